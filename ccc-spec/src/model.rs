@@ -1,0 +1,225 @@
+//! The in-memory form of the spec: what `spec/product.json` and `spec/actions/*.json` describe.
+
+use std::collections::BTreeMap;
+
+/// The whole API: the product file and every action file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    pub product: Product,
+    /// Sorted by action name.
+    pub actions: Vec<Action>,
+}
+
+/// `spec/product.json`: facts shared by every action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Product {
+    /// Product code, `CCC`.
+    pub code: String,
+    /// API version, `2020-07-01`.
+    pub version: String,
+    /// API style; only `RPC` is supported.
+    pub style: String,
+    /// Region id → endpoint host.
+    pub endpoints: BTreeMap<String, String>,
+    /// Host used for a region absent from `endpoints`; `{region}` is replaced.
+    pub regional_endpoint: String,
+    /// Link to an action's official API reference; `{action}` is replaced.
+    pub doc_url: String,
+    /// Errors any action can return.
+    pub errors: Vec<ErrorSpec>,
+    /// Enumerations shared by several actions.
+    pub enums: Vec<EnumSpec>,
+}
+
+/// One action, from `spec/actions/<Action>.json`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// Wire name, e.g. `ResetAgentState`.
+    pub name: String,
+    pub method: Method,
+    /// Request path, `/` for RPC actions.
+    pub path: String,
+    /// One-line summary (kept only where the source allows descriptions).
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub parameters: Vec<Parameter>,
+    /// Fields of the response body.
+    pub response: Vec<Field>,
+    /// Errors specific to this action.
+    pub errors: Vec<ErrorSpec>,
+    /// Enumerations used only by this action.
+    pub enums: Vec<EnumSpec>,
+    /// Example response bodies, verbatim.
+    pub examples: Examples,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parameter {
+    /// Wire name, e.g. `InstanceId`.
+    pub name: String,
+    pub ty: Type,
+    pub required: bool,
+    pub location: Location,
+    /// How a list, struct or map travels; `None` for scalars.
+    pub style: Option<Style>,
+    pub example: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Where a request parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// The URL query string.
+    Query,
+    /// The `application/x-www-form-urlencoded` body.
+    Body,
+}
+
+/// Serialization of a list, struct or map parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Flattened: `Name.1`, `Name.1.Sub`, `Name.Key`.
+    Flat,
+    /// One parameter holding the value as a JSON string.
+    Json,
+}
+
+/// A field of a response (or of a struct inside a request or response).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Wire name, e.g. `UserState`.
+    pub name: String,
+    pub ty: Type,
+    pub example: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The type of a parameter, field, list item or map value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    Scalar {
+        scalar: Scalar,
+        /// Name of an enumeration (action's own, then product's) whose values this string takes.
+        enumeration: Option<String>,
+    },
+    Struct {
+        /// Rust type name to use instead of the one derived from the field name.
+        type_name: Option<String>,
+        fields: Vec<Field>,
+    },
+    List {
+        items: Box<Type>,
+    },
+    Map {
+        values: Box<Type>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    String,
+    Integer,
+    Long,
+    Boolean,
+    Float,
+    Double,
+    /// Any JSON value.
+    Any,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 7] = [
+        Scalar::String,
+        Scalar::Integer,
+        Scalar::Long,
+        Scalar::Boolean,
+        Scalar::Float,
+        Scalar::Double,
+        Scalar::Any,
+    ];
+
+    /// The name used in spec files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scalar::String => "String",
+            Scalar::Integer => "Integer",
+            Scalar::Long => "Long",
+            Scalar::Boolean => "Boolean",
+            Scalar::Float => "Float",
+            Scalar::Double => "Double",
+            Scalar::Any => "Any",
+        }
+    }
+}
+
+/// An error the service may return.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorSpec {
+    pub http_status: u16,
+    pub code: String,
+    /// Message template as the service sends it (`%s` marks a substituted value).
+    pub message: String,
+    pub description: Option<String>,
+}
+
+/// An enumeration of string values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumSpec {
+    /// Rust type name, e.g. `UserState`.
+    pub name: String,
+    pub description: Option<String>,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumValue {
+    /// The value on the wire, e.g. `ON_SITE`.
+    pub value: String,
+    pub description: Option<String>,
+}
+
+/// Example response bodies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Examples {
+    pub json: Option<String>,
+    pub xml: Option<String>,
+}
+
+impl Spec {
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        self.actions.iter().find(|a| a.name == name)
+    }
+
+    /// The enumeration a field refers to: the action's own first, then the product's.
+    pub fn find_enum<'a>(&'a self, action: &'a Action, name: &str) -> Option<&'a EnumSpec> {
+        action
+            .enums
+            .iter()
+            .chain(self.product.enums.iter())
+            .find(|e| e.name == name)
+    }
+}
+
+impl Product {
+    /// The official API reference page of an action.
+    pub fn doc_url_of(&self, action: &str) -> String {
+        self.doc_url.replace("{action}", action)
+    }
+}

@@ -1,0 +1,224 @@
+//! The committed spec loads, is canonical, and bad specs are refused with file, place and reason.
+
+use std::path::{Path, PathBuf};
+
+use ccc_spec::*;
+
+fn spec_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+}
+
+fn product() -> Product {
+    let path = spec_dir().join(PRODUCT_FILE);
+    parse_product(&path, &std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Parses `text` as `actions/<file>` and returns the rendered errors.
+fn errors_of(file: &str, text: &str) -> Vec<String> {
+    let path = Path::new("actions").join(file);
+    let action = match parse_action(&path, text) {
+        Ok(a) => a,
+        Err(e) => return e.iter().map(ToString::to_string).collect(),
+    };
+    check_action(&path, &product(), &action)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+const GOOD: &str = r#"{
+  "action": "Demo",
+  "method": "POST",
+  "parameters": [
+    {"name": "InstanceId", "type": "String", "required": true, "in": "query"}
+  ],
+  "response": [
+    {"name": "Data", "type": "Struct", "fields": [
+      {"name": "UserState", "type": "String", "enum": "UserState"}
+    ]}
+  ],
+  "errors": []
+}"#;
+
+#[test]
+fn committed_spec_loads() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.product.code, "CCC");
+    assert_eq!(spec.product.version, "2020-07-01");
+    let reset = spec.action("ResetAgentState").expect("ResetAgentState");
+    assert_eq!(reset.method, Method::Post);
+    let required: Vec<_> = reset
+        .parameters
+        .iter()
+        .map(|p| (p.name.as_str(), p.required, p.location))
+        .collect();
+    assert_eq!(
+        required,
+        [
+            ("DeviceId", true, Location::Query),
+            ("InstanceId", true, Location::Query),
+            ("UserId", false, Location::Query)
+        ]
+    );
+    let data = reset.response.iter().find(|f| f.name == "Data").unwrap();
+    let Type::Struct { fields, .. } = &data.ty else {
+        panic!("Data is not a struct")
+    };
+    let names: Vec<_> = fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"BreakCode"));
+    assert_eq!(names.last(), Some(&"WorkMode"));
+    assert_eq!(reset.errors.len(), 2);
+    assert!(reset.examples.json.is_some() && reset.examples.xml.is_some());
+}
+
+#[test]
+fn committed_files_are_in_canonical_layout() {
+    let dir = spec_dir();
+    let text = std::fs::read_to_string(dir.join(PRODUCT_FILE)).unwrap();
+    assert_eq!(product_to_json(&product()), text, "product.json");
+    for entry in std::fs::read_dir(dir.join(ACTIONS_DIR)).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let action = parse_action(&path, &text).unwrap();
+        assert_eq!(action_to_json(&action), text, "{}", path.display());
+    }
+}
+
+#[test]
+fn a_good_fixture_passes() {
+    assert_eq!(errors_of("Demo.json", GOOD), Vec::<String>::new());
+}
+
+#[test]
+fn bad_json_names_line_and_column() {
+    let errors = errors_of(
+        "Demo.json",
+        "{\n  \"action\": \"Demo\",\n  \"method\" \"POST\"\n}",
+    );
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with("actions/Demo.json:3:12: bad JSON: expected `:`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn unknown_type_is_refused_with_its_pointer() {
+    let text = GOOD.replace(r#""type": "String", "enum""#, r#""type": "Strnig", "enum""#);
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("actions/Demo.json: at /response/0/fields/0/type: unknown type `Strnig`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn missing_key_is_refused() {
+    let text = GOOD.replace(r#""required": true, "in": "query""#, r#""required": true"#);
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(
+        errors,
+        ["actions/Demo.json: at /parameters/0: missing key `in`"]
+    );
+}
+
+#[test]
+fn unknown_key_is_refused() {
+    let text = GOOD.replace(r#""required": true"#, r#""requried": true"#);
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("actions/Demo.json: at /parameters/0/requried: unknown key `requried`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn duplicate_field_is_refused() {
+    let text = GOOD.replace(
+        r#"{"name": "UserState", "type": "String", "enum": "UserState"}"#,
+        r#"{"name": "UserState", "type": "String"}, {"name": "UserState", "type": "Long"}"#,
+    );
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(
+        errors,
+        [
+            "actions/Demo.json: at /response/0/fields/1/name: duplicate field `UserState` (first at /response/0/fields/0)"
+        ]
+    );
+}
+
+#[test]
+fn two_wire_names_for_one_rust_name_are_refused() {
+    let text = GOOD.replace(
+        r#"{"name": "InstanceId", "type": "String", "required": true, "in": "query"}"#,
+        r#"{"name": "InstanceId", "type": "String", "in": "query"}, {"name": "instance_id", "type": "String", "in": "body"}"#,
+    );
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(
+        errors,
+        [
+            "actions/Demo.json: at /parameters/1/name: parameter `instance_id` and `InstanceId` (at /parameters/0) both become the Rust name `instance_id`"
+        ]
+    );
+}
+
+#[test]
+fn unknown_enumeration_is_refused() {
+    let text = GOOD.replace(r#""enum": "UserState""#, r#""enum": "AgentMood""#);
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "actions/Demo.json: at /response/0/fields/0/enum: unknown enumeration `AgentMood`"
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn file_must_be_named_after_its_action() {
+    let errors = errors_of("Other.json", GOOD);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("file named `Other.json`"), "{errors:?}");
+}
+
+#[test]
+fn error_codes_that_clash_are_refused() {
+    let text = GOOD.replace(
+        r#""errors": []"#,
+        r#""errors": [{"httpStatus": 404, "code": "NotExists.UserId", "message": "m"}, {"httpStatus": 404, "code": "NotExists_UserId", "message": "m"}]"#,
+    );
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("both become the variant `NotExistsUserId`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn load_dir_reports_every_file() {
+    let dir = std::env::temp_dir().join(format!("ccc-spec-test-{}", std::process::id()));
+    let actions = dir.join(ACTIONS_DIR);
+    std::fs::create_dir_all(&actions).unwrap();
+    std::fs::copy(spec_dir().join(PRODUCT_FILE), dir.join(PRODUCT_FILE)).unwrap();
+    std::fs::write(actions.join("A.json"), "{").unwrap();
+    std::fs::write(
+        actions.join("Demo.json"),
+        GOOD.replace("\"POST\"", "\"PUT\""),
+    )
+    .unwrap();
+    let errors = load_dir(&dir).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let text = errors.to_string();
+    assert_eq!(errors.0.len(), 2, "{text}");
+    assert!(text.contains("A.json:1:1: bad JSON"), "{text}");
+    assert!(
+        text.contains("Demo.json: at /method: unknown method `PUT`"),
+        "{text}"
+    );
+}
