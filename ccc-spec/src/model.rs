@@ -79,6 +79,8 @@ pub struct Parameter {
     pub location: Location,
     /// How a list, struct or map travels; `None` for scalars.
     pub style: Option<Style>,
+    /// A secret (password, token): redacted in `Debug`.
+    pub sensitive: bool,
     pub example: Option<String>,
     pub description: Option<String>,
 }
@@ -107,6 +109,8 @@ pub struct Field {
     /// Wire name, e.g. `UserState`.
     pub name: String,
     pub ty: Type,
+    /// A secret (password, token): redacted in `Debug`.
+    pub sensitive: bool,
     pub example: Option<String>,
     pub description: Option<String>,
 }

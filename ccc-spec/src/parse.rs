@@ -321,6 +321,7 @@ impl<'f> Cx<'f> {
                 None
             }
         };
+        let sensitive = self.opt_bool(&mut o, "sensitive").unwrap_or(false);
         let example = self.opt_string(&mut o, "example");
         let description = self.opt_string(&mut o, "description");
         self.close(o);
@@ -342,6 +343,7 @@ impl<'f> Cx<'f> {
             required,
             location: location?,
             style,
+            sensitive,
             example,
             description,
         })
@@ -351,12 +353,14 @@ impl<'f> Cx<'f> {
         let mut o = self.object(v)?;
         let name = self.req_string(&mut o, "name");
         let ty = self.type_in(&mut o);
+        let sensitive = self.opt_bool(&mut o, "sensitive").unwrap_or(false);
         let example = self.opt_string(&mut o, "example");
         let description = self.opt_string(&mut o, "description");
         self.close(o);
         Some(Field {
             name: name?,
             ty: ty?,
+            sensitive,
             example,
             description,
         })

@@ -74,6 +74,14 @@ impl W {
         }
     }
 
+    /// Writes `k: true`; `false` is the default and is left out.
+    fn flag(&mut self, k: &str, v: bool) {
+        if v {
+            self.key(k);
+            self.out.push_str("true");
+        }
+    }
+
     fn obj(&mut self, k: Option<&str>, f: impl FnOnce(&mut Self)) {
         match k {
             Some(k) => self.key(k),
@@ -124,6 +132,7 @@ impl W {
     fn field(&mut self, f: &Field) {
         self.str("name", &f.name);
         self.ty(&f.ty);
+        self.flag("sensitive", f.sensitive);
         self.opt_str("example", &f.example);
         self.opt_str("description", &f.description);
     }
@@ -149,6 +158,7 @@ impl W {
                 },
             );
         }
+        self.flag("sensitive", p.sensitive);
         self.opt_str("example", &p.example);
         self.opt_str("description", &p.description);
     }
@@ -183,10 +193,7 @@ pub fn action_to_json(a: &Action) -> String {
         w.str("action", &a.name);
         w.str("method", a.method.as_str());
         w.str("path", &a.path);
-        if a.deprecated {
-            w.key("deprecated");
-            w.out.push_str("true");
-        }
+        w.flag("deprecated", a.deprecated);
         w.opt_str("summary", &a.summary);
         w.opt_str("description", &a.description);
         w.arr("parameters", &a.parameters, W::parameter);
