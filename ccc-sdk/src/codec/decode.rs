@@ -1,0 +1,337 @@
+//! Decoding a response tree into generated types, as leniently as the service writes it.
+//!
+//! The service sends `"HttpStatusCode": "200"` and `"OutboundScenario": "false"` where the types
+//! are Integer and Boolean, and XML carries everything as text; every scalar decoder accepts both
+//! forms. A value that fits neither is an error naming the field's path.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// Why a response body does not fit the action's response type; names the field's path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Wire names from the root to the offending value, e.g. `["Data", "OutboundScenario"]`.
+    path: Vec<String>,
+    message: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        DecodeError {
+            path: Vec::new(),
+            message: message.into(),
+        }
+    }
+
+    fn expected(what: &str, found: &Value) -> Self {
+        Self::new(format!("expected {what}, found {}", describe(found)))
+    }
+
+    /// Prepends a path segment as the error travels up the tree.
+    pub(crate) fn within(mut self, segment: impl Into<String>) -> Self {
+        self.path.insert(0, segment.into());
+        self
+    }
+
+    /// The field path, dot-separated (`Data.OutboundScenario`; list items as `Items[2]`).
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for s in &self.path {
+            if !out.is_empty() && !s.starts_with('[') {
+                out.push('.');
+            }
+            out.push_str(s);
+        }
+        out
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "field `{}`: {}", self.path(), self.message)
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) if s.chars().count() > 40 => {
+            let head: String = s.chars().take(40).collect();
+            format!("string {head:?}…")
+        }
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// A type that can be read from a response tree.
+pub(crate) trait Decode: Sized {
+    /// Whether an empty string (an empty XML element) is a value of this type rather than "absent".
+    const EMPTY_IS_VALUE: bool = false;
+
+    fn decode(v: &Value) -> Result<Self, DecodeError>;
+}
+
+/// Whether a value stands for "nothing here": JSON null, or an empty XML element.
+fn is_absent(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// Reads an optional field of an object.
+pub(crate) fn field<T: Decode>(
+    o: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<T>, DecodeError> {
+    match o.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) if is_absent(v) && !T::EMPTY_IS_VALUE => Ok(None),
+        Some(v) => T::decode(v).map(Some).map_err(|e| e.within(name)),
+    }
+}
+
+/// Decodes a struct: the object itself, a JSON object carried as text, or an empty element.
+pub(crate) fn decode_struct<T>(
+    v: &Value,
+    f: impl FnOnce(&Map<String, Value>) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    match v {
+        Value::Object(o) => f(o),
+        v if is_absent(v) => f(&Map::new()),
+        Value::String(s) if s.trim_start().starts_with('{') => {
+            match serde_json::from_str::<Value>(s) {
+                Ok(Value::Object(o)) => f(&o),
+                _ => Err(DecodeError::expected("an object", v)),
+            }
+        }
+        other => Err(DecodeError::expected("an object", other)),
+    }
+}
+
+impl Decode for String {
+    const EMPTY_IS_VALUE: bool = true;
+
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::Null => Ok(String::new()),
+            // A structured value where text is declared: keep it whole, as JSON text.
+            other => Ok(other.to_string()),
+        }
+    }
+}
+
+impl Decode for bool {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+            Value::Number(n) if n.as_u64() == Some(1) => Ok(true),
+            Value::Number(n) if n.as_u64() == Some(0) => Ok(false),
+            other => Err(DecodeError::expected("a Boolean", other)),
+        }
+    }
+}
+
+fn integer(v: &Value, what: &str) -> Result<i64, DecodeError> {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                return Ok(i);
+            }
+            match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+                _ => Err(DecodeError::expected(what, v)),
+            }
+        }
+        Value::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| DecodeError::expected(what, v)),
+        other => Err(DecodeError::expected(what, other)),
+    }
+}
+
+impl Decode for i64 {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        integer(v, "a Long")
+    }
+}
+
+impl Decode for i32 {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        let i = integer(v, "an Integer")?;
+        i32::try_from(i).map_err(|_| DecodeError::expected("an Integer (32-bit)", v))
+    }
+}
+
+fn float(v: &Value, what: &str) -> Result<f64, DecodeError> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| DecodeError::expected(what, v)),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| DecodeError::expected(what, v)),
+        other => Err(DecodeError::expected(what, other)),
+    }
+}
+
+impl Decode for f64 {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        float(v, "a Double")
+    }
+}
+
+impl Decode for f32 {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        float(v, "a Float").map(|f| f as f32)
+    }
+}
+
+impl Decode for Value {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        Ok(v.clone())
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    /// A JSON array; a JSON array carried as text (`"[\"a\"]"`, as XML shows lists of strings);
+    /// or one bare item (XML holds a one-item list as a single element).
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| T::decode(item).map_err(|e| e.within(format!("[{i}]"))))
+                .collect(),
+            Value::String(s) if s.trim_start().starts_with('[') => {
+                match serde_json::from_str::<Value>(s) {
+                    Ok(parsed @ Value::Array(_)) => Self::decode(&parsed),
+                    _ => Ok(vec![T::decode(v)?]),
+                }
+            }
+            v if is_absent(v) => Ok(Vec::new()),
+            single => Ok(vec![T::decode(single).map_err(|e| e.within("[0]"))?]),
+        }
+    }
+}
+
+impl<T: Decode> Decode for HashMap<String, T> {
+    fn decode(v: &Value) -> Result<Self, DecodeError> {
+        decode_struct(v, |o| {
+            o.iter()
+                .map(|(k, v)| Ok((k.clone(), T::decode(v).map_err(|e| e.within(k.clone()))?)))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(o) => o,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn scalars_decode_from_numbers_and_strings() {
+        let o = obj(json!({"A": "200", "B": 200, "C": "false", "D": true, "E": "1.5", "F": 7}));
+        assert_eq!(field::<i32>(&o, "A").unwrap(), Some(200));
+        assert_eq!(field::<i32>(&o, "B").unwrap(), Some(200));
+        assert_eq!(field::<bool>(&o, "C").unwrap(), Some(false));
+        assert_eq!(field::<bool>(&o, "D").unwrap(), Some(true));
+        assert_eq!(field::<f64>(&o, "E").unwrap(), Some(1.5));
+        assert_eq!(field::<String>(&o, "F").unwrap(), Some("7".into()));
+        assert_eq!(field::<i64>(&o, "Missing").unwrap(), None);
+    }
+
+    #[test]
+    fn booleans_accept_any_case() {
+        assert!(bool::decode(&json!("True")).unwrap());
+        assert!(!bool::decode(&json!("FALSE")).unwrap());
+    }
+
+    #[test]
+    fn bad_values_name_their_path() {
+        let v = json!({"Data": {"Items": [{"N": "1"}, {"N": "x"}]}});
+        let err = decode_struct(&v, |o| {
+            let data: Option<Vec<Value>> = field(o, "Data").and_then(|d: Option<Value>| {
+                let d = d.unwrap();
+                decode_struct(&d, |o| field::<Vec<Value>>(o, "Items")).map_err(|e| e.within("Data"))
+            })?;
+            for (i, item) in data.unwrap().iter().enumerate() {
+                decode_struct(item, |o| field::<i32>(o, "N"))
+                    .map_err(|e| e.within(format!("[{i}]")).within("Items").within("Data"))?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.path(), "Data.Items[1].N");
+        assert_eq!(
+            err.to_string(),
+            "field `Data.Items[1].N`: expected an Integer, found string \"x\""
+        );
+    }
+
+    #[test]
+    fn integers_out_of_range_are_errors() {
+        assert!(i32::decode(&json!(4_000_000_000_i64)).is_err());
+        assert_eq!(
+            i64::decode(&json!(4_000_000_000_i64)).unwrap(),
+            4_000_000_000
+        );
+    }
+
+    #[test]
+    fn lists_accept_arrays_json_text_and_single_items() {
+        assert_eq!(
+            Vec::<String>::decode(&json!(["a", "b"])).unwrap(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            Vec::<String>::decode(&json!("[\"skill-group@ccc-test\"]")).unwrap(),
+            ["skill-group@ccc-test"]
+        );
+        assert_eq!(Vec::<String>::decode(&json!("only")).unwrap(), ["only"]);
+        assert!(Vec::<String>::decode(&json!("")).unwrap().is_empty());
+        assert_eq!(Vec::<i32>::decode(&json!(["1", 2])).unwrap(), [1, 2]);
+    }
+
+    #[test]
+    fn structs_accept_json_text_and_empty_elements() {
+        let read = |v: Value| decode_struct(&v, |o| field::<String>(o, "K"));
+        assert_eq!(read(json!({"K": "v"})).unwrap(), Some("v".into()));
+        assert_eq!(read(json!("{\"K\":\"v\"}")).unwrap(), Some("v".into()));
+        assert_eq!(read(json!("")).unwrap(), None);
+        assert!(read(json!(5)).is_err());
+    }
+
+    #[test]
+    fn maps_keep_every_entry() {
+        let m = HashMap::<String, Value>::decode(&json!({"a": 1, "b": "x"})).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["a"], json!(1));
+    }
+}

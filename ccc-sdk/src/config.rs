@@ -1,0 +1,239 @@
+//! Client configuration: region or endpoint, credentials, signature, timeouts, retries.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{DefaultCredentialsChain, ProvideCredentials, SharedCredentials};
+use crate::endpoint::{self, Endpoint};
+use crate::retry::RetryConfig;
+use crate::signing::SignatureVersion;
+
+/// Environment variable naming the region, read by [`Config::from_env`].
+pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
+
+/// Default time to establish a connection, as in the official SDKs.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time to wait for response data, as in the official SDKs.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The settings of a [`Client`](crate::Client). Built with [`Config::builder`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) region: Option<String>,
+    pub(crate) credentials: SharedCredentials,
+    pub(crate) signature_version: SignatureVersion,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) retry: RetryConfig,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("endpoint", &self.endpoint.base)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("signature_version", &self.signature_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Config {
+    /// A builder with the defaults: V3 signatures, the default credentials chain, 5 s connect
+    /// and 10 s read timeouts, the standard retry policy.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Defaults, with the region from `ALIBABA_CLOUD_REGION_ID` and credentials from the
+    /// default chain (environment, then `~/.alibabacloud/credentials`).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let mut b = Config::builder();
+        if let Ok(region) = std::env::var(ENV_REGION) {
+            b = b.region(region);
+        }
+        b.build()
+    }
+
+    /// The endpoint requests go to, e.g. `https://ccc.aliyuncs.com`.
+    pub fn endpoint_url(&self) -> &str {
+        &self.endpoint.base
+    }
+
+    /// The signature scheme in use.
+    pub fn signature_version(&self) -> SignatureVersion {
+        self.signature_version
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+}
+
+/// Builder of [`Config`].
+#[derive(Clone, Default)]
+pub struct ConfigBuilder {
+    endpoint: Option<String>,
+    region: Option<String>,
+    credentials: Option<SharedCredentials>,
+    signature_version: SignatureVersion,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    retry: Option<RetryConfig>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("signature_version", &self.signature_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The region, e.g. `cn-shanghai`; picks the endpoint when none is set explicitly.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// An explicit endpoint URL (`https://host[:port]`; `http://` only to a loopback address,
+    /// for local testing); overrides the region's endpoint.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Fixed credentials, or any [`ProvideCredentials`]; the default is
+    /// [`DefaultCredentialsChain`].
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// V3 (the default) or V1.
+    pub fn signature_version(mut self, v: SignatureVersion) -> Self {
+        self.signature_version = v;
+        self
+    }
+
+    /// Time to establish a connection (default 5 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Time to wait for response data (default 10 s).
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = Some(d);
+        self
+    }
+
+    /// Bound on a whole call, retries and backoff included (default: none beyond the retry
+    /// policy's bounds).
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.operation_timeout = Some(d);
+        self
+    }
+
+    /// Bound on each attempt, from sending to the last byte of the response (default: none
+    /// beyond the connect and read timeouts).
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// The retry policy (default [`RetryConfig::standard`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Checks the settings and resolves the endpoint.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let endpoint = endpoint::resolve(self.endpoint.as_deref(), self.region.as_deref())?;
+        Ok(Config {
+            endpoint,
+            region: self.region,
+            credentials: self
+                .credentials
+                .unwrap_or_else(|| Arc::new(DefaultCredentialsChain::default())),
+            signature_version: self.signature_version,
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+            operation_timeout: self.operation_timeout,
+            attempt_timeout: self.attempt_timeout,
+            retry: self.retry.unwrap_or_default(),
+        })
+    }
+}
+
+/// Settings for one call, over the client's: see the `options` method of every fluent builder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryConfig>,
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bound on this whole call, retries included.
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.operation_timeout = Some(d);
+        self
+    }
+
+    /// Bound on each attempt of this call.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// The retry policy of this call.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+}
+
+/// A configuration that cannot work: says which setting and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}

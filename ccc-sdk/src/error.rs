@@ -1,0 +1,350 @@
+//! Errors: what went wrong with a call, with the code, message, HTTP status and request id
+//! wherever the service gave them.
+
+use std::fmt;
+use std::time::Duration;
+
+pub use crate::codec::DecodeError;
+pub use crate::credentials::CredentialsError;
+
+/// An error the service returned: HTTP status ≥ 400 with Alibaba Cloud's error body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    pub(crate) http_status: u16,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) request_id: Option<String>,
+    pub(crate) host_id: Option<String>,
+    pub(crate) recommend: Option<String>,
+}
+
+impl ServiceError {
+    /// The error code, e.g. `NotExists.InstanceId`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The service's message, e.g. `The specified instance ccc-x does not exist.`
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request id, to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status of the response.
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// The `HostId` of the error body.
+    pub fn host_id(&self) -> Option<&str> {
+        self.host_id.as_deref()
+    }
+
+    /// The `Recommend` link of the error body (a diagnosis page).
+    pub fn recommend(&self) -> Option<&str> {
+        self.recommend.as_deref()
+    }
+
+    /// The product-wide error this is, if it is one (throttling, signature, …).
+    pub fn common_code(&self) -> Option<crate::types::CommonErrorCode> {
+        crate::types::CommonErrorCode::from_code(&self.code)
+    }
+
+    /// Whether the service asked the caller to slow down.
+    pub fn is_throttling(&self) -> bool {
+        self.code.starts_with("Throttling") || self.http_status == 429
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} (HTTP {}",
+            self.code, self.message, self.http_status
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// An input that cannot be sent; raised before anything goes on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    parameter: &'static str,
+    reason: BuildErrorReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum BuildErrorReason {
+    Missing,
+}
+
+impl BuildError {
+    /// A required parameter was not set; `parameter` is its wire name.
+    pub(crate) fn missing(parameter: &'static str) -> Self {
+        BuildError {
+            parameter,
+            reason: BuildErrorReason::Missing,
+        }
+    }
+
+    /// The wire name of the parameter at fault, e.g. `InstanceId`.
+    pub fn parameter(&self) -> &'static str {
+        self.parameter
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason {
+            BuildErrorReason::Missing => {
+                write!(f, "missing required parameter `{}`", self.parameter)
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A response that could not be read: empty, truncated, neither JSON nor XML, or not the shape
+/// the action returns. Keeps the status, the request id and the first bytes of the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseError {
+    pub(crate) http_status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) reason: String,
+    pub(crate) body_prefix: String,
+}
+
+/// How much of an unreadable body an error keeps.
+pub(crate) const BODY_PREFIX_BYTES: usize = 256;
+
+impl ResponseError {
+    pub(crate) fn new(
+        http_status: u16,
+        request_id: Option<String>,
+        reason: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        let end = body.len().min(BODY_PREFIX_BYTES);
+        ResponseError {
+            http_status,
+            request_id,
+            reason: reason.into(),
+            body_prefix: String::from_utf8_lossy(&body[..end]).into_owned(),
+        }
+    }
+
+    /// The HTTP status of the response.
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// The request id, from the `x-acs-request-id` header or the body.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Why the body could not be read.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The first bytes of the body (at most 256, lossily decoded as UTF-8).
+    pub fn body_prefix(&self) -> &str {
+        &self.body_prefix
+    }
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unreadable response (HTTP {}", self.http_status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        write!(f, "): {}; body starts {:?}", self.reason, self.body_prefix)
+    }
+}
+
+impl std::error::Error for ResponseError {}
+
+/// Which time limit ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// Establishing the connection.
+    Connect,
+    /// Waiting for the response of one attempt (the read or per-attempt timeout).
+    Attempt,
+    /// The whole call, retries included.
+    Operation,
+}
+
+/// A call or attempt ran out of time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeoutError {
+    pub(crate) kind: TimeoutKind,
+    pub(crate) limit: Option<Duration>,
+    pub(crate) attempts: u32,
+}
+
+impl TimeoutError {
+    /// Which limit ran out.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+
+    /// How many attempts were made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TimeoutKind::Connect => "connecting",
+            TimeoutKind::Attempt => "waiting for the response",
+            TimeoutKind::Operation => "the call (all attempts)",
+        };
+        write!(f, "timed out {what}")?;
+        if let Some(limit) = self.limit {
+            write!(f, " after {limit:?}")?;
+        }
+        write!(f, " ({} attempt", self.attempts)?;
+        if self.attempts != 1 {
+            f.write_str("s")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
+/// The request could not be sent or its response not received: DNS, connection, TLS, I/O.
+#[derive(Debug)]
+pub struct DispatchError {
+    pub(crate) message: String,
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DispatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The error of a call; `E` is the action's own error enum.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The input was incomplete; nothing was sent.
+    Build(BuildError),
+    /// No credentials could be found or loaded; nothing was sent.
+    Credentials(CredentialsError),
+    /// A time limit ran out.
+    Timeout(TimeoutError),
+    /// The request could not be sent or the response not received.
+    Dispatch(DispatchError),
+    /// A response arrived but could not be read.
+    Response(ResponseError),
+    /// The service answered with an error.
+    Service(E),
+}
+
+impl<E> SdkError<E> {
+    /// The action's error, if the service answered with one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The action's error, if the service answered with one.
+    pub fn into_service_error(self) -> Option<E> {
+        match self {
+            SdkError::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Maps the service error to another type (e.g. a common application error).
+    pub fn map_service_error<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
+        match self {
+            SdkError::Build(e) => SdkError::Build(e),
+            SdkError::Credentials(e) => SdkError::Credentials(e),
+            SdkError::Timeout(e) => SdkError::Timeout(e),
+            SdkError::Dispatch(e) => SdkError::Dispatch(e),
+            SdkError::Response(e) => SdkError::Response(e),
+            SdkError::Service(e) => SdkError::Service(f(e)),
+        }
+    }
+}
+
+impl<E: AsRef<ServiceError>> SdkError<E> {
+    /// The error code, when the service sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.as_service_error().map(|e| e.as_ref().code())
+    }
+
+    /// The request id, when a response carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            SdkError::Service(e) => e.as_ref().request_id(),
+            SdkError::Response(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            SdkError::Service(e) => Some(e.as_ref().http_status()),
+            SdkError::Response(e) => Some(e.http_status()),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Build(e) => write!(f, "invalid input: {e}"),
+            SdkError::Credentials(e) => write!(f, "credentials: {e}"),
+            SdkError::Timeout(e) => e.fmt(f),
+            SdkError::Dispatch(e) => write!(f, "request failed: {e}"),
+            SdkError::Response(e) => e.fmt(f),
+            SdkError::Service(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Build(e) => Some(e),
+            SdkError::Credentials(e) => Some(e),
+            SdkError::Timeout(e) => Some(e),
+            SdkError::Dispatch(e) => Some(e),
+            SdkError::Response(e) => Some(e),
+            SdkError::Service(e) => Some(e),
+        }
+    }
+}

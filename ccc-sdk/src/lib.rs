@@ -1,0 +1,50 @@
+//! Rust SDK for Alibaba Cloud Contact Center (CCC), API version 2020-07-01.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = ccc_sdk::Client::new(
+//!     ccc_sdk::Config::builder()
+//!         .region("cn-shanghai")
+//!         .credentials(ccc_sdk::Credentials::from_env()?)
+//!         .build()?,
+//! )?;
+//! let out = client
+//!     .reset_agent_state()
+//!     .instance_id("ccc-test")
+//!     .device_id("my-device")
+//!     .send()
+//!     .await?;
+//! println!("{}", out.to_json());
+//! # Ok(()) }
+//! ```
+//!
+//! Layout: [`operation`] holds one module per action (input, builder, output, error), generated
+//! from `spec/` by `cargo xtask codegen`; [`types`] the enumerations they share. Everything
+//! else (signing, credentials, endpoints, transport, retries, errors) is hand-written.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod client;
+mod codec;
+pub mod config;
+pub mod credentials;
+mod endpoint;
+pub mod error;
+#[allow(missing_docs)]
+mod generated;
+pub mod retry;
+mod signing;
+
+pub use client::Client;
+pub use config::{CallOptions, Config, ConfigBuilder, ConfigError};
+pub use credentials::{Credentials, ProvideCredentials};
+pub use error::SdkError;
+pub use generated::operation;
+pub use signing::SignatureVersion;
+
+/// Enumerations shared by actions, and the product-wide error codes.
+pub mod types {
+    pub use crate::codec::UnknownValue;
+    pub use crate::generated::types::*;
+}
