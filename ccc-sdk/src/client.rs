@@ -79,17 +79,23 @@ impl fmt::Debug for Client {
     }
 }
 
+/// A request signed and ready to send.
+pub(crate) struct Prepared {
+    pub(crate) url: String,
+    pub(crate) signed: signing::SignedRequest,
+}
+
 /// A response read whole: status, request id and body tree.
 pub(crate) struct Response {
     status: u16,
     request_id: Option<String>,
-    body: Value,
+    pub(crate) body: Value,
     /// The body as received, kept (by reference count) for error reports.
     raw: bytes::Bytes,
 }
 
 /// Why one attempt failed, before it is given the action's error type.
-enum Failure {
+pub(crate) enum Failure {
     Credentials(CredentialsError),
     Timeout(TimeoutKind),
     Dispatch(DispatchError),
@@ -231,8 +237,8 @@ impl Client {
         }
     }
 
-    /// One signed request and its response, read whole.
-    async fn attempt(&self, op: &Operation, params: &Params) -> Result<Response, Failure> {
+    /// Signs a request afresh: new credentials lookup, timestamp and nonce.
+    pub(crate) fn prepare(&self, op: &Operation, params: &Params) -> Result<Prepared, Failure> {
         let config = &self.inner.config;
         let creds = config
             .credentials
@@ -253,7 +259,16 @@ impl Client {
             },
             &creds,
         );
-        let url = format!("{}{}", config.endpoint.base, signed.path_and_query);
+        let mut url =
+            String::with_capacity(config.endpoint.base.len() + signed.path_and_query.len());
+        url.push_str(&config.endpoint.base);
+        url.push_str(&signed.path_and_query);
+        Ok(Prepared { url, signed })
+    }
+
+    /// One signed request and its response, read whole.
+    async fn attempt(&self, op: &Operation, params: &Params) -> Result<Response, Failure> {
+        let Prepared { url, signed } = self.prepare(op, params)?;
         let method = match op.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -283,7 +298,7 @@ impl Client {
 }
 
 /// Turns a whole response into the tree of a success or the service's error.
-fn read_response(
+pub(crate) fn read_response(
     status: u16,
     header_request_id: Option<String>,
     content_type: Option<&str>,

@@ -25,6 +25,9 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+#[path = "bench_support.rs"]
+pub mod __bench;
 mod client;
 mod codec;
 pub mod config;

@@ -1,0 +1,45 @@
+//! Entry points for the per-call benchmark: the exact code a call runs, minus the network.
+//! Not a public API; hidden from the docs and free to change.
+
+use crate::client::{self, Method, Operation};
+use crate::codec::{Decode, Params};
+use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
+
+static RESET_AGENT_STATE: Operation = Operation {
+    action: "ResetAgentState",
+    method: Method::Post,
+};
+
+/// Encodes the input's parameters and signs the request as an attempt would; returns the
+/// request's size in bytes (URL, headers and body) so the work cannot be optimised away.
+pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
+    let mut params = Params::default();
+    input.write_params(&mut params);
+    match client.prepare(&RESET_AGENT_STATE, &params) {
+        Ok(p) => {
+            p.url.len()
+                + p.signed.body.len()
+                + p.signed
+                    .headers
+                    .iter()
+                    .map(|(k, v)| k.len() + v.len())
+                    .sum::<usize>()
+        }
+        Err(_) => 0,
+    }
+}
+
+/// Reads a 200 response body into the output, as a call would.
+pub fn decode_reset_agent_state(
+    content_type: &str,
+    body: &'static [u8],
+) -> Option<ResetAgentStateOutput> {
+    let response = client::read_response(
+        200,
+        None,
+        Some(content_type),
+        bytes::Bytes::from_static(body),
+    )
+    .ok()?;
+    ResetAgentStateOutput::decode(&response.body).ok()
+}
