@@ -1,0 +1,429 @@
+//! A local emulator of the Alibaba Cloud Contact Center (CCC) API, version 2020-07-01.
+//!
+//! It listens on loopback, checks request signatures (V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`)
+//! the way the real service does, answers every action of the spec the SDK is generated from, keeps
+//! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
+//! users run end to end without a cloud account.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use ccc_emulator::{Emulator, Fault};
+//!
+//! let emulator = Emulator::builder().access_key("testid", "testsecret").build();
+//! let running = emulator.start("127.0.0.1:0".parse().unwrap()).await?;
+//! println!("endpoint: {}", running.endpoint());
+//! // The next two ResetAgentState calls are throttled.
+//! running.faults().inject(Fault::throttling().for_action("ResetAgentState").times(2));
+//! // ... run a client against running.endpoint() ...
+//! assert!(running.requests("ResetAgentState") <= 3);
+//! running.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod catalog;
+mod encoding;
+mod faults;
+mod server;
+mod service;
+mod signing;
+mod state;
+mod util;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_spec.rs"));
+}
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use ccc_spec::Spec;
+pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
+pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
+
+use service::{Credential, Shared};
+
+/// The access key id the emulator accepts unless told otherwise.
+pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";
+/// The secret of [`DEFAULT_ACCESS_KEY_ID`].
+pub const DEFAULT_ACCESS_KEY_SECRET: &str = "testsecret";
+
+/// The spec compiled into this crate: `spec/product.json` and every `spec/actions/*.json` of the
+/// repository, as they were when the crate was built.
+pub fn embedded_spec() -> Result<Spec, ccc_spec::SpecErrors> {
+    let (product_path, product_text) = embedded::PRODUCT;
+    let mut errors = Vec::new();
+    let product = ccc_spec::parse_product(Path::new(product_path), product_text)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    if let Some(p) = &product {
+        errors.extend(ccc_spec::check_product(Path::new(product_path), p));
+    }
+    let sources: Vec<(std::path::PathBuf, String)> = embedded::ACTIONS
+        .iter()
+        .map(|(path, text)| (std::path::PathBuf::from(path), (*text).to_owned()))
+        .collect();
+    let spec = ccc_spec::load_sources(product, &sources, &mut errors);
+    match spec {
+        Some(spec) if errors.is_empty() => Ok(spec),
+        _ => Err(ccc_spec::SpecErrors(errors)),
+    }
+}
+
+/// The embedded spec, parsed once per process.
+fn shared_embedded_spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| match embedded_spec() {
+        Ok(spec) => spec,
+        // The same files pass the spec's own validation in CI, and a unit test of this crate loads
+        // them, so this is a broken build rather than a bad input.
+        Err(errors) => panic!("the spec embedded in ccc-emulator is invalid:\n{errors}"),
+    })
+}
+
+/// Configures an [`Emulator`].
+#[derive(Default)]
+pub struct EmulatorBuilder {
+    credentials: Vec<Credential>,
+    spec: Option<Spec>,
+    state: Option<State>,
+    fault_seed: Option<u64>,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("credentials", &self.credentials)
+            .field("actions", &self.spec.as_ref().map(|s| s.actions.len()))
+            .field("fault_seed", &self.fault_seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Accepts this access key. Without any [`access_key`](Self::access_key) or
+    /// [`sts_credentials`](Self::sts_credentials) call the emulator accepts
+    /// [`DEFAULT_ACCESS_KEY_ID`] / [`DEFAULT_ACCESS_KEY_SECRET`]. May be called several times.
+    pub fn access_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials.push(Credential {
+            id: id.into(),
+            secret: secret.into(),
+            token: None,
+        });
+        self
+    }
+
+    /// Accepts these STS credentials: requests signed with `id` must carry `security_token`.
+    pub fn sts_credentials(
+        mut self,
+        id: impl Into<String>,
+        secret: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        self.credentials.push(Credential {
+            id: id.into(),
+            secret: secret.into(),
+            token: Some(security_token.into()),
+        });
+        self
+    }
+
+    /// Serves this spec instead of the embedded one (for tests with fixture actions).
+    pub fn spec(mut self, spec: Spec) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Starts from this state instead of [`State::seeded`]; the handle stays connected.
+    pub fn state(mut self, state: State) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// Seeds the RNG behind [`Fault::rate`] (default [`DEFAULT_FAULT_SEED`]).
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
+    /// Builds the emulator; it does not listen until [`Emulator::start`].
+    pub fn build(self) -> Emulator {
+        let mut credentials = self.credentials;
+        if credentials.is_empty() {
+            credentials.push(Credential {
+                id: DEFAULT_ACCESS_KEY_ID.to_owned(),
+                secret: DEFAULT_ACCESS_KEY_SECRET.to_owned(),
+                token: None,
+            });
+        }
+        let spec = match &self.spec {
+            Some(spec) => spec,
+            None => shared_embedded_spec(),
+        };
+        let shared = Shared::new(
+            spec,
+            credentials,
+            self.state.unwrap_or_default(),
+            Faults::new(self.fault_seed.unwrap_or(DEFAULT_FAULT_SEED)),
+        );
+        Emulator {
+            shared: Arc::new(shared),
+        }
+    }
+}
+
+/// The emulator: its spec, credentials, state and faults. Cheap to clone; clones share everything,
+/// so a test can keep one while another serves.
+#[derive(Clone)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("version", &self.shared.catalog.version)
+            .field("actions", &self.shared.catalog.actions.len())
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Emulator {
+    fn default() -> Self {
+        Emulator::builder().build()
+    }
+}
+
+impl Emulator {
+    /// A builder with the defaults: the embedded spec, key `testid`/`testsecret`, seeded state.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The modelled state (instances, agents), to seed or inspect.
+    pub fn state(&self) -> &State {
+        &self.shared.state
+    }
+
+    /// The injected faults.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// How many requests named `action` (wire name), counting every attempt that reached the
+    /// emulator, including ones refused for their signature or by a fault.
+    pub fn requests(&self, action: &str) -> u64 {
+        self.shared.requests(action)
+    }
+
+    /// Every action that received requests, with its count.
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.shared.request_counts().into_iter().collect()
+    }
+
+    /// Sets every request count back to zero.
+    pub fn reset_request_counts(&self) {
+        self.shared.reset_request_counts();
+    }
+
+    /// The API version served, e.g. `2020-07-01`.
+    pub fn version(&self) -> &str {
+        &self.shared.catalog.version
+    }
+
+    /// Wire names of the actions served, sorted.
+    pub fn actions(&self) -> impl Iterator<Item = &str> {
+        self.shared.catalog.actions.iter().map(|a| a.name.as_str())
+    }
+
+    /// Listens on `addr` (port 0 picks a free port) and serves on the current tokio runtime until
+    /// [`RunningEmulator::shutdown`] or drop.
+    pub async fn start(&self, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&self.shared), stopped));
+        Ok(RunningEmulator {
+            emulator: self.clone(),
+            addr,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// Like [`start`](Self::start), for code without a runtime: serves from a thread of its own
+    /// with its own multi-threaded tokio runtime.
+    pub fn start_blocking(&self, addr: SocketAddr) -> std::io::Result<BlockingEmulator> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("ccc-emulator")
+            .build()?;
+        let listener = runtime.block_on(TcpListener::bind(addr))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let shared = Arc::clone(&self.shared);
+        let thread = std::thread::Builder::new()
+            .name("ccc-emulator".to_owned())
+            .spawn(move || runtime.block_on(server::serve(listener, shared, stopped)))?;
+        Ok(BlockingEmulator {
+            emulator: self.clone(),
+            addr,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// An emulator serving on a tokio runtime. Dropping it stops the server too, without waiting.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    emulator: Emulator,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// The address listened on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The endpoint to give a client, e.g. `http://127.0.0.1:49152`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The emulator served.
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
+    /// Shorthand for [`Emulator::state`].
+    pub fn state(&self) -> &State {
+        self.emulator.state()
+    }
+
+    /// Shorthand for [`Emulator::faults`].
+    pub fn faults(&self) -> &Faults {
+        self.emulator.faults()
+    }
+
+    /// Shorthand for [`Emulator::requests`].
+    pub fn requests(&self, action: &str) -> u64 {
+        self.emulator.requests(action)
+    }
+
+    /// Stops accepting, lets requests in flight finish (for up to two seconds), then returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// An emulator serving from its own thread and runtime. Dropping it stops the server and waits.
+#[derive(Debug)]
+pub struct BlockingEmulator {
+    emulator: Emulator,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BlockingEmulator {
+    /// The address listened on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The endpoint to give a client, e.g. `http://127.0.0.1:49152`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The emulator served.
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
+    /// Shorthand for [`Emulator::state`].
+    pub fn state(&self) -> &State {
+        self.emulator.state()
+    }
+
+    /// Shorthand for [`Emulator::faults`].
+    pub fn faults(&self) -> &Faults {
+        self.emulator.faults()
+    }
+
+    /// Shorthand for [`Emulator::requests`].
+    pub fn requests(&self, action: &str) -> u64 {
+        self.emulator.requests(action)
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BlockingEmulator {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_spec_loads_and_serves_every_action() {
+        let spec = embedded_spec().unwrap_or_else(|e| panic!("{e}"));
+        assert!(spec.action("ResetAgentState").is_some());
+        let emulator = Emulator::default();
+        assert_eq!(emulator.version(), spec.product.version);
+        assert_eq!(emulator.actions().count(), spec.actions.len());
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let builder =
+            Emulator::builder().sts_credentials("STS.id", "sts-secret-value", "token-value");
+        let text = format!("{builder:?}");
+        assert!(text.contains("STS.id"));
+        assert!(
+            !text.contains("sts-secret-value") && !text.contains("token-value"),
+            "{text}"
+        );
+        let text = format!("{:?}", builder.build());
+        assert!(
+            !text.contains("sts-secret-value") && !text.contains("token-value"),
+            "{text}"
+        );
+    }
+}
