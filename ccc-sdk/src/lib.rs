@@ -34,7 +34,6 @@ pub mod config;
 pub mod credentials;
 mod endpoint;
 pub mod error;
-#[allow(missing_docs)]
 mod generated;
 pub mod retry;
 mod signing;

@@ -296,7 +296,10 @@ fn sign_v1(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
         creds.access_key_secret(),
         &v1_string_to_sign(req.method, &canonical),
     );
-    let query = canonical_query(query_params().chain([("Signature", signature.as_str())]));
+    // The URL need not be sorted: the service canonicalizes what it receives.
+    let mut query = form_encode(query_params());
+    query.push_str("&Signature=");
+    percent_encode_into(&signature, &mut query);
     let body = form_encode(
         req.params
             .body

@@ -12,6 +12,8 @@ pub use decode::DecodeError;
 pub(crate) use decode::{Decode, decode_struct, field};
 pub(crate) use encode::{Encode, put};
 pub use params::Params;
+// Unused while no action of the spec takes a struct (or any) parameter.
+#[allow(unused_imports)]
 pub(crate) use params::{Flat, Loc, ToParam, flat_field};
 
 use serde_json::Value;

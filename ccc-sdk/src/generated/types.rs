@@ -26,7 +26,6 @@ pub enum UserState {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
-
 codec::wire_enum!(UserState {
     Offline => "OFFLINE",
     Ready => "READY",
@@ -52,21 +51,82 @@ pub enum WorkMode {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
-
 codec::wire_enum!(WorkMode {
     OnSite => "ON_SITE",
     OffSite => "OFF_SITE",
     OfficePhone => "OFFICE_PHONE",
 });
 
-/// Error codes any action can return.
+/// Error codes any action can return, as `spec/product.json` lists them.
+///
+/// See [`ServiceError::common_code`](crate::error::ServiceError::common_code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CommonErrorCode {
     /// `MissingParameter` (HTTP 400): The input parameter "%s" that is mandatory for processing this request is not supplied.
+    ///
+    /// A required parameter is missing.
     MissingParameter,
+    /// `InvalidParameter` (HTTP 400): The specified parameter "%s" is not valid.
+    ///
+    /// A parameter has an invalid value.
+    InvalidParameter,
+    /// `IncompleteSignature` (HTTP 400): The request signature does not conform to Aliyun standards.
+    ///
+    /// The signature or its headers are incomplete.
+    IncompleteSignature,
+    /// `SignatureDoesNotMatch` (HTTP 400): Specified signature is not matched with our calculation.
+    ///
+    /// The signature does not match the one the service computed.
+    SignatureDoesNotMatch,
+    /// `SignatureNonceUsed` (HTTP 400): Specified signature nonce was used already.
+    ///
+    /// The nonce was used by an earlier request.
+    SignatureNonceUsed,
+    /// `InvalidTimeStamp.Format` (HTTP 400): Specified time stamp or date value is not well formatted.
+    ///
+    /// The timestamp is not in ISO 8601 UTC form.
+    InvalidTimeStampFormat,
+    /// `InvalidTimeStamp.Expired` (HTTP 400): Specified time stamp or date value is expired.
+    ///
+    /// The timestamp is more than 15 minutes away from the service's clock.
+    InvalidTimeStampExpired,
     /// `Throttling.User` (HTTP 400): Request was denied due to user flow control.
+    ///
+    /// Too many requests from this account.
     ThrottlingUser,
+    /// `Throttling` (HTTP 400): Request was denied due to request throttling.
+    ///
+    /// Too many requests.
+    Throttling,
+    /// `InvalidSecurityToken.Expired` (HTTP 403): Specified SecurityToken is expired.
+    ///
+    /// The STS token has expired.
+    InvalidSecurityTokenExpired,
+    /// `InvalidSecurityToken.MismatchWithAccessKey` (HTTP 403): Specified SecurityToken mismatch with the AccessKey.
+    ///
+    /// The STS token does not belong to the access key.
+    InvalidSecurityTokenMismatchWithAccessKey,
+    /// `Forbidden.RAM` (HTTP 403): User not authorized to operate on the specified resource, or this API doesn't support RAM.
+    ///
+    /// The RAM user lacks permission.
+    ForbiddenRam,
+    /// `InvalidAccessKeyId.NotFound` (HTTP 404): Specified access key is not found.
+    ///
+    /// The access key id is unknown.
+    InvalidAccessKeyIdNotFound,
+    /// `InvalidAction.NotFound` (HTTP 404): Specified api is not found, please check your url and method.
+    ///
+    /// The action does not exist in this version.
+    InvalidActionNotFound,
+    /// `InternalError` (HTTP 500): The request processing has failed due to some unknown error, exception or failure.
+    ///
+    /// An internal error of the service.
+    InternalError,
+    /// `ServiceUnavailable` (HTTP 503): The request has failed due to a temporary failure of the server.
+    ///
+    /// The service is temporarily unavailable.
+    ServiceUnavailable,
 }
 
 impl CommonErrorCode {
@@ -74,7 +134,23 @@ impl CommonErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MissingParameter => "MissingParameter",
+            Self::InvalidParameter => "InvalidParameter",
+            Self::IncompleteSignature => "IncompleteSignature",
+            Self::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            Self::SignatureNonceUsed => "SignatureNonceUsed",
+            Self::InvalidTimeStampFormat => "InvalidTimeStamp.Format",
+            Self::InvalidTimeStampExpired => "InvalidTimeStamp.Expired",
             Self::ThrottlingUser => "Throttling.User",
+            Self::Throttling => "Throttling",
+            Self::InvalidSecurityTokenExpired => "InvalidSecurityToken.Expired",
+            Self::InvalidSecurityTokenMismatchWithAccessKey => {
+                "InvalidSecurityToken.MismatchWithAccessKey"
+            }
+            Self::ForbiddenRam => "Forbidden.RAM",
+            Self::InvalidAccessKeyIdNotFound => "InvalidAccessKeyId.NotFound",
+            Self::InvalidActionNotFound => "InvalidAction.NotFound",
+            Self::InternalError => "InternalError",
+            Self::ServiceUnavailable => "ServiceUnavailable",
         }
     }
 
@@ -82,7 +158,21 @@ impl CommonErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::MissingParameter => 400,
+            Self::InvalidParameter => 400,
+            Self::IncompleteSignature => 400,
+            Self::SignatureDoesNotMatch => 400,
+            Self::SignatureNonceUsed => 400,
+            Self::InvalidTimeStampFormat => 400,
+            Self::InvalidTimeStampExpired => 400,
             Self::ThrottlingUser => 400,
+            Self::Throttling => 400,
+            Self::InvalidSecurityTokenExpired => 403,
+            Self::InvalidSecurityTokenMismatchWithAccessKey => 403,
+            Self::ForbiddenRam => 403,
+            Self::InvalidAccessKeyIdNotFound => 404,
+            Self::InvalidActionNotFound => 404,
+            Self::InternalError => 500,
+            Self::ServiceUnavailable => 503,
         }
     }
 
@@ -90,7 +180,23 @@ impl CommonErrorCode {
     pub fn from_code(code: &str) -> Option<Self> {
         match code {
             "MissingParameter" => Some(Self::MissingParameter),
+            "InvalidParameter" => Some(Self::InvalidParameter),
+            "IncompleteSignature" => Some(Self::IncompleteSignature),
+            "SignatureDoesNotMatch" => Some(Self::SignatureDoesNotMatch),
+            "SignatureNonceUsed" => Some(Self::SignatureNonceUsed),
+            "InvalidTimeStamp.Format" => Some(Self::InvalidTimeStampFormat),
+            "InvalidTimeStamp.Expired" => Some(Self::InvalidTimeStampExpired),
             "Throttling.User" => Some(Self::ThrottlingUser),
+            "Throttling" => Some(Self::Throttling),
+            "InvalidSecurityToken.Expired" => Some(Self::InvalidSecurityTokenExpired),
+            "InvalidSecurityToken.MismatchWithAccessKey" => {
+                Some(Self::InvalidSecurityTokenMismatchWithAccessKey)
+            }
+            "Forbidden.RAM" => Some(Self::ForbiddenRam),
+            "InvalidAccessKeyId.NotFound" => Some(Self::InvalidAccessKeyIdNotFound),
+            "InvalidAction.NotFound" => Some(Self::InvalidActionNotFound),
+            "InternalError" => Some(Self::InternalError),
+            "ServiceUnavailable" => Some(Self::ServiceUnavailable),
             _ => None,
         }
     }

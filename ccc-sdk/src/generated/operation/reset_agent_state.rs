@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetAgentState)
 
-use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
+use crate::codec::{self, Decode, Encode, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -54,6 +54,7 @@ impl ResetAgentStateInput {
         ResetAgentStateInputBuilder::default()
     }
 
+    /// Adds this input's parameters to a request.
     pub(crate) fn write_params(&self, p: &mut Params) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -65,7 +66,6 @@ impl ResetAgentStateInput {
 
 /// Builder of [`ResetAgentStateInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
 pub struct ResetAgentStateInputBuilder {
     device_id: Option<String>,
     instance_id: Option<String>,
@@ -205,6 +205,8 @@ impl ResetAgentStateFluentBuilder {
 }
 
 /// Output of `ResetAgentState`.
+///
+/// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetAgentState)
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResetAgentStateOutput {
@@ -214,7 +216,7 @@ pub struct ResetAgentStateOutput {
     pub code: Option<String>,
     /// 数据。
     ///
-    /// Wire name `Data`, Struct.
+    /// Wire name `Data`, Struct [`Data`].
     pub data: Option<Data>,
     /// HTTP状态码。
     ///
@@ -235,32 +237,32 @@ pub struct ResetAgentStateOutput {
 }
 
 impl ResetAgentStateOutput {
-    /// `Code`: see [`Self::code`](#structfield.code).
+    /// `Code`: see the field [`code`](#structfield.code).
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
-    /// `Data`: see [`Self::data`](#structfield.data).
+    /// `Data`: see the field [`data`](#structfield.data).
     pub fn data(&self) -> Option<&Data> {
         self.data.as_ref()
     }
 
-    /// `HttpStatusCode`: see [`Self::http_status_code`](#structfield.http_status_code).
+    /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
-    /// `Message`: see [`Self::message`](#structfield.message).
+    /// `Message`: see the field [`message`](#structfield.message).
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
-    /// `Params`: see [`Self::params`](#structfield.params); empty when absent.
+    /// `Params`: see the field [`params`](#structfield.params); empty when absent.
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
-    /// `RequestId`: see [`Self::request_id`](#structfield.request_id).
+    /// `RequestId`: see the field [`request_id`](#structfield.request_id).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
@@ -301,7 +303,7 @@ impl Encode for ResetAgentStateOutput {
 
 /// 数据。
 ///
-/// Wire name `Data`.
+/// Wire name `Data`. Part of the output of `ResetAgentState`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Data {
@@ -348,54 +350,54 @@ pub struct Data {
 }
 
 impl Data {
-    /// `BreakCode`: see [`Self::break_code`](#structfield.break_code).
+    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
-    /// `DeviceId`: see [`Self::device_id`](#structfield.device_id).
+    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
-    /// `Extension`: see [`Self::extension`](#structfield.extension).
+    /// `Extension`: see the field [`extension`](#structfield.extension).
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
-    /// `InstanceId`: see [`Self::instance_id`](#structfield.instance_id).
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
-    /// `JobId`: see [`Self::job_id`](#structfield.job_id).
+    /// `JobId`: see the field [`job_id`](#structfield.job_id).
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
-    /// `OutboundScenario`: see [`Self::outbound_scenario`](#structfield.outbound_scenario).
+    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
-    /// `SignedSkillGroupIdList`: see [`Self::signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
             .unwrap_or_default()
     }
 
-    /// `UserId`: see [`Self::user_id`](#structfield.user_id).
+    /// `UserId`: see the field [`user_id`](#structfield.user_id).
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
-    /// `UserState`: see [`Self::user_state`](#structfield.user_state).
+    /// `UserState`: see the field [`user_state`](#structfield.user_state).
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
-    /// `WorkMode`: see [`Self::work_mode`](#structfield.work_mode).
+    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
@@ -438,26 +440,6 @@ impl Encode for Data {
         codec::put(&mut o, "UserState", &self.user_state);
         codec::put(&mut o, "WorkMode", &self.work_mode);
         Value::Object(o)
-    }
-}
-
-impl Flat for Data {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        codec::flat_field(out, prefix, "BreakCode", &self.break_code);
-        codec::flat_field(out, prefix, "DeviceId", &self.device_id);
-        codec::flat_field(out, prefix, "Extension", &self.extension);
-        codec::flat_field(out, prefix, "InstanceId", &self.instance_id);
-        codec::flat_field(out, prefix, "JobId", &self.job_id);
-        codec::flat_field(out, prefix, "OutboundScenario", &self.outbound_scenario);
-        codec::flat_field(
-            out,
-            prefix,
-            "SignedSkillGroupIdList",
-            &self.signed_skill_group_id_list,
-        );
-        codec::flat_field(out, prefix, "UserId", &self.user_id);
-        codec::flat_field(out, prefix, "UserState", &self.user_state);
-        codec::flat_field(out, prefix, "WorkMode", &self.work_mode);
     }
 }
 
@@ -527,7 +509,7 @@ impl AsRef<ServiceError> for ResetAgentStateError {
 
 impl std::fmt::Display for ResetAgentStateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        std::fmt::Display::fmt(self.service_error(), f)
     }
 }
 
