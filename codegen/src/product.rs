@@ -1,0 +1,229 @@
+//! The files that come from the product as a whole: the module tree, shared enumerations and
+//! error codes, and endpoints.
+
+use ccc_spec::{EnumSpec, Spec, naming};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::names::Idents;
+use crate::{Error, GENERATED_DIR, GeneratedFile, docs, print_file};
+
+const PRODUCT_SOURCE: &str = "spec/product.json";
+
+/// `generated/mod.rs`.
+pub(crate) fn root_module(_spec: &Spec) -> Result<GeneratedFile, Error> {
+    let doc = docs::inner("Code generated from `spec/` by `cargo xtask codegen`.");
+    let tokens = quote! {
+        #doc
+        pub(crate) mod endpoints;
+        pub mod operation;
+        pub mod types;
+    };
+    print_file(format!("{GENERATED_DIR}/mod.rs"), "spec/", tokens, &[])
+}
+
+/// `generated/operation/mod.rs`: one module per action, and a table of them in its docs.
+pub(crate) fn operation_module(spec: &Spec) -> Result<GeneratedFile, Error> {
+    let mut text = String::from(
+        "One module per action: its input and builder, output, error enum and fluent builder.\n\n\
+         | Action | Client method |\n|---|---|\n",
+    );
+    let mut mods = Vec::new();
+    for action in &spec.actions {
+        let file = format!("spec/actions/{}.json", action.name);
+        let idents = Idents { file: &file };
+        let module = naming::module_ident(&action.name);
+        let method = naming::method_ident(&action.name);
+        let note = if action.deprecated {
+            " (deprecated)"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "| [`{name}`]({module}){note} | [`Client::{method}`](crate::Client::{method}) |\n",
+            name = action.name,
+        ));
+        mods.push(idents.ident(&module)?);
+    }
+    let doc = docs::inner(&text);
+    let tokens = quote! {
+        #doc
+        #( pub mod #mods; )*
+    };
+    print_file(
+        format!("{GENERATED_DIR}/operation/mod.rs"),
+        "spec/actions/",
+        tokens,
+        &[],
+    )
+}
+
+/// `generated/types.rs`: the product's enumerations and `CommonErrorCode`.
+pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
+    let idents = Idents {
+        file: PRODUCT_SOURCE,
+    };
+    let doc = docs::inner("Enumerations shared by actions, and the product-wide error codes.");
+    let mut enums = Vec::new();
+    let mut verbatim = Vec::new();
+    for e in &spec.product.enums {
+        enums.push(enumeration(idents, e, &mut verbatim)?);
+    }
+
+    let errors = &spec.product.errors;
+    let mut variants = Vec::new();
+    for e in errors {
+        variants.push(idents.ident(&ccc_spec::error_variant(&e.code))?);
+    }
+    let variant_docs = errors.iter().map(|e| {
+        let mut text = format!(
+            "{} (HTTP {}): {}",
+            docs::code(&e.code),
+            e.http_status,
+            docs::prose(&e.message)
+        );
+        if let Some(d) = e.description.as_deref().map(docs::prose)
+            && !d.is_empty()
+        {
+            text.push_str("\n\n");
+            text.push_str(&d);
+        }
+        docs::outer(&text)
+    });
+    let codes = errors.iter().map(|e| e.code.as_str());
+    let codes2 = codes.clone();
+    let statuses = errors
+        .iter()
+        .map(|e| proc_macro2::Literal::u16_unsuffixed(e.http_status));
+    // An enum without variants cannot be matched on a string; keep the function total.
+    let from_code = if errors.is_empty() {
+        quote! {
+            let _ = code;
+            None
+        }
+    } else {
+        quote! {
+            match code {
+                #( #codes2 => Some(Self::#variants), )*
+                _ => None,
+            }
+        }
+    };
+    let tokens = quote! {
+        #doc
+        use crate::codec;
+        #( #enums )*
+
+        /// Error codes any action can return, as `spec/product.json` lists them.
+        ///
+        /// See [`ServiceError::common_code`](crate::error::ServiceError::common_code).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum CommonErrorCode {
+            #( #variant_docs #variants, )*
+        }
+
+        impl CommonErrorCode {
+            /// The code as the service sends it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #( Self::#variants => #codes, )*
+                }
+            }
+
+            /// The HTTP status the service documents for it.
+            pub fn http_status(self) -> u16 {
+                match self {
+                    #( Self::#variants => #statuses, )*
+                }
+            }
+
+            /// The common error with this code, if it is one.
+            pub fn from_code(code: &str) -> Option<Self> {
+                #from_code
+            }
+        }
+    };
+    print_file(
+        format!("{GENERATED_DIR}/types.rs"),
+        PRODUCT_SOURCE,
+        tokens,
+        &verbatim,
+    )
+}
+
+/// `generated/endpoints.rs`: the API version and where each region is served.
+pub(crate) fn endpoints(spec: &Spec) -> Result<GeneratedFile, Error> {
+    let p = &spec.product;
+    let version = &p.version;
+    let regional = &p.regional_endpoint;
+    let regions = p.endpoints.keys();
+    let hosts = p.endpoints.values();
+    let doc = docs::inner("Product facts: API version, endpoints.");
+    let tokens = quote! {
+        #doc
+        /// The API version every request names.
+        pub(crate) const API_VERSION: &str = #version;
+        /// Host of a region absent from [`REGION_ENDPOINTS`]; `{region}` is replaced.
+        pub(crate) const REGIONAL_ENDPOINT: &str = #regional;
+        /// Region id → endpoint host, sorted by region id.
+        pub(crate) const REGION_ENDPOINTS: &[(&str, &str)] = &[
+            #( (#regions, #hosts), )*
+        ];
+    };
+    print_file(
+        format!("{GENERATED_DIR}/endpoints.rs"),
+        PRODUCT_SOURCE,
+        tokens,
+        &[],
+    )
+}
+
+/// An enumeration: the enum with an `Unknown` variant, and its plumbing through `wire_enum!`.
+/// Used for product enumerations here and action enumerations in their modules.
+///
+/// The `wire_enum!` invocation is written as text into `verbatim` (see `print_file`).
+pub(crate) fn enumeration(
+    idents: Idents<'_>,
+    e: &EnumSpec,
+    verbatim: &mut Vec<String>,
+) -> Result<TokenStream, Error> {
+    let name = idents.ident(&e.name)?;
+    let mut text = match e.description.as_deref().map(docs::prose) {
+        Some(d) if !d.is_empty() => d,
+        _ => format!("Values of `{}`.", e.name),
+    };
+    text.push_str("\n\nA value this SDK does not know is kept in [`Unknown`](Self::Unknown).");
+    let doc = docs::outer(&text);
+    let mut variants = Vec::new();
+    for v in &e.values {
+        variants.push(idents.ident(&naming::variant_ident(&v.value))?);
+    }
+    let variant_docs = e.values.iter().map(|v| {
+        let text = match v.description.as_deref().map(docs::prose) {
+            Some(d) if !d.is_empty() => format!("{}: {d}", docs::code(&v.value)),
+            _ => format!("{}.", docs::code(&v.value)),
+        };
+        docs::outer(&text)
+    });
+    let mut invocation = format!("codec::wire_enum!({name} {{\n");
+    for (variant, v) in variants.iter().zip(&e.values) {
+        let wire = proc_macro2::Literal::string(&v.value);
+        invocation.push_str(&format!("    {variant} => {wire},\n"));
+    }
+    invocation.push_str("});\n");
+    let marker = crate::verbatim_marker(verbatim.len());
+    verbatim.push(invocation);
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value this version of the SDK does not know, kept as received.
+            Unknown(codec::UnknownValue),
+        }
+
+        #marker
+    })
+}
