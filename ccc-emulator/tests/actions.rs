@@ -1,0 +1,418 @@
+//! Answers: the modelled ResetAgentState, spec-built answers of other actions, formats and
+//! parameter placement.
+
+mod common;
+
+use std::path::Path;
+
+use ccc_emulator::{
+    Agent, Emulator, RunningEmulator, SEED_INSTANCE, SEED_USER, UserState, WorkMode,
+};
+use common::{V1, V3, send_raw};
+use serde_json::json;
+
+async fn start(emulator: &Emulator) -> RunningEmulator {
+    emulator
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+fn reset_agent(instance: &str, device: &str) -> V3 {
+    V3::new("ResetAgentState")
+        .param("InstanceId", instance)
+        .param("DeviceId", device)
+}
+
+#[tokio::test]
+async fn reset_agent_state_answers_like_the_api_page() {
+    let emu = start(&Emulator::default()).await;
+    let answer = send_raw(
+        emu.addr(),
+        &reset_agent("ccc-test", "dev-1").build(emu.addr()),
+    )
+    .await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert!(
+        answer
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body = answer.json();
+    assert_eq!(
+        body["RequestId"].as_str(),
+        answer.header("x-acs-request-id")
+    );
+    assert_eq!(body["RequestId"].as_str().unwrap().len(), 36);
+    assert_eq!(body["Code"], "OK");
+    assert_eq!(body["HttpStatusCode"], 200);
+    assert_eq!(
+        body["Data"],
+        json!({
+            "Extension": "80011112",
+            "UserState": "OFFLINE",
+            "InstanceId": "ccc-test",
+            "UserId": "user-test@ccc-test",
+            "DeviceId": "dev-1",
+            "OutboundScenario": false,
+            "WorkMode": "ON_SITE",
+            "SignedSkillGroupIdList": [],
+        })
+    );
+    // Each request gets its own id.
+    let again = send_raw(
+        emu.addr(),
+        &reset_agent("ccc-test", "dev-1").build(emu.addr()),
+    )
+    .await
+    .json();
+    assert_ne!(again["RequestId"], body["RequestId"]);
+}
+
+#[tokio::test]
+async fn reset_agent_state_moves_signed_in_agents_to_ready() {
+    let emulator = Emulator::default();
+    let emu = start(&emulator).await;
+    let state = emu.state();
+    let mut agent = Agent::new("agent2@ccc-test", "80011113");
+    agent.state = UserState::Break;
+    agent.break_code = Some("lunch".into());
+    agent.job_id = Some("job-7".into());
+    agent.work_mode = WorkMode::OffSite;
+    agent.signed_skill_group_ids = vec!["skg-1".into(), "skg-2".into()];
+    state.put_agent(SEED_INSTANCE, agent.clone());
+
+    let before = emulator
+        .state()
+        .agent(SEED_INSTANCE, "agent2@ccc-test")
+        .unwrap();
+    assert_eq!(before.break_code.as_deref(), Some("lunch"));
+    let mut v3 = reset_agent("ccc-test", "dev-9").param("UserId", "agent2@ccc-test");
+    let body = send_raw(emu.addr(), &v3.build(emu.addr())).await.json();
+    assert_eq!(body["Data"]["UserState"], "READY");
+    assert_eq!(body["Data"]["WorkMode"], "OFF_SITE");
+    assert_eq!(body["Data"]["DeviceId"], "dev-9");
+    assert_eq!(
+        body["Data"]["SignedSkillGroupIdList"],
+        json!(["skg-1", "skg-2"])
+    );
+    assert!(
+        body["Data"].get("BreakCode").is_none() && body["Data"].get("JobId").is_none(),
+        "{body}"
+    );
+    let after = state.agent(SEED_INSTANCE, "agent2@ccc-test").unwrap();
+    assert_eq!(after.state, UserState::Ready);
+    assert_eq!((after.break_code, after.job_id), (None, None));
+    assert_eq!(after.device_id.as_deref(), Some("dev-9"));
+
+    for s in [
+        UserState::Talking,
+        UserState::Working,
+        UserState::Dialing,
+        UserState::Ringing,
+        UserState::Ready,
+    ] {
+        assert!(state.set_agent_state(SEED_INSTANCE, SEED_USER, s));
+        v3 = reset_agent("ccc-test", "dev-1");
+        let body = send_raw(emu.addr(), &v3.build(emu.addr())).await.json();
+        assert_eq!(body["Data"]["UserState"], "READY", "from {s}");
+    }
+    state.set_agent_state(SEED_INSTANCE, SEED_USER, UserState::Offline);
+    let body = send_raw(
+        emu.addr(),
+        &reset_agent("ccc-test", "dev-1").build(emu.addr()),
+    )
+    .await
+    .json();
+    assert_eq!(body["Data"]["UserState"], "OFFLINE");
+    assert_eq!(
+        state.agent(SEED_INSTANCE, SEED_USER).unwrap().state,
+        UserState::Offline
+    );
+}
+
+#[tokio::test]
+async fn reset_agent_state_reports_unknown_instances_and_users() {
+    let emu = start(&Emulator::default()).await;
+    let body = send_raw(emu.addr(), &reset_agent("ccc-nope", "d").build(emu.addr()))
+        .await
+        .expect_error(404, "NotExists.InstanceId");
+    assert_eq!(
+        body["Message"],
+        "The specified instance ccc-nope does not exist."
+    );
+
+    let req = reset_agent("ccc-test", "d").param("UserId", "ghost@ccc-test");
+    let body = send_raw(emu.addr(), &req.build(emu.addr()))
+        .await
+        .expect_error(404, "NotExists.UserId");
+    assert_eq!(
+        body["Message"],
+        "The user ghost@ccc-test does not exist in instance ccc-test."
+    );
+
+    emu.state().add_instance("ccc-other");
+    let body = send_raw(emu.addr(), &reset_agent("ccc-other", "d").build(emu.addr()))
+        .await
+        .expect_error(404, "NotExists.UserId");
+    assert_eq!(
+        body["Message"],
+        "The user user-test@ccc-test does not exist in instance ccc-other."
+    );
+}
+
+#[tokio::test]
+async fn missing_required_parameters_are_named() {
+    let emu = start(&Emulator::default()).await;
+    let req = V3::new("ResetAgentState").param("InstanceId", "ccc-test");
+    let body = send_raw(emu.addr(), &req.build(emu.addr()))
+        .await
+        .expect_error(400, "MissingParameter");
+    assert_eq!(
+        body["Message"],
+        "The input parameter \"DeviceId\" that is mandatory for processing this request is not supplied."
+    );
+    let v1 = V1::new("ResetAgentState").param("DeviceId", "d");
+    let body = send_raw(emu.addr(), &v1.build(emu.addr()))
+        .await
+        .expect_error(400, "MissingParameter");
+    assert!(body["Message"].as_str().unwrap().contains("\"InstanceId\""));
+}
+
+#[tokio::test]
+async fn v1_answers_json_for_lowercase_format_and_xml_for_xml() {
+    let emu = start(&Emulator::default()).await;
+    let v1 = V1::new("ResetAgentState")
+        .param("InstanceId", "ccc-test")
+        .param("DeviceId", "d");
+    let answer = send_raw(emu.addr(), &v1.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(answer.json()["Data"]["Extension"], "80011112");
+
+    let xml = V1::new("ResetAgentState")
+        .set("Format", "XML")
+        .param("InstanceId", "ccc-test")
+        .param("DeviceId", "d<&>");
+    let answer = send_raw(emu.addr(), &xml.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert!(
+        answer
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/xml")
+    );
+    let text = answer.text();
+    let id = answer.header("x-acs-request-id").unwrap();
+    assert!(
+        text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ResetAgentStateResponse>"),
+        "{text}"
+    );
+    for part in [
+        format!("<RequestId>{id}</RequestId>"),
+        "<Code>OK</Code>".to_owned(),
+        "<HttpStatusCode>200</HttpStatusCode>".to_owned(),
+        "<UserState>OFFLINE</UserState>".to_owned(),
+        "<OutboundScenario>false</OutboundScenario>".to_owned(),
+        "<DeviceId>d&lt;&amp;&gt;</DeviceId>".to_owned(),
+    ] {
+        assert!(text.contains(&part), "{part} not in {text}");
+    }
+    assert!(text.ends_with("</ResetAgentStateResponse>"));
+}
+
+#[tokio::test]
+async fn parameters_may_travel_in_the_form_body_with_get_or_post() {
+    let emu = start(&Emulator::default()).await;
+    let v3 = V3::new("ResetAgentState")
+        .body_param("InstanceId", "ccc-test")
+        .body_param("DeviceId", "form dev");
+    let body = send_raw(emu.addr(), &v3.build(emu.addr())).await.json();
+    assert_eq!(body["Data"]["DeviceId"], "form dev");
+
+    let mut v3 = V3::new("ResetAgentState")
+        .param("InstanceId", "ccc-test")
+        .param("DeviceId", "got");
+    v3.method = "GET".into();
+    assert_eq!(
+        send_raw(emu.addr(), &v3.build(emu.addr())).await.json()["Data"]["DeviceId"],
+        "got"
+    );
+
+    let v1 = V1::new("ResetAgentState")
+        .body_param("InstanceId", "ccc-test")
+        .body_param("DeviceId", "é ü+*");
+    let answer = send_raw(emu.addr(), &v1.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(answer.json()["Data"]["DeviceId"], "é ü+*");
+}
+
+const FIXTURE: &str = r#"{
+  "action": "DescribeFixture",
+  "method": "POST",
+  "parameters": [
+    { "name": "InstanceId", "type": "String", "required": true, "in": "query" },
+    { "name": "Enabled", "type": "Boolean", "required": true, "in": "query" },
+    { "name": "PageSize", "type": "Integer", "in": "query" },
+    { "name": "Tags", "type": "List", "items": { "type": "String" }, "required": true, "in": "query" }
+  ],
+  "response": [
+    { "name": "Code", "type": "String", "example": "OK" },
+    { "name": "HttpStatusCode", "type": "Integer", "example": "200" },
+    { "name": "Success", "type": "Boolean", "example": "false" },
+    { "name": "Message", "type": "String" },
+    { "name": "RequestId", "type": "String", "example": "EEEE671A-3E24-4A04-81E6-6C4F5B39DF75" },
+    {
+      "name": "Data",
+      "type": "Struct",
+      "fields": [
+        { "name": "Count", "type": "Integer", "example": "42" },
+        { "name": "Total", "type": "Long", "example": "9007199254740993" },
+        { "name": "Ratio", "type": "Double", "example": "0.25" },
+        { "name": "Weight", "type": "Float" },
+        { "name": "Active", "type": "Boolean", "example": "true" },
+        { "name": "State", "type": "String", "enum": "UserState" },
+        { "name": "Mode", "type": "String", "enum": "WorkMode", "example": "OFF_SITE" },
+        { "name": "Name", "type": "String", "example": "fixture" },
+        { "name": "Labels", "type": "Map", "example": "{\"a\":\"b\"}" },
+        { "name": "Extra", "type": "Map" },
+        { "name": "Anything", "type": "Any", "example": "[1,2]" },
+        { "name": "Ids", "type": "List", "items": { "type": "Long" }, "example": "7" },
+        {
+          "name": "Items",
+          "type": "List",
+          "items": {
+            "type": "Struct",
+            "fields": [ { "name": "Key", "type": "String", "example": "k1" } ]
+          }
+        }
+      ]
+    }
+  ],
+  "errors": []
+}
+"#;
+
+fn fixture_emulator() -> Emulator {
+    let mut spec = ccc_emulator::embedded_spec().unwrap();
+    let action = ccc_spec::parse_action(Path::new("actions/DescribeFixture.json"), FIXTURE)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    spec.actions.push(action);
+    spec.actions.sort_by(|a, b| a.name.cmp(&b.name));
+    Emulator::builder().spec(spec).build()
+}
+
+#[tokio::test]
+async fn unmodelled_actions_answer_from_the_spec() {
+    let emulator = fixture_emulator();
+    assert!(emulator.actions().any(|a| a == "DescribeFixture"));
+    let emu = start(&emulator).await;
+    let req = V3::new("DescribeFixture")
+        .param("InstanceId", "ccc-test")
+        .param("Enabled", "True")
+        .param("Tags.1", "a");
+    let answer = send_raw(emu.addr(), &req.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    let body = answer.json();
+    assert_eq!(
+        body["RequestId"].as_str(),
+        answer.header("x-acs-request-id")
+    );
+    assert_ne!(body["RequestId"], "EEEE671A-3E24-4A04-81E6-6C4F5B39DF75");
+    assert_eq!(body["Code"], "OK");
+    assert_eq!(body["HttpStatusCode"], 200);
+    assert_eq!(body["Success"], true);
+    assert_eq!(body["Message"], "");
+    assert_eq!(
+        body["Data"],
+        json!({
+            "Count": 42,
+            "Total": 9007199254740993i64,
+            "Ratio": 0.25,
+            "Weight": 0.0,
+            "Active": true,
+            "State": "OFFLINE",
+            "Mode": "OFF_SITE",
+            "Name": "fixture",
+            "Labels": {"a": "b"},
+            "Extra": {},
+            "Anything": [1, 2],
+            "Ids": [7],
+            "Items": [{"Key": "k1"}],
+        })
+    );
+    assert_eq!(emu.requests("DescribeFixture"), 1);
+
+    // False in any case, in the form body, is a boolean too.
+    let v1 = V1::new("DescribeFixture")
+        .body_param("InstanceId", "x")
+        .body_param("Enabled", "FALSE")
+        .body_param("Tags.1", "t");
+    assert_eq!(
+        send_raw(emu.addr(), &v1.build(emu.addr())).await.status,
+        Some(200)
+    );
+
+    let xml = V1::new("DescribeFixture")
+        .set("Format", "XML")
+        .param("InstanceId", "x")
+        .param("Enabled", "false")
+        .param("Tags.1", "t");
+    let text = send_raw(emu.addr(), &xml.build(emu.addr())).await.text();
+    assert!(text.contains("<Items><Key>k1</Key></Items>"), "{text}");
+    assert!(text.contains("<Ids>7</Ids>"), "{text}");
+}
+
+#[tokio::test]
+async fn spec_types_of_parameters_are_checked() {
+    let emu = start(&fixture_emulator()).await;
+    let bad_bool = V3::new("DescribeFixture")
+        .param("InstanceId", "x")
+        .param("Enabled", "yes")
+        .param("Tags.1", "a");
+    let body = send_raw(emu.addr(), &bad_bool.build(emu.addr()))
+        .await
+        .expect_error(400, "InvalidParameter");
+    assert!(body["Message"].as_str().unwrap().contains("\"Enabled\""));
+    let bad_int = V3::new("DescribeFixture")
+        .param("InstanceId", "x")
+        .param("Enabled", "true")
+        .param("PageSize", "many")
+        .param("Tags.1", "a");
+    send_raw(emu.addr(), &bad_int.build(emu.addr()))
+        .await
+        .expect_error(400, "InvalidParameter");
+    // A required flat list is present once any of its items is.
+    let no_tags = V3::new("DescribeFixture")
+        .param("InstanceId", "x")
+        .param("Enabled", "true");
+    let body = send_raw(emu.addr(), &no_tags.build(emu.addr()))
+        .await
+        .expect_error(400, "MissingParameter");
+    assert!(body["Message"].as_str().unwrap().contains("\"Tags\""));
+}
+
+#[test]
+fn starts_from_synchronous_code() {
+    let emulator = Emulator::default();
+    let running = emulator
+        .start_blocking("127.0.0.1:0".parse().unwrap())
+        .unwrap();
+    assert!(running.endpoint().starts_with("http://127.0.0.1:"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer = rt.block_on(send_raw(
+        running.addr(),
+        &reset_agent("ccc-test", "d").build(running.addr()),
+    ));
+    assert_eq!(answer.status, Some(200));
+    assert_eq!(running.requests("ResetAgentState"), 1);
+    let addr = running.addr();
+    running.shutdown();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening after shutdown"
+    );
+}
