@@ -5,20 +5,34 @@
 //! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
 //! users run end to end without a cloud account.
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use ccc_emulator::{Emulator, Fault};
+//! In a test (any tokio runtime):
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use ccc_emulator::{Emulator, Fault, UserState, SEED_INSTANCE, SEED_USER};
 //!
 //! let emulator = Emulator::builder().access_key("testid", "testsecret").build();
-//! let running = emulator.start("127.0.0.1:0".parse().unwrap()).await?;
-//! println!("endpoint: {}", running.endpoint());
-//! // The next two ResetAgentState calls are throttled.
+//! let running = emulator.start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+//! let endpoint = running.endpoint(); // "http://127.0.0.1:<port>": give it to the client
+//!
+//! // Seed state, and throttle the next two ResetAgentState calls.
+//! running.state().set_agent_state(SEED_INSTANCE, SEED_USER, UserState::Break);
 //! running.faults().inject(Fault::throttling().for_action("ResetAgentState").times(2));
-//! // ... run a client against running.endpoint() ...
-//! assert!(running.requests("ResetAgentState") <= 3);
+//!
+//! // ... call the API at `endpoint`; then check what the client did:
+//! assert_eq!(running.requests("ResetAgentState"), 0);
 //! running.shutdown().await;
-//! # Ok(())
-//! # }
+//! # });
+//! ```
+//!
+//! From synchronous code, [`Emulator::start_blocking`] serves from a thread of its own:
+//!
+//! ```
+//! let running = ccc_emulator::Emulator::default()
+//!     .start_blocking("127.0.0.1:0".parse().unwrap())
+//!     .unwrap();
+//! println!("{}", running.endpoint());
+//! running.shutdown();
 //! ```
 
 #![warn(missing_docs)]

@@ -416,3 +416,41 @@ fn starts_from_synchronous_code() {
         "still listening after shutdown"
     );
 }
+
+/// Guards the promise that every action of the committed spec answers, as actions are added.
+#[tokio::test]
+async fn every_embedded_action_answers() {
+    let spec = ccc_emulator::embedded_spec().unwrap();
+    let emu = start(&Emulator::default()).await;
+    for action in &spec.actions {
+        let mut req = V3::new(&action.name);
+        for p in action.parameters.iter().filter(|p| p.required) {
+            let (name, value) = match &p.ty {
+                ccc_spec::Type::Scalar { scalar, .. } => {
+                    let value = match scalar {
+                        ccc_spec::Scalar::Integer | ccc_spec::Scalar::Long => "1".to_owned(),
+                        ccc_spec::Scalar::Float | ccc_spec::Scalar::Double => "1.5".to_owned(),
+                        ccc_spec::Scalar::Boolean => "true".to_owned(),
+                        _ => p.example.clone().unwrap_or_else(|| "x".to_owned()),
+                    };
+                    (p.name.clone(), value)
+                }
+                _ if p.style == Some(ccc_spec::Style::Json) => (p.name.clone(), "[]".to_owned()),
+                _ => (format!("{}.1", p.name), "x".to_owned()),
+            };
+            req = req.param(&name, &value);
+        }
+        let answer = send_raw(emu.addr(), &req.build(emu.addr())).await;
+        assert_eq!(
+            answer.status,
+            Some(200),
+            "{}: {}",
+            action.name,
+            answer.text()
+        );
+        assert_eq!(
+            answer.json()["RequestId"].as_str(),
+            answer.header("x-acs-request-id")
+        );
+    }
+}
