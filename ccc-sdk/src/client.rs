@@ -453,7 +453,8 @@ mod tests {
         assert_eq!(e.http_status(), 502);
         assert_eq!(e.request_id(), Some("H1"));
         assert!(
-            e.reason().contains("malformed XML") || e.reason().contains("not closed"),
+            e.reason()
+                .contains("neither JSON nor XML (Content-Type text/html)"),
             "{}",
             e.reason()
         );

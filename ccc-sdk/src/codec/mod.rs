@@ -56,6 +56,10 @@ impl BodyFormat {
             if ct.contains("xml") {
                 return Some(BodyFormat::Xml);
             }
+            // An HTML page (a proxy's error page) looks like XML but is never an answer.
+            if ct.contains("html") {
+                return None;
+            }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Some(BodyFormat::Json),
@@ -207,6 +211,10 @@ mod tests {
         );
         assert_eq!(BodyFormat::detect(None, b"<a/>"), Some(BodyFormat::Xml));
         assert_eq!(BodyFormat::detect(None, b"Bad Gateway"), None);
+        assert_eq!(
+            BodyFormat::detect(Some("text/html"), b"<html></html>"),
+            None
+        );
     }
 
     #[test]

@@ -1,0 +1,254 @@
+//! ccc-sdk against ccc-emulator over real HTTP: both signatures, STS, the service's errors, and
+//! the agent state the emulator keeps.
+
+use ccc_emulator::UserState as EmulatedState;
+use ccc_sdk::operation::reset_agent_state::ResetAgentStateError;
+use ccc_sdk::types::{UserState, WorkMode};
+use ccc_sdk::{Credentials, SdkError, SignatureVersion};
+use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client, client_with, config, emulator};
+
+#[tokio::test]
+async fn reset_agent_state_answers_as_the_page_says_with_v3_and_v1() {
+    let emu = emulator().await;
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let c = client_with(config(&emu, version));
+        let out = c
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("dev-1")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        assert_eq!(out.code(), Some("OK"));
+        assert_eq!(out.http_status_code(), Some(200));
+        assert!(out.request_id().is_some_and(|id| !id.is_empty()));
+        let data = out.data().expect("Data");
+        assert_eq!(data.user_id(), Some("user-test@ccc-test"));
+        assert_eq!(data.instance_id(), Some("ccc-test"));
+        assert_eq!(data.extension(), Some("80011112"));
+        assert_eq!(data.user_state(), Some(&UserState::Offline));
+        assert_eq!(data.work_mode(), Some(&WorkMode::OnSite));
+        assert_eq!(data.outbound_scenario(), Some(false));
+    }
+    assert_eq!(emu.requests("ResetAgentState"), 2);
+}
+
+#[tokio::test]
+async fn a_signed_in_agent_is_reset_to_ready() {
+    let emu = emulator().await;
+    assert!(
+        emu.state()
+            .set_agent_state("ccc-test", "user-test@ccc-test", EmulatedState::Break)
+    );
+    let out = client(&emu)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("dev-2")
+        .user_id("user-test@ccc-test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.data().and_then(|d| d.user_state()),
+        Some(&UserState::Ready)
+    );
+    let agent = emu.state().agent("ccc-test", "user-test@ccc-test").unwrap();
+    assert_eq!(agent.state, EmulatedState::Ready);
+    assert_eq!(agent.device_id.as_deref(), Some("dev-2"));
+}
+
+#[tokio::test]
+async fn sts_credentials_work_with_both_signatures() {
+    let emu = emulator().await;
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let creds = Credentials::new(STS_ID, STS_SECRET).with_security_token(STS_TOKEN);
+        let c = client_with(config(&emu, version).credentials(creds));
+        let out = c
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("d")
+            .send()
+            .await;
+        assert!(out.is_ok(), "{version:?}: {out:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_sts_token_is_refused() {
+    let emu = emulator().await;
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let creds = Credentials::new(STS_ID, STS_SECRET).with_security_token("not-the-token");
+        let c = client_with(config(&emu, version).credentials(creds));
+        let err = c
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("d")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            err.code()
+                .is_some_and(|c| c.starts_with("InvalidSecurityToken")),
+            "{version:?}: {err}"
+        );
+        assert_eq!(err.http_status(), Some(403));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_secret_fails_the_signature_check() {
+    let emu = emulator().await;
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let c = client_with(config(&emu, version).credentials(Credentials::new("testid", "wrong")));
+        let err = c
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("d")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            Some("SignatureDoesNotMatch"),
+            "{version:?}: {err}"
+        );
+        assert_eq!(err.http_status(), Some(400));
+        assert!(err.request_id().is_some());
+        // A client error is not retried.
+        assert!(matches!(
+            err.as_service_error(),
+            Some(ResetAgentStateError::Unhandled(_))
+        ));
+    }
+    assert_eq!(emu.requests("ResetAgentState"), 2);
+}
+
+#[tokio::test]
+async fn an_unknown_access_key_is_refused() {
+    let emu = emulator().await;
+    let c = client_with(
+        config(&emu, SignatureVersion::V3).credentials(Credentials::new("nobody", "x")),
+    );
+    let err = c
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("d")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidAccessKeyId.NotFound"));
+    assert_eq!(err.http_status(), Some(404));
+}
+
+#[tokio::test]
+async fn an_unknown_instance_is_not_exists_instance_id() {
+    let emu = emulator().await;
+    let err = client(&emu)
+        .reset_agent_state()
+        .instance_id("ccc-nope")
+        .device_id("d")
+        .send()
+        .await
+        .unwrap_err();
+    let Some(ResetAgentStateError::NotExistsInstanceId(e)) = err.as_service_error() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.http_status(), 404);
+    assert_eq!(
+        e.message(),
+        "The specified instance ccc-nope does not exist."
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.contains("NotExists.InstanceId") && shown.contains(e.request_id().unwrap()),
+        "{shown}"
+    );
+    assert_eq!(emu.requests("ResetAgentState"), 1, "a 404 is not retried");
+}
+
+#[tokio::test]
+async fn an_unknown_user_is_not_exists_user_id() {
+    let emu = emulator().await;
+    let err = client(&emu)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("d")
+        .user_id("ghost@ccc-test")
+        .send()
+        .await
+        .unwrap_err();
+    let Some(ResetAgentStateError::NotExistsUserId(e)) = err.as_service_error() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        e.message(),
+        "The user ghost@ccc-test does not exist in instance ccc-test."
+    );
+}
+
+#[tokio::test]
+async fn missing_parameters_never_reach_the_service() {
+    let emu = emulator().await;
+    let err = client(&emu)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .send()
+        .await
+        .unwrap_err();
+    let SdkError::Build(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.parameter(), "DeviceId");
+    assert_eq!(emu.requests("ResetAgentState"), 0);
+}
+
+/// The example program of the README, run as a user would.
+#[test]
+fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = runtime.block_on(emulator());
+    let run = |instance: &str| {
+        std::process::Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "ccc-sdk",
+                "--example",
+                "reset_agent_state",
+                "--",
+            ])
+            .args([
+                "--instance-id",
+                instance,
+                "--device-id",
+                "D",
+                "--user-id",
+                "user-test@ccc-test",
+            ])
+            .env("CCC_ENDPOINT", emu.endpoint())
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
+            .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN")
+            .env("CCC_SIGNATURE_VERSION", "v1")
+            .output()
+            .expect("cargo runs")
+    };
+    let ok = run("ccc-test");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON on stdout");
+    assert_eq!(printed["Data"]["UserId"], "user-test@ccc-test");
+    assert_eq!(printed["Data"]["UserState"], "OFFLINE");
+    let bad = run("ccc-nope");
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("NotExists.InstanceId") && stderr.contains("request id"),
+        "{stderr}"
+    );
+    drop(emu);
+}
