@@ -311,12 +311,16 @@ impl<'a> Gen<'a> {
                 scalar,
             } => {
                 let (e, local) = self.find_enum(name)?;
-                let path = if local {
-                    e.name.clone()
+                if local {
+                    format!("{}, one of [`{}`]", scalar.as_str(), e.name)
                 } else {
-                    format!("crate::types::{}", e.name)
-                };
-                format!("{}, one of [`{}`]({path})", scalar.as_str(), e.name)
+                    format!(
+                        "{}, one of [`{}`](crate::types::{})",
+                        scalar.as_str(),
+                        e.name,
+                        e.name
+                    )
+                }
             }
             Type::Scalar { scalar, .. } => scalar.as_str().to_string(),
             Type::Struct { .. } => format!("Struct [`{}`]", self.struct_name(ty)?),
@@ -827,14 +831,17 @@ impl<'a> Gen<'a> {
     fn struct_def(&self, s: &StructDef<'_>) -> Result<TokenStream, Error> {
         let name = self.idents.ident(&s.name)?;
         let part = match s.role {
-            Role::Request => "Part of the input of",
-            Role::Response => "Part of the output of",
+            Role::Request => format!(
+                "Part of the input of {}; build one with `{}::default()` and its setters.",
+                docs::code(&self.action.name),
+                s.name
+            ),
+            Role::Response => format!("Part of the output of {}.", docs::code(&self.action.name)),
         };
         let doc = docs::outer(&format!(
-            "{}Wire name {}. {part} {}.",
+            "{}Wire name {}. {part}",
             docs::lead(s.description),
             docs::code(s.wire),
-            docs::code(&self.action.name)
         ));
         let body = match s.role {
             Role::Request => self.request_struct(&name, s.fields)?,
@@ -945,6 +952,14 @@ impl<'a> Gen<'a> {
             &debug_fields,
             &["Clone", "Debug", "Default", "PartialEq"],
         );
+        let inherent = (!accessors.is_empty() || !extra.is_empty()).then(|| {
+            quote! {
+                impl #name {
+                    #( #accessors )*
+                    #extra
+                }
+            }
+        });
         Ok(quote! {
             #derive
             #[non_exhaustive]
@@ -952,10 +967,7 @@ impl<'a> Gen<'a> {
                 #( #defs, )*
             }
 
-            impl #name {
-                #( #accessors )*
-                #extra
-            }
+            #inherent
 
             #debug
 
@@ -1006,6 +1018,13 @@ impl<'a> Gen<'a> {
             &debug_fields,
             &["Clone", "Debug", "Default", "PartialEq"],
         );
+        let inherent = (!setters.is_empty()).then(|| {
+            quote! {
+                impl #name {
+                    #( #setters )*
+                }
+            }
+        });
         Ok(quote! {
             #derive
             #[non_exhaustive]
@@ -1013,9 +1032,7 @@ impl<'a> Gen<'a> {
                 #( #defs, )*
             }
 
-            impl #name {
-                #( #setters )*
-            }
+            #inherent
 
             #debug
 

@@ -1,0 +1,132 @@
+//! A bad spec is reported, file and place and all, through the same entry `cargo xtask codegen`
+//! uses, and through the binary itself, without a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A workspace with a spec whose one action has the problems `action` puts in it.
+fn workspace(name: &str, action: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("ccc-codegen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("spec/actions")).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo/product.json");
+    std::fs::copy(fixture, root.join("spec/product.json")).unwrap();
+    std::fs::write(root.join("spec/actions/BadOne.json"), action).unwrap();
+    root
+}
+
+const UNKNOWN_TYPE: &str = r#"{
+  "action": "BadOne",
+  "method": "POST",
+  "parameters": [
+    { "name": "Size", "type": "Integer", "in": "query" },
+    { "name": "Shape", "type": "Blob", "in": "query" }
+  ],
+  "response": [
+    { "name": "Kind", "type": "String", "enum": "NoSuchEnum" }
+  ],
+  "errors": []
+}
+"#;
+
+#[test]
+fn every_spec_error_names_its_file_and_pointer() {
+    let root = workspace("unknown-type", UNKNOWN_TYPE);
+    let err = codegen::sync::plan(&root).expect_err("a spec with an unknown type must be refused");
+    let text = err.to_string();
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(matches!(err, codegen::Error::Spec(_)), "{text}");
+    assert!(
+        text.contains("spec/actions/BadOne.json: at /parameters/1/type:"),
+        "{text}"
+    );
+    assert!(text.contains("Blob"), "{text}");
+}
+
+#[test]
+fn bad_json_is_reported_with_line_and_column() {
+    let root = workspace("bad-json", "{\n  \"action\": \"BadOne\",\n  oops\n}\n");
+    let text = codegen::sync::plan(&root).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(text.contains("spec/actions/BadOne.json:3:"), "{text}");
+}
+
+#[test]
+fn a_spec_error_leaves_the_generated_files_alone() {
+    let root = workspace("untouched", UNKNOWN_TYPE);
+    let generated = root.join(codegen::GENERATED_DIR);
+    std::fs::create_dir_all(&generated).unwrap();
+    std::fs::write(generated.join("mod.rs"), "// kept\n").unwrap();
+    assert!(codegen::sync::plan(&root).is_err());
+    let kept = std::fs::read_to_string(generated.join("mod.rs")).unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(kept, "// kept\n");
+}
+
+/// The binary: a clean message on stderr, a failing exit code, no panic.
+#[test]
+fn xtask_codegen_reports_spec_errors_and_fails() {
+    let root = workspace("xtask", UNKNOWN_TYPE);
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(manifest_dir.join(".."))
+        .args([
+            "run",
+            "--quiet",
+            "--offline",
+            "--package",
+            "xtask",
+            "--",
+            "codegen",
+        ])
+        .arg("--root")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("error: the spec has"), "{stderr}");
+    assert!(
+        stderr.contains("spec/actions/BadOne.json: at /parameters/1/type:"),
+        "{stderr}"
+    );
+}
+
+/// Files the spec no longer produces are stale: planned for deletion, shown in the diff.
+#[test]
+fn stale_generated_files_are_deleted() {
+    let root = std::env::temp_dir().join(format!("ccc-codegen-stale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
+    copy_dir(&fixture, &root.join("spec"));
+    let stale = root.join(codegen::GENERATED_DIR).join("operation/gone.rs");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, "// old\n").unwrap();
+
+    let plan = codegen::sync::plan(&root).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        plan.diff()
+            .contains("--- a/ccc-sdk/src/generated/operation/gone.rs")
+    );
+    plan.apply(&root).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stale.exists());
+    let again = codegen::sync::plan(&root).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(again.is_clean(), "{}", again.diff());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
