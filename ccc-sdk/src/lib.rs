@@ -50,3 +50,8 @@ pub mod types {
     pub use crate::codec::UnknownValue;
     pub use crate::generated::types::*;
 }
+
+/// The Rust examples of the repository's README, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
