@@ -226,6 +226,18 @@ async fn incomplete_signatures_are_refused() {
         .await
         .expect_error(400, "IncompleteSignature");
 
+    // SignedHeaders naming headers that were not sent, or cannot exist.
+    for extra in ["x-acs-missing", "bad header", "é"] {
+        let req = String::from_utf8(reset(V3::new("ResetAgentState")).build(emu.addr())).unwrap();
+        let req = req.replace(
+            "SignedHeaders=host;",
+            &format!("SignedHeaders={extra};host;"),
+        );
+        send_raw(emu.addr(), req.as_bytes())
+            .await
+            .expect_error(400, "IncompleteSignature");
+    }
+
     for missing in [
         "Signature",
         "AccessKeyId",
