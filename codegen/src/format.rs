@@ -2,13 +2,24 @@
 //!
 //! prettyplease prints valid, readable code, but not always rustfmt's layout (long chains,
 //! match arms); without this step `cargo fmt --check` would fail on the checked-in files.
-//! One rustfmt process formats every file: it follows `mod` declarations from the root module.
+//!
+//! rustfmt is single-threaded and costs about as much as generating, so the files are split
+//! into one batch per core, each batch one rustfmt process. A `mod.rs` would drag every module
+//! it declares into its batch, so the `mod.rs` files are formatted in a directory of their own
+//! where the modules they declare are empty stand-ins.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{Error, GeneratedFile};
+
+/// How many threads or processes to use for `jobs` independent pieces of work.
+pub(crate) fn workers(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below a handful of jobs each, starting a worker costs more than it saves.
+    cores.min(jobs / 8).clamp(1, 8)
+}
 
 /// Formats `files` in place with `rustfmt --edition 2024`, using the workspace's rustfmt
 /// config if `config_dir` holds one.
@@ -16,43 +27,91 @@ pub(crate) fn rustfmt(files: &mut [GeneratedFile], config_dir: Option<&Path>) ->
     if files.is_empty() {
         return Ok(());
     }
-    let dir = TempDir::new()?;
+    let leaves = TempDir::new()?;
+    let mods = TempDir::new()?;
+    let is_mod = |f: &GeneratedFile| f.path.ends_with("/mod.rs") || f.path == "mod.rs";
     for f in files.iter() {
-        let path = dir.0.join(&f.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        if is_mod(f) {
+            write(&mods.0.join(&f.path), &f.contents)?;
+        } else {
+            write(&leaves.0.join(&f.path), &f.contents)?;
+            write(&mods.0.join(&f.path), "")?;
         }
-        std::fs::write(&path, &f.contents).map_err(|e| Error::io(&path, e))?;
     }
 
-    let mut cmd = Command::new(rustfmt_program());
-    cmd.arg("--edition").arg("2024");
-    if let Some(config) = config_dir.and_then(find_config) {
-        cmd.arg("--config-path").arg(config);
+    // Leaves, largest first, each to the batch with the least text so far.
+    let mut order: Vec<&GeneratedFile> = files.iter().filter(|f| !is_mod(f)).collect();
+    order.sort_by_key(|f| std::cmp::Reverse(f.contents.len()));
+    let mut batches: Vec<(usize, Vec<PathBuf>)> = vec![(0, Vec::new()); workers(order.len())];
+    for f in order {
+        if let Some(batch) = batches.iter_mut().min_by_key(|b| b.0) {
+            batch.0 += f.contents.len();
+            batch.1.push(leaves.0.join(&f.path));
+        }
     }
-    for f in files.iter().filter(|f| !is_reached(f, files)) {
-        cmd.arg(dir.0.join(&f.path));
+    let mod_files: Vec<&GeneratedFile> = files.iter().filter(|f| is_mod(f)).collect();
+    for f in &mod_files {
+        if !is_reached(f, &mod_files) {
+            batches[0].1.push(mods.0.join(&f.path));
+        }
     }
-    let output = cmd.output().map_err(|e| {
-        Error::Rustfmt(if e.kind() == std::io::ErrorKind::NotFound {
-            "not found; install it with `rustup component add rustfmt` (or point $RUSTFMT at it)"
-                .to_string()
-        } else {
-            format!("cannot run it: {e}")
+
+    let config = config_dir.and_then(find_config);
+    let children: Vec<Child> = batches
+        .iter()
+        .filter(|b| !b.1.is_empty())
+        .map(|(_, paths)| {
+            let mut cmd = Command::new(rustfmt_program());
+            cmd.arg("--edition").arg("2024");
+            if let Some(config) = &config {
+                cmd.arg("--config-path").arg(config);
+            }
+            cmd.args(paths)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(spawn_error)
         })
-    })?;
-    if !output.status.success() {
-        return Err(Error::Rustfmt(format!(
-            "failed ({}) on the generated code:\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        )));
+        .collect::<Result<_, _>>()?;
+    let mut failures = Vec::new();
+    for child in children {
+        let output = child
+            .wait_with_output()
+            .map_err(|e| Error::Rustfmt(format!("cannot wait for it: {e}")))?;
+        if !output.status.success() {
+            failures.push(format!(
+                "failed ({}) on the generated code:\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            ));
+        }
     }
+    if !failures.is_empty() {
+        return Err(Error::Rustfmt(failures.join("\n")));
+    }
+
     for f in files.iter_mut() {
-        let path = dir.0.join(&f.path);
+        let dir = if is_mod(f) { &mods.0 } else { &leaves.0 };
+        let path = dir.join(&f.path);
         f.contents = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     }
     Ok(())
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), Error> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    std::fs::write(path, contents).map_err(|e| Error::io(path, e))
+}
+
+fn spawn_error(e: std::io::Error) -> Error {
+    Error::Rustfmt(if e.kind() == std::io::ErrorKind::NotFound {
+        "not found; install it with `rustup component add rustfmt` (or point $RUSTFMT at it)"
+            .to_string()
+    } else {
+        format!("cannot run it: {e}")
+    })
 }
 
 fn rustfmt_program() -> std::ffi::OsString {
@@ -68,7 +127,7 @@ fn find_config(dir: &Path) -> Option<PathBuf> {
 
 /// Whether rustfmt reaches `file` through a `mod.rs` in its own or an enclosing directory, so it
 /// need not (and should not, to avoid formatting it twice) be named on the command line.
-fn is_reached(file: &GeneratedFile, all: &[GeneratedFile]) -> bool {
+fn is_reached(file: &GeneratedFile, all: &[&GeneratedFile]) -> bool {
     let Some(dir) = Path::new(&file.path).parent() else {
         return false;
     };

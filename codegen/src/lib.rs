@@ -43,11 +43,47 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         product::types(spec)?,
         product::endpoints(spec)?,
     ];
-    for action in &spec.actions {
-        files.push(action::generate(spec, action)?);
-    }
+    files.extend(actions_in_parallel(spec)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The action modules, generated on every core: each is independent of the others, and parsing
+/// and printing them is most of the generator's time. The first error in action order wins, so
+/// the result does not depend on scheduling.
+fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
+    let threads = format::workers(spec.actions.len());
+    if threads <= 1 {
+        return spec
+            .actions
+            .iter()
+            .map(|a| action::generate(spec, a))
+            .collect();
+    }
+    let mut results: Vec<(usize, Result<GeneratedFile, Error>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    spec.actions
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, a)| (i, action::generate(spec, a)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                // A panic in a worker is a generator bug; let it surface as one.
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Prints a token stream as a file: parsed by `syn`, printed by `prettyplease`, with the

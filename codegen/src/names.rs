@@ -2,6 +2,9 @@
 //! only turns their strings into tokens, refusing (instead of panicking on) anything that is not
 //! an identifier.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use ccc_spec::naming;
 use proc_macro2::Ident;
 
@@ -16,9 +19,18 @@ pub(crate) struct Idents<'a> {
 impl Idents<'_> {
     /// An identifier from its Rust spelling; `r#type` becomes a raw identifier.
     pub(crate) fn ident(&self, s: &str) -> Result<Ident, Error> {
-        // syn refuses keywords and anything that is not an identifier, where
-        // `Ident::new` would panic.
-        syn::parse_str::<Ident>(s).map_err(|_| Error::Generate {
+        thread_local! {
+            // One action names the same field a dozen times; parsing each once is enough.
+            static SEEN: RefCell<HashMap<String, Option<Ident>>> = RefCell::new(HashMap::new());
+        }
+        SEEN.with_borrow_mut(|seen| {
+            seen.entry(s.to_string())
+                // syn refuses keywords and anything that is not an identifier, where
+                // `Ident::new` would panic.
+                .or_insert_with(|| syn::parse_str::<Ident>(s).ok())
+                .clone()
+        })
+        .ok_or_else(|| Error::Generate {
             file: self.file.to_string(),
             message: format!("`{s}` is not a valid Rust identifier"),
         })
