@@ -65,9 +65,10 @@ impl SpecDir {
     }
 }
 
+/// `CCC_IMPORT_KEEP=1` keeps the folders, to look at what a test imported.
 impl Drop for SpecDir {
     fn drop(&mut self) {
-        if std::env::var_os("KEEP").is_none() {
+        if std::env::var_os("CCC_IMPORT_KEEP").is_none() {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
