@@ -414,3 +414,32 @@ fn other_refusals() {
         "P.md:7: malformed table: the row has 4 cells, the header 5"
     );
 }
+
+const SMALL: &str = "# Small\n\n## 请求参数\n\n|名称|类型|是否必选|示例值|描述|\n|--|--|--|--|--|\n|Id|String|是|x|An id. |\n\n## 返回数据\n\n|名称|类型|示例值|描述|\n|--|--|--|--|\n|Data|Struct| |Data. |\n|Size|Integer|1|Size. |\n\n## 示例\n\n`XML`格式\n\n```\n";
+
+#[test]
+fn an_unparseable_xml_example_is_refused_with_its_line() {
+    let page = format!("{SMALL}<Data>\n  <Size>1</Size>\n</Dato>\n```\n");
+    let e = parse_page("Small.md", &page, &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("Small.md:23: unparseable XML example"), "{e}");
+}
+
+#[test]
+fn xml_examples_are_fragments_and_extra_example_names_are_reported() {
+    let page = format!(
+        "{SMALL}<Data>\n  <Size>1</Size>\n  <Colour>red</Colour>\n</Data>\n<RequestId>R</RequestId>\n```\n"
+    );
+    let p = parse_page("Small.md", &page, &opts()).unwrap();
+    let data = field(&p.action.response, "Data");
+    assert_eq!(names(struct_fields(&data.ty)), ["Size"]);
+    let messages: Vec<String> = p.notes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "line 11: ambiguity: an example shows `RequestId` in the top level, which the table does not list there; left out",
+            "line 13: ambiguity: an example shows `Colour` in `Data`, which the table does not list there; left out",
+        ]
+    );
+}
