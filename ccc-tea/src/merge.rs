@@ -14,7 +14,9 @@
 //!   the spec leaves unset is taken from upstream.
 //! - **Nothing is dropped**: a parameter or field upstream does not have is kept.
 //!
-//! Every disagreement, addition and item missing upstream is reported as a [`Difference`].
+//! Every disagreement, every value or item only upstream has, and every item missing upstream is
+//! reported as a [`Difference`]. Values only the spec states (descriptions, errors, a page's
+//! examples and typeNames) are its own facts, not differences.
 
 use std::fmt;
 
@@ -111,8 +113,8 @@ impl Merger {
         );
     }
 
-    /// Spec's value if set, else upstream's; any difference (also a value only upstream has) is
-    /// reported.
+    /// Spec's value if set, else upstream's. A disagreement, or a value only upstream has, is
+    /// reported; a value only the spec has (a page's example or typeName) is not a difference.
     fn opt_text(
         &mut self,
         path: &str,
