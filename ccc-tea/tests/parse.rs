@@ -245,3 +245,20 @@ fn errors_name_line_column_and_what_was_not_understood() {
         "bad.tea:1:26: expected ']' after the key type of a map, found 'string'"
     );
 }
+
+#[test]
+fn truncated_input_is_an_error_never_a_panic() {
+    let text = common::fixture_text("shop.tea");
+    let cuts: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .filter(|i| i % 5 == 0)
+        .collect();
+    let info = ccc_tea::ApiInfo::default();
+    for cut in cuts {
+        if let Ok(t) = parse("cut.tea", &text[..cut]) {
+            // Whatever parses also maps without a panic (to actions or to errors).
+            let _ = ccc_tea::to_actions(&t, &info);
+        }
+    }
+}
