@@ -100,7 +100,8 @@ pub(crate) enum Failure {
     Timeout(TimeoutKind),
     Dispatch(DispatchError),
     Response(ResponseError),
-    Service(ServiceError),
+    // Boxed: errors are rare, and a small `Result` keeps the success path lean.
+    Service(Box<ServiceError>),
 }
 
 impl Failure {
@@ -201,7 +202,7 @@ impl Client {
             }),
             Failure::Dispatch(e) => SdkError::Dispatch(e),
             Failure::Response(e) => SdkError::Response(e),
-            Failure::Service(e) => SdkError::Service(e),
+            Failure::Service(e) => SdkError::Service(*e),
         })
     }
 
@@ -238,12 +239,13 @@ impl Client {
     }
 
     /// Signs a request afresh: new credentials lookup, timestamp and nonce.
-    pub(crate) fn prepare(&self, op: &Operation, params: &Params) -> Result<Prepared, Failure> {
+    pub(crate) fn prepare(
+        &self,
+        op: &Operation,
+        params: &Params,
+    ) -> Result<Prepared, CredentialsError> {
         let config = &self.inner.config;
-        let creds = config
-            .credentials
-            .credentials()
-            .map_err(Failure::Credentials)?;
+        let creds = config.credentials.credentials()?;
         let timestamp = signing::timestamp(SystemTime::now());
         let nonce = signing::nonce();
         let signed = signing::sign(
@@ -268,7 +270,7 @@ impl Client {
 
     /// One signed request and its response, read whole.
     async fn attempt(&self, op: &Operation, params: &Params) -> Result<Response, Failure> {
-        let Prepared { url, signed } = self.prepare(op, params)?;
+        let Prepared { url, signed } = self.prepare(op, params).map_err(Failure::Credentials)?;
         let method = match op.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -336,14 +338,14 @@ pub(crate) fn read_response(
         })
     };
     match text("Code") {
-        Some(code) if status >= 400 => Err(Failure::Service(ServiceError {
+        Some(code) if status >= 400 => Err(Failure::Service(Box::new(ServiceError {
             http_status: status,
             code,
             message: text("Message").unwrap_or_default(),
             request_id,
             host_id: text("HostId"),
             recommend: text("Recommend"),
-        })),
+        }))),
         _ => Err(Failure::Response(ResponseError::new(
             status,
             request_id,
@@ -402,7 +404,7 @@ mod tests {
 
     fn service(r: Result<Response, Failure>) -> ServiceError {
         match r {
-            Err(Failure::Service(e)) => e,
+            Err(Failure::Service(e)) => *e,
             _ => panic!("not a service error"),
         }
     }
@@ -486,14 +488,14 @@ mod tests {
     #[test]
     fn retry_classes() {
         let svc = |status, code: &str| {
-            Failure::Service(ServiceError {
+            Failure::Service(Box::new(ServiceError {
                 http_status: status,
                 code: code.into(),
                 message: String::new(),
                 request_id: None,
                 host_id: None,
                 recommend: None,
-            })
+            }))
         };
         assert!(svc(400, "Throttling.User").is_retryable());
         assert!(svc(503, "ServiceUnavailable").is_retryable());

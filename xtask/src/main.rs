@@ -3,6 +3,8 @@
 //! Each task lives in its own module with a `run(args) -> ExitCode`; `main` only dispatches.
 
 mod codegen;
+mod import_doc;
+mod import_tea;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +14,8 @@ usage: cargo xtask <task> [options]
 
 tasks:
   codegen        generate ccc-sdk/src/generated/ from spec/ (`codegen --help` for options)
+  import-doc     update spec/ from API reference pages (`import-doc --help`)
+  import-tea     update spec/ from the Darabonba definition main.tea (`import-tea --help`)
 
 options:
   -h, --help     show this help";
@@ -24,6 +28,8 @@ fn main() -> ExitCode {
     };
     match task.as_str() {
         "codegen" => codegen::run(rest),
+        "import-doc" => import_doc::run(rest),
+        "import-tea" => import_tea::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,67 @@
+//! `cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]`: brings the spec up to
+//! date with Alibaba's Darabonba definition of the whole API.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ccc_tea::{ImportOptions, import};
+
+const USAGE: &str = "\
+usage: cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]
+
+Writes or updates spec/actions/<Action>.json for every action of the definition: parameters
+(wire name, type, location, required flag, style, example), the response tree, deprecation.
+Facts a reference page gave (required flags, error tables, enumerations) are kept; every
+difference is reported. api-info.json beside main.tea is read unless --api-info names another.
+
+options:
+  --api-info PATH  the product facts (endpoints, deprecated actions)
+  --dry-run        report, write nothing
+  -h, --help       show this help";
+
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    let mut opts = ImportOptions::default();
+    let mut tea = None;
+    let mut api_info = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--api-info" => match it.next() {
+                Some(p) => api_info = Some(PathBuf::from(p)),
+                None => {
+                    eprintln!("error: `--api-info` needs a path\n\n{USAGE}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            "--dry-run" => opts.dry_run = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            flag if flag.starts_with("--") => {
+                eprintln!("error: unknown option `{flag}`\n\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+            path if tea.is_none() => tea = Some(PathBuf::from(path)),
+            extra => {
+                eprintln!("error: one main.tea only (also got `{extra}`)\n\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let Some(tea) = tea else {
+        eprintln!("error: name the main.tea file\n\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let spec_dir = crate::workspace_root().join("spec");
+    match import(&spec_dir, &tea, api_info.as_deref(), &opts) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: nothing was written:\n{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
