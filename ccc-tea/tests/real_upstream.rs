@@ -191,7 +191,10 @@ fn real_main_tea_imports_every_action() {
         t1.elapsed()
     );
     assert_eq!(report.created.len(), 252);
-    assert_eq!(report.updated, vec!["ResetAgentState".to_string()]);
+    // The committed ResetAgentState.json is itself the result of this import over the page's
+    // facts, so importing again leaves it as it is.
+    assert_eq!(report.updated, Vec::<String>::new());
+    assert_eq!(report.unchanged, vec!["ResetAgentState".to_string()]);
     for d in &report.differences {
         eprintln!("difference: {d}");
     }

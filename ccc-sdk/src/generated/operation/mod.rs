@@ -3,6 +3,510 @@
 //!
 //! | Action | Client method |
 //! |---|---|
+//! | [`AbortCampaign`](abort_campaign) | [`Client::abort_campaign`](crate::Client::abort_campaign) |
+//! | [`AcceptChat`](accept_chat) | [`Client::accept_chat`](crate::Client::accept_chat) |
+//! | [`AddBlacklistCallTagging`](add_blacklist_call_tagging) | [`Client::add_blacklist_call_tagging`](crate::Client::add_blacklist_call_tagging) |
+//! | [`AddCases`](add_cases) | [`Client::add_cases`](crate::Client::add_cases) |
+//! | [`AddFeedback`](add_feedback) | [`Client::add_feedback`](crate::Client::add_feedback) |
+//! | [`AddNumbersToSkillGroup`](add_numbers_to_skill_group) | [`Client::add_numbers_to_skill_group`](crate::Client::add_numbers_to_skill_group) |
+//! | [`AddPersonalNumbersToUser`](add_personal_numbers_to_user) | [`Client::add_personal_numbers_to_user`](crate::Client::add_personal_numbers_to_user) |
+//! | [`AddPhoneNumberToSkillGroups`](add_phone_number_to_skill_groups) | [`Client::add_phone_number_to_skill_groups`](crate::Client::add_phone_number_to_skill_groups) |
+//! | [`AddPhoneNumbers`](add_phone_numbers) | [`Client::add_phone_numbers`](crate::Client::add_phone_numbers) |
+//! | [`AddSchemaProperty`](add_schema_property) | [`Client::add_schema_property`](crate::Client::add_schema_property) |
+//! | [`AddSkillGroupsToUser`](add_skill_groups_to_user) | [`Client::add_skill_groups_to_user`](crate::Client::add_skill_groups_to_user) |
+//! | [`AddTicketTask`](add_ticket_task) | [`Client::add_ticket_task`](crate::Client::add_ticket_task) |
+//! | [`AddUsersToSkillGroup`](add_users_to_skill_group) | [`Client::add_users_to_skill_group`](crate::Client::add_users_to_skill_group) |
+//! | [`AnalyzeConversation`](analyze_conversation) | [`Client::analyze_conversation`](crate::Client::analyze_conversation) |
+//! | [`AnswerCall`](answer_call) | [`Client::answer_call`](crate::Client::answer_call) |
+//! | [`AppendCases`](append_cases) | [`Client::append_cases`](crate::Client::append_cases) |
+//! | [`AssignUsers`](assign_users) (deprecated) | [`Client::assign_users`](crate::Client::assign_users) |
+//! | [`BargeInCall`](barge_in_call) | [`Client::barge_in_call`](crate::Client::barge_in_call) |
+//! | [`BlindTransfer`](blind_transfer) | [`Client::blind_transfer`](crate::Client::blind_transfer) |
+//! | [`BridgeRtcCall`](bridge_rtc_call) | [`Client::bridge_rtc_call`](crate::Client::bridge_rtc_call) |
+//! | [`CancelAttendedTransfer`](cancel_attended_transfer) | [`Client::cancel_attended_transfer`](crate::Client::cancel_attended_transfer) |
+//! | [`ChangeVisibility`](change_visibility) | [`Client::change_visibility`](crate::Client::change_visibility) |
+//! | [`ChangeWorkMode`](change_work_mode) | [`Client::change_work_mode`](crate::Client::change_work_mode) |
+//! | [`ClaimCall`](claim_call) | [`Client::claim_call`](crate::Client::claim_call) |
+//! | [`ClaimChat`](claim_chat) | [`Client::claim_chat`](crate::Client::claim_chat) |
+//! | [`CoachCall`](coach_call) | [`Client::coach_call`](crate::Client::coach_call) |
+//! | [`CommitContactFlow`](commit_contact_flow) | [`Client::commit_contact_flow`](crate::Client::commit_contact_flow) |
+//! | [`CompleteAttendedTransfer`](complete_attended_transfer) | [`Client::complete_attended_transfer`](crate::Client::complete_attended_transfer) |
+//! | [`CreateAudioFile`](create_audio_file) | [`Client::create_audio_file`](crate::Client::create_audio_file) |
+//! | [`CreateCallSummary`](create_call_summary) | [`Client::create_call_summary`](crate::Client::create_call_summary) |
+//! | [`CreateCallTags`](create_call_tags) | [`Client::create_call_tags`](crate::Client::create_call_tags) |
+//! | [`CreateCampaign`](create_campaign) | [`Client::create_campaign`](crate::Client::create_campaign) |
+//! | [`CreateChatMediaUrl`](create_chat_media_url) | [`Client::create_chat_media_url`](crate::Client::create_chat_media_url) |
+//! | [`CreateContactFlow`](create_contact_flow) | [`Client::create_contact_flow`](crate::Client::create_contact_flow) |
+//! | [`CreateCustomCallTagging`](create_custom_call_tagging) (deprecated) | [`Client::create_custom_call_tagging`](crate::Client::create_custom_call_tagging) |
+//! | [`CreateInstance`](create_instance) | [`Client::create_instance`](crate::Client::create_instance) |
+//! | [`CreateSchema`](create_schema) | [`Client::create_schema`](crate::Client::create_schema) |
+//! | [`CreateSkillGroup`](create_skill_group) | [`Client::create_skill_group`](crate::Client::create_skill_group) |
+//! | [`CreateTicket`](create_ticket) | [`Client::create_ticket`](crate::Client::create_ticket) |
+//! | [`CreateUser`](create_user) | [`Client::create_user`](crate::Client::create_user) |
+//! | [`DeleteAudioFile`](delete_audio_file) | [`Client::delete_audio_file`](crate::Client::delete_audio_file) |
+//! | [`DeleteCallTag`](delete_call_tag) | [`Client::delete_call_tag`](crate::Client::delete_call_tag) |
+//! | [`DeleteContactFlow`](delete_contact_flow) | [`Client::delete_contact_flow`](crate::Client::delete_contact_flow) |
+//! | [`DeleteCustomCallTagging`](delete_custom_call_tagging) | [`Client::delete_custom_call_tagging`](crate::Client::delete_custom_call_tagging) |
+//! | [`DeleteDocument`](delete_document) | [`Client::delete_document`](crate::Client::delete_document) |
+//! | [`DeleteDocuments`](delete_documents) | [`Client::delete_documents`](crate::Client::delete_documents) |
+//! | [`DeleteInstance`](delete_instance) | [`Client::delete_instance`](crate::Client::delete_instance) |
+//! | [`DeleteSchema`](delete_schema) | [`Client::delete_schema`](crate::Client::delete_schema) |
+//! | [`DeleteSchemaProperty`](delete_schema_property) | [`Client::delete_schema_property`](crate::Client::delete_schema_property) |
+//! | [`DeleteSkillGroup`](delete_skill_group) | [`Client::delete_skill_group`](crate::Client::delete_skill_group) |
+//! | [`DeleteTicket`](delete_ticket) | [`Client::delete_ticket`](crate::Client::delete_ticket) |
+//! | [`DeleteTicketTemplate`](delete_ticket_template) | [`Client::delete_ticket_template`](crate::Client::delete_ticket_template) |
+//! | [`DisableSchemaProperty`](disable_schema_property) | [`Client::disable_schema_property`](crate::Client::disable_schema_property) |
+//! | [`DisableTicketTemplate`](disable_ticket_template) | [`Client::disable_ticket_template`](crate::Client::disable_ticket_template) |
+//! | [`DiscardEditingContactFlow`](discard_editing_contact_flow) | [`Client::discard_editing_contact_flow`](crate::Client::discard_editing_contact_flow) |
+//! | [`EnableSchemaProperty`](enable_schema_property) | [`Client::enable_schema_property`](crate::Client::enable_schema_property) |
+//! | [`EnableTicketTemplate`](enable_ticket_template) | [`Client::enable_ticket_template`](crate::Client::enable_ticket_template) |
+//! | [`EndConference`](end_conference) | [`Client::end_conference`](crate::Client::end_conference) |
+//! | [`ExportContactFlow`](export_contact_flow) | [`Client::export_contact_flow`](crate::Client::export_contact_flow) |
+//! | [`ExportCustomCallTagging`](export_custom_call_tagging) (deprecated) | [`Client::export_custom_call_tagging`](crate::Client::export_custom_call_tagging) |
+//! | [`ExportDoNotCallNumbers`](export_do_not_call_numbers) | [`Client::export_do_not_call_numbers`](crate::Client::export_do_not_call_numbers) |
+//! | [`FinishTicketTask`](finish_ticket_task) | [`Client::finish_ticket_task`](crate::Client::finish_ticket_task) |
+//! | [`GetAccessChannelOfStaging`](get_access_channel_of_staging) | [`Client::get_access_channel_of_staging`](crate::Client::get_access_channel_of_staging) |
+//! | [`GetAudioFile`](get_audio_file) | [`Client::get_audio_file`](crate::Client::get_audio_file) |
+//! | [`GetAudioFileDownloadUrl`](get_audio_file_download_url) | [`Client::get_audio_file_download_url`](crate::Client::get_audio_file_download_url) |
+//! | [`GetAudioFileUploadParameters`](get_audio_file_upload_parameters) | [`Client::get_audio_file_upload_parameters`](crate::Client::get_audio_file_upload_parameters) |
+//! | [`GetCallDetailRecord`](get_call_detail_record) | [`Client::get_call_detail_record`](crate::Client::get_call_detail_record) |
+//! | [`GetCampaign`](get_campaign) | [`Client::get_campaign`](crate::Client::get_campaign) |
+//! | [`GetCaseFileUploadUrl`](get_case_file_upload_url) | [`Client::get_case_file_upload_url`](crate::Client::get_case_file_upload_url) |
+//! | [`GetChatMediaUrl`](get_chat_media_url) | [`Client::get_chat_media_url`](crate::Client::get_chat_media_url) |
+//! | [`GetChatRoutingProfile`](get_chat_routing_profile) | [`Client::get_chat_routing_profile`](crate::Client::get_chat_routing_profile) |
+//! | [`GetContactFlow`](get_contact_flow) | [`Client::get_contact_flow`](crate::Client::get_contact_flow) |
+//! | [`GetConversationDetail`](get_conversation_detail) | [`Client::get_conversation_detail`](crate::Client::get_conversation_detail) |
+//! | [`GetDataChannelCredentials`](get_data_channel_credentials) | [`Client::get_data_channel_credentials`](crate::Client::get_data_channel_credentials) |
+//! | [`GetDoNotCallFileUploadParameters`](get_do_not_call_file_upload_parameters) | [`Client::get_do_not_call_file_upload_parameters`](crate::Client::get_do_not_call_file_upload_parameters) |
+//! | [`GetDocumentUploadParameters`](get_document_upload_parameters) | [`Client::get_document_upload_parameters`](crate::Client::get_document_upload_parameters) |
+//! | [`GetEarlyMediaRecording`](get_early_media_recording) | [`Client::get_early_media_recording`](crate::Client::get_early_media_recording) |
+//! | [`GetHistoricalCallerReport`](get_historical_caller_report) | [`Client::get_historical_caller_report`](crate::Client::get_historical_caller_report) |
+//! | [`GetHistoricalCampaignReport`](get_historical_campaign_report) | [`Client::get_historical_campaign_report`](crate::Client::get_historical_campaign_report) |
+//! | [`GetHistoricalInstanceReport`](get_historical_instance_report) | [`Client::get_historical_instance_report`](crate::Client::get_historical_instance_report) |
+//! | [`GetInstance`](get_instance) | [`Client::get_instance`](crate::Client::get_instance) |
+//! | [`GetInstanceTrendingReport`](get_instance_trending_report) | [`Client::get_instance_trending_report`](crate::Client::get_instance_trending_report) |
+//! | [`GetIvrTrackingSummary`](get_ivr_tracking_summary) | [`Client::get_ivr_tracking_summary`](crate::Client::get_ivr_tracking_summary) |
+//! | [`GetLoginDetails`](get_login_details) | [`Client::get_login_details`](crate::Client::get_login_details) |
+//! | [`GetMonoRecording`](get_mono_recording) | [`Client::get_mono_recording`](crate::Client::get_mono_recording) |
+//! | [`GetMultiChannelRecording`](get_multi_channel_recording) | [`Client::get_multi_channel_recording`](crate::Client::get_multi_channel_recording) |
+//! | [`GetNumberLocation`](get_number_location) | [`Client::get_number_location`](crate::Client::get_number_location) |
+//! | [`GetRealtimeCampaignStats`](get_realtime_campaign_stats) | [`Client::get_realtime_campaign_stats`](crate::Client::get_realtime_campaign_stats) |
+//! | [`GetRealtimeInstanceStates`](get_realtime_instance_states) | [`Client::get_realtime_instance_states`](crate::Client::get_realtime_instance_states) |
+//! | [`GetSchema`](get_schema) | [`Client::get_schema`](crate::Client::get_schema) |
+//! | [`GetSkillGroup`](get_skill_group) | [`Client::get_skill_group`](crate::Client::get_skill_group) |
+//! | [`GetSummaryTemplate`](get_summary_template) | [`Client::get_summary_template`](crate::Client::get_summary_template) |
+//! | [`GetTicket`](get_ticket) | [`Client::get_ticket`](crate::Client::get_ticket) |
+//! | [`GetTicketSummaryReport`](get_ticket_summary_report) | [`Client::get_ticket_summary_report`](crate::Client::get_ticket_summary_report) |
+//! | [`GetTicketTemplate`](get_ticket_template) | [`Client::get_ticket_template`](crate::Client::get_ticket_template) |
+//! | [`GetTurnCredentials`](get_turn_credentials) | [`Client::get_turn_credentials`](crate::Client::get_turn_credentials) |
+//! | [`GetTurnServerList`](get_turn_server_list) | [`Client::get_turn_server_list`](crate::Client::get_turn_server_list) |
+//! | [`GetUploadAudioDataParams`](get_upload_audio_data_params) | [`Client::get_upload_audio_data_params`](crate::Client::get_upload_audio_data_params) |
+//! | [`GetUser`](get_user) | [`Client::get_user`](crate::Client::get_user) |
+//! | [`GetVideo`](get_video) | [`Client::get_video`](crate::Client::get_video) |
+//! | [`GetVisitorLoginDetails`](get_visitor_login_details) | [`Client::get_visitor_login_details`](crate::Client::get_visitor_login_details) |
+//! | [`GetVoicemailRecording`](get_voicemail_recording) | [`Client::get_voicemail_recording`](crate::Client::get_voicemail_recording) |
+//! | [`HoldCall`](hold_call) | [`Client::hold_call`](crate::Client::hold_call) |
+//! | [`ImportAdmins`](import_admins) | [`Client::import_admins`](crate::Client::import_admins) |
+//! | [`ImportContactFlow`](import_contact_flow) | [`Client::import_contact_flow`](crate::Client::import_contact_flow) |
+//! | [`ImportCorpNumbers`](import_corp_numbers) | [`Client::import_corp_numbers`](crate::Client::import_corp_numbers) |
+//! | [`ImportCustomCallTagging`](import_custom_call_tagging) (deprecated) | [`Client::import_custom_call_tagging`](crate::Client::import_custom_call_tagging) |
+//! | [`ImportDoNotCallNumbers`](import_do_not_call_numbers) | [`Client::import_do_not_call_numbers`](crate::Client::import_do_not_call_numbers) |
+//! | [`ImportDocuments`](import_documents) | [`Client::import_documents`](crate::Client::import_documents) |
+//! | [`ImportRamUsers`](import_ram_users) | [`Client::import_ram_users`](crate::Client::import_ram_users) |
+//! | [`InitiateAttendedTransfer`](initiate_attended_transfer) | [`Client::initiate_attended_transfer`](crate::Client::initiate_attended_transfer) |
+//! | [`InterceptCall`](intercept_call) | [`Client::intercept_call`](crate::Client::intercept_call) |
+//! | [`LaunchAuthentication`](launch_authentication) | [`Client::launch_authentication`](crate::Client::launch_authentication) |
+//! | [`LaunchSurvey`](launch_survey) | [`Client::launch_survey`](crate::Client::launch_survey) |
+//! | [`ListAgentStateLogs`](list_agent_state_logs) | [`Client::list_agent_state_logs`](crate::Client::list_agent_state_logs) |
+//! | [`ListAgentStates`](list_agent_states) (deprecated) | [`Client::list_agent_states`](crate::Client::list_agent_states) |
+//! | [`ListAgentSummaryReportsSinceMidnight`](list_agent_summary_reports_since_midnight) (deprecated) | [`Client::list_agent_summary_reports_since_midnight`](crate::Client::list_agent_summary_reports_since_midnight) |
+//! | [`ListAttempts`](list_attempts) | [`Client::list_attempts`](crate::Client::list_attempts) |
+//! | [`ListAudioFiles`](list_audio_files) | [`Client::list_audio_files`](crate::Client::list_audio_files) |
+//! | [`ListBlacklistCallTaggings`](list_blacklist_call_taggings) | [`Client::list_blacklist_call_taggings`](crate::Client::list_blacklist_call_taggings) |
+//! | [`ListBriefSkillGroups`](list_brief_skill_groups) | [`Client::list_brief_skill_groups`](crate::Client::list_brief_skill_groups) |
+//! | [`ListCallDetailRecords`](list_call_detail_records) | [`Client::list_call_detail_records`](crate::Client::list_call_detail_records) |
+//! | [`ListCallDetailRecordsV2`](list_call_detail_records_v2) | [`Client::list_call_detail_records_v2`](crate::Client::list_call_detail_records_v2) |
+//! | [`ListCallSummaries`](list_call_summaries) | [`Client::list_call_summaries`](crate::Client::list_call_summaries) |
+//! | [`ListCallTags`](list_call_tags) | [`Client::list_call_tags`](crate::Client::list_call_tags) |
+//! | [`ListCampaignTrendingReport`](list_campaign_trending_report) | [`Client::list_campaign_trending_report`](crate::Client::list_campaign_trending_report) |
+//! | [`ListCampaigns`](list_campaigns) | [`Client::list_campaigns`](crate::Client::list_campaigns) |
+//! | [`ListCases`](list_cases) | [`Client::list_cases`](crate::Client::list_cases) |
+//! | [`ListCategories`](list_categories) | [`Client::list_categories`](crate::Client::list_categories) |
+//! | [`ListCommonTicketFields`](list_common_ticket_fields) | [`Client::list_common_ticket_fields`](crate::Client::list_common_ticket_fields) |
+//! | [`ListConfigItems`](list_config_items) | [`Client::list_config_items`](crate::Client::list_config_items) |
+//! | [`ListContactFlows`](list_contact_flows) | [`Client::list_contact_flows`](crate::Client::list_contact_flows) |
+//! | [`ListCustomCallTagging`](list_custom_call_tagging) (deprecated) | [`Client::list_custom_call_tagging`](crate::Client::list_custom_call_tagging) |
+//! | [`ListDevices`](list_devices) | [`Client::list_devices`](crate::Client::list_devices) |
+//! | [`ListDoNotCallNumbers`](list_do_not_call_numbers) | [`Client::list_do_not_call_numbers`](crate::Client::list_do_not_call_numbers) |
+//! | [`ListDocuments`](list_documents) | [`Client::list_documents`](crate::Client::list_documents) |
+//! | [`ListFeedbacks`](list_feedbacks) | [`Client::list_feedbacks`](crate::Client::list_feedbacks) |
+//! | [`ListFlashSmsApplications`](list_flash_sms_applications) | [`Client::list_flash_sms_applications`](crate::Client::list_flash_sms_applications) |
+//! | [`ListFlashSmsSettings`](list_flash_sms_settings) | [`Client::list_flash_sms_settings`](crate::Client::list_flash_sms_settings) |
+//! | [`ListFlashSmsTemplates`](list_flash_sms_templates) | [`Client::list_flash_sms_templates`](crate::Client::list_flash_sms_templates) |
+//! | [`ListGroupChatMessages`](list_group_chat_messages) | [`Client::list_group_chat_messages`](crate::Client::list_group_chat_messages) |
+//! | [`ListHistoricalAgentReport`](list_historical_agent_report) | [`Client::list_historical_agent_report`](crate::Client::list_historical_agent_report) |
+//! | [`ListHistoricalAgentSkillGroupReport`](list_historical_agent_skill_group_report) | [`Client::list_historical_agent_skill_group_report`](crate::Client::list_historical_agent_skill_group_report) |
+//! | [`ListHistoricalSkillGroupReport`](list_historical_skill_group_report) | [`Client::list_historical_skill_group_report`](crate::Client::list_historical_skill_group_report) |
+//! | [`ListInstances`](list_instances) | [`Client::list_instances`](crate::Client::list_instances) |
+//! | [`ListInstancesOfUser`](list_instances_of_user) | [`Client::list_instances_of_user`](crate::Client::list_instances_of_user) |
+//! | [`ListIntervalAgentReport`](list_interval_agent_report) | [`Client::list_interval_agent_report`](crate::Client::list_interval_agent_report) |
+//! | [`ListIntervalAgentSkillGroupReport`](list_interval_agent_skill_group_report) | [`Client::list_interval_agent_skill_group_report`](crate::Client::list_interval_agent_skill_group_report) |
+//! | [`ListIntervalInstanceReport`](list_interval_instance_report) | [`Client::list_interval_instance_report`](crate::Client::list_interval_instance_report) |
+//! | [`ListIntervalSkillGroupReport`](list_interval_skill_group_report) | [`Client::list_interval_skill_group_report`](crate::Client::list_interval_skill_group_report) |
+//! | [`ListIvrTrackingDetails`](list_ivr_tracking_details) | [`Client::list_ivr_tracking_details`](crate::Client::list_ivr_tracking_details) |
+//! | [`ListLegacyAgentEventLogs`](list_legacy_agent_event_logs) (deprecated) | [`Client::list_legacy_agent_event_logs`](crate::Client::list_legacy_agent_event_logs) |
+//! | [`ListLegacyAgentStatusLogs`](list_legacy_agent_status_logs) (deprecated) | [`Client::list_legacy_agent_status_logs`](crate::Client::list_legacy_agent_status_logs) |
+//! | [`ListLegacyAppraiseLogs`](list_legacy_appraise_logs) | [`Client::list_legacy_appraise_logs`](crate::Client::list_legacy_appraise_logs) |
+//! | [`ListLegacyQueueEventLogs`](list_legacy_queue_event_logs) | [`Client::list_legacy_queue_event_logs`](crate::Client::list_legacy_queue_event_logs) |
+//! | [`ListMonoRecordings`](list_mono_recordings) | [`Client::list_mono_recordings`](crate::Client::list_mono_recordings) |
+//! | [`ListMultiChannelRecordings`](list_multi_channel_recordings) | [`Client::list_multi_channel_recordings`](crate::Client::list_multi_channel_recordings) |
+//! | [`ListNotificationRecords`](list_notification_records) | [`Client::list_notification_records`](crate::Client::list_notification_records) |
+//! | [`ListOutboundNumbersOfUser`](list_outbound_numbers_of_user) | [`Client::list_outbound_numbers_of_user`](crate::Client::list_outbound_numbers_of_user) |
+//! | [`ListPersonalNumbersOfUser`](list_personal_numbers_of_user) | [`Client::list_personal_numbers_of_user`](crate::Client::list_personal_numbers_of_user) |
+//! | [`ListPhoneNumbers`](list_phone_numbers) | [`Client::list_phone_numbers`](crate::Client::list_phone_numbers) |
+//! | [`ListPhoneNumbersOfSkillGroup`](list_phone_numbers_of_skill_group) | [`Client::list_phone_numbers_of_skill_group`](crate::Client::list_phone_numbers_of_skill_group) |
+//! | [`ListPrivilegesOfUser`](list_privileges_of_user) | [`Client::list_privileges_of_user`](crate::Client::list_privileges_of_user) |
+//! | [`ListRamUsers`](list_ram_users) | [`Client::list_ram_users`](crate::Client::list_ram_users) |
+//! | [`ListRealtimeAgentStates`](list_realtime_agent_states) | [`Client::list_realtime_agent_states`](crate::Client::list_realtime_agent_states) |
+//! | [`ListRealtimeSkillGroupStates`](list_realtime_skill_group_states) | [`Client::list_realtime_skill_group_states`](crate::Client::list_realtime_skill_group_states) |
+//! | [`ListRecentCallDetailRecords`](list_recent_call_detail_records) | [`Client::list_recent_call_detail_records`](crate::Client::list_recent_call_detail_records) |
+//! | [`ListRoles`](list_roles) | [`Client::list_roles`](crate::Client::list_roles) |
+//! | [`ListSkillGroupStates`](list_skill_group_states) (deprecated) | [`Client::list_skill_group_states`](crate::Client::list_skill_group_states) |
+//! | [`ListSkillGroupSummaryReportsSinceMidnight`](list_skill_group_summary_reports_since_midnight) (deprecated) | [`Client::list_skill_group_summary_reports_since_midnight`](crate::Client::list_skill_group_summary_reports_since_midnight) |
+//! | [`ListSkillGroups`](list_skill_groups) | [`Client::list_skill_groups`](crate::Client::list_skill_groups) |
+//! | [`ListSkillLevelsOfUser`](list_skill_levels_of_user) | [`Client::list_skill_levels_of_user`](crate::Client::list_skill_levels_of_user) |
+//! | [`ListSmsMetadata`](list_sms_metadata) | [`Client::list_sms_metadata`](crate::Client::list_sms_metadata) |
+//! | [`ListTicketTasks`](list_ticket_tasks) | [`Client::list_ticket_tasks`](crate::Client::list_ticket_tasks) |
+//! | [`ListTicketTemplates`](list_ticket_templates) | [`Client::list_ticket_templates`](crate::Client::list_ticket_templates) |
+//! | [`ListTickets`](list_tickets) | [`Client::list_tickets`](crate::Client::list_tickets) |
+//! | [`ListUnassignedNumbers`](list_unassigned_numbers) | [`Client::list_unassigned_numbers`](crate::Client::list_unassigned_numbers) |
+//! | [`ListUserLevelsOfSkillGroup`](list_user_levels_of_skill_group) | [`Client::list_user_levels_of_skill_group`](crate::Client::list_user_levels_of_skill_group) |
+//! | [`ListUsers`](list_users) | [`Client::list_users`](crate::Client::list_users) |
+//! | [`ListVisitorChatMessages`](list_visitor_chat_messages) | [`Client::list_visitor_chat_messages`](crate::Client::list_visitor_chat_messages) |
+//! | [`ListVoicemails`](list_voicemails) | [`Client::list_voicemails`](crate::Client::list_voicemails) |
+//! | [`ListWaitingChats`](list_waiting_chats) | [`Client::list_waiting_chats`](crate::Client::list_waiting_chats) |
+//! | [`MakeCall`](make_call) | [`Client::make_call`](crate::Client::make_call) |
+//! | [`ModifyAudioFile`](modify_audio_file) | [`Client::modify_audio_file`](crate::Client::modify_audio_file) |
+//! | [`ModifyCampaignNumbers`](modify_campaign_numbers) | [`Client::modify_campaign_numbers`](crate::Client::modify_campaign_numbers) |
+//! | [`ModifyCustomCallTagging`](modify_custom_call_tagging) | [`Client::modify_custom_call_tagging`](crate::Client::modify_custom_call_tagging) |
+//! | [`ModifyInstance`](modify_instance) | [`Client::modify_instance`](crate::Client::modify_instance) |
+//! | [`ModifyPhoneNumber`](modify_phone_number) | [`Client::modify_phone_number`](crate::Client::modify_phone_number) |
+//! | [`ModifySkillGroup`](modify_skill_group) | [`Client::modify_skill_group`](crate::Client::modify_skill_group) |
+//! | [`ModifySkillLevelsOfUser`](modify_skill_levels_of_user) | [`Client::modify_skill_levels_of_user`](crate::Client::modify_skill_levels_of_user) |
+//! | [`ModifyUser`](modify_user) | [`Client::modify_user`](crate::Client::modify_user) |
+//! | [`ModifyUserLevelsOfSkillGroup`](modify_user_levels_of_skill_group) | [`Client::modify_user_levels_of_skill_group`](crate::Client::modify_user_levels_of_skill_group) |
+//! | [`MonitorCall`](monitor_call) | [`Client::monitor_call`](crate::Client::monitor_call) |
+//! | [`MuteCall`](mute_call) | [`Client::mute_call`](crate::Client::mute_call) |
+//! | [`PauseCampaign`](pause_campaign) | [`Client::pause_campaign`](crate::Client::pause_campaign) |
+//! | [`PickOutboundNumbers`](pick_outbound_numbers) | [`Client::pick_outbound_numbers`](crate::Client::pick_outbound_numbers) |
+//! | [`PollUserStatus`](poll_user_status) | [`Client::poll_user_status`](crate::Client::poll_user_status) |
+//! | [`ProcessAliMeCallbackOfStaging`](process_ali_me_callback_of_staging) | [`Client::process_ali_me_callback_of_staging`](crate::Client::process_ali_me_callback_of_staging) |
+//! | [`ProcessCustomIMCallback`](process_custom_im_callback) | [`Client::process_custom_im_callback`](crate::Client::process_custom_im_callback) |
+//! | [`PublishContactFlow`](publish_contact_flow) | [`Client::publish_contact_flow`](crate::Client::publish_contact_flow) |
+//! | [`ReadyForService`](ready_for_service) | [`Client::ready_for_service`](crate::Client::ready_for_service) |
+//! | [`RedialCall`](redial_call) | [`Client::redial_call`](crate::Client::redial_call) |
+//! | [`RegisterDevice`](register_device) | [`Client::register_device`](crate::Client::register_device) |
+//! | [`RegisterDevices`](register_devices) | [`Client::register_devices`](crate::Client::register_devices) |
+//! | [`RejectChat`](reject_chat) | [`Client::reject_chat`](crate::Client::reject_chat) |
+//! | [`RejectTicket`](reject_ticket) | [`Client::reject_ticket`](crate::Client::reject_ticket) |
+//! | [`ReleaseCall`](release_call) | [`Client::release_call`](crate::Client::release_call) |
+//! | [`ReleaseChat`](release_chat) | [`Client::release_chat`](crate::Client::release_chat) |
+//! | [`RemoveBlacklistCallTagging`](remove_blacklist_call_tagging) | [`Client::remove_blacklist_call_tagging`](crate::Client::remove_blacklist_call_tagging) |
+//! | [`RemoveDoNotCallNumbers`](remove_do_not_call_numbers) | [`Client::remove_do_not_call_numbers`](crate::Client::remove_do_not_call_numbers) |
+//! | [`RemovePersonalNumbersFromUser`](remove_personal_numbers_from_user) | [`Client::remove_personal_numbers_from_user`](crate::Client::remove_personal_numbers_from_user) |
+//! | [`RemovePhoneNumberFromSkillGroups`](remove_phone_number_from_skill_groups) | [`Client::remove_phone_number_from_skill_groups`](crate::Client::remove_phone_number_from_skill_groups) |
+//! | [`RemovePhoneNumbers`](remove_phone_numbers) | [`Client::remove_phone_numbers`](crate::Client::remove_phone_numbers) |
+//! | [`RemovePhoneNumbersFromSkillGroup`](remove_phone_numbers_from_skill_group) | [`Client::remove_phone_numbers_from_skill_group`](crate::Client::remove_phone_numbers_from_skill_group) |
+//! | [`RemoveSkillGroupsFromUser`](remove_skill_groups_from_user) | [`Client::remove_skill_groups_from_user`](crate::Client::remove_skill_groups_from_user) |
+//! | [`RemoveUsers`](remove_users) | [`Client::remove_users`](crate::Client::remove_users) |
+//! | [`RemoveUsersFromSkillGroup`](remove_users_from_skill_group) | [`Client::remove_users_from_skill_group`](crate::Client::remove_users_from_skill_group) |
 //! | [`ResetAgentState`](reset_agent_state) | [`Client::reset_agent_state`](crate::Client::reset_agent_state) |
+//! | [`ResetUserPassword`](reset_user_password) | [`Client::reset_user_password`](crate::Client::reset_user_password) |
+//! | [`RestoreArchivedRecordings`](restore_archived_recordings) | [`Client::restore_archived_recordings`](crate::Client::restore_archived_recordings) |
+//! | [`ResubmitTicket`](resubmit_ticket) | [`Client::resubmit_ticket`](crate::Client::resubmit_ticket) |
+//! | [`ResumeCampaign`](resume_campaign) | [`Client::resume_campaign`](crate::Client::resume_campaign) |
+//! | [`RetrieveCall`](retrieve_call) | [`Client::retrieve_call`](crate::Client::retrieve_call) |
+//! | [`SaveDocument`](save_document) | [`Client::save_document`](crate::Client::save_document) |
+//! | [`SaveRTCStatsV2`](save_rtc_stats_v2) | [`Client::save_rtc_stats_v2`](crate::Client::save_rtc_stats_v2) |
+//! | [`SaveTerminalLog`](save_terminal_log) | [`Client::save_terminal_log`](crate::Client::save_terminal_log) |
+//! | [`SaveWebRTCStats`](save_web_rtc_stats) | [`Client::save_web_rtc_stats`](crate::Client::save_web_rtc_stats) |
+//! | [`SaveWebRtcInfo`](save_web_rtc_info) | [`Client::save_web_rtc_info`](crate::Client::save_web_rtc_info) |
+//! | [`SendDtmfSignaling`](send_dtmf_signaling) | [`Client::send_dtmf_signaling`](crate::Client::send_dtmf_signaling) |
+//! | [`SendNotification`](send_notification) | [`Client::send_notification`](crate::Client::send_notification) |
+//! | [`SignInGroup`](sign_in_group) | [`Client::sign_in_group`](crate::Client::sign_in_group) |
+//! | [`SignOutGroup`](sign_out_group) | [`Client::sign_out_group`](crate::Client::sign_out_group) |
+//! | [`StartBack2BackCall`](start_back2_back_call) | [`Client::start_back2_back_call`](crate::Client::start_back2_back_call) |
+//! | [`StartChat`](start_chat) | [`Client::start_chat`](crate::Client::start_chat) |
+//! | [`StartConference`](start_conference) | [`Client::start_conference`](crate::Client::start_conference) |
+//! | [`StartEditContactFlow`](start_edit_contact_flow) | [`Client::start_edit_contact_flow`](crate::Client::start_edit_contact_flow) |
+//! | [`StartPredictiveCall`](start_predictive_call) | [`Client::start_predictive_call`](crate::Client::start_predictive_call) |
+//! | [`StartPrivacyCall`](start_privacy_call) | [`Client::start_privacy_call`](crate::Client::start_privacy_call) |
+//! | [`SubmitCampaign`](submit_campaign) | [`Client::submit_campaign`](crate::Client::submit_campaign) |
+//! | [`SwitchToConference`](switch_to_conference) | [`Client::switch_to_conference`](crate::Client::switch_to_conference) |
+//! | [`TakeBreak`](take_break) | [`Client::take_break`](crate::Client::take_break) |
+//! | [`TerminateTicket`](terminate_ticket) | [`Client::terminate_ticket`](crate::Client::terminate_ticket) |
+//! | [`TransferTicketTask`](transfer_ticket_task) | [`Client::transfer_ticket_task`](crate::Client::transfer_ticket_task) |
+//! | [`UnmuteCall`](unmute_call) | [`Client::unmute_call`](crate::Client::unmute_call) |
+//! | [`UnregisterDevice`](unregister_device) | [`Client::unregister_device`](crate::Client::unregister_device) |
+//! | [`UpdateCallSummary`](update_call_summary) | [`Client::update_call_summary`](crate::Client::update_call_summary) |
+//! | [`UpdateCampaign`](update_campaign) | [`Client::update_campaign`](crate::Client::update_campaign) |
+//! | [`UpdateChatRoutingProfile`](update_chat_routing_profile) | [`Client::update_chat_routing_profile`](crate::Client::update_chat_routing_profile) |
+//! | [`UpdateConfigItems`](update_config_items) | [`Client::update_config_items`](crate::Client::update_config_items) |
+//! | [`UpdateSchemaProperty`](update_schema_property) | [`Client::update_schema_property`](crate::Client::update_schema_property) |
+//! | [`UpdateSubscription`](update_subscription) | [`Client::update_subscription`](crate::Client::update_subscription) |
+//! | [`UpdateTicket`](update_ticket) | [`Client::update_ticket`](crate::Client::update_ticket) |
+//! | [`WithdrawTicket`](withdraw_ticket) | [`Client::withdraw_ticket`](crate::Client::withdraw_ticket) |
 
+pub mod abort_campaign;
+pub mod accept_chat;
+pub mod add_blacklist_call_tagging;
+pub mod add_cases;
+pub mod add_feedback;
+pub mod add_numbers_to_skill_group;
+pub mod add_personal_numbers_to_user;
+pub mod add_phone_number_to_skill_groups;
+pub mod add_phone_numbers;
+pub mod add_schema_property;
+pub mod add_skill_groups_to_user;
+pub mod add_ticket_task;
+pub mod add_users_to_skill_group;
+pub mod analyze_conversation;
+pub mod answer_call;
+pub mod append_cases;
+pub mod assign_users;
+pub mod barge_in_call;
+pub mod blind_transfer;
+pub mod bridge_rtc_call;
+pub mod cancel_attended_transfer;
+pub mod change_visibility;
+pub mod change_work_mode;
+pub mod claim_call;
+pub mod claim_chat;
+pub mod coach_call;
+pub mod commit_contact_flow;
+pub mod complete_attended_transfer;
+pub mod create_audio_file;
+pub mod create_call_summary;
+pub mod create_call_tags;
+pub mod create_campaign;
+pub mod create_chat_media_url;
+pub mod create_contact_flow;
+pub mod create_custom_call_tagging;
+pub mod create_instance;
+pub mod create_schema;
+pub mod create_skill_group;
+pub mod create_ticket;
+pub mod create_user;
+pub mod delete_audio_file;
+pub mod delete_call_tag;
+pub mod delete_contact_flow;
+pub mod delete_custom_call_tagging;
+pub mod delete_document;
+pub mod delete_documents;
+pub mod delete_instance;
+pub mod delete_schema;
+pub mod delete_schema_property;
+pub mod delete_skill_group;
+pub mod delete_ticket;
+pub mod delete_ticket_template;
+pub mod disable_schema_property;
+pub mod disable_ticket_template;
+pub mod discard_editing_contact_flow;
+pub mod enable_schema_property;
+pub mod enable_ticket_template;
+pub mod end_conference;
+pub mod export_contact_flow;
+pub mod export_custom_call_tagging;
+pub mod export_do_not_call_numbers;
+pub mod finish_ticket_task;
+pub mod get_access_channel_of_staging;
+pub mod get_audio_file;
+pub mod get_audio_file_download_url;
+pub mod get_audio_file_upload_parameters;
+pub mod get_call_detail_record;
+pub mod get_campaign;
+pub mod get_case_file_upload_url;
+pub mod get_chat_media_url;
+pub mod get_chat_routing_profile;
+pub mod get_contact_flow;
+pub mod get_conversation_detail;
+pub mod get_data_channel_credentials;
+pub mod get_do_not_call_file_upload_parameters;
+pub mod get_document_upload_parameters;
+pub mod get_early_media_recording;
+pub mod get_historical_caller_report;
+pub mod get_historical_campaign_report;
+pub mod get_historical_instance_report;
+pub mod get_instance;
+pub mod get_instance_trending_report;
+pub mod get_ivr_tracking_summary;
+pub mod get_login_details;
+pub mod get_mono_recording;
+pub mod get_multi_channel_recording;
+pub mod get_number_location;
+pub mod get_realtime_campaign_stats;
+pub mod get_realtime_instance_states;
+pub mod get_schema;
+pub mod get_skill_group;
+pub mod get_summary_template;
+pub mod get_ticket;
+pub mod get_ticket_summary_report;
+pub mod get_ticket_template;
+pub mod get_turn_credentials;
+pub mod get_turn_server_list;
+pub mod get_upload_audio_data_params;
+pub mod get_user;
+pub mod get_video;
+pub mod get_visitor_login_details;
+pub mod get_voicemail_recording;
+pub mod hold_call;
+pub mod import_admins;
+pub mod import_contact_flow;
+pub mod import_corp_numbers;
+pub mod import_custom_call_tagging;
+pub mod import_do_not_call_numbers;
+pub mod import_documents;
+pub mod import_ram_users;
+pub mod initiate_attended_transfer;
+pub mod intercept_call;
+pub mod launch_authentication;
+pub mod launch_survey;
+pub mod list_agent_state_logs;
+pub mod list_agent_states;
+pub mod list_agent_summary_reports_since_midnight;
+pub mod list_attempts;
+pub mod list_audio_files;
+pub mod list_blacklist_call_taggings;
+pub mod list_brief_skill_groups;
+pub mod list_call_detail_records;
+pub mod list_call_detail_records_v2;
+pub mod list_call_summaries;
+pub mod list_call_tags;
+pub mod list_campaign_trending_report;
+pub mod list_campaigns;
+pub mod list_cases;
+pub mod list_categories;
+pub mod list_common_ticket_fields;
+pub mod list_config_items;
+pub mod list_contact_flows;
+pub mod list_custom_call_tagging;
+pub mod list_devices;
+pub mod list_do_not_call_numbers;
+pub mod list_documents;
+pub mod list_feedbacks;
+pub mod list_flash_sms_applications;
+pub mod list_flash_sms_settings;
+pub mod list_flash_sms_templates;
+pub mod list_group_chat_messages;
+pub mod list_historical_agent_report;
+pub mod list_historical_agent_skill_group_report;
+pub mod list_historical_skill_group_report;
+pub mod list_instances;
+pub mod list_instances_of_user;
+pub mod list_interval_agent_report;
+pub mod list_interval_agent_skill_group_report;
+pub mod list_interval_instance_report;
+pub mod list_interval_skill_group_report;
+pub mod list_ivr_tracking_details;
+pub mod list_legacy_agent_event_logs;
+pub mod list_legacy_agent_status_logs;
+pub mod list_legacy_appraise_logs;
+pub mod list_legacy_queue_event_logs;
+pub mod list_mono_recordings;
+pub mod list_multi_channel_recordings;
+pub mod list_notification_records;
+pub mod list_outbound_numbers_of_user;
+pub mod list_personal_numbers_of_user;
+pub mod list_phone_numbers;
+pub mod list_phone_numbers_of_skill_group;
+pub mod list_privileges_of_user;
+pub mod list_ram_users;
+pub mod list_realtime_agent_states;
+pub mod list_realtime_skill_group_states;
+pub mod list_recent_call_detail_records;
+pub mod list_roles;
+pub mod list_skill_group_states;
+pub mod list_skill_group_summary_reports_since_midnight;
+pub mod list_skill_groups;
+pub mod list_skill_levels_of_user;
+pub mod list_sms_metadata;
+pub mod list_ticket_tasks;
+pub mod list_ticket_templates;
+pub mod list_tickets;
+pub mod list_unassigned_numbers;
+pub mod list_user_levels_of_skill_group;
+pub mod list_users;
+pub mod list_visitor_chat_messages;
+pub mod list_voicemails;
+pub mod list_waiting_chats;
+pub mod make_call;
+pub mod modify_audio_file;
+pub mod modify_campaign_numbers;
+pub mod modify_custom_call_tagging;
+pub mod modify_instance;
+pub mod modify_phone_number;
+pub mod modify_skill_group;
+pub mod modify_skill_levels_of_user;
+pub mod modify_user;
+pub mod modify_user_levels_of_skill_group;
+pub mod monitor_call;
+pub mod mute_call;
+pub mod pause_campaign;
+pub mod pick_outbound_numbers;
+pub mod poll_user_status;
+pub mod process_ali_me_callback_of_staging;
+pub mod process_custom_im_callback;
+pub mod publish_contact_flow;
+pub mod ready_for_service;
+pub mod redial_call;
+pub mod register_device;
+pub mod register_devices;
+pub mod reject_chat;
+pub mod reject_ticket;
+pub mod release_call;
+pub mod release_chat;
+pub mod remove_blacklist_call_tagging;
+pub mod remove_do_not_call_numbers;
+pub mod remove_personal_numbers_from_user;
+pub mod remove_phone_number_from_skill_groups;
+pub mod remove_phone_numbers;
+pub mod remove_phone_numbers_from_skill_group;
+pub mod remove_skill_groups_from_user;
+pub mod remove_users;
+pub mod remove_users_from_skill_group;
 pub mod reset_agent_state;
+pub mod reset_user_password;
+pub mod restore_archived_recordings;
+pub mod resubmit_ticket;
+pub mod resume_campaign;
+pub mod retrieve_call;
+pub mod save_document;
+pub mod save_rtc_stats_v2;
+pub mod save_terminal_log;
+pub mod save_web_rtc_info;
+pub mod save_web_rtc_stats;
+pub mod send_dtmf_signaling;
+pub mod send_notification;
+pub mod sign_in_group;
+pub mod sign_out_group;
+pub mod start_back2_back_call;
+pub mod start_chat;
+pub mod start_conference;
+pub mod start_edit_contact_flow;
+pub mod start_predictive_call;
+pub mod start_privacy_call;
+pub mod submit_campaign;
+pub mod switch_to_conference;
+pub mod take_break;
+pub mod terminate_ticket;
+pub mod transfer_ticket_task;
+pub mod unmute_call;
+pub mod unregister_device;
+pub mod update_call_summary;
+pub mod update_campaign;
+pub mod update_chat_routing_profile;
+pub mod update_config_items;
+pub mod update_schema_property;
+pub mod update_subscription;
+pub mod update_ticket;
+pub mod withdraw_ticket;

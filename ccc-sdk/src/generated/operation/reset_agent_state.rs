@@ -309,11 +309,11 @@ impl Encode for ResetAgentStateOutput {
 pub struct Data {
     /// 小休状态码
     ///
-    /// Wire name `BreakCode`, String.
+    /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// 设备标示
     ///
-    /// Wire name `DeviceId`, String.
+    /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
     /// 座席分机号，一共8位 如果一个用户账号有多种设备，则多个设备用一个分机号，且同一时间只有一个设备可用
     ///
