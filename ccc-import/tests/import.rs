@@ -284,3 +284,20 @@ fn a_folder_expands_to_its_pages_without_the_readme() {
     let all = expand_inputs(&[dir.clone(), single.clone()]).unwrap();
     assert_eq!(all, [dir.join("A.md"), dir.join("B.md"), single]);
 }
+
+#[test]
+fn what_a_page_does_not_state_is_kept_from_the_spec() {
+    // A page without a location column or a method says nothing about either: the spec's values
+    // (from the upstream definition, say) stay, so page and upstream imports in turn settle.
+    let spec = SpecDir::new("unstated");
+    import(&spec, &["GetGadget.md"]);
+    let path = spec.action_file("GetGadget");
+    let mut action = ccc_spec::parse_action(&path, &spec.read_action("GetGadget")).unwrap();
+    action.method = ccc_spec::Method::Get;
+    action.parameters[0].location = ccc_spec::Location::Body;
+    std::fs::write(&path, ccc_spec::action_to_json(&action)).unwrap();
+    let before = spec.snapshot();
+    let report = import(&spec, &["GetGadget.md"]);
+    assert_eq!(report.actions[0].outcome, Outcome::Unchanged, "{report}");
+    assert_eq!(spec.snapshot(), before);
+}

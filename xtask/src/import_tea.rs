@@ -1,6 +1,7 @@
 //! `cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]`: brings the spec up to
 //! date with Alibaba's Darabonba definition of the whole API.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,7 +57,8 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     let spec_dir = crate::workspace_root().join("spec");
     match import(&spec_dir, &tea, api_info.as_deref(), &opts) {
         Ok(report) => {
-            println!("{report}");
+            // A reader that stops early (`| head`) is not an error.
+            let _ = writeln!(std::io::stdout(), "{report}");
             ExitCode::SUCCESS
         }
         Err(e) => {

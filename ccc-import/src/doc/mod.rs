@@ -38,6 +38,10 @@ pub struct ParsedPage {
     pub action: Action,
     /// By line.
     pub notes: Vec<Note>,
+    /// Whether the page names the HTTP method; if not, `action.method` is a default.
+    pub states_method: bool,
+    /// Whether the page has a location column; if not, every parameter's location is a default.
+    pub states_locations: bool,
 }
 
 /// Something worth a reviewer's eye: a decision the page left open, or a list of values found.
@@ -351,7 +355,22 @@ fn plan(
         (None, None)
     };
     let (action, changes) = match &existing {
-        Some(old) => merge(old, parsed.action),
+        Some(old) => {
+            let mut imported = parsed.action;
+            // What the page does not state stays as the spec has it (e.g. from upstream), so
+            // that importing pages and the upstream definition in turn settles.
+            if !parsed.states_method {
+                imported.method = old.method;
+            }
+            if !parsed.states_locations {
+                for p in &mut imported.parameters {
+                    if let Some(o) = old.parameters.iter().find(|o| o.name == p.name) {
+                        p.location = o.location;
+                    }
+                }
+            }
+            merge(old, imported)
+        }
         None => (parsed.action, Vec::new()),
     };
     let problems = ccc_spec::check_action(&file, product, &action);

@@ -160,7 +160,7 @@ fn parse(text: &str, opts: &ParseOptions) -> Result<ParsedPage, Problem> {
             .map_err(|(at, e)| problem(line + at, format!("unparseable XML example: {e}")))?;
     }
 
-    let parameters = b.parameters(&page)?;
+    let (parameters, states_locations) = b.parameters(&page)?;
     let response = b.response(&page, &shapes)?;
     let errors = b.errors(&page)?;
     let mut notes = b.notes;
@@ -183,6 +183,8 @@ fn parse(text: &str, opts: &ParseOptions) -> Result<ParsedPage, Problem> {
             },
         },
         notes,
+        states_method: method.is_some(),
+        states_locations,
     })
 }
 
@@ -258,7 +260,8 @@ impl Builder<'_> {
         });
     }
 
-    fn parameters(&mut self, page: &Page<'_>) -> Result<Vec<Parameter>, Problem> {
+    /// The parameters, and whether the page states where they travel.
+    fn parameters(&mut self, page: &Page<'_>) -> Result<(Vec<Parameter>, bool), Problem> {
         let sec = page.section("请求参数").ok_or_else(|| {
             problem(
                 0,
@@ -353,7 +356,7 @@ impl Builder<'_> {
                 description: self.description(&desc),
             });
         }
-        Ok(out)
+        Ok((out, c_in.is_some()))
     }
 
     fn response(&mut self, page: &Page<'_>, shapes: &Shapes) -> Result<Vec<Field>, Problem> {
