@@ -449,6 +449,7 @@ impl<'a> Gen<'a> {
             serialized.push(self.idents.ident(&s.name)?);
         }
         let error = self.error_enum()?;
+        let example_tests = self.example_tests();
 
         Ok(quote! {
             #doc
@@ -474,7 +475,49 @@ impl<'a> Gen<'a> {
             codec::serialize_via_encode!(#(#serialized),*);
 
             #error
+            #example_tests
         })
+    }
+
+    /// Tests that the action's documented example responses decode without losing a value.
+    fn example_tests(&self) -> TokenStream {
+        let examples = &self.action.examples;
+        if examples.json.is_none() && examples.xml.is_none() {
+            return TokenStream::new();
+        }
+        let mut known = Vec::new();
+        known_paths(&self.action.response, "", &mut known);
+        let output = &self.names.output;
+        let mut tests = Vec::new();
+        for (text, content_type, name, what) in [
+            (
+                &examples.json,
+                "application/json",
+                "decodes_the_json_example",
+                "JSON",
+            ),
+            (&examples.xml, "text/xml", "decodes_the_xml_example", "XML"),
+        ] {
+            let Some(text) = text else { continue };
+            let name = Ident::new(name, proc_macro2::Span::call_site());
+            let doc =
+                format!(" The reference's {what} example decodes, and every value comes back out.");
+            tests.push(quote! {
+                #[doc = #doc]
+                #[test]
+                fn #name() {
+                    crate::codec::check_example::<super::#output>(#content_type, #text, KNOWN);
+                }
+            });
+        }
+        quote! {
+            #[cfg(test)]
+            mod tests {
+                /// Every field path of the response, lists flattened.
+                const KNOWN: &[&str] = &[#(#known),*];
+                #(#tests)*
+            }
+        }
     }
 
     fn client_method(&self) -> Result<TokenStream, Error> {
@@ -487,7 +530,11 @@ impl<'a> Gen<'a> {
             .filter(|p| p.required)
             .map(|p| {
                 let m = naming::field_ident(&p.name);
-                format!("[`{m}`]({fluent}::{m})")
+                match m.strip_prefix("r#") {
+                    // Intra-doc links cannot name raw identifiers; the HTML anchor can.
+                    Some(stem) => format!("[`{m}`](struct.{fluent}.html#method.{stem})"),
+                    None => format!("[`{m}`]({fluent}::{m})"),
+                }
             })
             .collect();
         let required = if required.is_empty() {
@@ -601,7 +648,7 @@ impl<'a> Gen<'a> {
             fields.push(quote!(#ident: Option<#ty>));
             let wire = docs::code(&p.name);
             let req = if p.required { "required" } else { "optional" };
-            let see = format!("see [`{input}::{ident}`]");
+            let see = format!("see {}", field_link(input, &ident));
             let setter = self.setter(&p.ty, &ident, &format!("{wire} ({req})"), &see)?;
             let set_doc = docs::outer(&format!("Sets or clears {wire}."));
             let get_doc = docs::outer(&format!("{wire} as set so far."));
@@ -720,7 +767,7 @@ impl<'a> Gen<'a> {
             let ty = self.rust_type(&p.ty)?;
             let wire = docs::code(&p.name);
             let req = if p.required { "required" } else { "optional" };
-            let see = format!("see [`{input}::{ident}`]");
+            let see = format!("see {}", field_link(input, &ident));
             let set_doc = docs::outer(&format!("Sets or clears {wire}."));
             let setter = match &p.ty {
                 Type::List { items } => {
@@ -1227,4 +1274,35 @@ fn derive_debug(
             }
         },
     )
+}
+
+/// Dotted wire paths of every field, lists and maps flattened: `Data.List.Name`.
+fn known_paths(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
+    for f in fields {
+        let path = if prefix.is_empty() {
+            f.name.clone()
+        } else {
+            format!("{prefix}.{}", f.name)
+        };
+        let mut ty = &f.ty;
+        while let Type::List { items } = ty {
+            ty = items;
+        }
+        match ty {
+            Type::Struct { fields, .. } => known_paths(fields, &path, out),
+            // A map's keys are data, not fields: any path below it is known.
+            Type::Map { .. } | Type::Scalar { .. } => out.push(path),
+            Type::List { .. } => {}
+        }
+    }
+}
+
+/// A link to a field of a generated struct; intra-doc links cannot name raw identifiers, so those
+/// link to the HTML anchor.
+fn field_link(ty: &Ident, field: &Ident) -> String {
+    let field = field.to_string();
+    match field.strip_prefix("r#") {
+        Some(stem) => format!("[`{ty}::{field}`](struct.{ty}.html#structfield.{stem})"),
+        None => format!("[`{ty}::{field}`]"),
+    }
 }

@@ -82,10 +82,12 @@ pub(crate) fn example(example: Option<&str>) -> String {
     match example {
         None => String::new(),
         Some(e) if e.trim().is_empty() => String::new(),
-        Some(e) if !e.contains('\n') => format!(" Example: {}.", code(e)),
+        Some(e) if !e.contains('\n') => format!(" Example: {}.", code(&e.replace('\t', " "))),
         Some(e) => {
             let fence = if e.contains("```") { "~~~~" } else { "```" };
-            format!("\n\nExample:\n\n{fence}text\n{}\n{fence}", e.trim_end())
+            // Tabs render unevenly in rustdoc (and clippy refuses them in docs).
+            let e = e.trim_end().replace('\t', "    ");
+            format!("\n\nExample:\n\n{fence}text\n{e}\n{fence}")
         }
     }
 }

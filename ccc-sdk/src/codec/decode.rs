@@ -83,11 +83,12 @@ pub(crate) trait Decode: Sized {
     fn decode(v: &Value) -> Result<Self, DecodeError>;
 }
 
-/// Whether a value stands for "nothing here": JSON null, or an empty XML element.
+/// Whether a value stands for "nothing here": JSON null, an empty XML element, or the
+/// placeholder `无` ("none") that the API reference writes where a struct or map is absent.
 fn is_absent(v: &Value) -> bool {
     match v {
         Value::Null => true,
-        Value::String(s) => s.is_empty(),
+        Value::String(s) => s.is_empty() || s == "无",
         _ => false,
     }
 }

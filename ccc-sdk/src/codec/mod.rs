@@ -5,12 +5,16 @@
 
 mod decode;
 mod encode;
+#[cfg(test)]
+mod examples;
 mod params;
 mod xml;
 
 pub use decode::DecodeError;
 pub(crate) use decode::{Decode, decode_struct, field};
 pub(crate) use encode::{Encode, put};
+#[cfg(test)]
+pub(crate) use examples::check_example;
 pub use params::Params;
 // Unused while no action of the spec takes a struct (or any) parameter.
 #[allow(unused_imports)]

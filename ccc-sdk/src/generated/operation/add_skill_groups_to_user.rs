@@ -360,3 +360,29 @@ impl std::fmt::Display for AddSkillGroupsToUserError {
 }
 
 impl std::error::Error for AddSkillGroupsToUserError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &["Code", "HttpStatusCode", "Message", "Params", "RequestId"];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::AddSkillGroupsToUserOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"BA7F9545-8312-4190-9BD0-63144B3F1ACC\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::AddSkillGroupsToUserOutput>(
+            "text/xml",
+            "<RequestId>BA7F9545-8312-4190-9BD0-63144B3F1ACC</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -87,7 +87,7 @@ pub struct AssignUsersInputBuilder {
 }
 
 impl AssignUsersInputBuilder {
-    /// Sets `Async` (optional): see [`AssignUsersInput::r#async`].
+    /// Sets `Async` (optional): see [`AssignUsersInput::r#async`](struct.AssignUsersInput.html#structfield.async).
     pub fn r#async(mut self, v: impl Into<bool>) -> Self {
         self.r#async = Some(v.into());
         self
@@ -219,7 +219,7 @@ pub struct AssignUsersFluentBuilder {
 }
 
 impl AssignUsersFluentBuilder {
-    /// Sets `Async` (optional): see [`AssignUsersInput::r#async`].
+    /// Sets `Async` (optional): see [`AssignUsersInput::r#async`](struct.AssignUsersInput.html#structfield.async).
     pub fn r#async(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.r#async(v);
         self

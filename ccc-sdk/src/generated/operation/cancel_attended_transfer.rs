@@ -806,3 +806,66 @@ impl std::fmt::Display for CancelAttendedTransferError {
 }
 
 impl std::error::Error for CancelAttendedTransferError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.CallContext.CallType",
+        "Data.CallContext.ChannelContexts.AssociatedData",
+        "Data.CallContext.ChannelContexts.CallType",
+        "Data.CallContext.ChannelContexts.ChannelFlags",
+        "Data.CallContext.ChannelContexts.ChannelId",
+        "Data.CallContext.ChannelContexts.ChannelState",
+        "Data.CallContext.ChannelContexts.Destination",
+        "Data.CallContext.ChannelContexts.Index",
+        "Data.CallContext.ChannelContexts.JobId",
+        "Data.CallContext.ChannelContexts.Originator",
+        "Data.CallContext.ChannelContexts.ReleaseInitiator",
+        "Data.CallContext.ChannelContexts.ReleaseReason",
+        "Data.CallContext.ChannelContexts.Timestamp",
+        "Data.CallContext.ChannelContexts.UserExtension",
+        "Data.CallContext.ChannelContexts.UserId",
+        "Data.CallContext.InstanceId",
+        "Data.CallContext.JobId",
+        "Data.UserContext.BreakCode",
+        "Data.UserContext.DeviceId",
+        "Data.UserContext.Extension",
+        "Data.UserContext.Heartbeat",
+        "Data.UserContext.InstanceId",
+        "Data.UserContext.JobId",
+        "Data.UserContext.Mobile",
+        "Data.UserContext.OutboundScenario",
+        "Data.UserContext.Reserved",
+        "Data.UserContext.SignedSkillGroupIdList",
+        "Data.UserContext.UserId",
+        "Data.UserContext.UserState",
+        "Data.UserContext.WorkMode",
+        "Data.ContextId",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::CancelAttendedTransferOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"UserContext\": {\n\t\t\t\"UserState\": \"BREAK\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"DeviceId\": \"ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90\",\n\t\t\t\"BreakCode\": \"Warm-up\",\n\t\t\t\"OutboundScenario\": \"false\",\n\t\t\t\"Mobile\": \"86-132xxxx4730\",\n\t\t\t\"SignedSkillGroupIdList\": \"[\\\"skg-test1@ccc-test\\\",\\\"skg-test2@ccc-test\\\"]\",\n\t\t\t\"Extension\": \"80326034\",\n\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\"Heartbeat\": \"1609136956378\",\n\t\t\t\"WorkMode\": \"ON_SITE\",\n\t\t\t\"JobId\": \"job-65382141036853491\",\n\t\t\t\"Reserved\": \"1609136956378\"\n\t\t},\n\t\t\"CallContext\": {\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"CallType\": \"OUTBOUND\",\n\t\t\t\"JobId\": \"job-65382141036853491\",\n\t\t\t\"ChannelContexts\": [{\n\t\t\t\t\"Destination\": \"139xxxx0501\",\n\t\t\t\t\"ChannelState\": \"CREATED\",\n\t\t\t\t\"ReleaseInitiator\": \"139xxxx0501\",\n\t\t\t\t\"CallType\": \"OUTBOUND\",\n\t\t\t\t\"Index\": \"10\",\n\t\t\t\t\"AssociatedData\": \"无\",\n\t\t\t\t\"ChannelId\": \"ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491\",\n\t\t\t\t\"Timestamp\": \"1609138903315\",\n\t\t\t\t\"ReleaseReason\": \"404 - No destination\",\n\t\t\t\t\"Originator\": \"083xxxx0019\",\n\t\t\t\t\"ChannelFlags\": \"MONITORING\",\n\t\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\t\"UserExtension\": \"80326034\",\n\t\t\t\t\"JobId\": \"job-65382141036853491\"\n\t\t\t}]\n\t\t}\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::CancelAttendedTransferOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <UserContext>\n        <UserState>BREAK</UserState>\n        <InstanceId>ccc-test</InstanceId>\n        <DeviceId>ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90</DeviceId>\n        <BreakCode>Warm-up</BreakCode>\n        <OutboundScenario>false</OutboundScenario>\n        <Mobile>86-132xxxx4730</Mobile>\n        <SignedSkillGroupIdList>[\"skg-test1@ccc-test\",\"skg-test2@ccc-test\"]</SignedSkillGroupIdList>\n        <Extension>80326034</Extension>\n        <UserId>user-test@ccc-test</UserId>\n        <Heartbeat>1609136956378</Heartbeat>\n        <WorkMode>ON_SITE</WorkMode>\n        <JobId>job-65382141036853491</JobId>\n        <Reserved>1609136956378</Reserved>\n    </UserContext>\n    <CallContext>\n        <InstanceId>ccc-test</InstanceId>\n        <CallType>OUTBOUND</CallType>\n        <JobId>job-65382141036853491</JobId>\n        <ChannelContexts>\n            <Destination>139xxxx0501</Destination>\n            <ChannelState>CREATED</ChannelState>\n            <ReleaseInitiator>139xxxx0501</ReleaseInitiator>\n            <CallType>OUTBOUND</CallType>\n            <Index>10</Index>\n            <AssociatedData>无</AssociatedData>\n            <ChannelId>ch:user:139xxxx0501-&gt;80326034:1609138902226:job-65382141036853491</ChannelId>\n            <Timestamp>1609138903315</Timestamp>\n            <ReleaseReason>404 - No destination</ReleaseReason>\n            <Originator>083xxxx0019</Originator>\n            <ChannelFlags>MONITORING</ChannelFlags>\n            <UserId>user-test@ccc-test</UserId>\n            <UserExtension>80326034</UserExtension>\n            <JobId>job-65382141036853491</JobId>\n        </ChannelContexts>\n    </CallContext>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

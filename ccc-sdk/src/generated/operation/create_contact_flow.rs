@@ -19,7 +19,7 @@ impl crate::Client {
     /// [`description`](CreateContactFlowFluentBuilder::description),
     /// [`instance_id`](CreateContactFlowFluentBuilder::instance_id),
     /// [`name`](CreateContactFlowFluentBuilder::name),
-    /// [`r#type`](CreateContactFlowFluentBuilder::r#type).
+    /// [`r#type`](struct.CreateContactFlowFluentBuilder.html#method.type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateContactFlow)
     pub fn create_contact_flow(&self) -> CreateContactFlowFluentBuilder {
@@ -144,7 +144,7 @@ impl CreateContactFlowInputBuilder {
         self.name.as_ref()
     }
 
-    /// Sets `Type` (required): see [`CreateContactFlowInput::r#type`].
+    /// Sets `Type` (required): see [`CreateContactFlowInput::r#type`](struct.CreateContactFlowInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<String>) -> Self {
         self.r#type = Some(v.into());
         self
@@ -237,7 +237,7 @@ impl CreateContactFlowFluentBuilder {
         self
     }
 
-    /// Sets `Type` (required): see [`CreateContactFlowInput::r#type`].
+    /// Sets `Type` (required): see [`CreateContactFlowInput::r#type`](struct.CreateContactFlowInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.r#type(v);
         self

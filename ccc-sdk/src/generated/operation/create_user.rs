@@ -883,3 +883,44 @@ impl std::fmt::Display for CreateUserError {
 }
 
 impl std::error::Error for CreateUserError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.DisplayName",
+        "Data.Email",
+        "Data.Extension",
+        "Data.LoginName",
+        "Data.Mobile",
+        "Data.UserId",
+        "Data.WorkMode",
+        "Data.AvatarUrl",
+        "Data.Nickname",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::CreateUserOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"BA03159C-E808-4FF1-B27E-A61B6E888D7F\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"Extension\": \"80326034\",\n\t\t\"LoginName\": \"user-test-1\",\n\t\t\"Email\": \"18866668888@163.com\",\n\t\t\"UserId\": \"user-test-1@ccc-test\",\n\t\t\"DisplayName\": \"云呼测试1\",\n\t\t\"Mobile\": \"138xxxx2114\",\n\t\t\"WorkMode\": \"ON_SITE\"\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::CreateUserOutput>(
+            "text/xml",
+            "<RequestId>BA03159C-E808-4FF1-B27E-A61B6E888D7F</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <Extension>80326034</Extension>\n    <LoginName>user-test-1</LoginName>\n    <Email>18866668888@163.com</Email>\n    <UserId>user-test-1@ccc-test</UserId>\n    <DisplayName>云呼测试1</DisplayName>\n    <Mobile>138xxxx2114</Mobile>\n    <WorkMode>ON_SITE</WorkMode>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -1338,3 +1338,95 @@ impl std::fmt::Display for GetCallDetailRecordError {
 }
 
 impl std::error::Error for GetCallDetailRecordError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.AgentEvents.AgentId",
+        "Data.AgentEvents.AgentName",
+        "Data.AgentEvents.EventSequence.Event",
+        "Data.AgentEvents.EventSequence.EventTime",
+        "Data.AgentEvents.EventSequence.Duration",
+        "Data.AgentEvents.SkillGroupId",
+        "Data.AgentIds",
+        "Data.AgentNames",
+        "Data.CallDuration",
+        "Data.CalledNumber",
+        "Data.CallingNumber",
+        "Data.ContactDisposition",
+        "Data.ContactId",
+        "Data.ContactType",
+        "Data.EstablishedTime",
+        "Data.InstanceId",
+        "Data.IvrEvents.EventSequence.Event",
+        "Data.IvrEvents.EventSequence.EventTime",
+        "Data.IvrEvents.FlowId",
+        "Data.IvrEvents.FlowType",
+        "Data.QueueEvents.EventSequence.Event",
+        "Data.QueueEvents.EventSequence.EventTime",
+        "Data.QueueEvents.FlowId",
+        "Data.QueueEvents.QueueId",
+        "Data.QueueEvents.QueueName",
+        "Data.QueueEvents.QueueType",
+        "Data.RecordingReady",
+        "Data.ReleaseInitiator",
+        "Data.ReleaseTime",
+        "Data.Satisfaction",
+        "Data.SatisfactionSurveyChannel",
+        "Data.SatisfactionSurveyOffered",
+        "Data.SkillGroupIds",
+        "Data.SkillGroupNames",
+        "Data.StartTime",
+        "Data.AnalyticsReport.Emotion.Confidence",
+        "Data.AnalyticsReport.Emotion.Remark",
+        "Data.AnalyticsReport.Emotion.Success",
+        "Data.AnalyticsReport.Emotion.TaskId",
+        "Data.AnalyticsReport.Emotion.Type",
+        "Data.AnalyticsReport.ProblemSolving.Problem",
+        "Data.AnalyticsReport.ProblemSolving.Solution",
+        "Data.AnalyticsReport.ProblemSolving.Solved",
+        "Data.AnalyticsReport.ProblemSolving.Success",
+        "Data.AnalyticsReport.ProblemSolving.TaskId",
+        "Data.AnalyticsReport.Satisfaction.Remark",
+        "Data.AnalyticsReport.Satisfaction.SatisfactionDescription",
+        "Data.AnalyticsReport.Satisfaction.Success",
+        "Data.AnalyticsReport.Satisfaction.TaskId",
+        "Data.AnalyticsReport.TodoList.Success",
+        "Data.AnalyticsReport.TodoList.TaskId",
+        "Data.AnalyticsReport.TodoList.Tasks",
+        "Data.AnalyticsReportReady",
+        "Data.CalleeLocation",
+        "Data.CallerLocation",
+        "Data.CustomerEvents.CustomerId",
+        "Data.CustomerEvents.EventSequence.Event",
+        "Data.CustomerEvents.EventSequence.EventTime",
+        "Data.EarlyMediaState",
+        "Data.OutsideNumberReleaseReason",
+        "Data.ReleaseReason",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::GetCallDetailRecordOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"7BEEA660-A45A-45E3-98CC-AFC65E715C23\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"SkillGroupIds\": \"skg-default@ccc-test\",\n\t\t\"CalledNumber\": \"133xxxx2315\",\n\t\t\"ContactType\": \"Outbound\",\n\t\t\"ReleaseInitiator\": \"customer\",\n\t\t\"InstanceId\": \"ccc-test\",\n\t\t\"ContactDisposition\": \"Success\",\n\t\t\"Satisfaction\": \"1\",\n\t\t\"StartTime\": \"1532458000000\",\n\t\t\"ContactId\": \"job-109634426711871319\",\n\t\t\"CallDuration\": \"50\",\n\t\t\"CallingNumber\": \"053xxxx3128\",\n\t\t\"RecordingReady\": \"true\",\n\t\t\"ReleaseTime\": \"1532458000000\",\n\t\t\"SkillGroupNames\": \"默认技能组\",\n\t\t\"SatisfactionSurveyChannel\": \"语音\",\n\t\t\"SatisfactionSurveyOffered\": \"true\",\n\t\t\"AgentIds\": \"user-test@ccc-test\",\n\t\t\"EstablishedTime\": \"1532458000000\",\n\t\t\"AgentNames\": \"云呼测试坐席\",\n\t\t\"AgentEvents\": [{\n\t\t\t\"SkillGroupId\": \"skg-default@ccc-test\",\n\t\t\t\"AgentName\": \"测试坐席\",\n\t\t\t\"AgentId\": \"user-test@ccc-test\",\n\t\t\t\"EventSequence\": [{\n\t\t\t\t\"EventTime\": \"1604639129000\",\n\t\t\t\t\"Event\": \"Dialing\"\n\t\t\t}]\n\t\t}],\n\t\t\"QueueEvents\": [{\n\t\t\t\"FlowId\": \"edaf2eaa-8f88-44ca-812e-41b3cd2b7a90\",\n\t\t\t\"QueueId\": \"skg-default@ccc-test\",\n\t\t\t\"QueueName\": \"Defalut\",\n\t\t\t\"QueueType\": \"1\",\n\t\t\t\"EventSequence\": [{\n\t\t\t\t\"EventTime\": \"1604639129000\",\n\t\t\t\t\"Event\": \"Enqueue\"\n\t\t\t}]\n\t\t}],\n\t\t\"IvrEvents\": [{\n\t\t\t\"FlowId\": \"edaf2eaa-8f88-44ca-812e-41b3cd2b7a90\",\n\t\t\t\"EventSequence\": [{\n\t\t\t\t\"EventTime\": \"1604639129000\",\n\t\t\t\t\"Event\": \"Route2IVR\"\n\t\t\t}]\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::GetCallDetailRecordOutput>(
+            "text/xml",
+            "<RequestId>7BEEA660-A45A-45E3-98CC-AFC65E715C23</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <SkillGroupIds>skg-default@ccc-test</SkillGroupIds>\n    <CalledNumber>133xxxx2315</CalledNumber>\n    <ContactType>Outbound</ContactType>\n    <ReleaseInitiator>customer</ReleaseInitiator>\n    <InstanceId>ccc-test</InstanceId>\n    <ContactDisposition>Success</ContactDisposition>\n    <Satisfaction>1</Satisfaction>\n    <StartTime>1532458000000</StartTime>\n    <ContactId>job-109634426711871319</ContactId>\n    <CallDuration>50</CallDuration>\n    <CallingNumber>053xxxx3128</CallingNumber>\n    <RecordingReady>true</RecordingReady>\n    <ReleaseTime>1532458000000</ReleaseTime>\n    <SkillGroupNames>默认技能组</SkillGroupNames>\n    <SatisfactionSurveyChannel>语音</SatisfactionSurveyChannel>\n    <SatisfactionSurveyOffered>true</SatisfactionSurveyOffered>\n    <AgentIds>user-test@ccc-test</AgentIds>\n    <EstablishedTime>1532458000000</EstablishedTime>\n    <AgentNames>云呼测试坐席</AgentNames>\n    <AgentEvents>\n        <SkillGroupId>skg-default@ccc-test</SkillGroupId>\n        <AgentName>测试坐席</AgentName>\n        <AgentId>user-test@ccc-test</AgentId>\n        <EventSequence>\n            <EventTime>1604639129000</EventTime>\n            <Event>Dialing</Event>\n        </EventSequence>\n    </AgentEvents>\n    <QueueEvents>\n        <FlowId>edaf2eaa-8f88-44ca-812e-41b3cd2b7a90</FlowId>\n        <QueueId>skg-default@ccc-test</QueueId>\n        <QueueName>Defalut</QueueName>\n        <QueueType>1</QueueType>\n        <EventSequence>\n            <EventTime>1604639129000</EventTime>\n            <Event>Enqueue</Event>\n        </EventSequence>\n    </QueueEvents>\n    <IvrEvents>\n        <FlowId>edaf2eaa-8f88-44ca-812e-41b3cd2b7a90</FlowId>\n        <EventSequence>\n            <EventTime>1604639129000</EventTime>\n            <Event>Route2IVR</Event>\n        </EventSequence>\n    </IvrEvents>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -752,3 +752,70 @@ impl std::fmt::Display for GetInstanceError {
 }
 
 impl std::error::Error for GetInstanceError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.AdminList.DisplayName",
+        "Data.AdminList.Email",
+        "Data.AdminList.Extension",
+        "Data.AdminList.InstanceId",
+        "Data.AdminList.LoginName",
+        "Data.AdminList.Mobile",
+        "Data.AdminList.RoleId",
+        "Data.AdminList.RoleName",
+        "Data.AdminList.UserId",
+        "Data.AdminList.WorkMode",
+        "Data.AliyunUid",
+        "Data.ConsoleUrl",
+        "Data.Description",
+        "Data.DomainName",
+        "Data.Id",
+        "Data.Name",
+        "Data.NumberList.Active",
+        "Data.NumberList.City",
+        "Data.NumberList.ContactFlowId",
+        "Data.NumberList.InstanceId",
+        "Data.NumberList.Number",
+        "Data.NumberList.Province",
+        "Data.NumberList.SkillGroups.Description",
+        "Data.NumberList.SkillGroups.DisplayName",
+        "Data.NumberList.SkillGroups.InstanceId",
+        "Data.NumberList.SkillGroups.Name",
+        "Data.NumberList.SkillGroups.PhoneNumberCount",
+        "Data.NumberList.SkillGroups.SkillGroupId",
+        "Data.NumberList.SkillGroups.UserCount",
+        "Data.NumberList.Usage",
+        "Data.NumberList.UserId",
+        "Data.Status",
+        "Data.AgentType",
+        "Data.ChatbotBusinessUnit.UnitId",
+        "Data.ChatbotBusinessUnit.UnitKey",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::GetInstanceOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"Status\": \"RUNNING\",\n\t\t\"Description\": \"测试实例\",\n\t\t\"DomainName\": \"ccc-test\",\n\t\t\"ConsoleUrl\": \"https://ccc-v2.aliyun.com/#/workbench/ccc-test\",\n\t\t\"AliyunUid\": \"1571234567890123\",\n\t\t\"Id\": \"ccc-test\",\n\t\t\"Name\": \"云呼测试实例\",\n\t\t\"AdminList\": [{\n\t\t\t\"Extension\": \"80326034\",\n\t\t\t\"LoginName\": \"user-test\",\n\t\t\t\"RoleName\": \"Admin\",\n\t\t\t\"Email\": \"18866668888@163.com\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\"DisplayName\": \"云呼测试1\",\n\t\t\t\"RoleId\": \"Admin@ccc-test\",\n\t\t\t\"Mobile\": \"138xxxx2114\",\n\t\t\t\"WorkMode\": \"ON_SITE\"\n\t\t}],\n\t\t\"NumberList\": [{\n\t\t\t\"Usage\": \"Bidirection\",\n\t\t\t\"Active\": \"true\",\n\t\t\t\"Number\": \"083xxxx0011\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"ContactFlowId\": \"a3fb6c62-9b49-4942-ae5b-cf2abd4123ek\",\n\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\"City\": \"乐山\",\n\t\t\t\"Province\": \"四川\",\n\t\t\t\"SkillGroups\": [{\n\t\t\t\t\"Description\": \"测试\",\n\t\t\t\t\"PhoneNumberCount\": \"1\",\n\t\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\t\"UserCount\": \"2\",\n\t\t\t\t\"DisplayName\": \"测试技能组\",\n\t\t\t\t\"SkillGroupId\": \"test@ccc-test\",\n\t\t\t\t\"Name\": \"test\"\n\t\t\t}]\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::GetInstanceOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <Status>RUNNING</Status>\n    <Description>测试实例</Description>\n    <DomainName>ccc-test</DomainName>\n    <ConsoleUrl>https://ccc-v2.aliyun.com/#/workbench/ccc-test</ConsoleUrl>\n    <AliyunUid>1571234567890123</AliyunUid>\n    <Id>ccc-test</Id>\n    <Name>云呼测试实例</Name>\n    <AdminList>\n        <Extension>80326034</Extension>\n        <LoginName>user-test</LoginName>\n        <RoleName>Admin</RoleName>\n        <Email>18866668888@163.com</Email>\n        <InstanceId>ccc-test</InstanceId>\n        <UserId>user-test@ccc-test</UserId>\n        <DisplayName>云呼测试1</DisplayName>\n        <RoleId>Admin@ccc-test</RoleId>\n        <Mobile>138xxxx2114</Mobile>\n        <WorkMode>ON_SITE</WorkMode>\n    </AdminList>\n    <NumberList>\n        <Usage>Bidirection</Usage>\n        <Active>true</Active>\n        <Number>083xxxx0011</Number>\n        <InstanceId>ccc-test</InstanceId>\n        <ContactFlowId>a3fb6c62-9b49-4942-ae5b-cf2abd4123ek</ContactFlowId>\n        <UserId>user-test@ccc-test</UserId>\n        <City>乐山</City>\n        <Province>四川</Province>\n        <SkillGroups>\n            <Description>测试</Description>\n            <PhoneNumberCount>1</PhoneNumberCount>\n            <InstanceId>ccc-test</InstanceId>\n            <UserCount>2</UserCount>\n            <DisplayName>测试技能组</DisplayName>\n            <SkillGroupId>test@ccc-test</SkillGroupId>\n            <Name>test</Name>\n        </SkillGroups>\n    </NumberList>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

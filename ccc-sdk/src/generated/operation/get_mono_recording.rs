@@ -389,3 +389,37 @@ impl std::fmt::Display for GetMonoRecordingError {
 }
 
 impl std::error::Error for GetMonoRecordingError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.FileName",
+        "Data.FileUrl",
+        "Data.Duration",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::GetMonoRecordingOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"FileUrl\": \"http://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record/job-65382141036893491.wav?Expires=1610910578&OSSAccessKeyId=KZEA4GDDtCg431rmXTiEhr1q&Signature=4bXjOtUYgXl2z9iWpk3tXxS8SGY%3D\",\n\t\t\"FileName\": \"job-65382141036893491.wav\"\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::GetMonoRecordingOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <FileUrl>http://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record/job-65382141036893491.wav?Expires=1610910578&amp;OSSAccessKeyId=KZEA4GDDtCg431rmXTiEhr1q&amp;Signature=4bXjOtUYgXl2z9iWpk3tXxS8SGY%3D</FileUrl>\n    <FileName>job-65382141036893491.wav</FileName>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

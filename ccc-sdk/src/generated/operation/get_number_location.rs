@@ -351,3 +351,37 @@ impl std::fmt::Display for GetNumberLocationError {
 }
 
 impl std::error::Error for GetNumberLocationError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.City",
+        "Data.Number",
+        "Data.Province",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::GetNumberLocationOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"57BD0C70-1E91-4655-A1B1-31E5D2DAA4BD\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"Number\": \"13121210000\",\n\t\t\"City\": \"北京\",\n\t\t\"Province\": \"北京\"\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::GetNumberLocationOutput>(
+            "text/xml",
+            "<RequestId>57BD0C70-1E91-4655-A1B1-31E5D2DAA4BD</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <Number>13121210000</Number>\n    <City>北京</City>\n    <Province>北京</Province>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

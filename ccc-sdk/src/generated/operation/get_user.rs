@@ -514,3 +514,51 @@ impl std::fmt::Display for GetUserError {
 }
 
 impl std::error::Error for GetUserError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.DisplayName",
+        "Data.Email",
+        "Data.Extension",
+        "Data.InstanceId",
+        "Data.LoginName",
+        "Data.Mobile",
+        "Data.RoleId",
+        "Data.RoleName",
+        "Data.UserId",
+        "Data.WorkMode",
+        "Data.AvatarUrl",
+        "Data.DeviceExt",
+        "Data.DeviceId",
+        "Data.DeviceState",
+        "Data.DisplayId",
+        "Data.Nickname",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::GetUserOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"Extension\": \"80035691\",\n\t\t\"LoginName\": \"user-test\",\n\t\t\"RoleName\": \"Admin\",\n\t\t\"Email\": \"user-test@aliyun-cc.com\",\n\t\t\"InstanceId\": \"ccc-test\",\n\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\"DisplayName\": \"测试用户\",\n\t\t\"RoleId\": \"Admin@ccc-test\",\n\t\t\"Mobile\": \"139xxxx1234\",\n\t\t\"WorkMode\": \"ON_SITE\"\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::GetUserOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <Extension>80035691</Extension>\n    <LoginName>user-test</LoginName>\n    <RoleName>Admin</RoleName>\n    <Email>user-test@aliyun-cc.com</Email>\n    <InstanceId>ccc-test</InstanceId>\n    <UserId>user-test@ccc-test</UserId>\n    <DisplayName>测试用户</DisplayName>\n    <RoleId>Admin@ccc-test</RoleId>\n    <Mobile>139xxxx1234</Mobile>\n    <WorkMode>ON_SITE</WorkMode>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

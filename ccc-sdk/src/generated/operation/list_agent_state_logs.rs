@@ -461,3 +461,41 @@ impl std::fmt::Display for ListAgentStateLogsError {
 }
 
 impl std::error::Error for ListAgentStateLogsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.Duration",
+        "Data.StartTime",
+        "Data.State",
+        "Data.StateCode",
+        "Data.BreakCode",
+        "Data.OutboundScenario",
+        "Data.WorkMode",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListAgentStateLogsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"943D8EF3-3321-471F-A104-51C96FCA94D6\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": [{\n\t\t\"State\": \"Break\",\n\t\t\"StateCode\": \"CHECK_IN_BREAK\",\n\t\t\"StartTime\": \"1620259200000\",\n\t\t\"Duration\": \"5903871\"\n\t}],\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListAgentStateLogsOutput>(
+            "text/xml",
+            "<RequestId>943D8EF3-3321-471F-A104-51C96FCA94D6</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <State>Break</State>\n    <StateCode>CHECK_IN_BREAK</StateCode>\n    <StartTime>1620259200000</StartTime>\n    <Duration>5903871</Duration>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -1427,3 +1427,73 @@ impl std::fmt::Display for ListCallDetailRecordsError {
 }
 
 impl std::error::Error for ListCallDetailRecordsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.AgentIds",
+        "Data.List.AgentNames",
+        "Data.List.CallDuration",
+        "Data.List.CalledNumber",
+        "Data.List.CallingNumber",
+        "Data.List.ContactDisposition",
+        "Data.List.ContactId",
+        "Data.List.ContactType",
+        "Data.List.EstablishedTime",
+        "Data.List.InstanceId",
+        "Data.List.RecordingReady",
+        "Data.List.ReleaseInitiator",
+        "Data.List.ReleaseTime",
+        "Data.List.Satisfaction",
+        "Data.List.SatisfactionSurveyChannel",
+        "Data.List.SatisfactionSurveyOffered",
+        "Data.List.SkillGroupIds",
+        "Data.List.SkillGroupNames",
+        "Data.List.StartTime",
+        "Data.List.AdditionalBroker",
+        "Data.List.Broker",
+        "Data.List.CallIds",
+        "Data.List.CalleeLocation",
+        "Data.List.CallerLocation",
+        "Data.List.DialingTime",
+        "Data.List.EarlyMediaState",
+        "Data.List.HeldTime",
+        "Data.List.IvrTime",
+        "Data.List.QueueTime",
+        "Data.List.RecordingDuration",
+        "Data.List.ReleaseReason",
+        "Data.List.RingTime",
+        "Data.List.SatisfactionDescription",
+        "Data.List.SatisfactionIndex",
+        "Data.List.TalkTime",
+        "Data.List.WaitTime",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListCallDetailRecordsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"11\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"SkillGroupIds\": \"skg-default@ccc-test\",\n\t\t\t\"CalledNumber\": \"133xxxx2315\",\n\t\t\t\"ContactType\": \"Outbound\",\n\t\t\t\"ReleaseInitiator\": \"agent\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"ContactDisposition\": \"Success\",\n\t\t\t\"Satisfaction\": \"1\",\n\t\t\t\"StartTime\": \"1532448000000\",\n\t\t\t\"ContactId\": \"job-125152394144124921\",\n\t\t\t\"CallDuration\": \"30\",\n\t\t\t\"CallingNumber\": \"053xxxx3128\",\n\t\t\t\"ReleaseTime\": \"1532707199000\",\n\t\t\t\"RecordingReady\": \"true\",\n\t\t\t\"SkillGroupNames\": \"默认技能组\",\n\t\t\t\"SatisfactionSurveyChannel\": \"IVR\",\n\t\t\t\"SatisfactionSurveyOffered\": \"true\",\n\t\t\t\"AgentIds\": \"user-test@ccc-test\",\n\t\t\t\"EstablishedTime\": \"1532448000000\",\n\t\t\t\"AgentNames\": \"云呼测试坐席\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListCallDetailRecordsOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>11</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <SkillGroupIds>skg-default@ccc-test</SkillGroupIds>\n        <CalledNumber>133xxxx2315</CalledNumber>\n        <ContactType>Outbound</ContactType>\n        <ReleaseInitiator>agent</ReleaseInitiator>\n        <InstanceId>ccc-test</InstanceId>\n        <ContactDisposition>Success</ContactDisposition>\n        <Satisfaction>1</Satisfaction>\n        <StartTime>1532448000000</StartTime>\n        <ContactId>job-125152394144124921</ContactId>\n        <CallDuration>30</CallDuration>\n        <CallingNumber>053xxxx3128</CallingNumber>\n        <ReleaseTime>1532707199000</ReleaseTime>\n        <RecordingReady>true</RecordingReady>\n        <SkillGroupNames>默认技能组</SkillGroupNames>\n        <SatisfactionSurveyChannel>IVR</SatisfactionSurveyChannel>\n        <SatisfactionSurveyOffered>true</SatisfactionSurveyOffered>\n        <AgentIds>user-test@ccc-test</AgentIds>\n        <EstablishedTime>1532448000000</EstablishedTime>\n        <AgentNames>云呼测试坐席</AgentNames>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

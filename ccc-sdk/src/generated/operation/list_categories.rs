@@ -102,7 +102,7 @@ impl ListCategoriesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Type` (optional): see [`ListCategoriesInput::r#type`].
+    /// Sets `Type` (optional): see [`ListCategoriesInput::r#type`](struct.ListCategoriesInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<String>) -> Self {
         self.r#type = Some(v.into());
         self
@@ -165,7 +165,7 @@ impl ListCategoriesFluentBuilder {
         self
     }
 
-    /// Sets `Type` (optional): see [`ListCategoriesInput::r#type`].
+    /// Sets `Type` (optional): see [`ListCategoriesInput::r#type`](struct.ListCategoriesInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.r#type(v);
         self

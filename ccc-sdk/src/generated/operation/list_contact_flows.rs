@@ -141,7 +141,7 @@ impl ListContactFlowsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `Type` (optional): see [`ListContactFlowsInput::r#type`].
+    /// Sets `Type` (optional): see [`ListContactFlowsInput::r#type`](struct.ListContactFlowsInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<Type>) -> Self {
         self.r#type = Some(v.into());
         self
@@ -275,7 +275,7 @@ impl ListContactFlowsFluentBuilder {
         self
     }
 
-    /// Sets `Type` (optional): see [`ListContactFlowsInput::r#type`].
+    /// Sets `Type` (optional): see [`ListContactFlowsInput::r#type`](struct.ListContactFlowsInput.html#structfield.type).
     pub fn r#type(mut self, v: impl Into<Type>) -> Self {
         self.input = self.input.r#type(v);
         self
@@ -696,3 +696,49 @@ impl std::fmt::Display for ListContactFlowsError {
 }
 
 impl std::error::Error for ListContactFlowsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.ContactFlowId",
+        "Data.List.CreatedTime",
+        "Data.List.Definition",
+        "Data.List.Description",
+        "Data.List.DraftId",
+        "Data.List.Editor",
+        "Data.List.InstanceId",
+        "Data.List.Name",
+        "Data.List.NumberList",
+        "Data.List.Published",
+        "Data.List.Type",
+        "Data.List.UpdatedTime",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListContactFlowsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"Type\": \"MAIN_FLOW\",\n\t\t\t\"Description\": \"1.0\",\n\t\t\t\"CreatedTime\": \"2021-03-05 17:35:45.0\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"ContactFlowId\": \"78128960-bb00-4ddc-8e82-923a8c5bd22d\",\n\t\t\t\"Definition\": \"{\\\"activities\\\":[{\\\"type\\\":\\\"INCOMING_CALL\\\",\\\"id\\\":\\\"e98f0d47\\\",\\\"name\\\":\\\"开始\\\",\\\"properties\\\":{\\\"position\\\":{\\\"x\\\":263,\\\"y\\\":164}},\\\"events\\\":[{\\\"event\\\":\\\"complete\\\",\\\"next\\\":\\\"2d3ad2c2\\\",\\\"edgeId\\\":\\\"41f7dbd0\\\"}],\\\"nodeIndex\\\":0},{\\\"type\\\":\\\"HANGUP\\\",\\\"id\\\":\\\"bd4f37e2\\\",\\\"name\\\":\\\"挂机\\\",\\\"properties\\\":{\\\"position\\\":{\\\"x\\\":765,\\\"y\\\":185}},\\\"events\\\":[{\\\"event\\\":\\\"complete\\\",\\\"next\\\":null}],\\\"nodeIndex\\\":999},{\\\"type\\\":\\\"PLAY_SAY\\\",\\\"id\\\":\\\"2d3ad2c2\\\",\\\"name\\\":\\\"放音\\\",\\\"properties\\\":{\\\"say\\\":\\\"您好，欢迎来到阿里云呼叫中心。\\\",\\\"audioResourceId\\\":\\\"\\\",\\\"position\\\":{\\\"x\\\":485.5,\\\"y\\\":153.5},\\\"audioType\\\":\\\"tts\\\",\\\"audioInterrupt\\\":false},\\\"events\\\":[{\\\"event\\\":\\\"complete\\\",\\\"next\\\":\\\"bd4f37e2\\\",\\\"edgeId\\\":\\\"e1af4f1f\\\"}],\\\"nodeIndex\\\":1}],\\\"description\\\":\\\"\\\"}\",\n\t\t\t\"Published\": \"true\",\n\t\t\t\"UpdatedTime\": \"2021-03-08 15:34:49.0\",\n\t\t\t\"DraftId\": \"db07c0bb-6b1f-47d2-b37e-2451c617562d\",\n\t\t\t\"Editor\": \"ccc-test\",\n\t\t\t\"Name\": \"测试IVR\",\n\t\t\t\"NumberList\": \"[\\\"400xxxx289\\\"]\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListContactFlowsOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <Type>MAIN_FLOW</Type>\n        <Description>1.0</Description>\n        <CreatedTime>2021-03-05 17:35:45.0</CreatedTime>\n        <InstanceId>ccc-test</InstanceId>\n        <ContactFlowId>78128960-bb00-4ddc-8e82-923a8c5bd22d</ContactFlowId>\n        <Definition>{\"activities\":[{\"type\":\"INCOMING_CALL\",\"id\":\"e98f0d47\",\"name\":\"开始\",\"properties\":{\"position\":{\"x\":263,\"y\":164}},\"events\":[{\"event\":\"complete\",\"next\":\"2d3ad2c2\",\"edgeId\":\"41f7dbd0\"}],\"nodeIndex\":0},{\"type\":\"HANGUP\",\"id\":\"bd4f37e2\",\"name\":\"挂机\",\"properties\":{\"position\":{\"x\":765,\"y\":185}},\"events\":[{\"event\":\"complete\",\"next\":null}],\"nodeIndex\":999},{\"type\":\"PLAY_SAY\",\"id\":\"2d3ad2c2\",\"name\":\"放音\",\"properties\":{\"say\":\"您好，欢迎来到阿里云呼叫中心。\",\"audioResourceId\":\"\",\"position\":{\"x\":485.5,\"y\":153.5},\"audioType\":\"tts\",\"audioInterrupt\":false},\"events\":[{\"event\":\"complete\",\"next\":\"bd4f37e2\",\"edgeId\":\"e1af4f1f\"}],\"nodeIndex\":1}],\"description\":\"\"}</Definition>\n        <Published>true</Published>\n        <UpdatedTime>2021-03-08 15:34:49.0</UpdatedTime>\n        <DraftId>db07c0bb-6b1f-47d2-b37e-2451c617562d</DraftId>\n        <Editor>ccc-test</Editor>\n        <Name>测试IVR</Name>\n        <NumberList>[\"400xxxx289\"]</NumberList>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -794,3 +794,70 @@ impl std::fmt::Display for ListInstancesOfUserError {
 }
 
 impl std::error::Error for ListInstancesOfUserError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.AdminList.DisplayName",
+        "Data.List.AdminList.Email",
+        "Data.List.AdminList.Extension",
+        "Data.List.AdminList.InstanceId",
+        "Data.List.AdminList.LoginName",
+        "Data.List.AdminList.Mobile",
+        "Data.List.AdminList.RoleId",
+        "Data.List.AdminList.RoleName",
+        "Data.List.AdminList.UserId",
+        "Data.List.AdminList.WorkMode",
+        "Data.List.AliyunUid",
+        "Data.List.ConsoleUrl",
+        "Data.List.Description",
+        "Data.List.DomainName",
+        "Data.List.Id",
+        "Data.List.Name",
+        "Data.List.NumberList.Active",
+        "Data.List.NumberList.City",
+        "Data.List.NumberList.ContactFlowId",
+        "Data.List.NumberList.InstanceId",
+        "Data.List.NumberList.Number",
+        "Data.List.NumberList.Province",
+        "Data.List.NumberList.SkillGroups.Description",
+        "Data.List.NumberList.SkillGroups.DisplayName",
+        "Data.List.NumberList.SkillGroups.InstanceId",
+        "Data.List.NumberList.SkillGroups.Name",
+        "Data.List.NumberList.SkillGroups.PhoneNumberCount",
+        "Data.List.NumberList.SkillGroups.SkillGroupId",
+        "Data.List.NumberList.SkillGroups.UserCount",
+        "Data.List.NumberList.Usage",
+        "Data.List.NumberList.UserId",
+        "Data.List.Status",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListInstancesOfUserOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"3969FC68-CEC2-4398-B76A-60D2F7EDEBAF\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"Status\": \"RUNNING\",\n\t\t\t\"Description\": \"测试实例\",\n\t\t\t\"DomainName\": \"ccc-test\",\n\t\t\t\"ConsoleUrl\": \"https://ccc-v2.aliyun.com/#/workbench/ccc-test\",\n\t\t\t\"AliyunUid\": \"1571234567890123\",\n\t\t\t\"Id\": \"ccc-test\",\n\t\t\t\"Name\": \"云呼测试实例\",\n\t\t\t\"AdminList\": [{\n\t\t\t\t\"Extension\": \"80326034\",\n\t\t\t\t\"LoginName\": \"user-test\",\n\t\t\t\t\"RoleName\": \"Admin\",\n\t\t\t\t\"Email\": \"18866668888@163.com\",\n\t\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\t\"DisplayName\": \"云呼测试1\",\n\t\t\t\t\"RoleId\": \"Admin@ccc-test\",\n\t\t\t\t\"Mobile\": \"138xxxx2114\",\n\t\t\t\t\"WorkMode\": \"ON_SITE\"\n\t\t\t}],\n\t\t\t\"NumberList\": [{\n\t\t\t\t\"Usage\": \"Bidirection\",\n\t\t\t\t\"Active\": \"true\",\n\t\t\t\t\"Number\": \"083xxxx0011\",\n\t\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\t\"ContactFlowId\": \"a3fb6c62-9b49-4942-ae5b-cf2abd4123ek\",\n\t\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\t\"City\": \"乐山\",\n\t\t\t\t\"Province\": \"四川\",\n\t\t\t\t\"SkillGroups\": [{\n\t\t\t\t\t\"Description\": \"测试\",\n\t\t\t\t\t\"PhoneNumberCount\": \"1\",\n\t\t\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\t\t\"UserCount\": \"2\",\n\t\t\t\t\t\"DisplayName\": \"测试技能组\",\n\t\t\t\t\t\"SkillGroupId\": \"test@ccc-test\",\n\t\t\t\t\t\"Name\": \"test\"\n\t\t\t\t}]\n\t\t\t}]\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListInstancesOfUserOutput>(
+            "text/xml",
+            "<RequestId>3969FC68-CEC2-4398-B76A-60D2F7EDEBAF</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <Status>RUNNING</Status>\n        <Description>测试实例</Description>\n        <DomainName>ccc-test</DomainName>\n        <ConsoleUrl>https://ccc-v2.aliyun.com/#/workbench/ccc-test</ConsoleUrl>\n        <AliyunUid>1571234567890123</AliyunUid>\n        <Id>ccc-test</Id>\n        <Name>云呼测试实例</Name>\n        <AdminList>\n            <Extension>80326034</Extension>\n            <LoginName>user-test</LoginName>\n            <RoleName>Admin</RoleName>\n            <Email>18866668888@163.com</Email>\n            <InstanceId>ccc-test</InstanceId>\n            <UserId>user-test@ccc-test</UserId>\n            <DisplayName>云呼测试1</DisplayName>\n            <RoleId>Admin@ccc-test</RoleId>\n            <Mobile>138xxxx2114</Mobile>\n            <WorkMode>ON_SITE</WorkMode>\n        </AdminList>\n        <NumberList>\n            <Usage>Bidirection</Usage>\n            <Active>true</Active>\n            <Number>083xxxx0011</Number>\n            <InstanceId>ccc-test</InstanceId>\n            <ContactFlowId>a3fb6c62-9b49-4942-ae5b-cf2abd4123ek</ContactFlowId>\n            <UserId>user-test@ccc-test</UserId>\n            <City>乐山</City>\n            <Province>四川</Province>\n            <SkillGroups>\n                <Description>测试</Description>\n                <PhoneNumberCount>1</PhoneNumberCount>\n                <InstanceId>ccc-test</InstanceId>\n                <UserCount>2</UserCount>\n                <DisplayName>测试技能组</DisplayName>\n                <SkillGroupId>test@ccc-test</SkillGroupId>\n                <Name>test</Name>\n            </SkillGroups>\n        </NumberList>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

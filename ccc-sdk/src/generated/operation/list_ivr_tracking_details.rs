@@ -609,3 +609,53 @@ impl std::fmt::Display for ListIvrTrackingDetailsError {
 }
 
 impl std::error::Error for ListIvrTrackingDetailsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.Callee",
+        "Data.List.Caller",
+        "Data.List.ChannelId",
+        "Data.List.ChannelVariables",
+        "Data.List.ContactId",
+        "Data.List.EnterTime",
+        "Data.List.FlowId",
+        "Data.List.FlowName",
+        "Data.List.Instance",
+        "Data.List.LeaveTime",
+        "Data.List.NodeExitCode",
+        "Data.List.NodeId",
+        "Data.List.NodeName",
+        "Data.List.NodeProperties",
+        "Data.List.NodeType",
+        "Data.List.NodeVariables",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListIvrTrackingDetailsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"D2RB671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"4\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"Callee\": \"053xxxx3128\",\n\t\t\t\"NodeName\": \"放音\",\n\t\t\t\"Instance\": \"ccc-test\",\n\t\t\t\"EnterTime\": \"1621910542876\",\n\t\t\t\"NodeExitCode\": \"Success\",\n\t\t\t\"ContactId\": \"job-109634426711871319\",\n\t\t\t\"ChannelId\": \"65cp2c15-92ac-4e67-98b2-073a3c541c5d\",\n\t\t\t\"ChannelVariables\": \"A=B;C=D\",\n\t\t\t\"FlowId\": \"abc99462-1058-47d0-a114-f145ea7444ff\",\n\t\t\t\"LeaveTime\": \"1621910545105\",\n\t\t\t\"NodeProperties\": \"{\\\"say\\\":\\\"您好。\\\"}\",\n\t\t\t\"Caller\": \"133xxxx2315\",\n\t\t\t\"FlowName\": \"测试IVR\",\n\t\t\t\"NodeType\": \"PLAY_OR_SAY\",\n\t\t\t\"NodeId\": \"e0bc19a3\",\n\t\t\t\"NodeVariables\": \"{\\\"digits\\\":\\\"2\\\"}\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListIvrTrackingDetailsOutput>(
+            "text/xml",
+            "<RequestId>D2RB671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>4</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <Callee>053xxxx3128</Callee>\n        <NodeName>放音</NodeName>\n        <Instance>ccc-test</Instance>\n        <EnterTime>1621910542876</EnterTime>\n        <NodeExitCode>Success</NodeExitCode>\n        <ContactId>job-109634426711871319</ContactId>\n        <ChannelId>65cp2c15-92ac-4e67-98b2-073a3c541c5d</ChannelId>\n        <ChannelVariables>A=B;C=D</ChannelVariables>\n        <FlowId>abc99462-1058-47d0-a114-f145ea7444ff</FlowId>\n        <LeaveTime>1621910545105</LeaveTime>\n        <NodeProperties>{\"say\":\"您好。\"}</NodeProperties>\n        <Caller>133xxxx2315</Caller>\n        <FlowName>测试IVR</FlowName>\n        <NodeType>PLAY_OR_SAY</NodeType>\n        <NodeId>e0bc19a3</NodeId>\n        <NodeVariables>{\"digits\":\"2\"}</NodeVariables>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -259,17 +259,17 @@ pub struct Data {
     ///
     /// ```text
     /// {
-    /// 	"agentId": "agent@ccc-test",
-    /// 	"callType": "OUTBOUND",
-    /// 	"callee": "13****00",
-    /// 	"caller": "05****81",
-    /// 	"channelId": "ch-user-13****00-05****81-1772619731285-job-*****",
-    /// 	"contactId": "job-*****",
-    /// 	"eventTime": "2026-03-04T10:22:11.309Z",
-    /// 	"eventType": "Dialing",
-    /// 	"instanceId": "ccc-test",
-    /// 	"mediaType": "AUDIO",
-    /// 	"skillGroupId": "skill@ccc-test"
+    ///     "agentId": "agent@ccc-test",
+    ///     "callType": "OUTBOUND",
+    ///     "callee": "13****00",
+    ///     "caller": "05****81",
+    ///     "channelId": "ch-user-13****00-05****81-1772619731285-job-*****",
+    ///     "contactId": "job-*****",
+    ///     "eventTime": "2026-03-04T10:22:11.309Z",
+    ///     "eventType": "Dialing",
+    ///     "instanceId": "ccc-test",
+    ///     "mediaType": "AUDIO",
+    ///     "skillGroupId": "skill@ccc-test"
     /// }
 
     /// ```

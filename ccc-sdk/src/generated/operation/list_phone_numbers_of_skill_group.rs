@@ -656,3 +656,44 @@ impl std::fmt::Display for ListPhoneNumbersOfSkillGroupError {
 }
 
 impl std::error::Error for ListPhoneNumbersOfSkillGroupError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.Active",
+        "Data.List.City",
+        "Data.List.ContactFlowId",
+        "Data.List.InstanceId",
+        "Data.List.Number",
+        "Data.List.Province",
+        "Data.List.Usage",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListPhoneNumbersOfSkillGroupOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"Usage\": \"Bidirection\",\n\t\t\t\"Active\": \"true\",\n\t\t\t\"Number\": \"083xxxx0011\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"ContactFlowId\": \"a3fb6c62-9b49-4942-ae5b-cf2abd4123ek\",\n\t\t\t\"City\": \"乐山\",\n\t\t\t\"Province\": \"四川\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListPhoneNumbersOfSkillGroupOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <Usage>Bidirection</Usage>\n        <Active>true</Active>\n        <Number>083xxxx0011</Number>\n        <InstanceId>ccc-test</InstanceId>\n        <ContactFlowId>a3fb6c62-9b49-4942-ae5b-cf2abd4123ek</ContactFlowId>\n        <City>乐山</City>\n        <Province>四川</Province>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

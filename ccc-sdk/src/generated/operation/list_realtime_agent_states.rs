@@ -893,3 +893,53 @@ impl std::fmt::Display for ListRealtimeAgentStatesError {
 }
 
 impl std::error::Error for ListRealtimeAgentStatesError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.AgentId",
+        "Data.List.AgentName",
+        "Data.List.CounterParty",
+        "Data.List.Extension",
+        "Data.List.InstanceId",
+        "Data.List.SkillGroupIdList",
+        "Data.List.State",
+        "Data.List.StateCode",
+        "Data.List.StateTime",
+        "Data.List.BreakCode",
+        "Data.List.CallType",
+        "Data.List.Duration",
+        "Data.List.Mobile",
+        "Data.List.OutboundScenario",
+        "Data.List.SkillGroupNameList",
+        "Data.List.WorkMode",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListRealtimeAgentStatesOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"Extension\": \"80317391\",\n\t\t\t\"CounterParty\": \"user-admin@ccc-test\",\n\t\t\t\"StateTime\": \"8\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"State\": \"ACW\",\n\t\t\t\"StateCode\": \"Monitored\",\n\t\t\t\"AgentName\": \"云呼测试坐席\",\n\t\t\t\"AgentId\": \"user-test@ccc-test\"\n\t\t}, {\n\t\t\t\"SkillGroupIdList\": \"[\\\"skg-default@ccc-test\\\"]\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListRealtimeAgentStatesOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <Extension>80317391</Extension>\n        <CounterParty>user-admin@ccc-test</CounterParty>\n        <StateTime>8</StateTime>\n        <InstanceId>ccc-test</InstanceId>\n        <State>ACW</State>\n        <StateCode>Monitored</StateCode>\n        <AgentName>云呼测试坐席</AgentName>\n        <AgentId>user-test@ccc-test</AgentId>\n    </List>\n    <List>\n        <SkillGroupIdList>[\"skg-default@ccc-test\"]</SkillGroupIdList>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -632,3 +632,48 @@ impl std::fmt::Display for ListRecentCallDetailRecordsError {
 }
 
 impl std::error::Error for ListRecentCallDetailRecordsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.AgentIds",
+        "Data.List.CallDuration",
+        "Data.List.CalledNumber",
+        "Data.List.CallingNumber",
+        "Data.List.ContactDisposition",
+        "Data.List.ContactId",
+        "Data.List.ContactType",
+        "Data.List.Duration",
+        "Data.List.InstanceId",
+        "Data.List.SkillGroupIds",
+        "Data.List.StartTime",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListRecentCallDetailRecordsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"11\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"SkillGroupIds\": \"skg-default@ccc-test\",\n\t\t\t\"CalledNumber\": \"133xxxx2315\",\n\t\t\t\"ContactType\": \"Outbound\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"ContactDisposition\": \"Success\",\n\t\t\t\"StartTime\": \"1532448000000\",\n\t\t\t\"AgentIds\": \"user-test@ccc-test\",\n\t\t\t\"Duration\": \"16\",\n\t\t\t\"ContactId\": \"job-76604722428454704\",\n\t\t\t\"CallDuration\": \"16\",\n\t\t\t\"CallingNumber\": \"053xxxx3128\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListRecentCallDetailRecordsOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>11</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <SkillGroupIds>skg-default@ccc-test</SkillGroupIds>\n        <CalledNumber>133xxxx2315</CalledNumber>\n        <ContactType>Outbound</ContactType>\n        <InstanceId>ccc-test</InstanceId>\n        <ContactDisposition>Success</ContactDisposition>\n        <StartTime>1532448000000</StartTime>\n        <AgentIds>user-test@ccc-test</AgentIds>\n        <Duration>16</Duration>\n        <ContactId>job-76604722428454704</ContactId>\n        <CallDuration>16</CallDuration>\n        <CallingNumber>053xxxx3128</CallingNumber>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -580,3 +580,45 @@ impl std::fmt::Display for ListSkillGroupsError {
 }
 
 impl std::error::Error for ListSkillGroupsError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.Description",
+        "Data.List.DisplayName",
+        "Data.List.InstanceId",
+        "Data.List.PhoneNumberCount",
+        "Data.List.SkillGroupId",
+        "Data.List.SkillGroupName",
+        "Data.List.UserCount",
+        "Data.List.MediaType",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListSkillGroupsOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"BA03159C-E808-4FF1-B27E-A61B6E888D7F\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"SkillGroupName\": \"test\",\n\t\t\t\"Description\": \"测试\",\n\t\t\t\"PhoneNumberCount\": \"1\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"UserCount\": \"2\",\n\t\t\t\"DisplayName\": \"测试技能组\",\n\t\t\t\"SkillGroupId\": \"test@ccc-test\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListSkillGroupsOutput>(
+            "text/xml",
+            "<RequestId>BA03159C-E808-4FF1-B27E-A61B6E888D7F</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <SkillGroupName>test</SkillGroupName>\n        <Description>测试</Description>\n        <PhoneNumberCount>1</PhoneNumberCount>\n        <InstanceId>ccc-test</InstanceId>\n        <UserCount>2</UserCount>\n        <DisplayName>测试技能组</DisplayName>\n        <SkillGroupId>test@ccc-test</SkillGroupId>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

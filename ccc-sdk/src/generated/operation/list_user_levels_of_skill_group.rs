@@ -641,3 +641,46 @@ impl std::fmt::Display for ListUserLevelsOfSkillGroupError {
 }
 
 impl std::error::Error for ListUserLevelsOfSkillGroupError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.List.DisplayName",
+        "Data.List.LoginName",
+        "Data.List.RoleId",
+        "Data.List.RoleName",
+        "Data.List.SkillGroupId",
+        "Data.List.SkillGroupName",
+        "Data.List.SkillLevel",
+        "Data.List.UserId",
+        "Data.List.RamId",
+        "Data.PageNumber",
+        "Data.PageSize",
+        "Data.TotalCount",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ListUserLevelsOfSkillGroupOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"TotalCount\": \"1\",\n\t\t\"PageSize\": \"10\",\n\t\t\"PageNumber\": \"1\",\n\t\t\"List\": [{\n\t\t\t\"LoginName\": \"user-test\",\n\t\t\t\"RoleName\": \"Admin\",\n\t\t\t\"SkillLevel\": \"5\",\n\t\t\t\"SkillGroupName\": \"Default\",\n\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\"DisplayName\": \"测试坐席\",\n\t\t\t\"SkillGroupId\": \"skg-default@ccc-test\",\n\t\t\t\"RoleId\": \"Admin@ccc-test\"\n\t\t}]\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ListUserLevelsOfSkillGroupOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <TotalCount>1</TotalCount>\n    <PageSize>10</PageSize>\n    <PageNumber>1</PageNumber>\n    <List>\n        <LoginName>user-test</LoginName>\n        <RoleName>Admin</RoleName>\n        <SkillLevel>5</SkillLevel>\n        <SkillGroupName>Default</SkillGroupName>\n        <UserId>user-test@ccc-test</UserId>\n        <DisplayName>测试坐席</DisplayName>\n        <SkillGroupId>skg-default@ccc-test</SkillGroupId>\n        <RoleId>Admin@ccc-test</RoleId>\n    </List>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

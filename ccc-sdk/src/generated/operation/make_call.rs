@@ -1007,3 +1007,64 @@ impl std::fmt::Display for MakeCallError {
 }
 
 impl std::error::Error for MakeCallError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.CallContext.CallType",
+        "Data.CallContext.ChannelContexts.AssociatedData",
+        "Data.CallContext.ChannelContexts.CallType",
+        "Data.CallContext.ChannelContexts.ChannelFlags",
+        "Data.CallContext.ChannelContexts.ChannelId",
+        "Data.CallContext.ChannelContexts.ChannelState",
+        "Data.CallContext.ChannelContexts.Destination",
+        "Data.CallContext.ChannelContexts.JobId",
+        "Data.CallContext.ChannelContexts.Originator",
+        "Data.CallContext.ChannelContexts.ReleaseInitiator",
+        "Data.CallContext.ChannelContexts.ReleaseReason",
+        "Data.CallContext.ChannelContexts.Timestamp",
+        "Data.CallContext.ChannelContexts.UserExtension",
+        "Data.CallContext.ChannelContexts.UserId",
+        "Data.CallContext.ChannelContexts.MediaType",
+        "Data.CallContext.InstanceId",
+        "Data.CallContext.JobId",
+        "Data.CallContext.CallVariables",
+        "Data.UserContext.BreakCode",
+        "Data.UserContext.DeviceId",
+        "Data.UserContext.Extension",
+        "Data.UserContext.InstanceId",
+        "Data.UserContext.JobId",
+        "Data.UserContext.OutboundScenario",
+        "Data.UserContext.SignedSkillGroupIdList",
+        "Data.UserContext.UserId",
+        "Data.UserContext.UserState",
+        "Data.UserContext.WorkMode",
+        "Data.ContextId",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::MakeCallOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"26A34338-5CD9-4C95-A7A6-5BDCE76C6B94\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"UserContext\": {\n\t\t\t\"Extension\": \"80011474\",\n\t\t\t\"UserState\": \"READY\",\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\"DeviceId\": \"ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c\",\n\t\t\t\"BreakCode\": \"Warm-up\",\n\t\t\t\"OutboundScenario\": \"false\",\n\t\t\t\"WorkMode\": \"ON_SITE\",\n\t\t\t\"JobId\": \"job-65700074013925376\",\n\t\t\t\"SignedSkillGroupIdList\": \"[\\\"skill-group@ccc-test\\\"]\"\n\t\t},\n\t\t\"CallContext\": {\n\t\t\t\"InstanceId\": \"ccc-test\",\n\t\t\t\"CallType\": \"OUTBOUND\",\n\t\t\t\"JobId\": \"job-65700074013925376\",\n\t\t\t\"ChannelContexts\": [{\n\t\t\t\t\"Destination\": \"80011474\",\n\t\t\t\t\"ChannelState\": \"NONE\",\n\t\t\t\t\"ReleaseInitiator\": \"无\",\n\t\t\t\t\"CallType\": \"OUTBOUND\",\n\t\t\t\t\"AssociatedData\": \"无\",\n\t\t\t\t\"ChannelId\": \"ch:user:1318888888->80011474:1609225718294:job-65700074013925376\",\n\t\t\t\t\"Timestamp\": \"1609225718295\",\n\t\t\t\t\"ReleaseReason\": \"无\",\n\t\t\t\t\"Originator\": \"13188888888\",\n\t\t\t\t\"ChannelFlags\": \"[]\",\n\t\t\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\t\t\"UserExtension\": \"80011474\",\n\t\t\t\t\"JobId\": \"job-65700074013925376\"\n\t\t\t}]\n\t\t}\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::MakeCallOutput>(
+            "text/xml",
+            "<RequestId>26A34338-5CD9-4C95-A7A6-5BDCE76C6B94</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <UserContext>\n        <Extension>80011474</Extension>\n        <UserState>READY</UserState>\n        <InstanceId>ccc-test</InstanceId>\n        <UserId>user-test@ccc-test</UserId>\n        <DeviceId>ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c</DeviceId>\n        <BreakCode>Warm-up</BreakCode>\n        <OutboundScenario>false</OutboundScenario>\n        <WorkMode>ON_SITE</WorkMode>\n        <JobId>job-65700074013925376</JobId>\n        <SignedSkillGroupIdList>[\"skill-group@ccc-test\"]</SignedSkillGroupIdList>\n    </UserContext>\n    <CallContext>\n        <InstanceId>ccc-test</InstanceId>\n        <CallType>OUTBOUND</CallType>\n        <JobId>job-65700074013925376</JobId>\n        <ChannelContexts>\n            <Destination>80011474</Destination>\n            <ChannelState>NONE</ChannelState>\n            <ReleaseInitiator>无</ReleaseInitiator>\n            <CallType>OUTBOUND</CallType>\n            <AssociatedData>无</AssociatedData>\n            <ChannelId>ch:user:1318888888-&gt;80011474:1609225718294:job-65700074013925376</ChannelId>\n            <Timestamp>1609225718295</Timestamp>\n            <ReleaseReason>无</ReleaseReason>\n            <Originator>13188888888</Originator>\n            <ChannelFlags>[]</ChannelFlags>\n            <UserId>user-test@ccc-test</UserId>\n            <UserExtension>80011474</UserExtension>\n            <JobId>job-65700074013925376</JobId>\n        </ChannelContexts>\n    </CallContext>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -520,3 +520,40 @@ impl std::fmt::Display for PickOutboundNumbersError {
 }
 
 impl std::error::Error for PickOutboundNumbersError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.Callee.City",
+        "Data.Callee.Number",
+        "Data.Callee.Province",
+        "Data.Caller.City",
+        "Data.Caller.Number",
+        "Data.Caller.Province",
+        "HttpStatusCode",
+        "Message",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::PickOutboundNumbersOutput>(
+            "application/json",
+            "{\n    \"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n    \"HttpStatusCode\": 200,\n    \"Data\": {\n        \"Callee\": {\n            \"Number\": 13888888888,\n            \"City\": \"北京\",\n            \"Province\": \"北京\"\n        },\n        \"Caller\": {\n            \"Number\": 1089898989,\n            \"City\": \"北京\",\n            \"Province\": \"北京\"\n        }\n    },\n    \"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::PickOutboundNumbersOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <Callee>\n        <Number>13888888888</Number>\n        <City>北京</City>\n        <Province>北京</Province>\n    </Callee>\n    <Caller>\n        <Number>1089898989</Number>\n        <City>北京</City>\n        <Province>北京</Province>\n    </Caller>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -514,3 +514,45 @@ impl std::fmt::Display for ResetAgentStateError {
 }
 
 impl std::error::Error for ResetAgentStateError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.BreakCode",
+        "Data.DeviceId",
+        "Data.Extension",
+        "Data.InstanceId",
+        "Data.JobId",
+        "Data.OutboundScenario",
+        "Data.SignedSkillGroupIdList",
+        "Data.UserId",
+        "Data.UserState",
+        "Data.WorkMode",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::ResetAgentStateOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Data\": {\n\t\t\"Extension\": \"80011112\",\n\t\t\"UserState\": \"OFFLINE\",\n\t\t\"InstanceId\": \"ccc-test\",\n\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\"OutboundScenario\": \"false\",\n\t\t\"WorkMode\": \"ON_SITE\"\n\t},\n\t\"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::ResetAgentStateOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <Extension>80011112</Extension>\n    <UserState>OFFLINE</UserState>\n    <InstanceId>ccc-test</InstanceId>\n    <UserId>user-test@ccc-test</UserId>\n    <OutboundScenario>false</OutboundScenario>\n    <WorkMode>ON_SITE</WorkMode>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

@@ -876,3 +876,66 @@ impl std::fmt::Display for SendDtmfSignalingError {
 }
 
 impl std::error::Error for SendDtmfSignalingError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.CallContext.CallType",
+        "Data.CallContext.ChannelContexts.AssociatedData",
+        "Data.CallContext.ChannelContexts.CallType",
+        "Data.CallContext.ChannelContexts.ChannelFlags",
+        "Data.CallContext.ChannelContexts.ChannelId",
+        "Data.CallContext.ChannelContexts.ChannelState",
+        "Data.CallContext.ChannelContexts.Destination",
+        "Data.CallContext.ChannelContexts.Index",
+        "Data.CallContext.ChannelContexts.JobId",
+        "Data.CallContext.ChannelContexts.Originator",
+        "Data.CallContext.ChannelContexts.ReleaseInitiator",
+        "Data.CallContext.ChannelContexts.ReleaseReason",
+        "Data.CallContext.ChannelContexts.SkillGroupId",
+        "Data.CallContext.ChannelContexts.Timestamp",
+        "Data.CallContext.ChannelContexts.UserExtension",
+        "Data.CallContext.ChannelContexts.UserId",
+        "Data.CallContext.InstanceId",
+        "Data.CallContext.JobId",
+        "Data.UserContext.BreakCode",
+        "Data.UserContext.DeviceId",
+        "Data.UserContext.Extension",
+        "Data.UserContext.Heartbeat",
+        "Data.UserContext.InstanceId",
+        "Data.UserContext.JobId",
+        "Data.UserContext.Mobile",
+        "Data.UserContext.OutboundScenario",
+        "Data.UserContext.Reserved",
+        "Data.UserContext.SignedSkillGroupIdList",
+        "Data.UserContext.UserId",
+        "Data.UserContext.UserState",
+        "Data.UserContext.WorkMode",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::SendDtmfSignalingOutput>(
+            "application/json",
+            "{\n    \"RequestId\": \"842399EC-7D32-4472-AD08-9504C3F141FF\",\n    \"HttpStatusCode\": 200,\n    \"Data\": {\n        \"UserContext\": {\n            \"UserState\": \"TALKING\",\n            \"InstanceId\": \"ccc-test\",\n            \"DeviceId\": \"ACC-YUNBS-1.0.10-bse05179638553000176add4046f\",\n            \"BreakCode\": \"Warm-up\",\n            \"OutboundScenario\": false,\n            \"Mobile\": 13900000001,\n            \"SignedSkillGroupIdList\": \"[\\\"skill-group@ccc-test\\\"]\",\n            \"Extension\": 80011474,\n            \"UserId\": \"user-test@ccc-test\",\n            \"Heartbeat\": 1609234222375,\n            \"WorkMode\": \"ON_SITE\",\n            \"JobId\": \"job-65735740600893440\",\n            \"Reserved\": 1609234221864\n        },\n        \"CallContext\": {\n            \"InstanceId\": \"ccc-test\",\n            \"CallType\": \"OUTBOUND\",\n            \"JobId\": \"job-65735740600893440\",\n            \"ChannelContexts\": {\n                \"Destination\": 80011474,\n                \"ChannelState\": \"ANSWERED\",\n                \"CallType\": \"OUTBOUND\",\n                \"Index\": 1,\n                \"SkillGroupId\": \"skill-group@ccc-test\",\n                \"ChannelId\": \"ch:user:1318888888-&amp;gt;80011474:1609234221870:job-65735740600893440\\\"\",\n                \"Timestamp\": 1609234222367,\n                \"Originator\": 1012345678,\n                \"ChannelFlags\": \"[]\",\n                \"UserId\": \"user-test@ccc-test\",\n                \"UserExtension\": 80011474,\n                \"JobId\": \"job-65735740600893440\"\n            }\n        }\n    },\n    \"Code\": \"OK\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::SendDtmfSignalingOutput>(
+            "text/xml",
+            "<RequestId>842399EC-7D32-4472-AD08-9504C3F141FF</RequestId>\n<HttpStatusCode>200</HttpStatusCode>\n<Data>\n    <UserContext>\n        <UserState>TALKING</UserState>\n        <InstanceId>ccc-test</InstanceId>\n        <DeviceId>ACC-YUNBS-1.0.10-bse05179638553000176add4046f</DeviceId>\n        <BreakCode>Warm-up</BreakCode>\n        <OutboundScenario>false</OutboundScenario>\n        <Mobile>13900000001</Mobile>\n        <SignedSkillGroupIdList>[\"skill-group@ccc-test\"]</SignedSkillGroupIdList>\n        <Extension>80011474</Extension>\n        <UserId>user-test@ccc-test</UserId>\n        <Heartbeat>1609234222375</Heartbeat>\n        <WorkMode>ON_SITE</WorkMode>\n        <JobId>job-65735740600893440</JobId>\n        <Reserved>1609234221864</Reserved>\n    </UserContext>\n    <CallContext>\n        <InstanceId>ccc-test</InstanceId>\n        <CallType>OUTBOUND</CallType>\n        <JobId>job-65735740600893440</JobId>\n        <ChannelContexts>\n            <Destination>80011474</Destination>\n            <ChannelState>ANSWERED</ChannelState>\n            <CallType>OUTBOUND</CallType>\n            <Index>1</Index>\n            <SkillGroupId>skill-group@ccc-test</SkillGroupId>\n            <ChannelId>ch:user:1318888888-&amp;gt;80011474:1609234221870:job-65735740600893440\"</ChannelId>\n            <Timestamp>1609234222367</Timestamp>\n            <Originator>1012345678</Originator>\n            <ChannelFlags>[]</ChannelFlags>\n            <UserId>user-test@ccc-test</UserId>\n            <UserExtension>80011474</UserExtension>\n            <JobId>job-65735740600893440</JobId>\n        </ChannelContexts>\n    </CallContext>\n</Data>\n<Code>OK</Code>\n",
+            KNOWN,
+        );
+    }
+}

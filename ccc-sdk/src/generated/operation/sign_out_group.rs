@@ -496,3 +496,48 @@ impl std::fmt::Display for SignOutGroupError {
 }
 
 impl std::error::Error for SignOutGroupError {}
+
+#[cfg(test)]
+mod tests {
+    /// Every field path of the response, lists flattened.
+    const KNOWN: &[&str] = &[
+        "Code",
+        "Data.BreakCode",
+        "Data.DeviceId",
+        "Data.Extension",
+        "Data.Heartbeat",
+        "Data.InstanceId",
+        "Data.JobId",
+        "Data.Mobile",
+        "Data.OutboundScenario",
+        "Data.Reserved",
+        "Data.SignedSkillGroupIdList",
+        "Data.UserId",
+        "Data.UserState",
+        "Data.WorkMode",
+        "HttpStatusCode",
+        "Message",
+        "Params",
+        "RequestId",
+    ];
+
+    /// The reference's JSON example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_json_example() {
+        crate::codec::check_example::<super::SignOutGroupOutput>(
+            "application/json",
+            "{\n\t\"RequestId\": \"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75\",\n\t\"Message\": \"无\",\n\t\"HttpStatusCode\": \"200\",\n\t\"Params\": \"无\",\n\t\"Data\": {\n\t\t\"UserState\": \"BREAK\",\n\t\t\"InstanceId\": \"ccc-test\",\n\t\t\"DeviceId\": \"ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90\",\n\t\t\"BreakCode\": \"Warm-up\",\n\t\t\"OutboundScenario\": \"false\",\n\t\t\"Mobile\": \"86-132xxxx4730\",\n\t\t\"SignedSkillGroupIdList\": \"[\\\"skg-test1@ccc-test\\\",\\\"skg-test2@ccc-test\\\"]\",\n\t\t\"Extension\": \"80326034\",\n\t\t\"UserId\": \"user-test@ccc-test\",\n\t\t\"Heartbeat\": \"1609136956378\",\n\t\t\"WorkMode\": \"ON_SITE\",\n\t\t\"JobId\": \"job-65382141036853491\",\n\t\t\"Reserved\": \"1609136956378\"\n\t},\n\t\"Code\": \"200\"\n}\n",
+            KNOWN,
+        );
+    }
+
+    /// The reference's XML example decodes, and every value comes back out.
+    #[test]
+    fn decodes_the_xml_example() {
+        crate::codec::check_example::<super::SignOutGroupOutput>(
+            "text/xml",
+            "<RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId>\n<Message>无</Message>\n<HttpStatusCode>200</HttpStatusCode>\n<Params>无</Params>\n<Data>\n    <UserState>BREAK</UserState>\n    <InstanceId>ccc-test</InstanceId>\n    <DeviceId>ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90</DeviceId>\n    <BreakCode>Warm-up</BreakCode>\n    <OutboundScenario>false</OutboundScenario>\n    <Mobile>86-132xxxx4730</Mobile>\n    <SignedSkillGroupIdList>[\"skg-test1@ccc-test\",\"skg-test2@ccc-test\"]</SignedSkillGroupIdList>\n    <Extension>80326034</Extension>\n    <UserId>user-test@ccc-test</UserId>\n    <Heartbeat>1609136956378</Heartbeat>\n    <WorkMode>ON_SITE</WorkMode>\n    <JobId>job-65382141036853491</JobId>\n    <Reserved>1609136956378</Reserved>\n</Data>\n<Code>200</Code>\n",
+            KNOWN,
+        );
+    }
+}
