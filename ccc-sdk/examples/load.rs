@@ -1,5 +1,6 @@
 //! Calls ResetAgentState many times, some in flight at once, and prints one JSON line:
-//! `{"calls":…, "ok":…, "errors":…, "wall_s":…, "calls_per_s":…, "cpu_s":…, "cpu_us_per_call":…}`.
+//! `{"calls":…, "ok":…, "errors":…, "wall_s":…, "calls_per_s":…, "allocations_per_call":…,
+//! "cpu_s":…, "cpu_us_per_call":…}`.
 //!
 //! ```text
 //! cargo run --release -p ccc-sdk --example load -- --calls 10000 --concurrency 64
@@ -16,11 +17,42 @@ use std::time::Instant;
 
 use ccc_sdk::{Client, Config, Credentials, SignatureVersion};
 
-const USAGE: &str = "usage: load [--calls N] [--concurrency C] [--signature-version v3|v1]";
+/// Counts heap allocations, to report how many a call costs.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { std::alloc::System.realloc(ptr, layout, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const USAGE: &str =
+    "usage: load [--calls N] [--concurrency C] [--threads T] [--signature-version v3|v1]";
 
 struct Args {
     calls: u64,
     concurrency: u64,
+    /// Runtime worker threads; 1 runs everything on the main thread.
+    threads: usize,
     signature: SignatureVersion,
 }
 
@@ -28,6 +60,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut a = Args {
         calls: 10_000,
         concurrency: 64,
+        threads: 1,
         signature: SignatureVersion::V3,
     };
     while let Some(flag) = args.next() {
@@ -39,13 +72,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--concurrency: {e}"))?
             }
+            "--threads" => a.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?,
             "--signature-version" => a.signature = value()?.parse()?,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    if a.concurrency == 0 {
-        return Err("--concurrency must be at least 1".into());
+    if a.concurrency == 0 || a.threads == 0 {
+        return Err("--concurrency and --threads must be at least 1".into());
     }
     Ok(a)
 }
@@ -86,6 +120,7 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
     let next = Arc::new(AtomicU64::new(0));
     let ok = Arc::new(AtomicU64::new(0));
     let cpu_before = cpu_seconds();
+    let allocations_before = ALLOCATIONS.load(Ordering::Relaxed);
     let started = Instant::now();
     let workers: Vec<_> = (0..args.concurrency.min(args.calls.max(1)))
         .map(|_| {
@@ -110,6 +145,7 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
         w.await?;
     }
     let wall = started.elapsed().as_secs_f64();
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations_before;
     let cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
     let ok = ok.load(Ordering::Relaxed);
     if let Some(running) = emulator {
@@ -121,6 +157,10 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
         args.calls - ok,
         args.calls as f64 / wall
     );
+    line.push_str(&format!(
+        ",\"allocations_per_call\":{:.0}",
+        allocations as f64 / args.calls.max(1) as f64
+    ));
     if let Some(cpu) = cpu {
         line.push_str(&format!(
             ",\"cpu_s\":{cpu:.3},\"cpu_us_per_call\":{:.1}",
