@@ -10,19 +10,18 @@ static RESET_AGENT_STATE: Operation = Operation {
     method: Method::Post,
 };
 
-/// Encodes the input's parameters and signs the request as an attempt would; returns the
-/// request's size in bytes (URL, headers and body) so the work cannot be optimised away.
+/// Encodes the input's parameters, signs and lays out the request as an attempt would; returns
+/// the request's size in bytes (URL, headers and body) so the work cannot be optimised away.
 pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
     let mut params = Params::default();
     input.write_params(&mut params);
     match client.prepare(&RESET_AGENT_STATE, &params) {
-        Ok(p) => {
-            p.url.len()
-                + p.signed.body.len()
-                + p.signed
-                    .headers
+        Ok(r) => {
+            r.url().as_str().len()
+                + r.body().and_then(|b| b.as_bytes()).map_or(0, <[u8]>::len)
+                + r.headers()
                     .iter()
-                    .map(|(k, v)| k.len() + v.len())
+                    .map(|(k, v)| k.as_str().len() + v.len())
                     .sum::<usize>()
         }
         Err(_) => 0,
@@ -41,5 +40,5 @@ pub fn decode_reset_agent_state(
         bytes::Bytes::from_static(body),
     )
     .ok()?;
-    ResetAgentStateOutput::decode(&response.body).ok()
+    ResetAgentStateOutput::decode(response.body).ok()
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::codec::{self, Decode, Params};
@@ -69,6 +70,8 @@ pub struct Client {
 struct Inner {
     config: Config,
     http: reqwest::Client,
+    /// The endpoint, parsed once; each request only sets its query.
+    base_url: reqwest::Url,
 }
 
 impl fmt::Debug for Client {
@@ -77,12 +80,6 @@ impl fmt::Debug for Client {
             .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
-}
-
-/// A request signed and ready to send.
-pub(crate) struct Prepared {
-    pub(crate) url: String,
-    pub(crate) signed: signing::SignedRequest,
 }
 
 /// A response read whole: status, request id and body tree.
@@ -127,8 +124,14 @@ impl Client {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?;
+        let base_url = reqwest::Url::parse(&config.endpoint.base)
+            .map_err(|e| ConfigError::new(format!("endpoint `{}`: {e}", config.endpoint.base)))?;
         Ok(Client {
-            inner: Arc::new(Inner { config, http }),
+            inner: Arc::new(Inner {
+                config,
+                http,
+                base_url,
+            }),
         })
     }
 
@@ -147,14 +150,14 @@ impl Client {
     pub(crate) async fn call<O: Decode, E: From<ServiceError>>(
         &self,
         op: &'static Operation,
-        params: Params,
+        params: Params<'_>,
         options: &CallOptions,
     ) -> Result<O, SdkError<E>> {
         let response = self
             .invoke(op, &params, options)
             .await
             .map_err(|e| e.map_service_error(E::from))?;
-        O::decode(&response.body).map_err(|e| {
+        O::decode(response.body).map_err(|e| {
             SdkError::Response(ResponseError::new(
                 response.status,
                 response.request_id,
@@ -169,7 +172,7 @@ impl Client {
     async fn invoke(
         &self,
         op: &Operation,
-        params: &Params,
+        params: &Params<'_>,
         options: &CallOptions,
     ) -> Result<Response, SdkError<ServiceError>> {
         let config = &self.inner.config;
@@ -209,7 +212,7 @@ impl Client {
     async fn attempts(
         &self,
         op: &Operation,
-        params: &Params,
+        params: &Params<'_>,
         retry: &RetryConfig,
         attempt_timeout: Option<Duration>,
         attempts: &AtomicU32,
@@ -238,14 +241,18 @@ impl Client {
         }
     }
 
-    /// Signs a request afresh: new credentials lookup, timestamp and nonce.
+    /// Signs a request afresh (new credentials lookup, timestamp and nonce) and lays it out for
+    /// the transport.
     pub(crate) fn prepare(
         &self,
         op: &Operation,
-        params: &Params,
-    ) -> Result<Prepared, CredentialsError> {
+        params: &Params<'_>,
+    ) -> Result<reqwest::Request, Failure> {
         let config = &self.inner.config;
-        let creds = config.credentials.credentials()?;
+        let creds = config
+            .credentials
+            .credentials()
+            .map_err(Failure::Credentials)?;
         let timestamp = signing::timestamp(SystemTime::now());
         let nonce = signing::nonce();
         let signed = signing::sign(
@@ -261,29 +268,40 @@ impl Client {
             },
             &creds,
         );
-        let mut url =
-            String::with_capacity(config.endpoint.base.len() + signed.path_and_query.len());
-        url.push_str(&config.endpoint.base);
-        url.push_str(&signed.path_and_query);
-        Ok(Prepared { url, signed })
-    }
-
-    /// One signed request and its response, read whole.
-    async fn attempt(&self, op: &Operation, params: &Params) -> Result<Response, Failure> {
-        let Prepared { url, signed } = self.prepare(op, params).map_err(Failure::Credentials)?;
+        let mut url = self.inner.base_url.clone();
+        url.set_query((!signed.query.is_empty()).then_some(signed.query.as_str()));
         let method = match op.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut request = self.inner.http.request(method, url);
-        for (name, value) in signed.headers {
-            request = request.header(name, value);
+        let mut request = reqwest::Request::new(method, url);
+        let headers = request.headers_mut();
+        headers.reserve(signed.headers.len() + 1);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in &signed.headers {
+            // Only a security token from outside can hold bytes a header may not.
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Failure::Credentials(CredentialsError::new(format!(
+                    "the value of header {name} holds characters an HTTP header cannot carry"
+                )))
+            })?;
+            headers.insert(HeaderName::from_static(name), value);
         }
-        request = request.header("accept", "application/json");
         if !signed.body.is_empty() {
-            request = request.body(signed.body);
+            *request.body_mut() = Some(signed.body.into());
         }
-        let response = request.send().await.map_err(transport_failure)?;
+        Ok(request)
+    }
+
+    /// One signed request and its response, read whole.
+    async fn attempt(&self, op: &Operation, params: &Params<'_>) -> Result<Response, Failure> {
+        let request = self.prepare(op, params)?;
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(transport_failure)?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response

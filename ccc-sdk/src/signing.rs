@@ -2,6 +2,8 @@
 //! and the request layout each implies. Pure functions of their inputs, so they are tested
 //! against the published worked examples byte for byte.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use sha2::Digest as _;
@@ -39,11 +41,11 @@ impl std::str::FromStr for SignatureVersion {
 
 /// A request ready to send: everything the signature covers is fixed here.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SignedRequest {
-    /// Path and query, e.g. `/?InstanceId=ccc-test`.
-    pub(crate) path_and_query: String,
+pub(crate) struct SignedRequest<'a> {
+    /// The encoded query string, without `?`; possibly empty.
+    pub(crate) query: String,
     /// Headers to send besides `Host` (which the transport derives from the URL).
-    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, Cow<'a, str>)>,
     /// Form body (`application/x-www-form-urlencoded`), possibly empty.
     pub(crate) body: Vec<u8>,
 }
@@ -56,7 +58,7 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) action: &'a str,
     /// API version, `2020-07-01` for every CCC request.
     pub(crate) version: &'a str,
-    pub(crate) params: &'a Params,
+    pub(crate) params: &'a Params<'a>,
     /// `2016-02-23T12:46:24Z`.
     pub(crate) timestamp: &'a str,
     pub(crate) nonce: &'a str,
@@ -65,22 +67,26 @@ pub(crate) struct Unsigned<'a> {
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// Signs a request with the chosen scheme.
-pub(crate) fn sign(
+pub(crate) fn sign<'a>(
     version: SignatureVersion,
-    req: &Unsigned<'_>,
-    creds: &Credentials,
-) -> SignedRequest {
+    req: &Unsigned<'a>,
+    creds: &'a Credentials,
+) -> SignedRequest<'a> {
     match version {
         SignatureVersion::V3 => sign_v3(req, creds),
         SignatureVersion::V1 => sign_v1(req, creds),
     }
 }
 
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
 /// Percent-encodes per RFC 3986 over UTF-8: unreserved characters are kept, all else is `%XX`.
 pub(crate) fn percent_encode_into(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if is_unreserved(b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -90,35 +96,38 @@ pub(crate) fn percent_encode_into(s: &str, out: &mut String) {
     }
 }
 
-pub(crate) fn percent_encode(s: &str) -> String {
+/// Percent-encodes, borrowing when nothing needs encoding (the common case for names and ids).
+pub(crate) fn percent_encode(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(is_unreserved) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len() + 8);
     percent_encode_into(s, &mut out);
-    out
+    Cow::Owned(out)
 }
 
 /// `k=v&k=v`, encoded, in the given order.
-fn form_encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.enumerate() {
-        if i > 0 {
+fn form_encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, out: &mut String) {
+    for (k, v) in pairs {
+        if !out.is_empty() {
             out.push('&');
         }
-        percent_encode_into(k, &mut out);
+        percent_encode_into(k, out);
         out.push('=');
-        percent_encode_into(v, &mut out);
+        percent_encode_into(v, out);
     }
-    out
 }
 
 /// `k=v&k=v`, encoded, sorted by encoded name then value: the canonical form both schemes sign.
 fn canonical_query<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut encoded: Vec<(String, String)> = pairs
+    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = pairs
         .map(|(k, v)| (percent_encode(k), percent_encode(v)))
         .collect();
     encoded.sort_unstable();
-    let mut out = String::new();
-    for (i, (k, v)) in encoded.iter().enumerate() {
-        if i > 0 {
+    let len: usize = encoded.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut out = String::with_capacity(len);
+    for (k, v) in &encoded {
+        if !out.is_empty() {
             out.push('&');
         }
         out.push_str(k);
@@ -126,6 +135,32 @@ fn canonical_query<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Strin
         out.push_str(v);
     }
     out
+}
+
+fn pairs<'a>(
+    p: &'a [(Cow<'static, str>, Cow<'a, str>)],
+) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+    p.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+}
+
+/// Lowercase hex of a 32-byte digest, on the stack.
+struct Hex32([u8; 64]);
+
+impl Hex32 {
+    fn of(bytes: &[u8]) -> Hex32 {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'0'; 64];
+        for (i, &b) in bytes.iter().take(32).enumerate() {
+            out[2 * i] = HEX[(b >> 4) as usize];
+            out[2 * i + 1] = HEX[(b & 15) as usize];
+        }
+        Hex32(out)
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -138,22 +173,25 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+#[cfg(test)]
 fn sha256_hex(data: &[u8]) -> String {
-    hex(&sha2::Sha256::digest(data))
+    Hex32::of(&sha2::Sha256::digest(data)).as_str().to_string()
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hex32 {
     let mut mac =
         hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
+    for part in parts {
+        mac.update(part);
+    }
+    Hex32::of(&mac.finalize().into_bytes())
 }
 
-fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
+fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
     let mut mac =
         hmac::Hmac::<sha1::Sha1>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(data);
-    mac.finalize().into_bytes().to_vec()
+    mac.finalize().into_bytes().into()
 }
 
 /// The V3 canonical request; public to the crate for tests against the worked example.
@@ -163,7 +201,7 @@ pub(crate) fn v3_canonical_request(
     signed: &[(&str, &str)],
     payload_hash: &str,
 ) -> String {
-    let mut out = String::with_capacity(256);
+    let mut out = String::with_capacity(256 + canonical_query.len());
     out.push_str(method);
     out.push_str("\n/\n");
     out.push_str(canonical_query);
@@ -187,35 +225,48 @@ pub(crate) fn v3_canonical_request(
 }
 
 /// The V3 signature (hex) over a canonical request.
-pub(crate) fn v3_signature(secret: &str, canonical_request: &str) -> String {
-    let string_to_sign = format!(
-        "ACS3-HMAC-SHA256\n{}",
-        sha256_hex(canonical_request.as_bytes())
+pub(crate) fn v3_signature(secret: &str, canonical_request: &str) -> Hex32String {
+    let digest = Hex32::of(&sha2::Sha256::digest(canonical_request.as_bytes()));
+    let sig = hmac_sha256(
+        secret.as_bytes(),
+        &[b"ACS3-HMAC-SHA256\n", digest.as_str().as_bytes()],
     );
-    hex(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()))
+    Hex32String(sig)
 }
 
-fn sign_v3(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
-    let query = canonical_query(
-        req.params
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    let body = form_encode(
-        req.params
-            .body
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    let payload_hash = sha256_hex(body.as_bytes());
+/// A hex signature, printable and comparable as text.
+pub(crate) struct Hex32String(Hex32);
+
+impl std::fmt::Display for Hex32String {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl PartialEq<&str> for Hex32String {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for Hex32String {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+fn sign_v3<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> {
+    let query = canonical_query(pairs(&req.params.query));
+    let mut body = String::new();
+    form_encode(pairs(&req.params.body), &mut body);
+    let payload_hash = Hex32::of(&sha2::Sha256::digest(body.as_bytes()));
     let mut signed: Vec<(&'static str, &str)> = Vec::with_capacity(8);
     if !body.is_empty() {
         signed.push(("content-type", FORM_CONTENT_TYPE));
     }
     signed.push(("host", req.host));
     signed.push(("x-acs-action", req.action));
-    signed.push(("x-acs-content-sha256", &payload_hash));
+    signed.push(("x-acs-content-sha256", payload_hash.as_str()));
     signed.push(("x-acs-date", req.timestamp));
     if let Some(token) = creds.security_token() {
         signed.push(("x-acs-security-token", token));
@@ -226,27 +277,38 @@ fn sign_v3(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
         signed.windows(2).all(|w| w[0].0 < w[1].0),
         "canonical headers are sorted"
     );
-    let canonical = v3_canonical_request(req.method, &query, &signed, &payload_hash);
+    let canonical = v3_canonical_request(req.method, &query, &signed, payload_hash.as_str());
     let signature = v3_signature(creds.access_key_secret(), &canonical);
-    let signed_names: Vec<&str> = signed.iter().map(|(k, _)| *k).collect();
-    let authorization = format!(
-        "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={signature}",
-        creds.access_key_id(),
-        signed_names.join(";")
-    );
-    let mut headers: Vec<(&'static str, String)> = signed
-        .iter()
-        .filter(|(k, _)| *k != "host")
-        .map(|(k, v)| (*k, v.to_string()))
-        .collect();
-    headers.push(("authorization", authorization));
-    let path_and_query = if query.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/?{query}")
-    };
+    let mut authorization = String::with_capacity(200);
+    authorization.push_str("ACS3-HMAC-SHA256 Credential=");
+    authorization.push_str(creds.access_key_id());
+    authorization.push_str(",SignedHeaders=");
+    for (i, (k, _)) in signed.iter().enumerate() {
+        if i > 0 {
+            authorization.push(';');
+        }
+        authorization.push_str(k);
+    }
+    authorization.push_str(",Signature=");
+    authorization.push_str(signature.0.as_str());
+    let mut headers: Vec<(&'static str, Cow<'a, str>)> = Vec::with_capacity(9);
+    if !body.is_empty() {
+        headers.push(("content-type", Cow::Borrowed(FORM_CONTENT_TYPE)));
+    }
+    headers.push(("x-acs-action", Cow::Borrowed(req.action)));
+    headers.push((
+        "x-acs-content-sha256",
+        Cow::Owned(payload_hash.as_str().to_string()),
+    ));
+    headers.push(("x-acs-date", Cow::Borrowed(req.timestamp)));
+    if let Some(token) = creds.security_token() {
+        headers.push(("x-acs-security-token", Cow::Borrowed(token)));
+    }
+    headers.push(("x-acs-signature-nonce", Cow::Borrowed(req.nonce)));
+    headers.push(("x-acs-version", Cow::Borrowed(req.version)));
+    headers.push(("authorization", Cow::Owned(authorization)));
     SignedRequest {
-        path_and_query,
+        query,
         headers,
         body: body.into_bytes(),
     }
@@ -254,17 +316,23 @@ fn sign_v3(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
 
 /// The V1 string to sign over the canonical query of every parameter but `Signature`.
 pub(crate) fn v1_string_to_sign(method: &str, canonical_query: &str) -> String {
-    format!("{method}&%2F&{}", percent_encode(canonical_query))
+    let mut out = String::with_capacity(canonical_query.len() * 5 / 4 + 16);
+    out.push_str(method);
+    out.push_str("&%2F&");
+    percent_encode_into(canonical_query, &mut out);
+    out
 }
 
 /// The V1 signature (base64) over a string to sign.
 pub(crate) fn v1_signature(secret: &str, string_to_sign: &str) -> String {
-    let key = format!("{secret}&");
+    let mut key = String::with_capacity(secret.len() + 1);
+    key.push_str(secret);
+    key.push('&');
     base64::engine::general_purpose::STANDARD
         .encode(hmac_sha1(key.as_bytes(), string_to_sign.as_bytes()))
 }
 
-fn sign_v1(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
+fn sign_v1<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> {
     let mut common: Vec<(&str, &str)> = vec![
         ("AccessKeyId", creds.access_key_id()),
         ("Action", req.action),
@@ -278,40 +346,25 @@ fn sign_v1(req: &Unsigned<'_>, creds: &Credentials) -> SignedRequest {
     if let Some(token) = creds.security_token() {
         common.push(("SecurityToken", token));
     }
-    let query_params = || {
-        common.iter().copied().chain(
-            req.params
-                .query
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        )
-    };
-    let body_params = req
-        .params
-        .body
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()));
-    let canonical = canonical_query(query_params().chain(body_params));
+    let query_params = common.iter().copied().chain(pairs(&req.params.query));
+    let canonical = canonical_query(query_params.clone().chain(pairs(&req.params.body)));
     let signature = v1_signature(
         creds.access_key_secret(),
         &v1_string_to_sign(req.method, &canonical),
     );
     // The URL need not be sorted: the service canonicalizes what it receives.
-    let mut query = form_encode(query_params());
+    let mut query = String::with_capacity(canonical.len() + 40);
+    form_encode(query_params, &mut query);
     query.push_str("&Signature=");
     percent_encode_into(&signature, &mut query);
-    let body = form_encode(
-        req.params
-            .body
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let mut body = String::new();
+    form_encode(pairs(&req.params.body), &mut body);
     let mut headers = Vec::with_capacity(1);
     if !body.is_empty() {
-        headers.push(("content-type", FORM_CONTENT_TYPE.to_string()));
+        headers.push(("content-type", Cow::Borrowed(FORM_CONTENT_TYPE)));
     }
     SignedRequest {
-        path_and_query: format!("/?{query}"),
+        query,
         headers,
         body: body.into_bytes(),
     }

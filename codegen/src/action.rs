@@ -625,7 +625,7 @@ impl<'a> Gen<'a> {
                 }
 
                 /// Adds this input's parameters to a request.
-                pub(crate) fn write_params(&self, #param: &mut Params) {
+                pub(crate) fn write_params<'a>(&'a self, #param: &mut Params<'a>) {
                     #( #writes )*
                 }
             }
@@ -1019,7 +1019,7 @@ impl<'a> Gen<'a> {
             #debug
 
             impl Decode for #name {
-                fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+                fn decode(v: Value) -> Result<Self, codec::DecodeError> {
                     #decode
                 }
             }
@@ -1086,7 +1086,7 @@ impl<'a> Gen<'a> {
             #encode
 
             impl Flat for #name {
-                fn flatten(&self, #prefix: &str, #out: &mut Vec<(String, String)>) {
+                fn flatten<'a>(&'a self, #prefix: &str, #out: &mut codec::Pairs<'a>) {
                     #( #flats )*
                 }
             }

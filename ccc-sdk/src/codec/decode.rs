@@ -80,7 +80,8 @@ pub(crate) trait Decode: Sized {
     /// Whether an empty string (an empty XML element) is a value of this type rather than "absent".
     const EMPTY_IS_VALUE: bool = false;
 
-    fn decode(v: &Value) -> Result<Self, DecodeError>;
+    /// Takes the tree by value, so strings move into the output instead of being copied.
+    fn decode(v: Value) -> Result<Self, DecodeError>;
 }
 
 /// Whether a value stands for "nothing here": JSON null, an empty XML element, or the
@@ -93,42 +94,42 @@ fn is_absent(v: &Value) -> bool {
     }
 }
 
-/// Reads an optional field of an object.
+/// Takes an optional field out of an object.
 pub(crate) fn field<T: Decode>(
-    o: &Map<String, Value>,
+    o: &mut Map<String, Value>,
     name: &str,
 ) -> Result<Option<T>, DecodeError> {
-    match o.get(name) {
+    match o.remove(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) if is_absent(v) && !T::EMPTY_IS_VALUE => Ok(None),
+        Some(v) if is_absent(&v) && !T::EMPTY_IS_VALUE => Ok(None),
         Some(v) => T::decode(v).map(Some).map_err(|e| e.within(name)),
     }
 }
 
 /// Decodes a struct: the object itself, a JSON object carried as text, or an empty element.
 pub(crate) fn decode_struct<T>(
-    v: &Value,
-    f: impl FnOnce(&Map<String, Value>) -> Result<T, DecodeError>,
+    v: Value,
+    f: impl FnOnce(&mut Map<String, Value>) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
     match v {
-        Value::Object(o) => f(o),
-        v if is_absent(v) => f(&Map::new()),
+        Value::Object(mut o) => f(&mut o),
+        v if is_absent(&v) => f(&mut Map::new()),
         Value::String(s) if s.trim_start().starts_with('{') => {
-            match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(o)) => f(&o),
-                _ => Err(DecodeError::expected("an object", v)),
+            match serde_json::from_str::<Value>(&s) {
+                Ok(Value::Object(mut o)) => f(&mut o),
+                _ => Err(DecodeError::expected("an object", &Value::String(s))),
             }
         }
-        other => Err(DecodeError::expected("an object", other)),
+        other => Err(DecodeError::expected("an object", &other)),
     }
 }
 
 impl Decode for String {
     const EMPTY_IS_VALUE: bool = true;
 
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
+    fn decode(v: Value) -> Result<Self, DecodeError> {
         match v {
-            Value::String(s) => Ok(s.clone()),
+            Value::String(s) => Ok(s),
             Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             Value::Null => Ok(String::new()),
@@ -139,14 +140,14 @@ impl Decode for String {
 }
 
 impl Decode for bool {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        match v {
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        match &v {
             Value::Bool(b) => Ok(*b),
             Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
             Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
             Value::Number(n) if n.as_u64() == Some(1) => Ok(true),
             Value::Number(n) if n.as_u64() == Some(0) => Ok(false),
-            other => Err(DecodeError::expected("a Boolean", other)),
+            _ => Err(DecodeError::expected("a Boolean", &v)),
         }
     }
 }
@@ -171,15 +172,15 @@ fn integer(v: &Value, what: &str) -> Result<i64, DecodeError> {
 }
 
 impl Decode for i64 {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        integer(v, "a Long")
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        integer(&v, "a Long")
     }
 }
 
 impl Decode for i32 {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        let i = integer(v, "an Integer")?;
-        i32::try_from(i).map_err(|_| DecodeError::expected("an Integer (32-bit)", v))
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        let i = integer(&v, "an Integer")?;
+        i32::try_from(i).map_err(|_| DecodeError::expected("an Integer (32-bit)", &v))
     }
 }
 
@@ -195,50 +196,54 @@ fn float(v: &Value, what: &str) -> Result<f64, DecodeError> {
 }
 
 impl Decode for f64 {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        float(v, "a Double")
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        float(&v, "a Double")
     }
 }
 
 impl Decode for f32 {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        float(v, "a Float").map(|f| f as f32)
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        float(&v, "a Float").map(|f| f as f32)
     }
 }
 
 impl Decode for Value {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
-        Ok(v.clone())
+    fn decode(v: Value) -> Result<Self, DecodeError> {
+        Ok(v)
     }
 }
 
 impl<T: Decode> Decode for Vec<T> {
     /// A JSON array; a JSON array carried as text (`"[\"a\"]"`, as XML shows lists of strings);
     /// or one bare item (XML holds a one-item list as a single element).
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
+    fn decode(v: Value) -> Result<Self, DecodeError> {
         match v {
             Value::Array(items) => items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, item)| T::decode(item).map_err(|e| e.within(format!("[{i}]"))))
                 .collect(),
             Value::String(s) if s.trim_start().starts_with('[') => {
-                match serde_json::from_str::<Value>(s) {
-                    Ok(parsed @ Value::Array(_)) => Self::decode(&parsed),
-                    _ => Ok(vec![T::decode(v)?]),
+                match serde_json::from_str::<Value>(&s) {
+                    Ok(parsed @ Value::Array(_)) => Self::decode(parsed),
+                    _ => Ok(vec![T::decode(Value::String(s))?]),
                 }
             }
-            v if is_absent(v) => Ok(Vec::new()),
+            v if is_absent(&v) => Ok(Vec::new()),
             single => Ok(vec![T::decode(single).map_err(|e| e.within("[0]"))?]),
         }
     }
 }
 
 impl<T: Decode> Decode for HashMap<String, T> {
-    fn decode(v: &Value) -> Result<Self, DecodeError> {
+    fn decode(v: Value) -> Result<Self, DecodeError> {
         decode_struct(v, |o| {
-            o.iter()
-                .map(|(k, v)| Ok((k.clone(), T::decode(v).map_err(|e| e.within(k.clone()))?)))
+            std::mem::take(o)
+                .into_iter()
+                .map(|(k, v)| match T::decode(v) {
+                    Ok(v) => Ok((k, v)),
+                    Err(e) => Err(e.within(k)),
+                })
                 .collect()
         })
     }
@@ -258,31 +263,32 @@ mod tests {
 
     #[test]
     fn scalars_decode_from_numbers_and_strings() {
-        let o = obj(json!({"A": "200", "B": 200, "C": "false", "D": true, "E": "1.5", "F": 7}));
-        assert_eq!(field::<i32>(&o, "A").unwrap(), Some(200));
-        assert_eq!(field::<i32>(&o, "B").unwrap(), Some(200));
-        assert_eq!(field::<bool>(&o, "C").unwrap(), Some(false));
-        assert_eq!(field::<bool>(&o, "D").unwrap(), Some(true));
-        assert_eq!(field::<f64>(&o, "E").unwrap(), Some(1.5));
-        assert_eq!(field::<String>(&o, "F").unwrap(), Some("7".into()));
-        assert_eq!(field::<i64>(&o, "Missing").unwrap(), None);
+        let mut o = obj(json!({"A": "200", "B": 200, "C": "false", "D": true, "E": "1.5", "F": 7}));
+        let o = &mut o;
+        assert_eq!(field::<i32>(o, "A").unwrap(), Some(200));
+        assert_eq!(field::<i32>(o, "B").unwrap(), Some(200));
+        assert_eq!(field::<bool>(o, "C").unwrap(), Some(false));
+        assert_eq!(field::<bool>(o, "D").unwrap(), Some(true));
+        assert_eq!(field::<f64>(o, "E").unwrap(), Some(1.5));
+        assert_eq!(field::<String>(o, "F").unwrap(), Some("7".into()));
+        assert_eq!(field::<i64>(o, "Missing").unwrap(), None);
     }
 
     #[test]
     fn booleans_accept_any_case() {
-        assert!(bool::decode(&json!("True")).unwrap());
-        assert!(!bool::decode(&json!("FALSE")).unwrap());
+        assert!(bool::decode(json!("True")).unwrap());
+        assert!(!bool::decode(json!("FALSE")).unwrap());
     }
 
     #[test]
     fn bad_values_name_their_path() {
         let v = json!({"Data": {"Items": [{"N": "1"}, {"N": "x"}]}});
-        let err = decode_struct(&v, |o| {
+        let err = decode_struct(v, |o| {
             let data: Option<Vec<Value>> = field(o, "Data").and_then(|d: Option<Value>| {
-                let d = d.unwrap();
-                decode_struct(&d, |o| field::<Vec<Value>>(o, "Items")).map_err(|e| e.within("Data"))
+                decode_struct(d.unwrap(), |o| field::<Vec<Value>>(o, "Items"))
+                    .map_err(|e| e.within("Data"))
             })?;
-            for (i, item) in data.unwrap().iter().enumerate() {
+            for (i, item) in data.unwrap().into_iter().enumerate() {
                 decode_struct(item, |o| field::<i32>(o, "N"))
                     .map_err(|e| e.within(format!("[{i}]")).within("Items").within("Data"))?;
             }
@@ -298,9 +304,9 @@ mod tests {
 
     #[test]
     fn integers_out_of_range_are_errors() {
-        assert!(i32::decode(&json!(4_000_000_000_i64)).is_err());
+        assert!(i32::decode(json!(4_000_000_000_i64)).is_err());
         assert_eq!(
-            i64::decode(&json!(4_000_000_000_i64)).unwrap(),
+            i64::decode(json!(4_000_000_000_i64)).unwrap(),
             4_000_000_000
         );
     }
@@ -308,21 +314,21 @@ mod tests {
     #[test]
     fn lists_accept_arrays_json_text_and_single_items() {
         assert_eq!(
-            Vec::<String>::decode(&json!(["a", "b"])).unwrap(),
+            Vec::<String>::decode(json!(["a", "b"])).unwrap(),
             ["a", "b"]
         );
         assert_eq!(
-            Vec::<String>::decode(&json!("[\"skill-group@ccc-test\"]")).unwrap(),
+            Vec::<String>::decode(json!("[\"skill-group@ccc-test\"]")).unwrap(),
             ["skill-group@ccc-test"]
         );
-        assert_eq!(Vec::<String>::decode(&json!("only")).unwrap(), ["only"]);
-        assert!(Vec::<String>::decode(&json!("")).unwrap().is_empty());
-        assert_eq!(Vec::<i32>::decode(&json!(["1", 2])).unwrap(), [1, 2]);
+        assert_eq!(Vec::<String>::decode(json!("only")).unwrap(), ["only"]);
+        assert!(Vec::<String>::decode(json!("")).unwrap().is_empty());
+        assert_eq!(Vec::<i32>::decode(json!(["1", 2])).unwrap(), [1, 2]);
     }
 
     #[test]
     fn structs_accept_json_text_and_empty_elements() {
-        let read = |v: Value| decode_struct(&v, |o| field::<String>(o, "K"));
+        let read = |v: Value| decode_struct(v, |o| field::<String>(o, "K"));
         assert_eq!(read(json!({"K": "v"})).unwrap(), Some("v".into()));
         assert_eq!(read(json!("{\"K\":\"v\"}")).unwrap(), Some("v".into()));
         assert_eq!(read(json!("")).unwrap(), None);
@@ -331,7 +337,7 @@ mod tests {
 
     #[test]
     fn maps_keep_every_entry() {
-        let m = HashMap::<String, Value>::decode(&json!({"a": 1, "b": "x"})).unwrap();
+        let m = HashMap::<String, Value>::decode(json!({"a": 1, "b": "x"})).unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(m["a"], json!(1));
     }

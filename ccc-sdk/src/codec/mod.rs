@@ -18,7 +18,7 @@ pub(crate) use examples::check_example;
 pub use params::Params;
 // Unused while no action of the spec takes a struct (or any) parameter.
 #[allow(unused_imports)]
-pub(crate) use params::{Flat, Loc, ToParam, flat_field};
+pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
 
 use serde_json::Value;
 
@@ -151,7 +151,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::codec::Decode for $name {
-            fn decode(v: &::serde_json::Value) -> Result<Self, $crate::codec::DecodeError> {
+            fn decode(v: ::serde_json::Value) -> Result<Self, $crate::codec::DecodeError> {
                 <String as $crate::codec::Decode>::decode(v).map(Self::from)
             }
         }
@@ -163,14 +163,17 @@ macro_rules! wire_enum {
         }
 
         impl $crate::codec::ToParam for $name {
-            fn to_param(&self) -> String {
-                self.as_str().to_string()
+            fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 
         impl $crate::codec::Flat for $name {
-            fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-                out.push((prefix.to_string(), self.as_str().to_string()));
+            fn flatten<'a>(&'a self, prefix: &str, out: &mut $crate::codec::Pairs<'a>) {
+                out.push((
+                    ::std::borrow::Cow::Owned(prefix.to_string()),
+                    ::std::borrow::Cow::Borrowed(self.as_str()),
+                ));
             }
         }
 

@@ -1,6 +1,7 @@
 //! Request parameters as the service reads them: each a name and a text value, in the query string
 //! or the form body. Lists and structs travel flattened (`Name.1.Sub`) or as one JSON text.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -14,15 +15,19 @@ pub(crate) enum Loc {
     Body,
 }
 
-/// The parameters of one request, before signing.
+/// Name-value pairs of one location; names are the spec's wire names where they can be, values
+/// borrow from the input where they can, so encoding allocates only what it must.
+pub(crate) type Pairs<'a> = Vec<(Cow<'static, str>, Cow<'a, str>)>;
+
+/// The parameters of one request, before signing; they borrow from the input.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Params {
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) body: Vec<(String, String)>,
+pub struct Params<'a> {
+    pub(crate) query: Pairs<'a>,
+    pub(crate) body: Pairs<'a>,
 }
 
-impl Params {
-    fn slot(&mut self, loc: Loc) -> &mut Vec<(String, String)> {
+impl<'a> Params<'a> {
+    fn slot(&mut self, loc: Loc) -> &mut Pairs<'a> {
         match loc {
             Loc::Query => &mut self.query,
             Loc::Body => &mut self.body,
@@ -30,44 +35,44 @@ impl Params {
     }
 
     /// A scalar parameter.
-    pub(crate) fn put<T: ToParam + ?Sized>(&mut self, loc: Loc, name: &str, v: &T) {
-        self.slot(loc).push((name.to_string(), v.to_param()));
+    pub(crate) fn put<T: ToParam + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &'a T) {
+        self.slot(loc).push((Cow::Borrowed(name), v.to_param()));
     }
 
     /// A list, struct or map in `flat` style: `Name.1`, `Name.1.Sub`, `Name.Key`.
-    pub(crate) fn flat<T: Flat + ?Sized>(&mut self, loc: Loc, name: &str, v: &T) {
+    pub(crate) fn flat<T: Flat + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &'a T) {
         v.flatten(name, self.slot(loc));
     }
 
     /// A list, struct or map in `json` style: one parameter holding JSON text.
-    pub(crate) fn json<T: Encode + ?Sized>(&mut self, loc: Loc, name: &str, v: &T) {
+    pub(crate) fn json<T: Encode + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &T) {
         self.slot(loc)
-            .push((name.to_string(), v.encode().to_string()));
+            .push((Cow::Borrowed(name), Cow::Owned(v.encode().to_string())));
     }
 }
 
 /// A value that travels as one parameter's text.
 pub(crate) trait ToParam {
-    fn to_param(&self) -> String;
+    fn to_param(&self) -> Cow<'_, str>;
 }
 
 impl ToParam for String {
-    fn to_param(&self) -> String {
-        self.clone()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
     }
 }
 
 impl ToParam for str {
-    fn to_param(&self) -> String {
-        self.to_string()
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
     }
 }
 
 macro_rules! display_param {
     ($($t:ty),*) => {$(
         impl ToParam for $t {
-            fn to_param(&self) -> String {
-                self.to_string()
+            fn to_param(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
             }
         }
     )*};
@@ -76,24 +81,24 @@ display_param!(bool, i32, i64, f32, f64);
 
 impl ToParam for Value {
     /// A string as its text; anything else as JSON.
-    fn to_param(&self) -> String {
+    fn to_param(&self) -> Cow<'_, str> {
         match self {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+            Value::String(s) => Cow::Borrowed(s),
+            other => Cow::Owned(other.to_string()),
         }
     }
 }
 
 /// A value written as one or more flattened parameters under a prefix.
 pub(crate) trait Flat {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>);
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut Pairs<'a>);
 }
 
 macro_rules! flat_scalar {
     ($($t:ty),*) => {$(
         impl Flat for $t {
-            fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-                out.push((prefix.to_string(), self.to_param()));
+            fn flatten<'a>(&'a self, prefix: &str, out: &mut Pairs<'a>) {
+                out.push((Cow::Owned(prefix.to_string()), self.to_param()));
             }
         }
     )*};
@@ -101,7 +106,7 @@ macro_rules! flat_scalar {
 flat_scalar!(String, bool, i32, i64, f32, f64);
 
 impl Flat for Value {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut Pairs<'a>) {
         match self {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -114,14 +119,14 @@ impl Flat for Value {
                 }
             }
             Value::Null => {}
-            scalar => out.push((prefix.to_string(), scalar.to_param())),
+            scalar => out.push((Cow::Owned(prefix.to_string()), scalar.to_param())),
         }
     }
 }
 
 impl<T: Flat> Flat for Vec<T> {
     /// Items are numbered from 1, as the service expects.
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut Pairs<'a>) {
         for (i, item) in self.iter().enumerate() {
             item.flatten(&format!("{prefix}.{}", i + 1), out);
         }
@@ -129,7 +134,7 @@ impl<T: Flat> Flat for Vec<T> {
 }
 
 impl<T: Flat> Flat for HashMap<String, T> {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut Pairs<'a>) {
         let mut keys: Vec<_> = self.keys().collect();
         keys.sort();
         for k in keys {
@@ -139,11 +144,11 @@ impl<T: Flat> Flat for HashMap<String, T> {
 }
 
 /// Writes one optional field of a struct being flattened.
-pub(crate) fn flat_field<T: Flat>(
-    out: &mut Vec<(String, String)>,
+pub(crate) fn flat_field<'a, T: Flat>(
+    out: &mut Pairs<'a>,
     prefix: &str,
     name: &str,
-    v: &Option<T>,
+    v: &'a Option<T>,
 ) {
     if let Some(v) = v {
         v.flatten(&format!("{prefix}.{name}"), out);
@@ -160,12 +165,14 @@ mod tests {
         let mut p = Params::default();
         p.put(Loc::Query, "InstanceId", "ccc-test");
         p.put(Loc::Query, "Flag", &true);
-        p.flat(Loc::Body, "Ids", &vec!["a".to_string(), "b".to_string()]);
+        let ids = vec!["a".to_string(), "b".to_string()];
+        p.flat(Loc::Body, "Ids", &ids);
         let mut m = HashMap::new();
         m.insert("k2".to_string(), 2);
         m.insert("k1".to_string(), 1);
         p.flat(Loc::Body, "M", &m);
-        p.flat(Loc::Body, "V", &json!([{"X": 1}, {"X": "y"}]));
+        let v = json!([{"X": 1}, {"X": "y"}]);
+        p.flat(Loc::Body, "V", &v);
         assert_eq!(
             p.query,
             [
@@ -190,6 +197,7 @@ mod tests {
             "List",
             &vec!["a".to_string(), "b\"c".to_string()],
         );
-        assert_eq!(p.query, [("List".into(), r#"["a","b\"c"]"#.into())]);
+        assert_eq!(p.query[0].0, "List");
+        assert_eq!(p.query[0].1, r#"["a","b\"c"]"#);
     }
 }

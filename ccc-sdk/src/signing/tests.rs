@@ -1,9 +1,9 @@
 use super::*;
 
-fn params(query: &[(&str, &str)], body: &[(&str, &str)]) -> Params {
+fn params(query: &[(&str, &str)], body: &[(&str, &str)]) -> Params<'static> {
     let own = |v: &[(&str, &str)]| {
         v.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
             .collect()
     };
     Params {
@@ -122,11 +122,8 @@ fn v3_full_request_matches_the_published_example() {
         timestamp: "2023-10-26T10:22:32Z",
         nonce: "3156853299f313e23d1673dc12e1703d",
     };
-    let signed = sign(
-        SignatureVersion::V3,
-        &req,
-        &Credentials::new("YourAccessKeyId", "YourAccessKeySecret"),
-    );
+    let creds = Credentials::new("YourAccessKeyId", "YourAccessKeySecret");
+    let signed = sign(SignatureVersion::V3, &req, &creds);
     let auth = signed
         .headers
         .iter()
@@ -137,8 +134,8 @@ fn v3_full_request_matches_the_published_example() {
         "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
     );
     assert_eq!(
-        signed.path_and_query,
-        "/?ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai"
+        signed.query,
+        "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai"
     );
     assert!(signed.body.is_empty());
 }
@@ -159,9 +156,7 @@ fn v1_full_request_matches_the_published_example() {
     };
     let creds = Credentials::new("testid", "testsecret").with_security_token("tok");
     let signed = sign(SignatureVersion::V1, &req, &creds);
-    let (path, query) = signed.path_and_query.split_once('?').unwrap();
-    assert_eq!(path, "/");
-    let mut pairs = decode_pairs(query);
+    let mut pairs = decode_pairs(&signed.query);
     let sig_at = pairs.iter().position(|(k, _)| k == "Signature").unwrap();
     let (_, signature) = pairs.remove(sig_at);
     let mut names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
@@ -192,7 +187,7 @@ fn v1_full_request_matches_the_published_example() {
     );
     assert_eq!(
         signed.headers,
-        [("content-type", FORM_CONTENT_TYPE.to_string())]
+        [("content-type", Cow::Borrowed(FORM_CONTENT_TYPE))]
     );
 }
 
@@ -215,7 +210,7 @@ fn v3_signs_the_token_and_the_body() {
             .headers
             .iter()
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     };
     assert_eq!(header("x-acs-security-token"), Some("sts-token"));
     assert_eq!(header("content-type"), Some(FORM_CONTENT_TYPE));

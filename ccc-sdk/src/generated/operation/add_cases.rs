@@ -49,7 +49,7 @@ impl AddCasesInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.case_list {
             p.json(Loc::Query, "CaseList", v);
@@ -244,7 +244,7 @@ impl AddCasesOutput {
 }
 
 impl Decode for AddCasesOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -358,7 +358,7 @@ impl Encode for CaseList {
 }
 
 impl Flat for CaseList {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Caller", &self.caller);
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
         codec::flat_field(out, prefix, "MaskedCallee", &self.masked_callee);

@@ -52,7 +52,7 @@ impl AddFeedbackInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.feedback {
             p.put(Loc::Query, "Feedback", v);
         }
@@ -313,7 +313,7 @@ impl AddFeedbackOutput {
 }
 
 impl Decode for AddFeedbackOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -52,7 +52,7 @@ impl AddNumbersToSkillGroupInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "NumberList", &self.number_list);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
@@ -281,7 +281,7 @@ impl AddNumbersToSkillGroupOutput {
 }
 
 impl Decode for AddNumbersToSkillGroupOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -51,7 +51,7 @@ impl AddSchemaPropertyInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.property {
             p.json(Loc::Body, "Property", v);
@@ -285,7 +285,7 @@ impl AddSchemaPropertyOutput {
 }
 
 impl Decode for AddSchemaPropertyOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -581,7 +581,7 @@ impl Encode for Property {
 }
 
 impl Flat for Property {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
         codec::flat_field(out, prefix, "DataType", &self.data_type);

@@ -58,7 +58,7 @@ impl AddTicketTaskInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         p.put(Loc::Query, "Comment", &self.comment);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -363,7 +363,7 @@ impl AddTicketTaskOutput {
 }
 
 impl Decode for AddTicketTaskOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -49,7 +49,7 @@ impl AppendCasesInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.body {
@@ -249,7 +249,7 @@ impl AppendCasesOutput {
 }
 
 impl Decode for AppendCasesOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -380,7 +380,7 @@ impl Encode for Body {
 }
 
 impl Flat for Body {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "AgentId", &self.agent_id);
         codec::flat_field(out, prefix, "Caller", &self.caller);
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
@@ -420,7 +420,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 custom_variables: codec::field(o, "CustomVariables")?,

@@ -61,7 +61,7 @@ impl AssignUsersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.r#async {
             p.put(Loc::Query, "Async", v);
         }
@@ -369,7 +369,7 @@ impl AssignUsersOutput {
 }
 
 impl Decode for AssignUsersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -47,7 +47,7 @@ impl CreateCallTagsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallTagNameList", &self.call_tag_name_list);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -213,7 +213,7 @@ impl CreateCallTagsOutput {
 }
 
 impl Decode for CreateCallTagsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -261,7 +261,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 item: codec::field(o, "Item")?,

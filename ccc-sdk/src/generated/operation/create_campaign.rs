@@ -90,7 +90,7 @@ impl CreateCampaignInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallableTime", &self.callable_time);
         if let Some(v) = &self.case_file_key {
             p.put(Loc::Query, "CaseFileKey", v);
@@ -836,7 +836,7 @@ impl CreateCampaignOutput {
 }
 
 impl Decode for CreateCampaignOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -922,7 +922,7 @@ impl Encode for CaseList {
 }
 
 impl Flat for CaseList {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
         codec::flat_field(out, prefix, "ReferenceId", &self.reference_id);

@@ -56,7 +56,7 @@ impl CreateContactFlowInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Definition", &self.definition);
         p.put(Loc::Query, "Description", &self.description);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -320,7 +320,7 @@ impl CreateContactFlowOutput {
 }
 
 impl Decode for CreateContactFlowOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

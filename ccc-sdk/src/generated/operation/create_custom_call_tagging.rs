@@ -51,7 +51,7 @@ impl CreateCustomCallTaggingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CustomNumberList", &self.custom_number_list);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -220,7 +220,7 @@ impl CreateCustomCallTaggingOutput {
 }
 
 impl Decode for CreateCustomCallTaggingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -268,7 +268,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 item: codec::field(o, "Item")?,

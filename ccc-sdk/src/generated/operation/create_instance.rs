@@ -54,7 +54,7 @@ impl CreateInstanceInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AdminRamIdList", &self.admin_ram_id_list);
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
@@ -320,7 +320,7 @@ impl CreateInstanceOutput {
 }
 
 impl Decode for CreateInstanceOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

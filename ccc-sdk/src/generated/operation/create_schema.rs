@@ -52,7 +52,7 @@ impl CreateSchemaInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Body, "Description", v);
         }
@@ -329,7 +329,7 @@ impl CreateSchemaOutput {
 }
 
 impl Decode for CreateSchemaOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -627,7 +627,7 @@ impl Encode for Properties {
 }
 
 impl Flat for Properties {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
         codec::flat_field(out, prefix, "DataType", &self.data_type);

@@ -73,7 +73,7 @@ impl CreateUserInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DisplayName", &self.display_name);
         p.put(Loc::Query, "Email", &self.email);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -662,7 +662,7 @@ impl CreateUserOutput {
 }
 
 impl Decode for CreateUserOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -761,7 +761,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 display_name: codec::field(o, "DisplayName")?,

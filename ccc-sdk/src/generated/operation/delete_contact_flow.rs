@@ -49,7 +49,7 @@ impl DeleteContactFlowInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         if let Some(v) = &self.force {
             p.put(Loc::Query, "Force", v);
@@ -242,7 +242,7 @@ impl DeleteContactFlowOutput {
 }
 
 impl Decode for DeleteContactFlowOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

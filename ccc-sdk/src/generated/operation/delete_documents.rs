@@ -51,7 +51,7 @@ impl DeleteDocumentsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.document_ids {
             p.json(Loc::Body, "DocumentIds", v);
         }
@@ -287,7 +287,7 @@ impl DeleteDocumentsOutput {
 }
 
 impl Decode for DeleteDocumentsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -46,7 +46,7 @@ impl DisableTicketTemplateInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.template_id {
             p.put(Loc::Query, "TemplateId", v);
@@ -221,7 +221,7 @@ impl DisableTicketTemplateOutput {
 }
 
 impl Decode for DisableTicketTemplateOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

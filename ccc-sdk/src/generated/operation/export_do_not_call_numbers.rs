@@ -48,7 +48,7 @@ impl ExportDoNotCallNumbersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.scope {
             p.put(Loc::Query, "Scope", v);
@@ -257,7 +257,7 @@ impl ExportDoNotCallNumbersOutput {
 }
 
 impl Decode for ExportDoNotCallNumbersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -44,7 +44,7 @@ impl GetAccessChannelOfStagingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.search_pattern {
             p.put(Loc::Query, "SearchPattern", v);
         }
@@ -178,7 +178,7 @@ impl GetAccessChannelOfStagingOutput {
 }
 
 impl Decode for GetAccessChannelOfStagingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -227,7 +227,7 @@ impl std::fmt::Debug for Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 token: codec::field(o, "Token")?,

@@ -49,7 +49,7 @@ impl GetChatMediaUrlInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "MediaId", &self.media_id);
         if let Some(v) = &self.request_id {
@@ -256,7 +256,7 @@ impl GetChatMediaUrlOutput {
 }
 
 impl Decode for GetChatMediaUrlOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -49,7 +49,7 @@ impl GetDoNotCallFileUploadParametersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "FileName", &self.file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -227,7 +227,7 @@ impl GetDoNotCallFileUploadParametersOutput {
 }
 
 impl Decode for GetDoNotCallFileUploadParametersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -305,7 +305,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_key_id: codec::field(o, "AccessKeyId")?,

@@ -53,7 +53,7 @@ impl GetHistoricalCallerReportInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallingNumber", &self.calling_number);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "StartTime", &self.start_time);
@@ -289,7 +289,7 @@ impl GetHistoricalCallerReportOutput {
 }
 
 impl Decode for GetHistoricalCallerReportOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -337,7 +337,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 last_calling_time: codec::field(o, "LastCallingTime")?,

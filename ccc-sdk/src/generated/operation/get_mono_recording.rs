@@ -49,7 +49,7 @@ impl GetMonoRecordingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.expire_seconds {
@@ -249,7 +249,7 @@ impl GetMonoRecordingOutput {
 }
 
 impl Decode for GetMonoRecordingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -304,7 +304,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 file_name: codec::field(o, "FileName")?,

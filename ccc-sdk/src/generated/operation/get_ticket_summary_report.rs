@@ -64,7 +64,7 @@ impl GetTicketSummaryReportInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.assignee {
             p.put(Loc::Query, "Assignee", v);
         }
@@ -538,7 +538,7 @@ impl GetTicketSummaryReportOutput {
 }
 
 impl Decode for GetTicketSummaryReportOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -593,7 +593,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 tickets_assigned: codec::field(o, "TicketsAssigned")?,

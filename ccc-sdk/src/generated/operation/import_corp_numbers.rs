@@ -55,7 +55,7 @@ impl ImportCorpNumbersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.city {
             p.put(Loc::Query, "City", v);
         }
@@ -350,7 +350,7 @@ impl ImportCorpNumbersOutput {
 }
 
 impl Decode for ImportCorpNumbersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

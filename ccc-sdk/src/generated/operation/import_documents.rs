@@ -52,7 +52,7 @@ impl ImportDocumentsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "OssFileKey", &self.oss_file_key);
         if let Some(v) = &self.request_id {
@@ -286,7 +286,7 @@ impl ImportDocumentsOutput {
 }
 
 impl Decode for ImportDocumentsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

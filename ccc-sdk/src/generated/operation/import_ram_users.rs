@@ -55,7 +55,7 @@ impl ImportRamUsersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "RamIdList", &self.ram_id_list);
         p.put(Loc::Query, "RoleId", &self.role_id);
@@ -321,7 +321,7 @@ impl ImportRamUsersOutput {
 }
 
 impl Decode for ImportRamUsersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

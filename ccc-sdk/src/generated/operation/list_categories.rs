@@ -48,7 +48,7 @@ impl ListCategoriesInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.category_id {
             p.put(Loc::Query, "CategoryId", v);
         }
@@ -255,7 +255,7 @@ impl ListCategoriesOutput {
 }
 
 impl Decode for ListCategoriesOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

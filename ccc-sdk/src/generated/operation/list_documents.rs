@@ -57,7 +57,7 @@ impl ListDocumentsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.next_page_token {
             p.put(Loc::Body, "NextPageToken", v);
@@ -434,7 +434,7 @@ impl ListDocumentsOutput {
 }
 
 impl Decode for ListDocumentsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -507,7 +507,7 @@ impl Encode for Sorts {
 }
 
 impl Flat for Sorts {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Order", &self.order);
         codec::flat_field(out, prefix, "PropertyName", &self.property_name);
     }
@@ -564,7 +564,7 @@ impl std::fmt::Debug for Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 documents: codec::field(o, "Documents")?,
@@ -647,7 +647,7 @@ impl Schema {
 }
 
 impl Decode for Schema {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 created_time: codec::field(o, "CreatedTime")?,
@@ -832,7 +832,7 @@ impl DataSchemaPropertiesValue {
 }
 
 impl Decode for DataSchemaPropertiesValue {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 display_name: codec::field(o, "DisplayName")?,

@@ -48,7 +48,7 @@ impl ListFlashSmsTemplatesInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.application_id {
             p.put(Loc::Query, "ApplicationId", v);
         }
@@ -257,7 +257,7 @@ impl ListFlashSmsTemplatesOutput {
 }
 
 impl Decode for ListFlashSmsTemplatesOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -314,7 +314,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 template_details: codec::field(o, "TemplateDetails")?,

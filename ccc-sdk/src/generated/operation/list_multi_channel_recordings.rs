@@ -51,7 +51,7 @@ impl ListMultiChannelRecordingsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_channel_id {
             p.put(Loc::Query, "AgentChannelId", v);
         }
@@ -287,7 +287,7 @@ impl ListMultiChannelRecordingsOutput {
 }
 
 impl Decode for ListMultiChannelRecordingsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -398,7 +398,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_channel_id: codec::field(o, "AgentChannelId")?,
@@ -458,7 +458,7 @@ impl HoldTimeSegments {
 }
 
 impl Decode for HoldTimeSegments {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 end_time: codec::field(o, "EndTime")?,

@@ -46,7 +46,7 @@ impl ListWaitingChatsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.skill_group_id_list {
             p.put(Loc::Query, "SkillGroupIdList", v);
@@ -212,7 +212,7 @@ impl ListWaitingChatsOutput {
 }
 
 impl Decode for ListWaitingChatsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -309,7 +309,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_channel_id: codec::field(o, "AccessChannelId")?,
@@ -372,7 +372,7 @@ impl Messages {
 }
 
 impl Decode for Messages {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 content: codec::field(o, "Content")?,
@@ -430,7 +430,7 @@ impl UserList {
 }
 
 impl Decode for UserList {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 avatar_url: codec::field(o, "AvatarUrl")?,

@@ -51,7 +51,7 @@ impl ModifyCampaignNumbersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.inst_group_id {
             p.put(Loc::Query, "InstGroupId", v);
@@ -296,7 +296,7 @@ impl ModifyCampaignNumbersOutput {
 }
 
 impl Decode for ModifyCampaignNumbersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -51,7 +51,7 @@ impl ModifyCustomCallTaggingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.call_tag_name_list {
             p.put(Loc::Query, "CallTagNameList", v);
         }
@@ -278,7 +278,7 @@ impl ModifyCustomCallTaggingOutput {
 }
 
 impl Decode for ModifyCustomCallTaggingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

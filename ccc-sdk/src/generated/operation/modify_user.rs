@@ -64,7 +64,7 @@ impl ModifyUserInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "UserId", &self.user_id);
         p.put(Loc::Query, "WorkMode", &self.work_mode);
@@ -507,7 +507,7 @@ impl ModifyUserOutput {
 }
 
 impl Decode for ModifyUserOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -53,7 +53,7 @@ impl PickOutboundNumbersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CalledNumber", &self.called_number);
         p.put(Loc::Query, "Count", &self.count);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -287,7 +287,7 @@ impl PickOutboundNumbersOutput {
 }
 
 impl Decode for PickOutboundNumbersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -335,7 +335,7 @@ impl NumberPair {
 }
 
 impl Decode for NumberPair {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 callee: codec::field(o, "Callee")?,
@@ -384,7 +384,7 @@ impl Callee {
 }
 
 impl Decode for Callee {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 city: codec::field(o, "City")?,
@@ -435,7 +435,7 @@ impl Caller {
 }
 
 impl Decode for Caller {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 city: codec::field(o, "City")?,

@@ -46,7 +46,7 @@ impl ProcessAliMeCallbackOfStagingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.data {
             p.put(Loc::Query, "Data", v);
         }
@@ -233,7 +233,7 @@ impl ProcessAliMeCallbackOfStagingOutput {
 }
 
 impl Decode for ProcessAliMeCallbackOfStagingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -274,7 +274,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 result: codec::field(o, "Result")?,

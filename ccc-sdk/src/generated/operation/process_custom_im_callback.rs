@@ -62,7 +62,7 @@ impl ProcessCustomImCallbackInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "AccessChannelId", &self.access_channel_id);
         p.put(Loc::Body, "ConversationId", &self.conversation_id);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -448,7 +448,7 @@ impl ProcessCustomImCallbackOutput {
 }
 
 impl Decode for ProcessCustomImCallbackOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

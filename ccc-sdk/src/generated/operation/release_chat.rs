@@ -53,7 +53,7 @@ impl ReleaseChatInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
@@ -336,7 +336,7 @@ impl ReleaseChatOutput {
 }
 
 impl Decode for ReleaseChatOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

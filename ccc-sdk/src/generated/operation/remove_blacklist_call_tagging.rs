@@ -49,7 +49,7 @@ impl RemoveBlacklistCallTaggingInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.job_id {
             p.put(Loc::Query, "JobId", v);
@@ -242,7 +242,7 @@ impl RemoveBlacklistCallTaggingOutput {
 }
 
 impl Decode for RemoveBlacklistCallTaggingOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

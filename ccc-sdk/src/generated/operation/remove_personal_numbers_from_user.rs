@@ -50,7 +50,7 @@ impl RemovePersonalNumbersFromUserInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "NumberList", &self.number_list);
         p.put(Loc::Query, "UserId", &self.user_id);
@@ -244,7 +244,7 @@ impl RemovePersonalNumbersFromUserOutput {
 }
 
 impl Decode for RemovePersonalNumbersFromUserOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -52,7 +52,7 @@ impl RemovePhoneNumberFromSkillGroupsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
         p.put(Loc::Query, "SkillGroupIdList", &self.skill_group_id_list);
@@ -248,7 +248,7 @@ impl RemovePhoneNumberFromSkillGroupsOutput {
 }
 
 impl Decode for RemovePhoneNumberFromSkillGroupsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

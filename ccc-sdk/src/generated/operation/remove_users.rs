@@ -53,7 +53,7 @@ impl RemoveUsersInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "UserIdList", &self.user_id_list);
         if let Some(v) = &self.file_path {
@@ -321,7 +321,7 @@ impl RemoveUsersOutput {
 }
 
 impl Decode for RemoveUsersOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -50,7 +50,7 @@ impl ResetUserPasswordInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
         p.put(Loc::Query, "UserId", &self.user_id);
@@ -264,7 +264,7 @@ impl ResetUserPasswordOutput {
 }
 
 impl Decode for ResetUserPasswordOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -54,7 +54,7 @@ impl SaveDocumentInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.document_id {
             p.put(Loc::Body, "DocumentId", v);
         }
@@ -329,7 +329,7 @@ impl SaveDocumentOutput {
 }
 
 impl Decode for SaveDocumentOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -59,7 +59,7 @@ impl SaveRtcStatsV2Input {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "GeneralInfo", &self.general_info);
         p.put(Loc::Query, "GoogAddress", &self.goog_address);
@@ -373,7 +373,7 @@ impl SaveRtcStatsV2Output {
 }
 
 impl Decode for SaveRtcStatsV2Output {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -67,7 +67,7 @@ impl SaveTerminalLogInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AppName", &self.app_name);
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "Content", &self.content);
@@ -470,7 +470,7 @@ impl SaveTerminalLogOutput {
 }
 
 impl Decode for SaveTerminalLogOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

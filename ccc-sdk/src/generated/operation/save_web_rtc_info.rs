@@ -56,7 +56,7 @@ impl SaveWebRtcInfoInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "Content", &self.content);
         p.put(Loc::Query, "ContentType", &self.content_type);
@@ -332,7 +332,7 @@ impl SaveWebRtcInfoOutput {
 }
 
 impl Decode for SaveWebRtcInfoOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

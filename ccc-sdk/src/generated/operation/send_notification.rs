@@ -56,7 +56,7 @@ impl SendNotificationInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "MessageBody", &self.message_body);
         p.put(Loc::Query, "NotificationTarget", &self.notification_target);
@@ -317,7 +317,7 @@ impl SendNotificationOutput {
 }
 
 impl Decode for SendNotificationOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -50,7 +50,7 @@ impl StartChatInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
         }
@@ -308,7 +308,7 @@ impl StartChatOutput {
 }
 
 impl Decode for StartChatOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -409,7 +409,7 @@ impl Encode for UserList {
 }
 
 impl Flat for UserList {
-    fn flatten(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "AvatarUrl", &self.avatar_url);
         codec::flat_field(out, prefix, "Nickname", &self.nickname);
         codec::flat_field(out, prefix, "UserId", &self.user_id);
@@ -440,7 +440,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 chat_conversation_id: codec::field(o, "ChatConversationId")?,

@@ -53,7 +53,7 @@ impl StartPrivacyCallInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AppId", &self.app_id);
         p.put(Loc::Query, "Callee", &self.callee);
         p.put(Loc::Query, "Caller", &self.caller);
@@ -288,7 +288,7 @@ impl StartPrivacyCallOutput {
 }
 
 impl Decode for StartPrivacyCallOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -48,7 +48,7 @@ impl TerminateTicketInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
         }
@@ -255,7 +255,7 @@ impl TerminateTicketOutput {
 }
 
 impl Decode for TerminateTicketOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

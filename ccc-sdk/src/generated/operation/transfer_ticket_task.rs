@@ -53,7 +53,7 @@ impl TransferTicketTaskInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
@@ -328,7 +328,7 @@ impl TransferTicketTaskOutput {
 }
 
 impl Decode for TransferTicketTaskOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

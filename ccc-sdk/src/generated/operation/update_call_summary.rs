@@ -49,7 +49,7 @@ impl UpdateCallSummaryInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.context {
             p.put(Loc::Query, "Context", v);
         }
@@ -256,7 +256,7 @@ impl UpdateCallSummaryOutput {
 }
 
 impl Decode for UpdateCallSummaryOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -71,7 +71,7 @@ impl UpdateCampaignInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.callable_time {
             p.put(Loc::Query, "CallableTime", v);
         }
@@ -434,7 +434,7 @@ impl UpdateCampaignOutput {
 }
 
 impl Decode for UpdateCampaignOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

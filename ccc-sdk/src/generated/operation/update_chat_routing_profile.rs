@@ -72,7 +72,7 @@ impl UpdateChatRoutingProfileInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "RoutingProfiles", &self.routing_profiles);
     }
@@ -240,7 +240,7 @@ impl UpdateChatRoutingProfileOutput {
 }
 
 impl Decode for UpdateChatRoutingProfileOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -53,7 +53,7 @@ impl UpdateConfigItemsInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ConfigItems", &self.config_items);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "ObjectId", &self.object_id);
@@ -287,7 +287,7 @@ impl UpdateConfigItemsOutput {
 }
 
 impl Decode for UpdateConfigItemsOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -64,7 +64,7 @@ impl UpdateSubscriptionInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AccessPoint", &self.access_point);
         if let Some(v) = &self.aliyun_uid {
             p.put(Loc::Query, "AliyunUid", v);
@@ -553,7 +553,7 @@ impl UpdateSubscriptionOutput {
 }
 
 impl Decode for UpdateSubscriptionOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -645,7 +645,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_point: codec::field(o, "AccessPoint")?,
@@ -706,7 +706,7 @@ impl EventList {
 }
 
 impl Decode for EventList {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 disabled: codec::field(o, "Disabled")?,

@@ -50,7 +50,7 @@ impl WithdrawTicketInput {
     }
 
     /// Adds this input's parameters to a request.
-    pub(crate) fn write_params(&self, p: &mut Params) {
+    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Comment", &self.comment);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TicketId", &self.ticket_id);
@@ -255,7 +255,7 @@ impl WithdrawTicketOutput {
 }
 
 impl Decode for WithdrawTicketOutput {
-    fn decode(v: &Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
