@@ -118,7 +118,7 @@ fn zoo_names_and_shapes() {
     assert!(ping.contains("#![allow(deprecated)]"));
     assert!(ping.contains("    #[deprecated]\n    pub fn legacy_ping(&self)"));
     assert!(ping.contains("#[deprecated]\n#[derive(Clone, Debug)]"));
-    assert!(ping.contains("fn write_params(&self, _p: &mut Params)"));
+    assert!(ping.contains("fn write_params<'a>(&'a self, _p: &mut Params<'a>)"));
 
     let list = &file(&files, "operation/list_things.rs").contents;
     assert!(list.contains("UnhandledCode(ServiceError),"));
