@@ -22,11 +22,92 @@ pub(crate) fn workers(jobs: usize) -> usize {
 }
 
 /// Formats `files` in place with `rustfmt --edition 2024`, using the workspace's rustfmt
-/// config if `config_dir` holds one.
+/// config if `config_dir` holds one. With a workspace, rustfmt's output is cached under
+/// `target/`, keyed by rustfmt's version, the config and the input, so files the spec did not
+/// change skip rustfmt: that is what keeps `cargo xtask codegen` well under a second.
 pub(crate) fn rustfmt(files: &mut [GeneratedFile], config_dir: Option<&Path>) -> Result<(), Error> {
     if files.is_empty() {
         return Ok(());
     }
+    let Some(root) = config_dir else {
+        return rustfmt_uncached(files, None);
+    };
+    let cache = Cache::open(root)?;
+    let mut missing: Vec<GeneratedFile> = Vec::new();
+    let mut at: Vec<usize> = Vec::new();
+    for (i, f) in files.iter_mut().enumerate() {
+        match cache.get(f) {
+            Some(formatted) => f.contents = formatted,
+            None => {
+                missing.push(f.clone());
+                at.push(i);
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let inputs: Vec<String> = missing.iter().map(|f| f.contents.clone()).collect();
+    rustfmt_uncached(&mut missing, Some(root))?;
+    for ((f, input), i) in missing.into_iter().zip(inputs).zip(at) {
+        cache.put(&f.path, &input, &f.contents);
+        files[i] = f;
+    }
+    Ok(())
+}
+
+/// rustfmt's output by input, in `target/codegen-rustfmt/`.
+struct Cache {
+    dir: PathBuf,
+    /// rustfmt's version and the config, which the output also depends on.
+    salt: String,
+}
+
+impl Cache {
+    fn open(root: &Path) -> Result<Cache, Error> {
+        let version = Command::new(rustfmt_program())
+            .args(["--version"])
+            .output()
+            .map_err(spawn_error)?;
+        let mut salt = String::from_utf8_lossy(&version.stdout).into_owned();
+        if let Some(config) = find_config(root) {
+            salt.push_str(&std::fs::read_to_string(&config).unwrap_or_default());
+        }
+        Ok(Cache {
+            dir: root.join("target").join("codegen-rustfmt"),
+            salt,
+        })
+    }
+
+    fn key(&self, path: &str, input: &str) -> PathBuf {
+        // FNV-1a: stable across runs and toolchains, unlike the std hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self
+            .salt
+            .bytes()
+            .chain(path.bytes())
+            .chain([0])
+            .chain(input.bytes())
+        {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.dir.join(format!("{h:016x}-{}.rs", input.len()))
+    }
+
+    fn get(&self, f: &GeneratedFile) -> Option<String> {
+        std::fs::read_to_string(self.key(&f.path, &f.contents)).ok()
+    }
+
+    /// Best effort: a cache that cannot be written only costs time.
+    fn put(&self, path: &str, input: &str, output: &str) {
+        if std::fs::create_dir_all(&self.dir).is_ok() {
+            let _ = std::fs::write(self.key(path, input), output);
+        }
+    }
+}
+
+fn rustfmt_uncached(files: &mut [GeneratedFile], config_dir: Option<&Path>) -> Result<(), Error> {
     let leaves = TempDir::new()?;
     let mods = TempDir::new()?;
     let is_mod = |f: &GeneratedFile| f.path.ends_with("/mod.rs") || f.path == "mod.rs";
@@ -162,5 +243,39 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> GeneratedFile {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn the_cache_returns_what_was_put_for_that_input_only() {
+        let dir = std::env::temp_dir().join(format!("codegen-cache-{}", std::process::id()));
+        let cache = Cache {
+            dir: dir.clone(),
+            salt: "rustfmt 1.0".into(),
+        };
+        let f = file("a.rs", "fn  x(){}");
+        assert_eq!(cache.get(&f), None);
+        cache.put(&f.path, &f.contents, "fn x() {}\n");
+        assert_eq!(cache.get(&f).as_deref(), Some("fn x() {}\n"));
+        // Another input, another path, or another rustfmt: no hit.
+        assert_eq!(cache.get(&file("a.rs", "fn  y(){}")), None);
+        assert_eq!(cache.get(&file("b.rs", "fn  x(){}")), None);
+        let other = Cache {
+            dir: dir.clone(),
+            salt: "rustfmt 2.0".into(),
+        };
+        assert_eq!(other.get(&f), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
