@@ -252,3 +252,28 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
     );
     drop(emu);
 }
+
+/// The README's load command, small: every call succeeds and the line is the promised JSON.
+#[test]
+fn the_load_example_prints_one_json_line() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "ccc-sdk", "--example", "load", "--"])
+        .args(["--calls", "300", "--concurrency", "8", "--threads", "2"])
+        .env_remove("CCC_ENDPOINT")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(line["calls"], 300);
+    assert_eq!(line["ok"], 300);
+    assert_eq!(line["errors"], 0);
+    assert!(
+        line["calls_per_s"].as_f64().is_some_and(|r| r > 0.0),
+        "{line}"
+    );
+    assert!(line["wall_s"].as_f64().is_some(), "{line}");
+}
