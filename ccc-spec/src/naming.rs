@@ -96,6 +96,18 @@ pub fn variant_ident(value: &str) -> String {
     s
 }
 
+/// Whether a parameter or field of this wire name holds a secret, to be redacted in `Debug`:
+/// passwords, secrets and tokens, but not page tokens (pagination cursors such as `NextPageToken`).
+pub fn is_sensitive(wire: &str) -> bool {
+    let lower = wire.to_ascii_lowercase();
+    if lower.ends_with("pagetoken") {
+        return false;
+    }
+    ["password", "secret", "token"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +147,15 @@ mod tests {
         assert_eq!(variant_ident("2G"), "V2g");
         assert_eq!(variant_ident("UNKNOWN"), "UnknownValue");
         assert_eq!(variant_ident("-"), "V2D");
+    }
+
+    #[test]
+    fn secrets_are_recognised_by_name() {
+        for wire in ["Password", "AccessKeySecret", "SecurityToken", "ApiToken"] {
+            assert!(is_sensitive(wire), "{wire}");
+        }
+        for wire in ["NextPageToken", "PageSize", "UserId", "TokenCount2"] {
+            assert_eq!(is_sensitive(wire), wire == "TokenCount2", "{wire}");
+        }
     }
 }

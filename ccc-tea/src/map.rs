@@ -82,10 +82,7 @@ pub fn primitive(name: &str) -> Option<Result<Type, &'static str>> {
 
 /// Whether a wire name is a secret: it contains `Password`, `Secret` or `Token` (any case).
 pub fn is_sensitive(wire: &str) -> bool {
-    let lower = wire.to_ascii_lowercase();
-    ["password", "secret", "token"]
-        .iter()
-        .any(|w| lower.contains(w))
+    ccc_spec::naming::is_sensitive(wire)
 }
 
 struct Cx<'a> {

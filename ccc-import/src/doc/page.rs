@@ -89,10 +89,7 @@ fn wire_name(line: usize, raw: &str) -> Result<String, Problem> {
 }
 
 fn is_sensitive(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ["password", "secret", "token"]
-        .iter()
-        .any(|w| lower.contains(w))
+    ccc_spec::naming::is_sensitive(name)
 }
 
 /// A row of the response table.

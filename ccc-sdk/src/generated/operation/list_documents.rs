@@ -31,12 +31,12 @@ impl crate::Client {
 /// Input of `ListDocuments`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDocuments)
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListDocumentsInput {
     /// Wire name `InstanceId`, String, required, in the body. Example: `d278629c-c687-4aa3-b044-4fe9b012e7ef`.
     pub instance_id: String,
-    /// Wire name `NextPageToken`, String, optional, in the body, sensitive (redacted in `Debug`). Example: `eyJ0YWJsZUlkIjoiY2Y2MTQxYjA5NDY0NDUxMzk5YjFjMTA5YTMxZWNkMzEiLCJ0b2tlbiI6IjAwMDAwMDAwMDAwNzAzNzcifQ==`.
+    /// Wire name `NextPageToken`, String, optional, in the body. Example: `eyJ0YWJsZUlkIjoiY2Y2MTQxYjA5NDY0NDUxMzk5YjFjMTA5YTMxZWNkMzEiLCJ0b2tlbiI6IjAwMDAwMDAwMDAwNzAzNzcifQ==`.
     pub next_page_token: Option<String>,
     /// Wire name `PageSize`, Integer, optional, in the body. Example: `2`.
     pub page_size: Option<i32>,
@@ -78,25 +78,8 @@ impl ListDocumentsInput {
     }
 }
 
-impl std::fmt::Debug for ListDocumentsInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListDocumentsInput")
-            .field("instance_id", &self.instance_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("schema_id", &self.schema_id)
-            .field("search_pattern", &self.search_pattern)
-            .field("sorts", &self.sorts)
-            .finish()
-    }
-}
-
 /// Builder of [`ListDocumentsInput`].
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListDocumentsInputBuilder {
     instance_id: Option<String>,
     next_page_token: Option<String>,
@@ -242,23 +225,6 @@ impl ListDocumentsInputBuilder {
             search_pattern: self.search_pattern,
             sorts: self.sorts,
         })
-    }
-}
-
-impl std::fmt::Debug for ListDocumentsInputBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListDocumentsInputBuilder")
-            .field("instance_id", &self.instance_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .field("page_size", &self.page_size)
-            .field("request_id", &self.request_id)
-            .field("schema_id", &self.schema_id)
-            .field("search_pattern", &self.search_pattern)
-            .field("sorts", &self.sorts)
-            .finish()
     }
 }
 
@@ -514,12 +480,12 @@ impl Flat for Sorts {
 }
 
 /// Wire name `Data`. Part of the output of `ListDocuments`.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Data {
     /// Wire name `Documents`, List of Map of String to Any.
     pub documents: Option<Vec<std::collections::HashMap<String, Value>>>,
-    /// Wire name `NextPageToken`, String, sensitive (redacted in `Debug`). Example: `54d1a616d95a4a01ba58967a9115b649`.
+    /// Wire name `NextPageToken`, String. Example: `54d1a616d95a4a01ba58967a9115b649`.
     pub next_page_token: Option<String>,
     /// Wire name `Schema`, Struct [`Schema`].
     pub schema: Option<Schema>,
@@ -546,20 +512,6 @@ impl Data {
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
-    }
-}
-
-impl std::fmt::Debug for Data {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
-            .field("documents", &self.documents)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .field("schema", &self.schema)
-            .field("total_count", &self.total_count)
-            .finish()
     }
 }
 

@@ -30,14 +30,14 @@ impl crate::Client {
 /// Input of `ListGroupChatMessages`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListGroupChatMessages)
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupChatMessagesInput {
     /// Wire name `InstanceId`, String, optional, in the query. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String, optional, in the query. Example: `chat-65382141036853491`.
     pub job_id: Option<String>,
-    /// Wire name `NextPageToken`, String, optional, in the query, sensitive (redacted in `Debug`). Example: `b2ad450b116e4f8396e58108acf5c020`.
+    /// Wire name `NextPageToken`, String, optional, in the query. Example: `b2ad450b116e4f8396e58108acf5c020`.
     pub next_page_token: Option<String>,
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
     pub page_size: Option<i32>,
@@ -71,23 +71,8 @@ impl ListGroupChatMessagesInput {
     }
 }
 
-impl std::fmt::Debug for ListGroupChatMessagesInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListGroupChatMessagesInput")
-            .field("instance_id", &self.instance_id)
-            .field("job_id", &self.job_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .field("page_size", &self.page_size)
-            .field("sort_order", &self.sort_order)
-            .finish()
-    }
-}
-
 /// Builder of [`ListGroupChatMessagesInput`].
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListGroupChatMessagesInputBuilder {
     instance_id: Option<String>,
     job_id: Option<String>,
@@ -191,21 +176,6 @@ impl ListGroupChatMessagesInputBuilder {
             page_size: self.page_size,
             sort_order: self.sort_order,
         })
-    }
-}
-
-impl std::fmt::Debug for ListGroupChatMessagesInputBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListGroupChatMessagesInputBuilder")
-            .field("instance_id", &self.instance_id)
-            .field("job_id", &self.job_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .field("page_size", &self.page_size)
-            .field("sort_order", &self.sort_order)
-            .finish()
     }
 }
 
@@ -378,12 +348,12 @@ impl Encode for ListGroupChatMessagesOutput {
 }
 
 /// Wire name `Data`. Part of the output of `ListGroupChatMessages`.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Data {
     /// Wire name `Messages`, List of Struct [`Messages`].
     pub messages: Option<Vec<Messages>>,
-    /// Wire name `NextPageToken`, String, sensitive (redacted in `Debug`). Example: `54d1a616d95a4a01ba58967a9115b649`.
+    /// Wire name `NextPageToken`, String. Example: `54d1a616d95a4a01ba58967a9115b649`.
     pub next_page_token: Option<String>,
 }
 
@@ -396,18 +366,6 @@ impl Data {
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
-    }
-}
-
-impl std::fmt::Debug for Data {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
-            .field("messages", &self.messages)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .finish()
     }
 }
 

@@ -41,7 +41,7 @@ pub struct ListVisitorChatMessagesInput {
     pub end_time: Option<String>,
     /// Wire name `InstanceId`, String, optional, in the query. Example: `ccc-test`.
     pub instance_id: Option<String>,
-    /// Wire name `NextPageToken`, String, optional, in the query, sensitive (redacted in `Debug`). Example: `1737193352340::7463707254.EAUNIT`.
+    /// Wire name `NextPageToken`, String, optional, in the query. Example: `1737193352340::7463707254.EAUNIT`.
     pub next_page_token: Option<String>,
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `100`.
     pub page_size: Option<i32>,
@@ -101,10 +101,7 @@ impl std::fmt::Debug for ListVisitorChatMessagesInput {
             )
             .field("end_time", &self.end_time)
             .field("instance_id", &self.instance_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
+            .field("next_page_token", &self.next_page_token)
             .field("page_size", &self.page_size)
             .field("sort_order", &self.sort_order)
             .field("start_time", &self.start_time)
@@ -307,10 +304,7 @@ impl std::fmt::Debug for ListVisitorChatMessagesInputBuilder {
             )
             .field("end_time", &self.end_time)
             .field("instance_id", &self.instance_id)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
+            .field("next_page_token", &self.next_page_token)
             .field("page_size", &self.page_size)
             .field("sort_order", &self.sort_order)
             .field("start_time", &self.start_time)
@@ -536,12 +530,12 @@ impl Encode for ListVisitorChatMessagesOutput {
 }
 
 /// Wire name `Data`. Part of the output of `ListVisitorChatMessages`.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Data {
     /// Wire name `Messages`, List of Struct [`Messages`].
     pub messages: Option<Vec<Messages>>,
-    /// Wire name `NextPageToken`, String, sensitive (redacted in `Debug`). Example: `1737193352340::7463707254.EAUNIT`.
+    /// Wire name `NextPageToken`, String. Example: `1737193352340::7463707254.EAUNIT`.
     pub next_page_token: Option<String>,
 }
 
@@ -554,18 +548,6 @@ impl Data {
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
-    }
-}
-
-impl std::fmt::Debug for Data {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
-            .field("messages", &self.messages)
-            .field(
-                "next_page_token",
-                &self.next_page_token.as_ref().map(|_| "*** redacted ***"),
-            )
-            .finish()
     }
 }
 
