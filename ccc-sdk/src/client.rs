@@ -325,13 +325,14 @@ pub(crate) fn read_response(
     body: bytes::Bytes,
 ) -> Result<Response, Failure> {
     let tree = codec::parse_body(content_type, &body);
-    let body_request_id = tree
-        .as_ref()
-        .ok()
-        .and_then(|t| t.get("RequestId"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let request_id = header_request_id.or(body_request_id);
+    // The header usually carries it; the body is read only when it does not.
+    let request_id = header_request_id.or_else(|| {
+        tree.as_ref()
+            .ok()
+            .and_then(|t| t.get("RequestId"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let tree = match tree {
         Ok(tree) => tree,
         Err(reason) => {
