@@ -2,11 +2,15 @@
 //! with a lean keep-alive client sharing the cores:
 //!
 //! ```text
-//! cargo run --release -p ccc-emulator --example throughput -- [SECONDS] [CONNECTIONS]
+//! cargo run --release -p ccc-emulator --example throughput -- [SECONDS] [CONNECTIONS] [ADDRESS]
 //! ```
 //!
 //! Every request is freshly signed (V3), so the emulator does its full work: signature, nonce,
 //! state change and a JSON answer.
+//!
+//! With an `ADDRESS` (`127.0.0.1:18080`), it drives an emulator already running there instead of
+//! starting one, and also prints this client's CPU time per call: the floor, on this machine, of
+//! what any HTTP client pays per loopback round trip (one write, one read, the wakeups between).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,6 +69,14 @@ fn signed_request(host: &str, nonce: &str, date: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// This process's CPU time in seconds, user plus system (Linux; `None` elsewhere).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// Reads one response; returns its status.
 async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
     loop {
@@ -103,11 +115,15 @@ async fn client(
     };
     let _ = stream.set_nodelay(true);
     let host = addr.to_string();
+    // Nonces must not repeat across runs against one long-lived emulator.
+    let run = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let mut buf = Vec::with_capacity(8192);
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let request = signed_request(&host, &format!("bench-{id}-{n}"), &timestamp());
+        let request = signed_request(&host, &format!("bench-{run}-{id}-{n}"), &timestamp());
         if stream.write_all(&request).await.is_err() {
             return;
         }
@@ -124,9 +140,25 @@ fn main() -> std::io::Result<()> {
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let connections: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(16);
 
-    let emulator = ccc_emulator::Emulator::default();
-    let server = emulator.start_blocking("127.0.0.1:0".parse().expect("valid address"))?;
-    let addr = server.addr();
+    let external: Option<SocketAddr> = match args.next() {
+        Some(a) => Some(a.parse().map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("address `{a}`: {e}"),
+            )
+        })?),
+        None => None,
+    };
+    let server = match external {
+        Some(_) => None,
+        None => Some(
+            ccc_emulator::Emulator::default()
+                .start_blocking("127.0.0.1:0".parse().expect("valid address"))?,
+        ),
+    };
+    let addr = external
+        .or(server.as_ref().map(|s| s.addr()))
+        .expect("one of the two");
 
     // The client gets one thread of its own; the server's runtime has one per core.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -134,6 +166,7 @@ fn main() -> std::io::Result<()> {
         .build()?;
     let (done, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let stop = Arc::new(AtomicBool::new(false));
+    let mut cpu = None;
     let elapsed = runtime.block_on(async {
         let tasks: Vec<_> = (0..connections)
             .map(|id| tokio::spawn(client(addr, id, stop.clone(), done.clone(), failed.clone())))
@@ -141,10 +174,12 @@ fn main() -> std::io::Result<()> {
         // Warm up, then measure.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let start_count = done.load(Ordering::Relaxed);
+        let cpu_before = cpu_seconds();
         let started = Instant::now();
         tokio::time::sleep(Duration::from_secs(seconds)).await;
         let count = done.load(Ordering::Relaxed) - start_count;
         let elapsed = started.elapsed();
+        cpu = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
         stop.store(true, Ordering::Relaxed);
         for t in tasks {
             let _ = t.await;
@@ -158,6 +193,16 @@ fn main() -> std::io::Result<()> {
         elapsed.as_secs_f64(),
         failed.load(Ordering::Relaxed)
     );
-    server.shutdown();
+    // In-process, the emulator's CPU is this process's too: only an external run isolates the
+    // client's.
+    if let (Some(cpu), true) = (cpu, external.is_some()) {
+        println!(
+            "client CPU: {:.1} µs per call",
+            cpu * 1e6 / count.max(1) as f64
+        );
+    }
+    if let Some(server) = server {
+        server.shutdown();
+    }
     Ok(())
 }

@@ -122,6 +122,10 @@ impl Client {
             .read_timeout(config.read_timeout)
             .user_agent(concat!("ccc-sdk-rust/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(60))
+            // Retries belong to this client alone: each attempt is signed afresh and counted
+            // against the policy. reqwest's own layer would replay a signed request (and clone
+            // every request in case it does).
+            .retry(reqwest::retry::never().max_retries_per_request(0))
             .build()
             .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?;
         let base_url = reqwest::Url::parse(&config.endpoint.base)

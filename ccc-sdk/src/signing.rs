@@ -370,21 +370,41 @@ fn sign_v1<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> 
     }
 }
 
-/// A fresh nonce: 128 random bits as hex.
+/// A fresh nonce: 128 bits as hex, unique per request and unpredictable without the process's
+/// key.
+///
+/// The nonce is the first half of SHA-256 over a 256-bit key drawn from the OS once per process,
+/// a counter, and the clock in nanoseconds (so that a forked child, which inherits key and
+/// counter, still never repeats its parent). Asking the OS for fresh bytes on every call instead
+/// costs a system call per request.
 pub(crate) fn nonce() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to time and a counter, still unique per process.
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or_default();
-        bytes[..8].copy_from_slice(&now.to_le_bytes());
-        bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    }
-    hex(&bytes)
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let key = KEY.get_or_init(|| {
+        let mut key = [0u8; 32];
+        if getrandom::fill(&mut key).is_err() {
+            // No OS randomness: the start time still tells this process from others.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            key[..16].copy_from_slice(&now.to_le_bytes());
+        }
+        key
+    });
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    let mut block = [0u8; 48];
+    block[..32].copy_from_slice(key);
+    block[32..40].copy_from_slice(&count.to_le_bytes());
+    block[40..].copy_from_slice(&now.to_le_bytes());
+    let digest = sha2::Sha256::digest(block);
+    hex(&digest[..16])
 }
 
 /// ISO 8601 UTC to the second, `2016-02-23T12:46:24Z`.

@@ -285,7 +285,25 @@ fn nonces_are_fresh() {
     let a = nonce();
     let b = nonce();
     assert_eq!(a.len(), 32);
+    assert!(
+        a.bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
     assert_ne!(a, b);
+}
+
+#[test]
+fn nonces_never_repeat_across_threads() {
+    let threads: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(|| (0..5_000).map(|_| nonce()).collect::<Vec<_>>()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for t in threads {
+        for n in t.join().unwrap() {
+            assert!(seen.insert(n), "a nonce came out twice");
+        }
+    }
+    assert_eq!(seen.len(), 20_000);
 }
 
 #[test]
