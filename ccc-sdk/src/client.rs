@@ -17,7 +17,7 @@ use crate::error::{
     TimeoutKind,
 };
 use crate::retry::{self, RetryConfig};
-use crate::signing::{self, API_VERSION, Unsigned};
+use crate::signing::{self, API_VERSION, HeaderText, Unsigned};
 
 /// An action's fixed facts, generated per action.
 #[derive(Debug)]
@@ -282,9 +282,41 @@ impl Client {
         let headers = request.headers_mut();
         headers.reserve(signed.headers.len() + 1);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // Values that change per request share one buffer: one allocation for all of them, and
+        // the copies the transport makes are reference counts, not allocations.
+        let mut buffer = Vec::with_capacity(
+            signed
+                .headers
+                .iter()
+                .map(|(_, v)| match v {
+                    HeaderText::Static(_) => 0,
+                    v => v.as_str().len(),
+                })
+                .sum(),
+        );
+        for (_, value) in &signed.headers {
+            if !matches!(value, HeaderText::Static(_)) {
+                buffer.extend_from_slice(value.as_str().as_bytes());
+            }
+        }
+        let buffer = bytes::Bytes::from(buffer);
+        let mut at = 0;
         for (name, value) in &signed.headers {
+            let value = match value {
+                // `from_static` refuses (by panicking) only bytes outside visible ASCII and
+                // space, which this check rules out first; it copies nothing.
+                HeaderText::Static(s) if s.bytes().all(|b| (b' '..=b'~').contains(&b)) => {
+                    Ok(HeaderValue::from_static(s))
+                }
+                HeaderText::Static(s) => HeaderValue::from_str(s),
+                other => {
+                    let len = other.as_str().len();
+                    at += len;
+                    HeaderValue::from_maybe_shared(buffer.slice(at - len..at))
+                }
+            };
             // Only a security token from outside can hold bytes a header may not.
-            let value = HeaderValue::from_str(value).map_err(|_| {
+            let value = value.map_err(|_| {
                 Failure::Credentials(CredentialsError::new(format!(
                     "the value of header {name} holds characters an HTTP header cannot carry"
                 )))

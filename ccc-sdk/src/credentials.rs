@@ -19,7 +19,7 @@ pub const ENV_CREDENTIALS_FILE: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
 
 /// A secret string: compared and used, never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+pub(crate) struct Secret(Arc<str>);
 
 impl Secret {
     pub(crate) fn expose(&self) -> &str {
@@ -34,9 +34,11 @@ impl fmt::Debug for Secret {
 }
 
 /// An AccessKey pair, with an STS security token when the keys are temporary.
+///
+/// Cloning is cheap (reference counts, no copies): every request takes the current credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    access_key_id: String,
+    access_key_id: Arc<str>,
     access_key_secret: Secret,
     security_token: Option<Secret>,
 }
@@ -45,15 +47,15 @@ impl Credentials {
     /// Long-term AccessKey credentials.
     pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
         Credentials {
-            access_key_id: access_key_id.into(),
-            access_key_secret: Secret(access_key_secret.into()),
+            access_key_id: Arc::from(access_key_id.into()),
+            access_key_secret: Secret(Arc::from(access_key_secret.into())),
             security_token: None,
         }
     }
 
     /// Adds an STS security token (temporary credentials).
     pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
-        self.security_token = Some(Secret(token.into()));
+        self.security_token = Some(Secret(Arc::from(token.into())));
         self
     }
 

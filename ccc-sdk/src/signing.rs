@@ -45,9 +45,32 @@ pub(crate) struct SignedRequest<'a> {
     /// The encoded query string, without `?`; possibly empty.
     pub(crate) query: String,
     /// Headers to send besides `Host` (which the transport derives from the URL).
-    pub(crate) headers: Vec<(&'static str, Cow<'a, str>)>,
+    pub(crate) headers: Vec<(&'static str, HeaderText<'a>)>,
     /// Form body (`application/x-www-form-urlencoded`), possibly empty.
     pub(crate) body: Vec<u8>,
+}
+
+/// A header value, marked static when it is, so that the transport can send it without a copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderText<'a> {
+    Static(&'static str),
+    Borrowed(&'a str),
+    Owned(String),
+}
+
+impl HeaderText<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            HeaderText::Static(s) | HeaderText::Borrowed(s) => s,
+            HeaderText::Owned(s) => s,
+        }
+    }
+}
+
+impl PartialEq<&str> for HeaderText<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// What a request is made of before signing.
@@ -55,9 +78,9 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) method: &'static str,
     /// `host` or `host:port`, exactly as the `Host` header will carry it.
     pub(crate) host: &'a str,
-    pub(crate) action: &'a str,
+    pub(crate) action: &'static str,
     /// API version, `2020-07-01` for every CCC request.
-    pub(crate) version: &'a str,
+    pub(crate) version: &'static str,
     pub(crate) params: &'a Params<'a>,
     /// `2016-02-23T12:46:24Z`.
     pub(crate) timestamp: &'a str,
@@ -65,6 +88,9 @@ pub(crate) struct Unsigned<'a> {
 }
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// SHA-256 of nothing, in hex: the payload hash of every request without a body.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Signs a request with the chosen scheme.
 pub(crate) fn sign<'a>(
@@ -259,14 +285,20 @@ fn sign_v3<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> 
     let query = canonical_query(pairs(&req.params.query));
     let mut body = String::new();
     form_encode(pairs(&req.params.body), &mut body);
-    let payload_hash = Hex32::of(&sha2::Sha256::digest(body.as_bytes()));
+    let hashed;
+    let payload_hash = if body.is_empty() {
+        EMPTY_SHA256
+    } else {
+        hashed = Hex32::of(&sha2::Sha256::digest(body.as_bytes()));
+        hashed.as_str()
+    };
     let mut signed: Vec<(&'static str, &str)> = Vec::with_capacity(8);
     if !body.is_empty() {
         signed.push(("content-type", FORM_CONTENT_TYPE));
     }
     signed.push(("host", req.host));
     signed.push(("x-acs-action", req.action));
-    signed.push(("x-acs-content-sha256", payload_hash.as_str()));
+    signed.push(("x-acs-content-sha256", payload_hash));
     signed.push(("x-acs-date", req.timestamp));
     if let Some(token) = creds.security_token() {
         signed.push(("x-acs-security-token", token));
@@ -277,7 +309,7 @@ fn sign_v3<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> 
         signed.windows(2).all(|w| w[0].0 < w[1].0),
         "canonical headers are sorted"
     );
-    let canonical = v3_canonical_request(req.method, &query, &signed, payload_hash.as_str());
+    let canonical = v3_canonical_request(req.method, &query, &signed, payload_hash);
     let signature = v3_signature(creds.access_key_secret(), &canonical);
     let mut authorization = String::with_capacity(200);
     authorization.push_str("ACS3-HMAC-SHA256 Credential=");
@@ -291,22 +323,26 @@ fn sign_v3<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> 
     }
     authorization.push_str(",Signature=");
     authorization.push_str(signature.0.as_str());
-    let mut headers: Vec<(&'static str, Cow<'a, str>)> = Vec::with_capacity(9);
+    let mut headers: Vec<(&'static str, HeaderText<'a>)> = Vec::with_capacity(9);
     if !body.is_empty() {
-        headers.push(("content-type", Cow::Borrowed(FORM_CONTENT_TYPE)));
+        headers.push(("content-type", HeaderText::Static(FORM_CONTENT_TYPE)));
     }
-    headers.push(("x-acs-action", Cow::Borrowed(req.action)));
+    headers.push(("x-acs-action", HeaderText::Static(req.action)));
     headers.push((
         "x-acs-content-sha256",
-        Cow::Owned(payload_hash.as_str().to_string()),
+        if body.is_empty() {
+            HeaderText::Static(EMPTY_SHA256)
+        } else {
+            HeaderText::Owned(payload_hash.to_string())
+        },
     ));
-    headers.push(("x-acs-date", Cow::Borrowed(req.timestamp)));
+    headers.push(("x-acs-date", HeaderText::Borrowed(req.timestamp)));
     if let Some(token) = creds.security_token() {
-        headers.push(("x-acs-security-token", Cow::Borrowed(token)));
+        headers.push(("x-acs-security-token", HeaderText::Borrowed(token)));
     }
-    headers.push(("x-acs-signature-nonce", Cow::Borrowed(req.nonce)));
-    headers.push(("x-acs-version", Cow::Borrowed(req.version)));
-    headers.push(("authorization", Cow::Owned(authorization)));
+    headers.push(("x-acs-signature-nonce", HeaderText::Borrowed(req.nonce)));
+    headers.push(("x-acs-version", HeaderText::Static(req.version)));
+    headers.push(("authorization", HeaderText::Owned(authorization)));
     SignedRequest {
         query,
         headers,
@@ -361,7 +397,7 @@ fn sign_v1<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> 
     form_encode(pairs(&req.params.body), &mut body);
     let mut headers = Vec::with_capacity(1);
     if !body.is_empty() {
-        headers.push(("content-type", Cow::Borrowed(FORM_CONTENT_TYPE)));
+        headers.push(("content-type", HeaderText::Static(FORM_CONTENT_TYPE)));
     }
     SignedRequest {
         query,

@@ -187,7 +187,7 @@ fn v1_full_request_matches_the_published_example() {
     );
     assert_eq!(
         signed.headers,
-        [("content-type", Cow::Borrowed(FORM_CONTENT_TYPE))]
+        [("content-type", HeaderText::Static(FORM_CONTENT_TYPE))]
     );
 }
 
@@ -210,7 +210,7 @@ fn v3_signs_the_token_and_the_body() {
             .headers
             .iter()
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_ref())
+            .map(|(_, v)| v.as_str())
     };
     assert_eq!(header("x-acs-security-token"), Some("sts-token"));
     assert_eq!(header("content-type"), Some(FORM_CONTENT_TYPE));
