@@ -34,6 +34,50 @@ async fn reset_agent_state_answers_as_the_page_says_with_v3_and_v1() {
 }
 
 #[tokio::test]
+async fn http2_with_prior_knowledge_carries_both_signatures_and_sts() {
+    let emu = emulator().await;
+    let sts = Credentials::new(STS_ID, STS_SECRET).with_security_token(STS_TOKEN);
+    let cases = [
+        (
+            SignatureVersion::V3,
+            Credentials::new("testid", "testsecret"),
+        ),
+        (
+            SignatureVersion::V1,
+            Credentials::new("testid", "testsecret"),
+        ),
+        (SignatureVersion::V3, sts.clone()),
+        (SignatureVersion::V1, sts),
+    ];
+    for (version, creds) in cases {
+        let c = client_with(
+            config(&emu, version)
+                .credentials(creds)
+                .http2_prior_knowledge(true),
+        );
+        let out = c
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("dev-h2")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{version:?} over HTTP/2: {e}"));
+        assert_eq!(out.code(), Some("OK"));
+    }
+    assert_eq!(emu.emulator().http2_requests(), 4);
+    // HTTP/1.1 stays the default.
+    client(&emu)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("dev-h1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(emu.emulator().http2_requests(), 4);
+    assert_eq!(emu.requests("ResetAgentState"), 5);
+}
+
+#[tokio::test]
 async fn a_signed_in_agent_is_reset_to_ready() {
     let emu = emulator().await;
     assert!(

@@ -239,6 +239,13 @@ impl Emulator {
         self.shared.requests(action)
     }
 
+    /// How many requests arrived over HTTP/2 (cleartext, with prior knowledge), of any action.
+    pub fn http2_requests(&self) -> u64 {
+        self.shared
+            .http2_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Every action that received requests, with its count.
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
         self.shared.request_counts().into_iter().collect()

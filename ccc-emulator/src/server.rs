@@ -1,20 +1,22 @@
-//! The HTTP/1.1 server: accepts connections, turns hyper requests into [`Incoming`] and replies
+//! The HTTP server (HTTP/1.1, and HTTP/2 with prior knowledge): accepts connections, turns hyper requests into [`Incoming`] and replies
 //! into responses, and carries out the faults that act on the connection itself.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming as IncomingBody;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -148,7 +150,20 @@ async fn handle(
     req: Request<IncomingBody>,
 ) -> Result<Response<ReplyBody>, ConnectionFault> {
     let request_id = shared.ids.next();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    if parts.version == hyper::Version::HTTP_2 {
+        shared.http2_requests.fetch_add(1, Ordering::Relaxed);
+        // HTTP/2 carries the host as the `:authority` pseudo-header, which V3 signs as `host`.
+        if !parts.headers.contains_key(HOST) {
+            if let Some(value) = parts
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+            {
+                parts.headers.insert(HOST, value);
+            }
+        }
+    }
     let body = match read_body(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
         Err(BodyError::Broken) => return Err(ConnectionFault),
@@ -232,11 +247,14 @@ async fn serve_connection(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-    let connection = hyper::server::conn::http1::Builder::new()
+    // HTTP/1.1, or HTTP/2 when the client opens with its preface (h2c, prior knowledge).
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
+        .keep_alive(true);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => return,

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ccc_spec::{Scalar, Spec, Type};
 use serde_json::{Map, Value};
@@ -111,6 +111,8 @@ pub(crate) struct Shared {
     typed_params: Vec<Vec<(String, Scalar)>>,
     nonces: Mutex<NonceCache>,
     unknown_requests: Mutex<HashMap<String, u64>>,
+    /// Requests that arrived over HTTP/2.
+    pub(crate) http2_requests: AtomicU64,
 }
 
 /// One HTTP request, as the HTTP layer hands it over.
@@ -223,6 +225,7 @@ impl Shared {
             typed_params,
             nonces: Mutex::new(NonceCache::new()),
             unknown_requests: Mutex::new(HashMap::new()),
+            http2_requests: AtomicU64::new(0),
         }
     }
 

@@ -9,6 +9,10 @@
 //! Against `CCC_ENDPOINT` (with the `ALIBABA_CLOUD_*` credentials) when set, else against an
 //! emulator started in this process. `cpu_s` is this process's CPU time (user + system, from
 //! `/proc/self/stat`; absent elsewhere): with an external endpoint it is the client's alone.
+//!
+//! `--threads 1` (the default) runs on tokio's current-thread runtime; more threads use the
+//! multi-thread runtime with that many workers. `--http2` speaks HTTP/2 with prior knowledge,
+//! for an endpoint that serves it over cleartext, as the emulator does.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,14 +50,16 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const USAGE: &str =
-    "usage: load [--calls N] [--concurrency C] [--threads T] [--signature-version v3|v1]";
+    "usage: load [--calls N] [--concurrency C] [--threads T] [--signature-version v3|v1] [--http2]";
 
 struct Args {
     calls: u64,
     concurrency: u64,
-    /// Runtime worker threads; 1 runs everything on the main thread.
+    /// Runtime worker threads; 1 runs everything on the main thread (current-thread runtime).
     threads: usize,
     signature: SignatureVersion,
+    /// HTTP/2 with prior knowledge (for a cleartext endpoint that serves it, like the emulator).
+    http2: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -62,6 +68,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         concurrency: 64,
         threads: 1,
         signature: SignatureVersion::V3,
+        http2: false,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
@@ -74,6 +81,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--threads" => a.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?,
             "--signature-version" => a.signature = value()?.parse()?,
+            "--http2" => a.http2 = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -115,6 +123,7 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
             .endpoint_url(endpoint)
             .credentials(credentials)
             .signature_version(args.signature)
+            .http2_prior_knowledge(args.http2)
             .build()?,
     )?;
     let next = Arc::new(AtomicU64::new(0));

@@ -117,7 +117,11 @@ impl Client {
     /// A client with the given configuration.
     pub fn new(config: Config) -> Result<Client, ConfigError> {
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if config.http2_prior_knowledge {
+            http = http.http2_prior_knowledge();
+        }
+        let http = http
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(concat!("ccc-sdk-rust/", env!("CARGO_PKG_VERSION")))

@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) retry: RetryConfig,
+    pub(crate) http2_prior_knowledge: bool,
 }
 
 impl fmt::Debug for Config {
@@ -43,6 +44,7 @@ impl fmt::Debug for Config {
             .field("operation_timeout", &self.operation_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("retry", &self.retry)
+            .field("http2_prior_knowledge", &self.http2_prior_knowledge)
             .finish()
     }
 }
@@ -92,6 +94,7 @@ pub struct ConfigBuilder {
     operation_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
+    http2_prior_knowledge: bool,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -164,6 +167,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Speak HTTP/2 from the first byte, without negotiating it (h2c "prior knowledge"), for
+    /// cleartext endpoints that serve it, such as `ccc-emulator`: all calls then share one
+    /// connection. Meant for `http://` endpoints: over `https://`, HTTP/2 is negotiated during
+    /// the TLS handshake whenever the endpoint offers it, so leave this off there. Off by
+    /// default: an endpoint that only speaks HTTP/1.1 refuses such connections.
+    pub fn http2_prior_knowledge(mut self, on: bool) -> Self {
+        self.http2_prior_knowledge = on;
+        self
+    }
+
     /// Checks the settings and resolves the endpoint.
     pub fn build(self) -> Result<Config, ConfigError> {
         let endpoint = endpoint::resolve(self.endpoint.as_deref(), self.region.as_deref())?;
@@ -179,6 +192,7 @@ impl ConfigBuilder {
             operation_timeout: self.operation_timeout,
             attempt_timeout: self.attempt_timeout,
             retry: self.retry.unwrap_or_default(),
+            http2_prior_knowledge: self.http2_prior_knowledge,
         })
     }
 }
