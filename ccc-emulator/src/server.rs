@@ -154,14 +154,13 @@ async fn handle(
     if parts.version == hyper::Version::HTTP_2 {
         shared.http2_requests.fetch_add(1, Ordering::Relaxed);
         // HTTP/2 carries the host as the `:authority` pseudo-header, which V3 signs as `host`.
-        if !parts.headers.contains_key(HOST) {
-            if let Some(value) = parts
+        if !parts.headers.contains_key(HOST)
+            && let Some(value) = parts
                 .uri
                 .authority()
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-            {
-                parts.headers.insert(HOST, value);
-            }
+        {
+            parts.headers.insert(HOST, value);
         }
     }
     let body = match read_body(body, MAX_BODY_BYTES).await {
