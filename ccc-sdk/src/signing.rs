@@ -104,21 +104,43 @@ pub(crate) fn sign<'a>(
     }
 }
 
+/// RFC 3986 unreserved characters, `A-Z a-z 0-9 - _ . ~`, by byte value.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    table
+};
+
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+    UNRESERVED[b as usize]
 }
 
 /// Percent-encodes per RFC 3986 over UTF-8: unreserved characters are kept, all else is `%XX`.
 pub(crate) fn percent_encode_into(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
+    out.reserve(s.len());
+    // Runs of unreserved characters are copied whole. A non-empty run holds only ASCII and
+    // follows an encoded byte or the start, so both of its ends are character boundaries.
+    let mut run = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         if is_unreserved(b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            continue;
         }
+        if run < i {
+            out.push_str(&s[run..i]);
+        }
+        out.push('%');
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+        run = i + 1;
+    }
+    if run < s.len() {
+        out.push_str(&s[run..]);
     }
 }
 

@@ -248,6 +248,43 @@ fn v3_signs_the_token_and_the_body() {
 }
 
 #[test]
+fn percent_encoding_matches_a_byte_by_byte_reference() {
+    fn reference(s: &str) -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+    for s in [
+        "",
+        "a",
+        " ",
+        "坐席",
+        "a坐b",
+        "坐a席",
+        "x坐",
+        "坐x",
+        "é~é",
+        "a b+c/d",
+        "🙂ok🙂",
+        "%",
+        "ok",
+        "Name=坐席 *~&v",
+        "\u{0}\n\t",
+    ] {
+        let mut out = String::from("prefix:");
+        percent_encode_into(s, &mut out);
+        assert_eq!(out, format!("prefix:{}", reference(s)), "{s:?}");
+        assert_eq!(percent_encode(s), reference(s), "{s:?}");
+    }
+}
+
+#[test]
 fn percent_encoding_is_rfc3986_over_utf8() {
     assert_eq!(percent_encode("a b"), "a%20b");
     assert_eq!(percent_encode("*"), "%2A");
