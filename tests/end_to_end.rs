@@ -300,18 +300,22 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
 /// The README's load command, small: every call succeeds and the line is the promised JSON.
 #[test]
 fn the_load_example_prints_one_json_line() {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "ccc-sdk", "--example", "load", "--"])
-        .args(["--calls", "300", "--concurrency", "8", "--threads", "2"])
-        .env_remove("CCC_ENDPOINT")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "-p", "ccc-sdk", "--example", "load", "--"])
+            .args(args)
+            .env_remove("CCC_ENDPOINT")
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+        line
+    };
+    let line = run(&["--calls", "300", "--concurrency", "8", "--threads", "2"]);
     assert_eq!(line["calls"], 300);
     assert_eq!(line["ok"], 300);
     assert_eq!(line["errors"], 0);
@@ -320,4 +324,13 @@ fn the_load_example_prints_one_json_line() {
         "{line}"
     );
     assert!(line["wall_s"].as_f64().is_some(), "{line}");
+    assert_eq!(line["runtime"], "multi_thread", "{line}");
+    assert_eq!(line["signature_version"], "V3", "{line}");
+    assert_eq!(line["http2"], false, "{line}");
+    // The defaults: one thread, on tokio's current-thread runtime.
+    let line = run(&["--calls", "50", "--http2", "--signature-version", "v1"]);
+    assert_eq!(line["ok"], 50, "{line}");
+    assert_eq!(line["runtime"], "current_thread", "{line}");
+    assert_eq!(line["signature_version"], "V1", "{line}");
+    assert_eq!(line["http2"], true, "{line}");
 }

@@ -1,5 +1,6 @@
-//! The HTTP server (HTTP/1.1, and HTTP/2 with prior knowledge): accepts connections, turns hyper requests into [`Incoming`] and replies
-//! into responses, and carries out the faults that act on the connection itself.
+//! The HTTP server (HTTP/1.1, and HTTP/2 with prior knowledge): accepts connections, turns
+//! hyper requests into [`Incoming`] and replies into responses, and carries out the faults that
+//! act on the connection itself.
 
 use std::fmt;
 use std::future::Future;

@@ -1,6 +1,6 @@
 //! Calls ResetAgentState many times, some in flight at once, and prints one JSON line:
-//! `{"calls":…, "ok":…, "errors":…, "wall_s":…, "calls_per_s":…, "allocations_per_call":…,
-//! "cpu_s":…, "cpu_us_per_call":…}`.
+//! `{"calls":…, "ok":…, "errors":…, "wall_s":…, "calls_per_s":…, "runtime":…,
+//! "signature_version":…, "http2":…, "allocations_per_call":…, "cpu_s":…, "cpu_us_per_call":…}`.
 //!
 //! ```text
 //! cargo run --release -p ccc-sdk --example load -- --calls 10000 --concurrency 64
@@ -166,6 +166,14 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
         args.calls - ok,
         args.calls as f64 / wall
     );
+    let runtime = match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::CurrentThread => "current_thread",
+        _ => "multi_thread",
+    };
+    line.push_str(&format!(
+        ",\"runtime\":\"{runtime}\",\"signature_version\":\"{:?}\",\"http2\":{}",
+        args.signature, args.http2
+    ));
     line.push_str(&format!(
         ",\"allocations_per_call\":{:.0}",
         allocations as f64 / args.calls.max(1) as f64
