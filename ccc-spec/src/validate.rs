@@ -10,9 +10,15 @@ use crate::naming;
 /// Builder methods every generated input has; a parameter may not take their names.
 const BUILDER_METHODS: &[&str] = &["send", "build", "builder", "options"];
 
+/// Methods of every generated output besides its accessors; a top-level response field may not
+/// take their names (`to_json` calls `encode` on the output itself).
+const OUTPUT_METHODS: &[&str] = &["to_json", "encode"];
+
 struct Checker<'a> {
     file: &'a Path,
     errors: Vec<SpecError>,
+    /// Whether the names being checked get `set_` setters (request side) besides their own.
+    setters: bool,
 }
 
 impl Checker<'_> {
@@ -42,6 +48,20 @@ impl Checker<'_> {
                     format!("{pointer}/{i}/name"),
                     format!(
                         "{what} `{name}` and `{other}` (at {pointer}/{first}) both become the Rust name `{ident}`"
+                    ),
+                );
+            }
+        }
+        if !self.setters {
+            return;
+        }
+        // `Foo` has the setters `foo` and `set_foo`: a `SetFoo` beside it would take the second.
+        for (ident, &(i, name)) in &rust {
+            if let Some(&(j, other)) = ident.strip_prefix("set_").and_then(|base| rust.get(base)) {
+                self.error(
+                    format!("{pointer}/{i}/name"),
+                    format!(
+                        "{what} `{name}` would become `{ident}`, the setter of `{other}` (at {pointer}/{j})"
                     ),
                 );
             }
@@ -141,6 +161,7 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
     let mut c = Checker {
         file,
         errors: Vec::new(),
+        setters: false,
     };
     c.enums("/enums", &product.enums);
     c.errors("/errors", &product.errors);
@@ -152,6 +173,7 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
     let mut c = Checker {
         file,
         errors: Vec::new(),
+        setters: true,
     };
     if !action
         .name
@@ -198,7 +220,20 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
         }
         c.ty(&known, &format!("/parameters/{i}"), &p.ty);
     }
+    c.setters = false;
     c.fields(&known, "/response", &action.response);
+    for (i, f) in action.response.iter().enumerate() {
+        let stem = naming::field_stem(&f.name);
+        if OUTPUT_METHODS.contains(&stem.as_str()) {
+            c.error(
+                format!("/response/{i}/name"),
+                format!(
+                    "response field `{}` would become `{stem}`, a method every output has",
+                    f.name
+                ),
+            );
+        }
+    }
     c.enums("/enums", &action.enums);
     for (i, e) in action.enums.iter().enumerate() {
         if product.enums.iter().any(|p| p.name == e.name) {

@@ -167,6 +167,55 @@ fn two_wire_names_for_one_rust_name_are_refused() {
 }
 
 #[test]
+fn a_parameter_that_would_take_another_ones_setter_is_refused() {
+    let text = GOOD.replace(
+        r#"{"name": "InstanceId", "type": "String", "required": true, "in": "query"}"#,
+        r#"{"name": "InstanceId", "type": "String", "in": "query"}, {"name": "SetInstanceId", "type": "String", "in": "query"}"#,
+    );
+    assert_eq!(
+        errors_of("Demo.json", &text),
+        [
+            "actions/Demo.json: at /parameters/1/name: parameter `SetInstanceId` would become `set_instance_id`, the setter of `InstanceId` (at /parameters/0)"
+        ]
+    );
+    // Fields of a struct parameter get setters too.
+    let text = GOOD.replace(
+        r#"{"name": "InstanceId", "type": "String", "required": true, "in": "query"}"#,
+        r#"{"name": "Item", "type": "Struct", "in": "query", "fields": [{"name": "SetMode", "type": "String"}, {"name": "Mode", "type": "String"}]}"#,
+    );
+    assert_eq!(
+        errors_of("Demo.json", &text),
+        [
+            "actions/Demo.json: at /parameters/0/fields/0/name: field `SetMode` would become `set_mode`, the setter of `Mode` (at /parameters/0/fields/1)"
+        ]
+    );
+    // Response fields have accessors only, so the same pair is fine there.
+    let text = GOOD.replace(
+        r#"{"name": "UserState", "type": "String", "enum": "UserState"}"#,
+        r#"{"name": "Mode", "type": "String"}, {"name": "SetMode", "type": "String"}"#,
+    );
+    assert_eq!(errors_of("Demo.json", &text), Vec::<String>::new());
+}
+
+#[test]
+fn a_response_field_named_like_an_output_method_is_refused() {
+    for (wire, stem) in [("ToJson", "to_json"), ("Encode", "encode")] {
+        let text = GOOD.replace(
+            r#"{"name": "Data", "type": "Struct""#,
+            &format!(
+                r#"{{"name": "{wire}", "type": "String"}}, {{"name": "Data", "type": "Struct""#
+            ),
+        );
+        assert_eq!(
+            errors_of("Demo.json", &text),
+            [format!(
+                "actions/Demo.json: at /response/0/name: response field `{wire}` would become `{stem}`, a method every output has"
+            )]
+        );
+    }
+}
+
+#[test]
 fn unknown_enumeration_is_refused() {
     let text = GOOD.replace(r#""enum": "UserState""#, r#""enum": "AgentMood""#);
     let errors = errors_of("Demo.json", &text);
