@@ -78,6 +78,7 @@ fn v3_reproduces_the_published_example() {
     );
     let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     assert_eq!(sha256_hex(b""), empty);
+    assert_eq!(EMPTY_SHA256, empty);
     let canonical = v3_canonical_request(
         "POST",
         &query,
