@@ -2,7 +2,7 @@
 //! Not a public API; hidden from the docs and free to change.
 
 use crate::client::{self, Method, Operation};
-use crate::codec::{Decode, Params};
+use crate::codec::Params;
 use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
 
 static RESET_AGENT_STATE: Operation = Operation {
@@ -40,5 +40,5 @@ pub fn decode_reset_agent_state(
         bytes::Bytes::from_static(body),
     )
     .ok()?;
-    ResetAgentStateOutput::decode(response.body).ok()
+    client::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
 }

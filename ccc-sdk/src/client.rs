@@ -8,9 +8,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
-use serde_json::Value;
 
-use crate::codec::{self, Decode, Params};
+use crate::codec::{self, Decode, Node, Params};
 use crate::config::{CallOptions, Config, ConfigError};
 use crate::error::{
     CredentialsError, DispatchError, ResponseError, SdkError, ServiceError, TimeoutError,
@@ -82,13 +81,13 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A response read whole: status, request id and body tree.
+/// A successful response, read whole: status, request id (from the header) and body. The body
+/// is read into a tree by the caller, which decodes it at once: the tree borrows from it.
 pub(crate) struct Response {
-    status: u16,
-    request_id: Option<String>,
-    pub(crate) body: Value,
-    /// The body as received, kept (by reference count) for error reports.
-    raw: bytes::Bytes,
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) raw: bytes::Bytes,
 }
 
 /// Why one attempt failed, before it is given the action's error type.
@@ -165,14 +164,7 @@ impl Client {
             .invoke(op, &params, options)
             .await
             .map_err(|e| e.map_service_error(E::from))?;
-        O::decode(response.body).map_err(|e| {
-            SdkError::Response(ResponseError::new(
-                response.status,
-                response.request_id,
-                format!("the response does not fit {}: {e}", op.action),
-                &response.raw,
-            ))
-        })
+        decode_success(op, response).map_err(SdkError::Response)
     }
 
     /// The attempt loop, bounded by the operation timeout. Not generic: compiled once for all
@@ -357,22 +349,55 @@ impl Client {
     }
 }
 
-/// Turns a whole response into the tree of a success or the service's error.
+/// Reads a successful response's body into the action's output.
+pub(crate) fn decode_success<O: Decode>(
+    op: &Operation,
+    response: Response,
+) -> Result<O, ResponseError> {
+    let Response {
+        status,
+        request_id,
+        content_type,
+        raw,
+    } = response;
+    let tree = codec::parse_body(content_type.as_deref(), &raw);
+    // The header usually carries the request id; the body is read only when it does not.
+    let request_id = request_id.or_else(|| body_request_id(tree.as_ref().ok()));
+    match tree {
+        Ok(tree) => O::decode(tree).map_err(|e| {
+            ResponseError::new(
+                status,
+                request_id,
+                format!("the response does not fit {}: {e}", op.action),
+                &raw,
+            )
+        }),
+        Err(reason) => Err(ResponseError::new(status, request_id, reason, &raw)),
+    }
+}
+
+fn body_request_id(tree: Option<&Node<'_>>) -> Option<String> {
+    tree?.get("RequestId")?.as_str().map(str::to_string)
+}
+
+/// Tells a success from the service's error. A success is kept whole, for the caller to decode;
+/// any other status is read here, into a service error or a response error.
 pub(crate) fn read_response(
     status: u16,
     header_request_id: Option<String>,
     content_type: Option<&str>,
     body: bytes::Bytes,
 ) -> Result<Response, Failure> {
+    if (200..300).contains(&status) {
+        return Ok(Response {
+            status,
+            request_id: header_request_id,
+            content_type: content_type.map(str::to_string),
+            raw: body,
+        });
+    }
     let tree = codec::parse_body(content_type, &body);
-    // The header usually carries it; the body is read only when it does not.
-    let request_id = header_request_id.or_else(|| {
-        tree.as_ref()
-            .ok()
-            .and_then(|t| t.get("RequestId"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
+    let request_id = header_request_id.or_else(|| body_request_id(tree.as_ref().ok()));
     let tree = match tree {
         Ok(tree) => tree,
         Err(reason) => {
@@ -381,18 +406,10 @@ pub(crate) fn read_response(
             )));
         }
     };
-    if (200..300).contains(&status) {
-        return Ok(Response {
-            status,
-            request_id,
-            body: tree,
-            raw: body,
-        });
-    }
     let text = |k: &str| {
         tree.get(k).and_then(|v| match v {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
+            Node::String(s) if !s.is_empty() => Some(s.to_string()),
+            Node::Number(n) => Some(n.to_string()),
             _ => None,
         })
     };
@@ -460,6 +477,7 @@ fn install_crypto_provider() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::reset_agent_state::ResetAgentStateOutput;
 
     fn service(r: Result<Response, Failure>) -> ServiceError {
         match r {
@@ -520,12 +538,22 @@ mod tests {
             e.reason()
         );
         assert_eq!(e.body_prefix(), "<html>Bad Gateway");
-        let e = response_error(read_response(
+        // A success is read when it is decoded.
+        let ok = read_response(
             200,
             None,
             Some("application/json"),
             bytes::Bytes::from_static(br#"{"RequestId": "x", "Co"#),
-        ));
+        );
+        let op = Operation {
+            action: "ResetAgentState",
+            method: Method::Post,
+        };
+        let e = match ok {
+            Ok(r) => decode_success::<ResetAgentStateOutput>(&op, r).unwrap_err(),
+            Err(_) => panic!("a 200 is a success until its body is read"),
+        };
+        assert_eq!(e.http_status(), 200);
         assert!(e.reason().starts_with("malformed JSON"), "{}", e.reason());
         let e = response_error(read_response(500, None, None, bytes::Bytes::new()));
         assert_eq!(e.reason(), "empty body");

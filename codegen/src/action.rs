@@ -1019,7 +1019,7 @@ impl<'a> Gen<'a> {
             #debug
 
             impl Decode for #name {
-                fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+                fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
                     #decode
                 }
             }

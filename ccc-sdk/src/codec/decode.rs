@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::node::{Fields, Node};
 
 /// Why a response body does not fit the action's response type; names the field's path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +27,7 @@ impl DecodeError {
         }
     }
 
-    fn expected(what: &str, found: &Value) -> Self {
+    fn expected(what: &str, found: &Node<'_>) -> Self {
         Self::new(format!("expected {what}, found {}", describe(found)))
     }
 
@@ -60,18 +62,18 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-fn describe(v: &Value) -> String {
+fn describe(v: &Node<'_>) -> String {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) if s.chars().count() > 40 => {
+        Node::Null => "null".into(),
+        Node::Bool(b) => format!("boolean {b}"),
+        Node::Number(n) => format!("number {n}"),
+        Node::String(s) if s.chars().count() > 40 => {
             let head: String = s.chars().take(40).collect();
             format!("string {head:?}…")
         }
-        Value::String(s) => format!("string {s:?}"),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Node::String(s) => format!("string {s:?}"),
+        Node::Array(_) => "an array".into(),
+        Node::Object(_) => "an object".into(),
     }
 }
 
@@ -80,27 +82,24 @@ pub(crate) trait Decode: Sized {
     /// Whether an empty string (an empty XML element) is a value of this type rather than "absent".
     const EMPTY_IS_VALUE: bool = false;
 
-    /// Takes the tree by value, so strings move into the output instead of being copied.
-    fn decode(v: Value) -> Result<Self, DecodeError>;
+    /// Takes the tree by value, so owned strings move into the output instead of being copied.
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError>;
 }
 
 /// Whether a value stands for "nothing here": JSON null, an empty XML element, or the
 /// placeholder `无` ("none") that the API reference writes where a struct or map is absent.
-fn is_absent(v: &Value) -> bool {
+fn is_absent(v: &Node<'_>) -> bool {
     match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty() || s == "无",
+        Node::Null => true,
+        Node::String(s) => s.is_empty() || s == "无",
         _ => false,
     }
 }
 
 /// Takes an optional field out of an object.
-pub(crate) fn field<T: Decode>(
-    o: &mut Map<String, Value>,
-    name: &str,
-) -> Result<Option<T>, DecodeError> {
-    match o.remove(name) {
-        None | Some(Value::Null) => Ok(None),
+pub(crate) fn field<T: Decode>(o: &mut Fields<'_>, name: &str) -> Result<Option<T>, DecodeError> {
+    match o.take(name) {
+        None | Some(Node::Null) => Ok(None),
         Some(v) if is_absent(&v) && !T::EMPTY_IS_VALUE => Ok(None),
         Some(v) => T::decode(v).map(Some).map_err(|e| e.within(name)),
     }
@@ -108,18 +107,16 @@ pub(crate) fn field<T: Decode>(
 
 /// Decodes a struct: the object itself, a JSON object carried as text, or an empty element.
 pub(crate) fn decode_struct<T>(
-    v: Value,
-    f: impl FnOnce(&mut Map<String, Value>) -> Result<T, DecodeError>,
+    v: Node<'_>,
+    f: impl FnOnce(&mut Fields<'_>) -> Result<T, DecodeError>,
 ) -> Result<T, DecodeError> {
     match v {
-        Value::Object(mut o) => f(&mut o),
-        v if is_absent(&v) => f(&mut Map::new()),
-        Value::String(s) if s.trim_start().starts_with('{') => {
-            match serde_json::from_str::<Value>(&s) {
-                Ok(Value::Object(mut o)) => f(&mut o),
-                _ => Err(DecodeError::expected("an object", &Value::String(s))),
-            }
-        }
+        Node::Object(mut o) => f(&mut o),
+        v if is_absent(&v) => f(&mut Fields::default()),
+        Node::String(s) if s.trim_start().starts_with('{') => match Node::from_json(s.as_bytes()) {
+            Ok(Node::Object(mut o)) => f(&mut o),
+            _ => Err(DecodeError::expected("an object", &Node::String(s))),
+        },
         other => Err(DecodeError::expected("an object", &other)),
     }
 }
@@ -127,12 +124,12 @@ pub(crate) fn decode_struct<T>(
 impl Decode for String {
     const EMPTY_IS_VALUE: bool = true;
 
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         match v {
-            Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(n.to_string()),
-            Value::Bool(b) => Ok(b.to_string()),
-            Value::Null => Ok(String::new()),
+            Node::String(s) => Ok(s.into_owned()),
+            Node::Number(n) => Ok(n.to_string()),
+            Node::Bool(b) => Ok(b.to_string()),
+            Node::Null => Ok(String::new()),
             // A structured value where text is declared: keep it whole, as JSON text.
             other => Ok(other.to_string()),
         }
@@ -140,21 +137,21 @@ impl Decode for String {
 }
 
 impl Decode for bool {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         match &v {
-            Value::Bool(b) => Ok(*b),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-            Value::Number(n) if n.as_u64() == Some(1) => Ok(true),
-            Value::Number(n) if n.as_u64() == Some(0) => Ok(false),
+            Node::Bool(b) => Ok(*b),
+            Node::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Node::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+            Node::Number(n) if n.as_u64() == Some(1) => Ok(true),
+            Node::Number(n) if n.as_u64() == Some(0) => Ok(false),
             _ => Err(DecodeError::expected("a Boolean", &v)),
         }
     }
 }
 
-fn integer(v: &Value, what: &str) -> Result<i64, DecodeError> {
+fn integer(v: &Node<'_>, what: &str) -> Result<i64, DecodeError> {
     match v {
-        Value::Number(n) => {
+        Node::Number(n) => {
             if let Some(i) = n.as_i64() {
                 return Ok(i);
             }
@@ -163,7 +160,7 @@ fn integer(v: &Value, what: &str) -> Result<i64, DecodeError> {
                 _ => Err(DecodeError::expected(what, v)),
             }
         }
-        Value::String(s) => s
+        Node::String(s) => s
             .trim()
             .parse::<i64>()
             .map_err(|_| DecodeError::expected(what, v)),
@@ -172,22 +169,22 @@ fn integer(v: &Value, what: &str) -> Result<i64, DecodeError> {
 }
 
 impl Decode for i64 {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         integer(&v, "a Long")
     }
 }
 
 impl Decode for i32 {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         let i = integer(&v, "an Integer")?;
         i32::try_from(i).map_err(|_| DecodeError::expected("an Integer (32-bit)", &v))
     }
 }
 
-fn float(v: &Value, what: &str) -> Result<f64, DecodeError> {
+fn float(v: &Node<'_>, what: &str) -> Result<f64, DecodeError> {
     match v {
-        Value::Number(n) => n.as_f64().ok_or_else(|| DecodeError::expected(what, v)),
-        Value::String(s) => s
+        Node::Number(n) => n.as_f64().ok_or_else(|| DecodeError::expected(what, v)),
+        Node::String(s) => s
             .trim()
             .parse::<f64>()
             .map_err(|_| DecodeError::expected(what, v)),
@@ -196,37 +193,37 @@ fn float(v: &Value, what: &str) -> Result<f64, DecodeError> {
 }
 
 impl Decode for f64 {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         float(&v, "a Double")
     }
 }
 
 impl Decode for f32 {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         float(&v, "a Float").map(|f| f as f32)
     }
 }
 
 impl Decode for Value {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
-        Ok(v)
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
+        Ok(v.into_value())
     }
 }
 
 impl<T: Decode> Decode for Vec<T> {
     /// A JSON array; a JSON array carried as text (`"[\"a\"]"`, as XML shows lists of strings);
     /// or one bare item (XML holds a one-item list as a single element).
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         match v {
-            Value::Array(items) => items
+            Node::Array(items) => items
                 .into_iter()
                 .enumerate()
                 .map(|(i, item)| T::decode(item).map_err(|e| e.within(format!("[{i}]"))))
                 .collect(),
-            Value::String(s) if s.trim_start().starts_with('[') => {
-                match serde_json::from_str::<Value>(&s) {
-                    Ok(parsed @ Value::Array(_)) => Self::decode(parsed),
-                    _ => Ok(vec![T::decode(Value::String(s))?]),
+            Node::String(s) if s.trim_start().starts_with('[') => {
+                match Node::from_json(s.as_bytes()) {
+                    Ok(parsed @ Node::Array(_)) => Self::decode(parsed),
+                    _ => Ok(vec![T::decode(Node::String(s))?]),
                 }
             }
             v if is_absent(&v) => Ok(Vec::new()),
@@ -236,12 +233,12 @@ impl<T: Decode> Decode for Vec<T> {
 }
 
 impl<T: Decode> Decode for HashMap<String, T> {
-    fn decode(v: Value) -> Result<Self, DecodeError> {
+    fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
         decode_struct(v, |o| {
             std::mem::take(o)
                 .into_iter()
                 .map(|(k, v)| match T::decode(v) {
-                    Ok(v) => Ok((k, v)),
+                    Ok(v) => Ok((k.into_owned(), v)),
                     Err(e) => Err(e.within(k)),
                 })
                 .collect()
@@ -254,9 +251,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn obj(v: Value) -> Map<String, Value> {
-        match v {
-            Value::Object(o) => o,
+    /// A tree as the decoder gets it, from JSON written with `json!`.
+    fn node(v: Value) -> Node<'static> {
+        Node::from_value(v)
+    }
+
+    fn obj(v: Value) -> Fields<'static> {
+        match node(v) {
+            Node::Object(o) => o,
             _ => unreachable!(),
         }
     }
@@ -276,20 +278,20 @@ mod tests {
 
     #[test]
     fn booleans_accept_any_case() {
-        assert!(bool::decode(json!("True")).unwrap());
-        assert!(!bool::decode(json!("FALSE")).unwrap());
+        assert!(bool::decode(node(json!("True"))).unwrap());
+        assert!(!bool::decode(node(json!("FALSE"))).unwrap());
     }
 
     #[test]
     fn bad_values_name_their_path() {
         let v = json!({"Data": {"Items": [{"N": "1"}, {"N": "x"}]}});
-        let err = decode_struct(v, |o| {
+        let err = decode_struct(node(v), |o| {
             let data: Option<Vec<Value>> = field(o, "Data").and_then(|d: Option<Value>| {
-                decode_struct(d.unwrap(), |o| field::<Vec<Value>>(o, "Items"))
+                decode_struct(node(d.unwrap()), |o| field::<Vec<Value>>(o, "Items"))
                     .map_err(|e| e.within("Data"))
             })?;
             for (i, item) in data.unwrap().into_iter().enumerate() {
-                decode_struct(item, |o| field::<i32>(o, "N"))
+                decode_struct(node(item), |o| field::<i32>(o, "N"))
                     .map_err(|e| e.within(format!("[{i}]")).within("Items").within("Data"))?;
             }
             Ok(())
@@ -304,9 +306,9 @@ mod tests {
 
     #[test]
     fn integers_out_of_range_are_errors() {
-        assert!(i32::decode(json!(4_000_000_000_i64)).is_err());
+        assert!(i32::decode(node(json!(4_000_000_000_i64))).is_err());
         assert_eq!(
-            i64::decode(json!(4_000_000_000_i64)).unwrap(),
+            i64::decode(node(json!(4_000_000_000_i64))).unwrap(),
             4_000_000_000
         );
     }
@@ -314,21 +316,24 @@ mod tests {
     #[test]
     fn lists_accept_arrays_json_text_and_single_items() {
         assert_eq!(
-            Vec::<String>::decode(json!(["a", "b"])).unwrap(),
+            Vec::<String>::decode(node(json!(["a", "b"]))).unwrap(),
             ["a", "b"]
         );
         assert_eq!(
-            Vec::<String>::decode(json!("[\"skill-group@ccc-test\"]")).unwrap(),
+            Vec::<String>::decode(node(json!("[\"skill-group@ccc-test\"]"))).unwrap(),
             ["skill-group@ccc-test"]
         );
-        assert_eq!(Vec::<String>::decode(json!("only")).unwrap(), ["only"]);
-        assert!(Vec::<String>::decode(json!("")).unwrap().is_empty());
-        assert_eq!(Vec::<i32>::decode(json!(["1", 2])).unwrap(), [1, 2]);
+        assert_eq!(
+            Vec::<String>::decode(node(json!("only"))).unwrap(),
+            ["only"]
+        );
+        assert!(Vec::<String>::decode(node(json!(""))).unwrap().is_empty());
+        assert_eq!(Vec::<i32>::decode(node(json!(["1", 2]))).unwrap(), [1, 2]);
     }
 
     #[test]
     fn structs_accept_json_text_and_empty_elements() {
-        let read = |v: Value| decode_struct(v, |o| field::<String>(o, "K"));
+        let read = |v: Value| decode_struct(node(v), |o| field::<String>(o, "K"));
         assert_eq!(read(json!({"K": "v"})).unwrap(), Some("v".into()));
         assert_eq!(read(json!("{\"K\":\"v\"}")).unwrap(), Some("v".into()));
         assert_eq!(read(json!("")).unwrap(), None);
@@ -337,7 +342,7 @@ mod tests {
 
     #[test]
     fn maps_keep_every_entry() {
-        let m = HashMap::<String, Value>::decode(json!({"a": 1, "b": "x"})).unwrap();
+        let m = HashMap::<String, Value>::decode(node(json!({"a": 1, "b": "x"}))).unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(m["a"], json!(1));
     }

@@ -57,7 +57,7 @@ pub(crate) fn check_example<T: Decode + Encode>(content_type: &str, text: &str, 
             .any(|k| p == *k || p.strip_prefix(k).is_some_and(|rest| rest.starts_with('.')))
     };
     let mut expected = BTreeSet::new();
-    leaves(&tree, "", &mut expected);
+    leaves(&tree.into_value(), "", &mut expected);
     let unknown: Vec<String> = expected
         .iter()
         .filter(|(p, _)| !is_known(p))

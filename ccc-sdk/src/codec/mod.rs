@@ -7,6 +7,7 @@ mod decode;
 mod encode;
 #[cfg(test)]
 mod examples;
+mod node;
 mod params;
 mod xml;
 
@@ -15,12 +16,11 @@ pub(crate) use decode::{Decode, decode_struct, field};
 pub(crate) use encode::{Encode, put};
 #[cfg(test)]
 pub(crate) use examples::check_example;
+pub(crate) use node::Node;
 pub use params::Params;
 // Unused while no action of the spec takes a struct (or any) parameter.
 #[allow(unused_imports)]
 pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
-
-use serde_json::Value;
 
 /// A value of an enumeration that this version of the SDK does not know.
 ///
@@ -73,19 +73,20 @@ impl BodyFormat {
     }
 }
 
-/// Reads a response body into a tree.
-pub(crate) fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<Value, String> {
+/// Reads a response body into a tree, which borrows from the body where it can.
+pub(crate) fn parse_body<'a>(
+    content_type: Option<&str>,
+    body: &'a [u8],
+) -> Result<Node<'a>, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err("empty body".into());
     }
     match BodyFormat::detect(content_type, body) {
-        Some(BodyFormat::Json) => {
-            serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))
-        }
+        Some(BodyFormat::Json) => Node::from_json(body).map_err(|e| format!("malformed JSON: {e}")),
         Some(BodyFormat::Xml) => {
             let text =
                 std::str::from_utf8(body).map_err(|e| format!("XML body is not UTF-8: {e}"))?;
-            xml::parse(text)
+            xml::parse(text).map(Node::from_value)
         }
         None => Err(format!(
             "neither JSON nor XML (Content-Type {})",
@@ -151,7 +152,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::codec::Decode for $name {
-            fn decode(v: ::serde_json::Value) -> Result<Self, $crate::codec::DecodeError> {
+            fn decode(v: $crate::codec::Node<'_>) -> Result<Self, $crate::codec::DecodeError> {
                 <String as $crate::codec::Decode>::decode(v).map(Self::from)
             }
         }

@@ -281,7 +281,7 @@ impl AddNumbersToSkillGroupOutput {
 }
 
 impl Decode for AddNumbersToSkillGroupOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

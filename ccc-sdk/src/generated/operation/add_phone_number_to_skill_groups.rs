@@ -243,7 +243,7 @@ impl AddPhoneNumberToSkillGroupsOutput {
 }
 
 impl Decode for AddPhoneNumberToSkillGroupsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

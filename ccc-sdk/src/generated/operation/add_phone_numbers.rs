@@ -319,7 +319,7 @@ impl AddPhoneNumbersOutput {
 }
 
 impl Decode for AddPhoneNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -285,7 +285,7 @@ impl AddSchemaPropertyOutput {
 }
 
 impl Decode for AddSchemaPropertyOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -363,7 +363,7 @@ impl AddTicketTaskOutput {
 }
 
 impl Decode for AddTicketTaskOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

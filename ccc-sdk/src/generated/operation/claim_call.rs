@@ -374,7 +374,7 @@ impl ClaimCallOutput {
 }
 
 impl Decode for ClaimCallOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -431,7 +431,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_context: codec::field(o, "CallContext")?,
@@ -482,7 +482,7 @@ impl CallContext {
 }
 
 impl Decode for CallContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 channel_contexts: codec::field(o, "ChannelContexts")?,
@@ -596,7 +596,7 @@ impl ChannelContexts {
 }
 
 impl Decode for ChannelContexts {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -716,7 +716,7 @@ impl UserContext {
 }
 
 impl Decode for UserContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

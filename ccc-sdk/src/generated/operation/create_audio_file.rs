@@ -321,7 +321,7 @@ impl CreateAudioFileOutput {
 }
 
 impl Decode for CreateAudioFileOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

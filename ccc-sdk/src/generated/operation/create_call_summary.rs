@@ -291,7 +291,7 @@ impl CreateCallSummaryOutput {
 }
 
 impl Decode for CreateCallSummaryOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

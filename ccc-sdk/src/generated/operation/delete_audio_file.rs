@@ -213,7 +213,7 @@ impl DeleteAudioFileOutput {
 }
 
 impl Decode for DeleteAudioFileOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -242,7 +242,7 @@ impl DeleteContactFlowOutput {
 }
 
 impl Decode for DeleteContactFlowOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -286,7 +286,7 @@ impl DeleteDocumentOutput {
 }
 
 impl Decode for DeleteDocumentOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

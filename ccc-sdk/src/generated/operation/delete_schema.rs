@@ -249,7 +249,7 @@ impl DeleteSchemaOutput {
 }
 
 impl Decode for DeleteSchemaOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

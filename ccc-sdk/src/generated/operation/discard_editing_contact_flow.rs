@@ -245,7 +245,7 @@ impl DiscardEditingContactFlowOutput {
 }
 
 impl Decode for DiscardEditingContactFlowOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

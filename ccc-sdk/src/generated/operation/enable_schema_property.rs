@@ -288,7 +288,7 @@ impl EnableSchemaPropertyOutput {
 }
 
 impl Decode for EnableSchemaPropertyOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

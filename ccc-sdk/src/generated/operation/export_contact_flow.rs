@@ -254,7 +254,7 @@ impl ExportContactFlowOutput {
 }
 
 impl Decode for ExportContactFlowOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -257,7 +257,7 @@ impl ExportDoNotCallNumbersOutput {
 }
 
 impl Decode for ExportDoNotCallNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

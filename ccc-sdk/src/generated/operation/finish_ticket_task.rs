@@ -290,7 +290,7 @@ impl FinishTicketTaskOutput {
 }
 
 impl Decode for FinishTicketTaskOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -215,7 +215,7 @@ impl GetCallDetailRecordOutput {
 }
 
 impl Decode for GetCallDetailRecordOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -459,7 +459,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_events: codec::field(o, "AgentEvents")?,
@@ -583,7 +583,7 @@ impl AgentEvents {
 }
 
 impl Decode for AgentEvents {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_id: codec::field(o, "AgentId")?,
@@ -636,7 +636,7 @@ impl EventSequence {
 }
 
 impl Decode for EventSequence {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event: codec::field(o, "Event")?,
@@ -687,7 +687,7 @@ impl IvrEvents {
 }
 
 impl Decode for IvrEvents {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event_sequence: codec::field(o, "EventSequence")?,
@@ -731,7 +731,7 @@ impl IvrEventsEventSequence {
 }
 
 impl Decode for IvrEventsEventSequence {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event: codec::field(o, "Event")?,
@@ -794,7 +794,7 @@ impl QueueEvents {
 }
 
 impl Decode for QueueEvents {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event_sequence: codec::field(o, "EventSequence")?,
@@ -842,7 +842,7 @@ impl QueueEventsEventSequence {
 }
 
 impl Decode for QueueEventsEventSequence {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event: codec::field(o, "Event")?,
@@ -898,7 +898,7 @@ impl AnalyticsReport {
 }
 
 impl Decode for AnalyticsReport {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 emotion: codec::field(o, "Emotion")?,
@@ -965,7 +965,7 @@ impl Emotion {
 }
 
 impl Decode for Emotion {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 confidence: codec::field(o, "Confidence")?,
@@ -1034,7 +1034,7 @@ impl ProblemSolving {
 }
 
 impl Decode for ProblemSolving {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 problem: codec::field(o, "Problem")?,
@@ -1096,7 +1096,7 @@ impl Satisfaction {
 }
 
 impl Decode for Satisfaction {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 remark: codec::field(o, "Remark")?,
@@ -1153,7 +1153,7 @@ impl TodoList {
 }
 
 impl Decode for TodoList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 success: codec::field(o, "Success")?,
@@ -1197,7 +1197,7 @@ impl CustomerEvents {
 }
 
 impl Decode for CustomerEvents {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 customer_id: codec::field(o, "CustomerId")?,
@@ -1239,7 +1239,7 @@ impl CustomerEventsEventSequence {
 }
 
 impl Decode for CustomerEventsEventSequence {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 event: codec::field(o, "Event")?,

@@ -251,7 +251,7 @@ impl GetConversationDetailOutput {
 }
 
 impl Decode for GetConversationDetailOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -327,7 +327,7 @@ impl Phrases {
 }
 
 impl Decode for Phrases {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 begin: codec::field(o, "Begin")?,

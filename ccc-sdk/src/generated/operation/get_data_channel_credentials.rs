@@ -222,7 +222,7 @@ impl GetDataChannelCredentialsOutput {
 }
 
 impl Decode for GetDataChannelCredentialsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -324,7 +324,7 @@ impl std::fmt::Debug for Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 client_id: codec::field(o, "ClientId")?,

@@ -211,7 +211,7 @@ impl GetNumberLocationOutput {
 }
 
 impl Decode for GetNumberLocationOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -266,7 +266,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 city: codec::field(o, "City")?,

@@ -183,7 +183,7 @@ impl GetTurnServerListOutput {
 }
 
 impl Decode for GetTurnServerListOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -316,7 +316,7 @@ impl GetVisitorLoginDetailsOutput {
 }
 
 impl Decode for GetVisitorLoginDetailsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -410,7 +410,7 @@ impl std::fmt::Debug for Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 chat_app_id: codec::field(o, "ChatAppId")?,

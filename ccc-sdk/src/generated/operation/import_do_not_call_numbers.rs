@@ -286,7 +286,7 @@ impl ImportDoNotCallNumbersOutput {
 }
 
 impl Decode for ImportDoNotCallNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

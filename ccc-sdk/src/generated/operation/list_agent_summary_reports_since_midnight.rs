@@ -339,7 +339,7 @@ impl ListAgentSummaryReportsSinceMidnightOutput {
 }
 
 impl Decode for ListAgentSummaryReportsSinceMidnightOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -407,7 +407,7 @@ impl PagedAgentSummaryReport {
 }
 
 impl Decode for PagedAgentSummaryReport {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -509,7 +509,7 @@ impl List {
 }
 
 impl Decode for List {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_id: codec::field(o, "AgentId")?,
@@ -665,7 +665,7 @@ impl Inbound {
 }
 
 impl Decode for Inbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_ring_time: codec::field(o, "AverageRingTime")?,
@@ -834,7 +834,7 @@ impl Outbound {
 }
 
 impl Decode for Outbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 answer_rate: codec::field(o, "AnswerRate")?,
@@ -1015,7 +1015,7 @@ impl Overall {
 }
 
 impl Decode for Overall {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_ready_time: codec::field(o, "AverageReadyTime")?,

@@ -1125,7 +1125,7 @@ impl ListCallDetailRecordsV2Output {
 }
 
 impl Decode for ListCallDetailRecordsV2Output {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -1187,7 +1187,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -1639,7 +1639,7 @@ impl List {
 }
 
 impl Decode for List {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_channel_name: codec::field(o, "AccessChannelName")?,
@@ -1858,7 +1858,7 @@ impl AnalyticsReport {
 }
 
 impl Decode for AnalyticsReport {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 emotion: codec::field(o, "Emotion")?,
@@ -1925,7 +1925,7 @@ impl Emotion {
 }
 
 impl Decode for Emotion {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 confidence: codec::field(o, "Confidence")?,
@@ -1994,7 +1994,7 @@ impl ProblemSolving {
 }
 
 impl Decode for ProblemSolving {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 problem: codec::field(o, "Problem")?,
@@ -2056,7 +2056,7 @@ impl Satisfaction {
 }
 
 impl Decode for Satisfaction {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 remark: codec::field(o, "Remark")?,
@@ -2113,7 +2113,7 @@ impl TodoList {
 }
 
 impl Decode for TodoList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 success: codec::field(o, "Success")?,
@@ -2150,7 +2150,7 @@ impl SummaryIndex {
 }
 
 impl Decode for SummaryIndex {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 keywords: codec::field(o, "Keywords")?,

@@ -185,7 +185,7 @@ impl ListCommonTicketFieldsOutput {
 }
 
 impl Decode for ListCommonTicketFieldsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -256,7 +256,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 created_time: codec::field(o, "CreatedTime")?,
@@ -437,7 +437,7 @@ impl DataPropertiesValue {
 }
 
 impl Decode for DataPropertiesValue {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 display_name: codec::field(o, "DisplayName")?,

@@ -400,7 +400,7 @@ impl ListDocumentsOutput {
 }
 
 impl Decode for ListDocumentsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -516,7 +516,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 documents: codec::field(o, "Documents")?,
@@ -599,7 +599,7 @@ impl Schema {
 }
 
 impl Decode for Schema {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 created_time: codec::field(o, "CreatedTime")?,
@@ -784,7 +784,7 @@ impl DataSchemaPropertiesValue {
 }
 
 impl Decode for DataSchemaPropertiesValue {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 display_name: codec::field(o, "DisplayName")?,

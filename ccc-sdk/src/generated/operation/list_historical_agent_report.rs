@@ -432,7 +432,7 @@ impl ListHistoricalAgentReportOutput {
 }
 
 impl Decode for ListHistoricalAgentReportOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -494,7 +494,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -596,7 +596,7 @@ impl Items {
 }
 
 impl Decode for Items {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_id: codec::field(o, "AgentId")?,
@@ -880,7 +880,7 @@ impl Inbound {
 }
 
 impl Decode for Inbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_hold_time: codec::field(o, "AverageHoldTime")?,
@@ -1026,7 +1026,7 @@ impl AccessChannelTypeDetails {
 }
 
 impl Decode for AccessChannelTypeDetails {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_channel_type: codec::field(o, "AccessChannelType")?,
@@ -1257,7 +1257,7 @@ impl Outbound {
 }
 
 impl Decode for Outbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 answer_rate: codec::field(o, "AnswerRate")?,
@@ -1601,7 +1601,7 @@ impl Overall {
 }
 
 impl Decode for Overall {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_break_time: codec::field(o, "AverageBreakTime")?,
@@ -1764,7 +1764,7 @@ impl BreakCodeDetailList {
 }
 
 impl Decode for BreakCodeDetailList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,
@@ -1906,7 +1906,7 @@ impl Back2Back {
 }
 
 impl Decode for Back2Back {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_handle_rate: codec::field(o, "AgentHandleRate")?,
@@ -2030,7 +2030,7 @@ impl Internal {
 }
 
 impl Decode for Internal {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_talk_time: codec::field(o, "AverageTalkTime")?,

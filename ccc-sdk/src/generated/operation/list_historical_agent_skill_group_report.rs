@@ -446,7 +446,7 @@ impl ListHistoricalAgentSkillGroupReportOutput {
 }
 
 impl Decode for ListHistoricalAgentSkillGroupReportOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -508,7 +508,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -610,7 +610,7 @@ impl List {
 }
 
 impl Decode for List {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_id: codec::field(o, "AgentId")?,
@@ -787,7 +787,7 @@ impl Back2Back {
 }
 
 impl Decode for Back2Back {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_answer_rate: codec::field(o, "AgentAnswerRate")?,
@@ -1071,7 +1071,7 @@ impl Inbound {
 }
 
 impl Decode for Inbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
@@ -1254,7 +1254,7 @@ impl Internal {
 }
 
 impl Decode for Internal {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_talk_time: codec::field(o, "AverageTalkTime")?,
@@ -1492,7 +1492,7 @@ impl Outbound {
 }
 
 impl Decode for Outbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 answer_rate: codec::field(o, "AnswerRate")?,
@@ -1813,7 +1813,7 @@ impl Overall {
 }
 
 impl Decode for Overall {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_break_time: codec::field(o, "AverageBreakTime")?,
@@ -1958,7 +1958,7 @@ impl BreakCodeDetailList {
 }
 
 impl Decode for BreakCodeDetailList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

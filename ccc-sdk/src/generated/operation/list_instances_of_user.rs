@@ -222,7 +222,7 @@ impl ListInstancesOfUserOutput {
 }
 
 impl Decode for ListInstancesOfUserOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -286,7 +286,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -381,7 +381,7 @@ impl CallCenterInstance {
 }
 
 impl Decode for CallCenterInstance {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 admin_list: codec::field(o, "AdminList")?,
@@ -493,7 +493,7 @@ impl User {
 }
 
 impl Decode for User {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 display_name: codec::field(o, "DisplayName")?,
@@ -600,7 +600,7 @@ impl PhoneNumber {
 }
 
 impl Decode for PhoneNumber {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 active: codec::field(o, "Active")?,
@@ -691,7 +691,7 @@ impl SkillGroup {
 }
 
 impl Decode for SkillGroup {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 description: codec::field(o, "Description")?,

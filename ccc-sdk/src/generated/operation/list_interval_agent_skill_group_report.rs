@@ -365,7 +365,7 @@ impl ListIntervalAgentSkillGroupReportOutput {
 }
 
 impl Decode for ListIntervalAgentSkillGroupReportOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -441,7 +441,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 back2_back: codec::field(o, "Back2Back")?,
@@ -610,7 +610,7 @@ impl Back2Back {
 }
 
 impl Decode for Back2Back {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_answer_rate: codec::field(o, "AgentAnswerRate")?,
@@ -894,7 +894,7 @@ impl Inbound {
 }
 
 impl Decode for Inbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
@@ -1077,7 +1077,7 @@ impl Internal {
 }
 
 impl Decode for Internal {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_talk_time: codec::field(o, "AverageTalkTime")?,
@@ -1315,7 +1315,7 @@ impl Outbound {
 }
 
 impl Decode for Outbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 answer_rate: codec::field(o, "AnswerRate")?,
@@ -1643,7 +1643,7 @@ impl Overall {
 }
 
 impl Decode for Overall {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_break_time: codec::field(o, "AverageBreakTime")?,
@@ -1790,7 +1790,7 @@ impl BreakCodeDetailList {
 }
 
 impl Decode for BreakCodeDetailList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

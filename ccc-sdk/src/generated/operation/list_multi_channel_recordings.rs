@@ -287,7 +287,7 @@ impl ListMultiChannelRecordingsOutput {
 }
 
 impl Decode for ListMultiChannelRecordingsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -398,7 +398,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 agent_channel_id: codec::field(o, "AgentChannelId")?,
@@ -458,7 +458,7 @@ impl HoldTimeSegments {
 }
 
 impl Decode for HoldTimeSegments {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 end_time: codec::field(o, "EndTime")?,

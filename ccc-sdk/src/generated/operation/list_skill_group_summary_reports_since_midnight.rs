@@ -303,7 +303,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightOutput {
 }
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -371,7 +371,7 @@ impl PagedSkillGroupSummaryReport {
 }
 
 impl Decode for PagedSkillGroupSummaryReport {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 list: codec::field(o, "List")?,
@@ -452,7 +452,7 @@ impl List {
 }
 
 impl Decode for List {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 inbound: codec::field(o, "Inbound")?,
@@ -749,7 +749,7 @@ impl Inbound {
 }
 
 impl Decode for Inbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 abandoned_in_queue_of_queue_count: codec::field(o, "AbandonedInQueueOfQueueCount")?,
@@ -1094,7 +1094,7 @@ impl Outbound {
 }
 
 impl Decode for Outbound {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 answer_rate: codec::field(o, "AnswerRate")?,
@@ -1300,7 +1300,7 @@ impl Overall {
 }
 
 impl Decode for Overall {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 average_ready_time: codec::field(o, "AverageReadyTime")?,

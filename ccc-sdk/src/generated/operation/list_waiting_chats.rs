@@ -212,7 +212,7 @@ impl ListWaitingChatsOutput {
 }
 
 impl Decode for ListWaitingChatsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -309,7 +309,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_channel_id: codec::field(o, "AccessChannelId")?,
@@ -372,7 +372,7 @@ impl Messages {
 }
 
 impl Decode for Messages {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 content: codec::field(o, "Content")?,
@@ -430,7 +430,7 @@ impl UserList {
 }
 
 impl Decode for UserList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 avatar_url: codec::field(o, "AvatarUrl")?,

@@ -358,7 +358,7 @@ impl ModifyAudioFileOutput {
 }
 
 impl Decode for ModifyAudioFileOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

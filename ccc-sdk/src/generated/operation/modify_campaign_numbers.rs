@@ -296,7 +296,7 @@ impl ModifyCampaignNumbersOutput {
 }
 
 impl Decode for ModifyCampaignNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -278,7 +278,7 @@ impl ModifyCustomCallTaggingOutput {
 }
 
 impl Decode for ModifyCustomCallTaggingOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

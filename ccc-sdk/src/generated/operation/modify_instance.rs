@@ -212,7 +212,7 @@ impl ModifyInstanceOutput {
 }
 
 impl Decode for ModifyInstanceOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

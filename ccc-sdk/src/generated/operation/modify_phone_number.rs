@@ -275,7 +275,7 @@ impl ModifyPhoneNumberOutput {
 }
 
 impl Decode for ModifyPhoneNumberOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

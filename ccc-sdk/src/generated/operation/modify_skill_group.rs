@@ -279,7 +279,7 @@ impl ModifySkillGroupOutput {
 }
 
 impl Decode for ModifySkillGroupOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -250,7 +250,7 @@ impl ModifySkillLevelsOfUserOutput {
 }
 
 impl Decode for ModifySkillLevelsOfUserOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

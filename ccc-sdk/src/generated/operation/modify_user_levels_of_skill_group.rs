@@ -253,7 +253,7 @@ impl ModifyUserLevelsOfSkillGroupOutput {
 }
 
 impl Decode for ModifyUserLevelsOfSkillGroupOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -326,7 +326,7 @@ impl MuteCallOutput {
 }
 
 impl Decode for MuteCallOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -376,7 +376,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_context: codec::field(o, "CallContext")?,
@@ -432,7 +432,7 @@ impl CallContext {
 }
 
 impl Decode for CallContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -562,7 +562,7 @@ impl ChannelContexts {
 }
 
 impl Decode for ChannelContexts {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -707,7 +707,7 @@ impl UserContext {
 }
 
 impl Decode for UserContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

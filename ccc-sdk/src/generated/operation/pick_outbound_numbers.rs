@@ -287,7 +287,7 @@ impl PickOutboundNumbersOutput {
 }
 
 impl Decode for PickOutboundNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -335,7 +335,7 @@ impl NumberPair {
 }
 
 impl Decode for NumberPair {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 callee: codec::field(o, "Callee")?,
@@ -384,7 +384,7 @@ impl Callee {
 }
 
 impl Decode for Callee {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 city: codec::field(o, "City")?,
@@ -435,7 +435,7 @@ impl Caller {
 }
 
 impl Decode for Caller {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 city: codec::field(o, "City")?,

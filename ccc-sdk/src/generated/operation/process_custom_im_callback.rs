@@ -448,7 +448,7 @@ impl ProcessCustomImCallbackOutput {
 }
 
 impl Decode for ProcessCustomImCallbackOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -243,7 +243,7 @@ impl PublishContactFlowOutput {
 }
 
 impl Decode for PublishContactFlowOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

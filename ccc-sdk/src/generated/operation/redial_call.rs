@@ -435,7 +435,7 @@ impl RedialCallOutput {
 }
 
 impl Decode for RedialCallOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -492,7 +492,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_context: codec::field(o, "CallContext")?,
@@ -550,7 +550,7 @@ impl CallContext {
 }
 
 impl Decode for CallContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -666,7 +666,7 @@ impl ChannelContexts {
 }
 
 impl Decode for ChannelContexts {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -786,7 +786,7 @@ impl UserContext {
 }
 
 impl Decode for UserContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

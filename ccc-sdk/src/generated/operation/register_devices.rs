@@ -311,7 +311,7 @@ impl RegisterDevicesOutput {
 }
 
 impl Decode for RegisterDevicesOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -221,7 +221,7 @@ impl RemoveDoNotCallNumbersOutput {
 }
 
 impl Decode for RemoveDoNotCallNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

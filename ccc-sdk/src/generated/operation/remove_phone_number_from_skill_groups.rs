@@ -248,7 +248,7 @@ impl RemovePhoneNumberFromSkillGroupsOutput {
 }
 
 impl Decode for RemovePhoneNumberFromSkillGroupsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -256,7 +256,7 @@ impl RemovePhoneNumbersOutput {
 }
 
 impl Decode for RemovePhoneNumbersOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -264,7 +264,7 @@ impl ResetUserPasswordOutput {
 }
 
 impl Decode for ResetUserPasswordOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -470,7 +470,7 @@ impl SaveTerminalLogOutput {
 }
 
 impl Decode for SaveTerminalLogOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -332,7 +332,7 @@ impl SaveWebRtcInfoOutput {
 }
 
 impl Decode for SaveWebRtcInfoOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -373,7 +373,7 @@ impl SaveWebRtcStatsOutput {
 }
 
 impl Decode for SaveWebRtcStatsOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -362,7 +362,7 @@ impl SendDtmfSignalingOutput {
 }
 
 impl Decode for SendDtmfSignalingOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -412,7 +412,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_context: codec::field(o, "CallContext")?,
@@ -468,7 +468,7 @@ impl CallContext {
 }
 
 impl Decode for CallContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -605,7 +605,7 @@ impl ChannelContext {
 }
 
 impl Decode for ChannelContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 associated_data: codec::field(o, "AssociatedData")?,
@@ -752,7 +752,7 @@ impl UserContext {
 }
 
 impl Decode for UserContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

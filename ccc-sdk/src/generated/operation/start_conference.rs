@@ -332,7 +332,7 @@ impl StartConferenceOutput {
 }
 
 impl Decode for StartConferenceOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -382,7 +382,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_context: codec::field(o, "CallContext")?,
@@ -438,7 +438,7 @@ impl CallContext {
 }
 
 impl Decode for CallContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -554,7 +554,7 @@ impl ChannelContexts {
 }
 
 impl Decode for ChannelContexts {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 call_type: codec::field(o, "CallType")?,
@@ -702,7 +702,7 @@ impl UserContext {
 }
 
 impl Decode for UserContext {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 break_code: codec::field(o, "BreakCode")?,

@@ -215,7 +215,7 @@ impl StartEditContactFlowOutput {
 }
 
 impl Decode for StartEditContactFlowOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -206,7 +206,7 @@ impl SubmitCampaignOutput {
 }
 
 impl Decode for SubmitCampaignOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

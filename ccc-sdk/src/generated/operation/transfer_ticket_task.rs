@@ -328,7 +328,7 @@ impl TransferTicketTaskOutput {
 }
 
 impl Decode for TransferTicketTaskOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

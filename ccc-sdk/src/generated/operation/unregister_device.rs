@@ -205,7 +205,7 @@ impl UnregisterDeviceOutput {
 }
 
 impl Decode for UnregisterDeviceOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

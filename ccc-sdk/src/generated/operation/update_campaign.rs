@@ -434,7 +434,7 @@ impl UpdateCampaignOutput {
 }
 
 impl Decode for UpdateCampaignOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

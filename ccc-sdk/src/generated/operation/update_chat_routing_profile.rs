@@ -240,7 +240,7 @@ impl UpdateChatRoutingProfileOutput {
 }
 
 impl Decode for UpdateChatRoutingProfileOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

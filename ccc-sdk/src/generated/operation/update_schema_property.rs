@@ -287,7 +287,7 @@ impl UpdateSchemaPropertyOutput {
 }
 
 impl Decode for UpdateSchemaPropertyOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,

@@ -553,7 +553,7 @@ impl UpdateSubscriptionOutput {
 }
 
 impl Decode for UpdateSubscriptionOutput {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 code: codec::field(o, "Code")?,
@@ -645,7 +645,7 @@ impl Data {
 }
 
 impl Decode for Data {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 access_point: codec::field(o, "AccessPoint")?,
@@ -706,7 +706,7 @@ impl EventList {
 }
 
 impl Decode for EventList {
-    fn decode(v: Value) -> Result<Self, codec::DecodeError> {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
                 disabled: codec::field(o, "Disabled")?,
