@@ -36,8 +36,13 @@ impl<'a> Fields<'a> {
     pub(crate) fn get(&self, name: &str) -> Option<&Node<'a>> {
         self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
     }
+}
 
-    pub(crate) fn into_iter(self) -> impl Iterator<Item = (Cow<'a, str>, Node<'a>)> {
+impl<'a> IntoIterator for Fields<'a> {
+    type Item = (Cow<'a, str>, Node<'a>);
+    type IntoIter = std::vec::IntoIter<(Cow<'a, str>, Node<'a>)>;
+
+    fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
 }
