@@ -131,7 +131,7 @@ impl Decode for String {
             Node::Bool(b) => Ok(b.to_string()),
             Node::Null => Ok(String::new()),
             // A structured value where text is declared: keep it whole, as JSON text.
-            other => Ok(other.to_string()),
+            other => Ok(other.into_value().to_string()),
         }
     }
 }

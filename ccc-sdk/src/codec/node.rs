@@ -103,13 +103,6 @@ impl<'a> Node<'a> {
     }
 }
 
-impl fmt::Display for Node<'_> {
-    /// As compact JSON.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.clone().into_value(), f)
-    }
-}
-
 /// Text that borrows from the input when it can.
 struct Text<'a>(Cow<'a, str>);
 
@@ -264,7 +257,7 @@ mod tests {
         let v = json!({"a": [1, {"b": null}], "c": "x"});
         assert_eq!(Node::from_value(v.clone()).into_value(), v);
         assert_eq!(
-            Node::from_value(v).to_string(),
+            Node::from_value(v).into_value().to_string(),
             r#"{"a":[1,{"b":null}],"c":"x"}"#
         );
     }
