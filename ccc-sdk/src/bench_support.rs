@@ -15,7 +15,10 @@ static RESET_AGENT_STATE: Operation = Operation {
 pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
     let mut params = Params::default();
     input.write_params(&mut params);
-    match client.prepare(&RESET_AGENT_STATE, &params) {
+    let Ok(creds) = client.credentials() else {
+        return 0;
+    };
+    match client.prepare(&RESET_AGENT_STATE, &params, &creds) {
         Ok(r) => {
             r.url().as_str().len()
                 + r.body().and_then(|b| b.as_bytes()).map_or(0, <[u8]>::len)

@@ -11,6 +11,7 @@ use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 
 use crate::codec::{self, Decode, Node, Params};
 use crate::config::{CallOptions, Config, ConfigError};
+use crate::credentials::Credentials;
 use crate::error::{
     CredentialsError, DispatchError, ResponseError, SdkError, ServiceError, TimeoutError,
     TimeoutKind,
@@ -241,18 +242,20 @@ impl Client {
         }
     }
 
-    /// Signs a request afresh (new credentials lookup, timestamp and nonce) and lays it out for
+    /// The credentials for the next attempt, from the configured provider.
+    pub(crate) fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.inner.config.credentials.credentials()
+    }
+
+    /// Signs a request afresh (new timestamp and nonce) with the given credentials and lays it out for
     /// the transport.
     pub(crate) fn prepare(
         &self,
         op: &Operation,
         params: &Params<'_>,
+        creds: &Credentials,
     ) -> Result<reqwest::Request, Failure> {
         let config = &self.inner.config;
-        let creds = config
-            .credentials
-            .credentials()
-            .map_err(Failure::Credentials)?;
         let timestamp = signing::timestamp(SystemTime::now());
         let nonce = signing::nonce();
         let signed = signing::sign(
@@ -266,7 +269,7 @@ impl Client {
                 timestamp: &timestamp,
                 nonce: &nonce,
             },
-            &creds,
+            creds,
         );
         let mut url = self.inner.base_url.clone();
         url.set_query((!signed.query.is_empty()).then_some(signed.query.as_str()));
@@ -327,7 +330,8 @@ impl Client {
 
     /// One signed request and its response, read whole.
     async fn attempt(&self, op: &Operation, params: &Params<'_>) -> Result<Response, Failure> {
-        let request = self.prepare(op, params)?;
+        let creds = self.credentials().map_err(Failure::Credentials)?;
+        let request = self.prepare(op, params, &creds)?;
         let response = self
             .inner
             .http
