@@ -250,6 +250,7 @@ async fn parameters_may_travel_in_the_form_body_with_get_or_post() {
 const FIXTURE: &str = r#"{
   "action": "DescribeFixture",
   "method": "POST",
+  "idempotent": true,
   "parameters": [
     { "name": "InstanceId", "type": "String", "required": true, "in": "query" },
     { "name": "Enabled", "type": "Boolean", "required": true, "in": "query" },

@@ -8,6 +8,7 @@ use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateO
 static RESET_AGENT_STATE: Operation = Operation {
     action: "ResetAgentState",
     method: Method::Post,
+    idempotent: false,
 };
 
 /// Encodes the input's parameters, signs and lays out the request as an attempt would; returns

@@ -24,6 +24,8 @@ use crate::signing::{self, API_VERSION, HeaderText, Unsigned};
 pub(crate) struct Operation {
     pub(crate) action: &'static str,
     pub(crate) method: Method,
+    /// Safe to repeat (read-only): retried even when an attempt may have reached the service.
+    pub(crate) idempotent: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -552,6 +554,7 @@ mod tests {
         let op = Operation {
             action: "ResetAgentState",
             method: Method::Post,
+            idempotent: false,
         };
         let e = match ok {
             Ok(r) => decode_success::<ResetAgentStateOutput>(&op, r).unwrap_err(),

@@ -203,6 +203,7 @@ pub struct CallOptions {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) retry: Option<RetryConfig>,
+    pub(crate) idempotent: Option<bool>,
 }
 
 impl CallOptions {
@@ -226,6 +227,19 @@ impl CallOptions {
     /// The retry policy of this call.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
+        self
+    }
+
+    /// Whether this call is safe to repeat, over what the action's spec says.
+    ///
+    /// An action that places a call or changes data (`MakeCall`, `BlindTransfer`, …) is retried
+    /// only when its request provably did not reach the service: sent twice, it could act twice.
+    /// `idempotent(true)` lets this call be retried after a timeout, a lost connection or a
+    /// cut-off response too, for a caller who knows that a repeat is harmless (it deduplicates,
+    /// or the action sets a state it can set again). `idempotent(false)` keeps a read-only
+    /// action from being retried when unsure.
+    pub fn idempotent(mut self, safe_to_repeat: bool) -> Self {
+        self.idempotent = Some(safe_to_repeat);
         self
     }
 }

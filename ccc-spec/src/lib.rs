@@ -7,6 +7,7 @@ mod error;
 mod model;
 pub mod naming;
 mod parse;
+pub mod rules;
 mod validate;
 mod write;
 

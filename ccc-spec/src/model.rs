@@ -43,6 +43,10 @@ pub struct Action {
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// Safe to repeat: sent twice, it has the effect of sending it once, so a client may retry
+    /// it when it cannot know whether an attempt reached the service. Importers decide it with
+    /// [`rules::safe_to_repeat`](crate::rules::safe_to_repeat); the spec keeps overrides.
+    pub idempotent: bool,
     pub parameters: Vec<Parameter>,
     /// Fields of the response body.
     pub response: Vec<Field>,

@@ -159,7 +159,17 @@ impl<'f> Cx<'f> {
     }
 
     fn opt_bool(&mut self, obj: &mut Obj<'_>, key: &'static str) -> Option<bool> {
-        match self.opt(obj, key)? {
+        let v = self.opt(obj, key)?;
+        self.bool_value(key, v)
+    }
+
+    fn req_bool(&mut self, obj: &mut Obj<'_>, key: &'static str) -> Option<bool> {
+        let v = self.req(obj, key)?;
+        self.bool_value(key, v)
+    }
+
+    fn bool_value(&mut self, key: &str, v: &Value) -> Option<bool> {
+        match v {
             Value::Bool(b) => Some(*b),
             other => {
                 self.at(key, |cx| {
@@ -264,6 +274,7 @@ impl<'f> Cx<'f> {
         let summary = self.opt_string(&mut o, "summary");
         let description = self.opt_string(&mut o, "description");
         let deprecated = self.opt_bool(&mut o, "deprecated").unwrap_or(false);
+        let idempotent = self.req_bool(&mut o, "idempotent");
         let parameters = self.list(&mut o, "parameters", Self::parameter);
         let response = self.list(&mut o, "response", Self::field);
         let errors = self.list(&mut o, "errors", Self::error_spec);
@@ -286,6 +297,7 @@ impl<'f> Cx<'f> {
             summary,
             description,
             deprecated,
+            idempotent: idempotent?,
             parameters,
             response,
             errors,

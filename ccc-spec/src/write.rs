@@ -82,6 +82,12 @@ impl W {
         }
     }
 
+    /// Writes `k: true` or `k: false`, always.
+    fn bool(&mut self, k: &str, v: bool) {
+        self.key(k);
+        self.out.push_str(if v { "true" } else { "false" });
+    }
+
     fn obj(&mut self, k: Option<&str>, f: impl FnOnce(&mut Self)) {
         match k {
             Some(k) => self.key(k),
@@ -194,6 +200,7 @@ pub fn action_to_json(a: &Action) -> String {
         w.str("method", a.method.as_str());
         w.str("path", &a.path);
         w.flag("deprecated", a.deprecated);
+        w.bool("idempotent", a.idempotent);
         w.opt_str("summary", &a.summary);
         w.opt_str("description", &a.description);
         w.arr("parameters", &a.parameters, W::parameter);

@@ -29,6 +29,7 @@ fn errors_of(file: &str, text: &str) -> Vec<String> {
 const GOOD: &str = r#"{
   "action": "Demo",
   "method": "POST",
+  "idempotent": false,
   "parameters": [
     {"name": "InstanceId", "type": "String", "required": true, "in": "query"}
   ],
@@ -270,4 +271,21 @@ fn load_dir_reports_every_file() {
         text.contains("Demo.json: at /method: unknown method `PUT`"),
         "{text}"
     );
+}
+
+#[test]
+fn actions_that_act_are_not_safe_to_repeat() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let safe = |name: &str| spec.action(name).expect(name).idempotent;
+    for name in [
+        "MakeCall",
+        "BlindTransfer",
+        "ResetAgentState",
+        "SignInGroup",
+    ] {
+        assert!(!safe(name), "{name}");
+    }
+    for name in ["ListUsers", "GetCallDetailRecord", "PollUserStatus"] {
+        assert!(safe(name), "{name}");
+    }
 }

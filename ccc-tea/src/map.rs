@@ -307,6 +307,7 @@ impl<'a> Cx<'a> {
             summary: None,
             description: None,
             deprecated,
+            idempotent: ccc_spec::rules::safe_to_repeat(name),
             parameters,
             response,
             errors: Vec::new(),

@@ -367,6 +367,7 @@ pub fn merge(existing: &Action, upstream: &Action) -> (Action, Vec<Difference>) 
         summary: existing.summary.clone(),
         description: existing.description.clone(),
         deprecated,
+        idempotent: existing.idempotent,
         parameters,
         response,
         errors: existing.errors.clone(),

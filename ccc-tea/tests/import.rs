@@ -217,7 +217,7 @@ fn dry_run_reports_but_writes_nothing() {
 #[test]
 fn endpoints_are_compared_and_other_actions_kept() {
     let spec = spec_dir("endpoints");
-    let other = "{\n  \"action\": \"Other\",\n  \"method\": \"POST\",\n  \"path\": \"/\",\n  \"parameters\": [],\n  \"response\": [],\n  \"errors\": []\n}\n";
+    let other = "{\n  \"action\": \"Other\",\n  \"method\": \"POST\",\n  \"path\": \"/\",\n  \"idempotent\": false,\n  \"parameters\": [],\n  \"response\": [],\n  \"errors\": []\n}\n";
     spec.write("actions/Other.json", other);
     let tea = tea_file(&spec, &common::fixture_text("shop.tea"));
     let report = run(&spec, &tea).unwrap();

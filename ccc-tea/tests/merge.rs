@@ -250,3 +250,13 @@ fn an_upstream_addition_that_clashes_in_rust_is_not_added() {
         ]
     );
 }
+
+#[test]
+fn new_actions_take_the_repeat_rule_and_the_spec_keeps_its_override() {
+    // PlaceOrder changes data: the shared rule says it is not safe to repeat.
+    assert!(!upstream().idempotent);
+    let mut page = page();
+    page.idempotent = true;
+    let (m, _) = merge(&page, &upstream());
+    assert!(m.idempotent, "a maintainer's override survives an import");
+}

@@ -431,6 +431,7 @@ impl<'a> Gen<'a> {
             ccc_spec::Method::Get => quote!(Get),
             ccc_spec::Method::Post => quote!(Post),
         };
+        let idempotent = a.idempotent;
         let client = self.client_method()?;
         let input = self.input()?;
         let builder = self.builder()?;
@@ -462,6 +463,7 @@ impl<'a> Gen<'a> {
             static OPERATION: crate::client::Operation = crate::client::Operation {
                 action: #wire,
                 method: crate::client::Method::#method,
+                idempotent: #idempotent,
             };
 
             #client
@@ -819,6 +821,15 @@ impl<'a> Gen<'a> {
             docs::code(&a.name)
         ));
         let deprecated = a.deprecated.then(|| quote!(#[deprecated]));
+        let retry_doc = docs::outer(if a.idempotent {
+            "Safe to repeat: after a timeout, a lost connection or a cut-off response it is \
+             retried under the retry policy."
+        } else {
+            "Not safe to repeat: it is retried only when the request provably did not reach the \
+             service (the connection could not be opened, or the service answered that it did \
+             not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) \
+             says otherwise."
+        });
         Ok(quote! {
             #doc
             #deprecated
@@ -845,6 +856,8 @@ impl<'a> Gen<'a> {
                 }
 
                 /// Sends the request; a missing required parameter fails here, before anything is sent.
+                ///
+                #retry_doc
                 pub async fn send(self) -> Result<#output, SdkError<#error>> {
                     let input = self.input.build().map_err(SdkError::Build)?;
                     let mut params = Params::default();

@@ -18,6 +18,7 @@ fn workspace(name: &str, action: &str) -> PathBuf {
 const UNKNOWN_TYPE: &str = r#"{
   "action": "BadOne",
   "method": "POST",
+  "idempotent": false,
   "parameters": [
     { "name": "Size", "type": "Integer", "in": "query" },
     { "name": "Shape", "type": "Blob", "in": "query" }

@@ -181,6 +181,7 @@ pub fn merge(existing: &Action, imported: Action) -> (Action, Vec<Change>) {
         summary,
         description,
         deprecated: existing.deprecated,
+        idempotent: existing.idempotent,
         parameters,
         response,
         errors,

@@ -170,6 +170,7 @@ fn parse(text: &str, opts: &ParseOptions) -> Result<ParsedPage, Problem> {
             summary,
             description: None,
             deprecated: false,
+            idempotent: ccc_spec::rules::safe_to_repeat(name),
             parameters,
             response,
             errors,

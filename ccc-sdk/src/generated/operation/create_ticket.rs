@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "CreateTicket",
     method: crate::client::Method::Post,
+    idempotent: false,
 };
 
 impl crate::Client {
@@ -333,6 +334,8 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
     pub async fn send(self) -> Result<CreateTicketOutput, SdkError<CreateTicketError>> {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();

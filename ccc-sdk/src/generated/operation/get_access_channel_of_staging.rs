@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "GetAccessChannelOfStaging",
     method: crate::client::Method::Get,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -117,6 +118,8 @@ impl GetAccessChannelOfStagingFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(
         self,
     ) -> Result<GetAccessChannelOfStagingOutput, SdkError<GetAccessChannelOfStagingError>> {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "GetAudioFileDownloadUrl",
     method: crate::client::Method::Post,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -154,6 +155,8 @@ impl GetAudioFileDownloadUrlFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(
         self,
     ) -> Result<GetAudioFileDownloadUrlOutput, SdkError<GetAudioFileDownloadUrlError>> {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "GetVisitorLoginDetails",
     method: crate::client::Method::Post,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -248,6 +249,8 @@ impl GetVisitorLoginDetailsFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(
         self,
     ) -> Result<GetVisitorLoginDetailsOutput, SdkError<GetVisitorLoginDetailsError>> {

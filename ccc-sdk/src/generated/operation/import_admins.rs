@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "ImportAdmins",
     method: crate::client::Method::Post,
+    idempotent: false,
 };
 
 impl crate::Client {
@@ -154,6 +155,8 @@ impl ImportAdminsFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
     pub async fn send(self) -> Result<ImportAdminsOutput, SdkError<ImportAdminsError>> {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "ListMonoRecordings",
     method: crate::client::Method::Post,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -226,6 +227,8 @@ impl ListMonoRecordingsFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(self) -> Result<ListMonoRecordingsOutput, SdkError<ListMonoRecordingsError>> {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();

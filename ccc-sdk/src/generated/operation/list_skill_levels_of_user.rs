@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "ListSkillLevelsOfUser",
     method: crate::client::Method::Post,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -299,6 +300,8 @@ impl ListSkillLevelsOfUserFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(
         self,
     ) -> Result<ListSkillLevelsOfUserOutput, SdkError<ListSkillLevelsOfUserError>> {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 static OPERATION: crate::client::Operation = crate::client::Operation {
     action: "ListUserLevelsOfSkillGroup",
     method: crate::client::Method::Post,
+    idempotent: true,
 };
 
 impl crate::Client {
@@ -301,6 +302,8 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sends the request; a missing required parameter fails here, before anything is sent.
+    ///
+    /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
     pub async fn send(
         self,
     ) -> Result<ListUserLevelsOfSkillGroupOutput, SdkError<ListUserLevelsOfSkillGroupError>> {
