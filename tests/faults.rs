@@ -1,4 +1,5 @@
-//! Every fault the emulator injects, and the retries each should and should not cause.
+//! Every fault the emulator injects, and the retries each should and should not cause, for an
+//! action that is safe to repeat (GetInstance reads) and one that is not (ResetAgentState acts).
 
 use std::time::Duration;
 
@@ -9,6 +10,21 @@ use ccc_sdk::{CallOptions, SdkError, SignatureVersion};
 use ccc_tests::{client, client_with, config, emulator};
 
 const ACTION: &str = "ResetAgentState";
+const READ: &str = "GetInstance";
+
+async fn read(
+    c: &ccc_sdk::Client,
+    options: CallOptions,
+) -> Result<
+    ccc_sdk::operation::get_instance::GetInstanceOutput,
+    SdkError<ccc_sdk::operation::get_instance::GetInstanceError>,
+> {
+    c.get_instance()
+        .instance_id("ccc-test")
+        .options(options)
+        .send()
+        .await
+}
 
 async fn call(
     c: &ccc_sdk::Client,
@@ -45,46 +61,51 @@ async fn persistent_throttling_gives_up_after_three_attempts() {
     assert_eq!(emu.requests(ACTION), 3);
 }
 
+/// Faults after which the request may have run: retried for a read, not for an action.
+fn faults_after_delivery() -> Vec<Fault> {
+    vec![
+        Fault::internal_error(),
+        Fault::service_unavailable(),
+        Fault::drop_connection(),
+        Fault::truncated_body(),
+    ]
+}
+
 #[tokio::test]
-async fn server_errors_are_retried() {
-    for fault in [Fault::internal_error(), Fault::service_unavailable()] {
+async fn a_read_is_retried_after_any_transient_fault() {
+    for fault in faults_after_delivery() {
         let emu = emulator().await;
-        emu.faults()
-            .inject(fault.clone().for_action(ACTION).times(1));
-        let out = call(&client(&emu), CallOptions::new()).await;
+        emu.faults().inject(fault.clone().for_action(READ).times(2));
+        let out = read(&client(&emu), CallOptions::new()).await;
         assert!(out.is_ok(), "{fault:?}: {out:?}");
-        assert_eq!(emu.requests(ACTION), 2, "{fault:?}");
+        assert_eq!(emu.requests(READ), 3, "{fault:?}");
     }
 }
 
 #[tokio::test]
-async fn a_dropped_connection_is_retried() {
-    let emu = emulator().await;
-    emu.faults()
-        .inject(Fault::drop_connection().for_action(ACTION).times(2));
-    let out = call(&client(&emu), CallOptions::new()).await;
-    assert!(out.is_ok(), "{out:?}");
-    assert_eq!(emu.requests(ACTION), 3);
+async fn an_action_is_not_sent_twice_after_a_fault_that_may_follow_delivery() {
+    for fault in faults_after_delivery() {
+        let emu = emulator().await;
+        emu.faults()
+            .inject(fault.clone().for_action(ACTION).times(1));
+        let err = call(&client(&emu), CallOptions::new()).await.unwrap_err();
+        assert_eq!(err.attempts(), 1, "{fault:?}: {err}");
+        assert_eq!(emu.requests(ACTION), 1, "{fault:?}");
+        // The caller may opt in, for an action it knows is harmless to repeat.
+        let out = call(&client(&emu), CallOptions::new().idempotent(true)).await;
+        assert!(out.is_ok(), "{fault:?}: {out:?}");
+    }
 }
 
 #[tokio::test]
 async fn dropped_connections_every_time_end_in_a_dispatch_error() {
     let emu = emulator().await;
     emu.faults()
-        .inject(Fault::drop_connection().for_action(ACTION));
-    let err = call(&client(&emu), CallOptions::new()).await.unwrap_err();
+        .inject(Fault::drop_connection().for_action(READ));
+    let err = read(&client(&emu), CallOptions::new()).await.unwrap_err();
     assert!(matches!(err, SdkError::Dispatch(_)), "{err:?}");
-    assert_eq!(emu.requests(ACTION), 3);
-}
-
-#[tokio::test]
-async fn a_truncated_body_is_retried() {
-    let emu = emulator().await;
-    emu.faults()
-        .inject(Fault::truncated_body().for_action(ACTION).times(1));
-    let out = call(&client(&emu), CallOptions::new()).await;
-    assert!(out.is_ok(), "{out:?}");
-    assert_eq!(emu.requests(ACTION), 2);
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(emu.requests(READ), 3);
 }
 
 #[tokio::test]
@@ -123,26 +144,31 @@ async fn client_errors_are_not_retried() {
 }
 
 #[tokio::test]
-async fn a_delay_past_the_attempt_timeout_is_retried() {
+async fn a_delay_past_the_attempt_timeout_is_retried_for_a_read_only() {
     let emu = emulator().await;
-    emu.faults().inject(
-        Fault::delay(Duration::from_millis(400))
-            .for_action(ACTION)
-            .times(1),
-    );
-    let opts = CallOptions::new().attempt_timeout(Duration::from_millis(100));
-    let out = call(&client(&emu), opts).await;
+    for action in [READ, ACTION] {
+        emu.faults().inject(
+            Fault::delay(Duration::from_millis(400))
+                .for_action(action)
+                .times(1),
+        );
+    }
+    let opts = || CallOptions::new().attempt_timeout(Duration::from_millis(100));
+    let out = read(&client(&emu), opts()).await;
     assert!(out.is_ok(), "{out:?}");
-    assert_eq!(emu.requests(ACTION), 2);
+    assert_eq!(emu.requests(READ), 2);
+    let err = call(&client(&emu), opts()).await.unwrap_err();
+    assert!(matches!(err, SdkError::Timeout(_)), "{err:?}");
+    assert_eq!(emu.requests(ACTION), 1);
 }
 
 #[tokio::test]
 async fn delays_on_every_attempt_end_in_an_attempt_timeout() {
     let emu = emulator().await;
     emu.faults()
-        .inject(Fault::delay(Duration::from_millis(300)).for_action(ACTION));
+        .inject(Fault::delay(Duration::from_millis(300)).for_action(READ));
     let opts = CallOptions::new().attempt_timeout(Duration::from_millis(50));
-    let err = call(&client(&emu), opts).await.unwrap_err();
+    let err = read(&client(&emu), opts).await.unwrap_err();
     let SdkError::Timeout(t) = &err else {
         panic!("{err:?}")
     };
@@ -163,7 +189,7 @@ async fn the_read_timeout_of_the_client_applies() {
     let SdkError::Timeout(t) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!((t.kind(), t.attempts()), (TimeoutKind::Attempt, 1));
+    assert_eq!((t.kind(), t.attempts()), (TimeoutKind::Read, 1));
 }
 
 #[tokio::test]
@@ -201,19 +227,19 @@ async fn faults_at_a_rate_are_absorbed_by_retries() {
     let emu = emulator().await;
     emu.faults().seed(7);
     emu.faults()
-        .inject(Fault::service_unavailable().for_action(ACTION).rate(0.3));
+        .inject(Fault::service_unavailable().for_action(READ).rate(0.3));
     let c = client(&emu);
     let mut ok = 0;
     for _ in 0..100 {
-        if call(&c, CallOptions::new()).await.is_ok() {
+        if read(&c, CallOptions::new()).await.is_ok() {
             ok += 1;
         }
     }
     // With 3 attempts a call fails only when all three are hit (0.3³ = 2.7 %).
     assert!(ok >= 90, "{ok} of 100");
     assert!(
-        emu.requests(ACTION) > 110,
+        emu.requests(READ) > 110,
         "retries happened: {}",
-        emu.requests(ACTION)
+        emu.requests(READ)
     );
 }

@@ -37,12 +37,11 @@ pub fn decode_reset_agent_state(
     content_type: &str,
     body: &'static [u8],
 ) -> Option<ResetAgentStateOutput> {
-    let response = client::read_response(
-        200,
-        None,
-        Some(content_type),
-        bytes::Bytes::from_static(body),
-    )
-    .ok()?;
+    let head = client::Head {
+        status: 200,
+        content_type: Some(content_type.to_string()),
+        ..client::Head::default()
+    };
+    let response = client::read_response(head, bytes::Bytes::from_static(body)).ok()?;
     client::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
 }

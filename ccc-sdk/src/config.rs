@@ -14,8 +14,19 @@ pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// Default time to establish a connection, as in the official SDKs.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default time to wait for response data, as in the official SDKs.
+/// Default time to wait for response data, as in the official SDKs. It restarts with every
+/// byte received, so it alone does not bound an attempt: [`DEFAULT_ATTEMPT_TIMEOUT`] does.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default bound on one attempt, from connecting to the last byte of the response.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default bound on a whole call, every attempt and wait included: with the defaults, no call
+/// lasts longer than this, whatever the network or the server does.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest response body read, in bytes (8 MiB). A 100-row page of the widest report
+/// (`ListHistoricalAgentReport`, 129 values a row) is about 1 MiB of JSON.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+/// The largest error body read: an error answer of the API is a few hundred bytes.
+pub(crate) const MAX_ERROR_BODY_BYTES: usize = 64 << 10;
 
 /// The settings of a [`Client`](crate::Client). Built with [`Config::builder`].
 #[derive(Clone)]
@@ -26,10 +37,11 @@ pub struct Config {
     pub(crate) signature_version: SignatureVersion,
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
-    pub(crate) operation_timeout: Option<Duration>,
-    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
     pub(crate) retry: RetryConfig,
     pub(crate) http2_prior_knowledge: bool,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl fmt::Debug for Config {
@@ -45,13 +57,15 @@ impl fmt::Debug for Config {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("retry", &self.retry)
             .field("http2_prior_knowledge", &self.http2_prior_knowledge)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
 
 impl Config {
-    /// A builder with the defaults: V3 signatures, the default credentials chain, 5 s connect
-    /// and 10 s read timeouts, the standard retry policy.
+    /// A builder with the defaults: V3 signatures, the default credentials chain, timeouts of
+    /// 5 s to connect, 10 s between bytes, 30 s an attempt and 60 s a call, the standard retry
+    /// policy, and responses up to 8 MiB.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -80,6 +94,21 @@ impl Config {
     pub fn retry(&self) -> &RetryConfig {
         &self.retry
     }
+
+    /// The bound on a whole call (default 60 s).
+    pub fn operation_timeout(&self) -> Duration {
+        self.operation_timeout
+    }
+
+    /// The bound on one attempt (default 30 s).
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout
+    }
+
+    /// The largest response body read, in bytes (default 8 MiB).
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
 }
 
 /// Builder of [`Config`].
@@ -95,6 +124,7 @@ pub struct ConfigBuilder {
     attempt_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
     http2_prior_knowledge: bool,
+    max_response_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -147,17 +177,28 @@ impl ConfigBuilder {
         self
     }
 
-    /// Bound on a whole call, retries and backoff included (default: none beyond the retry
-    /// policy's bounds).
+    /// Bound on a whole call, retries and backoff included (default 60 s). With it, a call
+    /// ends within this time whatever the network or the server does.
     pub fn operation_timeout(mut self, d: Duration) -> Self {
         self.operation_timeout = Some(d);
         self
     }
 
-    /// Bound on each attempt, from sending to the last byte of the response (default: none
-    /// beyond the connect and read timeouts).
+    /// Bound on each attempt, from connecting to the last byte of the response (default 30 s).
+    /// Unlike the read timeout, it does not restart when a byte arrives, so a server that
+    /// drips its answer cannot hold a call.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
         self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// The largest response body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 8 MiB). A response whose `Content-Length` exceeds it
+    /// is refused before its body is read; one without stops being read once it passes the
+    /// limit. Either way the call fails with a response error naming the limit, and is not
+    /// retried. Error answers (HTTP 4xx and 5xx) are read up to 64 KiB at most.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
         self
     }
 
@@ -189,10 +230,13 @@ impl ConfigBuilder {
             signature_version: self.signature_version,
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             read_timeout: self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
-            operation_timeout: self.operation_timeout,
-            attempt_timeout: self.attempt_timeout,
+            operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+            attempt_timeout: self.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
             retry: self.retry.unwrap_or_default(),
             http2_prior_knowledge: self.http2_prior_knowledge,
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         })
     }
 }
@@ -244,16 +288,28 @@ impl CallOptions {
     }
 }
 
-/// A configuration that cannot work: says which setting and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A configuration that cannot work: says which setting and why, and keeps the cause.
+#[derive(Debug)]
 pub struct ConfigError {
     message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl ConfigError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
         ConfigError {
             message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ConfigError {
+            message: message.into(),
+            source: Some(Box::new(source)),
         }
     }
 }
@@ -264,4 +320,10 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

@@ -12,6 +12,8 @@ pub(crate) struct Endpoint {
     pub(crate) base: String,
     /// `ccc.aliyuncs.com` or `127.0.0.1:8080`: what the `Host` header carries and V3 signs.
     pub(crate) authority: String,
+    /// A loopback host (the emulator, a local test double): never reached through a proxy.
+    pub(crate) loopback: bool,
 }
 
 /// Resolves the endpoint of a client.
@@ -44,6 +46,7 @@ pub(crate) fn resolve(
     Ok(Endpoint {
         base: format!("https://{host}"),
         authority: host,
+        loopback: false,
     })
 }
 
@@ -82,6 +85,7 @@ fn parse_url(url: &str) -> Result<Endpoint, ConfigError> {
     let authority = authority.to_ascii_lowercase();
     Ok(Endpoint {
         base: format!("{scheme}://{authority}"),
+        loopback: is_loopback(host),
         authority,
     })
 }

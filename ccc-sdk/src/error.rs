@@ -16,6 +16,9 @@ pub struct ServiceError {
     pub(crate) request_id: Option<String>,
     pub(crate) host_id: Option<String>,
     pub(crate) recommend: Option<String>,
+    /// `x-acs-retry-after`: how long the service asked the caller to wait.
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) attempts: u32,
 }
 
 impl ServiceError {
@@ -54,9 +57,20 @@ impl ServiceError {
         crate::types::CommonErrorCode::from_code(&self.code)
     }
 
-    /// Whether the service asked the caller to slow down.
+    /// Whether the service asked the caller to slow down. A throttled request was not run.
     pub fn is_throttling(&self) -> bool {
         self.code.starts_with("Throttling") || self.http_status == 429
+    }
+
+    /// How long the service asked the caller to wait before trying again (its
+    /// `x-acs-retry-after` header, in milliseconds on the wire), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// How many attempts the call made, the one that got this answer included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 }
 
@@ -70,11 +84,20 @@ impl fmt::Display for ServiceError {
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;
         }
+        write_attempts(f, self.attempts)?;
         f.write_str(")")
     }
 }
 
 impl std::error::Error for ServiceError {}
+
+/// `, 3 attempts` inside an error's parentheses; nothing for a call that made one.
+fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    if attempts > 1 {
+        write!(f, ", {attempts} attempts")?;
+    }
+    Ok(())
+}
 
 /// An input that cannot be sent; raised before anything goes on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +146,7 @@ pub struct ResponseError {
     pub(crate) request_id: Option<String>,
     pub(crate) reason: String,
     pub(crate) body_prefix: String,
+    pub(crate) attempts: u32,
 }
 
 /// How much of an unreadable body an error keeps.
@@ -141,7 +165,13 @@ impl ResponseError {
             request_id,
             reason: reason.into(),
             body_prefix: String::from_utf8_lossy(&body[..end]).into_owned(),
+            attempts: 1,
         }
+    }
+
+    /// How many attempts the call made, the one that got this response included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The HTTP status of the response.
@@ -171,7 +201,12 @@ impl fmt::Display for ResponseError {
         if let Some(id) = &self.request_id {
             write!(f, ", request id {id}")?;
         }
-        write!(f, "): {}; body starts {:?}", self.reason, self.body_prefix)
+        write_attempts(f, self.attempts)?;
+        write!(f, "): {}", self.reason)?;
+        if !self.body_prefix.is_empty() {
+            write!(f, "; body starts {:?}", self.body_prefix)?;
+        }
+        Ok(())
     }
 }
 
@@ -179,10 +214,13 @@ impl std::error::Error for ResponseError {}
 
 /// Which time limit ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutKind {
     /// Establishing the connection.
     Connect,
-    /// Waiting for the response of one attempt (the read or per-attempt timeout).
+    /// No byte of the response for the read timeout.
+    Read,
+    /// One attempt, from connecting to the last byte of the response.
     Attempt,
     /// The whole call, retries included.
     Operation,
@@ -212,6 +250,7 @@ impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             TimeoutKind::Connect => "connecting",
+            TimeoutKind::Read => "waiting for response data",
             TimeoutKind::Attempt => "waiting for the response",
             TimeoutKind::Operation => "the call (all attempts)",
         };
@@ -230,15 +269,59 @@ impl fmt::Display for TimeoutError {
 impl std::error::Error for TimeoutError {}
 
 /// The request could not be sent or its response not received: DNS, connection, TLS, I/O.
+///
+/// Its `Display` says what failed; its source chain says why (refused, reset, certificate),
+/// without the request's URL, which carries credentials in V1 signatures.
 #[derive(Debug)]
 pub struct DispatchError {
-    pub(crate) message: String,
+    pub(crate) kind: DispatchKind,
+    pub(crate) attempts: u32,
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What part of an exchange failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DispatchKind {
+    /// No connection: refused, unreachable, DNS, TLS handshake. Nothing was sent.
+    Connect,
+    /// The server's certificate was refused. Nothing was sent, and a retry cannot help.
+    Certificate,
+    /// The connection failed after the request may have been sent.
+    Exchange,
+    /// The response body was cut off.
+    Body,
+}
+
+impl DispatchError {
+    /// The connection could not be opened (refused, unreachable, name not found, TLS): the
+    /// request did not reach the service.
+    pub fn is_connect(&self) -> bool {
+        matches!(self.kind, DispatchKind::Connect | DispatchKind::Certificate)
+    }
+
+    /// The server's TLS certificate was refused (untrusted, expired, wrong name).
+    pub fn is_certificate(&self) -> bool {
+        self.kind == DispatchKind::Certificate
+    }
+
+    /// How many attempts the call made, the failed one included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
 }
 
 impl fmt::Display for DispatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(match self.kind {
+            DispatchKind::Connect => "cannot connect to the endpoint",
+            DispatchKind::Certificate => "the endpoint's TLS certificate was refused",
+            DispatchKind::Exchange => "the connection failed during the exchange",
+            DispatchKind::Body => "the response body was cut off",
+        })?;
+        if self.attempts > 1 {
+            write!(f, " ({} attempts)", self.attempts)?;
+        }
+        Ok(())
     }
 }
 
@@ -313,6 +396,18 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
         }
     }
 
+    /// How many attempts the call made: 0 when nothing was sent (an invalid input, or no
+    /// credentials for the first attempt).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            SdkError::Build(_) | SdkError::Credentials(_) => 0,
+            SdkError::Timeout(e) => e.attempts(),
+            SdkError::Dispatch(e) => e.attempts(),
+            SdkError::Response(e) => e.attempts(),
+            SdkError::Service(e) => e.as_ref().attempts(),
+        }
+    }
+
     /// The HTTP status, when a response arrived.
     pub fn http_status(&self) -> Option<u16> {
         match self {
@@ -323,13 +418,16 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
     }
 }
 
+// `SdkError` is a wrapper that says nothing of its own beyond a word of context: its `Display`
+// is its variant's, and its source is its variant's source, so that printing the whole chain
+// never says a thing twice.
 impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SdkError::Build(e) => write!(f, "invalid input: {e}"),
-            SdkError::Credentials(e) => write!(f, "credentials: {e}"),
+            SdkError::Credentials(e) => write!(f, "cannot load credentials: {e}"),
             SdkError::Timeout(e) => e.fmt(f),
-            SdkError::Dispatch(e) => write!(f, "request failed: {e}"),
+            SdkError::Dispatch(e) => e.fmt(f),
             SdkError::Response(e) => e.fmt(f),
             SdkError::Service(e) => e.fmt(f),
         }
@@ -339,12 +437,28 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
 impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            SdkError::Build(e) => Some(e),
-            SdkError::Credentials(e) => Some(e),
-            SdkError::Timeout(e) => Some(e),
-            SdkError::Dispatch(e) => Some(e),
-            SdkError::Response(e) => Some(e),
-            SdkError::Service(e) => Some(e),
+            SdkError::Build(e) => e.source(),
+            SdkError::Credentials(e) => e.source(),
+            SdkError::Timeout(e) => e.source(),
+            SdkError::Dispatch(e) => e.source(),
+            SdkError::Response(e) => e.source(),
+            SdkError::Service(e) => e.source(),
         }
+    }
+}
+
+/// Writes an error and each of its sources, separated by `: `; for logs and reports that take
+/// one line: `format!("{}", DisplayErrorChain(&err))`.
+pub struct DisplayErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for DisplayErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
     }
 }

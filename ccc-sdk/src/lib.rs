@@ -39,6 +39,7 @@ pub mod retry;
 mod signing;
 
 pub use client::Client;
+pub use codec::MAX_DEPTH as MAX_RESPONSE_DEPTH;
 pub use config::{CallOptions, Config, ConfigBuilder, ConfigError};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use error::SdkError;

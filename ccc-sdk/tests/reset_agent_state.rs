@@ -269,9 +269,11 @@ async fn v1_sends_the_sts_token_as_a_parameter() {
 
 #[tokio::test]
 async fn each_attempt_is_signed_afresh() {
+    // Throttling: the service did not run the request, so even an action that changes state
+    // is tried again.
     let busy = json(
-        503,
-        r#"{"RequestId":"R","Code":"ServiceUnavailable","Message":"busy"}"#,
+        400,
+        r#"{"RequestId":"R","Code":"Throttling.User","Message":"busy"}"#,
     );
     let server = Server::start(vec![busy.clone(), busy, json(200, &page_example("json"))]).await;
     call(&client(&server)).await.unwrap();
@@ -324,25 +326,54 @@ async fn retries_can_be_turned_off_per_call() {
 }
 
 #[tokio::test]
-async fn a_slow_answer_times_out_per_attempt_and_is_retried() {
+async fn a_slow_answer_times_out_per_attempt_and_is_retried_only_when_safe() {
     let slow = Reply::Delayed(
         Duration::from_millis(500),
         Box::new(json(200, &page_example("json"))),
     );
     let server = Server::start(vec![slow]).await;
-    let err = client(&server)
-        .reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("d")
-        .options(CallOptions::new().attempt_timeout(Duration::from_millis(50)))
-        .send()
-        .await
-        .unwrap_err();
+    let send = |options: CallOptions| {
+        client(&server)
+            .reset_agent_state()
+            .instance_id("ccc-test")
+            .device_id("d")
+            .options(options.attempt_timeout(Duration::from_millis(50)))
+            .send()
+    };
+    // ResetAgentState changes state: the timed-out request may have run, so it is not sent again.
+    let err = send(CallOptions::new()).await.unwrap_err();
     let SdkError::Timeout(t) = &err else {
         panic!("{err:?}")
     };
     assert_eq!(t.kind(), TimeoutKind::Attempt);
-    assert_eq!(t.attempts(), 3);
+    assert_eq!(t.attempts(), 1);
+    assert_eq!(server.seen().len(), 1);
+    // A caller who knows a repeat is harmless opts in.
+    let err = send(CallOptions::new().idempotent(true)).await.unwrap_err();
+    assert_eq!(err.attempts(), 3, "{err}");
+    assert!(err.to_string().contains("3 attempts"), "{err}");
+    assert_eq!(server.seen().len(), 4);
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_only_when_safe_to_repeat() {
+    let busy = json(
+        503,
+        r#"{"RequestId":"R","Code":"ServiceUnavailable","Message":"busy"}"#,
+    );
+    let server = Server::start(vec![busy]).await;
+    let err = call(&client(&server)).await.unwrap_err();
+    assert_eq!(err.code(), Some("ServiceUnavailable"));
+    assert_eq!((err.attempts(), server.seen().len()), (1, 1));
+    let err = client(&server)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("d")
+        .options(CallOptions::new().idempotent(true))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((err.attempts(), server.seen().len()), (3, 4));
 }
 
 #[tokio::test]
@@ -366,11 +397,23 @@ async fn the_operation_timeout_bounds_the_whole_call() {
 }
 
 #[tokio::test]
-async fn a_dropped_connection_is_a_dispatch_error_after_retries() {
+async fn a_dropped_connection_is_retried_only_when_safe_to_repeat() {
     let server = Server::start(vec![Reply::Drop]).await;
+    // The server read the request before dropping the connection: it may have run it.
     let err = call(&client(&server)).await.unwrap_err();
     assert!(matches!(err, SdkError::Dispatch(_)), "{err:?}");
-    assert_eq!(server.seen().len(), 3);
+    assert_eq!(server.seen().len(), 1);
+    let err = client(&server)
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("d")
+        .options(CallOptions::new().idempotent(true))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SdkError::Dispatch(_)), "{err:?}");
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(server.seen().len(), 4);
 }
 
 #[test]

@@ -62,7 +62,8 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-fn describe(v: &Node<'_>) -> String {
+/// A value in a few words, for an error message.
+pub(crate) fn describe(v: &Node<'_>) -> String {
     match v {
         Node::Null => "null".into(),
         Node::Bool(b) => format!("boolean {b}"),

@@ -12,7 +12,7 @@ mod params;
 mod xml;
 
 pub use decode::DecodeError;
-pub(crate) use decode::{Decode, decode_struct, field};
+pub(crate) use decode::{Decode, decode_struct, describe, field};
 pub(crate) use encode::{Encode, put};
 #[cfg(test)]
 pub(crate) use examples::check_example;
@@ -21,6 +21,12 @@ pub use params::Params;
 // Unused while no action of the spec takes a struct (or any) parameter.
 #[allow(unused_imports)]
 pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
+
+/// How deeply a response body may nest (objects, arrays, XML elements). serde_json refuses JSON
+/// past this depth; the XML reader refuses XML past it. The API's answers nest under ten levels;
+/// the bound keeps a hostile body from exhausting the stack, and every tree the SDK builds or
+/// drops is at most this deep.
+pub const MAX_DEPTH: usize = 128;
 
 /// A value of an enumeration that this version of the SDK does not know.
 ///
@@ -54,15 +60,15 @@ impl BodyFormat {
     pub(crate) fn detect(content_type: Option<&str>, body: &[u8]) -> Option<BodyFormat> {
         if let Some(ct) = content_type {
             let ct = ct.to_ascii_lowercase();
+            // An HTML or XHTML page (a proxy's error page) looks like XML but is never an answer.
+            if ct.contains("html") {
+                return None;
+            }
             if ct.contains("json") {
                 return Some(BodyFormat::Json);
             }
             if ct.contains("xml") {
                 return Some(BodyFormat::Xml);
-            }
-            // An HTML page (a proxy's error page) looks like XML but is never an answer.
-            if ct.contains("html") {
-                return None;
             }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -82,11 +88,21 @@ pub(crate) fn parse_body<'a>(
         return Err("empty body".into());
     }
     match BodyFormat::detect(content_type, body) {
-        Some(BodyFormat::Json) => Node::from_json(body).map_err(|e| format!("malformed JSON: {e}")),
+        Some(BodyFormat::Json) => Node::from_json(body).map_err(|e| {
+            if e.to_string().starts_with("recursion limit exceeded") {
+                format!(
+                    "JSON nested deeper than {MAX_DEPTH} levels (line {} column {})",
+                    e.line(),
+                    e.column()
+                )
+            } else {
+                format!("malformed JSON: {e}")
+            }
+        }),
         Some(BodyFormat::Xml) => {
             let text =
                 std::str::from_utf8(body).map_err(|e| format!("XML body is not UTF-8: {e}"))?;
-            xml::parse(text).map(Node::from_value)
+            xml::parse(text)
         }
         None => Err(format!(
             "neither JSON nor XML (Content-Type {})",

@@ -26,6 +26,10 @@ pub(crate) enum Node<'a> {
 pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Node<'a>)>);
 
 impl<'a> Fields<'a> {
+    pub(crate) fn from_vec(fields: Vec<(Cow<'a, str>, Node<'a>)>) -> Self {
+        Fields(fields)
+    }
+
     /// Takes a field out; when a name repeats, the last one counts, as in a JSON object.
     pub(crate) fn take(&mut self, name: &str) -> Option<Node<'a>> {
         let at = self.0.iter().rposition(|(k, _)| k == name)?;
@@ -63,7 +67,8 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// Parses JSON text, borrowing from it.
+    /// Parses JSON text, borrowing from it. Nesting is bounded by serde_json's recursion limit,
+    /// which is [`MAX_DEPTH`](super::MAX_DEPTH).
     pub(crate) fn from_json(text: &'a [u8]) -> Result<Node<'a>, serde_json::Error> {
         serde_json::from_slice(text)
     }
@@ -86,7 +91,8 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// A tree from a `serde_json::Value` (XML is read into one).
+    /// A tree from a `serde_json::Value`, for tests that write their input with `json!`.
+    #[cfg(test)]
     pub(crate) fn from_value(v: Value) -> Node<'static> {
         match v {
             Value::Null => Node::Null,
