@@ -732,19 +732,22 @@ fn transport_failure(e: reqwest::Error, config: &Config) -> Failure {
 
 /// Whether a rustls certificate error is among the causes.
 fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(e);
-    while let Some(s) = source {
-        // `io::Error` hides its inner error from `source()`: look inside it.
-        let inner = s
+    let mut next = Some(e);
+    // Chains are short; the bound only guards against a cycle.
+    for _ in 0..32 {
+        let Some(e) = next else { return false };
+        if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref() {
+            return true;
+        }
+        // `io::Error` skips its inner error in `source()` (it shows it as its own message):
+        // step into it instead, so that nested I/O errors are all looked through.
+        next = match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .map(|i| i as &(dyn std::error::Error + 'static));
-        for candidate in [Some(s), inner].into_iter().flatten() {
-            if let Some(rustls::Error::InvalidCertificate(_)) = candidate.downcast_ref() {
-                return true;
-            }
-        }
-        source = s.source();
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     false
 }
