@@ -223,8 +223,18 @@ async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
         .expect("the call ended within its bounds")
 }
 
-/// Every way an error can be shown, for leak checks.
+/// Every way an error can be shown, for leak checks; also checks that no level of its chain
+/// repeats what the level below says.
 fn shown<E: std::error::Error + 'static>(e: &E) -> String {
+    let mut level: &dyn std::error::Error = e;
+    while let Some(source) = level.source() {
+        let (outer, inner) = (level.to_string(), source.to_string());
+        assert!(
+            !outer.contains(&inner),
+            "said twice: `{outer}` then `{inner}`"
+        );
+        level = source;
+    }
     format!("{e} | {e:?} | {:#} | {}", e, DisplayErrorChain(e))
 }
 

@@ -45,3 +45,67 @@ pub fn decode_reset_agent_state(
     let response = client::read_response(head, bytes::Bytes::from_static(body)).ok()?;
     client::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
 }
+
+/// Reads any response as a call would (the head's status and content type, then the body),
+/// and decodes a success into the outputs of several actions, re-encoding what decodes; for
+/// fuzzing and mutation tests. Returns how many outputs decoded. Never panics, whatever the
+/// bytes; that is what the callers check.
+pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -> usize {
+    use crate::operation::{
+        get_call_detail_record::GetCallDetailRecordOutput,
+        list_historical_agent_report::ListHistoricalAgentReportOutput,
+        list_interval_instance_report::ListIntervalInstanceReportOutput,
+        list_users::ListUsersOutput, make_call::MakeCallOutput,
+    };
+
+    fn decode<O: crate::codec::Decode>(
+        op: &Operation,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+        to_json: impl Fn(&O) -> serde_json::Value,
+    ) -> usize {
+        let head = client::Head {
+            status,
+            content_type: content_type.map(str::to_string),
+            ..client::Head::default()
+        };
+        let response = match client::read_response(head, bytes::Bytes::copy_from_slice(body)) {
+            Ok(r) => r,
+            // Errors are built whole, Display and all.
+            Err(f) => {
+                std::hint::black_box(f.describe());
+                return 0;
+            }
+        };
+        match client::decode_success::<O>(op, response) {
+            Ok(out) => usize::from(!to_json(&out).is_null()),
+            Err(e) => {
+                std::hint::black_box(e.to_string());
+                0
+            }
+        }
+    }
+
+    decode::<ResetAgentStateOutput>(&RESET_AGENT_STATE, status, content_type, body, |o| {
+        o.to_json()
+    }) + decode::<ListHistoricalAgentReportOutput>(
+        &RESET_AGENT_STATE,
+        status,
+        content_type,
+        body,
+        |o| o.to_json(),
+    ) + decode::<ListIntervalInstanceReportOutput>(
+        &RESET_AGENT_STATE,
+        status,
+        content_type,
+        body,
+        |o| o.to_json(),
+    ) + decode::<GetCallDetailRecordOutput>(&RESET_AGENT_STATE, status, content_type, body, |o| {
+        o.to_json()
+    }) + decode::<ListUsersOutput>(&RESET_AGENT_STATE, status, content_type, body, |o| {
+        o.to_json()
+    }) + decode::<MakeCallOutput>(&RESET_AGENT_STATE, status, content_type, body, |o| {
+        o.to_json()
+    })
+}

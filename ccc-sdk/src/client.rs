@@ -228,6 +228,11 @@ impl Failure {
         }
     }
 
+    /// The failure as text, as a caller would print it.
+    pub(crate) fn describe(self) -> String {
+        self.into_sdk_error(1).to_string()
+    }
+
     /// The failure as the error a caller sees, after `attempts` attempts.
     fn into_sdk_error(self, attempts: u32) -> SdkError<ServiceError> {
         match self {

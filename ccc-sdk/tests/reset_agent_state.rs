@@ -209,6 +209,9 @@ async fn a_missing_required_parameter_fails_before_sending() {
         err.to_string(),
         "invalid input: missing required parameter `InstanceId`"
     );
+    // The chain says it once: the wrapper has no source that repeats it.
+    assert!(std::error::Error::source(&err).is_none());
+    assert_eq!(err.attempts(), 0);
     assert!(server.seen().is_empty());
 }
 
