@@ -59,15 +59,14 @@ impl BodyFormat {
     /// Chosen by Content-Type; without a telling one, by the first non-blank byte.
     pub(crate) fn detect(content_type: Option<&str>, body: &[u8]) -> Option<BodyFormat> {
         if let Some(ct) = content_type {
-            let ct = ct.to_ascii_lowercase();
             // An HTML or XHTML page (a proxy's error page) looks like XML but is never an answer.
-            if ct.contains("html") {
+            if has_word(ct, b"html") {
                 return None;
             }
-            if ct.contains("json") {
+            if has_word(ct, b"json") {
                 return Some(BodyFormat::Json);
             }
-            if ct.contains("xml") {
+            if has_word(ct, b"xml") {
                 return Some(BodyFormat::Xml);
             }
         }
@@ -77,6 +76,14 @@ impl BodyFormat {
             _ => None,
         }
     }
+}
+
+/// Whether `text` holds `word` (lowercase ASCII), in any case; without allocating, as a
+/// Content-Type is read on every call.
+fn has_word(text: &str, word: &[u8]) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// Reads a response body into a tree, which borrows from the body where it can.
@@ -234,6 +241,14 @@ mod tests {
             Some(BodyFormat::Json)
         );
         assert_eq!(BodyFormat::detect(None, b"<a/>"), Some(BodyFormat::Xml));
+        assert_eq!(
+            BodyFormat::detect(Some("Application/JSON"), b""),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(
+            BodyFormat::detect(Some("application/xhtml+xml"), b"<html/>"),
+            None
+        );
         assert_eq!(BodyFormat::detect(None, b"Bad Gateway"), None);
         assert_eq!(
             BodyFormat::detect(Some("text/html"), b"<html></html>"),
