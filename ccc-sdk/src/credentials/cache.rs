@@ -42,7 +42,9 @@ impl State {
         let c = self.current.as_ref()?;
         let fresh = match c.expiration() {
             None => true,
-            Some(at) => at.duration_since(now).is_ok_and(|left| left > REFRESH_AHEAD),
+            Some(at) => at
+                .duration_since(now)
+                .is_ok_and(|left| left > REFRESH_AHEAD),
         };
         let resting = self.quiet_until.is_some_and(|t| Instant::now() < t) && unexpired(c, now);
         (fresh || resting).then(|| c.clone())
@@ -112,7 +114,10 @@ impl Cache {
                 match state.current.clone().filter(|c| unexpired(c, now)) {
                     Some(c) => {
                         let until = c.expiration().map_or(String::new(), |at| {
-                            format!("; serving the current credentials until {}", super::time::format(at))
+                            format!(
+                                "; serving the current credentials until {}",
+                                super::time::format(at)
+                            )
                         });
                         state.failure = Some(e.context(format!("refresh failed{until}")));
                         state.quiet_until = Some(Instant::now() + RETRY_AFTER_FAILURE);
@@ -161,7 +166,10 @@ mod tests {
     async fn credentials_near_expiry_are_refreshed_once_for_many_waiters() {
         let cache = Arc::new(Cache::default());
         // Valid, but inside the refresh window, and so is every refreshed set.
-        cache.get_or_refresh(|| async { Ok(expiring_in(100)) }).await.unwrap();
+        cache
+            .get_or_refresh(|| async { Ok(expiring_in(100)) })
+            .await
+            .unwrap();
         assert!(cache.cached().is_none());
         let fetches = Arc::new(AtomicU32::new(0));
         let tasks: Vec<_> = (0..64)
@@ -187,14 +195,20 @@ mod tests {
     #[tokio::test]
     async fn a_failed_refresh_serves_valid_credentials_and_says_so() {
         let cache = Cache::default();
-        cache.get_or_refresh(|| async { Ok(expiring_in(100)) }).await.unwrap();
+        cache
+            .get_or_refresh(|| async { Ok(expiring_in(100)) })
+            .await
+            .unwrap();
         let got = cache
             .get_or_refresh(|| async { Err(CredentialsError::new("STS is down")) })
             .await
             .unwrap();
         assert_eq!(got.access_key_id(), "id");
         let failure = cache.last_failure().unwrap().to_string();
-        assert!(failure.starts_with("refresh failed; serving the current credentials until "), "{failure}");
+        assert!(
+            failure.starts_with("refresh failed; serving the current credentials until "),
+            "{failure}"
+        );
         assert!(failure.ends_with(": STS is down"), "{failure}");
         // Served without asking again for a while.
         let got = cache
@@ -206,15 +220,22 @@ mod tests {
     #[tokio::test]
     async fn a_failed_refresh_of_expired_credentials_is_an_error() {
         let cache = Cache::default();
-        let expired = Credentials::new("id", "s").with_expiration(SystemTime::now() - Duration::from_secs(1));
-        cache.get_or_refresh(|| async { Ok(expired) }).await.unwrap();
+        let expired =
+            Credentials::new("id", "s").with_expiration(SystemTime::now() - Duration::from_secs(1));
+        cache
+            .get_or_refresh(|| async { Ok(expired) })
+            .await
+            .unwrap();
         let err = cache
             .get_or_refresh(|| async { Err(CredentialsError::new("STS is down")) })
             .await
             .unwrap_err();
         assert_eq!(err.to_string(), "STS is down");
         // A success clears the failure.
-        cache.get_or_refresh(|| async { Ok(expiring_in(3600)) }).await.unwrap();
+        cache
+            .get_or_refresh(|| async { Ok(expiring_in(3600)) })
+            .await
+            .unwrap();
         assert!(cache.last_failure().is_none());
     }
 }

@@ -155,11 +155,12 @@ impl DefaultCredentialsChainBuilder {
             Err(e) => Err(e.clone()),
             Ok(_) => Ok(Arc::new(file) as SharedCredentials),
         };
-        let ecs = EcsRamRoleProvider::from_env_with(env, None, ctx.metadata.as_deref()).and_then(|p| {
-            p.map(|p| Arc::new(p) as SharedCredentials).ok_or_else(|| {
-                CredentialsError::new(format!("{ENV_ECS_METADATA_DISABLED} is true"))
-            })
-        });
+        let ecs =
+            EcsRamRoleProvider::from_env_with(env, None, ctx.metadata.as_deref()).and_then(|p| {
+                p.map(|p| Arc::new(p) as SharedCredentials).ok_or_else(|| {
+                    CredentialsError::new(format!("{ENV_ECS_METADATA_DISABLED} is true"))
+                })
+            });
         let uri = CredentialsUriProvider::from_env(env).and_then(|p| {
             p.map(|p| Arc::new(p) as SharedCredentials)
                 .ok_or_else(|| CredentialsError::new(format!("{ENV_CREDENTIALS_URI} is not set")))
@@ -169,11 +170,26 @@ impl DefaultCredentialsChainBuilder {
                 name: "environment",
                 provider: Ok(Arc::new(EnvironmentProvider::with_env(env.clone()))),
             },
-            Link { name: "OIDC role", provider: oidc },
-            Link { name: "CLI profile", provider: cli },
-            Link { name: "credentials file", provider: file },
-            Link { name: "ECS RAM role", provider: ecs },
-            Link { name: "credentials URI", provider: uri },
+            Link {
+                name: "OIDC role",
+                provider: oidc,
+            },
+            Link {
+                name: "CLI profile",
+                provider: cli,
+            },
+            Link {
+                name: "credentials file",
+                provider: file,
+            },
+            Link {
+                name: "ECS RAM role",
+                provider: ecs,
+            },
+            Link {
+                name: "credentials URI",
+                provider: uri,
+            },
         ];
         DefaultCredentialsChain {
             links,
@@ -203,7 +219,10 @@ mod tests {
 
     #[tokio::test]
     async fn with_nothing_configured_the_error_lists_every_source() {
-        let env = Env::from_vars([("HOME", "/nonexistent-home"), (ENV_ECS_METADATA_DISABLED, "true")]);
+        let env = Env::from_vars([
+            ("HOME", "/nonexistent-home"),
+            (ENV_ECS_METADATA_DISABLED, "true"),
+        ]);
         let chain = DefaultCredentialsChain::builder().env(env).build();
         let err = chain.provide_credentials().await.unwrap_err().to_string();
         assert_eq!(
@@ -231,6 +250,9 @@ mod tests {
         assert_eq!(c.access_key_id(), "LTAI5tEnvironmentKey");
         assert_eq!(chain.source_in_use(), Some("environment"));
         let shown = format!("{chain:?}");
-        assert!(shown.contains("EnvironmentProvider") && !shown.contains("\"secret\""), "{shown}");
+        assert!(
+            shown.contains("EnvironmentProvider") && !shown.contains("\"secret\""),
+            "{shown}"
+        );
     }
 }

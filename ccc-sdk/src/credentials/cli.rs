@@ -154,7 +154,11 @@ impl<'p> Config<'p> {
     fn parse(path: &'p Path, text: &str) -> Result<Self, CredentialsError> {
         let fail = |why: String| CredentialsError::new(format!("{}: {why}", path.display()));
         let value: Value = serde_json::from_str(text).map_err(|e| {
-            fail(format!("not JSON (line {}, column {})", e.line(), e.column()))
+            fail(format!(
+                "not JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
         })?;
         let Value::Object(mut top) = value else {
             return Err(fail("not a JSON object".into()));
@@ -194,7 +198,9 @@ impl<'p> Config<'p> {
             match profile.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-                Some(_) => Err(CredentialsError::new(format!("{at}: `{key}` is not a string"))),
+                Some(_) => Err(CredentialsError::new(format!(
+                    "{at}: `{key}` is not a string"
+                ))),
             }
         };
         let need = |key: &str| {
@@ -214,7 +220,10 @@ impl<'p> Config<'p> {
         };
         let sts = || -> Result<StsEndpoint, CredentialsError> {
             let region = text("sts_region")?;
-            let vpc = profile.get("enable_vpc").and_then(Value::as_bool).unwrap_or(false);
+            let vpc = profile
+                .get("enable_vpc")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             ctx.sts_endpoint(region.as_deref().map(|r| (r, vpc)))
         };
         let in_profile = |e: CredentialsError| e.context(&at);
@@ -304,26 +313,44 @@ mod tests {
     #[test]
     fn misconfigurations_are_named() {
         assert_eq!(err("[", "a"), "config.json: not JSON (line 1, column 1)");
-        assert_eq!(err(r#"{"profiles": 3}"#, "a"), "config.json: `profiles` is not a list");
-        assert_eq!(err(r#"{"profiles": []}"#, "a"), "config.json: no profile `a`");
+        assert_eq!(
+            err(r#"{"profiles": 3}"#, "a"),
+            "config.json: `profiles` is not a list"
+        );
+        assert_eq!(
+            err(r#"{"profiles": []}"#, "a"),
+            "config.json: no profile `a`"
+        );
         assert_eq!(
             err(r#"{"profiles": [{"name": "a", "mode": "CloudSSO"}]}"#, "a"),
             "config.json: profile `a`: mode `CloudSSO` is not supported by this SDK (supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn)"
         );
         assert_eq!(
-            err(r#"{"profiles": [{"name": "a", "mode": "AK", "access_key_id": "i"}]}"#, "a"),
+            err(
+                r#"{"profiles": [{"name": "a", "mode": "AK", "access_key_id": "i"}]}"#,
+                "a"
+            ),
             "config.json: profile `a`: `access_key_secret` is not set"
         );
         assert_eq!(
-            err(r#"{"profiles": [{"name": "a", "mode": "AK", "access_key_id": 1}]}"#, "a"),
+            err(
+                r#"{"profiles": [{"name": "a", "mode": "AK", "access_key_id": 1}]}"#,
+                "a"
+            ),
             "config.json: profile `a`: `access_key_id` is not a string"
         );
         assert_eq!(
-            err(r#"{"profiles": [{"name": "a", "mode": "ChainableRamRoleArn", "source_profile": "a", "ram_role_arn": "r"}]}"#, "a"),
+            err(
+                r#"{"profiles": [{"name": "a", "mode": "ChainableRamRoleArn", "source_profile": "a", "ram_role_arn": "r"}]}"#,
+                "a"
+            ),
             "config.json: profile `a`: more than 8 `source_profile` links (a loop?)"
         );
         assert_eq!(
-            err(r#"{"profiles": [{"name": "a", "mode": "RamRoleArn", "access_key_id": "i", "access_key_secret": "s", "ram_role_arn": "r", "expired_seconds": 60}]}"#, "a"),
+            err(
+                r#"{"profiles": [{"name": "a", "mode": "RamRoleArn", "access_key_id": "i", "access_key_secret": "s", "ram_role_arn": "r", "expired_seconds": 60}]}"#,
+                "a"
+            ),
             "config.json: profile `a`: a role session lasts at least 900 seconds; 60 was asked"
         );
     }
@@ -337,9 +364,17 @@ mod tests {
             {"name": "e", "mode": "EcsRamRole", "ram_role_name": "web"},
             {"name": "o", "mode": "OIDC", "ram_role_arn": "r", "oidc_provider_arn": "p", "oidc_token_file": "/t"}]}"#;
         let shown = |name: &str| format!("{:?}", source(text, name).unwrap());
-        assert!(shown("r").contains("sts.cn-hangzhou.aliyuncs.com"), "{}", shown("r"));
+        assert!(
+            shown("r").contains("sts.cn-hangzhou.aliyuncs.com"),
+            "{}",
+            shown("r")
+        );
         // The chained role's source is the first role.
-        assert!(shown("c").contains("role/b") && shown("c").contains("role/a"), "{}", shown("c"));
+        assert!(
+            shown("c").contains("role/b") && shown("c").contains("role/a"),
+            "{}",
+            shown("c")
+        );
         assert!(shown("e").contains("EcsRamRoleProvider"), "{}", shown("e"));
         assert!(shown("o").contains("OidcRoleArnProvider"), "{}", shown("o"));
     }

@@ -217,7 +217,10 @@ impl EcsRamRoleProvider {
         }
         let answer = http::send(&what, request).await?;
         if answer.status != 200 {
-            return Err(CredentialsError::new(format!("{what} answered HTTP {}", answer.status)));
+            return Err(CredentialsError::new(format!(
+                "{what} answered HTTP {}",
+                answer.status
+            )));
         }
         Ok(answer)
     }
@@ -226,17 +229,26 @@ impl EcsRamRoleProvider {
         if let Some(name) = &self.role_name {
             return Ok(name.clone());
         }
-        if let Some(name) = self.discovered.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        if let Some(name) = self
+            .discovered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
             return Ok(name);
         }
         let answer = self.get(ROLES_PATH, token).await?;
         let text = String::from_utf8_lossy(&answer.body);
-        let name = text.lines().map(str::trim).find(|l| !l.is_empty()).ok_or_else(|| {
-            CredentialsError::new(format!(
-                "{} lists no RAM role: is one attached to the instance?",
-                self.what()
-            ))
-        })?;
+        let name = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .ok_or_else(|| {
+                CredentialsError::new(format!(
+                    "{} lists no RAM role: is one attached to the instance?",
+                    self.what()
+                ))
+            })?;
         check_role_name(name, &format!("{} lists a role, but", self.what()))?;
         *self.discovered.lock().unwrap_or_else(|p| p.into_inner()) = Some(name.to_string());
         Ok(name.to_string())
@@ -287,9 +299,21 @@ mod tests {
             .build()
             .unwrap_err()
             .to_string();
-        assert!(err.contains("only to a loopback address or to 100.100.100.200"), "{err}");
-        assert!(EcsRamRoleProvider::builder().metadata_endpoint("http://127.0.0.1:1/x").build().is_err());
-        let err = EcsRamRoleProvider::builder().role_name("../admin").build().unwrap_err().to_string();
+        assert!(
+            err.contains("only to a loopback address or to 100.100.100.200"),
+            "{err}"
+        );
+        assert!(
+            EcsRamRoleProvider::builder()
+                .metadata_endpoint("http://127.0.0.1:1/x")
+                .build()
+                .is_err()
+        );
+        let err = EcsRamRoleProvider::builder()
+            .role_name("../admin")
+            .build()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("is not a RAM role name"), "{err}");
     }
 
@@ -308,6 +332,9 @@ mod tests {
         assert_eq!(p.endpoint, "http://127.0.0.1:9");
         let env = Env::from_vars([(ENV_ECS_METADATA_ENDPOINT, "http://10.0.0.1")]);
         let err = EcsRamRoleProvider::from_env(&env).unwrap_err().to_string();
-        assert!(err.starts_with("CCC_ECS_METADATA_ENDPOINT: metadata endpoint"), "{err}");
+        assert!(
+            err.starts_with("CCC_ECS_METADATA_ENDPOINT: metadata endpoint"),
+            "{err}"
+        );
     }
 }

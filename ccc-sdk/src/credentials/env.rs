@@ -33,7 +33,9 @@ impl Env {
     ) -> Env {
         Env {
             vars: Some(Arc::new(
-                vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+                vars.into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
             )),
         }
     }
@@ -50,7 +52,8 @@ impl Env {
 
     /// Whether the variable is `true` (in any case).
     pub(crate) fn is_true(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// The home directory.
@@ -73,7 +76,9 @@ impl fmt::Debug for Env {
 
 pub(crate) fn from_env(env: &Env) -> Result<Credentials, CredentialsError> {
     let missing = |var: &str| CredentialsError::new(format!("{var} is not set"));
-    let id = env.get(ENV_ACCESS_KEY_ID).ok_or_else(|| missing(ENV_ACCESS_KEY_ID))?;
+    let id = env
+        .get(ENV_ACCESS_KEY_ID)
+        .ok_or_else(|| missing(ENV_ACCESS_KEY_ID))?;
     let secret = env
         .get(ENV_ACCESS_KEY_SECRET)
         .ok_or_else(|| missing(ENV_ACCESS_KEY_SECRET))?;
@@ -143,9 +148,15 @@ mod tests {
     #[test]
     fn names_the_missing_variable() {
         let err = from_env(&Env::from_vars([(ENV_ACCESS_KEY_ID, "id")])).unwrap_err();
-        assert_eq!(err.to_string(), "ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set");
-        let err = from_env(&Env::from_vars([(ENV_ACCESS_KEY_ID, ""), (ENV_ACCESS_KEY_SECRET, "s")]))
-            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set"
+        );
+        let err = from_env(&Env::from_vars([
+            (ENV_ACCESS_KEY_ID, ""),
+            (ENV_ACCESS_KEY_SECRET, "s"),
+        ]))
+        .unwrap_err();
         assert_eq!(err.to_string(), "ALIBABA_CLOUD_ACCESS_KEY_ID is not set");
     }
 

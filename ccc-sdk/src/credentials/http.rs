@@ -26,7 +26,10 @@ pub(crate) fn check_url(url: &str, metadata: bool) -> Result<Url, CredentialsErr
     let host_ip = if host.eq_ignore_ascii_case("localhost") {
         Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
     } else {
-        host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok()
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .ok()
     };
     match parsed.scheme() {
         "https" => Ok(parsed),
@@ -37,7 +40,9 @@ pub(crate) fn check_url(url: &str, metadata: bool) -> Result<Url, CredentialsErr
         } else {
             "plain http is allowed only to a loopback address (127.0.0.0/8, ::1, localhost); use https"
         })),
-        _ => Err(bad("the scheme must be https (or http to a loopback address)")),
+        _ => Err(bad(
+            "the scheme must be https (or http to a loopback address)",
+        )),
     }
 }
 
@@ -70,8 +75,9 @@ pub(crate) fn client(
     if !proxy {
         b = b.no_proxy();
     }
-    b.build()
-        .map_err(|e| CredentialsError::new(format!("cannot build an HTTP client: {}", e.without_url())))
+    b.build().map_err(|e| {
+        CredentialsError::new(format!("cannot build an HTTP client: {}", e.without_url()))
+    })
 }
 
 /// A response read whole: status and at most [`MAX_BODY_BYTES`] of body.
@@ -133,11 +139,7 @@ fn transport(what: &str, e: reqwest::Error) -> CredentialsError {
 
 /// Text from an answer, fit for an error message: printable, at most 200 characters.
 pub(crate) fn printable(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let mut out: String = s.chars().filter(|c| !c.is_control()).take(200).collect();
     if s.chars().count() > 200 {
         out.push('…');
     }
@@ -153,7 +155,9 @@ pub(crate) fn credential_field(
     name: &str,
 ) -> Result<String, CredentialsError> {
     let field = |why: &str| {
-        CredentialsError::new(format!("{what} answered HTTP {status} {why} `{path}{name}`"))
+        CredentialsError::new(format!(
+            "{what} answered HTTP {status} {why} `{path}{name}`"
+        ))
     };
     match object.get(name) {
         None | Some(serde_json::Value::Null) => Err(field("without")),
@@ -237,39 +241,74 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_loopback_or_the_metadata_server() {
-        for ok in ["https://sts.aliyuncs.com", "http://127.0.0.1:8080/x", "http://[::1]:1", "http://localhost:9"] {
+        for ok in [
+            "https://sts.aliyuncs.com",
+            "http://127.0.0.1:8080/x",
+            "http://[::1]:1",
+            "http://localhost:9",
+        ] {
             assert!(check_url(ok, false).is_ok(), "{ok}");
         }
-        let err = check_url("http://sts.aliyuncs.com", false).unwrap_err().to_string();
+        let err = check_url("http://sts.aliyuncs.com", false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("only to a loopback address"), "{err}");
         assert!(check_url("http://100.100.100.200", false).is_err());
         assert!(check_url("http://100.100.100.200", true).is_ok());
         assert!(check_url("http://100.100.100.201", true).is_err());
         assert!(check_url("http://10.0.0.1", true).is_err());
-        assert!(check_url("ftp://127.0.0.1", false).unwrap_err().to_string().contains("scheme"));
-        let err = check_url("https://user:pw@host/", false).unwrap_err().to_string();
+        assert!(
+            check_url("ftp://127.0.0.1", false)
+                .unwrap_err()
+                .to_string()
+                .contains("scheme")
+        );
+        let err = check_url("https://user:pw@host/", false)
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("pw"), "{err}");
-        let err = check_url("http://example.com/?token=abc", false).unwrap_err().to_string();
+        let err = check_url("http://example.com/?token=abc", false)
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("abc"), "{err}");
     }
 
     #[test]
     fn hostile_fields_are_named_not_quoted() {
-        let answer = |body: &str| Answer { status: 200, body: body.as_bytes().to_vec() };
+        let answer = |body: &str| Answer {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+        };
         let obj = |body: &str| json_object("STS", &answer(body));
-        assert!(obj("[1]").unwrap_err().to_string().contains("not an object"));
+        assert!(
+            obj("[1]")
+                .unwrap_err()
+                .to_string()
+                .contains("not an object")
+        );
         assert!(obj("").unwrap_err().to_string().contains("empty body"));
         let err = obj("{\"AccessKeySecret\": \"leak").unwrap_err().to_string();
         assert!(!err.contains("leak") && err.contains("not JSON"), "{err}");
         let creds = |body: &str| credentials_from("STS", 200, &obj(body).unwrap(), "Credentials.");
         let err = creds(r#"{"AccessKeyId": 5}"#).unwrap_err().to_string();
-        assert_eq!(err, "STS answered HTTP 200 with a non-string `Credentials.AccessKeyId`");
-        let err = creds(r#"{"AccessKeyId": "a", "AccessKeySecret": "se cret"}"#).unwrap_err().to_string();
-        assert!(err.contains("`Credentials.AccessKeySecret`") && !err.contains("se cret"), "{err}");
+        assert_eq!(
+            err,
+            "STS answered HTTP 200 with a non-string `Credentials.AccessKeyId`"
+        );
+        let err = creds(r#"{"AccessKeyId": "a", "AccessKeySecret": "se cret"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`Credentials.AccessKeySecret`") && !err.contains("se cret"),
+            "{err}"
+        );
         let err = creds(r#"{"AccessKeyId": "a", "AccessKeySecret": "b", "SecurityToken": ""}"#)
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "STS answered HTTP 200 with an empty `Credentials.SecurityToken`");
+        assert_eq!(
+            err,
+            "STS answered HTTP 200 with an empty `Credentials.SecurityToken`"
+        );
         let err = creds(r#"{"AccessKeyId": "a", "AccessKeySecret": "b", "SecurityToken": "c", "Expiration": "soon"}"#)
             .unwrap_err()
             .to_string();

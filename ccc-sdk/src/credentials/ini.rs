@@ -57,9 +57,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Section>, Credentials
     let mut sections: Vec<Section> = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
-        let fail = |why: &str| {
-            CredentialsError::new(format!("{}:{line_no}: {why}", path.display()))
-        };
+        let fail =
+            |why: &str| CredentialsError::new(format!("{}:{line_no}: {why}", path.display()));
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
@@ -137,7 +136,10 @@ pub(crate) fn provider(
     let at = |key: &str| format!("{file}:{}: profile [{profile}]", section.line_of(key));
     let need = |key: &str| {
         section.get(key).map(str::to_string).ok_or_else(|| {
-            CredentialsError::new(format!("{file}:{}: profile [{profile}] has no `{key}`", section.line))
+            CredentialsError::new(format!(
+                "{file}:{}: profile [{profile}] has no `{key}`",
+                section.line
+            ))
         })
     };
     let kind = section.get("type").unwrap_or("access_key");
@@ -392,17 +394,32 @@ mod tests {
     #[test]
     fn errors_name_file_and_line() {
         let err = |text: &str, profile: &str| keys(text, profile).unwrap_err().to_string();
-        assert_eq!(err("[default]\naccess_key_id = a\nbroken\n", "default"), "creds:3: expected `key = value`");
-        assert_eq!(err("[default\n", "default"), "creds:1: a section header must end with `]`");
-        assert_eq!(err("a = b\n", "default"), "creds:1: `key = value` before any `[section]`");
-        assert_eq!(err("[x]\na = \"b\n", "x"), "creds:2: a quoted value must end with `\"`");
+        assert_eq!(
+            err("[default]\naccess_key_id = a\nbroken\n", "default"),
+            "creds:3: expected `key = value`"
+        );
+        assert_eq!(
+            err("[default\n", "default"),
+            "creds:1: a section header must end with `]`"
+        );
+        assert_eq!(
+            err("a = b\n", "default"),
+            "creds:1: `key = value` before any `[section]`"
+        );
+        assert_eq!(
+            err("[x]\na = \"b\n", "x"),
+            "creds:2: a quoted value must end with `\"`"
+        );
         assert_eq!(err("[default]\n", "nope"), "creds: no profile [nope]");
         assert_eq!(
             err("\n[default]\naccess_key_id = a\n", "default"),
             "creds:2: profile [default] has no `access_key_secret`"
         );
         assert_eq!(
-            err("[default]\ntype = sts\naccess_key_id = a\naccess_key_secret = b\n", "default"),
+            err(
+                "[default]\ntype = sts\naccess_key_id = a\naccess_key_secret = b\n",
+                "default"
+            ),
             "creds:1: profile [default] has no `security_token`"
         );
         assert_eq!(
@@ -410,11 +427,17 @@ mod tests {
             "creds:3: profile [default]: type `rsa_key_pair` is not supported (supported: access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn)"
         );
         assert_eq!(
-            err("[r]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = b\nrole_arn = acs:ram::1:role/x\nduration_seconds = 10\n", "r"),
+            err(
+                "[r]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = b\nrole_arn = acs:ram::1:role/x\nduration_seconds = 10\n",
+                "r"
+            ),
             "creds:2: profile [r]: a role session lasts at least 900 seconds; 10 was asked"
         );
         assert_eq!(
-            err("[r]\ntype = oidc_role_arn\nduration_seconds = soon\nrole_arn = x\noidc_provider_arn = y\noidc_token_file_path = z\n", "r"),
+            err(
+                "[r]\ntype = oidc_role_arn\nduration_seconds = soon\nrole_arn = x\noidc_provider_arn = y\noidc_token_file_path = z\n",
+                "r"
+            ),
             "creds:3: profile [r]: `duration_seconds` is not a number of seconds"
         );
     }
@@ -423,12 +446,29 @@ mod tests {
     fn role_profiles_become_providers() {
         let text = "[r]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = b\nrole_arn = acs:ram::1:role/x\nrole_session_name = s\n\n[e]\ntype = ecs_ram_role\nrole_name = web\n\n[o]\ntype = oidc_role_arn\nrole_arn = x\noidc_provider_arn = y\noidc_token_file_path = /t\n";
         let shown = |p: &str| format!("{:?}", provider(Path::new("f"), text, p, &ctx()).unwrap());
-        assert!(shown("r").starts_with("Provider(RamRoleArnProvider"), "{}", shown("r"));
+        assert!(
+            shown("r").starts_with("Provider(RamRoleArnProvider"),
+            "{}",
+            shown("r")
+        );
         assert!(!shown("r").contains("\"b\""), "{}", shown("r"));
-        assert!(shown("e").contains("role_name: Some(\"web\")"), "{}", shown("e"));
-        assert!(shown("o").starts_with("Provider(OidcRoleArnProvider"), "{}", shown("o"));
-        let disabled = Ctx::new(Env::from_vars([(super::super::ENV_ECS_METADATA_DISABLED, "true")]));
-        let err = provider(Path::new("f"), text, "e", &disabled).unwrap_err().to_string();
+        assert!(
+            shown("e").contains("role_name: Some(\"web\")"),
+            "{}",
+            shown("e")
+        );
+        assert!(
+            shown("o").starts_with("Provider(OidcRoleArnProvider"),
+            "{}",
+            shown("o")
+        );
+        let disabled = Ctx::new(Env::from_vars([(
+            super::super::ENV_ECS_METADATA_DISABLED,
+            "true",
+        )]));
+        let err = provider(Path::new("f"), text, "e", &disabled)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "f:9: profile [e]: the profile asks for the ECS RAM role, but ALIBABA_CLOUD_ECS_METADATA_DISABLED is true"
@@ -442,13 +482,27 @@ mod tests {
         std::fs::create_dir_all(home.join(".alibabacloud")).unwrap();
         let env = Env::from_vars([("HOME", home.to_str().unwrap())]);
         let err = locate(&env).unwrap_err().to_string();
-        assert!(err.contains("credentials.ini exists, and ALIBABA_CLOUD_CREDENTIALS_FILE is not set"), "{err}");
-        std::fs::write(home.join(".alibabacloud/credentials.ini"), "[default]\naccess_key_id = i\naccess_key_secret = s\n").unwrap();
+        assert!(
+            err.contains("credentials.ini exists, and ALIBABA_CLOUD_CREDENTIALS_FILE is not set"),
+            "{err}"
+        );
+        std::fs::write(
+            home.join(".alibabacloud/credentials.ini"),
+            "[default]\naccess_key_id = i\naccess_key_secret = s\n",
+        )
+        .unwrap();
         assert!(locate(&env).unwrap().ends_with("credentials.ini"));
         assert_eq!(static_from_env(&env).unwrap().access_key_id(), "i");
-        std::fs::write(home.join(".alibabacloud/credentials"), "[default]\naccess_key_id = j\naccess_key_secret = s\n").unwrap();
+        std::fs::write(
+            home.join(".alibabacloud/credentials"),
+            "[default]\naccess_key_id = j\naccess_key_secret = s\n",
+        )
+        .unwrap();
         assert!(locate(&env).unwrap().ends_with("credentials"));
-        let env = Env::from_vars([("HOME", home.to_str().unwrap()), (ENV_CREDENTIALS_FILE, "/elsewhere")]);
+        let env = Env::from_vars([
+            ("HOME", home.to_str().unwrap()),
+            (ENV_CREDENTIALS_FILE, "/elsewhere"),
+        ]);
         assert_eq!(locate(&env).unwrap(), Path::new("/elsewhere"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -214,7 +214,9 @@ impl<'a> ProvideFuture<'a> {
     }
 
     /// Wraps a future that fetches the credentials.
-    pub fn new(future: impl Future<Output = Result<Credentials, CredentialsError>> + Send + 'a) -> Self {
+    pub fn new(
+        future: impl Future<Output = Result<Credentials, CredentialsError>> + Send + 'a,
+    ) -> Self {
         ProvideFuture {
             inner: FutureInner::Pending(Box::pin(future)),
         }
@@ -227,7 +229,9 @@ impl Future for ProvideFuture<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().inner {
             FutureInner::Ready(outcome) => Poll::Ready(outcome.take().unwrap_or_else(|| {
-                Err(CredentialsError::new("credentials future polled after it completed"))
+                Err(CredentialsError::new(
+                    "credentials future polled after it completed",
+                ))
             })),
             FutureInner::Pending(future) => future.as_mut().poll(cx),
         }
@@ -317,7 +321,11 @@ impl crate::Client {
     /// # Ok(()) }
     /// ```
     pub async fn check_credentials(&self) -> Result<(), CredentialsError> {
-        self.config().credentials.provide_credentials().await.map(drop)
+        self.config()
+            .credentials
+            .provide_credentials()
+            .await
+            .map(drop)
     }
 }
 

@@ -93,10 +93,13 @@ impl OidcRoleArnProvider {
         if missing.len() == vars.len() {
             return Ok(None);
         }
-        let [Some(role), Some(provider), Some(file)] = <[Option<String>; 3]>::try_from(values)
-            .unwrap_or_default()
+        let [Some(role), Some(provider), Some(file)] =
+            <[Option<String>; 3]>::try_from(values).unwrap_or_default()
         else {
-            return Err(CredentialsError::new(format!("{} not set", missing.join(", "))));
+            return Err(CredentialsError::new(format!(
+                "{} not set",
+                missing.join(", ")
+            )));
         };
         let endpoint = match endpoint {
             Some(e) => e.clone(),
@@ -192,9 +195,15 @@ impl OidcRoleArnProvider {
 
     async fn fetch(&self) -> Result<super::Credentials, CredentialsError> {
         let token = self.read_token()?;
-        sts::assume_role_with_oidc(&self.http, &self.endpoint, &self.role, &self.provider_arn, &token)
-            .await
-            .map_err(|e| e.context(format_args!("assuming role {}", self.role.role_arn)))
+        sts::assume_role_with_oidc(
+            &self.http,
+            &self.endpoint,
+            &self.role,
+            &self.provider_arn,
+            &token,
+        )
+        .await
+        .map_err(|e| e.context(format_args!("assuming role {}", self.role.role_arn)))
     }
 }
 
@@ -217,11 +226,18 @@ mod tests {
 
     #[test]
     fn the_environment_configures_it_or_says_what_is_missing() {
-        assert!(OidcRoleArnProvider::from_env(&Env::from_vars::<&str, &str>([])).unwrap().is_none());
+        assert!(
+            OidcRoleArnProvider::from_env(&Env::from_vars::<&str, &str>([]))
+                .unwrap()
+                .is_none()
+        );
         let err = OidcRoleArnProvider::from_env(&Env::from_vars([(ENV_OIDC_TOKEN_FILE, "/t")]))
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN not set");
+        assert_eq!(
+            err,
+            "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN not set"
+        );
         let p = OidcRoleArnProvider::from_env(&Env::from_vars([
             (ENV_ROLE_ARN, "acs:ram::1:role/r"),
             (ENV_OIDC_PROVIDER_ARN, "acs:ram::1:oidc-provider/p"),

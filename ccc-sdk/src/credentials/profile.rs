@@ -208,9 +208,19 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("f");
         std::fs::write(&path, [0xff, 0xfe]).unwrap();
-        assert!(read(&path).unwrap_err().to_string().ends_with(": not UTF-8"));
+        assert!(
+            read(&path)
+                .unwrap_err()
+                .to_string()
+                .ends_with(": not UTF-8")
+        );
         std::fs::write(&path, vec![b'a'; MAX_FILE_BYTES as usize + 1]).unwrap();
-        assert!(read(&path).unwrap_err().to_string().ends_with(": larger than 1024 KiB"));
+        assert!(
+            read(&path)
+                .unwrap_err()
+                .to_string()
+                .ends_with(": larger than 1024 KiB")
+        );
         let err = read(&dir.join("missing")).unwrap_err().to_string();
         assert!(err.contains("missing: cannot read"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();

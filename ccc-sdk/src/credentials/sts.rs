@@ -210,7 +210,12 @@ pub(crate) async fn assume_role_with_oidc(
 /// `k=v&k=v`, percent-encoded; sorted when `canonical`.
 fn form<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, canonical: bool) -> String {
     let mut encoded: Vec<(String, String)> = pairs
-        .map(|(k, v)| (signing::percent_encode(k).into_owned(), signing::percent_encode(v).into_owned()))
+        .map(|(k, v)| {
+            (
+                signing::percent_encode(k).into_owned(),
+                signing::percent_encode(v).into_owned(),
+            )
+        })
         .collect();
     if canonical {
         encoded.sort_unstable();
@@ -294,29 +299,60 @@ mod tests {
     fn endpoints_from_code_and_environment() {
         assert_eq!(StsEndpoint::default().url(), "https://sts.aliyuncs.com");
         assert_eq!(
-            StsEndpoint::new("sts.cn-hangzhou.aliyuncs.com").unwrap().url(),
+            StsEndpoint::new("sts.cn-hangzhou.aliyuncs.com")
+                .unwrap()
+                .url(),
             "https://sts.cn-hangzhou.aliyuncs.com"
         );
-        assert_eq!(StsEndpoint::new("http://127.0.0.1:9").unwrap().url(), "http://127.0.0.1:9");
-        let err = StsEndpoint::new("http://sts.aliyuncs.com").unwrap_err().to_string();
-        assert!(err.starts_with("STS endpoint: URL `http://sts.aliyuncs.com`: plain http"), "{err}");
-        let env = |vars: &[(&str, &str)]| StsEndpoint::from_env(&Env::from_vars(vars.iter().copied()));
+        assert_eq!(
+            StsEndpoint::new("http://127.0.0.1:9").unwrap().url(),
+            "http://127.0.0.1:9"
+        );
+        let err = StsEndpoint::new("http://sts.aliyuncs.com")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("STS endpoint: URL `http://sts.aliyuncs.com`: plain http"),
+            "{err}"
+        );
+        let env =
+            |vars: &[(&str, &str)]| StsEndpoint::from_env(&Env::from_vars(vars.iter().copied()));
         assert_eq!(env(&[]).unwrap().url(), "https://sts.aliyuncs.com");
         assert_eq!(
             env(&[(ENV_STS_REGION, "cn-shanghai")]).unwrap().url(),
             "https://sts.cn-shanghai.aliyuncs.com"
         );
         assert_eq!(
-            env(&[(ENV_STS_REGION, "cn-shanghai"), (ENV_VPC_ENDPOINT_ENABLED, "true")]).unwrap().url(),
+            env(&[
+                (ENV_STS_REGION, "cn-shanghai"),
+                (ENV_VPC_ENDPOINT_ENABLED, "true")
+            ])
+            .unwrap()
+            .url(),
             "https://sts-vpc.cn-shanghai.aliyuncs.com"
         );
         assert_eq!(
-            env(&[(ENV_STS_ENDPOINT, "sts.example.com"), (ENV_STS_REGION, "cn-shanghai")]).unwrap().url(),
+            env(&[
+                (ENV_STS_ENDPOINT, "sts.example.com"),
+                (ENV_STS_REGION, "cn-shanghai")
+            ])
+            .unwrap()
+            .url(),
             "https://sts.example.com"
         );
-        let err = env(&[(ENV_STS_ENDPOINT, "http://10.1.1.1")]).unwrap_err().to_string();
-        assert!(err.starts_with("ALIBABA_CLOUD_STS_ENDPOINT: STS endpoint:"), "{err}");
-        assert!(env(&[(ENV_STS_REGION, "cn/../x")]).unwrap_err().to_string().contains("not a region id"));
+        let err = env(&[(ENV_STS_ENDPOINT, "http://10.1.1.1")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("ALIBABA_CLOUD_STS_ENDPOINT: STS endpoint:"),
+            "{err}"
+        );
+        assert!(
+            env(&[(ENV_STS_REGION, "cn/../x")])
+                .unwrap_err()
+                .to_string()
+                .contains("not a region id")
+        );
     }
 
     #[test]
@@ -336,26 +372,45 @@ mod tests {
             body: br#"{"RequestId":"R-1","Code":"NoPermission","Message":"You are not authorized.\n"}"#.to_vec(),
         };
         assert_eq!(
-            read_answer("STS AssumeRole", &answer).unwrap_err().to_string(),
+            read_answer("STS AssumeRole", &answer)
+                .unwrap_err()
+                .to_string(),
             "STS AssumeRole answered HTTP 403: NoPermission: You are not authorized. (request id R-1)"
         );
-        let answer = Answer { status: 502, body: b"<html>".to_vec() };
+        let answer = Answer {
+            status: 502,
+            body: b"<html>".to_vec(),
+        };
         assert_eq!(
             read_answer("STS", &answer).unwrap_err().to_string(),
             "STS answered HTTP 502 with a body that is not Alibaba Cloud's error"
         );
-        let answer = Answer { status: 200, body: br#"{"RequestId":"x"}"#.to_vec() };
+        let answer = Answer {
+            status: 200,
+            body: br#"{"RequestId":"x"}"#.to_vec(),
+        };
         assert_eq!(
             read_answer("STS", &answer).unwrap_err().to_string(),
             "STS answered HTTP 200 without `Credentials`"
         );
-        let answer = Answer { status: 200, body: br#"{"Credentials":"x"}"#.to_vec() };
-        assert!(read_answer("STS", &answer).unwrap_err().to_string().contains("not an object"));
+        let answer = Answer {
+            status: 200,
+            body: br#"{"Credentials":"x"}"#.to_vec(),
+        };
+        assert!(
+            read_answer("STS", &answer)
+                .unwrap_err()
+                .to_string()
+                .contains("not an object")
+        );
     }
 
     #[test]
     fn canonical_form_is_sorted_and_encoded() {
-        assert_eq!(form([("b", "x y"), ("a", "1/2")].into_iter(), true), "a=1%2F2&b=x%20y");
+        assert_eq!(
+            form([("b", "x y"), ("a", "1/2")].into_iter(), true),
+            "a=1%2F2&b=x%20y"
+        );
         assert_eq!(form([("b", "1"), ("a", "2")].into_iter(), false), "b=1&a=2");
     }
 }

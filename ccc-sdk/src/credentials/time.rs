@@ -5,12 +5,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (UTC); `None` for anything else.
 pub(crate) fn parse(s: &str) -> Option<SystemTime> {
     let b = s.trim().as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     match &b[19..] {
         [b'Z'] => {}
-        [b'.', digits @ .., b'Z'] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {}
+        [b'.', digits @ .., b'Z']
+            if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {}
         _ => return None,
     }
     let num = |from: usize, to: usize| -> Option<u64> {
@@ -62,7 +69,11 @@ mod tests {
 
     #[test]
     fn parses_and_formats_round_trip() {
-        for s in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-11-30T16:00:00Z"] {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2026-11-30T16:00:00Z",
+        ] {
             assert_eq!(format(parse(s).unwrap()), s);
         }
         assert_eq!(

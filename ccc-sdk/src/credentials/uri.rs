@@ -53,7 +53,10 @@ impl CredentialsUriProvider {
         let what = format!("credentials URI {}", http::redact_url(&self.url));
         let answer = http::send(&what, self.http.get(&self.url)).await?;
         if answer.status != 200 {
-            return Err(CredentialsError::new(format!("{what} answered HTTP {}", answer.status)));
+            return Err(CredentialsError::new(format!(
+                "{what} answered HTTP {}",
+                answer.status
+            )));
         }
         let object = http::json_object(&what, &answer)?;
         if let Some(code) = object.get("Code").and_then(|c| c.as_str())
