@@ -606,14 +606,17 @@ async fn every_credentials_file_type_works() {
         if let Err(e) = call(&client(&emu, provider(profile))).await {
             panic!("profile {profile}: {e}");
         }
+        if profile == "role" {
+            assert_eq!(
+                emu.identity()
+                    .last_sts_parameter("RoleSessionName")
+                    .as_deref(),
+                Some("ini-session")
+            );
+        }
     }
-    assert_eq!(
-        emu.identity()
-            .last_sts_parameter("RoleSessionName")
-            .as_deref(),
-        Some("ini-session")
-    );
     assert_eq!(emu.identity().assume_role_with_oidc_calls(), 1);
+    assert_eq!(emu.identity().metadata_credential_calls(), 1);
     let err = provider("bad")
         .provide_credentials()
         .await
