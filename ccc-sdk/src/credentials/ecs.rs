@@ -1,7 +1,7 @@
 //! Credentials of the ECS instance's RAM role, from the instance metadata server.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use super::cache::Cache;
@@ -35,7 +35,10 @@ pub struct EcsRamRoleProvider {
     discovered: Mutex<Option<String>>,
     endpoint: String,
     imdsv1_disabled: bool,
-    http: reqwest::Client,
+    timeouts: (Duration, Duration),
+    /// Built when first needed: the default chain lays this provider out in every client that
+    /// does not name its credentials, and most never reach it.
+    http: OnceLock<reqwest::Client>,
     cache: Cache,
 }
 
@@ -153,11 +156,11 @@ impl EcsRamRoleProviderBuilder {
             discovered: Mutex::new(None),
             endpoint: endpoint.trim_end_matches('/').to_string(),
             imdsv1_disabled: self.imdsv1_disabled,
-            http: http::client(
+            timeouts: (
                 self.connect_timeout,
                 self.connect_timeout + self.read_timeout,
-                false,
-            )?,
+            ),
+            http: OnceLock::new(),
             cache: Cache::default(),
         })
     }
@@ -181,6 +184,15 @@ fn check_role_name(name: &str, what: &str) -> Result<(), CredentialsError> {
 }
 
 impl EcsRamRoleProvider {
+    fn http(&self) -> Result<&reqwest::Client, CredentialsError> {
+        if let Some(c) = self.http.get() {
+            return Ok(c);
+        }
+        let (connect, total) = self.timeouts;
+        let client = http::client(connect, total, false)?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
     fn what(&self) -> String {
         format!("ECS metadata server at {}", self.endpoint)
     }
@@ -189,7 +201,7 @@ impl EcsRamRoleProvider {
     async fn session_token(&self) -> Result<Option<String>, CredentialsError> {
         let what = format!("{} ({TOKEN_PATH})", self.what());
         let request = self
-            .http
+            .http()?
             .put(format!("{}{TOKEN_PATH}", self.endpoint))
             .header(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS);
         // A server that cannot be reached will not answer without a token either.
@@ -211,7 +223,7 @@ impl EcsRamRoleProvider {
 
     async fn get(&self, path: &str, token: Option<&str>) -> Result<Answer, CredentialsError> {
         let what = format!("{} ({path})", self.what());
-        let mut request = self.http.get(format!("{}{path}", self.endpoint));
+        let mut request = self.http()?.get(format!("{}{path}", self.endpoint));
         if let Some(token) = token {
             request = request.header(TOKEN_HEADER, token);
         }
