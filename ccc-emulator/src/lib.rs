@@ -3,7 +3,9 @@
 //! It listens on loopback, checks request signatures (V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`)
 //! the way the real service does, answers every action of the spec the SDK is generated from, keeps
 //! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
-//! users run end to end without a cloud account.
+//! users run end to end without a cloud account. On the same port it stands in for the services
+//! that issue temporary credentials (STS, the ECS metadata server, a credentials URI): see
+//! [`Identity`].
 //!
 //! In a test (any tokio runtime):
 //!

@@ -586,6 +586,143 @@ fn verify_v1(shared: &Shared, method: &str, params: &[(String, String)]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Emulator;
+
+    /// A signed `AssumeRole` request's parameters, with `change` applied before signing.
+    fn signed(
+        id: &str,
+        secret: &str,
+        change: impl FnOnce(&mut Vec<(String, String)>),
+    ) -> Vec<(String, String)> {
+        let mut params: Vec<(String, String)> = [
+            ("AccessKeyId", id),
+            ("Action", "AssumeRole"),
+            ("Format", "JSON"),
+            ("RoleArn", "acs:ram::1:role/r"),
+            ("RoleSessionName", "s"),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureNonce", "n1"),
+            ("SignatureVersion", "1.0"),
+            ("Version", STS_VERSION),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        params.push(("Timestamp".into(), format_timestamp(now_unix())));
+        change(&mut params);
+        let sts = v1_string_to_sign("POST", params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        params.push(("Signature".into(), v1_signature(secret, &sts)));
+        params
+    }
+
+    fn code(r: Result<Value, StsError>) -> &'static str {
+        match r {
+            Ok(_) => "OK",
+            Err((_, code, _)) => code,
+        }
+    }
+
+    #[test]
+    fn assume_role_checks_what_the_service_checks() {
+        let emulator = Emulator::builder()
+            .access_key("testid", "testsecret")
+            .sts_credentials("STS.fixed", "sts-secret", "sts-token")
+            .build();
+        let shared = &emulator.shared;
+        let assume = |p: &[(String, String)]| assume(shared, "POST", p, "AssumeRole");
+        let ok = assume(&signed("testid", "testsecret", |_| {})).unwrap();
+        let creds = &ok["Credentials"];
+        assert!(
+            shared
+                .identity
+                .credential(creds["AccessKeyId"].as_str().unwrap())
+                .is_some()
+        );
+        assert_eq!(
+            code(assume(&signed("testid", "wrong", |_| {}))),
+            "SignatureDoesNotMatch"
+        );
+        assert_eq!(
+            code(assume(&signed("nobody", "x", |_| {}))),
+            "InvalidAccessKeyId.NotFound"
+        );
+        let mut tampered = signed("testid", "testsecret", |_| {});
+        tampered[3].1 = "acs:ram::1:role/admin".into();
+        assert_eq!(code(assume(&tampered)), "SignatureDoesNotMatch");
+        let short = signed("testid", "testsecret", |p| {
+            p.push(("DurationSeconds".into(), "899".into()))
+        });
+        assert_eq!(code(assume(&short)), "InvalidParameter.DurationSeconds");
+        let old = signed("testid", "testsecret", |p| {
+            p.retain(|(k, _)| k != "Timestamp");
+            p.push(("Timestamp".into(), format_timestamp(now_unix() - 3600)));
+        });
+        assert_eq!(code(assume(&old)), "InvalidTimeStamp.Expired");
+        let no_role = signed("testid", "testsecret", |p| {
+            p.retain(|(k, _)| k != "RoleArn")
+        });
+        assert_eq!(code(assume(&no_role)), "MissingParameter");
+        // STS keys need their token; issued keys sign too (a role assumed with a role's keys).
+        assert_eq!(
+            code(assume(&signed("STS.fixed", "sts-secret", |_| {}))),
+            "InvalidSecurityToken.MismatchWithAccessKey"
+        );
+        let with_token =
+            |p: &mut Vec<(String, String)>| p.push(("SecurityToken".into(), "sts-token".into()));
+        assert_eq!(
+            code(assume(&signed("STS.fixed", "sts-secret", with_token))),
+            "OK"
+        );
+        let (id, secret, token) = (
+            creds["AccessKeyId"].as_str().unwrap(),
+            creds["AccessKeySecret"].as_str().unwrap(),
+            creds["SecurityToken"].as_str().unwrap().to_owned(),
+        );
+        let chained = signed(id, secret, |p| p.push(("SecurityToken".into(), token)));
+        assert_eq!(code(assume(&chained)), "OK");
+        shared.identity.set_failing(true);
+        assert_eq!(
+            code(assume(&signed("testid", "testsecret", |_| {}))),
+            "ServiceUnavailable"
+        );
+        assert_eq!(shared.identity.last_sts_parameter("Signature"), None);
+    }
+
+    #[test]
+    fn assume_role_with_oidc_needs_a_token() {
+        let emulator = Emulator::default();
+        let shared = &emulator.shared;
+        let params = |token: Option<&str>| {
+            let mut p: Vec<(String, String)> = [
+                ("Action", "AssumeRoleWithOIDC"),
+                ("RoleArn", "acs:ram::1:role/r"),
+                ("RoleSessionName", "s"),
+                ("OIDCProviderArn", "acs:ram::1:oidc-provider/p"),
+                ("Version", STS_VERSION),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+            p.push(("Timestamp".into(), format_timestamp(now_unix())));
+            if let Some(t) = token {
+                p.push(("OIDCToken".into(), t.to_owned()));
+            }
+            p
+        };
+        let oidc = |p: &[(String, String)]| assume(shared, "POST", p, "AssumeRoleWithOIDC");
+        assert_eq!(code(oidc(&params(None))), "MissingParameter");
+        assert_eq!(code(oidc(&params(Some("any")))), "OK");
+        shared.identity.set_oidc_token(Some("the-one"));
+        assert_eq!(
+            code(oidc(&params(Some("any")))),
+            "AuthenticationFail.OIDCToken.Invalid"
+        );
+        assert_eq!(code(oidc(&params(Some("the-one")))), "OK");
+        assert_eq!(
+            shared.identity.last_oidc_token().as_deref(),
+            Some("the-one")
+        );
+    }
 
     #[test]
     fn timestamps_are_iso_8601() {

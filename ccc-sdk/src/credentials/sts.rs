@@ -49,8 +49,16 @@ impl StsEndpoint {
         } else {
             format!("https://{endpoint}")
         };
-        http::check_url(&url, false).map_err(|e| e.context("STS endpoint"))?;
-        Ok(StsEndpoint { url })
+        let parsed = http::check_url(&url, false).map_err(|e| e.context("STS endpoint"))?;
+        if parsed.query().is_some() || parsed.fragment().is_some() || parsed.path() != "/" {
+            return Err(CredentialsError::new(format!(
+                "STS endpoint `{}`: only scheme, host and port are allowed",
+                http::redact_url(&url)
+            )));
+        }
+        Ok(StsEndpoint {
+            url: url.trim_end_matches('/').to_string(),
+        })
     }
 
     /// The endpoint of a region, in its VPC or not.
