@@ -923,6 +923,10 @@ fn the_example_finds_credentials_through_the_default_chain() {
             "ALIBABA_CLOUD_CREDENTIALS_URI",
             format!("{}{CREDENTIALS_URI_PATH}", emu.endpoint()),
         )
+        // A proxy that answers nothing: loopback traffic must not go through it.
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
         .output()
         .expect("cargo runs");
     assert!(

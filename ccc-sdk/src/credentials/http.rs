@@ -46,6 +46,22 @@ pub(crate) fn check_url(url: &str, metadata: bool) -> Result<Url, CredentialsErr
     }
 }
 
+/// Whether the URL's host is this machine: such traffic never goes through a proxy.
+pub(crate) fn is_loopback(url: &str) -> bool {
+    let Ok(parsed) = Url::parse(url) else {
+        return false;
+    };
+    match parsed.host_str() {
+        Some(h) if h.eq_ignore_ascii_case("localhost") => true,
+        Some(h) => h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}
+
 /// The URL without user information, query and fragment, which may carry secrets.
 pub(crate) fn redact_url(url: &str) -> String {
     let base = url.split(['?', '#']).next().unwrap_or_default();
@@ -59,8 +75,8 @@ pub(crate) fn redact_url(url: &str) -> String {
     }
 }
 
-/// A client for one provider: its own timeouts, no redirects, and no proxy for the metadata
-/// server (which is only reachable from the instance itself).
+/// A client for one provider: its own timeouts, no redirects, and no proxy when `proxy` is
+/// off (the metadata server, reachable only from the instance itself, and loopback addresses).
 pub(crate) fn client(
     connect: Duration,
     total: Duration,
@@ -257,6 +273,12 @@ mod tests {
         assert!(check_url("http://100.100.100.200", true).is_ok());
         assert!(check_url("http://100.100.100.201", true).is_err());
         assert!(check_url("http://10.0.0.1", true).is_err());
+        assert!(
+            is_loopback("http://127.0.0.1:9/x")
+                && is_loopback("http://[::1]:9")
+                && is_loopback("http://LOCALHOST")
+        );
+        assert!(!is_loopback("https://sts.aliyuncs.com") && !is_loopback("not a url"));
         assert!(
             check_url("ftp://127.0.0.1", false)
                 .unwrap_err()

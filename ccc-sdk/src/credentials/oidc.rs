@@ -158,6 +158,7 @@ impl OidcRoleArnProviderBuilder {
         if self.provider_arn.trim().is_empty() {
             return Err(CredentialsError::new("the OIDC provider ARN is empty"));
         }
+        let endpoint = self.endpoint.unwrap_or_default();
         Ok(OidcRoleArnProvider {
             role: RoleRequest::new(
                 self.role_arn,
@@ -167,8 +168,8 @@ impl OidcRoleArnProviderBuilder {
             )?,
             provider_arn: self.provider_arn,
             token_file: self.token_file,
-            endpoint: self.endpoint.unwrap_or_default(),
-            http: sts::client()?,
+            http: sts::client(&endpoint)?,
+            endpoint,
             cache: Cache::default(),
         })
     }

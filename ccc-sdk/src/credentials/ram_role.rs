@@ -134,6 +134,7 @@ impl RamRoleArnProviderBuilder {
 
     /// Checks the settings; nothing is sent until credentials are first asked for.
     pub fn build(self) -> Result<RamRoleArnProvider, CredentialsError> {
+        let endpoint = self.endpoint.unwrap_or_default();
         Ok(RamRoleArnProvider {
             source: self.source,
             role: RoleRequest::new(
@@ -143,8 +144,8 @@ impl RamRoleArnProviderBuilder {
                 self.policy,
             )?,
             external_id: self.external_id,
-            endpoint: self.endpoint.unwrap_or_default(),
-            http: sts::client()?,
+            http: sts::client(&endpoint)?,
+            endpoint,
             cache: Cache::default(),
         })
     }

@@ -138,9 +138,14 @@ fn default_session_name() -> String {
     format!("ccc-sdk-rust-{secs}")
 }
 
-/// An HTTP client with STS's timeouts.
-pub(crate) fn client() -> Result<reqwest::Client, CredentialsError> {
-    http::client(CONNECT_TIMEOUT, TOTAL_TIMEOUT, true)
+/// An HTTP client with STS's timeouts, through the environment's proxy unless the endpoint is
+/// this machine.
+pub(crate) fn client(endpoint: &StsEndpoint) -> Result<reqwest::Client, CredentialsError> {
+    http::client(
+        CONNECT_TIMEOUT,
+        TOTAL_TIMEOUT,
+        !http::is_loopback(endpoint.url()),
+    )
 }
 
 /// `AssumeRole`, V1-signed with `source`. Every parameter goes in the form body, so that no

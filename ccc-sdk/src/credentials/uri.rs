@@ -35,9 +35,10 @@ impl CredentialsUriProvider {
     pub fn new(uri: impl Into<String>) -> Result<Self, CredentialsError> {
         let url = uri.into();
         http::check_url(&url, false).map_err(|e| e.context("credentials URI"))?;
+        let proxy = !http::is_loopback(&url);
         Ok(CredentialsUriProvider {
             url,
-            http: http::client(CONNECT_TIMEOUT, TOTAL_TIMEOUT, true)?,
+            http: http::client(CONNECT_TIMEOUT, TOTAL_TIMEOUT, proxy)?,
             cache: Cache::default(),
         })
     }
