@@ -937,3 +937,131 @@ fn the_example_finds_credentials_through_the_default_chain() {
     assert_eq!(emu.identity().credentials_uri_calls(), 1);
     drop(emu);
 }
+
+/// A loopback server answering each connection with the next canned bytes (or holding it open
+/// without a word when there are none), to play a hostile credentials source.
+fn canned(answers: Vec<Vec<u8>>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut answers = answers.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let answer = answers.next();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                match answer {
+                    Some(bytes) => {
+                        let _ = stream.write_all(&bytes);
+                    }
+                    // Silent: the client's timeout has to end it.
+                    None => std::thread::sleep(Duration::from_secs(5)),
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn answer(status: &str, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}connection: close\r\n\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Answers from a credentials source are hostile input: bounded, never followed elsewhere,
+/// named by field and status, never quoted.
+#[tokio::test]
+async fn hostile_answers_are_refused_with_their_reason() {
+    let big = vec![b' '; 100 * 1024];
+    let leaked = br#"{"AccessKeyId": 7, "AccessKeySecret": "LEAKED-SECRET"}"#;
+    let past = br#"{"AccessKeyId": "STS.x", "AccessKeySecret": "s", "SecurityToken": "t", "Expiration": "2001-01-01T00:00:00Z"}"#;
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (
+            answer(
+                "200 OK",
+                &format!("content-length: {}\r\n", big.len()),
+                &big,
+            ),
+            "answered HTTP 200 with more than 64 KiB",
+        ),
+        // No length: read until the limit, then stopped.
+        (
+            answer("200 OK", "", &big),
+            "answered HTTP 200 with more than 64 KiB",
+        ),
+        (
+            answer(
+                "302 Found",
+                "location: http://192.0.2.1/steal\r\ncontent-length: 0\r\n",
+                b"",
+            ),
+            "answered HTTP 302",
+        ),
+        (
+            answer(
+                "200 OK",
+                &format!("content-length: {}\r\n", leaked.len()),
+                leaked,
+            ),
+            "answered HTTP 200 with a non-string `AccessKeyId`",
+        ),
+        (
+            answer(
+                "200 OK",
+                &format!("content-length: {}\r\n", past.len()),
+                past,
+            ),
+            "answered HTTP 200 with credentials that expired at 2001-01-01T00:00:00Z",
+        ),
+        (
+            answer("200 OK", "content-length: 5\r\n", b"<html"),
+            "with a body that is not JSON",
+        ),
+    ];
+    let (answers, reasons): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
+    let base = canned(answers);
+    for reason in reasons {
+        let p = CredentialsUriProvider::new(format!("{base}/creds")).unwrap();
+        let err = tokio::time::timeout(Duration::from_secs(20), p.provide_credentials())
+            .await
+            .expect("bounded")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(reason), "expected `{reason}` in: {err}");
+        assert!(
+            !err.contains("LEAKED-SECRET") && !err.contains("192.0.2.1"),
+            "{err}"
+        );
+    }
+}
+
+/// Off ECS the metadata server does not answer: the provider gives up within its short bounds.
+#[tokio::test]
+async fn a_silent_metadata_server_is_given_up_on_quickly() {
+    let silent = canned(Vec::new());
+    let p = EcsRamRoleProvider::builder()
+        .metadata_endpoint(silent)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = p.provide_credentials().await.unwrap_err().to_string();
+    assert!(err.contains("/latest/api/token): timed out"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}

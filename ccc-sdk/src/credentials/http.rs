@@ -222,6 +222,12 @@ pub(crate) fn credentials_from(
     let secret = credential_field(what, status, object, path, "AccessKeySecret")?;
     let token = credential_field(what, status, object, path, "SecurityToken")?;
     let expiration = expiration_field(what, status, object, path)?;
+    if expiration <= std::time::SystemTime::now() {
+        return Err(CredentialsError::new(format!(
+            "{what} answered HTTP {status} with credentials that expired at {}",
+            super::time::format(expiration)
+        )));
+    }
     Ok(super::Credentials::new(id, secret)
         .with_security_token(token)
         .with_expiration(expiration))
