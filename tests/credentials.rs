@@ -337,6 +337,34 @@ async fn sixty_four_concurrent_calls_near_expiry_make_one_sts_call() {
     assert_eq!(emu.identity().assume_role_calls(), 3);
 }
 
+/// The chain too: 64 first calls at once look for a source once, and fetch once.
+#[tokio::test]
+async fn sixty_four_first_calls_through_the_chain_make_one_sts_call() {
+    let emu = emulator().await;
+    let home = Sandbox::new("chain-64");
+    let token = home.write("token", "oidc-token");
+    let endpoint = emu.endpoint();
+    let chain = DefaultCredentialsChain::builder()
+        .env(home.env(&[
+            ("ALIBABA_CLOUD_ROLE_ARN", ROLE),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.to_str().unwrap()),
+            ("ALIBABA_CLOUD_STS_ENDPOINT", &endpoint),
+        ]))
+        .build();
+    let c = client(&emu, chain);
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { call(&c).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("call");
+    }
+    assert_eq!(emu.identity().assume_role_with_oidc_calls(), 1);
+}
+
 #[tokio::test]
 async fn a_failed_refresh_keeps_serving_valid_keys_and_says_so() {
     let emu = emulator().await;

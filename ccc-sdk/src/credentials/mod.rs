@@ -250,7 +250,34 @@ impl fmt::Debug for ProvideFuture<'_> {
 /// Where a client gets its credentials for each attempt.
 ///
 /// Object safe: a client holds its provider as `Arc<dyn ProvideCredentials>`, and an
-/// `Arc<P>` is itself a provider, so one provider can serve several clients.
+/// `Arc<P>` is itself a provider, so one provider can serve several clients. A provider that
+/// has the credentials at hand answers [`ProvideFuture::ready`]; one that must fetch them
+/// answers [`ProvideFuture::new`], and should cache what it fetched, since it is asked before
+/// every attempt.
+///
+/// ```
+/// use ccc_sdk::credentials::{CredentialsError, ProvideCredentials, ProvideFuture};
+/// use ccc_sdk::Credentials;
+///
+/// /// Keys kept by a secrets manager of the application's own.
+/// #[derive(Debug)]
+/// struct Vault;
+///
+/// impl Vault {
+///     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+///         Ok(Credentials::new("LTAI5tExampleKeyId", "example-secret"))
+///     }
+/// }
+///
+/// impl ProvideCredentials for Vault {
+///     fn provide_credentials(&self) -> ProvideFuture<'_> {
+///         ProvideFuture::new(self.fetch())
+///     }
+/// }
+///
+/// let config = ccc_sdk::Config::builder().region("cn-shanghai").credentials(Vault).build();
+/// assert!(config.is_ok());
+/// ```
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// The credentials to sign the next attempt with.
     fn provide_credentials(&self) -> ProvideFuture<'_>;
