@@ -216,6 +216,7 @@ impl ProvideCredentials for DefaultCredentialsChain {
 mod tests {
     use super::*;
     use crate::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
+    use std::future::Future;
 
     #[tokio::test]
     async fn with_nothing_configured_the_error_lists_every_source() {
@@ -249,6 +250,13 @@ mod tests {
         let c = chain.provide_credentials().await.unwrap();
         assert_eq!(c.access_key_id(), "LTAI5tEnvironmentKey");
         assert_eq!(chain.source_in_use(), Some("environment"));
+        // Once chosen, fixed keys come back without a fetch: ready at the first poll.
+        let mut future = chain.provide_credentials();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(matches!(
+            std::pin::Pin::new(&mut future).poll(&mut cx),
+            std::task::Poll::Ready(Ok(_))
+        ));
         let shown = format!("{chain:?}");
         assert!(
             shown.contains("EnvironmentProvider") && !shown.contains("\"secret\""),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{
     Credentials, CredentialsError, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN,
@@ -90,11 +90,12 @@ pub(crate) fn from_env(env: &Env) -> Result<Credentials, CredentialsError> {
 }
 
 /// Credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and
-/// `ALIBABA_CLOUD_SECURITY_TOKEN` (empty counts as unset), read on each call: reading variables
-/// touches neither files nor the network.
+/// `ALIBABA_CLOUD_SECURITY_TOKEN` (empty counts as unset), read when first asked for and kept, as
+/// the official libraries read them once; until they are found, each call looks again.
 #[derive(Clone, Debug)]
 pub struct EnvironmentProvider {
     env: Env,
+    found: OnceLock<Credentials>,
 }
 
 impl EnvironmentProvider {
@@ -105,7 +106,10 @@ impl EnvironmentProvider {
 
     /// Reads the given environment.
     pub fn with_env(env: Env) -> Self {
-        EnvironmentProvider { env }
+        EnvironmentProvider {
+            env,
+            found: OnceLock::new(),
+        }
     }
 }
 
@@ -117,7 +121,10 @@ impl Default for EnvironmentProvider {
 
 impl ProvideCredentials for EnvironmentProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        ProvideFuture::ready(from_env(&self.env))
+        if let Some(c) = self.found.get() {
+            return ProvideFuture::ready(Ok(c.clone()));
+        }
+        ProvideFuture::ready(from_env(&self.env).map(|c| self.found.get_or_init(|| c).clone()))
     }
 }
 
