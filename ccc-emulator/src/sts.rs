@@ -370,6 +370,12 @@ pub(crate) fn route(shared: &Shared, req: &Incoming<'_>, request_id: &str) -> Op
     if req.path.starts_with("/latest/") || req.path == CREDENTIALS_URI_PATH {
         return Some(crate::metadata::answer(identity, req, request_id));
     }
+    // CCC requests pass here first: a cheap look for STS's version before parsing anything.
+    const MARK: &[u8] = b"Version=2015-04-01";
+    let has_mark = |b: &[u8]| b.windows(MARK.len()).any(|w| w == MARK);
+    if !req.query.is_some_and(|q| has_mark(q.as_bytes())) && !has_mark(req.body) {
+        return None;
+    }
     let mut params = Vec::new();
     if let Some(query) = req.query {
         parse_pairs(query.as_bytes(), &mut params).ok()?;
