@@ -3,7 +3,9 @@
 //! It listens on loopback, checks request signatures (V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`)
 //! the way the real service does, answers every action of the spec the SDK is generated from, keeps
 //! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
-//! users run end to end without a cloud account.
+//! users run end to end without a cloud account. On the same port it stands in for the services
+//! that issue temporary credentials (STS, the ECS metadata server, a credentials URI): see
+//! [`Identity`].
 //!
 //! In a test (any tokio runtime):
 //!
@@ -40,10 +42,12 @@
 mod catalog;
 mod encoding;
 mod faults;
+mod metadata;
 mod server;
 mod service;
 mod signing;
 mod state;
+mod sts;
 mod util;
 
 mod embedded {
@@ -61,7 +65,9 @@ use tokio::sync::watch;
 
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
+pub use metadata::{ROLES_PATH as METADATA_ROLES_PATH, TOKEN_PATH as METADATA_TOKEN_PATH};
 pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
+pub use sts::{CREDENTIALS_URI_PATH, DEFAULT_ECS_ROLE, Identity, IssuedCredentials, STS_VERSION};
 
 use service::{Credential, Shared};
 
@@ -233,6 +239,12 @@ impl Emulator {
         &self.shared.faults
     }
 
+    /// STS, the ECS metadata server and the credentials URI served beside CCC: their call
+    /// counters, and settings to shorten lifetimes or make them fail.
+    pub fn identity(&self) -> &Identity {
+        &self.shared.identity
+    }
+
     /// How many requests named `action` (wire name), counting every attempt that reached the
     /// emulator, including ones refused for their signature or by a fault.
     pub fn requests(&self, action: &str) -> u64 {
@@ -342,6 +354,11 @@ impl RunningEmulator {
     /// Shorthand for [`Emulator::requests`].
     pub fn requests(&self, action: &str) -> u64 {
         self.emulator.requests(action)
+    }
+
+    /// Shorthand for [`Emulator::identity`].
+    pub fn identity(&self) -> &Identity {
+        self.emulator.identity()
     }
 
     /// Stops accepting, lets requests in flight finish (for up to two seconds), then returns.

@@ -197,6 +197,9 @@ async fn handle(
         headers: &parts.headers,
         body: &body,
     };
+    if let Some(reply) = crate::sts::route(&shared, &incoming, &request_id) {
+        return to_response(&request_id, reply);
+    }
     let routed = match shared.authenticate(&incoming, &request_id) {
         Ok(routed) => routed,
         Err(reply) => return to_response(&request_id, reply),

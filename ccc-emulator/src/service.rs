@@ -113,6 +113,8 @@ pub(crate) struct Shared {
     unknown_requests: Mutex<HashMap<String, u64>>,
     /// Requests that arrived over HTTP/2.
     pub(crate) http2_requests: AtomicU64,
+    /// STS, the metadata server and the credentials URI, with the keys they issued.
+    pub(crate) identity: crate::sts::Identity,
 }
 
 /// One HTTP request, as the HTTP layer hands it over.
@@ -226,6 +228,7 @@ impl Shared {
             nonces: Mutex::new(NonceCache::new()),
             unknown_requests: Mutex::new(HashMap::new()),
             http2_requests: AtomicU64::new(0),
+            identity: crate::sts::Identity::default(),
         }
     }
 
@@ -440,11 +443,16 @@ impl Shared {
         if (now - at).abs() > MAX_CLOCK_SKEW_SECS {
             return Err(fail("InvalidTimeStamp.Expired"));
         }
-        let credential = self
-            .credentials
-            .iter()
-            .find(|c| c.id == access_key_id)
-            .ok_or_else(|| fail("InvalidAccessKeyId.NotFound"))?;
+        let issued;
+        let credential = match self.credentials.iter().find(|c| c.id == access_key_id) {
+            Some(c) => c,
+            None => {
+                issued = self.identity.credential(access_key_id);
+                issued
+                    .as_ref()
+                    .ok_or_else(|| fail("InvalidAccessKeyId.NotFound"))?
+            }
+        };
         let expected = expected_signature(&credential.secret);
         let matches = if case_insensitive {
             constant_time_eq(

@@ -6,7 +6,7 @@
 //! cargo run --release -p ccc-sdk --example load -- --calls 10000 --concurrency 64
 //! ```
 //!
-//! Against `CCC_ENDPOINT` (with the `ALIBABA_CLOUD_*` credentials) when set, else against an
+//! Against `CCC_ENDPOINT` (with credentials from the default chain) when set, else against an
 //! emulator started in this process. `cpu_s` is this process's CPU time (user + system, from
 //! `/proc/self/stat`; absent elsewhere): with an external endpoint it is the client's alone.
 //!
@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use ccc_sdk::credentials::{DefaultCredentialsChain, ProvideCredentials};
 use ccc_sdk::{Client, Config, Credentials, SignatureVersion};
 
 /// Counts heap allocations, to report how many a call costs.
@@ -106,18 +107,19 @@ fn cpu_seconds() -> Option<f64> {
 
 async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
     let mut emulator = None;
-    let (endpoint, credentials) = match std::env::var("CCC_ENDPOINT") {
-        Ok(endpoint) => (endpoint, Credentials::from_env()?),
-        Err(_) => {
-            let running = ccc_emulator::Emulator::builder()
-                .build()
-                .start("127.0.0.1:0".parse()?)
-                .await?;
-            let endpoint = running.endpoint();
-            emulator = Some(running);
-            (endpoint, Credentials::new("testid", "testsecret"))
-        }
-    };
+    let (endpoint, credentials): (String, Arc<dyn ProvideCredentials>) =
+        match std::env::var("CCC_ENDPOINT") {
+            Ok(endpoint) => (endpoint, Arc::new(DefaultCredentialsChain::default())),
+            Err(_) => {
+                let running = ccc_emulator::Emulator::builder()
+                    .build()
+                    .start("127.0.0.1:0".parse()?)
+                    .await?;
+                let endpoint = running.endpoint();
+                emulator = Some(running);
+                (endpoint, Arc::new(Credentials::new("testid", "testsecret")))
+            }
+        };
     let client = Client::new(
         Config::builder()
             .endpoint_url(endpoint)
@@ -126,6 +128,7 @@ async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
             .http2_prior_knowledge(args.http2)
             .build()?,
     )?;
+    client.check_credentials().await?;
     let next = Arc::new(AtomicU64::new(0));
     let ok = Arc::new(AtomicU64::new(0));
     let cpu_before = cpu_seconds();

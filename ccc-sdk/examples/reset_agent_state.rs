@@ -5,15 +5,16 @@
 //! ```
 //!
 //! Reads the endpoint from `CCC_ENDPOINT` (e.g. `http://127.0.0.1:8080`; without it, the region
-//! from `ALIBABA_CLOUD_REGION_ID`), credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
-//! `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally `ALIBABA_CLOUD_SECURITY_TOKEN`, and the
-//! signature version from `CCC_SIGNATURE_VERSION` (`v3`, the default, or `v1`).
+//! from `ALIBABA_CLOUD_REGION_ID`), credentials from the default chain (the environment's
+//! `ALIBABA_CLOUD_ACCESS_KEY_ID` and `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, an ACK RRSA role, the CLI's
+//! profile, the credentials file, the ECS RAM role or a credentials URI: see the README's
+//! "Credentials" section), checked before the call, and the signature version from `CCC_SIGNATURE_VERSION` (`v3`, the default, or `v1`).
 //! On an error it prints the code, message and request id and exits with status 1; on bad
 //! arguments, with status 2.
 
 use std::process::ExitCode;
 
-use ccc_sdk::{Client, Config, Credentials, SignatureVersion};
+use ccc_sdk::{Client, Config, SignatureVersion};
 
 const USAGE: &str = "usage: reset_agent_state --instance-id ID --device-id ID [--user-id ID]";
 
@@ -46,7 +47,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 fn config() -> Result<Config, Box<dyn std::error::Error>> {
-    let mut b = Config::builder().credentials(Credentials::from_env()?);
+    let mut b = Config::builder();
     match std::env::var("CCC_ENDPOINT") {
         Ok(url) => b = b.endpoint_url(url),
         Err(_) => {
@@ -77,6 +78,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Fail with the chain's reasons, before any call, when no source has credentials.
+    if let Err(e) = client.check_credentials().await {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let result = client
         .reset_agent_state()
         .instance_id(args.instance_id)

@@ -16,7 +16,10 @@ static RESET_AGENT_STATE: Operation = Operation {
 pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
     let mut params = Params::default();
     input.write_params(&mut params);
-    let Ok(creds) = client.credentials() else {
+    // Fixed credentials are ready at once: one poll, no runtime.
+    let mut future = std::pin::pin!(client.credentials());
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let std::task::Poll::Ready(Ok(creds)) = future.as_mut().poll(&mut cx) else {
         return 0;
     };
     match client.prepare(&RESET_AGENT_STATE, &params, &creds) {

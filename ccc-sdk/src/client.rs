@@ -408,7 +408,7 @@ impl Client {
         let started = Instant::now();
         loop {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let creds = self.credentials().map_err(Failure::Credentials)?;
+            let creds = self.credentials().await.map_err(Failure::Credentials)?;
             let limit = policy.attempt_timeout;
             let outcome = tokio::time::timeout(limit, self.attempt(op, params, &creds))
                 .await
@@ -431,8 +431,8 @@ impl Client {
     }
 
     /// The credentials for the next attempt, from the configured provider.
-    pub(crate) fn credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.inner.config.credentials.credentials()
+    pub(crate) async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        self.inner.config.credentials.provide_credentials().await
     }
 
     /// Signs a request afresh (new timestamp and nonce) with the given credentials and lays it out for
@@ -758,7 +758,7 @@ fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Uses ring for TLS unless the application installed a provider of its own.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing the race to another thread installing one is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -71,7 +71,7 @@ impl Config {
     }
 
     /// Defaults, with the region from `ALIBABA_CLOUD_REGION_ID` and credentials from the
-    /// default chain (environment, then `~/.alibabacloud/credentials`).
+    /// default chain ([`DefaultCredentialsChain`]).
     pub fn from_env() -> Result<Config, ConfigError> {
         let mut b = Config::builder();
         if let Ok(region) = std::env::var(ENV_REGION) {

@@ -1,0 +1,256 @@
+//! Credentials of a RAM role assumed with an OIDC token: ACK's RAM Roles for Service Accounts
+//! (RRSA) mounts the token in the pod and names it in the environment.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::cache::Cache;
+use super::sts::{self, RoleRequest, StsEndpoint};
+use super::{
+    CredentialsError, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN,
+    ENV_ROLE_SESSION_NAME, Env, ProvideCredentials, ProvideFuture,
+};
+
+/// The largest OIDC token file read; service account tokens are a few KiB.
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+
+/// Assumes a RAM role with STS `AssumeRoleWithOIDC`, presenting the token of a file that is read
+/// afresh for each refresh (ACK rotates it).
+///
+/// In the default chain when `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and
+/// `ALIBABA_CLOUD_OIDC_TOKEN_FILE` are all set; `ALIBABA_CLOUD_ROLE_SESSION_NAME` names the
+/// session, and the STS endpoint follows [`StsEndpoint::from_env`].
+pub struct OidcRoleArnProvider {
+    role: RoleRequest,
+    provider_arn: String,
+    token_file: PathBuf,
+    endpoint: StsEndpoint,
+    http: reqwest::Client,
+    cache: Cache,
+}
+
+impl fmt::Debug for OidcRoleArnProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcRoleArnProvider")
+            .field("role_arn", &self.role.role_arn)
+            .field("oidc_provider_arn", &self.provider_arn)
+            .field("oidc_token_file", &self.token_file)
+            .field("role_session_name", &self.role.session_name)
+            .field("sts_endpoint", &self.endpoint.url())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder of [`OidcRoleArnProvider`].
+#[derive(Clone, Debug)]
+pub struct OidcRoleArnProviderBuilder {
+    role_arn: String,
+    provider_arn: String,
+    token_file: PathBuf,
+    session_name: Option<String>,
+    duration_seconds: Option<u32>,
+    policy: Option<String>,
+    endpoint: Option<StsEndpoint>,
+}
+
+impl OidcRoleArnProvider {
+    /// A builder assuming `role_arn`, trusting the identity provider `oidc_provider_arn`
+    /// (`acs:ram::<account>:oidc-provider/<name>`), with the token in `oidc_token_file`.
+    pub fn builder(
+        role_arn: impl Into<String>,
+        oidc_provider_arn: impl Into<String>,
+        oidc_token_file: impl Into<PathBuf>,
+    ) -> OidcRoleArnProviderBuilder {
+        OidcRoleArnProviderBuilder {
+            role_arn: role_arn.into(),
+            provider_arn: oidc_provider_arn.into(),
+            token_file: oidc_token_file.into(),
+            session_name: None,
+            duration_seconds: None,
+            policy: None,
+            endpoint: None,
+        }
+    }
+
+    /// The provider the environment describes; `Ok(None)` when none of the three variables is
+    /// set, an error naming the missing ones when only some are.
+    pub fn from_env(env: &Env) -> Result<Option<Self>, CredentialsError> {
+        Self::from_env_with(env, None)
+    }
+
+    pub(crate) fn from_env_with(
+        env: &Env,
+        endpoint: Option<&StsEndpoint>,
+    ) -> Result<Option<Self>, CredentialsError> {
+        let vars = [ENV_ROLE_ARN, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE];
+        let values: Vec<Option<String>> = vars.iter().map(|v| env.get(v)).collect();
+        let missing: Vec<&str> = vars
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        if missing.len() == vars.len() {
+            return Ok(None);
+        }
+        let [Some(role), Some(provider), Some(file)] =
+            <[Option<String>; 3]>::try_from(values).unwrap_or_default()
+        else {
+            return Err(CredentialsError::new(format!(
+                "{} not set",
+                missing.join(", ")
+            )));
+        };
+        let endpoint = match endpoint {
+            Some(e) => e.clone(),
+            None => StsEndpoint::from_env(env)?,
+        };
+        Self::builder(role, provider, file)
+            .set_session_name(env.get(ENV_ROLE_SESSION_NAME))
+            .sts_endpoint(endpoint)
+            .build()
+            .map(Some)
+    }
+}
+
+impl OidcRoleArnProviderBuilder {
+    /// The session name (`RoleSessionName`); default `ccc-sdk-rust-<unix seconds>`.
+    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = Some(name.into());
+        self
+    }
+
+    pub(crate) fn set_session_name(mut self, name: Option<String>) -> Self {
+        self.session_name = name;
+        self
+    }
+
+    /// How long the role's credentials last: at least 900 seconds, default 3600.
+    pub fn duration_seconds(mut self, seconds: u32) -> Self {
+        self.duration_seconds = Some(seconds);
+        self
+    }
+
+    pub(crate) fn set_duration_seconds(mut self, seconds: Option<u32>) -> Self {
+        self.duration_seconds = seconds;
+        self
+    }
+
+    /// A policy (JSON) that narrows the role's permissions for this session.
+    pub fn policy(mut self, policy: impl Into<String>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+
+    pub(crate) fn set_policy(mut self, policy: Option<String>) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The STS endpoint (default `https://sts.aliyuncs.com`).
+    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Checks the settings; the token file is read when credentials are first asked for.
+    pub fn build(self) -> Result<OidcRoleArnProvider, CredentialsError> {
+        if self.provider_arn.trim().is_empty() {
+            return Err(CredentialsError::new("the OIDC provider ARN is empty"));
+        }
+        let endpoint = self.endpoint.unwrap_or_default();
+        Ok(OidcRoleArnProvider {
+            role: RoleRequest::new(
+                self.role_arn,
+                self.session_name,
+                self.duration_seconds,
+                self.policy,
+            )?,
+            provider_arn: self.provider_arn,
+            token_file: self.token_file,
+            http: sts::client(&endpoint)?,
+            endpoint,
+            cache: Cache::default(),
+        })
+    }
+}
+
+impl OidcRoleArnProvider {
+    fn read_token(&self) -> Result<String, CredentialsError> {
+        use std::io::Read;
+        let file = self.token_file.display();
+        let fail = |why: String| CredentialsError::new(format!("OIDC token file {file}: {why}"));
+        let mut text = String::new();
+        std::fs::File::open(&self.token_file)
+            .and_then(|f| f.take(MAX_TOKEN_BYTES + 1).read_to_string(&mut text))
+            .map_err(|e| fail(e.to_string()))?;
+        if text.len() as u64 > MAX_TOKEN_BYTES {
+            return Err(fail(format!("larger than {} KiB", MAX_TOKEN_BYTES / 1024)));
+        }
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(fail("empty".into()));
+        }
+        Ok(token.to_string())
+    }
+
+    async fn fetch(&self) -> Result<super::Credentials, CredentialsError> {
+        let token = self.read_token()?;
+        sts::assume_role_with_oidc(
+            &self.http,
+            &self.endpoint,
+            &self.role,
+            &self.provider_arn,
+            &token,
+        )
+        .await
+        .map_err(|e| e.context(format_args!("assuming role {}", self.role.role_arn)))
+    }
+}
+
+impl ProvideCredentials for OidcRoleArnProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        match self.cache.cached() {
+            Some(c) => ProvideFuture::ready(Ok(c)),
+            None => ProvideFuture::new(self.cache.get_or_refresh(|| self.fetch())),
+        }
+    }
+
+    fn last_refresh_failure(&self) -> Option<CredentialsError> {
+        self.cache.last_failure()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_configures_it_or_says_what_is_missing() {
+        assert!(
+            OidcRoleArnProvider::from_env(&Env::from_vars::<&str, &str>([]))
+                .unwrap()
+                .is_none()
+        );
+        let err = OidcRoleArnProvider::from_env(&Env::from_vars([(ENV_OIDC_TOKEN_FILE, "/t")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN not set"
+        );
+        let p = OidcRoleArnProvider::from_env(&Env::from_vars([
+            (ENV_ROLE_ARN, "acs:ram::1:role/r"),
+            (ENV_OIDC_PROVIDER_ARN, "acs:ram::1:oidc-provider/p"),
+            (ENV_OIDC_TOKEN_FILE, "/var/run/token"),
+            (ENV_ROLE_SESSION_NAME, "pod-1"),
+            (super::super::ENV_STS_REGION, "cn-beijing"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(p.role.session_name, "pod-1");
+        assert_eq!(p.endpoint.url(), "https://sts.cn-beijing.aliyuncs.com");
+        let err = p.read_token().unwrap_err().to_string();
+        assert!(err.starts_with("OIDC token file /var/run/token: "), "{err}");
+    }
+}

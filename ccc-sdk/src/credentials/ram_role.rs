@@ -1,0 +1,184 @@
+//! Credentials of a RAM role, assumed with STS `AssumeRole` by any other provider's credentials.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::cache::Cache;
+use super::sts::{self, RoleRequest, StsEndpoint};
+use super::{CredentialsError, ProvideCredentials, ProvideFuture, SharedCredentials};
+
+/// Assumes a RAM role with STS `AssumeRole`, signing the request (V1) with the credentials of a
+/// source provider: fixed keys, the environment, another role (chains), anything.
+///
+/// The role's credentials are cached and refreshed when less than three minutes remain.
+///
+/// ```no_run
+/// # fn run() -> Result<(), ccc_sdk::credentials::CredentialsError> {
+/// use ccc_sdk::credentials::{RamRoleArnProvider, EnvironmentProvider};
+///
+/// let provider = RamRoleArnProvider::builder(EnvironmentProvider::new(), "acs:ram::123456789012:role/ccc-agent")
+///     .role_session_name("agent-desk")
+///     .duration_seconds(3600)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct RamRoleArnProvider {
+    source: SharedCredentials,
+    role: RoleRequest,
+    external_id: Option<String>,
+    endpoint: StsEndpoint,
+    http: reqwest::Client,
+    cache: Cache,
+}
+
+impl fmt::Debug for RamRoleArnProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RamRoleArnProvider")
+            .field("source", &self.source)
+            .field("role_arn", &self.role.role_arn)
+            .field("role_session_name", &self.role.session_name)
+            .field("duration_seconds", &self.role.duration_seconds)
+            .field("sts_endpoint", &self.endpoint.url())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder of [`RamRoleArnProvider`].
+#[derive(Debug)]
+pub struct RamRoleArnProviderBuilder {
+    source: SharedCredentials,
+    role_arn: String,
+    session_name: Option<String>,
+    duration_seconds: Option<u32>,
+    policy: Option<String>,
+    external_id: Option<String>,
+    endpoint: Option<StsEndpoint>,
+}
+
+impl RamRoleArnProvider {
+    /// A builder assuming `role_arn` (`acs:ram::<account>:role/<name>`) with `source`'s
+    /// credentials.
+    pub fn builder(
+        source: impl ProvideCredentials + 'static,
+        role_arn: impl Into<String>,
+    ) -> RamRoleArnProviderBuilder {
+        Self::builder_shared(Arc::new(source), role_arn.into())
+    }
+
+    pub(crate) fn builder_shared(
+        source: SharedCredentials,
+        role_arn: String,
+    ) -> RamRoleArnProviderBuilder {
+        RamRoleArnProviderBuilder {
+            source,
+            role_arn,
+            session_name: None,
+            duration_seconds: None,
+            policy: None,
+            external_id: None,
+            endpoint: None,
+        }
+    }
+}
+
+impl RamRoleArnProviderBuilder {
+    /// The session name (`RoleSessionName`); default `ccc-sdk-rust-<unix seconds>`.
+    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = Some(name.into());
+        self
+    }
+
+    /// How long the role's credentials last (`DurationSeconds`): at least 900, default 3600.
+    pub fn duration_seconds(mut self, seconds: u32) -> Self {
+        self.duration_seconds = Some(seconds);
+        self
+    }
+
+    /// A policy (JSON) that narrows the role's permissions for this session (`Policy`).
+    pub fn policy(mut self, policy: impl Into<String>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+
+    /// The external id the role's trust policy asks for (`ExternalId`).
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.external_id = Some(id.into());
+        self
+    }
+
+    /// The STS endpoint (default `https://sts.aliyuncs.com`).
+    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    pub(crate) fn set_session_name(mut self, name: Option<String>) -> Self {
+        self.session_name = name;
+        self
+    }
+
+    pub(crate) fn set_duration_seconds(mut self, seconds: Option<u32>) -> Self {
+        self.duration_seconds = seconds;
+        self
+    }
+
+    pub(crate) fn set_policy(mut self, policy: Option<String>) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub(crate) fn set_external_id(mut self, id: Option<String>) -> Self {
+        self.external_id = id;
+        self
+    }
+
+    /// Checks the settings; nothing is sent until credentials are first asked for.
+    pub fn build(self) -> Result<RamRoleArnProvider, CredentialsError> {
+        let endpoint = self.endpoint.unwrap_or_default();
+        Ok(RamRoleArnProvider {
+            source: self.source,
+            role: RoleRequest::new(
+                self.role_arn,
+                self.session_name,
+                self.duration_seconds,
+                self.policy,
+            )?,
+            external_id: self.external_id,
+            http: sts::client(&endpoint)?,
+            endpoint,
+            cache: Cache::default(),
+        })
+    }
+}
+
+impl RamRoleArnProvider {
+    async fn fetch(&self) -> Result<super::Credentials, CredentialsError> {
+        let source = self
+            .source
+            .provide_credentials()
+            .await
+            .map_err(|e| e.context("the source credentials"))?;
+        sts::assume_role(
+            &self.http,
+            &self.endpoint,
+            &source,
+            &self.role,
+            self.external_id.as_deref(),
+        )
+        .await
+        .map_err(|e| e.context(format_args!("assuming role {}", self.role.role_arn)))
+    }
+}
+
+impl ProvideCredentials for RamRoleArnProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        match self.cache.cached() {
+            Some(c) => ProvideFuture::ready(Ok(c)),
+            None => ProvideFuture::new(self.cache.get_or_refresh(|| self.fetch())),
+        }
+    }
+
+    fn last_refresh_failure(&self) -> Option<CredentialsError> {
+        self.cache.last_failure()
+    }
+}
