@@ -184,6 +184,29 @@ fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Which signature a request carries.
+enum SignatureKind<'h> {
+    /// An `Authorization` header (ACS3-HMAC-SHA256).
+    V3(&'h hyper::header::HeaderValue),
+    /// A `Signature` parameter (HMAC-SHA1), in the query or the form body.
+    V1,
+    /// Neither.
+    None,
+}
+
+fn signature_kind<'h>(
+    headers: &'h hyper::HeaderMap,
+    params: &[(String, String)],
+) -> SignatureKind<'h> {
+    if let Some(authorization) = headers.get("authorization") {
+        SignatureKind::V3(authorization)
+    } else if param(params, "Signature").is_some() {
+        SignatureKind::V1
+    } else {
+        SignatureKind::None
+    }
+}
+
 /// Context gathered while authenticating, needed to render an error.
 struct Ctx<'s> {
     format: Format,
@@ -398,13 +421,21 @@ impl Shared {
         }
         let now = now_unix();
 
-        let version = if let Some(authorization) = req.headers.get("authorization") {
-            self.verify_v3(req, authorization, &params[..query_len], now, ctx)?
-        } else if req.headers.contains_key("x-acs-action") {
+        // As the service decides: an `Authorization` header is V3, a `Signature` parameter V1.
+        // Official SDKs send `x-acs-action` and `x-acs-version` with V1 requests too, so those
+        // headers say nothing about the signature.
+        let version = match signature_kind(req.headers, &params) {
+            SignatureKind::V3(authorization) => {
+                self.verify_v3(req, authorization, &params[..query_len], now, ctx)?
+            }
+            SignatureKind::V1 => self.verify_v1(req, &params, now, ctx)?,
             // A V3 request without its Authorization header.
-            return Err(fail("IncompleteSignature"));
-        } else {
-            self.verify_v1(req, &params, now, ctx)?
+            SignatureKind::None if req.headers.contains_key("x-acs-action") => {
+                ctx.entry = header(req.headers, "x-acs-action").and_then(|a| self.count(a));
+                return Err(fail("IncompleteSignature"));
+            }
+            // Reported by the V1 checks, which name the missing parameter.
+            SignatureKind::None => self.verify_v1(req, &params, now, ctx)?,
         };
 
         if version != self.catalog.version {
