@@ -171,6 +171,10 @@ fn fallback_error(code: &str) -> (u16, &'static str) {
         ),
         "NotExists.InstanceId" => (404, "The specified instance %s does not exist."),
         "NotExists.UserId" => (404, "The user %s does not exist in instance %s."),
+        "RequestTimeout" => (
+            408,
+            "The request was not received in full within the emulator's read timeout.",
+        ),
         "ServiceUnavailable" => (
             503,
             "The request has failed due to a temporary failure of the server.",

@@ -40,6 +40,7 @@
 mod catalog;
 mod encoding;
 mod faults;
+mod limits;
 mod server;
 mod service;
 mod signing;
@@ -55,12 +56,14 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
+pub use limits::Limits;
 pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
 
 use service::{Credential, Shared};
@@ -110,6 +113,7 @@ pub struct EmulatorBuilder {
     spec: Option<Spec>,
     state: Option<State>,
     fault_seed: Option<u64>,
+    limits: Limits,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -118,6 +122,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("credentials", &self.credentials)
             .field("actions", &self.spec.as_ref().map(|s| s.actions.len()))
             .field("fault_seed", &self.fault_seed)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -168,6 +173,54 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Replaces every limit at once; the methods below change one.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// See [`Limits::idle_timeout`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::http2_idle_timeout`].
+    pub fn http2_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.http2_idle_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::header_read_timeout`].
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::body_read_timeout`].
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::max_connections`] (at least 1).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// See [`Limits::max_body_bytes`].
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// See [`Limits::max_body_bytes_in_flight`].
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes_in_flight = bytes;
+        self
+    }
+
     /// Builds the emulator; it does not listen until [`Emulator::start`].
     pub fn build(self) -> Emulator {
         let mut credentials = self.credentials;
@@ -187,6 +240,7 @@ impl EmulatorBuilder {
             credentials,
             self.state.unwrap_or_default(),
             Faults::new(self.fault_seed.unwrap_or(DEFAULT_FAULT_SEED)),
+            self.limits,
         );
         Emulator {
             shared: Arc::new(shared),
@@ -249,6 +303,24 @@ impl Emulator {
     /// Every action that received requests, with its count.
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
         self.shared.request_counts().into_iter().collect()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Connections answered `503` and closed because [`Limits::max_connections`] were open.
+    pub fn refused_connections(&self) -> u64 {
+        self.shared
+            .refused_connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Bytes reserved now for request bodies being read (bounded by
+    /// [`Limits::max_body_bytes_in_flight`]).
+    pub fn body_bytes_in_flight(&self) -> usize {
+        self.shared.body_budget.used()
     }
 
     /// Sets every request count back to zero.

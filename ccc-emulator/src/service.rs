@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::catalog::{ActionEntry, Catalog, Format, Handler, render_xml, xml_escape_into};
 use crate::encoding::parse_pairs;
 use crate::faults::{FaultKind, Faults};
+use crate::limits::{BodyBudget, Limits};
 use crate::signing::{
     constant_time_eq, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
     v3_canonical_request, v3_signature, v3_string_to_sign,
@@ -113,6 +114,11 @@ pub(crate) struct Shared {
     unknown_requests: Mutex<HashMap<String, u64>>,
     /// Requests that arrived over HTTP/2.
     pub(crate) http2_requests: AtomicU64,
+    pub(crate) limits: Limits,
+    /// Memory of request bodies being read.
+    pub(crate) body_budget: BodyBudget,
+    /// Connections answered `503` because the cap was reached.
+    pub(crate) refused_connections: AtomicU64,
 }
 
 /// One HTTP request, as the HTTP layer hands it over.
@@ -220,6 +226,7 @@ impl Shared {
         credentials: Vec<Credential>,
         state: State,
         faults: Faults,
+        limits: Limits,
     ) -> Self {
         let typed_params = spec
             .actions
@@ -249,6 +256,9 @@ impl Shared {
             nonces: Mutex::new(NonceCache::new()),
             unknown_requests: Mutex::new(HashMap::new()),
             http2_requests: AtomicU64::new(0),
+            body_budget: BodyBudget::new(limits.max_body_bytes_in_flight),
+            limits,
+            refused_connections: AtomicU64::new(0),
         }
     }
 

@@ -13,7 +13,19 @@ const BIN: &str = env!("CARGO_BIN_EXE_ccc-emulator");
 fn help_and_bad_flags() {
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--listen"));
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--idle-timeout",
+        "--http2-idle-timeout",
+        "--header-read-timeout",
+        "--body-read-timeout",
+        "--max-connections",
+        "--max-body-bytes",
+        "--max-body-bytes-in-flight",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
 
     let bad = Command::new(BIN).arg("--frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
