@@ -40,12 +40,16 @@
 mod catalog;
 mod encoding;
 mod faults;
+mod handlers;
 mod limits;
+mod respond;
+mod scenario;
 mod server;
 mod service;
 mod signing;
 mod state;
 mod util;
+mod world;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_spec.rs"));
@@ -64,6 +68,7 @@ use tokio::sync::watch;
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
 pub use limits::Limits;
+pub use scenario::{Scenario, ScenarioError};
 pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
 
 use service::{Credential, Shared};
@@ -158,6 +163,13 @@ impl EmulatorBuilder {
     /// Serves this spec instead of the embedded one (for tests with fixture actions).
     pub fn spec(mut self, spec: Spec) -> Self {
         self.spec = Some(spec);
+        self
+    }
+
+    /// Starts from this scenario (a contact centre described in JSON or TOML) instead of the
+    /// built-in one; [`State::reset`] goes back to it.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.state = Some(State::from_scenario(scenario));
         self
     }
 
@@ -331,6 +343,16 @@ impl Emulator {
     /// The API version served, e.g. `2020-07-01`.
     pub fn version(&self) -> &str {
         &self.shared.catalog.version
+    }
+
+    /// Wire names of the actions answered by the world model (the others answer from the spec's
+    /// examples), sorted.
+    pub fn modelled_actions(&self) -> Vec<&'static str> {
+        let served: std::collections::HashSet<&str> = self.actions().collect();
+        handlers::modelled()
+            .into_iter()
+            .filter(|a| served.contains(a))
+            .collect()
     }
 
     /// Wire names of the actions served, sorted.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccc_emulator::{DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Limits};
+use ccc_emulator::{DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Limits, Scenario};
 
 const USAGE: &str = "\
 Usage: ccc-emulator [OPTIONS]
@@ -20,6 +20,8 @@ Options:
   --sts-access-key-secret SECRET
   --security-token TOKEN
   --spec DIR                      serve the spec in DIR instead of the one built in
+  --scenario FILE                 start from this contact centre (JSON, or TOML if FILE ends in
+                                  .toml) instead of the built-in one
   -h, --help                      print this help
 
 Limits (a DURATION is `250ms`, `30s` or a number of seconds):
@@ -40,6 +42,7 @@ struct Options {
     access_key_secret: String,
     sts: Option<(String, String, String)>,
     spec: Option<PathBuf>,
+    scenario: Option<PathBuf>,
     limits: Limits,
 }
 
@@ -81,6 +84,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut access_key_secret = None;
     let (mut sts_id, mut sts_secret, mut sts_token) = (None, None, None);
     let mut spec = None;
+    let mut scenario = None;
     let mut limits = Limits::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -110,6 +114,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--sts-access-key-secret" => &mut sts_secret,
             "--security-token" => &mut sts_token,
             "--spec" => &mut spec,
+            "--scenario" => &mut scenario,
             _ => return Err(format!("unknown argument `{arg}`")),
         };
         let value = match inline {
@@ -143,6 +148,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             .unwrap_or_else(|| DEFAULT_ACCESS_KEY_SECRET.to_owned()),
         sts,
         spec: spec.map(PathBuf::from),
+        scenario: scenario.map(PathBuf::from),
         limits,
     })))
 }
@@ -177,6 +183,19 @@ fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             print!("{USAGE}");
+            println!(
+                "\nActions the contact centre models (the others answer from the spec's examples):"
+            );
+            let mut line = String::from(" ");
+            for action in Emulator::default().modelled_actions() {
+                if line.len() + action.len() > 96 {
+                    println!("{line}");
+                    line = String::from(" ");
+                }
+                line.push(' ');
+                line.push_str(action);
+            }
+            println!("{line}");
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(options)) => options,
@@ -213,6 +232,15 @@ async fn run(options: Options) -> ExitCode {
                     "ccc-emulator: the spec in {} is invalid:\n{errors}",
                     dir.display()
                 );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if let Some(file) = &options.scenario {
+        match Scenario::from_file(file) {
+            Ok(scenario) => builder = builder.scenario(scenario),
+            Err(e) => {
+                eprintln!("ccc-emulator: {}: {e}", file.display());
                 return ExitCode::FAILURE;
             }
         }

@@ -9,17 +9,19 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ccc_spec::{Scalar, Spec, Type};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::catalog::{ActionEntry, Catalog, Format, Handler, render_xml, xml_escape_into};
+use crate::catalog::{ActionEntry, Catalog, Format, Handler, xml_escape_into};
 use crate::encoding::parse_pairs;
 use crate::faults::{FaultKind, Faults};
+use crate::handlers::{self, Failure, Req, fail, fail_with};
 use crate::limits::{BodyBudget, Limits};
+use crate::respond;
 use crate::signing::{
     constant_time_eq, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
     v3_canonical_request, v3_signature, v3_string_to_sign,
 };
-use crate::state::{Agent, ResetError, SEED_USER, State};
+use crate::state::State;
 use crate::util::{RequestIds, now_unix, parse_timestamp};
 
 /// How far a request's timestamp may be from the emulator's clock, as the real service allows.
@@ -150,26 +152,6 @@ pub(crate) struct Routed<'s> {
     params: Vec<(String, String)>,
     pub(crate) format: Format,
     host: String,
-}
-
-/// An error answer before it is rendered.
-struct Failure {
-    code: &'static str,
-    args: Vec<String>,
-}
-
-fn fail(code: &'static str) -> Failure {
-    Failure {
-        code,
-        args: Vec::new(),
-    }
-}
-
-fn fail_with(code: &'static str, arg: impl Into<String>) -> Failure {
-    Failure {
-        code,
-        args: vec![arg.into()],
-    }
 }
 
 fn content_type(format: Format) -> &'static str {
@@ -685,34 +667,27 @@ impl Shared {
                 }
             }
         }
+        let req = Req { params };
+        let mut world = self.state.lock();
+        world.tick();
+        handlers::check_references(&world, &req)?;
         match routed.entry.handler {
-            Handler::Example => Ok(routed.entry.example_body(routed.format, request_id)),
-            Handler::ResetAgentState => self.reset_agent_state(routed, request_id),
+            Handler::Example => {
+                drop(world);
+                Ok(routed.entry.example_body(routed.format, request_id))
+            }
+            Handler::Modelled(handler) => {
+                let top = handler(&mut world, &req)?;
+                drop(world);
+                Ok(respond::success(
+                    &routed.entry.name,
+                    &routed.entry.response,
+                    routed.format,
+                    request_id,
+                    top,
+                ))
+            }
         }
-    }
-
-    fn reset_agent_state(&self, routed: &Routed<'_>, request_id: &str) -> Result<Vec<u8>, Failure> {
-        let params = &routed.params;
-        let instance = param(params, "InstanceId").unwrap_or_default();
-        let device = param(params, "DeviceId").unwrap_or_default();
-        let user = param(params, "UserId")
-            .filter(|u| !u.is_empty())
-            .unwrap_or(SEED_USER);
-        let agent = self
-            .state
-            .reset_agent(instance, user, device)
-            .map_err(|e| match e {
-                ResetError::NoInstance => fail_with("NotExists.InstanceId", instance),
-                ResetError::NoUser => Failure {
-                    code: "NotExists.UserId",
-                    args: vec![user.to_owned(), instance.to_owned()],
-                },
-            })?;
-        let body = agent_response(&agent, instance, request_id);
-        Ok(match routed.format {
-            Format::Json => serde_json::to_vec(&body).unwrap_or_default(),
-            Format::Xml => render_xml(&routed.entry.name, &body),
-        })
     }
 
     /// The answer a fault dictates, or `None` to answer normally.
@@ -796,45 +771,6 @@ fn scalar_parses(scalar: Scalar, value: &str) -> bool {
         }
         Scalar::String | Scalar::Any => true,
     }
-}
-
-fn agent_response(agent: &Agent, instance: &str, request_id: &str) -> Value {
-    let mut data = Map::new();
-    data.insert("Extension".into(), Value::from(agent.extension.as_str()));
-    data.insert("UserState".into(), Value::from(agent.state.as_str()));
-    data.insert("InstanceId".into(), Value::from(instance));
-    data.insert("UserId".into(), Value::from(agent.user_id.as_str()));
-    data.insert(
-        "DeviceId".into(),
-        Value::from(agent.device_id.as_deref().unwrap_or_default()),
-    );
-    data.insert(
-        "OutboundScenario".into(),
-        Value::Bool(agent.outbound_scenario),
-    );
-    data.insert("WorkMode".into(), Value::from(agent.work_mode.as_str()));
-    if let Some(code) = &agent.break_code {
-        data.insert("BreakCode".into(), Value::from(code.as_str()));
-    }
-    if let Some(job) = &agent.job_id {
-        data.insert("JobId".into(), Value::from(job.as_str()));
-    }
-    data.insert(
-        "SignedSkillGroupIdList".into(),
-        Value::Array(
-            agent
-                .signed_skill_group_ids
-                .iter()
-                .map(|s| Value::from(s.as_str()))
-                .collect(),
-        ),
-    );
-    let mut body = Map::new();
-    body.insert("RequestId".into(), Value::from(request_id));
-    body.insert("Code".into(), Value::from("OK"));
-    body.insert("HttpStatusCode".into(), Value::from(200));
-    body.insert("Data".into(), Value::Object(data));
-    Value::Object(body)
 }
 
 #[cfg(test)]

@@ -26,10 +26,36 @@ fn help_and_bad_flags() {
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
+    for action in ccc_emulator::Emulator::default().modelled_actions() {
+        assert!(
+            help.contains(action),
+            "modelled {action} missing from --help"
+        );
+    }
 
     let bad = Command::new(BIN).arg("--frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument `--frobnicate`"));
+}
+
+#[test]
+fn a_bad_scenario_is_refused_with_its_place() {
+    let dir = std::env::temp_dir().join(format!("ccc-emulator-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "[[instances]]\nid = \"x\"\nusers = 3\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--scenario"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/instances/0/users") && stderr.contains("must be a list"),
+        "{stderr}"
+    );
 }
 
 #[cfg(unix)]
