@@ -237,3 +237,586 @@ async fn what_does_not_exist_is_not_exists() {
         EmulatedState::Offline
     );
 }
+
+const BOB: &str = "agent-bob@ccc-test";
+const BOB_EXTENSION: &str = "80011114";
+const SUE: &str = "supervisor@ccc-test";
+
+async fn sign_in_ready(c: &Client, user: &str, group: &str) {
+    c.sign_in_group()
+        .instance_id(INSTANCE)
+        .device_id(format!("ws-{user}"))
+        .user_id(user)
+        .signed_skill_group_id_list(group)
+        .send()
+        .await
+        .unwrap();
+    c.ready_for_service()
+        .instance_id(INSTANCE)
+        .device_id(format!("ws-{user}"))
+        .user_id(user)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn answer(c: &Client, user: &str, job: &str) {
+    let out = c
+        .answer_call()
+        .instance_id(INSTANCE)
+        .device_id(format!("ws-{user}"))
+        .user_id(user)
+        .job_id(job)
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(data.user_context().unwrap().user_state(), Some("TALKING"));
+}
+
+/// The customer's channel of a call, as PollUserStatus shows it to `user`.
+async fn customer_channel(c: &Client, user: &str) -> (String, String) {
+    let out = c
+        .poll_user_status()
+        .instance_id(INSTANCE)
+        .user_id(user)
+        .send()
+        .await
+        .unwrap();
+    let call = out.data().unwrap().call_context().expect("in a call");
+    let channel = call
+        .channel_contexts()
+        .iter()
+        .find(|ch| ch.user_id().is_none())
+        .expect("a customer channel");
+    (
+        channel.channel_id().unwrap().to_owned(),
+        channel.channel_state().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_full_shift_hangs_together_in_states_and_records() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    sign_in_ready(&c, ANN, SALES).await;
+    sign_in_ready(&c, BOB, SUPPORT).await;
+
+    // An inbound call rings Ann; she answers, holds the customer and takes them back.
+    let job = emu
+        .state()
+        .ring_agent(INSTANCE, ANN, "13900001111", Some(SALES))
+        .unwrap();
+    assert!(job.starts_with("job-") && job.len() == 22, "{job}");
+    assert_eq!(state_of(&c, ANN).await, "RINGING");
+    answer(&c, ANN, &job).await;
+    let (customer, state) = customer_channel(&c, ANN).await;
+    assert_eq!(state, "ANSWERED");
+    assert!(
+        customer.starts_with("ch:customer:13900001111->"),
+        "{customer}"
+    );
+    c.hold_call()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .channel_id(&customer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customer_channel(&c, ANN).await.1, "HELD");
+    let again = c
+        .hold_call()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .channel_id(&customer)
+        .send()
+        .await;
+    assert_eq!(code(again), "InvalidOperation.CallState");
+    c.retrieve_call()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .channel_id(&customer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customer_channel(&c, ANN).await.1, "ANSWERED");
+    c.mute_call()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .send()
+        .await
+        .unwrap();
+    c.send_dtmf_signaling()
+        .instance_id(INSTANCE)
+        .device_id("ws-a")
+        .user_id(ANN)
+        .job_id(&job)
+        .channel_id(&customer)
+        .dtmf("12#")
+        .send()
+        .await
+        .unwrap();
+
+    // Blind transfer to Bob by extension: Ann goes to after-call work, Bob rings and answers.
+    let out = c
+        .blind_transfer()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .transferee(BOB_EXTENSION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.data().unwrap().user_context().unwrap().user_state(),
+        Some("WORKING")
+    );
+    assert_eq!(state_of(&c, BOB).await, "RINGING");
+    answer(&c, BOB, &job).await;
+    c.release_call()
+        .instance_id(INSTANCE)
+        .device_id("ws-b")
+        .user_id(BOB)
+        .job_id(&job)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state_of(&c, BOB).await, "WORKING");
+    // Released: the job is gone from calls.
+    let gone = c
+        .hold_call()
+        .instance_id(INSTANCE)
+        .user_id(BOB)
+        .job_id(&job)
+        .channel_id(&customer)
+        .send()
+        .await;
+    assert_eq!(code(gone), "NotExists.JobId");
+    // After-call work ends on the clock.
+    emu.state()
+        .advance_clock(std::time::Duration::from_secs(11));
+    assert_eq!(state_of(&c, ANN).await, "READY");
+    assert_eq!(state_of(&c, BOB).await, "READY");
+
+    // Outbound: Ann dials; the customer answers a second later.
+    let out = c
+        .make_call()
+        .instance_id(INSTANCE)
+        .device_id("ws-a")
+        .user_id(ANN)
+        .callee("13800138000")
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(
+        data.user_context()
+            .unwrap()
+            .user_state()
+            .map(|s| s.as_str()),
+        Some("DIALING")
+    );
+    let call = data.call_context().unwrap();
+    assert_eq!(call.call_type(), Some("OUTBOUND"));
+    let outbound = call.job_id().unwrap().to_owned();
+    assert_ne!(outbound, job);
+    emu.state().advance_clock(std::time::Duration::from_secs(1));
+    assert_eq!(state_of(&c, ANN).await, "TALKING");
+
+    // The supervisor listens in, then leaves; Ann stays in the call.
+    sign_in_ready(&c, SUE, SALES).await;
+    c.monitor_call()
+        .instance_id(INSTANCE)
+        .device_id("ws-s")
+        .user_id(SUE)
+        .monitored_user_id(ANN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state_of(&c, SUE).await, "TALKING");
+    c.release_call()
+        .instance_id(INSTANCE)
+        .device_id("ws-s")
+        .user_id(SUE)
+        .job_id(&outbound)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state_of(&c, ANN).await, "TALKING");
+
+    // Attended transfer to Bob: the customer waits on hold while Ann and Bob talk.
+    c.initiate_attended_transfer()
+        .instance_id(INSTANCE)
+        .device_id("ws-a")
+        .user_id(ANN)
+        .job_id(&outbound)
+        .transferee(BOB)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customer_channel(&c, ANN).await.1, "HELD");
+    answer(&c, BOB, &outbound).await;
+    c.complete_attended_transfer()
+        .instance_id(INSTANCE)
+        .device_id("ws-a")
+        .user_id(ANN)
+        .job_id(&outbound)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state_of(&c, ANN).await, "WORKING");
+    assert_eq!(customer_channel(&c, BOB).await.1, "ANSWERED");
+    c.release_call()
+        .instance_id(INSTANCE)
+        .device_id("ws-b")
+        .user_id(BOB)
+        .job_id(&outbound)
+        .send()
+        .await
+        .unwrap();
+    emu.state()
+        .advance_clock(std::time::Duration::from_secs(11));
+
+    // A break, and the end of the shift.
+    c.take_break()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .code("Lunch")
+        .send()
+        .await
+        .unwrap();
+    c.sign_out_group()
+        .instance_id(INSTANCE)
+        .device_id("ws-a")
+        .user_id(ANN)
+        .send()
+        .await
+        .unwrap();
+
+    // The records tell the same story.
+    let out = c
+        .list_call_detail_records_v2()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(data.total_count(), Some(2));
+    let list = data.list();
+    assert_eq!(
+        list[0].contact_id(),
+        Some(outbound.as_str()),
+        "newest first"
+    );
+    assert_eq!(list[0].contact_type(), Some("Outbound"));
+    assert_eq!(list[0].called_number(), Some("13800138000"));
+    assert_eq!(
+        list[0].agent_ids(),
+        Some(format!("{ANN},{SUE},{BOB}").as_str())
+    );
+    assert_eq!(list[1].contact_id(), Some(job.as_str()));
+    assert_eq!(list[1].contact_type(), Some("Inbound"));
+    assert_eq!(list[1].agent_ids(), Some(format!("{ANN},{BOB}").as_str()));
+    assert_eq!(list[1].skill_group_ids(), Some(SALES));
+    assert!(list[1].talk_time().unwrap_or(-1) >= 0);
+
+    let out = c
+        .get_call_detail_record()
+        .instance_id(INSTANCE)
+        .contact_id(&job)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().calling_number(), Some("13900001111"));
+    let missing = c
+        .get_call_detail_record()
+        .instance_id(INSTANCE)
+        .contact_id("job-1")
+        .send()
+        .await;
+    assert_eq!(code(missing), "NotExists.ContactId");
+
+    let out = c
+        .list_agent_state_logs()
+        .instance_id(INSTANCE)
+        .agent_id(ANN)
+        .send()
+        .await
+        .unwrap();
+    let states: Vec<&str> = out.data().iter().filter_map(|l| l.state()).collect();
+    assert_eq!(
+        states,
+        [
+            "Ready", "Ringing", "Talking", "ACW", "Ready", "Dialing", "Talking", "ACW", "Ready",
+            "Break"
+        ]
+    );
+
+    let out = c
+        .list_realtime_agent_states()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .state_list("[\"Ready\"]")
+        .send()
+        .await
+        .unwrap();
+    let ready: Vec<&str> = out
+        .data()
+        .unwrap()
+        .list()
+        .iter()
+        .filter_map(|a| a.agent_id())
+        .collect();
+    assert_eq!(ready, [BOB, SUE]);
+
+    let out = c
+        .list_historical_agent_report()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .agent_id_list(ANN)
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(data.total_count(), Some(1));
+    let report = &data.list()[0];
+    assert_eq!(report.inbound().unwrap().calls_handled(), Some(1));
+    assert_eq!(report.outbound().unwrap().calls_dialed(), Some(1));
+    assert_eq!(report.overall().unwrap().total_calls(), Some(2));
+}
+
+#[tokio::test]
+async fn calls_check_their_jobs_channels_and_agents() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let r = c
+        .release_call()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .job_id("job-1")
+        .send()
+        .await;
+    assert_eq!(code(r), "NotExists.JobId");
+    // Not signed in: no call.
+    let r = c
+        .make_call()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(ANN)
+        .callee("13800138000")
+        .send()
+        .await;
+    assert_eq!(code(r), "InvalidOperation.UserState");
+    sign_in_ready(&c, ANN, SALES).await;
+    // An internal call to an agent who is not ready: busy.
+    let r = c
+        .make_call()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(ANN)
+        .callee(BOB_EXTENSION)
+        .send()
+        .await;
+    assert_eq!(code(r), "UserBusy");
+    assert_eq!(
+        emu.state().ring_agent(INSTANCE, BOB, "139", None),
+        Err("UserBusy".to_owned())
+    );
+    let job = emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
+    let r = c
+        .hold_call()
+        .instance_id(INSTANCE)
+        .user_id(ANN)
+        .job_id(&job)
+        .channel_id("ch:nope")
+        .send()
+        .await;
+    assert_eq!(code(r), "NotExists.ChannelId");
+    // Bob is not in Ann's call.
+    let r = c
+        .answer_call()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(BOB)
+        .job_id(&job)
+        .send()
+        .await;
+    assert_eq!(code(r), "NotExists.ChannelId");
+    // Unanswered, the call gives up after the ring timeout and Ann is free again.
+    emu.state()
+        .advance_clock(std::time::Duration::from_secs(21));
+    assert_eq!(state_of(&c, ANN).await, "READY");
+    let out = c
+        .list_call_detail_records()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    let list = out.data().unwrap().list();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].contact_disposition(), Some("NoAnswer"));
+}
+
+#[tokio::test]
+async fn paging_time_windows_and_sorting_work_over_a_thousand_records() {
+    let scenario = ccc_emulator::Scenario::from_json(
+        r#"{
+          "clock": { "start": "2026-03-02T08:00:00Z", "frozen": true },
+          "behaviour": { "after_call_work_seconds": 0 },
+          "instances": [{ "id": "ccc-test", "users": [
+            { "user_id": "agent-ann@ccc-test", "extension": "8001" } ] }]
+        }"#,
+    )
+    .unwrap();
+    let emu = ccc_emulator::Emulator::builder()
+        .scenario(scenario)
+        .build()
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let c = client(&emu);
+    c.sign_in_group()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(ANN)
+        .signed_skill_group_id_list("[]")
+        .send()
+        .await
+        .unwrap();
+    let start_ms = emu.state().now_ms();
+    let mut starts = Vec::new();
+    assert_eq!(start_ms, 1_772_438_400_000);
+    let mut jobs = Vec::new();
+    for i in 0..1000 {
+        starts.push(emu.state().now_ms());
+        let job = emu
+            .state()
+            .ring_agent(INSTANCE, ANN, &format!("139{i:08}"), None)
+            .unwrap();
+        // Every fourth call is missed: it gives up after the ring timeout.
+        if i % 4 == 3 {
+            emu.state()
+                .advance_clock(std::time::Duration::from_secs(21));
+        } else {
+            answer(&c, ANN, &job).await;
+            emu.state()
+                .advance_clock(std::time::Duration::from_secs(30));
+            c.release_call()
+                .instance_id(INSTANCE)
+                .device_id("d")
+                .user_id(ANN)
+                .job_id(&job)
+                .send()
+                .await
+                .unwrap();
+        }
+        emu.state().advance_clock(std::time::Duration::from_secs(9));
+        jobs.push(job);
+    }
+    let end_ms = emu.state().now_ms();
+
+    // Every page, in order, newest first; the pages together are every record once.
+    let page = |n: i32, size: i32, order: Option<&'static str>| {
+        let mut b = c
+            .list_call_detail_records_v2()
+            .instance_id(INSTANCE)
+            .page_number(n)
+            .page_size(size)
+            .start_time(start_ms)
+            .end_time(end_ms);
+        if let Some(o) = order {
+            b = b.sort_order(o);
+        }
+        b.send()
+    };
+    let mut seen = Vec::new();
+    for n in 1..=10 {
+        let out = page(n, 100, None).await.unwrap();
+        let data = out.data().unwrap();
+        assert_eq!(data.total_count(), Some(1000));
+        assert_eq!(data.page_number(), Some(n));
+        seen.extend(
+            data.list()
+                .iter()
+                .map(|r| r.contact_id().unwrap().to_owned()),
+        );
+    }
+    let newest_first: Vec<String> = jobs.iter().rev().cloned().collect();
+    assert_eq!(seen, newest_first);
+    let past_the_end = page(11, 100, None).await.unwrap();
+    assert!(past_the_end.data().unwrap().list().is_empty());
+    let oldest = page(1, 3, Some("ASC")).await.unwrap();
+    let ids: Vec<&str> = oldest
+        .data()
+        .unwrap()
+        .list()
+        .iter()
+        .filter_map(|r| r.contact_id())
+        .collect();
+    assert_eq!(
+        ids,
+        jobs[..3].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+
+    // A window of ten minutes from the start.
+    let out = c
+        .list_call_detail_records_v2()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(100)
+        .start_time(start_ms)
+        .end_time(start_ms + 600_000)
+        .send()
+        .await
+        .unwrap();
+    let in_window = out.data().unwrap().total_count().unwrap();
+    let expected = starts.iter().filter(|t| **t <= start_ms + 600_000).count();
+    assert!(expected > 10 && expected < 100, "{expected}");
+    assert_eq!(in_window as usize, expected);
+    for r in out.data().unwrap().list() {
+        let t = r.start_time().unwrap();
+        assert!((start_ms..=start_ms + 600_000).contains(&t));
+    }
+    let out = c
+        .list_call_detail_records_v2()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(100)
+        .start_time(start_ms)
+        .end_time(end_ms)
+        .contact_type_list("[\"Inbound\"]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().total_count(), Some(1000));
+
+    let too_big = page(1, 101, None).await;
+    assert_eq!(code(too_big), "Parameter.Maximum");
+    let zero = page(0, 10, None).await;
+    assert_eq!(code(zero), "Parameter.Minimum");
+
+    let report = c
+        .list_historical_agent_report()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .start_time(start_ms)
+        .stop_time(end_ms)
+        .send()
+        .await
+        .unwrap();
+    let inbound = report.data().unwrap().list()[0].inbound().unwrap().clone();
+    assert_eq!(inbound.calls_offered(), Some(1000));
+    assert_eq!(inbound.calls_handled(), Some(750));
+    assert_eq!(inbound.total_talk_time(), Some(750 * 30));
+}

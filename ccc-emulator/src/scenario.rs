@@ -114,7 +114,9 @@ impl Scenario {
         let mut world = self.world.clone();
         world.clock = Clock::new(self.start_ms(), self.frozen());
         let now = world.now_ms();
+        let acw = world.behaviour.after_call_work_ms;
         for instance in world.instances.values_mut() {
+            instance.after_call_work_ms = acw;
             for user in instance.users.values_mut() {
                 user.state_since_ms = now;
             }

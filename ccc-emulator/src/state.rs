@@ -239,6 +239,23 @@ impl State {
         }
     }
 
+    /// Rings an agent with an inbound call from `caller` (as if dialled to the instance's first
+    /// number, queued in `skill_group_id` when given). Returns the call's job id, or the error code
+    /// the service would give (`NotExists.InstanceId`, `NotExists.UserId`, `UserBusy` when the
+    /// agent is not READY, `NotExists.SkillGroupId`).
+    pub fn ring_agent(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        caller: &str,
+        skill_group_id: Option<&str>,
+    ) -> Result<String, String> {
+        let mut world = self.lock();
+        world.tick();
+        crate::handlers::ring_inbound(&mut world, instance_id, user_id, caller, skill_group_id)
+            .map_err(|f| f.code.to_owned())
+    }
+
     /// The contact centre's clock: milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         self.lock().now_ms()

@@ -151,6 +151,150 @@ pub(crate) struct StateLog {
     pub(crate) job_id: Option<String>,
 }
 
+/// Where a call comes from, as the API spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallType {
+    Inbound,
+    Outbound,
+    Internal,
+}
+
+impl CallType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CallType::Inbound => "INBOUND",
+            CallType::Outbound => "OUTBOUND",
+            CallType::Internal => "INTERNAL",
+        }
+    }
+
+    /// The record's `ContactType`.
+    pub(crate) fn contact_type(self) -> &'static str {
+        match self {
+            CallType::Inbound => "Inbound",
+            CallType::Outbound => "Outbound",
+            CallType::Internal => "Internal",
+        }
+    }
+}
+
+/// A channel's state, as the API spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChannelState {
+    Created,
+    Answered,
+    Held,
+    Released,
+}
+
+impl ChannelState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ChannelState::Created => "CREATED",
+            ChannelState::Answered => "ANSWERED",
+            ChannelState::Held => "HELD",
+            ChannelState::Released => "RELEASED",
+        }
+    }
+}
+
+/// One leg of a call: an agent's or the customer's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Channel {
+    pub(crate) id: String,
+    /// The agent on this leg; `None` for the customer (or an outside number).
+    pub(crate) user_id: Option<String>,
+    pub(crate) extension: Option<String>,
+    pub(crate) originator: String,
+    pub(crate) destination: String,
+    pub(crate) state: ChannelState,
+    /// `MUTED`, `MONITORING`, `COACHING`, `BARGED_IN`, `CONSULTING`.
+    pub(crate) flags: Vec<&'static str>,
+    pub(crate) timestamp_ms: i64,
+    pub(crate) release_reason: Option<String>,
+}
+
+/// A call in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Call {
+    pub(crate) job_id: String,
+    pub(crate) call_type: CallType,
+    pub(crate) calling: String,
+    pub(crate) called: String,
+    pub(crate) skill_group_id: Option<String>,
+    pub(crate) channels: Vec<Channel>,
+    /// Every agent that took part, in order.
+    pub(crate) agent_ids: Vec<String>,
+    pub(crate) start_ms: i64,
+    pub(crate) established_ms: Option<i64>,
+    /// An outbound callee answers at this time.
+    pub(crate) answer_due_ms: Option<i64>,
+    /// Unanswered by then, the call gives up.
+    pub(crate) give_up_ms: Option<i64>,
+    pub(crate) hold_started_ms: Option<i64>,
+    pub(crate) held_ms: i64,
+    pub(crate) transfers: i64,
+    pub(crate) dtmf: String,
+}
+
+impl Call {
+    pub(crate) fn channel_of(&self, user_id: &str) -> Option<&Channel> {
+        self.channels
+            .iter()
+            .find(|c| c.user_id.as_deref() == Some(user_id) && c.state != ChannelState::Released)
+    }
+
+    pub(crate) fn channel_of_mut(&mut self, user_id: &str) -> Option<&mut Channel> {
+        self.channels
+            .iter_mut()
+            .find(|c| c.user_id.as_deref() == Some(user_id) && c.state != ChannelState::Released)
+    }
+
+    /// Agents with a live channel.
+    pub(crate) fn live_agents(&self) -> Vec<String> {
+        self.channels
+            .iter()
+            .filter(|c| c.state != ChannelState::Released)
+            .filter_map(|c| c.user_id.clone())
+            .collect()
+    }
+}
+
+/// A finished call, as the records show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CallRecord {
+    pub(crate) contact_id: String,
+    pub(crate) call_type: CallType,
+    pub(crate) calling: String,
+    pub(crate) called: String,
+    pub(crate) agent_ids: Vec<String>,
+    pub(crate) skill_group_ids: Vec<String>,
+    pub(crate) start_ms: i64,
+    pub(crate) established_ms: Option<i64>,
+    pub(crate) release_ms: i64,
+    pub(crate) held_ms: i64,
+    pub(crate) transfers: i64,
+    pub(crate) release_initiator: String,
+    pub(crate) release_reason: String,
+    /// `Success` when answered, else `NoAnswer`.
+    pub(crate) disposition: &'static str,
+}
+
+impl CallRecord {
+    pub(crate) fn talk_ms(&self) -> i64 {
+        self.established_ms
+            .map_or(0, |e| (self.release_ms - e - self.held_ms).max(0))
+    }
+
+    pub(crate) fn ring_ms(&self) -> i64 {
+        self.established_ms.unwrap_or(self.release_ms) - self.start_ms
+    }
+
+    pub(crate) fn duration_ms(&self) -> i64 {
+        self.release_ms - self.start_ms
+    }
+}
+
 /// One call centre instance.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Instance {
@@ -160,11 +304,19 @@ pub(crate) struct Instance {
     pub(crate) users: BTreeMap<String, User>,
     pub(crate) skill_groups: BTreeMap<String, SkillGroup>,
     pub(crate) numbers: BTreeMap<String, PhoneNumber>,
+    /// After-call work's length, from the scenario's behaviour.
+    pub(crate) after_call_work_ms: i64,
     /// Break codes an agent may take; empty means any.
     pub(crate) break_codes: Vec<String>,
     /// The user acted on when a request names none.
     pub(crate) default_user: Option<String>,
     pub(crate) state_logs: Vec<StateLog>,
+    /// Calls in progress, by job id.
+    pub(crate) calls: BTreeMap<String, Call>,
+    /// Finished calls, in the order they ended.
+    pub(crate) records: Vec<CallRecord>,
+    /// Agents in after-call work, and when it ends.
+    pub(crate) after_call_work: BTreeMap<String, i64>,
 }
 
 impl Instance {
@@ -173,6 +325,7 @@ impl Instance {
         Instance {
             name: id.clone(),
             id,
+            after_call_work_ms: Behaviour::default().after_call_work_ms,
             ..Instance::default()
         }
     }
@@ -187,6 +340,132 @@ impl Instance {
                 self.users.insert(user.agent.user_id.clone(), user);
             }
         }
+    }
+
+    /// Lets what was due by `now` happen, in time order.
+    pub(crate) fn tick(&mut self, now: i64) {
+        let due: Vec<(i64, String, bool)> = self
+            .calls
+            .values()
+            .flat_map(|c| {
+                let answer = c.answer_due_ms.map(|t| (t, c.job_id.clone(), true));
+                let give_up = c.give_up_ms.map(|t| (t, c.job_id.clone(), false));
+                answer.into_iter().chain(give_up)
+            })
+            .filter(|(t, _, _)| *t <= now)
+            .collect();
+        let mut due = due;
+        due.sort();
+        for (at, job, is_answer) in due {
+            let Some(call) = self.calls.get(&job) else {
+                continue;
+            };
+            if is_answer && call.answer_due_ms == Some(at) {
+                self.connect(&job, at);
+            } else if !is_answer && call.give_up_ms == Some(at) && call.established_ms.is_none() {
+                self.release(&job, "", "NoAnswer", at);
+            }
+        }
+        let finished: Vec<(String, i64)> = self
+            .after_call_work
+            .iter()
+            .filter(|(_, end)| **end <= now)
+            .map(|(u, end)| (u.clone(), *end))
+            .collect();
+        for (user, end) in finished {
+            self.after_call_work.remove(&user);
+            if self
+                .users
+                .get(&user)
+                .is_some_and(|u| u.agent.state == UserState::Working)
+            {
+                self.set_state(&user, UserState::Ready, end);
+            }
+        }
+    }
+
+    /// The remote party answers: every ringing leg is connected and its agent talks.
+    pub(crate) fn connect(&mut self, job_id: &str, at: i64) {
+        let Some(call) = self.calls.get_mut(job_id) else {
+            return;
+        };
+        call.answer_due_ms = None;
+        call.give_up_ms = None;
+        call.established_ms.get_or_insert(at);
+        let mut talking = Vec::new();
+        for channel in &mut call.channels {
+            if channel.state == ChannelState::Created {
+                channel.state = ChannelState::Answered;
+                channel.timestamp_ms = at;
+            }
+            if let Some(user) = &channel.user_id
+                && channel.state != ChannelState::Released
+            {
+                talking.push(user.clone());
+            }
+        }
+        for user in talking {
+            self.set_state(&user, UserState::Talking, at);
+        }
+    }
+
+    /// Takes one agent out of a call: its channel is released, and it goes to after-call work
+    /// (or straight to READY when it never talked).
+    pub(crate) fn leave(&mut self, job_id: &str, user_id: &str, at: i64) {
+        let acw = self.after_call_work_ms;
+        let Some(call) = self.calls.get_mut(job_id) else {
+            return;
+        };
+        let talked = call.established_ms.is_some();
+        if let Some(channel) = call.channel_of_mut(user_id) {
+            channel.state = ChannelState::Released;
+            channel.timestamp_ms = at;
+        }
+        if let Some(user) = self.users.get_mut(user_id) {
+            user.agent.job_id = None;
+        }
+        if talked && acw > 0 {
+            self.set_state(user_id, UserState::Working, at);
+            self.after_call_work.insert(user_id.to_owned(), at + acw);
+        } else {
+            self.set_state(user_id, UserState::Ready, at);
+        }
+    }
+
+    /// Ends a call for everyone and files its record.
+    pub(crate) fn release(&mut self, job_id: &str, initiator: &str, reason: &str, at: i64) {
+        let Some(call) = self.calls.get(job_id) else {
+            return;
+        };
+        for user in call.live_agents() {
+            self.leave(job_id, &user, at);
+        }
+        let Some(mut call) = self.calls.remove(job_id) else {
+            return;
+        };
+        if let Some(started) = call.hold_started_ms.take() {
+            call.held_ms += at - started;
+        }
+        self.records.push(CallRecord {
+            contact_id: call.job_id,
+            call_type: call.call_type,
+            calling: call.calling,
+            called: call.called,
+            agent_ids: call.agent_ids,
+            skill_group_ids: call.skill_group_id.into_iter().collect(),
+            start_ms: call.start_ms,
+            established_ms: call.established_ms,
+            release_ms: at,
+            held_ms: call.held_ms,
+            transfers: call.transfers,
+            release_initiator: initiator.to_owned(),
+            release_reason: reason.to_owned(),
+            disposition: if call.established_ms.is_some() {
+                "Success"
+            } else {
+                "NoAnswer"
+            },
+        });
     }
 
     /// Moves an agent to a new state, logging the change.
@@ -230,6 +509,8 @@ pub(crate) struct World {
     pub(crate) instances: BTreeMap<String, Instance>,
     pub(crate) clock: Clock,
     pub(crate) behaviour: Behaviour,
+    /// Numbers ids: the same scenario and the same calls give the same ids.
+    pub(crate) next_id: u64,
 }
 
 impl World {
@@ -238,15 +519,28 @@ impl World {
             instances: BTreeMap::new(),
             clock: Clock::new(None, false),
             behaviour: Behaviour::default(),
+            next_id: 0,
         }
+    }
+
+    /// A fresh job id in the service's format, `job-` and 18 digits.
+    pub(crate) fn next_job_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("job-{}", 300_000_000_000_000_000u64 + self.next_id)
     }
 
     pub(crate) fn now_ms(&self) -> i64 {
         self.clock.now_ms()
     }
 
-    /// Lets whatever was due by now happen.
-    pub(crate) fn tick(&mut self) {}
+    /// Lets whatever was due by now happen: callees answer, unanswered calls give up, after-call
+    /// work ends.
+    pub(crate) fn tick(&mut self) {
+        let now = self.now_ms();
+        for instance in self.instances.values_mut() {
+            instance.tick(now);
+        }
+    }
 
     pub(crate) fn put_agent(&mut self, instance_id: String, agent: Agent) {
         let now = self.now_ms();

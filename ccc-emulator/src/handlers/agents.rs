@@ -218,6 +218,16 @@ fn poll_user_status(world: &mut World, req: &Req<'_>) -> Answer {
         "UserContext".to_owned(),
         user_context(instance, &user_id, now),
     );
+    if let Some(job) = instance
+        .users
+        .get(&user_id)
+        .and_then(|u| u.agent.job_id.clone())
+    {
+        out.insert(
+            "CallContext".to_owned(),
+            super::calls::call_context(instance, &job),
+        );
+    }
     out.insert("ContextId".to_owned(), json!(now));
     out.insert("ChatContexts".to_owned(), json!([]));
     Ok(data(Value::Object(out)))

@@ -6,6 +6,10 @@
 //! A new domain is a new module with its own `HANDLERS` table, listed in [`TABLES`].
 
 mod agents;
+mod calls;
+mod records;
+
+pub(crate) use calls::ring_inbound;
 
 use serde_json::{Map, Value};
 
@@ -110,7 +114,7 @@ pub(crate) type Answer = Result<Map<String, Value>, Failure>;
 pub(crate) type HandlerFn = fn(&mut World, &Req<'_>) -> Answer;
 
 /// Every domain's table.
-const TABLES: &[&[(&str, HandlerFn)]] = &[agents::HANDLERS];
+const TABLES: &[&[(&str, HandlerFn)]] = &[agents::HANDLERS, calls::HANDLERS, records::HANDLERS];
 
 /// The handler of a modelled action.
 pub(crate) fn find(action: &str) -> Option<HandlerFn> {
@@ -149,6 +153,12 @@ pub(crate) fn check_references(world: &World, req: &Req<'_>) -> Result<(), Failu
         && !instance.skill_groups.contains_key(group)
     {
         return Err(fail_args("NotExists.SkillGroupId", [group, instance_id]));
+    }
+    if let Some(job) = req.get("JobId")
+        && !instance.calls.contains_key(job)
+        && !instance.records.iter().any(|r| r.contact_id == job)
+    {
+        return Err(fail_with("NotExists.JobId", job));
     }
     Ok(())
 }
