@@ -820,3 +820,205 @@ async fn paging_time_windows_and_sorting_work_over_a_thousand_records() {
     assert_eq!(inbound.calls_handled(), Some(750));
     assert_eq!(inbound.total_talk_time(), Some(750 * 30));
 }
+
+#[tokio::test]
+async fn the_directory_reads_what_it_was_told() {
+    let emu = emulator().await;
+    let c = client(&emu);
+
+    // A new skill group and a new user in it.
+    let out = c
+        .create_skill_group()
+        .instance_id(INSTANCE)
+        .name("billing")
+        .display_name("Billing")
+        .send()
+        .await
+        .unwrap();
+    let billing = out.data().unwrap().skill_group_id().unwrap().to_owned();
+    assert_eq!(billing, "billing@ccc-test");
+    let out = c
+        .create_user()
+        .instance_id(INSTANCE)
+        .login_name("carol")
+        .display_name("Carol")
+        .email("carol@example.com")
+        .role_id("Agent@ccc-test")
+        .work_mode("ON_SITE")
+        .skill_level_list(format!(
+            "[{{\"skillGroupId\":\"{billing}\",\"skillLevel\":6}}]"
+        ))
+        .send()
+        .await
+        .unwrap();
+    let carol = out.data().unwrap();
+    assert_eq!(carol.user_id(), Some("carol@ccc-test"));
+    let extension = carol.extension().unwrap().to_owned();
+    let again = c
+        .create_user()
+        .instance_id(INSTANCE)
+        .login_name("carol")
+        .display_name("Carol")
+        .email("carol@example.com")
+        .role_id("Agent@ccc-test")
+        .work_mode("ON_SITE")
+        .send()
+        .await;
+    assert_eq!(code(again), "AlreadyExists.User");
+
+    let out = c
+        .get_user()
+        .instance_id(INSTANCE)
+        .extension(&extension)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().display_name(), Some("Carol"));
+    let out = c
+        .list_users()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .skill_group_id(&billing)
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(data.total_count(), Some(1));
+    assert_eq!(data.list()[0].skill_level_list()[0].skill_level(), Some(6));
+
+    // Ann joins billing; levels read back from the group's side.
+    c.add_users_to_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .user_skill_level_list(format!("[{{\"userId\":\"{ANN}\",\"skillLevel\":9}}]"))
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .list_user_levels_of_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .is_member(true)
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    let members: Vec<(String, i32)> = out
+        .data()
+        .unwrap()
+        .list()
+        .iter()
+        .map(|u| (u.user_id().unwrap().to_owned(), u.skill_level().unwrap()))
+        .collect();
+    assert_eq!(
+        members,
+        [(ANN.to_owned(), 9), ("carol@ccc-test".to_owned(), 6)]
+    );
+    let out = c
+        .list_skill_groups()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .search_pattern("bill")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().list()[0].user_count(), Some(2));
+
+    // A number bound to billing, then unbound.
+    c.add_numbers_to_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .number_list("[\"02180000001\"]")
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .list_phone_numbers_of_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .is_member(true)
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().total_count(), Some(1));
+    let unknown = c
+        .add_numbers_to_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .number_list("[\"000\"]")
+        .send()
+        .await;
+    assert_eq!(code(unknown), "NotExists.Number");
+    c.remove_phone_numbers_from_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .number_list("[\"02180000001\"]")
+        .send()
+        .await
+        .unwrap();
+
+    // Changes and removals show everywhere.
+    c.modify_user()
+        .instance_id(INSTANCE)
+        .user_id("carol@ccc-test")
+        .work_mode("OFFICE_PHONE")
+        .display_name("Carol B.")
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .get_user()
+        .instance_id(INSTANCE)
+        .user_id("carol@ccc-test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().display_name(), Some("Carol B."));
+    assert_eq!(out.data().unwrap().work_mode(), Some("OFFICE_PHONE"));
+    c.remove_users()
+        .instance_id(INSTANCE)
+        .user_id_list("[\"carol@ccc-test\"]")
+        .send()
+        .await
+        .unwrap();
+    let gone = c
+        .get_user()
+        .instance_id(INSTANCE)
+        .user_id("carol@ccc-test")
+        .send()
+        .await;
+    assert_eq!(code(gone), "NotExists.UserId");
+    c.delete_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .send()
+        .await
+        .unwrap();
+    let gone = c
+        .modify_skill_group()
+        .instance_id(INSTANCE)
+        .skill_group_id(&billing)
+        .display_name("x")
+        .send()
+        .await;
+    assert_eq!(code(gone), "NotExists.SkillGroupId");
+
+    let out = c.get_instance().instance_id(INSTANCE).send().await.unwrap();
+    let instance = out.data().unwrap();
+    assert_eq!(instance.id(), Some(INSTANCE));
+    assert_eq!(instance.number_list().len(), 3);
+    assert_eq!(instance.admin_list()[0].user_id(), Some(SUE));
+    let out = c
+        .list_instances()
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.data().unwrap().total_count(), Some(1));
+}

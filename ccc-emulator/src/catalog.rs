@@ -207,6 +207,9 @@ fn fallback_error(code: &str) -> (u16, &'static str) {
             "The user %s you called was busy. Please try again later.",
         ),
         "AlreadyExists.User" => (409, "User %s already exists in instance %s."),
+        "AlreadyExists.SkillGroup" => (409, "Skill group %s already exists in instance %s."),
+        "Parameter.Format" => (400, "The format of parameter %s is invalid. %s"),
+        "Parameter.Empty" => (400, "The parameter %s may not be null or empty."),
         "RequestTimeout" => (
             408,
             "The request was not received in full within the emulator's read timeout.",

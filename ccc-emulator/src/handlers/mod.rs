@@ -7,6 +7,7 @@
 
 mod agents;
 mod calls;
+mod directory;
 mod records;
 
 pub(crate) use calls::ring_inbound;
@@ -114,7 +115,12 @@ pub(crate) type Answer = Result<Map<String, Value>, Failure>;
 pub(crate) type HandlerFn = fn(&mut World, &Req<'_>) -> Answer;
 
 /// Every domain's table.
-const TABLES: &[&[(&str, HandlerFn)]] = &[agents::HANDLERS, calls::HANDLERS, records::HANDLERS];
+const TABLES: &[&[(&str, HandlerFn)]] = &[
+    agents::HANDLERS,
+    calls::HANDLERS,
+    directory::HANDLERS,
+    records::HANDLERS,
+];
 
 /// The handler of a modelled action.
 pub(crate) fn find(action: &str) -> Option<HandlerFn> {
