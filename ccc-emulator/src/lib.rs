@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 mod catalog;
+mod control;
 mod encoding;
 mod faults;
 mod handlers;

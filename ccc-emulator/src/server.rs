@@ -25,8 +25,16 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 
 use crate::catalog::Format;
+use crate::control;
 use crate::limits::{OverBudget, Reservation};
 use crate::service::{Incoming, Reply, Shared};
+
+/// A handler of requests outside the API: shared state, method, path and body to a reply.
+type PathHandler = fn(&Shared, &str, &str, &[u8]) -> control::ControlReply;
+
+/// Paths answered apart from the API's RPC requests, by prefix. Test doubles of other services
+/// join this table.
+const OTHER_PATHS: &[(&str, PathHandler)] = &[(control::PREFIX, control::handle)];
 
 /// How long shutdown waits for requests in flight before cutting connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -279,6 +287,27 @@ async fn handle_request(
             return closing_error(&shared, headers, &request_id, code, &[], Some(message));
         }
     };
+    // Paths of their own, apart from the API's signed RPC requests.
+    if let Some(route) = OTHER_PATHS
+        .iter()
+        .find(|(prefix, _)| parts.uri.path().starts_with(prefix))
+    {
+        let reply = (route.1)(&shared, parts.method.as_str(), parts.uri.path(), &body);
+        let mut response = Response::new(ReplyBody {
+            data: Some(Bytes::from(
+                serde_json::to_vec(&reply.body).unwrap_or_default(),
+            )),
+            truncated: false,
+            linger: None,
+        });
+        *response.status_mut() =
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=utf-8"),
+        );
+        return Ok(response);
+    }
     let incoming = Incoming {
         method: parts.method.as_str(),
         path: parts.uri.path(),
