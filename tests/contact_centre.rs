@@ -1022,3 +1022,65 @@ async fn the_directory_reads_what_it_was_told() {
         .unwrap();
     assert_eq!(out.data().unwrap().total_count(), Some(1));
 }
+
+/// README's `cargo run --example contact_centre`: the shift runs to its end, and the records
+/// and report it prints agree with it.
+#[test]
+fn the_contact_centre_example_runs_a_shift() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ccc-tests",
+            "--example",
+            "contact_centre",
+        ])
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "agent-ann=RINGING agent-bob=READY",
+        "agent-ann=WORKING agent-bob=RINGING",
+        "agent-ann=DIALING",
+        "agent-ann=BREAK",
+        "both sign out",
+        "Inbound  13900001111 -> 02180000001",
+        "talk 95 s",
+    ] {
+        assert!(stdout.contains(line), "`{line}` missing from:\n{stdout}");
+    }
+}
+
+/// README and `--help` list the modelled actions; README's list must not drift from the code.
+#[test]
+fn readme_lists_every_modelled_action() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("Actions the world models")
+        .expect("the list in README");
+    let list = &readme[start..start + readme[start..].find("\n\n").unwrap()];
+    let named: Vec<&str> = list
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 3 && w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        .collect();
+    let modelled = ccc_emulator::Emulator::default().modelled_actions();
+    for action in &modelled {
+        assert!(named.contains(action), "README does not list {action}");
+    }
+    let spec = ccc_emulator::embedded_spec().unwrap();
+    for word in named {
+        if spec.action(word).is_some() {
+            assert!(
+                modelled.contains(&word),
+                "README lists {word}, which is not modelled"
+            );
+        }
+    }
+}
