@@ -1084,3 +1084,83 @@ fn readme_lists_every_modelled_action() {
         }
     }
 }
+
+/// The same scenario and the same calls give the same answers: ids, times and records.
+#[tokio::test]
+async fn the_same_scenario_and_calls_give_the_same_answers() {
+    let scenario = r#"{
+      "clock": { "start": "2026-06-01T09:00:00Z", "frozen": true },
+      "instances": [{ "id": "ccc-test", "skill_groups": [{ "id": "skg-sales@ccc-test" }],
+        "users": [ { "user_id": "agent-ann@ccc-test", "extension": "8001" } ] }]
+    }"#;
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let emu = ccc_emulator::Emulator::builder()
+            .scenario(ccc_emulator::Scenario::from_json(scenario).unwrap())
+            .build()
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let c = client(&emu);
+        sign_in_ready(&c, ANN, SALES).await;
+        let mut seen = Vec::new();
+        for n in 0..3 {
+            let job = emu
+                .state()
+                .ring_agent(INSTANCE, ANN, &format!("1390000000{n}"), Some(SALES))
+                .unwrap();
+            answer(&c, ANN, &job).await;
+            emu.state()
+                .advance_clock(std::time::Duration::from_secs(60));
+            c.release_call()
+                .instance_id(INSTANCE)
+                .device_id("d")
+                .user_id(ANN)
+                .job_id(&job)
+                .send()
+                .await
+                .unwrap();
+            emu.state()
+                .advance_clock(std::time::Duration::from_secs(15));
+            seen.push(job);
+        }
+        let out = c
+            .list_call_detail_records_v2()
+            .instance_id(INSTANCE)
+            .page_number(1)
+            .page_size(10)
+            .send()
+            .await
+            .unwrap();
+        for r in out.data().unwrap().list() {
+            seen.push(format!(
+                "{:?} {:?} {:?} {:?} {:?}",
+                r.contact_id(),
+                r.start_time(),
+                r.established_time(),
+                r.release_time(),
+                r.talk_time()
+            ));
+        }
+        let logs = c
+            .list_agent_state_logs()
+            .instance_id(INSTANCE)
+            .agent_id(ANN)
+            .start_time(0)
+            .send()
+            .await
+            .unwrap();
+        for l in logs.data() {
+            seen.push(format!(
+                "{:?} {:?} {:?}",
+                l.state(),
+                l.start_time(),
+                l.duration()
+            ));
+        }
+        runs.push(seen);
+    }
+    // Three jobs, three records, and READY then RINGING, TALKING, ACW, READY per call.
+    assert_eq!(runs[0].len(), 3 + 3 + 1 + 3 * 4);
+    assert_eq!(runs[0], runs[1]);
+}

@@ -61,6 +61,24 @@ impl Clock {
     }
 }
 
+/// Call records kept per instance; the oldest are forgotten past it, so that clients cannot grow
+/// memory without bound.
+pub(crate) const MAX_RECORDS: usize = 100_000;
+/// State changes kept per instance, likewise.
+pub(crate) const MAX_STATE_LOGS: usize = 200_000;
+/// Users an instance may have (created over the API; a scenario may hold more).
+pub(crate) const MAX_USERS: usize = 10_000;
+/// Skill groups an instance may have, likewise.
+pub(crate) const MAX_SKILL_GROUPS: usize = 2_000;
+
+/// Keeps `list` at most `max` long by dropping its oldest tenth at once (amortised, in order).
+fn bound<T>(list: &mut Vec<T>, max: usize) {
+    if list.len() > max {
+        let excess = list.len() - max + max / 10;
+        list.drain(..excess.min(list.len()));
+    }
+}
+
 /// How the simulated parties behave; a scenario may change each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Behaviour {
@@ -446,6 +464,7 @@ impl Instance {
         if let Some(started) = call.hold_started_ms.take() {
             call.held_ms += at - started;
         }
+        bound(&mut self.records, MAX_RECORDS - 1);
         self.records.push(CallRecord {
             contact_id: call.job_id,
             call_type: call.call_type,
@@ -492,6 +511,7 @@ impl Instance {
         if state == UserState::Offline {
             return;
         }
+        bound(&mut self.state_logs, MAX_STATE_LOGS - 1);
         self.state_logs.push(StateLog {
             user_id: user_id.to_owned(),
             state,
@@ -569,4 +589,21 @@ pub(crate) fn work_mode(value: &str) -> Option<WorkMode> {
     [WorkMode::OnSite, WorkMode::OffSite, WorkMode::OfficePhone]
         .into_iter()
         .find(|m| m.as_str() == value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_lists_forget_their_oldest() {
+        let mut list: Vec<u32> = (0..100).collect();
+        bound(&mut list, 100);
+        assert_eq!(list.len(), 100);
+        list.push(100);
+        bound(&mut list, 100);
+        assert_eq!(list.len(), 90);
+        assert_eq!(list[0], 11);
+        assert_eq!(list.last(), Some(&100));
+    }
 }

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use super::records::Page;
 use super::{Answer, Failure, HandlerFn, Req, data, fail_args, fail_with, instance_mut, user_of};
 use crate::state::Agent;
-use crate::world::{Instance, SkillGroup, User, World, in_call, work_mode};
+use crate::world::{
+    Instance, MAX_SKILL_GROUPS, MAX_USERS, SkillGroup, User, World, in_call, work_mode,
+};
 
 pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
     ("AddNumbersToSkillGroup", add_numbers_to_skill_group),
@@ -161,7 +163,7 @@ fn get_instance(world: &mut World, req: &Req<'_>) -> Answer {
 
 fn list_instances(world: &mut World, req: &Req<'_>) -> Answer {
     let page = Page::of(req)?;
-    page.answer(world.instances.values().map(instance_entry).collect())
+    page.answer(world.instances.values().collect(), instance_entry)
 }
 
 fn list_users(world: &mut World, req: &Req<'_>) -> Answer {
@@ -184,9 +186,8 @@ fn list_users(world: &mut World, req: &Req<'_>) -> Answer {
                 ],
             )
         })
-        .map(|u| user_entry(instance, u))
         .collect();
-    page.answer(items)
+    page.answer(items, |u| user_entry(instance, u))
 }
 
 fn get_user(world: &mut World, req: &Req<'_>) -> Answer {
@@ -273,6 +274,13 @@ fn create_user(world: &mut World, req: &Req<'_>) -> Answer {
     if instance.users.contains_key(&user_id) {
         return Err(fail_args("AlreadyExists.User", [login, &instance.id]));
     }
+    if instance.users.len() >= MAX_USERS {
+        let limit = MAX_USERS.to_string();
+        return Err(fail_args(
+            "Parameter.Maximum",
+            ["users of an instance", &limit],
+        ));
+    }
     let skill_levels = levels(req, "SkillLevelList", "skillGroupId")?;
     check_groups(instance, skill_levels.iter().map(|(g, _)| g))?;
     let extension = instance
@@ -350,9 +358,8 @@ fn list_skill_groups(world: &mut World, req: &Req<'_>) -> Answer {
         .skill_groups
         .values()
         .filter(|g| matches(pattern, &[&g.id, &g.name, &g.display_name]))
-        .map(|g| group_entry(instance, g))
         .collect();
-    page.answer(items)
+    page.answer(items, |g| group_entry(instance, g))
 }
 
 fn create_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
@@ -371,6 +378,13 @@ fn create_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
     let id = format!("{name}@{}", instance.id);
     if instance.skill_groups.contains_key(&id) {
         return Err(fail_args("AlreadyExists.SkillGroup", [name, &instance.id]));
+    }
+    if instance.skill_groups.len() >= MAX_SKILL_GROUPS {
+        let limit = MAX_SKILL_GROUPS.to_string();
+        return Err(fail_args(
+            "Parameter.Maximum",
+            ["skill groups of an instance", &limit],
+        ));
     }
     let group = SkillGroup {
         id: id.clone(),
@@ -514,7 +528,7 @@ fn list_user_levels_of_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
             entry
         })
         .collect();
-    page.answer(items)
+    page.answer(items, |v| v)
 }
 
 fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
@@ -540,7 +554,7 @@ fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
             })
         })
         .collect();
-    page.answer(items)
+    page.answer(items, |v| v)
 }
 
 fn list_phone_numbers(world: &mut World, req: &Req<'_>) -> Answer {
@@ -555,9 +569,8 @@ fn list_phone_numbers(world: &mut World, req: &Req<'_>) -> Answer {
         .filter(|n| active.is_none_or(|a| a == n.active))
         .filter(|n| usage.is_none_or(|u| u.eq_ignore_ascii_case(&n.usage)))
         .filter(|n| matches(pattern, &[&n.number, &n.city, &n.province]))
-        .map(|n| number_entry(instance, n))
         .collect();
-    page.answer(items)
+    page.answer(items, |n| number_entry(instance, n))
 }
 
 fn list_phone_numbers_of_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
@@ -573,9 +586,8 @@ fn list_phone_numbers_of_skill_group(world: &mut World, req: &Req<'_>) -> Answer
         .filter(|n| n.skill_group_ids.contains(&group) == member)
         .filter(|n| active.is_none_or(|a| a == n.active))
         .filter(|n| matches(pattern, &[&n.number]))
-        .map(|n| number_entry(instance, n))
         .collect();
-    page.answer(items)
+    page.answer(items, |n| number_entry(instance, n))
 }
 
 fn check_numbers<'a>(
@@ -637,4 +649,53 @@ fn add_phone_number_to_skill_groups(world: &mut World, req: &Req<'_>) -> Answer 
 
 fn remove_phone_number_from_skill_groups(world: &mut World, req: &Req<'_>) -> Answer {
     number_and_groups(world, req, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::Instance;
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn an_instance_stops_growing_at_its_caps() {
+        let mut world = World::empty();
+        let mut instance = Instance::new("i");
+        for n in 0..MAX_USERS {
+            let agent = Agent::new(format!("u{n}@i"), n.to_string());
+            instance
+                .users
+                .insert(agent.user_id.clone(), User::new(agent));
+        }
+        world.instances.insert("i".into(), instance);
+        let p = params(&[
+            ("InstanceId", "i"),
+            ("LoginName", "one-more"),
+            ("DisplayName", "x"),
+            ("Email", "x@example.com"),
+            ("RoleId", "Agent@i"),
+            ("WorkMode", "ON_SITE"),
+        ]);
+        let err = create_user(&mut world, &Req { params: &p }).unwrap_err();
+        assert_eq!(err.code, "Parameter.Maximum");
+        assert_eq!(world.instances["i"].users.len(), MAX_USERS);
+
+        for n in 0..MAX_SKILL_GROUPS {
+            let p = params(&[
+                ("InstanceId", "i"),
+                ("Name", &format!("g{n}")),
+                ("DisplayName", "g"),
+            ]);
+            create_skill_group(&mut world, &Req { params: &p }).unwrap();
+        }
+        let p = params(&[("InstanceId", "i"), ("Name", "last"), ("DisplayName", "g")]);
+        let err = create_skill_group(&mut world, &Req { params: &p }).unwrap_err();
+        assert_eq!(err.code, "Parameter.Maximum");
+    }
 }

@@ -206,3 +206,46 @@ pub(crate) fn data(data: Value) -> Map<String, Value> {
     top.insert("Data".to_owned(), data);
     top
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::state::{UserState, WorkMode};
+
+    /// The wire values the handlers use are the spec's enumerations, not a second list.
+    #[test]
+    fn state_and_work_mode_values_are_the_specs() {
+        let spec = crate::embedded_spec().unwrap_or_else(|e| panic!("{e}"));
+        let values = |name: &str| -> Vec<String> {
+            let e = spec
+                .product
+                .enums
+                .iter()
+                .find(|e| e.name == name)
+                .unwrap_or_else(|| panic!("no enumeration {name} in the spec"));
+            e.values.iter().map(|v| v.value.clone()).collect()
+        };
+        let states = [
+            UserState::Offline,
+            UserState::Ready,
+            UserState::Break,
+            UserState::Talking,
+            UserState::Working,
+            UserState::Dialing,
+            UserState::Ringing,
+        ];
+        let mut ours: Vec<String> = states.iter().map(|s| s.as_str().to_owned()).collect();
+        let mut theirs = values("UserState");
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs);
+        let modes = [WorkMode::OnSite, WorkMode::OffSite, WorkMode::OfficePhone];
+        let mut ours: Vec<String> = modes.iter().map(|m| m.as_str().to_owned()).collect();
+        let mut theirs = values("WorkMode");
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs);
+        for mode in modes {
+            assert_eq!(crate::world::work_mode(mode.as_str()), Some(mode));
+        }
+    }
+}

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Answer, Failure, HandlerFn, Req, fail_args, fail_with, instance_mut, user_of};
 use crate::state::UserState;
-use crate::world::{CallRecord, Instance, StateLog, World};
+use crate::world::{CallRecord, CallType, Instance, StateLog, World};
 
 pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
     ("GetCallDetailRecord", get_call_detail_record),
@@ -50,13 +50,15 @@ impl Page {
         })
     }
 
-    /// `Data` of a listing: this page of `items`, with the paging fields.
-    pub(crate) fn answer(&self, items: Vec<Value>) -> Answer {
+    /// `Data` of a listing: this page of `items` (only its items rendered), with the paging
+    /// fields.
+    pub(crate) fn answer<T>(&self, items: Vec<T>, render: impl FnMut(T) -> Value) -> Answer {
         let total = items.len();
         let list: Vec<Value> = items
             .into_iter()
             .skip(self.number.saturating_sub(1).saturating_mul(self.size))
             .take(self.size)
+            .map(render)
             .collect();
         Ok(super::data(json!({
             "List": list,
@@ -179,7 +181,7 @@ fn list_realtime_agent_states(world: &mut World, req: &Req<'_>) -> Answer {
             "OutboundScenario": agent.outbound_scenario,
         }));
     }
-    page.answer(items)
+    page.answer(items, |v| v)
 }
 
 fn log_entry(log: &StateLog, now: i64, instance: &Instance) -> Value {
@@ -283,15 +285,13 @@ fn list_call_detail_records(world: &mut World, req: &Req<'_>) -> Answer {
         .is_some_and(|o| o.eq_ignore_ascii_case("ASC"));
     // Newest first unless asked otherwise; the contact id breaks ties, so order is stable.
     matched.sort_by(|a, b| {
-        let key = |r: &CallRecord| (r.start_ms, r.contact_id.clone());
-        if ascending {
-            key(a).cmp(&key(b))
-        } else {
-            key(b).cmp(&key(a))
-        }
+        let (a, b) = if ascending { (a, b) } else { (b, a) };
+        a.start_ms
+            .cmp(&b.start_ms)
+            .then_with(|| a.contact_id.cmp(&b.contact_id))
     });
     let items = matched.iter().map(|r| record_entry(instance, r)).collect();
-    page.answer(items)
+    page.answer(items, |v| v)
 }
 
 fn get_call_detail_record(world: &mut World, req: &Req<'_>) -> Answer {
@@ -331,6 +331,34 @@ fn secs(ms: i64) -> i64 {
     ms / 1000
 }
 
+fn rate(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// One agent's figures over a window, gathered in one pass over the records and the state log.
+#[derive(Default)]
+struct AgentFigures {
+    inbound: i64,
+    inbound_handled: i64,
+    inbound_transferred: i64,
+    inbound_talk_ms: i64,
+    outbound: i64,
+    outbound_answered: i64,
+    outbound_talk_ms: i64,
+    calls: i64,
+    talk_ms: i64,
+    /// Milliseconds in each state, clipped to the window.
+    ready_ms: i64,
+    break_ms: i64,
+    work_ms: i64,
+    talking_ms: i64,
+    logged_in_ms: i64,
+}
+
 fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
@@ -338,79 +366,86 @@ fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
     let (start, end) = window(req, now, None)?;
     let wanted = req.list("AgentIdList");
     let group = req.get("SkillGroupId");
-    let mut items = Vec::new();
-    for user in instance.users.values() {
-        let id = &user.agent.user_id;
-        if !wanted.is_empty() && !wanted.contains(id) {
-            continue;
-        }
-        if group.is_some_and(|g| !user.skill_levels.contains_key(g)) {
-            continue;
-        }
-        let calls: Vec<&CallRecord> = instance
-            .records
-            .iter()
-            .filter(|r| r.start_ms >= start && r.start_ms <= end)
-            .filter(|r| r.agent_ids.contains(id))
-            .collect();
-        let of = |t: crate::world::CallType| calls.iter().filter(move |r| r.call_type == t);
-        let inbound: Vec<&&CallRecord> = of(crate::world::CallType::Inbound).collect();
-        let outbound: Vec<&&CallRecord> = of(crate::world::CallType::Outbound).collect();
-        let answered =
-            |list: &[&&CallRecord]| list.iter().filter(|r| r.established_ms.is_some()).count();
-        let talk = |list: &[&&CallRecord]| secs(list.iter().map(|r| r.talk_ms()).sum());
-        // Time in each state, clipped to the window.
-        let in_state = |state: UserState| -> i64 {
-            instance
-                .state_logs
-                .iter()
-                .filter(|l| &l.user_id == id && l.state == state)
-                .map(|l| (l.end_ms.unwrap_or(now).min(end) - l.start_ms.max(start)).max(0))
-                .sum::<i64>()
-        };
-        let ready = in_state(UserState::Ready);
-        let brk = in_state(UserState::Break);
-        let work = in_state(UserState::Working);
-        let talking = in_state(UserState::Talking);
-        let logged_in: i64 = [
-            ready,
-            brk,
-            work,
-            talking,
-            in_state(UserState::Dialing),
-            in_state(UserState::Ringing),
-        ]
+    let mut figures: std::collections::HashMap<&str, AgentFigures> =
+        std::collections::HashMap::new();
+    for r in instance
+        .records
         .iter()
-        .sum();
-        let all_talk = talk(&calls.iter().collect::<Vec<_>>());
-        items.push(json!({
+        .filter(|r| r.start_ms >= start && r.start_ms <= end)
+    {
+        for agent in &r.agent_ids {
+            let f = figures.entry(agent.as_str()).or_default();
+            let answered = i64::from(r.established_ms.is_some());
+            f.calls += 1;
+            f.talk_ms += r.talk_ms();
+            match r.call_type {
+                CallType::Inbound => {
+                    f.inbound += 1;
+                    f.inbound_handled += answered;
+                    f.inbound_transferred += i64::from(r.transfers > 0);
+                    f.inbound_talk_ms += r.talk_ms();
+                }
+                CallType::Outbound => {
+                    f.outbound += 1;
+                    f.outbound_answered += answered;
+                    f.outbound_talk_ms += r.talk_ms();
+                }
+                CallType::Internal => {}
+            }
+        }
+    }
+    for log in &instance.state_logs {
+        let ms = (log.end_ms.unwrap_or(now).min(end) - log.start_ms.max(start)).max(0);
+        if ms == 0 {
+            continue;
+        }
+        let f = figures.entry(log.user_id.as_str()).or_default();
+        f.logged_in_ms += ms;
+        match log.state {
+            UserState::Ready => f.ready_ms += ms,
+            UserState::Break => f.break_ms += ms,
+            UserState::Working => f.work_ms += ms,
+            UserState::Talking => f.talking_ms += ms,
+            _ => {}
+        }
+    }
+    let users: Vec<&crate::world::User> = instance
+        .users
+        .values()
+        .filter(|u| wanted.is_empty() || wanted.contains(&u.agent.user_id))
+        .filter(|u| group.is_none_or(|g| u.skill_levels.contains_key(g)))
+        .collect();
+    let empty = AgentFigures::default();
+    page.answer(users, |user| {
+        let id = user.agent.user_id.as_str();
+        let f = figures.get(id).unwrap_or(&empty);
+        json!({
             "AgentId": id,
             "AgentName": user.display_name,
             "SkillGroupIds": user.skill_levels.keys().cloned().collect::<Vec<_>>().join(","),
             "Inbound": {
-                "CallsOffered": inbound.len(),
-                "CallsHandled": answered(&inbound),
-                "CallsRinged": inbound.len(),
-                "TotalTalkTime": talk(&inbound),
-                "HandleRate": if inbound.is_empty() { 0.0 } else { answered(&inbound) as f64 / inbound.len() as f64 },
-                "CallsTransferred": inbound.iter().filter(|r| r.transfers > 0).count(),
+                "CallsOffered": f.inbound,
+                "CallsRinged": f.inbound,
+                "CallsHandled": f.inbound_handled,
+                "CallsTransferred": f.inbound_transferred,
+                "TotalTalkTime": secs(f.inbound_talk_ms),
+                "HandleRate": rate(f.inbound_handled, f.inbound),
             },
             "Outbound": {
-                "CallsDialed": outbound.len(),
-                "CallsAnswered": answered(&outbound),
-                "TotalTalkTime": talk(&outbound),
-                "AnswerRate": if outbound.is_empty() { 0.0 } else { answered(&outbound) as f64 / outbound.len() as f64 },
+                "CallsDialed": f.outbound,
+                "CallsAnswered": f.outbound_answered,
+                "TotalTalkTime": secs(f.outbound_talk_ms),
+                "AnswerRate": rate(f.outbound_answered, f.outbound),
             },
             "Overall": {
-                "TotalCalls": calls.len(),
-                "TotalTalkTime": all_talk,
-                "TotalReadyTime": secs(ready),
-                "TotalBreakTime": secs(brk),
-                "TotalWorkTime": secs(work),
-                "TotalLoggedInTime": secs(logged_in),
-                "OccupancyRate": if logged_in == 0 { 0.0 } else { (talking + work) as f64 / logged_in as f64 },
+                "TotalCalls": f.calls,
+                "TotalTalkTime": secs(f.talk_ms),
+                "TotalReadyTime": secs(f.ready_ms),
+                "TotalBreakTime": secs(f.break_ms),
+                "TotalWorkTime": secs(f.work_ms),
+                "TotalLoggedInTime": secs(f.logged_in_ms),
+                "OccupancyRate": rate(f.talking_ms + f.work_ms, f.logged_in_ms),
             },
-        }));
-    }
-    page.answer(items)
+        })
+    })
 }
