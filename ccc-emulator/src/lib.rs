@@ -1,9 +1,12 @@
 //! A local emulator of the Alibaba Cloud Contact Center (CCC) API, version 2020-07-01.
 //!
 //! It listens on loopback, checks request signatures (V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`)
-//! the way the real service does, answers every action of the spec the SDK is generated from, keeps
-//! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
-//! users run end to end without a cloud account.
+//! the way the real service does, answers every action of the spec the SDK is generated from, and
+//! injects faults on demand. Behind the API it keeps one consistent contact centre, seeded from a
+//! [`Scenario`]: users and their agent states, skill groups, numbers, calls and their records, on
+//! a virtual clock ([`Emulator::modelled_actions`] lists the actions it models). A control API
+//! under `/_emulator/` drives it from any language. It lets the SDK and its users run end to end
+//! without a cloud account.
 //!
 //! In a test (any tokio runtime):
 //!

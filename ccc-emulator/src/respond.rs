@@ -39,10 +39,11 @@ pub(crate) fn success(
 fn shape_struct(fields: &[Field], mut value: Map<String, Value>) -> Value {
     let mut out = Map::new();
     for field in fields {
-        if let Some(v) = value.remove(&field.name)
+        // The handler's own key is moved over: no copy of the name.
+        if let Some((name, v)) = value.remove_entry(&field.name)
             && let Some(shaped) = shape(&field.ty, v)
         {
-            out.insert(field.name.clone(), shaped);
+            out.insert(name, shaped);
         }
     }
     Value::Object(out)

@@ -506,3 +506,38 @@ async fn a_scenario_replaces_the_built_in_centre() {
         .await
         .expect_error(404, "NotExists.InstanceId");
 }
+
+#[tokio::test]
+async fn modelled_answers_are_written_in_xml_too() {
+    let emu = start(&Emulator::default()).await;
+    let sign_in = V1::new("SignInGroup")
+        .set("Format", "XML")
+        .param("InstanceId", "ccc-test")
+        .param("DeviceId", "d")
+        .param("UserId", "agent-ann@ccc-test")
+        .param(
+            "SignedSkillGroupIdList",
+            "[\"skg-sales@ccc-test\",\"skg-support@ccc-test\"]",
+        );
+    let answer = send_raw(emu.addr(), &sign_in.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    let text = answer.text();
+    assert!(text.starts_with("<?xml"), "{text}");
+    assert!(text.contains("<UserState>READY</UserState>"), "{text}");
+    assert!(
+        text.contains(
+            "<SignedSkillGroupIdList>skg-sales@ccc-test</SignedSkillGroupIdList>\
+             <SignedSkillGroupIdList>skg-support@ccc-test</SignedSkillGroupIdList>"
+        ),
+        "{text}"
+    );
+    let unknown = V1::new("SignInGroup")
+        .set("Format", "XML")
+        .param("InstanceId", "ccc-nope")
+        .param("DeviceId", "d")
+        .param("SignedSkillGroupIdList", "[]");
+    let text = send_raw(emu.addr(), &unknown.build(emu.addr()))
+        .await
+        .text();
+    assert!(text.contains("<Code>NotExists.InstanceId</Code>"), "{text}");
+}
