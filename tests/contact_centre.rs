@@ -1164,3 +1164,37 @@ async fn the_same_scenario_and_calls_give_the_same_answers() {
     assert_eq!(runs[0].len(), 3 + 3 + 1 + 3 * 4);
     assert_eq!(runs[0], runs[1]);
 }
+
+#[tokio::test]
+async fn a_reset_takes_the_agent_out_of_its_call() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    sign_in_ready(&c, ANN, SALES).await;
+    let job = emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
+    answer(&c, ANN, &job).await;
+    let out = c
+        .reset_agent_state()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(ANN)
+        .send()
+        .await
+        .unwrap();
+    let data = out.data().unwrap();
+    assert_eq!(data.user_state().map(|s| s.as_str()), Some("READY"));
+    assert_eq!(data.job_id(), None);
+    // The call ended and left its record.
+    let out = c
+        .list_call_detail_records()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap();
+    let list = out.data().unwrap().list();
+    assert_eq!(list[0].contact_id(), Some(job.as_str()));
+    assert_eq!(list[0].release_reason(), Some("AgentReset"));
+    // And Ann can be rung again at once.
+    emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
+}

@@ -445,6 +445,19 @@ mod tests {
     }
 
     #[test]
+    fn the_toml_example_loads() {
+        let world = Scenario::from_toml(include_str!("../scenarios/two-teams.toml"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .world();
+        let acme = &world.instances["acme"];
+        assert_eq!(acme.users.len(), 3);
+        assert_eq!(acme.users["kim@acme"].skill_levels["repairs@acme"], 6);
+        assert_eq!(acme.users["pat@acme"].role_name, "Admin");
+        assert_eq!(world.behaviour.after_call_work_ms, 30_000);
+        assert_eq!(world.now_ms(), 1_767_603_600_000);
+    }
+
+    #[test]
     fn toml_and_json_say_the_same() {
         let toml = r#"
             [clock]

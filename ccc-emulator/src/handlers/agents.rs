@@ -80,6 +80,23 @@ fn reset_agent_state(world: &mut World, req: &Req<'_>) -> Answer {
     let instance = instance_mut(world, req)?;
     let user_id = acting_user(instance, req)?;
     note_device(instance, &user_id, req);
+    // A reset takes the agent out of its call: the call ends unless others are still in it.
+    let job = instance
+        .users
+        .get(&user_id)
+        .and_then(|u| u.agent.job_id.clone());
+    if let Some(job) = job.filter(|j| instance.calls.contains_key(j)) {
+        let others = instance.calls[&job]
+            .live_agents()
+            .iter()
+            .any(|a| *a != user_id);
+        if others {
+            instance.leave(&job, &user_id, now);
+        } else {
+            instance.release(&job, &user_id, "AgentReset", now);
+        }
+        instance.after_call_work.remove(&user_id);
+    }
     if signed_in(state_of(instance, &user_id)) {
         if let Some(user) = instance.users.get_mut(&user_id) {
             user.agent.job_id = None;
