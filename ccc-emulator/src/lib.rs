@@ -288,9 +288,13 @@ impl Default for Emulator {
 }
 
 impl Emulator {
-    /// A builder with the defaults: the embedded spec, key `testid`/`testsecret`, seeded state.
+    /// A builder with the defaults: the embedded spec, key `testid`/`testsecret`, the built-in
+    /// scenario, and [`Limits::for_this_process`].
     pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
+        EmulatorBuilder {
+            limits: Limits::for_this_process(),
+            ..EmulatorBuilder::default()
+        }
     }
 
     /// The modelled state (instances, agents), to seed or inspect.

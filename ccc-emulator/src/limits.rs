@@ -25,7 +25,9 @@ pub struct Limits {
     /// a time cannot hold a connection longer. Default [`Limits::DEFAULT_READ_TIMEOUT`].
     pub body_read_timeout: Duration,
     /// Connections served at once; one more is answered `503` and closed. Default
-    /// [`Limits::DEFAULT_MAX_CONNECTIONS`].
+    /// [`Limits::DEFAULT_MAX_CONNECTIONS`], lowered where the process may open fewer files (see
+    /// [`Limits::for_this_process`]), so that the emulator can still accept, and refuse, a
+    /// connection when clients hold many.
     pub max_connections: usize,
     /// Largest request body; a larger one is refused (`400 InvalidParameter`, naming `Body`).
     /// Default [`Limits::DEFAULT_MAX_BODY_BYTES`].
@@ -47,6 +49,35 @@ impl Limits {
     pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
     /// Default memory for bodies in flight.
     pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
+}
+
+/// File descriptors kept free beside the connections: the listener, refusals in progress, files.
+const FD_RESERVE: usize = 96;
+
+impl Limits {
+    /// The defaults, with [`Limits::max_connections`] lowered to fit the process's open-file limit
+    /// where it can be read (Linux), keeping a reserve for refusals.
+    pub fn for_this_process() -> Self {
+        let mut limits = Limits::default();
+        if let Some(files) = open_file_limit() {
+            limits.max_connections = limits
+                .max_connections
+                .min(files.saturating_sub(FD_RESERVE))
+                .max(1);
+        }
+        limits
+    }
+}
+
+/// The soft limit on open files, from `/proc/self/limits` (`None` elsewhere or when unlimited).
+fn open_file_limit() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl Default for Limits {
@@ -132,6 +163,15 @@ impl Drop for Reservation<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_connection_cap_fits_the_open_file_limit() {
+        let limits = Limits::for_this_process();
+        assert!(limits.max_connections <= Limits::DEFAULT_MAX_CONNECTIONS);
+        if let Some(files) = open_file_limit() {
+            assert!(limits.max_connections + FD_RESERVE <= files.max(FD_RESERVE + 1));
+        }
+    }
 
     #[test]
     fn reservations_share_the_budget_and_give_it_back() {

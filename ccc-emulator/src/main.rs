@@ -29,7 +29,8 @@ Limits (a DURATION is `250ms`, `30s` or a number of seconds):
   --http2-idle-timeout DURATION   close an HTTP/2 connection idle this long [default: 120s]
   --header-read-timeout DURATION  time to send a request's headers [default: 30s]
   --body-read-timeout DURATION    time to send a request's body; then 408 [default: 30s]
-  --max-connections N             connections served at once; more get 503 [default: 1024]
+  --max-connections N             connections served at once; more get 503 [default: 1024,
+                                  or fewer to fit the open-file limit]
   --max-body-bytes N              largest request body; larger gets 400 [default: 8388608]
   --max-body-bytes-in-flight N    memory for all bodies being read; past it 503
                                   [default: 67108864]
@@ -85,7 +86,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let (mut sts_id, mut sts_secret, mut sts_token) = (None, None, None);
     let mut spec = None;
     let mut scenario = None;
-    let mut limits = Limits::default();
+    let mut limits = Limits::for_this_process();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // Both `--flag value` and `--flag=value`.
@@ -303,7 +304,7 @@ mod tests {
             ("a", "s")
         );
         assert!(o.sts.is_none());
-        assert_eq!(o.limits, Limits::default());
+        assert_eq!(o.limits, Limits::for_this_process());
         assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
     }
 

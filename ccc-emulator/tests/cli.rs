@@ -114,3 +114,54 @@ fn serves_until_sigterm() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// With few file descriptors, many idle sockets must not leave signed calls unanswered: the cap
+/// fits the open-file limit, so a call is served or refused with an answer, never left hanging.
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_sockets_cannot_starve_a_process_with_few_file_descriptors() {
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("ulimit -n 256 && exec {BIN} --listen 127.0.0.1:0"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("ccc-emulator listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = rt.block_on(async {
+        let mut idle = Vec::new();
+        for _ in 0..300 {
+            if let Ok(s) = tokio::net::TcpStream::connect(addr).await {
+                idle.push(s);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let request = common::V3::new("ResetAgentState")
+            .param("InstanceId", "ccc-test")
+            .param("DeviceId", "d")
+            .build(addr);
+        let answer = common::send_raw(addr, &request).await;
+        drop(idle);
+        answer.status
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        matches!(status, Some(200 | 503)),
+        "a signed call got no answer: {status:?}"
+    );
+}
