@@ -254,13 +254,21 @@ async fn run(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("ccc-emulator listening on {}", running.endpoint());
+    say(&format!("ccc-emulator listening on {}", running.endpoint()));
     if let Err(e) = stop_signal().await {
         eprintln!("ccc-emulator: cannot wait for signals: {e}");
     }
     running.shutdown().await;
-    println!("ccc-emulator stopped");
+    say("ccc-emulator stopped");
     ExitCode::SUCCESS
+}
+
+/// Prints a status line; a closed stdout (the reader went away) is not worth a panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// Resolves on Ctrl-C, or SIGTERM where there is one.

@@ -165,3 +165,31 @@ fn idle_sockets_cannot_starve_a_process_with_few_file_descriptors() {
         "a signed call got no answer: {status:?}"
     );
 }
+
+/// Its reader gone, the emulator still stops cleanly (no panic on the closed stdout).
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_when_stdout_is_closed() {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    drop(stdout);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
