@@ -1198,3 +1198,56 @@ async fn a_reset_takes_the_agent_out_of_its_call() {
     // And Ann can be rung again at once.
     emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
 }
+
+/// Extreme numbers from a client are answered, never a crash: windows at the ends of time,
+/// huge page numbers.
+#[tokio::test]
+async fn extreme_windows_and_pages_are_answered() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    sign_in_ready(&c, ANN, SALES).await;
+    for (start, end) in [
+        (i64::MIN, i64::MIN),
+        (i64::MIN, i64::MAX),
+        (i64::MAX, i64::MAX),
+    ] {
+        let out = c
+            .list_historical_agent_report()
+            .instance_id(INSTANCE)
+            .page_number(1)
+            .page_size(100)
+            .start_time(start)
+            .stop_time(end)
+            .send()
+            .await
+            .unwrap();
+        assert!(out.data().unwrap().total_count().unwrap() >= 4);
+        c.list_agent_state_logs()
+            .instance_id(INSTANCE)
+            .agent_id(ANN)
+            .start_time(start)
+            .end_time(end)
+            .send()
+            .await
+            .unwrap();
+        c.list_call_detail_records_v2()
+            .instance_id(INSTANCE)
+            .page_number(i32::MAX)
+            .page_size(100)
+            .start_time(start)
+            .end_time(end)
+            .send()
+            .await
+            .unwrap();
+    }
+    let backwards = c
+        .list_call_detail_records_v2()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .start_time(10)
+        .end_time(5)
+        .send()
+        .await;
+    assert_eq!(code(backwards), "Parameter.Invalid");
+}

@@ -677,7 +677,7 @@ impl Shared {
                 Ok(routed.entry.example_body(routed.format, request_id))
             }
             Handler::Modelled(handler) => {
-                let top = handler(&mut world, &req)?;
+                let top = run_handler(handler, &mut world, &req)?;
                 drop(world);
                 Ok(respond::success(
                     &routed.entry.name,
@@ -759,6 +759,17 @@ impl Shared {
     }
 }
 
+/// Runs a handler; a bug in it that panics answers `500 InternalError` instead of dropping the
+/// connection, and the world stays usable (its lock ignores poisoning).
+fn run_handler(
+    handler: handlers::HandlerFn,
+    world: &mut crate::world::World,
+    req: &Req<'_>,
+) -> handlers::Answer {
+    let run = std::panic::AssertUnwindSafe(|| handler(world, req));
+    std::panic::catch_unwind(run).unwrap_or_else(|_| Err(fail("InternalError")))
+}
+
 fn scalar_parses(scalar: Scalar, value: &str) -> bool {
     let value = value.trim();
     match scalar {
@@ -784,6 +795,16 @@ mod tests {
         assert!(!cache.check_and_insert("ak", "n1", 1001));
         assert!(cache.check_and_insert("other", "n1", 1001));
         assert!(cache.check_and_insert("ak", "n1", 1000 + NONCE_TTL_SECS));
+    }
+
+    #[test]
+    fn a_handler_that_panics_is_an_internal_error() {
+        fn broken(_: &mut crate::world::World, _: &Req<'_>) -> handlers::Answer {
+            panic!("a bug")
+        }
+        let mut world = crate::world::World::empty();
+        let err = run_handler(broken, &mut world, &Req { params: &[] }).unwrap_err();
+        assert_eq!(err.code, "InternalError");
     }
 
     #[test]

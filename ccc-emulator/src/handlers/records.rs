@@ -86,7 +86,7 @@ fn window(req: &Req<'_>, now: i64, default_span_ms: Option<i64>) -> Result<(i64,
         None => parse("StopTime")?.unwrap_or(now),
     };
     let start = parse("StartTime")?.unwrap_or(match default_span_ms {
-        Some(span) => end - span,
+        Some(span) => end.saturating_sub(span),
         None => now - now.rem_euclid(MS_PER_DAY),
     });
     if start > end {
@@ -395,7 +395,12 @@ fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
         }
     }
     for log in &instance.state_logs {
-        let ms = (log.end_ms.unwrap_or(now).min(end) - log.start_ms.max(start)).max(0);
+        let ms = log
+            .end_ms
+            .unwrap_or(now)
+            .min(end)
+            .saturating_sub(log.start_ms.max(start))
+            .max(0);
         if ms == 0 {
             continue;
         }
