@@ -1251,3 +1251,51 @@ async fn extreme_windows_and_pages_are_answered() {
         .await;
     assert_eq!(code(backwards), "Parameter.Invalid");
 }
+
+/// A call queued in a skill group goes to its ready agent with the highest level, then the next.
+#[tokio::test]
+async fn queued_calls_are_routed_by_skill_level() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    sign_in_ready(&c, ANN, SALES).await; // level 5 in sales
+    sign_in_ready(&c, SUE, SALES).await; // level 10
+    sign_in_ready(&c, BOB, SUPPORT).await; // not in sales
+    let (_, first) = emu
+        .state()
+        .ring_skill_group(INSTANCE, SALES, "139")
+        .unwrap();
+    assert_eq!(first, SUE);
+    let (job, second) = emu
+        .state()
+        .ring_skill_group(INSTANCE, SALES, "139")
+        .unwrap();
+    assert_eq!(second, ANN);
+    assert_eq!(state_of(&c, ANN).await, "RINGING");
+    assert_eq!(
+        emu.state().ring_skill_group(INSTANCE, SALES, "139"),
+        Err("UserBusy".to_owned())
+    );
+    assert_eq!(state_of(&c, BOB).await, "READY");
+    // The record says which group the call came through.
+    answer(&c, ANN, &job).await;
+    c.release_call()
+        .instance_id(INSTANCE)
+        .device_id("d")
+        .user_id(ANN)
+        .job_id(&job)
+        .send()
+        .await
+        .unwrap();
+    for (group, expected) in [(SALES, 1), (SUPPORT, 0)] {
+        let out = c
+            .list_call_detail_records_v2()
+            .instance_id(INSTANCE)
+            .page_number(1)
+            .page_size(10)
+            .skill_group_id_list(format!("[\"{group}\"]"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.data().unwrap().total_count(), Some(expected), "{group}");
+    }
+}

@@ -204,23 +204,32 @@ fn text<'v>(body: &'v Value, key: &str) -> Option<&'v str> {
 }
 
 fn inbound_call(shared: &Shared, _: &str, body: &Value) -> ControlReply {
-    let (Some(instance), Some(user)) = (text(body, "instance_id"), text(body, "user_id")) else {
+    let Some(instance) = text(body, "instance_id") else {
         return bad(
             400,
-            "give instance_id and user_id (and caller, skill_group_id if wanted)",
+            "give instance_id, and user_id or skill_group_id (and caller if wanted)",
         );
     };
+    // Without a user, the call is queued in the skill group and routed to a ready agent.
+    let user = text(body, "user_id").unwrap_or_default();
     let caller = text(body, "caller").unwrap_or("13900000000");
     let group = text(body, "skill_group_id");
     let mut world = shared.state.lock();
     world.tick();
     match handlers::ring_inbound(&mut world, instance, user, caller, group) {
-        Ok(job) => ok(json!({ "job_id": job })),
+        Ok(job) => {
+            let agent = world
+                .instances
+                .get(instance)
+                .and_then(|i| i.calls.get(&job))
+                .and_then(|c| c.agent_ids.first().cloned());
+            ok(json!({ "job_id": job, "user_id": agent }))
+        }
         Err(f) => {
-            let status = if f.code.starts_with("NotExists") {
-                404
-            } else {
-                409
+            let status = match f.code {
+                c if c.starts_with("NotExists") => 404,
+                "MissingParameter" => 400,
+                _ => 409,
             };
             bad(status, format!("{}: {}", f.code, f.args.join(", ")))
         }

@@ -256,6 +256,34 @@ impl State {
             .map_err(|f| f.code.to_owned())
     }
 
+    /// Queues an inbound call from `caller` in a skill group: it rings the READY agent signed into
+    /// the group with the highest skill level (then the one ready the longest). Returns the job id
+    /// and the agent rung, or the error code (`UserBusy` when no agent of the group is free).
+    pub fn ring_skill_group(
+        &self,
+        instance_id: &str,
+        skill_group_id: &str,
+        caller: &str,
+    ) -> Result<(String, String), String> {
+        let mut world = self.lock();
+        world.tick();
+        let job = crate::handlers::ring_inbound(
+            &mut world,
+            instance_id,
+            "",
+            caller,
+            Some(skill_group_id),
+        )
+        .map_err(|f| f.code.to_owned())?;
+        let agent = world
+            .instances
+            .get(instance_id)
+            .and_then(|i| i.calls.get(&job))
+            .and_then(|c| c.agent_ids.first().cloned())
+            .unwrap_or_default();
+        Ok((job, agent))
+    }
+
     /// The contact centre's clock: milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         self.lock().now_ms()

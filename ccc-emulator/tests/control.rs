@@ -82,6 +82,31 @@ async fn rings_advances_inspects_and_resets() {
     assert_eq!(user(&state, ann)["state"], "READY");
     assert_eq!(state["instances"]["ccc-test"]["records"], 1);
 
+    // Queued in a skill group: routed to a ready agent of the group.
+    let (status, body) = control(
+        &emu,
+        "POST",
+        "/_emulator/calls/inbound",
+        json!({"instance_id": "ccc-test", "skill_group_id": "skg-sales@ccc-test"}),
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "Ann is ready but not signed into sales: {body}"
+    );
+    emu.state().update_agent("ccc-test", ann, |a| {
+        a.signed_skill_group_ids = vec!["skg-sales@ccc-test".into()];
+    });
+    let (status, body) = control(
+        &emu,
+        "POST",
+        "/_emulator/calls/inbound",
+        json!({"instance_id": "ccc-test", "skill_group_id": "skg-sales@ccc-test"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user_id"], ann);
+
     let (status, _) = control(&emu, "POST", "/_emulator/reset", Value::Null).await;
     assert_eq!(status, 200);
     let (_, state) = control(&emu, "GET", "/_emulator/state", Value::Null).await;

@@ -189,7 +189,27 @@ fn ring_agent(instance: &mut Instance, job_id: &str, user_id: &str, from: &str, 
     instance.set_state(user_id, UserState::Ringing, now);
 }
 
-/// Places an inbound call from `caller` to the instance, ringing `user_id`; the job id.
+/// The agent a call queued in `group` goes to: a READY agent signed into the group, the highest
+/// skill level first, then the one ready the longest, then by id, so routing is deterministic.
+fn route(instance: &Instance, group: Option<&str>) -> Result<String, Failure> {
+    let Some(group) = group else {
+        return Err(fail_with("MissingParameter", "UserId"));
+    };
+    instance
+        .users
+        .values()
+        .filter(|u| u.agent.state == UserState::Ready)
+        .filter(|u| u.agent.signed_skill_group_ids.iter().any(|g| g == group))
+        .min_by_key(|u| {
+            let level = u.skill_levels.get(group).copied().unwrap_or(0);
+            (-level, u.state_since_ms, u.agent.user_id.clone())
+        })
+        .map(|u| u.agent.user_id.clone())
+        .ok_or_else(|| fail_with("UserBusy", group))
+}
+
+/// Places an inbound call from `caller` to the instance, ringing `user_id` (or, when it is empty,
+/// the agent [`route`] picks in `skill_group_id`); the job id.
 pub(crate) fn ring_inbound(
     world: &mut World,
     instance_id: &str,
@@ -209,7 +229,11 @@ pub(crate) fn ring_inbound(
     {
         return Err(fail_args("NotExists.SkillGroupId", [group, instance_id]));
     }
-    let user_id = ringable(instance, user_id)?;
+    let user_id = if user_id.is_empty() {
+        route(instance, skill_group_id)?
+    } else {
+        ringable(instance, user_id)?
+    };
     let called = instance
         .numbers
         .values()

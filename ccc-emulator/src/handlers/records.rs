@@ -258,7 +258,8 @@ fn list_call_detail_records(world: &mut World, req: &Req<'_>) -> Answer {
     let page = Page::of(req)?;
     let (start, end) = window(req, now, None)?;
     let agent = req.get("AgentId");
-    let group = req.get("SkillGroupId");
+    let mut groups = req.list("SkillGroupIdList");
+    groups.extend(req.get("SkillGroupId").map(str::to_owned));
     let contact = req.get("ContactId");
     let calling = req.get("CallingNumber");
     let called = req.get("CalledNumber");
@@ -269,7 +270,7 @@ fn list_call_detail_records(world: &mut World, req: &Req<'_>) -> Answer {
         .iter()
         .filter(|r| r.start_ms >= start && r.start_ms <= end)
         .filter(|r| agent.is_none_or(|a| r.agent_ids.iter().any(|x| x == a)))
-        .filter(|r| group.is_none_or(|g| r.skill_group_ids.iter().any(|x| x == g)))
+        .filter(|r| groups.is_empty() || r.skill_group_ids.iter().any(|x| groups.contains(x)))
         .filter(|r| contact.is_none_or(|c| r.contact_id == c))
         .filter(|r| calling.is_none_or(|c| r.calling == c))
         .filter(|r| called.is_none_or(|c| r.called == c))
