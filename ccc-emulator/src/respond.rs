@@ -37,33 +37,47 @@ pub(crate) fn success(
 }
 
 fn shape_struct(fields: &[Field], mut value: Map<String, Value>) -> Value {
-    let mut out = Map::new();
-    for field in fields {
-        // The handler's own key is moved over: no copy of the name.
-        if let Some((name, v)) = value.remove_entry(&field.name)
-            && let Some(shaped) = shape(&field.ty, v)
-        {
-            out.insert(name, shaped);
-        }
-    }
-    Value::Object(out)
+    shape_fields(fields, &mut value);
+    Value::Object(value)
 }
 
-/// `value` as `ty` wants it, or `None` when it cannot be (the field is then left out).
-fn shape(ty: &Type, value: Value) -> Option<Value> {
+/// Shapes a struct in place: fields the tree lacks, and values that cannot take their type, go.
+fn shape_fields(fields: &[Field], map: &mut Map<String, Value>) {
+    map.retain(|name, value| {
+        fields
+            .iter()
+            .find(|f| f.name == *name)
+            .is_some_and(|f| shape(&f.ty, value))
+    });
+}
+
+/// Makes `value` what `ty` wants, in place; `false` when it cannot be (the field is then left
+/// out).
+fn shape(ty: &Type, value: &mut Value) -> bool {
     match (ty, value) {
-        (_, Value::Null) => None,
-        (Type::Scalar { scalar, .. }, value) => scalar_value(*scalar, value),
-        (Type::Struct { fields, .. }, Value::Object(map)) => Some(shape_struct(fields, map)),
-        (Type::List { items }, Value::Array(list)) => Some(Value::Array(
-            list.into_iter().filter_map(|v| shape(items, v)).collect(),
-        )),
-        (Type::Map { values }, Value::Object(map)) => Some(Value::Object(
-            map.into_iter()
-                .filter_map(|(k, v)| shape(values, v).map(|v| (k, v)))
-                .collect(),
-        )),
-        _ => None,
+        (_, Value::Null) => false,
+        (Type::Scalar { scalar, .. }, value) => {
+            match scalar_value(*scalar, std::mem::take(value)) {
+                Some(v) => {
+                    *value = v;
+                    true
+                }
+                None => false,
+            }
+        }
+        (Type::Struct { fields, .. }, Value::Object(map)) => {
+            shape_fields(fields, map);
+            true
+        }
+        (Type::List { items }, Value::Array(list)) => {
+            list.retain_mut(|v| shape(items, v));
+            true
+        }
+        (Type::Map { values }, Value::Object(map)) => {
+            map.retain(|_, v| shape(values, v));
+            true
+        }
+        _ => false,
     }
 }
 
