@@ -254,9 +254,11 @@ async fn run(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let signals = StopSignals::install();
     say(&format!("ccc-emulator listening on {}", running.endpoint()));
-    if let Err(e) = stop_signal().await {
-        eprintln!("ccc-emulator: cannot wait for signals: {e}");
+    match signals {
+        Ok(mut signals) => signals.wait().await,
+        Err(e) => eprintln!("ccc-emulator: cannot wait for signals: {e}"),
     }
     running.shutdown().await;
     say("ccc-emulator stopped");
@@ -271,19 +273,44 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-/// Resolves on Ctrl-C, or SIGTERM where there is one.
-async fn stop_signal() -> std::io::Result<()> {
+/// Ctrl-C and SIGTERM, listened for from the moment this exists, so that a signal sent as soon
+/// as the address is printed is not missed.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = term.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    /// Resolves on the first of them.
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
