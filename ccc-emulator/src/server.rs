@@ -204,7 +204,18 @@ async fn handle(
     req: Request<IncomingBody>,
 ) -> Result<Response<ReplyBody>, ConnectionFault> {
     let _in_flight = activity.request_started();
-    handle_request(shared, req).await
+    handle_request(shared, activity.loopback, req).await
+}
+
+/// Whether a client at `peer` may use the paths outside the API (the control API): only from
+/// this machine, whatever address the emulator listens on.
+fn local_client(peer: Option<std::net::SocketAddr>) -> bool {
+    peer.is_some_and(|p| match p.ip() {
+        std::net::IpAddr::V4(ip) => ip.is_loopback(),
+        std::net::IpAddr::V6(ip) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    })
 }
 
 /// An error answer in Alibaba's shape that also closes the connection (the rest of the request
@@ -233,6 +244,7 @@ fn closing_error(
 
 async fn handle_request(
     shared: Arc<Shared>,
+    loopback: bool,
     req: Request<IncomingBody>,
 ) -> Result<Response<ReplyBody>, ConnectionFault> {
     let request_id = shared.ids.next();
@@ -292,7 +304,14 @@ async fn handle_request(
         .iter()
         .find(|(prefix, _)| parts.uri.path().starts_with(prefix))
     {
-        let reply = (route.1)(&shared, parts.method.as_str(), parts.uri.path(), &body);
+        let reply = if loopback {
+            (route.1)(&shared, parts.method.as_str(), parts.uri.path(), &body)
+        } else {
+            control::ControlReply {
+                status: 403,
+                body: serde_json::json!({ "error": "this path answers clients on this machine only" }),
+            }
+        };
         let mut response = Response::new(ReplyBody {
             data: Some(Bytes::from(
                 serde_json::to_vec(&reply.body).unwrap_or_default(),
@@ -424,6 +443,8 @@ pub(crate) struct Activity {
     /// Milliseconds from `opened` to the end of the last request.
     last_done_ms: AtomicU64,
     http2: AtomicBool,
+    /// The client is on this machine.
+    loopback: bool,
 }
 
 /// Marks a request as finished when dropped.
@@ -438,12 +459,13 @@ impl Drop for InFlight<'_> {
 }
 
 impl Activity {
-    fn new() -> Self {
+    fn new(loopback: bool) -> Self {
         Activity {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
             last_done_ms: AtomicU64::new(0),
             http2: AtomicBool::new(false),
+            loopback,
         }
     }
 
@@ -549,7 +571,7 @@ async fn serve_connection(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let activity = Arc::new(Activity::new());
+    let activity = Arc::new(Activity::new(local_client(stream.peer_addr().ok())));
     let io = Watched {
         stream,
         activity: Arc::clone(&activity),
@@ -616,4 +638,22 @@ async fn serve_connection(
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is not `Send`; dropping it here keeps callers `Send`.
     let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_clients_on_this_machine_reach_the_control_api() {
+        let local = |a: &str| local_client(a.parse().ok());
+        assert!(local("127.0.0.1:5000"));
+        assert!(local("127.8.9.1:5000"));
+        assert!(local("[::1]:5000"));
+        assert!(local("[::ffff:127.0.0.1]:5000"));
+        assert!(!local("192.168.1.7:5000"));
+        assert!(!local("[2001:db8::1]:5000"));
+        assert!(!local("[::ffff:10.0.0.1]:5000"));
+        assert!(!local_client(None));
+    }
 }
