@@ -147,7 +147,7 @@ impl Scenario {
                 Some(_) => return Err(error("/clock/start", "must be a string")),
             };
             let frozen = boolean(clock.get("frozen"), "/clock/frozen")?.unwrap_or(false);
-            world.clock = Clock::fixed(start, frozen);
+            world.clock = Clock::new(start, frozen);
         }
         if let Some(b) = root.get("behaviour") {
             let keys = [

@@ -31,11 +31,6 @@ impl Clock {
         }
     }
 
-    /// Same as [`Clock::new`]; says that the settings come from a scenario.
-    pub(crate) fn fixed(start_ms: Option<i64>, frozen: bool) -> Self {
-        Clock::new(start_ms, frozen)
-    }
-
     pub(crate) fn fixed_start(&self) -> Option<i64> {
         self.fixed_start
     }
