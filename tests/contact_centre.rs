@@ -1052,6 +1052,8 @@ fn the_contact_centre_example_runs_a_shift() {
         "both sign out",
         "Inbound  13900001111 -> 02180000001",
         "talk 95 s",
+        // The report counts each agent's own time in the calls.
+        "agent-bob@ccc-test   calls 2  talk 135 s",
     ] {
         assert!(stdout.contains(line), "`{line}` missing from:\n{stdout}");
     }

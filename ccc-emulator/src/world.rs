@@ -225,6 +225,8 @@ pub(crate) struct Channel {
     pub(crate) flags: Vec<&'static str>,
     pub(crate) timestamp_ms: i64,
     pub(crate) release_reason: Option<String>,
+    /// When the agent on this leg began talking.
+    pub(crate) talk_started_ms: Option<i64>,
 }
 
 /// A call in progress.
@@ -248,6 +250,8 @@ pub(crate) struct Call {
     pub(crate) held_ms: i64,
     pub(crate) transfers: i64,
     pub(crate) dtmf: String,
+    /// Each agent's talk time in this call so far (legs already released).
+    pub(crate) agent_talk_ms: BTreeMap<String, i64>,
 }
 
 impl Call {
@@ -287,6 +291,8 @@ pub(crate) struct CallRecord {
     pub(crate) release_ms: i64,
     pub(crate) held_ms: i64,
     pub(crate) transfers: i64,
+    /// Each agent's own talk time.
+    pub(crate) agent_talk_ms: BTreeMap<String, i64>,
     pub(crate) release_initiator: String,
     pub(crate) release_reason: String,
     /// `Success` when answered, else `NoAnswer`.
@@ -411,6 +417,9 @@ impl Instance {
                 channel.state = ChannelState::Answered;
                 channel.timestamp_ms = at;
             }
+            if channel.user_id.is_some() && channel.state != ChannelState::Released {
+                channel.talk_started_ms.get_or_insert(at);
+            }
             if let Some(user) = &channel.user_id
                 && channel.state != ChannelState::Released
             {
@@ -430,10 +439,16 @@ impl Instance {
             return;
         };
         let talked = call.established_ms.is_some();
+        let mut talk = 0;
         if let Some(channel) = call.channel_of_mut(user_id) {
             channel.state = ChannelState::Released;
             channel.timestamp_ms = at;
+            talk = channel
+                .talk_started_ms
+                .take()
+                .map_or(0, |t| (at - t).max(0));
         }
+        *call.agent_talk_ms.entry(user_id.to_owned()).or_default() += talk;
         if let Some(user) = self.users.get_mut(user_id) {
             user.agent.job_id = None;
         }
@@ -472,6 +487,7 @@ impl Instance {
             release_ms: at,
             held_ms: call.held_ms,
             transfers: call.transfers,
+            agent_talk_ms: call.agent_talk_ms,
             release_initiator: initiator.to_owned(),
             release_reason: reason.to_owned(),
             disposition: if call.established_ms.is_some() {

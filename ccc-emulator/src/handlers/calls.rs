@@ -141,6 +141,7 @@ fn agent_channel(call: &Call, instance: &Instance, user_id: &str, from: &str, no
         flags: Vec::new(),
         timestamp_ms: now,
         release_reason: None,
+        talk_started_ms: None,
     }
 }
 
@@ -155,6 +156,7 @@ fn customer_channel(job_id: &str, from: &str, to: &str, now: i64) -> Channel {
         flags: Vec::new(),
         timestamp_ms: now,
         release_reason: None,
+        talk_started_ms: None,
     }
 }
 
@@ -258,6 +260,7 @@ pub(crate) fn ring_inbound(
         held_ms: 0,
         transfers: 0,
         dtmf: String::new(),
+        agent_talk_ms: Default::default(),
     };
     instance.calls.insert(job_id.clone(), call);
     ring_agent(instance, &job_id, &user_id, caller, now);
@@ -327,6 +330,7 @@ fn make_call(world: &mut World, req: &Req<'_>) -> Answer {
         held_ms: 0,
         transfers: 0,
         dtmf: String::new(),
+        agent_talk_ms: Default::default(),
     };
     let mut own = agent_channel(&call, instance, &user_id, callee, now);
     own.originator = extension.clone();
@@ -638,11 +642,17 @@ fn cancel_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     })?;
     if let Some(call) = instance.calls.get_mut(&job_id) {
         retrieve_customer(call, now);
+        let mut talk = 0;
         if let Some(channel) = call.channel_of_mut(&target) {
             channel.state = ChannelState::Released;
             channel.timestamp_ms = now;
             channel.release_reason = Some("TransferCancelled".to_owned());
+            talk = channel
+                .talk_started_ms
+                .take()
+                .map_or(0, |t| (now - t).max(0));
         }
+        *call.agent_talk_ms.entry(target.clone()).or_default() += talk;
     }
     if let Some(user) = instance.users.get_mut(&target) {
         user.agent.job_id = None;
@@ -688,6 +698,7 @@ fn supervise(
     };
     let mut channel = agent_channel(call, instance, &supervisor, target, now);
     channel.state = ChannelState::Answered;
+    channel.talk_started_ms = Some(now);
     channel.flags.push(flag);
     if let Some(call) = instance.calls.get_mut(&job_id) {
         call.channels.push(channel);

@@ -377,19 +377,21 @@ fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
         for agent in &r.agent_ids {
             let f = figures.entry(agent.as_str()).or_default();
             let answered = i64::from(r.established_ms.is_some());
+            // The agent's own time in the call, not the whole call's.
+            let talk = r.agent_talk_ms.get(agent).copied().unwrap_or(0);
             f.calls += 1;
-            f.talk_ms += r.talk_ms();
+            f.talk_ms += talk;
             match r.call_type {
                 CallType::Inbound => {
                     f.inbound += 1;
                     f.inbound_handled += answered;
                     f.inbound_transferred += i64::from(r.transfers > 0);
-                    f.inbound_talk_ms += r.talk_ms();
+                    f.inbound_talk_ms += talk;
                 }
                 CallType::Outbound => {
                     f.outbound += 1;
                     f.outbound_answered += answered;
-                    f.outbound_talk_ms += r.talk_ms();
+                    f.outbound_talk_ms += talk;
                 }
                 CallType::Internal => {}
             }
