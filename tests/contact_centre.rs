@@ -1301,3 +1301,27 @@ async fn queued_calls_are_routed_by_skill_level() {
         assert_eq!(out.data().unwrap().total_count(), Some(expected), "{group}");
     }
 }
+
+/// The existence checks also guard actions the world does not model.
+#[tokio::test]
+async fn unmodelled_actions_check_jobs_too() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let r = c
+        .launch_survey()
+        .instance_id(INSTANCE)
+        .job_id("job-1")
+        .device_id("d")
+        .send()
+        .await;
+    assert_eq!(code(r), "NotExists.JobId");
+    sign_in_ready(&c, ANN, SALES).await;
+    let job = emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
+    c.launch_survey()
+        .instance_id(INSTANCE)
+        .job_id(&job)
+        .device_id("d")
+        .send()
+        .await
+        .unwrap();
+}

@@ -160,11 +160,18 @@ pub(crate) fn check_references(world: &World, req: &Req<'_>) -> Result<(), Failu
     {
         return Err(fail_args("NotExists.SkillGroupId", [group, instance_id]));
     }
-    if let Some(job) = req.get("JobId")
-        && !instance.calls.contains_key(job)
-        && !instance.records.iter().any(|r| r.contact_id == job)
-    {
-        return Err(fail_with("NotExists.JobId", job));
+    if let Some(job) = req.get("JobId") {
+        match instance.calls.get(job) {
+            Some(call) => {
+                if let Some(channel) = req.get("ChannelId")
+                    && !call.channels.iter().any(|c| c.id == channel)
+                {
+                    return Err(fail_args("NotExists.ChannelId", [channel, job]));
+                }
+            }
+            None if instance.records.iter().any(|r| r.contact_id == job) => {}
+            None => return Err(fail_with("NotExists.JobId", job)),
+        }
     }
     Ok(())
 }
