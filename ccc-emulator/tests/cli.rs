@@ -138,6 +138,15 @@ fn idle_sockets_cannot_starve_a_process_with_few_file_descriptors() {
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .parse()
         .unwrap();
+    // Stopped even when an assertion below fails.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = KillOnDrop(child);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -158,8 +167,7 @@ fn idle_sockets_cannot_starve_a_process_with_few_file_descriptors() {
         drop(idle);
         answer.status
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     assert!(
         matches!(status, Some(200 | 503)),
         "a signed call got no answer: {status:?}"
