@@ -7,6 +7,8 @@ use std::sync::atomic::AtomicU64;
 use ccc_spec::{Action, Field, Scalar, Spec, Type};
 use serde_json::{Map, Number, Value};
 
+use crate::handlers::{self, HandlerFn};
+
 /// Body format a client asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -15,12 +17,21 @@ pub(crate) enum Format {
 }
 
 /// How an action is answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) enum Handler {
     /// From the spec's response tree and examples.
     Example,
-    /// Modelled with state.
-    ResetAgentState,
+    /// By the world model.
+    Modelled(HandlerFn),
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Handler::Example => "Example",
+            Handler::Modelled(_) => "Modelled",
+        })
+    }
 }
 
 /// A body with a hole for the request id: `head + id + tail`.
@@ -66,6 +77,8 @@ pub(crate) struct ActionEntry {
     pub(crate) required: Vec<String>,
     /// Requests received that named this action.
     pub(crate) requests: AtomicU64,
+    /// The spec's response tree, through which every success is shaped.
+    pub(crate) response: Vec<Field>,
     errors: Vec<(String, u16, String)>,
     json: Template,
     xml: Template,
@@ -171,6 +184,36 @@ fn fallback_error(code: &str) -> (u16, &'static str) {
         ),
         "NotExists.InstanceId" => (404, "The specified instance %s does not exist."),
         "NotExists.UserId" => (404, "The user %s does not exist in instance %s."),
+        "NotExists.SkillGroupId" => (404, "The skill group ID %s does not exist in instance %s."),
+        "NotExists.JobId" => (404, "The call %s does not exist."),
+        "NotExists.ChannelId" => (404, "The specified channel %s does not exist in call %s."),
+        "NotExists.Number" => (404, "The number %s does not exist in instance %s."),
+        "NotExists.ContactId" => (404, "The contact %s does not exist in instance %s."),
+        "InvalidOperation.UserState" => {
+            (400, "The operation is not allowed while the user %s is %s.")
+        }
+        "InvalidOperation.CallState" => {
+            (400, "The operation is not allowed while the call %s is %s.")
+        }
+        "Parameter.Invalid" => (400, "The parameter %s is invalid. %s."),
+        "Parameter.Enumeration" => (
+            400,
+            "The parameter %s must be one of the value of enumeration %s.",
+        ),
+        "Parameter.Minimum" => (400, "The parameter %s must be greater than or equal to %s."),
+        "Parameter.Maximum" => (400, "The parameter %s must be less than or equal to %s."),
+        "UserBusy" => (
+            400,
+            "The user %s you called was busy. Please try again later.",
+        ),
+        "AlreadyExists.User" => (409, "User %s already exists in instance %s."),
+        "AlreadyExists.SkillGroup" => (409, "Skill group %s already exists in instance %s."),
+        "Parameter.Format" => (400, "The format of parameter %s is invalid. %s"),
+        "Parameter.Empty" => (400, "The parameter %s may not be null or empty."),
+        "RequestTimeout" => (
+            408,
+            "The request was not received in full within the emulator's read timeout.",
+        ),
         "ServiceUnavailable" => (
             503,
             "The request has failed due to a temporary failure of the server.",
@@ -196,10 +239,7 @@ fn substitute(template: &str, args: &[&str]) -> String {
 }
 
 fn compile_action(spec: &Spec, index: usize, action: &Action) -> ActionEntry {
-    let handler = match action.name.as_str() {
-        "ResetAgentState" => Handler::ResetAgentState,
-        _ => Handler::Example,
-    };
+    let handler = handlers::find(&action.name).map_or(Handler::Example, Handler::Modelled);
     let body = example_response(spec, action);
     let json = serde_json::to_string(&body).unwrap_or_default();
     let xml = String::from_utf8(render_xml(&action.name, &body)).unwrap_or_default();
@@ -214,6 +254,7 @@ fn compile_action(spec: &Spec, index: usize, action: &Action) -> ActionEntry {
             .map(|p| p.name.clone())
             .collect(),
         requests: AtomicU64::new(0),
+        response: action.response.clone(),
         errors: action
             .errors
             .iter()

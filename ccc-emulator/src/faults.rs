@@ -175,6 +175,17 @@ impl Fault {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FaultId(u64);
 
+impl FaultId {
+    /// The number the control API shows for this fault.
+    pub fn raw(self) -> u64 {
+        self.0
+    }
+
+    pub(crate) fn from_raw(n: u64) -> Self {
+        FaultId(n)
+    }
+}
+
 #[derive(Debug)]
 struct Rules {
     rules: Vec<(FaultId, Fault)>,

@@ -1,11 +1,13 @@
 //! A local emulator of the Alibaba Cloud Contact Center (CCC) API, version 2020-07-01.
 //!
 //! It listens on loopback, checks request signatures (V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`)
-//! the way the real service does, answers every action of the spec the SDK is generated from, keeps
-//! agent state for the actions it models, and injects faults on demand. It lets the SDK and its
-//! users run end to end without a cloud account. On the same port it stands in for the services
-//! that issue temporary credentials (STS, the ECS metadata server, a credentials URI): see
-//! [`Identity`].
+//! the way the real service does, answers every action of the spec the SDK is generated from, and
+//! injects faults on demand. Behind the API it keeps one consistent contact centre, seeded from a
+//! [`Scenario`]: users and their agent states, skill groups, numbers, calls and their records, on
+//! a virtual clock ([`Emulator::modelled_actions`] lists the actions it models). A control API
+//! under `/_emulator/` drives it from any language. On the same port it stands in for the
+//! services that issue temporary credentials (STS, the ECS metadata server, a credentials URI):
+//! see [`Identity`]. It lets the SDK and its users run end to end without a cloud account.
 //!
 //! In a test (any tokio runtime):
 //!
@@ -40,15 +42,21 @@
 #![warn(missing_docs)]
 
 mod catalog;
+mod control;
 mod encoding;
 mod faults;
+mod handlers;
+mod limits;
 mod metadata;
+mod respond;
+mod scenario;
 mod server;
 mod service;
 mod signing;
 mod state;
 mod sts;
 mod util;
+mod world;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_spec.rs"));
@@ -59,13 +67,16 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
+pub use limits::Limits;
 pub use metadata::{ROLES_PATH as METADATA_ROLES_PATH, TOKEN_PATH as METADATA_TOKEN_PATH};
+pub use scenario::{Scenario, ScenarioError};
 pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
 pub use sts::{CREDENTIALS_URI_PATH, DEFAULT_ECS_ROLE, Identity, IssuedCredentials, STS_VERSION};
 
@@ -116,6 +127,7 @@ pub struct EmulatorBuilder {
     spec: Option<Spec>,
     state: Option<State>,
     fault_seed: Option<u64>,
+    limits: Limits,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -124,6 +136,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("credentials", &self.credentials)
             .field("actions", &self.spec.as_ref().map(|s| s.actions.len()))
             .field("fault_seed", &self.fault_seed)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -162,6 +175,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Starts from this scenario (a contact centre described in JSON or TOML) instead of the
+    /// built-in one; [`State::reset`] goes back to it.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.state = Some(State::from_scenario(scenario));
+        self
+    }
+
     /// Starts from this state instead of [`State::seeded`]; the handle stays connected.
     pub fn state(mut self, state: State) -> Self {
         self.state = Some(state);
@@ -171,6 +191,54 @@ impl EmulatorBuilder {
     /// Seeds the RNG behind [`Fault::rate`] (default [`DEFAULT_FAULT_SEED`]).
     pub fn fault_seed(mut self, seed: u64) -> Self {
         self.fault_seed = Some(seed);
+        self
+    }
+
+    /// Replaces every limit at once; the methods below change one.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// See [`Limits::idle_timeout`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::http2_idle_timeout`].
+    pub fn http2_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.http2_idle_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::header_read_timeout`].
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::body_read_timeout`].
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// See [`Limits::max_connections`] (at least 1).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// See [`Limits::max_body_bytes`].
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// See [`Limits::max_body_bytes_in_flight`].
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes_in_flight = bytes;
         self
     }
 
@@ -193,6 +261,7 @@ impl EmulatorBuilder {
             credentials,
             self.state.unwrap_or_default(),
             Faults::new(self.fault_seed.unwrap_or(DEFAULT_FAULT_SEED)),
+            self.limits,
         );
         Emulator {
             shared: Arc::new(shared),
@@ -224,9 +293,13 @@ impl Default for Emulator {
 }
 
 impl Emulator {
-    /// A builder with the defaults: the embedded spec, key `testid`/`testsecret`, seeded state.
+    /// A builder with the defaults: the embedded spec, key `testid`/`testsecret`, the built-in
+    /// scenario, and [`Limits::for_this_process`].
     pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
+        EmulatorBuilder {
+            limits: Limits::for_this_process(),
+            ..EmulatorBuilder::default()
+        }
     }
 
     /// The modelled state (instances, agents), to seed or inspect.
@@ -263,6 +336,24 @@ impl Emulator {
         self.shared.request_counts().into_iter().collect()
     }
 
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Connections answered `503` and closed because [`Limits::max_connections`] were open.
+    pub fn refused_connections(&self) -> u64 {
+        self.shared
+            .refused_connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Bytes reserved now for request bodies being read (bounded by
+    /// [`Limits::max_body_bytes_in_flight`]).
+    pub fn body_bytes_in_flight(&self) -> usize {
+        self.shared.body_budget.used()
+    }
+
     /// Sets every request count back to zero.
     pub fn reset_request_counts(&self) {
         self.shared.reset_request_counts();
@@ -271,6 +362,16 @@ impl Emulator {
     /// The API version served, e.g. `2020-07-01`.
     pub fn version(&self) -> &str {
         &self.shared.catalog.version
+    }
+
+    /// Wire names of the actions answered by the world model (the others answer from the spec's
+    /// examples), sorted.
+    pub fn modelled_actions(&self) -> Vec<&'static str> {
+        let served: std::collections::HashSet<&str> = self.actions().collect();
+        handlers::modelled()
+            .into_iter()
+            .filter(|a| served.contains(a))
+            .collect()
     }
 
     /// Wire names of the actions served, sorted.

@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use ccc_emulator::{DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator};
+use ccc_emulator::{DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Limits, Scenario};
 
 const USAGE: &str = "\
 Usage: ccc-emulator [OPTIONS]
@@ -19,7 +20,20 @@ Options:
   --sts-access-key-secret SECRET
   --security-token TOKEN
   --spec DIR                      serve the spec in DIR instead of the one built in
+  --scenario FILE                 start from this contact centre (JSON, or TOML if FILE ends in
+                                  .toml) instead of the built-in one
   -h, --help                      print this help
+
+Limits (a DURATION is `250ms`, `30s` or a number of seconds):
+  --idle-timeout DURATION         close an HTTP/1.1 connection idle this long [default: 120s]
+  --http2-idle-timeout DURATION   close an HTTP/2 connection idle this long [default: 120s]
+  --header-read-timeout DURATION  time to send a request's headers [default: 30s]
+  --body-read-timeout DURATION    time to send a request's body; then 408 [default: 30s]
+  --max-connections N             connections served at once; more get 503 [default: 1024,
+                                  or fewer to fit the open-file limit]
+  --max-body-bytes N              largest request body; larger gets 400 [default: 8388608]
+  --max-body-bytes-in-flight N    memory for all bodies being read; past it 503
+                                  [default: 67108864]
 ";
 
 /// No `Debug`: it holds secrets.
@@ -29,11 +43,40 @@ struct Options {
     access_key_secret: String,
     sts: Option<(String, String, String)>,
     spec: Option<PathBuf>,
+    scenario: Option<PathBuf>,
+    limits: Limits,
+}
+
+/// `250ms`, `30s`, or a plain number of seconds.
+fn parse_duration(flag: &str, text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{flag} {text}` is not a duration like 250ms or 30s");
+    let (number, millis) = if let Some(n) = text.strip_suffix("ms") {
+        (n, true)
+    } else {
+        (text.strip_suffix('s').unwrap_or(text), false)
+    };
+    let n: u64 = number.trim().parse().map_err(|_| bad())?;
+    let duration = if millis {
+        Duration::from_millis(n)
+    } else {
+        Duration::from_secs(n)
+    };
+    if duration.is_zero() {
+        return Err(format!("`{flag}` must be more than zero"));
+    }
+    Ok(duration)
+}
+
+fn parse_count(flag: &str, text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{flag} {text}` is not a positive whole number")),
+    }
 }
 
 enum Command {
     Help,
-    Run(Options),
+    Run(Box<Options>),
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
@@ -42,6 +85,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut access_key_secret = None;
     let (mut sts_id, mut sts_secret, mut sts_token) = (None, None, None);
     let mut spec = None;
+    let mut scenario = None;
+    let mut limits = Limits::for_this_process();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         // Both `--flag value` and `--flag=value`.
@@ -52,6 +97,16 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
         }
+        if flag.starts_with("--") && LIMIT_FLAGS.contains(&flag.as_str()) {
+            let value = match inline {
+                Some(v) => v,
+                None => args
+                    .next()
+                    .ok_or_else(|| format!("`{flag}` needs a value"))?,
+            };
+            set_limit(&mut limits, &flag, &value)?;
+            continue;
+        }
         let slot = match flag.as_str() {
             "--listen" => &mut listen,
             "--access-key-id" => &mut access_key_id,
@@ -60,6 +115,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--sts-access-key-secret" => &mut sts_secret,
             "--security-token" => &mut sts_token,
             "--spec" => &mut spec,
+            "--scenario" => &mut scenario,
             _ => return Err(format!("unknown argument `{arg}`")),
         };
         let value = match inline {
@@ -86,20 +142,61 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             );
         }
     };
-    Ok(Command::Run(Options {
+    Ok(Command::Run(Box::new(Options {
         listen,
         access_key_id: access_key_id.unwrap_or_else(|| DEFAULT_ACCESS_KEY_ID.to_owned()),
         access_key_secret: access_key_secret
             .unwrap_or_else(|| DEFAULT_ACCESS_KEY_SECRET.to_owned()),
         sts,
         spec: spec.map(PathBuf::from),
-    }))
+        scenario: scenario.map(PathBuf::from),
+        limits,
+    })))
+}
+
+const LIMIT_FLAGS: [&str; 7] = [
+    "--idle-timeout",
+    "--http2-idle-timeout",
+    "--header-read-timeout",
+    "--body-read-timeout",
+    "--max-connections",
+    "--max-body-bytes",
+    "--max-body-bytes-in-flight",
+];
+
+fn set_limit(limits: &mut Limits, flag: &str, value: &str) -> Result<(), String> {
+    match flag {
+        "--idle-timeout" => limits.idle_timeout = parse_duration(flag, value)?,
+        "--http2-idle-timeout" => limits.http2_idle_timeout = parse_duration(flag, value)?,
+        "--header-read-timeout" => limits.header_read_timeout = parse_duration(flag, value)?,
+        "--body-read-timeout" => limits.body_read_timeout = parse_duration(flag, value)?,
+        "--max-connections" => limits.max_connections = parse_count(flag, value)?,
+        "--max-body-bytes" => limits.max_body_bytes = parse_count(flag, value)?,
+        "--max-body-bytes-in-flight" => {
+            limits.max_body_bytes_in_flight = parse_count(flag, value)?;
+        }
+        _ => return Err(format!("unknown argument `{flag}`")),
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             print!("{USAGE}");
+            println!(
+                "\nActions the contact centre models (the others answer from the spec's examples):"
+            );
+            let mut line = String::from(" ");
+            for action in Emulator::default().modelled_actions() {
+                if line.len() + action.len() > 96 {
+                    println!("{line}");
+                    line = String::from(" ");
+                }
+                line.push(' ');
+                line.push_str(action);
+            }
+            println!("{line}");
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(options)) => options,
@@ -118,12 +215,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(options))
+    runtime.block_on(run(*options))
 }
 
 async fn run(options: Options) -> ExitCode {
-    let mut builder =
-        Emulator::builder().access_key(options.access_key_id, options.access_key_secret);
+    let mut builder = Emulator::builder()
+        .access_key(options.access_key_id, options.access_key_secret)
+        .limits(options.limits);
     if let Some((id, secret, token)) = options.sts {
         builder = builder.sts_credentials(id, secret, token);
     }
@@ -139,6 +237,15 @@ async fn run(options: Options) -> ExitCode {
             }
         }
     }
+    if let Some(file) = &options.scenario {
+        match Scenario::from_file(file) {
+            Ok(scenario) => builder = builder.scenario(scenario),
+            Err(e) => {
+                eprintln!("ccc-emulator: {}: {e}", file.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let emulator = builder.build();
     let running = match emulator.start(options.listen).await {
         Ok(running) => running,
@@ -147,28 +254,63 @@ async fn run(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("ccc-emulator listening on {}", running.endpoint());
-    if let Err(e) = stop_signal().await {
-        eprintln!("ccc-emulator: cannot wait for signals: {e}");
+    let signals = StopSignals::install();
+    say(&format!("ccc-emulator listening on {}", running.endpoint()));
+    match signals {
+        Ok(mut signals) => signals.wait().await,
+        Err(e) => eprintln!("ccc-emulator: cannot wait for signals: {e}"),
     }
     running.shutdown().await;
-    println!("ccc-emulator stopped");
+    say("ccc-emulator stopped");
     ExitCode::SUCCESS
 }
 
-/// Resolves on Ctrl-C, or SIGTERM where there is one.
-async fn stop_signal() -> std::io::Result<()> {
+/// Prints a status line; a closed stdout (the reader went away) is not worth a panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Ctrl-C and SIGTERM, listened for from the moment this exists, so that a signal sent as soon
+/// as the address is printed is not missed.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = term.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await
+
+    /// Resolves on the first of them.
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -197,7 +339,39 @@ mod tests {
             ("a", "s")
         );
         assert!(o.sts.is_none());
+        assert_eq!(o.limits, Limits::for_this_process());
         assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn parses_limits() {
+        let Ok(Command::Run(o)) = parse(&[
+            "--idle-timeout",
+            "250ms",
+            "--http2-idle-timeout=3s",
+            "--header-read-timeout",
+            "4",
+            "--body-read-timeout",
+            "5s",
+            "--max-connections",
+            "7",
+            "--max-body-bytes=1000",
+            "--max-body-bytes-in-flight",
+            "5000",
+        ]) else {
+            panic!("should parse");
+        };
+        let l = &o.limits;
+        assert_eq!(l.idle_timeout, Duration::from_millis(250));
+        assert_eq!(l.http2_idle_timeout, Duration::from_secs(3));
+        assert_eq!(l.header_read_timeout, Duration::from_secs(4));
+        assert_eq!(l.body_read_timeout, Duration::from_secs(5));
+        assert_eq!(l.max_connections, 7);
+        assert_eq!((l.max_body_bytes, l.max_body_bytes_in_flight), (1000, 5000));
+        assert!(error(&["--idle-timeout", "soon"]).contains("not a duration"));
+        assert!(error(&["--idle-timeout", "0s"]).contains("more than zero"));
+        assert!(error(&["--max-connections", "0"]).contains("positive whole number"));
+        assert!(error(&["--max-body-bytes"]).contains("needs a value"));
     }
 
     fn error(args: &[&str]) -> String {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -18,22 +18,46 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 
 use crate::catalog::Format;
+use crate::control;
+use crate::limits::{OverBudget, Reservation};
 use crate::service::{Incoming, Reply, Shared};
 
-/// Largest request body read; the API's form bodies are far smaller.
-const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// A handler of requests outside the API: shared state, method, path and body to a reply.
+type PathHandler = fn(&Shared, &str, &str, &[u8]) -> control::ControlReply;
+
+/// Paths answered apart from the API's RPC requests, by prefix. Test doubles of other services
+/// join this table.
+const OTHER_PATHS: &[(&str, PathHandler)] = &[(control::PREFIX, control::handle)];
+
 /// How long shutdown waits for requests in flight before cutting connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// A client has this long to send a request's headers, so idle half-open sockets do not pile up.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an idle connection told to close may take to do so before it is cut.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Pause after a truncated body's bytes before closing, so they reach the client first.
 const TRUNCATE_LINGER: Duration = Duration::from_millis(20);
+/// Refusals (connections past the cap) being answered at once; past this they are just closed.
+const MAX_REFUSALS: usize = 64;
+/// How long a refused connection's request is read (and discarded) after the answer, so that the
+/// client sees the answer rather than a reset.
+const REFUSAL_DRAIN: Duration = Duration::from_millis(200);
+/// Bytes of a refused connection's request read and discarded at most.
+const REFUSAL_DRAIN_BYTES: usize = 64 * 1024;
+/// HTTP/1.1 read buffer per connection (headers must fit in it).
+const HTTP1_MAX_BUF: usize = 64 * 1024;
+/// HTTP/2 flow-control windows: what a client may send before the emulator reads it.
+const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
+const HTTP2_CONNECTION_WINDOW: u32 = 256 * 1024;
+const HTTP2_MAX_STREAMS: u32 = 128;
+const HTTP2_MAX_HEADER_LIST: u32 = 64 * 1024;
+/// The HTTP/2 connection preface, by which a client opens HTTP/2 with prior knowledge.
+const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// The error a connection-level fault hands to hyper so that it closes the connection.
 #[derive(Debug)]
@@ -91,14 +115,35 @@ impl Body for ReplyBody {
     }
 }
 
-/// Collects a request body up to `limit` bytes; `None` past it or on a broken connection.
-async fn read_body(mut body: IncomingBody, limit: usize) -> Result<Vec<u8>, BodyError> {
+/// Collects a request body of at most `limit` bytes, its memory reserved from the shared budget
+/// as it grows (all of a declared `Content-Length` at once).
+async fn read_body(
+    mut body: IncomingBody,
+    limit: usize,
+    reservation: &mut Reservation<'_>,
+) -> Result<Vec<u8>, BodyError> {
+    let declared = body.size_hint().upper().or(Some(body.size_hint().lower()));
+    let declared = declared
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(usize::MAX);
+    if declared != usize::MAX && declared > limit {
+        return Err(BodyError::TooLarge);
+    }
     let mut out = Vec::new();
+    if declared != usize::MAX && declared > 0 {
+        reservation.grow_to(declared)?;
+    }
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|_| BodyError::Broken)?;
         if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > limit {
+            let len = out.len() + data.len();
+            if len > limit {
                 return Err(BodyError::TooLarge);
+            }
+            if len > out.capacity() {
+                let target = len.max(out.capacity() * 2).min(limit);
+                reservation.grow_to(target)?;
+                out.reserve_exact(target - out.len());
             }
             out.extend_from_slice(&data);
         }
@@ -109,6 +154,13 @@ async fn read_body(mut body: IncomingBody, limit: usize) -> Result<Vec<u8>, Body
 enum BodyError {
     TooLarge,
     Broken,
+    OverBudget,
+}
+
+impl From<OverBudget> for BodyError {
+    fn from(_: OverBudget) -> Self {
+        BodyError::OverBudget
+    }
 }
 
 fn to_response(request_id: &str, reply: Reply) -> Result<Response<ReplyBody>, ConnectionFault> {
@@ -148,6 +200,51 @@ fn to_response(request_id: &str, reply: Reply) -> Result<Response<ReplyBody>, Co
 
 async fn handle(
     shared: Arc<Shared>,
+    activity: Arc<Activity>,
+    req: Request<IncomingBody>,
+) -> Result<Response<ReplyBody>, ConnectionFault> {
+    let _in_flight = activity.request_started();
+    handle_request(shared, activity.loopback, req).await
+}
+
+/// Whether a client at `peer` may use the paths outside the API (the control API): only from
+/// this machine, whatever address the emulator listens on.
+fn local_client(peer: Option<std::net::SocketAddr>) -> bool {
+    peer.is_some_and(|p| match p.ip() {
+        std::net::IpAddr::V4(ip) => ip.is_loopback(),
+        std::net::IpAddr::V6(ip) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    })
+}
+
+/// An error answer in Alibaba's shape that also closes the connection (the rest of the request
+/// is not read).
+fn closing_error(
+    shared: &Shared,
+    headers: &hyper::HeaderMap,
+    request_id: &str,
+    code: &str,
+    args: &[&str],
+    message: Option<String>,
+) -> Result<Response<ReplyBody>, ConnectionFault> {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let (status, template) = shared.catalog.error(None, code, args);
+    let message = message.unwrap_or(template);
+    let reply = shared.render_error(Format::Json, host, request_id, status, code, &message);
+    let mut response = to_response(request_id, reply)?;
+    response
+        .headers_mut()
+        .insert("connection", HeaderValue::from_static("close"));
+    Ok(response)
+}
+
+async fn handle_request(
+    shared: Arc<Shared>,
+    loopback: bool,
     req: Request<IncomingBody>,
 ) -> Result<Response<ReplyBody>, ConnectionFault> {
     let request_id = shared.ids.next();
@@ -164,32 +261,72 @@ async fn handle(
             parts.headers.insert(HOST, value);
         }
     }
-    let body = match read_body(body, MAX_BODY_BYTES).await {
-        Ok(body) => body,
-        Err(BodyError::Broken) => return Err(ConnectionFault),
-        Err(BodyError::TooLarge) => {
-            let host = parts
-                .headers
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or_default();
-            let (status, message) = shared.catalog.error(None, "InvalidParameter", &["Body"]);
-            let reply = shared.render_error(
-                Format::Json,
-                host,
-                &request_id,
-                status,
-                "InvalidParameter",
-                &message,
+    let limits = &shared.limits;
+    let mut reservation = shared.body_budget.reservation();
+    // Most requests have no body: no timer for them.
+    let read = if body.is_end_stream() {
+        Ok(Ok(Vec::new()))
+    } else {
+        tokio::time::timeout(
+            limits.body_read_timeout,
+            read_body(body, limits.max_body_bytes, &mut reservation),
+        )
+        .await
+    };
+    let headers = &parts.headers;
+    let body = match read {
+        Ok(Ok(body)) => body,
+        Ok(Err(BodyError::Broken)) => return Err(ConnectionFault),
+        Ok(Err(BodyError::TooLarge)) => {
+            let code = "InvalidParameter";
+            return closing_error(&shared, headers, &request_id, code, &["Body"], None);
+        }
+        Ok(Err(BodyError::OverBudget)) => {
+            let message = format!(
+                "Request bodies being read would pass the emulator's memory budget of {} bytes; \
+                 try again later.",
+                limits.max_body_bytes_in_flight
             );
-            let mut response = to_response(&request_id, reply)?;
-            // The unread rest of the body makes the connection unusable.
-            response
-                .headers_mut()
-                .insert("connection", HeaderValue::from_static("close"));
-            return Ok(response);
+            let code = "ServiceUnavailable";
+            return closing_error(&shared, headers, &request_id, code, &[], Some(message));
+        }
+        Err(_elapsed) => {
+            let message = format!(
+                "The request body was not received within {} ms.",
+                limits.body_read_timeout.as_millis()
+            );
+            let code = "RequestTimeout";
+            return closing_error(&shared, headers, &request_id, code, &[], Some(message));
         }
     };
+    // Paths of their own, apart from the API's signed RPC requests.
+    if let Some(route) = OTHER_PATHS
+        .iter()
+        .find(|(prefix, _)| parts.uri.path().starts_with(prefix))
+    {
+        let reply = if loopback {
+            (route.1)(&shared, parts.method.as_str(), parts.uri.path(), &body)
+        } else {
+            control::ControlReply {
+                status: 403,
+                body: serde_json::json!({ "error": "this path answers clients on this machine only" }),
+            }
+        };
+        let mut response = Response::new(ReplyBody {
+            data: Some(Bytes::from(
+                serde_json::to_vec(&reply.body).unwrap_or_default(),
+            )),
+            truncated: false,
+            linger: None,
+        });
+        *response.status_mut() =
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=utf-8"),
+        );
+        return Ok(response);
+    }
     let incoming = Incoming {
         method: parts.method.as_str(),
         path: parts.uri.path(),
@@ -222,11 +359,21 @@ pub(crate) async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
+    let mut refusals = JoinSet::new();
     let for_connections = shutdown.clone();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    while connections.try_join_next().is_some() {}
+                    while refusals.try_join_next().is_some() {}
+                    if connections.len() >= shared.limits.max_connections {
+                        shared.refused_connections.fetch_add(1, Ordering::Relaxed);
+                        if refusals.len() < MAX_REFUSALS {
+                            refusals.spawn(refuse(stream, Arc::clone(&shared)));
+                        }
+                        continue;
+                    }
                     // Small request/response pairs: waiting to coalesce only adds latency.
                     let _ = stream.set_nodelay(true);
                     connections.spawn(serve_connection(stream, Arc::clone(&shared), for_connections.clone()));
@@ -236,38 +383,280 @@ pub(crate) async fn serve(
             },
             () = stopped(&mut shutdown) => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
         }
     }
     drop(listener);
+    refusals.abort_all();
     let drained = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
     connections.abort_all();
 }
 
+/// Answers a connection past the cap with `503 ServiceUnavailable` and closes it.
+async fn refuse(mut stream: TcpStream, shared: Arc<Shared>) {
+    let request_id = shared.ids.next();
+    let Reply::Send { status, body, .. } = shared.render_error(
+        Format::Json,
+        "",
+        &request_id,
+        503,
+        "ServiceUnavailable",
+        &format!(
+            "The emulator serves at most {} connections at once; try again later.",
+            shared.limits.max_connections
+        ),
+    ) else {
+        return;
+    };
+    let head = format!(
+        "HTTP/1.1 {status} Service Unavailable\r\ncontent-type: application/json;charset=utf-8\r\n\
+         x-acs-request-id: {request_id}\r\nretry-after: 1\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n",
+        body.len()
+    );
+    let answer = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(&body).await?;
+        stream.shutdown().await
+    };
+    if tokio::time::timeout(REFUSAL_DRAIN, answer).await.is_err() {
+        return;
+    }
+    // Reading what the client sent keeps the close a clean FIN, not a reset that could discard
+    // the answer before the client reads it.
+    let drain = async {
+        let mut buf = [0u8; 4096];
+        let mut total = 0;
+        while total < REFUSAL_DRAIN_BYTES {
+            match tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(REFUSAL_DRAIN, drain).await;
+}
+
+/// What a connection is doing, for the idle timeouts.
+#[derive(Debug)]
+pub(crate) struct Activity {
+    opened: Instant,
+    in_flight: AtomicUsize,
+    /// Milliseconds from `opened` to the end of the last request.
+    last_done_ms: AtomicU64,
+    http2: AtomicBool,
+    /// The client is on this machine.
+    loopback: bool,
+}
+
+/// Marks a request as finished when dropped.
+pub(crate) struct InFlight<'a>(&'a Activity);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let ms = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.0.last_done_ms.store(ms, Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Activity {
+    fn new(loopback: bool) -> Self {
+        Activity {
+            opened: Instant::now(),
+            in_flight: AtomicUsize::new(0),
+            last_done_ms: AtomicU64::new(0),
+            http2: AtomicBool::new(false),
+            loopback,
+        }
+    }
+
+    fn request_started(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(self)
+    }
+
+    fn idle_limit(&self, shared: &Shared) -> Duration {
+        if self.http2.load(Ordering::Relaxed) {
+            shared.limits.http2_idle_timeout
+        } else {
+            shared.limits.idle_timeout
+        }
+    }
+
+    /// When the connection will have been idle too long, if no request starts before.
+    fn idle_deadline(&self, shared: &Shared) -> Instant {
+        let last_done = Duration::from_millis(self.last_done_ms.load(Ordering::Relaxed));
+        self.opened + last_done + self.idle_limit(shared)
+    }
+}
+
+/// The socket, watched for the HTTP/2 preface so that an HTTP/2 connection gets its own idle
+/// timeout even before its first request.
+struct Watched {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+    /// Bytes of the preface matched so far; `usize::MAX` once the connection is known not to be
+    /// HTTP/2.
+    matched: usize,
+}
+
+impl Watched {
+    fn observe(&mut self, bytes: &[u8]) {
+        if self.matched >= H2_PREFACE.len() {
+            return;
+        }
+        let want = &H2_PREFACE[self.matched..];
+        let n = want.len().min(bytes.len());
+        if bytes[..n] == want[..n] {
+            self.matched += n;
+            if self.matched == H2_PREFACE.len() {
+                self.activity.http2.store(true, Ordering::Relaxed);
+            }
+        } else {
+            self.matched = usize::MAX;
+        }
+    }
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if self.matched < H2_PREFACE.len() && buf.filled().len() > before {
+            let mut head = [0u8; H2_PREFACE.len()];
+            let new = &buf.filled()[before..];
+            let n = new.len().min(head.len());
+            head[..n].copy_from_slice(&new[..n]);
+            self.observe(&head[..n]);
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
 async fn serve_connection(
-    stream: tokio::net::TcpStream,
+    stream: TcpStream,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+    let activity = Arc::new(Activity::new(local_client(stream.peer_addr().ok())));
+    let io = Watched {
+        stream,
+        activity: Arc::clone(&activity),
+        matched: 0,
+    };
+    let for_service = Arc::clone(&shared);
+    let for_requests = Arc::clone(&activity);
+    let service =
+        service_fn(move |req| handle(Arc::clone(&for_service), Arc::clone(&for_requests), req));
+    let limits = &shared.limits;
     // HTTP/1.1, or HTTP/2 when the client opens with its preface (h2c, prior knowledge).
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(HTTP1_MAX_BUF)
         .keep_alive(true);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(HTTP2_MAX_STREAMS)
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
+        .max_header_list_size(HTTP2_MAX_HEADER_LIST);
+    let connection = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => return,
-        () = stopped(&mut shutdown) => connection.as_mut().graceful_shutdown(),
+    // The protocol is not known yet: the first check comes at the earlier of the two timeouts.
+    let first_check = limits.idle_timeout.min(limits.http2_idle_timeout);
+    let idle = tokio::time::sleep_until(Instant::now() + first_check);
+    tokio::pin!(idle);
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            () = stopped(&mut shutdown) => {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+                return;
+            }
+            () = idle.as_mut() => {
+                let deadline = activity.idle_deadline(&shared);
+                let busy = activity.in_flight.load(Ordering::Acquire) > 0;
+                if busy || deadline > Instant::now() {
+                    // A request in flight is bounded by the read timeouts, not by this one.
+                    let next = if busy {
+                        Instant::now() + activity.idle_limit(&shared).min(Duration::from_secs(1))
+                    } else {
+                        deadline
+                    };
+                    idle.as_mut().reset(next);
+                    continue;
+                }
+                break;
+            }
+        }
     }
-    let _ = connection.await;
+    // Idle too long: HTTP/2 gets a GOAWAY; a connection that never finished a request's head
+    // is cut.
+    connection.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(CLOSE_GRACE, connection).await;
 }
 
 /// Resolves once shutdown is asked for, or its sender is gone.
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is not `Send`; dropping it here keeps callers `Send`.
     let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_clients_on_this_machine_reach_the_control_api() {
+        let local = |a: &str| local_client(a.parse().ok());
+        assert!(local("127.0.0.1:5000"));
+        assert!(local("127.8.9.1:5000"));
+        assert!(local("[::1]:5000"));
+        assert!(local("[::ffff:127.0.0.1]:5000"));
+        assert!(!local("192.168.1.7:5000"));
+        assert!(!local("[2001:db8::1]:5000"));
+        assert!(!local("[::ffff:10.0.0.1]:5000"));
+        assert!(!local_client(None));
+    }
 }

@@ -9,16 +9,19 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ccc_spec::{Scalar, Spec, Type};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::catalog::{ActionEntry, Catalog, Format, Handler, render_xml, xml_escape_into};
+use crate::catalog::{ActionEntry, Catalog, Format, Handler, xml_escape_into};
 use crate::encoding::parse_pairs;
 use crate::faults::{FaultKind, Faults};
+use crate::handlers::{self, Failure, Req, fail, fail_with};
+use crate::limits::{BodyBudget, Limits};
+use crate::respond;
 use crate::signing::{
     constant_time_eq, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
     v3_canonical_request, v3_signature, v3_string_to_sign,
 };
-use crate::state::{Agent, ResetError, SEED_USER, State};
+use crate::state::State;
 use crate::util::{RequestIds, now_unix, parse_timestamp};
 
 /// How far a request's timestamp may be from the emulator's clock, as the real service allows.
@@ -115,6 +118,11 @@ pub(crate) struct Shared {
     pub(crate) http2_requests: AtomicU64,
     /// STS, the metadata server and the credentials URI, with the keys they issued.
     pub(crate) identity: crate::sts::Identity,
+    pub(crate) limits: Limits,
+    /// Memory of request bodies being read.
+    pub(crate) body_budget: BodyBudget,
+    /// Connections answered `503` because the cap was reached.
+    pub(crate) refused_connections: AtomicU64,
 }
 
 /// One HTTP request, as the HTTP layer hands it over.
@@ -148,26 +156,6 @@ pub(crate) struct Routed<'s> {
     host: String,
 }
 
-/// An error answer before it is rendered.
-struct Failure {
-    code: &'static str,
-    args: Vec<String>,
-}
-
-fn fail(code: &'static str) -> Failure {
-    Failure {
-        code,
-        args: Vec::new(),
-    }
-}
-
-fn fail_with(code: &'static str, arg: impl Into<String>) -> Failure {
-    Failure {
-        code,
-        args: vec![arg.into()],
-    }
-}
-
 fn content_type(format: Format) -> &'static str {
     match format {
         Format::Json => "application/json;charset=utf-8",
@@ -186,6 +174,29 @@ fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Which signature a request carries.
+enum SignatureKind<'h> {
+    /// An `Authorization` header (ACS3-HMAC-SHA256).
+    V3(&'h hyper::header::HeaderValue),
+    /// A `Signature` parameter (HMAC-SHA1), in the query or the form body.
+    V1,
+    /// Neither.
+    None,
+}
+
+fn signature_kind<'h>(
+    headers: &'h hyper::HeaderMap,
+    params: &[(String, String)],
+) -> SignatureKind<'h> {
+    if let Some(authorization) = headers.get("authorization") {
+        SignatureKind::V3(authorization)
+    } else if param(params, "Signature").is_some() {
+        SignatureKind::V1
+    } else {
+        SignatureKind::None
+    }
+}
+
 /// Context gathered while authenticating, needed to render an error.
 struct Ctx<'s> {
     format: Format,
@@ -199,6 +210,7 @@ impl Shared {
         credentials: Vec<Credential>,
         state: State,
         faults: Faults,
+        limits: Limits,
     ) -> Self {
         let typed_params = spec
             .actions
@@ -229,6 +241,9 @@ impl Shared {
             unknown_requests: Mutex::new(HashMap::new()),
             http2_requests: AtomicU64::new(0),
             identity: crate::sts::Identity::default(),
+            body_budget: BodyBudget::new(limits.max_body_bytes_in_flight),
+            limits,
+            refused_connections: AtomicU64::new(0),
         }
     }
 
@@ -401,13 +416,21 @@ impl Shared {
         }
         let now = now_unix();
 
-        let version = if let Some(authorization) = req.headers.get("authorization") {
-            self.verify_v3(req, authorization, &params[..query_len], now, ctx)?
-        } else if req.headers.contains_key("x-acs-action") {
+        // As the service decides: an `Authorization` header is V3, a `Signature` parameter V1.
+        // Official SDKs send `x-acs-action` and `x-acs-version` with V1 requests too, so those
+        // headers say nothing about the signature.
+        let version = match signature_kind(req.headers, &params) {
+            SignatureKind::V3(authorization) => {
+                self.verify_v3(req, authorization, &params[..query_len], now, ctx)?
+            }
+            SignatureKind::V1 => self.verify_v1(req, &params, now, ctx)?,
             // A V3 request without its Authorization header.
-            return Err(fail("IncompleteSignature"));
-        } else {
-            self.verify_v1(req, &params, now, ctx)?
+            SignatureKind::None if req.headers.contains_key("x-acs-action") => {
+                ctx.entry = header(req.headers, "x-acs-action").and_then(|a| self.count(a));
+                return Err(fail("IncompleteSignature"));
+            }
+            // Reported by the V1 checks, which name the missing parameter.
+            SignatureKind::None => self.verify_v1(req, &params, now, ctx)?,
         };
 
         if version != self.catalog.version {
@@ -652,34 +675,27 @@ impl Shared {
                 }
             }
         }
+        let req = Req { params };
+        let mut world = self.state.lock();
+        world.tick();
+        handlers::check_references(&world, &req)?;
         match routed.entry.handler {
-            Handler::Example => Ok(routed.entry.example_body(routed.format, request_id)),
-            Handler::ResetAgentState => self.reset_agent_state(routed, request_id),
+            Handler::Example => {
+                drop(world);
+                Ok(routed.entry.example_body(routed.format, request_id))
+            }
+            Handler::Modelled(handler) => {
+                let top = run_handler(handler, &mut world, &req)?;
+                drop(world);
+                Ok(respond::success(
+                    &routed.entry.name,
+                    &routed.entry.response,
+                    routed.format,
+                    request_id,
+                    top,
+                ))
+            }
         }
-    }
-
-    fn reset_agent_state(&self, routed: &Routed<'_>, request_id: &str) -> Result<Vec<u8>, Failure> {
-        let params = &routed.params;
-        let instance = param(params, "InstanceId").unwrap_or_default();
-        let device = param(params, "DeviceId").unwrap_or_default();
-        let user = param(params, "UserId")
-            .filter(|u| !u.is_empty())
-            .unwrap_or(SEED_USER);
-        let agent = self
-            .state
-            .reset_agent(instance, user, device)
-            .map_err(|e| match e {
-                ResetError::NoInstance => fail_with("NotExists.InstanceId", instance),
-                ResetError::NoUser => Failure {
-                    code: "NotExists.UserId",
-                    args: vec![user.to_owned(), instance.to_owned()],
-                },
-            })?;
-        let body = agent_response(&agent, instance, request_id);
-        Ok(match routed.format {
-            Format::Json => serde_json::to_vec(&body).unwrap_or_default(),
-            Format::Xml => render_xml(&routed.entry.name, &body),
-        })
     }
 
     /// The answer a fault dictates, or `None` to answer normally.
@@ -751,6 +767,17 @@ impl Shared {
     }
 }
 
+/// Runs a handler; a bug in it that panics answers `500 InternalError` instead of dropping the
+/// connection, and the world stays usable (its lock ignores poisoning).
+fn run_handler(
+    handler: handlers::HandlerFn,
+    world: &mut crate::world::World,
+    req: &Req<'_>,
+) -> handlers::Answer {
+    let run = std::panic::AssertUnwindSafe(|| handler(world, req));
+    std::panic::catch_unwind(run).unwrap_or_else(|_| Err(fail("InternalError")))
+}
+
 fn scalar_parses(scalar: Scalar, value: &str) -> bool {
     let value = value.trim();
     match scalar {
@@ -765,45 +792,6 @@ fn scalar_parses(scalar: Scalar, value: &str) -> bool {
     }
 }
 
-fn agent_response(agent: &Agent, instance: &str, request_id: &str) -> Value {
-    let mut data = Map::new();
-    data.insert("Extension".into(), Value::from(agent.extension.as_str()));
-    data.insert("UserState".into(), Value::from(agent.state.as_str()));
-    data.insert("InstanceId".into(), Value::from(instance));
-    data.insert("UserId".into(), Value::from(agent.user_id.as_str()));
-    data.insert(
-        "DeviceId".into(),
-        Value::from(agent.device_id.as_deref().unwrap_or_default()),
-    );
-    data.insert(
-        "OutboundScenario".into(),
-        Value::Bool(agent.outbound_scenario),
-    );
-    data.insert("WorkMode".into(), Value::from(agent.work_mode.as_str()));
-    if let Some(code) = &agent.break_code {
-        data.insert("BreakCode".into(), Value::from(code.as_str()));
-    }
-    if let Some(job) = &agent.job_id {
-        data.insert("JobId".into(), Value::from(job.as_str()));
-    }
-    data.insert(
-        "SignedSkillGroupIdList".into(),
-        Value::Array(
-            agent
-                .signed_skill_group_ids
-                .iter()
-                .map(|s| Value::from(s.as_str()))
-                .collect(),
-        ),
-    );
-    let mut body = Map::new();
-    body.insert("RequestId".into(), Value::from(request_id));
-    body.insert("Code".into(), Value::from("OK"));
-    body.insert("HttpStatusCode".into(), Value::from(200));
-    body.insert("Data".into(), Value::Object(data));
-    Value::Object(body)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -815,6 +803,16 @@ mod tests {
         assert!(!cache.check_and_insert("ak", "n1", 1001));
         assert!(cache.check_and_insert("other", "n1", 1001));
         assert!(cache.check_and_insert("ak", "n1", 1000 + NONCE_TTL_SECS));
+    }
+
+    #[test]
+    fn a_handler_that_panics_is_an_internal_error() {
+        fn broken(_: &mut crate::world::World, _: &Req<'_>) -> handlers::Answer {
+            panic!("a bug")
+        }
+        let mut world = crate::world::World::empty();
+        let err = run_handler(broken, &mut world, &Req { params: &[] }).unwrap_err();
+        assert_eq!(err.code, "InternalError");
     }
 
     #[test]

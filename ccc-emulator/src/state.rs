@@ -1,8 +1,11 @@
-//! The emulator's modelled state: call-center instances and their agents.
+//! The public handle on the emulated contact centre, and the agent types it hands out.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::scenario::Scenario;
+use crate::world::{Instance, World};
 
 /// The instance the emulator starts with.
 pub const SEED_INSTANCE: &str = "ccc-test";
@@ -120,27 +123,12 @@ impl Agent {
     }
 }
 
-#[derive(Debug, Default)]
-struct Data {
-    /// Instance id → user id → agent.
-    instances: HashMap<String, HashMap<String, Agent>>,
-}
-
-impl Data {
-    fn seeded() -> Self {
-        let mut data = Data::default();
-        data.instances.insert(
-            SEED_INSTANCE.to_owned(),
-            HashMap::from([(SEED_USER.to_owned(), Agent::new(SEED_USER, SEED_EXTENSION))]),
-        );
-        data
-    }
-}
-
-/// A handle on the emulator's state; clones share it. Safe to use while the emulator runs.
+/// A handle on the emulator's contact centre; clones share it. Safe to use while the emulator
+/// runs.
 #[derive(Clone, Debug)]
 pub struct State {
-    data: Arc<Mutex<Data>>,
+    world: Arc<Mutex<World>>,
+    scenario: Arc<Scenario>,
 }
 
 impl Default for State {
@@ -149,32 +137,31 @@ impl Default for State {
     }
 }
 
-/// Why [`State::reset_agent`] refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ResetError {
-    NoInstance,
-    NoUser,
-}
-
 impl State {
-    /// The initial state: instance [`SEED_INSTANCE`] with agent [`SEED_USER`] (extension
-    /// [`SEED_EXTENSION`], `OFFLINE`, `ON_SITE`).
+    /// The built-in scenario: instance [`SEED_INSTANCE`] with agent [`SEED_USER`] (extension
+    /// [`SEED_EXTENSION`], `OFFLINE`, `ON_SITE`), more agents, skill groups and numbers.
     pub fn seeded() -> Self {
+        State::from_scenario(Scenario::default())
+    }
+
+    /// Starts from `scenario`; [`State::reset`] goes back to it.
+    pub fn from_scenario(scenario: Scenario) -> Self {
         State {
-            data: Arc::new(Mutex::new(Data::seeded())),
+            world: Arc::new(Mutex::new(scenario.world())),
+            scenario: Arc::new(scenario),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Data> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, World> {
         // A panic elsewhere cannot leave the maps half-updated in a way that matters here.
-        self.data
+        self.world
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Puts the state back to [`State::seeded`].
+    /// Puts everything back as the scenario describes it, the clock included.
     pub fn reset(&self) {
-        *self.lock() = Data::seeded();
+        *self.lock() = self.scenario.world();
     }
 
     /// Removes every instance and agent.
@@ -184,7 +171,11 @@ impl State {
 
     /// Adds an instance with no agents; does nothing if it exists.
     pub fn add_instance(&self, instance_id: impl Into<String>) {
-        self.lock().instances.entry(instance_id.into()).or_default();
+        let id = instance_id.into();
+        self.lock()
+            .instances
+            .entry(id.clone())
+            .or_insert_with(|| Instance::new(id));
     }
 
     /// Removes an instance and its agents; `false` if it did not exist.
@@ -199,11 +190,7 @@ impl State {
 
     /// Adds or replaces an agent, creating the instance if needed.
     pub fn put_agent(&self, instance_id: impl Into<String>, agent: Agent) {
-        self.lock()
-            .instances
-            .entry(instance_id.into())
-            .or_default()
-            .insert(agent.user_id.clone(), agent);
+        self.lock().put_agent(instance_id.into(), agent);
     }
 
     /// Removes an agent; `false` if it did not exist.
@@ -211,16 +198,19 @@ impl State {
         self.lock()
             .instances
             .get_mut(instance_id)
-            .is_some_and(|users| users.remove(user_id).is_some())
+            .is_some_and(|i| i.users.remove(user_id).is_some())
     }
 
     /// A copy of an agent's current state.
     pub fn agent(&self, instance_id: &str, user_id: &str) -> Option<Agent> {
-        self.lock()
+        let mut world = self.lock();
+        world.tick();
+        world
             .instances
             .get(instance_id)?
+            .users
             .get(user_id)
-            .cloned()
+            .map(|u| u.agent.clone())
     }
 
     /// Sets an agent's state; `false` if there is no such agent.
@@ -235,80 +225,84 @@ impl State {
         user_id: &str,
         change: impl FnOnce(&mut Agent),
     ) -> bool {
-        let mut data = self.lock();
-        match data
+        let mut world = self.lock();
+        match world
             .instances
             .get_mut(instance_id)
-            .and_then(|u| u.get_mut(user_id))
+            .and_then(|i| i.users.get_mut(user_id))
         {
-            Some(agent) => {
-                change(agent);
+            Some(user) => {
+                change(&mut user.agent);
                 true
             }
             None => false,
         }
     }
 
-    /// `ResetAgentState`: a signed-in agent goes to `READY` and loses its break code and call;
-    /// a signed-out agent stays signed out. The device is recorded either way.
-    pub(crate) fn reset_agent(
+    /// Rings an agent with an inbound call from `caller` (as if dialled to the instance's first
+    /// number, queued in `skill_group_id` when given). Returns the call's job id, or the error code
+    /// the service would give (`NotExists.InstanceId`, `NotExists.UserId`, `UserBusy` when the
+    /// agent is not READY, `NotExists.SkillGroupId`).
+    pub fn ring_agent(
         &self,
         instance_id: &str,
         user_id: &str,
-        device_id: &str,
-    ) -> Result<Agent, ResetError> {
-        let mut data = self.lock();
-        let users = data
+        caller: &str,
+        skill_group_id: Option<&str>,
+    ) -> Result<String, String> {
+        let mut world = self.lock();
+        world.tick();
+        crate::handlers::ring_inbound(&mut world, instance_id, user_id, caller, skill_group_id)
+            .map_err(|f| f.code.to_owned())
+    }
+
+    /// Queues an inbound call from `caller` in a skill group: it rings the READY agent signed into
+    /// the group with the highest skill level (then the one ready the longest). Returns the job id
+    /// and the agent rung, or the error code (`UserBusy` when no agent of the group is free).
+    pub fn ring_skill_group(
+        &self,
+        instance_id: &str,
+        skill_group_id: &str,
+        caller: &str,
+    ) -> Result<(String, String), String> {
+        let mut world = self.lock();
+        world.tick();
+        let job = crate::handlers::ring_inbound(
+            &mut world,
+            instance_id,
+            "",
+            caller,
+            Some(skill_group_id),
+        )
+        .map_err(|f| f.code.to_owned())?;
+        let agent = world
             .instances
-            .get_mut(instance_id)
-            .ok_or(ResetError::NoInstance)?;
-        let agent = users.get_mut(user_id).ok_or(ResetError::NoUser)?;
-        if agent.state != UserState::Offline {
-            agent.state = UserState::Ready;
-            agent.break_code = None;
-            agent.job_id = None;
-        }
-        device_id.clone_into(agent.device_id.get_or_insert_with(String::new));
-        Ok(agent.clone())
+            .get(instance_id)
+            .and_then(|i| i.calls.get(&job))
+            .and_then(|c| c.agent_ids.first().cloned())
+            .unwrap_or_default();
+        Ok((job, agent))
+    }
+
+    /// The contact centre's clock: milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.lock().now_ms()
+    }
+
+    /// Moves the clock forward; whatever was due in between (a callee answering, after-call work
+    /// ending, a ringing call giving up) happens.
+    pub fn advance_clock(&self, by: Duration) {
+        let mut world = self.lock();
+        world
+            .clock
+            .advance(i64::try_from(by.as_millis()).unwrap_or(i64::MAX));
+        world.tick();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reset_moves_signed_in_agents_to_ready() {
-        let state = State::seeded();
-        state.update_agent(SEED_INSTANCE, SEED_USER, |a| {
-            a.state = UserState::Break;
-            a.break_code = Some("lunch".into());
-            a.job_id = Some("job-1".into());
-        });
-        let agent = state
-            .reset_agent(SEED_INSTANCE, SEED_USER, "dev-1")
-            .unwrap();
-        assert_eq!(agent.state, UserState::Ready);
-        assert_eq!(agent.break_code, None);
-        assert_eq!(agent.job_id, None);
-        assert_eq!(agent.device_id.as_deref(), Some("dev-1"));
-        assert_eq!(state.agent(SEED_INSTANCE, SEED_USER), Some(agent));
-    }
-
-    #[test]
-    fn reset_keeps_offline_agents_offline() {
-        let state = State::seeded();
-        let agent = state.reset_agent(SEED_INSTANCE, SEED_USER, "dev").unwrap();
-        assert_eq!(agent.state, UserState::Offline);
-        assert_eq!(
-            state.reset_agent("nope", SEED_USER, "d"),
-            Err(ResetError::NoInstance)
-        );
-        assert_eq!(
-            state.reset_agent(SEED_INSTANCE, "x@y", "d"),
-            Err(ResetError::NoUser)
-        );
-    }
 
     #[test]
     fn seeding_and_reset() {
@@ -324,5 +318,15 @@ mod tests {
             state.agent(SEED_INSTANCE, SEED_USER).unwrap().extension,
             SEED_EXTENSION
         );
+    }
+
+    #[test]
+    fn the_clock_moves_forward_on_demand() {
+        let state = State::seeded();
+        let before = state.now_ms();
+        state.advance_clock(Duration::from_secs(3600));
+        assert!(state.now_ms() - before >= 3_600_000);
+        state.reset();
+        assert!(state.now_ms() - before < 3_600_000);
     }
 }

@@ -346,7 +346,7 @@ async fn unmodelled_actions_answer_from_the_spec() {
 
     // False in any case, in the form body, is a boolean too.
     let v1 = V1::new("DescribeFixture")
-        .body_param("InstanceId", "x")
+        .body_param("InstanceId", "ccc-test")
         .body_param("Enabled", "FALSE")
         .body_param("Tags.1", "t");
     assert_eq!(
@@ -356,7 +356,7 @@ async fn unmodelled_actions_answer_from_the_spec() {
 
     let xml = V1::new("DescribeFixture")
         .set("Format", "XML")
-        .param("InstanceId", "x")
+        .param("InstanceId", "ccc-test")
         .param("Enabled", "false")
         .param("Tags.1", "t");
     let text = send_raw(emu.addr(), &xml.build(emu.addr())).await.text();
@@ -368,7 +368,7 @@ async fn unmodelled_actions_answer_from_the_spec() {
 async fn spec_types_of_parameters_are_checked() {
     let emu = start(&fixture_emulator()).await;
     let bad_bool = V3::new("DescribeFixture")
-        .param("InstanceId", "x")
+        .param("InstanceId", "ccc-test")
         .param("Enabled", "yes")
         .param("Tags.1", "a");
     let body = send_raw(emu.addr(), &bad_bool.build(emu.addr()))
@@ -376,7 +376,7 @@ async fn spec_types_of_parameters_are_checked() {
         .expect_error(400, "InvalidParameter");
     assert!(body["Message"].as_str().unwrap().contains("\"Enabled\""));
     let bad_int = V3::new("DescribeFixture")
-        .param("InstanceId", "x")
+        .param("InstanceId", "ccc-test")
         .param("Enabled", "true")
         .param("PageSize", "many")
         .param("Tags.1", "a");
@@ -385,7 +385,7 @@ async fn spec_types_of_parameters_are_checked() {
         .expect_error(400, "InvalidParameter");
     // A required flat list is present once any of its items is.
     let no_tags = V3::new("DescribeFixture")
-        .param("InstanceId", "x")
+        .param("InstanceId", "ccc-test")
         .param("Enabled", "true");
     let body = send_raw(emu.addr(), &no_tags.build(emu.addr()))
         .await
@@ -418,11 +418,14 @@ fn starts_from_synchronous_code() {
     );
 }
 
-/// Guards the promise that every action of the committed spec answers, as actions are added.
+/// Guards the promise that every action of the committed spec answers, as actions are added:
+/// with a success, or with an error of the service (never a 5xx), whether or not the world
+/// models it. Requests name the built-in scenario's instance, user and skill group.
 #[tokio::test]
 async fn every_embedded_action_answers() {
     let spec = ccc_emulator::embedded_spec().unwrap();
     let emu = start(&Emulator::default()).await;
+    let mut succeeded = 0;
     for action in &spec.actions {
         let mut req = V3::new(&action.name);
         for p in action.parameters.iter().filter(|p| p.required) {
@@ -432,7 +435,12 @@ async fn every_embedded_action_answers() {
                         ccc_spec::Scalar::Integer | ccc_spec::Scalar::Long => "1".to_owned(),
                         ccc_spec::Scalar::Float | ccc_spec::Scalar::Double => "1.5".to_owned(),
                         ccc_spec::Scalar::Boolean => "true".to_owned(),
-                        _ => p.example.clone().unwrap_or_else(|| "x".to_owned()),
+                        _ => match p.name.as_str() {
+                            "InstanceId" => "ccc-test".to_owned(),
+                            "UserId" => "user-test@ccc-test".to_owned(),
+                            "SkillGroupId" => "skg-sales@ccc-test".to_owned(),
+                            _ => p.example.clone().unwrap_or_else(|| "x".to_owned()),
+                        },
                     };
                     (p.name.clone(), value)
                 }
@@ -442,16 +450,137 @@ async fn every_embedded_action_answers() {
             req = req.param(&name, &value);
         }
         let answer = send_raw(emu.addr(), &req.build(emu.addr())).await;
-        assert_eq!(
-            answer.status,
-            Some(200),
+        let status = answer.status.unwrap_or(0);
+        assert!(
+            status == 200 || (400..500).contains(&status),
             "{}: {}",
             action.name,
             answer.text()
         );
+        let body = answer.json();
         assert_eq!(
-            answer.json()["RequestId"].as_str(),
+            body["RequestId"].as_str(),
             answer.header("x-acs-request-id")
         );
+        if status == 200 {
+            succeeded += 1;
+            continue;
+        }
+        let code = body["Code"].as_str().unwrap_or_default();
+        let documented = action.errors.iter().any(|e| e.code == code)
+            || spec.product.errors.iter().any(|e| e.code == code)
+            || [
+                "NotExists.",
+                "InvalidOperation.",
+                "Parameter.",
+                "MissingParameter",
+                "UserBusy",
+            ]
+            .iter()
+            .any(|prefix| code.starts_with(prefix));
+        assert!(documented, "{}: undocumented error {body}", action.name);
+    }
+    // Most actions need nothing the scenario lacks.
+    assert!(
+        succeeded * 10 >= spec.actions.len() * 8,
+        "{succeeded} of {}",
+        spec.actions.len()
+    );
+}
+
+#[tokio::test]
+async fn a_scenario_replaces_the_built_in_centre() {
+    let scenario = ccc_emulator::Scenario::from_json(
+        r#"{"instances": [{"id": "centre-b", "default_user": "b1@centre-b",
+            "users": [{"user_id": "b1@centre-b", "extension": "7001"}]}]}"#,
+    )
+    .unwrap();
+    let emulator = Emulator::builder().scenario(scenario).build();
+    let emu = start(&emulator).await;
+    let body = send_raw(emu.addr(), &reset_agent("centre-b", "d").build(emu.addr()))
+        .await
+        .json();
+    assert_eq!(body["Data"]["UserId"], "b1@centre-b");
+    assert_eq!(body["Data"]["Extension"], "7001");
+    send_raw(emu.addr(), &reset_agent("ccc-test", "d").build(emu.addr()))
+        .await
+        .expect_error(404, "NotExists.InstanceId");
+}
+
+#[tokio::test]
+async fn modelled_answers_are_written_in_xml_too() {
+    let emu = start(&Emulator::default()).await;
+    let sign_in = V1::new("SignInGroup")
+        .set("Format", "XML")
+        .param("InstanceId", "ccc-test")
+        .param("DeviceId", "d")
+        .param("UserId", "agent-ann@ccc-test")
+        .param(
+            "SignedSkillGroupIdList",
+            "[\"skg-sales@ccc-test\",\"skg-support@ccc-test\"]",
+        );
+    let answer = send_raw(emu.addr(), &sign_in.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    let text = answer.text();
+    assert!(text.starts_with("<?xml"), "{text}");
+    assert!(text.contains("<UserState>READY</UserState>"), "{text}");
+    assert!(
+        text.contains(
+            "<SignedSkillGroupIdList>skg-sales@ccc-test</SignedSkillGroupIdList>\
+             <SignedSkillGroupIdList>skg-support@ccc-test</SignedSkillGroupIdList>"
+        ),
+        "{text}"
+    );
+    let unknown = V1::new("SignInGroup")
+        .set("Format", "XML")
+        .param("InstanceId", "ccc-nope")
+        .param("DeviceId", "d")
+        .param("SignedSkillGroupIdList", "[]");
+    let text = send_raw(emu.addr(), &unknown.build(emu.addr()))
+        .await
+        .text();
+    assert!(text.contains("<Code>NotExists.InstanceId</Code>"), "{text}");
+}
+
+/// Every modelled action, with every one of its parameters set to the same odd value, answers a
+/// success or the service's 4xx error: never a 5xx, never a dropped connection.
+#[tokio::test]
+async fn modelled_actions_survive_odd_values() {
+    let spec = ccc_emulator::embedded_spec().unwrap();
+    let emulator = Emulator::default();
+    let emu = start(&emulator).await;
+    let long = "x".repeat(5000);
+    let values = [
+        "",
+        "0",
+        "-1",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "[",
+        "[{}]",
+        "[{\"userId\":1,\"skillLevel\":\"x\"}]",
+        "{\"a\":[[[[[]]]]]}",
+        "ccc-test",
+        "agent-ann@ccc-test",
+        long.as_str(),
+    ];
+    for name in emulator.modelled_actions() {
+        let action = spec.action(name).unwrap();
+        for value in values {
+            let mut req = V3::new(name);
+            for p in &action.parameters {
+                // Keep the instance real half the time, so checks past it run too.
+                let real = p.name == "InstanceId" && value.len() % 2 == 0;
+                req = req.param(&p.name, if real { "ccc-test" } else { value });
+            }
+            let answer = send_raw(emu.addr(), &req.build(emu.addr())).await;
+            let status = answer.status.unwrap_or(0);
+            assert!(
+                status == 200 || (400..500).contains(&status),
+                "{name} with {:?}: {status} {}",
+                &value[..value.len().min(40)],
+                answer.text()
+            );
+        }
     }
 }

@@ -40,6 +40,53 @@ async fn a_correct_v3_request_passes() {
     assert_eq!(answer.status, Some(200), "{}", answer.text());
 }
 
+/// Alibaba's official SDKs send `x-acs-action` and `x-acs-version` headers with V1 requests too;
+/// the `Signature` parameter, not those headers, makes them V1.
+#[tokio::test]
+async fn a_v1_request_shaped_like_the_official_sdks_passes() {
+    let emu = start().await;
+    let official = |v1: V1| {
+        v1.header("x-acs-action", "ResetAgentState")
+            .header("x-acs-version", common::VERSION)
+            .header(
+                "user-agent",
+                "AlibabaCloud (linux; x64) Python/3.12 Core/2.0 TeaDSL/1",
+            )
+    };
+    // Parameters in the query (GET), then in a form body (POST), then with an STS token.
+    let get = official(reset_v1(V1::new("ResetAgentState")));
+    let answer = send_raw(emu.addr(), &get.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(answer.json()["Data"]["DeviceId"], "dev-1");
+
+    let post = official(
+        V1::new("ResetAgentState")
+            .body_param("InstanceId", "ccc-test")
+            .body_param("DeviceId", "dev-form"),
+    );
+    let answer = send_raw(emu.addr(), &post.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(answer.json()["Data"]["DeviceId"], "dev-form");
+
+    let sts = official(reset_v1(V1::new("ResetAgentState")))
+        .set("AccessKeyId", STS_ID)
+        .set("SecurityToken", STS_TOKEN);
+    let sts = V1 {
+        secret: STS_SECRET.into(),
+        ..sts
+    };
+    let answer = send_raw(emu.addr(), &sts.build(emu.addr())).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(emu.requests("ResetAgentState"), 3);
+
+    // Still checked as V1: a wrong signature is a mismatch, not an incomplete V3 signature.
+    let mut bad = official(reset_v1(V1::new("ResetAgentState")));
+    bad.signature = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
+    send_raw(emu.addr(), &bad.build(emu.addr()))
+        .await
+        .expect_error(400, "SignatureDoesNotMatch");
+}
+
 #[tokio::test]
 async fn a_bad_signature_is_refused() {
     let emu = start().await;

@@ -13,11 +13,49 @@ const BIN: &str = env!("CARGO_BIN_EXE_ccc-emulator");
 fn help_and_bad_flags() {
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--listen"));
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--idle-timeout",
+        "--http2-idle-timeout",
+        "--header-read-timeout",
+        "--body-read-timeout",
+        "--max-connections",
+        "--max-body-bytes",
+        "--max-body-bytes-in-flight",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+    for action in ccc_emulator::Emulator::default().modelled_actions() {
+        assert!(
+            help.contains(action),
+            "modelled {action} missing from --help"
+        );
+    }
 
     let bad = Command::new(BIN).arg("--frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument `--frobnicate`"));
+}
+
+#[test]
+fn a_bad_scenario_is_refused_with_its_place() {
+    let dir = std::env::temp_dir().join(format!("ccc-emulator-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "[[instances]]\nid = \"x\"\nusers = 3\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--scenario"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/instances/0/users") && stderr.contains("must be a list"),
+        "{stderr}"
+    );
 }
 
 #[cfg(unix)]
@@ -75,4 +113,91 @@ fn serves_until_sigterm() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status:?}");
+}
+
+/// With few file descriptors, many idle sockets must not leave signed calls unanswered: the cap
+/// fits the open-file limit, so a call is served or refused with an answer, never left hanging.
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_sockets_cannot_starve_a_process_with_few_file_descriptors() {
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("ulimit -n 256 && exec {BIN} --listen 127.0.0.1:0"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("ccc-emulator listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    // Stopped even when an assertion below fails.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let child = KillOnDrop(child);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = rt.block_on(async {
+        let mut idle = Vec::new();
+        for _ in 0..300 {
+            if let Ok(s) = tokio::net::TcpStream::connect(addr).await {
+                idle.push(s);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let request = common::V3::new("ResetAgentState")
+            .param("InstanceId", "ccc-test")
+            .param("DeviceId", "d")
+            .build(addr);
+        let answer = common::send_raw(addr, &request).await;
+        drop(idle);
+        answer.status
+    });
+    drop(child);
+    assert!(
+        matches!(status, Some(200 | 503)),
+        "a signed call got no answer: {status:?}"
+    );
+}
+
+/// Its reader gone, the emulator still stops cleanly (no panic on the closed stdout).
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_when_stdout_is_closed() {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    drop(stdout);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

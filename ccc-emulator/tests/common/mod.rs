@@ -232,6 +232,8 @@ pub struct V1 {
     pub signature: Option<String>,
     /// Common parameters to leave out.
     pub omit: Vec<String>,
+    /// Extra headers, sent unsigned (V1 signs only parameters).
+    pub headers: Vec<(String, String)>,
 }
 
 impl V1 {
@@ -254,7 +256,13 @@ impl V1 {
             secret: "testsecret".into(),
             signature: None,
             omit: Vec::new(),
+            headers: Vec::new(),
         }
+    }
+
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
     }
 
     pub fn set(mut self, k: &str, v: &str) -> Self {
@@ -308,6 +316,7 @@ impl V1 {
             query.push(("Signature".into(), signature));
         }
         let mut headers = vec![("host".to_owned(), addr.to_string())];
+        headers.extend(self.headers.iter().cloned());
         if !self.form.is_empty() {
             headers.push((
                 "content-type".into(),
