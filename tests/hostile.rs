@@ -780,3 +780,36 @@ async fn no_roots_child() {
     );
     assert!(chain.contains("No CA certificates"), "{chain}");
 }
+
+/// Gives credentials once, then fails: a refresh that breaks between two attempts.
+#[derive(Debug, Default)]
+struct OnceThenFail(AtomicUsize);
+
+impl ccc_sdk::credentials::ProvideCredentials for OnceThenFail {
+    fn provide_credentials(&self) -> ccc_sdk::credentials::ProvideFuture<'_> {
+        ccc_sdk::credentials::ProvideFuture::ready(if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            Ok(Credentials::new(AK_ID, AK_SECRET).with_security_token(TOKEN))
+        } else {
+            Err(ccc_sdk::credentials::CredentialsError::new(
+                "the STS endpoint answered 503",
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn credentials_failing_before_a_retry_count_the_request_already_sent() {
+    let throttled = json(400, r#"{"Code":"Throttling.User","Message":"slow down"}"#);
+    let server = Server::start(vec![throttled]);
+    let c = client_with(
+        config(&server.endpoint(), SignatureVersion::V3).credentials(OnceThenFail::default()),
+    );
+    let err = read(&c).await.unwrap_err();
+    let SdkError::Credentials(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((e.attempts(), err.attempts()), (1, 1));
+    assert_eq!(server.requests().len(), 1);
+    assert!(err.to_string().contains("(after 1 attempt)"), "{err}");
+    assert_no_secret(&shown(&err));
+}

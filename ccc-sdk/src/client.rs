@@ -236,7 +236,11 @@ impl Failure {
     /// The failure as the error a caller sees, after `attempts` attempts.
     fn into_sdk_error(self, attempts: u32) -> SdkError<ServiceError> {
         match self {
-            Failure::Credentials(e) => SdkError::Credentials(e),
+            Failure::Credentials(mut e) => {
+                // The attempt whose credentials failed sent nothing.
+                e.attempts = attempts.saturating_sub(1);
+                SdkError::Credentials(e)
+            }
             Failure::Timeout(kind, limit) => SdkError::Timeout(TimeoutError {
                 kind,
                 limit: Some(limit),

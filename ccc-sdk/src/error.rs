@@ -400,7 +400,8 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
     /// credentials for the first attempt).
     pub fn attempts(&self) -> u32 {
         match self {
-            SdkError::Build(_) | SdkError::Credentials(_) => 0,
+            SdkError::Build(_) => 0,
+            SdkError::Credentials(e) => e.attempts(),
             SdkError::Timeout(e) => e.attempts(),
             SdkError::Dispatch(e) => e.attempts(),
             SdkError::Response(e) => e.attempts(),

@@ -312,6 +312,8 @@ pub(crate) type SharedCredentials = Arc<dyn ProvideCredentials>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialsError {
     message: String,
+    /// Requests the call had sent before credentials failed (a later attempt's).
+    pub(crate) attempts: u32,
 }
 
 impl CredentialsError {
@@ -319,7 +321,14 @@ impl CredentialsError {
     pub fn new(message: impl Into<String>) -> Self {
         CredentialsError {
             message: message.into(),
+            attempts: 0,
         }
+    }
+
+    /// How many requests the call had sent before credentials failed to load: 0 when they
+    /// failed for the first attempt, more when a refresh failed before a retry.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The same error, with what was being done in front: `context: message`.
@@ -330,7 +339,12 @@ impl CredentialsError {
 
 impl fmt::Display for CredentialsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        if self.attempts > 0 {
+            let s = if self.attempts == 1 { "" } else { "s" };
+            write!(f, " (after {} attempt{s})", self.attempts)?;
+        }
+        Ok(())
     }
 }
 
