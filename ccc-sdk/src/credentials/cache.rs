@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{Credentials, CredentialsError};
+use super::{Credentials, CredentialsError, ProvideFuture};
 
 /// Credentials are refreshed once less than this remains before they expire, as the official
 /// libraries do.
@@ -64,6 +64,21 @@ impl Cache {
     /// Why the last refresh failed, if it did and credentials are still served.
     pub(crate) fn last_failure(&self) -> Option<CredentialsError> {
         self.state().failure.clone()
+    }
+
+    /// What a caching provider answers: the cached credentials at once, without allocating, or
+    /// a refresh with `fetch`.
+    pub(crate) fn provide<'a, F>(
+        &'a self,
+        fetch: impl FnOnce() -> F + Send + 'a,
+    ) -> ProvideFuture<'a>
+    where
+        F: Future<Output = Result<Credentials, CredentialsError>> + Send + 'a,
+    {
+        match self.cached() {
+            Some(c) => ProvideFuture::ready(Ok(c)),
+            None => ProvideFuture::new(self.get_or_refresh(fetch)),
+        }
     }
 
     /// Serves the cached credentials, or refreshes them with `fetch`: one caller at a time, the

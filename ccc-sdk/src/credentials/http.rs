@@ -233,6 +233,25 @@ pub(crate) fn credentials_from(
         .with_expiration(expiration))
 }
 
+/// Reads the credentials of an answer shaped `{Code, AccessKeyId, AccessKeySecret,
+/// SecurityToken, Expiration}` (the metadata server's and a credentials URI's): a `Code` other
+/// than `Success` is an error naming it.
+pub(crate) fn credentials_answer(
+    what: &str,
+    answer: &Answer,
+) -> Result<super::Credentials, CredentialsError> {
+    let object = json_object(what, answer)?;
+    if let Some(code) = object.get("Code").and_then(|c| c.as_str())
+        && code != "Success"
+    {
+        return Err(CredentialsError::new(format!(
+            "{what} answered with Code `{}`",
+            printable(code)
+        )));
+    }
+    credentials_from(what, answer.status, &object, "")
+}
+
 /// Parses a JSON object answer; the error names the status and never quotes the body.
 pub(crate) fn json_object(
     what: &str,

@@ -210,10 +210,7 @@ impl OidcRoleArnProvider {
 
 impl ProvideCredentials for OidcRoleArnProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match self.cache.cached() {
-            Some(c) => ProvideFuture::ready(Ok(c)),
-            None => ProvideFuture::new(self.cache.get_or_refresh(|| self.fetch())),
-        }
+        self.cache.provide(|| self.fetch())
     }
 
     fn last_refresh_failure(&self) -> Option<CredentialsError> {

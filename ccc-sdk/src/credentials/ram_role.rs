@@ -172,10 +172,7 @@ impl RamRoleArnProvider {
 
 impl ProvideCredentials for RamRoleArnProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match self.cache.cached() {
-            Some(c) => ProvideFuture::ready(Ok(c)),
-            None => ProvideFuture::new(self.cache.get_or_refresh(|| self.fetch())),
-        }
+        self.cache.provide(|| self.fetch())
     }
 
     fn last_refresh_failure(&self) -> Option<CredentialsError> {

@@ -59,25 +59,13 @@ impl CredentialsUriProvider {
                 answer.status
             )));
         }
-        let object = http::json_object(&what, &answer)?;
-        if let Some(code) = object.get("Code").and_then(|c| c.as_str())
-            && code != "Success"
-        {
-            return Err(CredentialsError::new(format!(
-                "{what} answered with Code `{}`",
-                http::printable(code)
-            )));
-        }
-        http::credentials_from(&what, answer.status, &object, "")
+        http::credentials_answer(&what, &answer)
     }
 }
 
 impl ProvideCredentials for CredentialsUriProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match self.cache.cached() {
-            Some(c) => ProvideFuture::ready(Ok(c)),
-            None => ProvideFuture::new(self.cache.get_or_refresh(|| self.fetch())),
-        }
+        self.cache.provide(|| self.fetch())
     }
 
     fn last_refresh_failure(&self) -> Option<CredentialsError> {
