@@ -1,7 +1,7 @@
 //! The per-call work of ResetAgentState without the network: build the input, encode its
 //! parameters, sign (V3 and V1, fresh timestamp and nonce), and decode a response (JSON and XML).
 //!
-//! `cargo bench -p ccc-sdk --bench per_call`
+//! `cargo bench -p ccc-bench --bench per_call`
 
 use std::hint::black_box;
 
