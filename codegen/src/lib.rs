@@ -6,10 +6,11 @@
 //! agrees), and comparing with or writing to the checked-in files. `cargo xtask codegen` and the
 //! freshness test both go through [`sync`], so they cannot disagree.
 
-mod action;
 mod docs;
+mod emit;
 mod error;
 mod format;
+mod model;
 mod names;
 mod product;
 pub mod sync;
@@ -57,7 +58,7 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         return spec
             .actions
             .iter()
-            .map(|a| action::generate(spec, a))
+            .map(|a| generate_action(spec, a))
             .collect();
     }
     let mut results: Vec<(usize, Result<GeneratedFile, Error>)> = std::thread::scope(|s| {
@@ -69,7 +70,7 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
                         .enumerate()
                         .skip(t)
                         .step_by(threads)
-                        .map(|(i, a)| (i, action::generate(spec, a)))
+                        .map(|(i, a)| (i, generate_action(spec, a)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -84,6 +85,11 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// One action's module: the action lowered into the operation model, then printed.
+fn generate_action(spec: &Spec, action: &ccc_spec::Action) -> Result<GeneratedFile, Error> {
+    emit::action_module(&model::lower(spec, action)?)
 }
 
 /// Prints a token stream as a file: parsed by `syn`, printed by `prettyplease`, with the
