@@ -45,7 +45,6 @@ pub struct ClaimCallInput {
     /// "f0": "zeren001@report-test-2",
     /// "f1": "desktop-voip-box@report-test-2"
     /// }
-
     /// ]
     /// ```
     pub candidate_user_list_json: Option<String>,

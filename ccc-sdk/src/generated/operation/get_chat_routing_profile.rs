@@ -221,7 +221,6 @@ pub struct Data {
     ///     "AllowExceedingLimitWhenClaiming": true,
     ///     "Enabled": true
     /// }
-
     /// ```
     pub agent_concurrency_settings: Option<String>,
     /// Wire name `ChatSettings`, String. Example: `{"IdleChatTimeoutSeconds":300}`.
@@ -237,7 +236,6 @@ pub struct Data {
     ///     "MaxNumberOfConversationsAgentCanMiss": 5,
     ///     "PostAgentMissingConversionsAction": "Nothing"
     /// }
-
     /// ```
     pub distribution_settings: Option<String>,
     /// Wire name `RoutingType`, String. Example: `Automatic`.

@@ -1361,6 +1361,7 @@ pub enum SatisfactionSurveyChannel {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(SatisfactionSurveyChannel {
     Ivr => "IVR",
     Sms => "SMS",

@@ -629,6 +629,7 @@ pub enum Type {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(Type {
     MainFlow => "MAIN_FLOW",
     SubFlow => "SUB_FLOW",

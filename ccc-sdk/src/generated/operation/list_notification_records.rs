@@ -274,7 +274,6 @@ pub struct Data {
     ///     "mediaType": "AUDIO",
     ///     "skillGroupId": "skill@ccc-test"
     /// }
-
     /// ```
     pub content: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
