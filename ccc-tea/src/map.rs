@@ -149,7 +149,9 @@ impl<'a> Cx<'a> {
                 let fields = self.fields(&model.fields, path, stack);
                 stack.pop();
                 Some(Type::Struct {
-                    type_name: Some(model.name.clone()),
+                    // A model called `Data` names nothing; the generator's rule will.
+                    type_name: Some(model.name.clone())
+                        .filter(|n| !ccc_spec::naming::is_generic_struct_name(n)),
                     fields,
                 })
             }

@@ -312,3 +312,16 @@ fn a_model_that_contains_itself_is_refused() {
         "bad.tea:18:10: action X: model `Loop` contains itself (at parameters/A/Next)"
     );
 }
+
+#[test]
+fn a_model_named_for_nothing_it_holds_gets_no_type_name() {
+    let text = skeleton("Data", "a", "POST") + "model Data = {\n  x?: string(name='X'),\n}\n";
+    let tea = parse("data.tea", &text).unwrap();
+    let mapped = to_actions(&tea, &ApiInfo::default()).unwrap();
+    let Type::Struct { type_name, fields } = &mapped.actions[0].parameters[0].ty else {
+        panic!("{:?}", mapped.actions[0].parameters[0].ty)
+    };
+    // `Data` names nothing; the generator's rule names the struct from where it sits.
+    assert_eq!(type_name, &None);
+    assert_eq!(fields[0].name, "X");
+}

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use ccc_spec::{Action, EnumSpec, Field, Location, Parameter, Scalar, Spec, Style, Type, naming};
+use ccc_spec::naming::{self, StructPlace};
+use ccc_spec::{Action, EnumSpec, Field, Location, Parameter, Scalar, Spec, Style, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -467,7 +468,7 @@ impl<'a> Lowering<'a> {
                 &p.ty,
                 &p.name,
                 p.description.as_deref(),
-                &input,
+                (&input, StructPlace::Top, false),
                 Role::Request,
             );
         }
@@ -478,30 +479,48 @@ impl<'a> Lowering<'a> {
                 &f.ty,
                 &f.name,
                 f.description.as_deref(),
-                &output,
+                (&output, StructPlace::Top, false),
                 Role::Response,
             );
         }
         Ok(())
     }
 
+    /// `at`: the Rust name of the parent (a struct, or the input or output), where the struct
+    /// sits for [`naming::struct_ident`], and whether it is the item of a list.
     fn name(
         &mut self,
         taken: &mut BTreeSet<String>,
         ty: &'a Type,
         wire: &'a str,
         description: Option<&'a str>,
-        parent: &str,
+        at: (&str, StructPlace<'_>, bool),
         role: Role,
     ) {
+        let (parent, place, list_item) = at;
         match ty {
             Type::Scalar { .. } => {}
-            Type::List { items } => self.name(taken, items, wire, description, parent, role),
-            Type::Map { values } => self.name(taken, values, wire, description, parent, role),
+            Type::List { items } => {
+                self.name(taken, items, wire, description, (parent, place, true), role);
+            }
+            Type::Map { values } => {
+                self.name(
+                    taken,
+                    values,
+                    wire,
+                    description,
+                    (parent, place, false),
+                    role,
+                );
+            }
             Type::Struct { type_name, fields } => {
-                let base = type_name
-                    .clone()
-                    .unwrap_or_else(|| naming::type_ident(wire));
+                let holds_list = fields.iter().any(|f| {
+                    naming::is_generic_struct_name(&f.name)
+                        && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
+                });
+                let base = type_name.clone().unwrap_or_else(|| {
+                    naming::struct_ident(&self.action.name, wire, place, list_item, holds_list)
+                });
                 // The same struct written twice (same name, same fields) is one type.
                 if let Some(i) = self
                     .named
@@ -531,8 +550,14 @@ impl<'a> Lowering<'a> {
                     fields,
                     role,
                 });
+                let inner = if place == StructPlace::Top && !list_item && wire == "Data" {
+                    StructPlace::InData
+                } else {
+                    StructPlace::In(&name)
+                };
                 for f in fields {
-                    self.name(taken, &f.ty, &f.name, f.description.as_deref(), &name, role);
+                    let at = (name.as_str(), inner, false);
+                    self.name(taken, &f.ty, &f.name, f.description.as_deref(), at, role);
                 }
             }
         }

@@ -544,7 +544,9 @@ impl Builder<'_> {
                     },
                     None => Type::List {
                         items: Box::new(Type::Struct {
-                            type_name: Some(type_ident(item)),
+                            // `Array of Data` names nothing; the generator's rule will.
+                            type_name: Some(type_ident(item))
+                                .filter(|n| !ccc_spec::naming::is_generic_struct_name(n)),
                             fields: self.fields(rows, nodes, shapes, child),
                         }),
                     },

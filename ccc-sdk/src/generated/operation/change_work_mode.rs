@@ -317,8 +317,8 @@ impl ChangeWorkModeFluentBuilder {
 pub struct ChangeWorkModeOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ChangeWorkModeResult`].
+    pub data: Option<ChangeWorkModeResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -336,7 +336,7 @@ impl ChangeWorkModeOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ChangeWorkModeResult> {
         self.data.as_ref()
     }
 
@@ -397,7 +397,7 @@ impl Encode for ChangeWorkModeOutput {
 /// Wire name `Data`. Part of the output of `ChangeWorkMode`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ChangeWorkModeResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -420,7 +420,7 @@ pub struct Data {
     pub work_mode: Option<String>,
 }
 
-impl Data {
+impl ChangeWorkModeResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -474,7 +474,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ChangeWorkModeResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -493,7 +493,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ChangeWorkModeResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -514,7 +514,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ChangeWorkModeOutput, Data);
+codec::serialize_via_encode!(ChangeWorkModeOutput, ChangeWorkModeResult);
 
 /// Errors of `ChangeWorkMode`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -326,8 +326,8 @@ impl ClaimCallFluentBuilder {
 pub struct ClaimCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ClaimCallResult`].
+    pub data: Option<ClaimCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -345,7 +345,7 @@ impl ClaimCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ClaimCallResult> {
         self.data.as_ref()
     }
 
@@ -406,7 +406,7 @@ impl Encode for ClaimCallOutput {
 /// Wire name `Data`. Part of the output of `ClaimCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ClaimCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `ContextId`, Long. Example: `123456`.
@@ -415,7 +415,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl ClaimCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -432,7 +432,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ClaimCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -444,7 +444,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ClaimCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -759,7 +759,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     ClaimCallOutput,
-    Data,
+    ClaimCallResult,
     CallContext,
     ChannelContexts,
     UserContext

@@ -208,8 +208,8 @@ impl GetUserFluentBuilder {
 pub struct GetUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`User`].
+    pub data: Option<User>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl GetUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&User> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for GetUserOutput {
 /// Wire name `Data`. Part of the output of `GetUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct User {
     /// Wire name `DisplayName`, String. Example: `测试用户`.
     pub display_name: Option<String>,
     /// Wire name `Email`, String. Example: `user-test@aliyun-cc.com`.
@@ -323,7 +323,7 @@ pub struct Data {
     pub nickname: Option<String>,
 }
 
-impl Data {
+impl User {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
@@ -405,7 +405,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for User {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -430,7 +430,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for User {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -453,7 +453,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetUserOutput, Data);
+codec::serialize_via_encode!(GetUserOutput, User);
 
 /// Errors of `GetUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

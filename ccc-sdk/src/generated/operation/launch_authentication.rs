@@ -318,8 +318,8 @@ impl LaunchAuthenticationFluentBuilder {
 pub struct LaunchAuthenticationOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LaunchAuthenticationResult`].
+    pub data: Option<LaunchAuthenticationResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl LaunchAuthenticationOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LaunchAuthenticationResult> {
         self.data.as_ref()
     }
 
@@ -398,14 +398,14 @@ impl Encode for LaunchAuthenticationOutput {
 /// Wire name `Data`. Part of the output of `LaunchAuthentication`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct LaunchAuthenticationResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl LaunchAuthenticationResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -417,7 +417,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LaunchAuthenticationResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -428,7 +428,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LaunchAuthenticationResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -805,7 +805,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     LaunchAuthenticationOutput,
-    Data,
+    LaunchAuthenticationResult,
     CallContext,
     ChannelContext,
     UserContext

@@ -175,8 +175,8 @@ impl ListInstancesOfUserFluentBuilder {
 pub struct ListInstancesOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`InstancesOfUserPage`].
+    pub data: Option<InstancesOfUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -194,7 +194,7 @@ impl ListInstancesOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&InstancesOfUserPage> {
         self.data.as_ref()
     }
 
@@ -255,7 +255,7 @@ impl Encode for ListInstancesOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct InstancesOfUserPage {
     /// Wire name `List`, List of Struct [`CallCenterInstance`].
     pub list: Option<Vec<CallCenterInstance>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -266,7 +266,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl InstancesOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[CallCenterInstance] {
         self.list.as_deref().unwrap_or_default()
@@ -288,7 +288,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for InstancesOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -301,7 +301,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for InstancesOfUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -725,7 +725,7 @@ impl Encode for SkillGroup {
 
 codec::serialize_via_encode!(
     ListInstancesOfUserOutput,
-    Data,
+    InstancesOfUserPage,
     CallCenterInstance,
     User,
     PhoneNumber,

@@ -388,8 +388,8 @@ impl RedialCallFluentBuilder {
 pub struct RedialCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RedialCallResult`].
+    pub data: Option<RedialCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -407,7 +407,7 @@ impl RedialCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RedialCallResult> {
         self.data.as_ref()
     }
 
@@ -468,7 +468,7 @@ impl Encode for RedialCallOutput {
 /// Wire name `Data`. Part of the output of `RedialCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RedialCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `ContextId`, Long. Example: `123456789`.
@@ -477,7 +477,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl RedialCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -494,7 +494,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RedialCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -506,7 +506,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RedialCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -830,7 +830,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     RedialCallOutput,
-    Data,
+    RedialCallResult,
     CallContext,
     ChannelContexts,
     UserContext

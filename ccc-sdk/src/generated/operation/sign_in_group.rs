@@ -322,8 +322,8 @@ impl SignInGroupFluentBuilder {
 pub struct SignInGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SignInGroupResult`].
+    pub data: Option<SignInGroupResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -341,7 +341,7 @@ impl SignInGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SignInGroupResult> {
         self.data.as_ref()
     }
 
@@ -402,7 +402,7 @@ impl Encode for SignInGroupOutput {
 /// Wire name `Data`. Part of the output of `SignInGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SignInGroupResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `ChatDeviceId`, String.
@@ -427,7 +427,7 @@ pub struct Data {
     pub work_mode: Option<String>,
 }
 
-impl Data {
+impl SignInGroupResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -486,7 +486,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SignInGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -506,7 +506,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SignInGroupResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -528,7 +528,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(SignInGroupOutput, Data);
+codec::serialize_via_encode!(SignInGroupOutput, SignInGroupResult);
 
 /// Errors of `SignInGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

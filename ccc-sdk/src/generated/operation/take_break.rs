@@ -243,8 +243,8 @@ impl TakeBreakFluentBuilder {
 pub struct TakeBreakOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TakeBreakResult`].
+    pub data: Option<TakeBreakResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -262,7 +262,7 @@ impl TakeBreakOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TakeBreakResult> {
         self.data.as_ref()
     }
 
@@ -323,7 +323,7 @@ impl Encode for TakeBreakOutput {
 /// Wire name `Data`. Part of the output of `TakeBreak`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TakeBreakResult {
     /// Wire name `BreakCode`, String. Example: `lunchtime`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -352,7 +352,7 @@ pub struct Data {
     pub work_mode: Option<String>,
 }
 
-impl Data {
+impl TakeBreakResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -421,7 +421,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TakeBreakResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -443,7 +443,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TakeBreakResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -467,7 +467,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(TakeBreakOutput, Data);
+codec::serialize_via_encode!(TakeBreakOutput, TakeBreakResult);
 
 /// Errors of `TakeBreak`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
