@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use ccc_spec::{ACTIONS_DIR, Action, PRODUCT_FILE, SpecError, SpecErrors};
 
-use crate::api_info::ApiInfo;
-use crate::error::ImportError;
-use crate::map::{Note, to_actions};
-use crate::merge::{Difference, merge};
-use crate::parser::{TeaFile, parse};
+use super::api_info::ApiInfo;
+use super::error::ImportError;
+use super::map::{Note, to_actions};
+use super::merge::{Difference, merge};
+use super::parser::{TeaFile, parse};
 
 /// How to import.
 #[derive(Clone, Debug, Default)]
@@ -123,7 +123,7 @@ pub fn endpoint_differences(
 /// Imports `tea_path` into `spec_dir` (which holds `product.json` and `actions/`).
 ///
 /// `api_info_path` defaults to `api-info.json` beside `tea_path` when that file exists. Each
-/// action is merged with its existing file by the rule of [`merge`](mod@crate::merge). Every resulting
+/// action is merged with its existing file by the rule of [`merge`](mod@super::merge). Every resulting
 /// file is checked with `ccc_spec::check_action` and the whole directory as it would be is
 /// loaded with `ccc_spec::load_sources` before anything is written; on any error nothing is
 /// written. Files whose text would not change are not touched; the others are written to a

@@ -1,11 +1,12 @@
 //! The whole import into temporary spec directories: determinism, idempotence, one-action
 //! changes, merging, refusals that write nothing.
 
+#[path = "darabonba_common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use ccc_tea::{ImportError, ImportOptions, Report, import};
+use ccc_import::darabonba::{ImportError, ImportOptions, Report, import};
 use common::TempDir;
 
 fn spec_dir(tag: &str) -> TempDir {

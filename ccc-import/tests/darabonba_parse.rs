@@ -1,10 +1,11 @@
 //! The lexer and parser on fixtures written for the project.
 
+#[path = "darabonba_common/mod.rs"]
 mod common;
 
-use ccc_tea::{Target, TeaType, parse};
+use ccc_import::darabonba::{Target, TeaType, parse};
 
-fn shop() -> ccc_tea::TeaFile {
+fn shop() -> ccc_import::darabonba::TeaFile {
     parse("shop.tea", &common::fixture_text("shop.tea")).unwrap()
 }
 
@@ -254,11 +255,11 @@ fn truncated_input_is_an_error_never_a_panic() {
         .map(|(i, _)| i)
         .filter(|i| i % 5 == 0)
         .collect();
-    let info = ccc_tea::ApiInfo::default();
+    let info = ccc_import::darabonba::ApiInfo::default();
     for cut in cuts {
         if let Ok(t) = parse("cut.tea", &text[..cut]) {
             // Whatever parses also maps without a panic (to actions or to errors).
-            let _ = ccc_tea::to_actions(&t, &info);
+            let _ = ccc_import::darabonba::to_actions(&t, &info);
         }
     }
 }

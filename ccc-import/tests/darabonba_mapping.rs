@@ -1,9 +1,10 @@
 //! From the parsed fixture to spec actions.
 
+#[path = "darabonba_common/mod.rs"]
 mod common;
 
+use ccc_import::darabonba::{ApiInfo, Mapped, parse, to_actions};
 use ccc_spec::{Action, Field, Location, Method, Parameter, Scalar, Style, Type};
-use ccc_tea::{ApiInfo, Mapped, parse, to_actions};
 
 fn info() -> ApiInfo {
     ApiInfo::parse(&common::fixture_text("shop-api-info.json")).unwrap()

@@ -1,11 +1,12 @@
 //! Merging upstream into a spec file that came from an API reference page.
 
+#[path = "darabonba_common/mod.rs"]
 mod common;
 
 use std::path::Path;
 
+use ccc_import::darabonba::{ApiInfo, DiffKind, Side, merge, parse, to_actions};
 use ccc_spec::{Action, Field, Location, Method, Scalar, Style, Type};
-use ccc_tea::{ApiInfo, DiffKind, Side, merge, parse, to_actions};
 
 fn upstream() -> Action {
     let tea = parse("shop.tea", &common::fixture_text("shop.tea")).unwrap();

@@ -1,7 +1,7 @@
 //! Splits Darabonba source into tokens, keeping comments aside so that doc markers such as
 //! `@deprecated` can be found before the item they document.
 
-use crate::error::{Pos, TeaError};
+use super::error::{Pos, TeaError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Tok {

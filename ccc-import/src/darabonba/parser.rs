@@ -8,8 +8,8 @@
 //! (`var request = new XShrinkRequest{}`), the `new OpenApi.Params{ … }` block and, in `init`,
 //! `@endpointMap = { … }`.
 
-use crate::error::{Pos, TeaError};
-use crate::lexer::{Comment, Tok, Token, lex};
+use super::error::{Pos, TeaError};
+use super::lexer::{Comment, Tok, Token, lex};
 
 /// A parsed `.tea` file.
 #[derive(Clone, Debug, PartialEq)]

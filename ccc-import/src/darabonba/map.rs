@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use ccc_spec::naming;
 use ccc_spec::{Action, Examples, Field, Location, Method, Parameter, Scalar, Style, Type};
 
-use crate::api_info::ApiInfo;
-use crate::error::{Pos, TeaError};
-use crate::parser::{Function, Model, ModelField, Target, TeaFile, TeaType};
+use super::api_info::ApiInfo;
+use super::error::{Pos, TeaError};
+use super::parser::{Function, Model, ModelField, Target, TeaFile, TeaType};
 
 /// The marker of a required parameter inside its description.
 pub const REQUIRED_MARKER: &str = "This parameter is required.";

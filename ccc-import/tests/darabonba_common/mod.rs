@@ -15,7 +15,7 @@ impl TempDir {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
-            "ccc-tea-{tag}-{}-{}-{nanos}",
+            "ccc-import-darabonba-{tag}-{}-{}-{nanos}",
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)
         ));
@@ -63,7 +63,7 @@ impl Drop for TempDir {
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("tests/fixtures/darabonba")
         .join(name)
 }
 

@@ -6,14 +6,14 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! let report = ccc_tea::import(
+//! let report = ccc_import::darabonba::import(
 //!     Path::new("spec"),
 //!     Path::new("main.tea"),
 //!     None, // api-info.json beside main.tea, if there is one
-//!     &ccc_tea::ImportOptions::default(),
+//!     &ccc_import::darabonba::ImportOptions::default(),
 //! )?;
 //! print!("{report}");
-//! # Ok::<(), ccc_tea::ImportError>(())
+//! # Ok::<(), ccc_import::darabonba::ImportError>(())
 //! ```
 //!
 //! The steps are public too: [`parse`] → [`TeaFile`], [`to_actions`] → spec [`ccc_spec::Action`]s,

@@ -1,6 +1,7 @@
 //! Imports the real upstream definition when it is present (it is not part of the project; the
 //! test prints a note and passes when it is absent).
 
+#[path = "darabonba_common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -30,12 +31,12 @@ fn committed_spec() -> PathBuf {
 fn real_main_tea_imports_every_action() {
     let Some(dir) = upstream_dir() else { return };
     let text = std::fs::read_to_string(dir.join("main.tea")).unwrap();
-    let info = ccc_tea::read_api_info(&dir.join("api-info.json")).unwrap();
+    let info = ccc_import::darabonba::read_api_info(&dir.join("api-info.json")).unwrap();
 
     let t0 = Instant::now();
-    let tea = ccc_tea::parse("main.tea", &text).unwrap();
+    let tea = ccc_import::darabonba::parse("main.tea", &text).unwrap();
     let t_parse = t0.elapsed();
-    let mapped = ccc_tea::to_actions(&tea, &info).unwrap();
+    let mapped = ccc_import::darabonba::to_actions(&tea, &info).unwrap();
     let t_map = t0.elapsed();
 
     assert_eq!(mapped.actions.len(), 253);
@@ -179,11 +180,11 @@ fn real_main_tea_imports_every_action() {
         &std::fs::read_to_string(&committed_path).unwrap(),
     );
     let t1 = Instant::now();
-    let report = ccc_tea::import(
+    let report = ccc_import::darabonba::import(
         tmp.path(),
         &dir.join("main.tea"),
         None,
-        &ccc_tea::ImportOptions::default(),
+        &ccc_import::darabonba::ImportOptions::default(),
     )
     .unwrap();
     eprintln!(
@@ -203,11 +204,11 @@ fn real_main_tea_imports_every_action() {
     }
     assert!(ccc_spec::load_dir(tmp.path()).is_ok());
     let before = tmp.snapshot();
-    let again = ccc_tea::import(
+    let again = ccc_import::darabonba::import(
         tmp.path(),
         &dir.join("main.tea"),
         None,
-        &ccc_tea::ImportOptions::default(),
+        &ccc_import::darabonba::ImportOptions::default(),
     )
     .unwrap();
     assert_eq!(again.unchanged.len(), 253);
