@@ -261,3 +261,41 @@ fn new_actions_take_the_repeat_rule_and_the_spec_keeps_its_override() {
     let (m, _) = merge(&page, &upstream());
     assert!(m.idempotent, "a maintainer's override survives an import");
 }
+
+/// An enumeration upstream's side was given (by name) fills a field the spec left a plain
+/// String, and is reported; one the spec names is kept.
+#[test]
+fn an_enumeration_fills_a_plain_string_and_never_replaces_one() {
+    let mut spec = page();
+    let mut up = upstream();
+    let plain = |a: &mut Action| {
+        let code = a.response.iter_mut().find(|f| f.name == "Code").unwrap();
+        code.ty = Type::Scalar {
+            scalar: Scalar::String,
+            enumeration: None,
+        };
+    };
+    plain(&mut spec);
+    plain(&mut up);
+    let code = up.response.iter_mut().find(|f| f.name == "Code").unwrap();
+    code.ty = Type::Scalar {
+        scalar: Scalar::String,
+        enumeration: Some("Status".into()),
+    };
+    let (m, diffs) = merge(&spec, &up);
+    assert_eq!(
+        field(&m.response, "Code").ty,
+        Type::Scalar {
+            scalar: Scalar::String,
+            enumeration: Some("Status".into())
+        }
+    );
+    assert!(diffs.iter().any(|d| d.path == "response/Code"
+        && matches!(&d.kind, DiffKind::Differs { aspect, kept: Side::Upstream, .. } if aspect == "enum")));
+    // The page's own enumeration stays.
+    let (m, _) = merge(&page(), &up);
+    assert!(matches!(
+        &field(&m.response, "Code").ty,
+        Type::Scalar { enumeration: Some(e), .. } if e == "OrderCode"
+    ));
+}

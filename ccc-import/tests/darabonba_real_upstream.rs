@@ -203,6 +203,14 @@ fn real_main_tea_imports_every_action() {
         eprintln!("endpoints: {e}");
     }
     assert!(ccc_spec::load_dir(tmp.path()).is_ok());
+    // Fields named like the product's enumerations get them, in the new files too.
+    assert!(
+        report.enumerations.contains(
+            &"AnswerCall: response Data.UserContext.WorkMode: enumeration WorkMode".into()
+        ),
+        "{:?}",
+        report.enumerations
+    );
     let before = tmp.snapshot();
     let again = ccc_import::darabonba::import(
         tmp.path(),

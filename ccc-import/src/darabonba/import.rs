@@ -35,6 +35,10 @@ pub struct Report {
     pub differences: Vec<Difference>,
     /// What the mapping left out or noticed (Rust-name clashes, fields never sent, …).
     pub notes: Vec<Note>,
+    /// Fields given an enumeration because they are named like one
+    /// ([`ccc_spec::rules::enumerations_by_name`]): `Action: response Data.UserState: enumeration
+    /// UserState`.
+    pub enumerations: Vec<String>,
     /// Differences between `product.json`'s endpoints and upstream's (`api-info.json`, the
     /// `@endpointMap` of `main.tea`); `product.json` is never written.
     pub endpoint_differences: Vec<String>,
@@ -68,6 +72,9 @@ impl fmt::Display for Report {
         }
         for n in &self.notes {
             writeln!(f, "note: {n}")?;
+        }
+        for e in &self.enumerations {
+            writeln!(f, "enumeration by name: {e}")?;
         }
         for e in &self.endpoint_differences {
             writeln!(f, "endpoints: {e}")?;
@@ -223,6 +230,11 @@ pub fn import_parsed(
     let mut results: Vec<(Action, PathBuf, String, Option<&String>)> = Vec::new();
     let mut existing_errors: Vec<SpecError> = Vec::new();
     for up in &mapped.actions {
+        let mut up = up.clone();
+        for decided in ccc_spec::rules::enumerations_by_name(&mut up, &product.enums) {
+            report.enumerations.push(format!("{}: {decided}", up.name));
+        }
+        let up = &up;
         let path = actions_dir.join(format!("{}.json", up.name));
         let (action, old) = match existing_files.get(&up.name) {
             Some((epath, text)) => match ccc_spec::parse_action(epath, text) {

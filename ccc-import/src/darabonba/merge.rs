@@ -10,8 +10,9 @@
 //!   `errors`, `enums` and example bodies.
 //! - **Either may set a flag**: `deprecated` and `sensitive` are true when either side says so.
 //! - **Upstream adds** what the spec lacks: parameters and (nested) response fields it does not
-//!   have are appended after the existing ones, in upstream order; an `example` or `typeName`
-//!   the spec leaves unset is taken from upstream.
+//!   have are appended after the existing ones, in upstream order; an `example`, `typeName` or
+//!   `enum` (given by name, see `ccc_spec::rules::enumerations_by_name`) the spec leaves unset is
+//!   taken from upstream.
 //! - **Nothing is dropped**: a parameter or field upstream does not have is kept.
 //!
 //! Every disagreement, every value or item only upstream has, and every item missing upstream is
@@ -151,14 +152,23 @@ impl Merger {
                     scalar: s,
                     enumeration,
                 },
-                Type::Scalar { scalar: u, .. },
+                Type::Scalar {
+                    scalar: u,
+                    enumeration: ue,
+                },
             ) => {
                 if s != u {
                     self.differs(path, "type", type_name(spec), type_name(up), Side::Spec);
                 }
+                // An enumeration upstream's side was given by name fills a plain String.
+                let enumeration = if s == u {
+                    self.opt_text(path, "enum", enumeration, ue)
+                } else {
+                    enumeration.clone()
+                };
                 Type::Scalar {
                     scalar: *s,
-                    enumeration: enumeration.clone(),
+                    enumeration,
                 }
             }
             (

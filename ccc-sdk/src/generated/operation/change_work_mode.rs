@@ -45,8 +45,8 @@ pub struct ChangeWorkModeInput {
     pub signed_skill_group_id_list: Option<String>,
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String, required, in the query. Example: `ON_SITE`.
-    pub work_mode: String,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
+    pub work_mode: crate::types::WorkMode,
 }
 
 impl ChangeWorkModeInput {
@@ -82,7 +82,7 @@ pub struct ChangeWorkModeInputBuilder {
     mobile: Option<String>,
     signed_skill_group_id_list: Option<String>,
     user_id: Option<String>,
-    work_mode: Option<String>,
+    work_mode: Option<crate::types::WorkMode>,
 }
 
 impl ChangeWorkModeInputBuilder {
@@ -172,19 +172,19 @@ impl ChangeWorkModeInputBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
-    pub fn get_work_mode(&self) -> Option<&String> {
+    pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
@@ -276,13 +276,13 @@ impl ChangeWorkModeFluentBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
@@ -414,10 +414,10 @@ pub struct ChangeWorkModeResult {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `OFFLINE`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `OFFLINE`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl ChangeWorkModeResult {
@@ -464,13 +464,13 @@ impl ChangeWorkModeResult {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 

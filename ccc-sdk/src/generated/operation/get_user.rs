@@ -307,8 +307,8 @@ pub struct User {
     pub role_name: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
     /// Wire name `DeviceExt`, String. Example: `8033****`.
@@ -370,8 +370,8 @@ impl User {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).

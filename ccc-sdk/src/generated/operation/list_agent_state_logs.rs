@@ -329,8 +329,8 @@ pub struct AgentStateLog {
     pub break_code: Option<String>,
     /// Wire name `OutboundScenario`, Boolean. Example: `false`.
     pub outbound_scenario: Option<bool>,
-    /// Wire name `WorkMode`, String.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode).
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl AgentStateLog {
@@ -365,8 +365,8 @@ impl AgentStateLog {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 

@@ -698,8 +698,8 @@ pub struct AgentState {
     pub outbound_scenario: Option<bool>,
     /// Wire name `SkillGroupNameList`, List of String.
     pub skill_group_name_list: Option<Vec<String>>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl AgentState {
@@ -779,8 +779,8 @@ impl AgentState {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
