@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Shown, derive_debug, encode_impl, field_link, option_fields};
+use super::{Shown, derive_debug, encode_impl, field_link, option_struct};
 use crate::docs;
 use crate::model::{Member, Operation, Setter, Struct, Write};
 
@@ -276,7 +276,6 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
 pub(super) fn request_struct(s: &Struct) -> TokenStream {
     let name = &s.name;
     let doc = docs::outer(&s.doc);
-    let defs = option_fields(&s.fields);
     let methods = s.fields.iter().map(|f| {
         let see = format!("see [`{}`](#structfield.{})", f.ident, f.stem);
         let value_doc = format!("{} {}: {see}.", f.setter_verb(), docs::code(&f.wire));
@@ -291,27 +290,11 @@ pub(super) fn request_struct(s: &Struct) -> TokenStream {
     } else {
         (quote!(prefix), quote!(out))
     };
+    let body = option_struct(name, &s.fields, quote!(#( #methods )*));
     let encode = encode_impl(name, &s.fields);
-    let shown: Vec<_> = s.fields.iter().map(Shown::option).collect();
-    let (derive, debug) = derive_debug(name, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
-    let inherent = (!s.fields.is_empty()).then(|| {
-        quote! {
-            impl #name {
-                #( #methods )*
-            }
-        }
-    });
     quote! {
         #doc
-        #derive
-        #[non_exhaustive]
-        pub struct #name {
-            #( #defs, )*
-        }
-
-        #inherent
-
-        #debug
+        #body
 
         #encode
 

@@ -117,6 +117,33 @@ fn option_fields(fields: &[Member]) -> Vec<TokenStream> {
         .collect()
 }
 
+/// A struct of public `Option` fields (non-exhaustive, `Default`), its inherent `methods` if
+/// there are any, and its `Debug`. Request structs and response structs differ only in their
+/// methods and trait impls.
+fn option_struct(name: &Ident, fields: &[Member], methods: TokenStream) -> TokenStream {
+    let defs = option_fields(fields);
+    let shown: Vec<_> = fields.iter().map(Shown::option).collect();
+    let (derive, debug) = derive_debug(name, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
+    let inherent = (!methods.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #methods
+            }
+        }
+    });
+    quote! {
+        #derive
+        #[non_exhaustive]
+        pub struct #name {
+            #( #defs, )*
+        }
+
+        #inherent
+
+        #debug
+    }
+}
+
 /// `impl Encode`: the fields under their wire names.
 fn encode_impl(name: &Ident, fields: &[Member]) -> TokenStream {
     let body = if fields.is_empty() {

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Shown, derive_debug, encode_impl, option_fields};
+use super::{encode_impl, option_struct};
 use crate::docs;
 use crate::model::{Access, Member, Operation, Struct};
 
@@ -38,7 +38,6 @@ pub(super) fn response_struct(s: &Struct) -> TokenStream {
 
 /// A struct the service sends (or the output); `extra` are more methods for its inherent impl.
 fn received(name: &Ident, fields: &[Member], extra: TokenStream) -> TokenStream {
-    let defs = option_fields(fields);
     let accessors = fields.iter().map(accessor);
     let decodes = fields.iter().map(|f| {
         let (ident, wire) = (&f.ident, &f.wire);
@@ -55,27 +54,10 @@ fn received(name: &Ident, fields: &[Member], extra: TokenStream) -> TokenStream 
             })
         }
     };
+    let body = option_struct(name, fields, quote!(#( #accessors )* #extra));
     let encode = encode_impl(name, fields);
-    let shown: Vec<_> = fields.iter().map(Shown::option).collect();
-    let (derive, debug) = derive_debug(name, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
-    let inherent = (!fields.is_empty() || !extra.is_empty()).then(|| {
-        quote! {
-            impl #name {
-                #( #accessors )*
-                #extra
-            }
-        }
-    });
     quote! {
-        #derive
-        #[non_exhaustive]
-        pub struct #name {
-            #( #defs, )*
-        }
-
-        #inherent
-
-        #debug
+        #body
 
         impl Decode for #name {
             fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
