@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-}"
 if [[ -z "$bin" ]]; then
-    cargo bench -p ccc-sdk --bench per_call --no-run >/dev/null 2>&1
+    cargo bench -p ccc-bench --bench per_call --no-run >/dev/null 2>&1
     bin="$(ls -t target/release/deps/per_call-* | grep -v '\.d$' | head -1)"
 fi
 out="$(mktemp -d)"

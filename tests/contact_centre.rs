@@ -35,6 +35,7 @@ async fn state_of(c: &Client, user: &str) -> String {
         .and_then(|d| d.user_context())
         .and_then(|u| u.user_state())
         .expect("UserState")
+        .as_str()
         .to_owned()
 }
 
@@ -72,7 +73,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .await
         .unwrap();
     let data = out.data().unwrap();
-    assert_eq!(data.user_state(), Some("READY"));
+    assert_eq!(data.user_state().map(|s| s.as_str()), Some("READY"));
     assert_eq!(data.signed_skill_group_id_list(), [SALES.to_owned()]);
     assert_eq!(data.device_id(), Some("ws-1"));
     // Additivity adds a group instead of replacing the list.
@@ -101,7 +102,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .await
         .unwrap();
     let data = out.data().unwrap();
-    assert_eq!(data.user_state(), Some("BREAK"));
+    assert_eq!(data.user_state().map(|s| s.as_str()), Some("BREAK"));
     assert_eq!(data.break_code(), Some("Lunch"));
     assert_eq!(state_of(&c, ANN).await, "BREAK");
     let unknown_code = c
@@ -123,7 +124,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .await
         .unwrap();
     let data = out.data().unwrap();
-    assert_eq!(data.user_state(), Some("READY"));
+    assert_eq!(data.user_state().map(|s| s.as_str()), Some("READY"));
     assert_eq!(data.break_code(), None);
     assert_eq!(data.outbound_scenario(), Some(true));
 
@@ -136,7 +137,10 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .send()
         .await
         .unwrap();
-    assert_eq!(out.data().unwrap().work_mode(), Some("OFF_SITE"));
+    assert_eq!(
+        out.data().unwrap().work_mode().map(|s| s.as_str()),
+        Some("OFF_SITE")
+    );
     let bad_mode = c
         .change_work_mode()
         .instance_id(INSTANCE)
@@ -155,7 +159,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .await
         .unwrap();
     let data = out.data().unwrap();
-    assert_eq!(data.user_state(), Some("OFFLINE"));
+    assert_eq!(data.user_state().map(|s| s.as_str()), Some("OFFLINE"));
     assert_eq!(data.signed_skill_group_id_list(), [] as [String; 0]);
     assert_eq!(
         emu.state().agent(INSTANCE, ANN).unwrap().state,
@@ -271,7 +275,13 @@ async fn answer(c: &Client, user: &str, job: &str) {
         .await
         .unwrap();
     let data = out.data().unwrap();
-    assert_eq!(data.user_context().unwrap().user_state(), Some("TALKING"));
+    assert_eq!(
+        data.user_context()
+            .unwrap()
+            .user_state()
+            .map(|s| s.as_str()),
+        Some("TALKING")
+    );
 }
 
 /// The customer's channel of a call, as PollUserStatus shows it to `user`.
@@ -372,7 +382,12 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
         .await
         .unwrap();
     assert_eq!(
-        out.data().unwrap().user_context().unwrap().user_state(),
+        out.data()
+            .unwrap()
+            .user_context()
+            .unwrap()
+            .user_state()
+            .map(|s| s.as_str()),
         Some("WORKING")
     );
     assert_eq!(state_of(&c, BOB).await, "RINGING");
@@ -979,7 +994,10 @@ async fn the_directory_reads_what_it_was_told() {
         .await
         .unwrap();
     assert_eq!(out.data().unwrap().display_name(), Some("Carol B."));
-    assert_eq!(out.data().unwrap().work_mode(), Some("OFFICE_PHONE"));
+    assert_eq!(
+        out.data().unwrap().work_mode().map(|s| s.as_str()),
+        Some("OFFICE_PHONE")
+    );
     c.remove_users()
         .instance_id(INSTANCE)
         .user_id_list("[\"carol@ccc-test\"]")

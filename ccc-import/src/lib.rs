@@ -1,7 +1,9 @@
 //! Importers that turn published API documentation into this project's spec files.
 //!
-//! [`doc`] reads Alibaba Cloud API reference pages (markdown) and writes `spec/actions/*.json`
-//! through the canonical writer of `ccc-spec`, so that importing the same pages twice changes
-//! nothing.
+//! [`doc`] reads Alibaba Cloud API reference pages (markdown); [`darabonba`] reads Alibaba's own
+//! machine-readable definition of the API (`main.tea`, with `api-info.json`). Both write
+//! `spec/actions/*.json` through the canonical writer of `ccc-spec`, so that importing the same
+//! input twice changes nothing. `cargo xtask import-doc` and `cargo xtask import-tea` run them.
 
+pub mod darabonba;
 pub mod doc;

@@ -95,6 +95,22 @@ fn array_of_x_is_a_list_of_struct_named_x() {
 }
 
 #[test]
+fn array_of_data_gets_no_type_name() {
+    let text = common::fixture_text("GetGadget.md").replace("|Array of Part|", "|Array of Data|");
+    let a = parse_page("GetGadget.md", &text, &opts())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .action;
+    let Type::List { items } = &field(&a.response, "Data.Owner.Parts").ty else {
+        panic!("Parts is not a list")
+    };
+    let Type::Struct { type_name, .. } = &**items else {
+        panic!("{items:?}")
+    };
+    // `Data` names nothing; the generator's rule names the struct from where it sits.
+    assert_eq!(type_name, &None);
+}
+
+#[test]
 fn a_field_in_neither_example_is_placed_by_row_order_and_reported() {
     let p = parse("GetGadget.md");
     let notes: Vec<_> = p

@@ -78,6 +78,112 @@ pub fn type_ident(wire: &str) -> String {
     }
 }
 
+/// Struct names that say nothing about what a struct holds. No generated type takes one: a struct
+/// whose field has such a wire name is named by [`struct_ident`] from where it sits, and the spec
+/// refuses one as a `typeName`.
+pub const GENERIC_STRUCT_NAMES: &[&str] = &["Data", "List"];
+
+/// Whether `name` is one of [`GENERIC_STRUCT_NAMES`].
+pub fn is_generic_struct_name(name: &str) -> bool {
+    GENERIC_STRUCT_NAMES.contains(&name)
+}
+
+/// Where a struct sits, for [`struct_ident`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StructPlace<'a> {
+    /// A parameter or response field of the action itself.
+    Top,
+    /// A field of the response's top-level `Data`.
+    InData,
+    /// A field of another struct, whose Rust name this is.
+    In(&'a str),
+}
+
+/// The Rust name of a struct the spec does not name (no `typeName`): the UpperCamelCase of its
+/// field's wire name, unless that name is generic (`Data`, `List`); then it says what the struct
+/// holds, from the action's name (its words after the verb, the noun):
+///
+/// - the items of a generic list at the top or in the top-level `Data` are the noun, singular:
+///   the item of `ListUsers`' `Data.List` is a `User`; deeper, `<Parent>Item`;
+/// - a top-level `Data` that holds such a list is a page of them: `UserPage`;
+/// - any other top-level `Data` is the noun of a `Get` action (`GetInstance` → `Instance`),
+///   else the action's result (`ResetAgentStateResult`); deeper, `<Parent>Data`.
+///
+/// `list_item`: the struct is the item of a list; `holds_list`: it has a `List` field of structs.
+pub fn struct_ident(
+    action: &str,
+    wire: &str,
+    place: StructPlace<'_>,
+    list_item: bool,
+    holds_list: bool,
+) -> String {
+    let name = type_ident(wire);
+    if !is_generic_struct_name(&name) {
+        return name;
+    }
+    let noun = action_noun(action);
+    let fallback = |parent: &str| {
+        if list_item {
+            format!("{parent}Item")
+        } else {
+            format!("{parent}{name}")
+        }
+    };
+    match place {
+        StructPlace::In(parent) => fallback(parent),
+        _ if noun.is_empty() => format!("{}Result", type_ident(action)),
+        _ if list_item => singular(&noun),
+        StructPlace::InData => fallback(&format!("{}Result", type_ident(action))),
+        StructPlace::Top if holds_list => format!("{}Page", singular(&noun)),
+        StructPlace::Top if action.starts_with("Get") => noun,
+        StructPlace::Top => format!("{}Result", type_ident(action)),
+    }
+}
+
+/// An action's name without its verb, the first word: `ListUsers` → `Users`, `GetInstance` →
+/// `Instance`; empty for a one-word action.
+fn action_noun(action: &str) -> String {
+    let snake = snake(action);
+    match snake.split_once('_') {
+        Some((_, rest)) => rest.to_upper_camel_case(),
+        None => String::new(),
+    }
+}
+
+/// The singular of a CamelCase noun, by its last word (a trailing version such as `V2` stays):
+/// `Users` → `User`, `Categories` → `Category`, `Addresses` → `Address`, `RecordsV2` → `RecordV2`.
+fn singular(noun: &str) -> String {
+    let words: Vec<String> = snake(noun)
+        .split('_')
+        .map(ToUpperCamelCase::to_upper_camel_case)
+        .collect();
+    let Some(at) = words.iter().rposition(|w| !is_version(w)) else {
+        return noun.to_string();
+    };
+    let mut words = words;
+    let w = &words[at];
+    let one = if let Some(stem) = w.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["sses", "shes", "ches", "xes"]
+        .iter()
+        .any(|e| w.ends_with(e))
+    {
+        w[..w.len() - 2].to_string()
+    } else if w.ends_with('s') && !["ss", "us", "is"].iter().any(|e| w.ends_with(e)) {
+        w[..w.len() - 1].to_string()
+    } else {
+        w.clone()
+    };
+    words[at] = one;
+    words.concat()
+}
+
+/// `V2`, `V10`: a version suffix of a name.
+fn is_version(word: &str) -> bool {
+    word.strip_prefix('V')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// An enum variant for a wire value: `ON_SITE` → `OnSite`, `2G` → `V2g`; `Unknown` is kept for
 /// values the spec does not list, so a value named that way becomes `UnknownValue`.
 pub fn variant_ident(value: &str) -> String {
@@ -147,6 +253,68 @@ mod tests {
         assert_eq!(variant_ident("2G"), "V2g");
         assert_eq!(variant_ident("UNKNOWN"), "UnknownValue");
         assert_eq!(variant_ident("-"), "V2D");
+    }
+
+    #[test]
+    fn generic_structs_are_named_after_what_they_hold() {
+        use StructPlace::{In, InData, Top};
+        // A name that says something stays.
+        assert_eq!(
+            struct_ident("ListUsers", "UserContext", Top, false, false),
+            "UserContext"
+        );
+        // A list page and its items.
+        assert_eq!(
+            struct_ident("ListUsers", "Data", Top, false, true),
+            "UserPage"
+        );
+        assert_eq!(
+            struct_ident("ListUsers", "List", InData, true, false),
+            "User"
+        );
+        assert_eq!(
+            struct_ident("ListCategories", "Data", Top, true, false),
+            "Category"
+        );
+        assert_eq!(
+            struct_ident("ImportAddresses", "Data", Top, true, false),
+            "Address"
+        );
+        assert_eq!(
+            struct_ident("ListCallDetailRecordsV2", "List", InData, true, false),
+            "CallDetailRecordV2"
+        );
+        assert_eq!(
+            struct_ident("ListCallStatus", "Data", Top, true, false),
+            "CallStatus"
+        );
+        // A single thing, or an action's result.
+        assert_eq!(
+            struct_ident("GetInstance", "Data", Top, false, false),
+            "Instance"
+        );
+        assert_eq!(
+            struct_ident("ResetAgentState", "Data", Top, false, false),
+            "ResetAgentStateResult"
+        );
+        assert_eq!(struct_ident("Ping", "Data", Top, true, false), "PingResult");
+        // Deeper down, from the parent.
+        assert_eq!(
+            struct_ident("ListUsers", "Data", InData, false, false),
+            "ListUsersResultData"
+        );
+        assert_eq!(
+            struct_ident("ListReports", "List", In("Paged"), true, false),
+            "PagedItem"
+        );
+        assert_eq!(
+            struct_ident("ListReports", "Data", In("Paged"), false, false),
+            "PagedData"
+        );
+        for name in GENERIC_STRUCT_NAMES {
+            assert!(is_generic_struct_name(name));
+        }
+        assert!(!is_generic_struct_name("User"));
     }
 
     #[test]

@@ -410,6 +410,16 @@ impl<'f> Cx<'f> {
                         cx.error(format!("`{n}` is not a CamelCase type name"))
                     });
                 }
+                if let Some(n) = &type_name
+                    && crate::naming::is_generic_struct_name(n)
+                {
+                    self.at("typeName", |cx| {
+                        cx.error(format!(
+                            "`{n}` says nothing about what the struct holds: name that, or leave \
+                             typeName out"
+                        ))
+                    });
+                }
                 if self.opt(o, "fields").is_none() {
                     self.error("missing key `fields`");
                 }

@@ -116,6 +116,29 @@ fn unknown_type_is_refused_with_its_pointer() {
 }
 
 #[test]
+fn a_struct_named_for_nothing_it_holds_is_refused() {
+    for generic in ccc_spec::naming::GENERIC_STRUCT_NAMES {
+        let text = GOOD.replace(
+            r#""type": "Struct", "fields""#,
+            &format!(r#""type": "Struct", "typeName": "{generic}", "fields""#),
+        );
+        let errors = errors_of("Demo.json", &text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(&format!(
+                "actions/Demo.json: at /response/0/typeName: `{generic}` says nothing"
+            )),
+            "{errors:?}"
+        );
+    }
+    let named = GOOD.replace(
+        r#""type": "Struct", "fields""#,
+        r#""type": "Struct", "typeName": "AgentState", "fields""#,
+    );
+    assert_eq!(errors_of("Demo.json", &named), Vec::<String>::new());
+}
+
+#[test]
 fn missing_key_is_refused() {
     let text = GOOD.replace(r#""required": true, "in": "query""#, r#""required": true"#);
     let errors = errors_of("Demo.json", &text);

@@ -6,10 +6,11 @@
 //! agrees), and comparing with or writing to the checked-in files. `cargo xtask codegen` and the
 //! freshness test both go through [`sync`], so they cannot disagree.
 
-mod action;
 mod docs;
+mod emit;
 mod error;
 mod format;
+mod model;
 mod names;
 mod product;
 pub mod sync;
@@ -57,7 +58,7 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         return spec
             .actions
             .iter()
-            .map(|a| action::generate(spec, a))
+            .map(|a| generate_action(spec, a))
             .collect();
     }
     let mut results: Vec<(usize, Result<GeneratedFile, Error>)> = std::thread::scope(|s| {
@@ -69,7 +70,7 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
                         .enumerate()
                         .skip(t)
                         .step_by(threads)
-                        .map(|(i, a)| (i, action::generate(spec, a)))
+                        .map(|(i, a)| (i, generate_action(spec, a)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -86,6 +87,11 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
     results.into_iter().map(|(_, r)| r).collect()
 }
 
+/// One action's module: the action lowered into the operation model, then printed.
+fn generate_action(spec: &Spec, action: &ccc_spec::Action) -> Result<GeneratedFile, Error> {
+    emit::action_module(&model::lower(spec, action)?)
+}
+
 /// Prints a token stream as a file: parsed by `syn`, printed by `prettyplease`, with the
 /// `@generated` line on top naming the spec file it comes from.
 ///
@@ -97,11 +103,18 @@ fn print_file(
     tokens: proc_macro2::TokenStream,
     verbatim: &[String],
 ) -> Result<GeneratedFile, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax {
         file: path.clone(),
         message: e.to_string(),
     })?;
-    let mut body = space_items(&prettyplease::unparse(&file));
+    space_items(&mut file.items, !file.attrs.is_empty());
+    let mut body = String::new();
+    for line in prettyplease::unparse(&file).lines() {
+        if line.trim_start() != BLANK_LINE {
+            body.push_str(line);
+        }
+        body.push('\n');
+    }
     for (i, text) in verbatim.iter().enumerate() {
         body = body.replace(&format!("{}\n", verbatim_marker_text(i)), text);
     }
@@ -126,47 +139,128 @@ fn verbatim_marker_text(i: usize) -> String {
     format!("__codegen_verbatim_{i}!();")
 }
 
-/// Puts a blank line between items and between the members of an `impl`, which prettyplease
-/// prints back to back; rustfmt keeps blank lines but never adds them.
-///
-/// Only lines indented 0 or 4 spaces are looked at: those are items and impl members in
-/// generated code, while statements inside function bodies are indented further.
-fn space_items(text: &str) -> String {
-    const ITEM_STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl", "fn ", "static ", "const ", "mod ", "use ", "struct ",
-        "enum ", "codec::",
-    ];
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in text.lines() {
-        let indent = line.len() - line.trim_start().len();
-        let trimmed = line.trim_start();
-        if let Some(p) = prev {
-            let p_trimmed = p.trim_start();
-            let p_indent = p.len() - p_trimmed.len();
-            let after_inner_attrs = (p_trimmed.starts_with("//!") || p_trimmed.starts_with("#!["))
-                && !(trimmed.starts_with("//!") || trimmed.starts_with("#!["));
-            let after_item = (indent == 0 || indent == 4)
-                && p_indent <= indent
-                && ITEM_STARTS.iter().any(|s| trimmed.starts_with(s))
-                && (p_trimmed.ends_with('}') || p_trimmed.ends_with(';'))
-                && !(is_declaration(p_trimmed) && is_declaration(trimmed));
-            if after_inner_attrs || after_item {
-                out.push('\n');
-            }
+/// The line [`space_items`] puts where a blank line goes.
+const BLANK_LINE: &str = "__codegen_blank_line!();";
+
+/// Puts a blank line between items, and between the members of an `impl`, in inline modules too
+/// (prettyplease prints them back to back; rustfmt keeps blank lines but never adds them). A run
+/// of `use` or `mod` declarations stays together. `after_attrs`: the items follow inner
+/// attributes, and a blank line separates them.
+fn space_items(items: &mut Vec<syn::Item>, after_attrs: bool) {
+    let mut spaced = Vec::with_capacity(items.len() * 2);
+    for mut item in std::mem::take(items) {
+        let separate = match spaced.last() {
+            Some(prev) => !(is_declaration(prev) && is_declaration(&item)),
+            None => after_attrs,
+        };
+        if separate {
+            spaced.push(syn::Item::Macro(syn::ItemMacro {
+                attrs: Vec::new(),
+                ident: None,
+                mac: blank_line(),
+                semi_token: Some(Default::default()),
+            }));
         }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
+        match &mut item {
+            syn::Item::Mod(syn::ItemMod {
+                content: Some((_, inner)),
+                attrs,
+                ..
+            }) => space_items(
+                inner,
+                attrs
+                    .iter()
+                    .any(|a| matches!(a.style, syn::AttrStyle::Inner(_))),
+            ),
+            syn::Item::Impl(imp) => {
+                let members = std::mem::take(&mut imp.items);
+                for (i, member) in members.into_iter().enumerate() {
+                    if i > 0 {
+                        imp.items.push(syn::ImplItem::Macro(syn::ImplItemMacro {
+                            attrs: Vec::new(),
+                            mac: blank_line(),
+                            semi_token: Some(Default::default()),
+                        }));
+                    }
+                    imp.items.push(member);
+                }
+            }
+            _ => {}
+        }
+        spaced.push(item);
     }
-    out
+    *items = spaced;
 }
 
-/// A one-line `use` or `mod` declaration: a run of them stays together.
-fn is_declaration(line: &str) -> bool {
-    let line = line
-        .strip_prefix("pub(crate) ")
-        .or_else(|| line.strip_prefix("pub "))
-        .unwrap_or(line);
-    (line.starts_with("use ") || line.starts_with("mod ")) && line.ends_with(';')
+/// `__codegen_blank_line!()`, which prints as [`BLANK_LINE`].
+fn blank_line() -> syn::Macro {
+    syn::Macro {
+        path: proc_macro2::Ident::new("__codegen_blank_line", proc_macro2::Span::call_site())
+            .into(),
+        bang_token: Default::default(),
+        delimiter: syn::MacroDelimiter::Paren(Default::default()),
+        tokens: proc_macro2::TokenStream::new(),
+    }
+}
+
+/// A `use` or a `mod` without a body: a run of them stays together.
+fn is_declaration(item: &syn::Item) -> bool {
+    matches!(
+        item,
+        syn::Item::Use(_) | syn::Item::Mod(syn::ItemMod { content: None, .. })
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    #[test]
+    fn items_and_impl_members_are_spaced_but_doc_text_and_declarations_are_not() {
+        let tokens = quote! {
+            #![doc = " Module."]
+            use a::b;
+            use c::d;
+            mod e;
+            #[doc = " {"]
+            #[doc = " }"]
+            #[doc = " text after a brace"]
+            pub struct S {}
+            impl S {
+                fn f() {}
+                fn g() {}
+            }
+            mod tests {
+                const K: u8 = 1;
+                fn t() {}
+            }
+        };
+        let file = super::print_file("x.rs".into(), "spec/", tokens, &[]).unwrap();
+        let expected = "\
+// @generated by `cargo xtask codegen` from spec/; do not edit.
+//! Module.
+
+use a::b;
+use c::d;
+mod e;
+
+/// {
+/// }
+/// text after a brace
+pub struct S {}
+
+impl S {
+    fn f() {}
+
+    fn g() {}
+}
+
+mod tests {
+    const K: u8 = 1;
+
+    fn t() {}
+}
+";
+        assert_eq!(file.contents, expected);
+    }
 }

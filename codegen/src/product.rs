@@ -75,21 +75,9 @@ pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
     for e in errors {
         variants.push(idents.ident(&ccc_spec::error_variant(&e.code))?);
     }
-    let variant_docs = errors.iter().map(|e| {
-        let mut text = format!(
-            "{} (HTTP {}): {}",
-            docs::code(&e.code),
-            e.http_status,
-            docs::prose(&e.message)
-        );
-        if let Some(d) = e.description.as_deref().map(docs::prose)
-            && !d.is_empty()
-        {
-            text.push_str("\n\n");
-            text.push_str(&d);
-        }
-        docs::outer(&text)
-    });
+    let variant_docs = errors
+        .iter()
+        .map(|e| docs::outer(&crate::model::error_doc(e)));
     let codes = errors.iter().map(|e| e.code.as_str());
     let codes2 = codes.clone();
     let statuses = errors

@@ -53,6 +53,26 @@ fn zoo_fixture() {
     }
 }
 
+/// No struct of the real spec is named just `Data` or `List`.
+#[test]
+fn no_generated_type_is_named_for_nothing_it_holds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = codegen::sync::load(&root.join("spec"), &root).unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::generate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    for f in &files {
+        for generic in ccc_spec::naming::GENERIC_STRUCT_NAMES {
+            assert!(
+                !f.contents.contains(&format!("pub struct {generic} ")),
+                "{} has a struct named {generic}",
+                f.path
+            );
+        }
+    }
+    let list_users = file(&files, "operation/list_users.rs");
+    assert!(list_users.contents.contains("pub struct UserPage "));
+    assert!(list_users.contents.contains("pub list: Option<Vec<User>>,"));
+}
+
 #[test]
 fn reset_agent_state_from_the_real_spec() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -75,9 +95,12 @@ fn zoo_names_and_shapes() {
         "pub r#match: Option<bool>,",
         "pub self_: Option<i32>,",
         "pub fn set_type(mut self, v: Option<WidgetKind>) -> Self",
-        // Collisions: a second `Data`, a second `Item`, and an imported name.
-        "pub struct Data {",
+        // Generic names say what they hold: the top-level `Data` is the action's result, a
+        // `Data` deeper down is named after its parent.
+        "pub struct CreateWidgetResult {",
+        "pub data: Option<CreateWidgetResult>,",
         "pub struct ItemData {",
+        // Collisions: a second `Item`, and an imported name.
         "pub struct Item {",
         "pub struct CreateWidgetOutputItem {",
         "pub struct CreateWidgetOutputParams {",

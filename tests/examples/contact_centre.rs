@@ -32,7 +32,7 @@ async fn states(c: &Client) -> Result<String, Error> {
             .data()
             .and_then(|d| d.user_context())
             .and_then(|u| u.user_state())
-            .unwrap_or("?")
+            .map_or("?", |s| s.as_str())
             .to_owned();
         out.push(format!(
             "{}={state}",

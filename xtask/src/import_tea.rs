@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ccc_tea::{ImportOptions, import};
+use ccc_import::darabonba::{ImportOptions, import};
 
 const USAGE: &str = "\
 usage: cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]

@@ -47,7 +47,7 @@ pub struct ParsedPage {
 /// Something worth a reviewer's eye: a decision the page left open, or a list of values found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
-    /// 1-based line of the page.
+    /// 1-based line of the page; 0 for the page as a whole.
     pub line: usize,
     pub kind: NoteKind,
     pub message: String,
@@ -67,7 +67,11 @@ impl fmt::Display for Note {
             NoteKind::Ambiguity => "ambiguity",
             NoteKind::Enumeration => "enumeration",
         };
-        write!(f, "line {}: {kind}: {}", self.line, self.message)
+        match self.line {
+            // A decision about the page as a whole, not one of its lines.
+            0 => write!(f, "{kind}: {}", self.message),
+            line => write!(f, "line {line}: {kind}: {}", self.message),
+        }
     }
 }
 

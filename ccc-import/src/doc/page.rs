@@ -162,24 +162,33 @@ fn parse(text: &str, opts: &ParseOptions) -> Result<ParsedPage, Problem> {
     let errors = b.errors(&page)?;
     let mut notes = b.notes;
     notes.sort_by_key(|n| n.line);
-    Ok(ParsedPage {
-        action: Action {
-            name: name.to_string(),
-            method: method.unwrap_or(Method::Post),
-            path: "/".into(),
-            summary,
-            description: None,
-            deprecated: false,
-            idempotent: ccc_spec::rules::safe_to_repeat(name),
-            parameters,
-            response,
-            errors,
-            enums: b.enums,
-            examples: Examples {
-                json: examples.json.map(|(_, t)| t),
-                xml: examples.xml.map(|(_, t)| t),
-            },
+    let mut action = Action {
+        name: name.to_string(),
+        method: method.unwrap_or(Method::Post),
+        path: "/".into(),
+        summary,
+        description: None,
+        deprecated: false,
+        idempotent: ccc_spec::rules::safe_to_repeat(name),
+        parameters,
+        response,
+        errors,
+        enums: b.enums,
+        examples: Examples {
+            json: examples.json.map(|(_, t)| t),
+            xml: examples.xml.map(|(_, t)| t),
         },
+    };
+    // Fields the descriptions left plain but that are named like a product enumeration.
+    for decided in ccc_spec::rules::enumerations_by_name(&mut action, &opts.product_enums) {
+        notes.push(Note {
+            line: 0,
+            kind: NoteKind::Enumeration,
+            message: format!("{decided}, by its name"),
+        });
+    }
+    Ok(ParsedPage {
+        action,
         notes,
         states_method: method.is_some(),
         states_locations,
@@ -544,7 +553,9 @@ impl Builder<'_> {
                     },
                     None => Type::List {
                         items: Box::new(Type::Struct {
-                            type_name: Some(type_ident(item)),
+                            // `Array of Data` names nothing; the generator's rule will.
+                            type_name: Some(type_ident(item))
+                                .filter(|n| !ccc_spec::naming::is_generic_struct_name(n)),
                             fields: self.fields(rows, nodes, shapes, child),
                         }),
                     },

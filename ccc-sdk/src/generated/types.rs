@@ -26,6 +26,7 @@ pub enum UserState {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(UserState {
     Offline => "OFFLINE",
     Ready => "READY",
@@ -51,6 +52,7 @@ pub enum WorkMode {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(WorkMode {
     OnSite => "ON_SITE",
     OffSite => "OFF_SITE",

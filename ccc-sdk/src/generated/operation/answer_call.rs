@@ -243,8 +243,8 @@ impl AnswerCallFluentBuilder {
 pub struct AnswerCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AnswerCallResult`].
+    pub data: Option<AnswerCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -262,7 +262,7 @@ impl AnswerCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AnswerCallResult> {
         self.data.as_ref()
     }
 
@@ -323,7 +323,7 @@ impl Encode for AnswerCallOutput {
 /// Wire name `Data`. Part of the output of `AnswerCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct AnswerCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
@@ -332,7 +332,7 @@ pub struct Data {
     pub context_id: Option<i64>,
 }
 
-impl Data {
+impl AnswerCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -349,7 +349,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AnswerCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -361,7 +361,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AnswerCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -616,10 +616,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -681,13 +681,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -739,7 +739,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     AnswerCallOutput,
-    Data,
+    AnswerCallResult,
     CallContext,
     ChannelContext,
     UserContext

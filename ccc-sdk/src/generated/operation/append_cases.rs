@@ -209,8 +209,8 @@ impl AppendCasesFluentBuilder {
 pub struct AppendCasesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`Case`].
+    pub data: Option<Vec<Case>>,
     /// Wire name `HttpStatusCode`, String. Example: `200`.
     pub http_status_code: Option<String>,
     /// Wire name `Message`, String.
@@ -226,7 +226,7 @@ impl AppendCasesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[Case] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -396,7 +396,7 @@ impl Flat for Body {
 /// Wire name `Data`. Part of the output of `AppendCases`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Case {
     /// Wire name `CustomVariables`, String.
     pub custom_variables: Option<String>,
     /// Wire name `PhoneNumber`, String.
@@ -405,7 +405,7 @@ pub struct Data {
     pub reference_id: Option<String>,
 }
 
-impl Data {
+impl Case {
     /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
     pub fn custom_variables(&self) -> Option<&str> {
         self.custom_variables.as_deref()
@@ -422,7 +422,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Case {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -434,7 +434,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Case {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -444,7 +444,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(AppendCasesOutput, Body, Data);
+codec::serialize_via_encode!(AppendCasesOutput, Body, Case);
 
 /// Errors of `AppendCases`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

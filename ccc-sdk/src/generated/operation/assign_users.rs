@@ -51,8 +51,8 @@ pub struct AssignUsersInput {
     pub role_id: String,
     /// Wire name `SkillLevelList`, String, optional, in the query. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Option<String>,
-    /// Wire name `WorkMode`, String, required, in the query. Example: `ON_SITE`.
-    pub work_mode: String,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
+    pub work_mode: crate::types::WorkMode,
 }
 
 impl AssignUsersInput {
@@ -84,7 +84,7 @@ pub struct AssignUsersInputBuilder {
     ram_id_list: Option<String>,
     role_id: Option<String>,
     skill_level_list: Option<String>,
-    work_mode: Option<String>,
+    work_mode: Option<crate::types::WorkMode>,
 }
 
 impl AssignUsersInputBuilder {
@@ -174,19 +174,19 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`AssignUsersInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
-    pub fn get_work_mode(&self) -> Option<&String> {
+    pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
@@ -281,13 +281,13 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`AssignUsersInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }

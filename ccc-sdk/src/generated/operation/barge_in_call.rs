@@ -316,8 +316,8 @@ impl BargeInCallFluentBuilder {
 pub struct BargeInCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`BargeInCallResult`].
+    pub data: Option<BargeInCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -335,7 +335,7 @@ impl BargeInCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&BargeInCallResult> {
         self.data.as_ref()
     }
 
@@ -396,14 +396,14 @@ impl Encode for BargeInCallOutput {
 /// Wire name `Data`. Part of the output of `BargeInCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct BargeInCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl BargeInCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -415,7 +415,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for BargeInCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -426,7 +426,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for BargeInCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -680,10 +680,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -745,13 +745,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -803,7 +803,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     BargeInCallOutput,
-    Data,
+    BargeInCallResult,
     CallContext,
     ChannelContext,
     UserContext

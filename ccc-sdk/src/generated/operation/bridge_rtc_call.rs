@@ -424,8 +424,8 @@ impl BridgeRtcCallFluentBuilder {
 pub struct BridgeRtcCallOutput {
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`BridgeRtcCallResult`].
+    pub data: Option<BridgeRtcCallResult>,
     /// Wire name `HttpStatusCode`, Integer.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -443,7 +443,7 @@ impl BridgeRtcCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&BridgeRtcCallResult> {
         self.data.as_ref()
     }
 
@@ -504,7 +504,7 @@ impl Encode for BridgeRtcCallOutput {
 /// Wire name `Data`. Part of the output of `BridgeRtcCall`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct BridgeRtcCallResult {
     /// Wire name `InstanceId`, String.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String.
@@ -513,7 +513,7 @@ pub struct Data {
     pub token_info: Option<String>,
 }
 
-impl Data {
+impl BridgeRtcCallResult {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
@@ -530,9 +530,9 @@ impl Data {
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for BridgeRtcCallResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("BridgeRtcCallResult")
             .field("instance_id", &self.instance_id)
             .field("job_id", &self.job_id)
             .field(
@@ -543,7 +543,7 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for BridgeRtcCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -555,7 +555,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for BridgeRtcCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -565,7 +565,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(BridgeRtcCallOutput, Data);
+codec::serialize_via_encode!(BridgeRtcCallOutput, BridgeRtcCallResult);
 
 /// Errors of `BridgeRtcCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

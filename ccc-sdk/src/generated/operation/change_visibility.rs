@@ -208,8 +208,8 @@ impl ChangeVisibilityFluentBuilder {
 pub struct ChangeVisibilityOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ChangeVisibilityResult`].
+    pub data: Option<ChangeVisibilityResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String. Example: `Internal service issue. Detail:.`.
@@ -227,7 +227,7 @@ impl ChangeVisibilityOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ChangeVisibilityResult> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for ChangeVisibilityOutput {
 /// Wire name `Data`. Part of the output of `ChangeVisibility`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ChangeVisibilityResult {
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `Yealink SIP-T23G 44.84.203.6`.
@@ -307,11 +307,11 @@ pub struct Data {
     pub user_id: Option<String>,
     /// Wire name `UserState`, String. Example: `Ready`.
     pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl ChangeVisibilityResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -360,12 +360,12 @@ impl Data {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for ChangeVisibilityResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -384,7 +384,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ChangeVisibilityResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -405,7 +405,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ChangeVisibilityOutput, Data);
+codec::serialize_via_encode!(ChangeVisibilityOutput, ChangeVisibilityResult);
 
 /// Errors of `ChangeVisibility`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -45,8 +45,8 @@ pub struct ChangeWorkModeInput {
     pub signed_skill_group_id_list: Option<String>,
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String, required, in the query. Example: `ON_SITE`.
-    pub work_mode: String,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
+    pub work_mode: crate::types::WorkMode,
 }
 
 impl ChangeWorkModeInput {
@@ -82,7 +82,7 @@ pub struct ChangeWorkModeInputBuilder {
     mobile: Option<String>,
     signed_skill_group_id_list: Option<String>,
     user_id: Option<String>,
-    work_mode: Option<String>,
+    work_mode: Option<crate::types::WorkMode>,
 }
 
 impl ChangeWorkModeInputBuilder {
@@ -172,19 +172,19 @@ impl ChangeWorkModeInputBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
-    pub fn get_work_mode(&self) -> Option<&String> {
+    pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
@@ -276,13 +276,13 @@ impl ChangeWorkModeFluentBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
@@ -317,8 +317,8 @@ impl ChangeWorkModeFluentBuilder {
 pub struct ChangeWorkModeOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ChangeWorkModeResult`].
+    pub data: Option<ChangeWorkModeResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -336,7 +336,7 @@ impl ChangeWorkModeOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ChangeWorkModeResult> {
         self.data.as_ref()
     }
 
@@ -397,7 +397,7 @@ impl Encode for ChangeWorkModeOutput {
 /// Wire name `Data`. Part of the output of `ChangeWorkMode`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ChangeWorkModeResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -414,13 +414,13 @@ pub struct Data {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `OFFLINE`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `OFFLINE`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl ChangeWorkModeResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -464,17 +464,17 @@ impl Data {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for ChangeWorkModeResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -493,7 +493,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ChangeWorkModeResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -514,7 +514,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ChangeWorkModeOutput, Data);
+codec::serialize_via_encode!(ChangeWorkModeOutput, ChangeWorkModeResult);
 
 /// Errors of `ChangeWorkMode`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

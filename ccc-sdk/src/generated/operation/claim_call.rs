@@ -45,7 +45,6 @@ pub struct ClaimCallInput {
     /// "f0": "zeren001@report-test-2",
     /// "f1": "desktop-voip-box@report-test-2"
     /// }
-
     /// ]
     /// ```
     pub candidate_user_list_json: Option<String>,
@@ -327,8 +326,8 @@ impl ClaimCallFluentBuilder {
 pub struct ClaimCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ClaimCallResult`].
+    pub data: Option<ClaimCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -346,7 +345,7 @@ impl ClaimCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ClaimCallResult> {
         self.data.as_ref()
     }
 
@@ -407,7 +406,7 @@ impl Encode for ClaimCallOutput {
 /// Wire name `Data`. Part of the output of `ClaimCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ClaimCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `ContextId`, Long. Example: `123456`.
@@ -416,7 +415,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl ClaimCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -433,7 +432,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ClaimCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -445,7 +444,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ClaimCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -660,8 +659,8 @@ pub struct UserContext {
     pub user_id: Option<String>,
     /// Wire name `UserState`, String. Example: `Dialing`.
     pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -713,8 +712,8 @@ impl UserContext {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -760,7 +759,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     ClaimCallOutput,
-    Data,
+    ClaimCallResult,
     CallContext,
     ChannelContexts,
     UserContext

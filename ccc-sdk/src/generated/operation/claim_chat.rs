@@ -208,8 +208,8 @@ impl ClaimChatFluentBuilder {
 pub struct ClaimChatOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ClaimChatResult`].
+    pub data: Option<ClaimChatResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl ClaimChatOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ClaimChatResult> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for ClaimChatOutput {
 /// Wire name `Data`. Part of the output of `ClaimChat`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ClaimChatResult {
     /// Wire name `ChatContexts`, List of Struct [`ChatContexts`].
     pub chat_contexts: Option<Vec<ChatContexts>>,
     /// Wire name `ContextId`, Long. Example: `123456789`.
@@ -297,7 +297,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl ClaimChatResult {
     /// `ChatContexts`: see the field [`chat_contexts`](#structfield.chat_contexts); empty when absent.
     pub fn chat_contexts(&self) -> &[ChatContexts] {
         self.chat_contexts.as_deref().unwrap_or_default()
@@ -314,7 +314,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ClaimChatResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -326,7 +326,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ClaimChatResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatContexts", &self.chat_contexts);
@@ -460,10 +460,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `userId@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `TALKING`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `TALKING`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -530,13 +530,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -588,7 +588,7 @@ impl Encode for UserContext {
     }
 }
 
-codec::serialize_via_encode!(ClaimChatOutput, Data, ChatContexts, UserContext);
+codec::serialize_via_encode!(ClaimChatOutput, ClaimChatResult, ChatContexts, UserContext);
 
 /// Errors of `ClaimChat`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl CreateCallTagsFluentBuilder {
 pub struct CreateCallTagsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`CallTag`].
+    pub data: Option<Vec<CallTag>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl CreateCallTagsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[CallTag] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -244,14 +244,14 @@ impl Encode for CreateCallTagsOutput {
 /// Wire name `Data`. Part of the output of `CreateCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CallTag {
     /// Wire name `Item`, String. Example: `TagC`.
     pub item: Option<String>,
     /// Wire name `Reason`, String. Example: `CALL_TAG_NAME_DUPLICATED`.
     pub reason: Option<String>,
 }
 
-impl Data {
+impl CallTag {
     /// `Item`: see the field [`item`](#structfield.item).
     pub fn item(&self) -> Option<&str> {
         self.item.as_deref()
@@ -263,7 +263,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallTag {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -274,7 +274,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallTag {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Item", &self.item);
@@ -283,7 +283,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(CreateCallTagsOutput, Data);
+codec::serialize_via_encode!(CreateCallTagsOutput, CallTag);
 
 /// Errors of `CreateCallTags`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -209,8 +209,8 @@ impl CreateChatMediaUrlFluentBuilder {
 pub struct CreateChatMediaUrlOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CreateChatMediaUrlResult`].
+    pub data: Option<CreateChatMediaUrlResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -228,7 +228,7 @@ impl CreateChatMediaUrlOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CreateChatMediaUrlResult> {
         self.data.as_ref()
     }
 
@@ -289,14 +289,14 @@ impl Encode for CreateChatMediaUrlOutput {
 /// Wire name `Data`. Part of the output of `CreateChatMediaUrl`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CreateChatMediaUrlResult {
     /// Wire name `MediaId`, String. Example: `$iAHNCNQCo21wMwMGBAAFAAbaACOEAaQhIH6TAqogDGyb-qD2Hbj0A88AAAGRLKYVnwTOACwwYwcACM8AAAGRLRPynQ`.
     pub media_id: Option<String>,
     /// Wire name `Url`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-test/namelist.csv?Expires=1642067227&OSSAccessKeyId=****&Signature=****`.
     pub url: Option<String>,
 }
 
-impl Data {
+impl CreateChatMediaUrlResult {
     /// `MediaId`: see the field [`media_id`](#structfield.media_id).
     pub fn media_id(&self) -> Option<&str> {
         self.media_id.as_deref()
@@ -308,7 +308,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CreateChatMediaUrlResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -319,7 +319,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CreateChatMediaUrlResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "MediaId", &self.media_id);
@@ -328,7 +328,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(CreateChatMediaUrlOutput, Data);
+codec::serialize_via_encode!(CreateChatMediaUrlOutput, CreateChatMediaUrlResult);
 
 /// Errors of `CreateChatMediaUrl`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -280,8 +280,8 @@ impl CreateSkillGroupFluentBuilder {
 pub struct CreateSkillGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CreateSkillGroupResult`].
+    pub data: Option<CreateSkillGroupResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -297,7 +297,7 @@ impl CreateSkillGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CreateSkillGroupResult> {
         self.data.as_ref()
     }
 
@@ -351,7 +351,7 @@ impl Encode for CreateSkillGroupOutput {
 /// Wire name `Data`. Part of the output of `CreateSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CreateSkillGroupResult {
     /// Wire name `Description`, String.
     pub description: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -364,7 +364,7 @@ pub struct Data {
     pub skill_group_id: Option<String>,
 }
 
-impl Data {
+impl CreateSkillGroupResult {
     /// `Description`: see the field [`description`](#structfield.description).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
@@ -391,7 +391,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CreateSkillGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -405,7 +405,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CreateSkillGroupResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -417,7 +417,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(CreateSkillGroupOutput, Data);
+codec::serialize_via_encode!(CreateSkillGroupOutput, CreateSkillGroupResult);
 
 /// Errors of `CreateSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -615,8 +615,8 @@ impl CreateUserFluentBuilder {
 pub struct CreateUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CreateUserResult`].
+    pub data: Option<CreateUserResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -634,7 +634,7 @@ impl CreateUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CreateUserResult> {
         self.data.as_ref()
     }
 
@@ -695,7 +695,7 @@ impl Encode for CreateUserOutput {
 /// Wire name `Data`. Part of the output of `CreateUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CreateUserResult {
     /// Wire name `DisplayName`, String. Example: `云呼测试1`.
     pub display_name: Option<String>,
     /// Wire name `Email`, String. Example: `18866668888@163.com`.
@@ -708,15 +708,15 @@ pub struct Data {
     pub mobile: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test-1@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
     /// Wire name `Nickname`, String.
     pub nickname: Option<String>,
 }
 
-impl Data {
+impl CreateUserResult {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
@@ -748,8 +748,8 @@ impl Data {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
@@ -763,7 +763,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CreateUserResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -781,7 +781,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CreateUserResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -797,7 +797,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(CreateUserOutput, Data);
+codec::serialize_via_encode!(CreateUserOutput, CreateUserResult);
 
 /// Errors of `CreateUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -138,8 +138,8 @@ impl GetAccessChannelOfStagingFluentBuilder {
 pub struct GetAccessChannelOfStagingOutput {
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AccessChannelOfStaging`].
+    pub data: Option<AccessChannelOfStaging>,
     /// Wire name `HttpStatusCode`, Integer.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -155,7 +155,7 @@ impl GetAccessChannelOfStagingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AccessChannelOfStaging> {
         self.data.as_ref()
     }
 
@@ -209,27 +209,27 @@ impl Encode for GetAccessChannelOfStagingOutput {
 /// Wire name `Data`. Part of the output of `GetAccessChannelOfStaging`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct AccessChannelOfStaging {
     /// Wire name `Token`, String, sensitive (redacted in `Debug`).
     pub token: Option<String>,
 }
 
-impl Data {
+impl AccessChannelOfStaging {
     /// `Token`: see the field [`token`](#structfield.token).
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for AccessChannelOfStaging {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("AccessChannelOfStaging")
             .field("token", &self.token.as_ref().map(|_| "*** redacted ***"))
             .finish()
     }
 }
 
-impl Decode for Data {
+impl Decode for AccessChannelOfStaging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -239,7 +239,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AccessChannelOfStaging {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Token", &self.token);
@@ -247,7 +247,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetAccessChannelOfStagingOutput, Data);
+codec::serialize_via_encode!(GetAccessChannelOfStagingOutput, AccessChannelOfStaging);
 
 /// Errors of `GetAccessChannelOfStaging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl GetAudioFileFluentBuilder {
 pub struct GetAudioFileOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AudioFile`].
+    pub data: Option<AudioFile>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl GetAudioFileOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AudioFile> {
         self.data.as_ref()
     }
 
@@ -244,7 +244,7 @@ impl Encode for GetAudioFileOutput {
 /// Wire name `Data`. Part of the output of `GetAudioFile`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct AudioFile {
     /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
     pub audio_file_name: Option<String>,
     /// Wire name `AudioResourceId`, String. Example: `c1a06b46-302a-4c6e-928b-a43c0df485cf`.
@@ -261,7 +261,7 @@ pub struct Data {
     pub updated_time: Option<String>,
 }
 
-impl Data {
+impl AudioFile {
     /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
     pub fn audio_file_name(&self) -> Option<&str> {
         self.audio_file_name.as_deref()
@@ -298,7 +298,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AudioFile {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -314,7 +314,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AudioFile {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AudioFileName", &self.audio_file_name);
@@ -328,7 +328,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetAudioFileOutput, Data);
+codec::serialize_via_encode!(GetAudioFileOutput, AudioFile);
 
 /// Errors of `GetAudioFile`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

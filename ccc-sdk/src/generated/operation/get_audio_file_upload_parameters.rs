@@ -176,8 +176,8 @@ impl GetAudioFileUploadParametersFluentBuilder {
 pub struct GetAudioFileUploadParametersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AudioFileUploadParameters`].
+    pub data: Option<AudioFileUploadParameters>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -193,7 +193,7 @@ impl GetAudioFileUploadParametersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AudioFileUploadParameters> {
         self.data.as_ref()
     }
 
@@ -247,7 +247,7 @@ impl Encode for GetAudioFileUploadParametersOutput {
 /// Wire name `Data`. Part of the output of `GetAudioFileUploadParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct AudioFileUploadParameters {
     /// Wire name `AccessKeyId`, String. Example: `****`.
     pub access_key_id: Option<String>,
     /// Wire name `ExpireTime`, Integer. Example: `1647313420`.
@@ -262,7 +262,7 @@ pub struct Data {
     pub signature: Option<String>,
 }
 
-impl Data {
+impl AudioFileUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
@@ -294,7 +294,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AudioFileUploadParameters {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -309,7 +309,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AudioFileUploadParameters {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -322,7 +322,10 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetAudioFileUploadParametersOutput, Data);
+codec::serialize_via_encode!(
+    GetAudioFileUploadParametersOutput,
+    AudioFileUploadParameters
+);
 
 /// Errors of `GetAudioFileUploadParameters`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl GetCallDetailRecordFluentBuilder {
 pub struct GetCallDetailRecordOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CallDetailRecord`].
+    pub data: Option<CallDetailRecord>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetCallDetailRecordOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CallDetailRecord> {
         self.data.as_ref()
     }
 
@@ -246,7 +246,7 @@ impl Encode for GetCallDetailRecordOutput {
 /// Wire name `Data`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CallDetailRecord {
     /// Wire name `AgentEvents`, List of Struct [`AgentEvents`].
     pub agent_events: Option<Vec<AgentEvents>>,
     /// Wire name `AgentIds`, String. Example: `user-test@ccc-test`.
@@ -309,7 +309,7 @@ pub struct Data {
     pub release_reason: Option<String>,
 }
 
-impl Data {
+impl CallDetailRecord {
     /// `AgentEvents`: see the field [`agent_events`](#structfield.agent_events); empty when absent.
     pub fn agent_events(&self) -> &[AgentEvents] {
         self.agent_events.as_deref().unwrap_or_default()
@@ -461,7 +461,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallDetailRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -500,7 +500,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallDetailRecord {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEvents", &self.agent_events);
@@ -1263,7 +1263,7 @@ impl Encode for CustomerEventsEventSequence {
 
 codec::serialize_via_encode!(
     GetCallDetailRecordOutput,
-    Data,
+    CallDetailRecord,
     AgentEvents,
     EventSequence,
     IvrEvents,

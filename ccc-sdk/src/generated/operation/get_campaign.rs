@@ -173,8 +173,8 @@ impl GetCampaignFluentBuilder {
 pub struct GetCampaignOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`Campaign`].
+    pub data: Option<Campaign>,
     /// Wire name `HttpStatusCode`, Long. Example: `200`.
     pub http_status_code: Option<i64>,
     /// Wire name `RequestId`, String. Example: `6CCEF32F-8614-535F-A1D9-D85B8C0DC4F0`.
@@ -188,7 +188,7 @@ impl GetCampaignOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&Campaign> {
         self.data.as_ref()
     }
 
@@ -235,7 +235,7 @@ impl Encode for GetCampaignOutput {
 /// Wire name `Data`. Part of the output of `GetCampaign`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Campaign {
     /// Wire name `ActualEndTime`, Long. Example: `1634008800000`.
     pub actual_end_time: Option<i64>,
     /// Wire name `ActualStartTime`, Long. Example: `1634000460000`.
@@ -284,7 +284,7 @@ pub struct Data {
     pub total_cases: Option<i64>,
 }
 
-impl Data {
+impl Campaign {
     /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
     pub fn actual_end_time(&self) -> Option<i64> {
         self.actual_end_time
@@ -401,7 +401,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Campaign {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -436,7 +436,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Campaign {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
@@ -474,7 +474,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetCampaignOutput, Data);
+codec::serialize_via_encode!(GetCampaignOutput, Campaign);
 
 /// Errors of `GetCampaign`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl GetCaseFileUploadUrlFluentBuilder {
 pub struct GetCaseFileUploadUrlOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CaseFileUploadUrl`].
+    pub data: Option<CaseFileUploadUrl>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetCaseFileUploadUrlOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CaseFileUploadUrl> {
         self.data.as_ref()
     }
 
@@ -246,14 +246,14 @@ impl Encode for GetCaseFileUploadUrlOutput {
 /// Wire name `Data`. Part of the output of `GetCaseFileUploadUrl`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CaseFileUploadUrl {
     /// Wire name `CaseFileKey`, String. Example: `ccc-test/namelist.csv`.
     pub case_file_key: Option<String>,
     /// Wire name `Url`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-test/namelist.csv?Expires=1642067227&OSSAccessKeyId=****&Signature=****`.
     pub url: Option<String>,
 }
 
-impl Data {
+impl CaseFileUploadUrl {
     /// `CaseFileKey`: see the field [`case_file_key`](#structfield.case_file_key).
     pub fn case_file_key(&self) -> Option<&str> {
         self.case_file_key.as_deref()
@@ -265,7 +265,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CaseFileUploadUrl {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -276,7 +276,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CaseFileUploadUrl {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CaseFileKey", &self.case_file_key);
@@ -285,7 +285,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetCaseFileUploadUrlOutput, Data);
+codec::serialize_via_encode!(GetCaseFileUploadUrlOutput, CaseFileUploadUrl);
 
 /// Errors of `GetCaseFileUploadUrl`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -138,8 +138,8 @@ impl GetChatRoutingProfileFluentBuilder {
 pub struct GetChatRoutingProfileOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ChatRoutingProfile`].
+    pub data: Option<ChatRoutingProfile>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -155,7 +155,7 @@ impl GetChatRoutingProfileOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ChatRoutingProfile> {
         self.data.as_ref()
     }
 
@@ -209,7 +209,7 @@ impl Encode for GetChatRoutingProfileOutput {
 /// Wire name `Data`. Part of the output of `GetChatRoutingProfile`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ChatRoutingProfile {
     /// Wire name `AgentConcurrencySettings`, String.
     ///
     /// Example:
@@ -221,7 +221,6 @@ pub struct Data {
     ///     "AllowExceedingLimitWhenClaiming": true,
     ///     "Enabled": true
     /// }
-
     /// ```
     pub agent_concurrency_settings: Option<String>,
     /// Wire name `ChatSettings`, String. Example: `{"IdleChatTimeoutSeconds":300}`.
@@ -237,14 +236,13 @@ pub struct Data {
     ///     "MaxNumberOfConversationsAgentCanMiss": 5,
     ///     "PostAgentMissingConversionsAction": "Nothing"
     /// }
-
     /// ```
     pub distribution_settings: Option<String>,
     /// Wire name `RoutingType`, String. Example: `Automatic`.
     pub routing_type: Option<String>,
 }
 
-impl Data {
+impl ChatRoutingProfile {
     /// `AgentConcurrencySettings`: see the field [`agent_concurrency_settings`](#structfield.agent_concurrency_settings).
     pub fn agent_concurrency_settings(&self) -> Option<&str> {
         self.agent_concurrency_settings.as_deref()
@@ -266,7 +264,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ChatRoutingProfile {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -279,7 +277,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ChatRoutingProfile {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -294,7 +292,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetChatRoutingProfileOutput, Data);
+codec::serialize_via_encode!(GetChatRoutingProfileOutput, ChatRoutingProfile);
 
 /// Errors of `GetChatRoutingProfile`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

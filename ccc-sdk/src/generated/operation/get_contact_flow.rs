@@ -210,8 +210,8 @@ impl GetContactFlowFluentBuilder {
 pub struct GetContactFlowOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ContactFlow`].
+    pub data: Option<ContactFlow>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl GetContactFlowOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ContactFlow> {
         self.data.as_ref()
     }
 
@@ -281,7 +281,7 @@ impl Encode for GetContactFlowOutput {
 /// Wire name `Data`. Part of the output of `GetContactFlow`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ContactFlow {
     /// Wire name `ContactFlowId`, String. Example: `274601be-a6d5-4429-bcef-32b51d031c6e`.
     pub contact_flow_id: Option<String>,
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
@@ -306,7 +306,7 @@ pub struct Data {
     pub updated_time: Option<String>,
 }
 
-impl Data {
+impl ContactFlow {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
@@ -363,7 +363,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ContactFlow {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -383,7 +383,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ContactFlow {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -401,7 +401,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetContactFlowOutput, Data);
+codec::serialize_via_encode!(GetContactFlowOutput, ContactFlow);
 
 /// Errors of `GetContactFlow`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl GetDataChannelCredentialsFluentBuilder {
 pub struct GetDataChannelCredentialsOutput {
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`DataChannelCredentials`].
+    pub data: Option<DataChannelCredentials>,
     /// Wire name `HttpStatusCode`, Integer.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -194,7 +194,7 @@ impl GetDataChannelCredentialsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&DataChannelCredentials> {
         self.data.as_ref()
     }
 
@@ -255,7 +255,7 @@ impl Encode for GetDataChannelCredentialsOutput {
 /// Wire name `Data`. Part of the output of `GetDataChannelCredentials`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct DataChannelCredentials {
     /// Wire name `ClientId`, String.
     pub client_id: Option<String>,
     /// Wire name `DeviceId`, String.
@@ -272,7 +272,7 @@ pub struct Data {
     pub user_name: Option<String>,
 }
 
-impl Data {
+impl DataChannelCredentials {
     /// `ClientId`: see the field [`client_id`](#structfield.client_id).
     pub fn client_id(&self) -> Option<&str> {
         self.client_id.as_deref()
@@ -309,9 +309,9 @@ impl Data {
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for DataChannelCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("DataChannelCredentials")
             .field("client_id", &self.client_id)
             .field("device_id", &self.device_id)
             .field("endpoint", &self.endpoint)
@@ -326,7 +326,7 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for DataChannelCredentials {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -342,7 +342,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for DataChannelCredentials {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ClientId", &self.client_id);
@@ -356,7 +356,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetDataChannelCredentialsOutput, Data);
+codec::serialize_via_encode!(GetDataChannelCredentialsOutput, DataChannelCredentials);
 
 /// Errors of `GetDataChannelCredentials`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -180,8 +180,8 @@ impl GetDoNotCallFileUploadParametersFluentBuilder {
 pub struct GetDoNotCallFileUploadParametersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`DoNotCallFileUploadParameters`].
+    pub data: Option<DoNotCallFileUploadParameters>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -199,7 +199,7 @@ impl GetDoNotCallFileUploadParametersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&DoNotCallFileUploadParameters> {
         self.data.as_ref()
     }
 
@@ -260,7 +260,7 @@ impl Encode for GetDoNotCallFileUploadParametersOutput {
 /// Wire name `Data`. Part of the output of `GetDoNotCallFileUploadParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct DoNotCallFileUploadParameters {
     /// Wire name `AccessKeyId`, String. Example: `****`.
     pub access_key_id: Option<String>,
     /// Wire name `ExpireTime`, Integer. Example: `1647313420`.
@@ -275,7 +275,7 @@ pub struct Data {
     pub signature: Option<String>,
 }
 
-impl Data {
+impl DoNotCallFileUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
@@ -307,7 +307,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for DoNotCallFileUploadParameters {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -322,7 +322,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for DoNotCallFileUploadParameters {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -335,7 +335,10 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetDoNotCallFileUploadParametersOutput, Data);
+codec::serialize_via_encode!(
+    GetDoNotCallFileUploadParametersOutput,
+    DoNotCallFileUploadParameters
+);
 
 /// Errors of `GetDoNotCallFileUploadParameters`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -211,8 +211,8 @@ impl GetDocumentUploadParametersFluentBuilder {
 pub struct GetDocumentUploadParametersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`DocumentUploadParameters`].
+    pub data: Option<DocumentUploadParameters>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -230,7 +230,7 @@ impl GetDocumentUploadParametersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&DocumentUploadParameters> {
         self.data.as_ref()
     }
 
@@ -291,7 +291,7 @@ impl Encode for GetDocumentUploadParametersOutput {
 /// Wire name `Data`. Part of the output of `GetDocumentUploadParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct DocumentUploadParameters {
     /// Wire name `AccessKeyId`, String. Example: `****`.
     pub access_key_id: Option<String>,
     /// Wire name `ExpireTime`, Integer. Example: `1647313420`.
@@ -306,7 +306,7 @@ pub struct Data {
     pub signature: Option<String>,
 }
 
-impl Data {
+impl DocumentUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
@@ -338,7 +338,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for DocumentUploadParameters {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -353,7 +353,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for DocumentUploadParameters {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -366,7 +366,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetDocumentUploadParametersOutput, Data);
+codec::serialize_via_encode!(GetDocumentUploadParametersOutput, DocumentUploadParameters);
 
 /// Errors of `GetDocumentUploadParameters`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -249,8 +249,8 @@ impl GetHistoricalCallerReportFluentBuilder {
 pub struct GetHistoricalCallerReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalCallerReport`].
+    pub data: Option<HistoricalCallerReport>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -266,7 +266,7 @@ impl GetHistoricalCallerReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalCallerReport> {
         self.data.as_ref()
     }
 
@@ -320,14 +320,14 @@ impl Encode for GetHistoricalCallerReportOutput {
 /// Wire name `Data`. Part of the output of `GetHistoricalCallerReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct HistoricalCallerReport {
     /// Wire name `LastCallingTime`, Long. Example: `1646917200000`.
     pub last_calling_time: Option<i64>,
     /// Wire name `TotalCalls`, Long. Example: `10`.
     pub total_calls: Option<i64>,
 }
 
-impl Data {
+impl HistoricalCallerReport {
     /// `LastCallingTime`: see the field [`last_calling_time`](#structfield.last_calling_time).
     pub fn last_calling_time(&self) -> Option<i64> {
         self.last_calling_time
@@ -339,7 +339,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalCallerReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -350,7 +350,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalCallerReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "LastCallingTime", &self.last_calling_time);
@@ -359,7 +359,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetHistoricalCallerReportOutput, Data);
+codec::serialize_via_encode!(GetHistoricalCallerReportOutput, HistoricalCallerReport);
 
 /// Errors of `GetHistoricalCallerReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

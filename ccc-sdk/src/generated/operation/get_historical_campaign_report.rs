@@ -175,8 +175,8 @@ impl GetHistoricalCampaignReportFluentBuilder {
 pub struct GetHistoricalCampaignReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalCampaignReport`].
+    pub data: Option<HistoricalCampaignReport>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetHistoricalCampaignReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalCampaignReport> {
         self.data.as_ref()
     }
 
@@ -246,7 +246,7 @@ impl Encode for GetHistoricalCampaignReportOutput {
 /// Wire name `Data`. Part of the output of `GetHistoricalCampaignReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct HistoricalCampaignReport {
     /// Wire name `AbandonRate`, Float.
     pub abandon_rate: Option<f32>,
     /// Wire name `AbandonedRate`, Float. Example: `0.10`.
@@ -265,7 +265,7 @@ pub struct Data {
     pub occupancy_rate: Option<f32>,
 }
 
-impl Data {
+impl HistoricalCampaignReport {
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
@@ -307,7 +307,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalCampaignReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -324,7 +324,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalCampaignReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonRate", &self.abandon_rate);
@@ -339,7 +339,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetHistoricalCampaignReportOutput, Data);
+codec::serialize_via_encode!(GetHistoricalCampaignReportOutput, HistoricalCampaignReport);
 
 /// Errors of `GetHistoricalCampaignReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

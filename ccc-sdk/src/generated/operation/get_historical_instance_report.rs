@@ -246,8 +246,8 @@ impl GetHistoricalInstanceReportFluentBuilder {
 pub struct GetHistoricalInstanceReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalInstanceReport`].
+    pub data: Option<HistoricalInstanceReport>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -263,7 +263,7 @@ impl GetHistoricalInstanceReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalInstanceReport> {
         self.data.as_ref()
     }
 
@@ -317,7 +317,7 @@ impl Encode for GetHistoricalInstanceReportOutput {
 /// Wire name `Data`. Part of the output of `GetHistoricalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct HistoricalInstanceReport {
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
     /// Wire name `Internal`, Struct [`Internal`].
@@ -328,7 +328,7 @@ pub struct Data {
     pub overall: Option<Overall>,
 }
 
-impl Data {
+impl HistoricalInstanceReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
@@ -350,7 +350,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalInstanceReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -363,7 +363,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalInstanceReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -1648,7 +1648,7 @@ impl Encode for Overall {
 
 codec::serialize_via_encode!(
     GetHistoricalInstanceReportOutput,
-    Data,
+    HistoricalInstanceReport,
     Inbound,
     AccessChannelTypeDetailList,
     Internal,

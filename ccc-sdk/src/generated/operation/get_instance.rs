@@ -136,8 +136,8 @@ impl GetInstanceFluentBuilder {
 pub struct GetInstanceOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`Instance`].
+    pub data: Option<Instance>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -155,7 +155,7 @@ impl GetInstanceOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&Instance> {
         self.data.as_ref()
     }
 
@@ -216,7 +216,7 @@ impl Encode for GetInstanceOutput {
 /// Wire name `Data`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Instance {
     /// Wire name `AdminList`, List of Struct [`User`].
     pub admin_list: Option<Vec<User>>,
     /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
@@ -241,7 +241,7 @@ pub struct Data {
     pub chatbot_business_unit: Option<ChatbotBusinessUnit>,
 }
 
-impl Data {
+impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
     pub fn admin_list(&self) -> &[User] {
         self.admin_list.as_deref().unwrap_or_default()
@@ -298,7 +298,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Instance {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -318,7 +318,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Instance {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AdminList", &self.admin_list);
@@ -358,8 +358,8 @@ pub struct User {
     pub role_name: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl User {
@@ -409,8 +409,8 @@ impl User {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -686,7 +686,7 @@ impl Encode for ChatbotBusinessUnit {
 
 codec::serialize_via_encode!(
     GetInstanceOutput,
-    Data,
+    Instance,
     User,
     PhoneNumber,
     SkillGroup,

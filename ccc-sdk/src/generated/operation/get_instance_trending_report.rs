@@ -246,8 +246,8 @@ impl GetInstanceTrendingReportFluentBuilder {
 pub struct GetInstanceTrendingReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`InstanceTrendingReport`].
+    pub data: Option<InstanceTrendingReport>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -263,7 +263,7 @@ impl GetInstanceTrendingReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&InstanceTrendingReport> {
         self.data.as_ref()
     }
 
@@ -317,7 +317,7 @@ impl Encode for GetInstanceTrendingReportOutput {
 /// Wire name `Data`. Part of the output of `GetInstanceTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct InstanceTrendingReport {
     /// Wire name `Inbound`, List of Struct [`Inbound`].
     pub inbound: Option<Vec<Inbound>>,
     /// Wire name `Outbound`, List of Struct [`Outbound`].
@@ -326,7 +326,7 @@ pub struct Data {
     pub overall: Option<Vec<Overall>>,
 }
 
-impl Data {
+impl InstanceTrendingReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound); empty when absent.
     pub fn inbound(&self) -> &[Inbound] {
         self.inbound.as_deref().unwrap_or_default()
@@ -343,7 +343,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for InstanceTrendingReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -355,7 +355,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for InstanceTrendingReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -555,7 +555,7 @@ impl Encode for Overall {
 
 codec::serialize_via_encode!(
     GetInstanceTrendingReportOutput,
-    Data,
+    InstanceTrendingReport,
     Inbound,
     Outbound,
     Overall

@@ -208,8 +208,8 @@ impl GetLoginDetailsFluentBuilder {
 pub struct GetLoginDetailsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LoginDetails`].
+    pub data: Option<LoginDetails>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl GetLoginDetailsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LoginDetails> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for GetLoginDetailsOutput {
 /// Wire name `Data`. Part of the output of `GetLoginDetails`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct LoginDetails {
     /// Wire name `AgentServerUrl`, String. Example: `sh-wss-ccc.aliyuncs.com`.
     pub agent_server_url: Option<String>,
     /// Wire name `AvatarUrl`, String.
@@ -329,11 +329,11 @@ pub struct Data {
     pub user_key: Option<String>,
     /// Wire name `UserKey2`, String. Example: `802001:1656406628862"`.
     pub user_key2: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl LoginDetails {
     /// `AgentServerUrl`: see the field [`agent_server_url`](#structfield.agent_server_url).
     pub fn agent_server_url(&self) -> Option<&str> {
         self.agent_server_url.as_deref()
@@ -435,14 +435,14 @@ impl Data {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for LoginDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("LoginDetails")
             .field("agent_server_url", &self.agent_server_url)
             .field("avatar_url", &self.avatar_url)
             .field("chat_app_id", &self.chat_app_id)
@@ -471,7 +471,7 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LoginDetails {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -501,7 +501,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LoginDetails {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentServerUrl", &self.agent_server_url);
@@ -529,7 +529,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetLoginDetailsOutput, Data);
+codec::serialize_via_encode!(GetLoginDetailsOutput, LoginDetails);
 
 /// Errors of `GetLoginDetails`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -209,8 +209,8 @@ impl GetMonoRecordingFluentBuilder {
 pub struct GetMonoRecordingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`MonoRecording`].
+    pub data: Option<MonoRecording>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -226,7 +226,7 @@ impl GetMonoRecordingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&MonoRecording> {
         self.data.as_ref()
     }
 
@@ -280,7 +280,7 @@ impl Encode for GetMonoRecordingOutput {
 /// Wire name `Data`. Part of the output of `GetMonoRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct MonoRecording {
     /// Wire name `FileName`, String. Example: `job-65382141036893491.wav`.
     pub file_name: Option<String>,
     /// Wire name `FileUrl`, String. Example: `http://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record/job-65382141036893491.wav?Expires=1610910578&OSSAccessKeyId=KZEA4GDDtCg431rmXTiEhr1q&Signature=4bXjOtUYgXl2z9iWpk3tXxS8SGY%3D`.
@@ -289,7 +289,7 @@ pub struct Data {
     pub duration: Option<i64>,
 }
 
-impl Data {
+impl MonoRecording {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
@@ -306,7 +306,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for MonoRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -318,7 +318,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for MonoRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -328,7 +328,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetMonoRecordingOutput, Data);
+codec::serialize_via_encode!(GetMonoRecordingOutput, MonoRecording);
 
 /// Errors of `GetMonoRecording`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl GetMultiChannelRecordingFluentBuilder {
 pub struct GetMultiChannelRecordingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`MultiChannelRecording`].
+    pub data: Option<MultiChannelRecording>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetMultiChannelRecordingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&MultiChannelRecording> {
         self.data.as_ref()
     }
 
@@ -246,14 +246,14 @@ impl Encode for GetMultiChannelRecordingOutput {
 /// Wire name `Data`. Part of the output of `GetMultiChannelRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct MultiChannelRecording {
     /// Wire name `FileName`, String. Example: `job-6538214103689****.mkv`.
     pub file_name: Option<String>,
     /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2021/04/job-6538214103689****.mkv?Expires=1617435462&OSSAccessKeyId=****&Signature=****`.
     pub file_url: Option<String>,
 }
 
-impl Data {
+impl MultiChannelRecording {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
@@ -265,7 +265,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for MultiChannelRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -276,7 +276,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for MultiChannelRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -285,7 +285,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetMultiChannelRecordingOutput, Data);
+codec::serialize_via_encode!(GetMultiChannelRecordingOutput, MultiChannelRecording);
 
 /// Errors of `GetMultiChannelRecording`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -171,8 +171,8 @@ impl GetNumberLocationFluentBuilder {
 pub struct GetNumberLocationOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`NumberLocation`].
+    pub data: Option<NumberLocation>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -188,7 +188,7 @@ impl GetNumberLocationOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&NumberLocation> {
         self.data.as_ref()
     }
 
@@ -242,7 +242,7 @@ impl Encode for GetNumberLocationOutput {
 /// Wire name `Data`. Part of the output of `GetNumberLocation`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct NumberLocation {
     /// Wire name `City`, String. Example: `北京`.
     pub city: Option<String>,
     /// Wire name `Number`, String. Example: `13121210000`.
@@ -251,7 +251,7 @@ pub struct Data {
     pub province: Option<String>,
 }
 
-impl Data {
+impl NumberLocation {
     /// `City`: see the field [`city`](#structfield.city).
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
@@ -268,7 +268,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for NumberLocation {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -280,7 +280,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for NumberLocation {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -290,7 +290,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetNumberLocationOutput, Data);
+codec::serialize_via_encode!(GetNumberLocationOutput, NumberLocation);
 
 /// Errors of `GetNumberLocation`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl GetRealtimeCampaignStatsFluentBuilder {
 pub struct GetRealtimeCampaignStatsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RealtimeCampaignStats`].
+    pub data: Option<RealtimeCampaignStats>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetRealtimeCampaignStatsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RealtimeCampaignStats> {
         self.data.as_ref()
     }
 
@@ -246,7 +246,7 @@ impl Encode for GetRealtimeCampaignStatsOutput {
 /// Wire name `Data`. Part of the output of `GetRealtimeCampaignStats`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RealtimeCampaignStats {
     /// Wire name `BreakingAgents`, Long. Example: `1`.
     pub breaking_agents: Option<i64>,
     /// Wire name `Caps`, Long. Example: `5`.
@@ -271,7 +271,7 @@ pub struct Data {
     pub working_agents: Option<i64>,
 }
 
-impl Data {
+impl RealtimeCampaignStats {
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
@@ -328,7 +328,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RealtimeCampaignStats {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -351,7 +351,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RealtimeCampaignStats {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakingAgents", &self.breaking_agents);
@@ -385,7 +385,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetRealtimeCampaignStatsOutput, Data);
+codec::serialize_via_encode!(GetRealtimeCampaignStatsOutput, RealtimeCampaignStats);
 
 /// Errors of `GetRealtimeCampaignStats`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

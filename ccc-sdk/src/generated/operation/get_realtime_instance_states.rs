@@ -174,8 +174,8 @@ impl GetRealtimeInstanceStatesFluentBuilder {
 pub struct GetRealtimeInstanceStatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RealtimeInstanceStates`].
+    pub data: Option<RealtimeInstanceStates>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -191,7 +191,7 @@ impl GetRealtimeInstanceStatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RealtimeInstanceStates> {
         self.data.as_ref()
     }
 
@@ -245,7 +245,7 @@ impl Encode for GetRealtimeInstanceStatesOutput {
 /// Wire name `Data`. Part of the output of `GetRealtimeInstanceStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RealtimeInstanceStates {
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
     /// Wire name `BreakingAgents`, Long. Example: `0`.
@@ -270,7 +270,7 @@ pub struct Data {
     pub working_agents: Option<i64>,
 }
 
-impl Data {
+impl RealtimeInstanceStates {
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
     pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
@@ -327,7 +327,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RealtimeInstanceStates {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -347,7 +347,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RealtimeInstanceStates {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCodeDetailList", &self.break_code_detail_list);
@@ -407,7 +407,11 @@ impl Encode for BreakCodeDetailList {
     }
 }
 
-codec::serialize_via_encode!(GetRealtimeInstanceStatesOutput, Data, BreakCodeDetailList);
+codec::serialize_via_encode!(
+    GetRealtimeInstanceStatesOutput,
+    RealtimeInstanceStates,
+    BreakCodeDetailList
+);
 
 /// Errors of `GetRealtimeInstanceStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

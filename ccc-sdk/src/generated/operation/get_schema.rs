@@ -209,8 +209,8 @@ impl GetSchemaFluentBuilder {
 pub struct GetSchemaOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`Schema`].
+    pub data: Option<Schema>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String. Example: `Service abnormal, the instance 0418 is ceased.`.
@@ -228,7 +228,7 @@ impl GetSchemaOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&Schema> {
         self.data.as_ref()
     }
 
@@ -289,7 +289,7 @@ impl Encode for GetSchemaOutput {
 /// Wire name `Data`. Part of the output of `GetSchema`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Schema {
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub created_time: Option<String>,
     /// Wire name `Deleted`, Boolean. Example: `false`.
@@ -306,7 +306,7 @@ pub struct Data {
     pub updated_time: Option<String>,
 }
 
-impl Data {
+impl Schema {
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
@@ -343,7 +343,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Schema {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -359,7 +359,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Schema {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CreatedTime", &self.created_time);
@@ -586,7 +586,7 @@ impl Encode for DataPropertiesValue {
     }
 }
 
-codec::serialize_via_encode!(GetSchemaOutput, Data, DataPropertiesValue);
+codec::serialize_via_encode!(GetSchemaOutput, Schema, DataPropertiesValue);
 
 /// Errors of `GetSchema`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl GetSkillGroupFluentBuilder {
 pub struct GetSkillGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SkillGroup`].
+    pub data: Option<SkillGroup>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl GetSkillGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SkillGroup> {
         self.data.as_ref()
     }
 
@@ -244,7 +244,7 @@ impl Encode for GetSkillGroupOutput {
 /// Wire name `Data`. Part of the output of `GetSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SkillGroup {
     /// Wire name `Description`, String.
     pub description: Option<String>,
     /// Wire name `DisplayName`, String.
@@ -259,7 +259,7 @@ pub struct Data {
     pub skill_group_id: Option<String>,
 }
 
-impl Data {
+impl SkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
@@ -291,7 +291,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -306,7 +306,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SkillGroup {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -319,7 +319,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetSkillGroupOutput, Data);
+codec::serialize_via_encode!(GetSkillGroupOutput, SkillGroup);
 
 /// Errors of `GetSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

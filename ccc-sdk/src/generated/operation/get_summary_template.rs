@@ -173,8 +173,8 @@ impl GetSummaryTemplateFluentBuilder {
 pub struct GetSummaryTemplateOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SummaryTemplate`].
+    pub data: Option<SummaryTemplate>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetSummaryTemplateOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SummaryTemplate> {
         self.data.as_ref()
     }
 
@@ -253,7 +253,7 @@ impl Encode for GetSummaryTemplateOutput {
 /// Wire name `Data`. Part of the output of `GetSummaryTemplate`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SummaryTemplate {
     /// Wire name `CategoryId`, String. Example: `8939-4223-86d0-6bd187905cc8`.
     pub category_id: Option<String>,
     /// Wire name `Editor`, String. Example: `editor-xxx@ccc-test`.
@@ -270,7 +270,7 @@ pub struct Data {
     pub template_id: Option<String>,
 }
 
-impl Data {
+impl SummaryTemplate {
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
@@ -307,7 +307,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SummaryTemplate {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -323,7 +323,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SummaryTemplate {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CategoryId", &self.category_id);
@@ -550,7 +550,7 @@ impl Encode for PropertyList {
     }
 }
 
-codec::serialize_via_encode!(GetSummaryTemplateOutput, Data, PropertyList);
+codec::serialize_via_encode!(GetSummaryTemplateOutput, SummaryTemplate, PropertyList);
 
 /// Errors of `GetSummaryTemplate`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl GetTicketFluentBuilder {
 pub struct GetTicketOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`Ticket`].
+    pub data: Option<Ticket>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetTicketOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&Ticket> {
         self.data.as_ref()
     }
 
@@ -253,7 +253,7 @@ impl Encode for GetTicketOutput {
 /// Wire name `Data`. Part of the output of `GetTicket`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Ticket {
     /// Wire name `Assignee`, String. Example: `agent1@ccc-test`.
     pub assignee: Option<String>,
     /// Wire name `AssigneeName`, String.
@@ -306,7 +306,7 @@ pub struct Data {
     pub updated_time: Option<i64>,
 }
 
-impl Data {
+impl Ticket {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
@@ -433,7 +433,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Ticket {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -467,7 +467,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Ticket {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -503,7 +503,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetTicketOutput, Data);
+codec::serialize_via_encode!(GetTicketOutput, Ticket);
 
 /// Errors of `GetTicket`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

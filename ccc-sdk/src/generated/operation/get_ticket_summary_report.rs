@@ -498,8 +498,8 @@ impl GetTicketSummaryReportFluentBuilder {
 pub struct GetTicketSummaryReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TicketSummaryReport`].
+    pub data: Option<TicketSummaryReport>,
     /// Wire name `HttpStatusCode`, Long. Example: `200`.
     pub http_status_code: Option<i64>,
     /// Wire name `Message`, String.
@@ -515,7 +515,7 @@ impl GetTicketSummaryReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TicketSummaryReport> {
         self.data.as_ref()
     }
 
@@ -569,7 +569,7 @@ impl Encode for GetTicketSummaryReportOutput {
 /// Wire name `Data`. Part of the output of `GetTicketSummaryReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TicketSummaryReport {
     /// Wire name `TicketsAssigned`, String. Example: `3`.
     pub tickets_assigned: Option<String>,
     /// Wire name `TicketsCreated`, String. Example: `10`.
@@ -578,7 +578,7 @@ pub struct Data {
     pub tickets_participated: Option<String>,
 }
 
-impl Data {
+impl TicketSummaryReport {
     /// `TicketsAssigned`: see the field [`tickets_assigned`](#structfield.tickets_assigned).
     pub fn tickets_assigned(&self) -> Option<&str> {
         self.tickets_assigned.as_deref()
@@ -595,7 +595,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TicketSummaryReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -607,7 +607,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TicketSummaryReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "TicketsAssigned", &self.tickets_assigned);
@@ -617,7 +617,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetTicketSummaryReportOutput, Data);
+codec::serialize_via_encode!(GetTicketSummaryReportOutput, TicketSummaryReport);
 
 /// Errors of `GetTicketSummaryReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -208,8 +208,8 @@ impl GetTicketTemplateFluentBuilder {
 pub struct GetTicketTemplateOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TicketTemplate`].
+    pub data: Option<TicketTemplate>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl GetTicketTemplateOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TicketTemplate> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for GetTicketTemplateOutput {
 /// Wire name `Data`. Part of the output of `GetTicketTemplate`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TicketTemplate {
     /// Wire name `CategoryId`, String. Example: `43c2671b-****-4223-86d0-6bd187905cc8`.
     pub category_id: Option<String>,
     /// Wire name `Editor`, String. Example: `editor-xxx@ccc-test`.
@@ -309,7 +309,7 @@ pub struct Data {
     pub updated_time: Option<i64>,
 }
 
-impl Data {
+impl TicketTemplate {
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
@@ -356,7 +356,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TicketTemplate {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -374,7 +374,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TicketTemplate {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CategoryId", &self.category_id);
@@ -603,7 +603,7 @@ impl Encode for TicketFields {
     }
 }
 
-codec::serialize_via_encode!(GetTicketTemplateOutput, Data, TicketFields);
+codec::serialize_via_encode!(GetTicketTemplateOutput, TicketTemplate, TicketFields);
 
 /// Errors of `GetTicketTemplate`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

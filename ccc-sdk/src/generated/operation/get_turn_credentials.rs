@@ -172,8 +172,8 @@ impl GetTurnCredentialsFluentBuilder {
 pub struct GetTurnCredentialsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TurnCredentials`].
+    pub data: Option<TurnCredentials>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -191,7 +191,7 @@ impl GetTurnCredentialsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TurnCredentials> {
         self.data.as_ref()
     }
 
@@ -252,14 +252,14 @@ impl Encode for GetTurnCredentialsOutput {
 /// Wire name `Data`. Part of the output of `GetTurnCredentials`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TurnCredentials {
     /// Wire name `Password`, String, sensitive (redacted in `Debug`). Example: `M0NQNG/uRUrfIxW7er/S9gKX****`.
     pub password: Option<String>,
     /// Wire name `UserName`, String. Example: `1602585817:****`.
     pub user_name: Option<String>,
 }
 
-impl Data {
+impl TurnCredentials {
     /// `Password`: see the field [`password`](#structfield.password).
     pub fn password(&self) -> Option<&str> {
         self.password.as_deref()
@@ -271,9 +271,9 @@ impl Data {
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for TurnCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("TurnCredentials")
             .field(
                 "password",
                 &self.password.as_ref().map(|_| "*** redacted ***"),
@@ -283,7 +283,7 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TurnCredentials {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -294,7 +294,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TurnCredentials {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Password", &self.password);
@@ -303,7 +303,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetTurnCredentialsOutput, Data);
+codec::serialize_via_encode!(GetTurnCredentialsOutput, TurnCredentials);
 
 /// Errors of `GetTurnCredentials`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

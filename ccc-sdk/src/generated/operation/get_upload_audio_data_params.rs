@@ -174,8 +174,8 @@ impl GetUploadAudioDataParamsFluentBuilder {
 pub struct GetUploadAudioDataParamsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`UploadAudioDataParams`].
+    pub data: Option<UploadAudioDataParams>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -191,7 +191,7 @@ impl GetUploadAudioDataParamsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&UploadAudioDataParams> {
         self.data.as_ref()
     }
 
@@ -245,19 +245,19 @@ impl Encode for GetUploadAudioDataParamsOutput {
 /// Wire name `Data`. Part of the output of `GetUploadAudioDataParams`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct UploadAudioDataParams {
     /// Wire name `ParamsStr`, String.
     pub params_str: Option<String>,
 }
 
-impl Data {
+impl UploadAudioDataParams {
     /// `ParamsStr`: see the field [`params_str`](#structfield.params_str).
     pub fn params_str(&self) -> Option<&str> {
         self.params_str.as_deref()
     }
 }
 
-impl Decode for Data {
+impl Decode for UploadAudioDataParams {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -267,7 +267,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for UploadAudioDataParams {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ParamsStr", &self.params_str);
@@ -275,7 +275,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetUploadAudioDataParamsOutput, Data);
+codec::serialize_via_encode!(GetUploadAudioDataParamsOutput, UploadAudioDataParams);
 
 /// Errors of `GetUploadAudioDataParams`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

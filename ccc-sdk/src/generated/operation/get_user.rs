@@ -208,8 +208,8 @@ impl GetUserFluentBuilder {
 pub struct GetUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`User`].
+    pub data: Option<User>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl GetUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&User> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for GetUserOutput {
 /// Wire name `Data`. Part of the output of `GetUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct User {
     /// Wire name `DisplayName`, String. Example: `测试用户`.
     pub display_name: Option<String>,
     /// Wire name `Email`, String. Example: `user-test@aliyun-cc.com`.
@@ -307,8 +307,8 @@ pub struct Data {
     pub role_name: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
     /// Wire name `DeviceExt`, String. Example: `8033****`.
@@ -323,7 +323,7 @@ pub struct Data {
     pub nickname: Option<String>,
 }
 
-impl Data {
+impl User {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
@@ -370,8 +370,8 @@ impl Data {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
@@ -405,7 +405,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for User {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -430,7 +430,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for User {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -453,7 +453,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetUserOutput, Data);
+codec::serialize_via_encode!(GetUserOutput, User);
 
 /// Errors of `GetUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl GetVideoFluentBuilder {
 pub struct GetVideoOutput {
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`Video`].
+    pub data: Option<Video>,
     /// Wire name `HttpStatusCode`, Integer.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl GetVideoOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&Video> {
         self.data.as_ref()
     }
 
@@ -244,14 +244,14 @@ impl Encode for GetVideoOutput {
 /// Wire name `Data`. Part of the output of `GetVideo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Video {
     /// Wire name `FileName`, String.
     pub file_name: Option<String>,
     /// Wire name `FileUrl`, String.
     pub file_url: Option<String>,
 }
 
-impl Data {
+impl Video {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
@@ -263,7 +263,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Video {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -274,7 +274,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Video {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -283,7 +283,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetVideoOutput, Data);
+codec::serialize_via_encode!(GetVideoOutput, Video);
 
 /// Errors of `GetVideo`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

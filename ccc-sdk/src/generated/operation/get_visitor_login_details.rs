@@ -269,8 +269,8 @@ impl GetVisitorLoginDetailsFluentBuilder {
 pub struct GetVisitorLoginDetailsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`VisitorLoginDetails`].
+    pub data: Option<VisitorLoginDetails>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -288,7 +288,7 @@ impl GetVisitorLoginDetailsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&VisitorLoginDetails> {
         self.data.as_ref()
     }
 
@@ -349,7 +349,7 @@ impl Encode for GetVisitorLoginDetailsOutput {
 /// Wire name `Data`. Part of the output of `GetVisitorLoginDetails`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct VisitorLoginDetails {
     /// Wire name `ChatAppId`, String. Example: `7pjxxx`.
     pub chat_app_id: Option<String>,
     /// Wire name `ChatAppKey`, String. Example: `955e4bd7xxxxxxxxxxxxxd7898ba9fa0d0`.
@@ -364,7 +364,7 @@ pub struct Data {
     pub chat_user_id: Option<String>,
 }
 
-impl Data {
+impl VisitorLoginDetails {
     /// `ChatAppId`: see the field [`chat_app_id`](#structfield.chat_app_id).
     pub fn chat_app_id(&self) -> Option<&str> {
         self.chat_app_id.as_deref()
@@ -396,9 +396,9 @@ impl Data {
     }
 }
 
-impl std::fmt::Debug for Data {
+impl std::fmt::Debug for VisitorLoginDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Data")
+        f.debug_struct("VisitorLoginDetails")
             .field("chat_app_id", &self.chat_app_id)
             .field("chat_app_key", &self.chat_app_key)
             .field("chat_device_id", &self.chat_device_id)
@@ -412,7 +412,7 @@ impl std::fmt::Debug for Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for VisitorLoginDetails {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -427,7 +427,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for VisitorLoginDetails {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatAppId", &self.chat_app_id);
@@ -440,7 +440,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetVisitorLoginDetailsOutput, Data);
+codec::serialize_via_encode!(GetVisitorLoginDetailsOutput, VisitorLoginDetails);
 
 /// Errors of `GetVisitorLoginDetails`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

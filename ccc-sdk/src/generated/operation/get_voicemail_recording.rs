@@ -175,8 +175,8 @@ impl GetVoicemailRecordingFluentBuilder {
 pub struct GetVoicemailRecordingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`VoicemailRecording`].
+    pub data: Option<VoicemailRecording>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl GetVoicemailRecordingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&VoicemailRecording> {
         self.data.as_ref()
     }
 
@@ -246,14 +246,14 @@ impl Encode for GetVoicemailRecordingOutput {
 /// Wire name `Data`. Part of the output of `GetVoicemailRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct VoicemailRecording {
     /// Wire name `FileName`, String. Example: `voicemail.job-054ded02****.wav`.
     pub file_name: Option<String>,
     /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2022/06/voicemail.job-054ded02****.wav?Expires=1656074923&OSSAccessKeyId=****&Signature=****`.
     pub file_url: Option<String>,
 }
 
-impl Data {
+impl VoicemailRecording {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
@@ -265,7 +265,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for VoicemailRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -276,7 +276,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for VoicemailRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -285,7 +285,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(GetVoicemailRecordingOutput, Data);
+codec::serialize_via_encode!(GetVoicemailRecordingOutput, VoicemailRecording);
 
 /// Errors of `GetVoicemailRecording`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -173,8 +173,8 @@ impl ImportAdminsFluentBuilder {
 pub struct ImportAdminsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`Admin`].
+    pub data: Option<Vec<Admin>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl ImportAdminsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[Admin] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -244,7 +244,7 @@ impl Encode for ImportAdminsOutput {
 /// Wire name `Data`. Part of the output of `ImportAdmins`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Admin {
     /// Wire name `Extension`, String. Example: `8021****`.
     pub extension: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -257,7 +257,7 @@ pub struct Data {
     pub user_id: Option<String>,
 }
 
-impl Data {
+impl Admin {
     /// `Extension`: see the field [`extension`](#structfield.extension).
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
@@ -284,7 +284,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Admin {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -298,7 +298,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Admin {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Extension", &self.extension);
@@ -310,7 +310,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ImportAdminsOutput, Data);
+codec::serialize_via_encode!(ImportAdminsOutput, Admin);
 
 /// Errors of `ImportAdmins`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

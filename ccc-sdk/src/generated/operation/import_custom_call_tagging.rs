@@ -180,8 +180,8 @@ impl ImportCustomCallTaggingFluentBuilder {
 pub struct ImportCustomCallTaggingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`CustomCallTagging`].
+    pub data: Option<Vec<CustomCallTagging>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -197,7 +197,7 @@ impl ImportCustomCallTaggingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[CustomCallTagging] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -251,14 +251,14 @@ impl Encode for ImportCustomCallTaggingOutput {
 /// Wire name `Data`. Part of the output of `ImportCustomCallTagging`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CustomCallTagging {
     /// Wire name `Item`, String. Example: `1312121****`.
     pub item: Option<String>,
     /// Wire name `Reason`, String. Example: `CUSTOM_NUMBER_DUPLICATED`.
     pub reason: Option<String>,
 }
 
-impl Data {
+impl CustomCallTagging {
     /// `Item`: see the field [`item`](#structfield.item).
     pub fn item(&self) -> Option<&str> {
         self.item.as_deref()
@@ -270,7 +270,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CustomCallTagging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -281,7 +281,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CustomCallTagging {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Item", &self.item);
@@ -290,7 +290,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ImportCustomCallTaggingOutput, Data);
+codec::serialize_via_encode!(ImportCustomCallTaggingOutput, CustomCallTagging);
 
 /// Errors of `ImportCustomCallTagging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

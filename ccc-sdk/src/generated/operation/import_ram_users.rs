@@ -45,8 +45,8 @@ pub struct ImportRamUsersInput {
     pub role_id: String,
     /// Wire name `SkillLevelList`, String, optional, in the query. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Option<String>,
-    /// Wire name `WorkMode`, String, required, in the query. Example: `ON_SITE`.
-    pub work_mode: String,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
+    pub work_mode: crate::types::WorkMode,
 }
 
 impl ImportRamUsersInput {
@@ -74,7 +74,7 @@ pub struct ImportRamUsersInputBuilder {
     ram_id_list: Option<String>,
     role_id: Option<String>,
     skill_level_list: Option<String>,
-    work_mode: Option<String>,
+    work_mode: Option<crate::types::WorkMode>,
 }
 
 impl ImportRamUsersInputBuilder {
@@ -147,19 +147,19 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ImportRamUsersInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
-    pub fn get_work_mode(&self) -> Option<&String> {
+    pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
@@ -240,13 +240,13 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets `WorkMode` (required): see [`ImportRamUsersInput::work_mode`].
-    pub fn work_mode(mut self, v: impl Into<String>) -> Self {
+    pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
     /// Sets or clears `WorkMode`.
-    pub fn set_work_mode(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }

@@ -318,8 +318,8 @@ impl LaunchAuthenticationFluentBuilder {
 pub struct LaunchAuthenticationOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LaunchAuthenticationResult`].
+    pub data: Option<LaunchAuthenticationResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl LaunchAuthenticationOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LaunchAuthenticationResult> {
         self.data.as_ref()
     }
 
@@ -398,14 +398,14 @@ impl Encode for LaunchAuthenticationOutput {
 /// Wire name `Data`. Part of the output of `LaunchAuthentication`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct LaunchAuthenticationResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl LaunchAuthenticationResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -417,7 +417,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LaunchAuthenticationResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -428,7 +428,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LaunchAuthenticationResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -682,10 +682,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -747,13 +747,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -805,7 +805,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     LaunchAuthenticationOutput,
-    Data,
+    LaunchAuthenticationResult,
     CallContext,
     ChannelContext,
     UserContext

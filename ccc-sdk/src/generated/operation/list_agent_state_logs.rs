@@ -245,8 +245,8 @@ impl ListAgentStateLogsFluentBuilder {
 pub struct ListAgentStateLogsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`AgentStateLog`].
+    pub data: Option<Vec<AgentStateLog>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -262,7 +262,7 @@ impl ListAgentStateLogsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[AgentStateLog] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -316,7 +316,7 @@ impl Encode for ListAgentStateLogsOutput {
 /// Wire name `Data`. Part of the output of `ListAgentStateLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct AgentStateLog {
     /// Wire name `Duration`, Long. Example: `5903871`.
     pub duration: Option<i64>,
     /// Wire name `StartTime`, Long. Example: `1620259200000`.
@@ -329,11 +329,11 @@ pub struct Data {
     pub break_code: Option<String>,
     /// Wire name `OutboundScenario`, Boolean. Example: `false`.
     pub outbound_scenario: Option<bool>,
-    /// Wire name `WorkMode`, String.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode).
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl AgentStateLog {
     /// `Duration`: see the field [`duration`](#structfield.duration).
     pub fn duration(&self) -> Option<i64> {
         self.duration
@@ -365,12 +365,12 @@ impl Data {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for AgentStateLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -386,7 +386,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AgentStateLog {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Duration", &self.duration);
@@ -400,7 +400,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListAgentStateLogsOutput, Data);
+codec::serialize_via_encode!(ListAgentStateLogsOutput, AgentStateLog);
 
 /// Errors of `ListAgentStateLogs`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

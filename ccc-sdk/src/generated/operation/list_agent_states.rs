@@ -357,8 +357,8 @@ impl ListAgentStatesFluentBuilder {
 pub struct ListAgentStatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AgentStatePage`].
+    pub data: Option<AgentStatePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -376,7 +376,7 @@ impl ListAgentStatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AgentStatePage> {
         self.data.as_ref()
     }
 
@@ -437,9 +437,9 @@ impl Encode for ListAgentStatesOutput {
 /// Wire name `Data`. Part of the output of `ListAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct AgentStatePage {
+    /// Wire name `List`, List of Struct [`AgentState`].
+    pub list: Option<Vec<AgentState>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -448,9 +448,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl AgentStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[AgentState] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -470,7 +470,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AgentStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -483,7 +483,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AgentStatePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -497,7 +497,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct AgentState {
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
     /// Wire name `AgentName`, String.
@@ -518,7 +518,7 @@ pub struct List {
     pub state_duration: Option<String>,
 }
 
-impl List {
+impl AgentState {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
@@ -565,7 +565,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for AgentState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -583,7 +583,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for AgentState {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -599,7 +599,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListAgentStatesOutput, Data, List);
+codec::serialize_via_encode!(ListAgentStatesOutput, AgentStatePage, AgentState);
 
 /// Errors of `ListAgentStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -377,8 +377,8 @@ impl Encode for ListAgentSummaryReportsSinceMidnightOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedAgentSummaryReport {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+    /// Wire name `List`, List of Struct [`PagedAgentSummaryReportItem`].
+    pub list: Option<Vec<PagedAgentSummaryReportItem>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -389,7 +389,7 @@ pub struct PagedAgentSummaryReport {
 
 impl PagedAgentSummaryReport {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[PagedAgentSummaryReportItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -436,7 +436,7 @@ impl Encode for PagedAgentSummaryReport {
 /// Wire name `List`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct PagedAgentSummaryReportItem {
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
     /// Wire name `AgentName`, String.
@@ -459,7 +459,7 @@ pub struct List {
     pub timestamp: Option<String>,
 }
 
-impl List {
+impl PagedAgentSummaryReportItem {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
@@ -511,7 +511,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for PagedAgentSummaryReportItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -530,7 +530,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for PagedAgentSummaryReportItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -1078,7 +1078,7 @@ impl Encode for Overall {
 codec::serialize_via_encode!(
     ListAgentSummaryReportsSinceMidnightOutput,
     PagedAgentSummaryReport,
-    List,
+    PagedAgentSummaryReportItem,
     Inbound,
     Outbound,
     Overall

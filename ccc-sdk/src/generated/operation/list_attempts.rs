@@ -606,8 +606,8 @@ impl ListAttemptsFluentBuilder {
 pub struct ListAttemptsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AttemptPage`].
+    pub data: Option<AttemptPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -623,7 +623,7 @@ impl ListAttemptsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AttemptPage> {
         self.data.as_ref()
     }
 
@@ -677,9 +677,9 @@ impl Encode for ListAttemptsOutput {
 /// Wire name `Data`. Part of the output of `ListAttempts`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct AttemptPage {
+    /// Wire name `List`, List of Struct [`Attempt`].
+    pub list: Option<Vec<Attempt>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -688,9 +688,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl AttemptPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Attempt] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -710,7 +710,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AttemptPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -723,7 +723,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AttemptPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -737,7 +737,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListAttempts`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Attempt {
     /// Wire name `AgentEstablishedTime`, Long. Example: `1632883592732`.
     pub agent_established_time: Option<i64>,
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
@@ -780,7 +780,7 @@ pub struct List {
     pub queue_id: Option<String>,
 }
 
-impl List {
+impl Attempt {
     /// `AgentEstablishedTime`: see the field [`agent_established_time`](#structfield.agent_established_time).
     pub fn agent_established_time(&self) -> Option<i64> {
         self.agent_established_time
@@ -882,7 +882,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Attempt {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -911,7 +911,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Attempt {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEstablishedTime", &self.agent_established_time);
@@ -942,7 +942,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListAttemptsOutput, Data, List);
+codec::serialize_via_encode!(ListAttemptsOutput, AttemptPage, Attempt);
 
 /// Errors of `ListAttempts`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -282,8 +282,8 @@ impl ListAudioFilesFluentBuilder {
 pub struct ListAudioFilesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`AudioFilePage`].
+    pub data: Option<AudioFilePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -299,7 +299,7 @@ impl ListAudioFilesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&AudioFilePage> {
         self.data.as_ref()
     }
 
@@ -353,9 +353,9 @@ impl Encode for ListAudioFilesOutput {
 /// Wire name `Data`. Part of the output of `ListAudioFiles`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct AudioFilePage {
+    /// Wire name `List`, List of Struct [`AudioFile`].
+    pub list: Option<Vec<AudioFile>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -364,9 +364,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl AudioFilePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[AudioFile] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -386,7 +386,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for AudioFilePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -399,7 +399,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for AudioFilePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -413,7 +413,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListAudioFiles`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct AudioFile {
     /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
     pub audio_file_name: Option<String>,
     /// Wire name `AudioResourceId`, String. Example: `d5cd7a94-3b6a-47d2-b7fd-0b1cd839bf77`.
@@ -436,7 +436,7 @@ pub struct List {
     pub usage: Option<String>,
 }
 
-impl List {
+impl AudioFile {
     /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
     pub fn audio_file_name(&self) -> Option<&str> {
         self.audio_file_name.as_deref()
@@ -488,7 +488,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for AudioFile {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -507,7 +507,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for AudioFile {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AudioFileName", &self.audio_file_name);
@@ -524,7 +524,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListAudioFilesOutput, Data, List);
+codec::serialize_via_encode!(ListAudioFilesOutput, AudioFilePage, AudioFile);
 
 /// Errors of `ListAudioFiles`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

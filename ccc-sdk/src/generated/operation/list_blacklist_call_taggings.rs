@@ -175,8 +175,8 @@ impl ListBlacklistCallTaggingsFluentBuilder {
 pub struct ListBlacklistCallTaggingsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`BlacklistCallTagging`].
+    pub data: Option<Vec<BlacklistCallTagging>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -192,7 +192,7 @@ impl ListBlacklistCallTaggingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[BlacklistCallTagging] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -246,7 +246,7 @@ impl Encode for ListBlacklistCallTaggingsOutput {
 /// Wire name `Data`. Part of the output of `ListBlacklistCallTaggings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct BlacklistCallTagging {
     /// Wire name `Blacklisted`, Boolean. Example: `true`.
     pub blacklisted: Option<bool>,
     /// Wire name `JobId`, String. Example: `job-481841171213393920`.
@@ -255,7 +255,7 @@ pub struct Data {
     pub number: Option<String>,
 }
 
-impl Data {
+impl BlacklistCallTagging {
     /// `Blacklisted`: see the field [`blacklisted`](#structfield.blacklisted).
     pub fn blacklisted(&self) -> Option<bool> {
         self.blacklisted
@@ -272,7 +272,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for BlacklistCallTagging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -284,7 +284,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for BlacklistCallTagging {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Blacklisted", &self.blacklisted);
@@ -294,7 +294,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListBlacklistCallTaggingsOutput, Data);
+codec::serialize_via_encode!(ListBlacklistCallTaggingsOutput, BlacklistCallTagging);
 
 /// Errors of `ListBlacklistCallTaggings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -284,8 +284,8 @@ impl ListBriefSkillGroupsFluentBuilder {
 pub struct ListBriefSkillGroupsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`BriefSkillGroupPage`].
+    pub data: Option<BriefSkillGroupPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -301,7 +301,7 @@ impl ListBriefSkillGroupsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&BriefSkillGroupPage> {
         self.data.as_ref()
     }
 
@@ -355,9 +355,9 @@ impl Encode for ListBriefSkillGroupsOutput {
 /// Wire name `Data`. Part of the output of `ListBriefSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct BriefSkillGroupPage {
+    /// Wire name `List`, List of Struct [`BriefSkillGroup`].
+    pub list: Option<Vec<BriefSkillGroup>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -366,9 +366,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl BriefSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[BriefSkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -388,7 +388,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for BriefSkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -401,7 +401,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for BriefSkillGroupPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -415,7 +415,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListBriefSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct BriefSkillGroup {
     /// Wire name `Description`, String.
     pub description: Option<String>,
     /// Wire name `DisplayName`, String.
@@ -434,7 +434,7 @@ pub struct List {
     pub user_count: Option<i32>,
 }
 
-impl List {
+impl BriefSkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
@@ -476,7 +476,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for BriefSkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -493,7 +493,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for BriefSkillGroup {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -508,7 +508,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListBriefSkillGroupsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListBriefSkillGroupsOutput,
+    BriefSkillGroupPage,
+    BriefSkillGroup
+);
 
 /// Errors of `ListBriefSkillGroups`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -860,8 +860,8 @@ impl ListCallDetailRecordsFluentBuilder {
 pub struct ListCallDetailRecordsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CallDetailRecordPage`].
+    pub data: Option<CallDetailRecordPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -877,7 +877,7 @@ impl ListCallDetailRecordsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CallDetailRecordPage> {
         self.data.as_ref()
     }
 
@@ -931,7 +931,7 @@ impl Encode for ListCallDetailRecordsOutput {
 /// Wire name `Data`. Part of the output of `ListCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CallDetailRecordPage {
     /// Wire name `List`, List of Struct [`CallDetailRecord`].
     pub list: Option<Vec<CallDetailRecord>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -942,7 +942,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl CallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[CallDetailRecord] {
         self.list.as_deref().unwrap_or_default()
@@ -964,7 +964,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallDetailRecordPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -977,7 +977,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallDetailRecordPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -1361,12 +1361,17 @@ pub enum SatisfactionSurveyChannel {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(SatisfactionSurveyChannel {
     Ivr => "IVR",
     Sms => "SMS",
 });
 
-codec::serialize_via_encode!(ListCallDetailRecordsOutput, Data, CallDetailRecord);
+codec::serialize_via_encode!(
+    ListCallDetailRecordsOutput,
+    CallDetailRecordPage,
+    CallDetailRecord
+);
 
 /// Errors of `ListCallDetailRecords`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -1085,8 +1085,8 @@ impl ListCallDetailRecordsV2FluentBuilder {
 pub struct ListCallDetailRecordsV2Output {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CallDetailRecordV2Page`].
+    pub data: Option<CallDetailRecordV2Page>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -1102,7 +1102,7 @@ impl ListCallDetailRecordsV2Output {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CallDetailRecordV2Page> {
         self.data.as_ref()
     }
 
@@ -1156,9 +1156,9 @@ impl Encode for ListCallDetailRecordsV2Output {
 /// Wire name `Data`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct CallDetailRecordV2Page {
+    /// Wire name `List`, List of Struct [`CallDetailRecordV2`].
+    pub list: Option<Vec<CallDetailRecordV2>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -1167,9 +1167,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl CallDetailRecordV2Page {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[CallDetailRecordV2] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -1189,7 +1189,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallDetailRecordV2Page {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1202,7 +1202,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallDetailRecordV2Page {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -1216,7 +1216,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct CallDetailRecordV2 {
     /// Wire name `AccessChannelName`, String.
     pub access_channel_name: Option<String>,
     /// Wire name `AccessChannelType`, String. Example: `Web`.
@@ -1339,7 +1339,7 @@ pub struct List {
     pub wait_time: Option<i64>,
 }
 
-impl List {
+impl CallDetailRecordV2 {
     /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
     pub fn access_channel_name(&self) -> Option<&str> {
         self.access_channel_name.as_deref()
@@ -1641,7 +1641,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for CallDetailRecordV2 {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1713,7 +1713,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for CallDetailRecordV2 {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelName", &self.access_channel_name);
@@ -2172,8 +2172,8 @@ impl Encode for SummaryIndex {
 
 codec::serialize_via_encode!(
     ListCallDetailRecordsV2Output,
-    Data,
-    List,
+    CallDetailRecordV2Page,
+    CallDetailRecordV2,
     AnalyticsReport,
     Emotion,
     ProblemSolving,

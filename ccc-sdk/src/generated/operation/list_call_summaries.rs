@@ -174,8 +174,8 @@ impl ListCallSummariesFluentBuilder {
 pub struct ListCallSummariesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`CallSummary`].
+    pub data: Option<Vec<CallSummary>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -193,7 +193,7 @@ impl ListCallSummariesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[CallSummary] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -254,7 +254,7 @@ impl Encode for ListCallSummariesOutput {
 /// Wire name `Data`. Part of the output of `ListCallSummaries`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CallSummary {
     /// Wire name `ContactId`, String. Example: `job-544789******759424`.
     pub contact_id: Option<String>,
     /// Wire name `Context`, String.
@@ -269,7 +269,7 @@ pub struct Data {
     pub ticket_id: Option<String>,
 }
 
-impl Data {
+impl CallSummary {
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
@@ -301,7 +301,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallSummary {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -316,7 +316,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallSummary {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactId", &self.contact_id);
@@ -329,7 +329,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListCallSummariesOutput, Data);
+codec::serialize_via_encode!(ListCallSummariesOutput, CallSummary);
 
 /// Errors of `ListCallSummaries`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

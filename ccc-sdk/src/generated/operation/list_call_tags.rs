@@ -210,8 +210,8 @@ impl ListCallTagsFluentBuilder {
 pub struct ListCallTagsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CallTagPage`].
+    pub data: Option<CallTagPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl ListCallTagsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CallTagPage> {
         self.data.as_ref()
     }
 
@@ -281,9 +281,9 @@ impl Encode for ListCallTagsOutput {
 /// Wire name `Data`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct CallTagPage {
+    /// Wire name `List`, List of Struct [`CallTag`].
+    pub list: Option<Vec<CallTag>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -292,9 +292,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl CallTagPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[CallTag] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -314,7 +314,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CallTagPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -327,7 +327,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CallTagPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -341,14 +341,14 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct CallTag {
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `TagName`, String. Example: `TagA`.
     pub tag_name: Option<String>,
 }
 
-impl List {
+impl CallTag {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
@@ -360,7 +360,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for CallTag {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -371,7 +371,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for CallTag {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -380,7 +380,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListCallTagsOutput, Data, List);
+codec::serialize_via_encode!(ListCallTagsOutput, CallTagPage, CallTag);
 
 /// Errors of `ListCallTags`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -247,8 +247,8 @@ impl ListCampaignTrendingReportFluentBuilder {
 pub struct ListCampaignTrendingReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`CampaignTrendingReport`].
+    pub data: Option<Vec<CampaignTrendingReport>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -264,7 +264,7 @@ impl ListCampaignTrendingReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[CampaignTrendingReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -318,7 +318,7 @@ impl Encode for ListCampaignTrendingReportOutput {
 /// Wire name `Data`. Part of the output of `ListCampaignTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct CampaignTrendingReport {
     /// Wire name `BreakAgents`, Long. Example: `0`.
     pub break_agents: Option<i64>,
     /// Wire name `BreakingAgents`, Long.
@@ -351,7 +351,7 @@ pub struct Data {
     pub working_agents: Option<i64>,
 }
 
-impl Data {
+impl CampaignTrendingReport {
     /// `BreakAgents`: see the field [`break_agents`](#structfield.break_agents).
     pub fn break_agents(&self) -> Option<i64> {
         self.break_agents
@@ -428,7 +428,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CampaignTrendingReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -455,7 +455,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CampaignTrendingReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakAgents", &self.break_agents);
@@ -493,7 +493,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListCampaignTrendingReportOutput, Data);
+codec::serialize_via_encode!(ListCampaignTrendingReportOutput, CampaignTrendingReport);
 
 /// Errors of `ListCampaignTrendingReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

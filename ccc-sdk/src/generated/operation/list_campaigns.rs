@@ -462,8 +462,8 @@ impl ListCampaignsFluentBuilder {
 pub struct ListCampaignsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CampaignPage`].
+    pub data: Option<CampaignPage>,
     /// Wire name `HttpStatusCode`, Long. Example: `200`.
     pub http_status_code: Option<i64>,
     /// Wire name `Message`, String.
@@ -481,7 +481,7 @@ impl ListCampaignsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CampaignPage> {
         self.data.as_ref()
     }
 
@@ -542,9 +542,9 @@ impl Encode for ListCampaignsOutput {
 /// Wire name `Data`. Part of the output of `ListCampaigns`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct CampaignPage {
+    /// Wire name `List`, List of Struct [`Campaign`].
+    pub list: Option<Vec<Campaign>>,
     /// Wire name `PageNumber`, Long. Example: `1`.
     pub page_number: Option<i64>,
     /// Wire name `PageSize`, Long. Example: `10`.
@@ -553,9 +553,9 @@ pub struct Data {
     pub total_count: Option<i64>,
 }
 
-impl Data {
+impl CampaignPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Campaign] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -575,7 +575,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CampaignPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -588,7 +588,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CampaignPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -602,7 +602,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListCampaigns`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Campaign {
     /// Wire name `ActualEndTime`, Long. Example: `1634008800000`.
     pub actual_end_time: Option<i64>,
     /// Wire name `ActualStartTime`, Long. Example: `1634000460000`.
@@ -645,7 +645,7 @@ pub struct List {
     pub total_cases: Option<i64>,
 }
 
-impl List {
+impl Campaign {
     /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
     pub fn actual_end_time(&self) -> Option<i64> {
         self.actual_end_time
@@ -747,7 +747,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Campaign {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -776,7 +776,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Campaign {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
@@ -803,7 +803,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListCampaignsOutput, Data, List);
+codec::serialize_via_encode!(ListCampaignsOutput, CampaignPage, Campaign);
 
 /// Errors of `ListCampaigns`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -319,8 +319,8 @@ impl ListCasesFluentBuilder {
 pub struct ListCasesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CasePage`].
+    pub data: Option<CasePage>,
     /// Wire name `HttpStatusCode`, Long. Example: `200`.
     pub http_status_code: Option<i64>,
     /// Wire name `Message`, String.
@@ -336,7 +336,7 @@ impl ListCasesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CasePage> {
         self.data.as_ref()
     }
 
@@ -390,9 +390,9 @@ impl Encode for ListCasesOutput {
 /// Wire name `Data`. Part of the output of `ListCases`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct CasePage {
+    /// Wire name `List`, List of Struct [`Case`].
+    pub list: Option<Vec<Case>>,
     /// Wire name `PageNumber`, Long. Example: `1`.
     pub page_number: Option<i64>,
     /// Wire name `PageSize`, Long. Example: `100`.
@@ -401,9 +401,9 @@ pub struct Data {
     pub total_count: Option<i64>,
 }
 
-impl Data {
+impl CasePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Case] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -423,7 +423,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CasePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -436,7 +436,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CasePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -450,7 +450,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListCases`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Case {
     /// Wire name `AbandonPhase`, String.
     pub abandon_phase: Option<String>,
     /// Wire name `AbandonType`, String. Example: `NA`.
@@ -469,7 +469,7 @@ pub struct List {
     pub state: Option<String>,
 }
 
-impl List {
+impl Case {
     /// `AbandonPhase`: see the field [`abandon_phase`](#structfield.abandon_phase).
     pub fn abandon_phase(&self) -> Option<&str> {
         self.abandon_phase.as_deref()
@@ -511,7 +511,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Case {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -528,7 +528,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Case {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonPhase", &self.abandon_phase);
@@ -543,7 +543,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListCasesOutput, Data, List);
+codec::serialize_via_encode!(ListCasesOutput, CasePage, Case);
 
 /// Errors of `ListCases`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

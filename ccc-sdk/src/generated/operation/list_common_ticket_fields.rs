@@ -138,8 +138,8 @@ impl ListCommonTicketFieldsFluentBuilder {
 pub struct ListCommonTicketFieldsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ListCommonTicketFieldsResult`].
+    pub data: Option<ListCommonTicketFieldsResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -157,7 +157,7 @@ impl ListCommonTicketFieldsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ListCommonTicketFieldsResult> {
         self.data.as_ref()
     }
 
@@ -218,7 +218,7 @@ impl Encode for ListCommonTicketFieldsOutput {
 /// Wire name `Data`. Part of the output of `ListCommonTicketFields`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ListCommonTicketFieldsResult {
     /// Wire name `CreatedTime`, String. Example: `1703517780627`.
     pub created_time: Option<String>,
     /// Wire name `Id`, String. Example: `ticketing`.
@@ -231,7 +231,7 @@ pub struct Data {
     pub updated_time: Option<String>,
 }
 
-impl Data {
+impl ListCommonTicketFieldsResult {
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
@@ -258,7 +258,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ListCommonTicketFieldsResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -272,7 +272,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ListCommonTicketFieldsResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CreatedTime", &self.created_time);
@@ -497,7 +497,11 @@ impl Encode for DataPropertiesValue {
     }
 }
 
-codec::serialize_via_encode!(ListCommonTicketFieldsOutput, Data, DataPropertiesValue);
+codec::serialize_via_encode!(
+    ListCommonTicketFieldsOutput,
+    ListCommonTicketFieldsResult,
+    DataPropertiesValue
+);
 
 /// Errors of `ListCommonTicketFields`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

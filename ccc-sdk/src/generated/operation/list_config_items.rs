@@ -210,8 +210,8 @@ impl ListConfigItemsFluentBuilder {
 pub struct ListConfigItemsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`ConfigItem`].
+    pub data: Option<Vec<ConfigItem>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -229,7 +229,7 @@ impl ListConfigItemsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[ConfigItem] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -290,7 +290,7 @@ impl Encode for ListConfigItemsOutput {
 /// Wire name `Data`. Part of the output of `ListConfigItems`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ConfigItem {
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String. Example: `config-item`.
@@ -303,7 +303,7 @@ pub struct Data {
     pub value: Option<String>,
 }
 
-impl Data {
+impl ConfigItem {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
@@ -330,7 +330,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ConfigItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -344,7 +344,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ConfigItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -356,7 +356,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListConfigItemsOutput, Data);
+codec::serialize_via_encode!(ListConfigItemsOutput, ConfigItem);
 
 /// Errors of `ListConfigItems`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -354,8 +354,8 @@ impl ListContactFlowsFluentBuilder {
 pub struct ListContactFlowsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ContactFlowPage`].
+    pub data: Option<ContactFlowPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -371,7 +371,7 @@ impl ListContactFlowsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ContactFlowPage> {
         self.data.as_ref()
     }
 
@@ -425,7 +425,7 @@ impl Encode for ListContactFlowsOutput {
 /// Wire name `Data`. Part of the output of `ListContactFlows`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ContactFlowPage {
     /// Wire name `List`, List of Struct [`ContactFlow`].
     pub list: Option<Vec<ContactFlow>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -436,7 +436,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl ContactFlowPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[ContactFlow] {
         self.list.as_deref().unwrap_or_default()
@@ -458,7 +458,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ContactFlowPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -471,7 +471,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ContactFlowPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -629,13 +629,14 @@ pub enum Type {
     /// A value this version of the SDK does not know, kept as received.
     Unknown(codec::UnknownValue),
 }
+
 codec::wire_enum!(Type {
     MainFlow => "MAIN_FLOW",
     SubFlow => "SUB_FLOW",
     SurveyFlow => "SURVEY_FLOW",
 });
 
-codec::serialize_via_encode!(ListContactFlowsOutput, Data, ContactFlow);
+codec::serialize_via_encode!(ListContactFlowsOutput, ContactFlowPage, ContactFlow);
 
 /// Errors of `ListContactFlows`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -289,8 +289,8 @@ impl ListCustomCallTaggingFluentBuilder {
 pub struct ListCustomCallTaggingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`CustomCallTaggingPage`].
+    pub data: Option<CustomCallTaggingPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -306,7 +306,7 @@ impl ListCustomCallTaggingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&CustomCallTaggingPage> {
         self.data.as_ref()
     }
 
@@ -360,9 +360,9 @@ impl Encode for ListCustomCallTaggingOutput {
 /// Wire name `Data`. Part of the output of `ListCustomCallTagging`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct CustomCallTaggingPage {
+    /// Wire name `List`, List of Struct [`CustomCallTagging`].
+    pub list: Option<Vec<CustomCallTagging>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -371,9 +371,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl CustomCallTaggingPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[CustomCallTagging] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -393,7 +393,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for CustomCallTaggingPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -406,7 +406,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for CustomCallTaggingPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -420,7 +420,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListCustomCallTagging`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct CustomCallTagging {
     /// Wire name `CallTagList`, List of Struct [`CallTagList`].
     pub call_tag_list: Option<Vec<CallTagList>>,
     /// Wire name `Creator`, String. Example: `agent`.
@@ -435,7 +435,7 @@ pub struct List {
     pub update_time: Option<String>,
 }
 
-impl List {
+impl CustomCallTagging {
     /// `CallTagList`: see the field [`call_tag_list`](#structfield.call_tag_list); empty when absent.
     pub fn call_tag_list(&self) -> &[CallTagList] {
         self.call_tag_list.as_deref().unwrap_or_default()
@@ -467,7 +467,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for CustomCallTagging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -482,7 +482,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for CustomCallTagging {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallTagList", &self.call_tag_list);
@@ -537,7 +537,12 @@ impl Encode for CallTagList {
     }
 }
 
-codec::serialize_via_encode!(ListCustomCallTaggingOutput, Data, List, CallTagList);
+codec::serialize_via_encode!(
+    ListCustomCallTaggingOutput,
+    CustomCallTaggingPage,
+    CustomCallTagging,
+    CallTagList
+);
 
 /// Errors of `ListCustomCallTagging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

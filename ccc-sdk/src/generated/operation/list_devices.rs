@@ -172,8 +172,8 @@ impl ListDevicesFluentBuilder {
 pub struct ListDevicesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`Device`].
+    pub data: Option<Vec<Device>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -191,7 +191,7 @@ impl ListDevicesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[Device] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -252,7 +252,7 @@ impl Encode for ListDevicesOutput {
 /// Wire name `Data`. Part of the output of `ListDevices`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Device {
     /// Wire name `CallId`, String. Example: `d7b818c3-8d3a-732f-bc9e-1782wa16****`.
     pub call_id: Option<String>,
     /// Wire name `Contact`, String. Example: `sip:8032****@33.89.XX.XX:64189;transport=tcp;registering_acc=18_134_23_4`.
@@ -271,7 +271,7 @@ pub struct Data {
     pub user_id: Option<String>,
 }
 
-impl Data {
+impl Device {
     /// `CallId`: see the field [`call_id`](#structfield.call_id).
     pub fn call_id(&self) -> Option<&str> {
         self.call_id.as_deref()
@@ -313,7 +313,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Device {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -330,7 +330,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Device {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallId", &self.call_id);
@@ -345,7 +345,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListDevicesOutput, Data);
+codec::serialize_via_encode!(ListDevicesOutput, Device);
 
 /// Errors of `ListDevices`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

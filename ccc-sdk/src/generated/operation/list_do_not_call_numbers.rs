@@ -284,8 +284,8 @@ impl ListDoNotCallNumbersFluentBuilder {
 pub struct ListDoNotCallNumbersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`DoNotCallNumberPage`].
+    pub data: Option<DoNotCallNumberPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -303,7 +303,7 @@ impl ListDoNotCallNumbersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&DoNotCallNumberPage> {
         self.data.as_ref()
     }
 
@@ -364,9 +364,9 @@ impl Encode for ListDoNotCallNumbersOutput {
 /// Wire name `Data`. Part of the output of `ListDoNotCallNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct DoNotCallNumberPage {
+    /// Wire name `List`, List of Struct [`DoNotCallNumber`].
+    pub list: Option<Vec<DoNotCallNumber>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -375,9 +375,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl DoNotCallNumberPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[DoNotCallNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -397,7 +397,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for DoNotCallNumberPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -410,7 +410,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for DoNotCallNumberPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -424,7 +424,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListDoNotCallNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct DoNotCallNumber {
     /// Wire name `CreateTime`, Long. Example: `1626962425000`.
     pub create_time: Option<i64>,
     /// Wire name `CreatedTime`, Long.
@@ -439,7 +439,7 @@ pub struct List {
     pub scope: Option<String>,
 }
 
-impl List {
+impl DoNotCallNumber {
     /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
     pub fn create_time(&self) -> Option<i64> {
         self.create_time
@@ -471,7 +471,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for DoNotCallNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -486,7 +486,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for DoNotCallNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CreateTime", &self.create_time);
@@ -499,7 +499,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListDoNotCallNumbersOutput, Data, List);
+codec::serialize_via_encode!(
+    ListDoNotCallNumbersOutput,
+    DoNotCallNumberPage,
+    DoNotCallNumber
+);
 
 /// Errors of `ListDoNotCallNumbers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -353,8 +353,8 @@ impl ListDocumentsFluentBuilder {
 pub struct ListDocumentsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ListDocumentsResult`].
+    pub data: Option<ListDocumentsResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -372,7 +372,7 @@ impl ListDocumentsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ListDocumentsResult> {
         self.data.as_ref()
     }
 
@@ -485,7 +485,7 @@ impl Flat for Sorts {
 /// Wire name `Data`. Part of the output of `ListDocuments`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ListDocumentsResult {
     /// Wire name `Documents`, List of Map of String to Any.
     pub documents: Option<Vec<std::collections::HashMap<String, Value>>>,
     /// Wire name `NextPageToken`, String. Example: `54d1a616d95a4a01ba58967a9115b649`.
@@ -496,7 +496,7 @@ pub struct Data {
     pub total_count: Option<i64>,
 }
 
-impl Data {
+impl ListDocumentsResult {
     /// `Documents`: see the field [`documents`](#structfield.documents); empty when absent.
     pub fn documents(&self) -> &[std::collections::HashMap<String, Value>] {
         self.documents.as_deref().unwrap_or_default()
@@ -518,7 +518,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ListDocumentsResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -531,7 +531,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ListDocumentsResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Documents", &self.documents);
@@ -847,7 +847,7 @@ impl Encode for DataSchemaPropertiesValue {
 codec::serialize_via_encode!(
     ListDocumentsOutput,
     Sorts,
-    Data,
+    ListDocumentsResult,
     Schema,
     DataSchemaPropertiesValue
 );

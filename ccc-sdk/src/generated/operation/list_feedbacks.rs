@@ -172,8 +172,8 @@ impl ListFeedbacksFluentBuilder {
 pub struct ListFeedbacksOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`Feedback`].
+    pub data: Option<Vec<Feedback>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -189,7 +189,7 @@ impl ListFeedbacksOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[Feedback] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -243,7 +243,7 @@ impl Encode for ListFeedbacksOutput {
 /// Wire name `Data`. Part of the output of `ListFeedbacks`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Feedback {
     /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
     pub contact_id: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -258,7 +258,7 @@ pub struct Data {
     pub user_response: Option<String>,
 }
 
-impl Data {
+impl Feedback {
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
@@ -290,7 +290,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Feedback {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -305,7 +305,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Feedback {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactId", &self.contact_id);
@@ -318,7 +318,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListFeedbacksOutput, Data);
+codec::serialize_via_encode!(ListFeedbacksOutput, Feedback);
 
 /// Errors of `ListFeedbacks`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

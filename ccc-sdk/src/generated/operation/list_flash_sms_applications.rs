@@ -282,8 +282,8 @@ impl ListFlashSmsApplicationsFluentBuilder {
 pub struct ListFlashSmsApplicationsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`FlashSmsApplicationPage`].
+    pub data: Option<FlashSmsApplicationPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -301,7 +301,7 @@ impl ListFlashSmsApplicationsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&FlashSmsApplicationPage> {
         self.data.as_ref()
     }
 
@@ -362,9 +362,9 @@ impl Encode for ListFlashSmsApplicationsOutput {
 /// Wire name `Data`. Part of the output of `ListFlashSmsApplications`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct FlashSmsApplicationPage {
+    /// Wire name `List`, List of Struct [`FlashSmsApplication`].
+    pub list: Option<Vec<FlashSmsApplication>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -373,9 +373,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl FlashSmsApplicationPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[FlashSmsApplication] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -395,7 +395,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for FlashSmsApplicationPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -408,7 +408,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for FlashSmsApplicationPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -422,7 +422,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListFlashSmsApplications`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct FlashSmsApplication {
     /// Wire name `ApplicationId`, String. Example: `71b396fa-***********-bd80e070b7c0`.
     pub application_id: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -435,7 +435,7 @@ pub struct List {
     pub value: Option<String>,
 }
 
-impl List {
+impl FlashSmsApplication {
     /// `ApplicationId`: see the field [`application_id`](#structfield.application_id).
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
@@ -462,7 +462,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for FlashSmsApplication {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -476,7 +476,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for FlashSmsApplication {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ApplicationId", &self.application_id);
@@ -488,7 +488,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListFlashSmsApplicationsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListFlashSmsApplicationsOutput,
+    FlashSmsApplicationPage,
+    FlashSmsApplication
+);
 
 /// Errors of `ListFlashSmsApplications`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -286,8 +286,8 @@ impl ListFlashSmsSettingsFluentBuilder {
 pub struct ListFlashSmsSettingsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`FlashSmsSettingPage`].
+    pub data: Option<FlashSmsSettingPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -305,7 +305,7 @@ impl ListFlashSmsSettingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&FlashSmsSettingPage> {
         self.data.as_ref()
     }
 
@@ -366,9 +366,9 @@ impl Encode for ListFlashSmsSettingsOutput {
 /// Wire name `Data`. Part of the output of `ListFlashSmsSettings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct FlashSmsSettingPage {
+    /// Wire name `List`, List of Struct [`FlashSmsSetting`].
+    pub list: Option<Vec<FlashSmsSetting>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -377,9 +377,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl FlashSmsSettingPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[FlashSmsSetting] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -399,7 +399,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for FlashSmsSettingPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -412,7 +412,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for FlashSmsSettingPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -426,7 +426,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListFlashSmsSettings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct FlashSmsSetting {
     /// Wire name `Enabled`, Boolean. Example: `true`.
     pub enabled: Option<bool>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -437,7 +437,7 @@ pub struct List {
     pub skill_group_name: Option<String>,
 }
 
-impl List {
+impl FlashSmsSetting {
     /// `Enabled`: see the field [`enabled`](#structfield.enabled).
     pub fn enabled(&self) -> Option<bool> {
         self.enabled
@@ -459,7 +459,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for FlashSmsSetting {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -472,7 +472,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for FlashSmsSetting {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Enabled", &self.enabled);
@@ -483,7 +483,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListFlashSmsSettingsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListFlashSmsSettingsOutput,
+    FlashSmsSettingPage,
+    FlashSmsSetting
+);
 
 /// Errors of `ListFlashSmsSettings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

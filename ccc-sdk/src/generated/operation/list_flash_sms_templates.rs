@@ -210,8 +210,8 @@ impl ListFlashSmsTemplatesFluentBuilder {
 pub struct ListFlashSmsTemplatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`FlashSmsTemplate`].
+    pub data: Option<Vec<FlashSmsTemplate>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -229,7 +229,7 @@ impl ListFlashSmsTemplatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[FlashSmsTemplate] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -290,7 +290,7 @@ impl Encode for ListFlashSmsTemplatesOutput {
 /// Wire name `Data`. Part of the output of `ListFlashSmsTemplates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct FlashSmsTemplate {
     /// Wire name `TemplateDetails`, String.
     pub template_details: Option<String>,
     /// Wire name `TemplateId`, String. Example: `1715*****38`.
@@ -299,7 +299,7 @@ pub struct Data {
     pub template_name: Option<String>,
 }
 
-impl Data {
+impl FlashSmsTemplate {
     /// `TemplateDetails`: see the field [`template_details`](#structfield.template_details).
     pub fn template_details(&self) -> Option<&str> {
         self.template_details.as_deref()
@@ -316,7 +316,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for FlashSmsTemplate {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -328,7 +328,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for FlashSmsTemplate {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "TemplateDetails", &self.template_details);
@@ -338,7 +338,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListFlashSmsTemplatesOutput, Data);
+codec::serialize_via_encode!(ListFlashSmsTemplatesOutput, FlashSmsTemplate);
 
 /// Errors of `ListFlashSmsTemplates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -282,8 +282,8 @@ impl ListGroupChatMessagesFluentBuilder {
 pub struct ListGroupChatMessagesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ListGroupChatMessagesResult`].
+    pub data: Option<ListGroupChatMessagesResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -299,7 +299,7 @@ impl ListGroupChatMessagesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ListGroupChatMessagesResult> {
         self.data.as_ref()
     }
 
@@ -353,14 +353,14 @@ impl Encode for ListGroupChatMessagesOutput {
 /// Wire name `Data`. Part of the output of `ListGroupChatMessages`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ListGroupChatMessagesResult {
     /// Wire name `Messages`, List of Struct [`Messages`].
     pub messages: Option<Vec<Messages>>,
     /// Wire name `NextPageToken`, String. Example: `54d1a616d95a4a01ba58967a9115b649`.
     pub next_page_token: Option<String>,
 }
 
-impl Data {
+impl ListGroupChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
     pub fn messages(&self) -> &[Messages] {
         self.messages.as_deref().unwrap_or_default()
@@ -372,7 +372,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ListGroupChatMessagesResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -383,7 +383,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ListGroupChatMessagesResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Messages", &self.messages);
@@ -488,7 +488,11 @@ impl Encode for Messages {
     }
 }
 
-codec::serialize_via_encode!(ListGroupChatMessagesOutput, Data, Messages);
+codec::serialize_via_encode!(
+    ListGroupChatMessagesOutput,
+    ListGroupChatMessagesResult,
+    Messages
+);
 
 /// Errors of `ListGroupChatMessages`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

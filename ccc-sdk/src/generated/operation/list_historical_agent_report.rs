@@ -392,8 +392,8 @@ impl ListHistoricalAgentReportFluentBuilder {
 pub struct ListHistoricalAgentReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalAgentReportPage`].
+    pub data: Option<HistoricalAgentReportPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -409,7 +409,7 @@ impl ListHistoricalAgentReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalAgentReportPage> {
         self.data.as_ref()
     }
 
@@ -463,7 +463,7 @@ impl Encode for ListHistoricalAgentReportOutput {
 /// Wire name `Data`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct HistoricalAgentReportPage {
     /// Wire name `List`, List of Struct [`Items`].
     pub list: Option<Vec<Items>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -474,7 +474,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl HistoricalAgentReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[Items] {
         self.list.as_deref().unwrap_or_default()
@@ -496,7 +496,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalAgentReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -509,7 +509,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalAgentReportPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -2066,7 +2066,7 @@ impl Encode for Internal {
 
 codec::serialize_via_encode!(
     ListHistoricalAgentReportOutput,
-    Data,
+    HistoricalAgentReportPage,
     Items,
     Inbound,
     AccessChannelTypeDetails,

@@ -406,8 +406,8 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
 pub struct ListHistoricalAgentSkillGroupReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalAgentSkillGroupReportPage`].
+    pub data: Option<HistoricalAgentSkillGroupReportPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -423,7 +423,7 @@ impl ListHistoricalAgentSkillGroupReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalAgentSkillGroupReportPage> {
         self.data.as_ref()
     }
 
@@ -477,9 +477,9 @@ impl Encode for ListHistoricalAgentSkillGroupReportOutput {
 /// Wire name `Data`. Part of the output of `ListHistoricalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct HistoricalAgentSkillGroupReportPage {
+    /// Wire name `List`, List of Struct [`HistoricalAgentSkillGroupReport`].
+    pub list: Option<Vec<HistoricalAgentSkillGroupReport>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -488,9 +488,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl HistoricalAgentSkillGroupReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[HistoricalAgentSkillGroupReport] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -510,7 +510,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalAgentSkillGroupReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -523,7 +523,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalAgentSkillGroupReportPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -537,7 +537,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListHistoricalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct HistoricalAgentSkillGroupReport {
     /// Wire name `AgentId`, String. Example: `agent1@ccc-test`.
     pub agent_id: Option<String>,
     /// Wire name `AgentName`, String.
@@ -560,7 +560,7 @@ pub struct List {
     pub skill_group_name: Option<String>,
 }
 
-impl List {
+impl HistoricalAgentSkillGroupReport {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
@@ -612,7 +612,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for HistoricalAgentSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -631,7 +631,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for HistoricalAgentSkillGroupReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -1984,8 +1984,8 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListHistoricalAgentSkillGroupReportOutput,
-    Data,
-    List,
+    HistoricalAgentSkillGroupReportPage,
+    HistoricalAgentSkillGroupReport,
     Back2Back,
     Inbound,
     Internal,

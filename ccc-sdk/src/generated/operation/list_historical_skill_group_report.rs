@@ -359,8 +359,8 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
 pub struct ListHistoricalSkillGroupReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`HistoricalSkillGroupReportPage`].
+    pub data: Option<HistoricalSkillGroupReportPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -376,7 +376,7 @@ impl ListHistoricalSkillGroupReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&HistoricalSkillGroupReportPage> {
         self.data.as_ref()
     }
 
@@ -430,9 +430,9 @@ impl Encode for ListHistoricalSkillGroupReportOutput {
 /// Wire name `Data`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct HistoricalSkillGroupReportPage {
+    /// Wire name `List`, List of Struct [`HistoricalSkillGroupReport`].
+    pub list: Option<Vec<HistoricalSkillGroupReport>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -441,9 +441,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl HistoricalSkillGroupReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[HistoricalSkillGroupReport] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -463,7 +463,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for HistoricalSkillGroupReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -476,7 +476,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for HistoricalSkillGroupReportPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -490,7 +490,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct HistoricalSkillGroupReport {
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
     /// Wire name `Inbound`, Struct [`Inbound`].
@@ -505,7 +505,7 @@ pub struct List {
     pub skill_group_name: Option<String>,
 }
 
-impl List {
+impl HistoricalSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
@@ -537,7 +537,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for HistoricalSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -552,7 +552,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for HistoricalSkillGroupReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -1972,8 +1972,8 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListHistoricalSkillGroupReportOutput,
-    Data,
-    List,
+    HistoricalSkillGroupReportPage,
+    HistoricalSkillGroupReport,
     Back2Back,
     Inbound,
     AccessChannelTypeDetails,

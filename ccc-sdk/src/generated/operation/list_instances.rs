@@ -173,8 +173,8 @@ impl ListInstancesFluentBuilder {
 pub struct ListInstancesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`InstancePage`].
+    pub data: Option<InstancePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -190,7 +190,7 @@ impl ListInstancesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&InstancePage> {
         self.data.as_ref()
     }
 
@@ -244,9 +244,9 @@ impl Encode for ListInstancesOutput {
 /// Wire name `Data`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct InstancePage {
+    /// Wire name `List`, List of Struct [`Instance`].
+    pub list: Option<Vec<Instance>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -255,9 +255,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl InstancePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Instance] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -277,7 +277,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for InstancePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -290,7 +290,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for InstancePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -304,7 +304,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Instance {
     /// Wire name `AdminList`, List of Struct [`AdminList`].
     pub admin_list: Option<Vec<AdminList>>,
     /// Wire name `AliyunUid`, String. Example: `157123456789****`.
@@ -327,7 +327,7 @@ pub struct List {
     pub status: Option<String>,
 }
 
-impl List {
+impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
     pub fn admin_list(&self) -> &[AdminList] {
         self.admin_list.as_deref().unwrap_or_default()
@@ -379,7 +379,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Instance {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -398,7 +398,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Instance {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AdminList", &self.admin_list);
@@ -437,8 +437,8 @@ pub struct AdminList {
     pub role_name: Option<String>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl AdminList {
@@ -488,8 +488,8 @@ impl AdminList {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -562,7 +562,13 @@ impl Encode for NumberList {
     }
 }
 
-codec::serialize_via_encode!(ListInstancesOutput, Data, List, AdminList, NumberList);
+codec::serialize_via_encode!(
+    ListInstancesOutput,
+    InstancePage,
+    Instance,
+    AdminList,
+    NumberList
+);
 
 /// Errors of `ListInstances`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl ListInstancesOfUserFluentBuilder {
 pub struct ListInstancesOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`InstancesOfUserPage`].
+    pub data: Option<InstancesOfUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -194,7 +194,7 @@ impl ListInstancesOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&InstancesOfUserPage> {
         self.data.as_ref()
     }
 
@@ -255,7 +255,7 @@ impl Encode for ListInstancesOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct InstancesOfUserPage {
     /// Wire name `List`, List of Struct [`CallCenterInstance`].
     pub list: Option<Vec<CallCenterInstance>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -266,7 +266,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl InstancesOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[CallCenterInstance] {
         self.list.as_deref().unwrap_or_default()
@@ -288,7 +288,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for InstancesOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -301,7 +301,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for InstancesOfUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -439,8 +439,8 @@ pub struct User {
     pub role_name: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl User {
@@ -490,8 +490,8 @@ impl User {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -725,7 +725,7 @@ impl Encode for SkillGroup {
 
 codec::serialize_via_encode!(
     ListInstancesOfUserOutput,
-    Data,
+    InstancesOfUserPage,
     CallCenterInstance,
     User,
     PhoneNumber,

@@ -319,8 +319,8 @@ impl ListIntervalAgentReportFluentBuilder {
 pub struct ListIntervalAgentReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`IntervalAgentReport`].
+    pub data: Option<Vec<IntervalAgentReport>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -336,7 +336,7 @@ impl ListIntervalAgentReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[IntervalAgentReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -390,7 +390,7 @@ impl Encode for ListIntervalAgentReportOutput {
 /// Wire name `Data`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct IntervalAgentReport {
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
     /// Wire name `Inbound`, Struct [`Inbound`].
@@ -405,7 +405,7 @@ pub struct Data {
     pub stats_time: Option<i64>,
 }
 
-impl Data {
+impl IntervalAgentReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
@@ -437,7 +437,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for IntervalAgentReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -452,7 +452,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for IntervalAgentReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -1861,7 +1861,7 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListIntervalAgentReportOutput,
-    Data,
+    IntervalAgentReport,
     Back2Back,
     Inbound,
     AccessChannelTypeDetails,

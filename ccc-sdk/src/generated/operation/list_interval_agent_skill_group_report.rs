@@ -325,8 +325,8 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
 pub struct ListIntervalAgentSkillGroupReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`IntervalAgentSkillGroupReport`].
+    pub data: Option<Vec<IntervalAgentSkillGroupReport>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -342,7 +342,7 @@ impl ListIntervalAgentSkillGroupReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[IntervalAgentSkillGroupReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -396,7 +396,7 @@ impl Encode for ListIntervalAgentSkillGroupReportOutput {
 /// Wire name `Data`. Part of the output of `ListIntervalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct IntervalAgentSkillGroupReport {
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
     /// Wire name `Inbound`, Struct [`Inbound`].
@@ -411,7 +411,7 @@ pub struct Data {
     pub stats_time: Option<i64>,
 }
 
-impl Data {
+impl IntervalAgentSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
@@ -443,7 +443,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for IntervalAgentSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -458,7 +458,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for IntervalAgentSkillGroupReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -1816,7 +1816,7 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListIntervalAgentSkillGroupReportOutput,
-    Data,
+    IntervalAgentSkillGroupReport,
     Back2Back,
     Inbound,
     Internal,

@@ -246,8 +246,8 @@ impl ListIntervalInstanceReportFluentBuilder {
 pub struct ListIntervalInstanceReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`IntervalInstanceReport`].
+    pub data: Option<Vec<IntervalInstanceReport>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -263,7 +263,7 @@ impl ListIntervalInstanceReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[IntervalInstanceReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -317,7 +317,7 @@ impl Encode for ListIntervalInstanceReportOutput {
 /// Wire name `Data`. Part of the output of `ListIntervalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct IntervalInstanceReport {
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
     /// Wire name `Outbound`, Struct [`Outbound`].
@@ -328,7 +328,7 @@ pub struct Data {
     pub stats_time: Option<i64>,
 }
 
-impl Data {
+impl IntervalInstanceReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
@@ -350,7 +350,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for IntervalInstanceReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -363,7 +363,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for IntervalInstanceReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -1571,7 +1571,7 @@ impl Encode for Overall {
 
 codec::serialize_via_encode!(
     ListIntervalInstanceReportOutput,
-    Data,
+    IntervalInstanceReport,
     Inbound,
     Outbound,
     Overall

@@ -320,8 +320,8 @@ impl ListIntervalSkillGroupReportFluentBuilder {
 pub struct ListIntervalSkillGroupReportOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`IntervalSkillGroupReport`].
+    pub data: Option<Vec<IntervalSkillGroupReport>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl ListIntervalSkillGroupReportOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[IntervalSkillGroupReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -391,7 +391,7 @@ impl Encode for ListIntervalSkillGroupReportOutput {
 /// Wire name `Data`. Part of the output of `ListIntervalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct IntervalSkillGroupReport {
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
     /// Wire name `Inbound`, Struct [`Inbound`].
@@ -404,7 +404,7 @@ pub struct Data {
     pub stats_time: Option<i64>,
 }
 
-impl Data {
+impl IntervalSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
@@ -431,7 +431,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for IntervalSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -445,7 +445,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for IntervalSkillGroupReport {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -1789,7 +1789,7 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListIntervalSkillGroupReportOutput,
-    Data,
+    IntervalSkillGroupReport,
     Back2Back,
     Inbound,
     Outbound,

@@ -249,8 +249,8 @@ impl ListIvrTrackingDetailsFluentBuilder {
 pub struct ListIvrTrackingDetailsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`IvrTrackingDetailPage`].
+    pub data: Option<IvrTrackingDetailPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -266,7 +266,7 @@ impl ListIvrTrackingDetailsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&IvrTrackingDetailPage> {
         self.data.as_ref()
     }
 
@@ -320,7 +320,7 @@ impl Encode for ListIvrTrackingDetailsOutput {
 /// Wire name `Data`. Part of the output of `ListIvrTrackingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct IvrTrackingDetailPage {
     /// Wire name `List`, List of Struct [`IvrTracking`].
     pub list: Option<Vec<IvrTracking>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -331,7 +331,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl IvrTrackingDetailPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[IvrTracking] {
         self.list.as_deref().unwrap_or_default()
@@ -353,7 +353,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for IvrTrackingDetailPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -366,7 +366,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for IvrTrackingDetailPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -545,7 +545,11 @@ impl Encode for IvrTracking {
     }
 }
 
-codec::serialize_via_encode!(ListIvrTrackingDetailsOutput, Data, IvrTracking);
+codec::serialize_via_encode!(
+    ListIvrTrackingDetailsOutput,
+    IvrTrackingDetailPage,
+    IvrTracking
+);
 
 /// Errors of `ListIvrTrackingDetails`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -327,8 +327,8 @@ impl ListLegacyAgentEventLogsFluentBuilder {
 pub struct ListLegacyAgentEventLogsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LegacyAgentEventLogPage`].
+    pub data: Option<LegacyAgentEventLogPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -346,7 +346,7 @@ impl ListLegacyAgentEventLogsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LegacyAgentEventLogPage> {
         self.data.as_ref()
     }
 
@@ -407,9 +407,9 @@ impl Encode for ListLegacyAgentEventLogsOutput {
 /// Wire name `Data`. Part of the output of `ListLegacyAgentEventLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct LegacyAgentEventLogPage {
+    /// Wire name `List`, List of Struct [`LegacyAgentEventLog`].
+    pub list: Option<Vec<LegacyAgentEventLog>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -418,9 +418,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl LegacyAgentEventLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[LegacyAgentEventLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -440,7 +440,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LegacyAgentEventLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -453,7 +453,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LegacyAgentEventLogPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -467,7 +467,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListLegacyAgentEventLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct LegacyAgentEventLog {
     /// Wire name `AgentDropCall`, String. Example: `false`.
     pub agent_drop_call: Option<String>,
     /// Wire name `AgentNo`, String. Example: `agent@ccc-test`.
@@ -506,7 +506,7 @@ pub struct List {
     pub transfer_number: Option<String>,
 }
 
-impl List {
+impl LegacyAgentEventLog {
     /// `AgentDropCall`: see the field [`agent_drop_call`](#structfield.agent_drop_call).
     pub fn agent_drop_call(&self) -> Option<&str> {
         self.agent_drop_call.as_deref()
@@ -598,7 +598,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for LegacyAgentEventLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -625,7 +625,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for LegacyAgentEventLog {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentDropCall", &self.agent_drop_call);
@@ -650,7 +650,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListLegacyAgentEventLogsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListLegacyAgentEventLogsOutput,
+    LegacyAgentEventLogPage,
+    LegacyAgentEventLog
+);
 
 /// Errors of `ListLegacyAgentEventLogs`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -286,8 +286,8 @@ impl ListLegacyAppraiseLogsFluentBuilder {
 pub struct ListLegacyAppraiseLogsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LegacyAppraiseLogPage`].
+    pub data: Option<LegacyAppraiseLogPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -305,7 +305,7 @@ impl ListLegacyAppraiseLogsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LegacyAppraiseLogPage> {
         self.data.as_ref()
     }
 
@@ -366,9 +366,9 @@ impl Encode for ListLegacyAppraiseLogsOutput {
 /// Wire name `Data`. Part of the output of `ListLegacyAppraiseLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct LegacyAppraiseLogPage {
+    /// Wire name `List`, List of Struct [`LegacyAppraiseLog`].
+    pub list: Option<Vec<LegacyAppraiseLog>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -377,9 +377,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl LegacyAppraiseLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[LegacyAppraiseLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -399,7 +399,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LegacyAppraiseLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -412,7 +412,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LegacyAppraiseLogPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -426,7 +426,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListLegacyAppraiseLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct LegacyAppraiseLog {
     /// Wire name `Acid`, String. Example: `3786929579`.
     pub acid: Option<String>,
     /// Wire name `ContactType`, String. Example: `Outbound`.
@@ -453,7 +453,7 @@ pub struct List {
     pub r#type: Option<String>,
 }
 
-impl List {
+impl LegacyAppraiseLog {
     /// `Acid`: see the field [`acid`](#structfield.acid).
     pub fn acid(&self) -> Option<&str> {
         self.acid.as_deref()
@@ -515,7 +515,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for LegacyAppraiseLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -536,7 +536,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for LegacyAppraiseLog {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Acid", &self.acid);
@@ -555,7 +555,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListLegacyAppraiseLogsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListLegacyAppraiseLogsOutput,
+    LegacyAppraiseLogPage,
+    LegacyAppraiseLog
+);
 
 /// Errors of `ListLegacyAppraiseLogs`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -322,8 +322,8 @@ impl ListLegacyQueueEventLogsFluentBuilder {
 pub struct ListLegacyQueueEventLogsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`LegacyQueueEventLogPage`].
+    pub data: Option<LegacyQueueEventLogPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -341,7 +341,7 @@ impl ListLegacyQueueEventLogsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&LegacyQueueEventLogPage> {
         self.data.as_ref()
     }
 
@@ -402,9 +402,9 @@ impl Encode for ListLegacyQueueEventLogsOutput {
 /// Wire name `Data`. Part of the output of `ListLegacyQueueEventLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct LegacyQueueEventLogPage {
+    /// Wire name `List`, List of Struct [`LegacyQueueEventLog`].
+    pub list: Option<Vec<LegacyQueueEventLog>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -413,9 +413,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl LegacyQueueEventLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[LegacyQueueEventLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -435,7 +435,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for LegacyQueueEventLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -448,7 +448,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for LegacyQueueEventLogPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -462,7 +462,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListLegacyQueueEventLogs`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct LegacyQueueEventLog {
     /// Wire name `Acid`, String. Example: `456328****`.
     pub acid: Option<String>,
     /// Wire name `Ani`, String. Example: `8012****`.
@@ -487,7 +487,7 @@ pub struct List {
     pub vq: Option<String>,
 }
 
-impl List {
+impl LegacyQueueEventLog {
     /// `Acid`: see the field [`acid`](#structfield.acid).
     pub fn acid(&self) -> Option<&str> {
         self.acid.as_deref()
@@ -544,7 +544,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for LegacyQueueEventLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -564,7 +564,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for LegacyQueueEventLog {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Acid", &self.acid);
@@ -582,7 +582,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListLegacyQueueEventLogsOutput, Data, List);
+codec::serialize_via_encode!(
+    ListLegacyQueueEventLogsOutput,
+    LegacyQueueEventLogPage,
+    LegacyQueueEventLog
+);
 
 /// Errors of `ListLegacyQueueEventLogs`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -245,8 +245,8 @@ impl ListMonoRecordingsFluentBuilder {
 pub struct ListMonoRecordingsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`MonoRecording`].
+    pub data: Option<Vec<MonoRecording>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -262,7 +262,7 @@ impl ListMonoRecordingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[MonoRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -316,7 +316,7 @@ impl Encode for ListMonoRecordingsOutput {
 /// Wire name `Data`. Part of the output of `ListMonoRecordings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct MonoRecording {
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
     /// Wire name `AgentName`, String.
@@ -337,7 +337,7 @@ pub struct Data {
     pub start_time: Option<String>,
 }
 
-impl Data {
+impl MonoRecording {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
@@ -384,7 +384,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for MonoRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -402,7 +402,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for MonoRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -418,7 +418,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListMonoRecordingsOutput, Data);
+codec::serialize_via_encode!(ListMonoRecordingsOutput, MonoRecording);
 
 /// Errors of `ListMonoRecordings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

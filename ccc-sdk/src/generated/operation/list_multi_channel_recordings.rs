@@ -247,8 +247,8 @@ impl ListMultiChannelRecordingsFluentBuilder {
 pub struct ListMultiChannelRecordingsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`MultiChannelRecording`].
+    pub data: Option<Vec<MultiChannelRecording>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -264,7 +264,7 @@ impl ListMultiChannelRecordingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[MultiChannelRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -318,7 +318,7 @@ impl Encode for ListMultiChannelRecordingsOutput {
 /// Wire name `Data`. Part of the output of `ListMultiChannelRecordings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct MultiChannelRecording {
     /// Wire name `AgentChannelId`, String. Example: `ch-user-8526899****-8602****-1656926504363-job-25920271311543****`.
     pub agent_channel_id: Option<String>,
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
@@ -343,7 +343,7 @@ pub struct Data {
     pub start_time: Option<i64>,
 }
 
-impl Data {
+impl MultiChannelRecording {
     /// `AgentChannelId`: see the field [`agent_channel_id`](#structfield.agent_channel_id).
     pub fn agent_channel_id(&self) -> Option<&str> {
         self.agent_channel_id.as_deref()
@@ -400,7 +400,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for MultiChannelRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -420,7 +420,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for MultiChannelRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentChannelId", &self.agent_channel_id);
@@ -480,7 +480,11 @@ impl Encode for HoldTimeSegments {
     }
 }
 
-codec::serialize_via_encode!(ListMultiChannelRecordingsOutput, Data, HoldTimeSegments);
+codec::serialize_via_encode!(
+    ListMultiChannelRecordingsOutput,
+    MultiChannelRecording,
+    HoldTimeSegments
+);
 
 /// Errors of `ListMultiChannelRecordings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -175,8 +175,8 @@ impl ListNotificationRecordsFluentBuilder {
 pub struct ListNotificationRecordsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`NotificationRecord`].
+    pub data: Option<Vec<NotificationRecord>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -194,7 +194,7 @@ impl ListNotificationRecordsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[NotificationRecord] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -255,7 +255,7 @@ impl Encode for ListNotificationRecordsOutput {
 /// Wire name `Data`. Part of the output of `ListNotificationRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct NotificationRecord {
     /// Wire name `Content`, String.
     ///
     /// Example:
@@ -274,7 +274,6 @@ pub struct Data {
     ///     "mediaType": "AUDIO",
     ///     "skillGroupId": "skill@ccc-test"
     /// }
-
     /// ```
     pub content: Option<String>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -285,7 +284,7 @@ pub struct Data {
     pub notification_type: Option<String>,
 }
 
-impl Data {
+impl NotificationRecord {
     /// `Content`: see the field [`content`](#structfield.content).
     pub fn content(&self) -> Option<&str> {
         self.content.as_deref()
@@ -307,7 +306,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for NotificationRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -320,7 +319,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for NotificationRecord {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Content", &self.content);
@@ -331,7 +330,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListNotificationRecordsOutput, Data);
+codec::serialize_via_encode!(ListNotificationRecordsOutput, NotificationRecord);
 
 /// Errors of `ListNotificationRecords`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

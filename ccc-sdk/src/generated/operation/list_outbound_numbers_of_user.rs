@@ -284,8 +284,8 @@ impl ListOutboundNumbersOfUserFluentBuilder {
 pub struct ListOutboundNumbersOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`OutboundNumbersOfUserPage`].
+    pub data: Option<OutboundNumbersOfUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -301,7 +301,7 @@ impl ListOutboundNumbersOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&OutboundNumbersOfUserPage> {
         self.data.as_ref()
     }
 
@@ -355,9 +355,9 @@ impl Encode for ListOutboundNumbersOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListOutboundNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct OutboundNumbersOfUserPage {
+    /// Wire name `List`, List of Struct [`OutboundNumbersOfUser`].
+    pub list: Option<Vec<OutboundNumbersOfUser>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -366,9 +366,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl OutboundNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[OutboundNumbersOfUser] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -388,7 +388,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for OutboundNumbersOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -401,7 +401,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for OutboundNumbersOfUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -415,7 +415,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListOutboundNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct OutboundNumbersOfUser {
     /// Wire name `City`, String.
     pub city: Option<String>,
     /// Wire name `Number`, String. Example: `0830019****`.
@@ -434,7 +434,7 @@ pub struct List {
     pub province: Option<String>,
 }
 
-impl List {
+impl OutboundNumbersOfUser {
     /// `City`: see the field [`city`](#structfield.city).
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
@@ -476,7 +476,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for OutboundNumbersOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -493,7 +493,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for OutboundNumbersOfUser {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -508,7 +508,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListOutboundNumbersOfUserOutput, Data, List);
+codec::serialize_via_encode!(
+    ListOutboundNumbersOfUserOutput,
+    OutboundNumbersOfUserPage,
+    OutboundNumbersOfUser
+);
 
 /// Errors of `ListOutboundNumbersOfUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

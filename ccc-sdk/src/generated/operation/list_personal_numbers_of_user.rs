@@ -320,8 +320,8 @@ impl ListPersonalNumbersOfUserFluentBuilder {
 pub struct ListPersonalNumbersOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`PersonalNumbersOfUserPage`].
+    pub data: Option<PersonalNumbersOfUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl ListPersonalNumbersOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&PersonalNumbersOfUserPage> {
         self.data.as_ref()
     }
 
@@ -391,7 +391,7 @@ impl Encode for ListPersonalNumbersOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct PersonalNumbersOfUserPage {
     /// Wire name `List`, List of Struct [`PhoneNumber`].
     pub list: Option<Vec<PhoneNumber>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -402,7 +402,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl PersonalNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[PhoneNumber] {
         self.list.as_deref().unwrap_or_default()
@@ -424,7 +424,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for PersonalNumbersOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -437,7 +437,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for PersonalNumbersOfUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -526,7 +526,11 @@ impl Encode for PhoneNumber {
     }
 }
 
-codec::serialize_via_encode!(ListPersonalNumbersOfUserOutput, Data, PhoneNumber);
+codec::serialize_via_encode!(
+    ListPersonalNumbersOfUserOutput,
+    PersonalNumbersOfUserPage,
+    PhoneNumber
+);
 
 /// Errors of `ListPersonalNumbersOfUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

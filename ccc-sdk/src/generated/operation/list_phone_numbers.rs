@@ -318,8 +318,8 @@ impl ListPhoneNumbersFluentBuilder {
 pub struct ListPhoneNumbersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`PhoneNumberPage`].
+    pub data: Option<PhoneNumberPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -335,7 +335,7 @@ impl ListPhoneNumbersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&PhoneNumberPage> {
         self.data.as_ref()
     }
 
@@ -389,9 +389,9 @@ impl Encode for ListPhoneNumbersOutput {
 /// Wire name `Data`. Part of the output of `ListPhoneNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct PhoneNumberPage {
+    /// Wire name `List`, List of Struct [`PhoneNumber`].
+    pub list: Option<Vec<PhoneNumber>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `20`.
@@ -400,9 +400,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl PhoneNumberPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[PhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -422,7 +422,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for PhoneNumberPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -435,7 +435,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for PhoneNumberPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -449,7 +449,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListPhoneNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct PhoneNumber {
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
     /// Wire name `City`, String.
@@ -478,7 +478,7 @@ pub struct List {
     pub user_id: Option<String>,
 }
 
-impl List {
+impl PhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -545,7 +545,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for PhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -567,7 +567,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for PhoneNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -647,7 +647,12 @@ impl Encode for SkillGroups {
     }
 }
 
-codec::serialize_via_encode!(ListPhoneNumbersOutput, Data, List, SkillGroups);
+codec::serialize_via_encode!(
+    ListPhoneNumbersOutput,
+    PhoneNumberPage,
+    PhoneNumber,
+    SkillGroups
+);
 
 /// Errors of `ListPhoneNumbers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -359,8 +359,8 @@ impl ListPhoneNumbersOfSkillGroupFluentBuilder {
 pub struct ListPhoneNumbersOfSkillGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`PhoneNumbersOfSkillGroupPage`].
+    pub data: Option<PhoneNumbersOfSkillGroupPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -376,7 +376,7 @@ impl ListPhoneNumbersOfSkillGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&PhoneNumbersOfSkillGroupPage> {
         self.data.as_ref()
     }
 
@@ -430,7 +430,7 @@ impl Encode for ListPhoneNumbersOfSkillGroupOutput {
 /// Wire name `Data`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct PhoneNumbersOfSkillGroupPage {
     /// Wire name `List`, List of Struct [`PhoneNumber`].
     pub list: Option<Vec<PhoneNumber>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -441,7 +441,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl PhoneNumbersOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[PhoneNumber] {
         self.list.as_deref().unwrap_or_default()
@@ -463,7 +463,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for PhoneNumbersOfSkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -476,7 +476,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for PhoneNumbersOfSkillGroupPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -574,7 +574,11 @@ impl Encode for PhoneNumber {
     }
 }
 
-codec::serialize_via_encode!(ListPhoneNumbersOfSkillGroupOutput, Data, PhoneNumber);
+codec::serialize_via_encode!(
+    ListPhoneNumbersOfSkillGroupOutput,
+    PhoneNumbersOfSkillGroupPage,
+    PhoneNumber
+);
 
 /// Errors of `ListPhoneNumbersOfSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

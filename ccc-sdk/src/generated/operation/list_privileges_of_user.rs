@@ -138,8 +138,8 @@ impl ListPrivilegesOfUserFluentBuilder {
 pub struct ListPrivilegesOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`PrivilegesOfUser`].
+    pub data: Option<Vec<PrivilegesOfUser>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -155,7 +155,7 @@ impl ListPrivilegesOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[PrivilegesOfUser] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -209,7 +209,7 @@ impl Encode for ListPrivilegesOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListPrivilegesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct PrivilegesOfUser {
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String. Example: `Workbench:Call`.
@@ -218,7 +218,7 @@ pub struct Data {
     pub scope: Option<String>,
 }
 
-impl Data {
+impl PrivilegesOfUser {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
@@ -235,7 +235,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for PrivilegesOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -247,7 +247,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for PrivilegesOfUser {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -257,7 +257,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListPrivilegesOfUserOutput, Data);
+codec::serialize_via_encode!(ListPrivilegesOfUserOutput, PrivilegesOfUser);
 
 /// Errors of `ListPrivilegesOfUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

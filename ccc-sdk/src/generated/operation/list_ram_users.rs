@@ -246,8 +246,8 @@ impl ListRamUsersFluentBuilder {
 pub struct ListRamUsersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RamUserPage`].
+    pub data: Option<RamUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -265,7 +265,7 @@ impl ListRamUsersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RamUserPage> {
         self.data.as_ref()
     }
 
@@ -326,9 +326,9 @@ impl Encode for ListRamUsersOutput {
 /// Wire name `Data`. Part of the output of `ListRamUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct RamUserPage {
+    /// Wire name `List`, List of Struct [`RamUser`].
+    pub list: Option<Vec<RamUser>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -337,9 +337,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl RamUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[RamUser] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -359,7 +359,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RamUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -372,7 +372,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RamUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -386,7 +386,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListRamUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct RamUser {
     /// Wire name `AliyunUid`, Long. Example: `15772400000****`.
     pub aliyun_uid: Option<i64>,
     /// Wire name `DisplayName`, String.
@@ -403,7 +403,7 @@ pub struct List {
     pub ram_id: Option<String>,
 }
 
-impl List {
+impl RamUser {
     /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
     pub fn aliyun_uid(&self) -> Option<i64> {
         self.aliyun_uid
@@ -440,7 +440,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for RamUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -456,7 +456,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for RamUser {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AliyunUid", &self.aliyun_uid);
@@ -470,7 +470,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListRamUsersOutput, Data, List);
+codec::serialize_via_encode!(ListRamUsersOutput, RamUserPage, RamUser);
 
 /// Errors of `ListRamUsers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -536,8 +536,8 @@ impl ListRealtimeAgentStatesFluentBuilder {
 pub struct ListRealtimeAgentStatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RealtimeAgentStatePage`].
+    pub data: Option<RealtimeAgentStatePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -553,7 +553,7 @@ impl ListRealtimeAgentStatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RealtimeAgentStatePage> {
         self.data.as_ref()
     }
 
@@ -607,7 +607,7 @@ impl Encode for ListRealtimeAgentStatesOutput {
 /// Wire name `Data`. Part of the output of `ListRealtimeAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RealtimeAgentStatePage {
     /// Wire name `List`, List of Struct [`AgentState`].
     pub list: Option<Vec<AgentState>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -618,7 +618,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl RealtimeAgentStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[AgentState] {
         self.list.as_deref().unwrap_or_default()
@@ -640,7 +640,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RealtimeAgentStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -653,7 +653,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RealtimeAgentStatePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -698,8 +698,8 @@ pub struct AgentState {
     pub outbound_scenario: Option<bool>,
     /// Wire name `SkillGroupNameList`, List of String.
     pub skill_group_name_list: Option<Vec<String>>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl AgentState {
@@ -779,8 +779,8 @@ impl AgentState {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -832,7 +832,11 @@ impl Encode for AgentState {
     }
 }
 
-codec::serialize_via_encode!(ListRealtimeAgentStatesOutput, Data, AgentState);
+codec::serialize_via_encode!(
+    ListRealtimeAgentStatesOutput,
+    RealtimeAgentStatePage,
+    AgentState
+);
 
 /// Errors of `ListRealtimeAgentStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -285,8 +285,8 @@ impl ListRealtimeSkillGroupStatesFluentBuilder {
 pub struct ListRealtimeSkillGroupStatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RealtimeSkillGroupStatePage`].
+    pub data: Option<RealtimeSkillGroupStatePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -302,7 +302,7 @@ impl ListRealtimeSkillGroupStatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RealtimeSkillGroupStatePage> {
         self.data.as_ref()
     }
 
@@ -356,9 +356,9 @@ impl Encode for ListRealtimeSkillGroupStatesOutput {
 /// Wire name `Data`. Part of the output of `ListRealtimeSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct RealtimeSkillGroupStatePage {
+    /// Wire name `List`, List of Struct [`RealtimeSkillGroupState`].
+    pub list: Option<Vec<RealtimeSkillGroupState>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -367,9 +367,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl RealtimeSkillGroupStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[RealtimeSkillGroupState] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -389,7 +389,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RealtimeSkillGroupStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -402,7 +402,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RealtimeSkillGroupStatePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -416,7 +416,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListRealtimeSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct RealtimeSkillGroupState {
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
     /// Wire name `BreakingAgents`, Long. Example: `0`.
@@ -445,7 +445,7 @@ pub struct List {
     pub working_agents: Option<i64>,
 }
 
-impl List {
+impl RealtimeSkillGroupState {
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
     pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
@@ -512,7 +512,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for RealtimeSkillGroupState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -534,7 +534,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for RealtimeSkillGroupState {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCodeDetailList", &self.break_code_detail_list);
@@ -602,8 +602,8 @@ impl Encode for BreakCodeDetailList {
 
 codec::serialize_via_encode!(
     ListRealtimeSkillGroupStatesOutput,
-    Data,
-    List,
+    RealtimeSkillGroupStatePage,
+    RealtimeSkillGroupState,
     BreakCodeDetailList
 );
 

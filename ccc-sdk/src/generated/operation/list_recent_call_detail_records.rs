@@ -320,8 +320,8 @@ impl ListRecentCallDetailRecordsFluentBuilder {
 pub struct ListRecentCallDetailRecordsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RecentCallDetailRecordPage`].
+    pub data: Option<RecentCallDetailRecordPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl ListRecentCallDetailRecordsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RecentCallDetailRecordPage> {
         self.data.as_ref()
     }
 
@@ -391,7 +391,7 @@ impl Encode for ListRecentCallDetailRecordsOutput {
 /// Wire name `Data`. Part of the output of `ListRecentCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RecentCallDetailRecordPage {
     /// Wire name `List`, List of Struct [`CallDetailRecord`].
     pub list: Option<Vec<CallDetailRecord>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -402,7 +402,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl RecentCallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[CallDetailRecord] {
         self.list.as_deref().unwrap_or_default()
@@ -424,7 +424,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RecentCallDetailRecordPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -437,7 +437,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RecentCallDetailRecordPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -571,7 +571,11 @@ impl Encode for CallDetailRecord {
     }
 }
 
-codec::serialize_via_encode!(ListRecentCallDetailRecordsOutput, Data, CallDetailRecord);
+codec::serialize_via_encode!(
+    ListRecentCallDetailRecordsOutput,
+    RecentCallDetailRecordPage,
+    CallDetailRecord
+);
 
 /// Errors of `ListRecentCallDetailRecords`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -136,8 +136,8 @@ impl ListRolesFluentBuilder {
 pub struct ListRolesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`Role`].
+    pub data: Option<Vec<Role>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -153,7 +153,7 @@ impl ListRolesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[Role] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -207,14 +207,14 @@ impl Encode for ListRolesOutput {
 /// Wire name `Data`. Part of the output of `ListRoles`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct Role {
     /// Wire name `Name`, String. Example: `Admin`.
     pub name: Option<String>,
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
 }
 
-impl Data {
+impl Role {
     /// `Name`: see the field [`name`](#structfield.name).
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
@@ -226,7 +226,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for Role {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -237,7 +237,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for Role {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Name", &self.name);
@@ -246,7 +246,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListRolesOutput, Data);
+codec::serialize_via_encode!(ListRolesOutput, Role);
 
 /// Errors of `ListRoles`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

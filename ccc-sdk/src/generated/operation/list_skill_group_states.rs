@@ -251,8 +251,8 @@ impl ListSkillGroupStatesFluentBuilder {
 pub struct ListSkillGroupStatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SkillGroupStatePage`].
+    pub data: Option<SkillGroupStatePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -270,7 +270,7 @@ impl ListSkillGroupStatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SkillGroupStatePage> {
         self.data.as_ref()
     }
 
@@ -331,9 +331,9 @@ impl Encode for ListSkillGroupStatesOutput {
 /// Wire name `Data`. Part of the output of `ListSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct SkillGroupStatePage {
+    /// Wire name `List`, List of Struct [`SkillGroupState`].
+    pub list: Option<Vec<SkillGroupState>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -342,9 +342,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl SkillGroupStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[SkillGroupState] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -364,7 +364,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SkillGroupStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -377,7 +377,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SkillGroupStatePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -391,7 +391,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct SkillGroupState {
     /// Wire name `AverageWaitingTime`, Long. Example: `3`.
     pub average_waiting_time: Option<i64>,
     /// Wire name `BreakingAgents`, Long. Example: `0`.
@@ -428,7 +428,7 @@ pub struct List {
     pub working_agents: Option<i64>,
 }
 
-impl List {
+impl SkillGroupState {
     /// `AverageWaitingTime`: see the field [`average_waiting_time`](#structfield.average_waiting_time).
     pub fn average_waiting_time(&self) -> Option<i64> {
         self.average_waiting_time
@@ -515,7 +515,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for SkillGroupState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -541,7 +541,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for SkillGroupState {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageWaitingTime", &self.average_waiting_time);
@@ -573,7 +573,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListSkillGroupStatesOutput, Data, List);
+codec::serialize_via_encode!(
+    ListSkillGroupStatesOutput,
+    SkillGroupStatePage,
+    SkillGroupState
+);
 
 /// Errors of `ListSkillGroupStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -341,8 +341,8 @@ impl Encode for ListSkillGroupSummaryReportsSinceMidnightOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedSkillGroupSummaryReport {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+    /// Wire name `List`, List of Struct [`PagedSkillGroupSummaryReportItem`].
+    pub list: Option<Vec<PagedSkillGroupSummaryReportItem>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -353,7 +353,7 @@ pub struct PagedSkillGroupSummaryReport {
 
 impl PagedSkillGroupSummaryReport {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[PagedSkillGroupSummaryReportItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -400,7 +400,7 @@ impl Encode for PagedSkillGroupSummaryReport {
 /// Wire name `List`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct PagedSkillGroupSummaryReportItem {
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -417,7 +417,7 @@ pub struct List {
     pub timestamp: Option<String>,
 }
 
-impl List {
+impl PagedSkillGroupSummaryReportItem {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
@@ -454,7 +454,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for PagedSkillGroupSummaryReportItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -470,7 +470,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for PagedSkillGroupSummaryReportItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -1361,7 +1361,7 @@ impl Encode for Overall {
 codec::serialize_via_encode!(
     ListSkillGroupSummaryReportsSinceMidnightOutput,
     PagedSkillGroupSummaryReport,
-    List,
+    PagedSkillGroupSummaryReportItem,
     Inbound,
     Outbound,
     Overall

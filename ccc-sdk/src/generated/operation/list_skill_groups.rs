@@ -282,8 +282,8 @@ impl ListSkillGroupsFluentBuilder {
 pub struct ListSkillGroupsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SkillGroupPage`].
+    pub data: Option<SkillGroupPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -299,7 +299,7 @@ impl ListSkillGroupsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SkillGroupPage> {
         self.data.as_ref()
     }
 
@@ -353,7 +353,7 @@ impl Encode for ListSkillGroupsOutput {
 /// Wire name `Data`. Part of the output of `ListSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SkillGroupPage {
     /// Wire name `List`, List of Struct [`SkillGroup`].
     pub list: Option<Vec<SkillGroup>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -364,7 +364,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl SkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[SkillGroup] {
         self.list.as_deref().unwrap_or_default()
@@ -386,7 +386,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -399,7 +399,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SkillGroupPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -506,7 +506,7 @@ impl Encode for SkillGroup {
     }
 }
 
-codec::serialize_via_encode!(ListSkillGroupsOutput, Data, SkillGroup);
+codec::serialize_via_encode!(ListSkillGroupsOutput, SkillGroupPage, SkillGroup);
 
 /// Errors of `ListSkillGroups`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -320,8 +320,8 @@ impl ListSkillLevelsOfUserFluentBuilder {
 pub struct ListSkillLevelsOfUserOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SkillLevelsOfUserPage`].
+    pub data: Option<SkillLevelsOfUserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl ListSkillLevelsOfUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SkillLevelsOfUserPage> {
         self.data.as_ref()
     }
 
@@ -391,9 +391,9 @@ impl Encode for ListSkillLevelsOfUserOutput {
 /// Wire name `Data`. Part of the output of `ListSkillLevelsOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct SkillLevelsOfUserPage {
+    /// Wire name `List`, List of Struct [`SkillLevelsOfUser`].
+    pub list: Option<Vec<SkillLevelsOfUser>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -402,9 +402,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl SkillLevelsOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[SkillLevelsOfUser] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -424,7 +424,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SkillLevelsOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -437,7 +437,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SkillLevelsOfUserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -451,7 +451,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListSkillLevelsOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct SkillLevelsOfUser {
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
@@ -462,7 +462,7 @@ pub struct List {
     pub skill_level: Option<String>,
 }
 
-impl List {
+impl SkillLevelsOfUser {
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
@@ -484,7 +484,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for SkillLevelsOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -497,7 +497,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for SkillLevelsOfUser {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "MediaType", &self.media_type);
@@ -508,7 +508,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListSkillLevelsOfUserOutput, Data, List);
+codec::serialize_via_encode!(
+    ListSkillLevelsOfUserOutput,
+    SkillLevelsOfUserPage,
+    SkillLevelsOfUser
+);
 
 /// Errors of `ListSkillLevelsOfUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

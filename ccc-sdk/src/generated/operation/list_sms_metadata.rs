@@ -246,8 +246,8 @@ impl ListSmsMetadataFluentBuilder {
 pub struct ListSmsMetadataOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SmsMetadataPage`].
+    pub data: Option<SmsMetadataPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -265,7 +265,7 @@ impl ListSmsMetadataOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SmsMetadataPage> {
         self.data.as_ref()
     }
 
@@ -326,9 +326,9 @@ impl Encode for ListSmsMetadataOutput {
 /// Wire name `Data`. Part of the output of `ListSmsMetadata`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct SmsMetadataPage {
+    /// Wire name `List`, List of Struct [`SmsMetadata`].
+    pub list: Option<Vec<SmsMetadata>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -337,9 +337,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl SmsMetadataPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[SmsMetadata] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -359,7 +359,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SmsMetadataPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -372,7 +372,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SmsMetadataPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -386,7 +386,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListSmsMetadata`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct SmsMetadata {
     /// Wire name `AliyunUid`, Long. Example: `15772400000****`.
     pub aliyun_uid: Option<i64>,
     /// Wire name `Description`, String.
@@ -405,7 +405,7 @@ pub struct List {
     pub template_code: Option<String>,
 }
 
-impl List {
+impl SmsMetadata {
     /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
     pub fn aliyun_uid(&self) -> Option<i64> {
         self.aliyun_uid
@@ -447,7 +447,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for SmsMetadata {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -464,7 +464,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for SmsMetadata {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AliyunUid", &self.aliyun_uid);
@@ -479,7 +479,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListSmsMetadataOutput, Data, List);
+codec::serialize_via_encode!(ListSmsMetadataOutput, SmsMetadataPage, SmsMetadata);
 
 /// Errors of `ListSmsMetadata`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -172,8 +172,8 @@ impl ListTicketTasksFluentBuilder {
 pub struct ListTicketTasksOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`TicketTask`].
+    pub data: Option<Vec<TicketTask>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -191,7 +191,7 @@ impl ListTicketTasksOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[TicketTask] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -252,7 +252,7 @@ impl Encode for ListTicketTasksOutput {
 /// Wire name `Data`. Part of the output of `ListTicketTasks`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TicketTask {
     /// Wire name `Action`, String. Example: `CounterSignTask`.
     pub action: Option<String>,
     /// Wire name `Assignee`, String. Example: `assignee@ccc-test`.
@@ -283,7 +283,7 @@ pub struct Data {
     pub ticket_id: Option<String>,
 }
 
-impl Data {
+impl TicketTask {
     /// `Action`: see the field [`action`](#structfield.action).
     pub fn action(&self) -> Option<&str> {
         self.action.as_deref()
@@ -355,7 +355,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TicketTask {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -378,7 +378,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TicketTask {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Action", &self.action);
@@ -407,7 +407,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ListTicketTasksOutput, Data);
+codec::serialize_via_encode!(ListTicketTasksOutput, TicketTask);
 
 /// Errors of `ListTicketTasks`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -318,8 +318,8 @@ impl ListTicketTemplatesFluentBuilder {
 pub struct ListTicketTemplatesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TicketTemplatePage`].
+    pub data: Option<TicketTemplatePage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -337,7 +337,7 @@ impl ListTicketTemplatesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TicketTemplatePage> {
         self.data.as_ref()
     }
 
@@ -398,9 +398,9 @@ impl Encode for ListTicketTemplatesOutput {
 /// Wire name `Data`. Part of the output of `ListTicketTemplates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct TicketTemplatePage {
+    /// Wire name `List`, List of Struct [`TicketTemplate`].
+    pub list: Option<Vec<TicketTemplate>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `100`.
@@ -409,9 +409,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl TicketTemplatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[TicketTemplate] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -431,7 +431,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TicketTemplatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -444,7 +444,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TicketTemplatePage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -458,7 +458,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListTicketTemplates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct TicketTemplate {
     /// Wire name `AppliedVersion`, String. Example: `0`.
     pub applied_version: Option<String>,
     /// Wire name `CategoryId`, String. Example: `43c2671b-*****-4223-86d0-6bd187905cc8`.
@@ -483,7 +483,7 @@ pub struct List {
     pub updated_time: Option<i64>,
 }
 
-impl List {
+impl TicketTemplate {
     /// `AppliedVersion`: see the field [`applied_version`](#structfield.applied_version).
     pub fn applied_version(&self) -> Option<&str> {
         self.applied_version.as_deref()
@@ -540,7 +540,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for TicketTemplate {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -560,7 +560,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for TicketTemplate {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AppliedVersion", &self.applied_version);
@@ -791,7 +791,12 @@ impl Encode for TicketFields {
     }
 }
 
-codec::serialize_via_encode!(ListTicketTemplatesOutput, Data, List, TicketFields);
+codec::serialize_via_encode!(
+    ListTicketTemplatesOutput,
+    TicketTemplatePage,
+    TicketTemplate,
+    TicketFields
+);
 
 /// Errors of `ListTicketTemplates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

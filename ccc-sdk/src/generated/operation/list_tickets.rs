@@ -642,8 +642,8 @@ impl ListTicketsFluentBuilder {
 pub struct ListTicketsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TicketPage`].
+    pub data: Option<TicketPage>,
     /// Wire name `HttpStatusCode`, Long. Example: `200`.
     pub http_status_code: Option<i64>,
     /// Wire name `Message`, String.
@@ -659,7 +659,7 @@ impl ListTicketsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TicketPage> {
         self.data.as_ref()
     }
 
@@ -713,9 +713,9 @@ impl Encode for ListTicketsOutput {
 /// Wire name `Data`. Part of the output of `ListTickets`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct TicketPage {
+    /// Wire name `List`, List of Struct [`Ticket`].
+    pub list: Option<Vec<Ticket>>,
     /// Wire name `PageNumber`, Long. Example: `1`.
     pub page_number: Option<i64>,
     /// Wire name `PageSize`, Long. Example: `10`.
@@ -724,9 +724,9 @@ pub struct Data {
     pub total_count: Option<i64>,
 }
 
-impl Data {
+impl TicketPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Ticket] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -746,7 +746,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for TicketPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -759,7 +759,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TicketPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -773,7 +773,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListTickets`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Ticket {
     /// Wire name `Assignee`, String. Example: `assignee@ccc-test`.
     pub assignee: Option<String>,
     /// Wire name `AssigneeName`, String. Example: `Assignee`.
@@ -826,7 +826,7 @@ pub struct List {
     pub updated_time: Option<String>,
 }
 
-impl List {
+impl Ticket {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
@@ -953,7 +953,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Ticket {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -987,7 +987,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Ticket {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -1023,7 +1023,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListTicketsOutput, Data, List);
+codec::serialize_via_encode!(ListTicketsOutput, TicketPage, Ticket);
 
 /// Errors of `ListTickets`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -211,8 +211,8 @@ impl ListUnassignedNumbersFluentBuilder {
 pub struct ListUnassignedNumbersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`UnassignedNumberPage`].
+    pub data: Option<UnassignedNumberPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -228,7 +228,7 @@ impl ListUnassignedNumbersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&UnassignedNumberPage> {
         self.data.as_ref()
     }
 
@@ -282,9 +282,9 @@ impl Encode for ListUnassignedNumbersOutput {
 /// Wire name `Data`. Part of the output of `ListUnassignedNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct UnassignedNumberPage {
+    /// Wire name `List`, List of Struct [`UnassignedNumber`].
+    pub list: Option<Vec<UnassignedNumber>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -293,9 +293,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl UnassignedNumberPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[UnassignedNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -315,7 +315,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for UnassignedNumberPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -328,7 +328,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for UnassignedNumberPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -342,7 +342,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListUnassignedNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct UnassignedNumber {
     /// Wire name `City`, String.
     pub city: Option<String>,
     /// Wire name `Number`, String. Example: `08330011****`.
@@ -351,7 +351,7 @@ pub struct List {
     pub province: Option<String>,
 }
 
-impl List {
+impl UnassignedNumber {
     /// `City`: see the field [`city`](#structfield.city).
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
@@ -368,7 +368,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for UnassignedNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -380,7 +380,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for UnassignedNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -390,7 +390,11 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListUnassignedNumbersOutput, Data, List);
+codec::serialize_via_encode!(
+    ListUnassignedNumbersOutput,
+    UnassignedNumberPage,
+    UnassignedNumber
+);
 
 /// Errors of `ListUnassignedNumbers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

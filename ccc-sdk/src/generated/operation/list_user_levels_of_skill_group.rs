@@ -322,8 +322,8 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
 pub struct ListUserLevelsOfSkillGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`UserLevelsOfSkillGroupPage`].
+    pub data: Option<UserLevelsOfSkillGroupPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -339,7 +339,7 @@ impl ListUserLevelsOfSkillGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&UserLevelsOfSkillGroupPage> {
         self.data.as_ref()
     }
 
@@ -393,7 +393,7 @@ impl Encode for ListUserLevelsOfSkillGroupOutput {
 /// Wire name `Data`. Part of the output of `ListUserLevelsOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct UserLevelsOfSkillGroupPage {
     /// Wire name `List`, List of Struct [`UserSkillLevel`].
     pub list: Option<Vec<UserSkillLevel>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -404,7 +404,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl UserLevelsOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
     pub fn list(&self) -> &[UserSkillLevel] {
         self.list.as_deref().unwrap_or_default()
@@ -426,7 +426,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for UserLevelsOfSkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -439,7 +439,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for UserLevelsOfSkillGroupPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -555,7 +555,11 @@ impl Encode for UserSkillLevel {
     }
 }
 
-codec::serialize_via_encode!(ListUserLevelsOfSkillGroupOutput, Data, UserSkillLevel);
+codec::serialize_via_encode!(
+    ListUserLevelsOfSkillGroupOutput,
+    UserLevelsOfSkillGroupPage,
+    UserSkillLevel
+);
 
 /// Errors of `ListUserLevelsOfSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

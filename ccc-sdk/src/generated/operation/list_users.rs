@@ -282,8 +282,8 @@ impl ListUsersFluentBuilder {
 pub struct ListUsersOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`UserPage`].
+    pub data: Option<UserPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -301,7 +301,7 @@ impl ListUsersOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&UserPage> {
         self.data.as_ref()
     }
 
@@ -362,9 +362,9 @@ impl Encode for ListUsersOutput {
 /// Wire name `Data`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct UserPage {
+    /// Wire name `List`, List of Struct [`User`].
+    pub list: Option<Vec<User>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -373,9 +373,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl UserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[User] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -395,7 +395,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for UserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -408,7 +408,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for UserPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -422,7 +422,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct User {
     /// Wire name `DeviceExt`, String. Example: `8033****`.
     pub device_ext: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -457,11 +457,11 @@ pub struct List {
     pub skill_level_list: Option<Vec<SkillLevelList>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl List {
+impl User {
     /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
     pub fn device_ext(&self) -> Option<&str> {
         self.device_ext.as_deref()
@@ -550,12 +550,12 @@ impl List {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for List {
+impl Decode for User {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -582,7 +582,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for User {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DeviceExt", &self.device_ext);
@@ -733,8 +733,8 @@ impl Encode for SkillLevelList {
 
 codec::serialize_via_encode!(
     ListUsersOutput,
-    Data,
-    List,
+    UserPage,
+    User,
     PersonalOutboundNumberList,
     SkillLevelList
 );

@@ -464,8 +464,8 @@ impl ListVisitorChatMessagesFluentBuilder {
 pub struct ListVisitorChatMessagesOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ListVisitorChatMessagesResult`].
+    pub data: Option<ListVisitorChatMessagesResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -481,7 +481,7 @@ impl ListVisitorChatMessagesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ListVisitorChatMessagesResult> {
         self.data.as_ref()
     }
 
@@ -535,14 +535,14 @@ impl Encode for ListVisitorChatMessagesOutput {
 /// Wire name `Data`. Part of the output of `ListVisitorChatMessages`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ListVisitorChatMessagesResult {
     /// Wire name `Messages`, List of Struct [`Messages`].
     pub messages: Option<Vec<Messages>>,
     /// Wire name `NextPageToken`, String. Example: `1737193352340::7463707254.EAUNIT`.
     pub next_page_token: Option<String>,
 }
 
-impl Data {
+impl ListVisitorChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
     pub fn messages(&self) -> &[Messages] {
         self.messages.as_deref().unwrap_or_default()
@@ -554,7 +554,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ListVisitorChatMessagesResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -565,7 +565,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ListVisitorChatMessagesResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Messages", &self.messages);
@@ -661,7 +661,11 @@ impl Encode for Messages {
     }
 }
 
-codec::serialize_via_encode!(ListVisitorChatMessagesOutput, Data, Messages);
+codec::serialize_via_encode!(
+    ListVisitorChatMessagesOutput,
+    ListVisitorChatMessagesResult,
+    Messages
+);
 
 /// Errors of `ListVisitorChatMessages`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

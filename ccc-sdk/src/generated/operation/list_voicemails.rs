@@ -390,8 +390,8 @@ impl ListVoicemailsFluentBuilder {
 pub struct ListVoicemailsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`VoicemailPage`].
+    pub data: Option<VoicemailPage>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -407,7 +407,7 @@ impl ListVoicemailsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&VoicemailPage> {
         self.data.as_ref()
     }
 
@@ -461,9 +461,9 @@ impl Encode for ListVoicemailsOutput {
 /// Wire name `Data`. Part of the output of `ListVoicemails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
-    /// Wire name `List`, List of Struct [`List`].
-    pub list: Option<Vec<List>>,
+pub struct VoicemailPage {
+    /// Wire name `List`, List of Struct [`Voicemail`].
+    pub list: Option<Vec<Voicemail>>,
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
     /// Wire name `PageSize`, Integer. Example: `10`.
@@ -472,9 +472,9 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 
-impl Data {
+impl VoicemailPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[List] {
+    pub fn list(&self) -> &[Voicemail] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -494,7 +494,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for VoicemailPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -507,7 +507,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for VoicemailPage {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -521,7 +521,7 @@ impl Encode for Data {
 /// Wire name `List`. Part of the output of `ListVoicemails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct List {
+pub struct Voicemail {
     /// Wire name `Callee`, String. Example: `0533128****`.
     pub callee: Option<String>,
     /// Wire name `Caller`, String. Example: `073xxxx7539`.
@@ -542,7 +542,7 @@ pub struct List {
     pub start_time: Option<String>,
 }
 
-impl List {
+impl Voicemail {
     /// `Callee`: see the field [`callee`](#structfield.callee).
     pub fn callee(&self) -> Option<&str> {
         self.callee.as_deref()
@@ -589,7 +589,7 @@ impl List {
     }
 }
 
-impl Decode for List {
+impl Decode for Voicemail {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -607,7 +607,7 @@ impl Decode for List {
     }
 }
 
-impl Encode for List {
+impl Encode for Voicemail {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Callee", &self.callee);
@@ -623,7 +623,7 @@ impl Encode for List {
     }
 }
 
-codec::serialize_via_encode!(ListVoicemailsOutput, Data, List);
+codec::serialize_via_encode!(ListVoicemailsOutput, VoicemailPage, Voicemail);
 
 /// Errors of `ListVoicemails`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

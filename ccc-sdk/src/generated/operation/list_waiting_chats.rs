@@ -172,8 +172,8 @@ impl ListWaitingChatsFluentBuilder {
 pub struct ListWaitingChatsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`WaitingChat`].
+    pub data: Option<Vec<WaitingChat>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -189,7 +189,7 @@ impl ListWaitingChatsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[WaitingChat] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -243,7 +243,7 @@ impl Encode for ListWaitingChatsOutput {
 /// Wire name `Data`. Part of the output of `ListWaitingChats`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct WaitingChat {
     /// Wire name `AccessChannelId`, String. Example: `843073c2-*****-49fb-a616-738ddddfebdc`.
     pub access_channel_id: Option<String>,
     /// Wire name `AccessChannelType`, String. Example: `Web`.
@@ -264,7 +264,7 @@ pub struct Data {
     pub user_list: Option<Vec<UserList>>,
 }
 
-impl Data {
+impl WaitingChat {
     /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
     pub fn access_channel_id(&self) -> Option<&str> {
         self.access_channel_id.as_deref()
@@ -311,7 +311,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for WaitingChat {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -329,7 +329,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for WaitingChat {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
@@ -456,7 +456,7 @@ impl Encode for UserList {
     }
 }
 
-codec::serialize_via_encode!(ListWaitingChatsOutput, Data, Messages, UserList);
+codec::serialize_via_encode!(ListWaitingChatsOutput, WaitingChat, Messages, UserList);
 
 /// Errors of `ListWaitingChats`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -460,8 +460,8 @@ impl MakeCallFluentBuilder {
 pub struct MakeCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`MakeCallResult`].
+    pub data: Option<MakeCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -479,7 +479,7 @@ impl MakeCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&MakeCallResult> {
         self.data.as_ref()
     }
 
@@ -540,7 +540,7 @@ impl Encode for MakeCallOutput {
 /// Wire name `Data`. Part of the output of `MakeCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct MakeCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
@@ -549,7 +549,7 @@ pub struct Data {
     pub context_id: Option<i64>,
 }
 
-impl Data {
+impl MakeCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -566,7 +566,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for MakeCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -578,7 +578,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for MakeCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -829,8 +829,8 @@ pub struct UserContext {
     pub user_id: Option<String>,
     /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `READY`.
     pub user_state: Option<crate::types::UserState>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -882,8 +882,8 @@ impl UserContext {
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -929,7 +929,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     MakeCallOutput,
-    Data,
+    MakeCallResult,
     CallContext,
     ChannelContext,
     UserContext

@@ -208,8 +208,8 @@ impl PollUserStatusFluentBuilder {
 pub struct PollUserStatusOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`PollUserStatusResult`].
+    pub data: Option<PollUserStatusResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl PollUserStatusOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&PollUserStatusResult> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for PollUserStatusOutput {
 /// Wire name `Data`. Part of the output of `PollUserStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct PollUserStatusResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `ChatContexts`, List of Struct [`ChatContexts`].
@@ -299,7 +299,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl PollUserStatusResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -321,7 +321,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for PollUserStatusResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -334,7 +334,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for PollUserStatusResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -757,10 +757,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -827,13 +827,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -938,7 +938,7 @@ impl Encode for ParallelJobList {
 
 codec::serialize_via_encode!(
     PollUserStatusOutput,
-    Data,
+    PollUserStatusResult,
     CallContext,
     ChannelContexts,
     ChatContexts,

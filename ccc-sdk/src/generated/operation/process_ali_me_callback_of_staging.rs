@@ -193,8 +193,8 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
 pub struct ProcessAliMeCallbackOfStagingOutput {
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ProcessAliMeCallbackOfStagingResult`].
+    pub data: Option<ProcessAliMeCallbackOfStagingResult>,
     /// Wire name `HttpStatusCode`, Integer.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -210,7 +210,7 @@ impl ProcessAliMeCallbackOfStagingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ProcessAliMeCallbackOfStagingResult> {
         self.data.as_ref()
     }
 
@@ -264,19 +264,19 @@ impl Encode for ProcessAliMeCallbackOfStagingOutput {
 /// Wire name `Data`. Part of the output of `ProcessAliMeCallbackOfStaging`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ProcessAliMeCallbackOfStagingResult {
     /// Wire name `Result`, String.
     pub result: Option<String>,
 }
 
-impl Data {
+impl ProcessAliMeCallbackOfStagingResult {
     /// `Result`: see the field [`result`](#structfield.result).
     pub fn result(&self) -> Option<&str> {
         self.result.as_deref()
     }
 }
 
-impl Decode for Data {
+impl Decode for ProcessAliMeCallbackOfStagingResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -286,7 +286,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ProcessAliMeCallbackOfStagingResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Result", &self.result);
@@ -294,7 +294,10 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ProcessAliMeCallbackOfStagingOutput, Data);
+codec::serialize_via_encode!(
+    ProcessAliMeCallbackOfStagingOutput,
+    ProcessAliMeCallbackOfStagingResult
+);
 
 /// Errors of `ProcessAliMeCallbackOfStaging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

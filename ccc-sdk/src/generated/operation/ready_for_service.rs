@@ -245,8 +245,8 @@ impl ReadyForServiceFluentBuilder {
 pub struct ReadyForServiceOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ReadyForServiceResult`].
+    pub data: Option<ReadyForServiceResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -264,7 +264,7 @@ impl ReadyForServiceOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ReadyForServiceResult> {
         self.data.as_ref()
     }
 
@@ -325,7 +325,7 @@ impl Encode for ReadyForServiceOutput {
 /// Wire name `Data`. Part of the output of `ReadyForService`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ReadyForServiceResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -342,13 +342,13 @@ pub struct Data {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `OFFLINE`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `OFFLINE`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl ReadyForServiceResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -392,17 +392,17 @@ impl Data {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for ReadyForServiceResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -421,7 +421,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ReadyForServiceResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -442,7 +442,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ReadyForServiceOutput, Data);
+codec::serialize_via_encode!(ReadyForServiceOutput, ReadyForServiceResult);
 
 /// Errors of `ReadyForService`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

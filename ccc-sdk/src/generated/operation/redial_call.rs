@@ -388,8 +388,8 @@ impl RedialCallFluentBuilder {
 pub struct RedialCallOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`RedialCallResult`].
+    pub data: Option<RedialCallResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -407,7 +407,7 @@ impl RedialCallOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&RedialCallResult> {
         self.data.as_ref()
     }
 
@@ -468,7 +468,7 @@ impl Encode for RedialCallOutput {
 /// Wire name `Data`. Part of the output of `RedialCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct RedialCallResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `ContextId`, Long. Example: `123456789`.
@@ -477,7 +477,7 @@ pub struct Data {
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl RedialCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -494,7 +494,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for RedialCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -506,7 +506,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for RedialCallResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -728,10 +728,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `samzhang@abc`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState).
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode).
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -778,13 +778,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -830,7 +830,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     RedialCallOutput,
-    Data,
+    RedialCallResult,
     CallContext,
     ChannelContexts,
     UserContext

@@ -219,8 +219,8 @@ pub struct ResetAgentStateOutput {
     pub code: Option<String>,
     /// 数据。
     ///
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`ResetAgentStateResult`].
+    pub data: Option<ResetAgentStateResult>,
     /// HTTP状态码。
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -246,7 +246,7 @@ impl ResetAgentStateOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&ResetAgentStateResult> {
         self.data.as_ref()
     }
 
@@ -309,7 +309,7 @@ impl Encode for ResetAgentStateOutput {
 /// Wire name `Data`. Part of the output of `ResetAgentState`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ResetAgentStateResult {
     /// 小休状态码
     ///
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
@@ -352,7 +352,7 @@ pub struct Data {
     pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl ResetAgentStateResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -406,7 +406,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ResetAgentStateResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -425,7 +425,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ResetAgentStateResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -446,7 +446,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(ResetAgentStateOutput, Data);
+codec::serialize_via_encode!(ResetAgentStateOutput, ResetAgentStateResult);
 
 /// Errors of `ResetAgentState`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

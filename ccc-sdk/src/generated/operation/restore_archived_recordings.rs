@@ -174,8 +174,8 @@ impl RestoreArchivedRecordingsFluentBuilder {
 pub struct RestoreArchivedRecordingsOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, List of Struct [`Data`].
-    pub data: Option<Vec<Data>>,
+    /// Wire name `Data`, List of Struct [`ArchivedRecording`].
+    pub data: Option<Vec<ArchivedRecording>>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String. Example: `Instance 0 does not exist.`.
@@ -191,7 +191,7 @@ impl RestoreArchivedRecordingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Data] {
+    pub fn data(&self) -> &[ArchivedRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -245,7 +245,7 @@ impl Encode for RestoreArchivedRecordingsOutput {
 /// Wire name `Data`. Part of the output of `RestoreArchivedRecordings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct ArchivedRecording {
     /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
     pub contact_id: Option<String>,
     /// Wire name `Exists`, String. Example: `False`.
@@ -256,7 +256,7 @@ pub struct Data {
     pub storage_type: Option<String>,
 }
 
-impl Data {
+impl ArchivedRecording {
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
@@ -278,7 +278,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for ArchivedRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -291,7 +291,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for ArchivedRecording {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactId", &self.contact_id);
@@ -302,7 +302,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(RestoreArchivedRecordingsOutput, Data);
+codec::serialize_via_encode!(RestoreArchivedRecordingsOutput, ArchivedRecording);
 
 /// Errors of `RestoreArchivedRecordings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

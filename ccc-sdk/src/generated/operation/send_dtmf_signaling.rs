@@ -315,8 +315,8 @@ impl SendDtmfSignalingFluentBuilder {
 pub struct SendDtmfSignalingOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SendDtmfSignalingResult`].
+    pub data: Option<SendDtmfSignalingResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -334,7 +334,7 @@ impl SendDtmfSignalingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SendDtmfSignalingResult> {
         self.data.as_ref()
     }
 
@@ -395,14 +395,14 @@ impl Encode for SendDtmfSignalingOutput {
 /// Wire name `Data`. Part of the output of `SendDtmfSignaling`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SendDtmfSignalingResult {
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
     /// Wire name `UserContext`, Struct [`UserContext`].
     pub user_context: Option<UserContext>,
 }
 
-impl Data {
+impl SendDtmfSignalingResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
@@ -414,7 +414,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for SendDtmfSignalingResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -425,7 +425,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SendDtmfSignalingResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -679,10 +679,10 @@ pub struct UserContext {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `TALKING`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `TALKING`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
 impl UserContext {
@@ -744,13 +744,13 @@ impl UserContext {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
@@ -802,7 +802,7 @@ impl Encode for UserContext {
 
 codec::serialize_via_encode!(
     SendDtmfSignalingOutput,
-    Data,
+    SendDtmfSignalingResult,
     CallContext,
     ChannelContext,
     UserContext

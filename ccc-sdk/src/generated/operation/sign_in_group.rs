@@ -322,8 +322,8 @@ impl SignInGroupFluentBuilder {
 pub struct SignInGroupOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SignInGroupResult`].
+    pub data: Option<SignInGroupResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -341,7 +341,7 @@ impl SignInGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SignInGroupResult> {
         self.data.as_ref()
     }
 
@@ -402,7 +402,7 @@ impl Encode for SignInGroupOutput {
 /// Wire name `Data`. Part of the output of `SignInGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SignInGroupResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `ChatDeviceId`, String.
@@ -421,13 +421,13 @@ pub struct Data {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `READY`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `READY`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl SignInGroupResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -476,17 +476,17 @@ impl Data {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for SignInGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -506,7 +506,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SignInGroupResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -528,7 +528,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(SignInGroupOutput, Data);
+codec::serialize_via_encode!(SignInGroupOutput, SignInGroupResult);
 
 /// Errors of `SignInGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

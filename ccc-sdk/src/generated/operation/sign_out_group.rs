@@ -208,8 +208,8 @@ impl SignOutGroupFluentBuilder {
 pub struct SignOutGroupOutput {
     /// Wire name `Code`, String. Example: `200`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`SignOutGroupResult`].
+    pub data: Option<SignOutGroupResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -227,7 +227,7 @@ impl SignOutGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&SignOutGroupResult> {
         self.data.as_ref()
     }
 
@@ -288,7 +288,7 @@ impl Encode for SignOutGroupOutput {
 /// Wire name `Data`. Part of the output of `SignOutGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct SignOutGroupResult {
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
@@ -311,13 +311,13 @@ pub struct Data {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl SignOutGroupResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -376,17 +376,17 @@ impl Data {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for SignOutGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -408,7 +408,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for SignOutGroupResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -432,7 +432,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(SignOutGroupOutput, Data);
+codec::serialize_via_encode!(SignOutGroupOutput, SignOutGroupResult);
 
 /// Errors of `SignOutGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -268,8 +268,8 @@ impl StartChatFluentBuilder {
 pub struct StartChatOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`StartChatResult`].
+    pub data: Option<StartChatResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -285,7 +285,7 @@ impl StartChatOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&StartChatResult> {
         self.data.as_ref()
     }
 
@@ -423,14 +423,14 @@ impl Flat for UserList {
 /// Wire name `Data`. Part of the output of `StartChat`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct StartChatResult {
     /// Wire name `ChatConversationId`, String. Example: `$23086709$EAUNIT`.
     pub chat_conversation_id: Option<String>,
     /// Wire name `JobId`, String. Example: `chat-525523618219921408`.
     pub job_id: Option<String>,
 }
 
-impl Data {
+impl StartChatResult {
     /// `ChatConversationId`: see the field [`chat_conversation_id`](#structfield.chat_conversation_id).
     pub fn chat_conversation_id(&self) -> Option<&str> {
         self.chat_conversation_id.as_deref()
@@ -442,7 +442,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for StartChatResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -453,7 +453,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for StartChatResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatConversationId", &self.chat_conversation_id);
@@ -462,7 +462,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(StartChatOutput, UserList, Data);
+codec::serialize_via_encode!(StartChatOutput, UserList, StartChatResult);
 
 /// Errors of `StartChat`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -243,8 +243,8 @@ impl TakeBreakFluentBuilder {
 pub struct TakeBreakOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`TakeBreakResult`].
+    pub data: Option<TakeBreakResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -262,7 +262,7 @@ impl TakeBreakOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&TakeBreakResult> {
         self.data.as_ref()
     }
 
@@ -323,7 +323,7 @@ impl Encode for TakeBreakOutput {
 /// Wire name `Data`. Part of the output of `TakeBreak`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct TakeBreakResult {
     /// Wire name `BreakCode`, String. Example: `lunchtime`.
     pub break_code: Option<String>,
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
@@ -346,13 +346,13 @@ pub struct Data {
     pub signed_skill_group_id_list: Option<Vec<String>>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
-    /// Wire name `UserState`, String. Example: `BREAK`.
-    pub user_state: Option<String>,
-    /// Wire name `WorkMode`, String. Example: `ON_SITE`.
-    pub work_mode: Option<String>,
+    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
+    pub user_state: Option<crate::types::UserState>,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
 }
 
-impl Data {
+impl TakeBreakResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
@@ -411,17 +411,17 @@ impl Data {
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&str> {
-        self.user_state.as_deref()
+    pub fn user_state(&self) -> Option<&crate::types::UserState> {
+        self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&str> {
-        self.work_mode.as_deref()
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
     }
 }
 
-impl Decode for Data {
+impl Decode for TakeBreakResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -443,7 +443,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for TakeBreakResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -467,7 +467,7 @@ impl Encode for Data {
     }
 }
 
-codec::serialize_via_encode!(TakeBreakOutput, Data);
+codec::serialize_via_encode!(TakeBreakOutput, TakeBreakResult);
 
 /// Errors of `TakeBreak`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -45,7 +45,6 @@ pub struct UpdateCampaignInput {
     ///             "beginTime": "09:00:00",
     ///             "endTime": "12:00:00"
     ///       }
-
     /// ]
     /// ```
     pub callable_time: Option<String>,

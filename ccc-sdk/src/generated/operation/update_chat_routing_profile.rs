@@ -59,9 +59,7 @@ pub struct UpdateChatRoutingProfileInput {
     ///         "MaxNumberOfConversationsAgentCanMiss": 5,
     ///         "PostAgentMissingConversionsAction": "Nothing"
     ///     }
-
     /// }
-
     /// ```
     pub routing_profiles: String,
 }

@@ -506,8 +506,8 @@ impl UpdateSubscriptionFluentBuilder {
 pub struct UpdateSubscriptionOutput {
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// Wire name `Data`, Struct [`Data`].
-    pub data: Option<Data>,
+    /// Wire name `Data`, Struct [`UpdateSubscriptionResult`].
+    pub data: Option<UpdateSubscriptionResult>,
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
     pub http_status_code: Option<i32>,
     /// Wire name `Message`, String.
@@ -525,7 +525,7 @@ impl UpdateSubscriptionOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Data> {
+    pub fn data(&self) -> Option<&UpdateSubscriptionResult> {
         self.data.as_ref()
     }
 
@@ -586,7 +586,7 @@ impl Encode for UpdateSubscriptionOutput {
 /// Wire name `Data`. Part of the output of `UpdateSubscription`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Data {
+pub struct UpdateSubscriptionResult {
     /// Wire name `AccessPoint`, String. Example: `rmq-cn-****.cn-shanghai.rmq.aliyuncs.com:8080`.
     pub access_point: Option<String>,
     /// Wire name `EventList`, List of Struct [`EventList`].
@@ -605,7 +605,7 @@ pub struct Data {
     pub username: Option<String>,
 }
 
-impl Data {
+impl UpdateSubscriptionResult {
     /// `AccessPoint`: see the field [`access_point`](#structfield.access_point).
     pub fn access_point(&self) -> Option<&str> {
         self.access_point.as_deref()
@@ -647,7 +647,7 @@ impl Data {
     }
 }
 
-impl Decode for Data {
+impl Decode for UpdateSubscriptionResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -664,7 +664,7 @@ impl Decode for Data {
     }
 }
 
-impl Encode for Data {
+impl Encode for UpdateSubscriptionResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessPoint", &self.access_point);
@@ -730,7 +730,11 @@ impl Encode for EventList {
     }
 }
 
-codec::serialize_via_encode!(UpdateSubscriptionOutput, Data, EventList);
+codec::serialize_via_encode!(
+    UpdateSubscriptionOutput,
+    UpdateSubscriptionResult,
+    EventList
+);
 
 /// Errors of `UpdateSubscription`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

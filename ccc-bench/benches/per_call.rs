@@ -1,0 +1,89 @@
+//! The per-call work of ResetAgentState without the network: build the input, encode its
+//! parameters, sign (V3 and V1, fresh timestamp and nonce), and decode a response (JSON and XML).
+//!
+//! `cargo bench -p ccc-bench --bench per_call`
+
+use std::hint::black_box;
+
+use ccc_sdk::operation::reset_agent_state::ResetAgentStateInput;
+use ccc_sdk::{__bench, Client, Config, Credentials, SignatureVersion};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const JSON: &[u8] = br#"{"RequestId":"EEEE671A-3E24-4A04-81E6-6C4F5B39DF75","HttpStatusCode":"200","Data":{"Extension":"80011112","UserState":"OFFLINE","InstanceId":"ccc-test","UserId":"user-test@ccc-test","OutboundScenario":"false","WorkMode":"ON_SITE","SignedSkillGroupIdList":["skill-group@ccc-test"]},"Code":"OK"}"#;
+const XML: &[u8] = b"<ResetAgentStateResponse><RequestId>EEEE671A-3E24-4A04-81E6-6C4F5B39DF75</RequestId><HttpStatusCode>200</HttpStatusCode><Data><Extension>80011112</Extension><UserState>OFFLINE</UserState><InstanceId>ccc-test</InstanceId><UserId>user-test@ccc-test</UserId><OutboundScenario>false</OutboundScenario><WorkMode>ON_SITE</WorkMode></Data><Code>OK</Code></ResetAgentStateResponse>";
+
+fn client(version: SignatureVersion) -> Client {
+    let config = Config::builder()
+        .endpoint_url("https://ccc.aliyuncs.com")
+        .credentials(Credentials::new("LTAI5tBenchKeyId", "bench-secret"))
+        .signature_version(version)
+        .build()
+        .expect("config");
+    Client::new(config).expect("client")
+}
+
+fn input() -> ResetAgentStateInput {
+    ResetAgentStateInput::builder()
+        .instance_id("ccc-test")
+        .device_id("ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90")
+        .user_id("user-test@ccc-test")
+        .build()
+        .expect("input")
+}
+
+fn per_call(c: &mut Criterion) {
+    let v3 = client(SignatureVersion::V3);
+    let v1 = client(SignatureVersion::V1);
+    // Measure the success path only.
+    assert!(__bench::prepare_reset_agent_state(&v3, &input()) > 0);
+    let decoded =
+        __bench::decode_reset_agent_state("application/json", JSON).expect("JSON decodes");
+    assert_eq!(
+        decoded.data().and_then(|d| d.outbound_scenario()),
+        Some(false)
+    );
+    assert!(
+        __bench::decode_reset_agent_state("text/xml", XML).is_some(),
+        "XML decodes"
+    );
+    let mut g = c.benchmark_group("reset_agent_state");
+    g.bench_function("build_input", |b| b.iter(|| black_box(input())));
+    g.bench_function("encode_sign_v3", |b| {
+        let input = input();
+        b.iter(|| __bench::prepare_reset_agent_state(&v3, black_box(&input)))
+    });
+    g.bench_function("encode_sign_v1", |b| {
+        let input = input();
+        b.iter(|| __bench::prepare_reset_agent_state(&v1, black_box(&input)))
+    });
+    g.bench_function("decode_json", |b| {
+        b.iter(|| __bench::decode_reset_agent_state("application/json", black_box(JSON)))
+    });
+    g.bench_function("decode_xml", |b| {
+        b.iter(|| __bench::decode_reset_agent_state("text/xml", black_box(XML)))
+    });
+    g.bench_function("whole_call_v3_json", |b| {
+        b.iter(|| {
+            let input = input();
+            let n = __bench::prepare_reset_agent_state(&v3, &input);
+            (
+                n,
+                __bench::decode_reset_agent_state("application/json", black_box(JSON)),
+            )
+        })
+    });
+    g.bench_function("whole_call_v1_json", |b| {
+        b.iter(|| {
+            let input = input();
+            let n = __bench::prepare_reset_agent_state(&v1, &input);
+            (
+                n,
+                __bench::decode_reset_agent_state("application/json", black_box(JSON)),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, per_call);
+criterion_main!(benches);

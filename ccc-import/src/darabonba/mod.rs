@@ -1,0 +1,40 @@
+//! Imports Alibaba Cloud's own machine-readable API definition — a `main.tea` file in the
+//! Darabonba language, with its `api-info.json` — into this project's spec files.
+//!
+//! Only facts are taken (names, wire names, types, nesting, locations, required flags, example
+//! values, deprecation, endpoints); descriptions are never copied.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let report = ccc_import::darabonba::import(
+//!     Path::new("spec"),
+//!     Path::new("main.tea"),
+//!     None, // api-info.json beside main.tea, if there is one
+//!     &ccc_import::darabonba::ImportOptions::default(),
+//! )?;
+//! print!("{report}");
+//! # Ok::<(), ccc_import::darabonba::ImportError>(())
+//! ```
+//!
+//! The steps are public too: [`parse`] → [`TeaFile`], [`to_actions`] → spec [`ccc_spec::Action`]s,
+//! [`merge()`] with an existing action by the precedence rule documented in [`merge`](mod@merge).
+
+mod api_info;
+mod error;
+mod import;
+mod lexer;
+mod map;
+pub mod merge;
+mod parser;
+
+pub use api_info::ApiInfo;
+pub use error::{ImportError, Pos, TeaError};
+pub use import::{
+    ImportOptions, Report, endpoint_differences, import, import_parsed, read_api_info, read_tea,
+};
+pub use map::{Mapped, Note, REQUIRED_MARKER, is_sensitive, primitive, to_actions};
+pub use merge::{DiffKind, Difference, Side, merge};
+pub use parser::{
+    Facts, Function, Init, Model, ModelField, Param, SendStmt, ShrinkStmt, Target, TeaFile,
+    TeaType, parse,
+};

@@ -1,0 +1,307 @@
+//! What a user builds: the input, its builder, the fluent builder that sends it, and the structs
+//! a request carries.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Shown, derive_debug, encode_impl, field_link, option_struct};
+use crate::docs;
+use crate::model::{Member, Operation, Setter, Struct, Write};
+
+/// Where a setter puts the value.
+#[derive(Clone, Copy)]
+enum Target {
+    /// An `Option` field of `self` (a builder, a request struct).
+    Field,
+    /// The builder held in `self.input` (the fluent builder), through its setter of that name.
+    Input,
+}
+
+/// The value setter (replaces, appends one item, or inserts one entry, as the model says) and
+/// `set_x`, which sets or clears.
+fn setters(f: &Member, into: Target, value_doc: &str) -> TokenStream {
+    let (ident, set, ty) = (&f.ident, &f.set, &f.ty.tokens);
+    let value_doc = docs::outer(value_doc);
+    let set_doc = docs::outer(&format!("Sets or clears {}.", docs::code(&f.wire)));
+    let (args, store) = match (&f.ty.setter, into) {
+        (Setter::Replace, Target::Field) => (
+            quote!(v: impl Into<#ty>),
+            quote!(self.#ident = Some(v.into());),
+        ),
+        (Setter::Replace, Target::Input) => (
+            quote!(v: impl Into<#ty>),
+            quote!(self.input = self.input.#ident(v);),
+        ),
+        (Setter::Append { item }, Target::Field) => (
+            quote!(item: impl Into<#item>),
+            quote!(self.#ident.get_or_insert_with(Vec::new).push(item.into());),
+        ),
+        (Setter::Append { item }, Target::Input) => (
+            quote!(item: impl Into<#item>),
+            quote!(self.input = self.input.#ident(item);),
+        ),
+        (Setter::Insert { value }, Target::Field) => (
+            quote!(key: impl Into<String>, value: impl Into<#value>),
+            quote! {
+                self.#ident
+                    .get_or_insert_with(Default::default)
+                    .insert(key.into(), value.into());
+            },
+        ),
+        (Setter::Insert { value }, Target::Input) => (
+            quote!(key: impl Into<String>, value: impl Into<#value>),
+            quote!(self.input = self.input.#ident(key, value);),
+        ),
+    };
+    let set_store = match into {
+        Target::Field => quote!(self.#ident = v;),
+        Target::Input => quote!(self.input = self.input.#set(v);),
+    };
+    quote! {
+        #value_doc
+        pub fn #ident(mut self, #args) -> Self {
+            #store
+            self
+        }
+
+        #set_doc
+        pub fn #set(mut self, v: Option<#ty>) -> Self {
+            #set_store
+            self
+        }
+    }
+}
+
+/// `Sets X (required): see Input::x.`, the value setter's doc on both builders.
+fn builder_setter_doc(op: &Operation<'_>, p: &crate::model::Param) -> String {
+    format!(
+        "{} {} ({}): see {}.",
+        p.field.setter_verb(),
+        docs::code(&p.field.wire),
+        p.required_word(),
+        field_link(&op.names.input, &p.field)
+    )
+}
+
+pub(super) fn input(op: &Operation<'_>) -> TokenStream {
+    let (input, builder) = (&op.names.input, &op.names.builder);
+    let fields = op.params.iter().map(|p| {
+        let (ident, ty) = (&p.field.ident, &p.field.ty.tokens);
+        let doc = docs::outer(&p.field.doc);
+        if p.required {
+            quote!(#doc pub #ident: #ty)
+        } else {
+            quote!(#doc pub #ident: Option<#ty>)
+        }
+    });
+    let writes = op.params.iter().map(|p| {
+        let (ident, wire) = (&p.field.ident, &p.field.wire);
+        let loc = match p.location {
+            ccc_spec::Location::Query => quote!(Loc::Query),
+            ccc_spec::Location::Body => quote!(Loc::Body),
+        };
+        let write = match p.write {
+            Write::Put => quote!(put),
+            Write::Flat => quote!(flat),
+            Write::Json => quote!(json),
+        };
+        if p.required {
+            quote!(p.#write(#loc, #wire, &self.#ident);)
+        } else {
+            quote! {
+                if let Some(v) = &self.#ident {
+                    p.#write(#loc, #wire, v);
+                }
+            }
+        }
+    });
+    let param = if op.params.is_empty() {
+        quote!(_p)
+    } else {
+        quote!(p)
+    };
+    let doc = docs::outer(&format!(
+        "Input of {}.\n\n{}",
+        docs::code(op.wire),
+        op.reference
+    ));
+    let shown: Vec<_> = op
+        .params
+        .iter()
+        .map(|p| Shown {
+            optional: !p.required,
+            ..Shown::option(&p.field)
+        })
+        .collect();
+    let (derive, debug) = derive_debug(input, &shown, &["Clone", "Debug", "PartialEq"]);
+    quote! {
+        #doc
+        #derive
+        #[non_exhaustive]
+        pub struct #input {
+            #( #fields, )*
+        }
+
+        impl #input {
+            /// A builder for this input.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+
+            /// Adds this input's parameters to a request.
+            pub(crate) fn write_params<'a>(&'a self, #param: &mut Params<'a>) {
+                #( #writes )*
+            }
+        }
+
+        #debug
+    }
+}
+
+pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
+    let (input, builder) = (&op.names.input, &op.names.builder);
+    let fields = op.params.iter().map(|p| {
+        let (ident, ty) = (&p.field.ident, &p.field.ty.tokens);
+        quote!(#ident: Option<#ty>)
+    });
+    let methods = op.params.iter().map(|p| {
+        let (ident, get, ty) = (&p.field.ident, &p.get, &p.field.ty.tokens);
+        let setters = setters(&p.field, Target::Field, &builder_setter_doc(op, p));
+        let get_doc = docs::outer(&format!("{} as set so far.", docs::code(&p.field.wire)));
+        quote! {
+            #setters
+
+            #get_doc
+            pub fn #get(&self) -> Option<&#ty> {
+                self.#ident.as_ref()
+            }
+        }
+    });
+    let builds = op.params.iter().map(|p| {
+        let (ident, wire) = (&p.field.ident, &p.field.wire);
+        if p.required {
+            quote!(#ident: self.#ident.ok_or_else(|| BuildError::missing(#wire))?)
+        } else {
+            quote!(#ident: self.#ident)
+        }
+    });
+    let doc = docs::outer(&format!("Builder of [`{input}`]."));
+    let shown: Vec<_> = op.params.iter().map(|p| Shown::option(&p.field)).collect();
+    let (derive, debug) =
+        derive_debug(builder, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
+    quote! {
+        #doc
+        #derive
+        pub struct #builder {
+            #( #fields, )*
+        }
+
+        impl #builder {
+            #( #methods )*
+
+            /// Builds the input; fails naming the first required parameter that is not set.
+            pub fn build(self) -> Result<#input, BuildError> {
+                Ok(#input {
+                    #( #builds, )*
+                })
+            }
+        }
+
+        #debug
+    }
+}
+
+pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
+    let names = &op.names;
+    let (builder, fluent, output, error) =
+        (&names.builder, &names.fluent, &names.output, &names.error);
+    let methods = op
+        .params
+        .iter()
+        .map(|p| setters(&p.field, Target::Input, &builder_setter_doc(op, p)));
+    let method = &op.method;
+    let doc = docs::outer(&format!(
+        "Sends {}; made by [`Client::{method}`](crate::Client::{method}).",
+        docs::code(op.wire)
+    ));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let retry_doc = docs::outer(if op.idempotent {
+        "Safe to repeat: after a timeout, a lost connection or a cut-off response it is \
+         retried under the retry policy."
+    } else {
+        "Not safe to repeat: it is retried only when the request provably did not reach the \
+         service (the connection could not be opened, or the service answered that it did \
+         not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) \
+         says otherwise."
+    });
+    quote! {
+        #doc
+        #deprecated
+        #[derive(Clone, Debug)]
+        #[must_use = "nothing is sent until `send` is awaited"]
+        pub struct #fluent {
+            client: crate::Client,
+            input: #builder,
+            options: crate::CallOptions,
+        }
+
+        impl #fluent {
+            #( #methods )*
+
+            /// The input as set so far.
+            pub fn as_input(&self) -> &#builder {
+                &self.input
+            }
+
+            /// Per-call settings (timeouts, retries) over the client's.
+            pub fn options(mut self, options: crate::CallOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            /// Sends the request; a missing required parameter fails here, before anything is sent.
+            ///
+            #retry_doc
+            pub async fn send(self) -> Result<#output, SdkError<#error>> {
+                let input = self.input.build().map_err(SdkError::Build)?;
+                let mut params = Params::default();
+                input.write_params(&mut params);
+                self.client.call(&OPERATION, params, &self.options).await
+            }
+        }
+    }
+}
+
+/// A struct users build for a request: chainable setters, `Encode`, `Flat`.
+pub(super) fn request_struct(s: &Struct) -> TokenStream {
+    let name = &s.name;
+    let doc = docs::outer(&s.doc);
+    let methods = s.fields.iter().map(|f| {
+        let see = format!("see [`{}`](#structfield.{})", f.ident, f.stem);
+        let value_doc = format!("{} {}: {see}.", f.setter_verb(), docs::code(&f.wire));
+        setters(f, Target::Field, &value_doc)
+    });
+    let flats = s.fields.iter().map(|f| {
+        let (ident, wire) = (&f.ident, &f.wire);
+        quote!(codec::flat_field(out, prefix, #wire, &self.#ident);)
+    });
+    let (prefix, out) = if s.fields.is_empty() {
+        (quote!(_prefix), quote!(_out))
+    } else {
+        (quote!(prefix), quote!(out))
+    };
+    let body = option_struct(name, &s.fields, quote!(#( #methods )*));
+    let encode = encode_impl(name, &s.fields);
+    quote! {
+        #doc
+        #body
+
+        #encode
+
+        impl Flat for #name {
+            fn flatten<'a>(&'a self, #prefix: &str, #out: &mut codec::Pairs<'a>) {
+                #( #flats )*
+            }
+        }
+    }
+}

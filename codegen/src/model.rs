@@ -1,0 +1,752 @@
+//! The operation model: one action of the spec lowered, once, into everything its module says.
+//!
+//! Every Rust name, type, accessor and setter kind, every doc text, where each parameter travels
+//! and how, the structs the action needs (named, collisions resolved) and its error variants are
+//! decided here. The emitters in `emit/` only print this model: a new kind of output is a new
+//! emitter over it, a new way of sending a parameter is a new [`Write`] and the line that prints it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use ccc_spec::naming::{self, StructPlace};
+use ccc_spec::{Action, EnumSpec, Field, Location, Parameter, Scalar, Spec, Style, Type};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::names::Idents;
+use crate::{Error, GENERATED_DIR, docs};
+
+/// What an action module imports, by path. The `use` lines are printed from this table, and no
+/// struct of the action may take one of its names.
+pub(crate) const IMPORTS: &[(&str, &[&str])] = &[
+    (
+        "crate::codec",
+        &["self", "Decode", "Encode", "Flat", "Loc", "Params"],
+    ),
+    ("crate::error", &["BuildError", "SdkError", "ServiceError"]),
+    ("serde_json", &["Map", "Value"]),
+];
+
+/// Rust's prelude (edition 2024) and `Self`: names generated code relies on, which a struct of the
+/// same name would shadow.
+const PRELUDE: &[&str] = &[
+    "Self",
+    "Copy",
+    "Send",
+    "Sized",
+    "Sync",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Box",
+    "ToOwned",
+    "Clone",
+    "PartialEq",
+    "PartialOrd",
+    "Eq",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "Default",
+    "Iterator",
+    "Extend",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "ToString",
+    "Vec",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Future",
+    "IntoFuture",
+    "Debug",
+    "Hash",
+];
+
+/// One action, as its module prints it.
+pub(crate) struct Operation<'a> {
+    /// The spec file it comes from, `spec/actions/<Action>.json`.
+    pub(crate) source: String,
+    /// The generated file, relative to the workspace root.
+    pub(crate) path: String,
+    /// Wire name, `ResetAgentState`.
+    pub(crate) wire: &'a str,
+    pub(crate) http_method: ccc_spec::Method,
+    pub(crate) idempotent: bool,
+    pub(crate) deprecated: bool,
+    /// The summary as doc prose; `None` when the spec has none (or only blanks).
+    pub(crate) summary: Option<String>,
+    /// The description as doc prose; `None` when the spec has none.
+    pub(crate) description: Option<String>,
+    /// `[API reference](url)`.
+    pub(crate) reference: String,
+    /// The client method, `reset_agent_state`.
+    pub(crate) method: Ident,
+    pub(crate) names: ActionNames,
+    pub(crate) params: Vec<Param>,
+    /// The fields of the output.
+    pub(crate) output: Vec<Member>,
+    /// Every struct the parameters and the response need, parameters first, each before the
+    /// structs inside it.
+    pub(crate) structs: Vec<Struct>,
+    /// Enumerations of this action alone, printed in its module.
+    pub(crate) enums: &'a [EnumSpec],
+    pub(crate) errors: Vec<ErrorVariant>,
+    pub(crate) examples: Vec<Example>,
+    /// Dotted wire paths of every response field, lists flattened: `Data.List.Name`.
+    pub(crate) known_paths: Vec<String>,
+    /// The `use` lines: each path of [`IMPORTS`] with the names this module needs.
+    pub(crate) imports: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+/// The names of an action's own items.
+pub(crate) struct ActionNames {
+    pub(crate) input: Ident,
+    pub(crate) builder: Ident,
+    pub(crate) fluent: Ident,
+    pub(crate) output: Ident,
+    pub(crate) error: Ident,
+}
+
+/// A field of the output or of a struct: a public `Option` field, its accessor or setters.
+pub(crate) struct Member {
+    pub(crate) wire: String,
+    /// The field, and its accessor or value setter.
+    pub(crate) ident: Ident,
+    /// `set_x`, which sets or clears it.
+    pub(crate) set: Ident,
+    /// The identifier without `r#`: the HTML anchor, and the name `Debug` shows.
+    pub(crate) stem: String,
+    pub(crate) ty: RustType,
+    pub(crate) sensitive: bool,
+    pub(crate) doc: String,
+}
+
+/// A request parameter: a field of the input, setters on the builders, and a line that writes it.
+pub(crate) struct Param {
+    /// Names, type and docs, as for a struct field; `doc` is the input field's.
+    pub(crate) field: Member,
+    /// `get_x`, the builder's view of what is set.
+    pub(crate) get: Ident,
+    pub(crate) required: bool,
+    pub(crate) location: Location,
+    pub(crate) write: Write,
+}
+
+/// How a parameter is written into a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// A scalar, as text.
+    Put,
+    /// A list, struct or map, flattened: `Name.1`, `Name.1.Sub`, `Name.Key`.
+    Flat,
+    /// A list, struct or map as one JSON text.
+    Json,
+}
+
+/// A Rust type, with what its accessors and setters look like.
+pub(crate) struct RustType {
+    pub(crate) tokens: TokenStream,
+    /// The type as the docs name it: `List of String`.
+    pub(crate) doc: String,
+    pub(crate) access: Access,
+    pub(crate) setter: Setter,
+}
+
+/// How an accessor hands a response field out.
+pub(crate) enum Access {
+    /// `Option<&str>`.
+    Str,
+    /// `Option<T>` for `Copy` scalars.
+    Copy,
+    /// `Option<&T>`.
+    Ref,
+    /// `&[item]`, empty when absent.
+    Slice { item: TokenStream },
+}
+
+/// What the value setter of a builder or request struct does.
+pub(crate) enum Setter {
+    /// Replaces the value.
+    Replace,
+    /// Appends one item to a list.
+    Append { item: TokenStream },
+    /// Inserts one entry into a map.
+    Insert { value: TokenStream },
+}
+
+/// Whether a struct is sent (built by users, flattened or encoded into parameters) or received
+/// (decoded, read through accessors). The two get different impls, so they never share a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Request,
+    Response,
+}
+
+/// A struct an action needs.
+pub(crate) struct Struct {
+    pub(crate) name: Ident,
+    pub(crate) doc: String,
+    pub(crate) role: Role,
+    pub(crate) fields: Vec<Member>,
+}
+
+/// A variant of the action's error enum.
+pub(crate) struct ErrorVariant {
+    pub(crate) ident: Ident,
+    pub(crate) code: String,
+    pub(crate) doc: String,
+}
+
+/// A documented example response, and the test that decodes it.
+pub(crate) struct Example {
+    pub(crate) content_type: &'static str,
+    pub(crate) text: String,
+    pub(crate) test: Ident,
+    pub(crate) doc: String,
+}
+
+impl Member {
+    /// The value setter's verb and object, for its docs: `Appends one item to`.
+    pub(crate) fn setter_verb(&self) -> &'static str {
+        match self.ty.setter {
+            Setter::Replace => "Sets",
+            Setter::Append { .. } => "Appends one item to",
+            Setter::Insert { .. } => "Inserts one entry into",
+        }
+    }
+}
+
+impl Param {
+    pub(crate) fn required_word(&self) -> &'static str {
+        if self.required {
+            "required"
+        } else {
+            "optional"
+        }
+    }
+}
+
+/// Lowers one action of `spec`.
+pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<'a>, Error> {
+    let source = format!("spec/actions/{}.json", action.name);
+    let idents = Idents { file: &source };
+    let prefix = naming::type_ident(&action.name);
+    let names = ActionNames {
+        input: idents.ident(&format!("{prefix}Input"))?,
+        builder: idents.ident(&format!("{prefix}InputBuilder"))?,
+        fluent: idents.ident(&format!("{prefix}FluentBuilder"))?,
+        output: idents.ident(&format!("{prefix}Output"))?,
+        error: idents.ident(&format!("{prefix}Error"))?,
+    };
+    let mut lowering = Lowering {
+        spec,
+        action,
+        idents,
+        named: Vec::new(),
+        by_node: HashMap::new(),
+    };
+    lowering.name_structs(&names)?;
+
+    let mut params = Vec::new();
+    for p in &action.parameters {
+        params.push(lowering.param(p)?);
+    }
+    let mut output = Vec::new();
+    for f in &action.response {
+        output.push(lowering.member(f)?);
+    }
+    let mut structs = Vec::new();
+    for s in &lowering.named {
+        let mut fields = Vec::new();
+        for f in s.fields {
+            fields.push(lowering.member(f)?);
+        }
+        let part = match s.role {
+            Role::Request => format!(
+                "Part of the input of {}; build one with `{}::default()` and its setters.",
+                docs::code(&action.name),
+                s.name
+            ),
+            Role::Response => format!("Part of the output of {}.", docs::code(&action.name)),
+        };
+        structs.push(Struct {
+            name: idents.ident(&s.name)?,
+            doc: format!(
+                "{}Wire name {}. {part}",
+                docs::lead(s.description),
+                docs::code(s.wire)
+            ),
+            role: s.role,
+            fields,
+        });
+    }
+
+    let mut errors = Vec::new();
+    for e in &action.errors {
+        errors.push(ErrorVariant {
+            ident: idents.ident(&ccc_spec::error_variant(&e.code))?,
+            code: e.code.clone(),
+            doc: error_doc(e),
+        });
+    }
+
+    let mut examples = Vec::new();
+    for (text, content_type, test, what) in [
+        (
+            &action.examples.json,
+            "application/json",
+            "decodes_the_json_example",
+            "JSON",
+        ),
+        (
+            &action.examples.xml,
+            "text/xml",
+            "decodes_the_xml_example",
+            "XML",
+        ),
+    ] {
+        if let Some(text) = text {
+            examples.push(Example {
+                content_type,
+                text: text.clone(),
+                test: idents.ident(test)?,
+                doc: format!(
+                    " The reference's {what} example decodes, and every value comes back out."
+                ),
+            });
+        }
+    }
+    let mut known_paths = Vec::new();
+    known(&action.response, "", &mut known_paths);
+
+    let imports = IMPORTS
+        .iter()
+        .map(|(path, items)| {
+            let used = items
+                .iter()
+                .copied()
+                .filter(|item| match *item {
+                    "Flat" => structs.iter().any(|s| s.role == Role::Request),
+                    "Loc" => !params.is_empty(),
+                    _ => true,
+                })
+                .collect();
+            (*path, used)
+        })
+        .collect();
+
+    Ok(Operation {
+        path: format!(
+            "{GENERATED_DIR}/operation/{}.rs",
+            naming::module_ident(&action.name)
+        ),
+        wire: &action.name,
+        http_method: action.method,
+        idempotent: action.idempotent,
+        deprecated: action.deprecated,
+        summary: action
+            .summary
+            .as_deref()
+            .map(docs::prose)
+            .filter(|s| !s.is_empty()),
+        description: action
+            .description
+            .as_deref()
+            .map(docs::prose)
+            .filter(|s| !s.is_empty()),
+        reference: format!("[API reference]({})", spec.product.doc_url_of(&action.name)),
+        method: idents.ident(&naming::method_ident(&action.name))?,
+        names,
+        params,
+        output,
+        structs,
+        enums: &action.enums,
+        errors,
+        examples,
+        known_paths,
+        imports,
+        source,
+    })
+}
+
+/// An error's doc: code, status and message, then its description.
+pub(crate) fn error_doc(e: &ccc_spec::ErrorSpec) -> String {
+    let mut text = format!(
+        "{} (HTTP {}): {}",
+        docs::code(&e.code),
+        e.http_status,
+        docs::prose(&e.message)
+    );
+    if let Some(d) = e.description.as_deref().map(docs::prose)
+        && !d.is_empty()
+    {
+        text.push_str("\n\n");
+        text.push_str(&d);
+    }
+    text
+}
+
+/// A struct named, before its fields are lowered.
+struct Named<'a> {
+    /// The name before any collision prefix: `typeName` or the field's wire name.
+    base: String,
+    name: String,
+    /// Wire name of the field that first holds it.
+    wire: &'a str,
+    description: Option<&'a str>,
+    ty: &'a Type,
+    fields: &'a [Field],
+    role: Role,
+}
+
+struct Lowering<'a> {
+    spec: &'a Spec,
+    action: &'a Action,
+    idents: Idents<'a>,
+    named: Vec<Named<'a>>,
+    /// A `Type::Struct` node of the spec → its entry in `named`.
+    by_node: HashMap<*const Type, usize>,
+}
+
+fn node(ty: &Type) -> *const Type {
+    std::ptr::from_ref(ty)
+}
+
+impl<'a> Lowering<'a> {
+    fn err(&self, message: String) -> Error {
+        Error::Generate {
+            file: self.idents.file.to_string(),
+            message,
+        }
+    }
+
+    /// Names every struct of the action, depth first, parameters before the response; a name
+    /// already taken gets its parent's name in front.
+    fn name_structs(&mut self, names: &ActionNames) -> Result<(), Error> {
+        let mut taken: BTreeSet<String> = PRELUDE
+            .iter()
+            .chain(IMPORTS.iter().flat_map(|(_, items)| items.iter()))
+            .map(|s| s.to_string())
+            .collect();
+        for n in [
+            &names.input,
+            &names.builder,
+            &names.fluent,
+            &names.output,
+            &names.error,
+        ] {
+            taken.insert(n.to_string());
+        }
+        for e in &self.action.enums {
+            if !taken.insert(e.name.clone()) {
+                return Err(self.err(format!(
+                    "enumeration `{}` has the name of a type the generator needs",
+                    e.name
+                )));
+            }
+        }
+        let action = self.action;
+        let input = names.input.to_string();
+        for p in &action.parameters {
+            self.name(
+                &mut taken,
+                &p.ty,
+                &p.name,
+                p.description.as_deref(),
+                (&input, StructPlace::Top, false),
+                Role::Request,
+            );
+        }
+        let output = names.output.to_string();
+        for f in &action.response {
+            self.name(
+                &mut taken,
+                &f.ty,
+                &f.name,
+                f.description.as_deref(),
+                (&output, StructPlace::Top, false),
+                Role::Response,
+            );
+        }
+        Ok(())
+    }
+
+    /// `at`: the Rust name of the parent (a struct, or the input or output), where the struct
+    /// sits for [`naming::struct_ident`], and whether it is the item of a list.
+    fn name(
+        &mut self,
+        taken: &mut BTreeSet<String>,
+        ty: &'a Type,
+        wire: &'a str,
+        description: Option<&'a str>,
+        at: (&str, StructPlace<'_>, bool),
+        role: Role,
+    ) {
+        let (parent, place, list_item) = at;
+        match ty {
+            Type::Scalar { .. } => {}
+            Type::List { items } => {
+                self.name(taken, items, wire, description, (parent, place, true), role);
+            }
+            Type::Map { values } => {
+                self.name(
+                    taken,
+                    values,
+                    wire,
+                    description,
+                    (parent, place, false),
+                    role,
+                );
+            }
+            Type::Struct { type_name, fields } => {
+                let holds_list = fields.iter().any(|f| {
+                    naming::is_generic_struct_name(&f.name)
+                        && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
+                });
+                let base = type_name.clone().unwrap_or_else(|| {
+                    naming::struct_ident(&self.action.name, wire, place, list_item, holds_list)
+                });
+                // The same struct written twice (same name, same fields) is one type.
+                if let Some(i) = self
+                    .named
+                    .iter()
+                    .position(|s| s.base == base && s.role == role && s.ty == ty)
+                {
+                    self.by_node.insert(node(ty), i);
+                    return;
+                }
+                let mut name = base.clone();
+                if taken.contains(&name) {
+                    name = format!("{parent}{base}");
+                    let mut n = 2;
+                    while taken.contains(&name) {
+                        name = format!("{parent}{base}{n}");
+                        n += 1;
+                    }
+                }
+                taken.insert(name.clone());
+                self.by_node.insert(node(ty), self.named.len());
+                self.named.push(Named {
+                    base,
+                    name: name.clone(),
+                    wire,
+                    description,
+                    ty,
+                    fields,
+                    role,
+                });
+                let inner = if place == StructPlace::Top && !list_item && wire == "Data" {
+                    StructPlace::InData
+                } else {
+                    StructPlace::In(&name)
+                };
+                for f in fields {
+                    let at = (name.as_str(), inner, false);
+                    self.name(taken, &f.ty, &f.name, f.description.as_deref(), at, role);
+                }
+            }
+        }
+    }
+
+    fn struct_name(&self, ty: &Type) -> Result<&str, Error> {
+        self.by_node
+            .get(&node(ty))
+            .map(|&i| self.named[i].name.as_str())
+            .ok_or_else(|| self.err("internal: a struct was not named".into()))
+    }
+
+    /// The enumeration a string refers to, and whether it is the action's own.
+    fn find_enum(&self, name: &str) -> Result<(&'a EnumSpec, bool), Error> {
+        if let Some(e) = self.action.enums.iter().find(|e| e.name == name) {
+            return Ok((e, true));
+        }
+        match self.spec.product.enums.iter().find(|e| e.name == name) {
+            Some(e) => Ok((e, false)),
+            None => Err(self.err(format!("unknown enumeration `{name}`"))),
+        }
+    }
+
+    fn rust_type(&self, ty: &Type) -> Result<RustType, Error> {
+        let (tokens, doc, access) = match ty {
+            Type::Scalar {
+                enumeration: Some(name),
+                scalar,
+            } => {
+                let (e, local) = self.find_enum(name)?;
+                let ident = self.idents.ident(&e.name)?;
+                if local {
+                    (
+                        quote!(#ident),
+                        format!("{}, one of [`{}`]", scalar.as_str(), e.name),
+                        Access::Ref,
+                    )
+                } else {
+                    (
+                        quote!(crate::types::#ident),
+                        format!(
+                            "{}, one of [`{}`](crate::types::{})",
+                            scalar.as_str(),
+                            e.name,
+                            e.name
+                        ),
+                        Access::Ref,
+                    )
+                }
+            }
+            Type::Scalar { scalar, .. } => {
+                let (tokens, access) = match scalar {
+                    Scalar::String => (quote!(String), Access::Str),
+                    Scalar::Integer => (quote!(i32), Access::Copy),
+                    Scalar::Long => (quote!(i64), Access::Copy),
+                    Scalar::Boolean => (quote!(bool), Access::Copy),
+                    Scalar::Float => (quote!(f32), Access::Copy),
+                    Scalar::Double => (quote!(f64), Access::Copy),
+                    Scalar::Any => (quote!(Value), Access::Ref),
+                };
+                (tokens, scalar.as_str().to_string(), access)
+            }
+            Type::Struct { .. } => {
+                let name = self.struct_name(ty)?;
+                let ident = self.idents.ident(name)?;
+                (quote!(#ident), format!("Struct [`{name}`]"), Access::Ref)
+            }
+            Type::List { items } => {
+                let item = self.rust_type(items)?;
+                let t = &item.tokens;
+                return Ok(RustType {
+                    tokens: quote!(Vec<#t>),
+                    doc: format!("List of {}", item.doc),
+                    access: Access::Slice {
+                        item: item.tokens.clone(),
+                    },
+                    setter: Setter::Append { item: item.tokens },
+                });
+            }
+            Type::Map { values } => {
+                let value = self.rust_type(values)?;
+                let t = &value.tokens;
+                return Ok(RustType {
+                    tokens: quote!(std::collections::HashMap<String, #t>),
+                    doc: format!("Map of String to {}", value.doc),
+                    access: Access::Ref,
+                    setter: Setter::Insert {
+                        value: value.tokens,
+                    },
+                });
+            }
+        };
+        Ok(RustType {
+            tokens,
+            doc,
+            access,
+            setter: Setter::Replace,
+        })
+    }
+
+    fn member(&self, f: &Field) -> Result<Member, Error> {
+        let ty = self.rust_type(&f.ty)?;
+        let doc = format!(
+            "{}Wire name {}, {}{}.{}",
+            docs::lead(f.description.as_deref()),
+            docs::code(&f.name),
+            ty.doc,
+            sensitive_note(f.sensitive),
+            docs::example(f.example.as_deref()),
+        );
+        Ok(Member {
+            wire: f.name.clone(),
+            ident: self.idents.field(&f.name)?,
+            set: self.idents.prefixed("set_", &f.name)?,
+            stem: naming::field_stem(&f.name),
+            ty,
+            sensitive: f.sensitive,
+            doc,
+        })
+    }
+
+    fn param(&self, p: &Parameter) -> Result<Param, Error> {
+        let ty = self.rust_type(&p.ty)?;
+        let write = match (&p.ty, p.style) {
+            (Type::Scalar { .. }, _) => Write::Put,
+            (_, Some(Style::Json)) => Write::Json,
+            (_, _) => Write::Flat,
+        };
+        let place = match p.location {
+            Location::Query => "in the query",
+            Location::Body => "in the body",
+        };
+        let style = match write {
+            Write::Put => "",
+            Write::Json => ", as one JSON text",
+            Write::Flat => ", flattened",
+        };
+        let doc = format!(
+            "{}Wire name {}, {}, {}, {place}{style}{}.{}",
+            docs::lead(p.description.as_deref()),
+            docs::code(&p.name),
+            ty.doc,
+            if p.required { "required" } else { "optional" },
+            sensitive_note(p.sensitive),
+            docs::example(p.example.as_deref()),
+        );
+        Ok(Param {
+            field: Member {
+                wire: p.name.clone(),
+                ident: self.idents.field(&p.name)?,
+                set: self.idents.prefixed("set_", &p.name)?,
+                stem: naming::field_stem(&p.name),
+                ty,
+                sensitive: p.sensitive,
+                doc,
+            },
+            get: self.idents.prefixed("get_", &p.name)?,
+            required: p.required,
+            location: p.location,
+            write,
+        })
+    }
+}
+
+fn sensitive_note(sensitive: bool) -> &'static str {
+    if sensitive {
+        ", sensitive (redacted in `Debug`)"
+    } else {
+        ""
+    }
+}
+
+/// Dotted wire paths of every field, lists and maps flattened: `Data.List.Name`.
+fn known(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
+    for f in fields {
+        let path = if prefix.is_empty() {
+            f.name.clone()
+        } else {
+            format!("{prefix}.{}", f.name)
+        };
+        let mut ty = &f.ty;
+        while let Type::List { items } = ty {
+            ty = items;
+        }
+        match ty {
+            Type::Struct { fields, .. } => known(fields, &path, out),
+            // A map's keys are data, not fields: any path below it is known.
+            Type::Map { .. } | Type::Scalar { .. } => out.push(path),
+            Type::List { .. } => {}
+        }
+    }
+}
