@@ -31,7 +31,7 @@ pub(crate) struct Operation {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // Which methods occur depends on the actions the spec holds.
+
 pub(crate) enum Method {
     Get,
     Post,

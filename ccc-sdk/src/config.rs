@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials, SharedCredentials};
 use crate::endpoint::{self, Endpoint};
+pub use crate::error::ConfigError;
 use crate::retry::RetryConfig;
 use crate::signing::SignatureVersion;
 
@@ -285,45 +286,5 @@ impl CallOptions {
     pub fn idempotent(mut self, safe_to_repeat: bool) -> Self {
         self.idempotent = Some(safe_to_repeat);
         self
-    }
-}
-
-/// A configuration that cannot work: says which setting and why, and keeps the cause.
-#[derive(Debug)]
-pub struct ConfigError {
-    message: String,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-impl ConfigError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        ConfigError {
-            message: message.into(),
-            source: None,
-        }
-    }
-
-    pub(crate) fn with_source(
-        message: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        ConfigError {
-            message: message.into(),
-            source: Some(Box::new(source)),
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration: {}", self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::generated::endpoints::{REGION_ENDPOINTS, REGIONAL_ENDPOINT};
 
 /// A resolved endpoint: scheme and authority, no path.

@@ -1,7 +1,5 @@
 //! What generated code is built from: decoding responses, encoding parameters, enum plumbing.
 //! Hand-written; the generator only calls into it.
-// Which helpers are used depends on the actions the spec holds (lists in bodies, GET, ...).
-#![allow(dead_code)]
 
 mod decode;
 mod encode;
@@ -18,8 +16,6 @@ pub(crate) use encode::{Encode, put};
 pub(crate) use examples::check_example;
 pub(crate) use node::Node;
 pub use params::Params;
-// Unused while no action of the spec takes a struct (or any) parameter.
-#[allow(unused_imports)]
 pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
 
 /// How deeply a response body may nest (objects, arrays, XML elements). serde_json refuses JSON

@@ -40,6 +40,13 @@ impl<'a> Params<'a> {
     }
 
     /// A list, struct or map in `flat` style: `Name.1`, `Name.1.Sub`, `Name.Key`.
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "no action of the spec sends a flat-style list, struct or map yet; generated code calls this when one does"
+        )
+    )]
     pub(crate) fn flat<T: Flat + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &'a T) {
         v.flatten(name, self.slot(loc));
     }
