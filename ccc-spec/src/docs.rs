@@ -94,6 +94,12 @@ pub fn parse_docs(file: &Path, text: &str, common: bool) -> Result<ActionDocs, V
                 };
                 for (name, d) in entries {
                     match d {
+                        // The generator escapes a line-leading backtick (a fence), which would
+                        // spoil a code span that opens the text.
+                        Value::String(s) if s.starts_with('`') => err(
+                            format!("{pointer}/{}", escape(name)),
+                            "a description cannot start with a backtick".into(),
+                        ),
                         Value::String(s) if !s.trim().is_empty() => {
                             target.insert(name.clone(), s.clone());
                         }

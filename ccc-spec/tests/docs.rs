@@ -255,7 +255,7 @@ fn a_malformed_overlay_is_refused_with_file_and_pointer() {
         (
             "Demo.json",
             r#"{"action": "Demo", "summary": "Two\nlines.", "sumary": "typo",
-                "parameters": {"InstanceId": 3}}"#,
+                "parameters": {"InstanceId": 3}, "response": {"Data": "`OK` or not"}}"#,
         ),
         (COMMON_DOCS_FILE, r#"{"summary": "not here"}"#),
         ("Bad.json", "{"),
@@ -266,6 +266,7 @@ fn a_malformed_overlay_is_refused_with_file_and_pointer() {
         "Demo.json: at /summary: a summary is one line",
         "Demo.json: at /sumary: unknown key `sumary`",
         "Demo.json: at /parameters/InstanceId: expected a non-empty string",
+        "Demo.json: at /response/Data: a description cannot start with a backtick",
         "_common.json: at /summary: unknown key `summary`",
         "Bad.json:1:1: bad JSON",
     ] {

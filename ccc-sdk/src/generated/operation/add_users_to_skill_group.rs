@@ -218,7 +218,7 @@ impl AddUsersToSkillGroupFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddUsersToSkillGroupOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

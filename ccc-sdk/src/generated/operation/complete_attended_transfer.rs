@@ -251,7 +251,7 @@ impl CompleteAttendedTransferFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteAttendedTransferOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

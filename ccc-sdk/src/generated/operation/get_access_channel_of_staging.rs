@@ -136,7 +136,7 @@ impl GetAccessChannelOfStagingFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetAccessChannelOfStagingOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String.
     pub code: Option<String>,

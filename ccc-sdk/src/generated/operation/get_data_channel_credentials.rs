@@ -177,7 +177,7 @@ impl GetDataChannelCredentialsFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetDataChannelCredentialsOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String.
     pub code: Option<String>,

@@ -249,7 +249,7 @@ impl GetHistoricalCallerReportFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetHistoricalCallerReportOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

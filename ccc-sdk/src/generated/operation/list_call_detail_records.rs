@@ -84,7 +84,7 @@ pub struct ListCallDetailRecordsInput {
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
-    /// \`ASC` or `DESC`. Without `OrderByField`, records come newest first.
+    /// Sort direction, `ASC` or `DESC`. Without `OrderByField`, records come newest first.
     ///
     /// Wire name `SortOrder`, String, optional, in the query. Example: `ASC`.
     pub sort_order: Option<String>,
@@ -900,7 +900,7 @@ impl ListCallDetailRecordsFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListCallDetailRecordsOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

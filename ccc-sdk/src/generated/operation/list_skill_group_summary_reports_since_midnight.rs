@@ -260,7 +260,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListSkillGroupSummaryReportsSinceMidnightOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

@@ -191,7 +191,7 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProcessAliMeCallbackOfStagingOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String.
     pub code: Option<String>,

@@ -215,7 +215,7 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RemovePhoneNumberFromSkillGroupsOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,

@@ -425,7 +425,7 @@ impl SaveTerminalLogFluentBuilder {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SaveTerminalLogOutput {
-    /// \`OK` when the action succeeded, else the error code.
+    /// Result code: `OK` on success, else the error code.
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
