@@ -14,19 +14,28 @@ fn spec_dir() -> PathBuf {
 /// they are written.
 const FULLY_DOCUMENTED: &[&str] = &[
     "AnswerCall",
+    "BargeInCall",
+    "CancelAttendedTransfer",
     "ChangeWorkMode",
+    "CoachCall",
+    "CompleteAttendedTransfer",
     "GetUser",
     "HoldCall",
+    "InterceptCall",
     "ListAgentStateLogs",
     "ListCallDetailRecords",
     "MakeCall",
+    "MonitorCall",
+    "MuteCall",
     "ReadyForService",
     "ReleaseCall",
     "ResetAgentState",
     "RetrieveCall",
+    "SendDtmfSignaling",
     "SignInGroup",
     "SignOutGroup",
     "TakeBreak",
+    "UnmuteCall",
 ];
 
 /// Prose that is still the source's Chinese rather than the project's English.

@@ -38,6 +38,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BargeInCallInput {
+    /// The agent whose call the supervisor joins, as `username@instance`.
+    ///
     /// Wire name `BargedUserId`, String, required, in the query. Example: `user-test2@ccc-test`.
     pub barged_user_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -56,6 +58,8 @@ pub struct BargeInCallInput {
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
+    /// How long to wait for the call to be answered, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `60`.
     pub timeout_seconds: Option<i32>,
 }

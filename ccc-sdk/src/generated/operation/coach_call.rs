@@ -36,6 +36,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CoachCallInput {
+    /// The agent the supervisor coaches, as `username@instance`.
+    ///
     /// Wire name `CoachedUserId`, String, required, in the query. Example: `coached-agent@ccc-test`.
     pub coached_user_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -50,6 +52,8 @@ pub struct CoachCallInput {
     ///
     /// Wire name `JobId`, String, required, in the query. Example: `job-65382141036853491`.
     pub job_id: String,
+    /// How long to wait for the call to be answered, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
@@ -725,6 +729,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// Whether the agent's device is connected, e.g. `OFFLINE`.
+    ///
     /// Wire name `DeviceState`, String. Example: `UNREGISTERED`.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

@@ -44,12 +44,16 @@ pub struct InterceptCallInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The agent whose call the supervisor takes over, as `username@instance`.
+    ///
     /// Wire name `InterceptedUserId`, String, required, in the query. Example: `agent2@ccc-test`.
     pub intercepted_user_id: String,
     /// Id of the call (or chat), e.g. `job-65382141036853491`.
     ///
     /// Wire name `JobId`, String, required, in the query. Example: `job-6538214103685****`.
     pub job_id: String,
+    /// How long to wait for the call to be answered, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `60`.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.

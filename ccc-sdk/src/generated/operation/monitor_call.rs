@@ -45,12 +45,16 @@ pub struct MonitorCallInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The agent whose call is listened to, as `username@instance`.
+    ///
     /// Wire name `MonitoredUserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub monitored_user_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `monitor-test@ccc-test`.
     pub user_id: String,
+    /// How long to wait for the call to be answered, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
 }

@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MuteCallInput {
+    /// The channel to mute, as given in `ChannelContexts`; when omitted, the agent's own channel.
+    ///
     /// Wire name `ChannelId`, String, optional, in the query. Example: `ch:user:1318888****->8001****:1609253204816:job-6581536084722****`.
     pub channel_id: Option<String>,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.

@@ -39,12 +39,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendDtmfSignalingInput {
+    /// The channel to send the tones on, as given in `ChannelContexts`.
+    ///
     /// Wire name `ChannelId`, String, required, in the query. Example: `ch:customer:01089898989->13188888888:1609234221870:job-65735740600893440`.
     pub channel_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
     /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-bse05179638553000176add4046f`.
     pub device_id: String,
+    /// The keys to send: digits, `*` and `#`, e.g. `5`.
+    ///
     /// Wire name `Dtmf`, String, required, in the query. Example: `5`.
     pub dtmf: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.

@@ -52,6 +52,8 @@ pub struct UnmuteCallInput {
     ///
     /// Wire name `JobId`, String, optional, in the query. Example: `job-65382141036853491`.
     pub job_id: Option<String>,
+    /// The channel to unmute, as given in `ChannelContexts`; when omitted, the agent's own channel.
+    ///
     /// Wire name `ChannelId`, String, optional, in the query. Example: `ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491`.
     pub channel_id: Option<String>,
 }
