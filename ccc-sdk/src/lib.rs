@@ -1,21 +1,115 @@
 //! Rust SDK for Alibaba Cloud Contact Center (CCC), API version 2020-07-01.
 //!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = ccc_sdk::Client::new(
-//!     ccc_sdk::Config::builder()
-//!         .region("cn-shanghai")
-//!         .credentials(ccc_sdk::Credentials::from_env()?)
+//! Every action of the API is a method on [`Client`] that returns a builder: set the parameters,
+//! then `send().await`. Each action's page (under [`operation`]) says what it does, and each
+//! parameter and response field says what it holds, in which unit and format.
+//!
+//! # An agent's shift
+//!
+//! An agent (`agent-ann@ccc-test`: users are named `username@instance`) works from a device, her
+//! workbench. Over a shift she:
+//!
+//! 1. signs in to her skill groups with [`Client::sign_in_group`], then becomes ready for calls
+//!    with [`Client::ready_for_service`] (her state goes from `OFFLINE` to `READY`);
+//! 2. calls a customer with [`Client::make_call`], whose answer holds the call's id
+//!    ([`CallContext::job_id`](operation::make_call::CallContext::job_id)) and her new state;
+//! 3. hangs up with [`Client::release_call`], which starts her after-call work (`WORKING`);
+//! 4. reads the records of the calls she took part in with [`Client::list_call_detail_records`]:
+//!    times are milliseconds since the Unix epoch, the call's length is in seconds
+//!    ([`CallDetailRecord`](operation::list_call_detail_records::CallDetailRecord));
+//! 5. goes on a break with [`Client::take_break`], or signs out with [`Client::sign_out_group`].
+//!    If her workbench and the service ever disagree about her,
+//!    [`Client::reset_agent_state`] puts things right.
+//!
+//! Here against the crate's emulator, which behaves like the service on loopback:
+//!
+//! ```
+//! use ccc_sdk::{Client, Config, Credentials};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = ccc_emulator::Emulator::builder().build().start("127.0.0.1:0".parse()?).await?;
+//! # let endpoint = emulator.endpoint();
+//! let client = Client::new(
+//!     Config::builder()
+//!         .endpoint_url(endpoint) // or .region("cn-shanghai")
+//!         .credentials(Credentials::new("testid", "testsecret")) // or Credentials::from_env()?
 //!         .build()?,
 //! )?;
-//! let out = client
-//!     .reset_agent_state()
-//!     .instance_id("ccc-test")
-//!     .device_id("my-device")
+//! let (instance, agent, device) = ("ccc-test", "agent-ann@ccc-test", "ann-workbench");
+//!
+//! // 1. Sign in to a skill group, then be ready for calls.
+//! client
+//!     .sign_in_group()
+//!     .instance_id(instance)
+//!     .user_id(agent)
+//!     .device_id(device)
+//!     .signed_skill_group_id_list(r#"["skg-sales@ccc-test"]"#) // a JSON array in a string
 //!     .send()
 //!     .await?;
-//! println!("{}", out.to_json());
-//! # Ok(()) }
+//! let ready = client
+//!     .ready_for_service()
+//!     .instance_id(instance)
+//!     .user_id(agent)
+//!     .device_id(device)
+//!     .send()
+//!     .await?;
+//! println!("Ann is {:?}", ready.data().and_then(|d| d.user_state()));
+//!
+//! // 2. Call a customer.
+//! let call = client
+//!     .make_call()
+//!     .instance_id(instance)
+//!     .user_id(agent)
+//!     .device_id(device)
+//!     .callee("13800138000")
+//!     .send()
+//!     .await?;
+//! let job = call
+//!     .data()
+//!     .and_then(|d| d.call_context())
+//!     .and_then(|c| c.job_id())
+//!     .unwrap_or_default()
+//!     .to_owned();
+//!
+//! // 3. Hang up.
+//! client
+//!     .release_call()
+//!     .instance_id(instance)
+//!     .user_id(agent)
+//!     .device_id(device)
+//!     .job_id(&job)
+//!     .send()
+//!     .await?;
+//!
+//! // 4. Read the records of today's calls, one page.
+//! let records = client
+//!     .list_call_detail_records()
+//!     .instance_id(instance)
+//!     .agent_id(agent)
+//!     .page_number(1)
+//!     .page_size(20)
+//!     .send()
+//!     .await?;
+//! for r in records.data().map(|d| d.list()).unwrap_or_default() {
+//!     println!(
+//!         "{} to {}, started at {} ms",
+//!         r.contact_id().unwrap_or_default(),
+//!         r.called_number().unwrap_or_default(),
+//!         r.start_time().unwrap_or_default(),
+//!     );
+//! }
+//!
+//! // 5. End of the shift.
+//! client
+//!     .sign_out_group()
+//!     .instance_id(instance)
+//!     .user_id(agent)
+//!     .device_id(device)
+//!     .send()
+//!     .await?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Layout: [`operation`] holds one module per action (input, builder, output, error), generated

@@ -3,6 +3,7 @@
 //!
 //! The format is described in `spec/README.md`.
 
+mod docs;
 mod error;
 mod model;
 pub mod naming;
@@ -13,6 +14,10 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use docs::{
+    ActionDocs, COMMON_DOCS_FILE, DOCS_DIR, apply_common_docs, apply_docs, parameter_paths,
+    parse_docs, response_paths,
+};
 pub use error::{ErrorLocation, SpecError, SpecErrors};
 pub use model::*;
 pub use parse::{parse_action, parse_product};
@@ -24,7 +29,8 @@ pub const PRODUCT_FILE: &str = "product.json";
 /// The folder of action files inside a spec directory.
 pub const ACTIONS_DIR: &str = "actions";
 
-/// Loads and validates `dir/product.json` and every `dir/actions/*.json`.
+/// Loads and validates `dir/product.json` and every `dir/actions/*.json`, then applies the
+/// documentation overlays of `dir/docs/` (absent is fine).
 ///
 /// All problems of all files are reported together.
 pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
@@ -61,7 +67,10 @@ pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
             }
         })
         .collect();
-    let spec = load_sources(product, &sources, &mut errors);
+    let mut spec = load_sources(product, &sources, &mut errors);
+    if let Some(spec) = &mut spec {
+        load_docs(&dir.join(DOCS_DIR), &mut spec.actions, &mut errors);
+    }
     if errors.is_empty() {
         spec.ok_or_else(|| SpecErrors(Vec::new()))
     } else {
@@ -101,6 +110,58 @@ pub fn load_sources(
         product: product?,
         actions,
     })
+}
+
+/// Reads every overlay of `docs_dir` and applies it: each action's own, then the common one.
+fn load_docs(docs_dir: &Path, actions: &mut [Action], errors: &mut Vec<SpecError>) {
+    let Ok(entries) = std::fs::read_dir(docs_dir) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut own = std::collections::BTreeMap::new();
+    let mut common = None;
+    for path in files {
+        let is_common = path.file_name().is_some_and(|n| n == COMMON_DOCS_FILE);
+        let docs = match read(&path).and_then(|text| parse_docs(&path, &text, is_common)) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        if is_common {
+            common = Some((path, docs));
+            continue;
+        }
+        let name = docs.action.clone().unwrap_or_default();
+        let at_action = |message: String| SpecError {
+            file: path.clone(),
+            location: ErrorLocation::Pointer("/action".into()),
+            message,
+        };
+        if path.file_stem().and_then(|s| s.to_str()) != Some(name.as_str()) {
+            errors.push(at_action(format!(
+                "`action` is `{name}` but the file is named `{}`",
+                path.display()
+            )));
+            continue;
+        }
+        match actions.iter_mut().find(|a| a.name == name) {
+            Some(action) => {
+                errors.extend(apply_docs(&path, &docs, action));
+                own.insert(name, docs);
+            }
+            None => errors.push(at_action(format!("no action is named `{name}`"))),
+        }
+    }
+    if let Some((path, docs)) = common {
+        errors.extend(apply_common_docs(&path, &docs, actions, &own));
+    }
 }
 
 fn read(path: &Path) -> Result<String, Vec<SpecError>> {

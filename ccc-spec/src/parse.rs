@@ -24,7 +24,7 @@ pub fn parse_action(file: &Path, text: &str) -> Result<Action, Vec<SpecError>> {
     cx.finish(action)
 }
 
-fn parse_json(file: &Path, text: &str) -> Result<Value, Vec<SpecError>> {
+pub(crate) fn parse_json(file: &Path, text: &str) -> Result<Value, Vec<SpecError>> {
     serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         // serde_json appends " at line L column C"; the location is kept apart.

@@ -1,0 +1,284 @@
+//! The English documentation overlays of `spec/docs/`: applied over the action files, complete
+//! where promised, and refused when they name what an action does not have.
+
+use std::path::{Path, PathBuf};
+
+use ccc_spec::*;
+
+fn spec_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+}
+
+/// Actions whose every parameter and response field has an English description: the agent,
+/// call, directory and record actions walked through on the crate's front page, and more as
+/// they are written.
+const FULLY_DOCUMENTED: &[&str] = &[
+    "AnswerCall",
+    "BargeInCall",
+    "CancelAttendedTransfer",
+    "ChangeWorkMode",
+    "CoachCall",
+    "CompleteAttendedTransfer",
+    "GetUser",
+    "HoldCall",
+    "InterceptCall",
+    "ListAgentStateLogs",
+    "ListCallDetailRecords",
+    "MakeCall",
+    "MonitorCall",
+    "MuteCall",
+    "ReadyForService",
+    "ReleaseCall",
+    "ResetAgentState",
+    "RetrieveCall",
+    "SendDtmfSignaling",
+    "SignInGroup",
+    "SignOutGroup",
+    "TakeBreak",
+    "UnmuteCall",
+];
+
+/// Prose that is still the source's Chinese rather than the project's English.
+fn is_english(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c))
+}
+
+#[test]
+fn every_action_has_a_one_line_english_summary() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.actions.len(), 253);
+    let bad: Vec<_> = spec
+        .actions
+        .iter()
+        .filter(|a| {
+            a.summary
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty() || s.contains('\n') || !is_english(s))
+        })
+        .map(|a| a.name.as_str())
+        .collect();
+    assert!(bad.is_empty(), "no one-line English summary: {bad:?}");
+}
+
+/// Every parameter and response field path of `action` without an English description.
+fn undocumented(action: &Action) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut check = |path: String, description: Option<&str>| {
+        if description.is_none_or(|d| d.trim().is_empty() || !is_english(d)) {
+            missing.push(path);
+        }
+    };
+    fn walk(fields: &[Field], prefix: &str, check: &mut dyn FnMut(String, Option<&str>)) {
+        for f in fields {
+            let path = format!("{prefix}{}", f.name);
+            check(path.clone(), f.description.as_deref());
+            if let Some(inner) = fields_of(&f.ty) {
+                walk(inner, &format!("{path}."), check);
+            }
+        }
+    }
+    for p in &action.parameters {
+        check(p.name.clone(), p.description.as_deref());
+        if let Some(inner) = fields_of(&p.ty) {
+            walk(inner, &format!("{}.", p.name), &mut check);
+        }
+    }
+    walk(&action.response, "", &mut check);
+    // An error needs no description, but one in the source's language must be replaced.
+    for e in &action.errors {
+        if e.description.as_deref().is_some_and(|d| !is_english(d)) {
+            missing.push(format!("error {}", e.code));
+        }
+    }
+    missing
+}
+
+fn fields_of(ty: &Type) -> Option<&[Field]> {
+    match ty {
+        Type::Struct { fields, .. } => Some(fields),
+        Type::List { items: t } | Type::Map { values: t } => fields_of(t),
+        Type::Scalar { .. } => None,
+    }
+}
+
+#[test]
+fn documented_actions_describe_every_parameter_and_field_in_english() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut report = Vec::new();
+    for name in FULLY_DOCUMENTED {
+        let action = spec
+            .action(name)
+            .unwrap_or_else(|| panic!("no action {name}"));
+        assert!(
+            action.description.as_deref().is_none_or(is_english),
+            "{name}: description not in English"
+        );
+        let missing = undocumented(action);
+        if !missing.is_empty() {
+            report.push(format!("{name}: {}", missing.join(", ")));
+        }
+    }
+    assert!(report.is_empty(), "undocumented:\n{}", report.join("\n"));
+}
+
+#[test]
+fn the_overlay_replaces_the_action_files_prose() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let reset = spec.action("ResetAgentState").unwrap();
+    let overlay_path = spec_dir().join(DOCS_DIR).join("ResetAgentState.json");
+    let overlay = parse_docs(
+        &overlay_path,
+        &std::fs::read_to_string(&overlay_path).unwrap(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(reset.summary, overlay.summary);
+    let user_id = reset
+        .parameters
+        .iter()
+        .find(|p| p.name == "UserId")
+        .unwrap();
+    assert_eq!(
+        user_id.description.as_ref(),
+        overlay.parameters.get("UserId")
+    );
+    // The action file itself still holds the source's prose: only the overlay changed it.
+    let file = spec_dir().join(ACTIONS_DIR).join("ResetAgentState.json");
+    let raw = parse_action(&file, &std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_ne!(raw.summary, reset.summary);
+}
+
+const ACTION: &str = r#"{
+  "action": "Demo",
+  "method": "POST",
+  "idempotent": false,
+  "parameters": [
+    {"name": "InstanceId", "type": "String", "required": true, "in": "query"}
+  ],
+  "response": [
+    {"name": "Data", "type": "Struct", "fields": [
+      {"name": "List", "type": "List", "items": {"type": "Struct", "fields": [
+        {"name": "CallDuration", "type": "Long"}
+      ]}}
+    ]}
+  ],
+  "errors": []
+}"#;
+
+/// A spec directory holding the product, the `Demo` action and the given overlays; returns
+/// what `load_dir` makes of it.
+fn load_with(overlays: &[(&str, &str)]) -> Result<Spec, SpecErrors> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ccc-spec-docs-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(dir.join(ACTIONS_DIR)).unwrap();
+    std::fs::create_dir_all(dir.join(DOCS_DIR)).unwrap();
+    std::fs::copy(spec_dir().join(PRODUCT_FILE), dir.join(PRODUCT_FILE)).unwrap();
+    std::fs::write(dir.join(ACTIONS_DIR).join("Demo.json"), ACTION).unwrap();
+    for (file, text) in overlays {
+        std::fs::write(dir.join(DOCS_DIR).join(file), text).unwrap();
+    }
+    let out = load_dir(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    out
+}
+
+#[test]
+fn an_overlay_is_applied_by_wire_name_and_dotted_path() {
+    let spec = load_with(&[
+        (
+            "Demo.json",
+            r#"{"action": "Demo", "summary": "Does a demo.", "description": "More.",
+                "parameters": {"InstanceId": "The instance."},
+                "response": {"Data.List.CallDuration": "Seconds."}}"#,
+        ),
+        (
+            COMMON_DOCS_FILE,
+            r#"{"response": {"Data": "Shared.", "Data.List.CallDuration": "Not this."}}"#,
+        ),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let demo = spec.action("Demo").unwrap();
+    assert_eq!(demo.summary.as_deref(), Some("Does a demo."));
+    assert_eq!(demo.description.as_deref(), Some("More."));
+    assert_eq!(
+        demo.parameters[0].description.as_deref(),
+        Some("The instance.")
+    );
+    let data = &demo.response[0];
+    assert_eq!(data.description.as_deref(), Some("Shared."));
+    let Type::Struct { fields, .. } = &data.ty else {
+        panic!()
+    };
+    let Type::List { items } = &fields[0].ty else {
+        panic!()
+    };
+    let Type::Struct { fields: row, .. } = &**items else {
+        panic!()
+    };
+    // The action's own overlay wins over the common one.
+    assert_eq!(row[0].description.as_deref(), Some("Seconds."));
+}
+
+#[test]
+fn names_the_action_lacks_are_refused_with_file_and_pointer() {
+    let errors = load_with(&[
+        (
+            "Demo.json",
+            r#"{"action": "Demo", "summary": "Does a demo.",
+                "parameters": {"UserId": "x", "InstanceId": "ok"},
+                "response": {"Data.List.Duration": "x", "Data.Lists": "x"},
+                "errors": {"NotExists.Demo": "x"}}"#,
+        ),
+        (
+            "Gone.json",
+            r#"{"action": "Gone", "summary": "Was removed."}"#,
+        ),
+        (
+            "Other.json",
+            r#"{"action": "Demo", "summary": "Misfiled."}"#,
+        ),
+        (COMMON_DOCS_FILE, r#"{"parameters": {"a/b": "x"}}"#),
+    ])
+    .unwrap_err();
+    let text = errors.to_string();
+    for expected in [
+        "Demo.json: at /parameters/UserId: `Demo` has no parameter `UserId`",
+        "Demo.json: at /response/Data.List.Duration: `Demo` has no response field `Data.List.Duration`",
+        "Demo.json: at /response/Data.Lists: `Demo` has no response field `Data.Lists`",
+        "Demo.json: at /errors/NotExists.Demo: `Demo` has no error `NotExists.Demo`",
+        "Gone.json: at /action: no action is named `Gone`",
+        "Other.json: at /action: `action` is `Demo` but the file is named",
+        "_common.json: at /parameters/a~1b: no action has `a/b`",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert_eq!(errors.0.len(), 7, "{text}");
+}
+
+#[test]
+fn a_malformed_overlay_is_refused_with_file_and_pointer() {
+    let errors = load_with(&[
+        (
+            "Demo.json",
+            r#"{"action": "Demo", "summary": "Two\nlines.", "sumary": "typo",
+                "parameters": {"InstanceId": 3}, "response": {"Data": "`OK` or not"}}"#,
+        ),
+        (COMMON_DOCS_FILE, r#"{"summary": "not here"}"#),
+        ("Bad.json", "{"),
+    ])
+    .unwrap_err();
+    let text = errors.to_string();
+    for expected in [
+        "Demo.json: at /summary: a summary is one line",
+        "Demo.json: at /sumary: unknown key `sumary`",
+        "Demo.json: at /parameters/InstanceId: expected a non-empty string",
+        "Demo.json: at /response/Data: a description cannot start with a backtick",
+        "_common.json: at /summary: unknown key `summary`",
+        "Bad.json:1:1: bad JSON",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
