@@ -9,6 +9,7 @@
 //! endpoint with the credentials of `ALIBABA_CLOUD_ACCESS_KEY_ID` /
 //! `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (and `ALIBABA_CLOUD_SECURITY_TOKEN`), for the instance and
 //! user of `CCC_INSTANCE_ID` / `CCC_USER_ID` (defaults `ccc-test` / `user-test@ccc-test`).
+//! `RUST_LOG=ccc_sdk=debug` prints the call's tracing span to stderr.
 
 use std::process::ExitCode;
 
@@ -69,8 +70,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// With `RUST_LOG` set (e.g. `RUST_LOG=ccc_sdk=debug`), prints the SDK's spans and events to
+/// stderr: one line per retry, and one per call when it ends, with its action, attempts, HTTP
+/// status, request id, latency and error code. The SDK itself installs no subscriber.
+fn log_to_stderr() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    log_to_stderr();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

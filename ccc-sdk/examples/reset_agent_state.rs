@@ -9,6 +9,7 @@
 //! `ALIBABA_CLOUD_ACCESS_KEY_ID` and `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, an ACK RRSA role, the CLI's
 //! profile, the credentials file, the ECS RAM role or a credentials URI: see the README's
 //! "Credentials" section), checked before the call, and the signature version from `CCC_SIGNATURE_VERSION` (`v3`, the default, or `v1`).
+//! `RUST_LOG=ccc_sdk=debug` prints the call's tracing span and retries to stderr.
 //! On an error it prints the code, message and request id and exits with status 1; on bad
 //! arguments, with status 2.
 
@@ -62,8 +63,22 @@ fn config() -> Result<Config, Box<dyn std::error::Error>> {
     Ok(b.build()?)
 }
 
+/// With `RUST_LOG` set (e.g. `RUST_LOG=ccc_sdk=debug`), prints the SDK's spans and events to
+/// stderr: one line per retry, and one per call when it ends, with its action, attempts, HTTP
+/// status, request id, latency and error code. The SDK itself installs no subscriber.
+fn log_to_stderr() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    log_to_stderr();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(message) => {

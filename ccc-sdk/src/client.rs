@@ -20,6 +20,9 @@ use crate::error::{
 };
 use crate::retry::{self, RetryConfig};
 use crate::signing::{self, API_VERSION, HeaderText, Unsigned};
+use crate::trace;
+use crate::transport::CertificateRefused;
+use tracing::Instrument;
 
 /// An action's fixed facts, generated per action.
 #[derive(Debug)]
@@ -264,12 +267,12 @@ impl Failure {
 
 /// The credentials' texts as they could come back: raw, and percent-encoded as a V1 query
 /// carries them.
-struct Secrets<'a> {
+pub(crate) struct Secrets<'a> {
     texts: [(Option<&'a str>, Option<Cow<'a, str>>); 3],
 }
 
 impl<'a> Secrets<'a> {
-    fn of(creds: &'a Credentials) -> Self {
+    pub(crate) fn of(creds: &'a Credentials) -> Self {
         let both = |s: Option<&'a str>| {
             let s = s.filter(|s| !s.is_empty());
             (s, s.map(signing::percent_encode))
@@ -283,7 +286,7 @@ impl<'a> Secrets<'a> {
         }
     }
 
-    fn redact(&self, text: &mut String) {
+    pub(crate) fn redact(&self, text: &mut String) {
         for (raw, encoded) in &self.texts {
             for s in [raw.as_deref(), encoded.as_deref()].into_iter().flatten() {
                 if text.contains(s) {
@@ -298,36 +301,12 @@ impl Client {
     /// A client with the given configuration.
     ///
     /// A client of a plain-http loopback endpoint (the emulator) needs no certificate store;
-    /// one of an https endpoint uses the operating system's.
+    /// one of an https endpoint uses the operating system's, with the roots of
+    /// [`ConfigBuilder::add_root_certificate`](crate::ConfigBuilder::add_root_certificate)
+    /// added. With the `webpki-roots` feature, a host without a store uses Mozilla's roots,
+    /// built into the binary.
     pub fn new(config: Config) -> Result<Client, ConfigError> {
-        install_crypto_provider();
-        let mut http = reqwest::Client::builder();
-        if config.http2_prior_knowledge {
-            http = http.http2_prior_knowledge();
-        }
-        if config.endpoint.loopback {
-            // Traffic to this machine never goes through a proxy (HTTP_PROXY and the like).
-            http = http.no_proxy();
-        }
-        if config.endpoint.base.starts_with("http://") {
-            // Plain http needs no roots: an empty store, so that a host without any still works.
-            http = http.tls_certs_only(std::iter::empty());
-        }
-        let http = http
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .user_agent(concat!("ccc-sdk-rust/", env!("CARGO_PKG_VERSION")))
-            .pool_idle_timeout(Duration::from_secs(60))
-            // The API never redirects; a redirect could carry the signed request, with its
-            // token, to another host. It becomes an error instead.
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            // Retries belong to this client alone: each attempt is signed afresh and counted
-            // against the policy. reqwest's own layer would replay a signed request (and clone
-            // every request in case it does).
-            .retry(reqwest::retry::never().max_retries_per_request(0))
-            .build()
-            .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e))?;
+        let http = crate::transport::http_client(&config)?;
         let base_url = reqwest::Url::parse(&config.endpoint.base)
             .map_err(|e| ConfigError::new(format!("endpoint `{}`: {e}", config.endpoint.base)))?;
         Ok(Client {
@@ -357,14 +336,16 @@ impl Client {
         params: Params<'_>,
         options: &CallOptions,
     ) -> Result<O, SdkError<E>> {
-        let (response, creds, attempts) = self
+        let (response, creds, attempts, span) = self
             .invoke(op, &params, options)
             .await
             .map_err(|e| e.map_service_error(E::from))?;
         decode_success(op, response).map_err(|e| {
             let mut failure = Failure::Response(e);
             failure.redact(&creds);
-            match failure.into_sdk_error(attempts) {
+            let e = failure.into_sdk_error(attempts);
+            trace::finish_err(&span, None, &e, Some(&creds));
+            match e {
                 SdkError::Response(e) => SdkError::Response(e),
                 // `into_sdk_error` keeps the kind it is given.
                 other => other.map_service_error(E::from),
@@ -379,7 +360,7 @@ impl Client {
         op: &Operation,
         params: &Params<'_>,
         options: &CallOptions,
-    ) -> Result<(Response, Credentials, u32), SdkError<ServiceError>> {
+    ) -> Result<(Response, Credentials, u32, tracing::Span), SdkError<ServiceError>> {
         let config = &self.inner.config;
         let policy = Policy {
             retry: options.retry.as_ref().unwrap_or(&config.retry),
@@ -389,16 +370,34 @@ impl Client {
         let limit = options
             .operation_timeout
             .unwrap_or(config.operation_timeout);
+        let span = trace::call_span(op.action, config.region.as_deref());
+        // Timed only when someone listens: no clock read otherwise.
+        let started = (!span.is_disabled()).then(Instant::now);
         let attempts = AtomicU32::new(0);
         let run = self.attempts(op, params, &policy, &attempts);
-        match tokio::time::timeout(limit, run).await {
-            Ok(Ok((response, creds))) => Ok((response, creds, attempts.load(Ordering::Relaxed))),
-            Ok(Err(failure)) => Err(failure.into_sdk_error(attempts.load(Ordering::Relaxed))),
-            Err(_) => Err(SdkError::Timeout(TimeoutError {
-                kind: TimeoutKind::Operation,
-                limit: Some(limit),
-                attempts: attempts.load(Ordering::Relaxed),
-            })),
+        let outcome = tokio::time::timeout(limit, run)
+            .instrument(span.clone())
+            .await;
+        let attempts = attempts.load(Ordering::Relaxed);
+        match outcome {
+            Ok(Ok((response, creds))) => {
+                trace::finish_ok(&span, started, attempts, &response, &creds);
+                Ok((response, creds, attempts, span))
+            }
+            Ok(Err((failure, creds))) => {
+                let e = failure.into_sdk_error(attempts);
+                trace::finish_err(&span, started, &e, creds.as_ref());
+                Err(e)
+            }
+            Err(_) => {
+                let e = SdkError::Timeout(TimeoutError {
+                    kind: TimeoutKind::Operation,
+                    limit: Some(limit),
+                    attempts,
+                });
+                trace::finish_err(&span, started, &e, None);
+                Err(e)
+            }
         }
     }
 
@@ -408,11 +407,14 @@ impl Client {
         params: &Params<'_>,
         policy: &Policy<'_>,
         attempts: &AtomicU32,
-    ) -> Result<(Response, Credentials), Failure> {
+    ) -> Result<(Response, Credentials), (Failure, Option<Credentials>)> {
         let started = Instant::now();
         loop {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let creds = self.credentials().await.map_err(Failure::Credentials)?;
+            let creds = match self.credentials().await {
+                Ok(creds) => creds,
+                Err(e) => return Err((Failure::Credentials(e), None)),
+            };
             let limit = policy.attempt_timeout;
             let outcome = tokio::time::timeout(limit, self.attempt(op, params, &creds))
                 .await
@@ -423,13 +425,14 @@ impl Client {
             };
             failure.redact(&creds);
             if !(failure.is_retryable(policy.idempotent) && n < policy.retry.max_attempts()) {
-                return Err(failure);
+                return Err((failure, Some(creds)));
             }
             let backoff = policy.retry.backoff(n, retry::jitter_unit());
             let wait = failure.retry_after().map_or(backoff, |w| w.max(backoff));
             if started.elapsed() + wait >= policy.retry.max_elapsed() {
-                return Err(failure);
+                return Err((failure, Some(creds)));
             }
+            trace::retry(n, &failure, wait);
             tokio::time::sleep(wait).await;
         }
     }
@@ -723,9 +726,17 @@ fn transport_failure(e: reqwest::Error, config: &Config) -> Failure {
             Failure::Timeout(TimeoutKind::Read, config.read_timeout)
         };
     }
-    let kind = if is_certificate_error(&e) {
-        DispatchKind::Certificate
-    } else if e.is_connect() {
+    let e = match CertificateRefused::find(config.endpoint.host(), e) {
+        Ok(refused) => {
+            return Failure::Dispatch(DispatchError {
+                kind: DispatchKind::Certificate,
+                attempts: 1,
+                source: Some(Box::new(refused)),
+            });
+        }
+        Err(e) => e,
+    };
+    let kind = if e.is_connect() {
         DispatchKind::Connect
     } else if e.is_body() || e.is_decode() {
         DispatchKind::Body
@@ -737,28 +748,6 @@ fn transport_failure(e: reqwest::Error, config: &Config) -> Failure {
         attempts: 1,
         source: Some(Box::new(e)),
     })
-}
-
-/// Whether a rustls certificate error is among the causes.
-fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(e);
-    // Chains are short; the bound only guards against a cycle.
-    for _ in 0..32 {
-        let Some(e) = next else { return false };
-        if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref() {
-            return true;
-        }
-        // `io::Error` skips its inner error in `source()` (it shows it as its own message):
-        // step into it instead, so that nested I/O errors are all looked through.
-        next = match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-            None => e.source(),
-        };
-    }
-    false
 }
 
 /// Uses ring for TLS unless the application installed a provider of its own.

@@ -5,13 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::{DefaultCredentialsChain, ProvideCredentials, SharedCredentials};
-use crate::endpoint::{self, Endpoint};
+use crate::endpoint::{self, Endpoint, Network};
 pub use crate::error::ConfigError;
 use crate::retry::RetryConfig;
 use crate::signing::SignatureVersion;
+use crate::transport::{self, ProxyUrl};
 
 /// Environment variable naming the region, read by [`Config::from_env`].
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
+/// Environment variable whose value is appended to the user agent, as the official SDKs read
+/// it: see [`ConfigBuilder::user_agent_suffix`].
+pub const ENV_USER_AGENT: &str = "ALIBABA_CLOUD_USER_AGENT";
 
 /// Default time to establish a connection, as in the official SDKs.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,6 +47,10 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) http2_prior_knowledge: bool,
     pub(crate) max_response_bytes: usize,
+    pub(crate) proxy: Option<ProxyUrl>,
+    no_proxy: Option<String>,
+    pub(crate) root_certificates: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pub(crate) user_agent: String,
 }
 
 impl fmt::Debug for Config {
@@ -59,6 +67,10 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("http2_prior_knowledge", &self.http2_prior_knowledge)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("proxy", &self.proxy)
+            .field("no_proxy", &self.no_proxy)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("user_agent", &self.user_agent)
             .finish()
     }
 }
@@ -110,6 +122,22 @@ impl Config {
     pub fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
     }
+
+    /// The region, if one was set.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The `User-Agent` every request carries: `ccc-sdk-rust/<version>`, then
+    /// `ALIBABA_CLOUD_USER_AGENT`, then [`ConfigBuilder::user_agent_suffix`].
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// The hosts that are reached without the proxy, as a `NO_PROXY` list.
+    pub(crate) fn no_proxy(&self) -> Option<&str> {
+        self.no_proxy.as_deref()
+    }
 }
 
 /// Builder of [`Config`].
@@ -126,6 +154,12 @@ pub struct ConfigBuilder {
     retry: Option<RetryConfig>,
     http2_prior_knowledge: bool,
     max_response_bytes: Option<usize>,
+    network: Option<String>,
+    allow_unknown_region: bool,
+    proxy: Option<String>,
+    no_proxy: Option<String>,
+    root_certificates: Vec<Vec<u8>>,
+    user_agent_suffix: Option<String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -135,6 +169,14 @@ impl fmt::Debug for ConfigBuilder {
             .field("region", &self.region)
             .field("credentials", &self.credentials)
             .field("signature_version", &self.signature_version)
+            .field("network", &self.network)
+            .field(
+                "proxy",
+                &self
+                    .proxy
+                    .as_deref()
+                    .map(|p| ProxyUrl::parse(p, "ConfigBuilder::proxy")),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -219,9 +261,100 @@ impl ConfigBuilder {
         self
     }
 
-    /// Checks the settings and resolves the endpoint.
+    /// The network the service is reached over: `"public"` (the default) or `"vpc"`, where a
+    /// region's endpoint is `ccc-vpc.<region>.aliyuncs.com`, as the official SDKs' endpoint
+    /// rule has it. An explicit [`endpoint_url`](Self::endpoint_url) overrides it.
+    pub fn network(mut self, network: impl Into<String>) -> Self {
+        self.network = Some(network.into());
+        self
+    }
+
+    /// Takes a region this SDK knows no endpoint for at `ccc.<region>.aliyuncs.com` (or its VPC
+    /// host) instead of refusing it. Off by default: a mistyped region is an error that lists
+    /// the known ones, rather than a host that does not exist.
+    pub fn allow_unknown_region(mut self, allow: bool) -> Self {
+        self.allow_unknown_region = allow;
+        self
+    }
+
+    /// Sends requests through this proxy: `http://[user:password@]host:port` (`https://` for a
+    /// proxy spoken to over TLS). A user and password in the URL are sent to the proxy as basic
+    /// credentials and never shown (`Debug` and errors print the host alone). Without it, the
+    /// proxy is read from `HTTPS_PROXY` (then `https_proxy`, `ALL_PROXY`, `all_proxy`). A
+    /// loopback endpoint is never reached through a proxy.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Hosts reached without the proxy, as a `NO_PROXY` list: comma-separated host names (which
+    /// cover their subdomains; a leading `.` or `*.` is the same), IP addresses, IP ranges such
+    /// as `10.0.0.0/8`, or `*` for all. Without it, `NO_PROXY` (then `no_proxy`) is read.
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.no_proxy = Some(list.into());
+        self
+    }
+
+    /// Trusts the certificates of this PEM text (one or more `BEGIN CERTIFICATE` blocks) as
+    /// roots, besides the operating system's: for an endpoint or proxy behind a private CA. Can
+    /// be called more than once. A text without a certificate fails [`build`](Self::build).
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Text appended, after a space, to the `User-Agent` of every request
+    /// (`ccc-sdk-rust/<version>`, then `ALIBABA_CLOUD_USER_AGENT` when set, then this), so that
+    /// the service's logs can tell one application from another.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Checks the settings and resolves the endpoint. Reads `HTTPS_PROXY`, `NO_PROXY` and
+    /// `ALIBABA_CLOUD_USER_AGENT` (and their variants) for what was not set in code.
     pub fn build(self) -> Result<Config, ConfigError> {
-        let endpoint = endpoint::resolve(self.endpoint.as_deref(), self.region.as_deref())?;
+        let endpoint = endpoint::resolve(endpoint::Rule {
+            explicit: self.endpoint.as_deref(),
+            region: self.region.as_deref(),
+            network: Network::parse(self.network.as_deref().unwrap_or_default())?,
+            allow_unknown_region: self.allow_unknown_region,
+        })?;
+        let proxy = match self.proxy {
+            Some(url) => Some(ProxyUrl::parse(&url, "ConfigBuilder::proxy")?),
+            None => {
+                match transport::env_var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+                {
+                    Some((name, url)) => Some(ProxyUrl::parse(&url, name)?),
+                    None => None,
+                }
+            }
+        };
+        let no_proxy = self
+            .no_proxy
+            .or_else(|| transport::env_var(&["NO_PROXY", "no_proxy"]).map(|(_, v)| v));
+        let mut root_certificates = Vec::new();
+        for pem in &self.root_certificates {
+            root_certificates.extend(transport::parse_pem_certificates(pem)?);
+        }
+        let mut user_agent = transport::BASE_USER_AGENT.to_string();
+        let env_suffix = transport::env_var(&[ENV_USER_AGENT]).map(|(_, v)| v);
+        for suffix in [env_suffix.as_deref(), self.user_agent_suffix.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            let suffix = suffix.trim();
+            if suffix.is_empty() {
+                continue;
+            }
+            if !suffix.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+                return Err(ConfigError::new(
+                    "user agent suffix: only visible ASCII characters and spaces are allowed",
+                ));
+            }
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
         Ok(Config {
             endpoint,
             region: self.region,
@@ -238,6 +371,10 @@ impl ConfigBuilder {
             max_response_bytes: self
                 .max_response_bytes
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            proxy,
+            no_proxy,
+            root_certificates,
+            user_agent,
         })
     }
 }

@@ -16,15 +16,72 @@ pub(crate) struct Endpoint {
     pub(crate) loopback: bool,
 }
 
+impl Endpoint {
+    /// The host, without port or IPv6 brackets' port: what a `NO_PROXY` entry names.
+    pub(crate) fn host(&self) -> &str {
+        let a = self.authority.as_str();
+        if a.starts_with('[') {
+            return a.split_once(']').map_or(a, |(h, _)| &h[1..]);
+        }
+        a.rsplit_once(':').map_or(a, |(h, _)| h)
+    }
+}
+
+/// The network a client reaches the service over, which picks the endpoint of a region.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Network {
+    /// The internet: the region's entry in the endpoint map, else `ccc.<region>.aliyuncs.com`.
+    #[default]
+    Public,
+    /// A VPC of the region: `ccc-vpc.<region>.aliyuncs.com`.
+    Vpc,
+}
+
+impl Network {
+    /// `public` or `vpc`, as the official SDKs name them.
+    pub(crate) fn parse(name: &str) -> Result<Network, ConfigError> {
+        match name {
+            "" | "public" => Ok(Network::Public),
+            "vpc" => Ok(Network::Vpc),
+            other => Err(ConfigError::new(format!(
+                "network `{other}` is not one of: public, vpc"
+            ))),
+        }
+    }
+}
+
+/// Regions served at their own host (`ccc.<region>.aliyuncs.com`) rather than through the
+/// endpoint map: known regions too, though the map does not list them.
+const REGIONAL_ONLY: &[&str] = &["cn-shanghai"];
+
+/// The regions this SDK knows an endpoint for, sorted.
+pub(crate) fn known_regions() -> Vec<&'static str> {
+    let mut all: Vec<&str> = REGION_ENDPOINTS
+        .iter()
+        .map(|(r, _)| *r)
+        .chain(REGIONAL_ONLY.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// How a client's endpoint is chosen.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Rule<'a> {
+    pub(crate) explicit: Option<&'a str>,
+    pub(crate) region: Option<&'a str>,
+    pub(crate) network: Network,
+    /// Whether a region absent from [`known_regions`] is taken at its regional host.
+    pub(crate) allow_unknown_region: bool,
+}
+
 /// Resolves the endpoint of a client.
-pub(crate) fn resolve(
-    explicit: Option<&str>,
-    region: Option<&str>,
-) -> Result<Endpoint, ConfigError> {
-    if let Some(url) = explicit {
+pub(crate) fn resolve(rule: Rule<'_>) -> Result<Endpoint, ConfigError> {
+    if let Some(url) = rule.explicit {
         return parse_url(url);
     }
-    let region = region.ok_or_else(|| {
+    let region = rule.region.ok_or_else(|| {
         ConfigError::new(
             "no endpoint and no region: set one (e.g. Config::builder().region(\"cn-shanghai\"))",
         )
@@ -38,16 +95,41 @@ pub(crate) fn resolve(
             "region `{region}` is not a region id (lowercase letters, digits and '-')"
         )));
     }
-    let host = REGION_ENDPOINTS
-        .iter()
-        .find(|(r, _)| *r == region)
-        .map(|(_, h)| h.to_string())
-        .unwrap_or_else(|| REGIONAL_ENDPOINT.replace("{region}", region));
+    let known = known_regions();
+    if !rule.allow_unknown_region && known.binary_search(&region).is_err() {
+        return Err(ConfigError::new(format!(
+            "region `{region}` is not one this SDK knows a CCC endpoint for: {}; \
+             ConfigBuilder::allow_unknown_region(true) uses ccc.{region}.aliyuncs.com anyway, \
+             and endpoint_url sets any endpoint",
+            known.join(", ")
+        )));
+    }
+    let host = match rule.network {
+        // The map lists public hosts; in a VPC the official rule names the region's VPC host.
+        Network::Vpc => {
+            let public = REGIONAL_ENDPOINT.replace("{region}", region);
+            match public.split_once('.') {
+                Some((product, rest)) => format!("{product}-vpc.{rest}"),
+                None => public,
+            }
+        }
+        Network::Public => REGION_ENDPOINTS
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map(|(_, h)| h.to_string())
+            .unwrap_or_else(|| REGIONAL_ENDPOINT.replace("{region}", region)),
+    };
     Ok(Endpoint {
         base: format!("https://{host}"),
         authority: host,
         loopback: false,
     })
+}
+
+/// An explicit endpoint URL, checked.
+#[cfg(test)]
+pub(crate) fn resolve_url(url: &str) -> Result<Endpoint, ConfigError> {
+    parse_url(url)
 }
 
 fn parse_url(url: &str) -> Result<Endpoint, ConfigError> {
@@ -122,9 +204,13 @@ mod tests {
     use super::*;
 
     fn base(explicit: Option<&str>, region: Option<&str>) -> String {
-        resolve(explicit, region)
-            .map(|e| e.base)
-            .unwrap_or_else(|e| e.to_string())
+        resolve(Rule {
+            explicit,
+            region,
+            ..Rule::default()
+        })
+        .map(|e| e.base)
+        .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
@@ -141,7 +227,7 @@ mod tests {
             base(Some("https://Example.com:443/"), None),
             "https://example.com"
         );
-        let e = resolve(Some("http://127.0.0.1:8080"), None).unwrap();
+        let e = resolve_url("http://127.0.0.1:8080").unwrap();
         assert_eq!(
             (e.base.as_str(), e.authority.as_str()),
             ("http://127.0.0.1:8080", "127.0.0.1:8080")
@@ -171,5 +257,59 @@ mod tests {
         );
         assert!(base(None, None).contains("no endpoint and no region"));
         assert!(base(None, Some("cn/../evil")).contains("not a region id"));
+    }
+
+    #[test]
+    fn vpc_endpoints_follow_the_regional_rule() {
+        let vpc = |region| {
+            resolve(Rule {
+                region: Some(region),
+                network: Network::Vpc,
+                ..Rule::default()
+            })
+            .unwrap()
+            .base
+        };
+        assert_eq!(
+            vpc("cn-shanghai"),
+            "https://ccc-vpc.cn-shanghai.aliyuncs.com"
+        );
+        assert_eq!(vpc("cn-beijing"), "https://ccc-vpc.cn-beijing.aliyuncs.com");
+        assert_eq!(Network::parse("vpc").unwrap(), Network::Vpc);
+        assert_eq!(Network::parse("public").unwrap(), Network::Public);
+        let err = Network::parse("intranet").unwrap_err().to_string();
+        assert!(err.contains("not one of: public, vpc"), "{err}");
+    }
+
+    #[test]
+    fn unknown_regions_are_refused_unless_allowed() {
+        let err = base(None, Some("xx-nowhere-1"));
+        assert!(
+            err.contains("region `xx-nowhere-1` is not one this SDK knows")
+                && err.contains("cn-beijing, cn-chengdu")
+                && err.contains("cn-shanghai")
+                && err.contains("allow_unknown_region(true)"),
+            "{err}"
+        );
+        let allowed = resolve(Rule {
+            region: Some("xx-nowhere-1"),
+            allow_unknown_region: true,
+            ..Rule::default()
+        })
+        .unwrap();
+        assert_eq!(allowed.base, "https://ccc.xx-nowhere-1.aliyuncs.com");
+        assert!(known_regions().windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn host_leaves_out_the_port() {
+        for (url, host) in [
+            ("https://ccc.aliyuncs.com", "ccc.aliyuncs.com"),
+            ("https://example.com:8443", "example.com"),
+            ("http://[::1]:9", "::1"),
+            ("http://127.0.0.1:9", "127.0.0.1"),
+        ] {
+            assert_eq!(resolve_url(url).unwrap().host(), host);
+        }
     }
 }

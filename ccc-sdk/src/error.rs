@@ -89,6 +89,12 @@ impl fmt::Display for ServiceError {
     }
 }
 
+impl AsRef<ServiceError> for ServiceError {
+    fn as_ref(&self) -> &ServiceError {
+        self
+    }
+}
+
 impl std::error::Error for ServiceError {}
 
 /// `, 3 attempts` inside an error's parentheses; nothing for a call that made one.

@@ -131,6 +131,8 @@ pub mod error;
 mod generated;
 pub mod retry;
 mod signing;
+mod trace;
+mod transport;
 
 pub use client::Client;
 pub use codec::MAX_DEPTH as MAX_RESPONSE_DEPTH;
