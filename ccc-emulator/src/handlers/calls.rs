@@ -517,9 +517,16 @@ fn transferee(instance: &Instance, req: &Req<'_>) -> Result<String, Failure> {
     ringable(instance, target)
 }
 
-fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
-    let now = world.now_ms();
-    let instance = instance_mut(world, req)?;
+/// Who transfers which call to whom: the acting agent, talking in the named call.
+struct Transfer {
+    user_id: String,
+    job_id: String,
+    target: String,
+    /// The transferring agent's extension, shown to the target as the caller.
+    from: String,
+}
+
+fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure> {
     let user_id = acting_user(instance, req)?;
     let call = call_of(instance, req)?;
     check_in_call(call, &user_id)?;
@@ -534,6 +541,23 @@ fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
         .get(&user_id)
         .map(|u| u.agent.extension.clone())
         .unwrap_or_default();
+    Ok(Transfer {
+        user_id,
+        job_id,
+        target,
+        from,
+    })
+}
+
+fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
+    let now = world.now_ms();
+    let instance = instance_mut(world, req)?;
+    let Transfer {
+        user_id,
+        job_id,
+        target,
+        from,
+    } = transfer(instance, req)?;
     instance.leave(&job_id, &user_id, now);
     if let Some(call) = instance.calls.get_mut(&job_id) {
         call.transfers += 1;
@@ -545,20 +569,12 @@ fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
 fn initiate_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
-    let job_id = call.job_id.clone();
-    let state = state_of(instance, &user_id);
-    if state != UserState::Talking {
-        return Err(not_in_state(&user_id, state));
-    }
-    let target = transferee(instance, req)?;
-    let from = instance
-        .users
-        .get(&user_id)
-        .map(|u| u.agent.extension.clone())
-        .unwrap_or_default();
+    let Transfer {
+        user_id,
+        job_id,
+        target,
+        from,
+    } = transfer(instance, req)?;
     if let Some(call) = instance.calls.get_mut(&job_id) {
         // The customer waits on hold while the agents talk.
         for channel in call.channels.iter_mut().filter(|c| c.user_id.is_none()) {
