@@ -634,23 +634,10 @@ async fn no_error_kind_shows_a_credential() {
 /// A TLS server whose certificate no store trusts (self-signed, for `localhost`); counts
 /// handshakes.
 fn untrusted_tls_server() -> (SocketAddr, Arc<AtomicUsize>) {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let certs = CertificateDer::pem_file_iter(dir.join("untrusted-cert.pem"))
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(dir.join("untrusted-key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    );
+    let tls = Arc::new(ccc_tests::tls_config(
+        "untrusted-cert.pem",
+        "untrusted-key.pem",
+    ));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let handshakes = Arc::new(AtomicUsize::new(0));

@@ -46,3 +46,23 @@ pub fn client(emu: &RunningEmulator) -> Client {
 pub fn client_with(b: ConfigBuilder) -> Client {
     Client::new(b.build().expect("config")).expect("client")
 }
+
+/// A rustls server configuration presenting the certificate chain of `cert` with the key of
+/// `key`, both PEM files in `tests/fixtures/`.
+pub fn tls_config(cert: &str, key: &str) -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let certs = CertificateDer::pem_file_iter(dir.join(cert))
+        .expect("certificate file")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certificates");
+    let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("key file");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("certificate and key match")
+}

@@ -311,20 +311,7 @@ fn fixture(name: &str) -> std::path::PathBuf {
 /// A TLS server on loopback presenting `cert` (with the private leaf key), answering each
 /// request with a success.
 fn tls_server(cert: &str) -> SocketAddr {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = CertificateDer::pem_file_iter(fixture(cert))
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(fixture("private-leaf-key.pem")).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
+    let mut tls = ccc_tests::tls_config(cert, "private-leaf-key.pem");
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let tls = Arc::new(tls);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -437,22 +424,10 @@ async fn a_certificate_for_another_name_says_so() {
 async fn a_ca_certificate_presented_by_a_server_is_refused_and_named() {
     // `untrusted-cert.pem` is self-signed and a CA.
     let addr = {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let certs = CertificateDer::pem_file_iter(fixture("untrusted-cert.pem"))
-            .unwrap()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap();
-        let key = PrivateKeyDer::from_pem_file(fixture("untrusted-key.pem")).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = Arc::new(
-            rustls::ServerConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(certs, key)
-                .unwrap(),
-        );
+        let tls = Arc::new(ccc_tests::tls_config(
+            "untrusted-cert.pem",
+            "untrusted-key.pem",
+        ));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         std::thread::spawn(move || {
