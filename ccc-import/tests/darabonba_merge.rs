@@ -291,7 +291,7 @@ fn an_enumeration_fills_a_plain_string_and_never_replaces_one() {
         }
     );
     assert!(diffs.iter().any(|d| d.path == "response/Code"
-        && matches!(&d.kind, DiffKind::Differs { aspect, kept: Side::Upstream, .. } if aspect == "enum")));
+        && matches!(&d.kind, DiffKind::Differs { aspect, kept: Side::Incoming, .. } if aspect == "enum")));
     // The page's own enumeration stays.
     let (m, _) = merge(&page(), &up);
     assert!(matches!(

@@ -5,7 +5,7 @@ mod common;
 use std::path::PathBuf;
 
 use ccc_import::doc::{
-    ChangeKind, ImportOptions, Outcome, expand_inputs, import_pages, merge, pages_in,
+    DiffKind, ImportOptions, Outcome, expand_inputs, import_pages, merge, pages_in,
 };
 use ccc_spec::{Scalar, Style, Type};
 use common::{SpecDir, fixture};
@@ -29,7 +29,7 @@ fn reimporting_reset_agent_state_over_the_committed_spec_is_a_no_op() {
         let report = import_pages(&spec.path, &[fixture("ResetAgentState.md")], &opts).unwrap();
         let a = &report.actions[0];
         assert_eq!(a.outcome, Outcome::Unchanged, "{report}");
-        assert!(a.changes.is_empty(), "{report}");
+        assert!(a.differences.is_empty(), "{report}");
         assert_eq!(spec.read_action("ResetAgentState"), committed);
     }
 }
@@ -42,7 +42,7 @@ fn importing_twice_changes_nothing() {
     let before = spec.snapshot();
     let second = import(&spec, &["GetGadget.md", "ListGadgets.md"]);
     assert_eq!(second.count(Outcome::Unchanged), 2, "{second}");
-    assert!(second.actions.iter().all(|a| a.changes.is_empty()));
+    assert!(second.actions.iter().all(|a| a.differences.is_empty()));
     assert_eq!(spec.snapshot(), before);
     // What was written loads and validates as a spec.
     let loaded = ccc_spec::load_dir(&spec.path).unwrap_or_else(|e| panic!("{e}"));
@@ -174,17 +174,17 @@ fn reimport_updates_what_the_page_says_keeps_the_rest_and_reports_each_change() 
     let report = import(&spec, &["GetGadget.md"]);
     let r = &report.actions[0];
     assert_eq!(r.outcome, Outcome::Updated);
-    let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    let changes: Vec<String> = r.differences.iter().map(ToString::to_string).collect();
     assert_eq!(
         changes,
         [
-            "parameter `GadgetId`: required false → true",
-            "parameter `ApiToken`: added",
-            "parameter `Extra`: kept, not on page",
-            "response field `Data.Color`: type Integer → String",
-            "error `NotExists.GadgetId`: message `Old message.` → `The gadget %s does not exist.`",
-            "error `Gadget.Busy`: added",
-            "examples: XML example none → the page's",
+            "GetGadget parameters/GadgetId: required: spec false, page true; kept page",
+            "GetGadget parameters/ApiToken: added from the page",
+            "GetGadget parameters/Extra: not on the page; kept",
+            "GetGadget response/Data/Color: type: spec Integer, page String; kept page",
+            "GetGadget errors/NotExists.GadgetId: message: spec \"Old message.\", page \"The gadget %s does not exist.\"; kept page",
+            "GetGadget errors/Gadget.Busy: added from the page",
+            "GetGadget examples/xml: example body: spec unset, page of 266 bytes; kept page",
         ],
         "{report}"
     );
@@ -245,19 +245,13 @@ fn merge_reports_added_fields_and_kept_ones() {
             fields.retain(|f| f.name != "Since");
         }
     }
-    let (merged, changes) = merge(&old, imported);
-    let kinds: Vec<(String, ChangeKind)> = changes.into_iter().map(|c| (c.item, c.kind)).collect();
+    let (merged, changes) = merge(&old, &imported);
+    let kinds: Vec<(String, DiffKind)> = changes.into_iter().map(|c| (c.path, c.kind)).collect();
     assert_eq!(
         kinds,
         [
-            (
-                "response field `Data.Owner.Since`".to_string(),
-                ChangeKind::Added
-            ),
-            (
-                "response field `Data.Legacy`".to_string(),
-                ChangeKind::KeptNotOnPage
-            ),
+            ("response/Data/Owner/Since".to_string(), DiffKind::Added),
+            ("response/Data/Legacy".to_string(), DiffKind::Missing),
         ]
     );
     let Type::Struct { fields, .. } = &merged.response[1].ty else {

@@ -10,8 +10,9 @@ use ccc_spec::{ACTIONS_DIR, Action, PRODUCT_FILE, SpecError, SpecErrors};
 use super::api_info::ApiInfo;
 use super::error::ImportError;
 use super::map::{Note, to_actions};
-use super::merge::{Difference, merge};
+use super::merge;
 use super::parser::{TeaFile, parse};
+use crate::Difference;
 
 /// How to import.
 #[derive(Clone, Debug, Default)]
@@ -130,7 +131,7 @@ pub fn endpoint_differences(
 /// Imports `tea_path` into `spec_dir` (which holds `product.json` and `actions/`).
 ///
 /// `api_info_path` defaults to `api-info.json` beside `tea_path` when that file exists. Each
-/// action is merged with its existing file by the rule of [`merge`](mod@super::merge). Every resulting
+/// action is merged with its existing file by [`crate::Precedence::UPSTREAM`]. Every resulting
 /// file is checked with `ccc_spec::check_action` and the whole directory as it would be is
 /// loaded with `ccc_spec::load_sources` before anything is written; on any error nothing is
 /// written. Files whose text would not change are not touched; the others are written to a
@@ -302,28 +303,10 @@ pub fn import_parsed(
         }
     }
     if !opts.dry_run && !to_write.is_empty() {
-        std::fs::create_dir_all(&actions_dir).map_err(|e| io(&actions_dir, e))?;
         for (path, text) in to_write {
-            write_atomic(path, text)?;
+            crate::files::write_atomically(path, text).map_err(|e| io(path, e))?;
             report.written.push(path.clone());
         }
     }
     Ok(report)
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomic(path: &Path, text: &str) -> Result<(), ImportError> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("action.json");
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    if let Err(e) = std::fs::write(&tmp, text) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(&tmp, e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(path, e)
-    })
 }

@@ -11,18 +11,21 @@
 mod enums;
 mod examples;
 mod markdown;
-mod merge;
 mod page;
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ccc_spec::{ACTIONS_DIR, Action, EnumSpec, PRODUCT_FILE, Product};
 
-pub use merge::{Change, ChangeKind, merge};
+pub use crate::merge::{DiffKind, Difference, Precedence, Side};
 pub use page::parse_page;
 
+/// Folds `page` (an action read from a reference page) into the `existing` spec of the same action
+/// by [`Precedence::PAGE`].
+pub fn merge(existing: &Action, page: &Action) -> (Action, Vec<Difference>) {
+    crate::merge::merge(existing, page, &Precedence::PAGE)
+}
 /// What [`parse_page`] needs besides the page.
 #[derive(Clone, Debug, Default)]
 pub struct ParseOptions {
@@ -137,7 +140,7 @@ pub struct ActionReport {
     pub file: PathBuf,
     pub outcome: Outcome,
     /// Differences from the spec file that existed; empty for a created one.
-    pub changes: Vec<Change>,
+    pub differences: Vec<Difference>,
     pub notes: Vec<Note>,
 }
 
@@ -169,8 +172,8 @@ impl fmt::Display for ImportReport {
                 a.page.display(),
                 a.file.display()
             )?;
-            for c in &a.changes {
-                writeln!(f, "  change: {c}")?;
+            for d in &a.differences {
+                writeln!(f, "  difference: {d}")?;
             }
             for n in &a.notes {
                 writeln!(f, "  {n}")?;
@@ -288,7 +291,7 @@ pub fn import_pages(
             .iter()
             .filter(|p| p.report.outcome != Outcome::Unchanged)
         {
-            if let Err(e) = write_atomically(&p.report.file, &p.text) {
+            if let Err(e) = crate::files::write_atomically(&p.report.file, &p.text) {
                 write_errors.push(file_error(
                     &p.report.file.display().to_string(),
                     format!("cannot write: {e}"),
@@ -358,7 +361,7 @@ fn plan(
     } else {
         (None, None)
     };
-    let (action, changes) = match &existing {
+    let (action, differences) = match &existing {
         Some(old) => {
             let mut imported = parsed.action;
             // What the page does not state stays as the spec has it (e.g. from upstream), so
@@ -373,7 +376,7 @@ fn plan(
                     }
                 }
             }
-            merge(old, imported)
+            merge(old, &imported)
         }
         None => (parsed.action, Vec::new()),
     };
@@ -410,14 +413,17 @@ fn plan(
         Some(old) if *old == text => Outcome::Unchanged,
         Some(_) => Outcome::Updated,
     };
-    let mut changes = changes;
-    if outcome == Outcome::Updated && changes.is_empty() {
-        changes.push(Change {
-            item: "file".into(),
-            kind: ChangeKind::Changed {
+    let mut differences = differences;
+    if outcome == Outcome::Updated && differences.is_empty() {
+        differences.push(Difference {
+            action: action.name.clone(),
+            path: String::new(),
+            source: crate::Source::Page,
+            kind: DiffKind::Differs {
                 aspect: "layout".into(),
-                from: "hand-edited".into(),
-                to: "canonical".into(),
+                spec: "hand-edited".into(),
+                incoming: "canonical".into(),
+                kept: Side::Incoming,
             },
         });
     }
@@ -427,7 +433,7 @@ fn plan(
             page: page.to_path_buf(),
             file,
             outcome,
-            changes,
+            differences,
             notes: parsed.notes,
         },
         text,
@@ -474,25 +480,4 @@ fn check_whole_spec(actions_dir: &Path, product: &Product, planned: &[Planned]) 
             )
         })
         .collect()
-}
-
-/// Writes `text` to a temporary file next to `path`, then renames it over `path`.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("action.json");
-    let tmp = dir.join(format!(".{file_name}.import-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
