@@ -129,6 +129,7 @@ pub mod credentials;
 mod endpoint;
 pub mod error;
 mod generated;
+pub mod paginator;
 pub mod retry;
 mod signing;
 mod trace;
@@ -140,6 +141,7 @@ pub use config::{CallOptions, Config, ConfigBuilder, ConfigError};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use error::SdkError;
 pub use generated::operation;
+pub use paginator::{Items, Paginator};
 pub use signing::SignatureVersion;
 
 /// Enumerations shared by actions, and the product-wide error codes.
