@@ -394,3 +394,285 @@ impl<Op: Paginate + fmt::Debug> fmt::Debug for Items<Op> {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What a fake page request asked for: number, token, size.
+    type Asked = (Option<i64>, Option<String>, Option<i64>);
+
+    #[derive(Debug, Default)]
+    struct FakePage {
+        items: Vec<u32>,
+        total: Option<i64>,
+        number: Option<i64>,
+        next: Option<String>,
+    }
+
+    type Answer = Box<dyn Fn(&Asked) -> Result<FakePage, SdkError<()>> + Send + Sync>;
+
+    /// A builder of a fake action, numbered (`TOKEN = false`) or by token; every request it
+    /// sends is logged and answered by `answer`.
+    #[derive(Clone)]
+    struct Fake<const TOKEN: bool> {
+        start: Start,
+        asked: Asked,
+        log: Arc<Mutex<Vec<Asked>>>,
+        answer: Arc<Answer>,
+    }
+
+    impl<const TOKEN: bool> Fake<TOKEN> {
+        fn new(
+            answer: impl Fn(&Asked) -> Result<FakePage, SdkError<()>> + Send + Sync + 'static,
+        ) -> Self {
+            Fake {
+                start: Start::default(),
+                asked: (None, None, None),
+                log: Arc::default(),
+                answer: Arc::new(Box::new(answer)),
+            }
+        }
+
+        fn log(&self) -> Vec<Asked> {
+            self.log.lock().unwrap().clone()
+        }
+    }
+
+    impl<const TOKEN: bool> Sealed for Fake<TOKEN> {}
+
+    impl<const TOKEN: bool> Paginate for Fake<TOKEN> {
+        type Page = FakePage;
+        type Item = u32;
+        type Error = ();
+        const STYLE: PageStyle = if TOKEN {
+            PageStyle::Token
+        } else {
+            PageStyle::Number
+        };
+
+        fn start(&self) -> Start {
+            self.start.clone()
+        }
+
+        fn at(mut self, cursor: Cursor<'_>) -> Option<Self> {
+            // As a parameter of type `i32` would.
+            let number = cursor.number.map(i32::try_from).transpose().ok()?;
+            self.asked = (
+                number.map(i64::from).or(self.start.number),
+                cursor.token.map(str::to_owned).or(self.start.token.clone()),
+                cursor.size.or(self.start.size),
+            );
+            Some(self)
+        }
+
+        fn send_page(self) -> PageFuture<FakePage, ()> {
+            self.log.lock().unwrap().push(self.asked.clone());
+            Box::pin(std::future::ready((self.answer)(&self.asked)))
+        }
+
+        fn facts(page: &FakePage) -> PageFacts<'_> {
+            PageFacts {
+                items: page.items.len(),
+                total: page.total,
+                number: page.number,
+                next_token: page.next.as_deref(),
+            }
+        }
+
+        fn into_items(page: FakePage) -> Vec<u32> {
+            page.items
+        }
+    }
+
+    /// Page `n` of `size` items of a listing of `total`: the items `(n-1)*size ..`.
+    fn numbered_page(asked: &Asked, total: u32) -> FakePage {
+        let (n, size) = (asked.0.unwrap(), asked.2.unwrap_or(10));
+        let from = u32::try_from((n - 1) * size).unwrap().min(total);
+        let to = (from + u32::try_from(size).unwrap()).min(total);
+        FakePage {
+            items: (from..to).collect(),
+            total: Some(i64::from(total)),
+            number: Some(n),
+            next: None,
+        }
+    }
+
+    async fn all_items<Op: Paginate>(p: Paginator<Op>) -> Vec<Op::Item> {
+        p.items().collect_at_most(usize::MAX).await.ok().unwrap()
+    }
+
+    #[tokio::test]
+    async fn numbered_pages_end_at_the_total() {
+        let fake = Fake::<false>::new(|a| Ok(numbered_page(a, 25)));
+        let items = all_items(Paginator::new(fake.clone()).page_size(10)).await;
+        assert_eq!(items, (0..25).collect::<Vec<_>>());
+        let numbers: Vec<_> = fake.log().iter().map(|a| (a.0, a.2)).collect();
+        assert_eq!(
+            numbers,
+            [(Some(1), Some(10)), (Some(2), Some(10)), (Some(3), Some(10))]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_builder_s_page_number_and_size_are_where_it_starts() {
+        let mut fake = Fake::<false>::new(|a| Ok(numbered_page(a, 25)));
+        fake.start.number = Some(2);
+        fake.start.size = Some(5);
+        let items = all_items(Paginator::new(fake.clone())).await;
+        // Pages 2 to 5, then page 6 is empty: started past page 1, the count cannot tell.
+        assert_eq!(items, (5..25).collect::<Vec<_>>());
+        let numbers: Vec<_> = fake.log().iter().map(|a| a.0.unwrap()).collect();
+        assert_eq!(numbers, [2, 3, 4, 5, 6]);
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_ends_whatever_the_total_says() {
+        let fake = Fake::<false>::new(|a| {
+            Ok(FakePage {
+                total: Some(i64::MAX),
+                number: a.0,
+                ..FakePage::default()
+            })
+        });
+        let mut pages = Paginator::new(fake.clone());
+        assert!(pages.next().await.unwrap().unwrap().items.is_empty());
+        assert!(pages.next().await.is_none());
+        assert!(pages.is_done());
+        assert_eq!(fake.log().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_page_number_that_does_not_advance_ends_and_is_not_yielded() {
+        // Always page 1, whatever is asked, and a total that never comes.
+        let fake = Fake::<false>::new(|_| {
+            Ok(FakePage {
+                items: vec![1, 2, 3],
+                total: Some(i64::MAX),
+                number: Some(1),
+                next: None,
+            })
+        });
+        let items = all_items(Paginator::new(fake.clone())).await;
+        assert_eq!(items, [1, 2, 3]);
+        assert_eq!(fake.log().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_page_number_beyond_the_parameter_s_type_ends() {
+        let mut fake = Fake::<false>::new(|a| {
+            Ok(FakePage {
+                items: vec![7],
+                total: None,
+                number: a.0,
+                next: None,
+            })
+        });
+        fake.start.number = Some(i64::from(i32::MAX) - 1);
+        let items = all_items(Paginator::new(fake.clone())).await;
+        assert_eq!(items, [7, 7]);
+        assert_eq!(fake.log().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_error_is_yielded_then_the_paginator_ends() {
+        let fake = Fake::<false>::new(|a| {
+            if a.0 == Some(2) {
+                Err(SdkError::Service(()))
+            } else {
+                Ok(numbered_page(a, 100))
+            }
+        });
+        let mut items = Paginator::new(fake.clone()).page_size(10).items();
+        for i in 0..10 {
+            assert_eq!(items.next().await.unwrap().ok(), Some(i));
+        }
+        assert!(matches!(
+            items.next().await,
+            Some(Err(SdkError::Service(())))
+        ));
+        assert!(items.next().await.is_none());
+        assert_eq!(fake.log().len(), 2);
+        assert_eq!(items.pages_received(), 1);
+    }
+
+    #[tokio::test]
+    async fn collect_at_most_stops_asking_for_pages() {
+        // A listing without end: every page full, no total.
+        let fake = Fake::<false>::new(|a| {
+            Ok(FakePage {
+                items: vec![0; 10],
+                total: None,
+                number: a.0,
+                next: None,
+            })
+        });
+        let items = Paginator::new(fake.clone())
+            .items()
+            .collect_at_most(25)
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(items.len(), 25);
+        assert_eq!(fake.log().len(), 3);
+    }
+
+    fn token_page(items: Vec<u32>, next: Option<&str>) -> FakePage {
+        FakePage {
+            items,
+            next: next.map(str::to_owned),
+            ..FakePage::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_lead_from_page_to_page_until_none_is_given() {
+        let fake = Fake::<true>::new(|a| {
+            Ok(match a.1.as_deref() {
+                None => token_page(vec![1, 2], Some("b")),
+                Some("b") => token_page(vec![3], Some("c")),
+                Some("c") => token_page(vec![4], Some("")),
+                Some(other) => panic!("asked for {other}"),
+            })
+        });
+        let items = all_items(Paginator::new(fake.clone()).page_size(2)).await;
+        assert_eq!(items, [1, 2, 3, 4]);
+        let asked: Vec<_> = fake.log().into_iter().map(|a| (a.0, a.1, a.2)).collect();
+        assert_eq!(
+            asked,
+            [
+                (None, None, Some(2)),
+                (None, Some("b".into()), Some(2)),
+                (None, Some("c".into()), Some(2)),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_already_used_ends() {
+        // `a` → `b` → `a` again: a circle.
+        let mut fake = Fake::<true>::new(|a| {
+            Ok(match a.1.as_deref() {
+                Some("a") => token_page(vec![1], Some("b")),
+                _ => token_page(vec![2], Some("a")),
+            })
+        });
+        fake.start.token = Some("a".into());
+        let items = all_items(Paginator::new(fake.clone())).await;
+        assert_eq!(items, [1, 2]);
+        assert_eq!(fake.log().len(), 2);
+        // The same token over and over.
+        let fake = Fake::<true>::new(|_| Ok(token_page(vec![5], Some("same"))));
+        let items = all_items(Paginator::new(fake.clone())).await;
+        assert_eq!(items, [5, 5]);
+        assert_eq!(fake.log().len(), 2);
+        // An empty page ends, even with a fresh token.
+        let fake = Fake::<true>::new(|a| {
+            Ok(token_page(Vec::new(), Some(&format!("{:?}x", a.1))))
+        });
+        assert!(all_items(Paginator::new(fake.clone())).await.is_empty());
+        assert_eq!(fake.log().len(), 1);
+    }
+}

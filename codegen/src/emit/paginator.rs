@@ -27,9 +27,9 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
     };
     let widen = |wide: bool| {
         if wide {
-            quote!(|n| *n)
+            quote!(.copied())
         } else {
-            quote!(|n| i64::from(*n))
+            quote!(.map(|n| i64::from(*n)))
         }
     };
     let read = |f: &PagingField| {
@@ -45,7 +45,7 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
         Some(PagingParam { set, get, wide }) => {
             let (widen, narrow) = (widen(*wide), narrow(*wide));
             (
-                quote!(self.input.#get().map(#widen)),
+                quote!(self.input.#get() #widen),
                 quote! {
                     if let Some(n) = cursor.size {
                         this = this.#set(#narrow);
@@ -73,7 +73,7 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
                 "by number: the paginator sets `PageNumber` itself, from 1 (or the number set on \
                  this builder), and ends after an empty page or once the items read reach the \
                  page's `TotalCount`",
-                quote!(self.input.#get().map(#widen)),
+                quote!(self.input.#get() #widen),
                 quote!(None),
                 quote! {
                     if let Some(n) = cursor.number {

@@ -339,9 +339,9 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
 
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
-            number: self.input.get_page_number().map(|n| *n),
+            number: self.input.get_page_number().copied(),
             token: None,
-            size: self.input.get_page_size().map(|n| *n),
+            size: self.input.get_page_size().copied(),
         }
     }
 
