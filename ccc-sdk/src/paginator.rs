@@ -384,6 +384,11 @@ impl<Op: Paginate> Stream for Items<Op> {
             }
         }
     }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.current.len();
+        (buffered, self.pages.is_done().then_some(buffered))
+    }
 }
 
 impl<Op: Paginate + fmt::Debug> fmt::Debug for Items<Op> {
@@ -512,7 +517,11 @@ mod tests {
         let numbers: Vec<_> = fake.log().iter().map(|a| (a.0, a.2)).collect();
         assert_eq!(
             numbers,
-            [(Some(1), Some(10)), (Some(2), Some(10)), (Some(3), Some(10))]
+            [
+                (Some(1), Some(10)),
+                (Some(2), Some(10)),
+                (Some(3), Some(10))
+            ]
         );
     }
 
@@ -669,9 +678,7 @@ mod tests {
         assert_eq!(items, [5, 5]);
         assert_eq!(fake.log().len(), 2);
         // An empty page ends, even with a fresh token.
-        let fake = Fake::<true>::new(|a| {
-            Ok(token_page(Vec::new(), Some(&format!("{:?}x", a.1))))
-        });
+        let fake = Fake::<true>::new(|a| Ok(token_page(Vec::new(), Some(&format!("{:?}x", a.1)))));
         assert!(all_items(Paginator::new(fake.clone())).await.is_empty());
         assert_eq!(fake.log().len(), 1);
     }
