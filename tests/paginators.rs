@@ -342,7 +342,8 @@ async fn paginators_are_send() {
             .unwrap()
             .unwrap();
         assert_eq!(all.len(), USERS);
-        send(c.list_group_chat_messages().into_paginator());
+        let by_token = send(c.list_group_chat_messages().into_paginator());
+        assert!(!by_token.is_done());
     })
     .await;
 }
