@@ -179,8 +179,10 @@ impl<Op: Paginate> Paginator<Op> {
         }
     }
 
-    /// Asks for pages of `size` items (over a page size set on the builder). Set it before the
-    /// first page; the service decides what sizes it accepts.
+    /// Asks for pages of `size` items, over a page size set on the builder; the service decides
+    /// what sizes it accepts (most CCC listings take 1 to 100). Set it before the first page:
+    /// numbered pages count in pages of one size, and a size changed midway would skip or repeat
+    /// items.
     pub fn page_size(mut self, size: u32) -> Self {
         self.size = Some(i64::from(size));
         self
