@@ -32,7 +32,8 @@
 //! after a page that
 //!
 //! - holds no item, or
-//! - brings the items read so far to the `TotalCount` the page states.
+//! - brings the items read so far to the `TotalCount` the pages state (the largest stated:
+//!   `ListCallDetailRecords` states it on page 1 only, and 0 on the pages after).
 //!
 //! A page whose own `PageNumber` is not past the previous page's is the service repeating
 //! itself: it is not yielded, and the paginator ends. Actions that page by token end after a
@@ -155,6 +156,8 @@ pub struct Paginator<Op: Paginate> {
     last_number: Option<i64>,
     /// Items yielded so far.
     seen: u64,
+    /// The largest `TotalCount` the pages stated.
+    total: Option<i64>,
     /// Tokens used so far.
     tokens: HashSet<String>,
     pages: u64,
@@ -172,6 +175,7 @@ impl<Op: Paginate> Paginator<Op> {
             size: start.size,
             last_number: None,
             seen: 0,
+            total: None,
             tokens: start.token.into_iter().collect(),
             pages: 0,
             request: Some(request),
@@ -231,9 +235,12 @@ impl<Op: Paginate> Paginator<Op> {
                 self.seen = self
                     .seen
                     .saturating_add(u64::try_from(facts.items).unwrap_or(u64::MAX));
-                let reached = facts
+                // Some listings state the total on page 1 only, and 0 after it: the largest
+                // total stated counts, and a total of 0 says nothing.
+                self.total = self.total.max(facts.total);
+                let reached = self
                     .total
-                    .is_some_and(|t| i64::try_from(self.seen).unwrap_or(i64::MAX) >= t);
+                    .is_some_and(|t| t > 0 && i64::try_from(self.seen).unwrap_or(i64::MAX) >= t);
                 match self.number.checked_add(1) {
                     Some(next) if facts.items > 0 && !reached => self.number = next,
                     _ => self.end(),
@@ -525,6 +532,28 @@ mod tests {
                 (Some(3), Some(10))
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_total_stated_on_page_one_only_still_counts() {
+        // As `ListCallDetailRecords`: `TotalCount` is 0 on every page but the first.
+        let fake = Fake::<false>::new(|a| {
+            let mut page = numbered_page(a, 25);
+            if a.0 != Some(1) {
+                page.total = Some(0);
+            }
+            Ok(page)
+        });
+        let items = all_items(Paginator::new(fake.clone()).page_size(10)).await;
+        assert_eq!(items, (0..25).collect::<Vec<_>>());
+        assert_eq!(fake.log().len(), 3);
+        // Started past page 1, no page states a total: the empty page ends it.
+        let mut later = fake.clone();
+        later.start.number = Some(2);
+        later.log = Arc::default();
+        let items = all_items(Paginator::new(later.clone()).page_size(10)).await;
+        assert_eq!(items, (10..25).collect::<Vec<_>>());
+        assert_eq!(later.log().len(), 3);
     }
 
     #[tokio::test]

@@ -72,7 +72,7 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
                 quote!(Number),
                 "by number: the paginator sets `PageNumber` itself, from 1 (or the number set on \
                  this builder), and ends after an empty page or once the items read reach the \
-                 page's `TotalCount`",
+                 `TotalCount` the pages state",
                 quote!(self.input.#get() #widen),
                 quote!(None),
                 quote! {

@@ -607,7 +607,7 @@ impl ListAttemptsFluentBuilder {
 impl ListAttemptsFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
     ///
-    /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the page's `TotalCount`.
+    /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
