@@ -2,7 +2,9 @@
 //!
 //! Every action of the API is a method on [`Client`] that returns a builder: set the parameters,
 //! then `send().await`. Each action's page (under [`operation`]) says what it does, and each
-//! parameter and response field says what it holds, in which unit and format.
+//! parameter and response field says what it holds, in which unit and format. An action that
+//! answers page by page (`ListUsers`, `ListCallDetailRecordsV2`, …) also has `into_paginator()`
+//! on its builder: every page, or every item, without writing the loop (see [`paginator`]).
 //!
 //! # An agent's shift
 //!
@@ -129,6 +131,7 @@ pub mod credentials;
 mod endpoint;
 pub mod error;
 mod generated;
+pub mod paginator;
 pub mod retry;
 mod signing;
 mod trace;
@@ -140,6 +143,7 @@ pub use config::{CallOptions, Config, ConfigBuilder, ConfigError};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use error::SdkError;
 pub use generated::operation;
+pub use paginator::{Items, Paginator};
 pub use signing::SignatureVersion;
 
 /// Enumerations shared by actions, and the product-wide error codes.

@@ -96,6 +96,171 @@ fn name_enumeration(
     }
 }
 
+/// How an action hands out a long result, page by page: decided by [`pagination`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// How the caller asks for the next page.
+    pub style: PageStyle,
+    /// Wire name of the top-level response field that holds the page, e.g. `Data`.
+    pub page: String,
+    /// Wire name of the page's list of items, e.g. `List`.
+    pub items: String,
+    /// Wire name of the request parameter that sets how many items a page holds
+    /// (`PageSize`, `MaxResults`), when the action has one.
+    pub page_size: Option<String>,
+}
+
+/// How the caller asks for the next page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageStyle {
+    /// By number, counting from 1: the request parameter `PageNumber`.
+    Number {
+        /// Wire name of the request parameter, `PageNumber`.
+        parameter: String,
+        /// Wire name of the page's count of all items, `TotalCount`.
+        total: String,
+        /// Wire name of the page's own number, `PageNumber`, when the page has one.
+        number: Option<String>,
+    },
+    /// By the token the previous page gave.
+    Token {
+        /// Wire name of the request parameter, `NextPageToken`.
+        parameter: String,
+        /// Wire name of the page's token for the page after it, `NextPageToken`.
+        next: String,
+    },
+}
+
+/// The request parameter of a page's number.
+const PAGE_NUMBER: &str = "PageNumber";
+/// The request parameter and the response field of a page token.
+const PAGE_TOKEN: &str = "NextPageToken";
+/// The response field counting every item of the result.
+const TOTAL_COUNT: &str = "TotalCount";
+/// Request parameters that set the size of a page, in order of preference.
+const PAGE_SIZES: &[&str] = &["PageSize", "MaxResults"];
+/// The conventional name of a page's list of items.
+const ITEMS: &str = "List";
+
+/// Whether and how `action` pages, by one rule over its parameters and response:
+///
+/// - **by number**: an integer (`Integer` or `Long`) parameter `PageNumber`, and one top-level
+///   struct field of the response (the page) holding an integer `TotalCount` and a list of items:
+///   its field `List`, or else its only list field. The page's own integer `PageNumber` is used
+///   when it has one;
+/// - **by token**: a `String` parameter `NextPageToken`, and one top-level struct field of the
+///   response holding a `String` field `NextPageToken` and a list of items, chosen as above.
+///
+/// In both, an integer parameter `PageSize` (else `MaxResults`) sets the size of a page. An action
+/// that takes paging parameters but answers no such page (`GetTicketSummaryReport` answers a
+/// summary), or whose response has two candidate pages, does not page.
+pub fn pagination(action: &Action) -> Option<Pagination> {
+    let param = |name: &str| action.parameters.iter().find(|p| p.name == name);
+    let page_size = PAGE_SIZES
+        .iter()
+        .find(|n| param(n).is_some_and(|p| is_integer(&p.ty)))
+        .map(|n| n.to_string());
+    let (pages, style): (Vec<_>, _) = if param(PAGE_NUMBER).is_some_and(|p| is_integer(&p.ty)) {
+        let pages = action
+            .response
+            .iter()
+            .filter_map(|f| {
+                let fields = struct_fields(&f.ty)?;
+                let total = fields.iter().find(|f| f.name == TOTAL_COUNT)?;
+                if !is_integer(&total.ty) {
+                    return None;
+                }
+                Some((f, items(fields)?))
+            })
+            .collect();
+        (pages, Style::Number)
+    } else if param(PAGE_TOKEN).is_some_and(|p| is_string(&p.ty)) {
+        let pages = action
+            .response
+            .iter()
+            .filter_map(|f| {
+                let fields = struct_fields(&f.ty)?;
+                let next = fields.iter().find(|f| f.name == PAGE_TOKEN)?;
+                if !is_string(&next.ty) {
+                    return None;
+                }
+                Some((f, items(fields)?))
+            })
+            .collect();
+        (pages, Style::Token)
+    } else {
+        return None;
+    };
+    let [(page, items)] = pages.as_slice() else {
+        return None;
+    };
+    let fields = struct_fields(&page.ty)?;
+    let style = match style {
+        Style::Number => PageStyle::Number {
+            parameter: PAGE_NUMBER.into(),
+            total: TOTAL_COUNT.into(),
+            number: fields
+                .iter()
+                .find(|f| f.name == PAGE_NUMBER && is_integer(&f.ty))
+                .map(|f| f.name.clone()),
+        },
+        Style::Token => PageStyle::Token {
+            parameter: PAGE_TOKEN.into(),
+            next: PAGE_TOKEN.into(),
+        },
+    };
+    Some(Pagination {
+        style,
+        page: page.name.clone(),
+        items: items.name.clone(),
+        page_size,
+    })
+}
+
+enum Style {
+    Number,
+    Token,
+}
+
+fn struct_fields(ty: &Type) -> Option<&[Field]> {
+    match ty {
+        Type::Struct { fields, .. } => Some(fields),
+        _ => None,
+    }
+}
+
+/// A page's list of items: its field `List`, else its only list.
+fn items(fields: &[Field]) -> Option<&Field> {
+    let lists: Vec<&Field> = fields
+        .iter()
+        .filter(|f| matches!(f.ty, Type::List { .. }))
+        .collect();
+    match lists.as_slice() {
+        [only] => Some(only),
+        many => many.iter().copied().find(|f| f.name == ITEMS),
+    }
+}
+
+fn is_integer(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Scalar {
+            scalar: Scalar::Integer | Scalar::Long,
+            ..
+        }
+    )
+}
+
+fn is_string(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Scalar {
+            scalar: Scalar::String,
+            enumeration: None,
+        }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +350,203 @@ mod tests {
         ] {
             assert!(!safe_to_repeat(a), "{a}");
         }
+    }
+
+    fn demo(parameters: &str, response: &str) -> Action {
+        crate::parse_action(
+            std::path::Path::new("actions/Demo.json"),
+            &format!(
+                r#"{{"action": "Demo", "method": "POST", "idempotent": true,
+                    "parameters": {parameters}, "response": {response}, "errors": []}}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    const NUMBERED: &str = r#"[
+        {"name": "PageNumber", "type": "Integer", "in": "query"},
+        {"name": "PageSize", "type": "Long", "in": "query"}]"#;
+
+    #[test]
+    fn a_numbered_page_is_a_struct_with_a_total_and_a_list() {
+        let a = demo(
+            NUMBERED,
+            r#"[{"name": "RequestId", "type": "String"},
+                {"name": "Paged", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Long"},
+                  {"name": "PageNumber", "type": "Integer"},
+                  {"name": "Rows", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(
+            pagination(&a),
+            Some(Pagination {
+                style: PageStyle::Number {
+                    parameter: "PageNumber".into(),
+                    total: "TotalCount".into(),
+                    number: Some("PageNumber".into()),
+                },
+                page: "Paged".into(),
+                items: "Rows".into(),
+                page_size: Some("PageSize".into()),
+            })
+        );
+        // Two lists: the one named `List`; the page's number is optional.
+        let a = demo(
+            NUMBERED,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "Other", "type": "List", "items": {"type": "String"}},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        let p = pagination(&a).unwrap();
+        assert_eq!(p.items, "List");
+        assert!(matches!(p.style, PageStyle::Number { number: None, .. }));
+    }
+
+    #[test]
+    fn paging_parameters_without_a_page_do_not_page() {
+        // A summary: no list (`GetTicketSummaryReport`).
+        let summary = demo(
+            NUMBERED,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TicketsCreated", "type": "String"}]}]"#,
+        );
+        assert_eq!(pagination(&summary), None);
+        // A list but no total.
+        let no_total = demo(
+            NUMBERED,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&no_total), None);
+        // A total that is not a number.
+        let text_total = demo(
+            NUMBERED,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "String"},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&text_total), None);
+        // Two lists, none named `List`: which one is the page's is not clear.
+        let two_lists = demo(
+            NUMBERED,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "A", "type": "List", "items": {"type": "String"}},
+                  {"name": "B", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&two_lists), None);
+        // Two candidate pages.
+        let two_pages = demo(
+            NUMBERED,
+            r#"[{"name": "A", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]},
+                {"name": "B", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&two_pages), None);
+        // A page but no page number to ask with.
+        let no_number = demo(
+            r#"[{"name": "PageSize", "type": "Integer", "in": "query"}]"#,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&no_number), None);
+    }
+
+    #[test]
+    fn a_token_page_gives_the_next_token() {
+        let a = demo(
+            r#"[{"name": "NextPageToken", "type": "String", "in": "query"},
+                {"name": "MaxResults", "type": "Integer", "in": "query"}]"#,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "NextPageToken", "type": "String"},
+                  {"name": "Messages", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(
+            pagination(&a),
+            Some(Pagination {
+                style: PageStyle::Token {
+                    parameter: "NextPageToken".into(),
+                    next: "NextPageToken".into(),
+                },
+                page: "Data".into(),
+                items: "Messages".into(),
+                page_size: Some("MaxResults".into()),
+            })
+        );
+        // No token in the answer: not a page.
+        let a = demo(
+            r#"[{"name": "NextPageToken", "type": "String", "in": "query"}]"#,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "Messages", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(pagination(&a), None);
+    }
+
+    /// The rule over the real spec: which actions page, and how.
+    #[test]
+    fn the_spec_pages_as_the_rule_says() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let spec = crate::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let mut numbered = Vec::new();
+        let mut tokens = Vec::new();
+        for a in &spec.actions {
+            let Some(p) = pagination(a) else {
+                continue;
+            };
+            match p.style {
+                PageStyle::Number { .. } => numbered.push((a.name.as_str(), p)),
+                PageStyle::Token { .. } => tokens.push((a.name.clone(), p.page, p.items)),
+            }
+        }
+        assert_eq!(numbered.len(), 44);
+        let under_data = numbered
+            .iter()
+            .filter(|(_, p)| p.page == "Data" && p.items == "List")
+            .count();
+        assert_eq!(under_data, 42);
+        let others: Vec<(&str, &str)> = numbered
+            .iter()
+            .filter(|(_, p)| p.page != "Data")
+            .map(|(a, p)| (*a, p.page.as_str()))
+            .collect();
+        assert_eq!(
+            others,
+            [
+                (
+                    "ListAgentSummaryReportsSinceMidnight",
+                    "PagedAgentSummaryReport"
+                ),
+                (
+                    "ListSkillGroupSummaryReportsSinceMidnight",
+                    "PagedSkillGroupSummaryReport"
+                ),
+            ]
+        );
+        assert!(
+            numbered
+                .iter()
+                .all(|(_, p)| p.page_size.as_deref() == Some("PageSize"))
+        );
+        let tokens: Vec<(&str, &str, &str)> = tokens
+            .iter()
+            .map(|(a, p, i)| (a.as_str(), p.as_str(), i.as_str()))
+            .collect();
+        assert_eq!(
+            tokens,
+            [
+                ("ListDocuments", "Data", "Documents"),
+                ("ListGroupChatMessages", "Data", "Messages"),
+                ("ListVisitorChatMessages", "Data", "Messages"),
+            ]
+        );
+        // Paging parameters, but a summary for an answer.
+        let summary = spec.action("GetTicketSummaryReport").unwrap();
+        assert!(summary.parameters.iter().any(|p| p.name == "PageNumber"));
+        assert_eq!(pagination(summary), None);
     }
 }

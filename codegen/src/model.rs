@@ -111,6 +111,52 @@ pub(crate) struct Operation<'a> {
     pub(crate) known_paths: Vec<String>,
     /// The `use` lines: each path of [`IMPORTS`] with the names this module needs.
     pub(crate) imports: Vec<(&'static str, Vec<&'static str>)>,
+    /// How the action pages, when it does ([`ccc_spec::rules::pagination`]).
+    pub(crate) paging: Option<Paging>,
+}
+
+/// How an action pages: what its paginator sets on the builder and reads from a page.
+pub(crate) struct Paging {
+    pub(crate) style: PagingStyle,
+    /// The output's field holding the page: `data`.
+    pub(crate) page: Ident,
+    /// The page's list of items: `list`.
+    pub(crate) items: Ident,
+    /// The type of an item: `User`.
+    pub(crate) item: TokenStream,
+    /// The wire name of the items' list, for the docs: `Data.List`.
+    pub(crate) items_wire: String,
+    /// The page size parameter, when the action has one.
+    pub(crate) size: Option<PagingParam>,
+}
+
+/// How the next page is asked for.
+pub(crate) enum PagingStyle {
+    /// By number: the parameter, and the page's `TotalCount` and `PageNumber` fields.
+    Number {
+        param: PagingParam,
+        total: PagingField,
+        number: Option<PagingField>,
+    },
+    /// By token: the parameter's setter and getter, and the page's token field.
+    Token { set: Ident, get: Ident, next: Ident },
+}
+
+/// An integer parameter the paginator sets.
+pub(crate) struct PagingParam {
+    /// The builder's value setter: `page_number`.
+    pub(crate) set: Ident,
+    /// The builder's getter: `get_page_number`.
+    pub(crate) get: Ident,
+    /// `i64` (`Long`); else `i32`, which a page number or size may not fit.
+    pub(crate) wide: bool,
+}
+
+/// An integer field of the page.
+pub(crate) struct PagingField {
+    pub(crate) ident: Ident,
+    /// `i64` (`Long`); else `i32`.
+    pub(crate) wide: bool,
 }
 
 /// The names of an action's own items.
@@ -350,6 +396,8 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
         })
         .collect();
 
+    let paging = lowering.paging(&params)?;
+
     Ok(Operation {
         path: format!(
             "{GENERATED_DIR}/operation/{}.rs",
@@ -380,6 +428,7 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
         examples,
         known_paths,
         imports,
+        paging,
         source,
     })
 }
@@ -679,6 +728,78 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// How the action pages, by the rule of `ccc_spec`; `params` are its lowered parameters.
+    fn paging(&self, params: &[Param]) -> Result<Option<Paging>, Error> {
+        let Some(rule) = ccc_spec::rules::pagination(self.action) else {
+            return Ok(None);
+        };
+        let missing = |what: &str| self.err(format!("internal: the paging rule names {what}"));
+        let page = self
+            .action
+            .response
+            .iter()
+            .find(|f| f.name == rule.page)
+            .ok_or_else(|| missing("a missing page"))?;
+        let Type::Struct { fields, .. } = &page.ty else {
+            return Err(missing("a page that is not a struct"));
+        };
+        let field = |wire: &str| {
+            fields
+                .iter()
+                .find(|f| f.name == wire)
+                .ok_or_else(|| missing(&format!("a missing field `{wire}`")))
+        };
+        let integer = |wire: &str| -> Result<PagingField, Error> {
+            let f = field(wire)?;
+            Ok(PagingField {
+                ident: self.idents.field(wire)?,
+                wide: is_long(&f.ty),
+            })
+        };
+        let param = |wire: &str| -> Result<PagingParam, Error> {
+            let p = params
+                .iter()
+                .find(|p| p.field.wire == wire)
+                .ok_or_else(|| missing(&format!("a missing parameter `{wire}`")))?;
+            let spec = self.action.parameters.iter().find(|s| s.name == wire);
+            Ok(PagingParam {
+                set: p.field.ident.clone(),
+                get: p.get.clone(),
+                wide: spec.is_some_and(|s| is_long(&s.ty)),
+            })
+        };
+        let Type::List { items } = &field(&rule.items)?.ty else {
+            return Err(missing("items that are not a list"));
+        };
+        let style = match &rule.style {
+            ccc_spec::rules::PageStyle::Number {
+                parameter,
+                total,
+                number,
+            } => PagingStyle::Number {
+                param: param(parameter)?,
+                total: integer(total)?,
+                number: number.as_deref().map(integer).transpose()?,
+            },
+            ccc_spec::rules::PageStyle::Token { parameter, next } => {
+                let p = param(parameter)?;
+                PagingStyle::Token {
+                    set: p.set,
+                    get: p.get,
+                    next: self.idents.field(next)?,
+                }
+            }
+        };
+        Ok(Some(Paging {
+            style,
+            page: self.idents.field(&rule.page)?,
+            items: self.idents.field(&rule.items)?,
+            item: self.rust_type(items)?.tokens,
+            items_wire: format!("{}.{}", rule.page, rule.items),
+            size: rule.page_size.as_deref().map(param).transpose()?,
+        }))
+    }
+
     fn param(&self, p: &Parameter) -> Result<Param, Error> {
         let ty = self.rust_type(&p.ty)?;
         let write = match (&p.ty, p.style) {
@@ -720,6 +841,16 @@ impl<'a> Lowering<'a> {
             write,
         })
     }
+}
+
+fn is_long(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Scalar {
+            scalar: Scalar::Long,
+            ..
+        }
+    )
 }
 
 fn sensitive_note(sensitive: bool) -> &'static str {

@@ -43,6 +43,8 @@ fn zoo_fixture() {
             "mod",
             "operation__create_widget",
             "operation__legacy_ping",
+            "operation__list_gadgets",
+            "operation__list_notes",
             "operation__list_things",
             "operation__mod",
             "types",
@@ -146,6 +148,32 @@ fn zoo_names_and_shapes() {
     let list = &file(&files, "operation/list_things.rs").contents;
     assert!(list.contains("UnhandledCode(ServiceError),"));
     assert!(list.contains("\"Unhandled\" => Self::UnhandledCode(e),"));
+    // A page size but no page: no paginator.
+    assert!(!list.contains("into_paginator"));
+
+    // Paging by number, with `Long` numbers (no narrowing) and the page under its own name.
+    let gadgets = &file(&files, "operation/list_gadgets.rs").contents;
+    for needle in [
+        "pub fn into_paginator(self) -> crate::paginator::Paginator<Self>",
+        "impl crate::paginator::Paginate for ListGadgetsFluentBuilder {",
+        "const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;",
+        "type Item = Gadget;",
+        "this = this.page_number(n);",
+        "total: p.total_count,",
+        "page.paged_gadgets.and_then(|p| p.rows).unwrap_or_default()",
+    ] {
+        assert!(gadgets.contains(needle), "list_gadgets.rs lacks {needle:?}");
+    }
+    // Paging by token, the size set by `MaxResults` (an `i32`: narrowed).
+    let notes = &file(&files, "operation/list_notes.rs").contents;
+    for needle in [
+        "const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;",
+        "token: self.input.get_next_page_token().cloned(),",
+        "this = this.max_results(i32::try_from(n).ok()?);",
+        "next_token: p.next_page_token.as_deref(),",
+    ] {
+        assert!(notes.contains(needle), "list_notes.rs lacks {needle:?}");
+    }
 
     let types = &file(&files, "types.rs").contents;
     assert!(types.contains("UnknownValue => \"UNKNOWN\","));

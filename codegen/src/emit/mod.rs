@@ -5,12 +5,14 @@
 //! - `input`: the input, its builder, the fluent builder and the structs a request carries;
 //! - `output`: the output and the structs a response carries;
 //! - `errors`: the error enum;
+//! - `paginator`: `into_paginator()` and the `Paginate` impl of an action that pages;
 //! - `tests`: the tests that decode the documented examples.
 
 mod client;
 mod errors;
 mod input;
 mod output;
+mod paginator;
 mod tests;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -63,6 +65,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     let input = input::input(op);
     let builder = input::builder(op);
     let fluent = input::fluent(op);
+    let paginator = paginator::paginator(op);
     let output = output::output(op);
     let structs = op.structs.iter().map(|s| match s.role {
         Role::Request => input::request_struct(s),
@@ -93,6 +96,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
         #input
         #builder
         #fluent
+        #paginator
         #output
         #( #structs )*
         #( #enums )*

@@ -280,6 +280,65 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 }
 
+impl ListGroupChatMessagesFluentBuilder {
+    /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.Messages`, one by one.
+    ///
+    /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
+    pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
+        crate::paginator::Paginator::new(self)
+    }
+}
+
+impl crate::paginator::Sealed for ListGroupChatMessagesFluentBuilder {}
+
+impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
+    type Page = ListGroupChatMessagesOutput;
+
+    type Item = Messages;
+
+    type Error = ListGroupChatMessagesError;
+
+    const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
+
+    fn start(&self) -> crate::paginator::Start {
+        crate::paginator::Start {
+            number: None,
+            token: self.input.get_next_page_token().cloned(),
+            size: self.input.get_page_size().map(|n| i64::from(*n)),
+        }
+    }
+
+    fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
+        let mut this = self;
+        if let Some(token) = cursor.token {
+            this = this.next_page_token(token);
+        }
+        if let Some(n) = cursor.size {
+            this = this.page_size(i32::try_from(n).ok()?);
+        }
+        Some(this)
+    }
+
+    fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
+        Box::pin(self.send())
+    }
+
+    fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
+        let Some(p) = &page.data else {
+            return crate::paginator::PageFacts::default();
+        };
+        crate::paginator::PageFacts {
+            items: p.messages.as_ref().map_or(0, Vec::len),
+            next_token: p.next_page_token.as_deref(),
+            ..Default::default()
+        }
+    }
+
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data.and_then(|p| p.messages).unwrap_or_default()
+    }
+}
+
 /// Output of `ListGroupChatMessages`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListGroupChatMessages)

@@ -325,6 +325,66 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 }
 
+impl ListLegacyAgentStatusLogsFluentBuilder {
+    /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
+    ///
+    /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
+    pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
+        crate::paginator::Paginator::new(self)
+    }
+}
+
+impl crate::paginator::Sealed for ListLegacyAgentStatusLogsFluentBuilder {}
+
+impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
+    type Page = ListLegacyAgentStatusLogsOutput;
+
+    type Item = LegacyAgentStatusLog;
+
+    type Error = ListLegacyAgentStatusLogsError;
+
+    const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
+
+    fn start(&self) -> crate::paginator::Start {
+        crate::paginator::Start {
+            number: self.input.get_page_number().map(|n| i64::from(*n)),
+            token: None,
+            size: self.input.get_page_size().map(|n| i64::from(*n)),
+        }
+    }
+
+    fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
+        let mut this = self;
+        if let Some(n) = cursor.number {
+            this = this.page_number(i32::try_from(n).ok()?);
+        }
+        if let Some(n) = cursor.size {
+            this = this.page_size(i32::try_from(n).ok()?);
+        }
+        Some(this)
+    }
+
+    fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
+        Box::pin(self.send())
+    }
+
+    fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
+        let Some(p) = &page.data else {
+            return crate::paginator::PageFacts::default();
+        };
+        crate::paginator::PageFacts {
+            items: p.list.as_ref().map_or(0, Vec::len),
+            total: p.total_count.map(i64::from),
+            number: p.page_number.map(i64::from),
+            ..Default::default()
+        }
+    }
+
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data.and_then(|p| p.list).unwrap_or_default()
+    }
+}
+
 /// Output of `ListLegacyAgentStatusLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentStatusLogs)
