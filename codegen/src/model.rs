@@ -145,6 +145,21 @@ pub(crate) struct Param {
     pub(crate) required: bool,
     pub(crate) location: Location,
     pub(crate) write: Write,
+    /// For a `json`-style parameter, the escape hatch that sends the caller's JSON text as it is.
+    pub(crate) raw: Option<RawJson>,
+}
+
+/// A `json`-style parameter's raw form: `x_json`, a `String` field of the builders and the input
+/// sent instead of the typed value. Setting one clears the other, so the last one set is sent.
+pub(crate) struct RawJson {
+    /// The field and its setter, `x_json`.
+    pub(crate) ident: Ident,
+    /// The identifier without `r#`, as `Debug` shows it.
+    pub(crate) stem: String,
+    /// The input field's doc.
+    pub(crate) doc: String,
+    /// The setter's doc.
+    pub(crate) setter_doc: String,
 }
 
 /// How a parameter is written into a request.
@@ -185,6 +200,9 @@ pub(crate) enum Setter {
     Replace,
     /// Appends one item to a list.
     Append { item: TokenStream },
+    /// Appends any number of items to a list: `x(["a", "b"])`. A `json`-style list's setter,
+    /// since such a list is usually written whole.
+    Extend { item: TokenStream },
     /// Inserts one entry into a map.
     Insert { value: TokenStream },
 }
@@ -226,6 +244,7 @@ impl Member {
         match self.ty.setter {
             Setter::Replace => "Sets",
             Setter::Append { .. } => "Appends one item to",
+            Setter::Extend { .. } => "Appends these items to",
             Setter::Insert { .. } => "Inserts one entry into",
         }
     }
@@ -266,6 +285,7 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
     for p in &action.parameters {
         params.push(lowering.param(p)?);
     }
+    check_raw_names(&source, &params)?;
     let mut output = Vec::new();
     for f in &action.response {
         output.push(lowering.member(f)?);
@@ -680,12 +700,17 @@ impl<'a> Lowering<'a> {
     }
 
     fn param(&self, p: &Parameter) -> Result<Param, Error> {
-        let ty = self.rust_type(&p.ty)?;
+        let mut ty = self.rust_type(&p.ty)?;
         let write = match (&p.ty, p.style) {
             (Type::Scalar { .. }, _) => Write::Put,
             (_, Some(Style::Json)) => Write::Json,
             (_, _) => Write::Flat,
         };
+        if write == Write::Json
+            && let Setter::Append { item } = &ty.setter
+        {
+            ty.setter = Setter::Extend { item: item.clone() };
+        }
         let place = match p.location {
             Location::Query => "in the query",
             Location::Body => "in the body",
@@ -704,10 +729,31 @@ impl<'a> Lowering<'a> {
             sensitive_note(p.sensitive),
             docs::example(p.example.as_deref()),
         );
+        let ident = self.idents.field(&p.name)?;
+        let raw = if write == Write::Json {
+            let stem = format!("{}_json", naming::field_stem(&p.name));
+            Some(RawJson {
+                ident: self.idents.ident(&stem)?,
+                doc: format!(
+                    "{} as JSON text the caller wrote, set with `{stem}`: when present it is sent \
+                     as it is, and the typed field (then empty) is not.",
+                    docs::code(&p.name),
+                ),
+                setter_doc: format!(
+                    "Sets {} as JSON text written by the caller, sent as it is: for a value the \
+                     typed setter cannot express. It replaces a value set with `{ident}`, as \
+                     `{ident}` replaces it: the last one set is sent.",
+                    docs::code(&p.name),
+                ),
+                stem,
+            })
+        } else {
+            None
+        };
         Ok(Param {
             field: Member {
                 wire: p.name.clone(),
-                ident: self.idents.field(&p.name)?,
+                ident,
                 set: self.idents.prefixed("set_", &p.name)?,
                 stem: naming::field_stem(&p.name),
                 ty,
@@ -718,8 +764,32 @@ impl<'a> Lowering<'a> {
             required: p.required,
             location: p.location,
             write,
+            raw,
         })
     }
+}
+
+/// Refuses a raw setter (`x_json`) that would take the name of another parameter's field or
+/// setter.
+fn check_raw_names(file: &str, params: &[Param]) -> Result<(), Error> {
+    for p in params {
+        let Some(raw) = &p.raw else { continue };
+        let taken = params.iter().find(|o| {
+            [&o.field.ident, &o.field.set, &o.get]
+                .iter()
+                .any(|i| **i == raw.ident)
+        });
+        if let Some(o) = taken {
+            return Err(Error::Generate {
+                file: file.to_string(),
+                message: format!(
+                    "the JSON-text setter `{}` of parameter `{}` takes a name of parameter `{}`",
+                    raw.stem, p.field.wire, o.field.wire
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn sensitive_note(sensitive: bool) -> &'static str {

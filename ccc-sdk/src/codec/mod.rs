@@ -16,7 +16,7 @@ pub(crate) use encode::{Encode, put};
 pub(crate) use examples::check_example;
 pub(crate) use node::Node;
 pub use params::Params;
-pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
+pub(crate) use params::{Flat, JsonObject, JsonText, Loc, Pairs, ToParam, flat_field};
 
 /// How deeply a response body may nest (objects, arrays, XML elements). serde_json refuses JSON
 /// past this depth; the XML reader refuses XML past it. The API's answers nest under ten levels;
