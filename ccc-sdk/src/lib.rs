@@ -44,7 +44,7 @@
 //!     .instance_id(instance)
 //!     .user_id(agent)
 //!     .device_id(device)
-//!     .signed_skill_group_id_list(r#"["skg-sales@ccc-test"]"#) // a JSON array in a string
+//!     .signed_skill_group_id_list(["skg-sales@ccc-test"]) // sent as the JSON text ["skg-sales@ccc-test"]
 //!     .send()
 //!     .await?;
 //! let ready = client
