@@ -88,8 +88,14 @@ mod tests {
                 "Demo Doc: stays String: the example's shape is unknown: an empty object at the top"
             ]
         );
-        assert_eq!(a.parameters, action(&format!(r#"{IDS_JSON}, {{"name": "Doc", "type": "String", "in": "body", "example": "{{}}"}},
-               {{"name": "Name", "type": "String", "in": "query", "example": "tom"}}"#)).parameters);
+        assert_eq!(
+            a.parameters,
+            action(&format!(
+                r#"{IDS_JSON}, {{"name": "Doc", "type": "String", "in": "body", "example": "{{}}"}},
+               {{"name": "Name", "type": "String", "in": "query", "example": "tom"}}"#
+            ))
+            .parameters
+        );
     }
 
     #[test]

@@ -310,7 +310,9 @@ fn unite(a: Type, b: Type, path: &str) -> Result<Type, String> {
     let long = |s: &Scalar| matches!(s, Scalar::Integer | Scalar::Long);
     match (a, b) {
         (a, b) if a == b => Ok(a),
-        (Type::Scalar { scalar: x, .. }, Type::Scalar { scalar: y, .. }) if long(&x) && long(&y) => {
+        (Type::Scalar { scalar: x, .. }, Type::Scalar { scalar: y, .. })
+            if long(&x) && long(&y) =>
+        {
             Ok(scalar(Scalar::Long))
         }
         (
@@ -453,7 +455,10 @@ mod tests {
     #[test]
     fn arrays_of_scalars_become_lists() {
         assert_eq!(
-            shape_of("SignedSkillGroupIdList", r#"["skg-1@ccc-test","skg-2@ccc-test"]"#),
+            shape_of(
+                "SignedSkillGroupIdList",
+                r#"["skg-1@ccc-test","skg-2@ccc-test"]"#
+            ),
             list(scalar(Scalar::String))
         );
         // Whitespace and line breaks around the items do not matter.
@@ -469,7 +474,10 @@ mod tests {
         assert_eq!(shape_of("Ratios", "[0.5]"), list(scalar(Scalar::Double)));
         assert_eq!(shape_of("Flags", "[true]"), list(scalar(Scalar::Boolean)));
         // Numbers written as strings stay strings: the wire carries them quoted.
-        assert_eq!(shape_of("Rates", r#"["1","3"]"#), list(scalar(Scalar::String)));
+        assert_eq!(
+            shape_of("Rates", r#"["1","3"]"#),
+            list(scalar(Scalar::String))
+        );
     }
 
     #[test]
