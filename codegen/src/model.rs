@@ -156,6 +156,9 @@ pub(crate) struct RawJson {
     pub(crate) ident: Ident,
     /// The identifier without `r#`, as `Debug` shows it.
     pub(crate) stem: String,
+    /// Redacted in `Debug`: the parameter is a secret, or the text may hold one (a field of its
+    /// type is).
+    pub(crate) sensitive: bool,
     /// The input field's doc.
     pub(crate) doc: String,
     /// The setter's doc.
@@ -746,6 +749,7 @@ impl<'a> Lowering<'a> {
                     docs::code(&p.name),
                 ),
                 stem,
+                sensitive: p.sensitive || holds_secret(&p.ty),
             })
         } else {
             None
@@ -766,6 +770,16 @@ impl<'a> Lowering<'a> {
             write,
             raw,
         })
+    }
+}
+
+/// Whether a value of `ty` may hold a secret: a field somewhere inside it is sensitive.
+fn holds_secret(ty: &Type) -> bool {
+    match ty {
+        Type::Scalar { .. } => false,
+        Type::Struct { fields, .. } => fields.iter().any(|f| f.sensitive || holds_secret(&f.ty)),
+        Type::List { items } => holds_secret(items),
+        Type::Map { values } => holds_secret(values),
     }
 }
 
@@ -818,5 +832,50 @@ fn known(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
             Type::Map { .. } | Type::Scalar { .. } => out.push(path),
             Type::List { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, ty: Type, sensitive: bool) -> Field {
+        Field {
+            name: name.into(),
+            ty,
+            sensitive,
+            example: None,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn raw_json_text_of_a_value_holding_a_secret_is_a_secret() {
+        let string = Type::Scalar {
+            scalar: Scalar::String,
+            enumeration: None,
+        };
+        let plain = Type::Struct {
+            type_name: None,
+            fields: vec![field("Name", string.clone(), false)],
+        };
+        assert!(!holds_secret(&plain));
+        assert!(!holds_secret(&string));
+        let deep = Type::List {
+            items: Box::new(Type::Struct {
+                type_name: None,
+                fields: vec![field(
+                    "Login",
+                    Type::Map {
+                        values: Box::new(Type::Struct {
+                            type_name: None,
+                            fields: vec![field("Password", string, true)],
+                        }),
+                    },
+                    false,
+                )],
+            }),
+        };
+        assert!(holds_secret(&deep));
     }
 }

@@ -120,7 +120,7 @@ fn shown_raw(p: &Param) -> Option<Shown<'_>> {
     p.raw.as_ref().map(|raw| Shown {
         name: &raw.stem,
         ident: &raw.ident,
-        sensitive: p.field.sensitive,
+        sensitive: raw.sensitive,
         optional: true,
     })
 }
