@@ -112,6 +112,45 @@
 //! # }
 //! ```
 //!
+//! ## Parameters that carry JSON
+//!
+//! Many parameters travel as one JSON text (a list of ids, a list of skill levels, a settings
+//! object). Their setters take typed values and write the JSON themselves, byte for byte as
+//! Alibaba's official SDKs do: a list setter takes any iterable and appends its items (an empty
+//! one sends `[]`), a struct is built with its own setters. Each also has a `<name>_json` setter
+//! taking the JSON text as the caller wrote it, sent as it is, for a shape the spec does not know;
+//! of the two, the last one set is sent.
+//!
+//! ```
+//! use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
+//! # use ccc_sdk::{Client, Config, Credentials};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = ccc_emulator::Emulator::builder().build().start("127.0.0.1:0".parse()?).await?;
+//! # let client = Client::new(Config::builder().endpoint_url(emulator.endpoint())
+//! #     .credentials(Credentials::new("testid", "testsecret")).build()?)?;
+//! // Sends UserSkillLevelList=[{"userId":"agent-ann@ccc-test","skillLevel":9}]
+//! client
+//!     .add_users_to_skill_group()
+//!     .instance_id("ccc-test")
+//!     .skill_group_id("skg-sales@ccc-test")
+//!     .user_skill_level_list([UserSkillLevel::default()
+//!         .user_id("agent-ann@ccc-test")
+//!         .skill_level(9)])
+//!     .send()
+//!     .await?;
+//! // The same parameter as JSON text written by hand.
+//! client
+//!     .add_users_to_skill_group()
+//!     .instance_id("ccc-test")
+//!     .skill_group_id("skg-sales@ccc-test")
+//!     .user_skill_level_list_json(r#"[{"userId":"agent-ann@ccc-test","skillLevel":5}]"#)
+//!     .send()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Layout: [`operation`] holds one module per action (input, builder, output, error), generated
 //! from `spec/` by `cargo xtask codegen`; [`types`] the enumerations they share. Everything
 //! else (signing, credentials, endpoints, transport, retries, errors) is hand-written.
