@@ -386,6 +386,10 @@ mod tests {
         o.field("alpha", &Some(5_i32));
         o.finish();
         assert_eq!(s, r#"{"zeta":"z","alpha":5}"#);
+        // Enumerations by their wire values, one the SDK does not know included.
+        use crate::types::UserState;
+        let states = vec![UserState::from("READY"), UserState::from("NEW_STATE")];
+        assert_eq!(json(&states), r#"["READY","NEW_STATE"]"#);
         let v = serde_json::json!({"k": ["<&>", 1, null, {"n": "é"}]});
         assert_eq!(json(&v), r#"{"k":["<&>",1,null,{"n":"é"}]}"#);
     }
