@@ -167,7 +167,9 @@ async fn typed_lists_travel_as_the_official_sdks_json_text_and_the_signature_ver
 }
 
 #[tokio::test]
-async fn structs_travel_with_fields_in_the_spec_order_and_raw_text_stands_in_for_a_required_list() {
+async fn structs_travel_with_keys_in_the_java_sdks_order_and_raw_text_stands_in_for_a_required_list()
+ {
+    use ccc_sdk::operation::add_skill_groups_to_user::SkillLevel;
     use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
     tokio::time::timeout(LIMIT, async {
         let emu = emulator().await;
@@ -179,10 +181,22 @@ async fn structs_travel_with_fields_in_the_spec_order_and_raw_text_stands_in_for
                 .add_users_to_skill_group()
                 .instance_id(SEED_INSTANCE)
                 .skill_group_id("skg-sales@ccc-test")
-                // Set in the other order: the JSON follows the spec's order all the same.
+                // Set in the other order: the keys come in the Java SDK's order all the same
+                // (one bucket of its HashMap for both, so the model's field order).
                 .user_skill_level_list([UserSkillLevel::default()
                     .skill_level(9)
                     .user_id("agent-ann@ccc-test")])
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+            client
+                .add_skill_groups_to_user()
+                .instance_id(SEED_INSTANCE)
+                .user_id("agent-ann@ccc-test")
+                // `skillLevel` comes first: its bucket (13) is before `skillGroupId`'s (14).
+                .skill_level_list([SkillLevel::default()
+                    .skill_group_id("skg-support@ccc-test")
+                    .skill_level(5)])
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("{version:?}: {e}"));
@@ -191,6 +205,13 @@ async fn structs_travel_with_fields_in_the_spec_order_and_raw_text_stands_in_for
                 raw_value(&sent, "UserSkillLevelList").as_deref(),
                 Some(
                     "%5B%7B%22userId%22%3A%22agent-ann%40ccc-test%22%2C%22skillLevel%22%3A9%7D%5D"
+                ),
+                "{version:?}"
+            );
+            assert_eq!(
+                raw_value(&sent, "SkillLevelList").as_deref(),
+                Some(
+                    percent(r#"[{"skillLevel":5,"skillGroupId":"skg-support@ccc-test"}]"#).as_str()
                 ),
                 "{version:?}"
             );

@@ -431,7 +431,7 @@ pub(super) fn request_struct(s: &Struct) -> TokenStream {
         }
 
         impl codec::JsonText for #name {
-            /// The fields in the spec's order, absent ones left out.
+            /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
             fn write_json(&self, out: &mut String) {
                 #json_object
             }

@@ -644,7 +644,7 @@ impl Flat for Property {
 }
 
 impl codec::JsonText for Property {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Array", &self.array);

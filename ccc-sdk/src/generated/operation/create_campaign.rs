@@ -1024,7 +1024,7 @@ impl Flat for CallableTime {
 }
 
 impl codec::JsonText for CallableTime {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("beginTime", &self.begin_time);
@@ -1102,7 +1102,7 @@ impl Flat for CaseList {
 }
 
 impl codec::JsonText for CaseList {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("CustomVariables", &self.custom_variables);
@@ -1165,7 +1165,7 @@ impl Flat for FlashSmsParameters {
 }
 
 impl codec::JsonText for FlashSmsParameters {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("applicationId", &self.application_id);

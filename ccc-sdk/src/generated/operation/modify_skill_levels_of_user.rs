@@ -377,7 +377,7 @@ impl Flat for SkillLevel {
 }
 
 impl codec::JsonText for SkillLevel {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("skillGroupId", &self.skill_group_id);

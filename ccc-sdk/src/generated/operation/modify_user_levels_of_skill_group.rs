@@ -380,7 +380,7 @@ impl Flat for UserLevel {
 }
 
 impl codec::JsonText for UserLevel {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("userId", &self.user_id);

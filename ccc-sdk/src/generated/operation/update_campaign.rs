@@ -551,7 +551,7 @@ impl Flat for CallableTime {
 }
 
 impl codec::JsonText for CallableTime {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("beginTime", &self.begin_time);

@@ -401,7 +401,7 @@ impl Flat for RoutingProfiles {
 }
 
 impl codec::JsonText for RoutingProfiles {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("RoutingType", &self.routing_type);
@@ -515,7 +515,7 @@ impl Flat for AgentConcurrencySettings {
 }
 
 impl codec::JsonText for AgentConcurrencySettings {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field(
@@ -578,7 +578,7 @@ impl Flat for ChatSettings {
 }
 
 impl codec::JsonText for ChatSettings {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("IdleChatTimeoutSeconds", &self.idle_chat_timeout_seconds);
@@ -698,7 +698,7 @@ impl Flat for DistributionSettings {
 }
 
 impl codec::JsonText for DistributionSettings {
-    /// The fields in the spec's order, absent ones left out.
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Enabled", &self.enabled);
