@@ -3,6 +3,8 @@
 
 use ccc_emulator::UserState as EmulatedState;
 use ccc_sdk::error::ServiceError;
+use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
+use ccc_sdk::operation::create_user::SkillLevel;
 use ccc_sdk::{Client, SdkError};
 use ccc_tests::{client, emulator};
 
@@ -68,7 +70,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .instance_id(INSTANCE)
         .device_id("ws-1")
         .user_id(ANN)
-        .signed_skill_group_id_list(format!("[\"{SALES}\"]"))
+        .signed_skill_group_id_list([SALES])
         .send()
         .await
         .unwrap();
@@ -82,7 +84,7 @@ async fn an_agent_signs_in_gets_ready_takes_a_break_and_signs_out() {
         .instance_id(INSTANCE)
         .device_id("ws-1")
         .user_id(ANN)
-        .signed_skill_group_id_list(SUPPORT)
+        .signed_skill_group_id_list([SUPPORT])
         .additivity(true)
         .send()
         .await
@@ -204,7 +206,7 @@ async fn what_does_not_exist_is_not_exists() {
         .sign_in_group()
         .instance_id("ccc-nope")
         .device_id("d")
-        .signed_skill_group_id_list(SALES)
+        .signed_skill_group_id_list([SALES])
         .send()
         .await;
     assert_eq!(code(r), "NotExists.InstanceId");
@@ -223,7 +225,7 @@ async fn what_does_not_exist_is_not_exists() {
         .instance_id(INSTANCE)
         .device_id("d")
         .user_id(ANN)
-        .signed_skill_group_id_list("skg-ghost@ccc-test")
+        .signed_skill_group_id_list(["skg-ghost@ccc-test"])
         .send()
         .await;
     assert_eq!(code(r), "NotExists.SkillGroupId");
@@ -251,7 +253,7 @@ async fn sign_in_ready(c: &Client, user: &str, group: &str) {
         .instance_id(INSTANCE)
         .device_id(format!("ws-{user}"))
         .user_id(user)
-        .signed_skill_group_id_list(group)
+        .signed_skill_group_id_list([group])
         .send()
         .await
         .unwrap();
@@ -578,7 +580,7 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
         .instance_id(INSTANCE)
         .page_number(1)
         .page_size(10)
-        .state_list("[\"Ready\"]")
+        .state_list(["Ready"])
         .send()
         .await
         .unwrap();
@@ -596,7 +598,7 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
         .instance_id(INSTANCE)
         .page_number(1)
         .page_size(10)
-        .agent_id_list(ANN)
+        .agent_id_list([ANN])
         .send()
         .await
         .unwrap();
@@ -704,7 +706,7 @@ async fn paging_time_windows_and_sorting_work_over_a_thousand_records() {
         .instance_id(INSTANCE)
         .device_id("d")
         .user_id(ANN)
-        .signed_skill_group_id_list("[]")
+        .signed_skill_group_id_list(Vec::<String>::new())
         .send()
         .await
         .unwrap();
@@ -809,7 +811,7 @@ async fn paging_time_windows_and_sorting_work_over_a_thousand_records() {
         .page_size(100)
         .start_time(start_ms)
         .end_time(end_ms)
-        .contact_type_list("[\"Inbound\"]")
+        .contact_type_list(["Inbound"])
         .send()
         .await
         .unwrap();
@@ -860,9 +862,9 @@ async fn the_directory_reads_what_it_was_told() {
         .email("carol@example.com")
         .role_id("Agent@ccc-test")
         .work_mode("ON_SITE")
-        .skill_level_list(format!(
-            "[{{\"skillGroupId\":\"{billing}\",\"skillLevel\":6}}]"
-        ))
+        .skill_level_list([SkillLevel::default()
+            .skill_group_id(&billing)
+            .skill_level(6)])
         .send()
         .await
         .unwrap();
@@ -906,7 +908,7 @@ async fn the_directory_reads_what_it_was_told() {
     c.add_users_to_skill_group()
         .instance_id(INSTANCE)
         .skill_group_id(&billing)
-        .user_skill_level_list(format!("[{{\"userId\":\"{ANN}\",\"skillLevel\":9}}]"))
+        .user_skill_level_list([UserSkillLevel::default().user_id(ANN).skill_level(9)])
         .send()
         .await
         .unwrap();
@@ -946,7 +948,7 @@ async fn the_directory_reads_what_it_was_told() {
     c.add_numbers_to_skill_group()
         .instance_id(INSTANCE)
         .skill_group_id(&billing)
-        .number_list("[\"02180000001\"]")
+        .number_list(["02180000001"])
         .send()
         .await
         .unwrap();
@@ -965,14 +967,14 @@ async fn the_directory_reads_what_it_was_told() {
         .add_numbers_to_skill_group()
         .instance_id(INSTANCE)
         .skill_group_id(&billing)
-        .number_list("[\"000\"]")
+        .number_list(["000"])
         .send()
         .await;
     assert_eq!(code(unknown), "NotExists.Number");
     c.remove_phone_numbers_from_skill_group()
         .instance_id(INSTANCE)
         .skill_group_id(&billing)
-        .number_list("[\"02180000001\"]")
+        .number_list(["02180000001"])
         .send()
         .await
         .unwrap();
@@ -1000,7 +1002,7 @@ async fn the_directory_reads_what_it_was_told() {
     );
     c.remove_users()
         .instance_id(INSTANCE)
-        .user_id_list("[\"carol@ccc-test\"]")
+        .user_id_list(["carol@ccc-test"])
         .send()
         .await
         .unwrap();
@@ -1312,7 +1314,7 @@ async fn queued_calls_are_routed_by_skill_level() {
             .instance_id(INSTANCE)
             .page_number(1)
             .page_size(10)
-            .skill_group_id_list(format!("[\"{group}\"]"))
+            .skill_group_id_list([group])
             .send()
             .await
             .unwrap();

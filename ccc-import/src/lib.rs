@@ -10,6 +10,7 @@
 pub mod darabonba;
 pub mod doc;
 mod files;
+pub mod json_params;
 pub mod merge;
 
 pub use merge::{DiffKind, Difference, Precedence, Side, Source};

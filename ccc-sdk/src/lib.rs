@@ -46,7 +46,7 @@
 //!     .instance_id(instance)
 //!     .user_id(agent)
 //!     .device_id(device)
-//!     .signed_skill_group_id_list(r#"["skg-sales@ccc-test"]"#) // a JSON array in a string
+//!     .signed_skill_group_id_list(["skg-sales@ccc-test"]) // sent as the JSON text ["skg-sales@ccc-test"]
 //!     .send()
 //!     .await?;
 //! let ready = client
@@ -108,6 +108,45 @@
 //!     .instance_id(instance)
 //!     .user_id(agent)
 //!     .device_id(device)
+//!     .send()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Parameters that carry JSON
+//!
+//! Many parameters travel as one JSON text (a list of ids, a list of skill levels, a settings
+//! object). Their setters take typed values and write the JSON themselves, byte for byte as
+//! Alibaba's official SDKs do: a list setter takes any iterable and appends its items (an empty
+//! one sends `[]`), a struct is built with its own setters. Each also has a `<name>_json` setter
+//! taking the JSON text as the caller wrote it, sent as it is, for a shape the spec does not know;
+//! of the two, the last one set is sent.
+//!
+//! ```
+//! use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
+//! # use ccc_sdk::{Client, Config, Credentials};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = ccc_emulator::Emulator::builder().build().start("127.0.0.1:0".parse()?).await?;
+//! # let client = Client::new(Config::builder().endpoint_url(emulator.endpoint())
+//! #     .credentials(Credentials::new("testid", "testsecret")).build()?)?;
+//! // Sends UserSkillLevelList=[{"userId":"agent-ann@ccc-test","skillLevel":9}]
+//! client
+//!     .add_users_to_skill_group()
+//!     .instance_id("ccc-test")
+//!     .skill_group_id("skg-sales@ccc-test")
+//!     .user_skill_level_list([UserSkillLevel::default()
+//!         .user_id("agent-ann@ccc-test")
+//!         .skill_level(9)])
+//!     .send()
+//!     .await?;
+//! // The same parameter as JSON text written by hand.
+//! client
+//!     .add_users_to_skill_group()
+//!     .instance_id("ccc-test")
+//!     .skill_group_id("skg-sales@ccc-test")
+//!     .user_skill_level_list_json(r#"[{"userId":"agent-ann@ccc-test","skillLevel":5}]"#)
 //!     .send()
 //!     .await?;
 //! # Ok(())

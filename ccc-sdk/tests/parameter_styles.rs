@@ -32,12 +32,11 @@ async fn a_list_of_structs_travels_as_json_text_in_the_query() {
             .add_cases()
             .instance_id("ccc-test")
             .campaign_id("camp-1")
-            .case_list(
-                CaseList::default()
-                    .phone_number("1380000 0000")
-                    .reference_id("r&1"),
-            )
-            .case_list(CaseList::default().phone_number("139"))
+            .case_list([CaseList::default()
+                .phone_number("1380000 0000")
+                .reference_id("r&1")])
+            // A second call appends.
+            .case_list([CaseList::default().phone_number("139")])
             .send()
             .await
             .unwrap();

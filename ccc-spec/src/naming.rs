@@ -152,7 +152,7 @@ fn action_noun(action: &str) -> String {
 
 /// The singular of a CamelCase noun, by its last word (a trailing version such as `V2` stays):
 /// `Users` → `User`, `Categories` → `Category`, `Addresses` → `Address`, `RecordsV2` → `RecordV2`.
-fn singular(noun: &str) -> String {
+pub fn singular(noun: &str) -> String {
     let words: Vec<String> = snake(noun)
         .split('_')
         .map(ToUpperCamelCase::to_upper_camel_case)

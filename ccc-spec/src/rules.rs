@@ -3,6 +3,9 @@
 
 use crate::{Action, EnumSpec, Field, Scalar, Type, naming};
 
+mod json_text;
+pub use json_text::{JsonText, PLAIN_JSON_TEXT, describe as describe_type, json_text};
+
 /// Prefixes of actions that only read: asking for them twice changes nothing.
 const READ_ONLY_PREFIXES: &[&str] = &["Get", "List", "Describe", "Check", "Query", "Search"];
 

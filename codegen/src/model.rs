@@ -191,6 +191,24 @@ pub(crate) struct Param {
     pub(crate) required: bool,
     pub(crate) location: Location,
     pub(crate) write: Write,
+    /// For a `json`-style parameter, the escape hatch that sends the caller's JSON text as it is.
+    pub(crate) raw: Option<RawJson>,
+}
+
+/// A `json`-style parameter's raw form: `x_json`, a `String` field of the builders and the input
+/// sent instead of the typed value. Setting one clears the other, so the last one set is sent.
+pub(crate) struct RawJson {
+    /// The field and its setter, `x_json`.
+    pub(crate) ident: Ident,
+    /// The identifier without `r#`, as `Debug` shows it.
+    pub(crate) stem: String,
+    /// Redacted in `Debug`: the parameter is a secret, or the text may hold one (a field of its
+    /// type is).
+    pub(crate) sensitive: bool,
+    /// The input field's doc.
+    pub(crate) doc: String,
+    /// The setter's doc.
+    pub(crate) setter_doc: String,
 }
 
 /// How a parameter is written into a request.
@@ -231,6 +249,9 @@ pub(crate) enum Setter {
     Replace,
     /// Appends one item to a list.
     Append { item: TokenStream },
+    /// Appends any number of items to a list: `x(["a", "b"])`. A `json`-style list's setter,
+    /// since such a list is usually written whole.
+    Extend { item: TokenStream },
     /// Inserts one entry into a map.
     Insert { value: TokenStream },
 }
@@ -272,6 +293,7 @@ impl Member {
         match self.ty.setter {
             Setter::Replace => "Sets",
             Setter::Append { .. } => "Appends one item to",
+            Setter::Extend { .. } => "Appends these items to",
             Setter::Insert { .. } => "Inserts one entry into",
         }
     }
@@ -312,6 +334,7 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
     for p in &action.parameters {
         params.push(lowering.param(p)?);
     }
+    check_raw_names(&source, &params)?;
     let mut output = Vec::new();
     for f in &action.response {
         output.push(lowering.member(f)?);
@@ -801,12 +824,17 @@ impl<'a> Lowering<'a> {
     }
 
     fn param(&self, p: &Parameter) -> Result<Param, Error> {
-        let ty = self.rust_type(&p.ty)?;
+        let mut ty = self.rust_type(&p.ty)?;
         let write = match (&p.ty, p.style) {
             (Type::Scalar { .. }, _) => Write::Put,
             (_, Some(Style::Json)) => Write::Json,
             (_, _) => Write::Flat,
         };
+        if write == Write::Json
+            && let Setter::Append { item } = &ty.setter
+        {
+            ty.setter = Setter::Extend { item: item.clone() };
+        }
         let place = match p.location {
             Location::Query => "in the query",
             Location::Body => "in the body",
@@ -825,10 +853,32 @@ impl<'a> Lowering<'a> {
             sensitive_note(p.sensitive),
             docs::example(p.example.as_deref()),
         );
+        let ident = self.idents.field(&p.name)?;
+        let raw = if write == Write::Json {
+            let stem = format!("{}_json", naming::field_stem(&p.name));
+            Some(RawJson {
+                ident: self.idents.ident(&stem)?,
+                doc: format!(
+                    "{} as JSON text the caller wrote, set with `{stem}`: when present it is sent \
+                     as it is, and the typed field (then empty) is not.",
+                    docs::code(&p.name),
+                ),
+                setter_doc: format!(
+                    "Sets {} as JSON text written by the caller, sent as it is: for a value the \
+                     typed setter cannot express. It replaces a value set with `{ident}`, as \
+                     `{ident}` replaces it: the last one set is sent.",
+                    docs::code(&p.name),
+                ),
+                stem,
+                sensitive: p.sensitive || holds_secret(&p.ty),
+            })
+        } else {
+            None
+        };
         Ok(Param {
             field: Member {
                 wire: p.name.clone(),
-                ident: self.idents.field(&p.name)?,
+                ident,
                 set: self.idents.prefixed("set_", &p.name)?,
                 stem: naming::field_stem(&p.name),
                 ty,
@@ -839,6 +889,7 @@ impl<'a> Lowering<'a> {
             required: p.required,
             location: p.location,
             write,
+            raw,
         })
     }
 }
@@ -851,6 +902,39 @@ fn is_long(ty: &Type) -> bool {
             ..
         }
     )
+}
+
+/// Whether a value of `ty` may hold a secret: a field somewhere inside it is sensitive.
+fn holds_secret(ty: &Type) -> bool {
+    match ty {
+        Type::Scalar { .. } => false,
+        Type::Struct { fields, .. } => fields.iter().any(|f| f.sensitive || holds_secret(&f.ty)),
+        Type::List { items } => holds_secret(items),
+        Type::Map { values } => holds_secret(values),
+    }
+}
+
+/// Refuses a raw setter (`x_json`) that would take the name of another parameter's field or
+/// setter.
+fn check_raw_names(file: &str, params: &[Param]) -> Result<(), Error> {
+    for p in params {
+        let Some(raw) = &p.raw else { continue };
+        let taken = params.iter().find(|o| {
+            [&o.field.ident, &o.field.set, &o.get]
+                .iter()
+                .any(|i| **i == raw.ident)
+        });
+        if let Some(o) = taken {
+            return Err(Error::Generate {
+                file: file.to_string(),
+                message: format!(
+                    "the JSON-text setter `{}` of parameter `{}` takes a name of parameter `{}`",
+                    raw.stem, p.field.wire, o.field.wire
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn sensitive_note(sensitive: bool) -> &'static str {
@@ -879,5 +963,50 @@ fn known(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
             Type::Map { .. } | Type::Scalar { .. } => out.push(path),
             Type::List { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, ty: Type, sensitive: bool) -> Field {
+        Field {
+            name: name.into(),
+            ty,
+            sensitive,
+            example: None,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn raw_json_text_of_a_value_holding_a_secret_is_a_secret() {
+        let string = Type::Scalar {
+            scalar: Scalar::String,
+            enumeration: None,
+        };
+        let plain = Type::Struct {
+            type_name: None,
+            fields: vec![field("Name", string.clone(), false)],
+        };
+        assert!(!holds_secret(&plain));
+        assert!(!holds_secret(&string));
+        let deep = Type::List {
+            items: Box::new(Type::Struct {
+                type_name: None,
+                fields: vec![field(
+                    "Login",
+                    Type::Map {
+                        values: Box::new(Type::Struct {
+                            type_name: None,
+                            fields: vec![field("Password", string, true)],
+                        }),
+                    },
+                    false,
+                )],
+            }),
+        };
+        assert!(holds_secret(&deep));
     }
 }

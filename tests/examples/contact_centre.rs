@@ -52,7 +52,7 @@ async fn sign_in(c: &Client, user: &str, group: &str) -> Result<(), Error> {
         .instance_id(INSTANCE)
         .device_id("workstation")
         .user_id(user)
-        .signed_skill_group_id_list(format!("[\"{group}\"]"))
+        .signed_skill_group_id_list([group])
         .send()
         .await?;
     c.ready_for_service()
@@ -196,7 +196,7 @@ async fn shift(emu: &RunningEmulator, c: &Client) -> Result<(), Error> {
         .instance_id(INSTANCE)
         .page_number(1)
         .page_size(10)
-        .agent_id_list(format!("[\"{ANN}\",\"{BOB}\"]"))
+        .agent_id_list([ANN, BOB])
         .send()
         .await?;
     for a in report.data().map(|d| d.list()).unwrap_or_default() {

@@ -40,6 +40,9 @@ pub struct Report {
     /// ([`ccc_spec::rules::enumerations_by_name`]): `Action: response Data.UserState: enumeration
     /// UserState`.
     pub enumerations: Vec<String>,
+    /// String parameters whose examples are JSON text, and what they became
+    /// ([`crate::json_params`]): `SignInGroup SignedSkillGroupIdList: JSON text, List of String …`.
+    pub json_text: Vec<String>,
     /// Differences between `product.json`'s endpoints and upstream's (`api-info.json`, the
     /// `@endpointMap` of `main.tea`); `product.json` is never written.
     pub endpoint_differences: Vec<String>,
@@ -76,6 +79,9 @@ impl fmt::Display for Report {
         }
         for e in &self.enumerations {
             writeln!(f, "enumeration by name: {e}")?;
+        }
+        for j in &self.json_text {
+            writeln!(f, "json text: {j}")?;
         }
         for e in &self.endpoint_differences {
             writeln!(f, "endpoints: {e}")?;
@@ -237,20 +243,22 @@ pub fn import_parsed(
         }
         let up = &up;
         let path = actions_dir.join(format!("{}.json", up.name));
-        let (action, old) = match existing_files.get(&up.name) {
+        let (mut action, old, existing) = match existing_files.get(&up.name) {
             Some((epath, text)) => match ccc_spec::parse_action(epath, text) {
                 Ok(existing) => {
                     let (merged, diffs) = merge(&existing, up);
                     report.differences.extend(diffs);
-                    (merged, Some(text))
+                    (merged, Some(text), Some(existing))
                 }
                 Err(e) => {
                     existing_errors.extend(e);
                     continue;
                 }
             },
-            None => (up.clone(), None),
+            None => (up.clone(), None, None),
         };
+        let decided = crate::json_params::apply(&mut action, existing.as_ref());
+        report.json_text.extend(decided);
         let text = ccc_spec::action_to_json(&action);
         results.push((action, path, text, old));
     }

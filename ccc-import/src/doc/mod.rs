@@ -62,6 +62,9 @@ pub enum NoteKind {
     Ambiguity,
     /// A description lists values; the message says whether they became an enumeration.
     Enumeration,
+    /// A String parameter's example is JSON text; the message says what it became
+    /// ([`crate::json_params`]).
+    JsonText,
 }
 
 impl fmt::Display for Note {
@@ -69,6 +72,7 @@ impl fmt::Display for Note {
         let kind = match self.kind {
             NoteKind::Ambiguity => "ambiguity",
             NoteKind::Enumeration => "enumeration",
+            NoteKind::JsonText => "JSON text",
         };
         match self.line {
             // A decision about the page as a whole, not one of its lines.
@@ -380,6 +384,15 @@ fn plan(
         }
         None => (parsed.action, Vec::new()),
     };
+    let mut action = action;
+    let mut notes = parsed.notes;
+    for message in crate::json_params::apply(&mut action, existing.as_ref()) {
+        notes.push(Note {
+            line: 0,
+            kind: NoteKind::JsonText,
+            message,
+        });
+    }
     let problems = ccc_spec::check_action(&file, product, &action);
     if !problems.is_empty() {
         return Err(problems
@@ -434,7 +447,7 @@ fn plan(
             file,
             outcome,
             differences,
-            notes: parsed.notes,
+            notes,
         },
         text,
     })

@@ -16,7 +16,9 @@ pub(crate) use encode::{Encode, put};
 pub(crate) use examples::check_example;
 pub(crate) use node::Node;
 pub use params::Params;
-pub(crate) use params::{Flat, Loc, Pairs, ToParam, flat_field};
+pub(crate) use params::{
+    Flat, JsonObject, JsonText, Loc, Pairs, ToParam, flat_field, write_json_string,
+};
 
 /// How deeply a response body may nest (objects, arrays, XML elements). serde_json refuses JSON
 /// past this depth; the XML reader refuses XML past it. The API's answers nest under ten levels;
@@ -194,6 +196,12 @@ macro_rules! wire_enum {
                     ::std::borrow::Cow::Owned(prefix.to_string()),
                     ::std::borrow::Cow::Borrowed(self.as_str()),
                 ));
+            }
+        }
+
+        impl $crate::codec::JsonText for $name {
+            fn write_json(&self, out: &mut String) {
+                $crate::codec::write_json_string(self.as_str(), out);
             }
         }
 

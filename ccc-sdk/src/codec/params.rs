@@ -51,11 +51,207 @@ impl<'a> Params<'a> {
         v.flatten(name, self.slot(loc));
     }
 
-    /// A list, struct or map in `json` style: one parameter holding JSON text.
-    pub(crate) fn json<T: Encode + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &T) {
-        self.slot(loc)
-            .push((Cow::Borrowed(name), Cow::Owned(v.encode().to_string())));
+    /// A list, struct or map in `json` style: one parameter holding JSON text, written as
+    /// [`JsonText`] says.
+    pub(crate) fn json<T: JsonText + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &T) {
+        let mut text = String::new();
+        v.write_json(&mut text);
+        self.slot(loc).push((Cow::Borrowed(name), Cow::Owned(text)));
     }
+}
+
+/// A value sent as JSON text, byte for byte as Alibaba's official SDK for Java (the one most
+/// integrators use) sends the same value, so that the service sees what it sees from it.
+///
+/// The Java SDK turns a model into a `java.util.HashMap` of its wire names (absent fields held as
+/// nulls) and writes it with Gson, HTML escaping off. Hence:
+///
+/// - compact: no space after `,` or `:`;
+/// - an object's entries in the iteration order of a Java `HashMap` holding all its fields: by
+///   bucket (the key's Java `String.hashCode`, its upper half folded into the lower, masked by a
+///   table of 16 slots doubled while more than three quarters full), and within a bucket in the
+///   spec's field order; absent fields are left out but count towards the table's size. A map's
+///   entries likewise, inserted in key order. (Treeified buckets, eight keys or more in one slot,
+///   do not occur in these small objects.)
+/// - in strings, `"` and `\` escaped with a backslash; `\b`, `\f`, `\n`, `\r` and `\t` by
+///   their short forms; other control characters below U+0020 as `\u00xx` (lower-case hex);
+///   U+2028 and U+2029 as `\u2028` and `\u2029`; everything else, `<`, `>`, `&`, `'`, `=`, `/`
+///   and all non-ASCII text included, as it is (UTF-8);
+/// - integers in decimal; decimals in serde_json's shortest form that reads back the same (Gson
+///   writes `1.0E20` where this writes `100000000000000000000.0`; no parameter of the API is a
+///   decimal that large).
+///
+/// The Go SDK (`encoding/json`, HTML escaping off) writes the same bytes except the order of an
+/// object's keys (it keeps a struct's declaration order and sorts a map's keys).
+pub(crate) trait JsonText {
+    fn write_json(&self, out: &mut String);
+}
+
+/// Writes `s` as a JSON string, escaped as [`JsonText`] says.
+pub(crate) fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if c < ' ' => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl JsonText for str {
+    fn write_json(&self, out: &mut String) {
+        write_json_string(self, out);
+    }
+}
+
+impl JsonText for String {
+    fn write_json(&self, out: &mut String) {
+        write_json_string(self, out);
+    }
+}
+
+macro_rules! json_text_via_encode {
+    ($($t:ty),*) => {$(
+        impl JsonText for $t {
+            fn write_json(&self, out: &mut String) {
+                // Numbers and booleans: serde_json's text (a non-finite decimal is `null`).
+                out.push_str(&self.encode().to_string());
+            }
+        }
+    )*};
+}
+json_text_via_encode!(bool, i32, i64, f32, f64);
+
+impl JsonText for Value {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::String(s) => write_json_string(s, out),
+            Value::Array(items) => items.write_json(out),
+            Value::Object(o) => {
+                // serde_json keeps an object's keys sorted, as a map's are.
+                let mut obj = JsonObject::new(out);
+                for (k, v) in o {
+                    obj.entry(k, v);
+                }
+                obj.finish();
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+}
+
+impl<T: JsonText> JsonText for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: JsonText> JsonText for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            item.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: JsonText> JsonText for HashMap<String, T> {
+    fn write_json(&self, out: &mut String) {
+        let mut keys: Vec<_> = self.keys().collect();
+        keys.sort();
+        let mut obj = JsonObject::new(out);
+        for k in keys {
+            obj.entry(k, &self[k]);
+        }
+        obj.finish();
+    }
+}
+
+/// A JSON object being written: entries are gathered, then [`JsonObject::finish`] writes them in
+/// the order [`JsonText`] describes.
+pub(crate) struct JsonObject<'o> {
+    out: &'o mut String,
+    /// Each present entry, `"name":value`, with its key's spread Java hash.
+    entries: Vec<(u32, String)>,
+    /// Fields present or absent: the Java map holds an absent one as a null, which counts.
+    fields: usize,
+}
+
+impl<'o> JsonObject<'o> {
+    pub(crate) fn new(out: &'o mut String) -> Self {
+        JsonObject {
+            out,
+            entries: Vec::new(),
+            fields: 0,
+        }
+    }
+
+    pub(crate) fn entry<T: JsonText + ?Sized>(&mut self, name: &str, v: &T) {
+        let mut text = String::new();
+        write_json_string(name, &mut text);
+        text.push(':');
+        v.write_json(&mut text);
+        self.entries.push((java_spread_hash(name), text));
+        self.fields += 1;
+    }
+
+    /// A struct's field: left out when absent.
+    pub(crate) fn field<T: JsonText>(&mut self, name: &str, v: &Option<T>) {
+        match v {
+            Some(v) => self.entry(name, v),
+            None => self.fields += 1,
+        }
+    }
+
+    pub(crate) fn finish(mut self) {
+        let mask = java_table_size(self.fields) - 1;
+        // Stable: within a bucket, the order of insertion.
+        self.entries.sort_by_key(|(hash, _)| hash & mask);
+        self.out.push('{');
+        for (i, (_, text)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.out.push_str(text);
+        }
+        self.out.push('}');
+    }
+}
+
+/// Java's `String.hashCode` of `key` (over its UTF-16 units) with `HashMap`'s spreading of the
+/// upper half into the lower.
+fn java_spread_hash(key: &str) -> u32 {
+    let h = key.encode_utf16().fold(0u32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(u32::from(unit))
+    });
+    h ^ (h >> 16)
+}
+
+/// The table size of a Java `HashMap` after `entries` insertions: 16, doubled while the entries
+/// exceed three quarters of it.
+fn java_table_size(entries: usize) -> u32 {
+    let mut size: u32 = 16;
+    while entries > (size as usize) / 4 * 3 && size < 1 << 30 {
+        size *= 2;
+    }
+    size
 }
 
 /// A value that travels as one parameter's text.
@@ -194,6 +390,80 @@ mod tests {
                 "Ids.1=a", "Ids.2=b", "M.k1=1", "M.k2=2", "V.1.X=1", "V.2.X=y"
             ]
         );
+    }
+
+    fn json<T: JsonText + ?Sized>(v: &T) -> String {
+        let mut s = String::new();
+        v.write_json(&mut s);
+        s
+    }
+
+    #[test]
+    fn json_text_is_written_as_the_official_sdks_write_it() {
+        // Compact; non-ASCII, `<>&'/` as they are; quotes and backslashes escaped.
+        let list = vec![
+            "a".to_string(),
+            "技能组-é".to_string(),
+            r#"q"b\s"#.to_string(),
+            "<x>&'/".to_string(),
+        ];
+        assert_eq!(json(&list), r#"["a","技能组-é","q\"b\\s","<x>&'/"]"#);
+        // Control characters: short forms, else \u00xx in lower case; U+2028/9 escaped.
+        assert_eq!(
+            json("\u{8}\u{c}\n\r\t\u{0}\u{1f}\u{7f}\u{2028}\u{2029}"),
+            "\"\\b\\f\\n\\r\\t\\u0000\\u001f\u{7f}\\u2028\\u2029\""
+        );
+        assert_eq!(json(&Vec::<String>::new()), "[]");
+        assert_eq!(json(&vec![1_i32, -2]), "[1,-2]");
+        assert_eq!(json(&vec![true]), "[true]");
+        assert_eq!(json(&vec![0.5_f64]), "[0.5]");
+        // Objects compact, their keys in a Java HashMap's order: by bucket of the key's
+        // hash (`b` → 2, `a` → 1; `skillGroupId` → 14, `skillLevel` and `userId` → 13), within
+        // a bucket as inserted.
+        let mut m = HashMap::new();
+        m.insert("b".to_string(), 2_i64);
+        m.insert("a".to_string(), 1_i64);
+        assert_eq!(json(&m), r#"{"a":1,"b":2}"#);
+        let object = |fields: &[(&str, Option<i32>)]| {
+            let mut s = String::new();
+            let mut o = JsonObject::new(&mut s);
+            for (name, v) in fields {
+                o.field(name, v);
+            }
+            o.finish();
+            s
+        };
+        assert_eq!(
+            object(&[("skillGroupId", Some(1)), ("skillLevel", Some(2))]),
+            r#"{"skillLevel":2,"skillGroupId":1}"#
+        );
+        assert_eq!(
+            object(&[("userId", Some(1)), ("gone", None), ("skillLevel", Some(2))]),
+            r#"{"userId":1,"skillLevel":2}"#
+        );
+        assert_eq!(
+            object(&[("skillLevel", Some(2)), ("userId", Some(1))]),
+            r#"{"skillLevel":2,"userId":1}"#
+        );
+        // Absent fields count towards the table's size: with 13 fields the table has 32 slots,
+        // and `Caller` (bucket 5 of 16, 21 of 32) moves after `Name` (15 of either). A Java
+        // HashMap given these keys iterates them so.
+        assert_eq!(
+            object(&[("Caller", Some(1)), ("Name", Some(2))]),
+            r#"{"Caller":1,"Name":2}"#
+        );
+        let mut thirteen = vec![("Caller", Some(1)), ("Name", Some(2))];
+        thirteen.extend(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"].map(|k| (k, None)));
+        assert_eq!(object(&thirteen), r#"{"Name":2,"Caller":1}"#);
+        assert_eq!(java_table_size(12), 16);
+        assert_eq!(java_table_size(13), 32);
+        assert_eq!(java_table_size(25), 64);
+        // Enumerations by their wire values, one the SDK does not know included.
+        use crate::types::UserState;
+        let states = vec![UserState::from("READY"), UserState::from("NEW_STATE")];
+        assert_eq!(json(&states), r#"["READY","NEW_STATE"]"#);
+        let v = serde_json::json!({"k": ["<&>", 1, null, {"n": "é"}]});
+        assert_eq!(json(&v), r#"{"k":["<&>",1,null,{"n":"é"}]}"#);
     }
 
     #[test]

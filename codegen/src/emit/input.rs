@@ -1,12 +1,12 @@
 //! What a user builds: the input, its builder, the fluent builder that sends it, and the structs
 //! a request carries.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{Shown, derive_debug, encode_impl, field_link, option_struct};
 use crate::docs;
-use crate::model::{Member, Operation, Setter, Struct, Write};
+use crate::model::{Member, Operation, Param, Setter, Struct, Write};
 
 /// Where a setter puts the value.
 #[derive(Clone, Copy)]
@@ -17,9 +17,10 @@ enum Target {
     Input,
 }
 
-/// The value setter (replaces, appends one item, or inserts one entry, as the model says) and
-/// `set_x`, which sets or clears.
-fn setters(f: &Member, into: Target, value_doc: &str) -> TokenStream {
+/// The value setter (replaces, appends items, or inserts one entry, as the model says) and
+/// `set_x`, which sets or clears. `clears`: a field both setters empty when they store into a
+/// field (a parameter's raw JSON text, which the typed value replaces).
+fn setters(f: &Member, into: Target, value_doc: &str, clears: Option<&Ident>) -> TokenStream {
     let (ident, set, ty) = (&f.ident, &f.set, &f.ty.tokens);
     let value_doc = docs::outer(value_doc);
     let set_doc = docs::outer(&format!("Sets or clears {}.", docs::code(&f.wire)));
@@ -40,6 +41,18 @@ fn setters(f: &Member, into: Target, value_doc: &str) -> TokenStream {
             quote!(item: impl Into<#item>),
             quote!(self.input = self.input.#ident(item);),
         ),
+        (Setter::Extend { item }, Target::Field) => (
+            quote!(items: impl IntoIterator<Item = impl Into<#item>>),
+            quote! {
+                self.#ident
+                    .get_or_insert_with(Vec::new)
+                    .extend(items.into_iter().map(Into::into));
+            },
+        ),
+        (Setter::Extend { item }, Target::Input) => (
+            quote!(items: impl IntoIterator<Item = impl Into<#item>>),
+            quote!(self.input = self.input.#ident(items);),
+        ),
         (Setter::Insert { value }, Target::Field) => (
             quote!(key: impl Into<String>, value: impl Into<#value>),
             quote! {
@@ -57,19 +70,59 @@ fn setters(f: &Member, into: Target, value_doc: &str) -> TokenStream {
         Target::Field => quote!(self.#ident = v;),
         Target::Input => quote!(self.input = self.input.#set(v);),
     };
+    let clear = match (clears, into) {
+        (Some(other), Target::Field) => quote!(self.#other = None;),
+        _ => TokenStream::new(),
+    };
     quote! {
         #value_doc
         pub fn #ident(mut self, #args) -> Self {
+            #clear
             #store
             self
         }
 
         #set_doc
         pub fn #set(mut self, v: Option<#ty>) -> Self {
+            #clear
             #set_store
             self
         }
     }
+}
+
+/// `x_json`, the raw-JSON setter of a `json`-style parameter: it stores the text and clears the
+/// typed value (on a builder), or passes it on (on the fluent builder).
+fn raw_setter(p: &Param, into: Target) -> TokenStream {
+    let Some(raw) = &p.raw else {
+        return TokenStream::new();
+    };
+    let (ident, typed) = (&raw.ident, &p.field.ident);
+    let doc = docs::outer(&raw.setter_doc);
+    let store = match into {
+        Target::Field => quote! {
+            self.#typed = None;
+            self.#ident = Some(text.into());
+        },
+        Target::Input => quote!(self.input = self.input.#ident(text);),
+    };
+    quote! {
+        #doc
+        pub fn #ident(mut self, text: impl Into<String>) -> Self {
+            #store
+            self
+        }
+    }
+}
+
+/// How `Debug` shows a parameter's raw JSON text: as the parameter (redacted when it is).
+fn shown_raw(p: &Param) -> Option<Shown<'_>> {
+    p.raw.as_ref().map(|raw| Shown {
+        name: &raw.stem,
+        ident: &raw.ident,
+        sensitive: raw.sensitive,
+        optional: true,
+    })
 }
 
 /// `Sets X (required): see Input::x.`, the value setter's doc on both builders.
@@ -88,10 +141,17 @@ pub(super) fn input(op: &Operation<'_>) -> TokenStream {
     let fields = op.params.iter().map(|p| {
         let (ident, ty) = (&p.field.ident, &p.field.ty.tokens);
         let doc = docs::outer(&p.field.doc);
-        if p.required {
+        let field = if p.required {
             quote!(#doc pub #ident: #ty)
         } else {
             quote!(#doc pub #ident: Option<#ty>)
+        };
+        match &p.raw {
+            Some(raw) => {
+                let (raw_ident, raw_doc) = (&raw.ident, docs::outer(&raw.doc));
+                quote!(#field, #raw_doc pub #raw_ident: Option<String>)
+            }
+            None => field,
         }
     });
     let writes = op.params.iter().map(|p| {
@@ -105,14 +165,32 @@ pub(super) fn input(op: &Operation<'_>) -> TokenStream {
             Write::Flat => quote!(flat),
             Write::Json => quote!(json),
         };
-        if p.required {
-            quote!(p.#write(#loc, #wire, &self.#ident);)
-        } else {
-            quote! {
+        match (&p.raw, p.required) {
+            (Some(raw), true) => {
+                let raw = &raw.ident;
+                quote! {
+                    match &self.#raw {
+                        Some(text) => p.put(#loc, #wire, text),
+                        None => p.#write(#loc, #wire, &self.#ident),
+                    }
+                }
+            }
+            (Some(raw), false) => {
+                let raw = &raw.ident;
+                quote! {
+                    if let Some(text) = &self.#raw {
+                        p.put(#loc, #wire, text);
+                    } else if let Some(v) = &self.#ident {
+                        p.#write(#loc, #wire, v);
+                    }
+                }
+            }
+            (None, true) => quote!(p.#write(#loc, #wire, &self.#ident);),
+            (None, false) => quote! {
                 if let Some(v) = &self.#ident {
                     p.#write(#loc, #wire, v);
                 }
-            }
+            },
         }
     });
     let param = if op.params.is_empty() {
@@ -128,9 +206,12 @@ pub(super) fn input(op: &Operation<'_>) -> TokenStream {
     let shown: Vec<_> = op
         .params
         .iter()
-        .map(|p| Shown {
-            optional: !p.required,
-            ..Shown::option(&p.field)
+        .flat_map(|p| {
+            let typed = Shown {
+                optional: !p.required,
+                ..Shown::option(&p.field)
+            };
+            std::iter::once(typed).chain(shown_raw(p))
         })
         .collect();
     let (derive, debug) = derive_debug(input, &shown, &["Clone", "Debug", "PartialEq"]);
@@ -162,14 +243,24 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
     let (input, builder) = (&op.names.input, &op.names.builder);
     let fields = op.params.iter().map(|p| {
         let (ident, ty) = (&p.field.ident, &p.field.ty.tokens);
-        quote!(#ident: Option<#ty>)
+        match &p.raw {
+            Some(raw) => {
+                let raw = &raw.ident;
+                quote!(#ident: Option<#ty>, #raw: Option<String>)
+            }
+            None => quote!(#ident: Option<#ty>),
+        }
     });
     let methods = op.params.iter().map(|p| {
         let (ident, get, ty) = (&p.field.ident, &p.get, &p.field.ty.tokens);
-        let setters = setters(&p.field, Target::Field, &builder_setter_doc(op, p));
+        let clears = p.raw.as_ref().map(|r| &r.ident);
+        let setters = setters(&p.field, Target::Field, &builder_setter_doc(op, p), clears);
+        let raw = raw_setter(p, Target::Field);
         let get_doc = docs::outer(&format!("{} as set so far.", docs::code(&p.field.wire)));
         quote! {
             #setters
+
+            #raw
 
             #get_doc
             pub fn #get(&self) -> Option<&#ty> {
@@ -179,14 +270,35 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
     });
     let builds = op.params.iter().map(|p| {
         let (ident, wire) = (&p.field.ident, &p.field.wire);
-        if p.required {
-            quote!(#ident: self.#ident.ok_or_else(|| BuildError::missing(#wire))?)
-        } else {
-            quote!(#ident: self.#ident)
+        match (&p.raw, p.required) {
+            // Raw JSON text stands in for a required value.
+            (Some(raw), true) => {
+                let raw = &raw.ident;
+                quote! {
+                    #ident: match (self.#ident, &self.#raw) {
+                        (Some(v), _) => v,
+                        (None, Some(_)) => Default::default(),
+                        (None, None) => return Err(BuildError::missing(#wire)),
+                    },
+                    #raw: self.#raw
+                }
+            }
+            (Some(raw), false) => {
+                let raw = &raw.ident;
+                quote!(#ident: self.#ident, #raw: self.#raw)
+            }
+            (None, true) => {
+                quote!(#ident: self.#ident.ok_or_else(|| BuildError::missing(#wire))?)
+            }
+            (None, false) => quote!(#ident: self.#ident),
         }
     });
     let doc = docs::outer(&format!("Builder of [`{input}`]."));
-    let shown: Vec<_> = op.params.iter().map(|p| Shown::option(&p.field)).collect();
+    let shown: Vec<_> = op
+        .params
+        .iter()
+        .flat_map(|p| std::iter::once(Shown::option(&p.field)).chain(shown_raw(p)))
+        .collect();
     let (derive, debug) =
         derive_debug(builder, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
     quote! {
@@ -215,10 +327,11 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
     let names = &op.names;
     let (builder, fluent, output, error) =
         (&names.builder, &names.fluent, &names.output, &names.error);
-    let methods = op
-        .params
-        .iter()
-        .map(|p| setters(&p.field, Target::Input, &builder_setter_doc(op, p)));
+    let methods = op.params.iter().map(|p| {
+        let setters = setters(&p.field, Target::Input, &builder_setter_doc(op, p), None);
+        let raw = raw_setter(p, Target::Input);
+        quote!(#setters #raw)
+    });
     let method = &op.method;
     let doc = docs::outer(&format!(
         "Sends {}; made by [`Client::{method}`](crate::Client::{method}).",
@@ -279,8 +392,21 @@ pub(super) fn request_struct(s: &Struct) -> TokenStream {
     let methods = s.fields.iter().map(|f| {
         let see = format!("see [`{}`](#structfield.{})", f.ident, f.stem);
         let value_doc = format!("{} {}: {see}.", f.setter_verb(), docs::code(&f.wire));
-        setters(f, Target::Field, &value_doc)
+        setters(f, Target::Field, &value_doc, None)
     });
+    let json_fields = s.fields.iter().map(|f| {
+        let (ident, wire) = (&f.ident, &f.wire);
+        quote!(o.field(#wire, &self.#ident);)
+    });
+    let json_object = if s.fields.is_empty() {
+        quote!(codec::JsonObject::new(out).finish();)
+    } else {
+        quote! {
+            let mut o = codec::JsonObject::new(out);
+            #( #json_fields )*
+            o.finish();
+        }
+    };
     let flats = s.fields.iter().map(|f| {
         let (ident, wire) = (&f.ident, &f.wire);
         quote!(codec::flat_field(out, prefix, #wire, &self.#ident);)
@@ -301,6 +427,13 @@ pub(super) fn request_struct(s: &Struct) -> TokenStream {
         impl Flat for #name {
             fn flatten<'a>(&'a self, #prefix: &str, #out: &mut codec::Pairs<'a>) {
                 #( #flats )*
+            }
+        }
+
+        impl codec::JsonText for #name {
+            /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+            fn write_json(&self, out: &mut String) {
+                #json_object
             }
         }
     }

@@ -39,6 +39,8 @@ pub struct AddCasesInput {
     pub campaign_id: String,
     /// Wire name `CaseList`, List of Struct [`CaseList`], optional, in the query, as one JSON text.
     pub case_list: Option<Vec<CaseList>>,
+    /// `CaseList` as JSON text the caller wrote, set with `case_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub case_list_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -54,7 +56,9 @@ impl AddCasesInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
-        if let Some(v) = &self.case_list {
+        if let Some(text) = &self.case_list_json {
+            p.put(Loc::Query, "CaseList", text);
+        } else if let Some(v) = &self.case_list {
             p.json(Loc::Query, "CaseList", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -66,6 +70,7 @@ impl AddCasesInput {
 pub struct AddCasesInputBuilder {
     campaign_id: Option<String>,
     case_list: Option<Vec<CaseList>>,
+    case_list_json: Option<String>,
     instance_id: Option<String>,
 }
 
@@ -87,17 +92,26 @@ impl AddCasesInputBuilder {
         self.campaign_id.as_ref()
     }
 
-    /// Appends one item to `CaseList` (optional): see [`AddCasesInput::case_list`].
-    pub fn case_list(mut self, item: impl Into<CaseList>) -> Self {
+    /// Appends these items to `CaseList` (optional): see [`AddCasesInput::case_list`].
+    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+        self.case_list_json = None;
         self.case_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CaseList`.
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+        self.case_list_json = None;
         self.case_list = v;
+        self
+    }
+
+    /// Sets `CaseList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `case_list`, as `case_list` replaces it: the last one set is sent.
+    pub fn case_list_json(mut self, text: impl Into<String>) -> Self {
+        self.case_list = None;
+        self.case_list_json = Some(text.into());
         self
     }
 
@@ -130,6 +144,7 @@ impl AddCasesInputBuilder {
                 .campaign_id
                 .ok_or_else(|| BuildError::missing("CampaignId"))?,
             case_list: self.case_list,
+            case_list_json: self.case_list_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -159,15 +174,21 @@ impl AddCasesFluentBuilder {
         self
     }
 
-    /// Appends one item to `CaseList` (optional): see [`AddCasesInput::case_list`].
-    pub fn case_list(mut self, item: impl Into<CaseList>) -> Self {
-        self.input = self.input.case_list(item);
+    /// Appends these items to `CaseList` (optional): see [`AddCasesInput::case_list`].
+    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+        self.input = self.input.case_list(items);
         self
     }
 
     /// Sets or clears `CaseList`.
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
+        self
+    }
+
+    /// Sets `CaseList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `case_list`, as `case_list` replaces it: the last one set is sent.
+    pub fn case_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.case_list_json(text);
         self
     }
 
@@ -377,6 +398,19 @@ impl Flat for CaseList {
         codec::flat_field(out, prefix, "MaskedCallee", &self.masked_callee);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
         codec::flat_field(out, prefix, "ReferenceId", &self.reference_id);
+    }
+}
+
+impl codec::JsonText for CaseList {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Caller", &self.caller);
+        o.field("CustomVariables", &self.custom_variables);
+        o.field("MaskedCallee", &self.masked_callee);
+        o.field("PhoneNumber", &self.phone_number);
+        o.field("ReferenceId", &self.reference_id);
+        o.finish();
     }
 }
 

@@ -40,8 +40,10 @@ pub struct AddPersonalNumbersToUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `NumberList`, String, required, in the query. Example: `["0101234****","0105678****"]`.
-    pub number_list: String,
+    /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["0101234****","0105678****"]`.
+    pub number_list: Vec<String>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
@@ -57,7 +59,10 @@ impl AddPersonalNumbersToUserInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "NumberList", &self.number_list);
+        match &self.number_list_json {
+            Some(text) => p.put(Loc::Query, "NumberList", text),
+            None => p.json(Loc::Query, "NumberList", &self.number_list),
+        }
         p.put(Loc::Query, "UserId", &self.user_id);
     }
 }
@@ -66,7 +71,8 @@ impl AddPersonalNumbersToUserInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddPersonalNumbersToUserInputBuilder {
     instance_id: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
     user_id: Option<String>,
 }
 
@@ -88,20 +94,31 @@ impl AddPersonalNumbersToUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `NumberList` (required): see [`AddPersonalNumbersToUserInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (required): see [`AddPersonalNumbersToUserInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
@@ -128,9 +145,12 @@ impl AddPersonalNumbersToUserInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number_list: self
-                .number_list
-                .ok_or_else(|| BuildError::missing("NumberList"))?,
+            number_list: match (self.number_list, &self.number_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("NumberList")),
+            },
+            number_list_json: self.number_list_json,
             user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
         })
     }
@@ -158,15 +178,21 @@ impl AddPersonalNumbersToUserFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (required): see [`AddPersonalNumbersToUserInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (required): see [`AddPersonalNumbersToUserInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

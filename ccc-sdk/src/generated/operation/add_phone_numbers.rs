@@ -43,8 +43,10 @@ pub struct AddPhoneNumbersInput {
     pub instance_id: String,
     /// Wire name `NumberGroupId`, String, optional, in the query. Example: `2cb77c29-5f60-4b90-b21e-9d2ba9833f14`.
     pub number_group_id: Option<String>,
-    /// Wire name `NumberList`, String, optional, in the query. Example: `["0101234****", "0105678****"]`.
-    pub number_list: Option<String>,
+    /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text. Example: `["0101234****", "0105678****"]`.
+    pub number_list: Option<Vec<String>>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
     /// Wire name `Usage`, String, required, in the query. Example: `Bidirection`.
     pub usage: String,
 }
@@ -64,8 +66,10 @@ impl AddPhoneNumbersInput {
         if let Some(v) = &self.number_group_id {
             p.put(Loc::Query, "NumberGroupId", v);
         }
-        if let Some(v) = &self.number_list {
-            p.put(Loc::Query, "NumberList", v);
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
+            p.json(Loc::Query, "NumberList", v);
         }
         p.put(Loc::Query, "Usage", &self.usage);
     }
@@ -77,7 +81,8 @@ pub struct AddPhoneNumbersInputBuilder {
     contact_flow_id: Option<String>,
     instance_id: Option<String>,
     number_group_id: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
     usage: Option<String>,
 }
 
@@ -133,20 +138,31 @@ impl AddPhoneNumbersInputBuilder {
         self.number_group_id.as_ref()
     }
 
-    /// Sets `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
@@ -176,6 +192,7 @@ impl AddPhoneNumbersInputBuilder {
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             number_group_id: self.number_group_id,
             number_list: self.number_list,
+            number_list_json: self.number_list_json,
             usage: self.usage.ok_or_else(|| BuildError::missing("Usage"))?,
         })
     }
@@ -227,15 +244,21 @@ impl AddPhoneNumbersFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSkillGroupsToUser)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -40,8 +40,10 @@ pub struct AddSkillGroupsToUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `SkillLevelList`, String, required, in the query. Example: `[{"skillGroupId":"test1@ccc-test","skillLevel":5},{"skillGroupId":"test2@ccc-test","skillLevel":5}]`.
-    pub skill_level_list: String,
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], required, in the query, as one JSON text. Example: `[{"skillGroupId":"test1@ccc-test","skillLevel":5},{"skillGroupId":"test2@ccc-test","skillLevel":5}]`.
+    pub skill_level_list: Vec<SkillLevel>,
+    /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_level_list_json: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
@@ -57,7 +59,10 @@ impl AddSkillGroupsToUserInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "SkillLevelList", &self.skill_level_list);
+        match &self.skill_level_list_json {
+            Some(text) => p.put(Loc::Query, "SkillLevelList", text),
+            None => p.json(Loc::Query, "SkillLevelList", &self.skill_level_list),
+        }
         p.put(Loc::Query, "UserId", &self.user_id);
     }
 }
@@ -66,7 +71,8 @@ impl AddSkillGroupsToUserInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddSkillGroupsToUserInputBuilder {
     instance_id: Option<String>,
-    skill_level_list: Option<String>,
+    skill_level_list: Option<Vec<SkillLevel>>,
+    skill_level_list_json: Option<String>,
     user_id: Option<String>,
 }
 
@@ -88,20 +94,34 @@ impl AddSkillGroupsToUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_level_list = Some(v.into());
+    /// Appends these items to `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.skill_level_list_json = None;
+        self.skill_level_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+        self.skill_level_list_json = None;
         self.skill_level_list = v;
         self
     }
 
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_level_list = None;
+        self.skill_level_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillLevelList` as set so far.
-    pub fn get_skill_level_list(&self) -> Option<&String> {
+    pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
 
@@ -128,9 +148,12 @@ impl AddSkillGroupsToUserInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_level_list: self
-                .skill_level_list
-                .ok_or_else(|| BuildError::missing("SkillLevelList"))?,
+            skill_level_list: match (self.skill_level_list, &self.skill_level_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("SkillLevelList")),
+            },
+            skill_level_list_json: self.skill_level_list_json,
             user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
         })
     }
@@ -158,15 +181,24 @@ impl AddSkillGroupsToUserFluentBuilder {
         self
     }
 
-    /// Sets `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_level_list(v);
+    /// Appends these items to `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.input = self.input.skill_level_list(items);
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
+        self
+    }
+
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_level_list_json(text);
         self
     }
 
@@ -292,7 +324,69 @@ impl Encode for AddSkillGroupsToUserOutput {
     }
 }
 
-codec::serialize_via_encode!(AddSkillGroupsToUserOutput);
+/// Wire name `SkillLevelList`. Part of the input of `AddSkillGroupsToUser`; build one with `SkillLevel::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SkillLevel {
+    /// Wire name `skillGroupId`, String. Example: `test1@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// Wire name `skillLevel`, Integer. Example: `5`.
+    pub skill_level: Option<i32>,
+}
+
+impl SkillLevel {
+    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
+        self.skill_group_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillGroupId`.
+    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
+        self.skill_group_id = v;
+        self
+    }
+
+    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
+        self.skill_level = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillLevel`.
+    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
+        self.skill_level = v;
+        self
+    }
+}
+
+impl Encode for SkillLevel {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "skillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+impl Flat for SkillLevel {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
+        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
+    }
+}
+
+impl codec::JsonText for SkillLevel {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("skillGroupId", &self.skill_group_id);
+        o.field("skillLevel", &self.skill_level);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(AddSkillGroupsToUserOutput, SkillLevel);
 
 /// Errors of `AddSkillGroupsToUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -42,8 +42,10 @@ pub struct AnalyzeConversationInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `9cfad875-6260-4a53-ab6e-b13e3fb31f7d`.
     pub instance_id: String,
-    /// Wire name `TaskListJson`, String, optional, in the query. Example: `["keywords"]`.
-    pub task_list_json: Option<String>,
+    /// Wire name `TaskListJson`, List of String, optional, in the query, as one JSON text. Example: `["keywords"]`.
+    pub task_list_json: Option<Vec<String>>,
+    /// `TaskListJson` as JSON text the caller wrote, set with `task_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub task_list_json_json: Option<String>,
 }
 
 impl AnalyzeConversationInput {
@@ -61,8 +63,10 @@ impl AnalyzeConversationInput {
             p.put(Loc::Query, "FieldListJson", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.task_list_json {
-            p.put(Loc::Query, "TaskListJson", v);
+        if let Some(text) = &self.task_list_json_json {
+            p.put(Loc::Query, "TaskListJson", text);
+        } else if let Some(v) = &self.task_list_json {
+            p.json(Loc::Query, "TaskListJson", v);
         }
     }
 }
@@ -73,7 +77,8 @@ pub struct AnalyzeConversationInputBuilder {
     contact_id: Option<String>,
     field_list_json: Option<String>,
     instance_id: Option<String>,
-    task_list_json: Option<String>,
+    task_list_json: Option<Vec<String>>,
+    task_list_json_json: Option<String>,
 }
 
 impl AnalyzeConversationInputBuilder {
@@ -128,20 +133,31 @@ impl AnalyzeConversationInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `TaskListJson` (optional): see [`AnalyzeConversationInput::task_list_json`].
-    pub fn task_list_json(mut self, v: impl Into<String>) -> Self {
-        self.task_list_json = Some(v.into());
+    /// Appends these items to `TaskListJson` (optional): see [`AnalyzeConversationInput::task_list_json`].
+    pub fn task_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.task_list_json_json = None;
+        self.task_list_json
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `TaskListJson`.
-    pub fn set_task_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
+        self.task_list_json_json = None;
         self.task_list_json = v;
         self
     }
 
+    /// Sets `TaskListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `task_list_json`, as `task_list_json` replaces it: the last one set is sent.
+    pub fn task_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.task_list_json = None;
+        self.task_list_json_json = Some(text.into());
+        self
+    }
+
     /// `TaskListJson` as set so far.
-    pub fn get_task_list_json(&self) -> Option<&String> {
+    pub fn get_task_list_json(&self) -> Option<&Vec<String>> {
         self.task_list_json.as_ref()
     }
 
@@ -154,6 +170,7 @@ impl AnalyzeConversationInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             task_list_json: self.task_list_json,
+            task_list_json_json: self.task_list_json_json,
         })
     }
 }
@@ -204,15 +221,21 @@ impl AnalyzeConversationFluentBuilder {
         self
     }
 
-    /// Sets `TaskListJson` (optional): see [`AnalyzeConversationInput::task_list_json`].
-    pub fn task_list_json(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.task_list_json(v);
+    /// Appends these items to `TaskListJson` (optional): see [`AnalyzeConversationInput::task_list_json`].
+    pub fn task_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.task_list_json(items);
         self
     }
 
     /// Sets or clears `TaskListJson`.
-    pub fn set_task_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_task_list_json(v);
+        self
+    }
+
+    /// Sets `TaskListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `task_list_json`, as `task_list_json` replaces it: the last one set is sent.
+    pub fn task_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.task_list_json_json(text);
         self
     }
 

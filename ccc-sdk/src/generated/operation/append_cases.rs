@@ -43,6 +43,8 @@ pub struct AppendCasesInput {
     pub instance_id: String,
     /// Wire name `body`, List of Struct [`Body`], optional, in the body, as one JSON text.
     pub body: Option<Vec<Body>>,
+    /// `body` as JSON text the caller wrote, set with `body_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub body_json: Option<String>,
 }
 
 impl AppendCasesInput {
@@ -55,7 +57,9 @@ impl AppendCasesInput {
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.body {
+        if let Some(text) = &self.body_json {
+            p.put(Loc::Body, "body", text);
+        } else if let Some(v) = &self.body {
             p.json(Loc::Body, "body", v);
         }
     }
@@ -67,6 +71,7 @@ pub struct AppendCasesInputBuilder {
     campaign_id: Option<String>,
     instance_id: Option<String>,
     body: Option<Vec<Body>>,
+    body_json: Option<String>,
 }
 
 impl AppendCasesInputBuilder {
@@ -104,15 +109,26 @@ impl AppendCasesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends one item to `body` (optional): see [`AppendCasesInput::body`].
-    pub fn body(mut self, item: impl Into<Body>) -> Self {
-        self.body.get_or_insert_with(Vec::new).push(item.into());
+    /// Appends these items to `body` (optional): see [`AppendCasesInput::body`].
+    pub fn body(mut self, items: impl IntoIterator<Item = impl Into<Body>>) -> Self {
+        self.body_json = None;
+        self.body
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `body`.
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
+        self.body_json = None;
         self.body = v;
+        self
+    }
+
+    /// Sets `body` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `body`, as `body` replaces it: the last one set is sent.
+    pub fn body_json(mut self, text: impl Into<String>) -> Self {
+        self.body = None;
+        self.body_json = Some(text.into());
         self
     }
 
@@ -131,6 +147,7 @@ impl AppendCasesInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             body: self.body,
+            body_json: self.body_json,
         })
     }
 }
@@ -169,15 +186,21 @@ impl AppendCasesFluentBuilder {
         self
     }
 
-    /// Appends one item to `body` (optional): see [`AppendCasesInput::body`].
-    pub fn body(mut self, item: impl Into<Body>) -> Self {
-        self.input = self.input.body(item);
+    /// Appends these items to `body` (optional): see [`AppendCasesInput::body`].
+    pub fn body(mut self, items: impl IntoIterator<Item = impl Into<Body>>) -> Self {
+        self.input = self.input.body(items);
         self
     }
 
     /// Sets or clears `body`.
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
         self.input = self.input.set_body(v);
+        self
+    }
+
+    /// Sets `body` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `body`, as `body` replaces it: the last one set is sent.
+    pub fn body_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.body_json(text);
         self
     }
 
@@ -402,6 +425,20 @@ impl Flat for Body {
         codec::flat_field(out, prefix, "MaskedCallee", &self.masked_callee);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
         codec::flat_field(out, prefix, "ReferenceId", &self.reference_id);
+    }
+}
+
+impl codec::JsonText for Body {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("AgentId", &self.agent_id);
+        o.field("Caller", &self.caller);
+        o.field("CustomVariables", &self.custom_variables);
+        o.field("MaskedCallee", &self.masked_callee);
+        o.field("PhoneNumber", &self.phone_number);
+        o.field("ReferenceId", &self.reference_id);
+        o.finish();
     }
 }
 

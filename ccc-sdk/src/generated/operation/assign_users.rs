@@ -6,7 +6,7 @@
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AssignUsers)
 #![allow(deprecated)]
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -47,12 +47,16 @@ pub struct AssignUsersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `RamIdList`, String, required, in the query. Example: `["28036411123456****","29234301123456****"]`.
-    pub ram_id_list: String,
+    /// Wire name `RamIdList`, List of String, required, in the query, as one JSON text. Example: `["28036411123456****","29234301123456****"]`.
+    pub ram_id_list: Vec<String>,
+    /// `RamIdList` as JSON text the caller wrote, set with `ram_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub ram_id_list_json: Option<String>,
     /// Wire name `RoleId`, String, required, in the query. Example: `Agent@ccc-test`.
     pub role_id: String,
-    /// Wire name `SkillLevelList`, String, optional, in the query. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
-    pub skill_level_list: Option<String>,
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
+    pub skill_level_list: Option<Vec<SkillLevel>>,
+    /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_level_list_json: Option<String>,
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
     pub work_mode: crate::types::WorkMode,
 }
@@ -69,10 +73,15 @@ impl AssignUsersInput {
             p.put(Loc::Query, "Async", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "RamIdList", &self.ram_id_list);
+        match &self.ram_id_list_json {
+            Some(text) => p.put(Loc::Query, "RamIdList", text),
+            None => p.json(Loc::Query, "RamIdList", &self.ram_id_list),
+        }
         p.put(Loc::Query, "RoleId", &self.role_id);
-        if let Some(v) = &self.skill_level_list {
-            p.put(Loc::Query, "SkillLevelList", v);
+        if let Some(text) = &self.skill_level_list_json {
+            p.put(Loc::Query, "SkillLevelList", text);
+        } else if let Some(v) = &self.skill_level_list {
+            p.json(Loc::Query, "SkillLevelList", v);
         }
         p.put(Loc::Query, "WorkMode", &self.work_mode);
     }
@@ -83,9 +92,11 @@ impl AssignUsersInput {
 pub struct AssignUsersInputBuilder {
     r#async: Option<bool>,
     instance_id: Option<String>,
-    ram_id_list: Option<String>,
+    ram_id_list: Option<Vec<String>>,
+    ram_id_list_json: Option<String>,
     role_id: Option<String>,
-    skill_level_list: Option<String>,
+    skill_level_list: Option<Vec<SkillLevel>>,
+    skill_level_list_json: Option<String>,
     work_mode: Option<crate::types::WorkMode>,
 }
 
@@ -124,20 +135,31 @@ impl AssignUsersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `RamIdList` (required): see [`AssignUsersInput::ram_id_list`].
-    pub fn ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.ram_id_list = Some(v.into());
+    /// Appends these items to `RamIdList` (required): see [`AssignUsersInput::ram_id_list`].
+    pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ram_id_list_json = None;
+        self.ram_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `RamIdList`.
-    pub fn set_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.ram_id_list_json = None;
         self.ram_id_list = v;
         self
     }
 
+    /// Sets `RamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `ram_id_list`, as `ram_id_list` replaces it: the last one set is sent.
+    pub fn ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.ram_id_list = None;
+        self.ram_id_list_json = Some(text.into());
+        self
+    }
+
     /// `RamIdList` as set so far.
-    pub fn get_ram_id_list(&self) -> Option<&String> {
+    pub fn get_ram_id_list(&self) -> Option<&Vec<String>> {
         self.ram_id_list.as_ref()
     }
 
@@ -158,20 +180,34 @@ impl AssignUsersInputBuilder {
         self.role_id.as_ref()
     }
 
-    /// Sets `SkillLevelList` (optional): see [`AssignUsersInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_level_list = Some(v.into());
+    /// Appends these items to `SkillLevelList` (optional): see [`AssignUsersInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.skill_level_list_json = None;
+        self.skill_level_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+        self.skill_level_list_json = None;
         self.skill_level_list = v;
         self
     }
 
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_level_list = None;
+        self.skill_level_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillLevelList` as set so far.
-    pub fn get_skill_level_list(&self) -> Option<&String> {
+    pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
 
@@ -199,11 +235,15 @@ impl AssignUsersInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ram_id_list: self
-                .ram_id_list
-                .ok_or_else(|| BuildError::missing("RamIdList"))?,
+            ram_id_list: match (self.ram_id_list, &self.ram_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("RamIdList")),
+            },
+            ram_id_list_json: self.ram_id_list_json,
             role_id: self.role_id.ok_or_else(|| BuildError::missing("RoleId"))?,
             skill_level_list: self.skill_level_list,
+            skill_level_list_json: self.skill_level_list_json,
             work_mode: self
                 .work_mode
                 .ok_or_else(|| BuildError::missing("WorkMode"))?,
@@ -246,15 +286,21 @@ impl AssignUsersFluentBuilder {
         self
     }
 
-    /// Sets `RamIdList` (required): see [`AssignUsersInput::ram_id_list`].
-    pub fn ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.ram_id_list(v);
+    /// Appends these items to `RamIdList` (required): see [`AssignUsersInput::ram_id_list`].
+    pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.ram_id_list(items);
         self
     }
 
     /// Sets or clears `RamIdList`.
-    pub fn set_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_ram_id_list(v);
+        self
+    }
+
+    /// Sets `RamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `ram_id_list`, as `ram_id_list` replaces it: the last one set is sent.
+    pub fn ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.ram_id_list_json(text);
         self
     }
 
@@ -270,15 +316,24 @@ impl AssignUsersFluentBuilder {
         self
     }
 
-    /// Sets `SkillLevelList` (optional): see [`AssignUsersInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_level_list(v);
+    /// Appends these items to `SkillLevelList` (optional): see [`AssignUsersInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.input = self.input.skill_level_list(items);
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
+        self
+    }
+
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_level_list_json(text);
         self
     }
 
@@ -411,7 +466,69 @@ impl Encode for AssignUsersOutput {
     }
 }
 
-codec::serialize_via_encode!(AssignUsersOutput);
+/// Wire name `SkillLevelList`. Part of the input of `AssignUsers`; build one with `SkillLevel::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SkillLevel {
+    /// Wire name `skillGroupId`, String. Example: `skillgroup@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// Wire name `skillLevel`, Integer. Example: `5`.
+    pub skill_level: Option<i32>,
+}
+
+impl SkillLevel {
+    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
+        self.skill_group_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillGroupId`.
+    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
+        self.skill_group_id = v;
+        self
+    }
+
+    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
+        self.skill_level = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillLevel`.
+    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
+        self.skill_level = v;
+        self
+    }
+}
+
+impl Encode for SkillLevel {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "skillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+impl Flat for SkillLevel {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
+        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
+    }
+}
+
+impl codec::JsonText for SkillLevel {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("skillGroupId", &self.skill_group_id);
+        o.field("skillLevel", &self.skill_level);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(AssignUsersOutput, SkillLevel);
 
 /// Errors of `AssignUsers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -49,8 +49,10 @@ pub struct ChangeWorkModeInput {
     pub mobile: Option<String>,
     /// Skill groups to be signed in to, as a JSON array of ids in a string.
     ///
-    /// Wire name `SignedSkillGroupIdList`, String, optional, in the query. Example: `["online-1@ccc-test","online-2@ccc-test","online-3@ccc-test","skg-default@ccc-test"]`.
-    pub signed_skill_group_id_list: Option<String>,
+    /// Wire name `SignedSkillGroupIdList`, List of String, optional, in the query, as one JSON text. Example: `["online-1@ccc-test","online-2@ccc-test","online-3@ccc-test","skg-default@ccc-test"]`.
+    pub signed_skill_group_id_list: Option<Vec<String>>,
+    /// `SignedSkillGroupIdList` as JSON text the caller wrote, set with `signed_skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub signed_skill_group_id_list_json: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
@@ -76,8 +78,10 @@ impl ChangeWorkModeInput {
         if let Some(v) = &self.mobile {
             p.put(Loc::Query, "Mobile", v);
         }
-        if let Some(v) = &self.signed_skill_group_id_list {
-            p.put(Loc::Query, "SignedSkillGroupIdList", v);
+        if let Some(text) = &self.signed_skill_group_id_list_json {
+            p.put(Loc::Query, "SignedSkillGroupIdList", text);
+        } else if let Some(v) = &self.signed_skill_group_id_list {
+            p.json(Loc::Query, "SignedSkillGroupIdList", v);
         }
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -92,7 +96,8 @@ pub struct ChangeWorkModeInputBuilder {
     device_id: Option<String>,
     instance_id: Option<String>,
     mobile: Option<String>,
-    signed_skill_group_id_list: Option<String>,
+    signed_skill_group_id_list: Option<Vec<String>>,
+    signed_skill_group_id_list_json: Option<String>,
     user_id: Option<String>,
     work_mode: Option<crate::types::WorkMode>,
 }
@@ -149,20 +154,34 @@ impl ChangeWorkModeInputBuilder {
         self.mobile.as_ref()
     }
 
-    /// Sets `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
-    pub fn signed_skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.signed_skill_group_id_list = Some(v.into());
+    /// Appends these items to `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
+    pub fn signed_skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.signed_skill_group_id_list_json = None;
+        self.signed_skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SignedSkillGroupIdList`.
-    pub fn set_signed_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.signed_skill_group_id_list_json = None;
         self.signed_skill_group_id_list = v;
         self
     }
 
+    /// Sets `SignedSkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `signed_skill_group_id_list`, as `signed_skill_group_id_list` replaces it: the last one set is sent.
+    pub fn signed_skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.signed_skill_group_id_list = None;
+        self.signed_skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SignedSkillGroupIdList` as set so far.
-    pub fn get_signed_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_signed_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.signed_skill_group_id_list.as_ref()
     }
 
@@ -209,6 +228,7 @@ impl ChangeWorkModeInputBuilder {
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             mobile: self.mobile,
             signed_skill_group_id_list: self.signed_skill_group_id_list,
+            signed_skill_group_id_list_json: self.signed_skill_group_id_list_json,
             user_id: self.user_id,
             work_mode: self
                 .work_mode
@@ -263,15 +283,24 @@ impl ChangeWorkModeFluentBuilder {
         self
     }
 
-    /// Sets `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
-    pub fn signed_skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.signed_skill_group_id_list(v);
+    /// Appends these items to `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
+    pub fn signed_skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.signed_skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SignedSkillGroupIdList`.
-    pub fn set_signed_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_signed_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SignedSkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `signed_skill_group_id_list`, as `signed_skill_group_id_list` replaces it: the last one set is sent.
+    pub fn signed_skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.signed_skill_group_id_list_json(text);
         self
     }
 

@@ -35,8 +35,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCallTagsInput {
-    /// Wire name `CallTagNameList`, String, required, in the query. Example: `["TagA","TagB"]`.
-    pub call_tag_name_list: String,
+    /// Wire name `CallTagNameList`, List of String, required, in the query, as one JSON text. Example: `["TagA","TagB"]`.
+    pub call_tag_name_list: Vec<String>,
+    /// `CallTagNameList` as JSON text the caller wrote, set with `call_tag_name_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub call_tag_name_list_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -51,7 +53,10 @@ impl CreateCallTagsInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "CallTagNameList", &self.call_tag_name_list);
+        match &self.call_tag_name_list_json {
+            Some(text) => p.put(Loc::Query, "CallTagNameList", text),
+            None => p.json(Loc::Query, "CallTagNameList", &self.call_tag_name_list),
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -59,25 +64,40 @@ impl CreateCallTagsInput {
 /// Builder of [`CreateCallTagsInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateCallTagsInputBuilder {
-    call_tag_name_list: Option<String>,
+    call_tag_name_list: Option<Vec<String>>,
+    call_tag_name_list_json: Option<String>,
     instance_id: Option<String>,
 }
 
 impl CreateCallTagsInputBuilder {
-    /// Sets `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.call_tag_name_list = Some(v.into());
+    /// Appends these items to `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.call_tag_name_list_json = None;
+        self.call_tag_name_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
         self
     }
 
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.call_tag_name_list = None;
+        self.call_tag_name_list_json = Some(text.into());
+        self
+    }
+
     /// `CallTagNameList` as set so far.
-    pub fn get_call_tag_name_list(&self) -> Option<&String> {
+    pub fn get_call_tag_name_list(&self) -> Option<&Vec<String>> {
         self.call_tag_name_list.as_ref()
     }
 
@@ -101,9 +121,12 @@ impl CreateCallTagsInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<CreateCallTagsInput, BuildError> {
         Ok(CreateCallTagsInput {
-            call_tag_name_list: self
-                .call_tag_name_list
-                .ok_or_else(|| BuildError::missing("CallTagNameList"))?,
+            call_tag_name_list: match (self.call_tag_name_list, &self.call_tag_name_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("CallTagNameList")),
+            },
+            call_tag_name_list_json: self.call_tag_name_list_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -121,15 +144,24 @@ pub struct CreateCallTagsFluentBuilder {
 }
 
 impl CreateCallTagsFluentBuilder {
-    /// Sets `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.call_tag_name_list(v);
+    /// Appends these items to `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.call_tag_name_list(items);
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
+        self
+    }
+
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.call_tag_name_list_json(text);
         self
     }
 

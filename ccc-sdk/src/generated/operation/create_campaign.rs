@@ -44,20 +44,26 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCampaignInput {
-    /// Wire name `CallableTime`, String, required, in the query. Example: `[{"beginTime":"00:00:00","endTime":"23:00:00" }]`.
-    pub callable_time: String,
+    /// Wire name `CallableTime`, List of Struct [`CallableTime`], required, in the query, as one JSON text. Example: `[{"beginTime":"00:00:00","endTime":"23:00:00" }]`.
+    pub callable_time: Vec<CallableTime>,
+    /// `CallableTime` as JSON text the caller wrote, set with `callable_time_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub callable_time_json: Option<String>,
     /// Wire name `CaseFileKey`, String, optional, in the query. Example: `ccc-test/namelist.csv`.
     pub case_file_key: Option<String>,
     /// Wire name `CaseList`, List of Struct [`CaseList`], optional, in the query, as one JSON text.
     pub case_list: Option<Vec<CaseList>>,
+    /// `CaseList` as JSON text the caller wrote, set with `case_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub case_list_json: Option<String>,
     /// Wire name `ContactFlowId`, String, required, in the query. Example: `c1f2bc75-422e-43c7-9c9d9d95633a`.
     pub contact_flow_id: String,
     /// Wire name `EndTime`, String, required, in the query. Example: `1634313600000`.
     pub end_time: String,
     /// Wire name `ExecutingUntilTimeout`, Boolean, optional, in the query.
     pub executing_until_timeout: Option<bool>,
-    /// Wire name `FlashSmsParameters`, String, optional, in the query. Example: `{"applicationId":"08e6b63a-****-****-****-689a288cdbb5","templateId":"325"}`.
-    pub flash_sms_parameters: Option<String>,
+    /// Wire name `FlashSmsParameters`, Struct [`FlashSmsParameters`], optional, in the query, as one JSON text. Example: `{"applicationId":"08e6b63a-****-****-****-689a288cdbb5","templateId":"325"}`.
+    pub flash_sms_parameters: Option<FlashSmsParameters>,
+    /// `FlashSmsParameters` as JSON text the caller wrote, set with `flash_sms_parameters_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub flash_sms_parameters_json: Option<String>,
     /// Wire name `InstGroupId`, String, optional, in the query. Example: `0d368091-2c70-4d26-979a-6997ddc9c34f`.
     pub inst_group_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -72,6 +78,8 @@ pub struct CreateCampaignInput {
     pub name: String,
     /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text.
     pub number_list: Option<Vec<String>>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
     /// Wire name `QueueId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub queue_id: String,
     /// Wire name `Simulation`, Boolean, optional, in the query.
@@ -94,11 +102,16 @@ impl CreateCampaignInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "CallableTime", &self.callable_time);
+        match &self.callable_time_json {
+            Some(text) => p.put(Loc::Query, "CallableTime", text),
+            None => p.json(Loc::Query, "CallableTime", &self.callable_time),
+        }
         if let Some(v) = &self.case_file_key {
             p.put(Loc::Query, "CaseFileKey", v);
         }
-        if let Some(v) = &self.case_list {
+        if let Some(text) = &self.case_list_json {
+            p.put(Loc::Query, "CaseList", text);
+        } else if let Some(v) = &self.case_list {
             p.json(Loc::Query, "CaseList", v);
         }
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
@@ -106,8 +119,10 @@ impl CreateCampaignInput {
         if let Some(v) = &self.executing_until_timeout {
             p.put(Loc::Query, "ExecutingUntilTimeout", v);
         }
-        if let Some(v) = &self.flash_sms_parameters {
-            p.put(Loc::Query, "FlashSmsParameters", v);
+        if let Some(text) = &self.flash_sms_parameters_json {
+            p.put(Loc::Query, "FlashSmsParameters", text);
+        } else if let Some(v) = &self.flash_sms_parameters {
+            p.json(Loc::Query, "FlashSmsParameters", v);
         }
         if let Some(v) = &self.inst_group_id {
             p.put(Loc::Query, "InstGroupId", v);
@@ -116,7 +131,9 @@ impl CreateCampaignInput {
         p.put(Loc::Query, "MaxAttemptCount", &self.max_attempt_count);
         p.put(Loc::Query, "MinAttemptInterval", &self.min_attempt_interval);
         p.put(Loc::Query, "Name", &self.name);
-        if let Some(v) = &self.number_list {
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
             p.json(Loc::Query, "NumberList", v);
         }
         p.put(Loc::Query, "QueueId", &self.queue_id);
@@ -135,19 +152,23 @@ impl CreateCampaignInput {
 /// Builder of [`CreateCampaignInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateCampaignInputBuilder {
-    callable_time: Option<String>,
+    callable_time: Option<Vec<CallableTime>>,
+    callable_time_json: Option<String>,
     case_file_key: Option<String>,
     case_list: Option<Vec<CaseList>>,
+    case_list_json: Option<String>,
     contact_flow_id: Option<String>,
     end_time: Option<String>,
     executing_until_timeout: Option<bool>,
-    flash_sms_parameters: Option<String>,
+    flash_sms_parameters: Option<FlashSmsParameters>,
+    flash_sms_parameters_json: Option<String>,
     inst_group_id: Option<String>,
     instance_id: Option<String>,
     max_attempt_count: Option<i64>,
     min_attempt_interval: Option<i64>,
     name: Option<String>,
     number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
     queue_id: Option<String>,
     simulation: Option<bool>,
     simulation_parameters: Option<String>,
@@ -157,20 +178,34 @@ pub struct CreateCampaignInputBuilder {
 }
 
 impl CreateCampaignInputBuilder {
-    /// Sets `CallableTime` (required): see [`CreateCampaignInput::callable_time`].
-    pub fn callable_time(mut self, v: impl Into<String>) -> Self {
-        self.callable_time = Some(v.into());
+    /// Appends these items to `CallableTime` (required): see [`CreateCampaignInput::callable_time`].
+    pub fn callable_time(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+    ) -> Self {
+        self.callable_time_json = None;
+        self.callable_time
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallableTime`.
-    pub fn set_callable_time(mut self, v: Option<String>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+        self.callable_time_json = None;
         self.callable_time = v;
         self
     }
 
+    /// Sets `CallableTime` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `callable_time`, as `callable_time` replaces it: the last one set is sent.
+    pub fn callable_time_json(mut self, text: impl Into<String>) -> Self {
+        self.callable_time = None;
+        self.callable_time_json = Some(text.into());
+        self
+    }
+
     /// `CallableTime` as set so far.
-    pub fn get_callable_time(&self) -> Option<&String> {
+    pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
         self.callable_time.as_ref()
     }
 
@@ -191,17 +226,26 @@ impl CreateCampaignInputBuilder {
         self.case_file_key.as_ref()
     }
 
-    /// Appends one item to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
-    pub fn case_list(mut self, item: impl Into<CaseList>) -> Self {
+    /// Appends these items to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
+    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+        self.case_list_json = None;
         self.case_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CaseList`.
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+        self.case_list_json = None;
         self.case_list = v;
+        self
+    }
+
+    /// Sets `CaseList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `case_list`, as `case_list` replaces it: the last one set is sent.
+    pub fn case_list_json(mut self, text: impl Into<String>) -> Self {
+        self.case_list = None;
+        self.case_list_json = Some(text.into());
         self
     }
 
@@ -262,19 +306,28 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets `FlashSmsParameters` (optional): see [`CreateCampaignInput::flash_sms_parameters`].
-    pub fn flash_sms_parameters(mut self, v: impl Into<String>) -> Self {
+    pub fn flash_sms_parameters(mut self, v: impl Into<FlashSmsParameters>) -> Self {
+        self.flash_sms_parameters_json = None;
         self.flash_sms_parameters = Some(v.into());
         self
     }
 
     /// Sets or clears `FlashSmsParameters`.
-    pub fn set_flash_sms_parameters(mut self, v: Option<String>) -> Self {
+    pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
+        self.flash_sms_parameters_json = None;
         self.flash_sms_parameters = v;
         self
     }
 
+    /// Sets `FlashSmsParameters` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `flash_sms_parameters`, as `flash_sms_parameters` replaces it: the last one set is sent.
+    pub fn flash_sms_parameters_json(mut self, text: impl Into<String>) -> Self {
+        self.flash_sms_parameters = None;
+        self.flash_sms_parameters_json = Some(text.into());
+        self
+    }
+
     /// `FlashSmsParameters` as set so far.
-    pub fn get_flash_sms_parameters(&self) -> Option<&String> {
+    pub fn get_flash_sms_parameters(&self) -> Option<&FlashSmsParameters> {
         self.flash_sms_parameters.as_ref()
     }
 
@@ -363,17 +416,26 @@ impl CreateCampaignInputBuilder {
         self.name.as_ref()
     }
 
-    /// Appends one item to `NumberList` (optional): see [`CreateCampaignInput::number_list`].
-    pub fn number_list(mut self, item: impl Into<String>) -> Self {
+    /// Appends these items to `NumberList` (optional): see [`CreateCampaignInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
         self
     }
 
@@ -487,11 +549,15 @@ impl CreateCampaignInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<CreateCampaignInput, BuildError> {
         Ok(CreateCampaignInput {
-            callable_time: self
-                .callable_time
-                .ok_or_else(|| BuildError::missing("CallableTime"))?,
+            callable_time: match (self.callable_time, &self.callable_time_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("CallableTime")),
+            },
+            callable_time_json: self.callable_time_json,
             case_file_key: self.case_file_key,
             case_list: self.case_list,
+            case_list_json: self.case_list_json,
             contact_flow_id: self
                 .contact_flow_id
                 .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
@@ -500,6 +566,7 @@ impl CreateCampaignInputBuilder {
                 .ok_or_else(|| BuildError::missing("EndTime"))?,
             executing_until_timeout: self.executing_until_timeout,
             flash_sms_parameters: self.flash_sms_parameters,
+            flash_sms_parameters_json: self.flash_sms_parameters_json,
             inst_group_id: self.inst_group_id,
             instance_id: self
                 .instance_id
@@ -512,6 +579,7 @@ impl CreateCampaignInputBuilder {
                 .ok_or_else(|| BuildError::missing("MinAttemptInterval"))?,
             name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
             number_list: self.number_list,
+            number_list_json: self.number_list_json,
             queue_id: self
                 .queue_id
                 .ok_or_else(|| BuildError::missing("QueueId"))?,
@@ -540,15 +608,24 @@ pub struct CreateCampaignFluentBuilder {
 }
 
 impl CreateCampaignFluentBuilder {
-    /// Sets `CallableTime` (required): see [`CreateCampaignInput::callable_time`].
-    pub fn callable_time(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.callable_time(v);
+    /// Appends these items to `CallableTime` (required): see [`CreateCampaignInput::callable_time`].
+    pub fn callable_time(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+    ) -> Self {
+        self.input = self.input.callable_time(items);
         self
     }
 
     /// Sets or clears `CallableTime`.
-    pub fn set_callable_time(mut self, v: Option<String>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
+        self
+    }
+
+    /// Sets `CallableTime` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `callable_time`, as `callable_time` replaces it: the last one set is sent.
+    pub fn callable_time_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.callable_time_json(text);
         self
     }
 
@@ -564,15 +641,21 @@ impl CreateCampaignFluentBuilder {
         self
     }
 
-    /// Appends one item to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
-    pub fn case_list(mut self, item: impl Into<CaseList>) -> Self {
-        self.input = self.input.case_list(item);
+    /// Appends these items to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
+    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+        self.input = self.input.case_list(items);
         self
     }
 
     /// Sets or clears `CaseList`.
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
+        self
+    }
+
+    /// Sets `CaseList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `case_list`, as `case_list` replaces it: the last one set is sent.
+    pub fn case_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.case_list_json(text);
         self
     }
 
@@ -613,14 +696,20 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets `FlashSmsParameters` (optional): see [`CreateCampaignInput::flash_sms_parameters`].
-    pub fn flash_sms_parameters(mut self, v: impl Into<String>) -> Self {
+    pub fn flash_sms_parameters(mut self, v: impl Into<FlashSmsParameters>) -> Self {
         self.input = self.input.flash_sms_parameters(v);
         self
     }
 
     /// Sets or clears `FlashSmsParameters`.
-    pub fn set_flash_sms_parameters(mut self, v: Option<String>) -> Self {
+    pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
         self.input = self.input.set_flash_sms_parameters(v);
+        self
+    }
+
+    /// Sets `FlashSmsParameters` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `flash_sms_parameters`, as `flash_sms_parameters` replaces it: the last one set is sent.
+    pub fn flash_sms_parameters_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.flash_sms_parameters_json(text);
         self
     }
 
@@ -684,15 +773,21 @@ impl CreateCampaignFluentBuilder {
         self
     }
 
-    /// Appends one item to `NumberList` (optional): see [`CreateCampaignInput::number_list`].
-    pub fn number_list(mut self, item: impl Into<String>) -> Self {
-        self.input = self.input.number_list(item);
+    /// Appends these items to `NumberList` (optional): see [`CreateCampaignInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 
@@ -876,6 +971,68 @@ impl Encode for CreateCampaignOutput {
     }
 }
 
+/// Wire name `CallableTime`. Part of the input of `CreateCampaign`; build one with `CallableTime::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CallableTime {
+    /// Wire name `beginTime`, String. Example: `00:00:00`.
+    pub begin_time: Option<String>,
+    /// Wire name `endTime`, String. Example: `23:00:00`.
+    pub end_time: Option<String>,
+}
+
+impl CallableTime {
+    /// Sets `beginTime`: see [`begin_time`](#structfield.begin_time).
+    pub fn begin_time(mut self, v: impl Into<String>) -> Self {
+        self.begin_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `beginTime`.
+    pub fn set_begin_time(mut self, v: Option<String>) -> Self {
+        self.begin_time = v;
+        self
+    }
+
+    /// Sets `endTime`: see [`end_time`](#structfield.end_time).
+    pub fn end_time(mut self, v: impl Into<String>) -> Self {
+        self.end_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `endTime`.
+    pub fn set_end_time(mut self, v: Option<String>) -> Self {
+        self.end_time = v;
+        self
+    }
+}
+
+impl Encode for CallableTime {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "beginTime", &self.begin_time);
+        codec::put(&mut o, "endTime", &self.end_time);
+        Value::Object(o)
+    }
+}
+
+impl Flat for CallableTime {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "beginTime", &self.begin_time);
+        codec::flat_field(out, prefix, "endTime", &self.end_time);
+    }
+}
+
+impl codec::JsonText for CallableTime {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("beginTime", &self.begin_time);
+        o.field("endTime", &self.end_time);
+        o.finish();
+    }
+}
+
 /// Wire name `CaseList`. Part of the input of `CreateCampaign`; build one with `CaseList::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -944,7 +1101,85 @@ impl Flat for CaseList {
     }
 }
 
-codec::serialize_via_encode!(CreateCampaignOutput, CaseList);
+impl codec::JsonText for CaseList {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("CustomVariables", &self.custom_variables);
+        o.field("PhoneNumber", &self.phone_number);
+        o.field("ReferenceId", &self.reference_id);
+        o.finish();
+    }
+}
+
+/// Wire name `FlashSmsParameters`. Part of the input of `CreateCampaign`; build one with `FlashSmsParameters::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct FlashSmsParameters {
+    /// Wire name `applicationId`, String. Example: `08e6b63a-****-****-****-689a288cdbb5`.
+    pub application_id: Option<String>,
+    /// Wire name `templateId`, String. Example: `325`.
+    pub template_id: Option<String>,
+}
+
+impl FlashSmsParameters {
+    /// Sets `applicationId`: see [`application_id`](#structfield.application_id).
+    pub fn application_id(mut self, v: impl Into<String>) -> Self {
+        self.application_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `applicationId`.
+    pub fn set_application_id(mut self, v: Option<String>) -> Self {
+        self.application_id = v;
+        self
+    }
+
+    /// Sets `templateId`: see [`template_id`](#structfield.template_id).
+    pub fn template_id(mut self, v: impl Into<String>) -> Self {
+        self.template_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `templateId`.
+    pub fn set_template_id(mut self, v: Option<String>) -> Self {
+        self.template_id = v;
+        self
+    }
+}
+
+impl Encode for FlashSmsParameters {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "applicationId", &self.application_id);
+        codec::put(&mut o, "templateId", &self.template_id);
+        Value::Object(o)
+    }
+}
+
+impl Flat for FlashSmsParameters {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "applicationId", &self.application_id);
+        codec::flat_field(out, prefix, "templateId", &self.template_id);
+    }
+}
+
+impl codec::JsonText for FlashSmsParameters {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("applicationId", &self.application_id);
+        o.field("templateId", &self.template_id);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(
+    CreateCampaignOutput,
+    CallableTime,
+    CaseList,
+    FlashSmsParameters
+);
 
 /// Errors of `CreateCampaign`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

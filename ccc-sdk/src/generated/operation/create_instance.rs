@@ -36,16 +36,20 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateInstanceInput {
-    /// Wire name `AdminRamIdList`, String, required, in the query. Example: `["24861380681070****","105980354482****"]`.
-    pub admin_ram_id_list: String,
+    /// Wire name `AdminRamIdList`, List of String, required, in the query, as one JSON text. Example: `["24861380681070****","105980354482****"]`.
+    pub admin_ram_id_list: Vec<String>,
+    /// `AdminRamIdList` as JSON text the caller wrote, set with `admin_ram_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub admin_ram_id_list_json: Option<String>,
     /// Wire name `Description`, String, optional, in the query.
     pub description: Option<String>,
     /// Wire name `DomainName`, String, required, in the query. Example: `ccc-test`.
     pub domain_name: String,
     /// Wire name `Name`, String, required, in the query.
     pub name: String,
-    /// Wire name `NumberList`, String, optional, in the query. Example: `["0830011xxxx", "0830312xxxx"]`.
-    pub number_list: Option<String>,
+    /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text. Example: `["0830011xxxx", "0830312xxxx"]`.
+    pub number_list: Option<Vec<String>>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
 }
 
 impl CreateInstanceInput {
@@ -56,14 +60,19 @@ impl CreateInstanceInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "AdminRamIdList", &self.admin_ram_id_list);
+        match &self.admin_ram_id_list_json {
+            Some(text) => p.put(Loc::Query, "AdminRamIdList", text),
+            None => p.json(Loc::Query, "AdminRamIdList", &self.admin_ram_id_list),
+        }
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
         }
         p.put(Loc::Query, "DomainName", &self.domain_name);
         p.put(Loc::Query, "Name", &self.name);
-        if let Some(v) = &self.number_list {
-            p.put(Loc::Query, "NumberList", v);
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
+            p.json(Loc::Query, "NumberList", v);
         }
     }
 }
@@ -71,28 +80,41 @@ impl CreateInstanceInput {
 /// Builder of [`CreateInstanceInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateInstanceInputBuilder {
-    admin_ram_id_list: Option<String>,
+    admin_ram_id_list: Option<Vec<String>>,
+    admin_ram_id_list_json: Option<String>,
     description: Option<String>,
     domain_name: Option<String>,
     name: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
 }
 
 impl CreateInstanceInputBuilder {
-    /// Sets `AdminRamIdList` (required): see [`CreateInstanceInput::admin_ram_id_list`].
-    pub fn admin_ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.admin_ram_id_list = Some(v.into());
+    /// Appends these items to `AdminRamIdList` (required): see [`CreateInstanceInput::admin_ram_id_list`].
+    pub fn admin_ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.admin_ram_id_list_json = None;
+        self.admin_ram_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AdminRamIdList`.
-    pub fn set_admin_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_admin_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.admin_ram_id_list_json = None;
         self.admin_ram_id_list = v;
         self
     }
 
+    /// Sets `AdminRamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `admin_ram_id_list`, as `admin_ram_id_list` replaces it: the last one set is sent.
+    pub fn admin_ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.admin_ram_id_list = None;
+        self.admin_ram_id_list_json = Some(text.into());
+        self
+    }
+
     /// `AdminRamIdList` as set so far.
-    pub fn get_admin_ram_id_list(&self) -> Option<&String> {
+    pub fn get_admin_ram_id_list(&self) -> Option<&Vec<String>> {
         self.admin_ram_id_list.as_ref()
     }
 
@@ -147,35 +169,50 @@ impl CreateInstanceInputBuilder {
         self.name.as_ref()
     }
 
-    /// Sets `NumberList` (optional): see [`CreateInstanceInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (optional): see [`CreateInstanceInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<CreateInstanceInput, BuildError> {
         Ok(CreateInstanceInput {
-            admin_ram_id_list: self
-                .admin_ram_id_list
-                .ok_or_else(|| BuildError::missing("AdminRamIdList"))?,
+            admin_ram_id_list: match (self.admin_ram_id_list, &self.admin_ram_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("AdminRamIdList")),
+            },
+            admin_ram_id_list_json: self.admin_ram_id_list_json,
             description: self.description,
             domain_name: self
                 .domain_name
                 .ok_or_else(|| BuildError::missing("DomainName"))?,
             name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
             number_list: self.number_list,
+            number_list_json: self.number_list_json,
         })
     }
 }
@@ -190,15 +227,21 @@ pub struct CreateInstanceFluentBuilder {
 }
 
 impl CreateInstanceFluentBuilder {
-    /// Sets `AdminRamIdList` (required): see [`CreateInstanceInput::admin_ram_id_list`].
-    pub fn admin_ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.admin_ram_id_list(v);
+    /// Appends these items to `AdminRamIdList` (required): see [`CreateInstanceInput::admin_ram_id_list`].
+    pub fn admin_ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.admin_ram_id_list(items);
         self
     }
 
     /// Sets or clears `AdminRamIdList`.
-    pub fn set_admin_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_admin_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_admin_ram_id_list(v);
+        self
+    }
+
+    /// Sets `AdminRamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `admin_ram_id_list`, as `admin_ram_id_list` replaces it: the last one set is sent.
+    pub fn admin_ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.admin_ram_id_list_json(text);
         self
     }
 
@@ -238,15 +281,21 @@ impl CreateInstanceFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (optional): see [`CreateInstanceInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (optional): see [`CreateInstanceInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

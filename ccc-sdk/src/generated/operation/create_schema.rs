@@ -44,6 +44,8 @@ pub struct CreateSchemaInput {
     pub instance_id: String,
     /// Wire name `Properties`, List of Struct [`Properties`], optional, in the body, as one JSON text.
     pub properties: Option<Vec<Properties>>,
+    /// `Properties` as JSON text the caller wrote, set with `properties_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub properties_json: Option<String>,
     /// Wire name `RequestId`, String, optional, in the body. Example: `7BEEA660-A45A-45E3-98CC-AFC65E715C23`.
     pub request_id: Option<String>,
 }
@@ -63,7 +65,9 @@ impl CreateSchemaInput {
             p.put(Loc::Body, "Id", v);
         }
         p.put(Loc::Body, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.properties {
+        if let Some(text) = &self.properties_json {
+            p.put(Loc::Body, "Properties", text);
+        } else if let Some(v) = &self.properties {
             p.json(Loc::Body, "Properties", v);
         }
         if let Some(v) = &self.request_id {
@@ -79,6 +83,7 @@ pub struct CreateSchemaInputBuilder {
     id: Option<String>,
     instance_id: Option<String>,
     properties: Option<Vec<Properties>>,
+    properties_json: Option<String>,
     request_id: Option<String>,
 }
 
@@ -134,17 +139,26 @@ impl CreateSchemaInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends one item to `Properties` (optional): see [`CreateSchemaInput::properties`].
-    pub fn properties(mut self, item: impl Into<Properties>) -> Self {
+    /// Appends these items to `Properties` (optional): see [`CreateSchemaInput::properties`].
+    pub fn properties(mut self, items: impl IntoIterator<Item = impl Into<Properties>>) -> Self {
+        self.properties_json = None;
         self.properties
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `Properties`.
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
+        self.properties_json = None;
         self.properties = v;
+        self
+    }
+
+    /// Sets `Properties` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `properties`, as `properties` replaces it: the last one set is sent.
+    pub fn properties_json(mut self, text: impl Into<String>) -> Self {
+        self.properties = None;
+        self.properties_json = Some(text.into());
         self
     }
 
@@ -179,6 +193,7 @@ impl CreateSchemaInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             properties: self.properties,
+            properties_json: self.properties_json,
             request_id: self.request_id,
         })
     }
@@ -230,15 +245,21 @@ impl CreateSchemaFluentBuilder {
         self
     }
 
-    /// Appends one item to `Properties` (optional): see [`CreateSchemaInput::properties`].
-    pub fn properties(mut self, item: impl Into<Properties>) -> Self {
-        self.input = self.input.properties(item);
+    /// Appends these items to `Properties` (optional): see [`CreateSchemaInput::properties`].
+    pub fn properties(mut self, items: impl IntoIterator<Item = impl Into<Properties>>) -> Self {
+        self.input = self.input.properties(items);
         self
     }
 
     /// Sets or clears `Properties`.
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
         self.input = self.input.set_properties(v);
+        self
+    }
+
+    /// Sets `Properties` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `properties`, as `properties` replaces it: the last one set is sent.
+    pub fn properties_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.properties_json(text);
         self
     }
 
@@ -667,6 +688,31 @@ impl Flat for Properties {
         );
         codec::flat_field(out, prefix, "ReadOnly", &self.read_only);
         codec::flat_field(out, prefix, "Required", &self.required);
+    }
+}
+
+impl codec::JsonText for Properties {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Array", &self.array);
+        o.field("Attributes", &self.attributes);
+        o.field("DataType", &self.data_type);
+        o.field("Description", &self.description);
+        o.field("Disabled", &self.disabled);
+        o.field("DisplayName", &self.display_name);
+        o.field("DisplayOrder", &self.display_order);
+        o.field("EditorType", &self.editor_type);
+        o.field("MaxLength", &self.max_length);
+        o.field("Maximum", &self.maximum);
+        o.field("MinLength", &self.min_length);
+        o.field("Minimum", &self.minimum);
+        o.field("Name", &self.name);
+        o.field("Pattern", &self.pattern);
+        o.field("PatternErrorMessage", &self.pattern_error_message);
+        o.field("ReadOnly", &self.read_only);
+        o.field("Required", &self.required);
+        o.finish();
     }
 }
 

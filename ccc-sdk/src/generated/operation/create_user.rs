@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -55,8 +55,10 @@ pub struct CreateUserInput {
     pub work_mode: crate::types::WorkMode,
     /// Wire name `Mobile`, String, optional, in the query. Example: `138xxxx2114`.
     pub mobile: Option<String>,
-    /// Wire name `SkillLevelList`, String, optional, in the query. Example: `[{"skillGroupId":"default@ccc-test","skillLevel":5}]`.
-    pub skill_level_list: Option<String>,
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"default@ccc-test","skillLevel":5}]`.
+    pub skill_level_list: Option<Vec<SkillLevel>>,
+    /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_level_list_json: Option<String>,
     /// Wire name `ResetPassword`, Boolean, optional, in the query, sensitive (redacted in `Debug`). Example: `false`.
     pub reset_password: Option<bool>,
     /// Wire name `AvatarUrl`, String, optional, in the query.
@@ -86,8 +88,10 @@ impl CreateUserInput {
         if let Some(v) = &self.mobile {
             p.put(Loc::Query, "Mobile", v);
         }
-        if let Some(v) = &self.skill_level_list {
-            p.put(Loc::Query, "SkillLevelList", v);
+        if let Some(text) = &self.skill_level_list_json {
+            p.put(Loc::Query, "SkillLevelList", text);
+        } else if let Some(v) = &self.skill_level_list {
+            p.json(Loc::Query, "SkillLevelList", v);
         }
         if let Some(v) = &self.reset_password {
             p.put(Loc::Query, "ResetPassword", v);
@@ -118,6 +122,7 @@ impl std::fmt::Debug for CreateUserInput {
             .field("work_mode", &self.work_mode)
             .field("mobile", &self.mobile)
             .field("skill_level_list", &self.skill_level_list)
+            .field("skill_level_list_json", &self.skill_level_list_json)
             .field(
                 "reset_password",
                 &self.reset_password.as_ref().map(|_| "*** redacted ***"),
@@ -140,7 +145,8 @@ pub struct CreateUserInputBuilder {
     role_id: Option<String>,
     work_mode: Option<crate::types::WorkMode>,
     mobile: Option<String>,
-    skill_level_list: Option<String>,
+    skill_level_list: Option<Vec<SkillLevel>>,
+    skill_level_list_json: Option<String>,
     reset_password: Option<bool>,
     avatar_url: Option<String>,
     display_id: Option<String>,
@@ -268,20 +274,34 @@ impl CreateUserInputBuilder {
         self.mobile.as_ref()
     }
 
-    /// Sets `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_level_list = Some(v.into());
+    /// Appends these items to `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.skill_level_list_json = None;
+        self.skill_level_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+        self.skill_level_list_json = None;
         self.skill_level_list = v;
         self
     }
 
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_level_list = None;
+        self.skill_level_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillLevelList` as set so far.
-    pub fn get_skill_level_list(&self) -> Option<&String> {
+    pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
 
@@ -389,6 +409,7 @@ impl CreateUserInputBuilder {
                 .ok_or_else(|| BuildError::missing("WorkMode"))?,
             mobile: self.mobile,
             skill_level_list: self.skill_level_list,
+            skill_level_list_json: self.skill_level_list_json,
             reset_password: self.reset_password,
             avatar_url: self.avatar_url,
             display_id: self.display_id,
@@ -409,6 +430,7 @@ impl std::fmt::Debug for CreateUserInputBuilder {
             .field("work_mode", &self.work_mode)
             .field("mobile", &self.mobile)
             .field("skill_level_list", &self.skill_level_list)
+            .field("skill_level_list_json", &self.skill_level_list_json)
             .field(
                 "reset_password",
                 &self.reset_password.as_ref().map(|_| "*** redacted ***"),
@@ -515,15 +537,24 @@ impl CreateUserFluentBuilder {
         self
     }
 
-    /// Sets `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
-    pub fn skill_level_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_level_list(v);
+    /// Appends these items to `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
+    pub fn skill_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+    ) -> Self {
+        self.input = self.input.skill_level_list(items);
         self
     }
 
     /// Sets or clears `SkillLevelList`.
-    pub fn set_skill_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
+        self
+    }
+
+    /// Sets `SkillLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_level_list`, as `skill_level_list` replaces it: the last one set is sent.
+    pub fn skill_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_level_list_json(text);
         self
     }
 
@@ -706,6 +737,68 @@ impl Encode for CreateUserOutput {
     }
 }
 
+/// Wire name `SkillLevelList`. Part of the input of `CreateUser`; build one with `SkillLevel::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SkillLevel {
+    /// Wire name `skillGroupId`, String. Example: `default@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// Wire name `skillLevel`, Integer. Example: `5`.
+    pub skill_level: Option<i32>,
+}
+
+impl SkillLevel {
+    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
+        self.skill_group_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillGroupId`.
+    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
+        self.skill_group_id = v;
+        self
+    }
+
+    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
+        self.skill_level = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillLevel`.
+    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
+        self.skill_level = v;
+        self
+    }
+}
+
+impl Encode for SkillLevel {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "skillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+impl Flat for SkillLevel {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
+        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
+    }
+}
+
+impl codec::JsonText for SkillLevel {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("skillGroupId", &self.skill_group_id);
+        o.field("skillLevel", &self.skill_level);
+        o.finish();
+    }
+}
+
 /// The result of the action.
 ///
 /// Wire name `Data`. Part of the output of `CreateUser`.
@@ -813,7 +906,7 @@ impl Encode for CreateUserResult {
     }
 }
 
-codec::serialize_via_encode!(CreateUserOutput, CreateUserResult);
+codec::serialize_via_encode!(CreateUserOutput, SkillLevel, CreateUserResult);
 
 /// Errors of `CreateUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

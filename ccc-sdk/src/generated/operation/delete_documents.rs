@@ -37,6 +37,8 @@ impl crate::Client {
 pub struct DeleteDocumentsInput {
     /// Wire name `DocumentIds`, List of String, optional, in the body, as one JSON text.
     pub document_ids: Option<Vec<String>>,
+    /// `DocumentIds` as JSON text the caller wrote, set with `document_ids_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub document_ids_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the body. Example: `9cfad875-6260-4a53-ab6e-b13e3fb31f7d`.
@@ -55,7 +57,9 @@ impl DeleteDocumentsInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.document_ids {
+        if let Some(text) = &self.document_ids_json {
+            p.put(Loc::Body, "DocumentIds", text);
+        } else if let Some(v) = &self.document_ids {
             p.json(Loc::Body, "DocumentIds", v);
         }
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -70,23 +74,33 @@ impl DeleteDocumentsInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteDocumentsInputBuilder {
     document_ids: Option<Vec<String>>,
+    document_ids_json: Option<String>,
     instance_id: Option<String>,
     request_id: Option<String>,
     schema_id: Option<String>,
 }
 
 impl DeleteDocumentsInputBuilder {
-    /// Appends one item to `DocumentIds` (optional): see [`DeleteDocumentsInput::document_ids`].
-    pub fn document_ids(mut self, item: impl Into<String>) -> Self {
+    /// Appends these items to `DocumentIds` (optional): see [`DeleteDocumentsInput::document_ids`].
+    pub fn document_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.document_ids_json = None;
         self.document_ids
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `DocumentIds`.
     pub fn set_document_ids(mut self, v: Option<Vec<String>>) -> Self {
+        self.document_ids_json = None;
         self.document_ids = v;
+        self
+    }
+
+    /// Sets `DocumentIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `document_ids`, as `document_ids` replaces it: the last one set is sent.
+    pub fn document_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.document_ids = None;
+        self.document_ids_json = Some(text.into());
         self
     }
 
@@ -150,6 +164,7 @@ impl DeleteDocumentsInputBuilder {
     pub fn build(self) -> Result<DeleteDocumentsInput, BuildError> {
         Ok(DeleteDocumentsInput {
             document_ids: self.document_ids,
+            document_ids_json: self.document_ids_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -171,15 +186,21 @@ pub struct DeleteDocumentsFluentBuilder {
 }
 
 impl DeleteDocumentsFluentBuilder {
-    /// Appends one item to `DocumentIds` (optional): see [`DeleteDocumentsInput::document_ids`].
-    pub fn document_ids(mut self, item: impl Into<String>) -> Self {
-        self.input = self.input.document_ids(item);
+    /// Appends these items to `DocumentIds` (optional): see [`DeleteDocumentsInput::document_ids`].
+    pub fn document_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.document_ids(items);
         self
     }
 
     /// Sets or clears `DocumentIds`.
     pub fn set_document_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_document_ids(v);
+        self
+    }
+
+    /// Sets `DocumentIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `document_ids`, as `document_ids` replaces it: the last one set is sent.
+    pub fn document_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.document_ids_json(text);
         self
     }
 

@@ -39,8 +39,10 @@ pub struct ImportAdminsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `RamIdList`, String, required, in the query. Example: `["26972543893791****"]`.
-    pub ram_id_list: String,
+    /// Wire name `RamIdList`, List of String, required, in the query, as one JSON text. Example: `["26972543893791****"]`.
+    pub ram_id_list: Vec<String>,
+    /// `RamIdList` as JSON text the caller wrote, set with `ram_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub ram_id_list_json: Option<String>,
 }
 
 impl ImportAdminsInput {
@@ -52,7 +54,10 @@ impl ImportAdminsInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "RamIdList", &self.ram_id_list);
+        match &self.ram_id_list_json {
+            Some(text) => p.put(Loc::Query, "RamIdList", text),
+            None => p.json(Loc::Query, "RamIdList", &self.ram_id_list),
+        }
     }
 }
 
@@ -60,7 +65,8 @@ impl ImportAdminsInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImportAdminsInputBuilder {
     instance_id: Option<String>,
-    ram_id_list: Option<String>,
+    ram_id_list: Option<Vec<String>>,
+    ram_id_list_json: Option<String>,
 }
 
 impl ImportAdminsInputBuilder {
@@ -81,20 +87,31 @@ impl ImportAdminsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `RamIdList` (required): see [`ImportAdminsInput::ram_id_list`].
-    pub fn ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.ram_id_list = Some(v.into());
+    /// Appends these items to `RamIdList` (required): see [`ImportAdminsInput::ram_id_list`].
+    pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ram_id_list_json = None;
+        self.ram_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `RamIdList`.
-    pub fn set_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.ram_id_list_json = None;
         self.ram_id_list = v;
         self
     }
 
+    /// Sets `RamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `ram_id_list`, as `ram_id_list` replaces it: the last one set is sent.
+    pub fn ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.ram_id_list = None;
+        self.ram_id_list_json = Some(text.into());
+        self
+    }
+
     /// `RamIdList` as set so far.
-    pub fn get_ram_id_list(&self) -> Option<&String> {
+    pub fn get_ram_id_list(&self) -> Option<&Vec<String>> {
         self.ram_id_list.as_ref()
     }
 
@@ -104,9 +121,12 @@ impl ImportAdminsInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ram_id_list: self
-                .ram_id_list
-                .ok_or_else(|| BuildError::missing("RamIdList"))?,
+            ram_id_list: match (self.ram_id_list, &self.ram_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("RamIdList")),
+            },
+            ram_id_list_json: self.ram_id_list_json,
         })
     }
 }
@@ -133,15 +153,21 @@ impl ImportAdminsFluentBuilder {
         self
     }
 
-    /// Sets `RamIdList` (required): see [`ImportAdminsInput::ram_id_list`].
-    pub fn ram_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.ram_id_list(v);
+    /// Appends these items to `RamIdList` (required): see [`ImportAdminsInput::ram_id_list`].
+    pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.ram_id_list(items);
         self
     }
 
     /// Sets or clears `RamIdList`.
-    pub fn set_ram_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_ram_id_list(v);
+        self
+    }
+
+    /// Sets `RamIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `ram_id_list`, as `ram_id_list` replaces it: the last one set is sent.
+    pub fn ram_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.ram_id_list_json(text);
         self
     }
 

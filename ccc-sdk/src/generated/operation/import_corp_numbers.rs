@@ -39,8 +39,10 @@ pub struct ImportCorpNumbersInput {
     pub city: Option<String>,
     /// Wire name `CorpName`, String, optional, in the query.
     pub corp_name: Option<String>,
-    /// Wire name `NumberList`, String, required, in the query. Example: `[\\"02912345678\\"]`.
-    pub number_list: String,
+    /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `[\\"02912345678\\"]`.
+    pub number_list: Vec<String>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
     /// Wire name `Provider`, String, required, in the query.
     pub provider: String,
     /// Wire name `Province`, String, optional, in the query.
@@ -63,7 +65,10 @@ impl ImportCorpNumbersInput {
         if let Some(v) = &self.corp_name {
             p.put(Loc::Query, "CorpName", v);
         }
-        p.put(Loc::Query, "NumberList", &self.number_list);
+        match &self.number_list_json {
+            Some(text) => p.put(Loc::Query, "NumberList", text),
+            None => p.json(Loc::Query, "NumberList", &self.number_list),
+        }
         p.put(Loc::Query, "Provider", &self.provider);
         if let Some(v) = &self.province {
             p.put(Loc::Query, "Province", v);
@@ -79,7 +84,8 @@ impl ImportCorpNumbersInput {
 pub struct ImportCorpNumbersInputBuilder {
     city: Option<String>,
     corp_name: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
     provider: Option<String>,
     province: Option<String>,
     tag_list: Option<String>,
@@ -120,20 +126,31 @@ impl ImportCorpNumbersInputBuilder {
         self.corp_name.as_ref()
     }
 
-    /// Sets `NumberList` (required): see [`ImportCorpNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (required): see [`ImportCorpNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
@@ -193,9 +210,12 @@ impl ImportCorpNumbersInputBuilder {
         Ok(ImportCorpNumbersInput {
             city: self.city,
             corp_name: self.corp_name,
-            number_list: self
-                .number_list
-                .ok_or_else(|| BuildError::missing("NumberList"))?,
+            number_list: match (self.number_list, &self.number_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("NumberList")),
+            },
+            number_list_json: self.number_list_json,
             provider: self
                 .provider
                 .ok_or_else(|| BuildError::missing("Provider"))?,
@@ -239,15 +259,21 @@ impl ImportCorpNumbersFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (required): see [`ImportCorpNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (required): see [`ImportCorpNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

@@ -40,8 +40,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentSummaryReportsSinceMidnightInput {
-    /// Wire name `AgentIds`, String, optional, in the query. Example: `["agent1@ccc-test", "agent2@ccc-test"]`.
-    pub agent_ids: Option<String>,
+    /// Wire name `AgentIds`, List of String, optional, in the query, as one JSON text. Example: `["agent1@ccc-test", "agent2@ccc-test"]`.
+    pub agent_ids: Option<Vec<String>>,
+    /// `AgentIds` as JSON text the caller wrote, set with `agent_ids_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub agent_ids_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -68,8 +70,10 @@ impl ListAgentSummaryReportsSinceMidnightInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.agent_ids {
-            p.put(Loc::Query, "AgentIds", v);
+        if let Some(text) = &self.agent_ids_json {
+            p.put(Loc::Query, "AgentIds", text);
+        } else if let Some(v) = &self.agent_ids {
+            p.json(Loc::Query, "AgentIds", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
@@ -87,7 +91,8 @@ impl ListAgentSummaryReportsSinceMidnightInput {
 /// Builder of [`ListAgentSummaryReportsSinceMidnightInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListAgentSummaryReportsSinceMidnightInputBuilder {
-    agent_ids: Option<String>,
+    agent_ids: Option<Vec<String>>,
+    agent_ids_json: Option<String>,
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -95,20 +100,31 @@ pub struct ListAgentSummaryReportsSinceMidnightInputBuilder {
 }
 
 impl ListAgentSummaryReportsSinceMidnightInputBuilder {
-    /// Sets `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
-    pub fn agent_ids(mut self, v: impl Into<String>) -> Self {
-        self.agent_ids = Some(v.into());
+    /// Appends these items to `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
+    pub fn agent_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.agent_ids_json = None;
+        self.agent_ids
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AgentIds`.
-    pub fn set_agent_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_ids(mut self, v: Option<Vec<String>>) -> Self {
+        self.agent_ids_json = None;
         self.agent_ids = v;
         self
     }
 
+    /// Sets `AgentIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_ids`, as `agent_ids` replaces it: the last one set is sent.
+    pub fn agent_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.agent_ids = None;
+        self.agent_ids_json = Some(text.into());
+        self
+    }
+
     /// `AgentIds` as set so far.
-    pub fn get_agent_ids(&self) -> Option<&String> {
+    pub fn get_agent_ids(&self) -> Option<&Vec<String>> {
         self.agent_ids.as_ref()
     }
 
@@ -184,6 +200,7 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
     pub fn build(self) -> Result<ListAgentSummaryReportsSinceMidnightInput, BuildError> {
         Ok(ListAgentSummaryReportsSinceMidnightInput {
             agent_ids: self.agent_ids,
+            agent_ids_json: self.agent_ids_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -205,15 +222,21 @@ pub struct ListAgentSummaryReportsSinceMidnightFluentBuilder {
 }
 
 impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
-    /// Sets `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
-    pub fn agent_ids(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.agent_ids(v);
+    /// Appends these items to `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
+    pub fn agent_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.agent_ids(items);
         self
     }
 
     /// Sets or clears `AgentIds`.
-    pub fn set_agent_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_ids(v);
+        self
+    }
+
+    /// Sets `AgentIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_ids`, as `agent_ids` replaces it: the last one set is sent.
+    pub fn agent_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.agent_ids_json(text);
         self
     }
 

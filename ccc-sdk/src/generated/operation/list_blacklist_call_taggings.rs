@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBlacklistCallTaggings)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -39,8 +39,10 @@ pub struct ListBlacklistCallTaggingsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `NumberList`, String, required, in the query. Example: `[{"number":"1521083xxxx","jobId":"job-481841171213393920"}]`.
-    pub number_list: String,
+    /// Wire name `NumberList`, List of Struct [`Number`], required, in the query, as one JSON text. Example: `[{"number":"1521083xxxx","jobId":"job-481841171213393920"}]`.
+    pub number_list: Vec<Number>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
 }
 
 impl ListBlacklistCallTaggingsInput {
@@ -52,7 +54,10 @@ impl ListBlacklistCallTaggingsInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "NumberList", &self.number_list);
+        match &self.number_list_json {
+            Some(text) => p.put(Loc::Query, "NumberList", text),
+            None => p.json(Loc::Query, "NumberList", &self.number_list),
+        }
     }
 }
 
@@ -60,7 +65,8 @@ impl ListBlacklistCallTaggingsInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListBlacklistCallTaggingsInputBuilder {
     instance_id: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<Number>>,
+    number_list_json: Option<String>,
 }
 
 impl ListBlacklistCallTaggingsInputBuilder {
@@ -81,20 +87,31 @@ impl ListBlacklistCallTaggingsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `NumberList` (required): see [`ListBlacklistCallTaggingsInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (required): see [`ListBlacklistCallTaggingsInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<Number>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<Number>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<Number>> {
         self.number_list.as_ref()
     }
 
@@ -104,9 +121,12 @@ impl ListBlacklistCallTaggingsInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number_list: self
-                .number_list
-                .ok_or_else(|| BuildError::missing("NumberList"))?,
+            number_list: match (self.number_list, &self.number_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("NumberList")),
+            },
+            number_list_json: self.number_list_json,
         })
     }
 }
@@ -133,15 +153,21 @@ impl ListBlacklistCallTaggingsFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (required): see [`ListBlacklistCallTaggingsInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (required): see [`ListBlacklistCallTaggingsInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<Number>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<Number>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 
@@ -255,6 +281,68 @@ impl Encode for ListBlacklistCallTaggingsOutput {
     }
 }
 
+/// Wire name `NumberList`. Part of the input of `ListBlacklistCallTaggings`; build one with `Number::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Number {
+    /// Wire name `number`, String. Example: `1521083xxxx`.
+    pub number: Option<String>,
+    /// Wire name `jobId`, String. Example: `job-481841171213393920`.
+    pub job_id: Option<String>,
+}
+
+impl Number {
+    /// Sets `number`: see [`number`](#structfield.number).
+    pub fn number(mut self, v: impl Into<String>) -> Self {
+        self.number = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `number`.
+    pub fn set_number(mut self, v: Option<String>) -> Self {
+        self.number = v;
+        self
+    }
+
+    /// Sets `jobId`: see [`job_id`](#structfield.job_id).
+    pub fn job_id(mut self, v: impl Into<String>) -> Self {
+        self.job_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `jobId`.
+    pub fn set_job_id(mut self, v: Option<String>) -> Self {
+        self.job_id = v;
+        self
+    }
+}
+
+impl Encode for Number {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "number", &self.number);
+        codec::put(&mut o, "jobId", &self.job_id);
+        Value::Object(o)
+    }
+}
+
+impl Flat for Number {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "number", &self.number);
+        codec::flat_field(out, prefix, "jobId", &self.job_id);
+    }
+}
+
+impl codec::JsonText for Number {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("number", &self.number);
+        o.field("jobId", &self.job_id);
+        o.finish();
+    }
+}
+
 /// The result of the action.
 ///
 /// Wire name `Data`. Part of the output of `ListBlacklistCallTaggings`.
@@ -308,7 +396,11 @@ impl Encode for BlacklistCallTagging {
     }
 }
 
-codec::serialize_via_encode!(ListBlacklistCallTaggingsOutput, BlacklistCallTagging);
+codec::serialize_via_encode!(
+    ListBlacklistCallTaggingsOutput,
+    Number,
+    BlacklistCallTagging
+);
 
 /// Errors of `ListBlacklistCallTaggings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

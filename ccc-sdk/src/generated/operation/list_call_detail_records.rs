@@ -94,28 +94,36 @@ pub struct ListCallDetailRecordsInput {
     pub order_by_field: Option<String>,
     /// Only calls with one of these satisfaction ratings, as a JSON array in a string, e.g. `\["1","3"\]`.
     ///
-    /// Wire name `SatisfactionList`, String, optional, in the query. Example: `["1", "3"]`.
-    pub satisfaction_list: Option<String>,
+    /// Wire name `SatisfactionList`, List of String, optional, in the query, as one JSON text. Example: `["1", "3"]`.
+    pub satisfaction_list: Option<Vec<String>>,
+    /// `SatisfactionList` as JSON text the caller wrote, set with `satisfaction_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub satisfaction_list_json: Option<String>,
     /// Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
     ///
     /// Wire name `SatisfactionSurveyChannel`, String, one of [`SatisfactionSurveyChannel`], optional, in the query. Example: `IVR`.
     pub satisfaction_survey_channel: Option<SatisfactionSurveyChannel>,
     /// Only calls that ended one of these ways, as a JSON array in a string, e.g. `\["Success","NoAnswer"\]`.
     ///
-    /// Wire name `ContactDispositionList`, String, optional, in the query. Example: `["Success","NoAnswer"]`.
-    pub contact_disposition_list: Option<String>,
+    /// Wire name `ContactDispositionList`, List of String, optional, in the query, as one JSON text. Example: `["Success","NoAnswer"]`.
+    pub contact_disposition_list: Option<Vec<String>>,
+    /// `ContactDispositionList` as JSON text the caller wrote, set with `contact_disposition_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_disposition_list_json: Option<String>,
     /// Only calls of these kinds, as a JSON array in a string, e.g. `\["Internal","Inbound"\]`.
     ///
-    /// Wire name `ContactTypeList`, String, optional, in the query. Example: `["Internal","Inbound"]`.
-    pub contact_type_list: Option<String>,
+    /// Wire name `ContactTypeList`, List of String, optional, in the query, as one JSON text. Example: `["Internal","Inbound"]`.
+    pub contact_type_list: Option<Vec<String>>,
+    /// `ContactTypeList` as JSON text the caller wrote, set with `contact_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_type_list_json: Option<String>,
     /// More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
     ///
     /// Wire name `Criteria`, String, optional, in the query. Example: `{"phoneNumber":"0735"}`.
     pub criteria: Option<String>,
     /// Only calls whose early media ended in one of these states, as a JSON array in a string, e.g. `\["NotConnected","NoAnswer"\]`.
     ///
-    /// Wire name `EarlyMediaStateList`, String, optional, in the query. Example: `["NotConnected","NoAnswer"]`.
-    pub early_media_state_list: Option<String>,
+    /// Wire name `EarlyMediaStateList`, List of String, optional, in the query, as one JSON text. Example: `["NotConnected","NoAnswer"]`.
+    pub early_media_state_list: Option<Vec<String>>,
+    /// `EarlyMediaStateList` as JSON text the caller wrote, set with `early_media_state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub early_media_state_list_json: Option<String>,
     /// Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
     ///
     /// Wire name `SatisfactionDescriptionList`, String, optional, in the query.
@@ -166,23 +174,31 @@ impl ListCallDetailRecordsInput {
         if let Some(v) = &self.order_by_field {
             p.put(Loc::Query, "OrderByField", v);
         }
-        if let Some(v) = &self.satisfaction_list {
-            p.put(Loc::Query, "SatisfactionList", v);
+        if let Some(text) = &self.satisfaction_list_json {
+            p.put(Loc::Query, "SatisfactionList", text);
+        } else if let Some(v) = &self.satisfaction_list {
+            p.json(Loc::Query, "SatisfactionList", v);
         }
         if let Some(v) = &self.satisfaction_survey_channel {
             p.put(Loc::Query, "SatisfactionSurveyChannel", v);
         }
-        if let Some(v) = &self.contact_disposition_list {
-            p.put(Loc::Query, "ContactDispositionList", v);
+        if let Some(text) = &self.contact_disposition_list_json {
+            p.put(Loc::Query, "ContactDispositionList", text);
+        } else if let Some(v) = &self.contact_disposition_list {
+            p.json(Loc::Query, "ContactDispositionList", v);
         }
-        if let Some(v) = &self.contact_type_list {
-            p.put(Loc::Query, "ContactTypeList", v);
+        if let Some(text) = &self.contact_type_list_json {
+            p.put(Loc::Query, "ContactTypeList", text);
+        } else if let Some(v) = &self.contact_type_list {
+            p.json(Loc::Query, "ContactTypeList", v);
         }
         if let Some(v) = &self.criteria {
             p.put(Loc::Query, "Criteria", v);
         }
-        if let Some(v) = &self.early_media_state_list {
-            p.put(Loc::Query, "EarlyMediaStateList", v);
+        if let Some(text) = &self.early_media_state_list_json {
+            p.put(Loc::Query, "EarlyMediaStateList", text);
+        } else if let Some(v) = &self.early_media_state_list {
+            p.json(Loc::Query, "EarlyMediaStateList", v);
         }
         if let Some(v) = &self.satisfaction_description_list {
             p.put(Loc::Query, "SatisfactionDescriptionList", v);
@@ -207,12 +223,16 @@ pub struct ListCallDetailRecordsInputBuilder {
     skill_group_id: Option<String>,
     sort_order: Option<String>,
     order_by_field: Option<String>,
-    satisfaction_list: Option<String>,
+    satisfaction_list: Option<Vec<String>>,
+    satisfaction_list_json: Option<String>,
     satisfaction_survey_channel: Option<SatisfactionSurveyChannel>,
-    contact_disposition_list: Option<String>,
-    contact_type_list: Option<String>,
+    contact_disposition_list: Option<Vec<String>>,
+    contact_disposition_list_json: Option<String>,
+    contact_type_list: Option<Vec<String>>,
+    contact_type_list_json: Option<String>,
     criteria: Option<String>,
-    early_media_state_list: Option<String>,
+    early_media_state_list: Option<Vec<String>>,
+    early_media_state_list_json: Option<String>,
     satisfaction_description_list: Option<String>,
 }
 
@@ -455,20 +475,31 @@ impl ListCallDetailRecordsInputBuilder {
         self.order_by_field.as_ref()
     }
 
-    /// Sets `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
-    pub fn satisfaction_list(mut self, v: impl Into<String>) -> Self {
-        self.satisfaction_list = Some(v.into());
+    /// Appends these items to `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
+    pub fn satisfaction_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.satisfaction_list_json = None;
+        self.satisfaction_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SatisfactionList`.
-    pub fn set_satisfaction_list(mut self, v: Option<String>) -> Self {
+    pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.satisfaction_list_json = None;
         self.satisfaction_list = v;
         self
     }
 
+    /// Sets `SatisfactionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `satisfaction_list`, as `satisfaction_list` replaces it: the last one set is sent.
+    pub fn satisfaction_list_json(mut self, text: impl Into<String>) -> Self {
+        self.satisfaction_list = None;
+        self.satisfaction_list_json = Some(text.into());
+        self
+    }
+
     /// `SatisfactionList` as set so far.
-    pub fn get_satisfaction_list(&self) -> Option<&String> {
+    pub fn get_satisfaction_list(&self) -> Option<&Vec<String>> {
         self.satisfaction_list.as_ref()
     }
 
@@ -489,37 +520,62 @@ impl ListCallDetailRecordsInputBuilder {
         self.satisfaction_survey_channel.as_ref()
     }
 
-    /// Sets `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
-    pub fn contact_disposition_list(mut self, v: impl Into<String>) -> Self {
-        self.contact_disposition_list = Some(v.into());
+    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
+    pub fn contact_disposition_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.contact_disposition_list_json = None;
+        self.contact_disposition_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactDispositionList`.
-    pub fn set_contact_disposition_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
         self
     }
 
+    /// Sets `ContactDispositionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_disposition_list`, as `contact_disposition_list` replaces it: the last one set is sent.
+    pub fn contact_disposition_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_disposition_list = None;
+        self.contact_disposition_list_json = Some(text.into());
+        self
+    }
+
     /// `ContactDispositionList` as set so far.
-    pub fn get_contact_disposition_list(&self) -> Option<&String> {
+    pub fn get_contact_disposition_list(&self) -> Option<&Vec<String>> {
         self.contact_disposition_list.as_ref()
     }
 
-    /// Sets `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
-    pub fn contact_type_list(mut self, v: impl Into<String>) -> Self {
-        self.contact_type_list = Some(v.into());
+    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
+    pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.contact_type_list_json = None;
+        self.contact_type_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactTypeList`.
-    pub fn set_contact_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_type_list_json = None;
         self.contact_type_list = v;
         self
     }
 
+    /// Sets `ContactTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_type_list`, as `contact_type_list` replaces it: the last one set is sent.
+    pub fn contact_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_type_list = None;
+        self.contact_type_list_json = Some(text.into());
+        self
+    }
+
     /// `ContactTypeList` as set so far.
-    pub fn get_contact_type_list(&self) -> Option<&String> {
+    pub fn get_contact_type_list(&self) -> Option<&Vec<String>> {
         self.contact_type_list.as_ref()
     }
 
@@ -540,20 +596,34 @@ impl ListCallDetailRecordsInputBuilder {
         self.criteria.as_ref()
     }
 
-    /// Sets `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
-    pub fn early_media_state_list(mut self, v: impl Into<String>) -> Self {
-        self.early_media_state_list = Some(v.into());
+    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
+    pub fn early_media_state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.early_media_state_list_json = None;
+        self.early_media_state_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `EarlyMediaStateList`.
-    pub fn set_early_media_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.early_media_state_list_json = None;
         self.early_media_state_list = v;
         self
     }
 
+    /// Sets `EarlyMediaStateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `early_media_state_list`, as `early_media_state_list` replaces it: the last one set is sent.
+    pub fn early_media_state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.early_media_state_list = None;
+        self.early_media_state_list_json = Some(text.into());
+        self
+    }
+
     /// `EarlyMediaStateList` as set so far.
-    pub fn get_early_media_state_list(&self) -> Option<&String> {
+    pub fn get_early_media_state_list(&self) -> Option<&Vec<String>> {
         self.early_media_state_list.as_ref()
     }
 
@@ -598,11 +668,15 @@ impl ListCallDetailRecordsInputBuilder {
             sort_order: self.sort_order,
             order_by_field: self.order_by_field,
             satisfaction_list: self.satisfaction_list,
+            satisfaction_list_json: self.satisfaction_list_json,
             satisfaction_survey_channel: self.satisfaction_survey_channel,
             contact_disposition_list: self.contact_disposition_list,
+            contact_disposition_list_json: self.contact_disposition_list_json,
             contact_type_list: self.contact_type_list,
+            contact_type_list_json: self.contact_type_list_json,
             criteria: self.criteria,
             early_media_state_list: self.early_media_state_list,
+            early_media_state_list_json: self.early_media_state_list_json,
             satisfaction_description_list: self.satisfaction_description_list,
         })
     }
@@ -786,15 +860,21 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
-    pub fn satisfaction_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.satisfaction_list(v);
+    /// Appends these items to `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
+    pub fn satisfaction_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.satisfaction_list(items);
         self
     }
 
     /// Sets or clears `SatisfactionList`.
-    pub fn set_satisfaction_list(mut self, v: Option<String>) -> Self {
+    pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_list(v);
+        self
+    }
+
+    /// Sets `SatisfactionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `satisfaction_list`, as `satisfaction_list` replaces it: the last one set is sent.
+    pub fn satisfaction_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.satisfaction_list_json(text);
         self
     }
 
@@ -810,27 +890,42 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
-    pub fn contact_disposition_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_disposition_list(v);
+    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
+    pub fn contact_disposition_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.contact_disposition_list(items);
         self
     }
 
     /// Sets or clears `ContactDispositionList`.
-    pub fn set_contact_disposition_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
     }
 
-    /// Sets `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
-    pub fn contact_type_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_type_list(v);
+    /// Sets `ContactDispositionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_disposition_list`, as `contact_disposition_list` replaces it: the last one set is sent.
+    pub fn contact_disposition_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_disposition_list_json(text);
+        self
+    }
+
+    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
+    pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.contact_type_list(items);
         self
     }
 
     /// Sets or clears `ContactTypeList`.
-    pub fn set_contact_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
+        self
+    }
+
+    /// Sets `ContactTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_type_list`, as `contact_type_list` replaces it: the last one set is sent.
+    pub fn contact_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_type_list_json(text);
         self
     }
 
@@ -846,15 +941,24 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
-    pub fn early_media_state_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.early_media_state_list(v);
+    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
+    pub fn early_media_state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.early_media_state_list(items);
         self
     }
 
     /// Sets or clears `EarlyMediaStateList`.
-    pub fn set_early_media_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
+        self
+    }
+
+    /// Sets `EarlyMediaStateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `early_media_state_list`, as `early_media_state_list` replaces it: the last one set is sent.
+    pub fn early_media_state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.early_media_state_list_json(text);
         self
     }
 

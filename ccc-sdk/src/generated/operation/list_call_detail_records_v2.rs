@@ -36,8 +36,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCallDetailRecordsV2Input {
-    /// Wire name `AccessChannelTypeList`, String, optional, in the query. Example: `["Web","AliMe"]`.
-    pub access_channel_type_list: Option<String>,
+    /// Wire name `AccessChannelTypeList`, List of String, optional, in the query, as one JSON text. Example: `["Web","AliMe"]`.
+    pub access_channel_type_list: Option<Vec<String>>,
+    /// `AccessChannelTypeList` as JSON text the caller wrote, set with `access_channel_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub access_channel_type_list_json: Option<String>,
     /// Wire name `AgentId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
     /// Wire name `AnalyticsReportReady`, Boolean, optional, in the query.
@@ -48,14 +50,22 @@ pub struct ListCallDetailRecordsV2Input {
     pub called_number: Option<String>,
     /// Wire name `CallingNumber`, String, optional, in the query. Example: `191***9993`.
     pub calling_number: Option<String>,
-    /// Wire name `ContactDispositionList`, String, optional, in the query. Example: `["Success","NoAnswer"]`.
-    pub contact_disposition_list: Option<String>,
-    /// Wire name `ContactIdList`, String, optional, in the query. Example: `["job-123456789","job-234567891"]`.
-    pub contact_id_list: Option<String>,
-    /// Wire name `ContactTypeList`, String, optional, in the query. Example: `["INBOUND","OUTBOUND"]`.
-    pub contact_type_list: Option<String>,
-    /// Wire name `EarlyMediaStateList`, String, optional, in the query. Example: `["NotConnected","NoAnswer"]`.
-    pub early_media_state_list: Option<String>,
+    /// Wire name `ContactDispositionList`, List of String, optional, in the query, as one JSON text. Example: `["Success","NoAnswer"]`.
+    pub contact_disposition_list: Option<Vec<String>>,
+    /// `ContactDispositionList` as JSON text the caller wrote, set with `contact_disposition_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_disposition_list_json: Option<String>,
+    /// Wire name `ContactIdList`, List of String, optional, in the query, as one JSON text. Example: `["job-123456789","job-234567891"]`.
+    pub contact_id_list: Option<Vec<String>>,
+    /// `ContactIdList` as JSON text the caller wrote, set with `contact_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_id_list_json: Option<String>,
+    /// Wire name `ContactTypeList`, List of String, optional, in the query, as one JSON text. Example: `["INBOUND","OUTBOUND"]`.
+    pub contact_type_list: Option<Vec<String>>,
+    /// `ContactTypeList` as JSON text the caller wrote, set with `contact_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_type_list_json: Option<String>,
+    /// Wire name `EarlyMediaStateList`, List of String, optional, in the query, as one JSON text. Example: `["NotConnected","NoAnswer"]`.
+    pub early_media_state_list: Option<Vec<String>>,
+    /// `EarlyMediaStateList` as JSON text the caller wrote, set with `early_media_state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub early_media_state_list_json: Option<String>,
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1657879880010`.
     pub end_time: Option<i64>,
     /// Wire name `FirstAgentId`, String, optional, in the query. Example: `agent@ccc-test`.
@@ -84,13 +94,15 @@ pub struct ListCallDetailRecordsV2Input {
     pub release_reason_list: Option<String>,
     /// Wire name `SatisfactionDescriptionList`, String, optional, in the query.
     pub satisfaction_description_list: Option<String>,
-    /// Wire name `SatisfactionRateList`, String, optional, in the query. Example: `["1","3"]`.
-    pub satisfaction_rate_list: Option<String>,
+    /// Wire name `SatisfactionRateList`, List of String, optional, in the query, as one JSON text. Example: `["1","3"]`.
+    pub satisfaction_rate_list: Option<Vec<String>>,
+    /// `SatisfactionRateList` as JSON text the caller wrote, set with `satisfaction_rate_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub satisfaction_rate_list_json: Option<String>,
     /// Wire name `SatisfactionSurveyChannel`, String, optional, in the query. Example: `IVR`.
     pub satisfaction_survey_channel: Option<String>,
     /// Wire name `SearchPattern`, String, optional, in the query.
     pub search_pattern: Option<String>,
-    /// Wire name `SkillGroupIdList`, String, optional, in the query.
+    /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text.
     ///
     /// Example:
     ///
@@ -100,7 +112,9 @@ pub struct ListCallDetailRecordsV2Input {
     ///       "skg2@ccc-test"
     /// ]
     /// ```
-    pub skill_group_id_list: Option<String>,
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
     /// Wire name `SortOrder`, String, optional, in the query. Example: `DESC`.
     pub sort_order: Option<String>,
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1657853640015`.
@@ -115,8 +129,10 @@ impl ListCallDetailRecordsV2Input {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.access_channel_type_list {
-            p.put(Loc::Query, "AccessChannelTypeList", v);
+        if let Some(text) = &self.access_channel_type_list_json {
+            p.put(Loc::Query, "AccessChannelTypeList", text);
+        } else if let Some(v) = &self.access_channel_type_list {
+            p.json(Loc::Query, "AccessChannelTypeList", v);
         }
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
@@ -133,17 +149,25 @@ impl ListCallDetailRecordsV2Input {
         if let Some(v) = &self.calling_number {
             p.put(Loc::Query, "CallingNumber", v);
         }
-        if let Some(v) = &self.contact_disposition_list {
-            p.put(Loc::Query, "ContactDispositionList", v);
+        if let Some(text) = &self.contact_disposition_list_json {
+            p.put(Loc::Query, "ContactDispositionList", text);
+        } else if let Some(v) = &self.contact_disposition_list {
+            p.json(Loc::Query, "ContactDispositionList", v);
         }
-        if let Some(v) = &self.contact_id_list {
-            p.put(Loc::Query, "ContactIdList", v);
+        if let Some(text) = &self.contact_id_list_json {
+            p.put(Loc::Query, "ContactIdList", text);
+        } else if let Some(v) = &self.contact_id_list {
+            p.json(Loc::Query, "ContactIdList", v);
         }
-        if let Some(v) = &self.contact_type_list {
-            p.put(Loc::Query, "ContactTypeList", v);
+        if let Some(text) = &self.contact_type_list_json {
+            p.put(Loc::Query, "ContactTypeList", text);
+        } else if let Some(v) = &self.contact_type_list {
+            p.json(Loc::Query, "ContactTypeList", v);
         }
-        if let Some(v) = &self.early_media_state_list {
-            p.put(Loc::Query, "EarlyMediaStateList", v);
+        if let Some(text) = &self.early_media_state_list_json {
+            p.put(Loc::Query, "EarlyMediaStateList", text);
+        } else if let Some(v) = &self.early_media_state_list {
+            p.json(Loc::Query, "EarlyMediaStateList", v);
         }
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -172,8 +196,10 @@ impl ListCallDetailRecordsV2Input {
         if let Some(v) = &self.satisfaction_description_list {
             p.put(Loc::Query, "SatisfactionDescriptionList", v);
         }
-        if let Some(v) = &self.satisfaction_rate_list {
-            p.put(Loc::Query, "SatisfactionRateList", v);
+        if let Some(text) = &self.satisfaction_rate_list_json {
+            p.put(Loc::Query, "SatisfactionRateList", text);
+        } else if let Some(v) = &self.satisfaction_rate_list {
+            p.json(Loc::Query, "SatisfactionRateList", v);
         }
         if let Some(v) = &self.satisfaction_survey_channel {
             p.put(Loc::Query, "SatisfactionSurveyChannel", v);
@@ -181,8 +207,10 @@ impl ListCallDetailRecordsV2Input {
         if let Some(v) = &self.search_pattern {
             p.put(Loc::Query, "SearchPattern", v);
         }
-        if let Some(v) = &self.skill_group_id_list {
-            p.put(Loc::Query, "SkillGroupIdList", v);
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Query, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
+            p.json(Loc::Query, "SkillGroupIdList", v);
         }
         if let Some(v) = &self.sort_order {
             p.put(Loc::Query, "SortOrder", v);
@@ -196,16 +224,21 @@ impl ListCallDetailRecordsV2Input {
 /// Builder of [`ListCallDetailRecordsV2Input`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListCallDetailRecordsV2InputBuilder {
-    access_channel_type_list: Option<String>,
+    access_channel_type_list: Option<Vec<String>>,
+    access_channel_type_list_json: Option<String>,
     agent_id: Option<String>,
     analytics_report_ready: Option<bool>,
     broker: Option<String>,
     called_number: Option<String>,
     calling_number: Option<String>,
-    contact_disposition_list: Option<String>,
-    contact_id_list: Option<String>,
-    contact_type_list: Option<String>,
-    early_media_state_list: Option<String>,
+    contact_disposition_list: Option<Vec<String>>,
+    contact_disposition_list_json: Option<String>,
+    contact_id_list: Option<Vec<String>>,
+    contact_id_list_json: Option<String>,
+    contact_type_list: Option<Vec<String>>,
+    contact_type_list_json: Option<String>,
+    early_media_state_list: Option<Vec<String>>,
+    early_media_state_list_json: Option<String>,
     end_time: Option<i64>,
     first_agent_id: Option<String>,
     instance_id: Option<String>,
@@ -217,29 +250,45 @@ pub struct ListCallDetailRecordsV2InputBuilder {
     release_initiator_list: Option<String>,
     release_reason_list: Option<String>,
     satisfaction_description_list: Option<String>,
-    satisfaction_rate_list: Option<String>,
+    satisfaction_rate_list: Option<Vec<String>>,
+    satisfaction_rate_list_json: Option<String>,
     satisfaction_survey_channel: Option<String>,
     search_pattern: Option<String>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
     sort_order: Option<String>,
     start_time: Option<i64>,
 }
 
 impl ListCallDetailRecordsV2InputBuilder {
-    /// Sets `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
-    pub fn access_channel_type_list(mut self, v: impl Into<String>) -> Self {
-        self.access_channel_type_list = Some(v.into());
+    /// Appends these items to `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
+    pub fn access_channel_type_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.access_channel_type_list_json = None;
+        self.access_channel_type_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AccessChannelTypeList`.
-    pub fn set_access_channel_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.access_channel_type_list_json = None;
         self.access_channel_type_list = v;
         self
     }
 
+    /// Sets `AccessChannelTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `access_channel_type_list`, as `access_channel_type_list` replaces it: the last one set is sent.
+    pub fn access_channel_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.access_channel_type_list = None;
+        self.access_channel_type_list_json = Some(text.into());
+        self
+    }
+
     /// `AccessChannelTypeList` as set so far.
-    pub fn get_access_channel_type_list(&self) -> Option<&String> {
+    pub fn get_access_channel_type_list(&self) -> Option<&Vec<String>> {
         self.access_channel_type_list.as_ref()
     }
 
@@ -328,71 +377,121 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.calling_number.as_ref()
     }
 
-    /// Sets `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
-    pub fn contact_disposition_list(mut self, v: impl Into<String>) -> Self {
-        self.contact_disposition_list = Some(v.into());
+    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
+    pub fn contact_disposition_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.contact_disposition_list_json = None;
+        self.contact_disposition_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactDispositionList`.
-    pub fn set_contact_disposition_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
         self
     }
 
+    /// Sets `ContactDispositionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_disposition_list`, as `contact_disposition_list` replaces it: the last one set is sent.
+    pub fn contact_disposition_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_disposition_list = None;
+        self.contact_disposition_list_json = Some(text.into());
+        self
+    }
+
     /// `ContactDispositionList` as set so far.
-    pub fn get_contact_disposition_list(&self) -> Option<&String> {
+    pub fn get_contact_disposition_list(&self) -> Option<&Vec<String>> {
         self.contact_disposition_list.as_ref()
     }
 
-    /// Sets `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
-    pub fn contact_id_list(mut self, v: impl Into<String>) -> Self {
-        self.contact_id_list = Some(v.into());
+    /// Appends these items to `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
+    pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.contact_id_list_json = None;
+        self.contact_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactIdList`.
-    pub fn set_contact_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_id_list_json = None;
         self.contact_id_list = v;
         self
     }
 
+    /// Sets `ContactIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_id_list`, as `contact_id_list` replaces it: the last one set is sent.
+    pub fn contact_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_id_list = None;
+        self.contact_id_list_json = Some(text.into());
+        self
+    }
+
     /// `ContactIdList` as set so far.
-    pub fn get_contact_id_list(&self) -> Option<&String> {
+    pub fn get_contact_id_list(&self) -> Option<&Vec<String>> {
         self.contact_id_list.as_ref()
     }
 
-    /// Sets `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
-    pub fn contact_type_list(mut self, v: impl Into<String>) -> Self {
-        self.contact_type_list = Some(v.into());
+    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
+    pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.contact_type_list_json = None;
+        self.contact_type_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactTypeList`.
-    pub fn set_contact_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_type_list_json = None;
         self.contact_type_list = v;
         self
     }
 
+    /// Sets `ContactTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_type_list`, as `contact_type_list` replaces it: the last one set is sent.
+    pub fn contact_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_type_list = None;
+        self.contact_type_list_json = Some(text.into());
+        self
+    }
+
     /// `ContactTypeList` as set so far.
-    pub fn get_contact_type_list(&self) -> Option<&String> {
+    pub fn get_contact_type_list(&self) -> Option<&Vec<String>> {
         self.contact_type_list.as_ref()
     }
 
-    /// Sets `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
-    pub fn early_media_state_list(mut self, v: impl Into<String>) -> Self {
-        self.early_media_state_list = Some(v.into());
+    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
+    pub fn early_media_state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.early_media_state_list_json = None;
+        self.early_media_state_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `EarlyMediaStateList`.
-    pub fn set_early_media_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.early_media_state_list_json = None;
         self.early_media_state_list = v;
         self
     }
 
+    /// Sets `EarlyMediaStateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `early_media_state_list`, as `early_media_state_list` replaces it: the last one set is sent.
+    pub fn early_media_state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.early_media_state_list = None;
+        self.early_media_state_list_json = Some(text.into());
+        self
+    }
+
     /// `EarlyMediaStateList` as set so far.
-    pub fn get_early_media_state_list(&self) -> Option<&String> {
+    pub fn get_early_media_state_list(&self) -> Option<&Vec<String>> {
         self.early_media_state_list.as_ref()
     }
 
@@ -583,20 +682,34 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.satisfaction_description_list.as_ref()
     }
 
-    /// Sets `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
-    pub fn satisfaction_rate_list(mut self, v: impl Into<String>) -> Self {
-        self.satisfaction_rate_list = Some(v.into());
+    /// Appends these items to `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
+    pub fn satisfaction_rate_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.satisfaction_rate_list_json = None;
+        self.satisfaction_rate_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SatisfactionRateList`.
-    pub fn set_satisfaction_rate_list(mut self, v: Option<String>) -> Self {
+    pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.satisfaction_rate_list_json = None;
         self.satisfaction_rate_list = v;
         self
     }
 
+    /// Sets `SatisfactionRateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `satisfaction_rate_list`, as `satisfaction_rate_list` replaces it: the last one set is sent.
+    pub fn satisfaction_rate_list_json(mut self, text: impl Into<String>) -> Self {
+        self.satisfaction_rate_list = None;
+        self.satisfaction_rate_list_json = Some(text.into());
+        self
+    }
+
     /// `SatisfactionRateList` as set so far.
-    pub fn get_satisfaction_rate_list(&self) -> Option<&String> {
+    pub fn get_satisfaction_rate_list(&self) -> Option<&Vec<String>> {
         self.satisfaction_rate_list.as_ref()
     }
 
@@ -634,20 +747,34 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -689,15 +816,20 @@ impl ListCallDetailRecordsV2InputBuilder {
     pub fn build(self) -> Result<ListCallDetailRecordsV2Input, BuildError> {
         Ok(ListCallDetailRecordsV2Input {
             access_channel_type_list: self.access_channel_type_list,
+            access_channel_type_list_json: self.access_channel_type_list_json,
             agent_id: self.agent_id,
             analytics_report_ready: self.analytics_report_ready,
             broker: self.broker,
             called_number: self.called_number,
             calling_number: self.calling_number,
             contact_disposition_list: self.contact_disposition_list,
+            contact_disposition_list_json: self.contact_disposition_list_json,
             contact_id_list: self.contact_id_list,
+            contact_id_list_json: self.contact_id_list_json,
             contact_type_list: self.contact_type_list,
+            contact_type_list_json: self.contact_type_list_json,
             early_media_state_list: self.early_media_state_list,
+            early_media_state_list_json: self.early_media_state_list_json,
             end_time: self.end_time,
             first_agent_id: self.first_agent_id,
             instance_id: self
@@ -716,9 +848,11 @@ impl ListCallDetailRecordsV2InputBuilder {
             release_reason_list: self.release_reason_list,
             satisfaction_description_list: self.satisfaction_description_list,
             satisfaction_rate_list: self.satisfaction_rate_list,
+            satisfaction_rate_list_json: self.satisfaction_rate_list_json,
             satisfaction_survey_channel: self.satisfaction_survey_channel,
             search_pattern: self.search_pattern,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
             sort_order: self.sort_order,
             start_time: self.start_time,
         })
@@ -735,15 +869,24 @@ pub struct ListCallDetailRecordsV2FluentBuilder {
 }
 
 impl ListCallDetailRecordsV2FluentBuilder {
-    /// Sets `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
-    pub fn access_channel_type_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.access_channel_type_list(v);
+    /// Appends these items to `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
+    pub fn access_channel_type_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.access_channel_type_list(items);
         self
     }
 
     /// Sets or clears `AccessChannelTypeList`.
-    pub fn set_access_channel_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_access_channel_type_list(v);
+        self
+    }
+
+    /// Sets `AccessChannelTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `access_channel_type_list`, as `access_channel_type_list` replaces it: the last one set is sent.
+    pub fn access_channel_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.access_channel_type_list_json(text);
         self
     }
 
@@ -807,51 +950,81 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
-    pub fn contact_disposition_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_disposition_list(v);
+    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
+    pub fn contact_disposition_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.contact_disposition_list(items);
         self
     }
 
     /// Sets or clears `ContactDispositionList`.
-    pub fn set_contact_disposition_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
     }
 
-    /// Sets `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
-    pub fn contact_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_id_list(v);
+    /// Sets `ContactDispositionList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_disposition_list`, as `contact_disposition_list` replaces it: the last one set is sent.
+    pub fn contact_disposition_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_disposition_list_json(text);
+        self
+    }
+
+    /// Appends these items to `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
+    pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.contact_id_list(items);
         self
     }
 
     /// Sets or clears `ContactIdList`.
-    pub fn set_contact_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_id_list(v);
         self
     }
 
-    /// Sets `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
-    pub fn contact_type_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_type_list(v);
+    /// Sets `ContactIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_id_list`, as `contact_id_list` replaces it: the last one set is sent.
+    pub fn contact_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_id_list_json(text);
+        self
+    }
+
+    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
+    pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.contact_type_list(items);
         self
     }
 
     /// Sets or clears `ContactTypeList`.
-    pub fn set_contact_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
         self
     }
 
-    /// Sets `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
-    pub fn early_media_state_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.early_media_state_list(v);
+    /// Sets `ContactTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_type_list`, as `contact_type_list` replaces it: the last one set is sent.
+    pub fn contact_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_type_list_json(text);
+        self
+    }
+
+    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
+    pub fn early_media_state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.early_media_state_list(items);
         self
     }
 
     /// Sets or clears `EarlyMediaStateList`.
-    pub fn set_early_media_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
+        self
+    }
+
+    /// Sets `EarlyMediaStateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `early_media_state_list`, as `early_media_state_list` replaces it: the last one set is sent.
+    pub fn early_media_state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.early_media_state_list_json(text);
         self
     }
 
@@ -987,15 +1160,24 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
-    pub fn satisfaction_rate_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.satisfaction_rate_list(v);
+    /// Appends these items to `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
+    pub fn satisfaction_rate_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.satisfaction_rate_list(items);
         self
     }
 
     /// Sets or clears `SatisfactionRateList`.
-    pub fn set_satisfaction_rate_list(mut self, v: Option<String>) -> Self {
+    pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_rate_list(v);
+        self
+    }
+
+    /// Sets `SatisfactionRateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `satisfaction_rate_list`, as `satisfaction_rate_list` replaces it: the last one set is sent.
+    pub fn satisfaction_rate_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.satisfaction_rate_list_json(text);
         self
     }
 
@@ -1023,15 +1205,24 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

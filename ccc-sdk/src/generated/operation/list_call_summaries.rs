@@ -36,6 +36,8 @@ impl crate::Client {
 pub struct ListCallSummariesInput {
     /// Wire name `ContactIdList`, List of String, optional, in the query, as one JSON text.
     pub contact_id_list: Option<Vec<String>>,
+    /// `ContactIdList` as JSON text the caller wrote, set with `contact_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_id_list_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -50,7 +52,9 @@ impl ListCallSummariesInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.contact_id_list {
+        if let Some(text) = &self.contact_id_list_json {
+            p.put(Loc::Query, "ContactIdList", text);
+        } else if let Some(v) = &self.contact_id_list {
             p.json(Loc::Query, "ContactIdList", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -61,21 +65,31 @@ impl ListCallSummariesInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListCallSummariesInputBuilder {
     contact_id_list: Option<Vec<String>>,
+    contact_id_list_json: Option<String>,
     instance_id: Option<String>,
 }
 
 impl ListCallSummariesInputBuilder {
-    /// Appends one item to `ContactIdList` (optional): see [`ListCallSummariesInput::contact_id_list`].
-    pub fn contact_id_list(mut self, item: impl Into<String>) -> Self {
+    /// Appends these items to `ContactIdList` (optional): see [`ListCallSummariesInput::contact_id_list`].
+    pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.contact_id_list_json = None;
         self.contact_id_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactIdList`.
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_id_list_json = None;
         self.contact_id_list = v;
+        self
+    }
+
+    /// Sets `ContactIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_id_list`, as `contact_id_list` replaces it: the last one set is sent.
+    pub fn contact_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_id_list = None;
+        self.contact_id_list_json = Some(text.into());
         self
     }
 
@@ -105,6 +119,7 @@ impl ListCallSummariesInputBuilder {
     pub fn build(self) -> Result<ListCallSummariesInput, BuildError> {
         Ok(ListCallSummariesInput {
             contact_id_list: self.contact_id_list,
+            contact_id_list_json: self.contact_id_list_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -122,15 +137,21 @@ pub struct ListCallSummariesFluentBuilder {
 }
 
 impl ListCallSummariesFluentBuilder {
-    /// Appends one item to `ContactIdList` (optional): see [`ListCallSummariesInput::contact_id_list`].
-    pub fn contact_id_list(mut self, item: impl Into<String>) -> Self {
-        self.input = self.input.contact_id_list(item);
+    /// Appends these items to `ContactIdList` (optional): see [`ListCallSummariesInput::contact_id_list`].
+    pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.contact_id_list(items);
         self
     }
 
     /// Sets or clears `ContactIdList`.
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_id_list(v);
+        self
+    }
+
+    /// Sets `ContactIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_id_list`, as `contact_id_list` replaces it: the last one set is sent.
+    pub fn contact_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_id_list_json(text);
         self
     }
 

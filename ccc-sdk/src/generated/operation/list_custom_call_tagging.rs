@@ -40,8 +40,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCustomCallTaggingInput {
-    /// Wire name `CallTagNameList`, String, optional, in the query. Example: `["TagA"]`.
-    pub call_tag_name_list: Option<String>,
+    /// Wire name `CallTagNameList`, List of String, optional, in the query, as one JSON text. Example: `["TagA"]`.
+    pub call_tag_name_list: Option<Vec<String>>,
+    /// `CallTagNameList` as JSON text the caller wrote, set with `call_tag_name_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub call_tag_name_list_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -66,8 +68,10 @@ impl ListCustomCallTaggingInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.call_tag_name_list {
-            p.put(Loc::Query, "CallTagNameList", v);
+        if let Some(text) = &self.call_tag_name_list_json {
+            p.put(Loc::Query, "CallTagNameList", text);
+        } else if let Some(v) = &self.call_tag_name_list {
+            p.json(Loc::Query, "CallTagNameList", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -81,7 +85,8 @@ impl ListCustomCallTaggingInput {
 /// Builder of [`ListCustomCallTaggingInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListCustomCallTaggingInputBuilder {
-    call_tag_name_list: Option<String>,
+    call_tag_name_list: Option<Vec<String>>,
+    call_tag_name_list_json: Option<String>,
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
@@ -89,20 +94,34 @@ pub struct ListCustomCallTaggingInputBuilder {
 }
 
 impl ListCustomCallTaggingInputBuilder {
-    /// Sets `CallTagNameList` (optional): see [`ListCustomCallTaggingInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.call_tag_name_list = Some(v.into());
+    /// Appends these items to `CallTagNameList` (optional): see [`ListCustomCallTaggingInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.call_tag_name_list_json = None;
+        self.call_tag_name_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
         self
     }
 
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.call_tag_name_list = None;
+        self.call_tag_name_list_json = Some(text.into());
+        self
+    }
+
     /// `CallTagNameList` as set so far.
-    pub fn get_call_tag_name_list(&self) -> Option<&String> {
+    pub fn get_call_tag_name_list(&self) -> Option<&Vec<String>> {
         self.call_tag_name_list.as_ref()
     }
 
@@ -178,6 +197,7 @@ impl ListCustomCallTaggingInputBuilder {
     pub fn build(self) -> Result<ListCustomCallTaggingInput, BuildError> {
         Ok(ListCustomCallTaggingInput {
             call_tag_name_list: self.call_tag_name_list,
+            call_tag_name_list_json: self.call_tag_name_list_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -203,15 +223,24 @@ pub struct ListCustomCallTaggingFluentBuilder {
 }
 
 impl ListCustomCallTaggingFluentBuilder {
-    /// Sets `CallTagNameList` (optional): see [`ListCustomCallTaggingInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.call_tag_name_list(v);
+    /// Appends these items to `CallTagNameList` (optional): see [`ListCustomCallTaggingInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.call_tag_name_list(items);
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
+        self
+    }
+
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.call_tag_name_list_json(text);
         self
     }
 

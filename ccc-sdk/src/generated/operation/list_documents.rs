@@ -53,6 +53,8 @@ pub struct ListDocumentsInput {
     pub search_pattern: Option<String>,
     /// Wire name `Sorts`, List of Struct [`Sorts`], optional, in the body, as one JSON text.
     pub sorts: Option<Vec<Sorts>>,
+    /// `Sorts` as JSON text the caller wrote, set with `sorts_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub sorts_json: Option<String>,
 }
 
 impl ListDocumentsInput {
@@ -77,7 +79,9 @@ impl ListDocumentsInput {
         if let Some(v) = &self.search_pattern {
             p.put(Loc::Body, "SearchPattern", v);
         }
-        if let Some(v) = &self.sorts {
+        if let Some(text) = &self.sorts_json {
+            p.put(Loc::Body, "Sorts", text);
+        } else if let Some(v) = &self.sorts {
             p.json(Loc::Body, "Sorts", v);
         }
     }
@@ -93,6 +97,7 @@ pub struct ListDocumentsInputBuilder {
     schema_id: Option<String>,
     search_pattern: Option<String>,
     sorts: Option<Vec<Sorts>>,
+    sorts_json: Option<String>,
 }
 
 impl ListDocumentsInputBuilder {
@@ -198,15 +203,26 @@ impl ListDocumentsInputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Appends one item to `Sorts` (optional): see [`ListDocumentsInput::sorts`].
-    pub fn sorts(mut self, item: impl Into<Sorts>) -> Self {
-        self.sorts.get_or_insert_with(Vec::new).push(item.into());
+    /// Appends these items to `Sorts` (optional): see [`ListDocumentsInput::sorts`].
+    pub fn sorts(mut self, items: impl IntoIterator<Item = impl Into<Sorts>>) -> Self {
+        self.sorts_json = None;
+        self.sorts
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `Sorts`.
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
+        self.sorts_json = None;
         self.sorts = v;
+        self
+    }
+
+    /// Sets `Sorts` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `sorts`, as `sorts` replaces it: the last one set is sent.
+    pub fn sorts_json(mut self, text: impl Into<String>) -> Self {
+        self.sorts = None;
+        self.sorts_json = Some(text.into());
         self
     }
 
@@ -229,6 +245,7 @@ impl ListDocumentsInputBuilder {
                 .ok_or_else(|| BuildError::missing("SchemaId"))?,
             search_pattern: self.search_pattern,
             sorts: self.sorts,
+            sorts_json: self.sorts_json,
         })
     }
 }
@@ -315,15 +332,21 @@ impl ListDocumentsFluentBuilder {
         self
     }
 
-    /// Appends one item to `Sorts` (optional): see [`ListDocumentsInput::sorts`].
-    pub fn sorts(mut self, item: impl Into<Sorts>) -> Self {
-        self.input = self.input.sorts(item);
+    /// Appends these items to `Sorts` (optional): see [`ListDocumentsInput::sorts`].
+    pub fn sorts(mut self, items: impl IntoIterator<Item = impl Into<Sorts>>) -> Self {
+        self.input = self.input.sorts(items);
         self
     }
 
     /// Sets or clears `Sorts`.
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
         self.input = self.input.set_sorts(v);
+        self
+    }
+
+    /// Sets `Sorts` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `sorts`, as `sorts` replaces it: the last one set is sent.
+    pub fn sorts_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.sorts_json(text);
         self
     }
 
@@ -554,6 +577,16 @@ impl Flat for Sorts {
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Order", &self.order);
         codec::flat_field(out, prefix, "PropertyName", &self.property_name);
+    }
+}
+
+impl codec::JsonText for Sorts {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Order", &self.order);
+        o.field("PropertyName", &self.property_name);
+        o.finish();
     }
 }
 

@@ -38,8 +38,10 @@ pub struct ListFeedbacksInput {
     ///
     /// Wire name `InstanceId`, String, optional, in the query. Example: `ccc-test`.
     pub instance_id: Option<String>,
-    /// Wire name `TaskIdList`, String, optional, in the query. Example: `["20251216-8B9B7B02-16FE-54BE-942A-F59DE0656032"]`.
-    pub task_id_list: Option<String>,
+    /// Wire name `TaskIdList`, List of String, optional, in the query, as one JSON text. Example: `["20251216-8B9B7B02-16FE-54BE-942A-F59DE0656032"]`.
+    pub task_id_list: Option<Vec<String>>,
+    /// `TaskIdList` as JSON text the caller wrote, set with `task_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub task_id_list_json: Option<String>,
 }
 
 impl ListFeedbacksInput {
@@ -53,8 +55,10 @@ impl ListFeedbacksInput {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
-        if let Some(v) = &self.task_id_list {
-            p.put(Loc::Query, "TaskIdList", v);
+        if let Some(text) = &self.task_id_list_json {
+            p.put(Loc::Query, "TaskIdList", text);
+        } else if let Some(v) = &self.task_id_list {
+            p.json(Loc::Query, "TaskIdList", v);
         }
     }
 }
@@ -63,7 +67,8 @@ impl ListFeedbacksInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListFeedbacksInputBuilder {
     instance_id: Option<String>,
-    task_id_list: Option<String>,
+    task_id_list: Option<Vec<String>>,
+    task_id_list_json: Option<String>,
 }
 
 impl ListFeedbacksInputBuilder {
@@ -84,20 +89,31 @@ impl ListFeedbacksInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `TaskIdList` (optional): see [`ListFeedbacksInput::task_id_list`].
-    pub fn task_id_list(mut self, v: impl Into<String>) -> Self {
-        self.task_id_list = Some(v.into());
+    /// Appends these items to `TaskIdList` (optional): see [`ListFeedbacksInput::task_id_list`].
+    pub fn task_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.task_id_list_json = None;
+        self.task_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `TaskIdList`.
-    pub fn set_task_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_task_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.task_id_list_json = None;
         self.task_id_list = v;
         self
     }
 
+    /// Sets `TaskIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `task_id_list`, as `task_id_list` replaces it: the last one set is sent.
+    pub fn task_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.task_id_list = None;
+        self.task_id_list_json = Some(text.into());
+        self
+    }
+
     /// `TaskIdList` as set so far.
-    pub fn get_task_id_list(&self) -> Option<&String> {
+    pub fn get_task_id_list(&self) -> Option<&Vec<String>> {
         self.task_id_list.as_ref()
     }
 
@@ -106,6 +122,7 @@ impl ListFeedbacksInputBuilder {
         Ok(ListFeedbacksInput {
             instance_id: self.instance_id,
             task_id_list: self.task_id_list,
+            task_id_list_json: self.task_id_list_json,
         })
     }
 }
@@ -132,15 +149,21 @@ impl ListFeedbacksFluentBuilder {
         self
     }
 
-    /// Sets `TaskIdList` (optional): see [`ListFeedbacksInput::task_id_list`].
-    pub fn task_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.task_id_list(v);
+    /// Appends these items to `TaskIdList` (optional): see [`ListFeedbacksInput::task_id_list`].
+    pub fn task_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.task_id_list(items);
         self
     }
 
     /// Sets or clears `TaskIdList`.
-    pub fn set_task_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_task_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_task_id_list(v);
+        self
+    }
+
+    /// Sets `TaskIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `task_id_list`, as `task_id_list` replaces it: the last one set is sent.
+    pub fn task_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.task_id_list_json(text);
         self
     }
 

@@ -50,6 +50,8 @@ pub struct ListFlashSmsSettingsInput {
     pub page_size: i32,
     /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text.
     pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
     /// Wire name `SkillGroupName`, String, optional, in the query.
     pub skill_group_name: Option<String>,
 }
@@ -65,7 +67,9 @@ impl ListFlashSmsSettingsInput {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.skill_group_id_list {
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Query, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
             p.json(Loc::Query, "SkillGroupIdList", v);
         }
         if let Some(v) = &self.skill_group_name {
@@ -81,6 +85,7 @@ pub struct ListFlashSmsSettingsInputBuilder {
     page_number: Option<i32>,
     page_size: Option<i32>,
     skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
     skill_group_name: Option<String>,
 }
 
@@ -136,17 +141,29 @@ impl ListFlashSmsSettingsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends one item to `SkillGroupIdList` (optional): see [`ListFlashSmsSettingsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, item: impl Into<String>) -> Self {
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListFlashSmsSettingsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
         self
     }
 
@@ -185,6 +202,7 @@ impl ListFlashSmsSettingsInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
             skill_group_name: self.skill_group_name,
         })
     }
@@ -236,15 +254,24 @@ impl ListFlashSmsSettingsFluentBuilder {
         self
     }
 
-    /// Appends one item to `SkillGroupIdList` (optional): see [`ListFlashSmsSettingsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, item: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(item);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListFlashSmsSettingsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

@@ -48,8 +48,10 @@ pub struct ListHistoricalAgentReportInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
-    /// Wire name `AgentIdList`, String, optional, in the body. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
-    pub agent_id_list: Option<String>,
+    /// Wire name `AgentIdList`, List of String, optional, in the body, as one JSON text. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
+    pub agent_id_list: Option<Vec<String>>,
+    /// `AgentIdList` as JSON text the caller wrote, set with `agent_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub agent_id_list_json: Option<String>,
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
     /// Wire name `StopTime`, Long, optional, in the query. Example: `1532707199000`.
@@ -73,8 +75,10 @@ impl ListHistoricalAgentReportInput {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.agent_id_list {
-            p.put(Loc::Body, "AgentIdList", v);
+        if let Some(text) = &self.agent_id_list_json {
+            p.put(Loc::Body, "AgentIdList", text);
+        } else if let Some(v) = &self.agent_id_list {
+            p.json(Loc::Body, "AgentIdList", v);
         }
         if let Some(v) = &self.start_time {
             p.put(Loc::Query, "StartTime", v);
@@ -97,7 +101,8 @@ pub struct ListHistoricalAgentReportInputBuilder {
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    agent_id_list: Option<String>,
+    agent_id_list: Option<Vec<String>>,
+    agent_id_list_json: Option<String>,
     start_time: Option<i64>,
     stop_time: Option<i64>,
     media_type: Option<String>,
@@ -156,20 +161,31 @@ impl ListHistoricalAgentReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.agent_id_list = Some(v.into());
+    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.agent_id_list_json = None;
+        self.agent_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.agent_id_list_json = None;
         self.agent_id_list = v;
         self
     }
 
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.agent_id_list = None;
+        self.agent_id_list_json = Some(text.into());
+        self
+    }
+
     /// `AgentIdList` as set so far.
-    pub fn get_agent_id_list(&self) -> Option<&String> {
+    pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
 
@@ -254,6 +270,7 @@ impl ListHistoricalAgentReportInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             agent_id_list: self.agent_id_list,
+            agent_id_list_json: self.agent_id_list_json,
             start_time: self.start_time,
             stop_time: self.stop_time,
             media_type: self.media_type,
@@ -308,15 +325,21 @@ impl ListHistoricalAgentReportFluentBuilder {
         self
     }
 
-    /// Sets `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.agent_id_list(v);
+    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.agent_id_list(items);
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
+        self
+    }
+
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.agent_id_list_json(text);
         self
     }
 

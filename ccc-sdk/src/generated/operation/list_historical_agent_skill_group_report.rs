@@ -38,8 +38,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHistoricalAgentSkillGroupReportInput {
-    /// Wire name `AgentIdList`, String, optional, in the body. Example: `["agent1@ccc-test", "agent2@ccc-test"]`.
-    pub agent_id_list: Option<String>,
+    /// Wire name `AgentIdList`, List of String, optional, in the body, as one JSON text. Example: `["agent1@ccc-test", "agent2@ccc-test"]`.
+    pub agent_id_list: Option<Vec<String>>,
+    /// `AgentIdList` as JSON text the caller wrote, set with `agent_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub agent_id_list_json: Option<String>,
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1620273600000`.
     pub end_time: Option<i64>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -56,7 +58,7 @@ pub struct ListHistoricalAgentSkillGroupReportInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
-    /// Wire name `SkillGroupIdList`, String, optional, in the query.
+    /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text.
     ///
     /// Example:
     ///
@@ -66,7 +68,9 @@ pub struct ListHistoricalAgentSkillGroupReportInput {
     ///       "skg2@ccc-test"
     /// ]
     /// ```
-    pub skill_group_id_list: Option<String>,
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1634140800000`.
     pub start_time: Option<i64>,
 }
@@ -79,8 +83,10 @@ impl ListHistoricalAgentSkillGroupReportInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.agent_id_list {
-            p.put(Loc::Body, "AgentIdList", v);
+        if let Some(text) = &self.agent_id_list_json {
+            p.put(Loc::Body, "AgentIdList", text);
+        } else if let Some(v) = &self.agent_id_list {
+            p.json(Loc::Body, "AgentIdList", v);
         }
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -91,8 +97,10 @@ impl ListHistoricalAgentSkillGroupReportInput {
         }
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.skill_group_id_list {
-            p.put(Loc::Query, "SkillGroupIdList", v);
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Query, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
+            p.json(Loc::Query, "SkillGroupIdList", v);
         }
         if let Some(v) = &self.start_time {
             p.put(Loc::Query, "StartTime", v);
@@ -103,31 +111,44 @@ impl ListHistoricalAgentSkillGroupReportInput {
 /// Builder of [`ListHistoricalAgentSkillGroupReportInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListHistoricalAgentSkillGroupReportInputBuilder {
-    agent_id_list: Option<String>,
+    agent_id_list: Option<Vec<String>>,
+    agent_id_list_json: Option<String>,
     end_time: Option<i64>,
     instance_id: Option<String>,
     media_type: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
     start_time: Option<i64>,
 }
 
 impl ListHistoricalAgentSkillGroupReportInputBuilder {
-    /// Sets `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.agent_id_list = Some(v.into());
+    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.agent_id_list_json = None;
+        self.agent_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.agent_id_list_json = None;
         self.agent_id_list = v;
         self
     }
 
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.agent_id_list = None;
+        self.agent_id_list_json = Some(text.into());
+        self
+    }
+
     /// `AgentIdList` as set so far.
-    pub fn get_agent_id_list(&self) -> Option<&String> {
+    pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
 
@@ -216,20 +237,34 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -254,6 +289,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     pub fn build(self) -> Result<ListHistoricalAgentSkillGroupReportInput, BuildError> {
         Ok(ListHistoricalAgentSkillGroupReportInput {
             agent_id_list: self.agent_id_list,
+            agent_id_list_json: self.agent_id_list_json,
             end_time: self.end_time,
             instance_id: self
                 .instance_id
@@ -266,6 +302,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
             start_time: self.start_time,
         })
     }
@@ -281,15 +318,21 @@ pub struct ListHistoricalAgentSkillGroupReportFluentBuilder {
 }
 
 impl ListHistoricalAgentSkillGroupReportFluentBuilder {
-    /// Sets `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.agent_id_list(v);
+    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.agent_id_list(items);
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
+        self
+    }
+
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.agent_id_list_json(text);
         self
     }
 
@@ -353,15 +396,24 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

@@ -54,8 +54,10 @@ pub struct ListHistoricalSkillGroupReportInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
-    /// Wire name `SkillGroupIdList`, String, optional, in the body. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
-    pub skill_group_id_list: Option<String>,
+    /// Wire name `SkillGroupIdList`, List of String, optional, in the body, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
 }
@@ -77,8 +79,10 @@ impl ListHistoricalSkillGroupReportInput {
         }
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.skill_group_id_list {
-            p.put(Loc::Body, "SkillGroupIdList", v);
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Body, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
+            p.json(Loc::Body, "SkillGroupIdList", v);
         }
         if let Some(v) = &self.start_time {
             p.put(Loc::Query, "StartTime", v);
@@ -94,7 +98,8 @@ pub struct ListHistoricalSkillGroupReportInputBuilder {
     media_type: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
     start_time: Option<i64>,
 }
 
@@ -184,20 +189,34 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -233,6 +252,7 @@ impl ListHistoricalSkillGroupReportInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
             start_time: self.start_time,
         })
     }
@@ -308,15 +328,24 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

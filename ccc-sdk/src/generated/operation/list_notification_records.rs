@@ -39,8 +39,10 @@ pub struct ListNotificationRecordsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `NotificationKeys`, String, required, in the query. Example: `["job-468a63a2-****-****-****-b1ecf726d4be","job-532a63a2-****-****-****-bcccc26d4cc"]`.
-    pub notification_keys: String,
+    /// Wire name `NotificationKeys`, List of String, required, in the query, as one JSON text. Example: `["job-468a63a2-****-****-****-b1ecf726d4be","job-532a63a2-****-****-****-bcccc26d4cc"]`.
+    pub notification_keys: Vec<String>,
+    /// `NotificationKeys` as JSON text the caller wrote, set with `notification_keys_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub notification_keys_json: Option<String>,
 }
 
 impl ListNotificationRecordsInput {
@@ -52,7 +54,10 @@ impl ListNotificationRecordsInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "NotificationKeys", &self.notification_keys);
+        match &self.notification_keys_json {
+            Some(text) => p.put(Loc::Query, "NotificationKeys", text),
+            None => p.json(Loc::Query, "NotificationKeys", &self.notification_keys),
+        }
     }
 }
 
@@ -60,7 +65,8 @@ impl ListNotificationRecordsInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListNotificationRecordsInputBuilder {
     instance_id: Option<String>,
-    notification_keys: Option<String>,
+    notification_keys: Option<Vec<String>>,
+    notification_keys_json: Option<String>,
 }
 
 impl ListNotificationRecordsInputBuilder {
@@ -81,20 +87,31 @@ impl ListNotificationRecordsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `NotificationKeys` (required): see [`ListNotificationRecordsInput::notification_keys`].
-    pub fn notification_keys(mut self, v: impl Into<String>) -> Self {
-        self.notification_keys = Some(v.into());
+    /// Appends these items to `NotificationKeys` (required): see [`ListNotificationRecordsInput::notification_keys`].
+    pub fn notification_keys(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.notification_keys_json = None;
+        self.notification_keys
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NotificationKeys`.
-    pub fn set_notification_keys(mut self, v: Option<String>) -> Self {
+    pub fn set_notification_keys(mut self, v: Option<Vec<String>>) -> Self {
+        self.notification_keys_json = None;
         self.notification_keys = v;
         self
     }
 
+    /// Sets `NotificationKeys` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `notification_keys`, as `notification_keys` replaces it: the last one set is sent.
+    pub fn notification_keys_json(mut self, text: impl Into<String>) -> Self {
+        self.notification_keys = None;
+        self.notification_keys_json = Some(text.into());
+        self
+    }
+
     /// `NotificationKeys` as set so far.
-    pub fn get_notification_keys(&self) -> Option<&String> {
+    pub fn get_notification_keys(&self) -> Option<&Vec<String>> {
         self.notification_keys.as_ref()
     }
 
@@ -104,9 +121,12 @@ impl ListNotificationRecordsInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            notification_keys: self
-                .notification_keys
-                .ok_or_else(|| BuildError::missing("NotificationKeys"))?,
+            notification_keys: match (self.notification_keys, &self.notification_keys_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("NotificationKeys")),
+            },
+            notification_keys_json: self.notification_keys_json,
         })
     }
 }
@@ -133,15 +153,21 @@ impl ListNotificationRecordsFluentBuilder {
         self
     }
 
-    /// Sets `NotificationKeys` (required): see [`ListNotificationRecordsInput::notification_keys`].
-    pub fn notification_keys(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.notification_keys(v);
+    /// Appends these items to `NotificationKeys` (required): see [`ListNotificationRecordsInput::notification_keys`].
+    pub fn notification_keys(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.notification_keys(items);
         self
     }
 
     /// Sets or clears `NotificationKeys`.
-    pub fn set_notification_keys(mut self, v: Option<String>) -> Self {
+    pub fn set_notification_keys(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_notification_keys(v);
+        self
+    }
+
+    /// Sets `NotificationKeys` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `notification_keys`, as `notification_keys` replaces it: the last one set is sent.
+    pub fn notification_keys_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.notification_keys_json(text);
         self
     }
 

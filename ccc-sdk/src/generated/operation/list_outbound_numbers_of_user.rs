@@ -48,8 +48,10 @@ pub struct ListOutboundNumbersOfUserInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
-    /// Wire name `SkillGroupIdList`, String, optional, in the query. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
-    pub skill_group_id_list: Option<String>,
+    /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
@@ -67,8 +69,10 @@ impl ListOutboundNumbersOfUserInput {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.skill_group_id_list {
-            p.put(Loc::Query, "SkillGroupIdList", v);
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Query, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
+            p.json(Loc::Query, "SkillGroupIdList", v);
         }
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -82,7 +86,8 @@ pub struct ListOutboundNumbersOfUserInputBuilder {
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
     user_id: Option<String>,
 }
 
@@ -138,20 +143,34 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -185,6 +204,7 @@ impl ListOutboundNumbersOfUserInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
             user_id: self.user_id,
         })
     }
@@ -236,15 +256,24 @@ impl ListOutboundNumbersOfUserFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

@@ -52,22 +52,30 @@ pub struct ListRealtimeAgentStatesInput {
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
-    /// Wire name `AgentIdList`, String, optional, in the body. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
-    pub agent_id_list: Option<String>,
-    /// Wire name `StateList`, String, optional, in the body. Example: `["ACW", "Dialing"]`.
-    pub state_list: Option<String>,
+    /// Wire name `AgentIdList`, List of String, optional, in the body, as one JSON text. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
+    pub agent_id_list: Option<Vec<String>>,
+    /// `AgentIdList` as JSON text the caller wrote, set with `agent_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub agent_id_list_json: Option<String>,
+    /// Wire name `StateList`, List of String, optional, in the body, as one JSON text. Example: `["ACW", "Dialing"]`.
+    pub state_list: Option<Vec<String>>,
+    /// `StateList` as JSON text the caller wrote, set with `state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub state_list_json: Option<String>,
     /// Wire name `AgentName`, String, optional, in the query. Example: `云呼测试坐席`.
     pub agent_name: Option<String>,
-    /// Wire name `CallTypeList`, String, optional, in the query. Example: `["INBOUND", "OUTBOUND"]`.
-    pub call_type_list: Option<String>,
+    /// Wire name `CallTypeList`, List of String, optional, in the query, as one JSON text. Example: `["INBOUND", "OUTBOUND"]`.
+    pub call_type_list: Option<Vec<String>>,
+    /// `CallTypeList` as JSON text the caller wrote, set with `call_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub call_type_list_json: Option<String>,
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
     /// Wire name `OutboundScenario`, Boolean, optional, in the query. Example: `false`.
     pub outbound_scenario: Option<bool>,
     /// Wire name `Query`, String, optional, in the query. Example: `agent`.
     pub query: Option<String>,
-    /// Wire name `WorkModeList`, String, optional, in the query. Example: `["OFFICE_PHONE","ON_SITE"]`.
-    pub work_mode_list: Option<String>,
+    /// Wire name `WorkModeList`, List of String, optional, in the query, as one JSON text. Example: `["OFFICE_PHONE","ON_SITE"]`.
+    pub work_mode_list: Option<Vec<String>>,
+    /// `WorkModeList` as JSON text the caller wrote, set with `work_mode_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub work_mode_list_json: Option<String>,
 }
 
 impl ListRealtimeAgentStatesInput {
@@ -84,17 +92,23 @@ impl ListRealtimeAgentStatesInput {
         if let Some(v) = &self.skill_group_id {
             p.put(Loc::Query, "SkillGroupId", v);
         }
-        if let Some(v) = &self.agent_id_list {
-            p.put(Loc::Body, "AgentIdList", v);
+        if let Some(text) = &self.agent_id_list_json {
+            p.put(Loc::Body, "AgentIdList", text);
+        } else if let Some(v) = &self.agent_id_list {
+            p.json(Loc::Body, "AgentIdList", v);
         }
-        if let Some(v) = &self.state_list {
-            p.put(Loc::Body, "StateList", v);
+        if let Some(text) = &self.state_list_json {
+            p.put(Loc::Body, "StateList", text);
+        } else if let Some(v) = &self.state_list {
+            p.json(Loc::Body, "StateList", v);
         }
         if let Some(v) = &self.agent_name {
             p.put(Loc::Query, "AgentName", v);
         }
-        if let Some(v) = &self.call_type_list {
-            p.put(Loc::Query, "CallTypeList", v);
+        if let Some(text) = &self.call_type_list_json {
+            p.put(Loc::Query, "CallTypeList", text);
+        } else if let Some(v) = &self.call_type_list {
+            p.json(Loc::Query, "CallTypeList", v);
         }
         if let Some(v) = &self.media_type {
             p.put(Loc::Query, "MediaType", v);
@@ -105,8 +119,10 @@ impl ListRealtimeAgentStatesInput {
         if let Some(v) = &self.query {
             p.put(Loc::Query, "Query", v);
         }
-        if let Some(v) = &self.work_mode_list {
-            p.put(Loc::Query, "WorkModeList", v);
+        if let Some(text) = &self.work_mode_list_json {
+            p.put(Loc::Query, "WorkModeList", text);
+        } else if let Some(v) = &self.work_mode_list {
+            p.json(Loc::Query, "WorkModeList", v);
         }
     }
 }
@@ -118,14 +134,18 @@ pub struct ListRealtimeAgentStatesInputBuilder {
     page_number: Option<i32>,
     page_size: Option<i32>,
     skill_group_id: Option<String>,
-    agent_id_list: Option<String>,
-    state_list: Option<String>,
+    agent_id_list: Option<Vec<String>>,
+    agent_id_list_json: Option<String>,
+    state_list: Option<Vec<String>>,
+    state_list_json: Option<String>,
     agent_name: Option<String>,
-    call_type_list: Option<String>,
+    call_type_list: Option<Vec<String>>,
+    call_type_list_json: Option<String>,
     media_type: Option<String>,
     outbound_scenario: Option<bool>,
     query: Option<String>,
-    work_mode_list: Option<String>,
+    work_mode_list: Option<Vec<String>>,
+    work_mode_list_json: Option<String>,
 }
 
 impl ListRealtimeAgentStatesInputBuilder {
@@ -197,37 +217,59 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.agent_id_list = Some(v.into());
+    /// Appends these items to `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.agent_id_list_json = None;
+        self.agent_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.agent_id_list_json = None;
         self.agent_id_list = v;
         self
     }
 
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.agent_id_list = None;
+        self.agent_id_list_json = Some(text.into());
+        self
+    }
+
     /// `AgentIdList` as set so far.
-    pub fn get_agent_id_list(&self) -> Option<&String> {
+    pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
 
-    /// Sets `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
-    pub fn state_list(mut self, v: impl Into<String>) -> Self {
-        self.state_list = Some(v.into());
+    /// Appends these items to `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
+    pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.state_list_json = None;
+        self.state_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `StateList`.
-    pub fn set_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.state_list_json = None;
         self.state_list = v;
         self
     }
 
+    /// Sets `StateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `state_list`, as `state_list` replaces it: the last one set is sent.
+    pub fn state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.state_list = None;
+        self.state_list_json = Some(text.into());
+        self
+    }
+
     /// `StateList` as set so far.
-    pub fn get_state_list(&self) -> Option<&String> {
+    pub fn get_state_list(&self) -> Option<&Vec<String>> {
         self.state_list.as_ref()
     }
 
@@ -248,20 +290,31 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.agent_name.as_ref()
     }
 
-    /// Sets `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
-    pub fn call_type_list(mut self, v: impl Into<String>) -> Self {
-        self.call_type_list = Some(v.into());
+    /// Appends these items to `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
+    pub fn call_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.call_type_list_json = None;
+        self.call_type_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallTypeList`.
-    pub fn set_call_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.call_type_list_json = None;
         self.call_type_list = v;
         self
     }
 
+    /// Sets `CallTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_type_list`, as `call_type_list` replaces it: the last one set is sent.
+    pub fn call_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.call_type_list = None;
+        self.call_type_list_json = Some(text.into());
+        self
+    }
+
     /// `CallTypeList` as set so far.
-    pub fn get_call_type_list(&self) -> Option<&String> {
+    pub fn get_call_type_list(&self) -> Option<&Vec<String>> {
         self.call_type_list.as_ref()
     }
 
@@ -316,20 +369,31 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.query.as_ref()
     }
 
-    /// Sets `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
-    pub fn work_mode_list(mut self, v: impl Into<String>) -> Self {
-        self.work_mode_list = Some(v.into());
+    /// Appends these items to `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
+    pub fn work_mode_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.work_mode_list_json = None;
+        self.work_mode_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `WorkModeList`.
-    pub fn set_work_mode_list(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.work_mode_list_json = None;
         self.work_mode_list = v;
         self
     }
 
+    /// Sets `WorkModeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `work_mode_list`, as `work_mode_list` replaces it: the last one set is sent.
+    pub fn work_mode_list_json(mut self, text: impl Into<String>) -> Self {
+        self.work_mode_list = None;
+        self.work_mode_list_json = Some(text.into());
+        self
+    }
+
     /// `WorkModeList` as set so far.
-    pub fn get_work_mode_list(&self) -> Option<&String> {
+    pub fn get_work_mode_list(&self) -> Option<&Vec<String>> {
         self.work_mode_list.as_ref()
     }
 
@@ -347,13 +411,17 @@ impl ListRealtimeAgentStatesInputBuilder {
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             skill_group_id: self.skill_group_id,
             agent_id_list: self.agent_id_list,
+            agent_id_list_json: self.agent_id_list_json,
             state_list: self.state_list,
+            state_list_json: self.state_list_json,
             agent_name: self.agent_name,
             call_type_list: self.call_type_list,
+            call_type_list_json: self.call_type_list_json,
             media_type: self.media_type,
             outbound_scenario: self.outbound_scenario,
             query: self.query,
             work_mode_list: self.work_mode_list,
+            work_mode_list_json: self.work_mode_list_json,
         })
     }
 }
@@ -416,27 +484,39 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Sets `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
-    pub fn agent_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.agent_id_list(v);
+    /// Appends these items to `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
+    pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.agent_id_list(items);
         self
     }
 
     /// Sets or clears `AgentIdList`.
-    pub fn set_agent_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
     }
 
-    /// Sets `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
-    pub fn state_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.state_list(v);
+    /// Sets `AgentIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `agent_id_list`, as `agent_id_list` replaces it: the last one set is sent.
+    pub fn agent_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.agent_id_list_json(text);
+        self
+    }
+
+    /// Appends these items to `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
+    pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.state_list(items);
         self
     }
 
     /// Sets or clears `StateList`.
-    pub fn set_state_list(mut self, v: Option<String>) -> Self {
+    pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_state_list(v);
+        self
+    }
+
+    /// Sets `StateList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `state_list`, as `state_list` replaces it: the last one set is sent.
+    pub fn state_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.state_list_json(text);
         self
     }
 
@@ -452,15 +532,21 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Sets `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
-    pub fn call_type_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.call_type_list(v);
+    /// Appends these items to `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
+    pub fn call_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.call_type_list(items);
         self
     }
 
     /// Sets or clears `CallTypeList`.
-    pub fn set_call_type_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_type_list(v);
+        self
+    }
+
+    /// Sets `CallTypeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_type_list`, as `call_type_list` replaces it: the last one set is sent.
+    pub fn call_type_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.call_type_list_json(text);
         self
     }
 
@@ -500,15 +586,21 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Sets `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
-    pub fn work_mode_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.work_mode_list(v);
+    /// Appends these items to `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
+    pub fn work_mode_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.work_mode_list(items);
         self
     }
 
     /// Sets or clears `WorkModeList`.
-    pub fn set_work_mode_list(mut self, v: Option<String>) -> Self {
+    pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_work_mode_list(v);
+        self
+    }
+
+    /// Sets `WorkModeList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `work_mode_list`, as `work_mode_list` replaces it: the last one set is sent.
+    pub fn work_mode_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.work_mode_list_json(text);
         self
     }
 

@@ -50,8 +50,10 @@ pub struct ListSkillGroupStatesInput {
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `100`.
     pub page_size: Option<i32>,
-    /// Wire name `SkillGroupIds`, String, optional, in the query. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
-    pub skill_group_ids: Option<String>,
+    /// Wire name `SkillGroupIds`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
+    pub skill_group_ids: Option<Vec<String>>,
+    /// `SkillGroupIds` as JSON text the caller wrote, set with `skill_group_ids_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_ids_json: Option<String>,
 }
 
 impl ListSkillGroupStatesInput {
@@ -69,8 +71,10 @@ impl ListSkillGroupStatesInput {
         if let Some(v) = &self.page_size {
             p.put(Loc::Query, "PageSize", v);
         }
-        if let Some(v) = &self.skill_group_ids {
-            p.put(Loc::Query, "SkillGroupIds", v);
+        if let Some(text) = &self.skill_group_ids_json {
+            p.put(Loc::Query, "SkillGroupIds", text);
+        } else if let Some(v) = &self.skill_group_ids {
+            p.json(Loc::Query, "SkillGroupIds", v);
         }
     }
 }
@@ -81,7 +85,8 @@ pub struct ListSkillGroupStatesInputBuilder {
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    skill_group_ids: Option<String>,
+    skill_group_ids: Option<Vec<String>>,
+    skill_group_ids_json: Option<String>,
 }
 
 impl ListSkillGroupStatesInputBuilder {
@@ -136,20 +141,31 @@ impl ListSkillGroupStatesInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupIds` (optional): see [`ListSkillGroupStatesInput::skill_group_ids`].
-    pub fn skill_group_ids(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_ids = Some(v.into());
+    /// Appends these items to `SkillGroupIds` (optional): see [`ListSkillGroupStatesInput::skill_group_ids`].
+    pub fn skill_group_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.skill_group_ids_json = None;
+        self.skill_group_ids
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIds`.
-    pub fn set_skill_group_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_ids_json = None;
         self.skill_group_ids = v;
         self
     }
 
+    /// Sets `SkillGroupIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_ids`, as `skill_group_ids` replaces it: the last one set is sent.
+    pub fn skill_group_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_ids = None;
+        self.skill_group_ids_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIds` as set so far.
-    pub fn get_skill_group_ids(&self) -> Option<&String> {
+    pub fn get_skill_group_ids(&self) -> Option<&Vec<String>> {
         self.skill_group_ids.as_ref()
     }
 
@@ -162,6 +178,7 @@ impl ListSkillGroupStatesInputBuilder {
             page_number: self.page_number,
             page_size: self.page_size,
             skill_group_ids: self.skill_group_ids,
+            skill_group_ids_json: self.skill_group_ids_json,
         })
     }
 }
@@ -213,15 +230,21 @@ impl ListSkillGroupStatesFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIds` (optional): see [`ListSkillGroupStatesInput::skill_group_ids`].
-    pub fn skill_group_ids(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_ids(v);
+    /// Appends these items to `SkillGroupIds` (optional): see [`ListSkillGroupStatesInput::skill_group_ids`].
+    pub fn skill_group_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.skill_group_ids(items);
         self
     }
 
     /// Sets or clears `SkillGroupIds`.
-    pub fn set_skill_group_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_ids(v);
+        self
+    }
+
+    /// Sets `SkillGroupIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_ids`, as `skill_group_ids` replaces it: the last one set is sent.
+    pub fn skill_group_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_ids_json(text);
         self
     }
 

@@ -52,8 +52,10 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInput {
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
     pub page_size: Option<i32>,
-    /// Wire name `SkillGroups`, String, optional, in the query. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
-    pub skill_groups: Option<String>,
+    /// Wire name `SkillGroups`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
+    pub skill_groups: Option<Vec<String>>,
+    /// `SkillGroups` as JSON text the caller wrote, set with `skill_groups_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_groups_json: Option<String>,
 }
 
 impl ListSkillGroupSummaryReportsSinceMidnightInput {
@@ -71,8 +73,10 @@ impl ListSkillGroupSummaryReportsSinceMidnightInput {
         if let Some(v) = &self.page_size {
             p.put(Loc::Query, "PageSize", v);
         }
-        if let Some(v) = &self.skill_groups {
-            p.put(Loc::Query, "SkillGroups", v);
+        if let Some(text) = &self.skill_groups_json {
+            p.put(Loc::Query, "SkillGroups", text);
+        } else if let Some(v) = &self.skill_groups {
+            p.json(Loc::Query, "SkillGroups", v);
         }
     }
 }
@@ -83,7 +87,8 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    skill_groups: Option<String>,
+    skill_groups: Option<Vec<String>>,
+    skill_groups_json: Option<String>,
 }
 
 impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
@@ -138,20 +143,31 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
-    pub fn skill_groups(mut self, v: impl Into<String>) -> Self {
-        self.skill_groups = Some(v.into());
+    /// Appends these items to `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
+    pub fn skill_groups(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.skill_groups_json = None;
+        self.skill_groups
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroups`.
-    pub fn set_skill_groups(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_groups_json = None;
         self.skill_groups = v;
         self
     }
 
+    /// Sets `SkillGroups` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_groups`, as `skill_groups` replaces it: the last one set is sent.
+    pub fn skill_groups_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_groups = None;
+        self.skill_groups_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroups` as set so far.
-    pub fn get_skill_groups(&self) -> Option<&String> {
+    pub fn get_skill_groups(&self) -> Option<&Vec<String>> {
         self.skill_groups.as_ref()
     }
 
@@ -164,6 +180,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
             page_number: self.page_number,
             page_size: self.page_size,
             skill_groups: self.skill_groups,
+            skill_groups_json: self.skill_groups_json,
         })
     }
 }
@@ -215,15 +232,21 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
-    pub fn skill_groups(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_groups(v);
+    /// Appends these items to `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
+    pub fn skill_groups(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.skill_groups(items);
         self
     }
 
     /// Sets or clears `SkillGroups`.
-    pub fn set_skill_groups(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_groups(v);
+        self
+    }
+
+    /// Sets `SkillGroups` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_groups`, as `skill_groups` replaces it: the last one set is sent.
+    pub fn skill_groups_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_groups_json(text);
         self
     }
 

@@ -48,8 +48,10 @@ pub struct ListSmsMetadataInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
-    /// Wire name `ScenarioListJson`, String, optional, in the query. Example: `["SATISFACTION_SURVEY","CONTACT_FLOW_NODE"]`.
-    pub scenario_list_json: Option<String>,
+    /// Wire name `ScenarioListJson`, List of String, optional, in the query, as one JSON text. Example: `["SATISFACTION_SURVEY","CONTACT_FLOW_NODE"]`.
+    pub scenario_list_json: Option<Vec<String>>,
+    /// `ScenarioListJson` as JSON text the caller wrote, set with `scenario_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub scenario_list_json_json: Option<String>,
 }
 
 impl ListSmsMetadataInput {
@@ -63,8 +65,10 @@ impl ListSmsMetadataInput {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
-        if let Some(v) = &self.scenario_list_json {
-            p.put(Loc::Query, "ScenarioListJson", v);
+        if let Some(text) = &self.scenario_list_json_json {
+            p.put(Loc::Query, "ScenarioListJson", text);
+        } else if let Some(v) = &self.scenario_list_json {
+            p.json(Loc::Query, "ScenarioListJson", v);
         }
     }
 }
@@ -75,7 +79,8 @@ pub struct ListSmsMetadataInputBuilder {
     instance_id: Option<String>,
     page_number: Option<i32>,
     page_size: Option<i32>,
-    scenario_list_json: Option<String>,
+    scenario_list_json: Option<Vec<String>>,
+    scenario_list_json_json: Option<String>,
 }
 
 impl ListSmsMetadataInputBuilder {
@@ -130,20 +135,34 @@ impl ListSmsMetadataInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `ScenarioListJson` (optional): see [`ListSmsMetadataInput::scenario_list_json`].
-    pub fn scenario_list_json(mut self, v: impl Into<String>) -> Self {
-        self.scenario_list_json = Some(v.into());
+    /// Appends these items to `ScenarioListJson` (optional): see [`ListSmsMetadataInput::scenario_list_json`].
+    pub fn scenario_list_json(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.scenario_list_json_json = None;
+        self.scenario_list_json
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ScenarioListJson`.
-    pub fn set_scenario_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_scenario_list_json(mut self, v: Option<Vec<String>>) -> Self {
+        self.scenario_list_json_json = None;
         self.scenario_list_json = v;
         self
     }
 
+    /// Sets `ScenarioListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `scenario_list_json`, as `scenario_list_json` replaces it: the last one set is sent.
+    pub fn scenario_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.scenario_list_json = None;
+        self.scenario_list_json_json = Some(text.into());
+        self
+    }
+
     /// `ScenarioListJson` as set so far.
-    pub fn get_scenario_list_json(&self) -> Option<&String> {
+    pub fn get_scenario_list_json(&self) -> Option<&Vec<String>> {
         self.scenario_list_json.as_ref()
     }
 
@@ -160,6 +179,7 @@ impl ListSmsMetadataInputBuilder {
                 .page_size
                 .ok_or_else(|| BuildError::missing("PageSize"))?,
             scenario_list_json: self.scenario_list_json,
+            scenario_list_json_json: self.scenario_list_json_json,
         })
     }
 }
@@ -210,15 +230,24 @@ impl ListSmsMetadataFluentBuilder {
         self
     }
 
-    /// Sets `ScenarioListJson` (optional): see [`ListSmsMetadataInput::scenario_list_json`].
-    pub fn scenario_list_json(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.scenario_list_json(v);
+    /// Appends these items to `ScenarioListJson` (optional): see [`ListSmsMetadataInput::scenario_list_json`].
+    pub fn scenario_list_json(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.scenario_list_json(items);
         self
     }
 
     /// Sets or clears `ScenarioListJson`.
-    pub fn set_scenario_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_scenario_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_scenario_list_json(v);
+        self
+    }
+
+    /// Sets `ScenarioListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `scenario_list_json`, as `scenario_list_json` replaces it: the last one set is sent.
+    pub fn scenario_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.scenario_list_json_json(text);
         self
     }
 

@@ -52,8 +52,10 @@ pub struct ListTicketsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `JobIdList`, String, optional, in the query. Example: `["job-12******","job-23****"]`.
-    pub job_id_list: Option<String>,
+    /// Wire name `JobIdList`, List of String, optional, in the query, as one JSON text. Example: `["job-12******","job-23****"]`.
+    pub job_id_list: Option<Vec<String>>,
+    /// `JobIdList` as JSON text the caller wrote, set with `job_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub job_id_list_json: Option<String>,
     /// Page to return, counted from 1.
     ///
     /// Wire name `PageNumber`, Long, required, in the query. Example: `1`.
@@ -101,8 +103,10 @@ impl ListTicketsInput {
             p.put(Loc::Query, "EndTime", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.job_id_list {
-            p.put(Loc::Query, "JobIdList", v);
+        if let Some(text) = &self.job_id_list_json {
+            p.put(Loc::Query, "JobIdList", text);
+        } else if let Some(v) = &self.job_id_list {
+            p.json(Loc::Query, "JobIdList", v);
         }
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -134,7 +138,8 @@ pub struct ListTicketsInputBuilder {
     customer_id: Option<String>,
     end_time: Option<i64>,
     instance_id: Option<String>,
-    job_id_list: Option<String>,
+    job_id_list: Option<Vec<String>>,
+    job_id_list_json: Option<String>,
     page_number: Option<i64>,
     page_size: Option<i64>,
     participant: Option<String>,
@@ -264,20 +269,31 @@ impl ListTicketsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobIdList` (optional): see [`ListTicketsInput::job_id_list`].
-    pub fn job_id_list(mut self, v: impl Into<String>) -> Self {
-        self.job_id_list = Some(v.into());
+    /// Appends these items to `JobIdList` (optional): see [`ListTicketsInput::job_id_list`].
+    pub fn job_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.job_id_list_json = None;
+        self.job_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `JobIdList`.
-    pub fn set_job_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_job_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.job_id_list_json = None;
         self.job_id_list = v;
         self
     }
 
+    /// Sets `JobIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `job_id_list`, as `job_id_list` replaces it: the last one set is sent.
+    pub fn job_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.job_id_list = None;
+        self.job_id_list_json = Some(text.into());
+        self
+    }
+
     /// `JobIdList` as set so far.
-    pub fn get_job_id_list(&self) -> Option<&String> {
+    pub fn get_job_id_list(&self) -> Option<&Vec<String>> {
         self.job_id_list.as_ref()
     }
 
@@ -413,6 +429,7 @@ impl ListTicketsInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             job_id_list: self.job_id_list,
+            job_id_list_json: self.job_id_list_json,
             page_number: self
                 .page_number
                 .ok_or_else(|| BuildError::missing("PageNumber"))?,
@@ -522,15 +539,21 @@ impl ListTicketsFluentBuilder {
         self
     }
 
-    /// Sets `JobIdList` (optional): see [`ListTicketsInput::job_id_list`].
-    pub fn job_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.job_id_list(v);
+    /// Appends these items to `JobIdList` (optional): see [`ListTicketsInput::job_id_list`].
+    pub fn job_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.job_id_list(items);
         self
     }
 
     /// Sets or clears `JobIdList`.
-    pub fn set_job_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_job_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_job_id_list(v);
+        self
+    }
+
+    /// Sets `JobIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `job_id_list`, as `job_id_list` replaces it: the last one set is sent.
+    pub fn job_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.job_id_list_json(text);
         self
     }
 

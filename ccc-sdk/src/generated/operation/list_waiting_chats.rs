@@ -38,8 +38,10 @@ pub struct ListWaitingChatsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `SkillGroupIdList`, String, optional, in the query. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test"]`.
-    pub skill_group_id_list: Option<String>,
+    /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test"]`.
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
 }
 
 impl ListWaitingChatsInput {
@@ -51,8 +53,10 @@ impl ListWaitingChatsInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.skill_group_id_list {
-            p.put(Loc::Query, "SkillGroupIdList", v);
+        if let Some(text) = &self.skill_group_id_list_json {
+            p.put(Loc::Query, "SkillGroupIdList", text);
+        } else if let Some(v) = &self.skill_group_id_list {
+            p.json(Loc::Query, "SkillGroupIdList", v);
         }
     }
 }
@@ -61,7 +65,8 @@ impl ListWaitingChatsInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListWaitingChatsInputBuilder {
     instance_id: Option<String>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
 }
 
 impl ListWaitingChatsInputBuilder {
@@ -82,20 +87,34 @@ impl ListWaitingChatsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListWaitingChatsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListWaitingChatsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -106,6 +125,7 @@ impl ListWaitingChatsInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             skill_group_id_list: self.skill_group_id_list,
+            skill_group_id_list_json: self.skill_group_id_list_json,
         })
     }
 }
@@ -132,15 +152,24 @@ impl ListWaitingChatsFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (optional): see [`ListWaitingChatsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (optional): see [`ListWaitingChatsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

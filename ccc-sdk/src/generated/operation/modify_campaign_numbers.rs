@@ -45,6 +45,8 @@ pub struct ModifyCampaignNumbersInput {
     pub instance_id: String,
     /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text.
     pub number_list: Option<Vec<String>>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
 }
 
 impl ModifyCampaignNumbersInput {
@@ -60,7 +62,9 @@ impl ModifyCampaignNumbersInput {
             p.put(Loc::Query, "InstGroupId", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.number_list {
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
             p.json(Loc::Query, "NumberList", v);
         }
     }
@@ -73,6 +77,7 @@ pub struct ModifyCampaignNumbersInputBuilder {
     inst_group_id: Option<String>,
     instance_id: Option<String>,
     number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
 }
 
 impl ModifyCampaignNumbersInputBuilder {
@@ -127,17 +132,26 @@ impl ModifyCampaignNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends one item to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
-    pub fn number_list(mut self, item: impl Into<String>) -> Self {
+    /// Appends these items to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
         self
     }
 
@@ -157,6 +171,7 @@ impl ModifyCampaignNumbersInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             number_list: self.number_list,
+            number_list_json: self.number_list_json,
         })
     }
 }
@@ -207,15 +222,21 @@ impl ModifyCampaignNumbersFluentBuilder {
         self
     }
 
-    /// Appends one item to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
-    pub fn number_list(mut self, item: impl Into<String>) -> Self {
-        self.input = self.input.number_list(item);
+    /// Appends these items to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

@@ -35,8 +35,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCustomCallTaggingInput {
-    /// Wire name `CallTagNameList`, String, optional, in the query. Example: `["TagA","TagB"]`.
-    pub call_tag_name_list: Option<String>,
+    /// Wire name `CallTagNameList`, List of String, optional, in the query, as one JSON text. Example: `["TagA","TagB"]`.
+    pub call_tag_name_list: Option<Vec<String>>,
+    /// `CallTagNameList` as JSON text the caller wrote, set with `call_tag_name_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub call_tag_name_list_json: Option<String>,
     /// Wire name `Description`, String, optional, in the query.
     pub description: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -55,8 +57,10 @@ impl ModifyCustomCallTaggingInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.call_tag_name_list {
-            p.put(Loc::Query, "CallTagNameList", v);
+        if let Some(text) = &self.call_tag_name_list_json {
+            p.put(Loc::Query, "CallTagNameList", text);
+        } else if let Some(v) = &self.call_tag_name_list {
+            p.json(Loc::Query, "CallTagNameList", v);
         }
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
@@ -69,27 +73,42 @@ impl ModifyCustomCallTaggingInput {
 /// Builder of [`ModifyCustomCallTaggingInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModifyCustomCallTaggingInputBuilder {
-    call_tag_name_list: Option<String>,
+    call_tag_name_list: Option<Vec<String>>,
+    call_tag_name_list_json: Option<String>,
     description: Option<String>,
     instance_id: Option<String>,
     number: Option<String>,
 }
 
 impl ModifyCustomCallTaggingInputBuilder {
-    /// Sets `CallTagNameList` (optional): see [`ModifyCustomCallTaggingInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.call_tag_name_list = Some(v.into());
+    /// Appends these items to `CallTagNameList` (optional): see [`ModifyCustomCallTaggingInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.call_tag_name_list_json = None;
+        self.call_tag_name_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
         self
     }
 
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.call_tag_name_list = None;
+        self.call_tag_name_list_json = Some(text.into());
+        self
+    }
+
     /// `CallTagNameList` as set so far.
-    pub fn get_call_tag_name_list(&self) -> Option<&String> {
+    pub fn get_call_tag_name_list(&self) -> Option<&Vec<String>> {
         self.call_tag_name_list.as_ref()
     }
 
@@ -148,6 +167,7 @@ impl ModifyCustomCallTaggingInputBuilder {
     pub fn build(self) -> Result<ModifyCustomCallTaggingInput, BuildError> {
         Ok(ModifyCustomCallTaggingInput {
             call_tag_name_list: self.call_tag_name_list,
+            call_tag_name_list_json: self.call_tag_name_list_json,
             description: self.description,
             instance_id: self
                 .instance_id
@@ -167,15 +187,24 @@ pub struct ModifyCustomCallTaggingFluentBuilder {
 }
 
 impl ModifyCustomCallTaggingFluentBuilder {
-    /// Sets `CallTagNameList` (optional): see [`ModifyCustomCallTaggingInput::call_tag_name_list`].
-    pub fn call_tag_name_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.call_tag_name_list(v);
+    /// Appends these items to `CallTagNameList` (optional): see [`ModifyCustomCallTaggingInput::call_tag_name_list`].
+    pub fn call_tag_name_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.call_tag_name_list(items);
         self
     }
 
     /// Sets or clears `CallTagNameList`.
-    pub fn set_call_tag_name_list(mut self, v: Option<String>) -> Self {
+    pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
+        self
+    }
+
+    /// Sets `CallTagNameList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `call_tag_name_list`, as `call_tag_name_list` replaces it: the last one set is sent.
+    pub fn call_tag_name_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.call_tag_name_list_json(text);
         self
     }
 

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUserLevelsOfSkillGroup)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -44,8 +44,10 @@ pub struct ModifyUserLevelsOfSkillGroupInput {
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: String,
-    /// Wire name `UserLevelList`, String, required, in the query. Example: `[{"userId":"agent1@ccc-test","skillLevel":1},{"userId":"agent2@ccc-test","skillLevel":10}]`.
-    pub user_level_list: String,
+    /// Wire name `UserLevelList`, List of Struct [`UserLevel`], required, in the query, as one JSON text. Example: `[{"userId":"agent1@ccc-test","skillLevel":1},{"userId":"agent2@ccc-test","skillLevel":10}]`.
+    pub user_level_list: Vec<UserLevel>,
+    /// `UserLevelList` as JSON text the caller wrote, set with `user_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub user_level_list_json: Option<String>,
 }
 
 impl ModifyUserLevelsOfSkillGroupInput {
@@ -58,7 +60,10 @@ impl ModifyUserLevelsOfSkillGroupInput {
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
-        p.put(Loc::Query, "UserLevelList", &self.user_level_list);
+        match &self.user_level_list_json {
+            Some(text) => p.put(Loc::Query, "UserLevelList", text),
+            None => p.json(Loc::Query, "UserLevelList", &self.user_level_list),
+        }
     }
 }
 
@@ -67,7 +72,8 @@ impl ModifyUserLevelsOfSkillGroupInput {
 pub struct ModifyUserLevelsOfSkillGroupInputBuilder {
     instance_id: Option<String>,
     skill_group_id: Option<String>,
-    user_level_list: Option<String>,
+    user_level_list: Option<Vec<UserLevel>>,
+    user_level_list_json: Option<String>,
 }
 
 impl ModifyUserLevelsOfSkillGroupInputBuilder {
@@ -105,20 +111,34 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
-    pub fn user_level_list(mut self, v: impl Into<String>) -> Self {
-        self.user_level_list = Some(v.into());
+    /// Appends these items to `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
+    pub fn user_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<UserLevel>>,
+    ) -> Self {
+        self.user_level_list_json = None;
+        self.user_level_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `UserLevelList`.
-    pub fn set_user_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
+        self.user_level_list_json = None;
         self.user_level_list = v;
         self
     }
 
+    /// Sets `UserLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_level_list`, as `user_level_list` replaces it: the last one set is sent.
+    pub fn user_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.user_level_list = None;
+        self.user_level_list_json = Some(text.into());
+        self
+    }
+
     /// `UserLevelList` as set so far.
-    pub fn get_user_level_list(&self) -> Option<&String> {
+    pub fn get_user_level_list(&self) -> Option<&Vec<UserLevel>> {
         self.user_level_list.as_ref()
     }
 
@@ -131,9 +151,12 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
             skill_group_id: self
                 .skill_group_id
                 .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
-            user_level_list: self
-                .user_level_list
-                .ok_or_else(|| BuildError::missing("UserLevelList"))?,
+            user_level_list: match (self.user_level_list, &self.user_level_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("UserLevelList")),
+            },
+            user_level_list_json: self.user_level_list_json,
         })
     }
 }
@@ -172,15 +195,24 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
-    pub fn user_level_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.user_level_list(v);
+    /// Appends these items to `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
+    pub fn user_level_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<UserLevel>>,
+    ) -> Self {
+        self.input = self.input.user_level_list(items);
         self
     }
 
     /// Sets or clears `UserLevelList`.
-    pub fn set_user_level_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
         self.input = self.input.set_user_level_list(v);
+        self
+    }
+
+    /// Sets `UserLevelList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_level_list`, as `user_level_list` replaces it: the last one set is sent.
+    pub fn user_level_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.user_level_list_json(text);
         self
     }
 
@@ -295,7 +327,69 @@ impl Encode for ModifyUserLevelsOfSkillGroupOutput {
     }
 }
 
-codec::serialize_via_encode!(ModifyUserLevelsOfSkillGroupOutput);
+/// Wire name `UserLevelList`. Part of the input of `ModifyUserLevelsOfSkillGroup`; build one with `UserLevel::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct UserLevel {
+    /// Wire name `userId`, String. Example: `agent1@ccc-test`.
+    pub user_id: Option<String>,
+    /// Wire name `skillLevel`, Integer. Example: `1`.
+    pub skill_level: Option<i32>,
+}
+
+impl UserLevel {
+    /// Sets `userId`: see [`user_id`](#structfield.user_id).
+    pub fn user_id(mut self, v: impl Into<String>) -> Self {
+        self.user_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `userId`.
+    pub fn set_user_id(mut self, v: Option<String>) -> Self {
+        self.user_id = v;
+        self
+    }
+
+    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
+        self.skill_level = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillLevel`.
+    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
+        self.skill_level = v;
+        self
+    }
+}
+
+impl Encode for UserLevel {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "userId", &self.user_id);
+        codec::put(&mut o, "skillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+impl Flat for UserLevel {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "userId", &self.user_id);
+        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
+    }
+}
+
+impl codec::JsonText for UserLevel {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("userId", &self.user_id);
+        o.field("skillLevel", &self.skill_level);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(ModifyUserLevelsOfSkillGroupOutput, UserLevel);
 
 /// Errors of `ModifyUserLevelsOfSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -46,8 +46,10 @@ pub struct RegisterDevicesInput {
     pub instance_id: String,
     /// Wire name `Password`, String, required, in the query, sensitive (redacted in `Debug`). Example: `password`.
     pub password: String,
-    /// Wire name `UserIdListJson`, String, optional, in the query. Example: `["user-test@ccc-test"]`.
-    pub user_id_list_json: Option<String>,
+    /// Wire name `UserIdListJson`, List of String, optional, in the query, as one JSON text. Example: `["user-test@ccc-test"]`.
+    pub user_id_list_json: Option<Vec<String>>,
+    /// `UserIdListJson` as JSON text the caller wrote, set with `user_id_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub user_id_list_json_json: Option<String>,
 }
 
 impl RegisterDevicesInput {
@@ -61,8 +63,10 @@ impl RegisterDevicesInput {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
-        if let Some(v) = &self.user_id_list_json {
-            p.put(Loc::Query, "UserIdListJson", v);
+        if let Some(text) = &self.user_id_list_json_json {
+            p.put(Loc::Query, "UserIdListJson", text);
+        } else if let Some(v) = &self.user_id_list_json {
+            p.json(Loc::Query, "UserIdListJson", v);
         }
     }
 }
@@ -74,6 +78,7 @@ impl std::fmt::Debug for RegisterDevicesInput {
             .field("instance_id", &self.instance_id)
             .field("password", &"*** redacted ***")
             .field("user_id_list_json", &self.user_id_list_json)
+            .field("user_id_list_json_json", &self.user_id_list_json_json)
             .finish()
     }
 }
@@ -84,7 +89,8 @@ pub struct RegisterDevicesInputBuilder {
     device_id: Option<String>,
     instance_id: Option<String>,
     password: Option<String>,
-    user_id_list_json: Option<String>,
+    user_id_list_json: Option<Vec<String>>,
+    user_id_list_json_json: Option<String>,
 }
 
 impl RegisterDevicesInputBuilder {
@@ -139,20 +145,31 @@ impl RegisterDevicesInputBuilder {
         self.password.as_ref()
     }
 
-    /// Sets `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
-    pub fn user_id_list_json(mut self, v: impl Into<String>) -> Self {
-        self.user_id_list_json = Some(v.into());
+    /// Appends these items to `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
+    pub fn user_id_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.user_id_list_json_json = None;
+        self.user_id_list_json
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `UserIdListJson`.
-    pub fn set_user_id_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
+        self.user_id_list_json_json = None;
         self.user_id_list_json = v;
         self
     }
 
+    /// Sets `UserIdListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list_json`, as `user_id_list_json` replaces it: the last one set is sent.
+    pub fn user_id_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.user_id_list_json = None;
+        self.user_id_list_json_json = Some(text.into());
+        self
+    }
+
     /// `UserIdListJson` as set so far.
-    pub fn get_user_id_list_json(&self) -> Option<&String> {
+    pub fn get_user_id_list_json(&self) -> Option<&Vec<String>> {
         self.user_id_list_json.as_ref()
     }
 
@@ -169,6 +186,7 @@ impl RegisterDevicesInputBuilder {
                 .password
                 .ok_or_else(|| BuildError::missing("Password"))?,
             user_id_list_json: self.user_id_list_json,
+            user_id_list_json_json: self.user_id_list_json_json,
         })
     }
 }
@@ -183,6 +201,7 @@ impl std::fmt::Debug for RegisterDevicesInputBuilder {
                 &self.password.as_ref().map(|_| "*** redacted ***"),
             )
             .field("user_id_list_json", &self.user_id_list_json)
+            .field("user_id_list_json_json", &self.user_id_list_json_json)
             .finish()
     }
 }
@@ -233,15 +252,21 @@ impl RegisterDevicesFluentBuilder {
         self
     }
 
-    /// Sets `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
-    pub fn user_id_list_json(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.user_id_list_json(v);
+    /// Appends these items to `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
+    pub fn user_id_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.user_id_list_json(items);
         self
     }
 
     /// Sets or clears `UserIdListJson`.
-    pub fn set_user_id_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list_json(v);
+        self
+    }
+
+    /// Sets `UserIdListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list_json`, as `user_id_list_json` replaces it: the last one set is sent.
+    pub fn user_id_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.user_id_list_json_json(text);
         self
     }
 

@@ -38,8 +38,10 @@ pub struct RemoveDoNotCallNumbersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `NumberList`, String, optional, in the query. Example: `["1900000****","1312211****"]`.
-    pub number_list: Option<String>,
+    /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text. Example: `["1900000****","1312211****"]`.
+    pub number_list: Option<Vec<String>>,
+    /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub number_list_json: Option<String>,
 }
 
 impl RemoveDoNotCallNumbersInput {
@@ -51,8 +53,10 @@ impl RemoveDoNotCallNumbersInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.number_list {
-            p.put(Loc::Query, "NumberList", v);
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
+            p.json(Loc::Query, "NumberList", v);
         }
     }
 }
@@ -61,7 +65,8 @@ impl RemoveDoNotCallNumbersInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemoveDoNotCallNumbersInputBuilder {
     instance_id: Option<String>,
-    number_list: Option<String>,
+    number_list: Option<Vec<String>>,
+    number_list_json: Option<String>,
 }
 
 impl RemoveDoNotCallNumbersInputBuilder {
@@ -82,20 +87,31 @@ impl RemoveDoNotCallNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `NumberList` (optional): see [`RemoveDoNotCallNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.number_list = Some(v.into());
+    /// Appends these items to `NumberList` (optional): see [`RemoveDoNotCallNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.number_list_json = None;
+        self.number_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.number_list_json = None;
         self.number_list = v;
         self
     }
 
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.number_list = None;
+        self.number_list_json = Some(text.into());
+        self
+    }
+
     /// `NumberList` as set so far.
-    pub fn get_number_list(&self) -> Option<&String> {
+    pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
@@ -106,6 +122,7 @@ impl RemoveDoNotCallNumbersInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             number_list: self.number_list,
+            number_list_json: self.number_list_json,
         })
     }
 }
@@ -132,15 +149,21 @@ impl RemoveDoNotCallNumbersFluentBuilder {
         self
     }
 
-    /// Sets `NumberList` (optional): see [`RemoveDoNotCallNumbersInput::number_list`].
-    pub fn number_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.number_list(v);
+    /// Appends these items to `NumberList` (optional): see [`RemoveDoNotCallNumbersInput::number_list`].
+    pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.number_list(items);
         self
     }
 
     /// Sets or clears `NumberList`.
-    pub fn set_number_list(mut self, v: Option<String>) -> Self {
+    pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
+        self
+    }
+
+    /// Sets `NumberList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `number_list`, as `number_list` replaces it: the last one set is sent.
+    pub fn number_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.number_list_json(text);
         self
     }
 

@@ -44,8 +44,10 @@ pub struct RemovePhoneNumberFromSkillGroupsInput {
     pub instance_id: String,
     /// Wire name `Number`, String, required, in the query. Example: `010xxxx3008`.
     pub number: String,
-    /// Wire name `SkillGroupIdList`, String, required, in the query. Example: `["test1@ccc-test","test2@ccc-test"]`.
-    pub skill_group_id_list: String,
+    /// Wire name `SkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["test1@ccc-test","test2@ccc-test"]`.
+    pub skill_group_id_list: Vec<String>,
+    /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub skill_group_id_list_json: Option<String>,
 }
 
 impl RemovePhoneNumberFromSkillGroupsInput {
@@ -58,7 +60,10 @@ impl RemovePhoneNumberFromSkillGroupsInput {
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
-        p.put(Loc::Query, "SkillGroupIdList", &self.skill_group_id_list);
+        match &self.skill_group_id_list_json {
+            Some(text) => p.put(Loc::Query, "SkillGroupIdList", text),
+            None => p.json(Loc::Query, "SkillGroupIdList", &self.skill_group_id_list),
+        }
     }
 }
 
@@ -67,7 +72,8 @@ impl RemovePhoneNumberFromSkillGroupsInput {
 pub struct RemovePhoneNumberFromSkillGroupsInputBuilder {
     instance_id: Option<String>,
     number: Option<String>,
-    skill_group_id_list: Option<String>,
+    skill_group_id_list: Option<Vec<String>>,
+    skill_group_id_list_json: Option<String>,
 }
 
 impl RemovePhoneNumberFromSkillGroupsInputBuilder {
@@ -105,20 +111,34 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
         self.number.as_ref()
     }
 
-    /// Sets `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id_list = Some(v.into());
+    /// Appends these items to `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.skill_group_id_list_json = None;
+        self.skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
         self
     }
 
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.skill_group_id_list = None;
+        self.skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SkillGroupIdList` as set so far.
-    pub fn get_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
@@ -129,9 +149,12 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
-            skill_group_id_list: self
-                .skill_group_id_list
-                .ok_or_else(|| BuildError::missing("SkillGroupIdList"))?,
+            skill_group_id_list: match (self.skill_group_id_list, &self.skill_group_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("SkillGroupIdList")),
+            },
+            skill_group_id_list_json: self.skill_group_id_list_json,
         })
     }
 }
@@ -170,15 +193,24 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
-    pub fn skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.skill_group_id_list(v);
+    /// Appends these items to `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
+    pub fn skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SkillGroupIdList`.
-    pub fn set_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `skill_group_id_list`, as `skill_group_id_list` replaces it: the last one set is sent.
+    pub fn skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.skill_group_id_list_json(text);
         self
     }
 

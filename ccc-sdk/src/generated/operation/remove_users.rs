@@ -39,8 +39,10 @@ pub struct RemoveUsersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `UserIdList`, String, required, in the query. Example: `["user-test1@ccc-test","user-test2@ccc-test"]`.
-    pub user_id_list: String,
+    /// Wire name `UserIdList`, List of String, required, in the query, as one JSON text. Example: `["user-test1@ccc-test","user-test2@ccc-test"]`.
+    pub user_id_list: Vec<String>,
+    /// `UserIdList` as JSON text the caller wrote, set with `user_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub user_id_list_json: Option<String>,
     /// Wire name `FilePath`, String, optional, in the query.
     pub file_path: Option<String>,
     /// Wire name `Force`, Boolean, optional, in the query.
@@ -58,7 +60,10 @@ impl RemoveUsersInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "UserIdList", &self.user_id_list);
+        match &self.user_id_list_json {
+            Some(text) => p.put(Loc::Query, "UserIdList", text),
+            None => p.json(Loc::Query, "UserIdList", &self.user_id_list),
+        }
         if let Some(v) = &self.file_path {
             p.put(Loc::Query, "FilePath", v);
         }
@@ -75,7 +80,8 @@ impl RemoveUsersInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RemoveUsersInputBuilder {
     instance_id: Option<String>,
-    user_id_list: Option<String>,
+    user_id_list: Option<Vec<String>>,
+    user_id_list_json: Option<String>,
     file_path: Option<String>,
     force: Option<bool>,
     notification_email: Option<String>,
@@ -99,20 +105,31 @@ impl RemoveUsersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
-    pub fn user_id_list(mut self, v: impl Into<String>) -> Self {
-        self.user_id_list = Some(v.into());
+    /// Appends these items to `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
+    pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.user_id_list_json = None;
+        self.user_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `UserIdList`.
-    pub fn set_user_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.user_id_list_json = None;
         self.user_id_list = v;
         self
     }
 
+    /// Sets `UserIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list`, as `user_id_list` replaces it: the last one set is sent.
+    pub fn user_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.user_id_list = None;
+        self.user_id_list_json = Some(text.into());
+        self
+    }
+
     /// `UserIdList` as set so far.
-    pub fn get_user_id_list(&self) -> Option<&String> {
+    pub fn get_user_id_list(&self) -> Option<&Vec<String>> {
         self.user_id_list.as_ref()
     }
 
@@ -173,9 +190,12 @@ impl RemoveUsersInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            user_id_list: self
-                .user_id_list
-                .ok_or_else(|| BuildError::missing("UserIdList"))?,
+            user_id_list: match (self.user_id_list, &self.user_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("UserIdList")),
+            },
+            user_id_list_json: self.user_id_list_json,
             file_path: self.file_path,
             force: self.force,
             notification_email: self.notification_email,
@@ -205,15 +225,21 @@ impl RemoveUsersFluentBuilder {
         self
     }
 
-    /// Sets `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
-    pub fn user_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.user_id_list(v);
+    /// Appends these items to `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
+    pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.user_id_list(items);
         self
     }
 
     /// Sets or clears `UserIdList`.
-    pub fn set_user_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
+        self
+    }
+
+    /// Sets `UserIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list`, as `user_id_list` replaces it: the last one set is sent.
+    pub fn user_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.user_id_list_json(text);
         self
     }
 

@@ -44,8 +44,10 @@ pub struct RemoveUsersFromSkillGroupInput {
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: String,
-    /// Wire name `UserIdList`, String, required, in the query. Example: `["agent1@ccc-test","agent2@ccc-test"]`.
-    pub user_id_list: String,
+    /// Wire name `UserIdList`, List of String, required, in the query, as one JSON text. Example: `["agent1@ccc-test","agent2@ccc-test"]`.
+    pub user_id_list: Vec<String>,
+    /// `UserIdList` as JSON text the caller wrote, set with `user_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub user_id_list_json: Option<String>,
 }
 
 impl RemoveUsersFromSkillGroupInput {
@@ -58,7 +60,10 @@ impl RemoveUsersFromSkillGroupInput {
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
-        p.put(Loc::Query, "UserIdList", &self.user_id_list);
+        match &self.user_id_list_json {
+            Some(text) => p.put(Loc::Query, "UserIdList", text),
+            None => p.json(Loc::Query, "UserIdList", &self.user_id_list),
+        }
     }
 }
 
@@ -67,7 +72,8 @@ impl RemoveUsersFromSkillGroupInput {
 pub struct RemoveUsersFromSkillGroupInputBuilder {
     instance_id: Option<String>,
     skill_group_id: Option<String>,
-    user_id_list: Option<String>,
+    user_id_list: Option<Vec<String>>,
+    user_id_list_json: Option<String>,
 }
 
 impl RemoveUsersFromSkillGroupInputBuilder {
@@ -105,20 +111,31 @@ impl RemoveUsersFromSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
-    pub fn user_id_list(mut self, v: impl Into<String>) -> Self {
-        self.user_id_list = Some(v.into());
+    /// Appends these items to `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
+    pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.user_id_list_json = None;
+        self.user_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `UserIdList`.
-    pub fn set_user_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.user_id_list_json = None;
         self.user_id_list = v;
         self
     }
 
+    /// Sets `UserIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list`, as `user_id_list` replaces it: the last one set is sent.
+    pub fn user_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.user_id_list = None;
+        self.user_id_list_json = Some(text.into());
+        self
+    }
+
     /// `UserIdList` as set so far.
-    pub fn get_user_id_list(&self) -> Option<&String> {
+    pub fn get_user_id_list(&self) -> Option<&Vec<String>> {
         self.user_id_list.as_ref()
     }
 
@@ -131,9 +148,12 @@ impl RemoveUsersFromSkillGroupInputBuilder {
             skill_group_id: self
                 .skill_group_id
                 .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
-            user_id_list: self
-                .user_id_list
-                .ok_or_else(|| BuildError::missing("UserIdList"))?,
+            user_id_list: match (self.user_id_list, &self.user_id_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("UserIdList")),
+            },
+            user_id_list_json: self.user_id_list_json,
         })
     }
 }
@@ -172,15 +192,21 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
-    pub fn user_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.user_id_list(v);
+    /// Appends these items to `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
+    pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.user_id_list(items);
         self
     }
 
     /// Sets or clears `UserIdList`.
-    pub fn set_user_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
+        self
+    }
+
+    /// Sets `UserIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_id_list`, as `user_id_list` replaces it: the last one set is sent.
+    pub fn user_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.user_id_list_json(text);
         self
     }
 

@@ -34,8 +34,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreArchivedRecordingsInput {
-    /// Wire name `ContactIds`, String, optional, in the query. Example: `[\\"job-216750038017142784\\"]`.
-    pub contact_ids: Option<String>,
+    /// Wire name `ContactIds`, List of String, optional, in the query, as one JSON text. Example: `[\\"job-216750038017142784\\"]`.
+    pub contact_ids: Option<Vec<String>>,
+    /// `ContactIds` as JSON text the caller wrote, set with `contact_ids_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub contact_ids_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -50,8 +52,10 @@ impl RestoreArchivedRecordingsInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.contact_ids {
-            p.put(Loc::Query, "ContactIds", v);
+        if let Some(text) = &self.contact_ids_json {
+            p.put(Loc::Query, "ContactIds", text);
+        } else if let Some(v) = &self.contact_ids {
+            p.json(Loc::Query, "ContactIds", v);
         }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -60,25 +64,37 @@ impl RestoreArchivedRecordingsInput {
 /// Builder of [`RestoreArchivedRecordingsInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RestoreArchivedRecordingsInputBuilder {
-    contact_ids: Option<String>,
+    contact_ids: Option<Vec<String>>,
+    contact_ids_json: Option<String>,
     instance_id: Option<String>,
 }
 
 impl RestoreArchivedRecordingsInputBuilder {
-    /// Sets `ContactIds` (optional): see [`RestoreArchivedRecordingsInput::contact_ids`].
-    pub fn contact_ids(mut self, v: impl Into<String>) -> Self {
-        self.contact_ids = Some(v.into());
+    /// Appends these items to `ContactIds` (optional): see [`RestoreArchivedRecordingsInput::contact_ids`].
+    pub fn contact_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.contact_ids_json = None;
+        self.contact_ids
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ContactIds`.
-    pub fn set_contact_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_ids(mut self, v: Option<Vec<String>>) -> Self {
+        self.contact_ids_json = None;
         self.contact_ids = v;
         self
     }
 
+    /// Sets `ContactIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_ids`, as `contact_ids` replaces it: the last one set is sent.
+    pub fn contact_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.contact_ids = None;
+        self.contact_ids_json = Some(text.into());
+        self
+    }
+
     /// `ContactIds` as set so far.
-    pub fn get_contact_ids(&self) -> Option<&String> {
+    pub fn get_contact_ids(&self) -> Option<&Vec<String>> {
         self.contact_ids.as_ref()
     }
 
@@ -103,6 +119,7 @@ impl RestoreArchivedRecordingsInputBuilder {
     pub fn build(self) -> Result<RestoreArchivedRecordingsInput, BuildError> {
         Ok(RestoreArchivedRecordingsInput {
             contact_ids: self.contact_ids,
+            contact_ids_json: self.contact_ids_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -120,15 +137,21 @@ pub struct RestoreArchivedRecordingsFluentBuilder {
 }
 
 impl RestoreArchivedRecordingsFluentBuilder {
-    /// Sets `ContactIds` (optional): see [`RestoreArchivedRecordingsInput::contact_ids`].
-    pub fn contact_ids(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.contact_ids(v);
+    /// Appends these items to `ContactIds` (optional): see [`RestoreArchivedRecordingsInput::contact_ids`].
+    pub fn contact_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.contact_ids(items);
         self
     }
 
     /// Sets or clears `ContactIds`.
-    pub fn set_contact_ids(mut self, v: Option<String>) -> Self {
+    pub fn set_contact_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_ids(v);
+        self
+    }
+
+    /// Sets `ContactIds` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `contact_ids`, as `contact_ids` replaces it: the last one set is sent.
+    pub fn contact_ids_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.contact_ids_json(text);
         self
     }
 

@@ -43,16 +43,22 @@ pub struct SaveWebRtcStatsInput {
     pub call_id: String,
     /// Wire name `GeneralInfo`, String, required, in the query.
     pub general_info: String,
-    /// Wire name `GoogAddress`, String, required, in the query. Example: `["47.101.XX.XX","44368","47.104.XX.XX","37947"]`.
-    pub goog_address: String,
+    /// Wire name `GoogAddress`, List of String, required, in the query, as one JSON text. Example: `["47.101.XX.XX","44368","47.104.XX.XX","37947"]`.
+    pub goog_address: Vec<String>,
+    /// `GoogAddress` as JSON text the caller wrote, set with `goog_address_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub goog_address_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `ReceiverReport`, String, required, in the query. Example: `["1","1649328987","40","PCMU","383560","89","49","ssrc_1649328987_recv","2022-03-15T09:52:08.820Z","","0","20000"]`.
-    pub receiver_report: String,
-    /// Wire name `SenderReport`, String, required, in the query. Example: `["11090","2055127460","0","2236","384592","ssrc_2055127460_send","2022-03-15T09:52:08.820Z","1"]`.
-    pub sender_report: String,
+    /// Wire name `ReceiverReport`, List of String, required, in the query, as one JSON text. Example: `["1","1649328987","40","PCMU","383560","89","49","ssrc_1649328987_recv","2022-03-15T09:52:08.820Z","","0","20000"]`.
+    pub receiver_report: Vec<String>,
+    /// `ReceiverReport` as JSON text the caller wrote, set with `receiver_report_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub receiver_report_json: Option<String>,
+    /// Wire name `SenderReport`, List of String, required, in the query, as one JSON text. Example: `["11090","2055127460","0","2236","384592","ssrc_2055127460_send","2022-03-15T09:52:08.820Z","1"]`.
+    pub sender_report: Vec<String>,
+    /// `SenderReport` as JSON text the caller wrote, set with `sender_report_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub sender_report_json: Option<String>,
 }
 
 impl SaveWebRtcStatsInput {
@@ -65,10 +71,19 @@ impl SaveWebRtcStatsInput {
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "GeneralInfo", &self.general_info);
-        p.put(Loc::Query, "GoogAddress", &self.goog_address);
+        match &self.goog_address_json {
+            Some(text) => p.put(Loc::Query, "GoogAddress", text),
+            None => p.json(Loc::Query, "GoogAddress", &self.goog_address),
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "ReceiverReport", &self.receiver_report);
-        p.put(Loc::Query, "SenderReport", &self.sender_report);
+        match &self.receiver_report_json {
+            Some(text) => p.put(Loc::Query, "ReceiverReport", text),
+            None => p.json(Loc::Query, "ReceiverReport", &self.receiver_report),
+        }
+        match &self.sender_report_json {
+            Some(text) => p.put(Loc::Query, "SenderReport", text),
+            None => p.json(Loc::Query, "SenderReport", &self.sender_report),
+        }
     }
 }
 
@@ -77,10 +92,13 @@ impl SaveWebRtcStatsInput {
 pub struct SaveWebRtcStatsInputBuilder {
     call_id: Option<String>,
     general_info: Option<String>,
-    goog_address: Option<String>,
+    goog_address: Option<Vec<String>>,
+    goog_address_json: Option<String>,
     instance_id: Option<String>,
-    receiver_report: Option<String>,
-    sender_report: Option<String>,
+    receiver_report: Option<Vec<String>>,
+    receiver_report_json: Option<String>,
+    sender_report: Option<Vec<String>>,
+    sender_report_json: Option<String>,
 }
 
 impl SaveWebRtcStatsInputBuilder {
@@ -118,20 +136,31 @@ impl SaveWebRtcStatsInputBuilder {
         self.general_info.as_ref()
     }
 
-    /// Sets `GoogAddress` (required): see [`SaveWebRtcStatsInput::goog_address`].
-    pub fn goog_address(mut self, v: impl Into<String>) -> Self {
-        self.goog_address = Some(v.into());
+    /// Appends these items to `GoogAddress` (required): see [`SaveWebRtcStatsInput::goog_address`].
+    pub fn goog_address(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.goog_address_json = None;
+        self.goog_address
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `GoogAddress`.
-    pub fn set_goog_address(mut self, v: Option<String>) -> Self {
+    pub fn set_goog_address(mut self, v: Option<Vec<String>>) -> Self {
+        self.goog_address_json = None;
         self.goog_address = v;
         self
     }
 
+    /// Sets `GoogAddress` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `goog_address`, as `goog_address` replaces it: the last one set is sent.
+    pub fn goog_address_json(mut self, text: impl Into<String>) -> Self {
+        self.goog_address = None;
+        self.goog_address_json = Some(text.into());
+        self
+    }
+
     /// `GoogAddress` as set so far.
-    pub fn get_goog_address(&self) -> Option<&String> {
+    pub fn get_goog_address(&self) -> Option<&Vec<String>> {
         self.goog_address.as_ref()
     }
 
@@ -152,37 +181,59 @@ impl SaveWebRtcStatsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `ReceiverReport` (required): see [`SaveWebRtcStatsInput::receiver_report`].
-    pub fn receiver_report(mut self, v: impl Into<String>) -> Self {
-        self.receiver_report = Some(v.into());
+    /// Appends these items to `ReceiverReport` (required): see [`SaveWebRtcStatsInput::receiver_report`].
+    pub fn receiver_report(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.receiver_report_json = None;
+        self.receiver_report
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ReceiverReport`.
-    pub fn set_receiver_report(mut self, v: Option<String>) -> Self {
+    pub fn set_receiver_report(mut self, v: Option<Vec<String>>) -> Self {
+        self.receiver_report_json = None;
         self.receiver_report = v;
         self
     }
 
+    /// Sets `ReceiverReport` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `receiver_report`, as `receiver_report` replaces it: the last one set is sent.
+    pub fn receiver_report_json(mut self, text: impl Into<String>) -> Self {
+        self.receiver_report = None;
+        self.receiver_report_json = Some(text.into());
+        self
+    }
+
     /// `ReceiverReport` as set so far.
-    pub fn get_receiver_report(&self) -> Option<&String> {
+    pub fn get_receiver_report(&self) -> Option<&Vec<String>> {
         self.receiver_report.as_ref()
     }
 
-    /// Sets `SenderReport` (required): see [`SaveWebRtcStatsInput::sender_report`].
-    pub fn sender_report(mut self, v: impl Into<String>) -> Self {
-        self.sender_report = Some(v.into());
+    /// Appends these items to `SenderReport` (required): see [`SaveWebRtcStatsInput::sender_report`].
+    pub fn sender_report(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.sender_report_json = None;
+        self.sender_report
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SenderReport`.
-    pub fn set_sender_report(mut self, v: Option<String>) -> Self {
+    pub fn set_sender_report(mut self, v: Option<Vec<String>>) -> Self {
+        self.sender_report_json = None;
         self.sender_report = v;
         self
     }
 
+    /// Sets `SenderReport` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `sender_report`, as `sender_report` replaces it: the last one set is sent.
+    pub fn sender_report_json(mut self, text: impl Into<String>) -> Self {
+        self.sender_report = None;
+        self.sender_report_json = Some(text.into());
+        self
+    }
+
     /// `SenderReport` as set so far.
-    pub fn get_sender_report(&self) -> Option<&String> {
+    pub fn get_sender_report(&self) -> Option<&Vec<String>> {
         self.sender_report.as_ref()
     }
 
@@ -193,18 +244,27 @@ impl SaveWebRtcStatsInputBuilder {
             general_info: self
                 .general_info
                 .ok_or_else(|| BuildError::missing("GeneralInfo"))?,
-            goog_address: self
-                .goog_address
-                .ok_or_else(|| BuildError::missing("GoogAddress"))?,
+            goog_address: match (self.goog_address, &self.goog_address_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("GoogAddress")),
+            },
+            goog_address_json: self.goog_address_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            receiver_report: self
-                .receiver_report
-                .ok_or_else(|| BuildError::missing("ReceiverReport"))?,
-            sender_report: self
-                .sender_report
-                .ok_or_else(|| BuildError::missing("SenderReport"))?,
+            receiver_report: match (self.receiver_report, &self.receiver_report_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("ReceiverReport")),
+            },
+            receiver_report_json: self.receiver_report_json,
+            sender_report: match (self.sender_report, &self.sender_report_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("SenderReport")),
+            },
+            sender_report_json: self.sender_report_json,
         })
     }
 }
@@ -243,15 +303,21 @@ impl SaveWebRtcStatsFluentBuilder {
         self
     }
 
-    /// Sets `GoogAddress` (required): see [`SaveWebRtcStatsInput::goog_address`].
-    pub fn goog_address(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.goog_address(v);
+    /// Appends these items to `GoogAddress` (required): see [`SaveWebRtcStatsInput::goog_address`].
+    pub fn goog_address(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.goog_address(items);
         self
     }
 
     /// Sets or clears `GoogAddress`.
-    pub fn set_goog_address(mut self, v: Option<String>) -> Self {
+    pub fn set_goog_address(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_goog_address(v);
+        self
+    }
+
+    /// Sets `GoogAddress` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `goog_address`, as `goog_address` replaces it: the last one set is sent.
+    pub fn goog_address_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.goog_address_json(text);
         self
     }
 
@@ -267,27 +333,39 @@ impl SaveWebRtcStatsFluentBuilder {
         self
     }
 
-    /// Sets `ReceiverReport` (required): see [`SaveWebRtcStatsInput::receiver_report`].
-    pub fn receiver_report(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.receiver_report(v);
+    /// Appends these items to `ReceiverReport` (required): see [`SaveWebRtcStatsInput::receiver_report`].
+    pub fn receiver_report(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.receiver_report(items);
         self
     }
 
     /// Sets or clears `ReceiverReport`.
-    pub fn set_receiver_report(mut self, v: Option<String>) -> Self {
+    pub fn set_receiver_report(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_receiver_report(v);
         self
     }
 
-    /// Sets `SenderReport` (required): see [`SaveWebRtcStatsInput::sender_report`].
-    pub fn sender_report(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.sender_report(v);
+    /// Sets `ReceiverReport` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `receiver_report`, as `receiver_report` replaces it: the last one set is sent.
+    pub fn receiver_report_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.receiver_report_json(text);
+        self
+    }
+
+    /// Appends these items to `SenderReport` (required): see [`SaveWebRtcStatsInput::sender_report`].
+    pub fn sender_report(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.input = self.input.sender_report(items);
         self
     }
 
     /// Sets or clears `SenderReport`.
-    pub fn set_sender_report(mut self, v: Option<String>) -> Self {
+    pub fn set_sender_report(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_sender_report(v);
+        self
+    }
+
+    /// Sets `SenderReport` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `sender_report`, as `sender_report` replaces it: the last one set is sent.
+    pub fn sender_report_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.sender_report_json(text);
         self
     }
 

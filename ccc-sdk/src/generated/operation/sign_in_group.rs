@@ -54,8 +54,10 @@ pub struct SignInGroupInput {
     pub instance_id: String,
     /// Skill groups to sign in to, as a JSON array of ids in a string, e.g. `\["skg-sales@ccc-test"\]`.
     ///
-    /// Wire name `SignedSkillGroupIdList`, String, required, in the query. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
-    pub signed_skill_group_id_list: String,
+    /// Wire name `SignedSkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
+    pub signed_skill_group_id_list: Vec<String>,
+    /// `SignedSkillGroupIdList` as JSON text the caller wrote, set with `signed_skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub signed_skill_group_id_list_json: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
@@ -78,11 +80,14 @@ impl SignInGroupInput {
         }
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(
-            Loc::Query,
-            "SignedSkillGroupIdList",
-            &self.signed_skill_group_id_list,
-        );
+        match &self.signed_skill_group_id_list_json {
+            Some(text) => p.put(Loc::Query, "SignedSkillGroupIdList", text),
+            None => p.json(
+                Loc::Query,
+                "SignedSkillGroupIdList",
+                &self.signed_skill_group_id_list,
+            ),
+        }
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
         }
@@ -96,7 +101,8 @@ pub struct SignInGroupInputBuilder {
     chat_device_id: Option<String>,
     device_id: Option<String>,
     instance_id: Option<String>,
-    signed_skill_group_id_list: Option<String>,
+    signed_skill_group_id_list: Option<Vec<String>>,
+    signed_skill_group_id_list_json: Option<String>,
     user_id: Option<String>,
 }
 
@@ -169,20 +175,34 @@ impl SignInGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
-    pub fn signed_skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.signed_skill_group_id_list = Some(v.into());
+    /// Appends these items to `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
+    pub fn signed_skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.signed_skill_group_id_list_json = None;
+        self.signed_skill_group_id_list
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `SignedSkillGroupIdList`.
-    pub fn set_signed_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
+        self.signed_skill_group_id_list_json = None;
         self.signed_skill_group_id_list = v;
         self
     }
 
+    /// Sets `SignedSkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `signed_skill_group_id_list`, as `signed_skill_group_id_list` replaces it: the last one set is sent.
+    pub fn signed_skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.signed_skill_group_id_list = None;
+        self.signed_skill_group_id_list_json = Some(text.into());
+        self
+    }
+
     /// `SignedSkillGroupIdList` as set so far.
-    pub fn get_signed_skill_group_id_list(&self) -> Option<&String> {
+    pub fn get_signed_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.signed_skill_group_id_list.as_ref()
     }
 
@@ -214,9 +234,15 @@ impl SignInGroupInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            signed_skill_group_id_list: self
-                .signed_skill_group_id_list
-                .ok_or_else(|| BuildError::missing("SignedSkillGroupIdList"))?,
+            signed_skill_group_id_list: match (
+                self.signed_skill_group_id_list,
+                &self.signed_skill_group_id_list_json,
+            ) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("SignedSkillGroupIdList")),
+            },
+            signed_skill_group_id_list_json: self.signed_skill_group_id_list_json,
             user_id: self.user_id,
         })
     }
@@ -280,15 +306,24 @@ impl SignInGroupFluentBuilder {
         self
     }
 
-    /// Sets `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
-    pub fn signed_skill_group_id_list(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.signed_skill_group_id_list(v);
+    /// Appends these items to `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
+    pub fn signed_skill_group_id_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.signed_skill_group_id_list(items);
         self
     }
 
     /// Sets or clears `SignedSkillGroupIdList`.
-    pub fn set_signed_skill_group_id_list(mut self, v: Option<String>) -> Self {
+    pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_signed_skill_group_id_list(v);
+        self
+    }
+
+    /// Sets `SignedSkillGroupIdList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `signed_skill_group_id_list`, as `signed_skill_group_id_list` replaces it: the last one set is sent.
+    pub fn signed_skill_group_id_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.signed_skill_group_id_list_json(text);
         self
     }
 

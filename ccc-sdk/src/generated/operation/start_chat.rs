@@ -44,6 +44,8 @@ pub struct StartChatInput {
     pub token: Option<String>,
     /// Wire name `UserList`, List of Struct [`UserList`], required, in the query, as one JSON text.
     pub user_list: Vec<UserList>,
+    /// `UserList` as JSON text the caller wrote, set with `user_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub user_list_json: Option<String>,
 }
 
 impl StartChatInput {
@@ -63,7 +65,10 @@ impl StartChatInput {
         if let Some(v) = &self.token {
             p.put(Loc::Query, "Token", v);
         }
-        p.json(Loc::Query, "UserList", &self.user_list);
+        match &self.user_list_json {
+            Some(text) => p.put(Loc::Query, "UserList", text),
+            None => p.json(Loc::Query, "UserList", &self.user_list),
+        }
     }
 }
 
@@ -74,6 +79,7 @@ impl std::fmt::Debug for StartChatInput {
             .field("instance_id", &self.instance_id)
             .field("token", &self.token.as_ref().map(|_| "*** redacted ***"))
             .field("user_list", &self.user_list)
+            .field("user_list_json", &self.user_list_json)
             .finish()
     }
 }
@@ -85,6 +91,7 @@ pub struct StartChatInputBuilder {
     instance_id: Option<String>,
     token: Option<String>,
     user_list: Option<Vec<UserList>>,
+    user_list_json: Option<String>,
 }
 
 impl StartChatInputBuilder {
@@ -139,17 +146,26 @@ impl StartChatInputBuilder {
         self.token.as_ref()
     }
 
-    /// Appends one item to `UserList` (required): see [`StartChatInput::user_list`].
-    pub fn user_list(mut self, item: impl Into<UserList>) -> Self {
+    /// Appends these items to `UserList` (required): see [`StartChatInput::user_list`].
+    pub fn user_list(mut self, items: impl IntoIterator<Item = impl Into<UserList>>) -> Self {
+        self.user_list_json = None;
         self.user_list
             .get_or_insert_with(Vec::new)
-            .push(item.into());
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `UserList`.
     pub fn set_user_list(mut self, v: Option<Vec<UserList>>) -> Self {
+        self.user_list_json = None;
         self.user_list = v;
+        self
+    }
+
+    /// Sets `UserList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_list`, as `user_list` replaces it: the last one set is sent.
+    pub fn user_list_json(mut self, text: impl Into<String>) -> Self {
+        self.user_list = None;
+        self.user_list_json = Some(text.into());
         self
     }
 
@@ -164,9 +180,12 @@ impl StartChatInputBuilder {
             access_channel_id: self.access_channel_id,
             instance_id: self.instance_id,
             token: self.token,
-            user_list: self
-                .user_list
-                .ok_or_else(|| BuildError::missing("UserList"))?,
+            user_list: match (self.user_list, &self.user_list_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("UserList")),
+            },
+            user_list_json: self.user_list_json,
         })
     }
 }
@@ -178,6 +197,7 @@ impl std::fmt::Debug for StartChatInputBuilder {
             .field("instance_id", &self.instance_id)
             .field("token", &self.token.as_ref().map(|_| "*** redacted ***"))
             .field("user_list", &self.user_list)
+            .field("user_list_json", &self.user_list_json)
             .finish()
     }
 }
@@ -228,15 +248,21 @@ impl StartChatFluentBuilder {
         self
     }
 
-    /// Appends one item to `UserList` (required): see [`StartChatInput::user_list`].
-    pub fn user_list(mut self, item: impl Into<UserList>) -> Self {
-        self.input = self.input.user_list(item);
+    /// Appends these items to `UserList` (required): see [`StartChatInput::user_list`].
+    pub fn user_list(mut self, items: impl IntoIterator<Item = impl Into<UserList>>) -> Self {
+        self.input = self.input.user_list(items);
         self
     }
 
     /// Sets or clears `UserList`.
     pub fn set_user_list(mut self, v: Option<Vec<UserList>>) -> Self {
         self.input = self.input.set_user_list(v);
+        self
+    }
+
+    /// Sets `UserList` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `user_list`, as `user_list` replaces it: the last one set is sent.
+    pub fn user_list_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.user_list_json(text);
         self
     }
 
@@ -429,6 +455,18 @@ impl Flat for UserList {
         codec::flat_field(out, prefix, "Nickname", &self.nickname);
         codec::flat_field(out, prefix, "UserId", &self.user_id);
         codec::flat_field(out, prefix, "UserType", &self.user_type);
+    }
+}
+
+impl codec::JsonText for UserList {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("AvatarUrl", &self.avatar_url);
+        o.field("Nickname", &self.nickname);
+        o.field("UserId", &self.user_id);
+        o.field("UserType", &self.user_type);
+        o.finish();
     }
 }
 

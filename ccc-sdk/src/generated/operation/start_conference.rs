@@ -39,8 +39,10 @@ pub struct StartConferenceInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Wire name `ParticipantListJson`, String, required, in the query. Example: `["8045****","1317511****"]`.
-    pub participant_list_json: String,
+    /// Wire name `ParticipantListJson`, List of String, required, in the query, as one JSON text. Example: `["8045****","1317511****"]`.
+    pub participant_list_json: Vec<String>,
+    /// `ParticipantListJson` as JSON text the caller wrote, set with `participant_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub participant_list_json_json: Option<String>,
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
@@ -60,11 +62,14 @@ impl StartConferenceInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(
-            Loc::Query,
-            "ParticipantListJson",
-            &self.participant_list_json,
-        );
+        match &self.participant_list_json_json {
+            Some(text) => p.put(Loc::Query, "ParticipantListJson", text),
+            None => p.json(
+                Loc::Query,
+                "ParticipantListJson",
+                &self.participant_list_json,
+            ),
+        }
         if let Some(v) = &self.tags {
             p.put(Loc::Query, "Tags", v);
         }
@@ -81,7 +86,8 @@ impl StartConferenceInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StartConferenceInputBuilder {
     instance_id: Option<String>,
-    participant_list_json: Option<String>,
+    participant_list_json: Option<Vec<String>>,
+    participant_list_json_json: Option<String>,
     tags: Option<String>,
     timeout_seconds: Option<i32>,
     user_id: Option<String>,
@@ -105,20 +111,34 @@ impl StartConferenceInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
-    pub fn participant_list_json(mut self, v: impl Into<String>) -> Self {
-        self.participant_list_json = Some(v.into());
+    /// Appends these items to `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
+    pub fn participant_list_json(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.participant_list_json_json = None;
+        self.participant_list_json
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ParticipantListJson`.
-    pub fn set_participant_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
+        self.participant_list_json_json = None;
         self.participant_list_json = v;
         self
     }
 
+    /// Sets `ParticipantListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `participant_list_json`, as `participant_list_json` replaces it: the last one set is sent.
+    pub fn participant_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.participant_list_json = None;
+        self.participant_list_json_json = Some(text.into());
+        self
+    }
+
     /// `ParticipantListJson` as set so far.
-    pub fn get_participant_list_json(&self) -> Option<&String> {
+    pub fn get_participant_list_json(&self) -> Option<&Vec<String>> {
         self.participant_list_json.as_ref()
     }
 
@@ -179,9 +199,15 @@ impl StartConferenceInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            participant_list_json: self
-                .participant_list_json
-                .ok_or_else(|| BuildError::missing("ParticipantListJson"))?,
+            participant_list_json: match (
+                self.participant_list_json,
+                &self.participant_list_json_json,
+            ) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("ParticipantListJson")),
+            },
+            participant_list_json_json: self.participant_list_json_json,
             tags: self.tags,
             timeout_seconds: self.timeout_seconds,
             user_id: self.user_id,
@@ -211,15 +237,24 @@ impl StartConferenceFluentBuilder {
         self
     }
 
-    /// Sets `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
-    pub fn participant_list_json(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.participant_list_json(v);
+    /// Appends these items to `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
+    pub fn participant_list_json(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.input = self.input.participant_list_json(items);
         self
     }
 
     /// Sets or clears `ParticipantListJson`.
-    pub fn set_participant_list_json(mut self, v: Option<String>) -> Self {
+    pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_participant_list_json(v);
+        self
+    }
+
+    /// Sets `ParticipantListJson` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `participant_list_json`, as `participant_list_json` replaces it: the last one set is sent.
+    pub fn participant_list_json_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.participant_list_json_json(text);
         self
     }
 

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCampaign)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -35,7 +35,7 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCampaignInput {
-    /// Wire name `CallableTime`, String, optional, in the query.
+    /// Wire name `CallableTime`, List of Struct [`CallableTime`], optional, in the query, as one JSON text.
     ///
     /// Example:
     ///
@@ -47,7 +47,9 @@ pub struct UpdateCampaignInput {
     ///       }
     /// ]
     /// ```
-    pub callable_time: Option<String>,
+    pub callable_time: Option<Vec<CallableTime>>,
+    /// `CallableTime` as JSON text the caller wrote, set with `callable_time_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub callable_time_json: Option<String>,
     /// Wire name `CampaignId`, String, required, in the query. Example: `ab11908b-6ebc-4b0c-b51e-3e17c7060`.
     pub campaign_id: String,
     /// Wire name `ContactFlowId`, String, optional, in the query. Example: `3a310f56-4d30-4081-ba24-5d87a3b7262e`.
@@ -74,8 +76,10 @@ impl UpdateCampaignInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        if let Some(v) = &self.callable_time {
-            p.put(Loc::Query, "CallableTime", v);
+        if let Some(text) = &self.callable_time_json {
+            p.put(Loc::Query, "CallableTime", text);
+        } else if let Some(v) = &self.callable_time {
+            p.json(Loc::Query, "CallableTime", v);
         }
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.contact_flow_id {
@@ -100,7 +104,8 @@ impl UpdateCampaignInput {
 /// Builder of [`UpdateCampaignInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateCampaignInputBuilder {
-    callable_time: Option<String>,
+    callable_time: Option<Vec<CallableTime>>,
+    callable_time_json: Option<String>,
     campaign_id: Option<String>,
     contact_flow_id: Option<String>,
     end_time: Option<String>,
@@ -111,20 +116,34 @@ pub struct UpdateCampaignInputBuilder {
 }
 
 impl UpdateCampaignInputBuilder {
-    /// Sets `CallableTime` (optional): see [`UpdateCampaignInput::callable_time`].
-    pub fn callable_time(mut self, v: impl Into<String>) -> Self {
-        self.callable_time = Some(v.into());
+    /// Appends these items to `CallableTime` (optional): see [`UpdateCampaignInput::callable_time`].
+    pub fn callable_time(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+    ) -> Self {
+        self.callable_time_json = None;
+        self.callable_time
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `CallableTime`.
-    pub fn set_callable_time(mut self, v: Option<String>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+        self.callable_time_json = None;
         self.callable_time = v;
         self
     }
 
+    /// Sets `CallableTime` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `callable_time`, as `callable_time` replaces it: the last one set is sent.
+    pub fn callable_time_json(mut self, text: impl Into<String>) -> Self {
+        self.callable_time = None;
+        self.callable_time_json = Some(text.into());
+        self
+    }
+
     /// `CallableTime` as set so far.
-    pub fn get_callable_time(&self) -> Option<&String> {
+    pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
         self.callable_time.as_ref()
     }
 
@@ -251,6 +270,7 @@ impl UpdateCampaignInputBuilder {
     pub fn build(self) -> Result<UpdateCampaignInput, BuildError> {
         Ok(UpdateCampaignInput {
             callable_time: self.callable_time,
+            callable_time_json: self.callable_time_json,
             campaign_id: self
                 .campaign_id
                 .ok_or_else(|| BuildError::missing("CampaignId"))?,
@@ -276,15 +296,24 @@ pub struct UpdateCampaignFluentBuilder {
 }
 
 impl UpdateCampaignFluentBuilder {
-    /// Sets `CallableTime` (optional): see [`UpdateCampaignInput::callable_time`].
-    pub fn callable_time(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.callable_time(v);
+    /// Appends these items to `CallableTime` (optional): see [`UpdateCampaignInput::callable_time`].
+    pub fn callable_time(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+    ) -> Self {
+        self.input = self.input.callable_time(items);
         self
     }
 
     /// Sets or clears `CallableTime`.
-    pub fn set_callable_time(mut self, v: Option<String>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
+        self
+    }
+
+    /// Sets `CallableTime` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `callable_time`, as `callable_time` replaces it: the last one set is sent.
+    pub fn callable_time_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.callable_time_json(text);
         self
     }
 
@@ -469,7 +498,69 @@ impl Encode for UpdateCampaignOutput {
     }
 }
 
-codec::serialize_via_encode!(UpdateCampaignOutput);
+/// Wire name `CallableTime`. Part of the input of `UpdateCampaign`; build one with `CallableTime::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CallableTime {
+    /// Wire name `beginTime`, String. Example: `09:00:00`.
+    pub begin_time: Option<String>,
+    /// Wire name `endTime`, String. Example: `12:00:00`.
+    pub end_time: Option<String>,
+}
+
+impl CallableTime {
+    /// Sets `beginTime`: see [`begin_time`](#structfield.begin_time).
+    pub fn begin_time(mut self, v: impl Into<String>) -> Self {
+        self.begin_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `beginTime`.
+    pub fn set_begin_time(mut self, v: Option<String>) -> Self {
+        self.begin_time = v;
+        self
+    }
+
+    /// Sets `endTime`: see [`end_time`](#structfield.end_time).
+    pub fn end_time(mut self, v: impl Into<String>) -> Self {
+        self.end_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `endTime`.
+    pub fn set_end_time(mut self, v: Option<String>) -> Self {
+        self.end_time = v;
+        self
+    }
+}
+
+impl Encode for CallableTime {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "beginTime", &self.begin_time);
+        codec::put(&mut o, "endTime", &self.end_time);
+        Value::Object(o)
+    }
+}
+
+impl Flat for CallableTime {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "beginTime", &self.begin_time);
+        codec::flat_field(out, prefix, "endTime", &self.end_time);
+    }
+}
+
+impl codec::JsonText for CallableTime {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("beginTime", &self.begin_time);
+        o.field("endTime", &self.end_time);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(UpdateCampaignOutput, CallableTime);
 
 /// Errors of `UpdateCampaign`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateChatRoutingProfile)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -39,7 +39,7 @@ pub struct UpdateChatRoutingProfileInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `9cfad875-6260-4a53-ab6e-b13e3fb31f7d`.
     pub instance_id: String,
-    /// Wire name `RoutingProfiles`, String, required, in the query.
+    /// Wire name `RoutingProfiles`, Struct [`RoutingProfiles`], required, in the query, as one JSON text.
     ///
     /// Example:
     ///
@@ -63,7 +63,9 @@ pub struct UpdateChatRoutingProfileInput {
     ///     }
     /// }
     /// ```
-    pub routing_profiles: String,
+    pub routing_profiles: RoutingProfiles,
+    /// `RoutingProfiles` as JSON text the caller wrote, set with `routing_profiles_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub routing_profiles_json: Option<String>,
 }
 
 impl UpdateChatRoutingProfileInput {
@@ -75,7 +77,10 @@ impl UpdateChatRoutingProfileInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "RoutingProfiles", &self.routing_profiles);
+        match &self.routing_profiles_json {
+            Some(text) => p.put(Loc::Query, "RoutingProfiles", text),
+            None => p.json(Loc::Query, "RoutingProfiles", &self.routing_profiles),
+        }
     }
 }
 
@@ -83,7 +88,8 @@ impl UpdateChatRoutingProfileInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateChatRoutingProfileInputBuilder {
     instance_id: Option<String>,
-    routing_profiles: Option<String>,
+    routing_profiles: Option<RoutingProfiles>,
+    routing_profiles_json: Option<String>,
 }
 
 impl UpdateChatRoutingProfileInputBuilder {
@@ -105,19 +111,28 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// Sets `RoutingProfiles` (required): see [`UpdateChatRoutingProfileInput::routing_profiles`].
-    pub fn routing_profiles(mut self, v: impl Into<String>) -> Self {
+    pub fn routing_profiles(mut self, v: impl Into<RoutingProfiles>) -> Self {
+        self.routing_profiles_json = None;
         self.routing_profiles = Some(v.into());
         self
     }
 
     /// Sets or clears `RoutingProfiles`.
-    pub fn set_routing_profiles(mut self, v: Option<String>) -> Self {
+    pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
+        self.routing_profiles_json = None;
         self.routing_profiles = v;
         self
     }
 
+    /// Sets `RoutingProfiles` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `routing_profiles`, as `routing_profiles` replaces it: the last one set is sent.
+    pub fn routing_profiles_json(mut self, text: impl Into<String>) -> Self {
+        self.routing_profiles = None;
+        self.routing_profiles_json = Some(text.into());
+        self
+    }
+
     /// `RoutingProfiles` as set so far.
-    pub fn get_routing_profiles(&self) -> Option<&String> {
+    pub fn get_routing_profiles(&self) -> Option<&RoutingProfiles> {
         self.routing_profiles.as_ref()
     }
 
@@ -127,9 +142,12 @@ impl UpdateChatRoutingProfileInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            routing_profiles: self
-                .routing_profiles
-                .ok_or_else(|| BuildError::missing("RoutingProfiles"))?,
+            routing_profiles: match (self.routing_profiles, &self.routing_profiles_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("RoutingProfiles")),
+            },
+            routing_profiles_json: self.routing_profiles_json,
         })
     }
 }
@@ -157,14 +175,20 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// Sets `RoutingProfiles` (required): see [`UpdateChatRoutingProfileInput::routing_profiles`].
-    pub fn routing_profiles(mut self, v: impl Into<String>) -> Self {
+    pub fn routing_profiles(mut self, v: impl Into<RoutingProfiles>) -> Self {
         self.input = self.input.routing_profiles(v);
         self
     }
 
     /// Sets or clears `RoutingProfiles`.
-    pub fn set_routing_profiles(mut self, v: Option<String>) -> Self {
+    pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
         self.input = self.input.set_routing_profiles(v);
+        self
+    }
+
+    /// Sets `RoutingProfiles` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `routing_profiles`, as `routing_profiles` replaces it: the last one set is sent.
+    pub fn routing_profiles_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.routing_profiles_json(text);
         self
     }
 
@@ -278,7 +302,426 @@ impl Encode for UpdateChatRoutingProfileOutput {
     }
 }
 
-codec::serialize_via_encode!(UpdateChatRoutingProfileOutput);
+/// Wire name `RoutingProfiles`. Part of the input of `UpdateChatRoutingProfile`; build one with `RoutingProfiles::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RoutingProfiles {
+    /// Wire name `RoutingType`, String. Example: `Automatic`.
+    pub routing_type: Option<String>,
+    /// Wire name `AgentConcurrencySettings`, Struct [`AgentConcurrencySettings`].
+    pub agent_concurrency_settings: Option<AgentConcurrencySettings>,
+    /// Wire name `ChatSettings`, Struct [`ChatSettings`].
+    pub chat_settings: Option<ChatSettings>,
+    /// Wire name `DistributionSettings`, Struct [`DistributionSettings`].
+    pub distribution_settings: Option<DistributionSettings>,
+}
+
+impl RoutingProfiles {
+    /// Sets `RoutingType`: see [`routing_type`](#structfield.routing_type).
+    pub fn routing_type(mut self, v: impl Into<String>) -> Self {
+        self.routing_type = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `RoutingType`.
+    pub fn set_routing_type(mut self, v: Option<String>) -> Self {
+        self.routing_type = v;
+        self
+    }
+
+    /// Sets `AgentConcurrencySettings`: see [`agent_concurrency_settings`](#structfield.agent_concurrency_settings).
+    pub fn agent_concurrency_settings(mut self, v: impl Into<AgentConcurrencySettings>) -> Self {
+        self.agent_concurrency_settings = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `AgentConcurrencySettings`.
+    pub fn set_agent_concurrency_settings(mut self, v: Option<AgentConcurrencySettings>) -> Self {
+        self.agent_concurrency_settings = v;
+        self
+    }
+
+    /// Sets `ChatSettings`: see [`chat_settings`](#structfield.chat_settings).
+    pub fn chat_settings(mut self, v: impl Into<ChatSettings>) -> Self {
+        self.chat_settings = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ChatSettings`.
+    pub fn set_chat_settings(mut self, v: Option<ChatSettings>) -> Self {
+        self.chat_settings = v;
+        self
+    }
+
+    /// Sets `DistributionSettings`: see [`distribution_settings`](#structfield.distribution_settings).
+    pub fn distribution_settings(mut self, v: impl Into<DistributionSettings>) -> Self {
+        self.distribution_settings = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `DistributionSettings`.
+    pub fn set_distribution_settings(mut self, v: Option<DistributionSettings>) -> Self {
+        self.distribution_settings = v;
+        self
+    }
+}
+
+impl Encode for RoutingProfiles {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "RoutingType", &self.routing_type);
+        codec::put(
+            &mut o,
+            "AgentConcurrencySettings",
+            &self.agent_concurrency_settings,
+        );
+        codec::put(&mut o, "ChatSettings", &self.chat_settings);
+        codec::put(&mut o, "DistributionSettings", &self.distribution_settings);
+        Value::Object(o)
+    }
+}
+
+impl Flat for RoutingProfiles {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "RoutingType", &self.routing_type);
+        codec::flat_field(
+            out,
+            prefix,
+            "AgentConcurrencySettings",
+            &self.agent_concurrency_settings,
+        );
+        codec::flat_field(out, prefix, "ChatSettings", &self.chat_settings);
+        codec::flat_field(
+            out,
+            prefix,
+            "DistributionSettings",
+            &self.distribution_settings,
+        );
+    }
+}
+
+impl codec::JsonText for RoutingProfiles {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("RoutingType", &self.routing_type);
+        o.field("AgentConcurrencySettings", &self.agent_concurrency_settings);
+        o.field("ChatSettings", &self.chat_settings);
+        o.field("DistributionSettings", &self.distribution_settings);
+        o.finish();
+    }
+}
+
+/// Wire name `AgentConcurrencySettings`. Part of the input of `UpdateChatRoutingProfile`; build one with `AgentConcurrencySettings::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AgentConcurrencySettings {
+    /// Wire name `AllowExceedingLimitWhenTransferring`, Boolean. Example: `false`.
+    pub allow_exceeding_limit_when_transferring: Option<bool>,
+    /// Wire name `ConcurrencyLimit`, Integer. Example: `4`.
+    pub concurrency_limit: Option<i32>,
+    /// Wire name `AllowExceedingLimitWhenClaiming`, Boolean. Example: `true`.
+    pub allow_exceeding_limit_when_claiming: Option<bool>,
+    /// Wire name `Enabled`, Boolean. Example: `true`.
+    pub enabled: Option<bool>,
+}
+
+impl AgentConcurrencySettings {
+    /// Sets `AllowExceedingLimitWhenTransferring`: see [`allow_exceeding_limit_when_transferring`](#structfield.allow_exceeding_limit_when_transferring).
+    pub fn allow_exceeding_limit_when_transferring(mut self, v: impl Into<bool>) -> Self {
+        self.allow_exceeding_limit_when_transferring = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `AllowExceedingLimitWhenTransferring`.
+    pub fn set_allow_exceeding_limit_when_transferring(mut self, v: Option<bool>) -> Self {
+        self.allow_exceeding_limit_when_transferring = v;
+        self
+    }
+
+    /// Sets `ConcurrencyLimit`: see [`concurrency_limit`](#structfield.concurrency_limit).
+    pub fn concurrency_limit(mut self, v: impl Into<i32>) -> Self {
+        self.concurrency_limit = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ConcurrencyLimit`.
+    pub fn set_concurrency_limit(mut self, v: Option<i32>) -> Self {
+        self.concurrency_limit = v;
+        self
+    }
+
+    /// Sets `AllowExceedingLimitWhenClaiming`: see [`allow_exceeding_limit_when_claiming`](#structfield.allow_exceeding_limit_when_claiming).
+    pub fn allow_exceeding_limit_when_claiming(mut self, v: impl Into<bool>) -> Self {
+        self.allow_exceeding_limit_when_claiming = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `AllowExceedingLimitWhenClaiming`.
+    pub fn set_allow_exceeding_limit_when_claiming(mut self, v: Option<bool>) -> Self {
+        self.allow_exceeding_limit_when_claiming = v;
+        self
+    }
+
+    /// Sets `Enabled`: see [`enabled`](#structfield.enabled).
+    pub fn enabled(mut self, v: impl Into<bool>) -> Self {
+        self.enabled = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Enabled`.
+    pub fn set_enabled(mut self, v: Option<bool>) -> Self {
+        self.enabled = v;
+        self
+    }
+}
+
+impl Encode for AgentConcurrencySettings {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(
+            &mut o,
+            "AllowExceedingLimitWhenTransferring",
+            &self.allow_exceeding_limit_when_transferring,
+        );
+        codec::put(&mut o, "ConcurrencyLimit", &self.concurrency_limit);
+        codec::put(
+            &mut o,
+            "AllowExceedingLimitWhenClaiming",
+            &self.allow_exceeding_limit_when_claiming,
+        );
+        codec::put(&mut o, "Enabled", &self.enabled);
+        Value::Object(o)
+    }
+}
+
+impl Flat for AgentConcurrencySettings {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(
+            out,
+            prefix,
+            "AllowExceedingLimitWhenTransferring",
+            &self.allow_exceeding_limit_when_transferring,
+        );
+        codec::flat_field(out, prefix, "ConcurrencyLimit", &self.concurrency_limit);
+        codec::flat_field(
+            out,
+            prefix,
+            "AllowExceedingLimitWhenClaiming",
+            &self.allow_exceeding_limit_when_claiming,
+        );
+        codec::flat_field(out, prefix, "Enabled", &self.enabled);
+    }
+}
+
+impl codec::JsonText for AgentConcurrencySettings {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field(
+            "AllowExceedingLimitWhenTransferring",
+            &self.allow_exceeding_limit_when_transferring,
+        );
+        o.field("ConcurrencyLimit", &self.concurrency_limit);
+        o.field(
+            "AllowExceedingLimitWhenClaiming",
+            &self.allow_exceeding_limit_when_claiming,
+        );
+        o.field("Enabled", &self.enabled);
+        o.finish();
+    }
+}
+
+/// Wire name `ChatSettings`. Part of the input of `UpdateChatRoutingProfile`; build one with `ChatSettings::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ChatSettings {
+    /// Wire name `IdleChatTimeoutSeconds`, Integer. Example: `300`.
+    pub idle_chat_timeout_seconds: Option<i32>,
+}
+
+impl ChatSettings {
+    /// Sets `IdleChatTimeoutSeconds`: see [`idle_chat_timeout_seconds`](#structfield.idle_chat_timeout_seconds).
+    pub fn idle_chat_timeout_seconds(mut self, v: impl Into<i32>) -> Self {
+        self.idle_chat_timeout_seconds = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `IdleChatTimeoutSeconds`.
+    pub fn set_idle_chat_timeout_seconds(mut self, v: Option<i32>) -> Self {
+        self.idle_chat_timeout_seconds = v;
+        self
+    }
+}
+
+impl Encode for ChatSettings {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(
+            &mut o,
+            "IdleChatTimeoutSeconds",
+            &self.idle_chat_timeout_seconds,
+        );
+        Value::Object(o)
+    }
+}
+
+impl Flat for ChatSettings {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(
+            out,
+            prefix,
+            "IdleChatTimeoutSeconds",
+            &self.idle_chat_timeout_seconds,
+        );
+    }
+}
+
+impl codec::JsonText for ChatSettings {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("IdleChatTimeoutSeconds", &self.idle_chat_timeout_seconds);
+        o.finish();
+    }
+}
+
+/// Wire name `DistributionSettings`. Part of the input of `UpdateChatRoutingProfile`; build one with `DistributionSettings::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DistributionSettings {
+    /// Wire name `Enabled`, Boolean. Example: `true`.
+    pub enabled: Option<bool>,
+    /// Wire name `AgentRingTimeoutSeconds`, Integer. Example: `119`.
+    pub agent_ring_timeout_seconds: Option<i32>,
+    /// Wire name `MaxNumberOfConversationsAgentCanMiss`, Integer. Example: `5`.
+    pub max_number_of_conversations_agent_can_miss: Option<i32>,
+    /// Wire name `PostAgentMissingConversionsAction`, String. Example: `Nothing`.
+    pub post_agent_missing_conversions_action: Option<String>,
+}
+
+impl DistributionSettings {
+    /// Sets `Enabled`: see [`enabled`](#structfield.enabled).
+    pub fn enabled(mut self, v: impl Into<bool>) -> Self {
+        self.enabled = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Enabled`.
+    pub fn set_enabled(mut self, v: Option<bool>) -> Self {
+        self.enabled = v;
+        self
+    }
+
+    /// Sets `AgentRingTimeoutSeconds`: see [`agent_ring_timeout_seconds`](#structfield.agent_ring_timeout_seconds).
+    pub fn agent_ring_timeout_seconds(mut self, v: impl Into<i32>) -> Self {
+        self.agent_ring_timeout_seconds = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `AgentRingTimeoutSeconds`.
+    pub fn set_agent_ring_timeout_seconds(mut self, v: Option<i32>) -> Self {
+        self.agent_ring_timeout_seconds = v;
+        self
+    }
+
+    /// Sets `MaxNumberOfConversationsAgentCanMiss`: see [`max_number_of_conversations_agent_can_miss`](#structfield.max_number_of_conversations_agent_can_miss).
+    pub fn max_number_of_conversations_agent_can_miss(mut self, v: impl Into<i32>) -> Self {
+        self.max_number_of_conversations_agent_can_miss = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `MaxNumberOfConversationsAgentCanMiss`.
+    pub fn set_max_number_of_conversations_agent_can_miss(mut self, v: Option<i32>) -> Self {
+        self.max_number_of_conversations_agent_can_miss = v;
+        self
+    }
+
+    /// Sets `PostAgentMissingConversionsAction`: see [`post_agent_missing_conversions_action`](#structfield.post_agent_missing_conversions_action).
+    pub fn post_agent_missing_conversions_action(mut self, v: impl Into<String>) -> Self {
+        self.post_agent_missing_conversions_action = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `PostAgentMissingConversionsAction`.
+    pub fn set_post_agent_missing_conversions_action(mut self, v: Option<String>) -> Self {
+        self.post_agent_missing_conversions_action = v;
+        self
+    }
+}
+
+impl Encode for DistributionSettings {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Enabled", &self.enabled);
+        codec::put(
+            &mut o,
+            "AgentRingTimeoutSeconds",
+            &self.agent_ring_timeout_seconds,
+        );
+        codec::put(
+            &mut o,
+            "MaxNumberOfConversationsAgentCanMiss",
+            &self.max_number_of_conversations_agent_can_miss,
+        );
+        codec::put(
+            &mut o,
+            "PostAgentMissingConversionsAction",
+            &self.post_agent_missing_conversions_action,
+        );
+        Value::Object(o)
+    }
+}
+
+impl Flat for DistributionSettings {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "Enabled", &self.enabled);
+        codec::flat_field(
+            out,
+            prefix,
+            "AgentRingTimeoutSeconds",
+            &self.agent_ring_timeout_seconds,
+        );
+        codec::flat_field(
+            out,
+            prefix,
+            "MaxNumberOfConversationsAgentCanMiss",
+            &self.max_number_of_conversations_agent_can_miss,
+        );
+        codec::flat_field(
+            out,
+            prefix,
+            "PostAgentMissingConversionsAction",
+            &self.post_agent_missing_conversions_action,
+        );
+    }
+}
+
+impl codec::JsonText for DistributionSettings {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Enabled", &self.enabled);
+        o.field("AgentRingTimeoutSeconds", &self.agent_ring_timeout_seconds);
+        o.field(
+            "MaxNumberOfConversationsAgentCanMiss",
+            &self.max_number_of_conversations_agent_can_miss,
+        );
+        o.field(
+            "PostAgentMissingConversionsAction",
+            &self.post_agent_missing_conversions_action,
+        );
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(
+    UpdateChatRoutingProfileOutput,
+    RoutingProfiles,
+    AgentConcurrencySettings,
+    ChatSettings,
+    DistributionSettings
+);
 
 /// Errors of `UpdateChatRoutingProfile`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

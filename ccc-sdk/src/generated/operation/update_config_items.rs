@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateConfigItems)
 
-use crate::codec::{self, Decode, Encode, Loc, Params};
+use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -37,8 +37,10 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConfigItemsInput {
-    /// Wire name `ConfigItems`, String, required, in the query. Example: `[{"name":"ShowCalledID","value":"-1"},{"name":"ShowCalleeID","value":"1"},{"name":"AllowHangup","value":"0"},{"name":"AutoAnswerCall","value":"-1"},{"name":"AllowAudioDownload","value":"1"},{"name":"AllowChooseSignedSkillGroup","value":"1"}]`.
-    pub config_items: String,
+    /// Wire name `ConfigItems`, List of Struct [`ConfigItem`], required, in the query, as one JSON text. Example: `[{"name":"ShowCalledID","value":"-1"},{"name":"ShowCalleeID","value":"1"},{"name":"AllowHangup","value":"0"},{"name":"AutoAnswerCall","value":"-1"},{"name":"AllowAudioDownload","value":"1"},{"name":"AllowChooseSignedSkillGroup","value":"1"}]`.
+    pub config_items: Vec<ConfigItem>,
+    /// `ConfigItems` as JSON text the caller wrote, set with `config_items_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub config_items_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -57,7 +59,10 @@ impl UpdateConfigItemsInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "ConfigItems", &self.config_items);
+        match &self.config_items_json {
+            Some(text) => p.put(Loc::Query, "ConfigItems", text),
+            None => p.json(Loc::Query, "ConfigItems", &self.config_items),
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "ObjectId", &self.object_id);
         p.put(Loc::Query, "ObjectType", &self.object_type);
@@ -67,27 +72,39 @@ impl UpdateConfigItemsInput {
 /// Builder of [`UpdateConfigItemsInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateConfigItemsInputBuilder {
-    config_items: Option<String>,
+    config_items: Option<Vec<ConfigItem>>,
+    config_items_json: Option<String>,
     instance_id: Option<String>,
     object_id: Option<String>,
     object_type: Option<String>,
 }
 
 impl UpdateConfigItemsInputBuilder {
-    /// Sets `ConfigItems` (required): see [`UpdateConfigItemsInput::config_items`].
-    pub fn config_items(mut self, v: impl Into<String>) -> Self {
-        self.config_items = Some(v.into());
+    /// Appends these items to `ConfigItems` (required): see [`UpdateConfigItemsInput::config_items`].
+    pub fn config_items(mut self, items: impl IntoIterator<Item = impl Into<ConfigItem>>) -> Self {
+        self.config_items_json = None;
+        self.config_items
+            .get_or_insert_with(Vec::new)
+            .extend(items.into_iter().map(Into::into));
         self
     }
 
     /// Sets or clears `ConfigItems`.
-    pub fn set_config_items(mut self, v: Option<String>) -> Self {
+    pub fn set_config_items(mut self, v: Option<Vec<ConfigItem>>) -> Self {
+        self.config_items_json = None;
         self.config_items = v;
         self
     }
 
+    /// Sets `ConfigItems` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `config_items`, as `config_items` replaces it: the last one set is sent.
+    pub fn config_items_json(mut self, text: impl Into<String>) -> Self {
+        self.config_items = None;
+        self.config_items_json = Some(text.into());
+        self
+    }
+
     /// `ConfigItems` as set so far.
-    pub fn get_config_items(&self) -> Option<&String> {
+    pub fn get_config_items(&self) -> Option<&Vec<ConfigItem>> {
         self.config_items.as_ref()
     }
 
@@ -145,9 +162,12 @@ impl UpdateConfigItemsInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<UpdateConfigItemsInput, BuildError> {
         Ok(UpdateConfigItemsInput {
-            config_items: self
-                .config_items
-                .ok_or_else(|| BuildError::missing("ConfigItems"))?,
+            config_items: match (self.config_items, &self.config_items_json) {
+                (Some(v), _) => v,
+                (None, Some(_)) => Default::default(),
+                (None, None) => return Err(BuildError::missing("ConfigItems")),
+            },
+            config_items_json: self.config_items_json,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -171,15 +191,21 @@ pub struct UpdateConfigItemsFluentBuilder {
 }
 
 impl UpdateConfigItemsFluentBuilder {
-    /// Sets `ConfigItems` (required): see [`UpdateConfigItemsInput::config_items`].
-    pub fn config_items(mut self, v: impl Into<String>) -> Self {
-        self.input = self.input.config_items(v);
+    /// Appends these items to `ConfigItems` (required): see [`UpdateConfigItemsInput::config_items`].
+    pub fn config_items(mut self, items: impl IntoIterator<Item = impl Into<ConfigItem>>) -> Self {
+        self.input = self.input.config_items(items);
         self
     }
 
     /// Sets or clears `ConfigItems`.
-    pub fn set_config_items(mut self, v: Option<String>) -> Self {
+    pub fn set_config_items(mut self, v: Option<Vec<ConfigItem>>) -> Self {
         self.input = self.input.set_config_items(v);
+        self
+    }
+
+    /// Sets `ConfigItems` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `config_items`, as `config_items` replaces it: the last one set is sent.
+    pub fn config_items_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.config_items_json(text);
         self
     }
 
@@ -327,7 +353,69 @@ impl Encode for UpdateConfigItemsOutput {
     }
 }
 
-codec::serialize_via_encode!(UpdateConfigItemsOutput);
+/// Wire name `ConfigItems`. Part of the input of `UpdateConfigItems`; build one with `ConfigItem::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ConfigItem {
+    /// Wire name `name`, String. Example: `ShowCalledID`.
+    pub name: Option<String>,
+    /// Wire name `value`, String. Example: `-1`.
+    pub value: Option<String>,
+}
+
+impl ConfigItem {
+    /// Sets `name`: see [`name`](#structfield.name).
+    pub fn name(mut self, v: impl Into<String>) -> Self {
+        self.name = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `name`.
+    pub fn set_name(mut self, v: Option<String>) -> Self {
+        self.name = v;
+        self
+    }
+
+    /// Sets `value`: see [`value`](#structfield.value).
+    pub fn value(mut self, v: impl Into<String>) -> Self {
+        self.value = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `value`.
+    pub fn set_value(mut self, v: Option<String>) -> Self {
+        self.value = v;
+        self
+    }
+}
+
+impl Encode for ConfigItem {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "name", &self.name);
+        codec::put(&mut o, "value", &self.value);
+        Value::Object(o)
+    }
+}
+
+impl Flat for ConfigItem {
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "name", &self.name);
+        codec::flat_field(out, prefix, "value", &self.value);
+    }
+}
+
+impl codec::JsonText for ConfigItem {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("name", &self.name);
+        o.field("value", &self.value);
+        o.finish();
+    }
+}
+
+codec::serialize_via_encode!(UpdateConfigItemsOutput, ConfigItem);
 
 /// Errors of `UpdateConfigItems`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -41,6 +41,8 @@ pub struct UpdateSchemaPropertyInput {
     pub instance_id: String,
     /// Wire name `Property`, Struct [`Property`], optional, in the body, as one JSON text.
     pub property: Option<Property>,
+    /// `Property` as JSON text the caller wrote, set with `property_json`: when present it is sent as it is, and the typed field (then empty) is not.
+    pub property_json: Option<String>,
     /// Wire name `RequestId`, String, optional, in the body. Example: `BC976D32-AC4C-4E0F-8AA9-F4BC6C4E2B3E`.
     pub request_id: Option<String>,
     /// Wire name `SchemaId`, String, required, in the body. Example: `profile`.
@@ -56,7 +58,9 @@ impl UpdateSchemaPropertyInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
-        if let Some(v) = &self.property {
+        if let Some(text) = &self.property_json {
+            p.put(Loc::Body, "Property", text);
+        } else if let Some(v) = &self.property {
             p.json(Loc::Body, "Property", v);
         }
         if let Some(v) = &self.request_id {
@@ -71,6 +75,7 @@ impl UpdateSchemaPropertyInput {
 pub struct UpdateSchemaPropertyInputBuilder {
     instance_id: Option<String>,
     property: Option<Property>,
+    property_json: Option<String>,
     request_id: Option<String>,
     schema_id: Option<String>,
 }
@@ -95,13 +100,22 @@ impl UpdateSchemaPropertyInputBuilder {
 
     /// Sets `Property` (optional): see [`UpdateSchemaPropertyInput::property`].
     pub fn property(mut self, v: impl Into<Property>) -> Self {
+        self.property_json = None;
         self.property = Some(v.into());
         self
     }
 
     /// Sets or clears `Property`.
     pub fn set_property(mut self, v: Option<Property>) -> Self {
+        self.property_json = None;
         self.property = v;
+        self
+    }
+
+    /// Sets `Property` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `property`, as `property` replaces it: the last one set is sent.
+    pub fn property_json(mut self, text: impl Into<String>) -> Self {
+        self.property = None;
+        self.property_json = Some(text.into());
         self
     }
 
@@ -151,6 +165,7 @@ impl UpdateSchemaPropertyInputBuilder {
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             property: self.property,
+            property_json: self.property_json,
             request_id: self.request_id,
             schema_id: self
                 .schema_id
@@ -190,6 +205,12 @@ impl UpdateSchemaPropertyFluentBuilder {
     /// Sets or clears `Property`.
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.input = self.input.set_property(v);
+        self
+    }
+
+    /// Sets `Property` as JSON text written by the caller, sent as it is: for a value the typed setter cannot express. It replaces a value set with `property`, as `property` replaces it: the last one set is sent.
+    pub fn property_json(mut self, text: impl Into<String>) -> Self {
+        self.input = self.input.property_json(text);
         self
     }
 
@@ -621,6 +642,31 @@ impl Flat for Property {
         );
         codec::flat_field(out, prefix, "ReadOnly", &self.read_only);
         codec::flat_field(out, prefix, "Required", &self.required);
+    }
+}
+
+impl codec::JsonText for Property {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Array", &self.array);
+        o.field("Attributes", &self.attributes);
+        o.field("DataType", &self.data_type);
+        o.field("Description", &self.description);
+        o.field("Disabled", &self.disabled);
+        o.field("DisplayName", &self.display_name);
+        o.field("DisplayOrder", &self.display_order);
+        o.field("EditorType", &self.editor_type);
+        o.field("MaxLength", &self.max_length);
+        o.field("Maximum", &self.maximum);
+        o.field("MinLength", &self.min_length);
+        o.field("Minimum", &self.minimum);
+        o.field("Name", &self.name);
+        o.field("Pattern", &self.pattern);
+        o.field("PatternErrorMessage", &self.pattern_error_message);
+        o.field("ReadOnly", &self.read_only);
+        o.field("Required", &self.required);
+        o.finish();
     }
 }
 
