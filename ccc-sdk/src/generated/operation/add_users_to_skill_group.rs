@@ -40,10 +40,12 @@ pub struct AddUsersToSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group to add the users to, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `test1@ccc-test`.
     pub skill_group_id: String,
+    /// The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    ///
     /// Wire name `UserSkillLevelList`, String, required, in the query. Example: `[{"userId":"agent1@ccc-test","skillLevel":10},{"userId":"agent2@ccc-test","skillLevel":10}]`.
     pub user_skill_level_list: String,
 }

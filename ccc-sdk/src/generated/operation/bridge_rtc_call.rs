@@ -525,6 +525,8 @@ impl Encode for BridgeRtcCallOutput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BridgeRtcCallResult {
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String.

@@ -264,6 +264,8 @@ pub struct RealtimeInstanceStates {
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
     /// Wire name `BreakingAgents`, Long. Example: `0`.
     pub breaking_agents: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `InteractiveCalls`, Long. Example: `0`.

@@ -265,6 +265,8 @@ pub struct SkillGroup {
     pub description: Option<String>,
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `MediaType`, String.

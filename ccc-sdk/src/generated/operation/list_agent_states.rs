@@ -536,6 +536,8 @@ pub struct AgentState {
     pub break_code: Option<String>,
     /// Wire name `Dn`, String. Example: `8030****`.
     pub dn: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `LoginName`, String. Example: `agent`.

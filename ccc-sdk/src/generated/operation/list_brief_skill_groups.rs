@@ -448,14 +448,20 @@ pub struct BriefSkillGroup {
     pub description: Option<String>,
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
     /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
     pub phone_number_count: Option<i32>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
     /// Wire name `UserCount`, Integer. Example: `10`.

@@ -1515,6 +1515,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListCallDetailRecordsError {
     /// `InternalService.Common` (HTTP 500): An internal service error occurred. %s
+    ///
+    /// The service failed internally.
     InternalServiceCommon(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -283,6 +283,8 @@ pub struct Device {
     pub expires: Option<i64>,
     /// Wire name `Extension`, String. Example: `8032****`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.

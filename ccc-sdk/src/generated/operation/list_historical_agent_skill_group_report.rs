@@ -582,8 +582,12 @@ pub struct HistoricalAgentSkillGroupReport {
     pub outbound: Option<Outbound>,
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup1@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `Default`.
     pub skill_group_name: Option<String>,
 }

@@ -527,6 +527,8 @@ pub struct PhoneNumber {
     pub city: Option<String>,
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Number`, String. Example: `083xxxx0011`.

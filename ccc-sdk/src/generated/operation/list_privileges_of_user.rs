@@ -224,6 +224,8 @@ impl Encode for ListPrivilegesOfUserOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PrivilegesOfUser {
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String. Example: `Workbench:Call`.

@@ -449,6 +449,8 @@ pub struct RealtimeSkillGroupState {
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
     /// Wire name `BreakingAgents`, Long. Example: `0`.
     pub breaking_agents: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `LoggedInAgents`, Long. Example: `2`.
@@ -459,8 +461,12 @@ pub struct RealtimeSkillGroupState {
     pub outbound_scenario_ready_agents: Option<i64>,
     /// Wire name `ReadyAgents`, Long. Example: `2`.
     pub ready_agents: Option<i64>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
     /// Wire name `TalkingAgents`, Long. Example: `0`.

@@ -492,8 +492,12 @@ pub struct UserSkillLevel {
     pub role_id: Option<String>,
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `Default`.
     pub skill_group_name: Option<String>,
     /// Wire name `SkillLevel`, Integer. Example: `5`.

@@ -560,6 +560,8 @@ pub struct Voicemail {
     pub contact_id: Option<String>,
     /// Wire name `Duration`, Long. Example: `16`.
     pub duration: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String. Example: `voicemail-test`.

@@ -40,9 +40,11 @@ pub struct ModifySkillLevelsOfUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The skill groups whose level to change, each by id (`skillGroupId`) with the user's new skill level in it (`skillLevel`).
+    ///
     /// Wire name `SkillLevelList`, String, required, in the query. Example: `[{"skillGroupId":"skillgroup1@ccc-test","skillLevel":1},{"skillGroupId":"skillgroup2@ccc-test","skillLevel":10}]`.
     pub skill_level_list: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose skill levels to change, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,
