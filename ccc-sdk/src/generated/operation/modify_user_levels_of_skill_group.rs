@@ -40,10 +40,12 @@ pub struct ModifyUserLevelsOfSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: String,
+    /// The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    ///
     /// Wire name `UserLevelList`, String, required, in the query. Example: `[{"userId":"agent1@ccc-test","skillLevel":1},{"userId":"agent2@ccc-test","skillLevel":10}]`.
     pub user_level_list: String,
 }

@@ -40,9 +40,11 @@ pub struct RemovePersonalNumbersFromUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The personal numbers to take away from the user.
+    ///
     /// Wire name `NumberList`, String, required, in the query. Example: `["0101234****", "0105678****"]`.
     pub number_list: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user to take the numbers from, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,
