@@ -41,12 +41,20 @@ pub struct ImportRamUsersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The RAM users to import, by id.
+    ///
     /// Wire name `RamIdList`, String, required, in the query. Example: `["28036411123456****","29234301123456****"]`.
     pub ram_id_list: String,
+    /// Role to give the imported users, e.g. `Agent@ccc-test`.
+    ///
     /// Wire name `RoleId`, String, required, in the query. Example: `Agent@ccc-test`.
     pub role_id: String,
+    /// Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    ///
     /// Wire name `SkillLevelList`, String, optional, in the query. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Option<String>,
+    /// Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
     pub work_mode: crate::types::WorkMode,
 }

@@ -742,7 +742,7 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
-    /// State of the agent's device.
+    /// State of the agent's device, e.g. whether it is registered.
     ///
     /// Wire name `DeviceState`, String.
     pub device_state: Option<String>,
