@@ -734,7 +734,7 @@ pub struct Inbound {
     ///
     /// Wire name `CallsTransferred`, Long. Example: `0`.
     pub calls_transferred: Option<i64>,
-    /// Share of offered calls the agent answered, in percent.
+    /// Share of queued calls the agent answered, in percent.
     ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
@@ -754,7 +754,7 @@ pub struct Inbound {
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
-    /// Satisfaction index, in percent.
+    /// Satisfaction index of the surveys answered.
     ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
@@ -814,7 +814,7 @@ pub struct Inbound {
     ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
-    /// Share of answered surveys that were satisfied, in percent.
+    /// Satisfaction rate of the surveys answered.
     ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
@@ -1240,7 +1240,7 @@ pub struct Outbound {
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
-    /// Satisfaction index, in percent.
+    /// Satisfaction index of the surveys answered.
     ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
@@ -1296,7 +1296,7 @@ pub struct Outbound {
     ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
-    /// Share of answered surveys that were satisfied, in percent.
+    /// Satisfaction rate of the surveys answered.
     ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
@@ -1589,11 +1589,11 @@ pub struct Overall {
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
-    /// Agent occupancy, in percent: the share of the agent's signed-in time spent on calls.
+    /// Agent occupancy, in percent.
     ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
-    /// Satisfaction index, in percent.
+    /// Satisfaction index of the surveys answered.
     ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
@@ -1653,7 +1653,7 @@ pub struct Overall {
     ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
-    /// Share of answered surveys that were satisfied, in percent.
+    /// Satisfaction rate of the surveys answered.
     ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
