@@ -44,7 +44,7 @@ pub struct ListCallTagsInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
@@ -218,7 +218,7 @@ pub struct ListCallTagsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of call tags.
     ///
     /// Wire name `Data`, Struct [`CallTagPage`].
     pub data: Option<CallTagPage>,
@@ -294,13 +294,13 @@ impl Encode for ListCallTagsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of call tags.
 ///
 /// Wire name `Data`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallTagPage {
-    /// The items of this page.
+    /// The call tags of this page.
     ///
     /// Wire name `List`, List of Struct [`CallTag`].
     pub list: Option<Vec<CallTag>>,
@@ -364,7 +364,7 @@ impl Encode for CallTagPage {
     }
 }
 
-/// The items of this page.
+/// The call tags of this page.
 ///
 /// Wire name `List`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -374,6 +374,8 @@ pub struct CallTag {
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the call tag, e.g. `TagA`.
+    ///
     /// Wire name `TagName`, String. Example: `TagA`.
     pub tag_name: Option<String>,
 }

@@ -39,10 +39,16 @@ pub struct StartConferenceInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    ///
     /// Wire name `ParticipantListJson`, String, required, in the query. Example: `["8045****","1317511****"]`.
     pub participant_list_json: String,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to wait for each party to answer, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
@@ -291,7 +297,7 @@ pub struct StartConferenceOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The conference call and the agent's state.
     ///
     /// Wire name `Data`, Struct [`StartConferenceResult`].
     pub data: Option<StartConferenceResult>,
@@ -378,7 +384,7 @@ impl Encode for StartConferenceOutput {
     }
 }
 
-/// The result of the action.
+/// The conference call and the agent's state.
 ///
 /// Wire name `Data`. Part of the output of `StartConference`.
 #[derive(Clone, Debug, Default, PartialEq)]
