@@ -698,19 +698,19 @@ impl Encode for Items {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
-    /// Average time per call on hold, in seconds.
+    /// Average time on hold per call, in seconds.
     ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
-    /// Average time per call ringing, in seconds.
+    /// Average time ringing per call, in seconds.
     ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
-    /// Average time per call talking, in seconds.
+    /// Average time talking per call, in seconds.
     ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
-    /// Average time per call in after-call work, in seconds.
+    /// Average time in after-call work per call, in seconds.
     ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
@@ -738,19 +738,19 @@ pub struct Inbound {
     ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
-    /// Longest time of one call on hold, in seconds.
+    /// Longest time on hold of one call, in seconds.
     ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
-    /// Longest time of one call ringing, in seconds.
+    /// Longest time ringing of one call, in seconds.
     ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
-    /// Longest time of one call talking, in seconds.
+    /// Longest time talking of one call, in seconds.
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
-    /// Longest time of one call in after-call work, in seconds.
+    /// Longest time in after-call work of one call, in seconds.
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
@@ -1192,19 +1192,19 @@ pub struct Outbound {
     ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
-    /// Average time per call dialling, in seconds.
+    /// Average time dialling per call, in seconds.
     ///
     /// Wire name `AverageDialingTime`, Float. Example: `0`.
     pub average_dialing_time: Option<f32>,
-    /// Average time per call on hold, in seconds.
+    /// Average time on hold per call, in seconds.
     ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
-    /// Average time per call talking, in seconds.
+    /// Average time talking per call, in seconds.
     ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
-    /// Average time per call in after-call work, in seconds.
+    /// Average time in after-call work per call, in seconds.
     ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
@@ -1224,19 +1224,19 @@ pub struct Outbound {
     ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
-    /// Longest time of one call dialling, in seconds.
+    /// Longest time dialling of one call, in seconds.
     ///
     /// Wire name `MaxDialingTime`, Long. Example: `0`.
     pub max_dialing_time: Option<i64>,
-    /// Longest time of one call on hold, in seconds.
+    /// Longest time on hold of one call, in seconds.
     ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
-    /// Longest time of one call talking, in seconds.
+    /// Longest time talking of one call, in seconds.
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
-    /// Longest time of one call in after-call work, in seconds.
+    /// Longest time in after-call work of one call, in seconds.
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
@@ -1268,7 +1268,7 @@ pub struct Outbound {
     ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
-    /// Average time per call ringing, in seconds.
+    /// Average time ringing per call, in seconds.
     ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
@@ -1292,7 +1292,7 @@ pub struct Outbound {
     ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
-    /// Longest time of one call ringing, in seconds.
+    /// Longest time ringing of one call, in seconds.
     ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
@@ -1557,7 +1557,7 @@ impl Encode for Outbound {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
-    /// Average length of a period on a break, in seconds.
+    /// Average length of a break, in seconds.
     ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
@@ -1565,15 +1565,15 @@ pub struct Overall {
     ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
-    /// Average time per call talking, in seconds.
+    /// Average time talking per call, in seconds.
     ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
-    /// Average time per call in after-call work, in seconds.
+    /// Average time in after-call work per call, in seconds.
     ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
-    /// Longest period on a break, in seconds.
+    /// Longest break, in seconds.
     ///
     /// Wire name `MaxBreakTime`, Long. Example: `0`.
     pub max_break_time: Option<i64>,
@@ -1581,11 +1581,11 @@ pub struct Overall {
     ///
     /// Wire name `MaxReadyTime`, Long. Example: `0`.
     pub max_ready_time: Option<i64>,
-    /// Longest time of one call talking, in seconds.
+    /// Longest time talking of one call, in seconds.
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
-    /// Longest time of one call in after-call work, in seconds.
+    /// Longest time in after-call work of one call, in seconds.
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
@@ -1605,7 +1605,7 @@ pub struct Overall {
     ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time on a break, in seconds.
+    /// Total time on breaks, in seconds.
     ///
     /// Wire name `TotalBreakTime`, Long. Example: `0`.
     pub total_break_time: Option<i64>,
@@ -1633,7 +1633,7 @@ pub struct Overall {
     ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
-    /// Average time per call on hold, in seconds.
+    /// Average time on hold per call, in seconds.
     ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
@@ -1649,7 +1649,7 @@ pub struct Overall {
     ///
     /// Wire name `LastCheckOutTime`, Long.
     pub last_check_out_time: Option<i64>,
-    /// Longest time of one call on hold, in seconds.
+    /// Longest time on hold of one call, in seconds.
     ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,

@@ -1739,7 +1739,7 @@ pub struct Overall {
     ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
-    /// Average time per call on hold, in seconds.
+    /// Average time on hold per call, in seconds.
     ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
@@ -1747,11 +1747,11 @@ pub struct Overall {
     ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
-    /// Average time per call talking, in seconds.
+    /// Average time talking per call, in seconds.
     ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
-    /// Average time per call in after-call work, in seconds.
+    /// Average time in after-call work per call, in seconds.
     ///
     /// Wire name `AverageWorkTime`, Float. Example: `6`.
     pub average_work_time: Option<f32>,
@@ -1763,7 +1763,7 @@ pub struct Overall {
     ///
     /// Wire name `MaxBreakTime`, Long. Example: `1`.
     pub max_break_time: Option<i64>,
-    /// Longest time of one call on hold, in seconds.
+    /// Longest time on hold of one call, in seconds.
     ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
@@ -1771,11 +1771,11 @@ pub struct Overall {
     ///
     /// Wire name `MaxReadyTime`, Long. Example: `4927`.
     pub max_ready_time: Option<i64>,
-    /// Longest time of one call talking, in seconds.
+    /// Longest time talking of one call, in seconds.
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `6`.
     pub max_talk_time: Option<i64>,
-    /// Longest time of one call in after-call work, in seconds.
+    /// Longest time in after-call work of one call, in seconds.
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `19`.
     pub max_work_time: Option<i64>,

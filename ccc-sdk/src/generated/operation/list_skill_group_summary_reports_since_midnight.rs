@@ -48,7 +48,7 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInput {
     ///
     /// Wire name `PageNumber`, Integer, optional, in the query. Example: `1`.
     pub page_number: Option<i32>,
-    /// Number of items per page, from 1 to 100.
+    /// Number of items per page.
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
     pub page_size: Option<i32>,
@@ -1370,11 +1370,11 @@ pub struct Overall {
     ///
     /// Wire name `AverageReadyTime`, Long. Example: `0`.
     pub average_ready_time: Option<i64>,
-    /// Average time per call talking, in seconds.
+    /// Average time talking per call, in seconds.
     ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
-    /// Average time per call in after-call work, in seconds.
+    /// Average time in after-call work per call, in seconds.
     ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
@@ -1382,11 +1382,11 @@ pub struct Overall {
     ///
     /// Wire name `MaxReadyTime`, Long. Example: `0`.
     pub max_ready_time: Option<i64>,
-    /// Longest time of one call talking, in seconds.
+    /// Longest time talking of one call, in seconds.
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
-    /// Longest time of one call in after-call work, in seconds.
+    /// Longest time in after-call work of one call, in seconds.
     ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,

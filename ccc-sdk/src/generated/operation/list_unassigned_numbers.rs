@@ -39,7 +39,7 @@ pub struct ListUnassignedNumbersInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page, from 1 to 100.
+    /// Number of items per page.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
