@@ -36,6 +36,7 @@ const FULLY_DOCUMENTED: &[&str] = &[
     "DeleteSkillGroup",
     "EndConference",
     "GetCallDetailRecord",
+    "GetConversationDetail",
     "GetEarlyMediaRecording",
     "GetHistoricalInstanceReport",
     "GetInstance",
