@@ -40,6 +40,8 @@ pub struct AddNumbersToSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
+    ///
     /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["010xxxx3182","010xxxx2387"]`.
     pub number_list: Vec<String>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -48,6 +50,8 @@ pub struct AddNumbersToSkillGroupInput {
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: String,
+    /// Number groups of the instance to add, by id.
+    ///
     /// Wire name `InstNumberGroupIdList`, String, optional, in the query.
     pub inst_number_group_id_list: Option<String>,
 }
@@ -353,14 +357,24 @@ codec::serialize_via_encode!(AddNumbersToSkillGroupOutput);
 #[non_exhaustive]
 pub enum AddNumbersToSkillGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -40,8 +40,12 @@ pub struct AddPhoneNumberToSkillGroupsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone number to add.
+    ///
     /// Wire name `Number`, String, required, in the query. Example: `010xxxx0002`.
     pub number: String,
+    /// The skill groups to add it to, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["test1@ccc-test","test2@ccc-test"]`.
     pub skill_group_id_list: Vec<String>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -319,10 +323,16 @@ codec::serialize_via_encode!(AddPhoneNumberToSkillGroupsOutput);
 #[non_exhaustive]
 pub enum AddPhoneNumberToSkillGroupsError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,18 +35,26 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddPhoneNumbersInput {
+    /// Id of the contact flow (IVR) to answer calls to the numbers.
+    ///
     /// Wire name `ContactFlowId`, String, optional, in the query. Example: `dDMD_0mif4hv`.
     pub contact_flow_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Id of a number group whose numbers to add.
+    ///
     /// Wire name `NumberGroupId`, String, optional, in the query. Example: `2cb77c29-5f60-4b90-b21e-9d2ba9833f14`.
     pub number_group_id: Option<String>,
+    /// The numbers to add, e.g. `\["0101234****","0105678****"\]`.
+    ///
     /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text. Example: `["0101234****", "0105678****"]`.
     pub number_list: Option<Vec<String>>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub number_list_json: Option<String>,
+    /// What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String, required, in the query. Example: `Bidirection`.
     pub usage: String,
 }

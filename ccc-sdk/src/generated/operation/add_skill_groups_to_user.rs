@@ -40,11 +40,13 @@ pub struct AddSkillGroupsToUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+    ///
     /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], required, in the query, as one JSON text. Example: `[{"skillGroupId":"test1@ccc-test","skillLevel":5},{"skillGroupId":"test2@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Vec<SkillLevel>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user to add, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
@@ -324,12 +326,18 @@ impl Encode for AddSkillGroupsToUserOutput {
     }
 }
 
+/// The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+///
 /// Wire name `SkillLevelList`. Part of the input of `AddSkillGroupsToUser`; build one with `SkillLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `skillGroupId`, String. Example: `test1@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
 }
@@ -394,16 +402,28 @@ codec::serialize_via_encode!(AddSkillGroupsToUserOutput, SkillLevel);
 #[non_exhaustive]
 pub enum AddSkillGroupsToUserError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `NotExists.UserId` (HTTP 404): The user %s does not exist in instance %s.
+    ///
+    /// The instance has no user with this id.
     NotExistsUserId(ServiceError),
     /// `Permission.SkillGroup` (HTTP 403): You have no permission to access skill group(s) %s.
+    ///
+    /// The caller may not manage some of the skill groups named.
     PermissionSkillGroup(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

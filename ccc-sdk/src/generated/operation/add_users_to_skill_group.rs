@@ -40,10 +40,12 @@ pub struct AddUsersToSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group to add the users to, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `test1@ccc-test`.
     pub skill_group_id: String,
+    /// The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    ///
     /// Wire name `UserSkillLevelList`, List of Struct [`UserSkillLevel`], required, in the query, as one JSON text. Example: `[{"userId":"agent1@ccc-test","skillLevel":10},{"userId":"agent2@ccc-test","skillLevel":10}]`.
     pub user_skill_level_list: Vec<UserSkillLevel>,
     /// `UserSkillLevelList` as JSON text the caller wrote, set with `user_skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -322,12 +324,18 @@ impl Encode for AddUsersToSkillGroupOutput {
     }
 }
 
+/// The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+///
 /// Wire name `UserSkillLevelList`. Part of the input of `AddUsersToSkillGroup`; build one with `UserSkillLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserSkillLevel {
+    /// Id of the user, as `username@instance`.
+    ///
     /// Wire name `userId`, String. Example: `agent1@ccc-test`.
     pub user_id: Option<String>,
+    /// The user's skill level in the skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `10`.
     pub skill_level: Option<i32>,
 }

@@ -470,8 +470,12 @@ impl Encode for AssignUsersOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `skillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
 }

@@ -915,10 +915,16 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum BargeInCallError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.JobId` (HTTP 404): The call %s does not exist.
+    ///
+    /// No call has this id.
     NotExistsJobId(ServiceError),
     /// `NotExists.UserId` (HTTP 404): The user %s does not exist in instance %s.
+    ///
+    /// The instance has no user with this id.
     NotExistsUserId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

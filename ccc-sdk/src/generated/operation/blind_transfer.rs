@@ -36,8 +36,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BlindTransferInput {
+    /// Priority of the call while it queues in a skill group.
+    ///
     /// Wire name `CallPriority`, Integer, optional, in the query.
     pub call_priority: Option<i32>,
+    /// Variables handed to the contact flow the call is transferred to.
+    ///
     /// Wire name `ContactFlowVariables`, String, optional, in the query.
     pub contact_flow_variables: Option<String>,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -52,31 +56,51 @@ pub struct BlindTransferInput {
     ///
     /// Wire name `JobId`, String, required, in the query. Example: `job-6538214103685****`.
     pub job_id: String,
+    /// Threshold past which the call overflows out of its queue.
+    ///
     /// Wire name `QueuingOverflowThreshold`, Long, optional, in the query.
     pub queuing_overflow_threshold: Option<i64>,
+    /// Longest wait in a queue, in seconds.
+    ///
     /// Wire name `QueuingTimeoutSeconds`, Long, optional, in the query.
     pub queuing_timeout_seconds: Option<i64>,
+    /// How the call is routed to the transferee.
+    ///
     /// Wire name `RoutingType`, String, optional, in the query.
     pub routing_type: Option<String>,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// Skill group to transfer the call to, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query.
     pub skill_group_id: Option<String>,
+    /// Name of the routing strategy to apply.
+    ///
     /// Wire name `StrategyName`, String, optional, in the query.
     pub strategy_name: Option<String>,
+    /// Parameters of that routing strategy.
+    ///
     /// Wire name `StrategyParams`, String, optional, in the query.
     pub strategy_params: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to let the transferee ring before giving up, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `60`.
     pub timeout_seconds: Option<i32>,
+    /// Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    ///
     /// Wire name `Transferee`, String, required, in the query. Example: `agent@ccc-test`.
     pub transferee: String,
+    /// Kind of transferee, when it is not clear from `Transferee`.
+    ///
     /// Wire name `TransfereeType`, String, optional, in the query.
     pub transferee_type: Option<String>,
+    /// Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    ///
     /// Wire name `Transferor`, String, optional, in the query. Example: `08314325****`.
     pub transferor: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The agent who transfers the call, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -724,7 +748,7 @@ pub struct BlindTransferOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call after the transfer and the transferring agent's state.
     ///
     /// Wire name `Data`, Struct [`BlindTransferResult`].
     pub data: Option<BlindTransferResult>,
@@ -811,7 +835,7 @@ impl Encode for BlindTransferOutput {
     }
 }
 
-/// The result of the action.
+/// The call after the transfer and the transferring agent's state.
 ///
 /// Wire name `Data`. Part of the output of `BlindTransfer`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -36,8 +36,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BridgeRtcCallInput {
+    /// Number to call.
+    ///
     /// Wire name `Callee`, String, required, in the query.
     pub callee: String,
+    /// Number to call from.
+    ///
     /// Wire name `Caller`, String, optional, in the query.
     pub caller: Option<String>,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -48,16 +52,24 @@ pub struct BridgeRtcCallInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query.
     pub instance_id: String,
+    /// Provider of the WebRTC call.
+    ///
     /// Wire name `ServiceProvider`, String, optional, in the query.
     pub service_provider: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to wait for the callee to answer, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
     /// Wire name `UserId`, String, optional, in the query.
     pub user_id: Option<String>,
+    /// Whether the call carries video.
+    ///
     /// Wire name `VideoEnabled`, Boolean, optional, in the query.
     pub video_enabled: Option<bool>,
 }
@@ -432,7 +444,7 @@ pub struct BridgeRtcCallOutput {
     ///
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call just bridged.
     ///
     /// Wire name `Data`, Struct [`BridgeRtcCallResult`].
     pub data: Option<BridgeRtcCallResult>,
@@ -519,16 +531,22 @@ impl Encode for BridgeRtcCallOutput {
     }
 }
 
-/// The result of the action.
+/// The call just bridged.
 ///
 /// Wire name `Data`. Part of the output of `BridgeRtcCall`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BridgeRtcCallResult {
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String.
     pub instance_id: Option<String>,
+    /// Id of the call.
+    ///
     /// Wire name `JobId`, String.
     pub job_id: Option<String>,
+    /// Token for the WebRTC client to join the call.
+    ///
     /// Wire name `TokenInfo`, String, sensitive (redacted in `Debug`).
     pub token_info: Option<String>,
 }

@@ -313,6 +313,8 @@ pub struct ChangeVisibilityResult {
     pub device_id: Option<String>,
     /// Wire name `Extension`, String. Example: `8001****`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `szpczf`.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String. Example: `job-330557290544431104`.

@@ -47,7 +47,7 @@ pub struct ChangeWorkModeInput {
     ///
     /// Wire name `Mobile`, String, optional, in the query. Example: `1382114****`.
     pub mobile: Option<String>,
-    /// Skill groups to be signed in to, as a JSON array of ids in a string.
+    /// Skill groups to be signed in to, by id (`name@instance`).
     ///
     /// Wire name `SignedSkillGroupIdList`, List of String, optional, in the query, as one JSON text. Example: `["online-1@ccc-test","online-2@ccc-test","online-3@ccc-test","skg-default@ccc-test"]`.
     pub signed_skill_group_id_list: Option<Vec<String>>,

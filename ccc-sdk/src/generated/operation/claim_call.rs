@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ClaimCallInput {
+    /// Agents who may claim the call.
+    ///
     /// Wire name `CandidateUserListJson`, String, optional, in the query.
     ///
     /// Example:
@@ -60,6 +62,8 @@ pub struct ClaimCallInput {
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `test_sg_****@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query. Example: `tags`.
     pub tags: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.

@@ -470,6 +470,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `CCC-169.254.165.2-browser125.0.0-bs48b41903450e6c8`.
     pub device_id: Option<String>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
     /// Wire name `DeviceState`, String. Example: `ONLINE`.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

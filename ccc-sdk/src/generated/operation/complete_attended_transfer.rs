@@ -851,10 +851,16 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum CompleteAttendedTransferError {
     /// `NotExists.ChannelId` (HTTP 404): The specified channel %s does not exist in call %s.
+    ///
+    /// The call has no channel with this id.
     NotExistsChannelId(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.JobId` (HTTP 404): The call %s does not exist.
+    ///
+    /// No call has this id.
     NotExistsJobId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

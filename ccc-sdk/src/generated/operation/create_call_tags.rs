@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCallTagsInput {
+    /// Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
+    ///
     /// Wire name `CallTagNameList`, List of String, required, in the query, as one JSON text. Example: `["TagA","TagB"]`.
     pub call_tag_name_list: Vec<String>,
     /// `CallTagNameList` as JSON text the caller wrote, set with `call_tag_name_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -209,7 +211,7 @@ pub struct CreateCallTagsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call tags that could not be created, each with the reason.
     ///
     /// Wire name `Data`, List of Struct [`CallTag`].
     pub data: Option<Vec<CallTag>>,
@@ -285,14 +287,18 @@ impl Encode for CreateCallTagsOutput {
     }
 }
 
-/// The result of the action.
+/// The call tags that could not be created, each with the reason.
 ///
 /// Wire name `Data`. Part of the output of `CreateCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallTag {
+    /// Name of a call tag that was not created.
+    ///
     /// Wire name `Item`, String. Example: `TagC`.
     pub item: Option<String>,
+    /// Why it was not created, e.g. `CALL_TAG_NAME_DUPLICATED`.
+    ///
     /// Wire name `Reason`, String. Example: `CALL_TAG_NAME_DUPLICATED`.
     pub reason: Option<String>,
 }

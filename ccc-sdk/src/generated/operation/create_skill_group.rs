@@ -36,16 +36,24 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSkillGroupInput {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String, optional, in the query.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String, required, in the query.
     pub display_name: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Media the skill group handles, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
+    /// Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
+    ///
     /// Wire name `Name`, String, required, in the query. Example: `skillgroup`.
     pub name: String,
 }
@@ -284,7 +292,7 @@ pub struct CreateSkillGroupOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The skill group created.
     ///
     /// Wire name `Data`, Struct [`CreateSkillGroupResult`].
     pub data: Option<CreateSkillGroupResult>,
@@ -360,20 +368,30 @@ impl Encode for CreateSkillGroupOutput {
     }
 }
 
-/// The result of the action.
+/// The skill group created.
 ///
 /// Wire name `Data`. Part of the output of `CreateSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSkillGroupResult {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Media the skill group handles.
+    ///
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
+    /// Name of the skill group, e.g. `skillgroup`.
+    ///
     /// Wire name `Name`, String. Example: `skillgroup`.
     pub name: Option<String>,
+    /// Id of the new skill group, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
 }

@@ -39,34 +39,58 @@ impl crate::Client {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserInput {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String, required, in the query. Example: `云呼测试1`.
     pub display_name: String,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String, required, in the query. Example: `18866668888@163.com`.
     pub email: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Name the user signs in with; it becomes the part of the user id before `@`. 4 to 32 characters: letters, digits, `.`, `_` and `-`.
+    ///
     /// Wire name `LoginName`, String, required, in the query. Example: `user-test-1`.
     pub login_name: String,
+    /// Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String, required, in the query. Example: `Agent@ccc-test`.
     pub role_id: String,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
     pub work_mode: crate::types::WorkMode,
+    /// The user's mobile phone number; an off-site agent is called on it.
+    ///
     /// Wire name `Mobile`, String, optional, in the query. Example: `138xxxx2114`.
     pub mobile: Option<String>,
+    /// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+    ///
     /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"default@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Option<Vec<SkillLevel>>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
+    /// Whether to reset the password of the user's account; `false` by default.
+    ///
     /// Wire name `ResetPassword`, Boolean, optional, in the query, sensitive (redacted in `Debug`). Example: `false`.
     pub reset_password: Option<bool>,
+    /// Address of the user's picture.
+    ///
     /// Wire name `AvatarUrl`, String, optional, in the query.
     pub avatar_url: Option<String>,
+    /// Short number shown for the user, e.g. `1001`.
+    ///
     /// Wire name `DisplayId`, String, optional, in the query. Example: `1001`.
     pub display_id: Option<String>,
+    /// Whether to tell the user of the new account by e-mail (`true` or `false`).
+    ///
     /// Wire name `NeedEmailNotification`, String, optional, in the query. Example: `true`.
     pub need_email_notification: Option<String>,
+    /// The user's nickname.
+    ///
     /// Wire name `Nickname`, String, optional, in the query.
     pub nickname: Option<String>,
 }
@@ -650,7 +674,7 @@ pub struct CreateUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The user created.
     ///
     /// Wire name `Data`, Struct [`CreateUserResult`].
     pub data: Option<CreateUserResult>,
@@ -737,12 +761,18 @@ impl Encode for CreateUserOutput {
     }
 }
 
+/// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+///
 /// Wire name `SkillLevelList`. Part of the input of `CreateUser`; build one with `SkillLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `skillGroupId`, String. Example: `default@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
 }
@@ -799,28 +829,46 @@ impl codec::JsonText for SkillLevel {
     }
 }
 
-/// The result of the action.
+/// The user created.
 ///
 /// Wire name `Data`. Part of the output of `CreateUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserResult {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `云呼测试1`.
     pub display_name: Option<String>,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String. Example: `18866668888@163.com`.
     pub email: Option<String>,
+    /// The user's 8-digit extension, e.g. `80326034`.
+    ///
     /// Wire name `Extension`, String. Example: `80326034`.
     pub extension: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `user-test-1`.
     pub login_name: Option<String>,
+    /// The user's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `138xxxx2114`.
     pub mobile: Option<String>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `user-test-1@ccc-test`.
     pub user_id: Option<String>,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
+    /// Address of the user's picture.
+    ///
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
+    /// The user's nickname.
+    ///
     /// Wire name `Nickname`, String.
     pub nickname: Option<String>,
 }
@@ -914,18 +962,32 @@ codec::serialize_via_encode!(CreateUserOutput, SkillLevel, CreateUserResult);
 #[non_exhaustive]
 pub enum CreateUserError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// `Parameter.Enumeration` (HTTP 400): The parameter %s must be one of the value of enumeration %s.
+    ///
+    /// A parameter has a value outside the set it accepts.
     ParameterEnumeration(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Permission.StsToken` (HTTP 403): You have no permission to access sts token %s.
+    ///
+    /// The caller may not use the security token it sent.
     PermissionStsToken(ServiceError),
     /// `NotExists.RoleId` (HTTP 404): Role %s does not exist.
+    ///
+    /// No role has this id.
     NotExistsRoleId(ServiceError),
     /// `AlreadyExists.User` (HTTP 409): User %s already exists in instance %s.
+    ///
+    /// The instance already has a user with this login name.
     AlreadyExistsUser(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -39,6 +39,8 @@ pub struct DeleteCallTagInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Name of the call tag to delete, e.g. `TagA`.
+    ///
     /// Wire name `TagName`, String, required, in the query. Example: `TagA`.
     pub tag_name: String,
 }

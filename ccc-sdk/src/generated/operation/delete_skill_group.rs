@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSkillGroupInput {
+    /// Whether to delete the skill group even where the service would otherwise refuse.
+    ///
     /// Wire name `Force`, Boolean, optional, in the query. Example: `true`.
     pub force: Option<bool>,
     /// Id of the contact centre instance, e.g. `ccc-test`.

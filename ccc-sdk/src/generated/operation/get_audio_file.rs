@@ -265,6 +265,8 @@ pub struct AudioFile {
     pub audio_resource_id: Option<String>,
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub created_time: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

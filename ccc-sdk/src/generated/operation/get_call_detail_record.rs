@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetCallDetailRecordInput {
+    /// Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-109634426711871319`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -179,7 +181,7 @@ pub struct GetCallDetailRecordOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call record.
     ///
     /// Wire name `Data`, Struct [`CallDetailRecord`].
     pub data: Option<CallDetailRecord>,
@@ -255,70 +257,130 @@ impl Encode for GetCallDetailRecordOutput {
     }
 }
 
-/// The result of the action.
+/// The call record.
 ///
 /// Wire name `Data`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallDetailRecord {
+    /// What happened to each agent in the call, one entry per agent.
+    ///
     /// Wire name `AgentEvents`, List of Struct [`AgentEvents`].
     pub agent_events: Option<Vec<AgentEvents>>,
+    /// Agents who took part, as `username@instance`, separated by commas.
+    ///
     /// Wire name `AgentIds`, String. Example: `user-test@ccc-test`.
     pub agent_ids: Option<String>,
+    /// Names of the agents who took part, separated by commas.
+    ///
     /// Wire name `AgentNames`, String. Example: `云呼测试坐席`.
     pub agent_names: Option<String>,
+    /// Length of the call, in seconds.
+    ///
     /// Wire name `CallDuration`, Long. Example: `50`.
     pub call_duration: Option<i64>,
+    /// Number called.
+    ///
     /// Wire name `CalledNumber`, String. Example: `133xxxx2315`.
     pub called_number: Option<String>,
+    /// Number the call came from.
+    ///
     /// Wire name `CallingNumber`, String. Example: `053xxxx3128`.
     pub calling_number: Option<String>,
+    /// How the call ended: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    ///
     /// Wire name `ContactDisposition`, String. Example: `Success`.
     pub contact_disposition: Option<String>,
+    /// Id of the call, e.g. `job-125152394144124921`.
+    ///
     /// Wire name `ContactId`, String. Example: `job-109634426711871319`.
     pub contact_id: Option<String>,
+    /// Kind of call, e.g. `Inbound`, `Outbound`, `Internal`.
+    ///
     /// Wire name `ContactType`, String. Example: `Outbound`.
     pub contact_type: Option<String>,
+    /// When the call was answered, in milliseconds since the Unix epoch; empty if it never was.
+    ///
     /// Wire name `EstablishedTime`, Long. Example: `1532458000000`.
     pub established_time: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// What happened in the IVR (contact flows), one entry per flow.
+    ///
     /// Wire name `IvrEvents`, List of Struct [`IvrEvents`].
     pub ivr_events: Option<Vec<IvrEvents>>,
+    /// What happened in queues, one entry per queue.
+    ///
     /// Wire name `QueueEvents`, List of Struct [`QueueEvents`].
     pub queue_events: Option<Vec<QueueEvents>>,
+    /// Whether the recording is ready; false for a call never answered.
+    ///
     /// Wire name `RecordingReady`, Boolean. Example: `true`.
     pub recording_ready: Option<bool>,
+    /// Who hung up: `agent` or `customer`.
+    ///
     /// Wire name `ReleaseInitiator`, String. Example: `customer`.
     pub release_initiator: Option<String>,
+    /// When the call ended, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `ReleaseTime`, Long. Example: `1532458000000`.
     pub release_time: Option<i64>,
+    /// Satisfaction rating given by the customer.
+    ///
     /// Wire name `Satisfaction`, Integer. Example: `1`.
     pub satisfaction: Option<i32>,
+    /// Channel of the satisfaction survey: by voice (IVR) or by SMS.
+    ///
     /// Wire name `SatisfactionSurveyChannel`, String. Example: `语音`.
     pub satisfaction_survey_channel: Option<String>,
+    /// Whether a satisfaction survey was offered.
+    ///
     /// Wire name `SatisfactionSurveyOffered`, Boolean. Example: `true`.
     pub satisfaction_survey_offered: Option<bool>,
+    /// Skill groups of the agents who took part, by id, separated by commas.
+    ///
     /// Wire name `SkillGroupIds`, String. Example: `skg-default@ccc-test`.
     pub skill_group_ids: Option<String>,
+    /// Names of those skill groups, separated by commas.
+    ///
     /// Wire name `SkillGroupNames`, String. Example: `默认技能组`.
     pub skill_group_names: Option<String>,
+    /// When the call started, in milliseconds since the Unix epoch: when an inbound call entered the IVR, when an outbound call was placed.
+    ///
     /// Wire name `StartTime`, Long. Example: `1532458000000`.
     pub start_time: Option<i64>,
+    /// Results of the call's automatic analysis, once it is ready.
+    ///
     /// Wire name `AnalyticsReport`, Struct [`AnalyticsReport`].
     pub analytics_report: Option<AnalyticsReport>,
+    /// Whether the analysis report is ready.
+    ///
     /// Wire name `AnalyticsReportReady`, Boolean.
     pub analytics_report_ready: Option<bool>,
+    /// Where the called number is registered.
+    ///
     /// Wire name `CalleeLocation`, String.
     pub callee_location: Option<String>,
+    /// Where the calling number is registered.
+    ///
     /// Wire name `CallerLocation`, String.
     pub caller_location: Option<String>,
+    /// What happened to each customer in the call, one entry per customer.
+    ///
     /// Wire name `CustomerEvents`, List of Struct [`CustomerEvents`].
     pub customer_events: Option<Vec<CustomerEvents>>,
+    /// How the early media (before answer) ended, e.g. `NotConnected`.
+    ///
     /// Wire name `EarlyMediaState`, String. Example: `NotConnected`.
     pub early_media_state: Option<String>,
+    /// Why the outside party hung up.
+    ///
     /// Wire name `OutsideNumberReleaseReason`, String.
     pub outside_number_release_reason: Option<String>,
+    /// Why the call ended.
+    ///
     /// Wire name `ReleaseReason`, String. Example: `200 - OK`.
     pub release_reason: Option<String>,
 }
@@ -563,16 +625,26 @@ impl Encode for CallDetailRecord {
     }
 }
 
+/// What happened to each agent in the call, one entry per agent.
+///
 /// Wire name `AgentEvents`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AgentEvents {
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `user-test@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String. Example: `测试坐席`.
     pub agent_name: Option<String>,
+    /// The events, in the order they happened.
+    ///
     /// Wire name `EventSequence`, List of Struct [`EventSequence`].
     pub event_sequence: Option<Vec<EventSequence>>,
+    /// Skill group the agent took the call through, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
 }
@@ -623,14 +695,22 @@ impl Encode for AgentEvents {
     }
 }
 
+/// The events, in the order they happened.
+///
 /// Wire name `EventSequence`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EventSequence {
+    /// Name of the event, e.g. `Dialing`.
+    ///
     /// Wire name `Event`, String. Example: `Dialing`.
     pub event: Option<String>,
+    /// When the event happened, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EventTime`, Long. Example: `1604639129000`.
     pub event_time: Option<i64>,
+    /// How long the event lasted.
+    ///
     /// Wire name `Duration`, Long. Example: `3`.
     pub duration: Option<i64>,
 }
@@ -674,14 +754,22 @@ impl Encode for EventSequence {
     }
 }
 
+/// What happened in the IVR (contact flows), one entry per flow.
+///
 /// Wire name `IvrEvents`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IvrEvents {
+    /// The events, in the order they happened.
+    ///
     /// Wire name `EventSequence`, List of Struct [`IvrEventsEventSequence`].
     pub event_sequence: Option<Vec<IvrEventsEventSequence>>,
+    /// Id of the contact flow.
+    ///
     /// Wire name `FlowId`, String. Example: `edaf2eaa-8f88-44ca-812e-41b3cd2b7a90`.
     pub flow_id: Option<String>,
+    /// Kind of contact flow, e.g. `MAIN_FLOW`.
+    ///
     /// Wire name `FlowType`, String. Example: `MAIN_FLOW`.
     pub flow_type: Option<String>,
 }
@@ -725,12 +813,18 @@ impl Encode for IvrEvents {
     }
 }
 
+/// The events, in the order they happened.
+///
 /// Wire name `EventSequence`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IvrEventsEventSequence {
+    /// Name of the event, e.g. `Route2IVR`.
+    ///
     /// Wire name `Event`, String. Example: `Route2IVR`.
     pub event: Option<String>,
+    /// When the event happened, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EventTime`, Long. Example: `1604639129000`.
     pub event_time: Option<i64>,
 }
@@ -767,18 +861,30 @@ impl Encode for IvrEventsEventSequence {
     }
 }
 
+/// What happened in queues, one entry per queue.
+///
 /// Wire name `QueueEvents`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueueEvents {
+    /// The events, in the order they happened.
+    ///
     /// Wire name `EventSequence`, List of Struct [`QueueEventsEventSequence`].
     pub event_sequence: Option<Vec<QueueEventsEventSequence>>,
+    /// Id of the contact flow that queued the call.
+    ///
     /// Wire name `FlowId`, String. Example: `edaf2eaa-8f88-44ca-812e-41b3cd2b7a90`.
     pub flow_id: Option<String>,
+    /// Id of the queue: a skill group or an agent.
+    ///
     /// Wire name `QueueId`, String. Example: `skg-default@ccc-test`.
     pub queue_id: Option<String>,
+    /// Name of the queue.
+    ///
     /// Wire name `QueueName`, String. Example: `Defalut`.
     pub queue_name: Option<String>,
+    /// Kind of queue: `1` a skill group, `2` an agent.
+    ///
     /// Wire name `QueueType`, Integer. Example: `1`.
     pub queue_type: Option<i32>,
 }
@@ -836,12 +942,18 @@ impl Encode for QueueEvents {
     }
 }
 
+/// The events, in the order they happened.
+///
 /// Wire name `EventSequence`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QueueEventsEventSequence {
+    /// Name of the event, e.g. `Enqueue`.
+    ///
     /// Wire name `Event`, String. Example: `Enqueue`.
     pub event: Option<String>,
+    /// When the event happened, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EventTime`, Long. Example: `1604639129000`.
     pub event_time: Option<i64>,
 }
@@ -878,16 +990,26 @@ impl Encode for QueueEventsEventSequence {
     }
 }
 
+/// Results of the call's automatic analysis, once it is ready.
+///
 /// Wire name `AnalyticsReport`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AnalyticsReport {
+    /// The customer's emotion as the analysis found it.
+    ///
     /// Wire name `Emotion`, Struct [`Emotion`].
     pub emotion: Option<Emotion>,
+    /// The customer's problem and whether the call solved it.
+    ///
     /// Wire name `ProblemSolving`, Struct [`ProblemSolving`].
     pub problem_solving: Option<ProblemSolving>,
+    /// The customer's satisfaction, as the analysis judged it.
+    ///
     /// Wire name `Satisfaction`, Struct [`Satisfaction`].
     pub satisfaction: Option<Satisfaction>,
+    /// Follow-up tasks the analysis found in the call.
+    ///
     /// Wire name `TodoList`, Struct [`TodoList`].
     pub todo_list: Option<TodoList>,
 }
@@ -938,18 +1060,30 @@ impl Encode for AnalyticsReport {
     }
 }
 
+/// The customer's emotion as the analysis found it.
+///
 /// Wire name `Emotion`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Emotion {
+    /// How sure the analysis is of the emotion found.
+    ///
     /// Wire name `Confidence`, Integer.
     pub confidence: Option<i32>,
+    /// Remarks of the analysis on the emotion.
+    ///
     /// Wire name `Remark`, String.
     pub remark: Option<String>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
+    /// Kind of emotion found.
+    ///
     /// Wire name `Type`, String.
     pub r#type: Option<String>,
 }
@@ -1007,18 +1141,30 @@ impl Encode for Emotion {
     }
 }
 
+/// The customer's problem and whether the call solved it.
+///
 /// Wire name `ProblemSolving`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProblemSolving {
+    /// The customer's problem, as the analysis found it.
+    ///
     /// Wire name `Problem`, String.
     pub problem: Option<String>,
+    /// The solution given in the call.
+    ///
     /// Wire name `Solution`, String.
     pub solution: Option<String>,
+    /// Whether the problem was solved.
+    ///
     /// Wire name `Solved`, Boolean.
     pub solved: Option<bool>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
 }
@@ -1076,16 +1222,26 @@ impl Encode for ProblemSolving {
     }
 }
 
+/// The customer's satisfaction, as the analysis judged it.
+///
 /// Wire name `Satisfaction`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Satisfaction {
+    /// Remarks of the analysis on the satisfaction.
+    ///
     /// Wire name `Remark`, String.
     pub remark: Option<String>,
+    /// The satisfaction judged, in words.
+    ///
     /// Wire name `SatisfactionDescription`, String.
     pub satisfaction_description: Option<String>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
 }
@@ -1140,14 +1296,22 @@ impl Encode for Satisfaction {
     }
 }
 
+/// Follow-up tasks the analysis found in the call.
+///
 /// Wire name `TodoList`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TodoList {
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
+    /// The follow-up tasks, one per item.
+    ///
     /// Wire name `Tasks`, List of String.
     pub tasks: Option<Vec<String>>,
 }
@@ -1191,12 +1355,18 @@ impl Encode for TodoList {
     }
 }
 
+/// What happened to each customer in the call, one entry per customer.
+///
 /// Wire name `CustomerEvents`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerEvents {
+    /// The customer's phone number.
+    ///
     /// Wire name `CustomerId`, String. Example: `1332315****`.
     pub customer_id: Option<String>,
+    /// The events, in the order they happened.
+    ///
     /// Wire name `EventSequence`, List of Struct [`CustomerEventsEventSequence`].
     pub event_sequence: Option<Vec<CustomerEventsEventSequence>>,
 }
@@ -1233,12 +1403,18 @@ impl Encode for CustomerEvents {
     }
 }
 
+/// The events, in the order they happened.
+///
 /// Wire name `EventSequence`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomerEventsEventSequence {
+    /// Name of the event, e.g. `Released`.
+    ///
     /// Wire name `Event`, String. Example: `Released`.
     pub event: Option<String>,
+    /// When the event happened, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EventTime`, Long. Example: `1532458000000`.
     pub event_time: Option<i64>,
 }
@@ -1299,6 +1475,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum GetCallDetailRecordError {
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -308,6 +308,8 @@ pub struct ContactFlow {
     pub draft_id: Option<String>,
     /// Wire name `Editor`, String. Example: `editor-xxx`.
     pub editor: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

@@ -35,8 +35,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetConversationDetailInput {
+    /// Only what this agent said and heard, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// Id of the call.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-25884193037652****`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -223,6 +227,8 @@ pub struct GetConversationDetailOutput {
     ///
     /// Wire name `Message`, String.
     pub message: Option<String>,
+    /// The phrases of the conversation, in order.
+    ///
     /// Wire name `Phrases`, List of Struct [`Phrases`].
     pub phrases: Option<Vec<Phrases>>,
     /// Id of the request, assigned by the service; quote it when asking for support.
@@ -289,20 +295,34 @@ impl Encode for GetConversationDetailOutput {
     }
 }
 
+/// The phrases of the conversation, in order.
+///
 /// Wire name `Phrases`. Part of the output of `GetConversationDetail`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Phrases {
+    /// Where the phrase begins in the call.
+    ///
     /// Wire name `Begin`, Integer. Example: `240`.
     pub begin: Option<i32>,
+    /// Where the phrase ends in the call.
+    ///
     /// Wire name `End`, Integer. Example: `1280`.
     pub end: Option<i32>,
+    /// Whether the phrase is complete.
+    ///
     /// Wire name `Finished`, Boolean.
     pub finished: Option<bool>,
+    /// Who spoke, e.g. an agent as `username@instance`.
+    ///
     /// Wire name `Identity`, String. Example: `agent@ccc-test`.
     pub identity: Option<String>,
+    /// Role of the speaker, e.g. agent or customer.
+    ///
     /// Wire name `Role`, String.
     pub role: Option<String>,
+    /// The words spoken, as text.
+    ///
     /// Wire name `Words`, String.
     pub words: Option<String>,
 }

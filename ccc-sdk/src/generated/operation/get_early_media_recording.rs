@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetEarlyMediaRecordingInput {
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-6538214103689****`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -179,7 +181,7 @@ pub struct GetEarlyMediaRecordingOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The early media recording.
     ///
     /// Wire name `Data`, Struct [`EarlyMediaRecording`].
     pub data: Option<EarlyMediaRecording>,
@@ -255,14 +257,18 @@ impl Encode for GetEarlyMediaRecordingOutput {
     }
 }
 
-/// The result of the action.
+/// The early media recording.
 ///
 /// Wire name `Data`. Part of the output of `GetEarlyMediaRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EarlyMediaRecording {
+    /// Name of the recording file.
+    ///
     /// Wire name `FileName`, String. Example: `job-6538214103689****-earlyMedia..wav`.
     pub file_name: Option<String>,
+    /// Address to download the recording file from; it carries its own expiry time.
+    ///
     /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2022/06/voicemail.job-054ded02****.wav?Expires=1656074923&OSSAccessKeyId=****&Signature=****`.
     pub file_url: Option<String>,
 }

@@ -140,7 +140,7 @@ pub struct GetInstanceOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The instance.
     ///
     /// Wire name `Data`, Struct [`Instance`].
     pub data: Option<Instance>,
@@ -227,32 +227,54 @@ impl Encode for GetInstanceOutput {
     }
 }
 
-/// The result of the action.
+/// The instance.
 ///
 /// Wire name `Data`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Instance {
+    /// Administrators of the instance.
+    ///
     /// Wire name `AdminList`, List of Struct [`User`].
     pub admin_list: Option<Vec<User>>,
+    /// Id of the Alibaba Cloud account that owns the instance.
+    ///
     /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
     pub aliyun_uid: Option<String>,
+    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
+    ///
     /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
     pub console_url: Option<String>,
+    /// Free text describing the instance.
+    ///
     /// Wire name `Description`, String. Example: `测试实例`.
     pub description: Option<String>,
+    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
+    ///
     /// Wire name `DomainName`, String. Example: `ccc-test`.
     pub domain_name: Option<String>,
+    /// Id of the instance, e.g. `ccc-test`.
+    ///
     /// Wire name `Id`, String. Example: `ccc-test`.
     pub id: Option<String>,
+    /// Name of the instance.
+    ///
     /// Wire name `Name`, String. Example: `云呼测试实例`.
     pub name: Option<String>,
+    /// Phone numbers of the instance.
+    ///
     /// Wire name `NumberList`, List of Struct [`PhoneNumber`].
     pub number_list: Option<Vec<PhoneNumber>>,
+    /// State of the instance, e.g. `RUNNING`.
+    ///
     /// Wire name `Status`, String. Example: `RUNNING`.
     pub status: Option<String>,
+    /// Kind of agents the instance serves.
+    ///
     /// Wire name `AgentType`, String.
     pub agent_type: Option<String>,
+    /// The chatbot business unit the instance is linked to.
+    ///
     /// Wire name `ChatbotBusinessUnit`, Struct [`ChatbotBusinessUnit`].
     pub chatbot_business_unit: Option<ChatbotBusinessUnit>,
 }
@@ -352,28 +374,50 @@ impl Encode for Instance {
     }
 }
 
+/// Administrators of the instance.
+///
 /// Wire name `AdminList`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `云呼测试1`.
     pub display_name: Option<String>,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String. Example: `18866668888@163.com`.
     pub email: Option<String>,
+    /// The user's 8-digit extension, e.g. `80326034`.
+    ///
     /// Wire name `Extension`, String. Example: `80326034`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `user-test`.
     pub login_name: Option<String>,
+    /// The user's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `138xxxx2114`.
     pub mobile: Option<String>,
+    /// Id of the user's role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Name of the user's role, e.g. `Admin` or `Agent`.
+    ///
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }
@@ -466,26 +510,46 @@ impl Encode for User {
     }
 }
 
+/// Phone numbers of the instance.
+///
 /// Wire name `NumberList`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `乐山`.
     pub city: Option<String>,
+    /// Id of the contact flow (IVR) that answers calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `083xxxx0011`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `四川`.
     pub province: Option<String>,
+    /// Skill groups the number is added to.
+    ///
     /// Wire name `SkillGroups`, List of Struct [`SkillGroup`].
     pub skill_groups: Option<Vec<SkillGroup>>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
+    /// The agent the number belongs to, as `username@instance`; empty for a number of the whole instance.
+    ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
 }
@@ -571,22 +635,38 @@ impl Encode for PhoneNumber {
     }
 }
 
+/// Skill groups the number is added to.
+///
 /// Wire name `SkillGroups`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroup {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String. Example: `测试`.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `测试技能组`.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the skill group, e.g. `test`.
+    ///
     /// Wire name `Name`, String. Example: `test`.
     pub name: Option<String>,
+    /// Number of phone numbers added to the skill group.
+    ///
     /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
     pub phone_number_count: Option<i32>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Number of users in the skill group.
+    ///
     /// Wire name `UserCount`, Integer. Example: `2`.
     pub user_count: Option<i32>,
 }
@@ -658,12 +738,18 @@ impl Encode for SkillGroup {
     }
 }
 
+/// The chatbot business unit the instance is linked to.
+///
 /// Wire name `ChatbotBusinessUnit`. Part of the output of `GetInstance`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatbotBusinessUnit {
+    /// Id of the chatbot business unit.
+    ///
     /// Wire name `UnitId`, Long.
     pub unit_id: Option<i64>,
+    /// Key of the chatbot business unit.
+    ///
     /// Wire name `UnitKey`, String.
     pub unit_key: Option<String>,
 }
@@ -715,6 +801,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum GetInstanceError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

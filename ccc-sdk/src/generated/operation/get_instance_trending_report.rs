@@ -34,14 +34,20 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetInstanceTrendingReportInput {
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1604725528000`.
     pub end_time: Option<i64>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1604639129000`.
     pub start_time: Option<i64>,
 }
@@ -250,7 +256,7 @@ pub struct GetInstanceTrendingReportOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The instance's figures over the period, one entry per time step in each list.
     ///
     /// Wire name `Data`, Struct [`InstanceTrendingReport`].
     pub data: Option<InstanceTrendingReport>,
@@ -326,16 +332,22 @@ impl Encode for GetInstanceTrendingReportOutput {
     }
 }
 
-/// The result of the action.
+/// The instance's figures over the period, one entry per time step in each list.
 ///
 /// Wire name `Data`. Part of the output of `GetInstanceTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InstanceTrendingReport {
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, List of Struct [`Inbound`].
     pub inbound: Option<Vec<Inbound>>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, List of Struct [`Outbound`].
     pub outbound: Option<Vec<Outbound>>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, List of Struct [`Overall`].
     pub overall: Option<Vec<Overall>>,
 }
@@ -379,22 +391,38 @@ impl Encode for InstanceTrendingReport {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `GetInstanceTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Number of calls abandoned in the IVR.
+    ///
     /// Wire name `CallsAbandonedInIVR`, Long. Example: `0`.
     pub calls_abandoned_in_ivr: Option<i64>,
+    /// Number of calls abandoned while queueing in a skill group.
+    ///
     /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
     pub calls_abandoned_in_queue: Option<i64>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
     /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
     pub calls_abandoned_in_ring: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `0`.
     pub calls_handled: Option<i64>,
+    /// Number of calls that entered a queue; a call queued several times counts once.
+    ///
     /// Wire name `CallsQueued`, Long. Example: `0`.
     pub calls_queued: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StatsTime`, Long. Example: `1604639129000`.
     pub stats_time: Option<i64>,
+    /// Number of inbound calls.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
 }
@@ -474,14 +502,22 @@ impl Encode for Inbound {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `GetInstanceTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StatsTime`, Long. Example: `1604639129000`.
     pub stats_time: Option<i64>,
+    /// Number of outbound calls.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
 }
@@ -525,12 +561,18 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `GetInstanceTrendingReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Largest number of agents signed in at once.
+    ///
     /// Wire name `MaxLoggedInAgents`, Long.
     pub max_logged_in_agents: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StatsTime`, Long.
     pub stats_time: Option<i64>,
 }

@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetIvrTrackingSummaryInput {
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-489361145506897920`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -179,7 +181,7 @@ pub struct GetIvrTrackingSummaryOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// Summary of the call's path through the IVR, as text.
     ///
     /// Wire name `Data`, String.
     pub data: Option<String>,

@@ -34,13 +34,15 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetLoginDetailsInput {
+    /// Id of the agent's chat device.
+    ///
     /// Wire name `ChatDeviceId`, String, optional, in the query.
     pub chat_device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The agent signing in, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -214,7 +216,7 @@ pub struct GetLoginDetailsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// What the agent's workbench needs to sign in.
     ///
     /// Wire name `Data`, Struct [`LoginDetails`].
     pub data: Option<LoginDetails>,
@@ -301,52 +303,94 @@ impl Encode for GetLoginDetailsOutput {
     }
 }
 
-/// The result of the action.
+/// What the agent's workbench needs to sign in.
 ///
 /// Wire name `Data`. Part of the output of `GetLoginDetails`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LoginDetails {
+    /// Host of the agent server the workbench connects to, e.g. `sh-wss-ccc.aliyuncs.com`.
+    ///
     /// Wire name `AgentServerUrl`, String. Example: `sh-wss-ccc.aliyuncs.com`.
     pub agent_server_url: Option<String>,
+    /// Address of the agent's picture.
+    ///
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
+    /// Id of the chat application.
+    ///
     /// Wire name `ChatAppId`, String.
     pub chat_app_id: Option<String>,
+    /// Key of the chat application.
+    ///
     /// Wire name `ChatAppKey`, String.
     pub chat_app_key: Option<String>,
+    /// Id of the agent's chat device.
+    ///
     /// Wire name `ChatDeviceId`, String.
     pub chat_device_id: Option<String>,
+    /// Token the workbench signs in to chat with.
+    ///
     /// Wire name `ChatLoginToken`, String, sensitive (redacted in `Debug`).
     pub chat_login_token: Option<String>,
+    /// Address of the chat server.
+    ///
     /// Wire name `ChatServerUrl`, String.
     pub chat_server_url: Option<String>,
+    /// The agent's id on the chat server.
+    ///
     /// Wire name `ChatUserId`, String.
     pub chat_user_id: Option<String>,
+    /// Extension of the agent's device.
+    ///
     /// Wire name `DeviceExt`, String. Example: `8033****`.
     pub device_ext: Option<String>,
+    /// The agent's active device.
+    ///
     /// Wire name `DeviceId`, String. Example: `Yealink SIP-T23G 44.84.XX.XX`.
     pub device_id: Option<String>,
+    /// Whether the agent's device is connected, e.g. `OFFLINE`.
+    ///
     /// Wire name `DeviceState`, String. Example: `OFFLINE`.
     pub device_state: Option<String>,
+    /// The agent's name as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// The agent's 8-digit extension.
+    ///
     /// Wire name `Extension`, String. Example: `8001****`.
     pub extension: Option<String>,
+    /// The agent's nickname.
+    ///
     /// Wire name `Nickname`, String.
     pub nickname: Option<String>,
+    /// Signature the workbench signs in with.
+    ///
     /// Wire name `Signature`, String. Example: `zi31STIMtIfa/UN2l+6lww****`.
     pub signature: Option<String>,
+    /// Second form of that signature.
+    ///
     /// Wire name `Signature2`, String. Example: `zi31STIMtIfa/UN2l+6lww****`.
     pub signature2: Option<String>,
+    /// Host and port of the SIP server, e.g. `sh-sip-ccc.aliyuncs.com:443`.
+    ///
     /// Wire name `SipServerUrl`, String. Example: `sh-sip-ccc.aliyuncs.com:443`.
     pub sip_server_url: Option<String>,
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
+    /// Key the workbench signs in with.
+    ///
     /// Wire name `UserKey`, String.
     pub user_key: Option<String>,
+    /// Second form of that key.
+    ///
     /// Wire name `UserKey2`, String. Example: `802001:1656406628862"`.
     pub user_key2: Option<String>,
+    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }

@@ -35,12 +35,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetMonoRecordingInput {
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-65382141036893491`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// How long the download address stays valid, in seconds.
+    ///
     /// Wire name `ExpireSeconds`, Long, optional, in the query.
     pub expire_seconds: Option<i64>,
 }
@@ -213,7 +217,7 @@ pub struct GetMonoRecordingOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The recording.
     ///
     /// Wire name `Data`, Struct [`MonoRecording`].
     pub data: Option<MonoRecording>,
@@ -289,16 +293,22 @@ impl Encode for GetMonoRecordingOutput {
     }
 }
 
-/// The result of the action.
+/// The recording.
 ///
 /// Wire name `Data`. Part of the output of `GetMonoRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MonoRecording {
+    /// Name of the recording file.
+    ///
     /// Wire name `FileName`, String. Example: `job-65382141036893491.wav`.
     pub file_name: Option<String>,
+    /// Address to download the recording file from; it carries its own expiry time.
+    ///
     /// Wire name `FileUrl`, String. Example: `http://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record/job-65382141036893491.wav?Expires=1610910578&OSSAccessKeyId=KZEA4GDDtCg431rmXTiEhr1q&Signature=4bXjOtUYgXl2z9iWpk3tXxS8SGY%3D`.
     pub file_url: Option<String>,
+    /// Length of the recording.
+    ///
     /// Wire name `Duration`, Long.
     pub duration: Option<i64>,
 }
@@ -350,6 +360,8 @@ codec::serialize_via_encode!(GetMonoRecordingOutput, MonoRecording);
 #[non_exhaustive]
 pub enum GetMonoRecordingError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetMultiChannelRecordingInput {
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-6538214103689****`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -179,7 +181,7 @@ pub struct GetMultiChannelRecordingOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The multi-channel recording.
     ///
     /// Wire name `Data`, Struct [`MultiChannelRecording`].
     pub data: Option<MultiChannelRecording>,
@@ -255,14 +257,18 @@ impl Encode for GetMultiChannelRecordingOutput {
     }
 }
 
-/// The result of the action.
+/// The multi-channel recording.
 ///
 /// Wire name `Data`. Part of the output of `GetMultiChannelRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MultiChannelRecording {
+    /// Name of the recording file.
+    ///
     /// Wire name `FileName`, String. Example: `job-6538214103689****.mkv`.
     pub file_name: Option<String>,
+    /// Address to download the recording file from; it carries its own expiry time.
+    ///
     /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2021/04/job-6538214103689****.mkv?Expires=1617435462&OSSAccessKeyId=****&Signature=****`.
     pub file_url: Option<String>,
 }

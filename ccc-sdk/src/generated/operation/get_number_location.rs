@@ -39,6 +39,8 @@ pub struct GetNumberLocationInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone number to look up.
+    ///
     /// Wire name `Number`, String, required, in the query. Example: `13121210000`.
     pub number: String,
 }
@@ -175,7 +177,7 @@ pub struct GetNumberLocationOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// Where the number is registered.
     ///
     /// Wire name `Data`, Struct [`NumberLocation`].
     pub data: Option<NumberLocation>,
@@ -251,16 +253,22 @@ impl Encode for GetNumberLocationOutput {
     }
 }
 
-/// The result of the action.
+/// Where the number is registered.
 ///
 /// Wire name `Data`. Part of the output of `GetNumberLocation`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NumberLocation {
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `北京`.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `13121210000`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `北京`.
     pub province: Option<String>,
 }
@@ -312,6 +320,8 @@ codec::serialize_via_encode!(GetNumberLocationOutput, NumberLocation);
 #[non_exhaustive]
 pub enum GetNumberLocationError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -38,6 +38,8 @@ pub struct GetRealtimeInstanceStatesInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
 }
@@ -178,7 +180,7 @@ pub struct GetRealtimeInstanceStatesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The instance's live figures.
     ///
     /// Wire name `Data`, Struct [`RealtimeInstanceStates`].
     pub data: Option<RealtimeInstanceStates>,
@@ -254,32 +256,54 @@ impl Encode for GetRealtimeInstanceStatesOutput {
     }
 }
 
-/// The result of the action.
+/// The instance's live figures.
 ///
 /// Wire name `Data`. Part of the output of `GetRealtimeInstanceStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeInstanceStates {
+    /// Agents on a break, per break code.
+    ///
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Number of agents on a break.
+    ///
     /// Wire name `BreakingAgents`, Long. Example: `0`.
     pub breaking_agents: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Number of calls in progress.
+    ///
     /// Wire name `InteractiveCalls`, Long. Example: `0`.
     pub interactive_calls: Option<i64>,
+    /// Number of agents signed in.
+    ///
     /// Wire name `LoggedInAgents`, Long. Example: `0`.
     pub logged_in_agents: Option<i64>,
+    /// Longest time a call now waiting has waited.
+    ///
     /// Wire name `LongestWaitingTime`, Long. Example: `0`.
     pub longest_waiting_time: Option<i64>,
+    /// Number of agents ready to take a call.
+    ///
     /// Wire name `ReadyAgents`, Long. Example: `0`.
     pub ready_agents: Option<i64>,
+    /// Number of agents on a call.
+    ///
     /// Wire name `TalkingAgents`, Long. Example: `0`.
     pub talking_agents: Option<i64>,
+    /// Number of agents of the instance.
+    ///
     /// Wire name `TotalAgents`, Long. Example: `0`.
     pub total_agents: Option<i64>,
+    /// Number of calls waiting for an agent.
+    ///
     /// Wire name `WaitingCalls`, Long. Example: `0`.
     pub waiting_calls: Option<i64>,
+    /// Number of agents in after-call work.
+    ///
     /// Wire name `WorkingAgents`, Long. Example: `0`.
     pub working_agents: Option<i64>,
 }
@@ -379,12 +403,18 @@ impl Encode for RealtimeInstanceStates {
     }
 }
 
+/// Agents on a break, per break code.
+///
 /// Wire name `BreakCodeDetailList`. Part of the output of `GetRealtimeInstanceStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
+    /// The break code.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Number of agents on a break with this code.
+    ///
     /// Wire name `Count`, Long.
     pub count: Option<i64>,
 }

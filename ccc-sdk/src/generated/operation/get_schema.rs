@@ -314,6 +314,8 @@ pub struct Schema {
     pub description: Option<String>,
     /// Wire name `Id`, String. Example: `profile`.
     pub id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `5e0964fd-951c-4e45-b518-d09d4d2db8ca`.
     pub instance_id: Option<String>,
     /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`].

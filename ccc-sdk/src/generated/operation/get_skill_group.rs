@@ -179,7 +179,7 @@ pub struct GetSkillGroupOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The skill group.
     ///
     /// Wire name `Data`, Struct [`SkillGroup`].
     pub data: Option<SkillGroup>,
@@ -255,22 +255,34 @@ impl Encode for GetSkillGroupOutput {
     }
 }
 
-/// The result of the action.
+/// The skill group.
 ///
 /// Wire name `Data`. Part of the output of `GetSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroup {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Media the skill group handles.
+    ///
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
+    /// Name of the skill group, e.g. `skillgroup`.
+    ///
     /// Wire name `Name`, String. Example: `skillgroup`.
     pub name: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
 }

@@ -300,6 +300,8 @@ pub struct Ticket {
     pub customer_id: Option<String>,
     /// Wire name `EndTime`, Long. Example: `1687846259999`.
     pub end_time: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String. Example: `job-399383842187575296`.

@@ -309,6 +309,8 @@ pub struct TicketTemplate {
     pub category_id: Option<String>,
     /// Wire name `Editor`, String. Example: `editor-xxx@ccc-test`.
     pub editor: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

@@ -178,7 +178,7 @@ pub struct GetTurnCredentialsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// Credentials for the TURN server.
     ///
     /// Wire name `Data`, Struct [`TurnCredentials`].
     pub data: Option<TurnCredentials>,
@@ -265,14 +265,18 @@ impl Encode for GetTurnCredentialsOutput {
     }
 }
 
-/// The result of the action.
+/// Credentials for the TURN server.
 ///
 /// Wire name `Data`. Part of the output of `GetTurnCredentials`.
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TurnCredentials {
+    /// Password for the TURN server.
+    ///
     /// Wire name `Password`, String, sensitive (redacted in `Debug`). Example: `M0NQNG/uRUrfIxW7er/S9gKX****`.
     pub password: Option<String>,
+    /// User name for the TURN server.
+    ///
     /// Wire name `UserName`, String. Example: `1602585817:****`.
     pub user_name: Option<String>,
 }

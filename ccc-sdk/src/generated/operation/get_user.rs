@@ -513,6 +513,8 @@ codec::serialize_via_encode!(GetUserOutput, User);
 #[non_exhaustive]
 pub enum GetUserError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetVideoInput {
+    /// Id of the call.
+    ///
     /// Wire name `ContactId`, String, required, in the query.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -177,7 +179,7 @@ pub struct GetVideoOutput {
     ///
     /// Wire name `Code`, String.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The video recording.
     ///
     /// Wire name `Data`, Struct [`Video`].
     pub data: Option<Video>,
@@ -253,14 +255,18 @@ impl Encode for GetVideoOutput {
     }
 }
 
-/// The result of the action.
+/// The video recording.
 ///
 /// Wire name `Data`. Part of the output of `GetVideo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Video {
+    /// Name of the video file.
+    ///
     /// Wire name `FileName`, String.
     pub file_name: Option<String>,
+    /// Address to download the video file from.
+    ///
     /// Wire name `FileUrl`, String.
     pub file_url: Option<String>,
 }

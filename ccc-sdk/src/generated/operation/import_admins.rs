@@ -287,6 +287,8 @@ impl Encode for ImportAdminsOutput {
 pub struct Admin {
     /// Wire name `Extension`, String. Example: `8021****`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `RamId`, String. Example: `26972543893791****`.

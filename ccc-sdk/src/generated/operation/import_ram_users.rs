@@ -41,16 +41,24 @@ pub struct ImportRamUsersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The RAM users to import, by id.
+    ///
     /// Wire name `RamIdList`, List of String, required, in the query, as one JSON text. Example: `["28036411123456****","29234301123456****"]`.
     pub ram_id_list: Vec<String>,
     /// `RamIdList` as JSON text the caller wrote, set with `ram_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub ram_id_list_json: Option<String>,
+    /// Role to give the imported users, e.g. `Agent@ccc-test`.
+    ///
     /// Wire name `RoleId`, String, required, in the query. Example: `Agent@ccc-test`.
     pub role_id: String,
+    /// Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    ///
     /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
     pub skill_level_list: Option<Vec<SkillLevel>>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
+    /// Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
     pub work_mode: crate::types::WorkMode,
 }
@@ -416,12 +424,18 @@ impl Encode for ImportRamUsersOutput {
     }
 }
 
+/// Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+///
 /// Wire name `SkillLevelList`. Part of the input of `ImportRamUsers`; build one with `SkillLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `skillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
 }

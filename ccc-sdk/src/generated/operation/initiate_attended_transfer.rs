@@ -50,30 +50,52 @@ pub struct InitiateAttendedTransferInput {
     ///
     /// Wire name `JobId`, String, required, in the query. Example: `job-65382141036853491`.
     pub job_id: String,
+    /// Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    ///
     /// Wire name `Transferee`, String, required, in the query. Example: `user-test2@ccc-test`.
     pub transferee: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The agent who transfers the call, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
+    /// Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    ///
     /// Wire name `Transferor`, String, optional, in the query.
     pub transferor: Option<String>,
+    /// How long to let the transferee ring before giving up, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `60`.
     pub timeout_seconds: Option<i32>,
+    /// Priority of the call while it queues in a skill group.
+    ///
     /// Wire name `CallPriority`, Integer, optional, in the query.
     pub call_priority: Option<i32>,
+    /// Threshold past which the call overflows out of its queue.
+    ///
     /// Wire name `QueuingOverflowThreshold`, Long, optional, in the query.
     pub queuing_overflow_threshold: Option<i64>,
+    /// Longest wait in a queue, in seconds.
+    ///
     /// Wire name `QueuingTimeoutSeconds`, Long, optional, in the query.
     pub queuing_timeout_seconds: Option<i64>,
+    /// How the call is routed to the transferee.
+    ///
     /// Wire name `RoutingType`, String, optional, in the query.
     pub routing_type: Option<String>,
+    /// Name of the routing strategy to apply.
+    ///
     /// Wire name `StrategyName`, String, optional, in the query.
     pub strategy_name: Option<String>,
+    /// Parameters of that routing strategy.
+    ///
     /// Wire name `StrategyParams`, String, optional, in the query.
     pub strategy_params: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// Kind of transferee, when it is not clear from `Transferee`.
+    ///
     /// Wire name `TransfereeType`, String, optional, in the query.
     pub transferee_type: Option<String>,
 }
@@ -652,7 +674,7 @@ pub struct InitiateAttendedTransferOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call with the consultation started and the agent's state.
     ///
     /// Wire name `Data`, Struct [`InitiateAttendedTransferResult`].
     pub data: Option<InitiateAttendedTransferResult>,
@@ -739,7 +761,7 @@ impl Encode for InitiateAttendedTransferOutput {
     }
 }
 
-/// The result of the action.
+/// The call with the consultation started and the agent's state.
 ///
 /// Wire name `Data`. Part of the output of `InitiateAttendedTransfer`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1248,10 +1270,16 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum InitiateAttendedTransferError {
     /// `NotExists.ChannelId` (HTTP 404): The specified channel %s does not exist in call %s.
+    ///
+    /// The call has no channel with this id.
     NotExistsChannelId(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.JobId` (HTTP 404): The call %s does not exist.
+    ///
+    /// No call has this id.
     NotExistsJobId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -38,6 +38,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LaunchAuthenticationInput {
+    /// Id of the contact flow that authenticates the caller.
+    ///
     /// Wire name `ContactFlowId`, String, required, in the query. Example: `af145gfc-1108-4d55-8fca-f719bd512ebb`.
     pub contact_flow_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -56,6 +58,8 @@ pub struct LaunchAuthenticationInput {
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
+    /// Variables handed to that contact flow.
+    ///
     /// Wire name `ContactFlowVariables`, String, optional, in the query.
     pub contact_flow_variables: Option<String>,
 }
@@ -328,7 +332,7 @@ pub struct LaunchAuthenticationOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call and the agent's state once the authentication has started.
     ///
     /// Wire name `Data`, Struct [`LaunchAuthenticationResult`].
     pub data: Option<LaunchAuthenticationResult>,
@@ -415,7 +419,7 @@ impl Encode for LaunchAuthenticationOutput {
     }
 }
 
-/// The result of the action.
+/// The call and the agent's state once the authentication has started.
 ///
 /// Wire name `Data`. Part of the output of `LaunchAuthentication`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -913,10 +917,16 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum LaunchAuthenticationError {
     /// `NotExists.ChannelId` (HTTP 404): The specified channel %s does not exist in call %s.
+    ///
+    /// The call has no channel with this id.
     NotExistsChannelId(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.JobId` (HTTP 404): The call %s does not exist.
+    ///
+    /// No call has this id.
     NotExistsJobId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,8 +35,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LaunchSurveyInput {
+    /// Id of the contact flow that runs the survey.
+    ///
     /// Wire name `ContactFlowId`, String, optional, in the query. Example: `4685b65a-eb8f-11ec-8ea0-0242ac120002`.
     pub contact_flow_id: Option<String>,
+    /// Variables handed to that contact flow.
+    ///
     /// Wire name `ContactFlowVariables`, String, optional, in the query.
     pub contact_flow_variables: Option<String>,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -51,12 +55,20 @@ pub struct LaunchSurveyInput {
     ///
     /// Wire name `JobId`, String, required, in the query. Example: `job-6580466654649****`.
     pub job_id: String,
+    /// Id of the SMS settings used for a survey by SMS.
+    ///
     /// Wire name `SmsMetadataId`, String, optional, in the query. Example: `4685b65a-eb8f-11ec-8ea0-0242ac120002`.
     pub sms_metadata_id: Option<String>,
+    /// Channel of the survey: `IVR` or `SMS`.
+    ///
     /// Wire name `SurveyChannel`, String, optional, in the query. Example: `IVR`.
     pub survey_channel: Option<String>,
+    /// Id of the survey template.
+    ///
     /// Wire name `SurveyTemplateId`, String, optional, in the query.
     pub survey_template_id: Option<String>,
+    /// Variables of the survey template.
+    ///
     /// Wire name `SurveyTemplateVariables`, String, optional, in the query.
     pub survey_template_variables: Option<String>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
@@ -469,7 +481,7 @@ pub struct LaunchSurveyOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call and the agent's state once the survey has started.
     ///
     /// Wire name `Data`, Struct [`LaunchSurveyResult`].
     pub data: Option<LaunchSurveyResult>,
@@ -556,7 +568,7 @@ impl Encode for LaunchSurveyOutput {
     }
 }
 
-/// The result of the action.
+/// The call and the agent's state once the survey has started.
 ///
 /// Wire name `Data`. Part of the output of `LaunchSurvey`.
 #[derive(Clone, Debug, Default, PartialEq)]

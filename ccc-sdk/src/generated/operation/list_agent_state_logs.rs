@@ -442,6 +442,8 @@ codec::serialize_via_encode!(ListAgentStateLogsOutput, AgentStateLog);
 #[non_exhaustive]
 pub enum ListAgentStateLogsError {
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -38,8 +38,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentStatesInput {
+    /// Only these agents, as `username@instance`.
+    ///
     /// Wire name `AgentIds`, String, optional, in the query. Example: `agent@ccc-test`.
     pub agent_ids: Option<String>,
+    /// Whether to leave out agents who are signed out.
+    ///
     /// Wire name `ExcludeOfflineUsers`, Boolean, optional, in the query. Example: `true`.
     pub exclude_offline_users: Option<bool>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -54,10 +58,12 @@ pub struct ListAgentStatesInput {
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `100`.
     pub page_size: Option<i32>,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// Only agents in this skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Only agents in this state, e.g. `Ready`.
+    ///
     /// Wire name `State`, String, optional, in the query. Example: `Ready`.
     pub state: Option<String>,
 }
@@ -427,7 +433,7 @@ pub struct ListAgentStatesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of agent states.
     ///
     /// Wire name `Data`, Struct [`AgentStatePage`].
     pub data: Option<AgentStatePage>,
@@ -443,6 +449,8 @@ pub struct ListAgentStatesOutput {
     ///
     /// Wire name `RequestId`, String. Example: `03C67DAD-EB26-41D8-949D-9B0C470FB716`.
     pub request_id: Option<String>,
+    /// Whether the action succeeded.
+    ///
     /// Wire name `Success`, Boolean. Example: `true`.
     pub success: Option<bool>,
 }
@@ -512,13 +520,13 @@ impl Encode for ListAgentStatesOutput {
     }
 }
 
-/// The result of the action.
+/// One page of agent states.
 ///
 /// Wire name `Data`. Part of the output of `ListAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AgentStatePage {
-    /// The items of this page.
+    /// The agents of this page, with their states.
     ///
     /// Wire name `List`, List of Struct [`AgentState`].
     pub list: Option<Vec<AgentState>>,
@@ -582,28 +590,46 @@ impl Encode for AgentStatePage {
     }
 }
 
-/// The items of this page.
+/// The agents of this page, with their states.
 ///
 /// Wire name `List`. Part of the output of `ListAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AgentState {
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String.
     pub agent_name: Option<String>,
+    /// Break code while the agent is on a break, e.g. `Warm-up`.
+    ///
     /// Wire name `BreakCode`, String. Example: `Warm-up`.
     pub break_code: Option<String>,
+    /// The agent's 8-digit extension.
+    ///
     /// Wire name `Dn`, String. Example: `8030****`.
     pub dn: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name the agent signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `agent`.
     pub login_name: Option<String>,
+    /// Whether the agent is signed in for outbound calls only.
+    ///
     /// Wire name `OutboundScenario`, Boolean. Example: `false`.
     pub outbound_scenario: Option<bool>,
+    /// The agent's state, e.g. `Ready`.
+    ///
     /// Wire name `State`, String. Example: `Ready`.
     pub state: Option<String>,
+    /// How long the agent has been in this state (a number in a string).
+    ///
     /// Wire name `StateDuration`, String. Example: `10`.
     pub state_duration: Option<String>,
 }

@@ -40,6 +40,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentSummaryReportsSinceMidnightInput {
+    /// Only these agents, as `username@instance`.
+    ///
     /// Wire name `AgentIds`, List of String, optional, in the query, as one JSON text. Example: `["agent1@ccc-test", "agent2@ccc-test"]`.
     pub agent_ids: Option<Vec<String>>,
     /// `AgentIds` as JSON text the caller wrote, set with `agent_ids_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -56,7 +58,7 @@ pub struct ListAgentSummaryReportsSinceMidnightInput {
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
     pub page_size: Option<i32>,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// Only agents in this skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
@@ -395,12 +397,16 @@ pub struct ListAgentSummaryReportsSinceMidnightOutput {
     ///
     /// Wire name `Message`, String.
     pub message: Option<String>,
+    /// One page of agent figures since midnight.
+    ///
     /// Wire name `PagedAgentSummaryReport`, Struct [`PagedAgentSummaryReport`].
     pub paged_agent_summary_report: Option<PagedAgentSummaryReport>,
     /// Id of the request, assigned by the service; quote it when asking for support.
     ///
     /// Wire name `RequestId`, String. Example: `27DD30C4-CAE2-481A-97CC-D3C54625341D`.
     pub request_id: Option<String>,
+    /// Whether the action succeeded.
+    ///
     /// Wire name `Success`, Boolean. Example: `true`.
     pub success: Option<bool>,
 }
@@ -474,16 +480,26 @@ impl Encode for ListAgentSummaryReportsSinceMidnightOutput {
     }
 }
 
+/// One page of agent figures since midnight.
+///
 /// Wire name `PagedAgentSummaryReport`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedAgentSummaryReport {
+    /// One entry per agent.
+    ///
     /// Wire name `List`, List of Struct [`PagedAgentSummaryReportItem`].
     pub list: Option<Vec<PagedAgentSummaryReportItem>>,
+    /// Number of this page, counted from 1.
+    ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
+    /// Number of items per page.
+    ///
     /// Wire name `PageSize`, Integer. Example: `10`.
     pub page_size: Option<i32>,
+    /// Number of items on all pages together.
+    ///
     /// Wire name `TotalCount`, Integer. Example: `2`.
     pub total_count: Option<i32>,
 }
@@ -534,28 +550,50 @@ impl Encode for PagedAgentSummaryReport {
     }
 }
 
+/// One entry per agent.
+///
 /// Wire name `List`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedAgentSummaryReportItem {
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String.
     pub agent_name: Option<String>,
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name the agent signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `agent`.
     pub login_name: Option<String>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Skill groups of the agent, by id.
+    ///
     /// Wire name `SkillGroupIds`, String. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
     pub skill_group_ids: Option<String>,
+    /// Names of those skill groups.
+    ///
     /// Wire name `SkillGroupNames`, String.
     pub skill_group_names: Option<String>,
+    /// When the figures were taken.
+    ///
     /// Wire name `Timestamp`, String. Example: `2018-09-13 00:00:00`.
     pub timestamp: Option<String>,
 }
@@ -648,40 +686,74 @@ impl Encode for PagedAgentSummaryReportItem {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Long. Example: `0`.
     pub average_ring_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `0`.
     pub calls_handled: Option<i64>,
+    /// Number of inbound calls offered.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `0`.
     pub calls_offered: Option<i64>,
+    /// Share of queued calls an agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel20`, Float. Example: `0`.
     pub service_level20: Option<f32>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }
@@ -824,38 +896,70 @@ impl Encode for Inbound {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Long. Example: `0`.
     pub average_dialing_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `0`.
     pub calls_dialed: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `0`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, String. Example: `0`.
     pub max_work_time: Option<String>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `0`.
     pub total_dialing_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }
@@ -991,42 +1095,78 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Long. Example: `0`.
     pub average_ready_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `37`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
+    /// Number of calls with one transfer.
+    ///
     /// Wire name `OneTransferCalls`, Long. Example: `0`.
     pub one_transfer_calls: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `0`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `0`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }

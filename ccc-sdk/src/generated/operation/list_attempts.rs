@@ -858,6 +858,8 @@ pub struct Attempt {
     pub enqueue_time: Option<i64>,
     /// Wire name `EnterIvrTime`, Long. Example: `1634196286740`.
     pub enter_ivr_time: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `IvrDuration`, Long. Example: `1049`.

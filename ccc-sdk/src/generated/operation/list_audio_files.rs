@@ -510,6 +510,8 @@ pub struct AudioFile {
     pub audit_result: Option<String>,
     /// Wire name `CreatedTime`, String. Example: `2021-03-05 17:35:45.0`.
     pub created_time: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

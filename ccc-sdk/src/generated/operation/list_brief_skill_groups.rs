@@ -40,6 +40,8 @@ pub struct ListBriefSkillGroupsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
     /// Page to return, counted from 1.
@@ -50,6 +52,8 @@ pub struct ListBriefSkillGroupsInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only skill groups whose name contains this text.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `skillgroup`.
     pub search_pattern: Option<String>,
 }
@@ -352,7 +356,7 @@ pub struct ListBriefSkillGroupsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of skill groups.
     ///
     /// Wire name `Data`, Struct [`BriefSkillGroupPage`].
     pub data: Option<BriefSkillGroupPage>,
@@ -428,13 +432,13 @@ impl Encode for ListBriefSkillGroupsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of skill groups.
 ///
 /// Wire name `Data`. Part of the output of `ListBriefSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BriefSkillGroupPage {
-    /// The items of this page.
+    /// The skill groups of this page.
     ///
     /// Wire name `List`, List of Struct [`BriefSkillGroup`].
     pub list: Option<Vec<BriefSkillGroup>>,
@@ -498,26 +502,42 @@ impl Encode for BriefSkillGroupPage {
     }
 }
 
-/// The items of this page.
+/// The skill groups of this page.
 ///
 /// Wire name `List`. Part of the output of `ListBriefSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BriefSkillGroup {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Media the skill group handles.
+    ///
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
+    /// Number of phone numbers added to the skill group.
+    ///
     /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
     pub phone_number_count: Option<i32>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
+    /// Number of users in the skill group.
+    ///
     /// Wire name `UserCount`, Integer. Example: `10`.
     pub user_count: Option<i32>,
 }

@@ -92,7 +92,7 @@ pub struct ListCallDetailRecordsInput {
     ///
     /// Wire name `OrderByField`, String, optional, in the query. Example: `statTime`.
     pub order_by_field: Option<String>,
-    /// Only calls with one of these satisfaction ratings, as a JSON array in a string, e.g. `\["1","3"\]`.
+    /// Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
     ///
     /// Wire name `SatisfactionList`, List of String, optional, in the query, as one JSON text. Example: `["1", "3"]`.
     pub satisfaction_list: Option<Vec<String>>,
@@ -102,13 +102,13 @@ pub struct ListCallDetailRecordsInput {
     ///
     /// Wire name `SatisfactionSurveyChannel`, String, one of [`SatisfactionSurveyChannel`], optional, in the query. Example: `IVR`.
     pub satisfaction_survey_channel: Option<SatisfactionSurveyChannel>,
-    /// Only calls that ended one of these ways, as a JSON array in a string, e.g. `\["Success","NoAnswer"\]`.
+    /// Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
     ///
     /// Wire name `ContactDispositionList`, List of String, optional, in the query, as one JSON text. Example: `["Success","NoAnswer"]`.
     pub contact_disposition_list: Option<Vec<String>>,
     /// `ContactDispositionList` as JSON text the caller wrote, set with `contact_disposition_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub contact_disposition_list_json: Option<String>,
-    /// Only calls of these kinds, as a JSON array in a string, e.g. `\["Internal","Inbound"\]`.
+    /// Only calls of these kinds, e.g. `Internal`, `Inbound`.
     ///
     /// Wire name `ContactTypeList`, List of String, optional, in the query, as one JSON text. Example: `["Internal","Inbound"]`.
     pub contact_type_list: Option<Vec<String>>,
@@ -118,7 +118,7 @@ pub struct ListCallDetailRecordsInput {
     ///
     /// Wire name `Criteria`, String, optional, in the query. Example: `{"phoneNumber":"0735"}`.
     pub criteria: Option<String>,
-    /// Only calls whose early media ended in one of these states, as a JSON array in a string, e.g. `\["NotConnected","NoAnswer"\]`.
+    /// Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
     ///
     /// Wire name `EarlyMediaStateList`, List of String, optional, in the query, as one JSON text. Example: `["NotConnected","NoAnswer"]`.
     pub early_media_state_list: Option<Vec<String>>,
@@ -1679,6 +1679,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListCallDetailRecordsError {
     /// `InternalService.Common` (HTTP 500): An internal service error occurred. %s
+    ///
+    /// The service failed internally.
     InternalServiceCommon(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

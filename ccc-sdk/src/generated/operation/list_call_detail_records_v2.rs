@@ -36,72 +36,116 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCallDetailRecordsV2Input {
+    /// Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
+    ///
     /// Wire name `AccessChannelTypeList`, List of String, optional, in the query, as one JSON text. Example: `["Web","AliMe"]`.
     pub access_channel_type_list: Option<Vec<String>>,
     /// `AccessChannelTypeList` as JSON text the caller wrote, set with `access_channel_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub access_channel_type_list_json: Option<String>,
+    /// Only contacts this agent took part in, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// Only contacts whose analysis report is (`true`) or is not (`false`) ready.
+    ///
     /// Wire name `AnalyticsReportReady`, Boolean, optional, in the query.
     pub analytics_report_ready: Option<bool>,
+    /// Only calls through this number of the instance.
+    ///
     /// Wire name `Broker`, String, optional, in the query. Example: `021****4972`.
     pub broker: Option<String>,
+    /// Only calls to this number.
+    ///
     /// Wire name `CalledNumber`, String, optional, in the query. Example: `191***9993`.
     pub called_number: Option<String>,
+    /// Only calls from this number.
+    ///
     /// Wire name `CallingNumber`, String, optional, in the query. Example: `191***9993`.
     pub calling_number: Option<String>,
+    /// Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
+    ///
     /// Wire name `ContactDispositionList`, List of String, optional, in the query, as one JSON text. Example: `["Success","NoAnswer"]`.
     pub contact_disposition_list: Option<Vec<String>>,
     /// `ContactDispositionList` as JSON text the caller wrote, set with `contact_disposition_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub contact_disposition_list_json: Option<String>,
+    /// Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
+    ///
     /// Wire name `ContactIdList`, List of String, optional, in the query, as one JSON text. Example: `["job-123456789","job-234567891"]`.
     pub contact_id_list: Option<Vec<String>>,
     /// `ContactIdList` as JSON text the caller wrote, set with `contact_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub contact_id_list_json: Option<String>,
+    /// Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
     /// Wire name `ContactTypeList`, List of String, optional, in the query, as one JSON text. Example: `["INBOUND","OUTBOUND"]`.
     pub contact_type_list: Option<Vec<String>>,
     /// `ContactTypeList` as JSON text the caller wrote, set with `contact_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub contact_type_list_json: Option<String>,
+    /// Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
+    ///
     /// Wire name `EarlyMediaStateList`, List of String, optional, in the query, as one JSON text. Example: `["NotConnected","NoAnswer"]`.
     pub early_media_state_list: Option<Vec<String>>,
     /// `EarlyMediaStateList` as JSON text the caller wrote, set with `early_media_state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub early_media_state_list_json: Option<String>,
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1657879880010`.
     pub end_time: Option<i64>,
+    /// Only contacts this agent handled first, as `username@instance`.
+    ///
     /// Wire name `FirstAgentId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub first_agent_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query. Example: `AUDIO`.
     pub media_type: Option<String>,
+    /// Only calls from or to this number.
+    ///
     /// Wire name `Number`, String, optional, in the query. Example: `191***9993`.
     pub number: Option<String>,
+    /// Field to sort by, e.g. `startTime`.
+    ///
     /// Wire name `OrderByField`, String, optional, in the query. Example: `startTime`.
     pub order_by_field: Option<String>,
     /// Page to return, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
+    /// Only contacts ended by one of these parties.
+    ///
     /// Wire name `ReleaseInitiatorList`, String, optional, in the query.
     pub release_initiator_list: Option<String>,
+    /// Only contacts that ended for one of these reasons.
+    ///
     /// Wire name `ReleaseReasonList`, String, optional, in the query.
     pub release_reason_list: Option<String>,
+    /// Only contacts with one of these satisfaction ratings, by description.
+    ///
     /// Wire name `SatisfactionDescriptionList`, String, optional, in the query.
     pub satisfaction_description_list: Option<String>,
+    /// Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
+    ///
     /// Wire name `SatisfactionRateList`, List of String, optional, in the query, as one JSON text. Example: `["1","3"]`.
     pub satisfaction_rate_list: Option<Vec<String>>,
     /// `SatisfactionRateList` as JSON text the caller wrote, set with `satisfaction_rate_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub satisfaction_rate_list_json: Option<String>,
+    /// Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
+    ///
     /// Wire name `SatisfactionSurveyChannel`, String, optional, in the query. Example: `IVR`.
     pub satisfaction_survey_channel: Option<String>,
+    /// Only contacts whose details contain this text.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query.
     pub search_pattern: Option<String>,
+    /// Only contacts that went through one of these skill groups, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text.
     ///
     /// Example:
@@ -115,8 +159,12 @@ pub struct ListCallDetailRecordsV2Input {
     pub skill_group_id_list: Option<Vec<String>>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_group_id_list_json: Option<String>,
+    /// Sort direction, `ASC` or `DESC`.
+    ///
     /// Wire name `SortOrder`, String, optional, in the query. Example: `DESC`.
     pub sort_order: Option<String>,
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1657853640015`.
     pub start_time: Option<i64>,
 }
@@ -1344,7 +1392,7 @@ pub struct ListCallDetailRecordsV2Output {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of contact records.
     ///
     /// Wire name `Data`, Struct [`CallDetailRecordV2Page`].
     pub data: Option<CallDetailRecordV2Page>,
@@ -1420,13 +1468,13 @@ impl Encode for ListCallDetailRecordsV2Output {
     }
 }
 
-/// The result of the action.
+/// One page of contact records.
 ///
 /// Wire name `Data`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallDetailRecordV2Page {
-    /// The items of this page.
+    /// The contact records of this page.
     ///
     /// Wire name `List`, List of Struct [`CallDetailRecordV2`].
     pub list: Option<Vec<CallDetailRecordV2>>,
@@ -1438,7 +1486,7 @@ pub struct CallDetailRecordV2Page {
     ///
     /// Wire name `PageSize`, Integer. Example: `100`.
     pub page_size: Option<i32>,
-    /// Number of items on all pages together.
+    /// Number of records on all pages together.
     ///
     /// Wire name `TotalCount`, Integer. Example: `10`.
     pub total_count: Option<i32>,
@@ -1490,130 +1538,250 @@ impl Encode for CallDetailRecordV2Page {
     }
 }
 
-/// The items of this page.
+/// The contact records of this page.
 ///
 /// Wire name `List`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallDetailRecordV2 {
+    /// Name of the channel a chat came in through.
+    ///
     /// Wire name `AccessChannelName`, String.
     pub access_channel_name: Option<String>,
+    /// Kind of channel a chat came in through, e.g. `Web`.
+    ///
     /// Wire name `AccessChannelType`, String. Example: `Web`.
     pub access_channel_type: Option<String>,
+    /// Id of the customer on that channel.
+    ///
     /// Wire name `AccessChannelUserId`, String. Example: `test-user-id`.
     pub access_channel_user_id: Option<String>,
+    /// Name of the customer on that channel.
+    ///
     /// Wire name `AccessChannelUserName`, String.
     pub access_channel_user_name: Option<String>,
+    /// Additional number the call went through.
+    ///
     /// Wire name `AdditionalBroker`, String. Example: `0533128****`.
     pub additional_broker: Option<String>,
+    /// Agents who took part, as `username@instance`, separated by commas.
+    ///
     /// Wire name `AgentIds`, String. Example: `agent@ccc-test`.
     pub agent_ids: Option<String>,
+    /// Names of the agents who took part, separated by commas.
+    ///
     /// Wire name `AgentNames`, String.
     pub agent_names: Option<String>,
+    /// Results of the call's automatic analysis, once it is ready.
+    ///
     /// Wire name `AnalyticsReport`, Struct [`AnalyticsReport`].
     pub analytics_report: Option<AnalyticsReport>,
+    /// Whether the analysis report is ready.
+    ///
     /// Wire name `AnalyticsReportReady`, Boolean.
     pub analytics_report_ready: Option<bool>,
+    /// Number the call went through.
+    ///
     /// Wire name `Broker`, String. Example: `053xxxx3127`.
     pub broker: Option<String>,
+    /// Length of the call, in seconds (a number in a string).
+    ///
     /// Wire name `CallDuration`, String. Example: `16`.
     pub call_duration: Option<String>,
+    /// Ids of the call legs.
+    ///
     /// Wire name `CallIds`, String.
     pub call_ids: Option<String>,
+    /// Number called.
+    ///
     /// Wire name `CalledNumber`, String. Example: `1332315****`.
     pub called_number: Option<String>,
+    /// Where the called number is registered.
+    ///
     /// Wire name `CalleeLocation`, String.
     pub callee_location: Option<String>,
+    /// Where the calling number is registered.
+    ///
     /// Wire name `CallerLocation`, String.
     pub caller_location: Option<String>,
+    /// Number the call came from.
+    ///
     /// Wire name `CallingNumber`, String. Example: `0533128****`.
     pub calling_number: Option<String>,
+    /// Name of the customer's app, for a chat.
+    ///
     /// Wire name `ClientAppName`, String.
     pub client_app_name: Option<String>,
+    /// IP address of the customer's client, for a chat.
+    ///
     /// Wire name `ClientIpAddress`, String. Example: `10.100.2.1`.
     pub client_ip_address: Option<String>,
+    /// Where the customer's client is, for a chat.
+    ///
     /// Wire name `ClientLocation`, String. Example: `---`.
     pub client_location: Option<String>,
+    /// User agent of the customer's browser, for a chat.
+    ///
     /// Wire name `ClientUserAgent`, String. Example: `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36`.
     pub client_user_agent: Option<String>,
+    /// How the call ended: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    ///
     /// Wire name `ContactDisposition`, String. Example: `Success`.
     pub contact_disposition: Option<String>,
+    /// Id of the call, e.g. `job-125152394144124921`.
+    ///
     /// Wire name `ContactId`, String. Example: `job-2255019651513856`.
     pub contact_id: Option<String>,
+    /// Kind of call, e.g. `INBOUND`, `OUTBOUND`, `INTERNAL`.
+    ///
     /// Wire name `ContactType`, String. Example: `OUTBOUND`.
     pub contact_type: Option<String>,
+    /// Time spent dialling, in seconds.
+    ///
     /// Wire name `DialingTime`, Long. Example: `0`.
     pub dialing_time: Option<i64>,
+    /// How the early media (before answer) ended, e.g. `NotConnected`.
+    ///
     /// Wire name `EarlyMediaState`, String. Example: `NotConnected`.
     pub early_media_state: Option<String>,
+    /// Text recognised in the early media (before answer).
+    ///
     /// Wire name `EarlyMediaText`, String.
     pub early_media_text: Option<String>,
+    /// When the call was answered, in milliseconds since the Unix epoch; empty if it never was.
+    ///
     /// Wire name `EstablishedTime`, Long. Example: `1532448000000`.
     pub established_time: Option<i64>,
+    /// Time until the agent first answered, for a chat, in seconds.
+    ///
     /// Wire name `FirstResponseTime`, Long. Example: `10`.
     pub first_response_time: Option<i64>,
+    /// Time the call spent on hold, in seconds.
+    ///
     /// Wire name `HeldTime`, Long. Example: `12`.
     pub held_time: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Time spent in the IVR (contact flow), in seconds.
+    ///
     /// Wire name `IvrTime`, Long. Example: `8`.
     pub ivr_time: Option<i64>,
+    /// Media of the contact: `AUDIO`, `VIDEO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String. Example: `CHAT`.
     pub media_type: Option<String>,
+    /// Number of messages sent in the chat.
+    ///
     /// Wire name `MessagesSent`, Long. Example: `10`.
     pub messages_sent: Option<i64>,
+    /// Number of those messages the agent sent.
+    ///
     /// Wire name `MessagesSentByAgent`, Long. Example: `5`.
     pub messages_sent_by_agent: Option<i64>,
+    /// Number of those messages the customer sent.
+    ///
     /// Wire name `MessagesSentByCustomer`, Long. Example: `5`.
     pub messages_sent_by_customer: Option<i64>,
+    /// Off-site agents who took part, separated by commas.
+    ///
     /// Wire name `OffSiteAgentIds`, String. Example: `skg-default@ccc-test`.
     pub off_site_agent_ids: Option<String>,
+    /// Numbers off-site agents were called on, separated by commas.
+    ///
     /// Wire name `OffsiteAgentDestinationNumbers`, String. Example: `80312348`.
     pub offsite_agent_destination_numbers: Option<String>,
+    /// Numbers off-site agents were called from, separated by commas.
+    ///
     /// Wire name `OffsiteAgentOriginatorNumbers`, String. Example: `0101257****`.
     pub offsite_agent_originator_numbers: Option<String>,
+    /// Why an off-site agent's leg ended.
+    ///
     /// Wire name `OffsiteAgentReleaseReason`, String.
     pub offsite_agent_release_reason: Option<String>,
+    /// Why the outside party hung up.
+    ///
     /// Wire name `OutsideNumberReleaseReason`, String.
     pub outside_number_release_reason: Option<String>,
+    /// Time spent queueing for an agent, in seconds.
+    ///
     /// Wire name `QueueTime`, Long. Example: `0`.
     pub queue_time: Option<i64>,
+    /// Length of the recording, in seconds.
+    ///
     /// Wire name `RecordingDuration`, Long. Example: `10`.
     pub recording_duration: Option<i64>,
+    /// Whether the recording is ready; false for a call never answered.
+    ///
     /// Wire name `RecordingReady`, Boolean. Example: `true`.
     pub recording_ready: Option<bool>,
+    /// Who hung up: `agent` or `customer`.
+    ///
     /// Wire name `ReleaseInitiator`, String. Example: `customer`.
     pub release_initiator: Option<String>,
+    /// Why the call ended.
+    ///
     /// Wire name `ReleaseReason`, String. Example: `486:USER_BUSY`.
     pub release_reason: Option<String>,
+    /// When the call ended, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `ReleaseTime`, Long. Example: `1532707199000`.
     pub release_time: Option<i64>,
+    /// Time spent ringing, in seconds.
+    ///
     /// Wire name `RingTime`, Long. Example: `5`.
     pub ring_time: Option<i64>,
+    /// Satisfaction rating, as its description.
+    ///
     /// Wire name `SatisfactionDescription`, String.
     pub satisfaction_description: Option<String>,
+    /// Satisfaction rating, as its index.
+    ///
     /// Wire name `SatisfactionIndex`, Integer. Example: `1`.
     pub satisfaction_index: Option<i32>,
+    /// Channel of the satisfaction survey: `IVR` or `SMS`.
+    ///
     /// Wire name `SatisfactionSurveyChannel`, String. Example: `IVR`.
     pub satisfaction_survey_channel: Option<String>,
+    /// Whether a satisfaction survey was offered.
+    ///
     /// Wire name `SatisfactionSurveyOffered`, Boolean. Example: `true`.
     pub satisfaction_survey_offered: Option<bool>,
+    /// Skill groups of the agents who took part, by id, separated by commas.
+    ///
     /// Wire name `SkillGroupIds`, String. Example: `skg-default@ccc-test`.
     pub skill_group_ids: Option<String>,
+    /// Names of those skill groups, separated by commas.
+    ///
     /// Wire name `SkillGroupNames`, String.
     pub skill_group_names: Option<String>,
+    /// When the call started, in milliseconds since the Unix epoch: when an inbound call entered the IVR, when an outbound call was placed.
+    ///
     /// Wire name `StartTime`, Long. Example: `1631440860000`.
     pub start_time: Option<i64>,
+    /// Index of the call summary.
+    ///
     /// Wire name `SummaryIndex`, Struct [`SummaryIndex`].
     pub summary_index: Option<SummaryIndex>,
+    /// Time spent talking, in seconds.
+    ///
     /// Wire name `TalkTime`, Long. Example: `0`.
     pub talk_time: Option<i64>,
+    /// Number of times the call was transferred.
+    ///
     /// Wire name `TransferCount`, Long. Example: `1`.
     pub transfer_count: Option<i64>,
+    /// Number a voice bot was called on.
+    ///
     /// Wire name `VoicebotDestinationNumber`, String.
     pub voicebot_destination_number: Option<String>,
+    /// Number a voice bot was called from.
+    ///
     /// Wire name `VoicebotOriginatorNumber`, String.
     pub voicebot_originator_number: Option<String>,
+    /// Time the caller waited, in seconds.
+    ///
     /// Wire name `WaitTime`, Long. Example: `5`.
     pub wait_time: Option<i64>,
 }
@@ -2103,16 +2271,26 @@ impl Encode for CallDetailRecordV2 {
     }
 }
 
+/// Results of the call's automatic analysis, once it is ready.
+///
 /// Wire name `AnalyticsReport`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AnalyticsReport {
+    /// The customer's emotion as the analysis found it.
+    ///
     /// Wire name `Emotion`, Struct [`Emotion`].
     pub emotion: Option<Emotion>,
+    /// The customer's problem and whether the call solved it.
+    ///
     /// Wire name `ProblemSolving`, Struct [`ProblemSolving`].
     pub problem_solving: Option<ProblemSolving>,
+    /// The customer's satisfaction, as the analysis judged it.
+    ///
     /// Wire name `Satisfaction`, Struct [`Satisfaction`].
     pub satisfaction: Option<Satisfaction>,
+    /// Follow-up tasks the analysis found in the call.
+    ///
     /// Wire name `TodoList`, Struct [`TodoList`].
     pub todo_list: Option<TodoList>,
 }
@@ -2163,18 +2341,30 @@ impl Encode for AnalyticsReport {
     }
 }
 
+/// The customer's emotion as the analysis found it.
+///
 /// Wire name `Emotion`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Emotion {
+    /// How sure the analysis is of the emotion found.
+    ///
     /// Wire name `Confidence`, Integer.
     pub confidence: Option<i32>,
+    /// Remarks of the analysis on the emotion.
+    ///
     /// Wire name `Remark`, String.
     pub remark: Option<String>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
+    /// Kind of emotion found.
+    ///
     /// Wire name `Type`, String.
     pub r#type: Option<String>,
 }
@@ -2232,18 +2422,30 @@ impl Encode for Emotion {
     }
 }
 
+/// The customer's problem and whether the call solved it.
+///
 /// Wire name `ProblemSolving`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProblemSolving {
+    /// The customer's problem, as the analysis found it.
+    ///
     /// Wire name `Problem`, String.
     pub problem: Option<String>,
+    /// The solution given in the call.
+    ///
     /// Wire name `Solution`, String.
     pub solution: Option<String>,
+    /// Whether the problem was solved.
+    ///
     /// Wire name `Solved`, Boolean.
     pub solved: Option<bool>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
 }
@@ -2301,16 +2503,26 @@ impl Encode for ProblemSolving {
     }
 }
 
+/// The customer's satisfaction, as the analysis judged it.
+///
 /// Wire name `Satisfaction`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Satisfaction {
+    /// Remarks of the analysis on the satisfaction.
+    ///
     /// Wire name `Remark`, String.
     pub remark: Option<String>,
+    /// The satisfaction judged, in words.
+    ///
     /// Wire name `SatisfactionDescription`, String.
     pub satisfaction_description: Option<String>,
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
 }
@@ -2365,14 +2577,22 @@ impl Encode for Satisfaction {
     }
 }
 
+/// Follow-up tasks the analysis found in the call.
+///
 /// Wire name `TodoList`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TodoList {
+    /// Whether this part of the analysis succeeded.
+    ///
     /// Wire name `Success`, Boolean.
     pub success: Option<bool>,
+    /// Id of the analysis task.
+    ///
     /// Wire name `TaskId`, String.
     pub task_id: Option<String>,
+    /// The follow-up tasks, one per item.
+    ///
     /// Wire name `Tasks`, List of String.
     pub tasks: Option<Vec<String>>,
 }
@@ -2416,10 +2636,14 @@ impl Encode for TodoList {
     }
 }
 
+/// Index of the call summary.
+///
 /// Wire name `SummaryIndex`. Part of the output of `ListCallDetailRecordsV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SummaryIndex {
+    /// Keywords of the call summary.
+    ///
     /// Wire name `Keywords`, String.
     pub keywords: Option<String>,
 }

@@ -278,7 +278,7 @@ pub struct ListCallTagsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of call tags.
     ///
     /// Wire name `Data`, Struct [`CallTagPage`].
     pub data: Option<CallTagPage>,
@@ -354,13 +354,13 @@ impl Encode for ListCallTagsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of call tags.
 ///
 /// Wire name `Data`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallTagPage {
-    /// The items of this page.
+    /// The call tags of this page.
     ///
     /// Wire name `List`, List of Struct [`CallTag`].
     pub list: Option<Vec<CallTag>>,
@@ -424,14 +424,18 @@ impl Encode for CallTagPage {
     }
 }
 
-/// The items of this page.
+/// The call tags of this page.
 ///
 /// Wire name `List`. Part of the output of `ListCallTags`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallTag {
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the call tag, e.g. `TagA`.
+    ///
     /// Wire name `TagName`, String. Example: `TagA`.
     pub tag_name: Option<String>,
 }

@@ -239,6 +239,8 @@ pub struct ListCommonTicketFieldsResult {
     pub created_time: Option<String>,
     /// Wire name `Id`, String. Example: `ticketing`.
     pub id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`].

@@ -586,6 +586,8 @@ pub struct ContactFlow {
     pub draft_id: Option<String>,
     /// Wire name `Editor`, String. Example: `ccc-test`.
     pub editor: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String. Example: `测试IVR`.

@@ -544,6 +544,8 @@ pub struct CustomCallTagging {
     pub creator: Option<String>,
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Number`, String. Example: `1312121****`.

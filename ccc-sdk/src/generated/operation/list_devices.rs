@@ -38,7 +38,7 @@ pub struct ListDevicesInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The agent whose devices to list, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -178,7 +178,7 @@ pub struct ListDevicesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The agent's devices.
     ///
     /// Wire name `Data`, List of Struct [`Device`].
     pub data: Option<Vec<Device>>,
@@ -265,26 +265,42 @@ impl Encode for ListDevicesOutput {
     }
 }
 
-/// The result of the action.
+/// The agent's devices.
 ///
 /// Wire name `Data`. Part of the output of `ListDevices`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Device {
+    /// SIP call id of the device's registration.
+    ///
     /// Wire name `CallId`, String. Example: `d7b818c3-8d3a-732f-bc9e-1782wa16****`.
     pub call_id: Option<String>,
+    /// SIP contact address of the device, e.g. `sip:8032****@33.89.XX.XX:64189;transport=tcp`.
+    ///
     /// Wire name `Contact`, String. Example: `sip:8032****@33.89.XX.XX:64189;transport=tcp;registering_acc=18_134_23_4`.
     pub contact: Option<String>,
+    /// Id of the device.
+    ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// Kind of device.
+    ///
     /// Wire name `DeviceType`, String.
     pub device_type: Option<String>,
+    /// When the device's registration expires, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `Expires`, Long. Example: `1609118499750`.
     pub expires: Option<i64>,
+    /// The agent's 8-digit extension.
+    ///
     /// Wire name `Extension`, String. Example: `8032****`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
 }

@@ -283,6 +283,8 @@ impl Encode for ListFeedbacksOutput {
 pub struct Feedback {
     /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
     pub contact_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `TaskId`, String. Example: `20251216-8B9B7B02-16FE-54BE-942A-F59DE0656032`.

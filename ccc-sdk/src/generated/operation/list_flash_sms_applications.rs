@@ -515,6 +515,8 @@ impl Encode for FlashSmsApplicationPage {
 pub struct FlashSmsApplication {
     /// Wire name `ApplicationId`, String. Example: `71b396fa-***********-bd80e070b7c0`.
     pub application_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

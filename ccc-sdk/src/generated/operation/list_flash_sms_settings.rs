@@ -546,10 +546,16 @@ impl Encode for FlashSmsSettingPage {
 pub struct FlashSmsSetting {
     /// Wire name `Enabled`, Boolean. Example: `true`.
     pub enabled: Option<bool>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup1@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String.
     pub skill_group_name: Option<String>,
 }

@@ -44,18 +44,26 @@ pub struct ListHistoricalAgentReportInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
+    /// The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
+    ///
     /// Wire name `AgentIdList`, List of String, optional, in the body, as one JSON text. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
     pub agent_id_list: Option<Vec<String>>,
     /// `AgentIdList` as JSON text the caller wrote, set with `agent_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub agent_id_list_json: Option<String>,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
     /// Wire name `StopTime`, Long, optional, in the query. Example: `1532707199000`.
     pub stop_time: Option<i64>,
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
     /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
@@ -485,7 +493,7 @@ pub struct ListHistoricalAgentReportOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of agent figures.
     ///
     /// Wire name `Data`, Struct [`HistoricalAgentReportPage`].
     pub data: Option<HistoricalAgentReportPage>,
@@ -561,13 +569,13 @@ impl Encode for ListHistoricalAgentReportOutput {
     }
 }
 
-/// The result of the action.
+/// One page of agent figures.
 ///
 /// Wire name `Data`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HistoricalAgentReportPage {
-    /// The items of this page.
+    /// One entry per agent.
     ///
     /// Wire name `List`, List of Struct [`Items`].
     pub list: Option<Vec<Items>>,
@@ -631,30 +639,50 @@ impl Encode for HistoricalAgentReportPage {
     }
 }
 
-/// The items of this page.
+/// One entry per agent.
 ///
 /// Wire name `List`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Items {
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `user-test@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String. Example: `云呼测试坐席`.
     pub agent_name: Option<String>,
+    /// Figures of the agent's inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Figures of the agent's outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all of the agent's calls and states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Figures of the agent's back-to-back calls (the service rings the agent, then the customer).
+    ///
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
+    /// Short number shown for the agent, e.g. `001`.
+    ///
     /// Wire name `DisplayId`, String. Example: `001`.
     pub display_id: Option<String>,
+    /// Figures of the agent's internal calls, between agents.
+    ///
     /// Wire name `Internal`, Struct [`Internal`].
     pub internal: Option<Internal>,
+    /// Skill groups of the agent, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    ///
     /// Wire name `SkillGroupIds`, String. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
     pub skill_group_ids: Option<String>,
+    /// Names of those skill groups.
+    ///
     /// Wire name `SkillGroupNames`, String.
     pub skill_group_names: Option<String>,
 }
@@ -747,76 +775,146 @@ impl Encode for Items {
     }
 }
 
+/// Figures of the agent's inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Number of calls in which the agent consulted someone; several consultations in one call count once.
+    ///
     /// Wire name `CallsConsulted`, Long. Example: `0`.
     pub calls_consulted: Option<i64>,
+    /// Number of inbound calls the agent answered.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `0`.
     pub calls_handled: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of inbound calls offered to the agent.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `0`.
     pub calls_offered: Option<i64>,
+    /// Number of calls transferred, with or without consultation.
+    ///
     /// Wire name `CallsTransferred`, Long. Example: `0`.
     pub calls_transferred: Option<i64>,
+    /// Share of queued calls the agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
+    /// Chats offered, per kind of channel they came in through.
+    ///
     /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
     pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Average time to the first answer in a chat.
+    ///
     /// Wire name `AverageFirstResponseTime`, Float.
     pub average_first_response_time: Option<f32>,
+    /// Average time to answer a message in a chat.
+    ///
     /// Wire name `AverageResponseTime`, Float.
     pub average_response_time: Option<f32>,
+    /// Number of calls transferred to the agent after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls the agent transferred after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred to the agent without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls the agent transferred without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of calls that rang the agent's phone.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Share of inbound contacts answered within 15 seconds.
+    ///
     /// Wire name `ServiceLevel15`, Float.
     pub service_level15: Option<f32>,
+    /// Number of chat messages sent.
+    ///
     /// Wire name `TotalMessagesSent`, Long.
     pub total_messages_sent: Option<i64>,
+    /// Number of those messages the agent sent.
+    ///
     /// Wire name `TotalMessagesSentByAgent`, Long.
     pub total_messages_sent_by_agent: Option<i64>,
+    /// Number of those messages customers sent.
+    ///
     /// Wire name `TotalMessagesSentByCustomer`, String.
     pub total_messages_sent_by_customer: Option<String>,
 }
@@ -1119,12 +1217,18 @@ impl Encode for Inbound {
     }
 }
 
+/// Chats offered, per kind of channel they came in through.
+///
 /// Wire name `AccessChannelTypeDetails`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessChannelTypeDetails {
+    /// Kind of channel.
+    ///
     /// Wire name `AccessChannelType`, String.
     pub access_channel_type: Option<String>,
+    /// Number of chats offered through it.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
 }
@@ -1161,66 +1265,126 @@ impl Encode for AccessChannelTypeDetails {
     }
 }
 
+/// Figures of the agent's outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls that were answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Float. Example: `0`.
     pub average_dialing_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `0`.
     pub calls_dialed: Option<i64>,
+    /// Number of outbound calls dialled successfully.
+    ///
     /// Wire name `CallsDialedSuccess`, Long. Example: `0`.
     pub calls_dialed_success: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `0`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `0`.
     pub total_dialing_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Number of calls transferred to the agent after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls the agent transferred after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred to the agent without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls the agent transferred without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of calls that rang the agent's phone.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
 }
@@ -1470,76 +1634,146 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all of the agent's calls and states.
+///
 /// Wire name `Overall`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a break, in seconds.
+    ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Longest break, in seconds.
+    ///
     /// Wire name `MaxBreakTime`, Long. Example: `0`.
     pub max_break_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `0`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `0`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `0`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Breaks, per break code.
+    ///
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `FirstCheckInTime`, Long.
     pub first_check_in_time: Option<i64>,
+    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `LastCheckOutTime`, Long.
     pub last_check_out_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Total time signed in off site (an outside phone).
+    ///
     /// Wire name `TotalOffSiteLoggedInTime`, Long.
     pub total_off_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOffSiteLoggedInTime`.
+    ///
     /// Wire name `TotalOffSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOffSiteLoggedInTime代替此参数`.
     pub total_off_site_online_time: Option<i64>,
+    /// Total time signed in on an office phone.
+    ///
     /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
     pub total_office_phone_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOfficePhoneLoggedInTime`.
+    ///
     /// Wire name `TotalOfficePhoneOnlineTime`, Long. Example: `已弃用，请使用TotalOfficePhoneLoggedInTime代替此参数`.
     pub total_office_phone_online_time: Option<i64>,
+    /// Total time signed in on site (the workbench).
+    ///
     /// Wire name `TotalOnSiteLoggedInTime`, Long.
     pub total_on_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOnSiteLoggedInTime`.
+    ///
     /// Wire name `TotalOnSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOnSiteLoggedInTime代替此参数`.
     pub total_on_site_online_time: Option<i64>,
+    /// Total time signed in for outbound calls only.
+    ///
     /// Wire name `TotalOutboundScenarioLoggedInTime`, Long.
     pub total_outbound_scenario_logged_in_time: Option<i64>,
+    /// Total time ready while signed in for outbound calls only.
+    ///
     /// Wire name `TotalOutboundScenarioReadyTime`, Long.
     pub total_outbound_scenario_ready_time: Option<i64>,
+    /// Deprecated: read `TotalOutboundScenarioLoggedInTime`.
+    ///
     /// Wire name `TotalOutboundScenarioTime`, Long. Example: `已弃用，请使用TotalOutboundScenarioLoggedInTime代替此参数`.
     pub total_outbound_scenario_time: Option<i64>,
 }
@@ -1850,14 +2084,22 @@ impl Encode for Overall {
     }
 }
 
+/// Breaks, per break code.
+///
 /// Wire name `BreakCodeDetailList`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
+    /// The break code.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Number of breaks with this code.
+    ///
     /// Wire name `Count`, Long.
     pub count: Option<i64>,
+    /// Total time on breaks with this code.
+    ///
     /// Wire name `Duration`, Long.
     pub duration: Option<i64>,
 }
@@ -1901,40 +2143,74 @@ impl Encode for BreakCodeDetailList {
     }
 }
 
+/// Figures of the agent's back-to-back calls (the service rings the agent, then the customer).
+///
 /// Wire name `Back2Back`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Back2Back {
+    /// Share of back-to-back calls the agent answered.
+    ///
     /// Wire name `AgentHandleRate`, String.
     pub agent_handle_rate: Option<String>,
+    /// Share of back-to-back calls answered.
+    ///
     /// Wire name `AnswerRate`, String.
     pub answer_rate: Option<String>,
+    /// Average time the customer's phone rang.
+    ///
     /// Wire name `AverageCustomerRingTime`, String.
     pub average_customer_ring_time: Option<String>,
+    /// Average time the agent's phone rang.
+    ///
     /// Wire name `AverageRingTime`, String.
     pub average_ring_time: Option<String>,
+    /// Average talk time per call.
+    ///
     /// Wire name `AverageTalkTime`, String.
     pub average_talk_time: Option<String>,
+    /// Number of back-to-back calls the agent answered.
+    ///
     /// Wire name `CallsAgentHandled`, String.
     pub calls_agent_handled: Option<String>,
+    /// Number of back-to-back calls answered.
+    ///
     /// Wire name `CallsAnswered`, String.
     pub calls_answered: Option<String>,
+    /// Number of back-to-back calls the customer answered.
+    ///
     /// Wire name `CallsCustomerAnswered`, String.
     pub calls_customer_answered: Option<String>,
+    /// Number of back-to-back calls dialled.
+    ///
     /// Wire name `CallsDialed`, String.
     pub calls_dialed: Option<String>,
+    /// Share of back-to-back calls the customer answered.
+    ///
     /// Wire name `CustomerAnswerRate`, String.
     pub customer_answer_rate: Option<String>,
+    /// Longest time the customer's phone rang.
+    ///
     /// Wire name `MaxCustomerRingTime`, String.
     pub max_customer_ring_time: Option<String>,
+    /// Longest time the agent's phone rang.
+    ///
     /// Wire name `MaxRingTime`, String.
     pub max_ring_time: Option<String>,
+    /// Longest talk time of one call.
+    ///
     /// Wire name `MaxTalkTime`, String.
     pub max_talk_time: Option<String>,
+    /// Total time the customer's phone rang.
+    ///
     /// Wire name `TotalCustomerRingTime`, String.
     pub total_customer_ring_time: Option<String>,
+    /// Total time the agent's phone rang.
+    ///
     /// Wire name `TotalRingTime`, String.
     pub total_ring_time: Option<String>,
+    /// Total talk time.
+    ///
     /// Wire name `TotalTalkTime`, String.
     pub total_talk_time: Option<String>,
 }
@@ -2081,24 +2357,42 @@ impl Encode for Back2Back {
     }
 }
 
+/// Figures of the agent's internal calls, between agents.
+///
 /// Wire name `Internal`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Internal {
+    /// Average talk time per internal call.
+    ///
     /// Wire name `AverageTalkTime`, Float.
     pub average_talk_time: Option<f32>,
+    /// Number of internal calls the agent made that were answered.
+    ///
     /// Wire name `CallsAnswered`, Long.
     pub calls_answered: Option<i64>,
+    /// Number of internal calls the agent dialled.
+    ///
     /// Wire name `CallsDialed`, Long.
     pub calls_dialed: Option<i64>,
+    /// Number of internal calls the agent answered.
+    ///
     /// Wire name `CallsHandled`, Long.
     pub calls_handled: Option<i64>,
+    /// Number of internal calls offered to the agent.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
+    /// Number of internal calls with talk.
+    ///
     /// Wire name `CallsTalked`, Long.
     pub calls_talked: Option<i64>,
+    /// Longest talk time of one internal call.
+    ///
     /// Wire name `MaxTalkTime`, Long.
     pub max_talk_time: Option<i64>,
+    /// Total talk time of internal calls.
+    ///
     /// Wire name `TotalTalkTime`, Long.
     pub total_talk_time: Option<i64>,
 }
@@ -2196,6 +2490,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListHistoricalAgentReportError {
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -38,12 +38,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListHistoricalSkillGroupReportInput {
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1532707199000`.
     pub end_time: Option<i64>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
     /// Page to return, counted from 1.
@@ -54,10 +58,14 @@ pub struct ListHistoricalSkillGroupReportInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `100`.
     pub page_size: i32,
+    /// The skill groups to report on, by id; all when unset.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, optional, in the body, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
     pub skill_group_id_list: Option<Vec<String>>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_group_id_list_json: Option<String>,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
 }
@@ -456,7 +464,7 @@ pub struct ListHistoricalSkillGroupReportOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of skill group figures.
     ///
     /// Wire name `Data`, Struct [`HistoricalSkillGroupReportPage`].
     pub data: Option<HistoricalSkillGroupReportPage>,
@@ -532,13 +540,13 @@ impl Encode for ListHistoricalSkillGroupReportOutput {
     }
 }
 
-/// The result of the action.
+/// One page of skill group figures.
 ///
 /// Wire name `Data`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HistoricalSkillGroupReportPage {
-    /// The items of this page.
+    /// One entry per skill group.
     ///
     /// Wire name `List`, List of Struct [`HistoricalSkillGroupReport`].
     pub list: Option<Vec<HistoricalSkillGroupReport>>,
@@ -602,22 +610,34 @@ impl Encode for HistoricalSkillGroupReportPage {
     }
 }
 
-/// The items of this page.
+/// One entry per skill group.
 ///
 /// Wire name `List`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct HistoricalSkillGroupReport {
+    /// Figures of back-to-back calls (the service rings the agent, then the customer).
+    ///
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
 }
@@ -682,38 +702,70 @@ impl Encode for HistoricalSkillGroupReport {
     }
 }
 
+/// Figures of back-to-back calls (the service rings the agent, then the customer).
+///
 /// Wire name `Back2Back`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Back2Back {
+    /// Share of back-to-back calls the agent answered.
+    ///
     /// Wire name `AgentHandleRate`, Float.
     pub agent_handle_rate: Option<f32>,
+    /// Share of back-to-back calls answered.
+    ///
     /// Wire name `AnswerRate`, Float.
     pub answer_rate: Option<f32>,
+    /// Average time the customer's phone rang.
+    ///
     /// Wire name `AverageCustomerRingTime`, Float.
     pub average_customer_ring_time: Option<f32>,
+    /// Average time the agent's phone rang.
+    ///
     /// Wire name `AverageRingTime`, Float.
     pub average_ring_time: Option<f32>,
+    /// Average talk time per call.
+    ///
     /// Wire name `AverageTalkTime`, Float.
     pub average_talk_time: Option<f32>,
+    /// Number of back-to-back calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long.
     pub calls_answered: Option<i64>,
+    /// Number of back-to-back calls the customer answered.
+    ///
     /// Wire name `CallsCustomerAnswered`, Long.
     pub calls_customer_answered: Option<i64>,
+    /// Number of back-to-back calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long.
     pub calls_dialed: Option<i64>,
+    /// Share of back-to-back calls the customer answered.
+    ///
     /// Wire name `CustomerAnswerRate`, Float.
     pub customer_answer_rate: Option<f32>,
+    /// Longest time the customer's phone rang.
+    ///
     /// Wire name `MaxCustomerRingTime`, Long.
     pub max_customer_ring_time: Option<i64>,
+    /// Longest time the agent's phone rang.
+    ///
     /// Wire name `MaxRingTime`, Long.
     pub max_ring_time: Option<i64>,
+    /// Longest talk time of one call.
+    ///
     /// Wire name `MaxTalkTime`, Long.
     pub max_talk_time: Option<i64>,
+    /// Total time the customer's phone rang.
+    ///
     /// Wire name `TotalCustomerRingTime`, Long.
     pub total_customer_ring_time: Option<i64>,
+    /// Total time the agent's phone rang.
+    ///
     /// Wire name `TotalRingTime`, Long.
     pub total_ring_time: Option<i64>,
+    /// Total talk time.
+    ///
     /// Wire name `TotalTalkTime`, Long.
     pub total_talk_time: Option<i64>,
 }
@@ -853,120 +905,234 @@ impl Encode for Back2Back {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Share of inbound calls abandoned.
+    ///
     /// Wire name `AbandonRate`, Float. Example: `0`.
     pub abandon_rate: Option<f32>,
+    /// Chats offered, per kind of channel they came in through.
+    ///
     /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
     pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Average time before a caller hung up unanswered, in seconds.
+    ///
     /// Wire name `AverageAbandonTime`, Float. Example: `0`.
     pub average_abandon_time: Option<f32>,
+    /// Average time queueing of calls abandoned in the queue, in seconds.
+    ///
     /// Wire name `AverageAbandonedInQueueTime`, Float. Example: `0`.
     pub average_abandoned_in_queue_time: Option<f32>,
+    /// Average time ringing of calls abandoned while ringing, in seconds.
+    ///
     /// Wire name `AverageAbandonedInRingTime`, Float. Example: `0`.
     pub average_abandoned_in_ring_time: Option<f32>,
+    /// Average time to the first answer in a chat.
+    ///
     /// Wire name `AverageFirstResponseTime`, Float.
     pub average_first_response_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time to answer a message in a chat.
+    ///
     /// Wire name `AverageResponseTime`, Float.
     pub average_response_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `5`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `64`.
     pub average_talk_time: Option<f32>,
+    /// Average time a call waited before an agent answered it.
+    ///
     /// Wire name `AverageWaitTime`, Float. Example: `5`.
     pub average_wait_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `13`.
     pub average_work_time: Option<f32>,
+    /// Number of inbound calls the caller hung up before an agent answered.
+    ///
     /// Wire name `CallsAbandoned`, Long. Example: `0`.
     pub calls_abandoned: Option<i64>,
+    /// Number of calls abandoned while queueing in a skill group.
+    ///
     /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
     pub calls_abandoned_in_queue: Option<i64>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
     /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
     pub calls_abandoned_in_ring: Option<i64>,
+    /// Number of calls transferred in after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls transferred out after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred in without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls transferred out without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `7`.
     pub calls_handled: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of inbound calls offered.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `7`.
     pub calls_offered: Option<i64>,
+    /// Number of calls that overflowed out of their queue.
+    ///
     /// Wire name `CallsOverflow`, Long. Example: `0`.
     pub calls_overflow: Option<i64>,
+    /// Number of calls that entered a queue; a call queued several times counts once.
+    ///
     /// Wire name `CallsQueued`, Long. Example: `7`.
     pub calls_queued: Option<i64>,
+    /// Number of calls that failed to queue.
+    ///
     /// Wire name `CallsQueuingFailed`, Long.
     pub calls_queuing_failed: Option<i64>,
+    /// Number of calls that overflowed while queueing.
+    ///
     /// Wire name `CallsQueuingOverflow`, Long.
     pub calls_queuing_overflow: Option<i64>,
+    /// Number of calls that queued until the time limit.
+    ///
     /// Wire name `CallsQueuingTimeout`, Long.
     pub calls_queuing_timeout: Option<i64>,
+    /// Number of calls that rang an agent; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `7`.
     pub calls_ringed: Option<i64>,
+    /// Number of calls that timed out.
+    ///
     /// Wire name `CallsTimeout`, Long. Example: `0`.
     pub calls_timeout: Option<i64>,
+    /// Share of queued calls an agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `1`.
     pub handle_rate: Option<f32>,
+    /// Longest time before a caller hung up unanswered, in seconds.
+    ///
     /// Wire name `MaxAbandonTime`, Long. Example: `0`.
     pub max_abandon_time: Option<i64>,
+    /// Longest time queueing of a call abandoned in the queue, in seconds.
+    ///
     /// Wire name `MaxAbandonedInQueueTime`, Long. Example: `0`.
     pub max_abandoned_in_queue_time: Option<i64>,
+    /// Longest time ringing of a call abandoned while ringing, in seconds.
+    ///
     /// Wire name `MaxAbandonedInRingTime`, Long. Example: `0`.
     pub max_abandoned_in_ring_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `12`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time a call waited, in seconds.
+    ///
     /// Wire name `MaxWaitTime`, Long. Example: `13`.
     pub max_wait_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `12`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Service level at 15 seconds: the share of queued calls answered within 15 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel15`, Float.
     pub service_level15: Option<f32>,
+    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel20`, Float. Example: `0`.
     pub service_level20: Option<f32>,
+    /// Service level at 30 seconds: the share of queued calls answered within 30 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel30`, Float.
     pub service_level30: Option<f32>,
+    /// Total time before callers hung up unanswered, in seconds.
+    ///
     /// Wire name `TotalAbandonTime`, Long. Example: `0`.
     pub total_abandon_time: Option<i64>,
+    /// Total time queueing of calls abandoned in the queue, in seconds.
+    ///
     /// Wire name `TotalAbandonedInQueueTime`, Long. Example: `0`.
     pub total_abandoned_in_queue_time: Option<i64>,
+    /// Total time ringing of calls abandoned while ringing, in seconds.
+    ///
     /// Wire name `TotalAbandonedInRingTime`, Long. Example: `0`.
     pub total_abandoned_in_ring_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Number of chat messages sent.
+    ///
     /// Wire name `TotalMessagesSent`, Long.
     pub total_messages_sent: Option<i64>,
+    /// Number of those messages agents sent.
+    ///
     /// Wire name `TotalMessagesSentByAgent`, Long.
     pub total_messages_sent_by_agent: Option<i64>,
+    /// Number of those messages customers sent.
+    ///
     /// Wire name `TotalMessagesSentByCustomer`, Long.
     pub total_messages_sent_by_customer: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `32`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `447`.
     pub total_talk_time: Option<i64>,
+    /// Total time calls waited, in seconds.
+    ///
     /// Wire name `TotalWaitTime`, Long. Example: `34`.
     pub total_wait_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `85`.
     pub total_work_time: Option<i64>,
 }
@@ -1455,12 +1621,18 @@ impl Encode for Inbound {
     }
 }
 
+/// Chats offered, per kind of channel they came in through.
+///
 /// Wire name `AccessChannelTypeDetails`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessChannelTypeDetails {
+    /// Kind of channel.
+    ///
     /// Wire name `AccessChannelType`, String.
     pub access_channel_type: Option<String>,
+    /// Number of chats offered through it.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
 }
@@ -1497,64 +1669,122 @@ impl Encode for AccessChannelTypeDetails {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Float. Example: `37`.
     pub average_dialing_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `3`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `2`.
     pub average_work_time: Option<f32>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `1`.
     pub calls_answered: Option<i64>,
+    /// Number of calls transferred in after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls transferred out after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred in without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls transferred out without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `6`.
     pub calls_dialed: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of calls that rang an agent's phone.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `12`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `218`.
     pub total_dialing_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `3`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `9`.
     pub total_work_time: Option<i64>,
 }
@@ -1797,54 +2027,102 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a break, in seconds.
+    ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `8`.
     pub average_work_time: Option<f32>,
+    /// Breaks, per break code.
+    ///
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Longest break, in seconds.
+    ///
     /// Wire name `MaxBreakTime`, Long. Example: `1`.
     pub max_break_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `19328`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `12`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0.02332222293912065`.
     pub occupancy_rate: Option<f32>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `3`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `13`.
     pub total_calls: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `23218`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `22428`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `449`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `94`.
     pub total_work_time: Option<i64>,
 }
@@ -2036,14 +2314,22 @@ impl Encode for Overall {
     }
 }
 
+/// Breaks, per break code.
+///
 /// Wire name `BreakCodeDetailList`. Part of the output of `ListHistoricalSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
+    /// The break code.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Number of breaks with this code.
+    ///
     /// Wire name `Count`, Long.
     pub count: Option<i64>,
+    /// Total time on breaks with this code.
+    ///
     /// Wire name `Duration`, Long.
     pub duration: Option<i64>,
 }

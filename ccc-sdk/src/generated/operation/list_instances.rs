@@ -39,7 +39,7 @@ pub struct ListInstancesInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of instances per page.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
@@ -239,7 +239,7 @@ pub struct ListInstancesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of instances.
     ///
     /// Wire name `Data`, Struct [`InstancePage`].
     pub data: Option<InstancePage>,
@@ -315,13 +315,13 @@ impl Encode for ListInstancesOutput {
     }
 }
 
-/// The result of the action.
+/// One page of instances.
 ///
 /// Wire name `Data`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InstancePage {
-    /// The items of this page.
+    /// The instances of this page.
     ///
     /// Wire name `List`, List of Struct [`Instance`].
     pub list: Option<Vec<Instance>>,
@@ -385,30 +385,50 @@ impl Encode for InstancePage {
     }
 }
 
-/// The items of this page.
+/// The instances of this page.
 ///
 /// Wire name `List`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Instance {
+    /// Administrators of the instance.
+    ///
     /// Wire name `AdminList`, List of Struct [`AdminList`].
     pub admin_list: Option<Vec<AdminList>>,
+    /// Id of the Alibaba Cloud account that owns the instance.
+    ///
     /// Wire name `AliyunUid`, String. Example: `157123456789****`.
     pub aliyun_uid: Option<String>,
+    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
+    ///
     /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
     pub console_url: Option<String>,
+    /// When the instance was created, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `CreateTime`, Long. Example: `1624679747000`.
     pub create_time: Option<i64>,
+    /// Free text describing the instance.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
+    ///
     /// Wire name `DomainName`, String. Example: `ccc-test`.
     pub domain_name: Option<String>,
+    /// Id of the instance, e.g. `ccc-test`.
+    ///
     /// Wire name `Id`, String. Example: `ccc-test`.
     pub id: Option<String>,
+    /// Name of the instance.
+    ///
     /// Wire name `Name`, String.
     pub name: Option<String>,
+    /// Phone numbers of the instance.
+    ///
     /// Wire name `NumberList`, List of Struct [`NumberList`].
     pub number_list: Option<Vec<NumberList>>,
+    /// State of the instance, e.g. `RUNNING`.
+    ///
     /// Wire name `Status`, String. Example: `RUNNING`.
     pub status: Option<String>,
 }
@@ -501,28 +521,50 @@ impl Encode for Instance {
     }
 }
 
+/// Administrators of the instance.
+///
 /// Wire name `AdminList`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AdminList {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String. Example: `username@example.com`.
     pub email: Option<String>,
+    /// The user's 8-digit extension, e.g. `80326034`.
+    ///
     /// Wire name `Extension`, String. Example: `8032****`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `agent`.
     pub login_name: Option<String>,
+    /// The user's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `1382114****`.
     pub mobile: Option<String>,
+    /// Id of the user's role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Name of the user's role, e.g. `Admin` or `Agent`.
+    ///
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }
@@ -615,10 +657,14 @@ impl Encode for AdminList {
     }
 }
 
+/// Phone numbers of the instance.
+///
 /// Wire name `NumberList`. Part of the output of `ListInstances`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NumberList {
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `0830011****`.
     pub number: Option<String>,
 }

@@ -241,7 +241,7 @@ pub struct ListInstancesOfUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of instances.
     ///
     /// Wire name `Data`, Struct [`InstancesOfUserPage`].
     pub data: Option<InstancesOfUserPage>,
@@ -328,13 +328,13 @@ impl Encode for ListInstancesOfUserOutput {
     }
 }
 
-/// The result of the action.
+/// One page of instances.
 ///
 /// Wire name `Data`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InstancesOfUserPage {
-    /// The items of this page.
+    /// The instances of this page.
     ///
     /// Wire name `List`, List of Struct [`CallCenterInstance`].
     pub list: Option<Vec<CallCenterInstance>>,
@@ -398,28 +398,46 @@ impl Encode for InstancesOfUserPage {
     }
 }
 
-/// The items of this page.
+/// The instances of this page.
 ///
 /// Wire name `List`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallCenterInstance {
+    /// Administrators of the instance.
+    ///
     /// Wire name `AdminList`, List of Struct [`User`].
     pub admin_list: Option<Vec<User>>,
+    /// Id of the Alibaba Cloud account that owns the instance.
+    ///
     /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
     pub aliyun_uid: Option<String>,
+    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
+    ///
     /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
     pub console_url: Option<String>,
+    /// Free text describing the instance.
+    ///
     /// Wire name `Description`, String. Example: `测试实例`.
     pub description: Option<String>,
+    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
+    ///
     /// Wire name `DomainName`, String. Example: `ccc-test`.
     pub domain_name: Option<String>,
+    /// Id of the instance, e.g. `ccc-test`.
+    ///
     /// Wire name `Id`, String. Example: `ccc-test`.
     pub id: Option<String>,
+    /// Name of the instance.
+    ///
     /// Wire name `Name`, String. Example: `云呼测试实例`.
     pub name: Option<String>,
+    /// Phone numbers of the instance.
+    ///
     /// Wire name `NumberList`, List of Struct [`PhoneNumber`].
     pub number_list: Option<Vec<PhoneNumber>>,
+    /// State of the instance, e.g. `RUNNING`.
+    ///
     /// Wire name `Status`, String. Example: `RUNNING`.
     pub status: Option<String>,
 }
@@ -505,28 +523,50 @@ impl Encode for CallCenterInstance {
     }
 }
 
+/// Administrators of the instance.
+///
 /// Wire name `AdminList`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `云呼测试1`.
     pub display_name: Option<String>,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String. Example: `18866668888@163.com`.
     pub email: Option<String>,
+    /// The user's 8-digit extension, e.g. `80326034`.
+    ///
     /// Wire name `Extension`, String. Example: `80326034`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `user-test`.
     pub login_name: Option<String>,
+    /// The user's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `138xxxx2114`.
     pub mobile: Option<String>,
+    /// Id of the user's role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Name of the user's role, e.g. `Admin` or `Agent`.
+    ///
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }
@@ -619,26 +659,46 @@ impl Encode for User {
     }
 }
 
+/// Phone numbers of the instance.
+///
 /// Wire name `NumberList`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `乐山`.
     pub city: Option<String>,
+    /// Id of the contact flow (IVR) that answers calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `083xxxx0011`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `四川`.
     pub province: Option<String>,
+    /// Skill groups the number is added to.
+    ///
     /// Wire name `SkillGroups`, List of Struct [`SkillGroup`].
     pub skill_groups: Option<Vec<SkillGroup>>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
+    /// The agent the number belongs to, as `username@instance`; empty for a number of the whole instance.
+    ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
 }
@@ -724,22 +784,38 @@ impl Encode for PhoneNumber {
     }
 }
 
+/// Skill groups the number is added to.
+///
 /// Wire name `SkillGroups`. Part of the output of `ListInstancesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroup {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String. Example: `测试`.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `测试技能组`.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the skill group, e.g. `test`.
+    ///
     /// Wire name `Name`, String. Example: `test`.
     pub name: Option<String>,
+    /// Number of phone numbers added to the skill group.
+    ///
     /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
     pub phone_number_count: Option<i32>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Number of users in the skill group.
+    ///
     /// Wire name `UserCount`, Integer. Example: `2`.
     pub user_count: Option<i32>,
 }
@@ -826,8 +902,12 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListInstancesOfUserError {
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,18 +35,28 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListIntervalAgentReportInput {
+    /// The agent to report on, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String, required, in the query. Example: `agent@ccc-test`.
     pub agent_id: String,
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1532707199000`.
     pub end_time: Option<i64>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
     /// Wire name `Interval`, String, optional, in the query. Example: `Hourly`.
     pub interval: Option<String>,
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
 }
@@ -323,7 +333,7 @@ pub struct ListIntervalAgentReportOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The agent's figures, one entry per period.
     ///
     /// Wire name `Data`, List of Struct [`IntervalAgentReport`].
     pub data: Option<Vec<IntervalAgentReport>>,
@@ -399,22 +409,34 @@ impl Encode for ListIntervalAgentReportOutput {
     }
 }
 
-/// The result of the action.
+/// The agent's figures, one entry per period.
 ///
 /// Wire name `Data`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntervalAgentReport {
+    /// Figures of back-to-back calls (the service rings the agent, then the customer).
+    ///
     /// Wire name `Back2Back`, Struct [`Back2Back`].
     pub back2_back: Option<Back2Back>,
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Figures of internal calls, between agents.
+    ///
     /// Wire name `Internal`, Struct [`Internal`].
     pub internal: Option<Internal>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StatsTime`, Long. Example: `1620291600000`.
     pub stats_time: Option<i64>,
 }
@@ -479,40 +501,74 @@ impl Encode for IntervalAgentReport {
     }
 }
 
+/// Figures of back-to-back calls (the service rings the agent, then the customer).
+///
 /// Wire name `Back2Back`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Back2Back {
+    /// Share of back-to-back calls the agent answered.
+    ///
     /// Wire name `AgentHandleRate`, Float.
     pub agent_handle_rate: Option<f32>,
+    /// Share of back-to-back calls answered.
+    ///
     /// Wire name `AnswerRate`, Float.
     pub answer_rate: Option<f32>,
+    /// Average time the customer's phone rang.
+    ///
     /// Wire name `AverageCustomerRingTime`, Float.
     pub average_customer_ring_time: Option<f32>,
+    /// Average time the agent's phone rang.
+    ///
     /// Wire name `AverageRingTime`, Float.
     pub average_ring_time: Option<f32>,
+    /// Average talk time per call.
+    ///
     /// Wire name `AverageTalkTime`, Float.
     pub average_talk_time: Option<f32>,
+    /// Number of back-to-back calls the agent answered.
+    ///
     /// Wire name `CallsAgentHandled`, Long.
     pub calls_agent_handled: Option<i64>,
+    /// Number of back-to-back calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long.
     pub calls_answered: Option<i64>,
+    /// Number of back-to-back calls the customer answered.
+    ///
     /// Wire name `CallsCustomerAnswered`, Long.
     pub calls_customer_answered: Option<i64>,
+    /// Number of back-to-back calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long.
     pub calls_dialed: Option<i64>,
+    /// Share of back-to-back calls the customer answered.
+    ///
     /// Wire name `CustomerAnswerRate`, Float.
     pub customer_answer_rate: Option<f32>,
+    /// Longest time the customer's phone rang.
+    ///
     /// Wire name `MaxCustomerRingTime`, Long.
     pub max_customer_ring_time: Option<i64>,
+    /// Longest time the agent's phone rang.
+    ///
     /// Wire name `MaxRingTime`, Long.
     pub max_ring_time: Option<i64>,
+    /// Longest talk time of one call.
+    ///
     /// Wire name `MaxTalkTime`, Long.
     pub max_talk_time: Option<i64>,
+    /// Total time the customer's phone rang.
+    ///
     /// Wire name `TotalCustomerRingTime`, Long.
     pub total_customer_ring_time: Option<i64>,
+    /// Total time the agent's phone rang.
+    ///
     /// Wire name `TotalRingTime`, Long.
     pub total_ring_time: Option<i64>,
+    /// Total talk time.
+    ///
     /// Wire name `TotalTalkTime`, Long.
     pub total_talk_time: Option<i64>,
 }
@@ -659,72 +715,138 @@ impl Encode for Back2Back {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Chats offered, per kind of channel they came in through.
+    ///
     /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
     pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Average time to the first answer in a chat.
+    ///
     /// Wire name `AverageFirstResponseTime`, Float.
     pub average_first_response_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time to answer a message in a chat.
+    ///
     /// Wire name `AverageResponseTime`, Float.
     pub average_response_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Number of calls transferred in after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls transferred out after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred in without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls transferred out without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `0`.
     pub calls_handled: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of inbound calls offered.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `0`.
     pub calls_offered: Option<i64>,
+    /// Number of calls that rang an agent; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Share of queued calls an agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Service level at 15 seconds: the share of queued calls answered within 15 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel15`, Float.
     pub service_level15: Option<f32>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Number of chat messages sent.
+    ///
     /// Wire name `TotalMessagesSent`, Long.
     pub total_messages_sent: Option<i64>,
+    /// Number of those messages agents sent.
+    ///
     /// Wire name `TotalMessagesSentByAgent`, Long.
     pub total_messages_sent_by_agent: Option<i64>,
+    /// Number of those messages customers sent.
+    ///
     /// Wire name `TotalMessagesSentByCustomer`, Long.
     pub total_messages_sent_by_customer: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }
@@ -1013,12 +1135,18 @@ impl Encode for Inbound {
     }
 }
 
+/// Chats offered, per kind of channel they came in through.
+///
 /// Wire name `AccessChannelTypeDetails`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessChannelTypeDetails {
+    /// Kind of channel.
+    ///
     /// Wire name `AccessChannelType`, String.
     pub access_channel_type: Option<String>,
+    /// Number of chats offered through it.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
 }
@@ -1055,20 +1183,34 @@ impl Encode for AccessChannelTypeDetails {
     }
 }
 
+/// Figures of internal calls, between agents.
+///
 /// Wire name `Internal`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Internal {
+    /// Average talk time per internal call.
+    ///
     /// Wire name `AverageTalkTime`, Float.
     pub average_talk_time: Option<f32>,
+    /// Number of internal calls the agent made that were answered.
+    ///
     /// Wire name `CallsAnswered`, Long.
     pub calls_answered: Option<i64>,
+    /// Number of internal calls the agent dialled.
+    ///
     /// Wire name `CallsDialed`, Long.
     pub calls_dialed: Option<i64>,
+    /// Number of internal calls the agent answered.
+    ///
     /// Wire name `CallsHandled`, Long.
     pub calls_handled: Option<i64>,
+    /// Number of internal calls offered to the agent.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
+    /// Number of internal calls with talk.
+    ///
     /// Wire name `CallsTalked`, Long.
     pub calls_talked: Option<i64>,
 }
@@ -1133,64 +1275,122 @@ impl Encode for Internal {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Float. Example: `30`.
     pub average_dialing_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `1`.
     pub average_work_time: Option<f32>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Number of calls transferred in after consultation.
+    ///
     /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
     pub calls_attended_transfer_in: Option<i64>,
+    /// Number of calls transferred out after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred in without consultation.
+    ///
     /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
     pub calls_blind_transfer_in: Option<i64>,
+    /// Number of calls transferred out without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `5`.
     pub calls_dialed: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of calls that rang an agent's phone.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `60`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `2`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `148`.
     pub total_dialing_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `4`.
     pub total_work_time: Option<i64>,
 }
@@ -1433,78 +1633,150 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a break, in seconds.
+    ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `1`.
     pub average_work_time: Option<f32>,
+    /// Breaks, per break code.
+    ///
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `FirstCheckInTime`, Long. Example: `0`.
     pub first_check_in_time: Option<i64>,
+    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `LastCheckOutTime`, Long.
     pub last_check_out_time: Option<i64>,
+    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `LastCheckoutTime`, Long. Example: `0`.
     pub last_checkout_time: Option<i64>,
+    /// Longest break, in seconds.
+    ///
     /// Wire name `MaxBreakTime`, Long. Example: `1`.
     pub max_break_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `435`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `2`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `1`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `5`.
     pub total_calls: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `914`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time signed in off site (an outside phone).
+    ///
     /// Wire name `TotalOffSiteLoggedInTime`, Long.
     pub total_off_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOffSiteLoggedInTime`.
+    ///
     /// Wire name `TotalOffSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOffSiteLoggedInTime代替此参数`.
     pub total_off_site_online_time: Option<i64>,
+    /// Total time signed in on an office phone.
+    ///
     /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
     pub total_office_phone_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOfficePhoneLoggedInTime`.
+    ///
     /// Wire name `TotalOfficePhoneOnlineTime`, Long. Example: `已弃用，请使用TotalOfficePhoneLoggedInTime代替此参数`.
     pub total_office_phone_online_time: Option<i64>,
+    /// Total time signed in on site (the workbench).
+    ///
     /// Wire name `TotalOnSiteLoggedInTime`, Long.
     pub total_on_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOnSiteLoggedInTime`.
+    ///
     /// Wire name `TotalOnSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOnSiteLoggedInTime代替此参数`.
     pub total_on_site_online_time: Option<i64>,
+    /// Total time signed in for outbound calls only.
+    ///
     /// Wire name `TotalOutboundScenarioLoggedInTime`, Long.
     pub total_outbound_scenario_logged_in_time: Option<i64>,
+    /// Total time ready while signed in for outbound calls only.
+    ///
     /// Wire name `TotalOutboundScenarioReadyTime`, Long.
     pub total_outbound_scenario_ready_time: Option<i64>,
+    /// Deprecated: read `TotalOutboundScenarioLoggedInTime`.
+    ///
     /// Wire name `TotalOutboundScenarioTime`, Long. Example: `已弃用，请使用TotalOutboundScenarioLoggedInTime代替此参数`.
     pub total_outbound_scenario_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `763`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `4`.
     pub total_work_time: Option<i64>,
 }
@@ -1822,14 +2094,22 @@ impl Encode for Overall {
     }
 }
 
+/// Breaks, per break code.
+///
 /// Wire name `BreakCodeDetailList`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
+    /// The break code.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Number of breaks with this code.
+    ///
     /// Wire name `Count`, Long.
     pub count: Option<i64>,
+    /// Total time on breaks with this code.
+    ///
     /// Wire name `Duration`, Long.
     pub duration: Option<i64>,
 }

@@ -38,10 +38,16 @@ pub struct ListIntervalInstanceReportInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1620230400000`.
     pub start_time: Option<i64>,
+    /// End of the period, in milliseconds since the Unix epoch; by default now. At most 180 days after `StartTime` for `Daily` figures, 10 days for `Hourly` ones.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1620316799000`.
     pub end_time: Option<i64>,
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
     /// Wire name `Interval`, String, optional, in the query. Example: `Hourly`.
     pub interval: Option<String>,
 }
@@ -250,7 +256,7 @@ pub struct ListIntervalInstanceReportOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The instance's figures, one entry per period.
     ///
     /// Wire name `Data`, List of Struct [`IntervalInstanceReport`].
     pub data: Option<Vec<IntervalInstanceReport>>,
@@ -326,18 +332,26 @@ impl Encode for ListIntervalInstanceReportOutput {
     }
 }
 
-/// The result of the action.
+/// The instance's figures, one entry per period.
 ///
 /// Wire name `Data`. Part of the output of `ListIntervalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IntervalInstanceReport {
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StatsTime`, Long. Example: `1620291600000`.
     pub stats_time: Option<i64>,
 }
@@ -388,134 +402,262 @@ impl Encode for IntervalInstanceReport {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListIntervalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Share of inbound calls abandoned.
+    ///
     /// Wire name `AbandonedRate`, Float. Example: `0`.
     pub abandoned_rate: Option<f32>,
+    /// Average time before a caller hung up unanswered, in seconds.
+    ///
     /// Wire name `AverageAbandonTime`, Float. Example: `0`.
     pub average_abandon_time: Option<f32>,
+    /// Average time in the IVR of calls abandoned there, in seconds.
+    ///
     /// Wire name `AverageAbandonedInIVRTime`, Float. Example: `0`.
     pub average_abandoned_in_ivr_time: Option<f32>,
+    /// Average time queueing of calls abandoned in the queue, in seconds.
+    ///
     /// Wire name `AverageAbandonedInQueueTime`, Float. Example: `0`.
     pub average_abandoned_in_queue_time: Option<f32>,
+    /// Average time ringing of calls abandoned while ringing, in seconds.
+    ///
     /// Wire name `AverageAbandonedInRingTime`, Float. Example: `0`.
     pub average_abandoned_in_ring_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `5`.
     pub average_ring_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `64`.
     pub average_talk_time: Option<f32>,
+    /// Average time a call waited before an agent answered it.
+    ///
     /// Wire name `AverageWaitTime`, Float. Example: `5`.
     pub average_wait_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `13`.
     pub average_work_time: Option<f32>,
+    /// Number of inbound calls the caller hung up before an agent answered.
+    ///
     /// Wire name `CallsAbandoned`, Long. Example: `0`.
     pub calls_abandoned: Option<i64>,
+    /// Number of calls abandoned in the IVR.
+    ///
     /// Wire name `CallsAbandonedInIVR`, Long. Example: `0`.
     pub calls_abandoned_in_ivr: Option<i64>,
+    /// Number of calls abandoned while queueing in a skill group.
+    ///
     /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
     pub calls_abandoned_in_queue: Option<i64>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
     /// Wire name `CallsAbandonedInRinging`, Long. Example: `0`.
     pub calls_abandoned_in_ringing: Option<i64>,
+    /// Number of calls in which someone was consulted; several consultations in one call count once.
+    ///
     /// Wire name `CallsConsulted`, Long. Example: `0`.
     pub calls_consulted: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `7`.
     pub calls_handled: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of inbound calls offered.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `7`.
     pub calls_offered: Option<i64>,
+    /// Number of calls that entered a queue; a call queued several times counts once.
+    ///
     /// Wire name `CallsQueued`, Long. Example: `7`.
     pub calls_queued: Option<i64>,
+    /// Number of calls that rang an agent; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `7`.
     pub calls_ringed: Option<i64>,
+    /// Number of calls transferred, with or without consultation.
+    ///
     /// Wire name `CallsTransferred`, Long. Example: `0`.
     pub calls_transferred: Option<i64>,
+    /// Share of queued calls an agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `1`.
     pub handle_rate: Option<f32>,
+    /// Longest time before a caller hung up unanswered, in seconds.
+    ///
     /// Wire name `MaxAbandonTime`, Long. Example: `0`.
     pub max_abandon_time: Option<i64>,
+    /// Longest time in the IVR of a call abandoned there, in seconds.
+    ///
     /// Wire name `MaxAbandonedInIVRTime`, Long. Example: `0`.
     pub max_abandoned_in_ivr_time: Option<i64>,
+    /// Longest time queueing of a call abandoned in the queue, in seconds.
+    ///
     /// Wire name `MaxAbandonedInQueueTime`, Long. Example: `0`.
     pub max_abandoned_in_queue_time: Option<i64>,
+    /// Longest time ringing of a call abandoned while ringing, in seconds.
+    ///
     /// Wire name `MaxAbandonedInRingTime`, Long. Example: `0`.
     pub max_abandoned_in_ring_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `12`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `219`.
     pub max_talk_time: Option<i64>,
+    /// Longest time a call waited, in seconds.
+    ///
     /// Wire name `MaxWaitTime`, Long. Example: `13`.
     pub max_wait_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `17`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel20`, Float. Example: `1`.
     pub service_level20: Option<f32>,
+    /// Total time before callers hung up unanswered, in seconds.
+    ///
     /// Wire name `TotalAbandonTime`, Long. Example: `0`.
     pub total_abandon_time: Option<i64>,
+    /// Total time in the IVR of calls abandoned there, in seconds.
+    ///
     /// Wire name `TotalAbandonedInIVRTime`, Long. Example: `0`.
     pub total_abandoned_in_ivr_time: Option<i64>,
+    /// Total time queueing of calls abandoned in the queue, in seconds.
+    ///
     /// Wire name `TotalAbandonedInQueueTime`, Long. Example: `0`.
     pub total_abandoned_in_queue_time: Option<i64>,
+    /// Total time ringing of calls abandoned while ringing, in seconds.
+    ///
     /// Wire name `TotalAbandonedInRingTime`, Long. Example: `0`.
     pub total_abandoned_in_ring_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `32`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `447`.
     pub total_talk_time: Option<i64>,
+    /// Total time calls waited, in seconds.
+    ///
     /// Wire name `TotalWaitTime`, Long. Example: `34`.
     pub total_wait_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `85`.
     pub total_work_time: Option<i64>,
+    /// Share of inbound calls abandoned.
+    ///
     /// Wire name `AbandonRate`, Float.
     pub abandon_rate: Option<f32>,
+    /// Average time to the first answer in a chat.
+    ///
     /// Wire name `AverageFirstResponseTime`, Float.
     pub average_first_response_time: Option<f32>,
+    /// Average time to answer a message in a chat.
+    ///
     /// Wire name `AverageResponseTime`, Float.
     pub average_response_time: Option<f32>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
     /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
     pub calls_abandoned_in_ring: Option<i64>,
+    /// Number of calls abandoned in the voice navigator.
+    ///
     /// Wire name `CallsAbandonedInVoiceNavigator`, Long. Example: `0`.
     pub calls_abandoned_in_voice_navigator: Option<i64>,
+    /// Number of calls transferred after consultation.
+    ///
     /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
     pub calls_attended_transferred: Option<i64>,
+    /// Number of calls transferred without consultation.
+    ///
     /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
     pub calls_blind_transferred: Option<i64>,
+    /// Number of calls that met an error in the IVR.
+    ///
     /// Wire name `CallsCausedIVRException`, Long.
     pub calls_caused_ivr_exception: Option<i64>,
+    /// Number of calls forwarded to an outside number.
+    ///
     /// Wire name `CallsForwardToOutsideNumber`, Long. Example: `0`.
     pub calls_forward_to_outside_number: Option<i64>,
+    /// Number of calls that met an error in the IVR.
+    ///
     /// Wire name `CallsIVRException`, Long. Example: `0`.
     pub calls_ivr_exception: Option<i64>,
+    /// Number of calls that failed to queue.
+    ///
     /// Wire name `CallsQueuingFailed`, Long. Example: `0`.
     pub calls_queuing_failed: Option<i64>,
+    /// Number of calls that overflowed while queueing.
+    ///
     /// Wire name `CallsQueuingOverflow`, Long. Example: `0`.
     pub calls_queuing_overflow: Option<i64>,
+    /// Number of calls that queued until the time limit.
+    ///
     /// Wire name `CallsQueuingTimeout`, Long. Example: `0`.
     pub calls_queuing_timeout: Option<i64>,
+    /// Number of calls sent to voicemail.
+    ///
     /// Wire name `CallsToVoicemail`, Long.
     pub calls_to_voicemail: Option<i64>,
+    /// Number of voicemails left.
+    ///
     /// Wire name `CallsVoicemail`, Long. Example: `0`.
     pub calls_voicemail: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Number of chat messages sent.
+    ///
     /// Wire name `TotalMessagesSent`, Long.
     pub total_messages_sent: Option<i64>,
+    /// Number of those messages agents sent.
+    ///
     /// Wire name `TotalMessagesSentByAgent`, Long.
     pub total_messages_sent_by_agent: Option<i64>,
+    /// Number of those messages customers sent.
+    ///
     /// Wire name `TotalMessagesSentByCustomer`, Long.
     pub total_messages_sent_by_customer: Option<i64>,
 }
@@ -1070,62 +1212,118 @@ impl Encode for Inbound {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListIntervalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Float. Example: `0`.
     pub average_dialing_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `0`.
     pub calls_dialed: Option<i64>,
+    /// Number of outbound calls dialled successfully.
+    ///
     /// Wire name `CallsDialedSuccess`, Long. Example: `0`.
     pub calls_dialed_success: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `0`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `0`.
     pub total_dialing_time: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Float. Example: `0`.
     pub average_ring_time: Option<f32>,
+    /// Number of calls transferred after consultation.
+    ///
     /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
     pub calls_attended_transferred: Option<i64>,
+    /// Number of calls transferred without consultation.
+    ///
     /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
     pub calls_blind_transferred: Option<i64>,
+    /// Number of calls put on hold; a call held several times counts once.
+    ///
     /// Wire name `CallsHold`, Long. Example: `0`.
     pub calls_hold: Option<i64>,
+    /// Number of calls that rang an agent's phone.
+    ///
     /// Wire name `CallsRinged`, Long. Example: `0`.
     pub calls_ringed: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
 }
@@ -1353,52 +1551,98 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `ListIntervalInstanceReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a break, in seconds.
+    ///
     /// Wire name `AverageBreakTime`, Float. Example: `0`.
     pub average_break_time: Option<f32>,
+    /// Average time on hold per call, in seconds.
+    ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Float. Example: `0`.
     pub average_ready_time: Option<f32>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Float. Example: `0`.
     pub average_talk_time: Option<f32>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Float. Example: `0`.
     pub average_work_time: Option<f32>,
+    /// Longest break, in seconds.
+    ///
     /// Wire name `MaxBreakTime`, Long. Example: `0`.
     pub max_break_time: Option<i64>,
+    /// Longest time on hold of one call, in seconds.
+    ///
     /// Wire name `MaxHoldTime`, Long. Example: `0`.
     pub max_hold_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `0`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `0`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
+    /// Total time on hold, in seconds.
+    ///
     /// Wire name `TotalHoldTime`, Long. Example: `0`.
     pub total_hold_time: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `0`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
+    /// Satisfaction rate of the surveys answered.
+    ///
     /// Wire name `SatisfactionRate`, Float. Example: `0`.
     pub satisfaction_rate: Option<f32>,
 }
@@ -1597,6 +1841,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListIntervalInstanceReportError {
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

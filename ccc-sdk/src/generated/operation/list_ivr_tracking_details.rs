@@ -37,6 +37,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListIvrTrackingDetailsInput {
+    /// Id of the call, e.g. `job-109634426711871319`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-109634426711871319`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -47,7 +49,7 @@ pub struct ListIvrTrackingDetailsInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
@@ -317,7 +319,7 @@ pub struct ListIvrTrackingDetailsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of IVR steps.
     ///
     /// Wire name `Data`, Struct [`IvrTrackingDetailPage`].
     pub data: Option<IvrTrackingDetailPage>,
@@ -393,13 +395,13 @@ impl Encode for ListIvrTrackingDetailsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of IVR steps.
 ///
 /// Wire name `Data`. Part of the output of `ListIvrTrackingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IvrTrackingDetailPage {
-    /// The items of this page.
+    /// The IVR steps of this page, in order.
     ///
     /// Wire name `List`, List of Struct [`IvrTracking`].
     pub list: Option<Vec<IvrTracking>>,
@@ -463,42 +465,74 @@ impl Encode for IvrTrackingDetailPage {
     }
 }
 
-/// The items of this page.
+/// The IVR steps of this page, in order.
 ///
 /// Wire name `List`. Part of the output of `ListIvrTrackingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IvrTracking {
+    /// Number that was called.
+    ///
     /// Wire name `Callee`, String. Example: `053xxxx3128`.
     pub callee: Option<String>,
+    /// Number the call came from.
+    ///
     /// Wire name `Caller`, String. Example: `133xxxx2315`.
     pub caller: Option<String>,
+    /// Id of the channel.
+    ///
     /// Wire name `ChannelId`, String. Example: `65cp2c15-92ac-4e67-98b2-073a3c541c5d`.
     pub channel_id: Option<String>,
+    /// Data attached to the channel, e.g. `A=B;C=D`.
+    ///
     /// Wire name `ChannelVariables`, String. Example: `A=B;C=D`.
     pub channel_variables: Option<String>,
+    /// Id of the call.
+    ///
     /// Wire name `ContactId`, String. Example: `job-109634426711871319`.
     pub contact_id: Option<String>,
+    /// When the call entered this IVR node, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EnterTime`, Long. Example: `1621910542876`.
     pub enter_time: Option<i64>,
+    /// Id of the contact flow.
+    ///
     /// Wire name `FlowId`, String. Example: `abc99462-1058-47d0-a114-f145ea7444ff`.
     pub flow_id: Option<String>,
+    /// Name of the contact flow.
+    ///
     /// Wire name `FlowName`, String. Example: `测试IVR`.
     pub flow_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `Instance`, String. Example: `ccc-test`.
     pub instance: Option<String>,
+    /// When the call left this IVR node, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `LeaveTime`, Long. Example: `1621910545105`.
     pub leave_time: Option<i64>,
+    /// How the node ended, e.g. `Success`.
+    ///
     /// Wire name `NodeExitCode`, String. Example: `Success`.
     pub node_exit_code: Option<String>,
+    /// Id of the node.
+    ///
     /// Wire name `NodeId`, String. Example: `e0bc19a3`.
     pub node_id: Option<String>,
+    /// Name of the node.
+    ///
     /// Wire name `NodeName`, String. Example: `放音`.
     pub node_name: Option<String>,
+    /// Settings of the node, by name.
+    ///
     /// Wire name `NodeProperties`, Map of String to Any. Example: `{"say":"您好。"}`.
     pub node_properties: Option<std::collections::HashMap<String, Value>>,
+    /// Kind of node, e.g. `PLAY_OR_SAY`.
+    ///
     /// Wire name `NodeType`, String. Example: `PLAY_OR_SAY`.
     pub node_type: Option<String>,
+    /// Variables of the node, by name, e.g. the digits pressed.
+    ///
     /// Wire name `NodeVariables`, Map of String to Any. Example: `{"digits":"2"}`.
     pub node_variables: Option<std::collections::HashMap<String, Value>>,
 }
@@ -645,8 +679,12 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListIvrTrackingDetailsError {
     /// `InternalService.Common` (HTTP 500): An internal service error occurred. %s
+    ///
+    /// The service failed internally.
     InternalServiceCommon(ServiceError),
     /// `Parameter.Format` (HTTP 400): The format of parameter %s is invalid. %s
+    ///
+    /// A parameter is not in the format it needs; the message says which.
     ParameterFormat(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -521,6 +521,8 @@ pub struct LegacyAppraiseLog {
     pub contact_type: Option<String>,
     /// Wire name `Id`, Long. Example: `10505`.
     pub id: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `KeyMarkRelation`, String. Example: `{}`.
@@ -533,6 +535,8 @@ pub struct LegacyAppraiseLog {
     pub press_key: Option<String>,
     /// Wire name `RamId`, String. Example: `28036411123456****`.
     pub ram_id: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
     pub skill_group_id: Option<String>,
     /// Wire name `StatisticDate`, String. Example: `2021-12-03T10:15:30`.

@@ -35,10 +35,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMonoRecordingsInput {
+    /// Only the recording of this agent channel.
+    ///
     /// Wire name `AgentChannelId`, String, optional, in the query. Example: `ch-user-****-****-1772180844645-job-*****`.
     pub agent_channel_id: Option<String>,
+    /// Only recordings of this agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
     /// Wire name `ContactId`, String, required, in the query. Example: `job-25697383427137****`.
     pub contact_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -249,7 +255,7 @@ pub struct ListMonoRecordingsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The recordings, one per agent channel.
     ///
     /// Wire name `Data`, List of Struct [`MonoRecording`].
     pub data: Option<Vec<MonoRecording>>,
@@ -325,28 +331,46 @@ impl Encode for ListMonoRecordingsOutput {
     }
 }
 
-/// The result of the action.
+/// The recordings, one per agent channel.
 ///
 /// Wire name `Data`. Part of the output of `ListMonoRecordings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MonoRecording {
+    /// The agent of the recording, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String.
     pub agent_name: Option<String>,
+    /// Id of the call.
+    ///
     /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
     pub contact_id: Option<String>,
+    /// Length of the recording (a number in a string).
+    ///
     /// Wire name `Duration`, String. Example: `5903871`.
     pub duration: Option<String>,
+    /// Name of the recording file.
+    ///
     /// Wire name `FileName`, String. Example: `job-25920271311543****-798f1e90-1f82-42da-914c-46580c8f4c85-1656926518491.wav`.
     pub file_name: Option<String>,
+    /// Address to download the recording file from; it carries its own expiry time.
+    ///
     /// Wire name `FileUrl`, String. Example: `https://ccc-v2-shanghai.oss-cn-shanghai.aliyuncs.com/ccc-test/job-25920271311543****-798f1e90-1f82-42da-914c-46580c8f4c85-1656926518491.wav?Expires=1657014031&OSSAccessKeyId=****&Signature=****`.
     pub file_url: Option<String>,
+    /// Id of the agent's RAM user.
+    ///
     /// Wire name `RamId`, String. Example: `26972543893791****`.
     pub ram_id: Option<String>,
+    /// Skill group the agent took the call through, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// When the recording started, in milliseconds since the Unix epoch (a number in a string).
+    ///
     /// Wire name `StartTime`, String. Example: `1620259200000`.
     pub start_time: Option<String>,
 }

@@ -318,6 +318,8 @@ pub struct NotificationRecord {
     /// }
     /// ```
     pub content: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `NotificationKey`, String. Example: `job-468a63a2-****-****-****-b1ecf726d4be`.

@@ -48,11 +48,13 @@ pub struct ListOutboundNumbersOfUserInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only numbers of these skill groups, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
     pub skill_group_id_list: Option<Vec<String>>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_group_id_list_json: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose numbers to list, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -383,7 +385,7 @@ pub struct ListOutboundNumbersOfUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of phone numbers.
     ///
     /// Wire name `Data`, Struct [`OutboundNumbersOfUserPage`].
     pub data: Option<OutboundNumbersOfUserPage>,
@@ -459,13 +461,13 @@ impl Encode for ListOutboundNumbersOfUserOutput {
     }
 }
 
-/// The result of the action.
+/// One page of phone numbers.
 ///
 /// Wire name `Data`. Part of the output of `ListOutboundNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OutboundNumbersOfUserPage {
-    /// The items of this page.
+    /// The phone numbers of this page.
     ///
     /// Wire name `List`, List of Struct [`OutboundNumbersOfUser`].
     pub list: Option<Vec<OutboundNumbersOfUser>>,
@@ -529,26 +531,42 @@ impl Encode for OutboundNumbersOfUserPage {
     }
 }
 
-/// The items of this page.
+/// The phone numbers of this page.
 ///
 /// Wire name `List`. Part of the output of `ListOutboundNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OutboundNumbersOfUser {
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `0830019****`.
     pub number: Option<String>,
+    /// Carrier that provides the number.
+    ///
     /// Wire name `Provider`, String.
     pub provider: Option<String>,
+    /// Code of that carrier.
+    ///
     /// Wire name `ProviderCode`, String.
     pub provider_code: Option<String>,
+    /// Name of that carrier as shown.
+    ///
     /// Wire name `ProviderDisplayName`, String.
     pub provider_display_name: Option<String>,
+    /// Short name of that carrier.
+    ///
     /// Wire name `ProviderShortName`, String.
     pub provider_short_name: Option<String>,
+    /// Kind of carrier.
+    ///
     /// Wire name `ProviderType`, String.
     pub provider_type: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String.
     pub province: Option<String>,
 }

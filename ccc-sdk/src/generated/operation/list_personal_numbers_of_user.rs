@@ -42,20 +42,24 @@ pub struct ListPersonalNumbersOfUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Which numbers to list: `true` the user's personal numbers, `false` the numbers that could be given to the user with `AddPersonalNumbersToUser`.
+    ///
     /// Wire name `IsMember`, Boolean, required, in the query. Example: `true`.
     pub is_member: bool,
     /// Page to return, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose numbers to list, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
+    /// Only numbers containing this text, e.g. `083`.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `083`.
     pub search_pattern: Option<String>,
 }
@@ -390,7 +394,7 @@ pub struct ListPersonalNumbersOfUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of phone numbers.
     ///
     /// Wire name `Data`, Struct [`PersonalNumbersOfUserPage`].
     pub data: Option<PersonalNumbersOfUserPage>,
@@ -466,13 +470,13 @@ impl Encode for ListPersonalNumbersOfUserOutput {
     }
 }
 
-/// The result of the action.
+/// One page of phone numbers.
 ///
 /// Wire name `Data`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PersonalNumbersOfUserPage {
-    /// The items of this page.
+    /// The phone numbers of this page.
     ///
     /// Wire name `List`, List of Struct [`PhoneNumber`].
     pub list: Option<Vec<PhoneNumber>>,
@@ -536,22 +540,34 @@ impl Encode for PersonalNumbersOfUserPage {
     }
 }
 
-/// The items of this page.
+/// The phone numbers of this page.
 ///
 /// Wire name `List`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `乐山`.
     pub city: Option<String>,
+    /// Id of the contact flow (IVR) that answers calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `083xxxx0011`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `四川`.
     pub province: Option<String>,
 }
@@ -628,14 +644,24 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListPersonalNumbersOfUserError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// `Parameter.Null` (HTTP 400): The parameter %s may not be null.
+    ///
+    /// A required parameter is missing.
     ParameterNull(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

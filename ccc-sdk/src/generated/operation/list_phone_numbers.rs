@@ -36,6 +36,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPhoneNumbersInput {
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
     /// Wire name `Active`, Boolean, optional, in the query. Example: `true`.
     pub active: Option<bool>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -46,12 +48,16 @@ pub struct ListPhoneNumbersInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `20`.
     pub page_size: i32,
+    /// Only numbers containing this text, e.g. `0833`.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `0833`.
     pub search_pattern: Option<String>,
+    /// Only numbers for this use, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String, optional, in the query. Example: `Bidirection`.
     pub usage: Option<String>,
 }
@@ -386,7 +392,7 @@ pub struct ListPhoneNumbersOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of phone numbers.
     ///
     /// Wire name `Data`, Struct [`PhoneNumberPage`].
     pub data: Option<PhoneNumberPage>,
@@ -462,13 +468,13 @@ impl Encode for ListPhoneNumbersOutput {
     }
 }
 
-/// The result of the action.
+/// One page of phone numbers.
 ///
 /// Wire name `Data`. Part of the output of `ListPhoneNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumberPage {
-    /// The items of this page.
+    /// The phone numbers of this page.
     ///
     /// Wire name `List`, List of Struct [`PhoneNumber`].
     pub list: Option<Vec<PhoneNumber>>,
@@ -532,36 +538,62 @@ impl Encode for PhoneNumberPage {
     }
 }
 
-/// The items of this page.
+/// The phone numbers of this page.
 ///
 /// Wire name `List`. Part of the output of `ListPhoneNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String.
     pub city: Option<String>,
+    /// Id of the contact flow (IVR) that answers calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Name of that contact flow.
+    ///
     /// Wire name `ContactFlowName`, String.
     pub contact_flow_name: Option<String>,
+    /// When the number was added to the instance, in milliseconds since the Unix epoch (a number in a string).
+    ///
     /// Wire name `CreateTime`, String. Example: `1617958538000`.
     pub create_time: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `08330011****`.
     pub number: Option<String>,
+    /// Carrier that provides the number, e.g. `alicom`.
+    ///
     /// Wire name `Provider`, String. Example: `alicom`.
     pub provider: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String.
     pub province: Option<String>,
+    /// Skill groups the number is added to.
+    ///
     /// Wire name `SkillGroups`, List of Struct [`SkillGroups`].
     pub skill_groups: Option<Vec<SkillGroups>>,
+    /// Tags of the number, as text.
+    ///
     /// Wire name `Tags`, String. Example: `M1`.
     pub tags: Option<String>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
+    /// The agent the number belongs to, as `username@instance`; empty for a number of the whole instance.
+    ///
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
 }
@@ -675,16 +707,26 @@ impl Encode for PhoneNumber {
     }
 }
 
+/// Skill groups the number is added to.
+///
 /// Wire name `SkillGroups`. Part of the output of `ListPhoneNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroups {
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the skill group, e.g. `test`.
+    ///
     /// Wire name `Name`, String. Example: `skillgroup`.
     pub name: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
 }

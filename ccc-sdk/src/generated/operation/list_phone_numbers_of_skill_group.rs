@@ -42,13 +42,15 @@ pub struct ListPhoneNumbersOfSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Which numbers to list: `true` those of the skill group, `false` those that could be added to it with `AddNumbersToSkillGroup`.
+    ///
     /// Wire name `IsMember`, Boolean, required, in the query. Example: `true`.
     pub is_member: bool,
     /// Page to return, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
@@ -56,8 +58,12 @@ pub struct ListPhoneNumbersOfSkillGroupInput {
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: String,
+    /// Only numbers containing this text, e.g. `083`.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `083`.
     pub search_pattern: Option<String>,
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
     /// Wire name `Active`, Boolean, optional, in the query. Example: `true`.
     pub active: Option<bool>,
 }
@@ -429,7 +435,7 @@ pub struct ListPhoneNumbersOfSkillGroupOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of phone numbers.
     ///
     /// Wire name `Data`, Struct [`PhoneNumbersOfSkillGroupPage`].
     pub data: Option<PhoneNumbersOfSkillGroupPage>,
@@ -505,13 +511,13 @@ impl Encode for ListPhoneNumbersOfSkillGroupOutput {
     }
 }
 
-/// The result of the action.
+/// One page of phone numbers.
 ///
 /// Wire name `Data`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumbersOfSkillGroupPage {
-    /// The items of this page.
+    /// The phone numbers of this page.
     ///
     /// Wire name `List`, List of Struct [`PhoneNumber`].
     pub list: Option<Vec<PhoneNumber>>,
@@ -575,24 +581,38 @@ impl Encode for PhoneNumbersOfSkillGroupPage {
     }
 }
 
-/// The items of this page.
+/// The phone numbers of this page.
 ///
 /// Wire name `List`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `乐山`.
     pub city: Option<String>,
+    /// Id of the contact flow (IVR) that answers calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
     pub contact_flow_id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `083xxxx0011`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `四川`.
     pub province: Option<String>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
 }
@@ -676,16 +696,28 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListPhoneNumbersOfSkillGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// `Parameter.Null` (HTTP 400): The parameter %s may not be null.
+    ///
+    /// A required parameter is missing.
     ParameterNull(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -142,7 +142,7 @@ pub struct ListPrivilegesOfUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The user's privileges.
     ///
     /// Wire name `Data`, List of Struct [`PrivilegesOfUser`].
     pub data: Option<Vec<PrivilegesOfUser>>,
@@ -218,16 +218,22 @@ impl Encode for ListPrivilegesOfUserOutput {
     }
 }
 
-/// The result of the action.
+/// The user's privileges.
 ///
 /// Wire name `Data`. Part of the output of `ListPrivilegesOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PrivilegesOfUser {
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the privilege, e.g. `Workbench:Call`.
+    ///
     /// Wire name `Name`, String. Example: `Workbench:Call`.
     pub name: Option<String>,
+    /// What the privilege reaches, e.g. `SELF_ONLY`.
+    ///
     /// Wire name `Scope`, String. Example: `SELF_ONLY`.
     pub scope: Option<String>,
 }

@@ -44,34 +44,50 @@ pub struct ListRealtimeAgentStatesInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// Only agents in this skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Only these agents, as `username@instance`; at most 20.
+    ///
     /// Wire name `AgentIdList`, List of String, optional, in the body, as one JSON text. Example: `["user-test@ccc-test", "user-test2@ccc-test"]`.
     pub agent_id_list: Option<Vec<String>>,
     /// `AgentIdList` as JSON text the caller wrote, set with `agent_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub agent_id_list_json: Option<String>,
+    /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
+    ///
     /// Wire name `StateList`, List of String, optional, in the body, as one JSON text. Example: `["ACW", "Dialing"]`.
     pub state_list: Option<Vec<String>>,
     /// `StateList` as JSON text the caller wrote, set with `state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub state_list_json: Option<String>,
+    /// Only agents whose name contains this text.
+    ///
     /// Wire name `AgentName`, String, optional, in the query. Example: `云呼测试坐席`.
     pub agent_name: Option<String>,
+    /// Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
     /// Wire name `CallTypeList`, List of String, optional, in the query, as one JSON text. Example: `["INBOUND", "OUTBOUND"]`.
     pub call_type_list: Option<Vec<String>>,
     /// `CallTypeList` as JSON text the caller wrote, set with `call_type_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub call_type_list_json: Option<String>,
+    /// Only agents handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
+    /// Only agents signed in for outbound calls only (`true`) or not (`false`).
+    ///
     /// Wire name `OutboundScenario`, Boolean, optional, in the query. Example: `false`.
     pub outbound_scenario: Option<bool>,
+    /// Only agents whose id or name contains this text.
+    ///
     /// Wire name `Query`, String, optional, in the query. Example: `agent`.
     pub query: Option<String>,
+    /// Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
+    ///
     /// Wire name `WorkModeList`, List of String, optional, in the query, as one JSON text. Example: `["OFFICE_PHONE","ON_SITE"]`.
     pub work_mode_list: Option<Vec<String>>,
     /// `WorkModeList` as JSON text the caller wrote, set with `work_mode_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -698,7 +714,7 @@ pub struct ListRealtimeAgentStatesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of agent states.
     ///
     /// Wire name `Data`, Struct [`RealtimeAgentStatePage`].
     pub data: Option<RealtimeAgentStatePage>,
@@ -774,13 +790,13 @@ impl Encode for ListRealtimeAgentStatesOutput {
     }
 }
 
-/// The result of the action.
+/// One page of agent states.
 ///
 /// Wire name `Data`. Part of the output of `ListRealtimeAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeAgentStatePage {
-    /// The items of this page.
+    /// The agents of this page, with their states.
     ///
     /// Wire name `List`, List of Struct [`AgentState`].
     pub list: Option<Vec<AgentState>>,
@@ -844,42 +860,74 @@ impl Encode for RealtimeAgentStatePage {
     }
 }
 
-/// The items of this page.
+/// The agents of this page, with their states.
 ///
 /// Wire name `List`. Part of the output of `ListRealtimeAgentStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AgentState {
+    /// The agent, as `username@instance`.
+    ///
     /// Wire name `AgentId`, String. Example: `user-test@ccc-test`.
     pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
     /// Wire name `AgentName`, String. Example: `云呼测试坐席`.
     pub agent_name: Option<String>,
+    /// The other party of the agent's call; while monitoring, the agent monitored or monitoring.
+    ///
     /// Wire name `CounterParty`, String. Example: `user-admin@ccc-test`.
     pub counter_party: Option<String>,
+    /// The agent's 8-digit extension.
+    ///
     /// Wire name `Extension`, String. Example: `80317391`.
     pub extension: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Skill groups the agent is signed in to, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String. Example: `["skg-default@ccc-test"]`.
     pub skill_group_id_list: Option<Vec<String>>,
+    /// The agent's state, e.g. `Ready`, `Break`, `Dialing`, `Ringing`, `Talking`, `ACW` (after-call work) or `Offline`.
+    ///
     /// Wire name `State`, String. Example: `ACW`.
     pub state: Option<String>,
+    /// More about the state, e.g. `Monitored`, or the break code while on a break.
+    ///
     /// Wire name `StateCode`, String. Example: `Monitored`.
     pub state_code: Option<String>,
+    /// How long the agent has been in this state, in seconds.
+    ///
     /// Wire name `StateTime`, Long. Example: `8`.
     pub state_time: Option<i64>,
+    /// Break code while the agent is on a break.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Kind of call the agent is on, e.g. `Outbound`.
+    ///
     /// Wire name `CallType`, String. Example: `Outbound`.
     pub call_type: Option<String>,
+    /// How long the agent has been in this state.
+    ///
     /// Wire name `Duration`, Long. Example: `16`.
     pub duration: Option<i64>,
+    /// The agent's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `1382114****`.
     pub mobile: Option<String>,
+    /// Whether the agent is signed in for outbound calls only.
+    ///
     /// Wire name `OutboundScenario`, Boolean. Example: `false`.
     pub outbound_scenario: Option<bool>,
+    /// Names of those skill groups.
+    ///
     /// Wire name `SkillGroupNameList`, List of String.
     pub skill_group_name_list: Option<Vec<String>>,
+    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }
@@ -1026,6 +1074,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListRealtimeAgentStatesError {
     /// `InternalService.Common` (HTTP 500): An internal service error occurred. %s
+    ///
+    /// The service failed internally.
     InternalServiceCommon(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

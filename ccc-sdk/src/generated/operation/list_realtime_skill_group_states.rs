@@ -40,6 +40,8 @@ pub struct ListRealtimeSkillGroupStatesInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
     /// Page to return, counted from 1.
@@ -50,6 +52,8 @@ pub struct ListRealtimeSkillGroupStatesInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, optional, in the body, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test"]`.
     pub skill_group_id_list: Option<Vec<String>>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -382,7 +386,7 @@ pub struct ListRealtimeSkillGroupStatesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of skill group figures.
     ///
     /// Wire name `Data`, Struct [`RealtimeSkillGroupStatePage`].
     pub data: Option<RealtimeSkillGroupStatePage>,
@@ -458,13 +462,13 @@ impl Encode for ListRealtimeSkillGroupStatesOutput {
     }
 }
 
-/// The result of the action.
+/// One page of skill group figures.
 ///
 /// Wire name `Data`. Part of the output of `ListRealtimeSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeSkillGroupStatePage {
-    /// The items of this page.
+    /// One entry per skill group.
     ///
     /// Wire name `List`, List of Struct [`RealtimeSkillGroupState`].
     pub list: Option<Vec<RealtimeSkillGroupState>>,
@@ -528,36 +532,62 @@ impl Encode for RealtimeSkillGroupStatePage {
     }
 }
 
-/// The items of this page.
+/// One entry per skill group.
 ///
 /// Wire name `List`. Part of the output of `ListRealtimeSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeSkillGroupState {
+    /// Agents on a break, per break code.
+    ///
     /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
     pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Number of agents on a break.
+    ///
     /// Wire name `BreakingAgents`, Long. Example: `0`.
     pub breaking_agents: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Number of agents signed in.
+    ///
     /// Wire name `LoggedInAgents`, Long. Example: `2`.
     pub logged_in_agents: Option<i64>,
+    /// Longest time a call now waiting has waited.
+    ///
     /// Wire name `LongestWaitingTime`, Long. Example: `0`.
     pub longest_waiting_time: Option<i64>,
+    /// Number of agents ready while signed in for outbound calls only.
+    ///
     /// Wire name `OutboundScenarioReadyAgents`, Long. Example: `0`.
     pub outbound_scenario_ready_agents: Option<i64>,
+    /// Number of agents ready to take a call.
+    ///
     /// Wire name `ReadyAgents`, Long. Example: `2`.
     pub ready_agents: Option<i64>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
+    /// Number of agents on a call.
+    ///
     /// Wire name `TalkingAgents`, Long. Example: `0`.
     pub talking_agents: Option<i64>,
+    /// Number of agents in the skill group.
+    ///
     /// Wire name `TotalAgents`, Long.
     pub total_agents: Option<i64>,
+    /// Number of calls waiting for an agent.
+    ///
     /// Wire name `WaitingCalls`, Long. Example: `0`.
     pub waiting_calls: Option<i64>,
+    /// Number of agents in after-call work.
+    ///
     /// Wire name `WorkingAgents`, Long. Example: `0`.
     pub working_agents: Option<i64>,
 }
@@ -675,12 +705,18 @@ impl Encode for RealtimeSkillGroupState {
     }
 }
 
+/// Agents on a break, per break code.
+///
 /// Wire name `BreakCodeDetailList`. Part of the output of `ListRealtimeSkillGroupStates`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
+    /// The break code.
+    ///
     /// Wire name `BreakCode`, String.
     pub break_code: Option<String>,
+    /// Number of agents on a break with this code.
+    ///
     /// Wire name `Count`, Long.
     pub count: Option<i64>,
 }

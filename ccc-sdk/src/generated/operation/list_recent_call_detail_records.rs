@@ -44,14 +44,20 @@ pub struct ListRecentCallDetailRecordsInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
     /// Wire name `StartTime`, Long, optional, in the body. Example: `1604638129000`.
     pub start_time: Option<i64>,
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1604639129000`.
     pub end_time: Option<i64>,
+    /// Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
+    ///
     /// Wire name `Criteria`, String, optional, in the query. Example: `{"phoneNumber":"139xxxx1234"}`.
     pub criteria: Option<String>,
 }
@@ -388,7 +394,7 @@ pub struct ListRecentCallDetailRecordsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of call records.
     ///
     /// Wire name `Data`, Struct [`RecentCallDetailRecordPage`].
     pub data: Option<RecentCallDetailRecordPage>,
@@ -464,13 +470,13 @@ impl Encode for ListRecentCallDetailRecordsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of call records.
 ///
 /// Wire name `Data`. Part of the output of `ListRecentCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RecentCallDetailRecordPage {
-    /// The items of this page.
+    /// The call records of this page.
     ///
     /// Wire name `List`, List of Struct [`CallDetailRecord`].
     pub list: Option<Vec<CallDetailRecord>>,
@@ -482,7 +488,7 @@ pub struct RecentCallDetailRecordPage {
     ///
     /// Wire name `PageSize`, Integer. Example: `10`.
     pub page_size: Option<i32>,
-    /// Number of items on all pages together.
+    /// Number of records on all pages together; given only with the first page (0 on the others).
     ///
     /// Wire name `TotalCount`, Integer. Example: `11`.
     pub total_count: Option<i32>,
@@ -534,32 +540,54 @@ impl Encode for RecentCallDetailRecordPage {
     }
 }
 
-/// The items of this page.
+/// The call records of this page.
 ///
 /// Wire name `List`. Part of the output of `ListRecentCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallDetailRecord {
+    /// Agents who took part, as `username@instance`, separated by commas.
+    ///
     /// Wire name `AgentIds`, String. Example: `user-test@ccc-test`.
     pub agent_ids: Option<String>,
+    /// Length of the call, in seconds (a number in a string).
+    ///
     /// Wire name `CallDuration`, String. Example: `16`.
     pub call_duration: Option<String>,
+    /// Number called.
+    ///
     /// Wire name `CalledNumber`, String. Example: `133xxxx2315`.
     pub called_number: Option<String>,
+    /// Number the call came from.
+    ///
     /// Wire name `CallingNumber`, String. Example: `053xxxx3128`.
     pub calling_number: Option<String>,
+    /// How the call ended: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    ///
     /// Wire name `ContactDisposition`, String. Example: `Success`.
     pub contact_disposition: Option<String>,
+    /// Id of the call, e.g. `job-125152394144124921`.
+    ///
     /// Wire name `ContactId`, String. Example: `job-76604722428454704`.
     pub contact_id: Option<String>,
+    /// Kind of call, e.g. `Inbound` or `Outbound`.
+    ///
     /// Wire name `ContactType`, String. Example: `Outbound`.
     pub contact_type: Option<String>,
+    /// Length of the call, in seconds.
+    ///
     /// Wire name `Duration`, Long. Example: `16`.
     pub duration: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Skill groups of the agents who took part, by id, separated by commas.
+    ///
     /// Wire name `SkillGroupIds`, String. Example: `skg-default@ccc-test`.
     pub skill_group_ids: Option<String>,
+    /// When the call started, in milliseconds since the Unix epoch: when an inbound call entered the IVR, when an outbound call was placed.
+    ///
     /// Wire name `StartTime`, Long. Example: `1532448000000`.
     pub start_time: Option<i64>,
 }
@@ -671,6 +699,8 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListRecentCallDetailRecordsError {
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

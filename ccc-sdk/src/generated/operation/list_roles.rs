@@ -140,7 +140,7 @@ pub struct ListRolesOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The roles of the instance.
     ///
     /// Wire name `Data`, List of Struct [`Role`].
     pub data: Option<Vec<Role>>,
@@ -216,14 +216,18 @@ impl Encode for ListRolesOutput {
     }
 }
 
-/// The result of the action.
+/// The roles of the instance.
 ///
 /// Wire name `Data`. Part of the output of `ListRoles`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Role {
+    /// Name of the role, e.g. `Admin`.
+    ///
     /// Wire name `Name`, String. Example: `Admin`.
     pub name: Option<String>,
+    /// Id of the role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
 }

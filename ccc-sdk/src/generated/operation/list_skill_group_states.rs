@@ -509,6 +509,8 @@ pub struct SkillGroupState {
     pub breaking_agents: Option<i64>,
     /// Wire name `InboundTalkingAgents`, Long.
     pub inbound_talking_agents: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `LoggedInAgents`, Long. Example: `0`.
@@ -521,8 +523,12 @@ pub struct SkillGroupState {
     pub outbound_talking_agents: Option<i64>,
     /// Wire name `ReadyAgents`, Long. Example: `1`.
     pub ready_agents: Option<i64>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup1@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String.
     pub skill_group_name: Option<String>,
     /// Wire name `TalkingAgents`, Long. Example: `0`.

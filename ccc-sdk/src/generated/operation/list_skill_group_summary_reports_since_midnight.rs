@@ -52,6 +52,8 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInput {
     ///
     /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
     pub page_size: Option<i32>,
+    /// Only these skill groups, by id.
+    ///
     /// Wire name `SkillGroups`, List of String, optional, in the query, as one JSON text. Example: `["skillgroup1@ccc-test", "skillgroup2@ccc-test2"]`.
     pub skill_groups: Option<Vec<String>>,
     /// `SkillGroups` as JSON text the caller wrote, set with `skill_groups_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -357,12 +359,16 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightOutput {
     ///
     /// Wire name `Message`, String.
     pub message: Option<String>,
+    /// One page of skill group figures since midnight.
+    ///
     /// Wire name `PagedSkillGroupSummaryReport`, Struct [`PagedSkillGroupSummaryReport`].
     pub paged_skill_group_summary_report: Option<PagedSkillGroupSummaryReport>,
     /// Id of the request, assigned by the service; quote it when asking for support.
     ///
     /// Wire name `RequestId`, String. Example: `2B36CEBC-6D11-5451-9E6B-C6D1927841C5`.
     pub request_id: Option<String>,
+    /// Whether the action succeeded.
+    ///
     /// Wire name `Success`, Boolean. Example: `true`.
     pub success: Option<bool>,
 }
@@ -436,16 +442,26 @@ impl Encode for ListSkillGroupSummaryReportsSinceMidnightOutput {
     }
 }
 
+/// One page of skill group figures since midnight.
+///
 /// Wire name `PagedSkillGroupSummaryReport`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedSkillGroupSummaryReport {
+    /// One entry per skill group.
+    ///
     /// Wire name `List`, List of Struct [`PagedSkillGroupSummaryReportItem`].
     pub list: Option<Vec<PagedSkillGroupSummaryReportItem>>,
+    /// Number of this page, counted from 1.
+    ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
     pub page_number: Option<i32>,
+    /// Number of items per page.
+    ///
     /// Wire name `PageSize`, Integer. Example: `10`.
     pub page_size: Option<i32>,
+    /// Number of items on all pages together.
+    ///
     /// Wire name `TotalCount`, Integer. Example: `3`.
     pub total_count: Option<i32>,
 }
@@ -496,22 +512,38 @@ impl Encode for PagedSkillGroupSummaryReport {
     }
 }
 
+/// One entry per skill group.
+///
 /// Wire name `List`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PagedSkillGroupSummaryReportItem {
+    /// Figures of inbound calls.
+    ///
     /// Wire name `Inbound`, Struct [`Inbound`].
     pub inbound: Option<Inbound>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Figures of outbound calls.
+    ///
     /// Wire name `Outbound`, Struct [`Outbound`].
     pub outbound: Option<Outbound>,
+    /// Figures over all calls and agent states.
+    ///
     /// Wire name `Overall`, Struct [`Overall`].
     pub overall: Option<Overall>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String.
     pub skill_group_name: Option<String>,
+    /// When the figures were taken.
+    ///
     /// Wire name `Timestamp`, String. Example: `2018-09-13 00:00:00`.
     pub timestamp: Option<String>,
 }
@@ -583,82 +615,158 @@ impl Encode for PagedSkillGroupSummaryReportItem {
     }
 }
 
+/// Figures of inbound calls.
+///
 /// Wire name `Inbound`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
+    /// Number of calls abandoned while queueing.
+    ///
     /// Wire name `AbandonedInQueueOfQueueCount`, Long. Example: `0`.
     pub abandoned_in_queue_of_queue_count: Option<i64>,
+    /// Number of queued calls an agent answered.
+    ///
     /// Wire name `AnsweredByAgentOfQueueCount`, Long. Example: `0`.
     pub answered_by_agent_of_queue_count: Option<i64>,
+    /// Longest wait of a queued call an agent answered.
+    ///
     /// Wire name `AnsweredByAgentOfQueueMaxWaitTimeDuration`, Long. Example: `0`.
     pub answered_by_agent_of_queue_max_wait_time_duration: Option<i64>,
+    /// Total wait of the queued calls agents answered.
+    ///
     /// Wire name `AnsweredByAgentOfQueueWaitTimeDuration`, Long. Example: `0`.
     pub answered_by_agent_of_queue_wait_time_duration: Option<i64>,
+    /// Average time ringing per call, in seconds.
+    ///
     /// Wire name `AverageRingTime`, Long. Example: `0`.
     pub average_ring_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Number of inbound calls the caller hung up before an agent answered.
+    ///
     /// Wire name `CallsAbandoned`, Long.
     pub calls_abandoned: Option<i64>,
+    /// Number of calls transferred out after consultation.
+    ///
     /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
     pub calls_attended_transfer_out: Option<i64>,
+    /// Number of calls transferred out without consultation.
+    ///
     /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
     pub calls_blind_transfer_out: Option<i64>,
+    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
+    ///
     /// Wire name `CallsHandled`, Long. Example: `0`.
     pub calls_handled: Option<i64>,
+    /// Number of inbound calls offered.
+    ///
     /// Wire name `CallsOffered`, Long. Example: `0`.
     pub calls_offered: Option<i64>,
+    /// Number of calls that overflowed out of their queue.
+    ///
     /// Wire name `CallsOverflow`, String.
     pub calls_overflow: Option<String>,
+    /// Number of calls whose queueing was cancelled.
+    ///
     /// Wire name `CallsQueuingCanceled`, String.
     pub calls_queuing_canceled: Option<String>,
+    /// Number of calls that failed to queue.
+    ///
     /// Wire name `CallsQueuingFailure`, String.
     pub calls_queuing_failure: Option<String>,
+    /// Number of queued calls routed elsewhere.
+    ///
     /// Wire name `CallsQueuingRerouted`, String.
     pub calls_queuing_rerouted: Option<String>,
+    /// Number of calls that queued until the time limit.
+    ///
     /// Wire name `CallsQueuingTimeout`, Long.
     pub calls_queuing_timeout: Option<i64>,
+    /// Number of queued calls answered within 10 seconds.
+    ///
     /// Wire name `CallsServiceLevel10`, Long. Example: `0`.
     pub calls_service_level10: Option<i64>,
+    /// Number of queued calls answered within 20 seconds.
+    ///
     /// Wire name `CallsServiceLevel20`, Long. Example: `0`.
     pub calls_service_level20: Option<i64>,
+    /// Number of queued calls answered within 30 seconds.
+    ///
     /// Wire name `CallsServiceLevel30`, Long. Example: `0`.
     pub calls_service_level30: Option<i64>,
+    /// Number of calls that timed out.
+    ///
     /// Wire name `CallsTimeout`, Long.
     pub calls_timeout: Option<i64>,
+    /// Number of queued calls an agent gave up.
+    ///
     /// Wire name `GiveUpByAgentOfQueueCount`, Long. Example: `0`.
     pub give_up_by_agent_of_queue_count: Option<i64>,
+    /// Share of queued calls an agent answered, in percent.
+    ///
     /// Wire name `HandleRate`, Float. Example: `0`.
     pub handle_rate: Option<f32>,
+    /// Number of calls that entered the queue.
+    ///
     /// Wire name `InComingQueueOfQueueCount`, Long. Example: `0`.
     pub in_coming_queue_of_queue_count: Option<i64>,
+    /// Longest time ringing of one call, in seconds.
+    ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, String. Example: `0`.
     pub max_talk_time: Option<String>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Number of calls that overflowed out of the queue.
+    ///
     /// Wire name `OverFlowInQueueOfQueueCount`, Long. Example: `0`.
     pub over_flow_in_queue_of_queue_count: Option<i64>,
+    /// Longest time a call waited in the queue.
+    ///
     /// Wire name `QueueMaxWaitTimeDuration`, Long. Example: `0`.
     pub queue_max_wait_time_duration: Option<i64>,
+    /// Total time calls waited in the queue.
+    ///
     /// Wire name `QueueWaitTimeDuration`, Long. Example: `0`.
     pub queue_wait_time_duration: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
+    ///
     /// Wire name `ServiceLevel20`, Float. Example: `0`.
     pub service_level20: Option<f32>,
+    /// Total time ringing, in seconds.
+    ///
     /// Wire name `TotalRingTime`, Long. Example: `0`.
     pub total_ring_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }
@@ -998,62 +1106,118 @@ impl Encode for Inbound {
     }
 }
 
+/// Figures of outbound calls.
+///
 /// Wire name `Outbound`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
+    /// Share of dialled calls answered, in percent.
+    ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
     pub answer_rate: Option<f32>,
+    /// Average time dialling per call, in seconds.
+    ///
     /// Wire name `AverageDialingTime`, Long. Example: `0`.
     pub average_dialing_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Number of outbound calls abandoned.
+    ///
     /// Wire name `CallsAbandoned`, Long.
     pub calls_abandoned: Option<i64>,
+    /// Number of outbound calls an agent answered.
+    ///
     /// Wire name `CallsAgentHandled`, Long.
     pub calls_agent_handled: Option<i64>,
+    /// Number of outbound calls answered.
+    ///
     /// Wire name `CallsAnswered`, Long. Example: `0`.
     pub calls_answered: Option<i64>,
+    /// Number of outbound calls dialled.
+    ///
     /// Wire name `CallsDialed`, Long. Example: `0`.
     pub calls_dialed: Option<i64>,
+    /// Number of outbound calls offered to agents.
+    ///
     /// Wire name `CallsOffered`, Long.
     pub calls_offered: Option<i64>,
+    /// Number of calls whose queueing was cancelled.
+    ///
     /// Wire name `CallsQueuingCancelled`, Long.
     pub calls_queuing_cancelled: Option<i64>,
+    /// Number of calls that failed to queue.
+    ///
     /// Wire name `CallsQueuingFailed`, Long.
     pub calls_queuing_failed: Option<i64>,
+    /// Number of calls that failed to queue.
+    ///
     /// Wire name `CallsQueuingFailure`, Long.
     pub calls_queuing_failure: Option<i64>,
+    /// Number of calls that overflowed while queueing.
+    ///
     /// Wire name `CallsQueuingOverflow`, Long.
     pub calls_queuing_overflow: Option<i64>,
+    /// Number of queued calls routed elsewhere.
+    ///
     /// Wire name `CallsQueuingRerouted`, Long.
     pub calls_queuing_rerouted: Option<i64>,
+    /// Number of calls that queued until the time limit.
+    ///
     /// Wire name `CallsQueuingTimeout`, Long.
     pub calls_queuing_timeout: Option<i64>,
+    /// Number of queued calls answered within 30 seconds.
+    ///
     /// Wire name `CallsServiceLevel30`, String. Example: `0`.
     pub calls_service_level30: Option<String>,
+    /// Number of queued calls answered within 30 seconds.
+    ///
     /// Wire name `CallsServiceLevel30V2`, Long.
     pub calls_service_level30_v2: Option<i64>,
+    /// Longest time dialling of one call, in seconds.
+    ///
     /// Wire name `MaxDialingTime`, Long. Example: `0`.
     pub max_dialing_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time dialling, in seconds.
+    ///
     /// Wire name `TotalDialingTime`, Long. Example: `0`.
     pub total_dialing_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time calls waited, in seconds.
+    ///
     /// Wire name `TotalWaitTime`, Long.
     pub total_wait_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }
@@ -1281,40 +1445,74 @@ impl Encode for Outbound {
     }
 }
 
+/// Figures over all calls and agent states.
+///
 /// Wire name `Overall`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
+    /// Average length of a period ready, in seconds.
+    ///
     /// Wire name `AverageReadyTime`, Long. Example: `0`.
     pub average_ready_time: Option<i64>,
+    /// Average time talking per call, in seconds.
+    ///
     /// Wire name `AverageTalkTime`, Long. Example: `0`.
     pub average_talk_time: Option<i64>,
+    /// Average time in after-call work per call, in seconds.
+    ///
     /// Wire name `AverageWorkTime`, Long. Example: `0`.
     pub average_work_time: Option<i64>,
+    /// Longest period ready, in seconds.
+    ///
     /// Wire name `MaxReadyTime`, Long. Example: `0`.
     pub max_ready_time: Option<i64>,
+    /// Longest time talking of one call, in seconds.
+    ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
+    /// Longest time in after-call work of one call, in seconds.
+    ///
     /// Wire name `MaxWorkTime`, Long. Example: `0`.
     pub max_work_time: Option<i64>,
+    /// Agent occupancy, in percent.
+    ///
     /// Wire name `OccupancyRate`, Float. Example: `0`.
     pub occupancy_rate: Option<f32>,
+    /// Satisfaction index of the surveys answered.
+    ///
     /// Wire name `SatisfactionIndex`, Float. Example: `0`.
     pub satisfaction_index: Option<f32>,
+    /// Number of satisfaction surveys offered.
+    ///
     /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
     pub satisfaction_surveys_offered: Option<i64>,
+    /// Number of satisfaction surveys answered.
+    ///
     /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
     pub satisfaction_surveys_responded: Option<i64>,
+    /// Total time on breaks, in seconds.
+    ///
     /// Wire name `TotalBreakTime`, Long. Example: `0`.
     pub total_break_time: Option<i64>,
+    /// Number of calls handled: inbound calls answered and outbound calls connected.
+    ///
     /// Wire name `TotalCalls`, Long. Example: `0`.
     pub total_calls: Option<i64>,
+    /// Total time signed in, in seconds.
+    ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
     pub total_logged_in_time: Option<i64>,
+    /// Total time ready, in seconds.
+    ///
     /// Wire name `TotalReadyTime`, Long. Example: `0`.
     pub total_ready_time: Option<i64>,
+    /// Total time talking, in seconds.
+    ///
     /// Wire name `TotalTalkTime`, Long. Example: `0`.
     pub total_talk_time: Option<i64>,
+    /// Total time in after-call work, in seconds.
+    ///
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
 }

@@ -44,12 +44,16 @@ pub struct ListSkillGroupsInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only skill groups whose id, name or display name contains this text, ignoring case.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `测试技能组`.
     pub search_pattern: Option<String>,
+    /// Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
     /// Wire name `MediaType`, String, optional, in the query.
     pub media_type: Option<String>,
 }
@@ -350,7 +354,7 @@ pub struct ListSkillGroupsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of skill groups.
     ///
     /// Wire name `Data`, Struct [`SkillGroupPage`].
     pub data: Option<SkillGroupPage>,
@@ -426,13 +430,13 @@ impl Encode for ListSkillGroupsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of skill groups.
 ///
 /// Wire name `Data`. Part of the output of `ListSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroupPage {
-    /// The items of this page.
+    /// The skill groups of this page.
     ///
     /// Wire name `List`, List of Struct [`SkillGroup`].
     pub list: Option<Vec<SkillGroup>>,
@@ -496,26 +500,42 @@ impl Encode for SkillGroupPage {
     }
 }
 
-/// The items of this page.
+/// The skill groups of this page.
 ///
 /// Wire name `List`. Part of the output of `ListSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroup {
+    /// Free text describing the skill group.
+    ///
     /// Wire name `Description`, String. Example: `测试`.
     pub description: Option<String>,
+    /// Name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `测试技能组`.
     pub display_name: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Number of phone numbers added to the skill group.
+    ///
     /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
     pub phone_number_count: Option<i32>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `test`.
     pub skill_group_name: Option<String>,
+    /// Number of users in the skill group.
+    ///
     /// Wire name `UserCount`, Integer. Example: `2`.
     pub user_count: Option<i32>,
+    /// Media the skill group handles.
+    ///
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
 }
@@ -602,12 +622,20 @@ codec::serialize_via_encode!(ListSkillGroupsOutput, SkillGroupPage, SkillGroup);
 #[non_exhaustive]
 pub enum ListSkillGroupsError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Null` (HTTP 400): The parameter %s may not be null.
+    ///
+    /// A required parameter is missing.
     ParameterNull(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

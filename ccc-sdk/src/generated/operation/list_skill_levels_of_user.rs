@@ -40,6 +40,8 @@ pub struct ListSkillLevelsOfUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Which skill groups to list: `true` (the default) those the user belongs to, `false` those the user does not.
+    ///
     /// Wire name `IsMember`, Boolean, optional, in the query. Example: `true`.
     pub is_member: Option<bool>,
     /// Page to return, counted from 1.
@@ -50,9 +52,11 @@ pub struct ListSkillLevelsOfUserInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only skill groups whose id or name contains this text.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `skillgroup`.
     pub search_pattern: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose skill groups to list, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -390,7 +394,7 @@ pub struct ListSkillLevelsOfUserOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of skill groups.
     ///
     /// Wire name `Data`, Struct [`SkillLevelsOfUserPage`].
     pub data: Option<SkillLevelsOfUserPage>,
@@ -466,13 +470,13 @@ impl Encode for ListSkillLevelsOfUserOutput {
     }
 }
 
-/// The result of the action.
+/// One page of skill groups.
 ///
 /// Wire name `Data`. Part of the output of `ListSkillLevelsOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevelsOfUserPage {
-    /// The items of this page.
+    /// The skill groups of this page.
     ///
     /// Wire name `List`, List of Struct [`SkillLevelsOfUser`].
     pub list: Option<Vec<SkillLevelsOfUser>>,
@@ -536,18 +540,26 @@ impl Encode for SkillLevelsOfUserPage {
     }
 }
 
-/// The items of this page.
+/// The skill groups of this page.
 ///
 /// Wire name `List`. Part of the output of `ListSkillLevelsOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevelsOfUser {
+    /// Media the skill group handles.
+    ///
     /// Wire name `MediaType`, String.
     pub media_type: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
+    /// The user's skill level in the skill group (a number in a string); empty when the user is not a member.
+    ///
     /// Wire name `SkillLevel`, String. Example: `5`.
     pub skill_level: Option<String>,
 }

@@ -510,6 +510,8 @@ pub struct SmsMetadata {
     pub aliyun_uid: Option<i64>,
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `Name`, String.

@@ -283,6 +283,8 @@ pub struct TicketTask {
     pub file_keys: Option<Vec<String>>,
     /// Wire name `FileUrls`, List of String.
     pub file_urls: Option<Vec<String>>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `StartTime`, Long. Example: `1620259200000`.

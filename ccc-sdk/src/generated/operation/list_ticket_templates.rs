@@ -555,6 +555,8 @@ pub struct TicketTemplate {
     pub category_id: Option<String>,
     /// Wire name `Editor`, String. Example: `creator@ccc-test`.
     pub editor: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `LatestVersion`, String. Example: `1715780670000`.

@@ -915,6 +915,8 @@ pub struct Ticket {
     pub customer_id: Option<String>,
     /// Wire name `EndTime`, Long. Example: `1631440860000`.
     pub end_time: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `JobId`, String. Example: `job-47150***150396416`.

@@ -43,6 +43,8 @@ pub struct ListUnassignedNumbersInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only numbers containing this text, e.g. `0833`.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `0833`.
     pub search_pattern: Option<String>,
 }
@@ -277,7 +279,7 @@ pub struct ListUnassignedNumbersOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of phone numbers.
     ///
     /// Wire name `Data`, Struct [`UnassignedNumberPage`].
     pub data: Option<UnassignedNumberPage>,
@@ -353,13 +355,13 @@ impl Encode for ListUnassignedNumbersOutput {
     }
 }
 
-/// The result of the action.
+/// One page of phone numbers.
 ///
 /// Wire name `Data`. Part of the output of `ListUnassignedNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UnassignedNumberPage {
-    /// The items of this page.
+    /// The phone numbers of this page.
     ///
     /// Wire name `List`, List of Struct [`UnassignedNumber`].
     pub list: Option<Vec<UnassignedNumber>>,
@@ -423,16 +425,22 @@ impl Encode for UnassignedNumberPage {
     }
 }
 
-/// The items of this page.
+/// The phone numbers of this page.
 ///
 /// Wire name `List`. Part of the output of `ListUnassignedNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UnassignedNumber {
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `08330011****`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String.
     pub province: Option<String>,
 }

@@ -42,20 +42,24 @@ pub struct ListUserLevelsOfSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Which users to list: `true` those in the skill group, `false` those not in it.
+    ///
     /// Wire name `IsMember`, Boolean, required, in the query. Example: `true`.
     pub is_member: bool,
     /// Page to return, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skg-default@ccc-test`.
     pub skill_group_id: String,
+    /// Only users whose login name or display name contains this text.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `测试坐席`.
     pub search_pattern: Option<String>,
 }
@@ -392,7 +396,7 @@ pub struct ListUserLevelsOfSkillGroupOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of users.
     ///
     /// Wire name `Data`, Struct [`UserLevelsOfSkillGroupPage`].
     pub data: Option<UserLevelsOfSkillGroupPage>,
@@ -468,13 +472,13 @@ impl Encode for ListUserLevelsOfSkillGroupOutput {
     }
 }
 
-/// The result of the action.
+/// One page of users.
 ///
 /// Wire name `Data`. Part of the output of `ListUserLevelsOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserLevelsOfSkillGroupPage {
-    /// The items of this page.
+    /// The users of this page, with their skill levels.
     ///
     /// Wire name `List`, List of Struct [`UserSkillLevel`].
     pub list: Option<Vec<UserSkillLevel>>,
@@ -538,28 +542,46 @@ impl Encode for UserLevelsOfSkillGroupPage {
     }
 }
 
-/// The items of this page.
+/// The users of this page, with their skill levels.
 ///
 /// Wire name `List`. Part of the output of `ListUserLevelsOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserSkillLevel {
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `测试坐席`.
     pub display_name: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `user-test`.
     pub login_name: Option<String>,
+    /// Id of the user's role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Name of the user's role, e.g. `Admin`.
+    ///
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skg-default@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `Default`.
     pub skill_group_name: Option<String>,
+    /// The user's skill level in the skill group.
+    ///
     /// Wire name `SkillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
+    /// Id of the user's RAM user.
+    ///
     /// Wire name `RamId`, String.
     pub ram_id: Option<String>,
 }
@@ -657,18 +679,32 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum ListUserLevelsOfSkillGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// `Parameter.Null` (HTTP 400): The parameter %s may not be null.
+    ///
+    /// A required parameter is missing.
     ParameterNull(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -44,13 +44,15 @@ pub struct ListUsersInput {
     ///
     /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
     pub page_number: i32,
-    /// Number of items per page.
+    /// Number of items per page, from 1 to 100.
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Only users whose id, display name, e-mail address or extension contains this text, ignoring case.
+    ///
     /// Wire name `SearchPattern`, String, optional, in the query. Example: `agent`.
     pub search_pattern: Option<String>,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// Only users in this skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query.
     pub skill_group_id: Option<String>,
@@ -352,7 +354,7 @@ pub struct ListUsersOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of users.
     ///
     /// Wire name `Data`, Struct [`UserPage`].
     pub data: Option<UserPage>,
@@ -439,13 +441,13 @@ impl Encode for ListUsersOutput {
     }
 }
 
-/// The result of the action.
+/// One page of users.
 ///
 /// Wire name `Data`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserPage {
-    /// The items of this page.
+    /// The users of this page.
     ///
     /// Wire name `List`, List of Struct [`User`].
     pub list: Option<Vec<User>>,
@@ -509,46 +511,82 @@ impl Encode for UserPage {
     }
 }
 
-/// The items of this page.
+/// The users of this page.
 ///
 /// Wire name `List`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
+    /// Extension of the user's device.
+    ///
     /// Wire name `DeviceExt`, String. Example: `8033****`.
     pub device_ext: Option<String>,
+    /// The user's active device, if any.
+    ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// Whether the user's device is connected, e.g. `OFFLINE`.
+    ///
     /// Wire name `DeviceState`, String. Example: `OFFLINE`.
     pub device_state: Option<String>,
+    /// Short number shown for the user, e.g. `1001`.
+    ///
     /// Wire name `DisplayId`, String. Example: `1001`.
     pub display_id: Option<String>,
+    /// The user's name as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// The user's e-mail address.
+    ///
     /// Wire name `Email`, String. Example: `username@example.com`.
     pub email: Option<String>,
+    /// The user's 8-digit extension, e.g. `80326034`.
+    ///
     /// Wire name `Extension`, String. Example: `8031****`.
     pub extension: Option<String>,
+    /// Name the user signs in with: the part of the user id before `@`.
+    ///
     /// Wire name `LoginName`, String. Example: `agent`.
     pub login_name: Option<String>,
+    /// The user's mobile phone number.
+    ///
     /// Wire name `Mobile`, String. Example: `1382114****`.
     pub mobile: Option<String>,
+    /// The user's own numbers for outbound calls.
+    ///
     /// Wire name `PersonalOutboundNumberList`, List of Struct [`PersonalOutboundNumberList`].
     pub personal_outbound_number_list: Option<Vec<PersonalOutboundNumberList>>,
+    /// Whether the user is marked as primary.
+    ///
     /// Wire name `Primary`, Boolean.
     pub primary: Option<bool>,
+    /// Whether the user is the instance's primary account.
+    ///
     /// Wire name `PrimaryAccount`, Boolean. Example: `false`.
     pub primary_account: Option<bool>,
+    /// Id of the RAM user behind this user.
+    ///
     /// Wire name `RamId`, Long. Example: `21234502254620****`.
     pub ram_id: Option<i64>,
+    /// Id of the user's role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Name of the user's role, e.g. `Admin` or `Agent`.
+    ///
     /// Wire name `RoleName`, String. Example: `Admin`.
     pub role_name: Option<String>,
+    /// Skill groups the user is in, with the skill level in each.
+    ///
     /// Wire name `SkillLevelList`, List of Struct [`SkillLevelList`].
     pub skill_level_list: Option<Vec<SkillLevelList>>,
+    /// The user, as `username@instance`.
+    ///
     /// Wire name `UserId`, String. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
 }
@@ -703,18 +741,30 @@ impl Encode for User {
     }
 }
 
+/// The user's own numbers for outbound calls.
+///
 /// Wire name `PersonalOutboundNumberList`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PersonalOutboundNumberList {
+    /// Whether the number can be used.
+    ///
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `0830011****`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String.
     pub province: Option<String>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
 }
@@ -772,14 +822,22 @@ impl Encode for PersonalOutboundNumberList {
     }
 }
 
+/// Skill groups the user is in, with the skill level in each.
+///
 /// Wire name `SkillLevelList`. Part of the output of `ListUsers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevelList {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
     /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
     pub skill_group_name: Option<String>,
+    /// The user's skill level in the skill group.
+    ///
     /// Wire name `SkillLevel`, Integer. Example: `5`.
     pub skill_level: Option<i32>,
 }

@@ -36,16 +36,24 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListVoicemailsInput {
+    /// Only voicemails from this number.
+    ///
     /// Wire name `Caller`, String, optional, in the query. Example: `073xxxx7539`.
     pub caller: Option<String>,
+    /// Only the voicemail of this call, e.g. `job-125152394144124921`.
+    ///
     /// Wire name `ContactId`, String, optional, in the query. Example: `job-125152394144124921`.
     pub contact_id: Option<String>,
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `EndTime`, Long, optional, in the query. Example: `1532707199000`.
     pub end_time: Option<i64>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Only voicemails of the voicemail box with this name.
+    ///
     /// Wire name `Name`, String, optional, in the query. Example: `voicemail-test`.
     pub name: Option<String>,
     /// Page to return, counted from 1.
@@ -56,6 +64,8 @@ pub struct ListVoicemailsInput {
     ///
     /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
     pub page_size: i32,
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `StartTime`, Long, optional, in the query. Example: `1532448000000`.
     pub start_time: Option<i64>,
 }
@@ -458,7 +468,7 @@ pub struct ListVoicemailsOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// One page of voicemails.
     ///
     /// Wire name `Data`, Struct [`VoicemailPage`].
     pub data: Option<VoicemailPage>,
@@ -534,13 +544,13 @@ impl Encode for ListVoicemailsOutput {
     }
 }
 
-/// The result of the action.
+/// One page of voicemails.
 ///
 /// Wire name `Data`. Part of the output of `ListVoicemails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VoicemailPage {
-    /// The items of this page.
+    /// The voicemails of this page.
     ///
     /// Wire name `List`, List of Struct [`Voicemail`].
     pub list: Option<Vec<Voicemail>>,
@@ -604,28 +614,46 @@ impl Encode for VoicemailPage {
     }
 }
 
-/// The items of this page.
+/// The voicemails of this page.
 ///
 /// Wire name `List`. Part of the output of `ListVoicemails`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Voicemail {
+    /// Number that was called.
+    ///
     /// Wire name `Callee`, String. Example: `0533128****`.
     pub callee: Option<String>,
+    /// Number the voicemail came from.
+    ///
     /// Wire name `Caller`, String. Example: `073xxxx7539`.
     pub caller: Option<String>,
+    /// When the call started, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `CdrStartTime`, Long.
     pub cdr_start_time: Option<i64>,
+    /// Id of the call.
+    ///
     /// Wire name `ContactId`, String. Example: `job-125152394144124921`.
     pub contact_id: Option<String>,
+    /// Length of the voicemail.
+    ///
     /// Wire name `Duration`, Long. Example: `16`.
     pub duration: Option<i64>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the voicemail box.
+    ///
     /// Wire name `Name`, String. Example: `voicemail-test`.
     pub name: Option<String>,
+    /// Length of the recording.
+    ///
     /// Wire name `RecordingDuration`, Long.
     pub recording_duration: Option<i64>,
+    /// When the voicemail started, in milliseconds since the Unix epoch (a number in a string).
+    ///
     /// Wire name `StartTime`, String. Example: `1631440860000`.
     pub start_time: Option<String>,
 }

@@ -1045,12 +1045,20 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum MakeCallError {
     /// `NotExists.UserId` (HTTP 404): The user %s does not exist in instance %s.
+    ///
+    /// The instance has no user with this id.
     NotExistsUserId(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `UserBusy` (HTTP 400): The user %s you called was busy. Please try again later.
+    ///
+    /// The agent called is busy; try again later.
     UserBusy(ServiceError),
     /// `NotExists.Extension` (HTTP 404): No available extension number exists.
+    ///
+    /// No extension is free to place the call from.
     NotExistsExtension(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

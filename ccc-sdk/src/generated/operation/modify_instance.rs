@@ -34,6 +34,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyInstanceInput {
+    /// New free text describing the instance.
+    ///
     /// Wire name `Description`, String, optional, in the query.
     pub description: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.

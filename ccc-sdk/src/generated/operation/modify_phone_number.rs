@@ -36,14 +36,20 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPhoneNumberInput {
+    /// Id of the contact flow (IVR) to answer calls to the number.
+    ///
     /// Wire name `ContactFlowId`, String, optional, in the query. Example: `78128960-bb00-4ddc-8a82-923a8c5bd22d`.
     pub contact_flow_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone number to change.
+    ///
     /// Wire name `Number`, String, required, in the query. Example: `0102134****`.
     pub number: String,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
     /// Wire name `Usage`, String, required, in the query. Example: `Bidirection`.
     pub usage: String,
 }

@@ -36,6 +36,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySkillGroupInput {
+    /// New name of the skill group as people see it.
+    ///
     /// Wire name `DisplayName`, String, required, in the query. Example: `测试技能组`.
     pub display_name: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -46,6 +48,8 @@ pub struct ModifySkillGroupInput {
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `test@ccc-test`.
     pub skill_group_id: String,
+    /// New free text describing the skill group.
+    ///
     /// Wire name `Description`, String, optional, in the query. Example: `测试`.
     pub description: Option<String>,
 }
@@ -325,10 +329,16 @@ codec::serialize_via_encode!(ModifySkillGroupOutput);
 #[non_exhaustive]
 pub enum ModifySkillGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

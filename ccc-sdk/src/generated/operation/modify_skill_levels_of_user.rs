@@ -40,11 +40,13 @@ pub struct ModifySkillLevelsOfUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The skill groups whose level to change, each by id (`skillGroupId`) with the user's new skill level in it (`skillLevel`).
+    ///
     /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], required, in the query, as one JSON text. Example: `[{"skillGroupId":"skillgroup1@ccc-test","skillLevel":1},{"skillGroupId":"skillgroup2@ccc-test","skillLevel":10}]`.
     pub skill_level_list: Vec<SkillLevel>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose skill levels to change, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,
@@ -324,12 +326,18 @@ impl Encode for ModifySkillLevelsOfUserOutput {
     }
 }
 
+/// The skill groups whose level to change, each by id (`skillGroupId`) with the user's new skill level in it (`skillLevel`).
+///
 /// Wire name `SkillLevelList`. Part of the input of `ModifySkillLevelsOfUser`; build one with `SkillLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
     /// Wire name `skillGroupId`, String. Example: `skillgroup1@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `1`.
     pub skill_level: Option<i32>,
 }

@@ -40,24 +40,40 @@ pub struct ModifyUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user to change, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
     pub user_id: String,
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
     pub work_mode: crate::types::WorkMode,
+    /// The user's new mobile phone number.
+    ///
     /// Wire name `Mobile`, String, optional, in the query. Example: `138xxxx2114`.
     pub mobile: Option<String>,
+    /// Id of the user's new role, e.g. `Admin@ccc-test`.
+    ///
     /// Wire name `RoleId`, String, optional, in the query. Example: `Admin@ccc-test`.
     pub role_id: Option<String>,
+    /// Address of the user's new picture.
+    ///
     /// Wire name `AvatarUrl`, String, optional, in the query.
     pub avatar_url: Option<String>,
+    /// New short number shown for the user, e.g. `1001`.
+    ///
     /// Wire name `DisplayId`, String, optional, in the query. Example: `1001`.
     pub display_id: Option<String>,
+    /// The user's new name as people see it.
+    ///
     /// Wire name `DisplayName`, String, optional, in the query.
     pub display_name: Option<String>,
+    /// Whether to make the change even where the service would otherwise refuse.
+    ///
     /// Wire name `Force`, Boolean, optional, in the query.
     pub force: Option<bool>,
+    /// The user's new nickname.
+    ///
     /// Wire name `Nickname`, String, optional, in the query.
     pub nickname: Option<String>,
 }
@@ -561,20 +577,36 @@ codec::serialize_via_encode!(ModifyUserOutput);
 #[non_exhaustive]
 pub enum ModifyUserError {
     /// `Parameter.Enumeration` (HTTP 400): The parameter %s must be one of the value of enumeration %s.
+    ///
+    /// A parameter has a value outside the set it accepts.
     ParameterEnumeration(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// `Permission.Common` (HTTP 403): You have no permission to access. %s
+    ///
+    /// The caller may not do this.
     PermissionCommon(ServiceError),
     /// `Permission.SkillGroup` (HTTP 403): You have no permission to access skill group(s) %s.
+    ///
+    /// The caller may not manage some of the skill groups named.
     PermissionSkillGroup(ServiceError),
     /// `NotExists.RoleId` (HTTP 404): Role %s does not exist.
+    ///
+    /// No role has this id.
     NotExistsRoleId(ServiceError),
     /// `InternalService.Common` (HTTP 500): An internal service error occurred. %s
+    ///
+    /// The service failed internally.
     InternalServiceCommon(ServiceError),
     /// `InternalService.DB` (HTTP 500): An internal DB service error occurred. %s
+    ///
+    /// The service failed to read or write its data.
     InternalServiceDb(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

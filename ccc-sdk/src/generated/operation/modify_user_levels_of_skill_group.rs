@@ -40,10 +40,12 @@ pub struct ModifyUserLevelsOfSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: String,
+    /// The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    ///
     /// Wire name `UserLevelList`, List of Struct [`UserLevel`], required, in the query, as one JSON text. Example: `[{"userId":"agent1@ccc-test","skillLevel":1},{"userId":"agent2@ccc-test","skillLevel":10}]`.
     pub user_level_list: Vec<UserLevel>,
     /// `UserLevelList` as JSON text the caller wrote, set with `user_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -327,12 +329,18 @@ impl Encode for ModifyUserLevelsOfSkillGroupOutput {
     }
 }
 
+/// The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+///
 /// Wire name `UserLevelList`. Part of the input of `ModifyUserLevelsOfSkillGroup`; build one with `UserLevel::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserLevel {
+    /// Id of the user, as `username@instance`.
+    ///
     /// Wire name `userId`, String. Example: `agent1@ccc-test`.
     pub user_id: Option<String>,
+    /// The user's new skill level in the skill group, a whole number (the examples use 1 to 10).
+    ///
     /// Wire name `skillLevel`, Integer. Example: `1`.
     pub skill_level: Option<i32>,
 }

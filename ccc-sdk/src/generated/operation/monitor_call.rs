@@ -878,10 +878,16 @@ codec::serialize_via_encode!(
 #[non_exhaustive]
 pub enum MonitorCallError {
     /// `NotExists.ChannelId` (HTTP 404): The specified channel %s does not exist in call %s.
+    ///
+    /// The call has no channel with this id.
     NotExistsChannelId(ServiceError),
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.UserId` (HTTP 404): The user %s does not exist in instance %s.
+    ///
+    /// The instance has no user with this id.
     NotExistsUserId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -37,14 +37,20 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PickOutboundNumbersInput {
+    /// The number to be called.
+    ///
     /// Wire name `CalledNumber`, String, required, in the query. Example: `13888888888`.
     pub called_number: String,
+    /// How many numbers to pick; 1 by default.
+    ///
     /// Wire name `Count`, Integer, required, in the query. Example: `1`.
     pub count: i32,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["test@ccc-test"]`.
     pub skill_group_id_list: Vec<String>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -283,7 +289,7 @@ pub struct PickOutboundNumbersOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The numbers picked, each paired with the number to be called.
     ///
     /// Wire name `Data`, List of Struct [`NumberPair`].
     pub data: Option<Vec<NumberPair>>,
@@ -359,14 +365,18 @@ impl Encode for PickOutboundNumbersOutput {
     }
 }
 
-/// The result of the action.
+/// The numbers picked, each paired with the number to be called.
 ///
 /// Wire name `Data`. Part of the output of `PickOutboundNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NumberPair {
+    /// The number to be called, with where it is registered.
+    ///
     /// Wire name `Callee`, Struct [`Callee`].
     pub callee: Option<Callee>,
+    /// A number picked to call from, with where it is registered.
+    ///
     /// Wire name `Caller`, Struct [`Caller`].
     pub caller: Option<Caller>,
 }
@@ -403,14 +413,22 @@ impl Encode for NumberPair {
     }
 }
 
+/// The number to be called, with where it is registered.
+///
 /// Wire name `Callee`. Part of the output of `PickOutboundNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Callee {
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `北京`.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `13888888888`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `北京`.
     pub province: Option<String>,
 }
@@ -454,14 +472,22 @@ impl Encode for Callee {
     }
 }
 
+/// A number picked to call from, with where it is registered.
+///
 /// Wire name `Caller`. Part of the output of `PickOutboundNumbers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Caller {
+    /// City the number is registered in.
+    ///
     /// Wire name `City`, String. Example: `北京`.
     pub city: Option<String>,
+    /// The phone number.
+    ///
     /// Wire name `Number`, String. Example: `01089898989`.
     pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
     /// Wire name `Province`, String. Example: `北京`.
     pub province: Option<String>,
 }
@@ -513,6 +539,8 @@ codec::serialize_via_encode!(PickOutboundNumbersOutput, NumberPair, Callee, Call
 #[non_exhaustive]
 pub enum PickOutboundNumbersError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -42,7 +42,7 @@ pub struct PollUserStatusInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The agent to read, as `username@instance`.
     ///
     /// Wire name `UserId`, String, optional, in the query. Example: `agent@ccc-test`.
     pub user_id: Option<String>,
@@ -216,7 +216,7 @@ pub struct PollUserStatusOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The agent's state and their current call and chats.
     ///
     /// Wire name `Data`, Struct [`PollUserStatusResult`].
     pub data: Option<PollUserStatusResult>,
@@ -303,7 +303,7 @@ impl Encode for PollUserStatusOutput {
     }
 }
 
-/// The result of the action.
+/// The agent's state and their current call and chats.
 ///
 /// Wire name `Data`. Part of the output of `PollUserStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -313,6 +313,8 @@ pub struct PollUserStatusResult {
     ///
     /// Wire name `CallContext`, Struct [`CallContext`].
     pub call_context: Option<CallContext>,
+    /// The agent's current chats, one entry per chat.
+    ///
     /// Wire name `ChatContexts`, List of Struct [`ChatContexts`].
     pub chat_contexts: Option<Vec<ChatContexts>>,
     /// Sequence number of this context; a later answer has a larger one.
@@ -643,18 +645,30 @@ impl Encode for ChannelContexts {
     }
 }
 
+/// The agent's current chats, one entry per chat.
+///
 /// Wire name `ChatContexts`. Part of the output of `PollUserStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatContexts {
+    /// Variables of the chat, as text.
+    ///
     /// Wire name `CallVariables`, String.
     pub call_variables: Option<String>,
+    /// Kind of chat.
+    ///
     /// Wire name `ChatType`, String.
     pub chat_type: Option<String>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String.
     pub instance_id: Option<String>,
+    /// Id of the chat.
+    ///
     /// Wire name `JobId`, String.
     pub job_id: Option<String>,
+    /// The parties of the chat, one entry each.
+    ///
     /// Wire name `Members`, List of Struct [`Members`].
     pub members: Option<Vec<Members>>,
 }
@@ -712,22 +726,38 @@ impl Encode for ChatContexts {
     }
 }
 
+/// The parties of the chat, one entry each.
+///
 /// Wire name `Members`. Part of the output of `PollUserStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Members {
+    /// Position of the party within the chat.
+    ///
     /// Wire name `Index`, Integer.
     pub index: Option<i32>,
+    /// Who ended this party's part in the chat, once it ended.
+    ///
     /// Wire name `ReleaseInitiator`, String.
     pub release_initiator: Option<String>,
+    /// Why this party's part in the chat ended.
+    ///
     /// Wire name `ReleaseReason`, String.
     pub release_reason: Option<String>,
+    /// Skill group the chat was routed through, if any.
+    ///
     /// Wire name `SkillGroupId`, String.
     pub skill_group_id: Option<String>,
+    /// State of this party's part in the chat.
+    ///
     /// Wire name `Status`, String.
     pub status: Option<String>,
+    /// The party, as a user id.
+    ///
     /// Wire name `UserId`, String.
     pub user_id: Option<String>,
+    /// Kind of party, e.g. agent or customer.
+    ///
     /// Wire name `UserType`, String.
     pub user_type: Option<String>,
 }
@@ -837,6 +867,8 @@ pub struct UserContext {
     ///
     /// Wire name `OutboundScenario`, Boolean. Example: `false`.
     pub outbound_scenario: Option<bool>,
+    /// Other calls or chats the agent handles at the same time.
+    ///
     /// Wire name `ParallelJobList`, List of Struct [`ParallelJobList`].
     pub parallel_job_list: Option<Vec<ParallelJobList>>,
     /// Reserved by the service.
@@ -983,14 +1015,22 @@ impl Encode for UserContext {
     }
 }
 
+/// Other calls or chats the agent handles at the same time.
+///
 /// Wire name `ParallelJobList`. Part of the output of `PollUserStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ParallelJobList {
+    /// Id of the call or chat.
+    ///
     /// Wire name `JobId`, String.
     pub job_id: Option<String>,
+    /// The agent's state in it.
+    ///
     /// Wire name `Status`, String.
     pub status: Option<String>,
+    /// When that state began, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `Timestamp`, Long.
     pub timestamp: Option<i64>,
 }

@@ -34,8 +34,12 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RedialCallInput {
+    /// Number to call.
+    ///
     /// Wire name `Callee`, String, optional, in the query. Example: `1318888****`.
     pub callee: Option<String>,
+    /// Number to call from, shown to the callee.
+    ///
     /// Wire name `Caller`, String, optional, in the query. Example: `0109810****`.
     pub caller: Option<String>,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
@@ -50,8 +54,12 @@ pub struct RedialCallInput {
     ///
     /// Wire name `JobId`, String, optional, in the query. Example: `job-6581536084722****`.
     pub job_id: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query. Example: `a=b`.
     pub tags: Option<String>,
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
@@ -398,7 +406,7 @@ pub struct RedialCallOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call just started and the agent's state.
     ///
     /// Wire name `Data`, Struct [`RedialCallResult`].
     pub data: Option<RedialCallResult>,
@@ -485,7 +493,7 @@ impl Encode for RedialCallOutput {
     }
 }
 
-/// The result of the action.
+/// The call just started and the agent's state.
 ///
 /// Wire name `Data`. Part of the output of `RedialCall`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -44,6 +44,8 @@ pub struct RegisterDeviceInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Password the device registers with.
+    ///
     /// Wire name `Password`, String, required, in the query, sensitive (redacted in `Debug`). Example: `password`.
     pub password: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.

@@ -44,8 +44,12 @@ pub struct RegisterDevicesInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Password the devices register with.
+    ///
     /// Wire name `Password`, String, required, in the query, sensitive (redacted in `Debug`). Example: `password`.
     pub password: String,
+    /// The users whose devices to register, as `username@instance`.
+    ///
     /// Wire name `UserIdListJson`, List of String, optional, in the query, as one JSON text. Example: `["user-test@ccc-test"]`.
     pub user_id_list_json: Option<Vec<String>>,
     /// `UserIdListJson` as JSON text the caller wrote, set with `user_id_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.

@@ -40,11 +40,13 @@ pub struct RemovePersonalNumbersFromUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The personal numbers to take away from the user.
+    ///
     /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["0101234****", "0105678****"]`.
     pub number_list: Vec<String>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub number_list_json: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user to take the numbers from, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,

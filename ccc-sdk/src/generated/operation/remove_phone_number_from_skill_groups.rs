@@ -42,8 +42,12 @@ pub struct RemovePhoneNumberFromSkillGroupsInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone number to remove.
+    ///
     /// Wire name `Number`, String, required, in the query. Example: `010xxxx3008`.
     pub number: String,
+    /// The skill groups to remove it from, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["test1@ccc-test","test2@ccc-test"]`.
     pub skill_group_id_list: Vec<String>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -324,18 +328,32 @@ codec::serialize_via_encode!(RemovePhoneNumberFromSkillGroupsOutput);
 #[non_exhaustive]
 pub enum RemovePhoneNumberFromSkillGroupsError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// `Parameter.Format` (HTTP 400): The format of parameter %s is invalid. %s
+    ///
+    /// A parameter is not in the format it needs; the message says which.
     ParameterFormat(ServiceError),
     /// `Parameter.Invalid` (HTTP 400): The parameter %s is invalid. %s.
+    ///
+    /// A parameter has a value the service does not accept; the message says which.
     ParameterInvalid(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -35,12 +35,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RemovePhoneNumbersInput {
+    /// Whether to remove the numbers even where the service would otherwise refuse.
+    ///
     /// Wire name `Force`, Boolean, optional, in the query. Example: `true`.
     pub force: Option<bool>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
+    ///
     /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["0101234****","0105678****"]`.
     pub number_list: Vec<String>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.

@@ -42,11 +42,13 @@ pub struct RemovePhoneNumbersFromSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The phone numbers to remove from the skill group.
+    ///
     /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["010xxxx0002","010xxxx0008"]`.
     pub number_list: Vec<String>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub number_list_json: Option<String>,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group to remove them from, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `test1@ccc-test`.
     pub skill_group_id: String,
@@ -322,20 +324,36 @@ codec::serialize_via_encode!(RemovePhoneNumbersFromSkillGroupOutput);
 #[non_exhaustive]
 pub enum RemovePhoneNumbersFromSkillGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.SkillGroupId` (HTTP 404): The skill group ID %s does not exist in instance %s.
+    ///
+    /// The instance has no skill group with this id.
     NotExistsSkillGroupId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Minimum` (HTTP 400): The parameter %s must be greater than or equal to %s.
+    ///
+    /// A parameter is below its smallest allowed value; the message names the parameter and the limit.
     ParameterMinimum(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// `Parameter.Format` (HTTP 400): The format of parameter %s is invalid. %s
+    ///
+    /// A parameter is not in the format it needs; the message says which.
     ParameterFormat(ServiceError),
     /// `Parameter.Invalid` (HTTP 400): The parameter %s is invalid. %s.
+    ///
+    /// A parameter has a value the service does not accept; the message says which.
     ParameterInvalid(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -40,11 +40,13 @@ pub struct RemoveSkillGroupsFromUserInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The skill groups to take the user out of, by id.
+    ///
     /// Wire name `SkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
     pub skill_group_id_list: Vec<String>,
     /// `SkillGroupIdList` as JSON text the caller wrote, set with `skill_group_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_group_id_list_json: Option<String>,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user to take out of the skill groups, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,

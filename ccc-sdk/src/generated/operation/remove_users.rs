@@ -39,14 +39,22 @@ pub struct RemoveUsersInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The users to remove, as `username@instance`.
+    ///
     /// Wire name `UserIdList`, List of String, required, in the query, as one JSON text. Example: `["user-test1@ccc-test","user-test2@ccc-test"]`.
     pub user_id_list: Vec<String>,
     /// `UserIdList` as JSON text the caller wrote, set with `user_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub user_id_list_json: Option<String>,
+    /// Path of an uploaded file listing the users to remove, instead of `UserIdList`.
+    ///
     /// Wire name `FilePath`, String, optional, in the query.
     pub file_path: Option<String>,
+    /// Whether to remove the users even where the service would otherwise refuse.
+    ///
     /// Wire name `Force`, Boolean, optional, in the query.
     pub force: Option<bool>,
+    /// E-mail address told the outcome of the removal.
+    ///
     /// Wire name `NotificationEmail`, String, optional, in the query.
     pub notification_email: Option<String>,
 }
@@ -395,12 +403,20 @@ codec::serialize_via_encode!(RemoveUsersOutput);
 #[non_exhaustive]
 pub enum RemoveUsersError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `Parameter.Maximum` (HTTP 400): The parameter %s must be less than or equal to %s.
+    ///
+    /// A parameter is above its largest allowed value; the message names the parameter and the limit.
     ParameterMaximum(ServiceError),
     /// `Parameter.Blank` (HTTP 400): The parameter %s may not be null or blank.
+    ///
+    /// A required parameter is missing, empty or only white space.
     ParameterBlank(ServiceError),
     /// `Parameter.Empty` (HTTP 400): The parameter %s may not be null or empty.
+    ///
+    /// A parameter is missing or empty.
     ParameterEmpty(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

@@ -40,10 +40,12 @@ pub struct RemoveUsersFromSkillGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    /// The skill group to take the users out of, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String, required, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: String,
+    /// The users to take out of the skill group, as `username@instance`.
+    ///
     /// Wire name `UserIdList`, List of String, required, in the query, as one JSON text. Example: `["agent1@ccc-test","agent2@ccc-test"]`.
     pub user_id_list: Vec<String>,
     /// `UserIdList` as JSON text the caller wrote, set with `user_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.

@@ -40,9 +40,11 @@ pub struct ResetUserPasswordInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The user's new password.
+    ///
     /// Wire name `Password`, String, required, in the query, sensitive (redacted in `Debug`). Example: `password`.
     pub password: String,
-    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    /// The user whose password to reset, as `username@instance`.
     ///
     /// Wire name `UserId`, String, required, in the query. Example: `agent@ccc-test`.
     pub user_id: String,

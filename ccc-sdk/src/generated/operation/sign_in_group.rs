@@ -52,7 +52,7 @@ pub struct SignInGroupInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
-    /// Skill groups to sign in to, as a JSON array of ids in a string, e.g. `\["skg-sales@ccc-test"\]`.
+    /// Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
     ///
     /// Wire name `SignedSkillGroupIdList`, List of String, required, in the query, as one JSON text. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
     pub signed_skill_group_id_list: Vec<String>,

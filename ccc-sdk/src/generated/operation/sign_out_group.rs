@@ -486,8 +486,12 @@ codec::serialize_via_encode!(SignOutGroupOutput, SignOutGroupResult);
 #[non_exhaustive]
 pub enum SignOutGroupError {
     /// `NotExists.InstanceId` (HTTP 404): The specified instance %s does not exist.
+    ///
+    /// No contact centre instance has this id.
     NotExistsInstanceId(ServiceError),
     /// `NotExists.UserId` (HTTP 404): The user %s does not exist in instance %s.
+    ///
+    /// The instance has no user with this id.
     NotExistsUserId(ServiceError),
     /// Any other error code, kept whole.
     Unhandled(ServiceError),

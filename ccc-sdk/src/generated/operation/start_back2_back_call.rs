@@ -37,20 +37,32 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartBack2BackCallInput {
+    /// Another number of the instance to call out with.
+    ///
     /// Wire name `AdditionalBroker`, String, optional, in the query. Example: `0102156****`.
     pub additional_broker: Option<String>,
+    /// Number of the instance the two calls are made from.
+    ///
     /// Wire name `Broker`, String, required, in the query. Example: `0102157****`.
     pub broker: String,
+    /// The customer's number, called once the agent answers.
+    ///
     /// Wire name `Callee`, String, required, in the query. Example: `1372168****`.
     pub callee: String,
+    /// The agent's number, called first.
+    ///
     /// Wire name `Caller`, String, required, in the query. Example: `1391814****`.
     pub caller: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to wait for an answer before hanging up, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
 }
@@ -353,7 +365,7 @@ pub struct StartBack2BackCallOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call just started and the agent's state.
     ///
     /// Wire name `Data`, Struct [`StartBack2BackCallResult`].
     pub data: Option<StartBack2BackCallResult>,
@@ -440,7 +452,7 @@ impl Encode for StartBack2BackCallOutput {
     }
 }
 
-/// The result of the action.
+/// The call just started and the agent's state.
 ///
 /// Wire name `Data`. Part of the output of `StartBack2BackCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -730,6 +742,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
     /// Wire name `DeviceState`, String.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

@@ -39,12 +39,18 @@ pub struct StartConferenceInput {
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    ///
     /// Wire name `ParticipantListJson`, List of String, required, in the query, as one JSON text. Example: `["8045****","1317511****"]`.
     pub participant_list_json: Vec<String>,
     /// `ParticipantListJson` as JSON text the caller wrote, set with `participant_list_json_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub participant_list_json_json: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to wait for each party to answer, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
     pub timeout_seconds: Option<i32>,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
@@ -326,7 +332,7 @@ pub struct StartConferenceOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The conference call and the agent's state.
     ///
     /// Wire name `Data`, Struct [`StartConferenceResult`].
     pub data: Option<StartConferenceResult>,
@@ -413,7 +419,7 @@ impl Encode for StartConferenceOutput {
     }
 }
 
-/// The result of the action.
+/// The conference call and the agent's state.
 ///
 /// Wire name `Data`. Part of the output of `StartConference`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -703,6 +709,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
     /// Wire name `DeviceState`, String. Example: `false`.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

@@ -37,26 +37,40 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartPredictiveCallInput {
+    /// Number to call.
+    ///
     /// Wire name `Callee`, String, required, in the query. Example: `1312353****`.
     pub callee: String,
+    /// Number to call from, shown to the callee.
+    ///
     /// Wire name `Caller`, String, required, in the query. Example: `0109810****`.
     pub caller: String,
+    /// Id of the contact flow that handles the call once the callee answers.
+    ///
     /// Wire name `ContactFlowId`, String, required, in the query. Example: `9774c36c-12fe-4e37-adce-89bc77ce****`.
     pub contact_flow_id: String,
+    /// Variables handed to that contact flow.
+    ///
     /// Wire name `ContactFlowVariables`, String, optional, in the query.
     pub contact_flow_variables: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
+    ///
     /// Wire name `MaskedCallee`, String, optional, in the query. Example: `1312353****`.
     pub masked_callee: Option<String>,
     /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     ///
     /// Wire name `SkillGroupId`, String, optional, in the query. Example: `skillgroup@ccc-test`.
     pub skill_group_id: Option<String>,
+    /// Tags attached to the call, as text.
+    ///
     /// Wire name `Tags`, String, optional, in the query.
     pub tags: Option<String>,
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `10`.
     pub timeout_seconds: Option<i32>,
 }
@@ -431,7 +445,7 @@ pub struct StartPredictiveCallOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// The call just started.
     ///
     /// Wire name `Data`, Struct [`StartPredictiveCallResult`].
     pub data: Option<StartPredictiveCallResult>,
@@ -518,7 +532,7 @@ impl Encode for StartPredictiveCallOutput {
     }
 }
 
-/// The result of the action.
+/// The call just started.
 ///
 /// Wire name `Data`. Part of the output of `StartPredictiveCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -808,6 +822,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
     /// Wire name `DeviceState`, String. Example: `ONLINE`.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

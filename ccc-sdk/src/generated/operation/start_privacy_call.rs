@@ -37,10 +37,16 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartPrivacyCallInput {
+    /// Id of the privacy number application to call through.
+    ///
     /// Wire name `AppId`, String, required, in the query. Example: `ALIPUBB7A727C170949`.
     pub app_id: String,
+    /// Number to call.
+    ///
     /// Wire name `Callee`, String, required, in the query. Example: `1888888****`.
     pub callee: String,
+    /// Number to call from.
+    ///
     /// Wire name `Caller`, String, required, in the query. Example: `0109810****`.
     pub caller: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -245,7 +251,7 @@ pub struct StartPrivacyCallOutput {
     ///
     /// Wire name `Code`, String. Example: `OK`.
     pub code: Option<String>,
-    /// The result of the action.
+    /// Id of the call placed.
     ///
     /// Wire name `Data`, String. Example: `job-xxx`.
     pub data: Option<String>,

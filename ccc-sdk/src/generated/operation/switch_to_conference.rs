@@ -652,6 +652,8 @@ pub struct UserContext {
     ///
     /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
     pub device_id: Option<String>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
     /// Wire name `DeviceState`, String. Example: `false`.
     pub device_state: Option<String>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.

@@ -607,6 +607,8 @@ pub struct UpdateSubscriptionResult {
     pub access_point: Option<String>,
     /// Wire name `EventList`, List of Struct [`EventList`].
     pub event_list: Option<Vec<EventList>>,
+    /// Id of the contact centre instance.
+    ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Wire name `MqInstanceId`, String. Example: `rmq-cn-****`.
