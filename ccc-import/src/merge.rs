@@ -20,6 +20,9 @@
 //! | `sensitive` | either side | either side |
 //! | order of parameters and fields | the page's, then the spec's others | the spec's, then upstream's others |
 //!
+//! A parameter the spec types as JSON text (a list, struct or map in `json` style) and the source
+//! calls a String is the same parameter: the spec's shape is kept and no difference is reported.
+//!
 //! Nothing is dropped: an item the source lacks is kept and reported. An item only the source has
 //! is added, unless its Rust name clashes with one the result already has. A bare `Map` (values
 //! of no stated type) never replaces the spec's value type. Values only the spec states are its
@@ -506,7 +509,22 @@ impl Merger {
     }
 
     fn parameter(&mut self, here: &str, s: &Parameter, i: &Parameter) -> Parameter {
-        let ty = self.ty(here, &s.ty, &i.ty);
+        // JSON text the spec has typed (a list, struct or map in json style) is a String on the
+        // wire, which is all a source may say of it: the same parameter, not a difference.
+        let typed_json_text = s.style == Some(Style::Json)
+            && !matches!(s.ty, Type::Scalar { .. })
+            && matches!(
+                i.ty,
+                Type::Scalar {
+                    scalar: Scalar::String,
+                    ..
+                }
+            );
+        let ty = if typed_json_text {
+            s.ty.clone()
+        } else {
+            self.ty(here, &s.ty, &i.ty)
+        };
         let required = self.value(
             here,
             "required",

@@ -76,6 +76,13 @@ fn the_definition_importer_decides_once_then_keeps_the_file() {
     // Again: the file's shape stays though upstream still says String; nothing is written.
     let again = run();
     assert!(again.written.is_empty(), "{again}");
+    assert!(
+        !again
+            .differences
+            .iter()
+            .any(|d| d.path == "parameters/Tags"),
+        "typed JSON text is the String upstream states, not a difference: {again}"
+    );
     assert!(is_json_list_of_strings(&load(&spec.read(file)), "Tags"));
 
     // Overridden in the file: it stays String, and the rule says nothing.
@@ -109,6 +116,13 @@ fn the_page_importer_decides_once_then_keeps_the_file() {
     // The page says String; the file's JSON shape stays, and the file is unchanged.
     let again = import_pages(&spec.path, &page, &ImportOptions::default()).unwrap();
     assert_eq!(again.actions[0].outcome, Outcome::Unchanged, "{again}");
+    assert!(
+        !again.actions[0]
+            .differences
+            .iter()
+            .any(|d| d.path == "parameters/NumberList"),
+        "typed JSON text is the String the page states, not a difference: {again}"
+    );
 
     // Overridden in the file: the page changes nothing.
     let overridden = as_plain_string(&spec.read_action("AddNumbersToSkillGroup"), "NumberList");
