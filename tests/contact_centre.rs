@@ -1345,3 +1345,34 @@ async fn unmodelled_actions_check_jobs_too() {
         .await
         .unwrap();
 }
+
+/// `StateTime` of the realtime states is how long the agent has been in its state, in seconds.
+#[tokio::test]
+async fn realtime_state_time_is_seconds_in_the_state() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    c.sign_in_group()
+        .instance_id(INSTANCE)
+        .device_id("ws-1")
+        .user_id(ANN)
+        .signed_skill_group_id_list([SALES])
+        .send()
+        .await
+        .unwrap();
+    emu.state()
+        .advance_clock(std::time::Duration::from_secs(42));
+    let out = c
+        .list_realtime_agent_states()
+        .instance_id(INSTANCE)
+        .page_number(1)
+        .page_size(10)
+        .agent_id_list([ANN])
+        .send()
+        .await
+        .unwrap();
+    let ann = &out.data().unwrap().list()[0];
+    assert_eq!(ann.agent_id(), Some(ANN));
+    // The clock also runs in real time: a slow machine may add a second.
+    let secs = ann.state_time().expect("StateTime");
+    assert!((42..=44).contains(&secs), "StateTime {secs}");
+}

@@ -170,7 +170,8 @@ fn list_realtime_agent_states(world: &mut World, req: &Req<'_>) -> Answer {
             "State": state,
             "StateCode": agent.break_code.clone().unwrap_or_default(),
             "BreakCode": agent.break_code,
-            "StateTime": user.state_since_ms,
+            // Seconds in the current state, as the API reference defines it.
+            "StateTime": (now - user.state_since_ms) / 1000,
             "Duration": now - user.state_since_ms,
             "CallType": call.map(|c| c.call_type.as_str()),
             "CounterParty": counter_party,
