@@ -7,3 +7,4 @@
 
 pub mod darabonba;
 pub mod doc;
+pub mod shared_structs;

@@ -22,7 +22,7 @@ pub use docs::{
 pub use error::{ErrorLocation, SpecError, SpecErrors};
 pub use model::*;
 pub use parse::{parse_action, parse_product};
-pub use shared::{fields_fingerprint, fingerprint, same_shape};
+pub use shared::{fields_fingerprint, fill_in_structs, fingerprint, same_shape};
 pub use validate::{check_action, check_product, error_variant};
 pub use write::{action_to_json, product_to_json};
 

@@ -4,7 +4,8 @@
 use crate::model::{Action, Field, Product, Type};
 
 /// The shape of a type on the wire, as text: wire names, types, enumerations and which fields
-/// are secrets, recursively, in field order; names given in Rust (`typeName`), descriptions and
+/// are secrets, recursively; fields in wire-name order, since a JSON object's keys have none (the
+/// same fields in another order are the same struct on the wire). Names given in Rust (`typeName`), descriptions and
 /// examples do not count. Two types with one fingerprint decode and encode the same JSON.
 ///
 /// A reference to a product struct (the parsed form, see [`Type::referenced_struct`]) is written
@@ -63,7 +64,9 @@ fn write_fingerprint(ty: &Type, out: &mut String) {
 
 fn write_fields(fields: &[Field], out: &mut String) {
     out.push('{');
-    for (i, f) in fields.iter().enumerate() {
+    let mut sorted: Vec<&Field> = fields.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for (i, f) in sorted.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -75,6 +78,14 @@ fn write_fields(fields: &[Field], out: &mut String) {
         write_fingerprint(&f.ty, out);
     }
     out.push('}');
+}
+
+/// Fills in the references of one parsed action with the fields of the product structs they name
+/// (themselves filled in), as loading does: for an importer that merges what it read with an
+/// action file, so that both sides hold whole structs.
+pub fn fill_in_structs(product: &Product, action: &mut Action) {
+    let mut product = product.clone();
+    resolve(&mut product, std::slice::from_mut(action));
 }
 
 /// Fills in every reference of the product's structs and of `actions` with the fields of the
@@ -196,6 +207,12 @@ mod tests {
             fields: vec![field("CallID", string())],
         };
         assert!(!same_shape(&a, &renamed));
+        let two = |x: &str, y: &str| Type::Struct {
+            type_name: None,
+            fields: vec![field(x, string()), field(y, string())],
+        };
+        assert!(same_shape(&two("A", "B"), &two("B", "A")));
+        assert_eq!(fingerprint(&two("B", "A")), "{A:String,B:String}");
         let enumerated = Type::Struct {
             type_name: None,
             fields: vec![field(

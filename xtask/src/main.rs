@@ -5,6 +5,7 @@
 mod codegen;
 mod import_doc;
 mod import_tea;
+mod share_structs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ tasks:
   codegen        generate ccc-sdk/src/generated/ from spec/ (`codegen --help` for options)
   import-doc     update spec/ from API reference pages (`import-doc --help`)
   import-tea     update spec/ from the Darabonba definition main.tea (`import-tea --help`)
+  share-structs  make structs the same in several actions one product struct (`share-structs --help`)
 
 options:
   -h, --help     show this help";
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(rest),
         "import-doc" => import_doc::run(rest),
         "import-tea" => import_tea::run(rest),
+        "share-structs" => share_structs::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
