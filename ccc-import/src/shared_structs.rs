@@ -111,7 +111,12 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     // Each round shares at least one struct, or stops; a struct is shared once.
     let limit = 1 + actions
         .iter()
-        .map(|a| a.response.iter().map(|f| count_structs(&f.ty)).sum::<usize>())
+        .map(|a| {
+            a.response
+                .iter()
+                .map(|f| count_structs(&f.ty))
+                .sum::<usize>()
+        })
         .sum::<usize>();
     for _ in 0..limit {
         for a in actions.iter_mut() {
@@ -148,7 +153,9 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
 fn count_structs(ty: &Type) -> usize {
     match ty {
         Type::Scalar { .. } => 0,
-        Type::Struct { fields, .. } => 1 + fields.iter().map(|f| count_structs(&f.ty)).sum::<usize>(),
+        Type::Struct { fields, .. } => {
+            1 + fields.iter().map(|f| count_structs(&f.ty)).sum::<usize>()
+        }
         Type::List { items: t } | Type::Map { values: t } => count_structs(t),
     }
 }
@@ -209,7 +216,10 @@ fn collect(
 fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>) -> usize {
     let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
     for o in found {
-        groups.entry(fields_fingerprint(&o.fields)).or_default().push(o);
+        groups
+            .entry(fields_fingerprint(&o.fields))
+            .or_default()
+            .push(o);
     }
     let mut groups: Vec<(String, Vec<Occurrence>)> = groups
         .into_iter()
@@ -274,7 +284,10 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         let how = if candidates.len() == 1 && voters == places {
             "every place proposes this name".to_string()
         } else {
-            format!("most places propose this name ({}); review", tally(&candidates))
+            format!(
+                "most places propose this name ({}); review",
+                tally(&candidates)
+            )
         };
         let (fields, differing) = merged_docs(&occurrences);
         let mut line = format!("shared `{name}`: {places} places in {actions} actions, {how}");
@@ -318,7 +331,8 @@ fn merged_docs(occurrences: &[Occurrence]) -> (Vec<Field>, Vec<String>) {
     let mut fields = occurrences[0].fields.clone();
     let mut differing = Vec::new();
     for (i, f) in fields.iter_mut().enumerate() {
-        let (example, e_differs) = most_common(occurrences.iter().map(|o| o.fields[i].example.as_ref()));
+        let (example, e_differs) =
+            most_common(occurrences.iter().map(|o| o.fields[i].example.as_ref()));
         let (description, d_differs) =
             most_common(occurrences.iter().map(|o| o.fields[i].description.as_ref()));
         f.example = example;
@@ -396,7 +410,8 @@ pub fn share_dir(spec_dir: &std::path::Path, dry_run: bool) -> Result<DirReport,
     let changed = writes.iter().map(|(p, _)| p.clone()).collect();
     if !dry_run {
         for (path, text) in writes {
-            std::fs::write(&path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            std::fs::write(&path, text)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
         }
     }
     Ok(DirReport { decisions, changed })

@@ -263,9 +263,6 @@ mod tests {
         // The shared name stays, so readers know the struct is shared.
         assert!(product.shared_struct(&actions[0].response[0].ty).is_some());
         // A cycle stays unresolved, for the validator to report.
-        assert_eq!(
-            fields_fingerprint(&product.structs[2].fields),
-            "{Me:@Loop}"
-        );
+        assert_eq!(fields_fingerprint(&product.structs[2].fields), "{Me:@Loop}");
     }
 }

@@ -710,8 +710,8 @@ pub struct Inbound {
     pub total_talk_time: Option<i64>,
     /// Wire name `TotalWorkTime`, Long. Example: `0`.
     pub total_work_time: Option<i64>,
-    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
-    pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_details: Option<Vec<crate::types::AccessChannelTypeDetails>>,
     /// Wire name `AverageFirstResponseTime`, Float.
     pub average_first_response_time: Option<f32>,
     /// Wire name `AverageResponseTime`, Float.
@@ -845,7 +845,7 @@ impl Inbound {
     }
 
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
-    pub fn access_channel_type_details(&self) -> &[AccessChannelTypeDetails] {
+    pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
             .unwrap_or_default()
@@ -1032,48 +1032,6 @@ impl Encode for Inbound {
             "TotalMessagesSentByCustomer",
             &self.total_messages_sent_by_customer,
         );
-        Value::Object(o)
-    }
-}
-
-/// Wire name `AccessChannelTypeDetails`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccessChannelTypeDetails {
-    /// Wire name `AccessChannelType`, String.
-    pub access_channel_type: Option<String>,
-    /// Wire name `CallsOffered`, Long.
-    pub calls_offered: Option<i64>,
-}
-
-impl AccessChannelTypeDetails {
-    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
-    pub fn access_channel_type(&self) -> Option<&str> {
-        self.access_channel_type.as_deref()
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-}
-
-impl Decode for AccessChannelTypeDetails {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
-    }
-}
-
-impl Encode for AccessChannelTypeDetails {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
         Value::Object(o)
     }
 }
@@ -1431,8 +1389,8 @@ pub struct Overall {
     pub total_work_time: Option<i64>,
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
     pub average_hold_time: Option<f32>,
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
-    pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
+    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
     /// Wire name `FirstCheckInTime`, Long.
     pub first_check_in_time: Option<i64>,
     /// Wire name `LastCheckOutTime`, Long.
@@ -1563,7 +1521,7 @@ impl Overall {
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
+    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
@@ -1763,57 +1721,6 @@ impl Encode for Overall {
             "TotalOutboundScenarioTime",
             &self.total_outbound_scenario_time,
         );
-        Value::Object(o)
-    }
-}
-
-/// Wire name `BreakCodeDetailList`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BreakCodeDetailList {
-    /// Wire name `BreakCode`, String.
-    pub break_code: Option<String>,
-    /// Wire name `Count`, Long.
-    pub count: Option<i64>,
-    /// Wire name `Duration`, Long.
-    pub duration: Option<i64>,
-}
-
-impl BreakCodeDetailList {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `Count`: see the field [`count`](#structfield.count).
-    pub fn count(&self) -> Option<i64> {
-        self.count
-    }
-
-    /// `Duration`: see the field [`duration`](#structfield.duration).
-    pub fn duration(&self) -> Option<i64> {
-        self.duration
-    }
-}
-
-impl Decode for BreakCodeDetailList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
-    }
-}
-
-impl Encode for BreakCodeDetailList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "Count", &self.count);
-        codec::put(&mut o, "Duration", &self.duration);
         Value::Object(o)
     }
 }
@@ -2099,10 +2006,8 @@ codec::serialize_via_encode!(
     HistoricalAgentReportPage,
     Items,
     Inbound,
-    AccessChannelTypeDetails,
     Outbound,
     Overall,
-    BreakCodeDetailList,
     Back2Back,
     Internal
 );

@@ -414,8 +414,8 @@ impl Encode for ListPersonalNumbersOfUserOutput {
 pub struct PersonalNumbersOfUserPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumber`].
-    pub list: Option<Vec<PhoneNumber>>,
+    /// Wire name `List`, List of Struct [`PersonalNumbersOfUser`].
+    pub list: Option<Vec<PersonalNumbersOfUser>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -432,7 +432,7 @@ pub struct PersonalNumbersOfUserPage {
 
 impl PersonalNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumber] {
+    pub fn list(&self) -> &[PersonalNumbersOfUser] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -481,7 +481,7 @@ impl Encode for PersonalNumbersOfUserPage {
 /// Wire name `List`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PhoneNumber {
+pub struct PersonalNumbersOfUser {
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
     /// Wire name `City`, String. Example: `乐山`.
@@ -496,7 +496,7 @@ pub struct PhoneNumber {
     pub province: Option<String>,
 }
 
-impl PhoneNumber {
+impl PersonalNumbersOfUser {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -528,7 +528,7 @@ impl PhoneNumber {
     }
 }
 
-impl Decode for PhoneNumber {
+impl Decode for PersonalNumbersOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -543,7 +543,7 @@ impl Decode for PhoneNumber {
     }
 }
 
-impl Encode for PhoneNumber {
+impl Encode for PersonalNumbersOfUser {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -559,7 +559,7 @@ impl Encode for PhoneNumber {
 codec::serialize_via_encode!(
     ListPersonalNumbersOfUserOutput,
     PersonalNumbersOfUserPage,
-    PhoneNumber
+    PersonalNumbersOfUser
 );
 
 /// Errors of `ListPersonalNumbersOfUser`: one variant per error its reference documents, then

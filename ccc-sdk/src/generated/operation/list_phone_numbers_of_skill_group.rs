@@ -453,8 +453,8 @@ impl Encode for ListPhoneNumbersOfSkillGroupOutput {
 pub struct PhoneNumbersOfSkillGroupPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumber`].
-    pub list: Option<Vec<PhoneNumber>>,
+    /// Wire name `List`, List of Struct [`PhoneNumbersOfSkillGroup`].
+    pub list: Option<Vec<PhoneNumbersOfSkillGroup>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -471,7 +471,7 @@ pub struct PhoneNumbersOfSkillGroupPage {
 
 impl PhoneNumbersOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumber] {
+    pub fn list(&self) -> &[PhoneNumbersOfSkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -520,7 +520,7 @@ impl Encode for PhoneNumbersOfSkillGroupPage {
 /// Wire name `List`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PhoneNumber {
+pub struct PhoneNumbersOfSkillGroup {
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
     /// Wire name `City`, String. Example: `乐山`.
@@ -537,7 +537,7 @@ pub struct PhoneNumber {
     pub usage: Option<String>,
 }
 
-impl PhoneNumber {
+impl PhoneNumbersOfSkillGroup {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -574,7 +574,7 @@ impl PhoneNumber {
     }
 }
 
-impl Decode for PhoneNumber {
+impl Decode for PhoneNumbersOfSkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -590,7 +590,7 @@ impl Decode for PhoneNumber {
     }
 }
 
-impl Encode for PhoneNumber {
+impl Encode for PhoneNumbersOfSkillGroup {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -607,7 +607,7 @@ impl Encode for PhoneNumber {
 codec::serialize_via_encode!(
     ListPhoneNumbersOfSkillGroupOutput,
     PhoneNumbersOfSkillGroupPage,
-    PhoneNumber
+    PhoneNumbersOfSkillGroup
 );
 
 /// Errors of `ListPhoneNumbersOfSkillGroup`: one variant per error its reference documents, then
