@@ -33,14 +33,15 @@ pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
 
 /// Replaces every response struct of `action` that has the shape of a product struct with a
 /// reference to it, inner structs first. A struct named like a product struct (`typeName`) but of
-/// another shape keeps its fields and loses the name: one name, one shape. Returns one line per
-/// struct so treated.
+/// another shape keeps its fields and is renamed after the action (`AnswerCallChannelContext`):
+/// one name, one shape. Returns one line per struct so renamed.
 pub fn refer(action: &mut Action, product: &Product) -> Vec<String> {
     let known = known_shapes(product);
     let mut report = Vec::new();
+    let prefix = naming::type_ident(&action.name);
     for f in &mut action.response {
         let place = f.name.clone();
-        replace(&mut f.ty, &known, product, &place, &mut report);
+        replace(&mut f.ty, &known, (product, &prefix), &place, &mut report);
     }
     report
 }
@@ -58,7 +59,7 @@ fn known_shapes(product: &Product) -> BTreeMap<String, String> {
 fn replace(
     ty: &mut Type,
     known: &BTreeMap<String, String>,
-    product: &Product,
+    (product, prefix): (&Product, &str),
     place: &str,
     report: &mut Vec<String>,
 ) {
@@ -68,12 +69,12 @@ fn replace(
     match ty {
         Type::Scalar { .. } => {}
         Type::List { items: t } | Type::Map { values: t } => {
-            replace(t, known, product, place, report)
+            replace(t, known, (product, prefix), place, report)
         }
         Type::Struct { type_name, fields } => {
             for f in fields.iter_mut() {
                 let inner = format!("{place}.{}", f.name);
-                replace(&mut f.ty, known, product, &inner, report);
+                replace(&mut f.ty, known, (product, prefix), &inner, report);
             }
             let shape = fields_fingerprint(fields);
             if let Some(name) = known.get(&shape) {
@@ -83,11 +84,12 @@ fn replace(
             if let Some(n) = type_name.clone()
                 && product.struct_named(&n).is_some()
             {
+                let own = format!("{prefix}{n}");
                 report.push(format!(
                     "response {place}: not the shape of the shared struct `{n}`; kept in the \
-                     action, without that name"
+                     action as `{own}`"
                 ));
-                *type_name = None;
+                *type_name = Some(own);
             }
         }
     }
@@ -99,7 +101,8 @@ struct Occurrence {
     place: String,
     name: String,
     /// Whether `name` comes from the action's name (a `Data` or `List` field without a
-    /// `typeName`): it says nothing about a struct other actions have too, so it is no proposal.
+    /// `typeName`, or a name that starts with the action's, as [`refer`] gives): it says nothing
+    /// about a struct other actions have too, so it is no proposal.
     from_action: bool,
     fields: Vec<Field>,
 }
@@ -202,8 +205,9 @@ fn collect(
                     action: action.0,
                     place: place.to_string(),
                     name: name.clone(),
-                    from_action: type_name.is_none()
-                        && naming::is_generic_struct_name(&naming::type_ident(wire)),
+                    from_action: (type_name.is_none()
+                        && naming::is_generic_struct_name(&naming::type_ident(wire)))
+                        || name.starts_with(&naming::type_ident(action.1)),
                     fields: fields.clone(),
                 });
             }
@@ -214,6 +218,15 @@ fn collect(
 
 /// Lifts the shapes found in two actions or more; returns how many.
 fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>) -> usize {
+    // Name → shape → places of that shape proposing it, over every struct found, shared or not.
+    let mut proposals: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for o in found.iter().filter(|o| !o.from_action) {
+        *proposals
+            .entry(o.name.clone())
+            .or_default()
+            .entry(fields_fingerprint(&o.fields))
+            .or_default() += 1;
+    }
     let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
     for o in found {
         groups
@@ -235,7 +248,7 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         .chain(["CommonErrorCode".to_string()])
         .collect();
     let mut lifted = 0;
-    for (_, occurrences) in groups {
+    for (shape, occurrences) in groups {
         let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
         for o in occurrences.iter().filter(|o| !o.from_action) {
             *votes.entry(&o.name).or_default() += 1;
@@ -269,6 +282,18 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
                     "not shared: a struct at {places} places in {actions} actions (e.g. {at}) \
                      whose places name it differently ({}); to share it, name it in product.json",
                     tally(&candidates)
+                ));
+                continue;
+            }
+            Some(&(n, v))
+                if proposals[n]
+                    .iter()
+                    .any(|(other, &count)| *other != shape && count >= v) =>
+            {
+                report.push(format!(
+                    "not shared: a struct at {places} places in {actions} actions (e.g. {at}), \
+                     as as many places of another shape give it its name, {n}; to share it, \
+                     name it in product.json"
                 ));
                 continue;
             }

@@ -39,6 +39,9 @@ pub struct Report {
     /// ([`ccc_spec::rules::enumerations_by_name`]): `Action: response Data.UserState: enumeration
     /// UserState`.
     pub enumerations: Vec<String>,
+    /// What the spec's rules decided after merging
+    /// ([`shared_structs::settle`](crate::shared_structs::settle)): `Action: response Data.X: …`.
+    pub spec_rules: Vec<String>,
     /// Differences between `product.json`'s endpoints and upstream's (`api-info.json`, the
     /// `@endpointMap` of `main.tea`); `product.json` is never written.
     pub endpoint_differences: Vec<String>,
@@ -75,6 +78,9 @@ impl fmt::Display for Report {
         }
         for e in &self.enumerations {
             writeln!(f, "enumeration by name: {e}")?;
+        }
+        for e in &self.spec_rules {
+            writeln!(f, "spec: {e}")?;
         }
         for e in &self.endpoint_differences {
             writeln!(f, "endpoints: {e}")?;
@@ -238,7 +244,9 @@ pub fn import_parsed(
         let path = actions_dir.join(format!("{}.json", up.name));
         let (action, old) = match existing_files.get(&up.name) {
             Some((epath, text)) => match ccc_spec::parse_action(epath, text) {
-                Ok(existing) => {
+                Ok(mut existing) => {
+                    // The file's shared structs, whole, so that they merge field by field.
+                    ccc_spec::fill_in_structs(&product, &mut existing);
                     let (merged, diffs) = merge(&existing, up);
                     report.differences.extend(diffs);
                     (merged, Some(text))
@@ -250,6 +258,10 @@ pub fn import_parsed(
             },
             None => (up.clone(), None),
         };
+        let mut action = action;
+        for line in crate::shared_structs::settle(&mut action, &product) {
+            report.spec_rules.push(format!("{}: {line}", action.name));
+        }
         let text = ccc_spec::action_to_json(&action);
         results.push((action, path, text, old));
     }

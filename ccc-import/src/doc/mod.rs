@@ -59,6 +59,9 @@ pub enum NoteKind {
     Ambiguity,
     /// A description lists values; the message says whether they became an enumeration.
     Enumeration,
+    /// A rule of the spec decided (a struct became a shared struct's reference, a String stays
+    /// plain): see [`shared_structs::settle`](crate::shared_structs::settle).
+    Spec,
 }
 
 impl fmt::Display for Note {
@@ -66,6 +69,7 @@ impl fmt::Display for Note {
         let kind = match self.kind {
             NoteKind::Ambiguity => "ambiguity",
             NoteKind::Enumeration => "enumeration",
+            NoteKind::Spec => "spec",
         };
         match self.line {
             // A decision about the page as a whole, not one of its lines.
@@ -373,10 +377,22 @@ fn plan(
                     }
                 }
             }
-            merge(old, imported)
+            // The file's shared structs, whole, so that they merge field by field.
+            let mut old = old.clone();
+            ccc_spec::fill_in_structs(product, &mut old);
+            merge(&old, imported)
         }
         None => (parsed.action, Vec::new()),
     };
+    let mut action = action;
+    let mut notes = parsed.notes;
+    for message in crate::shared_structs::settle(&mut action, product) {
+        notes.push(Note {
+            line: 0,
+            kind: NoteKind::Spec,
+            message,
+        });
+    }
     let problems = ccc_spec::check_action(&file, product, &action);
     if !problems.is_empty() {
         return Err(problems
@@ -428,7 +444,7 @@ fn plan(
             file,
             outcome,
             changes,
-            notes: parsed.notes,
+            notes,
         },
         text,
     })

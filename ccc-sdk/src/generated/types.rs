@@ -664,184 +664,6 @@ impl Encode for ChannelContext {
     }
 }
 
-/// Part of the output of [`CoachCall`](crate::operation::coach_call), [`InterceptCall`](crate::operation::intercept_call), [`LaunchSurvey`](crate::operation::launch_survey), [`MuteCall`](crate::operation::mute_call), [`SwitchToConference`](crate::operation::switch_to_conference) (5 actions): one type wherever the service sends this shape.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ChannelContexts {
-    /// Kind of call this channel belongs to, as in `CallType`.
-    ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
-    /// Flags of the channel, as a JSON array in a string.
-    ///
-    /// Wire name `ChannelFlags`, String. Example: `MONITORING`.
-    pub channel_flags: Option<String>,
-    /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
-    ///
-    /// Wire name `ChannelId`, String. Example: `ch:user:1390501****->8032****:1609138902226:job-653821410368****`.
-    pub channel_id: Option<String>,
-    /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
-    ///
-    /// Wire name `ChannelState`, String. Example: `ANSWERED`.
-    pub channel_state: Option<String>,
-    /// Number or 8-digit extension that the channel calls.
-    ///
-    /// Wire name `Destination`, String. Example: `1390501****`.
-    pub destination: Option<String>,
-    /// Position of the channel within the call.
-    ///
-    /// Wire name `Index`, Integer. Example: `1`.
-    pub index: Option<i32>,
-    /// Id of the call the channel belongs to.
-    ///
-    /// Wire name `JobId`, String. Example: `job-6538214103685****`.
-    pub job_id: Option<String>,
-    /// Number or 8-digit extension the channel comes from.
-    ///
-    /// Wire name `Originator`, String. Example: `1318888****`.
-    pub originator: Option<String>,
-    /// Who hung up this channel, once released.
-    ///
-    /// Wire name `ReleaseInitiator`, String. Example: `1390501****`.
-    pub release_initiator: Option<String>,
-    /// Why this channel was released.
-    ///
-    /// Wire name `ReleaseReason`, String. Example: `404 - No destination`.
-    pub release_reason: Option<String>,
-    /// Skill group the call was routed through, if any.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// When the channel last changed, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Timestamp`, Long. Example: `1609138903315`.
-    pub timestamp: Option<i64>,
-    /// 8-digit extension of the agent on this channel.
-    ///
-    /// Wire name `UserExtension`, String. Example: `8032****`.
-    pub user_extension: Option<String>,
-    /// Agent on this channel, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `agent@ccc-test`.
-    pub user_id: Option<String>,
-}
-
-impl ChannelContexts {
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
-    }
-
-    /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
-    pub fn channel_flags(&self) -> Option<&str> {
-        self.channel_flags.as_deref()
-    }
-
-    /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
-    pub fn channel_id(&self) -> Option<&str> {
-        self.channel_id.as_deref()
-    }
-
-    /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
-    }
-
-    /// `Destination`: see the field [`destination`](#structfield.destination).
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
-
-    /// `Index`: see the field [`index`](#structfield.index).
-    pub fn index(&self) -> Option<i32> {
-        self.index
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Originator`: see the field [`originator`](#structfield.originator).
-    pub fn originator(&self) -> Option<&str> {
-        self.originator.as_deref()
-    }
-
-    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
-    pub fn release_initiator(&self) -> Option<&str> {
-        self.release_initiator.as_deref()
-    }
-
-    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
-    pub fn release_reason(&self) -> Option<&str> {
-        self.release_reason.as_deref()
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-
-    /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
-    pub fn user_extension(&self) -> Option<&str> {
-        self.user_extension.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-}
-
-impl Decode for ChannelContexts {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_flags: codec::field(o, "ChannelFlags")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                index: codec::field(o, "Index")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
-    }
-}
-
-impl Encode for ChannelContexts {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "ChannelFlags", &self.channel_flags);
-        codec::put(&mut o, "ChannelId", &self.channel_id);
-        codec::put(&mut o, "ChannelState", &self.channel_state);
-        codec::put(&mut o, "Destination", &self.destination);
-        codec::put(&mut o, "Index", &self.index);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Originator", &self.originator);
-        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
-        codec::put(&mut o, "ReleaseReason", &self.release_reason);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        codec::put(&mut o, "UserExtension", &self.user_extension);
-        codec::put(&mut o, "UserId", &self.user_id);
-        Value::Object(o)
-    }
-}
-
 /// Part of the output of [`GetCallDetailRecord`](crate::operation::get_call_detail_record), [`ListCallDetailRecordsV2`](crate::operation::list_call_detail_records_v2) (2 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -1796,8 +1618,8 @@ pub struct PhoneNumber {
     pub number: Option<String>,
     /// Wire name `Province`, String. Example: `四川`.
     pub province: Option<String>,
-    /// Wire name `SkillGroups`, List of Struct [`SkillGroups`](crate::types::SkillGroups).
-    pub skill_groups: Option<Vec<crate::types::SkillGroups>>,
+    /// Wire name `SkillGroups`, List of Struct [`SkillGroup`](crate::types::SkillGroup).
+    pub skill_groups: Option<Vec<crate::types::SkillGroup>>,
     /// Wire name `Usage`, String. Example: `Bidirection`.
     pub usage: Option<String>,
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
@@ -1836,7 +1658,7 @@ impl PhoneNumber {
     }
 
     /// `SkillGroups`: see the field [`skill_groups`](#structfield.skill_groups); empty when absent.
-    pub fn skill_groups(&self) -> &[crate::types::SkillGroups] {
+    pub fn skill_groups(&self) -> &[crate::types::SkillGroup] {
         self.skill_groups.as_deref().unwrap_or_default()
     }
 
@@ -2018,106 +1840,10 @@ impl Encode for Satisfaction {
     }
 }
 
-/// Part of the output of [`ListBriefSkillGroups`](crate::operation::list_brief_skill_groups), [`ListSkillGroups`](crate::operation::list_skill_groups) (2 actions): one type wherever the service sends this shape.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillGroup {
-    /// Wire name `Description`, String. Example: `测试`.
-    pub description: Option<String>,
-    /// Wire name `DisplayName`, String. Example: `测试技能组`.
-    pub display_name: Option<String>,
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `MediaType`, String. Example: `1`.
-    pub media_type: Option<String>,
-    /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
-    pub phone_number_count: Option<i32>,
-    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
-    pub skill_group_name: Option<String>,
-    /// Wire name `UserCount`, Integer. Example: `10`.
-    pub user_count: Option<i32>,
-}
-
-impl SkillGroup {
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
-    pub fn media_type(&self) -> Option<&str> {
-        self.media_type.as_deref()
-    }
-
-    /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
-    pub fn phone_number_count(&self) -> Option<i32> {
-        self.phone_number_count
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
-    pub fn skill_group_name(&self) -> Option<&str> {
-        self.skill_group_name.as_deref()
-    }
-
-    /// `UserCount`: see the field [`user_count`](#structfield.user_count).
-    pub fn user_count(&self) -> Option<i32> {
-        self.user_count
-    }
-}
-
-impl Decode for SkillGroup {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                media_type: codec::field(o, "MediaType")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                user_count: codec::field(o, "UserCount")?,
-            })
-        })
-    }
-}
-
-impl Encode for SkillGroup {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "MediaType", &self.media_type);
-        codec::put(&mut o, "PhoneNumberCount", &self.phone_number_count);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
-        codec::put(&mut o, "UserCount", &self.user_count);
-        Value::Object(o)
-    }
-}
-
 /// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstancesOfUser`](crate::operation::list_instances_of_user) (2 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SkillGroups {
+pub struct SkillGroup {
     /// Wire name `Description`, String. Example: `测试`.
     pub description: Option<String>,
     /// Wire name `DisplayName`, String. Example: `测试技能组`.
@@ -2134,7 +1860,7 @@ pub struct SkillGroups {
     pub user_count: Option<i32>,
 }
 
-impl SkillGroups {
+impl SkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
@@ -2171,7 +1897,7 @@ impl SkillGroups {
     }
 }
 
-impl Decode for SkillGroups {
+impl Decode for SkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -2187,7 +1913,7 @@ impl Decode for SkillGroups {
     }
 }
 
-impl Encode for SkillGroups {
+impl Encode for SkillGroup {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -2547,7 +2273,6 @@ codec::serialize_via_encode!(
     CallContext,
     CallTagList,
     ChannelContext,
-    ChannelContexts,
     Emotion,
     Inbound,
     Outbound,
@@ -2556,7 +2281,6 @@ codec::serialize_via_encode!(
     ProblemSolving,
     Satisfaction,
     SkillGroup,
-    SkillGroups,
     TodoList,
     User,
     UserContext

@@ -407,8 +407,8 @@ impl Encode for AnswerCallResult {
 pub struct CallContext {
     /// One entry per party (channel) of the call.
     ///
-    /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`].
-    pub channel_contexts: Option<Vec<ChannelContexts>>,
+    /// Wire name `ChannelContexts`, List of Struct [`AnswerCallChannelContext`].
+    pub channel_contexts: Option<Vec<AnswerCallChannelContext>>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -425,7 +425,7 @@ pub struct CallContext {
 
 impl CallContext {
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[ChannelContexts] {
+    pub fn channel_contexts(&self) -> &[AnswerCallChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
@@ -474,7 +474,7 @@ impl Encode for CallContext {
 /// Wire name `ChannelContexts`. Part of the output of `AnswerCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChannelContexts {
+pub struct AnswerCallChannelContext {
     /// Data attached to the channel, as key-value pairs.
     ///
     /// Wire name `AssociatedData`, Map of String to Any.
@@ -537,7 +537,7 @@ pub struct ChannelContexts {
     pub index: Option<i64>,
 }
 
-impl ChannelContexts {
+impl AnswerCallChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
@@ -614,7 +614,7 @@ impl ChannelContexts {
     }
 }
 
-impl Decode for ChannelContexts {
+impl Decode for AnswerCallChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -638,7 +638,7 @@ impl Decode for ChannelContexts {
     }
 }
 
-impl Encode for ChannelContexts {
+impl Encode for AnswerCallChannelContext {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -664,7 +664,7 @@ codec::serialize_via_encode!(
     AnswerCallOutput,
     AnswerCallResult,
     CallContext,
-    ChannelContexts
+    AnswerCallChannelContext
 );
 
 /// Errors of `AnswerCall`: one variant per error its reference documents, then

@@ -413,8 +413,8 @@ pub struct CallContext {
     pub call_type: Option<String>,
     /// One entry per party (channel) of the call.
     ///
-    /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`].
-    pub channel_contexts: Option<Vec<ChannelContexts>>,
+    /// Wire name `ChannelContexts`, List of Struct [`CancelAttendedTransferChannelContext`].
+    pub channel_contexts: Option<Vec<CancelAttendedTransferChannelContext>>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -432,7 +432,7 @@ impl CallContext {
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[ChannelContexts] {
+    pub fn channel_contexts(&self) -> &[CancelAttendedTransferChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
@@ -476,7 +476,7 @@ impl Encode for CallContext {
 /// Wire name `ChannelContexts`. Part of the output of `CancelAttendedTransfer`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChannelContexts {
+pub struct CancelAttendedTransferChannelContext {
     /// Data attached to the channel, as key-value pairs.
     ///
     /// Wire name `AssociatedData`, Map of String to Any.
@@ -535,7 +535,7 @@ pub struct ChannelContexts {
     pub user_id: Option<String>,
 }
 
-impl ChannelContexts {
+impl CancelAttendedTransferChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
@@ -607,7 +607,7 @@ impl ChannelContexts {
     }
 }
 
-impl Decode for ChannelContexts {
+impl Decode for CancelAttendedTransferChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -630,7 +630,7 @@ impl Decode for ChannelContexts {
     }
 }
 
-impl Encode for ChannelContexts {
+impl Encode for CancelAttendedTransferChannelContext {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -655,7 +655,7 @@ codec::serialize_via_encode!(
     CancelAttendedTransferOutput,
     CancelAttendedTransferResult,
     CallContext,
-    ChannelContexts
+    CancelAttendedTransferChannelContext
 );
 
 /// Errors of `CancelAttendedTransfer`: one variant per error its reference documents, then

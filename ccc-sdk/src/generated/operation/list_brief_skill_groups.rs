@@ -376,8 +376,8 @@ impl Encode for ListBriefSkillGroupsOutput {
 pub struct BriefSkillGroupPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`SkillGroup`](crate::types::SkillGroup).
-    pub list: Option<Vec<crate::types::SkillGroup>>,
+    /// Wire name `List`, List of Struct [`BriefSkillGroup`].
+    pub list: Option<Vec<BriefSkillGroup>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -394,7 +394,7 @@ pub struct BriefSkillGroupPage {
 
 impl BriefSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[crate::types::SkillGroup] {
+    pub fn list(&self) -> &[BriefSkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -438,7 +438,109 @@ impl Encode for BriefSkillGroupPage {
     }
 }
 
-codec::serialize_via_encode!(ListBriefSkillGroupsOutput, BriefSkillGroupPage);
+/// The items of this page.
+///
+/// Wire name `List`. Part of the output of `ListBriefSkillGroups`.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BriefSkillGroup {
+    /// Wire name `Description`, String.
+    pub description: Option<String>,
+    /// Wire name `DisplayName`, String.
+    pub display_name: Option<String>,
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Wire name `MediaType`, String.
+    pub media_type: Option<String>,
+    /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
+    pub phone_number_count: Option<i32>,
+    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
+    pub skill_group_name: Option<String>,
+    /// Wire name `UserCount`, Integer. Example: `10`.
+    pub user_count: Option<i32>,
+}
+
+impl BriefSkillGroup {
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    pub fn media_type(&self) -> Option<&str> {
+        self.media_type.as_deref()
+    }
+
+    /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
+    pub fn phone_number_count(&self) -> Option<i32> {
+        self.phone_number_count
+    }
+
+    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(&self) -> Option<&str> {
+        self.skill_group_id.as_deref()
+    }
+
+    /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    pub fn skill_group_name(&self) -> Option<&str> {
+        self.skill_group_name.as_deref()
+    }
+
+    /// `UserCount`: see the field [`user_count`](#structfield.user_count).
+    pub fn user_count(&self) -> Option<i32> {
+        self.user_count
+    }
+}
+
+impl Decode for BriefSkillGroup {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                description: codec::field(o, "Description")?,
+                display_name: codec::field(o, "DisplayName")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                media_type: codec::field(o, "MediaType")?,
+                phone_number_count: codec::field(o, "PhoneNumberCount")?,
+                skill_group_id: codec::field(o, "SkillGroupId")?,
+                skill_group_name: codec::field(o, "SkillGroupName")?,
+                user_count: codec::field(o, "UserCount")?,
+            })
+        })
+    }
+}
+
+impl Encode for BriefSkillGroup {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "DisplayName", &self.display_name);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "MediaType", &self.media_type);
+        codec::put(&mut o, "PhoneNumberCount", &self.phone_number_count);
+        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
+        codec::put(&mut o, "UserCount", &self.user_count);
+        Value::Object(o)
+    }
+}
+
+codec::serialize_via_encode!(
+    ListBriefSkillGroupsOutput,
+    BriefSkillGroupPage,
+    BriefSkillGroup
+);
 
 /// Errors of `ListBriefSkillGroups`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

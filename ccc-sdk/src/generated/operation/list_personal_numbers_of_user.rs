@@ -414,8 +414,8 @@ impl Encode for ListPersonalNumbersOfUserOutput {
 pub struct PersonalNumbersOfUserPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`PersonalNumbersOfUser`].
-    pub list: Option<Vec<PersonalNumbersOfUser>>,
+    /// Wire name `List`, List of Struct [`ListPersonalNumbersOfUserPhoneNumber`].
+    pub list: Option<Vec<ListPersonalNumbersOfUserPhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -432,7 +432,7 @@ pub struct PersonalNumbersOfUserPage {
 
 impl PersonalNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PersonalNumbersOfUser] {
+    pub fn list(&self) -> &[ListPersonalNumbersOfUserPhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -481,7 +481,7 @@ impl Encode for PersonalNumbersOfUserPage {
 /// Wire name `List`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PersonalNumbersOfUser {
+pub struct ListPersonalNumbersOfUserPhoneNumber {
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
     /// Wire name `City`, String. Example: `乐山`.
@@ -496,7 +496,7 @@ pub struct PersonalNumbersOfUser {
     pub province: Option<String>,
 }
 
-impl PersonalNumbersOfUser {
+impl ListPersonalNumbersOfUserPhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -528,7 +528,7 @@ impl PersonalNumbersOfUser {
     }
 }
 
-impl Decode for PersonalNumbersOfUser {
+impl Decode for ListPersonalNumbersOfUserPhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -543,7 +543,7 @@ impl Decode for PersonalNumbersOfUser {
     }
 }
 
-impl Encode for PersonalNumbersOfUser {
+impl Encode for ListPersonalNumbersOfUserPhoneNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -559,7 +559,7 @@ impl Encode for PersonalNumbersOfUser {
 codec::serialize_via_encode!(
     ListPersonalNumbersOfUserOutput,
     PersonalNumbersOfUserPage,
-    PersonalNumbersOfUser
+    ListPersonalNumbersOfUserPhoneNumber
 );
 
 /// Errors of `ListPersonalNumbersOfUser`: one variant per error its reference documents, then

@@ -453,8 +453,8 @@ impl Encode for ListPhoneNumbersOfSkillGroupOutput {
 pub struct PhoneNumbersOfSkillGroupPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumbersOfSkillGroup`].
-    pub list: Option<Vec<PhoneNumbersOfSkillGroup>>,
+    /// Wire name `List`, List of Struct [`ListPhoneNumbersOfSkillGroupPhoneNumber`].
+    pub list: Option<Vec<ListPhoneNumbersOfSkillGroupPhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -471,7 +471,7 @@ pub struct PhoneNumbersOfSkillGroupPage {
 
 impl PhoneNumbersOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumbersOfSkillGroup] {
+    pub fn list(&self) -> &[ListPhoneNumbersOfSkillGroupPhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -520,7 +520,7 @@ impl Encode for PhoneNumbersOfSkillGroupPage {
 /// Wire name `List`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PhoneNumbersOfSkillGroup {
+pub struct ListPhoneNumbersOfSkillGroupPhoneNumber {
     /// Wire name `Active`, Boolean. Example: `true`.
     pub active: Option<bool>,
     /// Wire name `City`, String. Example: `乐山`.
@@ -537,7 +537,7 @@ pub struct PhoneNumbersOfSkillGroup {
     pub usage: Option<String>,
 }
 
-impl PhoneNumbersOfSkillGroup {
+impl ListPhoneNumbersOfSkillGroupPhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -574,7 +574,7 @@ impl PhoneNumbersOfSkillGroup {
     }
 }
 
-impl Decode for PhoneNumbersOfSkillGroup {
+impl Decode for ListPhoneNumbersOfSkillGroupPhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -590,7 +590,7 @@ impl Decode for PhoneNumbersOfSkillGroup {
     }
 }
 
-impl Encode for PhoneNumbersOfSkillGroup {
+impl Encode for ListPhoneNumbersOfSkillGroupPhoneNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -607,7 +607,7 @@ impl Encode for PhoneNumbersOfSkillGroup {
 codec::serialize_via_encode!(
     ListPhoneNumbersOfSkillGroupOutput,
     PhoneNumbersOfSkillGroupPage,
-    PhoneNumbersOfSkillGroup
+    ListPhoneNumbersOfSkillGroupPhoneNumber
 );
 
 /// Errors of `ListPhoneNumbersOfSkillGroup`: one variant per error its reference documents, then

@@ -438,8 +438,8 @@ pub struct CallContext {
     pub call_type: Option<String>,
     /// One entry per party (channel) of the call.
     ///
-    /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`](crate::types::ChannelContexts).
-    pub channel_contexts: Option<Vec<crate::types::ChannelContexts>>,
+    /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`].
+    pub channel_contexts: Option<Vec<ChannelContexts>>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -457,7 +457,7 @@ impl CallContext {
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[crate::types::ChannelContexts] {
+    pub fn channel_contexts(&self) -> &[ChannelContexts] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
@@ -496,7 +496,187 @@ impl Encode for CallContext {
     }
 }
 
-codec::serialize_via_encode!(MuteCallOutput, MuteCallResult, CallContext);
+/// One entry per party (channel) of the call.
+///
+/// Wire name `ChannelContexts`. Part of the output of `MuteCall`.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ChannelContexts {
+    /// Kind of call this channel belongs to, as in `CallType`.
+    ///
+    /// Wire name `CallType`, String. Example: `OUTBOUND`.
+    pub call_type: Option<String>,
+    /// Flags of the channel, as a JSON array in a string.
+    ///
+    /// Wire name `ChannelFlags`, String. Example: `[]`.
+    pub channel_flags: Option<String>,
+    /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
+    ///
+    /// Wire name `ChannelId`, String. Example: `ch:user:1318888****->8001****:1609253204816:job-6581536084722****`.
+    pub channel_id: Option<String>,
+    /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
+    ///
+    /// Wire name `ChannelState`, String. Example: `ANSWERED`.
+    pub channel_state: Option<String>,
+    /// Number or 8-digit extension that the channel calls.
+    ///
+    /// Wire name `Destination`, String. Example: `8001****`.
+    pub destination: Option<String>,
+    /// Position of the channel within the call.
+    ///
+    /// Wire name `Index`, Integer. Example: `1`.
+    pub index: Option<i32>,
+    /// Id of the call the channel belongs to.
+    ///
+    /// Wire name `JobId`, String. Example: `job-6581536084722****`.
+    pub job_id: Option<String>,
+    /// Number or 8-digit extension the channel comes from.
+    ///
+    /// Wire name `Originator`, String. Example: `1318888****`.
+    pub originator: Option<String>,
+    /// Who hung up this channel, once released.
+    ///
+    /// Wire name `ReleaseInitiator`, String.
+    pub release_initiator: Option<String>,
+    /// Why this channel was released.
+    ///
+    /// Wire name `ReleaseReason`, String.
+    pub release_reason: Option<String>,
+    /// Skill group the call was routed through, if any.
+    ///
+    /// Wire name `SkillGroupId`, String.
+    pub skill_group_id: Option<String>,
+    /// When the channel last changed, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `Timestamp`, Long. Example: `1609253212511`.
+    pub timestamp: Option<i64>,
+    /// 8-digit extension of the agent on this channel.
+    ///
+    /// Wire name `UserExtension`, String. Example: `8001****`.
+    pub user_extension: Option<String>,
+    /// Agent on this channel, as `username@instance`.
+    ///
+    /// Wire name `UserId`, String. Example: `agent@ccc-test`.
+    pub user_id: Option<String>,
+}
+
+impl ChannelContexts {
+    /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    pub fn call_type(&self) -> Option<&str> {
+        self.call_type.as_deref()
+    }
+
+    /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    pub fn channel_flags(&self) -> Option<&str> {
+        self.channel_flags.as_deref()
+    }
+
+    /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    pub fn channel_id(&self) -> Option<&str> {
+        self.channel_id.as_deref()
+    }
+
+    /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    pub fn channel_state(&self) -> Option<&str> {
+        self.channel_state.as_deref()
+    }
+
+    /// `Destination`: see the field [`destination`](#structfield.destination).
+    pub fn destination(&self) -> Option<&str> {
+        self.destination.as_deref()
+    }
+
+    /// `Index`: see the field [`index`](#structfield.index).
+    pub fn index(&self) -> Option<i32> {
+        self.index
+    }
+
+    /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+
+    /// `Originator`: see the field [`originator`](#structfield.originator).
+    pub fn originator(&self) -> Option<&str> {
+        self.originator.as_deref()
+    }
+
+    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    pub fn release_initiator(&self) -> Option<&str> {
+        self.release_initiator.as_deref()
+    }
+
+    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    pub fn release_reason(&self) -> Option<&str> {
+        self.release_reason.as_deref()
+    }
+
+    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(&self) -> Option<&str> {
+        self.skill_group_id.as_deref()
+    }
+
+    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    pub fn user_extension(&self) -> Option<&str> {
+        self.user_extension.as_deref()
+    }
+
+    /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+}
+
+impl Decode for ChannelContexts {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                call_type: codec::field(o, "CallType")?,
+                channel_flags: codec::field(o, "ChannelFlags")?,
+                channel_id: codec::field(o, "ChannelId")?,
+                channel_state: codec::field(o, "ChannelState")?,
+                destination: codec::field(o, "Destination")?,
+                index: codec::field(o, "Index")?,
+                job_id: codec::field(o, "JobId")?,
+                originator: codec::field(o, "Originator")?,
+                release_initiator: codec::field(o, "ReleaseInitiator")?,
+                release_reason: codec::field(o, "ReleaseReason")?,
+                skill_group_id: codec::field(o, "SkillGroupId")?,
+                timestamp: codec::field(o, "Timestamp")?,
+                user_extension: codec::field(o, "UserExtension")?,
+                user_id: codec::field(o, "UserId")?,
+            })
+        })
+    }
+}
+
+impl Encode for ChannelContexts {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "CallType", &self.call_type);
+        codec::put(&mut o, "ChannelFlags", &self.channel_flags);
+        codec::put(&mut o, "ChannelId", &self.channel_id);
+        codec::put(&mut o, "ChannelState", &self.channel_state);
+        codec::put(&mut o, "Destination", &self.destination);
+        codec::put(&mut o, "Index", &self.index);
+        codec::put(&mut o, "JobId", &self.job_id);
+        codec::put(&mut o, "Originator", &self.originator);
+        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
+        codec::put(&mut o, "ReleaseReason", &self.release_reason);
+        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "Timestamp", &self.timestamp);
+        codec::put(&mut o, "UserExtension", &self.user_extension);
+        codec::put(&mut o, "UserId", &self.user_id);
+        Value::Object(o)
+    }
+}
+
+codec::serialize_via_encode!(MuteCallOutput, MuteCallResult, CallContext, ChannelContexts);
 
 /// Errors of `MuteCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
