@@ -182,3 +182,34 @@ fn the_committed_spec_is_settled() {
         report.changed
     );
 }
+
+#[test]
+fn reimporting_a_page_keeps_a_string_the_product_keeps_plain() {
+    let spec = common::SpecDir::new("plain").with_action("ResetAgentState");
+    // The maintainer's override: `Data.WorkMode` of ResetAgentState is a plain String.
+    let product_path = spec.path.join("product.json");
+    let mut product = product(&std::fs::read_to_string(&product_path).unwrap());
+    product
+        .plain_strings
+        .push("ResetAgentState: response Data.WorkMode".into());
+    std::fs::write(&product_path, ccc_spec::product_to_json(&product)).unwrap();
+    let file = spec.action_file("ResetAgentState");
+    let mut a = ccc_spec::parse_action(&file, &spec.read_action("ResetAgentState")).unwrap();
+    assert!(!ccc_spec::rules::keep_plain(&mut a, &product.plain_strings).is_empty());
+    std::fs::write(&file, ccc_spec::action_to_json(&a)).unwrap();
+    let before = spec.read_action("ResetAgentState");
+
+    // The page names the field like the enumeration; the rule would give it one.
+    let report = ccc_import::doc::import_pages(
+        &spec.path,
+        &[common::fixture("ResetAgentState.md")],
+        &ccc_import::doc::ImportOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = report.to_string();
+    assert!(
+        text.contains("spec: response Data.WorkMode: plain String, not enumeration WorkMode"),
+        "{text}"
+    );
+    assert_eq!(spec.read_action("ResetAgentState"), before, "{text}");
+}
