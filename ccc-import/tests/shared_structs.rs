@@ -213,3 +213,60 @@ fn reimporting_a_page_keeps_a_string_the_product_keeps_plain() {
     );
     assert_eq!(spec.read_action("ResetAgentState"), before, "{text}");
 }
+
+/// Every action's response, parameters and examples, with shared structs filled in.
+fn wire_shapes(spec: &ccc_spec::Spec) -> Vec<(String, Vec<String>, Vec<String>)> {
+    spec.actions
+        .iter()
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.response
+                    .iter()
+                    .map(|f| format!("{}:{}", f.name, fingerprint(&f.ty)))
+                    .collect(),
+                a.parameters
+                    .iter()
+                    .map(|p| format!("{}:{}", p.name, fingerprint(&p.ty)))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sharing_the_real_pages_structs_changes_nothing_on_the_wire() {
+    let Some(pages) = common::real_pages() else {
+        return;
+    };
+    let spec = common::SpecDir::new("share-wire");
+    // Start from no shared struct at all: every struct of the pages is inline.
+    let product_path = spec.path.join("product.json");
+    let mut bare = product(&std::fs::read_to_string(&product_path).unwrap());
+    bare.structs.clear();
+    std::fs::write(&product_path, ccc_spec::product_to_json(&bare)).unwrap();
+    ccc_import::doc::import_pages(
+        &spec.path,
+        &ccc_import::doc::pages_in(&pages).unwrap(),
+        &ccc_import::doc::ImportOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let before = ccc_spec::load_dir(&spec.path).unwrap_or_else(|e| panic!("{e}"));
+
+    let report = share_dir(&spec.path, false).unwrap_or_else(|e| panic!("{e}"));
+    let after = ccc_spec::load_dir(&spec.path).unwrap_or_else(|e| panic!("{e}"));
+    for name in ["UserContext", "ChannelContext", "User"] {
+        assert!(
+            after.product.struct_named(name).is_some(),
+            "{name}: {:#?}",
+            report.decisions
+        );
+    }
+    assert!(!report.changed.is_empty());
+    assert_eq!(wire_shapes(&after), wire_shapes(&before));
+    for (a, b) in after.actions.iter().zip(&before.actions) {
+        assert_eq!(a.examples, b.examples, "{}", a.name);
+    }
+    // Settled: a second run changes nothing.
+    assert!(share_dir(&spec.path, false).unwrap().changed.is_empty());
+}
