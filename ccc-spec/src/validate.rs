@@ -10,6 +10,30 @@ use crate::naming;
 /// Builder methods every generated input has; a parameter may not take their names.
 const BUILDER_METHODS: &[&str] = &["send", "build", "builder", "options"];
 
+/// Names `types` holds or uses besides the product's enumerations and structs; a shared struct
+/// may not take one (nor a name of Rust's prelude the generated code relies on).
+const TYPES_NAMES: &[&str] = &[
+    "CommonErrorCode",
+    "Decode",
+    "Encode",
+    "Map",
+    "Value",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+];
+
 /// Methods of every generated output besides its accessors; a top-level response field may not
 /// take their names (`to_json` calls `encode` on the output itself).
 const OUTPUT_METHODS: &[&str] = &["to_json", "encode"];
@@ -229,7 +253,7 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
                 ),
             );
         }
-        if known(&s.name) || s.name == "CommonErrorCode" {
+        if known(&s.name) || TYPES_NAMES.contains(&s.name.as_str()) {
             c.error(
                 format!("{pointer}/name"),
                 format!("`{}` is already the name of a type in `types`", s.name),

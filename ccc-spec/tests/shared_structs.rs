@@ -224,6 +224,18 @@ fn product_structs_are_checked() {
             .any(|e| e.contains("at /structs/1/name: duplicate struct `CallContext`")),
         "{text:?}"
     );
+    let reserved = PRODUCT
+        .replace(r#"{"name": "Channel","#, r#"{"name": "Value","#)
+        .replace(r#""struct": "Channel""#, r#""struct": "Value""#);
+    let parsed = parse_product(Path::new("product.json"), &reserved).unwrap();
+    let text: Vec<String> = check_product(Path::new("product.json"), &parsed)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        text,
+        ["product.json: at /structs/1/name: `Value` is already the name of a type in `types`"]
+    );
     let clash = PRODUCT.replace(r#"{"name": "Channel","#, r#"{"name": "UserState","#);
     let parsed = parse_product(Path::new("product.json"), &clash).unwrap();
     let text: Vec<String> = check_product(Path::new("product.json"), &parsed)
