@@ -12,5 +12,6 @@ pub mod doc;
 mod files;
 pub mod json_params;
 pub mod merge;
+pub mod shared_structs;
 
 pub use merge::{DiffKind, Difference, Precedence, Side, Source};

@@ -9,6 +9,7 @@ mod model;
 pub mod naming;
 mod parse;
 pub mod rules;
+mod shared;
 mod validate;
 mod write;
 
@@ -21,6 +22,7 @@ pub use docs::{
 pub use error::{ErrorLocation, SpecError, SpecErrors};
 pub use model::*;
 pub use parse::{parse_action, parse_product};
+pub use shared::{fields_fingerprint, fill_in_structs, fingerprint, same_shape};
 pub use validate::{check_action, check_product, error_variant};
 pub use write::{action_to_json, product_to_json};
 
@@ -70,6 +72,7 @@ pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
     let mut spec = load_sources(product, &sources, &mut errors);
     if let Some(spec) = &mut spec {
         load_docs(&dir.join(DOCS_DIR), &mut spec.actions, &mut errors);
+        shared_docs(spec);
     }
     if errors.is_empty() {
         spec.ok_or_else(|| SpecErrors(Vec::new()))
@@ -80,6 +83,9 @@ pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
 
 /// Builds a spec from a parsed product and action files' texts, for callers that embed the
 /// files instead of reading a directory. Errors are appended to `errors`.
+///
+/// References to shared structs are filled in (see [`Type::Struct`]), and every `plainStrings`
+/// entry of the product must name a String of an action that has no enumeration.
 pub fn load_sources(
     product: Option<Product>,
     sources: &[(PathBuf, String)],
@@ -106,10 +112,93 @@ pub fn load_sources(
             ));
         }
     }
-    Some(Spec {
-        product: product?,
-        actions,
-    })
+    let mut product = product?;
+    for (i, entry) in product.plain_strings.iter().enumerate() {
+        let problem = match entry.split_once(": ") {
+            Some((name, place)) => match actions.iter().find(|a| a.name == name) {
+                None => Some(format!("no action is named `{name}`")),
+                Some(a) => match rules::place_type(a, place) {
+                    Some(Type::Scalar {
+                        scalar: Scalar::String,
+                        enumeration: None,
+                    }) => None,
+                    Some(Type::Scalar {
+                        scalar: Scalar::String,
+                        enumeration: Some(e),
+                    }) => Some(format!(
+                        "`{name}` gives `{place}` the enumeration `{e}`, which this entry keeps away"
+                    )),
+                    Some(_) => Some(format!("`{place}` of `{name}` is not a String")),
+                    None => Some(format!("`{name}` has no `{place}`")),
+                },
+            },
+            None => Some("expected `Action: response Path`".into()),
+        };
+        if let Some(message) = problem {
+            errors.push(SpecError {
+                file: PathBuf::from(PRODUCT_FILE),
+                location: ErrorLocation::Pointer(format!("/plainStrings/{i}")),
+                message,
+            });
+        }
+    }
+    shared::resolve(&mut product, &mut actions);
+    Some(Spec { product, actions })
+}
+
+/// Gives each field of a shared struct the description the documentation overlays give it most
+/// often at the struct's places in the actions (the common overlay's text, as a rule; ties go to
+/// the first action by name), else keeps the product file's.
+fn shared_docs(spec: &mut Spec) {
+    use std::collections::BTreeMap;
+    // Struct name → field index → (text → (count, first seen)).
+    type Tally = BTreeMap<String, BTreeMap<usize, BTreeMap<String, (usize, usize)>>>;
+    fn walk(ty: &Type, product: &Product, tally: &mut Tally, order: &mut usize) {
+        match ty {
+            Type::Struct { fields, .. } => {
+                if let Some(s) = product.shared_struct(ty) {
+                    let per_field = tally.entry(s.name.clone()).or_default();
+                    for (i, f) in fields.iter().enumerate() {
+                        if let Some(d) = &f.description {
+                            *order += 1;
+                            let e = per_field
+                                .entry(i)
+                                .or_default()
+                                .entry(d.clone())
+                                .or_insert((0, *order));
+                            e.0 += 1;
+                        }
+                    }
+                }
+                for f in fields {
+                    walk(&f.ty, product, tally, order);
+                }
+            }
+            Type::List { items: t } | Type::Map { values: t } => walk(t, product, tally, order),
+            Type::Scalar { .. } => {}
+        }
+    }
+    let mut tally = Tally::new();
+    let mut order = 0;
+    for a in &spec.actions {
+        for f in &a.response {
+            walk(&f.ty, &spec.product, &mut tally, &mut order);
+        }
+    }
+    for s in &mut spec.product.structs {
+        let Some(per_field) = tally.get(&s.name) else {
+            continue;
+        };
+        for (i, texts) in per_field {
+            let best = texts
+                .iter()
+                .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
+                .map(|(text, _)| text.clone());
+            if let Some(f) = s.fields.get_mut(*i) {
+                f.description = best.or(f.description.take());
+            }
+        }
+    }
 }
 
 /// Reads every overlay of `docs_dir` and applies it: each action's own, then the common one.

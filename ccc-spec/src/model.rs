@@ -29,6 +29,23 @@ pub struct Product {
     pub errors: Vec<ErrorSpec>,
     /// Enumerations shared by several actions.
     pub enums: Vec<EnumSpec>,
+    /// Structs shared by several actions' responses: one type for one shape on the wire.
+    pub structs: Vec<StructSpec>,
+    /// String parameters and fields kept plain although named like an enumeration, one
+    /// `Action: response Data.WorkMode` (or `Action: parameter Name`) each: the override of
+    /// [`rules::enumerations_by_name`](crate::rules::enumerations_by_name).
+    pub plain_strings: Vec<String>,
+}
+
+/// A struct of `product.json`, shared by the actions that refer to it by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructSpec {
+    /// Rust type name, e.g. `CallContext`.
+    pub name: String,
+    pub description: Option<String>,
+    /// As parsed, a struct among them is a reference to another product struct; once loaded,
+    /// references are filled in (see [`Type::Struct`]).
+    pub fields: Vec<Field>,
 }
 
 /// One action, from `spec/actions/<Action>.json`.
@@ -127,6 +144,11 @@ pub enum Type {
         /// Name of an enumeration (action's own, then product's) whose values this string takes.
         enumeration: Option<String>,
     },
+    /// A struct. One whose `type_name` names a struct of the product ([`Product::structs`]) is
+    /// that shared struct: in a file it is written `"struct": "CallContext"`, parsed with no
+    /// fields, and the loader ([`load_dir`](crate::load_dir), [`load_sources`](crate::load_sources))
+    /// fills in the product struct's fields, so that what reads a loaded spec sees every struct
+    /// whole and knows a shared one by its name.
     Struct {
         /// Rust type name to use instead of the one derived from the field name.
         type_name: Option<String>,
@@ -173,6 +195,28 @@ impl Scalar {
             Scalar::Float => "Float",
             Scalar::Double => "Double",
             Scalar::Any => "Any",
+        }
+    }
+}
+
+impl Type {
+    /// A reference to the product struct `name`, as a file spells it (`"struct": name`).
+    pub fn struct_ref(name: &str) -> Type {
+        Type::Struct {
+            type_name: Some(name.to_string()),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The name of the product struct this type refers to, in the parsed form: a struct with a
+    /// `type_name` and no fields (a struct with no fields needs no name).
+    pub fn referenced_struct(&self) -> Option<&str> {
+        match self {
+            Type::Struct {
+                type_name: Some(name),
+                fields,
+            } if fields.is_empty() => Some(name),
+            _ => None,
         }
     }
 }
@@ -226,6 +270,22 @@ impl Spec {
 }
 
 impl Product {
+    /// The shared struct of this name.
+    pub fn struct_named(&self, name: &str) -> Option<&StructSpec> {
+        self.structs.iter().find(|s| s.name == name)
+    }
+
+    /// The shared struct a type is, if it is one.
+    pub fn shared_struct(&self, ty: &Type) -> Option<&StructSpec> {
+        match ty {
+            Type::Struct {
+                type_name: Some(name),
+                ..
+            } => self.struct_named(name),
+            _ => None,
+        }
+    }
+
     /// The official API reference page of an action.
     pub fn doc_url_of(&self, action: &str) -> String {
         self.doc_url.replace("{action}", action)

@@ -240,6 +240,16 @@ impl<'f> Cx<'f> {
         }
         let errors = self.list(&mut o, "errors", Self::error_spec);
         let enums = self.list(&mut o, "enums", Self::enum_spec);
+        let structs = self.list(&mut o, "structs", Self::struct_spec);
+        let plain_strings = self.list(&mut o, "plainStrings", |cx, v| match v {
+            Value::String(s) if s.split_once(": ").is_some() => Some(s.clone()),
+            other => {
+                cx.error(format!(
+                    "expected `Action: response Path` or `Action: parameter Path`, found {other}"
+                ));
+                None
+            }
+        });
         self.close(o);
         Some(Product {
             code: code?,
@@ -250,6 +260,34 @@ impl<'f> Cx<'f> {
             doc_url: doc_url?,
             errors,
             enums,
+            structs,
+            plain_strings,
+        })
+    }
+
+    fn struct_spec(&mut self, v: &Value) -> Option<StructSpec> {
+        let mut o = self.object(v)?;
+        let name = self.req_string(&mut o, "name");
+        if let Some(n) = &name
+            && (!is_type_name(n) || crate::naming::is_generic_struct_name(n))
+        {
+            self.at("name", |cx| {
+                cx.error(format!(
+                    "`{n}` is not a CamelCase type name that says what the struct holds"
+                ))
+            });
+        }
+        let description = self.opt_string(&mut o, "description");
+        if self.opt(&mut o, "fields").is_none() {
+            self.error("missing key `fields`");
+        }
+        o.seen.pop();
+        let fields = self.list(&mut o, "fields", Self::field);
+        self.close(o);
+        Some(StructSpec {
+            name: name?,
+            description,
+            fields,
         })
     }
 
@@ -402,6 +440,27 @@ impl<'f> Cx<'f> {
                 }
             }
             (None, "Struct") => {
+                if let Some(v) = self.opt(o, "struct") {
+                    // A reference to a product struct: its name and nothing else.
+                    let name = self.string("struct", v)?;
+                    o.seen.extend(["typeName", "fields"]);
+                    for key in ["typeName", "fields"] {
+                        if o.map.contains_key(key) {
+                            self.at(key, |cx| {
+                                cx.error(format!(
+                                    "`{key}` does not go with `struct`, which refers to the \
+                                     product struct `{name}` as it is"
+                                ))
+                            });
+                        }
+                    }
+                    if !is_type_name(&name) {
+                        self.at("struct", |cx| {
+                            cx.error(format!("`{name}` is not a CamelCase type name"))
+                        });
+                    }
+                    return Some(Type::struct_ref(&name));
+                }
                 let type_name = self.opt_string(o, "typeName");
                 if let Some(n) = &type_name
                     && !is_type_name(n)
@@ -425,6 +484,15 @@ impl<'f> Cx<'f> {
                 }
                 o.seen.pop();
                 let fields = self.list(o, "fields", Self::field);
+                if type_name.is_some() && fields.is_empty() {
+                    // In memory that is the form of a reference (`Type::referenced_struct`).
+                    self.at("typeName", |cx| {
+                        cx.error(
+                            "a struct with no fields needs no `typeName` (`struct` refers to a \
+                             product struct)",
+                        )
+                    });
+                }
                 Type::Struct { type_name, fields }
             }
             (None, "List") => {
@@ -451,7 +519,7 @@ impl<'f> Cx<'f> {
             (None, other) => {
                 // The other type keys mean nothing without a known type; one error is enough.
                 o.seen
-                    .extend(["enum", "typeName", "fields", "items", "values"]);
+                    .extend(["enum", "typeName", "struct", "fields", "items", "values"]);
                 self.at("type", |cx| {
                     cx.error(format!(
                         "unknown type `{other}` (known: String, Integer, Long, Boolean, Float, Double, Any, Struct, List, Map)"

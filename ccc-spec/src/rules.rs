@@ -34,7 +34,8 @@ pub fn safe_to_repeat(action: &str) -> bool {
 /// the importer's report.
 ///
 /// Importers apply it to what they read, before merging with the spec; a field the spec already
-/// gives an enumeration keeps it.
+/// gives an enumeration keeps it, and one the product lists in `plainStrings` stays a plain
+/// string ([`keep_plain`], which importers apply after merging).
 pub fn enumerations_by_name(action: &mut Action, enums: &[EnumSpec]) -> Vec<String> {
     let mut decided = Vec::new();
     for p in &mut action.parameters {
@@ -51,6 +52,84 @@ pub fn enumerations_by_name(action: &mut Action, enums: &[EnumSpec]) -> Vec<Stri
         field_enumerations(f, "response ", enums, &mut decided);
     }
     decided
+}
+
+/// Takes the enumeration away from every String of `action` that `plain` (the product's
+/// `plainStrings`, `Action: response Data.WorkMode` each) keeps plain: the override of
+/// [`enumerations_by_name`]. Returns what it undid, one line each, for the importer's report.
+pub fn keep_plain(action: &mut Action, plain: &[String]) -> Vec<String> {
+    let mut undone = Vec::new();
+    for entry in plain {
+        let Some((name, place)) = entry.split_once(": ") else {
+            continue;
+        };
+        if name != action.name {
+            continue;
+        }
+        if let Some(Type::Scalar {
+            enumeration: enumeration @ Some(_),
+            ..
+        }) = place_type_mut(action, place)
+        {
+            undone.push(format!(
+                "{place}: plain String, not enumeration {}",
+                enumeration.take().unwrap_or_default()
+            ));
+        }
+    }
+    undone
+}
+
+/// The type at a place of an action as [`enumerations_by_name`] reports it
+/// (`response Data.List.WorkMode`, `parameter Name`; lists and maps are passed through), with
+/// the list or map around it removed; `None` when the action has no such place.
+pub fn place_type<'a>(action: &'a Action, place: &str) -> Option<&'a Type> {
+    let (kind, path) = place.split_once(' ')?;
+    let mut names = path.split('.');
+    let first = names.next()?;
+    let mut ty = match kind {
+        "parameter" => &action.parameters.iter().find(|p| p.name == first)?.ty,
+        "response" => &action.response.iter().find(|f| f.name == first)?.ty,
+        _ => return None,
+    };
+    for name in names {
+        ty = match inner(ty) {
+            Type::Struct { fields, .. } => &fields.iter().find(|f| f.name == name)?.ty,
+            _ => return None,
+        };
+    }
+    Some(inner(ty))
+}
+
+fn inner(mut ty: &Type) -> &Type {
+    while let Type::List { items: t } | Type::Map { values: t } = ty {
+        ty = t;
+    }
+    ty
+}
+
+fn place_type_mut<'a>(action: &'a mut Action, place: &str) -> Option<&'a mut Type> {
+    fn inner_mut(ty: &mut Type) -> &mut Type {
+        match ty {
+            Type::List { items: t } | Type::Map { values: t } => inner_mut(t),
+            other => other,
+        }
+    }
+    let (kind, path) = place.split_once(' ')?;
+    let mut names = path.split('.');
+    let first = names.next()?;
+    let mut ty = match kind {
+        "parameter" => &mut action.parameters.iter_mut().find(|p| p.name == first)?.ty,
+        "response" => &mut action.response.iter_mut().find(|f| f.name == first)?.ty,
+        _ => return None,
+    };
+    for name in names {
+        ty = match inner_mut(ty) {
+            Type::Struct { fields, .. } => &mut fields.iter_mut().find(|f| f.name == name)?.ty,
+            _ => return None,
+        };
+    }
+    Some(inner_mut(ty))
 }
 
 fn field_enumerations(f: &mut Field, prefix: &str, enums: &[EnumSpec], decided: &mut Vec<String>) {
@@ -327,6 +406,39 @@ mod tests {
         assert_eq!(fields[1].ty, string(None));
         assert_eq!(fields[2].ty, string(None));
         assert_eq!(fields[3].ty, string(Some("Mine")));
+    }
+
+    #[test]
+    fn a_plain_string_override_undoes_the_rule() {
+        let mut action: Action = crate::parse_action(
+            std::path::Path::new("actions/Demo.json"),
+            r#"{"action": "Demo", "method": "POST", "idempotent": false, "parameters": [],
+                "response": [{"name": "Data", "type": "List", "items": {"type": "Struct",
+                  "fields": [{"name": "WorkMode", "type": "String", "enum": "WorkMode"},
+                             {"name": "UserState", "type": "String", "enum": "UserState"}]}}],
+                "errors": []}"#,
+        )
+        .unwrap();
+        let plain = [
+            "Other: response Data.UserState".to_string(),
+            "Demo: response Data.WorkMode".to_string(),
+        ];
+        let undone = keep_plain(&mut action, &plain);
+        assert_eq!(
+            undone,
+            ["response Data.WorkMode: plain String, not enumeration WorkMode"]
+        );
+        assert_eq!(
+            place_type(&action, "response Data.WorkMode"),
+            Some(&string(None))
+        );
+        assert_eq!(
+            place_type(&action, "response Data.UserState"),
+            Some(&string(Some("UserState")))
+        );
+        assert_eq!(place_type(&action, "response Data.Nothing"), None);
+        // Applied twice, it has nothing more to undo.
+        assert!(keep_plain(&mut action, &plain).is_empty());
     }
 
     #[test]

@@ -10,6 +10,30 @@ use crate::naming;
 /// Builder methods every generated input has; a parameter may not take their names.
 const BUILDER_METHODS: &[&str] = &["send", "build", "builder", "options"];
 
+/// Names `types` holds or uses besides the product's enumerations and structs; a shared struct
+/// may not take one (nor a name of Rust's prelude the generated code relies on).
+const TYPES_NAMES: &[&str] = &[
+    "CommonErrorCode",
+    "Decode",
+    "Encode",
+    "Map",
+    "Value",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+];
+
 /// Methods of every generated output besides its accessors; a top-level response field may not
 /// take their names (`to_json` calls `encode` on the output itself).
 const OUTPUT_METHODS: &[&str] = &["to_json", "encode"];
@@ -19,9 +43,24 @@ struct Checker<'a> {
     errors: Vec<SpecError>,
     /// Whether the names being checked get `set_` setters (request side) besides their own.
     setters: bool,
+    /// Names of the product's shared structs.
+    shared: Vec<&'a str>,
+    /// What a struct may be where the types being checked are.
+    structs: Structs,
 }
 
-impl Checker<'_> {
+/// Which structs a place allows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Structs {
+    /// Inline structs and references (a response).
+    Both,
+    /// Only inline structs (a request: shared structs are response structs).
+    Inline,
+    /// Only references (inside a shared struct: every struct in it is shared too).
+    References,
+}
+
+impl<'a> Checker<'a> {
     fn error(&mut self, pointer: String, message: String) {
         self.errors.push(SpecError {
             file: self.file.to_path_buf(),
@@ -69,6 +108,22 @@ impl Checker<'_> {
     }
 
     fn ty(&mut self, spec_enums: &dyn Fn(&str) -> bool, pointer: &str, ty: &Type) {
+        if let Some(name) = ty.referenced_struct() {
+            if !self.shared.contains(&name) {
+                self.error(
+                    format!("{pointer}/struct"),
+                    format!("unknown struct `{name}` (declare it under `structs` of the product)"),
+                );
+            } else if self.structs == Structs::Inline {
+                self.error(
+                    format!("{pointer}/struct"),
+                    format!(
+                        "`{name}` is a shared response struct; a request's struct is written inline"
+                    ),
+                );
+            }
+            return;
+        }
         match ty {
             Type::Scalar {
                 enumeration: Some(name),
@@ -78,7 +133,25 @@ impl Checker<'_> {
                 format!("unknown enumeration `{name}` (declare it under `enums` of the action or the product)"),
             ),
             Type::Scalar { .. } => {}
-            Type::Struct { fields, .. } => self.fields(spec_enums, &format!("{pointer}/fields"), fields),
+            Type::Struct { type_name, fields } => {
+                if self.structs == Structs::References {
+                    self.error(
+                        format!("{pointer}/fields"),
+                        "a struct inside a shared struct is shared too: declare it under `structs` and refer to it with `struct`".into(),
+                    );
+                }
+                if let Some(n) = type_name
+                    && self.shared.contains(&n.as_str())
+                {
+                    self.error(
+                        format!("{pointer}/typeName"),
+                        format!(
+                            "`{n}` is the name of a shared struct: refer to it with `\"struct\": \"{n}\"` (one name, one shape)"
+                        ),
+                    );
+                }
+                self.fields(spec_enums, &format!("{pointer}/fields"), fields)
+            }
             Type::List { items } => self.ty(spec_enums, &format!("{pointer}/items"), items),
             Type::Map { values } => self.ty(spec_enums, &format!("{pointer}/values"), values),
         }
@@ -162,10 +235,77 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
         file,
         errors: Vec::new(),
         setters: false,
+        shared: product.structs.iter().map(|s| s.name.as_str()).collect(),
+        structs: Structs::References,
     };
     c.enums("/enums", &product.enums);
     c.errors("/errors", &product.errors);
+    let known = |name: &str| product.enums.iter().any(|e| e.name == name);
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in product.structs.iter().enumerate() {
+        let pointer = format!("/structs/{i}");
+        if let Some(first) = names.insert(&s.name, i) {
+            c.error(
+                format!("{pointer}/name"),
+                format!(
+                    "duplicate struct `{}` (first at /structs/{first}): one name, one shape",
+                    s.name
+                ),
+            );
+        }
+        if known(&s.name) || TYPES_NAMES.contains(&s.name.as_str()) {
+            c.error(
+                format!("{pointer}/name"),
+                format!("`{}` is already the name of a type in `types`", s.name),
+            );
+        }
+        c.fields(&known, &format!("{pointer}/fields"), &s.fields);
+        if let Some(path) = cycle(product, i) {
+            c.error(
+                format!("{pointer}/name"),
+                format!("struct `{}` holds itself: {}", s.name, path.join(" → ")),
+            );
+        }
+    }
     c.errors
+}
+
+/// The chain of references by which product struct `start` holds itself, if it does.
+fn cycle(product: &Product, start: usize) -> Option<Vec<String>> {
+    fn refs<'p>(ty: &'p Type, out: &mut Vec<&'p str>) {
+        if let Some(name) = ty.referenced_struct() {
+            out.push(name);
+            return;
+        }
+        match ty {
+            Type::Scalar { .. } => {}
+            Type::Struct { fields, .. } => fields.iter().for_each(|f| refs(&f.ty, out)),
+            Type::List { items: t } | Type::Map { values: t } => refs(t, out),
+        }
+    }
+    let target = product.structs[start].name.as_str();
+    // Depth-first over names, each visited once: bounded by the number of structs.
+    let mut seen = vec![target];
+    let mut stack: Vec<(Vec<String>, &str)> = vec![(vec![target.to_string()], target)];
+    while let Some((path, name)) = stack.pop() {
+        let Some(s) = product.struct_named(name) else {
+            continue;
+        };
+        let mut next = Vec::new();
+        s.fields.iter().for_each(|f| refs(&f.ty, &mut next));
+        for n in next {
+            let mut p = path.clone();
+            p.push(n.to_string());
+            if n == target {
+                return Some(p);
+            }
+            if !seen.contains(&n) {
+                seen.push(n);
+                stack.push((p, n));
+            }
+        }
+    }
+    None
 }
 
 /// Checks an action file against the product it belongs to.
@@ -174,6 +314,8 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
         file,
         errors: Vec::new(),
         setters: true,
+        shared: product.structs.iter().map(|s| s.name.as_str()).collect(),
+        structs: Structs::Inline,
     };
     if !action
         .name
@@ -221,6 +363,7 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
         c.ty(&known, &format!("/parameters/{i}"), &p.ty);
     }
     c.setters = false;
+    c.structs = Structs::Both;
     c.fields(&known, "/response", &action.response);
     for (i, f) in action.response.iter().enumerate() {
         let stem = naming::field_stem(&f.name);

@@ -119,6 +119,10 @@ impl W {
                 self.str("type", scalar.as_str());
                 self.opt_str("enum", enumeration);
             }
+            Type::Struct { .. } if ty.referenced_struct().is_some() => {
+                self.str("type", "Struct");
+                self.opt_str("struct", &ty.referenced_struct().map(str::to_string));
+            }
             Type::Struct { type_name, fields } => {
                 self.str("type", "Struct");
                 self.opt_str("typeName", type_name);
@@ -235,6 +239,22 @@ pub fn product_to_json(p: &Product) -> String {
         });
         w.arr("errors", &p.errors, W::error);
         w.arr("enums", &p.enums, W::enumeration);
+        if !p.structs.is_empty() {
+            w.arr("structs", &p.structs, |w, s| {
+                w.str("name", &s.name);
+                w.opt_str("description", &s.description);
+                w.arr("fields", &s.fields, W::field);
+            });
+        }
+        if !p.plain_strings.is_empty() {
+            w.key("plainStrings");
+            w.open('[');
+            for place in &p.plain_strings {
+                w.entry_start();
+                w.string_raw(place);
+            }
+            w.close(']');
+        }
     });
     w.finish()
 }

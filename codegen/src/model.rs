@@ -8,7 +8,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use ccc_spec::naming::{self, StructPlace};
-use ccc_spec::{Action, EnumSpec, Field, Location, Parameter, Scalar, Spec, Style, Type};
+use ccc_spec::{
+    Action, EnumSpec, Field, Location, Parameter, Scalar, Spec, StructSpec, Style, Type,
+};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -323,12 +325,17 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
     };
     let mut lowering = Lowering {
         spec,
-        action,
+        action: &action.name,
+        local_enums: &action.enums,
         idents,
         named: Vec::new(),
         by_node: HashMap::new(),
+        failure: None,
     };
-    lowering.name_structs(&names)?;
+    lowering.name_structs(action, &names)?;
+    if let Some(message) = lowering.failure.take() {
+        return Err(lowering.err(message));
+    }
 
     let mut params = Vec::new();
     for p in &action.parameters {
@@ -419,7 +426,7 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
         })
         .collect();
 
-    let paging = lowering.paging(&params)?;
+    let paging = lowering.paging(action, &params)?;
 
     Ok(Operation {
         path: format!(
@@ -488,11 +495,16 @@ struct Named<'a> {
 
 struct Lowering<'a> {
     spec: &'a Spec,
-    action: &'a Action,
+    /// The action's wire name; the product's code for its shared structs.
+    action: &'a str,
+    /// Enumerations of the action alone (none for shared structs).
+    local_enums: &'a [EnumSpec],
     idents: Idents<'a>,
     named: Vec<Named<'a>>,
     /// A `Type::Struct` node of the spec → its entry in `named`.
     by_node: HashMap<*const Type, usize>,
+    /// The first problem met while naming structs.
+    failure: Option<String>,
 }
 
 fn node(ty: &Type) -> *const Type {
@@ -509,7 +521,7 @@ impl<'a> Lowering<'a> {
 
     /// Names every struct of the action, depth first, parameters before the response; a name
     /// already taken gets its parent's name in front.
-    fn name_structs(&mut self, names: &ActionNames) -> Result<(), Error> {
+    fn name_structs(&mut self, action: &'a Action, names: &ActionNames) -> Result<(), Error> {
         let mut taken: BTreeSet<String> = PRELUDE
             .iter()
             .chain(IMPORTS.iter().flat_map(|(_, items)| items.iter()))
@@ -524,7 +536,7 @@ impl<'a> Lowering<'a> {
         ] {
             taken.insert(n.to_string());
         }
-        for e in &self.action.enums {
+        for e in &action.enums {
             if !taken.insert(e.name.clone()) {
                 return Err(self.err(format!(
                     "enumeration `{}` has the name of a type the generator needs",
@@ -532,7 +544,6 @@ impl<'a> Lowering<'a> {
                 )));
             }
         }
-        let action = self.action;
         let input = names.input.to_string();
         for p in &action.parameters {
             self.name(
@@ -585,13 +596,22 @@ impl<'a> Lowering<'a> {
                     role,
                 );
             }
+            Type::Struct { .. } if self.spec.product.shared_struct(ty).is_some() => {
+                // Printed once, in `types`; its fields are named there. The validator keeps
+                // shared structs out of requests, which need other impls.
+                if role == Role::Request {
+                    self.failure.get_or_insert_with(|| {
+                        format!("`{wire}`: a request cannot hold a shared struct")
+                    });
+                }
+            }
             Type::Struct { type_name, fields } => {
                 let holds_list = fields.iter().any(|f| {
                     naming::is_generic_struct_name(&f.name)
                         && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
                 });
                 let base = type_name.clone().unwrap_or_else(|| {
-                    naming::struct_ident(&self.action.name, wire, place, list_item, holds_list)
+                    naming::struct_ident(self.action, wire, place, list_item, holds_list)
                 });
                 // The same struct written twice (same name, same fields) is one type.
                 if let Some(i) = self
@@ -644,7 +664,7 @@ impl<'a> Lowering<'a> {
 
     /// The enumeration a string refers to, and whether it is the action's own.
     fn find_enum(&self, name: &str) -> Result<(&'a EnumSpec, bool), Error> {
-        if let Some(e) = self.action.enums.iter().find(|e| e.name == name) {
+        if let Some(e) = self.local_enums.iter().find(|e| e.name == name) {
             return Ok((e, true));
         }
         match self.spec.product.enums.iter().find(|e| e.name == name) {
@@ -654,6 +674,9 @@ impl<'a> Lowering<'a> {
     }
 
     fn rust_type(&self, ty: &Type) -> Result<RustType, Error> {
+        if let Some(shared) = self.spec.product.shared_struct(ty) {
+            return self.shared_type(ty, shared);
+        }
         let (tokens, doc, access) = match ty {
             Type::Scalar {
                 enumeration: Some(name),
@@ -730,6 +753,26 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// A shared struct, printed once in `types`.
+    fn shared_type(&self, ty: &Type, shared: &StructSpec) -> Result<RustType, Error> {
+        // One name, one shape: a spec built without the loader could break that.
+        if let Type::Struct { fields, .. } = ty
+            && ccc_spec::fields_fingerprint(fields) != ccc_spec::fields_fingerprint(&shared.fields)
+        {
+            return Err(self.err(format!(
+                "a struct named `{}` has another shape than the shared struct of that name",
+                shared.name
+            )));
+        }
+        let ident = self.idents.ident(&shared.name)?;
+        Ok(RustType {
+            tokens: quote!(crate::types::#ident),
+            doc: format!("Struct [`{0}`](crate::types::{0})", shared.name),
+            access: Access::Ref,
+            setter: Setter::Replace,
+        })
+    }
+
     fn member(&self, f: &Field) -> Result<Member, Error> {
         let ty = self.rust_type(&f.ty)?;
         let doc = format!(
@@ -752,13 +795,12 @@ impl<'a> Lowering<'a> {
     }
 
     /// How the action pages, by the rule of `ccc_spec`; `params` are its lowered parameters.
-    fn paging(&self, params: &[Param]) -> Result<Option<Paging>, Error> {
-        let Some(rule) = ccc_spec::rules::pagination(self.action) else {
+    fn paging(&self, action: &Action, params: &[Param]) -> Result<Option<Paging>, Error> {
+        let Some(rule) = ccc_spec::rules::pagination(action) else {
             return Ok(None);
         };
         let missing = |what: &str| self.err(format!("internal: the paging rule names {what}"));
-        let page = self
-            .action
+        let page = action
             .response
             .iter()
             .find(|f| f.name == rule.page)
@@ -784,7 +826,7 @@ impl<'a> Lowering<'a> {
                 .iter()
                 .find(|p| p.field.wire == wire)
                 .ok_or_else(|| missing(&format!("a missing parameter `{wire}`")))?;
-            let spec = self.action.parameters.iter().find(|s| s.name == wire);
+            let spec = action.parameters.iter().find(|s| s.name == wire);
             Ok(PagingParam {
                 set: p.field.ident.clone(),
                 get: p.get.clone(),
@@ -963,6 +1005,65 @@ fn known(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
             Type::Map { .. } | Type::Scalar { .. } => out.push(path),
             Type::List { .. } => {}
         }
+    }
+}
+
+/// The product's shared structs, as `types` prints them: fields lowered as in an action, and a
+/// doc naming the actions whose responses hold each.
+pub(crate) fn lower_shared(spec: &Spec, source: &str) -> Result<Vec<Struct>, Error> {
+    let lowering = Lowering {
+        spec,
+        action: &spec.product.code,
+        local_enums: &[],
+        idents: Idents { file: source },
+        named: Vec::new(),
+        by_node: HashMap::new(),
+        failure: None,
+    };
+    let mut out = Vec::new();
+    for s in &spec.product.structs {
+        let mut users = Vec::new();
+        for a in &spec.actions {
+            if a.response.iter().any(|f| holds(spec, &f.ty, &s.name)) {
+                users.push(format!(
+                    "[`{}`](crate::operation::{})",
+                    a.name,
+                    naming::module_ident(&a.name)
+                ));
+            }
+        }
+        let mut fields = Vec::new();
+        for f in &s.fields {
+            fields.push(lowering.member(f)?);
+        }
+        let used = match users.len() {
+            0 => "No action's response holds it yet.".to_string(),
+            n => format!(
+                "Part of the output of {} ({n} action{}): one type wherever the service sends \
+                 this shape.",
+                users.join(", "),
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        out.push(Struct {
+            name: lowering.idents.ident(&s.name)?,
+            doc: format!("{}{used}", docs::lead(s.description.as_deref())),
+            role: Role::Response,
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether a type holds the shared struct `name`, at any depth.
+fn holds(spec: &Spec, ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Struct { type_name, fields } => {
+            (type_name.as_deref() == Some(name) && spec.product.shared_struct(ty).is_some())
+                || fields.iter().any(|f| holds(spec, &f.ty, name))
+        }
+        Type::List { items: t } | Type::Map { values: t } => holds(spec, t, name),
+        Type::Scalar { .. } => false,
     }
 }
 

@@ -58,12 +58,15 @@ pub(crate) fn operation_module(spec: &Spec) -> Result<GeneratedFile, Error> {
     )
 }
 
-/// `generated/types.rs`: the product's enumerations and `CommonErrorCode`.
+/// `generated/types.rs`: the product's enumerations, its shared structs and `CommonErrorCode`.
 pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
     let idents = Idents {
         file: PRODUCT_SOURCE,
     };
-    let doc = docs::inner("Enumerations shared by actions, and the product-wide error codes.");
+    let doc = docs::inner(
+        "Enumerations and structs shared by actions, and the product-wide error codes.",
+    );
+    let shared = crate::emit::shared_structs(&crate::model::lower_shared(spec, PRODUCT_SOURCE)?);
     let mut enums = Vec::new();
     let mut verbatim = Vec::new();
     for e in &spec.product.enums {
@@ -100,6 +103,7 @@ pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
     let tokens = quote! {
         #doc
         use crate::codec;
+        #shared
         #( #enums )*
 
         /// Error codes any action can return, as `spec/product.json` lists them.

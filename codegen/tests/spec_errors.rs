@@ -131,3 +131,33 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_second_shape_under_a_shared_structs_name_is_refused() {
+    // The loader cannot produce this; a spec built in memory can, and the generator checks.
+    let zoo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
+    let mut spec = ccc_spec::load_dir(&zoo).unwrap_or_else(|e| panic!("{e}"));
+    assert!(codegen::generate(&spec).is_ok());
+    let things = spec
+        .actions
+        .iter_mut()
+        .find(|a| a.name == "ListThings")
+        .unwrap();
+    let owner = things
+        .response
+        .iter_mut()
+        .find(|f| f.name == "Owner")
+        .unwrap();
+    let ccc_spec::Type::Struct { fields, .. } = &mut owner.ty else {
+        panic!("Owner is a struct")
+    };
+    fields.pop();
+    let text = codegen::generate(&spec).unwrap_err().to_string();
+    assert!(
+        text.contains("spec/actions/ListThings.json")
+            && text.contains(
+                "a struct named `Owner` has another shape than the shared struct of that name"
+            ),
+        "{text}"
+    );
+}

@@ -6,6 +6,7 @@ mod codegen;
 mod import_doc;
 mod import_tea;
 mod json_params;
+mod share_structs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ tasks:
   import-doc     update spec/ from API reference pages (`import-doc --help`)
   import-tea     update spec/ from the Darabonba definition main.tea (`import-tea --help`)
   json-params    give String parameters whose examples are JSON their shape (`json-params --help`)
+  share-structs  make structs the same in several actions one product struct (`share-structs --help`)
 
 options:
   -h, --help     show this help";
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "import-doc" => import_doc::run(rest),
         "import-tea" => import_tea::run(rest),
         "json-params" => json_params::run(rest),
+        "share-structs" => share_structs::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -43,6 +43,9 @@ pub struct Report {
     /// String parameters whose examples are JSON text, and what they became
     /// ([`crate::json_params`]): `SignInGroup SignedSkillGroupIdList: JSON text, List of String …`.
     pub json_text: Vec<String>,
+    /// What the spec's rules decided after merging
+    /// ([`shared_structs::settle`](crate::shared_structs::settle)): `Action: response Data.X: …`.
+    pub spec_rules: Vec<String>,
     /// Differences between `product.json`'s endpoints and upstream's (`api-info.json`, the
     /// `@endpointMap` of `main.tea`); `product.json` is never written.
     pub endpoint_differences: Vec<String>,
@@ -82,6 +85,9 @@ impl fmt::Display for Report {
         }
         for j in &self.json_text {
             writeln!(f, "json text: {j}")?;
+        }
+        for e in &self.spec_rules {
+            writeln!(f, "spec: {e}")?;
         }
         for e in &self.endpoint_differences {
             writeln!(f, "endpoints: {e}")?;
@@ -245,7 +251,9 @@ pub fn import_parsed(
         let path = actions_dir.join(format!("{}.json", up.name));
         let (mut action, old, existing) = match existing_files.get(&up.name) {
             Some((epath, text)) => match ccc_spec::parse_action(epath, text) {
-                Ok(existing) => {
+                Ok(mut existing) => {
+                    // The file's shared structs, whole, so that they merge field by field.
+                    ccc_spec::fill_in_structs(&product, &mut existing);
                     let (merged, diffs) = merge(&existing, up);
                     report.differences.extend(diffs);
                     (merged, Some(text), Some(existing))
@@ -259,6 +267,9 @@ pub fn import_parsed(
         };
         let decided = crate::json_params::apply(&mut action, existing.as_ref());
         report.json_text.extend(decided);
+        for line in crate::shared_structs::settle(&mut action, &product) {
+            report.spec_rules.push(format!("{}: {line}", action.name));
+        }
         let text = ccc_spec::action_to_json(&action);
         results.push((action, path, text, old));
     }

@@ -65,6 +65,9 @@ pub enum NoteKind {
     /// A String parameter's example is JSON text; the message says what it became
     /// ([`crate::json_params`]).
     JsonText,
+    /// A rule of the spec decided (a struct became a shared struct's reference, a String stays
+    /// plain): see [`shared_structs::settle`](crate::shared_structs::settle).
+    Spec,
 }
 
 impl fmt::Display for Note {
@@ -73,6 +76,7 @@ impl fmt::Display for Note {
             NoteKind::Ambiguity => "ambiguity",
             NoteKind::Enumeration => "enumeration",
             NoteKind::JsonText => "JSON text",
+            NoteKind::Spec => "spec",
         };
         match self.line {
             // A decision about the page as a whole, not one of its lines.
@@ -380,7 +384,10 @@ fn plan(
                     }
                 }
             }
-            merge(old, &imported)
+            // The file's shared structs, whole, so that they merge field by field.
+            let mut old = old.clone();
+            ccc_spec::fill_in_structs(product, &mut old);
+            merge(&old, &imported)
         }
         None => (parsed.action, Vec::new()),
     };
@@ -390,6 +397,13 @@ fn plan(
         notes.push(Note {
             line: 0,
             kind: NoteKind::JsonText,
+            message,
+        });
+    }
+    for message in crate::shared_structs::settle(&mut action, product) {
+        notes.push(Note {
+            line: 0,
+            kind: NoteKind::Spec,
             message,
         });
     }

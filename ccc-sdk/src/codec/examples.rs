@@ -44,7 +44,8 @@ fn normal(s: &str) -> String {
 }
 
 /// Decodes `text` as `T`, re-encodes it, and checks that every leaf of the example at a path in
-/// `known` is in the output and the output holds nothing the example does not.
+/// `known` is in the output and the output holds nothing the example does not; then that the
+/// output, sent as a JSON response, decodes and encodes again to the very same JSON.
 pub(crate) fn check_example<T: Decode + Encode>(content_type: &str, text: &str, known: &[&str]) {
     let tree = super::parse_body(Some(content_type), text.as_bytes())
         .unwrap_or_else(|e| panic!("the {content_type} example does not parse: {e}"));
@@ -75,5 +76,16 @@ pub(crate) fn check_example<T: Decode + Encode>(content_type: &str, text: &str, 
     assert!(
         !actual.is_empty(),
         "{content_type} example: nothing decoded"
+    );
+    let once = decoded.encode();
+    let body = serde_json::to_vec(&once).expect("a JSON value serializes");
+    let tree = super::parse_body(Some("application/json"), &body)
+        .unwrap_or_else(|e| panic!("the {content_type} example's encoding does not parse: {e}"));
+    let again = T::decode(tree)
+        .unwrap_or_else(|e| panic!("the {content_type} example's encoding does not decode: {e}"))
+        .encode();
+    assert_eq!(
+        again, once,
+        "{content_type} example: decoded and encoded again, the JSON changed"
     );
 }

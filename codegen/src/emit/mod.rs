@@ -108,6 +108,24 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     })
 }
 
+/// The product's shared structs, for `types`: each as a response struct of an action is printed,
+/// with the `use` lines they need and their `Serialize`.
+pub(crate) fn shared_structs(structs: &[crate::model::Struct]) -> TokenStream {
+    if structs.is_empty() {
+        return TokenStream::new();
+    }
+    let printed = structs.iter().map(output::response_struct);
+    let names = structs.iter().map(|s| &s.name);
+    quote! {
+        use crate::codec::{Decode, Encode};
+        use serde_json::{Map, Value};
+
+        #( #printed )*
+
+        codec::serialize_via_encode!(#(#names),*);
+    }
+}
+
 /// Public `Option` fields with their docs.
 fn option_fields(fields: &[Member]) -> Vec<TokenStream> {
     fields

@@ -414,8 +414,8 @@ pub struct Inbound {
     pub abandon_rate: Option<f32>,
     /// Chats offered, per kind of channel they came in through.
     ///
-    /// Wire name `AccessChannelTypeDetailList`, List of Struct [`AccessChannelTypeDetailList`].
-    pub access_channel_type_detail_list: Option<Vec<AccessChannelTypeDetailList>>,
+    /// Wire name `AccessChannelTypeDetailList`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_detail_list: Option<Vec<crate::types::AccessChannelTypeDetails>>,
     /// Average time before a caller hung up unanswered, in seconds.
     ///
     /// Wire name `AverageAbandonTime`, Float. Example: `0`.
@@ -665,7 +665,7 @@ impl Inbound {
     }
 
     /// `AccessChannelTypeDetailList`: see the field [`access_channel_type_detail_list`](#structfield.access_channel_type_detail_list); empty when absent.
-    pub fn access_channel_type_detail_list(&self) -> &[AccessChannelTypeDetailList] {
+    pub fn access_channel_type_detail_list(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_detail_list
             .as_deref()
             .unwrap_or_default()
@@ -1199,54 +1199,6 @@ impl Encode for Inbound {
         codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
         codec::put(&mut o, "TotalWaitTime", &self.total_wait_time);
         codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        Value::Object(o)
-    }
-}
-
-/// Chats offered, per kind of channel they came in through.
-///
-/// Wire name `AccessChannelTypeDetailList`. Part of the output of `GetHistoricalInstanceReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccessChannelTypeDetailList {
-    /// Kind of channel.
-    ///
-    /// Wire name `AccessChannelType`, String.
-    pub access_channel_type: Option<String>,
-    /// Number of chats offered through it.
-    ///
-    /// Wire name `CallsOffered`, Long.
-    pub calls_offered: Option<i64>,
-}
-
-impl AccessChannelTypeDetailList {
-    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
-    pub fn access_channel_type(&self) -> Option<&str> {
-        self.access_channel_type.as_deref()
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-}
-
-impl Decode for AccessChannelTypeDetailList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
-    }
-}
-
-impl Encode for AccessChannelTypeDetailList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
         Value::Object(o)
     }
 }
@@ -1918,7 +1870,6 @@ codec::serialize_via_encode!(
     GetHistoricalInstanceReportOutput,
     HistoricalInstanceReport,
     Inbound,
-    AccessChannelTypeDetailList,
     Internal,
     Outbound,
     Overall

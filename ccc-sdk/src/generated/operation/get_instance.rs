@@ -235,8 +235,8 @@ impl Encode for GetInstanceOutput {
 pub struct Instance {
     /// Administrators of the instance.
     ///
-    /// Wire name `AdminList`, List of Struct [`User`].
-    pub admin_list: Option<Vec<User>>,
+    /// Wire name `AdminList`, List of Struct [`User`](crate::types::User).
+    pub admin_list: Option<Vec<crate::types::User>>,
     /// Id of the Alibaba Cloud account that owns the instance.
     ///
     /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
@@ -263,8 +263,8 @@ pub struct Instance {
     pub name: Option<String>,
     /// Phone numbers of the instance.
     ///
-    /// Wire name `NumberList`, List of Struct [`PhoneNumber`].
-    pub number_list: Option<Vec<PhoneNumber>>,
+    /// Wire name `NumberList`, List of Struct [`PhoneNumber`](crate::types::PhoneNumber).
+    pub number_list: Option<Vec<crate::types::PhoneNumber>>,
     /// State of the instance, e.g. `RUNNING`.
     ///
     /// Wire name `Status`, String. Example: `RUNNING`.
@@ -281,7 +281,7 @@ pub struct Instance {
 
 impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
-    pub fn admin_list(&self) -> &[User] {
+    pub fn admin_list(&self) -> &[crate::types::User] {
         self.admin_list.as_deref().unwrap_or_default()
     }
 
@@ -316,7 +316,7 @@ impl Instance {
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
-    pub fn number_list(&self) -> &[PhoneNumber] {
+    pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
@@ -374,370 +374,6 @@ impl Encode for Instance {
     }
 }
 
-/// Administrators of the instance.
-///
-/// Wire name `AdminList`. Part of the output of `GetInstance`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct User {
-    /// The user's name as people see it.
-    ///
-    /// Wire name `DisplayName`, String. Example: `云呼测试1`.
-    pub display_name: Option<String>,
-    /// The user's e-mail address.
-    ///
-    /// Wire name `Email`, String. Example: `18866668888@163.com`.
-    pub email: Option<String>,
-    /// The user's 8-digit extension, e.g. `80326034`.
-    ///
-    /// Wire name `Extension`, String. Example: `80326034`.
-    pub extension: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name the user signs in with: the part of the user id before `@`.
-    ///
-    /// Wire name `LoginName`, String. Example: `user-test`.
-    pub login_name: Option<String>,
-    /// The user's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `138xxxx2114`.
-    pub mobile: Option<String>,
-    /// Id of the user's role, e.g. `Admin@ccc-test`.
-    ///
-    /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
-    pub role_id: Option<String>,
-    /// Name of the user's role, e.g. `Admin` or `Agent`.
-    ///
-    /// Wire name `RoleName`, String. Example: `Admin`.
-    pub role_name: Option<String>,
-    /// The user, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl User {
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `Email`: see the field [`email`](#structfield.email).
-    pub fn email(&self) -> Option<&str> {
-        self.email.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `LoginName`: see the field [`login_name`](#structfield.login_name).
-    pub fn login_name(&self) -> Option<&str> {
-        self.login_name.as_deref()
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `RoleId`: see the field [`role_id`](#structfield.role_id).
-    pub fn role_id(&self) -> Option<&str> {
-        self.role_id.as_deref()
-    }
-
-    /// `RoleName`: see the field [`role_name`](#structfield.role_name).
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for User {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for User {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "Email", &self.email);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "LoginName", &self.login_name);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "RoleId", &self.role_id);
-        codec::put(&mut o, "RoleName", &self.role_name);
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
-/// Phone numbers of the instance.
-///
-/// Wire name `NumberList`. Part of the output of `GetInstance`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PhoneNumber {
-    /// Whether the number can be used.
-    ///
-    /// Wire name `Active`, Boolean. Example: `true`.
-    pub active: Option<bool>,
-    /// City the number is registered in.
-    ///
-    /// Wire name `City`, String. Example: `乐山`.
-    pub city: Option<String>,
-    /// Id of the contact flow (IVR) that answers calls to the number.
-    ///
-    /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
-    pub contact_flow_id: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// The phone number.
-    ///
-    /// Wire name `Number`, String. Example: `083xxxx0011`.
-    pub number: Option<String>,
-    /// Province the number is registered in.
-    ///
-    /// Wire name `Province`, String. Example: `四川`.
-    pub province: Option<String>,
-    /// Skill groups the number is added to.
-    ///
-    /// Wire name `SkillGroups`, List of Struct [`SkillGroup`].
-    pub skill_groups: Option<Vec<SkillGroup>>,
-    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
-    ///
-    /// Wire name `Usage`, String. Example: `Bidirection`.
-    pub usage: Option<String>,
-    /// The agent the number belongs to, as `username@instance`; empty for a number of the whole instance.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-}
-
-impl PhoneNumber {
-    /// `Active`: see the field [`active`](#structfield.active).
-    pub fn active(&self) -> Option<bool> {
-        self.active
-    }
-
-    /// `City`: see the field [`city`](#structfield.city).
-    pub fn city(&self) -> Option<&str> {
-        self.city.as_deref()
-    }
-
-    /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
-    pub fn contact_flow_id(&self) -> Option<&str> {
-        self.contact_flow_id.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Number`: see the field [`number`](#structfield.number).
-    pub fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-
-    /// `Province`: see the field [`province`](#structfield.province).
-    pub fn province(&self) -> Option<&str> {
-        self.province.as_deref()
-    }
-
-    /// `SkillGroups`: see the field [`skill_groups`](#structfield.skill_groups); empty when absent.
-    pub fn skill_groups(&self) -> &[SkillGroup] {
-        self.skill_groups.as_deref().unwrap_or_default()
-    }
-
-    /// `Usage`: see the field [`usage`](#structfield.usage).
-    pub fn usage(&self) -> Option<&str> {
-        self.usage.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-}
-
-impl Decode for PhoneNumber {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-                skill_groups: codec::field(o, "SkillGroups")?,
-                usage: codec::field(o, "Usage")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
-    }
-}
-
-impl Encode for PhoneNumber {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Active", &self.active);
-        codec::put(&mut o, "City", &self.city);
-        codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Number", &self.number);
-        codec::put(&mut o, "Province", &self.province);
-        codec::put(&mut o, "SkillGroups", &self.skill_groups);
-        codec::put(&mut o, "Usage", &self.usage);
-        codec::put(&mut o, "UserId", &self.user_id);
-        Value::Object(o)
-    }
-}
-
-/// Skill groups the number is added to.
-///
-/// Wire name `SkillGroups`. Part of the output of `GetInstance`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillGroup {
-    /// Free text describing the skill group.
-    ///
-    /// Wire name `Description`, String. Example: `测试`.
-    pub description: Option<String>,
-    /// Name of the skill group as people see it.
-    ///
-    /// Wire name `DisplayName`, String. Example: `测试技能组`.
-    pub display_name: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name of the skill group, e.g. `test`.
-    ///
-    /// Wire name `Name`, String. Example: `test`.
-    pub name: Option<String>,
-    /// Number of phone numbers added to the skill group.
-    ///
-    /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
-    pub phone_number_count: Option<i32>,
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// Number of users in the skill group.
-    ///
-    /// Wire name `UserCount`, Integer. Example: `2`.
-    pub user_count: Option<i32>,
-}
-
-impl SkillGroup {
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
-    pub fn phone_number_count(&self) -> Option<i32> {
-        self.phone_number_count
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `UserCount`: see the field [`user_count`](#structfield.user_count).
-    pub fn user_count(&self) -> Option<i32> {
-        self.user_count
-    }
-}
-
-impl Decode for SkillGroup {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                user_count: codec::field(o, "UserCount")?,
-            })
-        })
-    }
-}
-
-impl Encode for SkillGroup {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "PhoneNumberCount", &self.phone_number_count);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "UserCount", &self.user_count);
-        Value::Object(o)
-    }
-}
-
 /// The chatbot business unit the instance is linked to.
 ///
 /// Wire name `ChatbotBusinessUnit`. Part of the output of `GetInstance`.
@@ -786,14 +422,7 @@ impl Encode for ChatbotBusinessUnit {
     }
 }
 
-codec::serialize_via_encode!(
-    GetInstanceOutput,
-    Instance,
-    User,
-    PhoneNumber,
-    SkillGroup,
-    ChatbotBusinessUnit
-);
+codec::serialize_via_encode!(GetInstanceOutput, Instance, ChatbotBusinessUnit);
 
 /// Errors of `GetInstance`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

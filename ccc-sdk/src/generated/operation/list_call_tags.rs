@@ -222,7 +222,7 @@ impl crate::paginator::Sealed for ListCallTagsFluentBuilder {}
 impl crate::paginator::Paginate for ListCallTagsFluentBuilder {
     type Page = ListCallTagsOutput;
 
-    type Item = CallTag;
+    type Item = crate::types::CallTagList;
 
     type Error = ListCallTagsError;
 
@@ -362,8 +362,8 @@ impl Encode for ListCallTagsOutput {
 pub struct CallTagPage {
     /// The call tags of this page.
     ///
-    /// Wire name `List`, List of Struct [`CallTag`].
-    pub list: Option<Vec<CallTag>>,
+    /// Wire name `List`, List of Struct [`CallTagList`](crate::types::CallTagList).
+    pub list: Option<Vec<crate::types::CallTagList>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -380,7 +380,7 @@ pub struct CallTagPage {
 
 impl CallTagPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[CallTag] {
+    pub fn list(&self) -> &[crate::types::CallTagList] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -424,55 +424,7 @@ impl Encode for CallTagPage {
     }
 }
 
-/// The call tags of this page.
-///
-/// Wire name `List`. Part of the output of `ListCallTags`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallTag {
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name of the call tag, e.g. `TagA`.
-    ///
-    /// Wire name `TagName`, String. Example: `TagA`.
-    pub tag_name: Option<String>,
-}
-
-impl CallTag {
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `TagName`: see the field [`tag_name`](#structfield.tag_name).
-    pub fn tag_name(&self) -> Option<&str> {
-        self.tag_name.as_deref()
-    }
-}
-
-impl Decode for CallTag {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                tag_name: codec::field(o, "TagName")?,
-            })
-        })
-    }
-}
-
-impl Encode for CallTag {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "TagName", &self.tag_name);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListCallTagsOutput, CallTagPage, CallTag);
+codec::serialize_via_encode!(ListCallTagsOutput, CallTagPage);
 
 /// Errors of `ListCallTags`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -538,8 +538,8 @@ impl Encode for CustomCallTaggingPage {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomCallTagging {
-    /// Wire name `CallTagList`, List of Struct [`CallTagList`].
-    pub call_tag_list: Option<Vec<CallTagList>>,
+    /// Wire name `CallTagList`, List of Struct [`CallTagList`](crate::types::CallTagList).
+    pub call_tag_list: Option<Vec<crate::types::CallTagList>>,
     /// Wire name `Creator`, String. Example: `agent`.
     pub creator: Option<String>,
     /// Wire name `Description`, String.
@@ -556,7 +556,7 @@ pub struct CustomCallTagging {
 
 impl CustomCallTagging {
     /// `CallTagList`: see the field [`call_tag_list`](#structfield.call_tag_list); empty when absent.
-    pub fn call_tag_list(&self) -> &[CallTagList] {
+    pub fn call_tag_list(&self) -> &[crate::types::CallTagList] {
         self.call_tag_list.as_deref().unwrap_or_default()
     }
 
@@ -614,53 +614,10 @@ impl Encode for CustomCallTagging {
     }
 }
 
-/// Wire name `CallTagList`. Part of the output of `ListCustomCallTagging`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallTagList {
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `TagName`, String. Example: `TagA`.
-    pub tag_name: Option<String>,
-}
-
-impl CallTagList {
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `TagName`: see the field [`tag_name`](#structfield.tag_name).
-    pub fn tag_name(&self) -> Option<&str> {
-        self.tag_name.as_deref()
-    }
-}
-
-impl Decode for CallTagList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                tag_name: codec::field(o, "TagName")?,
-            })
-        })
-    }
-}
-
-impl Encode for CallTagList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "TagName", &self.tag_name);
-        Value::Object(o)
-    }
-}
-
 codec::serialize_via_encode!(
     ListCustomCallTaggingOutput,
     CustomCallTaggingPage,
-    CustomCallTagging,
-    CallTagList
+    CustomCallTagging
 );
 
 /// Errors of `ListCustomCallTagging`: one variant per error its reference documents, then

@@ -867,8 +867,8 @@ pub struct Inbound {
     pub total_work_time: Option<i64>,
     /// Chats offered, per kind of channel they came in through.
     ///
-    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
-    pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_details: Option<Vec<crate::types::AccessChannelTypeDetails>>,
     /// Average time to the first answer in a chat.
     ///
     /// Wire name `AverageFirstResponseTime`, Float.
@@ -1026,7 +1026,7 @@ impl Inbound {
     }
 
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
-    pub fn access_channel_type_details(&self) -> &[AccessChannelTypeDetails] {
+    pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
             .unwrap_or_default()
@@ -1213,54 +1213,6 @@ impl Encode for Inbound {
             "TotalMessagesSentByCustomer",
             &self.total_messages_sent_by_customer,
         );
-        Value::Object(o)
-    }
-}
-
-/// Chats offered, per kind of channel they came in through.
-///
-/// Wire name `AccessChannelTypeDetails`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccessChannelTypeDetails {
-    /// Kind of channel.
-    ///
-    /// Wire name `AccessChannelType`, String.
-    pub access_channel_type: Option<String>,
-    /// Number of chats offered through it.
-    ///
-    /// Wire name `CallsOffered`, Long.
-    pub calls_offered: Option<i64>,
-}
-
-impl AccessChannelTypeDetails {
-    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
-    pub fn access_channel_type(&self) -> Option<&str> {
-        self.access_channel_type.as_deref()
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-}
-
-impl Decode for AccessChannelTypeDetails {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
-    }
-}
-
-impl Encode for AccessChannelTypeDetails {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
         Value::Object(o)
     }
 }
@@ -1722,8 +1674,8 @@ pub struct Overall {
     pub average_hold_time: Option<f32>,
     /// Breaks, per break code.
     ///
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
-    pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
+    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
     /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
     ///
     /// Wire name `FirstCheckInTime`, Long.
@@ -1880,7 +1832,7 @@ impl Overall {
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
+    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
@@ -2080,65 +2032,6 @@ impl Encode for Overall {
             "TotalOutboundScenarioTime",
             &self.total_outbound_scenario_time,
         );
-        Value::Object(o)
-    }
-}
-
-/// Breaks, per break code.
-///
-/// Wire name `BreakCodeDetailList`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BreakCodeDetailList {
-    /// The break code.
-    ///
-    /// Wire name `BreakCode`, String.
-    pub break_code: Option<String>,
-    /// Number of breaks with this code.
-    ///
-    /// Wire name `Count`, Long.
-    pub count: Option<i64>,
-    /// Total time on breaks with this code.
-    ///
-    /// Wire name `Duration`, Long.
-    pub duration: Option<i64>,
-}
-
-impl BreakCodeDetailList {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `Count`: see the field [`count`](#structfield.count).
-    pub fn count(&self) -> Option<i64> {
-        self.count
-    }
-
-    /// `Duration`: see the field [`duration`](#structfield.duration).
-    pub fn duration(&self) -> Option<i64> {
-        self.duration
-    }
-}
-
-impl Decode for BreakCodeDetailList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
-    }
-}
-
-impl Encode for BreakCodeDetailList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "Count", &self.count);
-        codec::put(&mut o, "Duration", &self.duration);
         Value::Object(o)
     }
 }
@@ -2476,10 +2369,8 @@ codec::serialize_via_encode!(
     HistoricalAgentReportPage,
     Items,
     Inbound,
-    AccessChannelTypeDetails,
     Outbound,
     Overall,
-    BreakCodeDetailList,
     Back2Back,
     Internal
 );

@@ -393,8 +393,8 @@ impl Encode for InstancePage {
 pub struct Instance {
     /// Administrators of the instance.
     ///
-    /// Wire name `AdminList`, List of Struct [`AdminList`].
-    pub admin_list: Option<Vec<AdminList>>,
+    /// Wire name `AdminList`, List of Struct [`User`](crate::types::User).
+    pub admin_list: Option<Vec<crate::types::User>>,
     /// Id of the Alibaba Cloud account that owns the instance.
     ///
     /// Wire name `AliyunUid`, String. Example: `157123456789****`.
@@ -435,7 +435,7 @@ pub struct Instance {
 
 impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
-    pub fn admin_list(&self) -> &[AdminList] {
+    pub fn admin_list(&self) -> &[crate::types::User] {
         self.admin_list.as_deref().unwrap_or_default()
     }
 
@@ -521,142 +521,6 @@ impl Encode for Instance {
     }
 }
 
-/// Administrators of the instance.
-///
-/// Wire name `AdminList`. Part of the output of `ListInstances`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AdminList {
-    /// The user's name as people see it.
-    ///
-    /// Wire name `DisplayName`, String.
-    pub display_name: Option<String>,
-    /// The user's e-mail address.
-    ///
-    /// Wire name `Email`, String. Example: `username@example.com`.
-    pub email: Option<String>,
-    /// The user's 8-digit extension, e.g. `80326034`.
-    ///
-    /// Wire name `Extension`, String. Example: `8032****`.
-    pub extension: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name the user signs in with: the part of the user id before `@`.
-    ///
-    /// Wire name `LoginName`, String. Example: `agent`.
-    pub login_name: Option<String>,
-    /// The user's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `1382114****`.
-    pub mobile: Option<String>,
-    /// Id of the user's role, e.g. `Admin@ccc-test`.
-    ///
-    /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
-    pub role_id: Option<String>,
-    /// Name of the user's role, e.g. `Admin` or `Agent`.
-    ///
-    /// Wire name `RoleName`, String. Example: `Admin`.
-    pub role_name: Option<String>,
-    /// The user, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `agent@ccc-test`.
-    pub user_id: Option<String>,
-    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl AdminList {
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `Email`: see the field [`email`](#structfield.email).
-    pub fn email(&self) -> Option<&str> {
-        self.email.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `LoginName`: see the field [`login_name`](#structfield.login_name).
-    pub fn login_name(&self) -> Option<&str> {
-        self.login_name.as_deref()
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `RoleId`: see the field [`role_id`](#structfield.role_id).
-    pub fn role_id(&self) -> Option<&str> {
-        self.role_id.as_deref()
-    }
-
-    /// `RoleName`: see the field [`role_name`](#structfield.role_name).
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for AdminList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for AdminList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "Email", &self.email);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "LoginName", &self.login_name);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "RoleId", &self.role_id);
-        codec::put(&mut o, "RoleName", &self.role_name);
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
 /// Phone numbers of the instance.
 ///
 /// Wire name `NumberList`. Part of the output of `ListInstances`.
@@ -694,13 +558,7 @@ impl Encode for NumberList {
     }
 }
 
-codec::serialize_via_encode!(
-    ListInstancesOutput,
-    InstancePage,
-    Instance,
-    AdminList,
-    NumberList
-);
+codec::serialize_via_encode!(ListInstancesOutput, InstancePage, Instance, NumberList);
 
 /// Errors of `ListInstances`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

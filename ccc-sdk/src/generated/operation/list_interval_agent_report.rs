@@ -429,8 +429,8 @@ pub struct IntervalAgentReport {
     pub internal: Option<Internal>,
     /// Figures of outbound calls.
     ///
-    /// Wire name `Outbound`, Struct [`Outbound`].
-    pub outbound: Option<Outbound>,
+    /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
+    pub outbound: Option<crate::types::Outbound>,
     /// Figures over all calls and agent states.
     ///
     /// Wire name `Overall`, Struct [`Overall`].
@@ -458,7 +458,7 @@ impl IntervalAgentReport {
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
-    pub fn outbound(&self) -> Option<&Outbound> {
+    pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
@@ -723,8 +723,8 @@ impl Encode for Back2Back {
 pub struct Inbound {
     /// Chats offered, per kind of channel they came in through.
     ///
-    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`].
-    pub access_channel_type_details: Option<Vec<AccessChannelTypeDetails>>,
+    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_details: Option<Vec<crate::types::AccessChannelTypeDetails>>,
     /// Average time to the first answer in a chat.
     ///
     /// Wire name `AverageFirstResponseTime`, Float.
@@ -853,7 +853,7 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
-    pub fn access_channel_type_details(&self) -> &[AccessChannelTypeDetails] {
+    pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
             .unwrap_or_default()
@@ -1135,54 +1135,6 @@ impl Encode for Inbound {
     }
 }
 
-/// Chats offered, per kind of channel they came in through.
-///
-/// Wire name `AccessChannelTypeDetails`. Part of the output of `ListIntervalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccessChannelTypeDetails {
-    /// Kind of channel.
-    ///
-    /// Wire name `AccessChannelType`, String.
-    pub access_channel_type: Option<String>,
-    /// Number of chats offered through it.
-    ///
-    /// Wire name `CallsOffered`, Long.
-    pub calls_offered: Option<i64>,
-}
-
-impl AccessChannelTypeDetails {
-    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
-    pub fn access_channel_type(&self) -> Option<&str> {
-        self.access_channel_type.as_deref()
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-}
-
-impl Decode for AccessChannelTypeDetails {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
-    }
-}
-
-impl Encode for AccessChannelTypeDetails {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
-        Value::Object(o)
-    }
-}
-
 /// Figures of internal calls, between agents.
 ///
 /// Wire name `Internal`. Part of the output of `ListIntervalAgentReport`.
@@ -1275,364 +1227,6 @@ impl Encode for Internal {
     }
 }
 
-/// Figures of outbound calls.
-///
-/// Wire name `Outbound`. Part of the output of `ListIntervalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Outbound {
-    /// Share of dialled calls answered, in percent.
-    ///
-    /// Wire name `AnswerRate`, Float. Example: `0`.
-    pub answer_rate: Option<f32>,
-    /// Average time dialling per call, in seconds.
-    ///
-    /// Wire name `AverageDialingTime`, Float. Example: `30`.
-    pub average_dialing_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average time ringing per call, in seconds.
-    ///
-    /// Wire name `AverageRingTime`, Float. Example: `0`.
-    pub average_ring_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `1`.
-    pub average_work_time: Option<f32>,
-    /// Number of outbound calls answered.
-    ///
-    /// Wire name `CallsAnswered`, Long. Example: `0`.
-    pub calls_answered: Option<i64>,
-    /// Number of calls transferred in after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
-    pub calls_attended_transfer_in: Option<i64>,
-    /// Number of calls transferred out after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
-    pub calls_attended_transfer_out: Option<i64>,
-    /// Number of calls transferred in without consultation.
-    ///
-    /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
-    pub calls_blind_transfer_in: Option<i64>,
-    /// Number of calls transferred out without consultation.
-    ///
-    /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
-    pub calls_blind_transfer_out: Option<i64>,
-    /// Number of outbound calls dialled.
-    ///
-    /// Wire name `CallsDialed`, Long. Example: `5`.
-    pub calls_dialed: Option<i64>,
-    /// Number of calls put on hold; a call held several times counts once.
-    ///
-    /// Wire name `CallsHold`, Long. Example: `0`.
-    pub calls_hold: Option<i64>,
-    /// Number of calls that rang an agent's phone.
-    ///
-    /// Wire name `CallsRinged`, Long. Example: `0`.
-    pub calls_ringed: Option<i64>,
-    /// Longest time dialling of one call, in seconds.
-    ///
-    /// Wire name `MaxDialingTime`, Long. Example: `60`.
-    pub max_dialing_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest time ringing of one call, in seconds.
-    ///
-    /// Wire name `MaxRingTime`, Long. Example: `0`.
-    pub max_ring_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `2`.
-    pub max_work_time: Option<i64>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time dialling, in seconds.
-    ///
-    /// Wire name `TotalDialingTime`, Long. Example: `148`.
-    pub total_dialing_time: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time ringing, in seconds.
-    ///
-    /// Wire name `TotalRingTime`, Long. Example: `0`.
-    pub total_ring_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `4`.
-    pub total_work_time: Option<i64>,
-}
-
-impl Outbound {
-    /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
-    pub fn answer_rate(&self) -> Option<f32> {
-        self.answer_rate
-    }
-
-    /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
-    pub fn average_dialing_time(&self) -> Option<f32> {
-        self.average_dialing_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
-    pub fn average_ring_time(&self) -> Option<f32> {
-        self.average_ring_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
-    pub fn calls_answered(&self) -> Option<i64> {
-        self.calls_answered
-    }
-
-    /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
-    pub fn calls_attended_transfer_in(&self) -> Option<i64> {
-        self.calls_attended_transfer_in
-    }
-
-    /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
-    pub fn calls_attended_transfer_out(&self) -> Option<i64> {
-        self.calls_attended_transfer_out
-    }
-
-    /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
-    pub fn calls_blind_transfer_in(&self) -> Option<i64> {
-        self.calls_blind_transfer_in
-    }
-
-    /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
-    pub fn calls_blind_transfer_out(&self) -> Option<i64> {
-        self.calls_blind_transfer_out
-    }
-
-    /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
-    pub fn calls_dialed(&self) -> Option<i64> {
-        self.calls_dialed
-    }
-
-    /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
-    pub fn calls_hold(&self) -> Option<i64> {
-        self.calls_hold
-    }
-
-    /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
-    pub fn calls_ringed(&self) -> Option<i64> {
-        self.calls_ringed
-    }
-
-    /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
-    pub fn max_dialing_time(&self) -> Option<i64> {
-        self.max_dialing_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
-    pub fn max_ring_time(&self) -> Option<i64> {
-        self.max_ring_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
-    pub fn total_dialing_time(&self) -> Option<i64> {
-        self.total_dialing_time
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
-    pub fn total_ring_time(&self) -> Option<i64> {
-        self.total_ring_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-}
-
-impl Decode for Outbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Outbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AnswerRate", &self.answer_rate);
-        codec::put(&mut o, "AverageDialingTime", &self.average_dialing_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "CallsAnswered", &self.calls_answered);
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferIn",
-            &self.calls_attended_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferOut",
-            &self.calls_attended_transfer_out,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferIn",
-            &self.calls_blind_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferOut",
-            &self.calls_blind_transfer_out,
-        );
-        codec::put(&mut o, "CallsDialed", &self.calls_dialed);
-        codec::put(&mut o, "CallsHold", &self.calls_hold);
-        codec::put(&mut o, "CallsRinged", &self.calls_ringed);
-        codec::put(&mut o, "MaxDialingTime", &self.max_dialing_time);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxRingTime", &self.max_ring_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalDialingTime", &self.total_dialing_time);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        Value::Object(o)
-    }
-}
-
 /// Figures over all calls and agent states.
 ///
 /// Wire name `Overall`. Part of the output of `ListIntervalAgentReport`.
@@ -1661,8 +1255,8 @@ pub struct Overall {
     pub average_work_time: Option<f32>,
     /// Breaks, per break code.
     ///
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
-    pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
+    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
     /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
     ///
     /// Wire name `FirstCheckInTime`, Long. Example: `0`.
@@ -1808,7 +1402,7 @@ impl Overall {
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
+    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
@@ -2094,75 +1688,13 @@ impl Encode for Overall {
     }
 }
 
-/// Breaks, per break code.
-///
-/// Wire name `BreakCodeDetailList`. Part of the output of `ListIntervalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BreakCodeDetailList {
-    /// The break code.
-    ///
-    /// Wire name `BreakCode`, String.
-    pub break_code: Option<String>,
-    /// Number of breaks with this code.
-    ///
-    /// Wire name `Count`, Long.
-    pub count: Option<i64>,
-    /// Total time on breaks with this code.
-    ///
-    /// Wire name `Duration`, Long.
-    pub duration: Option<i64>,
-}
-
-impl BreakCodeDetailList {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `Count`: see the field [`count`](#structfield.count).
-    pub fn count(&self) -> Option<i64> {
-        self.count
-    }
-
-    /// `Duration`: see the field [`duration`](#structfield.duration).
-    pub fn duration(&self) -> Option<i64> {
-        self.duration
-    }
-}
-
-impl Decode for BreakCodeDetailList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
-    }
-}
-
-impl Encode for BreakCodeDetailList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "Count", &self.count);
-        codec::put(&mut o, "Duration", &self.duration);
-        Value::Object(o)
-    }
-}
-
 codec::serialize_via_encode!(
     ListIntervalAgentReportOutput,
     IntervalAgentReport,
     Back2Back,
     Inbound,
-    AccessChannelTypeDetails,
     Internal,
-    Outbound,
-    Overall,
-    BreakCodeDetailList
+    Overall
 );
 
 /// Errors of `ListIntervalAgentReport`: one variant per error its reference documents, then

@@ -338,7 +338,7 @@ impl crate::paginator::Sealed for ListPersonalNumbersOfUserFluentBuilder {}
 impl crate::paginator::Paginate for ListPersonalNumbersOfUserFluentBuilder {
     type Page = ListPersonalNumbersOfUserOutput;
 
-    type Item = PhoneNumber;
+    type Item = ListPersonalNumbersOfUserPhoneNumber;
 
     type Error = ListPersonalNumbersOfUserError;
 
@@ -478,8 +478,8 @@ impl Encode for ListPersonalNumbersOfUserOutput {
 pub struct PersonalNumbersOfUserPage {
     /// The phone numbers of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumber`].
-    pub list: Option<Vec<PhoneNumber>>,
+    /// Wire name `List`, List of Struct [`ListPersonalNumbersOfUserPhoneNumber`].
+    pub list: Option<Vec<ListPersonalNumbersOfUserPhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -496,7 +496,7 @@ pub struct PersonalNumbersOfUserPage {
 
 impl PersonalNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumber] {
+    pub fn list(&self) -> &[ListPersonalNumbersOfUserPhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -545,7 +545,7 @@ impl Encode for PersonalNumbersOfUserPage {
 /// Wire name `List`. Part of the output of `ListPersonalNumbersOfUser`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PhoneNumber {
+pub struct ListPersonalNumbersOfUserPhoneNumber {
     /// Whether the number can be used.
     ///
     /// Wire name `Active`, Boolean. Example: `true`.
@@ -572,7 +572,7 @@ pub struct PhoneNumber {
     pub province: Option<String>,
 }
 
-impl PhoneNumber {
+impl ListPersonalNumbersOfUserPhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -604,7 +604,7 @@ impl PhoneNumber {
     }
 }
 
-impl Decode for PhoneNumber {
+impl Decode for ListPersonalNumbersOfUserPhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -619,7 +619,7 @@ impl Decode for PhoneNumber {
     }
 }
 
-impl Encode for PhoneNumber {
+impl Encode for ListPersonalNumbersOfUserPhoneNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -635,7 +635,7 @@ impl Encode for PhoneNumber {
 codec::serialize_via_encode!(
     ListPersonalNumbersOfUserOutput,
     PersonalNumbersOfUserPage,
-    PhoneNumber
+    ListPersonalNumbersOfUserPhoneNumber
 );
 
 /// Errors of `ListPersonalNumbersOfUser`: one variant per error its reference documents, then

@@ -379,7 +379,7 @@ impl crate::paginator::Sealed for ListPhoneNumbersOfSkillGroupFluentBuilder {}
 impl crate::paginator::Paginate for ListPhoneNumbersOfSkillGroupFluentBuilder {
     type Page = ListPhoneNumbersOfSkillGroupOutput;
 
-    type Item = PhoneNumber;
+    type Item = ListPhoneNumbersOfSkillGroupPhoneNumber;
 
     type Error = ListPhoneNumbersOfSkillGroupError;
 
@@ -519,8 +519,8 @@ impl Encode for ListPhoneNumbersOfSkillGroupOutput {
 pub struct PhoneNumbersOfSkillGroupPage {
     /// The phone numbers of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumber`].
-    pub list: Option<Vec<PhoneNumber>>,
+    /// Wire name `List`, List of Struct [`ListPhoneNumbersOfSkillGroupPhoneNumber`].
+    pub list: Option<Vec<ListPhoneNumbersOfSkillGroupPhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -537,7 +537,7 @@ pub struct PhoneNumbersOfSkillGroupPage {
 
 impl PhoneNumbersOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumber] {
+    pub fn list(&self) -> &[ListPhoneNumbersOfSkillGroupPhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -586,7 +586,7 @@ impl Encode for PhoneNumbersOfSkillGroupPage {
 /// Wire name `List`. Part of the output of `ListPhoneNumbersOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct PhoneNumber {
+pub struct ListPhoneNumbersOfSkillGroupPhoneNumber {
     /// Whether the number can be used.
     ///
     /// Wire name `Active`, Boolean. Example: `true`.
@@ -617,7 +617,7 @@ pub struct PhoneNumber {
     pub usage: Option<String>,
 }
 
-impl PhoneNumber {
+impl ListPhoneNumbersOfSkillGroupPhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
     pub fn active(&self) -> Option<bool> {
         self.active
@@ -654,7 +654,7 @@ impl PhoneNumber {
     }
 }
 
-impl Decode for PhoneNumber {
+impl Decode for ListPhoneNumbersOfSkillGroupPhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -670,7 +670,7 @@ impl Decode for PhoneNumber {
     }
 }
 
-impl Encode for PhoneNumber {
+impl Encode for ListPhoneNumbersOfSkillGroupPhoneNumber {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -687,7 +687,7 @@ impl Encode for PhoneNumber {
 codec::serialize_via_encode!(
     ListPhoneNumbersOfSkillGroupOutput,
     PhoneNumbersOfSkillGroupPage,
-    PhoneNumber
+    ListPhoneNumbersOfSkillGroupPhoneNumber
 );
 
 /// Errors of `ListPhoneNumbersOfSkillGroup`: one variant per error its reference documents, then

@@ -298,7 +298,7 @@ impl crate::paginator::Sealed for ListSkillGroupsFluentBuilder {}
 impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
     type Page = ListSkillGroupsOutput;
 
-    type Item = SkillGroup;
+    type Item = ListSkillGroupsSkillGroup;
 
     type Error = ListSkillGroupsError;
 
@@ -438,8 +438,8 @@ impl Encode for ListSkillGroupsOutput {
 pub struct SkillGroupPage {
     /// The skill groups of this page.
     ///
-    /// Wire name `List`, List of Struct [`SkillGroup`].
-    pub list: Option<Vec<SkillGroup>>,
+    /// Wire name `List`, List of Struct [`ListSkillGroupsSkillGroup`].
+    pub list: Option<Vec<ListSkillGroupsSkillGroup>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -456,7 +456,7 @@ pub struct SkillGroupPage {
 
 impl SkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[SkillGroup] {
+    pub fn list(&self) -> &[ListSkillGroupsSkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -505,7 +505,7 @@ impl Encode for SkillGroupPage {
 /// Wire name `List`. Part of the output of `ListSkillGroups`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SkillGroup {
+pub struct ListSkillGroupsSkillGroup {
     /// Free text describing the skill group.
     ///
     /// Wire name `Description`, String. Example: `测试`.
@@ -540,7 +540,7 @@ pub struct SkillGroup {
     pub media_type: Option<String>,
 }
 
-impl SkillGroup {
+impl ListSkillGroupsSkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
@@ -582,7 +582,7 @@ impl SkillGroup {
     }
 }
 
-impl Decode for SkillGroup {
+impl Decode for ListSkillGroupsSkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -599,7 +599,7 @@ impl Decode for SkillGroup {
     }
 }
 
-impl Encode for SkillGroup {
+impl Encode for ListSkillGroupsSkillGroup {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -614,7 +614,11 @@ impl Encode for SkillGroup {
     }
 }
 
-codec::serialize_via_encode!(ListSkillGroupsOutput, SkillGroupPage, SkillGroup);
+codec::serialize_via_encode!(
+    ListSkillGroupsOutput,
+    SkillGroupPage,
+    ListSkillGroupsSkillGroup
+);
 
 /// Errors of `ListSkillGroups`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -640,8 +640,8 @@ pub struct CallContext {
     pub call_type: Option<String>,
     /// One entry per party (channel) of the call.
     ///
-    /// Wire name `ChannelContexts`, List of Struct [`ChannelContext`].
-    pub channel_contexts: Option<Vec<ChannelContext>>,
+    /// Wire name `ChannelContexts`, List of Struct [`MakeCallChannelContext`].
+    pub channel_contexts: Option<Vec<MakeCallChannelContext>>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -663,7 +663,7 @@ impl CallContext {
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[ChannelContext] {
+    pub fn channel_contexts(&self) -> &[MakeCallChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
@@ -714,7 +714,7 @@ impl Encode for CallContext {
 /// Wire name `ChannelContexts`. Part of the output of `MakeCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChannelContext {
+pub struct MakeCallChannelContext {
     /// Data attached to the channel, as key-value pairs.
     ///
     /// Wire name `AssociatedData`, Map of String to Any.
@@ -773,7 +773,7 @@ pub struct ChannelContext {
     pub media_type: Option<String>,
 }
 
-impl ChannelContext {
+impl MakeCallChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
@@ -845,7 +845,7 @@ impl ChannelContext {
     }
 }
 
-impl Decode for ChannelContext {
+impl Decode for MakeCallChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -868,7 +868,7 @@ impl Decode for ChannelContext {
     }
 }
 
-impl Encode for ChannelContext {
+impl Encode for MakeCallChannelContext {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -1035,7 +1035,7 @@ codec::serialize_via_encode!(
     MakeCallOutput,
     MakeCallResult,
     CallContext,
-    ChannelContext,
+    MakeCallChannelContext,
     UserContext
 );
 

@@ -446,8 +446,8 @@ impl Encode for ReleaseCallResult {
 pub struct CallContext {
     /// One entry per party (channel) of the call.
     ///
-    /// Wire name `ChannelContexts`, List of Struct [`ChannelContext`].
-    pub channel_contexts: Option<Vec<ChannelContext>>,
+    /// Wire name `ChannelContexts`, List of Struct [`ReleaseCallChannelContext`].
+    pub channel_contexts: Option<Vec<ReleaseCallChannelContext>>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -460,7 +460,7 @@ pub struct CallContext {
 
 impl CallContext {
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[ChannelContext] {
+    pub fn channel_contexts(&self) -> &[ReleaseCallChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
@@ -502,7 +502,7 @@ impl Encode for CallContext {
 /// Wire name `ChannelContexts`. Part of the output of `ReleaseCall`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ChannelContext {
+pub struct ReleaseCallChannelContext {
     /// Data attached to the channel, as key-value pairs.
     ///
     /// Wire name `AssociatedData`, Map of String to Any.
@@ -557,7 +557,7 @@ pub struct ChannelContext {
     pub channel_variables: Option<String>,
 }
 
-impl ChannelContext {
+impl ReleaseCallChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
@@ -624,7 +624,7 @@ impl ChannelContext {
     }
 }
 
-impl Decode for ChannelContext {
+impl Decode for ReleaseCallChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -646,7 +646,7 @@ impl Decode for ChannelContext {
     }
 }
 
-impl Encode for ChannelContext {
+impl Encode for ReleaseCallChannelContext {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -812,7 +812,7 @@ codec::serialize_via_encode!(
     ReleaseCallOutput,
     ReleaseCallResult,
     CallContext,
-    ChannelContext,
+    ReleaseCallChannelContext,
     UserContext
 );
 

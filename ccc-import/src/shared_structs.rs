@@ -1,0 +1,444 @@
+//! Structs that are the same on the wire in several actions become one struct of the product.
+//!
+//! Two response structs are the same when they have the same [shape](ccc_spec::fingerprint):
+//! the same wire names in the same order, the same types and enumerations, the same secrets,
+//! and structs inside them that are the same in turn. Docs and examples do not count; `typeName`
+//! does not either (it only names the Rust type).
+//!
+//! [`share`] works bottom up, in rounds: a struct all of whose inner structs are already shared is
+//! replaced by a reference when a product struct has its shape; otherwise, when its shape occurs
+//! in at least two actions, it is lifted into `product.json` under a proposed name and every
+//! occurrence refers to it. Request structs are left alone: a shared struct is a response struct
+//! (it decodes and encodes), a request's struct is built and flattened.
+//!
+//! The spec is the truth after the first decision: an existing product struct keeps its name and
+//! shape, and later runs only refer to it. Every decision is reported, one line each.
+//!
+//! [`settle`] is the importers' step: after merging what they read with an action file, it refers
+//! the action's structs to the product's structs and keeps the product's `plainStrings` plain.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ccc_spec::naming::{self, StructPlace};
+use ccc_spec::{Action, Field, Product, StructSpec, Type, fields_fingerprint};
+
+/// The importers' step after merging: the action's response structs that have the shape of a
+/// product struct become references to it ([`refer`]), and the Strings the product keeps plain
+/// (`plainStrings`) lose an enumeration a rule gave them. Returns what it did, for the report.
+pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
+    let mut report = refer(action, product);
+    report.extend(ccc_spec::rules::keep_plain(action, &product.plain_strings));
+    report
+}
+
+/// Replaces every response struct of `action` that has the shape of a product struct with a
+/// reference to it, inner structs first. A struct named like a product struct (`typeName`) but of
+/// another shape keeps its fields and is renamed after the action (`AnswerCallChannelContext`):
+/// one name, one shape. Returns one line per struct so renamed.
+pub fn refer(action: &mut Action, product: &Product) -> Vec<String> {
+    let known = known_shapes(product);
+    let mut report = Vec::new();
+    let prefix = naming::type_ident(&action.name);
+    for f in &mut action.response {
+        let place = f.name.clone();
+        replace(&mut f.ty, &known, (product, &prefix), &place, &mut report);
+    }
+    report
+}
+
+/// The shapes of the product's structs, as parsed (inner structs are references).
+fn known_shapes(product: &Product) -> BTreeMap<String, String> {
+    product
+        .structs
+        .iter()
+        .map(|s| (fields_fingerprint(&s.fields), s.name.clone()))
+        .collect()
+}
+
+/// Bottom up: references for the structs whose shape `known` maps to a name.
+fn replace(
+    ty: &mut Type,
+    known: &BTreeMap<String, String>,
+    (product, prefix): (&Product, &str),
+    place: &str,
+    report: &mut Vec<String>,
+) {
+    if ty.referenced_struct().is_some() {
+        return;
+    }
+    match ty {
+        Type::Scalar { .. } => {}
+        Type::List { items: t } | Type::Map { values: t } => {
+            replace(t, known, (product, prefix), place, report)
+        }
+        Type::Struct { type_name, fields } => {
+            for f in fields.iter_mut() {
+                let inner = format!("{place}.{}", f.name);
+                replace(&mut f.ty, known, (product, prefix), &inner, report);
+            }
+            let shape = fields_fingerprint(fields);
+            if let Some(name) = known.get(&shape) {
+                *ty = Type::struct_ref(name);
+                return;
+            }
+            if let Some(n) = type_name.clone()
+                && product.struct_named(&n).is_some()
+            {
+                let own = format!("{prefix}{n}");
+                report.push(format!(
+                    "response {place}: not the shape of the shared struct `{n}`; kept in the \
+                     action as `{own}`"
+                ));
+                *type_name = Some(own);
+            }
+        }
+    }
+}
+
+/// A struct of one action that could be shared: all its inner structs are references.
+struct Occurrence {
+    action: usize,
+    place: String,
+    name: String,
+    /// Whether `name` comes from the action's name (a `Data` or `List` field without a
+    /// `typeName`, or a name that starts with the action's, as [`refer`] gives): it says nothing
+    /// about a struct other actions have too, so it is no proposal.
+    from_action: bool,
+    fields: Vec<Field>,
+}
+
+/// Lifts the response structs the same on the wire in two actions or more into `product.structs`
+/// and refers to them; refers to the existing ones first. Returns every decision, one line each.
+pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
+    let mut report = Vec::new();
+    // Each round shares at least one struct, or stops; a struct is shared once.
+    let limit = 1 + actions
+        .iter()
+        .map(|a| {
+            a.response
+                .iter()
+                .map(|f| count_structs(&f.ty))
+                .sum::<usize>()
+        })
+        .sum::<usize>();
+    for _ in 0..limit {
+        for a in actions.iter_mut() {
+            for line in refer(a, product) {
+                report.push(format!("{}: {line}", a.name));
+            }
+        }
+        let mut found = Vec::new();
+        for (i, a) in actions.iter().enumerate() {
+            let output = format!("{}Output", naming::type_ident(&a.name));
+            for f in &a.response {
+                collect(
+                    &f.ty,
+                    (i, &a.name),
+                    &f.name,
+                    &f.name,
+                    (&output, StructPlace::Top, false),
+                    &mut found,
+                );
+            }
+        }
+        let lifted = lift(product, found, &mut report);
+        if lifted == 0 {
+            break;
+        }
+    }
+    product.structs.sort_by(|a, b| a.name.cmp(&b.name));
+    // A struct left unshared is found again in every round: report it once.
+    let mut seen = BTreeSet::new();
+    report.retain(|line| seen.insert(line.clone()));
+    report
+}
+
+fn count_structs(ty: &Type) -> usize {
+    match ty {
+        Type::Scalar { .. } => 0,
+        Type::Struct { fields, .. } => {
+            1 + fields.iter().map(|f| count_structs(&f.ty)).sum::<usize>()
+        }
+        Type::List { items: t } | Type::Map { values: t } => count_structs(t),
+    }
+}
+
+/// Collects the inline structs whose inner structs are all references. `at`: the Rust name of the
+/// parent, where the struct sits and whether it is a list's item, as the generator names structs
+/// ([`naming::struct_ident`]). Returns whether `ty` holds no inline struct.
+fn collect(
+    ty: &Type,
+    action: (usize, &str),
+    wire: &str,
+    place: &str,
+    at: (&str, StructPlace<'_>, bool),
+    out: &mut Vec<Occurrence>,
+) -> bool {
+    let (parent, sits, list_item) = at;
+    if ty.referenced_struct().is_some() {
+        return true;
+    }
+    match ty {
+        Type::Scalar { .. } => true,
+        Type::List { items } => collect(items, action, wire, place, (parent, sits, true), out),
+        Type::Map { values } => collect(values, action, wire, place, (parent, sits, false), out),
+        Type::Struct { type_name, fields } => {
+            let holds_list = fields.iter().any(|f| {
+                naming::is_generic_struct_name(&f.name)
+                    && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
+            });
+            let name = type_name.clone().unwrap_or_else(|| {
+                naming::struct_ident(action.1, wire, sits, list_item, holds_list)
+            });
+            let inner = if sits == StructPlace::Top && !list_item && wire == "Data" {
+                StructPlace::InData
+            } else {
+                StructPlace::In(&name)
+            };
+            let mut ready = true;
+            for f in fields {
+                let path = format!("{place}.{}", f.name);
+                ready &= collect(&f.ty, action, &f.name, &path, (&name, inner, false), out);
+            }
+            if ready {
+                out.push(Occurrence {
+                    action: action.0,
+                    place: place.to_string(),
+                    name: name.clone(),
+                    from_action: (type_name.is_none()
+                        && naming::is_generic_struct_name(&naming::type_ident(wire)))
+                        || name.starts_with(&naming::type_ident(action.1)),
+                    fields: fields.clone(),
+                });
+            }
+            false
+        }
+    }
+}
+
+/// Lifts the shapes found in two actions or more; returns how many.
+fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>) -> usize {
+    // Name → shape → places of that shape proposing it, over every struct found, shared or not.
+    let mut proposals: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for o in found.iter().filter(|o| !o.from_action) {
+        *proposals
+            .entry(o.name.clone())
+            .or_default()
+            .entry(fields_fingerprint(&o.fields))
+            .or_default() += 1;
+    }
+    let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
+    for o in found {
+        groups
+            .entry(fields_fingerprint(&o.fields))
+            .or_default()
+            .push(o);
+    }
+    let mut groups: Vec<(String, Vec<Occurrence>)> = groups
+        .into_iter()
+        .filter(|(_, os)| os.iter().map(|o| o.action).collect::<BTreeSet<_>>().len() >= 2)
+        .collect();
+    // The most used shape chooses its name first.
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut taken: BTreeSet<String> = product
+        .structs
+        .iter()
+        .map(|s| s.name.clone())
+        .chain(product.enums.iter().map(|e| e.name.clone()))
+        // What `types` holds or uses besides (the validator refuses these names).
+        .chain(["CommonErrorCode", "Decode", "Encode", "Map", "Value"].map(String::from))
+        .collect();
+    let mut lifted = 0;
+    for (shape, occurrences) in groups {
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for o in occurrences.iter().filter(|o| !o.from_action) {
+            *votes.entry(&o.name).or_default() += 1;
+        }
+        let voters: usize = votes.values().sum();
+        let mut candidates: Vec<(&str, usize)> = votes.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let places = occurrences.len();
+        let actions = occurrences
+            .iter()
+            .map(|o| o.action)
+            .collect::<BTreeSet<_>>()
+            .len();
+        let tally = |c: &[(&str, usize)]| {
+            c.iter()
+                .map(|(n, v)| format!("{n} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let at = &occurrences[0].place;
+        let name = match candidates.first() {
+            None => {
+                report.push(format!(
+                    "not shared: a struct at {places} places in {actions} actions (e.g. {at}) \
+                     that only the actions' names name; to share it, name it in product.json"
+                ));
+                continue;
+            }
+            Some(&(_, v)) if v * 2 <= voters => {
+                report.push(format!(
+                    "not shared: a struct at {places} places in {actions} actions (e.g. {at}) \
+                     whose places name it differently ({}); to share it, name it in product.json",
+                    tally(&candidates)
+                ));
+                continue;
+            }
+            Some(&(n, v))
+                if proposals[n]
+                    .iter()
+                    .any(|(other, &count)| *other != shape && count >= v) =>
+            {
+                report.push(format!(
+                    "not shared: a struct at {places} places in {actions} actions (e.g. {at}), \
+                     as as many places of another shape give it its name, {n}; to share it, \
+                     name it in product.json"
+                ));
+                continue;
+            }
+            Some(&(n, _)) if taken.contains(n) => {
+                report.push(format!(
+                    "not shared: a struct at {places} places in {actions} actions (e.g. {at}), \
+                     as the name its places give it, {n}, is another type's"
+                ));
+                continue;
+            }
+            Some(&(n, _)) => n,
+        };
+        let how = if candidates.len() == 1 && voters == places {
+            "every place proposes this name".to_string()
+        } else {
+            format!(
+                "most places propose this name ({}); review",
+                tally(&candidates)
+            )
+        };
+        let (fields, differing) = merged_docs(&occurrences);
+        let mut line = format!("shared `{name}`: {places} places in {actions} actions, {how}");
+        if !differing.is_empty() {
+            line.push_str(&format!(
+                "; places differ in the example or description of {}: kept the most common",
+                differing.join(", ")
+            ));
+        }
+        report.push(line);
+        taken.insert(name.to_string());
+        product.structs.push(StructSpec {
+            name: name.to_string(),
+            description: None,
+            fields,
+        });
+        lifted += 1;
+    }
+    lifted
+}
+
+/// The fields of a group, each with the example and the description most of its places give
+/// (ties: the first place's); and the fields whose places disagree.
+fn merged_docs(occurrences: &[Occurrence]) -> (Vec<Field>, Vec<String>) {
+    fn most_common<'a>(texts: impl Iterator<Item = Option<&'a String>>) -> (Option<String>, bool) {
+        let mut counts: Vec<(&String, usize)> = Vec::new();
+        for t in texts.flatten() {
+            match counts.iter_mut().find(|(s, _)| *s == t) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((t, 1)),
+            }
+        }
+        let mut best: Option<(&String, usize)> = None;
+        for &(t, n) in &counts {
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((t, n));
+            }
+        }
+        (best.map(|(t, _)| t.clone()), counts.len() > 1)
+    }
+    let mut fields = occurrences[0].fields.clone();
+    let mut differing = Vec::new();
+    for (i, f) in fields.iter_mut().enumerate() {
+        let (example, e_differs) =
+            most_common(occurrences.iter().map(|o| o.fields[i].example.as_ref()));
+        let (description, d_differs) =
+            most_common(occurrences.iter().map(|o| o.fields[i].description.as_ref()));
+        f.example = example;
+        f.description = description;
+        if e_differs || d_differs {
+            differing.push(f.name.clone());
+        }
+    }
+    (fields, differing)
+}
+
+/// What [`share_dir`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DirReport {
+    /// Every decision, one line each.
+    pub decisions: Vec<String>,
+    /// Files whose text changed (written unless it was a dry run).
+    pub changed: Vec<std::path::PathBuf>,
+}
+
+/// Runs [`share`] over a spec directory (`product.json`, `actions/`): reads every file, shares,
+/// checks that the result loads, and only then writes the files whose text changes (unless
+/// `dry_run`). On any error nothing is written; the error lists every problem.
+pub fn share_dir(spec_dir: &std::path::Path, dry_run: bool) -> Result<DirReport, String> {
+    use std::path::PathBuf;
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
+    };
+    let show = |errors: Vec<ccc_spec::SpecError>| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let product_path = spec_dir.join(ccc_spec::PRODUCT_FILE);
+    let product_text = read(&product_path)?;
+    let mut product = ccc_spec::parse_product(&product_path, &product_text).map_err(show)?;
+    let actions_dir = spec_dir.join(ccc_spec::ACTIONS_DIR);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&actions_dir)
+        .map_err(|e| format!("{}: cannot read: {e}", actions_dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut texts = Vec::new();
+    let mut actions = Vec::new();
+    for f in &files {
+        let text = read(f)?;
+        actions.push(ccc_spec::parse_action(f, &text).map_err(show)?);
+        texts.push(text);
+    }
+    let decisions = share(&mut product, &mut actions);
+    let new_product = ccc_spec::product_to_json(&product);
+    let mut errors = ccc_spec::check_product(&product_path, &product);
+    let mut sources = Vec::new();
+    for (f, a) in files.iter().zip(&actions) {
+        errors.extend(ccc_spec::check_action(f, &product, a));
+        sources.push((f.clone(), ccc_spec::action_to_json(a)));
+    }
+    ccc_spec::load_sources(Some(product.clone()), &sources, &mut errors);
+    if !errors.is_empty() {
+        return Err(show(errors));
+    }
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    if new_product != product_text {
+        writes.push((product_path, new_product));
+    }
+    for ((f, new), old) in sources.into_iter().zip(&texts) {
+        if new != *old {
+            writes.push((f, new));
+        }
+    }
+    let changed = writes.iter().map(|(p, _)| p.clone()).collect();
+    if !dry_run {
+        for (path, text) in writes {
+            std::fs::write(&path, text)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        }
+    }
+    Ok(DirReport { decisions, changed })
+}
