@@ -303,7 +303,7 @@ async fn customer_channel(c: &Client, user: &str) -> (String, String) {
         .expect("a customer channel");
     (
         channel.channel_id().unwrap().to_owned(),
-        channel.channel_state().unwrap().to_owned(),
+        channel.channel_state().unwrap().as_str().to_owned(),
     )
 }
 
@@ -438,7 +438,7 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
         Some("DIALING")
     );
     let call = data.call_context().unwrap();
-    assert_eq!(call.call_type(), Some("OUTBOUND"));
+    assert_eq!(call.call_type(), Some(&ccc_sdk::types::CallType::Outbound));
     let outbound = call.job_id().unwrap().to_owned();
     assert_ne!(outbound, job);
     emu.state().advance_clock(std::time::Duration::from_secs(1));

@@ -427,8 +427,8 @@ impl Encode for BreakCodeDetailList {
 pub struct CallContext {
     /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// One entry per party (channel) of the call.
     ///
     /// Wire name `ChannelContexts`, List of Struct [`ChannelContext`](crate::types::ChannelContext).
@@ -445,8 +445,8 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
@@ -545,8 +545,8 @@ pub struct ChannelContext {
     pub associated_data: Option<std::collections::HashMap<String, Value>>,
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Flags of the channel, as a JSON array in a string.
     ///
     /// Wire name `ChannelFlags`, String. Example: `MONITORING`.
@@ -557,8 +557,8 @@ pub struct ChannelContext {
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `CREATED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `139xxxx0501`.
@@ -608,8 +608,8 @@ impl ChannelContext {
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
@@ -623,8 +623,8 @@ impl ChannelContext {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
@@ -2648,6 +2648,87 @@ codec::wire_enum!(WorkMode {
     OnSite => "ON_SITE",
     OffSite => "OFF_SITE",
     OfficePhone => "OFFICE_PHONE",
+});
+
+/// How a call began: its direction, or the supervisor action that made it. Values are those the service's examples show; another value decodes as an unknown one.
+///
+/// A value this SDK does not know is kept in [`Unknown`](Self::Unknown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallType {
+    /// `INBOUND`: A customer called the contact centre.
+    Inbound,
+    /// `OUTBOUND`: An agent called out.
+    Outbound,
+    /// `INTERNAL`: One agent called another.
+    Internal,
+    /// `BACK2BACK`: The service called two parties and connected them.
+    Back2back,
+    /// `BARGE`: A supervisor joined a call as a third party.
+    Barge,
+    /// `COACH`: A supervisor spoke to the agent only.
+    Coach,
+    /// `CONSULTANT`.
+    Consultant,
+    /// `INTERCEPT`: A supervisor took the call over from the agent.
+    Intercept,
+    /// A value this version of the SDK does not know, kept as received.
+    Unknown(codec::UnknownValue),
+}
+
+codec::wire_enum!(CallType {
+    Inbound => "INBOUND",
+    Outbound => "OUTBOUND",
+    Internal => "INTERNAL",
+    Back2back => "BACK2BACK",
+    Barge => "BARGE",
+    Coach => "COACH",
+    Consultant => "CONSULTANT",
+    Intercept => "INTERCEPT",
+});
+
+/// The state of one channel (one party's leg) of a call. Values are those the service's examples show; another value decodes as an unknown one.
+///
+/// A value this SDK does not know is kept in [`Unknown`](Self::Unknown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChannelState {
+    /// `NONE`.
+    None,
+    /// `CREATED`: Set up and not yet answered.
+    Created,
+    /// `ANSWERED`: Answered: the party is connected.
+    Answered,
+    /// A value this version of the SDK does not know, kept as received.
+    Unknown(codec::UnknownValue),
+}
+
+codec::wire_enum!(ChannelState {
+    None => "NONE",
+    Created => "CREATED",
+    Answered => "ANSWERED",
+});
+
+/// Whether an agent's device (workbench) is connected to the service. Values are those the service's examples show; another value decodes as an unknown one.
+///
+/// A value this SDK does not know is kept in [`Unknown`](Self::Unknown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceState {
+    /// `ONLINE`: Connected.
+    Online,
+    /// `OFFLINE`: Not connected.
+    Offline,
+    /// `UNREGISTERED`: Not registered with the service.
+    Unregistered,
+    /// A value this version of the SDK does not know, kept as received.
+    Unknown(codec::UnknownValue),
+}
+
+codec::wire_enum!(DeviceState {
+    Online => "ONLINE",
+    Offline => "OFFLINE",
+    Unregistered => "UNREGISTERED",
 });
 
 /// Error codes any action can return, as `spec/product.json` lists them.

@@ -553,16 +553,16 @@ impl Encode for CallContext {
 pub struct ChannelContexts {
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
     ///
     /// Wire name `ChannelId`, String. Example: `ch:user:1390501****->8032****:1609138902226:job-653821410368****`.
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `ANSWERED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `ANSWERED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Variables of the channel, as text.
     ///
     /// Wire name `ChannelVariables`, String. Example: `a=b;c=d;`.
@@ -603,8 +603,8 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
@@ -613,8 +613,8 @@ impl ChannelContexts {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).

@@ -472,8 +472,8 @@ pub struct UserContext {
     pub device_id: Option<String>,
     /// State of the agent's device, e.g. whether it is registered.
     ///
-    /// Wire name `DeviceState`, String. Example: `ONLINE`.
-    pub device_state: Option<String>,
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `ONLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
     ///
     /// Wire name `Extension`, String. Example: `8032****`.
@@ -532,8 +532,8 @@ impl UserContext {
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&str> {
-        self.device_state.as_deref()
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).

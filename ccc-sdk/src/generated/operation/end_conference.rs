@@ -428,16 +428,16 @@ impl Encode for CallContext {
 pub struct ChannelContexts {
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
     ///
     /// Wire name `ChannelId`, String. Example: `ch:user:131888****->8001****:1609225718294:job-65700074013925376`.
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `CREATED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `8001****`.
@@ -474,8 +474,8 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
@@ -484,8 +484,8 @@ impl ChannelContexts {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
@@ -583,8 +583,8 @@ pub struct UserContext {
     pub device_id: Option<String>,
     /// State of the agent's device, e.g. whether it is registered.
     ///
-    /// Wire name `DeviceState`, String. Example: `UNREGISTERED`.
-    pub device_state: Option<String>,
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `UNREGISTERED`.
+    pub device_state: Option<crate::types::DeviceState>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
     ///
     /// Wire name `Extension`, String. Example: `8032****`.
@@ -631,8 +631,8 @@ impl UserContext {
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&str> {
-        self.device_state.as_deref()
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).

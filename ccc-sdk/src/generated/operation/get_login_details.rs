@@ -351,8 +351,8 @@ pub struct LoginDetails {
     pub device_id: Option<String>,
     /// Whether the agent's device is connected, e.g. `OFFLINE`.
     ///
-    /// Wire name `DeviceState`, String. Example: `OFFLINE`.
-    pub device_state: Option<String>,
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `OFFLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
     /// The agent's name as people see it.
     ///
     /// Wire name `DisplayName`, String.
@@ -447,8 +447,8 @@ impl LoginDetails {
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&str> {
-        self.device_state.as_deref()
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).

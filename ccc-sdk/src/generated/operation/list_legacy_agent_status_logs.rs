@@ -566,8 +566,8 @@ pub struct LegacyAgentStatusLog {
     pub call_dir: Option<String>,
     /// Wire name `CallId`, String. Example: `454326****`.
     pub call_id: Option<String>,
-    /// Wire name `CallType`, String.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType).
+    pub call_type: Option<crate::types::CallType>,
     /// Wire name `CalleeId`, String. Example: `1312121****`.
     pub callee_id: Option<String>,
     /// Wire name `CallerId`, String. Example: `08337676****`.
@@ -637,8 +637,8 @@ impl LegacyAgentStatusLog {
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `CalleeId`: see the field [`callee_id`](#structfield.callee_id).

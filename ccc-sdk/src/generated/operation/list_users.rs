@@ -527,8 +527,8 @@ pub struct User {
     pub device_id: Option<String>,
     /// Whether the user's device is connected, e.g. `OFFLINE`.
     ///
-    /// Wire name `DeviceState`, String. Example: `OFFLINE`.
-    pub device_state: Option<String>,
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `OFFLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
     /// Short number shown for the user, e.g. `1001`.
     ///
     /// Wire name `DisplayId`, String. Example: `1001`.
@@ -603,8 +603,8 @@ impl User {
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&str> {
-        self.device_state.as_deref()
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
     }
 
     /// `DisplayId`: see the field [`display_id`](#structfield.display_id).

@@ -636,8 +636,8 @@ impl Encode for MakeCallResult {
 pub struct CallContext {
     /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// One entry per party (channel) of the call.
     ///
     /// Wire name `ChannelContexts`, List of Struct [`MakeCallChannelContext`].
@@ -658,8 +658,8 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
@@ -721,8 +721,8 @@ pub struct MakeCallChannelContext {
     pub associated_data: Option<std::collections::HashMap<String, Value>>,
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Flags of the channel, as a JSON array in a string.
     ///
     /// Wire name `ChannelFlags`, String. Example: `[]`.
@@ -733,8 +733,8 @@ pub struct MakeCallChannelContext {
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `NONE`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `NONE`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `80011474`.
@@ -780,8 +780,8 @@ impl MakeCallChannelContext {
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
@@ -795,8 +795,8 @@ impl MakeCallChannelContext {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).

@@ -381,8 +381,8 @@ impl Encode for PollUserStatusResult {
 pub struct CallContext {
     /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Variables of the call, as text.
     ///
     /// Wire name `CallVariables`, String. Example: `a=b;c=d`.
@@ -403,8 +403,8 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
@@ -462,8 +462,8 @@ impl Encode for CallContext {
 pub struct ChannelContexts {
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Flags of the channel, as a JSON array in a string.
     ///
     /// Wire name `ChannelFlags`, String. Example: `MONITORING`.
@@ -474,8 +474,8 @@ pub struct ChannelContexts {
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `CREATED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Variables of the channel, as text.
     ///
     /// Wire name `ChannelVariables`, String. Example: `123`.
@@ -524,8 +524,8 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
@@ -539,8 +539,8 @@ impl ChannelContexts {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).

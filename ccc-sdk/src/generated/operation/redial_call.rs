@@ -560,8 +560,8 @@ impl Encode for RedialCallResult {
 pub struct CallContext {
     /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// One entry per party (channel) of the call.
     ///
     /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`].
@@ -578,8 +578,8 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
@@ -630,8 +630,8 @@ impl Encode for CallContext {
 pub struct ChannelContexts {
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Flags of the channel, as a JSON array in a string.
     ///
     /// Wire name `ChannelFlags`, String. Example: `COACHING`.
@@ -642,8 +642,8 @@ pub struct ChannelContexts {
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `CREATED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `8001****`.
@@ -680,8 +680,8 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
@@ -695,8 +695,8 @@ impl ChannelContexts {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).

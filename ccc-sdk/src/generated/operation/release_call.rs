@@ -509,16 +509,16 @@ pub struct ReleaseCallChannelContext {
     pub associated_data: Option<std::collections::HashMap<String, Value>>,
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
     ///
     /// Wire name `ChannelId`, String. Example: `ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491`.
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `CREATED`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `139xxxx0501`.
@@ -564,8 +564,8 @@ impl ReleaseCallChannelContext {
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
@@ -574,8 +574,8 @@ impl ReleaseCallChannelContext {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).

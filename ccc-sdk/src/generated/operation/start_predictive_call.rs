@@ -588,8 +588,8 @@ impl Encode for StartPredictiveCallResult {
 pub struct CallContext {
     /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// One entry per party (channel) of the call.
     ///
     /// Wire name `ChannelContexts`, List of Struct [`ChannelContexts`].
@@ -606,8 +606,8 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
@@ -658,8 +658,8 @@ impl Encode for CallContext {
 pub struct ChannelContexts {
     /// Kind of call this channel belongs to, as in `CallType`.
     ///
-    /// Wire name `CallType`, String. Example: `OUTBOUND`.
-    pub call_type: Option<String>,
+    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
+    pub call_type: Option<crate::types::CallType>,
     /// Flags of the channel, as a JSON array in a string.
     ///
     /// Wire name `ChannelFlags`, String. Example: `[]`.
@@ -670,8 +670,8 @@ pub struct ChannelContexts {
     pub channel_id: Option<String>,
     /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
     ///
-    /// Wire name `ChannelState`, String. Example: `NONE`.
-    pub channel_state: Option<String>,
+    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `NONE`.
+    pub channel_state: Option<crate::types::ChannelState>,
     /// Number or 8-digit extension that the channel calls.
     ///
     /// Wire name `Destination`, String. Example: `8001****`.
@@ -708,8 +708,8 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
+    pub fn call_type(&self) -> Option<&crate::types::CallType> {
+        self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
@@ -723,8 +723,8 @@ impl ChannelContexts {
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&str> {
-        self.channel_state.as_deref()
+    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
+        self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
@@ -824,8 +824,8 @@ pub struct UserContext {
     pub device_id: Option<String>,
     /// State of the agent's device, e.g. whether it is registered.
     ///
-    /// Wire name `DeviceState`, String. Example: `ONLINE`.
-    pub device_state: Option<String>,
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `ONLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
     /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
     ///
     /// Wire name `Extension`, String. Example: `8001****`.
@@ -884,8 +884,8 @@ impl UserContext {
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&str> {
-        self.device_state.as_deref()
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
