@@ -23,20 +23,10 @@ options:
   -h, --help  show this help";
 
 pub(crate) fn run(args: &[String]) -> ExitCode {
-    let mut dry_run = false;
-    for arg in args {
-        match arg.as_str() {
-            "--dry-run" => dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("error: unknown argument `{other}`\n\n{USAGE}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
+    let dry_run = match crate::dry_run_only(args, USAGE) {
+        Ok(dry_run) => dry_run,
+        Err(code) => return code,
+    };
     match apply(dry_run) {
         Ok(report) => {
             // A reader that stops early (`| head`) is not an error.

@@ -47,6 +47,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// The arguments of a task whose only option is `--dry-run`: `Ok(dry_run)`, or the exit code after
+/// printing the help (asked for, or after an unknown argument).
+fn dry_run_only(args: &[String], usage: &str) -> Result<bool, ExitCode> {
+    let mut dry_run = false;
+    for arg in args {
+        match arg.as_str() {
+            "--dry-run" => dry_run = true,
+            "-h" | "--help" => {
+                println!("{usage}");
+                return Err(ExitCode::SUCCESS);
+            }
+            other => {
+                eprintln!("error: unknown argument `{other}`\n\n{usage}");
+                return Err(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(dry_run)
+}
+
 /// The workspace root: the parent of this crate's directory.
 fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -17,20 +17,10 @@ options:
   -h, --help  show this help";
 
 pub(crate) fn run(args: &[String]) -> ExitCode {
-    let mut dry_run = false;
-    for arg in args {
-        match arg.as_str() {
-            "--dry-run" => dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("error: unknown argument `{other}`\n\n{USAGE}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
+    let dry_run = match crate::dry_run_only(args, USAGE) {
+        Ok(dry_run) => dry_run,
+        Err(code) => return code,
+    };
     let spec_dir = crate::workspace_root().join("spec");
     match ccc_import::shared_structs::share_dir(&spec_dir, dry_run) {
         Ok(report) => {
