@@ -770,6 +770,25 @@ async fn paging_time_windows_and_sorting_work_over_a_thousand_records() {
     }
     let newest_first: Vec<String> = jobs.iter().rev().cloned().collect();
     assert_eq!(seen, newest_first);
+    // The paginator reads the same records, each once and none twice, one request a page.
+    let before = emu.requests("ListCallDetailRecordsV2");
+    let records = c
+        .list_call_detail_records_v2()
+        .instance_id(INSTANCE)
+        .start_time(start_ms)
+        .end_time(end_ms)
+        .into_paginator()
+        .page_size(100)
+        .items()
+        .collect_at_most(5000)
+        .await
+        .unwrap();
+    let ids: Vec<String> = records
+        .iter()
+        .map(|r| r.contact_id().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, newest_first);
+    assert_eq!(emu.requests("ListCallDetailRecordsV2") - before, 10);
     let past_the_end = page(11, 100, None).await.unwrap();
     assert!(past_the_end.data().unwrap().list().is_empty());
     let oldest = page(1, 3, Some("ASC")).await.unwrap();
