@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::error::ConfigError;
-use crate::generated::endpoints::{REGION_ENDPOINTS, REGIONAL_ENDPOINT};
+use crate::generated::endpoints::{REGION_ENDPOINTS, REGIONAL_ENDPOINT, REGIONAL_ONLY};
 
 /// A resolved endpoint: scheme and authority, no path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,10 +49,6 @@ impl Network {
         }
     }
 }
-
-/// Regions served at their own host (`ccc.<region>.aliyuncs.com`) rather than through the
-/// endpoint map: known regions too, though the map does not list them.
-const REGIONAL_ONLY: &[&str] = &["cn-shanghai"];
 
 /// The regions this SDK knows an endpoint for, sorted.
 pub(crate) fn known_regions() -> Vec<&'static str> {

@@ -23,6 +23,10 @@ pub struct Product {
     pub endpoints: BTreeMap<String, String>,
     /// Host used for a region absent from `endpoints`; `{region}` is replaced.
     pub regional_endpoint: String,
+    /// Regions the service has that `endpoints` does not list: they are served at
+    /// `regional_endpoint`. With `endpoints`, the regions a client accepts without being told to
+    /// allow an unknown one.
+    pub regional_only: Vec<String>,
     /// Link to an action's official API reference; `{action}` is replaced.
     pub doc_url: String,
     /// Errors any action can return.

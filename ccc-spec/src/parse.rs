@@ -238,6 +238,19 @@ impl<'f> Cx<'f> {
                 }
             });
         }
+        let regional_only = self.list(&mut o, "regionalOnly", |cx, v| match v {
+            Value::String(region) if endpoints.contains_key(region) => {
+                cx.error(format!(
+                    "`{region}` is in `endpoints`; `regionalOnly` lists regions it does not"
+                ));
+                None
+            }
+            Value::String(region) if !region.is_empty() => Some(region.clone()),
+            other => {
+                cx.error(format!("expected a region id, found {other}"));
+                None
+            }
+        });
         let errors = self.list(&mut o, "errors", Self::error_spec);
         let enums = self.list(&mut o, "enums", Self::enum_spec);
         let structs = self.list(&mut o, "structs", Self::struct_spec);
@@ -257,6 +270,7 @@ impl<'f> Cx<'f> {
             style: style?,
             endpoints,
             regional_endpoint: regional_endpoint?,
+            regional_only,
             doc_url: doc_url?,
             errors,
             enums,

@@ -110,6 +110,20 @@ impl W {
         self.close(']');
     }
 
+    /// Writes `k: ["a", …]`; an empty list is the default and is left out.
+    fn strings(&mut self, k: &str, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        self.key(k);
+        self.open('[');
+        for item in items {
+            self.entry_start();
+            self.string_raw(item);
+        }
+        self.close(']');
+    }
+
     fn ty(&mut self, ty: &Type) {
         match ty {
             Type::Scalar {
@@ -237,6 +251,7 @@ pub fn product_to_json(p: &Product) -> String {
                 w.str(region, host);
             }
         });
+        w.strings("regionalOnly", &p.regional_only);
         w.arr("errors", &p.errors, W::error);
         w.arr("enums", &p.enums, W::enumeration);
         if !p.structs.is_empty() {
@@ -246,15 +261,7 @@ pub fn product_to_json(p: &Product) -> String {
                 w.arr("fields", &s.fields, W::field);
             });
         }
-        if !p.plain_strings.is_empty() {
-            w.key("plainStrings");
-            w.open('[');
-            for place in &p.plain_strings {
-                w.entry_start();
-                w.string_raw(place);
-            }
-            w.close(']');
-        }
+        w.strings("plainStrings", &p.plain_strings);
     });
     w.finish()
 }

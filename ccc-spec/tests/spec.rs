@@ -312,3 +312,33 @@ fn actions_that_act_are_not_safe_to_repeat() {
         assert!(safe(name), "{name}");
     }
 }
+
+/// `regionalOnly` names regions the endpoint map lacks: one the map has, or an empty id, is
+/// refused with its place; the committed list survives a write and a read.
+#[test]
+fn regional_only_lists_regions_the_endpoint_map_lacks() {
+    let committed = product();
+    assert_eq!(committed.regional_only, ["cn-shanghai"]);
+    assert!(!committed.endpoints.contains_key("cn-shanghai"));
+    let path = spec_dir().join(PRODUCT_FILE);
+    let again = parse_product(&path, &product_to_json(&committed)).unwrap();
+    assert_eq!(again.regional_only, committed.regional_only);
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (bad, reason) in [
+        (r#""cn-beijing""#, "`cn-beijing` is in `endpoints`"),
+        (r#""""#, "expected a region id"),
+    ] {
+        let edited = text.replace(r#""cn-shanghai""#, bad);
+        let errors: Vec<String> = match parse_product(&path, &edited) {
+            Ok(_) => panic!("`regionalOnly: [{bad}]` was accepted"),
+            Err(e) => e.iter().map(ToString::to_string).collect(),
+        };
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("/regionalOnly/0") && e.contains(reason)),
+            "{errors:?}"
+        );
+    }
+}

@@ -151,6 +151,7 @@ pub(crate) fn endpoints(spec: &Spec) -> Result<GeneratedFile, Error> {
     let regional = &p.regional_endpoint;
     let regions = p.endpoints.keys();
     let hosts = p.endpoints.values();
+    let regional_only = &p.regional_only;
     let doc = docs::inner("Product facts: API version, endpoints.");
     let tokens = quote! {
         #doc
@@ -162,6 +163,8 @@ pub(crate) fn endpoints(spec: &Spec) -> Result<GeneratedFile, Error> {
         pub(crate) const REGION_ENDPOINTS: &[(&str, &str)] = &[
             #( (#regions, #hosts), )*
         ];
+        /// Regions served at [`REGIONAL_ENDPOINT`] although [`REGION_ENDPOINTS`] does not list them.
+        pub(crate) const REGIONAL_ONLY: &[&str] = &[#( #regional_only ),*];
     };
     print_file(
         format!("{GENERATED_DIR}/endpoints.rs"),

@@ -32,3 +32,6 @@ pub(crate) const REGION_ENDPOINTS: &[(&str, &str)] = &[
     ("us-east-1", "ccc.aliyuncs.com"),
     ("us-west-1", "ccc.aliyuncs.com"),
 ];
+
+/// Regions served at [`REGIONAL_ENDPOINT`] although [`REGION_ENDPOINTS`] does not list them.
+pub(crate) const REGIONAL_ONLY: &[&str] = &["cn-shanghai"];
