@@ -6,7 +6,7 @@ use ccc_sdk::error::ServiceError;
 use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
 use ccc_sdk::operation::create_user::SkillLevel;
 use ccc_sdk::{Client, SdkError};
-use ccc_tests::{client, emulator};
+use ccc_tests::{client, emulator, sign_in_ready};
 
 const INSTANCE: &str = "ccc-test";
 const ANN: &str = "agent-ann@ccc-test";
@@ -248,24 +248,6 @@ const BOB: &str = "agent-bob@ccc-test";
 const BOB_EXTENSION: &str = "80011114";
 const SUE: &str = "supervisor@ccc-test";
 
-async fn sign_in_ready(c: &Client, user: &str, group: &str) {
-    c.sign_in_group()
-        .instance_id(INSTANCE)
-        .device_id(format!("ws-{user}"))
-        .user_id(user)
-        .signed_skill_group_id_list([group])
-        .send()
-        .await
-        .unwrap();
-    c.ready_for_service()
-        .instance_id(INSTANCE)
-        .device_id(format!("ws-{user}"))
-        .user_id(user)
-        .send()
-        .await
-        .unwrap();
-}
-
 async fn answer(c: &Client, user: &str, job: &str) {
     let out = c
         .answer_call()
@@ -311,8 +293,8 @@ async fn customer_channel(c: &Client, user: &str) -> (String, String) {
 async fn a_full_shift_hangs_together_in_states_and_records() {
     let emu = emulator().await;
     let c = client(&emu);
-    sign_in_ready(&c, ANN, SALES).await;
-    sign_in_ready(&c, BOB, SUPPORT).await;
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, BOB, SUPPORT).await;
 
     // An inbound call rings Ann; she answers, holds the customer and takes them back.
     let job = emu
@@ -445,7 +427,7 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
     assert_eq!(state_of(&c, ANN).await, "TALKING");
 
     // The supervisor listens in, then leaves; Ann stays in the call.
-    sign_in_ready(&c, SUE, SALES).await;
+    sign_in_ready(&c, INSTANCE, SUE, SALES).await;
     c.monitor_call()
         .instance_id(INSTANCE)
         .device_id("ws-s")
@@ -632,7 +614,7 @@ async fn calls_check_their_jobs_channels_and_agents() {
         .send()
         .await;
     assert_eq!(code(r), "InvalidOperation.UserState");
-    sign_in_ready(&c, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
     // An internal call to an agent who is not ready: busy.
     let r = c
         .make_call()
@@ -1143,7 +1125,7 @@ async fn the_same_scenario_and_calls_give_the_same_answers() {
             .await
             .unwrap();
         let c = client(&emu);
-        sign_in_ready(&c, ANN, SALES).await;
+        sign_in_ready(&c, INSTANCE, ANN, SALES).await;
         let mut seen = Vec::new();
         for n in 0..3 {
             let job = emu
@@ -1210,7 +1192,7 @@ async fn the_same_scenario_and_calls_give_the_same_answers() {
 async fn a_reset_takes_the_agent_out_of_its_call() {
     let emu = emulator().await;
     let c = client(&emu);
-    sign_in_ready(&c, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
     let job = emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
     answer(&c, ANN, &job).await;
     let out = c
@@ -1246,7 +1228,7 @@ async fn a_reset_takes_the_agent_out_of_its_call() {
 async fn extreme_windows_and_pages_are_answered() {
     let emu = emulator().await;
     let c = client(&emu);
-    sign_in_ready(&c, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
     for (start, end) in [
         (i64::MIN, i64::MIN),
         (i64::MIN, i64::MAX),
@@ -1298,9 +1280,9 @@ async fn extreme_windows_and_pages_are_answered() {
 async fn queued_calls_are_routed_by_skill_level() {
     let emu = emulator().await;
     let c = client(&emu);
-    sign_in_ready(&c, ANN, SALES).await; // level 5 in sales
-    sign_in_ready(&c, SUE, SALES).await; // level 10
-    sign_in_ready(&c, BOB, SUPPORT).await; // not in sales
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await; // level 5 in sales
+    sign_in_ready(&c, INSTANCE, SUE, SALES).await; // level 10
+    sign_in_ready(&c, INSTANCE, BOB, SUPPORT).await; // not in sales
     let (_, first) = emu
         .state()
         .ring_skill_group(INSTANCE, SALES, "139")
@@ -1354,7 +1336,7 @@ async fn unmodelled_actions_check_jobs_too() {
         .send()
         .await;
     assert_eq!(code(r), "NotExists.JobId");
-    sign_in_ready(&c, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
     let job = emu.state().ring_agent(INSTANCE, ANN, "139", None).unwrap();
     c.launch_survey()
         .instance_id(INSTANCE)
@@ -1370,14 +1352,7 @@ async fn unmodelled_actions_check_jobs_too() {
 async fn realtime_state_time_is_seconds_in_the_state() {
     let emu = emulator().await;
     let c = client(&emu);
-    c.sign_in_group()
-        .instance_id(INSTANCE)
-        .device_id("ws-1")
-        .user_id(ANN)
-        .signed_skill_group_id_list([SALES])
-        .send()
-        .await
-        .unwrap();
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
     emu.state()
         .advance_clock(std::time::Duration::from_secs(42));
     let out = c

@@ -2,7 +2,7 @@
 //! context from the answers of AnswerCall, HoldCall and RetrieveCall.
 
 use ccc_sdk::types::{UserContext, UserState};
-use ccc_tests::{client, emulator};
+use ccc_tests::{client, emulator, sign_in_ready};
 
 const INSTANCE: &str = "ccc-test";
 const ANN: &str = "agent-ann@ccc-test";
@@ -20,21 +20,8 @@ fn shown(u: &UserContext) -> (String, Option<UserState>) {
 async fn one_function_reads_the_user_context_of_every_call_action() {
     let emu = emulator().await;
     let c = client(&emu);
-    c.sign_in_group()
-        .instance_id(INSTANCE)
-        .device_id("ws-ann")
-        .user_id(ANN)
-        .signed_skill_group_id_list([SALES])
-        .send()
-        .await
-        .unwrap();
-    c.ready_for_service()
-        .instance_id(INSTANCE)
-        .device_id("ws-ann")
-        .user_id(ANN)
-        .send()
-        .await
-        .unwrap();
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
+    let device = format!("ws-{ANN}");
     let job = emu
         .state()
         .ring_agent(INSTANCE, ANN, "13900001111", Some(SALES))
@@ -43,7 +30,7 @@ async fn one_function_reads_the_user_context_of_every_call_action() {
     let answered = c
         .answer_call()
         .instance_id(INSTANCE)
-        .device_id("ws-ann")
+        .device_id(&device)
         .user_id(ANN)
         .job_id(&job)
         .send()

@@ -66,3 +66,23 @@ pub fn tls_config(cert: &str, key: &str) -> rustls::ServerConfig {
         .with_single_cert(certs, key)
         .expect("certificate and key match")
 }
+
+/// Signs `user` of `instance` in to `group` on the device `ws-<user>`, then makes it ready.
+pub async fn sign_in_ready(c: &Client, instance: &str, user: &str, group: &str) {
+    let device = format!("ws-{user}");
+    c.sign_in_group()
+        .instance_id(instance)
+        .device_id(&device)
+        .user_id(user)
+        .signed_skill_group_id_list([group])
+        .send()
+        .await
+        .unwrap();
+    c.ready_for_service()
+        .instance_id(instance)
+        .device_id(&device)
+        .user_id(user)
+        .send()
+        .await
+        .unwrap();
+}
