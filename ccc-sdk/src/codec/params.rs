@@ -123,17 +123,30 @@ impl JsonText for String {
     }
 }
 
+macro_rules! json_text_by_display {
+    ($($t:ty),*) => {$(
+        impl JsonText for $t {
+            fn write_json(&self, out: &mut String) {
+                // Integers and booleans are written as Rust displays them, which is JSON.
+                use std::fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+json_text_by_display!(bool, i32, i64);
+
 macro_rules! json_text_via_encode {
     ($($t:ty),*) => {$(
         impl JsonText for $t {
             fn write_json(&self, out: &mut String) {
-                // Numbers and booleans: serde_json's text (a non-finite decimal is `null`).
+                // Decimals: serde_json's shortest text (a non-finite one is `null`).
                 out.push_str(&self.encode().to_string());
             }
         }
     )*};
 }
-json_text_via_encode!(bool, i32, i64, f32, f64);
+json_text_via_encode!(f32, f64);
 
 impl JsonText for Value {
     fn write_json(&self, out: &mut String) {
