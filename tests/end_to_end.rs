@@ -234,7 +234,7 @@ async fn an_unknown_user_is_not_exists_user_id() {
 async fn missing_parameters_never_reach_the_service() {
     let emu = emulator().await;
     let err = client(&emu)
-        .reset_agent_state()
+        .make_call()
         .instance_id("ccc-test")
         .send()
         .await
@@ -242,8 +242,8 @@ async fn missing_parameters_never_reach_the_service() {
     let SdkError::Build(e) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(e.parameter(), "DeviceId");
-    assert_eq!(emu.requests("ResetAgentState"), 0);
+    assert_eq!(e.parameter(), "Callee");
+    assert_eq!(emu.requests("MakeCall"), 0);
 }
 
 /// The example program of the README, run as a user would.
@@ -335,4 +335,59 @@ fn the_load_example_prints_one_json_line() {
     assert_eq!(line["runtime"], "current_thread", "{line}");
     assert_eq!(line["signature_version"], "V1", "{line}");
     assert_eq!(line["http2"], true, "{line}");
+}
+
+/// `DeviceId` and `UserId` are optional where the service's definition says so (the reference
+/// lists them as required): an agent-facing app acts for the agent behind its own keys with
+/// nothing but the instance, and the SDK sends neither parameter.
+#[tokio::test]
+async fn agent_actions_need_neither_a_device_nor_a_user() {
+    use ccc_sdk::operation::reset_agent_state::ResetAgentStateInput;
+
+    let input = ResetAgentStateInput::builder()
+        .instance_id("ccc-test")
+        .build()
+        .expect("only InstanceId is required");
+    assert_eq!(input.device_id, None);
+    assert_eq!(input.user_id, None);
+
+    let emu = emulator().await;
+    let c = client(&emu);
+    let out = c
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .send()
+        .await
+        .expect("ResetAgentState with the instance alone");
+    let data = out.data().expect("Data");
+    assert_eq!(data.user_id(), Some("user-test@ccc-test"));
+    assert_eq!(data.user_state(), Some(&UserState::Offline));
+
+    c.sign_in_group()
+        .instance_id("ccc-test")
+        .device_id("dev-1")
+        .signed_skill_group_id_list(["skg-sales@ccc-test"])
+        .send()
+        .await
+        .expect("SignInGroup for the caller's own agent");
+    let out = c
+        .ready_for_service()
+        .instance_id("ccc-test")
+        .send()
+        .await
+        .expect("ReadyForService with the instance alone");
+    assert_eq!(
+        out.data().and_then(|d| d.user_state()),
+        Some(&UserState::Ready)
+    );
+    c.sign_out_group()
+        .instance_id("ccc-test")
+        .send()
+        .await
+        .expect("SignOutGroup with the instance alone");
+    let agent = emu
+        .state()
+        .agent("ccc-test", "user-test@ccc-test")
+        .expect("the seed agent");
+    assert_eq!(agent.state, EmulatedState::Offline);
 }

@@ -165,14 +165,15 @@ async fn reset_agent_state_reports_unknown_instances_and_users() {
 #[tokio::test]
 async fn missing_required_parameters_are_named() {
     let emu = start(&Emulator::default()).await;
-    let req = V3::new("ResetAgentState").param("InstanceId", "ccc-test");
+    let req = V3::new("MakeCall").param("InstanceId", "ccc-test");
     let body = send_raw(emu.addr(), &req.build(emu.addr()))
         .await
         .expect_error(400, "MissingParameter");
     assert_eq!(
         body["Message"],
-        "The input parameter \"DeviceId\" that is mandatory for processing this request is not supplied."
+        "The input parameter \"Callee\" that is mandatory for processing this request is not supplied."
     );
+    // DeviceId is optional in the service's definition: ResetAgentState needs only InstanceId.
     let v1 = V1::new("ResetAgentState").param("DeviceId", "d");
     let body = send_raw(emu.addr(), &v1.build(emu.addr()))
         .await

@@ -11,7 +11,8 @@
 //! | `deprecated` | spec | either side |
 //! | parameter `in` | page | upstream |
 //! | parameter `style` | spec, else page (a page cannot tell flat from JSON) | upstream, else spec |
-//! | `required` | page | spec |
+//! | `required` | spec (for a page's new action: page) | upstream |
+//! | `referenceRequired` | page | spec only |
 //! | types (scalar or kind) | page | spec |
 //! | `enum`, `typeName` | page, else spec | spec, else upstream |
 //! | `example`s and example bodies | page, else spec | spec, else upstream |
@@ -93,6 +94,8 @@ pub struct Precedence {
     pub location: Rule,
     pub style: Rule,
     pub required: Rule,
+    /// `referenceRequired`: what the source says of `required` beyond the result's flag.
+    pub reference_required: Rule,
     pub types: Rule,
     /// `enum` and `typeName` references.
     pub names: Rule,
@@ -112,7 +115,8 @@ impl Precedence {
         deprecated: Rule::SpecOnly,
         location: Rule::Incoming,
         style: Rule::Spec,
-        required: Rule::Incoming,
+        required: Rule::Spec,
+        reference_required: Rule::Incoming,
         types: Rule::Incoming,
         names: Rule::Incoming,
         examples: Rule::Incoming,
@@ -130,7 +134,8 @@ impl Precedence {
         deprecated: Rule::Either,
         location: Rule::Incoming,
         style: Rule::Incoming,
-        required: Rule::Spec,
+        required: Rule::Incoming,
+        reference_required: Rule::SpecOnly,
         types: Rule::Spec,
         names: Rule::Spec,
         examples: Rule::Spec,
@@ -525,14 +530,7 @@ impl Merger {
         } else {
             self.ty(here, &s.ty, &i.ty)
         };
-        let required = self.value(
-            here,
-            "required",
-            self.p.required,
-            s.required,
-            i.required,
-            |v| v.to_string(),
-        );
+        let (required, reference_required) = self.required(here, s, i);
         let location = self.value(here, "in", self.p.location, s.location, i.location, |l| {
             location(*l).into()
         });
@@ -554,6 +552,7 @@ impl Merger {
             name: s.name.clone(),
             ty,
             required,
+            reference_required,
             location,
             style,
             sensitive: self.flag(here, "sensitive", Rule::Either, s.sensitive, i.sensitive),
@@ -566,6 +565,44 @@ impl Merger {
                 &i.description,
             ),
         }
+    }
+
+    /// `required` and `referenceRequired` of a parameter both sides have. The service's
+    /// definition decides `required` wherever it has the action; a page that calls required what
+    /// the result leaves optional is recorded as `referenceRequired`, a fact for the docs, and is
+    /// not a difference (the spec holds both facts).
+    fn required(&mut self, here: &str, s: &Parameter, i: &Parameter) -> (bool, bool) {
+        let absorbed = self.p.reference_required == Rule::Incoming && i.required && !s.required;
+        let required = if absorbed {
+            s.required
+        } else {
+            self.value(
+                here,
+                "required",
+                self.p.required,
+                s.required,
+                i.required,
+                |v| v.to_string(),
+            )
+        };
+        let reference_required = match self.p.reference_required {
+            Rule::Incoming => {
+                let incoming = i.required && !required;
+                if incoming != s.reference_required {
+                    let show = |v: bool| v.to_string();
+                    self.differs(
+                        here,
+                        "referenceRequired",
+                        show(s.reference_required),
+                        show(incoming),
+                        Side::Incoming,
+                    );
+                }
+                incoming
+            }
+            _ => s.reference_required && !required,
+        };
+        (required, reference_required)
     }
 
     fn error(&mut self, here: &str, s: &ErrorSpec, i: &ErrorSpec) -> ErrorSpec {

@@ -140,6 +140,13 @@ fn a_page_spec_is_merged_kept_and_reported_then_stable() {
         "enum reference kept"
     );
     assert!(merged.contains("Places an order (page text)."));
+    // The definition decides `required`: the page's flag of `Note` gave way, reported.
+    assert!(
+        report.differences.iter().any(|d| d.to_string()
+            == "PlaceOrder parameters/Note: required: spec true, upstream false; kept upstream"),
+        "{:?}",
+        report.differences
+    );
     // Again: the merged file is now stable; the remaining disagreements are still reported.
     let before = spec.snapshot();
     let again = run(&spec, &tea).unwrap();
@@ -151,7 +158,6 @@ fn a_page_spec_is_merged_kept_and_reported_then_stable() {
         [
             "PlaceOrder parameters/StoreId: example: spec \"store-9\", upstream \"store-1\"; kept spec",
             "PlaceOrder parameters/Note: type: spec Integer, upstream String; kept spec",
-            "PlaceOrder parameters/Note: required: spec true, upstream false; kept spec",
             "PlaceOrder parameters/LegacyFlag: not upstream; kept",
             "PlaceOrder response/Data/Lines[]: typeName: spec \"Line\", upstream \"OrderLine\"; kept spec",
             "PlaceOrder response/Data/Legacy: not upstream; kept",

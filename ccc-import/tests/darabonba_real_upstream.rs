@@ -223,3 +223,44 @@ fn real_main_tea_imports_every_action() {
     assert!(again.written.is_empty());
     assert_eq!(tmp.snapshot(), before);
 }
+
+/// `required` is the definition's wherever it has the action: no parameter of the committed spec
+/// is required unless `main.tea` requires it, and none `main.tea` requires is optional. What a
+/// page says beyond that is `referenceRequired`, on optional parameters only.
+#[test]
+fn the_committed_spec_requires_what_the_definition_requires() {
+    let Some(dir) = upstream_dir() else { return };
+    let text = std::fs::read_to_string(dir.join("main.tea")).unwrap();
+    let info = ccc_import::darabonba::read_api_info(&dir.join("api-info.json")).unwrap();
+    let tea = ccc_import::darabonba::parse("main.tea", &text).unwrap();
+    let mapped = ccc_import::darabonba::to_actions(&tea, &info).unwrap();
+    let spec = ccc_spec::load_dir(&committed_spec()).unwrap_or_else(|e| panic!("{e}"));
+
+    let mut wrong = Vec::new();
+    let mut reference_only = 0;
+    for action in &spec.actions {
+        let Some(up) = mapped.actions.iter().find(|u| u.name == action.name) else {
+            continue;
+        };
+        for p in &action.parameters {
+            let upstream_required = up
+                .parameters
+                .iter()
+                .find(|u| u.name == p.name)
+                .is_some_and(|u| u.required);
+            if p.required != upstream_required {
+                wrong.push(format!(
+                    "{} {}: spec required {}, main.tea {}",
+                    action.name, p.name, p.required, upstream_required
+                ));
+            }
+            if p.reference_required {
+                assert!(!p.required, "{} {}", action.name, p.name);
+                reference_only += 1;
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The 29 parameters the pages call required and the definition does not.
+    assert_eq!(reference_only, 29);
+}

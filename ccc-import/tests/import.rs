@@ -146,6 +146,7 @@ fn reimport_updates_what_the_page_says_keeps_the_rest_and_reports_each_change() 
             }),
         },
         required: false,
+        reference_required: false,
         location: ccc_spec::Location::Query,
         style: Some(Style::Json),
         sensitive: false,
@@ -178,7 +179,7 @@ fn reimport_updates_what_the_page_says_keeps_the_rest_and_reports_each_change() 
     assert_eq!(
         changes,
         [
-            "GetGadget parameters/GadgetId: required: spec false, page true; kept page",
+            "GetGadget parameters/GadgetId: referenceRequired: spec false, page true; kept page",
             "GetGadget parameters/ApiToken: added from the page",
             "GetGadget parameters/Extra: not on the page; kept",
             "GetGadget response/Data/Color: type: spec Integer, page String; kept page",
@@ -190,6 +191,9 @@ fn reimport_updates_what_the_page_says_keeps_the_rest_and_reports_each_change() 
     );
     let merged = ccc_spec::parse_action(&file, &spec.read_action("GetGadget")).unwrap();
     assert!(merged.deprecated, "kept");
+    // The spec's `required` stands (the definition decides it); the page's word is kept beside it.
+    let gadget = &merged.parameters[0];
+    assert!(!gadget.required && gadget.reference_required, "{gadget:?}");
     assert_eq!(
         merged.parameters[0].description.as_deref(),
         Some("Hand-written."),

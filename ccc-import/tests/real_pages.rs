@@ -105,3 +105,50 @@ fn report_of_the_real_pages() {
     }
     insta::assert_snapshot!("report", text);
 }
+
+/// Importing every page over the committed spec changes no `required` flag (the definition
+/// decides them) and nothing else: the spec is settled.
+#[test]
+fn reimporting_the_pages_over_the_committed_spec_changes_no_required_flag() {
+    let Some(dir) = common::real_pages() else {
+        return;
+    };
+    let pages = pages_in(&dir).unwrap();
+    let mut spec = SpecDir::new("real-required");
+    for page in &pages {
+        let name = page.file_stem().unwrap().to_string_lossy().into_owned();
+        spec = spec.with_action(&name);
+    }
+    let flags = |spec: &SpecDir| -> Vec<(String, String, bool, bool)> {
+        let loaded = ccc_spec::load_dir(&spec.path).unwrap_or_else(|e| panic!("{e}"));
+        loaded
+            .actions
+            .iter()
+            .flat_map(|a| {
+                a.parameters.iter().map(|p| {
+                    (
+                        a.name.clone(),
+                        p.name.clone(),
+                        p.required,
+                        p.reference_required,
+                    )
+                })
+            })
+            .collect()
+    };
+    let before = flags(&spec);
+    assert!(
+        before
+            .iter()
+            .any(|(a, p, req, reference)| a == "ResetAgentState"
+                && p == "DeviceId"
+                && !req
+                && *reference),
+        "ResetAgentState's DeviceId is optional, and the reference's word is kept"
+    );
+    let files = spec.snapshot();
+    let report = import_pages(&spec.path, &pages, &ImportOptions::default()).unwrap();
+    assert_eq!(report.count(Outcome::Unchanged), pages.len(), "{report}");
+    assert_eq!(flags(&spec), before);
+    assert_eq!(spec.snapshot(), files);
+}

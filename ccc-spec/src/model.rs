@@ -100,7 +100,12 @@ pub struct Parameter {
     /// Wire name, e.g. `InstanceId`.
     pub name: String,
     pub ty: Type,
+    /// Required by the service: a call without it is refused before anything is sent. Alibaba's
+    /// definition of the API decides it wherever it has the action.
     pub required: bool,
+    /// The API reference lists the parameter as required although the service's definition does
+    /// not: a fact for the docs; the SDK sends it only when set.
+    pub reference_required: bool,
     pub location: Location,
     /// How a list, struct or map travels; `None` for scalars.
     pub style: Option<Style>,

@@ -363,6 +363,12 @@ impl<'f> Cx<'f> {
         let name = self.req_string(&mut o, "name");
         let ty = self.type_in(&mut o);
         let required = self.opt_bool(&mut o, "required").unwrap_or(false);
+        let reference_required = self.opt_bool(&mut o, "referenceRequired").unwrap_or(false);
+        if required && reference_required {
+            self.at("referenceRequired", |cx| {
+                cx.error("`referenceRequired` is for a parameter that is not `required`")
+            });
+        }
         let location = match self.req_string(&mut o, "in").as_deref() {
             Some("query") => Some(Location::Query),
             Some("body") => Some(Location::Body),
@@ -405,6 +411,7 @@ impl<'f> Cx<'f> {
             name: name?,
             ty,
             required,
+            reference_required,
             location: location?,
             style,
             sensitive,

@@ -166,6 +166,7 @@ impl W {
         self.ty(&p.ty);
         self.key("required");
         self.out.push_str(if p.required { "true" } else { "false" });
+        self.flag("referenceRequired", p.reference_required);
         self.str(
             "in",
             match p.location {

@@ -51,14 +51,22 @@ fn committed_spec_loads() {
     let required: Vec<_> = reset
         .parameters
         .iter()
-        .map(|p| (p.name.as_str(), p.required, p.location))
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.required,
+                p.reference_required,
+                p.location,
+            )
+        })
         .collect();
+    // DeviceId: optional in the service's definition, required by the reference's word.
     assert_eq!(
         required,
         [
-            ("DeviceId", true, Location::Query),
-            ("InstanceId", true, Location::Query),
-            ("UserId", false, Location::Query)
+            ("DeviceId", false, true, Location::Query),
+            ("InstanceId", true, false, Location::Query),
+            ("UserId", false, false, Location::Query)
         ]
     );
     let data = reset.response.iter().find(|f| f.name == "Data").unwrap();
@@ -146,6 +154,26 @@ fn missing_key_is_refused() {
         errors,
         ["actions/Demo.json: at /parameters/0: missing key `in`"]
     );
+}
+
+#[test]
+fn a_reference_word_on_a_required_parameter_is_refused() {
+    let text = GOOD.replace(
+        r#""required": true, "in""#,
+        r#""required": true, "referenceRequired": true, "in""#,
+    );
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(
+        errors,
+        [
+            "actions/Demo.json: at /parameters/0/referenceRequired: `referenceRequired` is for a parameter that is not `required`"
+        ]
+    );
+    let optional = GOOD.replace(
+        r#""required": true, "in""#,
+        r#""required": false, "referenceRequired": true, "in""#,
+    );
+    assert_eq!(errors_of("Demo.json", &optional), Vec::<String>::new());
 }
 
 #[test]

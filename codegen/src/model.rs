@@ -891,7 +891,14 @@ impl<'a> Lowering<'a> {
             docs::lead(p.description.as_deref()),
             docs::code(&p.name),
             ty.doc,
-            if p.required { "required" } else { "optional" },
+            match (p.required, p.reference_required) {
+                (true, _) => "required",
+                (false, false) => "optional",
+                // The page's word is documentation; the service's definition decides.
+                (false, true) => {
+                    "optional (the API reference lists it as required; it is sent only when set)"
+                }
+            },
             sensitive_note(p.sensitive),
             docs::example(p.example.as_deref()),
         );

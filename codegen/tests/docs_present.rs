@@ -401,3 +401,59 @@ fn fully_documented_actions_describe_every_setter_and_accessor() {
 fn first_line(doc: &str) -> &str {
     doc.lines().next().unwrap_or_default()
 }
+
+/// A parameter the API reference calls required and the service's definition does not
+/// (`referenceRequired`) says both in its input field's docs: optional, and the reference's word.
+#[test]
+fn the_reference_word_on_requiredness_reaches_the_docs() {
+    let spec = ccc_spec::load_dir(&root().join("spec")).unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = 0;
+    for a in &spec.actions {
+        let marked: Vec<&ccc_spec::Parameter> = a
+            .parameters
+            .iter()
+            .filter(|p| p.reference_required)
+            .collect();
+        if marked.is_empty() {
+            continue;
+        }
+        let file = generated()
+            .join("operation")
+            .join(format!("{}.rs", ccc_spec::naming::module_ident(&a.name)));
+        let items = Items::of(parse(&file));
+        let input = &items.structs[&format!("{}Input", a.name)];
+        let Fields::Named(fields) = &input.fields else {
+            panic!("{}: the input has no named fields", a.name)
+        };
+        for p in marked {
+            let stem = ccc_spec::naming::field_stem(&p.name);
+            let field = fields
+                .named
+                .iter()
+                .find(|f| {
+                    f.ident
+                        .as_ref()
+                        .is_some_and(|i| i.to_string().trim_start_matches("r#") == stem)
+                })
+                .unwrap_or_else(|| panic!("{}: no field {stem}", a.name));
+            let text = doc(&field.attrs);
+            assert!(
+                text.contains("optional (the API reference lists it as required"),
+                "{} {}: {text}",
+                a.name,
+                p.name
+            );
+            let mut types = Vec::new();
+            mentioned(&field.ty, &mut types);
+            assert_eq!(
+                types.first().map(String::as_str),
+                Some("Option"),
+                "{} {}",
+                a.name,
+                p.name
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 29);
+}

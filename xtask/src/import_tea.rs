@@ -12,7 +12,8 @@ usage: cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]
 
 Writes or updates spec/actions/<Action>.json for every action of the definition: parameters
 (wire name, type, location, required flag, style, example), the response tree, deprecation.
-Facts a reference page gave (required flags, error tables, enumerations) are kept; every
+Required flags are the definition's. Facts a reference page gave (error tables,
+enumerations, a page's word that a parameter is required: referenceRequired) are kept; every
 difference is reported. api-info.json beside main.tea is read unless --api-info names another.
 
 options:

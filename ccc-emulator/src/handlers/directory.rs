@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::records::Page;
 use super::{Answer, Failure, HandlerFn, Req, data, fail_args, fail_with, instance_mut, user_of};
-use crate::state::Agent;
+use crate::state::{Agent, WorkMode};
 use crate::world::{
     Instance, MAX_SKILL_GROUPS, MAX_USERS, SkillGroup, User, World, in_call, work_mode,
 };
@@ -254,7 +254,8 @@ fn create_user(world: &mut World, req: &Req<'_>) -> Answer {
     let display = req.required("DisplayName")?;
     let email = req.required("Email")?;
     let role = req.required("RoleId")?;
-    let mode = req.required("WorkMode")?;
+    // Optional in the service's definition: a new agent works on site unless told otherwise.
+    let mode = req.get("WorkMode").unwrap_or(WorkMode::OnSite.as_str());
     let mode = work_mode(mode).ok_or_else(|| {
         fail_args(
             "Parameter.Enumeration",
@@ -410,9 +411,11 @@ fn group_of(instance: &Instance, req: &Req<'_>) -> Result<String, Failure> {
 fn modify_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
     let instance = instance_mut(world, req)?;
     let id = group_of(instance, req)?;
-    let display = req.required("DisplayName")?;
     if let Some(group) = instance.skill_groups.get_mut(&id) {
-        display.clone_into(&mut group.display_name);
+        // Optional in the service's definition: a group keeps its display name unless given one.
+        if let Some(display) = req.get("DisplayName") {
+            display.clone_into(&mut group.display_name);
+        }
         if let Some(d) = req.get("Description") {
             d.clone_into(&mut group.description);
         }

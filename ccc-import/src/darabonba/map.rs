@@ -493,6 +493,7 @@ impl<'a> Cx<'a> {
                 required: field
                     .attr("description")
                     .is_some_and(|d| d.contains(REQUIRED_MARKER)),
+                reference_required: false,
                 location: s.location,
                 style,
                 sensitive: is_sensitive(&s.wire),

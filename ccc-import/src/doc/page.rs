@@ -357,6 +357,7 @@ impl Builder<'_> {
                 name,
                 ty,
                 required,
+                reference_required: false,
                 location,
                 style,
                 example,

@@ -410,6 +410,7 @@ mod tests {
             name: name.into(),
             ty: scalar(Scalar::String),
             required: false,
+            reference_required: false,
             location: Location::Query,
             style: None,
             sensitive: false,

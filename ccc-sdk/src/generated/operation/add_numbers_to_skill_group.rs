@@ -17,7 +17,6 @@ impl crate::Client {
     /// Calls `AddNumbersToSkillGroup`: Adds phone numbers of an instance to a skill group, for its agents to call out with.
     ///
     /// Required: [`instance_id`](AddNumbersToSkillGroupFluentBuilder::instance_id),
-    /// [`number_list`](AddNumbersToSkillGroupFluentBuilder::number_list),
     /// [`skill_group_id`](AddNumbersToSkillGroupFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddNumbersToSkillGroup)
@@ -42,8 +41,8 @@ pub struct AddNumbersToSkillGroupInput {
     pub instance_id: String,
     /// The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
     ///
-    /// Wire name `NumberList`, List of String, required, in the query, as one JSON text. Example: `["010xxxx3182","010xxxx2387"]`.
-    pub number_list: Vec<String>,
+    /// Wire name `NumberList`, List of String, optional (the API reference lists it as required; it is sent only when set), in the query, as one JSON text. Example: `["010xxxx3182","010xxxx2387"]`.
+    pub number_list: Option<Vec<String>>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub number_list_json: Option<String>,
     /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
@@ -65,9 +64,10 @@ impl AddNumbersToSkillGroupInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        match &self.number_list_json {
-            Some(text) => p.put(Loc::Query, "NumberList", text),
-            None => p.json(Loc::Query, "NumberList", &self.number_list),
+        if let Some(text) = &self.number_list_json {
+            p.put(Loc::Query, "NumberList", text);
+        } else if let Some(v) = &self.number_list {
+            p.json(Loc::Query, "NumberList", v);
         }
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
         if let Some(v) = &self.inst_number_group_id_list {
@@ -104,7 +104,7 @@ impl AddNumbersToSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (required): see [`AddNumbersToSkillGroupInput::number_list`].
+    /// Appends these items to `NumberList` (optional): see [`AddNumbersToSkillGroupInput::number_list`].
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -172,11 +172,7 @@ impl AddNumbersToSkillGroupInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number_list: match (self.number_list, &self.number_list_json) {
-                (Some(v), _) => v,
-                (None, Some(_)) => Default::default(),
-                (None, None) => return Err(BuildError::missing("NumberList")),
-            },
+            number_list: self.number_list,
             number_list_json: self.number_list_json,
             skill_group_id: self
                 .skill_group_id
@@ -208,7 +204,7 @@ impl AddNumbersToSkillGroupFluentBuilder {
         self
     }
 
-    /// Appends these items to `NumberList` (required): see [`AddNumbersToSkillGroupInput::number_list`].
+    /// Appends these items to `NumberList` (optional): see [`AddNumbersToSkillGroupInput::number_list`].
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self

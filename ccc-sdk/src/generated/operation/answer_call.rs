@@ -16,10 +16,8 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `AnswerCall`: Answers, for an agent, the call ringing on their device.
     ///
-    /// Required: [`device_id`](AnswerCallFluentBuilder::device_id),
-    /// [`instance_id`](AnswerCallFluentBuilder::instance_id),
-    /// [`job_id`](AnswerCallFluentBuilder::job_id),
-    /// [`user_id`](AnswerCallFluentBuilder::user_id).
+    /// Required: [`instance_id`](AnswerCallFluentBuilder::instance_id),
+    /// [`job_id`](AnswerCallFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AnswerCall)
     pub fn answer_call(&self) -> AnswerCallFluentBuilder {
@@ -39,8 +37,8 @@ impl crate::Client {
 pub struct AnswerCallInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -51,8 +49,8 @@ pub struct AnswerCallInput {
     pub job_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
 }
 
 impl AnswerCallInput {
@@ -63,10 +61,14 @@ impl AnswerCallInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
     }
 }
 
@@ -80,7 +82,7 @@ pub struct AnswerCallInputBuilder {
 }
 
 impl AnswerCallInputBuilder {
-    /// Sets `DeviceId` (required): see [`AnswerCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`AnswerCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -131,7 +133,7 @@ impl AnswerCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`AnswerCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`AnswerCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -151,14 +153,12 @@ impl AnswerCallInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<AnswerCallInput, BuildError> {
         Ok(AnswerCallInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
         })
     }
 }
@@ -173,7 +173,7 @@ pub struct AnswerCallFluentBuilder {
 }
 
 impl AnswerCallFluentBuilder {
-    /// Sets `DeviceId` (required): see [`AnswerCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`AnswerCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -209,7 +209,7 @@ impl AnswerCallFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`AnswerCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`AnswerCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

@@ -17,10 +17,8 @@ impl crate::Client {
     /// Calls `BargeInCall`: Lets a supervisor join an agent's call, heard by both parties.
     ///
     /// Required: [`barged_user_id`](BargeInCallFluentBuilder::barged_user_id),
-    /// [`device_id`](BargeInCallFluentBuilder::device_id),
     /// [`instance_id`](BargeInCallFluentBuilder::instance_id),
-    /// [`job_id`](BargeInCallFluentBuilder::job_id),
-    /// [`user_id`](BargeInCallFluentBuilder::user_id).
+    /// [`job_id`](BargeInCallFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BargeInCall)
     pub fn barge_in_call(&self) -> BargeInCallFluentBuilder {
@@ -44,8 +42,8 @@ pub struct BargeInCallInput {
     pub barged_user_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -56,8 +54,8 @@ pub struct BargeInCallInput {
     pub job_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
     /// How long to wait for the call to be answered, in seconds.
     ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `60`.
@@ -73,10 +71,14 @@ impl BargeInCallInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "BargedUserId", &self.barged_user_id);
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
         if let Some(v) = &self.timeout_seconds {
             p.put(Loc::Query, "TimeoutSeconds", v);
         }
@@ -112,7 +114,7 @@ impl BargeInCallInputBuilder {
         self.barged_user_id.as_ref()
     }
 
-    /// Sets `DeviceId` (required): see [`BargeInCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`BargeInCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -163,7 +165,7 @@ impl BargeInCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`BargeInCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`BargeInCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -203,14 +205,12 @@ impl BargeInCallInputBuilder {
             barged_user_id: self
                 .barged_user_id
                 .ok_or_else(|| BuildError::missing("BargedUserId"))?,
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
             timeout_seconds: self.timeout_seconds,
         })
     }
@@ -238,7 +238,7 @@ impl BargeInCallFluentBuilder {
         self
     }
 
-    /// Sets `DeviceId` (required): see [`BargeInCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`BargeInCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -274,7 +274,7 @@ impl BargeInCallFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`BargeInCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`BargeInCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

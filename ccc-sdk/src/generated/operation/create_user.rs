@@ -20,8 +20,7 @@ impl crate::Client {
     /// [`email`](CreateUserFluentBuilder::email),
     /// [`instance_id`](CreateUserFluentBuilder::instance_id),
     /// [`login_name`](CreateUserFluentBuilder::login_name),
-    /// [`role_id`](CreateUserFluentBuilder::role_id),
-    /// [`work_mode`](CreateUserFluentBuilder::work_mode).
+    /// [`role_id`](CreateUserFluentBuilder::role_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
     pub fn create_user(&self) -> CreateUserFluentBuilder {
@@ -61,8 +60,8 @@ pub struct CreateUserInput {
     pub role_id: String,
     /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), required, in the query. Example: `ON_SITE`.
-    pub work_mode: crate::types::WorkMode,
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode), optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
     /// The user's mobile phone number; an off-site agent is called on it.
     ///
     /// Wire name `Mobile`, String, optional, in the query. Example: `138xxxx2114`.
@@ -108,7 +107,9 @@ impl CreateUserInput {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "LoginName", &self.login_name);
         p.put(Loc::Query, "RoleId", &self.role_id);
-        p.put(Loc::Query, "WorkMode", &self.work_mode);
+        if let Some(v) = &self.work_mode {
+            p.put(Loc::Query, "WorkMode", v);
+        }
         if let Some(v) = &self.mobile {
             p.put(Loc::Query, "Mobile", v);
         }
@@ -264,7 +265,7 @@ impl CreateUserInputBuilder {
         self.role_id.as_ref()
     }
 
-    /// Sets `WorkMode` (required): see [`CreateUserInput::work_mode`].
+    /// Sets `WorkMode` (optional): see [`CreateUserInput::work_mode`].
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
@@ -428,9 +429,7 @@ impl CreateUserInputBuilder {
                 .login_name
                 .ok_or_else(|| BuildError::missing("LoginName"))?,
             role_id: self.role_id.ok_or_else(|| BuildError::missing("RoleId"))?,
-            work_mode: self
-                .work_mode
-                .ok_or_else(|| BuildError::missing("WorkMode"))?,
+            work_mode: self.work_mode,
             mobile: self.mobile,
             skill_level_list: self.skill_level_list,
             skill_level_list_json: self.skill_level_list_json,
@@ -537,7 +536,7 @@ impl CreateUserFluentBuilder {
         self
     }
 
-    /// Sets `WorkMode` (required): see [`CreateUserInput::work_mode`].
+    /// Sets `WorkMode` (optional): see [`CreateUserInput::work_mode`].
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self

@@ -16,11 +16,9 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `InitiateAttendedTransfer`: Starts a consulted transfer: the agent talks to the third party first, the customer on hold.
     ///
-    /// Required: [`device_id`](InitiateAttendedTransferFluentBuilder::device_id),
-    /// [`instance_id`](InitiateAttendedTransferFluentBuilder::instance_id),
+    /// Required: [`instance_id`](InitiateAttendedTransferFluentBuilder::instance_id),
     /// [`job_id`](InitiateAttendedTransferFluentBuilder::job_id),
-    /// [`transferee`](InitiateAttendedTransferFluentBuilder::transferee),
-    /// [`user_id`](InitiateAttendedTransferFluentBuilder::user_id).
+    /// [`transferee`](InitiateAttendedTransferFluentBuilder::transferee).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InitiateAttendedTransfer)
     pub fn initiate_attended_transfer(&self) -> InitiateAttendedTransferFluentBuilder {
@@ -40,8 +38,8 @@ impl crate::Client {
 pub struct InitiateAttendedTransferInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -56,8 +54,8 @@ pub struct InitiateAttendedTransferInput {
     pub transferee: String,
     /// The agent who transfers the call, as `username@instance`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
     /// Number shown as the caller when the call goes to an outside number; ignored for an agent.
     ///
     /// Wire name `Transferor`, String, optional, in the query.
@@ -108,11 +106,15 @@ impl InitiateAttendedTransferInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
         p.put(Loc::Query, "Transferee", &self.transferee);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
         if let Some(v) = &self.transferor {
             p.put(Loc::Query, "Transferor", v);
         }
@@ -167,7 +169,7 @@ pub struct InitiateAttendedTransferInputBuilder {
 }
 
 impl InitiateAttendedTransferInputBuilder {
-    /// Sets `DeviceId` (required): see [`InitiateAttendedTransferInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`InitiateAttendedTransferInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -235,7 +237,7 @@ impl InitiateAttendedTransferInputBuilder {
         self.transferee.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`InitiateAttendedTransferInput::user_id`].
+    /// Sets `UserId` (optional): see [`InitiateAttendedTransferInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -425,9 +427,7 @@ impl InitiateAttendedTransferInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<InitiateAttendedTransferInput, BuildError> {
         Ok(InitiateAttendedTransferInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -435,7 +435,7 @@ impl InitiateAttendedTransferInputBuilder {
             transferee: self
                 .transferee
                 .ok_or_else(|| BuildError::missing("Transferee"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
             transferor: self.transferor,
             timeout_seconds: self.timeout_seconds,
             call_priority: self.call_priority,
@@ -460,7 +460,7 @@ pub struct InitiateAttendedTransferFluentBuilder {
 }
 
 impl InitiateAttendedTransferFluentBuilder {
-    /// Sets `DeviceId` (required): see [`InitiateAttendedTransferInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`InitiateAttendedTransferInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -508,7 +508,7 @@ impl InitiateAttendedTransferFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`InitiateAttendedTransferInput::user_id`].
+    /// Sets `UserId` (optional): see [`InitiateAttendedTransferInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

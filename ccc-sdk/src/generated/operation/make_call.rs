@@ -17,7 +17,6 @@ impl crate::Client {
     /// Calls `MakeCall`: Makes an outbound call from an agent's device.
     ///
     /// Required: [`callee`](MakeCallFluentBuilder::callee),
-    /// [`device_id`](MakeCallFluentBuilder::device_id),
     /// [`instance_id`](MakeCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MakeCall)
@@ -42,8 +41,8 @@ pub struct MakeCallInput {
     pub callee: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -87,7 +86,9 @@ impl MakeCallInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -146,7 +147,7 @@ impl MakeCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `DeviceId` (required): see [`MakeCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`MakeCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -303,9 +304,7 @@ impl MakeCallInputBuilder {
     pub fn build(self) -> Result<MakeCallInput, BuildError> {
         Ok(MakeCallInput {
             callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -342,7 +341,7 @@ impl MakeCallFluentBuilder {
         self
     }
 
-    /// Sets `DeviceId` (required): see [`MakeCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`MakeCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self

@@ -16,8 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `ModifySkillGroup`: Changes a skill group's name or description.
     ///
-    /// Required: [`display_name`](ModifySkillGroupFluentBuilder::display_name),
-    /// [`instance_id`](ModifySkillGroupFluentBuilder::instance_id),
+    /// Required: [`instance_id`](ModifySkillGroupFluentBuilder::instance_id),
     /// [`skill_group_id`](ModifySkillGroupFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifySkillGroup)
@@ -38,8 +37,8 @@ impl crate::Client {
 pub struct ModifySkillGroupInput {
     /// New name of the skill group as people see it.
     ///
-    /// Wire name `DisplayName`, String, required, in the query. Example: `测试技能组`.
-    pub display_name: String,
+    /// Wire name `DisplayName`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `测试技能组`.
+    pub display_name: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -62,7 +61,9 @@ impl ModifySkillGroupInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DisplayName", &self.display_name);
+        if let Some(v) = &self.display_name {
+            p.put(Loc::Query, "DisplayName", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
         if let Some(v) = &self.description {
@@ -81,7 +82,7 @@ pub struct ModifySkillGroupInputBuilder {
 }
 
 impl ModifySkillGroupInputBuilder {
-    /// Sets `DisplayName` (required): see [`ModifySkillGroupInput::display_name`].
+    /// Sets `DisplayName` (optional): see [`ModifySkillGroupInput::display_name`].
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.display_name = Some(v.into());
         self
@@ -152,9 +153,7 @@ impl ModifySkillGroupInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<ModifySkillGroupInput, BuildError> {
         Ok(ModifySkillGroupInput {
-            display_name: self
-                .display_name
-                .ok_or_else(|| BuildError::missing("DisplayName"))?,
+            display_name: self.display_name,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -176,7 +175,7 @@ pub struct ModifySkillGroupFluentBuilder {
 }
 
 impl ModifySkillGroupFluentBuilder {
-    /// Sets `DisplayName` (required): see [`ModifySkillGroupInput::display_name`].
+    /// Sets `DisplayName` (optional): see [`ModifySkillGroupInput::display_name`].
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_name(v);
         self

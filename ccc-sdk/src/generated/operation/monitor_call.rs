@@ -16,10 +16,8 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `MonitorCall`: Lets a supervisor listen to an agent's call, unheard.
     ///
-    /// Required: [`device_id`](MonitorCallFluentBuilder::device_id),
-    /// [`instance_id`](MonitorCallFluentBuilder::instance_id),
-    /// [`monitored_user_id`](MonitorCallFluentBuilder::monitored_user_id),
-    /// [`user_id`](MonitorCallFluentBuilder::user_id).
+    /// Required: [`instance_id`](MonitorCallFluentBuilder::instance_id),
+    /// [`monitored_user_id`](MonitorCallFluentBuilder::monitored_user_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MonitorCall)
     pub fn monitor_call(&self) -> MonitorCallFluentBuilder {
@@ -39,8 +37,8 @@ impl crate::Client {
 pub struct MonitorCallInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -51,8 +49,8 @@ pub struct MonitorCallInput {
     pub monitored_user_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `monitor-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `monitor-test@ccc-test`.
+    pub user_id: Option<String>,
     /// How long to wait for the call to be answered, in seconds.
     ///
     /// Wire name `TimeoutSeconds`, Integer, optional, in the query. Example: `30`.
@@ -67,10 +65,14 @@ impl MonitorCallInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "MonitoredUserId", &self.monitored_user_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
         if let Some(v) = &self.timeout_seconds {
             p.put(Loc::Query, "TimeoutSeconds", v);
         }
@@ -88,7 +90,7 @@ pub struct MonitorCallInputBuilder {
 }
 
 impl MonitorCallInputBuilder {
-    /// Sets `DeviceId` (required): see [`MonitorCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`MonitorCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -139,7 +141,7 @@ impl MonitorCallInputBuilder {
         self.monitored_user_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`MonitorCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`MonitorCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -176,16 +178,14 @@ impl MonitorCallInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<MonitorCallInput, BuildError> {
         Ok(MonitorCallInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             monitored_user_id: self
                 .monitored_user_id
                 .ok_or_else(|| BuildError::missing("MonitoredUserId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
             timeout_seconds: self.timeout_seconds,
         })
     }
@@ -201,7 +201,7 @@ pub struct MonitorCallFluentBuilder {
 }
 
 impl MonitorCallFluentBuilder {
-    /// Sets `DeviceId` (required): see [`MonitorCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`MonitorCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -237,7 +237,7 @@ impl MonitorCallFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`MonitorCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`MonitorCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

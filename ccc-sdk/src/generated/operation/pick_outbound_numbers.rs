@@ -17,7 +17,6 @@ impl crate::Client {
     /// Calls `PickOutboundNumbers`: Picks the numbers to call out with for a callee.
     ///
     /// Required: [`called_number`](PickOutboundNumbersFluentBuilder::called_number),
-    /// [`count`](PickOutboundNumbersFluentBuilder::count),
     /// [`instance_id`](PickOutboundNumbersFluentBuilder::instance_id),
     /// [`skill_group_id_list`](PickOutboundNumbersFluentBuilder::skill_group_id_list).
     ///
@@ -43,8 +42,8 @@ pub struct PickOutboundNumbersInput {
     pub called_number: String,
     /// How many numbers to pick; 1 by default.
     ///
-    /// Wire name `Count`, Integer, required, in the query. Example: `1`.
-    pub count: i32,
+    /// Wire name `Count`, Integer, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `1`.
+    pub count: Option<i32>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -66,7 +65,9 @@ impl PickOutboundNumbersInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CalledNumber", &self.called_number);
-        p.put(Loc::Query, "Count", &self.count);
+        if let Some(v) = &self.count {
+            p.put(Loc::Query, "Count", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_group_id_list_json {
             Some(text) => p.put(Loc::Query, "SkillGroupIdList", text),
@@ -103,7 +104,7 @@ impl PickOutboundNumbersInputBuilder {
         self.called_number.as_ref()
     }
 
-    /// Sets `Count` (required): see [`PickOutboundNumbersInput::count`].
+    /// Sets `Count` (optional): see [`PickOutboundNumbersInput::count`].
     pub fn count(mut self, v: impl Into<i32>) -> Self {
         self.count = Some(v.into());
         self
@@ -174,7 +175,7 @@ impl PickOutboundNumbersInputBuilder {
             called_number: self
                 .called_number
                 .ok_or_else(|| BuildError::missing("CalledNumber"))?,
-            count: self.count.ok_or_else(|| BuildError::missing("Count"))?,
+            count: self.count,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -210,7 +211,7 @@ impl PickOutboundNumbersFluentBuilder {
         self
     }
 
-    /// Sets `Count` (required): see [`PickOutboundNumbersInput::count`].
+    /// Sets `Count` (optional): see [`PickOutboundNumbersInput::count`].
     pub fn count(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.count(v);
         self

@@ -16,8 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `ReadyForService`: Makes an agent ready to take calls (READY).
     ///
-    /// Required: [`device_id`](ReadyForServiceFluentBuilder::device_id),
-    /// [`instance_id`](ReadyForServiceFluentBuilder::instance_id).
+    /// Required: [`instance_id`](ReadyForServiceFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReadyForService)
     pub fn ready_for_service(&self) -> ReadyForServiceFluentBuilder {
@@ -37,8 +36,8 @@ impl crate::Client {
 pub struct ReadyForServiceInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-bsd87c04aaa8f7000176ad354b1c`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -61,7 +60,9 @@ impl ReadyForServiceInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -82,7 +83,7 @@ pub struct ReadyForServiceInputBuilder {
 }
 
 impl ReadyForServiceInputBuilder {
-    /// Sets `DeviceId` (required): see [`ReadyForServiceInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ReadyForServiceInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -153,9 +154,7 @@ impl ReadyForServiceInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<ReadyForServiceInput, BuildError> {
         Ok(ReadyForServiceInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -175,7 +174,7 @@ pub struct ReadyForServiceFluentBuilder {
 }
 
 impl ReadyForServiceFluentBuilder {
-    /// Sets `DeviceId` (required): see [`ReadyForServiceInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ReadyForServiceInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self

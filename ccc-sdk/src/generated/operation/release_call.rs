@@ -16,8 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `ReleaseCall`: Hangs up an agent's call.
     ///
-    /// Required: [`device_id`](ReleaseCallFluentBuilder::device_id),
-    /// [`instance_id`](ReleaseCallFluentBuilder::instance_id),
+    /// Required: [`instance_id`](ReleaseCallFluentBuilder::instance_id),
     /// [`job_id`](ReleaseCallFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseCall)
@@ -38,8 +37,8 @@ impl crate::Client {
 pub struct ReleaseCallInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `user-test@ccc-test`.
@@ -66,7 +65,9 @@ impl ReleaseCallInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
         if let Some(v) = &self.user_id {
@@ -89,7 +90,7 @@ pub struct ReleaseCallInputBuilder {
 }
 
 impl ReleaseCallInputBuilder {
-    /// Sets `DeviceId` (required): see [`ReleaseCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ReleaseCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -177,9 +178,7 @@ impl ReleaseCallInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<ReleaseCallInput, BuildError> {
         Ok(ReleaseCallInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -200,7 +199,7 @@ pub struct ReleaseCallFluentBuilder {
 }
 
 impl ReleaseCallFluentBuilder {
-    /// Sets `DeviceId` (required): see [`ReleaseCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ReleaseCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self

@@ -16,8 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `RemoveUsers`: Removes users from an instance.
     ///
-    /// Required: [`instance_id`](RemoveUsersFluentBuilder::instance_id),
-    /// [`user_id_list`](RemoveUsersFluentBuilder::user_id_list).
+    /// Required: [`instance_id`](RemoveUsersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsers)
     pub fn remove_users(&self) -> RemoveUsersFluentBuilder {
@@ -41,8 +40,8 @@ pub struct RemoveUsersInput {
     pub instance_id: String,
     /// The users to remove, as `username@instance`.
     ///
-    /// Wire name `UserIdList`, List of String, required, in the query, as one JSON text. Example: `["user-test1@ccc-test","user-test2@ccc-test"]`.
-    pub user_id_list: Vec<String>,
+    /// Wire name `UserIdList`, List of String, optional (the API reference lists it as required; it is sent only when set), in the query, as one JSON text. Example: `["user-test1@ccc-test","user-test2@ccc-test"]`.
+    pub user_id_list: Option<Vec<String>>,
     /// `UserIdList` as JSON text the caller wrote, set with `user_id_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub user_id_list_json: Option<String>,
     /// Path of an uploaded file listing the users to remove, instead of `UserIdList`.
@@ -68,9 +67,10 @@ impl RemoveUsersInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        match &self.user_id_list_json {
-            Some(text) => p.put(Loc::Query, "UserIdList", text),
-            None => p.json(Loc::Query, "UserIdList", &self.user_id_list),
+        if let Some(text) = &self.user_id_list_json {
+            p.put(Loc::Query, "UserIdList", text);
+        } else if let Some(v) = &self.user_id_list {
+            p.json(Loc::Query, "UserIdList", v);
         }
         if let Some(v) = &self.file_path {
             p.put(Loc::Query, "FilePath", v);
@@ -113,7 +113,7 @@ impl RemoveUsersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
+    /// Appends these items to `UserIdList` (optional): see [`RemoveUsersInput::user_id_list`].
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list
@@ -198,11 +198,7 @@ impl RemoveUsersInputBuilder {
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            user_id_list: match (self.user_id_list, &self.user_id_list_json) {
-                (Some(v), _) => v,
-                (None, Some(_)) => Default::default(),
-                (None, None) => return Err(BuildError::missing("UserIdList")),
-            },
+            user_id_list: self.user_id_list,
             user_id_list_json: self.user_id_list_json,
             file_path: self.file_path,
             force: self.force,
@@ -233,7 +229,7 @@ impl RemoveUsersFluentBuilder {
         self
     }
 
-    /// Appends these items to `UserIdList` (required): see [`RemoveUsersInput::user_id_list`].
+    /// Appends these items to `UserIdList` (optional): see [`RemoveUsersInput::user_id_list`].
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.user_id_list(items);
         self

@@ -18,8 +18,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `ResetAgentState`: Resets an agent's state, ending their part in any call they are on.
     ///
-    /// Required: [`device_id`](ResetAgentStateFluentBuilder::device_id),
-    /// [`instance_id`](ResetAgentStateFluentBuilder::instance_id).
+    /// Required: [`instance_id`](ResetAgentStateFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetAgentState)
     pub fn reset_agent_state(&self) -> ResetAgentStateFluentBuilder {
@@ -39,8 +38,8 @@ impl crate::Client {
 pub struct ResetAgentStateInput {
     /// The agent's device (workbench) making the request. An agent may have several devices (browser, desktop, mobile), only one of them active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
@@ -59,7 +58,9 @@ impl ResetAgentStateInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -76,7 +77,7 @@ pub struct ResetAgentStateInputBuilder {
 }
 
 impl ResetAgentStateInputBuilder {
-    /// Sets `DeviceId` (required): see [`ResetAgentStateInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ResetAgentStateInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -130,9 +131,7 @@ impl ResetAgentStateInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<ResetAgentStateInput, BuildError> {
         Ok(ResetAgentStateInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
@@ -151,7 +150,7 @@ pub struct ResetAgentStateFluentBuilder {
 }
 
 impl ResetAgentStateFluentBuilder {
-    /// Sets `DeviceId` (required): see [`ResetAgentStateInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`ResetAgentStateInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self

@@ -17,11 +17,9 @@ impl crate::Client {
     /// Calls `SendDtmfSignaling`: Sends DTMF tones (key presses) on an agent's call.
     ///
     /// Required: [`channel_id`](SendDtmfSignalingFluentBuilder::channel_id),
-    /// [`device_id`](SendDtmfSignalingFluentBuilder::device_id),
     /// [`dtmf`](SendDtmfSignalingFluentBuilder::dtmf),
     /// [`instance_id`](SendDtmfSignalingFluentBuilder::instance_id),
-    /// [`job_id`](SendDtmfSignalingFluentBuilder::job_id),
-    /// [`user_id`](SendDtmfSignalingFluentBuilder::user_id).
+    /// [`job_id`](SendDtmfSignalingFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendDtmfSignaling)
     pub fn send_dtmf_signaling(&self) -> SendDtmfSignalingFluentBuilder {
@@ -45,8 +43,8 @@ pub struct SendDtmfSignalingInput {
     pub channel_id: String,
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-bse05179638553000176add4046f`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-bse05179638553000176add4046f`.
+    pub device_id: Option<String>,
     /// The keys to send: digits, `*` and `#`, e.g. `5`.
     ///
     /// Wire name `Dtmf`, String, required, in the query. Example: `5`.
@@ -61,8 +59,8 @@ pub struct SendDtmfSignalingInput {
     pub job_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
 }
 
 impl SendDtmfSignalingInput {
@@ -74,11 +72,15 @@ impl SendDtmfSignalingInput {
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChannelId", &self.channel_id);
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "Dtmf", &self.dtmf);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
     }
 }
 
@@ -111,7 +113,7 @@ impl SendDtmfSignalingInputBuilder {
         self.channel_id.as_ref()
     }
 
-    /// Sets `DeviceId` (required): see [`SendDtmfSignalingInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`SendDtmfSignalingInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -179,7 +181,7 @@ impl SendDtmfSignalingInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`SendDtmfSignalingInput::user_id`].
+    /// Sets `UserId` (optional): see [`SendDtmfSignalingInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -202,15 +204,13 @@ impl SendDtmfSignalingInputBuilder {
             channel_id: self
                 .channel_id
                 .ok_or_else(|| BuildError::missing("ChannelId"))?,
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             dtmf: self.dtmf.ok_or_else(|| BuildError::missing("Dtmf"))?,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
             job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
         })
     }
 }
@@ -237,7 +237,7 @@ impl SendDtmfSignalingFluentBuilder {
         self
     }
 
-    /// Sets `DeviceId` (required): see [`SendDtmfSignalingInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`SendDtmfSignalingInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -285,7 +285,7 @@ impl SendDtmfSignalingFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`SendDtmfSignalingInput::user_id`].
+    /// Sets `UserId` (optional): see [`SendDtmfSignalingInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

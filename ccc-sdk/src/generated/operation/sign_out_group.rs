@@ -16,9 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `SignOutGroup`: Signs an agent out of their skill groups.
     ///
-    /// Required: [`device_id`](SignOutGroupFluentBuilder::device_id),
-    /// [`instance_id`](SignOutGroupFluentBuilder::instance_id),
-    /// [`user_id`](SignOutGroupFluentBuilder::user_id).
+    /// Required: [`instance_id`](SignOutGroupFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignOutGroup)
     pub fn sign_out_group(&self) -> SignOutGroupFluentBuilder {
@@ -38,16 +36,16 @@ impl crate::Client {
 pub struct SignOutGroupInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
 }
 
 impl SignOutGroupInput {
@@ -58,9 +56,13 @@ impl SignOutGroupInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
     }
 }
 
@@ -73,7 +75,7 @@ pub struct SignOutGroupInputBuilder {
 }
 
 impl SignOutGroupInputBuilder {
-    /// Sets `DeviceId` (required): see [`SignOutGroupInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`SignOutGroupInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -107,7 +109,7 @@ impl SignOutGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`SignOutGroupInput::user_id`].
+    /// Sets `UserId` (optional): see [`SignOutGroupInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -127,13 +129,11 @@ impl SignOutGroupInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<SignOutGroupInput, BuildError> {
         Ok(SignOutGroupInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
         })
     }
 }
@@ -148,7 +148,7 @@ pub struct SignOutGroupFluentBuilder {
 }
 
 impl SignOutGroupFluentBuilder {
-    /// Sets `DeviceId` (required): see [`SignOutGroupInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`SignOutGroupInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -172,7 +172,7 @@ impl SignOutGroupFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`SignOutGroupInput::user_id`].
+    /// Sets `UserId` (optional): see [`SignOutGroupInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self

@@ -16,9 +16,7 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
 impl crate::Client {
     /// Calls `UnmuteCall`: Unmutes an agent's microphone on a call.
     ///
-    /// Required: [`device_id`](UnmuteCallFluentBuilder::device_id),
-    /// [`instance_id`](UnmuteCallFluentBuilder::instance_id),
-    /// [`user_id`](UnmuteCallFluentBuilder::user_id).
+    /// Required: [`instance_id`](UnmuteCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UnmuteCall)
     pub fn unmute_call(&self) -> UnmuteCallFluentBuilder {
@@ -38,16 +36,16 @@ impl crate::Client {
 pub struct UnmuteCallInput {
     /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
     ///
-    /// Wire name `DeviceId`, String, required, in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: String,
+    /// Wire name `DeviceId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
+    pub device_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
     /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     ///
-    /// Wire name `UserId`, String, required, in the query. Example: `user-test@ccc-test`.
-    pub user_id: String,
+    /// Wire name `UserId`, String, optional (the API reference lists it as required; it is sent only when set), in the query. Example: `user-test@ccc-test`.
+    pub user_id: Option<String>,
     /// Id of the call (or chat), e.g. `job-65382141036853491`.
     ///
     /// Wire name `JobId`, String, optional, in the query. Example: `job-65382141036853491`.
@@ -66,9 +64,13 @@ impl UnmuteCallInput {
 
     /// Adds this input's parameters to a request.
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
-        p.put(Loc::Query, "DeviceId", &self.device_id);
+        if let Some(v) = &self.device_id {
+            p.put(Loc::Query, "DeviceId", v);
+        }
         p.put(Loc::Query, "InstanceId", &self.instance_id);
-        p.put(Loc::Query, "UserId", &self.user_id);
+        if let Some(v) = &self.user_id {
+            p.put(Loc::Query, "UserId", v);
+        }
         if let Some(v) = &self.job_id {
             p.put(Loc::Query, "JobId", v);
         }
@@ -89,7 +91,7 @@ pub struct UnmuteCallInputBuilder {
 }
 
 impl UnmuteCallInputBuilder {
-    /// Sets `DeviceId` (required): see [`UnmuteCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`UnmuteCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
@@ -123,7 +125,7 @@ impl UnmuteCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`UnmuteCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`UnmuteCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
@@ -177,13 +179,11 @@ impl UnmuteCallInputBuilder {
     /// Builds the input; fails naming the first required parameter that is not set.
     pub fn build(self) -> Result<UnmuteCallInput, BuildError> {
         Ok(UnmuteCallInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
+            device_id: self.device_id,
             instance_id: self
                 .instance_id
                 .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: self.user_id,
             job_id: self.job_id,
             channel_id: self.channel_id,
         })
@@ -200,7 +200,7 @@ pub struct UnmuteCallFluentBuilder {
 }
 
 impl UnmuteCallFluentBuilder {
-    /// Sets `DeviceId` (required): see [`UnmuteCallInput::device_id`].
+    /// Sets `DeviceId` (optional): see [`UnmuteCallInput::device_id`].
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
@@ -224,7 +224,7 @@ impl UnmuteCallFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`UnmuteCallInput::user_id`].
+    /// Sets `UserId` (optional): see [`UnmuteCallInput::user_id`].
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
