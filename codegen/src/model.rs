@@ -195,6 +195,8 @@ pub(crate) struct Param {
     pub(crate) write: Write,
     /// For a `json`-style parameter, the escape hatch that sends the caller's JSON text as it is.
     pub(crate) raw: Option<RawJson>,
+    /// The spec's description as doc prose, which the setters repeat; `None` when it has none.
+    pub(crate) description: Option<String>,
 }
 
 /// A `json`-style parameter's raw form: `x_json`, a `String` field of the builders and the input
@@ -932,6 +934,11 @@ impl<'a> Lowering<'a> {
             location: p.location,
             write,
             raw,
+            description: p
+                .description
+                .as_deref()
+                .map(docs::prose)
+                .filter(|d| !d.is_empty()),
         })
     }
 }
