@@ -100,6 +100,32 @@ pub(crate) fn lead(description: Option<&str>) -> String {
     }
 }
 
+/// The first sentence of doc prose: its first paragraph up to a full stop that ends a sentence
+/// (followed by a space or the end, outside code spans, not the stop of `e.g.` or `i.e.`), on
+/// one line.
+pub(crate) fn first_sentence(prose: &str) -> String {
+    let para = prose
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .replace('\n', " ");
+    let mut in_code = false;
+    for (i, c) in para.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            '.' if !in_code => {
+                let head = &para[..i];
+                let ends = para[i + 1..].is_empty() || para[i + 1..].starts_with(' ');
+                if ends && !head.ends_with("e.g") && !head.ends_with("i.e") {
+                    return para[..=i].to_owned();
+                }
+            }
+            _ => {}
+        }
+    }
+    para
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +137,23 @@ mod tests {
             "let x = 1;\n\\```rust\n\\[a\\](b) \\<b\\>"
         );
         assert_eq!(prose("a\n\n\n b\n"), "a\n\nb");
+    }
+
+    #[test]
+    fn first_sentence_stops_at_the_end_of_a_sentence_only() {
+        assert_eq!(
+            first_sentence("Id of the instance, e.g. `ccc-test`. Sent as is."),
+            "Id of the instance, e.g. `ccc-test`."
+        );
+        assert_eq!(
+            first_sentence("The form `a. B`, i.e. two words. More."),
+            "The form `a. B`, i.e. two words."
+        );
+        assert_eq!(first_sentence("No stop at all"), "No stop at all");
+        assert_eq!(
+            first_sentence("Version 1.2 of\nit.\n\nNext."),
+            "Version 1.2 of it."
+        );
     }
 
     #[test]

@@ -193,6 +193,8 @@ pub(crate) struct Param {
     /// `get_x`, the builder's view of what is set.
     pub(crate) get: Ident,
     pub(crate) required: bool,
+    /// The API reference calls it required; the service's definition does not.
+    pub(crate) reference_required: bool,
     /// The values the service's definition allows (`min`, `max`): others are refused before
     /// sending. Ranges only the reference or the convention state are in the docs alone.
     pub(crate) enforced_range: Option<(i64, i64)>,
@@ -200,6 +202,8 @@ pub(crate) struct Param {
     pub(crate) write: Write,
     /// For a `json`-style parameter, the escape hatch that sends the caller's JSON text as it is.
     pub(crate) raw: Option<RawJson>,
+    /// The spec's description as doc prose, which the setters repeat; `None` when it has none.
+    pub(crate) description: Option<String>,
 }
 
 /// A `json`-style parameter's raw form: `x_json`, a `String` field of the builders and the input
@@ -308,12 +312,13 @@ impl Member {
 
 impl Param {
     pub(crate) fn required_word(&self) -> &'static str {
-        if self.required {
-            "required"
-        } else {
-            "optional"
+        match (self.required, self.reference_required) {
+            (true, _) => "required",
+            (false, false) => "optional",
+            (false, true) => "optional; the API reference lists it as required",
         }
     }
+
 }
 
 /// Lowers one action of `spec`.
@@ -950,6 +955,7 @@ impl<'a> Lowering<'a> {
             },
             get: self.idents.prefixed("get_", &p.name)?,
             required: p.required,
+            reference_required: p.reference_required,
             enforced_range: p
                 .range
                 .filter(|r| r.from == ccc_spec::RangeSource::Definition)
@@ -957,6 +963,11 @@ impl<'a> Lowering<'a> {
             location: p.location,
             write,
             raw,
+            description: p
+                .description
+                .as_deref()
+                .map(docs::prose)
+                .filter(|d| !d.is_empty()),
         })
     }
 }

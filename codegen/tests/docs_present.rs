@@ -1,8 +1,9 @@
 //! The checked-in rustdoc of `ccc-sdk/src/generated/` says what each action and value is, in
 //! English: every action's client method, input, builders and output open with prose (the
-//! method with the action's summary), no doc comment carries the source's Chinese prose, and the
-//! setters and accessors of every fully documented action lead to a description, not only to
-//! the wire-name-and-type line.
+//! method with the action's summary), no doc comment carries the source's Chinese prose, the
+//! setters of every fully documented action carry the parameter's description themselves (not
+//! only a link to the input's field), and its accessors lead to a description, not only to the
+//! wire-name-and-type line.
 //!
 //! Which actions are fully documented is read from `FULLY_DOCUMENTED` in
 //! `ccc-spec/tests/docs.rs`, the list the spec's own docs test holds to; this test checks that
@@ -326,23 +327,49 @@ fn fully_documented_actions_describe_every_setter_and_accessor() {
             bad.push(format!("{a}: no {input_name}"));
             continue;
         };
-        // Setters of the builder and of the fluent builder lead to the input's field docs.
+        // Setters of the builder and of the fluent builder say what the parameter is on their
+        // own: the value setter opens with the input field's description, word for word, and
+        // `set_x` says it in the description's first sentence (a link alone is not enough).
         for builder in [format!("{a}InputBuilder"), format!("{a}FluentBuilder")] {
             for (m, own_doc) in methods(&builder) {
-                if m.starts_with("set_")
-                    || m.starts_with("get_")
+                if m.starts_with("get_")
                     || ["build", "as_input", "options", "send"].contains(&m.as_str())
                 {
                     continue;
                 }
                 checked += 1;
+                if let Some(field) = m.strip_prefix("set_") {
+                    match field_doc(input, field) {
+                        Some(d) if is_described(&d) => {
+                            if !states_description(&own_doc, &d) {
+                                bad.push(format!("{builder}::{m}: {own_doc:?}"));
+                            }
+                        }
+                        Some(d) => bad.push(format!("{builder}::{m}: {:?}", first_line(&d))),
+                        None => bad.push(format!(
+                            "{builder}::{m}: no field `{field}` in {input_name}"
+                        )),
+                    }
+                    continue;
+                }
                 // A method that stands for no field (`into_paginator`, a raw `x_json` setter)
                 // is described by its own doc.
-                let d = field_doc(input, &m).or_else(|| {
-                    (m == "into_paginator" || m.ends_with("_json")).then(|| own_doc.clone())
-                });
-                match d {
-                    Some(d) if is_described(&d) => {}
+                if m == "into_paginator" || m.ends_with("_json") {
+                    if !is_described(&own_doc) {
+                        bad.push(format!("{builder}::{m}: {:?}", first_line(&own_doc)));
+                    }
+                    continue;
+                }
+                match field_doc(input, &m) {
+                    Some(d) if is_described(&d) => {
+                        if first_paragraph(&own_doc) != first_paragraph(&d) {
+                            bad.push(format!(
+                                "{builder}::{m} does not open with the description of \
+                                 {input_name}::{m}: {:?}",
+                                first_line(&own_doc)
+                            ));
+                        }
+                    }
                     Some(d) => bad.push(format!("{builder}::{m}: {:?}", first_line(&d))),
                     None => bad.push(format!("{builder}::{m}: no field `{m}` in {input_name}")),
                 }
@@ -396,6 +423,20 @@ fn fully_documented_actions_describe_every_setter_and_accessor() {
     }
     assert!(checked > 1000, "only {checked} items checked");
     assert!(bad.is_empty(), "without a description:\n{}", bad.join("\n"));
+}
+
+fn first_paragraph(doc: &str) -> &str {
+    doc.split("\n\n").next().unwrap_or_default().trim()
+}
+
+/// Whether a `set_x` doc (`Sets or clears `X`. …`) goes on with the opening words of the field's
+/// description, at least a sentence of prose.
+fn states_description(set_doc: &str, field_doc: &str) -> bool {
+    let Some((_, said)) = set_doc.split_once("`. ") else {
+        return false;
+    };
+    let description = first_paragraph(field_doc).replace('\n', " ");
+    is_prose(said) && said.ends_with('.') && description.starts_with(said.trim())
 }
 
 fn first_line(doc: &str) -> &str {

@@ -17,13 +17,19 @@ enum Target {
     Input,
 }
 
+/// The docs of a setter pair: the value setter's and `set_x`'s.
+struct SetterDocs {
+    value: String,
+    set: String,
+}
+
 /// The value setter (replaces, appends items, or inserts one entry, as the model says) and
 /// `set_x`, which sets or clears. `clears`: a field both setters empty when they store into a
 /// field (a parameter's raw JSON text, which the typed value replaces).
-fn setters(f: &Member, into: Target, value_doc: &str, clears: Option<&Ident>) -> TokenStream {
+fn setters(f: &Member, into: Target, doc: &SetterDocs, clears: Option<&Ident>) -> TokenStream {
     let (ident, set, ty) = (&f.ident, &f.set, &f.ty.tokens);
-    let value_doc = docs::outer(value_doc);
-    let set_doc = docs::outer(&format!("Sets or clears {}.", docs::code(&f.wire)));
+    let value_doc = docs::outer(&doc.value);
+    let set_doc = docs::outer(&doc.set);
     let (args, store) = match (&f.ty.setter, into) {
         (Setter::Replace, Target::Field) => (
             quote!(v: impl Into<#ty>),
@@ -125,15 +131,33 @@ fn shown_raw(p: &Param) -> Option<Shown<'_>> {
     })
 }
 
-/// `Sets X (required): see Input::x.`, the value setter's doc on both builders.
-fn builder_setter_doc(op: &Operation<'_>, p: &crate::model::Param) -> String {
-    format!(
-        "{} {} ({}): see {}.",
+/// The setters' docs on both builders, which say what the parameter is where the reader stands:
+/// the value setter repeats the input field's description, then names the parameter and whether
+/// it is required (its type, place and example stay on the field); `set_x` names it with the
+/// description's first sentence. A parameter the spec does not describe has nothing to repeat:
+/// its value setter links to the field, which holds the wire type and example.
+fn builder_setter_docs(op: &Operation<'_>, p: &Param) -> SetterDocs {
+    let wire = docs::code(&p.field.wire);
+    let sensitive = if p.field.sensitive {
+        ", sensitive: redacted in `Debug`"
+    } else {
+        ""
+    };
+    let note = format!(
+        "{} {wire} ({}{sensitive})",
         p.field.setter_verb(),
-        docs::code(&p.field.wire),
         p.required_word(),
-        field_link(&op.names.input, &p.field)
-    )
+    );
+    match &p.description {
+        Some(d) => SetterDocs {
+            value: format!("{d}\n\n{note}."),
+            set: format!("Sets or clears {wire}. {}", docs::first_sentence(d)),
+        },
+        None => SetterDocs {
+            value: format!("{note}: see {}.", field_link(&op.names.input, &p.field)),
+            set: format!("Sets or clears {wire}."),
+        },
+    }
 }
 
 pub(super) fn input(op: &Operation<'_>) -> TokenStream {
@@ -254,7 +278,7 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
     let methods = op.params.iter().map(|p| {
         let (ident, get, ty) = (&p.field.ident, &p.get, &p.field.ty.tokens);
         let clears = p.raw.as_ref().map(|r| &r.ident);
-        let setters = setters(&p.field, Target::Field, &builder_setter_doc(op, p), clears);
+        let setters = setters(&p.field, Target::Field, &builder_setter_docs(op, p), clears);
         let raw = raw_setter(p, Target::Field);
         let get_doc = docs::outer(&format!("{} as set so far.", docs::code(&p.field.wire)));
         quote! {
@@ -343,7 +367,7 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
     let (builder, fluent, output, error) =
         (&names.builder, &names.fluent, &names.output, &names.error);
     let methods = op.params.iter().map(|p| {
-        let setters = setters(&p.field, Target::Input, &builder_setter_doc(op, p), None);
+        let setters = setters(&p.field, Target::Input, &builder_setter_docs(op, p), None);
         let raw = raw_setter(p, Target::Input);
         quote!(#setters #raw)
     });
@@ -406,8 +430,11 @@ pub(super) fn request_struct(s: &Struct) -> TokenStream {
     let doc = docs::outer(&s.doc);
     let methods = s.fields.iter().map(|f| {
         let see = format!("see [`{}`](#structfield.{})", f.ident, f.stem);
-        let value_doc = format!("{} {}: {see}.", f.setter_verb(), docs::code(&f.wire));
-        setters(f, Target::Field, &value_doc, None)
+        let doc = SetterDocs {
+            value: format!("{} {}: {see}.", f.setter_verb(), docs::code(&f.wire)),
+            set: format!("Sets or clears {}.", docs::code(&f.wire)),
+        };
+        setters(f, Target::Field, &doc, None)
     });
     let json_fields = s.fields.iter().map(|f| {
         let (ident, wire) = (&f.ident, &f.wire);

@@ -87,13 +87,15 @@ pub struct AddNumbersToSkillGroupInputBuilder {
 }
 
 impl AddNumbersToSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`AddNumbersToSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -104,7 +106,9 @@ impl AddNumbersToSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (optional): see [`AddNumbersToSkillGroupInput::number_list`].
+    /// The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
+    ///
+    /// Appends these items to `NumberList` (optional; the API reference lists it as required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -113,7 +117,7 @@ impl AddNumbersToSkillGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -132,13 +136,15 @@ impl AddNumbersToSkillGroupInputBuilder {
         self.number_list.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`AddNumbersToSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -149,13 +155,15 @@ impl AddNumbersToSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `InstNumberGroupIdList` (optional): see [`AddNumbersToSkillGroupInput::inst_number_group_id_list`].
+    /// Number groups of the instance to add, by id.
+    ///
+    /// Sets `InstNumberGroupIdList` (optional).
     pub fn inst_number_group_id_list(mut self, v: impl Into<String>) -> Self {
         self.inst_number_group_id_list = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstNumberGroupIdList`.
+    /// Sets or clears `InstNumberGroupIdList`. Number groups of the instance to add, by id.
     pub fn set_inst_number_group_id_list(mut self, v: Option<String>) -> Self {
         self.inst_number_group_id_list = v;
         self
@@ -192,25 +200,29 @@ pub struct AddNumbersToSkillGroupFluentBuilder {
 }
 
 impl AddNumbersToSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`AddNumbersToSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `NumberList` (optional): see [`AddNumbersToSkillGroupInput::number_list`].
+    /// The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
+    ///
+    /// Appends these items to `NumberList` (optional; the API reference lists it as required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -222,25 +234,29 @@ impl AddNumbersToSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`AddNumbersToSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `InstNumberGroupIdList` (optional): see [`AddNumbersToSkillGroupInput::inst_number_group_id_list`].
+    /// Number groups of the instance to add, by id.
+    ///
+    /// Sets `InstNumberGroupIdList` (optional).
     pub fn inst_number_group_id_list(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.inst_number_group_id_list(v);
         self
     }
 
-    /// Sets or clears `InstNumberGroupIdList`.
+    /// Sets or clears `InstNumberGroupIdList`. Number groups of the instance to add, by id.
     pub fn set_inst_number_group_id_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_number_group_id_list(v);
         self

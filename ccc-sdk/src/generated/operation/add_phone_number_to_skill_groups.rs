@@ -79,13 +79,15 @@ pub struct AddPhoneNumberToSkillGroupsInputBuilder {
 }
 
 impl AddPhoneNumberToSkillGroupsInputBuilder {
-    /// Sets `InstanceId` (required): see [`AddPhoneNumberToSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,13 +98,15 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Number` (required): see [`AddPhoneNumberToSkillGroupsInput::number`].
+    /// The phone number to add.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.number = Some(v.into());
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to add.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -113,7 +117,9 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
         self.number.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`AddPhoneNumberToSkillGroupsInput::skill_group_id_list`].
+    /// The skill groups to add it to, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -125,7 +131,7 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to add it to, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -171,31 +177,37 @@ pub struct AddPhoneNumberToSkillGroupsFluentBuilder {
 }
 
 impl AddPhoneNumberToSkillGroupsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`AddPhoneNumberToSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Number` (required): see [`AddPhoneNumberToSkillGroupsInput::number`].
+    /// The phone number to add.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number(v);
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to add.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`AddPhoneNumberToSkillGroupsInput::skill_group_id_list`].
+    /// The skill groups to add it to, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -204,7 +216,7 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to add it to, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self

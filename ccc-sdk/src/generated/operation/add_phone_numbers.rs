@@ -95,13 +95,15 @@ pub struct AddPhoneNumbersInputBuilder {
 }
 
 impl AddPhoneNumbersInputBuilder {
-    /// Sets `ContactFlowId` (optional): see [`AddPhoneNumbersInput::contact_flow_id`].
+    /// Id of the contact flow (IVR) to answer calls to the numbers.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the numbers.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
@@ -112,13 +114,15 @@ impl AddPhoneNumbersInputBuilder {
         self.contact_flow_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`AddPhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -129,13 +133,15 @@ impl AddPhoneNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `NumberGroupId` (optional): see [`AddPhoneNumbersInput::number_group_id`].
+    /// Id of a number group whose numbers to add.
+    ///
+    /// Sets `NumberGroupId` (optional).
     pub fn number_group_id(mut self, v: impl Into<String>) -> Self {
         self.number_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `NumberGroupId`.
+    /// Sets or clears `NumberGroupId`. Id of a number group whose numbers to add.
     pub fn set_number_group_id(mut self, v: Option<String>) -> Self {
         self.number_group_id = v;
         self
@@ -146,7 +152,9 @@ impl AddPhoneNumbersInputBuilder {
         self.number_group_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
+    /// The numbers to add, e.g. `\["0101234****","0105678****"\]`.
+    ///
+    /// Appends these items to `NumberList` (optional).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -155,7 +163,7 @@ impl AddPhoneNumbersInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The numbers to add, e.g. `\["0101234****","0105678****"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -174,13 +182,15 @@ impl AddPhoneNumbersInputBuilder {
         self.number_list.as_ref()
     }
 
-    /// Sets `Usage` (required): see [`AddPhoneNumbersInput::usage`].
+    /// What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (required).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.usage = Some(v.into());
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
@@ -216,49 +226,57 @@ pub struct AddPhoneNumbersFluentBuilder {
 }
 
 impl AddPhoneNumbersFluentBuilder {
-    /// Sets `ContactFlowId` (optional): see [`AddPhoneNumbersInput::contact_flow_id`].
+    /// Id of the contact flow (IVR) to answer calls to the numbers.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_id(v);
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the numbers.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`AddPhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `NumberGroupId` (optional): see [`AddPhoneNumbersInput::number_group_id`].
+    /// Id of a number group whose numbers to add.
+    ///
+    /// Sets `NumberGroupId` (optional).
     pub fn number_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number_group_id(v);
         self
     }
 
-    /// Sets or clears `NumberGroupId`.
+    /// Sets or clears `NumberGroupId`. Id of a number group whose numbers to add.
     pub fn set_number_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number_group_id(v);
         self
     }
 
-    /// Appends these items to `NumberList` (optional): see [`AddPhoneNumbersInput::number_list`].
+    /// The numbers to add, e.g. `\["0101234****","0105678****"\]`.
+    ///
+    /// Appends these items to `NumberList` (optional).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The numbers to add, e.g. `\["0101234****","0105678****"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -270,13 +288,15 @@ impl AddPhoneNumbersFluentBuilder {
         self
     }
 
-    /// Sets `Usage` (required): see [`AddPhoneNumbersInput::usage`].
+    /// What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (required).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.usage(v);
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self

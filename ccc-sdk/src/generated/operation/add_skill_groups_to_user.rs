@@ -79,13 +79,15 @@ pub struct AddSkillGroupsToUserInputBuilder {
 }
 
 impl AddSkillGroupsToUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`AddSkillGroupsToUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,7 +98,9 @@ impl AddSkillGroupsToUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
+    /// The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+    ///
+    /// Appends these items to `SkillLevelList` (required).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -108,7 +112,7 @@ impl AddSkillGroupsToUserInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -127,13 +131,15 @@ impl AddSkillGroupsToUserInputBuilder {
         self.skill_level_list.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`AddSkillGroupsToUserInput::user_id`].
+    /// The user to add, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to add, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -171,19 +177,23 @@ pub struct AddSkillGroupsToUserFluentBuilder {
 }
 
 impl AddSkillGroupsToUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`AddSkillGroupsToUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `SkillLevelList` (required): see [`AddSkillGroupsToUserInput::skill_level_list`].
+    /// The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+    ///
+    /// Appends these items to `SkillLevelList` (required).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -192,7 +202,7 @@ impl AddSkillGroupsToUserFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -204,13 +214,15 @@ impl AddSkillGroupsToUserFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`AddSkillGroupsToUserInput::user_id`].
+    /// The user to add, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to add, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -83,13 +83,15 @@ pub struct AddUsersToSkillGroupInputBuilder {
 }
 
 impl AddUsersToSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`AddUsersToSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -100,13 +102,15 @@ impl AddUsersToSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`AddUsersToSkillGroupInput::skill_group_id`].
+    /// The skill group to add the users to, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to add the users to, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -117,7 +121,9 @@ impl AddUsersToSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Appends these items to `UserSkillLevelList` (required): see [`AddUsersToSkillGroupInput::user_skill_level_list`].
+    /// The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    ///
+    /// Appends these items to `UserSkillLevelList` (required).
     pub fn user_skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<UserSkillLevel>>,
@@ -129,7 +135,7 @@ impl AddUsersToSkillGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `UserSkillLevelList`.
+    /// Sets or clears `UserSkillLevelList`. The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
     pub fn set_user_skill_level_list(mut self, v: Option<Vec<UserSkillLevel>>) -> Self {
         self.user_skill_level_list_json = None;
         self.user_skill_level_list = v;
@@ -180,31 +186,37 @@ pub struct AddUsersToSkillGroupFluentBuilder {
 }
 
 impl AddUsersToSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`AddUsersToSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`AddUsersToSkillGroupInput::skill_group_id`].
+    /// The skill group to add the users to, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to add the users to, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Appends these items to `UserSkillLevelList` (required): see [`AddUsersToSkillGroupInput::user_skill_level_list`].
+    /// The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    ///
+    /// Appends these items to `UserSkillLevelList` (required).
     pub fn user_skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<UserSkillLevel>>,
@@ -213,7 +225,7 @@ impl AddUsersToSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets or clears `UserSkillLevelList`.
+    /// Sets or clears `UserSkillLevelList`. The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
     pub fn set_user_skill_level_list(mut self, v: Option<Vec<UserSkillLevel>>) -> Self {
         self.input = self.input.set_user_skill_level_list(v);
         self

@@ -185,13 +185,15 @@ pub struct BlindTransferInputBuilder {
 }
 
 impl BlindTransferInputBuilder {
-    /// Sets `CallPriority` (optional): see [`BlindTransferInput::call_priority`].
+    /// Priority of the call while it queues in a skill group.
+    ///
+    /// Sets `CallPriority` (optional).
     pub fn call_priority(mut self, v: impl Into<i32>) -> Self {
         self.call_priority = Some(v.into());
         self
     }
 
-    /// Sets or clears `CallPriority`.
+    /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.call_priority = v;
         self
@@ -202,13 +204,15 @@ impl BlindTransferInputBuilder {
         self.call_priority.as_ref()
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`BlindTransferInput::contact_flow_variables`].
+    /// Variables handed to the contact flow the call is transferred to.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to the contact flow the call is transferred to.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
@@ -219,13 +223,15 @@ impl BlindTransferInputBuilder {
         self.contact_flow_variables.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`BlindTransferInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -236,13 +242,15 @@ impl BlindTransferInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`BlindTransferInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -253,13 +261,15 @@ impl BlindTransferInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`BlindTransferInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -270,13 +280,15 @@ impl BlindTransferInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `QueuingOverflowThreshold` (optional): see [`BlindTransferInput::queuing_overflow_threshold`].
+    /// Threshold past which the call overflows out of its queue.
+    ///
+    /// Sets `QueuingOverflowThreshold` (optional).
     pub fn queuing_overflow_threshold(mut self, v: impl Into<i64>) -> Self {
         self.queuing_overflow_threshold = Some(v.into());
         self
     }
 
-    /// Sets or clears `QueuingOverflowThreshold`.
+    /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.queuing_overflow_threshold = v;
         self
@@ -287,13 +299,15 @@ impl BlindTransferInputBuilder {
         self.queuing_overflow_threshold.as_ref()
     }
 
-    /// Sets `QueuingTimeoutSeconds` (optional): see [`BlindTransferInput::queuing_timeout_seconds`].
+    /// Longest wait in a queue, in seconds.
+    ///
+    /// Sets `QueuingTimeoutSeconds` (optional).
     pub fn queuing_timeout_seconds(mut self, v: impl Into<i64>) -> Self {
         self.queuing_timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `QueuingTimeoutSeconds`.
+    /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.queuing_timeout_seconds = v;
         self
@@ -304,13 +318,15 @@ impl BlindTransferInputBuilder {
         self.queuing_timeout_seconds.as_ref()
     }
 
-    /// Sets `RoutingType` (optional): see [`BlindTransferInput::routing_type`].
+    /// How the call is routed to the transferee.
+    ///
+    /// Sets `RoutingType` (optional).
     pub fn routing_type(mut self, v: impl Into<String>) -> Self {
         self.routing_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `RoutingType`.
+    /// Sets or clears `RoutingType`. How the call is routed to the transferee.
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.routing_type = v;
         self
@@ -321,13 +337,15 @@ impl BlindTransferInputBuilder {
         self.routing_type.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`BlindTransferInput::skill_group_id`].
+    /// Skill group to transfer the call to, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Skill group to transfer the call to, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -338,13 +356,15 @@ impl BlindTransferInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `StrategyName` (optional): see [`BlindTransferInput::strategy_name`].
+    /// Name of the routing strategy to apply.
+    ///
+    /// Sets `StrategyName` (optional).
     pub fn strategy_name(mut self, v: impl Into<String>) -> Self {
         self.strategy_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `StrategyName`.
+    /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.strategy_name = v;
         self
@@ -355,13 +375,15 @@ impl BlindTransferInputBuilder {
         self.strategy_name.as_ref()
     }
 
-    /// Sets `StrategyParams` (optional): see [`BlindTransferInput::strategy_params`].
+    /// Parameters of that routing strategy.
+    ///
+    /// Sets `StrategyParams` (optional).
     pub fn strategy_params(mut self, v: impl Into<String>) -> Self {
         self.strategy_params = Some(v.into());
         self
     }
 
-    /// Sets or clears `StrategyParams`.
+    /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.strategy_params = v;
         self
@@ -372,13 +394,15 @@ impl BlindTransferInputBuilder {
         self.strategy_params.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`BlindTransferInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -389,13 +413,15 @@ impl BlindTransferInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`BlindTransferInput::timeout_seconds`].
+    /// How long to let the transferee ring before giving up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -406,13 +432,15 @@ impl BlindTransferInputBuilder {
         self.timeout_seconds.as_ref()
     }
 
-    /// Sets `Transferee` (required): see [`BlindTransferInput::transferee`].
+    /// Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    ///
+    /// Sets `Transferee` (required).
     pub fn transferee(mut self, v: impl Into<String>) -> Self {
         self.transferee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Transferee`.
+    /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.transferee = v;
         self
@@ -423,13 +451,15 @@ impl BlindTransferInputBuilder {
         self.transferee.as_ref()
     }
 
-    /// Sets `TransfereeType` (optional): see [`BlindTransferInput::transferee_type`].
+    /// Kind of transferee, when it is not clear from `Transferee`.
+    ///
+    /// Sets `TransfereeType` (optional).
     pub fn transferee_type(mut self, v: impl Into<String>) -> Self {
         self.transferee_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `TransfereeType`.
+    /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.transferee_type = v;
         self
@@ -440,13 +470,15 @@ impl BlindTransferInputBuilder {
         self.transferee_type.as_ref()
     }
 
-    /// Sets `Transferor` (optional): see [`BlindTransferInput::transferor`].
+    /// Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    ///
+    /// Sets `Transferor` (optional).
     pub fn transferor(mut self, v: impl Into<String>) -> Self {
         self.transferor = Some(v.into());
         self
     }
 
-    /// Sets or clears `Transferor`.
+    /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.transferor = v;
         self
@@ -457,13 +489,15 @@ impl BlindTransferInputBuilder {
         self.transferor.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`BlindTransferInput::user_id`].
+    /// The agent who transfers the call, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -512,205 +546,239 @@ pub struct BlindTransferFluentBuilder {
 }
 
 impl BlindTransferFluentBuilder {
-    /// Sets `CallPriority` (optional): see [`BlindTransferInput::call_priority`].
+    /// Priority of the call while it queues in a skill group.
+    ///
+    /// Sets `CallPriority` (optional).
     pub fn call_priority(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.call_priority(v);
         self
     }
 
-    /// Sets or clears `CallPriority`.
+    /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_call_priority(v);
         self
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`BlindTransferInput::contact_flow_variables`].
+    /// Variables handed to the contact flow the call is transferred to.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_variables(v);
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to the contact flow the call is transferred to.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`BlindTransferInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`BlindTransferInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`BlindTransferInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `QueuingOverflowThreshold` (optional): see [`BlindTransferInput::queuing_overflow_threshold`].
+    /// Threshold past which the call overflows out of its queue.
+    ///
+    /// Sets `QueuingOverflowThreshold` (optional).
     pub fn queuing_overflow_threshold(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.queuing_overflow_threshold(v);
         self
     }
 
-    /// Sets or clears `QueuingOverflowThreshold`.
+    /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_overflow_threshold(v);
         self
     }
 
-    /// Sets `QueuingTimeoutSeconds` (optional): see [`BlindTransferInput::queuing_timeout_seconds`].
+    /// Longest wait in a queue, in seconds.
+    ///
+    /// Sets `QueuingTimeoutSeconds` (optional).
     pub fn queuing_timeout_seconds(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.queuing_timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `QueuingTimeoutSeconds`.
+    /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_timeout_seconds(v);
         self
     }
 
-    /// Sets `RoutingType` (optional): see [`BlindTransferInput::routing_type`].
+    /// How the call is routed to the transferee.
+    ///
+    /// Sets `RoutingType` (optional).
     pub fn routing_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.routing_type(v);
         self
     }
 
-    /// Sets or clears `RoutingType`.
+    /// Sets or clears `RoutingType`. How the call is routed to the transferee.
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_routing_type(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`BlindTransferInput::skill_group_id`].
+    /// Skill group to transfer the call to, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Skill group to transfer the call to, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `StrategyName` (optional): see [`BlindTransferInput::strategy_name`].
+    /// Name of the routing strategy to apply.
+    ///
+    /// Sets `StrategyName` (optional).
     pub fn strategy_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.strategy_name(v);
         self
     }
 
-    /// Sets or clears `StrategyName`.
+    /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_name(v);
         self
     }
 
-    /// Sets `StrategyParams` (optional): see [`BlindTransferInput::strategy_params`].
+    /// Parameters of that routing strategy.
+    ///
+    /// Sets `StrategyParams` (optional).
     pub fn strategy_params(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.strategy_params(v);
         self
     }
 
-    /// Sets or clears `StrategyParams`.
+    /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_params(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`BlindTransferInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`BlindTransferInput::timeout_seconds`].
+    /// How long to let the transferee ring before giving up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
-    /// Sets `Transferee` (required): see [`BlindTransferInput::transferee`].
+    /// Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    ///
+    /// Sets `Transferee` (required).
     pub fn transferee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.transferee(v);
         self
     }
 
-    /// Sets or clears `Transferee`.
+    /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee(v);
         self
     }
 
-    /// Sets `TransfereeType` (optional): see [`BlindTransferInput::transferee_type`].
+    /// Kind of transferee, when it is not clear from `Transferee`.
+    ///
+    /// Sets `TransfereeType` (optional).
     pub fn transferee_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.transferee_type(v);
         self
     }
 
-    /// Sets or clears `TransfereeType`.
+    /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee_type(v);
         self
     }
 
-    /// Sets `Transferor` (optional): see [`BlindTransferInput::transferor`].
+    /// Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    ///
+    /// Sets `Transferor` (optional).
     pub fn transferor(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.transferor(v);
         self
     }
 
-    /// Sets or clears `Transferor`.
+    /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferor(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`BlindTransferInput::user_id`].
+    /// The agent who transfers the call, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -121,13 +121,15 @@ pub struct BridgeRtcCallInputBuilder {
 }
 
 impl BridgeRtcCallInputBuilder {
-    /// Sets `Callee` (required): see [`BridgeRtcCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -138,13 +140,15 @@ impl BridgeRtcCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `Caller` (optional): see [`BridgeRtcCallInput::caller`].
+    /// Number to call from.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -155,13 +159,15 @@ impl BridgeRtcCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `DeviceId` (required): see [`BridgeRtcCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -172,13 +178,15 @@ impl BridgeRtcCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`BridgeRtcCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -189,13 +197,15 @@ impl BridgeRtcCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `ServiceProvider` (optional): see [`BridgeRtcCallInput::service_provider`].
+    /// Provider of the WebRTC call.
+    ///
+    /// Sets `ServiceProvider` (optional).
     pub fn service_provider(mut self, v: impl Into<String>) -> Self {
         self.service_provider = Some(v.into());
         self
     }
 
-    /// Sets or clears `ServiceProvider`.
+    /// Sets or clears `ServiceProvider`. Provider of the WebRTC call.
     pub fn set_service_provider(mut self, v: Option<String>) -> Self {
         self.service_provider = v;
         self
@@ -206,13 +216,15 @@ impl BridgeRtcCallInputBuilder {
         self.service_provider.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`BridgeRtcCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -223,13 +235,15 @@ impl BridgeRtcCallInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`BridgeRtcCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -240,13 +254,15 @@ impl BridgeRtcCallInputBuilder {
         self.timeout_seconds.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`BridgeRtcCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -257,13 +273,15 @@ impl BridgeRtcCallInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `VideoEnabled` (optional): see [`BridgeRtcCallInput::video_enabled`].
+    /// Whether the call carries video.
+    ///
+    /// Sets `VideoEnabled` (optional).
     pub fn video_enabled(mut self, v: impl Into<bool>) -> Self {
         self.video_enabled = Some(v.into());
         self
     }
 
-    /// Sets or clears `VideoEnabled`.
+    /// Sets or clears `VideoEnabled`. Whether the call carries video.
     pub fn set_video_enabled(mut self, v: Option<bool>) -> Self {
         self.video_enabled = v;
         self
@@ -304,109 +322,127 @@ pub struct BridgeRtcCallFluentBuilder {
 }
 
 impl BridgeRtcCallFluentBuilder {
-    /// Sets `Callee` (required): see [`BridgeRtcCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `Caller` (optional): see [`BridgeRtcCallInput::caller`].
+    /// Number to call from.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `DeviceId` (required): see [`BridgeRtcCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`BridgeRtcCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `ServiceProvider` (optional): see [`BridgeRtcCallInput::service_provider`].
+    /// Provider of the WebRTC call.
+    ///
+    /// Sets `ServiceProvider` (optional).
     pub fn service_provider(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.service_provider(v);
         self
     }
 
-    /// Sets or clears `ServiceProvider`.
+    /// Sets or clears `ServiceProvider`. Provider of the WebRTC call.
     pub fn set_service_provider(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_service_provider(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`BridgeRtcCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`BridgeRtcCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`BridgeRtcCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `VideoEnabled` (optional): see [`BridgeRtcCallInput::video_enabled`].
+    /// Whether the call carries video.
+    ///
+    /// Sets `VideoEnabled` (optional).
     pub fn video_enabled(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.video_enabled(v);
         self
     }
 
-    /// Sets or clears `VideoEnabled`.
+    /// Sets or clears `VideoEnabled`. Whether the call carries video.
     pub fn set_video_enabled(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_video_enabled(v);
         self

@@ -103,13 +103,15 @@ pub struct ChangeWorkModeInputBuilder {
 }
 
 impl ChangeWorkModeInputBuilder {
-    /// Sets `DeviceId` (optional): see [`ChangeWorkModeInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -120,13 +122,15 @@ impl ChangeWorkModeInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ChangeWorkModeInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -137,13 +141,15 @@ impl ChangeWorkModeInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Mobile` (optional): see [`ChangeWorkModeInput::mobile`].
+    /// Phone number to take calls on, for `OFF_SITE` work mode.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.mobile = Some(v.into());
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. Phone number to take calls on, for `OFF_SITE` work mode.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.mobile = v;
         self
@@ -154,7 +160,9 @@ impl ChangeWorkModeInputBuilder {
         self.mobile.as_ref()
     }
 
-    /// Appends these items to `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
+    /// Skill groups to be signed in to, by id (`name@instance`).
+    ///
+    /// Appends these items to `SignedSkillGroupIdList` (optional).
     pub fn signed_skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -166,7 +174,7 @@ impl ChangeWorkModeInputBuilder {
         self
     }
 
-    /// Sets or clears `SignedSkillGroupIdList`.
+    /// Sets or clears `SignedSkillGroupIdList`. Skill groups to be signed in to, by id (`name@instance`).
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.signed_skill_group_id_list_json = None;
         self.signed_skill_group_id_list = v;
@@ -185,13 +193,15 @@ impl ChangeWorkModeInputBuilder {
         self.signed_skill_group_id_list.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ChangeWorkModeInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -202,13 +212,15 @@ impl ChangeWorkModeInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
+    /// The new work mode: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. The new work mode: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
@@ -247,43 +259,51 @@ pub struct ChangeWorkModeFluentBuilder {
 }
 
 impl ChangeWorkModeFluentBuilder {
-    /// Sets `DeviceId` (optional): see [`ChangeWorkModeInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ChangeWorkModeInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Mobile` (optional): see [`ChangeWorkModeInput::mobile`].
+    /// Phone number to take calls on, for `OFF_SITE` work mode.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.mobile(v);
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. Phone number to take calls on, for `OFF_SITE` work mode.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mobile(v);
         self
     }
 
-    /// Appends these items to `SignedSkillGroupIdList` (optional): see [`ChangeWorkModeInput::signed_skill_group_id_list`].
+    /// Skill groups to be signed in to, by id (`name@instance`).
+    ///
+    /// Appends these items to `SignedSkillGroupIdList` (optional).
     pub fn signed_skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -292,7 +312,7 @@ impl ChangeWorkModeFluentBuilder {
         self
     }
 
-    /// Sets or clears `SignedSkillGroupIdList`.
+    /// Sets or clears `SignedSkillGroupIdList`. Skill groups to be signed in to, by id (`name@instance`).
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_signed_skill_group_id_list(v);
         self
@@ -304,25 +324,29 @@ impl ChangeWorkModeFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (optional): see [`ChangeWorkModeInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `WorkMode` (required): see [`ChangeWorkModeInput::work_mode`].
+    /// The new work mode: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. The new work mode: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self

@@ -109,13 +109,15 @@ pub struct ClaimCallInputBuilder {
 }
 
 impl ClaimCallInputBuilder {
-    /// Sets `CandidateUserListJson` (optional): see [`ClaimCallInput::candidate_user_list_json`].
+    /// Agents who may claim the call.
+    ///
+    /// Sets `CandidateUserListJson` (optional).
     pub fn candidate_user_list_json(mut self, v: impl Into<String>) -> Self {
         self.candidate_user_list_json = Some(v.into());
         self
     }
 
-    /// Sets or clears `CandidateUserListJson`.
+    /// Sets or clears `CandidateUserListJson`. Agents who may claim the call.
     pub fn set_candidate_user_list_json(mut self, v: Option<String>) -> Self {
         self.candidate_user_list_json = v;
         self
@@ -126,13 +128,15 @@ impl ClaimCallInputBuilder {
         self.candidate_user_list_json.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ClaimCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -143,13 +147,15 @@ impl ClaimCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`ClaimCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -160,13 +166,15 @@ impl ClaimCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ClaimCallInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -177,13 +185,15 @@ impl ClaimCallInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`ClaimCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -194,13 +204,15 @@ impl ClaimCallInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ClaimCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -236,73 +248,85 @@ pub struct ClaimCallFluentBuilder {
 }
 
 impl ClaimCallFluentBuilder {
-    /// Sets `CandidateUserListJson` (optional): see [`ClaimCallInput::candidate_user_list_json`].
+    /// Agents who may claim the call.
+    ///
+    /// Sets `CandidateUserListJson` (optional).
     pub fn candidate_user_list_json(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.candidate_user_list_json(v);
         self
     }
 
-    /// Sets or clears `CandidateUserListJson`.
+    /// Sets or clears `CandidateUserListJson`. Agents who may claim the call.
     pub fn set_candidate_user_list_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_candidate_user_list_json(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ClaimCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`ClaimCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ClaimCallInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`ClaimCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`ClaimCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

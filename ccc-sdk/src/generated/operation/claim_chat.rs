@@ -73,13 +73,15 @@ pub struct ClaimChatInputBuilder {
 }
 
 impl ClaimChatInputBuilder {
-    /// Sets `InstanceId` (required): see [`ClaimChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -90,13 +92,15 @@ impl ClaimChatInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`ClaimChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -107,13 +111,15 @@ impl ClaimChatInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ClaimChatInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -148,37 +154,43 @@ pub struct ClaimChatFluentBuilder {
 }
 
 impl ClaimChatFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ClaimChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`ClaimChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ClaimChatInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self

@@ -72,7 +72,9 @@ pub struct CreateCallTagsInputBuilder {
 }
 
 impl CreateCallTagsInputBuilder {
-    /// Appends these items to `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
+    /// Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
+    ///
+    /// Appends these items to `CallTagNameList` (required).
     pub fn call_tag_name_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -84,7 +86,7 @@ impl CreateCallTagsInputBuilder {
         self
     }
 
-    /// Sets or clears `CallTagNameList`.
+    /// Sets or clears `CallTagNameList`. Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
@@ -103,13 +105,15 @@ impl CreateCallTagsInputBuilder {
         self.call_tag_name_list.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`CreateCallTagsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -146,7 +150,9 @@ pub struct CreateCallTagsFluentBuilder {
 }
 
 impl CreateCallTagsFluentBuilder {
-    /// Appends these items to `CallTagNameList` (required): see [`CreateCallTagsInput::call_tag_name_list`].
+    /// Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
+    ///
+    /// Appends these items to `CallTagNameList` (required).
     pub fn call_tag_name_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -155,7 +161,7 @@ impl CreateCallTagsFluentBuilder {
         self
     }
 
-    /// Sets or clears `CallTagNameList`.
+    /// Sets or clears `CallTagNameList`. Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
         self
@@ -167,13 +173,15 @@ impl CreateCallTagsFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (required): see [`CreateCallTagsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

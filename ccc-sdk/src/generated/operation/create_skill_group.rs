@@ -89,13 +89,15 @@ pub struct CreateSkillGroupInputBuilder {
 }
 
 impl CreateSkillGroupInputBuilder {
-    /// Sets `Description` (optional): see [`CreateSkillGroupInput::description`].
+    /// Free text describing the skill group.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.description = Some(v.into());
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. Free text describing the skill group.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -106,13 +108,15 @@ impl CreateSkillGroupInputBuilder {
         self.description.as_ref()
     }
 
-    /// Sets `DisplayName` (required): see [`CreateSkillGroupInput::display_name`].
+    /// Name of the skill group as people see it.
+    ///
+    /// Sets `DisplayName` (required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.display_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. Name of the skill group as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -123,13 +127,15 @@ impl CreateSkillGroupInputBuilder {
         self.display_name.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`CreateSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -140,13 +146,15 @@ impl CreateSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`CreateSkillGroupInput::media_type`].
+    /// Media the skill group handles, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Media the skill group handles, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -157,13 +165,15 @@ impl CreateSkillGroupInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `Name` (required): see [`CreateSkillGroupInput::name`].
+    /// Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
+    ///
+    /// Sets `Name` (required).
     pub fn name(mut self, v: impl Into<String>) -> Self {
         self.name = Some(v.into());
         self
     }
 
-    /// Sets or clears `Name`.
+    /// Sets or clears `Name`. Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -200,61 +210,71 @@ pub struct CreateSkillGroupFluentBuilder {
 }
 
 impl CreateSkillGroupFluentBuilder {
-    /// Sets `Description` (optional): see [`CreateSkillGroupInput::description`].
+    /// Free text describing the skill group.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.description(v);
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. Free text describing the skill group.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
     }
 
-    /// Sets `DisplayName` (required): see [`CreateSkillGroupInput::display_name`].
+    /// Name of the skill group as people see it.
+    ///
+    /// Sets `DisplayName` (required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_name(v);
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. Name of the skill group as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`CreateSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`CreateSkillGroupInput::media_type`].
+    /// Media the skill group handles, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Media the skill group handles, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `Name` (required): see [`CreateSkillGroupInput::name`].
+    /// Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
+    ///
+    /// Sets `Name` (required).
     pub fn name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.name(v);
         self
     }
 
-    /// Sets or clears `Name`.
+    /// Sets or clears `Name`. Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self

@@ -180,13 +180,15 @@ pub struct CreateUserInputBuilder {
 }
 
 impl CreateUserInputBuilder {
-    /// Sets `DisplayName` (required): see [`CreateUserInput::display_name`].
+    /// The user's name as people see it.
+    ///
+    /// Sets `DisplayName` (required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.display_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. The user's name as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -197,13 +199,15 @@ impl CreateUserInputBuilder {
         self.display_name.as_ref()
     }
 
-    /// Sets `Email` (required): see [`CreateUserInput::email`].
+    /// The user's e-mail address.
+    ///
+    /// Sets `Email` (required).
     pub fn email(mut self, v: impl Into<String>) -> Self {
         self.email = Some(v.into());
         self
     }
 
-    /// Sets or clears `Email`.
+    /// Sets or clears `Email`. The user's e-mail address.
     pub fn set_email(mut self, v: Option<String>) -> Self {
         self.email = v;
         self
@@ -214,13 +218,15 @@ impl CreateUserInputBuilder {
         self.email.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`CreateUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -231,13 +237,15 @@ impl CreateUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `LoginName` (required): see [`CreateUserInput::login_name`].
+    /// Name the user signs in with; it becomes the part of the user id before `@`. 4 to 32 characters: letters, digits, `.`, `_` and `-`.
+    ///
+    /// Sets `LoginName` (required).
     pub fn login_name(mut self, v: impl Into<String>) -> Self {
         self.login_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `LoginName`.
+    /// Sets or clears `LoginName`. Name the user signs in with; it becomes the part of the user id before `@`.
     pub fn set_login_name(mut self, v: Option<String>) -> Self {
         self.login_name = v;
         self
@@ -248,13 +256,15 @@ impl CreateUserInputBuilder {
         self.login_name.as_ref()
     }
 
-    /// Sets `RoleId` (required): see [`CreateUserInput::role_id`].
+    /// Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
+    ///
+    /// Sets `RoleId` (required).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.role_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
@@ -265,13 +275,15 @@ impl CreateUserInputBuilder {
         self.role_id.as_ref()
     }
 
-    /// Sets `WorkMode` (optional): see [`CreateUserInput::work_mode`].
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (optional; the API reference lists it as required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
@@ -282,13 +294,15 @@ impl CreateUserInputBuilder {
         self.work_mode.as_ref()
     }
 
-    /// Sets `Mobile` (optional): see [`CreateUserInput::mobile`].
+    /// The user's mobile phone number; an off-site agent is called on it.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.mobile = Some(v.into());
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. The user's mobile phone number; an off-site agent is called on it.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.mobile = v;
         self
@@ -299,7 +313,9 @@ impl CreateUserInputBuilder {
         self.mobile.as_ref()
     }
 
-    /// Appends these items to `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
+    /// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+    ///
+    /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -311,7 +327,7 @@ impl CreateUserInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -330,13 +346,15 @@ impl CreateUserInputBuilder {
         self.skill_level_list.as_ref()
     }
 
-    /// Sets `ResetPassword` (optional): see [`CreateUserInput::reset_password`].
+    /// Whether to reset the password of the user's account; `false` by default.
+    ///
+    /// Sets `ResetPassword` (optional, sensitive: redacted in `Debug`).
     pub fn reset_password(mut self, v: impl Into<bool>) -> Self {
         self.reset_password = Some(v.into());
         self
     }
 
-    /// Sets or clears `ResetPassword`.
+    /// Sets or clears `ResetPassword`. Whether to reset the password of the user's account; `false` by default.
     pub fn set_reset_password(mut self, v: Option<bool>) -> Self {
         self.reset_password = v;
         self
@@ -347,13 +365,15 @@ impl CreateUserInputBuilder {
         self.reset_password.as_ref()
     }
 
-    /// Sets `AvatarUrl` (optional): see [`CreateUserInput::avatar_url`].
+    /// Address of the user's picture.
+    ///
+    /// Sets `AvatarUrl` (optional).
     pub fn avatar_url(mut self, v: impl Into<String>) -> Self {
         self.avatar_url = Some(v.into());
         self
     }
 
-    /// Sets or clears `AvatarUrl`.
+    /// Sets or clears `AvatarUrl`. Address of the user's picture.
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.avatar_url = v;
         self
@@ -364,13 +384,15 @@ impl CreateUserInputBuilder {
         self.avatar_url.as_ref()
     }
 
-    /// Sets `DisplayId` (optional): see [`CreateUserInput::display_id`].
+    /// Short number shown for the user, e.g. `1001`.
+    ///
+    /// Sets `DisplayId` (optional).
     pub fn display_id(mut self, v: impl Into<String>) -> Self {
         self.display_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayId`.
+    /// Sets or clears `DisplayId`. Short number shown for the user, e.g. `1001`.
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.display_id = v;
         self
@@ -381,13 +403,15 @@ impl CreateUserInputBuilder {
         self.display_id.as_ref()
     }
 
-    /// Sets `NeedEmailNotification` (optional): see [`CreateUserInput::need_email_notification`].
+    /// Whether to tell the user of the new account by e-mail (`true` or `false`).
+    ///
+    /// Sets `NeedEmailNotification` (optional).
     pub fn need_email_notification(mut self, v: impl Into<String>) -> Self {
         self.need_email_notification = Some(v.into());
         self
     }
 
-    /// Sets or clears `NeedEmailNotification`.
+    /// Sets or clears `NeedEmailNotification`. Whether to tell the user of the new account by e-mail (`true` or `false`).
     pub fn set_need_email_notification(mut self, v: Option<String>) -> Self {
         self.need_email_notification = v;
         self
@@ -398,13 +422,15 @@ impl CreateUserInputBuilder {
         self.need_email_notification.as_ref()
     }
 
-    /// Sets `Nickname` (optional): see [`CreateUserInput::nickname`].
+    /// The user's nickname.
+    ///
+    /// Sets `Nickname` (optional).
     pub fn nickname(mut self, v: impl Into<String>) -> Self {
         self.nickname = Some(v.into());
         self
     }
 
-    /// Sets or clears `Nickname`.
+    /// Sets or clears `Nickname`. The user's nickname.
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.nickname = v;
         self
@@ -476,91 +502,107 @@ pub struct CreateUserFluentBuilder {
 }
 
 impl CreateUserFluentBuilder {
-    /// Sets `DisplayName` (required): see [`CreateUserInput::display_name`].
+    /// The user's name as people see it.
+    ///
+    /// Sets `DisplayName` (required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_name(v);
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. The user's name as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
     }
 
-    /// Sets `Email` (required): see [`CreateUserInput::email`].
+    /// The user's e-mail address.
+    ///
+    /// Sets `Email` (required).
     pub fn email(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.email(v);
         self
     }
 
-    /// Sets or clears `Email`.
+    /// Sets or clears `Email`. The user's e-mail address.
     pub fn set_email(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_email(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`CreateUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `LoginName` (required): see [`CreateUserInput::login_name`].
+    /// Name the user signs in with; it becomes the part of the user id before `@`. 4 to 32 characters: letters, digits, `.`, `_` and `-`.
+    ///
+    /// Sets `LoginName` (required).
     pub fn login_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.login_name(v);
         self
     }
 
-    /// Sets or clears `LoginName`.
+    /// Sets or clears `LoginName`. Name the user signs in with; it becomes the part of the user id before `@`.
     pub fn set_login_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_login_name(v);
         self
     }
 
-    /// Sets `RoleId` (required): see [`CreateUserInput::role_id`].
+    /// Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
+    ///
+    /// Sets `RoleId` (required).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.role_id(v);
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
     }
 
-    /// Sets `WorkMode` (optional): see [`CreateUserInput::work_mode`].
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (optional; the API reference lists it as required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
 
-    /// Sets `Mobile` (optional): see [`CreateUserInput::mobile`].
+    /// The user's mobile phone number; an off-site agent is called on it.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.mobile(v);
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. The user's mobile phone number; an off-site agent is called on it.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mobile(v);
         self
     }
 
-    /// Appends these items to `SkillLevelList` (optional): see [`CreateUserInput::skill_level_list`].
+    /// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+    ///
+    /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -569,7 +611,7 @@ impl CreateUserFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -581,61 +623,71 @@ impl CreateUserFluentBuilder {
         self
     }
 
-    /// Sets `ResetPassword` (optional): see [`CreateUserInput::reset_password`].
+    /// Whether to reset the password of the user's account; `false` by default.
+    ///
+    /// Sets `ResetPassword` (optional, sensitive: redacted in `Debug`).
     pub fn reset_password(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.reset_password(v);
         self
     }
 
-    /// Sets or clears `ResetPassword`.
+    /// Sets or clears `ResetPassword`. Whether to reset the password of the user's account; `false` by default.
     pub fn set_reset_password(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_reset_password(v);
         self
     }
 
-    /// Sets `AvatarUrl` (optional): see [`CreateUserInput::avatar_url`].
+    /// Address of the user's picture.
+    ///
+    /// Sets `AvatarUrl` (optional).
     pub fn avatar_url(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.avatar_url(v);
         self
     }
 
-    /// Sets or clears `AvatarUrl`.
+    /// Sets or clears `AvatarUrl`. Address of the user's picture.
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_avatar_url(v);
         self
     }
 
-    /// Sets `DisplayId` (optional): see [`CreateUserInput::display_id`].
+    /// Short number shown for the user, e.g. `1001`.
+    ///
+    /// Sets `DisplayId` (optional).
     pub fn display_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_id(v);
         self
     }
 
-    /// Sets or clears `DisplayId`.
+    /// Sets or clears `DisplayId`. Short number shown for the user, e.g. `1001`.
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_id(v);
         self
     }
 
-    /// Sets `NeedEmailNotification` (optional): see [`CreateUserInput::need_email_notification`].
+    /// Whether to tell the user of the new account by e-mail (`true` or `false`).
+    ///
+    /// Sets `NeedEmailNotification` (optional).
     pub fn need_email_notification(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.need_email_notification(v);
         self
     }
 
-    /// Sets or clears `NeedEmailNotification`.
+    /// Sets or clears `NeedEmailNotification`. Whether to tell the user of the new account by e-mail (`true` or `false`).
     pub fn set_need_email_notification(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_need_email_notification(v);
         self
     }
 
-    /// Sets `Nickname` (optional): see [`CreateUserInput::nickname`].
+    /// The user's nickname.
+    ///
+    /// Sets `Nickname` (optional).
     pub fn nickname(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.nickname(v);
         self
     }
 
-    /// Sets or clears `Nickname`.
+    /// Sets or clears `Nickname`. The user's nickname.
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_nickname(v);
         self

@@ -66,13 +66,15 @@ pub struct DeleteCallTagInputBuilder {
 }
 
 impl DeleteCallTagInputBuilder {
-    /// Sets `InstanceId` (required): see [`DeleteCallTagInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -83,13 +85,15 @@ impl DeleteCallTagInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `TagName` (required): see [`DeleteCallTagInput::tag_name`].
+    /// Name of the call tag to delete, e.g. `TagA`.
+    ///
+    /// Sets `TagName` (required).
     pub fn tag_name(mut self, v: impl Into<String>) -> Self {
         self.tag_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `TagName`.
+    /// Sets or clears `TagName`. Name of the call tag to delete, e.g. `TagA`.
     pub fn set_tag_name(mut self, v: Option<String>) -> Self {
         self.tag_name = v;
         self
@@ -123,25 +127,29 @@ pub struct DeleteCallTagFluentBuilder {
 }
 
 impl DeleteCallTagFluentBuilder {
-    /// Sets `InstanceId` (required): see [`DeleteCallTagInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `TagName` (required): see [`DeleteCallTagInput::tag_name`].
+    /// Name of the call tag to delete, e.g. `TagA`.
+    ///
+    /// Sets `TagName` (required).
     pub fn tag_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tag_name(v);
         self
     }
 
-    /// Sets or clears `TagName`.
+    /// Sets or clears `TagName`. Name of the call tag to delete, e.g. `TagA`.
     pub fn set_tag_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tag_name(v);
         self

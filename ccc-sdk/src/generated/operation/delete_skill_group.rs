@@ -74,13 +74,15 @@ pub struct DeleteSkillGroupInputBuilder {
 }
 
 impl DeleteSkillGroupInputBuilder {
-    /// Sets `Force` (optional): see [`DeleteSkillGroupInput::force`].
+    /// Whether to delete the skill group even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.force = Some(v.into());
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to delete the skill group even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
@@ -91,13 +93,15 @@ impl DeleteSkillGroupInputBuilder {
         self.force.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`DeleteSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -108,13 +112,15 @@ impl DeleteSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`DeleteSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -149,37 +155,43 @@ pub struct DeleteSkillGroupFluentBuilder {
 }
 
 impl DeleteSkillGroupFluentBuilder {
-    /// Sets `Force` (optional): see [`DeleteSkillGroupInput::force`].
+    /// Whether to delete the skill group even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.force(v);
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to delete the skill group even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`DeleteSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`DeleteSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self

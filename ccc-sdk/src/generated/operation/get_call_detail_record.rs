@@ -66,13 +66,15 @@ pub struct GetCallDetailRecordInputBuilder {
 }
 
 impl GetCallDetailRecordInputBuilder {
-    /// Sets `ContactId` (required): see [`GetCallDetailRecordInput::contact_id`].
+    /// Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -83,13 +85,15 @@ impl GetCallDetailRecordInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`GetCallDetailRecordInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -123,25 +127,29 @@ pub struct GetCallDetailRecordFluentBuilder {
 }
 
 impl GetCallDetailRecordFluentBuilder {
-    /// Sets `ContactId` (required): see [`GetCallDetailRecordInput::contact_id`].
+    /// Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`GetCallDetailRecordInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

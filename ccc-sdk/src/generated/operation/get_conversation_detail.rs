@@ -74,13 +74,15 @@ pub struct GetConversationDetailInputBuilder {
 }
 
 impl GetConversationDetailInputBuilder {
-    /// Sets `AgentId` (optional): see [`GetConversationDetailInput::agent_id`].
+    /// Only what this agent said and heard, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only what this agent said and heard, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -91,13 +93,15 @@ impl GetConversationDetailInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `ContactId` (required): see [`GetConversationDetailInput::contact_id`].
+    /// Id of the call.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -108,13 +112,15 @@ impl GetConversationDetailInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`GetConversationDetailInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -149,37 +155,43 @@ pub struct GetConversationDetailFluentBuilder {
 }
 
 impl GetConversationDetailFluentBuilder {
-    /// Sets `AgentId` (optional): see [`GetConversationDetailInput::agent_id`].
+    /// Only what this agent said and heard, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only what this agent said and heard, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `ContactId` (required): see [`GetConversationDetailInput::contact_id`].
+    /// Id of the call.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`GetConversationDetailInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

@@ -83,13 +83,15 @@ pub struct GetInstanceTrendingReportInputBuilder {
 }
 
 impl GetInstanceTrendingReportInputBuilder {
-    /// Sets `EndTime` (optional): see [`GetInstanceTrendingReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -100,13 +102,15 @@ impl GetInstanceTrendingReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`GetInstanceTrendingReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -117,13 +121,15 @@ impl GetInstanceTrendingReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`GetInstanceTrendingReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -134,13 +140,15 @@ impl GetInstanceTrendingReportInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`GetInstanceTrendingReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -174,49 +182,57 @@ pub struct GetInstanceTrendingReportFluentBuilder {
 }
 
 impl GetInstanceTrendingReportFluentBuilder {
-    /// Sets `EndTime` (optional): see [`GetInstanceTrendingReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`GetInstanceTrendingReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`GetInstanceTrendingReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`GetInstanceTrendingReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

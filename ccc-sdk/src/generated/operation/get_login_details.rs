@@ -75,13 +75,15 @@ pub struct GetLoginDetailsInputBuilder {
 }
 
 impl GetLoginDetailsInputBuilder {
-    /// Sets `ChatDeviceId` (optional): see [`GetLoginDetailsInput::chat_device_id`].
+    /// Id of the agent's chat device.
+    ///
+    /// Sets `ChatDeviceId` (optional).
     pub fn chat_device_id(mut self, v: impl Into<String>) -> Self {
         self.chat_device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChatDeviceId`.
+    /// Sets or clears `ChatDeviceId`. Id of the agent's chat device.
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.chat_device_id = v;
         self
@@ -92,13 +94,15 @@ impl GetLoginDetailsInputBuilder {
         self.chat_device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`GetLoginDetailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -109,13 +113,15 @@ impl GetLoginDetailsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`GetLoginDetailsInput::user_id`].
+    /// The agent signing in, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent signing in, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -148,37 +154,43 @@ pub struct GetLoginDetailsFluentBuilder {
 }
 
 impl GetLoginDetailsFluentBuilder {
-    /// Sets `ChatDeviceId` (optional): see [`GetLoginDetailsInput::chat_device_id`].
+    /// Id of the agent's chat device.
+    ///
+    /// Sets `ChatDeviceId` (optional).
     pub fn chat_device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.chat_device_id(v);
         self
     }
 
-    /// Sets or clears `ChatDeviceId`.
+    /// Sets or clears `ChatDeviceId`. Id of the agent's chat device.
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_chat_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`GetLoginDetailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`GetLoginDetailsInput::user_id`].
+    /// The agent signing in, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent signing in, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

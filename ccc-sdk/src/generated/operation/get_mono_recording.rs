@@ -74,13 +74,15 @@ pub struct GetMonoRecordingInputBuilder {
 }
 
 impl GetMonoRecordingInputBuilder {
-    /// Sets `ContactId` (required): see [`GetMonoRecordingInput::contact_id`].
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -91,13 +93,15 @@ impl GetMonoRecordingInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`GetMonoRecordingInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -108,13 +112,15 @@ impl GetMonoRecordingInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `ExpireSeconds` (optional): see [`GetMonoRecordingInput::expire_seconds`].
+    /// How long the download address stays valid, in seconds.
+    ///
+    /// Sets `ExpireSeconds` (optional).
     pub fn expire_seconds(mut self, v: impl Into<i64>) -> Self {
         self.expire_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `ExpireSeconds`.
+    /// Sets or clears `ExpireSeconds`. How long the download address stays valid, in seconds.
     pub fn set_expire_seconds(mut self, v: Option<i64>) -> Self {
         self.expire_seconds = v;
         self
@@ -149,37 +155,43 @@ pub struct GetMonoRecordingFluentBuilder {
 }
 
 impl GetMonoRecordingFluentBuilder {
-    /// Sets `ContactId` (required): see [`GetMonoRecordingInput::contact_id`].
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`GetMonoRecordingInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `ExpireSeconds` (optional): see [`GetMonoRecordingInput::expire_seconds`].
+    /// How long the download address stays valid, in seconds.
+    ///
+    /// Sets `ExpireSeconds` (optional).
     pub fn expire_seconds(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.expire_seconds(v);
         self
     }
 
-    /// Sets or clears `ExpireSeconds`.
+    /// Sets or clears `ExpireSeconds`. How long the download address stays valid, in seconds.
     pub fn set_expire_seconds(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_expire_seconds(v);
         self

@@ -66,13 +66,15 @@ pub struct GetNumberLocationInputBuilder {
 }
 
 impl GetNumberLocationInputBuilder {
-    /// Sets `InstanceId` (required): see [`GetNumberLocationInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -83,13 +85,15 @@ impl GetNumberLocationInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Number` (required): see [`GetNumberLocationInput::number`].
+    /// The phone number to look up.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.number = Some(v.into());
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to look up.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -121,25 +125,29 @@ pub struct GetNumberLocationFluentBuilder {
 }
 
 impl GetNumberLocationFluentBuilder {
-    /// Sets `InstanceId` (required): see [`GetNumberLocationInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Number` (required): see [`GetNumberLocationInput::number`].
+    /// The phone number to look up.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number(v);
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to look up.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self

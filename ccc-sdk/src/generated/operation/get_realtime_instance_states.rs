@@ -67,13 +67,15 @@ pub struct GetRealtimeInstanceStatesInputBuilder {
 }
 
 impl GetRealtimeInstanceStatesInputBuilder {
-    /// Sets `InstanceId` (required): see [`GetRealtimeInstanceStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -84,13 +86,15 @@ impl GetRealtimeInstanceStatesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`GetRealtimeInstanceStatesInput::media_type`].
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -122,25 +126,29 @@ pub struct GetRealtimeInstanceStatesFluentBuilder {
 }
 
 impl GetRealtimeInstanceStatesFluentBuilder {
-    /// Sets `InstanceId` (required): see [`GetRealtimeInstanceStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`GetRealtimeInstanceStatesInput::media_type`].
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self

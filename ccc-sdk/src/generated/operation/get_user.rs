@@ -75,13 +75,15 @@ pub struct GetUserInputBuilder {
 }
 
 impl GetUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`GetUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -92,13 +94,15 @@ impl GetUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`GetUserInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -109,13 +113,15 @@ impl GetUserInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `Extension` (optional): see [`GetUserInput::extension`].
+    /// The user's 8-digit extension, to find the user by it instead of by `UserId`.
+    ///
+    /// Sets `Extension` (optional).
     pub fn extension(mut self, v: impl Into<String>) -> Self {
         self.extension = Some(v.into());
         self
     }
 
-    /// Sets or clears `Extension`.
+    /// Sets or clears `Extension`. The user's 8-digit extension, to find the user by it instead of by `UserId`.
     pub fn set_extension(mut self, v: Option<String>) -> Self {
         self.extension = v;
         self
@@ -148,37 +154,43 @@ pub struct GetUserFluentBuilder {
 }
 
 impl GetUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`GetUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`GetUserInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `Extension` (optional): see [`GetUserInput::extension`].
+    /// The user's 8-digit extension, to find the user by it instead of by `UserId`.
+    ///
+    /// Sets `Extension` (optional).
     pub fn extension(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.extension(v);
         self
     }
 
-    /// Sets or clears `Extension`.
+    /// Sets or clears `Extension`. The user's 8-digit extension, to find the user by it instead of by `UserId`.
     pub fn set_extension(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_extension(v);
         self

@@ -104,13 +104,15 @@ impl GetVisitorLoginDetailsInputBuilder {
         self.chat_device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (optional): see [`GetVisitorLoginDetailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -121,7 +123,7 @@ impl GetVisitorLoginDetailsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Token` (optional): see [`GetVisitorLoginDetailsInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`GetVisitorLoginDetailsInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.token = Some(v.into());
         self
@@ -203,19 +205,21 @@ impl GetVisitorLoginDetailsFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (optional): see [`GetVisitorLoginDetailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Token` (optional): see [`GetVisitorLoginDetailsInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`GetVisitorLoginDetailsInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.token(v);
         self

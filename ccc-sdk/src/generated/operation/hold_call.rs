@@ -97,13 +97,15 @@ pub struct HoldCallInputBuilder {
 }
 
 impl HoldCallInputBuilder {
-    /// Sets `ChannelId` (required): see [`HoldCallInput::channel_id`].
+    /// The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
+    ///
+    /// Sets `ChannelId` (required).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.channel_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
@@ -114,13 +116,15 @@ impl HoldCallInputBuilder {
         self.channel_id.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`HoldCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -131,13 +135,15 @@ impl HoldCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`HoldCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -148,13 +154,15 @@ impl HoldCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`HoldCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -165,13 +173,15 @@ impl HoldCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `Music` (optional): see [`HoldCallInput::music`].
+    /// Audio file to play to the held party.
+    ///
+    /// Sets `Music` (optional).
     pub fn music(mut self, v: impl Into<String>) -> Self {
         self.music = Some(v.into());
         self
     }
 
-    /// Sets or clears `Music`.
+    /// Sets or clears `Music`. Audio file to play to the held party.
     pub fn set_music(mut self, v: Option<String>) -> Self {
         self.music = v;
         self
@@ -182,13 +192,15 @@ impl HoldCallInputBuilder {
         self.music.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`HoldCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -226,73 +238,85 @@ pub struct HoldCallFluentBuilder {
 }
 
 impl HoldCallFluentBuilder {
-    /// Sets `ChannelId` (required): see [`HoldCallInput::channel_id`].
+    /// The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
+    ///
+    /// Sets `ChannelId` (required).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.channel_id(v);
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`HoldCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`HoldCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`HoldCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `Music` (optional): see [`HoldCallInput::music`].
+    /// Audio file to play to the held party.
+    ///
+    /// Sets `Music` (optional).
     pub fn music(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.music(v);
         self
     }
 
-    /// Sets or clears `Music`.
+    /// Sets or clears `Music`. Audio file to play to the held party.
     pub fn set_music(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_music(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`HoldCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

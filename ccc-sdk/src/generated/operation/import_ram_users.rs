@@ -99,13 +99,15 @@ pub struct ImportRamUsersInputBuilder {
 }
 
 impl ImportRamUsersInputBuilder {
-    /// Sets `InstanceId` (required): see [`ImportRamUsersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -116,7 +118,9 @@ impl ImportRamUsersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `RamIdList` (required): see [`ImportRamUsersInput::ram_id_list`].
+    /// The RAM users to import, by id.
+    ///
+    /// Appends these items to `RamIdList` (required).
     pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.ram_id_list_json = None;
         self.ram_id_list
@@ -125,7 +129,7 @@ impl ImportRamUsersInputBuilder {
         self
     }
 
-    /// Sets or clears `RamIdList`.
+    /// Sets or clears `RamIdList`. The RAM users to import, by id.
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.ram_id_list_json = None;
         self.ram_id_list = v;
@@ -144,13 +148,15 @@ impl ImportRamUsersInputBuilder {
         self.ram_id_list.as_ref()
     }
 
-    /// Sets `RoleId` (required): see [`ImportRamUsersInput::role_id`].
+    /// Role to give the imported users, e.g. `Agent@ccc-test`.
+    ///
+    /// Sets `RoleId` (required).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.role_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Role to give the imported users, e.g. `Agent@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
@@ -161,7 +167,9 @@ impl ImportRamUsersInputBuilder {
         self.role_id.as_ref()
     }
 
-    /// Appends these items to `SkillLevelList` (optional): see [`ImportRamUsersInput::skill_level_list`].
+    /// Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    ///
+    /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -173,7 +181,7 @@ impl ImportRamUsersInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -192,13 +200,15 @@ impl ImportRamUsersInputBuilder {
         self.skill_level_list.as_ref()
     }
 
-    /// Sets `WorkMode` (required): see [`ImportRamUsersInput::work_mode`].
+    /// Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
@@ -241,25 +251,29 @@ pub struct ImportRamUsersFluentBuilder {
 }
 
 impl ImportRamUsersFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ImportRamUsersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `RamIdList` (required): see [`ImportRamUsersInput::ram_id_list`].
+    /// The RAM users to import, by id.
+    ///
+    /// Appends these items to `RamIdList` (required).
     pub fn ram_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.ram_id_list(items);
         self
     }
 
-    /// Sets or clears `RamIdList`.
+    /// Sets or clears `RamIdList`. The RAM users to import, by id.
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_ram_id_list(v);
         self
@@ -271,19 +285,23 @@ impl ImportRamUsersFluentBuilder {
         self
     }
 
-    /// Sets `RoleId` (required): see [`ImportRamUsersInput::role_id`].
+    /// Role to give the imported users, e.g. `Agent@ccc-test`.
+    ///
+    /// Sets `RoleId` (required).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.role_id(v);
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Role to give the imported users, e.g. `Agent@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
     }
 
-    /// Appends these items to `SkillLevelList` (optional): see [`ImportRamUsersInput::skill_level_list`].
+    /// Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    ///
+    /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<SkillLevel>>,
@@ -292,7 +310,7 @@ impl ImportRamUsersFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillLevelList`.
+    /// Sets or clears `SkillLevelList`. Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -304,13 +322,15 @@ impl ImportRamUsersFluentBuilder {
         self
     }
 
-    /// Sets `WorkMode` (required): see [`ImportRamUsersInput::work_mode`].
+    /// Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self

@@ -97,13 +97,15 @@ pub struct LaunchAuthenticationInputBuilder {
 }
 
 impl LaunchAuthenticationInputBuilder {
-    /// Sets `ContactFlowId` (required): see [`LaunchAuthenticationInput::contact_flow_id`].
+    /// Id of the contact flow that authenticates the caller.
+    ///
+    /// Sets `ContactFlowId` (required).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that authenticates the caller.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
@@ -114,13 +116,15 @@ impl LaunchAuthenticationInputBuilder {
         self.contact_flow_id.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`LaunchAuthenticationInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -131,13 +135,15 @@ impl LaunchAuthenticationInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`LaunchAuthenticationInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -148,13 +154,15 @@ impl LaunchAuthenticationInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`LaunchAuthenticationInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -165,13 +173,15 @@ impl LaunchAuthenticationInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`LaunchAuthenticationInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -182,13 +192,15 @@ impl LaunchAuthenticationInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`LaunchAuthenticationInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
@@ -226,73 +238,85 @@ pub struct LaunchAuthenticationFluentBuilder {
 }
 
 impl LaunchAuthenticationFluentBuilder {
-    /// Sets `ContactFlowId` (required): see [`LaunchAuthenticationInput::contact_flow_id`].
+    /// Id of the contact flow that authenticates the caller.
+    ///
+    /// Sets `ContactFlowId` (required).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_id(v);
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that authenticates the caller.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`LaunchAuthenticationInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`LaunchAuthenticationInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`LaunchAuthenticationInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`LaunchAuthenticationInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`LaunchAuthenticationInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_variables(v);
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self

@@ -130,13 +130,15 @@ pub struct LaunchSurveyInputBuilder {
 }
 
 impl LaunchSurveyInputBuilder {
-    /// Sets `ContactFlowId` (optional): see [`LaunchSurveyInput::contact_flow_id`].
+    /// Id of the contact flow that runs the survey.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that runs the survey.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
@@ -147,13 +149,15 @@ impl LaunchSurveyInputBuilder {
         self.contact_flow_id.as_ref()
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`LaunchSurveyInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
@@ -164,13 +168,15 @@ impl LaunchSurveyInputBuilder {
         self.contact_flow_variables.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`LaunchSurveyInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -181,13 +187,15 @@ impl LaunchSurveyInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`LaunchSurveyInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -198,13 +206,15 @@ impl LaunchSurveyInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`LaunchSurveyInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -215,13 +225,15 @@ impl LaunchSurveyInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `SmsMetadataId` (optional): see [`LaunchSurveyInput::sms_metadata_id`].
+    /// Id of the SMS settings used for a survey by SMS.
+    ///
+    /// Sets `SmsMetadataId` (optional).
     pub fn sms_metadata_id(mut self, v: impl Into<String>) -> Self {
         self.sms_metadata_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SmsMetadataId`.
+    /// Sets or clears `SmsMetadataId`. Id of the SMS settings used for a survey by SMS.
     pub fn set_sms_metadata_id(mut self, v: Option<String>) -> Self {
         self.sms_metadata_id = v;
         self
@@ -232,13 +244,15 @@ impl LaunchSurveyInputBuilder {
         self.sms_metadata_id.as_ref()
     }
 
-    /// Sets `SurveyChannel` (optional): see [`LaunchSurveyInput::survey_channel`].
+    /// Channel of the survey: `IVR` or `SMS`.
+    ///
+    /// Sets `SurveyChannel` (optional).
     pub fn survey_channel(mut self, v: impl Into<String>) -> Self {
         self.survey_channel = Some(v.into());
         self
     }
 
-    /// Sets or clears `SurveyChannel`.
+    /// Sets or clears `SurveyChannel`. Channel of the survey: `IVR` or `SMS`.
     pub fn set_survey_channel(mut self, v: Option<String>) -> Self {
         self.survey_channel = v;
         self
@@ -249,13 +263,15 @@ impl LaunchSurveyInputBuilder {
         self.survey_channel.as_ref()
     }
 
-    /// Sets `SurveyTemplateId` (optional): see [`LaunchSurveyInput::survey_template_id`].
+    /// Id of the survey template.
+    ///
+    /// Sets `SurveyTemplateId` (optional).
     pub fn survey_template_id(mut self, v: impl Into<String>) -> Self {
         self.survey_template_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SurveyTemplateId`.
+    /// Sets or clears `SurveyTemplateId`. Id of the survey template.
     pub fn set_survey_template_id(mut self, v: Option<String>) -> Self {
         self.survey_template_id = v;
         self
@@ -266,13 +282,15 @@ impl LaunchSurveyInputBuilder {
         self.survey_template_id.as_ref()
     }
 
-    /// Sets `SurveyTemplateVariables` (optional): see [`LaunchSurveyInput::survey_template_variables`].
+    /// Variables of the survey template.
+    ///
+    /// Sets `SurveyTemplateVariables` (optional).
     pub fn survey_template_variables(mut self, v: impl Into<String>) -> Self {
         self.survey_template_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `SurveyTemplateVariables`.
+    /// Sets or clears `SurveyTemplateVariables`. Variables of the survey template.
     pub fn set_survey_template_variables(mut self, v: Option<String>) -> Self {
         self.survey_template_variables = v;
         self
@@ -283,13 +301,15 @@ impl LaunchSurveyInputBuilder {
         self.survey_template_variables.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`LaunchSurveyInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -329,121 +349,141 @@ pub struct LaunchSurveyFluentBuilder {
 }
 
 impl LaunchSurveyFluentBuilder {
-    /// Sets `ContactFlowId` (optional): see [`LaunchSurveyInput::contact_flow_id`].
+    /// Id of the contact flow that runs the survey.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_id(v);
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that runs the survey.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`LaunchSurveyInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_variables(v);
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`LaunchSurveyInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`LaunchSurveyInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`LaunchSurveyInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `SmsMetadataId` (optional): see [`LaunchSurveyInput::sms_metadata_id`].
+    /// Id of the SMS settings used for a survey by SMS.
+    ///
+    /// Sets `SmsMetadataId` (optional).
     pub fn sms_metadata_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.sms_metadata_id(v);
         self
     }
 
-    /// Sets or clears `SmsMetadataId`.
+    /// Sets or clears `SmsMetadataId`. Id of the SMS settings used for a survey by SMS.
     pub fn set_sms_metadata_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sms_metadata_id(v);
         self
     }
 
-    /// Sets `SurveyChannel` (optional): see [`LaunchSurveyInput::survey_channel`].
+    /// Channel of the survey: `IVR` or `SMS`.
+    ///
+    /// Sets `SurveyChannel` (optional).
     pub fn survey_channel(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.survey_channel(v);
         self
     }
 
-    /// Sets or clears `SurveyChannel`.
+    /// Sets or clears `SurveyChannel`. Channel of the survey: `IVR` or `SMS`.
     pub fn set_survey_channel(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_channel(v);
         self
     }
 
-    /// Sets `SurveyTemplateId` (optional): see [`LaunchSurveyInput::survey_template_id`].
+    /// Id of the survey template.
+    ///
+    /// Sets `SurveyTemplateId` (optional).
     pub fn survey_template_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.survey_template_id(v);
         self
     }
 
-    /// Sets or clears `SurveyTemplateId`.
+    /// Sets or clears `SurveyTemplateId`. Id of the survey template.
     pub fn set_survey_template_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_template_id(v);
         self
     }
 
-    /// Sets `SurveyTemplateVariables` (optional): see [`LaunchSurveyInput::survey_template_variables`].
+    /// Variables of the survey template.
+    ///
+    /// Sets `SurveyTemplateVariables` (optional).
     pub fn survey_template_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.survey_template_variables(v);
         self
     }
 
-    /// Sets or clears `SurveyTemplateVariables`.
+    /// Sets or clears `SurveyTemplateVariables`. Variables of the survey template.
     pub fn set_survey_template_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_template_variables(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`LaunchSurveyInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -82,13 +82,15 @@ pub struct ListAgentStateLogsInputBuilder {
 }
 
 impl ListAgentStateLogsInputBuilder {
-    /// Sets `AgentId` (required): see [`ListAgentStateLogsInput::agent_id`].
+    /// The agent, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -99,13 +101,15 @@ impl ListAgentStateLogsInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentStateLogsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -116,13 +120,15 @@ impl ListAgentStateLogsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListAgentStateLogsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -133,13 +139,15 @@ impl ListAgentStateLogsInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListAgentStateLogsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now. The period is at most one day long.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -175,49 +183,57 @@ pub struct ListAgentStateLogsFluentBuilder {
 }
 
 impl ListAgentStateLogsFluentBuilder {
-    /// Sets `AgentId` (required): see [`ListAgentStateLogsInput::agent_id`].
+    /// The agent, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentStateLogsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListAgentStateLogsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListAgentStateLogsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now. The period is at most one day long.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self

@@ -111,13 +111,15 @@ pub struct ListAgentStatesInputBuilder {
 }
 
 impl ListAgentStatesInputBuilder {
-    /// Sets `AgentIds` (optional): see [`ListAgentStatesInput::agent_ids`].
+    /// Only these agents, as `username@instance`.
+    ///
+    /// Sets `AgentIds` (optional).
     pub fn agent_ids(mut self, v: impl Into<String>) -> Self {
         self.agent_ids = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentIds`.
+    /// Sets or clears `AgentIds`. Only these agents, as `username@instance`.
     pub fn set_agent_ids(mut self, v: Option<String>) -> Self {
         self.agent_ids = v;
         self
@@ -128,13 +130,15 @@ impl ListAgentStatesInputBuilder {
         self.agent_ids.as_ref()
     }
 
-    /// Sets `ExcludeOfflineUsers` (optional): see [`ListAgentStatesInput::exclude_offline_users`].
+    /// Whether to leave out agents who are signed out.
+    ///
+    /// Sets `ExcludeOfflineUsers` (optional).
     pub fn exclude_offline_users(mut self, v: impl Into<bool>) -> Self {
         self.exclude_offline_users = Some(v.into());
         self
     }
 
-    /// Sets or clears `ExcludeOfflineUsers`.
+    /// Sets or clears `ExcludeOfflineUsers`. Whether to leave out agents who are signed out.
     pub fn set_exclude_offline_users(mut self, v: Option<bool>) -> Self {
         self.exclude_offline_users = v;
         self
@@ -145,13 +149,15 @@ impl ListAgentStatesInputBuilder {
         self.exclude_offline_users.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -162,13 +168,15 @@ impl ListAgentStatesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (optional): see [`ListAgentStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -179,13 +187,15 @@ impl ListAgentStatesInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (optional): see [`ListAgentStatesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -196,13 +206,15 @@ impl ListAgentStatesInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListAgentStatesInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -213,13 +225,15 @@ impl ListAgentStatesInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `State` (optional): see [`ListAgentStatesInput::state`].
+    /// Only agents in this state, e.g. `Ready`.
+    ///
+    /// Sets `State` (optional).
     pub fn state(mut self, v: impl Into<String>) -> Self {
         self.state = Some(v.into());
         self
     }
 
-    /// Sets or clears `State`.
+    /// Sets or clears `State`. Only agents in this state, e.g. `Ready`.
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
@@ -257,85 +271,99 @@ pub struct ListAgentStatesFluentBuilder {
 }
 
 impl ListAgentStatesFluentBuilder {
-    /// Sets `AgentIds` (optional): see [`ListAgentStatesInput::agent_ids`].
+    /// Only these agents, as `username@instance`.
+    ///
+    /// Sets `AgentIds` (optional).
     pub fn agent_ids(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_ids(v);
         self
     }
 
-    /// Sets or clears `AgentIds`.
+    /// Sets or clears `AgentIds`. Only these agents, as `username@instance`.
     pub fn set_agent_ids(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_ids(v);
         self
     }
 
-    /// Sets `ExcludeOfflineUsers` (optional): see [`ListAgentStatesInput::exclude_offline_users`].
+    /// Whether to leave out agents who are signed out.
+    ///
+    /// Sets `ExcludeOfflineUsers` (optional).
     pub fn exclude_offline_users(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.exclude_offline_users(v);
         self
     }
 
-    /// Sets or clears `ExcludeOfflineUsers`.
+    /// Sets or clears `ExcludeOfflineUsers`. Whether to leave out agents who are signed out.
     pub fn set_exclude_offline_users(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_exclude_offline_users(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (optional): see [`ListAgentStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (optional): see [`ListAgentStatesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListAgentStatesInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `State` (optional): see [`ListAgentStatesInput::state`].
+    /// Only agents in this state, e.g. `Ready`.
+    ///
+    /// Sets `State` (optional).
     pub fn state(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.state(v);
         self
     }
 
-    /// Sets or clears `State`.
+    /// Sets or clears `State`. Only agents in this state, e.g. `Ready`.
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self

@@ -102,7 +102,9 @@ pub struct ListAgentSummaryReportsSinceMidnightInputBuilder {
 }
 
 impl ListAgentSummaryReportsSinceMidnightInputBuilder {
-    /// Appends these items to `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
+    /// Only these agents, as `username@instance`.
+    ///
+    /// Appends these items to `AgentIds` (optional).
     pub fn agent_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.agent_ids_json = None;
         self.agent_ids
@@ -111,7 +113,7 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         self
     }
 
-    /// Sets or clears `AgentIds`.
+    /// Sets or clears `AgentIds`. Only these agents, as `username@instance`.
     pub fn set_agent_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_ids_json = None;
         self.agent_ids = v;
@@ -130,13 +132,15 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         self.agent_ids.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentSummaryReportsSinceMidnightInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -147,13 +151,15 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -164,13 +170,15 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -181,13 +189,15 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -224,13 +234,15 @@ pub struct ListAgentSummaryReportsSinceMidnightFluentBuilder {
 }
 
 impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
-    /// Appends these items to `AgentIds` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::agent_ids`].
+    /// Only these agents, as `username@instance`.
+    ///
+    /// Appends these items to `AgentIds` (optional).
     pub fn agent_ids(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.agent_ids(items);
         self
     }
 
-    /// Sets or clears `AgentIds`.
+    /// Sets or clears `AgentIds`. Only these agents, as `username@instance`.
     pub fn set_agent_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_ids(v);
         self
@@ -242,49 +254,57 @@ impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListAgentSummaryReportsSinceMidnightInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListAgentSummaryReportsSinceMidnightInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self

@@ -89,13 +89,15 @@ pub struct ListBriefSkillGroupsInputBuilder {
 }
 
 impl ListBriefSkillGroupsInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListBriefSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -106,13 +108,15 @@ impl ListBriefSkillGroupsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListBriefSkillGroupsInput::media_type`].
+    /// Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -123,13 +127,15 @@ impl ListBriefSkillGroupsInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListBriefSkillGroupsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -140,13 +146,15 @@ impl ListBriefSkillGroupsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListBriefSkillGroupsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -157,13 +165,15 @@ impl ListBriefSkillGroupsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListBriefSkillGroupsInput::search_pattern`].
+    /// Only skill groups whose name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only skill groups whose name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -202,61 +212,71 @@ pub struct ListBriefSkillGroupsFluentBuilder {
 }
 
 impl ListBriefSkillGroupsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListBriefSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListBriefSkillGroupsInput::media_type`].
+    /// Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListBriefSkillGroupsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListBriefSkillGroupsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListBriefSkillGroupsInput::search_pattern`].
+    /// Only skill groups whose name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only skill groups whose name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self

@@ -237,13 +237,15 @@ pub struct ListCallDetailRecordsInputBuilder {
 }
 
 impl ListCallDetailRecordsInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListCallDetailRecordsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -254,13 +256,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallDetailRecordsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -271,13 +275,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListCallDetailRecordsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -288,13 +294,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `CalledNumber` (optional): see [`ListCallDetailRecordsInput::called_number`].
+    /// Only calls to this number.
+    ///
+    /// Sets `CalledNumber` (optional).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.called_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. Only calls to this number.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
@@ -305,13 +313,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.called_number.as_ref()
     }
 
-    /// Sets `CallingNumber` (optional): see [`ListCallDetailRecordsInput::calling_number`].
+    /// Only calls from this number.
+    ///
+    /// Sets `CallingNumber` (optional).
     pub fn calling_number(mut self, v: impl Into<String>) -> Self {
         self.calling_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `CallingNumber`.
+    /// Sets or clears `CallingNumber`. Only calls from this number.
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.calling_number = v;
         self
@@ -322,13 +332,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.calling_number.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListCallDetailRecordsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -339,13 +351,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListCallDetailRecordsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -356,13 +370,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `ContactType` (optional): see [`ListCallDetailRecordsInput::contact_type`].
+    /// Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
+    ///
+    /// Sets `ContactType` (optional).
     pub fn contact_type(mut self, v: impl Into<String>) -> Self {
         self.contact_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactType`.
+    /// Sets or clears `ContactType`. Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
     pub fn set_contact_type(mut self, v: Option<String>) -> Self {
         self.contact_type = v;
         self
@@ -373,13 +389,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.contact_type.as_ref()
     }
 
-    /// Sets `ContactDisposition` (optional): see [`ListCallDetailRecordsInput::contact_disposition`].
+    /// Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    ///
+    /// Sets `ContactDisposition` (optional).
     pub fn contact_disposition(mut self, v: impl Into<String>) -> Self {
         self.contact_disposition = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactDisposition`.
+    /// Sets or clears `ContactDisposition`. Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
     pub fn set_contact_disposition(mut self, v: Option<String>) -> Self {
         self.contact_disposition = v;
         self
@@ -390,13 +408,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.contact_disposition.as_ref()
     }
 
-    /// Sets `ContactId` (optional): see [`ListCallDetailRecordsInput::contact_id`].
+    /// Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
+    ///
+    /// Sets `ContactId` (optional).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -407,13 +427,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `AgentId` (optional): see [`ListCallDetailRecordsInput::agent_id`].
+    /// Only calls this agent took part in, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only calls this agent took part in, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -424,13 +446,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListCallDetailRecordsInput::skill_group_id`].
+    /// Only calls that went through this skill group.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only calls that went through this skill group.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -441,13 +465,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `SortOrder` (optional): see [`ListCallDetailRecordsInput::sort_order`].
+    /// Sort direction, `ASC` or `DESC`. Without `OrderByField`, records come newest first.
+    ///
+    /// Sets `SortOrder` (optional).
     pub fn sort_order(mut self, v: impl Into<String>) -> Self {
         self.sort_order = Some(v.into());
         self
     }
 
-    /// Sets or clears `SortOrder`.
+    /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
@@ -458,13 +484,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.sort_order.as_ref()
     }
 
-    /// Sets `OrderByField` (optional): see [`ListCallDetailRecordsInput::order_by_field`].
+    /// Field to sort by, e.g. `startTime`.
+    ///
+    /// Sets `OrderByField` (optional).
     pub fn order_by_field(mut self, v: impl Into<String>) -> Self {
         self.order_by_field = Some(v.into());
         self
     }
 
-    /// Sets or clears `OrderByField`.
+    /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
@@ -475,7 +503,9 @@ impl ListCallDetailRecordsInputBuilder {
         self.order_by_field.as_ref()
     }
 
-    /// Appends these items to `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
+    /// Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
+    ///
+    /// Appends these items to `SatisfactionList` (optional).
     pub fn satisfaction_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.satisfaction_list_json = None;
         self.satisfaction_list
@@ -484,7 +514,7 @@ impl ListCallDetailRecordsInputBuilder {
         self
     }
 
-    /// Sets or clears `SatisfactionList`.
+    /// Sets or clears `SatisfactionList`. Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
     pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
         self.satisfaction_list_json = None;
         self.satisfaction_list = v;
@@ -503,13 +533,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.satisfaction_list.as_ref()
     }
 
-    /// Sets `SatisfactionSurveyChannel` (optional): see [`ListCallDetailRecordsInput::satisfaction_survey_channel`].
+    /// Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
+    ///
+    /// Sets `SatisfactionSurveyChannel` (optional).
     pub fn satisfaction_survey_channel(mut self, v: impl Into<SatisfactionSurveyChannel>) -> Self {
         self.satisfaction_survey_channel = Some(v.into());
         self
     }
 
-    /// Sets or clears `SatisfactionSurveyChannel`.
+    /// Sets or clears `SatisfactionSurveyChannel`. Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
     pub fn set_satisfaction_survey_channel(mut self, v: Option<SatisfactionSurveyChannel>) -> Self {
         self.satisfaction_survey_channel = v;
         self
@@ -520,7 +552,9 @@ impl ListCallDetailRecordsInputBuilder {
         self.satisfaction_survey_channel.as_ref()
     }
 
-    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
+    /// Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
+    ///
+    /// Appends these items to `ContactDispositionList` (optional).
     pub fn contact_disposition_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -532,7 +566,7 @@ impl ListCallDetailRecordsInputBuilder {
         self
     }
 
-    /// Sets or clears `ContactDispositionList`.
+    /// Sets or clears `ContactDispositionList`. Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
@@ -551,7 +585,9 @@ impl ListCallDetailRecordsInputBuilder {
         self.contact_disposition_list.as_ref()
     }
 
-    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
+    /// Only calls of these kinds, e.g. `Internal`, `Inbound`.
+    ///
+    /// Appends these items to `ContactTypeList` (optional).
     pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list
@@ -560,7 +596,7 @@ impl ListCallDetailRecordsInputBuilder {
         self
     }
 
-    /// Sets or clears `ContactTypeList`.
+    /// Sets or clears `ContactTypeList`. Only calls of these kinds, e.g. `Internal`, `Inbound`.
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list = v;
@@ -579,13 +615,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.contact_type_list.as_ref()
     }
 
-    /// Sets `Criteria` (optional): see [`ListCallDetailRecordsInput::criteria`].
+    /// More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
+    ///
+    /// Sets `Criteria` (optional).
     pub fn criteria(mut self, v: impl Into<String>) -> Self {
         self.criteria = Some(v.into());
         self
     }
 
-    /// Sets or clears `Criteria`.
+    /// Sets or clears `Criteria`. More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
@@ -596,7 +634,9 @@ impl ListCallDetailRecordsInputBuilder {
         self.criteria.as_ref()
     }
 
-    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
+    /// Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
+    ///
+    /// Appends these items to `EarlyMediaStateList` (optional).
     pub fn early_media_state_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -608,7 +648,7 @@ impl ListCallDetailRecordsInputBuilder {
         self
     }
 
-    /// Sets or clears `EarlyMediaStateList`.
+    /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.early_media_state_list_json = None;
         self.early_media_state_list = v;
@@ -627,13 +667,15 @@ impl ListCallDetailRecordsInputBuilder {
         self.early_media_state_list.as_ref()
     }
 
-    /// Sets `SatisfactionDescriptionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_description_list`].
+    /// Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
+    ///
+    /// Sets `SatisfactionDescriptionList` (optional).
     pub fn satisfaction_description_list(mut self, v: impl Into<String>) -> Self {
         self.satisfaction_description_list = Some(v.into());
         self
     }
 
-    /// Sets or clears `SatisfactionDescriptionList`.
+    /// Sets or clears `SatisfactionDescriptionList`. Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.satisfaction_description_list = v;
         self
@@ -692,181 +734,211 @@ pub struct ListCallDetailRecordsFluentBuilder {
 }
 
 impl ListCallDetailRecordsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListCallDetailRecordsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallDetailRecordsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListCallDetailRecordsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `CalledNumber` (optional): see [`ListCallDetailRecordsInput::called_number`].
+    /// Only calls to this number.
+    ///
+    /// Sets `CalledNumber` (optional).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.called_number(v);
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. Only calls to this number.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
     }
 
-    /// Sets `CallingNumber` (optional): see [`ListCallDetailRecordsInput::calling_number`].
+    /// Only calls from this number.
+    ///
+    /// Sets `CallingNumber` (optional).
     pub fn calling_number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.calling_number(v);
         self
     }
 
-    /// Sets or clears `CallingNumber`.
+    /// Sets or clears `CallingNumber`. Only calls from this number.
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_calling_number(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListCallDetailRecordsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListCallDetailRecordsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `ContactType` (optional): see [`ListCallDetailRecordsInput::contact_type`].
+    /// Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
+    ///
+    /// Sets `ContactType` (optional).
     pub fn contact_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_type(v);
         self
     }
 
-    /// Sets or clears `ContactType`.
+    /// Sets or clears `ContactType`. Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
     pub fn set_contact_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_type(v);
         self
     }
 
-    /// Sets `ContactDisposition` (optional): see [`ListCallDetailRecordsInput::contact_disposition`].
+    /// Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    ///
+    /// Sets `ContactDisposition` (optional).
     pub fn contact_disposition(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_disposition(v);
         self
     }
 
-    /// Sets or clears `ContactDisposition`.
+    /// Sets or clears `ContactDisposition`. Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
     pub fn set_contact_disposition(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_disposition(v);
         self
     }
 
-    /// Sets `ContactId` (optional): see [`ListCallDetailRecordsInput::contact_id`].
+    /// Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
+    ///
+    /// Sets `ContactId` (optional).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `AgentId` (optional): see [`ListCallDetailRecordsInput::agent_id`].
+    /// Only calls this agent took part in, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only calls this agent took part in, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListCallDetailRecordsInput::skill_group_id`].
+    /// Only calls that went through this skill group.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only calls that went through this skill group.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `SortOrder` (optional): see [`ListCallDetailRecordsInput::sort_order`].
+    /// Sort direction, `ASC` or `DESC`. Without `OrderByField`, records come newest first.
+    ///
+    /// Sets `SortOrder` (optional).
     pub fn sort_order(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.sort_order(v);
         self
     }
 
-    /// Sets or clears `SortOrder`.
+    /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
     }
 
-    /// Sets `OrderByField` (optional): see [`ListCallDetailRecordsInput::order_by_field`].
+    /// Field to sort by, e.g. `startTime`.
+    ///
+    /// Sets `OrderByField` (optional).
     pub fn order_by_field(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.order_by_field(v);
         self
     }
 
-    /// Sets or clears `OrderByField`.
+    /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
     }
 
-    /// Appends these items to `SatisfactionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_list`].
+    /// Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
+    ///
+    /// Appends these items to `SatisfactionList` (optional).
     pub fn satisfaction_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.satisfaction_list(items);
         self
     }
 
-    /// Sets or clears `SatisfactionList`.
+    /// Sets or clears `SatisfactionList`. Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
     pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_list(v);
         self
@@ -878,19 +950,23 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `SatisfactionSurveyChannel` (optional): see [`ListCallDetailRecordsInput::satisfaction_survey_channel`].
+    /// Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
+    ///
+    /// Sets `SatisfactionSurveyChannel` (optional).
     pub fn satisfaction_survey_channel(mut self, v: impl Into<SatisfactionSurveyChannel>) -> Self {
         self.input = self.input.satisfaction_survey_channel(v);
         self
     }
 
-    /// Sets or clears `SatisfactionSurveyChannel`.
+    /// Sets or clears `SatisfactionSurveyChannel`. Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
     pub fn set_satisfaction_survey_channel(mut self, v: Option<SatisfactionSurveyChannel>) -> Self {
         self.input = self.input.set_satisfaction_survey_channel(v);
         self
     }
 
-    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsInput::contact_disposition_list`].
+    /// Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
+    ///
+    /// Appends these items to `ContactDispositionList` (optional).
     pub fn contact_disposition_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -899,7 +975,7 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets or clears `ContactDispositionList`.
+    /// Sets or clears `ContactDispositionList`. Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
@@ -911,13 +987,15 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsInput::contact_type_list`].
+    /// Only calls of these kinds, e.g. `Internal`, `Inbound`.
+    ///
+    /// Appends these items to `ContactTypeList` (optional).
     pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.contact_type_list(items);
         self
     }
 
-    /// Sets or clears `ContactTypeList`.
+    /// Sets or clears `ContactTypeList`. Only calls of these kinds, e.g. `Internal`, `Inbound`.
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
         self
@@ -929,19 +1007,23 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `Criteria` (optional): see [`ListCallDetailRecordsInput::criteria`].
+    /// More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
+    ///
+    /// Sets `Criteria` (optional).
     pub fn criteria(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.criteria(v);
         self
     }
 
-    /// Sets or clears `Criteria`.
+    /// Sets or clears `Criteria`. More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self
     }
 
-    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsInput::early_media_state_list`].
+    /// Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
+    ///
+    /// Appends these items to `EarlyMediaStateList` (optional).
     pub fn early_media_state_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -950,7 +1032,7 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets or clears `EarlyMediaStateList`.
+    /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
         self
@@ -962,13 +1044,15 @@ impl ListCallDetailRecordsFluentBuilder {
         self
     }
 
-    /// Sets `SatisfactionDescriptionList` (optional): see [`ListCallDetailRecordsInput::satisfaction_description_list`].
+    /// Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
+    ///
+    /// Sets `SatisfactionDescriptionList` (optional).
     pub fn satisfaction_description_list(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.satisfaction_description_list(v);
         self
     }
 
-    /// Sets or clears `SatisfactionDescriptionList`.
+    /// Sets or clears `SatisfactionDescriptionList`. Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_description_list(v);
         self

@@ -309,7 +309,9 @@ pub struct ListCallDetailRecordsV2InputBuilder {
 }
 
 impl ListCallDetailRecordsV2InputBuilder {
-    /// Appends these items to `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
+    /// Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
+    ///
+    /// Appends these items to `AccessChannelTypeList` (optional).
     pub fn access_channel_type_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -321,7 +323,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `AccessChannelTypeList`.
+    /// Sets or clears `AccessChannelTypeList`. Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
     pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.access_channel_type_list_json = None;
         self.access_channel_type_list = v;
@@ -340,13 +342,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.access_channel_type_list.as_ref()
     }
 
-    /// Sets `AgentId` (optional): see [`ListCallDetailRecordsV2Input::agent_id`].
+    /// Only contacts this agent took part in, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only contacts this agent took part in, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -357,13 +361,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `AnalyticsReportReady` (optional): see [`ListCallDetailRecordsV2Input::analytics_report_ready`].
+    /// Only contacts whose analysis report is (`true`) or is not (`false`) ready.
+    ///
+    /// Sets `AnalyticsReportReady` (optional).
     pub fn analytics_report_ready(mut self, v: impl Into<bool>) -> Self {
         self.analytics_report_ready = Some(v.into());
         self
     }
 
-    /// Sets or clears `AnalyticsReportReady`.
+    /// Sets or clears `AnalyticsReportReady`. Only contacts whose analysis report is (`true`) or is not (`false`) ready.
     pub fn set_analytics_report_ready(mut self, v: Option<bool>) -> Self {
         self.analytics_report_ready = v;
         self
@@ -374,13 +380,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.analytics_report_ready.as_ref()
     }
 
-    /// Sets `Broker` (optional): see [`ListCallDetailRecordsV2Input::broker`].
+    /// Only calls through this number of the instance.
+    ///
+    /// Sets `Broker` (optional).
     pub fn broker(mut self, v: impl Into<String>) -> Self {
         self.broker = Some(v.into());
         self
     }
 
-    /// Sets or clears `Broker`.
+    /// Sets or clears `Broker`. Only calls through this number of the instance.
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.broker = v;
         self
@@ -391,13 +399,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.broker.as_ref()
     }
 
-    /// Sets `CalledNumber` (optional): see [`ListCallDetailRecordsV2Input::called_number`].
+    /// Only calls to this number.
+    ///
+    /// Sets `CalledNumber` (optional).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.called_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. Only calls to this number.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
@@ -408,13 +418,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.called_number.as_ref()
     }
 
-    /// Sets `CallingNumber` (optional): see [`ListCallDetailRecordsV2Input::calling_number`].
+    /// Only calls from this number.
+    ///
+    /// Sets `CallingNumber` (optional).
     pub fn calling_number(mut self, v: impl Into<String>) -> Self {
         self.calling_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `CallingNumber`.
+    /// Sets or clears `CallingNumber`. Only calls from this number.
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.calling_number = v;
         self
@@ -425,7 +437,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.calling_number.as_ref()
     }
 
-    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
+    /// Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
+    ///
+    /// Appends these items to `ContactDispositionList` (optional).
     pub fn contact_disposition_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -437,7 +451,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `ContactDispositionList`.
+    /// Sets or clears `ContactDispositionList`. Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
@@ -456,7 +470,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.contact_disposition_list.as_ref()
     }
 
-    /// Appends these items to `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
+    /// Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
+    ///
+    /// Appends these items to `ContactIdList` (optional).
     pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.contact_id_list_json = None;
         self.contact_id_list
@@ -465,7 +481,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `ContactIdList`.
+    /// Sets or clears `ContactIdList`. Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_id_list_json = None;
         self.contact_id_list = v;
@@ -484,7 +500,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.contact_id_list.as_ref()
     }
 
-    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
+    /// Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
+    /// Appends these items to `ContactTypeList` (optional).
     pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list
@@ -493,7 +511,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `ContactTypeList`.
+    /// Sets or clears `ContactTypeList`. Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list = v;
@@ -512,7 +530,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.contact_type_list.as_ref()
     }
 
-    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
+    /// Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
+    ///
+    /// Appends these items to `EarlyMediaStateList` (optional).
     pub fn early_media_state_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -524,7 +544,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `EarlyMediaStateList`.
+    /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.early_media_state_list_json = None;
         self.early_media_state_list = v;
@@ -543,13 +563,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.early_media_state_list.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListCallDetailRecordsV2Input::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -560,13 +582,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `FirstAgentId` (optional): see [`ListCallDetailRecordsV2Input::first_agent_id`].
+    /// Only contacts this agent handled first, as `username@instance`.
+    ///
+    /// Sets `FirstAgentId` (optional).
     pub fn first_agent_id(mut self, v: impl Into<String>) -> Self {
         self.first_agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `FirstAgentId`.
+    /// Sets or clears `FirstAgentId`. Only contacts this agent handled first, as `username@instance`.
     pub fn set_first_agent_id(mut self, v: Option<String>) -> Self {
         self.first_agent_id = v;
         self
@@ -577,13 +601,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.first_agent_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListCallDetailRecordsV2Input::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -594,13 +620,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListCallDetailRecordsV2Input::media_type`].
+    /// Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -611,13 +639,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `Number` (optional): see [`ListCallDetailRecordsV2Input::number`].
+    /// Only calls from or to this number.
+    ///
+    /// Sets `Number` (optional).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.number = Some(v.into());
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. Only calls from or to this number.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -628,13 +658,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.number.as_ref()
     }
 
-    /// Sets `OrderByField` (optional): see [`ListCallDetailRecordsV2Input::order_by_field`].
+    /// Field to sort by, e.g. `startTime`.
+    ///
+    /// Sets `OrderByField` (optional).
     pub fn order_by_field(mut self, v: impl Into<String>) -> Self {
         self.order_by_field = Some(v.into());
         self
     }
 
-    /// Sets or clears `OrderByField`.
+    /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
@@ -645,13 +677,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.order_by_field.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallDetailRecordsV2Input::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -662,13 +696,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListCallDetailRecordsV2Input::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -679,13 +715,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `ReleaseInitiatorList` (optional): see [`ListCallDetailRecordsV2Input::release_initiator_list`].
+    /// Only contacts ended by one of these parties.
+    ///
+    /// Sets `ReleaseInitiatorList` (optional).
     pub fn release_initiator_list(mut self, v: impl Into<String>) -> Self {
         self.release_initiator_list = Some(v.into());
         self
     }
 
-    /// Sets or clears `ReleaseInitiatorList`.
+    /// Sets or clears `ReleaseInitiatorList`. Only contacts ended by one of these parties.
     pub fn set_release_initiator_list(mut self, v: Option<String>) -> Self {
         self.release_initiator_list = v;
         self
@@ -696,13 +734,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.release_initiator_list.as_ref()
     }
 
-    /// Sets `ReleaseReasonList` (optional): see [`ListCallDetailRecordsV2Input::release_reason_list`].
+    /// Only contacts that ended for one of these reasons.
+    ///
+    /// Sets `ReleaseReasonList` (optional).
     pub fn release_reason_list(mut self, v: impl Into<String>) -> Self {
         self.release_reason_list = Some(v.into());
         self
     }
 
-    /// Sets or clears `ReleaseReasonList`.
+    /// Sets or clears `ReleaseReasonList`. Only contacts that ended for one of these reasons.
     pub fn set_release_reason_list(mut self, v: Option<String>) -> Self {
         self.release_reason_list = v;
         self
@@ -713,13 +753,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.release_reason_list.as_ref()
     }
 
-    /// Sets `SatisfactionDescriptionList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_description_list`].
+    /// Only contacts with one of these satisfaction ratings, by description.
+    ///
+    /// Sets `SatisfactionDescriptionList` (optional).
     pub fn satisfaction_description_list(mut self, v: impl Into<String>) -> Self {
         self.satisfaction_description_list = Some(v.into());
         self
     }
 
-    /// Sets or clears `SatisfactionDescriptionList`.
+    /// Sets or clears `SatisfactionDescriptionList`. Only contacts with one of these satisfaction ratings, by description.
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.satisfaction_description_list = v;
         self
@@ -730,7 +772,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.satisfaction_description_list.as_ref()
     }
 
-    /// Appends these items to `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
+    /// Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
+    ///
+    /// Appends these items to `SatisfactionRateList` (optional).
     pub fn satisfaction_rate_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -742,7 +786,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `SatisfactionRateList`.
+    /// Sets or clears `SatisfactionRateList`. Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
     pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
         self.satisfaction_rate_list_json = None;
         self.satisfaction_rate_list = v;
@@ -761,13 +805,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.satisfaction_rate_list.as_ref()
     }
 
-    /// Sets `SatisfactionSurveyChannel` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_survey_channel`].
+    /// Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
+    ///
+    /// Sets `SatisfactionSurveyChannel` (optional).
     pub fn satisfaction_survey_channel(mut self, v: impl Into<String>) -> Self {
         self.satisfaction_survey_channel = Some(v.into());
         self
     }
 
-    /// Sets or clears `SatisfactionSurveyChannel`.
+    /// Sets or clears `SatisfactionSurveyChannel`. Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
     pub fn set_satisfaction_survey_channel(mut self, v: Option<String>) -> Self {
         self.satisfaction_survey_channel = v;
         self
@@ -778,13 +824,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.satisfaction_survey_channel.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListCallDetailRecordsV2Input::search_pattern`].
+    /// Only contacts whose details contain this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only contacts whose details contain this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -795,7 +843,9 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
+    /// Only contacts that went through one of these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -807,7 +857,7 @@ impl ListCallDetailRecordsV2InputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only contacts that went through one of these skill groups, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -826,13 +876,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.skill_group_id_list.as_ref()
     }
 
-    /// Sets `SortOrder` (optional): see [`ListCallDetailRecordsV2Input::sort_order`].
+    /// Sort direction, `ASC` or `DESC`.
+    ///
+    /// Sets `SortOrder` (optional).
     pub fn sort_order(mut self, v: impl Into<String>) -> Self {
         self.sort_order = Some(v.into());
         self
     }
 
-    /// Sets or clears `SortOrder`.
+    /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
@@ -843,13 +895,15 @@ impl ListCallDetailRecordsV2InputBuilder {
         self.sort_order.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListCallDetailRecordsV2Input::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -917,7 +971,9 @@ pub struct ListCallDetailRecordsV2FluentBuilder {
 }
 
 impl ListCallDetailRecordsV2FluentBuilder {
-    /// Appends these items to `AccessChannelTypeList` (optional): see [`ListCallDetailRecordsV2Input::access_channel_type_list`].
+    /// Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
+    ///
+    /// Appends these items to `AccessChannelTypeList` (optional).
     pub fn access_channel_type_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -926,7 +982,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets or clears `AccessChannelTypeList`.
+    /// Sets or clears `AccessChannelTypeList`. Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
     pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_access_channel_type_list(v);
         self
@@ -938,67 +994,79 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `AgentId` (optional): see [`ListCallDetailRecordsV2Input::agent_id`].
+    /// Only contacts this agent took part in, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only contacts this agent took part in, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `AnalyticsReportReady` (optional): see [`ListCallDetailRecordsV2Input::analytics_report_ready`].
+    /// Only contacts whose analysis report is (`true`) or is not (`false`) ready.
+    ///
+    /// Sets `AnalyticsReportReady` (optional).
     pub fn analytics_report_ready(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.analytics_report_ready(v);
         self
     }
 
-    /// Sets or clears `AnalyticsReportReady`.
+    /// Sets or clears `AnalyticsReportReady`. Only contacts whose analysis report is (`true`) or is not (`false`) ready.
     pub fn set_analytics_report_ready(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_analytics_report_ready(v);
         self
     }
 
-    /// Sets `Broker` (optional): see [`ListCallDetailRecordsV2Input::broker`].
+    /// Only calls through this number of the instance.
+    ///
+    /// Sets `Broker` (optional).
     pub fn broker(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.broker(v);
         self
     }
 
-    /// Sets or clears `Broker`.
+    /// Sets or clears `Broker`. Only calls through this number of the instance.
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_broker(v);
         self
     }
 
-    /// Sets `CalledNumber` (optional): see [`ListCallDetailRecordsV2Input::called_number`].
+    /// Only calls to this number.
+    ///
+    /// Sets `CalledNumber` (optional).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.called_number(v);
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. Only calls to this number.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
     }
 
-    /// Sets `CallingNumber` (optional): see [`ListCallDetailRecordsV2Input::calling_number`].
+    /// Only calls from this number.
+    ///
+    /// Sets `CallingNumber` (optional).
     pub fn calling_number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.calling_number(v);
         self
     }
 
-    /// Sets or clears `CallingNumber`.
+    /// Sets or clears `CallingNumber`. Only calls from this number.
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_calling_number(v);
         self
     }
 
-    /// Appends these items to `ContactDispositionList` (optional): see [`ListCallDetailRecordsV2Input::contact_disposition_list`].
+    /// Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
+    ///
+    /// Appends these items to `ContactDispositionList` (optional).
     pub fn contact_disposition_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -1007,7 +1075,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets or clears `ContactDispositionList`.
+    /// Sets or clears `ContactDispositionList`. Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
@@ -1019,13 +1087,15 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Appends these items to `ContactIdList` (optional): see [`ListCallDetailRecordsV2Input::contact_id_list`].
+    /// Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
+    ///
+    /// Appends these items to `ContactIdList` (optional).
     pub fn contact_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.contact_id_list(items);
         self
     }
 
-    /// Sets or clears `ContactIdList`.
+    /// Sets or clears `ContactIdList`. Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_id_list(v);
         self
@@ -1037,13 +1107,15 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Appends these items to `ContactTypeList` (optional): see [`ListCallDetailRecordsV2Input::contact_type_list`].
+    /// Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
+    /// Appends these items to `ContactTypeList` (optional).
     pub fn contact_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.contact_type_list(items);
         self
     }
 
-    /// Sets or clears `ContactTypeList`.
+    /// Sets or clears `ContactTypeList`. Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
         self
@@ -1055,7 +1127,9 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Appends these items to `EarlyMediaStateList` (optional): see [`ListCallDetailRecordsV2Input::early_media_state_list`].
+    /// Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
+    ///
+    /// Appends these items to `EarlyMediaStateList` (optional).
     pub fn early_media_state_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -1064,7 +1138,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets or clears `EarlyMediaStateList`.
+    /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
         self
@@ -1076,139 +1150,163 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListCallDetailRecordsV2Input::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `FirstAgentId` (optional): see [`ListCallDetailRecordsV2Input::first_agent_id`].
+    /// Only contacts this agent handled first, as `username@instance`.
+    ///
+    /// Sets `FirstAgentId` (optional).
     pub fn first_agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.first_agent_id(v);
         self
     }
 
-    /// Sets or clears `FirstAgentId`.
+    /// Sets or clears `FirstAgentId`. Only contacts this agent handled first, as `username@instance`.
     pub fn set_first_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_first_agent_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListCallDetailRecordsV2Input::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListCallDetailRecordsV2Input::media_type`].
+    /// Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `Number` (optional): see [`ListCallDetailRecordsV2Input::number`].
+    /// Only calls from or to this number.
+    ///
+    /// Sets `Number` (optional).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number(v);
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. Only calls from or to this number.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
-    /// Sets `OrderByField` (optional): see [`ListCallDetailRecordsV2Input::order_by_field`].
+    /// Field to sort by, e.g. `startTime`.
+    ///
+    /// Sets `OrderByField` (optional).
     pub fn order_by_field(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.order_by_field(v);
         self
     }
 
-    /// Sets or clears `OrderByField`.
+    /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallDetailRecordsV2Input::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListCallDetailRecordsV2Input::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `ReleaseInitiatorList` (optional): see [`ListCallDetailRecordsV2Input::release_initiator_list`].
+    /// Only contacts ended by one of these parties.
+    ///
+    /// Sets `ReleaseInitiatorList` (optional).
     pub fn release_initiator_list(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.release_initiator_list(v);
         self
     }
 
-    /// Sets or clears `ReleaseInitiatorList`.
+    /// Sets or clears `ReleaseInitiatorList`. Only contacts ended by one of these parties.
     pub fn set_release_initiator_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_release_initiator_list(v);
         self
     }
 
-    /// Sets `ReleaseReasonList` (optional): see [`ListCallDetailRecordsV2Input::release_reason_list`].
+    /// Only contacts that ended for one of these reasons.
+    ///
+    /// Sets `ReleaseReasonList` (optional).
     pub fn release_reason_list(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.release_reason_list(v);
         self
     }
 
-    /// Sets or clears `ReleaseReasonList`.
+    /// Sets or clears `ReleaseReasonList`. Only contacts that ended for one of these reasons.
     pub fn set_release_reason_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_release_reason_list(v);
         self
     }
 
-    /// Sets `SatisfactionDescriptionList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_description_list`].
+    /// Only contacts with one of these satisfaction ratings, by description.
+    ///
+    /// Sets `SatisfactionDescriptionList` (optional).
     pub fn satisfaction_description_list(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.satisfaction_description_list(v);
         self
     }
 
-    /// Sets or clears `SatisfactionDescriptionList`.
+    /// Sets or clears `SatisfactionDescriptionList`. Only contacts with one of these satisfaction ratings, by description.
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_description_list(v);
         self
     }
 
-    /// Appends these items to `SatisfactionRateList` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_rate_list`].
+    /// Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
+    ///
+    /// Appends these items to `SatisfactionRateList` (optional).
     pub fn satisfaction_rate_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -1217,7 +1315,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets or clears `SatisfactionRateList`.
+    /// Sets or clears `SatisfactionRateList`. Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
     pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_rate_list(v);
         self
@@ -1229,31 +1327,37 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `SatisfactionSurveyChannel` (optional): see [`ListCallDetailRecordsV2Input::satisfaction_survey_channel`].
+    /// Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
+    ///
+    /// Sets `SatisfactionSurveyChannel` (optional).
     pub fn satisfaction_survey_channel(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.satisfaction_survey_channel(v);
         self
     }
 
-    /// Sets or clears `SatisfactionSurveyChannel`.
+    /// Sets or clears `SatisfactionSurveyChannel`. Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
     pub fn set_satisfaction_survey_channel(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_survey_channel(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListCallDetailRecordsV2Input::search_pattern`].
+    /// Only contacts whose details contain this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only contacts whose details contain this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListCallDetailRecordsV2Input::skill_group_id_list`].
+    /// Only contacts that went through one of these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -1262,7 +1366,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only contacts that went through one of these skill groups, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -1274,25 +1378,29 @@ impl ListCallDetailRecordsV2FluentBuilder {
         self
     }
 
-    /// Sets `SortOrder` (optional): see [`ListCallDetailRecordsV2Input::sort_order`].
+    /// Sort direction, `ASC` or `DESC`.
+    ///
+    /// Sets `SortOrder` (optional).
     pub fn sort_order(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.sort_order(v);
         self
     }
 
-    /// Sets or clears `SortOrder`.
+    /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListCallDetailRecordsV2Input::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

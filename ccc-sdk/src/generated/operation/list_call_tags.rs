@@ -73,13 +73,15 @@ pub struct ListCallTagsInputBuilder {
 }
 
 impl ListCallTagsInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListCallTagsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -90,13 +92,15 @@ impl ListCallTagsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallTagsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -107,13 +111,15 @@ impl ListCallTagsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListCallTagsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -150,37 +156,43 @@ pub struct ListCallTagsFluentBuilder {
 }
 
 impl ListCallTagsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListCallTagsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListCallTagsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListCallTagsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self

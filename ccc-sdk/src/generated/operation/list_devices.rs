@@ -67,13 +67,15 @@ pub struct ListDevicesInputBuilder {
 }
 
 impl ListDevicesInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListDevicesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -84,13 +86,15 @@ impl ListDevicesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ListDevicesInput::user_id`].
+    /// The agent whose devices to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent whose devices to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -122,25 +126,29 @@ pub struct ListDevicesFluentBuilder {
 }
 
 impl ListDevicesFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListDevicesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`ListDevicesInput::user_id`].
+    /// The agent whose devices to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The agent whose devices to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

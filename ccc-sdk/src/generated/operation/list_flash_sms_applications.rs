@@ -87,13 +87,15 @@ pub struct ListFlashSmsApplicationsInputBuilder {
 }
 
 impl ListFlashSmsApplicationsInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListFlashSmsApplicationsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -121,13 +123,15 @@ impl ListFlashSmsApplicationsInputBuilder {
         self.name.as_ref()
     }
 
-    /// Sets `PageNumber` (optional): see [`ListFlashSmsApplicationsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -138,13 +142,15 @@ impl ListFlashSmsApplicationsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (optional): see [`ListFlashSmsApplicationsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -196,13 +202,15 @@ pub struct ListFlashSmsApplicationsFluentBuilder {
 }
 
 impl ListFlashSmsApplicationsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListFlashSmsApplicationsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -220,25 +228,29 @@ impl ListFlashSmsApplicationsFluentBuilder {
         self
     }
 
-    /// Sets `PageNumber` (optional): see [`ListFlashSmsApplicationsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (optional): see [`ListFlashSmsApplicationsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self

@@ -118,13 +118,15 @@ pub struct ListHistoricalAgentReportInputBuilder {
 }
 
 impl ListHistoricalAgentReportInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListHistoricalAgentReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -135,13 +137,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalAgentReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -152,13 +156,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalAgentReportInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -169,7 +175,9 @@ impl ListHistoricalAgentReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
+    /// The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list
@@ -178,7 +186,7 @@ impl ListHistoricalAgentReportInputBuilder {
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -197,13 +205,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.agent_id_list.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalAgentReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -214,13 +224,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Sets `StopTime` (optional): see [`ListHistoricalAgentReportInput::stop_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `StopTime` (optional).
     pub fn stop_time(mut self, v: impl Into<i64>) -> Self {
         self.stop_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StopTime`.
+    /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.stop_time = v;
         self
@@ -231,13 +243,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.stop_time.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalAgentReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -248,13 +262,15 @@ impl ListHistoricalAgentReportInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListHistoricalAgentReportInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -297,49 +313,57 @@ pub struct ListHistoricalAgentReportFluentBuilder {
 }
 
 impl ListHistoricalAgentReportFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListHistoricalAgentReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalAgentReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalAgentReportInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentReportInput::agent_id_list`].
+    /// The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.agent_id_list(items);
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -351,49 +375,57 @@ impl ListHistoricalAgentReportFluentBuilder {
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalAgentReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
-    /// Sets `StopTime` (optional): see [`ListHistoricalAgentReportInput::stop_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `StopTime` (optional).
     pub fn stop_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.stop_time(v);
         self
     }
 
-    /// Sets or clears `StopTime`.
+    /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_stop_time(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalAgentReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListHistoricalAgentReportInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self

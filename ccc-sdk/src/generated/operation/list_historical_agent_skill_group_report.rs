@@ -134,7 +134,9 @@ pub struct ListHistoricalAgentSkillGroupReportInputBuilder {
 }
 
 impl ListHistoricalAgentSkillGroupReportInputBuilder {
-    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
+    /// The agents to report on, as `username@instance`; all when unset.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list
@@ -143,7 +145,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`; all when unset.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -162,13 +164,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.agent_id_list.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListHistoricalAgentSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -179,13 +183,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListHistoricalAgentSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -196,13 +202,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalAgentSkillGroupReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -213,13 +221,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalAgentSkillGroupReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -230,13 +240,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalAgentSkillGroupReportInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -247,7 +259,9 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
+    /// The skill groups to report on, by id; all when unset.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -259,7 +273,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -278,13 +292,15 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
         self.skill_group_id_list.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalAgentSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -328,13 +344,15 @@ pub struct ListHistoricalAgentSkillGroupReportFluentBuilder {
 }
 
 impl ListHistoricalAgentSkillGroupReportFluentBuilder {
-    /// Appends these items to `AgentIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::agent_id_list`].
+    /// The agents to report on, as `username@instance`; all when unset.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.agent_id_list(items);
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`; all when unset.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -346,67 +364,79 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListHistoricalAgentSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListHistoricalAgentSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalAgentSkillGroupReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalAgentSkillGroupReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalAgentSkillGroupReportInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalAgentSkillGroupReportInput::skill_group_id_list`].
+    /// The skill groups to report on, by id; all when unset.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -415,7 +445,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -427,13 +457,15 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalAgentSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

@@ -112,13 +112,15 @@ pub struct ListHistoricalSkillGroupReportInputBuilder {
 }
 
 impl ListHistoricalSkillGroupReportInputBuilder {
-    /// Sets `EndTime` (optional): see [`ListHistoricalSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -129,13 +131,15 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListHistoricalSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -146,13 +150,15 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalSkillGroupReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -163,13 +169,15 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalSkillGroupReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -180,13 +188,15 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalSkillGroupReportInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -197,7 +207,9 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
+    /// The skill groups to report on, by id; all when unset.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -209,7 +221,7 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -228,13 +240,15 @@ impl ListHistoricalSkillGroupReportInputBuilder {
         self.skill_group_id_list.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -276,67 +290,79 @@ pub struct ListHistoricalSkillGroupReportFluentBuilder {
 }
 
 impl ListHistoricalSkillGroupReportFluentBuilder {
-    /// Sets `EndTime` (optional): see [`ListHistoricalSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListHistoricalSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListHistoricalSkillGroupReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListHistoricalSkillGroupReportInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListHistoricalSkillGroupReportInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListHistoricalSkillGroupReportInput::skill_group_id_list`].
+    /// The skill groups to report on, by id; all when unset.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -345,7 +371,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -357,13 +383,15 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListHistoricalSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

@@ -66,13 +66,15 @@ pub struct ListInstancesOfUserInputBuilder {
 }
 
 impl ListInstancesOfUserInputBuilder {
-    /// Sets `PageNumber` (required): see [`ListInstancesOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -83,13 +85,15 @@ impl ListInstancesOfUserInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListInstancesOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -123,25 +127,29 @@ pub struct ListInstancesOfUserFluentBuilder {
 }
 
 impl ListInstancesOfUserFluentBuilder {
-    /// Sets `PageNumber` (required): see [`ListInstancesOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListInstancesOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self

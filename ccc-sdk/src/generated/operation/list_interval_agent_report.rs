@@ -98,13 +98,15 @@ pub struct ListIntervalAgentReportInputBuilder {
 }
 
 impl ListIntervalAgentReportInputBuilder {
-    /// Sets `AgentId` (required): see [`ListIntervalAgentReportInput::agent_id`].
+    /// The agent to report on, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -115,13 +117,15 @@ impl ListIntervalAgentReportInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalAgentReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -132,13 +136,15 @@ impl ListIntervalAgentReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListIntervalAgentReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -149,13 +155,15 @@ impl ListIntervalAgentReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalAgentReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.interval = Some(v.into());
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
@@ -166,13 +174,15 @@ impl ListIntervalAgentReportInputBuilder {
         self.interval.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListIntervalAgentReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -183,13 +193,15 @@ impl ListIntervalAgentReportInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalAgentReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -227,73 +239,85 @@ pub struct ListIntervalAgentReportFluentBuilder {
 }
 
 impl ListIntervalAgentReportFluentBuilder {
-    /// Sets `AgentId` (required): see [`ListIntervalAgentReportInput::agent_id`].
+    /// The agent to report on, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalAgentReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListIntervalAgentReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalAgentReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.interval(v);
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListIntervalAgentReportInput::media_type`].
+    /// Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalAgentReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

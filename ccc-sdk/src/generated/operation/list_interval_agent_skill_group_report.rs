@@ -99,13 +99,15 @@ pub struct ListIntervalAgentSkillGroupReportInputBuilder {
 }
 
 impl ListIntervalAgentSkillGroupReportInputBuilder {
-    /// Sets `AgentId` (required): see [`ListIntervalAgentSkillGroupReportInput::agent_id`].
+    /// The agent to report on, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -116,13 +118,15 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalAgentSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -133,13 +137,15 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListIntervalAgentSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -150,13 +156,15 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalAgentSkillGroupReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.interval = Some(v.into());
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
@@ -167,13 +175,15 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
         self.interval.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListIntervalAgentSkillGroupReportInput::skill_group_id`].
+    /// The skill group to report on, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -184,13 +194,15 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalAgentSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -230,73 +242,85 @@ pub struct ListIntervalAgentSkillGroupReportFluentBuilder {
 }
 
 impl ListIntervalAgentSkillGroupReportFluentBuilder {
-    /// Sets `AgentId` (required): see [`ListIntervalAgentSkillGroupReportInput::agent_id`].
+    /// The agent to report on, as `username@instance`.
+    ///
+    /// Sets `AgentId` (required).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalAgentSkillGroupReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListIntervalAgentSkillGroupReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalAgentSkillGroupReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.interval(v);
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListIntervalAgentSkillGroupReportInput::skill_group_id`].
+    /// The skill group to report on, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalAgentSkillGroupReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

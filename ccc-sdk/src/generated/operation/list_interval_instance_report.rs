@@ -83,13 +83,15 @@ pub struct ListIntervalInstanceReportInputBuilder {
 }
 
 impl ListIntervalInstanceReportInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListIntervalInstanceReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -100,13 +102,15 @@ impl ListIntervalInstanceReportInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalInstanceReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -117,13 +121,15 @@ impl ListIntervalInstanceReportInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalInstanceReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now. At most 180 days after `StartTime` for `Daily` figures, 10 days for `Hourly` ones.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -134,13 +140,15 @@ impl ListIntervalInstanceReportInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalInstanceReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.interval = Some(v.into());
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
@@ -174,49 +182,57 @@ pub struct ListIntervalInstanceReportFluentBuilder {
 }
 
 impl ListIntervalInstanceReportFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListIntervalInstanceReportInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListIntervalInstanceReportInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListIntervalInstanceReportInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now. At most 180 days after `StartTime` for `Daily` figures, 10 days for `Hourly` ones.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `Interval` (optional): see [`ListIntervalInstanceReportInput::interval`].
+    /// Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    ///
+    /// Sets `Interval` (optional).
     pub fn interval(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.interval(v);
         self
     }
 
-    /// Sets or clears `Interval`.
+    /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self

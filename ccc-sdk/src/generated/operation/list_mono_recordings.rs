@@ -82,13 +82,15 @@ pub struct ListMonoRecordingsInputBuilder {
 }
 
 impl ListMonoRecordingsInputBuilder {
-    /// Sets `AgentChannelId` (optional): see [`ListMonoRecordingsInput::agent_channel_id`].
+    /// Only the recording of this agent channel.
+    ///
+    /// Sets `AgentChannelId` (optional).
     pub fn agent_channel_id(mut self, v: impl Into<String>) -> Self {
         self.agent_channel_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentChannelId`.
+    /// Sets or clears `AgentChannelId`. Only the recording of this agent channel.
     pub fn set_agent_channel_id(mut self, v: Option<String>) -> Self {
         self.agent_channel_id = v;
         self
@@ -99,13 +101,15 @@ impl ListMonoRecordingsInputBuilder {
         self.agent_channel_id.as_ref()
     }
 
-    /// Sets `AgentId` (optional): see [`ListMonoRecordingsInput::agent_id`].
+    /// Only recordings of this agent, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.agent_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only recordings of this agent, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -116,13 +120,15 @@ impl ListMonoRecordingsInputBuilder {
         self.agent_id.as_ref()
     }
 
-    /// Sets `ContactId` (required): see [`ListMonoRecordingsInput::contact_id`].
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -133,13 +139,15 @@ impl ListMonoRecordingsInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListMonoRecordingsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -175,49 +183,57 @@ pub struct ListMonoRecordingsFluentBuilder {
 }
 
 impl ListMonoRecordingsFluentBuilder {
-    /// Sets `AgentChannelId` (optional): see [`ListMonoRecordingsInput::agent_channel_id`].
+    /// Only the recording of this agent channel.
+    ///
+    /// Sets `AgentChannelId` (optional).
     pub fn agent_channel_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_channel_id(v);
         self
     }
 
-    /// Sets or clears `AgentChannelId`.
+    /// Sets or clears `AgentChannelId`. Only the recording of this agent channel.
     pub fn set_agent_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_channel_id(v);
         self
     }
 
-    /// Sets `AgentId` (optional): see [`ListMonoRecordingsInput::agent_id`].
+    /// Only recordings of this agent, as `username@instance`.
+    ///
+    /// Sets `AgentId` (optional).
     pub fn agent_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_id(v);
         self
     }
 
-    /// Sets or clears `AgentId`.
+    /// Sets or clears `AgentId`. Only recordings of this agent, as `username@instance`.
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
     }
 
-    /// Sets `ContactId` (required): see [`ListMonoRecordingsInput::contact_id`].
+    /// Id of the call, e.g. `job-65382141036893491`.
+    ///
+    /// Sets `ContactId` (required).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListMonoRecordingsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

@@ -94,13 +94,15 @@ pub struct ListOutboundNumbersOfUserInputBuilder {
 }
 
 impl ListOutboundNumbersOfUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListOutboundNumbersOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -111,13 +113,15 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListOutboundNumbersOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -128,13 +132,15 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListOutboundNumbersOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -145,7 +151,9 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
+    /// Only numbers of these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -157,7 +165,7 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only numbers of these skill groups, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -176,13 +184,15 @@ impl ListOutboundNumbersOfUserInputBuilder {
         self.skill_group_id_list.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ListOutboundNumbersOfUserInput::user_id`].
+    /// The user whose numbers to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose numbers to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -222,43 +232,51 @@ pub struct ListOutboundNumbersOfUserFluentBuilder {
 }
 
 impl ListOutboundNumbersOfUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListOutboundNumbersOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListOutboundNumbersOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListOutboundNumbersOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListOutboundNumbersOfUserInput::skill_group_id_list`].
+    /// Only numbers of these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -267,7 +285,7 @@ impl ListOutboundNumbersOfUserFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only numbers of these skill groups, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -279,13 +297,15 @@ impl ListOutboundNumbersOfUserFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (optional): see [`ListOutboundNumbersOfUserInput::user_id`].
+    /// The user whose numbers to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose numbers to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -95,13 +95,15 @@ pub struct ListPersonalNumbersOfUserInputBuilder {
 }
 
 impl ListPersonalNumbersOfUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListPersonalNumbersOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -112,13 +114,15 @@ impl ListPersonalNumbersOfUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `IsMember` (required): see [`ListPersonalNumbersOfUserInput::is_member`].
+    /// Which numbers to list: `true` the user's personal numbers, `false` the numbers that could be given to the user with `AddPersonalNumbersToUser`.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.is_member = Some(v.into());
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which numbers to list: `true` the user's personal numbers, `false` the numbers that could be given to the user with `AddPersonalNumbersToUser`.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.is_member = v;
         self
@@ -129,13 +133,15 @@ impl ListPersonalNumbersOfUserInputBuilder {
         self.is_member.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListPersonalNumbersOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -146,13 +152,15 @@ impl ListPersonalNumbersOfUserInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListPersonalNumbersOfUserInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -163,13 +171,15 @@ impl ListPersonalNumbersOfUserInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`ListPersonalNumbersOfUserInput::user_id`].
+    /// The user whose numbers to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose numbers to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -180,13 +190,15 @@ impl ListPersonalNumbersOfUserInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPersonalNumbersOfUserInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `083`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `083`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -228,73 +240,85 @@ pub struct ListPersonalNumbersOfUserFluentBuilder {
 }
 
 impl ListPersonalNumbersOfUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListPersonalNumbersOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `IsMember` (required): see [`ListPersonalNumbersOfUserInput::is_member`].
+    /// Which numbers to list: `true` the user's personal numbers, `false` the numbers that could be given to the user with `AddPersonalNumbersToUser`.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.is_member(v);
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which numbers to list: `true` the user's personal numbers, `false` the numbers that could be given to the user with `AddPersonalNumbersToUser`.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_is_member(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListPersonalNumbersOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListPersonalNumbersOfUserInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `UserId` (required): see [`ListPersonalNumbersOfUserInput::user_id`].
+    /// The user whose numbers to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose numbers to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPersonalNumbersOfUserInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `083`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `083`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self

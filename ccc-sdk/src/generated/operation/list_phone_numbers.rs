@@ -97,13 +97,15 @@ pub struct ListPhoneNumbersInputBuilder {
 }
 
 impl ListPhoneNumbersInputBuilder {
-    /// Sets `Active` (optional): see [`ListPhoneNumbersInput::active`].
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
+    /// Sets `Active` (optional).
     pub fn active(mut self, v: impl Into<bool>) -> Self {
         self.active = Some(v.into());
         self
     }
 
-    /// Sets or clears `Active`.
+    /// Sets or clears `Active`. Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
     pub fn set_active(mut self, v: Option<bool>) -> Self {
         self.active = v;
         self
@@ -114,13 +116,15 @@ impl ListPhoneNumbersInputBuilder {
         self.active.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListPhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -131,13 +135,15 @@ impl ListPhoneNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListPhoneNumbersInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -148,13 +154,15 @@ impl ListPhoneNumbersInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListPhoneNumbersInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -165,13 +173,15 @@ impl ListPhoneNumbersInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPhoneNumbersInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `0833`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `0833`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -182,13 +192,15 @@ impl ListPhoneNumbersInputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Sets `Usage` (optional): see [`ListPhoneNumbersInput::usage`].
+    /// Only numbers for this use, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (optional).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.usage = Some(v.into());
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. Only numbers for this use, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
@@ -228,73 +240,85 @@ pub struct ListPhoneNumbersFluentBuilder {
 }
 
 impl ListPhoneNumbersFluentBuilder {
-    /// Sets `Active` (optional): see [`ListPhoneNumbersInput::active`].
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
+    /// Sets `Active` (optional).
     pub fn active(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.active(v);
         self
     }
 
-    /// Sets or clears `Active`.
+    /// Sets or clears `Active`. Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
     pub fn set_active(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_active(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListPhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListPhoneNumbersInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListPhoneNumbersInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPhoneNumbersInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `0833`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `0833`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
-    /// Sets `Usage` (optional): see [`ListPhoneNumbersInput::usage`].
+    /// Only numbers for this use, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (optional).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.usage(v);
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. Only numbers for this use, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self

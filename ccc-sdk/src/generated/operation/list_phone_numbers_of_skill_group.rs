@@ -103,13 +103,15 @@ pub struct ListPhoneNumbersOfSkillGroupInputBuilder {
 }
 
 impl ListPhoneNumbersOfSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListPhoneNumbersOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -120,13 +122,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `IsMember` (required): see [`ListPhoneNumbersOfSkillGroupInput::is_member`].
+    /// Which numbers to list: `true` those of the skill group, `false` those that could be added to it with `AddNumbersToSkillGroup`.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.is_member = Some(v.into());
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which numbers to list: `true` those of the skill group, `false` those that could be added to it with `AddNumbersToSkillGroup`.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.is_member = v;
         self
@@ -137,13 +141,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.is_member.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListPhoneNumbersOfSkillGroupInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -154,13 +160,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListPhoneNumbersOfSkillGroupInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -171,13 +179,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListPhoneNumbersOfSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -188,13 +198,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPhoneNumbersOfSkillGroupInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `083`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `083`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -205,13 +217,15 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Sets `Active` (optional): see [`ListPhoneNumbersOfSkillGroupInput::active`].
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
+    /// Sets `Active` (optional).
     pub fn active(mut self, v: impl Into<bool>) -> Self {
         self.active = Some(v.into());
         self
     }
 
-    /// Sets or clears `Active`.
+    /// Sets or clears `Active`. Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
     pub fn set_active(mut self, v: Option<bool>) -> Self {
         self.active = v;
         self
@@ -256,85 +270,99 @@ pub struct ListPhoneNumbersOfSkillGroupFluentBuilder {
 }
 
 impl ListPhoneNumbersOfSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListPhoneNumbersOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `IsMember` (required): see [`ListPhoneNumbersOfSkillGroupInput::is_member`].
+    /// Which numbers to list: `true` those of the skill group, `false` those that could be added to it with `AddNumbersToSkillGroup`.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.is_member(v);
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which numbers to list: `true` those of the skill group, `false` those that could be added to it with `AddNumbersToSkillGroup`.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_is_member(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListPhoneNumbersOfSkillGroupInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListPhoneNumbersOfSkillGroupInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListPhoneNumbersOfSkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListPhoneNumbersOfSkillGroupInput::search_pattern`].
+    /// Only numbers containing this text, e.g. `083`.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only numbers containing this text, e.g. `083`.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
-    /// Sets `Active` (optional): see [`ListPhoneNumbersOfSkillGroupInput::active`].
+    /// Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
+    ///
+    /// Sets `Active` (optional).
     pub fn active(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.active(v);
         self
     }
 
-    /// Sets or clears `Active`.
+    /// Sets or clears `Active`. Only numbers that can be used (`true`) or only those that cannot (`false`); both when unset.
     pub fn set_active(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_active(v);
         self

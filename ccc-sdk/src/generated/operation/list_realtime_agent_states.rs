@@ -165,13 +165,15 @@ pub struct ListRealtimeAgentStatesInputBuilder {
 }
 
 impl ListRealtimeAgentStatesInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListRealtimeAgentStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -182,13 +184,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListRealtimeAgentStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -199,13 +203,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListRealtimeAgentStatesInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -216,13 +222,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListRealtimeAgentStatesInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -233,7 +241,9 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Appends these items to `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
+    /// Only these agents, as `username@instance`; at most 20.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list
@@ -242,7 +252,7 @@ impl ListRealtimeAgentStatesInputBuilder {
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. Only these agents, as `username@instance`; at most 20.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -261,7 +271,9 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.agent_id_list.as_ref()
     }
 
-    /// Appends these items to `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
+    /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
+    ///
+    /// Appends these items to `StateList` (optional).
     pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.state_list_json = None;
         self.state_list
@@ -270,7 +282,7 @@ impl ListRealtimeAgentStatesInputBuilder {
         self
     }
 
-    /// Sets or clears `StateList`.
+    /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
     pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.state_list_json = None;
         self.state_list = v;
@@ -289,13 +301,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.state_list.as_ref()
     }
 
-    /// Sets `AgentName` (optional): see [`ListRealtimeAgentStatesInput::agent_name`].
+    /// Only agents whose name contains this text.
+    ///
+    /// Sets `AgentName` (optional).
     pub fn agent_name(mut self, v: impl Into<String>) -> Self {
         self.agent_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `AgentName`.
+    /// Sets or clears `AgentName`. Only agents whose name contains this text.
     pub fn set_agent_name(mut self, v: Option<String>) -> Self {
         self.agent_name = v;
         self
@@ -306,7 +320,9 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.agent_name.as_ref()
     }
 
-    /// Appends these items to `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
+    /// Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
+    /// Appends these items to `CallTypeList` (optional).
     pub fn call_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.call_type_list_json = None;
         self.call_type_list
@@ -315,7 +331,7 @@ impl ListRealtimeAgentStatesInputBuilder {
         self
     }
 
-    /// Sets or clears `CallTypeList`.
+    /// Sets or clears `CallTypeList`. Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
     pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.call_type_list_json = None;
         self.call_type_list = v;
@@ -334,13 +350,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.call_type_list.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListRealtimeAgentStatesInput::media_type`].
+    /// Only agents handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only agents handling this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -351,13 +369,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `OutboundScenario` (optional): see [`ListRealtimeAgentStatesInput::outbound_scenario`].
+    /// Only agents signed in for outbound calls only (`true`) or not (`false`).
+    ///
+    /// Sets `OutboundScenario` (optional).
     pub fn outbound_scenario(mut self, v: impl Into<bool>) -> Self {
         self.outbound_scenario = Some(v.into());
         self
     }
 
-    /// Sets or clears `OutboundScenario`.
+    /// Sets or clears `OutboundScenario`. Only agents signed in for outbound calls only (`true`) or not (`false`).
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.outbound_scenario = v;
         self
@@ -368,13 +388,15 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.outbound_scenario.as_ref()
     }
 
-    /// Sets `Query` (optional): see [`ListRealtimeAgentStatesInput::query`].
+    /// Only agents whose id or name contains this text.
+    ///
+    /// Sets `Query` (optional).
     pub fn query(mut self, v: impl Into<String>) -> Self {
         self.query = Some(v.into());
         self
     }
 
-    /// Sets or clears `Query`.
+    /// Sets or clears `Query`. Only agents whose id or name contains this text.
     pub fn set_query(mut self, v: Option<String>) -> Self {
         self.query = v;
         self
@@ -385,7 +407,9 @@ impl ListRealtimeAgentStatesInputBuilder {
         self.query.as_ref()
     }
 
-    /// Appends these items to `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
+    /// Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
+    ///
+    /// Appends these items to `WorkModeList` (optional).
     pub fn work_mode_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.work_mode_list_json = None;
         self.work_mode_list
@@ -394,7 +418,7 @@ impl ListRealtimeAgentStatesInputBuilder {
         self
     }
 
-    /// Sets or clears `WorkModeList`.
+    /// Sets or clears `WorkModeList`. Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
     pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
         self.work_mode_list_json = None;
         self.work_mode_list = v;
@@ -452,61 +476,71 @@ pub struct ListRealtimeAgentStatesFluentBuilder {
 }
 
 impl ListRealtimeAgentStatesFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListRealtimeAgentStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListRealtimeAgentStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListRealtimeAgentStatesInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`ListRealtimeAgentStatesInput::skill_group_id`].
+    /// Only agents in this skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Appends these items to `AgentIdList` (optional): see [`ListRealtimeAgentStatesInput::agent_id_list`].
+    /// Only these agents, as `username@instance`; at most 20.
+    ///
+    /// Appends these items to `AgentIdList` (optional).
     pub fn agent_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.agent_id_list(items);
         self
     }
 
-    /// Sets or clears `AgentIdList`.
+    /// Sets or clears `AgentIdList`. Only these agents, as `username@instance`; at most 20.
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -518,13 +552,15 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Appends these items to `StateList` (optional): see [`ListRealtimeAgentStatesInput::state_list`].
+    /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
+    ///
+    /// Appends these items to `StateList` (optional).
     pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.state_list(items);
         self
     }
 
-    /// Sets or clears `StateList`.
+    /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
     pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_state_list(v);
         self
@@ -536,25 +572,29 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Sets `AgentName` (optional): see [`ListRealtimeAgentStatesInput::agent_name`].
+    /// Only agents whose name contains this text.
+    ///
+    /// Sets `AgentName` (optional).
     pub fn agent_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.agent_name(v);
         self
     }
 
-    /// Sets or clears `AgentName`.
+    /// Sets or clears `AgentName`. Only agents whose name contains this text.
     pub fn set_agent_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_name(v);
         self
     }
 
-    /// Appends these items to `CallTypeList` (optional): see [`ListRealtimeAgentStatesInput::call_type_list`].
+    /// Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    ///
+    /// Appends these items to `CallTypeList` (optional).
     pub fn call_type_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.call_type_list(items);
         self
     }
 
-    /// Sets or clears `CallTypeList`.
+    /// Sets or clears `CallTypeList`. Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
     pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_type_list(v);
         self
@@ -566,49 +606,57 @@ impl ListRealtimeAgentStatesFluentBuilder {
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListRealtimeAgentStatesInput::media_type`].
+    /// Only agents handling this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only agents handling this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `OutboundScenario` (optional): see [`ListRealtimeAgentStatesInput::outbound_scenario`].
+    /// Only agents signed in for outbound calls only (`true`) or not (`false`).
+    ///
+    /// Sets `OutboundScenario` (optional).
     pub fn outbound_scenario(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.outbound_scenario(v);
         self
     }
 
-    /// Sets or clears `OutboundScenario`.
+    /// Sets or clears `OutboundScenario`. Only agents signed in for outbound calls only (`true`) or not (`false`).
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_outbound_scenario(v);
         self
     }
 
-    /// Sets `Query` (optional): see [`ListRealtimeAgentStatesInput::query`].
+    /// Only agents whose id or name contains this text.
+    ///
+    /// Sets `Query` (optional).
     pub fn query(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.query(v);
         self
     }
 
-    /// Sets or clears `Query`.
+    /// Sets or clears `Query`. Only agents whose id or name contains this text.
     pub fn set_query(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_query(v);
         self
     }
 
-    /// Appends these items to `WorkModeList` (optional): see [`ListRealtimeAgentStatesInput::work_mode_list`].
+    /// Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
+    ///
+    /// Appends these items to `WorkModeList` (optional).
     pub fn work_mode_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.work_mode_list(items);
         self
     }
 
-    /// Sets or clears `WorkModeList`.
+    /// Sets or clears `WorkModeList`. Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
     pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_work_mode_list(v);
         self

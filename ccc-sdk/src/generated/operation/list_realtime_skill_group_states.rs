@@ -94,13 +94,15 @@ pub struct ListRealtimeSkillGroupStatesInputBuilder {
 }
 
 impl ListRealtimeSkillGroupStatesInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListRealtimeSkillGroupStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -111,13 +113,15 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`ListRealtimeSkillGroupStatesInput::media_type`].
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -128,13 +132,15 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListRealtimeSkillGroupStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -145,13 +151,15 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListRealtimeSkillGroupStatesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -162,7 +170,9 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListRealtimeSkillGroupStatesInput::skill_group_id_list`].
+    /// Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -174,7 +184,7 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -222,55 +232,65 @@ pub struct ListRealtimeSkillGroupStatesFluentBuilder {
 }
 
 impl ListRealtimeSkillGroupStatesFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListRealtimeSkillGroupStatesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`ListRealtimeSkillGroupStatesInput::media_type`].
+    /// Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListRealtimeSkillGroupStatesInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListRealtimeSkillGroupStatesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (optional): see [`ListRealtimeSkillGroupStatesInput::skill_group_id_list`].
+    /// Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    ///
+    /// Appends these items to `SkillGroupIdList` (optional).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -279,7 +299,7 @@ impl ListRealtimeSkillGroupStatesFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self

@@ -97,13 +97,15 @@ pub struct ListRecentCallDetailRecordsInputBuilder {
 }
 
 impl ListRecentCallDetailRecordsInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListRecentCallDetailRecordsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -114,13 +116,15 @@ impl ListRecentCallDetailRecordsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListRecentCallDetailRecordsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -131,13 +135,15 @@ impl ListRecentCallDetailRecordsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListRecentCallDetailRecordsInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -148,13 +154,15 @@ impl ListRecentCallDetailRecordsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListRecentCallDetailRecordsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -165,13 +173,15 @@ impl ListRecentCallDetailRecordsInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListRecentCallDetailRecordsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -182,13 +192,15 @@ impl ListRecentCallDetailRecordsInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `Criteria` (optional): see [`ListRecentCallDetailRecordsInput::criteria`].
+    /// Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
+    ///
+    /// Sets `Criteria` (optional).
     pub fn criteria(mut self, v: impl Into<String>) -> Self {
         self.criteria = Some(v.into());
         self
     }
 
-    /// Sets or clears `Criteria`.
+    /// Sets or clears `Criteria`. Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
@@ -228,73 +240,85 @@ pub struct ListRecentCallDetailRecordsFluentBuilder {
 }
 
 impl ListRecentCallDetailRecordsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListRecentCallDetailRecordsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListRecentCallDetailRecordsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListRecentCallDetailRecordsInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListRecentCallDetailRecordsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListRecentCallDetailRecordsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch; by default now.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `Criteria` (optional): see [`ListRecentCallDetailRecordsInput::criteria`].
+    /// Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
+    ///
+    /// Sets `Criteria` (optional).
     pub fn criteria(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.criteria(v);
         self
     }
 
-    /// Sets or clears `Criteria`.
+    /// Sets or clears `Criteria`. Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self

@@ -94,13 +94,15 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
 }
 
 impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListSkillGroupSummaryReportsSinceMidnightInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -111,13 +113,15 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `PageNumber` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -128,13 +132,15 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -145,7 +151,9 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Appends these items to `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
+    /// Only these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroups` (optional).
     pub fn skill_groups(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.skill_groups_json = None;
         self.skill_groups
@@ -154,7 +162,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroups`.
+    /// Sets or clears `SkillGroups`. Only these skill groups, by id.
     pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_groups_json = None;
         self.skill_groups = v;
@@ -198,49 +206,57 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
 }
 
 impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListSkillGroupSummaryReportsSinceMidnightInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `PageNumber` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (optional).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Appends these items to `SkillGroups` (optional): see [`ListSkillGroupSummaryReportsSinceMidnightInput::skill_groups`].
+    /// Only these skill groups, by id.
+    ///
+    /// Appends these items to `SkillGroups` (optional).
     pub fn skill_groups(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.skill_groups(items);
         self
     }
 
-    /// Sets or clears `SkillGroups`.
+    /// Sets or clears `SkillGroups`. Only these skill groups, by id.
     pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_groups(v);
         self

@@ -97,13 +97,15 @@ pub struct ListSkillLevelsOfUserInputBuilder {
 }
 
 impl ListSkillLevelsOfUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListSkillLevelsOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -114,13 +116,15 @@ impl ListSkillLevelsOfUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `IsMember` (optional): see [`ListSkillLevelsOfUserInput::is_member`].
+    /// Which skill groups to list: `true` (the default) those the user belongs to, `false` those the user does not.
+    ///
+    /// Sets `IsMember` (optional).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.is_member = Some(v.into());
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which skill groups to list: `true` (the default) those the user belongs to, `false` those the user does not.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.is_member = v;
         self
@@ -131,13 +135,15 @@ impl ListSkillLevelsOfUserInputBuilder {
         self.is_member.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListSkillLevelsOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -148,13 +154,15 @@ impl ListSkillLevelsOfUserInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListSkillLevelsOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -165,13 +173,15 @@ impl ListSkillLevelsOfUserInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListSkillLevelsOfUserInput::search_pattern`].
+    /// Only skill groups whose id or name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only skill groups whose id or name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -182,13 +192,15 @@ impl ListSkillLevelsOfUserInputBuilder {
         self.search_pattern.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ListSkillLevelsOfUserInput::user_id`].
+    /// The user whose skill groups to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose skill groups to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -228,73 +240,85 @@ pub struct ListSkillLevelsOfUserFluentBuilder {
 }
 
 impl ListSkillLevelsOfUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListSkillLevelsOfUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `IsMember` (optional): see [`ListSkillLevelsOfUserInput::is_member`].
+    /// Which skill groups to list: `true` (the default) those the user belongs to, `false` those the user does not.
+    ///
+    /// Sets `IsMember` (optional).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.is_member(v);
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which skill groups to list: `true` (the default) those the user belongs to, `false` those the user does not.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_is_member(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListSkillLevelsOfUserInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListSkillLevelsOfUserInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListSkillLevelsOfUserInput::search_pattern`].
+    /// Only skill groups whose id or name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only skill groups whose id or name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`ListSkillLevelsOfUserInput::user_id`].
+    /// The user whose skill groups to list, as `username@instance`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose skill groups to list, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -95,13 +95,15 @@ pub struct ListUserLevelsOfSkillGroupInputBuilder {
 }
 
 impl ListUserLevelsOfSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`ListUserLevelsOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -112,13 +114,15 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `IsMember` (required): see [`ListUserLevelsOfSkillGroupInput::is_member`].
+    /// Which users to list: `true` those in the skill group, `false` those not in it.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.is_member = Some(v.into());
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which users to list: `true` those in the skill group, `false` those not in it.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.is_member = v;
         self
@@ -129,13 +133,15 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
         self.is_member.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListUserLevelsOfSkillGroupInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -146,13 +152,15 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListUserLevelsOfSkillGroupInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -163,13 +171,15 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListUserLevelsOfSkillGroupInput::skill_group_id`].
+    /// The skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -180,13 +190,15 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListUserLevelsOfSkillGroupInput::search_pattern`].
+    /// Only users whose login name or display name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.search_pattern = Some(v.into());
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only users whose login name or display name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
@@ -230,73 +242,85 @@ pub struct ListUserLevelsOfSkillGroupFluentBuilder {
 }
 
 impl ListUserLevelsOfSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ListUserLevelsOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `IsMember` (required): see [`ListUserLevelsOfSkillGroupInput::is_member`].
+    /// Which users to list: `true` those in the skill group, `false` those not in it.
+    ///
+    /// Sets `IsMember` (required).
     pub fn is_member(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.is_member(v);
         self
     }
 
-    /// Sets or clears `IsMember`.
+    /// Sets or clears `IsMember`. Which users to list: `true` those in the skill group, `false` those not in it.
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_is_member(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListUserLevelsOfSkillGroupInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListUserLevelsOfSkillGroupInput::page_size`].
+    /// Number of items per page, from 1 to 100.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ListUserLevelsOfSkillGroupInput::skill_group_id`].
+    /// The skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `SearchPattern` (optional): see [`ListUserLevelsOfSkillGroupInput::search_pattern`].
+    /// Only users whose login name or display name contains this text.
+    ///
+    /// Sets `SearchPattern` (optional).
     pub fn search_pattern(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.search_pattern(v);
         self
     }
 
-    /// Sets or clears `SearchPattern`.
+    /// Sets or clears `SearchPattern`. Only users whose login name or display name contains this text.
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self

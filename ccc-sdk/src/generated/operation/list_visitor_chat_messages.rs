@@ -147,7 +147,7 @@ impl ListVisitorChatMessagesInputBuilder {
         self.access_channel_id.as_ref()
     }
 
-    /// Sets `AccessToken` (optional): see [`ListVisitorChatMessagesInput::access_token`].
+    /// Sets `AccessToken` (optional, sensitive: redacted in `Debug`): see [`ListVisitorChatMessagesInput::access_token`].
     pub fn access_token(mut self, v: impl Into<String>) -> Self {
         self.access_token = Some(v.into());
         self
@@ -181,13 +181,15 @@ impl ListVisitorChatMessagesInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (optional): see [`ListVisitorChatMessagesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -215,13 +217,15 @@ impl ListVisitorChatMessagesInputBuilder {
         self.next_page_token.as_ref()
     }
 
-    /// Sets `PageSize` (optional): see [`ListVisitorChatMessagesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -340,7 +344,7 @@ impl ListVisitorChatMessagesFluentBuilder {
         self
     }
 
-    /// Sets `AccessToken` (optional): see [`ListVisitorChatMessagesInput::access_token`].
+    /// Sets `AccessToken` (optional, sensitive: redacted in `Debug`): see [`ListVisitorChatMessagesInput::access_token`].
     pub fn access_token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.access_token(v);
         self
@@ -364,13 +368,15 @@ impl ListVisitorChatMessagesFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (optional): see [`ListVisitorChatMessagesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -388,13 +394,15 @@ impl ListVisitorChatMessagesFluentBuilder {
         self
     }
 
-    /// Sets `PageSize` (optional): see [`ListVisitorChatMessagesInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (optional).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self

@@ -113,13 +113,15 @@ pub struct ListVoicemailsInputBuilder {
 }
 
 impl ListVoicemailsInputBuilder {
-    /// Sets `Caller` (optional): see [`ListVoicemailsInput::caller`].
+    /// Only voicemails from this number.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Only voicemails from this number.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -130,13 +132,15 @@ impl ListVoicemailsInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `ContactId` (optional): see [`ListVoicemailsInput::contact_id`].
+    /// Only the voicemail of this call, e.g. `job-125152394144124921`.
+    ///
+    /// Sets `ContactId` (optional).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.contact_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Only the voicemail of this call, e.g. `job-125152394144124921`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
@@ -147,13 +151,15 @@ impl ListVoicemailsInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Sets `EndTime` (optional): see [`ListVoicemailsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.end_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
@@ -164,13 +170,15 @@ impl ListVoicemailsInputBuilder {
         self.end_time.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ListVoicemailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -181,13 +189,15 @@ impl ListVoicemailsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Name` (optional): see [`ListVoicemailsInput::name`].
+    /// Only voicemails of the voicemail box with this name.
+    ///
+    /// Sets `Name` (optional).
     pub fn name(mut self, v: impl Into<String>) -> Self {
         self.name = Some(v.into());
         self
     }
 
-    /// Sets or clears `Name`.
+    /// Sets or clears `Name`. Only voicemails of the voicemail box with this name.
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -198,13 +208,15 @@ impl ListVoicemailsInputBuilder {
         self.name.as_ref()
     }
 
-    /// Sets `PageNumber` (required): see [`ListVoicemailsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.page_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
@@ -215,13 +227,15 @@ impl ListVoicemailsInputBuilder {
         self.page_number.as_ref()
     }
 
-    /// Sets `PageSize` (required): see [`ListVoicemailsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.page_size = Some(v.into());
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
@@ -232,13 +246,15 @@ impl ListVoicemailsInputBuilder {
         self.page_size.as_ref()
     }
 
-    /// Sets `StartTime` (optional): see [`ListVoicemailsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.start_time = Some(v.into());
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
@@ -280,97 +296,113 @@ pub struct ListVoicemailsFluentBuilder {
 }
 
 impl ListVoicemailsFluentBuilder {
-    /// Sets `Caller` (optional): see [`ListVoicemailsInput::caller`].
+    /// Only voicemails from this number.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Only voicemails from this number.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `ContactId` (optional): see [`ListVoicemailsInput::contact_id`].
+    /// Only the voicemail of this call, e.g. `job-125152394144124921`.
+    ///
+    /// Sets `ContactId` (optional).
     pub fn contact_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_id(v);
         self
     }
 
-    /// Sets or clears `ContactId`.
+    /// Sets or clears `ContactId`. Only the voicemail of this call, e.g. `job-125152394144124921`.
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
     }
 
-    /// Sets `EndTime` (optional): see [`ListVoicemailsInput::end_time`].
+    /// End of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `EndTime` (optional).
     pub fn end_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.end_time(v);
         self
     }
 
-    /// Sets or clears `EndTime`.
+    /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ListVoicemailsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Name` (optional): see [`ListVoicemailsInput::name`].
+    /// Only voicemails of the voicemail box with this name.
+    ///
+    /// Sets `Name` (optional).
     pub fn name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.name(v);
         self
     }
 
-    /// Sets or clears `Name`.
+    /// Sets or clears `Name`. Only voicemails of the voicemail box with this name.
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
     }
 
-    /// Sets `PageNumber` (required): see [`ListVoicemailsInput::page_number`].
+    /// Page to return, counted from 1.
+    ///
+    /// Sets `PageNumber` (required).
     pub fn page_number(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_number(v);
         self
     }
 
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears `PageNumber`. Page to return, counted from 1.
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
     }
 
-    /// Sets `PageSize` (required): see [`ListVoicemailsInput::page_size`].
+    /// Number of items per page.
+    ///
+    /// Sets `PageSize` (required).
     pub fn page_size(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.page_size(v);
         self
     }
 
-    /// Sets or clears `PageSize`.
+    /// Sets or clears `PageSize`. Number of items per page.
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
-    /// Sets `StartTime` (optional): see [`ListVoicemailsInput::start_time`].
+    /// Start of the period, in milliseconds since the Unix epoch.
+    ///
+    /// Sets `StartTime` (optional).
     pub fn start_time(mut self, v: impl Into<i64>) -> Self {
         self.input = self.input.start_time(v);
         self
     }
 
-    /// Sets or clears `StartTime`.
+    /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self

@@ -130,13 +130,15 @@ pub struct MakeCallInputBuilder {
 }
 
 impl MakeCallInputBuilder {
-    /// Sets `Callee` (required): see [`MakeCallInput::callee`].
+    /// Number to call: a phone number, or an agent's 8-digit extension for an internal call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call: a phone number, or an agent's 8-digit extension for an internal call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -147,13 +149,15 @@ impl MakeCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`MakeCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -164,13 +168,15 @@ impl MakeCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`MakeCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -181,13 +187,15 @@ impl MakeCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`MakeCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -198,13 +206,15 @@ impl MakeCallInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `Caller` (optional): see [`MakeCallInput::caller`].
+    /// Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -215,13 +225,15 @@ impl MakeCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`MakeCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -232,13 +244,15 @@ impl MakeCallInputBuilder {
         self.timeout_seconds.as_ref()
     }
 
-    /// Sets `FlashSmsVariables` (optional): see [`MakeCallInput::flash_sms_variables`].
+    /// Variables of a flash SMS sent with the call, as JSON text.
+    ///
+    /// Sets `FlashSmsVariables` (optional).
     pub fn flash_sms_variables(mut self, v: impl Into<String>) -> Self {
         self.flash_sms_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `FlashSmsVariables`.
+    /// Sets or clears `FlashSmsVariables`. Variables of a flash SMS sent with the call, as JSON text.
     pub fn set_flash_sms_variables(mut self, v: Option<String>) -> Self {
         self.flash_sms_variables = v;
         self
@@ -249,13 +263,15 @@ impl MakeCallInputBuilder {
         self.flash_sms_variables.as_ref()
     }
 
-    /// Sets `MaskedCallee` (optional): see [`MakeCallInput::masked_callee`].
+    /// The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
+    ///
+    /// Sets `MaskedCallee` (optional).
     pub fn masked_callee(mut self, v: impl Into<String>) -> Self {
         self.masked_callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `MaskedCallee`.
+    /// Sets or clears `MaskedCallee`. The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
@@ -266,13 +282,15 @@ impl MakeCallInputBuilder {
         self.masked_callee.as_ref()
     }
 
-    /// Sets `MediaType` (optional): see [`MakeCallInput::media_type`].
+    /// Media of the call, e.g. `AUDIO`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.media_type = Some(v.into());
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Media of the call, e.g. `AUDIO`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
@@ -283,13 +301,15 @@ impl MakeCallInputBuilder {
         self.media_type.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`MakeCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -329,121 +349,141 @@ pub struct MakeCallFluentBuilder {
 }
 
 impl MakeCallFluentBuilder {
-    /// Sets `Callee` (required): see [`MakeCallInput::callee`].
+    /// Number to call: a phone number, or an agent's 8-digit extension for an internal call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call: a phone number, or an agent's 8-digit extension for an internal call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`MakeCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`MakeCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`MakeCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `Caller` (optional): see [`MakeCallInput::caller`].
+    /// Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`MakeCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
-    /// Sets `FlashSmsVariables` (optional): see [`MakeCallInput::flash_sms_variables`].
+    /// Variables of a flash SMS sent with the call, as JSON text.
+    ///
+    /// Sets `FlashSmsVariables` (optional).
     pub fn flash_sms_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.flash_sms_variables(v);
         self
     }
 
-    /// Sets or clears `FlashSmsVariables`.
+    /// Sets or clears `FlashSmsVariables`. Variables of a flash SMS sent with the call, as JSON text.
     pub fn set_flash_sms_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_flash_sms_variables(v);
         self
     }
 
-    /// Sets `MaskedCallee` (optional): see [`MakeCallInput::masked_callee`].
+    /// The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
+    ///
+    /// Sets `MaskedCallee` (optional).
     pub fn masked_callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.masked_callee(v);
         self
     }
 
-    /// Sets or clears `MaskedCallee`.
+    /// Sets or clears `MaskedCallee`. The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_masked_callee(v);
         self
     }
 
-    /// Sets `MediaType` (optional): see [`MakeCallInput::media_type`].
+    /// Media of the call, e.g. `AUDIO`.
+    ///
+    /// Sets `MediaType` (optional).
     pub fn media_type(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.media_type(v);
         self
     }
 
-    /// Sets or clears `MediaType`.
+    /// Sets or clears `MediaType`. Media of the call, e.g. `AUDIO`.
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`MakeCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self

@@ -67,13 +67,15 @@ pub struct ModifyInstanceInputBuilder {
 }
 
 impl ModifyInstanceInputBuilder {
-    /// Sets `Description` (optional): see [`ModifyInstanceInput::description`].
+    /// New free text describing the instance.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.description = Some(v.into());
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. New free text describing the instance.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -84,13 +86,15 @@ impl ModifyInstanceInputBuilder {
         self.description.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ModifyInstanceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -122,25 +126,29 @@ pub struct ModifyInstanceFluentBuilder {
 }
 
 impl ModifyInstanceFluentBuilder {
-    /// Sets `Description` (optional): see [`ModifyInstanceInput::description`].
+    /// New free text describing the instance.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.description(v);
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. New free text describing the instance.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ModifyInstanceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

@@ -81,13 +81,15 @@ pub struct ModifyPhoneNumberInputBuilder {
 }
 
 impl ModifyPhoneNumberInputBuilder {
-    /// Sets `ContactFlowId` (optional): see [`ModifyPhoneNumberInput::contact_flow_id`].
+    /// Id of the contact flow (IVR) to answer calls to the number.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the number.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
@@ -98,13 +100,15 @@ impl ModifyPhoneNumberInputBuilder {
         self.contact_flow_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ModifyPhoneNumberInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -115,13 +119,15 @@ impl ModifyPhoneNumberInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Number` (required): see [`ModifyPhoneNumberInput::number`].
+    /// The phone number to change.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.number = Some(v.into());
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to change.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -132,13 +138,15 @@ impl ModifyPhoneNumberInputBuilder {
         self.number.as_ref()
     }
 
-    /// Sets `Usage` (required): see [`ModifyPhoneNumberInput::usage`].
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (required).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.usage = Some(v.into());
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. What the number is for, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
@@ -172,49 +180,57 @@ pub struct ModifyPhoneNumberFluentBuilder {
 }
 
 impl ModifyPhoneNumberFluentBuilder {
-    /// Sets `ContactFlowId` (optional): see [`ModifyPhoneNumberInput::contact_flow_id`].
+    /// Id of the contact flow (IVR) to answer calls to the number.
+    ///
+    /// Sets `ContactFlowId` (optional).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_id(v);
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the number.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ModifyPhoneNumberInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Number` (required): see [`ModifyPhoneNumberInput::number`].
+    /// The phone number to change.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number(v);
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to change.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
-    /// Sets `Usage` (required): see [`ModifyPhoneNumberInput::usage`].
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Sets `Usage` (required).
     pub fn usage(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.usage(v);
         self
     }
 
-    /// Sets or clears `Usage`.
+    /// Sets or clears `Usage`. What the number is for, e.g. `Bidirection` (inbound and outbound calls).
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self

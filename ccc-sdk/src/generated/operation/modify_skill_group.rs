@@ -82,13 +82,15 @@ pub struct ModifySkillGroupInputBuilder {
 }
 
 impl ModifySkillGroupInputBuilder {
-    /// Sets `DisplayName` (optional): see [`ModifySkillGroupInput::display_name`].
+    /// New name of the skill group as people see it.
+    ///
+    /// Sets `DisplayName` (optional; the API reference lists it as required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.display_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. New name of the skill group as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -99,13 +101,15 @@ impl ModifySkillGroupInputBuilder {
         self.display_name.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ModifySkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -116,13 +120,15 @@ impl ModifySkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ModifySkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -133,13 +139,15 @@ impl ModifySkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `Description` (optional): see [`ModifySkillGroupInput::description`].
+    /// New free text describing the skill group.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.description = Some(v.into());
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. New free text describing the skill group.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -175,49 +183,57 @@ pub struct ModifySkillGroupFluentBuilder {
 }
 
 impl ModifySkillGroupFluentBuilder {
-    /// Sets `DisplayName` (optional): see [`ModifySkillGroupInput::display_name`].
+    /// New name of the skill group as people see it.
+    ///
+    /// Sets `DisplayName` (optional; the API reference lists it as required).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_name(v);
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. New name of the skill group as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ModifySkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ModifySkillGroupInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `Description` (optional): see [`ModifySkillGroupInput::description`].
+    /// New free text describing the skill group.
+    ///
+    /// Sets `Description` (optional).
     pub fn description(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.description(v);
         self
     }
 
-    /// Sets or clears `Description`.
+    /// Sets or clears `Description`. New free text describing the skill group.
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self

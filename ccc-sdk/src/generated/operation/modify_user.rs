@@ -129,13 +129,15 @@ pub struct ModifyUserInputBuilder {
 }
 
 impl ModifyUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`ModifyUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -146,13 +148,15 @@ impl ModifyUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`ModifyUserInput::user_id`].
+    /// The user to change, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to change, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -163,13 +167,15 @@ impl ModifyUserInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `WorkMode` (required): see [`ModifyUserInput::work_mode`].
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.work_mode = Some(v.into());
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
@@ -180,13 +186,15 @@ impl ModifyUserInputBuilder {
         self.work_mode.as_ref()
     }
 
-    /// Sets `Mobile` (optional): see [`ModifyUserInput::mobile`].
+    /// The user's new mobile phone number.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.mobile = Some(v.into());
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. The user's new mobile phone number.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.mobile = v;
         self
@@ -197,13 +205,15 @@ impl ModifyUserInputBuilder {
         self.mobile.as_ref()
     }
 
-    /// Sets `RoleId` (optional): see [`ModifyUserInput::role_id`].
+    /// Id of the user's new role, e.g. `Admin@ccc-test`.
+    ///
+    /// Sets `RoleId` (optional).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.role_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Id of the user's new role, e.g. `Admin@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
@@ -214,13 +224,15 @@ impl ModifyUserInputBuilder {
         self.role_id.as_ref()
     }
 
-    /// Sets `AvatarUrl` (optional): see [`ModifyUserInput::avatar_url`].
+    /// Address of the user's new picture.
+    ///
+    /// Sets `AvatarUrl` (optional).
     pub fn avatar_url(mut self, v: impl Into<String>) -> Self {
         self.avatar_url = Some(v.into());
         self
     }
 
-    /// Sets or clears `AvatarUrl`.
+    /// Sets or clears `AvatarUrl`. Address of the user's new picture.
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.avatar_url = v;
         self
@@ -231,13 +243,15 @@ impl ModifyUserInputBuilder {
         self.avatar_url.as_ref()
     }
 
-    /// Sets `DisplayId` (optional): see [`ModifyUserInput::display_id`].
+    /// New short number shown for the user, e.g. `1001`.
+    ///
+    /// Sets `DisplayId` (optional).
     pub fn display_id(mut self, v: impl Into<String>) -> Self {
         self.display_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayId`.
+    /// Sets or clears `DisplayId`. New short number shown for the user, e.g. `1001`.
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.display_id = v;
         self
@@ -248,13 +262,15 @@ impl ModifyUserInputBuilder {
         self.display_id.as_ref()
     }
 
-    /// Sets `DisplayName` (optional): see [`ModifyUserInput::display_name`].
+    /// The user's new name as people see it.
+    ///
+    /// Sets `DisplayName` (optional).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.display_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. The user's new name as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -265,13 +281,15 @@ impl ModifyUserInputBuilder {
         self.display_name.as_ref()
     }
 
-    /// Sets `Force` (optional): see [`ModifyUserInput::force`].
+    /// Whether to make the change even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.force = Some(v.into());
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to make the change even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
@@ -282,13 +300,15 @@ impl ModifyUserInputBuilder {
         self.force.as_ref()
     }
 
-    /// Sets `Nickname` (optional): see [`ModifyUserInput::nickname`].
+    /// The user's new nickname.
+    ///
+    /// Sets `Nickname` (optional).
     pub fn nickname(mut self, v: impl Into<String>) -> Self {
         self.nickname = Some(v.into());
         self
     }
 
-    /// Sets or clears `Nickname`.
+    /// Sets or clears `Nickname`. The user's new nickname.
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.nickname = v;
         self
@@ -330,121 +350,141 @@ pub struct ModifyUserFluentBuilder {
 }
 
 impl ModifyUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ModifyUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (required): see [`ModifyUserInput::user_id`].
+    /// The user to change, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to change, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `WorkMode` (required): see [`ModifyUserInput::work_mode`].
+    /// Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Sets `WorkMode` (required).
     pub fn work_mode(mut self, v: impl Into<crate::types::WorkMode>) -> Self {
         self.input = self.input.work_mode(v);
         self
     }
 
-    /// Sets or clears `WorkMode`.
+    /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
 
-    /// Sets `Mobile` (optional): see [`ModifyUserInput::mobile`].
+    /// The user's new mobile phone number.
+    ///
+    /// Sets `Mobile` (optional).
     pub fn mobile(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.mobile(v);
         self
     }
 
-    /// Sets or clears `Mobile`.
+    /// Sets or clears `Mobile`. The user's new mobile phone number.
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mobile(v);
         self
     }
 
-    /// Sets `RoleId` (optional): see [`ModifyUserInput::role_id`].
+    /// Id of the user's new role, e.g. `Admin@ccc-test`.
+    ///
+    /// Sets `RoleId` (optional).
     pub fn role_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.role_id(v);
         self
     }
 
-    /// Sets or clears `RoleId`.
+    /// Sets or clears `RoleId`. Id of the user's new role, e.g. `Admin@ccc-test`.
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
     }
 
-    /// Sets `AvatarUrl` (optional): see [`ModifyUserInput::avatar_url`].
+    /// Address of the user's new picture.
+    ///
+    /// Sets `AvatarUrl` (optional).
     pub fn avatar_url(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.avatar_url(v);
         self
     }
 
-    /// Sets or clears `AvatarUrl`.
+    /// Sets or clears `AvatarUrl`. Address of the user's new picture.
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_avatar_url(v);
         self
     }
 
-    /// Sets `DisplayId` (optional): see [`ModifyUserInput::display_id`].
+    /// New short number shown for the user, e.g. `1001`.
+    ///
+    /// Sets `DisplayId` (optional).
     pub fn display_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_id(v);
         self
     }
 
-    /// Sets or clears `DisplayId`.
+    /// Sets or clears `DisplayId`. New short number shown for the user, e.g. `1001`.
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_id(v);
         self
     }
 
-    /// Sets `DisplayName` (optional): see [`ModifyUserInput::display_name`].
+    /// The user's new name as people see it.
+    ///
+    /// Sets `DisplayName` (optional).
     pub fn display_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.display_name(v);
         self
     }
 
-    /// Sets or clears `DisplayName`.
+    /// Sets or clears `DisplayName`. The user's new name as people see it.
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
     }
 
-    /// Sets `Force` (optional): see [`ModifyUserInput::force`].
+    /// Whether to make the change even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.force(v);
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to make the change even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
     }
 
-    /// Sets `Nickname` (optional): see [`ModifyUserInput::nickname`].
+    /// The user's new nickname.
+    ///
+    /// Sets `Nickname` (optional).
     pub fn nickname(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.nickname(v);
         self
     }
 
-    /// Sets or clears `Nickname`.
+    /// Sets or clears `Nickname`. The user's new nickname.
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_nickname(v);
         self

@@ -79,13 +79,15 @@ pub struct ModifyUserLevelsOfSkillGroupInputBuilder {
 }
 
 impl ModifyUserLevelsOfSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`ModifyUserLevelsOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,13 +98,15 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`ModifyUserLevelsOfSkillGroupInput::skill_group_id`].
+    /// The skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -113,7 +117,9 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Appends these items to `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
+    /// The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    ///
+    /// Appends these items to `UserLevelList` (required).
     pub fn user_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<UserLevel>>,
@@ -125,7 +131,7 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `UserLevelList`.
+    /// Sets or clears `UserLevelList`. The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
     pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
         self.user_level_list_json = None;
         self.user_level_list = v;
@@ -173,31 +179,37 @@ pub struct ModifyUserLevelsOfSkillGroupFluentBuilder {
 }
 
 impl ModifyUserLevelsOfSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ModifyUserLevelsOfSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`ModifyUserLevelsOfSkillGroupInput::skill_group_id`].
+    /// The skill group, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Appends these items to `UserLevelList` (required): see [`ModifyUserLevelsOfSkillGroupInput::user_level_list`].
+    /// The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    ///
+    /// Appends these items to `UserLevelList` (required).
     pub fn user_level_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<UserLevel>>,
@@ -206,7 +218,7 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets or clears `UserLevelList`.
+    /// Sets or clears `UserLevelList`. The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
     pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
         self.input = self.input.set_user_level_list(v);
         self

@@ -90,13 +90,15 @@ pub struct MonitorCallInputBuilder {
 }
 
 impl MonitorCallInputBuilder {
-    /// Sets `DeviceId` (optional): see [`MonitorCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -107,13 +109,15 @@ impl MonitorCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`MonitorCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -124,13 +128,15 @@ impl MonitorCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MonitoredUserId` (required): see [`MonitorCallInput::monitored_user_id`].
+    /// The agent whose call is listened to, as `username@instance`.
+    ///
+    /// Sets `MonitoredUserId` (required).
     pub fn monitored_user_id(mut self, v: impl Into<String>) -> Self {
         self.monitored_user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `MonitoredUserId`.
+    /// Sets or clears `MonitoredUserId`. The agent whose call is listened to, as `username@instance`.
     pub fn set_monitored_user_id(mut self, v: Option<String>) -> Self {
         self.monitored_user_id = v;
         self
@@ -141,13 +147,15 @@ impl MonitorCallInputBuilder {
         self.monitored_user_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`MonitorCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -158,13 +166,15 @@ impl MonitorCallInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`MonitorCallInput::timeout_seconds`].
+    /// How long to wait for the call to be answered, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the call to be answered, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -201,61 +211,71 @@ pub struct MonitorCallFluentBuilder {
 }
 
 impl MonitorCallFluentBuilder {
-    /// Sets `DeviceId` (optional): see [`MonitorCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`MonitorCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MonitoredUserId` (required): see [`MonitorCallInput::monitored_user_id`].
+    /// The agent whose call is listened to, as `username@instance`.
+    ///
+    /// Sets `MonitoredUserId` (required).
     pub fn monitored_user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.monitored_user_id(v);
         self
     }
 
-    /// Sets or clears `MonitoredUserId`.
+    /// Sets or clears `MonitoredUserId`. The agent whose call is listened to, as `username@instance`.
     pub fn set_monitored_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_monitored_user_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`MonitorCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`MonitorCallInput::timeout_seconds`].
+    /// How long to wait for the call to be answered, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the call to be answered, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self

@@ -87,13 +87,15 @@ pub struct PickOutboundNumbersInputBuilder {
 }
 
 impl PickOutboundNumbersInputBuilder {
-    /// Sets `CalledNumber` (required): see [`PickOutboundNumbersInput::called_number`].
+    /// The number to be called.
+    ///
+    /// Sets `CalledNumber` (required).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.called_number = Some(v.into());
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. The number to be called.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
@@ -104,13 +106,15 @@ impl PickOutboundNumbersInputBuilder {
         self.called_number.as_ref()
     }
 
-    /// Sets `Count` (optional): see [`PickOutboundNumbersInput::count`].
+    /// How many numbers to pick; 1 by default.
+    ///
+    /// Sets `Count` (optional; the API reference lists it as required).
     pub fn count(mut self, v: impl Into<i32>) -> Self {
         self.count = Some(v.into());
         self
     }
 
-    /// Sets or clears `Count`.
+    /// Sets or clears `Count`. How many numbers to pick; 1 by default.
     pub fn set_count(mut self, v: Option<i32>) -> Self {
         self.count = v;
         self
@@ -121,13 +125,15 @@ impl PickOutboundNumbersInputBuilder {
         self.count.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`PickOutboundNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -138,7 +144,9 @@ impl PickOutboundNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`PickOutboundNumbersInput::skill_group_id_list`].
+    /// The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -150,7 +158,7 @@ impl PickOutboundNumbersInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -199,43 +207,51 @@ pub struct PickOutboundNumbersFluentBuilder {
 }
 
 impl PickOutboundNumbersFluentBuilder {
-    /// Sets `CalledNumber` (required): see [`PickOutboundNumbersInput::called_number`].
+    /// The number to be called.
+    ///
+    /// Sets `CalledNumber` (required).
     pub fn called_number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.called_number(v);
         self
     }
 
-    /// Sets or clears `CalledNumber`.
+    /// Sets or clears `CalledNumber`. The number to be called.
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
     }
 
-    /// Sets `Count` (optional): see [`PickOutboundNumbersInput::count`].
+    /// How many numbers to pick; 1 by default.
+    ///
+    /// Sets `Count` (optional; the API reference lists it as required).
     pub fn count(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.count(v);
         self
     }
 
-    /// Sets or clears `Count`.
+    /// Sets or clears `Count`. How many numbers to pick; 1 by default.
     pub fn set_count(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_count(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`PickOutboundNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`PickOutboundNumbersInput::skill_group_id_list`].
+    /// The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -244,7 +260,7 @@ impl PickOutboundNumbersFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self

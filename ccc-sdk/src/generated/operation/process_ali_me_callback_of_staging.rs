@@ -91,7 +91,7 @@ impl ProcessAliMeCallbackOfStagingInputBuilder {
         self.data.as_ref()
     }
 
-    /// Sets `Token` (optional): see [`ProcessAliMeCallbackOfStagingInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ProcessAliMeCallbackOfStagingInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.token = Some(v.into());
         self
@@ -148,7 +148,7 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
         self
     }
 
-    /// Sets `Token` (optional): see [`ProcessAliMeCallbackOfStagingInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ProcessAliMeCallbackOfStagingInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.token(v);
         self

@@ -83,13 +83,15 @@ pub struct ReadyForServiceInputBuilder {
 }
 
 impl ReadyForServiceInputBuilder {
-    /// Sets `DeviceId` (optional): see [`ReadyForServiceInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -100,13 +102,15 @@ impl ReadyForServiceInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ReadyForServiceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -117,13 +121,15 @@ impl ReadyForServiceInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ReadyForServiceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -134,13 +140,15 @@ impl ReadyForServiceInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `OutboundScenario` (optional): see [`ReadyForServiceInput::outbound_scenario`].
+    /// When true, the agent is ready for outbound calls only, and no inbound call is routed to them.
+    ///
+    /// Sets `OutboundScenario` (optional).
     pub fn outbound_scenario(mut self, v: impl Into<bool>) -> Self {
         self.outbound_scenario = Some(v.into());
         self
     }
 
-    /// Sets or clears `OutboundScenario`.
+    /// Sets or clears `OutboundScenario`. When true, the agent is ready for outbound calls only, and no inbound call is routed to them.
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.outbound_scenario = v;
         self
@@ -174,49 +182,57 @@ pub struct ReadyForServiceFluentBuilder {
 }
 
 impl ReadyForServiceFluentBuilder {
-    /// Sets `DeviceId` (optional): see [`ReadyForServiceInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ReadyForServiceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`ReadyForServiceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `OutboundScenario` (optional): see [`ReadyForServiceInput::outbound_scenario`].
+    /// When true, the agent is ready for outbound calls only, and no inbound call is routed to them.
+    ///
+    /// Sets `OutboundScenario` (optional).
     pub fn outbound_scenario(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.outbound_scenario(v);
         self
     }
 
-    /// Sets or clears `OutboundScenario`.
+    /// Sets or clears `OutboundScenario`. When true, the agent is ready for outbound calls only, and no inbound call is routed to them.
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_outbound_scenario(v);
         self

@@ -115,13 +115,15 @@ pub struct RedialCallInputBuilder {
 }
 
 impl RedialCallInputBuilder {
-    /// Sets `Callee` (optional): see [`RedialCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (optional).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -132,13 +134,15 @@ impl RedialCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `Caller` (optional): see [`RedialCallInput::caller`].
+    /// Number to call from, shown to the callee.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -149,13 +153,15 @@ impl RedialCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`RedialCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -166,13 +172,15 @@ impl RedialCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`RedialCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -183,13 +191,15 @@ impl RedialCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (optional): see [`RedialCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (optional).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -200,13 +210,15 @@ impl RedialCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`RedialCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -217,13 +229,15 @@ impl RedialCallInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`RedialCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -234,13 +248,15 @@ impl RedialCallInputBuilder {
         self.timeout_seconds.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`RedialCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -278,97 +294,113 @@ pub struct RedialCallFluentBuilder {
 }
 
 impl RedialCallFluentBuilder {
-    /// Sets `Callee` (optional): see [`RedialCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (optional).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `Caller` (optional): see [`RedialCallInput::caller`].
+    /// Number to call from, shown to the callee.
+    ///
+    /// Sets `Caller` (optional).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`RedialCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`RedialCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (optional): see [`RedialCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (optional).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`RedialCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`RedialCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`RedialCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -92,13 +92,15 @@ pub struct RegisterDeviceInputBuilder {
 }
 
 impl RegisterDeviceInputBuilder {
-    /// Sets `DeviceId` (required): see [`RegisterDeviceInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -109,13 +111,15 @@ impl RegisterDeviceInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`RegisterDeviceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -126,13 +130,15 @@ impl RegisterDeviceInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Password` (required): see [`RegisterDeviceInput::password`].
+    /// Password the device registers with.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.password = Some(v.into());
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. Password the device registers with.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
@@ -143,13 +149,15 @@ impl RegisterDeviceInputBuilder {
         self.password.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`RegisterDeviceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -201,49 +209,57 @@ pub struct RegisterDeviceFluentBuilder {
 }
 
 impl RegisterDeviceFluentBuilder {
-    /// Sets `DeviceId` (required): see [`RegisterDeviceInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`RegisterDeviceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Password` (required): see [`RegisterDeviceInput::password`].
+    /// Password the device registers with.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.password(v);
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. Password the device registers with.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`RegisterDeviceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

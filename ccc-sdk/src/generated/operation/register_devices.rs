@@ -98,13 +98,15 @@ pub struct RegisterDevicesInputBuilder {
 }
 
 impl RegisterDevicesInputBuilder {
-    /// Sets `DeviceId` (required): see [`RegisterDevicesInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -115,13 +117,15 @@ impl RegisterDevicesInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`RegisterDevicesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -132,13 +136,15 @@ impl RegisterDevicesInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Password` (required): see [`RegisterDevicesInput::password`].
+    /// Password the devices register with.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.password = Some(v.into());
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. Password the devices register with.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
@@ -149,7 +155,9 @@ impl RegisterDevicesInputBuilder {
         self.password.as_ref()
     }
 
-    /// Appends these items to `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
+    /// The users whose devices to register, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdListJson` (optional).
     pub fn user_id_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.user_id_list_json_json = None;
         self.user_id_list_json
@@ -158,7 +166,7 @@ impl RegisterDevicesInputBuilder {
         self
     }
 
-    /// Sets or clears `UserIdListJson`.
+    /// Sets or clears `UserIdListJson`. The users whose devices to register, as `username@instance`.
     pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json_json = None;
         self.user_id_list_json = v;
@@ -220,49 +228,57 @@ pub struct RegisterDevicesFluentBuilder {
 }
 
 impl RegisterDevicesFluentBuilder {
-    /// Sets `DeviceId` (required): see [`RegisterDevicesInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`RegisterDevicesInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Password` (required): see [`RegisterDevicesInput::password`].
+    /// Password the devices register with.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.password(v);
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. Password the devices register with.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
     }
 
-    /// Appends these items to `UserIdListJson` (optional): see [`RegisterDevicesInput::user_id_list_json`].
+    /// The users whose devices to register, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdListJson` (optional).
     pub fn user_id_list_json(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.user_id_list_json(items);
         self
     }
 
-    /// Sets or clears `UserIdListJson`.
+    /// Sets or clears `UserIdListJson`. The users whose devices to register, as `username@instance`.
     pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list_json(v);
         self

@@ -66,13 +66,15 @@ pub struct RejectChatInputBuilder {
 }
 
 impl RejectChatInputBuilder {
-    /// Sets `InstanceId` (required): see [`RejectChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -83,13 +85,15 @@ impl RejectChatInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`RejectChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -121,25 +125,29 @@ pub struct RejectChatFluentBuilder {
 }
 
 impl RejectChatFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RejectChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`RejectChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self

@@ -90,13 +90,15 @@ pub struct ReleaseCallInputBuilder {
 }
 
 impl ReleaseCallInputBuilder {
-    /// Sets `DeviceId` (optional): see [`ReleaseCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -107,13 +109,15 @@ impl ReleaseCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`ReleaseCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -124,13 +128,15 @@ impl ReleaseCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`ReleaseCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -141,13 +147,15 @@ impl ReleaseCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ReleaseCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -158,13 +166,15 @@ impl ReleaseCallInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `ChannelId` (optional): see [`ReleaseCallInput::channel_id`].
+    /// The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
+    ///
+    /// Sets `ChannelId` (optional).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.channel_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
@@ -199,61 +209,71 @@ pub struct ReleaseCallFluentBuilder {
 }
 
 impl ReleaseCallFluentBuilder {
-    /// Sets `DeviceId` (optional): see [`ReleaseCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`ReleaseCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`ReleaseCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`ReleaseCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `ChannelId` (optional): see [`ReleaseCallInput::channel_id`].
+    /// The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
+    ///
+    /// Sets `ChannelId` (optional).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.channel_id(v);
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self

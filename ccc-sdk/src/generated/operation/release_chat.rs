@@ -98,13 +98,15 @@ pub struct ReleaseChatInputBuilder {
 }
 
 impl ReleaseChatInputBuilder {
-    /// Sets `InstanceId` (optional): see [`ReleaseChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -115,13 +117,15 @@ impl ReleaseChatInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`ReleaseChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -132,7 +136,7 @@ impl ReleaseChatInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `Token` (optional): see [`ReleaseChatInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ReleaseChatInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.token = Some(v.into());
         self
@@ -149,13 +153,15 @@ impl ReleaseChatInputBuilder {
         self.token.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`ReleaseChatInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -219,31 +225,35 @@ pub struct ReleaseChatFluentBuilder {
 }
 
 impl ReleaseChatFluentBuilder {
-    /// Sets `InstanceId` (optional): see [`ReleaseChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`ReleaseChatInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `Token` (optional): see [`ReleaseChatInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ReleaseChatInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.token(v);
         self
@@ -255,13 +265,15 @@ impl ReleaseChatFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (optional): see [`ReleaseChatInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -79,13 +79,15 @@ pub struct RemovePersonalNumbersFromUserInputBuilder {
 }
 
 impl RemovePersonalNumbersFromUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePersonalNumbersFromUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,7 +98,9 @@ impl RemovePersonalNumbersFromUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePersonalNumbersFromUserInput::number_list`].
+    /// The personal numbers to take away from the user.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -105,7 +109,7 @@ impl RemovePersonalNumbersFromUserInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The personal numbers to take away from the user.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -124,13 +128,15 @@ impl RemovePersonalNumbersFromUserInputBuilder {
         self.number_list.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`RemovePersonalNumbersFromUserInput::user_id`].
+    /// The user to take the numbers from, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to take the numbers from, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -168,25 +174,29 @@ pub struct RemovePersonalNumbersFromUserFluentBuilder {
 }
 
 impl RemovePersonalNumbersFromUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePersonalNumbersFromUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePersonalNumbersFromUserInput::number_list`].
+    /// The personal numbers to take away from the user.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The personal numbers to take away from the user.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -198,13 +208,15 @@ impl RemovePersonalNumbersFromUserFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`RemovePersonalNumbersFromUserInput::user_id`].
+    /// The user to take the numbers from, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to take the numbers from, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -81,13 +81,15 @@ pub struct RemovePhoneNumberFromSkillGroupsInputBuilder {
 }
 
 impl RemovePhoneNumberFromSkillGroupsInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumberFromSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -98,13 +100,15 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Number` (required): see [`RemovePhoneNumberFromSkillGroupsInput::number`].
+    /// The phone number to remove.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.number = Some(v.into());
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to remove.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -115,7 +119,9 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
         self.number.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
+    /// The skill groups to remove it from, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -127,7 +133,7 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to remove it from, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -173,31 +179,37 @@ pub struct RemovePhoneNumberFromSkillGroupsFluentBuilder {
 }
 
 impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumberFromSkillGroupsInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Number` (required): see [`RemovePhoneNumberFromSkillGroupsInput::number`].
+    /// The phone number to remove.
+    ///
+    /// Sets `Number` (required).
     pub fn number(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.number(v);
         self
     }
 
-    /// Sets or clears `Number`.
+    /// Sets or clears `Number`. The phone number to remove.
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`RemovePhoneNumberFromSkillGroupsInput::skill_group_id_list`].
+    /// The skill groups to remove it from, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -206,7 +218,7 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to remove it from, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self

@@ -80,13 +80,15 @@ pub struct RemovePhoneNumbersInputBuilder {
 }
 
 impl RemovePhoneNumbersInputBuilder {
-    /// Sets `Force` (optional): see [`RemovePhoneNumbersInput::force`].
+    /// Whether to remove the numbers even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.force = Some(v.into());
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to remove the numbers even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
@@ -97,13 +99,15 @@ impl RemovePhoneNumbersInputBuilder {
         self.force.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -114,7 +118,9 @@ impl RemovePhoneNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePhoneNumbersInput::number_list`].
+    /// The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -123,7 +129,7 @@ impl RemovePhoneNumbersInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -169,37 +175,43 @@ pub struct RemovePhoneNumbersFluentBuilder {
 }
 
 impl RemovePhoneNumbersFluentBuilder {
-    /// Sets `Force` (optional): see [`RemovePhoneNumbersInput::force`].
+    /// Whether to remove the numbers even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.force(v);
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to remove the numbers even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumbersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePhoneNumbersInput::number_list`].
+    /// The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self

@@ -81,13 +81,15 @@ pub struct RemovePhoneNumbersFromSkillGroupInputBuilder {
 }
 
 impl RemovePhoneNumbersFromSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumbersFromSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -98,7 +100,9 @@ impl RemovePhoneNumbersFromSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePhoneNumbersFromSkillGroupInput::number_list`].
+    /// The phone numbers to remove from the skill group.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -107,7 +111,7 @@ impl RemovePhoneNumbersFromSkillGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The phone numbers to remove from the skill group.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -126,13 +130,15 @@ impl RemovePhoneNumbersFromSkillGroupInputBuilder {
         self.number_list.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`RemovePhoneNumbersFromSkillGroupInput::skill_group_id`].
+    /// The skill group to remove them from, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to remove them from, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -172,25 +178,29 @@ pub struct RemovePhoneNumbersFromSkillGroupFluentBuilder {
 }
 
 impl RemovePhoneNumbersFromSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemovePhoneNumbersFromSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `NumberList` (required): see [`RemovePhoneNumbersFromSkillGroupInput::number_list`].
+    /// The phone numbers to remove from the skill group.
+    ///
+    /// Appends these items to `NumberList` (required).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. The phone numbers to remove from the skill group.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -202,13 +212,15 @@ impl RemovePhoneNumbersFromSkillGroupFluentBuilder {
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`RemovePhoneNumbersFromSkillGroupInput::skill_group_id`].
+    /// The skill group to remove them from, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to remove them from, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self

@@ -79,13 +79,15 @@ pub struct RemoveSkillGroupsFromUserInputBuilder {
 }
 
 impl RemoveSkillGroupsFromUserInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveSkillGroupsFromUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,7 +98,9 @@ impl RemoveSkillGroupsFromUserInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`RemoveSkillGroupsFromUserInput::skill_group_id_list`].
+    /// The skill groups to take the user out of, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -108,7 +112,7 @@ impl RemoveSkillGroupsFromUserInputBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to take the user out of, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -127,13 +131,15 @@ impl RemoveSkillGroupsFromUserInputBuilder {
         self.skill_group_id_list.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`RemoveSkillGroupsFromUserInput::user_id`].
+    /// The user to take out of the skill groups, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to take out of the skill groups, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -171,19 +177,23 @@ pub struct RemoveSkillGroupsFromUserFluentBuilder {
 }
 
 impl RemoveSkillGroupsFromUserFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveSkillGroupsFromUserInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `SkillGroupIdList` (required): see [`RemoveSkillGroupsFromUserInput::skill_group_id_list`].
+    /// The skill groups to take the user out of, by id.
+    ///
+    /// Appends these items to `SkillGroupIdList` (required).
     pub fn skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -192,7 +202,7 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
         self
     }
 
-    /// Sets or clears `SkillGroupIdList`.
+    /// Sets or clears `SkillGroupIdList`. The skill groups to take the user out of, by id.
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -204,13 +214,15 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (required): see [`RemoveSkillGroupsFromUserInput::user_id`].
+    /// The user to take out of the skill groups, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user to take out of the skill groups, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

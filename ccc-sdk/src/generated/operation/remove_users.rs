@@ -96,13 +96,15 @@ pub struct RemoveUsersInputBuilder {
 }
 
 impl RemoveUsersInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveUsersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -113,7 +115,9 @@ impl RemoveUsersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `UserIdList` (optional): see [`RemoveUsersInput::user_id_list`].
+    /// The users to remove, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdList` (optional; the API reference lists it as required).
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list
@@ -122,7 +126,7 @@ impl RemoveUsersInputBuilder {
         self
     }
 
-    /// Sets or clears `UserIdList`.
+    /// Sets or clears `UserIdList`. The users to remove, as `username@instance`.
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list = v;
@@ -141,13 +145,15 @@ impl RemoveUsersInputBuilder {
         self.user_id_list.as_ref()
     }
 
-    /// Sets `FilePath` (optional): see [`RemoveUsersInput::file_path`].
+    /// Path of an uploaded file listing the users to remove, instead of `UserIdList`.
+    ///
+    /// Sets `FilePath` (optional).
     pub fn file_path(mut self, v: impl Into<String>) -> Self {
         self.file_path = Some(v.into());
         self
     }
 
-    /// Sets or clears `FilePath`.
+    /// Sets or clears `FilePath`. Path of an uploaded file listing the users to remove, instead of `UserIdList`.
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.file_path = v;
         self
@@ -158,13 +164,15 @@ impl RemoveUsersInputBuilder {
         self.file_path.as_ref()
     }
 
-    /// Sets `Force` (optional): see [`RemoveUsersInput::force`].
+    /// Whether to remove the users even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.force = Some(v.into());
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to remove the users even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
@@ -175,13 +183,15 @@ impl RemoveUsersInputBuilder {
         self.force.as_ref()
     }
 
-    /// Sets `NotificationEmail` (optional): see [`RemoveUsersInput::notification_email`].
+    /// E-mail address told the outcome of the removal.
+    ///
+    /// Sets `NotificationEmail` (optional).
     pub fn notification_email(mut self, v: impl Into<String>) -> Self {
         self.notification_email = Some(v.into());
         self
     }
 
-    /// Sets or clears `NotificationEmail`.
+    /// Sets or clears `NotificationEmail`. E-mail address told the outcome of the removal.
     pub fn set_notification_email(mut self, v: Option<String>) -> Self {
         self.notification_email = v;
         self
@@ -217,25 +227,29 @@ pub struct RemoveUsersFluentBuilder {
 }
 
 impl RemoveUsersFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveUsersInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `UserIdList` (optional): see [`RemoveUsersInput::user_id_list`].
+    /// The users to remove, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdList` (optional; the API reference lists it as required).
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.user_id_list(items);
         self
     }
 
-    /// Sets or clears `UserIdList`.
+    /// Sets or clears `UserIdList`. The users to remove, as `username@instance`.
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
         self
@@ -247,37 +261,43 @@ impl RemoveUsersFluentBuilder {
         self
     }
 
-    /// Sets `FilePath` (optional): see [`RemoveUsersInput::file_path`].
+    /// Path of an uploaded file listing the users to remove, instead of `UserIdList`.
+    ///
+    /// Sets `FilePath` (optional).
     pub fn file_path(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.file_path(v);
         self
     }
 
-    /// Sets or clears `FilePath`.
+    /// Sets or clears `FilePath`. Path of an uploaded file listing the users to remove, instead of `UserIdList`.
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_file_path(v);
         self
     }
 
-    /// Sets `Force` (optional): see [`RemoveUsersInput::force`].
+    /// Whether to remove the users even where the service would otherwise refuse.
+    ///
+    /// Sets `Force` (optional).
     pub fn force(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.force(v);
         self
     }
 
-    /// Sets or clears `Force`.
+    /// Sets or clears `Force`. Whether to remove the users even where the service would otherwise refuse.
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
     }
 
-    /// Sets `NotificationEmail` (optional): see [`RemoveUsersInput::notification_email`].
+    /// E-mail address told the outcome of the removal.
+    ///
+    /// Sets `NotificationEmail` (optional).
     pub fn notification_email(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.notification_email(v);
         self
     }
 
-    /// Sets or clears `NotificationEmail`.
+    /// Sets or clears `NotificationEmail`. E-mail address told the outcome of the removal.
     pub fn set_notification_email(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_email(v);
         self

@@ -79,13 +79,15 @@ pub struct RemoveUsersFromSkillGroupInputBuilder {
 }
 
 impl RemoveUsersFromSkillGroupInputBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveUsersFromSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -96,13 +98,15 @@ impl RemoveUsersFromSkillGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `SkillGroupId` (required): see [`RemoveUsersFromSkillGroupInput::skill_group_id`].
+    /// The skill group to take the users out of, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to take the users out of, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -113,7 +117,9 @@ impl RemoveUsersFromSkillGroupInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Appends these items to `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
+    /// The users to take out of the skill group, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdList` (required).
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list
@@ -122,7 +128,7 @@ impl RemoveUsersFromSkillGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `UserIdList`.
+    /// Sets or clears `UserIdList`. The users to take out of the skill group, as `username@instance`.
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list = v;
@@ -170,37 +176,43 @@ pub struct RemoveUsersFromSkillGroupFluentBuilder {
 }
 
 impl RemoveUsersFromSkillGroupFluentBuilder {
-    /// Sets `InstanceId` (required): see [`RemoveUsersFromSkillGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `SkillGroupId` (required): see [`RemoveUsersFromSkillGroupInput::skill_group_id`].
+    /// The skill group to take the users out of, as `name@instance`.
+    ///
+    /// Sets `SkillGroupId` (required).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. The skill group to take the users out of, as `name@instance`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Appends these items to `UserIdList` (required): see [`RemoveUsersFromSkillGroupInput::user_id_list`].
+    /// The users to take out of the skill group, as `username@instance`.
+    ///
+    /// Appends these items to `UserIdList` (required).
     pub fn user_id_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.user_id_list(items);
         self
     }
 
-    /// Sets or clears `UserIdList`.
+    /// Sets or clears `UserIdList`. The users to take out of the skill group, as `username@instance`.
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
         self

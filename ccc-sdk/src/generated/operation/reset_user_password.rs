@@ -83,13 +83,15 @@ pub struct ResetUserPasswordInputBuilder {
 }
 
 impl ResetUserPasswordInputBuilder {
-    /// Sets `InstanceId` (required): see [`ResetUserPasswordInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -100,13 +102,15 @@ impl ResetUserPasswordInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Password` (required): see [`ResetUserPasswordInput::password`].
+    /// The user's new password.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.password = Some(v.into());
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. The user's new password.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
@@ -117,13 +121,15 @@ impl ResetUserPasswordInputBuilder {
         self.password.as_ref()
     }
 
-    /// Sets `UserId` (required): see [`ResetUserPasswordInput::user_id`].
+    /// The user whose password to reset, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose password to reset, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -171,37 +177,43 @@ pub struct ResetUserPasswordFluentBuilder {
 }
 
 impl ResetUserPasswordFluentBuilder {
-    /// Sets `InstanceId` (required): see [`ResetUserPasswordInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Password` (required): see [`ResetUserPasswordInput::password`].
+    /// The user's new password.
+    ///
+    /// Sets `Password` (required, sensitive: redacted in `Debug`).
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.password(v);
         self
     }
 
-    /// Sets or clears `Password`.
+    /// Sets or clears `Password`. The user's new password.
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
     }
 
-    /// Sets `UserId` (required): see [`ResetUserPasswordInput::user_id`].
+    /// The user whose password to reset, as `username@instance`.
+    ///
+    /// Sets `UserId` (required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. The user whose password to reset, as `username@instance`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -96,13 +96,15 @@ pub struct SendDtmfSignalingInputBuilder {
 }
 
 impl SendDtmfSignalingInputBuilder {
-    /// Sets `ChannelId` (required): see [`SendDtmfSignalingInput::channel_id`].
+    /// The channel to send the tones on, as given in `ChannelContexts`.
+    ///
+    /// Sets `ChannelId` (required).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.channel_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to send the tones on, as given in `ChannelContexts`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
@@ -113,13 +115,15 @@ impl SendDtmfSignalingInputBuilder {
         self.channel_id.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`SendDtmfSignalingInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -130,13 +134,15 @@ impl SendDtmfSignalingInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `Dtmf` (required): see [`SendDtmfSignalingInput::dtmf`].
+    /// The keys to send: digits, `*` and `#`, e.g. `5`.
+    ///
+    /// Sets `Dtmf` (required).
     pub fn dtmf(mut self, v: impl Into<String>) -> Self {
         self.dtmf = Some(v.into());
         self
     }
 
-    /// Sets or clears `Dtmf`.
+    /// Sets or clears `Dtmf`. The keys to send: digits, `*` and `#`, e.g. `5`.
     pub fn set_dtmf(mut self, v: Option<String>) -> Self {
         self.dtmf = v;
         self
@@ -147,13 +153,15 @@ impl SendDtmfSignalingInputBuilder {
         self.dtmf.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`SendDtmfSignalingInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -164,13 +172,15 @@ impl SendDtmfSignalingInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `JobId` (required): see [`SendDtmfSignalingInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -181,13 +191,15 @@ impl SendDtmfSignalingInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`SendDtmfSignalingInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -225,73 +237,85 @@ pub struct SendDtmfSignalingFluentBuilder {
 }
 
 impl SendDtmfSignalingFluentBuilder {
-    /// Sets `ChannelId` (required): see [`SendDtmfSignalingInput::channel_id`].
+    /// The channel to send the tones on, as given in `ChannelContexts`.
+    ///
+    /// Sets `ChannelId` (required).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.channel_id(v);
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to send the tones on, as given in `ChannelContexts`.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`SendDtmfSignalingInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `Dtmf` (required): see [`SendDtmfSignalingInput::dtmf`].
+    /// The keys to send: digits, `*` and `#`, e.g. `5`.
+    ///
+    /// Sets `Dtmf` (required).
     pub fn dtmf(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.dtmf(v);
         self
     }
 
-    /// Sets or clears `Dtmf`.
+    /// Sets or clears `Dtmf`. The keys to send: digits, `*` and `#`, e.g. `5`.
     pub fn set_dtmf(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_dtmf(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`SendDtmfSignalingInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `JobId` (required): see [`SendDtmfSignalingInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (required).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`SendDtmfSignalingInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -107,13 +107,15 @@ pub struct SignInGroupInputBuilder {
 }
 
 impl SignInGroupInputBuilder {
-    /// Sets `Additivity` (optional): see [`SignInGroupInput::additivity`].
+    /// When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
+    ///
+    /// Sets `Additivity` (optional).
     pub fn additivity(mut self, v: impl Into<bool>) -> Self {
         self.additivity = Some(v.into());
         self
     }
 
-    /// Sets or clears `Additivity`.
+    /// Sets or clears `Additivity`. When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
     pub fn set_additivity(mut self, v: Option<bool>) -> Self {
         self.additivity = v;
         self
@@ -124,13 +126,15 @@ impl SignInGroupInputBuilder {
         self.additivity.as_ref()
     }
 
-    /// Sets `ChatDeviceId` (optional): see [`SignInGroupInput::chat_device_id`].
+    /// The agent's device for chats, if they take chats.
+    ///
+    /// Sets `ChatDeviceId` (optional).
     pub fn chat_device_id(mut self, v: impl Into<String>) -> Self {
         self.chat_device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChatDeviceId`.
+    /// Sets or clears `ChatDeviceId`. The agent's device for chats, if they take chats.
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.chat_device_id = v;
         self
@@ -141,13 +145,15 @@ impl SignInGroupInputBuilder {
         self.chat_device_id.as_ref()
     }
 
-    /// Sets `DeviceId` (required): see [`SignInGroupInput::device_id`].
+    /// The agent's device (workbench) to sign in from.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. The agent's device (workbench) to sign in from.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -158,13 +164,15 @@ impl SignInGroupInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`SignInGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -175,7 +183,9 @@ impl SignInGroupInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
+    /// Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
+    ///
+    /// Appends these items to `SignedSkillGroupIdList` (required).
     pub fn signed_skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -187,7 +197,7 @@ impl SignInGroupInputBuilder {
         self
     }
 
-    /// Sets or clears `SignedSkillGroupIdList`.
+    /// Sets or clears `SignedSkillGroupIdList`. Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.signed_skill_group_id_list_json = None;
         self.signed_skill_group_id_list = v;
@@ -206,13 +216,15 @@ impl SignInGroupInputBuilder {
         self.signed_skill_group_id_list.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`SignInGroupInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -258,55 +270,65 @@ pub struct SignInGroupFluentBuilder {
 }
 
 impl SignInGroupFluentBuilder {
-    /// Sets `Additivity` (optional): see [`SignInGroupInput::additivity`].
+    /// When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
+    ///
+    /// Sets `Additivity` (optional).
     pub fn additivity(mut self, v: impl Into<bool>) -> Self {
         self.input = self.input.additivity(v);
         self
     }
 
-    /// Sets or clears `Additivity`.
+    /// Sets or clears `Additivity`. When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
     pub fn set_additivity(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_additivity(v);
         self
     }
 
-    /// Sets `ChatDeviceId` (optional): see [`SignInGroupInput::chat_device_id`].
+    /// The agent's device for chats, if they take chats.
+    ///
+    /// Sets `ChatDeviceId` (optional).
     pub fn chat_device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.chat_device_id(v);
         self
     }
 
-    /// Sets or clears `ChatDeviceId`.
+    /// Sets or clears `ChatDeviceId`. The agent's device for chats, if they take chats.
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_chat_device_id(v);
         self
     }
 
-    /// Sets `DeviceId` (required): see [`SignInGroupInput::device_id`].
+    /// The agent's device (workbench) to sign in from.
+    ///
+    /// Sets `DeviceId` (required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. The agent's device (workbench) to sign in from.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`SignInGroupInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `SignedSkillGroupIdList` (required): see [`SignInGroupInput::signed_skill_group_id_list`].
+    /// Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
+    ///
+    /// Appends these items to `SignedSkillGroupIdList` (required).
     pub fn signed_skill_group_id_list(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -315,7 +337,7 @@ impl SignInGroupFluentBuilder {
         self
     }
 
-    /// Sets or clears `SignedSkillGroupIdList`.
+    /// Sets or clears `SignedSkillGroupIdList`. Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_signed_skill_group_id_list(v);
         self
@@ -327,13 +349,15 @@ impl SignInGroupFluentBuilder {
         self
     }
 
-    /// Sets `UserId` (optional): see [`SignInGroupInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

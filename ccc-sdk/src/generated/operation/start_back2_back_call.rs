@@ -104,13 +104,15 @@ pub struct StartBack2BackCallInputBuilder {
 }
 
 impl StartBack2BackCallInputBuilder {
-    /// Sets `AdditionalBroker` (optional): see [`StartBack2BackCallInput::additional_broker`].
+    /// Another number of the instance to call out with.
+    ///
+    /// Sets `AdditionalBroker` (optional).
     pub fn additional_broker(mut self, v: impl Into<String>) -> Self {
         self.additional_broker = Some(v.into());
         self
     }
 
-    /// Sets or clears `AdditionalBroker`.
+    /// Sets or clears `AdditionalBroker`. Another number of the instance to call out with.
     pub fn set_additional_broker(mut self, v: Option<String>) -> Self {
         self.additional_broker = v;
         self
@@ -121,13 +123,15 @@ impl StartBack2BackCallInputBuilder {
         self.additional_broker.as_ref()
     }
 
-    /// Sets `Broker` (required): see [`StartBack2BackCallInput::broker`].
+    /// Number of the instance the two calls are made from.
+    ///
+    /// Sets `Broker` (required).
     pub fn broker(mut self, v: impl Into<String>) -> Self {
         self.broker = Some(v.into());
         self
     }
 
-    /// Sets or clears `Broker`.
+    /// Sets or clears `Broker`. Number of the instance the two calls are made from.
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.broker = v;
         self
@@ -138,13 +142,15 @@ impl StartBack2BackCallInputBuilder {
         self.broker.as_ref()
     }
 
-    /// Sets `Callee` (required): see [`StartBack2BackCallInput::callee`].
+    /// The customer's number, called once the agent answers.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. The customer's number, called once the agent answers.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -155,13 +161,15 @@ impl StartBack2BackCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `Caller` (required): see [`StartBack2BackCallInput::caller`].
+    /// The agent's number, called first.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. The agent's number, called first.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -172,13 +180,15 @@ impl StartBack2BackCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`StartBack2BackCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -189,13 +199,15 @@ impl StartBack2BackCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`StartBack2BackCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -206,13 +218,15 @@ impl StartBack2BackCallInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartBack2BackCallInput::timeout_seconds`].
+    /// How long to wait for an answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for an answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -249,85 +263,99 @@ pub struct StartBack2BackCallFluentBuilder {
 }
 
 impl StartBack2BackCallFluentBuilder {
-    /// Sets `AdditionalBroker` (optional): see [`StartBack2BackCallInput::additional_broker`].
+    /// Another number of the instance to call out with.
+    ///
+    /// Sets `AdditionalBroker` (optional).
     pub fn additional_broker(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.additional_broker(v);
         self
     }
 
-    /// Sets or clears `AdditionalBroker`.
+    /// Sets or clears `AdditionalBroker`. Another number of the instance to call out with.
     pub fn set_additional_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_additional_broker(v);
         self
     }
 
-    /// Sets `Broker` (required): see [`StartBack2BackCallInput::broker`].
+    /// Number of the instance the two calls are made from.
+    ///
+    /// Sets `Broker` (required).
     pub fn broker(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.broker(v);
         self
     }
 
-    /// Sets or clears `Broker`.
+    /// Sets or clears `Broker`. Number of the instance the two calls are made from.
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_broker(v);
         self
     }
 
-    /// Sets `Callee` (required): see [`StartBack2BackCallInput::callee`].
+    /// The customer's number, called once the agent answers.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. The customer's number, called once the agent answers.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `Caller` (required): see [`StartBack2BackCallInput::caller`].
+    /// The agent's number, called first.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. The agent's number, called first.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`StartBack2BackCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`StartBack2BackCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartBack2BackCallInput::timeout_seconds`].
+    /// How long to wait for an answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for an answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self

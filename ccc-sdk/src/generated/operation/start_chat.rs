@@ -112,13 +112,15 @@ impl StartChatInputBuilder {
         self.access_channel_id.as_ref()
     }
 
-    /// Sets `InstanceId` (optional): see [`StartChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -129,7 +131,7 @@ impl StartChatInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Token` (optional): see [`StartChatInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`StartChatInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.token = Some(v.into());
         self
@@ -224,19 +226,21 @@ impl StartChatFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (optional): see [`StartChatInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (optional).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `Token` (optional): see [`StartChatInput::token`].
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`StartChatInput::token`].
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.token(v);
         self

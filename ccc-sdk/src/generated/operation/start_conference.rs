@@ -100,13 +100,15 @@ pub struct StartConferenceInputBuilder {
 }
 
 impl StartConferenceInputBuilder {
-    /// Sets `InstanceId` (required): see [`StartConferenceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -117,7 +119,9 @@ impl StartConferenceInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
+    /// The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    ///
+    /// Appends these items to `ParticipantListJson` (required).
     pub fn participant_list_json(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -129,7 +133,7 @@ impl StartConferenceInputBuilder {
         self
     }
 
-    /// Sets or clears `ParticipantListJson`.
+    /// Sets or clears `ParticipantListJson`. The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
     pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.participant_list_json_json = None;
         self.participant_list_json = v;
@@ -148,13 +152,15 @@ impl StartConferenceInputBuilder {
         self.participant_list_json.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`StartConferenceInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -165,13 +171,15 @@ impl StartConferenceInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartConferenceInput::timeout_seconds`].
+    /// How long to wait for each party to answer, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for each party to answer, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -182,13 +190,15 @@ impl StartConferenceInputBuilder {
         self.timeout_seconds.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`StartConferenceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -231,19 +241,23 @@ pub struct StartConferenceFluentBuilder {
 }
 
 impl StartConferenceFluentBuilder {
-    /// Sets `InstanceId` (required): see [`StartConferenceInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Appends these items to `ParticipantListJson` (required): see [`StartConferenceInput::participant_list_json`].
+    /// The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    ///
+    /// Appends these items to `ParticipantListJson` (required).
     pub fn participant_list_json(
         mut self,
         items: impl IntoIterator<Item = impl Into<String>>,
@@ -252,7 +266,7 @@ impl StartConferenceFluentBuilder {
         self
     }
 
-    /// Sets or clears `ParticipantListJson`.
+    /// Sets or clears `ParticipantListJson`. The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
     pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_participant_list_json(v);
         self
@@ -264,37 +278,43 @@ impl StartConferenceFluentBuilder {
         self
     }
 
-    /// Sets `Tags` (optional): see [`StartConferenceInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartConferenceInput::timeout_seconds`].
+    /// How long to wait for each party to answer, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for each party to answer, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`StartConferenceInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

@@ -120,13 +120,15 @@ pub struct StartPredictiveCallInputBuilder {
 }
 
 impl StartPredictiveCallInputBuilder {
-    /// Sets `Callee` (required): see [`StartPredictiveCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -137,13 +139,15 @@ impl StartPredictiveCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `Caller` (required): see [`StartPredictiveCallInput::caller`].
+    /// Number to call from, shown to the callee.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -154,13 +158,15 @@ impl StartPredictiveCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `ContactFlowId` (required): see [`StartPredictiveCallInput::contact_flow_id`].
+    /// Id of the contact flow that handles the call once the callee answers.
+    ///
+    /// Sets `ContactFlowId` (required).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that handles the call once the callee answers.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
@@ -171,13 +177,15 @@ impl StartPredictiveCallInputBuilder {
         self.contact_flow_id.as_ref()
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`StartPredictiveCallInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.contact_flow_variables = Some(v.into());
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
@@ -188,13 +196,15 @@ impl StartPredictiveCallInputBuilder {
         self.contact_flow_variables.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`StartPredictiveCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -205,13 +215,15 @@ impl StartPredictiveCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `MaskedCallee` (optional): see [`StartPredictiveCallInput::masked_callee`].
+    /// The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
+    ///
+    /// Sets `MaskedCallee` (optional).
     pub fn masked_callee(mut self, v: impl Into<String>) -> Self {
         self.masked_callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `MaskedCallee`.
+    /// Sets or clears `MaskedCallee`. The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
@@ -222,13 +234,15 @@ impl StartPredictiveCallInputBuilder {
         self.masked_callee.as_ref()
     }
 
-    /// Sets `SkillGroupId` (optional): see [`StartPredictiveCallInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.skill_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -239,13 +253,15 @@ impl StartPredictiveCallInputBuilder {
         self.skill_group_id.as_ref()
     }
 
-    /// Sets `Tags` (optional): see [`StartPredictiveCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.tags = Some(v.into());
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
@@ -256,13 +272,15 @@ impl StartPredictiveCallInputBuilder {
         self.tags.as_ref()
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartPredictiveCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.timeout_seconds = Some(v.into());
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
@@ -303,109 +321,127 @@ pub struct StartPredictiveCallFluentBuilder {
 }
 
 impl StartPredictiveCallFluentBuilder {
-    /// Sets `Callee` (required): see [`StartPredictiveCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `Caller` (required): see [`StartPredictiveCallInput::caller`].
+    /// Number to call from, shown to the callee.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from, shown to the callee.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `ContactFlowId` (required): see [`StartPredictiveCallInput::contact_flow_id`].
+    /// Id of the contact flow that handles the call once the callee answers.
+    ///
+    /// Sets `ContactFlowId` (required).
     pub fn contact_flow_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_id(v);
         self
     }
 
-    /// Sets or clears `ContactFlowId`.
+    /// Sets or clears `ContactFlowId`. Id of the contact flow that handles the call once the callee answers.
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
     }
 
-    /// Sets `ContactFlowVariables` (optional): see [`StartPredictiveCallInput::contact_flow_variables`].
+    /// Variables handed to that contact flow.
+    ///
+    /// Sets `ContactFlowVariables` (optional).
     pub fn contact_flow_variables(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.contact_flow_variables(v);
         self
     }
 
-    /// Sets or clears `ContactFlowVariables`.
+    /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`StartPredictiveCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `MaskedCallee` (optional): see [`StartPredictiveCallInput::masked_callee`].
+    /// The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
+    ///
+    /// Sets `MaskedCallee` (optional).
     pub fn masked_callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.masked_callee(v);
         self
     }
 
-    /// Sets or clears `MaskedCallee`.
+    /// Sets or clears `MaskedCallee`. The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_masked_callee(v);
         self
     }
 
-    /// Sets `SkillGroupId` (optional): see [`StartPredictiveCallInput::skill_group_id`].
+    /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    ///
+    /// Sets `SkillGroupId` (optional).
     pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.skill_group_id(v);
         self
     }
 
-    /// Sets or clears `SkillGroupId`.
+    /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
-    /// Sets `Tags` (optional): see [`StartPredictiveCallInput::tags`].
+    /// Tags attached to the call, as text.
+    ///
+    /// Sets `Tags` (optional).
     pub fn tags(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.tags(v);
         self
     }
 
-    /// Sets or clears `Tags`.
+    /// Sets or clears `Tags`. Tags attached to the call, as text.
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
-    /// Sets `TimeoutSeconds` (optional): see [`StartPredictiveCallInput::timeout_seconds`].
+    /// How long to wait for the callee to answer before hanging up, in seconds.
+    ///
+    /// Sets `TimeoutSeconds` (optional).
     pub fn timeout_seconds(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.timeout_seconds(v);
         self
     }
 
-    /// Sets or clears `TimeoutSeconds`.
+    /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self

@@ -80,13 +80,15 @@ pub struct StartPrivacyCallInputBuilder {
 }
 
 impl StartPrivacyCallInputBuilder {
-    /// Sets `AppId` (required): see [`StartPrivacyCallInput::app_id`].
+    /// Id of the privacy number application to call through.
+    ///
+    /// Sets `AppId` (required).
     pub fn app_id(mut self, v: impl Into<String>) -> Self {
         self.app_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `AppId`.
+    /// Sets or clears `AppId`. Id of the privacy number application to call through.
     pub fn set_app_id(mut self, v: Option<String>) -> Self {
         self.app_id = v;
         self
@@ -97,13 +99,15 @@ impl StartPrivacyCallInputBuilder {
         self.app_id.as_ref()
     }
 
-    /// Sets `Callee` (required): see [`StartPrivacyCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.callee = Some(v.into());
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
@@ -114,13 +118,15 @@ impl StartPrivacyCallInputBuilder {
         self.callee.as_ref()
     }
 
-    /// Sets `Caller` (required): see [`StartPrivacyCallInput::caller`].
+    /// Number to call from.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -131,13 +137,15 @@ impl StartPrivacyCallInputBuilder {
         self.caller.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`StartPrivacyCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -171,49 +179,57 @@ pub struct StartPrivacyCallFluentBuilder {
 }
 
 impl StartPrivacyCallFluentBuilder {
-    /// Sets `AppId` (required): see [`StartPrivacyCallInput::app_id`].
+    /// Id of the privacy number application to call through.
+    ///
+    /// Sets `AppId` (required).
     pub fn app_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.app_id(v);
         self
     }
 
-    /// Sets or clears `AppId`.
+    /// Sets or clears `AppId`. Id of the privacy number application to call through.
     pub fn set_app_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_app_id(v);
         self
     }
 
-    /// Sets `Callee` (required): see [`StartPrivacyCallInput::callee`].
+    /// Number to call.
+    ///
+    /// Sets `Callee` (required).
     pub fn callee(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.callee(v);
         self
     }
 
-    /// Sets or clears `Callee`.
+    /// Sets or clears `Callee`. Number to call.
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
     }
 
-    /// Sets `Caller` (required): see [`StartPrivacyCallInput::caller`].
+    /// Number to call from.
+    ///
+    /// Sets `Caller` (required).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.caller(v);
         self
     }
 
-    /// Sets or clears `Caller`.
+    /// Sets or clears `Caller`. Number to call from.
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`StartPrivacyCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self

@@ -82,13 +82,15 @@ pub struct TakeBreakInputBuilder {
 }
 
 impl TakeBreakInputBuilder {
-    /// Sets `Code` (required): see [`TakeBreakInput::code`].
+    /// Break code saying why the agent is away, e.g. `lunchtime`; the instance defines its break codes.
+    ///
+    /// Sets `Code` (required).
     pub fn code(mut self, v: impl Into<String>) -> Self {
         self.code = Some(v.into());
         self
     }
 
-    /// Sets or clears `Code`.
+    /// Sets or clears `Code`. Break code saying why the agent is away, e.g. `lunchtime`; the instance defines its break codes.
     pub fn set_code(mut self, v: Option<String>) -> Self {
         self.code = v;
         self
@@ -99,13 +101,15 @@ impl TakeBreakInputBuilder {
         self.code.as_ref()
     }
 
-    /// Sets `DeviceId` (optional): see [`TakeBreakInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -116,13 +120,15 @@ impl TakeBreakInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`TakeBreakInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -133,13 +139,15 @@ impl TakeBreakInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`TakeBreakInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -173,49 +181,57 @@ pub struct TakeBreakFluentBuilder {
 }
 
 impl TakeBreakFluentBuilder {
-    /// Sets `Code` (required): see [`TakeBreakInput::code`].
+    /// Break code saying why the agent is away, e.g. `lunchtime`; the instance defines its break codes.
+    ///
+    /// Sets `Code` (required).
     pub fn code(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.code(v);
         self
     }
 
-    /// Sets or clears `Code`.
+    /// Sets or clears `Code`. Break code saying why the agent is away, e.g. `lunchtime`; the instance defines its break codes.
     pub fn set_code(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_code(v);
         self
     }
 
-    /// Sets `DeviceId` (optional): see [`TakeBreakInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`TakeBreakInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`TakeBreakInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self

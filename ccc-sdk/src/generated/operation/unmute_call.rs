@@ -91,13 +91,15 @@ pub struct UnmuteCallInputBuilder {
 }
 
 impl UnmuteCallInputBuilder {
-    /// Sets `DeviceId` (optional): see [`UnmuteCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.device_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
@@ -108,13 +110,15 @@ impl UnmuteCallInputBuilder {
         self.device_id.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`UnmuteCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -125,13 +129,15 @@ impl UnmuteCallInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `UserId` (optional): see [`UnmuteCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.user_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -142,13 +148,15 @@ impl UnmuteCallInputBuilder {
         self.user_id.as_ref()
     }
 
-    /// Sets `JobId` (optional): see [`UnmuteCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (optional).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.job_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -159,13 +167,15 @@ impl UnmuteCallInputBuilder {
         self.job_id.as_ref()
     }
 
-    /// Sets `ChannelId` (optional): see [`UnmuteCallInput::channel_id`].
+    /// The channel to unmute, as given in `ChannelContexts`; when omitted, the agent's own channel.
+    ///
+    /// Sets `ChannelId` (optional).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.channel_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to unmute, as given in `ChannelContexts`; when omitted, the agent's own channel.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
@@ -200,61 +210,71 @@ pub struct UnmuteCallFluentBuilder {
 }
 
 impl UnmuteCallFluentBuilder {
-    /// Sets `DeviceId` (optional): see [`UnmuteCallInput::device_id`].
+    /// Id of the agent's device (workbench): a browser, desktop or mobile client. An agent may have several, one active at a time. Example form: `ACC-YUNBS-1.0.10-…`.
+    ///
+    /// Sets `DeviceId` (optional; the API reference lists it as required).
     pub fn device_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.device_id(v);
         self
     }
 
-    /// Sets or clears `DeviceId`.
+    /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
     }
 
-    /// Sets `InstanceId` (required): see [`UnmuteCallInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
-    /// Sets `UserId` (optional): see [`UnmuteCallInput::user_id`].
+    /// Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    ///
+    /// Sets `UserId` (optional; the API reference lists it as required).
     pub fn user_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.user_id(v);
         self
     }
 
-    /// Sets or clears `UserId`.
+    /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
-    /// Sets `JobId` (optional): see [`UnmuteCallInput::job_id`].
+    /// Id of the call (or chat), e.g. `job-65382141036853491`.
+    ///
+    /// Sets `JobId` (optional).
     pub fn job_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.job_id(v);
         self
     }
 
-    /// Sets or clears `JobId`.
+    /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
-    /// Sets `ChannelId` (optional): see [`UnmuteCallInput::channel_id`].
+    /// The channel to unmute, as given in `ChannelContexts`; when omitted, the agent's own channel.
+    ///
+    /// Sets `ChannelId` (optional).
     pub fn channel_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.channel_id(v);
         self
     }
 
-    /// Sets or clears `ChannelId`.
+    /// Sets or clears `ChannelId`. The channel to unmute, as given in `ChannelContexts`; when omitted, the agent's own channel.
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self

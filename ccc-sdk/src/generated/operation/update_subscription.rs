@@ -203,13 +203,15 @@ impl UpdateSubscriptionInputBuilder {
         self.event_subscriptions_json.as_ref()
     }
 
-    /// Sets `InstanceId` (required): see [`UpdateSubscriptionInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.instance_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
@@ -254,7 +256,7 @@ impl UpdateSubscriptionInputBuilder {
         self.mq_type.as_ref()
     }
 
-    /// Sets `Password` (optional): see [`UpdateSubscriptionInput::password`].
+    /// Sets `Password` (optional, sensitive: redacted in `Debug`): see [`UpdateSubscriptionInput::password`].
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.password = Some(v.into());
         self
@@ -406,13 +408,15 @@ impl UpdateSubscriptionFluentBuilder {
         self
     }
 
-    /// Sets `InstanceId` (required): see [`UpdateSubscriptionInput::instance_id`].
+    /// Id of the contact centre instance, e.g. `ccc-test`.
+    ///
+    /// Sets `InstanceId` (required).
     pub fn instance_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.instance_id(v);
         self
     }
 
-    /// Sets or clears `InstanceId`.
+    /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -442,7 +446,7 @@ impl UpdateSubscriptionFluentBuilder {
         self
     }
 
-    /// Sets `Password` (optional): see [`UpdateSubscriptionInput::password`].
+    /// Sets `Password` (optional, sensitive: redacted in `Debug`): see [`UpdateSubscriptionInput::password`].
     pub fn password(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.password(v);
         self
