@@ -5,6 +5,7 @@ use ccc_emulator::UserState as EmulatedState;
 use ccc_sdk::error::ServiceError;
 use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
 use ccc_sdk::operation::create_user::SkillLevel;
+use ccc_sdk::types::RealtimeAgentState;
 use ccc_sdk::{Client, SdkError};
 use ccc_tests::{client, emulator, sign_in_ready};
 
@@ -548,7 +549,12 @@ async fn a_full_shift_hangs_together_in_states_and_records() {
         .send()
         .await
         .unwrap();
-    let states: Vec<&str> = out.data().iter().filter_map(|l| l.state()).collect();
+    let states: Vec<&str> = out
+        .data()
+        .iter()
+        .filter_map(|l| l.state())
+        .map(RealtimeAgentState::as_str)
+        .collect();
     assert_eq!(
         states,
         [
@@ -1369,4 +1375,104 @@ async fn realtime_state_time_is_seconds_in_the_state() {
     // The clock also runs in real time: a slow machine may add a second.
     let secs = ann.state_time().expect("StateTime");
     assert!((42..=44).contains(&secs), "StateTime {secs}");
+}
+
+/// `ListRealtimeAgentStates` filters by and answers with the typed realtime state: each agent's
+/// `State` is matched as an enumeration, and `StateList` takes enumeration values, one the SDK
+/// does not know included.
+#[tokio::test]
+async fn realtime_states_are_filtered_and_read_as_typed_values() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    sign_in_ready(&c, INSTANCE, ANN, SALES).await;
+    sign_in_ready(&c, INSTANCE, BOB, SUPPORT).await;
+    sign_in_ready(&c, INSTANCE, SUE, SALES).await;
+    c.take_break()
+        .instance_id(INSTANCE)
+        .user_id(BOB)
+        .code("Lunch")
+        .send()
+        .await
+        .unwrap();
+    // Sue takes a call and hangs up: after-call work.
+    let job = emu.state().ring_agent(INSTANCE, SUE, "139", None).unwrap();
+    answer(&c, SUE, &job).await;
+    c.release_call()
+        .instance_id(INSTANCE)
+        .device_id(format!("ws-{SUE}"))
+        .user_id(SUE)
+        .job_id(&job)
+        .send()
+        .await
+        .unwrap();
+    // Ann is being rung; the default user never signed in.
+    emu.state().ring_agent(INSTANCE, ANN, "138", None).unwrap();
+
+    let list = |states: Vec<RealtimeAgentState>| {
+        let c = c.clone();
+        async move {
+            let out = c
+                .list_realtime_agent_states()
+                .instance_id(INSTANCE)
+                .page_number(1)
+                .page_size(10)
+                .state_list(states)
+                .send()
+                .await
+                .unwrap();
+            let mut agents: Vec<(String, String)> = out
+                .data()
+                .unwrap()
+                .list()
+                .iter()
+                .map(|a| {
+                    let what = match a.state() {
+                        Some(RealtimeAgentState::Offline) => "signed out".to_owned(),
+                        Some(RealtimeAgentState::Ready) => "free".to_owned(),
+                        Some(RealtimeAgentState::Break) => {
+                            format!("on a break: {}", a.state_code().unwrap_or_default())
+                        }
+                        Some(RealtimeAgentState::Ringing) => "being rung".to_owned(),
+                        Some(RealtimeAgentState::Dialing) => "dialling".to_owned(),
+                        Some(RealtimeAgentState::Talking) => "talking".to_owned(),
+                        Some(RealtimeAgentState::Acw) => "wrapping up".to_owned(),
+                        other => panic!("unexpected state {other:?}"),
+                    };
+                    (a.agent_id().unwrap().to_owned(), what)
+                })
+                .collect();
+            agents.sort();
+            agents
+        }
+    };
+    let pair = |agent: &str, what: &str| (agent.to_owned(), what.to_owned());
+
+    // Everyone, each in a state of their own.
+    assert_eq!(
+        list(Vec::new()).await,
+        [
+            pair(ANN, "being rung"),
+            pair(BOB, "on a break: Lunch"),
+            pair(SUE, "wrapping up"),
+            pair("user-test@ccc-test", "signed out"),
+        ]
+    );
+    // Only the states asked for.
+    assert_eq!(
+        list(vec![RealtimeAgentState::Ringing, RealtimeAgentState::Acw]).await,
+        [pair(ANN, "being rung"), pair(SUE, "wrapping up")]
+    );
+    assert_eq!(
+        list(vec![RealtimeAgentState::Break]).await,
+        [pair(BOB, "on a break: Lunch")]
+    );
+    // Wire values parse to the enumeration; a value the SDK does not know is sent as it is and
+    // here matches no agent.
+    assert_eq!(
+        "ACW".parse::<RealtimeAgentState>().unwrap(),
+        RealtimeAgentState::Acw
+    );
+    let unknown = RealtimeAgentState::from("Away");
+    assert_eq!(unknown.as_str(), "Away");
+    assert_eq!(list(vec![unknown]).await, []);
 }

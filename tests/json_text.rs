@@ -119,7 +119,7 @@ async fn typed_lists_travel_as_the_official_sdks_json_text_and_the_signature_ver
                 .page_size(10)
                 // Non-ASCII, quotes and backslashes, `<>&'/`, a control character.
                 .agent_id_list(["ann@ccc-test", "技能组-é", r#"q"b\s"#, "<x>&'/", "tab\t"])
-                .state_list(Vec::<String>::new())
+                .state_list(Vec::<ccc_sdk::types::RealtimeAgentState>::new())
                 .call_type_list(["INBOUND"])
                 .call_type_list(["OUTBOUND"])
                 .work_mode_list_json(r#"[ "ON_SITE" ]"#)

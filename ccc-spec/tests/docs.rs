@@ -377,3 +377,114 @@ fn a_malformed_overlay_is_refused_with_file_and_pointer() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+/// Every described parameter and response field of the spec, with its path, the type it holds
+/// (a list's items, a map's values) and its example.
+fn described_places(spec: &Spec) -> Vec<(String, Type, Option<String>, String)> {
+    fn inner(mut ty: &Type) -> &Type {
+        while let Type::List { items: t } | Type::Map { values: t } = ty {
+            ty = t;
+        }
+        ty
+    }
+    fn walk(fields: &[Field], prefix: &str, out: &mut Vec<(String, Type, Option<String>, String)>) {
+        for f in fields {
+            let path = format!("{prefix}{}", f.name);
+            if let Some(d) = &f.description {
+                out.push((
+                    path.clone(),
+                    inner(&f.ty).clone(),
+                    f.example.clone(),
+                    d.clone(),
+                ));
+            }
+            if let Some(inner) = fields_of(&f.ty) {
+                walk(inner, &format!("{path}."), out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for a in &spec.actions {
+        let mut places = Vec::new();
+        for p in &a.parameters {
+            if let Some(d) = &p.description {
+                places.push((
+                    p.name.clone(),
+                    inner(&p.ty).clone(),
+                    p.example.clone(),
+                    d.clone(),
+                ));
+            }
+            if let Some(fields) = fields_of(&p.ty) {
+                walk(fields, &format!("{}.", p.name), &mut places);
+            }
+        }
+        walk(&a.response, "", &mut places);
+        out.extend(
+            places
+                .into_iter()
+                .map(|(path, ty, ex, d)| (format!("{}: {path}", a.name), ty, ex, d)),
+        );
+    }
+    out
+}
+
+/// The last name of a dotted path.
+fn last_name(path: &str) -> &str {
+    path.rsplit(['.', ' ']).next().unwrap_or(path)
+}
+
+/// A name that holds a moment or a length of time.
+fn names_a_time(name: &str) -> bool {
+    [
+        "Time",
+        "Timestamp",
+        "TimeStamp",
+        "Duration",
+        "Seconds",
+        "Expires",
+        "Datetime",
+    ]
+    .iter()
+    .any(|end| name.ends_with(end))
+}
+
+/// Durations and moments say their unit where their sources give it: a moment whose example is
+/// a 13-digit number is in milliseconds since the Unix epoch, a name ending in `Seconds` is in
+/// seconds, and a number the service sends as a string says so.
+#[test]
+fn times_and_durations_say_their_unit_and_numbers_in_strings_say_so() {
+    let spec = load_dir(&spec_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut bad = Vec::new();
+    for (place, ty, example, description) in described_places(&spec) {
+        let name = last_name(&place);
+        if !names_a_time(name) {
+            continue;
+        }
+        let example = example.as_deref().map(str::trim);
+        let epoch_ms = example.is_some_and(|e| {
+            e.len() == 13 && e.starts_with('1') && e.bytes().all(|b| b.is_ascii_digit())
+        });
+        if epoch_ms && !description.contains("milliseconds since the Unix epoch") {
+            bad.push(format!(
+                "{place}: a moment in milliseconds since the Unix epoch: {description}"
+            ));
+        }
+        if name.ends_with("Seconds") && !description.contains("in seconds") {
+            bad.push(format!("{place}: a number of seconds: {description}"));
+        }
+        let numeric = example.is_none_or(|e| e.parse::<f64>().is_ok());
+        if matches!(
+            ty,
+            Type::Scalar {
+                scalar: Scalar::String,
+                enumeration: None
+            }
+        ) && numeric
+            && !description.contains("a number in a string")
+        {
+            bad.push(format!("{place}: a number sent as a string: {description}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

@@ -98,7 +98,7 @@ fn window(req: &Req<'_>, now: i64, default_span_ms: Option<i64>) -> Result<(i64,
     Ok((start, end))
 }
 
-/// How the realtime and log APIs name a state.
+/// How the realtime and log APIs name a state: the spec's enumeration `RealtimeAgentState`.
 fn state_name(state: UserState) -> &'static str {
     match state {
         UserState::Offline => "Offline",
@@ -457,4 +457,40 @@ fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
             },
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_name;
+    use crate::state::UserState;
+
+    /// The realtime and log listings name every state by a value of the spec's
+    /// `RealtimeAgentState`, each value once, and every value of it names a state.
+    #[test]
+    fn realtime_state_names_are_the_specs() {
+        let spec = crate::embedded_spec().unwrap_or_else(|e| panic!("{e}"));
+        let e = spec
+            .product
+            .enums
+            .iter()
+            .find(|e| e.name == "RealtimeAgentState")
+            .expect("the spec has RealtimeAgentState");
+        let mut theirs: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+        let mut ours: Vec<&str> = [
+            UserState::Offline,
+            UserState::Ready,
+            UserState::Break,
+            UserState::Talking,
+            UserState::Working,
+            UserState::Dialing,
+            UserState::Ringing,
+        ]
+        .into_iter()
+        .map(state_name)
+        .collect();
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        assert_eq!(ours, theirs);
+        assert_eq!(state_name(UserState::Working), "ACW");
+    }
 }

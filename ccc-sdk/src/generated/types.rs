@@ -2731,6 +2731,40 @@ codec::wire_enum!(DeviceState {
     Unregistered => "UNREGISTERED",
 });
 
+/// An agent's state as the live listing of agents and the log of state changes name it: words in CamelCase, with `ACW` for after-call work, where `UserState` (the state an agent's own actions report) uses capitals. The reference pages of ListRealtimeAgentStates and ListAgentStateLogs list these values; another value decodes as an unknown one.
+///
+/// A value this SDK does not know is kept in [`Unknown`](Self::Unknown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RealtimeAgentState {
+    /// `Offline`: Signed out.
+    Offline,
+    /// `Ready`: Signed in and free to take a call.
+    Ready,
+    /// `Break`: On a break.
+    Break,
+    /// `Dialing`: Placing a call.
+    Dialing,
+    /// `Ringing`: A call is ringing at the agent.
+    Ringing,
+    /// `Talking`: In a call, or monitoring one (then `StateCode` says which side).
+    Talking,
+    /// `ACW`: After-call work: the call has ended and the agent is wrapping it up.
+    Acw,
+    /// A value this version of the SDK does not know, kept as received.
+    Unknown(codec::UnknownValue),
+}
+
+codec::wire_enum!(RealtimeAgentState {
+    Offline => "Offline",
+    Ready => "Ready",
+    Break => "Break",
+    Dialing => "Dialing",
+    Ringing => "Ringing",
+    Talking => "Talking",
+    Acw => "ACW",
+});
+
 /// Error codes any action can return, as `spec/product.json` lists them.
 ///
 /// See [`ServiceError::common_code`](crate::error::ServiceError::common_code).

@@ -363,8 +363,8 @@ pub struct AgentStateLog {
     pub start_time: Option<i64>,
     /// The state, e.g. `Ready`, `Break`, `Talking`.
     ///
-    /// Wire name `State`, String. Example: `Break`.
-    pub state: Option<String>,
+    /// Wire name `State`, String, one of [`RealtimeAgentState`](crate::types::RealtimeAgentState). Example: `Break`.
+    pub state: Option<crate::types::RealtimeAgentState>,
     /// Detail of the state, e.g. `CHECK_IN_BREAK`, or `Monitoring` while talking.
     ///
     /// Wire name `StateCode`, String. Example: `CHECK_IN_BREAK`.
@@ -395,8 +395,8 @@ impl AgentStateLog {
     }
 
     /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+    pub fn state(&self) -> Option<&crate::types::RealtimeAgentState> {
+        self.state.as_ref()
     }
 
     /// `StateCode`: see the field [`state_code`](#structfield.state_code).

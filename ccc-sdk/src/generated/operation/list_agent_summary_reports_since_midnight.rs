@@ -960,7 +960,7 @@ pub struct Outbound {
     ///
     /// Wire name `MaxTalkTime`, Long. Example: `0`.
     pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
+    /// Longest time in after-call work of one call, in seconds (a number in a string).
     ///
     /// Wire name `MaxWorkTime`, String. Example: `0`.
     pub max_work_time: Option<String>,

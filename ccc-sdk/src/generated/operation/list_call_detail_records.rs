@@ -1414,7 +1414,7 @@ pub struct CallDetailRecord {
     ///
     /// Wire name `EarlyMediaState`, String. Example: `NotConnected`.
     pub early_media_state: Option<String>,
-    /// Time the call spent on hold.
+    /// Time the call spent on hold, in seconds.
     ///
     /// Wire name `HeldTime`, Long.
     pub held_time: Option<i64>,
@@ -1434,7 +1434,7 @@ pub struct CallDetailRecord {
     ///
     /// Wire name `ReleaseReason`, String.
     pub release_reason: Option<String>,
-    /// Time spent ringing.
+    /// Time spent ringing, in seconds.
     ///
     /// Wire name `RingTime`, Long. Example: `5`.
     pub ring_time: Option<i64>,
@@ -1446,7 +1446,7 @@ pub struct CallDetailRecord {
     ///
     /// Wire name `SatisfactionIndex`, Integer. Example: `1`.
     pub satisfaction_index: Option<i32>,
-    /// Time spent talking.
+    /// Time spent talking, in seconds.
     ///
     /// Wire name `TalkTime`, Long.
     pub talk_time: Option<i64>,

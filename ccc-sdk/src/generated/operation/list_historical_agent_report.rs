@@ -2088,15 +2088,15 @@ pub struct Back2Back {
     ///
     /// Wire name `AnswerRate`, String.
     pub answer_rate: Option<String>,
-    /// Average time the customer's phone rang.
+    /// Average time the customer's phone rang (a number in a string).
     ///
     /// Wire name `AverageCustomerRingTime`, String.
     pub average_customer_ring_time: Option<String>,
-    /// Average time the agent's phone rang.
+    /// Average time the agent's phone rang (a number in a string).
     ///
     /// Wire name `AverageRingTime`, String.
     pub average_ring_time: Option<String>,
-    /// Average talk time per call.
+    /// Average talk time per call (a number in a string).
     ///
     /// Wire name `AverageTalkTime`, String.
     pub average_talk_time: Option<String>,
@@ -2120,27 +2120,27 @@ pub struct Back2Back {
     ///
     /// Wire name `CustomerAnswerRate`, String.
     pub customer_answer_rate: Option<String>,
-    /// Longest time the customer's phone rang.
+    /// Longest time the customer's phone rang (a number in a string).
     ///
     /// Wire name `MaxCustomerRingTime`, String.
     pub max_customer_ring_time: Option<String>,
-    /// Longest time the agent's phone rang.
+    /// Longest time the agent's phone rang (a number in a string).
     ///
     /// Wire name `MaxRingTime`, String.
     pub max_ring_time: Option<String>,
-    /// Longest talk time of one call.
+    /// Longest talk time of one call (a number in a string).
     ///
     /// Wire name `MaxTalkTime`, String.
     pub max_talk_time: Option<String>,
-    /// Total time the customer's phone rang.
+    /// Total time the customer's phone rang (a number in a string).
     ///
     /// Wire name `TotalCustomerRingTime`, String.
     pub total_customer_ring_time: Option<String>,
-    /// Total time the agent's phone rang.
+    /// Total time the agent's phone rang (a number in a string).
     ///
     /// Wire name `TotalRingTime`, String.
     pub total_ring_time: Option<String>,
-    /// Total talk time.
+    /// Total talk time (a number in a string).
     ///
     /// Wire name `TotalTalkTime`, String.
     pub total_talk_time: Option<String>,

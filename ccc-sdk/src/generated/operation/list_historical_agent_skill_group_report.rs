@@ -1083,7 +1083,7 @@ pub struct Overall {
     ///
     /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
     pub total_office_phone_logged_in_time: Option<i64>,
-    /// Total time signed in on site (the workbench).
+    /// Total time signed in on site, at the workbench (a number in a string).
     ///
     /// Wire name `TotalOnSiteLoggedInTime`, String.
     pub total_on_site_logged_in_time: Option<String>,

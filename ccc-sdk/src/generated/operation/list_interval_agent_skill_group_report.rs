@@ -754,15 +754,15 @@ pub struct Overall {
     ///
     /// Wire name `TotalLoggedInTime`, Long. Example: `100`.
     pub total_logged_in_time: Option<i64>,
-    /// Total time signed in off site (an outside phone).
+    /// Total time signed in off site, on an outside phone (a number in a string).
     ///
     /// Wire name `TotalOffSiteLoggedInTime`, String.
     pub total_off_site_logged_in_time: Option<String>,
-    /// Total time signed in on an office phone.
+    /// Total time signed in on an office phone (a number in a string).
     ///
     /// Wire name `TotalOfficePhoneLoggedInTime`, String.
     pub total_office_phone_logged_in_time: Option<String>,
-    /// Total time signed in on site (the workbench).
+    /// Total time signed in on site, at the workbench (a number in a string).
     ///
     /// Wire name `TotalOnSiteLoggedInTime`, String.
     pub total_on_site_logged_in_time: Option<String>,

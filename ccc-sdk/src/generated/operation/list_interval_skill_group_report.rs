@@ -537,7 +537,7 @@ pub struct Back2Back {
     ///
     /// Wire name `AverageRingTime`, Float.
     pub average_ring_time: Option<f32>,
-    /// Average talk time per call.
+    /// Average talk time per call (a number in a string).
     ///
     /// Wire name `AverageTalkTime`, String.
     pub average_talk_time: Option<String>,
@@ -569,7 +569,7 @@ pub struct Back2Back {
     ///
     /// Wire name `MaxRingTime`, Long.
     pub max_ring_time: Option<i64>,
-    /// Longest talk time of one call.
+    /// Longest talk time of one call (a number in a string).
     ///
     /// Wire name `MaxTalkTime`, String.
     pub max_talk_time: Option<String>,

@@ -60,8 +60,8 @@ pub struct ListRealtimeAgentStatesInput {
     pub agent_id_list_json: Option<String>,
     /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
     ///
-    /// Wire name `StateList`, List of String, optional, in the body, as one JSON text. Example: `["ACW", "Dialing"]`.
-    pub state_list: Option<Vec<String>>,
+    /// Wire name `StateList`, List of String, one of [`RealtimeAgentState`](crate::types::RealtimeAgentState), optional, in the body, as one JSON text. Example: `["ACW", "Dialing"]`.
+    pub state_list: Option<Vec<crate::types::RealtimeAgentState>>,
     /// `StateList` as JSON text the caller wrote, set with `state_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub state_list_json: Option<String>,
     /// Only agents whose name contains this text.
@@ -152,7 +152,7 @@ pub struct ListRealtimeAgentStatesInputBuilder {
     skill_group_id: Option<String>,
     agent_id_list: Option<Vec<String>>,
     agent_id_list_json: Option<String>,
-    state_list: Option<Vec<String>>,
+    state_list: Option<Vec<crate::types::RealtimeAgentState>>,
     state_list_json: Option<String>,
     agent_name: Option<String>,
     call_type_list: Option<Vec<String>>,
@@ -274,7 +274,10 @@ impl ListRealtimeAgentStatesInputBuilder {
     /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
     ///
     /// Appends these items to `StateList` (optional).
-    pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<crate::types::RealtimeAgentState>>,
+    ) -> Self {
         self.state_list_json = None;
         self.state_list
             .get_or_insert_with(Vec::new)
@@ -283,7 +286,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
-    pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
+    pub fn set_state_list(mut self, v: Option<Vec<crate::types::RealtimeAgentState>>) -> Self {
         self.state_list_json = None;
         self.state_list = v;
         self
@@ -297,7 +300,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// `StateList` as set so far.
-    pub fn get_state_list(&self) -> Option<&Vec<String>> {
+    pub fn get_state_list(&self) -> Option<&Vec<crate::types::RealtimeAgentState>> {
         self.state_list.as_ref()
     }
 
@@ -555,13 +558,16 @@ impl ListRealtimeAgentStatesFluentBuilder {
     /// Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
     ///
     /// Appends these items to `StateList` (optional).
-    pub fn state_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn state_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<crate::types::RealtimeAgentState>>,
+    ) -> Self {
         self.input = self.input.state_list(items);
         self
     }
 
     /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
-    pub fn set_state_list(mut self, v: Option<Vec<String>>) -> Self {
+    pub fn set_state_list(mut self, v: Option<Vec<crate::types::RealtimeAgentState>>) -> Self {
         self.input = self.input.set_state_list(v);
         self
     }
@@ -946,8 +952,8 @@ pub struct AgentState {
     pub skill_group_id_list: Option<Vec<String>>,
     /// The agent's state, e.g. `Ready`, `Break`, `Dialing`, `Ringing`, `Talking`, `ACW` (after-call work) or `Offline`.
     ///
-    /// Wire name `State`, String. Example: `ACW`.
-    pub state: Option<String>,
+    /// Wire name `State`, String, one of [`RealtimeAgentState`](crate::types::RealtimeAgentState). Example: `ACW`.
+    pub state: Option<crate::types::RealtimeAgentState>,
     /// More about the state, e.g. `Monitored`, or the break code while on a break.
     ///
     /// Wire name `StateCode`, String. Example: `Monitored`.
@@ -1018,8 +1024,8 @@ impl AgentState {
     }
 
     /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+    pub fn state(&self) -> Option<&crate::types::RealtimeAgentState> {
+        self.state.as_ref()
     }
 
     /// `StateCode`: see the field [`state_code`](#structfield.state_code).

@@ -743,7 +743,7 @@ pub struct Inbound {
     ///
     /// Wire name `MaxRingTime`, Long. Example: `0`.
     pub max_ring_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
+    /// Longest time talking of one call, in seconds (a number in a string).
     ///
     /// Wire name `MaxTalkTime`, String. Example: `0`.
     pub max_talk_time: Option<String>,
