@@ -249,7 +249,17 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         .map(|s| s.name.clone())
         .chain(product.enums.iter().map(|e| e.name.clone()))
         // What `types` holds or uses besides (the validator refuses these names).
-        .chain(["CommonErrorCode", "Decode", "Encode", "Map", "Value"].map(String::from))
+        .chain(
+            [
+                "CommonErrorCode",
+                "ErrorCode",
+                "Decode",
+                "Encode",
+                "Map",
+                "Value",
+            ]
+            .map(String::from),
+        )
         .collect();
     let mut lifted = 0;
     for (shape, occurrences) in groups {

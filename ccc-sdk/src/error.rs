@@ -52,7 +52,20 @@ impl ServiceError {
         self.recommend.as_deref()
     }
 
-    /// The product-wide error this is, if it is one (throttling, signature, …).
+    /// The error code as an [`ErrorCode`](crate::ErrorCode): one variant per code the spec
+    /// knows, the same whichever action returned it, or [`ErrorCode::Unknown`](crate::ErrorCode::Unknown)
+    /// holding the code as sent. Reading it matches the code text against the known codes; only
+    /// an unknown code is copied.
+    pub fn error_code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::from(self.code.as_str())
+    }
+
+    /// The product-wide error this is, if it is one (throttling, signature, …): `None` for a
+    /// code only actions document.
+    ///
+    /// To match a code, [`error_code`](Self::error_code) supersedes it: it knows every code of
+    /// the spec, the product-wide ones included. This one remains to tell whether a code is one
+    /// the product lists for any action.
     pub fn common_code(&self) -> Option<crate::types::CommonErrorCode> {
         crate::types::CommonErrorCode::from_code(&self.code)
     }
@@ -434,6 +447,13 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
     /// The error code, when the service sent one.
     pub fn code(&self) -> Option<&str> {
         self.as_service_error().map(|e| e.as_ref().code())
+    }
+
+    /// The error code as an [`ErrorCode`](crate::ErrorCode), when the service answered with an
+    /// error; `None` for a failure with no service error (no response, an unreadable one, an
+    /// invalid input). The same code gives the same variant on every action.
+    pub fn error_code(&self) -> Option<crate::ErrorCode> {
+        self.as_service_error().map(|e| e.as_ref().error_code())
     }
 
     /// The request id, when a response carried one.

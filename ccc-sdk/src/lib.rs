@@ -153,6 +153,73 @@
 //! # }
 //! ```
 //!
+//! ## Error codes: one action's list, or one match for every action
+//!
+//! A call fails with an [`SdkError`] whose service error (when the service answered with one) is
+//! the action's own enum, e.g.
+//! [`ResetAgentStateError`](operation::reset_agent_state::ResetAgentStateError). That enum has a
+//! variant for each code the action's reference lists and keeps every other code in `Unhandled`:
+//! its variants are the whole of what that one action documents, so a match on it reads as the
+//! action's list of failures.
+//!
+//! The same code can come back from actions that do not list it (GetUser answers an unknown user
+//! with `NotExists.UserId` without documenting it), and there it lands in `Unhandled`. To handle
+//! a code the same way wherever it comes from, match on [`ErrorCode`] instead: one enum of every
+//! code the spec knows, the product-wide ones and each action's, given by `error_code()` on
+//! [`SdkError`], on each action's enum and on [`ServiceError`](error::ServiceError). A code is the
+//! same variant on every action; a code the spec does not know is
+//! [`ErrorCode::Unknown`], which keeps its text. Reading it compares the code with the known ones
+//! and copies nothing unless the code is unknown.
+//!
+//! ```
+//! use ccc_sdk::error::ServiceError;
+//! use ccc_sdk::operation::reset_agent_state::ResetAgentStateError;
+//! use ccc_sdk::{ErrorCode, SdkError};
+//! # use ccc_sdk::{Client, Config, Credentials};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = ccc_emulator::Emulator::builder().build().start("127.0.0.1:0".parse()?).await?;
+//! # let client = Client::new(Config::builder().endpoint_url(emulator.endpoint())
+//! #     .credentials(Credentials::new("testid", "testsecret")).build()?)?;
+//!
+//! /// One helper for every action: was the user unknown?
+//! fn no_such_user<E: AsRef<ServiceError>>(err: &SdkError<E>) -> bool {
+//!     err.error_code() == Some(ErrorCode::NotExistsUserId)
+//! }
+//!
+//! let (instance, stranger) = ("ccc-test", "nobody@ccc-test");
+//! let reset = client
+//!     .reset_agent_state()
+//!     .instance_id(instance)
+//!     .device_id("ws-1")
+//!     .user_id(stranger)
+//!     .send()
+//!     .await
+//!     .unwrap_err();
+//! let lookup = client
+//!     .get_user()
+//!     .instance_id(instance)
+//!     .user_id(stranger)
+//!     .send()
+//!     .await
+//!     .unwrap_err();
+//! assert!(no_such_user(&reset) && no_such_user(&lookup));
+//!
+//! // The action's own enum: the codes ResetAgentState documents, each by name.
+//! match reset.as_service_error() {
+//!     Some(ResetAgentStateError::NotExistsUserId(e)) => println!("no such agent: {}", e.message()),
+//!     Some(ResetAgentStateError::NotExistsInstanceId(_)) => println!("no such instance"),
+//!     Some(other) => println!("another service error: {other}"),
+//!     None => println!("no answer from the service: {reset}"),
+//! }
+//!
+//! // A code no file of the spec lists keeps its text.
+//! assert_eq!(ErrorCode::from("Some.NewCode").as_str(), "Some.NewCode");
+//! assert!(matches!(ErrorCode::from("Some.NewCode"), ErrorCode::Unknown(_)));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Layout: [`operation`] holds one module per action (input, builder, output, error), generated
 //! from `spec/` by `cargo xtask codegen`; [`types`] the enumerations they share. Everything
 //! else (signing, credentials, endpoints, transport, retries, errors) is hand-written.
@@ -182,10 +249,11 @@ pub use config::{CallOptions, Config, ConfigBuilder, ConfigError};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use error::SdkError;
 pub use generated::operation;
+pub use generated::types::ErrorCode;
 pub use paginator::{Items, Paginator};
 pub use signing::SignatureVersion;
 
-/// Enumerations shared by actions, and the product-wide error codes.
+/// Enumerations shared by actions, and the error codes ([`ErrorCode`] is here too).
 pub mod types {
     pub use crate::codec::UnknownValue;
     pub use crate::generated::types::*;

@@ -9,7 +9,7 @@ use ccc_sdk::error::TimeoutKind;
 use ccc_sdk::operation::reset_agent_state::ResetAgentStateError;
 use ccc_sdk::retry::RetryConfig;
 use ccc_sdk::types::{UserState, WorkMode};
-use ccc_sdk::{CallOptions, Client, Config, Credentials, SdkError, SignatureVersion};
+use ccc_sdk::{CallOptions, Client, Config, Credentials, ErrorCode, SdkError, SignatureVersion};
 use support::{Reply, Server, json, xml};
 
 /// The page's own examples, as the spec keeps them.
@@ -164,6 +164,28 @@ async fn other_errors_are_kept_whole() {
     );
     assert_eq!(e.recommend(), Some("https://diag"));
     assert_eq!(e.common_code().map(|c| c.as_str()), Some("Forbidden.RAM"));
+    assert_eq!(e.error_code(), ErrorCode::ForbiddenRam);
+    assert_eq!(err.error_code(), Some(ErrorCode::ForbiddenRam));
+    assert_eq!(
+        err.as_service_error().map(|e| e.error_code()),
+        Some(ErrorCode::ForbiddenRam)
+    );
+}
+
+#[tokio::test]
+async fn a_code_no_file_of_the_spec_lists_is_kept_as_sent() {
+    let body = r#"{"RequestId":"R10","Code":"Quota.NewKind","Message":"later"}"#;
+    let server = Server::start(vec![json(400, body)]).await;
+    let err = call(&client(&server)).await.unwrap_err();
+    let Some(ErrorCode::Unknown(code)) = err.error_code() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(code.as_str(), "Quota.NewKind");
+    let ResetAgentStateError::Unhandled(e) = err.as_service_error().unwrap() else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.error_code().as_str(), "Quota.NewKind");
+    assert_eq!(e.common_code(), None);
 }
 
 #[tokio::test]

@@ -10,10 +10,12 @@ use crate::naming;
 /// Builder methods every generated input has; a parameter may not take their names.
 const BUILDER_METHODS: &[&str] = &["send", "build", "builder", "options"];
 
-/// Names `types` holds or uses besides the product's enumerations and structs; a shared struct
-/// may not take one (nor a name of Rust's prelude the generated code relies on).
+/// Names `types` holds or uses besides the product's enumerations and structs; a shared struct or
+/// a product enumeration may not take one (nor a name of Rust's prelude the generated code relies
+/// on).
 const TYPES_NAMES: &[&str] = &[
     "CommonErrorCode",
+    "ErrorCode",
     "Decode",
     "Encode",
     "Map",
@@ -219,11 +221,13 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// The error-enum variant of an error code: `NotExists.InstanceId` → `NotExistsInstanceId`.
+/// The variant of an error code, in an action's error enum and in the SDK's `ErrorCode` alike:
+/// `NotExists.InstanceId` → `NotExistsInstanceId`. The names of the catch-all variants,
+/// `Unhandled` (an action's enum) and `Unknown` (`ErrorCode`), get `Code` appended.
 pub fn error_variant(code: &str) -> String {
     let v = naming::type_ident(code);
-    if v == "Unhandled" {
-        "UnhandledCode".into()
+    if v == "Unhandled" || v == "Unknown" {
+        format!("{v}Code")
     } else {
         v
     }
@@ -239,6 +243,14 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
         structs: Structs::References,
     };
     c.enums("/enums", &product.enums);
+    for (i, e) in product.enums.iter().enumerate() {
+        if TYPES_NAMES.contains(&e.name.as_str()) {
+            c.error(
+                format!("/enums/{i}/name"),
+                format!("`{}` is already the name of a type in `types`", e.name),
+            );
+        }
+    }
     c.errors("/errors", &product.errors);
     let known = |name: &str| product.enums.iter().any(|e| e.name == name);
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();

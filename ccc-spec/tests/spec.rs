@@ -302,6 +302,43 @@ fn error_codes_that_clash_are_refused() {
 }
 
 #[test]
+fn error_variants_keep_clear_of_the_catch_alls() {
+    assert_eq!(error_variant("NotExists.UserId"), "NotExistsUserId");
+    assert_eq!(error_variant("Unhandled"), "UnhandledCode");
+    assert_eq!(error_variant("Unknown"), "UnknownCode");
+    // `Unknown` and `UnknownCode` cannot both be one action's codes.
+    let text = GOOD.replace(
+        r#""errors": []"#,
+        r#""errors": [{"httpStatus": 404, "code": "Unknown", "message": "m"}, {"httpStatus": 404, "code": "UnknownCode", "message": "m"}]"#,
+    );
+    let errors = errors_of("Demo.json", &text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("both become the variant `UnknownCode`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_product_enumeration_cannot_take_a_name_types_holds() {
+    let mut p = product();
+    let mut e = p.enums[0].clone();
+    e.name = "ErrorCode".into();
+    p.enums.push(e);
+    let text: Vec<String> = check_product(Path::new("product.json"), &p)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let last = p.enums.len() - 1;
+    assert_eq!(
+        text,
+        [format!(
+            "product.json: at /enums/{last}/name: `ErrorCode` is already the name of a type in `types`"
+        )]
+    );
+}
+
+#[test]
 fn load_dir_reports_every_file() {
     let dir = std::env::temp_dir().join(format!("ccc-spec-test-{}", std::process::id()));
     let actions = dir.join(ACTIONS_DIR);

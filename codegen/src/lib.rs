@@ -9,6 +9,7 @@
 mod docs;
 mod emit;
 mod error;
+mod error_codes;
 mod format;
 mod model;
 mod names;

@@ -58,13 +58,15 @@ pub(crate) fn operation_module(spec: &Spec) -> Result<GeneratedFile, Error> {
     )
 }
 
-/// `generated/types.rs`: the product's enumerations, its shared structs and `CommonErrorCode`.
+/// `generated/types.rs`: the product's enumerations, its shared structs, `ErrorCode` and
+/// `CommonErrorCode`.
 pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
     let idents = Idents {
         file: PRODUCT_SOURCE,
     };
     let doc = docs::inner(
-        "Enumerations and structs shared by actions, and the product-wide error codes.",
+        "Enumerations and structs shared by actions, and the error codes: `ErrorCode`, every\n\
+         code the spec knows, and `CommonErrorCode`, those the product lists for any action.",
     );
     let shared = crate::emit::shared_structs(&crate::model::lower_shared(spec, PRODUCT_SOURCE)?);
     let mut enums = Vec::new();
@@ -72,6 +74,8 @@ pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
     for e in &spec.product.enums {
         enums.push(enumeration(idents, e, &mut verbatim)?);
     }
+
+    let error_code = crate::error_codes::error_code_enum(spec, &mut verbatim)?;
 
     let errors = &spec.product.errors;
     let mut variants = Vec::new();
@@ -105,10 +109,12 @@ pub(crate) fn types(spec: &Spec) -> Result<GeneratedFile, Error> {
         use crate::codec;
         #shared
         #( #enums )*
+        #error_code
 
         /// Error codes any action can return, as `spec/product.json` lists them.
         ///
-        /// See [`ServiceError::common_code`](crate::error::ServiceError::common_code).
+        /// See [`ServiceError::common_code`](crate::error::ServiceError::common_code). To match
+        /// a code, [`ErrorCode`] covers these and every code an action documents.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum CommonErrorCode {

@@ -178,6 +178,61 @@ fn zoo_names_and_shapes() {
     let types = &file(&files, "types.rs").contents;
     assert!(types.contains("UnknownValue => \"UNKNOWN\","));
     assert!(types.contains("BadInput => \"Bad.Input\","));
+
+    // One `ErrorCode` for the product's codes and every action's, sorted by code, each once,
+    // with every status it has and the product's description before an action's. The names of
+    // the catch-alls get `Code`, as in the actions' enums.
+    let codes = types
+        .split("pub enum ErrorCode {")
+        .nth(1)
+        .expect("types.rs holds ErrorCode");
+    for needle in [
+        "    /// `Bad.Input` (HTTP 400 or 422): Some input could not be used.\n    BadInput,",
+        "    /// `Busy` (HTTP 503): The spec does not describe it further;",
+        "    /// `Quota.Exceeded` (HTTP 400): The spec does not describe it further;",
+        "    /// `Widget.Exists` (HTTP 409): The name is taken.\n    WidgetExists,",
+        "    UnhandledCode,",
+        "    UnknownCode,",
+        "    Unknown(codec::UnknownValue),",
+        "codec::wire_enum!(ErrorCode {\n    BadInput => \"Bad.Input\",\n    Busy => \"Busy\",\n    \
+         QuotaExceeded => \"Quota.Exceeded\",\n    UnhandledCode => \"Unhandled\",\n    \
+         UnknownCode => \"Unknown\",\n    WidgetExists => \"Widget.Exists\",\n});",
+    ] {
+        assert!(codes.contains(needle), "ErrorCode lacks {needle:?}");
+    }
+    assert!(list.contains("UnknownCode(ServiceError),"));
+    assert!(list.contains("pub fn error_code(&self) -> crate::types::ErrorCode {"));
+}
+
+/// Every error code of the real spec, the product's and each action's, is a variant of
+/// `ErrorCode`, named by the rule of the actions' enums.
+#[test]
+fn error_code_knows_every_code_of_the_real_spec() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = codegen::sync::load(&root.join("spec"), &root).unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::generate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let types = &file(&files, "types.rs").contents;
+    let listing = types
+        .split("codec::wire_enum!(ErrorCode {\n")
+        .nth(1)
+        .and_then(|rest| rest.split("});").next())
+        .expect("the ErrorCode listing");
+    let listed: Vec<&str> = listing.lines().collect();
+    let mut codes: Vec<&str> = spec
+        .product
+        .errors
+        .iter()
+        .chain(spec.actions.iter().flat_map(|a| &a.errors))
+        .map(|e| e.code.as_str())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert!(codes.len() > spec.product.errors.len());
+    let expected: Vec<String> = codes
+        .iter()
+        .map(|c| format!("    {} => {c:?},", ccc_spec::error_variant(c)))
+        .collect();
+    assert_eq!(listed, expected);
 }
 
 /// Every generated file is Rust that syn reads back, and starts with the `@generated` line.

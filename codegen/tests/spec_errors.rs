@@ -161,3 +161,34 @@ fn a_second_shape_under_a_shared_structs_name_is_refused() {
         "{text}"
     );
 }
+
+/// Two codes of different files that give one `ErrorCode` variant: the validator sees one file at
+/// a time, the generator refuses them, naming both.
+#[test]
+fn codes_of_two_files_that_give_one_variant_are_refused() {
+    // The fixture's product lists `Bad.Input`.
+    let action = r#"{
+  "action": "BadOne",
+  "method": "POST",
+  "idempotent": false,
+  "parameters": [],
+  "response": [],
+  "errors": [
+    { "httpStatus": 400, "code": "BadInput", "message": "m" }
+  ]
+}
+"#;
+    let root = workspace("code-clash", action);
+    let err = codegen::sync::plan(&root).expect_err("two codes for one variant must be refused");
+    let text = err.to_string();
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(matches!(err, codegen::Error::Generate { .. }), "{text}");
+    assert!(
+        text.contains(
+            "error codes `Bad.Input` (listed in spec/product.json) and `BadInput` both become the \
+             variant `ErrorCode::BadInput`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("spec/actions/BadOne.json"), "{text}");
+}

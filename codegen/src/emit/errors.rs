@@ -32,7 +32,8 @@ pub(super) fn error_enum(op: &Operation<'_>) -> TokenStream {
     let code_doc = docs::outer(&format!("The error code, e.g. {}.", docs::code(example)));
     let doc = docs::outer(&format!(
         "Errors of {}: one variant per error its reference documents, then\n\
-         [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).",
+         [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).\n\n\
+         To match a code the same way on every action, use [`error_code`](Self::error_code).",
         docs::code(op.wire)
     ));
     quote! {
@@ -56,6 +57,12 @@ pub(super) fn error_enum(op: &Operation<'_>) -> TokenStream {
             #code_doc
             pub fn code(&self) -> &str {
                 self.service_error().code()
+            }
+
+            /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
+            /// whichever action returned it.
+            pub fn error_code(&self) -> crate::types::ErrorCode {
+                self.service_error().error_code()
             }
 
             /// The service's message.

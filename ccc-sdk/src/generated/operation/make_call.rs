@@ -1080,6 +1080,8 @@ codec::serialize_via_encode!(
 
 /// Errors of `MakeCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
+///
+/// To match a code the same way on every action, use [`error_code`](Self::error_code).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MakeCallError {
@@ -1118,6 +1120,12 @@ impl MakeCallError {
     /// The error code, e.g. `NotExists.UserId`.
     pub fn code(&self) -> &str {
         self.service_error().code()
+    }
+
+    /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
+    /// whichever action returned it.
+    pub fn error_code(&self) -> crate::types::ErrorCode {
+        self.service_error().error_code()
     }
 
     /// The service's message.

@@ -406,6 +406,8 @@ codec::serialize_via_encode!(ModifyAudioFileOutput);
 
 /// Errors of `ModifyAudioFile`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
+///
+/// To match a code the same way on every action, use [`error_code`](Self::error_code).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyAudioFileError {
@@ -424,6 +426,12 @@ impl ModifyAudioFileError {
     /// The error code, e.g. `InvalidParameter`.
     pub fn code(&self) -> &str {
         self.service_error().code()
+    }
+
+    /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
+    /// whichever action returned it.
+    pub fn error_code(&self) -> crate::types::ErrorCode {
+        self.service_error().error_code()
     }
 
     /// The service's message.

@@ -613,6 +613,8 @@ codec::serialize_via_encode!(ModifyUserOutput);
 
 /// Errors of `ModifyUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
+///
+/// To match a code the same way on every action, use [`error_code`](Self::error_code).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyUserError {
@@ -671,6 +673,12 @@ impl ModifyUserError {
     /// The error code, e.g. `Parameter.Enumeration`.
     pub fn code(&self) -> &str {
         self.service_error().code()
+    }
+
+    /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
+    /// whichever action returned it.
+    pub fn error_code(&self) -> crate::types::ErrorCode {
+        self.service_error().error_code()
     }
 
     /// The service's message.
