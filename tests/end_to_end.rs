@@ -299,6 +299,36 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
     drop(emu);
 }
 
+/// `CCC_ENDPOINT` without its scheme stops the example before any call, with an error that names
+/// the variable and spells out both URLs it could have meant.
+#[test]
+fn the_reset_agent_state_example_refuses_an_endpoint_without_a_scheme() {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ccc-sdk",
+            "--example",
+            "reset_agent_state",
+            "--",
+        ])
+        .args(["--instance-id", "ccc-test", "--device-id", "D"])
+        .env("CCC_ENDPOINT", "127.0.0.1:38699")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
+        .output()
+        .expect("cargo runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("CCC_ENDPOINT `127.0.0.1:38699`: no scheme")
+            && stderr.contains("`http://127.0.0.1:38699`")
+            && stderr.contains("`https://127.0.0.1:38699`"),
+        "{stderr}"
+    );
+}
+
 /// The README's load command, small: every call succeeds and the line is the promised JSON.
 #[test]
 fn the_load_example_prints_one_json_line() {

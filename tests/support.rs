@@ -58,6 +58,8 @@ pub fn tls_config(cert: &str, key: &str) -> rustls::ServerConfig {
         .collect::<Result<Vec<_>, _>>()
         .expect("certificates");
     let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("key file");
+    // Deprecated since rustls 0.23.48 (no post-quantum key exchange); the SDK uses ring.
+    #[allow(deprecated)]
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

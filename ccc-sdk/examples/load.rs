@@ -6,9 +6,10 @@
 //! cargo run --release -p ccc-sdk --example load -- --calls 10000 --concurrency 64
 //! ```
 //!
-//! Against `CCC_ENDPOINT` (with credentials from the default chain) when set, else against an
-//! emulator started in this process. `cpu_s` is this process's CPU time (user + system, from
-//! `/proc/self/stat`; absent elsewhere): with an external endpoint it is the client's alone.
+//! Against `CCC_ENDPOINT` (read and checked by the SDK, with credentials from the default chain)
+//! when set, else against an emulator started in this process. `cpu_s` is this process's CPU
+//! time (user + system, from `/proc/self/stat`; absent elsewhere): with an external endpoint it
+//! is the client's alone.
 //!
 //! `--threads 1` (the default) runs on tokio's current-thread runtime; more threads use the
 //! multi-thread runtime with that many workers. `--http2` speaks HTTP/2 with prior knowledge,
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use ccc_sdk::credentials::{DefaultCredentialsChain, ProvideCredentials};
+use ccc_sdk::credentials::{DefaultCredentialsChain, Env, ProvideCredentials};
 use ccc_sdk::{Client, Config, Credentials, SignatureVersion};
 
 /// Counts heap allocations, to report how many a call costs.
@@ -108,9 +109,9 @@ fn cpu_seconds() -> Option<f64> {
 async fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
     let mut emulator = None;
     let (endpoint, credentials): (String, Arc<dyn ProvideCredentials>) =
-        match std::env::var("CCC_ENDPOINT") {
-            Ok(endpoint) => (endpoint, Arc::new(DefaultCredentialsChain::default())),
-            Err(_) => {
+        match ccc_sdk::config::endpoint_from_env(&Env::process())? {
+            Some(endpoint) => (endpoint, Arc::new(DefaultCredentialsChain::default())),
+            None => {
                 let running = ccc_emulator::Emulator::builder()
                     .build()
                     .start("127.0.0.1:0".parse()?)

@@ -5,22 +5,23 @@
 //! ```
 //!
 //! With `CCC_ENDPOINT` unset it starts the CCC emulator in this process, on a free loopback
-//! port, and talks to it with the emulator's test keys. With `CCC_ENDPOINT` set it talks to that
-//! endpoint with the credentials of `ALIBABA_CLOUD_ACCESS_KEY_ID` /
+//! port, and talks to it with the emulator's test keys. With `CCC_ENDPOINT` set (read and checked
+//! by the SDK: `http://127.0.0.1:8080`, `https://…`) it talks to that endpoint with the credentials of `ALIBABA_CLOUD_ACCESS_KEY_ID` /
 //! `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (and `ALIBABA_CLOUD_SECURITY_TOKEN`), for the instance and
 //! user of `CCC_INSTANCE_ID` / `CCC_USER_ID` (defaults `ccc-test` / `user-test@ccc-test`).
 //! `RUST_LOG=ccc_sdk=debug` prints the call's tracing span to stderr.
 
 use std::process::ExitCode;
 
+use ccc_sdk::credentials::Env;
 use ccc_sdk::{Client, Config, Credentials};
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Kept alive until the end of `run`: dropping it stops the emulator.
     let mut emulator = None;
-    let (endpoint, credentials) = match std::env::var("CCC_ENDPOINT") {
-        Ok(endpoint) => (endpoint, Credentials::from_env()?),
-        Err(_) => {
+    let (endpoint, credentials) = match ccc_sdk::config::endpoint_from_env(&Env::process())? {
+        Some(endpoint) => (endpoint, Credentials::from_env()?),
+        None => {
             let running = ccc_emulator::Emulator::builder()
                 .build()
                 .start("127.0.0.1:0".parse()?)

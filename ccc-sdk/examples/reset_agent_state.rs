@@ -4,8 +4,9 @@
 //! cargo run -p ccc-sdk --example reset_agent_state -- --instance-id ccc-test --device-id D [--user-id U]
 //! ```
 //!
-//! Reads the endpoint from `CCC_ENDPOINT` (e.g. `http://127.0.0.1:8080`; without it, the region
-//! from `ALIBABA_CLOUD_REGION_ID`), credentials from the default chain (the environment's
+//! Takes its configuration from the environment with `Config::builder_from_env`: the endpoint
+//! from `CCC_ENDPOINT` (e.g. `http://127.0.0.1:8080`; without it, the region from
+//! `ALIBABA_CLOUD_REGION_ID`), credentials from the default chain (the environment's
 //! `ALIBABA_CLOUD_ACCESS_KEY_ID` and `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, an ACK RRSA role, the CLI's
 //! profile, the credentials file, the ECS RAM role or a credentials URI: see the README's
 //! "Credentials" section), checked before the call, and the signature version from `CCC_SIGNATURE_VERSION` (`v3`, the default, or `v1`).
@@ -15,6 +16,7 @@
 
 use std::process::ExitCode;
 
+use ccc_sdk::credentials::Env;
 use ccc_sdk::{Client, Config, SignatureVersion};
 
 const USAGE: &str = "usage: reset_agent_state --instance-id ID --device-id ID [--user-id ID]";
@@ -48,15 +50,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 fn config() -> Result<Config, Box<dyn std::error::Error>> {
-    let mut b = Config::builder();
-    match std::env::var("CCC_ENDPOINT") {
-        Ok(url) => b = b.endpoint_url(url),
-        Err(_) => {
-            let region = std::env::var(ccc_sdk::config::ENV_REGION)
-                .map_err(|_| "set CCC_ENDPOINT or ALIBABA_CLOUD_REGION_ID")?;
-            b = b.region(region);
-        }
-    }
+    // CCC_ENDPOINT, ALIBABA_CLOUD_REGION_ID and the default credentials chain.
+    let mut b = Config::builder_from_env(&Env::process())?;
     if let Ok(v) = std::env::var("CCC_SIGNATURE_VERSION") {
         b = b.signature_version(v.parse::<SignatureVersion>()?);
     }

@@ -750,14 +750,6 @@ fn transport_failure(e: reqwest::Error, config: &Config) -> Failure {
     })
 }
 
-/// Uses ring for TLS unless the application installed a provider of its own.
-pub(crate) fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing the race to another thread installing one is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

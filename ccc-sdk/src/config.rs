@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{DefaultCredentialsChain, ProvideCredentials, SharedCredentials};
+use crate::credentials::{DefaultCredentialsChain, Env, ProvideCredentials, SharedCredentials};
 use crate::endpoint::{self, Endpoint, Network};
 pub use crate::error::ConfigError;
 use crate::retry::RetryConfig;
@@ -13,6 +13,10 @@ use crate::transport::{self, ProxyUrl};
 
 /// Environment variable naming the region, read by [`Config::from_env`].
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
+/// Environment variable holding an endpoint URL, read by [`Config::from_env`] and
+/// [`endpoint_from_env`]: `https://host[:port]`, or `http://` to a loopback address (such as the
+/// emulator's `http://127.0.0.1:8080`). It wins over the region's endpoint.
+pub const ENV_ENDPOINT: &str = "CCC_ENDPOINT";
 /// Environment variable whose value is appended to the user agent, as the official SDKs read
 /// it: see [`ConfigBuilder::user_agent_suffix`].
 pub const ENV_USER_AGENT: &str = "ALIBABA_CLOUD_USER_AGENT";
@@ -83,14 +87,46 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Defaults, with the region from `ALIBABA_CLOUD_REGION_ID` and credentials from the
-    /// default chain ([`DefaultCredentialsChain`]).
+    /// Defaults, configured from the process's environment: the endpoint from `CCC_ENDPOINT`,
+    /// the region from `ALIBABA_CLOUD_REGION_ID`, credentials from the default chain
+    /// ([`DefaultCredentialsChain`]). See [`Config::builder_from_env`], which reads any [`Env`]
+    /// and leaves the other settings to be made.
+    ///
+    /// ```no_run
+    /// // CCC_ENDPOINT=http://127.0.0.1:8080 (the emulator), or ALIBABA_CLOUD_REGION_ID=cn-shanghai
+    /// let client = ccc_sdk::Client::new(ccc_sdk::Config::from_env()?)?;
+    /// # Ok::<(), ccc_sdk::ConfigError>(())
+    /// ```
     pub fn from_env() -> Result<Config, ConfigError> {
-        let mut b = Config::builder();
-        if let Ok(region) = std::env::var(ENV_REGION) {
+        Config::builder_from_env(&Env::process())?.build()
+    }
+
+    /// A builder configured from `env`: the process's environment ([`Env::process`]) or a fixed
+    /// set of variables ([`Env::from_vars`], for tests and applications that keep their settings
+    /// elsewhere).
+    ///
+    /// - `CCC_ENDPOINT` ([`ENV_ENDPOINT`]): the endpoint URL, checked as
+    ///   [`ConfigBuilder::endpoint_url`] checks it; a bad one is an error that names the
+    ///   variable.
+    /// - `ALIBABA_CLOUD_REGION_ID` ([`ENV_REGION`]): the region, whose endpoint is used when
+    ///   `CCC_ENDPOINT` is unset.
+    /// - Credentials: the default chain ([`DefaultCredentialsChain`]), reading `env`.
+    ///
+    /// A blank variable counts as unset. Setters called on the builder afterwards replace what
+    /// was read (an explicit endpoint still wins over a region). With neither variable set nor an
+    /// endpoint or region set in code, [`build`](ConfigBuilder::build) fails and names both
+    /// variables.
+    pub fn builder_from_env(env: &Env) -> Result<ConfigBuilder, ConfigError> {
+        let mut b = Config::builder()
+            .credentials(DefaultCredentialsChain::builder().env(env.clone()).build());
+        b.from_env = true;
+        if let Some(url) = endpoint_from_env(env)? {
+            b = b.endpoint_url(url);
+        }
+        if let Some(region) = env.get(ENV_REGION) {
             b = b.region(region);
         }
-        b.build()
+        Ok(b)
     }
 
     /// The endpoint requests go to, e.g. `https://ccc.aliyuncs.com`.
@@ -140,9 +176,34 @@ impl Config {
     }
 }
 
+/// The endpoint URL of `CCC_ENDPOINT` ([`ENV_ENDPOINT`]) in `env`, checked as
+/// [`ConfigBuilder::endpoint_url`] checks it: `None` when the variable is unset or blank, an error
+/// naming the variable when it holds no usable URL (a bare `host:port`, for one).
+///
+/// ```
+/// use ccc_sdk::config::endpoint_from_env;
+/// use ccc_sdk::credentials::Env;
+///
+/// let env = Env::from_vars([("CCC_ENDPOINT", "http://127.0.0.1:8080")]);
+/// assert_eq!(endpoint_from_env(&env)?.as_deref(), Some("http://127.0.0.1:8080"));
+/// assert_eq!(endpoint_from_env(&Env::from_vars([("CCC_ENDPOINT", " ")]))?, None);
+/// let bare = Env::from_vars([("CCC_ENDPOINT", "127.0.0.1:8080")]);
+/// assert!(endpoint_from_env(&bare).unwrap_err().to_string().contains("`http://127.0.0.1:8080`"));
+/// # Ok::<(), ccc_sdk::ConfigError>(())
+/// ```
+pub fn endpoint_from_env(env: &Env) -> Result<Option<String>, ConfigError> {
+    let Some(url) = env.get(ENV_ENDPOINT) else {
+        return Ok(None);
+    };
+    endpoint::check_env_url(&url, ENV_ENDPOINT)?;
+    Ok(Some(url))
+}
+
 /// Builder of [`Config`].
 #[derive(Clone, Default)]
 pub struct ConfigBuilder {
+    /// Made by [`Config::builder_from_env`]: errors name the variables.
+    from_env: bool,
     endpoint: Option<String>,
     region: Option<String>,
     credentials: Option<SharedCredentials>,
@@ -188,8 +249,11 @@ impl ConfigBuilder {
         self
     }
 
-    /// An explicit endpoint URL (`https://host[:port]`; `http://` only to a loopback address,
-    /// for local testing); overrides the region's endpoint.
+    /// An explicit endpoint URL, `https://host[:port]`, or `http://host[:port]` to a loopback
+    /// address (127.0.0.0/8, `::1`, `localhost`: the emulator, a local test double); overrides
+    /// the region's endpoint. [`build`](Self::build) refuses a URL without its scheme (a bare
+    /// `127.0.0.1:8080`: the error shows both `http://` and `https://` forms), a path, query or
+    /// user, an empty or malformed host, and a port outside 1 to 65535.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -314,6 +378,12 @@ impl ConfigBuilder {
     /// Checks the settings and resolves the endpoint. Reads `HTTPS_PROXY`, `NO_PROXY` and
     /// `ALIBABA_CLOUD_USER_AGENT` (and their variants) for what was not set in code.
     pub fn build(self) -> Result<Config, ConfigError> {
+        if self.from_env && self.endpoint.is_none() && self.region.is_none() {
+            return Err(ConfigError::new(format!(
+                "no endpoint and no region: set {ENV_ENDPOINT} (e.g. http://127.0.0.1:8080) or \
+                 {ENV_REGION} (e.g. cn-shanghai)"
+            )));
+        }
         let endpoint = endpoint::resolve(endpoint::Rule {
             explicit: self.endpoint.as_deref(),
             region: self.region.as_deref(),
@@ -423,5 +493,106 @@ impl CallOptions {
     pub fn idempotent(mut self, safe_to_repeat: bool) -> Self {
         self.idempotent = Some(safe_to_repeat);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
+
+    fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::builder_from_env(&Env::from_vars(vars.iter().copied()))?.build()
+    }
+
+    #[test]
+    fn the_endpoint_comes_from_ccc_endpoint_and_wins_over_the_region() {
+        let c = from(&[(ENV_ENDPOINT, " http://127.0.0.1:38699 ")]).unwrap();
+        assert_eq!(c.endpoint_url(), "http://127.0.0.1:38699");
+        assert_eq!(c.region(), None);
+        let c = from(&[
+            (ENV_ENDPOINT, "https://ccc.example.com:8443"),
+            (ENV_REGION, "cn-shanghai"),
+        ])
+        .unwrap();
+        assert_eq!(c.endpoint_url(), "https://ccc.example.com:8443");
+        assert_eq!(c.region(), Some("cn-shanghai"));
+        let c = from(&[(ENV_ENDPOINT, "  "), (ENV_REGION, "cn-shanghai")]).unwrap();
+        assert_eq!(c.endpoint_url(), "https://ccc.cn-shanghai.aliyuncs.com");
+    }
+
+    #[test]
+    fn settings_made_in_code_replace_the_environment() {
+        let env = Env::from_vars([
+            (ENV_ENDPOINT, "http://127.0.0.1:1"),
+            (ENV_REGION, "cn-beijing"),
+        ]);
+        let c = Config::builder_from_env(&env)
+            .unwrap()
+            .endpoint_url("http://localhost:2")
+            .region("cn-shanghai")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint_url(), "http://localhost:2");
+        assert_eq!(c.region(), Some("cn-shanghai"));
+    }
+
+    #[test]
+    fn a_bad_ccc_endpoint_is_refused_naming_the_variable() {
+        let err = from(&[(ENV_ENDPOINT, "127.0.0.1:38699")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid configuration: CCC_ENDPOINT `127.0.0.1:38699`: no scheme; write \
+             `http://127.0.0.1:38699` for plain http or `https://127.0.0.1:38699` for TLS"
+        );
+        for bad in [
+            "http://ccc.aliyuncs.com",
+            "https://",
+            "https://host/path",
+            "ftp://h",
+        ] {
+            let err = endpoint_from_env(&Env::from_vars([(ENV_ENDPOINT, bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("invalid configuration: CCC_ENDPOINT `"),
+                "{bad}: {err}"
+            );
+        }
+        // The region does not hide a bad endpoint.
+        assert!(from(&[(ENV_ENDPOINT, "localhost:1"), (ENV_REGION, "cn-shanghai")]).is_err());
+    }
+
+    #[test]
+    fn without_endpoint_or_region_both_variables_are_named() {
+        let err = from(&[]).unwrap_err().to_string();
+        assert!(
+            err.contains("set CCC_ENDPOINT") && err.contains("or ALIBABA_CLOUD_REGION_ID"),
+            "{err}"
+        );
+        // Set in code, they need no variable.
+        let c = Config::builder_from_env(&Env::from_vars([("UNRELATED", "x")]))
+            .unwrap()
+            .region("cn-shanghai")
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), Some("cn-shanghai"));
+    }
+
+    #[tokio::test]
+    async fn credentials_come_from_the_same_environment() {
+        let c = from(&[
+            (ENV_ENDPOINT, "http://127.0.0.1:1"),
+            (ENV_ACCESS_KEY_ID, "id-from-env"),
+            (ENV_ACCESS_KEY_SECRET, "secret-from-env"),
+            ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true"),
+            ("HOME", "/nonexistent"),
+        ])
+        .unwrap();
+        let creds = c.credentials.provide_credentials().await.unwrap();
+        assert_eq!(creds.access_key_id(), "id-from-env");
+        assert_eq!(creds.access_key_secret(), "secret-from-env");
     }
 }

@@ -75,7 +75,7 @@ pub(crate) struct Rule<'a> {
 /// Resolves the endpoint of a client.
 pub(crate) fn resolve(rule: Rule<'_>) -> Result<Endpoint, ConfigError> {
     if let Some(url) = rule.explicit {
-        return parse_url(url);
+        return parse_url(url, "endpoint");
     }
     let region = rule.region.ok_or_else(|| {
         ConfigError::new(
@@ -125,22 +125,44 @@ pub(crate) fn resolve(rule: Rule<'_>) -> Result<Endpoint, ConfigError> {
 /// An explicit endpoint URL, checked.
 #[cfg(test)]
 pub(crate) fn resolve_url(url: &str) -> Result<Endpoint, ConfigError> {
-    parse_url(url)
+    parse_url(url, "endpoint")
 }
 
-fn parse_url(url: &str) -> Result<Endpoint, ConfigError> {
-    let bad = |why: &str| ConfigError::new(format!("endpoint `{url}`: {why}"));
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => ("https".to_string(), url),
+/// Checks an endpoint URL read from `variable`, as an explicit endpoint is checked; the error
+/// names the variable.
+pub(crate) fn check_env_url(url: &str, variable: &str) -> Result<(), ConfigError> {
+    parse_url(url, variable).map(|_| ())
+}
+
+/// The URL as an error may show it: without a user, password, query or fragment.
+fn shown(url: &str) -> String {
+    let base = url.split(['?', '#']).next().unwrap_or_default();
+    let (scheme, rest) = match base.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, base),
     };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match scheme {
+        Some(scheme) => format!("{scheme}://{host}{path}"),
+        None => format!("{host}{path}"),
+    }
+}
+
+/// Parses an endpoint URL; errors start with `from` (`endpoint`, or a variable's name).
+fn parse_url(url: &str, from: &str) -> Result<Endpoint, ConfigError> {
+    let bad = |why: &str| ConfigError::new(format!("{from} `{}`: {why}", shown(url)));
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad(&no_scheme(&shown(url))));
+    };
+    let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
         return Err(bad(
             "the scheme must be https (or http to a loopback address)",
         ));
     }
     let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.is_empty() {
+    if authority.is_empty() || authority.starts_with(':') {
         return Err(bad("no host"));
     }
     if authority.contains(['/', '?', '#', '@', ' ']) {
@@ -148,7 +170,9 @@ fn parse_url(url: &str) -> Result<Endpoint, ConfigError> {
             "only scheme, host and port are allowed (no path, query or user)",
         ));
     }
-    let (host, port) = split_host_port(authority).ok_or_else(|| bad("bad host or port"))?;
+    let (host, port) = split_host_port(authority).ok_or_else(|| {
+        bad("bad host or port (a host name, an IPv4 address or a bracketed IPv6 address, then an optional port from 1 to 65535)")
+    })?;
     if scheme == "http" && !is_loopback(host) {
         return Err(bad(
             "plain http is allowed only to a loopback address (127.0.0.0/8, ::1, localhost); use https",
@@ -161,11 +185,37 @@ fn parse_url(url: &str) -> Result<Endpoint, ConfigError> {
         _ => host.to_string(),
     };
     let authority = authority.to_ascii_lowercase();
+    let base = format!("{scheme}://{authority}");
+    // What the transport will parse must parse now, so that `build` and not the first call
+    // finds a bad address (e.g. `256.0.0.1`).
+    reqwest::Url::parse(&base).map_err(|e| bad(&e.to_string()))?;
     Ok(Endpoint {
-        base: format!("{scheme}://{authority}"),
+        base,
         loopback: is_loopback(host),
         authority,
     })
+}
+
+/// Why a URL without `://` is refused, with the URLs that were probably meant.
+fn no_scheme(url: &str) -> String {
+    // `http:host` or `https:/host`: a scheme with a mangled separator.
+    if let Some((scheme, _)) = url.split_once(':')
+        && ["http", "https"].contains(&scheme.to_ascii_lowercase().as_str())
+    {
+        return format!("the scheme `{scheme}` must be followed by `://`");
+    }
+    let trimmed = url.trim().trim_start_matches('/');
+    if trimmed.is_empty() {
+        return "empty; write `https://host[:port]` (or `http://` to a loopback address)".into();
+    }
+    let host = split_host_port(trimmed.strip_suffix('/').unwrap_or(trimmed)).map(|(h, _)| h);
+    if host.is_some_and(is_loopback) {
+        format!("no scheme; write `http://{trimmed}` for plain http or `https://{trimmed}` for TLS")
+    } else {
+        format!(
+            "no scheme; write `https://{trimmed}` (plain `http://{trimmed}` is allowed only to a loopback address)"
+        )
+    }
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
@@ -175,18 +225,33 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
         let host = &authority[..host.len() + 2];
         return match after {
             "" => Some((host, None)),
-            p => Some((host, Some(p.strip_prefix(':')?.parse().ok()?))),
+            p => Some((host, Some(port_number(p.strip_prefix(':')?)?))),
         };
     }
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p.parse().ok()?)),
+        Some((h, p)) => (h, Some(port_number(p)?)),
         None => (authority, None),
     };
-    let valid = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    // A DNS name: labels of 1 to 63 letters, digits, '-' and '_', at most 253 characters, with an
+    // optional final dot.
+    let name = host.strip_suffix('.').unwrap_or(host);
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
     valid.then_some((host, port))
+}
+
+/// A port: 1 to 65535, digits only.
+fn port_number(text: &str) -> Option<u16> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|p| *p != 0)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -216,8 +281,25 @@ mod tests {
             "https://example.com"
         );
         assert_eq!(
-            base(Some("ccc.example.com:8443"), None),
+            base(Some("HTTPS://ccc.example.com:8443"), None),
             "https://ccc.example.com:8443"
+        );
+        assert_eq!(
+            base(Some("https://ccc.example.com.:443"), None),
+            "https://ccc.example.com."
+        );
+        assert_eq!(base(Some("https://10.1.2.3:1"), None), "https://10.1.2.3:1");
+        assert_eq!(
+            base(Some("https://[2001:db8::1]:8443"), None),
+            "https://[2001:db8::1]:8443"
+        );
+        assert_eq!(
+            base(Some("https://my_host.internal"), None),
+            "https://my_host.internal"
+        );
+        assert_eq!(
+            base(Some("http://127.0.0.1:65535/"), None),
+            "http://127.0.0.1:65535"
         );
         assert_eq!(
             base(Some("https://Example.com:443/"), None),
@@ -242,6 +324,81 @@ mod tests {
         assert!(base(Some("http://10.0.0.1:80"), None).contains("loopback"));
         assert!(base(Some("ftp://x"), None).contains("scheme"));
         assert!(base(Some("https://x/path"), None).contains("no path"));
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_is_refused_with_both_forms() {
+        let err = base(Some("127.0.0.1:38699"), None);
+        assert_eq!(
+            err,
+            "invalid configuration: endpoint `127.0.0.1:38699`: no scheme; write \
+             `http://127.0.0.1:38699` for plain http or `https://127.0.0.1:38699` for TLS"
+        );
+        let err = base(Some("localhost:8080"), None);
+        assert!(
+            err.contains("`http://localhost:8080`") && err.contains("`https://localhost:8080`"),
+            "{err}"
+        );
+        let err = base(Some("ccc.cn-shanghai.aliyuncs.com"), Some("cn-shanghai"));
+        assert!(
+            err.contains("no scheme; write `https://ccc.cn-shanghai.aliyuncs.com`")
+                && err.contains("allowed only to a loopback address"),
+            "{err}"
+        );
+        for mangled in ["http:127.0.0.1:8080", "https:/ccc.aliyuncs.com", "HTTP:x"] {
+            let err = base(Some(mangled), None);
+            assert!(
+                err.contains("must be followed by `://`"),
+                "{mangled}: {err}"
+            );
+        }
+        assert!(base(Some(""), None).contains("endpoint ``: empty"));
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        for (url, why) in [
+            ("https://", "no host"),
+            ("https:///", "no host"),
+            ("https://:8443", "no host"),
+            ("https://host:", "bad host or port"),
+            ("https://host:0", "bad host or port"),
+            ("https://host:65536", "bad host or port"),
+            ("https://host:+80", "bad host or port"),
+            ("https://host:8a", "bad host or port"),
+            ("https://a..b", "bad host or port"),
+            ("https://.host", "bad host or port"),
+            ("https://ho%73t", "bad host or port"),
+            ("https://[::1", "bad host or port"),
+            ("https://[not-v6]:1", "bad host or port"),
+            ("https://[::1]x", "bad host or port"),
+            ("https://user@host", "no path"),
+            ("https://user:pw@host", "no path"),
+            ("https://host/ccc", "no path"),
+            ("https://host?x=1", "no path"),
+            ("https://ho st", "no path"),
+            ("https://256.0.0.1", "invalid IPv4"),
+        ] {
+            let err = base(Some(url), None);
+            assert!(
+                err.starts_with("invalid configuration: endpoint `") && err.contains(why),
+                "{url}: {err}"
+            );
+        }
+        let err = base(Some("https://alice:s3cret@host/p?token=t0k"), None);
+        assert!(
+            err.contains("`https://host/p`") && !err.contains("s3cret") && !err.contains("t0k"),
+            "{err}"
+        );
+        let err = base(Some("alice:s3cret@host"), None);
+        assert!(
+            err.contains("`https://host`") && !err.contains("s3cret"),
+            "{err}"
+        );
+        let long = format!("https://{}.com", "a".repeat(64));
+        assert!(base(Some(&long), None).contains("bad host or port"));
+        let longest_label = format!("https://{}.com", "a".repeat(63));
+        assert!(base(Some(&longest_label), None).starts_with("https://"));
     }
 
     #[test]

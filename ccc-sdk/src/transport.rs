@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -173,23 +175,116 @@ pub(crate) fn parse_pem_certificates(
     Ok(certs)
 }
 
-/// Builds the HTTP client of a [`Client`](crate::Client).
-pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, ConfigError> {
-    crate::client::install_crypto_provider();
-    let https = config.endpoint.base.starts_with("https://");
-    match builder(config, https).build() {
-        Ok(client) => Ok(client),
-        #[cfg(feature = "webpki-roots")]
-        // No store on this host (or none readable): Mozilla's roots, built in, instead.
-        Err(_) if https => builder(config, false)
-            .tls_backend_preconfigured(bundled_roots_tls(config))
-            .build()
-            .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e)),
-        Err(e) => Err(ConfigError::with_source("cannot build the HTTP client", e)),
-    }
+/// The crypto provider of every TLS connection the SDK makes: *ring*, handed to each HTTP client
+/// it builds. Nothing is installed process-wide, so an application stays free to install a
+/// provider of its own, before or after building a client.
+pub(crate) fn crypto_provider() -> Arc<CryptoProvider> {
+    // rustls 0.23.48 deprecates the *ring* provider because it offers no post-quantum key
+    // exchange. The crate uses ring on purpose (no aws-lc-rs, so no cmake and no C toolchain
+    // beyond ring's), and rustls 0.23 still ships it.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    Arc::new(provider)
 }
 
-fn builder(config: &Config, https: bool) -> reqwest::ClientBuilder {
+/// What a TLS configuration trusts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// The operating system's roots (with the `webpki-roots` feature, Mozilla's when the host
+    /// has none), and the extra roots on top.
+    Roots,
+    /// Nothing: for a client that speaks plain http only, which needs no certificate store.
+    Nothing,
+}
+
+/// The TLS configuration of an HTTP client, with [`crypto_provider`] as its provider.
+///
+/// `extra_roots` are trusted besides the system's (certificates added with
+/// `ConfigBuilder::add_root_certificate`); `alpn` lists the protocols offered in the handshake.
+pub(crate) fn tls_config(
+    trust: Trust,
+    extra_roots: &[CertificateDer<'static>],
+    alpn: &[&[u8]],
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = crypto_provider();
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    let mut tls = match trust {
+        Trust::Nothing => builder
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth(),
+        Trust::Roots => match platform_verifier(extra_roots, provider) {
+            Ok(verifier) => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth(),
+            #[cfg(feature = "webpki-roots")]
+            // No store on this host (or none readable): Mozilla's roots, built in, instead.
+            Err(_) => builder
+                .with_root_certificates(bundled_roots(extra_roots))
+                .with_no_client_auth(),
+            #[cfg(not(feature = "webpki-roots"))]
+            Err(e) => return Err(e),
+        },
+    };
+    tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(tls)
+}
+
+/// The operating system's verifier, with the extra roots trusted too.
+fn platform_verifier(
+    extra_roots: &[CertificateDer<'static>],
+    provider: Arc<CryptoProvider>,
+) -> Result<rustls_platform_verifier::Verifier, rustls::Error> {
+    if extra_roots.is_empty() {
+        return rustls_platform_verifier::Verifier::new(provider);
+    }
+    #[cfg(any(all(unix, not(target_os = "android")), target_os = "windows"))]
+    return rustls_platform_verifier::Verifier::new_with_extra_roots(
+        extra_roots.iter().cloned(),
+        provider,
+    );
+    #[cfg(not(any(all(unix, not(target_os = "android")), target_os = "windows")))]
+    Err(rustls::Error::General(
+        "extra root certificates are not supported on this platform".into(),
+    ))
+}
+
+/// Mozilla's roots, and the extra ones.
+#[cfg(feature = "webpki-roots")]
+fn bundled_roots(extra_roots: &[CertificateDer<'static>]) -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for der in extra_roots {
+        // Checked when the configuration was built.
+        let _ = roots.add(der.clone());
+    }
+    roots
+}
+
+/// The protocols offered in a TLS handshake: HTTP/2 and HTTP/1.1, or HTTP/2 alone for a client
+/// that speaks it without negotiating.
+pub(crate) const ALPN_H2_AND_HTTP1: &[&[u8]] = &[b"h2", b"http/1.1"];
+const ALPN_H2: &[&[u8]] = &[b"h2"];
+
+/// Builds the HTTP client of a [`Client`](crate::Client).
+pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, ConfigError> {
+    let https = config.endpoint.base.starts_with("https://");
+    let trust = if https { Trust::Roots } else { Trust::Nothing };
+    let alpn = if config.http2_prior_knowledge {
+        ALPN_H2
+    } else {
+        ALPN_H2_AND_HTTP1
+    };
+    let tls = tls_config(trust, &config.root_certificates, alpn)
+        .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e))?;
+    builder(config)
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e))
+}
+
+fn builder(config: &Config) -> reqwest::ClientBuilder {
     let mut http = reqwest::Client::builder();
     if config.http2_prior_knowledge {
         http = http.http2_prior_knowledge();
@@ -203,16 +298,6 @@ fn builder(config: &Config, https: bool) -> reqwest::ClientBuilder {
             http = http.proxy(p);
         }
     }
-    if https {
-        let extra = config
-            .root_certificates
-            .iter()
-            .filter_map(|der| reqwest::Certificate::from_der(der).ok());
-        http = http.tls_certs_merge(extra);
-    } else {
-        // Plain http needs no roots: an empty store, so that a host without any still works.
-        http = http.tls_certs_only(std::iter::empty());
-    }
     http.connect_timeout(config.connect_timeout)
         .read_timeout(config.read_timeout)
         .user_agent(config.user_agent.as_str())
@@ -225,25 +310,6 @@ fn builder(config: &Config, https: bool) -> reqwest::ClientBuilder {
         // the policy. reqwest's own layer would replay a signed request (and clone every request
         // in case it does).
         .retry(reqwest::retry::never().max_retries_per_request(0))
-}
-
-/// TLS trusting Mozilla's roots (and the caller's own), for hosts without a certificate store.
-#[cfg(feature = "webpki-roots")]
-fn bundled_roots_tls(config: &Config) -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for der in &config.root_certificates {
-        // Checked when the configuration was built.
-        let _ = roots.add(der.clone());
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    tls
 }
 
 /// A refused certificate, said plainly: whose, and why. Stands between the dispatch error and the

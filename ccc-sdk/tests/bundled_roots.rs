@@ -65,6 +65,8 @@ async fn private_ca_child() {
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(fixture("private-leaf-key.pem")).unwrap();
+    // Deprecated since rustls 0.23.48 (no post-quantum key exchange); the SDK uses ring.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = Arc::new(
         rustls::ServerConfig::builder_with_provider(provider)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use super::CredentialsError;
+use crate::transport::{self, Trust};
 
 /// The ECS metadata server: the one plain-http address off loopback the SDK may call, and only
 /// from the ECS RAM role provider.
@@ -77,13 +78,17 @@ pub(crate) fn redact_url(url: &str) -> String {
 
 /// A client for one provider: its own timeouts, no redirects, and no proxy when `proxy` is
 /// off (the metadata server, reachable only from the instance itself, and loopback addresses).
+/// Its TLS is the SDK's own ([`transport::tls_config`]): the operating system's roots, *ring*
+/// given to this client alone, nothing installed process-wide.
 pub(crate) fn client(
     connect: Duration,
     total: Duration,
     proxy: bool,
 ) -> Result<reqwest::Client, CredentialsError> {
-    crate::client::install_crypto_provider();
+    let tls = transport::tls_config(Trust::Roots, &[], transport::ALPN_H2_AND_HTTP1)
+        .map_err(|e| CredentialsError::new(format!("cannot build an HTTP client: {e}")))?;
     let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
         .connect_timeout(connect)
         .timeout(total)
         .redirect(reqwest::redirect::Policy::none())
