@@ -318,7 +318,6 @@ impl Param {
             (false, true) => "optional; the API reference lists it as required",
         }
     }
-
 }
 
 /// Lowers one action of `spec`.
