@@ -1,7 +1,7 @@
 //! Calls ResetAgentState once and prints the response as JSON.
 //!
 //! ```text
-//! cargo run -p ccc-sdk --example reset_agent_state -- --instance-id ccc-test --device-id D [--user-id U]
+//! cargo run -p ccc-sdk --example reset_agent_state -- --instance-id ccc-test [--device-id D] [--user-id U]
 //! ```
 //!
 //! Takes its configuration from the environment with `Config::builder_from_env`: the endpoint
@@ -19,11 +19,11 @@ use std::process::ExitCode;
 use ccc_sdk::credentials::Env;
 use ccc_sdk::{Client, Config, SignatureVersion};
 
-const USAGE: &str = "usage: reset_agent_state --instance-id ID --device-id ID [--user-id ID]";
+const USAGE: &str = "usage: reset_agent_state --instance-id ID [--device-id ID] [--user-id ID]";
 
 struct Args {
     instance_id: String,
-    device_id: String,
+    device_id: Option<String>,
     user_id: Option<String>,
 }
 
@@ -44,7 +44,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     }
     Ok(Args {
         instance_id: instance_id.ok_or(format!("--instance-id is required\n{USAGE}"))?,
-        device_id: device_id.ok_or(format!("--device-id is required\n{USAGE}"))?,
+        device_id,
         user_id,
     })
 }
@@ -96,7 +96,7 @@ async fn main() -> ExitCode {
     let result = client
         .reset_agent_state()
         .instance_id(args.instance_id)
-        .device_id(args.device_id)
+        .set_device_id(args.device_id)
         .set_user_id(args.user_id)
         .send()
         .await;
