@@ -200,18 +200,34 @@ async fn collect_at_most_reads_only_the_pages_it_needs() {
     .await;
 }
 
+/// A listing needs nothing but its own filters: with no page size set anywhere, the paginator
+/// asks for the largest page the action takes (100 users), and reads every user once.
 #[tokio::test]
-async fn a_missing_page_size_is_named() {
+async fn with_no_page_size_pages_are_the_largest_the_action_takes() {
     bounded(async {
         let emu = big_centre().await;
         let c = client(&emu);
-        let mut pages = c.list_users().instance_id(BIG).into_paginator();
-        match pages.next().await {
-            Some(Err(SdkError::Build(e))) => assert_eq!(e.parameter(), "PageSize"),
+        let mut users = c.list_users().instance_id(BIG).into_paginator().items();
+        let mut seen = HashSet::new();
+        while let Some(user) = users.next().await {
+            let id = user.unwrap().user_id.expect("a user id");
+            assert!(seen.insert(id.clone()), "{id} read twice");
+        }
+        assert_eq!(seen.len(), USERS);
+        assert_eq!(users.pages_received(), 10);
+        assert_eq!(emu.requests("ListUsers"), 10);
+        // The plain builder still needs the size: the service requires it.
+        let err = c
+            .list_users()
+            .instance_id(BIG)
+            .page_number(1)
+            .send()
+            .await
+            .unwrap_err();
+        match err {
+            SdkError::Build(e) => assert_eq!(e.parameter(), "PageSize"),
             other => panic!("{other:?}"),
         }
-        assert!(pages.next().await.is_none());
-        assert_eq!(emu.requests("ListUsers"), 0);
     })
     .await;
 }

@@ -13,6 +13,7 @@
 //! | parameter `style` | spec, else page (a page cannot tell flat from JSON) | upstream, else spec |
 //! | `required` | spec (for a page's new action: page) | upstream |
 //! | `referenceRequired` | page | spec only |
+//! | `range` | whichever side's source ranks higher: definition, then reference, then convention; the source's on a tie | the same |
 //! | types (scalar or kind) | page | spec |
 //! | `enum`, `typeName` | page, else spec | spec, else upstream |
 //! | `example`s and example bodies | page, else spec | spec, else upstream |
@@ -33,7 +34,9 @@
 use std::fmt;
 
 use ccc_spec::naming;
-use ccc_spec::{Action, EnumSpec, ErrorSpec, Field, Location, Parameter, Scalar, Style, Type};
+use ccc_spec::{
+    Action, EnumSpec, ErrorSpec, Field, Location, Parameter, Range, Scalar, Style, Type,
+};
 
 /// Where the incoming side of a merge comes from; reports name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -553,6 +556,7 @@ impl Merger {
             ty,
             required,
             reference_required,
+            range: self.range(here, &s.range, &i.range),
             location,
             style,
             sensitive: self.flag(here, "sensitive", Rule::Either, s.sensitive, i.sensitive),
@@ -603,6 +607,29 @@ impl Merger {
             _ => s.reference_required && !required,
         };
         (required, reference_required)
+    }
+
+    /// An integer's range: the word of the higher-ranked source (the definition's over the
+    /// reference's over the convention's), the incoming one's on a tie; a side that states
+    /// none gives way.
+    fn range(&mut self, here: &str, s: &Option<Range>, i: &Option<Range>) -> Option<Range> {
+        let show = |r: &Option<Range>| {
+            r.map_or_else(
+                || "unset".to_string(),
+                |r| format!("{} to {} ({})", r.min, r.max, r.from.as_str()),
+            )
+        };
+        let kept = match (s, i) {
+            (_, None) => return *s,
+            (Some(a), Some(b)) if a == b => return *s,
+            (Some(a), Some(b)) if a.from > b.from => Side::Spec,
+            _ => Side::Incoming,
+        };
+        self.differs(here, "range", show(s), show(i), kept);
+        match kept {
+            Side::Spec => *s,
+            Side::Incoming => *i,
+        }
     }
 
     fn error(&mut self, here: &str, s: &ErrorSpec, i: &ErrorSpec) -> ErrorSpec {

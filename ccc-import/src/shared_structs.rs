@@ -24,10 +24,13 @@ use ccc_spec::{Action, Field, Product, StructSpec, Type, fields_fingerprint};
 
 /// The importers' step after merging: the action's response structs that have the shape of a
 /// product struct become references to it ([`refer`]), and the Strings the product keeps plain
-/// (`plainStrings`) lose an enumeration a rule gave them. Returns what it did, for the report.
+/// (`plainStrings`) lose an enumeration a rule gave them, and a paged action's page size that
+/// states no range gets the API's convention ([`ccc_spec::rules::page_size_range`]). Returns
+/// what it did, for the report.
 pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
     let mut report = refer(action, product);
     report.extend(ccc_spec::rules::keep_plain(action, &product.plain_strings));
+    report.extend(ccc_spec::rules::page_size_range(action));
     report
 }
 

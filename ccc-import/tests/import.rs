@@ -147,6 +147,7 @@ fn reimport_updates_what_the_page_says_keeps_the_rest_and_reports_each_change() 
         },
         required: false,
         reference_required: false,
+        range: None,
         location: ccc_spec::Location::Query,
         style: Some(Style::Json),
         sensitive: false,

@@ -115,6 +115,15 @@ pub struct BuildError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum BuildErrorReason {
     Missing,
+    #[allow(
+        dead_code,
+        reason = "made by generated code only where the spec states a definition range"
+    )]
+    OutOfRange {
+        value: i64,
+        min: i64,
+        max: i64,
+    },
 }
 
 impl BuildError {
@@ -126,9 +135,38 @@ impl BuildError {
         }
     }
 
+    /// Fails unless `value` is within `min..=max`, the range the service's definition states for
+    /// `parameter`.
+    #[allow(
+        dead_code,
+        reason = "called by generated code only where the spec states a definition range"
+    )]
+    pub(crate) fn check_range(
+        parameter: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    ) -> Result<(), Self> {
+        if (min..=max).contains(&value) {
+            return Ok(());
+        }
+        Err(BuildError {
+            parameter,
+            reason: BuildErrorReason::OutOfRange { value, min, max },
+        })
+    }
+
     /// The wire name of the parameter at fault, e.g. `InstanceId`.
     pub fn parameter(&self) -> &'static str {
         self.parameter
+    }
+
+    /// The range the parameter takes (`min`, `max`), when the error is a value outside it.
+    pub fn range(&self) -> Option<(i64, i64)> {
+        match self.reason {
+            BuildErrorReason::OutOfRange { min, max, .. } => Some((min, max)),
+            BuildErrorReason::Missing => None,
+        }
     }
 }
 
@@ -138,6 +176,11 @@ impl fmt::Display for BuildError {
             BuildErrorReason::Missing => {
                 write!(f, "missing required parameter `{}`", self.parameter)
             }
+            BuildErrorReason::OutOfRange { value, min, max } => write!(
+                f,
+                "parameter `{}` is {value}, outside the range it takes, {min} to {max}",
+                self.parameter
+            ),
         }
     }
 }
@@ -507,5 +550,26 @@ impl std::error::Error for ConfigError {
         self.source
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod build_error_tests {
+    use super::BuildError;
+
+    #[test]
+    fn a_value_outside_the_definition_s_range_is_named_with_the_range() {
+        assert!(BuildError::check_range("PageSize", 1, 1, 100).is_ok());
+        assert!(BuildError::check_range("PageSize", 100, 1, 100).is_ok());
+        let e = BuildError::check_range("PageSize", 101, 1, 100).unwrap_err();
+        assert_eq!(e.parameter(), "PageSize");
+        assert_eq!(e.range(), Some((1, 100)));
+        assert_eq!(
+            e.to_string(),
+            "parameter `PageSize` is 101, outside the range it takes, 1 to 100"
+        );
+        let e = BuildError::check_range("PageSize", 0, 1, 100).unwrap_err();
+        assert_eq!(e.range(), Some((1, 100)));
+        assert_eq!(BuildError::missing("InstanceId").range(), None);
     }
 }

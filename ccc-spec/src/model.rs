@@ -106,6 +106,9 @@ pub struct Parameter {
     /// The API reference lists the parameter as required although the service's definition does
     /// not: a fact for the docs; the SDK sends it only when set.
     pub reference_required: bool,
+    /// The values an integer parameter takes, where a source states them (or, for a page size,
+    /// the API's convention).
+    pub range: Option<Range>,
     pub location: Location,
     /// How a list, struct or map travels; `None` for scalars.
     pub style: Option<Style>,
@@ -113,6 +116,38 @@ pub struct Parameter {
     pub sensitive: bool,
     pub example: Option<String>,
     pub description: Option<String>,
+}
+
+/// The values an integer parameter takes, `min` to `max` inclusive, and whose word that is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub min: i64,
+    pub max: i64,
+    pub from: RangeSource,
+}
+
+/// Whose word a [`Range`] is; it decides what the SDK does with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RangeSource {
+    /// No source states one: the rule `ccc_spec::rules::page_size_range` gives a page size the
+    /// API's documented convention. Documentation, and a paginator's default page size.
+    Convention,
+    /// The API reference states it. Documentation, and a paginator's default page size; the
+    /// SDK does not refuse other values (the service's definition decides what it accepts).
+    Reference,
+    /// Alibaba's definition of the API states it: the SDK refuses other values before sending.
+    Definition,
+}
+
+impl RangeSource {
+    /// The name the spec files use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RangeSource::Convention => "convention",
+            RangeSource::Reference => "reference",
+            RangeSource::Definition => "definition",
+        }
+    }
 }
 
 /// Where a request parameter travels.

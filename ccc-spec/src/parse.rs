@@ -369,6 +369,9 @@ impl<'f> Cx<'f> {
                 cx.error("`referenceRequired` is for a parameter that is not `required`")
             });
         }
+        let range = self
+            .opt(&mut o, "range")
+            .and_then(|v| self.at("range", |cx| cx.range(v)));
         let location = match self.req_string(&mut o, "in").as_deref() {
             Some("query") => Some(Location::Query),
             Some("body") => Some(Location::Body),
@@ -396,6 +399,19 @@ impl<'f> Cx<'f> {
         let description = self.opt_string(&mut o, "description");
         self.close(o);
         let ty = ty?;
+        if range.is_some()
+            && !matches!(
+                ty,
+                Type::Scalar {
+                    scalar: Scalar::Integer | Scalar::Long,
+                    ..
+                }
+            )
+        {
+            self.at("range", |cx| {
+                cx.error("`range` applies only to Integer and Long parameters")
+            });
+        }
         let style = match (&ty, style) {
             (Type::Scalar { .. }, Some(_)) => {
                 self.at("style", |cx| {
@@ -412,6 +428,7 @@ impl<'f> Cx<'f> {
             ty,
             required,
             reference_required,
+            range,
             location: location?,
             style,
             sensitive,
@@ -551,6 +568,44 @@ impl<'f> Cx<'f> {
         };
         // Keys that belong to other kinds of type are reported as unknown by `close`.
         Some(ty)
+    }
+
+    /// `{"min": 1, "max": 100, "from": "reference"}`.
+    fn range(&mut self, v: &Value) -> Option<Range> {
+        let mut o = self.object(v)?;
+        let mut int = |cx: &mut Self, key: &'static str| match cx.req(&mut o, key) {
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            Some(other) => {
+                cx.at(key, |cx| {
+                    cx.error(format!("expected an integer, found {other}"))
+                });
+                None
+            }
+            None => None,
+        };
+        let min = int(self, "min");
+        let max = int(self, "max");
+        let from = match self.req_string(&mut o, "from").as_deref() {
+            Some("definition") => Some(RangeSource::Definition),
+            Some("reference") => Some(RangeSource::Reference),
+            Some("convention") => Some(RangeSource::Convention),
+            Some(other) => {
+                self.at("from", |cx| {
+                    cx.error(format!(
+                        "unknown source `{other}` (definition, reference or convention)"
+                    ))
+                });
+                None
+            }
+            None => None,
+        };
+        self.close(o);
+        let (min, max, from) = (min?, max?, from?);
+        if min > max {
+            self.error(format!("`min` {min} is above `max` {max}"));
+            return None;
+        }
+        Some(Range { min, max, from })
     }
 
     fn error_spec(&mut self, v: &Value) -> Option<ErrorSpec> {

@@ -178,6 +178,65 @@ fn name_enumeration(
     }
 }
 
+/// The page sizes a listing accepts where no source states them: 1 to 100, the range the API
+/// reference gives every listing whose page states one.
+pub const PAGE_SIZE_CONVENTION: (i64, i64) = (1, 100);
+
+/// Gives the page-size parameter of a paged action (see [`pagination`]) that states no range the
+/// API's convention, [`PAGE_SIZE_CONVENTION`], so that every paged action records the sizes it
+/// takes and its paginator a default. Returns the report line of the parameter so given (the
+/// importers put the action's name before it).
+pub fn page_size_range(action: &mut Action) -> Vec<String> {
+    let Some(size) = pagination(action).and_then(|p| p.page_size) else {
+        return Vec::new();
+    };
+    let Some(p) = action.parameters.iter_mut().find(|p| p.name == size) else {
+        return Vec::new();
+    };
+    if p.range.is_some() {
+        return Vec::new();
+    }
+    let (min, max) = PAGE_SIZE_CONVENTION;
+    p.range = Some(crate::Range {
+        min,
+        max,
+        from: crate::RangeSource::Convention,
+    });
+    vec![format!(
+        "parameter {size}: no source states its range; {min} to {max} by convention"
+    )]
+}
+
+/// A range stated in prose: the first `<min>-<max>` (or `~`, `–`, `到`, `至`) after `范围` or
+/// `range`, e.g. `分页大小，范围1-100。` gives 1 to 100.
+pub fn range_in_text(text: &str) -> Option<(i64, i64)> {
+    let lower = text.to_lowercase();
+    let start = ["范围", "range"]
+        .iter()
+        .filter_map(|k| lower.find(k).map(|i| i + k.len()))
+        .min()?;
+    let rest = &lower[start..];
+    // A number after optional spaces, colons or `为`: its value and the bytes read.
+    let digits = |s: &str| -> Option<(i64, usize)> {
+        let trimmed = s.trim_start_matches([' ', ':', '：', '为']);
+        let skipped = s.len() - trimmed.len();
+        let n = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 || n > 12 {
+            return None;
+        }
+        let value = trimmed[..n].parse().ok()?;
+        Some((value, skipped + n))
+    };
+    let (min, used) = digits(rest)?;
+    let rest = &rest[used..];
+    let sep = ["-", "~", "–", "到", "至"]
+        .iter()
+        .find(|s| rest.trim_start().starts_with(**s))?;
+    let rest = rest.trim_start()[sep.len()..].trim_start();
+    let (max, _) = digits(rest)?;
+    (min <= max).then_some((min, max))
+}
+
 /// How an action hands out a long result, page by page: decided by [`pagination`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pagination {
@@ -602,6 +661,41 @@ mod tests {
         assert_eq!(pagination(&a), None);
     }
 
+    #[test]
+    fn a_range_is_read_from_prose() {
+        assert_eq!(range_in_text("分页大小，范围1-100。"), Some((1, 100)));
+        assert_eq!(range_in_text("每页大小，范围1-100。"), Some((1, 100)));
+        assert_eq!(range_in_text("Page size, range: 1~50."), Some((1, 50)));
+        assert_eq!(range_in_text("取值范围为 0 到 10"), Some((0, 10)));
+        assert_eq!(range_in_text("分页大小。"), None);
+        assert_eq!(range_in_text("范围100-1"), None);
+        assert_eq!(range_in_text("范围1-"), None);
+        assert_eq!(range_in_text("范围99999999999999999999-1"), None);
+    }
+
+    #[test]
+    fn a_paged_action_s_page_size_gets_the_convention_unless_it_states_a_range() {
+        let mut a = demo(
+            r#"[{"name": "PageNumber", "type": "Integer", "required": true, "in": "query"},
+                {"name": "PageSize", "type": "Integer", "required": true, "in": "query"}]"#,
+            r#"[{"name": "Data", "type": "Struct", "fields": [
+                  {"name": "TotalCount", "type": "Integer"},
+                  {"name": "List", "type": "List", "items": {"type": "String"}}]}]"#,
+        );
+        assert_eq!(page_size_range(&mut a).len(), 1);
+        let range = a.parameters[1].range.unwrap();
+        assert_eq!((range.min, range.max), PAGE_SIZE_CONVENTION);
+        assert_eq!(range.from, crate::RangeSource::Convention);
+        // A range already stated stays; a second run changes nothing.
+        a.parameters[1].range = Some(crate::Range {
+            min: 1,
+            max: 50,
+            from: crate::RangeSource::Reference,
+        });
+        assert!(page_size_range(&mut a).is_empty());
+        assert_eq!(a.parameters[1].range.unwrap().max, 50);
+    }
+
     /// The rule over the real spec: which actions page, and how.
     #[test]
     fn the_spec_pages_as_the_rule_says() {
@@ -647,6 +741,23 @@ mod tests {
                 .iter()
                 .all(|(_, p)| p.page_size.as_deref() == Some("PageSize"))
         );
+        // Every paged action records the page sizes it takes, so that its paginator has a
+        // default: the reference's range where a page states one, else the convention.
+        let mut from_reference = 0;
+        for a in &spec.actions {
+            let Some(size) = pagination(a).and_then(|p| p.page_size) else {
+                continue;
+            };
+            let p = a.parameters.iter().find(|p| p.name == size).unwrap();
+            let range = p
+                .range
+                .unwrap_or_else(|| panic!("{} {size}: no range", a.name));
+            assert_eq!((range.min, range.max), (1, 100), "{}", a.name);
+            if range.from == crate::RangeSource::Reference {
+                from_reference += 1;
+            }
+        }
+        assert_eq!(from_reference, 11);
         let tokens: Vec<(&str, &str, &str)> = tokens
             .iter()
             .map(|(a, p, i)| (a.as_str(), p.as_str(), i.as_str()))

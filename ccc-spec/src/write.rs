@@ -167,6 +167,15 @@ impl W {
         self.key("required");
         self.out.push_str(if p.required { "true" } else { "false" });
         self.flag("referenceRequired", p.reference_required);
+        if let Some(r) = &p.range {
+            self.obj(Some("range"), |w| {
+                w.key("min");
+                w.out.push_str(&r.min.to_string());
+                w.key("max");
+                w.out.push_str(&r.max.to_string());
+                w.str("from", r.from.as_str());
+            });
+        }
         self.str(
             "in",
             match p.location {

@@ -130,6 +130,8 @@ pub(crate) struct Paging {
     pub(crate) items_wire: String,
     /// The page size parameter, when the action has one.
     pub(crate) size: Option<PagingParam>,
+    /// The page size asked for when none is set: the largest the parameter's range allows.
+    pub(crate) default_size: Option<i64>,
 }
 
 /// How the next page is asked for.
@@ -191,6 +193,9 @@ pub(crate) struct Param {
     /// `get_x`, the builder's view of what is set.
     pub(crate) get: Ident,
     pub(crate) required: bool,
+    /// The values the service's definition allows (`min`, `max`): others are refused before
+    /// sending. Ranges only the reference or the convention state are in the docs alone.
+    pub(crate) enforced_range: Option<(i64, i64)>,
     pub(crate) location: Location,
     pub(crate) write: Write,
     /// For a `json`-style parameter, the escape hatch that sends the caller's JSON text as it is.
@@ -862,6 +867,14 @@ impl<'a> Lowering<'a> {
             item: self.rust_type(items)?.tokens,
             items_wire: format!("{}.{}", rule.page, rule.items),
             size: rule.page_size.as_deref().map(param).transpose()?,
+            default_size: rule.page_size.as_deref().map(|wire| {
+                action
+                    .parameters
+                    .iter()
+                    .find(|p| p.name == wire)
+                    .and_then(|p| p.range)
+                    .map_or(ccc_spec::rules::PAGE_SIZE_CONVENTION.1, |r| r.max)
+            }),
         }))
     }
 
@@ -887,7 +900,7 @@ impl<'a> Lowering<'a> {
             Write::Flat => ", flattened",
         };
         let doc = format!(
-            "{}Wire name {}, {}, {}, {place}{style}{}.{}",
+            "{}Wire name {}, {}, {}, {place}{style}{}.{}{}",
             docs::lead(p.description.as_deref()),
             docs::code(&p.name),
             ty.doc,
@@ -900,6 +913,7 @@ impl<'a> Lowering<'a> {
                 }
             },
             sensitive_note(p.sensitive),
+            range_note(p.range),
             docs::example(p.example.as_deref()),
         );
         let ident = self.idents.field(&p.name)?;
@@ -936,10 +950,34 @@ impl<'a> Lowering<'a> {
             },
             get: self.idents.prefixed("get_", &p.name)?,
             required: p.required,
+            enforced_range: p
+                .range
+                .filter(|r| r.from == ccc_spec::RangeSource::Definition)
+                .map(|r| (r.min, r.max)),
             location: p.location,
             write,
             raw,
         })
+    }
+}
+
+/// What the docs say of a parameter's range, by whose word it is.
+fn range_note(range: Option<ccc_spec::Range>) -> String {
+    let Some(r) = range else {
+        return String::new();
+    };
+    let (min, max) = (r.min, r.max);
+    match r.from {
+        ccc_spec::RangeSource::Definition => {
+            format!(" From {min} to {max}: other values are refused before anything is sent.")
+        }
+        ccc_spec::RangeSource::Reference => format!(
+            " The API reference gives {min} to {max}; the SDK leaves other values to the service."
+        ),
+        ccc_spec::RangeSource::Convention => format!(
+            " No source states its range; {min} to {max} is what the API's listings take, and a \
+             paginator's default page is {max}."
+        ),
     }
 }
 

@@ -487,6 +487,15 @@ impl<'a> Cx<'a> {
                 (_, false) => Some(Style::Flat),
             };
             rust.insert(stem, s.wire.clone());
+            let range = matches!(
+                ty,
+                Type::Scalar {
+                    scalar: Scalar::Integer | Scalar::Long,
+                    ..
+                }
+            )
+            .then(|| definition_range(field))
+            .flatten();
             out.push(Parameter {
                 name: s.wire.clone(),
                 ty,
@@ -494,6 +503,7 @@ impl<'a> Cx<'a> {
                     .attr("description")
                     .is_some_and(|d| d.contains(REQUIRED_MARKER)),
                 reference_required: false,
+                range,
                 location: s.location,
                 style,
                 sensitive: is_sensitive(&s.wire),
@@ -585,6 +595,18 @@ pub fn to_actions(tea: &TeaFile, info: &ApiInfo) -> Result<Mapped, Vec<TeaError>
     Ok(Mapped {
         actions: actions.into_iter().map(|(a, _)| a).collect(),
         notes: cx.notes,
+    })
+}
+
+/// The range the definition states for an integer field (`minimum='1', maximum='100'`), if both
+/// bounds are there.
+fn definition_range(field: &crate::darabonba::parser::ModelField) -> Option<ccc_spec::Range> {
+    let bound = |key: &str| field.attr(key)?.trim().parse::<i64>().ok();
+    let (min, max) = (bound("minimum")?, bound("maximum")?);
+    (min <= max).then_some(ccc_spec::Range {
+        min,
+        max,
+        from: ccc_spec::RangeSource::Definition,
     })
 }
 

@@ -352,12 +352,28 @@ impl Builder<'_> {
                 }
             };
             let style = (!matches!(ty, Type::Scalar { .. })).then_some(Style::Flat);
+            // An integer's range, where the page states one (`分页大小，范围1-100。`).
+            let range = matches!(
+                ty,
+                Type::Scalar {
+                    scalar: Scalar::Integer | Scalar::Long,
+                    ..
+                }
+            )
+            .then(|| ccc_spec::rules::range_in_text(&desc))
+            .flatten()
+            .map(|(min, max)| ccc_spec::Range {
+                min,
+                max,
+                from: ccc_spec::RangeSource::Reference,
+            });
             out.push(Parameter {
                 sensitive: is_sensitive(&name),
                 name,
                 ty,
                 required,
                 reference_required: false,
+                range,
                 location,
                 style,
                 example,

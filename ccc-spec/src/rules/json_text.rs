@@ -411,6 +411,7 @@ mod tests {
             ty: scalar(Scalar::String),
             required: false,
             reference_required: false,
+            range: None,
             location: Location::Query,
             style: None,
             sensitive: false,

@@ -293,6 +293,20 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
             (None, false) => quote!(#ident: self.#ident),
         }
     });
+    // Ranges the service's definition states, checked before anything is sent.
+    let checks = op.params.iter().filter_map(|p| {
+        let (min, max) = p.enforced_range?;
+        let (ident, wire) = (&p.field.ident, &p.field.wire);
+        let (min, max) = (
+            proc_macro2::Literal::i64_unsuffixed(min),
+            proc_macro2::Literal::i64_unsuffixed(max),
+        );
+        Some(quote! {
+            if let Some(v) = self.#ident {
+                BuildError::check_range(#wire, i64::from(v), #min, #max)?;
+            }
+        })
+    });
     let doc = docs::outer(&format!("Builder of [`{input}`]."));
     let shown: Vec<_> = op
         .params
@@ -313,6 +327,7 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
 
             /// Builds the input; fails naming the first required parameter that is not set.
             pub fn build(self) -> Result<#input, BuildError> {
+                #( #checks )*
                 Ok(#input {
                     #( #builds, )*
                 })

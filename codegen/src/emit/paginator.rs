@@ -44,8 +44,15 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
     let (size_start, size_at) = match &paging.size {
         Some(PagingParam { set, get, wide }) => {
             let (widen, narrow) = (widen(*wide), narrow(*wide));
+            let default = paging
+                .default_size
+                .map(|n| {
+                    let n = proc_macro2::Literal::i64_unsuffixed(n);
+                    quote!(.or(Some(#n)))
+                })
+                .unwrap_or_default();
             (
-                quote!(self.input.#get() #widen),
+                quote!(self.input.#get() #widen #default),
                 quote! {
                     if let Some(n) = cursor.size {
                         this = this.#set(#narrow);
@@ -109,8 +116,15 @@ pub(super) fn paginator(op: &Operation<'_>) -> TokenStream {
          [`options`](Self::options) apply to every page), as a \
          [`Paginator`](crate::paginator::Paginator); its \
          [`items`](crate::paginator::Paginator::items) are those of {}, one by one.\n\n\
-         Pages go {how}.",
-        docs::code(&paging.items_wire)
+         Pages go {how}.{size}",
+        docs::code(&paging.items_wire),
+        size = match (&paging.size, paging.default_size) {
+            (Some(_), Some(n)) => format!(
+                "\n\nNothing else needs setting: with no page size set on this builder or the \
+                 paginator, a page holds up to {n} items, the most the action takes."
+            ),
+            _ => String::new(),
+        },
     ));
     quote! {
         impl #fluent {

@@ -43,7 +43,7 @@ pub struct ListDocumentsInput {
     pub next_page_token: Option<String>,
     /// Number of items per page.
     ///
-    /// Wire name `PageSize`, Integer, optional, in the body. Example: `2`.
+    /// Wire name `PageSize`, Integer, optional, in the body. No source states its range; 1 to 100 is what the API's listings take, and a paginator's default page is 100. Example: `2`.
     pub page_size: Option<i32>,
     /// Wire name `RequestId`, String, optional, in the body. Example: `EAF3C248-E123-441B-A545-B6CD02E98EED`.
     pub request_id: Option<String>,
@@ -376,6 +376,8 @@ impl ListDocumentsFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.Documents`, one by one.
     ///
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -396,7 +398,11 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         crate::paginator::Start {
             number: None,
             token: self.input.get_next_page_token().cloned(),
-            size: self.input.get_page_size().map(|n| i64::from(*n)),
+            size: self
+                .input
+                .get_page_size()
+                .map(|n| i64::from(*n))
+                .or(Some(100)),
         }
     }
 

@@ -46,7 +46,7 @@ pub struct ListFlashSmsApplicationsInput {
     pub page_number: Option<i32>,
     /// Number of items per page.
     ///
-    /// Wire name `PageSize`, Integer, optional, in the query. Example: `100`.
+    /// Wire name `PageSize`, Integer, optional, in the query. No source states its range; 1 to 100 is what the API's listings take, and a paginator's default page is 100. Example: `100`.
     pub page_size: Option<i32>,
     /// Wire name `ProviderId`, String, optional, in the query. Example: `Uincall`.
     pub provider_id: Option<String>,
@@ -284,6 +284,8 @@ impl ListFlashSmsApplicationsFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
     ///
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -304,7 +306,11 @@ impl crate::paginator::Paginate for ListFlashSmsApplicationsFluentBuilder {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
             token: None,
-            size: self.input.get_page_size().map(|n| i64::from(*n)),
+            size: self
+                .input
+                .get_page_size()
+                .map(|n| i64::from(*n))
+                .or(Some(100)),
         }
     }
 

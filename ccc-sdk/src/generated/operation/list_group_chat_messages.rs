@@ -46,7 +46,7 @@ pub struct ListGroupChatMessagesInput {
     pub next_page_token: Option<String>,
     /// Number of items per page.
     ///
-    /// Wire name `PageSize`, Integer, optional, in the query. Example: `10`.
+    /// Wire name `PageSize`, Integer, optional, in the query. No source states its range; 1 to 100 is what the API's listings take, and a paginator's default page is 100. Example: `10`.
     pub page_size: Option<i32>,
     /// Wire name `SortOrder`, String, optional, in the query. Example: `DESC`.
     pub sort_order: Option<String>,
@@ -284,6 +284,8 @@ impl ListGroupChatMessagesFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.Messages`, one by one.
     ///
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -304,7 +306,11 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
         crate::paginator::Start {
             number: None,
             token: self.input.get_next_page_token().cloned(),
-            size: self.input.get_page_size().map(|n| i64::from(*n)),
+            size: self
+                .input
+                .get_page_size()
+                .map(|n| i64::from(*n))
+                .or(Some(100)),
         }
     }
 

@@ -48,11 +48,11 @@ pub struct ListPhoneNumbersOfSkillGroupInput {
     pub is_member: bool,
     /// Page to return, counted from 1.
     ///
-    /// Wire name `PageNumber`, Integer, required, in the query. Example: `1`.
+    /// Wire name `PageNumber`, Integer, required, in the query. The API reference gives 1 to 100; the SDK leaves other values to the service. Example: `1`.
     pub page_number: i32,
     /// Number of items per page, from 1 to 100.
     ///
-    /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
+    /// Wire name `PageSize`, Integer, required, in the query. The API reference gives 1 to 100; the SDK leaves other values to the service. Example: `10`.
     pub page_size: i32,
     /// Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
     ///
@@ -369,6 +369,8 @@ impl ListPhoneNumbersOfSkillGroupFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
     ///
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -389,7 +391,11 @@ impl crate::paginator::Paginate for ListPhoneNumbersOfSkillGroupFluentBuilder {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
             token: None,
-            size: self.input.get_page_size().map(|n| i64::from(*n)),
+            size: self
+                .input
+                .get_page_size()
+                .map(|n| i64::from(*n))
+                .or(Some(100)),
         }
     }
 

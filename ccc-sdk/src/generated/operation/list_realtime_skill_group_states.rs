@@ -50,7 +50,7 @@ pub struct ListRealtimeSkillGroupStatesInput {
     pub page_number: i32,
     /// Number of items per page.
     ///
-    /// Wire name `PageSize`, Integer, required, in the query. Example: `10`.
+    /// Wire name `PageSize`, Integer, required, in the query. No source states its range; 1 to 100 is what the API's listings take, and a paginator's default page is 100. Example: `10`.
     pub page_size: i32,
     /// Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
     ///
@@ -320,6 +320,8 @@ impl ListRealtimeSkillGroupStatesFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
     ///
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -340,7 +342,11 @@ impl crate::paginator::Paginate for ListRealtimeSkillGroupStatesFluentBuilder {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
             token: None,
-            size: self.input.get_page_size().map(|n| i64::from(*n)),
+            size: self
+                .input
+                .get_page_size()
+                .map(|n| i64::from(*n))
+                .or(Some(100)),
         }
     }
 

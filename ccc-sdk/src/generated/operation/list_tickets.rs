@@ -62,7 +62,7 @@ pub struct ListTicketsInput {
     pub page_number: i64,
     /// Number of items per page.
     ///
-    /// Wire name `PageSize`, Long, required, in the query. Example: `10`.
+    /// Wire name `PageSize`, Long, required, in the query. No source states its range; 1 to 100 is what the API's listings take, and a paginator's default page is 100. Example: `10`.
     pub page_size: i64,
     /// Wire name `Participant`, String, optional, in the query. Example: `participant@cccV2-kmz`.
     pub participant: Option<String>,
@@ -667,6 +667,8 @@ impl ListTicketsFluentBuilder {
     /// Every page of the listing, each one request of this builder (its parameters and [`options`](Self::options) apply to every page), as a [`Paginator`](crate::paginator::Paginator); its [`items`](crate::paginator::Paginator::items) are those of `Data.List`, one by one.
     ///
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
+    ///
+    /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -687,7 +689,7 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
         crate::paginator::Start {
             number: self.input.get_page_number().copied(),
             token: None,
-            size: self.input.get_page_size().copied(),
+            size: self.input.get_page_size().copied().or(Some(100)),
         }
     }
 
