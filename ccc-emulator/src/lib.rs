@@ -382,7 +382,8 @@ impl Emulator {
     }
 
     /// Wire names of the actions answered by the world model (the others answer from the spec's
-    /// examples), sorted.
+    /// examples, those that page with a listing of [`listing_rows`](Self::listing_rows) rows),
+    /// sorted.
     pub fn modelled_actions(&self) -> Vec<&'static str> {
         let served: std::collections::HashSet<&str> = self.actions().collect();
         handlers::modelled()
