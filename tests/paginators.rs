@@ -1,5 +1,6 @@
-//! Paginators against the emulator's real paging (a contact centre of 1,000 users), and against
-//! a canned loopback server for paging by token and for a server that lies about its pages.
+//! Paginators against the emulator's real paging (a contact centre of 1,000 users; every one of
+//! the SDK's paginators over listings longer than a page), and against a canned loopback server
+//! for paging by token and for a server that lies about its pages.
 //! Every test is bounded by a tokio timeout.
 
 use std::collections::{HashMap, HashSet};
@@ -636,6 +637,250 @@ async fn a_total_that_lies_does_not_keep_the_paginator_going() {
             .map(|p| p["PageNumber"].clone())
             .collect();
         assert_eq!(asked, ["1", "2"]);
+    })
+    .await;
+}
+
+// Every paginator of the SDK, with no page size set, over listings longer than one page of 100.
+
+/// The instance every listing below reads.
+const PAGES: &str = "ccc-pages";
+/// Its users; each is also in skill group [`GROUP`] and rung once, so there are as many records.
+const PAGE_USERS: usize = 150;
+/// Its skill groups; user [`MEMBER`] is in every one.
+const PAGE_GROUPS: usize = 120;
+/// Its numbers, every one in [`GROUP`].
+const PAGE_NUMBERS: usize = 130;
+/// Instances besides [`PAGES`].
+const OTHER_INSTANCES: usize = 110;
+const GROUP: &str = "g-000@ccc-pages";
+const MEMBER: &str = "u-000@ccc-pages";
+/// The window of the logs that need one: the scenario's clock starts at 09:00 on 5 January 2026.
+const WINDOW_START_MS: i64 = 1_767_571_200_000;
+const WINDOW_END_MS: i64 = WINDOW_START_MS + 86_400_000;
+
+/// A contact centre where every modelled listing is longer than a page of 100: users, skill
+/// groups, numbers, members of one group, groups of one user, instances, and (after
+/// [`ring_everyone`]) call records.
+fn many_of_everything() -> Scenario {
+    let groups: Vec<_> = (0..PAGE_GROUPS)
+        .map(|i| serde_json::json!({ "id": format!("g-{i:03}@{PAGES}") }))
+        .collect();
+    let every_group: serde_json::Map<String, serde_json::Value> = (0..PAGE_GROUPS)
+        .map(|i| (format!("g-{i:03}@{PAGES}"), serde_json::json!(1)))
+        .collect();
+    let users: Vec<_> = (0..PAGE_USERS)
+        .map(|i| {
+            let levels = if i == 0 {
+                serde_json::Value::Object(every_group.clone())
+            } else {
+                serde_json::json!({ GROUP: 5 })
+            };
+            serde_json::json!({
+                "user_id": format!("u-{i:03}@{PAGES}"),
+                "extension": format!("{}", 70_000_000 + i),
+                "skill_levels": levels,
+            })
+        })
+        .collect();
+    let numbers: Vec<_> = (0..PAGE_NUMBERS)
+        .map(|i| {
+            serde_json::json!({
+                "number": format!("0571{:08}", i),
+                "skill_groups": [GROUP],
+            })
+        })
+        .collect();
+    let mut instances = vec![serde_json::json!({
+        "id": PAGES,
+        "skill_groups": groups,
+        "users": users,
+        "numbers": numbers,
+    })];
+    instances.extend(
+        (0..OTHER_INSTANCES).map(|i| serde_json::json!({ "id": format!("ccc-other-{i:03}") })),
+    );
+    let scenario = serde_json::json!({
+        "clock": { "start": "2026-01-05T09:00:00Z", "frozen": true },
+        "instances": instances,
+    });
+    Scenario::from_json(&scenario.to_string()).expect("scenario")
+}
+
+/// Rings every agent once and lets each call go unanswered: one record per agent.
+fn ring_everyone(emu: &RunningEmulator) {
+    let state = emu.state();
+    for i in 0..PAGE_USERS {
+        let user = format!("u-{i:03}@{PAGES}");
+        assert!(state.set_agent_state(PAGES, &user, ccc_emulator::UserState::Ready));
+        state
+            .ring_agent(PAGES, &user, &format!("1390000{i:04}"), None)
+            .expect("the agent rings");
+    }
+    state.advance_clock(Duration::from_secs(60));
+}
+
+/// What one paginator read: its items, how many of them differ, and the pages it asked for.
+#[derive(Debug)]
+struct Drained {
+    items: usize,
+    distinct: usize,
+    pages: u64,
+}
+
+/// Reads every item of `items` (at most 10,000).
+async fn read_all<Op>(mut items: ccc_sdk::paginator::Items<Op>) -> Result<Drained, String>
+where
+    Op: ccc_sdk::paginator::Paginate,
+    Op::Item: std::fmt::Debug,
+    Op::Error: std::fmt::Debug,
+{
+    let mut seen = Vec::new();
+    while let Some(item) = items.next().await {
+        seen.push(format!("{:?}", item.map_err(|e| format!("{e:?}"))?));
+        if seen.len() > 10_000 {
+            return Err("more than 10,000 items".into());
+        }
+    }
+    let distinct = seen.iter().collect::<HashSet<_>>().len();
+    Ok(Drained {
+        items: seen.len(),
+        distinct,
+        pages: items.pages_received(),
+    })
+}
+
+/// One paginator per row: the action's wire name, the builder with the filters the action
+/// requires (and no page size), and how many rows the emulator holds for it. Each is read on a
+/// task of its own, all at once.
+macro_rules! every_listing {
+    ($client:expr;
+     $( $action:literal: $method:ident $(. $setter:ident ( $($arg:expr),* ))* => $rows:expr ),*
+     $(,)?) => {
+        vec![ $( {
+            let request = $client.$method() $(.$setter($($arg),*))*;
+            let rows: usize = $rows;
+            ($action, rows, tokio::spawn(read_all(request.into_paginator().items())))
+        } ),* ]
+    };
+}
+
+// Deprecated actions page too.
+#[allow(deprecated)]
+#[tokio::test]
+async fn every_paginator_reads_every_row_without_a_page_size() {
+    bounded(async {
+        let emu = Emulator::builder()
+            .access_key("testid", "testsecret")
+            .scenario(many_of_everything())
+            .build()
+            .start("127.0.0.1:0".parse().expect("address"))
+            .await
+            .expect("the emulator starts");
+        ring_everyone(&emu);
+        let c = client(&emu);
+        // Each unmodelled listing: the emulator's rows, copies of the example's item.
+        let rows = emu.emulator().listing_rows();
+        assert!(rows > 100);
+        let instances = OTHER_INSTANCES + 1;
+        let (users, groups, numbers) = (PAGE_USERS, PAGE_GROUPS, PAGE_NUMBERS);
+        let reads = every_listing![c;
+            "ListAgentStates": list_agent_states.instance_id(PAGES) => rows,
+            "ListAgentSummaryReportsSinceMidnight":
+                list_agent_summary_reports_since_midnight.instance_id(PAGES) => rows,
+            "ListAttempts": list_attempts.instance_id(PAGES)
+                .campaign_id("campaign").case_id("case") => rows,
+            "ListAudioFiles": list_audio_files.instance_id(PAGES) => rows,
+            "ListBriefSkillGroups": list_brief_skill_groups.instance_id(PAGES) => rows,
+            "ListCallDetailRecords": list_call_detail_records.instance_id(PAGES) => users,
+            "ListCallDetailRecordsV2": list_call_detail_records_v2.instance_id(PAGES) => users,
+            "ListCallTags": list_call_tags.instance_id(PAGES) => rows,
+            "ListCampaigns": list_campaigns.instance_id(PAGES) => rows,
+            "ListCases": list_cases.instance_id(PAGES).campaign_id("campaign") => rows,
+            "ListContactFlows": list_contact_flows.instance_id(PAGES) => rows,
+            "ListCustomCallTagging": list_custom_call_tagging.instance_id(PAGES) => rows,
+            "ListDoNotCallNumbers": list_do_not_call_numbers.instance_id(PAGES) => rows,
+            "ListDocuments": list_documents.instance_id(PAGES).schema_id("profile") => rows,
+            "ListFlashSmsApplications": list_flash_sms_applications.instance_id(PAGES) => rows,
+            "ListFlashSmsSettings": list_flash_sms_settings.instance_id(PAGES) => rows,
+            "ListGroupChatMessages": list_group_chat_messages.instance_id(PAGES) => rows,
+            "ListHistoricalAgentReport": list_historical_agent_report.instance_id(PAGES) => users,
+            "ListHistoricalAgentSkillGroupReport":
+                list_historical_agent_skill_group_report.instance_id(PAGES) => rows,
+            "ListHistoricalSkillGroupReport":
+                list_historical_skill_group_report.instance_id(PAGES) => rows,
+            "ListInstances": list_instances => instances,
+            "ListInstancesOfUser": list_instances_of_user => rows,
+            "ListIvrTrackingDetails": list_ivr_tracking_details.instance_id(PAGES)
+                .contact_id("job-1") => rows,
+            "ListLegacyAgentEventLogs": list_legacy_agent_event_logs.instance_id(PAGES)
+                .start_time(WINDOW_START_MS).end_time(WINDOW_END_MS) => rows,
+            "ListLegacyAgentStatusLogs": list_legacy_agent_status_logs.instance_id(PAGES)
+                .start_time(WINDOW_START_MS).end_time(WINDOW_END_MS) => rows,
+            "ListLegacyAppraiseLogs": list_legacy_appraise_logs.instance_id(PAGES)
+                .start_time(WINDOW_START_MS).end_time(WINDOW_END_MS) => rows,
+            "ListLegacyQueueEventLogs": list_legacy_queue_event_logs.instance_id(PAGES)
+                .start_time(WINDOW_START_MS).end_time(WINDOW_END_MS) => rows,
+            "ListOutboundNumbersOfUser": list_outbound_numbers_of_user.instance_id(PAGES) => rows,
+            "ListPersonalNumbersOfUser": list_personal_numbers_of_user.instance_id(PAGES)
+                .is_member(true).user_id(MEMBER) => rows,
+            "ListPhoneNumbers": list_phone_numbers.instance_id(PAGES) => numbers,
+            "ListPhoneNumbersOfSkillGroup": list_phone_numbers_of_skill_group.instance_id(PAGES)
+                .is_member(true).skill_group_id(GROUP) => numbers,
+            "ListRamUsers": list_ram_users.instance_id(PAGES) => rows,
+            "ListRealtimeAgentStates": list_realtime_agent_states.instance_id(PAGES) => users,
+            "ListRealtimeSkillGroupStates":
+                list_realtime_skill_group_states.instance_id(PAGES) => rows,
+            "ListRecentCallDetailRecords":
+                list_recent_call_detail_records.instance_id(PAGES) => users,
+            "ListSkillGroupStates": list_skill_group_states.instance_id(PAGES) => rows,
+            "ListSkillGroupSummaryReportsSinceMidnight":
+                list_skill_group_summary_reports_since_midnight.instance_id(PAGES) => rows,
+            "ListSkillGroups": list_skill_groups.instance_id(PAGES) => groups,
+            "ListSkillLevelsOfUser": list_skill_levels_of_user.instance_id(PAGES)
+                .user_id(MEMBER) => groups,
+            "ListSmsMetadata": list_sms_metadata.instance_id(PAGES) => rows,
+            "ListTicketTemplates": list_ticket_templates.instance_id(PAGES) => rows,
+            "ListTickets": list_tickets.instance_id(PAGES) => rows,
+            "ListUnassignedNumbers": list_unassigned_numbers => rows,
+            "ListUserLevelsOfSkillGroup": list_user_levels_of_skill_group.instance_id(PAGES)
+                .is_member(true).skill_group_id(GROUP) => users,
+            "ListUsers": list_users.instance_id(PAGES) => users,
+            "ListVisitorChatMessages": list_visitor_chat_messages.instance_id(PAGES) => rows,
+            "ListVoicemails": list_voicemails.instance_id(PAGES) => rows,
+        ];
+
+        // The table names exactly the actions that page, by the rule the SDK is generated by.
+        let spec = ccc_emulator::embedded_spec().expect("the embedded spec");
+        let paging: Vec<&str> = spec
+            .actions
+            .iter()
+            .filter(|a| ccc_spec::rules::pagination(a).is_some())
+            .map(|a| a.name.as_str())
+            .collect();
+        let table: Vec<&str> = reads.iter().map(|(action, _, _)| *action).collect();
+        assert_eq!(table, paging);
+        assert_eq!(table.len(), 47);
+
+        let mut failures = Vec::new();
+        for (action, rows, read) in reads {
+            let read = match read.await.expect("the task ends") {
+                Ok(read) => read,
+                Err(e) => {
+                    failures.push(format!("{action}: {e}"));
+                    continue;
+                }
+            };
+            // Documents are maps with no example: the emulator's rows are identical copies.
+            let distinct = if action == "ListDocuments" { 1 } else { rows };
+            let asked = emu.requests(action);
+            // Every row once, over more than one page, and no request beyond the pages.
+            let whole = read.items == rows && read.distinct == distinct;
+            if !whole || read.pages < 2 || asked != read.pages {
+                failures.push(format!("{action}: {rows} rows, {read:?}, {asked} requests"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     })
     .await;
 }

@@ -8,6 +8,7 @@ use ccc_spec::{Action, Field, Scalar, Spec, Type};
 use serde_json::{Map, Number, Value};
 
 use crate::handlers::{self, HandlerFn};
+use crate::listing::Listing;
 
 /// Body format a client asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +80,8 @@ pub(crate) struct ActionEntry {
     pub(crate) requests: AtomicU64,
     /// The spec's response tree, through which every success is shaped.
     pub(crate) response: Vec<Field>,
+    /// How an unmodelled action that pages serves its listing.
+    pub(crate) listing: Option<Listing>,
     errors: Vec<(String, u16, String)>,
     json: Template,
     xml: Template,
@@ -243,6 +246,10 @@ fn compile_action(spec: &Spec, index: usize, action: &Action) -> ActionEntry {
     let body = example_response(spec, action);
     let json = serde_json::to_string(&body).unwrap_or_default();
     let xml = String::from_utf8(render_xml(&action.name, &body)).unwrap_or_default();
+    let listing = match handler {
+        Handler::Example => compile_listing(spec, action, body),
+        Handler::Modelled(_) => None,
+    };
     ActionEntry {
         index,
         name: action.name.clone(),
@@ -255,6 +262,7 @@ fn compile_action(spec: &Spec, index: usize, action: &Action) -> ActionEntry {
             .collect(),
         requests: AtomicU64::new(0),
         response: action.response.clone(),
+        listing,
         errors: action
             .errors
             .iter()
@@ -263,6 +271,35 @@ fn compile_action(spec: &Spec, index: usize, action: &Action) -> ActionEntry {
         json: Template::new(json),
         xml: Template::new(xml),
     }
+}
+
+/// The listing of an unmodelled action that pages, built on its example answer `body`.
+fn compile_listing(spec: &Spec, action: &Action, body: Value) -> Option<Listing> {
+    let pagination = ccc_spec::rules::pagination(action)?;
+    let page = action.response.iter().find(|f| f.name == pagination.page)?;
+    let Type::Struct { fields, .. } = &page.ty else {
+        return None;
+    };
+    let Type::List { items } = &fields.iter().find(|f| f.name == pagination.items)?.ty else {
+        return None;
+    };
+    let page_size_example = pagination.page_size.as_ref().and_then(|name| {
+        action
+            .parameters
+            .iter()
+            .find(|p| p.name == *name)
+            .and_then(|p| p.example.as_deref())
+    });
+    let fallback_row = example_value(spec, action, items, None);
+    Some(Listing::new(
+        &action.name,
+        pagination,
+        page_size_example,
+        fields,
+        items,
+        body,
+        fallback_row,
+    ))
 }
 
 /// The success body an unmodelled action answers with, `RequestId` left as a hole.

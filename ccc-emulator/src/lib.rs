@@ -47,6 +47,7 @@ mod encoding;
 mod faults;
 mod handlers;
 mod limits;
+mod listing;
 mod metadata;
 mod respond;
 mod scenario;
@@ -75,6 +76,7 @@ use tokio::sync::watch;
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
 pub use limits::Limits;
+pub use listing::DEFAULT_LISTING_ROWS;
 pub use metadata::{ROLES_PATH as METADATA_ROLES_PATH, TOKEN_PATH as METADATA_TOKEN_PATH};
 pub use scenario::{Scenario, ScenarioError};
 pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
@@ -128,6 +130,7 @@ pub struct EmulatorBuilder {
     state: Option<State>,
     fault_seed: Option<u64>,
     limits: Limits,
+    listing_rows: Option<usize>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -137,6 +140,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("actions", &self.spec.as_ref().map(|s| s.actions.len()))
             .field("fault_seed", &self.fault_seed)
             .field("limits", &self.limits)
+            .field("listing_rows", &self.listing_rows)
             .finish_non_exhaustive()
     }
 }
@@ -191,6 +195,16 @@ impl EmulatorBuilder {
     /// Seeds the RNG behind [`Fault::rate`] (default [`DEFAULT_FAULT_SEED`]).
     pub fn fault_seed(mut self, seed: u64) -> Self {
         self.fault_seed = Some(seed);
+        self
+    }
+
+    /// How many rows the listing of an action that pages, but that the world does not model,
+    /// holds (default [`DEFAULT_LISTING_ROWS`], more than one page of 100). Each row is a copy
+    /// of the first item of the action's example, numbered in its id-like field where it has
+    /// one; pages are served as `PageNumber` and `PageSize` (or `NextPageToken`) ask. At most
+    /// 2,147,483,647 (`TotalCount` is a 32-bit integer); 0 makes every such listing empty.
+    pub fn listing_rows(mut self, rows: usize) -> Self {
+        self.listing_rows = Some(rows);
         self
     }
 
@@ -262,6 +276,9 @@ impl EmulatorBuilder {
             self.state.unwrap_or_default(),
             Faults::new(self.fault_seed.unwrap_or(DEFAULT_FAULT_SEED)),
             self.limits,
+            self.listing_rows
+                .unwrap_or(DEFAULT_LISTING_ROWS)
+                .min(listing::MAX_LISTING_ROWS),
         );
         Emulator {
             shared: Arc::new(shared),
@@ -365,13 +382,20 @@ impl Emulator {
     }
 
     /// Wire names of the actions answered by the world model (the others answer from the spec's
-    /// examples), sorted.
+    /// examples, those that page with a listing of [`listing_rows`](Self::listing_rows) rows),
+    /// sorted.
     pub fn modelled_actions(&self) -> Vec<&'static str> {
         let served: std::collections::HashSet<&str> = self.actions().collect();
         handlers::modelled()
             .into_iter()
             .filter(|a| served.contains(a))
             .collect()
+    }
+
+    /// How many rows the listing of an unmodelled action that pages holds (see
+    /// [`EmulatorBuilder::listing_rows`]).
+    pub fn listing_rows(&self) -> usize {
+        self.shared.listing_rows
     }
 
     /// Wire names of the actions served, sorted.

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccc_emulator::{DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Limits, Scenario};
+use ccc_emulator::{
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTING_ROWS, Emulator, Limits,
+    Scenario,
+};
 
 const USAGE: &str = "\
 Usage: ccc-emulator [OPTIONS]
@@ -22,6 +25,8 @@ Options:
   --spec DIR                      serve the spec in DIR instead of the one built in
   --scenario FILE                 start from this contact centre (JSON, or TOML if FILE ends in
                                   .toml) instead of the built-in one
+  --listing-rows N                rows of the listing an unmodelled action that pages
+                                  answers, served page by page [default: 150]
   -h, --help                      print this help
 
 Limits (a DURATION is `250ms`, `30s` or a number of seconds):
@@ -44,6 +49,7 @@ struct Options {
     sts: Option<(String, String, String)>,
     spec: Option<PathBuf>,
     scenario: Option<PathBuf>,
+    listing_rows: usize,
     limits: Limits,
 }
 
@@ -86,6 +92,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let (mut sts_id, mut sts_secret, mut sts_token) = (None, None, None);
     let mut spec = None;
     let mut scenario = None;
+    let mut listing_rows = None;
     let mut limits = Limits::for_this_process();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -116,6 +123,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--security-token" => &mut sts_token,
             "--spec" => &mut spec,
             "--scenario" => &mut scenario,
+            "--listing-rows" => &mut listing_rows,
             _ => return Err(format!("unknown argument `{arg}`")),
         };
         let value = match inline {
@@ -142,6 +150,13 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             );
         }
     };
+    let listing_rows = match listing_rows {
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`--listing-rows {text}` is not a whole number of rows"))?,
+        None => DEFAULT_LISTING_ROWS,
+    };
     Ok(Command::Run(Box::new(Options {
         listen,
         access_key_id: access_key_id.unwrap_or_else(|| DEFAULT_ACCESS_KEY_ID.to_owned()),
@@ -150,6 +165,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         sts,
         spec: spec.map(PathBuf::from),
         scenario: scenario.map(PathBuf::from),
+        listing_rows,
         limits,
     })))
 }
@@ -221,6 +237,7 @@ fn main() -> ExitCode {
 async fn run(options: Options) -> ExitCode {
     let mut builder = Emulator::builder()
         .access_key(options.access_key_id, options.access_key_secret)
+        .listing_rows(options.listing_rows)
         .limits(options.limits);
     if let Some((id, secret, token)) = options.sts {
         builder = builder.sts_credentials(id, secret, token);
@@ -339,6 +356,7 @@ mod tests {
             ("a", "s")
         );
         assert!(o.sts.is_none());
+        assert_eq!(o.listing_rows, DEFAULT_LISTING_ROWS);
         assert_eq!(o.limits, Limits::for_this_process());
         assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
     }
@@ -387,5 +405,16 @@ mod tests {
         assert!(error(&["--listen"]).contains("needs a value"));
         assert!(error(&["--listen", "nope"]).contains("not an address"));
         assert!(error(&["--sts-access-key-id", "x"]).contains("go together"));
+        assert!(error(&["--listing-rows", "-1"]).contains("not a whole number"));
+    }
+
+    #[test]
+    fn parses_the_listing_rows() {
+        for (flag, rows) in [("--listing-rows=0", 0), ("--listing-rows=2500", 2500)] {
+            let Ok(Command::Run(o)) = parse(&[flag]) else {
+                panic!("{flag} should parse");
+            };
+            assert_eq!(o.listing_rows, rows);
+        }
     }
 }

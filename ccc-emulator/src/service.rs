@@ -123,6 +123,8 @@ pub(crate) struct Shared {
     pub(crate) body_budget: BodyBudget,
     /// Connections answered `503` because the cap was reached.
     pub(crate) refused_connections: AtomicU64,
+    /// Rows of the listing of an unmodelled action that pages.
+    pub(crate) listing_rows: usize,
 }
 
 /// One HTTP request, as the HTTP layer hands it over.
@@ -211,6 +213,7 @@ impl Shared {
         state: State,
         faults: Faults,
         limits: Limits,
+        listing_rows: usize,
     ) -> Self {
         let typed_params = spec
             .actions
@@ -244,6 +247,7 @@ impl Shared {
             body_budget: BodyBudget::new(limits.max_body_bytes_in_flight),
             limits,
             refused_connections: AtomicU64::new(0),
+            listing_rows,
         }
     }
 
@@ -682,7 +686,16 @@ impl Shared {
         match routed.entry.handler {
             Handler::Example => {
                 drop(world);
-                Ok(routed.entry.example_body(routed.format, request_id))
+                match &routed.entry.listing {
+                    Some(listing) => listing.answer(
+                        &req,
+                        self.listing_rows,
+                        &routed.entry.name,
+                        routed.format,
+                        request_id,
+                    ),
+                    None => Ok(routed.entry.example_body(routed.format, request_id)),
+                }
             }
             Handler::Modelled(handler) => {
                 let top = run_handler(handler, &mut world, &req)?;

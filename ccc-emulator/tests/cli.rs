@@ -23,6 +23,7 @@ fn help_and_bad_flags() {
         "--max-connections",
         "--max-body-bytes",
         "--max-body-bytes-in-flight",
+        "--listing-rows",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
@@ -69,6 +70,8 @@ fn serves_until_sigterm() {
             "cli-id",
             "--access-key-secret",
             "cli-secret",
+            "--listing-rows",
+            "3",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -95,6 +98,18 @@ fn serves_until_sigterm() {
         .build(addr);
     let answer = rt.block_on(common::send_raw(addr, &request));
     assert_eq!(answer.status, Some(200), "{}", answer.text());
+    // An unmodelled listing holds the rows the flag asked for.
+    let request = common::V3::new("ListAudioFiles")
+        .key("cli-id", "cli-secret")
+        .param("InstanceId", "ccc-test")
+        .param("PageNumber", "1")
+        .param("PageSize", "100")
+        .build(addr);
+    let answer = rt.block_on(common::send_raw(addr, &request));
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    let data = &answer.json()["Data"];
+    assert_eq!(data["TotalCount"], 3);
+    assert_eq!(data["List"].as_array().map(Vec::len), Some(3));
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
