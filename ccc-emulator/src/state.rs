@@ -35,6 +35,17 @@ pub enum UserState {
 }
 
 impl UserState {
+    /// Every state, in the order the API's reference lists them.
+    pub const ALL: [UserState; 7] = [
+        UserState::Offline,
+        UserState::Ready,
+        UserState::Break,
+        UserState::Talking,
+        UserState::Working,
+        UserState::Dialing,
+        UserState::Ringing,
+    ];
+
     /// The wire value, e.g. `OFFLINE`.
     pub fn as_str(self) -> &'static str {
         match self {

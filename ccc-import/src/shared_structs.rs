@@ -249,17 +249,7 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         .map(|s| s.name.clone())
         .chain(product.enums.iter().map(|e| e.name.clone()))
         // What `types` holds or uses besides (the validator refuses these names).
-        .chain(
-            [
-                "CommonErrorCode",
-                "ErrorCode",
-                "Decode",
-                "Encode",
-                "Map",
-                "Value",
-            ]
-            .map(String::from),
-        )
+        .chain(ccc_spec::TYPES_NAMES.iter().map(|n| n.to_string()))
         .collect();
     let mut lifted = 0;
     for (shape, occurrences) in groups {

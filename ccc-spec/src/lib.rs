@@ -23,7 +23,7 @@ pub use error::{ErrorLocation, SpecError, SpecErrors};
 pub use model::*;
 pub use parse::{parse_action, parse_product};
 pub use shared::{fields_fingerprint, fill_in_structs, fingerprint, same_shape};
-pub use validate::{check_action, check_product, error_variant};
+pub use validate::{TYPES_NAMES, check_action, check_product, error_variant};
 pub use write::{action_to_json, product_to_json};
 
 /// The product file inside a spec directory.

@@ -13,7 +13,7 @@ const BUILDER_METHODS: &[&str] = &["send", "build", "builder", "options"];
 /// Names `types` holds or uses besides the product's enumerations and structs; a shared struct or
 /// a product enumeration may not take one (nor a name of Rust's prelude the generated code relies
 /// on).
-const TYPES_NAMES: &[&str] = &[
+pub const TYPES_NAMES: &[&str] = &[
     "CommonErrorCode",
     "ErrorCode",
     "Decode",

@@ -231,16 +231,10 @@ mod tests {
                 .unwrap_or_else(|| panic!("no enumeration {name} in the spec"));
             e.values.iter().map(|v| v.value.clone()).collect()
         };
-        let states = [
-            UserState::Offline,
-            UserState::Ready,
-            UserState::Break,
-            UserState::Talking,
-            UserState::Working,
-            UserState::Dialing,
-            UserState::Ringing,
-        ];
-        let mut ours: Vec<String> = states.iter().map(|s| s.as_str().to_owned()).collect();
+        let mut ours: Vec<String> = UserState::ALL
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
         let mut theirs = values("UserState");
         ours.sort();
         theirs.sort();

@@ -476,18 +476,7 @@ mod tests {
             .find(|e| e.name == "RealtimeAgentState")
             .expect("the spec has RealtimeAgentState");
         let mut theirs: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-        let mut ours: Vec<&str> = [
-            UserState::Offline,
-            UserState::Ready,
-            UserState::Break,
-            UserState::Talking,
-            UserState::Working,
-            UserState::Dialing,
-            UserState::Ringing,
-        ]
-        .into_iter()
-        .map(state_name)
-        .collect();
+        let mut ours: Vec<&str> = UserState::ALL.into_iter().map(state_name).collect();
         ours.sort_unstable();
         theirs.sort_unstable();
         assert_eq!(ours, theirs);
