@@ -5,6 +5,9 @@
 //! parameter and response field says what it holds, in which unit and format. An action that
 //! answers page by page (`ListUsers`, `ListCallDetailRecordsV2`, …) also has `into_paginator()`
 //! on its builder: every page, or every item, without writing the loop (see [`paginator`]).
+//! [Actions by area](#actions-by-area), at the end of this page, lists every action with one
+//! line on what it does, grouped as agents, calls, users, numbers, records, reports, campaigns,
+//! tickets and so on.
 //!
 //! # An agent's shift
 //!
@@ -223,7 +226,8 @@
 //! Layout: [`operation`] holds one module per action (input, builder, output, error), generated
 //! from `spec/` by `cargo xtask codegen`; [`types`] the enumerations they share. Everything
 //! else (signing, credentials, endpoints, transport, retries, errors) is hand-written.
-
+//!
+#![doc = include_str!("generated/actions_by_area.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -3,6 +3,7 @@
 //!
 //! The format is described in `spec/README.md`.
 
+mod areas;
 mod docs;
 mod error;
 mod model;
@@ -15,6 +16,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use areas::{AREAS_FILE, Area, check_areas, parse_areas};
 pub use docs::{
     ActionDocs, COMMON_DOCS_FILE, DOCS_DIR, apply_common_docs, apply_docs, parameter_paths,
     parse_docs, response_paths,
@@ -73,6 +75,18 @@ pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
     if let Some(spec) = &mut spec {
         load_docs(&dir.join(DOCS_DIR), &mut spec.actions, &mut errors);
         shared_docs(spec);
+        let areas_path = dir.join(AREAS_FILE);
+        match std::fs::read_to_string(&areas_path) {
+            Ok(text) => match parse_areas(&areas_path, &text) {
+                Ok(areas) => {
+                    errors.extend(check_areas(&areas_path, &areas, &spec.actions));
+                    spec.areas = areas;
+                }
+                Err(e) => errors.extend(e),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => errors.push(file_error(&areas_path, format!("cannot read: {e}"))),
+        }
     }
     if errors.is_empty() {
         spec.ok_or_else(|| SpecErrors(Vec::new()))
@@ -143,7 +157,11 @@ pub fn load_sources(
         }
     }
     shared::resolve(&mut product, &mut actions);
-    Some(Spec { product, actions })
+    Some(Spec {
+        product,
+        actions,
+        areas: Vec::new(),
+    })
 }
 
 /// Gives each field of a shared struct the description the documentation overlays give it most

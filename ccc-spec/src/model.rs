@@ -8,6 +8,8 @@ pub struct Spec {
     pub product: Product,
     /// Sorted by action name.
     pub actions: Vec<Action>,
+    /// The actions grouped for readers (`spec/areas.json`); empty when the spec has none.
+    pub areas: Vec<crate::Area>,
 }
 
 /// `spec/product.json`: facts shared by every action.
@@ -299,6 +301,13 @@ pub struct Examples {
 }
 
 impl Spec {
+    /// The area an action is listed in, if the spec has areas.
+    pub fn area_of(&self, action: &str) -> Option<&crate::Area> {
+        self.areas
+            .iter()
+            .find(|a| a.actions.iter().any(|n| n == action))
+    }
+
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.actions.iter().find(|a| a.name == name)
     }

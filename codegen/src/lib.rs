@@ -44,6 +44,7 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         product::operation_module(spec)?,
         product::types(spec)?,
         product::endpoints(spec)?,
+        product::actions_by_area(spec),
     ];
     files.extend(actions_in_parallel(spec)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));

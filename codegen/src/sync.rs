@@ -27,8 +27,13 @@ pub fn load(spec_dir: &Path, base: &Path) -> Result<Spec, Error> {
 /// The generated files for `spec` as they are checked in: generated, then formatted by rustfmt
 /// (with the rustfmt config of `root`, if it has one).
 pub fn render(spec: &Spec, root: Option<&Path>) -> Result<Vec<GeneratedFile>, Error> {
-    let mut files = crate::generate(spec)?;
+    // Only Rust goes through rustfmt; the generated Markdown is included by the crate docs.
+    let (mut files, other): (Vec<_>, Vec<_>) = crate::generate(spec)?
+        .into_iter()
+        .partition(|f| f.path.ends_with(".rs"));
     format::rustfmt(&mut files, root)?;
+    files.extend(other);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
@@ -199,7 +204,7 @@ fn existing_files(root: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
             let path = entry.path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "md")
                 && let Ok(rel) = path.strip_prefix(root)
             {
                 // `/`-separated, as `GeneratedFile::path` is.
