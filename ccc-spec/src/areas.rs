@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{Action, ErrorLocation, SpecError};
+use crate::{Action, SpecError};
 
 /// The areas file inside a spec directory. Optional: a spec without it has no areas.
 pub const AREAS_FILE: &str = "areas.json";
@@ -29,13 +29,7 @@ pub struct Area {
 pub fn parse_areas(file: &Path, text: &str) -> Result<Vec<Area>, Vec<SpecError>> {
     let value = crate::parse::parse_json(file, text)?;
     let mut errors = Vec::new();
-    let mut err = |pointer: String, message: String| {
-        errors.push(SpecError {
-            file: file.to_path_buf(),
-            location: ErrorLocation::Pointer(pointer),
-            message,
-        })
-    };
+    let mut err = |pointer, message| errors.push(SpecError::at(file, pointer, message));
     let list = match &value {
         Value::Object(map) => {
             for key in map.keys().filter(|k| *k != "areas") {
@@ -131,13 +125,7 @@ pub fn parse_areas(file: &Path, text: &str) -> Result<Vec<Area>, Vec<SpecError>>
 /// every action is in exactly one area.
 pub fn check_areas(file: &Path, areas: &[Area], actions: &[Action]) -> Vec<SpecError> {
     let mut errors = Vec::new();
-    let mut err = |pointer: String, message: String| {
-        errors.push(SpecError {
-            file: file.to_path_buf(),
-            location: ErrorLocation::Pointer(pointer),
-            message,
-        })
-    };
+    let mut err = |pointer, message| errors.push(SpecError::at(file, pointer, message));
     let mut names = BTreeMap::new();
     let mut placed: BTreeMap<&str, &str> = BTreeMap::new();
     for (i, area) in areas.iter().enumerate() {

@@ -40,13 +40,7 @@ pub struct ActionDocs {
 pub fn parse_docs(file: &Path, text: &str, common: bool) -> Result<ActionDocs, Vec<SpecError>> {
     let value = crate::parse::parse_json(file, text)?;
     let mut errors = Vec::new();
-    let mut err = |pointer: String, message: String| {
-        errors.push(SpecError {
-            file: file.to_path_buf(),
-            location: ErrorLocation::Pointer(pointer),
-            message,
-        })
-    };
+    let mut err = |pointer, message| errors.push(SpecError::at(file, pointer, message));
     let mut docs = ActionDocs::default();
     let Value::Object(map) = &value else {
         err(String::new(), "expected an object".into());

@@ -38,6 +38,17 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+impl SpecError {
+    /// An error at a JSON pointer of `file`.
+    pub fn at(file: &std::path::Path, pointer: String, message: String) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            location: ErrorLocation::Pointer(pointer),
+            message,
+        }
+    }
+}
+
 /// Every error found in a spec, in file order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecErrors(pub Vec<SpecError>);
