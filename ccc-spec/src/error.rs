@@ -55,14 +55,36 @@ pub struct SpecErrors(pub Vec<SpecError>);
 
 impl fmt::Display for SpecErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        write_lines(f, &self.0)
     }
 }
 
+/// Writes each item on a line of its own, with no newline after the last: how a list of errors
+/// (the spec's, an importer's) is shown.
+pub fn write_lines<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            writeln!(f)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
 impl std::error::Error for SpecErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_of_errors_is_one_per_line_with_no_trailing_newline() {
+        let at = |p: &str| SpecError::at(std::path::Path::new("a.json"), p.into(), "bad".into());
+        let errors = SpecErrors(vec![at("/x"), at("")]);
+        assert_eq!(
+            errors.to_string(),
+            "a.json: at /x: bad\na.json: at the top level: bad"
+        );
+        assert_eq!(SpecErrors(Vec::new()).to_string(), "");
+    }
+}

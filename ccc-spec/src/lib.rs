@@ -21,7 +21,7 @@ pub use docs::{
     ActionDocs, COMMON_DOCS_FILE, DOCS_DIR, apply_common_docs, apply_docs, parameter_paths,
     parse_docs, response_paths,
 };
-pub use error::{ErrorLocation, SpecError, SpecErrors};
+pub use error::{ErrorLocation, SpecError, SpecErrors, write_lines};
 pub use model::*;
 pub use parse::{parse_action, parse_product};
 pub use shared::{fields_fingerprint, fill_in_structs, fingerprint, same_shape};

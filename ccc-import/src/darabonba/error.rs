@@ -56,15 +56,7 @@ impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImportError::Io { path, message } => write!(f, "{path}: {message}"),
-            ImportError::Tea(errors) => {
-                for (i, e) in errors.iter().enumerate() {
-                    if i > 0 {
-                        writeln!(f)?;
-                    }
-                    write!(f, "{e}")?;
-                }
-                Ok(())
-            }
+            ImportError::Tea(errors) => ccc_spec::write_lines(f, errors),
             ImportError::ApiInfo { path, message } => write!(f, "{path}: {message}"),
             ImportError::ExistingSpec(e) => write!(f, "the existing spec does not load:\n{e}"),
             ImportError::Invalid(e) => {

@@ -112,13 +112,7 @@ pub struct ImportError(pub Vec<PageError>);
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        ccc_spec::write_lines(f, &self.0)
     }
 }
 
