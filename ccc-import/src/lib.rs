@@ -13,5 +13,6 @@ mod files;
 pub mod json_params;
 pub mod merge;
 pub mod shared_structs;
+pub mod unify;
 
 pub use merge::{DiffKind, Difference, Precedence, Side, Source};

@@ -751,10 +751,22 @@ impl Merger {
                     type_name: it,
                     fields: inf,
                 },
-            ) => Type::Struct {
-                type_name: self.text(path, "typeName", self.p.names, st, it),
-                fields: self.fields(path, sf, inf),
-            },
+            ) => {
+                // A name the spec gave after its action, because another shape took the source's
+                // name (`ccc_spec::naming::own_struct_ident`), is the spec's decision: it stays.
+                let type_name = match (st, it) {
+                    (Some(s), Some(i))
+                        if ccc_spec::naming::is_own_struct_ident(&self.action, i, s) =>
+                    {
+                        Some(s.clone())
+                    }
+                    _ => self.text(path, "typeName", self.p.names, st, it),
+                };
+                Type::Struct {
+                    type_name,
+                    fields: self.fields(path, sf, inf),
+                }
+            }
             (Type::List { items: s }, Type::List { items: i }) => Type::List {
                 items: Box::new(self.ty(&format!("{path}[]"), s, i)),
             },

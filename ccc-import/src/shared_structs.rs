@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ccc_spec::naming::{self, StructPlace};
-use ccc_spec::{Action, Field, Product, StructSpec, Type, fields_fingerprint};
+use ccc_spec::{Action, Field, Product, Scalar, StructSpec, Type, fields_fingerprint};
 
 /// The importers' step after merging: the action's response structs that have the shape of a
 /// product struct become references to it ([`refer`]), and the Strings the product keeps plain
@@ -34,17 +34,35 @@ pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
     report
 }
 
-/// Replaces every response struct of `action` that has the shape of a product struct with a
-/// reference to it, inner structs first. A struct named like a product struct (`typeName`) but of
-/// another shape keeps its fields and is renamed after the action (`AnswerCallChannelContext`):
-/// one name, one shape. Returns one line per struct so renamed.
+/// Replaces every response struct of `action` that a product struct decodes with a reference to
+/// it, inner structs first: one of the product struct's shape, or one the generator would give the
+/// product struct's name whose fields the product struct holds ([`fits`]: a field may be absent,
+/// an `Integer` may be the product's `Long`, a plain String the product's enumeration). So a
+/// page that documents fewer fields of a shared struct, or an `Integer` where the product merged
+/// a `Long`, keeps referring to it. A struct named like a product struct (its `typeName`, else
+/// the name the generator gives it) that does not fit keeps its fields and is named after the
+/// action ([`naming::own_struct_ident`]: `AnswerCallChannelContext`): one name, one shape. Returns
+/// one line per struct so renamed.
 pub fn refer(action: &mut Action, product: &Product) -> Vec<String> {
     let known = known_shapes(product);
     let mut report = Vec::new();
-    let prefix = naming::type_ident(&action.name);
+    let output = format!("{}Output", naming::type_ident(&action.name));
+    let name = action.name.clone();
     for f in &mut action.response {
         let place = f.name.clone();
-        replace(&mut f.ty, &known, (product, &prefix), &place, &mut report);
+        let mut walk = Referrer {
+            known: &known,
+            product,
+            action: &name,
+            report: &mut report,
+        };
+        walk.replace(
+            &mut f.ty,
+            &place,
+            &place,
+            (&output, StructPlace::Top, false),
+            0,
+        );
     }
     report
 }
@@ -58,43 +76,132 @@ fn known_shapes(product: &Product) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Bottom up: references for the structs whose shape `known` maps to a name.
-fn replace(
-    ty: &mut Type,
-    known: &BTreeMap<String, String>,
-    (product, prefix): (&Product, &str),
-    place: &str,
-    report: &mut Vec<String>,
-) {
-    if ty.referenced_struct().is_some() {
-        return;
-    }
-    match ty {
-        Type::Scalar { .. } => {}
-        Type::List { items: t } | Type::Map { values: t } => {
-            replace(t, known, (product, prefix), place, report)
+/// Deepest nesting [`refer`] follows; the validator refuses deeper specs long before.
+const MAX_DEPTH: usize = 64;
+
+struct Referrer<'r> {
+    known: &'r BTreeMap<String, String>,
+    product: &'r Product,
+    action: &'r str,
+    report: &'r mut Vec<String>,
+}
+
+impl Referrer<'_> {
+    /// Bottom up: references for the structs a product struct decodes. `at`: the Rust name of
+    /// the parent, where the struct sits and whether it is a list's item, as the generator names
+    /// structs ([`naming::struct_ident`]).
+    fn replace(
+        &mut self,
+        ty: &mut Type,
+        wire: &str,
+        place: &str,
+        at: (&str, StructPlace<'_>, bool),
+        depth: usize,
+    ) {
+        let (parent, sits, list_item) = at;
+        if ty.referenced_struct().is_some() || depth > MAX_DEPTH {
+            return;
         }
-        Type::Struct { type_name, fields } => {
-            for f in fields.iter_mut() {
-                let inner = format!("{place}.{}", f.name);
-                replace(&mut f.ty, known, (product, prefix), &inner, report);
+        match ty {
+            Type::Scalar { .. } => {}
+            Type::List { items: t } => {
+                self.replace(t, wire, place, (parent, sits, true), depth + 1)
             }
-            let shape = fields_fingerprint(fields);
-            if let Some(name) = known.get(&shape) {
-                *ty = Type::struct_ref(name);
-                return;
+            Type::Map { values: t } => {
+                self.replace(t, wire, place, (parent, sits, false), depth + 1)
             }
-            if let Some(n) = type_name.clone()
-                && product.struct_named(&n).is_some()
-            {
-                let own = format!("{prefix}{n}");
-                report.push(format!(
-                    "response {place}: not the shape of the shared struct `{n}`; kept in the \
+            Type::Struct { type_name, fields } => {
+                let holds_list = fields.iter().any(|f| {
+                    naming::is_generic_struct_name(&f.name)
+                        && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
+                });
+                let derived = naming::struct_ident(self.action, wire, sits, list_item, holds_list);
+                let name = type_name.clone().unwrap_or_else(|| derived.clone());
+                let inner = if sits == StructPlace::Top && !list_item && wire == "Data" {
+                    StructPlace::InData
+                } else {
+                    StructPlace::In(&name)
+                };
+                for f in fields.iter_mut() {
+                    let deeper = format!("{place}.{}", f.name);
+                    self.replace(
+                        &mut f.ty,
+                        &f.name,
+                        &deeper,
+                        (&name, inner, false),
+                        depth + 1,
+                    );
+                }
+                if let Some(shared) = self.known.get(&fields_fingerprint(fields)) {
+                    *ty = Type::struct_ref(shared);
+                    return;
+                }
+                let Some(s) = self.product.struct_named(&name) else {
+                    return;
+                };
+                if fits_fields(fields, &s.fields, self.product) {
+                    *ty = Type::struct_ref(&name);
+                    return;
+                }
+                let named_by_action = type_name.is_none()
+                    && name == derived
+                    && naming::is_generic_struct_name(&naming::type_ident(wire));
+                let own = naming::own_struct_ident(self.action, &name, named_by_action, list_item);
+                self.report.push(format!(
+                    "response {place}: does not fit the shared struct `{name}`; kept in the \
                      action as `{own}`"
                 ));
                 *type_name = Some(own);
             }
         }
+    }
+}
+
+/// Whether the product struct of `shared` fields decodes every struct of `fields` and encodes it
+/// back the same: each field is one of the product's, of a type that [`fits`].
+pub fn fits_fields(fields: &[Field], shared: &[Field], product: &Product) -> bool {
+    fields.iter().all(|f| {
+        shared
+            .iter()
+            .find(|g| g.name == f.name)
+            .is_some_and(|g| g.sensitive == f.sensitive && fits(&f.ty, &g.ty, product))
+    })
+}
+
+/// Whether a field of type `shared` holds every value of type `ty`: the same type, a `Long` for
+/// an `Integer`, a String of a product enumeration (which keeps values it does not list) for a
+/// plain String; the same reference for a reference (inner structs are referred to first).
+pub fn fits(ty: &Type, shared: &Type, product: &Product) -> bool {
+    match (ty.referenced_struct(), shared.referenced_struct()) {
+        (Some(a), Some(b)) => return a == b,
+        (None, None) => {}
+        _ => return false,
+    }
+    match (ty, shared) {
+        (
+            Type::Scalar {
+                scalar: sa,
+                enumeration: ea,
+            },
+            Type::Scalar {
+                scalar: sb,
+                enumeration: eb,
+            },
+        ) => {
+            let scalar = sa == sb || (*sa == Scalar::Integer && *sb == Scalar::Long);
+            let enumeration = ea == eb
+                || (ea.is_none()
+                    && eb
+                        .as_ref()
+                        .is_some_and(|e| product.enums.iter().any(|p| &p.name == e)));
+            scalar && enumeration
+        }
+        (Type::List { items: a }, Type::List { items: b })
+        | (Type::Map { values: a }, Type::Map { values: b }) => fits(a, b, product),
+        (Type::Struct { fields: a, .. }, Type::Struct { fields: b, .. }) => {
+            fits_fields(a, b, product)
+        }
+        _ => false,
     }
 }
 
@@ -415,7 +522,14 @@ pub fn share_dir(spec_dir: &std::path::Path, dry_run: bool) -> Result<DirReport,
         actions.push(ccc_spec::parse_action(f, &text).map_err(show)?);
         texts.push(text);
     }
-    let decisions = share(&mut product, &mut actions);
+    let mut decisions = share(&mut product, &mut actions);
+    decisions.extend(crate::unify::unify(&mut product, &mut actions));
+    // A struct of the shape of a product struct the step above made refers to it.
+    for a in &mut actions {
+        for line in refer(a, &product) {
+            decisions.push(format!("{}: {line}", a.name));
+        }
+    }
     let new_product = ccc_spec::product_to_json(&product);
     let mut errors = ccc_spec::check_product(&product_path, &product);
     let mut sources = Vec::new();

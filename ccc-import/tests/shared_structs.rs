@@ -97,7 +97,7 @@ fn structs_of_one_shape_in_two_actions_become_one_product_struct() {
     };
     assert_eq!(type_name.as_deref(), Some("MakeCallChannel"));
     assert!(report.iter().any(|l| l
-        == "MakeCall: response Data.Channels: not the shape of the shared struct `Channel`; kept in the action as `MakeCallChannel`"));
+        == "MakeCall: response Data.Channels: does not fit the shared struct `Channel`; kept in the action as `MakeCallChannel`"));
     // A second run finds nothing more to do.
     let (before_p, before_a) = (product.clone(), actions.clone());
     let again = share(&mut product, &mut actions);
@@ -269,4 +269,105 @@ fn sharing_the_real_pages_structs_changes_nothing_on_the_wire() {
     }
     // Settled: a second run changes nothing.
     assert!(share_dir(&spec.path, false).unwrap().changed.is_empty());
+}
+
+/// A page that documents fewer fields of a shared struct, or an `Integer` where the product
+/// merged a `Long`, keeps referring to it; a field the product lacks does not fit.
+#[test]
+fn a_struct_the_product_struct_decodes_refers_to_it() {
+    let product = product(&PRODUCT.replace(
+        r#""errors": [],"#,
+        r#""errors": [], "structs": [{"name": "Channel", "fields": [
+            {"name": "ChannelId", "type": "String"}, {"name": "Index", "type": "Long"},
+            {"name": "Mode", "type": "String", "enum": "WorkMode"}]}],"#,
+    ));
+    let channels = |fields: &str| {
+        format!(
+            r#"[{{"name": "Channels", "type": "List", "items": {{"type": "Struct",
+               "typeName": "Channel", "fields": [{fields}]}}}}]"#
+        )
+    };
+    let mut fewer = action(
+        "HoldCall",
+        &channels(r#"{"name": "Index", "type": "Integer"}, {"name": "Mode", "type": "String"}"#),
+    );
+    assert_eq!(refer(&mut fewer, &product), Vec::<String>::new());
+    let Type::List { items } = &fewer.response[0].ty else {
+        panic!()
+    };
+    assert_eq!(items.referenced_struct(), Some("Channel"));
+
+    for (name, fields) in [
+        ("MakeCall", r#"{"name": "Extra", "type": "String"}"#),
+        ("AnswerCall", r#"{"name": "Index", "type": "String"}"#),
+    ] {
+        let mut other = action(name, &channels(fields));
+        let report = refer(&mut other, &product);
+        assert_eq!(
+            report,
+            [format!(
+                "response Channels: does not fit the shared struct `Channel`; kept in the action \
+                 as `{name}Channel`"
+            )]
+        );
+    }
+}
+
+/// `unify`: same-named structs of compatible shapes become one product struct (a superset of the
+/// fields, `Long` for `Integer`); another shape under that name is named after its action, and a
+/// second run decides the same.
+#[test]
+fn same_named_structs_become_one_and_other_shapes_take_their_actions_names() {
+    let mut product = product(PRODUCT);
+    let user = |fields: &str| {
+        format!(
+            r#"[{{"name": "Data", "type": "Struct", "fields": [
+                {{"name": "UserContext", "type": "Struct", "fields": [{fields}]}}]}}]"#
+        )
+    };
+    let mut actions = vec![
+        action(
+            "AnswerCall",
+            &user(
+                r#"{"name": "UserId", "type": "String"}, {"name": "Heartbeat", "type": "Integer"}"#,
+            ),
+        ),
+        action(
+            "HoldCall",
+            &user(
+                r#"{"name": "UserId", "type": "String"}, {"name": "Heartbeat", "type": "Long"}, {"name": "Mode", "type": "String"}"#,
+            ),
+        ),
+    ];
+    let report = ccc_import::unify::unify(&mut product, &mut actions);
+    let shared = product
+        .struct_named("UserContext")
+        .unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!(
+        ccc_spec::fields_fingerprint(&shared.fields),
+        "{Heartbeat:Long,Mode:String,UserId:String}"
+    );
+    let inner = |a: &Action| data_fields(a)[0].ty.clone();
+    assert_eq!(inner(&actions[0]).referenced_struct(), Some("UserContext"));
+    assert_eq!(inner(&actions[1]).referenced_struct(), Some("UserContext"));
+
+    // Another shape under the name: the product struct keeps it.
+    actions.push(action(
+        "MakeCall",
+        &user(r#"{"name": "UserId", "type": "Boolean"}"#),
+    ));
+    let report = ccc_import::unify::unify(&mut product, &mut actions);
+    let Type::Struct { type_name, .. } = inner(&actions[2]) else {
+        panic!()
+    };
+    assert_eq!(
+        type_name.as_deref(),
+        Some("MakeCallUserContext"),
+        "{report:#?}"
+    );
+    assert_eq!(inner(&actions[0]).referenced_struct(), Some("UserContext"));
+
+    let (before_p, before_a) = (product.clone(), actions.clone());
+    ccc_import::unify::unify(&mut product, &mut actions);
+    assert_eq!((product, actions), (before_p, before_a));
 }

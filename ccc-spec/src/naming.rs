@@ -140,6 +140,36 @@ pub fn struct_ident(
     }
 }
 
+/// The name of a struct whose name another shape takes elsewhere in the crate, so that a name
+/// means one shape: the product's struct of that name keeps it, and every other shape is named
+/// after its action. A name the action gave ([`struct_ident`] for a top-level `Data` or a generic
+/// list's items, `named_by_action`) becomes the action's result, or its item for the items of a
+/// list: `GetTicket`'s `Ticket` → `GetTicketResult`, `ListTickets`' `Ticket` → `ListTicketsItem`;
+/// any other name gets the action's name in front: `ListHistoricalAgentReport`'s `Inbound` →
+/// `ListHistoricalAgentReportInbound`.
+pub fn own_struct_ident(
+    action: &str,
+    name: &str,
+    named_by_action: bool,
+    list_item: bool,
+) -> String {
+    let action = type_ident(action);
+    match (named_by_action, list_item) {
+        (true, true) => format!("{action}Item"),
+        (true, false) => format!("{action}Result"),
+        (false, _) => format!("{action}{name}"),
+    }
+}
+
+/// Whether `own` is a name [`own_struct_ident`] gives in `action` to a struct that would be named
+/// `name`: `GetTicketResult`, `ListTicketsItem` or `ListHistoricalAgentReportInbound` for
+/// `Inbound`. An importer keeps such a name the spec holds over the name its source gives.
+pub fn is_own_struct_ident(action: &str, name: &str, own: &str) -> bool {
+    [(true, true), (true, false), (false, false)]
+        .iter()
+        .any(|&(by_action, item)| own_struct_ident(action, name, by_action, item) == own)
+}
+
 /// An action's name without its verb, the first word: `ListUsers` → `Users`, `GetInstance` →
 /// `Instance`; empty for a one-word action.
 fn action_noun(action: &str) -> String {
@@ -315,6 +345,44 @@ mod tests {
             assert!(is_generic_struct_name(name));
         }
         assert!(!is_generic_struct_name("User"));
+    }
+
+    #[test]
+    fn a_shape_that_cannot_take_its_name_is_named_after_its_action() {
+        assert_eq!(
+            own_struct_ident("ListHistoricalAgentReport", "Inbound", false, false),
+            "ListHistoricalAgentReportInbound"
+        );
+        assert_eq!(
+            own_struct_ident("GetTicket", "Ticket", true, false),
+            "GetTicketResult"
+        );
+        assert_eq!(
+            own_struct_ident("ListTickets", "Ticket", true, true),
+            "ListTicketsItem"
+        );
+        assert!(is_own_struct_ident(
+            "ListTickets",
+            "Ticket",
+            "ListTicketsItem"
+        ));
+        assert!(is_own_struct_ident(
+            "GetTicket",
+            "Ticket",
+            "GetTicketResult"
+        ));
+        assert!(is_own_struct_ident("GetTicket", "Owner", "GetTicketOwner"));
+        assert!(!is_own_struct_ident("GetTicket", "Owner", "Owner"));
+        assert!(!is_own_struct_ident(
+            "GetTicket",
+            "Owner",
+            "ListTicketsOwner"
+        ));
+        // A list's items named by their field keep that name after the action's.
+        assert_eq!(
+            own_struct_ident("ListCallDetailRecords", "Record", false, true),
+            "ListCallDetailRecordsRecord"
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub struct GeneratedFile {
 ///
 /// The output is printed by `prettyplease`; [`sync::render`] additionally runs rustfmt over it.
 pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
+    model::check_struct_names(spec)?;
     let mut files = vec![
         product::root_module(spec)?,
         product::operation_module(spec)?,

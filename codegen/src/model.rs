@@ -5,7 +5,7 @@
 //! decided here. The emitters in `emit/` only print this model: a new kind of output is a new
 //! emitter over it, a new way of sending a parameter is a new [`Write`] and the line that prints it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ccc_spec::naming::{self, StructPlace};
 use ccc_spec::{
@@ -321,9 +321,13 @@ impl Param {
 }
 
 /// Lowers one action of `spec`.
-pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<'a>, Error> {
-    let source = format!("spec/actions/{}.json", action.name);
-    let idents = Idents { file: &source };
+/// The action's names of the generator's own types, and its structs named.
+fn named<'a>(
+    spec: &'a Spec,
+    action: &'a Action,
+    source: &'a str,
+) -> Result<(ActionNames, Lowering<'a>), Error> {
+    let idents = Idents { file: source };
     let prefix = naming::type_ident(&action.name);
     let names = ActionNames {
         input: idents.ident(&format!("{prefix}Input"))?,
@@ -345,6 +349,59 @@ pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<
     if let Some(message) = lowering.failure.take() {
         return Err(lowering.err(message));
     }
+    Ok((names, lowering))
+}
+
+/// One name, one shape across the crate: a struct of an action's module may not take the name of
+/// a shared struct (it refers to it, or is named after its action), nor a name another module's
+/// struct of another shape takes. Structs of one shape in several modules are request structs,
+/// which are never shared; they are one shape under one name.
+pub(crate) fn check_struct_names(spec: &Spec) -> Result<(), Error> {
+    let mut seen: BTreeMap<String, (String, String)> = spec
+        .product
+        .structs
+        .iter()
+        .map(|s| {
+            let shape = ccc_spec::fields_fingerprint(&s.fields);
+            (s.name.clone(), (shape, "types".to_string()))
+        })
+        .collect();
+    for action in &spec.actions {
+        let source = format!("spec/actions/{}.json", action.name);
+        let (_, lowering) = named(spec, action, &source)?;
+        let module = format!("operation::{}", naming::module_ident(&action.name));
+        for s in &lowering.named {
+            let shape = ccc_spec::fields_fingerprint(s.fields);
+            match seen.get(&s.name) {
+                Some((_, at)) if at == "types" => {
+                    return Err(lowering.err(format!(
+                        "struct `{}` has the name of a shared struct: refer to it, or name it \
+                         after the action (`ccc_spec::naming::own_struct_ident`)",
+                        s.name
+                    )));
+                }
+                Some((other, at)) if *other != shape => {
+                    return Err(lowering.err(format!(
+                        "struct `{}` has another shape than the struct of that name in `{at}`: \
+                         one name, one shape across the crate; share them, or name this one \
+                         after the action (`ccc_spec::naming::own_struct_ident`)",
+                        s.name
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(s.name.clone(), (shape, module.clone()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn lower<'a>(spec: &'a Spec, action: &'a Action) -> Result<Operation<'a>, Error> {
+    let source = format!("spec/actions/{}.json", action.name);
+    let (names, lowering) = named(spec, action, &source)?;
+    let idents = Idents { file: &source };
 
     let mut params = Vec::new();
     for p in &action.parameters {

@@ -73,7 +73,11 @@ fn no_generated_type_is_named_for_nothing_it_holds() {
     }
     let list_users = file(&files, "operation/list_users.rs");
     assert!(list_users.contents.contains("pub struct UserPage "));
-    assert!(list_users.contents.contains("pub list: Option<Vec<User>>,"));
+    assert!(
+        list_users
+            .contents
+            .contains("pub list: Option<Vec<crate::types::User>>,")
+    );
 }
 
 #[test]

@@ -192,3 +192,72 @@ fn codes_of_two_files_that_give_one_variant_are_refused() {
     );
     assert!(text.contains("spec/actions/BadOne.json"), "{text}");
 }
+
+/// An action with one response struct `Gadget` of the given fields.
+fn gadget_action(name: &str, fields: &str) -> String {
+    format!(
+        r#"{{
+  "action": "{name}",
+  "method": "POST",
+  "idempotent": false,
+  "parameters": [],
+  "response": [
+    {{ "name": "Gadget", "type": "Struct", "fields": [{fields}] }}
+  ],
+  "errors": []
+}}
+"#
+    )
+}
+
+/// One name, one shape across the crate: the validator sees one file at a time, the generator
+/// refuses a second shape under a name another module's struct takes, and a struct of an action
+/// named like a shared struct.
+#[test]
+fn a_second_shape_under_a_name_of_another_module_is_refused() {
+    let id = r#"{ "name": "Id", "type": "String" }"#;
+    let size = r#"{ "name": "Size", "type": "Integer" }"#;
+    let same = workspace("same-shape", &gadget_action("BadOne", id));
+    std::fs::write(
+        same.join("spec/actions/BadTwo.json"),
+        gadget_action("BadTwo", id),
+    )
+    .unwrap();
+    let planned = codegen::sync::plan(&same);
+    let _ = std::fs::remove_dir_all(&same);
+    planned.unwrap_or_else(|e| panic!("one shape under one name is fine: {e}"));
+
+    let root = workspace("two-shapes", &gadget_action("BadOne", id));
+    std::fs::write(
+        root.join("spec/actions/BadTwo.json"),
+        gadget_action("BadTwo", &format!("{id}, {size}")),
+    )
+    .unwrap();
+    let err = codegen::sync::plan(&root).expect_err("two shapes under one name must be refused");
+    let text = err.to_string();
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(matches!(err, codegen::Error::Generate { .. }), "{text}");
+    assert!(
+        text.contains("spec/actions/BadTwo.json")
+            && text.contains(
+                "struct `Gadget` has another shape than the struct of that name in \
+                 `operation::bad_one`"
+            ),
+        "{text}"
+    );
+
+    // The fixture's product shares `Owner`.
+    let root = workspace(
+        "shared-name",
+        &gadget_action("BadOne", id).replace("Gadget", "Owner"),
+    );
+    let text = codegen::sync::plan(&root)
+        .expect_err("a struct named like a shared struct must be refused")
+        .to_string();
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(
+        text.contains("spec/actions/BadOne.json")
+            && text.contains("struct `Owner` has the name of a shared struct"),
+        "{text}"
+    );
+}

@@ -6,7 +6,7 @@ use crate::codec;
 use crate::codec::{Decode, Encode};
 use serde_json::{Map, Value};
 
-/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report) (4 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (9 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AccessChannelTypeDetails {
@@ -48,6 +48,239 @@ impl Encode for AccessChannelTypeDetails {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
         codec::put(&mut o, "CallsOffered", &self.calls_offered);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`ListAgentStates`](crate::operation::list_agent_states), [`ListRealtimeAgentStates`](crate::operation::list_realtime_agent_states) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AgentState {
+    /// The agent, as `username@instance`.
+    ///
+    /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
+    pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
+    /// Wire name `AgentName`, String. Example: `云呼测试坐席`.
+    pub agent_name: Option<String>,
+    /// Break code while the agent is on a break, e.g. `Warm-up`.
+    ///
+    /// Wire name `BreakCode`, String. Example: `Warm-up`.
+    pub break_code: Option<String>,
+    /// The agent's 8-digit extension.
+    ///
+    /// Wire name `Dn`, String. Example: `8030****`.
+    pub dn: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Name the agent signs in with: the part of the user id before `@`.
+    ///
+    /// Wire name `LoginName`, String. Example: `agent`.
+    pub login_name: Option<String>,
+    /// Whether the agent is signed in for outbound calls only.
+    ///
+    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
+    pub outbound_scenario: Option<bool>,
+    /// The agent's state, e.g. `Ready`.
+    ///
+    /// Wire name `State`, String, one of [`RealtimeAgentState`](crate::types::RealtimeAgentState). Example: `Ready`.
+    pub state: Option<crate::types::RealtimeAgentState>,
+    /// How long the agent has been in this state (a number in a string).
+    ///
+    /// Wire name `StateDuration`, String. Example: `10`.
+    pub state_duration: Option<String>,
+    /// The other party of the agent's call; while monitoring, the agent monitored or monitoring.
+    ///
+    /// Wire name `CounterParty`, String. Example: `user-admin@ccc-test`.
+    pub counter_party: Option<String>,
+    /// The agent's 8-digit extension.
+    ///
+    /// Wire name `Extension`, String. Example: `80317391`.
+    pub extension: Option<String>,
+    /// Skill groups the agent is signed in to, by id.
+    ///
+    /// Wire name `SkillGroupIdList`, List of String. Example: `["skg-default@ccc-test"]`.
+    pub skill_group_id_list: Option<Vec<String>>,
+    /// More about the state, e.g. `Monitored`, or the break code while on a break.
+    ///
+    /// Wire name `StateCode`, String. Example: `Monitored`.
+    pub state_code: Option<String>,
+    /// How long the agent has been in this state, in seconds.
+    ///
+    /// Wire name `StateTime`, Long. Example: `8`.
+    pub state_time: Option<i64>,
+    /// Kind of call the agent is on, e.g. `Outbound`.
+    ///
+    /// Wire name `CallType`, String. Example: `Outbound`.
+    pub call_type: Option<String>,
+    /// How long the agent has been in this state.
+    ///
+    /// Wire name `Duration`, Long. Example: `16`.
+    pub duration: Option<i64>,
+    /// The agent's mobile phone number.
+    ///
+    /// Wire name `Mobile`, String. Example: `1382114****`.
+    pub mobile: Option<String>,
+    /// Names of those skill groups.
+    ///
+    /// Wire name `SkillGroupNameList`, List of String.
+    pub skill_group_name_list: Option<Vec<String>>,
+    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    ///
+    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
+    pub work_mode: Option<crate::types::WorkMode>,
+}
+
+impl AgentState {
+    /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    pub fn agent_id(&self) -> Option<&str> {
+        self.agent_id.as_deref()
+    }
+
+    /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    pub fn agent_name(&self) -> Option<&str> {
+        self.agent_name.as_deref()
+    }
+
+    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    pub fn break_code(&self) -> Option<&str> {
+        self.break_code.as_deref()
+    }
+
+    /// `Dn`: see the field [`dn`](#structfield.dn).
+    pub fn dn(&self) -> Option<&str> {
+        self.dn.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    pub fn login_name(&self) -> Option<&str> {
+        self.login_name.as_deref()
+    }
+
+    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    pub fn outbound_scenario(&self) -> Option<bool> {
+        self.outbound_scenario
+    }
+
+    /// `State`: see the field [`state`](#structfield.state).
+    pub fn state(&self) -> Option<&crate::types::RealtimeAgentState> {
+        self.state.as_ref()
+    }
+
+    /// `StateDuration`: see the field [`state_duration`](#structfield.state_duration).
+    pub fn state_duration(&self) -> Option<&str> {
+        self.state_duration.as_deref()
+    }
+
+    /// `CounterParty`: see the field [`counter_party`](#structfield.counter_party).
+    pub fn counter_party(&self) -> Option<&str> {
+        self.counter_party.as_deref()
+    }
+
+    /// `Extension`: see the field [`extension`](#structfield.extension).
+    pub fn extension(&self) -> Option<&str> {
+        self.extension.as_deref()
+    }
+
+    /// `SkillGroupIdList`: see the field [`skill_group_id_list`](#structfield.skill_group_id_list); empty when absent.
+    pub fn skill_group_id_list(&self) -> &[String] {
+        self.skill_group_id_list.as_deref().unwrap_or_default()
+    }
+
+    /// `StateCode`: see the field [`state_code`](#structfield.state_code).
+    pub fn state_code(&self) -> Option<&str> {
+        self.state_code.as_deref()
+    }
+
+    /// `StateTime`: see the field [`state_time`](#structfield.state_time).
+    pub fn state_time(&self) -> Option<i64> {
+        self.state_time
+    }
+
+    /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    pub fn call_type(&self) -> Option<&str> {
+        self.call_type.as_deref()
+    }
+
+    /// `Duration`: see the field [`duration`](#structfield.duration).
+    pub fn duration(&self) -> Option<i64> {
+        self.duration
+    }
+
+    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    pub fn mobile(&self) -> Option<&str> {
+        self.mobile.as_deref()
+    }
+
+    /// `SkillGroupNameList`: see the field [`skill_group_name_list`](#structfield.skill_group_name_list); empty when absent.
+    pub fn skill_group_name_list(&self) -> &[String] {
+        self.skill_group_name_list.as_deref().unwrap_or_default()
+    }
+
+    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
+        self.work_mode.as_ref()
+    }
+}
+
+impl Decode for AgentState {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                agent_id: codec::field(o, "AgentId")?,
+                agent_name: codec::field(o, "AgentName")?,
+                break_code: codec::field(o, "BreakCode")?,
+                dn: codec::field(o, "Dn")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                login_name: codec::field(o, "LoginName")?,
+                outbound_scenario: codec::field(o, "OutboundScenario")?,
+                state: codec::field(o, "State")?,
+                state_duration: codec::field(o, "StateDuration")?,
+                counter_party: codec::field(o, "CounterParty")?,
+                extension: codec::field(o, "Extension")?,
+                skill_group_id_list: codec::field(o, "SkillGroupIdList")?,
+                state_code: codec::field(o, "StateCode")?,
+                state_time: codec::field(o, "StateTime")?,
+                call_type: codec::field(o, "CallType")?,
+                duration: codec::field(o, "Duration")?,
+                mobile: codec::field(o, "Mobile")?,
+                skill_group_name_list: codec::field(o, "SkillGroupNameList")?,
+                work_mode: codec::field(o, "WorkMode")?,
+            })
+        })
+    }
+}
+
+impl Encode for AgentState {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "AgentId", &self.agent_id);
+        codec::put(&mut o, "AgentName", &self.agent_name);
+        codec::put(&mut o, "BreakCode", &self.break_code);
+        codec::put(&mut o, "Dn", &self.dn);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "LoginName", &self.login_name);
+        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
+        codec::put(&mut o, "State", &self.state);
+        codec::put(&mut o, "StateDuration", &self.state_duration);
+        codec::put(&mut o, "CounterParty", &self.counter_party);
+        codec::put(&mut o, "Extension", &self.extension);
+        codec::put(&mut o, "SkillGroupIdList", &self.skill_group_id_list);
+        codec::put(&mut o, "StateCode", &self.state_code);
+        codec::put(&mut o, "StateTime", &self.state_time);
+        codec::put(&mut o, "CallType", &self.call_type);
+        codec::put(&mut o, "Duration", &self.duration);
+        codec::put(&mut o, "Mobile", &self.mobile);
+        codec::put(&mut o, "SkillGroupNameList", &self.skill_group_name_list);
+        codec::put(&mut o, "WorkMode", &self.work_mode);
         Value::Object(o)
     }
 }
@@ -116,6 +349,122 @@ impl Encode for AnalyticsReport {
         codec::put(&mut o, "ProblemSolving", &self.problem_solving);
         codec::put(&mut o, "Satisfaction", &self.satisfaction);
         codec::put(&mut o, "TodoList", &self.todo_list);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetAudioFile`](crate::operation::get_audio_file), [`ListAudioFiles`](crate::operation::list_audio_files) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct AudioFile {
+    /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
+    pub audio_file_name: Option<String>,
+    /// Wire name `AudioResourceId`, String. Example: `c1a06b46-302a-4c6e-928b-a43c0df485cf`.
+    pub audio_resource_id: Option<String>,
+    /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
+    pub created_time: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Wire name `Name`, String.
+    pub name: Option<String>,
+    /// Wire name `OssFileKey`, String. Example: `ccc-test/test-file.wav`.
+    pub oss_file_key: Option<String>,
+    /// Wire name `UpdatedTime`, String. Example: `2021-07-14 10:48:43.0`.
+    pub updated_time: Option<String>,
+    /// Wire name `AuditResult`, String.
+    pub audit_result: Option<String>,
+    /// Wire name `Status`, String.
+    pub status: Option<String>,
+    /// Wire name `Usage`, String.
+    pub usage: Option<String>,
+}
+
+impl AudioFile {
+    /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
+    pub fn audio_file_name(&self) -> Option<&str> {
+        self.audio_file_name.as_deref()
+    }
+
+    /// `AudioResourceId`: see the field [`audio_resource_id`](#structfield.audio_resource_id).
+    pub fn audio_resource_id(&self) -> Option<&str> {
+        self.audio_resource_id.as_deref()
+    }
+
+    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    pub fn created_time(&self) -> Option<&str> {
+        self.created_time.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `OssFileKey`: see the field [`oss_file_key`](#structfield.oss_file_key).
+    pub fn oss_file_key(&self) -> Option<&str> {
+        self.oss_file_key.as_deref()
+    }
+
+    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    pub fn updated_time(&self) -> Option<&str> {
+        self.updated_time.as_deref()
+    }
+
+    /// `AuditResult`: see the field [`audit_result`](#structfield.audit_result).
+    pub fn audit_result(&self) -> Option<&str> {
+        self.audit_result.as_deref()
+    }
+
+    /// `Status`: see the field [`status`](#structfield.status).
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// `Usage`: see the field [`usage`](#structfield.usage).
+    pub fn usage(&self) -> Option<&str> {
+        self.usage.as_deref()
+    }
+}
+
+impl Decode for AudioFile {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                audio_file_name: codec::field(o, "AudioFileName")?,
+                audio_resource_id: codec::field(o, "AudioResourceId")?,
+                created_time: codec::field(o, "CreatedTime")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                name: codec::field(o, "Name")?,
+                oss_file_key: codec::field(o, "OssFileKey")?,
+                updated_time: codec::field(o, "UpdatedTime")?,
+                audit_result: codec::field(o, "AuditResult")?,
+                status: codec::field(o, "Status")?,
+                usage: codec::field(o, "Usage")?,
+            })
+        })
+    }
+}
+
+impl Encode for AudioFile {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "AudioFileName", &self.audio_file_name);
+        codec::put(&mut o, "AudioResourceId", &self.audio_resource_id);
+        codec::put(&mut o, "CreatedTime", &self.created_time);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "OssFileKey", &self.oss_file_key);
+        codec::put(&mut o, "UpdatedTime", &self.updated_time);
+        codec::put(&mut o, "AuditResult", &self.audit_result);
+        codec::put(&mut o, "Status", &self.status);
+        codec::put(&mut o, "Usage", &self.usage);
         Value::Object(o)
     }
 }
@@ -365,7 +714,7 @@ impl Encode for Back2Back {
     }
 }
 
-/// Part of the output of [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (6 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`GetRealtimeInstanceStates`](crate::operation::get_realtime_instance_states), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report), [`ListRealtimeSkillGroupStates`](crate::operation::list_realtime_skill_group_states) (11 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BreakCodeDetailList {
@@ -422,7 +771,7 @@ impl Encode for BreakCodeDetailList {
     }
 }
 
-/// Part of the output of [`BargeInCall`](crate::operation::barge_in_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`LaunchAuthentication`](crate::operation::launch_authentication), [`MonitorCall`](crate::operation::monitor_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`UnmuteCall`](crate::operation::unmute_call) (7 actions): one type wherever the service sends this shape.
+/// Part of the output of [`AnswerCall`](crate::operation::answer_call), [`BargeInCall`](crate::operation::barge_in_call), [`BlindTransfer`](crate::operation::blind_transfer), [`CancelAttendedTransfer`](crate::operation::cancel_attended_transfer), [`ClaimCall`](crate::operation::claim_call), [`CoachCall`](crate::operation::coach_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`EndConference`](crate::operation::end_conference), [`HoldCall`](crate::operation::hold_call), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`InterceptCall`](crate::operation::intercept_call), [`LaunchAuthentication`](crate::operation::launch_authentication), [`LaunchSurvey`](crate::operation::launch_survey), [`MakeCall`](crate::operation::make_call), [`MonitorCall`](crate::operation::monitor_call), [`MuteCall`](crate::operation::mute_call), [`PollUserStatus`](crate::operation::poll_user_status), [`RedialCall`](crate::operation::redial_call), [`ReleaseCall`](crate::operation::release_call), [`RetrieveCall`](crate::operation::retrieve_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`StartBack2BackCall`](crate::operation::start_back2_back_call), [`StartConference`](crate::operation::start_conference), [`StartPredictiveCall`](crate::operation::start_predictive_call), [`SwitchToConference`](crate::operation::switch_to_conference), [`UnmuteCall`](crate::operation::unmute_call) (26 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallContext {
@@ -442,6 +791,10 @@ pub struct CallContext {
     ///
     /// Wire name `JobId`, String. Example: `job-65382141036853491`.
     pub job_id: Option<String>,
+    /// Variables of the call, as text.
+    ///
+    /// Wire name `CallVariables`, String. Example: `a=b;c=d`.
+    pub call_variables: Option<String>,
 }
 
 impl CallContext {
@@ -464,6 +817,11 @@ impl CallContext {
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
+
+    /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    pub fn call_variables(&self) -> Option<&str> {
+        self.call_variables.as_deref()
+    }
 }
 
 impl Decode for CallContext {
@@ -474,6 +832,7 @@ impl Decode for CallContext {
                 channel_contexts: codec::field(o, "ChannelContexts")?,
                 instance_id: codec::field(o, "InstanceId")?,
                 job_id: codec::field(o, "JobId")?,
+                call_variables: codec::field(o, "CallVariables")?,
             })
         })
     }
@@ -486,11 +845,12 @@ impl Encode for CallContext {
         codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
         codec::put(&mut o, "InstanceId", &self.instance_id);
         codec::put(&mut o, "JobId", &self.job_id);
+        codec::put(&mut o, "CallVariables", &self.call_variables);
         Value::Object(o)
     }
 }
 
-/// Part of the output of [`ListCallTags`](crate::operation::list_call_tags), [`ListCustomCallTagging`](crate::operation::list_custom_call_tagging) (2 actions): one type wherever the service sends this shape.
+/// Part of the output of [`CreateCustomCallTagging`](crate::operation::create_custom_call_tagging), [`ImportCustomCallTagging`](crate::operation::import_custom_call_tagging), [`ListCallTags`](crate::operation::list_call_tags), [`ListCustomCallTagging`](crate::operation::list_custom_call_tagging) (4 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallTagList {
@@ -536,7 +896,354 @@ impl Encode for CallTagList {
     }
 }
 
-/// Part of the output of [`BargeInCall`](crate::operation::barge_in_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`LaunchAuthentication`](crate::operation::launch_authentication), [`MonitorCall`](crate::operation::monitor_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`UnmuteCall`](crate::operation::unmute_call) (7 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetCampaign`](crate::operation::get_campaign), [`ListCampaigns`](crate::operation::list_campaigns) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Campaign {
+    /// Wire name `ActualEndTime`, Long. Example: `1634008800000`.
+    pub actual_end_time: Option<i64>,
+    /// Wire name `ActualStartTime`, Long. Example: `1634000460000`.
+    pub actual_start_time: Option<i64>,
+    /// Wire name `CampaignId`, String. Example: `6badb397-a8b5-40b6-21019d382a09`.
+    pub campaign_id: Option<String>,
+    /// Wire name `CasesAborted`, Long. Example: `0`.
+    pub cases_aborted: Option<i64>,
+    /// Wire name `CasesConnected`, Long. Example: `40`.
+    pub cases_connected: Option<i64>,
+    /// Wire name `CasesUncompleted`, Long. Example: `0`.
+    pub cases_uncompleted: Option<i64>,
+    /// Wire name `CasesUncompletedAfterAttempt`, String.
+    pub cases_uncompleted_after_attempt: Option<String>,
+    /// Wire name `CasesUncompletedAfterAttempted`, Long. Example: `1`.
+    pub cases_uncompleted_after_attempted: Option<i64>,
+    /// Wire name `CompletionRate`, Float.
+    pub completion_rate: Option<f32>,
+    /// Wire name `ContactFlowId`, String.
+    pub contact_flow_id: Option<String>,
+    /// Wire name `MaxAttemptCount`, Long. Example: `1`.
+    pub max_attempt_count: Option<i64>,
+    /// Wire name `MinAttemptInterval`, Long. Example: `1`.
+    pub min_attempt_interval: Option<i64>,
+    /// Wire name `Name`, String. Example: `test-campaign`.
+    pub name: Option<String>,
+    /// Wire name `PlanedEndTime`, Long. Example: `1634054400000`.
+    pub planed_end_time: Option<i64>,
+    /// Wire name `PlanedStartTime`, Long. Example: `1633968000000`.
+    pub planed_start_time: Option<i64>,
+    /// Wire name `QueueId`, String. Example: `skillgroup@ccc-test`.
+    pub queue_id: Option<String>,
+    /// Wire name `QueueName`, String.
+    pub queue_name: Option<String>,
+    /// Wire name `Simulation`, Boolean. Example: `false`.
+    pub simulation: Option<bool>,
+    /// Wire name `SimulationParameters`, String.
+    pub simulation_parameters: Option<String>,
+    /// Wire name `State`, String. Example: `Completed`.
+    pub state: Option<String>,
+    /// Wire name `StrategyParameters`, String. Example: `{"ratio":1}`.
+    pub strategy_parameters: Option<String>,
+    /// Wire name `StrategyType`, String. Example: `PACING`.
+    pub strategy_type: Option<String>,
+    /// Wire name `TotalCases`, Long. Example: `100`.
+    pub total_cases: Option<i64>,
+}
+
+impl Campaign {
+    /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
+    pub fn actual_end_time(&self) -> Option<i64> {
+        self.actual_end_time
+    }
+
+    /// `ActualStartTime`: see the field [`actual_start_time`](#structfield.actual_start_time).
+    pub fn actual_start_time(&self) -> Option<i64> {
+        self.actual_start_time
+    }
+
+    /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    pub fn campaign_id(&self) -> Option<&str> {
+        self.campaign_id.as_deref()
+    }
+
+    /// `CasesAborted`: see the field [`cases_aborted`](#structfield.cases_aborted).
+    pub fn cases_aborted(&self) -> Option<i64> {
+        self.cases_aborted
+    }
+
+    /// `CasesConnected`: see the field [`cases_connected`](#structfield.cases_connected).
+    pub fn cases_connected(&self) -> Option<i64> {
+        self.cases_connected
+    }
+
+    /// `CasesUncompleted`: see the field [`cases_uncompleted`](#structfield.cases_uncompleted).
+    pub fn cases_uncompleted(&self) -> Option<i64> {
+        self.cases_uncompleted
+    }
+
+    /// `CasesUncompletedAfterAttempt`: see the field [`cases_uncompleted_after_attempt`](#structfield.cases_uncompleted_after_attempt).
+    pub fn cases_uncompleted_after_attempt(&self) -> Option<&str> {
+        self.cases_uncompleted_after_attempt.as_deref()
+    }
+
+    /// `CasesUncompletedAfterAttempted`: see the field [`cases_uncompleted_after_attempted`](#structfield.cases_uncompleted_after_attempted).
+    pub fn cases_uncompleted_after_attempted(&self) -> Option<i64> {
+        self.cases_uncompleted_after_attempted
+    }
+
+    /// `CompletionRate`: see the field [`completion_rate`](#structfield.completion_rate).
+    pub fn completion_rate(&self) -> Option<f32> {
+        self.completion_rate
+    }
+
+    /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    pub fn contact_flow_id(&self) -> Option<&str> {
+        self.contact_flow_id.as_deref()
+    }
+
+    /// `MaxAttemptCount`: see the field [`max_attempt_count`](#structfield.max_attempt_count).
+    pub fn max_attempt_count(&self) -> Option<i64> {
+        self.max_attempt_count
+    }
+
+    /// `MinAttemptInterval`: see the field [`min_attempt_interval`](#structfield.min_attempt_interval).
+    pub fn min_attempt_interval(&self) -> Option<i64> {
+        self.min_attempt_interval
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `PlanedEndTime`: see the field [`planed_end_time`](#structfield.planed_end_time).
+    pub fn planed_end_time(&self) -> Option<i64> {
+        self.planed_end_time
+    }
+
+    /// `PlanedStartTime`: see the field [`planed_start_time`](#structfield.planed_start_time).
+    pub fn planed_start_time(&self) -> Option<i64> {
+        self.planed_start_time
+    }
+
+    /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    pub fn queue_id(&self) -> Option<&str> {
+        self.queue_id.as_deref()
+    }
+
+    /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
+    pub fn queue_name(&self) -> Option<&str> {
+        self.queue_name.as_deref()
+    }
+
+    /// `Simulation`: see the field [`simulation`](#structfield.simulation).
+    pub fn simulation(&self) -> Option<bool> {
+        self.simulation
+    }
+
+    /// `SimulationParameters`: see the field [`simulation_parameters`](#structfield.simulation_parameters).
+    pub fn simulation_parameters(&self) -> Option<&str> {
+        self.simulation_parameters.as_deref()
+    }
+
+    /// `State`: see the field [`state`](#structfield.state).
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// `StrategyParameters`: see the field [`strategy_parameters`](#structfield.strategy_parameters).
+    pub fn strategy_parameters(&self) -> Option<&str> {
+        self.strategy_parameters.as_deref()
+    }
+
+    /// `StrategyType`: see the field [`strategy_type`](#structfield.strategy_type).
+    pub fn strategy_type(&self) -> Option<&str> {
+        self.strategy_type.as_deref()
+    }
+
+    /// `TotalCases`: see the field [`total_cases`](#structfield.total_cases).
+    pub fn total_cases(&self) -> Option<i64> {
+        self.total_cases
+    }
+}
+
+impl Decode for Campaign {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                actual_end_time: codec::field(o, "ActualEndTime")?,
+                actual_start_time: codec::field(o, "ActualStartTime")?,
+                campaign_id: codec::field(o, "CampaignId")?,
+                cases_aborted: codec::field(o, "CasesAborted")?,
+                cases_connected: codec::field(o, "CasesConnected")?,
+                cases_uncompleted: codec::field(o, "CasesUncompleted")?,
+                cases_uncompleted_after_attempt: codec::field(o, "CasesUncompletedAfterAttempt")?,
+                cases_uncompleted_after_attempted: codec::field(
+                    o,
+                    "CasesUncompletedAfterAttempted",
+                )?,
+                completion_rate: codec::field(o, "CompletionRate")?,
+                contact_flow_id: codec::field(o, "ContactFlowId")?,
+                max_attempt_count: codec::field(o, "MaxAttemptCount")?,
+                min_attempt_interval: codec::field(o, "MinAttemptInterval")?,
+                name: codec::field(o, "Name")?,
+                planed_end_time: codec::field(o, "PlanedEndTime")?,
+                planed_start_time: codec::field(o, "PlanedStartTime")?,
+                queue_id: codec::field(o, "QueueId")?,
+                queue_name: codec::field(o, "QueueName")?,
+                simulation: codec::field(o, "Simulation")?,
+                simulation_parameters: codec::field(o, "SimulationParameters")?,
+                state: codec::field(o, "State")?,
+                strategy_parameters: codec::field(o, "StrategyParameters")?,
+                strategy_type: codec::field(o, "StrategyType")?,
+                total_cases: codec::field(o, "TotalCases")?,
+            })
+        })
+    }
+}
+
+impl Encode for Campaign {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
+        codec::put(&mut o, "ActualStartTime", &self.actual_start_time);
+        codec::put(&mut o, "CampaignId", &self.campaign_id);
+        codec::put(&mut o, "CasesAborted", &self.cases_aborted);
+        codec::put(&mut o, "CasesConnected", &self.cases_connected);
+        codec::put(&mut o, "CasesUncompleted", &self.cases_uncompleted);
+        codec::put(
+            &mut o,
+            "CasesUncompletedAfterAttempt",
+            &self.cases_uncompleted_after_attempt,
+        );
+        codec::put(
+            &mut o,
+            "CasesUncompletedAfterAttempted",
+            &self.cases_uncompleted_after_attempted,
+        );
+        codec::put(&mut o, "CompletionRate", &self.completion_rate);
+        codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
+        codec::put(&mut o, "MaxAttemptCount", &self.max_attempt_count);
+        codec::put(&mut o, "MinAttemptInterval", &self.min_attempt_interval);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "PlanedEndTime", &self.planed_end_time);
+        codec::put(&mut o, "PlanedStartTime", &self.planed_start_time);
+        codec::put(&mut o, "QueueId", &self.queue_id);
+        codec::put(&mut o, "QueueName", &self.queue_name);
+        codec::put(&mut o, "Simulation", &self.simulation);
+        codec::put(&mut o, "SimulationParameters", &self.simulation_parameters);
+        codec::put(&mut o, "State", &self.state);
+        codec::put(&mut o, "StrategyParameters", &self.strategy_parameters);
+        codec::put(&mut o, "StrategyType", &self.strategy_type);
+        codec::put(&mut o, "TotalCases", &self.total_cases);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`AppendCases`](crate::operation::append_cases), [`ListCases`](crate::operation::list_cases) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Case {
+    /// Wire name `CustomVariables`, String.
+    pub custom_variables: Option<String>,
+    /// Wire name `PhoneNumber`, String. Example: `1888888****`.
+    pub phone_number: Option<String>,
+    /// Wire name `ReferenceId`, String.
+    pub reference_id: Option<String>,
+    /// Wire name `AbandonPhase`, String.
+    pub abandon_phase: Option<String>,
+    /// Wire name `AbandonType`, String. Example: `NA`.
+    pub abandon_type: Option<String>,
+    /// Wire name `AttemptCount`, Long. Example: `1`.
+    pub attempt_count: Option<i64>,
+    /// Wire name `CaseId`, String. Example: `60ecb1a2-4480-4d01-bede-c5b7655bfadf`.
+    pub case_id: Option<String>,
+    /// Wire name `FailureReason`, String.
+    pub failure_reason: Option<String>,
+    /// Wire name `State`, String. Example: `Connected`.
+    pub state: Option<String>,
+}
+
+impl Case {
+    /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
+    pub fn custom_variables(&self) -> Option<&str> {
+        self.custom_variables.as_deref()
+    }
+
+    /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
+    pub fn phone_number(&self) -> Option<&str> {
+        self.phone_number.as_deref()
+    }
+
+    /// `ReferenceId`: see the field [`reference_id`](#structfield.reference_id).
+    pub fn reference_id(&self) -> Option<&str> {
+        self.reference_id.as_deref()
+    }
+
+    /// `AbandonPhase`: see the field [`abandon_phase`](#structfield.abandon_phase).
+    pub fn abandon_phase(&self) -> Option<&str> {
+        self.abandon_phase.as_deref()
+    }
+
+    /// `AbandonType`: see the field [`abandon_type`](#structfield.abandon_type).
+    pub fn abandon_type(&self) -> Option<&str> {
+        self.abandon_type.as_deref()
+    }
+
+    /// `AttemptCount`: see the field [`attempt_count`](#structfield.attempt_count).
+    pub fn attempt_count(&self) -> Option<i64> {
+        self.attempt_count
+    }
+
+    /// `CaseId`: see the field [`case_id`](#structfield.case_id).
+    pub fn case_id(&self) -> Option<&str> {
+        self.case_id.as_deref()
+    }
+
+    /// `FailureReason`: see the field [`failure_reason`](#structfield.failure_reason).
+    pub fn failure_reason(&self) -> Option<&str> {
+        self.failure_reason.as_deref()
+    }
+
+    /// `State`: see the field [`state`](#structfield.state).
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+}
+
+impl Decode for Case {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                custom_variables: codec::field(o, "CustomVariables")?,
+                phone_number: codec::field(o, "PhoneNumber")?,
+                reference_id: codec::field(o, "ReferenceId")?,
+                abandon_phase: codec::field(o, "AbandonPhase")?,
+                abandon_type: codec::field(o, "AbandonType")?,
+                attempt_count: codec::field(o, "AttemptCount")?,
+                case_id: codec::field(o, "CaseId")?,
+                failure_reason: codec::field(o, "FailureReason")?,
+                state: codec::field(o, "State")?,
+            })
+        })
+    }
+}
+
+impl Encode for Case {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "CustomVariables", &self.custom_variables);
+        codec::put(&mut o, "PhoneNumber", &self.phone_number);
+        codec::put(&mut o, "ReferenceId", &self.reference_id);
+        codec::put(&mut o, "AbandonPhase", &self.abandon_phase);
+        codec::put(&mut o, "AbandonType", &self.abandon_type);
+        codec::put(&mut o, "AttemptCount", &self.attempt_count);
+        codec::put(&mut o, "CaseId", &self.case_id);
+        codec::put(&mut o, "FailureReason", &self.failure_reason);
+        codec::put(&mut o, "State", &self.state);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`AnswerCall`](crate::operation::answer_call), [`BargeInCall`](crate::operation::barge_in_call), [`BlindTransfer`](crate::operation::blind_transfer), [`CancelAttendedTransfer`](crate::operation::cancel_attended_transfer), [`ClaimCall`](crate::operation::claim_call), [`CoachCall`](crate::operation::coach_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`EndConference`](crate::operation::end_conference), [`HoldCall`](crate::operation::hold_call), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`InterceptCall`](crate::operation::intercept_call), [`LaunchAuthentication`](crate::operation::launch_authentication), [`LaunchSurvey`](crate::operation::launch_survey), [`MakeCall`](crate::operation::make_call), [`MonitorCall`](crate::operation::monitor_call), [`MuteCall`](crate::operation::mute_call), [`PollUserStatus`](crate::operation::poll_user_status), [`RedialCall`](crate::operation::redial_call), [`ReleaseCall`](crate::operation::release_call), [`RetrieveCall`](crate::operation::retrieve_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`StartBack2BackCall`](crate::operation::start_back2_back_call), [`StartConference`](crate::operation::start_conference), [`StartPredictiveCall`](crate::operation::start_predictive_call), [`SwitchToConference`](crate::operation::switch_to_conference), [`UnmuteCall`](crate::operation::unmute_call) (26 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChannelContext {
@@ -566,8 +1273,8 @@ pub struct ChannelContext {
     pub destination: Option<String>,
     /// Position of the channel within the call.
     ///
-    /// Wire name `Index`, Integer. Example: `10`.
-    pub index: Option<i32>,
+    /// Wire name `Index`, Long. Example: `10`.
+    pub index: Option<i64>,
     /// Id of the call the channel belongs to.
     ///
     /// Wire name `JobId`, String. Example: `job-65382141036853491`.
@@ -600,6 +1307,14 @@ pub struct ChannelContext {
     ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
+    /// Variables of the channel, as text.
+    ///
+    /// Wire name `ChannelVariables`, String. Example: `a=b;c=d;`.
+    pub channel_variables: Option<String>,
+    /// Media of the channel, e.g. `AUDIO`.
+    ///
+    /// Wire name `MediaType`, String.
+    pub media_type: Option<String>,
 }
 
 impl ChannelContext {
@@ -634,7 +1349,7 @@ impl ChannelContext {
     }
 
     /// `Index`: see the field [`index`](#structfield.index).
-    pub fn index(&self) -> Option<i32> {
+    pub fn index(&self) -> Option<i64> {
         self.index
     }
 
@@ -677,6 +1392,16 @@ impl ChannelContext {
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
+
+    /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
+    pub fn channel_variables(&self) -> Option<&str> {
+        self.channel_variables.as_deref()
+    }
+
+    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    pub fn media_type(&self) -> Option<&str> {
+        self.media_type.as_deref()
+    }
 }
 
 impl Decode for ChannelContext {
@@ -698,6 +1423,8 @@ impl Decode for ChannelContext {
                 timestamp: codec::field(o, "Timestamp")?,
                 user_extension: codec::field(o, "UserExtension")?,
                 user_id: codec::field(o, "UserId")?,
+                channel_variables: codec::field(o, "ChannelVariables")?,
+                media_type: codec::field(o, "MediaType")?,
             })
         })
     }
@@ -721,6 +1448,488 @@ impl Encode for ChannelContext {
         codec::put(&mut o, "Timestamp", &self.timestamp);
         codec::put(&mut o, "UserExtension", &self.user_extension);
         codec::put(&mut o, "UserId", &self.user_id);
+        codec::put(&mut o, "ChannelVariables", &self.channel_variables);
+        codec::put(&mut o, "MediaType", &self.media_type);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`ClaimChat`](crate::operation::claim_chat), [`PollUserStatus`](crate::operation::poll_user_status) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ChatContexts {
+    /// Id of the access channel (the web page or messaging entry point) the chat came in through.
+    ///
+    /// Wire name `AccessChannelId`, String. Example: `226****-cbb6-****-8fea-1e71baf7bfa7`.
+    pub access_channel_id: Option<String>,
+    /// Name of that access channel.
+    ///
+    /// Wire name `AccessChannelName`, String.
+    pub access_channel_name: Option<String>,
+    /// Kind of that access channel, such as `Web`.
+    ///
+    /// Wire name `AccessChannelType`, String. Example: `Web`.
+    pub access_channel_type: Option<String>,
+    /// Whether the chat is still being assigned to an agent.
+    ///
+    /// Wire name `BeingAssigned`, Boolean. Example: `true`.
+    pub being_assigned: Option<bool>,
+    /// Variables of the chat, as text.
+    ///
+    /// Wire name `CallVariables`, String.
+    pub call_variables: Option<String>,
+    /// Kind of chat.
+    ///
+    /// Wire name `ChatType`, String. Example: `INBOUND`.
+    pub chat_type: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Id of the chat.
+    ///
+    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
+    pub job_id: Option<String>,
+    /// The parties of the chat, one entry each.
+    ///
+    /// Wire name `Members`, List of Struct [`Members`](crate::types::Members).
+    pub members: Option<Vec<crate::types::Members>>,
+}
+
+impl ChatContexts {
+    /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
+    pub fn access_channel_id(&self) -> Option<&str> {
+        self.access_channel_id.as_deref()
+    }
+
+    /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
+    pub fn access_channel_name(&self) -> Option<&str> {
+        self.access_channel_name.as_deref()
+    }
+
+    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    pub fn access_channel_type(&self) -> Option<&str> {
+        self.access_channel_type.as_deref()
+    }
+
+    /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
+    pub fn being_assigned(&self) -> Option<bool> {
+        self.being_assigned
+    }
+
+    /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    pub fn call_variables(&self) -> Option<&str> {
+        self.call_variables.as_deref()
+    }
+
+    /// `ChatType`: see the field [`chat_type`](#structfield.chat_type).
+    pub fn chat_type(&self) -> Option<&str> {
+        self.chat_type.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+
+    /// `Members`: see the field [`members`](#structfield.members); empty when absent.
+    pub fn members(&self) -> &[crate::types::Members] {
+        self.members.as_deref().unwrap_or_default()
+    }
+}
+
+impl Decode for ChatContexts {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                access_channel_id: codec::field(o, "AccessChannelId")?,
+                access_channel_name: codec::field(o, "AccessChannelName")?,
+                access_channel_type: codec::field(o, "AccessChannelType")?,
+                being_assigned: codec::field(o, "BeingAssigned")?,
+                call_variables: codec::field(o, "CallVariables")?,
+                chat_type: codec::field(o, "ChatType")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                job_id: codec::field(o, "JobId")?,
+                members: codec::field(o, "Members")?,
+            })
+        })
+    }
+}
+
+impl Encode for ChatContexts {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
+        codec::put(&mut o, "AccessChannelName", &self.access_channel_name);
+        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
+        codec::put(&mut o, "BeingAssigned", &self.being_assigned);
+        codec::put(&mut o, "CallVariables", &self.call_variables);
+        codec::put(&mut o, "ChatType", &self.chat_type);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "JobId", &self.job_id);
+        codec::put(&mut o, "Members", &self.members);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstances`](crate::operation::list_instances) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ChatbotBusinessUnit {
+    /// Id of the chatbot business unit.
+    ///
+    /// Wire name `UnitId`, Long.
+    pub unit_id: Option<i64>,
+    /// Key of the chatbot business unit.
+    ///
+    /// Wire name `UnitKey`, String.
+    pub unit_key: Option<String>,
+}
+
+impl ChatbotBusinessUnit {
+    /// `UnitId`: see the field [`unit_id`](#structfield.unit_id).
+    pub fn unit_id(&self) -> Option<i64> {
+        self.unit_id
+    }
+
+    /// `UnitKey`: see the field [`unit_key`](#structfield.unit_key).
+    pub fn unit_key(&self) -> Option<&str> {
+        self.unit_key.as_deref()
+    }
+}
+
+impl Decode for ChatbotBusinessUnit {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                unit_id: codec::field(o, "UnitId")?,
+                unit_key: codec::field(o, "UnitKey")?,
+            })
+        })
+    }
+}
+
+impl Encode for ChatbotBusinessUnit {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "UnitId", &self.unit_id);
+        codec::put(&mut o, "UnitKey", &self.unit_key);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`CreateCustomCallTagging`](crate::operation::create_custom_call_tagging), [`ImportCustomCallTagging`](crate::operation::import_custom_call_tagging), [`ListCustomCallTagging`](crate::operation::list_custom_call_tagging) (3 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CustomCallTagging {
+    /// Wire name `Item`, String. Example: `1312121****`.
+    pub item: Option<String>,
+    /// Wire name `Reason`, String. Example: `CUSTOM_NUMBER_DUPLICATED`.
+    pub reason: Option<String>,
+    /// Wire name `CallTagList`, List of Struct [`CallTagList`](crate::types::CallTagList).
+    pub call_tag_list: Option<Vec<crate::types::CallTagList>>,
+    /// Wire name `Creator`, String. Example: `agent`.
+    pub creator: Option<String>,
+    /// Wire name `Description`, String.
+    pub description: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Wire name `Number`, String. Example: `1312121****`.
+    pub number: Option<String>,
+    /// Wire name `UpdateTime`, String. Example: `2020-07-05 00:00:00.0`.
+    pub update_time: Option<String>,
+}
+
+impl CustomCallTagging {
+    /// `Item`: see the field [`item`](#structfield.item).
+    pub fn item(&self) -> Option<&str> {
+        self.item.as_deref()
+    }
+
+    /// `Reason`: see the field [`reason`](#structfield.reason).
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// `CallTagList`: see the field [`call_tag_list`](#structfield.call_tag_list); empty when absent.
+    pub fn call_tag_list(&self) -> &[crate::types::CallTagList] {
+        self.call_tag_list.as_deref().unwrap_or_default()
+    }
+
+    /// `Creator`: see the field [`creator`](#structfield.creator).
+    pub fn creator(&self) -> Option<&str> {
+        self.creator.as_deref()
+    }
+
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `Number`: see the field [`number`](#structfield.number).
+    pub fn number(&self) -> Option<&str> {
+        self.number.as_deref()
+    }
+
+    /// `UpdateTime`: see the field [`update_time`](#structfield.update_time).
+    pub fn update_time(&self) -> Option<&str> {
+        self.update_time.as_deref()
+    }
+}
+
+impl Decode for CustomCallTagging {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                item: codec::field(o, "Item")?,
+                reason: codec::field(o, "Reason")?,
+                call_tag_list: codec::field(o, "CallTagList")?,
+                creator: codec::field(o, "Creator")?,
+                description: codec::field(o, "Description")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                number: codec::field(o, "Number")?,
+                update_time: codec::field(o, "UpdateTime")?,
+            })
+        })
+    }
+}
+
+impl Encode for CustomCallTagging {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Item", &self.item);
+        codec::put(&mut o, "Reason", &self.reason);
+        codec::put(&mut o, "CallTagList", &self.call_tag_list);
+        codec::put(&mut o, "Creator", &self.creator);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "Number", &self.number);
+        codec::put(&mut o, "UpdateTime", &self.update_time);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetSchema`](crate::operation::get_schema), [`GetSummaryTemplate`](crate::operation::get_summary_template), [`ListCommonTicketFields`](crate::operation::list_common_ticket_fields), [`ListDocuments`](crate::operation::list_documents) (4 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DataPropertiesValue {
+    /// Wire name `DisplayName`, String. Example: `name`.
+    pub display_name: Option<String>,
+    /// Wire name `Description`, String. Example: `name`.
+    pub description: Option<String>,
+    /// Wire name `Name`, String. Example: `name`.
+    pub name: Option<String>,
+    /// Wire name `DataType`, String. Example: `string`.
+    pub data_type: Option<String>,
+    /// Wire name `Pattern`, String. Example: `^`.
+    pub pattern: Option<String>,
+    /// Wire name `PatternErrorMessage`, String.
+    pub pattern_error_message: Option<String>,
+    /// Wire name `MinLength`, Integer. Example: `1`.
+    pub min_length: Option<i32>,
+    /// Wire name `MaxLength`, Integer. Example: `10`.
+    pub max_length: Option<i32>,
+    /// Wire name `Minimum`, Double. Example: `1`.
+    pub minimum: Option<f64>,
+    /// Wire name `Maximum`, Double. Example: `10`.
+    pub maximum: Option<f64>,
+    /// Wire name `Required`, Boolean. Example: `false`.
+    pub required: Option<bool>,
+    /// Wire name `System`, Boolean. Example: `false`.
+    pub system: Option<bool>,
+    /// Wire name `Disabled`, Boolean. Example: `false`.
+    pub disabled: Option<bool>,
+    /// Wire name `Array`, Boolean. Example: `false`.
+    pub array: Option<bool>,
+    /// Wire name `ReadOnly`, Boolean. Example: `false`.
+    pub read_only: Option<bool>,
+    /// Wire name `EditorType`, String. Example: `textbox`.
+    pub editor_type: Option<String>,
+    /// Wire name `Attributes`, String. Example: `{}`.
+    pub attributes: Option<String>,
+    /// Wire name `DisplayOrder`, Integer. Example: `1`.
+    pub display_order: Option<i32>,
+    /// Wire name `CreatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
+    pub created_time: Option<i64>,
+    /// Wire name `UpdatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
+    pub updated_time: Option<i64>,
+    /// Wire name `Creator`, String. Example: `tom`.
+    pub creator: Option<String>,
+}
+
+impl DataPropertiesValue {
+    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    pub fn data_type(&self) -> Option<&str> {
+        self.data_type.as_deref()
+    }
+
+    /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    pub fn pattern(&self) -> Option<&str> {
+        self.pattern.as_deref()
+    }
+
+    /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    pub fn pattern_error_message(&self) -> Option<&str> {
+        self.pattern_error_message.as_deref()
+    }
+
+    /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    pub fn min_length(&self) -> Option<i32> {
+        self.min_length
+    }
+
+    /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    pub fn max_length(&self) -> Option<i32> {
+        self.max_length
+    }
+
+    /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    pub fn minimum(&self) -> Option<f64> {
+        self.minimum
+    }
+
+    /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    pub fn maximum(&self) -> Option<f64> {
+        self.maximum
+    }
+
+    /// `Required`: see the field [`required`](#structfield.required).
+    pub fn required(&self) -> Option<bool> {
+        self.required
+    }
+
+    /// `System`: see the field [`system`](#structfield.system).
+    pub fn system(&self) -> Option<bool> {
+        self.system
+    }
+
+    /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    pub fn disabled(&self) -> Option<bool> {
+        self.disabled
+    }
+
+    /// `Array`: see the field [`array`](#structfield.array).
+    pub fn array(&self) -> Option<bool> {
+        self.array
+    }
+
+    /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    pub fn read_only(&self) -> Option<bool> {
+        self.read_only
+    }
+
+    /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    pub fn editor_type(&self) -> Option<&str> {
+        self.editor_type.as_deref()
+    }
+
+    /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    pub fn attributes(&self) -> Option<&str> {
+        self.attributes.as_deref()
+    }
+
+    /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    pub fn display_order(&self) -> Option<i32> {
+        self.display_order
+    }
+
+    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    pub fn created_time(&self) -> Option<i64> {
+        self.created_time
+    }
+
+    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    pub fn updated_time(&self) -> Option<i64> {
+        self.updated_time
+    }
+
+    /// `Creator`: see the field [`creator`](#structfield.creator).
+    pub fn creator(&self) -> Option<&str> {
+        self.creator.as_deref()
+    }
+}
+
+impl Decode for DataPropertiesValue {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                display_name: codec::field(o, "DisplayName")?,
+                description: codec::field(o, "Description")?,
+                name: codec::field(o, "Name")?,
+                data_type: codec::field(o, "DataType")?,
+                pattern: codec::field(o, "Pattern")?,
+                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
+                min_length: codec::field(o, "MinLength")?,
+                max_length: codec::field(o, "MaxLength")?,
+                minimum: codec::field(o, "Minimum")?,
+                maximum: codec::field(o, "Maximum")?,
+                required: codec::field(o, "Required")?,
+                system: codec::field(o, "System")?,
+                disabled: codec::field(o, "Disabled")?,
+                array: codec::field(o, "Array")?,
+                read_only: codec::field(o, "ReadOnly")?,
+                editor_type: codec::field(o, "EditorType")?,
+                attributes: codec::field(o, "Attributes")?,
+                display_order: codec::field(o, "DisplayOrder")?,
+                created_time: codec::field(o, "CreatedTime")?,
+                updated_time: codec::field(o, "UpdatedTime")?,
+                creator: codec::field(o, "Creator")?,
+            })
+        })
+    }
+}
+
+impl Encode for DataPropertiesValue {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "DisplayName", &self.display_name);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "DataType", &self.data_type);
+        codec::put(&mut o, "Pattern", &self.pattern);
+        codec::put(&mut o, "PatternErrorMessage", &self.pattern_error_message);
+        codec::put(&mut o, "MinLength", &self.min_length);
+        codec::put(&mut o, "MaxLength", &self.max_length);
+        codec::put(&mut o, "Minimum", &self.minimum);
+        codec::put(&mut o, "Maximum", &self.maximum);
+        codec::put(&mut o, "Required", &self.required);
+        codec::put(&mut o, "System", &self.system);
+        codec::put(&mut o, "Disabled", &self.disabled);
+        codec::put(&mut o, "Array", &self.array);
+        codec::put(&mut o, "ReadOnly", &self.read_only);
+        codec::put(&mut o, "EditorType", &self.editor_type);
+        codec::put(&mut o, "Attributes", &self.attributes);
+        codec::put(&mut o, "DisplayOrder", &self.display_order);
+        codec::put(&mut o, "CreatedTime", &self.created_time);
+        codec::put(&mut o, "UpdatedTime", &self.updated_time);
+        codec::put(&mut o, "Creator", &self.creator);
         Value::Object(o)
     }
 }
@@ -804,7 +2013,53 @@ impl Encode for Emotion {
     }
 }
 
-/// Part of the output of [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report) (2 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetMultiChannelRecording`](crate::operation::get_multi_channel_recording), [`ListMultiChannelRecordings`](crate::operation::list_multi_channel_recordings) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct HoldTimeSegments {
+    /// When the hold ended.
+    ///
+    /// Wire name `EndTime`, Long.
+    pub end_time: Option<i64>,
+    /// When the hold began.
+    ///
+    /// Wire name `StartTime`, Long.
+    pub start_time: Option<i64>,
+}
+
+impl HoldTimeSegments {
+    /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    pub fn end_time(&self) -> Option<i64> {
+        self.end_time
+    }
+
+    /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    pub fn start_time(&self) -> Option<i64> {
+        self.start_time
+    }
+}
+
+impl Decode for HoldTimeSegments {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                end_time: codec::field(o, "EndTime")?,
+                start_time: codec::field(o, "StartTime")?,
+            })
+        })
+    }
+}
+
+impl Encode for HoldTimeSegments {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "EndTime", &self.end_time);
+        codec::put(&mut o, "StartTime", &self.start_time);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (8 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Inbound {
@@ -928,6 +2183,186 @@ pub struct Inbound {
     ///
     /// Wire name `TotalWorkTime`, Long. Example: `100`.
     pub total_work_time: Option<i64>,
+    /// Share of inbound calls abandoned.
+    ///
+    /// Wire name `AbandonRate`, Float. Example: `0`.
+    pub abandon_rate: Option<f32>,
+    /// Chats offered, per kind of channel they came in through.
+    ///
+    /// Wire name `AccessChannelTypeDetailList`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_detail_list: Option<Vec<crate::types::AccessChannelTypeDetails>>,
+    /// Average time before a caller hung up unanswered, in seconds.
+    ///
+    /// Wire name `AverageAbandonTime`, Float. Example: `0`.
+    pub average_abandon_time: Option<f32>,
+    /// Average time in the IVR of calls abandoned there, in seconds.
+    ///
+    /// Wire name `AverageAbandonedInIVRTime`, Float. Example: `0`.
+    pub average_abandoned_in_ivr_time: Option<f32>,
+    /// Average time queueing of calls abandoned in the queue, in seconds.
+    ///
+    /// Wire name `AverageAbandonedInQueueTime`, Float. Example: `0`.
+    pub average_abandoned_in_queue_time: Option<f32>,
+    /// Average time ringing of calls abandoned while ringing, in seconds.
+    ///
+    /// Wire name `AverageAbandonedInRingTime`, Float. Example: `0`.
+    pub average_abandoned_in_ring_time: Option<f32>,
+    /// Average time a call waited before an agent answered it.
+    ///
+    /// Wire name `AverageWaitTime`, Float. Example: `0`.
+    pub average_wait_time: Option<f32>,
+    /// Number of inbound calls the caller hung up before an agent answered.
+    ///
+    /// Wire name `CallsAbandoned`, Long. Example: `0`.
+    pub calls_abandoned: Option<i64>,
+    /// Number of calls abandoned in the IVR.
+    ///
+    /// Wire name `CallsAbandonedInIVR`, Long. Example: `0`.
+    pub calls_abandoned_in_ivr: Option<i64>,
+    /// Number of calls abandoned while queueing in a skill group.
+    ///
+    /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
+    pub calls_abandoned_in_queue: Option<i64>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
+    /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
+    pub calls_abandoned_in_ring: Option<i64>,
+    /// Number of calls abandoned in the voice navigator.
+    ///
+    /// Wire name `CallsAbandonedInVoiceNavigator`, Long. Example: `0`.
+    pub calls_abandoned_in_voice_navigator: Option<i64>,
+    /// Number of calls transferred after consultation.
+    ///
+    /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
+    pub calls_attended_transferred: Option<i64>,
+    /// Number of calls transferred without consultation.
+    ///
+    /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
+    pub calls_blind_transferred: Option<i64>,
+    /// Number of calls that met an error in the IVR.
+    ///
+    /// Wire name `CallsCausedIVRException`, Long.
+    pub calls_caused_ivr_exception: Option<i64>,
+    /// Number of calls forwarded to an outside number.
+    ///
+    /// Wire name `CallsForwardToOutsideNumber`, Long. Example: `0`.
+    pub calls_forward_to_outside_number: Option<i64>,
+    /// Number of calls that met an error in the IVR.
+    ///
+    /// Wire name `CallsIVRException`, Long. Example: `0`.
+    pub calls_ivr_exception: Option<i64>,
+    /// Number of calls that entered a queue; a call queued several times counts once.
+    ///
+    /// Wire name `CallsQueued`, Long. Example: `0`.
+    pub calls_queued: Option<i64>,
+    /// Number of calls that failed to queue.
+    ///
+    /// Wire name `CallsQueuingFailed`, Long. Example: `0`.
+    pub calls_queuing_failed: Option<i64>,
+    /// Number of calls that overflowed while queueing.
+    ///
+    /// Wire name `CallsQueuingOverflow`, Long. Example: `0`.
+    pub calls_queuing_overflow: Option<i64>,
+    /// Number of calls that queued until the time limit.
+    ///
+    /// Wire name `CallsQueuingTimeout`, Long. Example: `0`.
+    pub calls_queuing_timeout: Option<i64>,
+    /// Number of calls sent to voicemail.
+    ///
+    /// Wire name `CallsToVoicemail`, Long.
+    pub calls_to_voicemail: Option<i64>,
+    /// Number of voicemails left.
+    ///
+    /// Wire name `CallsVoicemail`, Long. Example: `0`.
+    pub calls_voicemail: Option<i64>,
+    /// Longest time before a caller hung up unanswered, in seconds.
+    ///
+    /// Wire name `MaxAbandonTime`, Long. Example: `0`.
+    pub max_abandon_time: Option<i64>,
+    /// Longest time in the IVR of a call abandoned there, in seconds.
+    ///
+    /// Wire name `MaxAbandonedInIVRTime`, Long. Example: `100`.
+    pub max_abandoned_in_ivr_time: Option<i64>,
+    /// Longest time queueing of a call abandoned in the queue, in seconds.
+    ///
+    /// Wire name `MaxAbandonedInQueueTime`, Long. Example: `0`.
+    pub max_abandoned_in_queue_time: Option<i64>,
+    /// Longest time ringing of a call abandoned while ringing, in seconds.
+    ///
+    /// Wire name `MaxAbandonedInRingTime`, Long. Example: `0`.
+    pub max_abandoned_in_ring_time: Option<i64>,
+    /// Longest time a call waited, in seconds.
+    ///
+    /// Wire name `MaxWaitTime`, Long. Example: `0`.
+    pub max_wait_time: Option<i64>,
+    /// Service level at 15 seconds: the share of queued calls answered within 15 seconds, in percent.
+    ///
+    /// Wire name `ServiceLevel15`, Float.
+    pub service_level15: Option<f32>,
+    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
+    ///
+    /// Wire name `ServiceLevel20`, Float. Example: `0`.
+    pub service_level20: Option<f32>,
+    /// Service level at 30 seconds: the share of queued calls answered within 30 seconds, in percent.
+    ///
+    /// Wire name `ServiceLevel30`, Float.
+    pub service_level30: Option<f32>,
+    /// Total time before callers hung up unanswered, in seconds.
+    ///
+    /// Wire name `TotalAbandonTime`, Long. Example: `0`.
+    pub total_abandon_time: Option<i64>,
+    /// Total time in the IVR of calls abandoned there, in seconds.
+    ///
+    /// Wire name `TotalAbandonedInIVRTime`, Long. Example: `0`.
+    pub total_abandoned_in_ivr_time: Option<i64>,
+    /// Total time queueing of calls abandoned in the queue, in seconds.
+    ///
+    /// Wire name `TotalAbandonedInQueueTime`, Long. Example: `0`.
+    pub total_abandoned_in_queue_time: Option<i64>,
+    /// Total time ringing of calls abandoned while ringing, in seconds.
+    ///
+    /// Wire name `TotalAbandonedInRingTime`, Long. Example: `0`.
+    pub total_abandoned_in_ring_time: Option<i64>,
+    /// Total time calls waited, in seconds.
+    ///
+    /// Wire name `TotalWaitTime`, Long. Example: `0`.
+    pub total_wait_time: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `StatsTime`, Long. Example: `1604639129000`.
+    pub stats_time: Option<i64>,
+    /// Number of inbound calls.
+    ///
+    /// Wire name `TotalCalls`, Long. Example: `0`.
+    pub total_calls: Option<i64>,
+    /// Chats offered, per kind of channel they came in through.
+    ///
+    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
+    pub access_channel_type_details: Option<Vec<crate::types::AccessChannelTypeDetails>>,
+    /// Number of calls that overflowed out of their queue.
+    ///
+    /// Wire name `CallsOverflow`, Long. Example: `0`.
+    pub calls_overflow: Option<i64>,
+    /// Number of calls that timed out.
+    ///
+    /// Wire name `CallsTimeout`, Long. Example: `0`.
+    pub calls_timeout: Option<i64>,
+    /// Share of inbound calls abandoned.
+    ///
+    /// Wire name `AbandonedRate`, Float. Example: `0`.
+    pub abandoned_rate: Option<f32>,
+    /// Number of calls abandoned while ringing an agent.
+    ///
+    /// Wire name `CallsAbandonedInRinging`, Long. Example: `0`.
+    pub calls_abandoned_in_ringing: Option<i64>,
+    /// Number of calls in which someone was consulted; several consultations in one call count once.
+    ///
+    /// Wire name `CallsConsulted`, Long. Example: `0`.
+    pub calls_consulted: Option<i64>,
+    /// Number of calls transferred, with or without consultation.
+    ///
+    /// Wire name `CallsTransferred`, Long. Example: `0`.
+    pub calls_transferred: Option<i64>,
 }
 
 impl Inbound {
@@ -1080,6 +2515,235 @@ impl Inbound {
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
+
+    /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    pub fn abandon_rate(&self) -> Option<f32> {
+        self.abandon_rate
+    }
+
+    /// `AccessChannelTypeDetailList`: see the field [`access_channel_type_detail_list`](#structfield.access_channel_type_detail_list); empty when absent.
+    pub fn access_channel_type_detail_list(&self) -> &[crate::types::AccessChannelTypeDetails] {
+        self.access_channel_type_detail_list
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
+    pub fn average_abandon_time(&self) -> Option<f32> {
+        self.average_abandon_time
+    }
+
+    /// `AverageAbandonedInIVRTime`: see the field [`average_abandoned_in_ivr_time`](#structfield.average_abandoned_in_ivr_time).
+    pub fn average_abandoned_in_ivr_time(&self) -> Option<f32> {
+        self.average_abandoned_in_ivr_time
+    }
+
+    /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
+    pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
+        self.average_abandoned_in_queue_time
+    }
+
+    /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
+    pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
+        self.average_abandoned_in_ring_time
+    }
+
+    /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
+    pub fn average_wait_time(&self) -> Option<f32> {
+        self.average_wait_time
+    }
+
+    /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    pub fn calls_abandoned(&self) -> Option<i64> {
+        self.calls_abandoned
+    }
+
+    /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
+    pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
+        self.calls_abandoned_in_ivr
+    }
+
+    /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
+        self.calls_abandoned_in_queue
+    }
+
+    /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
+        self.calls_abandoned_in_ring
+    }
+
+    /// `CallsAbandonedInVoiceNavigator`: see the field [`calls_abandoned_in_voice_navigator`](#structfield.calls_abandoned_in_voice_navigator).
+    pub fn calls_abandoned_in_voice_navigator(&self) -> Option<i64> {
+        self.calls_abandoned_in_voice_navigator
+    }
+
+    /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    pub fn calls_attended_transferred(&self) -> Option<i64> {
+        self.calls_attended_transferred
+    }
+
+    /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    pub fn calls_blind_transferred(&self) -> Option<i64> {
+        self.calls_blind_transferred
+    }
+
+    /// `CallsCausedIVRException`: see the field [`calls_caused_ivr_exception`](#structfield.calls_caused_ivr_exception).
+    pub fn calls_caused_ivr_exception(&self) -> Option<i64> {
+        self.calls_caused_ivr_exception
+    }
+
+    /// `CallsForwardToOutsideNumber`: see the field [`calls_forward_to_outside_number`](#structfield.calls_forward_to_outside_number).
+    pub fn calls_forward_to_outside_number(&self) -> Option<i64> {
+        self.calls_forward_to_outside_number
+    }
+
+    /// `CallsIVRException`: see the field [`calls_ivr_exception`](#structfield.calls_ivr_exception).
+    pub fn calls_ivr_exception(&self) -> Option<i64> {
+        self.calls_ivr_exception
+    }
+
+    /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    pub fn calls_queued(&self) -> Option<i64> {
+        self.calls_queued
+    }
+
+    /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
+    pub fn calls_queuing_failed(&self) -> Option<i64> {
+        self.calls_queuing_failed
+    }
+
+    /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    pub fn calls_queuing_overflow(&self) -> Option<i64> {
+        self.calls_queuing_overflow
+    }
+
+    /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    pub fn calls_queuing_timeout(&self) -> Option<i64> {
+        self.calls_queuing_timeout
+    }
+
+    /// `CallsToVoicemail`: see the field [`calls_to_voicemail`](#structfield.calls_to_voicemail).
+    pub fn calls_to_voicemail(&self) -> Option<i64> {
+        self.calls_to_voicemail
+    }
+
+    /// `CallsVoicemail`: see the field [`calls_voicemail`](#structfield.calls_voicemail).
+    pub fn calls_voicemail(&self) -> Option<i64> {
+        self.calls_voicemail
+    }
+
+    /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
+    pub fn max_abandon_time(&self) -> Option<i64> {
+        self.max_abandon_time
+    }
+
+    /// `MaxAbandonedInIVRTime`: see the field [`max_abandoned_in_ivr_time`](#structfield.max_abandoned_in_ivr_time).
+    pub fn max_abandoned_in_ivr_time(&self) -> Option<i64> {
+        self.max_abandoned_in_ivr_time
+    }
+
+    /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
+    pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
+        self.max_abandoned_in_queue_time
+    }
+
+    /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
+    pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
+        self.max_abandoned_in_ring_time
+    }
+
+    /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
+    pub fn max_wait_time(&self) -> Option<i64> {
+        self.max_wait_time
+    }
+
+    /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    pub fn service_level15(&self) -> Option<f32> {
+        self.service_level15
+    }
+
+    /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    pub fn service_level20(&self) -> Option<f32> {
+        self.service_level20
+    }
+
+    /// `ServiceLevel30`: see the field [`service_level30`](#structfield.service_level30).
+    pub fn service_level30(&self) -> Option<f32> {
+        self.service_level30
+    }
+
+    /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
+    pub fn total_abandon_time(&self) -> Option<i64> {
+        self.total_abandon_time
+    }
+
+    /// `TotalAbandonedInIVRTime`: see the field [`total_abandoned_in_ivr_time`](#structfield.total_abandoned_in_ivr_time).
+    pub fn total_abandoned_in_ivr_time(&self) -> Option<i64> {
+        self.total_abandoned_in_ivr_time
+    }
+
+    /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
+    pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
+        self.total_abandoned_in_queue_time
+    }
+
+    /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
+    pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
+        self.total_abandoned_in_ring_time
+    }
+
+    /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    pub fn total_wait_time(&self) -> Option<i64> {
+        self.total_wait_time
+    }
+
+    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    pub fn stats_time(&self) -> Option<i64> {
+        self.stats_time
+    }
+
+    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    pub fn total_calls(&self) -> Option<i64> {
+        self.total_calls
+    }
+
+    /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
+    pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
+        self.access_channel_type_details
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// `CallsOverflow`: see the field [`calls_overflow`](#structfield.calls_overflow).
+    pub fn calls_overflow(&self) -> Option<i64> {
+        self.calls_overflow
+    }
+
+    /// `CallsTimeout`: see the field [`calls_timeout`](#structfield.calls_timeout).
+    pub fn calls_timeout(&self) -> Option<i64> {
+        self.calls_timeout
+    }
+
+    /// `AbandonedRate`: see the field [`abandoned_rate`](#structfield.abandoned_rate).
+    pub fn abandoned_rate(&self) -> Option<f32> {
+        self.abandoned_rate
+    }
+
+    /// `CallsAbandonedInRinging`: see the field [`calls_abandoned_in_ringing`](#structfield.calls_abandoned_in_ringing).
+    pub fn calls_abandoned_in_ringing(&self) -> Option<i64> {
+        self.calls_abandoned_in_ringing
+    }
+
+    /// `CallsConsulted`: see the field [`calls_consulted`](#structfield.calls_consulted).
+    pub fn calls_consulted(&self) -> Option<i64> {
+        self.calls_consulted
+    }
+
+    /// `CallsTransferred`: see the field [`calls_transferred`](#structfield.calls_transferred).
+    pub fn calls_transferred(&self) -> Option<i64> {
+        self.calls_transferred
+    }
 }
 
 impl Decode for Inbound {
@@ -1116,6 +2780,54 @@ impl Decode for Inbound {
                 total_ring_time: codec::field(o, "TotalRingTime")?,
                 total_talk_time: codec::field(o, "TotalTalkTime")?,
                 total_work_time: codec::field(o, "TotalWorkTime")?,
+                abandon_rate: codec::field(o, "AbandonRate")?,
+                access_channel_type_detail_list: codec::field(o, "AccessChannelTypeDetailList")?,
+                average_abandon_time: codec::field(o, "AverageAbandonTime")?,
+                average_abandoned_in_ivr_time: codec::field(o, "AverageAbandonedInIVRTime")?,
+                average_abandoned_in_queue_time: codec::field(o, "AverageAbandonedInQueueTime")?,
+                average_abandoned_in_ring_time: codec::field(o, "AverageAbandonedInRingTime")?,
+                average_wait_time: codec::field(o, "AverageWaitTime")?,
+                calls_abandoned: codec::field(o, "CallsAbandoned")?,
+                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
+                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
+                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
+                calls_abandoned_in_voice_navigator: codec::field(
+                    o,
+                    "CallsAbandonedInVoiceNavigator",
+                )?,
+                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
+                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
+                calls_caused_ivr_exception: codec::field(o, "CallsCausedIVRException")?,
+                calls_forward_to_outside_number: codec::field(o, "CallsForwardToOutsideNumber")?,
+                calls_ivr_exception: codec::field(o, "CallsIVRException")?,
+                calls_queued: codec::field(o, "CallsQueued")?,
+                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
+                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
+                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
+                calls_to_voicemail: codec::field(o, "CallsToVoicemail")?,
+                calls_voicemail: codec::field(o, "CallsVoicemail")?,
+                max_abandon_time: codec::field(o, "MaxAbandonTime")?,
+                max_abandoned_in_ivr_time: codec::field(o, "MaxAbandonedInIVRTime")?,
+                max_abandoned_in_queue_time: codec::field(o, "MaxAbandonedInQueueTime")?,
+                max_abandoned_in_ring_time: codec::field(o, "MaxAbandonedInRingTime")?,
+                max_wait_time: codec::field(o, "MaxWaitTime")?,
+                service_level15: codec::field(o, "ServiceLevel15")?,
+                service_level20: codec::field(o, "ServiceLevel20")?,
+                service_level30: codec::field(o, "ServiceLevel30")?,
+                total_abandon_time: codec::field(o, "TotalAbandonTime")?,
+                total_abandoned_in_ivr_time: codec::field(o, "TotalAbandonedInIVRTime")?,
+                total_abandoned_in_queue_time: codec::field(o, "TotalAbandonedInQueueTime")?,
+                total_abandoned_in_ring_time: codec::field(o, "TotalAbandonedInRingTime")?,
+                total_wait_time: codec::field(o, "TotalWaitTime")?,
+                stats_time: codec::field(o, "StatsTime")?,
+                total_calls: codec::field(o, "TotalCalls")?,
+                access_channel_type_details: codec::field(o, "AccessChannelTypeDetails")?,
+                calls_overflow: codec::field(o, "CallsOverflow")?,
+                calls_timeout: codec::field(o, "CallsTimeout")?,
+                abandoned_rate: codec::field(o, "AbandonedRate")?,
+                calls_abandoned_in_ringing: codec::field(o, "CallsAbandonedInRinging")?,
+                calls_consulted: codec::field(o, "CallsConsulted")?,
+                calls_transferred: codec::field(o, "CallsTransferred")?,
             })
         })
     }
@@ -1190,11 +2902,630 @@ impl Encode for Inbound {
         codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
         codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
         codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
+        codec::put(&mut o, "AbandonRate", &self.abandon_rate);
+        codec::put(
+            &mut o,
+            "AccessChannelTypeDetailList",
+            &self.access_channel_type_detail_list,
+        );
+        codec::put(&mut o, "AverageAbandonTime", &self.average_abandon_time);
+        codec::put(
+            &mut o,
+            "AverageAbandonedInIVRTime",
+            &self.average_abandoned_in_ivr_time,
+        );
+        codec::put(
+            &mut o,
+            "AverageAbandonedInQueueTime",
+            &self.average_abandoned_in_queue_time,
+        );
+        codec::put(
+            &mut o,
+            "AverageAbandonedInRingTime",
+            &self.average_abandoned_in_ring_time,
+        );
+        codec::put(&mut o, "AverageWaitTime", &self.average_wait_time);
+        codec::put(&mut o, "CallsAbandoned", &self.calls_abandoned);
+        codec::put(&mut o, "CallsAbandonedInIVR", &self.calls_abandoned_in_ivr);
+        codec::put(
+            &mut o,
+            "CallsAbandonedInQueue",
+            &self.calls_abandoned_in_queue,
+        );
+        codec::put(
+            &mut o,
+            "CallsAbandonedInRing",
+            &self.calls_abandoned_in_ring,
+        );
+        codec::put(
+            &mut o,
+            "CallsAbandonedInVoiceNavigator",
+            &self.calls_abandoned_in_voice_navigator,
+        );
+        codec::put(
+            &mut o,
+            "CallsAttendedTransferred",
+            &self.calls_attended_transferred,
+        );
+        codec::put(
+            &mut o,
+            "CallsBlindTransferred",
+            &self.calls_blind_transferred,
+        );
+        codec::put(
+            &mut o,
+            "CallsCausedIVRException",
+            &self.calls_caused_ivr_exception,
+        );
+        codec::put(
+            &mut o,
+            "CallsForwardToOutsideNumber",
+            &self.calls_forward_to_outside_number,
+        );
+        codec::put(&mut o, "CallsIVRException", &self.calls_ivr_exception);
+        codec::put(&mut o, "CallsQueued", &self.calls_queued);
+        codec::put(&mut o, "CallsQueuingFailed", &self.calls_queuing_failed);
+        codec::put(&mut o, "CallsQueuingOverflow", &self.calls_queuing_overflow);
+        codec::put(&mut o, "CallsQueuingTimeout", &self.calls_queuing_timeout);
+        codec::put(&mut o, "CallsToVoicemail", &self.calls_to_voicemail);
+        codec::put(&mut o, "CallsVoicemail", &self.calls_voicemail);
+        codec::put(&mut o, "MaxAbandonTime", &self.max_abandon_time);
+        codec::put(
+            &mut o,
+            "MaxAbandonedInIVRTime",
+            &self.max_abandoned_in_ivr_time,
+        );
+        codec::put(
+            &mut o,
+            "MaxAbandonedInQueueTime",
+            &self.max_abandoned_in_queue_time,
+        );
+        codec::put(
+            &mut o,
+            "MaxAbandonedInRingTime",
+            &self.max_abandoned_in_ring_time,
+        );
+        codec::put(&mut o, "MaxWaitTime", &self.max_wait_time);
+        codec::put(&mut o, "ServiceLevel15", &self.service_level15);
+        codec::put(&mut o, "ServiceLevel20", &self.service_level20);
+        codec::put(&mut o, "ServiceLevel30", &self.service_level30);
+        codec::put(&mut o, "TotalAbandonTime", &self.total_abandon_time);
+        codec::put(
+            &mut o,
+            "TotalAbandonedInIVRTime",
+            &self.total_abandoned_in_ivr_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalAbandonedInQueueTime",
+            &self.total_abandoned_in_queue_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalAbandonedInRingTime",
+            &self.total_abandoned_in_ring_time,
+        );
+        codec::put(&mut o, "TotalWaitTime", &self.total_wait_time);
+        codec::put(&mut o, "StatsTime", &self.stats_time);
+        codec::put(&mut o, "TotalCalls", &self.total_calls);
+        codec::put(
+            &mut o,
+            "AccessChannelTypeDetails",
+            &self.access_channel_type_details,
+        );
+        codec::put(&mut o, "CallsOverflow", &self.calls_overflow);
+        codec::put(&mut o, "CallsTimeout", &self.calls_timeout);
+        codec::put(&mut o, "AbandonedRate", &self.abandoned_rate);
+        codec::put(
+            &mut o,
+            "CallsAbandonedInRinging",
+            &self.calls_abandoned_in_ringing,
+        );
+        codec::put(&mut o, "CallsConsulted", &self.calls_consulted);
+        codec::put(&mut o, "CallsTransferred", &self.calls_transferred);
         Value::Object(o)
     }
 }
 
-/// Part of the output of [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (5 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstances`](crate::operation::list_instances) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Instance {
+    /// Administrators of the instance.
+    ///
+    /// Wire name `AdminList`, List of Struct [`User`](crate::types::User).
+    pub admin_list: Option<Vec<crate::types::User>>,
+    /// Id of the Alibaba Cloud account that owns the instance.
+    ///
+    /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
+    pub aliyun_uid: Option<String>,
+    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
+    ///
+    /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
+    pub console_url: Option<String>,
+    /// Free text describing the instance.
+    ///
+    /// Wire name `Description`, String. Example: `测试实例`.
+    pub description: Option<String>,
+    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
+    ///
+    /// Wire name `DomainName`, String. Example: `ccc-test`.
+    pub domain_name: Option<String>,
+    /// Id of the instance, e.g. `ccc-test`.
+    ///
+    /// Wire name `Id`, String. Example: `ccc-test`.
+    pub id: Option<String>,
+    /// Name of the instance.
+    ///
+    /// Wire name `Name`, String. Example: `云呼测试实例`.
+    pub name: Option<String>,
+    /// Phone numbers of the instance.
+    ///
+    /// Wire name `NumberList`, List of Struct [`PhoneNumber`](crate::types::PhoneNumber).
+    pub number_list: Option<Vec<crate::types::PhoneNumber>>,
+    /// State of the instance, e.g. `RUNNING`.
+    ///
+    /// Wire name `Status`, String. Example: `RUNNING`.
+    pub status: Option<String>,
+    /// Kind of agents the instance serves.
+    ///
+    /// Wire name `AgentType`, String.
+    pub agent_type: Option<String>,
+    /// The chatbot business unit the instance is linked to.
+    ///
+    /// Wire name `ChatbotBusinessUnit`, Struct [`ChatbotBusinessUnit`](crate::types::ChatbotBusinessUnit).
+    pub chatbot_business_unit: Option<crate::types::ChatbotBusinessUnit>,
+    /// When the instance was created, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `CreateTime`, Long. Example: `1624679747000`.
+    pub create_time: Option<i64>,
+}
+
+impl Instance {
+    /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
+    pub fn admin_list(&self) -> &[crate::types::User] {
+        self.admin_list.as_deref().unwrap_or_default()
+    }
+
+    /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
+    pub fn aliyun_uid(&self) -> Option<&str> {
+        self.aliyun_uid.as_deref()
+    }
+
+    /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
+    pub fn console_url(&self) -> Option<&str> {
+        self.console_url.as_deref()
+    }
+
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
+    pub fn domain_name(&self) -> Option<&str> {
+        self.domain_name.as_deref()
+    }
+
+    /// `Id`: see the field [`id`](#structfield.id).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
+        self.number_list.as_deref().unwrap_or_default()
+    }
+
+    /// `Status`: see the field [`status`](#structfield.status).
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// `AgentType`: see the field [`agent_type`](#structfield.agent_type).
+    pub fn agent_type(&self) -> Option<&str> {
+        self.agent_type.as_deref()
+    }
+
+    /// `ChatbotBusinessUnit`: see the field [`chatbot_business_unit`](#structfield.chatbot_business_unit).
+    pub fn chatbot_business_unit(&self) -> Option<&crate::types::ChatbotBusinessUnit> {
+        self.chatbot_business_unit.as_ref()
+    }
+
+    /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
+    pub fn create_time(&self) -> Option<i64> {
+        self.create_time
+    }
+}
+
+impl Decode for Instance {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                admin_list: codec::field(o, "AdminList")?,
+                aliyun_uid: codec::field(o, "AliyunUid")?,
+                console_url: codec::field(o, "ConsoleUrl")?,
+                description: codec::field(o, "Description")?,
+                domain_name: codec::field(o, "DomainName")?,
+                id: codec::field(o, "Id")?,
+                name: codec::field(o, "Name")?,
+                number_list: codec::field(o, "NumberList")?,
+                status: codec::field(o, "Status")?,
+                agent_type: codec::field(o, "AgentType")?,
+                chatbot_business_unit: codec::field(o, "ChatbotBusinessUnit")?,
+                create_time: codec::field(o, "CreateTime")?,
+            })
+        })
+    }
+}
+
+impl Encode for Instance {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "AdminList", &self.admin_list);
+        codec::put(&mut o, "AliyunUid", &self.aliyun_uid);
+        codec::put(&mut o, "ConsoleUrl", &self.console_url);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "DomainName", &self.domain_name);
+        codec::put(&mut o, "Id", &self.id);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "NumberList", &self.number_list);
+        codec::put(&mut o, "Status", &self.status);
+        codec::put(&mut o, "AgentType", &self.agent_type);
+        codec::put(&mut o, "ChatbotBusinessUnit", &self.chatbot_business_unit);
+        codec::put(&mut o, "CreateTime", &self.create_time);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`ClaimChat`](crate::operation::claim_chat), [`PollUserStatus`](crate::operation::poll_user_status) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Members {
+    /// Position of the party within the chat.
+    ///
+    /// Wire name `Index`, Integer.
+    pub index: Option<i32>,
+    /// Who ended this party's part in the chat, once it ended.
+    ///
+    /// Wire name `ReleaseInitiator`, String.
+    pub release_initiator: Option<String>,
+    /// Why this party's part in the chat ended.
+    ///
+    /// Wire name `ReleaseReason`, String.
+    pub release_reason: Option<String>,
+    /// Skill group the chat was routed through, if any.
+    ///
+    /// Wire name `SkillGroupId`, String.
+    pub skill_group_id: Option<String>,
+    /// State of this party's part in the chat.
+    ///
+    /// Wire name `Status`, String.
+    pub status: Option<String>,
+    /// The party, as a user id.
+    ///
+    /// Wire name `UserId`, String.
+    pub user_id: Option<String>,
+    /// Kind of party, e.g. agent or customer.
+    ///
+    /// Wire name `UserType`, String.
+    pub user_type: Option<String>,
+}
+
+impl Members {
+    /// `Index`: see the field [`index`](#structfield.index).
+    pub fn index(&self) -> Option<i32> {
+        self.index
+    }
+
+    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    pub fn release_initiator(&self) -> Option<&str> {
+        self.release_initiator.as_deref()
+    }
+
+    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    pub fn release_reason(&self) -> Option<&str> {
+        self.release_reason.as_deref()
+    }
+
+    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(&self) -> Option<&str> {
+        self.skill_group_id.as_deref()
+    }
+
+    /// `Status`: see the field [`status`](#structfield.status).
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// `UserType`: see the field [`user_type`](#structfield.user_type).
+    pub fn user_type(&self) -> Option<&str> {
+        self.user_type.as_deref()
+    }
+}
+
+impl Decode for Members {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                index: codec::field(o, "Index")?,
+                release_initiator: codec::field(o, "ReleaseInitiator")?,
+                release_reason: codec::field(o, "ReleaseReason")?,
+                skill_group_id: codec::field(o, "SkillGroupId")?,
+                status: codec::field(o, "Status")?,
+                user_id: codec::field(o, "UserId")?,
+                user_type: codec::field(o, "UserType")?,
+            })
+        })
+    }
+}
+
+impl Encode for Members {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Index", &self.index);
+        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
+        codec::put(&mut o, "ReleaseReason", &self.release_reason);
+        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "Status", &self.status);
+        codec::put(&mut o, "UserId", &self.user_id);
+        codec::put(&mut o, "UserType", &self.user_type);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`ListGroupChatMessages`](crate::operation::list_group_chat_messages), [`ListVisitorChatMessages`](crate::operation::list_visitor_chat_messages), [`ListWaitingChats`](crate::operation::list_waiting_chats) (3 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Messages {
+    /// Wire name `Content`, String.
+    pub content: Option<String>,
+    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
+    pub job_id: Option<String>,
+    /// Wire name `Recalled`, Boolean. Example: `false`.
+    pub recalled: Option<bool>,
+    /// Wire name `SenderAvatarUrl`, String. Example: `http://xxxxx.com`.
+    pub sender_avatar_url: Option<String>,
+    /// Wire name `SenderId`, String. Example: `64bb4ececc34fc5ec1ca1153`.
+    pub sender_id: Option<String>,
+    /// Wire name `SenderName`, String. Example: `test-agent@test-instanceId`.
+    pub sender_name: Option<String>,
+    /// Wire name `SenderType`, String. Example: `CUSTOMER`.
+    pub sender_type: Option<String>,
+    /// Wire name `Timestamp`, Long. Example: `1696126980371`.
+    pub timestamp: Option<i64>,
+}
+
+impl Messages {
+    /// `Content`: see the field [`content`](#structfield.content).
+    pub fn content(&self) -> Option<&str> {
+        self.content.as_deref()
+    }
+
+    /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+
+    /// `Recalled`: see the field [`recalled`](#structfield.recalled).
+    pub fn recalled(&self) -> Option<bool> {
+        self.recalled
+    }
+
+    /// `SenderAvatarUrl`: see the field [`sender_avatar_url`](#structfield.sender_avatar_url).
+    pub fn sender_avatar_url(&self) -> Option<&str> {
+        self.sender_avatar_url.as_deref()
+    }
+
+    /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
+    pub fn sender_id(&self) -> Option<&str> {
+        self.sender_id.as_deref()
+    }
+
+    /// `SenderName`: see the field [`sender_name`](#structfield.sender_name).
+    pub fn sender_name(&self) -> Option<&str> {
+        self.sender_name.as_deref()
+    }
+
+    /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
+    pub fn sender_type(&self) -> Option<&str> {
+        self.sender_type.as_deref()
+    }
+
+    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+}
+
+impl Decode for Messages {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                content: codec::field(o, "Content")?,
+                job_id: codec::field(o, "JobId")?,
+                recalled: codec::field(o, "Recalled")?,
+                sender_avatar_url: codec::field(o, "SenderAvatarUrl")?,
+                sender_id: codec::field(o, "SenderId")?,
+                sender_name: codec::field(o, "SenderName")?,
+                sender_type: codec::field(o, "SenderType")?,
+                timestamp: codec::field(o, "Timestamp")?,
+            })
+        })
+    }
+}
+
+impl Encode for Messages {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Content", &self.content);
+        codec::put(&mut o, "JobId", &self.job_id);
+        codec::put(&mut o, "Recalled", &self.recalled);
+        codec::put(&mut o, "SenderAvatarUrl", &self.sender_avatar_url);
+        codec::put(&mut o, "SenderId", &self.sender_id);
+        codec::put(&mut o, "SenderName", &self.sender_name);
+        codec::put(&mut o, "SenderType", &self.sender_type);
+        codec::put(&mut o, "Timestamp", &self.timestamp);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetMultiChannelRecording`](crate::operation::get_multi_channel_recording), [`ListMultiChannelRecordings`](crate::operation::list_multi_channel_recordings) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MultiChannelRecording {
+    /// Name of the recording file.
+    ///
+    /// Wire name `FileName`, String. Example: `job-6538214103689****.mkv`.
+    pub file_name: Option<String>,
+    /// Address to download the recording file from; it carries its own expiry time.
+    ///
+    /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2021/04/job-6538214103689****.mkv?Expires=1617435462&OSSAccessKeyId=****&Signature=****`.
+    pub file_url: Option<String>,
+    /// Id of the agent's channel the recording is of.
+    ///
+    /// Wire name `AgentChannelId`, String. Example: `ch-user-8526899****-8602****-1656926504363-job-25920271311543****`.
+    pub agent_channel_id: Option<String>,
+    /// The agent of the recording, as `username@instance`.
+    ///
+    /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
+    pub agent_id: Option<String>,
+    /// The agent's name.
+    ///
+    /// Wire name `AgentName`, String.
+    pub agent_name: Option<String>,
+    /// Id of the call.
+    ///
+    /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
+    pub contact_id: Option<String>,
+    /// Length of the recording (a number in a string).
+    ///
+    /// Wire name `Duration`, String. Example: `56321`.
+    pub duration: Option<String>,
+    /// Periods of the recording during which the call was on hold.
+    ///
+    /// Wire name `HoldTimeSegments`, List of Struct [`HoldTimeSegments`](crate::types::HoldTimeSegments).
+    pub hold_time_segments: Option<Vec<crate::types::HoldTimeSegments>>,
+    /// Id of the agent's RAM user.
+    ///
+    /// Wire name `RamId`, String. Example: `22807673106369****`.
+    pub ram_id: Option<String>,
+    /// Skill group the agent took the call through, as `name@instance`.
+    ///
+    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// When the recording started, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `StartTime`, Long. Example: `1656926518491`.
+    pub start_time: Option<i64>,
+}
+
+impl MultiChannelRecording {
+    /// `FileName`: see the field [`file_name`](#structfield.file_name).
+    pub fn file_name(&self) -> Option<&str> {
+        self.file_name.as_deref()
+    }
+
+    /// `FileUrl`: see the field [`file_url`](#structfield.file_url).
+    pub fn file_url(&self) -> Option<&str> {
+        self.file_url.as_deref()
+    }
+
+    /// `AgentChannelId`: see the field [`agent_channel_id`](#structfield.agent_channel_id).
+    pub fn agent_channel_id(&self) -> Option<&str> {
+        self.agent_channel_id.as_deref()
+    }
+
+    /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    pub fn agent_id(&self) -> Option<&str> {
+        self.agent_id.as_deref()
+    }
+
+    /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    pub fn agent_name(&self) -> Option<&str> {
+        self.agent_name.as_deref()
+    }
+
+    /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    pub fn contact_id(&self) -> Option<&str> {
+        self.contact_id.as_deref()
+    }
+
+    /// `Duration`: see the field [`duration`](#structfield.duration).
+    pub fn duration(&self) -> Option<&str> {
+        self.duration.as_deref()
+    }
+
+    /// `HoldTimeSegments`: see the field [`hold_time_segments`](#structfield.hold_time_segments); empty when absent.
+    pub fn hold_time_segments(&self) -> &[crate::types::HoldTimeSegments] {
+        self.hold_time_segments.as_deref().unwrap_or_default()
+    }
+
+    /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    pub fn ram_id(&self) -> Option<&str> {
+        self.ram_id.as_deref()
+    }
+
+    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(&self) -> Option<&str> {
+        self.skill_group_id.as_deref()
+    }
+
+    /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    pub fn start_time(&self) -> Option<i64> {
+        self.start_time
+    }
+}
+
+impl Decode for MultiChannelRecording {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                file_name: codec::field(o, "FileName")?,
+                file_url: codec::field(o, "FileUrl")?,
+                agent_channel_id: codec::field(o, "AgentChannelId")?,
+                agent_id: codec::field(o, "AgentId")?,
+                agent_name: codec::field(o, "AgentName")?,
+                contact_id: codec::field(o, "ContactId")?,
+                duration: codec::field(o, "Duration")?,
+                hold_time_segments: codec::field(o, "HoldTimeSegments")?,
+                ram_id: codec::field(o, "RamId")?,
+                skill_group_id: codec::field(o, "SkillGroupId")?,
+                start_time: codec::field(o, "StartTime")?,
+            })
+        })
+    }
+}
+
+impl Encode for MultiChannelRecording {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "FileName", &self.file_name);
+        codec::put(&mut o, "FileUrl", &self.file_url);
+        codec::put(&mut o, "AgentChannelId", &self.agent_channel_id);
+        codec::put(&mut o, "AgentId", &self.agent_id);
+        codec::put(&mut o, "AgentName", &self.agent_name);
+        codec::put(&mut o, "ContactId", &self.contact_id);
+        codec::put(&mut o, "Duration", &self.duration);
+        codec::put(&mut o, "HoldTimeSegments", &self.hold_time_segments);
+        codec::put(&mut o, "RamId", &self.ram_id);
+        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "StartTime", &self.start_time);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (9 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Outbound {
@@ -1310,6 +3641,26 @@ pub struct Outbound {
     ///
     /// Wire name `TotalWorkTime`, Long. Example: `100`.
     pub total_work_time: Option<i64>,
+    /// Number of calls transferred after consultation.
+    ///
+    /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
+    pub calls_attended_transferred: Option<i64>,
+    /// Number of calls transferred without consultation.
+    ///
+    /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
+    pub calls_blind_transferred: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `StatsTime`, Long. Example: `1604639129000`.
+    pub stats_time: Option<i64>,
+    /// Number of outbound calls.
+    ///
+    /// Wire name `TotalCalls`, Long. Example: `0`.
+    pub total_calls: Option<i64>,
+    /// Number of outbound calls dialled successfully.
+    ///
+    /// Wire name `CallsDialedSuccess`, Long. Example: `0`.
+    pub calls_dialed_success: Option<i64>,
 }
 
 impl Outbound {
@@ -1452,6 +3803,31 @@ impl Outbound {
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
+
+    /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    pub fn calls_attended_transferred(&self) -> Option<i64> {
+        self.calls_attended_transferred
+    }
+
+    /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    pub fn calls_blind_transferred(&self) -> Option<i64> {
+        self.calls_blind_transferred
+    }
+
+    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    pub fn stats_time(&self) -> Option<i64> {
+        self.stats_time
+    }
+
+    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    pub fn total_calls(&self) -> Option<i64> {
+        self.total_calls
+    }
+
+    /// `CallsDialedSuccess`: see the field [`calls_dialed_success`](#structfield.calls_dialed_success).
+    pub fn calls_dialed_success(&self) -> Option<i64> {
+        self.calls_dialed_success
+    }
 }
 
 impl Decode for Outbound {
@@ -1486,6 +3862,11 @@ impl Decode for Outbound {
                 total_ring_time: codec::field(o, "TotalRingTime")?,
                 total_talk_time: codec::field(o, "TotalTalkTime")?,
                 total_work_time: codec::field(o, "TotalWorkTime")?,
+                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
+                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
+                stats_time: codec::field(o, "StatsTime")?,
+                total_calls: codec::field(o, "TotalCalls")?,
+                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
             })
         })
     }
@@ -1546,11 +3927,24 @@ impl Encode for Outbound {
         codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
         codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
         codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
+        codec::put(
+            &mut o,
+            "CallsAttendedTransferred",
+            &self.calls_attended_transferred,
+        );
+        codec::put(
+            &mut o,
+            "CallsBlindTransferred",
+            &self.calls_blind_transferred,
+        );
+        codec::put(&mut o, "StatsTime", &self.stats_time);
+        codec::put(&mut o, "TotalCalls", &self.total_calls);
+        codec::put(&mut o, "CallsDialedSuccess", &self.calls_dialed_success);
         Value::Object(o)
     }
 }
 
-/// Part of the output of [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (2 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (7 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Overall {
@@ -1646,6 +4040,62 @@ pub struct Overall {
     ///
     /// Wire name `TotalWorkTime`, Long. Example: `94`.
     pub total_work_time: Option<i64>,
+    /// Largest number of agents signed in at once.
+    ///
+    /// Wire name `MaxLoggedInAgents`, Long.
+    pub max_logged_in_agents: Option<i64>,
+    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `StatsTime`, Long.
+    pub stats_time: Option<i64>,
+    /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `FirstCheckInTime`, Long. Example: `0`.
+    pub first_check_in_time: Option<i64>,
+    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `LastCheckOutTime`, Long.
+    pub last_check_out_time: Option<i64>,
+    /// Total time signed in off site (an outside phone).
+    ///
+    /// Wire name `TotalOffSiteLoggedInTime`, Long.
+    pub total_off_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOffSiteLoggedInTime`.
+    ///
+    /// Wire name `TotalOffSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOffSiteLoggedInTime代替此参数`.
+    pub total_off_site_online_time: Option<i64>,
+    /// Total time signed in on an office phone.
+    ///
+    /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
+    pub total_office_phone_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOfficePhoneLoggedInTime`.
+    ///
+    /// Wire name `TotalOfficePhoneOnlineTime`, Long. Example: `已弃用，请使用TotalOfficePhoneLoggedInTime代替此参数`.
+    pub total_office_phone_online_time: Option<i64>,
+    /// Total time signed in on site (the workbench).
+    ///
+    /// Wire name `TotalOnSiteLoggedInTime`, Long.
+    pub total_on_site_logged_in_time: Option<i64>,
+    /// Deprecated: read `TotalOnSiteLoggedInTime`.
+    ///
+    /// Wire name `TotalOnSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOnSiteLoggedInTime代替此参数`.
+    pub total_on_site_online_time: Option<i64>,
+    /// Total time signed in for outbound calls only.
+    ///
+    /// Wire name `TotalOutboundScenarioLoggedInTime`, Long.
+    pub total_outbound_scenario_logged_in_time: Option<i64>,
+    /// Total time ready while signed in for outbound calls only.
+    ///
+    /// Wire name `TotalOutboundScenarioReadyTime`, Long.
+    pub total_outbound_scenario_ready_time: Option<i64>,
+    /// Deprecated: read `TotalOutboundScenarioLoggedInTime`.
+    ///
+    /// Wire name `TotalOutboundScenarioTime`, Long. Example: `已弃用，请使用TotalOutboundScenarioLoggedInTime代替此参数`.
+    pub total_outbound_scenario_time: Option<i64>,
+    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `LastCheckoutTime`, Long. Example: `0`.
+    pub last_checkout_time: Option<i64>,
 }
 
 impl Overall {
@@ -1763,6 +4213,76 @@ impl Overall {
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
+
+    /// `MaxLoggedInAgents`: see the field [`max_logged_in_agents`](#structfield.max_logged_in_agents).
+    pub fn max_logged_in_agents(&self) -> Option<i64> {
+        self.max_logged_in_agents
+    }
+
+    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    pub fn stats_time(&self) -> Option<i64> {
+        self.stats_time
+    }
+
+    /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    pub fn first_check_in_time(&self) -> Option<i64> {
+        self.first_check_in_time
+    }
+
+    /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    pub fn last_check_out_time(&self) -> Option<i64> {
+        self.last_check_out_time
+    }
+
+    /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
+    pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
+        self.total_off_site_logged_in_time
+    }
+
+    /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
+    pub fn total_off_site_online_time(&self) -> Option<i64> {
+        self.total_off_site_online_time
+    }
+
+    /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
+        self.total_office_phone_logged_in_time
+    }
+
+    /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
+    pub fn total_office_phone_online_time(&self) -> Option<i64> {
+        self.total_office_phone_online_time
+    }
+
+    /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
+        self.total_on_site_logged_in_time
+    }
+
+    /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
+    pub fn total_on_site_online_time(&self) -> Option<i64> {
+        self.total_on_site_online_time
+    }
+
+    /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
+        self.total_outbound_scenario_logged_in_time
+    }
+
+    /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
+        self.total_outbound_scenario_ready_time
+    }
+
+    /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    pub fn total_outbound_scenario_time(&self) -> Option<i64> {
+        self.total_outbound_scenario_time
+    }
+
+    /// `LastCheckoutTime`: see the field [`last_checkout_time`](#structfield.last_checkout_time).
+    pub fn last_checkout_time(&self) -> Option<i64> {
+        self.last_checkout_time
+    }
 }
 
 impl Decode for Overall {
@@ -1792,6 +4312,26 @@ impl Decode for Overall {
                 total_ready_time: codec::field(o, "TotalReadyTime")?,
                 total_talk_time: codec::field(o, "TotalTalkTime")?,
                 total_work_time: codec::field(o, "TotalWorkTime")?,
+                max_logged_in_agents: codec::field(o, "MaxLoggedInAgents")?,
+                stats_time: codec::field(o, "StatsTime")?,
+                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
+                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
+                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
+                total_off_site_online_time: codec::field(o, "TotalOffSiteOnlineTime")?,
+                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
+                total_office_phone_online_time: codec::field(o, "TotalOfficePhoneOnlineTime")?,
+                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
+                total_on_site_online_time: codec::field(o, "TotalOnSiteOnlineTime")?,
+                total_outbound_scenario_logged_in_time: codec::field(
+                    o,
+                    "TotalOutboundScenarioLoggedInTime",
+                )?,
+                total_outbound_scenario_ready_time: codec::field(
+                    o,
+                    "TotalOutboundScenarioReadyTime",
+                )?,
+                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
+                last_checkout_time: codec::field(o, "LastCheckoutTime")?,
             })
         })
     }
@@ -1831,11 +4371,197 @@ impl Encode for Overall {
         codec::put(&mut o, "TotalReadyTime", &self.total_ready_time);
         codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
         codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
+        codec::put(&mut o, "MaxLoggedInAgents", &self.max_logged_in_agents);
+        codec::put(&mut o, "StatsTime", &self.stats_time);
+        codec::put(&mut o, "FirstCheckInTime", &self.first_check_in_time);
+        codec::put(&mut o, "LastCheckOutTime", &self.last_check_out_time);
+        codec::put(
+            &mut o,
+            "TotalOffSiteLoggedInTime",
+            &self.total_off_site_logged_in_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOffSiteOnlineTime",
+            &self.total_off_site_online_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOfficePhoneLoggedInTime",
+            &self.total_office_phone_logged_in_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOfficePhoneOnlineTime",
+            &self.total_office_phone_online_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOnSiteLoggedInTime",
+            &self.total_on_site_logged_in_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOnSiteOnlineTime",
+            &self.total_on_site_online_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOutboundScenarioLoggedInTime",
+            &self.total_outbound_scenario_logged_in_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOutboundScenarioReadyTime",
+            &self.total_outbound_scenario_ready_time,
+        );
+        codec::put(
+            &mut o,
+            "TotalOutboundScenarioTime",
+            &self.total_outbound_scenario_time,
+        );
+        codec::put(&mut o, "LastCheckoutTime", &self.last_checkout_time);
         Value::Object(o)
     }
 }
 
-/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstancesOfUser`](crate::operation::list_instances_of_user) (2 actions): one type wherever the service sends this shape.
+/// Part of the output of [`AnswerCall`](crate::operation::answer_call), [`BargeInCall`](crate::operation::barge_in_call), [`BlindTransfer`](crate::operation::blind_transfer), [`CancelAttendedTransfer`](crate::operation::cancel_attended_transfer), [`ClaimCall`](crate::operation::claim_call), [`ClaimChat`](crate::operation::claim_chat), [`CoachCall`](crate::operation::coach_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`EndConference`](crate::operation::end_conference), [`HoldCall`](crate::operation::hold_call), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`InterceptCall`](crate::operation::intercept_call), [`LaunchAuthentication`](crate::operation::launch_authentication), [`LaunchSurvey`](crate::operation::launch_survey), [`MakeCall`](crate::operation::make_call), [`MonitorCall`](crate::operation::monitor_call), [`MuteCall`](crate::operation::mute_call), [`PollUserStatus`](crate::operation::poll_user_status), [`RedialCall`](crate::operation::redial_call), [`ReleaseCall`](crate::operation::release_call), [`RetrieveCall`](crate::operation::retrieve_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`SignOutGroup`](crate::operation::sign_out_group), [`StartBack2BackCall`](crate::operation::start_back2_back_call), [`StartConference`](crate::operation::start_conference), [`StartPredictiveCall`](crate::operation::start_predictive_call), [`SwitchToConference`](crate::operation::switch_to_conference), [`TakeBreak`](crate::operation::take_break), [`UnmuteCall`](crate::operation::unmute_call) (29 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ParallelJobList {
+    /// Id of the call or chat.
+    ///
+    /// Wire name `JobId`, String.
+    pub job_id: Option<String>,
+    /// The agent's state in it.
+    ///
+    /// Wire name `Status`, String.
+    pub status: Option<String>,
+    /// When that state began, in milliseconds since the Unix epoch.
+    ///
+    /// Wire name `Timestamp`, Long.
+    pub timestamp: Option<i64>,
+}
+
+impl ParallelJobList {
+    /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+
+    /// `Status`: see the field [`status`](#structfield.status).
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+}
+
+impl Decode for ParallelJobList {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                job_id: codec::field(o, "JobId")?,
+                status: codec::field(o, "Status")?,
+                timestamp: codec::field(o, "Timestamp")?,
+            })
+        })
+    }
+}
+
+impl Encode for ParallelJobList {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "JobId", &self.job_id);
+        codec::put(&mut o, "Status", &self.status);
+        codec::put(&mut o, "Timestamp", &self.timestamp);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`GetUser`](crate::operation::get_user), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user), [`ListUsers`](crate::operation::list_users) (5 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct PersonalOutboundNumberList {
+    /// Whether the number can be used.
+    ///
+    /// Wire name `Active`, Boolean. Example: `true`.
+    pub active: Option<bool>,
+    /// City the number is registered in.
+    ///
+    /// Wire name `City`, String.
+    pub city: Option<String>,
+    /// The phone number.
+    ///
+    /// Wire name `Number`, String. Example: `0830011****`.
+    pub number: Option<String>,
+    /// Province the number is registered in.
+    ///
+    /// Wire name `Province`, String.
+    pub province: Option<String>,
+    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    ///
+    /// Wire name `Usage`, String. Example: `Bidirection`.
+    pub usage: Option<String>,
+}
+
+impl PersonalOutboundNumberList {
+    /// `Active`: see the field [`active`](#structfield.active).
+    pub fn active(&self) -> Option<bool> {
+        self.active
+    }
+
+    /// `City`: see the field [`city`](#structfield.city).
+    pub fn city(&self) -> Option<&str> {
+        self.city.as_deref()
+    }
+
+    /// `Number`: see the field [`number`](#structfield.number).
+    pub fn number(&self) -> Option<&str> {
+        self.number.as_deref()
+    }
+
+    /// `Province`: see the field [`province`](#structfield.province).
+    pub fn province(&self) -> Option<&str> {
+        self.province.as_deref()
+    }
+
+    /// `Usage`: see the field [`usage`](#structfield.usage).
+    pub fn usage(&self) -> Option<&str> {
+        self.usage.as_deref()
+    }
+}
+
+impl Decode for PersonalOutboundNumberList {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                active: codec::field(o, "Active")?,
+                city: codec::field(o, "City")?,
+                number: codec::field(o, "Number")?,
+                province: codec::field(o, "Province")?,
+                usage: codec::field(o, "Usage")?,
+            })
+        })
+    }
+}
+
+impl Encode for PersonalOutboundNumberList {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Active", &self.active);
+        codec::put(&mut o, "City", &self.city);
+        codec::put(&mut o, "Number", &self.number);
+        codec::put(&mut o, "Province", &self.province);
+        codec::put(&mut o, "Usage", &self.usage);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user), [`ListPersonalNumbersOfUser`](crate::operation::list_personal_numbers_of_user), [`ListPhoneNumbers`](crate::operation::list_phone_numbers), [`ListPhoneNumbersOfSkillGroup`](crate::operation::list_phone_numbers_of_skill_group) (6 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PhoneNumber {
@@ -1875,6 +4601,22 @@ pub struct PhoneNumber {
     ///
     /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
     pub user_id: Option<String>,
+    /// Name of that contact flow.
+    ///
+    /// Wire name `ContactFlowName`, String.
+    pub contact_flow_name: Option<String>,
+    /// When the number was added to the instance, in milliseconds since the Unix epoch (a number in a string).
+    ///
+    /// Wire name `CreateTime`, String. Example: `1617958538000`.
+    pub create_time: Option<String>,
+    /// Carrier that provides the number, e.g. `alicom`.
+    ///
+    /// Wire name `Provider`, String. Example: `alicom`.
+    pub provider: Option<String>,
+    /// Tags of the number, as text.
+    ///
+    /// Wire name `Tags`, String. Example: `M1`.
+    pub tags: Option<String>,
 }
 
 impl PhoneNumber {
@@ -1922,6 +4664,26 @@ impl PhoneNumber {
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
+
+    /// `ContactFlowName`: see the field [`contact_flow_name`](#structfield.contact_flow_name).
+    pub fn contact_flow_name(&self) -> Option<&str> {
+        self.contact_flow_name.as_deref()
+    }
+
+    /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
+    pub fn create_time(&self) -> Option<&str> {
+        self.create_time.as_deref()
+    }
+
+    /// `Provider`: see the field [`provider`](#structfield.provider).
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    /// `Tags`: see the field [`tags`](#structfield.tags).
+    pub fn tags(&self) -> Option<&str> {
+        self.tags.as_deref()
+    }
 }
 
 impl Decode for PhoneNumber {
@@ -1937,6 +4699,10 @@ impl Decode for PhoneNumber {
                 skill_groups: codec::field(o, "SkillGroups")?,
                 usage: codec::field(o, "Usage")?,
                 user_id: codec::field(o, "UserId")?,
+                contact_flow_name: codec::field(o, "ContactFlowName")?,
+                create_time: codec::field(o, "CreateTime")?,
+                provider: codec::field(o, "Provider")?,
+                tags: codec::field(o, "Tags")?,
             })
         })
     }
@@ -1954,6 +4720,10 @@ impl Encode for PhoneNumber {
         codec::put(&mut o, "SkillGroups", &self.skill_groups);
         codec::put(&mut o, "Usage", &self.usage);
         codec::put(&mut o, "UserId", &self.user_id);
+        codec::put(&mut o, "ContactFlowName", &self.contact_flow_name);
+        codec::put(&mut o, "CreateTime", &self.create_time);
+        codec::put(&mut o, "Provider", &self.provider);
+        codec::put(&mut o, "Tags", &self.tags);
         Value::Object(o)
     }
 }
@@ -2109,7 +4879,98 @@ impl Encode for Satisfaction {
     }
 }
 
-/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstancesOfUser`](crate::operation::list_instances_of_user) (2 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetSchema`](crate::operation::get_schema), [`ListDocuments`](crate::operation::list_documents) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Schema {
+    /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
+    pub created_time: Option<String>,
+    /// Wire name `Deleted`, Boolean. Example: `false`.
+    pub deleted: Option<bool>,
+    /// Wire name `Description`, String. Example: `-`.
+    pub description: Option<String>,
+    /// Wire name `Id`, String. Example: `profile`.
+    pub id: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `5e0964fd-951c-4e45-b518-d09d4d2db8ca`.
+    pub instance_id: Option<String>,
+    /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`](crate::types::DataPropertiesValue).
+    pub properties: Option<std::collections::HashMap<String, crate::types::DataPropertiesValue>>,
+    /// Wire name `UpdatedTime`, String. Example: `2021-07-14 10:48:43.0`.
+    pub updated_time: Option<String>,
+}
+
+impl Schema {
+    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    pub fn created_time(&self) -> Option<&str> {
+        self.created_time.as_deref()
+    }
+
+    /// `Deleted`: see the field [`deleted`](#structfield.deleted).
+    pub fn deleted(&self) -> Option<bool> {
+        self.deleted
+    }
+
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `Id`: see the field [`id`](#structfield.id).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `Properties`: see the field [`properties`](#structfield.properties).
+    pub fn properties(
+        &self,
+    ) -> Option<&std::collections::HashMap<String, crate::types::DataPropertiesValue>> {
+        self.properties.as_ref()
+    }
+
+    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    pub fn updated_time(&self) -> Option<&str> {
+        self.updated_time.as_deref()
+    }
+}
+
+impl Decode for Schema {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                created_time: codec::field(o, "CreatedTime")?,
+                deleted: codec::field(o, "Deleted")?,
+                description: codec::field(o, "Description")?,
+                id: codec::field(o, "Id")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                properties: codec::field(o, "Properties")?,
+                updated_time: codec::field(o, "UpdatedTime")?,
+            })
+        })
+    }
+}
+
+impl Encode for Schema {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "CreatedTime", &self.created_time);
+        codec::put(&mut o, "Deleted", &self.deleted);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "Id", &self.id);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "Properties", &self.properties);
+        codec::put(&mut o, "UpdatedTime", &self.updated_time);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`GetSkillGroup`](crate::operation::get_skill_group), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user), [`ListPersonalNumbersOfUser`](crate::operation::list_personal_numbers_of_user), [`ListPhoneNumbers`](crate::operation::list_phone_numbers), [`ListPhoneNumbersOfSkillGroup`](crate::operation::list_phone_numbers_of_skill_group), [`ListSkillGroups`](crate::operation::list_skill_groups) (8 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkillGroup {
@@ -2141,6 +5002,14 @@ pub struct SkillGroup {
     ///
     /// Wire name `UserCount`, Integer. Example: `2`.
     pub user_count: Option<i32>,
+    /// Media the skill group handles.
+    ///
+    /// Wire name `MediaType`, String.
+    pub media_type: Option<String>,
+    /// Name of the skill group.
+    ///
+    /// Wire name `SkillGroupName`, String. Example: `test`.
+    pub skill_group_name: Option<String>,
 }
 
 impl SkillGroup {
@@ -2178,6 +5047,16 @@ impl SkillGroup {
     pub fn user_count(&self) -> Option<i32> {
         self.user_count
     }
+
+    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    pub fn media_type(&self) -> Option<&str> {
+        self.media_type.as_deref()
+    }
+
+    /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    pub fn skill_group_name(&self) -> Option<&str> {
+        self.skill_group_name.as_deref()
+    }
 }
 
 impl Decode for SkillGroup {
@@ -2191,6 +5070,8 @@ impl Decode for SkillGroup {
                 phone_number_count: codec::field(o, "PhoneNumberCount")?,
                 skill_group_id: codec::field(o, "SkillGroupId")?,
                 user_count: codec::field(o, "UserCount")?,
+                media_type: codec::field(o, "MediaType")?,
+                skill_group_name: codec::field(o, "SkillGroupName")?,
             })
         })
     }
@@ -2206,6 +5087,412 @@ impl Encode for SkillGroup {
         codec::put(&mut o, "PhoneNumberCount", &self.phone_number_count);
         codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
         codec::put(&mut o, "UserCount", &self.user_count);
+        codec::put(&mut o, "MediaType", &self.media_type);
+        codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`GetUser`](crate::operation::get_user), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user), [`ListUsers`](crate::operation::list_users) (5 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SkillLevelList {
+    /// Id of the skill group, as `name@instance`.
+    ///
+    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// Name of the skill group.
+    ///
+    /// Wire name `SkillGroupName`, String. Example: `skillgroup`.
+    pub skill_group_name: Option<String>,
+    /// The user's skill level in the skill group.
+    ///
+    /// Wire name `SkillLevel`, Integer. Example: `5`.
+    pub skill_level: Option<i32>,
+}
+
+impl SkillLevelList {
+    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(&self) -> Option<&str> {
+        self.skill_group_id.as_deref()
+    }
+
+    /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    pub fn skill_group_name(&self) -> Option<&str> {
+        self.skill_group_name.as_deref()
+    }
+
+    /// `SkillLevel`: see the field [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(&self) -> Option<i32> {
+        self.skill_level
+    }
+}
+
+impl Decode for SkillLevelList {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                skill_group_id: codec::field(o, "SkillGroupId")?,
+                skill_group_name: codec::field(o, "SkillGroupName")?,
+                skill_level: codec::field(o, "SkillLevel")?,
+            })
+        })
+    }
+}
+
+impl Encode for SkillLevelList {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
+        codec::put(&mut o, "SkillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetTicketTemplate`](crate::operation::get_ticket_template), [`ListTicketTemplates`](crate::operation::list_ticket_templates) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TicketFields {
+    /// Wire name `Array`, Boolean. Example: `false`.
+    pub array: Option<bool>,
+    /// Wire name `Attributes`, String. Example: `{}`.
+    pub attributes: Option<String>,
+    /// Wire name `CreatedTime`, Long. Example: `1717664210000`.
+    pub created_time: Option<i64>,
+    /// Wire name `Creator`, String. Example: `creator@cccV2-kmz`.
+    pub creator: Option<String>,
+    /// Wire name `DataType`, String. Example: `string`.
+    pub data_type: Option<String>,
+    /// Wire name `Description`, String.
+    pub description: Option<String>,
+    /// Wire name `Disabled`, Boolean. Example: `false`.
+    pub disabled: Option<bool>,
+    /// Wire name `DisplayName`, String.
+    pub display_name: Option<String>,
+    /// Wire name `DisplayOrder`, Integer. Example: `1`.
+    pub display_order: Option<i32>,
+    /// Wire name `EditorType`, String. Example: `textbox`.
+    pub editor_type: Option<String>,
+    /// Wire name `MaxLength`, Integer. Example: `30`.
+    pub max_length: Option<i32>,
+    /// Wire name `Maximum`, Double. Example: `10`.
+    pub maximum: Option<f64>,
+    /// Wire name `MinLength`, Integer. Example: `1`.
+    pub min_length: Option<i32>,
+    /// Wire name `Minimum`, Double. Example: `1`.
+    pub minimum: Option<f64>,
+    /// Wire name `Name`, String. Example: `name`.
+    pub name: Option<String>,
+    /// Wire name `Pattern`, String. Example: `^`.
+    pub pattern: Option<String>,
+    /// Wire name `PatternErrorMessage`, String.
+    pub pattern_error_message: Option<String>,
+    /// Wire name `ReadOnly`, Boolean. Example: `false`.
+    pub read_only: Option<bool>,
+    /// Wire name `Required`, Boolean. Example: `false`.
+    pub required: Option<bool>,
+    /// Wire name `System`, Boolean. Example: `false`.
+    pub system: Option<bool>,
+    /// Wire name `UpdatedTime`, Long. Example: `1717664210000`.
+    pub updated_time: Option<i64>,
+    /// Wire name `Attribute`, String. Example: `{}`.
+    pub attribute: Option<String>,
+}
+
+impl TicketFields {
+    /// `Array`: see the field [`array`](#structfield.array).
+    pub fn array(&self) -> Option<bool> {
+        self.array
+    }
+
+    /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    pub fn attributes(&self) -> Option<&str> {
+        self.attributes.as_deref()
+    }
+
+    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    pub fn created_time(&self) -> Option<i64> {
+        self.created_time
+    }
+
+    /// `Creator`: see the field [`creator`](#structfield.creator).
+    pub fn creator(&self) -> Option<&str> {
+        self.creator.as_deref()
+    }
+
+    /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    pub fn data_type(&self) -> Option<&str> {
+        self.data_type.as_deref()
+    }
+
+    /// `Description`: see the field [`description`](#structfield.description).
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    pub fn disabled(&self) -> Option<bool> {
+        self.disabled
+    }
+
+    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+
+    /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    pub fn display_order(&self) -> Option<i32> {
+        self.display_order
+    }
+
+    /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    pub fn editor_type(&self) -> Option<&str> {
+        self.editor_type.as_deref()
+    }
+
+    /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    pub fn max_length(&self) -> Option<i32> {
+        self.max_length
+    }
+
+    /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    pub fn maximum(&self) -> Option<f64> {
+        self.maximum
+    }
+
+    /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    pub fn min_length(&self) -> Option<i32> {
+        self.min_length
+    }
+
+    /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    pub fn minimum(&self) -> Option<f64> {
+        self.minimum
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    pub fn pattern(&self) -> Option<&str> {
+        self.pattern.as_deref()
+    }
+
+    /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    pub fn pattern_error_message(&self) -> Option<&str> {
+        self.pattern_error_message.as_deref()
+    }
+
+    /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    pub fn read_only(&self) -> Option<bool> {
+        self.read_only
+    }
+
+    /// `Required`: see the field [`required`](#structfield.required).
+    pub fn required(&self) -> Option<bool> {
+        self.required
+    }
+
+    /// `System`: see the field [`system`](#structfield.system).
+    pub fn system(&self) -> Option<bool> {
+        self.system
+    }
+
+    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    pub fn updated_time(&self) -> Option<i64> {
+        self.updated_time
+    }
+
+    /// `Attribute`: see the field [`attribute`](#structfield.attribute).
+    pub fn attribute(&self) -> Option<&str> {
+        self.attribute.as_deref()
+    }
+}
+
+impl Decode for TicketFields {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                array: codec::field(o, "Array")?,
+                attributes: codec::field(o, "Attributes")?,
+                created_time: codec::field(o, "CreatedTime")?,
+                creator: codec::field(o, "Creator")?,
+                data_type: codec::field(o, "DataType")?,
+                description: codec::field(o, "Description")?,
+                disabled: codec::field(o, "Disabled")?,
+                display_name: codec::field(o, "DisplayName")?,
+                display_order: codec::field(o, "DisplayOrder")?,
+                editor_type: codec::field(o, "EditorType")?,
+                max_length: codec::field(o, "MaxLength")?,
+                maximum: codec::field(o, "Maximum")?,
+                min_length: codec::field(o, "MinLength")?,
+                minimum: codec::field(o, "Minimum")?,
+                name: codec::field(o, "Name")?,
+                pattern: codec::field(o, "Pattern")?,
+                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
+                read_only: codec::field(o, "ReadOnly")?,
+                required: codec::field(o, "Required")?,
+                system: codec::field(o, "System")?,
+                updated_time: codec::field(o, "UpdatedTime")?,
+                attribute: codec::field(o, "Attribute")?,
+            })
+        })
+    }
+}
+
+impl Encode for TicketFields {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Array", &self.array);
+        codec::put(&mut o, "Attributes", &self.attributes);
+        codec::put(&mut o, "CreatedTime", &self.created_time);
+        codec::put(&mut o, "Creator", &self.creator);
+        codec::put(&mut o, "DataType", &self.data_type);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "Disabled", &self.disabled);
+        codec::put(&mut o, "DisplayName", &self.display_name);
+        codec::put(&mut o, "DisplayOrder", &self.display_order);
+        codec::put(&mut o, "EditorType", &self.editor_type);
+        codec::put(&mut o, "MaxLength", &self.max_length);
+        codec::put(&mut o, "Maximum", &self.maximum);
+        codec::put(&mut o, "MinLength", &self.min_length);
+        codec::put(&mut o, "Minimum", &self.minimum);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "Pattern", &self.pattern);
+        codec::put(&mut o, "PatternErrorMessage", &self.pattern_error_message);
+        codec::put(&mut o, "ReadOnly", &self.read_only);
+        codec::put(&mut o, "Required", &self.required);
+        codec::put(&mut o, "System", &self.system);
+        codec::put(&mut o, "UpdatedTime", &self.updated_time);
+        codec::put(&mut o, "Attribute", &self.attribute);
+        Value::Object(o)
+    }
+}
+
+/// Part of the output of [`GetTicketTemplate`](crate::operation::get_ticket_template), [`ListTicketTemplates`](crate::operation::list_ticket_templates) (2 actions): one type wherever the service sends this shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TicketTemplate {
+    /// Wire name `CategoryId`, String. Example: `43c2671b-****-4223-86d0-6bd187905cc8`.
+    pub category_id: Option<String>,
+    /// Wire name `Editor`, String. Example: `editor-xxx@ccc-test`.
+    pub editor: Option<String>,
+    /// Id of the contact centre instance.
+    ///
+    /// Wire name `InstanceId`, String. Example: `ccc-test`.
+    pub instance_id: Option<String>,
+    /// Wire name `Name`, String.
+    pub name: Option<String>,
+    /// Wire name `ProcessDefinition`, String.
+    pub process_definition: Option<String>,
+    /// Wire name `State`, String. Example: `Enabled`.
+    pub state: Option<String>,
+    /// Wire name `TemplateId`, String. Example: `4ca2e2-c8d19b82c-d7ce393ac8197d3ab`.
+    pub template_id: Option<String>,
+    /// Wire name `TicketFields`, List of Struct [`TicketFields`](crate::types::TicketFields).
+    pub ticket_fields: Option<Vec<crate::types::TicketFields>>,
+    /// Wire name `UpdatedTime`, Long. Example: `1717664210000`.
+    pub updated_time: Option<i64>,
+    /// Wire name `AppliedVersion`, String. Example: `0`.
+    pub applied_version: Option<String>,
+    /// Wire name `LatestVersion`, String. Example: `1715780670000`.
+    pub latest_version: Option<String>,
+}
+
+impl TicketTemplate {
+    /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    pub fn category_id(&self) -> Option<&str> {
+        self.category_id.as_deref()
+    }
+
+    /// `Editor`: see the field [`editor`](#structfield.editor).
+    pub fn editor(&self) -> Option<&str> {
+        self.editor.as_deref()
+    }
+
+    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+
+    /// `Name`: see the field [`name`](#structfield.name).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// `ProcessDefinition`: see the field [`process_definition`](#structfield.process_definition).
+    pub fn process_definition(&self) -> Option<&str> {
+        self.process_definition.as_deref()
+    }
+
+    /// `State`: see the field [`state`](#structfield.state).
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref()
+    }
+
+    /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    pub fn template_id(&self) -> Option<&str> {
+        self.template_id.as_deref()
+    }
+
+    /// `TicketFields`: see the field [`ticket_fields`](#structfield.ticket_fields); empty when absent.
+    pub fn ticket_fields(&self) -> &[crate::types::TicketFields] {
+        self.ticket_fields.as_deref().unwrap_or_default()
+    }
+
+    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    pub fn updated_time(&self) -> Option<i64> {
+        self.updated_time
+    }
+
+    /// `AppliedVersion`: see the field [`applied_version`](#structfield.applied_version).
+    pub fn applied_version(&self) -> Option<&str> {
+        self.applied_version.as_deref()
+    }
+
+    /// `LatestVersion`: see the field [`latest_version`](#structfield.latest_version).
+    pub fn latest_version(&self) -> Option<&str> {
+        self.latest_version.as_deref()
+    }
+}
+
+impl Decode for TicketTemplate {
+    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
+        codec::decode_struct(v, |o| {
+            Ok(Self {
+                category_id: codec::field(o, "CategoryId")?,
+                editor: codec::field(o, "Editor")?,
+                instance_id: codec::field(o, "InstanceId")?,
+                name: codec::field(o, "Name")?,
+                process_definition: codec::field(o, "ProcessDefinition")?,
+                state: codec::field(o, "State")?,
+                template_id: codec::field(o, "TemplateId")?,
+                ticket_fields: codec::field(o, "TicketFields")?,
+                updated_time: codec::field(o, "UpdatedTime")?,
+                applied_version: codec::field(o, "AppliedVersion")?,
+                latest_version: codec::field(o, "LatestVersion")?,
+            })
+        })
+    }
+}
+
+impl Encode for TicketTemplate {
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "CategoryId", &self.category_id);
+        codec::put(&mut o, "Editor", &self.editor);
+        codec::put(&mut o, "InstanceId", &self.instance_id);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "ProcessDefinition", &self.process_definition);
+        codec::put(&mut o, "State", &self.state);
+        codec::put(&mut o, "TemplateId", &self.template_id);
+        codec::put(&mut o, "TicketFields", &self.ticket_fields);
+        codec::put(&mut o, "UpdatedTime", &self.updated_time);
+        codec::put(&mut o, "AppliedVersion", &self.applied_version);
+        codec::put(&mut o, "LatestVersion", &self.latest_version);
         Value::Object(o)
     }
 }
@@ -2267,7 +5554,7 @@ impl Encode for TodoList {
     }
 }
 
-/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user) (3 actions): one type wherever the service sends this shape.
+/// Part of the output of [`GetInstance`](crate::operation::get_instance), [`GetUser`](crate::operation::get_user), [`ListInstances`](crate::operation::list_instances), [`ListInstancesOfUser`](crate::operation::list_instances_of_user), [`ListUsers`](crate::operation::list_users) (5 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct User {
@@ -2311,6 +5598,50 @@ pub struct User {
     ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
+    /// Address of the user's picture.
+    ///
+    /// Wire name `AvatarUrl`, String.
+    pub avatar_url: Option<String>,
+    /// Extension of the user's device.
+    ///
+    /// Wire name `DeviceExt`, String. Example: `8033****`.
+    pub device_ext: Option<String>,
+    /// The user's active device, if any.
+    ///
+    /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
+    pub device_id: Option<String>,
+    /// Whether the user's device is connected, e.g. `OFFLINE`.
+    ///
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `OFFLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
+    /// Short number shown for the user, e.g. `1001`.
+    ///
+    /// Wire name `DisplayId`, String. Example: `1001`.
+    pub display_id: Option<String>,
+    /// The user's nickname.
+    ///
+    /// Wire name `Nickname`, String.
+    pub nickname: Option<String>,
+    /// The user's own numbers for outbound calls.
+    ///
+    /// Wire name `PersonalOutboundNumberList`, List of Struct [`PersonalOutboundNumberList`](crate::types::PersonalOutboundNumberList).
+    pub personal_outbound_number_list: Option<Vec<crate::types::PersonalOutboundNumberList>>,
+    /// Whether the user is marked as primary.
+    ///
+    /// Wire name `Primary`, Boolean.
+    pub primary: Option<bool>,
+    /// Whether the user is the instance's primary account.
+    ///
+    /// Wire name `PrimaryAccount`, Boolean. Example: `false`.
+    pub primary_account: Option<bool>,
+    /// Id of the RAM user behind this user.
+    ///
+    /// Wire name `RamId`, Long. Example: `21234502254620****`.
+    pub ram_id: Option<i64>,
+    /// Skill groups the user is in, with the skill level in each.
+    ///
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevelList`](crate::types::SkillLevelList).
+    pub skill_level_list: Option<Vec<crate::types::SkillLevelList>>,
 }
 
 impl User {
@@ -2363,6 +5694,63 @@ impl User {
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
+
+    /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    pub fn avatar_url(&self) -> Option<&str> {
+        self.avatar_url.as_deref()
+    }
+
+    /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
+    pub fn device_ext(&self) -> Option<&str> {
+        self.device_ext.as_deref()
+    }
+
+    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    pub fn device_id(&self) -> Option<&str> {
+        self.device_id.as_deref()
+    }
+
+    /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
+    }
+
+    /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
+    pub fn display_id(&self) -> Option<&str> {
+        self.display_id.as_deref()
+    }
+
+    /// `Nickname`: see the field [`nickname`](#structfield.nickname).
+    pub fn nickname(&self) -> Option<&str> {
+        self.nickname.as_deref()
+    }
+
+    /// `PersonalOutboundNumberList`: see the field [`personal_outbound_number_list`](#structfield.personal_outbound_number_list); empty when absent.
+    pub fn personal_outbound_number_list(&self) -> &[crate::types::PersonalOutboundNumberList] {
+        self.personal_outbound_number_list
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// `Primary`: see the field [`primary`](#structfield.primary).
+    pub fn primary(&self) -> Option<bool> {
+        self.primary
+    }
+
+    /// `PrimaryAccount`: see the field [`primary_account`](#structfield.primary_account).
+    pub fn primary_account(&self) -> Option<bool> {
+        self.primary_account
+    }
+
+    /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    pub fn ram_id(&self) -> Option<i64> {
+        self.ram_id
+    }
+
+    /// `SkillLevelList`: see the field [`skill_level_list`](#structfield.skill_level_list); empty when absent.
+    pub fn skill_level_list(&self) -> &[crate::types::SkillLevelList] {
+        self.skill_level_list.as_deref().unwrap_or_default()
+    }
 }
 
 impl Decode for User {
@@ -2379,6 +5767,17 @@ impl Decode for User {
                 role_name: codec::field(o, "RoleName")?,
                 user_id: codec::field(o, "UserId")?,
                 work_mode: codec::field(o, "WorkMode")?,
+                avatar_url: codec::field(o, "AvatarUrl")?,
+                device_ext: codec::field(o, "DeviceExt")?,
+                device_id: codec::field(o, "DeviceId")?,
+                device_state: codec::field(o, "DeviceState")?,
+                display_id: codec::field(o, "DisplayId")?,
+                nickname: codec::field(o, "Nickname")?,
+                personal_outbound_number_list: codec::field(o, "PersonalOutboundNumberList")?,
+                primary: codec::field(o, "Primary")?,
+                primary_account: codec::field(o, "PrimaryAccount")?,
+                ram_id: codec::field(o, "RamId")?,
+                skill_level_list: codec::field(o, "SkillLevelList")?,
             })
         })
     }
@@ -2397,11 +5796,26 @@ impl Encode for User {
         codec::put(&mut o, "RoleName", &self.role_name);
         codec::put(&mut o, "UserId", &self.user_id);
         codec::put(&mut o, "WorkMode", &self.work_mode);
+        codec::put(&mut o, "AvatarUrl", &self.avatar_url);
+        codec::put(&mut o, "DeviceExt", &self.device_ext);
+        codec::put(&mut o, "DeviceId", &self.device_id);
+        codec::put(&mut o, "DeviceState", &self.device_state);
+        codec::put(&mut o, "DisplayId", &self.display_id);
+        codec::put(&mut o, "Nickname", &self.nickname);
+        codec::put(
+            &mut o,
+            "PersonalOutboundNumberList",
+            &self.personal_outbound_number_list,
+        );
+        codec::put(&mut o, "Primary", &self.primary);
+        codec::put(&mut o, "PrimaryAccount", &self.primary_account);
+        codec::put(&mut o, "RamId", &self.ram_id);
+        codec::put(&mut o, "SkillLevelList", &self.skill_level_list);
         Value::Object(o)
     }
 }
 
-/// Part of the output of [`AnswerCall`](crate::operation::answer_call), [`BargeInCall`](crate::operation::barge_in_call), [`BlindTransfer`](crate::operation::blind_transfer), [`CancelAttendedTransfer`](crate::operation::cancel_attended_transfer), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`HoldCall`](crate::operation::hold_call), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`InterceptCall`](crate::operation::intercept_call), [`LaunchAuthentication`](crate::operation::launch_authentication), [`LaunchSurvey`](crate::operation::launch_survey), [`MonitorCall`](crate::operation::monitor_call), [`MuteCall`](crate::operation::mute_call), [`RetrieveCall`](crate::operation::retrieve_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`SignOutGroup`](crate::operation::sign_out_group), [`TakeBreak`](crate::operation::take_break) (16 actions): one type wherever the service sends this shape.
+/// Part of the output of [`AnswerCall`](crate::operation::answer_call), [`BargeInCall`](crate::operation::barge_in_call), [`BlindTransfer`](crate::operation::blind_transfer), [`CancelAttendedTransfer`](crate::operation::cancel_attended_transfer), [`ClaimCall`](crate::operation::claim_call), [`ClaimChat`](crate::operation::claim_chat), [`CoachCall`](crate::operation::coach_call), [`CompleteAttendedTransfer`](crate::operation::complete_attended_transfer), [`EndConference`](crate::operation::end_conference), [`HoldCall`](crate::operation::hold_call), [`InitiateAttendedTransfer`](crate::operation::initiate_attended_transfer), [`InterceptCall`](crate::operation::intercept_call), [`LaunchAuthentication`](crate::operation::launch_authentication), [`LaunchSurvey`](crate::operation::launch_survey), [`MakeCall`](crate::operation::make_call), [`MonitorCall`](crate::operation::monitor_call), [`MuteCall`](crate::operation::mute_call), [`PollUserStatus`](crate::operation::poll_user_status), [`RedialCall`](crate::operation::redial_call), [`ReleaseCall`](crate::operation::release_call), [`RetrieveCall`](crate::operation::retrieve_call), [`SendDtmfSignaling`](crate::operation::send_dtmf_signaling), [`SignOutGroup`](crate::operation::sign_out_group), [`StartBack2BackCall`](crate::operation::start_back2_back_call), [`StartConference`](crate::operation::start_conference), [`StartPredictiveCall`](crate::operation::start_predictive_call), [`SwitchToConference`](crate::operation::switch_to_conference), [`TakeBreak`](crate::operation::take_break), [`UnmuteCall`](crate::operation::unmute_call) (29 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserContext {
@@ -2457,6 +5871,14 @@ pub struct UserContext {
     ///
     /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
     pub work_mode: Option<crate::types::WorkMode>,
+    /// State of the agent's device, e.g. whether it is registered.
+    ///
+    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `ONLINE`.
+    pub device_state: Option<crate::types::DeviceState>,
+    /// Other calls or chats the agent handles at the same time.
+    ///
+    /// Wire name `ParallelJobList`, List of Struct [`ParallelJobList`](crate::types::ParallelJobList).
+    pub parallel_job_list: Option<Vec<crate::types::ParallelJobList>>,
 }
 
 impl UserContext {
@@ -2526,6 +5948,16 @@ impl UserContext {
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
+
+    /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
+        self.device_state.as_ref()
+    }
+
+    /// `ParallelJobList`: see the field [`parallel_job_list`](#structfield.parallel_job_list); empty when absent.
+    pub fn parallel_job_list(&self) -> &[crate::types::ParallelJobList] {
+        self.parallel_job_list.as_deref().unwrap_or_default()
+    }
 }
 
 impl Decode for UserContext {
@@ -2545,6 +5977,8 @@ impl Decode for UserContext {
                 user_id: codec::field(o, "UserId")?,
                 user_state: codec::field(o, "UserState")?,
                 work_mode: codec::field(o, "WorkMode")?,
+                device_state: codec::field(o, "DeviceState")?,
+                parallel_job_list: codec::field(o, "ParallelJobList")?,
             })
         })
     }
@@ -2570,26 +6004,47 @@ impl Encode for UserContext {
         codec::put(&mut o, "UserId", &self.user_id);
         codec::put(&mut o, "UserState", &self.user_state);
         codec::put(&mut o, "WorkMode", &self.work_mode);
+        codec::put(&mut o, "DeviceState", &self.device_state);
+        codec::put(&mut o, "ParallelJobList", &self.parallel_job_list);
         Value::Object(o)
     }
 }
 
 codec::serialize_via_encode!(
     AccessChannelTypeDetails,
+    AgentState,
     AnalyticsReport,
+    AudioFile,
     Back2Back,
     BreakCodeDetailList,
     CallContext,
     CallTagList,
+    Campaign,
+    Case,
     ChannelContext,
+    ChatContexts,
+    ChatbotBusinessUnit,
+    CustomCallTagging,
+    DataPropertiesValue,
     Emotion,
+    HoldTimeSegments,
     Inbound,
+    Instance,
+    Members,
+    Messages,
+    MultiChannelRecording,
     Outbound,
     Overall,
+    ParallelJobList,
+    PersonalOutboundNumberList,
     PhoneNumber,
     ProblemSolving,
     Satisfaction,
+    Schema,
     SkillGroup,
+    SkillLevelList,
+    TicketFields,
+    TicketTemplate,
     TodoList,
     User,
     UserContext

@@ -37,8 +37,8 @@ impl crate::Client {
 pub struct AddCasesInput {
     /// Wire name `CampaignId`, String, required, in the query. Example: `c58b9719-3bc3-441d-a4d3-fc0309ef7066`.
     pub campaign_id: String,
-    /// Wire name `CaseList`, List of Struct [`CaseList`], optional, in the query, as one JSON text.
-    pub case_list: Option<Vec<CaseList>>,
+    /// Wire name `CaseList`, List of Struct [`AddCasesCaseList`], optional, in the query, as one JSON text.
+    pub case_list: Option<Vec<AddCasesCaseList>>,
     /// `CaseList` as JSON text the caller wrote, set with `case_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub case_list_json: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -69,7 +69,7 @@ impl AddCasesInput {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddCasesInputBuilder {
     campaign_id: Option<String>,
-    case_list: Option<Vec<CaseList>>,
+    case_list: Option<Vec<AddCasesCaseList>>,
     case_list_json: Option<String>,
     instance_id: Option<String>,
 }
@@ -93,7 +93,10 @@ impl AddCasesInputBuilder {
     }
 
     /// Appends these items to `CaseList` (optional): see [`AddCasesInput::case_list`].
-    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+    pub fn case_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<AddCasesCaseList>>,
+    ) -> Self {
         self.case_list_json = None;
         self.case_list
             .get_or_insert_with(Vec::new)
@@ -102,7 +105,7 @@ impl AddCasesInputBuilder {
     }
 
     /// Sets or clears `CaseList`.
-    pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+    pub fn set_case_list(mut self, v: Option<Vec<AddCasesCaseList>>) -> Self {
         self.case_list_json = None;
         self.case_list = v;
         self
@@ -116,7 +119,7 @@ impl AddCasesInputBuilder {
     }
 
     /// `CaseList` as set so far.
-    pub fn get_case_list(&self) -> Option<&Vec<CaseList>> {
+    pub fn get_case_list(&self) -> Option<&Vec<AddCasesCaseList>> {
         self.case_list.as_ref()
     }
 
@@ -177,13 +180,16 @@ impl AddCasesFluentBuilder {
     }
 
     /// Appends these items to `CaseList` (optional): see [`AddCasesInput::case_list`].
-    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+    pub fn case_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<AddCasesCaseList>>,
+    ) -> Self {
         self.input = self.input.case_list(items);
         self
     }
 
     /// Sets or clears `CaseList`.
-    pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+    pub fn set_case_list(mut self, v: Option<Vec<AddCasesCaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
         self
     }
@@ -305,10 +311,10 @@ impl Encode for AddCasesOutput {
     }
 }
 
-/// Wire name `CaseList`. Part of the input of `AddCases`; build one with `CaseList::default()` and its setters.
+/// Wire name `CaseList`. Part of the input of `AddCases`; build one with `AddCasesCaseList::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CaseList {
+pub struct AddCasesCaseList {
     /// Wire name `Caller`, String.
     pub caller: Option<String>,
     /// Wire name `CustomVariables`, String.
@@ -321,7 +327,7 @@ pub struct CaseList {
     pub reference_id: Option<String>,
 }
 
-impl CaseList {
+impl AddCasesCaseList {
     /// Sets `Caller`: see [`caller`](#structfield.caller).
     pub fn caller(mut self, v: impl Into<String>) -> Self {
         self.caller = Some(v.into());
@@ -383,7 +389,7 @@ impl CaseList {
     }
 }
 
-impl Encode for CaseList {
+impl Encode for AddCasesCaseList {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Caller", &self.caller);
@@ -395,7 +401,7 @@ impl Encode for CaseList {
     }
 }
 
-impl Flat for CaseList {
+impl Flat for AddCasesCaseList {
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Caller", &self.caller);
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
@@ -405,7 +411,7 @@ impl Flat for CaseList {
     }
 }
 
-impl codec::JsonText for CaseList {
+impl codec::JsonText for AddCasesCaseList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
@@ -418,7 +424,7 @@ impl codec::JsonText for CaseList {
     }
 }
 
-codec::serialize_via_encode!(AddCasesOutput, CaseList);
+codec::serialize_via_encode!(AddCasesOutput, AddCasesCaseList);
 
 /// Errors of `AddCases`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -364,8 +364,8 @@ impl Encode for AnswerCallOutput {
 pub struct AnswerCallResult {
     /// The agent's current call.
     ///
-    /// Wire name `CallContext`, Struct [`CallContext`].
-    pub call_context: Option<CallContext>,
+    /// Wire name `CallContext`, Struct [`CallContext`](crate::types::CallContext).
+    pub call_context: Option<crate::types::CallContext>,
     /// The agent's state after the action.
     ///
     /// Wire name `UserContext`, Struct [`UserContext`](crate::types::UserContext).
@@ -378,7 +378,7 @@ pub struct AnswerCallResult {
 
 impl AnswerCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
-    pub fn call_context(&self) -> Option<&CallContext> {
+    pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
@@ -415,273 +415,7 @@ impl Encode for AnswerCallResult {
     }
 }
 
-/// The agent's current call.
-///
-/// Wire name `CallContext`. Part of the output of `AnswerCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallContext {
-    /// One entry per party (channel) of the call.
-    ///
-    /// Wire name `ChannelContexts`, List of Struct [`AnswerCallChannelContext`].
-    pub channel_contexts: Option<Vec<AnswerCallChannelContext>>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the call, e.g. `job-65700074013925376`.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
-    ///
-    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `INBOUND`.
-    pub call_type: Option<crate::types::CallType>,
-}
-
-impl CallContext {
-    /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[AnswerCallChannelContext] {
-        self.channel_contexts.as_deref().unwrap_or_default()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&crate::types::CallType> {
-        self.call_type.as_ref()
-    }
-}
-
-impl Decode for CallContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                call_type: codec::field(o, "CallType")?,
-            })
-        })
-    }
-}
-
-impl Encode for CallContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "CallType", &self.call_type);
-        Value::Object(o)
-    }
-}
-
-/// One entry per party (channel) of the call.
-///
-/// Wire name `ChannelContexts`. Part of the output of `AnswerCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AnswerCallChannelContext {
-    /// Data attached to the channel, as key-value pairs.
-    ///
-    /// Wire name `AssociatedData`, Map of String to Any.
-    pub associated_data: Option<std::collections::HashMap<String, Value>>,
-    /// Kind of call this channel belongs to, as in `CallType`.
-    ///
-    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
-    pub call_type: Option<crate::types::CallType>,
-    /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
-    ///
-    /// Wire name `ChannelId`, String. Example: `ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491`.
-    pub channel_id: Option<String>,
-    /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
-    ///
-    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
-    pub channel_state: Option<crate::types::ChannelState>,
-    /// Number or 8-digit extension that the channel calls.
-    ///
-    /// Wire name `Destination`, String. Example: `139xxxx0501`.
-    pub destination: Option<String>,
-    /// Id of the call the channel belongs to.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Number or 8-digit extension the channel comes from.
-    ///
-    /// Wire name `Originator`, String. Example: `083xxxx0019`.
-    pub originator: Option<String>,
-    /// Who hung up this channel, once released.
-    ///
-    /// Wire name `ReleaseInitiator`, String. Example: `139xxxx0501`.
-    pub release_initiator: Option<String>,
-    /// Why this channel was released.
-    ///
-    /// Wire name `ReleaseReason`, String. Example: `404 - No destination`.
-    pub release_reason: Option<String>,
-    /// Skill group the call was routed through, if any.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `skg-default@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// When the channel last changed, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Timestamp`, Long. Example: `1609138903315`.
-    pub timestamp: Option<i64>,
-    /// 8-digit extension of the agent on this channel.
-    ///
-    /// Wire name `UserExtension`, String. Example: `80326034`.
-    pub user_extension: Option<String>,
-    /// Agent on this channel, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// Variables of the channel, as text.
-    ///
-    /// Wire name `ChannelVariables`, String.
-    pub channel_variables: Option<String>,
-    /// Position of the channel within the call.
-    ///
-    /// Wire name `Index`, Long.
-    pub index: Option<i64>,
-}
-
-impl AnswerCallChannelContext {
-    /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
-    pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
-        self.associated_data.as_ref()
-    }
-
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&crate::types::CallType> {
-        self.call_type.as_ref()
-    }
-
-    /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
-    pub fn channel_id(&self) -> Option<&str> {
-        self.channel_id.as_deref()
-    }
-
-    /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
-        self.channel_state.as_ref()
-    }
-
-    /// `Destination`: see the field [`destination`](#structfield.destination).
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Originator`: see the field [`originator`](#structfield.originator).
-    pub fn originator(&self) -> Option<&str> {
-        self.originator.as_deref()
-    }
-
-    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
-    pub fn release_initiator(&self) -> Option<&str> {
-        self.release_initiator.as_deref()
-    }
-
-    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
-    pub fn release_reason(&self) -> Option<&str> {
-        self.release_reason.as_deref()
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-
-    /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
-    pub fn user_extension(&self) -> Option<&str> {
-        self.user_extension.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
-    pub fn channel_variables(&self) -> Option<&str> {
-        self.channel_variables.as_deref()
-    }
-
-    /// `Index`: see the field [`index`](#structfield.index).
-    pub fn index(&self) -> Option<i64> {
-        self.index
-    }
-}
-
-impl Decode for AnswerCallChannelContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                index: codec::field(o, "Index")?,
-            })
-        })
-    }
-}
-
-impl Encode for AnswerCallChannelContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AssociatedData", &self.associated_data);
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "ChannelId", &self.channel_id);
-        codec::put(&mut o, "ChannelState", &self.channel_state);
-        codec::put(&mut o, "Destination", &self.destination);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Originator", &self.originator);
-        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
-        codec::put(&mut o, "ReleaseReason", &self.release_reason);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        codec::put(&mut o, "UserExtension", &self.user_extension);
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "ChannelVariables", &self.channel_variables);
-        codec::put(&mut o, "Index", &self.index);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    AnswerCallOutput,
-    AnswerCallResult,
-    CallContext,
-    AnswerCallChannelContext
-);
+codec::serialize_via_encode!(AnswerCallOutput, AnswerCallResult);
 
 /// Errors of `AnswerCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -774,11 +508,14 @@ mod tests {
     /// Every field path of the response, lists flattened.
     const KNOWN: &[&str] = &[
         "Code",
+        "Data.CallContext.CallType",
         "Data.CallContext.ChannelContexts.AssociatedData",
         "Data.CallContext.ChannelContexts.CallType",
+        "Data.CallContext.ChannelContexts.ChannelFlags",
         "Data.CallContext.ChannelContexts.ChannelId",
         "Data.CallContext.ChannelContexts.ChannelState",
         "Data.CallContext.ChannelContexts.Destination",
+        "Data.CallContext.ChannelContexts.Index",
         "Data.CallContext.ChannelContexts.JobId",
         "Data.CallContext.ChannelContexts.Originator",
         "Data.CallContext.ChannelContexts.ReleaseInitiator",
@@ -788,10 +525,10 @@ mod tests {
         "Data.CallContext.ChannelContexts.UserExtension",
         "Data.CallContext.ChannelContexts.UserId",
         "Data.CallContext.ChannelContexts.ChannelVariables",
-        "Data.CallContext.ChannelContexts.Index",
+        "Data.CallContext.ChannelContexts.MediaType",
         "Data.CallContext.InstanceId",
         "Data.CallContext.JobId",
-        "Data.CallContext.CallType",
+        "Data.CallContext.CallVariables",
         "Data.UserContext.BreakCode",
         "Data.UserContext.DeviceId",
         "Data.UserContext.Extension",
@@ -805,6 +542,10 @@ mod tests {
         "Data.UserContext.UserId",
         "Data.UserContext.UserState",
         "Data.UserContext.WorkMode",
+        "Data.UserContext.DeviceState",
+        "Data.UserContext.ParallelJobList.JobId",
+        "Data.UserContext.ParallelJobList.Status",
+        "Data.UserContext.ParallelJobList.Timestamp",
         "Data.ContextId",
         "HttpStatusCode",
         "Message",

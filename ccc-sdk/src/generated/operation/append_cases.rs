@@ -242,8 +242,8 @@ pub struct AppendCasesOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, List of Struct [`Case`].
-    pub data: Option<Vec<Case>>,
+    /// Wire name `Data`, List of Struct [`Case`](crate::types::Case).
+    pub data: Option<Vec<crate::types::Case>>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, String. Example: `200`.
@@ -265,7 +265,7 @@ impl AppendCasesOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[Case] {
+    pub fn data(&self) -> &[crate::types::Case] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -446,60 +446,7 @@ impl codec::JsonText for Body {
     }
 }
 
-/// The result of the action.
-///
-/// Wire name `Data`. Part of the output of `AppendCases`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Case {
-    /// Wire name `CustomVariables`, String.
-    pub custom_variables: Option<String>,
-    /// Wire name `PhoneNumber`, String.
-    pub phone_number: Option<String>,
-    /// Wire name `ReferenceId`, String.
-    pub reference_id: Option<String>,
-}
-
-impl Case {
-    /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
-    pub fn custom_variables(&self) -> Option<&str> {
-        self.custom_variables.as_deref()
-    }
-
-    /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
-    pub fn phone_number(&self) -> Option<&str> {
-        self.phone_number.as_deref()
-    }
-
-    /// `ReferenceId`: see the field [`reference_id`](#structfield.reference_id).
-    pub fn reference_id(&self) -> Option<&str> {
-        self.reference_id.as_deref()
-    }
-}
-
-impl Decode for Case {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                custom_variables: codec::field(o, "CustomVariables")?,
-                phone_number: codec::field(o, "PhoneNumber")?,
-                reference_id: codec::field(o, "ReferenceId")?,
-            })
-        })
-    }
-}
-
-impl Encode for Case {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CustomVariables", &self.custom_variables);
-        codec::put(&mut o, "PhoneNumber", &self.phone_number);
-        codec::put(&mut o, "ReferenceId", &self.reference_id);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(AppendCasesOutput, Body, Case);
+codec::serialize_via_encode!(AppendCasesOutput, Body);
 
 /// Errors of `AppendCases`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -366,8 +366,8 @@ impl Encode for CancelAttendedTransferOutput {
 pub struct CancelAttendedTransferResult {
     /// The agent's current call.
     ///
-    /// Wire name `CallContext`, Struct [`CallContext`].
-    pub call_context: Option<CallContext>,
+    /// Wire name `CallContext`, Struct [`CallContext`](crate::types::CallContext).
+    pub call_context: Option<crate::types::CallContext>,
     /// The agent's state after the action.
     ///
     /// Wire name `UserContext`, Struct [`UserContext`](crate::types::UserContext).
@@ -380,7 +380,7 @@ pub struct CancelAttendedTransferResult {
 
 impl CancelAttendedTransferResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
-    pub fn call_context(&self) -> Option<&CallContext> {
+    pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
@@ -417,262 +417,7 @@ impl Encode for CancelAttendedTransferResult {
     }
 }
 
-/// The agent's current call.
-///
-/// Wire name `CallContext`. Part of the output of `CancelAttendedTransfer`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallContext {
-    /// Kind of call: `INBOUND`, `OUTBOUND`, `INTERNAL`, ….
-    ///
-    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
-    pub call_type: Option<crate::types::CallType>,
-    /// One entry per party (channel) of the call.
-    ///
-    /// Wire name `ChannelContexts`, List of Struct [`CancelAttendedTransferChannelContext`].
-    pub channel_contexts: Option<Vec<CancelAttendedTransferChannelContext>>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the call, e.g. `job-65700074013925376`.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-}
-
-impl CallContext {
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&crate::types::CallType> {
-        self.call_type.as_ref()
-    }
-
-    /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[CancelAttendedTransferChannelContext] {
-        self.channel_contexts.as_deref().unwrap_or_default()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-}
-
-impl Decode for CallContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
-    }
-}
-
-impl Encode for CallContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        Value::Object(o)
-    }
-}
-
-/// One entry per party (channel) of the call.
-///
-/// Wire name `ChannelContexts`. Part of the output of `CancelAttendedTransfer`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CancelAttendedTransferChannelContext {
-    /// Data attached to the channel, as key-value pairs.
-    ///
-    /// Wire name `AssociatedData`, Map of String to Any.
-    pub associated_data: Option<std::collections::HashMap<String, Value>>,
-    /// Kind of call this channel belongs to, as in `CallType`.
-    ///
-    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
-    pub call_type: Option<crate::types::CallType>,
-    /// Flags of the channel, as a JSON array in a string.
-    ///
-    /// Wire name `ChannelFlags`, String. Example: `MONITORING`.
-    pub channel_flags: Option<String>,
-    /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
-    ///
-    /// Wire name `ChannelId`, String. Example: `ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491`.
-    pub channel_id: Option<String>,
-    /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
-    ///
-    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
-    pub channel_state: Option<crate::types::ChannelState>,
-    /// Number or 8-digit extension that the channel calls.
-    ///
-    /// Wire name `Destination`, String. Example: `139xxxx0501`.
-    pub destination: Option<String>,
-    /// Position of the channel within the call.
-    ///
-    /// Wire name `Index`, Integer. Example: `10`.
-    pub index: Option<i32>,
-    /// Id of the call the channel belongs to.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Number or 8-digit extension the channel comes from.
-    ///
-    /// Wire name `Originator`, String. Example: `083xxxx0019`.
-    pub originator: Option<String>,
-    /// Who hung up this channel, once released.
-    ///
-    /// Wire name `ReleaseInitiator`, String. Example: `139xxxx0501`.
-    pub release_initiator: Option<String>,
-    /// Why this channel was released.
-    ///
-    /// Wire name `ReleaseReason`, String. Example: `404 - No destination`.
-    pub release_reason: Option<String>,
-    /// When the channel last changed, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Timestamp`, Long. Example: `1609138903315`.
-    pub timestamp: Option<i64>,
-    /// 8-digit extension of the agent on this channel.
-    ///
-    /// Wire name `UserExtension`, String. Example: `80326034`.
-    pub user_extension: Option<String>,
-    /// Agent on this channel, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-}
-
-impl CancelAttendedTransferChannelContext {
-    /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
-    pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
-        self.associated_data.as_ref()
-    }
-
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&crate::types::CallType> {
-        self.call_type.as_ref()
-    }
-
-    /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
-    pub fn channel_flags(&self) -> Option<&str> {
-        self.channel_flags.as_deref()
-    }
-
-    /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
-    pub fn channel_id(&self) -> Option<&str> {
-        self.channel_id.as_deref()
-    }
-
-    /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
-        self.channel_state.as_ref()
-    }
-
-    /// `Destination`: see the field [`destination`](#structfield.destination).
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
-
-    /// `Index`: see the field [`index`](#structfield.index).
-    pub fn index(&self) -> Option<i32> {
-        self.index
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Originator`: see the field [`originator`](#structfield.originator).
-    pub fn originator(&self) -> Option<&str> {
-        self.originator.as_deref()
-    }
-
-    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
-    pub fn release_initiator(&self) -> Option<&str> {
-        self.release_initiator.as_deref()
-    }
-
-    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
-    pub fn release_reason(&self) -> Option<&str> {
-        self.release_reason.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-
-    /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
-    pub fn user_extension(&self) -> Option<&str> {
-        self.user_extension.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-}
-
-impl Decode for CancelAttendedTransferChannelContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_flags: codec::field(o, "ChannelFlags")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                index: codec::field(o, "Index")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
-    }
-}
-
-impl Encode for CancelAttendedTransferChannelContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AssociatedData", &self.associated_data);
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "ChannelFlags", &self.channel_flags);
-        codec::put(&mut o, "ChannelId", &self.channel_id);
-        codec::put(&mut o, "ChannelState", &self.channel_state);
-        codec::put(&mut o, "Destination", &self.destination);
-        codec::put(&mut o, "Index", &self.index);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Originator", &self.originator);
-        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
-        codec::put(&mut o, "ReleaseReason", &self.release_reason);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        codec::put(&mut o, "UserExtension", &self.user_extension);
-        codec::put(&mut o, "UserId", &self.user_id);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    CancelAttendedTransferOutput,
-    CancelAttendedTransferResult,
-    CallContext,
-    CancelAttendedTransferChannelContext
-);
+codec::serialize_via_encode!(CancelAttendedTransferOutput, CancelAttendedTransferResult);
 
 /// Errors of `CancelAttendedTransfer`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -777,11 +522,15 @@ mod tests {
         "Data.CallContext.ChannelContexts.Originator",
         "Data.CallContext.ChannelContexts.ReleaseInitiator",
         "Data.CallContext.ChannelContexts.ReleaseReason",
+        "Data.CallContext.ChannelContexts.SkillGroupId",
         "Data.CallContext.ChannelContexts.Timestamp",
         "Data.CallContext.ChannelContexts.UserExtension",
         "Data.CallContext.ChannelContexts.UserId",
+        "Data.CallContext.ChannelContexts.ChannelVariables",
+        "Data.CallContext.ChannelContexts.MediaType",
         "Data.CallContext.InstanceId",
         "Data.CallContext.JobId",
+        "Data.CallContext.CallVariables",
         "Data.UserContext.BreakCode",
         "Data.UserContext.DeviceId",
         "Data.UserContext.Extension",
@@ -795,6 +544,10 @@ mod tests {
         "Data.UserContext.UserId",
         "Data.UserContext.UserState",
         "Data.UserContext.WorkMode",
+        "Data.UserContext.DeviceState",
+        "Data.UserContext.ParallelJobList.JobId",
+        "Data.UserContext.ParallelJobList.Status",
+        "Data.UserContext.ParallelJobList.Timestamp",
         "Data.ContextId",
         "HttpStatusCode",
         "Message",

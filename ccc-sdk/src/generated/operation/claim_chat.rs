@@ -321,21 +321,21 @@ impl Encode for ClaimChatOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClaimChatResult {
-    /// Wire name `ChatContexts`, List of Struct [`ChatContexts`].
-    pub chat_contexts: Option<Vec<ChatContexts>>,
+    /// Wire name `ChatContexts`, List of Struct [`ChatContexts`](crate::types::ChatContexts).
+    pub chat_contexts: Option<Vec<crate::types::ChatContexts>>,
     /// Sequence number of this context; a later answer has a larger one.
     ///
     /// Wire name `ContextId`, Long. Example: `123456789`.
     pub context_id: Option<i64>,
     /// The agent's state after the action.
     ///
-    /// Wire name `UserContext`, Struct [`UserContext`].
-    pub user_context: Option<UserContext>,
+    /// Wire name `UserContext`, Struct [`UserContext`](crate::types::UserContext).
+    pub user_context: Option<crate::types::UserContext>,
 }
 
 impl ClaimChatResult {
     /// `ChatContexts`: see the field [`chat_contexts`](#structfield.chat_contexts); empty when absent.
-    pub fn chat_contexts(&self) -> &[ChatContexts] {
+    pub fn chat_contexts(&self) -> &[crate::types::ChatContexts] {
         self.chat_contexts.as_deref().unwrap_or_default()
     }
 
@@ -345,7 +345,7 @@ impl ClaimChatResult {
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
-    pub fn user_context(&self) -> Option<&UserContext> {
+    pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
@@ -372,289 +372,7 @@ impl Encode for ClaimChatResult {
     }
 }
 
-/// Wire name `ChatContexts`. Part of the output of `ClaimChat`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ChatContexts {
-    /// Wire name `AccessChannelId`, String. Example: `226****-cbb6-****-8fea-1e71baf7bfa7`.
-    pub access_channel_id: Option<String>,
-    /// Wire name `AccessChannelName`, String.
-    pub access_channel_name: Option<String>,
-    /// Wire name `AccessChannelType`, String. Example: `Web`.
-    pub access_channel_type: Option<String>,
-    /// Wire name `BeingAssigned`, Boolean. Example: `true`.
-    pub being_assigned: Option<bool>,
-    /// Wire name `CallVariables`, String.
-    pub call_variables: Option<String>,
-    /// Wire name `ChatType`, String. Example: `INBOUND`.
-    pub chat_type: Option<String>,
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
-    pub job_id: Option<String>,
-}
-
-impl ChatContexts {
-    /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
-    pub fn access_channel_id(&self) -> Option<&str> {
-        self.access_channel_id.as_deref()
-    }
-
-    /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
-    pub fn access_channel_name(&self) -> Option<&str> {
-        self.access_channel_name.as_deref()
-    }
-
-    /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
-    pub fn access_channel_type(&self) -> Option<&str> {
-        self.access_channel_type.as_deref()
-    }
-
-    /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
-    pub fn being_assigned(&self) -> Option<bool> {
-        self.being_assigned
-    }
-
-    /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
-    pub fn call_variables(&self) -> Option<&str> {
-        self.call_variables.as_deref()
-    }
-
-    /// `ChatType`: see the field [`chat_type`](#structfield.chat_type).
-    pub fn chat_type(&self) -> Option<&str> {
-        self.chat_type.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-}
-
-impl Decode for ChatContexts {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_id: codec::field(o, "AccessChannelId")?,
-                access_channel_name: codec::field(o, "AccessChannelName")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                being_assigned: codec::field(o, "BeingAssigned")?,
-                call_variables: codec::field(o, "CallVariables")?,
-                chat_type: codec::field(o, "ChatType")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
-    }
-}
-
-impl Encode for ChatContexts {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
-        codec::put(&mut o, "AccessChannelName", &self.access_channel_name);
-        codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
-        codec::put(&mut o, "BeingAssigned", &self.being_assigned);
-        codec::put(&mut o, "CallVariables", &self.call_variables);
-        codec::put(&mut o, "ChatType", &self.chat_type);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        Value::Object(o)
-    }
-}
-
-/// The agent's state after the action.
-///
-/// Wire name `UserContext`. Part of the output of `ClaimChat`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct UserContext {
-    /// Break code while the agent is on a break (`BREAK`), e.g. `Warm-up`.
-    ///
-    /// Wire name `BreakCode`, String. Example: `Warm-up`.
-    pub break_code: Option<String>,
-    /// The agent's active device.
-    ///
-    /// Wire name `DeviceId`, String. Example: `CCC-169.254.165.2-browser125.0.0-bs48b41903450e6c8`.
-    pub device_id: Option<String>,
-    /// State of the agent's device, e.g. whether it is registered.
-    ///
-    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `ONLINE`.
-    pub device_state: Option<crate::types::DeviceState>,
-    /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
-    ///
-    /// Wire name `Extension`, String. Example: `8032****`.
-    pub extension: Option<String>,
-    /// When the agent's device was last heard from, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Heartbeat`, Long. Example: `1609136956378`.
-    pub heartbeat: Option<i64>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the agent's current call, while they are on one.
-    ///
-    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
-    pub job_id: Option<String>,
-    /// The agent's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `18******102`.
-    pub mobile: Option<String>,
-    /// Whether the agent is signed in for outbound calls only.
-    ///
-    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
-    pub outbound_scenario: Option<bool>,
-    /// Reserved by the service.
-    ///
-    /// Wire name `Reserved`, Long. Example: `false`.
-    pub reserved: Option<i64>,
-    /// Skill groups the agent is signed in to, by id.
-    ///
-    /// Wire name `SignedSkillGroupIdList`, List of String.
-    pub signed_skill_group_id_list: Option<Vec<String>>,
-    /// The agent, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `userId@ccc-test`.
-    pub user_id: Option<String>,
-    /// The agent's state: `OFFLINE`, `READY`, `BREAK`, `DIALING`, `RINGING`, `TALKING` or `WORKING` (after-call work).
-    ///
-    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `TALKING`.
-    pub user_state: Option<crate::types::UserState>,
-    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl UserContext {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
-    pub fn device_id(&self) -> Option<&str> {
-        self.device_id.as_deref()
-    }
-
-    /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
-        self.device_state.as_ref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
-    pub fn heartbeat(&self) -> Option<i64> {
-        self.heartbeat
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
-    pub fn outbound_scenario(&self) -> Option<bool> {
-        self.outbound_scenario
-    }
-
-    /// `Reserved`: see the field [`reserved`](#structfield.reserved).
-    pub fn reserved(&self) -> Option<i64> {
-        self.reserved
-    }
-
-    /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
-    pub fn signed_skill_group_id_list(&self) -> &[String] {
-        self.signed_skill_group_id_list
-            .as_deref()
-            .unwrap_or_default()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&crate::types::UserState> {
-        self.user_state.as_ref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for UserContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                extension: codec::field(o, "Extension")?,
-                heartbeat: codec::field(o, "Heartbeat")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                reserved: codec::field(o, "Reserved")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for UserContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "DeviceId", &self.device_id);
-        codec::put(&mut o, "DeviceState", &self.device_state);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "Heartbeat", &self.heartbeat);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
-        codec::put(&mut o, "Reserved", &self.reserved);
-        codec::put(
-            &mut o,
-            "SignedSkillGroupIdList",
-            &self.signed_skill_group_id_list,
-        );
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "UserState", &self.user_state);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ClaimChatOutput, ClaimChatResult, ChatContexts, UserContext);
+codec::serialize_via_encode!(ClaimChatOutput, ClaimChatResult);
 
 /// Errors of `ClaimChat`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

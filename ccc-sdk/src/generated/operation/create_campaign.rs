@@ -50,8 +50,8 @@ pub struct CreateCampaignInput {
     pub callable_time_json: Option<String>,
     /// Wire name `CaseFileKey`, String, optional, in the query. Example: `ccc-test/namelist.csv`.
     pub case_file_key: Option<String>,
-    /// Wire name `CaseList`, List of Struct [`CaseList`], optional, in the query, as one JSON text.
-    pub case_list: Option<Vec<CaseList>>,
+    /// Wire name `CaseList`, List of Struct [`CreateCampaignCaseList`], optional, in the query, as one JSON text.
+    pub case_list: Option<Vec<CreateCampaignCaseList>>,
     /// `CaseList` as JSON text the caller wrote, set with `case_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub case_list_json: Option<String>,
     /// Wire name `ContactFlowId`, String, required, in the query. Example: `c1f2bc75-422e-43c7-9c9d9d95633a`.
@@ -155,7 +155,7 @@ pub struct CreateCampaignInputBuilder {
     callable_time: Option<Vec<CallableTime>>,
     callable_time_json: Option<String>,
     case_file_key: Option<String>,
-    case_list: Option<Vec<CaseList>>,
+    case_list: Option<Vec<CreateCampaignCaseList>>,
     case_list_json: Option<String>,
     contact_flow_id: Option<String>,
     end_time: Option<String>,
@@ -227,7 +227,10 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Appends these items to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
-    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+    pub fn case_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CreateCampaignCaseList>>,
+    ) -> Self {
         self.case_list_json = None;
         self.case_list
             .get_or_insert_with(Vec::new)
@@ -236,7 +239,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CaseList`.
-    pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+    pub fn set_case_list(mut self, v: Option<Vec<CreateCampaignCaseList>>) -> Self {
         self.case_list_json = None;
         self.case_list = v;
         self
@@ -250,7 +253,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `CaseList` as set so far.
-    pub fn get_case_list(&self) -> Option<&Vec<CaseList>> {
+    pub fn get_case_list(&self) -> Option<&Vec<CreateCampaignCaseList>> {
         self.case_list.as_ref()
     }
 
@@ -644,13 +647,16 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Appends these items to `CaseList` (optional): see [`CreateCampaignInput::case_list`].
-    pub fn case_list(mut self, items: impl IntoIterator<Item = impl Into<CaseList>>) -> Self {
+    pub fn case_list(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<CreateCampaignCaseList>>,
+    ) -> Self {
         self.input = self.input.case_list(items);
         self
     }
 
     /// Sets or clears `CaseList`.
-    pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
+    pub fn set_case_list(mut self, v: Option<Vec<CreateCampaignCaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
         self
     }
@@ -1037,10 +1043,10 @@ impl codec::JsonText for CallableTime {
     }
 }
 
-/// Wire name `CaseList`. Part of the input of `CreateCampaign`; build one with `CaseList::default()` and its setters.
+/// Wire name `CaseList`. Part of the input of `CreateCampaign`; build one with `CreateCampaignCaseList::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CaseList {
+pub struct CreateCampaignCaseList {
     /// Wire name `CustomVariables`, String.
     pub custom_variables: Option<String>,
     /// Wire name `PhoneNumber`, String. Example: `1888888888`.
@@ -1049,7 +1055,7 @@ pub struct CaseList {
     pub reference_id: Option<String>,
 }
 
-impl CaseList {
+impl CreateCampaignCaseList {
     /// Sets `CustomVariables`: see [`custom_variables`](#structfield.custom_variables).
     pub fn custom_variables(mut self, v: impl Into<String>) -> Self {
         self.custom_variables = Some(v.into());
@@ -1087,7 +1093,7 @@ impl CaseList {
     }
 }
 
-impl Encode for CaseList {
+impl Encode for CreateCampaignCaseList {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -1097,7 +1103,7 @@ impl Encode for CaseList {
     }
 }
 
-impl Flat for CaseList {
+impl Flat for CreateCampaignCaseList {
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
@@ -1105,7 +1111,7 @@ impl Flat for CaseList {
     }
 }
 
-impl codec::JsonText for CaseList {
+impl codec::JsonText for CreateCampaignCaseList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
@@ -1181,7 +1187,7 @@ impl codec::JsonText for FlashSmsParameters {
 codec::serialize_via_encode!(
     CreateCampaignOutput,
     CallableTime,
-    CaseList,
+    CreateCampaignCaseList,
     FlashSmsParameters
 );
 

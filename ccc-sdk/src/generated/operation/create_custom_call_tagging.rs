@@ -190,8 +190,8 @@ pub struct CreateCustomCallTaggingOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, List of Struct [`CustomCallTagging`].
-    pub data: Option<Vec<CustomCallTagging>>,
+    /// Wire name `Data`, List of Struct [`CustomCallTagging`](crate::types::CustomCallTagging).
+    pub data: Option<Vec<crate::types::CustomCallTagging>>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -213,7 +213,7 @@ impl CreateCustomCallTaggingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[CustomCallTagging] {
+    pub fn data(&self) -> &[crate::types::CustomCallTagging] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -264,51 +264,7 @@ impl Encode for CreateCustomCallTaggingOutput {
     }
 }
 
-/// The result of the action.
-///
-/// Wire name `Data`. Part of the output of `CreateCustomCallTagging`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CustomCallTagging {
-    /// Wire name `Item`, String. Example: `1312121****`.
-    pub item: Option<String>,
-    /// Wire name `Reason`, String. Example: `CUSTOM_NUMBER_DUPLICATED`.
-    pub reason: Option<String>,
-}
-
-impl CustomCallTagging {
-    /// `Item`: see the field [`item`](#structfield.item).
-    pub fn item(&self) -> Option<&str> {
-        self.item.as_deref()
-    }
-
-    /// `Reason`: see the field [`reason`](#structfield.reason).
-    pub fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
-    }
-}
-
-impl Decode for CustomCallTagging {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                item: codec::field(o, "Item")?,
-                reason: codec::field(o, "Reason")?,
-            })
-        })
-    }
-}
-
-impl Encode for CustomCallTagging {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Item", &self.item);
-        codec::put(&mut o, "Reason", &self.reason);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(CreateCustomCallTaggingOutput, CustomCallTagging);
+codec::serialize_via_encode!(CreateCustomCallTaggingOutput);
 
 /// Errors of `CreateCustomCallTagging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -183,8 +183,8 @@ pub struct GetAudioFileOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, Struct [`AudioFile`].
-    pub data: Option<AudioFile>,
+    /// Wire name `Data`, Struct [`AudioFile`](crate::types::AudioFile).
+    pub data: Option<crate::types::AudioFile>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -206,7 +206,7 @@ impl GetAudioFileOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&AudioFile> {
+    pub fn data(&self) -> Option<&crate::types::AudioFile> {
         self.data.as_ref()
     }
 
@@ -257,98 +257,7 @@ impl Encode for GetAudioFileOutput {
     }
 }
 
-/// The result of the action.
-///
-/// Wire name `Data`. Part of the output of `GetAudioFile`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AudioFile {
-    /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
-    pub audio_file_name: Option<String>,
-    /// Wire name `AudioResourceId`, String. Example: `c1a06b46-302a-4c6e-928b-a43c0df485cf`.
-    pub audio_resource_id: Option<String>,
-    /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
-    pub created_time: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `Name`, String.
-    pub name: Option<String>,
-    /// Wire name `OssFileKey`, String. Example: `ccc-test/test-file.wav`.
-    pub oss_file_key: Option<String>,
-    /// Wire name `UpdatedTime`, String. Example: `2021-07-14 10:48:43.0`.
-    pub updated_time: Option<String>,
-}
-
-impl AudioFile {
-    /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
-    pub fn audio_file_name(&self) -> Option<&str> {
-        self.audio_file_name.as_deref()
-    }
-
-    /// `AudioResourceId`: see the field [`audio_resource_id`](#structfield.audio_resource_id).
-    pub fn audio_resource_id(&self) -> Option<&str> {
-        self.audio_resource_id.as_deref()
-    }
-
-    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
-    pub fn created_time(&self) -> Option<&str> {
-        self.created_time.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `OssFileKey`: see the field [`oss_file_key`](#structfield.oss_file_key).
-    pub fn oss_file_key(&self) -> Option<&str> {
-        self.oss_file_key.as_deref()
-    }
-
-    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
-    pub fn updated_time(&self) -> Option<&str> {
-        self.updated_time.as_deref()
-    }
-}
-
-impl Decode for AudioFile {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                audio_file_name: codec::field(o, "AudioFileName")?,
-                audio_resource_id: codec::field(o, "AudioResourceId")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                oss_file_key: codec::field(o, "OssFileKey")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for AudioFile {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AudioFileName", &self.audio_file_name);
-        codec::put(&mut o, "AudioResourceId", &self.audio_resource_id);
-        codec::put(&mut o, "CreatedTime", &self.created_time);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "OssFileKey", &self.oss_file_key);
-        codec::put(&mut o, "UpdatedTime", &self.updated_time);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(GetAudioFileOutput, AudioFile);
+codec::serialize_via_encode!(GetAudioFileOutput);
 
 /// Errors of `GetAudioFile`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -191,8 +191,8 @@ pub struct GetCallDetailRecordOutput {
     pub code: Option<String>,
     /// The call record.
     ///
-    /// Wire name `Data`, Struct [`CallDetailRecord`].
-    pub data: Option<CallDetailRecord>,
+    /// Wire name `Data`, Struct [`GetCallDetailRecordResult`].
+    pub data: Option<GetCallDetailRecordResult>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -214,7 +214,7 @@ impl GetCallDetailRecordOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&CallDetailRecord> {
+    pub fn data(&self) -> Option<&GetCallDetailRecordResult> {
         self.data.as_ref()
     }
 
@@ -270,7 +270,7 @@ impl Encode for GetCallDetailRecordOutput {
 /// Wire name `Data`. Part of the output of `GetCallDetailRecord`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CallDetailRecord {
+pub struct GetCallDetailRecordResult {
     /// What happened to each agent in the call, one entry per agent.
     ///
     /// Wire name `AgentEvents`, List of Struct [`AgentEvents`].
@@ -393,7 +393,7 @@ pub struct CallDetailRecord {
     pub release_reason: Option<String>,
 }
 
-impl CallDetailRecord {
+impl GetCallDetailRecordResult {
     /// `AgentEvents`: see the field [`agent_events`](#structfield.agent_events); empty when absent.
     pub fn agent_events(&self) -> &[AgentEvents] {
         self.agent_events.as_deref().unwrap_or_default()
@@ -545,7 +545,7 @@ impl CallDetailRecord {
     }
 }
 
-impl Decode for CallDetailRecord {
+impl Decode for GetCallDetailRecordResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -584,7 +584,7 @@ impl Decode for CallDetailRecord {
     }
 }
 
-impl Encode for CallDetailRecord {
+impl Encode for GetCallDetailRecordResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEvents", &self.agent_events);
@@ -1096,7 +1096,7 @@ impl Encode for CustomerEventsEventSequence {
 
 codec::serialize_via_encode!(
     GetCallDetailRecordOutput,
-    CallDetailRecord,
+    GetCallDetailRecordResult,
     AgentEvents,
     EventSequence,
     IvrEvents,

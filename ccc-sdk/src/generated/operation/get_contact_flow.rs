@@ -220,8 +220,8 @@ pub struct GetContactFlowOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, Struct [`ContactFlow`].
-    pub data: Option<ContactFlow>,
+    /// Wire name `Data`, Struct [`GetContactFlowResult`].
+    pub data: Option<GetContactFlowResult>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -243,7 +243,7 @@ impl GetContactFlowOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&ContactFlow> {
+    pub fn data(&self) -> Option<&GetContactFlowResult> {
         self.data.as_ref()
     }
 
@@ -299,7 +299,7 @@ impl Encode for GetContactFlowOutput {
 /// Wire name `Data`. Part of the output of `GetContactFlow`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ContactFlow {
+pub struct GetContactFlowResult {
     /// Wire name `ContactFlowId`, String. Example: `274601be-a6d5-4429-bcef-32b51d031c6e`.
     pub contact_flow_id: Option<String>,
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
@@ -326,7 +326,7 @@ pub struct ContactFlow {
     pub updated_time: Option<String>,
 }
 
-impl ContactFlow {
+impl GetContactFlowResult {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
@@ -383,7 +383,7 @@ impl ContactFlow {
     }
 }
 
-impl Decode for ContactFlow {
+impl Decode for GetContactFlowResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -403,7 +403,7 @@ impl Decode for ContactFlow {
     }
 }
 
-impl Encode for ContactFlow {
+impl Encode for GetContactFlowResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -421,7 +421,7 @@ impl Encode for ContactFlow {
     }
 }
 
-codec::serialize_via_encode!(GetContactFlowOutput, ContactFlow);
+codec::serialize_via_encode!(GetContactFlowOutput, GetContactFlowResult);
 
 /// Errors of `GetContactFlow`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -146,8 +146,8 @@ pub struct GetInstanceOutput {
     pub code: Option<String>,
     /// The instance.
     ///
-    /// Wire name `Data`, Struct [`Instance`].
-    pub data: Option<Instance>,
+    /// Wire name `Data`, Struct [`Instance`](crate::types::Instance).
+    pub data: Option<crate::types::Instance>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -173,7 +173,7 @@ impl GetInstanceOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Instance> {
+    pub fn data(&self) -> Option<&crate::types::Instance> {
         self.data.as_ref()
     }
 
@@ -231,202 +231,7 @@ impl Encode for GetInstanceOutput {
     }
 }
 
-/// The instance.
-///
-/// Wire name `Data`. Part of the output of `GetInstance`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Instance {
-    /// Administrators of the instance.
-    ///
-    /// Wire name `AdminList`, List of Struct [`User`](crate::types::User).
-    pub admin_list: Option<Vec<crate::types::User>>,
-    /// Id of the Alibaba Cloud account that owns the instance.
-    ///
-    /// Wire name `AliyunUid`, String. Example: `1571234567890123`.
-    pub aliyun_uid: Option<String>,
-    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
-    ///
-    /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
-    pub console_url: Option<String>,
-    /// Free text describing the instance.
-    ///
-    /// Wire name `Description`, String. Example: `测试实例`.
-    pub description: Option<String>,
-    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
-    ///
-    /// Wire name `DomainName`, String. Example: `ccc-test`.
-    pub domain_name: Option<String>,
-    /// Id of the instance, e.g. `ccc-test`.
-    ///
-    /// Wire name `Id`, String. Example: `ccc-test`.
-    pub id: Option<String>,
-    /// Name of the instance.
-    ///
-    /// Wire name `Name`, String. Example: `云呼测试实例`.
-    pub name: Option<String>,
-    /// Phone numbers of the instance.
-    ///
-    /// Wire name `NumberList`, List of Struct [`PhoneNumber`](crate::types::PhoneNumber).
-    pub number_list: Option<Vec<crate::types::PhoneNumber>>,
-    /// State of the instance, e.g. `RUNNING`.
-    ///
-    /// Wire name `Status`, String. Example: `RUNNING`.
-    pub status: Option<String>,
-    /// Kind of agents the instance serves.
-    ///
-    /// Wire name `AgentType`, String.
-    pub agent_type: Option<String>,
-    /// The chatbot business unit the instance is linked to.
-    ///
-    /// Wire name `ChatbotBusinessUnit`, Struct [`ChatbotBusinessUnit`].
-    pub chatbot_business_unit: Option<ChatbotBusinessUnit>,
-}
-
-impl Instance {
-    /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
-    pub fn admin_list(&self) -> &[crate::types::User] {
-        self.admin_list.as_deref().unwrap_or_default()
-    }
-
-    /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
-    pub fn aliyun_uid(&self) -> Option<&str> {
-        self.aliyun_uid.as_deref()
-    }
-
-    /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
-    pub fn console_url(&self) -> Option<&str> {
-        self.console_url.as_deref()
-    }
-
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
-    pub fn domain_name(&self) -> Option<&str> {
-        self.domain_name.as_deref()
-    }
-
-    /// `Id`: see the field [`id`](#structfield.id).
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
-    pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
-        self.number_list.as_deref().unwrap_or_default()
-    }
-
-    /// `Status`: see the field [`status`](#structfield.status).
-    pub fn status(&self) -> Option<&str> {
-        self.status.as_deref()
-    }
-
-    /// `AgentType`: see the field [`agent_type`](#structfield.agent_type).
-    pub fn agent_type(&self) -> Option<&str> {
-        self.agent_type.as_deref()
-    }
-
-    /// `ChatbotBusinessUnit`: see the field [`chatbot_business_unit`](#structfield.chatbot_business_unit).
-    pub fn chatbot_business_unit(&self) -> Option<&ChatbotBusinessUnit> {
-        self.chatbot_business_unit.as_ref()
-    }
-}
-
-impl Decode for Instance {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-                agent_type: codec::field(o, "AgentType")?,
-                chatbot_business_unit: codec::field(o, "ChatbotBusinessUnit")?,
-            })
-        })
-    }
-}
-
-impl Encode for Instance {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AdminList", &self.admin_list);
-        codec::put(&mut o, "AliyunUid", &self.aliyun_uid);
-        codec::put(&mut o, "ConsoleUrl", &self.console_url);
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DomainName", &self.domain_name);
-        codec::put(&mut o, "Id", &self.id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "NumberList", &self.number_list);
-        codec::put(&mut o, "Status", &self.status);
-        codec::put(&mut o, "AgentType", &self.agent_type);
-        codec::put(&mut o, "ChatbotBusinessUnit", &self.chatbot_business_unit);
-        Value::Object(o)
-    }
-}
-
-/// The chatbot business unit the instance is linked to.
-///
-/// Wire name `ChatbotBusinessUnit`. Part of the output of `GetInstance`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ChatbotBusinessUnit {
-    /// Id of the chatbot business unit.
-    ///
-    /// Wire name `UnitId`, Long.
-    pub unit_id: Option<i64>,
-    /// Key of the chatbot business unit.
-    ///
-    /// Wire name `UnitKey`, String.
-    pub unit_key: Option<String>,
-}
-
-impl ChatbotBusinessUnit {
-    /// `UnitId`: see the field [`unit_id`](#structfield.unit_id).
-    pub fn unit_id(&self) -> Option<i64> {
-        self.unit_id
-    }
-
-    /// `UnitKey`: see the field [`unit_key`](#structfield.unit_key).
-    pub fn unit_key(&self) -> Option<&str> {
-        self.unit_key.as_deref()
-    }
-}
-
-impl Decode for ChatbotBusinessUnit {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                unit_id: codec::field(o, "UnitId")?,
-                unit_key: codec::field(o, "UnitKey")?,
-            })
-        })
-    }
-}
-
-impl Encode for ChatbotBusinessUnit {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "UnitId", &self.unit_id);
-        codec::put(&mut o, "UnitKey", &self.unit_key);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(GetInstanceOutput, Instance, ChatbotBusinessUnit);
+codec::serialize_via_encode!(GetInstanceOutput);
 
 /// Errors of `GetInstance`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -516,6 +321,23 @@ mod tests {
         "Data.AdminList.RoleName",
         "Data.AdminList.UserId",
         "Data.AdminList.WorkMode",
+        "Data.AdminList.AvatarUrl",
+        "Data.AdminList.DeviceExt",
+        "Data.AdminList.DeviceId",
+        "Data.AdminList.DeviceState",
+        "Data.AdminList.DisplayId",
+        "Data.AdminList.Nickname",
+        "Data.AdminList.PersonalOutboundNumberList.Active",
+        "Data.AdminList.PersonalOutboundNumberList.City",
+        "Data.AdminList.PersonalOutboundNumberList.Number",
+        "Data.AdminList.PersonalOutboundNumberList.Province",
+        "Data.AdminList.PersonalOutboundNumberList.Usage",
+        "Data.AdminList.Primary",
+        "Data.AdminList.PrimaryAccount",
+        "Data.AdminList.RamId",
+        "Data.AdminList.SkillLevelList.SkillGroupId",
+        "Data.AdminList.SkillLevelList.SkillGroupName",
+        "Data.AdminList.SkillLevelList.SkillLevel",
         "Data.AliyunUid",
         "Data.ConsoleUrl",
         "Data.Description",
@@ -535,12 +357,19 @@ mod tests {
         "Data.NumberList.SkillGroups.PhoneNumberCount",
         "Data.NumberList.SkillGroups.SkillGroupId",
         "Data.NumberList.SkillGroups.UserCount",
+        "Data.NumberList.SkillGroups.MediaType",
+        "Data.NumberList.SkillGroups.SkillGroupName",
         "Data.NumberList.Usage",
         "Data.NumberList.UserId",
+        "Data.NumberList.ContactFlowName",
+        "Data.NumberList.CreateTime",
+        "Data.NumberList.Provider",
+        "Data.NumberList.Tags",
         "Data.Status",
         "Data.AgentType",
         "Data.ChatbotBusinessUnit.UnitId",
         "Data.ChatbotBusinessUnit.UnitKey",
+        "Data.CreateTime",
         "HttpStatusCode",
         "Message",
         "Params",

@@ -356,31 +356,31 @@ impl Encode for GetInstanceTrendingReportOutput {
 pub struct InstanceTrendingReport {
     /// Figures of inbound calls.
     ///
-    /// Wire name `Inbound`, List of Struct [`Inbound`].
-    pub inbound: Option<Vec<Inbound>>,
+    /// Wire name `Inbound`, List of Struct [`Inbound`](crate::types::Inbound).
+    pub inbound: Option<Vec<crate::types::Inbound>>,
     /// Figures of outbound calls.
     ///
-    /// Wire name `Outbound`, List of Struct [`Outbound`].
-    pub outbound: Option<Vec<Outbound>>,
+    /// Wire name `Outbound`, List of Struct [`Outbound`](crate::types::Outbound).
+    pub outbound: Option<Vec<crate::types::Outbound>>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, List of Struct [`Overall`].
-    pub overall: Option<Vec<Overall>>,
+    /// Wire name `Overall`, List of Struct [`Overall`](crate::types::Overall).
+    pub overall: Option<Vec<crate::types::Overall>>,
 }
 
 impl InstanceTrendingReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound); empty when absent.
-    pub fn inbound(&self) -> &[Inbound] {
+    pub fn inbound(&self) -> &[crate::types::Inbound] {
         self.inbound.as_deref().unwrap_or_default()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound); empty when absent.
-    pub fn outbound(&self) -> &[Outbound] {
+    pub fn outbound(&self) -> &[crate::types::Outbound] {
         self.outbound.as_deref().unwrap_or_default()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall); empty when absent.
-    pub fn overall(&self) -> &[Overall] {
+    pub fn overall(&self) -> &[crate::types::Overall] {
         self.overall.as_deref().unwrap_or_default()
     }
 }
@@ -407,231 +407,7 @@ impl Encode for InstanceTrendingReport {
     }
 }
 
-/// Figures of inbound calls.
-///
-/// Wire name `Inbound`. Part of the output of `GetInstanceTrendingReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Inbound {
-    /// Number of calls abandoned in the IVR.
-    ///
-    /// Wire name `CallsAbandonedInIVR`, Long. Example: `0`.
-    pub calls_abandoned_in_ivr: Option<i64>,
-    /// Number of calls abandoned while queueing in a skill group.
-    ///
-    /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
-    pub calls_abandoned_in_queue: Option<i64>,
-    /// Number of calls abandoned while ringing an agent.
-    ///
-    /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
-    pub calls_abandoned_in_ring: Option<i64>,
-    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
-    ///
-    /// Wire name `CallsHandled`, Long. Example: `0`.
-    pub calls_handled: Option<i64>,
-    /// Number of calls that entered a queue; a call queued several times counts once.
-    ///
-    /// Wire name `CallsQueued`, Long. Example: `0`.
-    pub calls_queued: Option<i64>,
-    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `StatsTime`, Long. Example: `1604639129000`.
-    pub stats_time: Option<i64>,
-    /// Number of inbound calls.
-    ///
-    /// Wire name `TotalCalls`, Long. Example: `0`.
-    pub total_calls: Option<i64>,
-}
-
-impl Inbound {
-    /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
-    pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
-        self.calls_abandoned_in_ivr
-    }
-
-    /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
-    pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
-        self.calls_abandoned_in_queue
-    }
-
-    /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
-    pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
-        self.calls_abandoned_in_ring
-    }
-
-    /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
-    pub fn calls_handled(&self) -> Option<i64> {
-        self.calls_handled
-    }
-
-    /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
-    pub fn calls_queued(&self) -> Option<i64> {
-        self.calls_queued
-    }
-
-    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
-    pub fn stats_time(&self) -> Option<i64> {
-        self.stats_time
-    }
-
-    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
-    pub fn total_calls(&self) -> Option<i64> {
-        self.total_calls
-    }
-}
-
-impl Decode for Inbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-            })
-        })
-    }
-}
-
-impl Encode for Inbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CallsAbandonedInIVR", &self.calls_abandoned_in_ivr);
-        codec::put(
-            &mut o,
-            "CallsAbandonedInQueue",
-            &self.calls_abandoned_in_queue,
-        );
-        codec::put(
-            &mut o,
-            "CallsAbandonedInRing",
-            &self.calls_abandoned_in_ring,
-        );
-        codec::put(&mut o, "CallsHandled", &self.calls_handled);
-        codec::put(&mut o, "CallsQueued", &self.calls_queued);
-        codec::put(&mut o, "StatsTime", &self.stats_time);
-        codec::put(&mut o, "TotalCalls", &self.total_calls);
-        Value::Object(o)
-    }
-}
-
-/// Figures of outbound calls.
-///
-/// Wire name `Outbound`. Part of the output of `GetInstanceTrendingReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Outbound {
-    /// Number of outbound calls answered.
-    ///
-    /// Wire name `CallsAnswered`, Long. Example: `0`.
-    pub calls_answered: Option<i64>,
-    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `StatsTime`, Long. Example: `1604639129000`.
-    pub stats_time: Option<i64>,
-    /// Number of outbound calls.
-    ///
-    /// Wire name `TotalCalls`, Long. Example: `0`.
-    pub total_calls: Option<i64>,
-}
-
-impl Outbound {
-    /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
-    pub fn calls_answered(&self) -> Option<i64> {
-        self.calls_answered
-    }
-
-    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
-    pub fn stats_time(&self) -> Option<i64> {
-        self.stats_time
-    }
-
-    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
-    pub fn total_calls(&self) -> Option<i64> {
-        self.total_calls
-    }
-}
-
-impl Decode for Outbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-            })
-        })
-    }
-}
-
-impl Encode for Outbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CallsAnswered", &self.calls_answered);
-        codec::put(&mut o, "StatsTime", &self.stats_time);
-        codec::put(&mut o, "TotalCalls", &self.total_calls);
-        Value::Object(o)
-    }
-}
-
-/// Figures over all calls and agent states.
-///
-/// Wire name `Overall`. Part of the output of `GetInstanceTrendingReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Overall {
-    /// Largest number of agents signed in at once.
-    ///
-    /// Wire name `MaxLoggedInAgents`, Long.
-    pub max_logged_in_agents: Option<i64>,
-    /// Start of the period these figures cover, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `StatsTime`, Long.
-    pub stats_time: Option<i64>,
-}
-
-impl Overall {
-    /// `MaxLoggedInAgents`: see the field [`max_logged_in_agents`](#structfield.max_logged_in_agents).
-    pub fn max_logged_in_agents(&self) -> Option<i64> {
-        self.max_logged_in_agents
-    }
-
-    /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
-    pub fn stats_time(&self) -> Option<i64> {
-        self.stats_time
-    }
-}
-
-impl Decode for Overall {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                max_logged_in_agents: codec::field(o, "MaxLoggedInAgents")?,
-                stats_time: codec::field(o, "StatsTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Overall {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "MaxLoggedInAgents", &self.max_logged_in_agents);
-        codec::put(&mut o, "StatsTime", &self.stats_time);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    GetInstanceTrendingReportOutput,
-    InstanceTrendingReport,
-    Inbound,
-    Outbound,
-    Overall
-);
+codec::serialize_via_encode!(GetInstanceTrendingReportOutput, InstanceTrendingReport);
 
 /// Errors of `GetInstanceTrendingReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -231,8 +231,8 @@ pub struct GetMonoRecordingOutput {
     pub code: Option<String>,
     /// The recording.
     ///
-    /// Wire name `Data`, Struct [`MonoRecording`].
-    pub data: Option<MonoRecording>,
+    /// Wire name `Data`, Struct [`GetMonoRecordingResult`].
+    pub data: Option<GetMonoRecordingResult>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -254,7 +254,7 @@ impl GetMonoRecordingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&MonoRecording> {
+    pub fn data(&self) -> Option<&GetMonoRecordingResult> {
         self.data.as_ref()
     }
 
@@ -310,7 +310,7 @@ impl Encode for GetMonoRecordingOutput {
 /// Wire name `Data`. Part of the output of `GetMonoRecording`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct MonoRecording {
+pub struct GetMonoRecordingResult {
     /// Name of the recording file.
     ///
     /// Wire name `FileName`, String. Example: `job-65382141036893491.wav`.
@@ -325,7 +325,7 @@ pub struct MonoRecording {
     pub duration: Option<i64>,
 }
 
-impl MonoRecording {
+impl GetMonoRecordingResult {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
@@ -342,7 +342,7 @@ impl MonoRecording {
     }
 }
 
-impl Decode for MonoRecording {
+impl Decode for GetMonoRecordingResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -354,7 +354,7 @@ impl Decode for MonoRecording {
     }
 }
 
-impl Encode for MonoRecording {
+impl Encode for GetMonoRecordingResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -364,7 +364,7 @@ impl Encode for MonoRecording {
     }
 }
 
-codec::serialize_via_encode!(GetMonoRecordingOutput, MonoRecording);
+codec::serialize_via_encode!(GetMonoRecordingOutput, GetMonoRecordingResult);
 
 /// Errors of `GetMonoRecording`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

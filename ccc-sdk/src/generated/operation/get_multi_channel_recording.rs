@@ -191,8 +191,8 @@ pub struct GetMultiChannelRecordingOutput {
     pub code: Option<String>,
     /// The multi-channel recording.
     ///
-    /// Wire name `Data`, Struct [`MultiChannelRecording`].
-    pub data: Option<MultiChannelRecording>,
+    /// Wire name `Data`, Struct [`MultiChannelRecording`](crate::types::MultiChannelRecording).
+    pub data: Option<crate::types::MultiChannelRecording>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -214,7 +214,7 @@ impl GetMultiChannelRecordingOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&MultiChannelRecording> {
+    pub fn data(&self) -> Option<&crate::types::MultiChannelRecording> {
         self.data.as_ref()
     }
 
@@ -265,55 +265,7 @@ impl Encode for GetMultiChannelRecordingOutput {
     }
 }
 
-/// The multi-channel recording.
-///
-/// Wire name `Data`. Part of the output of `GetMultiChannelRecording`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MultiChannelRecording {
-    /// Name of the recording file.
-    ///
-    /// Wire name `FileName`, String. Example: `job-6538214103689****.mkv`.
-    pub file_name: Option<String>,
-    /// Address to download the recording file from; it carries its own expiry time.
-    ///
-    /// Wire name `FileUrl`, String. Example: `https://ccc-v2-online.oss-cn-shanghai.aliyuncs.com/ccc-record-mixed/ccc-test/2021/04/job-6538214103689****.mkv?Expires=1617435462&OSSAccessKeyId=****&Signature=****`.
-    pub file_url: Option<String>,
-}
-
-impl MultiChannelRecording {
-    /// `FileName`: see the field [`file_name`](#structfield.file_name).
-    pub fn file_name(&self) -> Option<&str> {
-        self.file_name.as_deref()
-    }
-
-    /// `FileUrl`: see the field [`file_url`](#structfield.file_url).
-    pub fn file_url(&self) -> Option<&str> {
-        self.file_url.as_deref()
-    }
-}
-
-impl Decode for MultiChannelRecording {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-            })
-        })
-    }
-}
-
-impl Encode for MultiChannelRecording {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "FileName", &self.file_name);
-        codec::put(&mut o, "FileUrl", &self.file_url);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(GetMultiChannelRecordingOutput, MultiChannelRecording);
+codec::serialize_via_encode!(GetMultiChannelRecordingOutput);
 
 /// Errors of `GetMultiChannelRecording`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -189,8 +189,8 @@ pub struct GetSkillGroupOutput {
     pub code: Option<String>,
     /// The skill group.
     ///
-    /// Wire name `Data`, Struct [`SkillGroup`].
-    pub data: Option<SkillGroup>,
+    /// Wire name `Data`, Struct [`SkillGroup`](crate::types::SkillGroup).
+    pub data: Option<crate::types::SkillGroup>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -212,7 +212,7 @@ impl GetSkillGroupOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&SkillGroup> {
+    pub fn data(&self) -> Option<&crate::types::SkillGroup> {
         self.data.as_ref()
     }
 
@@ -263,99 +263,7 @@ impl Encode for GetSkillGroupOutput {
     }
 }
 
-/// The skill group.
-///
-/// Wire name `Data`. Part of the output of `GetSkillGroup`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillGroup {
-    /// Free text describing the skill group.
-    ///
-    /// Wire name `Description`, String.
-    pub description: Option<String>,
-    /// Name of the skill group as people see it.
-    ///
-    /// Wire name `DisplayName`, String.
-    pub display_name: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Media the skill group handles.
-    ///
-    /// Wire name `MediaType`, String.
-    pub media_type: Option<String>,
-    /// Name of the skill group, e.g. `skillgroup`.
-    ///
-    /// Wire name `Name`, String. Example: `skillgroup`.
-    pub name: Option<String>,
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-}
-
-impl SkillGroup {
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
-    pub fn media_type(&self) -> Option<&str> {
-        self.media_type.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-}
-
-impl Decode for SkillGroup {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                media_type: codec::field(o, "MediaType")?,
-                name: codec::field(o, "Name")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
-    }
-}
-
-impl Encode for SkillGroup {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "MediaType", &self.media_type);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(GetSkillGroupOutput, SkillGroup);
+codec::serialize_via_encode!(GetSkillGroupOutput);
 
 /// Errors of `GetSkillGroup`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -183,8 +183,8 @@ pub struct GetTicketOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, Struct [`Ticket`].
-    pub data: Option<Ticket>,
+    /// Wire name `Data`, Struct [`GetTicketResult`].
+    pub data: Option<GetTicketResult>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -210,7 +210,7 @@ impl GetTicketOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&Ticket> {
+    pub fn data(&self) -> Option<&GetTicketResult> {
         self.data.as_ref()
     }
 
@@ -273,7 +273,7 @@ impl Encode for GetTicketOutput {
 /// Wire name `Data`. Part of the output of `GetTicket`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Ticket {
+pub struct GetTicketResult {
     /// Wire name `Assignee`, String. Example: `agent1@ccc-test`.
     pub assignee: Option<String>,
     /// Wire name `AssigneeName`, String.
@@ -328,7 +328,7 @@ pub struct Ticket {
     pub updated_time: Option<i64>,
 }
 
-impl Ticket {
+impl GetTicketResult {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
@@ -455,7 +455,7 @@ impl Ticket {
     }
 }
 
-impl Decode for Ticket {
+impl Decode for GetTicketResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -489,7 +489,7 @@ impl Decode for Ticket {
     }
 }
 
-impl Encode for Ticket {
+impl Encode for GetTicketResult {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -525,7 +525,7 @@ impl Encode for Ticket {
     }
 }
 
-codec::serialize_via_encode!(GetTicketOutput, Ticket);
+codec::serialize_via_encode!(GetTicketOutput, GetTicketResult);
 
 /// Errors of `GetTicket`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -230,8 +230,8 @@ pub struct GetUserOutput {
     pub code: Option<String>,
     /// The user.
     ///
-    /// Wire name `Data`, Struct [`User`].
-    pub data: Option<User>,
+    /// Wire name `Data`, Struct [`User`](crate::types::User).
+    pub data: Option<crate::types::User>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -257,7 +257,7 @@ impl GetUserOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
-    pub fn data(&self) -> Option<&User> {
+    pub fn data(&self) -> Option<&crate::types::User> {
         self.data.as_ref()
     }
 
@@ -315,209 +315,7 @@ impl Encode for GetUserOutput {
     }
 }
 
-/// The user.
-///
-/// Wire name `Data`. Part of the output of `GetUser`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct User {
-    /// Name shown for the user.
-    ///
-    /// Wire name `DisplayName`, String. Example: `测试用户`.
-    pub display_name: Option<String>,
-    /// The user's e-mail address.
-    ///
-    /// Wire name `Email`, String. Example: `user-test@aliyun-cc.com`.
-    pub email: Option<String>,
-    /// The user's 8-digit extension, e.g. `80035691`.
-    ///
-    /// Wire name `Extension`, String. Example: `80035691`.
-    pub extension: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name the user signs in with, e.g. `user-test`: the part of the user id before `@`.
-    ///
-    /// Wire name `LoginName`, String. Example: `user-test`.
-    pub login_name: Option<String>,
-    /// The user's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `139xxxx1234`.
-    pub mobile: Option<String>,
-    /// Id of the user's role, e.g. `Admin@ccc-test`.
-    ///
-    /// Wire name `RoleId`, String. Example: `Admin@ccc-test`.
-    pub role_id: Option<String>,
-    /// Name of the user's role, e.g. `Admin` or `Agent`.
-    ///
-    /// Wire name `RoleName`, String. Example: `Admin`.
-    pub role_name: Option<String>,
-    /// The user, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// Where the user takes calls: `ON_SITE`, `OFF_SITE` or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-    /// Address of the user's picture.
-    ///
-    /// Wire name `AvatarUrl`, String.
-    pub avatar_url: Option<String>,
-    /// Extension of the user's device.
-    ///
-    /// Wire name `DeviceExt`, String. Example: `8033****`.
-    pub device_ext: Option<String>,
-    /// The user's active device, if any.
-    ///
-    /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-****`.
-    pub device_id: Option<String>,
-    /// Whether the user's device is connected, e.g. `OFFLINE`.
-    ///
-    /// Wire name `DeviceState`, String, one of [`DeviceState`](crate::types::DeviceState). Example: `OFFLINE`.
-    pub device_state: Option<crate::types::DeviceState>,
-    /// Short number shown for the user, e.g. `1001`.
-    ///
-    /// Wire name `DisplayId`, String. Example: `1001`.
-    pub display_id: Option<String>,
-    /// The user's nickname.
-    ///
-    /// Wire name `Nickname`, String.
-    pub nickname: Option<String>,
-}
-
-impl User {
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `Email`: see the field [`email`](#structfield.email).
-    pub fn email(&self) -> Option<&str> {
-        self.email.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `LoginName`: see the field [`login_name`](#structfield.login_name).
-    pub fn login_name(&self) -> Option<&str> {
-        self.login_name.as_deref()
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `RoleId`: see the field [`role_id`](#structfield.role_id).
-    pub fn role_id(&self) -> Option<&str> {
-        self.role_id.as_deref()
-    }
-
-    /// `RoleName`: see the field [`role_name`](#structfield.role_name).
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-
-    /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
-    pub fn avatar_url(&self) -> Option<&str> {
-        self.avatar_url.as_deref()
-    }
-
-    /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
-    pub fn device_ext(&self) -> Option<&str> {
-        self.device_ext.as_deref()
-    }
-
-    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
-    pub fn device_id(&self) -> Option<&str> {
-        self.device_id.as_deref()
-    }
-
-    /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
-    pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
-        self.device_state.as_ref()
-    }
-
-    /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
-    pub fn display_id(&self) -> Option<&str> {
-        self.display_id.as_deref()
-    }
-
-    /// `Nickname`: see the field [`nickname`](#structfield.nickname).
-    pub fn nickname(&self) -> Option<&str> {
-        self.nickname.as_deref()
-    }
-}
-
-impl Decode for User {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                device_ext: codec::field(o, "DeviceExt")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                display_id: codec::field(o, "DisplayId")?,
-                nickname: codec::field(o, "Nickname")?,
-            })
-        })
-    }
-}
-
-impl Encode for User {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "Email", &self.email);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "LoginName", &self.login_name);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "RoleId", &self.role_id);
-        codec::put(&mut o, "RoleName", &self.role_name);
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        codec::put(&mut o, "AvatarUrl", &self.avatar_url);
-        codec::put(&mut o, "DeviceExt", &self.device_ext);
-        codec::put(&mut o, "DeviceId", &self.device_id);
-        codec::put(&mut o, "DeviceState", &self.device_state);
-        codec::put(&mut o, "DisplayId", &self.display_id);
-        codec::put(&mut o, "Nickname", &self.nickname);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(GetUserOutput, User);
+codec::serialize_via_encode!(GetUserOutput);
 
 /// Errors of `GetUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -613,6 +411,17 @@ mod tests {
         "Data.DeviceState",
         "Data.DisplayId",
         "Data.Nickname",
+        "Data.PersonalOutboundNumberList.Active",
+        "Data.PersonalOutboundNumberList.City",
+        "Data.PersonalOutboundNumberList.Number",
+        "Data.PersonalOutboundNumberList.Province",
+        "Data.PersonalOutboundNumberList.Usage",
+        "Data.Primary",
+        "Data.PrimaryAccount",
+        "Data.RamId",
+        "Data.SkillLevelList.SkillGroupId",
+        "Data.SkillLevelList.SkillGroupName",
+        "Data.SkillLevelList.SkillLevel",
         "HttpStatusCode",
         "Message",
         "Params",

@@ -407,7 +407,7 @@ impl crate::paginator::Sealed for ListAgentStatesFluentBuilder {}
 impl crate::paginator::Paginate for ListAgentStatesFluentBuilder {
     type Page = ListAgentStatesOutput;
 
-    type Item = AgentState;
+    type Item = crate::types::AgentState;
 
     type Error = ListAgentStatesError;
 
@@ -562,8 +562,8 @@ impl Encode for ListAgentStatesOutput {
 pub struct AgentStatePage {
     /// The agents of this page, with their states.
     ///
-    /// Wire name `List`, List of Struct [`AgentState`].
-    pub list: Option<Vec<AgentState>>,
+    /// Wire name `List`, List of Struct [`AgentState`](crate::types::AgentState).
+    pub list: Option<Vec<crate::types::AgentState>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -580,7 +580,7 @@ pub struct AgentStatePage {
 
 impl AgentStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[AgentState] {
+    pub fn list(&self) -> &[crate::types::AgentState] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -624,132 +624,7 @@ impl Encode for AgentStatePage {
     }
 }
 
-/// The agents of this page, with their states.
-///
-/// Wire name `List`. Part of the output of `ListAgentStates`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AgentState {
-    /// The agent, as `username@instance`.
-    ///
-    /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
-    pub agent_id: Option<String>,
-    /// The agent's name.
-    ///
-    /// Wire name `AgentName`, String.
-    pub agent_name: Option<String>,
-    /// Break code while the agent is on a break, e.g. `Warm-up`.
-    ///
-    /// Wire name `BreakCode`, String. Example: `Warm-up`.
-    pub break_code: Option<String>,
-    /// The agent's 8-digit extension.
-    ///
-    /// Wire name `Dn`, String. Example: `8030****`.
-    pub dn: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name the agent signs in with: the part of the user id before `@`.
-    ///
-    /// Wire name `LoginName`, String. Example: `agent`.
-    pub login_name: Option<String>,
-    /// Whether the agent is signed in for outbound calls only.
-    ///
-    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
-    pub outbound_scenario: Option<bool>,
-    /// The agent's state, e.g. `Ready`.
-    ///
-    /// Wire name `State`, String. Example: `Ready`.
-    pub state: Option<String>,
-    /// How long the agent has been in this state (a number in a string).
-    ///
-    /// Wire name `StateDuration`, String. Example: `10`.
-    pub state_duration: Option<String>,
-}
-
-impl AgentState {
-    /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
-    pub fn agent_id(&self) -> Option<&str> {
-        self.agent_id.as_deref()
-    }
-
-    /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
-    pub fn agent_name(&self) -> Option<&str> {
-        self.agent_name.as_deref()
-    }
-
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `Dn`: see the field [`dn`](#structfield.dn).
-    pub fn dn(&self) -> Option<&str> {
-        self.dn.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `LoginName`: see the field [`login_name`](#structfield.login_name).
-    pub fn login_name(&self) -> Option<&str> {
-        self.login_name.as_deref()
-    }
-
-    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
-    pub fn outbound_scenario(&self) -> Option<bool> {
-        self.outbound_scenario
-    }
-
-    /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
-    }
-
-    /// `StateDuration`: see the field [`state_duration`](#structfield.state_duration).
-    pub fn state_duration(&self) -> Option<&str> {
-        self.state_duration.as_deref()
-    }
-}
-
-impl Decode for AgentState {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                break_code: codec::field(o, "BreakCode")?,
-                dn: codec::field(o, "Dn")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                state: codec::field(o, "State")?,
-                state_duration: codec::field(o, "StateDuration")?,
-            })
-        })
-    }
-}
-
-impl Encode for AgentState {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AgentId", &self.agent_id);
-        codec::put(&mut o, "AgentName", &self.agent_name);
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "Dn", &self.dn);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "LoginName", &self.login_name);
-        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
-        codec::put(&mut o, "State", &self.state);
-        codec::put(&mut o, "StateDuration", &self.state_duration);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListAgentStatesOutput, AgentStatePage, AgentState);
+codec::serialize_via_encode!(ListAgentStatesOutput, AgentStatePage);
 
 /// Errors of `ListAgentStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

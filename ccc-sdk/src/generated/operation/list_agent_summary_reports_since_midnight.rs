@@ -592,8 +592,8 @@ pub struct PagedAgentSummaryReportItem {
     pub agent_name: Option<String>,
     /// Figures of inbound calls.
     ///
-    /// Wire name `Inbound`, Struct [`Inbound`].
-    pub inbound: Option<Inbound>,
+    /// Wire name `Inbound`, Struct [`ListAgentSummaryReportsSinceMidnightInbound`].
+    pub inbound: Option<ListAgentSummaryReportsSinceMidnightInbound>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -604,12 +604,12 @@ pub struct PagedAgentSummaryReportItem {
     pub login_name: Option<String>,
     /// Figures of outbound calls.
     ///
-    /// Wire name `Outbound`, Struct [`Outbound`].
-    pub outbound: Option<Outbound>,
+    /// Wire name `Outbound`, Struct [`ListAgentSummaryReportsSinceMidnightOutbound`].
+    pub outbound: Option<ListAgentSummaryReportsSinceMidnightOutbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`ListAgentSummaryReportsSinceMidnightOverall`].
+    pub overall: Option<ListAgentSummaryReportsSinceMidnightOverall>,
     /// Skill groups of the agent, by id.
     ///
     /// Wire name `SkillGroupIds`, String. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
@@ -636,7 +636,7 @@ impl PagedAgentSummaryReportItem {
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
-    pub fn inbound(&self) -> Option<&Inbound> {
+    pub fn inbound(&self) -> Option<&ListAgentSummaryReportsSinceMidnightInbound> {
         self.inbound.as_ref()
     }
 
@@ -651,12 +651,12 @@ impl PagedAgentSummaryReportItem {
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
-    pub fn outbound(&self) -> Option<&Outbound> {
+    pub fn outbound(&self) -> Option<&ListAgentSummaryReportsSinceMidnightOutbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&ListAgentSummaryReportsSinceMidnightOverall> {
         self.overall.as_ref()
     }
 
@@ -717,7 +717,7 @@ impl Encode for PagedAgentSummaryReportItem {
 /// Wire name `Inbound`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Inbound {
+pub struct ListAgentSummaryReportsSinceMidnightInbound {
     /// Average time ringing per call, in seconds.
     ///
     /// Wire name `AverageRingTime`, Long. Example: `0`.
@@ -784,7 +784,7 @@ pub struct Inbound {
     pub total_work_time: Option<i64>,
 }
 
-impl Inbound {
+impl ListAgentSummaryReportsSinceMidnightInbound {
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
     pub fn average_ring_time(&self) -> Option<i64> {
         self.average_ring_time
@@ -866,7 +866,7 @@ impl Inbound {
     }
 }
 
-impl Decode for Inbound {
+impl Decode for ListAgentSummaryReportsSinceMidnightInbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -891,7 +891,7 @@ impl Decode for Inbound {
     }
 }
 
-impl Encode for Inbound {
+impl Encode for ListAgentSummaryReportsSinceMidnightInbound {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
@@ -927,7 +927,7 @@ impl Encode for Inbound {
 /// Wire name `Outbound`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Outbound {
+pub struct ListAgentSummaryReportsSinceMidnightOutbound {
     /// Share of dialled calls answered, in percent.
     ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
@@ -990,7 +990,7 @@ pub struct Outbound {
     pub total_work_time: Option<i64>,
 }
 
-impl Outbound {
+impl ListAgentSummaryReportsSinceMidnightOutbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
@@ -1067,7 +1067,7 @@ impl Outbound {
     }
 }
 
-impl Decode for Outbound {
+impl Decode for ListAgentSummaryReportsSinceMidnightOutbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1091,7 +1091,7 @@ impl Decode for Outbound {
     }
 }
 
-impl Encode for Outbound {
+impl Encode for ListAgentSummaryReportsSinceMidnightOutbound {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1126,7 +1126,7 @@ impl Encode for Outbound {
 /// Wire name `Overall`. Part of the output of `ListAgentSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Overall {
+pub struct ListAgentSummaryReportsSinceMidnightOverall {
     /// Average length of a period ready, in seconds.
     ///
     /// Wire name `AverageReadyTime`, Long. Example: `0`.
@@ -1197,7 +1197,7 @@ pub struct Overall {
     pub total_work_time: Option<i64>,
 }
 
-impl Overall {
+impl ListAgentSummaryReportsSinceMidnightOverall {
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
     pub fn average_ready_time(&self) -> Option<i64> {
         self.average_ready_time
@@ -1284,7 +1284,7 @@ impl Overall {
     }
 }
 
-impl Decode for Overall {
+impl Decode for ListAgentSummaryReportsSinceMidnightOverall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1310,7 +1310,7 @@ impl Decode for Overall {
     }
 }
 
-impl Encode for Overall {
+impl Encode for ListAgentSummaryReportsSinceMidnightOverall {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
@@ -1346,9 +1346,9 @@ codec::serialize_via_encode!(
     ListAgentSummaryReportsSinceMidnightOutput,
     PagedAgentSummaryReport,
     PagedAgentSummaryReportItem,
-    Inbound,
-    Outbound,
-    Overall
+    ListAgentSummaryReportsSinceMidnightInbound,
+    ListAgentSummaryReportsSinceMidnightOutbound,
+    ListAgentSummaryReportsSinceMidnightOverall
 );
 
 /// Errors of `ListAgentSummaryReportsSinceMidnight`: one variant per error its reference documents, then

@@ -308,7 +308,7 @@ impl crate::paginator::Sealed for ListAudioFilesFluentBuilder {}
 impl crate::paginator::Paginate for ListAudioFilesFluentBuilder {
     type Page = ListAudioFilesOutput;
 
-    type Item = AudioFile;
+    type Item = crate::types::AudioFile;
 
     type Error = ListAudioFilesError;
 
@@ -452,8 +452,8 @@ impl Encode for ListAudioFilesOutput {
 pub struct AudioFilePage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`AudioFile`].
-    pub list: Option<Vec<AudioFile>>,
+    /// Wire name `List`, List of Struct [`AudioFile`](crate::types::AudioFile).
+    pub list: Option<Vec<crate::types::AudioFile>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -470,7 +470,7 @@ pub struct AudioFilePage {
 
 impl AudioFilePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[AudioFile] {
+    pub fn list(&self) -> &[crate::types::AudioFile] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -514,125 +514,7 @@ impl Encode for AudioFilePage {
     }
 }
 
-/// The items of this page.
-///
-/// Wire name `List`. Part of the output of `ListAudioFiles`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AudioFile {
-    /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
-    pub audio_file_name: Option<String>,
-    /// Wire name `AudioResourceId`, String. Example: `d5cd7a94-3b6a-47d2-b7fd-0b1cd839bf77`.
-    pub audio_resource_id: Option<String>,
-    /// Wire name `AuditResult`, String.
-    pub audit_result: Option<String>,
-    /// Wire name `CreatedTime`, String. Example: `2021-03-05 17:35:45.0`.
-    pub created_time: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `Name`, String.
-    pub name: Option<String>,
-    /// Wire name `OssFileKey`, String. Example: `ccc-test/test-file.wav`.
-    pub oss_file_key: Option<String>,
-    /// Wire name `Status`, String.
-    pub status: Option<String>,
-    /// Wire name `UpdatedTime`, String. Example: `2021-03-08 15:34:49.0`.
-    pub updated_time: Option<String>,
-    /// Wire name `Usage`, String.
-    pub usage: Option<String>,
-}
-
-impl AudioFile {
-    /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
-    pub fn audio_file_name(&self) -> Option<&str> {
-        self.audio_file_name.as_deref()
-    }
-
-    /// `AudioResourceId`: see the field [`audio_resource_id`](#structfield.audio_resource_id).
-    pub fn audio_resource_id(&self) -> Option<&str> {
-        self.audio_resource_id.as_deref()
-    }
-
-    /// `AuditResult`: see the field [`audit_result`](#structfield.audit_result).
-    pub fn audit_result(&self) -> Option<&str> {
-        self.audit_result.as_deref()
-    }
-
-    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
-    pub fn created_time(&self) -> Option<&str> {
-        self.created_time.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `OssFileKey`: see the field [`oss_file_key`](#structfield.oss_file_key).
-    pub fn oss_file_key(&self) -> Option<&str> {
-        self.oss_file_key.as_deref()
-    }
-
-    /// `Status`: see the field [`status`](#structfield.status).
-    pub fn status(&self) -> Option<&str> {
-        self.status.as_deref()
-    }
-
-    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
-    pub fn updated_time(&self) -> Option<&str> {
-        self.updated_time.as_deref()
-    }
-
-    /// `Usage`: see the field [`usage`](#structfield.usage).
-    pub fn usage(&self) -> Option<&str> {
-        self.usage.as_deref()
-    }
-}
-
-impl Decode for AudioFile {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                audio_file_name: codec::field(o, "AudioFileName")?,
-                audio_resource_id: codec::field(o, "AudioResourceId")?,
-                audit_result: codec::field(o, "AuditResult")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                oss_file_key: codec::field(o, "OssFileKey")?,
-                status: codec::field(o, "Status")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                usage: codec::field(o, "Usage")?,
-            })
-        })
-    }
-}
-
-impl Encode for AudioFile {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AudioFileName", &self.audio_file_name);
-        codec::put(&mut o, "AudioResourceId", &self.audio_resource_id);
-        codec::put(&mut o, "AuditResult", &self.audit_result);
-        codec::put(&mut o, "CreatedTime", &self.created_time);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "OssFileKey", &self.oss_file_key);
-        codec::put(&mut o, "Status", &self.status);
-        codec::put(&mut o, "UpdatedTime", &self.updated_time);
-        codec::put(&mut o, "Usage", &self.usage);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListAudioFilesOutput, AudioFilePage, AudioFile);
+codec::serialize_via_encode!(ListAudioFilesOutput, AudioFilePage);
 
 /// Errors of `ListAudioFiles`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -1098,7 +1098,7 @@ impl crate::paginator::Sealed for ListCallDetailRecordsFluentBuilder {}
 impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
     type Page = ListCallDetailRecordsOutput;
 
-    type Item = CallDetailRecord;
+    type Item = ListCallDetailRecordsItem;
 
     type Error = ListCallDetailRecordsError;
 
@@ -1242,8 +1242,8 @@ impl Encode for ListCallDetailRecordsOutput {
 pub struct CallDetailRecordPage {
     /// The call records of this page.
     ///
-    /// Wire name `List`, List of Struct [`CallDetailRecord`].
-    pub list: Option<Vec<CallDetailRecord>>,
+    /// Wire name `List`, List of Struct [`ListCallDetailRecordsItem`].
+    pub list: Option<Vec<ListCallDetailRecordsItem>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -1260,7 +1260,7 @@ pub struct CallDetailRecordPage {
 
 impl CallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[CallDetailRecord] {
+    pub fn list(&self) -> &[ListCallDetailRecordsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -1309,7 +1309,7 @@ impl Encode for CallDetailRecordPage {
 /// Wire name `List`. Part of the output of `ListCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CallDetailRecord {
+pub struct ListCallDetailRecordsItem {
     /// Agents who took part, as `username@instance`, separated by commas.
     ///
     /// Wire name `AgentIds`, String. Example: `user-test@ccc-test`.
@@ -1456,7 +1456,7 @@ pub struct CallDetailRecord {
     pub wait_time: Option<i64>,
 }
 
-impl CallDetailRecord {
+impl ListCallDetailRecordsItem {
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
@@ -1638,7 +1638,7 @@ impl CallDetailRecord {
     }
 }
 
-impl Decode for CallDetailRecord {
+impl Decode for ListCallDetailRecordsItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1683,7 +1683,7 @@ impl Decode for CallDetailRecord {
     }
 }
 
-impl Encode for CallDetailRecord {
+impl Encode for ListCallDetailRecordsItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentIds", &self.agent_ids);
@@ -1760,7 +1760,7 @@ codec::wire_enum!(SatisfactionSurveyChannel {
 codec::serialize_via_encode!(
     ListCallDetailRecordsOutput,
     CallDetailRecordPage,
-    CallDetailRecord
+    ListCallDetailRecordsItem
 );
 
 /// Errors of `ListCallDetailRecords`: one variant per error its reference documents, then

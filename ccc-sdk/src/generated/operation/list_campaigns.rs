@@ -488,7 +488,7 @@ impl crate::paginator::Sealed for ListCampaignsFluentBuilder {}
 impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
     type Page = ListCampaignsOutput;
 
-    type Item = Campaign;
+    type Item = crate::types::Campaign;
 
     type Error = ListCampaignsError;
 
@@ -637,8 +637,8 @@ impl Encode for ListCampaignsOutput {
 pub struct CampaignPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`Campaign`].
-    pub list: Option<Vec<Campaign>>,
+    /// Wire name `List`, List of Struct [`Campaign`](crate::types::Campaign).
+    pub list: Option<Vec<crate::types::Campaign>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Long. Example: `1`.
@@ -655,7 +655,7 @@ pub struct CampaignPage {
 
 impl CampaignPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[Campaign] {
+    pub fn list(&self) -> &[crate::types::Campaign] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -699,213 +699,7 @@ impl Encode for CampaignPage {
     }
 }
 
-/// The items of this page.
-///
-/// Wire name `List`. Part of the output of `ListCampaigns`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Campaign {
-    /// Wire name `ActualEndTime`, Long. Example: `1634008800000`.
-    pub actual_end_time: Option<i64>,
-    /// Wire name `ActualStartTime`, Long. Example: `1634000460000`.
-    pub actual_start_time: Option<i64>,
-    /// Wire name `CampaignId`, String. Example: `6badb397-a8b5-40b6-21019d382a09`.
-    pub campaign_id: Option<String>,
-    /// Wire name `CasesAborted`, Long. Example: `0`.
-    pub cases_aborted: Option<i64>,
-    /// Wire name `CasesConnected`, Long. Example: `40`.
-    pub cases_connected: Option<i64>,
-    /// Wire name `CasesUncompleted`, Long. Example: `0`.
-    pub cases_uncompleted: Option<i64>,
-    /// Wire name `CompletionRate`, Float.
-    pub completion_rate: Option<f32>,
-    /// Wire name `ContactFlowId`, String.
-    pub contact_flow_id: Option<String>,
-    /// Wire name `MaxAttemptCount`, Long. Example: `1`.
-    pub max_attempt_count: Option<i64>,
-    /// Wire name `MinAttemptInterval`, Long. Example: `1`.
-    pub min_attempt_interval: Option<i64>,
-    /// Wire name `Name`, String. Example: `test-campaign`.
-    pub name: Option<String>,
-    /// Wire name `PlanedEndTime`, Long. Example: `1634054400000`.
-    pub planed_end_time: Option<i64>,
-    /// Wire name `PlanedStartTime`, Long. Example: `1633968000000`.
-    pub planed_start_time: Option<i64>,
-    /// Wire name `QueueId`, String. Example: `skillgroup@ccc-test`.
-    pub queue_id: Option<String>,
-    /// Wire name `QueueName`, String.
-    pub queue_name: Option<String>,
-    /// Wire name `Simulation`, Boolean. Example: `false`.
-    pub simulation: Option<bool>,
-    /// Wire name `State`, String. Example: `Completed`.
-    pub state: Option<String>,
-    /// Wire name `StrategyParameters`, String. Example: `{"ratio":1}`.
-    pub strategy_parameters: Option<String>,
-    /// Wire name `StrategyType`, String. Example: `PACING`.
-    pub strategy_type: Option<String>,
-    /// Wire name `TotalCases`, Long. Example: `100`.
-    pub total_cases: Option<i64>,
-}
-
-impl Campaign {
-    /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
-    pub fn actual_end_time(&self) -> Option<i64> {
-        self.actual_end_time
-    }
-
-    /// `ActualStartTime`: see the field [`actual_start_time`](#structfield.actual_start_time).
-    pub fn actual_start_time(&self) -> Option<i64> {
-        self.actual_start_time
-    }
-
-    /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
-    pub fn campaign_id(&self) -> Option<&str> {
-        self.campaign_id.as_deref()
-    }
-
-    /// `CasesAborted`: see the field [`cases_aborted`](#structfield.cases_aborted).
-    pub fn cases_aborted(&self) -> Option<i64> {
-        self.cases_aborted
-    }
-
-    /// `CasesConnected`: see the field [`cases_connected`](#structfield.cases_connected).
-    pub fn cases_connected(&self) -> Option<i64> {
-        self.cases_connected
-    }
-
-    /// `CasesUncompleted`: see the field [`cases_uncompleted`](#structfield.cases_uncompleted).
-    pub fn cases_uncompleted(&self) -> Option<i64> {
-        self.cases_uncompleted
-    }
-
-    /// `CompletionRate`: see the field [`completion_rate`](#structfield.completion_rate).
-    pub fn completion_rate(&self) -> Option<f32> {
-        self.completion_rate
-    }
-
-    /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
-    pub fn contact_flow_id(&self) -> Option<&str> {
-        self.contact_flow_id.as_deref()
-    }
-
-    /// `MaxAttemptCount`: see the field [`max_attempt_count`](#structfield.max_attempt_count).
-    pub fn max_attempt_count(&self) -> Option<i64> {
-        self.max_attempt_count
-    }
-
-    /// `MinAttemptInterval`: see the field [`min_attempt_interval`](#structfield.min_attempt_interval).
-    pub fn min_attempt_interval(&self) -> Option<i64> {
-        self.min_attempt_interval
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `PlanedEndTime`: see the field [`planed_end_time`](#structfield.planed_end_time).
-    pub fn planed_end_time(&self) -> Option<i64> {
-        self.planed_end_time
-    }
-
-    /// `PlanedStartTime`: see the field [`planed_start_time`](#structfield.planed_start_time).
-    pub fn planed_start_time(&self) -> Option<i64> {
-        self.planed_start_time
-    }
-
-    /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
-    pub fn queue_id(&self) -> Option<&str> {
-        self.queue_id.as_deref()
-    }
-
-    /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
-    pub fn queue_name(&self) -> Option<&str> {
-        self.queue_name.as_deref()
-    }
-
-    /// `Simulation`: see the field [`simulation`](#structfield.simulation).
-    pub fn simulation(&self) -> Option<bool> {
-        self.simulation
-    }
-
-    /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
-    }
-
-    /// `StrategyParameters`: see the field [`strategy_parameters`](#structfield.strategy_parameters).
-    pub fn strategy_parameters(&self) -> Option<&str> {
-        self.strategy_parameters.as_deref()
-    }
-
-    /// `StrategyType`: see the field [`strategy_type`](#structfield.strategy_type).
-    pub fn strategy_type(&self) -> Option<&str> {
-        self.strategy_type.as_deref()
-    }
-
-    /// `TotalCases`: see the field [`total_cases`](#structfield.total_cases).
-    pub fn total_cases(&self) -> Option<i64> {
-        self.total_cases
-    }
-}
-
-impl Decode for Campaign {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                actual_end_time: codec::field(o, "ActualEndTime")?,
-                actual_start_time: codec::field(o, "ActualStartTime")?,
-                campaign_id: codec::field(o, "CampaignId")?,
-                cases_aborted: codec::field(o, "CasesAborted")?,
-                cases_connected: codec::field(o, "CasesConnected")?,
-                cases_uncompleted: codec::field(o, "CasesUncompleted")?,
-                completion_rate: codec::field(o, "CompletionRate")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                max_attempt_count: codec::field(o, "MaxAttemptCount")?,
-                min_attempt_interval: codec::field(o, "MinAttemptInterval")?,
-                name: codec::field(o, "Name")?,
-                planed_end_time: codec::field(o, "PlanedEndTime")?,
-                planed_start_time: codec::field(o, "PlanedStartTime")?,
-                queue_id: codec::field(o, "QueueId")?,
-                queue_name: codec::field(o, "QueueName")?,
-                simulation: codec::field(o, "Simulation")?,
-                state: codec::field(o, "State")?,
-                strategy_parameters: codec::field(o, "StrategyParameters")?,
-                strategy_type: codec::field(o, "StrategyType")?,
-                total_cases: codec::field(o, "TotalCases")?,
-            })
-        })
-    }
-}
-
-impl Encode for Campaign {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
-        codec::put(&mut o, "ActualStartTime", &self.actual_start_time);
-        codec::put(&mut o, "CampaignId", &self.campaign_id);
-        codec::put(&mut o, "CasesAborted", &self.cases_aborted);
-        codec::put(&mut o, "CasesConnected", &self.cases_connected);
-        codec::put(&mut o, "CasesUncompleted", &self.cases_uncompleted);
-        codec::put(&mut o, "CompletionRate", &self.completion_rate);
-        codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
-        codec::put(&mut o, "MaxAttemptCount", &self.max_attempt_count);
-        codec::put(&mut o, "MinAttemptInterval", &self.min_attempt_interval);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "PlanedEndTime", &self.planed_end_time);
-        codec::put(&mut o, "PlanedStartTime", &self.planed_start_time);
-        codec::put(&mut o, "QueueId", &self.queue_id);
-        codec::put(&mut o, "QueueName", &self.queue_name);
-        codec::put(&mut o, "Simulation", &self.simulation);
-        codec::put(&mut o, "State", &self.state);
-        codec::put(&mut o, "StrategyParameters", &self.strategy_parameters);
-        codec::put(&mut o, "StrategyType", &self.strategy_type);
-        codec::put(&mut o, "TotalCases", &self.total_cases);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListCampaignsOutput, CampaignPage, Campaign);
+codec::serialize_via_encode!(ListCampaignsOutput, CampaignPage);
 
 /// Errors of `ListCampaigns`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -345,7 +345,7 @@ impl crate::paginator::Sealed for ListCasesFluentBuilder {}
 impl crate::paginator::Paginate for ListCasesFluentBuilder {
     type Page = ListCasesOutput;
 
-    type Item = Case;
+    type Item = crate::types::Case;
 
     type Error = ListCasesError;
 
@@ -485,8 +485,8 @@ impl Encode for ListCasesOutput {
 pub struct CasePage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`Case`].
-    pub list: Option<Vec<Case>>,
+    /// Wire name `List`, List of Struct [`Case`](crate::types::Case).
+    pub list: Option<Vec<crate::types::Case>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Long. Example: `1`.
@@ -503,7 +503,7 @@ pub struct CasePage {
 
 impl CasePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[Case] {
+    pub fn list(&self) -> &[crate::types::Case] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -547,105 +547,7 @@ impl Encode for CasePage {
     }
 }
 
-/// The items of this page.
-///
-/// Wire name `List`. Part of the output of `ListCases`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Case {
-    /// Wire name `AbandonPhase`, String.
-    pub abandon_phase: Option<String>,
-    /// Wire name `AbandonType`, String. Example: `NA`.
-    pub abandon_type: Option<String>,
-    /// Wire name `AttemptCount`, Long. Example: `1`.
-    pub attempt_count: Option<i64>,
-    /// Wire name `CaseId`, String. Example: `60ecb1a2-4480-4d01-bede-c5b7655bfadf`.
-    pub case_id: Option<String>,
-    /// Wire name `CustomVariables`, String.
-    pub custom_variables: Option<String>,
-    /// Wire name `FailureReason`, String.
-    pub failure_reason: Option<String>,
-    /// Wire name `PhoneNumber`, String. Example: `1888888****`.
-    pub phone_number: Option<String>,
-    /// Wire name `State`, String. Example: `Connected`.
-    pub state: Option<String>,
-}
-
-impl Case {
-    /// `AbandonPhase`: see the field [`abandon_phase`](#structfield.abandon_phase).
-    pub fn abandon_phase(&self) -> Option<&str> {
-        self.abandon_phase.as_deref()
-    }
-
-    /// `AbandonType`: see the field [`abandon_type`](#structfield.abandon_type).
-    pub fn abandon_type(&self) -> Option<&str> {
-        self.abandon_type.as_deref()
-    }
-
-    /// `AttemptCount`: see the field [`attempt_count`](#structfield.attempt_count).
-    pub fn attempt_count(&self) -> Option<i64> {
-        self.attempt_count
-    }
-
-    /// `CaseId`: see the field [`case_id`](#structfield.case_id).
-    pub fn case_id(&self) -> Option<&str> {
-        self.case_id.as_deref()
-    }
-
-    /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
-    pub fn custom_variables(&self) -> Option<&str> {
-        self.custom_variables.as_deref()
-    }
-
-    /// `FailureReason`: see the field [`failure_reason`](#structfield.failure_reason).
-    pub fn failure_reason(&self) -> Option<&str> {
-        self.failure_reason.as_deref()
-    }
-
-    /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
-    pub fn phone_number(&self) -> Option<&str> {
-        self.phone_number.as_deref()
-    }
-
-    /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
-    }
-}
-
-impl Decode for Case {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandon_phase: codec::field(o, "AbandonPhase")?,
-                abandon_type: codec::field(o, "AbandonType")?,
-                attempt_count: codec::field(o, "AttemptCount")?,
-                case_id: codec::field(o, "CaseId")?,
-                custom_variables: codec::field(o, "CustomVariables")?,
-                failure_reason: codec::field(o, "FailureReason")?,
-                phone_number: codec::field(o, "PhoneNumber")?,
-                state: codec::field(o, "State")?,
-            })
-        })
-    }
-}
-
-impl Encode for Case {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AbandonPhase", &self.abandon_phase);
-        codec::put(&mut o, "AbandonType", &self.abandon_type);
-        codec::put(&mut o, "AttemptCount", &self.attempt_count);
-        codec::put(&mut o, "CaseId", &self.case_id);
-        codec::put(&mut o, "CustomVariables", &self.custom_variables);
-        codec::put(&mut o, "FailureReason", &self.failure_reason);
-        codec::put(&mut o, "PhoneNumber", &self.phone_number);
-        codec::put(&mut o, "State", &self.state);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListCasesOutput, CasePage, Case);
+codec::serialize_via_encode!(ListCasesOutput, CasePage);
 
 /// Errors of `ListCases`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -247,8 +247,8 @@ pub struct ListCommonTicketFieldsResult {
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
-    /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`].
-    pub properties: Option<std::collections::HashMap<String, DataPropertiesValue>>,
+    /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`](crate::types::DataPropertiesValue).
+    pub properties: Option<std::collections::HashMap<String, crate::types::DataPropertiesValue>>,
     /// Wire name `UpdatedTime`, String. Example: `1716211430928`.
     pub updated_time: Option<String>,
 }
@@ -270,7 +270,9 @@ impl ListCommonTicketFieldsResult {
     }
 
     /// `Properties`: see the field [`properties`](#structfield.properties).
-    pub fn properties(&self) -> Option<&std::collections::HashMap<String, DataPropertiesValue>> {
+    pub fn properties(
+        &self,
+    ) -> Option<&std::collections::HashMap<String, crate::types::DataPropertiesValue>> {
         self.properties.as_ref()
     }
 
@@ -306,224 +308,7 @@ impl Encode for ListCommonTicketFieldsResult {
     }
 }
 
-/// Wire name `Properties`. Part of the output of `ListCommonTicketFields`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct DataPropertiesValue {
-    /// Wire name `DisplayName`, String.
-    pub display_name: Option<String>,
-    /// Wire name `Description`, String. Example: `name`.
-    pub description: Option<String>,
-    /// Wire name `Name`, String. Example: `name`.
-    pub name: Option<String>,
-    /// Wire name `DataType`, String. Example: `string`.
-    pub data_type: Option<String>,
-    /// Wire name `Pattern`, String. Example: `^`.
-    pub pattern: Option<String>,
-    /// Wire name `PatternErrorMessage`, String.
-    pub pattern_error_message: Option<String>,
-    /// Wire name `MinLength`, Integer. Example: `1`.
-    pub min_length: Option<i32>,
-    /// Wire name `MaxLength`, Integer. Example: `10`.
-    pub max_length: Option<i32>,
-    /// Wire name `Minimum`, Double. Example: `1`.
-    pub minimum: Option<f64>,
-    /// Wire name `Maximum`, Double. Example: `10`.
-    pub maximum: Option<f64>,
-    /// Wire name `Required`, Boolean. Example: `false`.
-    pub required: Option<bool>,
-    /// Wire name `System`, Boolean. Example: `false`.
-    pub system: Option<bool>,
-    /// Wire name `Disabled`, Boolean. Example: `false`.
-    pub disabled: Option<bool>,
-    /// Wire name `Array`, Boolean. Example: `false`.
-    pub array: Option<bool>,
-    /// Wire name `ReadOnly`, Boolean. Example: `false`.
-    pub read_only: Option<bool>,
-    /// Wire name `EditorType`, String. Example: `textbox`.
-    pub editor_type: Option<String>,
-    /// Wire name `Attributes`, String. Example: `{}`.
-    pub attributes: Option<String>,
-    /// Wire name `DisplayOrder`, Integer. Example: `1`.
-    pub display_order: Option<i32>,
-    /// Wire name `CreatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
-    pub created_time: Option<i64>,
-    /// Wire name `UpdatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
-    pub updated_time: Option<i64>,
-    /// Wire name `Creator`, String. Example: `tom`.
-    pub creator: Option<String>,
-}
-
-impl DataPropertiesValue {
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `DataType`: see the field [`data_type`](#structfield.data_type).
-    pub fn data_type(&self) -> Option<&str> {
-        self.data_type.as_deref()
-    }
-
-    /// `Pattern`: see the field [`pattern`](#structfield.pattern).
-    pub fn pattern(&self) -> Option<&str> {
-        self.pattern.as_deref()
-    }
-
-    /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
-    pub fn pattern_error_message(&self) -> Option<&str> {
-        self.pattern_error_message.as_deref()
-    }
-
-    /// `MinLength`: see the field [`min_length`](#structfield.min_length).
-    pub fn min_length(&self) -> Option<i32> {
-        self.min_length
-    }
-
-    /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
-    pub fn max_length(&self) -> Option<i32> {
-        self.max_length
-    }
-
-    /// `Minimum`: see the field [`minimum`](#structfield.minimum).
-    pub fn minimum(&self) -> Option<f64> {
-        self.minimum
-    }
-
-    /// `Maximum`: see the field [`maximum`](#structfield.maximum).
-    pub fn maximum(&self) -> Option<f64> {
-        self.maximum
-    }
-
-    /// `Required`: see the field [`required`](#structfield.required).
-    pub fn required(&self) -> Option<bool> {
-        self.required
-    }
-
-    /// `System`: see the field [`system`](#structfield.system).
-    pub fn system(&self) -> Option<bool> {
-        self.system
-    }
-
-    /// `Disabled`: see the field [`disabled`](#structfield.disabled).
-    pub fn disabled(&self) -> Option<bool> {
-        self.disabled
-    }
-
-    /// `Array`: see the field [`array`](#structfield.array).
-    pub fn array(&self) -> Option<bool> {
-        self.array
-    }
-
-    /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
-    pub fn read_only(&self) -> Option<bool> {
-        self.read_only
-    }
-
-    /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
-    pub fn editor_type(&self) -> Option<&str> {
-        self.editor_type.as_deref()
-    }
-
-    /// `Attributes`: see the field [`attributes`](#structfield.attributes).
-    pub fn attributes(&self) -> Option<&str> {
-        self.attributes.as_deref()
-    }
-
-    /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
-    pub fn display_order(&self) -> Option<i32> {
-        self.display_order
-    }
-
-    /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
-    pub fn created_time(&self) -> Option<i64> {
-        self.created_time
-    }
-
-    /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
-    pub fn updated_time(&self) -> Option<i64> {
-        self.updated_time
-    }
-
-    /// `Creator`: see the field [`creator`](#structfield.creator).
-    pub fn creator(&self) -> Option<&str> {
-        self.creator.as_deref()
-    }
-}
-
-impl Decode for DataPropertiesValue {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                description: codec::field(o, "Description")?,
-                name: codec::field(o, "Name")?,
-                data_type: codec::field(o, "DataType")?,
-                pattern: codec::field(o, "Pattern")?,
-                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
-                min_length: codec::field(o, "MinLength")?,
-                max_length: codec::field(o, "MaxLength")?,
-                minimum: codec::field(o, "Minimum")?,
-                maximum: codec::field(o, "Maximum")?,
-                required: codec::field(o, "Required")?,
-                system: codec::field(o, "System")?,
-                disabled: codec::field(o, "Disabled")?,
-                array: codec::field(o, "Array")?,
-                read_only: codec::field(o, "ReadOnly")?,
-                editor_type: codec::field(o, "EditorType")?,
-                attributes: codec::field(o, "Attributes")?,
-                display_order: codec::field(o, "DisplayOrder")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                creator: codec::field(o, "Creator")?,
-            })
-        })
-    }
-}
-
-impl Encode for DataPropertiesValue {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "DataType", &self.data_type);
-        codec::put(&mut o, "Pattern", &self.pattern);
-        codec::put(&mut o, "PatternErrorMessage", &self.pattern_error_message);
-        codec::put(&mut o, "MinLength", &self.min_length);
-        codec::put(&mut o, "MaxLength", &self.max_length);
-        codec::put(&mut o, "Minimum", &self.minimum);
-        codec::put(&mut o, "Maximum", &self.maximum);
-        codec::put(&mut o, "Required", &self.required);
-        codec::put(&mut o, "System", &self.system);
-        codec::put(&mut o, "Disabled", &self.disabled);
-        codec::put(&mut o, "Array", &self.array);
-        codec::put(&mut o, "ReadOnly", &self.read_only);
-        codec::put(&mut o, "EditorType", &self.editor_type);
-        codec::put(&mut o, "Attributes", &self.attributes);
-        codec::put(&mut o, "DisplayOrder", &self.display_order);
-        codec::put(&mut o, "CreatedTime", &self.created_time);
-        codec::put(&mut o, "UpdatedTime", &self.updated_time);
-        codec::put(&mut o, "Creator", &self.creator);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListCommonTicketFieldsOutput,
-    ListCommonTicketFieldsResult,
-    DataPropertiesValue
-);
+codec::serialize_via_encode!(ListCommonTicketFieldsOutput, ListCommonTicketFieldsResult);
 
 /// Errors of `ListCommonTicketFields`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

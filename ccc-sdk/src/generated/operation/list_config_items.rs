@@ -220,8 +220,8 @@ pub struct ListConfigItemsOutput {
     pub code: Option<String>,
     /// The result of the action.
     ///
-    /// Wire name `Data`, List of Struct [`ConfigItem`].
-    pub data: Option<Vec<ConfigItem>>,
+    /// Wire name `Data`, List of Struct [`ListConfigItemsItem`].
+    pub data: Option<Vec<ListConfigItemsItem>>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -247,7 +247,7 @@ impl ListConfigItemsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[ConfigItem] {
+    pub fn data(&self) -> &[ListConfigItemsItem] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -310,7 +310,7 @@ impl Encode for ListConfigItemsOutput {
 /// Wire name `Data`. Part of the output of `ListConfigItems`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ConfigItem {
+pub struct ListConfigItemsItem {
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
@@ -325,7 +325,7 @@ pub struct ConfigItem {
     pub value: Option<String>,
 }
 
-impl ConfigItem {
+impl ListConfigItemsItem {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
@@ -352,7 +352,7 @@ impl ConfigItem {
     }
 }
 
-impl Decode for ConfigItem {
+impl Decode for ListConfigItemsItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -366,7 +366,7 @@ impl Decode for ConfigItem {
     }
 }
 
-impl Encode for ConfigItem {
+impl Encode for ListConfigItemsItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -378,7 +378,7 @@ impl Encode for ConfigItem {
     }
 }
 
-codec::serialize_via_encode!(ListConfigItemsOutput, ConfigItem);
+codec::serialize_via_encode!(ListConfigItemsOutput, ListConfigItemsItem);
 
 /// Errors of `ListConfigItems`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -380,7 +380,7 @@ impl crate::paginator::Sealed for ListContactFlowsFluentBuilder {}
 impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
     type Page = ListContactFlowsOutput;
 
-    type Item = ContactFlow;
+    type Item = ListContactFlowsItem;
 
     type Error = ListContactFlowsError;
 
@@ -524,8 +524,8 @@ impl Encode for ListContactFlowsOutput {
 pub struct ContactFlowPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`ContactFlow`].
-    pub list: Option<Vec<ContactFlow>>,
+    /// Wire name `List`, List of Struct [`ListContactFlowsItem`].
+    pub list: Option<Vec<ListContactFlowsItem>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -542,7 +542,7 @@ pub struct ContactFlowPage {
 
 impl ContactFlowPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[ContactFlow] {
+    pub fn list(&self) -> &[ListContactFlowsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -591,7 +591,7 @@ impl Encode for ContactFlowPage {
 /// Wire name `List`. Part of the output of `ListContactFlows`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ContactFlow {
+pub struct ListContactFlowsItem {
     /// Wire name `ContactFlowId`, String. Example: `78128960-bb00-4ddc-8e82-923a8c5bd22d`.
     pub contact_flow_id: Option<String>,
     /// Wire name `CreatedTime`, String. Example: `2021-03-05 17:35:45.0`.
@@ -620,7 +620,7 @@ pub struct ContactFlow {
     pub updated_time: Option<String>,
 }
 
-impl ContactFlow {
+impl ListContactFlowsItem {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
@@ -682,7 +682,7 @@ impl ContactFlow {
     }
 }
 
-impl Decode for ContactFlow {
+impl Decode for ListContactFlowsItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -703,7 +703,7 @@ impl Decode for ContactFlow {
     }
 }
 
-impl Encode for ContactFlow {
+impl Encode for ListContactFlowsItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -744,7 +744,11 @@ codec::wire_enum!(Type {
     SurveyFlow => "SURVEY_FLOW",
 });
 
-codec::serialize_via_encode!(ListContactFlowsOutput, ContactFlowPage, ContactFlow);
+codec::serialize_via_encode!(
+    ListContactFlowsOutput,
+    ContactFlowPage,
+    ListContactFlowsItem
+);
 
 /// Errors of `ListContactFlows`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -344,7 +344,7 @@ impl crate::paginator::Sealed for ListCustomCallTaggingFluentBuilder {}
 impl crate::paginator::Paginate for ListCustomCallTaggingFluentBuilder {
     type Page = ListCustomCallTaggingOutput;
 
-    type Item = CustomCallTagging;
+    type Item = crate::types::CustomCallTagging;
 
     type Error = ListCustomCallTaggingError;
 
@@ -488,8 +488,8 @@ impl Encode for ListCustomCallTaggingOutput {
 pub struct CustomCallTaggingPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`CustomCallTagging`].
-    pub list: Option<Vec<CustomCallTagging>>,
+    /// Wire name `List`, List of Struct [`CustomCallTagging`](crate::types::CustomCallTagging).
+    pub list: Option<Vec<crate::types::CustomCallTagging>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -506,7 +506,7 @@ pub struct CustomCallTaggingPage {
 
 impl CustomCallTaggingPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[CustomCallTagging] {
+    pub fn list(&self) -> &[crate::types::CustomCallTagging] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -550,93 +550,7 @@ impl Encode for CustomCallTaggingPage {
     }
 }
 
-/// The items of this page.
-///
-/// Wire name `List`. Part of the output of `ListCustomCallTagging`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CustomCallTagging {
-    /// Wire name `CallTagList`, List of Struct [`CallTagList`](crate::types::CallTagList).
-    pub call_tag_list: Option<Vec<crate::types::CallTagList>>,
-    /// Wire name `Creator`, String. Example: `agent`.
-    pub creator: Option<String>,
-    /// Wire name `Description`, String.
-    pub description: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Wire name `Number`, String. Example: `1312121****`.
-    pub number: Option<String>,
-    /// Wire name `UpdateTime`, String. Example: `2020-07-05 00:00:00.0`.
-    pub update_time: Option<String>,
-}
-
-impl CustomCallTagging {
-    /// `CallTagList`: see the field [`call_tag_list`](#structfield.call_tag_list); empty when absent.
-    pub fn call_tag_list(&self) -> &[crate::types::CallTagList] {
-        self.call_tag_list.as_deref().unwrap_or_default()
-    }
-
-    /// `Creator`: see the field [`creator`](#structfield.creator).
-    pub fn creator(&self) -> Option<&str> {
-        self.creator.as_deref()
-    }
-
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Number`: see the field [`number`](#structfield.number).
-    pub fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-
-    /// `UpdateTime`: see the field [`update_time`](#structfield.update_time).
-    pub fn update_time(&self) -> Option<&str> {
-        self.update_time.as_deref()
-    }
-}
-
-impl Decode for CustomCallTagging {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_tag_list: codec::field(o, "CallTagList")?,
-                creator: codec::field(o, "Creator")?,
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                update_time: codec::field(o, "UpdateTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for CustomCallTagging {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "CallTagList", &self.call_tag_list);
-        codec::put(&mut o, "Creator", &self.creator);
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Number", &self.number);
-        codec::put(&mut o, "UpdateTime", &self.update_time);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListCustomCallTaggingOutput,
-    CustomCallTaggingPage,
-    CustomCallTagging
-);
+codec::serialize_via_encode!(ListCustomCallTaggingOutput, CustomCallTaggingPage);
 
 /// Errors of `ListCustomCallTagging`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

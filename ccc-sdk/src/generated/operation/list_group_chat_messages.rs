@@ -308,7 +308,7 @@ impl crate::paginator::Sealed for ListGroupChatMessagesFluentBuilder {}
 impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
     type Page = ListGroupChatMessagesOutput;
 
-    type Item = Messages;
+    type Item = crate::types::Messages;
 
     type Error = ListGroupChatMessagesError;
 
@@ -449,15 +449,15 @@ impl Encode for ListGroupChatMessagesOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupChatMessagesResult {
-    /// Wire name `Messages`, List of Struct [`Messages`].
-    pub messages: Option<Vec<Messages>>,
+    /// Wire name `Messages`, List of Struct [`Messages`](crate::types::Messages).
+    pub messages: Option<Vec<crate::types::Messages>>,
     /// Wire name `NextPageToken`, String. Example: `54d1a616d95a4a01ba58967a9115b649`.
     pub next_page_token: Option<String>,
 }
 
 impl ListGroupChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
-    pub fn messages(&self) -> &[Messages] {
+    pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
@@ -487,107 +487,7 @@ impl Encode for ListGroupChatMessagesResult {
     }
 }
 
-/// Wire name `Messages`. Part of the output of `ListGroupChatMessages`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Messages {
-    /// Wire name `Content`, String.
-    pub content: Option<String>,
-    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Wire name `Recalled`, Boolean. Example: `false`.
-    pub recalled: Option<bool>,
-    /// Wire name `SenderAvatarUrl`, String. Example: `http://xxxxx.com`.
-    pub sender_avatar_url: Option<String>,
-    /// Wire name `SenderId`, String. Example: `64bb4ececc34fc5ec1ca1153`.
-    pub sender_id: Option<String>,
-    /// Wire name `SenderName`, String. Example: `test-agent@test-instanceId`.
-    pub sender_name: Option<String>,
-    /// Wire name `SenderType`, String. Example: `CUSTOMER`.
-    pub sender_type: Option<String>,
-    /// Wire name `Timestamp`, Long. Example: `1696126980371`.
-    pub timestamp: Option<i64>,
-}
-
-impl Messages {
-    /// `Content`: see the field [`content`](#structfield.content).
-    pub fn content(&self) -> Option<&str> {
-        self.content.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Recalled`: see the field [`recalled`](#structfield.recalled).
-    pub fn recalled(&self) -> Option<bool> {
-        self.recalled
-    }
-
-    /// `SenderAvatarUrl`: see the field [`sender_avatar_url`](#structfield.sender_avatar_url).
-    pub fn sender_avatar_url(&self) -> Option<&str> {
-        self.sender_avatar_url.as_deref()
-    }
-
-    /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
-    pub fn sender_id(&self) -> Option<&str> {
-        self.sender_id.as_deref()
-    }
-
-    /// `SenderName`: see the field [`sender_name`](#structfield.sender_name).
-    pub fn sender_name(&self) -> Option<&str> {
-        self.sender_name.as_deref()
-    }
-
-    /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
-    pub fn sender_type(&self) -> Option<&str> {
-        self.sender_type.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-}
-
-impl Decode for Messages {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                job_id: codec::field(o, "JobId")?,
-                recalled: codec::field(o, "Recalled")?,
-                sender_avatar_url: codec::field(o, "SenderAvatarUrl")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_name: codec::field(o, "SenderName")?,
-                sender_type: codec::field(o, "SenderType")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
-    }
-}
-
-impl Encode for Messages {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Content", &self.content);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Recalled", &self.recalled);
-        codec::put(&mut o, "SenderAvatarUrl", &self.sender_avatar_url);
-        codec::put(&mut o, "SenderId", &self.sender_id);
-        codec::put(&mut o, "SenderName", &self.sender_name);
-        codec::put(&mut o, "SenderType", &self.sender_type);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListGroupChatMessagesOutput,
-    ListGroupChatMessagesResult,
-    Messages
-);
+codec::serialize_via_encode!(ListGroupChatMessagesOutput, ListGroupChatMessagesResult);
 
 /// Errors of `ListGroupChatMessages`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -693,28 +693,28 @@ pub struct Items {
     pub agent_name: Option<String>,
     /// Figures of the agent's inbound calls.
     ///
-    /// Wire name `Inbound`, Struct [`Inbound`].
-    pub inbound: Option<Inbound>,
+    /// Wire name `Inbound`, Struct [`ListHistoricalAgentReportInbound`].
+    pub inbound: Option<ListHistoricalAgentReportInbound>,
     /// Figures of the agent's outbound calls.
     ///
-    /// Wire name `Outbound`, Struct [`Outbound`].
-    pub outbound: Option<Outbound>,
+    /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
+    pub outbound: Option<crate::types::Outbound>,
     /// Figures over all of the agent's calls and states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`Overall`](crate::types::Overall).
+    pub overall: Option<crate::types::Overall>,
     /// Figures of the agent's back-to-back calls (the service rings the agent, then the customer).
     ///
-    /// Wire name `Back2Back`, Struct [`Back2Back`].
-    pub back2_back: Option<Back2Back>,
+    /// Wire name `Back2Back`, Struct [`ListHistoricalAgentReportBack2Back`].
+    pub back2_back: Option<ListHistoricalAgentReportBack2Back>,
     /// Short number shown for the agent, e.g. `001`.
     ///
     /// Wire name `DisplayId`, String. Example: `001`.
     pub display_id: Option<String>,
     /// Figures of the agent's internal calls, between agents.
     ///
-    /// Wire name `Internal`, Struct [`Internal`].
-    pub internal: Option<Internal>,
+    /// Wire name `Internal`, Struct [`ListHistoricalAgentReportInternal`].
+    pub internal: Option<ListHistoricalAgentReportInternal>,
     /// Skill groups of the agent, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
     ///
     /// Wire name `SkillGroupIds`, String. Example: `["skillgroup1@ccc-test","skillgroup2@ccc-test"]`.
@@ -737,22 +737,22 @@ impl Items {
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
-    pub fn inbound(&self) -> Option<&Inbound> {
+    pub fn inbound(&self) -> Option<&ListHistoricalAgentReportInbound> {
         self.inbound.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
-    pub fn outbound(&self) -> Option<&Outbound> {
+    pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&crate::types::Overall> {
         self.overall.as_ref()
     }
 
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
-    pub fn back2_back(&self) -> Option<&Back2Back> {
+    pub fn back2_back(&self) -> Option<&ListHistoricalAgentReportBack2Back> {
         self.back2_back.as_ref()
     }
 
@@ -762,7 +762,7 @@ impl Items {
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
-    pub fn internal(&self) -> Option<&Internal> {
+    pub fn internal(&self) -> Option<&ListHistoricalAgentReportInternal> {
         self.internal.as_ref()
     }
 
@@ -818,7 +818,7 @@ impl Encode for Items {
 /// Wire name `Inbound`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Inbound {
+pub struct ListHistoricalAgentReportInbound {
     /// Average time on hold per call, in seconds.
     ///
     /// Wire name `AverageHoldTime`, Float. Example: `0`.
@@ -957,7 +957,7 @@ pub struct Inbound {
     pub total_messages_sent_by_customer: Option<String>,
 }
 
-impl Inbound {
+impl ListHistoricalAgentReportInbound {
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
@@ -1131,7 +1131,7 @@ impl Inbound {
     }
 }
 
-impl Decode for Inbound {
+impl Decode for ListHistoricalAgentReportInbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1174,7 +1174,7 @@ impl Decode for Inbound {
     }
 }
 
-impl Encode for Inbound {
+impl Encode for ListHistoricalAgentReportInbound {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
@@ -1255,831 +1255,12 @@ impl Encode for Inbound {
     }
 }
 
-/// Figures of the agent's outbound calls.
-///
-/// Wire name `Outbound`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Outbound {
-    /// Share of dialled calls that were answered, in percent.
-    ///
-    /// Wire name `AnswerRate`, Float. Example: `0`.
-    pub answer_rate: Option<f32>,
-    /// Average time dialling per call, in seconds.
-    ///
-    /// Wire name `AverageDialingTime`, Float. Example: `0`.
-    pub average_dialing_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `0`.
-    pub average_work_time: Option<f32>,
-    /// Number of outbound calls answered.
-    ///
-    /// Wire name `CallsAnswered`, Long. Example: `0`.
-    pub calls_answered: Option<i64>,
-    /// Number of outbound calls dialled.
-    ///
-    /// Wire name `CallsDialed`, Long. Example: `0`.
-    pub calls_dialed: Option<i64>,
-    /// Number of outbound calls dialled successfully.
-    ///
-    /// Wire name `CallsDialedSuccess`, Long. Example: `0`.
-    pub calls_dialed_success: Option<i64>,
-    /// Number of calls put on hold; a call held several times counts once.
-    ///
-    /// Wire name `CallsHold`, Long. Example: `0`.
-    pub calls_hold: Option<i64>,
-    /// Longest time dialling of one call, in seconds.
-    ///
-    /// Wire name `MaxDialingTime`, Long. Example: `0`.
-    pub max_dialing_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `0`.
-    pub max_work_time: Option<i64>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time dialling, in seconds.
-    ///
-    /// Wire name `TotalDialingTime`, Long. Example: `0`.
-    pub total_dialing_time: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `0`.
-    pub total_work_time: Option<i64>,
-    /// Average time ringing per call, in seconds.
-    ///
-    /// Wire name `AverageRingTime`, Float. Example: `0`.
-    pub average_ring_time: Option<f32>,
-    /// Number of calls transferred to the agent after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
-    pub calls_attended_transfer_in: Option<i64>,
-    /// Number of calls the agent transferred after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
-    pub calls_attended_transfer_out: Option<i64>,
-    /// Number of calls transferred to the agent without consultation.
-    ///
-    /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
-    pub calls_blind_transfer_in: Option<i64>,
-    /// Number of calls the agent transferred without consultation.
-    ///
-    /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
-    pub calls_blind_transfer_out: Option<i64>,
-    /// Number of calls that rang the agent's phone.
-    ///
-    /// Wire name `CallsRinged`, Long. Example: `0`.
-    pub calls_ringed: Option<i64>,
-    /// Longest time ringing of one call, in seconds.
-    ///
-    /// Wire name `MaxRingTime`, Long. Example: `0`.
-    pub max_ring_time: Option<i64>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Total time ringing, in seconds.
-    ///
-    /// Wire name `TotalRingTime`, Long. Example: `0`.
-    pub total_ring_time: Option<i64>,
-}
-
-impl Outbound {
-    /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
-    pub fn answer_rate(&self) -> Option<f32> {
-        self.answer_rate
-    }
-
-    /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
-    pub fn average_dialing_time(&self) -> Option<f32> {
-        self.average_dialing_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
-    pub fn calls_answered(&self) -> Option<i64> {
-        self.calls_answered
-    }
-
-    /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
-    pub fn calls_dialed(&self) -> Option<i64> {
-        self.calls_dialed
-    }
-
-    /// `CallsDialedSuccess`: see the field [`calls_dialed_success`](#structfield.calls_dialed_success).
-    pub fn calls_dialed_success(&self) -> Option<i64> {
-        self.calls_dialed_success
-    }
-
-    /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
-    pub fn calls_hold(&self) -> Option<i64> {
-        self.calls_hold
-    }
-
-    /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
-    pub fn max_dialing_time(&self) -> Option<i64> {
-        self.max_dialing_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
-    pub fn total_dialing_time(&self) -> Option<i64> {
-        self.total_dialing_time
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-
-    /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
-    pub fn average_ring_time(&self) -> Option<f32> {
-        self.average_ring_time
-    }
-
-    /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
-    pub fn calls_attended_transfer_in(&self) -> Option<i64> {
-        self.calls_attended_transfer_in
-    }
-
-    /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
-    pub fn calls_attended_transfer_out(&self) -> Option<i64> {
-        self.calls_attended_transfer_out
-    }
-
-    /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
-    pub fn calls_blind_transfer_in(&self) -> Option<i64> {
-        self.calls_blind_transfer_in
-    }
-
-    /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
-    pub fn calls_blind_transfer_out(&self) -> Option<i64> {
-        self.calls_blind_transfer_out
-    }
-
-    /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
-    pub fn calls_ringed(&self) -> Option<i64> {
-        self.calls_ringed
-    }
-
-    /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
-    pub fn max_ring_time(&self) -> Option<i64> {
-        self.max_ring_time
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
-    pub fn total_ring_time(&self) -> Option<i64> {
-        self.total_ring_time
-    }
-}
-
-impl Decode for Outbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Outbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AnswerRate", &self.answer_rate);
-        codec::put(&mut o, "AverageDialingTime", &self.average_dialing_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "CallsAnswered", &self.calls_answered);
-        codec::put(&mut o, "CallsDialed", &self.calls_dialed);
-        codec::put(&mut o, "CallsDialedSuccess", &self.calls_dialed_success);
-        codec::put(&mut o, "CallsHold", &self.calls_hold);
-        codec::put(&mut o, "MaxDialingTime", &self.max_dialing_time);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalDialingTime", &self.total_dialing_time);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferIn",
-            &self.calls_attended_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferOut",
-            &self.calls_attended_transfer_out,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferIn",
-            &self.calls_blind_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferOut",
-            &self.calls_blind_transfer_out,
-        );
-        codec::put(&mut o, "CallsRinged", &self.calls_ringed);
-        codec::put(&mut o, "MaxRingTime", &self.max_ring_time);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
-        Value::Object(o)
-    }
-}
-
-/// Figures over all of the agent's calls and states.
-///
-/// Wire name `Overall`. Part of the output of `ListHistoricalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Overall {
-    /// Average length of a break, in seconds.
-    ///
-    /// Wire name `AverageBreakTime`, Float. Example: `0`.
-    pub average_break_time: Option<f32>,
-    /// Average length of a period ready, in seconds.
-    ///
-    /// Wire name `AverageReadyTime`, Float. Example: `0`.
-    pub average_ready_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `0`.
-    pub average_work_time: Option<f32>,
-    /// Longest break, in seconds.
-    ///
-    /// Wire name `MaxBreakTime`, Long. Example: `0`.
-    pub max_break_time: Option<i64>,
-    /// Longest period ready, in seconds.
-    ///
-    /// Wire name `MaxReadyTime`, Long. Example: `0`.
-    pub max_ready_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `0`.
-    pub max_work_time: Option<i64>,
-    /// Agent occupancy, in percent.
-    ///
-    /// Wire name `OccupancyRate`, Float. Example: `0`.
-    pub occupancy_rate: Option<f32>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time on breaks, in seconds.
-    ///
-    /// Wire name `TotalBreakTime`, Long. Example: `0`.
-    pub total_break_time: Option<i64>,
-    /// Number of calls handled: inbound calls answered and outbound calls connected.
-    ///
-    /// Wire name `TotalCalls`, Long. Example: `0`.
-    pub total_calls: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time signed in, in seconds.
-    ///
-    /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
-    pub total_logged_in_time: Option<i64>,
-    /// Total time ready, in seconds.
-    ///
-    /// Wire name `TotalReadyTime`, Long. Example: `0`.
-    pub total_ready_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `0`.
-    pub total_work_time: Option<i64>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Breaks, per break code.
-    ///
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
-    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
-    /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `FirstCheckInTime`, Long.
-    pub first_check_in_time: Option<i64>,
-    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `LastCheckOutTime`, Long.
-    pub last_check_out_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Total time signed in off site (an outside phone).
-    ///
-    /// Wire name `TotalOffSiteLoggedInTime`, Long.
-    pub total_off_site_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOffSiteLoggedInTime`.
-    ///
-    /// Wire name `TotalOffSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOffSiteLoggedInTime代替此参数`.
-    pub total_off_site_online_time: Option<i64>,
-    /// Total time signed in on an office phone.
-    ///
-    /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
-    pub total_office_phone_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOfficePhoneLoggedInTime`.
-    ///
-    /// Wire name `TotalOfficePhoneOnlineTime`, Long. Example: `已弃用，请使用TotalOfficePhoneLoggedInTime代替此参数`.
-    pub total_office_phone_online_time: Option<i64>,
-    /// Total time signed in on site (the workbench).
-    ///
-    /// Wire name `TotalOnSiteLoggedInTime`, Long.
-    pub total_on_site_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOnSiteLoggedInTime`.
-    ///
-    /// Wire name `TotalOnSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOnSiteLoggedInTime代替此参数`.
-    pub total_on_site_online_time: Option<i64>,
-    /// Total time signed in for outbound calls only.
-    ///
-    /// Wire name `TotalOutboundScenarioLoggedInTime`, Long.
-    pub total_outbound_scenario_logged_in_time: Option<i64>,
-    /// Total time ready while signed in for outbound calls only.
-    ///
-    /// Wire name `TotalOutboundScenarioReadyTime`, Long.
-    pub total_outbound_scenario_ready_time: Option<i64>,
-    /// Deprecated: read `TotalOutboundScenarioLoggedInTime`.
-    ///
-    /// Wire name `TotalOutboundScenarioTime`, Long. Example: `已弃用，请使用TotalOutboundScenarioLoggedInTime代替此参数`.
-    pub total_outbound_scenario_time: Option<i64>,
-}
-
-impl Overall {
-    /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
-    pub fn average_break_time(&self) -> Option<f32> {
-        self.average_break_time
-    }
-
-    /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
-    pub fn average_ready_time(&self) -> Option<f32> {
-        self.average_ready_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
-    pub fn max_break_time(&self) -> Option<i64> {
-        self.max_break_time
-    }
-
-    /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
-    pub fn max_ready_time(&self) -> Option<i64> {
-        self.max_ready_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
-    pub fn occupancy_rate(&self) -> Option<f32> {
-        self.occupancy_rate
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
-    pub fn total_break_time(&self) -> Option<i64> {
-        self.total_break_time
-    }
-
-    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
-    pub fn total_calls(&self) -> Option<i64> {
-        self.total_calls
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
-    pub fn total_logged_in_time(&self) -> Option<i64> {
-        self.total_logged_in_time
-    }
-
-    /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
-    pub fn total_ready_time(&self) -> Option<i64> {
-        self.total_ready_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
-        self.break_code_detail_list.as_deref().unwrap_or_default()
-    }
-
-    /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
-    pub fn first_check_in_time(&self) -> Option<i64> {
-        self.first_check_in_time
-    }
-
-    /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
-    pub fn last_check_out_time(&self) -> Option<i64> {
-        self.last_check_out_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
-    pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
-        self.total_off_site_logged_in_time
-    }
-
-    /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
-    pub fn total_off_site_online_time(&self) -> Option<i64> {
-        self.total_off_site_online_time
-    }
-
-    /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
-    pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
-        self.total_office_phone_logged_in_time
-    }
-
-    /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
-    pub fn total_office_phone_online_time(&self) -> Option<i64> {
-        self.total_office_phone_online_time
-    }
-
-    /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
-    pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
-        self.total_on_site_logged_in_time
-    }
-
-    /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
-    pub fn total_on_site_online_time(&self) -> Option<i64> {
-        self.total_on_site_online_time
-    }
-
-    /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
-    pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_logged_in_time
-    }
-
-    /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
-    pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_ready_time
-    }
-
-    /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
-    pub fn total_outbound_scenario_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_time
-    }
-}
-
-impl Decode for Overall {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
-                total_off_site_online_time: codec::field(o, "TotalOffSiteOnlineTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_office_phone_online_time: codec::field(o, "TotalOfficePhoneOnlineTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_on_site_online_time: codec::field(o, "TotalOnSiteOnlineTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Overall {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
-        codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "MaxBreakTime", &self.max_break_time);
-        codec::put(&mut o, "MaxReadyTime", &self.max_ready_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "OccupancyRate", &self.occupancy_rate);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalBreakTime", &self.total_break_time);
-        codec::put(&mut o, "TotalCalls", &self.total_calls);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalLoggedInTime", &self.total_logged_in_time);
-        codec::put(&mut o, "TotalReadyTime", &self.total_ready_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "BreakCodeDetailList", &self.break_code_detail_list);
-        codec::put(&mut o, "FirstCheckInTime", &self.first_check_in_time);
-        codec::put(&mut o, "LastCheckOutTime", &self.last_check_out_time);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(
-            &mut o,
-            "TotalOffSiteLoggedInTime",
-            &self.total_off_site_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOffSiteOnlineTime",
-            &self.total_off_site_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOfficePhoneLoggedInTime",
-            &self.total_office_phone_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOfficePhoneOnlineTime",
-            &self.total_office_phone_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOnSiteLoggedInTime",
-            &self.total_on_site_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOnSiteOnlineTime",
-            &self.total_on_site_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioLoggedInTime",
-            &self.total_outbound_scenario_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioReadyTime",
-            &self.total_outbound_scenario_ready_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioTime",
-            &self.total_outbound_scenario_time,
-        );
-        Value::Object(o)
-    }
-}
-
 /// Figures of the agent's back-to-back calls (the service rings the agent, then the customer).
 ///
 /// Wire name `Back2Back`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Back2Back {
+pub struct ListHistoricalAgentReportBack2Back {
     /// Share of back-to-back calls the agent answered.
     ///
     /// Wire name `AgentHandleRate`, String.
@@ -2146,7 +1327,7 @@ pub struct Back2Back {
     pub total_talk_time: Option<String>,
 }
 
-impl Back2Back {
+impl ListHistoricalAgentReportBack2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
     pub fn agent_handle_rate(&self) -> Option<&str> {
         self.agent_handle_rate.as_deref()
@@ -2228,7 +1409,7 @@ impl Back2Back {
     }
 }
 
-impl Decode for Back2Back {
+impl Decode for ListHistoricalAgentReportBack2Back {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -2253,7 +1434,7 @@ impl Decode for Back2Back {
     }
 }
 
-impl Encode for Back2Back {
+impl Encode for ListHistoricalAgentReportBack2Back {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -2293,7 +1474,7 @@ impl Encode for Back2Back {
 /// Wire name `Internal`. Part of the output of `ListHistoricalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Internal {
+pub struct ListHistoricalAgentReportInternal {
     /// Average talk time per internal call.
     ///
     /// Wire name `AverageTalkTime`, Float.
@@ -2328,7 +1509,7 @@ pub struct Internal {
     pub total_talk_time: Option<i64>,
 }
 
-impl Internal {
+impl ListHistoricalAgentReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
@@ -2370,7 +1551,7 @@ impl Internal {
     }
 }
 
-impl Decode for Internal {
+impl Decode for ListHistoricalAgentReportInternal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -2387,7 +1568,7 @@ impl Decode for Internal {
     }
 }
 
-impl Encode for Internal {
+impl Encode for ListHistoricalAgentReportInternal {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -2406,11 +1587,9 @@ codec::serialize_via_encode!(
     ListHistoricalAgentReportOutput,
     HistoricalAgentReportPage,
     Items,
-    Inbound,
-    Outbound,
-    Overall,
-    Back2Back,
-    Internal
+    ListHistoricalAgentReportInbound,
+    ListHistoricalAgentReportBack2Back,
+    ListHistoricalAgentReportInternal
 );
 
 /// Errors of `ListHistoricalAgentReport`: one variant per error its reference documents, then
@@ -2531,42 +1710,52 @@ mod tests {
         "Data.List.Outbound.AnswerRate",
         "Data.List.Outbound.AverageDialingTime",
         "Data.List.Outbound.AverageHoldTime",
+        "Data.List.Outbound.AverageRingTime",
         "Data.List.Outbound.AverageTalkTime",
         "Data.List.Outbound.AverageWorkTime",
         "Data.List.Outbound.CallsAnswered",
-        "Data.List.Outbound.CallsDialed",
-        "Data.List.Outbound.CallsDialedSuccess",
-        "Data.List.Outbound.CallsHold",
-        "Data.List.Outbound.MaxDialingTime",
-        "Data.List.Outbound.MaxHoldTime",
-        "Data.List.Outbound.MaxTalkTime",
-        "Data.List.Outbound.MaxWorkTime",
-        "Data.List.Outbound.SatisfactionIndex",
-        "Data.List.Outbound.SatisfactionSurveysOffered",
-        "Data.List.Outbound.SatisfactionSurveysResponded",
-        "Data.List.Outbound.TotalDialingTime",
-        "Data.List.Outbound.TotalHoldTime",
-        "Data.List.Outbound.TotalTalkTime",
-        "Data.List.Outbound.TotalWorkTime",
-        "Data.List.Outbound.AverageRingTime",
         "Data.List.Outbound.CallsAttendedTransferIn",
         "Data.List.Outbound.CallsAttendedTransferOut",
         "Data.List.Outbound.CallsBlindTransferIn",
         "Data.List.Outbound.CallsBlindTransferOut",
+        "Data.List.Outbound.CallsDialed",
+        "Data.List.Outbound.CallsHold",
         "Data.List.Outbound.CallsRinged",
+        "Data.List.Outbound.MaxDialingTime",
+        "Data.List.Outbound.MaxHoldTime",
         "Data.List.Outbound.MaxRingTime",
+        "Data.List.Outbound.MaxTalkTime",
+        "Data.List.Outbound.MaxWorkTime",
+        "Data.List.Outbound.SatisfactionIndex",
         "Data.List.Outbound.SatisfactionRate",
+        "Data.List.Outbound.SatisfactionSurveysOffered",
+        "Data.List.Outbound.SatisfactionSurveysResponded",
+        "Data.List.Outbound.TotalDialingTime",
+        "Data.List.Outbound.TotalHoldTime",
         "Data.List.Outbound.TotalRingTime",
+        "Data.List.Outbound.TotalTalkTime",
+        "Data.List.Outbound.TotalWorkTime",
+        "Data.List.Outbound.CallsAttendedTransferred",
+        "Data.List.Outbound.CallsBlindTransferred",
+        "Data.List.Outbound.StatsTime",
+        "Data.List.Outbound.TotalCalls",
+        "Data.List.Outbound.CallsDialedSuccess",
         "Data.List.Overall.AverageBreakTime",
+        "Data.List.Overall.AverageHoldTime",
         "Data.List.Overall.AverageReadyTime",
         "Data.List.Overall.AverageTalkTime",
         "Data.List.Overall.AverageWorkTime",
+        "Data.List.Overall.BreakCodeDetailList.BreakCode",
+        "Data.List.Overall.BreakCodeDetailList.Count",
+        "Data.List.Overall.BreakCodeDetailList.Duration",
         "Data.List.Overall.MaxBreakTime",
+        "Data.List.Overall.MaxHoldTime",
         "Data.List.Overall.MaxReadyTime",
         "Data.List.Overall.MaxTalkTime",
         "Data.List.Overall.MaxWorkTime",
         "Data.List.Overall.OccupancyRate",
         "Data.List.Overall.SatisfactionIndex",
+        "Data.List.Overall.SatisfactionRate",
         "Data.List.Overall.SatisfactionSurveysOffered",
         "Data.List.Overall.SatisfactionSurveysResponded",
         "Data.List.Overall.TotalBreakTime",
@@ -2576,14 +1765,10 @@ mod tests {
         "Data.List.Overall.TotalReadyTime",
         "Data.List.Overall.TotalTalkTime",
         "Data.List.Overall.TotalWorkTime",
-        "Data.List.Overall.AverageHoldTime",
-        "Data.List.Overall.BreakCodeDetailList.BreakCode",
-        "Data.List.Overall.BreakCodeDetailList.Count",
-        "Data.List.Overall.BreakCodeDetailList.Duration",
+        "Data.List.Overall.MaxLoggedInAgents",
+        "Data.List.Overall.StatsTime",
         "Data.List.Overall.FirstCheckInTime",
         "Data.List.Overall.LastCheckOutTime",
-        "Data.List.Overall.MaxHoldTime",
-        "Data.List.Overall.SatisfactionRate",
         "Data.List.Overall.TotalOffSiteLoggedInTime",
         "Data.List.Overall.TotalOffSiteOnlineTime",
         "Data.List.Overall.TotalOfficePhoneLoggedInTime",
@@ -2593,6 +1778,7 @@ mod tests {
         "Data.List.Overall.TotalOutboundScenarioLoggedInTime",
         "Data.List.Overall.TotalOutboundScenarioReadyTime",
         "Data.List.Overall.TotalOutboundScenarioTime",
+        "Data.List.Overall.LastCheckoutTime",
         "Data.List.Back2Back.AgentHandleRate",
         "Data.List.Back2Back.AnswerRate",
         "Data.List.Back2Back.AverageCustomerRingTime",

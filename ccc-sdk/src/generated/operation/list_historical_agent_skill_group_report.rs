@@ -748,16 +748,16 @@ pub struct HistoricalAgentSkillGroupReport {
     pub inbound: Option<crate::types::Inbound>,
     /// Figures of internal calls, between agents.
     ///
-    /// Wire name `Internal`, Struct [`Internal`].
-    pub internal: Option<Internal>,
+    /// Wire name `Internal`, Struct [`ListHistoricalAgentSkillGroupReportInternal`].
+    pub internal: Option<ListHistoricalAgentSkillGroupReportInternal>,
     /// Figures of outbound calls.
     ///
     /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
     pub outbound: Option<crate::types::Outbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`ListHistoricalAgentSkillGroupReportOverall`].
+    pub overall: Option<ListHistoricalAgentSkillGroupReportOverall>,
     /// Id of the skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup1@ccc-test`.
@@ -795,7 +795,7 @@ impl HistoricalAgentSkillGroupReport {
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
-    pub fn internal(&self) -> Option<&Internal> {
+    pub fn internal(&self) -> Option<&ListHistoricalAgentSkillGroupReportInternal> {
         self.internal.as_ref()
     }
 
@@ -805,7 +805,7 @@ impl HistoricalAgentSkillGroupReport {
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&ListHistoricalAgentSkillGroupReportOverall> {
         self.overall.as_ref()
     }
 
@@ -861,7 +861,7 @@ impl Encode for HistoricalAgentSkillGroupReport {
 /// Wire name `Internal`. Part of the output of `ListHistoricalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Internal {
+pub struct ListHistoricalAgentSkillGroupReportInternal {
     /// Average talk time per internal call.
     ///
     /// Wire name `AverageTalkTime`, Long. Example: `100`.
@@ -900,7 +900,7 @@ pub struct Internal {
     pub total_talk_time: Option<i64>,
 }
 
-impl Internal {
+impl ListHistoricalAgentSkillGroupReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
@@ -947,7 +947,7 @@ impl Internal {
     }
 }
 
-impl Decode for Internal {
+impl Decode for ListHistoricalAgentSkillGroupReportInternal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -965,7 +965,7 @@ impl Decode for Internal {
     }
 }
 
-impl Encode for Internal {
+impl Encode for ListHistoricalAgentSkillGroupReportInternal {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -986,7 +986,7 @@ impl Encode for Internal {
 /// Wire name `Overall`. Part of the output of `ListHistoricalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Overall {
+pub struct ListHistoricalAgentSkillGroupReportOverall {
     /// Average length of a break, in seconds.
     ///
     /// Wire name `AverageBreakTime`, Float. Example: `100`.
@@ -1113,7 +1113,7 @@ pub struct Overall {
     pub total_work_time: Option<i64>,
 }
 
-impl Overall {
+impl ListHistoricalAgentSkillGroupReportOverall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
@@ -1270,7 +1270,7 @@ impl Overall {
     }
 }
 
-impl Decode for Overall {
+impl Decode for ListHistoricalAgentSkillGroupReportOverall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1316,7 +1316,7 @@ impl Decode for Overall {
     }
 }
 
-impl Encode for Overall {
+impl Encode for ListHistoricalAgentSkillGroupReportOverall {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1390,8 +1390,8 @@ codec::serialize_via_encode!(
     ListHistoricalAgentSkillGroupReportOutput,
     HistoricalAgentSkillGroupReportPage,
     HistoricalAgentSkillGroupReport,
-    Internal,
-    Overall
+    ListHistoricalAgentSkillGroupReportInternal,
+    ListHistoricalAgentSkillGroupReportOverall
 );
 
 /// Errors of `ListHistoricalAgentSkillGroupReport`: one variant per error its reference documents, then

@@ -193,7 +193,7 @@ impl crate::paginator::Sealed for ListInstancesFluentBuilder {}
 impl crate::paginator::Paginate for ListInstancesFluentBuilder {
     type Page = ListInstancesOutput;
 
-    type Item = Instance;
+    type Item = crate::types::Instance;
 
     type Error = ListInstancesError;
 
@@ -337,8 +337,8 @@ impl Encode for ListInstancesOutput {
 pub struct InstancePage {
     /// The instances of this page.
     ///
-    /// Wire name `List`, List of Struct [`Instance`].
-    pub list: Option<Vec<Instance>>,
+    /// Wire name `List`, List of Struct [`Instance`](crate::types::Instance).
+    pub list: Option<Vec<crate::types::Instance>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -355,7 +355,7 @@ pub struct InstancePage {
 
 impl InstancePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[Instance] {
+    pub fn list(&self) -> &[crate::types::Instance] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -399,180 +399,7 @@ impl Encode for InstancePage {
     }
 }
 
-/// The instances of this page.
-///
-/// Wire name `List`. Part of the output of `ListInstances`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Instance {
-    /// Administrators of the instance.
-    ///
-    /// Wire name `AdminList`, List of Struct [`User`](crate::types::User).
-    pub admin_list: Option<Vec<crate::types::User>>,
-    /// Id of the Alibaba Cloud account that owns the instance.
-    ///
-    /// Wire name `AliyunUid`, String. Example: `157123456789****`.
-    pub aliyun_uid: Option<String>,
-    /// Address of the instance's workbench, e.g. `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
-    ///
-    /// Wire name `ConsoleUrl`, String. Example: `https://ccc-v2.aliyun.com/#/workbench/ccc-test`.
-    pub console_url: Option<String>,
-    /// When the instance was created, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `CreateTime`, Long. Example: `1624679747000`.
-    pub create_time: Option<i64>,
-    /// Free text describing the instance.
-    ///
-    /// Wire name `Description`, String.
-    pub description: Option<String>,
-    /// The instance's domain name, unique across the service, e.g. `ccc-test`.
-    ///
-    /// Wire name `DomainName`, String. Example: `ccc-test`.
-    pub domain_name: Option<String>,
-    /// Id of the instance, e.g. `ccc-test`.
-    ///
-    /// Wire name `Id`, String. Example: `ccc-test`.
-    pub id: Option<String>,
-    /// Name of the instance.
-    ///
-    /// Wire name `Name`, String.
-    pub name: Option<String>,
-    /// Phone numbers of the instance.
-    ///
-    /// Wire name `NumberList`, List of Struct [`NumberList`].
-    pub number_list: Option<Vec<NumberList>>,
-    /// State of the instance, e.g. `RUNNING`.
-    ///
-    /// Wire name `Status`, String. Example: `RUNNING`.
-    pub status: Option<String>,
-}
-
-impl Instance {
-    /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
-    pub fn admin_list(&self) -> &[crate::types::User] {
-        self.admin_list.as_deref().unwrap_or_default()
-    }
-
-    /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
-    pub fn aliyun_uid(&self) -> Option<&str> {
-        self.aliyun_uid.as_deref()
-    }
-
-    /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
-    pub fn console_url(&self) -> Option<&str> {
-        self.console_url.as_deref()
-    }
-
-    /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
-    pub fn create_time(&self) -> Option<i64> {
-        self.create_time
-    }
-
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
-    pub fn domain_name(&self) -> Option<&str> {
-        self.domain_name.as_deref()
-    }
-
-    /// `Id`: see the field [`id`](#structfield.id).
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
-    pub fn number_list(&self) -> &[NumberList] {
-        self.number_list.as_deref().unwrap_or_default()
-    }
-
-    /// `Status`: see the field [`status`](#structfield.status).
-    pub fn status(&self) -> Option<&str> {
-        self.status.as_deref()
-    }
-}
-
-impl Decode for Instance {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                create_time: codec::field(o, "CreateTime")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-            })
-        })
-    }
-}
-
-impl Encode for Instance {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AdminList", &self.admin_list);
-        codec::put(&mut o, "AliyunUid", &self.aliyun_uid);
-        codec::put(&mut o, "ConsoleUrl", &self.console_url);
-        codec::put(&mut o, "CreateTime", &self.create_time);
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DomainName", &self.domain_name);
-        codec::put(&mut o, "Id", &self.id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "NumberList", &self.number_list);
-        codec::put(&mut o, "Status", &self.status);
-        Value::Object(o)
-    }
-}
-
-/// Phone numbers of the instance.
-///
-/// Wire name `NumberList`. Part of the output of `ListInstances`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct NumberList {
-    /// The phone number.
-    ///
-    /// Wire name `Number`, String. Example: `0830011****`.
-    pub number: Option<String>,
-}
-
-impl NumberList {
-    /// `Number`: see the field [`number`](#structfield.number).
-    pub fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-}
-
-impl Decode for NumberList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                number: codec::field(o, "Number")?,
-            })
-        })
-    }
-}
-
-impl Encode for NumberList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Number", &self.number);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(ListInstancesOutput, InstancePage, Instance, NumberList);
+codec::serialize_via_encode!(ListInstancesOutput, InstancePage);
 
 /// Errors of `ListInstances`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -441,24 +441,24 @@ impl Encode for ListIntervalAgentReportOutput {
 pub struct IntervalAgentReport {
     /// Figures of back-to-back calls (the service rings the agent, then the customer).
     ///
-    /// Wire name `Back2Back`, Struct [`Back2Back`].
-    pub back2_back: Option<Back2Back>,
+    /// Wire name `Back2Back`, Struct [`ListIntervalAgentReportBack2Back`].
+    pub back2_back: Option<ListIntervalAgentReportBack2Back>,
     /// Figures of inbound calls.
     ///
-    /// Wire name `Inbound`, Struct [`Inbound`].
-    pub inbound: Option<Inbound>,
+    /// Wire name `Inbound`, Struct [`Inbound`](crate::types::Inbound).
+    pub inbound: Option<crate::types::Inbound>,
     /// Figures of internal calls, between agents.
     ///
-    /// Wire name `Internal`, Struct [`Internal`].
-    pub internal: Option<Internal>,
+    /// Wire name `Internal`, Struct [`ListIntervalAgentReportInternal`].
+    pub internal: Option<ListIntervalAgentReportInternal>,
     /// Figures of outbound calls.
     ///
     /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
     pub outbound: Option<crate::types::Outbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`Overall`](crate::types::Overall).
+    pub overall: Option<crate::types::Overall>,
     /// Start of the period these figures cover, in milliseconds since the Unix epoch.
     ///
     /// Wire name `StatsTime`, Long. Example: `1620291600000`.
@@ -467,17 +467,17 @@ pub struct IntervalAgentReport {
 
 impl IntervalAgentReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
-    pub fn back2_back(&self) -> Option<&Back2Back> {
+    pub fn back2_back(&self) -> Option<&ListIntervalAgentReportBack2Back> {
         self.back2_back.as_ref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
-    pub fn inbound(&self) -> Option<&Inbound> {
+    pub fn inbound(&self) -> Option<&crate::types::Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
-    pub fn internal(&self) -> Option<&Internal> {
+    pub fn internal(&self) -> Option<&ListIntervalAgentReportInternal> {
         self.internal.as_ref()
     }
 
@@ -487,7 +487,7 @@ impl IntervalAgentReport {
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&crate::types::Overall> {
         self.overall.as_ref()
     }
 
@@ -530,7 +530,7 @@ impl Encode for IntervalAgentReport {
 /// Wire name `Back2Back`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Back2Back {
+pub struct ListIntervalAgentReportBack2Back {
     /// Share of back-to-back calls the agent answered.
     ///
     /// Wire name `AgentHandleRate`, Float.
@@ -597,7 +597,7 @@ pub struct Back2Back {
     pub total_talk_time: Option<i64>,
 }
 
-impl Back2Back {
+impl ListIntervalAgentReportBack2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
@@ -679,7 +679,7 @@ impl Back2Back {
     }
 }
 
-impl Decode for Back2Back {
+impl Decode for ListIntervalAgentReportBack2Back {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -704,7 +704,7 @@ impl Decode for Back2Back {
     }
 }
 
-impl Encode for Back2Back {
+impl Encode for ListIntervalAgentReportBack2Back {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -739,432 +739,12 @@ impl Encode for Back2Back {
     }
 }
 
-/// Figures of inbound calls.
-///
-/// Wire name `Inbound`. Part of the output of `ListIntervalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Inbound {
-    /// Chats offered, per kind of channel they came in through.
-    ///
-    /// Wire name `AccessChannelTypeDetails`, List of Struct [`AccessChannelTypeDetails`](crate::types::AccessChannelTypeDetails).
-    pub access_channel_type_details: Option<Vec<crate::types::AccessChannelTypeDetails>>,
-    /// Average time to the first answer in a chat.
-    ///
-    /// Wire name `AverageFirstResponseTime`, Float.
-    pub average_first_response_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average time to answer a message in a chat.
-    ///
-    /// Wire name `AverageResponseTime`, Float.
-    pub average_response_time: Option<f32>,
-    /// Average time ringing per call, in seconds.
-    ///
-    /// Wire name `AverageRingTime`, Float. Example: `0`.
-    pub average_ring_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `0`.
-    pub average_work_time: Option<f32>,
-    /// Number of calls transferred in after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferIn`, Long. Example: `0`.
-    pub calls_attended_transfer_in: Option<i64>,
-    /// Number of calls transferred out after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferOut`, Long. Example: `0`.
-    pub calls_attended_transfer_out: Option<i64>,
-    /// Number of calls transferred in without consultation.
-    ///
-    /// Wire name `CallsBlindTransferIn`, Long. Example: `0`.
-    pub calls_blind_transfer_in: Option<i64>,
-    /// Number of calls transferred out without consultation.
-    ///
-    /// Wire name `CallsBlindTransferOut`, Long. Example: `0`.
-    pub calls_blind_transfer_out: Option<i64>,
-    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
-    ///
-    /// Wire name `CallsHandled`, Long. Example: `0`.
-    pub calls_handled: Option<i64>,
-    /// Number of calls put on hold; a call held several times counts once.
-    ///
-    /// Wire name `CallsHold`, Long. Example: `0`.
-    pub calls_hold: Option<i64>,
-    /// Number of inbound calls offered.
-    ///
-    /// Wire name `CallsOffered`, Long. Example: `0`.
-    pub calls_offered: Option<i64>,
-    /// Number of calls that rang an agent; a call offered to several agents counts once.
-    ///
-    /// Wire name `CallsRinged`, Long. Example: `0`.
-    pub calls_ringed: Option<i64>,
-    /// Share of queued calls an agent answered, in percent.
-    ///
-    /// Wire name `HandleRate`, Float. Example: `0`.
-    pub handle_rate: Option<f32>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest time ringing of one call, in seconds.
-    ///
-    /// Wire name `MaxRingTime`, Long. Example: `0`.
-    pub max_ring_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `0`.
-    pub max_work_time: Option<i64>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Service level at 15 seconds: the share of queued calls answered within 15 seconds, in percent.
-    ///
-    /// Wire name `ServiceLevel15`, Float.
-    pub service_level15: Option<f32>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Number of chat messages sent.
-    ///
-    /// Wire name `TotalMessagesSent`, Long.
-    pub total_messages_sent: Option<i64>,
-    /// Number of those messages agents sent.
-    ///
-    /// Wire name `TotalMessagesSentByAgent`, Long.
-    pub total_messages_sent_by_agent: Option<i64>,
-    /// Number of those messages customers sent.
-    ///
-    /// Wire name `TotalMessagesSentByCustomer`, Long.
-    pub total_messages_sent_by_customer: Option<i64>,
-    /// Total time ringing, in seconds.
-    ///
-    /// Wire name `TotalRingTime`, Long. Example: `0`.
-    pub total_ring_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `0`.
-    pub total_work_time: Option<i64>,
-}
-
-impl Inbound {
-    /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
-    pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
-        self.access_channel_type_details
-            .as_deref()
-            .unwrap_or_default()
-    }
-
-    /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
-    pub fn average_first_response_time(&self) -> Option<f32> {
-        self.average_first_response_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
-    pub fn average_response_time(&self) -> Option<f32> {
-        self.average_response_time
-    }
-
-    /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
-    pub fn average_ring_time(&self) -> Option<f32> {
-        self.average_ring_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
-    pub fn calls_attended_transfer_in(&self) -> Option<i64> {
-        self.calls_attended_transfer_in
-    }
-
-    /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
-    pub fn calls_attended_transfer_out(&self) -> Option<i64> {
-        self.calls_attended_transfer_out
-    }
-
-    /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
-    pub fn calls_blind_transfer_in(&self) -> Option<i64> {
-        self.calls_blind_transfer_in
-    }
-
-    /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
-    pub fn calls_blind_transfer_out(&self) -> Option<i64> {
-        self.calls_blind_transfer_out
-    }
-
-    /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
-    pub fn calls_handled(&self) -> Option<i64> {
-        self.calls_handled
-    }
-
-    /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
-    pub fn calls_hold(&self) -> Option<i64> {
-        self.calls_hold
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-
-    /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
-    pub fn calls_ringed(&self) -> Option<i64> {
-        self.calls_ringed
-    }
-
-    /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
-    pub fn handle_rate(&self) -> Option<f32> {
-        self.handle_rate
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
-    pub fn max_ring_time(&self) -> Option<i64> {
-        self.max_ring_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
-    pub fn service_level15(&self) -> Option<f32> {
-        self.service_level15
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
-    pub fn total_messages_sent(&self) -> Option<i64> {
-        self.total_messages_sent
-    }
-
-    /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
-    pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
-        self.total_messages_sent_by_agent
-    }
-
-    /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
-    pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
-        self.total_messages_sent_by_customer
-    }
-
-    /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
-    pub fn total_ring_time(&self) -> Option<i64> {
-        self.total_ring_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-}
-
-impl Decode for Inbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type_details: codec::field(o, "AccessChannelTypeDetails")?,
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level15: codec::field(o, "ServiceLevel15")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Inbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(
-            &mut o,
-            "AccessChannelTypeDetails",
-            &self.access_channel_type_details,
-        );
-        codec::put(
-            &mut o,
-            "AverageFirstResponseTime",
-            &self.average_first_response_time,
-        );
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageResponseTime", &self.average_response_time);
-        codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferIn",
-            &self.calls_attended_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferOut",
-            &self.calls_attended_transfer_out,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferIn",
-            &self.calls_blind_transfer_in,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferOut",
-            &self.calls_blind_transfer_out,
-        );
-        codec::put(&mut o, "CallsHandled", &self.calls_handled);
-        codec::put(&mut o, "CallsHold", &self.calls_hold);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
-        codec::put(&mut o, "CallsRinged", &self.calls_ringed);
-        codec::put(&mut o, "HandleRate", &self.handle_rate);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxRingTime", &self.max_ring_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "ServiceLevel15", &self.service_level15);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalMessagesSent", &self.total_messages_sent);
-        codec::put(
-            &mut o,
-            "TotalMessagesSentByAgent",
-            &self.total_messages_sent_by_agent,
-        );
-        codec::put(
-            &mut o,
-            "TotalMessagesSentByCustomer",
-            &self.total_messages_sent_by_customer,
-        );
-        codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        Value::Object(o)
-    }
-}
-
 /// Figures of internal calls, between agents.
 ///
 /// Wire name `Internal`. Part of the output of `ListIntervalAgentReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Internal {
+pub struct ListIntervalAgentReportInternal {
     /// Average talk time per internal call.
     ///
     /// Wire name `AverageTalkTime`, Float.
@@ -1191,7 +771,7 @@ pub struct Internal {
     pub calls_talked: Option<i64>,
 }
 
-impl Internal {
+impl ListIntervalAgentReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
@@ -1223,7 +803,7 @@ impl Internal {
     }
 }
 
-impl Decode for Internal {
+impl Decode for ListIntervalAgentReportInternal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1238,7 +818,7 @@ impl Decode for Internal {
     }
 }
 
-impl Encode for Internal {
+impl Encode for ListIntervalAgentReportInternal {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -1251,474 +831,11 @@ impl Encode for Internal {
     }
 }
 
-/// Figures over all calls and agent states.
-///
-/// Wire name `Overall`. Part of the output of `ListIntervalAgentReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Overall {
-    /// Average length of a break, in seconds.
-    ///
-    /// Wire name `AverageBreakTime`, Float. Example: `0`.
-    pub average_break_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average length of a period ready, in seconds.
-    ///
-    /// Wire name `AverageReadyTime`, Float. Example: `0`.
-    pub average_ready_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `1`.
-    pub average_work_time: Option<f32>,
-    /// Breaks, per break code.
-    ///
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
-    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
-    /// When the agent first signed in in the period, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `FirstCheckInTime`, Long. Example: `0`.
-    pub first_check_in_time: Option<i64>,
-    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `LastCheckOutTime`, Long.
-    pub last_check_out_time: Option<i64>,
-    /// When the agent last signed out in the period, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `LastCheckoutTime`, Long. Example: `0`.
-    pub last_checkout_time: Option<i64>,
-    /// Longest break, in seconds.
-    ///
-    /// Wire name `MaxBreakTime`, Long. Example: `1`.
-    pub max_break_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest period ready, in seconds.
-    ///
-    /// Wire name `MaxReadyTime`, Long. Example: `435`.
-    pub max_ready_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `2`.
-    pub max_work_time: Option<i64>,
-    /// Agent occupancy, in percent.
-    ///
-    /// Wire name `OccupancyRate`, Float. Example: `0`.
-    pub occupancy_rate: Option<f32>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time on breaks, in seconds.
-    ///
-    /// Wire name `TotalBreakTime`, Long. Example: `1`.
-    pub total_break_time: Option<i64>,
-    /// Number of calls handled: inbound calls answered and outbound calls connected.
-    ///
-    /// Wire name `TotalCalls`, Long. Example: `5`.
-    pub total_calls: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time signed in, in seconds.
-    ///
-    /// Wire name `TotalLoggedInTime`, Long. Example: `914`.
-    pub total_logged_in_time: Option<i64>,
-    /// Total time signed in off site (an outside phone).
-    ///
-    /// Wire name `TotalOffSiteLoggedInTime`, Long.
-    pub total_off_site_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOffSiteLoggedInTime`.
-    ///
-    /// Wire name `TotalOffSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOffSiteLoggedInTime代替此参数`.
-    pub total_off_site_online_time: Option<i64>,
-    /// Total time signed in on an office phone.
-    ///
-    /// Wire name `TotalOfficePhoneLoggedInTime`, Long.
-    pub total_office_phone_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOfficePhoneLoggedInTime`.
-    ///
-    /// Wire name `TotalOfficePhoneOnlineTime`, Long. Example: `已弃用，请使用TotalOfficePhoneLoggedInTime代替此参数`.
-    pub total_office_phone_online_time: Option<i64>,
-    /// Total time signed in on site (the workbench).
-    ///
-    /// Wire name `TotalOnSiteLoggedInTime`, Long.
-    pub total_on_site_logged_in_time: Option<i64>,
-    /// Deprecated: read `TotalOnSiteLoggedInTime`.
-    ///
-    /// Wire name `TotalOnSiteOnlineTime`, Long. Example: `已弃用，请使用TotalOnSiteLoggedInTime代替此参数`.
-    pub total_on_site_online_time: Option<i64>,
-    /// Total time signed in for outbound calls only.
-    ///
-    /// Wire name `TotalOutboundScenarioLoggedInTime`, Long.
-    pub total_outbound_scenario_logged_in_time: Option<i64>,
-    /// Total time ready while signed in for outbound calls only.
-    ///
-    /// Wire name `TotalOutboundScenarioReadyTime`, Long.
-    pub total_outbound_scenario_ready_time: Option<i64>,
-    /// Deprecated: read `TotalOutboundScenarioLoggedInTime`.
-    ///
-    /// Wire name `TotalOutboundScenarioTime`, Long. Example: `已弃用，请使用TotalOutboundScenarioLoggedInTime代替此参数`.
-    pub total_outbound_scenario_time: Option<i64>,
-    /// Total time ready, in seconds.
-    ///
-    /// Wire name `TotalReadyTime`, Long. Example: `763`.
-    pub total_ready_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `4`.
-    pub total_work_time: Option<i64>,
-}
-
-impl Overall {
-    /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
-    pub fn average_break_time(&self) -> Option<f32> {
-        self.average_break_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
-    pub fn average_ready_time(&self) -> Option<f32> {
-        self.average_ready_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
-        self.break_code_detail_list.as_deref().unwrap_or_default()
-    }
-
-    /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
-    pub fn first_check_in_time(&self) -> Option<i64> {
-        self.first_check_in_time
-    }
-
-    /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
-    pub fn last_check_out_time(&self) -> Option<i64> {
-        self.last_check_out_time
-    }
-
-    /// `LastCheckoutTime`: see the field [`last_checkout_time`](#structfield.last_checkout_time).
-    pub fn last_checkout_time(&self) -> Option<i64> {
-        self.last_checkout_time
-    }
-
-    /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
-    pub fn max_break_time(&self) -> Option<i64> {
-        self.max_break_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
-    pub fn max_ready_time(&self) -> Option<i64> {
-        self.max_ready_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
-    pub fn occupancy_rate(&self) -> Option<f32> {
-        self.occupancy_rate
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
-    pub fn total_break_time(&self) -> Option<i64> {
-        self.total_break_time
-    }
-
-    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
-    pub fn total_calls(&self) -> Option<i64> {
-        self.total_calls
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
-    pub fn total_logged_in_time(&self) -> Option<i64> {
-        self.total_logged_in_time
-    }
-
-    /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
-    pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
-        self.total_off_site_logged_in_time
-    }
-
-    /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
-    pub fn total_off_site_online_time(&self) -> Option<i64> {
-        self.total_off_site_online_time
-    }
-
-    /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
-    pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
-        self.total_office_phone_logged_in_time
-    }
-
-    /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
-    pub fn total_office_phone_online_time(&self) -> Option<i64> {
-        self.total_office_phone_online_time
-    }
-
-    /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
-    pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
-        self.total_on_site_logged_in_time
-    }
-
-    /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
-    pub fn total_on_site_online_time(&self) -> Option<i64> {
-        self.total_on_site_online_time
-    }
-
-    /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
-    pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_logged_in_time
-    }
-
-    /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
-    pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_ready_time
-    }
-
-    /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
-    pub fn total_outbound_scenario_time(&self) -> Option<i64> {
-        self.total_outbound_scenario_time
-    }
-
-    /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
-    pub fn total_ready_time(&self) -> Option<i64> {
-        self.total_ready_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-}
-
-impl Decode for Overall {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                last_checkout_time: codec::field(o, "LastCheckoutTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
-                total_off_site_online_time: codec::field(o, "TotalOffSiteOnlineTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_office_phone_online_time: codec::field(o, "TotalOfficePhoneOnlineTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_on_site_online_time: codec::field(o, "TotalOnSiteOnlineTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Overall {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "BreakCodeDetailList", &self.break_code_detail_list);
-        codec::put(&mut o, "FirstCheckInTime", &self.first_check_in_time);
-        codec::put(&mut o, "LastCheckOutTime", &self.last_check_out_time);
-        codec::put(&mut o, "LastCheckoutTime", &self.last_checkout_time);
-        codec::put(&mut o, "MaxBreakTime", &self.max_break_time);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxReadyTime", &self.max_ready_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "OccupancyRate", &self.occupancy_rate);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalBreakTime", &self.total_break_time);
-        codec::put(&mut o, "TotalCalls", &self.total_calls);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalLoggedInTime", &self.total_logged_in_time);
-        codec::put(
-            &mut o,
-            "TotalOffSiteLoggedInTime",
-            &self.total_off_site_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOffSiteOnlineTime",
-            &self.total_off_site_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOfficePhoneLoggedInTime",
-            &self.total_office_phone_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOfficePhoneOnlineTime",
-            &self.total_office_phone_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOnSiteLoggedInTime",
-            &self.total_on_site_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOnSiteOnlineTime",
-            &self.total_on_site_online_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioLoggedInTime",
-            &self.total_outbound_scenario_logged_in_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioReadyTime",
-            &self.total_outbound_scenario_ready_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalOutboundScenarioTime",
-            &self.total_outbound_scenario_time,
-        );
-        codec::put(&mut o, "TotalReadyTime", &self.total_ready_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        Value::Object(o)
-    }
-}
-
 codec::serialize_via_encode!(
     ListIntervalAgentReportOutput,
     IntervalAgentReport,
-    Back2Back,
-    Inbound,
-    Internal,
-    Overall
+    ListIntervalAgentReportBack2Back,
+    ListIntervalAgentReportInternal
 );
 
 /// Errors of `ListIntervalAgentReport`: one variant per error its reference documents, then

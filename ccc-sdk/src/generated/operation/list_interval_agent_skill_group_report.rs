@@ -455,16 +455,16 @@ pub struct IntervalAgentSkillGroupReport {
     pub inbound: Option<crate::types::Inbound>,
     /// Figures of internal calls, between agents.
     ///
-    /// Wire name `Internal`, Struct [`Internal`].
-    pub internal: Option<Internal>,
+    /// Wire name `Internal`, Struct [`ListIntervalAgentSkillGroupReportInternal`].
+    pub internal: Option<ListIntervalAgentSkillGroupReportInternal>,
     /// Figures of outbound calls.
     ///
     /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
     pub outbound: Option<crate::types::Outbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`ListIntervalAgentSkillGroupReportOverall`].
+    pub overall: Option<ListIntervalAgentSkillGroupReportOverall>,
     /// Start of the period these figures cover, in milliseconds since the Unix epoch.
     ///
     /// Wire name `StatsTime`, Long. Example: `1620291600000`.
@@ -483,7 +483,7 @@ impl IntervalAgentSkillGroupReport {
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
-    pub fn internal(&self) -> Option<&Internal> {
+    pub fn internal(&self) -> Option<&ListIntervalAgentSkillGroupReportInternal> {
         self.internal.as_ref()
     }
 
@@ -493,7 +493,7 @@ impl IntervalAgentSkillGroupReport {
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&ListIntervalAgentSkillGroupReportOverall> {
         self.overall.as_ref()
     }
 
@@ -536,7 +536,7 @@ impl Encode for IntervalAgentSkillGroupReport {
 /// Wire name `Internal`. Part of the output of `ListIntervalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Internal {
+pub struct ListIntervalAgentSkillGroupReportInternal {
     /// Average talk time per internal call.
     ///
     /// Wire name `AverageTalkTime`, Float. Example: `100`.
@@ -575,7 +575,7 @@ pub struct Internal {
     pub total_talk_time: Option<i64>,
 }
 
-impl Internal {
+impl ListIntervalAgentSkillGroupReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
@@ -622,7 +622,7 @@ impl Internal {
     }
 }
 
-impl Decode for Internal {
+impl Decode for ListIntervalAgentSkillGroupReportInternal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -640,7 +640,7 @@ impl Decode for Internal {
     }
 }
 
-impl Encode for Internal {
+impl Encode for ListIntervalAgentSkillGroupReportInternal {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -661,7 +661,7 @@ impl Encode for Internal {
 /// Wire name `Overall`. Part of the output of `ListIntervalAgentSkillGroupReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Overall {
+pub struct ListIntervalAgentSkillGroupReportOverall {
     /// Average length of a break, in seconds.
     ///
     /// Wire name `AverageBreakTime`, Float. Example: `100`.
@@ -792,7 +792,7 @@ pub struct Overall {
     pub total_work_time: Option<i64>,
 }
 
-impl Overall {
+impl ListIntervalAgentSkillGroupReportOverall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
@@ -954,7 +954,7 @@ impl Overall {
     }
 }
 
-impl Decode for Overall {
+impl Decode for ListIntervalAgentSkillGroupReportOverall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1001,7 +1001,7 @@ impl Decode for Overall {
     }
 }
 
-impl Encode for Overall {
+impl Encode for ListIntervalAgentSkillGroupReportOverall {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1075,8 +1075,8 @@ impl Encode for Overall {
 codec::serialize_via_encode!(
     ListIntervalAgentSkillGroupReportOutput,
     IntervalAgentSkillGroupReport,
-    Internal,
-    Overall
+    ListIntervalAgentSkillGroupReportInternal,
+    ListIntervalAgentSkillGroupReportOverall
 );
 
 /// Errors of `ListIntervalAgentSkillGroupReport`: one variant per error its reference documents, then

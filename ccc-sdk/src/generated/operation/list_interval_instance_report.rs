@@ -356,16 +356,16 @@ impl Encode for ListIntervalInstanceReportOutput {
 pub struct IntervalInstanceReport {
     /// Figures of inbound calls.
     ///
-    /// Wire name `Inbound`, Struct [`Inbound`].
-    pub inbound: Option<Inbound>,
+    /// Wire name `Inbound`, Struct [`Inbound`](crate::types::Inbound).
+    pub inbound: Option<crate::types::Inbound>,
     /// Figures of outbound calls.
     ///
-    /// Wire name `Outbound`, Struct [`Outbound`].
-    pub outbound: Option<Outbound>,
+    /// Wire name `Outbound`, Struct [`Outbound`](crate::types::Outbound).
+    pub outbound: Option<crate::types::Outbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`Overall`](crate::types::Overall).
+    pub overall: Option<crate::types::Overall>,
     /// Start of the period these figures cover, in milliseconds since the Unix epoch.
     ///
     /// Wire name `StatsTime`, Long. Example: `1620291600000`.
@@ -374,17 +374,17 @@ pub struct IntervalInstanceReport {
 
 impl IntervalInstanceReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
-    pub fn inbound(&self) -> Option<&Inbound> {
+    pub fn inbound(&self) -> Option<&crate::types::Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
-    pub fn outbound(&self) -> Option<&Outbound> {
+    pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&crate::types::Overall> {
         self.overall.as_ref()
     }
 
@@ -418,1438 +418,7 @@ impl Encode for IntervalInstanceReport {
     }
 }
 
-/// Figures of inbound calls.
-///
-/// Wire name `Inbound`. Part of the output of `ListIntervalInstanceReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Inbound {
-    /// Share of inbound calls abandoned.
-    ///
-    /// Wire name `AbandonedRate`, Float. Example: `0`.
-    pub abandoned_rate: Option<f32>,
-    /// Average time before a caller hung up unanswered, in seconds.
-    ///
-    /// Wire name `AverageAbandonTime`, Float. Example: `0`.
-    pub average_abandon_time: Option<f32>,
-    /// Average time in the IVR of calls abandoned there, in seconds.
-    ///
-    /// Wire name `AverageAbandonedInIVRTime`, Float. Example: `0`.
-    pub average_abandoned_in_ivr_time: Option<f32>,
-    /// Average time queueing of calls abandoned in the queue, in seconds.
-    ///
-    /// Wire name `AverageAbandonedInQueueTime`, Float. Example: `0`.
-    pub average_abandoned_in_queue_time: Option<f32>,
-    /// Average time ringing of calls abandoned while ringing, in seconds.
-    ///
-    /// Wire name `AverageAbandonedInRingTime`, Float. Example: `0`.
-    pub average_abandoned_in_ring_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average time ringing per call, in seconds.
-    ///
-    /// Wire name `AverageRingTime`, Float. Example: `5`.
-    pub average_ring_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `64`.
-    pub average_talk_time: Option<f32>,
-    /// Average time a call waited before an agent answered it.
-    ///
-    /// Wire name `AverageWaitTime`, Float. Example: `5`.
-    pub average_wait_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `13`.
-    pub average_work_time: Option<f32>,
-    /// Number of inbound calls the caller hung up before an agent answered.
-    ///
-    /// Wire name `CallsAbandoned`, Long. Example: `0`.
-    pub calls_abandoned: Option<i64>,
-    /// Number of calls abandoned in the IVR.
-    ///
-    /// Wire name `CallsAbandonedInIVR`, Long. Example: `0`.
-    pub calls_abandoned_in_ivr: Option<i64>,
-    /// Number of calls abandoned while queueing in a skill group.
-    ///
-    /// Wire name `CallsAbandonedInQueue`, Long. Example: `0`.
-    pub calls_abandoned_in_queue: Option<i64>,
-    /// Number of calls abandoned while ringing an agent.
-    ///
-    /// Wire name `CallsAbandonedInRinging`, Long. Example: `0`.
-    pub calls_abandoned_in_ringing: Option<i64>,
-    /// Number of calls in which someone was consulted; several consultations in one call count once.
-    ///
-    /// Wire name `CallsConsulted`, Long. Example: `0`.
-    pub calls_consulted: Option<i64>,
-    /// Number of inbound calls an agent answered; a call offered to several agents counts once.
-    ///
-    /// Wire name `CallsHandled`, Long. Example: `7`.
-    pub calls_handled: Option<i64>,
-    /// Number of calls put on hold; a call held several times counts once.
-    ///
-    /// Wire name `CallsHold`, Long. Example: `0`.
-    pub calls_hold: Option<i64>,
-    /// Number of inbound calls offered.
-    ///
-    /// Wire name `CallsOffered`, Long. Example: `7`.
-    pub calls_offered: Option<i64>,
-    /// Number of calls that entered a queue; a call queued several times counts once.
-    ///
-    /// Wire name `CallsQueued`, Long. Example: `7`.
-    pub calls_queued: Option<i64>,
-    /// Number of calls that rang an agent; a call offered to several agents counts once.
-    ///
-    /// Wire name `CallsRinged`, Long. Example: `7`.
-    pub calls_ringed: Option<i64>,
-    /// Number of calls transferred, with or without consultation.
-    ///
-    /// Wire name `CallsTransferred`, Long. Example: `0`.
-    pub calls_transferred: Option<i64>,
-    /// Share of queued calls an agent answered, in percent.
-    ///
-    /// Wire name `HandleRate`, Float. Example: `1`.
-    pub handle_rate: Option<f32>,
-    /// Longest time before a caller hung up unanswered, in seconds.
-    ///
-    /// Wire name `MaxAbandonTime`, Long. Example: `0`.
-    pub max_abandon_time: Option<i64>,
-    /// Longest time in the IVR of a call abandoned there, in seconds.
-    ///
-    /// Wire name `MaxAbandonedInIVRTime`, Long. Example: `0`.
-    pub max_abandoned_in_ivr_time: Option<i64>,
-    /// Longest time queueing of a call abandoned in the queue, in seconds.
-    ///
-    /// Wire name `MaxAbandonedInQueueTime`, Long. Example: `0`.
-    pub max_abandoned_in_queue_time: Option<i64>,
-    /// Longest time ringing of a call abandoned while ringing, in seconds.
-    ///
-    /// Wire name `MaxAbandonedInRingTime`, Long. Example: `0`.
-    pub max_abandoned_in_ring_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest time ringing of one call, in seconds.
-    ///
-    /// Wire name `MaxRingTime`, Long. Example: `12`.
-    pub max_ring_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `219`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time a call waited, in seconds.
-    ///
-    /// Wire name `MaxWaitTime`, Long. Example: `13`.
-    pub max_wait_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `17`.
-    pub max_work_time: Option<i64>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Service level at 20 seconds: the share of queued calls answered within 20 seconds, in percent.
-    ///
-    /// Wire name `ServiceLevel20`, Float. Example: `1`.
-    pub service_level20: Option<f32>,
-    /// Total time before callers hung up unanswered, in seconds.
-    ///
-    /// Wire name `TotalAbandonTime`, Long. Example: `0`.
-    pub total_abandon_time: Option<i64>,
-    /// Total time in the IVR of calls abandoned there, in seconds.
-    ///
-    /// Wire name `TotalAbandonedInIVRTime`, Long. Example: `0`.
-    pub total_abandoned_in_ivr_time: Option<i64>,
-    /// Total time queueing of calls abandoned in the queue, in seconds.
-    ///
-    /// Wire name `TotalAbandonedInQueueTime`, Long. Example: `0`.
-    pub total_abandoned_in_queue_time: Option<i64>,
-    /// Total time ringing of calls abandoned while ringing, in seconds.
-    ///
-    /// Wire name `TotalAbandonedInRingTime`, Long. Example: `0`.
-    pub total_abandoned_in_ring_time: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time ringing, in seconds.
-    ///
-    /// Wire name `TotalRingTime`, Long. Example: `32`.
-    pub total_ring_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `447`.
-    pub total_talk_time: Option<i64>,
-    /// Total time calls waited, in seconds.
-    ///
-    /// Wire name `TotalWaitTime`, Long. Example: `34`.
-    pub total_wait_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `85`.
-    pub total_work_time: Option<i64>,
-    /// Share of inbound calls abandoned.
-    ///
-    /// Wire name `AbandonRate`, Float.
-    pub abandon_rate: Option<f32>,
-    /// Average time to the first answer in a chat.
-    ///
-    /// Wire name `AverageFirstResponseTime`, Float.
-    pub average_first_response_time: Option<f32>,
-    /// Average time to answer a message in a chat.
-    ///
-    /// Wire name `AverageResponseTime`, Float.
-    pub average_response_time: Option<f32>,
-    /// Number of calls abandoned while ringing an agent.
-    ///
-    /// Wire name `CallsAbandonedInRing`, Long. Example: `0`.
-    pub calls_abandoned_in_ring: Option<i64>,
-    /// Number of calls abandoned in the voice navigator.
-    ///
-    /// Wire name `CallsAbandonedInVoiceNavigator`, Long. Example: `0`.
-    pub calls_abandoned_in_voice_navigator: Option<i64>,
-    /// Number of calls transferred after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
-    pub calls_attended_transferred: Option<i64>,
-    /// Number of calls transferred without consultation.
-    ///
-    /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
-    pub calls_blind_transferred: Option<i64>,
-    /// Number of calls that met an error in the IVR.
-    ///
-    /// Wire name `CallsCausedIVRException`, Long.
-    pub calls_caused_ivr_exception: Option<i64>,
-    /// Number of calls forwarded to an outside number.
-    ///
-    /// Wire name `CallsForwardToOutsideNumber`, Long. Example: `0`.
-    pub calls_forward_to_outside_number: Option<i64>,
-    /// Number of calls that met an error in the IVR.
-    ///
-    /// Wire name `CallsIVRException`, Long. Example: `0`.
-    pub calls_ivr_exception: Option<i64>,
-    /// Number of calls that failed to queue.
-    ///
-    /// Wire name `CallsQueuingFailed`, Long. Example: `0`.
-    pub calls_queuing_failed: Option<i64>,
-    /// Number of calls that overflowed while queueing.
-    ///
-    /// Wire name `CallsQueuingOverflow`, Long. Example: `0`.
-    pub calls_queuing_overflow: Option<i64>,
-    /// Number of calls that queued until the time limit.
-    ///
-    /// Wire name `CallsQueuingTimeout`, Long. Example: `0`.
-    pub calls_queuing_timeout: Option<i64>,
-    /// Number of calls sent to voicemail.
-    ///
-    /// Wire name `CallsToVoicemail`, Long.
-    pub calls_to_voicemail: Option<i64>,
-    /// Number of voicemails left.
-    ///
-    /// Wire name `CallsVoicemail`, Long. Example: `0`.
-    pub calls_voicemail: Option<i64>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Number of chat messages sent.
-    ///
-    /// Wire name `TotalMessagesSent`, Long.
-    pub total_messages_sent: Option<i64>,
-    /// Number of those messages agents sent.
-    ///
-    /// Wire name `TotalMessagesSentByAgent`, Long.
-    pub total_messages_sent_by_agent: Option<i64>,
-    /// Number of those messages customers sent.
-    ///
-    /// Wire name `TotalMessagesSentByCustomer`, Long.
-    pub total_messages_sent_by_customer: Option<i64>,
-}
-
-impl Inbound {
-    /// `AbandonedRate`: see the field [`abandoned_rate`](#structfield.abandoned_rate).
-    pub fn abandoned_rate(&self) -> Option<f32> {
-        self.abandoned_rate
-    }
-
-    /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
-    pub fn average_abandon_time(&self) -> Option<f32> {
-        self.average_abandon_time
-    }
-
-    /// `AverageAbandonedInIVRTime`: see the field [`average_abandoned_in_ivr_time`](#structfield.average_abandoned_in_ivr_time).
-    pub fn average_abandoned_in_ivr_time(&self) -> Option<f32> {
-        self.average_abandoned_in_ivr_time
-    }
-
-    /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
-    pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
-        self.average_abandoned_in_queue_time
-    }
-
-    /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
-    pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
-        self.average_abandoned_in_ring_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
-    pub fn average_ring_time(&self) -> Option<f32> {
-        self.average_ring_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
-    pub fn average_wait_time(&self) -> Option<f32> {
-        self.average_wait_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
-    pub fn calls_abandoned(&self) -> Option<i64> {
-        self.calls_abandoned
-    }
-
-    /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
-    pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
-        self.calls_abandoned_in_ivr
-    }
-
-    /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
-    pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
-        self.calls_abandoned_in_queue
-    }
-
-    /// `CallsAbandonedInRinging`: see the field [`calls_abandoned_in_ringing`](#structfield.calls_abandoned_in_ringing).
-    pub fn calls_abandoned_in_ringing(&self) -> Option<i64> {
-        self.calls_abandoned_in_ringing
-    }
-
-    /// `CallsConsulted`: see the field [`calls_consulted`](#structfield.calls_consulted).
-    pub fn calls_consulted(&self) -> Option<i64> {
-        self.calls_consulted
-    }
-
-    /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
-    pub fn calls_handled(&self) -> Option<i64> {
-        self.calls_handled
-    }
-
-    /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
-    pub fn calls_hold(&self) -> Option<i64> {
-        self.calls_hold
-    }
-
-    /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
-    pub fn calls_offered(&self) -> Option<i64> {
-        self.calls_offered
-    }
-
-    /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
-    pub fn calls_queued(&self) -> Option<i64> {
-        self.calls_queued
-    }
-
-    /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
-    pub fn calls_ringed(&self) -> Option<i64> {
-        self.calls_ringed
-    }
-
-    /// `CallsTransferred`: see the field [`calls_transferred`](#structfield.calls_transferred).
-    pub fn calls_transferred(&self) -> Option<i64> {
-        self.calls_transferred
-    }
-
-    /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
-    pub fn handle_rate(&self) -> Option<f32> {
-        self.handle_rate
-    }
-
-    /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
-    pub fn max_abandon_time(&self) -> Option<i64> {
-        self.max_abandon_time
-    }
-
-    /// `MaxAbandonedInIVRTime`: see the field [`max_abandoned_in_ivr_time`](#structfield.max_abandoned_in_ivr_time).
-    pub fn max_abandoned_in_ivr_time(&self) -> Option<i64> {
-        self.max_abandoned_in_ivr_time
-    }
-
-    /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
-    pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
-        self.max_abandoned_in_queue_time
-    }
-
-    /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
-    pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
-        self.max_abandoned_in_ring_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
-    pub fn max_ring_time(&self) -> Option<i64> {
-        self.max_ring_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
-    pub fn max_wait_time(&self) -> Option<i64> {
-        self.max_wait_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
-    pub fn service_level20(&self) -> Option<f32> {
-        self.service_level20
-    }
-
-    /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
-    pub fn total_abandon_time(&self) -> Option<i64> {
-        self.total_abandon_time
-    }
-
-    /// `TotalAbandonedInIVRTime`: see the field [`total_abandoned_in_ivr_time`](#structfield.total_abandoned_in_ivr_time).
-    pub fn total_abandoned_in_ivr_time(&self) -> Option<i64> {
-        self.total_abandoned_in_ivr_time
-    }
-
-    /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
-    pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
-        self.total_abandoned_in_queue_time
-    }
-
-    /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
-    pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
-        self.total_abandoned_in_ring_time
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
-    pub fn total_ring_time(&self) -> Option<i64> {
-        self.total_ring_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
-    pub fn total_wait_time(&self) -> Option<i64> {
-        self.total_wait_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-
-    /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
-    pub fn abandon_rate(&self) -> Option<f32> {
-        self.abandon_rate
-    }
-
-    /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
-    pub fn average_first_response_time(&self) -> Option<f32> {
-        self.average_first_response_time
-    }
-
-    /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
-    pub fn average_response_time(&self) -> Option<f32> {
-        self.average_response_time
-    }
-
-    /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
-    pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
-        self.calls_abandoned_in_ring
-    }
-
-    /// `CallsAbandonedInVoiceNavigator`: see the field [`calls_abandoned_in_voice_navigator`](#structfield.calls_abandoned_in_voice_navigator).
-    pub fn calls_abandoned_in_voice_navigator(&self) -> Option<i64> {
-        self.calls_abandoned_in_voice_navigator
-    }
-
-    /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
-    pub fn calls_attended_transferred(&self) -> Option<i64> {
-        self.calls_attended_transferred
-    }
-
-    /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
-    pub fn calls_blind_transferred(&self) -> Option<i64> {
-        self.calls_blind_transferred
-    }
-
-    /// `CallsCausedIVRException`: see the field [`calls_caused_ivr_exception`](#structfield.calls_caused_ivr_exception).
-    pub fn calls_caused_ivr_exception(&self) -> Option<i64> {
-        self.calls_caused_ivr_exception
-    }
-
-    /// `CallsForwardToOutsideNumber`: see the field [`calls_forward_to_outside_number`](#structfield.calls_forward_to_outside_number).
-    pub fn calls_forward_to_outside_number(&self) -> Option<i64> {
-        self.calls_forward_to_outside_number
-    }
-
-    /// `CallsIVRException`: see the field [`calls_ivr_exception`](#structfield.calls_ivr_exception).
-    pub fn calls_ivr_exception(&self) -> Option<i64> {
-        self.calls_ivr_exception
-    }
-
-    /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
-    pub fn calls_queuing_failed(&self) -> Option<i64> {
-        self.calls_queuing_failed
-    }
-
-    /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
-    pub fn calls_queuing_overflow(&self) -> Option<i64> {
-        self.calls_queuing_overflow
-    }
-
-    /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
-    pub fn calls_queuing_timeout(&self) -> Option<i64> {
-        self.calls_queuing_timeout
-    }
-
-    /// `CallsToVoicemail`: see the field [`calls_to_voicemail`](#structfield.calls_to_voicemail).
-    pub fn calls_to_voicemail(&self) -> Option<i64> {
-        self.calls_to_voicemail
-    }
-
-    /// `CallsVoicemail`: see the field [`calls_voicemail`](#structfield.calls_voicemail).
-    pub fn calls_voicemail(&self) -> Option<i64> {
-        self.calls_voicemail
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
-    pub fn total_messages_sent(&self) -> Option<i64> {
-        self.total_messages_sent
-    }
-
-    /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
-    pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
-        self.total_messages_sent_by_agent
-    }
-
-    /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
-    pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
-        self.total_messages_sent_by_customer
-    }
-}
-
-impl Decode for Inbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandoned_rate: codec::field(o, "AbandonedRate")?,
-                average_abandon_time: codec::field(o, "AverageAbandonTime")?,
-                average_abandoned_in_ivr_time: codec::field(o, "AverageAbandonedInIVRTime")?,
-                average_abandoned_in_queue_time: codec::field(o, "AverageAbandonedInQueueTime")?,
-                average_abandoned_in_ring_time: codec::field(o, "AverageAbandonedInRingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_wait_time: codec::field(o, "AverageWaitTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ringing: codec::field(o, "CallsAbandonedInRinging")?,
-                calls_consulted: codec::field(o, "CallsConsulted")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                calls_transferred: codec::field(o, "CallsTransferred")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_abandon_time: codec::field(o, "MaxAbandonTime")?,
-                max_abandoned_in_ivr_time: codec::field(o, "MaxAbandonedInIVRTime")?,
-                max_abandoned_in_queue_time: codec::field(o, "MaxAbandonedInQueueTime")?,
-                max_abandoned_in_ring_time: codec::field(o, "MaxAbandonedInRingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_wait_time: codec::field(o, "MaxWaitTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                total_abandon_time: codec::field(o, "TotalAbandonTime")?,
-                total_abandoned_in_ivr_time: codec::field(o, "TotalAbandonedInIVRTime")?,
-                total_abandoned_in_queue_time: codec::field(o, "TotalAbandonedInQueueTime")?,
-                total_abandoned_in_ring_time: codec::field(o, "TotalAbandonedInRingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_abandoned_in_voice_navigator: codec::field(
-                    o,
-                    "CallsAbandonedInVoiceNavigator",
-                )?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                calls_caused_ivr_exception: codec::field(o, "CallsCausedIVRException")?,
-                calls_forward_to_outside_number: codec::field(o, "CallsForwardToOutsideNumber")?,
-                calls_ivr_exception: codec::field(o, "CallsIVRException")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_to_voicemail: codec::field(o, "CallsToVoicemail")?,
-                calls_voicemail: codec::field(o, "CallsVoicemail")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-            })
-        })
-    }
-}
-
-impl Encode for Inbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AbandonedRate", &self.abandoned_rate);
-        codec::put(&mut o, "AverageAbandonTime", &self.average_abandon_time);
-        codec::put(
-            &mut o,
-            "AverageAbandonedInIVRTime",
-            &self.average_abandoned_in_ivr_time,
-        );
-        codec::put(
-            &mut o,
-            "AverageAbandonedInQueueTime",
-            &self.average_abandoned_in_queue_time,
-        );
-        codec::put(
-            &mut o,
-            "AverageAbandonedInRingTime",
-            &self.average_abandoned_in_ring_time,
-        );
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWaitTime", &self.average_wait_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "CallsAbandoned", &self.calls_abandoned);
-        codec::put(&mut o, "CallsAbandonedInIVR", &self.calls_abandoned_in_ivr);
-        codec::put(
-            &mut o,
-            "CallsAbandonedInQueue",
-            &self.calls_abandoned_in_queue,
-        );
-        codec::put(
-            &mut o,
-            "CallsAbandonedInRinging",
-            &self.calls_abandoned_in_ringing,
-        );
-        codec::put(&mut o, "CallsConsulted", &self.calls_consulted);
-        codec::put(&mut o, "CallsHandled", &self.calls_handled);
-        codec::put(&mut o, "CallsHold", &self.calls_hold);
-        codec::put(&mut o, "CallsOffered", &self.calls_offered);
-        codec::put(&mut o, "CallsQueued", &self.calls_queued);
-        codec::put(&mut o, "CallsRinged", &self.calls_ringed);
-        codec::put(&mut o, "CallsTransferred", &self.calls_transferred);
-        codec::put(&mut o, "HandleRate", &self.handle_rate);
-        codec::put(&mut o, "MaxAbandonTime", &self.max_abandon_time);
-        codec::put(
-            &mut o,
-            "MaxAbandonedInIVRTime",
-            &self.max_abandoned_in_ivr_time,
-        );
-        codec::put(
-            &mut o,
-            "MaxAbandonedInQueueTime",
-            &self.max_abandoned_in_queue_time,
-        );
-        codec::put(
-            &mut o,
-            "MaxAbandonedInRingTime",
-            &self.max_abandoned_in_ring_time,
-        );
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxRingTime", &self.max_ring_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWaitTime", &self.max_wait_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "ServiceLevel20", &self.service_level20);
-        codec::put(&mut o, "TotalAbandonTime", &self.total_abandon_time);
-        codec::put(
-            &mut o,
-            "TotalAbandonedInIVRTime",
-            &self.total_abandoned_in_ivr_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalAbandonedInQueueTime",
-            &self.total_abandoned_in_queue_time,
-        );
-        codec::put(
-            &mut o,
-            "TotalAbandonedInRingTime",
-            &self.total_abandoned_in_ring_time,
-        );
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWaitTime", &self.total_wait_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        codec::put(&mut o, "AbandonRate", &self.abandon_rate);
-        codec::put(
-            &mut o,
-            "AverageFirstResponseTime",
-            &self.average_first_response_time,
-        );
-        codec::put(&mut o, "AverageResponseTime", &self.average_response_time);
-        codec::put(
-            &mut o,
-            "CallsAbandonedInRing",
-            &self.calls_abandoned_in_ring,
-        );
-        codec::put(
-            &mut o,
-            "CallsAbandonedInVoiceNavigator",
-            &self.calls_abandoned_in_voice_navigator,
-        );
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferred",
-            &self.calls_attended_transferred,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferred",
-            &self.calls_blind_transferred,
-        );
-        codec::put(
-            &mut o,
-            "CallsCausedIVRException",
-            &self.calls_caused_ivr_exception,
-        );
-        codec::put(
-            &mut o,
-            "CallsForwardToOutsideNumber",
-            &self.calls_forward_to_outside_number,
-        );
-        codec::put(&mut o, "CallsIVRException", &self.calls_ivr_exception);
-        codec::put(&mut o, "CallsQueuingFailed", &self.calls_queuing_failed);
-        codec::put(&mut o, "CallsQueuingOverflow", &self.calls_queuing_overflow);
-        codec::put(&mut o, "CallsQueuingTimeout", &self.calls_queuing_timeout);
-        codec::put(&mut o, "CallsToVoicemail", &self.calls_to_voicemail);
-        codec::put(&mut o, "CallsVoicemail", &self.calls_voicemail);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(&mut o, "TotalMessagesSent", &self.total_messages_sent);
-        codec::put(
-            &mut o,
-            "TotalMessagesSentByAgent",
-            &self.total_messages_sent_by_agent,
-        );
-        codec::put(
-            &mut o,
-            "TotalMessagesSentByCustomer",
-            &self.total_messages_sent_by_customer,
-        );
-        Value::Object(o)
-    }
-}
-
-/// Figures of outbound calls.
-///
-/// Wire name `Outbound`. Part of the output of `ListIntervalInstanceReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Outbound {
-    /// Share of dialled calls answered, in percent.
-    ///
-    /// Wire name `AnswerRate`, Float. Example: `0`.
-    pub answer_rate: Option<f32>,
-    /// Average time dialling per call, in seconds.
-    ///
-    /// Wire name `AverageDialingTime`, Float. Example: `0`.
-    pub average_dialing_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `0`.
-    pub average_work_time: Option<f32>,
-    /// Number of outbound calls answered.
-    ///
-    /// Wire name `CallsAnswered`, Long. Example: `0`.
-    pub calls_answered: Option<i64>,
-    /// Number of outbound calls dialled.
-    ///
-    /// Wire name `CallsDialed`, Long. Example: `0`.
-    pub calls_dialed: Option<i64>,
-    /// Number of outbound calls dialled successfully.
-    ///
-    /// Wire name `CallsDialedSuccess`, Long. Example: `0`.
-    pub calls_dialed_success: Option<i64>,
-    /// Longest time dialling of one call, in seconds.
-    ///
-    /// Wire name `MaxDialingTime`, Long. Example: `0`.
-    pub max_dialing_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `0`.
-    pub max_work_time: Option<i64>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time dialling, in seconds.
-    ///
-    /// Wire name `TotalDialingTime`, Long. Example: `0`.
-    pub total_dialing_time: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `0`.
-    pub total_work_time: Option<i64>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average time ringing per call, in seconds.
-    ///
-    /// Wire name `AverageRingTime`, Float. Example: `0`.
-    pub average_ring_time: Option<f32>,
-    /// Number of calls transferred after consultation.
-    ///
-    /// Wire name `CallsAttendedTransferred`, Long. Example: `0`.
-    pub calls_attended_transferred: Option<i64>,
-    /// Number of calls transferred without consultation.
-    ///
-    /// Wire name `CallsBlindTransferred`, Long. Example: `0`.
-    pub calls_blind_transferred: Option<i64>,
-    /// Number of calls put on hold; a call held several times counts once.
-    ///
-    /// Wire name `CallsHold`, Long. Example: `0`.
-    pub calls_hold: Option<i64>,
-    /// Number of calls that rang an agent's phone.
-    ///
-    /// Wire name `CallsRinged`, Long. Example: `0`.
-    pub calls_ringed: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest time ringing of one call, in seconds.
-    ///
-    /// Wire name `MaxRingTime`, Long. Example: `0`.
-    pub max_ring_time: Option<i64>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-    /// Total time ringing, in seconds.
-    ///
-    /// Wire name `TotalRingTime`, Long. Example: `0`.
-    pub total_ring_time: Option<i64>,
-}
-
-impl Outbound {
-    /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
-    pub fn answer_rate(&self) -> Option<f32> {
-        self.answer_rate
-    }
-
-    /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
-    pub fn average_dialing_time(&self) -> Option<f32> {
-        self.average_dialing_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
-    pub fn calls_answered(&self) -> Option<i64> {
-        self.calls_answered
-    }
-
-    /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
-    pub fn calls_dialed(&self) -> Option<i64> {
-        self.calls_dialed
-    }
-
-    /// `CallsDialedSuccess`: see the field [`calls_dialed_success`](#structfield.calls_dialed_success).
-    pub fn calls_dialed_success(&self) -> Option<i64> {
-        self.calls_dialed_success
-    }
-
-    /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
-    pub fn max_dialing_time(&self) -> Option<i64> {
-        self.max_dialing_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
-    pub fn total_dialing_time(&self) -> Option<i64> {
-        self.total_dialing_time
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
-    pub fn average_ring_time(&self) -> Option<f32> {
-        self.average_ring_time
-    }
-
-    /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
-    pub fn calls_attended_transferred(&self) -> Option<i64> {
-        self.calls_attended_transferred
-    }
-
-    /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
-    pub fn calls_blind_transferred(&self) -> Option<i64> {
-        self.calls_blind_transferred
-    }
-
-    /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
-    pub fn calls_hold(&self) -> Option<i64> {
-        self.calls_hold
-    }
-
-    /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
-    pub fn calls_ringed(&self) -> Option<i64> {
-        self.calls_ringed
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
-    pub fn max_ring_time(&self) -> Option<i64> {
-        self.max_ring_time
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-
-    /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
-    pub fn total_ring_time(&self) -> Option<i64> {
-        self.total_ring_time
-    }
-}
-
-impl Decode for Outbound {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for Outbound {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AnswerRate", &self.answer_rate);
-        codec::put(&mut o, "AverageDialingTime", &self.average_dialing_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "CallsAnswered", &self.calls_answered);
-        codec::put(&mut o, "CallsDialed", &self.calls_dialed);
-        codec::put(&mut o, "CallsDialedSuccess", &self.calls_dialed_success);
-        codec::put(&mut o, "MaxDialingTime", &self.max_dialing_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalDialingTime", &self.total_dialing_time);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageRingTime", &self.average_ring_time);
-        codec::put(
-            &mut o,
-            "CallsAttendedTransferred",
-            &self.calls_attended_transferred,
-        );
-        codec::put(
-            &mut o,
-            "CallsBlindTransferred",
-            &self.calls_blind_transferred,
-        );
-        codec::put(&mut o, "CallsHold", &self.calls_hold);
-        codec::put(&mut o, "CallsRinged", &self.calls_ringed);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxRingTime", &self.max_ring_time);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        codec::put(&mut o, "TotalRingTime", &self.total_ring_time);
-        Value::Object(o)
-    }
-}
-
-/// Figures over all calls and agent states.
-///
-/// Wire name `Overall`. Part of the output of `ListIntervalInstanceReport`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Overall {
-    /// Average length of a break, in seconds.
-    ///
-    /// Wire name `AverageBreakTime`, Float. Example: `0`.
-    pub average_break_time: Option<f32>,
-    /// Average time on hold per call, in seconds.
-    ///
-    /// Wire name `AverageHoldTime`, Float. Example: `0`.
-    pub average_hold_time: Option<f32>,
-    /// Average length of a period ready, in seconds.
-    ///
-    /// Wire name `AverageReadyTime`, Float. Example: `0`.
-    pub average_ready_time: Option<f32>,
-    /// Average time talking per call, in seconds.
-    ///
-    /// Wire name `AverageTalkTime`, Float. Example: `0`.
-    pub average_talk_time: Option<f32>,
-    /// Average time in after-call work per call, in seconds.
-    ///
-    /// Wire name `AverageWorkTime`, Float. Example: `0`.
-    pub average_work_time: Option<f32>,
-    /// Longest break, in seconds.
-    ///
-    /// Wire name `MaxBreakTime`, Long. Example: `0`.
-    pub max_break_time: Option<i64>,
-    /// Longest time on hold of one call, in seconds.
-    ///
-    /// Wire name `MaxHoldTime`, Long. Example: `0`.
-    pub max_hold_time: Option<i64>,
-    /// Longest period ready, in seconds.
-    ///
-    /// Wire name `MaxReadyTime`, Long. Example: `0`.
-    pub max_ready_time: Option<i64>,
-    /// Longest time talking of one call, in seconds.
-    ///
-    /// Wire name `MaxTalkTime`, Long. Example: `0`.
-    pub max_talk_time: Option<i64>,
-    /// Longest time in after-call work of one call, in seconds.
-    ///
-    /// Wire name `MaxWorkTime`, Long. Example: `0`.
-    pub max_work_time: Option<i64>,
-    /// Agent occupancy, in percent.
-    ///
-    /// Wire name `OccupancyRate`, Float. Example: `0`.
-    pub occupancy_rate: Option<f32>,
-    /// Satisfaction index of the surveys answered.
-    ///
-    /// Wire name `SatisfactionIndex`, Float. Example: `0`.
-    pub satisfaction_index: Option<f32>,
-    /// Number of satisfaction surveys offered.
-    ///
-    /// Wire name `SatisfactionSurveysOffered`, Long. Example: `0`.
-    pub satisfaction_surveys_offered: Option<i64>,
-    /// Number of satisfaction surveys answered.
-    ///
-    /// Wire name `SatisfactionSurveysResponded`, Long. Example: `0`.
-    pub satisfaction_surveys_responded: Option<i64>,
-    /// Total time on breaks, in seconds.
-    ///
-    /// Wire name `TotalBreakTime`, Long. Example: `0`.
-    pub total_break_time: Option<i64>,
-    /// Number of calls handled: inbound calls answered and outbound calls connected.
-    ///
-    /// Wire name `TotalCalls`, Long. Example: `0`.
-    pub total_calls: Option<i64>,
-    /// Total time on hold, in seconds.
-    ///
-    /// Wire name `TotalHoldTime`, Long. Example: `0`.
-    pub total_hold_time: Option<i64>,
-    /// Total time signed in, in seconds.
-    ///
-    /// Wire name `TotalLoggedInTime`, Long. Example: `0`.
-    pub total_logged_in_time: Option<i64>,
-    /// Total time ready, in seconds.
-    ///
-    /// Wire name `TotalReadyTime`, Long. Example: `0`.
-    pub total_ready_time: Option<i64>,
-    /// Total time talking, in seconds.
-    ///
-    /// Wire name `TotalTalkTime`, Long. Example: `0`.
-    pub total_talk_time: Option<i64>,
-    /// Total time in after-call work, in seconds.
-    ///
-    /// Wire name `TotalWorkTime`, Long. Example: `0`.
-    pub total_work_time: Option<i64>,
-    /// Satisfaction rate of the surveys answered.
-    ///
-    /// Wire name `SatisfactionRate`, Float. Example: `0`.
-    pub satisfaction_rate: Option<f32>,
-}
-
-impl Overall {
-    /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
-    pub fn average_break_time(&self) -> Option<f32> {
-        self.average_break_time
-    }
-
-    /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
-    pub fn average_hold_time(&self) -> Option<f32> {
-        self.average_hold_time
-    }
-
-    /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
-    pub fn average_ready_time(&self) -> Option<f32> {
-        self.average_ready_time
-    }
-
-    /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
-    pub fn average_talk_time(&self) -> Option<f32> {
-        self.average_talk_time
-    }
-
-    /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
-    pub fn average_work_time(&self) -> Option<f32> {
-        self.average_work_time
-    }
-
-    /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
-    pub fn max_break_time(&self) -> Option<i64> {
-        self.max_break_time
-    }
-
-    /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
-    pub fn max_hold_time(&self) -> Option<i64> {
-        self.max_hold_time
-    }
-
-    /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
-    pub fn max_ready_time(&self) -> Option<i64> {
-        self.max_ready_time
-    }
-
-    /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
-    pub fn max_talk_time(&self) -> Option<i64> {
-        self.max_talk_time
-    }
-
-    /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
-    pub fn max_work_time(&self) -> Option<i64> {
-        self.max_work_time
-    }
-
-    /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
-    pub fn occupancy_rate(&self) -> Option<f32> {
-        self.occupancy_rate
-    }
-
-    /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
-    pub fn satisfaction_index(&self) -> Option<f32> {
-        self.satisfaction_index
-    }
-
-    /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
-    pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
-        self.satisfaction_surveys_offered
-    }
-
-    /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
-    pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
-        self.satisfaction_surveys_responded
-    }
-
-    /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
-    pub fn total_break_time(&self) -> Option<i64> {
-        self.total_break_time
-    }
-
-    /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
-    pub fn total_calls(&self) -> Option<i64> {
-        self.total_calls
-    }
-
-    /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
-    pub fn total_hold_time(&self) -> Option<i64> {
-        self.total_hold_time
-    }
-
-    /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
-    pub fn total_logged_in_time(&self) -> Option<i64> {
-        self.total_logged_in_time
-    }
-
-    /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
-    pub fn total_ready_time(&self) -> Option<i64> {
-        self.total_ready_time
-    }
-
-    /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
-    pub fn total_talk_time(&self) -> Option<i64> {
-        self.total_talk_time
-    }
-
-    /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
-    pub fn total_work_time(&self) -> Option<i64> {
-        self.total_work_time
-    }
-
-    /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
-    pub fn satisfaction_rate(&self) -> Option<f32> {
-        self.satisfaction_rate
-    }
-}
-
-impl Decode for Overall {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-            })
-        })
-    }
-}
-
-impl Encode for Overall {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
-        codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
-        codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
-        codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
-        codec::put(&mut o, "AverageWorkTime", &self.average_work_time);
-        codec::put(&mut o, "MaxBreakTime", &self.max_break_time);
-        codec::put(&mut o, "MaxHoldTime", &self.max_hold_time);
-        codec::put(&mut o, "MaxReadyTime", &self.max_ready_time);
-        codec::put(&mut o, "MaxTalkTime", &self.max_talk_time);
-        codec::put(&mut o, "MaxWorkTime", &self.max_work_time);
-        codec::put(&mut o, "OccupancyRate", &self.occupancy_rate);
-        codec::put(&mut o, "SatisfactionIndex", &self.satisfaction_index);
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysOffered",
-            &self.satisfaction_surveys_offered,
-        );
-        codec::put(
-            &mut o,
-            "SatisfactionSurveysResponded",
-            &self.satisfaction_surveys_responded,
-        );
-        codec::put(&mut o, "TotalBreakTime", &self.total_break_time);
-        codec::put(&mut o, "TotalCalls", &self.total_calls);
-        codec::put(&mut o, "TotalHoldTime", &self.total_hold_time);
-        codec::put(&mut o, "TotalLoggedInTime", &self.total_logged_in_time);
-        codec::put(&mut o, "TotalReadyTime", &self.total_ready_time);
-        codec::put(&mut o, "TotalTalkTime", &self.total_talk_time);
-        codec::put(&mut o, "TotalWorkTime", &self.total_work_time);
-        codec::put(&mut o, "SatisfactionRate", &self.satisfaction_rate);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListIntervalInstanceReportOutput,
-    IntervalInstanceReport,
-    Inbound,
-    Outbound,
-    Overall
-);
+codec::serialize_via_encode!(ListIntervalInstanceReportOutput, IntervalInstanceReport);
 
 /// Errors of `ListIntervalInstanceReport`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -1929,53 +498,47 @@ mod tests {
     /// Every field path of the response, lists flattened.
     const KNOWN: &[&str] = &[
         "Code",
-        "Data.Inbound.AbandonedRate",
+        "Data.Inbound.AverageFirstResponseTime",
+        "Data.Inbound.AverageHoldTime",
+        "Data.Inbound.AverageResponseTime",
+        "Data.Inbound.AverageRingTime",
+        "Data.Inbound.AverageTalkTime",
+        "Data.Inbound.AverageWorkTime",
+        "Data.Inbound.CallsAttendedTransferIn",
+        "Data.Inbound.CallsAttendedTransferOut",
+        "Data.Inbound.CallsBlindTransferIn",
+        "Data.Inbound.CallsBlindTransferOut",
+        "Data.Inbound.CallsHandled",
+        "Data.Inbound.CallsHold",
+        "Data.Inbound.CallsOffered",
+        "Data.Inbound.CallsRinged",
+        "Data.Inbound.HandleRate",
+        "Data.Inbound.MaxHoldTime",
+        "Data.Inbound.MaxRingTime",
+        "Data.Inbound.MaxTalkTime",
+        "Data.Inbound.MaxWorkTime",
+        "Data.Inbound.SatisfactionIndex",
+        "Data.Inbound.SatisfactionRate",
+        "Data.Inbound.SatisfactionSurveysOffered",
+        "Data.Inbound.SatisfactionSurveysResponded",
+        "Data.Inbound.TotalHoldTime",
+        "Data.Inbound.TotalMessagesSent",
+        "Data.Inbound.TotalMessagesSentByAgent",
+        "Data.Inbound.TotalMessagesSentByCustomer",
+        "Data.Inbound.TotalRingTime",
+        "Data.Inbound.TotalTalkTime",
+        "Data.Inbound.TotalWorkTime",
+        "Data.Inbound.AbandonRate",
+        "Data.Inbound.AccessChannelTypeDetailList.AccessChannelType",
+        "Data.Inbound.AccessChannelTypeDetailList.CallsOffered",
         "Data.Inbound.AverageAbandonTime",
         "Data.Inbound.AverageAbandonedInIVRTime",
         "Data.Inbound.AverageAbandonedInQueueTime",
         "Data.Inbound.AverageAbandonedInRingTime",
-        "Data.Inbound.AverageHoldTime",
-        "Data.Inbound.AverageRingTime",
-        "Data.Inbound.AverageTalkTime",
         "Data.Inbound.AverageWaitTime",
-        "Data.Inbound.AverageWorkTime",
         "Data.Inbound.CallsAbandoned",
         "Data.Inbound.CallsAbandonedInIVR",
         "Data.Inbound.CallsAbandonedInQueue",
-        "Data.Inbound.CallsAbandonedInRinging",
-        "Data.Inbound.CallsConsulted",
-        "Data.Inbound.CallsHandled",
-        "Data.Inbound.CallsHold",
-        "Data.Inbound.CallsOffered",
-        "Data.Inbound.CallsQueued",
-        "Data.Inbound.CallsRinged",
-        "Data.Inbound.CallsTransferred",
-        "Data.Inbound.HandleRate",
-        "Data.Inbound.MaxAbandonTime",
-        "Data.Inbound.MaxAbandonedInIVRTime",
-        "Data.Inbound.MaxAbandonedInQueueTime",
-        "Data.Inbound.MaxAbandonedInRingTime",
-        "Data.Inbound.MaxHoldTime",
-        "Data.Inbound.MaxRingTime",
-        "Data.Inbound.MaxTalkTime",
-        "Data.Inbound.MaxWaitTime",
-        "Data.Inbound.MaxWorkTime",
-        "Data.Inbound.SatisfactionIndex",
-        "Data.Inbound.SatisfactionSurveysOffered",
-        "Data.Inbound.SatisfactionSurveysResponded",
-        "Data.Inbound.ServiceLevel20",
-        "Data.Inbound.TotalAbandonTime",
-        "Data.Inbound.TotalAbandonedInIVRTime",
-        "Data.Inbound.TotalAbandonedInQueueTime",
-        "Data.Inbound.TotalAbandonedInRingTime",
-        "Data.Inbound.TotalHoldTime",
-        "Data.Inbound.TotalRingTime",
-        "Data.Inbound.TotalTalkTime",
-        "Data.Inbound.TotalWaitTime",
-        "Data.Inbound.TotalWorkTime",
-        "Data.Inbound.AbandonRate",
-        "Data.Inbound.AverageFirstResponseTime",
-        "Data.Inbound.AverageResponseTime",
         "Data.Inbound.CallsAbandonedInRing",
         "Data.Inbound.CallsAbandonedInVoiceNavigator",
         "Data.Inbound.CallsAttendedTransferred",
@@ -1983,47 +546,76 @@ mod tests {
         "Data.Inbound.CallsCausedIVRException",
         "Data.Inbound.CallsForwardToOutsideNumber",
         "Data.Inbound.CallsIVRException",
+        "Data.Inbound.CallsQueued",
         "Data.Inbound.CallsQueuingFailed",
         "Data.Inbound.CallsQueuingOverflow",
         "Data.Inbound.CallsQueuingTimeout",
         "Data.Inbound.CallsToVoicemail",
         "Data.Inbound.CallsVoicemail",
-        "Data.Inbound.SatisfactionRate",
-        "Data.Inbound.TotalMessagesSent",
-        "Data.Inbound.TotalMessagesSentByAgent",
-        "Data.Inbound.TotalMessagesSentByCustomer",
+        "Data.Inbound.MaxAbandonTime",
+        "Data.Inbound.MaxAbandonedInIVRTime",
+        "Data.Inbound.MaxAbandonedInQueueTime",
+        "Data.Inbound.MaxAbandonedInRingTime",
+        "Data.Inbound.MaxWaitTime",
+        "Data.Inbound.ServiceLevel15",
+        "Data.Inbound.ServiceLevel20",
+        "Data.Inbound.ServiceLevel30",
+        "Data.Inbound.TotalAbandonTime",
+        "Data.Inbound.TotalAbandonedInIVRTime",
+        "Data.Inbound.TotalAbandonedInQueueTime",
+        "Data.Inbound.TotalAbandonedInRingTime",
+        "Data.Inbound.TotalWaitTime",
+        "Data.Inbound.StatsTime",
+        "Data.Inbound.TotalCalls",
+        "Data.Inbound.AccessChannelTypeDetails.AccessChannelType",
+        "Data.Inbound.AccessChannelTypeDetails.CallsOffered",
+        "Data.Inbound.CallsOverflow",
+        "Data.Inbound.CallsTimeout",
+        "Data.Inbound.AbandonedRate",
+        "Data.Inbound.CallsAbandonedInRinging",
+        "Data.Inbound.CallsConsulted",
+        "Data.Inbound.CallsTransferred",
         "Data.Outbound.AnswerRate",
         "Data.Outbound.AverageDialingTime",
+        "Data.Outbound.AverageHoldTime",
+        "Data.Outbound.AverageRingTime",
         "Data.Outbound.AverageTalkTime",
         "Data.Outbound.AverageWorkTime",
         "Data.Outbound.CallsAnswered",
+        "Data.Outbound.CallsAttendedTransferIn",
+        "Data.Outbound.CallsAttendedTransferOut",
+        "Data.Outbound.CallsBlindTransferIn",
+        "Data.Outbound.CallsBlindTransferOut",
         "Data.Outbound.CallsDialed",
-        "Data.Outbound.CallsDialedSuccess",
+        "Data.Outbound.CallsHold",
+        "Data.Outbound.CallsRinged",
         "Data.Outbound.MaxDialingTime",
+        "Data.Outbound.MaxHoldTime",
+        "Data.Outbound.MaxRingTime",
         "Data.Outbound.MaxTalkTime",
         "Data.Outbound.MaxWorkTime",
         "Data.Outbound.SatisfactionIndex",
+        "Data.Outbound.SatisfactionRate",
         "Data.Outbound.SatisfactionSurveysOffered",
         "Data.Outbound.SatisfactionSurveysResponded",
         "Data.Outbound.TotalDialingTime",
         "Data.Outbound.TotalHoldTime",
+        "Data.Outbound.TotalRingTime",
         "Data.Outbound.TotalTalkTime",
         "Data.Outbound.TotalWorkTime",
-        "Data.Outbound.AverageHoldTime",
-        "Data.Outbound.AverageRingTime",
         "Data.Outbound.CallsAttendedTransferred",
         "Data.Outbound.CallsBlindTransferred",
-        "Data.Outbound.CallsHold",
-        "Data.Outbound.CallsRinged",
-        "Data.Outbound.MaxHoldTime",
-        "Data.Outbound.MaxRingTime",
-        "Data.Outbound.SatisfactionRate",
-        "Data.Outbound.TotalRingTime",
+        "Data.Outbound.StatsTime",
+        "Data.Outbound.TotalCalls",
+        "Data.Outbound.CallsDialedSuccess",
         "Data.Overall.AverageBreakTime",
         "Data.Overall.AverageHoldTime",
         "Data.Overall.AverageReadyTime",
         "Data.Overall.AverageTalkTime",
         "Data.Overall.AverageWorkTime",
+        "Data.Overall.BreakCodeDetailList.BreakCode",
+        "Data.Overall.BreakCodeDetailList.Count",
+        "Data.Overall.BreakCodeDetailList.Duration",
         "Data.Overall.MaxBreakTime",
         "Data.Overall.MaxHoldTime",
         "Data.Overall.MaxReadyTime",
@@ -2031,6 +623,7 @@ mod tests {
         "Data.Overall.MaxWorkTime",
         "Data.Overall.OccupancyRate",
         "Data.Overall.SatisfactionIndex",
+        "Data.Overall.SatisfactionRate",
         "Data.Overall.SatisfactionSurveysOffered",
         "Data.Overall.SatisfactionSurveysResponded",
         "Data.Overall.TotalBreakTime",
@@ -2040,7 +633,20 @@ mod tests {
         "Data.Overall.TotalReadyTime",
         "Data.Overall.TotalTalkTime",
         "Data.Overall.TotalWorkTime",
-        "Data.Overall.SatisfactionRate",
+        "Data.Overall.MaxLoggedInAgents",
+        "Data.Overall.StatsTime",
+        "Data.Overall.FirstCheckInTime",
+        "Data.Overall.LastCheckOutTime",
+        "Data.Overall.TotalOffSiteLoggedInTime",
+        "Data.Overall.TotalOffSiteOnlineTime",
+        "Data.Overall.TotalOfficePhoneLoggedInTime",
+        "Data.Overall.TotalOfficePhoneOnlineTime",
+        "Data.Overall.TotalOnSiteLoggedInTime",
+        "Data.Overall.TotalOnSiteOnlineTime",
+        "Data.Overall.TotalOutboundScenarioLoggedInTime",
+        "Data.Overall.TotalOutboundScenarioReadyTime",
+        "Data.Overall.TotalOutboundScenarioTime",
+        "Data.Overall.LastCheckoutTime",
         "Data.StatsTime",
         "HttpStatusCode",
         "Message",

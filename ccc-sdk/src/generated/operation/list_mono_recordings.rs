@@ -273,8 +273,8 @@ pub struct ListMonoRecordingsOutput {
     pub code: Option<String>,
     /// The recordings, one per agent channel.
     ///
-    /// Wire name `Data`, List of Struct [`MonoRecording`].
-    pub data: Option<Vec<MonoRecording>>,
+    /// Wire name `Data`, List of Struct [`ListMonoRecordingsItem`].
+    pub data: Option<Vec<ListMonoRecordingsItem>>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -296,7 +296,7 @@ impl ListMonoRecordingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[MonoRecording] {
+    pub fn data(&self) -> &[ListMonoRecordingsItem] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -352,7 +352,7 @@ impl Encode for ListMonoRecordingsOutput {
 /// Wire name `Data`. Part of the output of `ListMonoRecordings`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct MonoRecording {
+pub struct ListMonoRecordingsItem {
     /// The agent of the recording, as `username@instance`.
     ///
     /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
@@ -391,7 +391,7 @@ pub struct MonoRecording {
     pub start_time: Option<String>,
 }
 
-impl MonoRecording {
+impl ListMonoRecordingsItem {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
@@ -438,7 +438,7 @@ impl MonoRecording {
     }
 }
 
-impl Decode for MonoRecording {
+impl Decode for ListMonoRecordingsItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -456,7 +456,7 @@ impl Decode for MonoRecording {
     }
 }
 
-impl Encode for MonoRecording {
+impl Encode for ListMonoRecordingsItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -472,7 +472,7 @@ impl Encode for MonoRecording {
     }
 }
 
-codec::serialize_via_encode!(ListMonoRecordingsOutput, MonoRecording);
+codec::serialize_via_encode!(ListMonoRecordingsOutput, ListMonoRecordingsItem);
 
 /// Errors of `ListMonoRecordings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -275,8 +275,8 @@ pub struct ListMultiChannelRecordingsOutput {
     pub code: Option<String>,
     /// The recordings, one per agent channel.
     ///
-    /// Wire name `Data`, List of Struct [`MultiChannelRecording`].
-    pub data: Option<Vec<MultiChannelRecording>>,
+    /// Wire name `Data`, List of Struct [`MultiChannelRecording`](crate::types::MultiChannelRecording).
+    pub data: Option<Vec<crate::types::MultiChannelRecording>>,
     /// HTTP status of the answer, `200` on success.
     ///
     /// Wire name `HttpStatusCode`, Integer. Example: `200`.
@@ -298,7 +298,7 @@ impl ListMultiChannelRecordingsOutput {
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
-    pub fn data(&self) -> &[MultiChannelRecording] {
+    pub fn data(&self) -> &[crate::types::MultiChannelRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
@@ -349,206 +349,7 @@ impl Encode for ListMultiChannelRecordingsOutput {
     }
 }
 
-/// The recordings, one per agent channel.
-///
-/// Wire name `Data`. Part of the output of `ListMultiChannelRecordings`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct MultiChannelRecording {
-    /// Id of the agent's channel the recording is of.
-    ///
-    /// Wire name `AgentChannelId`, String. Example: `ch-user-8526899****-8602****-1656926504363-job-25920271311543****`.
-    pub agent_channel_id: Option<String>,
-    /// The agent of the recording, as `username@instance`.
-    ///
-    /// Wire name `AgentId`, String. Example: `agent@ccc-test`.
-    pub agent_id: Option<String>,
-    /// The agent's name.
-    ///
-    /// Wire name `AgentName`, String.
-    pub agent_name: Option<String>,
-    /// Id of the call.
-    ///
-    /// Wire name `ContactId`, String. Example: `job-25920271311543****`.
-    pub contact_id: Option<String>,
-    /// Length of the recording (a number in a string).
-    ///
-    /// Wire name `Duration`, String. Example: `56321`.
-    pub duration: Option<String>,
-    /// Name of the recording file.
-    ///
-    /// Wire name `FileName`, String. Example: `job-25920271311543****-798f1e90-1f82-42da-914c-46580c8f4c85-1656926518491.mkv`.
-    pub file_name: Option<String>,
-    /// Address to download the recording file from; it carries its own expiry time.
-    ///
-    /// Wire name `FileUrl`, String. Example: `https://ccc-v2-shanghai.oss-cn-shanghai.aliyuncs.com/ccc-test/job-25920271311543****-798f1e90-1f82-42da-914c-46580c8f4c85-1656926518491.mkv?Expires=1657014031&OSSAccessKeyId=****&Signature=****`.
-    pub file_url: Option<String>,
-    /// Periods of the recording during which the call was on hold.
-    ///
-    /// Wire name `HoldTimeSegments`, List of Struct [`HoldTimeSegments`].
-    pub hold_time_segments: Option<Vec<HoldTimeSegments>>,
-    /// Id of the agent's RAM user.
-    ///
-    /// Wire name `RamId`, String. Example: `22807673106369****`.
-    pub ram_id: Option<String>,
-    /// Skill group the agent took the call through, as `name@instance`.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// When the recording started, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `StartTime`, Long. Example: `1656926518491`.
-    pub start_time: Option<i64>,
-}
-
-impl MultiChannelRecording {
-    /// `AgentChannelId`: see the field [`agent_channel_id`](#structfield.agent_channel_id).
-    pub fn agent_channel_id(&self) -> Option<&str> {
-        self.agent_channel_id.as_deref()
-    }
-
-    /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
-    pub fn agent_id(&self) -> Option<&str> {
-        self.agent_id.as_deref()
-    }
-
-    /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
-    pub fn agent_name(&self) -> Option<&str> {
-        self.agent_name.as_deref()
-    }
-
-    /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
-    pub fn contact_id(&self) -> Option<&str> {
-        self.contact_id.as_deref()
-    }
-
-    /// `Duration`: see the field [`duration`](#structfield.duration).
-    pub fn duration(&self) -> Option<&str> {
-        self.duration.as_deref()
-    }
-
-    /// `FileName`: see the field [`file_name`](#structfield.file_name).
-    pub fn file_name(&self) -> Option<&str> {
-        self.file_name.as_deref()
-    }
-
-    /// `FileUrl`: see the field [`file_url`](#structfield.file_url).
-    pub fn file_url(&self) -> Option<&str> {
-        self.file_url.as_deref()
-    }
-
-    /// `HoldTimeSegments`: see the field [`hold_time_segments`](#structfield.hold_time_segments); empty when absent.
-    pub fn hold_time_segments(&self) -> &[HoldTimeSegments] {
-        self.hold_time_segments.as_deref().unwrap_or_default()
-    }
-
-    /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
-    pub fn ram_id(&self) -> Option<&str> {
-        self.ram_id.as_deref()
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `StartTime`: see the field [`start_time`](#structfield.start_time).
-    pub fn start_time(&self) -> Option<i64> {
-        self.start_time
-    }
-}
-
-impl Decode for MultiChannelRecording {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_channel_id: codec::field(o, "AgentChannelId")?,
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                contact_id: codec::field(o, "ContactId")?,
-                duration: codec::field(o, "Duration")?,
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-                hold_time_segments: codec::field(o, "HoldTimeSegments")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for MultiChannelRecording {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AgentChannelId", &self.agent_channel_id);
-        codec::put(&mut o, "AgentId", &self.agent_id);
-        codec::put(&mut o, "AgentName", &self.agent_name);
-        codec::put(&mut o, "ContactId", &self.contact_id);
-        codec::put(&mut o, "Duration", &self.duration);
-        codec::put(&mut o, "FileName", &self.file_name);
-        codec::put(&mut o, "FileUrl", &self.file_url);
-        codec::put(&mut o, "HoldTimeSegments", &self.hold_time_segments);
-        codec::put(&mut o, "RamId", &self.ram_id);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "StartTime", &self.start_time);
-        Value::Object(o)
-    }
-}
-
-/// Periods of the recording during which the call was on hold.
-///
-/// Wire name `HoldTimeSegments`. Part of the output of `ListMultiChannelRecordings`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct HoldTimeSegments {
-    /// When the hold ended.
-    ///
-    /// Wire name `EndTime`, Long.
-    pub end_time: Option<i64>,
-    /// When the hold began.
-    ///
-    /// Wire name `StartTime`, Long.
-    pub start_time: Option<i64>,
-}
-
-impl HoldTimeSegments {
-    /// `EndTime`: see the field [`end_time`](#structfield.end_time).
-    pub fn end_time(&self) -> Option<i64> {
-        self.end_time
-    }
-
-    /// `StartTime`: see the field [`start_time`](#structfield.start_time).
-    pub fn start_time(&self) -> Option<i64> {
-        self.start_time
-    }
-}
-
-impl Decode for HoldTimeSegments {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                end_time: codec::field(o, "EndTime")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
-    }
-}
-
-impl Encode for HoldTimeSegments {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "EndTime", &self.end_time);
-        codec::put(&mut o, "StartTime", &self.start_time);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListMultiChannelRecordingsOutput,
-    MultiChannelRecording,
-    HoldTimeSegments
-);
+codec::serialize_via_encode!(ListMultiChannelRecordingsOutput);
 
 /// Errors of `ListMultiChannelRecordings`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

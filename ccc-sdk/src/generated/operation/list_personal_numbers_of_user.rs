@@ -364,7 +364,7 @@ impl crate::paginator::Sealed for ListPersonalNumbersOfUserFluentBuilder {}
 impl crate::paginator::Paginate for ListPersonalNumbersOfUserFluentBuilder {
     type Page = ListPersonalNumbersOfUserOutput;
 
-    type Item = ListPersonalNumbersOfUserPhoneNumber;
+    type Item = crate::types::PhoneNumber;
 
     type Error = ListPersonalNumbersOfUserError;
 
@@ -508,8 +508,8 @@ impl Encode for ListPersonalNumbersOfUserOutput {
 pub struct PersonalNumbersOfUserPage {
     /// The phone numbers of this page.
     ///
-    /// Wire name `List`, List of Struct [`ListPersonalNumbersOfUserPhoneNumber`].
-    pub list: Option<Vec<ListPersonalNumbersOfUserPhoneNumber>>,
+    /// Wire name `List`, List of Struct [`PhoneNumber`](crate::types::PhoneNumber).
+    pub list: Option<Vec<crate::types::PhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -526,7 +526,7 @@ pub struct PersonalNumbersOfUserPage {
 
 impl PersonalNumbersOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[ListPersonalNumbersOfUserPhoneNumber] {
+    pub fn list(&self) -> &[crate::types::PhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -570,103 +570,7 @@ impl Encode for PersonalNumbersOfUserPage {
     }
 }
 
-/// The phone numbers of this page.
-///
-/// Wire name `List`. Part of the output of `ListPersonalNumbersOfUser`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ListPersonalNumbersOfUserPhoneNumber {
-    /// Whether the number can be used.
-    ///
-    /// Wire name `Active`, Boolean. Example: `true`.
-    pub active: Option<bool>,
-    /// City the number is registered in.
-    ///
-    /// Wire name `City`, String. Example: `乐山`.
-    pub city: Option<String>,
-    /// Id of the contact flow (IVR) that answers calls to the number.
-    ///
-    /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
-    pub contact_flow_id: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// The phone number.
-    ///
-    /// Wire name `Number`, String. Example: `083xxxx0011`.
-    pub number: Option<String>,
-    /// Province the number is registered in.
-    ///
-    /// Wire name `Province`, String. Example: `四川`.
-    pub province: Option<String>,
-}
-
-impl ListPersonalNumbersOfUserPhoneNumber {
-    /// `Active`: see the field [`active`](#structfield.active).
-    pub fn active(&self) -> Option<bool> {
-        self.active
-    }
-
-    /// `City`: see the field [`city`](#structfield.city).
-    pub fn city(&self) -> Option<&str> {
-        self.city.as_deref()
-    }
-
-    /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
-    pub fn contact_flow_id(&self) -> Option<&str> {
-        self.contact_flow_id.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Number`: see the field [`number`](#structfield.number).
-    pub fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-
-    /// `Province`: see the field [`province`](#structfield.province).
-    pub fn province(&self) -> Option<&str> {
-        self.province.as_deref()
-    }
-}
-
-impl Decode for ListPersonalNumbersOfUserPhoneNumber {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
-    }
-}
-
-impl Encode for ListPersonalNumbersOfUserPhoneNumber {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Active", &self.active);
-        codec::put(&mut o, "City", &self.city);
-        codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Number", &self.number);
-        codec::put(&mut o, "Province", &self.province);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListPersonalNumbersOfUserOutput,
-    PersonalNumbersOfUserPage,
-    ListPersonalNumbersOfUserPhoneNumber
-);
+codec::serialize_via_encode!(ListPersonalNumbersOfUserOutput, PersonalNumbersOfUserPage);
 
 /// Errors of `ListPersonalNumbersOfUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -777,6 +681,21 @@ mod tests {
         "Data.List.InstanceId",
         "Data.List.Number",
         "Data.List.Province",
+        "Data.List.SkillGroups.Description",
+        "Data.List.SkillGroups.DisplayName",
+        "Data.List.SkillGroups.InstanceId",
+        "Data.List.SkillGroups.Name",
+        "Data.List.SkillGroups.PhoneNumberCount",
+        "Data.List.SkillGroups.SkillGroupId",
+        "Data.List.SkillGroups.UserCount",
+        "Data.List.SkillGroups.MediaType",
+        "Data.List.SkillGroups.SkillGroupName",
+        "Data.List.Usage",
+        "Data.List.UserId",
+        "Data.List.ContactFlowName",
+        "Data.List.CreateTime",
+        "Data.List.Provider",
+        "Data.List.Tags",
         "Data.PageNumber",
         "Data.PageSize",
         "Data.TotalCount",

@@ -362,7 +362,7 @@ impl crate::paginator::Sealed for ListPhoneNumbersFluentBuilder {}
 impl crate::paginator::Paginate for ListPhoneNumbersFluentBuilder {
     type Page = ListPhoneNumbersOutput;
 
-    type Item = PhoneNumber;
+    type Item = crate::types::PhoneNumber;
 
     type Error = ListPhoneNumbersError;
 
@@ -506,8 +506,8 @@ impl Encode for ListPhoneNumbersOutput {
 pub struct PhoneNumberPage {
     /// The phone numbers of this page.
     ///
-    /// Wire name `List`, List of Struct [`PhoneNumber`].
-    pub list: Option<Vec<PhoneNumber>>,
+    /// Wire name `List`, List of Struct [`PhoneNumber`](crate::types::PhoneNumber).
+    pub list: Option<Vec<crate::types::PhoneNumber>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -524,7 +524,7 @@ pub struct PhoneNumberPage {
 
 impl PhoneNumberPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[PhoneNumber] {
+    pub fn list(&self) -> &[crate::types::PhoneNumber] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -568,251 +568,7 @@ impl Encode for PhoneNumberPage {
     }
 }
 
-/// The phone numbers of this page.
-///
-/// Wire name `List`. Part of the output of `ListPhoneNumbers`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct PhoneNumber {
-    /// Whether the number can be used.
-    ///
-    /// Wire name `Active`, Boolean. Example: `true`.
-    pub active: Option<bool>,
-    /// City the number is registered in.
-    ///
-    /// Wire name `City`, String.
-    pub city: Option<String>,
-    /// Id of the contact flow (IVR) that answers calls to the number.
-    ///
-    /// Wire name `ContactFlowId`, String. Example: `a3fb6c62-9b49-4942-ae5b-cf2abd4123ek`.
-    pub contact_flow_id: Option<String>,
-    /// Name of that contact flow.
-    ///
-    /// Wire name `ContactFlowName`, String.
-    pub contact_flow_name: Option<String>,
-    /// When the number was added to the instance, in milliseconds since the Unix epoch (a number in a string).
-    ///
-    /// Wire name `CreateTime`, String. Example: `1617958538000`.
-    pub create_time: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// The phone number.
-    ///
-    /// Wire name `Number`, String. Example: `08330011****`.
-    pub number: Option<String>,
-    /// Carrier that provides the number, e.g. `alicom`.
-    ///
-    /// Wire name `Provider`, String. Example: `alicom`.
-    pub provider: Option<String>,
-    /// Province the number is registered in.
-    ///
-    /// Wire name `Province`, String.
-    pub province: Option<String>,
-    /// Skill groups the number is added to.
-    ///
-    /// Wire name `SkillGroups`, List of Struct [`SkillGroups`].
-    pub skill_groups: Option<Vec<SkillGroups>>,
-    /// Tags of the number, as text.
-    ///
-    /// Wire name `Tags`, String. Example: `M1`.
-    pub tags: Option<String>,
-    /// What the number is for, e.g. `Bidirection` (inbound and outbound calls).
-    ///
-    /// Wire name `Usage`, String. Example: `Bidirection`.
-    pub usage: Option<String>,
-    /// The agent the number belongs to, as `username@instance`; empty for a number of the whole instance.
-    ///
-    /// Wire name `UserId`, String. Example: `agent@ccc-test`.
-    pub user_id: Option<String>,
-}
-
-impl PhoneNumber {
-    /// `Active`: see the field [`active`](#structfield.active).
-    pub fn active(&self) -> Option<bool> {
-        self.active
-    }
-
-    /// `City`: see the field [`city`](#structfield.city).
-    pub fn city(&self) -> Option<&str> {
-        self.city.as_deref()
-    }
-
-    /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
-    pub fn contact_flow_id(&self) -> Option<&str> {
-        self.contact_flow_id.as_deref()
-    }
-
-    /// `ContactFlowName`: see the field [`contact_flow_name`](#structfield.contact_flow_name).
-    pub fn contact_flow_name(&self) -> Option<&str> {
-        self.contact_flow_name.as_deref()
-    }
-
-    /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
-    pub fn create_time(&self) -> Option<&str> {
-        self.create_time.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Number`: see the field [`number`](#structfield.number).
-    pub fn number(&self) -> Option<&str> {
-        self.number.as_deref()
-    }
-
-    /// `Provider`: see the field [`provider`](#structfield.provider).
-    pub fn provider(&self) -> Option<&str> {
-        self.provider.as_deref()
-    }
-
-    /// `Province`: see the field [`province`](#structfield.province).
-    pub fn province(&self) -> Option<&str> {
-        self.province.as_deref()
-    }
-
-    /// `SkillGroups`: see the field [`skill_groups`](#structfield.skill_groups); empty when absent.
-    pub fn skill_groups(&self) -> &[SkillGroups] {
-        self.skill_groups.as_deref().unwrap_or_default()
-    }
-
-    /// `Tags`: see the field [`tags`](#structfield.tags).
-    pub fn tags(&self) -> Option<&str> {
-        self.tags.as_deref()
-    }
-
-    /// `Usage`: see the field [`usage`](#structfield.usage).
-    pub fn usage(&self) -> Option<&str> {
-        self.usage.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-}
-
-impl Decode for PhoneNumber {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                contact_flow_name: codec::field(o, "ContactFlowName")?,
-                create_time: codec::field(o, "CreateTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                provider: codec::field(o, "Provider")?,
-                province: codec::field(o, "Province")?,
-                skill_groups: codec::field(o, "SkillGroups")?,
-                tags: codec::field(o, "Tags")?,
-                usage: codec::field(o, "Usage")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
-    }
-}
-
-impl Encode for PhoneNumber {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Active", &self.active);
-        codec::put(&mut o, "City", &self.city);
-        codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
-        codec::put(&mut o, "ContactFlowName", &self.contact_flow_name);
-        codec::put(&mut o, "CreateTime", &self.create_time);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Number", &self.number);
-        codec::put(&mut o, "Provider", &self.provider);
-        codec::put(&mut o, "Province", &self.province);
-        codec::put(&mut o, "SkillGroups", &self.skill_groups);
-        codec::put(&mut o, "Tags", &self.tags);
-        codec::put(&mut o, "Usage", &self.usage);
-        codec::put(&mut o, "UserId", &self.user_id);
-        Value::Object(o)
-    }
-}
-
-/// Skill groups the number is added to.
-///
-/// Wire name `SkillGroups`. Part of the output of `ListPhoneNumbers`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillGroups {
-    /// Name of the skill group as people see it.
-    ///
-    /// Wire name `DisplayName`, String.
-    pub display_name: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Name of the skill group, e.g. `test`.
-    ///
-    /// Wire name `Name`, String. Example: `skillgroup`.
-    pub name: Option<String>,
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-}
-
-impl SkillGroups {
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `Name`: see the field [`name`](#structfield.name).
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-}
-
-impl Decode for SkillGroups {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
-    }
-}
-
-impl Encode for SkillGroups {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListPhoneNumbersOutput,
-    PhoneNumberPage,
-    PhoneNumber,
-    SkillGroups
-);
+codec::serialize_via_encode!(ListPhoneNumbersOutput, PhoneNumberPage);
 
 /// Errors of `ListPhoneNumbers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -714,7 +714,7 @@ impl crate::paginator::Sealed for ListRealtimeAgentStatesFluentBuilder {}
 impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
     type Page = ListRealtimeAgentStatesOutput;
 
-    type Item = AgentState;
+    type Item = crate::types::AgentState;
 
     type Error = ListRealtimeAgentStatesError;
 
@@ -858,8 +858,8 @@ impl Encode for ListRealtimeAgentStatesOutput {
 pub struct RealtimeAgentStatePage {
     /// The agents of this page, with their states.
     ///
-    /// Wire name `List`, List of Struct [`AgentState`].
-    pub list: Option<Vec<AgentState>>,
+    /// Wire name `List`, List of Struct [`AgentState`](crate::types::AgentState).
+    pub list: Option<Vec<crate::types::AgentState>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -876,7 +876,7 @@ pub struct RealtimeAgentStatePage {
 
 impl RealtimeAgentStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[AgentState] {
+    pub fn list(&self) -> &[crate::types::AgentState] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -920,213 +920,7 @@ impl Encode for RealtimeAgentStatePage {
     }
 }
 
-/// The agents of this page, with their states.
-///
-/// Wire name `List`. Part of the output of `ListRealtimeAgentStates`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AgentState {
-    /// The agent, as `username@instance`.
-    ///
-    /// Wire name `AgentId`, String. Example: `user-test@ccc-test`.
-    pub agent_id: Option<String>,
-    /// The agent's name.
-    ///
-    /// Wire name `AgentName`, String. Example: `云呼测试坐席`.
-    pub agent_name: Option<String>,
-    /// The other party of the agent's call; while monitoring, the agent monitored or monitoring.
-    ///
-    /// Wire name `CounterParty`, String. Example: `user-admin@ccc-test`.
-    pub counter_party: Option<String>,
-    /// The agent's 8-digit extension.
-    ///
-    /// Wire name `Extension`, String. Example: `80317391`.
-    pub extension: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Skill groups the agent is signed in to, by id.
-    ///
-    /// Wire name `SkillGroupIdList`, List of String. Example: `["skg-default@ccc-test"]`.
-    pub skill_group_id_list: Option<Vec<String>>,
-    /// The agent's state, e.g. `Ready`, `Break`, `Dialing`, `Ringing`, `Talking`, `ACW` (after-call work) or `Offline`.
-    ///
-    /// Wire name `State`, String, one of [`RealtimeAgentState`](crate::types::RealtimeAgentState). Example: `ACW`.
-    pub state: Option<crate::types::RealtimeAgentState>,
-    /// More about the state, e.g. `Monitored`, or the break code while on a break.
-    ///
-    /// Wire name `StateCode`, String. Example: `Monitored`.
-    pub state_code: Option<String>,
-    /// How long the agent has been in this state, in seconds.
-    ///
-    /// Wire name `StateTime`, Long. Example: `8`.
-    pub state_time: Option<i64>,
-    /// Break code while the agent is on a break.
-    ///
-    /// Wire name `BreakCode`, String.
-    pub break_code: Option<String>,
-    /// Kind of call the agent is on, e.g. `Outbound`.
-    ///
-    /// Wire name `CallType`, String. Example: `Outbound`.
-    pub call_type: Option<String>,
-    /// How long the agent has been in this state.
-    ///
-    /// Wire name `Duration`, Long. Example: `16`.
-    pub duration: Option<i64>,
-    /// The agent's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `1382114****`.
-    pub mobile: Option<String>,
-    /// Whether the agent is signed in for outbound calls only.
-    ///
-    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
-    pub outbound_scenario: Option<bool>,
-    /// Names of those skill groups.
-    ///
-    /// Wire name `SkillGroupNameList`, List of String.
-    pub skill_group_name_list: Option<Vec<String>>,
-    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl AgentState {
-    /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
-    pub fn agent_id(&self) -> Option<&str> {
-        self.agent_id.as_deref()
-    }
-
-    /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
-    pub fn agent_name(&self) -> Option<&str> {
-        self.agent_name.as_deref()
-    }
-
-    /// `CounterParty`: see the field [`counter_party`](#structfield.counter_party).
-    pub fn counter_party(&self) -> Option<&str> {
-        self.counter_party.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `SkillGroupIdList`: see the field [`skill_group_id_list`](#structfield.skill_group_id_list); empty when absent.
-    pub fn skill_group_id_list(&self) -> &[String] {
-        self.skill_group_id_list.as_deref().unwrap_or_default()
-    }
-
-    /// `State`: see the field [`state`](#structfield.state).
-    pub fn state(&self) -> Option<&crate::types::RealtimeAgentState> {
-        self.state.as_ref()
-    }
-
-    /// `StateCode`: see the field [`state_code`](#structfield.state_code).
-    pub fn state_code(&self) -> Option<&str> {
-        self.state_code.as_deref()
-    }
-
-    /// `StateTime`: see the field [`state_time`](#structfield.state_time).
-    pub fn state_time(&self) -> Option<i64> {
-        self.state_time
-    }
-
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&str> {
-        self.call_type.as_deref()
-    }
-
-    /// `Duration`: see the field [`duration`](#structfield.duration).
-    pub fn duration(&self) -> Option<i64> {
-        self.duration
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
-    pub fn outbound_scenario(&self) -> Option<bool> {
-        self.outbound_scenario
-    }
-
-    /// `SkillGroupNameList`: see the field [`skill_group_name_list`](#structfield.skill_group_name_list); empty when absent.
-    pub fn skill_group_name_list(&self) -> &[String] {
-        self.skill_group_name_list.as_deref().unwrap_or_default()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for AgentState {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                counter_party: codec::field(o, "CounterParty")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                skill_group_id_list: codec::field(o, "SkillGroupIdList")?,
-                state: codec::field(o, "State")?,
-                state_code: codec::field(o, "StateCode")?,
-                state_time: codec::field(o, "StateTime")?,
-                break_code: codec::field(o, "BreakCode")?,
-                call_type: codec::field(o, "CallType")?,
-                duration: codec::field(o, "Duration")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                skill_group_name_list: codec::field(o, "SkillGroupNameList")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for AgentState {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AgentId", &self.agent_id);
-        codec::put(&mut o, "AgentName", &self.agent_name);
-        codec::put(&mut o, "CounterParty", &self.counter_party);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "SkillGroupIdList", &self.skill_group_id_list);
-        codec::put(&mut o, "State", &self.state);
-        codec::put(&mut o, "StateCode", &self.state_code);
-        codec::put(&mut o, "StateTime", &self.state_time);
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "Duration", &self.duration);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
-        codec::put(&mut o, "SkillGroupNameList", &self.skill_group_name_list);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListRealtimeAgentStatesOutput,
-    RealtimeAgentStatePage,
-    AgentState
-);
+codec::serialize_via_encode!(ListRealtimeAgentStatesOutput, RealtimeAgentStatePage);
 
 /// Errors of `ListRealtimeAgentStates`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -1208,18 +1002,21 @@ mod tests {
         "Code",
         "Data.List.AgentId",
         "Data.List.AgentName",
+        "Data.List.BreakCode",
+        "Data.List.Dn",
+        "Data.List.InstanceId",
+        "Data.List.LoginName",
+        "Data.List.OutboundScenario",
+        "Data.List.State",
+        "Data.List.StateDuration",
         "Data.List.CounterParty",
         "Data.List.Extension",
-        "Data.List.InstanceId",
         "Data.List.SkillGroupIdList",
-        "Data.List.State",
         "Data.List.StateCode",
         "Data.List.StateTime",
-        "Data.List.BreakCode",
         "Data.List.CallType",
         "Data.List.Duration",
         "Data.List.Mobile",
-        "Data.List.OutboundScenario",
         "Data.List.SkillGroupNameList",
         "Data.List.WorkMode",
         "Data.PageNumber",

@@ -566,8 +566,8 @@ impl Encode for RealtimeSkillGroupStatePage {
 pub struct RealtimeSkillGroupState {
     /// Agents on a break, per break code.
     ///
-    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`].
-    pub break_code_detail_list: Option<Vec<BreakCodeDetailList>>,
+    /// Wire name `BreakCodeDetailList`, List of Struct [`BreakCodeDetailList`](crate::types::BreakCodeDetailList).
+    pub break_code_detail_list: Option<Vec<crate::types::BreakCodeDetailList>>,
     /// Number of agents on a break.
     ///
     /// Wire name `BreakingAgents`, Long. Example: `0`.
@@ -620,7 +620,7 @@ pub struct RealtimeSkillGroupState {
 
 impl RealtimeSkillGroupState {
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
-    pub fn break_code_detail_list(&self) -> &[BreakCodeDetailList] {
+    pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
@@ -731,59 +731,10 @@ impl Encode for RealtimeSkillGroupState {
     }
 }
 
-/// Agents on a break, per break code.
-///
-/// Wire name `BreakCodeDetailList`. Part of the output of `ListRealtimeSkillGroupStates`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BreakCodeDetailList {
-    /// The break code.
-    ///
-    /// Wire name `BreakCode`, String.
-    pub break_code: Option<String>,
-    /// Number of agents on a break with this code.
-    ///
-    /// Wire name `Count`, Long.
-    pub count: Option<i64>,
-}
-
-impl BreakCodeDetailList {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `Count`: see the field [`count`](#structfield.count).
-    pub fn count(&self) -> Option<i64> {
-        self.count
-    }
-}
-
-impl Decode for BreakCodeDetailList {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-            })
-        })
-    }
-}
-
-impl Encode for BreakCodeDetailList {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "Count", &self.count);
-        Value::Object(o)
-    }
-}
-
 codec::serialize_via_encode!(
     ListRealtimeSkillGroupStatesOutput,
     RealtimeSkillGroupStatePage,
-    RealtimeSkillGroupState,
-    BreakCodeDetailList
+    RealtimeSkillGroupState
 );
 
 /// Errors of `ListRealtimeSkillGroupStates`: one variant per error its reference documents, then

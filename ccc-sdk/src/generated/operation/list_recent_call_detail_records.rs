@@ -364,7 +364,7 @@ impl crate::paginator::Sealed for ListRecentCallDetailRecordsFluentBuilder {}
 impl crate::paginator::Paginate for ListRecentCallDetailRecordsFluentBuilder {
     type Page = ListRecentCallDetailRecordsOutput;
 
-    type Item = CallDetailRecord;
+    type Item = ListRecentCallDetailRecordsCallDetailRecord;
 
     type Error = ListRecentCallDetailRecordsError;
 
@@ -508,8 +508,8 @@ impl Encode for ListRecentCallDetailRecordsOutput {
 pub struct RecentCallDetailRecordPage {
     /// The call records of this page.
     ///
-    /// Wire name `List`, List of Struct [`CallDetailRecord`].
-    pub list: Option<Vec<CallDetailRecord>>,
+    /// Wire name `List`, List of Struct [`ListRecentCallDetailRecordsCallDetailRecord`].
+    pub list: Option<Vec<ListRecentCallDetailRecordsCallDetailRecord>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -526,7 +526,7 @@ pub struct RecentCallDetailRecordPage {
 
 impl RecentCallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[CallDetailRecord] {
+    pub fn list(&self) -> &[ListRecentCallDetailRecordsCallDetailRecord] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -575,7 +575,7 @@ impl Encode for RecentCallDetailRecordPage {
 /// Wire name `List`. Part of the output of `ListRecentCallDetailRecords`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CallDetailRecord {
+pub struct ListRecentCallDetailRecordsCallDetailRecord {
     /// Agents who took part, as `username@instance`, separated by commas.
     ///
     /// Wire name `AgentIds`, String. Example: `user-test@ccc-test`.
@@ -622,7 +622,7 @@ pub struct CallDetailRecord {
     pub start_time: Option<i64>,
 }
 
-impl CallDetailRecord {
+impl ListRecentCallDetailRecordsCallDetailRecord {
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
@@ -679,7 +679,7 @@ impl CallDetailRecord {
     }
 }
 
-impl Decode for CallDetailRecord {
+impl Decode for ListRecentCallDetailRecordsCallDetailRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -699,7 +699,7 @@ impl Decode for CallDetailRecord {
     }
 }
 
-impl Encode for CallDetailRecord {
+impl Encode for ListRecentCallDetailRecordsCallDetailRecord {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentIds", &self.agent_ids);
@@ -720,7 +720,7 @@ impl Encode for CallDetailRecord {
 codec::serialize_via_encode!(
     ListRecentCallDetailRecordsOutput,
     RecentCallDetailRecordPage,
-    CallDetailRecord
+    ListRecentCallDetailRecordsCallDetailRecord
 );
 
 /// Errors of `ListRecentCallDetailRecords`: one variant per error its reference documents, then

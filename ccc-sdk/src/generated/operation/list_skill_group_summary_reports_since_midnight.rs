@@ -542,20 +542,20 @@ impl Encode for PagedSkillGroupSummaryReport {
 pub struct PagedSkillGroupSummaryReportItem {
     /// Figures of inbound calls.
     ///
-    /// Wire name `Inbound`, Struct [`Inbound`].
-    pub inbound: Option<Inbound>,
+    /// Wire name `Inbound`, Struct [`ListSkillGroupSummaryReportsSinceMidnightInbound`].
+    pub inbound: Option<ListSkillGroupSummaryReportsSinceMidnightInbound>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
     /// Figures of outbound calls.
     ///
-    /// Wire name `Outbound`, Struct [`Outbound`].
-    pub outbound: Option<Outbound>,
+    /// Wire name `Outbound`, Struct [`ListSkillGroupSummaryReportsSinceMidnightOutbound`].
+    pub outbound: Option<ListSkillGroupSummaryReportsSinceMidnightOutbound>,
     /// Figures over all calls and agent states.
     ///
-    /// Wire name `Overall`, Struct [`Overall`].
-    pub overall: Option<Overall>,
+    /// Wire name `Overall`, Struct [`ListSkillGroupSummaryReportsSinceMidnightOverall`].
+    pub overall: Option<ListSkillGroupSummaryReportsSinceMidnightOverall>,
     /// Id of the skill group, as `name@instance`.
     ///
     /// Wire name `SkillGroupId`, String. Example: `skillgroup@ccc-test`.
@@ -572,7 +572,7 @@ pub struct PagedSkillGroupSummaryReportItem {
 
 impl PagedSkillGroupSummaryReportItem {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
-    pub fn inbound(&self) -> Option<&Inbound> {
+    pub fn inbound(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightInbound> {
         self.inbound.as_ref()
     }
 
@@ -582,12 +582,12 @@ impl PagedSkillGroupSummaryReportItem {
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
-    pub fn outbound(&self) -> Option<&Outbound> {
+    pub fn outbound(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightOutbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
-    pub fn overall(&self) -> Option<&Overall> {
+    pub fn overall(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightOverall> {
         self.overall.as_ref()
     }
 
@@ -642,7 +642,7 @@ impl Encode for PagedSkillGroupSummaryReportItem {
 /// Wire name `Inbound`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Inbound {
+pub struct ListSkillGroupSummaryReportsSinceMidnightInbound {
     /// Number of calls abandoned while queueing.
     ///
     /// Wire name `AbandonedInQueueOfQueueCount`, Long. Example: `0`.
@@ -793,7 +793,7 @@ pub struct Inbound {
     pub total_work_time: Option<i64>,
 }
 
-impl Inbound {
+impl ListSkillGroupSummaryReportsSinceMidnightInbound {
     /// `AbandonedInQueueOfQueueCount`: see the field [`abandoned_in_queue_of_queue_count`](#structfield.abandoned_in_queue_of_queue_count).
     pub fn abandoned_in_queue_of_queue_count(&self) -> Option<i64> {
         self.abandoned_in_queue_of_queue_count
@@ -980,7 +980,7 @@ impl Inbound {
     }
 }
 
-impl Decode for Inbound {
+impl Decode for ListSkillGroupSummaryReportsSinceMidnightInbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1032,7 +1032,7 @@ impl Decode for Inbound {
     }
 }
 
-impl Encode for Inbound {
+impl Encode for ListSkillGroupSummaryReportsSinceMidnightInbound {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -1133,7 +1133,7 @@ impl Encode for Inbound {
 /// Wire name `Outbound`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Outbound {
+pub struct ListSkillGroupSummaryReportsSinceMidnightOutbound {
     /// Share of dialled calls answered, in percent.
     ///
     /// Wire name `AnswerRate`, Float. Example: `0`.
@@ -1244,7 +1244,7 @@ pub struct Outbound {
     pub total_work_time: Option<i64>,
 }
 
-impl Outbound {
+impl ListSkillGroupSummaryReportsSinceMidnightOutbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
@@ -1381,7 +1381,7 @@ impl Outbound {
     }
 }
 
-impl Decode for Outbound {
+impl Decode for ListSkillGroupSummaryReportsSinceMidnightOutbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1417,7 +1417,7 @@ impl Decode for Outbound {
     }
 }
 
-impl Encode for Outbound {
+impl Encode for ListSkillGroupSummaryReportsSinceMidnightOutbound {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1472,7 +1472,7 @@ impl Encode for Outbound {
 /// Wire name `Overall`. Part of the output of `ListSkillGroupSummaryReportsSinceMidnight`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Overall {
+pub struct ListSkillGroupSummaryReportsSinceMidnightOverall {
     /// Average length of a period ready, in seconds.
     ///
     /// Wire name `AverageReadyTime`, Long. Example: `0`.
@@ -1539,7 +1539,7 @@ pub struct Overall {
     pub total_work_time: Option<i64>,
 }
 
-impl Overall {
+impl ListSkillGroupSummaryReportsSinceMidnightOverall {
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
     pub fn average_ready_time(&self) -> Option<i64> {
         self.average_ready_time
@@ -1621,7 +1621,7 @@ impl Overall {
     }
 }
 
-impl Decode for Overall {
+impl Decode for ListSkillGroupSummaryReportsSinceMidnightOverall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1646,7 +1646,7 @@ impl Decode for Overall {
     }
 }
 
-impl Encode for Overall {
+impl Encode for ListSkillGroupSummaryReportsSinceMidnightOverall {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
@@ -1681,9 +1681,9 @@ codec::serialize_via_encode!(
     ListSkillGroupSummaryReportsSinceMidnightOutput,
     PagedSkillGroupSummaryReport,
     PagedSkillGroupSummaryReportItem,
-    Inbound,
-    Outbound,
-    Overall
+    ListSkillGroupSummaryReportsSinceMidnightInbound,
+    ListSkillGroupSummaryReportsSinceMidnightOutbound,
+    ListSkillGroupSummaryReportsSinceMidnightOverall
 );
 
 /// Errors of `ListSkillGroupSummaryReportsSinceMidnight`: one variant per error its reference documents, then

@@ -320,7 +320,7 @@ impl crate::paginator::Sealed for ListSkillGroupsFluentBuilder {}
 impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
     type Page = ListSkillGroupsOutput;
 
-    type Item = ListSkillGroupsSkillGroup;
+    type Item = crate::types::SkillGroup;
 
     type Error = ListSkillGroupsError;
 
@@ -464,8 +464,8 @@ impl Encode for ListSkillGroupsOutput {
 pub struct SkillGroupPage {
     /// The skill groups of this page.
     ///
-    /// Wire name `List`, List of Struct [`ListSkillGroupsSkillGroup`].
-    pub list: Option<Vec<ListSkillGroupsSkillGroup>>,
+    /// Wire name `List`, List of Struct [`SkillGroup`](crate::types::SkillGroup).
+    pub list: Option<Vec<crate::types::SkillGroup>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -482,7 +482,7 @@ pub struct SkillGroupPage {
 
 impl SkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[ListSkillGroupsSkillGroup] {
+    pub fn list(&self) -> &[crate::types::SkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -526,125 +526,7 @@ impl Encode for SkillGroupPage {
     }
 }
 
-/// The skill groups of this page.
-///
-/// Wire name `List`. Part of the output of `ListSkillGroups`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ListSkillGroupsSkillGroup {
-    /// Free text describing the skill group.
-    ///
-    /// Wire name `Description`, String. Example: `测试`.
-    pub description: Option<String>,
-    /// Name of the skill group as people see it.
-    ///
-    /// Wire name `DisplayName`, String. Example: `测试技能组`.
-    pub display_name: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Number of phone numbers added to the skill group.
-    ///
-    /// Wire name `PhoneNumberCount`, Integer. Example: `1`.
-    pub phone_number_count: Option<i32>,
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `SkillGroupId`, String. Example: `test@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// Name of the skill group.
-    ///
-    /// Wire name `SkillGroupName`, String. Example: `test`.
-    pub skill_group_name: Option<String>,
-    /// Number of users in the skill group.
-    ///
-    /// Wire name `UserCount`, Integer. Example: `2`.
-    pub user_count: Option<i32>,
-    /// Media the skill group handles.
-    ///
-    /// Wire name `MediaType`, String.
-    pub media_type: Option<String>,
-}
-
-impl ListSkillGroupsSkillGroup {
-    /// `Description`: see the field [`description`](#structfield.description).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
-    pub fn display_name(&self) -> Option<&str> {
-        self.display_name.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
-    pub fn phone_number_count(&self) -> Option<i32> {
-        self.phone_number_count
-    }
-
-    /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(&self) -> Option<&str> {
-        self.skill_group_id.as_deref()
-    }
-
-    /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
-    pub fn skill_group_name(&self) -> Option<&str> {
-        self.skill_group_name.as_deref()
-    }
-
-    /// `UserCount`: see the field [`user_count`](#structfield.user_count).
-    pub fn user_count(&self) -> Option<i32> {
-        self.user_count
-    }
-
-    /// `MediaType`: see the field [`media_type`](#structfield.media_type).
-    pub fn media_type(&self) -> Option<&str> {
-        self.media_type.as_deref()
-    }
-}
-
-impl Decode for ListSkillGroupsSkillGroup {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                user_count: codec::field(o, "UserCount")?,
-                media_type: codec::field(o, "MediaType")?,
-            })
-        })
-    }
-}
-
-impl Encode for ListSkillGroupsSkillGroup {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "PhoneNumberCount", &self.phone_number_count);
-        codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
-        codec::put(&mut o, "UserCount", &self.user_count);
-        codec::put(&mut o, "MediaType", &self.media_type);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListSkillGroupsOutput,
-    SkillGroupPage,
-    ListSkillGroupsSkillGroup
-);
+codec::serialize_via_encode!(ListSkillGroupsOutput, SkillGroupPage);
 
 /// Errors of `ListSkillGroups`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -746,11 +628,12 @@ mod tests {
         "Data.List.Description",
         "Data.List.DisplayName",
         "Data.List.InstanceId",
+        "Data.List.Name",
         "Data.List.PhoneNumberCount",
         "Data.List.SkillGroupId",
-        "Data.List.SkillGroupName",
         "Data.List.UserCount",
         "Data.List.MediaType",
+        "Data.List.SkillGroupName",
         "Data.PageNumber",
         "Data.PageSize",
         "Data.TotalCount",

@@ -691,7 +691,7 @@ impl crate::paginator::Sealed for ListTicketsFluentBuilder {}
 impl crate::paginator::Paginate for ListTicketsFluentBuilder {
     type Page = ListTicketsOutput;
 
-    type Item = Ticket;
+    type Item = ListTicketsItem;
 
     type Error = ListTicketsError;
 
@@ -831,8 +831,8 @@ impl Encode for ListTicketsOutput {
 pub struct TicketPage {
     /// The items of this page.
     ///
-    /// Wire name `List`, List of Struct [`Ticket`].
-    pub list: Option<Vec<Ticket>>,
+    /// Wire name `List`, List of Struct [`ListTicketsItem`].
+    pub list: Option<Vec<ListTicketsItem>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Long. Example: `1`.
@@ -849,7 +849,7 @@ pub struct TicketPage {
 
 impl TicketPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[Ticket] {
+    pub fn list(&self) -> &[ListTicketsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -898,7 +898,7 @@ impl Encode for TicketPage {
 /// Wire name `List`. Part of the output of `ListTickets`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Ticket {
+pub struct ListTicketsItem {
     /// Wire name `Assignee`, String. Example: `assignee@ccc-test`.
     pub assignee: Option<String>,
     /// Wire name `AssigneeName`, String. Example: `Assignee`.
@@ -953,7 +953,7 @@ pub struct Ticket {
     pub updated_time: Option<String>,
 }
 
-impl Ticket {
+impl ListTicketsItem {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
@@ -1080,7 +1080,7 @@ impl Ticket {
     }
 }
 
-impl Decode for Ticket {
+impl Decode for ListTicketsItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -1114,7 +1114,7 @@ impl Decode for Ticket {
     }
 }
 
-impl Encode for Ticket {
+impl Encode for ListTicketsItem {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -1150,7 +1150,7 @@ impl Encode for Ticket {
     }
 }
 
-codec::serialize_via_encode!(ListTicketsOutput, TicketPage, Ticket);
+codec::serialize_via_encode!(ListTicketsOutput, TicketPage, ListTicketsItem);
 
 /// Errors of `ListTickets`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -366,7 +366,7 @@ impl crate::paginator::Sealed for ListUserLevelsOfSkillGroupFluentBuilder {}
 impl crate::paginator::Paginate for ListUserLevelsOfSkillGroupFluentBuilder {
     type Page = ListUserLevelsOfSkillGroupOutput;
 
-    type Item = UserSkillLevel;
+    type Item = ListUserLevelsOfSkillGroupUserSkillLevel;
 
     type Error = ListUserLevelsOfSkillGroupError;
 
@@ -510,8 +510,8 @@ impl Encode for ListUserLevelsOfSkillGroupOutput {
 pub struct UserLevelsOfSkillGroupPage {
     /// The users of this page, with their skill levels.
     ///
-    /// Wire name `List`, List of Struct [`UserSkillLevel`].
-    pub list: Option<Vec<UserSkillLevel>>,
+    /// Wire name `List`, List of Struct [`ListUserLevelsOfSkillGroupUserSkillLevel`].
+    pub list: Option<Vec<ListUserLevelsOfSkillGroupUserSkillLevel>>,
     /// Number of this page, counted from 1.
     ///
     /// Wire name `PageNumber`, Integer. Example: `1`.
@@ -528,7 +528,7 @@ pub struct UserLevelsOfSkillGroupPage {
 
 impl UserLevelsOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
-    pub fn list(&self) -> &[UserSkillLevel] {
+    pub fn list(&self) -> &[ListUserLevelsOfSkillGroupUserSkillLevel] {
         self.list.as_deref().unwrap_or_default()
     }
 
@@ -577,7 +577,7 @@ impl Encode for UserLevelsOfSkillGroupPage {
 /// Wire name `List`. Part of the output of `ListUserLevelsOfSkillGroup`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UserSkillLevel {
+pub struct ListUserLevelsOfSkillGroupUserSkillLevel {
     /// The user's name as people see it.
     ///
     /// Wire name `DisplayName`, String. Example: `测试坐席`.
@@ -616,7 +616,7 @@ pub struct UserSkillLevel {
     pub ram_id: Option<String>,
 }
 
-impl UserSkillLevel {
+impl ListUserLevelsOfSkillGroupUserSkillLevel {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
@@ -663,7 +663,7 @@ impl UserSkillLevel {
     }
 }
 
-impl Decode for UserSkillLevel {
+impl Decode for ListUserLevelsOfSkillGroupUserSkillLevel {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -681,7 +681,7 @@ impl Decode for UserSkillLevel {
     }
 }
 
-impl Encode for UserSkillLevel {
+impl Encode for ListUserLevelsOfSkillGroupUserSkillLevel {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -700,7 +700,7 @@ impl Encode for UserSkillLevel {
 codec::serialize_via_encode!(
     ListUserLevelsOfSkillGroupOutput,
     UserLevelsOfSkillGroupPage,
-    UserSkillLevel
+    ListUserLevelsOfSkillGroupUserSkillLevel
 );
 
 /// Errors of `ListUserLevelsOfSkillGroup`: one variant per error its reference documents, then

@@ -484,7 +484,7 @@ impl crate::paginator::Sealed for ListVisitorChatMessagesFluentBuilder {}
 impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
     type Page = ListVisitorChatMessagesOutput;
 
-    type Item = Messages;
+    type Item = crate::types::Messages;
 
     type Error = ListVisitorChatMessagesError;
 
@@ -625,15 +625,15 @@ impl Encode for ListVisitorChatMessagesOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListVisitorChatMessagesResult {
-    /// Wire name `Messages`, List of Struct [`Messages`].
-    pub messages: Option<Vec<Messages>>,
+    /// Wire name `Messages`, List of Struct [`Messages`](crate::types::Messages).
+    pub messages: Option<Vec<crate::types::Messages>>,
     /// Wire name `NextPageToken`, String. Example: `1737193352340::7463707254.EAUNIT`.
     pub next_page_token: Option<String>,
 }
 
 impl ListVisitorChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
-    pub fn messages(&self) -> &[Messages] {
+    pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
@@ -663,98 +663,7 @@ impl Encode for ListVisitorChatMessagesResult {
     }
 }
 
-/// Wire name `Messages`. Part of the output of `ListVisitorChatMessages`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Messages {
-    /// Wire name `Content`, String.
-    pub content: Option<String>,
-    /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Wire name `SenderAvatarUrl`, String. Example: `http://xxxxx.com/avatar.png`.
-    pub sender_avatar_url: Option<String>,
-    /// Wire name `SenderId`, String. Example: `fcd020fe-****-1a272a174a7d`.
-    pub sender_id: Option<String>,
-    /// Wire name `SenderName`, String.
-    pub sender_name: Option<String>,
-    /// Wire name `SenderType`, String. Example: `CUSTOMER`.
-    pub sender_type: Option<String>,
-    /// Wire name `Timestamp`, Long. Example: `1696126980371`.
-    pub timestamp: Option<i64>,
-}
-
-impl Messages {
-    /// `Content`: see the field [`content`](#structfield.content).
-    pub fn content(&self) -> Option<&str> {
-        self.content.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `SenderAvatarUrl`: see the field [`sender_avatar_url`](#structfield.sender_avatar_url).
-    pub fn sender_avatar_url(&self) -> Option<&str> {
-        self.sender_avatar_url.as_deref()
-    }
-
-    /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
-    pub fn sender_id(&self) -> Option<&str> {
-        self.sender_id.as_deref()
-    }
-
-    /// `SenderName`: see the field [`sender_name`](#structfield.sender_name).
-    pub fn sender_name(&self) -> Option<&str> {
-        self.sender_name.as_deref()
-    }
-
-    /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
-    pub fn sender_type(&self) -> Option<&str> {
-        self.sender_type.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-}
-
-impl Decode for Messages {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                job_id: codec::field(o, "JobId")?,
-                sender_avatar_url: codec::field(o, "SenderAvatarUrl")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_name: codec::field(o, "SenderName")?,
-                sender_type: codec::field(o, "SenderType")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
-    }
-}
-
-impl Encode for Messages {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Content", &self.content);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "SenderAvatarUrl", &self.sender_avatar_url);
-        codec::put(&mut o, "SenderId", &self.sender_id);
-        codec::put(&mut o, "SenderName", &self.sender_name);
-        codec::put(&mut o, "SenderType", &self.sender_type);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ListVisitorChatMessagesOutput,
-    ListVisitorChatMessagesResult,
-    Messages
-);
+codec::serialize_via_encode!(ListVisitorChatMessagesOutput, ListVisitorChatMessagesResult);
 
 /// Errors of `ListVisitorChatMessages`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -303,12 +303,12 @@ pub struct WaitingChat {
     pub enqueue_time: Option<i64>,
     /// Wire name `JobId`, String. Example: `chat-434537064047960064`.
     pub job_id: Option<String>,
-    /// Wire name `Messages`, List of Struct [`Messages`].
-    pub messages: Option<Vec<Messages>>,
+    /// Wire name `Messages`, List of Struct [`Messages`](crate::types::Messages).
+    pub messages: Option<Vec<crate::types::Messages>>,
     /// Wire name `SkillGroupId`, String.
     pub skill_group_id: Option<String>,
-    /// Wire name `UserList`, List of Struct [`UserList`].
-    pub user_list: Option<Vec<UserList>>,
+    /// Wire name `UserList`, List of Struct [`ListWaitingChatsUserList`].
+    pub user_list: Option<Vec<ListWaitingChatsUserList>>,
 }
 
 impl WaitingChat {
@@ -343,7 +343,7 @@ impl WaitingChat {
     }
 
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
-    pub fn messages(&self) -> &[Messages] {
+    pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
@@ -353,7 +353,7 @@ impl WaitingChat {
     }
 
     /// `UserList`: see the field [`user_list`](#structfield.user_list); empty when absent.
-    pub fn user_list(&self) -> &[UserList] {
+    pub fn user_list(&self) -> &[ListWaitingChatsUserList] {
         self.user_list.as_deref().unwrap_or_default()
     }
 }
@@ -392,61 +392,10 @@ impl Encode for WaitingChat {
     }
 }
 
-/// Wire name `Messages`. Part of the output of `ListWaitingChats`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Messages {
-    /// Wire name `Content`, String.
-    pub content: Option<String>,
-    /// Wire name `SenderId`, String. Example: `c361765f-******-4e07-b81c-4b5d9183fac6`.
-    pub sender_id: Option<String>,
-    /// Wire name `SenderType`, String.
-    pub sender_type: Option<String>,
-}
-
-impl Messages {
-    /// `Content`: see the field [`content`](#structfield.content).
-    pub fn content(&self) -> Option<&str> {
-        self.content.as_deref()
-    }
-
-    /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
-    pub fn sender_id(&self) -> Option<&str> {
-        self.sender_id.as_deref()
-    }
-
-    /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
-    pub fn sender_type(&self) -> Option<&str> {
-        self.sender_type.as_deref()
-    }
-}
-
-impl Decode for Messages {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_type: codec::field(o, "SenderType")?,
-            })
-        })
-    }
-}
-
-impl Encode for Messages {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Content", &self.content);
-        codec::put(&mut o, "SenderId", &self.sender_id);
-        codec::put(&mut o, "SenderType", &self.sender_type);
-        Value::Object(o)
-    }
-}
-
 /// Wire name `UserList`. Part of the output of `ListWaitingChats`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UserList {
+pub struct ListWaitingChatsUserList {
     /// Wire name `AvatarUrl`, String.
     pub avatar_url: Option<String>,
     /// Wire name `UserId`, String. Example: `c361765f-******-4e07-b81c-4b5d9183fac6`.
@@ -457,7 +406,7 @@ pub struct UserList {
     pub user_type: Option<String>,
 }
 
-impl UserList {
+impl ListWaitingChatsUserList {
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
@@ -479,7 +428,7 @@ impl UserList {
     }
 }
 
-impl Decode for UserList {
+impl Decode for ListWaitingChatsUserList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         codec::decode_struct(v, |o| {
             Ok(Self {
@@ -492,7 +441,7 @@ impl Decode for UserList {
     }
 }
 
-impl Encode for UserList {
+impl Encode for ListWaitingChatsUserList {
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AvatarUrl", &self.avatar_url);
@@ -503,7 +452,11 @@ impl Encode for UserList {
     }
 }
 
-codec::serialize_via_encode!(ListWaitingChatsOutput, WaitingChat, Messages, UserList);
+codec::serialize_via_encode!(
+    ListWaitingChatsOutput,
+    WaitingChat,
+    ListWaitingChatsUserList
+);
 
 /// Errors of `ListWaitingChats`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

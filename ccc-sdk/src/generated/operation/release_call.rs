@@ -406,12 +406,12 @@ impl Encode for ReleaseCallOutput {
 pub struct ReleaseCallResult {
     /// The agent's current call.
     ///
-    /// Wire name `CallContext`, Struct [`CallContext`].
-    pub call_context: Option<CallContext>,
+    /// Wire name `CallContext`, Struct [`CallContext`](crate::types::CallContext).
+    pub call_context: Option<crate::types::CallContext>,
     /// The agent's state after the action.
     ///
-    /// Wire name `UserContext`, Struct [`UserContext`].
-    pub user_context: Option<UserContext>,
+    /// Wire name `UserContext`, Struct [`UserContext`](crate::types::UserContext).
+    pub user_context: Option<crate::types::UserContext>,
     /// Sequence number of this context; a later answer has a larger one.
     ///
     /// Wire name `ContextId`, Long. Example: `123456`.
@@ -420,12 +420,12 @@ pub struct ReleaseCallResult {
 
 impl ReleaseCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
-    pub fn call_context(&self) -> Option<&CallContext> {
+    pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
-    pub fn user_context(&self) -> Option<&UserContext> {
+    pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 
@@ -457,383 +457,7 @@ impl Encode for ReleaseCallResult {
     }
 }
 
-/// The agent's current call.
-///
-/// Wire name `CallContext`. Part of the output of `ReleaseCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallContext {
-    /// One entry per party (channel) of the call.
-    ///
-    /// Wire name `ChannelContexts`, List of Struct [`ReleaseCallChannelContext`].
-    pub channel_contexts: Option<Vec<ReleaseCallChannelContext>>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the call, e.g. `job-65700074013925376`.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-}
-
-impl CallContext {
-    /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
-    pub fn channel_contexts(&self) -> &[ReleaseCallChannelContext] {
-        self.channel_contexts.as_deref().unwrap_or_default()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-}
-
-impl Decode for CallContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
-    }
-}
-
-impl Encode for CallContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        Value::Object(o)
-    }
-}
-
-/// One entry per party (channel) of the call.
-///
-/// Wire name `ChannelContexts`. Part of the output of `ReleaseCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ReleaseCallChannelContext {
-    /// Data attached to the channel, as key-value pairs.
-    ///
-    /// Wire name `AssociatedData`, Map of String to Any.
-    pub associated_data: Option<std::collections::HashMap<String, Value>>,
-    /// Kind of call this channel belongs to, as in `CallType`.
-    ///
-    /// Wire name `CallType`, String, one of [`CallType`](crate::types::CallType). Example: `OUTBOUND`.
-    pub call_type: Option<crate::types::CallType>,
-    /// Id of the channel; it names its two ends, the time it started and the call, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
-    ///
-    /// Wire name `ChannelId`, String. Example: `ch:user:139xxxx0501->80326034:1609138902226:job-65382141036853491`.
-    pub channel_id: Option<String>,
-    /// State of the channel (e.g. `NONE`, `ANSWERED`, `RELEASED`).
-    ///
-    /// Wire name `ChannelState`, String, one of [`ChannelState`](crate::types::ChannelState). Example: `CREATED`.
-    pub channel_state: Option<crate::types::ChannelState>,
-    /// Number or 8-digit extension that the channel calls.
-    ///
-    /// Wire name `Destination`, String. Example: `139xxxx0501`.
-    pub destination: Option<String>,
-    /// Id of the call the channel belongs to.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Number or 8-digit extension the channel comes from.
-    ///
-    /// Wire name `Originator`, String. Example: `083xxxx0019`.
-    pub originator: Option<String>,
-    /// Who hung up this channel, once released.
-    ///
-    /// Wire name `ReleaseInitiator`, String. Example: `139xxxx0501`.
-    pub release_initiator: Option<String>,
-    /// Why this channel was released.
-    ///
-    /// Wire name `ReleaseReason`, String. Example: `404 - No destination`.
-    pub release_reason: Option<String>,
-    /// When the channel last changed, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Timestamp`, Long. Example: `1609138903315`.
-    pub timestamp: Option<i64>,
-    /// 8-digit extension of the agent on this channel.
-    ///
-    /// Wire name `UserExtension`, String. Example: `80326034`.
-    pub user_extension: Option<String>,
-    /// Agent on this channel, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// Variables of the channel, as text.
-    ///
-    /// Wire name `ChannelVariables`, String.
-    pub channel_variables: Option<String>,
-}
-
-impl ReleaseCallChannelContext {
-    /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
-    pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
-        self.associated_data.as_ref()
-    }
-
-    /// `CallType`: see the field [`call_type`](#structfield.call_type).
-    pub fn call_type(&self) -> Option<&crate::types::CallType> {
-        self.call_type.as_ref()
-    }
-
-    /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
-    pub fn channel_id(&self) -> Option<&str> {
-        self.channel_id.as_deref()
-    }
-
-    /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
-    pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
-        self.channel_state.as_ref()
-    }
-
-    /// `Destination`: see the field [`destination`](#structfield.destination).
-    pub fn destination(&self) -> Option<&str> {
-        self.destination.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Originator`: see the field [`originator`](#structfield.originator).
-    pub fn originator(&self) -> Option<&str> {
-        self.originator.as_deref()
-    }
-
-    /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
-    pub fn release_initiator(&self) -> Option<&str> {
-        self.release_initiator.as_deref()
-    }
-
-    /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
-    pub fn release_reason(&self) -> Option<&str> {
-        self.release_reason.as_deref()
-    }
-
-    /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
-    pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
-    }
-
-    /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
-    pub fn user_extension(&self) -> Option<&str> {
-        self.user_extension.as_deref()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
-    pub fn channel_variables(&self) -> Option<&str> {
-        self.channel_variables.as_deref()
-    }
-}
-
-impl Decode for ReleaseCallChannelContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-            })
-        })
-    }
-}
-
-impl Encode for ReleaseCallChannelContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "AssociatedData", &self.associated_data);
-        codec::put(&mut o, "CallType", &self.call_type);
-        codec::put(&mut o, "ChannelId", &self.channel_id);
-        codec::put(&mut o, "ChannelState", &self.channel_state);
-        codec::put(&mut o, "Destination", &self.destination);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Originator", &self.originator);
-        codec::put(&mut o, "ReleaseInitiator", &self.release_initiator);
-        codec::put(&mut o, "ReleaseReason", &self.release_reason);
-        codec::put(&mut o, "Timestamp", &self.timestamp);
-        codec::put(&mut o, "UserExtension", &self.user_extension);
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "ChannelVariables", &self.channel_variables);
-        Value::Object(o)
-    }
-}
-
-/// The agent's state after the action.
-///
-/// Wire name `UserContext`. Part of the output of `ReleaseCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct UserContext {
-    /// Break code while the agent is on a break (`BREAK`), e.g. `Warm-up`.
-    ///
-    /// Wire name `BreakCode`, String. Example: `Warm-up`.
-    pub break_code: Option<String>,
-    /// The agent's active device.
-    ///
-    /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: Option<String>,
-    /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
-    ///
-    /// Wire name `Extension`, String. Example: `80326034`.
-    pub extension: Option<String>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the agent's current call, while they are on one.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// Whether the agent is signed in for outbound calls only.
-    ///
-    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
-    pub outbound_scenario: Option<bool>,
-    /// Skill groups the agent is signed in to, by id.
-    ///
-    /// Wire name `SignedSkillGroupIdList`, List of String. Example: `["skg-test1@ccc-test","skg-test2@ccc-test"]`.
-    pub signed_skill_group_id_list: Option<Vec<String>>,
-    /// The agent, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// The agent's state: `OFFLINE`, `READY`, `BREAK`, `DIALING`, `RINGING`, `TALKING` or `WORKING` (after-call work).
-    ///
-    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
-    pub user_state: Option<crate::types::UserState>,
-    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl UserContext {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
-    pub fn device_id(&self) -> Option<&str> {
-        self.device_id.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
-    pub fn outbound_scenario(&self) -> Option<bool> {
-        self.outbound_scenario
-    }
-
-    /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
-    pub fn signed_skill_group_id_list(&self) -> &[String] {
-        self.signed_skill_group_id_list
-            .as_deref()
-            .unwrap_or_default()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&crate::types::UserState> {
-        self.user_state.as_ref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for UserContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for UserContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "DeviceId", &self.device_id);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
-        codec::put(
-            &mut o,
-            "SignedSkillGroupIdList",
-            &self.signed_skill_group_id_list,
-        );
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "UserState", &self.user_state);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(
-    ReleaseCallOutput,
-    ReleaseCallResult,
-    CallContext,
-    ReleaseCallChannelContext,
-    UserContext
-);
+codec::serialize_via_encode!(ReleaseCallOutput, ReleaseCallResult);
 
 /// Errors of `ReleaseCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -913,31 +537,44 @@ mod tests {
     /// Every field path of the response, lists flattened.
     const KNOWN: &[&str] = &[
         "Code",
+        "Data.CallContext.CallType",
         "Data.CallContext.ChannelContexts.AssociatedData",
         "Data.CallContext.ChannelContexts.CallType",
+        "Data.CallContext.ChannelContexts.ChannelFlags",
         "Data.CallContext.ChannelContexts.ChannelId",
         "Data.CallContext.ChannelContexts.ChannelState",
         "Data.CallContext.ChannelContexts.Destination",
+        "Data.CallContext.ChannelContexts.Index",
         "Data.CallContext.ChannelContexts.JobId",
         "Data.CallContext.ChannelContexts.Originator",
         "Data.CallContext.ChannelContexts.ReleaseInitiator",
         "Data.CallContext.ChannelContexts.ReleaseReason",
+        "Data.CallContext.ChannelContexts.SkillGroupId",
         "Data.CallContext.ChannelContexts.Timestamp",
         "Data.CallContext.ChannelContexts.UserExtension",
         "Data.CallContext.ChannelContexts.UserId",
         "Data.CallContext.ChannelContexts.ChannelVariables",
+        "Data.CallContext.ChannelContexts.MediaType",
         "Data.CallContext.InstanceId",
         "Data.CallContext.JobId",
+        "Data.CallContext.CallVariables",
         "Data.UserContext.BreakCode",
         "Data.UserContext.DeviceId",
         "Data.UserContext.Extension",
+        "Data.UserContext.Heartbeat",
         "Data.UserContext.InstanceId",
         "Data.UserContext.JobId",
+        "Data.UserContext.Mobile",
         "Data.UserContext.OutboundScenario",
+        "Data.UserContext.Reserved",
         "Data.UserContext.SignedSkillGroupIdList",
         "Data.UserContext.UserId",
         "Data.UserContext.UserState",
         "Data.UserContext.WorkMode",
+        "Data.UserContext.DeviceState",
+        "Data.UserContext.ParallelJobList.JobId",
+        "Data.UserContext.ParallelJobList.Status",
+        "Data.UserContext.ParallelJobList.Timestamp",
         "Data.ContextId",
         "HttpStatusCode",
         "Message",

@@ -411,8 +411,8 @@ pub struct UnmuteCallResult {
     pub call_context: Option<crate::types::CallContext>,
     /// The agent's state after the action.
     ///
-    /// Wire name `UserContext`, Struct [`UserContext`].
-    pub user_context: Option<UserContext>,
+    /// Wire name `UserContext`, Struct [`UserContext`](crate::types::UserContext).
+    pub user_context: Option<crate::types::UserContext>,
 }
 
 impl UnmuteCallResult {
@@ -422,7 +422,7 @@ impl UnmuteCallResult {
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
-    pub fn user_context(&self) -> Option<&UserContext> {
+    pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
@@ -447,171 +447,7 @@ impl Encode for UnmuteCallResult {
     }
 }
 
-/// The agent's state after the action.
-///
-/// Wire name `UserContext`. Part of the output of `UnmuteCall`.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct UserContext {
-    /// Break code while the agent is on a break (`BREAK`), e.g. `Warm-up`.
-    ///
-    /// Wire name `BreakCode`, String. Example: `Warm-up`.
-    pub break_code: Option<String>,
-    /// The agent's active device.
-    ///
-    /// Wire name `DeviceId`, String. Example: `ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90`.
-    pub device_id: Option<String>,
-    /// The agent's 8-digit extension, shared by all their devices, e.g. `80011474`.
-    ///
-    /// Wire name `Extension`, String. Example: `80326034`.
-    pub extension: Option<String>,
-    /// When the agent's device was last heard from, in milliseconds since the Unix epoch.
-    ///
-    /// Wire name `Heartbeat`, Long. Example: `1609136956378`.
-    pub heartbeat: Option<i64>,
-    /// Id of the contact centre instance.
-    ///
-    /// Wire name `InstanceId`, String. Example: `ccc-test`.
-    pub instance_id: Option<String>,
-    /// Id of the agent's current call, while they are on one.
-    ///
-    /// Wire name `JobId`, String. Example: `job-65382141036853491`.
-    pub job_id: Option<String>,
-    /// The agent's mobile phone number.
-    ///
-    /// Wire name `Mobile`, String. Example: `86-132xxxx4730`.
-    pub mobile: Option<String>,
-    /// Whether the agent is signed in for outbound calls only.
-    ///
-    /// Wire name `OutboundScenario`, Boolean. Example: `false`.
-    pub outbound_scenario: Option<bool>,
-    /// Skill groups the agent is signed in to, by id.
-    ///
-    /// Wire name `SignedSkillGroupIdList`, List of String. Example: `["skg-test1@ccc-test","skg-test2@ccc-test"]`.
-    pub signed_skill_group_id_list: Option<Vec<String>>,
-    /// The agent, as `username@instance`.
-    ///
-    /// Wire name `UserId`, String. Example: `user-test@ccc-test`.
-    pub user_id: Option<String>,
-    /// The agent's state: `OFFLINE`, `READY`, `BREAK`, `DIALING`, `RINGING`, `TALKING` or `WORKING` (after-call work).
-    ///
-    /// Wire name `UserState`, String, one of [`UserState`](crate::types::UserState). Example: `BREAK`.
-    pub user_state: Option<crate::types::UserState>,
-    /// Where the agent takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
-    ///
-    /// Wire name `WorkMode`, String, one of [`WorkMode`](crate::types::WorkMode). Example: `ON_SITE`.
-    pub work_mode: Option<crate::types::WorkMode>,
-}
-
-impl UserContext {
-    /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
-    pub fn break_code(&self) -> Option<&str> {
-        self.break_code.as_deref()
-    }
-
-    /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
-    pub fn device_id(&self) -> Option<&str> {
-        self.device_id.as_deref()
-    }
-
-    /// `Extension`: see the field [`extension`](#structfield.extension).
-    pub fn extension(&self) -> Option<&str> {
-        self.extension.as_deref()
-    }
-
-    /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
-    pub fn heartbeat(&self) -> Option<i64> {
-        self.heartbeat
-    }
-
-    /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
-    pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
-    }
-
-    /// `JobId`: see the field [`job_id`](#structfield.job_id).
-    pub fn job_id(&self) -> Option<&str> {
-        self.job_id.as_deref()
-    }
-
-    /// `Mobile`: see the field [`mobile`](#structfield.mobile).
-    pub fn mobile(&self) -> Option<&str> {
-        self.mobile.as_deref()
-    }
-
-    /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
-    pub fn outbound_scenario(&self) -> Option<bool> {
-        self.outbound_scenario
-    }
-
-    /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
-    pub fn signed_skill_group_id_list(&self) -> &[String] {
-        self.signed_skill_group_id_list
-            .as_deref()
-            .unwrap_or_default()
-    }
-
-    /// `UserId`: see the field [`user_id`](#structfield.user_id).
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// `UserState`: see the field [`user_state`](#structfield.user_state).
-    pub fn user_state(&self) -> Option<&crate::types::UserState> {
-        self.user_state.as_ref()
-    }
-
-    /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
-    pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
-        self.work_mode.as_ref()
-    }
-}
-
-impl Decode for UserContext {
-    fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                heartbeat: codec::field(o, "Heartbeat")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
-    }
-}
-
-impl Encode for UserContext {
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "BreakCode", &self.break_code);
-        codec::put(&mut o, "DeviceId", &self.device_id);
-        codec::put(&mut o, "Extension", &self.extension);
-        codec::put(&mut o, "Heartbeat", &self.heartbeat);
-        codec::put(&mut o, "InstanceId", &self.instance_id);
-        codec::put(&mut o, "JobId", &self.job_id);
-        codec::put(&mut o, "Mobile", &self.mobile);
-        codec::put(&mut o, "OutboundScenario", &self.outbound_scenario);
-        codec::put(
-            &mut o,
-            "SignedSkillGroupIdList",
-            &self.signed_skill_group_id_list,
-        );
-        codec::put(&mut o, "UserId", &self.user_id);
-        codec::put(&mut o, "UserState", &self.user_state);
-        codec::put(&mut o, "WorkMode", &self.work_mode);
-        Value::Object(o)
-    }
-}
-
-codec::serialize_via_encode!(UnmuteCallOutput, UnmuteCallResult, UserContext);
+codec::serialize_via_encode!(UnmuteCallOutput, UnmuteCallResult);
 
 /// Errors of `UnmuteCall`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
@@ -720,8 +556,11 @@ mod tests {
         "Data.CallContext.ChannelContexts.Timestamp",
         "Data.CallContext.ChannelContexts.UserExtension",
         "Data.CallContext.ChannelContexts.UserId",
+        "Data.CallContext.ChannelContexts.ChannelVariables",
+        "Data.CallContext.ChannelContexts.MediaType",
         "Data.CallContext.InstanceId",
         "Data.CallContext.JobId",
+        "Data.CallContext.CallVariables",
         "Data.UserContext.BreakCode",
         "Data.UserContext.DeviceId",
         "Data.UserContext.Extension",
@@ -730,10 +569,15 @@ mod tests {
         "Data.UserContext.JobId",
         "Data.UserContext.Mobile",
         "Data.UserContext.OutboundScenario",
+        "Data.UserContext.Reserved",
         "Data.UserContext.SignedSkillGroupIdList",
         "Data.UserContext.UserId",
         "Data.UserContext.UserState",
         "Data.UserContext.WorkMode",
+        "Data.UserContext.DeviceState",
+        "Data.UserContext.ParallelJobList.JobId",
+        "Data.UserContext.ParallelJobList.Status",
+        "Data.UserContext.ParallelJobList.Timestamp",
         "HttpStatusCode",
         "Message",
         "Params",
