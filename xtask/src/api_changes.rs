@@ -218,11 +218,8 @@ pub(crate) fn spec_at(root: &Path, rev: &str) -> Result<Spec, String> {
     )
     .map_err(|_| format!("`{rev}` is not a commit of {}", root.display()))?;
     let commit = String::from_utf8_lossy(&commit).trim().to_string();
-    // Paths relative to the repository's top, which may be above the workspace.
-    let prefix = String::from_utf8_lossy(&git(root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_string();
-    let spec_path = format!("{prefix}{}/", codegen::SPEC_DIR);
+    // Run in `root`, `ls-tree` takes and shows paths relative to it, wherever the top is.
+    let spec_path = format!("{}/", codegen::SPEC_DIR);
     let listing = git(root, &["ls-tree", "-r", "-z", &commit, "--", &spec_path])?;
     let mut blobs = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
@@ -351,4 +348,173 @@ pub(crate) fn after_import(root: &Path, before: Option<&Spec>) -> String {
 /// The spec of the work tree, if it loads: taken before an import, for [`after_import`].
 pub(crate) fn load_now(root: &Path) -> Option<Spec> {
     codegen::sync::load(&root.join(codegen::SPEC_DIR), root).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use codegen::api_changes::{Class, Kind, compare};
+
+    use super::*;
+
+    /// A fresh directory under the system's temporary directory, removed when dropped.
+    fn scratch(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-{name}-{}-{}", std::process::id(), unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy_dir(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+
+    fn workspace() -> PathBuf {
+        crate::workspace_root()
+    }
+
+    fn git_in(dir: &Path, args: &[&str]) {
+        let mut all = vec!["-c", "user.name=t", "-c", "user.email=t@example.test"];
+        all.extend(args);
+        git(dir, &all).unwrap();
+    }
+
+    #[test]
+    fn the_spec_of_a_revision_is_read_from_git_even_below_the_repository_top() {
+        let repo = scratch("git");
+        let ws = repo.0.join("sub/ws");
+        copy_dir(
+            &workspace().join("codegen/tests/fixtures/zoo"),
+            &ws.join("spec"),
+        );
+        git_in(&repo.0, &["init", "--quiet"]);
+        git_in(&repo.0, &["add", "."]);
+        git_in(&repo.0, &["commit", "--quiet", "-m", "zoo"]);
+        let file = ws.join("spec/actions/ListThings.json");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            text.replace("\"idempotent\": true", "\"idempotent\": false"),
+        )
+        .unwrap();
+
+        let now = codegen::sync::load(&ws.join("spec"), &ws).unwrap();
+        let changes = since(&ws, "HEAD", &now).unwrap();
+        let kinds: Vec<_> = changes.changes.iter().map(|c| (c.kind, c.class)).collect();
+        assert_eq!(kinds, [(Kind::IdempotenceChanged, Class::Compatible)]);
+
+        let e = since(&ws, "no-such-rev", &now).err().unwrap();
+        assert!(e.contains("`no-such-rev` is not a commit"), "{e}");
+        // The temporary copy is gone.
+        let leftovers = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name().to_string_lossy().starts_with("ccc-spec-")
+                    && e.file_name()
+                        .to_string_lossy()
+                        .contains(&format!("-{}-", std::process::id()))
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    /// The public ResetAgentState page, kept in ccc-import's fixtures.
+    fn page() -> String {
+        std::fs::read_to_string(workspace().join("ccc-import/tests/fixtures/ResetAgentState.md"))
+            .unwrap()
+    }
+
+    /// The API change of importing `edited` over the spec that importing the page as it is
+    /// gives, on a copy of the workspace's spec.
+    fn import_change(edited: &str) -> codegen::api_changes::ApiChanges {
+        let dir = scratch("import");
+        copy_dir(&workspace().join("spec"), &dir.0.join("spec"));
+        let spec_dir = dir.0.join("spec");
+        let import = |text: &str| {
+            let page = dir.0.join("ResetAgentState.md");
+            std::fs::write(&page, text).unwrap();
+            let opts = ccc_import::doc::ImportOptions::default();
+            ccc_import::doc::import_pages(&spec_dir, &[page], &opts).unwrap();
+            codegen::sync::load(&spec_dir, &dir.0).unwrap()
+        };
+        let before = import(&page());
+        let after = import(edited);
+        compare(&before, &after).unwrap()
+    }
+
+    #[test]
+    fn a_field_the_page_adds_is_the_one_change_reported() {
+        let edited = page()
+            .replace(
+                "|WorkMode|String|ON\\_SITE|工作模式。 |\n",
+                "|WorkMode|String|ON\\_SITE|工作模式。 |\n|Skill|String|sales|技能。 |\n",
+            )
+            .replace(
+                "\t\t\"WorkMode\": \"ON_SITE\"\n",
+                "\t\t\"WorkMode\": \"ON_SITE\",\n\t\t\"Skill\": \"sales\"\n",
+            )
+            .replace(
+                "    <WorkMode>ON_SITE</WorkMode>\n",
+                "    <WorkMode>ON_SITE</WorkMode>\n    <Skill>sales</Skill>\n",
+            );
+        assert_ne!(edited, page());
+        let changes = import_change(&edited);
+        let text = changes.text("0.1.0");
+        assert_eq!(
+            text,
+            "`ResetAgentState` (`Client::reset_agent_state`)\n  \
+             additive    response field `Data.Skill` added: `ResetAgentStateResult::skill`, \
+             `Option<String>`\n\n\
+             0 breaking, 1 additive, 0 compatible: a patch release, 0.1.0 → 0.1.1 (at 0.x, a \
+             breaking change raises the minor version and any other the patch version).\n"
+        );
+    }
+
+    #[test]
+    fn a_parameter_the_page_adds_is_the_one_change_reported() {
+        let edited = page().replace(
+            "|UserId|String|否|",
+            "|Reason|String|否|busy|重置原因。 |\n|UserId|String|否|",
+        );
+        assert_ne!(edited, page());
+        let changes = import_change(&edited);
+        let kinds: Vec<_> = changes
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.class, c.text.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [(
+                Kind::ParameterAdded,
+                Class::Additive,
+                "optional parameter `Reason` added: setter `reason`, `String`"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_parameter_the_page_drops_is_kept_by_the_importer_and_no_change_is_reported() {
+        // The importer drops nothing a page leaves out: it reports it and keeps it.
+        let line = page()
+            .lines()
+            .find(|l| l.starts_with("|UserId|String|否|"))
+            .unwrap()
+            .to_string();
+        let edited = page().replace(&format!("{line}\n"), "");
+        assert_ne!(edited, page());
+        let changes = import_change(&edited);
+        assert!(changes.changes.is_empty(), "{}", changes.text("0.1.0"));
+    }
 }

@@ -3,6 +3,7 @@
 //! Each task lives in its own module with a `run(args) -> ExitCode`; `main` only dispatches.
 
 mod api_changes;
+mod changelog;
 mod codegen;
 mod import_doc;
 mod import_tea;
@@ -17,6 +18,7 @@ usage: cargo xtask <task> [options]
 
 tasks:
   api-changes    the public API change from the spec at a git revision to spec/ now (`api-changes --help`)
+  changelog      fill CHANGELOG.md's Unreleased section from the API changes since the last release
   codegen        generate ccc-sdk/src/generated/ from spec/ (`codegen --help` for options)
   import-doc     update spec/ from API reference pages (`import-doc --help`)
   import-tea     update spec/ from the Darabonba definition main.tea (`import-tea --help`)
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     };
     match task.as_str() {
         "api-changes" => api_changes::run(rest),
+        "changelog" => changelog::run(rest),
         "codegen" => codegen::run(rest),
         "import-doc" => import_doc::run(rest),
         "import-tea" => import_tea::run(rest),
