@@ -6,6 +6,7 @@
 //! agrees), and comparing with or writing to the checked-in files. `cargo xtask codegen` and the
 //! freshness test both go through [`sync`], so they cannot disagree.
 
+pub mod api_changes;
 mod docs;
 mod emit;
 mod error;

@@ -11,7 +11,8 @@ const USAGE: &str = "\
 usage: cargo xtask import-doc PAGE.md... | FOLDER [--with-descriptions] [--dry-run]
 
 Reads API reference pages (markdown) and writes or updates spec/actions/<Action>.json for each,
-reporting every change and every choice made where a page leaves the nesting open. A page that
+reporting every change and every choice made where a page leaves the nesting open, then
+what that changes in the public API of ccc-sdk. A page that
 cannot be read is refused with its line and reason, and then nothing is written.
 
 options:
@@ -48,11 +49,17 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let spec_dir = crate::workspace_root().join("spec");
+    let root = crate::workspace_root();
+    let spec_dir = root.join("spec");
+    let before = crate::api_changes::load_now(&root);
     match import_pages(&spec_dir, &pages, &opts) {
         Ok(report) => {
             // A reader that stops early (`| head`) is not an error.
             let _ = writeln!(std::io::stdout(), "{report}");
+            if !opts.dry_run {
+                let changes = crate::api_changes::after_import(&root, before.as_ref());
+                let _ = write!(std::io::stdout(), "{changes}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

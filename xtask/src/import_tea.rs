@@ -14,7 +14,8 @@ Writes or updates spec/actions/<Action>.json for every action of the definition:
 (wire name, type, location, required flag, style, example), the response tree, deprecation.
 Required flags are the definition's. Facts a reference page gave (error tables,
 enumerations, a page's word that a parameter is required: referenceRequired) are kept; every
-difference is reported. api-info.json beside main.tea is read unless --api-info names another.
+difference is reported, then what the import changes in the public API of ccc-sdk.
+api-info.json beside main.tea is read unless --api-info names another.
 
 options:
   --api-info PATH  the product facts (endpoints, deprecated actions)
@@ -55,11 +56,17 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         eprintln!("error: name the main.tea file\n\n{USAGE}");
         return ExitCode::FAILURE;
     };
-    let spec_dir = crate::workspace_root().join("spec");
+    let root = crate::workspace_root();
+    let spec_dir = root.join("spec");
+    let before = crate::api_changes::load_now(&root);
     match import(&spec_dir, &tea, api_info.as_deref(), &opts) {
         Ok(report) => {
             // A reader that stops early (`| head`) is not an error.
             let _ = writeln!(std::io::stdout(), "{report}");
+            if !opts.dry_run {
+                let changes = crate::api_changes::after_import(&root, before.as_ref());
+                let _ = write!(std::io::stdout(), "{changes}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

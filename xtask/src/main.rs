@@ -2,6 +2,8 @@
 //!
 //! Each task lives in its own module with a `run(args) -> ExitCode`; `main` only dispatches.
 
+mod api_changes;
+mod changelog;
 mod codegen;
 mod import_doc;
 mod import_tea;
@@ -15,6 +17,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
+  api-changes    the public API change from the spec at a git revision to spec/ now (`api-changes --help`)
+  changelog      fill CHANGELOG.md's Unreleased section from the API changes since the last release
   codegen        generate ccc-sdk/src/generated/ from spec/ (`codegen --help` for options)
   import-doc     update spec/ from API reference pages (`import-doc --help`)
   import-tea     update spec/ from the Darabonba definition main.tea (`import-tea --help`)
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     match task.as_str() {
+        "api-changes" => api_changes::run(rest),
+        "changelog" => changelog::run(rest),
         "codegen" => codegen::run(rest),
         "import-doc" => import_doc::run(rest),
         "import-tea" => import_tea::run(rest),

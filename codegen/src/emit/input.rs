@@ -339,9 +339,13 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
         .collect();
     let (derive, debug) =
         derive_debug(builder, &shown, &["Clone", "Debug", "Default", "PartialEq"]);
+    // A builder with no fields could be written `X {}` by a user, and a parameter added later
+    // (a private field) would break that: it is non-exhaustive, as fields would make it.
+    let sealed = op.params.is_empty().then(|| quote!(#[non_exhaustive]));
     quote! {
         #doc
         #derive
+        #sealed
         pub struct #builder {
             #( #fields, )*
         }
