@@ -17,11 +17,11 @@
 //! 1. signs in to her skill groups with [`Client::sign_in_group`], then becomes ready for calls
 //!    with [`Client::ready_for_service`] (her state goes from `OFFLINE` to `READY`);
 //! 2. calls a customer with [`Client::make_call`], whose answer holds the call's id
-//!    ([`CallContext::job_id`](operation::make_call::CallContext::job_id)) and her new state;
+//!    ([`CallContext::job_id`](types::CallContext::job_id)) and her new state;
 //! 3. hangs up with [`Client::release_call`], which starts her after-call work (`WORKING`);
 //! 4. reads the records of the calls she took part in with [`Client::list_call_detail_records`]:
 //!    times are milliseconds since the Unix epoch, the call's length is in seconds
-//!    ([`CallDetailRecord`](operation::list_call_detail_records::CallDetailRecord));
+//!    ([`ListCallDetailRecordsItem`](operation::list_call_detail_records::ListCallDetailRecordsItem));
 //! 5. goes on a break with [`Client::take_break`], or signs out with [`Client::sign_out_group`].
 //!    If her workbench and the service ever disagree about her,
 //!    [`Client::reset_agent_state`] puts things right.
