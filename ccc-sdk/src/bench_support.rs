@@ -1,9 +1,10 @@
 //! Entry points for the per-call benchmark: the exact code a call runs, minus the network.
 //! Not a public API; hidden from the docs and free to change.
 
-use crate::client::{self, Method, Operation};
 use crate::codec::Params;
 use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
+use crate::request::{Method, Operation};
+use crate::response;
 
 static RESET_AGENT_STATE: Operation = Operation {
     action: "ResetAgentState",
@@ -40,13 +41,13 @@ pub fn decode_reset_agent_state(
     content_type: &str,
     body: &'static [u8],
 ) -> Option<ResetAgentStateOutput> {
-    let head = client::Head {
+    let head = response::Head {
         status: 200,
         content_type: Some(content_type.to_string()),
-        ..client::Head::default()
+        ..response::Head::default()
     };
-    let response = client::read_response(head, bytes::Bytes::from_static(body)).ok()?;
-    client::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
+    let response = response::read_response(head, bytes::Bytes::from_static(body)).ok()?;
+    response::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
 }
 
 /// Reads any response as a call would (the head's status and content type, then the body),
@@ -68,12 +69,12 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
         body: &[u8],
         to_json: impl Fn(&O) -> serde_json::Value,
     ) -> usize {
-        let head = client::Head {
+        let head = response::Head {
             status,
             content_type: content_type.map(str::to_string),
-            ..client::Head::default()
+            ..response::Head::default()
         };
-        let response = match client::read_response(head, bytes::Bytes::copy_from_slice(body)) {
+        let response = match response::read_response(head, bytes::Bytes::copy_from_slice(body)) {
             Ok(r) => r,
             // Errors are built whole, Display and all.
             Err(f) => {
@@ -81,7 +82,7 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
                 return 0;
             }
         };
-        match client::decode_success::<O>(op, response) {
+        match response::decode_success::<O>(op, response) {
             Ok(out) => usize::from(!to_json(&out).is_null()),
             Err(e) => {
                 std::hint::black_box(e.to_string());
@@ -126,7 +127,7 @@ pub fn traced_call_overhead(client: &crate::Client, creds: &crate::Credentials) 
     let std::task::Poll::Ready(n) = attempts.as_mut().poll(&mut cx) else {
         return 0;
     };
-    let response = client::Response {
+    let response = response::Response {
         status: 200,
         request_id: None,
         content_type: None,

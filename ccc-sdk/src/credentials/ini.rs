@@ -364,6 +364,14 @@ pub(crate) fn static_from_env(env: &Env) -> Result<Credentials, CredentialsError
     }
 }
 
+impl Credentials {
+    /// Reads the credentials file once: see [`ProfileFileProvider`]. Only profiles that hold
+    /// keys (`access_key`, `sts`) can be read this way; the others need a provider.
+    pub fn from_profile_file() -> Result<Self, CredentialsError> {
+        static_from_env(&Env::process())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

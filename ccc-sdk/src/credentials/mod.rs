@@ -132,18 +132,6 @@ impl Credentials {
         self
     }
 
-    /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`, once. Empty values count as unset.
-    pub fn from_env() -> Result<Self, CredentialsError> {
-        env::from_env(&Env::process())
-    }
-
-    /// Reads the credentials file once: see [`ProfileFileProvider`]. Only profiles that hold
-    /// keys (`access_key`, `sts`) can be read this way; the others need a provider.
-    pub fn from_profile_file() -> Result<Self, CredentialsError> {
-        ini::static_from_env(&Env::process())
-    }
-
     /// The AccessKey id.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
@@ -189,6 +177,20 @@ impl fmt::Debug for Credentials {
             d.field("expiration", &time::format(at));
         }
         d.finish()
+    }
+}
+
+impl crate::signing::Keys for Credentials {
+    fn access_key_id(&self) -> &str {
+        Credentials::access_key_id(self)
+    }
+
+    fn access_key_secret(&self) -> &str {
+        Credentials::access_key_secret(self)
+    }
+
+    fn security_token(&self) -> Option<&str> {
+        Credentials::security_token(self)
     }
 }
 
@@ -349,26 +351,6 @@ impl fmt::Display for CredentialsError {
 }
 
 impl std::error::Error for CredentialsError {}
-
-impl crate::Client {
-    /// Asks the configured provider for credentials now, so that a service without usable
-    /// credentials fails at start rather than at its first call. With the default chain this
-    /// also settles which source the client uses from then on.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = ccc_sdk::Client::new(ccc_sdk::Config::builder().region("cn-shanghai").build()?)?;
-    /// client.check_credentials().await?; // e.g. "no credentials found by the default chain: …"
-    /// # Ok(()) }
-    /// ```
-    pub async fn check_credentials(&self) -> Result<(), CredentialsError> {
-        self.config()
-            .credentials
-            .provide_credentials()
-            .await
-            .map(drop)
-    }
-}
 
 #[cfg(test)]
 mod tests {
