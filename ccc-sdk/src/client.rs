@@ -19,7 +19,7 @@ pub(crate) use crate::request::{Method, Operation};
 use crate::response::{self, Response, decode_success};
 use crate::retry::Policy;
 use crate::trace;
-use crate::transport;
+use crate::transport::{self, Target, Trust};
 use tracing::Instrument;
 
 /// A client of the CCC API. Cheap to clone: clones share one connection pool.
@@ -71,7 +71,22 @@ impl Client {
     /// added. With the `webpki-roots` feature, a host without a store uses Mozilla's roots,
     /// built into the binary.
     pub fn new(config: Config) -> Result<Client, ConfigError> {
-        let http = transport::http_client(&config)?;
+        let endpoint = &config.endpoint;
+        let target = Target {
+            host: endpoint.host(),
+            direct: endpoint.loopback,
+            // A plain-http loopback endpoint needs no certificate store.
+            trust: if endpoint.base.starts_with("https://") {
+                Trust::Roots
+            } else {
+                Trust::Nothing
+            },
+            http2_prior_knowledge: config.http2_prior_knowledge,
+            connect_timeout: config.connect_timeout,
+            read_timeout: Some(config.read_timeout),
+            total_timeout: None,
+        };
+        let http = transport::http_client(&config.http, &target)?;
         let base_url = reqwest::Url::parse(&config.endpoint.base)
             .map_err(|e| ConfigError::new(format!("endpoint `{}`: {e}", config.endpoint.base)))?;
         Ok(Client {

@@ -164,7 +164,8 @@ pub(crate) fn provider(
                     .set_external_id(section.get("external_id").map(str::to_string))
                     .sts_endpoint(ctx.sts_endpoint(None).map_err(in_profile)?)
                     .build()
-                    .map_err(in_profile)?,
+                    .map_err(in_profile)?
+                    .sharing(&ctx.network),
             ))
         }
         "ecs_ram_role" => Source::Provider(
@@ -184,7 +185,8 @@ pub(crate) fn provider(
                 .set_policy(section.get("policy").map(str::to_string))
                 .sts_endpoint(ctx.sts_endpoint(None).map_err(in_profile)?)
                 .build()
-                .map_err(in_profile)?,
+                .map_err(in_profile)?
+                .sharing(&ctx.network),
             ))
         }
         other => {
@@ -306,6 +308,11 @@ impl ProfileFileProvider {
     pub(crate) fn with_ctx(mut self, ctx: Ctx) -> Self {
         self.ctx = ctx;
         self
+    }
+
+    /// The network the HTTP clients of its profiles' providers are built from.
+    pub(crate) fn network(&self) -> &crate::transport::SharedHttpSettings {
+        &self.ctx.network
     }
 
     /// Whether the file exists, for the chain to skip it quietly when it does not.

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
+use crate::transport::SharedHttpSettings;
+
 mod cache;
 mod chain;
 mod cli;
@@ -309,6 +311,34 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
 
 /// Shared handle to a credentials provider.
 pub(crate) type SharedCredentials = Arc<dyn ProvideCredentials>;
+
+/// The network a provider of this crate builds its HTTP clients from, for the `Config` it is
+/// given to to set; `None` for a provider that makes no HTTP request, or one from elsewhere. A
+/// provider is found as it is or in an `Arc`.
+pub(crate) fn network_of(provider: &dyn std::any::Any) -> Option<SharedHttpSettings> {
+    macro_rules! find {
+        ($($kind:ty),*) => {
+            $(
+                if let Some(p) = provider.downcast_ref::<$kind>() {
+                    return Some(p.network().clone());
+                }
+                if let Some(p) = provider.downcast_ref::<Arc<$kind>>() {
+                    return Some(p.network().clone());
+                }
+            )*
+        };
+    }
+    find!(
+        DefaultCredentialsChain,
+        ProfileFileProvider,
+        CliProfileProvider,
+        RamRoleArnProvider,
+        OidcRoleArnProvider,
+        EcsRamRoleProvider,
+        CredentialsUriProvider
+    );
+    None
+}
 
 /// Credentials could not be found, read or fetched. Never contains a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
