@@ -2,7 +2,7 @@
 //! Not a public API; hidden from the docs and free to change.
 
 use crate::codec::Params;
-use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
+use crate::generated::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
 use crate::request::{Method, Operation};
 use crate::response;
 
@@ -14,7 +14,10 @@ static RESET_AGENT_STATE: Operation = Operation {
 
 /// Encodes the input's parameters, signs and lays out the request as an attempt would; returns
 /// the request's size in bytes (URL, headers and body) so the work cannot be optimised away.
-pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
+pub fn prepare_reset_agent_state(
+    client: &crate::client::Client,
+    input: &ResetAgentStateInput,
+) -> usize {
     let mut params = Params::default();
     input.write_params(&mut params);
     // Fixed credentials are ready at once: one poll, no runtime.
@@ -55,7 +58,7 @@ pub fn decode_reset_agent_state(
 /// fuzzing and mutation tests. Returns how many outputs decoded. Never panics, whatever the
 /// bytes; that is what the callers check.
 pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -> usize {
-    use crate::operation::{
+    use crate::generated::operation::{
         get_call_detail_record::GetCallDetailRecordOutput,
         list_historical_agent_report::ListHistoricalAgentReportOutput,
         list_interval_instance_report::ListIntervalInstanceReportOutput,
@@ -118,7 +121,10 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
 /// run inside it (here a loop that is done at once), and the records of its success. With no
 /// subscriber, this is the whole cost of tracing per call. Returns the attempt count.
 #[inline(never)]
-pub fn traced_call_overhead(client: &crate::Client, creds: &crate::Credentials) -> u32 {
+pub fn traced_call_overhead(
+    client: &crate::client::Client,
+    creds: &crate::credentials::Credentials,
+) -> u32 {
     use tracing::Instrument;
     let span = crate::trace::call_span(RESET_AGENT_STATE.action, client.config().region());
     let started = (!span.is_disabled()).then(std::time::Instant::now);
