@@ -454,3 +454,84 @@ async fn a_ca_certificate_presented_by_a_server_is_refused_and_named() {
         "{chain}"
     );
 }
+
+/// What a credentials URI provider, reached over `https`, answers `check_credentials` with.
+async fn credentials_error(config: Config) -> Option<String> {
+    let c = Client::new(config).ok()?;
+    let err = tokio::time::timeout(Duration::from_secs(20), c.check_credentials())
+        .await
+        .expect("bounded")
+        .unwrap_err()
+        .to_string();
+    // A host without any certificate store cannot build an https client at all.
+    (!err.contains("cannot build")).then_some(err)
+}
+
+#[tokio::test]
+async fn the_proxy_and_user_agent_of_the_config_reach_the_credential_providers() {
+    use ccc_sdk::credentials::{
+        CredentialsUriProvider, DefaultCredentialsChain, ENV_CLI_PROFILE_DISABLED,
+        ENV_CREDENTIALS_URI, ENV_ECS_METADATA_DISABLED, Env,
+    };
+    let uri = "https://creds.example.com/credentials";
+    let given = CredentialsUriProvider::new(uri).unwrap();
+    let chain = DefaultCredentialsChain::builder()
+        .env(Env::from_vars([
+            (ENV_CREDENTIALS_URI, uri),
+            (ENV_ECS_METADATA_DISABLED, "true"),
+            (ENV_CLI_PROFILE_DISABLED, "true"),
+        ]))
+        .build();
+    for provider in [
+        Box::new(move |b: ConfigBuilder| b.credentials(given))
+            as Box<dyn FnOnce(ConfigBuilder) -> ConfigBuilder>,
+        Box::new(move |b: ConfigBuilder| b.credentials(chain)),
+    ] {
+        let proxy = refusing_proxy();
+        let b = config("https://ccc.cn-shanghai.aliyuncs.com")
+            .proxy(format!("http://{}", proxy.addr))
+            .user_agent_suffix("probe/7");
+        let Some(err) = credentials_error(provider(b).build().unwrap()).await else {
+            return;
+        };
+        let heads = proxy.heads();
+        assert_eq!(heads.len(), 1, "{err}: {heads:?}");
+        assert!(
+            heads[0].starts_with("connect creds.example.com:443 http/1.1"),
+            "{}",
+            heads[0]
+        );
+        assert!(user_agent(&heads[0]).ends_with(" probe/7"), "{}", heads[0]);
+    }
+}
+
+#[tokio::test]
+async fn the_roots_of_the_config_reach_the_credential_providers() {
+    use ccc_sdk::credentials::CredentialsUriProvider;
+    let addr = tls_server("private-leaf-cert.pem");
+    let uri = format!("https://localhost:{}/credentials", addr.port());
+    let mut errors = Vec::new();
+    for trust_ca in [false, true] {
+        let mut b = config("https://ccc.cn-shanghai.aliyuncs.com")
+            .credentials(CredentialsUriProvider::new(&uri).unwrap());
+        if trust_ca {
+            b = b.add_root_certificate(ca_pem());
+        }
+        let Some(err) = credentials_error(b.build().unwrap()).await else {
+            return;
+        };
+        errors.push(err);
+    }
+    // Refused without the private CA; with it, the connection is made and its answer (a CCC
+    // success, no credentials) read.
+    assert!(
+        errors[0].contains("cannot connect") && errors[0].contains("UnknownIssuer"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        !errors[1].contains("cannot connect") && !errors[1].contains("certificate"),
+        "{}",
+        errors[1]
+    );
+}

@@ -1,9 +1,10 @@
 //! Entry points for the per-call benchmark: the exact code a call runs, minus the network.
 //! Not a public API; hidden from the docs and free to change.
 
-use crate::client::{self, Method, Operation};
 use crate::codec::Params;
-use crate::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
+use crate::generated::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
+use crate::request::{Method, Operation};
+use crate::response;
 
 static RESET_AGENT_STATE: Operation = Operation {
     action: "ResetAgentState",
@@ -13,7 +14,10 @@ static RESET_AGENT_STATE: Operation = Operation {
 
 /// Encodes the input's parameters, signs and lays out the request as an attempt would; returns
 /// the request's size in bytes (URL, headers and body) so the work cannot be optimised away.
-pub fn prepare_reset_agent_state(client: &crate::Client, input: &ResetAgentStateInput) -> usize {
+pub fn prepare_reset_agent_state(
+    client: &crate::client::Client,
+    input: &ResetAgentStateInput,
+) -> usize {
     let mut params = Params::default();
     input.write_params(&mut params);
     // Fixed credentials are ready at once: one poll, no runtime.
@@ -40,13 +44,13 @@ pub fn decode_reset_agent_state(
     content_type: &str,
     body: &'static [u8],
 ) -> Option<ResetAgentStateOutput> {
-    let head = client::Head {
+    let head = response::Head {
         status: 200,
         content_type: Some(content_type.to_string()),
-        ..client::Head::default()
+        ..response::Head::default()
     };
-    let response = client::read_response(head, bytes::Bytes::from_static(body)).ok()?;
-    client::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
+    let response = response::read_response(head, bytes::Bytes::from_static(body)).ok()?;
+    response::decode_success::<ResetAgentStateOutput>(&RESET_AGENT_STATE, response).ok()
 }
 
 /// Reads any response as a call would (the head's status and content type, then the body),
@@ -54,7 +58,7 @@ pub fn decode_reset_agent_state(
 /// fuzzing and mutation tests. Returns how many outputs decoded. Never panics, whatever the
 /// bytes; that is what the callers check.
 pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -> usize {
-    use crate::operation::{
+    use crate::generated::operation::{
         get_call_detail_record::GetCallDetailRecordOutput,
         list_historical_agent_report::ListHistoricalAgentReportOutput,
         list_interval_instance_report::ListIntervalInstanceReportOutput,
@@ -68,12 +72,12 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
         body: &[u8],
         to_json: impl Fn(&O) -> serde_json::Value,
     ) -> usize {
-        let head = client::Head {
+        let head = response::Head {
             status,
             content_type: content_type.map(str::to_string),
-            ..client::Head::default()
+            ..response::Head::default()
         };
-        let response = match client::read_response(head, bytes::Bytes::copy_from_slice(body)) {
+        let response = match response::read_response(head, bytes::Bytes::copy_from_slice(body)) {
             Ok(r) => r,
             // Errors are built whole, Display and all.
             Err(f) => {
@@ -81,7 +85,7 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
                 return 0;
             }
         };
-        match client::decode_success::<O>(op, response) {
+        match response::decode_success::<O>(op, response) {
             Ok(out) => usize::from(!to_json(&out).is_null()),
             Err(e) => {
                 std::hint::black_box(e.to_string());
@@ -117,7 +121,10 @@ pub fn read_any_response(status: u16, content_type: Option<&str>, body: &[u8]) -
 /// run inside it (here a loop that is done at once), and the records of its success. With no
 /// subscriber, this is the whole cost of tracing per call. Returns the attempt count.
 #[inline(never)]
-pub fn traced_call_overhead(client: &crate::Client, creds: &crate::Credentials) -> u32 {
+pub fn traced_call_overhead(
+    client: &crate::client::Client,
+    creds: &crate::credentials::Credentials,
+) -> u32 {
     use tracing::Instrument;
     let span = crate::trace::call_span(RESET_AGENT_STATE.action, client.config().region());
     let started = (!span.is_disabled()).then(std::time::Instant::now);
@@ -126,7 +133,7 @@ pub fn traced_call_overhead(client: &crate::Client, creds: &crate::Credentials) 
     let std::task::Poll::Ready(n) = attempts.as_mut().poll(&mut cx) else {
         return 0;
     };
-    let response = client::Response {
+    let response = response::Response {
         status: 200,
         request_id: None,
         content_type: None,

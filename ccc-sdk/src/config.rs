@@ -4,12 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{DefaultCredentialsChain, Env, ProvideCredentials, SharedCredentials};
+use crate::credentials::{
+    self, DefaultCredentialsChain, Env, ProvideCredentials, SharedCredentials,
+};
 use crate::endpoint::{self, Endpoint, Network};
 pub use crate::error::ConfigError;
 use crate::retry::RetryConfig;
 use crate::signing::SignatureVersion;
-use crate::transport::{self, ProxyUrl};
+use crate::transport::{self, HttpSettings, ProxyUrl, SharedHttpSettings};
 
 /// Environment variable naming the region, read by [`Config::from_env`].
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -51,10 +53,8 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) http2_prior_knowledge: bool,
     pub(crate) max_response_bytes: usize,
-    pub(crate) proxy: Option<ProxyUrl>,
-    no_proxy: Option<String>,
-    pub(crate) root_certificates: Vec<rustls::pki_types::CertificateDer<'static>>,
-    pub(crate) user_agent: String,
+    /// Proxy, extra roots and user agent: the client's, and the credential provider's.
+    pub(crate) http: Arc<HttpSettings>,
 }
 
 impl fmt::Debug for Config {
@@ -71,10 +71,10 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("http2_prior_knowledge", &self.http2_prior_knowledge)
             .field("max_response_bytes", &self.max_response_bytes)
-            .field("proxy", &self.proxy)
-            .field("no_proxy", &self.no_proxy)
-            .field("root_certificates", &self.root_certificates.len())
-            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.http.proxy)
+            .field("no_proxy", &self.http.no_proxy)
+            .field("root_certificates", &self.http.root_certificates.len())
+            .field("user_agent", &self.http.user_agent)
             .finish()
     }
 }
@@ -167,12 +167,7 @@ impl Config {
     /// The `User-Agent` every request carries: `ccc-sdk-rust/<version>`, then
     /// `ALIBABA_CLOUD_USER_AGENT`, then [`ConfigBuilder::user_agent_suffix`].
     pub fn user_agent(&self) -> &str {
-        &self.user_agent
-    }
-
-    /// The hosts that are reached without the proxy, as a `NO_PROXY` list.
-    pub(crate) fn no_proxy(&self) -> Option<&str> {
-        self.no_proxy.as_deref()
+        &self.http.user_agent
     }
 }
 
@@ -207,6 +202,8 @@ pub struct ConfigBuilder {
     endpoint: Option<String>,
     region: Option<String>,
     credentials: Option<SharedCredentials>,
+    /// The network the provider's HTTP clients are built from, when it is one of this crate's.
+    credentials_network: Option<SharedHttpSettings>,
     signature_version: SignatureVersion,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
@@ -261,7 +258,16 @@ impl ConfigBuilder {
 
     /// Fixed credentials, or any [`ProvideCredentials`]; the default is
     /// [`DefaultCredentialsChain`].
+    ///
+    /// A provider of this crate that makes HTTP requests (the default chain, the profile
+    /// providers, STS role assumption, the ECS RAM role, a credentials URI), given here as it is
+    /// or in an `Arc`, makes them as the client does: through [`proxy`](Self::proxy) (or the
+    /// environment's), trusting [`add_root_certificate`](Self::add_root_certificate)'s roots,
+    /// with this configuration's user agent. So do the providers a chain or a profile builds. A
+    /// provider given to several configurations takes the first one's settings; one that made a
+    /// request before it was given here keeps the environment's.
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials_network = credentials::network_of(&provider);
         self.credentials = Some(Arc::new(provider));
         self
     }
@@ -392,17 +398,9 @@ impl ConfigBuilder {
         })?;
         let proxy = match self.proxy {
             Some(url) => Some(ProxyUrl::parse(&url, "ConfigBuilder::proxy")?),
-            None => {
-                match transport::env_var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
-                {
-                    Some((name, url)) => Some(ProxyUrl::parse(&url, name)?),
-                    None => None,
-                }
-            }
+            None => transport::env_proxy()?,
         };
-        let no_proxy = self
-            .no_proxy
-            .or_else(|| transport::env_var(&["NO_PROXY", "no_proxy"]).map(|(_, v)| v));
+        let no_proxy = self.no_proxy.or_else(transport::env_no_proxy);
         let mut root_certificates = Vec::new();
         for pem in &self.root_certificates {
             root_certificates.extend(transport::parse_pem_certificates(pem)?);
@@ -425,12 +423,29 @@ impl ConfigBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
+        let network = Arc::new(HttpSettings {
+            proxy,
+            no_proxy,
+            root_certificates,
+            user_agent,
+        });
+        let credentials = match self.credentials {
+            Some(provider) => {
+                if let Some(slot) = &self.credentials_network {
+                    slot.adopt(network.clone());
+                }
+                provider
+            }
+            None => {
+                let chain = DefaultCredentialsChain::default();
+                chain.network().adopt(network.clone());
+                Arc::new(chain)
+            }
+        };
         Ok(Config {
             endpoint,
             region: self.region,
-            credentials: self
-                .credentials
-                .unwrap_or_else(|| Arc::new(DefaultCredentialsChain::default())),
+            credentials,
             signature_version: self.signature_version,
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             read_timeout: self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
@@ -441,10 +456,7 @@ impl ConfigBuilder {
             max_response_bytes: self
                 .max_response_bytes
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            proxy,
-            no_proxy,
-            root_certificates,
-            user_agent,
+            http: network,
         })
     }
 }
@@ -519,6 +531,40 @@ mod tests {
         assert_eq!(c.region(), Some("cn-shanghai"));
         let c = from(&[(ENV_ENDPOINT, "  "), (ENV_REGION, "cn-shanghai")]).unwrap();
         assert_eq!(c.endpoint_url(), "https://ccc.cn-shanghai.aliyuncs.com");
+    }
+
+    #[test]
+    fn a_provider_of_this_crate_takes_the_network_of_the_first_config_it_is_given_to() {
+        use crate::credentials::CredentialsUriProvider;
+        let network = |p: &dyn std::any::Any| credentials::network_of(p).unwrap().get().unwrap();
+        let build = |b: ConfigBuilder, suffix: &str| {
+            b.endpoint_url("https://ccc.example.com")
+                .proxy("http://proxy.example:3128")
+                .user_agent_suffix(suffix)
+                .build()
+                .unwrap()
+        };
+        let uri = || CredentialsUriProvider::new("https://creds.example.com/c").unwrap();
+        // As it is, in an `Arc`, and inside the default chain.
+        let given = Arc::new(uri());
+        build(Config::builder().credentials(given.clone()), "first/1");
+        build(Config::builder().credentials(given.clone()), "second/2");
+        let seen = network(&given);
+        assert!(seen.user_agent.ends_with(" first/1"), "{seen:?}");
+        assert!(
+            format!("{seen:?}").contains("proxy.example:3128"),
+            "{seen:?}"
+        );
+        let chain = DefaultCredentialsChain::default();
+        let seen = chain.network().clone();
+        build(Config::builder().credentials(chain), "chain/3");
+        assert!(seen.get().unwrap().user_agent.ends_with(" chain/3"));
+        // Fixed keys make no request: nothing to share.
+        assert!(credentials::network_of(&crate::Credentials::new("a", "b")).is_none());
+        // Given to no configuration, a provider reads the environment alone.
+        let alone = uri();
+        assert!(network(&alone).user_agent.starts_with("ccc-sdk-rust/"));
+        assert!(!network(&alone).user_agent.contains(' '));
     }
 
     #[test]

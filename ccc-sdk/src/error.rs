@@ -6,6 +6,7 @@ use std::time::Duration;
 
 pub use crate::codec::DecodeError;
 pub use crate::credentials::CredentialsError;
+use crate::generated::types::ErrorCode;
 
 /// An error the service returned: HTTP status ≥ 400 with Alibaba Cloud's error body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,8 +57,8 @@ impl ServiceError {
     /// knows, the same whichever action returned it, or [`ErrorCode::Unknown`](crate::ErrorCode::Unknown)
     /// holding the code as sent. Reading it matches the code text against the known codes; only
     /// an unknown code is copied.
-    pub fn error_code(&self) -> crate::ErrorCode {
-        crate::ErrorCode::from(self.code.as_str())
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code.as_str())
     }
 
     /// The product-wide error this is, if it is one (throttling, signature, …): `None` for a
@@ -66,8 +67,8 @@ impl ServiceError {
     /// To match a code, [`error_code`](Self::error_code) supersedes it: it knows every code of
     /// the spec, the product-wide ones included. This one remains to tell whether a code is one
     /// the product lists for any action.
-    pub fn common_code(&self) -> Option<crate::types::CommonErrorCode> {
-        crate::types::CommonErrorCode::from_code(&self.code)
+    pub fn common_code(&self) -> Option<crate::generated::types::CommonErrorCode> {
+        crate::generated::types::CommonErrorCode::from_code(&self.code)
     }
 
     /// Whether the service asked the caller to slow down. A throttled request was not run.
@@ -452,7 +453,7 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
     /// The error code as an [`ErrorCode`](crate::ErrorCode), when the service answered with an
     /// error; `None` for a failure with no service error (no response, an unreadable one, an
     /// invalid input). The same code gives the same variant on every action.
-    pub fn error_code(&self) -> Option<crate::ErrorCode> {
+    pub fn error_code(&self) -> Option<ErrorCode> {
         self.as_service_error().map(|e| e.as_ref().error_code())
     }
 

@@ -52,7 +52,7 @@ use std::task::{Context, Poll};
 
 pub use futures_core::Stream;
 
-use crate::SdkError;
+use crate::error::SdkError;
 
 /// One page's request, sent: the future of an action's `send()`.
 pub type PageFuture<P, E> = Pin<Box<dyn Future<Output = Result<P, SdkError<E>>> + Send>>;

@@ -1,6 +1,8 @@
 //! Retries: which failures are worth another attempt, and how long to wait before it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::failure::Failure;
 
 /// How a client retries: exponential backoff with full jitter, bounded in attempts and in time.
 ///
@@ -80,6 +82,33 @@ impl RetryConfig {
             )
             .min(self.max_backoff);
         cap.mul_f64(unit.clamp(0.0, 1.0))
+    }
+}
+
+/// How one call retries, settled from the client's config and the call's options.
+pub(crate) struct Policy<'a> {
+    pub(crate) retry: &'a RetryConfig,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) idempotent: bool,
+}
+
+impl Policy<'_> {
+    /// The wait before the attempt after attempt `n`, which failed with `failure`; `None` when
+    /// no attempt follows: the failure would come again, the action may have run and is not safe
+    /// to repeat, the attempts are spent, or the wait would end past the time bound counted from
+    /// `started`. The service's `retry after` lengthens the wait, never shortens it.
+    pub(crate) fn next_wait(
+        &self,
+        failure: &Failure,
+        n: u32,
+        started: Instant,
+    ) -> Option<Duration> {
+        if !(failure.is_retryable(self.idempotent) && n < self.retry.max_attempts()) {
+            return None;
+        }
+        let backoff = self.retry.backoff(n, jitter_unit());
+        let wait = failure.retry_after().map_or(backoff, |w| w.max(backoff));
+        (started.elapsed() + wait < self.retry.max_elapsed()).then_some(wait)
     }
 }
 

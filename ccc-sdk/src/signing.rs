@@ -9,7 +9,6 @@ use hmac::{KeyInit, Mac};
 use sha2::Digest as _;
 
 use crate::codec::Params;
-use crate::credentials::Credentials;
 
 pub(crate) use crate::generated::endpoints::API_VERSION;
 
@@ -92,11 +91,19 @@ pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// SHA-256 of nothing, in hex: the payload hash of every request without a body.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+/// The keys a request is signed with: an AccessKey pair and, for temporary keys, an STS security
+/// token. The credentials type implements it.
+pub(crate) trait Keys {
+    fn access_key_id(&self) -> &str;
+    fn access_key_secret(&self) -> &str;
+    fn security_token(&self) -> Option<&str>;
+}
+
 /// Signs a request with the chosen scheme.
-pub(crate) fn sign<'a>(
+pub(crate) fn sign<'a, K: Keys>(
     version: SignatureVersion,
     req: &Unsigned<'a>,
-    creds: &'a Credentials,
+    creds: &'a K,
 ) -> SignedRequest<'a> {
     match version {
         SignatureVersion::V3 => sign_v3(req, creds),
@@ -303,7 +310,7 @@ impl std::fmt::Debug for Hex32String {
     }
 }
 
-fn sign_v3<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> {
+fn sign_v3<'a, K: Keys>(req: &Unsigned<'a>, creds: &'a K) -> SignedRequest<'a> {
     let query = canonical_query(pairs(&req.params.query));
     let mut body = String::new();
     form_encode(pairs(&req.params.body), &mut body);
@@ -390,7 +397,7 @@ pub(crate) fn v1_signature(secret: &str, string_to_sign: &str) -> String {
         .encode(hmac_sha1(key.as_bytes(), string_to_sign.as_bytes()))
 }
 
-fn sign_v1<'a>(req: &Unsigned<'a>, creds: &'a Credentials) -> SignedRequest<'a> {
+fn sign_v1<'a, K: Keys>(req: &Unsigned<'a>, creds: &'a K) -> SignedRequest<'a> {
     let mut common: Vec<(&str, &str)> = vec![
         ("AccessKeyId", creds.access_key_id()),
         ("Action", req.action),

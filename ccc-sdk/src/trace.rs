@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::client::{Failure, Response, Secrets};
 use crate::credentials::Credentials;
 use crate::error::{SdkError, ServiceError};
+use crate::failure::{Failure, Secrets};
+use crate::response::Response;
 
 /// The longest text taken from a response into a field.
 const MAX_FIELD_CHARS: usize = 128;

@@ -1,16 +1,17 @@
-//! The HTTP client a [`Client`](crate::Client) sends through: proxy, TLS roots, user agent, and
-//! what a refused certificate is reported as.
+//! The HTTP clients the SDK sends through, the [`Client`](crate::Client)'s and every credential
+//! provider's, all built by [`http_client`] from one [`HttpSettings`]: proxy, TLS roots, user agent;
+//! and what a refused certificate is reported as.
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-use crate::config::{Config, ConfigError};
-use crate::endpoint::Endpoint;
+use crate::error::ConfigError;
 
 /// The user agent every request carries before any suffix.
 pub(crate) const BASE_USER_AGENT: &str = concat!("ccc-sdk-rust/", env!("CARGO_PKG_VERSION"));
@@ -143,20 +144,89 @@ fn in_range(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     }
 }
 
-/// The proxy a client of this endpoint goes through, if any: never for a loopback endpoint, nor
-/// for one the `NO_PROXY` list names.
+/// The proxy a client of `host` goes through, if any: never for a client that goes `direct` (to
+/// a loopback address, or to the metadata server), nor for a host the `NO_PROXY` list names.
 pub(crate) fn proxy_for<'a>(
-    endpoint: &Endpoint,
+    host: &str,
+    direct: bool,
     proxy: Option<&'a ProxyUrl>,
     no_proxy: Option<&str>,
 ) -> Option<&'a ProxyUrl> {
-    if endpoint.loopback {
+    if direct {
         return None;
     }
-    let host = endpoint.host();
     match no_proxy {
         Some(list) if no_proxy_matches(list, host) => None,
         _ => proxy,
+    }
+}
+
+/// How the SDK's HTTP clients reach the network: the proxy and the hosts reached without it, the
+/// roots trusted besides the system's, and the user agent. A [`Config`](crate::Config) holds
+/// one; the credential providers given to it build their clients from the same.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct HttpSettings {
+    pub(crate) proxy: Option<ProxyUrl>,
+    pub(crate) no_proxy: Option<String>,
+    pub(crate) root_certificates: Vec<CertificateDer<'static>>,
+    pub(crate) user_agent: String,
+}
+
+impl HttpSettings {
+    /// What the environment alone says: its proxy ([`env_proxy`]) and `NO_PROXY` list, no extra
+    /// roots, the base user agent. A credential provider given to no `Config` uses it.
+    pub(crate) fn from_env() -> Result<HttpSettings, ConfigError> {
+        Ok(HttpSettings {
+            proxy: env_proxy()?,
+            no_proxy: env_no_proxy(),
+            root_certificates: Vec::new(),
+            user_agent: BASE_USER_AGENT.to_string(),
+        })
+    }
+}
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("proxy", &self.proxy)
+            .field("no_proxy", &self.no_proxy)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// The proxy the environment names: `HTTPS_PROXY`, then `https_proxy`, `ALL_PROXY`, `all_proxy`.
+pub(crate) fn env_proxy() -> Result<Option<ProxyUrl>, ConfigError> {
+    env_var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+        .map(|(name, url)| ProxyUrl::parse(&url, name))
+        .transpose()
+}
+
+/// The environment's `NO_PROXY` (then `no_proxy`) list.
+pub(crate) fn env_no_proxy() -> Option<String> {
+    env_var(&["NO_PROXY", "no_proxy"]).map(|(_, v)| v)
+}
+
+/// The [`HttpSettings`] a credential provider's clients are built from, shared by every provider of
+/// one chain or profile: the one of the `Config` the provider is given to, once given; until
+/// then, and for a provider given to none, the environment's ([`HttpSettings::from_env`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SharedHttpSettings(Arc<OnceLock<Arc<HttpSettings>>>);
+
+impl SharedHttpSettings {
+    /// Takes a configuration's network, unless one was taken before (by another `Config` given
+    /// the same provider); says whether it was taken.
+    pub(crate) fn adopt(&self, network: Arc<HttpSettings>) -> bool {
+        self.0.set(network).is_ok()
+    }
+
+    /// The network to build a client from now.
+    pub(crate) fn get(&self) -> Result<Arc<HttpSettings>, ConfigError> {
+        match self.0.get() {
+            Some(network) => Ok(network.clone()),
+            None => HttpSettings::from_env().map(Arc::new),
+        }
     }
 }
 
@@ -267,49 +337,73 @@ fn bundled_roots(extra_roots: &[CertificateDer<'static>]) -> rustls::RootCertSto
 pub(crate) const ALPN_H2_AND_HTTP1: &[&[u8]] = &[b"h2", b"http/1.1"];
 const ALPN_H2: &[&[u8]] = &[b"h2"];
 
-/// Builds the HTTP client of a [`Client`](crate::Client).
-pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, ConfigError> {
-    let https = config.endpoint.base.starts_with("https://");
-    let trust = if https { Trust::Roots } else { Trust::Nothing };
-    let alpn = if config.http2_prior_knowledge {
+/// What one HTTP client is for: where it goes, what it trusts, how long it waits.
+pub(crate) struct Target<'a> {
+    /// The host it goes to, as a `NO_PROXY` entry would name it.
+    pub(crate) host: &'a str,
+    /// Never through a proxy: a loopback address, or the metadata server.
+    pub(crate) direct: bool,
+    pub(crate) trust: Trust,
+    /// HTTP/2 from the first byte, without negotiating it.
+    pub(crate) http2_prior_knowledge: bool,
+    pub(crate) connect_timeout: Duration,
+    /// The longest wait for the next bytes of an answer.
+    pub(crate) read_timeout: Option<Duration>,
+    /// The longest a whole exchange may take.
+    pub(crate) total_timeout: Option<Duration>,
+}
+
+/// Builds an HTTP client: the one builder of the call path and of every credential provider.
+/// Its TLS is [`tls_config`]'s; its proxy, extra roots and user agent are the `network`'s.
+pub(crate) fn http_client(
+    network: &HttpSettings,
+    target: &Target<'_>,
+) -> Result<reqwest::Client, ConfigError> {
+    let alpn = if target.http2_prior_knowledge {
         ALPN_H2
     } else {
         ALPN_H2_AND_HTTP1
     };
-    let tls = tls_config(trust, &config.root_certificates, alpn)
-        .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e))?;
-    builder(config)
-        .tls_backend_preconfigured(tls)
-        .build()
-        .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e))
-}
-
-fn builder(config: &Config) -> reqwest::ClientBuilder {
-    let mut http = reqwest::Client::builder();
-    if config.http2_prior_knowledge {
+    let cannot = |e| ConfigError::with_source("cannot build the HTTP client", e);
+    let tls = tls_config(target.trust, &network.root_certificates, alpn).map_err(cannot)?;
+    let mut http = reqwest::Client::builder().tls_backend_preconfigured(tls);
+    if target.http2_prior_knowledge {
         http = http.http2_prior_knowledge();
     }
-    // Proxies are decided here, once for the client's one endpoint; the transport's own reading
-    // of the variables is turned off so that a loopback endpoint is never proxied.
+    // Proxies are decided here, once for the client's one host; the transport's own reading of
+    // the variables is turned off so that a loopback address is never proxied.
     http = http.no_proxy();
-    if let Some(proxy) = proxy_for(&config.endpoint, config.proxy.as_ref(), config.no_proxy()) {
+    let proxy = proxy_for(
+        target.host,
+        target.direct,
+        network.proxy.as_ref(),
+        network.no_proxy.as_deref(),
+    );
+    if let Some(proxy) = proxy {
         // `Proxy::all` takes a user and password in the URL as the proxy's basic credentials.
         if let Ok(p) = reqwest::Proxy::all(proxy.url.clone()) {
             http = http.proxy(p);
         }
     }
-    http.connect_timeout(config.connect_timeout)
-        .read_timeout(config.read_timeout)
-        .user_agent(config.user_agent.as_str())
-        .pool_idle_timeout(std::time::Duration::from_secs(60))
-        // The API never redirects; a redirect could carry the signed request, with its token, to
-        // another host. It becomes an error instead.
+    if let Some(d) = target.read_timeout {
+        http = http.read_timeout(d);
+    }
+    if let Some(d) = target.total_timeout {
+        http = http.timeout(d);
+    }
+    http.connect_timeout(target.connect_timeout)
+        .user_agent(network.user_agent.as_str())
+        .pool_idle_timeout(Duration::from_secs(60))
+        // The API never redirects, nor do the credential services; a redirect could carry a
+        // signed request, with its token, to another host. It becomes an error instead.
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
-        // Retries belong to this client alone: each attempt is signed afresh and counted against
+        // Retries belong to the SDK alone: each attempt is signed afresh and counted against
         // the policy. reqwest's own layer would replay a signed request (and clone every request
         // in case it does).
         .retry(reqwest::retry::never().max_retries_per_request(0))
+        .build()
+        .map_err(|e| ConfigError::with_source("cannot build the HTTP client", e.without_url()))
 }
 
 /// A refused certificate, said plainly: whose, and why. Stands between the dispatch error and the
@@ -485,6 +579,7 @@ mod tests {
     fn loopback_is_never_proxied_and_no_proxy_is_honoured() {
         let proxy = ProxyUrl::parse("http://proxy.example:3128", "test").unwrap();
         let endpoint = |url: &str| crate::endpoint::resolve_url(url).unwrap();
+        let proxy_for = |e: &crate::endpoint::Endpoint, p, n| proxy_for(e.host(), e.loopback, p, n);
         let remote = endpoint("https://ccc.cn-shanghai.aliyuncs.com");
         assert!(proxy_for(&remote, Some(&proxy), None).is_some());
         assert!(proxy_for(&remote, Some(&proxy), Some("example.com")).is_some());

@@ -15,6 +15,7 @@ use super::{
     CredentialsError, ENV_CREDENTIALS_URI, ENV_ECS_METADATA_DISABLED, Env, ProvideCredentials,
     ProvideFuture, SharedCredentials,
 };
+use crate::transport::SharedHttpSettings;
 
 /// One source of the chain: its provider, or why it is left out.
 struct Link {
@@ -40,6 +41,8 @@ pub struct DefaultCredentialsChain {
     links: Vec<Link>,
     chosen: OnceLock<usize>,
     resolving: tokio::sync::Mutex<()>,
+    /// The network its providers' HTTP clients are built from.
+    network: SharedHttpSettings,
 }
 
 impl fmt::Debug for DefaultCredentialsChain {
@@ -136,10 +139,14 @@ impl DefaultCredentialsChainBuilder {
     /// Lays out the sources. Settings that cannot work (a malformed endpoint, half an OIDC
     /// configuration) make their source fail with that reason, listed in the chain's error.
     pub fn build(self) -> DefaultCredentialsChain {
-        let ctx = self.ctx;
+        // Each chain its own network: the one of the `Config` it is given to.
+        let ctx = Ctx {
+            network: SharedHttpSettings::default(),
+            ..self.ctx
+        };
         let env = &ctx.env;
         let oidc = OidcRoleArnProvider::from_env_with(env, ctx.sts.as_ref()).and_then(|p| {
-            p.map(|p| Arc::new(p) as SharedCredentials).ok_or_else(|| {
+            p.map(|p| Arc::new(p.sharing(&ctx.network)) as SharedCredentials).ok_or_else(|| {
                 CredentialsError::new(
                     "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set",
                 )
@@ -157,12 +164,13 @@ impl DefaultCredentialsChainBuilder {
         };
         let ecs =
             EcsRamRoleProvider::from_env_with(env, None, ctx.metadata.as_deref()).and_then(|p| {
-                p.map(|p| Arc::new(p) as SharedCredentials).ok_or_else(|| {
-                    CredentialsError::new(format!("{ENV_ECS_METADATA_DISABLED} is true"))
-                })
+                p.map(|p| Arc::new(p.sharing(&ctx.network)) as SharedCredentials)
+                    .ok_or_else(|| {
+                        CredentialsError::new(format!("{ENV_ECS_METADATA_DISABLED} is true"))
+                    })
             });
         let uri = CredentialsUriProvider::from_env(env).and_then(|p| {
-            p.map(|p| Arc::new(p) as SharedCredentials)
+            p.map(|p| Arc::new(p.sharing(&ctx.network)) as SharedCredentials)
                 .ok_or_else(|| CredentialsError::new(format!("{ENV_CREDENTIALS_URI} is not set")))
         });
         let links = vec![
@@ -195,7 +203,15 @@ impl DefaultCredentialsChainBuilder {
             links,
             chosen: OnceLock::new(),
             resolving: tokio::sync::Mutex::new(()),
+            network: ctx.network,
         }
+    }
+}
+
+impl DefaultCredentialsChain {
+    /// The network its providers' HTTP clients are built from.
+    pub(crate) fn network(&self) -> &SharedHttpSettings {
+        &self.network
     }
 }
 

@@ -89,6 +89,11 @@ impl CliProfileProvider {
         self
     }
 
+    /// The network the HTTP clients of its profiles' providers are built from.
+    pub(crate) fn network(&self) -> &crate::transport::SharedHttpSettings {
+        &self.ctx.network
+    }
+
     pub(crate) fn with_ctx(mut self, ctx: Ctx) -> Self {
         self.ctx = ctx;
         self
@@ -259,7 +264,8 @@ impl<'p> Config<'p> {
                         .set_external_id(text("external_id")?)
                         .sts_endpoint(sts().map_err(in_profile)?)
                         .build()
-                        .map_err(in_profile)?,
+                        .map_err(in_profile)?
+                        .sharing(&ctx.network),
                 ))
             }
             "EcsRamRole" => Source::Provider(ctx.ecs(text("ram_role_name")?).map_err(in_profile)?),
@@ -273,7 +279,8 @@ impl<'p> Config<'p> {
                 .set_duration_seconds(duration()?)
                 .sts_endpoint(sts().map_err(in_profile)?)
                 .build()
-                .map_err(in_profile)?,
+                .map_err(in_profile)?
+                .sharing(&ctx.network),
             )),
             other => {
                 return Err(CredentialsError::new(format!(

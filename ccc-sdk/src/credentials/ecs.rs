@@ -1,7 +1,7 @@
 //! Credentials of the ECS instance's RAM role, from the instance metadata server.
 
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use super::cache::Cache;
@@ -10,6 +10,7 @@ use super::{
     Credentials, CredentialsError, ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED,
     ENV_ECS_METADATA_ENDPOINT, ENV_IMDSV1_DISABLED, Env, ProvideCredentials, ProvideFuture,
 };
+use crate::transport::SharedHttpSettings;
 
 /// The metadata server every ECS instance reaches.
 pub(crate) const DEFAULT_METADATA_ENDPOINT: &str = "http://100.100.100.200";
@@ -35,10 +36,9 @@ pub struct EcsRamRoleProvider {
     discovered: Mutex<Option<String>>,
     endpoint: String,
     imdsv1_disabled: bool,
-    timeouts: (Duration, Duration),
     /// Built when first needed: the default chain lays this provider out in every client that
     /// does not name its credentials, and most never reach it.
-    http: OnceLock<reqwest::Client>,
+    http: http::Client,
     cache: Cache,
 }
 
@@ -156,11 +156,13 @@ impl EcsRamRoleProviderBuilder {
             discovered: Mutex::new(None),
             endpoint: endpoint.trim_end_matches('/').to_string(),
             imdsv1_disabled: self.imdsv1_disabled,
-            timeouts: (
+            // The metadata server is reached from the instance itself, never through a proxy.
+            http: http::Client::new(
+                &endpoint,
+                true,
                 self.connect_timeout,
                 self.connect_timeout + self.read_timeout,
             ),
-            http: OnceLock::new(),
             cache: Cache::default(),
         })
     }
@@ -185,12 +187,18 @@ fn check_role_name(name: &str, what: &str) -> Result<(), CredentialsError> {
 
 impl EcsRamRoleProvider {
     fn http(&self) -> Result<&reqwest::Client, CredentialsError> {
-        if let Some(c) = self.http.get() {
-            return Ok(c);
-        }
-        let (connect, total) = self.timeouts;
-        let client = http::client(connect, total, false)?;
-        Ok(self.http.get_or_init(|| client))
+        self.http.get()
+    }
+
+    /// Builds its HTTP client from `network`: that of the chain or profile it belongs to.
+    pub(crate) fn sharing(mut self, network: &SharedHttpSettings) -> Self {
+        self.http.network = network.clone();
+        self
+    }
+
+    /// The network its HTTP client is built from.
+    pub(crate) fn network(&self) -> &SharedHttpSettings {
+        &self.http.network
     }
 
     fn what(&self) -> String {

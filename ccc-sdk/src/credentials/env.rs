@@ -128,6 +128,14 @@ impl ProvideCredentials for EnvironmentProvider {
     }
 }
 
+impl Credentials {
+    /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`, once. Empty values count as unset.
+    pub fn from_env() -> Result<Self, CredentialsError> {
+        from_env(&Env::process())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,13 @@
 //! size, no redirects, and answers read as hostile input.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::Url;
 
 use super::CredentialsError;
-use crate::transport::{self, Trust};
+use crate::transport::{self, SharedHttpSettings, Target, Trust};
 
 /// The ECS metadata server: the one plain-http address off loopback the SDK may call, and only
 /// from the ECS RAM role provider.
@@ -76,29 +77,59 @@ pub(crate) fn redact_url(url: &str) -> String {
     }
 }
 
-/// A client for one provider: its own timeouts, no redirects, and no proxy when `proxy` is
-/// off (the metadata server, reachable only from the instance itself, and loopback addresses).
-/// Its TLS is the SDK's own ([`transport::tls_config`]): the operating system's roots, *ring*
-/// given to this client alone, nothing installed process-wide.
-pub(crate) fn client(
+/// A provider's HTTP client, built at its first request by the SDK's one builder
+/// ([`transport::http_client`]) from the network its provider shares: the `Config`'s (proxy,
+/// extra roots, user agent) once the provider is given to one, the environment's until then.
+/// Its own timeouts, no redirects, and no proxy when it goes `direct` (the metadata server,
+/// reachable only from the instance itself, and loopback addresses).
+#[derive(Debug)]
+pub(crate) struct Client {
+    pub(crate) network: SharedHttpSettings,
+    host: String,
+    direct: bool,
     connect: Duration,
     total: Duration,
-    proxy: bool,
-) -> Result<reqwest::Client, CredentialsError> {
-    let tls = transport::tls_config(Trust::Roots, &[], transport::ALPN_H2_AND_HTTP1)
-        .map_err(|e| CredentialsError::new(format!("cannot build an HTTP client: {e}")))?;
-    let mut b = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .connect_timeout(connect)
-        .timeout(total)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("ccc-sdk-rust/", env!("CARGO_PKG_VERSION")));
-    if !proxy {
-        b = b.no_proxy();
+    built: OnceLock<reqwest::Client>,
+}
+
+impl Client {
+    /// A client for `url`'s host; `direct` keeps it off any proxy.
+    pub(crate) fn new(url: &str, direct: bool, connect: Duration, total: Duration) -> Client {
+        let host = Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        Client {
+            network: SharedHttpSettings::default(),
+            host,
+            direct: direct || is_loopback(url),
+            connect,
+            total,
+            built: OnceLock::new(),
+        }
     }
-    b.build().map_err(|e| {
-        CredentialsError::new(format!("cannot build an HTTP client: {}", e.without_url()))
-    })
+
+    /// The client, built now if it was not yet.
+    pub(crate) fn get(&self) -> Result<&reqwest::Client, CredentialsError> {
+        if let Some(c) = self.built.get() {
+            return Ok(c);
+        }
+        let cannot = |e: crate::error::ConfigError| {
+            CredentialsError::new(format!("cannot build an HTTP client: {e}"))
+        };
+        let network = self.network.get().map_err(cannot)?;
+        let target = Target {
+            host: &self.host,
+            direct: self.direct,
+            trust: Trust::Roots,
+            http2_prior_knowledge: false,
+            connect_timeout: self.connect,
+            read_timeout: None,
+            total_timeout: Some(self.total),
+        };
+        let client = transport::http_client(&network, &target).map_err(cannot)?;
+        Ok(self.built.get_or_init(|| client))
+    }
 }
 
 /// A response read whole: status and at most [`MAX_BODY_BYTES`] of body.

@@ -164,7 +164,8 @@ pub(crate) fn provider(
                     .set_external_id(section.get("external_id").map(str::to_string))
                     .sts_endpoint(ctx.sts_endpoint(None).map_err(in_profile)?)
                     .build()
-                    .map_err(in_profile)?,
+                    .map_err(in_profile)?
+                    .sharing(&ctx.network),
             ))
         }
         "ecs_ram_role" => Source::Provider(
@@ -184,7 +185,8 @@ pub(crate) fn provider(
                 .set_policy(section.get("policy").map(str::to_string))
                 .sts_endpoint(ctx.sts_endpoint(None).map_err(in_profile)?)
                 .build()
-                .map_err(in_profile)?,
+                .map_err(in_profile)?
+                .sharing(&ctx.network),
             ))
         }
         other => {
@@ -308,6 +310,11 @@ impl ProfileFileProvider {
         self
     }
 
+    /// The network the HTTP clients of its profiles' providers are built from.
+    pub(crate) fn network(&self) -> &crate::transport::SharedHttpSettings {
+        &self.ctx.network
+    }
+
     /// Whether the file exists, for the chain to skip it quietly when it does not.
     pub(crate) fn located(&self) -> Result<&Path, &CredentialsError> {
         self.path.as_deref()
@@ -361,6 +368,14 @@ pub(crate) fn static_from_env(env: &Env) -> Result<Credentials, CredentialsError
     match provider(&path, &text, &p.profile, &p.ctx)? {
         Source::Keys(c) => Ok(c),
         Source::Provider(_) => Err(CredentialsError::new("keys were expected")),
+    }
+}
+
+impl Credentials {
+    /// Reads the credentials file once: see [`ProfileFileProvider`]. Only profiles that hold
+    /// keys (`access_key`, `sts`) can be read this way; the others need a provider.
+    pub fn from_profile_file() -> Result<Self, CredentialsError> {
+        static_from_env(&Env::process())
     }
 }
 

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
+use crate::transport::SharedHttpSettings;
+
 mod cache;
 mod chain;
 mod cli;
@@ -132,18 +134,6 @@ impl Credentials {
         self
     }
 
-    /// Reads `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, if set,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`, once. Empty values count as unset.
-    pub fn from_env() -> Result<Self, CredentialsError> {
-        env::from_env(&Env::process())
-    }
-
-    /// Reads the credentials file once: see [`ProfileFileProvider`]. Only profiles that hold
-    /// keys (`access_key`, `sts`) can be read this way; the others need a provider.
-    pub fn from_profile_file() -> Result<Self, CredentialsError> {
-        ini::static_from_env(&Env::process())
-    }
-
     /// The AccessKey id.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
@@ -189,6 +179,20 @@ impl fmt::Debug for Credentials {
             d.field("expiration", &time::format(at));
         }
         d.finish()
+    }
+}
+
+impl crate::signing::Keys for Credentials {
+    fn access_key_id(&self) -> &str {
+        Credentials::access_key_id(self)
+    }
+
+    fn access_key_secret(&self) -> &str {
+        Credentials::access_key_secret(self)
+    }
+
+    fn security_token(&self) -> Option<&str> {
+        Credentials::security_token(self)
     }
 }
 
@@ -308,6 +312,34 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
 /// Shared handle to a credentials provider.
 pub(crate) type SharedCredentials = Arc<dyn ProvideCredentials>;
 
+/// The network a provider of this crate builds its HTTP clients from, for the `Config` it is
+/// given to to set; `None` for a provider that makes no HTTP request, or one from elsewhere. A
+/// provider is found as it is or in an `Arc`.
+pub(crate) fn network_of(provider: &dyn std::any::Any) -> Option<SharedHttpSettings> {
+    macro_rules! find {
+        ($($kind:ty),*) => {
+            $(
+                if let Some(p) = provider.downcast_ref::<$kind>() {
+                    return Some(p.network().clone());
+                }
+                if let Some(p) = provider.downcast_ref::<Arc<$kind>>() {
+                    return Some(p.network().clone());
+                }
+            )*
+        };
+    }
+    find!(
+        DefaultCredentialsChain,
+        ProfileFileProvider,
+        CliProfileProvider,
+        RamRoleArnProvider,
+        OidcRoleArnProvider,
+        EcsRamRoleProvider,
+        CredentialsUriProvider
+    );
+    None
+}
+
 /// Credentials could not be found, read or fetched. Never contains a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialsError {
@@ -349,26 +381,6 @@ impl fmt::Display for CredentialsError {
 }
 
 impl std::error::Error for CredentialsError {}
-
-impl crate::Client {
-    /// Asks the configured provider for credentials now, so that a service without usable
-    /// credentials fails at start rather than at its first call. With the default chain this
-    /// also settles which source the client uses from then on.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = ccc_sdk::Client::new(ccc_sdk::Config::builder().region("cn-shanghai").build()?)?;
-    /// client.check_credentials().await?; // e.g. "no credentials found by the default chain: …"
-    /// # Ok(()) }
-    /// ```
-    pub async fn check_credentials(&self) -> Result<(), CredentialsError> {
-        self.config()
-            .credentials
-            .provide_credentials()
-            .await
-            .map(drop)
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,11 +5,13 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::cache::Cache;
+use super::http;
 use super::sts::{self, RoleRequest, StsEndpoint};
 use super::{
     CredentialsError, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN,
     ENV_ROLE_SESSION_NAME, Env, ProvideCredentials, ProvideFuture,
 };
+use crate::transport::SharedHttpSettings;
 
 /// The largest OIDC token file read; service account tokens are a few KiB.
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
@@ -25,7 +27,7 @@ pub struct OidcRoleArnProvider {
     provider_arn: String,
     token_file: PathBuf,
     endpoint: StsEndpoint,
-    http: reqwest::Client,
+    http: http::Client,
     cache: Cache,
 }
 
@@ -168,7 +170,7 @@ impl OidcRoleArnProviderBuilder {
             )?,
             provider_arn: self.provider_arn,
             token_file: self.token_file,
-            http: sts::client(&endpoint)?,
+            http: sts::client(&endpoint),
             endpoint,
             cache: Cache::default(),
         })
@@ -194,10 +196,21 @@ impl OidcRoleArnProvider {
         Ok(token.to_string())
     }
 
+    /// Builds its HTTP client from `network`: that of the chain or profile it belongs to.
+    pub(crate) fn sharing(mut self, network: &SharedHttpSettings) -> Self {
+        self.http.network = network.clone();
+        self
+    }
+
+    /// The network its HTTP client is built from.
+    pub(crate) fn network(&self) -> &SharedHttpSettings {
+        &self.http.network
+    }
+
     async fn fetch(&self) -> Result<super::Credentials, CredentialsError> {
         let token = self.read_token()?;
         sts::assume_role_with_oidc(
-            &self.http,
+            self.http.get()?,
             &self.endpoint,
             &self.role,
             &self.provider_arn,

@@ -11,6 +11,7 @@ use super::{
     Credentials, CredentialsError, ENV_ECS_METADATA_DISABLED, ENV_STS_ENDPOINT, Env,
     ProvideCredentials, ProvideFuture, SharedCredentials,
 };
+use crate::transport::SharedHttpSettings;
 
 /// The largest profile file read.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
@@ -25,6 +26,8 @@ pub(crate) struct Ctx {
     pub(crate) env: Env,
     pub(crate) sts: Option<StsEndpoint>,
     pub(crate) metadata: Option<String>,
+    /// The network the HTTP clients of its providers are built from.
+    pub(crate) network: SharedHttpSettings,
 }
 
 impl Ctx {
@@ -33,6 +36,7 @@ impl Ctx {
             env,
             sts: None,
             metadata: None,
+            network: SharedHttpSettings::default(),
         }
     }
 
@@ -56,7 +60,7 @@ impl Ctx {
     /// The ECS RAM role a profile asks for.
     pub(crate) fn ecs(&self, role: Option<String>) -> Result<SharedCredentials, CredentialsError> {
         match EcsRamRoleProvider::from_env_with(&self.env, role, self.metadata.as_deref())? {
-            Some(p) => Ok(Arc::new(p)),
+            Some(p) => Ok(Arc::new(p.sharing(&self.network))),
             None => Err(CredentialsError::new(format!(
                 "the profile asks for the ECS RAM role, but {ENV_ECS_METADATA_DISABLED} is true"
             ))),

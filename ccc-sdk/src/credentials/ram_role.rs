@@ -4,8 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::cache::Cache;
+use super::http;
 use super::sts::{self, RoleRequest, StsEndpoint};
 use super::{CredentialsError, ProvideCredentials, ProvideFuture, SharedCredentials};
+use crate::transport::SharedHttpSettings;
 
 /// Assumes a RAM role with STS `AssumeRole`, signing the request (V1) with the credentials of a
 /// source provider: fixed keys, the environment, another role (chains), anything.
@@ -27,7 +29,7 @@ pub struct RamRoleArnProvider {
     role: RoleRequest,
     external_id: Option<String>,
     endpoint: StsEndpoint,
-    http: reqwest::Client,
+    http: http::Client,
     cache: Cache,
 }
 
@@ -144,7 +146,7 @@ impl RamRoleArnProviderBuilder {
                 self.policy,
             )?,
             external_id: self.external_id,
-            http: sts::client(&endpoint)?,
+            http: sts::client(&endpoint),
             endpoint,
             cache: Cache::default(),
         })
@@ -152,6 +154,17 @@ impl RamRoleArnProviderBuilder {
 }
 
 impl RamRoleArnProvider {
+    /// Builds its HTTP client from `network`: that of the chain or profile it belongs to.
+    pub(crate) fn sharing(mut self, network: &SharedHttpSettings) -> Self {
+        self.http.network = network.clone();
+        self
+    }
+
+    /// The network its HTTP client is built from.
+    pub(crate) fn network(&self) -> &SharedHttpSettings {
+        &self.http.network
+    }
+
     async fn fetch(&self) -> Result<super::Credentials, CredentialsError> {
         let source = self
             .source
@@ -159,7 +172,7 @@ impl RamRoleArnProvider {
             .await
             .map_err(|e| e.context("the source credentials"))?;
         sts::assume_role(
-            &self.http,
+            self.http.get()?,
             &self.endpoint,
             &source,
             &self.role,

@@ -138,14 +138,9 @@ fn default_session_name() -> String {
     format!("ccc-sdk-rust-{secs}")
 }
 
-/// An HTTP client with STS's timeouts, through the environment's proxy unless the endpoint is
-/// this machine.
-pub(crate) fn client(endpoint: &StsEndpoint) -> Result<reqwest::Client, CredentialsError> {
-    http::client(
-        CONNECT_TIMEOUT,
-        TOTAL_TIMEOUT,
-        !http::is_loopback(endpoint.url()),
-    )
+/// An HTTP client with STS's timeouts, through the proxy unless the endpoint is this machine.
+pub(crate) fn client(endpoint: &StsEndpoint) -> http::Client {
+    http::Client::new(endpoint.url(), false, CONNECT_TIMEOUT, TOTAL_TIMEOUT)
 }
 
 /// `AssumeRole`, V1-signed with `source`. Every parameter goes in the form body, so that no

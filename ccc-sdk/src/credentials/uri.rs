@@ -8,6 +8,7 @@ use super::http;
 use super::{
     Credentials, CredentialsError, ENV_CREDENTIALS_URI, Env, ProvideCredentials, ProvideFuture,
 };
+use crate::transport::SharedHttpSettings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,7 +19,7 @@ const TOTAL_TIMEOUT: Duration = Duration::from_secs(10);
 /// every temporary credential.
 pub struct CredentialsUriProvider {
     url: String,
-    http: reqwest::Client,
+    http: http::Client,
     cache: Cache,
 }
 
@@ -35,10 +36,9 @@ impl CredentialsUriProvider {
     pub fn new(uri: impl Into<String>) -> Result<Self, CredentialsError> {
         let url = uri.into();
         http::check_url(&url, false).map_err(|e| e.context("credentials URI"))?;
-        let proxy = !http::is_loopback(&url);
         Ok(CredentialsUriProvider {
+            http: http::Client::new(&url, false, CONNECT_TIMEOUT, TOTAL_TIMEOUT),
             url,
-            http: http::client(CONNECT_TIMEOUT, TOTAL_TIMEOUT, proxy)?,
             cache: Cache::default(),
         })
     }
@@ -50,9 +50,20 @@ impl CredentialsUriProvider {
             .transpose()
     }
 
+    /// Builds its HTTP client from `network`: that of the chain or profile it belongs to.
+    pub(crate) fn sharing(mut self, network: &SharedHttpSettings) -> Self {
+        self.http.network = network.clone();
+        self
+    }
+
+    /// The network its HTTP client is built from.
+    pub(crate) fn network(&self) -> &SharedHttpSettings {
+        &self.http.network
+    }
+
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let what = format!("credentials URI {}", http::redact_url(&self.url));
-        let answer = http::send(&what, self.http.get(&self.url)).await?;
+        let answer = http::send(&what, self.http.get()?.get(&self.url)).await?;
         if answer.status != 200 {
             return Err(CredentialsError::new(format!(
                 "{what} answered HTTP {}",

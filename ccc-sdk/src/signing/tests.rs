@@ -1,4 +1,5 @@
 use super::*;
+use crate::credentials::Credentials;
 
 fn params(query: &[(&str, &str)], body: &[(&str, &str)]) -> Params<'static> {
     let own = |v: &[(&str, &str)]| {
