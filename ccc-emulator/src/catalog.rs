@@ -177,6 +177,7 @@ fn fallback_error(code: &str) -> (u16, &'static str) {
         ),
         "InvalidTimeStamp.Expired" => (400, "Specified time stamp or date value is expired."),
         "Throttling.User" => (400, "Request was denied due to user flow control."),
+        "InvalidSecurityToken.Expired" => (403, "Specified SecurityToken is expired."),
         "InvalidSecurityToken.MismatchWithAccessKey" => {
             (403, "Specified SecurityToken mismatch with the AccessKey.")
         }

@@ -66,14 +66,20 @@ impl fmt::Debug for Credential {
 /// Remembers (access key, nonce) pairs for [`NONCE_TTL_SECS`], in bounded memory: each pair is
 /// kept as a 128-bit keyed hash.
 #[derive(Debug)]
-struct NonceCache {
+pub(crate) struct NonceCache {
     seen: HashSet<u128>,
     order: VecDeque<(i64, u128)>,
     hashers: (RandomState, RandomState),
 }
 
+impl Default for NonceCache {
+    fn default() -> Self {
+        NonceCache::new()
+    }
+}
+
 impl NonceCache {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         NonceCache {
             seen: HashSet::new(),
             order: VecDeque::new(),
@@ -82,7 +88,7 @@ impl NonceCache {
     }
 
     /// `false` if the pair was seen within the TTL; remembers it otherwise.
-    fn check_and_insert(&mut self, access_key_id: &str, nonce: &str, now: i64) -> bool {
+    pub(crate) fn check_and_insert(&mut self, access_key_id: &str, nonce: &str, now: i64) -> bool {
         while let Some(&(expires, key)) = self.order.front() {
             if expires > now && self.order.len() < NONCE_CAPACITY {
                 break;
@@ -474,10 +480,12 @@ impl Shared {
         let credential = match self.credentials.iter().find(|c| c.id == access_key_id) {
             Some(c) => c,
             None => {
-                issued = self.identity.credential(access_key_id);
-                issued
-                    .as_ref()
-                    .ok_or_else(|| fail("InvalidAccessKeyId.NotFound"))?
+                issued = match self.identity.lookup(access_key_id) {
+                    crate::sts::Key::Live(c) => c,
+                    crate::sts::Key::Expired => return Err(fail("InvalidSecurityToken.Expired")),
+                    crate::sts::Key::Unknown => return Err(fail("InvalidAccessKeyId.NotFound")),
+                };
+                &issued
             }
         };
         let expected = expected_signature(&credential.secret);

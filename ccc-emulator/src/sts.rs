@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::encoding::parse_pairs;
-use crate::service::{Credential, Incoming, Reply, Shared};
+use crate::service::{Credential, Incoming, NonceCache, Reply, Shared};
 use crate::signing::{constant_time_eq, v1_signature, v1_string_to_sign};
 use crate::util::{now_unix, parse_timestamp};
 
@@ -42,6 +42,8 @@ struct Issued {
 #[derive(Default)]
 pub struct Identity {
     issued: Mutex<HashMap<String, Issued>>,
+    /// `AssumeRole` nonces seen, per access key, for as long as a request could be replayed.
+    nonces: Mutex<NonceCache>,
     assume_role: AtomicU64,
     assume_role_with_oidc: AtomicU64,
     metadata_token: AtomicU64,
@@ -215,15 +217,36 @@ impl Identity {
         }
     }
 
-    /// The issued key `id`, while it has not expired, as the CCC endpoint checks it.
-    pub(crate) fn credential(&self, id: &str) -> Option<Credential> {
+    /// The issued key `id`, while it has not expired.
+    #[cfg(test)]
+    fn credential(&self, id: &str) -> Option<Credential> {
+        match self.lookup(id) {
+            Key::Live(credential) => Some(credential),
+            Key::Expired | Key::Unknown => None,
+        }
+    }
+
+    /// The issued key `id`: live, expired, or never issued (or forgotten).
+    pub(crate) fn lookup(&self, id: &str) -> Key {
         let issued = self.issued();
-        let key = issued.get(id).filter(|k| k.expires_at > now_unix())?;
-        Some(Credential {
-            id: id.to_owned(),
-            secret: key.secret.clone(),
-            token: Some(key.token.clone()),
-        })
+        match issued.get(id) {
+            None => Key::Unknown,
+            Some(k) if k.expires_at <= now_unix() => Key::Expired,
+            Some(k) => Key::Live(Credential {
+                id: id.to_owned(),
+                secret: k.secret.clone(),
+                token: Some(k.token.clone()),
+            }),
+        }
+    }
+
+    /// `false` if `AssumeRole` saw this nonce with this access key within the replay window;
+    /// remembers it otherwise.
+    fn fresh_nonce(&self, access_key_id: &str, nonce: &str) -> bool {
+        self.nonces
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .check_and_insert(access_key_id, nonce, now_unix())
     }
 
     pub(crate) fn is_failing(&self) -> bool {
@@ -273,6 +296,14 @@ impl Identity {
     pub(crate) fn count_uri(&self) {
         self.uri.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// An issued key, as looked up by the endpoints that check signatures.
+pub(crate) enum Key {
+    Live(Credential),
+    /// Issued, and expired: refused as an expired security token.
+    Expired,
+    Unknown,
 }
 
 /// Temporary credentials, as issued.
@@ -540,7 +571,7 @@ fn verify_v1(shared: &Shared, method: &str, params: &[(String, String)]) -> Resu
     };
     let id = param("AccessKeyId").ok_or_else(|| missing("AccessKeyId"))?;
     let signature = param("Signature").ok_or_else(|| missing("Signature"))?;
-    param("SignatureNonce").ok_or_else(|| missing("SignatureNonce"))?;
+    let nonce = param("SignatureNonce").ok_or_else(|| missing("SignatureNonce"))?;
     if param("SignatureMethod") != Some("HMAC-SHA1")
         || param("SignatureVersion").is_some_and(|v| v != "1.0")
     {
@@ -550,17 +581,26 @@ fn verify_v1(shared: &Shared, method: &str, params: &[(String, String)]) -> Resu
             "The signature method or version is not supported.".into(),
         ));
     }
-    let credential = shared
-        .credentials
-        .iter()
-        .find(|c| c.id == id)
-        .cloned()
-        .or_else(|| shared.identity.credential(id))
-        .ok_or((
-            404,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.".into(),
-        ))?;
+    let credential = match shared.credentials.iter().find(|c| c.id == id) {
+        Some(c) => c.clone(),
+        None => match shared.identity.lookup(id) {
+            Key::Live(c) => c,
+            Key::Expired => {
+                return Err((
+                    400,
+                    "InvalidSecurityToken.Expired",
+                    "Specified SecurityToken is expired.".into(),
+                ));
+            }
+            Key::Unknown => {
+                return Err((
+                    404,
+                    "InvalidAccessKeyId.NotFound",
+                    "Specified access key is not found.".into(),
+                ));
+            }
+        },
+    };
     let expected = v1_signature(
         &credential.secret,
         &v1_string_to_sign(method, params.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
@@ -586,6 +626,14 @@ fn verify_v1(shared: &Shared, method: &str, params: &[(String, String)]) -> Resu
             "The security token does not match the access key.".into(),
         ));
     }
+    // Only a request that proves the key can spend a nonce: a forged one cannot block another's.
+    if !shared.identity.fresh_nonce(id, nonce) {
+        return Err((
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -607,7 +655,6 @@ mod tests {
             ("RoleArn", "acs:ram::1:role/r"),
             ("RoleSessionName", "s"),
             ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureNonce", "n1"),
             ("SignatureVersion", "1.0"),
             ("Version", STS_VERSION),
         ]
@@ -615,6 +662,9 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         params.push(("Timestamp".into(), format_timestamp(now_unix())));
+        static NONCES: AtomicU64 = AtomicU64::new(0);
+        let nonce = NONCES.fetch_add(1, Ordering::Relaxed);
+        params.push(("SignatureNonce".into(), format!("n{nonce}")));
         change(&mut params);
         let sts = v1_string_to_sign("POST", params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         params.push(("Signature".into(), v1_signature(secret, &sts)));
@@ -686,12 +736,58 @@ mod tests {
         );
         let chained = signed(id, secret, |p| p.push(("SecurityToken".into(), token)));
         assert_eq!(code(assume(&chained)), "OK");
+        // A key issued and expired is named so, not as unknown.
+        let expired = shared.identity.issue(Duration::ZERO);
+        let token = expired.security_token.clone();
+        let with_expired = signed(&expired.access_key_id, &expired.access_key_secret, |p| {
+            p.push(("SecurityToken".into(), token))
+        });
+        assert_eq!(code(assume(&with_expired)), "InvalidSecurityToken.Expired");
         shared.identity.set_failing(true);
         assert_eq!(
             code(assume(&signed("testid", "testsecret", |_| {}))),
             "ServiceUnavailable"
         );
         assert_eq!(shared.identity.last_sts_parameter("Signature"), None);
+    }
+
+    #[test]
+    fn assume_role_refuses_a_nonce_used_before() {
+        let emulator = Emulator::builder()
+            .access_key("testid", "testsecret")
+            .access_key("otherid", "othersecret")
+            .build();
+        let shared = &emulator.shared;
+        let assume = |p: &[(String, String)]| assume(shared, "POST", p, "AssumeRole");
+        let nonce = |n: &'static str| {
+            move |p: &mut Vec<(String, String)>| {
+                p.retain(|(k, _)| k != "SignatureNonce");
+                p.push(("SignatureNonce".into(), n.into()));
+            }
+        };
+        // A badly signed request does not spend the nonce.
+        assert_eq!(
+            code(assume(&signed("testid", "wrong", nonce("once")))),
+            "SignatureDoesNotMatch"
+        );
+        let first = signed("testid", "testsecret", nonce("once"));
+        assert_eq!(code(assume(&first)), "OK");
+        // The same request again, and a new request with the same nonce.
+        let (status, code_, _) = assume(&first).unwrap_err();
+        assert_eq!((status, code_), (400, "SignatureNonceUsed"));
+        assert_eq!(
+            code(assume(&signed("testid", "testsecret", nonce("once")))),
+            "SignatureNonceUsed"
+        );
+        // Nonces are per key.
+        assert_eq!(
+            code(assume(&signed("otherid", "othersecret", nonce("once")))),
+            "OK"
+        );
+        assert_eq!(
+            code(assume(&signed("testid", "testsecret", nonce("twice")))),
+            "OK"
+        );
     }
 
     #[test]
@@ -754,7 +850,9 @@ mod tests {
         assert!(live.security_token.len() > 300);
         let dead = identity.issue(Duration::ZERO);
         assert!(identity.credential(&dead.access_key_id).is_none());
+        assert!(matches!(identity.lookup(&dead.access_key_id), Key::Expired));
         assert!(identity.credential("nope").is_none());
+        assert!(matches!(identity.lookup("nope"), Key::Unknown));
         identity.set_lifetime(Some(Duration::ZERO));
         let short = identity.issue(Duration::from_secs(3600));
         assert!(identity.credential(&short.access_key_id).is_none());
