@@ -223,6 +223,39 @@ async fn headers_sent_slowly_are_cut_off() {
     let _ = tokio::time::timeout(Duration::from_millis(800), drip).await;
     assert!(closed_within(&mut stream, BOUND).await.is_some());
     assert!(started.elapsed() < Duration::from_secs(3));
+
+    // On a kept-alive connection the clock starts at the next head's first byte: idle longer
+    // than the timeout between requests is the idle timeout's business.
+    let mut kept = TcpStream::connect(emu.addr()).await.unwrap();
+    kept.write_all(&keep_alive(signed_reset(emu.addr())))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut kept).await.0, 200);
+    assert!(
+        closed_within(&mut kept, Duration::from_millis(600))
+            .await
+            .is_none()
+    );
+    kept.write_all(b"POST / HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let drip = async {
+        for i in 0..100 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let line = format!("x-h{i}: v\r\n");
+            if kept.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(800), drip).await;
+    assert!(closed_within(&mut kept, BOUND).await.is_some());
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(250) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
