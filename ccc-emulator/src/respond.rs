@@ -5,7 +5,7 @@
 use ccc_spec::{Field, Scalar, Type};
 use serde_json::{Map, Number, Value};
 
-use crate::catalog::{Format, render_xml};
+use crate::format::{Format, render_xml};
 
 /// The body of a success: the handler's top-level fields with `RequestId`, `Code`,
 /// `HttpStatusCode` and `Success` filled in where the tree has them, shaped by the tree.

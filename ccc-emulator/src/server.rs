@@ -24,10 +24,11 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 
-use crate::catalog::Format;
 use crate::control;
+use crate::exchange::{Incoming, Reply};
+use crate::format::Format;
 use crate::limits::{OverBudget, Reservation};
-use crate::service::{Incoming, Reply, Shared};
+use crate::service::Shared;
 
 /// A handler of requests outside the API: shared state, method, path and body to a reply.
 type PathHandler = fn(&Shared, &str, &str, &[u8]) -> control::ControlReply;
@@ -337,7 +338,10 @@ async fn handle_request(
         headers: &parts.headers,
         body: &body,
     };
-    if let Some(reply) = crate::sts::route(&shared, &incoming, &request_id) {
+    let identity = &shared.identity;
+    let other_service = crate::metadata::route(identity, &incoming, &request_id)
+        .or_else(|| crate::sts::route(identity, &incoming, &request_id));
+    if let Some(reply) = other_service {
         return to_response(&request_id, reply);
     }
     let routed = match shared.authenticate(&incoming, &request_id) {

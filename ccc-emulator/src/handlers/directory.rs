@@ -4,9 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::records::Page;
-use super::{Answer, Failure, HandlerFn, Req, data, fail_args, fail_with, instance_mut, user_of};
-use crate::state::{Agent, WorkMode};
+use super::kit::{
+    Answer, Failure, HandlerFn, Page, Req, acting_user, data, fail_args, fail_with, instance_mut,
+    not_in_state, user_of,
+};
+use crate::agent::{Agent, WorkMode};
 use crate::world::{
     Instance, MAX_SKILL_GROUPS, MAX_USERS, SkillGroup, User, World, in_call, work_mode,
 };
@@ -341,7 +343,7 @@ fn remove_users(world: &mut World, req: &Req<'_>) -> Answer {
         user_of(instance, id)?;
         let state = instance.users[id].agent.state;
         if in_call(state) {
-            return Err(super::agents::not_in_state(id, state));
+            return Err(not_in_state(id, state));
         }
     }
     for id in &ids {
@@ -537,7 +539,7 @@ fn list_user_levels_of_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
 fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
     let instance = instance_mut(world, req)?;
     let page = Page::of(req)?;
-    let user_id = super::acting_user(instance, req)?;
+    let user_id = acting_user(instance, req)?;
     let member = req.flag("IsMember").unwrap_or(true);
     let pattern = req.get("SearchPattern");
     let user = &instance.users[&user_id];
