@@ -381,13 +381,18 @@ impl Shared {
             Handler::Modelled(handler) => {
                 let top = run_handler(handler, &mut world, &req)?;
                 drop(world);
-                Ok(respond::success(
-                    &routed.entry.name,
-                    &routed.entry.response,
-                    routed.format,
-                    request_id,
-                    top,
-                ))
+                // A debug build panics on an answer that does not fit the spec: a bug, answered
+                // as one.
+                let shape = std::panic::AssertUnwindSafe(|| {
+                    respond::success(
+                        &routed.entry.name,
+                        &routed.entry.response,
+                        routed.format,
+                        request_id,
+                        top,
+                    )
+                });
+                std::panic::catch_unwind(shape).map_err(|_| fail("InternalError"))
             }
         }
     }

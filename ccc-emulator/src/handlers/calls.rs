@@ -43,7 +43,7 @@ fn contexts(instance: &Instance, user_id: &str, job_id: &str, now: i64) -> Answe
         None => json!({ "InstanceId": instance.id, "JobId": job_id, "ChannelContexts": [] }),
     };
     data.insert("CallContext".to_owned(), call);
-    data.insert("ContextId".to_owned(), json!(now));
+    data.insert("?ContextId".to_owned(), json!(now));
     Ok(kit::data(Value::Object(data)))
 }
 

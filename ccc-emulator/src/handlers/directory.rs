@@ -74,7 +74,7 @@ fn user_entry(instance: &Instance, user: &User) -> Value {
         .map(|(g, level)| {
             json!({
                 "SkillGroupId": g,
-                "SkillGroupName": instance.skill_groups.get(g).map(|s| s.name.as_str()),
+                "?SkillGroupName": instance.skill_groups.get(g).map(|s| s.name.as_str()),
                 "SkillLevel": level,
             })
         })
@@ -82,35 +82,35 @@ fn user_entry(instance: &Instance, user: &User) -> Value {
     let agent = &user.agent;
     json!({
         "UserId": agent.user_id,
-        "InstanceId": instance.id,
+        "?InstanceId": instance.id,
         "LoginName": agent.user_id.split('@').next().unwrap_or_default(),
         "DisplayName": user.display_name,
-        "Email": user.email,
-        "Mobile": user.mobile,
-        "Extension": agent.extension,
-        "RoleId": user.role_id,
-        "RoleName": user.role_name,
-        "WorkMode": agent.work_mode.as_str(),
-        "DeviceId": agent.device_id,
-        "DeviceState": if agent.device_id.is_some() { "ONLINE" } else { "OFFLINE" },
-        "Primary": false,
-        "PrimaryAccount": false,
-        "SkillLevelList": levels,
-        "PersonalOutboundNumberList": [],
+        "?Email": user.email,
+        "?Mobile": user.mobile,
+        "?Extension": agent.extension,
+        "?RoleId": user.role_id,
+        "?RoleName": user.role_name,
+        "?WorkMode": agent.work_mode.as_str(),
+        "?DeviceId": agent.device_id,
+        "?DeviceState": if agent.device_id.is_some() { "ONLINE" } else { "OFFLINE" },
+        "?Primary": false,
+        "?PrimaryAccount": false,
+        "?SkillLevelList": levels,
+        "?PersonalOutboundNumberList": [],
     })
 }
 
 fn group_entry(instance: &Instance, group: &SkillGroup) -> Value {
     json!({
         "SkillGroupId": group.id,
-        "SkillGroupName": group.name,
-        "Name": group.name,
-        "DisplayName": group.display_name,
-        "Description": group.description,
+        "?SkillGroupName": group.name,
+        "?Name": group.name,
+        "?DisplayName": group.display_name,
+        "?Description": group.description,
         "InstanceId": instance.id,
-        "MediaType": group.media_type,
-        "UserCount": instance.users.values().filter(|u| u.skill_levels.contains_key(&group.id)).count(),
-        "PhoneNumberCount": instance.numbers.values().filter(|n| n.skill_group_ids.contains(&group.id)).count(),
+        "?MediaType": group.media_type,
+        "?UserCount": instance.users.values().filter(|u| u.skill_levels.contains_key(&group.id)).count(),
+        "?PhoneNumberCount": instance.numbers.values().filter(|n| n.skill_group_ids.contains(&group.id)).count(),
     })
 }
 
@@ -123,13 +123,13 @@ fn number_entry(instance: &Instance, number: &crate::world::PhoneNumber) -> Valu
         .collect();
     json!({
         "Number": number.number,
-        "InstanceId": instance.id,
-        "Active": number.active,
-        "Province": number.province,
-        "City": number.city,
-        "Usage": number.usage,
-        "Provider": "emulator",
-        "SkillGroups": groups,
+        "?InstanceId": instance.id,
+        "?Active": number.active,
+        "?Province": number.province,
+        "?City": number.city,
+        "?Usage": number.usage,
+        "?Provider": "emulator",
+        "?SkillGroups": groups,
     })
 }
 
@@ -550,9 +550,6 @@ fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
         .filter(|g| matches(pattern, &[&g.id, &g.name, &g.display_name]))
         .map(|g| {
             json!({
-                "UserId": user_id,
-                "LoginName": user_id.split('@').next(),
-                "DisplayName": user.display_name,
                 "SkillGroupId": g.id,
                 "SkillGroupName": g.name,
                 "SkillLevel": user.skill_levels.get(&g.id),

@@ -180,7 +180,8 @@ pub(crate) fn not_in_state(user_id: &str, state: UserState) -> Failure {
     fail_args("InvalidOperation.UserState", [user_id, state.as_str()])
 }
 
-/// An agent's `UserContext`, every field any action's tree may take (each action's writer keeps
+/// An agent's `UserContext`, every field any action's tree may take (the ones only some trees
+/// have are offered, see [`crate::respond::OFFERED`]; each action's writer keeps
 /// the ones its tree has).
 pub(crate) fn user_context(instance: &Instance, user_id: &str, now_ms: i64) -> Value {
     let Some(user) = instance.users.get(user_id) else {
@@ -212,10 +213,10 @@ pub(crate) fn user_context(instance: &Instance, user_id: &str, now_ms: i64) -> V
         put("JobId", json!(job));
     }
     if !user.mobile.is_empty() {
-        put("Mobile", json!(user.mobile));
+        put("?Mobile", json!(user.mobile));
     }
-    put("Heartbeat", json!(now_ms));
-    put("Reserved", json!(user.state_since_ms));
+    put("?Heartbeat", json!(now_ms));
+    put("?Reserved", json!(user.state_since_ms));
     Value::Object(context)
 }
 
@@ -232,20 +233,20 @@ pub(crate) fn call_context(instance: &Instance, job_id: &str) -> Value {
             let mut ch = json!({
                 "ChannelId": c.id,
                 "ChannelState": c.state.as_str(),
-                "ChannelFlags": json!(c.flags).to_string(),
+                "?ChannelFlags": json!(c.flags).to_string(),
                 "CallType": call.call_type.as_str(),
                 "Destination": c.destination,
                 "Originator": c.originator,
                 "JobId": call.job_id,
                 "Timestamp": c.timestamp_ms,
-                "Index": i,
+                "?Index": i,
             });
             if let (Some(user), Some(ext), Value::Object(m)) = (&c.user_id, &c.extension, &mut ch) {
                 m.insert("UserId".into(), json!(user));
                 m.insert("UserExtension".into(), json!(ext));
             }
             if let (Some(group), Value::Object(m)) = (&call.skill_group_id, &mut ch) {
-                m.insert("SkillGroupId".into(), json!(group));
+                m.insert("?SkillGroupId".into(), json!(group));
             }
             if let (Some(reason), Value::Object(m)) = (&c.release_reason, &mut ch) {
                 m.insert("ReleaseReason".into(), json!(reason));
@@ -256,7 +257,7 @@ pub(crate) fn call_context(instance: &Instance, job_id: &str) -> Value {
     json!({
         "InstanceId": instance.id,
         "JobId": call.job_id,
-        "CallType": call.call_type.as_str(),
+        "?CallType": call.call_type.as_str(),
         "ChannelContexts": channels,
     })
 }

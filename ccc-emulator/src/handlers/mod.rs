@@ -6,6 +6,8 @@
 //! A new domain is a new module with its own `HANDLERS` table, listed in [`TABLES`].
 
 mod agents;
+#[cfg(test)]
+mod answers_test;
 mod calls;
 mod directory;
 mod kit;
