@@ -7,15 +7,9 @@ use std::sync::atomic::AtomicU64;
 use ccc_spec::{Action, Field, Scalar, Spec, Type};
 use serde_json::{Map, Number, Value};
 
+use crate::format::{Format, render_xml};
 use crate::handlers::{self, HandlerFn};
 use crate::listing::Listing;
-
-/// Body format a client asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Format {
-    Json,
-    Xml,
-}
 
 /// How an action is answered.
 #[derive(Clone, Copy)]
@@ -177,6 +171,7 @@ fn fallback_error(code: &str) -> (u16, &'static str) {
         ),
         "InvalidTimeStamp.Expired" => (400, "Specified time stamp or date value is expired."),
         "Throttling.User" => (400, "Request was denied due to user flow control."),
+        "InvalidSecurityToken.Expired" => (403, "Specified SecurityToken is expired."),
         "InvalidSecurityToken.MismatchWithAccessKey" => {
             (403, "Specified SecurityToken mismatch with the AccessKey.")
         }
@@ -384,69 +379,6 @@ fn struct_value(spec: &Spec, action: &Action, fields: &[Field]) -> Map<String, V
         .collect()
 }
 
-/// XML the way Alibaba's RPC gateway turns a JSON answer into XML: one element per key, list
-/// items repeated under the list's name, all inside `<ActionResponse>`.
-pub(crate) fn render_xml(action: &str, body: &Value) -> Vec<u8> {
-    let mut out = String::with_capacity(256);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    let root = format!("{action}Response");
-    xml_element(&mut out, &root, body);
-    out.into_bytes()
-}
-
-fn xml_element(out: &mut String, name: &str, value: &Value) {
-    match value {
-        Value::Array(items) => {
-            for item in items {
-                xml_element(out, name, item);
-            }
-        }
-        Value::Null => {}
-        Value::Object(map) => {
-            xml_open(out, name);
-            for (k, v) in map {
-                xml_element(out, k, v);
-            }
-            xml_close(out, name);
-        }
-        Value::String(s) => {
-            xml_open(out, name);
-            xml_escape_into(out, s);
-            xml_close(out, name);
-        }
-        Value::Bool(_) | Value::Number(_) => {
-            xml_open(out, name);
-            out.push_str(&value.to_string());
-            xml_close(out, name);
-        }
-    }
-}
-
-fn xml_open(out: &mut String, name: &str) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
-}
-
-fn xml_close(out: &mut String, name: &str) {
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
-}
-
-pub(crate) fn xml_escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,15 +391,5 @@ mod tests {
         );
         assert_eq!(substitute("no args", &["x"]), "no args");
         assert_eq!(substitute("%s and %s", &["one"]), "one and ");
-    }
-
-    #[test]
-    fn xml_renders_lists_and_escapes() {
-        let v = serde_json::json!({"A": [1, 2], "B": {"C": "x<y"}, "D": null, "E": true});
-        let xml = String::from_utf8(render_xml("Act", &v)).unwrap();
-        assert_eq!(
-            xml,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ActResponse><A>1</A><A>2</A><B><C>x&lt;y</C></B><E>true</E></ActResponse>"
-        );
     }
 }

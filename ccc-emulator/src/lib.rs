@@ -41,10 +41,14 @@
 
 #![warn(missing_docs)]
 
+mod agent;
+mod auth;
 mod catalog;
 mod control;
 mod encoding;
+mod exchange;
 mod faults;
+mod format;
 mod handlers;
 mod limits;
 mod listing;
@@ -73,16 +77,18 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use agent::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, UserState, WorkMode};
 pub use ccc_spec::Spec;
 pub use faults::{DEFAULT_FAULT_SEED, Fault, FaultId, FaultKind, Faults};
 pub use limits::Limits;
 pub use listing::DEFAULT_LISTING_ROWS;
 pub use metadata::{ROLES_PATH as METADATA_ROLES_PATH, TOKEN_PATH as METADATA_TOKEN_PATH};
 pub use scenario::{Scenario, ScenarioError};
-pub use state::{Agent, SEED_EXTENSION, SEED_INSTANCE, SEED_USER, State, UserState, WorkMode};
+pub use state::State;
 pub use sts::{CREDENTIALS_URI_PATH, DEFAULT_ECS_ROLE, Identity, IssuedCredentials, STS_VERSION};
 
-use service::{Credential, Shared};
+use auth::Credential;
+use service::Shared;
 
 /// The access key id the emulator accepts unless told otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";
@@ -298,7 +304,7 @@ impl fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("version", &self.shared.catalog.version)
             .field("actions", &self.shared.catalog.actions.len())
-            .field("credentials", &self.shared.credentials)
+            .field("keys", self.shared.auth.keys())
             .finish_non_exhaustive()
     }
 }

@@ -8,8 +8,9 @@ use std::time::Duration;
 /// [`EmulatorBuilder`](crate::EmulatorBuilder) and by a flag of the `ccc-emulator` binary.
 ///
 /// Past a limit a client is answered, not left hanging: an idle connection is closed, a request
-/// whose body does not arrive in time gets `408 RequestTimeout`, a connection beyond the cap and a
-/// body that does not fit in the memory budget get `503 ServiceUnavailable`.
+/// whose body does not arrive in time gets `408 RequestTimeout`, a connection beyond the cap (when
+/// no idle connection can make room) and a body that does not fit in the memory budget get
+/// `503 ServiceUnavailable`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -18,13 +19,17 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// The same for an HTTP/2 connection. Default [`Limits::DEFAULT_IDLE_TIMEOUT`].
     pub http2_idle_timeout: Duration,
-    /// Time a client has to send a request's headers, from the first byte. Default
+    /// Time a client has to send a request's headers: a new connection's first request from
+    /// when the connection is accepted (HTTP/2: the preface and a first request), a later
+    /// request's from its first byte. A connection that sends nothing is closed after it. Default
     /// [`Limits::DEFAULT_READ_TIMEOUT`].
     pub header_read_timeout: Duration,
     /// Time a client has to send a request's whole body, from its headers: a body dripped a byte at
     /// a time cannot hold a connection longer. Default [`Limits::DEFAULT_READ_TIMEOUT`].
     pub body_read_timeout: Duration,
-    /// Connections served at once; one more is answered `503` and closed. Default
+    /// Connections served at once. At the cap, a new connection is admitted by closing the one
+    /// idle longest (no request in flight, none of the next received; HTTP/2 with a `GOAWAY`);
+    /// when every connection is busy it is answered `503` and closed. Default
     /// [`Limits::DEFAULT_MAX_CONNECTIONS`], lowered where the process may open fewer files (see
     /// [`Limits::for_this_process`]), so that the emulator can still accept, and refuse, a
     /// connection when clients hold many.
@@ -51,7 +56,8 @@ impl Limits {
     pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
 }
 
-/// File descriptors kept free beside the connections: the listener, refusals in progress, files.
+/// File descriptors kept free beside the connections: the listener, refusals in progress, idle
+/// connections being closed to make room, files.
 const FD_RESERVE: usize = 96;
 
 impl Limits {

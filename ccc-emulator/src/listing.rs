@@ -12,7 +12,7 @@ use ccc_spec::rules::{PageStyle, Pagination};
 use ccc_spec::{Field, Scalar, Type};
 use serde_json::{Map, Value};
 
-use crate::catalog::{Format, render_xml};
+use crate::format::{Format, render_xml};
 use crate::handlers::{Failure, Req, fail_args, fail_with};
 
 /// Rows a listing holds unless the emulator is told otherwise: more than one page of 100.

@@ -32,10 +32,12 @@ Options:
 Limits (a DURATION is `250ms`, `30s` or a number of seconds):
   --idle-timeout DURATION         close an HTTP/1.1 connection idle this long [default: 120s]
   --http2-idle-timeout DURATION   close an HTTP/2 connection idle this long [default: 120s]
-  --header-read-timeout DURATION  time to send a request's headers [default: 30s]
+  --header-read-timeout DURATION  time to send a request's headers (the first request's
+                                  from when the connection opens) [default: 30s]
   --body-read-timeout DURATION    time to send a request's body; then 408 [default: 30s]
-  --max-connections N             connections served at once; more get 503 [default: 1024,
-                                  or fewer to fit the open-file limit]
+  --max-connections N             connections served at once; past it the one idle longest
+                                  is closed, or if none is idle the new one gets 503
+                                  [default: 1024, or fewer to fit the open-file limit]
   --max-body-bytes N              largest request body; larger gets 400 [default: 8388608]
   --max-body-bytes-in-flight N    memory for all bodies being read; past it 503
                                   [default: 67108864]

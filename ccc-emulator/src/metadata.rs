@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::service::{Incoming, Reply};
+use crate::exchange::{Incoming, Reply, header};
 use crate::sts::{CREDENTIALS_URI_PATH, Identity, error_reply, json_reply};
-use crate::util::now_unix;
+use crate::util::{format_timestamp, now_unix};
 
 /// `PUT` here gives a session token.
 pub const TOKEN_PATH: &str = "/latest/api/token";
@@ -29,9 +29,16 @@ fn text(status: u16, body: &str) -> Reply {
     }
 }
 
+/// Answers the request if it is one for the metadata server (a path under `/latest/`) or the
+/// credentials URI; `None` for another service's.
+pub(crate) fn route(identity: &Identity, req: &Incoming<'_>, request_id: &str) -> Option<Reply> {
+    (req.path.starts_with("/latest/") || req.path == CREDENTIALS_URI_PATH)
+        .then(|| answer(identity, req, request_id))
+}
+
 /// Answers a request under `/latest/` or to the credentials URI.
-pub(crate) fn answer(identity: &Identity, req: &Incoming<'_>, request_id: &str) -> Reply {
-    let header = |name: &str| req.headers.get(name).and_then(|v| v.to_str().ok());
+fn answer(identity: &Identity, req: &Incoming<'_>, request_id: &str) -> Reply {
+    let header = |name: &str| header(req.headers, name);
     if req.path == CREDENTIALS_URI_PATH {
         identity.count_uri();
         if identity.is_failing() {
@@ -90,7 +97,7 @@ pub(crate) fn answer(identity: &Identity, req: &Incoming<'_>, request_id: &str) 
             body.insert("Code".into(), Value::from("Success"));
             body.insert(
                 "LastUpdated".into(),
-                Value::from(crate::sts::format_timestamp(now_unix())),
+                Value::from(format_timestamp(now_unix())),
             );
             json_reply(200, &Value::Object(body))
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::state::{Agent, WorkMode};
+use crate::agent::{Agent, WorkMode};
 use crate::util::parse_timestamp;
 use crate::world::{Behaviour, Clock, Instance, PhoneNumber, SkillGroup, User, World, work_mode};
 
@@ -431,7 +431,7 @@ fn parse_instance(value: &Value, pointer: &str) -> Result<Instance, ScenarioErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{SEED_EXTENSION, SEED_INSTANCE, SEED_USER};
+    use crate::agent::{SEED_EXTENSION, SEED_INSTANCE, SEED_USER};
 
     #[test]
     fn the_built_in_scenario_loads_and_holds_the_seed_agent() {

@@ -20,14 +20,15 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 
-use crate::catalog::Format;
 use crate::control;
+use crate::exchange::{Incoming, Reply};
+use crate::format::Format;
 use crate::limits::{OverBudget, Reservation};
-use crate::service::{Incoming, Reply, Shared};
+use crate::service::Shared;
 
 /// A handler of requests outside the API: shared state, method, path and body to a reply.
 type PathHandler = fn(&Shared, &str, &str, &[u8]) -> control::ControlReply;
@@ -44,6 +45,9 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 const TRUNCATE_LINGER: Duration = Duration::from_millis(20);
 /// Refusals (connections past the cap) being answered at once; past this they are just closed.
 const MAX_REFUSALS: usize = 64;
+/// Idle connections being closed at once to admit new ones; past this a new connection at the cap
+/// is refused. With [`MAX_REFUSALS`] it fits in the descriptors kept free beside the cap.
+const MAX_EVICTING: usize = 16;
 /// How long a refused connection's request is read (and discarded) after the answer, so that the
 /// client sees the answer rather than a reset.
 const REFUSAL_DRAIN: Duration = Duration::from_millis(200);
@@ -334,7 +338,10 @@ async fn handle_request(
         headers: &parts.headers,
         body: &body,
     };
-    if let Some(reply) = crate::sts::route(&shared, &incoming, &request_id) {
+    let identity = &shared.identity;
+    let other_service = crate::metadata::route(identity, &incoming, &request_id)
+        .or_else(|| crate::sts::route(identity, &incoming, &request_id));
+    if let Some(reply) = other_service {
         return to_response(&request_id, reply);
     }
     let routed = match shared.authenticate(&incoming, &request_id) {
@@ -360,14 +367,17 @@ pub(crate) async fn serve(
 ) {
     let mut connections = JoinSet::new();
     let mut refusals = JoinSet::new();
+    // What each connection being served is doing, to pick one to close at the cap.
+    let mut live: Vec<Arc<Activity>> = Vec::new();
     let for_connections = shutdown.clone();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     while connections.try_join_next().is_some() {}
                     while refusals.try_join_next().is_some() {}
-                    if connections.len() >= shared.limits.max_connections {
+                    live.retain(|a| !a.closed.load(Ordering::Acquire));
+                    if !admit(&live, shared.limits.max_connections) {
                         shared.refused_connections.fetch_add(1, Ordering::Relaxed);
                         if refusals.len() < MAX_REFUSALS {
                             refusals.spawn(refuse(stream, Arc::clone(&shared)));
@@ -376,7 +386,14 @@ pub(crate) async fn serve(
                     }
                     // Small request/response pairs: waiting to coalesce only adds latency.
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(serve_connection(stream, Arc::clone(&shared), for_connections.clone()));
+                    let activity = Arc::new(Activity::new(local_client(Some(peer))));
+                    live.push(Arc::clone(&activity));
+                    connections.spawn(serve_connection(
+                        stream,
+                        activity,
+                        Arc::clone(&shared),
+                        for_connections.clone(),
+                    ));
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -391,6 +408,32 @@ pub(crate) async fn serve(
     let drained = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
     connections.abort_all();
+}
+
+/// Whether one more connection may be served beside `live` (the connections not yet closed):
+/// below the cap, or at it once the connection idle longest is told to close. A connection with a
+/// request in flight, or with part of one received, is never chosen.
+fn admit(live: &[Arc<Activity>], max_connections: usize) -> bool {
+    let evicting = live
+        .iter()
+        .filter(|a| a.evicted.load(Ordering::Acquire))
+        .count();
+    if live.len() - evicting < max_connections {
+        return true;
+    }
+    if evicting >= MAX_EVICTING {
+        return false;
+    }
+    let Some(oldest) = live
+        .iter()
+        .filter(|a| !a.evicted.load(Ordering::Acquire) && a.is_idle())
+        .min_by_key(|a| a.idle_since())
+    else {
+        return false;
+    };
+    oldest.evicted.store(true, Ordering::Release);
+    oldest.evict.notify_one();
+    true
 }
 
 /// Answers a connection past the cap with `503 ServiceUnavailable` and closes it.
@@ -438,16 +481,33 @@ async fn refuse(mut stream: TcpStream, shared: Arc<Shared>) {
     let _ = tokio::time::timeout(REFUSAL_DRAIN, drain).await;
 }
 
-/// What a connection is doing, for the idle timeouts.
+/// What a connection is doing, for the idle timeouts and for choosing one to close at the cap.
 #[derive(Debug)]
 pub(crate) struct Activity {
+    /// When the connection was accepted.
     opened: Instant,
     in_flight: AtomicUsize,
+    /// Requests started, over the connection's life.
+    started: AtomicU64,
     /// Milliseconds from `opened` to the end of the last request.
     last_done_ms: AtomicU64,
+    /// Bytes received, and the count when the last request ended: more since means part of a
+    /// next request has arrived.
+    bytes_read: AtomicU64,
+    bytes_read_at_rest: AtomicU64,
+    /// Milliseconds from `opened` to the first byte received after the last request ended (or
+    /// after opening): when the head of the request now arriving began.
+    head_began_ms: AtomicU64,
+    /// Told when a request's head begins to arrive, so that its timer starts.
+    head_began: Notify,
     http2: AtomicBool,
     /// The client is on this machine.
     loopback: bool,
+    /// Told to close, to admit a new connection at the cap.
+    evicted: AtomicBool,
+    evict: Notify,
+    /// The connection's task has ended.
+    closed: AtomicBool,
 }
 
 /// Marks a request as finished when dropped.
@@ -457,7 +517,18 @@ impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         let ms = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.0.last_done_ms.store(ms, Ordering::Relaxed);
+        let read = self.0.bytes_read.load(Ordering::Acquire);
+        self.0.bytes_read_at_rest.store(read, Ordering::Release);
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Marks the connection closed when its task ends, however it ends.
+struct Closed<'a>(&'a Activity);
+
+impl Drop for Closed<'_> {
+    fn drop(&mut self) {
+        self.0.closed.store(true, Ordering::Release);
     }
 }
 
@@ -466,15 +537,41 @@ impl Activity {
         Activity {
             opened: Instant::now(),
             in_flight: AtomicUsize::new(0),
+            started: AtomicU64::new(0),
             last_done_ms: AtomicU64::new(0),
+            bytes_read: AtomicU64::new(0),
+            bytes_read_at_rest: AtomicU64::new(0),
+            head_began_ms: AtomicU64::new(0),
+            head_began: Notify::new(),
             http2: AtomicBool::new(false),
             loopback,
+            evicted: AtomicBool::new(false),
+            evict: Notify::new(),
+            closed: AtomicBool::new(false),
         }
     }
 
     fn request_started(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.started.fetch_add(1, Ordering::AcqRel);
         InFlight(self)
+    }
+
+    /// No request in flight, and (HTTP/1.1) none of the next one received: closing the
+    /// connection cuts nothing short. An HTTP/2 connection closes with a `GOAWAY`, which lets a
+    /// request it has begun finish.
+    fn is_idle(&self) -> bool {
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            return false;
+        }
+        self.http2.load(Ordering::Relaxed)
+            || self.bytes_read.load(Ordering::Acquire)
+                == self.bytes_read_at_rest.load(Ordering::Acquire)
+    }
+
+    /// Since when the connection has had no request: the end of its last one, or its opening.
+    fn idle_since(&self) -> Instant {
+        self.opened + Duration::from_millis(self.last_done_ms.load(Ordering::Relaxed))
     }
 
     fn idle_limit(&self, shared: &Shared) -> Duration {
@@ -487,9 +584,48 @@ impl Activity {
 
     /// When the connection will have been idle too long, if no request starts before.
     fn idle_deadline(&self, shared: &Shared) -> Instant {
-        let last_done = Duration::from_millis(self.last_done_ms.load(Ordering::Relaxed));
-        self.opened + last_done + self.idle_limit(shared)
+        self.idle_since() + self.idle_limit(shared)
     }
+
+    /// Whether to close the connection at `now`, or when to look again.
+    fn verdict(&self, shared: &Shared, now: Instant) -> Verdict {
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            // A request in flight is bounded by the body read timeout and its handling.
+            return Verdict::Until(now + self.idle_limit(shared).min(Duration::from_secs(1)));
+        }
+        let header_read = shared.limits.header_read_timeout;
+        let idle = self.idle_deadline(shared);
+        // The first request's head (HTTP/2: the preface and a first request), from accept.
+        let first = (self.started.load(Ordering::Acquire) == 0).then(|| self.opened + header_read);
+        // A later HTTP/1.1 request's head, from its first byte.
+        let http2 = self.http2.load(Ordering::Relaxed);
+        let arriving = !http2
+            && self.bytes_read.load(Ordering::Acquire)
+                > self.bytes_read_at_rest.load(Ordering::Acquire);
+        let head = arriving.then(|| {
+            self.opened
+                + Duration::from_millis(self.head_began_ms.load(Ordering::Acquire))
+                + header_read
+        });
+        let head_deadline = first.into_iter().chain(head).min();
+        if head_deadline.is_some_and(|d| d <= now) {
+            // HTTP/2 is told with a GOAWAY; an HTTP/1.1 request's head is simply cut off.
+            return Verdict::Close { graceful: http2 };
+        }
+        if idle <= now {
+            return Verdict::Close { graceful: true };
+        }
+        Verdict::Until(head_deadline.map_or(idle, |d| d.min(idle)))
+    }
+}
+
+/// What the watch over a connection decides.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Close it now, letting hyper finish what it is writing and send HTTP/2's `GOAWAY`, or not.
+    Close { graceful: bool },
+    /// Look again then.
+    Until(Instant),
 }
 
 /// The socket, watched for the HTTP/2 preface so that an HTTP/2 connection gets its own idle
@@ -528,6 +664,18 @@ impl AsyncRead for Watched {
     ) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        let received = buf.filled().len() - before;
+        if received > 0 {
+            let activity = &self.activity;
+            let earlier = activity
+                .bytes_read
+                .fetch_add(received as u64, Ordering::AcqRel);
+            if earlier == activity.bytes_read_at_rest.load(Ordering::Acquire) {
+                let ms = u64::try_from(activity.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+                activity.head_began_ms.store(ms, Ordering::Release);
+                activity.head_began.notify_one();
+            }
+        }
         if self.matched < H2_PREFACE.len() && buf.filled().len() > before {
             let mut head = [0u8; H2_PREFACE.len()];
             let new = &buf.filled()[before..];
@@ -571,10 +719,11 @@ impl AsyncWrite for Watched {
 
 async fn serve_connection(
     stream: TcpStream,
+    activity: Arc<Activity>,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let activity = Arc::new(Activity::new(local_client(stream.peer_addr().ok())));
+    let _closed = Closed(&activity);
     let io = Watched {
         stream,
         activity: Arc::clone(&activity),
@@ -584,13 +733,15 @@ async fn serve_connection(
     let for_requests = Arc::clone(&activity);
     let service =
         service_fn(move |req| handle(Arc::clone(&for_service), Arc::clone(&for_requests), req));
-    let limits = &shared.limits;
     // HTTP/1.1, or HTTP/2 when the client opens with its preface (h2c, prior knowledge).
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // hyper's own header timer would run from the end of the last request, cutting a kept-alive
+    // connection at the header-read timeout rather than the idle one; and it does not start
+    // before a first byte. The watch below times heads instead.
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
+        .header_read_timeout(None)
         .max_buf_size(HTTP1_MAX_BUF)
         .keep_alive(true);
     builder
@@ -602,11 +753,15 @@ async fn serve_connection(
         .max_header_list_size(HTTP2_MAX_HEADER_LIST);
     let connection = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
-    // The protocol is not known yet: the first check comes at the earlier of the two timeouts.
-    let first_check = limits.idle_timeout.min(limits.http2_idle_timeout);
-    let idle = tokio::time::sleep_until(Instant::now() + first_check);
-    tokio::pin!(idle);
-    loop {
+    // Watches for: a connection that does not send its first request's head within the
+    // header-read timeout of being accepted (nothing at all, or HTTP/2's preface alone), a later
+    // request's head that takes longer from its first byte, and a connection idle too long.
+    let check = tokio::time::sleep_until(match activity.verdict(&shared, Instant::now()) {
+        Verdict::Until(at) => at,
+        Verdict::Close { .. } => Instant::now(),
+    });
+    tokio::pin!(check);
+    let graceful = loop {
         tokio::select! {
             _ = connection.as_mut() => return,
             () = stopped(&mut shutdown) => {
@@ -614,27 +769,25 @@ async fn serve_connection(
                 let _ = connection.await;
                 return;
             }
-            () = idle.as_mut() => {
-                let deadline = activity.idle_deadline(&shared);
-                let busy = activity.in_flight.load(Ordering::Acquire) > 0;
-                if busy || deadline > Instant::now() {
-                    // A request in flight is bounded by the read timeouts, not by this one.
-                    let next = if busy {
-                        Instant::now() + activity.idle_limit(&shared).min(Duration::from_secs(1))
-                    } else {
-                        deadline
-                    };
-                    idle.as_mut().reset(next);
-                    continue;
+            () = activity.evict.notified() => break true,
+            () = activity.head_began.notified() => {
+                if let Verdict::Until(at) = activity.verdict(&shared, Instant::now()) {
+                    check.as_mut().reset(at);
+                } else {
+                    check.as_mut().reset(Instant::now());
                 }
-                break;
             }
+            () = check.as_mut() => match activity.verdict(&shared, Instant::now()) {
+                Verdict::Until(at) => check.as_mut().reset(at),
+                Verdict::Close { graceful } => break graceful,
+            },
         }
+    };
+    if graceful {
+        // HTTP/2 gets a GOAWAY; HTTP/1.1 finishes what it is writing.
+        connection.as_mut().graceful_shutdown();
+        let _ = tokio::time::timeout(CLOSE_GRACE, connection).await;
     }
-    // Idle too long: HTTP/2 gets a GOAWAY; a connection that never finished a request's head
-    // is cut.
-    connection.as_mut().graceful_shutdown();
-    let _ = tokio::time::timeout(CLOSE_GRACE, connection).await;
 }
 
 /// Resolves once shutdown is asked for, or its sender is gone.

@@ -1,123 +1,46 @@
-//! Request processing, independent of the HTTP library: authentication, routing, faults'
-//! decisions and the actions' answers.
+//! CCC request processing, independent of the HTTP library: parameters read, the signature
+//! checked (by [`crate::auth`]), routing, faults' decisions and the actions' answers.
 
-use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::fmt;
-use std::hash::BuildHasher;
-use std::sync::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ccc_spec::{Scalar, Spec, Type};
 use serde_json::Value;
 
-use crate::catalog::{ActionEntry, Catalog, Format, Handler, xml_escape_into};
+use crate::auth::{Credential, Guard, Keys, SignatureKind, signature_kind};
+use crate::catalog::{ActionEntry, Catalog, Handler};
 use crate::encoding::parse_pairs;
+use crate::exchange::{Incoming, Reply, header, param};
 use crate::faults::{FaultKind, Faults};
+use crate::format::{Format, content_type, xml_escape_into};
 use crate::handlers::{self, Failure, Req, fail, fail_with};
 use crate::limits::{BodyBudget, Limits};
 use crate::respond;
-use crate::signing::{
-    constant_time_eq, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
-    v3_canonical_request, v3_signature, v3_string_to_sign,
-};
 use crate::state::State;
-use crate::util::{RequestIds, now_unix, parse_timestamp};
+use crate::sts::Identity;
+use crate::util::{RequestIds, now_unix};
 
-/// How far a request's timestamp may be from the emulator's clock, as the real service allows.
-const MAX_CLOCK_SKEW_SECS: i64 = 15 * 60;
-/// How long a nonce is remembered: twice the skew, so a request stamped in the future cannot be
-/// replayed after its nonce is forgotten.
-const NONCE_TTL_SECS: i64 = 2 * MAX_CLOCK_SKEW_SECS;
-/// Upper bound on remembered nonces; the oldest are forgotten first beyond it.
-const NONCE_CAPACITY: usize = 1 << 20;
 /// Upper bound on distinct unknown action names counted, so junk requests cannot grow memory.
 const UNKNOWN_ACTIONS_CAPACITY: usize = 1024;
-
-/// The V3 headers that must be present and signed.
-const V3_REQUIRED_HEADERS: [&str; 6] = [
-    "host",
-    "x-acs-action",
-    "x-acs-content-sha256",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "x-acs-version",
-];
-
-/// An access key the emulator accepts.
-#[derive(Clone)]
-pub(crate) struct Credential {
-    pub(crate) id: String,
-    pub(crate) secret: String,
-    /// Set for STS credentials: requests must carry this token.
-    pub(crate) token: Option<String>,
-}
-
-impl fmt::Debug for Credential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credential")
-            .field("id", &self.id)
-            .field("secret", &"<redacted>")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
-}
-
-/// Remembers (access key, nonce) pairs for [`NONCE_TTL_SECS`], in bounded memory: each pair is
-/// kept as a 128-bit keyed hash.
-#[derive(Debug)]
-struct NonceCache {
-    seen: HashSet<u128>,
-    order: VecDeque<(i64, u128)>,
-    hashers: (RandomState, RandomState),
-}
-
-impl NonceCache {
-    fn new() -> Self {
-        NonceCache {
-            seen: HashSet::new(),
-            order: VecDeque::new(),
-            hashers: (RandomState::new(), RandomState::new()),
-        }
-    }
-
-    /// `false` if the pair was seen within the TTL; remembers it otherwise.
-    fn check_and_insert(&mut self, access_key_id: &str, nonce: &str, now: i64) -> bool {
-        while let Some(&(expires, key)) = self.order.front() {
-            if expires > now && self.order.len() < NONCE_CAPACITY {
-                break;
-            }
-            self.order.pop_front();
-            self.seen.remove(&key);
-        }
-        let pair = (access_key_id, nonce);
-        let key = (u128::from(self.hashers.0.hash_one(pair)) << 64)
-            | u128::from(self.hashers.1.hash_one(pair));
-        if !self.seen.insert(key) {
-            return false;
-        }
-        self.order.push_back((now + NONCE_TTL_SECS, key));
-        true
-    }
-}
 
 /// Everything a running emulator shares between connections.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) catalog: Catalog,
     pub(crate) product: String,
-    pub(crate) credentials: Vec<Credential>,
     pub(crate) state: State,
     pub(crate) faults: Faults,
     pub(crate) ids: RequestIds,
     /// Per action, the parameters whose values must parse as their spec type.
     typed_params: Vec<Vec<(String, Scalar)>>,
-    nonces: Mutex<NonceCache>,
+    /// The signature checks of the CCC endpoint, and the keys it accepts.
+    pub(crate) auth: Guard,
     unknown_requests: Mutex<HashMap<String, u64>>,
     /// Requests that arrived over HTTP/2.
     pub(crate) http2_requests: AtomicU64,
     /// STS, the metadata server and the credentials URI, with the keys they issued.
-    pub(crate) identity: crate::sts::Identity,
+    pub(crate) identity: Identity,
     pub(crate) limits: Limits,
     /// Memory of request bodies being read.
     pub(crate) body_budget: BodyBudget,
@@ -127,76 +50,12 @@ pub(crate) struct Shared {
     pub(crate) listing_rows: usize,
 }
 
-/// One HTTP request, as the HTTP layer hands it over.
-pub(crate) struct Incoming<'a> {
-    pub(crate) method: &'a str,
-    pub(crate) path: &'a str,
-    pub(crate) query: Option<&'a str>,
-    pub(crate) headers: &'a hyper::HeaderMap,
-    pub(crate) body: &'a [u8],
-}
-
-/// What to send back.
-#[derive(Debug)]
-pub(crate) enum Reply {
-    Send {
-        status: u16,
-        content_type: String,
-        body: Vec<u8>,
-        /// Send only half of `body` under its full length, then close.
-        truncate: bool,
-    },
-    /// Close the connection without answering.
-    Drop,
-}
-
 /// An authenticated, routed request.
 pub(crate) struct Routed<'s> {
     pub(crate) entry: &'s ActionEntry,
     params: Vec<(String, String)>,
     pub(crate) format: Format,
     host: String,
-}
-
-fn content_type(format: Format) -> &'static str {
-    match format {
-        Format::Json => "application/json;charset=utf-8",
-        Format::Xml => "text/xml;charset=utf-8",
-    }
-}
-
-fn header<'h>(headers: &'h hyper::HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// Which signature a request carries.
-enum SignatureKind<'h> {
-    /// An `Authorization` header (ACS3-HMAC-SHA256).
-    V3(&'h hyper::header::HeaderValue),
-    /// A `Signature` parameter (HMAC-SHA1), in the query or the form body.
-    V1,
-    /// Neither.
-    None,
-}
-
-fn signature_kind<'h>(
-    headers: &'h hyper::HeaderMap,
-    params: &[(String, String)],
-) -> SignatureKind<'h> {
-    if let Some(authorization) = headers.get("authorization") {
-        SignatureKind::V3(authorization)
-    } else if param(params, "Signature").is_some() {
-        SignatureKind::V1
-    } else {
-        SignatureKind::None
-    }
 }
 
 /// Context gathered while authenticating, needed to render an error.
@@ -232,18 +91,18 @@ impl Shared {
                     .collect()
             })
             .collect();
+        let keys = Arc::new(Keys::new(credentials));
         Shared {
             catalog: Catalog::new(spec),
             product: spec.product.code.clone(),
-            credentials,
+            auth: Guard::new(Arc::clone(&keys)),
             state,
             faults,
             ids: RequestIds::new(),
             typed_params,
-            nonces: Mutex::new(NonceCache::new()),
             unknown_requests: Mutex::new(HashMap::new()),
             http2_requests: AtomicU64::new(0),
-            identity: crate::sts::Identity::default(),
+            identity: Identity::new(keys),
             body_budget: BodyBudget::new(limits.max_body_bytes_in_flight),
             limits,
             refused_connections: AtomicU64::new(0),
@@ -424,17 +283,25 @@ impl Shared {
         // Official SDKs send `x-acs-action` and `x-acs-version` with V1 requests too, so those
         // headers say nothing about the signature.
         let version = match signature_kind(req.headers, &params) {
-            SignatureKind::V3(authorization) => {
-                self.verify_v3(req, authorization, &params[..query_len], now, ctx)?
-            }
-            SignatureKind::V1 => self.verify_v1(req, &params, now, ctx)?,
+            SignatureKind::V3(authorization) => self.auth.verify_v3(
+                req,
+                authorization,
+                &params[..query_len],
+                now,
+                &mut |action| ctx.entry = self.count(action),
+            )?,
+            SignatureKind::V1 => self.auth.verify_v1(req, &params, now, &mut |action| {
+                ctx.entry = self.count(action)
+            })?,
             // A V3 request without its Authorization header.
             SignatureKind::None if req.headers.contains_key("x-acs-action") => {
                 ctx.entry = header(req.headers, "x-acs-action").and_then(|a| self.count(a));
                 return Err(fail("IncompleteSignature"));
             }
             // Reported by the V1 checks, which name the missing parameter.
-            SignatureKind::None => self.verify_v1(req, &params, now, ctx)?,
+            SignatureKind::None => self.auth.verify_v1(req, &params, now, &mut |action| {
+                ctx.entry = self.count(action)
+            })?,
         };
 
         if version != self.catalog.version {
@@ -451,192 +318,6 @@ impl Shared {
             format: ctx.format,
             host: std::mem::take(&mut ctx.host),
         })
-    }
-
-    /// Common checks once the signature's inputs are known: clock, key, signature, token, nonce.
-    #[allow(clippy::too_many_arguments)]
-    fn check_common(
-        &self,
-        access_key_id: &str,
-        timestamp: &str,
-        nonce: &str,
-        token: Option<&str>,
-        now: i64,
-        expected_signature: impl FnOnce(&str) -> String,
-        provided_signature: &str,
-        case_insensitive: bool,
-    ) -> Result<(), Failure> {
-        let at = parse_timestamp(timestamp).ok_or_else(|| fail("InvalidTimeStamp.Format"))?;
-        if (now - at).abs() > MAX_CLOCK_SKEW_SECS {
-            return Err(fail("InvalidTimeStamp.Expired"));
-        }
-        let issued;
-        let credential = match self.credentials.iter().find(|c| c.id == access_key_id) {
-            Some(c) => c,
-            None => {
-                issued = self.identity.credential(access_key_id);
-                issued
-                    .as_ref()
-                    .ok_or_else(|| fail("InvalidAccessKeyId.NotFound"))?
-            }
-        };
-        let expected = expected_signature(&credential.secret);
-        let matches = if case_insensitive {
-            constant_time_eq(
-                expected.as_bytes(),
-                provided_signature.to_ascii_lowercase().as_bytes(),
-            )
-        } else {
-            constant_time_eq(expected.as_bytes(), provided_signature.as_bytes())
-        };
-        if !matches {
-            return Err(fail("SignatureDoesNotMatch"));
-        }
-        let token_ok = match (&credential.token, token) {
-            (Some(want), Some(got)) => constant_time_eq(want.as_bytes(), got.as_bytes()),
-            (None, None) => true,
-            _ => false,
-        };
-        if !token_ok {
-            return Err(fail("InvalidSecurityToken.MismatchWithAccessKey"));
-        }
-        let fresh = self
-            .nonces
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .check_and_insert(access_key_id, nonce, now);
-        if !fresh {
-            return Err(fail("SignatureNonceUsed"));
-        }
-        Ok(())
-    }
-
-    fn verify_v3<'r, 's>(
-        &'s self,
-        req: &Incoming<'r>,
-        authorization: &hyper::header::HeaderValue,
-        query: &[(String, String)],
-        now: i64,
-        ctx: &mut Ctx<'s>,
-    ) -> Result<&'r str, Failure> {
-        let authorization = authorization
-            .to_str()
-            .map_err(|_| fail("IncompleteSignature"))?;
-        let auth =
-            parse_v3_authorization(authorization).ok_or_else(|| fail("IncompleteSignature"))?;
-        let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
-        let action =
-            header(req.headers, "x-acs-action").ok_or_else(|| fail("IncompleteSignature"))?;
-        ctx.entry = self.count(action);
-        for name in V3_REQUIRED_HEADERS {
-            if !signed(name) || header(req.headers, name).is_none() {
-                return Err(fail("IncompleteSignature"));
-            }
-        }
-        let token = match req.headers.get("x-acs-security-token") {
-            Some(_) if !signed("x-acs-security-token") => return Err(fail("IncompleteSignature")),
-            Some(v) => Some(v.to_str().map_err(|_| fail("IncompleteSignature"))?),
-            None => None,
-        };
-        let version = header(req.headers, "x-acs-version").unwrap_or_default();
-        let date = header(req.headers, "x-acs-date").unwrap_or_default();
-        let nonce = header(req.headers, "x-acs-signature-nonce").unwrap_or_default();
-        let content_sha = header(req.headers, "x-acs-content-sha256").unwrap_or_default();
-
-        // Every signed header's value, several values of one name joined by commas.
-        let mut joined: Vec<(String, String)> = Vec::with_capacity(auth.signed_headers.len());
-        for name in &auth.signed_headers {
-            let mut value = String::new();
-            for (i, v) in req.headers.get_all(name.as_str()).iter().enumerate() {
-                let v = v.to_str().map_err(|_| fail("IncompleteSignature"))?;
-                if i > 0 {
-                    value.push(',');
-                }
-                value.push_str(v.trim());
-            }
-            if value.is_empty() && !req.headers.contains_key(name.as_str()) {
-                return Err(fail("IncompleteSignature"));
-            }
-            joined.push((name.clone(), value));
-        }
-        let headers: Vec<(&str, &str)> = joined
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-
-        let body_sha = sha256_hex(req.body);
-        let hashed_payload = content_sha.trim();
-        let body_ok = hashed_payload.eq_ignore_ascii_case(&body_sha);
-
-        self.check_common(
-            auth.access_key_id,
-            date,
-            nonce,
-            token,
-            now,
-            |secret| {
-                let canonical = v3_canonical_request(
-                    req.method,
-                    req.path,
-                    query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    &headers,
-                    hashed_payload,
-                );
-                v3_signature(secret, &v3_string_to_sign(&canonical))
-            },
-            auth.signature,
-            true,
-        )?;
-        // The signature covers the declared hash; a body that does not match it was altered.
-        if !body_ok {
-            return Err(fail_with("InvalidParameter", "x-acs-content-sha256"));
-        }
-        Ok(version)
-    }
-
-    fn verify_v1<'p, 's>(
-        &'s self,
-        req: &Incoming<'_>,
-        params: &'p [(String, String)],
-        now: i64,
-        ctx: &mut Ctx<'s>,
-    ) -> Result<&'p str, Failure> {
-        let required = |name: &'static str| {
-            param(params, name).ok_or_else(|| fail_with("MissingParameter", name))
-        };
-        let action = required("Action")?;
-        ctx.entry = self.count(action);
-        let version = required("Version")?;
-        let access_key_id = required("AccessKeyId")?;
-        let signature = required("Signature")?;
-        let method = required("SignatureMethod")?;
-        let nonce = required("SignatureNonce")?;
-        let timestamp = required("Timestamp")?;
-        if method != "HMAC-SHA1" {
-            return Err(fail_with("InvalidParameter", "SignatureMethod"));
-        }
-        if param(params, "SignatureVersion").is_some_and(|v| v != "1.0") {
-            return Err(fail_with("InvalidParameter", "SignatureVersion"));
-        }
-        // An unescaped `+` of the base64 signature arrives as a space.
-        let signature = signature.replace(' ', "+");
-        self.check_common(
-            access_key_id,
-            timestamp,
-            nonce,
-            param(params, "SecurityToken"),
-            now,
-            |secret| {
-                let sts = v1_string_to_sign(
-                    req.method,
-                    params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                );
-                v1_signature(secret, &sts)
-            },
-            &signature,
-            false,
-        )?;
-        Ok(version)
     }
 
     /// The answer of an authenticated request that no fault took over.
@@ -700,13 +381,18 @@ impl Shared {
             Handler::Modelled(handler) => {
                 let top = run_handler(handler, &mut world, &req)?;
                 drop(world);
-                Ok(respond::success(
-                    &routed.entry.name,
-                    &routed.entry.response,
-                    routed.format,
-                    request_id,
-                    top,
-                ))
+                // A debug build panics on an answer that does not fit the spec: a bug, answered
+                // as one.
+                let shape = std::panic::AssertUnwindSafe(|| {
+                    respond::success(
+                        &routed.entry.name,
+                        &routed.entry.response,
+                        routed.format,
+                        request_id,
+                        top,
+                    )
+                });
+                std::panic::catch_unwind(shape).map_err(|_| fail("InternalError"))
             }
         }
     }
@@ -808,15 +494,6 @@ fn scalar_parses(scalar: Scalar, value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nonces_are_per_key_and_expire() {
-        let mut cache = NonceCache::new();
-        assert!(cache.check_and_insert("ak", "n1", 1000));
-        assert!(!cache.check_and_insert("ak", "n1", 1001));
-        assert!(cache.check_and_insert("other", "n1", 1001));
-        assert!(cache.check_and_insert("ak", "n1", 1000 + NONCE_TTL_SECS));
-    }
 
     #[test]
     fn a_handler_that_panics_is_an_internal_error() {

@@ -141,6 +141,28 @@ impl RequestIds {
     }
 }
 
+/// `2026-11-30T16:00:00Z` from Unix seconds.
+pub(crate) fn format_timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +214,15 @@ mod tests {
             assert_eq!(x, b.next_f64());
             assert!((0.0..1.0).contains(&x));
         }
+    }
+
+    #[test]
+    fn timestamps_are_iso_8601() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(
+            parse_timestamp(&format_timestamp(1_800_000_000)),
+            Some(1_800_000_000)
+        );
     }
 }

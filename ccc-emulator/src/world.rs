@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::state::{Agent, UserState, WorkMode};
+use crate::agent::{Agent, UserState, WorkMode};
 use crate::util::now_unix;
 
 /// The contact centre's clock: starts at the real time (or a scenario's fixed start), runs with

@@ -309,6 +309,69 @@ async fn incomplete_signatures_are_refused() {
 }
 
 #[tokio::test]
+async fn an_issued_key_that_expired_is_refused_as_an_expired_token() {
+    let emu = start().await;
+    let identity = emu.identity();
+    let live = identity.issue(std::time::Duration::from_secs(3600));
+    let expired = identity.issue(std::time::Duration::ZERO);
+    for key in [&live, &expired] {
+        let v3 = reset(V3::new("ResetAgentState"))
+            .key(&key.access_key_id, &key.access_key_secret)
+            .token(&key.security_token);
+        let mut v1 = reset_v1(
+            V1::new("ResetAgentState")
+                .set("AccessKeyId", &key.access_key_id)
+                .set("SecurityToken", &key.security_token),
+        );
+        v1.secret = key.access_key_secret.clone();
+        for request in [v3.build(emu.addr()), v1.build(emu.addr())] {
+            let answer = send_raw(emu.addr(), &request).await;
+            if std::ptr::eq(key, &live) {
+                assert_eq!(answer.status, Some(200), "{}", answer.text());
+            } else {
+                let body = answer.expect_error(403, "InvalidSecurityToken.Expired");
+                assert_eq!(body["Message"], "Specified SecurityToken is expired.");
+            }
+        }
+    }
+    // A key never issued is still unknown.
+    let v3 = reset(V3::new("ResetAgentState"))
+        .key("STS.NTnever", "x")
+        .token("t");
+    send_raw(emu.addr(), &v3.build(emu.addr()))
+        .await
+        .expect_error(404, "InvalidAccessKeyId.NotFound");
+}
+
+/// `AssumeRole` over HTTP, V1-signed with the emulator's key.
+fn assume_role() -> V1 {
+    V1::new("AssumeRole")
+        .set("Version", ccc_emulator::STS_VERSION)
+        .param("RoleArn", "acs:ram::1:role/r")
+        .param("RoleSessionName", "s")
+}
+
+#[tokio::test]
+async fn sts_refuses_a_nonce_used_before() {
+    let emu = start().await;
+    let request = assume_role().build(emu.addr());
+    let first = send_raw(emu.addr(), &request).await;
+    assert_eq!(first.status, Some(200), "{}", first.text());
+    assert!(first.json()["Credentials"]["AccessKeyId"].is_string());
+    let body = send_raw(emu.addr(), &request)
+        .await
+        .expect_error(400, "SignatureNonceUsed");
+    assert_eq!(
+        body["Message"],
+        "Specified signature nonce was used already."
+    );
+    // A fresh nonce is served; both requests were counted.
+    let again = send_raw(emu.addr(), &assume_role().build(emu.addr())).await;
+    assert_eq!(again.status, Some(200), "{}", again.text());
+    assert_eq!(emu.identity().assume_role_calls(), 3);
+}
+
+#[tokio::test]
 async fn sts_credentials_need_their_token() {
     let emu = start().await;
     let ok = reset(V3::new("ResetAgentState"))

@@ -223,6 +223,39 @@ async fn headers_sent_slowly_are_cut_off() {
     let _ = tokio::time::timeout(Duration::from_millis(800), drip).await;
     assert!(closed_within(&mut stream, BOUND).await.is_some());
     assert!(started.elapsed() < Duration::from_secs(3));
+
+    // On a kept-alive connection the clock starts at the next head's first byte: idle longer
+    // than the timeout between requests is the idle timeout's business.
+    let mut kept = TcpStream::connect(emu.addr()).await.unwrap();
+    kept.write_all(&keep_alive(signed_reset(emu.addr())))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut kept).await.0, 200);
+    assert!(
+        closed_within(&mut kept, Duration::from_millis(600))
+            .await
+            .is_none()
+    );
+    kept.write_all(b"POST / HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let drip = async {
+        for i in 0..100 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let line = format!("x-h{i}: v\r\n");
+            if kept.write_all(line.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(800), drip).await;
+    assert!(closed_within(&mut kept, BOUND).await.is_some());
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(250) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
@@ -233,11 +266,17 @@ async fn connections_past_the_cap_are_answered_503() {
             .max_connections(3),
     )
     .await;
+    // Each held connection has begun a request, so none is idle and none can make room.
     let mut held = Vec::new();
     for _ in 0..3 {
-        held.push(TcpStream::connect(emu.addr()).await.unwrap());
+        let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
+        stream
+            .write_all(b"POST / HTTP/1.1\r\nhost: x\r\n")
+            .await
+            .unwrap();
+        held.push(stream);
     }
-    // Let the emulator accept them before the next one arrives.
+    // Let the emulator accept them and read their first bytes before the next one arrives.
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let answer = send_raw(emu.addr(), &signed_reset(emu.addr())).await;
@@ -264,6 +303,97 @@ async fn connections_past_the_cap_are_answered_503() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test]
+async fn at_the_cap_the_connection_idle_longest_makes_room() {
+    let emu = start(
+        Emulator::builder()
+            .idle_timeout(Duration::from_secs(60))
+            .max_connections(3),
+    )
+    .await;
+    let addr = emu.addr();
+    // Oldest idle: kept alive after a request.
+    let mut oldest = TcpStream::connect(addr).await.unwrap();
+    oldest
+        .write_all(&keep_alive(signed_reset(addr)))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut oldest).await.0, 200);
+    // Busy: part of a request's head sent.
+    let mut busy = TcpStream::connect(addr).await.unwrap();
+    let head = String::from_utf8(keep_alive(signed_reset(addr))).unwrap();
+    let (first, rest) = head.split_at(head.find("\r\n").unwrap() + 2);
+    busy.write_all(first.as_bytes()).await.unwrap();
+    // Idle since more recently.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut recent = TcpStream::connect(addr).await.unwrap();
+    recent
+        .write_all(&keep_alive(signed_reset(addr)))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut recent).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    // A fourth is served, not refused: the connection idle longest is closed to make room.
+    let answer = send_raw(addr, &signed_reset(addr)).await;
+    assert_eq!(answer.status, Some(200), "{}", answer.text());
+    assert_eq!(emu.emulator().refused_connections(), 0);
+    let rest_of_oldest = closed_within(&mut oldest, BOUND)
+        .await
+        .expect("the oldest idle connection is closed");
+    assert!(rest_of_oldest.is_empty());
+
+    // The others are untouched: the busy one finishes its request, the recent one makes another.
+    busy.write_all(rest.as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut busy).await.0, 200);
+    recent
+        .write_all(&keep_alive(signed_reset(addr)))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut recent).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_connection_is_closed_when_its_first_request_head_does_not_arrive_in_time() {
+    let emu = start(
+        Emulator::builder()
+            .idle_timeout(Duration::from_secs(60))
+            .http2_idle_timeout(Duration::from_secs(60))
+            .header_read_timeout(Duration::from_millis(300)),
+    )
+    .await;
+    let addr = emu.addr();
+    let started = Instant::now();
+    // HTTP/1.1: not a byte sent.
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    // HTTP/2: the preface and settings, but no request.
+    let mut h2 = TcpStream::connect(addr).await.unwrap();
+    h2.write_all(H2_OPENING).await.unwrap();
+    // A connection whose first request came in time stays open past the timeout.
+    let mut used = TcpStream::connect(addr).await.unwrap();
+    used.write_all(&keep_alive(signed_reset(addr)))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut used).await.0, 200);
+
+    assert!(closed_within(&mut silent, BOUND).await.is_some());
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    let seen = closed_within(&mut h2, BOUND)
+        .await
+        .expect("an HTTP/2 connection with no request is closed");
+    const GOAWAY: u8 = 0x7;
+    assert!(frame_types(&seen).contains(&GOAWAY), "{seen:?}");
+    assert!(
+        closed_within(&mut used, Duration::from_millis(600))
+            .await
+            .is_none()
+    );
+    used.write_all(&keep_alive(signed_reset(addr)))
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut used).await.0, 200);
 }
 
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {

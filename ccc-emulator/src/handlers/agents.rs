@@ -3,8 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Answer, Failure, HandlerFn, Req, acting_user, data, fail_args, instance_mut};
-use crate::state::UserState;
+use super::kit::{
+    Answer, HandlerFn, Req, acting_user, call_context, data, fail_args, instance_mut, not_in_state,
+    user_context,
+};
+use crate::agent::UserState;
 use crate::world::{Instance, World, in_call, signed_in, work_mode};
 
 pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
@@ -16,50 +19,6 @@ pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
     ("SignOutGroup", sign_out_group),
     ("TakeBreak", take_break),
 ];
-
-/// The service's answer to an operation the agent's current state does not allow.
-pub(crate) fn not_in_state(user_id: &str, state: UserState) -> Failure {
-    fail_args("InvalidOperation.UserState", [user_id, state.as_str()])
-}
-
-/// An agent's `UserContext`, every field any action's tree may take (each action's writer keeps
-/// the ones its tree has).
-pub(crate) fn user_context(instance: &Instance, user_id: &str, now_ms: i64) -> Value {
-    let Some(user) = instance.users.get(user_id) else {
-        return Value::Null;
-    };
-    let agent = &user.agent;
-    let mut context = Map::new();
-    let mut put = |k: &str, v: Value| {
-        context.insert(k.to_owned(), v);
-    };
-    put("UserId", json!(agent.user_id));
-    put("InstanceId", json!(instance.id));
-    put("Extension", json!(agent.extension));
-    put("UserState", json!(agent.state.as_str()));
-    put("WorkMode", json!(agent.work_mode.as_str()));
-    put(
-        "DeviceId",
-        json!(agent.device_id.as_deref().unwrap_or_default()),
-    );
-    put("OutboundScenario", json!(agent.outbound_scenario));
-    put(
-        "SignedSkillGroupIdList",
-        json!(agent.signed_skill_group_ids),
-    );
-    if let Some(code) = &agent.break_code {
-        put("BreakCode", json!(code));
-    }
-    if let Some(job) = &agent.job_id {
-        put("JobId", json!(job));
-    }
-    if !user.mobile.is_empty() {
-        put("Mobile", json!(user.mobile));
-    }
-    put("Heartbeat", json!(now_ms));
-    put("Reserved", json!(user.state_since_ms));
-    Value::Object(context)
-}
 
 /// Records the workstation a request came from, when it names one.
 fn note_device(instance: &mut Instance, user_id: &str, req: &Req<'_>) {
@@ -240,10 +199,7 @@ fn poll_user_status(world: &mut World, req: &Req<'_>) -> Answer {
         .get(&user_id)
         .and_then(|u| u.agent.job_id.clone())
     {
-        out.insert(
-            "CallContext".to_owned(),
-            super::calls::call_context(instance, &job),
-        );
+        out.insert("CallContext".to_owned(), call_context(instance, &job));
     }
     out.insert("ContextId".to_owned(), json!(now));
     out.insert("ChatContexts".to_owned(), json!([]));

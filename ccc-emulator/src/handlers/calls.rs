@@ -4,9 +4,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::agents::{not_in_state, user_context};
-use super::{Answer, Failure, HandlerFn, Req, acting_user, fail_args, fail_with, instance_mut};
-use crate::state::UserState;
+use super::kit::{
+    self, Answer, Failure, HandlerFn, Req, acting_user, call_context, fail_args, fail_with,
+    instance_mut, not_in_state, user_context, user_of,
+};
+use crate::agent::UserState;
 use crate::world::{Call, CallType, Channel, ChannelState, Instance, World, in_call, signed_in};
 
 pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
@@ -28,48 +30,6 @@ pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
     ("UnmuteCall", unmute_call),
 ];
 
-/// A call's `CallContext`.
-pub(crate) fn call_context(instance: &Instance, job_id: &str) -> Value {
-    let Some(call) = instance.calls.get(job_id) else {
-        return Value::Null;
-    };
-    let channels: Vec<Value> = call
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut ch = json!({
-                "ChannelId": c.id,
-                "ChannelState": c.state.as_str(),
-                "ChannelFlags": json!(c.flags).to_string(),
-                "CallType": call.call_type.as_str(),
-                "Destination": c.destination,
-                "Originator": c.originator,
-                "JobId": call.job_id,
-                "Timestamp": c.timestamp_ms,
-                "Index": i,
-            });
-            if let (Some(user), Some(ext), Value::Object(m)) = (&c.user_id, &c.extension, &mut ch) {
-                m.insert("UserId".into(), json!(user));
-                m.insert("UserExtension".into(), json!(ext));
-            }
-            if let (Some(group), Value::Object(m)) = (&call.skill_group_id, &mut ch) {
-                m.insert("SkillGroupId".into(), json!(group));
-            }
-            if let (Some(reason), Value::Object(m)) = (&c.release_reason, &mut ch) {
-                m.insert("ReleaseReason".into(), json!(reason));
-            }
-            ch
-        })
-        .collect();
-    json!({
-        "InstanceId": instance.id,
-        "JobId": call.job_id,
-        "CallType": call.call_type.as_str(),
-        "ChannelContexts": channels,
-    })
-}
-
 /// The answer of every call action: the agent's and the call's contexts.
 fn contexts(instance: &Instance, user_id: &str, job_id: &str, now: i64) -> Answer {
     let mut data = Map::new();
@@ -83,8 +43,8 @@ fn contexts(instance: &Instance, user_id: &str, job_id: &str, now: i64) -> Answe
         None => json!({ "InstanceId": instance.id, "JobId": job_id, "ChannelContexts": [] }),
     };
     data.insert("CallContext".to_owned(), call);
-    data.insert("ContextId".to_owned(), json!(now));
-    Ok(super::data(Value::Object(data)))
+    data.insert("?ContextId".to_owned(), json!(now));
+    Ok(kit::data(Value::Object(data)))
 }
 
 fn state_of(instance: &Instance, user_id: &str) -> UserState {
@@ -688,7 +648,7 @@ fn supervise(
     let instance = instance_mut(world, req)?;
     let supervisor = acting_user(instance, req)?;
     let target = req.required(target_param)?;
-    super::user_of(instance, target)?;
+    user_of(instance, target)?;
     let target_state = state_of(instance, target);
     if target_state != UserState::Talking {
         return Err(not_in_state(target, target_state));

@@ -4,9 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::records::Page;
-use super::{Answer, Failure, HandlerFn, Req, data, fail_args, fail_with, instance_mut, user_of};
-use crate::state::{Agent, WorkMode};
+use super::kit::{
+    Answer, Failure, HandlerFn, Page, Req, acting_user, data, fail_args, fail_with, instance_mut,
+    not_in_state, user_of,
+};
+use crate::agent::{Agent, WorkMode};
 use crate::world::{
     Instance, MAX_SKILL_GROUPS, MAX_USERS, SkillGroup, User, World, in_call, work_mode,
 };
@@ -72,7 +74,7 @@ fn user_entry(instance: &Instance, user: &User) -> Value {
         .map(|(g, level)| {
             json!({
                 "SkillGroupId": g,
-                "SkillGroupName": instance.skill_groups.get(g).map(|s| s.name.as_str()),
+                "?SkillGroupName": instance.skill_groups.get(g).map(|s| s.name.as_str()),
                 "SkillLevel": level,
             })
         })
@@ -80,35 +82,35 @@ fn user_entry(instance: &Instance, user: &User) -> Value {
     let agent = &user.agent;
     json!({
         "UserId": agent.user_id,
-        "InstanceId": instance.id,
+        "?InstanceId": instance.id,
         "LoginName": agent.user_id.split('@').next().unwrap_or_default(),
         "DisplayName": user.display_name,
-        "Email": user.email,
-        "Mobile": user.mobile,
-        "Extension": agent.extension,
-        "RoleId": user.role_id,
-        "RoleName": user.role_name,
-        "WorkMode": agent.work_mode.as_str(),
-        "DeviceId": agent.device_id,
-        "DeviceState": if agent.device_id.is_some() { "ONLINE" } else { "OFFLINE" },
-        "Primary": false,
-        "PrimaryAccount": false,
-        "SkillLevelList": levels,
-        "PersonalOutboundNumberList": [],
+        "?Email": user.email,
+        "?Mobile": user.mobile,
+        "?Extension": agent.extension,
+        "?RoleId": user.role_id,
+        "?RoleName": user.role_name,
+        "?WorkMode": agent.work_mode.as_str(),
+        "?DeviceId": agent.device_id,
+        "?DeviceState": if agent.device_id.is_some() { "ONLINE" } else { "OFFLINE" },
+        "?Primary": false,
+        "?PrimaryAccount": false,
+        "?SkillLevelList": levels,
+        "?PersonalOutboundNumberList": [],
     })
 }
 
 fn group_entry(instance: &Instance, group: &SkillGroup) -> Value {
     json!({
         "SkillGroupId": group.id,
-        "SkillGroupName": group.name,
-        "Name": group.name,
-        "DisplayName": group.display_name,
-        "Description": group.description,
+        "?SkillGroupName": group.name,
+        "?Name": group.name,
+        "?DisplayName": group.display_name,
+        "?Description": group.description,
         "InstanceId": instance.id,
-        "MediaType": group.media_type,
-        "UserCount": instance.users.values().filter(|u| u.skill_levels.contains_key(&group.id)).count(),
-        "PhoneNumberCount": instance.numbers.values().filter(|n| n.skill_group_ids.contains(&group.id)).count(),
+        "?MediaType": group.media_type,
+        "?UserCount": instance.users.values().filter(|u| u.skill_levels.contains_key(&group.id)).count(),
+        "?PhoneNumberCount": instance.numbers.values().filter(|n| n.skill_group_ids.contains(&group.id)).count(),
     })
 }
 
@@ -121,13 +123,13 @@ fn number_entry(instance: &Instance, number: &crate::world::PhoneNumber) -> Valu
         .collect();
     json!({
         "Number": number.number,
-        "InstanceId": instance.id,
-        "Active": number.active,
-        "Province": number.province,
-        "City": number.city,
-        "Usage": number.usage,
-        "Provider": "emulator",
-        "SkillGroups": groups,
+        "?InstanceId": instance.id,
+        "?Active": number.active,
+        "?Province": number.province,
+        "?City": number.city,
+        "?Usage": number.usage,
+        "?Provider": "emulator",
+        "?SkillGroups": groups,
     })
 }
 
@@ -341,7 +343,7 @@ fn remove_users(world: &mut World, req: &Req<'_>) -> Answer {
         user_of(instance, id)?;
         let state = instance.users[id].agent.state;
         if in_call(state) {
-            return Err(super::agents::not_in_state(id, state));
+            return Err(not_in_state(id, state));
         }
     }
     for id in &ids {
@@ -537,7 +539,7 @@ fn list_user_levels_of_skill_group(world: &mut World, req: &Req<'_>) -> Answer {
 fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
     let instance = instance_mut(world, req)?;
     let page = Page::of(req)?;
-    let user_id = super::acting_user(instance, req)?;
+    let user_id = acting_user(instance, req)?;
     let member = req.flag("IsMember").unwrap_or(true);
     let pattern = req.get("SearchPattern");
     let user = &instance.users[&user_id];
@@ -548,9 +550,6 @@ fn list_skill_levels_of_user(world: &mut World, req: &Req<'_>) -> Answer {
         .filter(|g| matches(pattern, &[&g.id, &g.name, &g.display_name]))
         .map(|g| {
             json!({
-                "UserId": user_id,
-                "LoginName": user_id.split('@').next(),
-                "DisplayName": user.display_name,
                 "SkillGroupId": g.id,
                 "SkillGroupName": g.name,
                 "SkillLevel": user.skill_levels.get(&g.id),

@@ -4,8 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::{Answer, Failure, HandlerFn, Req, fail_args, fail_with, instance_mut, user_of};
-use crate::state::UserState;
+use super::kit::{
+    self, Answer, Failure, HandlerFn, Page, Req, data, fail_args, fail_with, instance_mut, user_of,
+};
+use crate::agent::UserState;
 use crate::world::{CallRecord, CallType, Instance, StateLog, World};
 
 pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
@@ -19,55 +21,6 @@ pub(crate) const HANDLERS: &[(&str, HandlerFn)] = &[
 ];
 
 const MS_PER_DAY: i64 = 86_400_000;
-
-/// `PageNumber` and `PageSize` as the service bounds them: a page from 1, 1 to 100 items.
-pub(crate) struct Page {
-    pub(crate) number: usize,
-    pub(crate) size: usize,
-}
-
-impl Page {
-    pub(crate) fn of(req: &Req<'_>) -> Result<Page, Failure> {
-        let get = |name: &'static str| -> Result<i64, Failure> {
-            let text = req.required(name)?;
-            text.trim()
-                .parse::<i64>()
-                .map_err(|_| fail_with("InvalidParameter", name))
-        };
-        let (number, size) = (get("PageNumber")?, get("PageSize")?);
-        if number < 1 {
-            return Err(fail_args("Parameter.Minimum", ["PageNumber", "1"]));
-        }
-        if size < 1 {
-            return Err(fail_args("Parameter.Minimum", ["PageSize", "1"]));
-        }
-        if size > 100 {
-            return Err(fail_args("Parameter.Maximum", ["PageSize", "100"]));
-        }
-        Ok(Page {
-            number: usize::try_from(number).unwrap_or(usize::MAX),
-            size: usize::try_from(size).unwrap_or(100),
-        })
-    }
-
-    /// `Data` of a listing: this page of `items` (only its items rendered), with the paging
-    /// fields.
-    pub(crate) fn answer<T>(&self, items: Vec<T>, render: impl FnMut(T) -> Value) -> Answer {
-        let total = items.len();
-        let list: Vec<Value> = items
-            .into_iter()
-            .skip(self.number.saturating_sub(1).saturating_mul(self.size))
-            .take(self.size)
-            .map(render)
-            .collect();
-        Ok(super::data(json!({
-            "List": list,
-            "PageNumber": self.number,
-            "PageSize": self.size,
-            "TotalCount": total,
-        })))
-    }
-}
 
 /// The time window a request asks about: `StartTime` (default: the start of the clock's day)
 /// to `EndTime` or `StopTime` (default: now), milliseconds.
@@ -210,7 +163,7 @@ fn list_agent_state_logs(world: &mut World, req: &Req<'_>) -> Answer {
         .filter(|l| l.user_id == agent && l.start_ms <= end && l.end_ms.unwrap_or(now) >= start)
         .map(|l| log_entry(l, now, instance))
         .collect();
-    Ok(super::data(Value::Array(logs)))
+    Ok(data(Value::Array(logs)))
 }
 
 fn record_entry(instance: &Instance, r: &CallRecord) -> Value {
@@ -232,24 +185,24 @@ fn record_entry(instance: &Instance, r: &CallRecord) -> Value {
         "CallingNumber": r.calling,
         "CalledNumber": r.called,
         "AgentIds": r.agent_ids.join(","),
-        "AgentNames": names.join(","),
+        "?AgentNames": names.join(","),
         "SkillGroupIds": r.skill_group_ids.join(","),
-        "SkillGroupNames": group_names.join(","),
+        "?SkillGroupNames": group_names.join(","),
         "StartTime": r.start_ms,
-        "EstablishedTime": r.established_ms,
-        "ReleaseTime": r.release_ms,
+        "?EstablishedTime": r.established_ms,
+        "?ReleaseTime": r.release_ms,
         "CallDuration": (r.duration_ms() / 1000).to_string(),
-        "Duration": r.duration_ms() / 1000,
-        "TalkTime": r.talk_ms() / 1000,
-        "RingTime": r.ring_ms() / 1000,
-        "HeldTime": r.held_ms / 1000,
-        "TransferCount": r.transfers,
-        "ReleaseInitiator": r.release_initiator,
-        "ReleaseReason": r.release_reason,
-        "RecordingReady": false,
-        "SatisfactionSurveyOffered": false,
-        "AnalyticsReportReady": false,
-        "MediaType": "VOICE",
+        "?Duration": r.duration_ms() / 1000,
+        "?TalkTime": r.talk_ms() / 1000,
+        "?RingTime": r.ring_ms() / 1000,
+        "?HeldTime": r.held_ms / 1000,
+        "?TransferCount": r.transfers,
+        "?ReleaseInitiator": r.release_initiator,
+        "?ReleaseReason": r.release_reason,
+        "?RecordingReady": false,
+        "?SatisfactionSurveyOffered": false,
+        "?AnalyticsReportReady": false,
+        "?MediaType": "VOICE",
     })
 }
 
@@ -326,7 +279,7 @@ fn get_call_detail_record(world: &mut World, req: &Req<'_>) -> Answer {
             .collect();
         map.insert("AgentEvents".into(), Value::Array(events));
     }
-    Ok(super::data(data))
+    Ok(kit::data(data))
 }
 
 fn secs(ms: i64) -> i64 {
@@ -462,7 +415,7 @@ fn list_historical_agent_report(world: &mut World, req: &Req<'_>) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::state_name;
-    use crate::state::UserState;
+    use crate::agent::UserState;
 
     /// The realtime and log listings name every state by a value of the spec's
     /// `RealtimeAgentState`, each value once, and every value of it names a state.
