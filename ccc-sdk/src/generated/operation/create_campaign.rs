@@ -120,7 +120,7 @@ pub struct CreateCampaignInput {
     ///
     /// Wire name `StartTime`, String, required, in the query. Example: `1634140800000`.
     pub start_time: String,
-    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     ///
     /// Wire name `StrategyParameters`, String, required, in the query. Example: `{"ratio":1}`.
     pub strategy_parameters: String,
@@ -582,7 +582,7 @@ impl CreateCampaignInputBuilder {
         self.start_time.as_ref()
     }
 
-    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     ///
     /// Sets `StrategyParameters` (required).
     pub fn strategy_parameters(mut self, v: impl Into<String>) -> Self {
@@ -590,7 +590,7 @@ impl CreateCampaignInputBuilder {
         self
     }
 
-    /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.strategy_parameters = v;
         self
@@ -947,7 +947,7 @@ impl CreateCampaignFluentBuilder {
         self
     }
 
-    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     ///
     /// Sets `StrategyParameters` (required).
     pub fn strategy_parameters(mut self, v: impl Into<String>) -> Self {
@@ -955,7 +955,7 @@ impl CreateCampaignFluentBuilder {
         self
     }
 
-    /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_parameters(v);
         self

@@ -338,7 +338,7 @@ pub struct Campaign {
     ///
     /// Wire name `State`, String. Example: `Completed`.
     pub state: Option<String>,
-    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and the connected rate seen so far, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
     ///
     /// Wire name `StrategyParameters`, String. Example: `{"ratio":1}`.
     pub strategy_parameters: Option<String>,
