@@ -900,50 +900,96 @@ impl Encode for CallTagList {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Campaign {
+    /// When the campaign actually ended, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `ActualEndTime`, Long. Example: `1634008800000`.
     pub actual_end_time: Option<i64>,
+    /// When the campaign actually started, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `ActualStartTime`, Long. Example: `1634000460000`.
     pub actual_start_time: Option<i64>,
+    /// Id of the campaign.
+    ///
     /// Wire name `CampaignId`, String. Example: `6badb397-a8b5-40b6-21019d382a09`.
     pub campaign_id: Option<String>,
+    /// Number of cases (contacts to call) that were aborted.
+    ///
     /// Wire name `CasesAborted`, Long. Example: `0`.
     pub cases_aborted: Option<i64>,
+    /// Number of cases whose call was connected.
+    ///
     /// Wire name `CasesConnected`, Long. Example: `40`.
     pub cases_connected: Option<i64>,
+    /// Number of cases not yet completed.
+    ///
     /// Wire name `CasesUncompleted`, Long. Example: `0`.
     pub cases_uncompleted: Option<i64>,
+    /// Text named like `CasesUncompletedAfterAttempted`; the example sends it empty.
+    ///
     /// Wire name `CasesUncompletedAfterAttempt`, String.
     pub cases_uncompleted_after_attempt: Option<String>,
+    /// Number of cases still not completed after they were dialled.
+    ///
     /// Wire name `CasesUncompletedAfterAttempted`, Long. Example: `1`.
     pub cases_uncompleted_after_attempted: Option<i64>,
+    /// Share of the campaign's cases that are completed.
+    ///
     /// Wire name `CompletionRate`, Float.
     pub completion_rate: Option<f32>,
+    /// Id of the contact flow that the campaign's calls run through.
+    ///
     /// Wire name `ContactFlowId`, String.
     pub contact_flow_id: Option<String>,
+    /// Most times one case is dialled; a failed attempt is retried until this count is reached.
+    ///
     /// Wire name `MaxAttemptCount`, Long. Example: `1`.
     pub max_attempt_count: Option<i64>,
+    /// Least time between two attempts to dial the same case; the sources give no unit (the example is `1`).
+    ///
     /// Wire name `MinAttemptInterval`, Long. Example: `1`.
     pub min_attempt_interval: Option<i64>,
+    /// Name of the campaign, e.g. `test-campaign`.
+    ///
     /// Wire name `Name`, String. Example: `test-campaign`.
     pub name: Option<String>,
+    /// When the campaign is planned to end, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `PlanedEndTime`, Long. Example: `1634054400000`.
     pub planed_end_time: Option<i64>,
+    /// When the campaign is planned to start, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `PlanedStartTime`, Long. Example: `1633968000000`.
     pub planed_start_time: Option<i64>,
+    /// Skill group whose agents take the campaign's calls, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    ///
     /// Wire name `QueueId`, String. Example: `skillgroup@ccc-test`.
     pub queue_id: Option<String>,
+    /// Name of that skill group.
+    ///
     /// Wire name `QueueName`, String.
     pub queue_name: Option<String>,
+    /// Whether the campaign is a simulation.
+    ///
     /// Wire name `Simulation`, Boolean. Example: `false`.
     pub simulation: Option<bool>,
+    /// Settings of the simulation, as text.
+    ///
     /// Wire name `SimulationParameters`, String.
     pub simulation_parameters: Option<String>,
+    /// State of the campaign, e.g. `Draft` or `Completed`.
+    ///
     /// Wire name `State`, String. Example: `Completed`.
     pub state: Option<String>,
+    /// Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    ///
     /// Wire name `StrategyParameters`, String. Example: `{"ratio":1}`.
     pub strategy_parameters: Option<String>,
+    /// How the campaign paces its dialling: `PACING` or `PID`.
+    ///
     /// Wire name `StrategyType`, String. Example: `PACING`.
     pub strategy_type: Option<String>,
+    /// Number of cases (contacts to call) in the campaign.
+    ///
     /// Wire name `TotalCases`, Long. Example: `100`.
     pub total_cases: Option<i64>,
 }
@@ -1458,19 +1504,19 @@ impl Encode for ChannelContext {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatContexts {
-    /// Id of the access channel (the web page or messaging entry point) the chat came in through.
+    /// Id of the channel the chat came in through.
     ///
     /// Wire name `AccessChannelId`, String. Example: `226****-cbb6-****-8fea-1e71baf7bfa7`.
     pub access_channel_id: Option<String>,
-    /// Name of that access channel.
+    /// Name of the channel the chat came in through.
     ///
     /// Wire name `AccessChannelName`, String.
     pub access_channel_name: Option<String>,
-    /// Kind of that access channel, such as `Web`.
+    /// Kind of channel the chat came in through, e.g. `Web`.
     ///
     /// Wire name `AccessChannelType`, String. Example: `Web`.
     pub access_channel_type: Option<String>,
-    /// Whether the chat is still being assigned to an agent.
+    /// Whether the chat is being assigned to an agent.
     ///
     /// Wire name `BeingAssigned`, Boolean. Example: `true`.
     pub being_assigned: Option<bool>,
@@ -1478,7 +1524,7 @@ pub struct ChatContexts {
     ///
     /// Wire name `CallVariables`, String.
     pub call_variables: Option<String>,
-    /// Kind of chat.
+    /// Kind of chat, e.g. `INBOUND`.
     ///
     /// Wire name `ChatType`, String. Example: `INBOUND`.
     pub chat_type: Option<String>,
@@ -1486,7 +1532,7 @@ pub struct ChatContexts {
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
-    /// Id of the chat.
+    /// Id of the chat, e.g. `chat-65382141036853491`.
     ///
     /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
     pub job_id: Option<String>,
@@ -3288,20 +3334,36 @@ impl Encode for Members {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Messages {
+    /// Content of the message.
+    ///
     /// Wire name `Content`, String.
     pub content: Option<String>,
+    /// Id of the chat the message belongs to, e.g. `chat-65382141036853491`.
+    ///
     /// Wire name `JobId`, String. Example: `chat-65382141036853491`.
     pub job_id: Option<String>,
+    /// Whether the sender recalled (withdrew) the message.
+    ///
     /// Wire name `Recalled`, Boolean. Example: `false`.
     pub recalled: Option<bool>,
+    /// URL of the sender's avatar picture.
+    ///
     /// Wire name `SenderAvatarUrl`, String. Example: `http://xxxxx.com`.
     pub sender_avatar_url: Option<String>,
+    /// Id of the sender.
+    ///
     /// Wire name `SenderId`, String. Example: `64bb4ececc34fc5ec1ca1153`.
     pub sender_id: Option<String>,
+    /// Name of the sender, e.g. `test-agent@test-instanceId` for an agent.
+    ///
     /// Wire name `SenderName`, String. Example: `test-agent@test-instanceId`.
     pub sender_name: Option<String>,
+    /// Kind of sender, e.g. `CUSTOMER`.
+    ///
     /// Wire name `SenderType`, String. Example: `CUSTOMER`.
     pub sender_type: Option<String>,
+    /// When the message was sent, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `Timestamp`, Long. Example: `1696126980371`.
     pub timestamp: Option<i64>,
 }

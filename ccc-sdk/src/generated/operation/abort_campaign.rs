@@ -35,6 +35,8 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AbortCampaignInput {
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
     /// Wire name `CampaignId`, String, required, in the query. Example: `6badb397-a8b5-40b6-21019d382a09`.
     pub campaign_id: String,
     /// Id of the contact centre instance, e.g. `ccc-test`.
@@ -64,13 +66,15 @@ pub struct AbortCampaignInputBuilder {
 }
 
 impl AbortCampaignInputBuilder {
-    /// Sets `CampaignId` (required): see [`AbortCampaignInput::campaign_id`].
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
+    /// Sets `CampaignId` (required).
     pub fn campaign_id(mut self, v: impl Into<String>) -> Self {
         self.campaign_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `CampaignId`.
+    /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
@@ -123,13 +127,15 @@ pub struct AbortCampaignFluentBuilder {
 }
 
 impl AbortCampaignFluentBuilder {
-    /// Sets `CampaignId` (required): see [`AbortCampaignInput::campaign_id`].
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
+    /// Sets `CampaignId` (required).
     pub fn campaign_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.campaign_id(v);
         self
     }
 
-    /// Sets or clears `CampaignId`.
+    /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self

@@ -35,14 +35,20 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCampaignNumbersInput {
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
     /// Wire name `CampaignId`, String, required, in the query. Example: `6badb397-****-****-21019d382a09`.
     pub campaign_id: String,
+    /// Id of an instance group; the sources give no more detail.
+    ///
     /// Wire name `InstGroupId`, String, optional, in the query. Example: `3971876649-****-****-098763a382a09`.
     pub inst_group_id: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// Numbers of the instance for the campaign to call out with.
+    ///
     /// Wire name `NumberList`, List of String, optional, in the query, as one JSON text.
     pub number_list: Option<Vec<String>>,
     /// `NumberList` as JSON text the caller wrote, set with `number_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
@@ -81,13 +87,15 @@ pub struct ModifyCampaignNumbersInputBuilder {
 }
 
 impl ModifyCampaignNumbersInputBuilder {
-    /// Sets `CampaignId` (required): see [`ModifyCampaignNumbersInput::campaign_id`].
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
+    /// Sets `CampaignId` (required).
     pub fn campaign_id(mut self, v: impl Into<String>) -> Self {
         self.campaign_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `CampaignId`.
+    /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
@@ -98,13 +106,15 @@ impl ModifyCampaignNumbersInputBuilder {
         self.campaign_id.as_ref()
     }
 
-    /// Sets `InstGroupId` (optional): see [`ModifyCampaignNumbersInput::inst_group_id`].
+    /// Id of an instance group; the sources give no more detail.
+    ///
+    /// Sets `InstGroupId` (optional).
     pub fn inst_group_id(mut self, v: impl Into<String>) -> Self {
         self.inst_group_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `InstGroupId`.
+    /// Sets or clears `InstGroupId`. Id of an instance group; the sources give no more detail.
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.inst_group_id = v;
         self
@@ -134,7 +144,9 @@ impl ModifyCampaignNumbersInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Appends these items to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
+    /// Numbers of the instance for the campaign to call out with.
+    ///
+    /// Appends these items to `NumberList` (optional).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.number_list_json = None;
         self.number_list
@@ -143,7 +155,7 @@ impl ModifyCampaignNumbersInputBuilder {
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. Numbers of the instance for the campaign to call out with.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -188,25 +200,29 @@ pub struct ModifyCampaignNumbersFluentBuilder {
 }
 
 impl ModifyCampaignNumbersFluentBuilder {
-    /// Sets `CampaignId` (required): see [`ModifyCampaignNumbersInput::campaign_id`].
+    /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    ///
+    /// Sets `CampaignId` (required).
     pub fn campaign_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.campaign_id(v);
         self
     }
 
-    /// Sets or clears `CampaignId`.
+    /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
     }
 
-    /// Sets `InstGroupId` (optional): see [`ModifyCampaignNumbersInput::inst_group_id`].
+    /// Id of an instance group; the sources give no more detail.
+    ///
+    /// Sets `InstGroupId` (optional).
     pub fn inst_group_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.inst_group_id(v);
         self
     }
 
-    /// Sets or clears `InstGroupId`.
+    /// Sets or clears `InstGroupId`. Id of an instance group; the sources give no more detail.
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_group_id(v);
         self
@@ -226,13 +242,15 @@ impl ModifyCampaignNumbersFluentBuilder {
         self
     }
 
-    /// Appends these items to `NumberList` (optional): see [`ModifyCampaignNumbersInput::number_list`].
+    /// Numbers of the instance for the campaign to call out with.
+    ///
+    /// Appends these items to `NumberList` (optional).
     pub fn number_list(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.input = self.input.number_list(items);
         self
     }
 
-    /// Sets or clears `NumberList`.
+    /// Sets or clears `NumberList`. Numbers of the instance for the campaign to call out with.
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self

@@ -34,8 +34,12 @@ impl crate::Client {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProcessAliMeCallbackOfStagingInput {
+    /// Content of the callback, as text; the sources give no format.
+    ///
     /// Wire name `Data`, String, optional, in the query.
     pub data: Option<String>,
+    /// Token of the callback; the sources give no more detail.
+    ///
     /// Wire name `Token`, String, optional, in the query, sensitive (redacted in `Debug`).
     pub token: Option<String>,
 }
@@ -74,13 +78,15 @@ pub struct ProcessAliMeCallbackOfStagingInputBuilder {
 }
 
 impl ProcessAliMeCallbackOfStagingInputBuilder {
-    /// Sets `Data` (optional): see [`ProcessAliMeCallbackOfStagingInput::data`].
+    /// Content of the callback, as text; the sources give no format.
+    ///
+    /// Sets `Data` (optional).
     pub fn data(mut self, v: impl Into<String>) -> Self {
         self.data = Some(v.into());
         self
     }
 
-    /// Sets or clears `Data`.
+    /// Sets or clears `Data`. Content of the callback, as text; the sources give no format.
     pub fn set_data(mut self, v: Option<String>) -> Self {
         self.data = v;
         self
@@ -91,13 +97,15 @@ impl ProcessAliMeCallbackOfStagingInputBuilder {
         self.data.as_ref()
     }
 
-    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ProcessAliMeCallbackOfStagingInput::token`].
+    /// Token of the callback; the sources give no more detail.
+    ///
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`).
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.token = Some(v.into());
         self
     }
 
-    /// Sets or clears `Token`.
+    /// Sets or clears `Token`. Token of the callback; the sources give no more detail.
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.token = v;
         self
@@ -136,25 +144,29 @@ pub struct ProcessAliMeCallbackOfStagingFluentBuilder {
 }
 
 impl ProcessAliMeCallbackOfStagingFluentBuilder {
-    /// Sets `Data` (optional): see [`ProcessAliMeCallbackOfStagingInput::data`].
+    /// Content of the callback, as text; the sources give no format.
+    ///
+    /// Sets `Data` (optional).
     pub fn data(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.data(v);
         self
     }
 
-    /// Sets or clears `Data`.
+    /// Sets or clears `Data`. Content of the callback, as text; the sources give no format.
     pub fn set_data(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_data(v);
         self
     }
 
-    /// Sets `Token` (optional, sensitive: redacted in `Debug`): see [`ProcessAliMeCallbackOfStagingInput::token`].
+    /// Token of the callback; the sources give no more detail.
+    ///
+    /// Sets `Token` (optional, sensitive: redacted in `Debug`).
     pub fn token(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.token(v);
         self
     }
 
-    /// Sets or clears `Token`.
+    /// Sets or clears `Token`. Token of the callback; the sources give no more detail.
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_token(v);
         self
@@ -277,6 +289,8 @@ impl Encode for ProcessAliMeCallbackOfStagingOutput {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProcessAliMeCallbackOfStagingResult {
+    /// Result of handling the callback, as text.
+    ///
     /// Wire name `Result`, String.
     pub result: Option<String>,
 }
