@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use syn::ext::IdentExt;
 use syn::{Attribute, Expr, Fields, ImplItem, Item, ItemStruct, Lit, Meta, Type};
 
 fn root() -> PathBuf {
@@ -319,7 +320,12 @@ fn fully_documented_actions_describe_every_setter_and_accessor() {
             named
                 .named
                 .iter()
-                .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+                .find(|f| {
+                    // `r#type` is the field of `set_type` and of `r#type`.
+                    f.ident
+                        .as_ref()
+                        .is_some_and(|i| i.unraw() == field.trim_start_matches("r#"))
+                })
                 .map(|f| doc(&f.attrs))
         };
         let input_name = format!("{a}Input");

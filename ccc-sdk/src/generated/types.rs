@@ -357,26 +357,44 @@ impl Encode for AnalyticsReport {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AudioFile {
+    /// File name of the audio, e.g. `test-file.wav`.
+    ///
     /// Wire name `AudioFileName`, String. Example: `test-file.wav`.
     pub audio_file_name: Option<String>,
+    /// Id of the audio resource.
+    ///
     /// Wire name `AudioResourceId`, String. Example: `c1a06b46-302a-4c6e-928b-a43c0df485cf`.
     pub audio_resource_id: Option<String>,
+    /// When the resource was created, as date and time text, e.g. `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub created_time: Option<String>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the audio resource as people see it.
+    ///
     /// Wire name `Name`, String.
     pub name: Option<String>,
+    /// Key of the file in the service's OSS storage, e.g. `ccc-test/test-file.wav`.
+    ///
     /// Wire name `OssFileKey`, String. Example: `ccc-test/test-file.wav`.
     pub oss_file_key: Option<String>,
+    /// When the resource was last changed, as date and time text, e.g. `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `UpdatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub updated_time: Option<String>,
+    /// Result of the service's review of the audio, when there is one.
+    ///
     /// Wire name `AuditResult`, String.
     pub audit_result: Option<String>,
+    /// Status of the audio resource; the sources give no values.
+    ///
     /// Wire name `Status`, String.
     pub status: Option<String>,
+    /// What the audio is used for; the sources give no values.
+    ///
     /// Wire name `Usage`, String.
     pub usage: Option<String>,
 }
@@ -1673,22 +1691,36 @@ impl Encode for ChatbotBusinessUnit {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomCallTagging {
+    /// The number that was not added, e.g. `1312121****`.
+    ///
     /// Wire name `Item`, String. Example: `1312121****`.
     pub item: Option<String>,
+    /// Why it was not added, e.g. `CUSTOM_NUMBER_DUPLICATED` (the instance already has it).
+    ///
     /// Wire name `Reason`, String. Example: `CUSTOM_NUMBER_DUPLICATED`.
     pub reason: Option<String>,
+    /// The number's call tags.
+    ///
     /// Wire name `CallTagList`, List of Struct [`CallTagList`](crate::types::CallTagList).
     pub call_tag_list: Option<Vec<crate::types::CallTagList>>,
+    /// Who added the number, e.g. `agent`.
+    ///
     /// Wire name `Creator`, String. Example: `agent`.
     pub creator: Option<String>,
+    /// Description of the entry.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// The phone number, e.g. `1312121****`.
+    ///
     /// Wire name `Number`, String. Example: `1312121****`.
     pub number: Option<String>,
+    /// When the entry was last changed, as date and time text, e.g. `2020-07-05 00:00:00.0`.
+    ///
     /// Wire name `UpdateTime`, String. Example: `2020-07-05 00:00:00.0`.
     pub update_time: Option<String>,
 }
