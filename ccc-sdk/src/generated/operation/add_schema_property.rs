@@ -39,12 +39,18 @@ pub struct AddSchemaPropertyInput {
     ///
     /// Wire name `InstanceId`, String, required, in the body. Example: `b0eb2742-f37e-4c67-82d4-25c651c1xxxx`.
     pub instance_id: String,
+    /// The property to add, sent as JSON text.
+    ///
     /// Wire name `Property`, Struct [`Property`], optional, in the body, as one JSON text.
     pub property: Option<Property>,
     /// `Property` as JSON text the caller wrote, set with `property_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub property_json: Option<String>,
+    /// Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    ///
     /// Wire name `RequestId`, String, optional, in the body. Example: `03C67DAD-EB26-41D8-949D-9B0C470FB716`.
     pub request_id: Option<String>,
+    /// Id of the schema to add the property to, e.g. `profile`.
+    ///
     /// Wire name `SchemaId`, String, required, in the body. Example: `profile`.
     pub schema_id: String,
 }
@@ -100,14 +106,16 @@ impl AddSchemaPropertyInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Property` (optional): see [`AddSchemaPropertyInput::property`].
+    /// The property to add, sent as JSON text.
+    ///
+    /// Sets `Property` (optional).
     pub fn property(mut self, v: impl Into<Property>) -> Self {
         self.property_json = None;
         self.property = Some(v.into());
         self
     }
 
-    /// Sets or clears `Property`.
+    /// Sets or clears `Property`. The property to add, sent as JSON text.
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.property_json = None;
         self.property = v;
@@ -126,13 +134,15 @@ impl AddSchemaPropertyInputBuilder {
         self.property.as_ref()
     }
 
-    /// Sets `RequestId` (optional): see [`AddSchemaPropertyInput::request_id`].
+    /// Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    ///
+    /// Sets `RequestId` (optional).
     pub fn request_id(mut self, v: impl Into<String>) -> Self {
         self.request_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `RequestId`.
+    /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
@@ -143,13 +153,15 @@ impl AddSchemaPropertyInputBuilder {
         self.request_id.as_ref()
     }
 
-    /// Sets `SchemaId` (required): see [`AddSchemaPropertyInput::schema_id`].
+    /// Id of the schema to add the property to, e.g. `profile`.
+    ///
+    /// Sets `SchemaId` (required).
     pub fn schema_id(mut self, v: impl Into<String>) -> Self {
         self.schema_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `SchemaId`.
+    /// Sets or clears `SchemaId`. Id of the schema to add the property to, e.g. `profile`.
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
@@ -200,13 +212,15 @@ impl AddSchemaPropertyFluentBuilder {
         self
     }
 
-    /// Sets `Property` (optional): see [`AddSchemaPropertyInput::property`].
+    /// The property to add, sent as JSON text.
+    ///
+    /// Sets `Property` (optional).
     pub fn property(mut self, v: impl Into<Property>) -> Self {
         self.input = self.input.property(v);
         self
     }
 
-    /// Sets or clears `Property`.
+    /// Sets or clears `Property`. The property to add, sent as JSON text.
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.input = self.input.set_property(v);
         self
@@ -218,25 +232,29 @@ impl AddSchemaPropertyFluentBuilder {
         self
     }
 
-    /// Sets `RequestId` (optional): see [`AddSchemaPropertyInput::request_id`].
+    /// Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    ///
+    /// Sets `RequestId` (optional).
     pub fn request_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.request_id(v);
         self
     }
 
-    /// Sets or clears `RequestId`.
+    /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
-    /// Sets `SchemaId` (required): see [`AddSchemaPropertyInput::schema_id`].
+    /// Id of the schema to add the property to, e.g. `profile`.
+    ///
+    /// Sets `SchemaId` (required).
     pub fn schema_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.schema_id(v);
         self
     }
 
-    /// Sets or clears `SchemaId`.
+    /// Sets or clears `SchemaId`. Id of the schema to add the property to, e.g. `profile`.
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
@@ -350,42 +368,78 @@ impl Encode for AddSchemaPropertyOutput {
     }
 }
 
+/// The property to add, sent as JSON text.
+///
 /// Wire name `Property`. Part of the input of `AddSchemaProperty`; build one with `Property::default()` and its setters.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Property {
+    /// Whether the property holds a list of values rather than one.
+    ///
     /// Wire name `Array`, Boolean. Example: `false`.
     pub array: Option<bool>,
+    /// Further settings of the property, as JSON text, e.g. `{}`.
+    ///
     /// Wire name `Attributes`, String.
     pub attributes: Option<String>,
+    /// Type of the property's value, e.g. `string`.
+    ///
     /// Wire name `DataType`, String. Example: `string`.
     pub data_type: Option<String>,
+    /// Description of the property.
+    ///
     /// Wire name `Description`, String. Example: `-`.
     pub description: Option<String>,
+    /// Whether the property is disabled.
+    ///
     /// Wire name `Disabled`, Boolean. Example: `False`.
     pub disabled: Option<bool>,
+    /// Name of the property as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `name`.
     pub display_name: Option<String>,
+    /// Position of the property when properties are shown, e.g. `1`.
+    ///
     /// Wire name `DisplayOrder`, Integer. Example: `10`.
     pub display_order: Option<i32>,
+    /// Kind of input used to edit the property, e.g. `textbox`.
+    ///
     /// Wire name `EditorType`, String. Example: `textbox`.
     pub editor_type: Option<String>,
+    /// Largest number of characters a value may have.
+    ///
     /// Wire name `MaxLength`, Integer. Example: `100`.
     pub max_length: Option<i32>,
+    /// Largest value the property takes, for a number.
+    ///
     /// Wire name `Maximum`, Double. Example: `1`.
     pub maximum: Option<f64>,
+    /// Smallest number of characters a value may have.
+    ///
     /// Wire name `MinLength`, Integer. Example: `1`.
     pub min_length: Option<i32>,
+    /// Smallest value the property takes, for a number.
+    ///
     /// Wire name `Minimum`, Double. Example: `1`.
     pub minimum: Option<f64>,
+    /// Name of the new property, unique in its schema, e.g. `name`.
+    ///
     /// Wire name `Name`, String. Example: `name`.
     pub name: Option<String>,
+    /// Regular expression a value must match.
+    ///
     /// Wire name `Pattern`, String. Example: `*`.
     pub pattern: Option<String>,
+    /// Message shown when a value does not match `Pattern`.
+    ///
     /// Wire name `PatternErrorMessage`, String.
     pub pattern_error_message: Option<String>,
+    /// Whether the property's value can only be read.
+    ///
     /// Wire name `ReadOnly`, Boolean. Example: `true`.
     pub read_only: Option<bool>,
+    /// Whether a value must be given for the property.
+    ///
     /// Wire name `Required`, Boolean. Example: `false`.
     pub required: Option<bool>,
 }
