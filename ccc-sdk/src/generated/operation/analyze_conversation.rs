@@ -38,7 +38,7 @@ pub struct AnalyzeConversationInput {
     ///
     /// Wire name `ContactId`, String, optional, in the query. Example: `job-10963442671187****`.
     pub contact_id: Option<String>,
-    /// Fields to extract from the conversation, as JSON text.
+    /// Fields for the analysis to fill in, as JSON text; the sources give no example.
     ///
     /// Wire name `FieldListJson`, String, optional, in the query.
     pub field_list_json: Option<String>,
@@ -107,7 +107,7 @@ impl AnalyzeConversationInputBuilder {
         self.contact_id.as_ref()
     }
 
-    /// Fields to extract from the conversation, as JSON text.
+    /// Fields for the analysis to fill in, as JSON text; the sources give no example.
     ///
     /// Sets `FieldListJson` (optional).
     pub fn field_list_json(mut self, v: impl Into<String>) -> Self {
@@ -115,7 +115,7 @@ impl AnalyzeConversationInputBuilder {
         self
     }
 
-    /// Sets or clears `FieldListJson`. Fields to extract from the conversation, as JSON text.
+    /// Sets or clears `FieldListJson`. Fields for the analysis to fill in, as JSON text; the sources give no example.
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.field_list_json = v;
         self
@@ -213,7 +213,7 @@ impl AnalyzeConversationFluentBuilder {
         self
     }
 
-    /// Fields to extract from the conversation, as JSON text.
+    /// Fields for the analysis to fill in, as JSON text; the sources give no example.
     ///
     /// Sets `FieldListJson` (optional).
     pub fn field_list_json(mut self, v: impl Into<String>) -> Self {
@@ -221,7 +221,7 @@ impl AnalyzeConversationFluentBuilder {
         self
     }
 
-    /// Sets or clears `FieldListJson`. Fields to extract from the conversation, as JSON text.
+    /// Sets or clears `FieldListJson`. Fields for the analysis to fill in, as JSON text; the sources give no example.
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_field_list_json(v);
         self
