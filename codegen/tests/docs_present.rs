@@ -311,15 +311,21 @@ fn fully_documented_actions_describe_every_setter_and_accessor() {
                 .cloned()
                 .unwrap_or_default()
         };
-        // A field's own description, by struct and field name.
+        // A field's own description, by struct and field name. A field named by a keyword is a
+        // raw identifier (`r#type`) while its `set_type` setter is not: compare without the `r#`.
         let field_doc = |s: &ItemStruct, field: &str| -> Option<String> {
             let Fields::Named(named) = &s.fields else {
                 return None;
             };
+            let unraw = |n: &str| n.strip_prefix("r#").unwrap_or(n).to_owned();
             named
                 .named
                 .iter()
-                .find(|f| f.ident.as_ref().is_some_and(|i| i == field))
+                .find(|f| {
+                    f.ident
+                        .as_ref()
+                        .is_some_and(|i| unraw(&i.to_string()) == unraw(field))
+                })
                 .map(|f| doc(&f.attrs))
         };
         let input_name = format!("{a}Input");
