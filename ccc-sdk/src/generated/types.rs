@@ -1206,22 +1206,40 @@ impl Encode for Campaign {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Case {
+    /// Variables of the case for the campaign's flow, as text.
+    ///
     /// Wire name `CustomVariables`, String.
     pub custom_variables: Option<String>,
+    /// Phone number of the case.
+    ///
     /// Wire name `PhoneNumber`, String. Example: `1888888****`.
     pub phone_number: Option<String>,
+    /// The caller's own reference for the case.
+    ///
     /// Wire name `ReferenceId`, String.
     pub reference_id: Option<String>,
+    /// Phase of the call in which the case was abandoned, if it was.
+    ///
     /// Wire name `AbandonPhase`, String.
     pub abandon_phase: Option<String>,
+    /// How the case was abandoned, e.g. `NA`.
+    ///
     /// Wire name `AbandonType`, String. Example: `NA`.
     pub abandon_type: Option<String>,
+    /// Number of times the case has been called.
+    ///
     /// Wire name `AttemptCount`, Long. Example: `1`.
     pub attempt_count: Option<i64>,
+    /// Id of the case, a UUID.
+    ///
     /// Wire name `CaseId`, String. Example: `60ecb1a2-4480-4d01-bede-c5b7655bfadf`.
     pub case_id: Option<String>,
+    /// Why calling the case failed, if it did.
+    ///
     /// Wire name `FailureReason`, String.
     pub failure_reason: Option<String>,
+    /// State of the case, e.g. `Connected`.
+    ///
     /// Wire name `State`, String. Example: `Connected`.
     pub state: Option<String>,
 }
@@ -1803,46 +1821,88 @@ impl Encode for CustomCallTagging {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DataPropertiesValue {
+    /// Name of the property as people see it.
+    ///
     /// Wire name `DisplayName`, String. Example: `name`.
     pub display_name: Option<String>,
+    /// Description of the property.
+    ///
     /// Wire name `Description`, String. Example: `name`.
     pub description: Option<String>,
+    /// Name of the property, unique in its schema, e.g. `name`.
+    ///
     /// Wire name `Name`, String. Example: `name`.
     pub name: Option<String>,
+    /// Type of the property's value, e.g. `string`.
+    ///
     /// Wire name `DataType`, String. Example: `string`.
     pub data_type: Option<String>,
+    /// Regular expression a value must match.
+    ///
     /// Wire name `Pattern`, String. Example: `^`.
     pub pattern: Option<String>,
+    /// Message shown when a value does not match `Pattern`.
+    ///
     /// Wire name `PatternErrorMessage`, String.
     pub pattern_error_message: Option<String>,
+    /// Smallest number of characters a value may have.
+    ///
     /// Wire name `MinLength`, Integer. Example: `1`.
     pub min_length: Option<i32>,
+    /// Largest number of characters a value may have.
+    ///
     /// Wire name `MaxLength`, Integer. Example: `10`.
     pub max_length: Option<i32>,
+    /// Smallest value the property takes, for a number.
+    ///
     /// Wire name `Minimum`, Double. Example: `1`.
     pub minimum: Option<f64>,
+    /// Largest value the property takes, for a number.
+    ///
     /// Wire name `Maximum`, Double. Example: `10`.
     pub maximum: Option<f64>,
+    /// Whether a value must be given for the property.
+    ///
     /// Wire name `Required`, Boolean. Example: `false`.
     pub required: Option<bool>,
+    /// Whether the property is built in (defined by the service) rather than added by the instance.
+    ///
     /// Wire name `System`, Boolean. Example: `false`.
     pub system: Option<bool>,
+    /// Whether the property is disabled.
+    ///
     /// Wire name `Disabled`, Boolean. Example: `false`.
     pub disabled: Option<bool>,
+    /// Whether the property holds a list of values rather than one.
+    ///
     /// Wire name `Array`, Boolean. Example: `false`.
     pub array: Option<bool>,
+    /// Whether the property's value can only be read.
+    ///
     /// Wire name `ReadOnly`, Boolean. Example: `false`.
     pub read_only: Option<bool>,
+    /// Kind of input used to edit the property, e.g. `textbox`.
+    ///
     /// Wire name `EditorType`, String. Example: `textbox`.
     pub editor_type: Option<String>,
+    /// Further settings of the property, as JSON text, e.g. `{}`.
+    ///
     /// Wire name `Attributes`, String. Example: `{}`.
     pub attributes: Option<String>,
+    /// Position of the property when properties are shown, e.g. `1`.
+    ///
     /// Wire name `DisplayOrder`, Integer. Example: `1`.
     pub display_order: Option<i32>,
+    /// When the property was created. The field is a number, but the only example is the text `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `CreatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
     pub created_time: Option<i64>,
+    /// When the property was last changed. The field is a number, but the only example is the text `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `UpdatedTime`, Long. Example: `2021-07-14 10:48:43.0`.
     pub updated_time: Option<i64>,
+    /// User who created the property, e.g. `tom`.
+    ///
     /// Wire name `Creator`, String. Example: `tom`.
     pub creator: Option<String>,
 }
@@ -4977,20 +5037,32 @@ impl Encode for Satisfaction {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Schema {
+    /// When the schema was created, as text, e.g. `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `CreatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub created_time: Option<String>,
+    /// Whether the schema has been deleted.
+    ///
     /// Wire name `Deleted`, Boolean. Example: `false`.
     pub deleted: Option<bool>,
+    /// Description of the schema.
+    ///
     /// Wire name `Description`, String. Example: `-`.
     pub description: Option<String>,
+    /// Id of the schema, e.g. `profile`.
+    ///
     /// Wire name `Id`, String. Example: `profile`.
     pub id: Option<String>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `5e0964fd-951c-4e45-b518-d09d4d2db8ca`.
     pub instance_id: Option<String>,
+    /// The schema's properties, by property name.
+    ///
     /// Wire name `Properties`, Map of String to Struct [`DataPropertiesValue`](crate::types::DataPropertiesValue).
     pub properties: Option<std::collections::HashMap<String, crate::types::DataPropertiesValue>>,
+    /// When the schema was last changed, as text, e.g. `2021-07-14 10:48:43.0`.
+    ///
     /// Wire name `UpdatedTime`, String. Example: `2021-07-14 10:48:43.0`.
     pub updated_time: Option<String>,
 }
@@ -5248,48 +5320,92 @@ impl Encode for SkillLevelList {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TicketFields {
+    /// Whether the property holds a list of values rather than one.
+    ///
     /// Wire name `Array`, Boolean. Example: `false`.
     pub array: Option<bool>,
+    /// Further settings of the property, as JSON text, e.g. `{}`.
+    ///
     /// Wire name `Attributes`, String. Example: `{}`.
     pub attributes: Option<String>,
+    /// When the field was created, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `CreatedTime`, Long. Example: `1717664210000`.
     pub created_time: Option<i64>,
+    /// User who created the field, as `username@instance`.
+    ///
     /// Wire name `Creator`, String. Example: `creator@cccV2-kmz`.
     pub creator: Option<String>,
+    /// Type of the property's value, e.g. `string`.
+    ///
     /// Wire name `DataType`, String. Example: `string`.
     pub data_type: Option<String>,
+    /// Description of the field.
+    ///
     /// Wire name `Description`, String.
     pub description: Option<String>,
+    /// Whether the property is disabled.
+    ///
     /// Wire name `Disabled`, Boolean. Example: `false`.
     pub disabled: Option<bool>,
+    /// Name of the field as people see it.
+    ///
     /// Wire name `DisplayName`, String.
     pub display_name: Option<String>,
+    /// Position of the property when properties are shown, e.g. `1`.
+    ///
     /// Wire name `DisplayOrder`, Integer. Example: `1`.
     pub display_order: Option<i32>,
+    /// Kind of input used to edit the property, e.g. `textbox`.
+    ///
     /// Wire name `EditorType`, String. Example: `textbox`.
     pub editor_type: Option<String>,
+    /// Largest number of characters a value may have.
+    ///
     /// Wire name `MaxLength`, Integer. Example: `30`.
     pub max_length: Option<i32>,
+    /// Largest value the property takes, for a number.
+    ///
     /// Wire name `Maximum`, Double. Example: `10`.
     pub maximum: Option<f64>,
+    /// Smallest number of characters a value may have.
+    ///
     /// Wire name `MinLength`, Integer. Example: `1`.
     pub min_length: Option<i32>,
+    /// Smallest value the property takes, for a number.
+    ///
     /// Wire name `Minimum`, Double. Example: `1`.
     pub minimum: Option<f64>,
+    /// Name of the field, e.g. `name`.
+    ///
     /// Wire name `Name`, String. Example: `name`.
     pub name: Option<String>,
+    /// Regular expression a value must match.
+    ///
     /// Wire name `Pattern`, String. Example: `^`.
     pub pattern: Option<String>,
+    /// Message shown when a value does not match `Pattern`.
+    ///
     /// Wire name `PatternErrorMessage`, String.
     pub pattern_error_message: Option<String>,
+    /// Whether the property's value can only be read.
+    ///
     /// Wire name `ReadOnly`, Boolean. Example: `false`.
     pub read_only: Option<bool>,
+    /// Whether a value must be given for the property.
+    ///
     /// Wire name `Required`, Boolean. Example: `false`.
     pub required: Option<bool>,
+    /// Whether the property is built in (defined by the service) rather than added by the instance.
+    ///
     /// Wire name `System`, Boolean. Example: `false`.
     pub system: Option<bool>,
+    /// When the field was last changed, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `UpdatedTime`, Long. Example: `1717664210000`.
     pub updated_time: Option<i64>,
+    /// Further settings of the field, as JSON text, e.g. `{}`.
+    ///
     /// Wire name `Attribute`, String. Example: `{}`.
     pub attribute: Option<String>,
 }
@@ -5470,28 +5586,48 @@ impl Encode for TicketFields {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TicketTemplate {
+    /// Id of the category the template is in.
+    ///
     /// Wire name `CategoryId`, String. Example: `43c2671b-****-4223-86d0-6bd187905cc8`.
     pub category_id: Option<String>,
+    /// User who last edited the template, as `username@instance`.
+    ///
     /// Wire name `Editor`, String. Example: `editor-xxx@ccc-test`.
     pub editor: Option<String>,
     /// Id of the contact centre instance.
     ///
     /// Wire name `InstanceId`, String. Example: `ccc-test`.
     pub instance_id: Option<String>,
+    /// Name of the template.
+    ///
     /// Wire name `Name`, String.
     pub name: Option<String>,
+    /// Definition of the process (tasks and their order) a ticket follows, as text.
+    ///
     /// Wire name `ProcessDefinition`, String.
     pub process_definition: Option<String>,
+    /// State of the template, e.g. `Enabled`.
+    ///
     /// Wire name `State`, String. Example: `Enabled`.
     pub state: Option<String>,
+    /// Id of the template.
+    ///
     /// Wire name `TemplateId`, String. Example: `4ca2e2-c8d19b82c-d7ce393ac8197d3ab`.
     pub template_id: Option<String>,
+    /// The fields of tickets made from the template.
+    ///
     /// Wire name `TicketFields`, List of Struct [`TicketFields`](crate::types::TicketFields).
     pub ticket_fields: Option<Vec<crate::types::TicketFields>>,
+    /// When the template was last changed, in milliseconds since the Unix epoch.
+    ///
     /// Wire name `UpdatedTime`, Long. Example: `1717664210000`.
     pub updated_time: Option<i64>,
+    /// Version of the template new tickets follow, e.g. `0`.
+    ///
     /// Wire name `AppliedVersion`, String. Example: `0`.
     pub applied_version: Option<String>,
+    /// Latest version of the template, e.g. `1715780670000`.
+    ///
     /// Wire name `LatestVersion`, String. Example: `1715780670000`.
     pub latest_version: Option<String>,
 }

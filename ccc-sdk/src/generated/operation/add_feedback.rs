@@ -34,16 +34,24 @@ impl crate::Client {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddFeedbackInput {
+    /// Written feedback on the result.
+    ///
     /// Wire name `Feedback`, String, optional, in the query.
     pub feedback: Option<String>,
     /// Id of the contact centre instance, e.g. `ccc-test`.
     ///
     /// Wire name `InstanceId`, String, required, in the query. Example: `ccc-test`.
     pub instance_id: String,
+    /// The rating of the result. The field is a number, but the only example is the text `thumbsUp`.
+    ///
     /// Wire name `Rating`, Integer, optional, in the query. Example: `thumbsUp`.
     pub rating: Option<i32>,
+    /// Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
+    ///
     /// Wire name `TaskId`, String, optional, in the query. Example: `f780ade8-****-458b-b067-63077946a570`.
     pub task_id: Option<String>,
+    /// Name of the analysis task, e.g. `Abstract:fields`.
+    ///
     /// Wire name `TaskName`, String, optional, in the query. Example: `Abstract:fields`.
     pub task_name: Option<String>,
 }
@@ -83,13 +91,15 @@ pub struct AddFeedbackInputBuilder {
 }
 
 impl AddFeedbackInputBuilder {
-    /// Sets `Feedback` (optional): see [`AddFeedbackInput::feedback`].
+    /// Written feedback on the result.
+    ///
+    /// Sets `Feedback` (optional).
     pub fn feedback(mut self, v: impl Into<String>) -> Self {
         self.feedback = Some(v.into());
         self
     }
 
-    /// Sets or clears `Feedback`.
+    /// Sets or clears `Feedback`. Written feedback on the result.
     pub fn set_feedback(mut self, v: Option<String>) -> Self {
         self.feedback = v;
         self
@@ -119,13 +129,15 @@ impl AddFeedbackInputBuilder {
         self.instance_id.as_ref()
     }
 
-    /// Sets `Rating` (optional): see [`AddFeedbackInput::rating`].
+    /// The rating of the result. The field is a number, but the only example is the text `thumbsUp`.
+    ///
+    /// Sets `Rating` (optional).
     pub fn rating(mut self, v: impl Into<i32>) -> Self {
         self.rating = Some(v.into());
         self
     }
 
-    /// Sets or clears `Rating`.
+    /// Sets or clears `Rating`. The rating of the result.
     pub fn set_rating(mut self, v: Option<i32>) -> Self {
         self.rating = v;
         self
@@ -136,13 +148,15 @@ impl AddFeedbackInputBuilder {
         self.rating.as_ref()
     }
 
-    /// Sets `TaskId` (optional): see [`AddFeedbackInput::task_id`].
+    /// Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
+    ///
+    /// Sets `TaskId` (optional).
     pub fn task_id(mut self, v: impl Into<String>) -> Self {
         self.task_id = Some(v.into());
         self
     }
 
-    /// Sets or clears `TaskId`.
+    /// Sets or clears `TaskId`. Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.task_id = v;
         self
@@ -153,13 +167,15 @@ impl AddFeedbackInputBuilder {
         self.task_id.as_ref()
     }
 
-    /// Sets `TaskName` (optional): see [`AddFeedbackInput::task_name`].
+    /// Name of the analysis task, e.g. `Abstract:fields`.
+    ///
+    /// Sets `TaskName` (optional).
     pub fn task_name(mut self, v: impl Into<String>) -> Self {
         self.task_name = Some(v.into());
         self
     }
 
-    /// Sets or clears `TaskName`.
+    /// Sets or clears `TaskName`. Name of the analysis task, e.g. `Abstract:fields`.
     pub fn set_task_name(mut self, v: Option<String>) -> Self {
         self.task_name = v;
         self
@@ -194,13 +210,15 @@ pub struct AddFeedbackFluentBuilder {
 }
 
 impl AddFeedbackFluentBuilder {
-    /// Sets `Feedback` (optional): see [`AddFeedbackInput::feedback`].
+    /// Written feedback on the result.
+    ///
+    /// Sets `Feedback` (optional).
     pub fn feedback(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.feedback(v);
         self
     }
 
-    /// Sets or clears `Feedback`.
+    /// Sets or clears `Feedback`. Written feedback on the result.
     pub fn set_feedback(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_feedback(v);
         self
@@ -220,37 +238,43 @@ impl AddFeedbackFluentBuilder {
         self
     }
 
-    /// Sets `Rating` (optional): see [`AddFeedbackInput::rating`].
+    /// The rating of the result. The field is a number, but the only example is the text `thumbsUp`.
+    ///
+    /// Sets `Rating` (optional).
     pub fn rating(mut self, v: impl Into<i32>) -> Self {
         self.input = self.input.rating(v);
         self
     }
 
-    /// Sets or clears `Rating`.
+    /// Sets or clears `Rating`. The rating of the result.
     pub fn set_rating(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_rating(v);
         self
     }
 
-    /// Sets `TaskId` (optional): see [`AddFeedbackInput::task_id`].
+    /// Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
+    ///
+    /// Sets `TaskId` (optional).
     pub fn task_id(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.task_id(v);
         self
     }
 
-    /// Sets or clears `TaskId`.
+    /// Sets or clears `TaskId`. Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_id(v);
         self
     }
 
-    /// Sets `TaskName` (optional): see [`AddFeedbackInput::task_name`].
+    /// Name of the analysis task, e.g. `Abstract:fields`.
+    ///
+    /// Sets `TaskName` (optional).
     pub fn task_name(mut self, v: impl Into<String>) -> Self {
         self.input = self.input.task_name(v);
         self
     }
 
-    /// Sets or clears `TaskName`.
+    /// Sets or clears `TaskName`. Name of the analysis task, e.g. `Abstract:fields`.
     pub fn set_task_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_name(v);
         self
