@@ -217,6 +217,31 @@ fn shared_docs(spec: &mut Spec) {
             }
         }
     }
+    // A place of a shared struct whose action says nothing of a field shows the struct's text,
+    // as the one generated type does.
+    fn fill(ty: &mut Type, product: &Product) {
+        let shared = product.shared_struct(ty).cloned();
+        match ty {
+            Type::Struct { fields, .. } => {
+                for f in fields.iter_mut() {
+                    if f.description.is_none()
+                        && let Some(s) = &shared
+                        && let Some(sf) = s.fields.iter().find(|sf| sf.name == f.name)
+                    {
+                        f.description = sf.description.clone();
+                    }
+                    fill(&mut f.ty, product);
+                }
+            }
+            Type::List { items: t } | Type::Map { values: t } => fill(t, product),
+            Type::Scalar { .. } => {}
+        }
+    }
+    for a in &mut spec.actions {
+        for f in &mut a.response {
+            fill(&mut f.ty, &spec.product);
+        }
+    }
 }
 
 /// Reads every overlay of `docs_dir` and applies it: each action's own, then the common one.

@@ -233,7 +233,9 @@ pub fn variant_ident(value: &str) -> String {
 }
 
 /// Whether a parameter or field of this wire name holds a secret, to be redacted in `Debug`:
-/// passwords, secrets and tokens, but not page tokens (pagination cursors such as `NextPageToken`).
+/// passwords, secrets and tokens, but not page tokens (pagination cursors such as `NextPageToken`);
+/// AccessKey ids, signatures and the signed upload policies that go with them; application and
+/// unit keys of chat channels.
 pub fn is_sensitive(wire: &str) -> bool {
     let lower = wire.to_ascii_lowercase();
     if lower.ends_with("pagetoken") {
@@ -242,11 +244,41 @@ pub fn is_sensitive(wire: &str) -> bool {
     ["password", "secret", "token"]
         .iter()
         .any(|w| lower.contains(w))
+        || ["accesskeyid", "signature", "appkey", "unitkey"]
+            .iter()
+            .any(|w| lower.ends_with(w))
+        || lower == "policy"
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_known_by_their_names() {
+        for wire in [
+            "Password",
+            "AccessKeySecret",
+            "SecurityToken",
+            "ChatLoginToken",
+            "AccessKeyId",
+            "Signature",
+            "Policy",
+            "ChatAppKey",
+            "UnitKey",
+        ] {
+            assert!(is_sensitive(wire), "{wire}");
+        }
+        for wire in [
+            "NextPageToken",
+            "SignedSkillGroupIdList",
+            "OssFileKey",
+            "PolicyName",
+            "UserId",
+        ] {
+            assert!(!is_sensitive(wire), "{wire}");
+        }
+    }
 
     #[test]
     fn method_names_follow_one_rule() {

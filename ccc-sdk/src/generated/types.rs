@@ -1660,7 +1660,7 @@ impl Encode for ChatContexts {
 }
 
 /// Part of the output of [`GetInstance`](crate::operation::get_instance), [`ListInstances`](crate::operation::list_instances) (2 actions): one type wherever the service sends this shape.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatbotBusinessUnit {
     /// Id of the chatbot business unit.
@@ -1669,7 +1669,7 @@ pub struct ChatbotBusinessUnit {
     pub unit_id: Option<i64>,
     /// Key of the chatbot business unit.
     ///
-    /// Wire name `UnitKey`, String.
+    /// Wire name `UnitKey`, String, sensitive (redacted in `Debug`).
     pub unit_key: Option<String>,
 }
 
@@ -1682,6 +1682,18 @@ impl ChatbotBusinessUnit {
     /// `UnitKey`: see the field [`unit_key`](#structfield.unit_key).
     pub fn unit_key(&self) -> Option<&str> {
         self.unit_key.as_deref()
+    }
+}
+
+impl std::fmt::Debug for ChatbotBusinessUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatbotBusinessUnit")
+            .field("unit_id", &self.unit_id)
+            .field(
+                "unit_key",
+                &self.unit_key.as_ref().map(|_| "*** redacted ***"),
+            )
+            .finish()
     }
 }
 

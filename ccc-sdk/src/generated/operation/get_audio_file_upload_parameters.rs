@@ -271,12 +271,12 @@ impl Encode for GetAudioFileUploadParametersOutput {
 /// The upload's form fields.
 ///
 /// Wire name `Data`. Part of the output of `GetAudioFileUploadParameters`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AudioFileUploadParameters {
     /// AccessKey id that signed the policy.
     ///
-    /// Wire name `AccessKeyId`, String. Example: `****`.
+    /// Wire name `AccessKeyId`, String, sensitive (redacted in `Debug`). Example: `****`.
     pub access_key_id: Option<String>,
     /// When the policy stops being accepted, in seconds since the Unix epoch, e.g. `1647313420`.
     ///
@@ -292,11 +292,11 @@ pub struct AudioFileUploadParameters {
     pub host: Option<String>,
     /// The upload policy, Base64-encoded JSON: its expiry and conditions such as the allowed size (up to 10 MiB in the example) and key prefix.
     ///
-    /// Wire name `Policy`, String. Example: `eyJleHBpcmF0aW9uIjoiMjAyMi0wNi0yOVQwMDoyOTowMC42NTRaIiwiY29uZGl0aW9ucyI6W1siY29udGVudC1sZW5ndGgtcmFuZ2UiLDAsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwiYXVkaW8vMTU3NzI0NzExNTQ5MDQwMS9seS1vbmxpbmUvMjAyMjA2MjkwNzI5MDAvIl1d****`.
+    /// Wire name `Policy`, String, sensitive (redacted in `Debug`). Example: `eyJleHBpcmF0aW9uIjoiMjAyMi0wNi0yOVQwMDoyOTowMC42NTRaIiwiY29uZGl0aW9ucyI6W1siY29udGVudC1sZW5ndGgtcmFuZ2UiLDAsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwiYXVkaW8vMTU3NzI0NzExNTQ5MDQwMS9seS1vbmxpbmUvMjAyMjA2MjkwNzI5MDAvIl1d****`.
     pub policy: Option<String>,
     /// Signature of the policy.
     ///
-    /// Wire name `Signature`, String. Example: `HIyClras8IcVlbTV7RIJWJbU****`.
+    /// Wire name `Signature`, String, sensitive (redacted in `Debug`). Example: `HIyClras8IcVlbTV7RIJWJbU****`.
     pub signature: Option<String>,
 }
 
@@ -329,6 +329,25 @@ impl AudioFileUploadParameters {
     /// `Signature`: see the field [`signature`](#structfield.signature).
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
+    }
+}
+
+impl std::fmt::Debug for AudioFileUploadParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioFileUploadParameters")
+            .field(
+                "access_key_id",
+                &self.access_key_id.as_ref().map(|_| "*** redacted ***"),
+            )
+            .field("expire_time", &self.expire_time)
+            .field("file_path", &self.file_path)
+            .field("host", &self.host)
+            .field("policy", &self.policy.as_ref().map(|_| "*** redacted ***"))
+            .field(
+                "signature",
+                &self.signature.as_ref().map(|_| "*** redacted ***"),
+            )
+            .finish()
     }
 }
 

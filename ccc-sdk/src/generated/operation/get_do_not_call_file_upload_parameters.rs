@@ -284,12 +284,12 @@ impl Encode for GetDoNotCallFileUploadParametersOutput {
 /// The fields of the upload form.
 ///
 /// Wire name `Data`. Part of the output of `GetDoNotCallFileUploadParameters`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DoNotCallFileUploadParameters {
     /// AccessKey id to put in the upload form.
     ///
-    /// Wire name `AccessKeyId`, String. Example: `****`.
+    /// Wire name `AccessKeyId`, String, sensitive (redacted in `Debug`). Example: `****`.
     pub access_key_id: Option<String>,
     /// When these upload fields expire, in seconds since the Unix epoch (the example is `1647313420`).
     ///
@@ -305,11 +305,11 @@ pub struct DoNotCallFileUploadParameters {
     pub host: Option<String>,
     /// Upload policy, Base64-encoded, to put in the upload form.
     ///
-    /// Wire name `Policy`, String. Example: `eyJleHBpcmF0aW9uIjoiMjAyMi0wMy0xNVQwMzowMzo0MC4zMTJaIiwiY29uZGl0aW9ucyI6W1siY29udGVudC1sZW5ndGgtcmFuZ2UiLDAsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidGVtcC9ibGFja2xpc3QvaW1wb3J0LzE1NzcyNDcxMTU0OTA0MDEvY2NjVjIta216LzIwMjIE1MTAwMzQwLyJd****`.
+    /// Wire name `Policy`, String, sensitive (redacted in `Debug`). Example: `eyJleHBpcmF0aW9uIjoiMjAyMi0wMy0xNVQwMzowMzo0MC4zMTJaIiwiY29uZGl0aW9ucyI6W1siY29udGVudC1sZW5ndGgtcmFuZ2UiLDAsMTA0ODU3NjBdLFsic3RhcnRzLXdpdGgiLCIka2V5IiwidGVtcC9ibGFja2xpc3QvaW1wb3J0LzE1NzcyNDcxMTU0OTA0MDEvY2NjVjIta216LzIwMjIE1MTAwMzQwLyJd****`.
     pub policy: Option<String>,
     /// Signature of the policy, to put in the upload form.
     ///
-    /// Wire name `Signature`, String. Example: `zi31STIMtIfa/UN2l+6lww****`.
+    /// Wire name `Signature`, String, sensitive (redacted in `Debug`). Example: `zi31STIMtIfa/UN2l+6lww****`.
     pub signature: Option<String>,
 }
 
@@ -342,6 +342,25 @@ impl DoNotCallFileUploadParameters {
     /// `Signature`: see the field [`signature`](#structfield.signature).
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
+    }
+}
+
+impl std::fmt::Debug for DoNotCallFileUploadParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DoNotCallFileUploadParameters")
+            .field(
+                "access_key_id",
+                &self.access_key_id.as_ref().map(|_| "*** redacted ***"),
+            )
+            .field("expire_time", &self.expire_time)
+            .field("file_path", &self.file_path)
+            .field("host", &self.host)
+            .field("policy", &self.policy.as_ref().map(|_| "*** redacted ***"))
+            .field(
+                "signature",
+                &self.signature.as_ref().map(|_| "*** redacted ***"),
+            )
+            .finish()
     }
 }
 

@@ -323,12 +323,12 @@ impl Encode for GetDocumentUploadParametersOutput {
 /// The fields of the upload form.
 ///
 /// Wire name `Data`. Part of the output of `GetDocumentUploadParameters`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DocumentUploadParameters {
     /// Access key id to send with the upload.
     ///
-    /// Wire name `AccessKeyId`, String. Example: `****`.
+    /// Wire name `AccessKeyId`, String, sensitive (redacted in `Debug`). Example: `****`.
     pub access_key_id: Option<String>,
     /// When the upload parameters expire, in seconds since the Unix epoch (the example is `1647313420`).
     ///
@@ -344,11 +344,11 @@ pub struct DocumentUploadParameters {
     pub host: Option<String>,
     /// Upload policy to send with the upload, as the service gives it.
     ///
-    /// Wire name `Policy`, String. Example: `Permit`.
+    /// Wire name `Policy`, String, sensitive (redacted in `Debug`). Example: `Permit`.
     pub policy: Option<String>,
     /// Signature of the policy, to send with the upload.
     ///
-    /// Wire name `Signature`, String. Example: `zi31STIMtIfa/UN2l+6lww****`.
+    /// Wire name `Signature`, String, sensitive (redacted in `Debug`). Example: `zi31STIMtIfa/UN2l+6lww****`.
     pub signature: Option<String>,
 }
 
@@ -381,6 +381,25 @@ impl DocumentUploadParameters {
     /// `Signature`: see the field [`signature`](#structfield.signature).
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
+    }
+}
+
+impl std::fmt::Debug for DocumentUploadParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentUploadParameters")
+            .field(
+                "access_key_id",
+                &self.access_key_id.as_ref().map(|_| "*** redacted ***"),
+            )
+            .field("expire_time", &self.expire_time)
+            .field("file_path", &self.file_path)
+            .field("host", &self.host)
+            .field("policy", &self.policy.as_ref().map(|_| "*** redacted ***"))
+            .field(
+                "signature",
+                &self.signature.as_ref().map(|_| "*** redacted ***"),
+            )
+            .finish()
     }
 }
 

@@ -335,7 +335,7 @@ pub struct LoginDetails {
     pub chat_app_id: Option<String>,
     /// Key of the chat application.
     ///
-    /// Wire name `ChatAppKey`, String.
+    /// Wire name `ChatAppKey`, String, sensitive (redacted in `Debug`).
     pub chat_app_key: Option<String>,
     /// Id of the agent's chat device.
     ///
@@ -379,7 +379,7 @@ pub struct LoginDetails {
     pub nickname: Option<String>,
     /// Signature the workbench signs in with.
     ///
-    /// Wire name `Signature`, String. Example: `zi31STIMtIfa/UN2l+6lww****`.
+    /// Wire name `Signature`, String, sensitive (redacted in `Debug`). Example: `zi31STIMtIfa/UN2l+6lww****`.
     pub signature: Option<String>,
     /// Second form of that signature.
     ///
@@ -520,7 +520,10 @@ impl std::fmt::Debug for LoginDetails {
             .field("agent_server_url", &self.agent_server_url)
             .field("avatar_url", &self.avatar_url)
             .field("chat_app_id", &self.chat_app_id)
-            .field("chat_app_key", &self.chat_app_key)
+            .field(
+                "chat_app_key",
+                &self.chat_app_key.as_ref().map(|_| "*** redacted ***"),
+            )
             .field("chat_device_id", &self.chat_device_id)
             .field(
                 "chat_login_token",
@@ -534,7 +537,10 @@ impl std::fmt::Debug for LoginDetails {
             .field("display_name", &self.display_name)
             .field("extension", &self.extension)
             .field("nickname", &self.nickname)
-            .field("signature", &self.signature)
+            .field(
+                "signature",
+                &self.signature.as_ref().map(|_| "*** redacted ***"),
+            )
             .field("signature2", &self.signature2)
             .field("sip_server_url", &self.sip_server_url)
             .field("user_id", &self.user_id)

@@ -394,7 +394,7 @@ pub struct VisitorLoginDetails {
     pub chat_app_id: Option<String>,
     /// Key of the chat application.
     ///
-    /// Wire name `ChatAppKey`, String. Example: `955e4bd7xxxxxxxxxxxxxd7898ba9fa0d0`.
+    /// Wire name `ChatAppKey`, String, sensitive (redacted in `Debug`). Example: `955e4bd7xxxxxxxxxxxxxd7898ba9fa0d0`.
     pub chat_app_key: Option<String>,
     /// Id of the visitor's chat device.
     ///
@@ -450,7 +450,10 @@ impl std::fmt::Debug for VisitorLoginDetails {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VisitorLoginDetails")
             .field("chat_app_id", &self.chat_app_id)
-            .field("chat_app_key", &self.chat_app_key)
+            .field(
+                "chat_app_key",
+                &self.chat_app_key.as_ref().map(|_| "*** redacted ***"),
+            )
             .field("chat_device_id", &self.chat_device_id)
             .field(
                 "chat_login_token",
