@@ -141,7 +141,7 @@ fn a_struct_named_for_nothing_it_holds_is_refused() {
     }
     let named = GOOD.replace(
         r#""type": "Struct", "fields""#,
-        r#""type": "Struct", "typeName": "AgentState", "fields""#,
+        r#""type": "Struct", "typeName": "DemoAgentSnapshot", "fields""#,
     );
     assert_eq!(errors_of("Demo.json", &named), Vec::<String>::new());
 }
