@@ -3,7 +3,7 @@
 //!
 //! Structs are grouped by the name the generator gives them (`typeName`, else
 //! [`naming::struct_ident`]); a product struct belongs to the group of its name. A group whose
-//! structs are compatible becomes one product struct that holds them all ([`union`]): the same
+//! structs are compatible becomes one product struct that holds them all (`union`): the same
 //! wire names with the same types, where a field may be missing from some places (the merged
 //! struct has every field, each optional), an `Integer` in one place may be a `Long` in another
 //! (the merged field is a `Long`), and a plain `String` may be a String of a product

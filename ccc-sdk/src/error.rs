@@ -53,8 +53,8 @@ impl ServiceError {
         self.recommend.as_deref()
     }
 
-    /// The error code as an [`ErrorCode`](crate::ErrorCode): one variant per code the spec
-    /// knows, the same whichever action returned it, or [`ErrorCode::Unknown`](crate::ErrorCode::Unknown)
+    /// The error code as an [`ErrorCode`]: one variant per code the spec
+    /// knows, the same whichever action returned it, or [`ErrorCode::Unknown`]
     /// holding the code as sent. Reading it matches the code text against the known codes; only
     /// an unknown code is copied.
     pub fn error_code(&self) -> ErrorCode {
@@ -450,7 +450,7 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
         self.as_service_error().map(|e| e.as_ref().code())
     }
 
-    /// The error code as an [`ErrorCode`](crate::ErrorCode), when the service answered with an
+    /// The error code as an [`ErrorCode`], when the service answered with an
     /// error; `None` for a failure with no service error (no response, an unreadable one, an
     /// invalid input). The same code gives the same variant on every action.
     pub fn error_code(&self) -> Option<ErrorCode> {
