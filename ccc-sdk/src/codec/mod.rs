@@ -10,7 +10,7 @@ mod params;
 mod xml;
 
 pub use decode::DecodeError;
-pub(crate) use decode::{Decode, decode_struct, describe, field};
+pub(crate) use decode::{Decode, describe, fields, set};
 pub(crate) use encode::{Encode, put};
 #[cfg(test)]
 pub(crate) use examples::check_example;

@@ -34,12 +34,13 @@ impl AccessChannelTypeDetails {
 
 impl Decode for AccessChannelTypeDetails {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -98,14 +99,15 @@ impl AnalyticsReport {
 
 impl Decode for AnalyticsReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                emotion: codec::field(o, "Emotion")?,
-                problem_solving: codec::field(o, "ProblemSolving")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                todo_list: codec::field(o, "TodoList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Emotion" => codec::set(&mut out.emotion, name, v),
+            "ProblemSolving" => codec::set(&mut out.problem_solving, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "TodoList" => codec::set(&mut out.todo_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -301,29 +303,30 @@ impl Back2Back {
 
 impl Decode for Back2Back {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_answer_rate: codec::field(o, "AgentAnswerRate")?,
-                agent_handle_rate: codec::field(o, "AgentHandleRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_customer_ring_time: codec::field(o, "AverageCustomerRingTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_agent_handled: codec::field(o, "CallsAgentHandled")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_customer_answered: codec::field(o, "CallsCustomerAnswered")?,
-                calls_customer_handled: codec::field(o, "CallsCustomerHandled")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                customer_answer_rate: codec::field(o, "CustomerAnswerRate")?,
-                customer_handle_rate: codec::field(o, "CustomerHandleRate")?,
-                max_customer_ring_time: codec::field(o, "MaxCustomerRingTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_customer_ring_time: codec::field(o, "TotalCustomerRingTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentAnswerRate" => codec::set(&mut out.agent_answer_rate, name, v),
+            "AgentHandleRate" => codec::set(&mut out.agent_handle_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageCustomerRingTime" => codec::set(&mut out.average_customer_ring_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAgentHandled" => codec::set(&mut out.calls_agent_handled, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsCustomerAnswered" => codec::set(&mut out.calls_customer_answered, name, v),
+            "CallsCustomerHandled" => codec::set(&mut out.calls_customer_handled, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CustomerAnswerRate" => codec::set(&mut out.customer_answer_rate, name, v),
+            "CustomerHandleRate" => codec::set(&mut out.customer_handle_rate, name, v),
+            "MaxCustomerRingTime" => codec::set(&mut out.max_customer_ring_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalCustomerRingTime" => codec::set(&mut out.total_customer_ring_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -402,13 +405,14 @@ impl BreakCodeDetailList {
 
 impl Decode for BreakCodeDetailList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "Count" => codec::set(&mut out.count, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -468,14 +472,15 @@ impl CallContext {
 
 impl Decode for CallContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelContexts" => codec::set(&mut out.channel_contexts, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -518,12 +523,13 @@ impl CallTagList {
 
 impl Decode for CallTagList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                tag_name: codec::field(o, "TagName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "TagName" => codec::set(&mut out.tag_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -681,25 +687,26 @@ impl ChannelContext {
 
 impl Decode for ChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_flags: codec::field(o, "ChannelFlags")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                index: codec::field(o, "Index")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AssociatedData" => codec::set(&mut out.associated_data, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelFlags" => codec::set(&mut out.channel_flags, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelState" => codec::set(&mut out.channel_state, name, v),
+            "Destination" => codec::set(&mut out.destination, name, v),
+            "Index" => codec::set(&mut out.index, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Originator" => codec::set(&mut out.originator, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            "UserExtension" => codec::set(&mut out.user_extension, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -780,15 +787,16 @@ impl Emotion {
 
 impl Decode for Emotion {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                confidence: codec::field(o, "Confidence")?,
-                remark: codec::field(o, "Remark")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-                r#type: codec::field(o, "Type")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Confidence" => codec::set(&mut out.confidence, name, v),
+            "Remark" => codec::set(&mut out.remark, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1084,40 +1092,49 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageFirstResponseTime" => codec::set(&mut out.average_first_response_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageResponseTime" => codec::set(&mut out.average_response_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalMessagesSent" => codec::set(&mut out.total_messages_sent, name, v),
+            "TotalMessagesSentByAgent" => {
+                codec::set(&mut out.total_messages_sent_by_agent, name, v)
+            }
+            "TotalMessagesSentByCustomer" => {
+                codec::set(&mut out.total_messages_sent_by_customer, name, v)
+            }
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1456,38 +1473,43 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1767,33 +1789,38 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1926,19 +1953,20 @@ impl PhoneNumber {
 
 impl Decode for PhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-                skill_groups: codec::field(o, "SkillGroups")?,
-                usage: codec::field(o, "Usage")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            "SkillGroups" => codec::set(&mut out.skill_groups, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2013,15 +2041,16 @@ impl ProblemSolving {
 
 impl Decode for ProblemSolving {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                problem: codec::field(o, "Problem")?,
-                solution: codec::field(o, "Solution")?,
-                solved: codec::field(o, "Solved")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Problem" => codec::set(&mut out.problem, name, v),
+            "Solution" => codec::set(&mut out.solution, name, v),
+            "Solved" => codec::set(&mut out.solved, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2083,14 +2112,15 @@ impl Satisfaction {
 
 impl Decode for Satisfaction {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                remark: codec::field(o, "Remark")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Remark" => codec::set(&mut out.remark, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2182,17 +2212,18 @@ impl SkillGroup {
 
 impl Decode for SkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                user_count: codec::field(o, "UserCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "PhoneNumberCount" => codec::set(&mut out.phone_number_count, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "UserCount" => codec::set(&mut out.user_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2247,13 +2278,14 @@ impl TodoList {
 
 impl Decode for TodoList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-                tasks: codec::field(o, "Tasks")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "Tasks" => codec::set(&mut out.tasks, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2367,20 +2399,21 @@ impl User {
 
 impl Decode for User {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "RoleName" => codec::set(&mut out.role_name, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2530,23 +2563,24 @@ impl UserContext {
 
 impl Decode for UserContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                heartbeat: codec::field(o, "Heartbeat")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                reserved: codec::field(o, "Reserved")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "Heartbeat" => codec::set(&mut out.heartbeat, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "Reserved" => codec::set(&mut out.reserved, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

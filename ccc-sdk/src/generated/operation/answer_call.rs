@@ -330,16 +330,17 @@ impl AnswerCallOutput {
 
 impl Decode for AnswerCallOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -395,13 +396,14 @@ impl AnswerCallResult {
 
 impl Decode for AnswerCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                user_context: codec::field(o, "UserContext")?,
-                context_id: codec::field(o, "ContextId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -463,14 +465,15 @@ impl CallContext {
 
 impl Decode for CallContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                call_type: codec::field(o, "CallType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChannelContexts" => codec::set(&mut out.channel_contexts, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -632,25 +635,26 @@ impl AnswerCallChannelContext {
 
 impl Decode for AnswerCallChannelContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                index: codec::field(o, "Index")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AssociatedData" => codec::set(&mut out.associated_data, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelState" => codec::set(&mut out.channel_state, name, v),
+            "Destination" => codec::set(&mut out.destination, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Originator" => codec::set(&mut out.originator, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            "UserExtension" => codec::set(&mut out.user_extension, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "ChannelVariables" => codec::set(&mut out.channel_variables, name, v),
+            "Index" => codec::set(&mut out.index, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

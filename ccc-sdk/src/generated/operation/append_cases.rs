@@ -292,15 +292,16 @@ impl AppendCasesOutput {
 
 impl Decode for AppendCasesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -479,13 +480,14 @@ impl Case {
 
 impl Decode for Case {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                custom_variables: codec::field(o, "CustomVariables")?,
-                phone_number: codec::field(o, "PhoneNumber")?,
-                reference_id: codec::field(o, "ReferenceId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CustomVariables" => codec::set(&mut out.custom_variables, name, v),
+            "PhoneNumber" => codec::set(&mut out.phone_number, name, v),
+            "ReferenceId" => codec::set(&mut out.reference_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

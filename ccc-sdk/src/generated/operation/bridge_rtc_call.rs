@@ -541,16 +541,17 @@ impl BridgeRtcCallOutput {
 
 impl Decode for BridgeRtcCallOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -619,13 +620,14 @@ impl std::fmt::Debug for BridgeRtcCallResult {
 
 impl Decode for BridgeRtcCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                token_info: codec::field(o, "TokenInfo")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "TokenInfo" => codec::set(&mut out.token_info, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

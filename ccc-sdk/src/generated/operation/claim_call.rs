@@ -425,16 +425,17 @@ impl ClaimCallOutput {
 
 impl Decode for ClaimCallOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -490,13 +491,14 @@ impl ClaimCallResult {
 
 impl Decode for ClaimCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                context_id: codec::field(o, "ContextId")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -549,13 +551,14 @@ impl CallContext {
 
 impl Decode for CallContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChannelContexts" => codec::set(&mut out.channel_contexts, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -689,22 +692,23 @@ impl ChannelContexts {
 
 impl Decode for ChannelContexts {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                destination: codec::field(o, "Destination")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelState" => codec::set(&mut out.channel_state, name, v),
+            "ChannelVariables" => codec::set(&mut out.channel_variables, name, v),
+            "Destination" => codec::set(&mut out.destination, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Originator" => codec::set(&mut out.originator, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            "UserExtension" => codec::set(&mut out.user_extension, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -831,20 +835,21 @@ impl UserContext {
 
 impl Decode for UserContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -289,16 +289,17 @@ impl ClaimChatOutput {
 
 impl Decode for ClaimChatOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -352,13 +353,14 @@ impl ClaimChatResult {
 
 impl Decode for ClaimChatResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                chat_contexts: codec::field(o, "ChatContexts")?,
-                context_id: codec::field(o, "ContextId")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChatContexts" => codec::set(&mut out.chat_contexts, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -438,18 +440,19 @@ impl ChatContexts {
 
 impl Decode for ChatContexts {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_id: codec::field(o, "AccessChannelId")?,
-                access_channel_name: codec::field(o, "AccessChannelName")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                being_assigned: codec::field(o, "BeingAssigned")?,
-                call_variables: codec::field(o, "CallVariables")?,
-                chat_type: codec::field(o, "ChatType")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelId" => codec::set(&mut out.access_channel_id, name, v),
+            "AccessChannelName" => codec::set(&mut out.access_channel_name, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "BeingAssigned" => codec::set(&mut out.being_assigned, name, v),
+            "CallVariables" => codec::set(&mut out.call_variables, name, v),
+            "ChatType" => codec::set(&mut out.chat_type, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -608,24 +611,25 @@ impl UserContext {
 
 impl Decode for UserContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                extension: codec::field(o, "Extension")?,
-                heartbeat: codec::field(o, "Heartbeat")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                reserved: codec::field(o, "Reserved")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "Heartbeat" => codec::set(&mut out.heartbeat, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "Reserved" => codec::set(&mut out.reserved, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

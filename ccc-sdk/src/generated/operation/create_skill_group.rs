@@ -364,15 +364,16 @@ impl CreateSkillGroupOutput {
 
 impl Decode for CreateSkillGroupOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -445,15 +446,16 @@ impl CreateSkillGroupResult {
 
 impl Decode for CreateSkillGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                media_type: codec::field(o, "MediaType")?,
-                name: codec::field(o, "Name")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -786,16 +786,17 @@ impl CreateUserOutput {
 
 impl Decode for CreateUserOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -973,19 +974,20 @@ impl CreateUserResult {
 
 impl Decode for CreateUserResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                nickname: codec::field(o, "Nickname")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "Nickname" => codec::set(&mut out.nickname, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -241,15 +241,16 @@ impl GetCallDetailRecordOutput {
 
 impl Decode for GetCallDetailRecordOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -547,40 +548,47 @@ impl CallDetailRecord {
 
 impl Decode for CallDetailRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_events: codec::field(o, "AgentEvents")?,
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_events: codec::field(o, "IvrEvents")?,
-                queue_events: codec::field(o, "QueueEvents")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                analytics_report: codec::field(o, "AnalyticsReport")?,
-                analytics_report_ready: codec::field(o, "AnalyticsReportReady")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                customer_events: codec::field(o, "CustomerEvents")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                outside_number_release_reason: codec::field(o, "OutsideNumberReleaseReason")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentEvents" => codec::set(&mut out.agent_events, name, v),
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrEvents" => codec::set(&mut out.ivr_events, name, v),
+            "QueueEvents" => codec::set(&mut out.queue_events, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "AnalyticsReport" => codec::set(&mut out.analytics_report, name, v),
+            "AnalyticsReportReady" => codec::set(&mut out.analytics_report_ready, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "CustomerEvents" => codec::set(&mut out.customer_events, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "OutsideNumberReleaseReason" => {
+                codec::set(&mut out.outside_number_release_reason, name, v)
+            }
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -681,14 +689,15 @@ impl AgentEvents {
 
 impl Decode for AgentEvents {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                event_sequence: codec::field(o, "EventSequence")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -742,13 +751,14 @@ impl EventSequence {
 
 impl Decode for EventSequence {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -801,13 +811,14 @@ impl IvrEvents {
 
 impl Decode for IvrEvents {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event_sequence: codec::field(o, "EventSequence")?,
-                flow_id: codec::field(o, "FlowId")?,
-                flow_type: codec::field(o, "FlowType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "FlowType" => codec::set(&mut out.flow_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -851,12 +862,13 @@ impl IvrEventsEventSequence {
 
 impl Decode for IvrEventsEventSequence {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -926,15 +938,16 @@ impl QueueEvents {
 
 impl Decode for QueueEvents {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event_sequence: codec::field(o, "EventSequence")?,
-                flow_id: codec::field(o, "FlowId")?,
-                queue_id: codec::field(o, "QueueId")?,
-                queue_name: codec::field(o, "QueueName")?,
-                queue_type: codec::field(o, "QueueType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            "QueueName" => codec::set(&mut out.queue_name, name, v),
+            "QueueType" => codec::set(&mut out.queue_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -980,12 +993,13 @@ impl QueueEventsEventSequence {
 
 impl Decode for QueueEventsEventSequence {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1028,12 +1042,13 @@ impl CustomerEvents {
 
 impl Decode for CustomerEvents {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                customer_id: codec::field(o, "CustomerId")?,
-                event_sequence: codec::field(o, "EventSequence")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CustomerId" => codec::set(&mut out.customer_id, name, v),
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1076,12 +1091,13 @@ impl CustomerEventsEventSequence {
 
 impl Decode for CustomerEventsEventSequence {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -224,14 +224,15 @@ impl GetCampaignOutput {
 
 impl Decode for GetCampaignOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -419,36 +420,38 @@ impl Campaign {
 
 impl Decode for Campaign {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                actual_end_time: codec::field(o, "ActualEndTime")?,
-                actual_start_time: codec::field(o, "ActualStartTime")?,
-                campaign_id: codec::field(o, "CampaignId")?,
-                cases_aborted: codec::field(o, "CasesAborted")?,
-                cases_connected: codec::field(o, "CasesConnected")?,
-                cases_uncompleted: codec::field(o, "CasesUncompleted")?,
-                cases_uncompleted_after_attempt: codec::field(o, "CasesUncompletedAfterAttempt")?,
-                cases_uncompleted_after_attempted: codec::field(
-                    o,
-                    "CasesUncompletedAfterAttempted",
-                )?,
-                completion_rate: codec::field(o, "CompletionRate")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                max_attempt_count: codec::field(o, "MaxAttemptCount")?,
-                min_attempt_interval: codec::field(o, "MinAttemptInterval")?,
-                name: codec::field(o, "Name")?,
-                planed_end_time: codec::field(o, "PlanedEndTime")?,
-                planed_start_time: codec::field(o, "PlanedStartTime")?,
-                queue_id: codec::field(o, "QueueId")?,
-                queue_name: codec::field(o, "QueueName")?,
-                simulation: codec::field(o, "Simulation")?,
-                simulation_parameters: codec::field(o, "SimulationParameters")?,
-                state: codec::field(o, "State")?,
-                strategy_parameters: codec::field(o, "StrategyParameters")?,
-                strategy_type: codec::field(o, "StrategyType")?,
-                total_cases: codec::field(o, "TotalCases")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ActualEndTime" => codec::set(&mut out.actual_end_time, name, v),
+            "ActualStartTime" => codec::set(&mut out.actual_start_time, name, v),
+            "CampaignId" => codec::set(&mut out.campaign_id, name, v),
+            "CasesAborted" => codec::set(&mut out.cases_aborted, name, v),
+            "CasesConnected" => codec::set(&mut out.cases_connected, name, v),
+            "CasesUncompleted" => codec::set(&mut out.cases_uncompleted, name, v),
+            "CasesUncompletedAfterAttempt" => {
+                codec::set(&mut out.cases_uncompleted_after_attempt, name, v)
+            }
+            "CasesUncompletedAfterAttempted" => {
+                codec::set(&mut out.cases_uncompleted_after_attempted, name, v)
+            }
+            "CompletionRate" => codec::set(&mut out.completion_rate, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "MaxAttemptCount" => codec::set(&mut out.max_attempt_count, name, v),
+            "MinAttemptInterval" => codec::set(&mut out.min_attempt_interval, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "PlanedEndTime" => codec::set(&mut out.planed_end_time, name, v),
+            "PlanedStartTime" => codec::set(&mut out.planed_start_time, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            "QueueName" => codec::set(&mut out.queue_name, name, v),
+            "Simulation" => codec::set(&mut out.simulation, name, v),
+            "SimulationParameters" => codec::set(&mut out.simulation_parameters, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StrategyParameters" => codec::set(&mut out.strategy_parameters, name, v),
+            "StrategyType" => codec::set(&mut out.strategy_type, name, v),
+            "TotalCases" => codec::set(&mut out.total_cases, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

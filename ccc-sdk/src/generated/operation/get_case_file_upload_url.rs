@@ -235,15 +235,16 @@ impl GetCaseFileUploadUrlOutput {
 
 impl Decode for GetCaseFileUploadUrlOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -285,12 +286,13 @@ impl CaseFileUploadUrl {
 
 impl Decode for CaseFileUploadUrl {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                case_file_key: codec::field(o, "CaseFileKey")?,
-                url: codec::field(o, "Url")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CaseFileKey" => codec::set(&mut out.case_file_key, name, v),
+            "Url" => codec::set(&mut out.url, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

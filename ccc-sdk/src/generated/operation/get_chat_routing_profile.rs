@@ -198,15 +198,16 @@ impl GetChatRoutingProfileOutput {
 
 impl Decode for GetChatRoutingProfileOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -284,14 +285,15 @@ impl ChatRoutingProfile {
 
 impl Decode for ChatRoutingProfile {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_concurrency_settings: codec::field(o, "AgentConcurrencySettings")?,
-                chat_settings: codec::field(o, "ChatSettings")?,
-                distribution_settings: codec::field(o, "DistributionSettings")?,
-                routing_type: codec::field(o, "RoutingType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentConcurrencySettings" => codec::set(&mut out.agent_concurrency_settings, name, v),
+            "ChatSettings" => codec::set(&mut out.chat_settings, name, v),
+            "DistributionSettings" => codec::set(&mut out.distribution_settings, name, v),
+            "RoutingType" => codec::set(&mut out.routing_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -270,15 +270,16 @@ impl GetContactFlowOutput {
 
 impl Decode for GetContactFlowOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -385,21 +386,22 @@ impl ContactFlow {
 
 impl Decode for ContactFlow {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                definition: codec::field(o, "Definition")?,
-                description: codec::field(o, "Description")?,
-                draft_id: codec::field(o, "DraftId")?,
-                editor: codec::field(o, "Editor")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                published: codec::field(o, "Published")?,
-                r#type: codec::field(o, "Type")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Definition" => codec::set(&mut out.definition, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DraftId" => codec::set(&mut out.draft_id, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Published" => codec::set(&mut out.published, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

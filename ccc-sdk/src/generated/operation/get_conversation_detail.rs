@@ -283,15 +283,16 @@ impl GetConversationDetailOutput {
 
 impl Decode for GetConversationDetailOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                phrases: codec::field(o, "Phrases")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Phrases" => codec::set(&mut out.phrases, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -373,16 +374,17 @@ impl Phrases {
 
 impl Decode for Phrases {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                begin: codec::field(o, "Begin")?,
-                end: codec::field(o, "End")?,
-                finished: codec::field(o, "Finished")?,
-                identity: codec::field(o, "Identity")?,
-                role: codec::field(o, "Role")?,
-                words: codec::field(o, "Words")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Begin" => codec::set(&mut out.begin, name, v),
+            "End" => codec::set(&mut out.end, name, v),
+            "Finished" => codec::set(&mut out.finished, name, v),
+            "Identity" => codec::set(&mut out.identity, name, v),
+            "Role" => codec::set(&mut out.role, name, v),
+            "Words" => codec::set(&mut out.words, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

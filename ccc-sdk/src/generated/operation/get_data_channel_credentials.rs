@@ -250,16 +250,17 @@ impl GetDataChannelCredentialsOutput {
 
 impl Decode for GetDataChannelCredentialsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -354,17 +355,18 @@ impl std::fmt::Debug for DataChannelCredentials {
 
 impl Decode for DataChannelCredentials {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                client_id: codec::field(o, "ClientId")?,
-                device_id: codec::field(o, "DeviceId")?,
-                endpoint: codec::field(o, "Endpoint")?,
-                expired_time: codec::field(o, "ExpiredTime")?,
-                password: codec::field(o, "Password")?,
-                topic: codec::field(o, "Topic")?,
-                user_name: codec::field(o, "UserName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ClientId" => codec::set(&mut out.client_id, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Endpoint" => codec::set(&mut out.endpoint, name, v),
+            "ExpiredTime" => codec::set(&mut out.expired_time, name, v),
+            "Password" => codec::set(&mut out.password, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            "UserName" => codec::set(&mut out.user_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -247,16 +247,17 @@ impl GetDoNotCallFileUploadParametersOutput {
 
 impl Decode for GetDoNotCallFileUploadParametersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -327,16 +328,17 @@ impl DoNotCallFileUploadParameters {
 
 impl Decode for DoNotCallFileUploadParameters {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_key_id: codec::field(o, "AccessKeyId")?,
-                expire_time: codec::field(o, "ExpireTime")?,
-                file_path: codec::field(o, "FilePath")?,
-                host: codec::field(o, "Host")?,
-                policy: codec::field(o, "Policy")?,
-                signature: codec::field(o, "Signature")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessKeyId" => codec::set(&mut out.access_key_id, name, v),
+            "ExpireTime" => codec::set(&mut out.expire_time, name, v),
+            "FilePath" => codec::set(&mut out.file_path, name, v),
+            "Host" => codec::set(&mut out.host, name, v),
+            "Policy" => codec::set(&mut out.policy, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -280,16 +280,17 @@ impl GetDocumentUploadParametersOutput {
 
 impl Decode for GetDocumentUploadParametersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -360,16 +361,17 @@ impl DocumentUploadParameters {
 
 impl Decode for DocumentUploadParameters {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_key_id: codec::field(o, "AccessKeyId")?,
-                expire_time: codec::field(o, "ExpireTime")?,
-                file_path: codec::field(o, "FilePath")?,
-                host: codec::field(o, "Host")?,
-                policy: codec::field(o, "Policy")?,
-                signature: codec::field(o, "Signature")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessKeyId" => codec::set(&mut out.access_key_id, name, v),
+            "ExpireTime" => codec::set(&mut out.expire_time, name, v),
+            "FilePath" => codec::set(&mut out.file_path, name, v),
+            "Host" => codec::set(&mut out.host, name, v),
+            "Policy" => codec::set(&mut out.policy, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

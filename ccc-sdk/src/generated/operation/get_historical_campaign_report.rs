@@ -235,15 +235,16 @@ impl GetHistoricalCampaignReportOutput {
 
 impl Decode for GetHistoricalCampaignReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -327,18 +328,19 @@ impl HistoricalCampaignReport {
 
 impl Decode for HistoricalCampaignReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                abandoned_rate: codec::field(o, "AbandonedRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_connected: codec::field(o, "CallsConnected")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                connected_rate: codec::field(o, "ConnectedRate")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonRate" => codec::set(&mut out.abandon_rate, name, v),
+            "AbandonedRate" => codec::set(&mut out.abandoned_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsConnected" => codec::set(&mut out.calls_connected, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "ConnectedRate" => codec::set(&mut out.connected_rate, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

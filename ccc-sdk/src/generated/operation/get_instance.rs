@@ -205,16 +205,17 @@ impl GetInstanceOutput {
 
 impl Decode for GetInstanceOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -342,21 +343,22 @@ impl Instance {
 
 impl Decode for Instance {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-                agent_type: codec::field(o, "AgentType")?,
-                chatbot_business_unit: codec::field(o, "ChatbotBusinessUnit")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AdminList" => codec::set(&mut out.admin_list, name, v),
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "ConsoleUrl" => codec::set(&mut out.console_url, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DomainName" => codec::set(&mut out.domain_name, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "NumberList" => codec::set(&mut out.number_list, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "AgentType" => codec::set(&mut out.agent_type, name, v),
+            "ChatbotBusinessUnit" => codec::set(&mut out.chatbot_business_unit, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -408,12 +410,13 @@ impl ChatbotBusinessUnit {
 
 impl Decode for ChatbotBusinessUnit {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                unit_id: codec::field(o, "UnitId")?,
-                unit_key: codec::field(o, "UnitKey")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "UnitId" => codec::set(&mut out.unit_id, name, v),
+            "UnitKey" => codec::set(&mut out.unit_key, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -324,15 +324,16 @@ impl GetInstanceTrendingReportOutput {
 
 impl Decode for GetInstanceTrendingReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -387,13 +388,14 @@ impl InstanceTrendingReport {
 
 impl Decode for InstanceTrendingReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                inbound: codec::field(o, "Inbound")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -482,17 +484,18 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallsAbandonedInIVR" => codec::set(&mut out.calls_abandoned_in_ivr, name, v),
+            "CallsAbandonedInQueue" => codec::set(&mut out.calls_abandoned_in_queue, name, v),
+            "CallsAbandonedInRing" => codec::set(&mut out.calls_abandoned_in_ring, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsQueued" => codec::set(&mut out.calls_queued, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -557,13 +560,14 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -607,12 +611,13 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                max_logged_in_agents: codec::field(o, "MaxLoggedInAgents")?,
-                stats_time: codec::field(o, "StatsTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "MaxLoggedInAgents" => codec::set(&mut out.max_logged_in_agents, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

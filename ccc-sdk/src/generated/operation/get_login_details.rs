@@ -289,16 +289,17 @@ impl GetLoginDetailsOutput {
 
 impl Decode for GetLoginDetailsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -547,31 +548,32 @@ impl std::fmt::Debug for LoginDetails {
 
 impl Decode for LoginDetails {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_server_url: codec::field(o, "AgentServerUrl")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                chat_app_id: codec::field(o, "ChatAppId")?,
-                chat_app_key: codec::field(o, "ChatAppKey")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                chat_login_token: codec::field(o, "ChatLoginToken")?,
-                chat_server_url: codec::field(o, "ChatServerUrl")?,
-                chat_user_id: codec::field(o, "ChatUserId")?,
-                device_ext: codec::field(o, "DeviceExt")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                display_name: codec::field(o, "DisplayName")?,
-                extension: codec::field(o, "Extension")?,
-                nickname: codec::field(o, "Nickname")?,
-                signature: codec::field(o, "Signature")?,
-                signature2: codec::field(o, "Signature2")?,
-                sip_server_url: codec::field(o, "SipServerUrl")?,
-                user_id: codec::field(o, "UserId")?,
-                user_key: codec::field(o, "UserKey")?,
-                user_key2: codec::field(o, "UserKey2")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentServerUrl" => codec::set(&mut out.agent_server_url, name, v),
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "ChatAppId" => codec::set(&mut out.chat_app_id, name, v),
+            "ChatAppKey" => codec::set(&mut out.chat_app_key, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "ChatLoginToken" => codec::set(&mut out.chat_login_token, name, v),
+            "ChatServerUrl" => codec::set(&mut out.chat_server_url, name, v),
+            "ChatUserId" => codec::set(&mut out.chat_user_id, name, v),
+            "DeviceExt" => codec::set(&mut out.device_ext, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "Nickname" => codec::set(&mut out.nickname, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            "Signature2" => codec::set(&mut out.signature2, name, v),
+            "SipServerUrl" => codec::set(&mut out.sip_server_url, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserKey" => codec::set(&mut out.user_key, name, v),
+            "UserKey2" => codec::set(&mut out.user_key2, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

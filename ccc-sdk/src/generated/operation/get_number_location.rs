@@ -237,15 +237,16 @@ impl GetNumberLocationOutput {
 
 impl Decode for GetNumberLocationOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -300,13 +301,14 @@ impl NumberLocation {
 
 impl Decode for NumberLocation {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

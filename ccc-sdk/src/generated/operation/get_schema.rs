@@ -278,16 +278,17 @@ impl GetSchemaOutput {
 
 impl Decode for GetSchemaOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -367,17 +368,18 @@ impl Schema {
 
 impl Decode for Schema {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                created_time: codec::field(o, "CreatedTime")?,
-                deleted: codec::field(o, "Deleted")?,
-                description: codec::field(o, "Description")?,
-                id: codec::field(o, "Id")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                properties: codec::field(o, "Properties")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Deleted" => codec::set(&mut out.deleted, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Properties" => codec::set(&mut out.properties, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -552,31 +554,32 @@ impl DataPropertiesValue {
 
 impl Decode for DataPropertiesValue {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                description: codec::field(o, "Description")?,
-                name: codec::field(o, "Name")?,
-                data_type: codec::field(o, "DataType")?,
-                pattern: codec::field(o, "Pattern")?,
-                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
-                min_length: codec::field(o, "MinLength")?,
-                max_length: codec::field(o, "MaxLength")?,
-                minimum: codec::field(o, "Minimum")?,
-                maximum: codec::field(o, "Maximum")?,
-                required: codec::field(o, "Required")?,
-                system: codec::field(o, "System")?,
-                disabled: codec::field(o, "Disabled")?,
-                array: codec::field(o, "Array")?,
-                read_only: codec::field(o, "ReadOnly")?,
-                editor_type: codec::field(o, "EditorType")?,
-                attributes: codec::field(o, "Attributes")?,
-                display_order: codec::field(o, "DisplayOrder")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                creator: codec::field(o, "Creator")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "DataType" => codec::set(&mut out.data_type, name, v),
+            "Pattern" => codec::set(&mut out.pattern, name, v),
+            "PatternErrorMessage" => codec::set(&mut out.pattern_error_message, name, v),
+            "MinLength" => codec::set(&mut out.min_length, name, v),
+            "MaxLength" => codec::set(&mut out.max_length, name, v),
+            "Minimum" => codec::set(&mut out.minimum, name, v),
+            "Maximum" => codec::set(&mut out.maximum, name, v),
+            "Required" => codec::set(&mut out.required, name, v),
+            "System" => codec::set(&mut out.system, name, v),
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "Array" => codec::set(&mut out.array, name, v),
+            "ReadOnly" => codec::set(&mut out.read_only, name, v),
+            "EditorType" => codec::set(&mut out.editor_type, name, v),
+            "Attributes" => codec::set(&mut out.attributes, name, v),
+            "DisplayOrder" => codec::set(&mut out.display_order, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -242,16 +242,17 @@ impl GetSummaryTemplateOutput {
 
 impl Decode for GetSummaryTemplateOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -331,17 +332,18 @@ impl SummaryTemplate {
 
 impl Decode for SummaryTemplate {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                category_id: codec::field(o, "CategoryId")?,
-                editor: codec::field(o, "Editor")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                property_list: codec::field(o, "PropertyList")?,
-                state: codec::field(o, "State")?,
-                template_id: codec::field(o, "TemplateId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CategoryId" => codec::set(&mut out.category_id, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "PropertyList" => codec::set(&mut out.property_list, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "TemplateId" => codec::set(&mut out.template_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -516,31 +518,32 @@ impl PropertyList {
 
 impl Decode for PropertyList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                array: codec::field(o, "Array")?,
-                attributes: codec::field(o, "Attributes")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                data_type: codec::field(o, "DataType")?,
-                description: codec::field(o, "Description")?,
-                disabled: codec::field(o, "Disabled")?,
-                display_name: codec::field(o, "DisplayName")?,
-                display_order: codec::field(o, "DisplayOrder")?,
-                editor_type: codec::field(o, "EditorType")?,
-                max_length: codec::field(o, "MaxLength")?,
-                maximum: codec::field(o, "Maximum")?,
-                min_length: codec::field(o, "MinLength")?,
-                minimum: codec::field(o, "Minimum")?,
-                name: codec::field(o, "Name")?,
-                pattern: codec::field(o, "Pattern")?,
-                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
-                read_only: codec::field(o, "ReadOnly")?,
-                required: codec::field(o, "Required")?,
-                system: codec::field(o, "System")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Array" => codec::set(&mut out.array, name, v),
+            "Attributes" => codec::set(&mut out.attributes, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "DataType" => codec::set(&mut out.data_type, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "DisplayOrder" => codec::set(&mut out.display_order, name, v),
+            "EditorType" => codec::set(&mut out.editor_type, name, v),
+            "MaxLength" => codec::set(&mut out.max_length, name, v),
+            "Maximum" => codec::set(&mut out.maximum, name, v),
+            "MinLength" => codec::set(&mut out.min_length, name, v),
+            "Minimum" => codec::set(&mut out.minimum, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Pattern" => codec::set(&mut out.pattern, name, v),
+            "PatternErrorMessage" => codec::set(&mut out.pattern_error_message, name, v),
+            "ReadOnly" => codec::set(&mut out.read_only, name, v),
+            "Required" => codec::set(&mut out.required, name, v),
+            "System" => codec::set(&mut out.system, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -242,16 +242,17 @@ impl GetTicketOutput {
 
 impl Decode for GetTicketOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -457,35 +458,36 @@ impl Ticket {
 
 impl Decode for Ticket {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                assignee: codec::field(o, "Assignee")?,
-                assignee_name: codec::field(o, "AssigneeName")?,
-                category_id: codec::field(o, "CategoryId")?,
-                category_name: codec::field(o, "CategoryName")?,
-                close_code: codec::field(o, "CloseCode")?,
-                comment: codec::field(o, "Comment")?,
-                context: codec::field(o, "Context")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                creator_name: codec::field(o, "CreatorName")?,
-                current_task_id: codec::field(o, "CurrentTaskId")?,
-                current_task_name: codec::field(o, "CurrentTaskName")?,
-                current_task_start_time: codec::field(o, "CurrentTaskStartTime")?,
-                customer_id: codec::field(o, "CustomerId")?,
-                end_time: codec::field(o, "EndTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                source: codec::field(o, "Source")?,
-                start_time: codec::field(o, "StartTime")?,
-                state: codec::field(o, "State")?,
-                template_id: codec::field(o, "TemplateId")?,
-                template_version: codec::field(o, "TemplateVersion")?,
-                ticket_id: codec::field(o, "TicketId")?,
-                title: codec::field(o, "Title")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Assignee" => codec::set(&mut out.assignee, name, v),
+            "AssigneeName" => codec::set(&mut out.assignee_name, name, v),
+            "CategoryId" => codec::set(&mut out.category_id, name, v),
+            "CategoryName" => codec::set(&mut out.category_name, name, v),
+            "CloseCode" => codec::set(&mut out.close_code, name, v),
+            "Comment" => codec::set(&mut out.comment, name, v),
+            "Context" => codec::set(&mut out.context, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "CreatorName" => codec::set(&mut out.creator_name, name, v),
+            "CurrentTaskId" => codec::set(&mut out.current_task_id, name, v),
+            "CurrentTaskName" => codec::set(&mut out.current_task_name, name, v),
+            "CurrentTaskStartTime" => codec::set(&mut out.current_task_start_time, name, v),
+            "CustomerId" => codec::set(&mut out.customer_id, name, v),
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Source" => codec::set(&mut out.source, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "TemplateId" => codec::set(&mut out.template_id, name, v),
+            "TemplateVersion" => codec::set(&mut out.template_version, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            "Title" => codec::set(&mut out.title, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -570,15 +570,16 @@ impl GetTicketSummaryReportOutput {
 
 impl Decode for GetTicketSummaryReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -627,13 +628,14 @@ impl TicketSummaryReport {
 
 impl Decode for TicketSummaryReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                tickets_assigned: codec::field(o, "TicketsAssigned")?,
-                tickets_created: codec::field(o, "TicketsCreated")?,
-                tickets_participated: codec::field(o, "TicketsParticipated")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "TicketsAssigned" => codec::set(&mut out.tickets_assigned, name, v),
+            "TicketsCreated" => codec::set(&mut out.tickets_created, name, v),
+            "TicketsParticipated" => codec::set(&mut out.tickets_participated, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -338,16 +338,17 @@ impl GetVisitorLoginDetailsOutput {
 
 impl Decode for GetVisitorLoginDetailsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -434,16 +435,17 @@ impl std::fmt::Debug for VisitorLoginDetails {
 
 impl Decode for VisitorLoginDetails {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                chat_app_id: codec::field(o, "ChatAppId")?,
-                chat_app_key: codec::field(o, "ChatAppKey")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                chat_login_token: codec::field(o, "ChatLoginToken")?,
-                chat_server_url: codec::field(o, "ChatServerUrl")?,
-                chat_user_id: codec::field(o, "ChatUserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChatAppId" => codec::set(&mut out.chat_app_id, name, v),
+            "ChatAppKey" => codec::set(&mut out.chat_app_key, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "ChatLoginToken" => codec::set(&mut out.chat_login_token, name, v),
+            "ChatServerUrl" => codec::set(&mut out.chat_server_url, name, v),
+            "ChatUserId" => codec::set(&mut out.chat_user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -259,15 +259,16 @@ impl ImportAdminsOutput {
 
 impl Decode for ImportAdminsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -332,15 +333,16 @@ impl Admin {
 
 impl Decode for Admin {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ram_id: codec::field(o, "RamId")?,
-                role_id: codec::field(o, "RoleId")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

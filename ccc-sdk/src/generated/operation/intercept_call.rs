@@ -415,16 +415,17 @@ impl InterceptCallOutput {
 
 impl Decode for InterceptCallOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -471,12 +472,13 @@ impl InterceptCallResult {
 
 impl Decode for InterceptCallResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -537,14 +539,15 @@ impl CallContext {
 
 impl Decode for CallContext {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelContexts" => codec::set(&mut out.channel_contexts, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -697,24 +700,25 @@ impl ChannelContexts {
 
 impl Decode for ChannelContexts {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_flags: codec::field(o, "ChannelFlags")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                index: codec::field(o, "Index")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelFlags" => codec::set(&mut out.channel_flags, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelState" => codec::set(&mut out.channel_state, name, v),
+            "Destination" => codec::set(&mut out.destination, name, v),
+            "Index" => codec::set(&mut out.index, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Originator" => codec::set(&mut out.originator, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            "UserExtension" => codec::set(&mut out.user_extension, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

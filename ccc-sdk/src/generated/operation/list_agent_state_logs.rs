@@ -323,15 +323,16 @@ impl ListAgentStateLogsOutput {
 
 impl Decode for ListAgentStateLogsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -422,17 +423,18 @@ impl AgentStateLog {
 
 impl Decode for AgentStateLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                duration: codec::field(o, "Duration")?,
-                start_time: codec::field(o, "StartTime")?,
-                state: codec::field(o, "State")?,
-                state_code: codec::field(o, "StateCode")?,
-                break_code: codec::field(o, "BreakCode")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StateCode" => codec::set(&mut out.state_code, name, v),
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

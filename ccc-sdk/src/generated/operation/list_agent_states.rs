@@ -528,16 +528,17 @@ impl ListAgentStatesOutput {
 
 impl Decode for ListAgentStatesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -602,14 +603,15 @@ impl AgentStatePage {
 
 impl Decode for AgentStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -717,19 +719,20 @@ impl AgentState {
 
 impl Decode for AgentState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                break_code: codec::field(o, "BreakCode")?,
-                dn: codec::field(o, "Dn")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                state: codec::field(o, "State")?,
-                state_duration: codec::field(o, "StateDuration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "Dn" => codec::set(&mut out.dn, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StateDuration" => codec::set(&mut out.state_duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -476,16 +476,17 @@ impl ListAgentSummaryReportsSinceMidnightOutput {
 
 impl Decode for ListAgentSummaryReportsSinceMidnightOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                paged_agent_summary_report: codec::field(o, "PagedAgentSummaryReport")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "PagedAgentSummaryReport" => codec::set(&mut out.paged_agent_summary_report, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -554,14 +555,15 @@ impl PagedAgentSummaryReport {
 
 impl Decode for PagedAgentSummaryReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -678,20 +680,21 @@ impl PagedAgentSummaryReportItem {
 
 impl Decode for PagedAgentSummaryReportItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                inbound: codec::field(o, "Inbound")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -868,26 +871,31 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1069,25 +1077,30 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1286,27 +1299,32 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                one_transfer_calls: codec::field(o, "OneTransferCalls")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "OneTransferCalls" => codec::set(&mut out.one_transfer_calls, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

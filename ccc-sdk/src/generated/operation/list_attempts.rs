@@ -744,15 +744,16 @@ impl ListAttemptsOutput {
 
 impl Decode for ListAttemptsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -816,14 +817,15 @@ impl AttemptPage {
 
 impl Decode for AttemptPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -992,30 +994,31 @@ impl Attempt {
 
 impl Decode for Attempt {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_established_time: codec::field(o, "AgentEstablishedTime")?,
-                agent_id: codec::field(o, "AgentId")?,
-                agent_ring_duration: codec::field(o, "AgentRingDuration")?,
-                assign_agent_time: codec::field(o, "AssignAgentTime")?,
-                attempt_id: codec::field(o, "AttemptId")?,
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-                campaign_id: codec::field(o, "CampaignId")?,
-                case_id: codec::field(o, "CaseId")?,
-                contact_id: codec::field(o, "ContactId")?,
-                customer_established_time: codec::field(o, "CustomerEstablishedTime")?,
-                customer_released_time: codec::field(o, "CustomerReleasedTime")?,
-                dial_duration: codec::field(o, "DialDuration")?,
-                dial_time: codec::field(o, "DialTime")?,
-                enqueue_time: codec::field(o, "EnqueueTime")?,
-                enter_ivr_time: codec::field(o, "EnterIvrTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_duration: codec::field(o, "IvrDuration")?,
-                queue_duration: codec::field(o, "QueueDuration")?,
-                queue_id: codec::field(o, "QueueId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentEstablishedTime" => codec::set(&mut out.agent_established_time, name, v),
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentRingDuration" => codec::set(&mut out.agent_ring_duration, name, v),
+            "AssignAgentTime" => codec::set(&mut out.assign_agent_time, name, v),
+            "AttemptId" => codec::set(&mut out.attempt_id, name, v),
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            "CampaignId" => codec::set(&mut out.campaign_id, name, v),
+            "CaseId" => codec::set(&mut out.case_id, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "CustomerEstablishedTime" => codec::set(&mut out.customer_established_time, name, v),
+            "CustomerReleasedTime" => codec::set(&mut out.customer_released_time, name, v),
+            "DialDuration" => codec::set(&mut out.dial_duration, name, v),
+            "DialTime" => codec::set(&mut out.dial_time, name, v),
+            "EnqueueTime" => codec::set(&mut out.enqueue_time, name, v),
+            "EnterIvrTime" => codec::set(&mut out.enter_ivr_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrDuration" => codec::set(&mut out.ivr_duration, name, v),
+            "QueueDuration" => codec::set(&mut out.queue_duration, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -420,15 +420,16 @@ impl ListAudioFilesOutput {
 
 impl Decode for ListAudioFilesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -492,14 +493,15 @@ impl AudioFilePage {
 
 impl Decode for AudioFilePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -598,20 +600,21 @@ impl AudioFile {
 
 impl Decode for AudioFile {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                audio_file_name: codec::field(o, "AudioFileName")?,
-                audio_resource_id: codec::field(o, "AudioResourceId")?,
-                audit_result: codec::field(o, "AuditResult")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                oss_file_key: codec::field(o, "OssFileKey")?,
-                status: codec::field(o, "Status")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                usage: codec::field(o, "Usage")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AudioFileName" => codec::set(&mut out.audio_file_name, name, v),
+            "AudioResourceId" => codec::set(&mut out.audio_resource_id, name, v),
+            "AuditResult" => codec::set(&mut out.audit_result, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "OssFileKey" => codec::set(&mut out.oss_file_key, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

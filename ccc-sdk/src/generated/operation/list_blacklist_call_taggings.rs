@@ -261,15 +261,16 @@ impl ListBlacklistCallTaggingsOutput {
 
 impl Decode for ListBlacklistCallTaggingsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -380,13 +381,14 @@ impl BlacklistCallTagging {
 
 impl Decode for BlacklistCallTagging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                blacklisted: codec::field(o, "Blacklisted")?,
-                job_id: codec::field(o, "JobId")?,
-                number: codec::field(o, "Number")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Blacklisted" => codec::set(&mut out.blacklisted, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

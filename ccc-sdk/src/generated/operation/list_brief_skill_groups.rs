@@ -434,15 +434,16 @@ impl ListBriefSkillGroupsOutput {
 
 impl Decode for ListBriefSkillGroupsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -506,14 +507,15 @@ impl BriefSkillGroupPage {
 
 impl Decode for BriefSkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -612,18 +614,19 @@ impl BriefSkillGroup {
 
 impl Decode for BriefSkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                media_type: codec::field(o, "MediaType")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                user_count: codec::field(o, "UserCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "PhoneNumberCount" => codec::set(&mut out.phone_number_count, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "UserCount" => codec::set(&mut out.user_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

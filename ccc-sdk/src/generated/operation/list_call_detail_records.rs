@@ -1210,15 +1210,16 @@ impl ListCallDetailRecordsOutput {
 
 impl Decode for ListCallDetailRecordsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1282,14 +1283,15 @@ impl CallDetailRecordPage {
 
 impl Decode for CallDetailRecordPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1640,46 +1642,51 @@ impl CallDetailRecord {
 
 impl Decode for CallDetailRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                additional_broker: codec::field(o, "AdditionalBroker")?,
-                broker: codec::field(o, "Broker")?,
-                call_ids: codec::field(o, "CallIds")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                dialing_time: codec::field(o, "DialingTime")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                held_time: codec::field(o, "HeldTime")?,
-                ivr_time: codec::field(o, "IvrTime")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                recording_duration: codec::field(o, "RecordingDuration")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                ring_time: codec::field(o, "RingTime")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                talk_time: codec::field(o, "TalkTime")?,
-                wait_time: codec::field(o, "WaitTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "AdditionalBroker" => codec::set(&mut out.additional_broker, name, v),
+            "Broker" => codec::set(&mut out.broker, name, v),
+            "CallIds" => codec::set(&mut out.call_ids, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "DialingTime" => codec::set(&mut out.dialing_time, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "HeldTime" => codec::set(&mut out.held_time, name, v),
+            "IvrTime" => codec::set(&mut out.ivr_time, name, v),
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "RecordingDuration" => codec::set(&mut out.recording_duration, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "RingTime" => codec::set(&mut out.ring_time, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "TalkTime" => codec::set(&mut out.talk_time, name, v),
+            "WaitTime" => codec::set(&mut out.wait_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -1558,15 +1558,16 @@ impl ListCallDetailRecordsV2Output {
 
 impl Decode for ListCallDetailRecordsV2Output {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1630,14 +1631,15 @@ impl CallDetailRecordV2Page {
 
 impl Decode for CallDetailRecordV2Page {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2204,73 +2206,85 @@ impl CallDetailRecordV2 {
 
 impl Decode for CallDetailRecordV2 {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_name: codec::field(o, "AccessChannelName")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                access_channel_user_id: codec::field(o, "AccessChannelUserId")?,
-                access_channel_user_name: codec::field(o, "AccessChannelUserName")?,
-                additional_broker: codec::field(o, "AdditionalBroker")?,
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                analytics_report: codec::field(o, "AnalyticsReport")?,
-                analytics_report_ready: codec::field(o, "AnalyticsReportReady")?,
-                broker: codec::field(o, "Broker")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                call_ids: codec::field(o, "CallIds")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                client_app_name: codec::field(o, "ClientAppName")?,
-                client_ip_address: codec::field(o, "ClientIpAddress")?,
-                client_location: codec::field(o, "ClientLocation")?,
-                client_user_agent: codec::field(o, "ClientUserAgent")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                dialing_time: codec::field(o, "DialingTime")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                early_media_text: codec::field(o, "EarlyMediaText")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                first_response_time: codec::field(o, "FirstResponseTime")?,
-                held_time: codec::field(o, "HeldTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_time: codec::field(o, "IvrTime")?,
-                media_type: codec::field(o, "MediaType")?,
-                messages_sent: codec::field(o, "MessagesSent")?,
-                messages_sent_by_agent: codec::field(o, "MessagesSentByAgent")?,
-                messages_sent_by_customer: codec::field(o, "MessagesSentByCustomer")?,
-                off_site_agent_ids: codec::field(o, "OffSiteAgentIds")?,
-                offsite_agent_destination_numbers: codec::field(
-                    o,
-                    "OffsiteAgentDestinationNumbers",
-                )?,
-                offsite_agent_originator_numbers: codec::field(o, "OffsiteAgentOriginatorNumbers")?,
-                offsite_agent_release_reason: codec::field(o, "OffsiteAgentReleaseReason")?,
-                outside_number_release_reason: codec::field(o, "OutsideNumberReleaseReason")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                recording_duration: codec::field(o, "RecordingDuration")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                ring_time: codec::field(o, "RingTime")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                summary_index: codec::field(o, "SummaryIndex")?,
-                talk_time: codec::field(o, "TalkTime")?,
-                transfer_count: codec::field(o, "TransferCount")?,
-                voicebot_destination_number: codec::field(o, "VoicebotDestinationNumber")?,
-                voicebot_originator_number: codec::field(o, "VoicebotOriginatorNumber")?,
-                wait_time: codec::field(o, "WaitTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelName" => codec::set(&mut out.access_channel_name, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "AccessChannelUserId" => codec::set(&mut out.access_channel_user_id, name, v),
+            "AccessChannelUserName" => codec::set(&mut out.access_channel_user_name, name, v),
+            "AdditionalBroker" => codec::set(&mut out.additional_broker, name, v),
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "AnalyticsReport" => codec::set(&mut out.analytics_report, name, v),
+            "AnalyticsReportReady" => codec::set(&mut out.analytics_report_ready, name, v),
+            "Broker" => codec::set(&mut out.broker, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CallIds" => codec::set(&mut out.call_ids, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ClientAppName" => codec::set(&mut out.client_app_name, name, v),
+            "ClientIpAddress" => codec::set(&mut out.client_ip_address, name, v),
+            "ClientLocation" => codec::set(&mut out.client_location, name, v),
+            "ClientUserAgent" => codec::set(&mut out.client_user_agent, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "DialingTime" => codec::set(&mut out.dialing_time, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "EarlyMediaText" => codec::set(&mut out.early_media_text, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "FirstResponseTime" => codec::set(&mut out.first_response_time, name, v),
+            "HeldTime" => codec::set(&mut out.held_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrTime" => codec::set(&mut out.ivr_time, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "MessagesSent" => codec::set(&mut out.messages_sent, name, v),
+            "MessagesSentByAgent" => codec::set(&mut out.messages_sent_by_agent, name, v),
+            "MessagesSentByCustomer" => codec::set(&mut out.messages_sent_by_customer, name, v),
+            "OffSiteAgentIds" => codec::set(&mut out.off_site_agent_ids, name, v),
+            "OffsiteAgentDestinationNumbers" => {
+                codec::set(&mut out.offsite_agent_destination_numbers, name, v)
+            }
+            "OffsiteAgentOriginatorNumbers" => {
+                codec::set(&mut out.offsite_agent_originator_numbers, name, v)
+            }
+            "OffsiteAgentReleaseReason" => {
+                codec::set(&mut out.offsite_agent_release_reason, name, v)
+            }
+            "OutsideNumberReleaseReason" => {
+                codec::set(&mut out.outside_number_release_reason, name, v)
+            }
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "RecordingDuration" => codec::set(&mut out.recording_duration, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "RingTime" => codec::set(&mut out.ring_time, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "SummaryIndex" => codec::set(&mut out.summary_index, name, v),
+            "TalkTime" => codec::set(&mut out.talk_time, name, v),
+            "TransferCount" => codec::set(&mut out.transfer_count, name, v),
+            "VoicebotDestinationNumber" => {
+                codec::set(&mut out.voicebot_destination_number, name, v)
+            }
+            "VoicebotOriginatorNumber" => codec::set(&mut out.voicebot_originator_number, name, v),
+            "WaitTime" => codec::set(&mut out.wait_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2406,11 +2420,12 @@ impl SummaryIndex {
 
 impl Decode for SummaryIndex {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                keywords: codec::field(o, "Keywords")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Keywords" => codec::set(&mut out.keywords, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -264,16 +264,17 @@ impl ListCallSummariesOutput {
 
 impl Decode for ListCallSummariesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -344,16 +345,17 @@ impl CallSummary {
 
 impl Decode for CallSummary {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_id: codec::field(o, "ContactId")?,
-                context: codec::field(o, "Context")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                editor: codec::field(o, "Editor")?,
-                ticket_id: codec::field(o, "TicketId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Context" => codec::set(&mut out.context, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

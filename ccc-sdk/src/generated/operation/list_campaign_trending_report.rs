@@ -307,15 +307,16 @@ impl ListCampaignTrendingReportOutput {
 
 impl Decode for ListCampaignTrendingReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -448,28 +449,34 @@ impl CampaignTrendingReport {
 
 impl Decode for CampaignTrendingReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_agents: codec::field(o, "BreakAgents")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                concurrency: codec::field(o, "Concurrency")?,
-                datetime: codec::field(o, "Datetime")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                outbound_scenario_breaking_agents: codec::field(
-                    o,
-                    "OutboundScenarioBreakingAgents",
-                )?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                outbound_scenario_talking_agents: codec::field(o, "OutboundScenarioTalkingAgents")?,
-                outbound_scenario_working_agents: codec::field(o, "OutboundScenarioWorkingAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                talk_agents: codec::field(o, "TalkAgents")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                work_agents: codec::field(o, "WorkAgents")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakAgents" => codec::set(&mut out.break_agents, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "Concurrency" => codec::set(&mut out.concurrency, name, v),
+            "Datetime" => codec::set(&mut out.datetime, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "OutboundScenarioBreakingAgents" => {
+                codec::set(&mut out.outbound_scenario_breaking_agents, name, v)
+            }
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "OutboundScenarioTalkingAgents" => {
+                codec::set(&mut out.outbound_scenario_talking_agents, name, v)
+            }
+            "OutboundScenarioWorkingAgents" => {
+                codec::set(&mut out.outbound_scenario_working_agents, name, v)
+            }
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TalkAgents" => codec::set(&mut out.talk_agents, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "WorkAgents" => codec::set(&mut out.work_agents, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -453,15 +453,16 @@ impl ListCasesOutput {
 
 impl Decode for ListCasesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -525,14 +526,15 @@ impl CasePage {
 
 impl Decode for CasePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -615,18 +617,19 @@ impl Case {
 
 impl Decode for Case {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandon_phase: codec::field(o, "AbandonPhase")?,
-                abandon_type: codec::field(o, "AbandonType")?,
-                attempt_count: codec::field(o, "AttemptCount")?,
-                case_id: codec::field(o, "CaseId")?,
-                custom_variables: codec::field(o, "CustomVariables")?,
-                failure_reason: codec::field(o, "FailureReason")?,
-                phone_number: codec::field(o, "PhoneNumber")?,
-                state: codec::field(o, "State")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonPhase" => codec::set(&mut out.abandon_phase, name, v),
+            "AbandonType" => codec::set(&mut out.abandon_type, name, v),
+            "AttemptCount" => codec::set(&mut out.attempt_count, name, v),
+            "CaseId" => codec::set(&mut out.case_id, name, v),
+            "CustomVariables" => codec::set(&mut out.custom_variables, name, v),
+            "FailureReason" => codec::set(&mut out.failure_reason, name, v),
+            "PhoneNumber" => codec::set(&mut out.phone_number, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

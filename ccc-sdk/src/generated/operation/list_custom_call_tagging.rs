@@ -456,15 +456,16 @@ impl ListCustomCallTaggingOutput {
 
 impl Decode for ListCustomCallTaggingOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -528,14 +529,15 @@ impl CustomCallTaggingPage {
 
 impl Decode for CustomCallTaggingPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -606,16 +608,17 @@ impl CustomCallTagging {
 
 impl Decode for CustomCallTagging {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_tag_list: codec::field(o, "CallTagList")?,
-                creator: codec::field(o, "Creator")?,
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                update_time: codec::field(o, "UpdateTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallTagList" => codec::set(&mut out.call_tag_list, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "UpdateTime" => codec::set(&mut out.update_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

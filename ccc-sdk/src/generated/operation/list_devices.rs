@@ -247,16 +247,17 @@ impl ListDevicesOutput {
 
 impl Decode for ListDevicesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -357,18 +358,19 @@ impl Device {
 
 impl Decode for Device {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_id: codec::field(o, "CallId")?,
-                contact: codec::field(o, "Contact")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_type: codec::field(o, "DeviceType")?,
-                expires: codec::field(o, "Expires")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallId" => codec::set(&mut out.call_id, name, v),
+            "Contact" => codec::set(&mut out.contact, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceType" => codec::set(&mut out.device_type, name, v),
+            "Expires" => codec::set(&mut out.expires, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -431,16 +431,17 @@ impl ListDoNotCallNumbersOutput {
 
 impl Decode for ListDoNotCallNumbersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -505,14 +506,15 @@ impl DoNotCallNumberPage {
 
 impl Decode for DoNotCallNumberPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -581,16 +583,17 @@ impl DoNotCallNumber {
 
 impl Decode for DoNotCallNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                create_time: codec::field(o, "CreateTime")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                number: codec::field(o, "Number")?,
-                remark: codec::field(o, "Remark")?,
-                scope: codec::field(o, "Scope")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CreateTime" => codec::set(&mut out.create_time, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Remark" => codec::set(&mut out.remark, name, v),
+            "Scope" => codec::set(&mut out.scope, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

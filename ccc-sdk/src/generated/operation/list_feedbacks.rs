@@ -255,15 +255,16 @@ impl ListFeedbacksOutput {
 
 impl Decode for ListFeedbacksOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -335,16 +336,17 @@ impl Feedback {
 
 impl Decode for Feedback {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_id: codec::field(o, "ContactId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                task_id: codec::field(o, "TaskId")?,
-                task_name: codec::field(o, "TaskName")?,
-                user_rating: codec::field(o, "UserRating")?,
-                user_response: codec::field(o, "UserResponse")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "TaskName" => codec::set(&mut out.task_name, name, v),
+            "UserRating" => codec::set(&mut out.user_rating, name, v),
+            "UserResponse" => codec::set(&mut out.user_response, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -583,15 +583,16 @@ impl ListHistoricalAgentReportOutput {
 
 impl Decode for ListHistoricalAgentReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -655,14 +656,15 @@ impl HistoricalAgentReportPage {
 
 impl Decode for HistoricalAgentReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -779,20 +781,21 @@ impl Items {
 
 impl Decode for Items {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                inbound: codec::field(o, "Inbound")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                back2_back: codec::field(o, "Back2Back")?,
-                display_id: codec::field(o, "DisplayId")?,
-                internal: codec::field(o, "Internal")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "Back2Back" => codec::set(&mut out.back2_back, name, v),
+            "DisplayId" => codec::set(&mut out.display_id, name, v),
+            "Internal" => codec::set(&mut out.internal, name, v),
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1133,44 +1136,53 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_consulted: codec::field(o, "CallsConsulted")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_transferred: codec::field(o, "CallsTransferred")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                access_channel_type_details: codec::field(o, "AccessChannelTypeDetails")?,
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                service_level15: codec::field(o, "ServiceLevel15")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsConsulted" => codec::set(&mut out.calls_consulted, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsTransferred" => codec::set(&mut out.calls_transferred, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AccessChannelTypeDetails" => codec::set(&mut out.access_channel_type_details, name, v),
+            "AverageFirstResponseTime" => codec::set(&mut out.average_first_response_time, name, v),
+            "AverageResponseTime" => codec::set(&mut out.average_response_time, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "ServiceLevel15" => codec::set(&mut out.service_level15, name, v),
+            "TotalMessagesSent" => codec::set(&mut out.total_messages_sent, name, v),
+            "TotalMessagesSentByAgent" => {
+                codec::set(&mut out.total_messages_sent_by_agent, name, v)
+            }
+            "TotalMessagesSentByCustomer" => {
+                codec::set(&mut out.total_messages_sent_by_customer, name, v)
+            }
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1528,39 +1540,44 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsDialedSuccess" => codec::set(&mut out.calls_dialed_success, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1942,50 +1959,61 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
-                total_off_site_online_time: codec::field(o, "TotalOffSiteOnlineTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_office_phone_online_time: codec::field(o, "TotalOfficePhoneOnlineTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_on_site_online_time: codec::field(o, "TotalOnSiteOnlineTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "FirstCheckInTime" => codec::set(&mut out.first_check_in_time, name, v),
+            "LastCheckOutTime" => codec::set(&mut out.last_check_out_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "TotalOffSiteLoggedInTime" => {
+                codec::set(&mut out.total_off_site_logged_in_time, name, v)
+            }
+            "TotalOffSiteOnlineTime" => codec::set(&mut out.total_off_site_online_time, name, v),
+            "TotalOfficePhoneLoggedInTime" => {
+                codec::set(&mut out.total_office_phone_logged_in_time, name, v)
+            }
+            "TotalOfficePhoneOnlineTime" => {
+                codec::set(&mut out.total_office_phone_online_time, name, v)
+            }
+            "TotalOnSiteLoggedInTime" => codec::set(&mut out.total_on_site_logged_in_time, name, v),
+            "TotalOnSiteOnlineTime" => codec::set(&mut out.total_on_site_online_time, name, v),
+            "TotalOutboundScenarioLoggedInTime" => {
+                codec::set(&mut out.total_outbound_scenario_logged_in_time, name, v)
+            }
+            "TotalOutboundScenarioReadyTime" => {
+                codec::set(&mut out.total_outbound_scenario_ready_time, name, v)
+            }
+            "TotalOutboundScenarioTime" => {
+                codec::set(&mut out.total_outbound_scenario_time, name, v)
+            }
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2230,26 +2258,27 @@ impl Back2Back {
 
 impl Decode for Back2Back {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_handle_rate: codec::field(o, "AgentHandleRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_customer_ring_time: codec::field(o, "AverageCustomerRingTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_agent_handled: codec::field(o, "CallsAgentHandled")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_customer_answered: codec::field(o, "CallsCustomerAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                customer_answer_rate: codec::field(o, "CustomerAnswerRate")?,
-                max_customer_ring_time: codec::field(o, "MaxCustomerRingTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_customer_ring_time: codec::field(o, "TotalCustomerRingTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentHandleRate" => codec::set(&mut out.agent_handle_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageCustomerRingTime" => codec::set(&mut out.average_customer_ring_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAgentHandled" => codec::set(&mut out.calls_agent_handled, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsCustomerAnswered" => codec::set(&mut out.calls_customer_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CustomerAnswerRate" => codec::set(&mut out.customer_answer_rate, name, v),
+            "MaxCustomerRingTime" => codec::set(&mut out.max_customer_ring_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalCustomerRingTime" => codec::set(&mut out.total_customer_ring_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2372,18 +2401,19 @@ impl Internal {
 
 impl Decode for Internal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_talked: codec::field(o, "CallsTalked")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsTalked" => codec::set(&mut out.calls_talked, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

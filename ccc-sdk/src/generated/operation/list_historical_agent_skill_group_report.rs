@@ -626,15 +626,16 @@ impl ListHistoricalAgentSkillGroupReportOutput {
 
 impl Decode for ListHistoricalAgentSkillGroupReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -698,14 +699,15 @@ impl HistoricalAgentSkillGroupReportPage {
 
 impl Decode for HistoricalAgentSkillGroupReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -822,20 +824,21 @@ impl HistoricalAgentSkillGroupReport {
 
 impl Decode for HistoricalAgentSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                back2_back: codec::field(o, "Back2Back")?,
-                display_id: codec::field(o, "DisplayId")?,
-                inbound: codec::field(o, "Inbound")?,
-                internal: codec::field(o, "Internal")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "Back2Back" => codec::set(&mut out.back2_back, name, v),
+            "DisplayId" => codec::set(&mut out.display_id, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Internal" => codec::set(&mut out.internal, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -949,19 +952,20 @@ impl Internal {
 
 impl Decode for Internal {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_talk: codec::field(o, "CallsTalk")?,
-                calls_talked: codec::field(o, "CallsTalked")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsTalk" => codec::set(&mut out.calls_talk, name, v),
+            "CallsTalked" => codec::set(&mut out.calls_talked, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1272,47 +1276,54 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_off_site_lgged_in_time: codec::field(o, "TotalOffSiteLggedInTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "FirstCheckInTime" => codec::set(&mut out.first_check_in_time, name, v),
+            "LastCheckOutTime" => codec::set(&mut out.last_check_out_time, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalOffSiteLggedInTime" => codec::set(&mut out.total_off_site_lgged_in_time, name, v),
+            "TotalOfficePhoneLoggedInTime" => {
+                codec::set(&mut out.total_office_phone_logged_in_time, name, v)
+            }
+            "TotalOnSiteLoggedInTime" => codec::set(&mut out.total_on_site_logged_in_time, name, v),
+            "TotalOutboundScenarioLoggedInTime" => {
+                codec::set(&mut out.total_outbound_scenario_logged_in_time, name, v)
+            }
+            "TotalOutboundScenarioReadyTime" => {
+                codec::set(&mut out.total_outbound_scenario_ready_time, name, v)
+            }
+            "TotalOutboundScenarioTime" => {
+                codec::set(&mut out.total_outbound_scenario_time, name, v)
+            }
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -550,15 +550,16 @@ impl ListHistoricalSkillGroupReportOutput {
 
 impl Decode for ListHistoricalSkillGroupReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -622,14 +623,15 @@ impl HistoricalSkillGroupReportPage {
 
 impl Decode for HistoricalSkillGroupReportPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -710,16 +712,17 @@ impl HistoricalSkillGroupReport {
 
 impl Decode for HistoricalSkillGroupReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                back2_back: codec::field(o, "Back2Back")?,
-                inbound: codec::field(o, "Inbound")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Back2Back" => codec::set(&mut out.back2_back, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -883,25 +886,26 @@ impl Back2Back {
 
 impl Decode for Back2Back {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_handle_rate: codec::field(o, "AgentHandleRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_customer_ring_time: codec::field(o, "AverageCustomerRingTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_customer_answered: codec::field(o, "CallsCustomerAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                customer_answer_rate: codec::field(o, "CustomerAnswerRate")?,
-                max_customer_ring_time: codec::field(o, "MaxCustomerRingTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_customer_ring_time: codec::field(o, "TotalCustomerRingTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentHandleRate" => codec::set(&mut out.agent_handle_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageCustomerRingTime" => codec::set(&mut out.average_customer_ring_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsCustomerAnswered" => codec::set(&mut out.calls_customer_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CustomerAnswerRate" => codec::set(&mut out.customer_answer_rate, name, v),
+            "MaxCustomerRingTime" => codec::set(&mut out.max_customer_ring_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalCustomerRingTime" => codec::set(&mut out.total_customer_ring_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1457,66 +1461,83 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                access_channel_type_details: codec::field(o, "AccessChannelTypeDetails")?,
-                average_abandon_time: codec::field(o, "AverageAbandonTime")?,
-                average_abandoned_in_queue_time: codec::field(o, "AverageAbandonedInQueueTime")?,
-                average_abandoned_in_ring_time: codec::field(o, "AverageAbandonedInRingTime")?,
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_wait_time: codec::field(o, "AverageWaitTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_overflow: codec::field(o, "CallsOverflow")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                calls_timeout: codec::field(o, "CallsTimeout")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_abandon_time: codec::field(o, "MaxAbandonTime")?,
-                max_abandoned_in_queue_time: codec::field(o, "MaxAbandonedInQueueTime")?,
-                max_abandoned_in_ring_time: codec::field(o, "MaxAbandonedInRingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_wait_time: codec::field(o, "MaxWaitTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level15: codec::field(o, "ServiceLevel15")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                service_level30: codec::field(o, "ServiceLevel30")?,
-                total_abandon_time: codec::field(o, "TotalAbandonTime")?,
-                total_abandoned_in_queue_time: codec::field(o, "TotalAbandonedInQueueTime")?,
-                total_abandoned_in_ring_time: codec::field(o, "TotalAbandonedInRingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonRate" => codec::set(&mut out.abandon_rate, name, v),
+            "AccessChannelTypeDetails" => codec::set(&mut out.access_channel_type_details, name, v),
+            "AverageAbandonTime" => codec::set(&mut out.average_abandon_time, name, v),
+            "AverageAbandonedInQueueTime" => {
+                codec::set(&mut out.average_abandoned_in_queue_time, name, v)
+            }
+            "AverageAbandonedInRingTime" => {
+                codec::set(&mut out.average_abandoned_in_ring_time, name, v)
+            }
+            "AverageFirstResponseTime" => codec::set(&mut out.average_first_response_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageResponseTime" => codec::set(&mut out.average_response_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWaitTime" => codec::set(&mut out.average_wait_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAbandonedInQueue" => codec::set(&mut out.calls_abandoned_in_queue, name, v),
+            "CallsAbandonedInRing" => codec::set(&mut out.calls_abandoned_in_ring, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsOverflow" => codec::set(&mut out.calls_overflow, name, v),
+            "CallsQueued" => codec::set(&mut out.calls_queued, name, v),
+            "CallsQueuingFailed" => codec::set(&mut out.calls_queuing_failed, name, v),
+            "CallsQueuingOverflow" => codec::set(&mut out.calls_queuing_overflow, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "CallsTimeout" => codec::set(&mut out.calls_timeout, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxAbandonTime" => codec::set(&mut out.max_abandon_time, name, v),
+            "MaxAbandonedInQueueTime" => codec::set(&mut out.max_abandoned_in_queue_time, name, v),
+            "MaxAbandonedInRingTime" => codec::set(&mut out.max_abandoned_in_ring_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWaitTime" => codec::set(&mut out.max_wait_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "ServiceLevel15" => codec::set(&mut out.service_level15, name, v),
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "ServiceLevel30" => codec::set(&mut out.service_level30, name, v),
+            "TotalAbandonTime" => codec::set(&mut out.total_abandon_time, name, v),
+            "TotalAbandonedInQueueTime" => {
+                codec::set(&mut out.total_abandoned_in_queue_time, name, v)
+            }
+            "TotalAbandonedInRingTime" => {
+                codec::set(&mut out.total_abandoned_in_ring_time, name, v)
+            }
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalMessagesSent" => codec::set(&mut out.total_messages_sent, name, v),
+            "TotalMessagesSentByAgent" => {
+                codec::set(&mut out.total_messages_sent_by_agent, name, v)
+            }
+            "TotalMessagesSentByCustomer" => {
+                codec::set(&mut out.total_messages_sent_by_customer, name, v)
+            }
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWaitTime" => codec::set(&mut out.total_wait_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

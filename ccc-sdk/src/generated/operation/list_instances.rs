@@ -305,15 +305,16 @@ impl ListInstancesOutput {
 
 impl Decode for ListInstancesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -377,14 +378,15 @@ impl InstancePage {
 
 impl Decode for InstancePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -501,20 +503,21 @@ impl Instance {
 
 impl Decode for Instance {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                create_time: codec::field(o, "CreateTime")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AdminList" => codec::set(&mut out.admin_list, name, v),
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "ConsoleUrl" => codec::set(&mut out.console_url, name, v),
+            "CreateTime" => codec::set(&mut out.create_time, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DomainName" => codec::set(&mut out.domain_name, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "NumberList" => codec::set(&mut out.number_list, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -556,11 +559,12 @@ impl NumberList {
 
 impl Decode for NumberList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                number: codec::field(o, "Number")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Number" => codec::set(&mut out.number, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -324,15 +324,16 @@ impl ListIntervalInstanceReportOutput {
 
 impl Decode for ListIntervalInstanceReportOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -396,14 +397,15 @@ impl IntervalInstanceReport {
 
 impl Decode for IntervalInstanceReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                inbound: codec::field(o, "Inbound")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                stats_time: codec::field(o, "StatsTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -997,76 +999,96 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandoned_rate: codec::field(o, "AbandonedRate")?,
-                average_abandon_time: codec::field(o, "AverageAbandonTime")?,
-                average_abandoned_in_ivr_time: codec::field(o, "AverageAbandonedInIVRTime")?,
-                average_abandoned_in_queue_time: codec::field(o, "AverageAbandonedInQueueTime")?,
-                average_abandoned_in_ring_time: codec::field(o, "AverageAbandonedInRingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_wait_time: codec::field(o, "AverageWaitTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ringing: codec::field(o, "CallsAbandonedInRinging")?,
-                calls_consulted: codec::field(o, "CallsConsulted")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                calls_transferred: codec::field(o, "CallsTransferred")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_abandon_time: codec::field(o, "MaxAbandonTime")?,
-                max_abandoned_in_ivr_time: codec::field(o, "MaxAbandonedInIVRTime")?,
-                max_abandoned_in_queue_time: codec::field(o, "MaxAbandonedInQueueTime")?,
-                max_abandoned_in_ring_time: codec::field(o, "MaxAbandonedInRingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_wait_time: codec::field(o, "MaxWaitTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                total_abandon_time: codec::field(o, "TotalAbandonTime")?,
-                total_abandoned_in_ivr_time: codec::field(o, "TotalAbandonedInIVRTime")?,
-                total_abandoned_in_queue_time: codec::field(o, "TotalAbandonedInQueueTime")?,
-                total_abandoned_in_ring_time: codec::field(o, "TotalAbandonedInRingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_abandoned_in_voice_navigator: codec::field(
-                    o,
-                    "CallsAbandonedInVoiceNavigator",
-                )?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                calls_caused_ivr_exception: codec::field(o, "CallsCausedIVRException")?,
-                calls_forward_to_outside_number: codec::field(o, "CallsForwardToOutsideNumber")?,
-                calls_ivr_exception: codec::field(o, "CallsIVRException")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_to_voicemail: codec::field(o, "CallsToVoicemail")?,
-                calls_voicemail: codec::field(o, "CallsVoicemail")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonedRate" => codec::set(&mut out.abandoned_rate, name, v),
+            "AverageAbandonTime" => codec::set(&mut out.average_abandon_time, name, v),
+            "AverageAbandonedInIVRTime" => {
+                codec::set(&mut out.average_abandoned_in_ivr_time, name, v)
+            }
+            "AverageAbandonedInQueueTime" => {
+                codec::set(&mut out.average_abandoned_in_queue_time, name, v)
+            }
+            "AverageAbandonedInRingTime" => {
+                codec::set(&mut out.average_abandoned_in_ring_time, name, v)
+            }
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWaitTime" => codec::set(&mut out.average_wait_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAbandonedInIVR" => codec::set(&mut out.calls_abandoned_in_ivr, name, v),
+            "CallsAbandonedInQueue" => codec::set(&mut out.calls_abandoned_in_queue, name, v),
+            "CallsAbandonedInRinging" => codec::set(&mut out.calls_abandoned_in_ringing, name, v),
+            "CallsConsulted" => codec::set(&mut out.calls_consulted, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsQueued" => codec::set(&mut out.calls_queued, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "CallsTransferred" => codec::set(&mut out.calls_transferred, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxAbandonTime" => codec::set(&mut out.max_abandon_time, name, v),
+            "MaxAbandonedInIVRTime" => codec::set(&mut out.max_abandoned_in_ivr_time, name, v),
+            "MaxAbandonedInQueueTime" => codec::set(&mut out.max_abandoned_in_queue_time, name, v),
+            "MaxAbandonedInRingTime" => codec::set(&mut out.max_abandoned_in_ring_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWaitTime" => codec::set(&mut out.max_wait_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "TotalAbandonTime" => codec::set(&mut out.total_abandon_time, name, v),
+            "TotalAbandonedInIVRTime" => codec::set(&mut out.total_abandoned_in_ivr_time, name, v),
+            "TotalAbandonedInQueueTime" => {
+                codec::set(&mut out.total_abandoned_in_queue_time, name, v)
+            }
+            "TotalAbandonedInRingTime" => {
+                codec::set(&mut out.total_abandoned_in_ring_time, name, v)
+            }
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWaitTime" => codec::set(&mut out.total_wait_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AbandonRate" => codec::set(&mut out.abandon_rate, name, v),
+            "AverageFirstResponseTime" => codec::set(&mut out.average_first_response_time, name, v),
+            "AverageResponseTime" => codec::set(&mut out.average_response_time, name, v),
+            "CallsAbandonedInRing" => codec::set(&mut out.calls_abandoned_in_ring, name, v),
+            "CallsAbandonedInVoiceNavigator" => {
+                codec::set(&mut out.calls_abandoned_in_voice_navigator, name, v)
+            }
+            "CallsAttendedTransferred" => codec::set(&mut out.calls_attended_transferred, name, v),
+            "CallsBlindTransferred" => codec::set(&mut out.calls_blind_transferred, name, v),
+            "CallsCausedIVRException" => codec::set(&mut out.calls_caused_ivr_exception, name, v),
+            "CallsForwardToOutsideNumber" => {
+                codec::set(&mut out.calls_forward_to_outside_number, name, v)
+            }
+            "CallsIVRException" => codec::set(&mut out.calls_ivr_exception, name, v),
+            "CallsQueuingFailed" => codec::set(&mut out.calls_queuing_failed, name, v),
+            "CallsQueuingOverflow" => codec::set(&mut out.calls_queuing_overflow, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsToVoicemail" => codec::set(&mut out.calls_to_voicemail, name, v),
+            "CallsVoicemail" => codec::set(&mut out.calls_voicemail, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "TotalMessagesSent" => codec::set(&mut out.total_messages_sent, name, v),
+            "TotalMessagesSentByAgent" => {
+                codec::set(&mut out.total_messages_sent_by_agent, name, v)
+            }
+            "TotalMessagesSentByCustomer" => {
+                codec::set(&mut out.total_messages_sent_by_customer, name, v)
+            }
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1483,37 +1505,42 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsDialedSuccess" => codec::set(&mut out.calls_dialed_success, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "CallsAttendedTransferred" => codec::set(&mut out.calls_attended_transferred, name, v),
+            "CallsBlindTransferred" => codec::set(&mut out.calls_blind_transferred, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1777,32 +1804,37 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -393,15 +393,16 @@ impl ListIvrTrackingDetailsOutput {
 
 impl Decode for ListIvrTrackingDetailsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -465,14 +466,15 @@ impl IvrTrackingDetailPage {
 
 impl Decode for IvrTrackingDetailPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -643,26 +645,27 @@ impl IvrTracking {
 
 impl Decode for IvrTracking {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                contact_id: codec::field(o, "ContactId")?,
-                enter_time: codec::field(o, "EnterTime")?,
-                flow_id: codec::field(o, "FlowId")?,
-                flow_name: codec::field(o, "FlowName")?,
-                instance: codec::field(o, "Instance")?,
-                leave_time: codec::field(o, "LeaveTime")?,
-                node_exit_code: codec::field(o, "NodeExitCode")?,
-                node_id: codec::field(o, "NodeId")?,
-                node_name: codec::field(o, "NodeName")?,
-                node_properties: codec::field(o, "NodeProperties")?,
-                node_type: codec::field(o, "NodeType")?,
-                node_variables: codec::field(o, "NodeVariables")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelVariables" => codec::set(&mut out.channel_variables, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "EnterTime" => codec::set(&mut out.enter_time, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "FlowName" => codec::set(&mut out.flow_name, name, v),
+            "Instance" => codec::set(&mut out.instance, name, v),
+            "LeaveTime" => codec::set(&mut out.leave_time, name, v),
+            "NodeExitCode" => codec::set(&mut out.node_exit_code, name, v),
+            "NodeId" => codec::set(&mut out.node_id, name, v),
+            "NodeName" => codec::set(&mut out.node_name, name, v),
+            "NodeProperties" => codec::set(&mut out.node_properties, name, v),
+            "NodeType" => codec::set(&mut out.node_type, name, v),
+            "NodeVariables" => codec::set(&mut out.node_variables, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -472,16 +472,17 @@ impl ListLegacyAgentStatusLogsOutput {
 
 impl Decode for ListLegacyAgentStatusLogsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -546,14 +547,15 @@ impl LegacyAgentStatusLogPage {
 
 impl Decode for LegacyAgentStatusLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -762,36 +764,37 @@ impl LegacyAgentStatusLog {
 
 impl Decode for LegacyAgentStatusLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_drop_call: codec::field(o, "AgentDropCall")?,
-                agent_no: codec::field(o, "AgentNo")?,
-                ali_hangup_cause: codec::field(o, "AliHangupCause")?,
-                call_dir: codec::field(o, "CallDir")?,
-                call_id: codec::field(o, "CallId")?,
-                call_type: codec::field(o, "CallType")?,
-                callee_id: codec::field(o, "CalleeId")?,
-                caller_id: codec::field(o, "CallerId")?,
-                conn_id: codec::field(o, "ConnId")?,
-                extend1: codec::field(o, "Extend1")?,
-                extend2: codec::field(o, "Extend2")?,
-                extend3: codec::field(o, "Extend3")?,
-                extend4: codec::field(o, "Extend4")?,
-                group_no: codec::field(o, "GroupNo")?,
-                monited_agent_no: codec::field(o, "MonitedAgentNo")?,
-                monited_agent_phone_no: codec::field(o, "MonitedAgentPhoneNo")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                phone_no: codec::field(o, "PhoneNo")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                statistic_time: codec::field(o, "StatisticTime")?,
-                status: codec::field(o, "Status")?,
-                target_request: codec::field(o, "TargetRequest")?,
-                target_select: codec::field(o, "TargetSelect")?,
-                tenant_id: codec::field(o, "TenantId")?,
-                transfer_no: codec::field(o, "TransferNo")?,
-                transfer_number: codec::field(o, "TransferNumber")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentDropCall" => codec::set(&mut out.agent_drop_call, name, v),
+            "AgentNo" => codec::set(&mut out.agent_no, name, v),
+            "AliHangupCause" => codec::set(&mut out.ali_hangup_cause, name, v),
+            "CallDir" => codec::set(&mut out.call_dir, name, v),
+            "CallId" => codec::set(&mut out.call_id, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "CalleeId" => codec::set(&mut out.callee_id, name, v),
+            "CallerId" => codec::set(&mut out.caller_id, name, v),
+            "ConnId" => codec::set(&mut out.conn_id, name, v),
+            "Extend1" => codec::set(&mut out.extend1, name, v),
+            "Extend2" => codec::set(&mut out.extend2, name, v),
+            "Extend3" => codec::set(&mut out.extend3, name, v),
+            "Extend4" => codec::set(&mut out.extend4, name, v),
+            "GroupNo" => codec::set(&mut out.group_no, name, v),
+            "MonitedAgentNo" => codec::set(&mut out.monited_agent_no, name, v),
+            "MonitedAgentPhoneNo" => codec::set(&mut out.monited_agent_phone_no, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "PhoneNo" => codec::set(&mut out.phone_no, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "StatisticTime" => codec::set(&mut out.statistic_time, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "TargetRequest" => codec::set(&mut out.target_request, name, v),
+            "TargetSelect" => codec::set(&mut out.target_select, name, v),
+            "TenantId" => codec::set(&mut out.tenant_id, name, v),
+            "TransferNo" => codec::set(&mut out.transfer_no, name, v),
+            "TransferNumber" => codec::set(&mut out.transfer_number, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

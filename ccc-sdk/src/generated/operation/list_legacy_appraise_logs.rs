@@ -431,16 +431,17 @@ impl ListLegacyAppraiseLogsOutput {
 
 impl Decode for ListLegacyAppraiseLogsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -505,14 +506,15 @@ impl LegacyAppraiseLogPage {
 
 impl Decode for LegacyAppraiseLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -627,22 +629,23 @@ impl LegacyAppraiseLog {
 
 impl Decode for LegacyAppraiseLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                acid: codec::field(o, "Acid")?,
-                contact_type: codec::field(o, "ContactType")?,
-                id: codec::field(o, "Id")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                key_mark_relation: codec::field(o, "KeyMarkRelation")?,
-                note: codec::field(o, "Note")?,
-                parent_note: codec::field(o, "ParentNote")?,
-                press_key: codec::field(o, "PressKey")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                r#type: codec::field(o, "Type")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Acid" => codec::set(&mut out.acid, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "KeyMarkRelation" => codec::set(&mut out.key_mark_relation, name, v),
+            "Note" => codec::set(&mut out.note, name, v),
+            "ParentNote" => codec::set(&mut out.parent_note, name, v),
+            "PressKey" => codec::set(&mut out.press_key, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -473,16 +473,17 @@ impl ListLegacyQueueEventLogsOutput {
 
 impl Decode for ListLegacyQueueEventLogsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -547,14 +548,15 @@ impl LegacyQueueEventLogPage {
 
 impl Decode for LegacyQueueEventLogPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -658,21 +660,22 @@ impl LegacyQueueEventLog {
 
 impl Decode for LegacyQueueEventLog {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                acid: codec::field(o, "Acid")?,
-                ani: codec::field(o, "Ani")?,
-                answer_phone: codec::field(o, "AnswerPhone")?,
-                answer_time: codec::field(o, "AnswerTime")?,
-                cause: codec::field(o, "Cause")?,
-                dnis: codec::field(o, "Dnis")?,
-                id: codec::field(o, "Id")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                tenant_id: codec::field(o, "TenantId")?,
-                vq: codec::field(o, "Vq")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Acid" => codec::set(&mut out.acid, name, v),
+            "Ani" => codec::set(&mut out.ani, name, v),
+            "AnswerPhone" => codec::set(&mut out.answer_phone, name, v),
+            "AnswerTime" => codec::set(&mut out.answer_time, name, v),
+            "Cause" => codec::set(&mut out.cause, name, v),
+            "Dnis" => codec::set(&mut out.dnis, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "TenantId" => codec::set(&mut out.tenant_id, name, v),
+            "Vq" => codec::set(&mut out.vq, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -323,15 +323,16 @@ impl ListMonoRecordingsOutput {
 
 impl Decode for ListMonoRecordingsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -440,19 +441,20 @@ impl MonoRecording {
 
 impl Decode for MonoRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                contact_id: codec::field(o, "ContactId")?,
-                duration: codec::field(o, "Duration")?,
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "FileName" => codec::set(&mut out.file_name, name, v),
+            "FileUrl" => codec::set(&mut out.file_url, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

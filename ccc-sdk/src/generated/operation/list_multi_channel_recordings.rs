@@ -325,15 +325,16 @@ impl ListMultiChannelRecordingsOutput {
 
 impl Decode for ListMultiChannelRecordingsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -460,21 +461,22 @@ impl MultiChannelRecording {
 
 impl Decode for MultiChannelRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_channel_id: codec::field(o, "AgentChannelId")?,
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                contact_id: codec::field(o, "ContactId")?,
-                duration: codec::field(o, "Duration")?,
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-                hold_time_segments: codec::field(o, "HoldTimeSegments")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentChannelId" => codec::set(&mut out.agent_channel_id, name, v),
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "FileName" => codec::set(&mut out.file_name, name, v),
+            "FileUrl" => codec::set(&mut out.file_url, name, v),
+            "HoldTimeSegments" => codec::set(&mut out.hold_time_segments, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -526,12 +528,13 @@ impl HoldTimeSegments {
 
 impl Decode for HoldTimeSegments {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                end_time: codec::field(o, "EndTime")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

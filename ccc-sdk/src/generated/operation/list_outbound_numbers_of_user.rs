@@ -463,15 +463,16 @@ impl ListOutboundNumbersOfUserOutput {
 
 impl Decode for ListOutboundNumbersOfUserOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -535,14 +536,15 @@ impl OutboundNumbersOfUserPage {
 
 impl Decode for OutboundNumbersOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -641,18 +643,19 @@ impl OutboundNumbersOfUser {
 
 impl Decode for OutboundNumbersOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                provider: codec::field(o, "Provider")?,
-                provider_code: codec::field(o, "ProviderCode")?,
-                provider_display_name: codec::field(o, "ProviderDisplayName")?,
-                provider_short_name: codec::field(o, "ProviderShortName")?,
-                provider_type: codec::field(o, "ProviderType")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Provider" => codec::set(&mut out.provider, name, v),
+            "ProviderCode" => codec::set(&mut out.provider_code, name, v),
+            "ProviderDisplayName" => codec::set(&mut out.provider_display_name, name, v),
+            "ProviderShortName" => codec::set(&mut out.provider_short_name, name, v),
+            "ProviderType" => codec::set(&mut out.provider_type, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -476,15 +476,16 @@ impl ListPersonalNumbersOfUserOutput {
 
 impl Decode for ListPersonalNumbersOfUserOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -548,14 +549,15 @@ impl PersonalNumbersOfUserPage {
 
 impl Decode for PersonalNumbersOfUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -636,16 +638,17 @@ impl ListPersonalNumbersOfUserPhoneNumber {
 
 impl Decode for ListPersonalNumbersOfUserPhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -474,15 +474,16 @@ impl ListPhoneNumbersOutput {
 
 impl Decode for ListPhoneNumbersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -546,14 +547,15 @@ impl PhoneNumberPage {
 
 impl Decode for PhoneNumberPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -697,23 +699,24 @@ impl PhoneNumber {
 
 impl Decode for PhoneNumber {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                contact_flow_name: codec::field(o, "ContactFlowName")?,
-                create_time: codec::field(o, "CreateTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                provider: codec::field(o, "Provider")?,
-                province: codec::field(o, "Province")?,
-                skill_groups: codec::field(o, "SkillGroups")?,
-                tags: codec::field(o, "Tags")?,
-                usage: codec::field(o, "Usage")?,
-                user_id: codec::field(o, "UserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "ContactFlowName" => codec::set(&mut out.contact_flow_name, name, v),
+            "CreateTime" => codec::set(&mut out.create_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Provider" => codec::set(&mut out.provider, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            "SkillGroups" => codec::set(&mut out.skill_groups, name, v),
+            "Tags" => codec::set(&mut out.tags, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -785,14 +788,15 @@ impl SkillGroups {
 
 impl Decode for SkillGroups {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -198,15 +198,16 @@ impl ListPrivilegesOfUserOutput {
 
 impl Decode for ListPrivilegesOfUserOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -261,13 +262,14 @@ impl PrivilegesOfUser {
 
 impl Decode for PrivilegesOfUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                scope: codec::field(o, "Scope")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Scope" => codec::set(&mut out.scope, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

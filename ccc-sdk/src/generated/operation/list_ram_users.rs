@@ -393,16 +393,17 @@ impl ListRamUsersOutput {
 
 impl Decode for ListRamUsersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -467,14 +468,15 @@ impl RamUserPage {
 
 impl Decode for RamUserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -550,17 +552,18 @@ impl RamUser {
 
 impl Decode for RamUser {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                primary: codec::field(o, "Primary")?,
-                ram_id: codec::field(o, "RamId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "Primary" => codec::set(&mut out.primary, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -826,15 +826,16 @@ impl ListRealtimeAgentStatesOutput {
 
 impl Decode for ListRealtimeAgentStatesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -898,14 +899,15 @@ impl RealtimeAgentStatePage {
 
 impl Decode for RealtimeAgentStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1076,26 +1078,27 @@ impl AgentState {
 
 impl Decode for AgentState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                counter_party: codec::field(o, "CounterParty")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                skill_group_id_list: codec::field(o, "SkillGroupIdList")?,
-                state: codec::field(o, "State")?,
-                state_code: codec::field(o, "StateCode")?,
-                state_time: codec::field(o, "StateTime")?,
-                break_code: codec::field(o, "BreakCode")?,
-                call_type: codec::field(o, "CallType")?,
-                duration: codec::field(o, "Duration")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                skill_group_name_list: codec::field(o, "SkillGroupNameList")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "CounterParty" => codec::set(&mut out.counter_party, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "SkillGroupIdList" => codec::set(&mut out.skill_group_id_list, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StateCode" => codec::set(&mut out.state_code, name, v),
+            "StateTime" => codec::set(&mut out.state_time, name, v),
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "SkillGroupNameList" => codec::set(&mut out.skill_group_name_list, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

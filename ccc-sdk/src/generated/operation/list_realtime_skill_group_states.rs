@@ -464,15 +464,16 @@ impl ListRealtimeSkillGroupStatesOutput {
 
 impl Decode for ListRealtimeSkillGroupStatesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -536,14 +537,15 @@ impl RealtimeSkillGroupStatePage {
 
 impl Decode for RealtimeSkillGroupStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -687,23 +689,26 @@ impl RealtimeSkillGroupState {
 
 impl Decode for RealtimeSkillGroupState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                longest_waiting_time: codec::field(o, "LongestWaitingTime")?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                total_agents: codec::field(o, "TotalAgents")?,
-                waiting_calls: codec::field(o, "WaitingCalls")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "LongestWaitingTime" => codec::set(&mut out.longest_waiting_time, name, v),
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "TotalAgents" => codec::set(&mut out.total_agents, name, v),
+            "WaitingCalls" => codec::set(&mut out.waiting_calls, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -761,12 +766,13 @@ impl BreakCodeDetailList {
 
 impl Decode for BreakCodeDetailList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "Count" => codec::set(&mut out.count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -476,15 +476,16 @@ impl ListRecentCallDetailRecordsOutput {
 
 impl Decode for ListRecentCallDetailRecordsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -548,14 +549,15 @@ impl RecentCallDetailRecordPage {
 
 impl Decode for RecentCallDetailRecordPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -681,21 +683,22 @@ impl CallDetailRecord {
 
 impl Decode for CallDetailRecord {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_ids: codec::field(o, "AgentIds")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                duration: codec::field(o, "Duration")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -419,16 +419,17 @@ impl ListSkillGroupStatesOutput {
 
 impl Decode for ListSkillGroupStatesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -493,14 +494,15 @@ impl SkillGroupStatePage {
 
 impl Decode for SkillGroupStatePage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -652,27 +654,30 @@ impl SkillGroupState {
 
 impl Decode for SkillGroupState {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_waiting_time: codec::field(o, "AverageWaitingTime")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                inbound_talking_agents: codec::field(o, "InboundTalkingAgents")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                longest_call: codec::field(o, "LongestCall")?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                outbound_talking_agents: codec::field(o, "OutboundTalkingAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                waiting_calls: codec::field(o, "WaitingCalls")?,
-                waiting_calls_level10: codec::field(o, "WaitingCallsLevel10")?,
-                waiting_calls_level20: codec::field(o, "WaitingCallsLevel20")?,
-                waiting_calls_level30: codec::field(o, "WaitingCallsLevel30")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageWaitingTime" => codec::set(&mut out.average_waiting_time, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "InboundTalkingAgents" => codec::set(&mut out.inbound_talking_agents, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "LongestCall" => codec::set(&mut out.longest_call, name, v),
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "OutboundTalkingAgents" => codec::set(&mut out.outbound_talking_agents, name, v),
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "WaitingCalls" => codec::set(&mut out.waiting_calls, name, v),
+            "WaitingCallsLevel10" => codec::set(&mut out.waiting_calls_level10, name, v),
+            "WaitingCallsLevel20" => codec::set(&mut out.waiting_calls_level20, name, v),
+            "WaitingCallsLevel30" => codec::set(&mut out.waiting_calls_level30, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -434,16 +434,19 @@ impl ListSkillGroupSummaryReportsSinceMidnightOutput {
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                paged_skill_group_summary_report: codec::field(o, "PagedSkillGroupSummaryReport")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "PagedSkillGroupSummaryReport" => {
+                codec::set(&mut out.paged_skill_group_summary_report, name, v)
+            }
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -512,14 +515,15 @@ impl PagedSkillGroupSummaryReport {
 
 impl Decode for PagedSkillGroupSummaryReport {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -609,17 +613,18 @@ impl PagedSkillGroupSummaryReportItem {
 
 impl Decode for PagedSkillGroupSummaryReportItem {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                inbound: codec::field(o, "Inbound")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -982,53 +987,72 @@ impl Inbound {
 
 impl Decode for Inbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandoned_in_queue_of_queue_count: codec::field(o, "AbandonedInQueueOfQueueCount")?,
-                answered_by_agent_of_queue_count: codec::field(o, "AnsweredByAgentOfQueueCount")?,
-                answered_by_agent_of_queue_max_wait_time_duration: codec::field(
-                    o,
-                    "AnsweredByAgentOfQueueMaxWaitTimeDuration",
-                )?,
-                answered_by_agent_of_queue_wait_time_duration: codec::field(
-                    o,
-                    "AnsweredByAgentOfQueueWaitTimeDuration",
-                )?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_overflow: codec::field(o, "CallsOverflow")?,
-                calls_queuing_canceled: codec::field(o, "CallsQueuingCanceled")?,
-                calls_queuing_failure: codec::field(o, "CallsQueuingFailure")?,
-                calls_queuing_rerouted: codec::field(o, "CallsQueuingRerouted")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_service_level10: codec::field(o, "CallsServiceLevel10")?,
-                calls_service_level20: codec::field(o, "CallsServiceLevel20")?,
-                calls_service_level30: codec::field(o, "CallsServiceLevel30")?,
-                calls_timeout: codec::field(o, "CallsTimeout")?,
-                give_up_by_agent_of_queue_count: codec::field(o, "GiveUpByAgentOfQueueCount")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                in_coming_queue_of_queue_count: codec::field(o, "InComingQueueOfQueueCount")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                over_flow_in_queue_of_queue_count: codec::field(o, "OverFlowInQueueOfQueueCount")?,
-                queue_max_wait_time_duration: codec::field(o, "QueueMaxWaitTimeDuration")?,
-                queue_wait_time_duration: codec::field(o, "QueueWaitTimeDuration")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonedInQueueOfQueueCount" => {
+                codec::set(&mut out.abandoned_in_queue_of_queue_count, name, v)
+            }
+            "AnsweredByAgentOfQueueCount" => {
+                codec::set(&mut out.answered_by_agent_of_queue_count, name, v)
+            }
+            "AnsweredByAgentOfQueueMaxWaitTimeDuration" => codec::set(
+                &mut out.answered_by_agent_of_queue_max_wait_time_duration,
+                name,
+                v,
+            ),
+            "AnsweredByAgentOfQueueWaitTimeDuration" => codec::set(
+                &mut out.answered_by_agent_of_queue_wait_time_duration,
+                name,
+                v,
+            ),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsOverflow" => codec::set(&mut out.calls_overflow, name, v),
+            "CallsQueuingCanceled" => codec::set(&mut out.calls_queuing_canceled, name, v),
+            "CallsQueuingFailure" => codec::set(&mut out.calls_queuing_failure, name, v),
+            "CallsQueuingRerouted" => codec::set(&mut out.calls_queuing_rerouted, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsServiceLevel10" => codec::set(&mut out.calls_service_level10, name, v),
+            "CallsServiceLevel20" => codec::set(&mut out.calls_service_level20, name, v),
+            "CallsServiceLevel30" => codec::set(&mut out.calls_service_level30, name, v),
+            "CallsTimeout" => codec::set(&mut out.calls_timeout, name, v),
+            "GiveUpByAgentOfQueueCount" => {
+                codec::set(&mut out.give_up_by_agent_of_queue_count, name, v)
+            }
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "InComingQueueOfQueueCount" => {
+                codec::set(&mut out.in_coming_queue_of_queue_count, name, v)
+            }
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OverFlowInQueueOfQueueCount" => {
+                codec::set(&mut out.over_flow_in_queue_of_queue_count, name, v)
+            }
+            "QueueMaxWaitTimeDuration" => {
+                codec::set(&mut out.queue_max_wait_time_duration, name, v)
+            }
+            "QueueWaitTimeDuration" => codec::set(&mut out.queue_wait_time_duration, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1383,37 +1407,42 @@ impl Outbound {
 
 impl Decode for Outbound {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_agent_handled: codec::field(o, "CallsAgentHandled")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_queuing_cancelled: codec::field(o, "CallsQueuingCancelled")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_failure: codec::field(o, "CallsQueuingFailure")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_rerouted: codec::field(o, "CallsQueuingRerouted")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_service_level30: codec::field(o, "CallsServiceLevel30")?,
-                calls_service_level30_v2: codec::field(o, "CallsServiceLevel30V2")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAgentHandled" => codec::set(&mut out.calls_agent_handled, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsQueuingCancelled" => codec::set(&mut out.calls_queuing_cancelled, name, v),
+            "CallsQueuingFailed" => codec::set(&mut out.calls_queuing_failed, name, v),
+            "CallsQueuingFailure" => codec::set(&mut out.calls_queuing_failure, name, v),
+            "CallsQueuingOverflow" => codec::set(&mut out.calls_queuing_overflow, name, v),
+            "CallsQueuingRerouted" => codec::set(&mut out.calls_queuing_rerouted, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsServiceLevel30" => codec::set(&mut out.calls_service_level30, name, v),
+            "CallsServiceLevel30V2" => codec::set(&mut out.calls_service_level30_v2, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWaitTime" => codec::set(&mut out.total_wait_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1623,26 +1652,31 @@ impl Overall {
 
 impl Decode for Overall {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -432,15 +432,16 @@ impl ListSkillGroupsOutput {
 
 impl Decode for ListSkillGroupsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -504,14 +505,15 @@ impl SkillGroupPage {
 
 impl Decode for SkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -610,18 +612,19 @@ impl ListSkillGroupsSkillGroup {
 
 impl Decode for ListSkillGroupsSkillGroup {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                user_count: codec::field(o, "UserCount")?,
-                media_type: codec::field(o, "MediaType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "PhoneNumberCount" => codec::set(&mut out.phone_number_count, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "UserCount" => codec::set(&mut out.user_count, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -422,16 +422,17 @@ impl ListSmsMetadataOutput {
 
 impl Decode for ListSmsMetadataOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -496,14 +497,15 @@ impl SmsMetadataPage {
 
 impl Decode for SmsMetadataPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -588,18 +590,19 @@ impl SmsMetadata {
 
 impl Decode for SmsMetadata {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                scenario: codec::field(o, "Scenario")?,
-                sign_name: codec::field(o, "SignName")?,
-                sms_metadata_id: codec::field(o, "SmsMetadataId")?,
-                template_code: codec::field(o, "TemplateCode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Scenario" => codec::set(&mut out.scenario, name, v),
+            "SignName" => codec::set(&mut out.sign_name, name, v),
+            "SmsMetadataId" => codec::set(&mut out.sms_metadata_id, name, v),
+            "TemplateCode" => codec::set(&mut out.template_code, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -241,16 +241,17 @@ impl ListTicketTasksOutput {
 
 impl Decode for ListTicketTasksOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -379,24 +380,25 @@ impl TicketTask {
 
 impl Decode for TicketTask {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                action: codec::field(o, "Action")?,
-                assignee: codec::field(o, "Assignee")?,
-                assignee_name: codec::field(o, "AssigneeName")?,
-                comment: codec::field(o, "Comment")?,
-                end_time: codec::field(o, "EndTime")?,
-                file_keys: codec::field(o, "FileKeys")?,
-                file_urls: codec::field(o, "FileUrls")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                start_time: codec::field(o, "StartTime")?,
-                task_definition_node_id: codec::field(o, "TaskDefinitionNodeId")?,
-                task_definition_node_type: codec::field(o, "TaskDefinitionNodeType")?,
-                task_id: codec::field(o, "TaskId")?,
-                task_name: codec::field(o, "TaskName")?,
-                ticket_id: codec::field(o, "TicketId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Action" => codec::set(&mut out.action, name, v),
+            "Assignee" => codec::set(&mut out.assignee, name, v),
+            "AssigneeName" => codec::set(&mut out.assignee_name, name, v),
+            "Comment" => codec::set(&mut out.comment, name, v),
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "FileKeys" => codec::set(&mut out.file_keys, name, v),
+            "FileUrls" => codec::set(&mut out.file_urls, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "TaskDefinitionNodeId" => codec::set(&mut out.task_definition_node_id, name, v),
+            "TaskDefinitionNodeType" => codec::set(&mut out.task_definition_node_type, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "TaskName" => codec::set(&mut out.task_name, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -478,15 +478,16 @@ impl ListUserLevelsOfSkillGroupOutput {
 
 impl Decode for ListUserLevelsOfSkillGroupOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -550,14 +551,15 @@ impl UserLevelsOfSkillGroupPage {
 
 impl Decode for UserLevelsOfSkillGroupPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -665,19 +667,20 @@ impl UserSkillLevel {
 
 impl Decode for UserSkillLevel {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                login_name: codec::field(o, "LoginName")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                skill_level: codec::field(o, "SkillLevel")?,
-                user_id: codec::field(o, "UserId")?,
-                ram_id: codec::field(o, "RamId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "RoleName" => codec::set(&mut out.role_name, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "SkillLevel" => codec::set(&mut out.skill_level, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

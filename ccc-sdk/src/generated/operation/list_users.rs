@@ -441,16 +441,17 @@ impl ListUsersOutput {
 
 impl Decode for ListUsersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -515,14 +516,15 @@ impl UserPage {
 
 impl Decode for UserPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -713,28 +715,31 @@ impl User {
 
 impl Decode for User {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                device_ext: codec::field(o, "DeviceExt")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                display_id: codec::field(o, "DisplayId")?,
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                personal_outbound_number_list: codec::field(o, "PersonalOutboundNumberList")?,
-                primary: codec::field(o, "Primary")?,
-                primary_account: codec::field(o, "PrimaryAccount")?,
-                ram_id: codec::field(o, "RamId")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                skill_level_list: codec::field(o, "SkillLevelList")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DeviceExt" => codec::set(&mut out.device_ext, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "DisplayId" => codec::set(&mut out.display_id, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "PersonalOutboundNumberList" => {
+                codec::set(&mut out.personal_outbound_number_list, name, v)
+            }
+            "Primary" => codec::set(&mut out.primary, name, v),
+            "PrimaryAccount" => codec::set(&mut out.primary_account, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "RoleName" => codec::set(&mut out.role_name, name, v),
+            "SkillLevelList" => codec::set(&mut out.skill_level_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -824,15 +829,16 @@ impl PersonalOutboundNumberList {
 
 impl Decode for PersonalOutboundNumberList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-                usage: codec::field(o, "Usage")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -887,13 +893,14 @@ impl SkillLevelList {
 
 impl Decode for SkillLevelList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                skill_level: codec::field(o, "SkillLevel")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "SkillLevel" => codec::set(&mut out.skill_level, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -595,15 +595,16 @@ impl ListVisitorChatMessagesOutput {
 
 impl Decode for ListVisitorChatMessagesOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -645,12 +646,13 @@ impl ListVisitorChatMessagesResult {
 
 impl Decode for ListVisitorChatMessagesResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                messages: codec::field(o, "Messages")?,
-                next_page_token: codec::field(o, "NextPageToken")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Messages" => codec::set(&mut out.messages, name, v),
+            "NextPageToken" => codec::set(&mut out.next_page_token, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -722,17 +724,18 @@ impl Messages {
 
 impl Decode for Messages {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                job_id: codec::field(o, "JobId")?,
-                sender_avatar_url: codec::field(o, "SenderAvatarUrl")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_name: codec::field(o, "SenderName")?,
-                sender_type: codec::field(o, "SenderType")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Content" => codec::set(&mut out.content, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "SenderAvatarUrl" => codec::set(&mut out.sender_avatar_url, name, v),
+            "SenderId" => codec::set(&mut out.sender_id, name, v),
+            "SenderName" => codec::set(&mut out.sender_name, name, v),
+            "SenderType" => codec::set(&mut out.sender_type, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

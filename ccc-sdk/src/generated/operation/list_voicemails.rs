@@ -558,15 +558,16 @@ impl ListVoicemailsOutput {
 
 impl Decode for ListVoicemailsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -630,14 +631,15 @@ impl VoicemailPage {
 
 impl Decode for VoicemailPage {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -745,19 +747,20 @@ impl Voicemail {
 
 impl Decode for Voicemail {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-                cdr_start_time: codec::field(o, "CdrStartTime")?,
-                contact_id: codec::field(o, "ContactId")?,
-                duration: codec::field(o, "Duration")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                recording_duration: codec::field(o, "RecordingDuration")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            "CdrStartTime" => codec::set(&mut out.cdr_start_time, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "RecordingDuration" => codec::set(&mut out.recording_duration, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -261,15 +261,16 @@ impl ListWaitingChatsOutput {
 
 impl Decode for ListWaitingChatsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -360,19 +361,20 @@ impl WaitingChat {
 
 impl Decode for WaitingChat {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_id: codec::field(o, "AccessChannelId")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                being_assigned: codec::field(o, "BeingAssigned")?,
-                chat_conversation_id: codec::field(o, "ChatConversationId")?,
-                enqueue_time: codec::field(o, "EnqueueTime")?,
-                job_id: codec::field(o, "JobId")?,
-                messages: codec::field(o, "Messages")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                user_list: codec::field(o, "UserList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelId" => codec::set(&mut out.access_channel_id, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "BeingAssigned" => codec::set(&mut out.being_assigned, name, v),
+            "ChatConversationId" => codec::set(&mut out.chat_conversation_id, name, v),
+            "EnqueueTime" => codec::set(&mut out.enqueue_time, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Messages" => codec::set(&mut out.messages, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "UserList" => codec::set(&mut out.user_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -423,13 +425,14 @@ impl Messages {
 
 impl Decode for Messages {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_type: codec::field(o, "SenderType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Content" => codec::set(&mut out.content, name, v),
+            "SenderId" => codec::set(&mut out.sender_id, name, v),
+            "SenderType" => codec::set(&mut out.sender_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -481,14 +484,15 @@ impl UserList {
 
 impl Decode for UserList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                user_id: codec::field(o, "UserId")?,
-                user_name: codec::field(o, "UserName")?,
-                user_type: codec::field(o, "UserType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserName" => codec::set(&mut out.user_name, name, v),
+            "UserType" => codec::set(&mut out.user_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

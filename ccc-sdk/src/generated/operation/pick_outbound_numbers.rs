@@ -358,15 +358,16 @@ impl PickOutboundNumbersOutput {
 
 impl Decode for PickOutboundNumbersOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -412,12 +413,13 @@ impl NumberPair {
 
 impl Decode for NumberPair {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -469,13 +471,14 @@ impl Callee {
 
 impl Decode for Callee {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -528,13 +531,14 @@ impl Caller {
 
 impl Decode for Caller {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

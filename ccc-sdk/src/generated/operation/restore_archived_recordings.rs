@@ -257,15 +257,16 @@ impl RestoreArchivedRecordingsOutput {
 
 impl Decode for RestoreArchivedRecordingsOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -321,14 +322,15 @@ impl ArchivedRecording {
 
 impl Decode for ArchivedRecording {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_id: codec::field(o, "ContactId")?,
-                exists: codec::field(o, "Exists")?,
-                status: codec::field(o, "Status")?,
-                storage_type: codec::field(o, "StorageType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Exists" => codec::set(&mut out.exists, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "StorageType" => codec::set(&mut out.storage_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

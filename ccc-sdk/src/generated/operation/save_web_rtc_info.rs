@@ -356,17 +356,18 @@ impl SaveWebRtcInfoOutput {
 
 impl Decode for SaveWebRtcInfoOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                row_count: codec::field(o, "RowCount")?,
-                success: codec::field(o, "Success")?,
-                time_stamp: codec::field(o, "TimeStamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "RowCount" => codec::set(&mut out.row_count, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TimeStamp" => codec::set(&mut out.time_stamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

@@ -456,16 +456,17 @@ impl SignInGroupOutput {
 
 impl Decode for SignInGroupOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -595,21 +596,22 @@ impl SignInGroupResult {
 
 impl Decode for SignInGroupResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 

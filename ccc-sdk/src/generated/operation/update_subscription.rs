@@ -575,16 +575,17 @@ impl UpdateSubscriptionOutput {
 
 impl Decode for UpdateSubscriptionOutput {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -671,18 +672,19 @@ impl UpdateSubscriptionResult {
 
 impl Decode for UpdateSubscriptionResult {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_point: codec::field(o, "AccessPoint")?,
-                event_list: codec::field(o, "EventList")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                mq_instance_id: codec::field(o, "MqInstanceId")?,
-                mq_type: codec::field(o, "MqType")?,
-                producer_id: codec::field(o, "ProducerId")?,
-                topic: codec::field(o, "Topic")?,
-                username: codec::field(o, "Username")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessPoint" => codec::set(&mut out.access_point, name, v),
+            "EventList" => codec::set(&mut out.event_list, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "MqInstanceId" => codec::set(&mut out.mq_instance_id, name, v),
+            "MqType" => codec::set(&mut out.mq_type, name, v),
+            "ProducerId" => codec::set(&mut out.producer_id, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            "Username" => codec::set(&mut out.username, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
@@ -732,13 +734,14 @@ impl EventList {
 
 impl Decode for EventList {
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                disabled: codec::field(o, "Disabled")?,
-                name: codec::field(o, "Name")?,
-                topic: codec::field(o, "Topic")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
