@@ -22,17 +22,20 @@ pub struct AccessChannelTypeDetails {
 
 impl AccessChannelTypeDetails {
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 }
 
 impl Decode for AccessChannelTypeDetails {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -45,6 +48,7 @@ impl Decode for AccessChannelTypeDetails {
 }
 
 impl Encode for AccessChannelTypeDetails {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
@@ -77,27 +81,32 @@ pub struct AnalyticsReport {
 
 impl AnalyticsReport {
     /// `Emotion`: see the field [`emotion`](#structfield.emotion).
+    #[inline]
     pub fn emotion(&self) -> Option<&crate::types::Emotion> {
         self.emotion.as_ref()
     }
 
     /// `ProblemSolving`: see the field [`problem_solving`](#structfield.problem_solving).
+    #[inline]
     pub fn problem_solving(&self) -> Option<&crate::types::ProblemSolving> {
         self.problem_solving.as_ref()
     }
 
     /// `Satisfaction`: see the field [`satisfaction`](#structfield.satisfaction).
+    #[inline]
     pub fn satisfaction(&self) -> Option<&crate::types::Satisfaction> {
         self.satisfaction.as_ref()
     }
 
     /// `TodoList`: see the field [`todo_list`](#structfield.todo_list).
+    #[inline]
     pub fn todo_list(&self) -> Option<&crate::types::TodoList> {
         self.todo_list.as_ref()
     }
 }
 
 impl Decode for AnalyticsReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -112,6 +121,7 @@ impl Decode for AnalyticsReport {
 }
 
 impl Encode for AnalyticsReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Emotion", &self.emotion);
@@ -206,102 +216,122 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentAnswerRate`: see the field [`agent_answer_rate`](#structfield.agent_answer_rate).
+    #[inline]
     pub fn agent_answer_rate(&self) -> Option<f32> {
         self.agent_answer_rate
     }
 
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<f32> {
         self.average_customer_ring_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<i64> {
         self.calls_agent_handled
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<i64> {
         self.calls_customer_answered
     }
 
     /// `CallsCustomerHandled`: see the field [`calls_customer_handled`](#structfield.calls_customer_handled).
+    #[inline]
     pub fn calls_customer_handled(&self) -> Option<i64> {
         self.calls_customer_handled
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<f32> {
         self.customer_answer_rate
     }
 
     /// `CustomerHandleRate`: see the field [`customer_handle_rate`](#structfield.customer_handle_rate).
+    #[inline]
     pub fn customer_handle_rate(&self) -> Option<f32> {
         self.customer_handle_rate
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<i64> {
         self.max_customer_ring_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<i64> {
         self.total_customer_ring_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -331,6 +361,7 @@ impl Decode for Back2Back {
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentAnswerRate", &self.agent_answer_rate);
@@ -388,22 +419,26 @@ pub struct BreakCodeDetailList {
 
 impl BreakCodeDetailList {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `Count`: see the field [`count`](#structfield.count).
+    #[inline]
     pub fn count(&self) -> Option<i64> {
         self.count
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 }
 
 impl Decode for BreakCodeDetailList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -417,6 +452,7 @@ impl Decode for BreakCodeDetailList {
 }
 
 impl Encode for BreakCodeDetailList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -450,27 +486,32 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[crate::types::ChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -485,6 +526,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -511,17 +553,20 @@ pub struct CallTagList {
 
 impl CallTagList {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `TagName`: see the field [`tag_name`](#structfield.tag_name).
+    #[inline]
     pub fn tag_name(&self) -> Option<&str> {
         self.tag_name.as_deref()
     }
 }
 
 impl Decode for CallTagList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -534,6 +579,7 @@ impl Decode for CallTagList {
 }
 
 impl Encode for CallTagList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -610,82 +656,98 @@ pub struct ChannelContext {
 
 impl ChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
+    #[inline]
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    #[inline]
     pub fn channel_flags(&self) -> Option<&str> {
         self.channel_flags.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `Index`: see the field [`index`](#structfield.index).
+    #[inline]
     pub fn index(&self) -> Option<i32> {
         self.index
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for ChannelContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -711,6 +773,7 @@ impl Decode for ChannelContext {
 }
 
 impl Encode for ChannelContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -760,32 +823,38 @@ pub struct Emotion {
 
 impl Emotion {
     /// `Confidence`: see the field [`confidence`](#structfield.confidence).
+    #[inline]
     pub fn confidence(&self) -> Option<i32> {
         self.confidence
     }
 
     /// `Remark`: see the field [`remark`](#structfield.remark).
+    #[inline]
     pub fn remark(&self) -> Option<&str> {
         self.remark.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
 }
 
 impl Decode for Emotion {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -801,6 +870,7 @@ impl Decode for Emotion {
 }
 
 impl Encode for Emotion {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Confidence", &self.confidence);
@@ -940,157 +1010,188 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1139,6 +1240,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -1331,147 +1433,176 @@ pub struct Outbound {
 
 impl Outbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
+    #[inline]
     pub fn average_dialing_time(&self) -> Option<f32> {
         self.average_dialing_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
+    #[inline]
     pub fn max_dialing_time(&self) -> Option<i64> {
         self.max_dialing_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
+    #[inline]
     pub fn total_dialing_time(&self) -> Option<i64> {
         self.total_dialing_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Outbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1514,6 +1645,7 @@ impl Decode for Outbound {
 }
 
 impl Encode for Outbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1672,122 +1804,146 @@ pub struct Overall {
 
 impl Overall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1825,6 +1981,7 @@ impl Decode for Overall {
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1906,52 +2063,62 @@ pub struct PhoneNumber {
 
 impl PhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
+    #[inline]
     pub fn active(&self) -> Option<bool> {
         self.active
     }
 
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 
     /// `SkillGroups`: see the field [`skill_groups`](#structfield.skill_groups); empty when absent.
+    #[inline]
     pub fn skill_groups(&self) -> &[crate::types::SkillGroup] {
         self.skill_groups.as_deref().unwrap_or_default()
     }
 
     /// `Usage`: see the field [`usage`](#structfield.usage).
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for PhoneNumber {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1971,6 +2138,7 @@ impl Decode for PhoneNumber {
 }
 
 impl Encode for PhoneNumber {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -2014,32 +2182,38 @@ pub struct ProblemSolving {
 
 impl ProblemSolving {
     /// `Problem`: see the field [`problem`](#structfield.problem).
+    #[inline]
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
 
     /// `Solution`: see the field [`solution`](#structfield.solution).
+    #[inline]
     pub fn solution(&self) -> Option<&str> {
         self.solution.as_deref()
     }
 
     /// `Solved`: see the field [`solved`](#structfield.solved).
+    #[inline]
     pub fn solved(&self) -> Option<bool> {
         self.solved
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 }
 
 impl Decode for ProblemSolving {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2055,6 +2229,7 @@ impl Decode for ProblemSolving {
 }
 
 impl Encode for ProblemSolving {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Problem", &self.problem);
@@ -2090,27 +2265,32 @@ pub struct Satisfaction {
 
 impl Satisfaction {
     /// `Remark`: see the field [`remark`](#structfield.remark).
+    #[inline]
     pub fn remark(&self) -> Option<&str> {
         self.remark.as_deref()
     }
 
     /// `SatisfactionDescription`: see the field [`satisfaction_description`](#structfield.satisfaction_description).
+    #[inline]
     pub fn satisfaction_description(&self) -> Option<&str> {
         self.satisfaction_description.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 }
 
 impl Decode for Satisfaction {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2125,6 +2305,7 @@ impl Decode for Satisfaction {
 }
 
 impl Encode for Satisfaction {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Remark", &self.remark);
@@ -2175,42 +2356,50 @@ pub struct SkillGroup {
 
 impl SkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
+    #[inline]
     pub fn phone_number_count(&self) -> Option<i32> {
         self.phone_number_count
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `UserCount`: see the field [`user_count`](#structfield.user_count).
+    #[inline]
     pub fn user_count(&self) -> Option<i32> {
         self.user_count
     }
 }
 
 impl Decode for SkillGroup {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2228,6 +2417,7 @@ impl Decode for SkillGroup {
 }
 
 impl Encode for SkillGroup {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -2261,22 +2451,26 @@ pub struct TodoList {
 
 impl TodoList {
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `Tasks`: see the field [`tasks`](#structfield.tasks); empty when absent.
+    #[inline]
     pub fn tasks(&self) -> &[String] {
         self.tasks.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for TodoList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2290,6 +2484,7 @@ impl Decode for TodoList {
 }
 
 impl Encode for TodoList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Success", &self.success);
@@ -2347,57 +2542,68 @@ pub struct User {
 
 impl User {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Email`: see the field [`email`](#structfield.email).
+    #[inline]
     pub fn email(&self) -> Option<&str> {
         self.email.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `RoleId`: see the field [`role_id`](#structfield.role_id).
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
 
     /// `RoleName`: see the field [`role_name`](#structfield.role_name).
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for User {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2418,6 +2624,7 @@ impl Decode for User {
 }
 
 impl Encode for User {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -2494,51 +2701,61 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
+    #[inline]
     pub fn heartbeat(&self) -> Option<i64> {
         self.heartbeat
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `Reserved`: see the field [`reserved`](#structfield.reserved).
+    #[inline]
     pub fn reserved(&self) -> Option<i64> {
         self.reserved
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -2546,22 +2763,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2585,6 +2806,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -3006,6 +3228,7 @@ pub enum CommonErrorCode {
 
 impl CommonErrorCode {
     /// The code as the service sends it.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MissingParameter => "MissingParameter",
@@ -3030,6 +3253,7 @@ impl CommonErrorCode {
     }
 
     /// The HTTP status the service documents for it.
+    #[inline]
     pub fn http_status(self) -> u16 {
         match self {
             Self::MissingParameter => 400,
@@ -3052,6 +3276,7 @@ impl CommonErrorCode {
     }
 
     /// The common error with this code, if it is one.
+    #[inline]
     pub fn from_code(code: &str) -> Option<Self> {
         match code {
             "MissingParameter" => Some(Self::MissingParameter),

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](AnalyzeConversationFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AnalyzeConversation)
+    #[inline]
     pub fn analyze_conversation(&self) -> AnalyzeConversationFluentBuilder {
         AnalyzeConversationFluentBuilder {
             client: self.clone(),
@@ -50,11 +51,13 @@ pub struct AnalyzeConversationInput {
 
 impl AnalyzeConversationInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AnalyzeConversationInputBuilder {
         AnalyzeConversationInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
@@ -89,12 +92,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `ContactId`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -106,12 +111,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `FieldListJson`.
+    #[inline]
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.field_list_json = v;
         self
     }
 
     /// `FieldListJson` as set so far.
+    #[inline]
     pub fn get_field_list_json(&self) -> Option<&String> {
         self.field_list_json.as_ref()
     }
@@ -125,12 +132,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -145,6 +154,7 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `TaskListJson`.
+    #[inline]
     pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.task_list_json_json = None;
         self.task_list_json = v;
@@ -159,11 +169,13 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// `TaskListJson` as set so far.
+    #[inline]
     pub fn get_task_list_json(&self) -> Option<&Vec<String>> {
         self.task_list_json.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AnalyzeConversationInput, BuildError> {
         Ok(AnalyzeConversationInput {
             contact_id: self.contact_id,
@@ -194,6 +206,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `ContactId`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -206,6 +219,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `FieldListJson`.
+    #[inline]
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_field_list_json(v);
         self
@@ -220,6 +234,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -232,6 +247,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `TaskListJson`.
+    #[inline]
     pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_task_list_json(v);
         self
@@ -244,11 +260,13 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AnalyzeConversationInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -297,37 +315,44 @@ pub struct AnalyzeConversationOutput {
 
 impl AnalyzeConversationOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AnalyzeConversationOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -343,6 +368,7 @@ impl Decode for AnalyzeConversationOutput {
 }
 
 impl Encode for AnalyzeConversationOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -369,6 +395,7 @@ pub enum AnalyzeConversationError {
 
 impl AnalyzeConversationError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -376,45 +403,53 @@ impl AnalyzeConversationError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AnalyzeConversationError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AnalyzeConversationError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AnalyzeConversationError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

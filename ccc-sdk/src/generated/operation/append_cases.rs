@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](AppendCasesFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AppendCases)
+    #[inline]
     pub fn append_cases(&self) -> AppendCasesFluentBuilder {
         AppendCasesFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct AppendCasesInput {
 
 impl AppendCasesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AppendCasesInputBuilder {
         AppendCasesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -82,12 +85,14 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,6 +128,7 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `body`.
+    #[inline]
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
         self.body_json = None;
         self.body = v;
@@ -135,11 +143,13 @@ impl AppendCasesInputBuilder {
     }
 
     /// `body` as set so far.
+    #[inline]
     pub fn get_body(&self) -> Option<&Vec<Body>> {
         self.body.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AppendCasesInput, BuildError> {
         Ok(AppendCasesInput {
             campaign_id: self
@@ -171,6 +181,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -185,6 +196,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -197,6 +209,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `body`.
+    #[inline]
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
         self.input = self.input.set_body(v);
         self
@@ -209,11 +222,13 @@ impl AppendCasesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AppendCasesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -260,37 +275,44 @@ pub struct AppendCasesOutput {
 
 impl AppendCasesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[Case] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<&str> {
         self.http_status_code.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AppendCasesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -306,6 +328,7 @@ impl Decode for AppendCasesOutput {
 }
 
 impl Encode for AppendCasesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -343,6 +366,7 @@ impl Body {
     }
 
     /// Sets or clears `AgentId`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -355,6 +379,7 @@ impl Body {
     }
 
     /// Sets or clears `Caller`.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -367,6 +392,7 @@ impl Body {
     }
 
     /// Sets or clears `CustomVariables`.
+    #[inline]
     pub fn set_custom_variables(mut self, v: Option<String>) -> Self {
         self.custom_variables = v;
         self
@@ -379,6 +405,7 @@ impl Body {
     }
 
     /// Sets or clears `MaskedCallee`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
@@ -391,6 +418,7 @@ impl Body {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
@@ -403,6 +431,7 @@ impl Body {
     }
 
     /// Sets or clears `ReferenceId`.
+    #[inline]
     pub fn set_reference_id(mut self, v: Option<String>) -> Self {
         self.reference_id = v;
         self
@@ -410,6 +439,7 @@ impl Body {
 }
 
 impl Encode for Body {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -423,6 +453,7 @@ impl Encode for Body {
 }
 
 impl Flat for Body {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "AgentId", &self.agent_id);
         codec::flat_field(out, prefix, "Caller", &self.caller);
@@ -435,6 +466,7 @@ impl Flat for Body {
 
 impl codec::JsonText for Body {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("AgentId", &self.agent_id);
@@ -463,22 +495,26 @@ pub struct Case {
 
 impl Case {
     /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
+    #[inline]
     pub fn custom_variables(&self) -> Option<&str> {
         self.custom_variables.as_deref()
     }
 
     /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
+    #[inline]
     pub fn phone_number(&self) -> Option<&str> {
         self.phone_number.as_deref()
     }
 
     /// `ReferenceId`: see the field [`reference_id`](#structfield.reference_id).
+    #[inline]
     pub fn reference_id(&self) -> Option<&str> {
         self.reference_id.as_deref()
     }
 }
 
 impl Decode for Case {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -492,6 +528,7 @@ impl Decode for Case {
 }
 
 impl Encode for Case {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -516,6 +553,7 @@ pub enum AppendCasesError {
 
 impl AppendCasesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -523,45 +561,53 @@ impl AppendCasesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AppendCasesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AppendCasesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AppendCasesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

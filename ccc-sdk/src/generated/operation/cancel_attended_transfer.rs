@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`job_id`](CancelAttendedTransferFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CancelAttendedTransfer)
+    #[inline]
     pub fn cancel_attended_transfer(&self) -> CancelAttendedTransferFluentBuilder {
         CancelAttendedTransferFluentBuilder {
             client: self.clone(),
@@ -55,11 +56,13 @@ pub struct CancelAttendedTransferInput {
 
 impl CancelAttendedTransferInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CancelAttendedTransferInputBuilder {
         CancelAttendedTransferInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -91,12 +94,14 @@ impl CancelAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -110,12 +115,14 @@ impl CancelAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -129,12 +136,14 @@ impl CancelAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -148,17 +157,20 @@ impl CancelAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CancelAttendedTransferInput, BuildError> {
         Ok(CancelAttendedTransferInput {
             device_id: self.device_id,
@@ -190,6 +202,7 @@ impl CancelAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -204,6 +217,7 @@ impl CancelAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -218,6 +232,7 @@ impl CancelAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -232,17 +247,20 @@ impl CancelAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CancelAttendedTransferInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -295,42 +313,50 @@ pub struct CancelAttendedTransferOutput {
 
 impl CancelAttendedTransferOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CancelAttendedTransferResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CancelAttendedTransferOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -347,6 +373,7 @@ impl Decode for CancelAttendedTransferOutput {
 }
 
 impl Encode for CancelAttendedTransferOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -381,22 +408,26 @@ pub struct CancelAttendedTransferResult {
 
 impl CancelAttendedTransferResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 }
 
 impl Decode for CancelAttendedTransferResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -410,6 +441,7 @@ impl Decode for CancelAttendedTransferResult {
 }
 
 impl Encode for CancelAttendedTransferResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -445,27 +477,32 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[CancelAttendedTransferChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -480,6 +517,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -556,77 +594,92 @@ pub struct CancelAttendedTransferChannelContext {
 
 impl CancelAttendedTransferChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
+    #[inline]
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    #[inline]
     pub fn channel_flags(&self) -> Option<&str> {
         self.channel_flags.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `Index`: see the field [`index`](#structfield.index).
+    #[inline]
     pub fn index(&self) -> Option<i32> {
         self.index
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for CancelAttendedTransferChannelContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -651,6 +704,7 @@ impl Decode for CancelAttendedTransferChannelContext {
 }
 
 impl Encode for CancelAttendedTransferChannelContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -703,6 +757,7 @@ pub enum CancelAttendedTransferError {
 
 impl CancelAttendedTransferError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsChannelId(e)
@@ -713,33 +768,39 @@ impl CancelAttendedTransferError {
     }
 
     /// The error code, e.g. `NotExists.ChannelId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CancelAttendedTransferError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.ChannelId" => Self::NotExistsChannelId(e),
@@ -751,12 +812,14 @@ impl From<ServiceError> for CancelAttendedTransferError {
 }
 
 impl AsRef<ServiceError> for CancelAttendedTransferError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CancelAttendedTransferError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`skill_group_id`](ClaimChatFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ClaimChat)
+    #[inline]
     pub fn claim_chat(&self) -> ClaimChatFluentBuilder {
         ClaimChatFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct ClaimChatInput {
 
 impl ClaimChatInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ClaimChatInputBuilder {
         ClaimChatInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
@@ -82,12 +85,14 @@ impl ClaimChatInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl ClaimChatInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -120,17 +127,20 @@ impl ClaimChatInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ClaimChatInput, BuildError> {
         Ok(ClaimChatInput {
             instance_id: self
@@ -163,6 +173,7 @@ impl ClaimChatFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -177,6 +188,7 @@ impl ClaimChatFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -191,17 +203,20 @@ impl ClaimChatFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ClaimChatInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -252,42 +267,50 @@ pub struct ClaimChatOutput {
 
 impl ClaimChatOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ClaimChatResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ClaimChatOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -304,6 +327,7 @@ impl Decode for ClaimChatOutput {
 }
 
 impl Encode for ClaimChatOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -336,22 +360,26 @@ pub struct ClaimChatResult {
 
 impl ClaimChatResult {
     /// `ChatContexts`: see the field [`chat_contexts`](#structfield.chat_contexts); empty when absent.
+    #[inline]
     pub fn chat_contexts(&self) -> &[ChatContexts] {
         self.chat_contexts.as_deref().unwrap_or_default()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for ClaimChatResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -365,6 +393,7 @@ impl Decode for ClaimChatResult {
 }
 
 impl Encode for ClaimChatResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatContexts", &self.chat_contexts);
@@ -398,47 +427,56 @@ pub struct ChatContexts {
 
 impl ChatContexts {
     /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
+    #[inline]
     pub fn access_channel_id(&self) -> Option<&str> {
         self.access_channel_id.as_deref()
     }
 
     /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
+    #[inline]
     pub fn access_channel_name(&self) -> Option<&str> {
         self.access_channel_name.as_deref()
     }
 
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
+    #[inline]
     pub fn being_assigned(&self) -> Option<bool> {
         self.being_assigned
     }
 
     /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    #[inline]
     pub fn call_variables(&self) -> Option<&str> {
         self.call_variables.as_deref()
     }
 
     /// `ChatType`: see the field [`chat_type`](#structfield.chat_type).
+    #[inline]
     pub fn chat_type(&self) -> Option<&str> {
         self.chat_type.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for ChatContexts {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -457,6 +495,7 @@ impl Decode for ChatContexts {
 }
 
 impl Encode for ChatContexts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
@@ -537,56 +576,67 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
+    #[inline]
     pub fn heartbeat(&self) -> Option<i64> {
         self.heartbeat
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `Reserved`: see the field [`reserved`](#structfield.reserved).
+    #[inline]
     pub fn reserved(&self) -> Option<i64> {
         self.reserved
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -594,22 +644,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -634,6 +688,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -673,6 +728,7 @@ pub enum ClaimChatError {
 
 impl ClaimChatError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -680,45 +736,53 @@ impl ClaimChatError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ClaimChatError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ClaimChatError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ClaimChatError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

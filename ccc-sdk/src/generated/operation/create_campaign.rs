@@ -29,6 +29,7 @@ impl crate::Client {
     /// [`strategy_type`](CreateCampaignFluentBuilder::strategy_type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCampaign)
+    #[inline]
     pub fn create_campaign(&self) -> CreateCampaignFluentBuilder {
         CreateCampaignFluentBuilder {
             client: self.clone(),
@@ -96,11 +97,13 @@ pub struct CreateCampaignInput {
 
 impl CreateCampaignInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateCampaignInputBuilder {
         CreateCampaignInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.callable_time_json {
             Some(text) => p.put(Loc::Query, "CallableTime", text),
@@ -191,6 +194,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CallableTime`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.callable_time_json = None;
         self.callable_time = v;
@@ -205,6 +209,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `CallableTime` as set so far.
+    #[inline]
     pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
         self.callable_time.as_ref()
     }
@@ -216,12 +221,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CaseFileKey`.
+    #[inline]
     pub fn set_case_file_key(mut self, v: Option<String>) -> Self {
         self.case_file_key = v;
         self
     }
 
     /// `CaseFileKey` as set so far.
+    #[inline]
     pub fn get_case_file_key(&self) -> Option<&String> {
         self.case_file_key.as_ref()
     }
@@ -236,6 +243,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CaseList`.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
         self.case_list_json = None;
         self.case_list = v;
@@ -250,6 +258,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `CaseList` as set so far.
+    #[inline]
     pub fn get_case_list(&self) -> Option<&Vec<CaseList>> {
         self.case_list.as_ref()
     }
@@ -261,12 +270,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -278,12 +289,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&String> {
         self.end_time.as_ref()
     }
@@ -295,12 +308,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `ExecutingUntilTimeout`.
+    #[inline]
     pub fn set_executing_until_timeout(mut self, v: Option<bool>) -> Self {
         self.executing_until_timeout = v;
         self
     }
 
     /// `ExecutingUntilTimeout` as set so far.
+    #[inline]
     pub fn get_executing_until_timeout(&self) -> Option<&bool> {
         self.executing_until_timeout.as_ref()
     }
@@ -313,6 +328,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `FlashSmsParameters`.
+    #[inline]
     pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
         self.flash_sms_parameters_json = None;
         self.flash_sms_parameters = v;
@@ -327,6 +343,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `FlashSmsParameters` as set so far.
+    #[inline]
     pub fn get_flash_sms_parameters(&self) -> Option<&FlashSmsParameters> {
         self.flash_sms_parameters.as_ref()
     }
@@ -338,12 +355,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `InstGroupId`.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.inst_group_id = v;
         self
     }
 
     /// `InstGroupId` as set so far.
+    #[inline]
     pub fn get_inst_group_id(&self) -> Option<&String> {
         self.inst_group_id.as_ref()
     }
@@ -357,12 +376,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -374,12 +395,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `MaxAttemptCount`.
+    #[inline]
     pub fn set_max_attempt_count(mut self, v: Option<i64>) -> Self {
         self.max_attempt_count = v;
         self
     }
 
     /// `MaxAttemptCount` as set so far.
+    #[inline]
     pub fn get_max_attempt_count(&self) -> Option<&i64> {
         self.max_attempt_count.as_ref()
     }
@@ -391,12 +414,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `MinAttemptInterval`.
+    #[inline]
     pub fn set_min_attempt_interval(mut self, v: Option<i64>) -> Self {
         self.min_attempt_interval = v;
         self
     }
 
     /// `MinAttemptInterval` as set so far.
+    #[inline]
     pub fn get_min_attempt_interval(&self) -> Option<&i64> {
         self.min_attempt_interval.as_ref()
     }
@@ -408,12 +433,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -428,6 +455,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -442,6 +470,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -453,12 +482,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -470,12 +501,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `Simulation`.
+    #[inline]
     pub fn set_simulation(mut self, v: Option<bool>) -> Self {
         self.simulation = v;
         self
     }
 
     /// `Simulation` as set so far.
+    #[inline]
     pub fn get_simulation(&self) -> Option<&bool> {
         self.simulation.as_ref()
     }
@@ -487,12 +520,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `SimulationParameters`.
+    #[inline]
     pub fn set_simulation_parameters(mut self, v: Option<String>) -> Self {
         self.simulation_parameters = v;
         self
     }
 
     /// `SimulationParameters` as set so far.
+    #[inline]
     pub fn get_simulation_parameters(&self) -> Option<&String> {
         self.simulation_parameters.as_ref()
     }
@@ -504,12 +539,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&String> {
         self.start_time.as_ref()
     }
@@ -521,12 +558,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StrategyParameters`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.strategy_parameters = v;
         self
     }
 
     /// `StrategyParameters` as set so far.
+    #[inline]
     pub fn get_strategy_parameters(&self) -> Option<&String> {
         self.strategy_parameters.as_ref()
     }
@@ -538,17 +577,20 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StrategyType`.
+    #[inline]
     pub fn set_strategy_type(mut self, v: Option<String>) -> Self {
         self.strategy_type = v;
         self
     }
 
     /// `StrategyType` as set so far.
+    #[inline]
     pub fn get_strategy_type(&self) -> Option<&String> {
         self.strategy_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateCampaignInput, BuildError> {
         Ok(CreateCampaignInput {
             callable_time: match (self.callable_time, &self.callable_time_json) {
@@ -620,6 +662,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CallableTime`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
         self
@@ -638,6 +681,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CaseFileKey`.
+    #[inline]
     pub fn set_case_file_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_case_file_key(v);
         self
@@ -650,6 +694,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CaseList`.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<CaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
         self
@@ -668,6 +713,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -680,6 +726,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -692,6 +739,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `ExecutingUntilTimeout`.
+    #[inline]
     pub fn set_executing_until_timeout(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_executing_until_timeout(v);
         self
@@ -704,6 +752,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `FlashSmsParameters`.
+    #[inline]
     pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
         self.input = self.input.set_flash_sms_parameters(v);
         self
@@ -722,6 +771,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstGroupId`.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_group_id(v);
         self
@@ -736,6 +786,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -748,6 +799,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `MaxAttemptCount`.
+    #[inline]
     pub fn set_max_attempt_count(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_max_attempt_count(v);
         self
@@ -760,6 +812,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `MinAttemptInterval`.
+    #[inline]
     pub fn set_min_attempt_interval(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_min_attempt_interval(v);
         self
@@ -772,6 +825,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -784,6 +838,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -802,6 +857,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -814,6 +870,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `Simulation`.
+    #[inline]
     pub fn set_simulation(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_simulation(v);
         self
@@ -826,6 +883,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `SimulationParameters`.
+    #[inline]
     pub fn set_simulation_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_simulation_parameters(v);
         self
@@ -838,6 +896,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -850,6 +909,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StrategyParameters`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_parameters(v);
         self
@@ -862,17 +922,20 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StrategyType`.
+    #[inline]
     pub fn set_strategy_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateCampaignInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -919,37 +982,44 @@ pub struct CreateCampaignOutput {
 
 impl CreateCampaignOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateCampaignOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -965,6 +1035,7 @@ impl Decode for CreateCampaignOutput {
 }
 
 impl Encode for CreateCampaignOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -994,6 +1065,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `beginTime`.
+    #[inline]
     pub fn set_begin_time(mut self, v: Option<String>) -> Self {
         self.begin_time = v;
         self
@@ -1006,6 +1078,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `endTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
@@ -1013,6 +1086,7 @@ impl CallableTime {
 }
 
 impl Encode for CallableTime {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "beginTime", &self.begin_time);
@@ -1022,6 +1096,7 @@ impl Encode for CallableTime {
 }
 
 impl Flat for CallableTime {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "beginTime", &self.begin_time);
         codec::flat_field(out, prefix, "endTime", &self.end_time);
@@ -1030,6 +1105,7 @@ impl Flat for CallableTime {
 
 impl codec::JsonText for CallableTime {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("beginTime", &self.begin_time);
@@ -1058,6 +1134,7 @@ impl CaseList {
     }
 
     /// Sets or clears `CustomVariables`.
+    #[inline]
     pub fn set_custom_variables(mut self, v: Option<String>) -> Self {
         self.custom_variables = v;
         self
@@ -1070,6 +1147,7 @@ impl CaseList {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
@@ -1082,6 +1160,7 @@ impl CaseList {
     }
 
     /// Sets or clears `ReferenceId`.
+    #[inline]
     pub fn set_reference_id(mut self, v: Option<String>) -> Self {
         self.reference_id = v;
         self
@@ -1089,6 +1168,7 @@ impl CaseList {
 }
 
 impl Encode for CaseList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -1099,6 +1179,7 @@ impl Encode for CaseList {
 }
 
 impl Flat for CaseList {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
@@ -1108,6 +1189,7 @@ impl Flat for CaseList {
 
 impl codec::JsonText for CaseList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("CustomVariables", &self.custom_variables);
@@ -1135,6 +1217,7 @@ impl FlashSmsParameters {
     }
 
     /// Sets or clears `applicationId`.
+    #[inline]
     pub fn set_application_id(mut self, v: Option<String>) -> Self {
         self.application_id = v;
         self
@@ -1147,6 +1230,7 @@ impl FlashSmsParameters {
     }
 
     /// Sets or clears `templateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.template_id = v;
         self
@@ -1154,6 +1238,7 @@ impl FlashSmsParameters {
 }
 
 impl Encode for FlashSmsParameters {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "applicationId", &self.application_id);
@@ -1163,6 +1248,7 @@ impl Encode for FlashSmsParameters {
 }
 
 impl Flat for FlashSmsParameters {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "applicationId", &self.application_id);
         codec::flat_field(out, prefix, "templateId", &self.template_id);
@@ -1171,6 +1257,7 @@ impl Flat for FlashSmsParameters {
 
 impl codec::JsonText for FlashSmsParameters {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("applicationId", &self.application_id);
@@ -1199,6 +1286,7 @@ pub enum CreateCampaignError {
 
 impl CreateCampaignError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1206,45 +1294,53 @@ impl CreateCampaignError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateCampaignError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateCampaignError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateCampaignError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`r#type`](struct.CreateContactFlowFluentBuilder.html#method.type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateContactFlow)
+    #[inline]
     pub fn create_contact_flow(&self) -> CreateContactFlowFluentBuilder {
         CreateContactFlowFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct CreateContactFlowInput {
 
 impl CreateContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateContactFlowInputBuilder {
         CreateContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Definition", &self.definition);
         p.put(Loc::Query, "Description", &self.description);
@@ -86,12 +89,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Definition`.
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.definition = v;
         self
     }
 
     /// `Definition` as set so far.
+    #[inline]
     pub fn get_definition(&self) -> Option<&String> {
         self.definition.as_ref()
     }
@@ -103,12 +108,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -122,12 +129,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -139,12 +148,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -156,17 +167,20 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Type`.
+    #[inline]
     pub fn set_type(mut self, v: Option<String>) -> Self {
         self.r#type = v;
         self
     }
 
     /// `Type` as set so far.
+    #[inline]
     pub fn get_type(&self) -> Option<&String> {
         self.r#type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateContactFlowInput, BuildError> {
         Ok(CreateContactFlowInput {
             definition: self
@@ -201,6 +215,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Definition`.
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_definition(v);
         self
@@ -213,6 +228,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -227,6 +243,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -239,6 +256,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -251,17 +269,20 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Type`.
+    #[inline]
     pub fn set_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -308,37 +329,44 @@ pub struct CreateContactFlowOutput {
 
 impl CreateContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -354,6 +382,7 @@ impl Decode for CreateContactFlowOutput {
 }
 
 impl Encode for CreateContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -380,6 +409,7 @@ pub enum CreateContactFlowError {
 
 impl CreateContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -387,45 +417,53 @@ impl CreateContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](CreateSchemaFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSchema)
+    #[inline]
     pub fn create_schema(&self) -> CreateSchemaFluentBuilder {
         CreateSchemaFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct CreateSchemaInput {
 
 impl CreateSchemaInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateSchemaInputBuilder {
         CreateSchemaInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Body, "Description", v);
@@ -95,12 +98,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -112,12 +117,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Id`.
+    #[inline]
     pub fn set_id(mut self, v: Option<String>) -> Self {
         self.id = v;
         self
     }
 
     /// `Id` as set so far.
+    #[inline]
     pub fn get_id(&self) -> Option<&String> {
         self.id.as_ref()
     }
@@ -131,12 +138,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -151,6 +160,7 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Properties`.
+    #[inline]
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
         self.properties_json = None;
         self.properties = v;
@@ -165,6 +175,7 @@ impl CreateSchemaInputBuilder {
     }
 
     /// `Properties` as set so far.
+    #[inline]
     pub fn get_properties(&self) -> Option<&Vec<Properties>> {
         self.properties.as_ref()
     }
@@ -176,17 +187,20 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSchemaInput, BuildError> {
         Ok(CreateSchemaInput {
             description: self.description,
@@ -218,6 +232,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -230,6 +245,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Id`.
+    #[inline]
     pub fn set_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_id(v);
         self
@@ -244,6 +260,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -256,6 +273,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Properties`.
+    #[inline]
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
         self.input = self.input.set_properties(v);
         self
@@ -274,17 +292,20 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateSchemaInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -335,42 +356,50 @@ pub struct CreateSchemaOutput {
 
 impl CreateSchemaOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateSchemaOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -387,6 +416,7 @@ impl Decode for CreateSchemaOutput {
 }
 
 impl Encode for CreateSchemaOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -447,6 +477,7 @@ impl Properties {
     }
 
     /// Sets or clears `Array`.
+    #[inline]
     pub fn set_array(mut self, v: Option<bool>) -> Self {
         self.array = v;
         self
@@ -459,6 +490,7 @@ impl Properties {
     }
 
     /// Sets or clears `Attributes`.
+    #[inline]
     pub fn set_attributes(mut self, v: Option<String>) -> Self {
         self.attributes = v;
         self
@@ -471,6 +503,7 @@ impl Properties {
     }
 
     /// Sets or clears `DataType`.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<String>) -> Self {
         self.data_type = v;
         self
@@ -483,6 +516,7 @@ impl Properties {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -495,6 +529,7 @@ impl Properties {
     }
 
     /// Sets or clears `Disabled`.
+    #[inline]
     pub fn set_disabled(mut self, v: Option<bool>) -> Self {
         self.disabled = v;
         self
@@ -507,6 +542,7 @@ impl Properties {
     }
 
     /// Sets or clears `DisplayName`.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -519,6 +555,7 @@ impl Properties {
     }
 
     /// Sets or clears `DisplayOrder`.
+    #[inline]
     pub fn set_display_order(mut self, v: Option<i32>) -> Self {
         self.display_order = v;
         self
@@ -531,6 +568,7 @@ impl Properties {
     }
 
     /// Sets or clears `EditorType`.
+    #[inline]
     pub fn set_editor_type(mut self, v: Option<String>) -> Self {
         self.editor_type = v;
         self
@@ -543,6 +581,7 @@ impl Properties {
     }
 
     /// Sets or clears `MaxLength`.
+    #[inline]
     pub fn set_max_length(mut self, v: Option<i32>) -> Self {
         self.max_length = v;
         self
@@ -555,6 +594,7 @@ impl Properties {
     }
 
     /// Sets or clears `Maximum`.
+    #[inline]
     pub fn set_maximum(mut self, v: Option<f64>) -> Self {
         self.maximum = v;
         self
@@ -567,6 +607,7 @@ impl Properties {
     }
 
     /// Sets or clears `MinLength`.
+    #[inline]
     pub fn set_min_length(mut self, v: Option<i32>) -> Self {
         self.min_length = v;
         self
@@ -579,6 +620,7 @@ impl Properties {
     }
 
     /// Sets or clears `Minimum`.
+    #[inline]
     pub fn set_minimum(mut self, v: Option<f64>) -> Self {
         self.minimum = v;
         self
@@ -591,6 +633,7 @@ impl Properties {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -603,6 +646,7 @@ impl Properties {
     }
 
     /// Sets or clears `Pattern`.
+    #[inline]
     pub fn set_pattern(mut self, v: Option<String>) -> Self {
         self.pattern = v;
         self
@@ -615,6 +659,7 @@ impl Properties {
     }
 
     /// Sets or clears `PatternErrorMessage`.
+    #[inline]
     pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
         self.pattern_error_message = v;
         self
@@ -627,6 +672,7 @@ impl Properties {
     }
 
     /// Sets or clears `ReadOnly`.
+    #[inline]
     pub fn set_read_only(mut self, v: Option<bool>) -> Self {
         self.read_only = v;
         self
@@ -639,6 +685,7 @@ impl Properties {
     }
 
     /// Sets or clears `Required`.
+    #[inline]
     pub fn set_required(mut self, v: Option<bool>) -> Self {
         self.required = v;
         self
@@ -646,6 +693,7 @@ impl Properties {
 }
 
 impl Encode for Properties {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -670,6 +718,7 @@ impl Encode for Properties {
 }
 
 impl Flat for Properties {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
@@ -698,6 +747,7 @@ impl Flat for Properties {
 
 impl codec::JsonText for Properties {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Array", &self.array);
@@ -736,6 +786,7 @@ pub enum CreateSchemaError {
 
 impl CreateSchemaError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -743,45 +794,53 @@ impl CreateSchemaError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateSchemaError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateSchemaError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateSchemaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`schema_id`](DeleteSchemaPropertyFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSchemaProperty)
+    #[inline]
     pub fn delete_schema_property(&self) -> DeleteSchemaPropertyFluentBuilder {
         DeleteSchemaPropertyFluentBuilder {
             client: self.clone(),
@@ -50,11 +51,13 @@ pub struct DeleteSchemaPropertyInput {
 
 impl DeleteSchemaPropertyInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> DeleteSchemaPropertyInputBuilder {
         DeleteSchemaPropertyInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "PropertyName", &self.property_name);
@@ -84,12 +87,14 @@ impl DeleteSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl DeleteSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `PropertyName`.
+    #[inline]
     pub fn set_property_name(mut self, v: Option<String>) -> Self {
         self.property_name = v;
         self
     }
 
     /// `PropertyName` as set so far.
+    #[inline]
     pub fn get_property_name(&self) -> Option<&String> {
         self.property_name.as_ref()
     }
@@ -118,12 +125,14 @@ impl DeleteSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -135,17 +144,20 @@ impl DeleteSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `SchemaId`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteSchemaPropertyInput, BuildError> {
         Ok(DeleteSchemaPropertyInput {
             instance_id: self
@@ -181,6 +193,7 @@ impl DeleteSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -193,6 +206,7 @@ impl DeleteSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `PropertyName`.
+    #[inline]
     pub fn set_property_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_property_name(v);
         self
@@ -205,6 +219,7 @@ impl DeleteSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -217,17 +232,20 @@ impl DeleteSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &DeleteSchemaPropertyInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -276,37 +294,44 @@ pub struct DeleteSchemaPropertyOutput {
 
 impl DeleteSchemaPropertyOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for DeleteSchemaPropertyOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -322,6 +347,7 @@ impl Decode for DeleteSchemaPropertyOutput {
 }
 
 impl Encode for DeleteSchemaPropertyOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -348,6 +374,7 @@ pub enum DeleteSchemaPropertyError {
 
 impl DeleteSchemaPropertyError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -355,45 +382,53 @@ impl DeleteSchemaPropertyError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for DeleteSchemaPropertyError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for DeleteSchemaPropertyError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for DeleteSchemaPropertyError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

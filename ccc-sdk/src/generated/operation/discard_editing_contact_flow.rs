@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`instance_id`](DiscardEditingContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DiscardEditingContactFlow)
+    #[inline]
     pub fn discard_editing_contact_flow(&self) -> DiscardEditingContactFlowFluentBuilder {
         DiscardEditingContactFlowFluentBuilder {
             client: self.clone(),
@@ -48,11 +49,13 @@ pub struct DiscardEditingContactFlowInput {
 
 impl DiscardEditingContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> DiscardEditingContactFlowInputBuilder {
         DiscardEditingContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
@@ -76,12 +79,14 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -93,12 +98,14 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `DraftId`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.draft_id = v;
         self
     }
 
     /// `DraftId` as set so far.
+    #[inline]
     pub fn get_draft_id(&self) -> Option<&String> {
         self.draft_id.as_ref()
     }
@@ -112,17 +119,20 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<DiscardEditingContactFlowInput, BuildError> {
         Ok(DiscardEditingContactFlowInput {
             contact_flow_id: self
@@ -155,6 +165,7 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -167,6 +178,7 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `DraftId`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_draft_id(v);
         self
@@ -181,17 +193,20 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &DiscardEditingContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -236,32 +251,38 @@ pub struct DiscardEditingContactFlowOutput {
 
 impl DiscardEditingContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for DiscardEditingContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -276,6 +297,7 @@ impl Decode for DiscardEditingContactFlowOutput {
 }
 
 impl Encode for DiscardEditingContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -301,6 +323,7 @@ pub enum DiscardEditingContactFlowError {
 
 impl DiscardEditingContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -308,45 +331,53 @@ impl DiscardEditingContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for DiscardEditingContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for DiscardEditingContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for DiscardEditingContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`job_id`](EndConferenceFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EndConference)
+    #[inline]
     pub fn end_conference(&self) -> EndConferenceFluentBuilder {
         EndConferenceFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct EndConferenceInput {
 
 impl EndConferenceInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> EndConferenceInputBuilder {
         EndConferenceInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
@@ -83,12 +86,14 @@ impl EndConferenceInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -102,12 +107,14 @@ impl EndConferenceInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl EndConferenceInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<EndConferenceInput, BuildError> {
         Ok(EndConferenceInput {
             instance_id: self
@@ -162,6 +172,7 @@ impl EndConferenceFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -176,6 +187,7 @@ impl EndConferenceFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -190,17 +202,20 @@ impl EndConferenceFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &EndConferenceInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -251,42 +266,50 @@ pub struct EndConferenceOutput {
 
 impl EndConferenceOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&EndConferenceResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for EndConferenceOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -303,6 +326,7 @@ impl Decode for EndConferenceOutput {
 }
 
 impl Encode for EndConferenceOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -337,22 +361,26 @@ pub struct EndConferenceResult {
 
 impl EndConferenceResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for EndConferenceResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -366,6 +394,7 @@ impl Decode for EndConferenceResult {
 }
 
 impl Encode for EndConferenceResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -397,22 +426,26 @@ pub struct CallContext {
 
 impl CallContext {
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[ChannelContexts] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -426,6 +459,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
@@ -489,62 +523,74 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for ChannelContexts {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -566,6 +612,7 @@ impl Decode for ChannelContexts {
 }
 
 impl Encode for ChannelContexts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -637,41 +684,49 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -679,22 +734,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -716,6 +775,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -758,6 +818,7 @@ pub enum EndConferenceError {
 
 impl EndConferenceError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -765,45 +826,53 @@ impl EndConferenceError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for EndConferenceError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for EndConferenceError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for EndConferenceError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetAudioFileFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFile)
+    #[inline]
     pub fn get_audio_file(&self) -> GetAudioFileFluentBuilder {
         GetAudioFileFluentBuilder {
             client: self.clone(),
@@ -45,11 +46,13 @@ pub struct GetAudioFileInput {
 
 impl GetAudioFileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetAudioFileInputBuilder {
         GetAudioFileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -71,12 +74,14 @@ impl GetAudioFileInputBuilder {
     }
 
     /// Sets or clears `AudioResourceId`.
+    #[inline]
     pub fn set_audio_resource_id(mut self, v: Option<String>) -> Self {
         self.audio_resource_id = v;
         self
     }
 
     /// `AudioResourceId` as set so far.
+    #[inline]
     pub fn get_audio_resource_id(&self) -> Option<&String> {
         self.audio_resource_id.as_ref()
     }
@@ -90,17 +95,20 @@ impl GetAudioFileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAudioFileInput, BuildError> {
         Ok(GetAudioFileInput {
             audio_resource_id: self
@@ -130,6 +138,7 @@ impl GetAudioFileFluentBuilder {
     }
 
     /// Sets or clears `AudioResourceId`.
+    #[inline]
     pub fn set_audio_resource_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_audio_resource_id(v);
         self
@@ -144,17 +153,20 @@ impl GetAudioFileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetAudioFileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -201,37 +213,44 @@ pub struct GetAudioFileOutput {
 
 impl GetAudioFileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&AudioFile> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetAudioFileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -247,6 +266,7 @@ impl Decode for GetAudioFileOutput {
 }
 
 impl Encode for GetAudioFileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -284,42 +304,50 @@ pub struct AudioFile {
 
 impl AudioFile {
     /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
+    #[inline]
     pub fn audio_file_name(&self) -> Option<&str> {
         self.audio_file_name.as_deref()
     }
 
     /// `AudioResourceId`: see the field [`audio_resource_id`](#structfield.audio_resource_id).
+    #[inline]
     pub fn audio_resource_id(&self) -> Option<&str> {
         self.audio_resource_id.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `OssFileKey`: see the field [`oss_file_key`](#structfield.oss_file_key).
+    #[inline]
     pub fn oss_file_key(&self) -> Option<&str> {
         self.oss_file_key.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for AudioFile {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -337,6 +365,7 @@ impl Decode for AudioFile {
 }
 
 impl Encode for AudioFile {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AudioFileName", &self.audio_file_name);
@@ -365,6 +394,7 @@ pub enum GetAudioFileError {
 
 impl GetAudioFileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -372,45 +402,53 @@ impl GetAudioFileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetAudioFileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetAudioFileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetAudioFileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

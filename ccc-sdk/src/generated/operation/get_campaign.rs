@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetCampaignFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCampaign)
+    #[inline]
     pub fn get_campaign(&self) -> GetCampaignFluentBuilder {
         GetCampaignFluentBuilder {
             client: self.clone(),
@@ -45,11 +46,13 @@ pub struct GetCampaignInput {
 
 impl GetCampaignInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetCampaignInputBuilder {
         GetCampaignInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -71,12 +74,14 @@ impl GetCampaignInputBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -90,17 +95,20 @@ impl GetCampaignInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetCampaignInput, BuildError> {
         Ok(GetCampaignInput {
             campaign_id: self
@@ -130,6 +138,7 @@ impl GetCampaignFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -144,17 +153,20 @@ impl GetCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetCampaignInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -197,32 +209,38 @@ pub struct GetCampaignOutput {
 
 impl GetCampaignOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Campaign> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetCampaignOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -237,6 +255,7 @@ impl Decode for GetCampaignOutput {
 }
 
 impl Encode for GetCampaignOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -303,122 +322,146 @@ pub struct Campaign {
 
 impl Campaign {
     /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
+    #[inline]
     pub fn actual_end_time(&self) -> Option<i64> {
         self.actual_end_time
     }
 
     /// `ActualStartTime`: see the field [`actual_start_time`](#structfield.actual_start_time).
+    #[inline]
     pub fn actual_start_time(&self) -> Option<i64> {
         self.actual_start_time
     }
 
     /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    #[inline]
     pub fn campaign_id(&self) -> Option<&str> {
         self.campaign_id.as_deref()
     }
 
     /// `CasesAborted`: see the field [`cases_aborted`](#structfield.cases_aborted).
+    #[inline]
     pub fn cases_aborted(&self) -> Option<i64> {
         self.cases_aborted
     }
 
     /// `CasesConnected`: see the field [`cases_connected`](#structfield.cases_connected).
+    #[inline]
     pub fn cases_connected(&self) -> Option<i64> {
         self.cases_connected
     }
 
     /// `CasesUncompleted`: see the field [`cases_uncompleted`](#structfield.cases_uncompleted).
+    #[inline]
     pub fn cases_uncompleted(&self) -> Option<i64> {
         self.cases_uncompleted
     }
 
     /// `CasesUncompletedAfterAttempt`: see the field [`cases_uncompleted_after_attempt`](#structfield.cases_uncompleted_after_attempt).
+    #[inline]
     pub fn cases_uncompleted_after_attempt(&self) -> Option<&str> {
         self.cases_uncompleted_after_attempt.as_deref()
     }
 
     /// `CasesUncompletedAfterAttempted`: see the field [`cases_uncompleted_after_attempted`](#structfield.cases_uncompleted_after_attempted).
+    #[inline]
     pub fn cases_uncompleted_after_attempted(&self) -> Option<i64> {
         self.cases_uncompleted_after_attempted
     }
 
     /// `CompletionRate`: see the field [`completion_rate`](#structfield.completion_rate).
+    #[inline]
     pub fn completion_rate(&self) -> Option<f32> {
         self.completion_rate
     }
 
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `MaxAttemptCount`: see the field [`max_attempt_count`](#structfield.max_attempt_count).
+    #[inline]
     pub fn max_attempt_count(&self) -> Option<i64> {
         self.max_attempt_count
     }
 
     /// `MinAttemptInterval`: see the field [`min_attempt_interval`](#structfield.min_attempt_interval).
+    #[inline]
     pub fn min_attempt_interval(&self) -> Option<i64> {
         self.min_attempt_interval
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PlanedEndTime`: see the field [`planed_end_time`](#structfield.planed_end_time).
+    #[inline]
     pub fn planed_end_time(&self) -> Option<i64> {
         self.planed_end_time
     }
 
     /// `PlanedStartTime`: see the field [`planed_start_time`](#structfield.planed_start_time).
+    #[inline]
     pub fn planed_start_time(&self) -> Option<i64> {
         self.planed_start_time
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 
     /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
+    #[inline]
     pub fn queue_name(&self) -> Option<&str> {
         self.queue_name.as_deref()
     }
 
     /// `Simulation`: see the field [`simulation`](#structfield.simulation).
+    #[inline]
     pub fn simulation(&self) -> Option<bool> {
         self.simulation
     }
 
     /// `SimulationParameters`: see the field [`simulation_parameters`](#structfield.simulation_parameters).
+    #[inline]
     pub fn simulation_parameters(&self) -> Option<&str> {
         self.simulation_parameters.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `StrategyParameters`: see the field [`strategy_parameters`](#structfield.strategy_parameters).
+    #[inline]
     pub fn strategy_parameters(&self) -> Option<&str> {
         self.strategy_parameters.as_deref()
     }
 
     /// `StrategyType`: see the field [`strategy_type`](#structfield.strategy_type).
+    #[inline]
     pub fn strategy_type(&self) -> Option<&str> {
         self.strategy_type.as_deref()
     }
 
     /// `TotalCases`: see the field [`total_cases`](#structfield.total_cases).
+    #[inline]
     pub fn total_cases(&self) -> Option<i64> {
         self.total_cases
     }
 }
 
 impl Decode for Campaign {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -456,6 +499,7 @@ impl Decode for Campaign {
 }
 
 impl Encode for Campaign {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
@@ -508,6 +552,7 @@ pub enum GetCampaignError {
 
 impl GetCampaignError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -515,45 +560,53 @@ impl GetCampaignError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetCampaignError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetCampaignError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetCampaignError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

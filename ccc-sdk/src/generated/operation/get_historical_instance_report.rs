@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetHistoricalInstanceReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalInstanceReport)
+    #[inline]
     pub fn get_historical_instance_report(&self) -> GetHistoricalInstanceReportFluentBuilder {
         GetHistoricalInstanceReportFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct GetHistoricalInstanceReportInput {
 
 impl GetHistoricalInstanceReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetHistoricalInstanceReportInputBuilder {
         GetHistoricalInstanceReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -92,12 +95,14 @@ impl GetHistoricalInstanceReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -111,12 +116,14 @@ impl GetHistoricalInstanceReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -130,12 +137,14 @@ impl GetHistoricalInstanceReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -149,17 +158,20 @@ impl GetHistoricalInstanceReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetHistoricalInstanceReportInput, BuildError> {
         Ok(GetHistoricalInstanceReportInput {
             end_time: self.end_time,
@@ -191,6 +203,7 @@ impl GetHistoricalInstanceReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -205,6 +218,7 @@ impl GetHistoricalInstanceReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -219,6 +233,7 @@ impl GetHistoricalInstanceReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -233,17 +248,20 @@ impl GetHistoricalInstanceReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetHistoricalInstanceReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -292,37 +310,44 @@ pub struct GetHistoricalInstanceReportOutput {
 
 impl GetHistoricalInstanceReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalInstanceReport> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetHistoricalInstanceReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -338,6 +363,7 @@ impl Decode for GetHistoricalInstanceReportOutput {
 }
 
 impl Encode for GetHistoricalInstanceReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -375,27 +401,32 @@ pub struct HistoricalInstanceReport {
 
 impl HistoricalInstanceReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
+    #[inline]
     pub fn internal(&self) -> Option<&Internal> {
         self.internal.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&Overall> {
         self.overall.as_ref()
     }
 }
 
 impl Decode for HistoricalInstanceReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -410,6 +441,7 @@ impl Decode for HistoricalInstanceReport {
 }
 
 impl Encode for HistoricalInstanceReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -678,11 +710,13 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    #[inline]
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
     }
 
     /// `AccessChannelTypeDetailList`: see the field [`access_channel_type_detail_list`](#structfield.access_channel_type_detail_list); empty when absent.
+    #[inline]
     pub fn access_channel_type_detail_list(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_detail_list
             .as_deref()
@@ -690,307 +724,368 @@ impl Inbound {
     }
 
     /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
+    #[inline]
     pub fn average_abandon_time(&self) -> Option<f32> {
         self.average_abandon_time
     }
 
     /// `AverageAbandonedInIVRTime`: see the field [`average_abandoned_in_ivr_time`](#structfield.average_abandoned_in_ivr_time).
+    #[inline]
     pub fn average_abandoned_in_ivr_time(&self) -> Option<f32> {
         self.average_abandoned_in_ivr_time
     }
 
     /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
+    #[inline]
     pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
         self.average_abandoned_in_queue_time
     }
 
     /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
+    #[inline]
     pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
         self.average_abandoned_in_ring_time
     }
 
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
+    #[inline]
     pub fn average_wait_time(&self) -> Option<f32> {
         self.average_wait_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
+    #[inline]
     pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
         self.calls_abandoned_in_ivr
     }
 
     /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    #[inline]
     pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
         self.calls_abandoned_in_queue
     }
 
     /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    #[inline]
     pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
         self.calls_abandoned_in_ring
     }
 
     /// `CallsAbandonedInVoiceNavigator`: see the field [`calls_abandoned_in_voice_navigator`](#structfield.calls_abandoned_in_voice_navigator).
+    #[inline]
     pub fn calls_abandoned_in_voice_navigator(&self) -> Option<i64> {
         self.calls_abandoned_in_voice_navigator
     }
 
     /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    #[inline]
     pub fn calls_attended_transferred(&self) -> Option<i64> {
         self.calls_attended_transferred
     }
 
     /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    #[inline]
     pub fn calls_blind_transferred(&self) -> Option<i64> {
         self.calls_blind_transferred
     }
 
     /// `CallsCausedIVRException`: see the field [`calls_caused_ivr_exception`](#structfield.calls_caused_ivr_exception).
+    #[inline]
     pub fn calls_caused_ivr_exception(&self) -> Option<i64> {
         self.calls_caused_ivr_exception
     }
 
     /// `CallsForwardToOutsideNumber`: see the field [`calls_forward_to_outside_number`](#structfield.calls_forward_to_outside_number).
+    #[inline]
     pub fn calls_forward_to_outside_number(&self) -> Option<i64> {
         self.calls_forward_to_outside_number
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsIVRException`: see the field [`calls_ivr_exception`](#structfield.calls_ivr_exception).
+    #[inline]
     pub fn calls_ivr_exception(&self) -> Option<i64> {
         self.calls_ivr_exception
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    #[inline]
     pub fn calls_queued(&self) -> Option<i64> {
         self.calls_queued
     }
 
     /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
+    #[inline]
     pub fn calls_queuing_failed(&self) -> Option<i64> {
         self.calls_queuing_failed
     }
 
     /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    #[inline]
     pub fn calls_queuing_overflow(&self) -> Option<i64> {
         self.calls_queuing_overflow
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `CallsToVoicemail`: see the field [`calls_to_voicemail`](#structfield.calls_to_voicemail).
+    #[inline]
     pub fn calls_to_voicemail(&self) -> Option<i64> {
         self.calls_to_voicemail
     }
 
     /// `CallsVoicemail`: see the field [`calls_voicemail`](#structfield.calls_voicemail).
+    #[inline]
     pub fn calls_voicemail(&self) -> Option<i64> {
         self.calls_voicemail
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
+    #[inline]
     pub fn max_abandon_time(&self) -> Option<i64> {
         self.max_abandon_time
     }
 
     /// `MaxAbandonedInIVRTime`: see the field [`max_abandoned_in_ivr_time`](#structfield.max_abandoned_in_ivr_time).
+    #[inline]
     pub fn max_abandoned_in_ivr_time(&self) -> Option<i64> {
         self.max_abandoned_in_ivr_time
     }
 
     /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
+    #[inline]
     pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
         self.max_abandoned_in_queue_time
     }
 
     /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
+    #[inline]
     pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
         self.max_abandoned_in_ring_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
+    #[inline]
     pub fn max_wait_time(&self) -> Option<i64> {
         self.max_wait_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    #[inline]
     pub fn service_level15(&self) -> Option<f32> {
         self.service_level15
     }
 
     /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    #[inline]
     pub fn service_level20(&self) -> Option<f32> {
         self.service_level20
     }
 
     /// `ServiceLevel30`: see the field [`service_level30`](#structfield.service_level30).
+    #[inline]
     pub fn service_level30(&self) -> Option<f32> {
         self.service_level30
     }
 
     /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
+    #[inline]
     pub fn total_abandon_time(&self) -> Option<i64> {
         self.total_abandon_time
     }
 
     /// `TotalAbandonedInIVRTime`: see the field [`total_abandoned_in_ivr_time`](#structfield.total_abandoned_in_ivr_time).
+    #[inline]
     pub fn total_abandoned_in_ivr_time(&self) -> Option<i64> {
         self.total_abandoned_in_ivr_time
     }
 
     /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
+    #[inline]
     pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
         self.total_abandoned_in_queue_time
     }
 
     /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
+    #[inline]
     pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
         self.total_abandoned_in_ring_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    #[inline]
     pub fn total_wait_time(&self) -> Option<i64> {
         self.total_wait_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1087,6 +1182,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonRate", &self.abandon_rate);
@@ -1261,17 +1357,20 @@ pub struct Internal {
 
 impl Internal {
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 }
 
 impl Decode for Internal {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1284,6 +1383,7 @@ impl Decode for Internal {
 }
 
 impl Encode for Internal {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallsAnswered", &self.calls_answered);
@@ -1406,137 +1506,164 @@ pub struct Outbound {
 
 impl Outbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
+    #[inline]
     pub fn average_dialing_time(&self) -> Option<f32> {
         self.average_dialing_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    #[inline]
     pub fn calls_attended_transferred(&self) -> Option<i64> {
         self.calls_attended_transferred
     }
 
     /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    #[inline]
     pub fn calls_blind_transferred(&self) -> Option<i64> {
         self.calls_blind_transferred
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i32> {
         self.calls_hold
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
+    #[inline]
     pub fn max_dialing_time(&self) -> Option<i64> {
         self.max_dialing_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
+    #[inline]
     pub fn total_dialing_time(&self) -> Option<i64> {
         self.total_dialing_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Outbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1577,6 +1704,7 @@ impl Decode for Outbound {
 }
 
 impl Encode for Outbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1727,122 +1855,146 @@ pub struct Overall {
 
 impl Overall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxLoggedInAgents`: see the field [`max_logged_in_agents`](#structfield.max_logged_in_agents).
+    #[inline]
     pub fn max_logged_in_agents(&self) -> Option<i64> {
         self.max_logged_in_agents
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1880,6 +2032,7 @@ impl Decode for Overall {
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1939,6 +2092,7 @@ pub enum GetHistoricalInstanceReportError {
 
 impl GetHistoricalInstanceReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1946,45 +2100,53 @@ impl GetHistoricalInstanceReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetHistoricalInstanceReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetHistoricalInstanceReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetHistoricalInstanceReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

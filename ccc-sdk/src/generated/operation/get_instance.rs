@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetInstanceFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetInstance)
+    #[inline]
     pub fn get_instance(&self) -> GetInstanceFluentBuilder {
         GetInstanceFluentBuilder {
             client: self.clone(),
@@ -42,11 +43,13 @@ pub struct GetInstanceInput {
 
 impl GetInstanceInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetInstanceInputBuilder {
         GetInstanceInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -68,17 +71,20 @@ impl GetInstanceInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetInstanceInput, BuildError> {
         Ok(GetInstanceInput {
             instance_id: self
@@ -107,17 +113,20 @@ impl GetInstanceFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetInstanceInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -168,42 +177,50 @@ pub struct GetInstanceOutput {
 
 impl GetInstanceOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Instance> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetInstanceOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -220,6 +237,7 @@ impl Decode for GetInstanceOutput {
 }
 
 impl Encode for GetInstanceOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -286,62 +304,74 @@ pub struct Instance {
 
 impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
+    #[inline]
     pub fn admin_list(&self) -> &[crate::types::User] {
         self.admin_list.as_deref().unwrap_or_default()
     }
 
     /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
+    #[inline]
     pub fn aliyun_uid(&self) -> Option<&str> {
         self.aliyun_uid.as_deref()
     }
 
     /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
+    #[inline]
     pub fn console_url(&self) -> Option<&str> {
         self.console_url.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
+    #[inline]
     pub fn domain_name(&self) -> Option<&str> {
         self.domain_name.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    #[inline]
     pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `AgentType`: see the field [`agent_type`](#structfield.agent_type).
+    #[inline]
     pub fn agent_type(&self) -> Option<&str> {
         self.agent_type.as_deref()
     }
 
     /// `ChatbotBusinessUnit`: see the field [`chatbot_business_unit`](#structfield.chatbot_business_unit).
+    #[inline]
     pub fn chatbot_business_unit(&self) -> Option<&ChatbotBusinessUnit> {
         self.chatbot_business_unit.as_ref()
     }
 }
 
 impl Decode for Instance {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -363,6 +393,7 @@ impl Decode for Instance {
 }
 
 impl Encode for Instance {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AdminList", &self.admin_list);
@@ -398,17 +429,20 @@ pub struct ChatbotBusinessUnit {
 
 impl ChatbotBusinessUnit {
     /// `UnitId`: see the field [`unit_id`](#structfield.unit_id).
+    #[inline]
     pub fn unit_id(&self) -> Option<i64> {
         self.unit_id
     }
 
     /// `UnitKey`: see the field [`unit_key`](#structfield.unit_key).
+    #[inline]
     pub fn unit_key(&self) -> Option<&str> {
         self.unit_key.as_deref()
     }
 }
 
 impl Decode for ChatbotBusinessUnit {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -421,6 +455,7 @@ impl Decode for ChatbotBusinessUnit {
 }
 
 impl Encode for ChatbotBusinessUnit {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "UnitId", &self.unit_id);
@@ -448,6 +483,7 @@ pub enum GetInstanceError {
 
 impl GetInstanceError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -455,33 +491,39 @@ impl GetInstanceError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetInstanceError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -491,12 +533,14 @@ impl From<ServiceError> for GetInstanceError {
 }
 
 impl AsRef<ServiceError> for GetInstanceError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetInstanceError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

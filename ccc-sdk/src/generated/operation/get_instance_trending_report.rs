@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetInstanceTrendingReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetInstanceTrendingReport)
+    #[inline]
     pub fn get_instance_trending_report(&self) -> GetInstanceTrendingReportFluentBuilder {
         GetInstanceTrendingReportFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct GetInstanceTrendingReportInput {
 
 impl GetInstanceTrendingReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetInstanceTrendingReportInputBuilder {
         GetInstanceTrendingReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -92,12 +95,14 @@ impl GetInstanceTrendingReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -111,12 +116,14 @@ impl GetInstanceTrendingReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -130,12 +137,14 @@ impl GetInstanceTrendingReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -149,17 +158,20 @@ impl GetInstanceTrendingReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetInstanceTrendingReportInput, BuildError> {
         Ok(GetInstanceTrendingReportInput {
             end_time: self.end_time,
@@ -191,6 +203,7 @@ impl GetInstanceTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -205,6 +218,7 @@ impl GetInstanceTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -219,6 +233,7 @@ impl GetInstanceTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -233,17 +248,20 @@ impl GetInstanceTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetInstanceTrendingReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -292,37 +310,44 @@ pub struct GetInstanceTrendingReportOutput {
 
 impl GetInstanceTrendingReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&InstanceTrendingReport> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetInstanceTrendingReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -338,6 +363,7 @@ impl Decode for GetInstanceTrendingReportOutput {
 }
 
 impl Encode for GetInstanceTrendingReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -371,22 +397,26 @@ pub struct InstanceTrendingReport {
 
 impl InstanceTrendingReport {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound); empty when absent.
+    #[inline]
     pub fn inbound(&self) -> &[Inbound] {
         self.inbound.as_deref().unwrap_or_default()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound); empty when absent.
+    #[inline]
     pub fn outbound(&self) -> &[Outbound] {
         self.outbound.as_deref().unwrap_or_default()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall); empty when absent.
+    #[inline]
     pub fn overall(&self) -> &[Overall] {
         self.overall.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for InstanceTrendingReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -400,6 +430,7 @@ impl Decode for InstanceTrendingReport {
 }
 
 impl Encode for InstanceTrendingReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -447,42 +478,50 @@ pub struct Inbound {
 
 impl Inbound {
     /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
+    #[inline]
     pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
         self.calls_abandoned_in_ivr
     }
 
     /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    #[inline]
     pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
         self.calls_abandoned_in_queue
     }
 
     /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    #[inline]
     pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
         self.calls_abandoned_in_ring
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    #[inline]
     pub fn calls_queued(&self) -> Option<i64> {
         self.calls_queued
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -500,6 +539,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallsAbandonedInIVR", &self.calls_abandoned_in_ivr);
@@ -543,22 +583,26 @@ pub struct Outbound {
 
 impl Outbound {
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 }
 
 impl Decode for Outbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -572,6 +616,7 @@ impl Decode for Outbound {
 }
 
 impl Encode for Outbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallsAnswered", &self.calls_answered);
@@ -599,17 +644,20 @@ pub struct Overall {
 
 impl Overall {
     /// `MaxLoggedInAgents`: see the field [`max_logged_in_agents`](#structfield.max_logged_in_agents).
+    #[inline]
     pub fn max_logged_in_agents(&self) -> Option<i64> {
         self.max_logged_in_agents
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -622,6 +670,7 @@ impl Decode for Overall {
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "MaxLoggedInAgents", &self.max_logged_in_agents);
@@ -651,6 +700,7 @@ pub enum GetInstanceTrendingReportError {
 
 impl GetInstanceTrendingReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -658,45 +708,53 @@ impl GetInstanceTrendingReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetInstanceTrendingReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetInstanceTrendingReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetInstanceTrendingReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`template_id`](GetSummaryTemplateFluentBuilder::template_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSummaryTemplate)
+    #[inline]
     pub fn get_summary_template(&self) -> GetSummaryTemplateFluentBuilder {
         GetSummaryTemplateFluentBuilder {
             client: self.clone(),
@@ -45,11 +46,13 @@ pub struct GetSummaryTemplateInput {
 
 impl GetSummaryTemplateInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetSummaryTemplateInputBuilder {
         GetSummaryTemplateInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TemplateId", &self.template_id);
@@ -73,12 +76,14 @@ impl GetSummaryTemplateInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -90,17 +95,20 @@ impl GetSummaryTemplateInputBuilder {
     }
 
     /// Sets or clears `TemplateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.template_id = v;
         self
     }
 
     /// `TemplateId` as set so far.
+    #[inline]
     pub fn get_template_id(&self) -> Option<&String> {
         self.template_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetSummaryTemplateInput, BuildError> {
         Ok(GetSummaryTemplateInput {
             instance_id: self
@@ -132,6 +140,7 @@ impl GetSummaryTemplateFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -144,17 +153,20 @@ impl GetSummaryTemplateFluentBuilder {
     }
 
     /// Sets or clears `TemplateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_template_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetSummaryTemplateInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -205,42 +217,50 @@ pub struct GetSummaryTemplateOutput {
 
 impl GetSummaryTemplateOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&SummaryTemplate> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetSummaryTemplateOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -257,6 +277,7 @@ impl Decode for GetSummaryTemplateOutput {
 }
 
 impl Encode for GetSummaryTemplateOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -295,42 +316,50 @@ pub struct SummaryTemplate {
 
 impl SummaryTemplate {
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PropertyList`: see the field [`property_list`](#structfield.property_list); empty when absent.
+    #[inline]
     pub fn property_list(&self) -> &[PropertyList] {
         self.property_list.as_deref().unwrap_or_default()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 }
 
 impl Decode for SummaryTemplate {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -348,6 +377,7 @@ impl Decode for SummaryTemplate {
 }
 
 impl Encode for SummaryTemplate {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CategoryId", &self.category_id);
@@ -411,112 +441,134 @@ pub struct PropertyList {
 
 impl PropertyList {
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    #[inline]
     pub fn attributes(&self) -> Option<&str> {
         self.attributes.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for PropertyList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -548,6 +600,7 @@ impl Decode for PropertyList {
 }
 
 impl Encode for PropertyList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -590,6 +643,7 @@ pub enum GetSummaryTemplateError {
 
 impl GetSummaryTemplateError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -597,45 +651,53 @@ impl GetSummaryTemplateError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetSummaryTemplateError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetSummaryTemplateError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetSummaryTemplateError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`ticket_id`](GetTicketFluentBuilder::ticket_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicket)
+    #[inline]
     pub fn get_ticket(&self) -> GetTicketFluentBuilder {
         GetTicketFluentBuilder {
             client: self.clone(),
@@ -45,11 +46,13 @@ pub struct GetTicketInput {
 
 impl GetTicketInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetTicketInputBuilder {
         GetTicketInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TicketId", &self.ticket_id);
@@ -73,12 +76,14 @@ impl GetTicketInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -90,17 +95,20 @@ impl GetTicketInputBuilder {
     }
 
     /// Sets or clears `TicketId`.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetTicketInput, BuildError> {
         Ok(GetTicketInput {
             instance_id: self
@@ -132,6 +140,7 @@ impl GetTicketFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -144,17 +153,20 @@ impl GetTicketFluentBuilder {
     }
 
     /// Sets or clears `TicketId`.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetTicketInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -205,42 +217,50 @@ pub struct GetTicketOutput {
 
 impl GetTicketOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Ticket> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetTicketOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -257,6 +277,7 @@ impl Decode for GetTicketOutput {
 }
 
 impl Encode for GetTicketOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -331,132 +352,158 @@ pub struct Ticket {
 
 impl Ticket {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
+    #[inline]
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
     }
 
     /// `AssigneeName`: see the field [`assignee_name`](#structfield.assignee_name).
+    #[inline]
     pub fn assignee_name(&self) -> Option<&str> {
         self.assignee_name.as_deref()
     }
 
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `CategoryName`: see the field [`category_name`](#structfield.category_name).
+    #[inline]
     pub fn category_name(&self) -> Option<&str> {
         self.category_name.as_deref()
     }
 
     /// `CloseCode`: see the field [`close_code`](#structfield.close_code).
+    #[inline]
     pub fn close_code(&self) -> Option<&str> {
         self.close_code.as_deref()
     }
 
     /// `Comment`: see the field [`comment`](#structfield.comment).
+    #[inline]
     pub fn comment(&self) -> Option<&str> {
         self.comment.as_deref()
     }
 
     /// `Context`: see the field [`context`](#structfield.context).
+    #[inline]
     pub fn context(&self) -> Option<&str> {
         self.context.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `CreatorName`: see the field [`creator_name`](#structfield.creator_name).
+    #[inline]
     pub fn creator_name(&self) -> Option<&str> {
         self.creator_name.as_deref()
     }
 
     /// `CurrentTaskId`: see the field [`current_task_id`](#structfield.current_task_id).
+    #[inline]
     pub fn current_task_id(&self) -> Option<&str> {
         self.current_task_id.as_deref()
     }
 
     /// `CurrentTaskName`: see the field [`current_task_name`](#structfield.current_task_name).
+    #[inline]
     pub fn current_task_name(&self) -> Option<&str> {
         self.current_task_name.as_deref()
     }
 
     /// `CurrentTaskStartTime`: see the field [`current_task_start_time`](#structfield.current_task_start_time).
+    #[inline]
     pub fn current_task_start_time(&self) -> Option<i64> {
         self.current_task_start_time
     }
 
     /// `CustomerId`: see the field [`customer_id`](#structfield.customer_id).
+    #[inline]
     pub fn customer_id(&self) -> Option<&str> {
         self.customer_id.as_deref()
     }
 
     /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    #[inline]
     pub fn end_time(&self) -> Option<i64> {
         self.end_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Source`: see the field [`source`](#structfield.source).
+    #[inline]
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TemplateVersion`: see the field [`template_version`](#structfield.template_version).
+    #[inline]
     pub fn template_version(&self) -> Option<&str> {
         self.template_version.as_deref()
     }
 
     /// `TicketId`: see the field [`ticket_id`](#structfield.ticket_id).
+    #[inline]
     pub fn ticket_id(&self) -> Option<&str> {
         self.ticket_id.as_deref()
     }
 
     /// `Title`: see the field [`title`](#structfield.title).
+    #[inline]
     pub fn title(&self) -> Option<&str> {
         self.title.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for Ticket {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -492,6 +539,7 @@ impl Decode for Ticket {
 }
 
 impl Encode for Ticket {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -542,6 +590,7 @@ pub enum GetTicketError {
 
 impl GetTicketError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -549,45 +598,53 @@ impl GetTicketError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetTicketError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetTicketError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetTicketError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetTicketTemplateFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketTemplate)
+    #[inline]
     pub fn get_ticket_template(&self) -> GetTicketTemplateFluentBuilder {
         GetTicketTemplateFluentBuilder {
             client: self.clone(),
@@ -46,11 +47,13 @@ pub struct GetTicketTemplateInput {
 
 impl GetTicketTemplateInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetTicketTemplateInputBuilder {
         GetTicketTemplateInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.template_id {
@@ -80,12 +83,14 @@ impl GetTicketTemplateInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -97,12 +102,14 @@ impl GetTicketTemplateInputBuilder {
     }
 
     /// Sets or clears `TemplateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.template_id = v;
         self
     }
 
     /// `TemplateId` as set so far.
+    #[inline]
     pub fn get_template_id(&self) -> Option<&String> {
         self.template_id.as_ref()
     }
@@ -114,17 +121,20 @@ impl GetTicketTemplateInputBuilder {
     }
 
     /// Sets or clears `TemplateVersion`.
+    #[inline]
     pub fn set_template_version(mut self, v: Option<String>) -> Self {
         self.template_version = v;
         self
     }
 
     /// `TemplateVersion` as set so far.
+    #[inline]
     pub fn get_template_version(&self) -> Option<&String> {
         self.template_version.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetTicketTemplateInput, BuildError> {
         Ok(GetTicketTemplateInput {
             instance_id: self
@@ -155,6 +165,7 @@ impl GetTicketTemplateFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -167,6 +178,7 @@ impl GetTicketTemplateFluentBuilder {
     }
 
     /// Sets or clears `TemplateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_template_id(v);
         self
@@ -179,17 +191,20 @@ impl GetTicketTemplateFluentBuilder {
     }
 
     /// Sets or clears `TemplateVersion`.
+    #[inline]
     pub fn set_template_version(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_template_version(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetTicketTemplateInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -240,42 +255,50 @@ pub struct GetTicketTemplateOutput {
 
 impl GetTicketTemplateOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&TicketTemplate> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetTicketTemplateOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -292,6 +315,7 @@ impl Decode for GetTicketTemplateOutput {
 }
 
 impl Encode for GetTicketTemplateOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -334,52 +358,62 @@ pub struct TicketTemplate {
 
 impl TicketTemplate {
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `ProcessDefinition`: see the field [`process_definition`](#structfield.process_definition).
+    #[inline]
     pub fn process_definition(&self) -> Option<&str> {
         self.process_definition.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TicketFields`: see the field [`ticket_fields`](#structfield.ticket_fields); empty when absent.
+    #[inline]
     pub fn ticket_fields(&self) -> &[TicketFields] {
         self.ticket_fields.as_deref().unwrap_or_default()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for TicketTemplate {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -399,6 +433,7 @@ impl Decode for TicketTemplate {
 }
 
 impl Encode for TicketTemplate {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CategoryId", &self.category_id);
@@ -464,112 +499,134 @@ pub struct TicketFields {
 
 impl TicketFields {
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    #[inline]
     pub fn attributes(&self) -> Option<&str> {
         self.attributes.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for TicketFields {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -601,6 +658,7 @@ impl Decode for TicketFields {
 }
 
 impl Encode for TicketFields {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -643,6 +701,7 @@ pub enum GetTicketTemplateError {
 
 impl GetTicketTemplateError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -650,45 +709,53 @@ impl GetTicketTemplateError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetTicketTemplateError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetTicketTemplateError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetTicketTemplateError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`job_id`](HoldCallFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/HoldCall)
+    #[inline]
     pub fn hold_call(&self) -> HoldCallFluentBuilder {
         HoldCallFluentBuilder {
             client: self.clone(),
@@ -64,11 +65,13 @@ pub struct HoldCallInput {
 
 impl HoldCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> HoldCallInputBuilder {
         HoldCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChannelId", &self.channel_id);
         if let Some(v) = &self.device_id {
@@ -106,12 +109,14 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `ChannelId`. The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
+    #[inline]
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
     }
 
     /// `ChannelId` as set so far.
+    #[inline]
     pub fn get_channel_id(&self) -> Option<&String> {
         self.channel_id.as_ref()
     }
@@ -125,12 +130,14 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -144,12 +151,14 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -163,12 +172,14 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -182,12 +193,14 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `Music`. Audio file to play to the held party.
+    #[inline]
     pub fn set_music(mut self, v: Option<String>) -> Self {
         self.music = v;
         self
     }
 
     /// `Music` as set so far.
+    #[inline]
     pub fn get_music(&self) -> Option<&String> {
         self.music.as_ref()
     }
@@ -201,17 +214,20 @@ impl HoldCallInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<HoldCallInput, BuildError> {
         Ok(HoldCallInput {
             channel_id: self
@@ -247,6 +263,7 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `ChannelId`. The channel of the party to put on hold, as given in `ChannelContexts`, e.g. `ch:customer:010123****-\>1318888****:1609255715825:job-…`.
+    #[inline]
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self
@@ -261,6 +278,7 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -275,6 +293,7 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -289,6 +308,7 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -303,6 +323,7 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `Music`. Audio file to play to the held party.
+    #[inline]
     pub fn set_music(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_music(v);
         self
@@ -317,17 +338,20 @@ impl HoldCallFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &HoldCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -378,42 +402,50 @@ pub struct HoldCallOutput {
 
 impl HoldCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HoldCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for HoldCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -430,6 +462,7 @@ impl Decode for HoldCallOutput {
 }
 
 impl Encode for HoldCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -460,17 +493,20 @@ pub struct HoldCallResult {
 
 impl HoldCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for HoldCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -483,6 +519,7 @@ impl Decode for HoldCallResult {
 }
 
 impl Encode for HoldCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -517,27 +554,32 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[ChannelContexts] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -552,6 +594,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -620,67 +663,80 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for ChannelContexts {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -703,6 +759,7 @@ impl Decode for ChannelContexts {
 }
 
 impl Encode for ChannelContexts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -736,6 +793,7 @@ pub enum HoldCallError {
 
 impl HoldCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -743,45 +801,53 @@ impl HoldCallError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for HoldCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for HoldCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for HoldCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ImportContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportContactFlow)
+    #[inline]
     pub fn import_contact_flow(&self) -> ImportContactFlowFluentBuilder {
         ImportContactFlowFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct ImportContactFlowInput {
 
 impl ImportContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportContactFlowInputBuilder {
         ImportContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FlowPackageData", &self.flow_package_data);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -77,12 +80,14 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `FlowPackageData`.
+    #[inline]
     pub fn set_flow_package_data(mut self, v: Option<String>) -> Self {
         self.flow_package_data = v;
         self
     }
 
     /// `FlowPackageData` as set so far.
+    #[inline]
     pub fn get_flow_package_data(&self) -> Option<&String> {
         self.flow_package_data.as_ref()
     }
@@ -96,12 +101,14 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -113,17 +120,20 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportContactFlowInput, BuildError> {
         Ok(ImportContactFlowInput {
             flow_package_data: self
@@ -154,6 +164,7 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `FlowPackageData`.
+    #[inline]
     pub fn set_flow_package_data(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_flow_package_data(v);
         self
@@ -168,6 +179,7 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -180,17 +192,20 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -237,37 +252,44 @@ pub struct ImportContactFlowOutput {
 
 impl ImportContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -283,6 +305,7 @@ impl Decode for ImportContactFlowOutput {
 }
 
 impl Encode for ImportContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -309,6 +332,7 @@ pub enum ImportContactFlowError {
 
 impl ImportContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -316,45 +340,53 @@ impl ImportContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

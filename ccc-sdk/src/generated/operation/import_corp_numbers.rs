@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`provider`](ImportCorpNumbersFluentBuilder::provider).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCorpNumbers)
+    #[inline]
     pub fn import_corp_numbers(&self) -> ImportCorpNumbersFluentBuilder {
         ImportCorpNumbersFluentBuilder {
             client: self.clone(),
@@ -53,11 +54,13 @@ pub struct ImportCorpNumbersInput {
 
 impl ImportCorpNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportCorpNumbersInputBuilder {
         ImportCorpNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.city {
             p.put(Loc::Query, "City", v);
@@ -99,12 +102,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `City`.
+    #[inline]
     pub fn set_city(mut self, v: Option<String>) -> Self {
         self.city = v;
         self
     }
 
     /// `City` as set so far.
+    #[inline]
     pub fn get_city(&self) -> Option<&String> {
         self.city.as_ref()
     }
@@ -116,12 +121,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `CorpName`.
+    #[inline]
     pub fn set_corp_name(mut self, v: Option<String>) -> Self {
         self.corp_name = v;
         self
     }
 
     /// `CorpName` as set so far.
+    #[inline]
     pub fn get_corp_name(&self) -> Option<&String> {
         self.corp_name.as_ref()
     }
@@ -136,6 +143,7 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -150,6 +158,7 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -161,12 +170,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `Provider`.
+    #[inline]
     pub fn set_provider(mut self, v: Option<String>) -> Self {
         self.provider = v;
         self
     }
 
     /// `Provider` as set so far.
+    #[inline]
     pub fn get_provider(&self) -> Option<&String> {
         self.provider.as_ref()
     }
@@ -178,12 +189,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `Province`.
+    #[inline]
     pub fn set_province(mut self, v: Option<String>) -> Self {
         self.province = v;
         self
     }
 
     /// `Province` as set so far.
+    #[inline]
     pub fn get_province(&self) -> Option<&String> {
         self.province.as_ref()
     }
@@ -195,17 +208,20 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `TagList`.
+    #[inline]
     pub fn set_tag_list(mut self, v: Option<String>) -> Self {
         self.tag_list = v;
         self
     }
 
     /// `TagList` as set so far.
+    #[inline]
     pub fn get_tag_list(&self) -> Option<&String> {
         self.tag_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportCorpNumbersInput, BuildError> {
         Ok(ImportCorpNumbersInput {
             city: self.city,
@@ -242,6 +258,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `City`.
+    #[inline]
     pub fn set_city(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_city(v);
         self
@@ -254,6 +271,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `CorpName`.
+    #[inline]
     pub fn set_corp_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_corp_name(v);
         self
@@ -266,6 +284,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -284,6 +303,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `Provider`.
+    #[inline]
     pub fn set_provider(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_provider(v);
         self
@@ -296,6 +316,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `Province`.
+    #[inline]
     pub fn set_province(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_province(v);
         self
@@ -308,17 +329,20 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `TagList`.
+    #[inline]
     pub fn set_tag_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tag_list(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportCorpNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -361,32 +385,38 @@ pub struct ImportCorpNumbersOutput {
 
 impl ImportCorpNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportCorpNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -401,6 +431,7 @@ impl Decode for ImportCorpNumbersOutput {
 }
 
 impl Encode for ImportCorpNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -426,6 +457,7 @@ pub enum ImportCorpNumbersError {
 
 impl ImportCorpNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -433,45 +465,53 @@ impl ImportCorpNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportCorpNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportCorpNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportCorpNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`page_size`](ListAttemptsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAttempts)
+    #[inline]
     pub fn list_attempts(&self) -> ListAttemptsFluentBuilder {
         ListAttemptsFluentBuilder {
             client: self.clone(),
@@ -76,11 +77,13 @@ pub struct ListAttemptsInput {
 
 impl ListAttemptsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListAttemptsInputBuilder {
         ListAttemptsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
@@ -144,12 +147,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `AgentId`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -161,12 +166,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `AttemptId`.
+    #[inline]
     pub fn set_attempt_id(mut self, v: Option<String>) -> Self {
         self.attempt_id = v;
         self
     }
 
     /// `AttemptId` as set so far.
+    #[inline]
     pub fn get_attempt_id(&self) -> Option<&String> {
         self.attempt_id.as_ref()
     }
@@ -178,12 +185,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Callee`.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -195,12 +204,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Caller`.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -212,12 +223,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -229,12 +242,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `CaseId`.
+    #[inline]
     pub fn set_case_id(mut self, v: Option<String>) -> Self {
         self.case_id = v;
         self
     }
 
     /// `CaseId` as set so far.
+    #[inline]
     pub fn get_case_id(&self) -> Option<&String> {
         self.case_id.as_ref()
     }
@@ -246,12 +261,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `ContactId`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -263,12 +280,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Criteria`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
     }
 
     /// `Criteria` as set so far.
+    #[inline]
     pub fn get_criteria(&self) -> Option<&String> {
         self.criteria.as_ref()
     }
@@ -280,12 +299,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -299,12 +320,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -318,12 +341,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -337,12 +362,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -354,12 +381,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -371,17 +400,20 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAttemptsInput, BuildError> {
         Ok(ListAttemptsInput {
             agent_id: self.agent_id,
@@ -427,6 +459,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `AgentId`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -439,6 +472,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `AttemptId`.
+    #[inline]
     pub fn set_attempt_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_attempt_id(v);
         self
@@ -451,6 +485,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Callee`.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -463,6 +498,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Caller`.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -475,6 +511,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -487,6 +524,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `CaseId`.
+    #[inline]
     pub fn set_case_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_case_id(v);
         self
@@ -499,6 +537,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `ContactId`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -511,6 +550,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Criteria`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self
@@ -523,6 +563,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -537,6 +578,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -551,6 +593,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -565,6 +608,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -577,6 +621,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -589,17 +634,20 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListAttemptsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -622,6 +670,7 @@ impl ListAttemptsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -638,6 +687,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -650,6 +700,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -661,10 +712,12 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -677,6 +730,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -712,37 +766,44 @@ pub struct ListAttemptsOutput {
 
 impl ListAttemptsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&AttemptPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListAttemptsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -758,6 +819,7 @@ impl Decode for ListAttemptsOutput {
 }
 
 impl Encode for ListAttemptsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -795,27 +857,32 @@ pub struct AttemptPage {
 
 impl AttemptPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[Attempt] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for AttemptPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -830,6 +897,7 @@ impl Decode for AttemptPage {
 }
 
 impl Encode for AttemptPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -892,107 +960,128 @@ pub struct Attempt {
 
 impl Attempt {
     /// `AgentEstablishedTime`: see the field [`agent_established_time`](#structfield.agent_established_time).
+    #[inline]
     pub fn agent_established_time(&self) -> Option<i64> {
         self.agent_established_time
     }
 
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentRingDuration`: see the field [`agent_ring_duration`](#structfield.agent_ring_duration).
+    #[inline]
     pub fn agent_ring_duration(&self) -> Option<i64> {
         self.agent_ring_duration
     }
 
     /// `AssignAgentTime`: see the field [`assign_agent_time`](#structfield.assign_agent_time).
+    #[inline]
     pub fn assign_agent_time(&self) -> Option<i64> {
         self.assign_agent_time
     }
 
     /// `AttemptId`: see the field [`attempt_id`](#structfield.attempt_id).
+    #[inline]
     pub fn attempt_id(&self) -> Option<&str> {
         self.attempt_id.as_deref()
     }
 
     /// `Callee`: see the field [`callee`](#structfield.callee).
+    #[inline]
     pub fn callee(&self) -> Option<&str> {
         self.callee.as_deref()
     }
 
     /// `Caller`: see the field [`caller`](#structfield.caller).
+    #[inline]
     pub fn caller(&self) -> Option<&str> {
         self.caller.as_deref()
     }
 
     /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    #[inline]
     pub fn campaign_id(&self) -> Option<&str> {
         self.campaign_id.as_deref()
     }
 
     /// `CaseId`: see the field [`case_id`](#structfield.case_id).
+    #[inline]
     pub fn case_id(&self) -> Option<&str> {
         self.case_id.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `CustomerEstablishedTime`: see the field [`customer_established_time`](#structfield.customer_established_time).
+    #[inline]
     pub fn customer_established_time(&self) -> Option<i64> {
         self.customer_established_time
     }
 
     /// `CustomerReleasedTime`: see the field [`customer_released_time`](#structfield.customer_released_time).
+    #[inline]
     pub fn customer_released_time(&self) -> Option<i64> {
         self.customer_released_time
     }
 
     /// `DialDuration`: see the field [`dial_duration`](#structfield.dial_duration).
+    #[inline]
     pub fn dial_duration(&self) -> Option<i64> {
         self.dial_duration
     }
 
     /// `DialTime`: see the field [`dial_time`](#structfield.dial_time).
+    #[inline]
     pub fn dial_time(&self) -> Option<i64> {
         self.dial_time
     }
 
     /// `EnqueueTime`: see the field [`enqueue_time`](#structfield.enqueue_time).
+    #[inline]
     pub fn enqueue_time(&self) -> Option<i64> {
         self.enqueue_time
     }
 
     /// `EnterIvrTime`: see the field [`enter_ivr_time`](#structfield.enter_ivr_time).
+    #[inline]
     pub fn enter_ivr_time(&self) -> Option<i64> {
         self.enter_ivr_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `IvrDuration`: see the field [`ivr_duration`](#structfield.ivr_duration).
+    #[inline]
     pub fn ivr_duration(&self) -> Option<i64> {
         self.ivr_duration
     }
 
     /// `QueueDuration`: see the field [`queue_duration`](#structfield.queue_duration).
+    #[inline]
     pub fn queue_duration(&self) -> Option<i64> {
         self.queue_duration
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 }
 
 impl Decode for Attempt {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1023,6 +1112,7 @@ impl Decode for Attempt {
 }
 
 impl Encode for Attempt {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEstablishedTime", &self.agent_established_time);
@@ -1068,6 +1158,7 @@ pub enum ListAttemptsError {
 
 impl ListAttemptsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1075,45 +1166,53 @@ impl ListAttemptsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListAttemptsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListAttemptsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListAttemptsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListCampaignsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaigns)
+    #[inline]
     pub fn list_campaigns(&self) -> ListCampaignsFluentBuilder {
         ListCampaignsFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct ListCampaignsInput {
 
 impl ListCampaignsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCampaignsInputBuilder {
         ListCampaignsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.actual_start_time_from {
             p.put(Loc::Query, "ActualStartTimeFrom", v);
@@ -122,12 +125,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `ActualStartTimeFrom`.
+    #[inline]
     pub fn set_actual_start_time_from(mut self, v: Option<String>) -> Self {
         self.actual_start_time_from = v;
         self
     }
 
     /// `ActualStartTimeFrom` as set so far.
+    #[inline]
     pub fn get_actual_start_time_from(&self) -> Option<&String> {
         self.actual_start_time_from.as_ref()
     }
@@ -139,12 +144,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `ActualStartTimeTo`.
+    #[inline]
     pub fn set_actual_start_time_to(mut self, v: Option<String>) -> Self {
         self.actual_start_time_to = v;
         self
     }
 
     /// `ActualStartTimeTo` as set so far.
+    #[inline]
     pub fn get_actual_start_time_to(&self) -> Option<&String> {
         self.actual_start_time_to.as_ref()
     }
@@ -158,12 +165,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -175,12 +184,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -194,12 +205,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i64> {
         self.page_number.as_ref()
     }
@@ -213,12 +226,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i64> {
         self.page_size.as_ref()
     }
@@ -230,12 +245,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeFrom`.
+    #[inline]
     pub fn set_planed_start_time_from(mut self, v: Option<String>) -> Self {
         self.planed_start_time_from = v;
         self
     }
 
     /// `PlanedStartTimeFrom` as set so far.
+    #[inline]
     pub fn get_planed_start_time_from(&self) -> Option<&String> {
         self.planed_start_time_from.as_ref()
     }
@@ -247,12 +264,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeTo`.
+    #[inline]
     pub fn set_planed_start_time_to(mut self, v: Option<String>) -> Self {
         self.planed_start_time_to = v;
         self
     }
 
     /// `PlanedStartTimeTo` as set so far.
+    #[inline]
     pub fn get_planed_start_time_to(&self) -> Option<&String> {
         self.planed_start_time_to.as_ref()
     }
@@ -264,12 +283,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -281,17 +302,20 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCampaignsInput, BuildError> {
         Ok(ListCampaignsInput {
             actual_start_time_from: self.actual_start_time_from,
@@ -331,6 +355,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `ActualStartTimeFrom`.
+    #[inline]
     pub fn set_actual_start_time_from(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_actual_start_time_from(v);
         self
@@ -343,6 +368,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `ActualStartTimeTo`.
+    #[inline]
     pub fn set_actual_start_time_to(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_actual_start_time_to(v);
         self
@@ -357,6 +383,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -369,6 +396,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -383,6 +411,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -397,6 +426,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -409,6 +439,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeFrom`.
+    #[inline]
     pub fn set_planed_start_time_from(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_planed_start_time_from(v);
         self
@@ -421,6 +452,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeTo`.
+    #[inline]
     pub fn set_planed_start_time_to(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_planed_start_time_to(v);
         self
@@ -433,6 +465,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `QueueId`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -445,17 +478,20 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCampaignsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -478,6 +514,7 @@ impl ListCampaignsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -494,6 +531,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().copied(),
@@ -502,6 +540,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -513,10 +552,12 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -529,6 +570,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -566,42 +608,50 @@ pub struct ListCampaignsOutput {
 
 impl ListCampaignsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CampaignPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCampaignsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -618,6 +668,7 @@ impl Decode for ListCampaignsOutput {
 }
 
 impl Encode for ListCampaignsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -656,27 +707,32 @@ pub struct CampaignPage {
 
 impl CampaignPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[Campaign] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i64> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i64> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for CampaignPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -691,6 +747,7 @@ impl Decode for CampaignPage {
 }
 
 impl Encode for CampaignPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -751,107 +808,128 @@ pub struct Campaign {
 
 impl Campaign {
     /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
+    #[inline]
     pub fn actual_end_time(&self) -> Option<i64> {
         self.actual_end_time
     }
 
     /// `ActualStartTime`: see the field [`actual_start_time`](#structfield.actual_start_time).
+    #[inline]
     pub fn actual_start_time(&self) -> Option<i64> {
         self.actual_start_time
     }
 
     /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    #[inline]
     pub fn campaign_id(&self) -> Option<&str> {
         self.campaign_id.as_deref()
     }
 
     /// `CasesAborted`: see the field [`cases_aborted`](#structfield.cases_aborted).
+    #[inline]
     pub fn cases_aborted(&self) -> Option<i64> {
         self.cases_aborted
     }
 
     /// `CasesConnected`: see the field [`cases_connected`](#structfield.cases_connected).
+    #[inline]
     pub fn cases_connected(&self) -> Option<i64> {
         self.cases_connected
     }
 
     /// `CasesUncompleted`: see the field [`cases_uncompleted`](#structfield.cases_uncompleted).
+    #[inline]
     pub fn cases_uncompleted(&self) -> Option<i64> {
         self.cases_uncompleted
     }
 
     /// `CompletionRate`: see the field [`completion_rate`](#structfield.completion_rate).
+    #[inline]
     pub fn completion_rate(&self) -> Option<f32> {
         self.completion_rate
     }
 
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `MaxAttemptCount`: see the field [`max_attempt_count`](#structfield.max_attempt_count).
+    #[inline]
     pub fn max_attempt_count(&self) -> Option<i64> {
         self.max_attempt_count
     }
 
     /// `MinAttemptInterval`: see the field [`min_attempt_interval`](#structfield.min_attempt_interval).
+    #[inline]
     pub fn min_attempt_interval(&self) -> Option<i64> {
         self.min_attempt_interval
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PlanedEndTime`: see the field [`planed_end_time`](#structfield.planed_end_time).
+    #[inline]
     pub fn planed_end_time(&self) -> Option<i64> {
         self.planed_end_time
     }
 
     /// `PlanedStartTime`: see the field [`planed_start_time`](#structfield.planed_start_time).
+    #[inline]
     pub fn planed_start_time(&self) -> Option<i64> {
         self.planed_start_time
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 
     /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
+    #[inline]
     pub fn queue_name(&self) -> Option<&str> {
         self.queue_name.as_deref()
     }
 
     /// `Simulation`: see the field [`simulation`](#structfield.simulation).
+    #[inline]
     pub fn simulation(&self) -> Option<bool> {
         self.simulation
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `StrategyParameters`: see the field [`strategy_parameters`](#structfield.strategy_parameters).
+    #[inline]
     pub fn strategy_parameters(&self) -> Option<&str> {
         self.strategy_parameters.as_deref()
     }
 
     /// `StrategyType`: see the field [`strategy_type`](#structfield.strategy_type).
+    #[inline]
     pub fn strategy_type(&self) -> Option<&str> {
         self.strategy_type.as_deref()
     }
 
     /// `TotalCases`: see the field [`total_cases`](#structfield.total_cases).
+    #[inline]
     pub fn total_cases(&self) -> Option<i64> {
         self.total_cases
     }
 }
 
 impl Decode for Campaign {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -882,6 +960,7 @@ impl Decode for Campaign {
 }
 
 impl Encode for Campaign {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
@@ -923,6 +1002,7 @@ pub enum ListCampaignsError {
 
 impl ListCampaignsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -930,45 +1010,53 @@ impl ListCampaignsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCampaignsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListCampaignsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCampaignsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`page_size`](ListCasesFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCases)
+    #[inline]
     pub fn list_cases(&self) -> ListCasesFluentBuilder {
         ListCasesFluentBuilder {
             client: self.clone(),
@@ -59,11 +60,13 @@ pub struct ListCasesInput {
 
 impl ListCasesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCasesInputBuilder {
         ListCasesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -97,12 +100,14 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -116,12 +121,14 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -135,12 +142,14 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i64> {
         self.page_number.as_ref()
     }
@@ -154,12 +163,14 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i64> {
         self.page_size.as_ref()
     }
@@ -171,12 +182,14 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
     }
 
     /// `PhoneNumber` as set so far.
+    #[inline]
     pub fn get_phone_number(&self) -> Option<&String> {
         self.phone_number.as_ref()
     }
@@ -188,17 +201,20 @@ impl ListCasesInputBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCasesInput, BuildError> {
         Ok(ListCasesInput {
             campaign_id: self
@@ -236,6 +252,7 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -250,6 +267,7 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -264,6 +282,7 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -278,6 +297,7 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -290,6 +310,7 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_phone_number(v);
         self
@@ -302,17 +323,20 @@ impl ListCasesFluentBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCasesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -335,6 +359,7 @@ impl ListCasesFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -351,6 +376,7 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().copied(),
@@ -359,6 +385,7 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -370,10 +397,12 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -386,6 +415,7 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -421,37 +451,44 @@ pub struct ListCasesOutput {
 
 impl ListCasesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CasePage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCasesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -467,6 +504,7 @@ impl Decode for ListCasesOutput {
 }
 
 impl Encode for ListCasesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -504,27 +542,32 @@ pub struct CasePage {
 
 impl CasePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[Case] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i64> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i64> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for CasePage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -539,6 +582,7 @@ impl Decode for CasePage {
 }
 
 impl Encode for CasePage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -575,47 +619,56 @@ pub struct Case {
 
 impl Case {
     /// `AbandonPhase`: see the field [`abandon_phase`](#structfield.abandon_phase).
+    #[inline]
     pub fn abandon_phase(&self) -> Option<&str> {
         self.abandon_phase.as_deref()
     }
 
     /// `AbandonType`: see the field [`abandon_type`](#structfield.abandon_type).
+    #[inline]
     pub fn abandon_type(&self) -> Option<&str> {
         self.abandon_type.as_deref()
     }
 
     /// `AttemptCount`: see the field [`attempt_count`](#structfield.attempt_count).
+    #[inline]
     pub fn attempt_count(&self) -> Option<i64> {
         self.attempt_count
     }
 
     /// `CaseId`: see the field [`case_id`](#structfield.case_id).
+    #[inline]
     pub fn case_id(&self) -> Option<&str> {
         self.case_id.as_deref()
     }
 
     /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
+    #[inline]
     pub fn custom_variables(&self) -> Option<&str> {
         self.custom_variables.as_deref()
     }
 
     /// `FailureReason`: see the field [`failure_reason`](#structfield.failure_reason).
+    #[inline]
     pub fn failure_reason(&self) -> Option<&str> {
         self.failure_reason.as_deref()
     }
 
     /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
+    #[inline]
     pub fn phone_number(&self) -> Option<&str> {
         self.phone_number.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 }
 
 impl Decode for Case {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -634,6 +687,7 @@ impl Decode for Case {
 }
 
 impl Encode for Case {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonPhase", &self.abandon_phase);
@@ -663,6 +717,7 @@ pub enum ListCasesError {
 
 impl ListCasesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -670,45 +725,53 @@ impl ListCasesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCasesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListCasesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCasesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

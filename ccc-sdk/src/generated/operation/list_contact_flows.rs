@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListContactFlowsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListContactFlows)
+    #[inline]
     pub fn list_contact_flows(&self) -> ListContactFlowsFluentBuilder {
         ListContactFlowsFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct ListContactFlowsInput {
 
 impl ListContactFlowsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListContactFlowsInputBuilder {
         ListContactFlowsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -106,12 +109,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -125,12 +130,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -144,12 +151,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -161,12 +170,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `Type`.
+    #[inline]
     pub fn set_type(mut self, v: Option<Type>) -> Self {
         self.r#type = v;
         self
     }
 
     /// `Type` as set so far.
+    #[inline]
     pub fn get_type(&self) -> Option<&Type> {
         self.r#type.as_ref()
     }
@@ -178,12 +189,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `OrderByField`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
     }
 
     /// `OrderByField` as set so far.
+    #[inline]
     pub fn get_order_by_field(&self) -> Option<&String> {
         self.order_by_field.as_ref()
     }
@@ -195,12 +208,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -212,17 +227,20 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `SortOrder`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListContactFlowsInput, BuildError> {
         Ok(ListContactFlowsInput {
             instance_id: self
@@ -261,6 +279,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -275,6 +294,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -289,6 +309,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -301,6 +322,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `Type`.
+    #[inline]
     pub fn set_type(mut self, v: Option<Type>) -> Self {
         self.input = self.input.set_type(v);
         self
@@ -313,6 +335,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `OrderByField`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
@@ -325,6 +348,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -337,17 +361,20 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListContactFlowsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -370,6 +397,7 @@ impl ListContactFlowsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -386,6 +414,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -398,6 +427,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -409,10 +439,12 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -425,6 +457,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -460,37 +493,44 @@ pub struct ListContactFlowsOutput {
 
 impl ListContactFlowsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ContactFlowPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListContactFlowsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -506,6 +546,7 @@ impl Decode for ListContactFlowsOutput {
 }
 
 impl Encode for ListContactFlowsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -543,27 +584,32 @@ pub struct ContactFlowPage {
 
 impl ContactFlowPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ContactFlow] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for ContactFlowPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -578,6 +624,7 @@ impl Decode for ContactFlowPage {
 }
 
 impl Encode for ContactFlowPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -624,67 +671,80 @@ pub struct ContactFlow {
 
 impl ContactFlow {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Definition`: see the field [`definition`](#structfield.definition).
+    #[inline]
     pub fn definition(&self) -> Option<&str> {
         self.definition.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DraftId`: see the field [`draft_id`](#structfield.draft_id).
+    #[inline]
     pub fn draft_id(&self) -> Option<&str> {
         self.draft_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    #[inline]
     pub fn number_list(&self) -> &[String] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
     /// `Published`: see the field [`published`](#structfield.published).
+    #[inline]
     pub fn published(&self) -> Option<bool> {
         self.published
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&Type> {
         self.r#type.as_ref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for ContactFlow {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -707,6 +767,7 @@ impl Decode for ContactFlow {
 }
 
 impl Encode for ContactFlow {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -764,6 +825,7 @@ pub enum ListContactFlowsError {
 
 impl ListContactFlowsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -771,33 +833,39 @@ impl ListContactFlowsError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListContactFlowsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -807,12 +875,14 @@ impl From<ServiceError> for ListContactFlowsError {
 }
 
 impl AsRef<ServiceError> for ListContactFlowsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListContactFlowsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

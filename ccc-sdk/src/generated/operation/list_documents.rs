@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`schema_id`](ListDocumentsFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDocuments)
+    #[inline]
     pub fn list_documents(&self) -> ListDocumentsFluentBuilder {
         ListDocumentsFluentBuilder {
             client: self.clone(),
@@ -59,11 +60,13 @@ pub struct ListDocumentsInput {
 
 impl ListDocumentsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListDocumentsInputBuilder {
         ListDocumentsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.next_page_token {
@@ -110,12 +113,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -127,12 +132,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `NextPageToken`.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.next_page_token = v;
         self
     }
 
     /// `NextPageToken` as set so far.
+    #[inline]
     pub fn get_next_page_token(&self) -> Option<&String> {
         self.next_page_token.as_ref()
     }
@@ -146,12 +153,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -163,12 +172,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -180,12 +191,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `SchemaId`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
@@ -197,12 +210,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -217,6 +232,7 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `Sorts`.
+    #[inline]
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
         self.sorts_json = None;
         self.sorts = v;
@@ -231,11 +247,13 @@ impl ListDocumentsInputBuilder {
     }
 
     /// `Sorts` as set so far.
+    #[inline]
     pub fn get_sorts(&self) -> Option<&Vec<Sorts>> {
         self.sorts.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDocumentsInput, BuildError> {
         Ok(ListDocumentsInput {
             instance_id: self
@@ -273,6 +291,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -285,6 +304,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `NextPageToken`.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_next_page_token(v);
         self
@@ -299,6 +319,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -311,6 +332,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `RequestId`.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -323,6 +345,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
@@ -335,6 +358,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -347,6 +371,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `Sorts`.
+    #[inline]
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
         self.input = self.input.set_sorts(v);
         self
@@ -359,11 +384,13 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListDocumentsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -386,6 +413,7 @@ impl ListDocumentsFluentBuilder {
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -402,6 +430,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: None,
@@ -414,6 +443,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(token) = cursor.token {
@@ -425,10 +455,12 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -440,6 +472,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.documents).unwrap_or_default()
     }
@@ -479,42 +512,50 @@ pub struct ListDocumentsOutput {
 
 impl ListDocumentsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ListDocumentsResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListDocumentsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -531,6 +572,7 @@ impl Decode for ListDocumentsOutput {
 }
 
 impl Encode for ListDocumentsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -561,6 +603,7 @@ impl Sorts {
     }
 
     /// Sets or clears `Order`.
+    #[inline]
     pub fn set_order(mut self, v: Option<String>) -> Self {
         self.order = v;
         self
@@ -573,6 +616,7 @@ impl Sorts {
     }
 
     /// Sets or clears `PropertyName`.
+    #[inline]
     pub fn set_property_name(mut self, v: Option<String>) -> Self {
         self.property_name = v;
         self
@@ -580,6 +624,7 @@ impl Sorts {
 }
 
 impl Encode for Sorts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Order", &self.order);
@@ -589,6 +634,7 @@ impl Encode for Sorts {
 }
 
 impl Flat for Sorts {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Order", &self.order);
         codec::flat_field(out, prefix, "PropertyName", &self.property_name);
@@ -597,6 +643,7 @@ impl Flat for Sorts {
 
 impl codec::JsonText for Sorts {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Order", &self.order);
@@ -625,27 +672,32 @@ pub struct ListDocumentsResult {
 
 impl ListDocumentsResult {
     /// `Documents`: see the field [`documents`](#structfield.documents); empty when absent.
+    #[inline]
     pub fn documents(&self) -> &[std::collections::HashMap<String, Value>] {
         self.documents.as_deref().unwrap_or_default()
     }
 
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
+    #[inline]
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
 
     /// `Schema`: see the field [`schema`](#structfield.schema).
+    #[inline]
     pub fn schema(&self) -> Option<&Schema> {
         self.schema.as_ref()
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for ListDocumentsResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -660,6 +712,7 @@ impl Decode for ListDocumentsResult {
 }
 
 impl Encode for ListDocumentsResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Documents", &self.documents);
@@ -692,31 +745,37 @@ pub struct Schema {
 
 impl Schema {
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Deleted`: see the field [`deleted`](#structfield.deleted).
+    #[inline]
     pub fn deleted(&self) -> Option<bool> {
         self.deleted
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Properties`: see the field [`properties`](#structfield.properties).
+    #[inline]
     pub fn properties(
         &self,
     ) -> Option<&std::collections::HashMap<String, DataSchemaPropertiesValue>> {
@@ -724,12 +783,14 @@ impl Schema {
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for Schema {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -747,6 +808,7 @@ impl Decode for Schema {
 }
 
 impl Encode for Schema {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CreatedTime", &self.created_time);
@@ -810,112 +872,134 @@ pub struct DataSchemaPropertiesValue {
 
 impl DataSchemaPropertiesValue {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    #[inline]
     pub fn attributes(&self) -> Option<&str> {
         self.attributes.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 }
 
 impl Decode for DataSchemaPropertiesValue {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -947,6 +1031,7 @@ impl Decode for DataSchemaPropertiesValue {
 }
 
 impl Encode for DataSchemaPropertiesValue {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -995,6 +1080,7 @@ pub enum ListDocumentsError {
 
 impl ListDocumentsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1002,45 +1088,53 @@ impl ListDocumentsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListDocumentsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListDocumentsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListDocumentsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ListFlashSmsApplicationsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsApplications)
+    #[inline]
     pub fn list_flash_sms_applications(&self) -> ListFlashSmsApplicationsFluentBuilder {
         ListFlashSmsApplicationsFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct ListFlashSmsApplicationsInput {
 
 impl ListFlashSmsApplicationsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListFlashSmsApplicationsInputBuilder {
         ListFlashSmsApplicationsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.name {
@@ -96,12 +99,14 @@ impl ListFlashSmsApplicationsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -113,12 +118,14 @@ impl ListFlashSmsApplicationsInputBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -132,12 +139,14 @@ impl ListFlashSmsApplicationsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -151,12 +160,14 @@ impl ListFlashSmsApplicationsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -168,17 +179,20 @@ impl ListFlashSmsApplicationsInputBuilder {
     }
 
     /// Sets or clears `ProviderId`.
+    #[inline]
     pub fn set_provider_id(mut self, v: Option<String>) -> Self {
         self.provider_id = v;
         self
     }
 
     /// `ProviderId` as set so far.
+    #[inline]
     pub fn get_provider_id(&self) -> Option<&String> {
         self.provider_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListFlashSmsApplicationsInput, BuildError> {
         Ok(ListFlashSmsApplicationsInput {
             instance_id: self
@@ -211,6 +225,7 @@ impl ListFlashSmsApplicationsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -223,6 +238,7 @@ impl ListFlashSmsApplicationsFluentBuilder {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -237,6 +253,7 @@ impl ListFlashSmsApplicationsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -251,6 +268,7 @@ impl ListFlashSmsApplicationsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -263,17 +281,20 @@ impl ListFlashSmsApplicationsFluentBuilder {
     }
 
     /// Sets or clears `ProviderId`.
+    #[inline]
     pub fn set_provider_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_provider_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListFlashSmsApplicationsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -298,6 +319,7 @@ impl ListFlashSmsApplicationsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -314,6 +336,7 @@ impl crate::paginator::Paginate for ListFlashSmsApplicationsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -326,6 +349,7 @@ impl crate::paginator::Paginate for ListFlashSmsApplicationsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -337,10 +361,12 @@ impl crate::paginator::Paginate for ListFlashSmsApplicationsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -353,6 +379,7 @@ impl crate::paginator::Paginate for ListFlashSmsApplicationsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -392,42 +419,50 @@ pub struct ListFlashSmsApplicationsOutput {
 
 impl ListFlashSmsApplicationsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&FlashSmsApplicationPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListFlashSmsApplicationsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -444,6 +479,7 @@ impl Decode for ListFlashSmsApplicationsOutput {
 }
 
 impl Encode for ListFlashSmsApplicationsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -482,27 +518,32 @@ pub struct FlashSmsApplicationPage {
 
 impl FlashSmsApplicationPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[FlashSmsApplication] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for FlashSmsApplicationPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -517,6 +558,7 @@ impl Decode for FlashSmsApplicationPage {
 }
 
 impl Encode for FlashSmsApplicationPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -549,32 +591,38 @@ pub struct FlashSmsApplication {
 
 impl FlashSmsApplication {
     /// `ApplicationId`: see the field [`application_id`](#structfield.application_id).
+    #[inline]
     pub fn application_id(&self) -> Option<&str> {
         self.application_id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `ProviderId`: see the field [`provider_id`](#structfield.provider_id).
+    #[inline]
     pub fn provider_id(&self) -> Option<&str> {
         self.provider_id.as_deref()
     }
 
     /// `Value`: see the field [`value`](#structfield.value).
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
 }
 
 impl Decode for FlashSmsApplication {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -590,6 +638,7 @@ impl Decode for FlashSmsApplication {
 }
 
 impl Encode for FlashSmsApplication {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ApplicationId", &self.application_id);
@@ -620,6 +669,7 @@ pub enum ListFlashSmsApplicationsError {
 
 impl ListFlashSmsApplicationsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -627,45 +677,53 @@ impl ListFlashSmsApplicationsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListFlashSmsApplicationsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListFlashSmsApplicationsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListFlashSmsApplicationsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListHistoricalAgentReportFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentReport)
+    #[inline]
     pub fn list_historical_agent_report(&self) -> ListHistoricalAgentReportFluentBuilder {
         ListHistoricalAgentReportFluentBuilder {
             client: self.clone(),
@@ -74,11 +75,13 @@ pub struct ListHistoricalAgentReportInput {
 
 impl ListHistoricalAgentReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListHistoricalAgentReportInputBuilder {
         ListHistoricalAgentReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -127,12 +130,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -146,12 +151,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -165,12 +172,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -187,6 +196,7 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -201,6 +211,7 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// `AgentIdList` as set so far.
+    #[inline]
     pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
@@ -214,12 +225,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -233,12 +246,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.stop_time = v;
         self
     }
 
     /// `StopTime` as set so far.
+    #[inline]
     pub fn get_stop_time(&self) -> Option<&i64> {
         self.stop_time.as_ref()
     }
@@ -252,12 +267,14 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -271,17 +288,20 @@ impl ListHistoricalAgentReportInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListHistoricalAgentReportInput, BuildError> {
         Ok(ListHistoricalAgentReportInput {
             instance_id: self
@@ -322,6 +342,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -336,6 +357,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -350,6 +372,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -364,6 +387,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`, e.g. `\["user-test@ccc-test","user-test2@ccc-test"\]`; all agents when unset.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -384,6 +408,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -398,6 +423,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_stop_time(v);
         self
@@ -412,6 +438,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -426,17 +453,20 @@ impl ListHistoricalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListHistoricalAgentReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -461,6 +491,7 @@ impl ListHistoricalAgentReportFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -477,6 +508,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentReportFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -489,6 +521,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentReportFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -500,10 +533,12 @@ impl crate::paginator::Paginate for ListHistoricalAgentReportFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -516,6 +551,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentReportFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -551,37 +587,44 @@ pub struct ListHistoricalAgentReportOutput {
 
 impl ListHistoricalAgentReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalAgentReportPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListHistoricalAgentReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -597,6 +640,7 @@ impl Decode for ListHistoricalAgentReportOutput {
 }
 
 impl Encode for ListHistoricalAgentReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -634,27 +678,32 @@ pub struct HistoricalAgentReportPage {
 
 impl HistoricalAgentReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[Items] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for HistoricalAgentReportPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -669,6 +718,7 @@ impl Decode for HistoricalAgentReportPage {
 }
 
 impl Encode for HistoricalAgentReportPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -729,57 +779,68 @@ pub struct Items {
 
 impl Items {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    #[inline]
     pub fn agent_name(&self) -> Option<&str> {
         self.agent_name.as_deref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&Overall> {
         self.overall.as_ref()
     }
 
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
+    #[inline]
     pub fn display_id(&self) -> Option<&str> {
         self.display_id.as_deref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
+    #[inline]
     pub fn internal(&self) -> Option<&Internal> {
         self.internal.as_ref()
     }
 
     /// `SkillGroupIds`: see the field [`skill_group_ids`](#structfield.skill_group_ids).
+    #[inline]
     pub fn skill_group_ids(&self) -> Option<&str> {
         self.skill_group_ids.as_deref()
     }
 
     /// `SkillGroupNames`: see the field [`skill_group_names`](#structfield.skill_group_names).
+    #[inline]
     pub fn skill_group_names(&self) -> Option<&str> {
         self.skill_group_names.as_deref()
     }
 }
 
 impl Decode for Items {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -800,6 +861,7 @@ impl Decode for Items {
 }
 
 impl Encode for Items {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -962,111 +1024,133 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsConsulted`: see the field [`calls_consulted`](#structfield.calls_consulted).
+    #[inline]
     pub fn calls_consulted(&self) -> Option<i64> {
         self.calls_consulted
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsTransferred`: see the field [`calls_transferred`](#structfield.calls_transferred).
+    #[inline]
     pub fn calls_transferred(&self) -> Option<i64> {
         self.calls_transferred
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
+    #[inline]
     pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
@@ -1074,67 +1158,80 @@ impl Inbound {
     }
 
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    #[inline]
     pub fn service_level15(&self) -> Option<f32> {
         self.service_level15
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<&str> {
         self.total_messages_sent_by_customer.as_deref()
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1187,6 +1284,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageHoldTime", &self.average_hold_time);
@@ -1393,152 +1491,182 @@ pub struct Outbound {
 
 impl Outbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
+    #[inline]
     pub fn average_dialing_time(&self) -> Option<f32> {
         self.average_dialing_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsDialedSuccess`: see the field [`calls_dialed_success`](#structfield.calls_dialed_success).
+    #[inline]
     pub fn calls_dialed_success(&self) -> Option<i64> {
         self.calls_dialed_success
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
+    #[inline]
     pub fn max_dialing_time(&self) -> Option<i64> {
         self.max_dialing_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
+    #[inline]
     pub fn total_dialing_time(&self) -> Option<i64> {
         self.total_dialing_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 }
 
 impl Decode for Outbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1582,6 +1710,7 @@ impl Decode for Outbound {
 }
 
 impl Encode for Outbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1787,177 +1916,212 @@ pub struct Overall {
 
 impl Overall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    #[inline]
     pub fn first_check_in_time(&self) -> Option<i64> {
         self.first_check_in_time
     }
 
     /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    #[inline]
     pub fn last_check_out_time(&self) -> Option<i64> {
         self.last_check_out_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
+    #[inline]
     pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
         self.total_off_site_logged_in_time
     }
 
     /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
+    #[inline]
     pub fn total_off_site_online_time(&self) -> Option<i64> {
         self.total_off_site_online_time
     }
 
     /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    #[inline]
     pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
         self.total_office_phone_logged_in_time
     }
 
     /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
+    #[inline]
     pub fn total_office_phone_online_time(&self) -> Option<i64> {
         self.total_office_phone_online_time
     }
 
     /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    #[inline]
     pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
         self.total_on_site_logged_in_time
     }
 
     /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
+    #[inline]
     pub fn total_on_site_online_time(&self) -> Option<i64> {
         self.total_on_site_online_time
     }
 
     /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    #[inline]
     pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
         self.total_outbound_scenario_logged_in_time
     }
 
     /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    #[inline]
     pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
         self.total_outbound_scenario_ready_time
     }
 
     /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    #[inline]
     pub fn total_outbound_scenario_time(&self) -> Option<i64> {
         self.total_outbound_scenario_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2018,6 +2182,7 @@ impl Decode for Overall {
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -2176,87 +2341,104 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<&str> {
         self.agent_handle_rate.as_deref()
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<&str> {
         self.answer_rate.as_deref()
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<&str> {
         self.average_customer_ring_time.as_deref()
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<&str> {
         self.average_ring_time.as_deref()
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<&str> {
         self.average_talk_time.as_deref()
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<&str> {
         self.calls_agent_handled.as_deref()
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<&str> {
         self.calls_answered.as_deref()
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<&str> {
         self.calls_customer_answered.as_deref()
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<&str> {
         self.calls_dialed.as_deref()
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<&str> {
         self.customer_answer_rate.as_deref()
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<&str> {
         self.max_customer_ring_time.as_deref()
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<&str> {
         self.max_ring_time.as_deref()
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<&str> {
         self.max_talk_time.as_deref()
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<&str> {
         self.total_customer_ring_time.as_deref()
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<&str> {
         self.total_ring_time.as_deref()
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<&str> {
         self.total_talk_time.as_deref()
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2283,6 +2465,7 @@ impl Decode for Back2Back {
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -2359,47 +2542,56 @@ pub struct Internal {
 
 impl Internal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsTalked`: see the field [`calls_talked`](#structfield.calls_talked).
+    #[inline]
     pub fn calls_talked(&self) -> Option<i64> {
         self.calls_talked
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Internal {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -2418,6 +2610,7 @@ impl Decode for Internal {
 }
 
 impl Encode for Internal {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -2460,6 +2653,7 @@ pub enum ListHistoricalAgentReportError {
 
 impl ListHistoricalAgentReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::ParameterBlank(e) | Self::Unhandled(e) => e,
@@ -2467,33 +2661,39 @@ impl ListHistoricalAgentReportError {
     }
 
     /// The error code, e.g. `Parameter.Blank`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListHistoricalAgentReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "Parameter.Blank" => Self::ParameterBlank(e),
@@ -2503,12 +2703,14 @@ impl From<ServiceError> for ListHistoricalAgentReportError {
 }
 
 impl AsRef<ServiceError> for ListHistoricalAgentReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListHistoricalAgentReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

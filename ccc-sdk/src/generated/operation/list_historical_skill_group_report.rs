@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListHistoricalSkillGroupReportFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalSkillGroupReport)
+    #[inline]
     pub fn list_historical_skill_group_report(
         &self,
     ) -> ListHistoricalSkillGroupReportFluentBuilder {
@@ -72,11 +73,13 @@ pub struct ListHistoricalSkillGroupReportInput {
 
 impl ListHistoricalSkillGroupReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListHistoricalSkillGroupReportInputBuilder {
         ListHistoricalSkillGroupReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -121,12 +124,14 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -140,12 +145,14 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -159,12 +166,14 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -178,12 +187,14 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -197,12 +208,14 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -222,6 +235,7 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -236,6 +250,7 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
@@ -249,17 +264,20 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListHistoricalSkillGroupReportInput, BuildError> {
         Ok(ListHistoricalSkillGroupReportInput {
             end_time: self.end_time,
@@ -299,6 +317,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -313,6 +332,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -327,6 +347,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -341,6 +362,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -355,6 +377,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -372,6 +395,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -392,17 +416,20 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListHistoricalSkillGroupReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -428,6 +455,7 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -444,6 +472,7 @@ impl crate::paginator::Paginate for ListHistoricalSkillGroupReportFluentBuilder 
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -456,6 +485,7 @@ impl crate::paginator::Paginate for ListHistoricalSkillGroupReportFluentBuilder 
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -467,10 +497,12 @@ impl crate::paginator::Paginate for ListHistoricalSkillGroupReportFluentBuilder 
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -483,6 +515,7 @@ impl crate::paginator::Paginate for ListHistoricalSkillGroupReportFluentBuilder 
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -518,37 +551,44 @@ pub struct ListHistoricalSkillGroupReportOutput {
 
 impl ListHistoricalSkillGroupReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalSkillGroupReportPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListHistoricalSkillGroupReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -564,6 +604,7 @@ impl Decode for ListHistoricalSkillGroupReportOutput {
 }
 
 impl Encode for ListHistoricalSkillGroupReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -601,27 +642,32 @@ pub struct HistoricalSkillGroupReportPage {
 
 impl HistoricalSkillGroupReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[HistoricalSkillGroupReport] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for HistoricalSkillGroupReportPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -636,6 +682,7 @@ impl Decode for HistoricalSkillGroupReportPage {
 }
 
 impl Encode for HistoricalSkillGroupReportPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -680,37 +727,44 @@ pub struct HistoricalSkillGroupReport {
 
 impl HistoricalSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&crate::types::Overall> {
         self.overall.as_ref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 }
 
 impl Decode for HistoricalSkillGroupReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -727,6 +781,7 @@ impl Decode for HistoricalSkillGroupReport {
 }
 
 impl Encode for HistoricalSkillGroupReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -809,82 +864,98 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<f32> {
         self.average_customer_ring_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<i64> {
         self.calls_customer_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<f32> {
         self.customer_answer_rate
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<i64> {
         self.max_customer_ring_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<i64> {
         self.total_customer_ring_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -910,6 +981,7 @@ impl Decode for Back2Back {
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -1177,11 +1249,13 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    #[inline]
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
     }
 
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
+    #[inline]
     pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
@@ -1189,277 +1263,332 @@ impl Inbound {
     }
 
     /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
+    #[inline]
     pub fn average_abandon_time(&self) -> Option<f32> {
         self.average_abandon_time
     }
 
     /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
+    #[inline]
     pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
         self.average_abandoned_in_queue_time
     }
 
     /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
+    #[inline]
     pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
         self.average_abandoned_in_ring_time
     }
 
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
+    #[inline]
     pub fn average_wait_time(&self) -> Option<f32> {
         self.average_wait_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    #[inline]
     pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
         self.calls_abandoned_in_queue
     }
 
     /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    #[inline]
     pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
         self.calls_abandoned_in_ring
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsOverflow`: see the field [`calls_overflow`](#structfield.calls_overflow).
+    #[inline]
     pub fn calls_overflow(&self) -> Option<i64> {
         self.calls_overflow
     }
 
     /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    #[inline]
     pub fn calls_queued(&self) -> Option<i64> {
         self.calls_queued
     }
 
     /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
+    #[inline]
     pub fn calls_queuing_failed(&self) -> Option<i64> {
         self.calls_queuing_failed
     }
 
     /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    #[inline]
     pub fn calls_queuing_overflow(&self) -> Option<i64> {
         self.calls_queuing_overflow
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `CallsTimeout`: see the field [`calls_timeout`](#structfield.calls_timeout).
+    #[inline]
     pub fn calls_timeout(&self) -> Option<i64> {
         self.calls_timeout
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
+    #[inline]
     pub fn max_abandon_time(&self) -> Option<i64> {
         self.max_abandon_time
     }
 
     /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
+    #[inline]
     pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
         self.max_abandoned_in_queue_time
     }
 
     /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
+    #[inline]
     pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
         self.max_abandoned_in_ring_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
+    #[inline]
     pub fn max_wait_time(&self) -> Option<i64> {
         self.max_wait_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    #[inline]
     pub fn service_level15(&self) -> Option<f32> {
         self.service_level15
     }
 
     /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    #[inline]
     pub fn service_level20(&self) -> Option<f32> {
         self.service_level20
     }
 
     /// `ServiceLevel30`: see the field [`service_level30`](#structfield.service_level30).
+    #[inline]
     pub fn service_level30(&self) -> Option<f32> {
         self.service_level30
     }
 
     /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
+    #[inline]
     pub fn total_abandon_time(&self) -> Option<i64> {
         self.total_abandon_time
     }
 
     /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
+    #[inline]
     pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
         self.total_abandoned_in_queue_time
     }
 
     /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
+    #[inline]
     pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
         self.total_abandoned_in_ring_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    #[inline]
     pub fn total_wait_time(&self) -> Option<i64> {
         self.total_wait_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1542,6 +1671,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonRate", &self.abandon_rate);
@@ -1697,6 +1827,7 @@ pub enum ListHistoricalSkillGroupReportError {
 
 impl ListHistoricalSkillGroupReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1704,45 +1835,53 @@ impl ListHistoricalSkillGroupReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListHistoricalSkillGroupReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListHistoricalSkillGroupReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListHistoricalSkillGroupReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ListIntervalAgentReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentReport)
+    #[inline]
     pub fn list_interval_agent_report(&self) -> ListIntervalAgentReportFluentBuilder {
         ListIntervalAgentReportFluentBuilder {
             client: self.clone(),
@@ -63,11 +64,13 @@ pub struct ListIntervalAgentReportInput {
 
 impl ListIntervalAgentReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListIntervalAgentReportInputBuilder {
         ListIntervalAgentReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AgentId", &self.agent_id);
         if let Some(v) = &self.end_time {
@@ -107,12 +110,14 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -126,12 +131,14 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -145,12 +152,14 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -164,12 +173,14 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
     }
 
     /// `Interval` as set so far.
+    #[inline]
     pub fn get_interval(&self) -> Option<&String> {
         self.interval.as_ref()
     }
@@ -183,12 +194,14 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -202,17 +215,20 @@ impl ListIntervalAgentReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListIntervalAgentReportInput, BuildError> {
         Ok(ListIntervalAgentReportInput {
             agent_id: self
@@ -248,6 +264,7 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -262,6 +279,7 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -276,6 +294,7 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -290,6 +309,7 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self
@@ -304,6 +324,7 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -318,17 +339,20 @@ impl ListIntervalAgentReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListIntervalAgentReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -377,37 +401,44 @@ pub struct ListIntervalAgentReportOutput {
 
 impl ListIntervalAgentReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[IntervalAgentReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListIntervalAgentReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -423,6 +454,7 @@ impl Decode for ListIntervalAgentReportOutput {
 }
 
 impl Encode for ListIntervalAgentReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -468,37 +500,44 @@ pub struct IntervalAgentReport {
 
 impl IntervalAgentReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
+    #[inline]
     pub fn internal(&self) -> Option<&Internal> {
         self.internal.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&Overall> {
         self.overall.as_ref()
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 }
 
 impl Decode for IntervalAgentReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -515,6 +554,7 @@ impl Decode for IntervalAgentReport {
 }
 
 impl Encode for IntervalAgentReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -601,87 +641,104 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<f32> {
         self.average_customer_ring_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<i64> {
         self.calls_agent_handled
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<i64> {
         self.calls_customer_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<f32> {
         self.customer_answer_rate
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<i64> {
         self.max_customer_ring_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<i64> {
         self.total_customer_ring_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -708,6 +765,7 @@ impl Decode for Back2Back {
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -880,6 +938,7 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
+    #[inline]
     pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
@@ -887,162 +946,194 @@ impl Inbound {
     }
 
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    #[inline]
     pub fn service_level15(&self) -> Option<f32> {
         self.service_level15
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1093,6 +1184,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -1205,37 +1297,44 @@ pub struct Internal {
 
 impl Internal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsTalked`: see the field [`calls_talked`](#structfield.calls_talked).
+    #[inline]
     pub fn calls_talked(&self) -> Option<i64> {
         self.calls_talked
     }
 }
 
 impl Decode for Internal {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1252,6 +1351,7 @@ impl Decode for Internal {
 }
 
 impl Encode for Internal {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -1414,182 +1514,218 @@ pub struct Overall {
 
 impl Overall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    #[inline]
     pub fn first_check_in_time(&self) -> Option<i64> {
         self.first_check_in_time
     }
 
     /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    #[inline]
     pub fn last_check_out_time(&self) -> Option<i64> {
         self.last_check_out_time
     }
 
     /// `LastCheckoutTime`: see the field [`last_checkout_time`](#structfield.last_checkout_time).
+    #[inline]
     pub fn last_checkout_time(&self) -> Option<i64> {
         self.last_checkout_time
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
+    #[inline]
     pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
         self.total_off_site_logged_in_time
     }
 
     /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
+    #[inline]
     pub fn total_off_site_online_time(&self) -> Option<i64> {
         self.total_off_site_online_time
     }
 
     /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    #[inline]
     pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
         self.total_office_phone_logged_in_time
     }
 
     /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
+    #[inline]
     pub fn total_office_phone_online_time(&self) -> Option<i64> {
         self.total_office_phone_online_time
     }
 
     /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    #[inline]
     pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
         self.total_on_site_logged_in_time
     }
 
     /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
+    #[inline]
     pub fn total_on_site_online_time(&self) -> Option<i64> {
         self.total_on_site_online_time
     }
 
     /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    #[inline]
     pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
         self.total_outbound_scenario_logged_in_time
     }
 
     /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    #[inline]
     pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
         self.total_outbound_scenario_ready_time
     }
 
     /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    #[inline]
     pub fn total_outbound_scenario_time(&self) -> Option<i64> {
         self.total_outbound_scenario_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1651,6 +1787,7 @@ impl Decode for Overall {
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1758,6 +1895,7 @@ pub enum ListIntervalAgentReportError {
 
 impl ListIntervalAgentReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1765,45 +1903,53 @@ impl ListIntervalAgentReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListIntervalAgentReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListIntervalAgentReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListIntervalAgentReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

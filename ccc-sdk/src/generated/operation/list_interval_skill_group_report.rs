@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`skill_group_id`](ListIntervalSkillGroupReportFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalSkillGroupReport)
+    #[inline]
     pub fn list_interval_skill_group_report(&self) -> ListIntervalSkillGroupReportFluentBuilder {
         ListIntervalSkillGroupReportFluentBuilder {
             client: self.clone(),
@@ -63,11 +64,13 @@ pub struct ListIntervalSkillGroupReportInput {
 
 impl ListIntervalSkillGroupReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListIntervalSkillGroupReportInputBuilder {
         ListIntervalSkillGroupReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -107,12 +110,14 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -126,12 +131,14 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -145,12 +152,14 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
     }
 
     /// `Interval` as set so far.
+    #[inline]
     pub fn get_interval(&self) -> Option<&String> {
         self.interval.as_ref()
     }
@@ -164,12 +173,14 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -183,12 +194,14 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -202,17 +215,20 @@ impl ListIntervalSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListIntervalSkillGroupReportInput, BuildError> {
         Ok(ListIntervalSkillGroupReportInput {
             end_time: self.end_time,
@@ -248,6 +264,7 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -262,6 +279,7 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -276,6 +294,7 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self
@@ -290,6 +309,7 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -304,6 +324,7 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -318,17 +339,20 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListIntervalSkillGroupReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -378,37 +402,44 @@ pub struct ListIntervalSkillGroupReportOutput {
 
 impl ListIntervalSkillGroupReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[IntervalSkillGroupReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListIntervalSkillGroupReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -424,6 +455,7 @@ impl Decode for ListIntervalSkillGroupReportOutput {
 }
 
 impl Encode for ListIntervalSkillGroupReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -465,32 +497,38 @@ pub struct IntervalSkillGroupReport {
 
 impl IntervalSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&crate::types::Overall> {
         self.overall.as_ref()
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 }
 
 impl Decode for IntervalSkillGroupReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -506,6 +544,7 @@ impl Decode for IntervalSkillGroupReport {
 }
 
 impl Encode for IntervalSkillGroupReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -591,87 +630,104 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<&str> {
         self.answer_rate.as_deref()
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<f32> {
         self.average_customer_ring_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<&str> {
         self.average_talk_time.as_deref()
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<i64> {
         self.calls_agent_handled
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<i64> {
         self.calls_customer_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<f32> {
         self.customer_answer_rate
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<i64> {
         self.max_customer_ring_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<&str> {
         self.max_talk_time.as_deref()
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<i64> {
         self.total_customer_ring_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -698,6 +754,7 @@ impl Decode for Back2Back {
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentHandleRate", &self.agent_handle_rate);
@@ -950,267 +1007,320 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    #[inline]
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
     }
 
     /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
+    #[inline]
     pub fn average_abandon_time(&self) -> Option<f32> {
         self.average_abandon_time
     }
 
     /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
+    #[inline]
     pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
         self.average_abandoned_in_queue_time
     }
 
     /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
+    #[inline]
     pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
         self.average_abandoned_in_ring_time
     }
 
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
+    #[inline]
     pub fn average_wait_time(&self) -> Option<f32> {
         self.average_wait_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    #[inline]
     pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
         self.calls_abandoned_in_queue
     }
 
     /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    #[inline]
     pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
         self.calls_abandoned_in_ring
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsOverflow`: see the field [`calls_overflow`](#structfield.calls_overflow).
+    #[inline]
     pub fn calls_overflow(&self) -> Option<i64> {
         self.calls_overflow
     }
 
     /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    #[inline]
     pub fn calls_queued(&self) -> Option<i64> {
         self.calls_queued
     }
 
     /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    #[inline]
     pub fn calls_queuing_overflow(&self) -> Option<i64> {
         self.calls_queuing_overflow
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `CallsTimeout`: see the field [`calls_timeout`](#structfield.calls_timeout).
+    #[inline]
     pub fn calls_timeout(&self) -> Option<i64> {
         self.calls_timeout
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
+    #[inline]
     pub fn max_abandon_time(&self) -> Option<i64> {
         self.max_abandon_time
     }
 
     /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
+    #[inline]
     pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
         self.max_abandoned_in_queue_time
     }
 
     /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
+    #[inline]
     pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
         self.max_abandoned_in_ring_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
+    #[inline]
     pub fn max_wait_time(&self) -> Option<i64> {
         self.max_wait_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    #[inline]
     pub fn service_level20(&self) -> Option<f32> {
         self.service_level20
     }
 
     /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
+    #[inline]
     pub fn total_abandon_time(&self) -> Option<i64> {
         self.total_abandon_time
     }
 
     /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
+    #[inline]
     pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
         self.total_abandoned_in_queue_time
     }
 
     /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
+    #[inline]
     pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
         self.total_abandoned_in_ring_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    #[inline]
     pub fn total_wait_time(&self) -> Option<i64> {
         self.total_wait_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1289,6 +1399,7 @@ impl Decode for Inbound {
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonRate", &self.abandon_rate);
@@ -1435,6 +1546,7 @@ pub enum ListIntervalSkillGroupReportError {
 
 impl ListIntervalSkillGroupReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1442,45 +1554,53 @@ impl ListIntervalSkillGroupReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListIntervalSkillGroupReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListIntervalSkillGroupReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListIntervalSkillGroupReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

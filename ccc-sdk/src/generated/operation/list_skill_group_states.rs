@@ -23,6 +23,7 @@ impl crate::Client {
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupStates)
     #[deprecated]
+    #[inline]
     pub fn list_skill_group_states(&self) -> ListSkillGroupStatesFluentBuilder {
         ListSkillGroupStatesFluentBuilder {
             client: self.clone(),
@@ -58,11 +59,13 @@ pub struct ListSkillGroupStatesInput {
 
 impl ListSkillGroupStatesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListSkillGroupStatesInputBuilder {
         ListSkillGroupStatesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
@@ -99,12 +102,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -118,12 +123,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -137,12 +144,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -157,6 +166,7 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIds`.
+    #[inline]
     pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_ids_json = None;
         self.skill_group_ids = v;
@@ -171,11 +181,13 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// `SkillGroupIds` as set so far.
+    #[inline]
     pub fn get_skill_group_ids(&self) -> Option<&Vec<String>> {
         self.skill_group_ids.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSkillGroupStatesInput, BuildError> {
         Ok(ListSkillGroupStatesInput {
             instance_id: self
@@ -209,6 +221,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -223,6 +236,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -237,6 +251,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -249,6 +264,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIds`.
+    #[inline]
     pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_ids(v);
         self
@@ -261,11 +277,13 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListSkillGroupStatesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -290,6 +308,7 @@ impl ListSkillGroupStatesFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -306,6 +325,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -318,6 +338,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -329,10 +350,12 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -345,6 +368,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -382,42 +406,50 @@ pub struct ListSkillGroupStatesOutput {
 
 impl ListSkillGroupStatesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&SkillGroupStatePage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListSkillGroupStatesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -434,6 +466,7 @@ impl Decode for ListSkillGroupStatesOutput {
 }
 
 impl Encode for ListSkillGroupStatesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -472,27 +505,32 @@ pub struct SkillGroupStatePage {
 
 impl SkillGroupStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[SkillGroupState] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for SkillGroupStatePage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -507,6 +545,7 @@ impl Decode for SkillGroupStatePage {
 }
 
 impl Encode for SkillGroupStatePage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -567,92 +606,110 @@ pub struct SkillGroupState {
 
 impl SkillGroupState {
     /// `AverageWaitingTime`: see the field [`average_waiting_time`](#structfield.average_waiting_time).
+    #[inline]
     pub fn average_waiting_time(&self) -> Option<i64> {
         self.average_waiting_time
     }
 
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
+    #[inline]
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
     }
 
     /// `InboundTalkingAgents`: see the field [`inbound_talking_agents`](#structfield.inbound_talking_agents).
+    #[inline]
     pub fn inbound_talking_agents(&self) -> Option<i64> {
         self.inbound_talking_agents
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LoggedInAgents`: see the field [`logged_in_agents`](#structfield.logged_in_agents).
+    #[inline]
     pub fn logged_in_agents(&self) -> Option<i64> {
         self.logged_in_agents
     }
 
     /// `LongestCall`: see the field [`longest_call`](#structfield.longest_call).
+    #[inline]
     pub fn longest_call(&self) -> Option<i64> {
         self.longest_call
     }
 
     /// `OutboundScenarioReadyAgents`: see the field [`outbound_scenario_ready_agents`](#structfield.outbound_scenario_ready_agents).
+    #[inline]
     pub fn outbound_scenario_ready_agents(&self) -> Option<i64> {
         self.outbound_scenario_ready_agents
     }
 
     /// `OutboundTalkingAgents`: see the field [`outbound_talking_agents`](#structfield.outbound_talking_agents).
+    #[inline]
     pub fn outbound_talking_agents(&self) -> Option<i64> {
         self.outbound_talking_agents
     }
 
     /// `ReadyAgents`: see the field [`ready_agents`](#structfield.ready_agents).
+    #[inline]
     pub fn ready_agents(&self) -> Option<i64> {
         self.ready_agents
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `TalkingAgents`: see the field [`talking_agents`](#structfield.talking_agents).
+    #[inline]
     pub fn talking_agents(&self) -> Option<i64> {
         self.talking_agents
     }
 
     /// `WaitingCalls`: see the field [`waiting_calls`](#structfield.waiting_calls).
+    #[inline]
     pub fn waiting_calls(&self) -> Option<i64> {
         self.waiting_calls
     }
 
     /// `WaitingCallsLevel10`: see the field [`waiting_calls_level10`](#structfield.waiting_calls_level10).
+    #[inline]
     pub fn waiting_calls_level10(&self) -> Option<i64> {
         self.waiting_calls_level10
     }
 
     /// `WaitingCallsLevel20`: see the field [`waiting_calls_level20`](#structfield.waiting_calls_level20).
+    #[inline]
     pub fn waiting_calls_level20(&self) -> Option<i64> {
         self.waiting_calls_level20
     }
 
     /// `WaitingCallsLevel30`: see the field [`waiting_calls_level30`](#structfield.waiting_calls_level30).
+    #[inline]
     pub fn waiting_calls_level30(&self) -> Option<i64> {
         self.waiting_calls_level30
     }
 
     /// `WorkingAgents`: see the field [`working_agents`](#structfield.working_agents).
+    #[inline]
     pub fn working_agents(&self) -> Option<i64> {
         self.working_agents
     }
 }
 
 impl Decode for SkillGroupState {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -682,6 +739,7 @@ impl Decode for SkillGroupState {
 }
 
 impl Encode for SkillGroupState {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageWaitingTime", &self.average_waiting_time);
@@ -732,6 +790,7 @@ pub enum ListSkillGroupStatesError {
 
 impl ListSkillGroupStatesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -739,45 +798,53 @@ impl ListSkillGroupStatesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListSkillGroupStatesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListSkillGroupStatesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListSkillGroupStatesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListSkillGroupsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroups)
+    #[inline]
     pub fn list_skill_groups(&self) -> ListSkillGroupsFluentBuilder {
         ListSkillGroupsFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct ListSkillGroupsInput {
 
 impl ListSkillGroupsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListSkillGroupsInputBuilder {
         ListSkillGroupsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -98,12 +101,14 @@ impl ListSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -117,12 +122,14 @@ impl ListSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -136,12 +143,14 @@ impl ListSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -155,12 +164,14 @@ impl ListSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only skill groups whose id, name or display name contains this text, ignoring case.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -174,17 +185,20 @@ impl ListSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSkillGroupsInput, BuildError> {
         Ok(ListSkillGroupsInput {
             instance_id: self
@@ -221,6 +235,7 @@ impl ListSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -235,6 +250,7 @@ impl ListSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -249,6 +265,7 @@ impl ListSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -263,6 +280,7 @@ impl ListSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only skill groups whose id, name or display name contains this text, ignoring case.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -277,17 +295,20 @@ impl ListSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only skill groups handling this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListSkillGroupsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -310,6 +331,7 @@ impl ListSkillGroupsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -326,6 +348,7 @@ impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -338,6 +361,7 @@ impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -349,10 +373,12 @@ impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -365,6 +391,7 @@ impl crate::paginator::Paginate for ListSkillGroupsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -400,37 +427,44 @@ pub struct ListSkillGroupsOutput {
 
 impl ListSkillGroupsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&SkillGroupPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListSkillGroupsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -446,6 +480,7 @@ impl Decode for ListSkillGroupsOutput {
 }
 
 impl Encode for ListSkillGroupsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -483,27 +518,32 @@ pub struct SkillGroupPage {
 
 impl SkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListSkillGroupsSkillGroup] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for SkillGroupPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -518,6 +558,7 @@ impl Decode for SkillGroupPage {
 }
 
 impl Encode for SkillGroupPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -570,47 +611,56 @@ pub struct ListSkillGroupsSkillGroup {
 
 impl ListSkillGroupsSkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
+    #[inline]
     pub fn phone_number_count(&self) -> Option<i32> {
         self.phone_number_count
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `UserCount`: see the field [`user_count`](#structfield.user_count).
+    #[inline]
     pub fn user_count(&self) -> Option<i32> {
         self.user_count
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 }
 
 impl Decode for ListSkillGroupsSkillGroup {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -629,6 +679,7 @@ impl Decode for ListSkillGroupsSkillGroup {
 }
 
 impl Encode for ListSkillGroupsSkillGroup {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -678,6 +729,7 @@ pub enum ListSkillGroupsError {
 
 impl ListSkillGroupsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -689,33 +741,39 @@ impl ListSkillGroupsError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListSkillGroupsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -728,12 +786,14 @@ impl From<ServiceError> for ListSkillGroupsError {
 }
 
 impl AsRef<ServiceError> for ListSkillGroupsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListSkillGroupsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ListTicketTemplatesFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTemplates)
+    #[inline]
     pub fn list_ticket_templates(&self) -> ListTicketTemplatesFluentBuilder {
         ListTicketTemplatesFluentBuilder {
             client: self.clone(),
@@ -56,11 +57,13 @@ pub struct ListTicketTemplatesInput {
 
 impl ListTicketTemplatesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListTicketTemplatesInputBuilder {
         ListTicketTemplatesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.category_id {
             p.put(Loc::Query, "CategoryId", v);
@@ -100,12 +103,14 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `CategoryId`.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.category_id = v;
         self
     }
 
     /// `CategoryId` as set so far.
+    #[inline]
     pub fn get_category_id(&self) -> Option<&String> {
         self.category_id.as_ref()
     }
@@ -119,12 +124,14 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -138,12 +145,14 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -157,12 +166,14 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -174,12 +185,14 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -191,17 +204,20 @@ impl ListTicketTemplatesInputBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTicketTemplatesInput, BuildError> {
         Ok(ListTicketTemplatesInput {
             category_id: self.category_id,
@@ -233,6 +249,7 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `CategoryId`.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_category_id(v);
         self
@@ -247,6 +264,7 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -261,6 +279,7 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -275,6 +294,7 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -287,6 +307,7 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -299,17 +320,20 @@ impl ListTicketTemplatesFluentBuilder {
     }
 
     /// Sets or clears `State`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListTicketTemplatesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -334,6 +358,7 @@ impl ListTicketTemplatesFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -350,6 +375,7 @@ impl crate::paginator::Paginate for ListTicketTemplatesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -362,6 +388,7 @@ impl crate::paginator::Paginate for ListTicketTemplatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -373,10 +400,12 @@ impl crate::paginator::Paginate for ListTicketTemplatesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -389,6 +418,7 @@ impl crate::paginator::Paginate for ListTicketTemplatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -428,42 +458,50 @@ pub struct ListTicketTemplatesOutput {
 
 impl ListTicketTemplatesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&TicketTemplatePage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListTicketTemplatesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -480,6 +518,7 @@ impl Decode for ListTicketTemplatesOutput {
 }
 
 impl Encode for ListTicketTemplatesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -518,27 +557,32 @@ pub struct TicketTemplatePage {
 
 impl TicketTemplatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[TicketTemplate] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for TicketTemplatePage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -553,6 +597,7 @@ impl Decode for TicketTemplatePage {
 }
 
 impl Encode for TicketTemplatePage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -597,62 +642,74 @@ pub struct TicketTemplate {
 
 impl TicketTemplate {
     /// `AppliedVersion`: see the field [`applied_version`](#structfield.applied_version).
+    #[inline]
     pub fn applied_version(&self) -> Option<&str> {
         self.applied_version.as_deref()
     }
 
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LatestVersion`: see the field [`latest_version`](#structfield.latest_version).
+    #[inline]
     pub fn latest_version(&self) -> Option<&str> {
         self.latest_version.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `ProcessDefinition`: see the field [`process_definition`](#structfield.process_definition).
+    #[inline]
     pub fn process_definition(&self) -> Option<&str> {
         self.process_definition.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TicketFields`: see the field [`ticket_fields`](#structfield.ticket_fields); empty when absent.
+    #[inline]
     pub fn ticket_fields(&self) -> &[TicketFields] {
         self.ticket_fields.as_deref().unwrap_or_default()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for TicketTemplate {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -674,6 +731,7 @@ impl Decode for TicketTemplate {
 }
 
 impl Encode for TicketTemplate {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AppliedVersion", &self.applied_version);
@@ -741,112 +799,134 @@ pub struct TicketFields {
 
 impl TicketFields {
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `Attribute`: see the field [`attribute`](#structfield.attribute).
+    #[inline]
     pub fn attribute(&self) -> Option<&str> {
         self.attribute.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for TicketFields {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -878,6 +958,7 @@ impl Decode for TicketFields {
 }
 
 impl Encode for TicketFields {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -925,6 +1006,7 @@ pub enum ListTicketTemplatesError {
 
 impl ListTicketTemplatesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -932,45 +1014,53 @@ impl ListTicketTemplatesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListTicketTemplatesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListTicketTemplatesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListTicketTemplatesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListUsersFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUsers)
+    #[inline]
     pub fn list_users(&self) -> ListUsersFluentBuilder {
         ListUsersFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct ListUsersInput {
 
 impl ListUsersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListUsersInputBuilder {
         ListUsersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -98,12 +101,14 @@ impl ListUsersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -117,12 +122,14 @@ impl ListUsersInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -136,12 +143,14 @@ impl ListUsersInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -155,12 +164,14 @@ impl ListUsersInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only users whose id, display name, e-mail address or extension contains this text, ignoring case.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -174,17 +185,20 @@ impl ListUsersInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only users in this skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListUsersInput, BuildError> {
         Ok(ListUsersInput {
             instance_id: self
@@ -221,6 +235,7 @@ impl ListUsersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -235,6 +250,7 @@ impl ListUsersFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -249,6 +265,7 @@ impl ListUsersFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -263,6 +280,7 @@ impl ListUsersFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only users whose id, display name, e-mail address or extension contains this text, ignoring case.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -277,17 +295,20 @@ impl ListUsersFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only users in this skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListUsersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -310,6 +331,7 @@ impl ListUsersFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -326,6 +348,7 @@ impl crate::paginator::Paginate for ListUsersFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -338,6 +361,7 @@ impl crate::paginator::Paginate for ListUsersFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -349,10 +373,12 @@ impl crate::paginator::Paginate for ListUsersFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -365,6 +391,7 @@ impl crate::paginator::Paginate for ListUsersFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -404,42 +431,50 @@ pub struct ListUsersOutput {
 
 impl ListUsersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&UserPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListUsersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -456,6 +491,7 @@ impl Decode for ListUsersOutput {
 }
 
 impl Encode for ListUsersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -494,27 +530,32 @@ pub struct UserPage {
 
 impl UserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[User] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for UserPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -529,6 +570,7 @@ impl Decode for UserPage {
 }
 
 impl Encode for UserPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -621,51 +663,61 @@ pub struct User {
 
 impl User {
     /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
+    #[inline]
     pub fn device_ext(&self) -> Option<&str> {
         self.device_ext.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
+    #[inline]
     pub fn display_id(&self) -> Option<&str> {
         self.display_id.as_deref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Email`: see the field [`email`](#structfield.email).
+    #[inline]
     pub fn email(&self) -> Option<&str> {
         self.email.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `PersonalOutboundNumberList`: see the field [`personal_outbound_number_list`](#structfield.personal_outbound_number_list); empty when absent.
+    #[inline]
     pub fn personal_outbound_number_list(&self) -> &[PersonalOutboundNumberList] {
         self.personal_outbound_number_list
             .as_deref()
@@ -673,47 +725,56 @@ impl User {
     }
 
     /// `Primary`: see the field [`primary`](#structfield.primary).
+    #[inline]
     pub fn primary(&self) -> Option<bool> {
         self.primary
     }
 
     /// `PrimaryAccount`: see the field [`primary_account`](#structfield.primary_account).
+    #[inline]
     pub fn primary_account(&self) -> Option<bool> {
         self.primary_account
     }
 
     /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    #[inline]
     pub fn ram_id(&self) -> Option<i64> {
         self.ram_id
     }
 
     /// `RoleId`: see the field [`role_id`](#structfield.role_id).
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
 
     /// `RoleName`: see the field [`role_name`](#structfield.role_name).
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
 
     /// `SkillLevelList`: see the field [`skill_level_list`](#structfield.skill_level_list); empty when absent.
+    #[inline]
     pub fn skill_level_list(&self) -> &[SkillLevelList] {
         self.skill_level_list.as_deref().unwrap_or_default()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for User {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -744,6 +805,7 @@ impl Decode for User {
 }
 
 impl Encode for User {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DeviceExt", &self.device_ext);
@@ -802,32 +864,38 @@ pub struct PersonalOutboundNumberList {
 
 impl PersonalOutboundNumberList {
     /// `Active`: see the field [`active`](#structfield.active).
+    #[inline]
     pub fn active(&self) -> Option<bool> {
         self.active
     }
 
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 
     /// `Usage`: see the field [`usage`](#structfield.usage).
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
 }
 
 impl Decode for PersonalOutboundNumberList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -843,6 +911,7 @@ impl Decode for PersonalOutboundNumberList {
 }
 
 impl Encode for PersonalOutboundNumberList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -876,22 +945,26 @@ pub struct SkillLevelList {
 
 impl SkillLevelList {
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `SkillLevel`: see the field [`skill_level`](#structfield.skill_level).
+    #[inline]
     pub fn skill_level(&self) -> Option<i32> {
         self.skill_level
     }
 }
 
 impl Decode for SkillLevelList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -905,6 +978,7 @@ impl Decode for SkillLevelList {
 }
 
 impl Encode for SkillLevelList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
@@ -935,6 +1009,7 @@ pub enum ListUsersError {
 
 impl ListUsersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -942,45 +1017,53 @@ impl ListUsersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListUsersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListUsersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListUsersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVisitorChatMessages)
+    #[inline]
     pub fn list_visitor_chat_messages(&self) -> ListVisitorChatMessagesFluentBuilder {
         ListVisitorChatMessagesFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct ListVisitorChatMessagesInput {
 
 impl ListVisitorChatMessagesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListVisitorChatMessagesInputBuilder {
         ListVisitorChatMessagesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
@@ -97,6 +100,7 @@ impl ListVisitorChatMessagesInput {
 }
 
 impl std::fmt::Debug for ListVisitorChatMessagesInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListVisitorChatMessagesInput")
             .field("access_channel_id", &self.access_channel_id)
@@ -137,12 +141,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `AccessChannelId`.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.access_channel_id = v;
         self
     }
 
     /// `AccessChannelId` as set so far.
+    #[inline]
     pub fn get_access_channel_id(&self) -> Option<&String> {
         self.access_channel_id.as_ref()
     }
@@ -154,12 +160,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `AccessToken`.
+    #[inline]
     pub fn set_access_token(mut self, v: Option<String>) -> Self {
         self.access_token = v;
         self
     }
 
     /// `AccessToken` as set so far.
+    #[inline]
     pub fn get_access_token(&self) -> Option<&String> {
         self.access_token.as_ref()
     }
@@ -171,12 +179,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&String> {
         self.end_time.as_ref()
     }
@@ -190,12 +200,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -207,12 +219,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `NextPageToken`.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.next_page_token = v;
         self
     }
 
     /// `NextPageToken` as set so far.
+    #[inline]
     pub fn get_next_page_token(&self) -> Option<&String> {
         self.next_page_token.as_ref()
     }
@@ -226,12 +240,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -243,12 +259,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `SortOrder`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
@@ -260,12 +278,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -277,17 +297,20 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `VisitorId`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.visitor_id = v;
         self
     }
 
     /// `VisitorId` as set so far.
+    #[inline]
     pub fn get_visitor_id(&self) -> Option<&String> {
         self.visitor_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListVisitorChatMessagesInput, BuildError> {
         Ok(ListVisitorChatMessagesInput {
             access_channel_id: self.access_channel_id,
@@ -304,6 +327,7 @@ impl ListVisitorChatMessagesInputBuilder {
 }
 
 impl std::fmt::Debug for ListVisitorChatMessagesInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListVisitorChatMessagesInputBuilder")
             .field("access_channel_id", &self.access_channel_id)
@@ -339,6 +363,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `AccessChannelId`.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_channel_id(v);
         self
@@ -351,6 +376,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `AccessToken`.
+    #[inline]
     pub fn set_access_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_token(v);
         self
@@ -363,6 +389,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `EndTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -377,6 +404,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -389,6 +417,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `NextPageToken`.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_next_page_token(v);
         self
@@ -403,6 +432,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -415,6 +445,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
@@ -427,6 +458,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `StartTime`.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -439,17 +471,20 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `VisitorId`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_visitor_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListVisitorChatMessagesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -474,6 +509,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -490,6 +526,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: None,
@@ -502,6 +539,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(token) = cursor.token {
@@ -513,10 +551,12 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -528,6 +568,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.messages).unwrap_or_default()
     }
@@ -563,37 +604,44 @@ pub struct ListVisitorChatMessagesOutput {
 
 impl ListVisitorChatMessagesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ListVisitorChatMessagesResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListVisitorChatMessagesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -609,6 +657,7 @@ impl Decode for ListVisitorChatMessagesOutput {
 }
 
 impl Encode for ListVisitorChatMessagesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -634,17 +683,20 @@ pub struct ListVisitorChatMessagesResult {
 
 impl ListVisitorChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
+    #[inline]
     pub fn messages(&self) -> &[Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
+    #[inline]
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
 }
 
 impl Decode for ListVisitorChatMessagesResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -657,6 +709,7 @@ impl Decode for ListVisitorChatMessagesResult {
 }
 
 impl Encode for ListVisitorChatMessagesResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Messages", &self.messages);
@@ -687,42 +740,50 @@ pub struct Messages {
 
 impl Messages {
     /// `Content`: see the field [`content`](#structfield.content).
+    #[inline]
     pub fn content(&self) -> Option<&str> {
         self.content.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `SenderAvatarUrl`: see the field [`sender_avatar_url`](#structfield.sender_avatar_url).
+    #[inline]
     pub fn sender_avatar_url(&self) -> Option<&str> {
         self.sender_avatar_url.as_deref()
     }
 
     /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
+    #[inline]
     pub fn sender_id(&self) -> Option<&str> {
         self.sender_id.as_deref()
     }
 
     /// `SenderName`: see the field [`sender_name`](#structfield.sender_name).
+    #[inline]
     pub fn sender_name(&self) -> Option<&str> {
         self.sender_name.as_deref()
     }
 
     /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
+    #[inline]
     pub fn sender_type(&self) -> Option<&str> {
         self.sender_type.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 }
 
 impl Decode for Messages {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -740,6 +801,7 @@ impl Decode for Messages {
 }
 
 impl Encode for Messages {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Content", &self.content);
@@ -772,6 +834,7 @@ pub enum ListVisitorChatMessagesError {
 
 impl ListVisitorChatMessagesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -779,45 +842,53 @@ impl ListVisitorChatMessagesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListVisitorChatMessagesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListVisitorChatMessagesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListVisitorChatMessagesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ListWaitingChatsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListWaitingChats)
+    #[inline]
     pub fn list_waiting_chats(&self) -> ListWaitingChatsFluentBuilder {
         ListWaitingChatsFluentBuilder {
             client: self.clone(),
@@ -46,11 +47,13 @@ pub struct ListWaitingChatsInput {
 
 impl ListWaitingChatsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListWaitingChatsInputBuilder {
         ListWaitingChatsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.skill_group_id_list_json {
@@ -79,12 +82,14 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -102,6 +107,7 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -116,11 +122,13 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListWaitingChatsInput, BuildError> {
         Ok(ListWaitingChatsInput {
             instance_id: self
@@ -151,6 +159,7 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -166,6 +175,7 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -178,11 +188,13 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListWaitingChatsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -229,37 +241,44 @@ pub struct ListWaitingChatsOutput {
 
 impl ListWaitingChatsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[WaitingChat] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListWaitingChatsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -275,6 +294,7 @@ impl Decode for ListWaitingChatsOutput {
 }
 
 impl Encode for ListWaitingChatsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -314,52 +334,62 @@ pub struct WaitingChat {
 
 impl WaitingChat {
     /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
+    #[inline]
     pub fn access_channel_id(&self) -> Option<&str> {
         self.access_channel_id.as_deref()
     }
 
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
+    #[inline]
     pub fn being_assigned(&self) -> Option<bool> {
         self.being_assigned
     }
 
     /// `ChatConversationId`: see the field [`chat_conversation_id`](#structfield.chat_conversation_id).
+    #[inline]
     pub fn chat_conversation_id(&self) -> Option<&str> {
         self.chat_conversation_id.as_deref()
     }
 
     /// `EnqueueTime`: see the field [`enqueue_time`](#structfield.enqueue_time).
+    #[inline]
     pub fn enqueue_time(&self) -> Option<i64> {
         self.enqueue_time
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
+    #[inline]
     pub fn messages(&self) -> &[Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `UserList`: see the field [`user_list`](#structfield.user_list); empty when absent.
+    #[inline]
     pub fn user_list(&self) -> &[UserList] {
         self.user_list.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for WaitingChat {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -379,6 +409,7 @@ impl Decode for WaitingChat {
 }
 
 impl Encode for WaitingChat {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
@@ -408,22 +439,26 @@ pub struct Messages {
 
 impl Messages {
     /// `Content`: see the field [`content`](#structfield.content).
+    #[inline]
     pub fn content(&self) -> Option<&str> {
         self.content.as_deref()
     }
 
     /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
+    #[inline]
     pub fn sender_id(&self) -> Option<&str> {
         self.sender_id.as_deref()
     }
 
     /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
+    #[inline]
     pub fn sender_type(&self) -> Option<&str> {
         self.sender_type.as_deref()
     }
 }
 
 impl Decode for Messages {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -437,6 +472,7 @@ impl Decode for Messages {
 }
 
 impl Encode for Messages {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Content", &self.content);
@@ -462,27 +498,32 @@ pub struct UserList {
 
 impl UserList {
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    #[inline]
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserName`: see the field [`user_name`](#structfield.user_name).
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
 
     /// `UserType`: see the field [`user_type`](#structfield.user_type).
+    #[inline]
     pub fn user_type(&self) -> Option<&str> {
         self.user_type.as_deref()
     }
 }
 
 impl Decode for UserList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -497,6 +538,7 @@ impl Decode for UserList {
 }
 
 impl Encode for UserList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AvatarUrl", &self.avatar_url);
@@ -522,6 +564,7 @@ pub enum ListWaitingChatsError {
 
 impl ListWaitingChatsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -529,45 +572,53 @@ impl ListWaitingChatsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListWaitingChatsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListWaitingChatsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListWaitingChatsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](MakeCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MakeCall)
+    #[inline]
     pub fn make_call(&self) -> MakeCallFluentBuilder {
         MakeCallFluentBuilder {
             client: self.clone(),
@@ -79,11 +80,13 @@ pub struct MakeCallInput {
 
 impl MakeCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> MakeCallInputBuilder {
         MakeCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         if let Some(v) = &self.device_id {
@@ -139,12 +142,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call: a phone number, or an agent's 8-digit extension for an internal call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -158,12 +163,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -177,12 +184,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -196,12 +205,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -215,12 +226,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -234,12 +247,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -253,12 +268,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `FlashSmsVariables`. Variables of a flash SMS sent with the call, as JSON text.
+    #[inline]
     pub fn set_flash_sms_variables(mut self, v: Option<String>) -> Self {
         self.flash_sms_variables = v;
         self
     }
 
     /// `FlashSmsVariables` as set so far.
+    #[inline]
     pub fn get_flash_sms_variables(&self) -> Option<&String> {
         self.flash_sms_variables.as_ref()
     }
@@ -272,12 +289,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `MaskedCallee`. The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
     }
 
     /// `MaskedCallee` as set so far.
+    #[inline]
     pub fn get_masked_callee(&self) -> Option<&String> {
         self.masked_callee.as_ref()
     }
@@ -291,12 +310,14 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Media of the call, e.g. `AUDIO`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -310,17 +331,20 @@ impl MakeCallInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<MakeCallInput, BuildError> {
         Ok(MakeCallInput {
             callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
@@ -358,6 +382,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call: a phone number, or an agent's 8-digit extension for an internal call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -372,6 +397,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -386,6 +412,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -400,6 +427,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -414,6 +442,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee, for a call to an outside number; ignored for an internal call.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -428,6 +457,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -442,6 +472,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `FlashSmsVariables`. Variables of a flash SMS sent with the call, as JSON text.
+    #[inline]
     pub fn set_flash_sms_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_flash_sms_variables(v);
         self
@@ -456,6 +487,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `MaskedCallee`. The callee's number as the agent sees it, with digits hidden, e.g. `131****8888`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_masked_callee(v);
         self
@@ -470,6 +502,7 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Media of the call, e.g. `AUDIO`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -484,17 +517,20 @@ impl MakeCallFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &MakeCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -545,42 +581,50 @@ pub struct MakeCallOutput {
 
 impl MakeCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&MakeCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for MakeCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -597,6 +641,7 @@ impl Decode for MakeCallOutput {
 }
 
 impl Encode for MakeCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -631,22 +676,26 @@ pub struct MakeCallResult {
 
 impl MakeCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&UserContext> {
         self.user_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 }
 
 impl Decode for MakeCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -660,6 +709,7 @@ impl Decode for MakeCallResult {
 }
 
 impl Encode for MakeCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -699,32 +749,38 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[MakeCallChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    #[inline]
     pub fn call_variables(&self) -> Option<&str> {
         self.call_variables.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -740,6 +796,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -817,77 +874,92 @@ pub struct MakeCallChannelContext {
 
 impl MakeCallChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
+    #[inline]
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    #[inline]
     pub fn channel_flags(&self) -> Option<&str> {
         self.channel_flags.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 }
 
 impl Decode for MakeCallChannelContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -912,6 +984,7 @@ impl Decode for MakeCallChannelContext {
 }
 
 impl Encode for MakeCallChannelContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -982,36 +1055,43 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -1019,22 +1099,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -1055,6 +1139,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -1112,6 +1197,7 @@ pub enum MakeCallError {
 
 impl MakeCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsUserId(e)
@@ -1123,33 +1209,39 @@ impl MakeCallError {
     }
 
     /// The error code, e.g. `NotExists.UserId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for MakeCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.UserId" => Self::NotExistsUserId(e),
@@ -1162,12 +1254,14 @@ impl From<ServiceError> for MakeCallError {
 }
 
 impl AsRef<ServiceError> for MakeCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for MakeCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ModifyCampaignNumbersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCampaignNumbers)
+    #[inline]
     pub fn modify_campaign_numbers(&self) -> ModifyCampaignNumbersFluentBuilder {
         ModifyCampaignNumbersFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct ModifyCampaignNumbersInput {
 
 impl ModifyCampaignNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyCampaignNumbersInputBuilder {
         ModifyCampaignNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.inst_group_id {
@@ -88,12 +91,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -105,12 +110,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `InstGroupId`.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.inst_group_id = v;
         self
     }
 
     /// `InstGroupId` as set so far.
+    #[inline]
     pub fn get_inst_group_id(&self) -> Option<&String> {
         self.inst_group_id.as_ref()
     }
@@ -124,12 +131,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -144,6 +153,7 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -158,11 +168,13 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyCampaignNumbersInput, BuildError> {
         Ok(ModifyCampaignNumbersInput {
             campaign_id: self
@@ -195,6 +207,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -207,6 +220,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstGroupId`.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_group_id(v);
         self
@@ -221,6 +235,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -233,6 +248,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -245,11 +261,13 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyCampaignNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -302,42 +320,50 @@ pub struct ModifyCampaignNumbersOutput {
 
 impl ModifyCampaignNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyCampaignNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -354,6 +380,7 @@ impl Decode for ModifyCampaignNumbersOutput {
 }
 
 impl Encode for ModifyCampaignNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -381,6 +408,7 @@ pub enum ModifyCampaignNumbersError {
 
 impl ModifyCampaignNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -388,45 +416,53 @@ impl ModifyCampaignNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyCampaignNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyCampaignNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyCampaignNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

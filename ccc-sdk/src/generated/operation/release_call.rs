@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`job_id`](ReleaseCallFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseCall)
+    #[inline]
     pub fn release_call(&self) -> ReleaseCallFluentBuilder {
         ReleaseCallFluentBuilder {
             client: self.clone(),
@@ -59,11 +60,13 @@ pub struct ReleaseCallInput {
 
 impl ReleaseCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ReleaseCallInputBuilder {
         ReleaseCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -99,12 +102,14 @@ impl ReleaseCallInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -118,12 +123,14 @@ impl ReleaseCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -137,12 +144,14 @@ impl ReleaseCallInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -156,12 +165,14 @@ impl ReleaseCallInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -175,17 +186,20 @@ impl ReleaseCallInputBuilder {
     }
 
     /// Sets or clears `ChannelId`. The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
+    #[inline]
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.channel_id = v;
         self
     }
 
     /// `ChannelId` as set so far.
+    #[inline]
     pub fn get_channel_id(&self) -> Option<&String> {
         self.channel_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ReleaseCallInput, BuildError> {
         Ok(ReleaseCallInput {
             device_id: self.device_id,
@@ -218,6 +232,7 @@ impl ReleaseCallFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -232,6 +247,7 @@ impl ReleaseCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -246,6 +262,7 @@ impl ReleaseCallFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -260,6 +277,7 @@ impl ReleaseCallFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -274,17 +292,20 @@ impl ReleaseCallFluentBuilder {
     }
 
     /// Sets or clears `ChannelId`. The channel to release, as given in `ChannelContexts`, e.g. `ch:user:139xxxx0501-\>80326034:1609138902226:job-65382141036853491`.
+    #[inline]
     pub fn set_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_channel_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ReleaseCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -335,42 +356,50 @@ pub struct ReleaseCallOutput {
 
 impl ReleaseCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ReleaseCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ReleaseCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -387,6 +416,7 @@ impl Decode for ReleaseCallOutput {
 }
 
 impl Encode for ReleaseCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -421,22 +451,26 @@ pub struct ReleaseCallResult {
 
 impl ReleaseCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&UserContext> {
         self.user_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 }
 
 impl Decode for ReleaseCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -450,6 +484,7 @@ impl Decode for ReleaseCallResult {
 }
 
 impl Encode for ReleaseCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -481,22 +516,26 @@ pub struct CallContext {
 
 impl CallContext {
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[ReleaseCallChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -510,6 +549,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChannelContexts", &self.channel_contexts);
@@ -581,72 +621,86 @@ pub struct ReleaseCallChannelContext {
 
 impl ReleaseCallChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
+    #[inline]
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
+    #[inline]
     pub fn channel_variables(&self) -> Option<&str> {
         self.channel_variables.as_deref()
     }
 }
 
 impl Decode for ReleaseCallChannelContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -670,6 +724,7 @@ impl Decode for ReleaseCallChannelContext {
 }
 
 impl Encode for ReleaseCallChannelContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -739,36 +794,43 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -776,22 +838,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -812,6 +878,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -857,6 +924,7 @@ pub enum ReleaseCallError {
 
 impl ReleaseCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -864,33 +932,39 @@ impl ReleaseCallError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ReleaseCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -900,12 +974,14 @@ impl From<ServiceError> for ReleaseCallError {
 }
 
 impl AsRef<ServiceError> for ReleaseCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ReleaseCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`sharding_key`](SendNotificationFluentBuilder::sharding_key).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendNotification)
+    #[inline]
     pub fn send_notification(&self) -> SendNotificationFluentBuilder {
         SendNotificationFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct SendNotificationInput {
 
 impl SendNotificationInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SendNotificationInputBuilder {
         SendNotificationInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "MessageBody", &self.message_body);
@@ -88,12 +91,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -105,12 +110,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `MessageBody`.
+    #[inline]
     pub fn set_message_body(mut self, v: Option<String>) -> Self {
         self.message_body = v;
         self
     }
 
     /// `MessageBody` as set so far.
+    #[inline]
     pub fn get_message_body(&self) -> Option<&String> {
         self.message_body.as_ref()
     }
@@ -122,12 +129,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `NotificationTarget`.
+    #[inline]
     pub fn set_notification_target(mut self, v: Option<String>) -> Self {
         self.notification_target = v;
         self
     }
 
     /// `NotificationTarget` as set so far.
+    #[inline]
     pub fn get_notification_target(&self) -> Option<&String> {
         self.notification_target.as_ref()
     }
@@ -139,12 +148,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `NotificationType`.
+    #[inline]
     pub fn set_notification_type(mut self, v: Option<String>) -> Self {
         self.notification_type = v;
         self
     }
 
     /// `NotificationType` as set so far.
+    #[inline]
     pub fn get_notification_type(&self) -> Option<&String> {
         self.notification_type.as_ref()
     }
@@ -156,17 +167,20 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `ShardingKey`.
+    #[inline]
     pub fn set_sharding_key(mut self, v: Option<String>) -> Self {
         self.sharding_key = v;
         self
     }
 
     /// `ShardingKey` as set so far.
+    #[inline]
     pub fn get_sharding_key(&self) -> Option<&String> {
         self.sharding_key.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SendNotificationInput, BuildError> {
         Ok(SendNotificationInput {
             instance_id: self
@@ -207,6 +221,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -219,6 +234,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `MessageBody`.
+    #[inline]
     pub fn set_message_body(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_message_body(v);
         self
@@ -231,6 +247,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `NotificationTarget`.
+    #[inline]
     pub fn set_notification_target(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_target(v);
         self
@@ -243,6 +260,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `NotificationType`.
+    #[inline]
     pub fn set_notification_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_type(v);
         self
@@ -255,17 +273,20 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `ShardingKey`.
+    #[inline]
     pub fn set_sharding_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sharding_key(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SendNotificationInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -308,32 +329,38 @@ pub struct SendNotificationOutput {
 
 impl SendNotificationOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<&str> {
         self.http_status_code.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SendNotificationOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -348,6 +375,7 @@ impl Decode for SendNotificationOutput {
 }
 
 impl Encode for SendNotificationOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -373,6 +401,7 @@ pub enum SendNotificationError {
 
 impl SendNotificationError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -380,45 +409,53 @@ impl SendNotificationError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SendNotificationError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SendNotificationError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SendNotificationError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`participant_list_json`](StartConferenceFluentBuilder::participant_list_json).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartConference)
+    #[inline]
     pub fn start_conference(&self) -> StartConferenceFluentBuilder {
         StartConferenceFluentBuilder {
             client: self.clone(),
@@ -61,11 +62,13 @@ pub struct StartConferenceInput {
 
 impl StartConferenceInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> StartConferenceInputBuilder {
         StartConferenceInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.participant_list_json_json {
@@ -109,12 +112,14 @@ impl StartConferenceInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -134,6 +139,7 @@ impl StartConferenceInputBuilder {
     }
 
     /// Sets or clears `ParticipantListJson`. The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    #[inline]
     pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.participant_list_json_json = None;
         self.participant_list_json = v;
@@ -148,6 +154,7 @@ impl StartConferenceInputBuilder {
     }
 
     /// `ParticipantListJson` as set so far.
+    #[inline]
     pub fn get_participant_list_json(&self) -> Option<&Vec<String>> {
         self.participant_list_json.as_ref()
     }
@@ -161,12 +168,14 @@ impl StartConferenceInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -180,12 +189,14 @@ impl StartConferenceInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for each party to answer, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -199,17 +210,20 @@ impl StartConferenceInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<StartConferenceInput, BuildError> {
         Ok(StartConferenceInput {
             instance_id: self
@@ -250,6 +264,7 @@ impl StartConferenceFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -267,6 +282,7 @@ impl StartConferenceFluentBuilder {
     }
 
     /// Sets or clears `ParticipantListJson`. The parties to bring in: phone numbers or 8-digit extensions, e.g. `\["8045****","1317511****"\]`.
+    #[inline]
     pub fn set_participant_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_participant_list_json(v);
         self
@@ -287,6 +303,7 @@ impl StartConferenceFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -301,6 +318,7 @@ impl StartConferenceFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for each party to answer, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -315,17 +333,20 @@ impl StartConferenceFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &StartConferenceInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -376,42 +397,50 @@ pub struct StartConferenceOutput {
 
 impl StartConferenceOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&StartConferenceResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for StartConferenceOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -428,6 +457,7 @@ impl Decode for StartConferenceOutput {
 }
 
 impl Encode for StartConferenceOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -458,17 +488,20 @@ pub struct StartConferenceResult {
 
 impl StartConferenceResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for StartConferenceResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -481,6 +514,7 @@ impl Decode for StartConferenceResult {
 }
 
 impl Encode for StartConferenceResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -515,27 +549,32 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[ChannelContexts] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -550,6 +589,7 @@ impl Decode for CallContext {
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -618,67 +658,80 @@ pub struct ChannelContexts {
 
 impl ChannelContexts {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    #[inline]
     pub fn channel_flags(&self) -> Option<&str> {
         self.channel_flags.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 }
 
 impl Decode for ChannelContexts {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -701,6 +754,7 @@ impl Decode for ChannelContexts {
 }
 
 impl Encode for ChannelContexts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -785,56 +839,67 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&str> {
         self.device_state.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
+    #[inline]
     pub fn heartbeat(&self) -> Option<i64> {
         self.heartbeat
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `Reserved`: see the field [`reserved`](#structfield.reserved).
+    #[inline]
     pub fn reserved(&self) -> Option<i64> {
         self.reserved
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -842,22 +907,26 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -882,6 +951,7 @@ impl Decode for UserContext {
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -927,6 +997,7 @@ pub enum StartConferenceError {
 
 impl StartConferenceError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -934,45 +1005,53 @@ impl StartConferenceError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for StartConferenceError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for StartConferenceError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for StartConferenceError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

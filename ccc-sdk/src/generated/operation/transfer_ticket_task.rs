@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](TransferTicketTaskFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TransferTicketTask)
+    #[inline]
     pub fn transfer_ticket_task(&self) -> TransferTicketTaskFluentBuilder {
         TransferTicketTaskFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct TransferTicketTaskInput {
 
 impl TransferTicketTaskInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> TransferTicketTaskInputBuilder {
         TransferTicketTaskInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         if let Some(v) = &self.comment {
@@ -89,12 +92,14 @@ impl TransferTicketTaskInputBuilder {
     }
 
     /// Sets or clears `Assignee`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.assignee = v;
         self
     }
 
     /// `Assignee` as set so far.
+    #[inline]
     pub fn get_assignee(&self) -> Option<&String> {
         self.assignee.as_ref()
     }
@@ -106,12 +111,14 @@ impl TransferTicketTaskInputBuilder {
     }
 
     /// Sets or clears `Comment`.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.comment = v;
         self
     }
 
     /// `Comment` as set so far.
+    #[inline]
     pub fn get_comment(&self) -> Option<&String> {
         self.comment.as_ref()
     }
@@ -125,12 +132,14 @@ impl TransferTicketTaskInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -142,12 +151,14 @@ impl TransferTicketTaskInputBuilder {
     }
 
     /// Sets or clears `TaskId`.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.task_id = v;
         self
     }
 
     /// `TaskId` as set so far.
+    #[inline]
     pub fn get_task_id(&self) -> Option<&String> {
         self.task_id.as_ref()
     }
@@ -159,17 +170,20 @@ impl TransferTicketTaskInputBuilder {
     }
 
     /// Sets or clears `TicketId`.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<TransferTicketTaskInput, BuildError> {
         Ok(TransferTicketTaskInput {
             assignee: self
@@ -202,6 +216,7 @@ impl TransferTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `Assignee`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee(v);
         self
@@ -214,6 +229,7 @@ impl TransferTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `Comment`.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_comment(v);
         self
@@ -228,6 +244,7 @@ impl TransferTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -240,6 +257,7 @@ impl TransferTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `TaskId`.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_id(v);
         self
@@ -252,17 +270,20 @@ impl TransferTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `TicketId`.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &TransferTicketTaskInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -313,42 +334,50 @@ pub struct TransferTicketTaskOutput {
 
 impl TransferTicketTaskOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for TransferTicketTaskOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -365,6 +394,7 @@ impl Decode for TransferTicketTaskOutput {
 }
 
 impl Encode for TransferTicketTaskOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -392,6 +422,7 @@ pub enum TransferTicketTaskError {
 
 impl TransferTicketTaskError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -399,45 +430,53 @@ impl TransferTicketTaskError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for TransferTicketTaskError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for TransferTicketTaskError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for TransferTicketTaskError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

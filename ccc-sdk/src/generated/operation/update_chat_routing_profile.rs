@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`routing_profiles`](UpdateChatRoutingProfileFluentBuilder::routing_profiles).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateChatRoutingProfile)
+    #[inline]
     pub fn update_chat_routing_profile(&self) -> UpdateChatRoutingProfileFluentBuilder {
         UpdateChatRoutingProfileFluentBuilder {
             client: self.clone(),
@@ -70,11 +71,13 @@ pub struct UpdateChatRoutingProfileInput {
 
 impl UpdateChatRoutingProfileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateChatRoutingProfileInputBuilder {
         UpdateChatRoutingProfileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.routing_profiles_json {
@@ -102,12 +105,14 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -120,6 +125,7 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// Sets or clears `RoutingProfiles`.
+    #[inline]
     pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
         self.routing_profiles_json = None;
         self.routing_profiles = v;
@@ -134,11 +140,13 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// `RoutingProfiles` as set so far.
+    #[inline]
     pub fn get_routing_profiles(&self) -> Option<&RoutingProfiles> {
         self.routing_profiles.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateChatRoutingProfileInput, BuildError> {
         Ok(UpdateChatRoutingProfileInput {
             instance_id: self
@@ -173,6 +181,7 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -185,6 +194,7 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// Sets or clears `RoutingProfiles`.
+    #[inline]
     pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
         self.input = self.input.set_routing_profiles(v);
         self
@@ -197,11 +207,13 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateChatRoutingProfileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -250,37 +262,44 @@ pub struct UpdateChatRoutingProfileOutput {
 
 impl UpdateChatRoutingProfileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateChatRoutingProfileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
         let mut out = Self::default();
         codec::fields(v, &mut |name, v| match name {
@@ -296,6 +315,7 @@ impl Decode for UpdateChatRoutingProfileOutput {
 }
 
 impl Encode for UpdateChatRoutingProfileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -329,6 +349,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `RoutingType`.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.routing_type = v;
         self
@@ -341,6 +362,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `AgentConcurrencySettings`.
+    #[inline]
     pub fn set_agent_concurrency_settings(mut self, v: Option<AgentConcurrencySettings>) -> Self {
         self.agent_concurrency_settings = v;
         self
@@ -353,6 +375,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `ChatSettings`.
+    #[inline]
     pub fn set_chat_settings(mut self, v: Option<ChatSettings>) -> Self {
         self.chat_settings = v;
         self
@@ -365,6 +388,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `DistributionSettings`.
+    #[inline]
     pub fn set_distribution_settings(mut self, v: Option<DistributionSettings>) -> Self {
         self.distribution_settings = v;
         self
@@ -372,6 +396,7 @@ impl RoutingProfiles {
 }
 
 impl Encode for RoutingProfiles {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "RoutingType", &self.routing_type);
@@ -387,6 +412,7 @@ impl Encode for RoutingProfiles {
 }
 
 impl Flat for RoutingProfiles {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "RoutingType", &self.routing_type);
         codec::flat_field(
@@ -407,6 +433,7 @@ impl Flat for RoutingProfiles {
 
 impl codec::JsonText for RoutingProfiles {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("RoutingType", &self.routing_type);
@@ -439,6 +466,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `AllowExceedingLimitWhenTransferring`.
+    #[inline]
     pub fn set_allow_exceeding_limit_when_transferring(mut self, v: Option<bool>) -> Self {
         self.allow_exceeding_limit_when_transferring = v;
         self
@@ -451,6 +479,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `ConcurrencyLimit`.
+    #[inline]
     pub fn set_concurrency_limit(mut self, v: Option<i32>) -> Self {
         self.concurrency_limit = v;
         self
@@ -463,6 +492,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `AllowExceedingLimitWhenClaiming`.
+    #[inline]
     pub fn set_allow_exceeding_limit_when_claiming(mut self, v: Option<bool>) -> Self {
         self.allow_exceeding_limit_when_claiming = v;
         self
@@ -475,6 +505,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `Enabled`.
+    #[inline]
     pub fn set_enabled(mut self, v: Option<bool>) -> Self {
         self.enabled = v;
         self
@@ -482,6 +513,7 @@ impl AgentConcurrencySettings {
 }
 
 impl Encode for AgentConcurrencySettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -501,6 +533,7 @@ impl Encode for AgentConcurrencySettings {
 }
 
 impl Flat for AgentConcurrencySettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(
             out,
@@ -521,6 +554,7 @@ impl Flat for AgentConcurrencySettings {
 
 impl codec::JsonText for AgentConcurrencySettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field(
@@ -553,6 +587,7 @@ impl ChatSettings {
     }
 
     /// Sets or clears `IdleChatTimeoutSeconds`.
+    #[inline]
     pub fn set_idle_chat_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.idle_chat_timeout_seconds = v;
         self
@@ -560,6 +595,7 @@ impl ChatSettings {
 }
 
 impl Encode for ChatSettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -572,6 +608,7 @@ impl Encode for ChatSettings {
 }
 
 impl Flat for ChatSettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(
             out,
@@ -584,6 +621,7 @@ impl Flat for ChatSettings {
 
 impl codec::JsonText for ChatSettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("IdleChatTimeoutSeconds", &self.idle_chat_timeout_seconds);
@@ -613,6 +651,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `Enabled`.
+    #[inline]
     pub fn set_enabled(mut self, v: Option<bool>) -> Self {
         self.enabled = v;
         self
@@ -625,6 +664,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `AgentRingTimeoutSeconds`.
+    #[inline]
     pub fn set_agent_ring_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.agent_ring_timeout_seconds = v;
         self
@@ -637,6 +677,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `MaxNumberOfConversationsAgentCanMiss`.
+    #[inline]
     pub fn set_max_number_of_conversations_agent_can_miss(mut self, v: Option<i32>) -> Self {
         self.max_number_of_conversations_agent_can_miss = v;
         self
@@ -649,6 +690,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `PostAgentMissingConversionsAction`.
+    #[inline]
     pub fn set_post_agent_missing_conversions_action(mut self, v: Option<String>) -> Self {
         self.post_agent_missing_conversions_action = v;
         self
@@ -656,6 +698,7 @@ impl DistributionSettings {
 }
 
 impl Encode for DistributionSettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Enabled", &self.enabled);
@@ -679,6 +722,7 @@ impl Encode for DistributionSettings {
 }
 
 impl Flat for DistributionSettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Enabled", &self.enabled);
         codec::flat_field(
@@ -704,6 +748,7 @@ impl Flat for DistributionSettings {
 
 impl codec::JsonText for DistributionSettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Enabled", &self.enabled);
@@ -741,6 +786,7 @@ pub enum UpdateChatRoutingProfileError {
 
 impl UpdateChatRoutingProfileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -748,45 +794,53 @@ impl UpdateChatRoutingProfileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateChatRoutingProfileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateChatRoutingProfileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateChatRoutingProfileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }
