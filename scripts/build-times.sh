@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares two revisions of ccc-sdk in one run: the size of the generated code and the time to
 # rebuild the crate alone (dependencies built), debug as a dependency builds it
-# (CARGO_INCREMENTAL=0) and release. Runs alternate between the revisions so that a busy machine
+# (CARGO_INCREMENTAL=0) and release, and the size of its rlib. Runs alternate between the revisions so that a busy machine
 # slows both alike; CPU time (user + system) is reported beside wall time, as it moves less with
 # the machine's load.
 #
@@ -42,6 +42,14 @@ for side in before after; do
     (cd "$tmp/$side" && cargo build --quiet -p ccc-sdk && cargo build --quiet --release -p ccc-sdk)
 done
 
+rlib_mb() { # side, cargo build arguments...: the size of ccc-sdk's rlib, from cargo's own report
+    local side=$1
+    shift
+    (cd "$tmp/$side" && CARGO_INCREMENTAL=0 cargo build "$@" -p ccc-sdk --message-format=json 2>/dev/null) |
+        grep -o '"[^"]*/libccc_sdk-[^"]*\.rlib"' | head -1 | tr -d '"' |
+        xargs stat -c %s | awk '{ printf "%.1f MB", $1 / 1e6 }'
+}
+
 timed() { # side, label, command...
     local side=$1 label=$2
     shift 2
@@ -62,4 +70,10 @@ for _ in $(seq "$runs"); do
     for side in before after; do
         timed "$side" "release" cargo build --release -p ccc-sdk
     done
+done
+
+echo
+echo "rlib of ccc-sdk:"
+for side in before after; do
+    printf '%-8s debug %s   release %s\n' "$side" "$(rlib_mb "$side")" "$(rlib_mb "$side" --release)"
 done

@@ -146,7 +146,7 @@ fn zoo_names_and_shapes() {
 
     let ping = &file(&files, "operation/legacy_ping.rs").contents;
     assert!(ping.contains("#![allow(deprecated)]"));
-    assert!(ping.contains("    #[deprecated]\n    pub fn legacy_ping(&self)"));
+    assert!(ping.contains("    #[deprecated]\n    #[inline]\n    pub fn legacy_ping(&self)"));
     assert!(ping.contains("#[deprecated]\n#[derive(Clone, Debug)]"));
     assert!(ping.contains("fn write_params<'a>(&'a self, _p: &mut Params<'a>)"));
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::node::{Fields, Node};
+use super::node::Node;
 
 /// Why a response body does not fit the action's response type; names the field's path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,25 +97,38 @@ fn is_absent(v: &Node<'_>) -> bool {
     }
 }
 
-/// Takes an optional field out of an object.
-pub(crate) fn field<T: Decode>(o: &mut Fields<'_>, name: &str) -> Result<Option<T>, DecodeError> {
-    match o.take(name) {
-        None | Some(Node::Null) => Ok(None),
-        Some(v) if is_absent(&v) && !T::EMPTY_IS_VALUE => Ok(None),
-        Some(v) => T::decode(v).map(Some).map_err(|e| e.within(name)),
+/// A present field's value: `None` when it stands for "nothing here".
+fn optional<T: Decode>(v: Node<'_>) -> Result<Option<T>, DecodeError> {
+    match v {
+        Node::Null => Ok(None),
+        v if is_absent(&v) && !T::EMPTY_IS_VALUE => Ok(None),
+        v => T::decode(v).map(Some),
     }
 }
 
-/// Decodes a struct: the object itself, a JSON object carried as text, or an empty element.
-pub(crate) fn decode_struct<T>(
+/// Decodes a field of a struct into its slot; what a generated `Decode` calls for each field it
+/// knows. A field sent twice keeps the last value, as in a JSON object.
+pub(crate) fn set<T: Decode>(
+    slot: &mut Option<T>,
+    name: &str,
     v: Node<'_>,
-    f: impl FnOnce(&mut Fields<'_>) -> Result<T, DecodeError>,
-) -> Result<T, DecodeError> {
+) -> Result<(), DecodeError> {
+    *slot = optional(v).map_err(|e| e.within(name))?;
+    Ok(())
+}
+
+/// What a generated `Decode` hands [`fields`]: told each field's wire name and value, it stores
+/// the ones it knows.
+pub(crate) type Each<'f> = &'f mut dyn FnMut(&str, Node<'_>) -> Result<(), DecodeError>;
+
+/// Walks the fields of a struct, in the order received: the object itself, a JSON object carried
+/// as text, or an empty element (no fields). Not generic, so compiled once for every struct.
+pub(crate) fn fields(v: Node<'_>, each: Each<'_>) -> Result<(), DecodeError> {
     match v {
-        Node::Object(mut o) => f(&mut o),
-        v if is_absent(&v) => f(&mut Fields::default()),
+        Node::Object(o) => o.into_iter().try_for_each(|(k, v)| each(&k, v)),
+        v if is_absent(&v) => Ok(()),
         Node::String(s) if s.trim_start().starts_with('{') => match Node::from_json(s.as_bytes()) {
-            Ok(Node::Object(mut o)) => f(&mut o),
+            Ok(Node::Object(o)) => o.into_iter().try_for_each(|(k, v)| each(&k, v)),
             _ => Err(DecodeError::expected("an object", &Node::String(s))),
         },
         other => Err(DecodeError::expected("an object", &other)),
@@ -215,35 +228,46 @@ impl<T: Decode> Decode for Vec<T> {
     /// A JSON array; a JSON array carried as text (`"[\"a\"]"`, as XML shows lists of strings);
     /// or one bare item (XML holds a one-item list as a single element).
     fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
-        match v {
-            Node::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| T::decode(item).map_err(|e| e.within(format!("[{i}]"))))
-                .collect(),
-            Node::String(s) if s.trim_start().starts_with('[') => {
-                match Node::from_json(s.as_bytes()) {
-                    Ok(parsed @ Node::Array(_)) => Self::decode(parsed),
-                    _ => Ok(vec![T::decode(Node::String(s))?]),
-                }
-            }
-            v if is_absent(&v) => Ok(Vec::new()),
-            single => Ok(vec![T::decode(single).map_err(|e| e.within("[0]"))?]),
-        }
+        let mut out = Vec::new();
+        items(v, &mut |v| {
+            out.push(T::decode(v)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+/// Walks the items of a list (see `Decode for Vec`), naming the index of an item that fails.
+/// Not generic, so compiled once for every list type.
+fn items(
+    v: Node<'_>,
+    each: &mut dyn FnMut(Node<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    match v {
+        Node::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .try_for_each(|(i, item)| each(item).map_err(|e| e.within(format!("[{i}]")))),
+        Node::String(s) if s.trim_start().starts_with('[') => match Node::from_json(s.as_bytes()) {
+            Ok(parsed @ Node::Array(_)) => items(parsed, each),
+            _ => each(Node::String(s)),
+        },
+        v if is_absent(&v) => Ok(()),
+        single => each(single).map_err(|e| e.within("[0]")),
     }
 }
 
 impl<T: Decode> Decode for HashMap<String, T> {
     fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
-        decode_struct(v, |o| {
-            std::mem::take(o)
-                .into_iter()
-                .map(|(k, v)| match T::decode(v) {
-                    Ok(v) => Ok((k.into_owned(), v)),
-                    Err(e) => Err(e.within(k)),
-                })
-                .collect()
-        })
+        let mut out = HashMap::new();
+        fields(v, &mut |k, v| match T::decode(v) {
+            Ok(v) => {
+                out.insert(k.to_string(), v);
+                Ok(())
+            }
+            Err(e) => Err(e.within(k)),
+        })?;
+        Ok(out)
     }
 }
 
@@ -257,17 +281,66 @@ mod tests {
         Node::from_value(v)
     }
 
-    fn obj(v: Value) -> Fields<'static> {
-        match node(v) {
-            Node::Object(o) => o,
-            _ => unreachable!(),
+    /// One field of an object, decoded as a generated `Decode` does it.
+    fn field<T: Decode>(v: &Value, name: &str) -> Result<Option<T>, DecodeError> {
+        let mut slot = None;
+        fields(node(v.clone()), &mut |k, v| {
+            if k == name {
+                set(&mut slot, k, v)?;
+            }
+            Ok(())
+        })?;
+        Ok(slot)
+    }
+
+    /// Shaped as generated structs are: `Data { Items: [Item { N }] }`.
+    #[derive(Debug, Default)]
+    struct Item {
+        n: Option<i32>,
+    }
+    #[derive(Debug, Default)]
+    struct Data {
+        items: Option<Vec<Item>>,
+    }
+    #[derive(Debug, Default)]
+    struct Root {
+        data: Option<Data>,
+    }
+    impl Decode for Item {
+        fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
+            let mut out = Self::default();
+            fields(v, &mut |name, v| match name {
+                "N" => set(&mut out.n, name, v),
+                _ => Ok(()),
+            })?;
+            Ok(out)
+        }
+    }
+    impl Decode for Data {
+        fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
+            let mut out = Self::default();
+            fields(v, &mut |name, v| match name {
+                "Items" => set(&mut out.items, name, v),
+                _ => Ok(()),
+            })?;
+            Ok(out)
+        }
+    }
+    impl Decode for Root {
+        fn decode(v: Node<'_>) -> Result<Self, DecodeError> {
+            let mut out = Self::default();
+            fields(v, &mut |name, v| match name {
+                "Data" => set(&mut out.data, name, v),
+                _ => Ok(()),
+            })?;
+            Ok(out)
         }
     }
 
     #[test]
     fn scalars_decode_from_numbers_and_strings() {
-        let mut o = obj(json!({"A": "200", "B": 200, "C": "false", "D": true, "E": "1.5", "F": 7}));
-        let o = &mut o;
+        let v = json!({"A": "200", "B": 200, "C": "false", "D": true, "E": "1.5", "F": 7});
+        let o = &v;
         assert_eq!(field::<i32>(o, "A").unwrap(), Some(200));
         assert_eq!(field::<i32>(o, "B").unwrap(), Some(200));
         assert_eq!(field::<bool>(o, "C").unwrap(), Some(false));
@@ -286,18 +359,7 @@ mod tests {
     #[test]
     fn bad_values_name_their_path() {
         let v = json!({"Data": {"Items": [{"N": "1"}, {"N": "x"}]}});
-        let err = decode_struct(node(v), |o| {
-            let data: Option<Vec<Value>> = field(o, "Data").and_then(|d: Option<Value>| {
-                decode_struct(node(d.unwrap()), |o| field::<Vec<Value>>(o, "Items"))
-                    .map_err(|e| e.within("Data"))
-            })?;
-            for (i, item) in data.unwrap().into_iter().enumerate() {
-                decode_struct(node(item), |o| field::<i32>(o, "N"))
-                    .map_err(|e| e.within(format!("[{i}]")).within("Items").within("Data"))?;
-            }
-            Ok(())
-        })
-        .unwrap_err();
+        let err = Root::decode(node(v)).unwrap_err();
         assert_eq!(err.path(), "Data.Items[1].N");
         assert_eq!(
             err.to_string(),
@@ -334,11 +396,33 @@ mod tests {
 
     #[test]
     fn structs_accept_json_text_and_empty_elements() {
-        let read = |v: Value| decode_struct(node(v), |o| field::<String>(o, "K"));
-        assert_eq!(read(json!({"K": "v"})).unwrap(), Some("v".into()));
-        assert_eq!(read(json!("{\"K\":\"v\"}")).unwrap(), Some("v".into()));
+        let read = |v: Value| Data::decode(node(v)).map(|d| d.items.map(|i| i.len()));
+        assert_eq!(read(json!({"Items": [{}]})).unwrap(), Some(1));
+        assert_eq!(read(json!("{\"Items\":[{},{}]}")).unwrap(), Some(2));
         assert_eq!(read(json!("")).unwrap(), None);
         assert!(read(json!(5)).is_err());
+    }
+
+    #[test]
+    fn a_field_sent_twice_keeps_the_last_value() {
+        // JSON text can repeat a name (`json!` cannot): the tree keeps both, the last counts.
+        let read = |text: &[u8]| Item::decode(Node::from_json(text).unwrap()).map(|i| i.n);
+        assert_eq!(
+            read(br#"{"N": "1", "Other": true, "N": "2"}"#).unwrap(),
+            Some(2)
+        );
+        assert_eq!(read(br#"{"N": "1", "N": null}"#).unwrap(), None);
+    }
+
+    #[test]
+    fn empty_values_are_absent_but_empty_strings_are_text() {
+        assert_eq!(field::<i32>(&json!({"A": ""}), "A").unwrap(), None);
+        assert_eq!(field::<i32>(&json!({"A": "无"}), "A").unwrap(), None);
+        assert_eq!(
+            field::<String>(&json!({"A": ""}), "A").unwrap(),
+            Some(String::new())
+        );
+        assert_eq!(field::<String>(&json!({"A": null}), "A").unwrap(), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod params;
 mod xml;
 
 pub use decode::DecodeError;
-pub(crate) use decode::{Decode, decode_struct, describe, field};
+pub(crate) use decode::{Decode, describe, fields, set};
 pub(crate) use encode::{Encode, put};
 #[cfg(test)]
 pub(crate) use examples::check_example;
@@ -117,11 +117,13 @@ pub(crate) fn parse_body<'a>(
 }
 
 /// Implements the plumbing of a generated enumeration: wire-value conversions, `Display`,
-/// decoding, encoding, parameters and `serde::Serialize`.
+/// decoding, encoding, parameters and `serde::Serialize`; `#[inline]`, so compiled only where
+/// used, as the generated methods are.
 macro_rules! wire_enum {
     ($name:ident { $($variant:ident => $wire:literal),* $(,)? }) => {
         impl $name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)*
@@ -130,12 +132,14 @@ macro_rules! wire_enum {
             }
 
             /// Every value this version of the SDK knows, as sent on the wire.
+            #[inline]
             pub const fn values() -> &'static [&'static str] {
                 &[$($wire),*]
             }
         }
 
         impl ::std::convert::From<&str> for $name {
+            #[inline]
             fn from(s: &str) -> Self {
                 match s {
                     $($wire => Self::$variant,)*
@@ -145,6 +149,7 @@ macro_rules! wire_enum {
         }
 
         impl ::std::convert::From<String> for $name {
+            #[inline]
             fn from(s: String) -> Self {
                 match s.as_str() {
                     $($wire => Self::$variant,)*
@@ -155,42 +160,49 @@ macro_rules! wire_enum {
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(s))
             }
         }
 
         impl ::std::convert::AsRef<str> for $name {
+            #[inline]
             fn as_ref(&self) -> &str {
                 self.as_str()
             }
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl $crate::codec::Decode for $name {
+            #[inline]
             fn decode(v: $crate::codec::Node<'_>) -> Result<Self, $crate::codec::DecodeError> {
                 <String as $crate::codec::Decode>::decode(v).map(Self::from)
             }
         }
 
         impl $crate::codec::Encode for $name {
+            #[inline]
             fn encode(&self) -> ::serde_json::Value {
                 ::serde_json::Value::String(self.as_str().to_string())
             }
         }
 
         impl $crate::codec::ToParam for $name {
+            #[inline]
             fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
                 ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 
         impl $crate::codec::Flat for $name {
+            #[inline]
             fn flatten<'a>(&'a self, prefix: &str, out: &mut $crate::codec::Pairs<'a>) {
                 out.push((
                     ::std::borrow::Cow::Owned(prefix.to_string()),
@@ -200,6 +212,7 @@ macro_rules! wire_enum {
         }
 
         impl $crate::codec::JsonText for $name {
+            #[inline]
             fn write_json(&self, out: &mut String) {
                 $crate::codec::write_json_string(self.as_str(), out);
             }

@@ -1,8 +1,8 @@
 //! The tree a response body is read into before decoding: like `serde_json::Value`, but its
 //! names and text borrow from the body wherever they can (JSON without escapes), and an object
-//! is a list of pairs rather than a sorted map. Decoding takes each field out once, so a list
-//! is as quick to search as a map for the few dozen fields a struct has, and building it
-//! allocates nothing per name.
+//! is a list of pairs rather than a sorted map. Decoding walks the pairs once, in the order
+//! received, and a struct's decoder finds each name's slot, so building the tree allocates
+//! nothing per name and nothing is searched twice.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -28,12 +28,6 @@ pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Node<'a>)>);
 impl<'a> Fields<'a> {
     pub(crate) fn from_vec(fields: Vec<(Cow<'a, str>, Node<'a>)>) -> Self {
         Fields(fields)
-    }
-
-    /// Takes a field out; when a name repeats, the last one counts, as in a JSON object.
-    pub(crate) fn take(&mut self, name: &str) -> Option<Node<'a>> {
-        let at = self.0.iter().rposition(|(k, _)| k == name)?;
-        Some(self.0.swap_remove(at).1)
     }
 
     /// A field, left in place.
@@ -251,11 +245,10 @@ mod tests {
 
     #[test]
     fn a_repeated_name_keeps_the_last_value() {
-        let Node::Object(mut fields) = Node::from_json(br#"{"A":1,"A":2}"#).unwrap() else {
+        let Node::Object(fields) = Node::from_json(br#"{"A":1,"A":2}"#).unwrap() else {
             panic!("an object")
         };
         assert_eq!(fields.get("A"), Some(&Node::Number(2.into())));
-        assert_eq!(fields.take("A"), Some(Node::Number(2.into())));
     }
 
     #[test]

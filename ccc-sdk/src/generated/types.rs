@@ -22,28 +22,33 @@ pub struct AccessChannelTypeDetails {
 
 impl AccessChannelTypeDetails {
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 }
 
 impl Decode for AccessChannelTypeDetails {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AccessChannelTypeDetails {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelType", &self.access_channel_type);
@@ -136,130 +141,152 @@ pub struct AgentState {
 
 impl AgentState {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    #[inline]
     pub fn agent_name(&self) -> Option<&str> {
         self.agent_name.as_deref()
     }
 
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `Dn`: see the field [`dn`](#structfield.dn).
+    #[inline]
     pub fn dn(&self) -> Option<&str> {
         self.dn.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&crate::types::RealtimeAgentState> {
         self.state.as_ref()
     }
 
     /// `StateDuration`: see the field [`state_duration`](#structfield.state_duration).
+    #[inline]
     pub fn state_duration(&self) -> Option<&str> {
         self.state_duration.as_deref()
     }
 
     /// `CounterParty`: see the field [`counter_party`](#structfield.counter_party).
+    #[inline]
     pub fn counter_party(&self) -> Option<&str> {
         self.counter_party.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `SkillGroupIdList`: see the field [`skill_group_id_list`](#structfield.skill_group_id_list); empty when absent.
+    #[inline]
     pub fn skill_group_id_list(&self) -> &[String] {
         self.skill_group_id_list.as_deref().unwrap_or_default()
     }
 
     /// `StateCode`: see the field [`state_code`](#structfield.state_code).
+    #[inline]
     pub fn state_code(&self) -> Option<&str> {
         self.state_code.as_deref()
     }
 
     /// `StateTime`: see the field [`state_time`](#structfield.state_time).
+    #[inline]
     pub fn state_time(&self) -> Option<i64> {
         self.state_time
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&str> {
         self.call_type.as_deref()
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `SkillGroupNameList`: see the field [`skill_group_name_list`](#structfield.skill_group_name_list); empty when absent.
+    #[inline]
     pub fn skill_group_name_list(&self) -> &[String] {
         self.skill_group_name_list.as_deref().unwrap_or_default()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for AgentState {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                break_code: codec::field(o, "BreakCode")?,
-                dn: codec::field(o, "Dn")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                state: codec::field(o, "State")?,
-                state_duration: codec::field(o, "StateDuration")?,
-                counter_party: codec::field(o, "CounterParty")?,
-                extension: codec::field(o, "Extension")?,
-                skill_group_id_list: codec::field(o, "SkillGroupIdList")?,
-                state_code: codec::field(o, "StateCode")?,
-                state_time: codec::field(o, "StateTime")?,
-                call_type: codec::field(o, "CallType")?,
-                duration: codec::field(o, "Duration")?,
-                mobile: codec::field(o, "Mobile")?,
-                skill_group_name_list: codec::field(o, "SkillGroupNameList")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "Dn" => codec::set(&mut out.dn, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StateDuration" => codec::set(&mut out.state_duration, name, v),
+            "CounterParty" => codec::set(&mut out.counter_party, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "SkillGroupIdList" => codec::set(&mut out.skill_group_id_list, name, v),
+            "StateCode" => codec::set(&mut out.state_code, name, v),
+            "StateTime" => codec::set(&mut out.state_time, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "SkillGroupNameList" => codec::set(&mut out.skill_group_name_list, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AgentState {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -309,40 +336,47 @@ pub struct AnalyticsReport {
 
 impl AnalyticsReport {
     /// `Emotion`: see the field [`emotion`](#structfield.emotion).
+    #[inline]
     pub fn emotion(&self) -> Option<&crate::types::Emotion> {
         self.emotion.as_ref()
     }
 
     /// `ProblemSolving`: see the field [`problem_solving`](#structfield.problem_solving).
+    #[inline]
     pub fn problem_solving(&self) -> Option<&crate::types::ProblemSolving> {
         self.problem_solving.as_ref()
     }
 
     /// `Satisfaction`: see the field [`satisfaction`](#structfield.satisfaction).
+    #[inline]
     pub fn satisfaction(&self) -> Option<&crate::types::Satisfaction> {
         self.satisfaction.as_ref()
     }
 
     /// `TodoList`: see the field [`todo_list`](#structfield.todo_list).
+    #[inline]
     pub fn todo_list(&self) -> Option<&crate::types::TodoList> {
         self.todo_list.as_ref()
     }
 }
 
 impl Decode for AnalyticsReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                emotion: codec::field(o, "Emotion")?,
-                problem_solving: codec::field(o, "ProblemSolving")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                todo_list: codec::field(o, "TodoList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Emotion" => codec::set(&mut out.emotion, name, v),
+            "ProblemSolving" => codec::set(&mut out.problem_solving, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "TodoList" => codec::set(&mut out.todo_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AnalyticsReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Emotion", &self.emotion);
@@ -401,76 +435,89 @@ pub struct AudioFile {
 
 impl AudioFile {
     /// `AudioFileName`: see the field [`audio_file_name`](#structfield.audio_file_name).
+    #[inline]
     pub fn audio_file_name(&self) -> Option<&str> {
         self.audio_file_name.as_deref()
     }
 
     /// `AudioResourceId`: see the field [`audio_resource_id`](#structfield.audio_resource_id).
+    #[inline]
     pub fn audio_resource_id(&self) -> Option<&str> {
         self.audio_resource_id.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `OssFileKey`: see the field [`oss_file_key`](#structfield.oss_file_key).
+    #[inline]
     pub fn oss_file_key(&self) -> Option<&str> {
         self.oss_file_key.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 
     /// `AuditResult`: see the field [`audit_result`](#structfield.audit_result).
+    #[inline]
     pub fn audit_result(&self) -> Option<&str> {
         self.audit_result.as_deref()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `Usage`: see the field [`usage`](#structfield.usage).
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
 }
 
 impl Decode for AudioFile {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                audio_file_name: codec::field(o, "AudioFileName")?,
-                audio_resource_id: codec::field(o, "AudioResourceId")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                oss_file_key: codec::field(o, "OssFileKey")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                audit_result: codec::field(o, "AuditResult")?,
-                status: codec::field(o, "Status")?,
-                usage: codec::field(o, "Usage")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AudioFileName" => codec::set(&mut out.audio_file_name, name, v),
+            "AudioResourceId" => codec::set(&mut out.audio_resource_id, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "OssFileKey" => codec::set(&mut out.oss_file_key, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "AuditResult" => codec::set(&mut out.audit_result, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AudioFile {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AudioFileName", &self.audio_file_name);
@@ -571,130 +618,152 @@ pub struct Back2Back {
 
 impl Back2Back {
     /// `AgentAnswerRate`: see the field [`agent_answer_rate`](#structfield.agent_answer_rate).
+    #[inline]
     pub fn agent_answer_rate(&self) -> Option<f32> {
         self.agent_answer_rate
     }
 
     /// `AgentHandleRate`: see the field [`agent_handle_rate`](#structfield.agent_handle_rate).
+    #[inline]
     pub fn agent_handle_rate(&self) -> Option<f32> {
         self.agent_handle_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageCustomerRingTime`: see the field [`average_customer_ring_time`](#structfield.average_customer_ring_time).
+    #[inline]
     pub fn average_customer_ring_time(&self) -> Option<f32> {
         self.average_customer_ring_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<i64> {
         self.calls_agent_handled
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsCustomerAnswered`: see the field [`calls_customer_answered`](#structfield.calls_customer_answered).
+    #[inline]
     pub fn calls_customer_answered(&self) -> Option<i64> {
         self.calls_customer_answered
     }
 
     /// `CallsCustomerHandled`: see the field [`calls_customer_handled`](#structfield.calls_customer_handled).
+    #[inline]
     pub fn calls_customer_handled(&self) -> Option<i64> {
         self.calls_customer_handled
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CustomerAnswerRate`: see the field [`customer_answer_rate`](#structfield.customer_answer_rate).
+    #[inline]
     pub fn customer_answer_rate(&self) -> Option<f32> {
         self.customer_answer_rate
     }
 
     /// `CustomerHandleRate`: see the field [`customer_handle_rate`](#structfield.customer_handle_rate).
+    #[inline]
     pub fn customer_handle_rate(&self) -> Option<f32> {
         self.customer_handle_rate
     }
 
     /// `MaxCustomerRingTime`: see the field [`max_customer_ring_time`](#structfield.max_customer_ring_time).
+    #[inline]
     pub fn max_customer_ring_time(&self) -> Option<i64> {
         self.max_customer_ring_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalCustomerRingTime`: see the field [`total_customer_ring_time`](#structfield.total_customer_ring_time).
+    #[inline]
     pub fn total_customer_ring_time(&self) -> Option<i64> {
         self.total_customer_ring_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for Back2Back {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_answer_rate: codec::field(o, "AgentAnswerRate")?,
-                agent_handle_rate: codec::field(o, "AgentHandleRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_customer_ring_time: codec::field(o, "AverageCustomerRingTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_agent_handled: codec::field(o, "CallsAgentHandled")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_customer_answered: codec::field(o, "CallsCustomerAnswered")?,
-                calls_customer_handled: codec::field(o, "CallsCustomerHandled")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                customer_answer_rate: codec::field(o, "CustomerAnswerRate")?,
-                customer_handle_rate: codec::field(o, "CustomerHandleRate")?,
-                max_customer_ring_time: codec::field(o, "MaxCustomerRingTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_customer_ring_time: codec::field(o, "TotalCustomerRingTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentAnswerRate" => codec::set(&mut out.agent_answer_rate, name, v),
+            "AgentHandleRate" => codec::set(&mut out.agent_handle_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageCustomerRingTime" => codec::set(&mut out.average_customer_ring_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAgentHandled" => codec::set(&mut out.calls_agent_handled, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsCustomerAnswered" => codec::set(&mut out.calls_customer_answered, name, v),
+            "CallsCustomerHandled" => codec::set(&mut out.calls_customer_handled, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CustomerAnswerRate" => codec::set(&mut out.customer_answer_rate, name, v),
+            "CustomerHandleRate" => codec::set(&mut out.customer_handle_rate, name, v),
+            "MaxCustomerRingTime" => codec::set(&mut out.max_customer_ring_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalCustomerRingTime" => codec::set(&mut out.total_customer_ring_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Back2Back {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentAnswerRate", &self.agent_answer_rate);
@@ -752,34 +821,40 @@ pub struct BreakCodeDetailList {
 
 impl BreakCodeDetailList {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `Count`: see the field [`count`](#structfield.count).
+    #[inline]
     pub fn count(&self) -> Option<i64> {
         self.count
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 }
 
 impl Decode for BreakCodeDetailList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                count: codec::field(o, "Count")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "Count" => codec::set(&mut out.count, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BreakCodeDetailList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -817,46 +892,54 @@ pub struct CallContext {
 
 impl CallContext {
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelContexts`: see the field [`channel_contexts`](#structfield.channel_contexts); empty when absent.
+    #[inline]
     pub fn channel_contexts(&self) -> &[crate::types::ChannelContext] {
         self.channel_contexts.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    #[inline]
     pub fn call_variables(&self) -> Option<&str> {
         self.call_variables.as_deref()
     }
 }
 
 impl Decode for CallContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_type: codec::field(o, "CallType")?,
-                channel_contexts: codec::field(o, "ChannelContexts")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                call_variables: codec::field(o, "CallVariables")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelContexts" => codec::set(&mut out.channel_contexts, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "CallVariables" => codec::set(&mut out.call_variables, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallType", &self.call_type);
@@ -884,28 +967,33 @@ pub struct CallTagList {
 
 impl CallTagList {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `TagName`: see the field [`tag_name`](#structfield.tag_name).
+    #[inline]
     pub fn tag_name(&self) -> Option<&str> {
         self.tag_name.as_deref()
     }
 }
 
 impl Decode for CallTagList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                tag_name: codec::field(o, "TagName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "TagName" => codec::set(&mut out.tag_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallTagList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -1014,157 +1102,184 @@ pub struct Campaign {
 
 impl Campaign {
     /// `ActualEndTime`: see the field [`actual_end_time`](#structfield.actual_end_time).
+    #[inline]
     pub fn actual_end_time(&self) -> Option<i64> {
         self.actual_end_time
     }
 
     /// `ActualStartTime`: see the field [`actual_start_time`](#structfield.actual_start_time).
+    #[inline]
     pub fn actual_start_time(&self) -> Option<i64> {
         self.actual_start_time
     }
 
     /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    #[inline]
     pub fn campaign_id(&self) -> Option<&str> {
         self.campaign_id.as_deref()
     }
 
     /// `CasesAborted`: see the field [`cases_aborted`](#structfield.cases_aborted).
+    #[inline]
     pub fn cases_aborted(&self) -> Option<i64> {
         self.cases_aborted
     }
 
     /// `CasesConnected`: see the field [`cases_connected`](#structfield.cases_connected).
+    #[inline]
     pub fn cases_connected(&self) -> Option<i64> {
         self.cases_connected
     }
 
     /// `CasesUncompleted`: see the field [`cases_uncompleted`](#structfield.cases_uncompleted).
+    #[inline]
     pub fn cases_uncompleted(&self) -> Option<i64> {
         self.cases_uncompleted
     }
 
     /// `CasesUncompletedAfterAttempt`: see the field [`cases_uncompleted_after_attempt`](#structfield.cases_uncompleted_after_attempt).
+    #[inline]
     pub fn cases_uncompleted_after_attempt(&self) -> Option<&str> {
         self.cases_uncompleted_after_attempt.as_deref()
     }
 
     /// `CasesUncompletedAfterAttempted`: see the field [`cases_uncompleted_after_attempted`](#structfield.cases_uncompleted_after_attempted).
+    #[inline]
     pub fn cases_uncompleted_after_attempted(&self) -> Option<i64> {
         self.cases_uncompleted_after_attempted
     }
 
     /// `CompletionRate`: see the field [`completion_rate`](#structfield.completion_rate).
+    #[inline]
     pub fn completion_rate(&self) -> Option<f32> {
         self.completion_rate
     }
 
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `MaxAttemptCount`: see the field [`max_attempt_count`](#structfield.max_attempt_count).
+    #[inline]
     pub fn max_attempt_count(&self) -> Option<i64> {
         self.max_attempt_count
     }
 
     /// `MinAttemptInterval`: see the field [`min_attempt_interval`](#structfield.min_attempt_interval).
+    #[inline]
     pub fn min_attempt_interval(&self) -> Option<i64> {
         self.min_attempt_interval
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PlanedEndTime`: see the field [`planed_end_time`](#structfield.planed_end_time).
+    #[inline]
     pub fn planed_end_time(&self) -> Option<i64> {
         self.planed_end_time
     }
 
     /// `PlanedStartTime`: see the field [`planed_start_time`](#structfield.planed_start_time).
+    #[inline]
     pub fn planed_start_time(&self) -> Option<i64> {
         self.planed_start_time
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 
     /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
+    #[inline]
     pub fn queue_name(&self) -> Option<&str> {
         self.queue_name.as_deref()
     }
 
     /// `Simulation`: see the field [`simulation`](#structfield.simulation).
+    #[inline]
     pub fn simulation(&self) -> Option<bool> {
         self.simulation
     }
 
     /// `SimulationParameters`: see the field [`simulation_parameters`](#structfield.simulation_parameters).
+    #[inline]
     pub fn simulation_parameters(&self) -> Option<&str> {
         self.simulation_parameters.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `StrategyParameters`: see the field [`strategy_parameters`](#structfield.strategy_parameters).
+    #[inline]
     pub fn strategy_parameters(&self) -> Option<&str> {
         self.strategy_parameters.as_deref()
     }
 
     /// `StrategyType`: see the field [`strategy_type`](#structfield.strategy_type).
+    #[inline]
     pub fn strategy_type(&self) -> Option<&str> {
         self.strategy_type.as_deref()
     }
 
     /// `TotalCases`: see the field [`total_cases`](#structfield.total_cases).
+    #[inline]
     pub fn total_cases(&self) -> Option<i64> {
         self.total_cases
     }
 }
 
 impl Decode for Campaign {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                actual_end_time: codec::field(o, "ActualEndTime")?,
-                actual_start_time: codec::field(o, "ActualStartTime")?,
-                campaign_id: codec::field(o, "CampaignId")?,
-                cases_aborted: codec::field(o, "CasesAborted")?,
-                cases_connected: codec::field(o, "CasesConnected")?,
-                cases_uncompleted: codec::field(o, "CasesUncompleted")?,
-                cases_uncompleted_after_attempt: codec::field(o, "CasesUncompletedAfterAttempt")?,
-                cases_uncompleted_after_attempted: codec::field(
-                    o,
-                    "CasesUncompletedAfterAttempted",
-                )?,
-                completion_rate: codec::field(o, "CompletionRate")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                max_attempt_count: codec::field(o, "MaxAttemptCount")?,
-                min_attempt_interval: codec::field(o, "MinAttemptInterval")?,
-                name: codec::field(o, "Name")?,
-                planed_end_time: codec::field(o, "PlanedEndTime")?,
-                planed_start_time: codec::field(o, "PlanedStartTime")?,
-                queue_id: codec::field(o, "QueueId")?,
-                queue_name: codec::field(o, "QueueName")?,
-                simulation: codec::field(o, "Simulation")?,
-                simulation_parameters: codec::field(o, "SimulationParameters")?,
-                state: codec::field(o, "State")?,
-                strategy_parameters: codec::field(o, "StrategyParameters")?,
-                strategy_type: codec::field(o, "StrategyType")?,
-                total_cases: codec::field(o, "TotalCases")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ActualEndTime" => codec::set(&mut out.actual_end_time, name, v),
+            "ActualStartTime" => codec::set(&mut out.actual_start_time, name, v),
+            "CampaignId" => codec::set(&mut out.campaign_id, name, v),
+            "CasesAborted" => codec::set(&mut out.cases_aborted, name, v),
+            "CasesConnected" => codec::set(&mut out.cases_connected, name, v),
+            "CasesUncompleted" => codec::set(&mut out.cases_uncompleted, name, v),
+            "CasesUncompletedAfterAttempt" => {
+                codec::set(&mut out.cases_uncompleted_after_attempt, name, v)
+            }
+            "CasesUncompletedAfterAttempted" => {
+                codec::set(&mut out.cases_uncompleted_after_attempted, name, v)
+            }
+            "CompletionRate" => codec::set(&mut out.completion_rate, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "MaxAttemptCount" => codec::set(&mut out.max_attempt_count, name, v),
+            "MinAttemptInterval" => codec::set(&mut out.min_attempt_interval, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "PlanedEndTime" => codec::set(&mut out.planed_end_time, name, v),
+            "PlanedStartTime" => codec::set(&mut out.planed_start_time, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            "QueueName" => codec::set(&mut out.queue_name, name, v),
+            "Simulation" => codec::set(&mut out.simulation, name, v),
+            "SimulationParameters" => codec::set(&mut out.simulation_parameters, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "StrategyParameters" => codec::set(&mut out.strategy_parameters, name, v),
+            "StrategyType" => codec::set(&mut out.strategy_type, name, v),
+            "TotalCases" => codec::set(&mut out.total_cases, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Campaign {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ActualEndTime", &self.actual_end_time);
@@ -1246,70 +1361,82 @@ pub struct Case {
 
 impl Case {
     /// `CustomVariables`: see the field [`custom_variables`](#structfield.custom_variables).
+    #[inline]
     pub fn custom_variables(&self) -> Option<&str> {
         self.custom_variables.as_deref()
     }
 
     /// `PhoneNumber`: see the field [`phone_number`](#structfield.phone_number).
+    #[inline]
     pub fn phone_number(&self) -> Option<&str> {
         self.phone_number.as_deref()
     }
 
     /// `ReferenceId`: see the field [`reference_id`](#structfield.reference_id).
+    #[inline]
     pub fn reference_id(&self) -> Option<&str> {
         self.reference_id.as_deref()
     }
 
     /// `AbandonPhase`: see the field [`abandon_phase`](#structfield.abandon_phase).
+    #[inline]
     pub fn abandon_phase(&self) -> Option<&str> {
         self.abandon_phase.as_deref()
     }
 
     /// `AbandonType`: see the field [`abandon_type`](#structfield.abandon_type).
+    #[inline]
     pub fn abandon_type(&self) -> Option<&str> {
         self.abandon_type.as_deref()
     }
 
     /// `AttemptCount`: see the field [`attempt_count`](#structfield.attempt_count).
+    #[inline]
     pub fn attempt_count(&self) -> Option<i64> {
         self.attempt_count
     }
 
     /// `CaseId`: see the field [`case_id`](#structfield.case_id).
+    #[inline]
     pub fn case_id(&self) -> Option<&str> {
         self.case_id.as_deref()
     }
 
     /// `FailureReason`: see the field [`failure_reason`](#structfield.failure_reason).
+    #[inline]
     pub fn failure_reason(&self) -> Option<&str> {
         self.failure_reason.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 }
 
 impl Decode for Case {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                custom_variables: codec::field(o, "CustomVariables")?,
-                phone_number: codec::field(o, "PhoneNumber")?,
-                reference_id: codec::field(o, "ReferenceId")?,
-                abandon_phase: codec::field(o, "AbandonPhase")?,
-                abandon_type: codec::field(o, "AbandonType")?,
-                attempt_count: codec::field(o, "AttemptCount")?,
-                case_id: codec::field(o, "CaseId")?,
-                failure_reason: codec::field(o, "FailureReason")?,
-                state: codec::field(o, "State")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CustomVariables" => codec::set(&mut out.custom_variables, name, v),
+            "PhoneNumber" => codec::set(&mut out.phone_number, name, v),
+            "ReferenceId" => codec::set(&mut out.reference_id, name, v),
+            "AbandonPhase" => codec::set(&mut out.abandon_phase, name, v),
+            "AbandonType" => codec::set(&mut out.abandon_type, name, v),
+            "AttemptCount" => codec::set(&mut out.attempt_count, name, v),
+            "CaseId" => codec::set(&mut out.case_id, name, v),
+            "FailureReason" => codec::set(&mut out.failure_reason, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Case {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -1401,118 +1528,138 @@ pub struct ChannelContext {
 
 impl ChannelContext {
     /// `AssociatedData`: see the field [`associated_data`](#structfield.associated_data).
+    #[inline]
     pub fn associated_data(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.associated_data.as_ref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `ChannelFlags`: see the field [`channel_flags`](#structfield.channel_flags).
+    #[inline]
     pub fn channel_flags(&self) -> Option<&str> {
         self.channel_flags.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelState`: see the field [`channel_state`](#structfield.channel_state).
+    #[inline]
     pub fn channel_state(&self) -> Option<&crate::types::ChannelState> {
         self.channel_state.as_ref()
     }
 
     /// `Destination`: see the field [`destination`](#structfield.destination).
+    #[inline]
     pub fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
     }
 
     /// `Index`: see the field [`index`](#structfield.index).
+    #[inline]
     pub fn index(&self) -> Option<i64> {
         self.index
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Originator`: see the field [`originator`](#structfield.originator).
+    #[inline]
     pub fn originator(&self) -> Option<&str> {
         self.originator.as_deref()
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 
     /// `UserExtension`: see the field [`user_extension`](#structfield.user_extension).
+    #[inline]
     pub fn user_extension(&self) -> Option<&str> {
         self.user_extension.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
+    #[inline]
     pub fn channel_variables(&self) -> Option<&str> {
         self.channel_variables.as_deref()
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 }
 
 impl Decode for ChannelContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                associated_data: codec::field(o, "AssociatedData")?,
-                call_type: codec::field(o, "CallType")?,
-                channel_flags: codec::field(o, "ChannelFlags")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_state: codec::field(o, "ChannelState")?,
-                destination: codec::field(o, "Destination")?,
-                index: codec::field(o, "Index")?,
-                job_id: codec::field(o, "JobId")?,
-                originator: codec::field(o, "Originator")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                timestamp: codec::field(o, "Timestamp")?,
-                user_extension: codec::field(o, "UserExtension")?,
-                user_id: codec::field(o, "UserId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                media_type: codec::field(o, "MediaType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AssociatedData" => codec::set(&mut out.associated_data, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "ChannelFlags" => codec::set(&mut out.channel_flags, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelState" => codec::set(&mut out.channel_state, name, v),
+            "Destination" => codec::set(&mut out.destination, name, v),
+            "Index" => codec::set(&mut out.index, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Originator" => codec::set(&mut out.originator, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            "UserExtension" => codec::set(&mut out.user_extension, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "ChannelVariables" => codec::set(&mut out.channel_variables, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ChannelContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AssociatedData", &self.associated_data);
@@ -1580,70 +1727,82 @@ pub struct ChatContexts {
 
 impl ChatContexts {
     /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
+    #[inline]
     pub fn access_channel_id(&self) -> Option<&str> {
         self.access_channel_id.as_deref()
     }
 
     /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
+    #[inline]
     pub fn access_channel_name(&self) -> Option<&str> {
         self.access_channel_name.as_deref()
     }
 
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
+    #[inline]
     pub fn being_assigned(&self) -> Option<bool> {
         self.being_assigned
     }
 
     /// `CallVariables`: see the field [`call_variables`](#structfield.call_variables).
+    #[inline]
     pub fn call_variables(&self) -> Option<&str> {
         self.call_variables.as_deref()
     }
 
     /// `ChatType`: see the field [`chat_type`](#structfield.chat_type).
+    #[inline]
     pub fn chat_type(&self) -> Option<&str> {
         self.chat_type.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Members`: see the field [`members`](#structfield.members); empty when absent.
+    #[inline]
     pub fn members(&self) -> &[crate::types::Members] {
         self.members.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for ChatContexts {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_id: codec::field(o, "AccessChannelId")?,
-                access_channel_name: codec::field(o, "AccessChannelName")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                being_assigned: codec::field(o, "BeingAssigned")?,
-                call_variables: codec::field(o, "CallVariables")?,
-                chat_type: codec::field(o, "ChatType")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                members: codec::field(o, "Members")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelId" => codec::set(&mut out.access_channel_id, name, v),
+            "AccessChannelName" => codec::set(&mut out.access_channel_name, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "BeingAssigned" => codec::set(&mut out.being_assigned, name, v),
+            "CallVariables" => codec::set(&mut out.call_variables, name, v),
+            "ChatType" => codec::set(&mut out.chat_type, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Members" => codec::set(&mut out.members, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ChatContexts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
@@ -1675,17 +1834,20 @@ pub struct ChatbotBusinessUnit {
 
 impl ChatbotBusinessUnit {
     /// `UnitId`: see the field [`unit_id`](#structfield.unit_id).
+    #[inline]
     pub fn unit_id(&self) -> Option<i64> {
         self.unit_id
     }
 
     /// `UnitKey`: see the field [`unit_key`](#structfield.unit_key).
+    #[inline]
     pub fn unit_key(&self) -> Option<&str> {
         self.unit_key.as_deref()
     }
 }
 
 impl std::fmt::Debug for ChatbotBusinessUnit {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatbotBusinessUnit")
             .field("unit_id", &self.unit_id)
@@ -1698,17 +1860,20 @@ impl std::fmt::Debug for ChatbotBusinessUnit {
 }
 
 impl Decode for ChatbotBusinessUnit {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                unit_id: codec::field(o, "UnitId")?,
-                unit_key: codec::field(o, "UnitKey")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "UnitId" => codec::set(&mut out.unit_id, name, v),
+            "UnitKey" => codec::set(&mut out.unit_key, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ChatbotBusinessUnit {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "UnitId", &self.unit_id);
@@ -1757,64 +1922,75 @@ pub struct CustomCallTagging {
 
 impl CustomCallTagging {
     /// `Item`: see the field [`item`](#structfield.item).
+    #[inline]
     pub fn item(&self) -> Option<&str> {
         self.item.as_deref()
     }
 
     /// `Reason`: see the field [`reason`](#structfield.reason).
+    #[inline]
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 
     /// `CallTagList`: see the field [`call_tag_list`](#structfield.call_tag_list); empty when absent.
+    #[inline]
     pub fn call_tag_list(&self) -> &[crate::types::CallTagList] {
         self.call_tag_list.as_deref().unwrap_or_default()
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `UpdateTime`: see the field [`update_time`](#structfield.update_time).
+    #[inline]
     pub fn update_time(&self) -> Option<&str> {
         self.update_time.as_deref()
     }
 }
 
 impl Decode for CustomCallTagging {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                item: codec::field(o, "Item")?,
-                reason: codec::field(o, "Reason")?,
-                call_tag_list: codec::field(o, "CallTagList")?,
-                creator: codec::field(o, "Creator")?,
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                update_time: codec::field(o, "UpdateTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Item" => codec::set(&mut out.item, name, v),
+            "Reason" => codec::set(&mut out.reason, name, v),
+            "CallTagList" => codec::set(&mut out.call_tag_list, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "UpdateTime" => codec::set(&mut out.update_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CustomCallTagging {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Item", &self.item);
@@ -1921,142 +2097,166 @@ pub struct DataPropertiesValue {
 
 impl DataPropertiesValue {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    #[inline]
     pub fn attributes(&self) -> Option<&str> {
         self.attributes.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 }
 
 impl Decode for DataPropertiesValue {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                description: codec::field(o, "Description")?,
-                name: codec::field(o, "Name")?,
-                data_type: codec::field(o, "DataType")?,
-                pattern: codec::field(o, "Pattern")?,
-                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
-                min_length: codec::field(o, "MinLength")?,
-                max_length: codec::field(o, "MaxLength")?,
-                minimum: codec::field(o, "Minimum")?,
-                maximum: codec::field(o, "Maximum")?,
-                required: codec::field(o, "Required")?,
-                system: codec::field(o, "System")?,
-                disabled: codec::field(o, "Disabled")?,
-                array: codec::field(o, "Array")?,
-                read_only: codec::field(o, "ReadOnly")?,
-                editor_type: codec::field(o, "EditorType")?,
-                attributes: codec::field(o, "Attributes")?,
-                display_order: codec::field(o, "DisplayOrder")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                creator: codec::field(o, "Creator")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "DataType" => codec::set(&mut out.data_type, name, v),
+            "Pattern" => codec::set(&mut out.pattern, name, v),
+            "PatternErrorMessage" => codec::set(&mut out.pattern_error_message, name, v),
+            "MinLength" => codec::set(&mut out.min_length, name, v),
+            "MaxLength" => codec::set(&mut out.max_length, name, v),
+            "Minimum" => codec::set(&mut out.minimum, name, v),
+            "Maximum" => codec::set(&mut out.maximum, name, v),
+            "Required" => codec::set(&mut out.required, name, v),
+            "System" => codec::set(&mut out.system, name, v),
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "Array" => codec::set(&mut out.array, name, v),
+            "ReadOnly" => codec::set(&mut out.read_only, name, v),
+            "EditorType" => codec::set(&mut out.editor_type, name, v),
+            "Attributes" => codec::set(&mut out.attributes, name, v),
+            "DisplayOrder" => codec::set(&mut out.display_order, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DataPropertiesValue {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -2112,46 +2312,54 @@ pub struct Emotion {
 
 impl Emotion {
     /// `Confidence`: see the field [`confidence`](#structfield.confidence).
+    #[inline]
     pub fn confidence(&self) -> Option<i32> {
         self.confidence
     }
 
     /// `Remark`: see the field [`remark`](#structfield.remark).
+    #[inline]
     pub fn remark(&self) -> Option<&str> {
         self.remark.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
 }
 
 impl Decode for Emotion {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                confidence: codec::field(o, "Confidence")?,
-                remark: codec::field(o, "Remark")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-                r#type: codec::field(o, "Type")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Confidence" => codec::set(&mut out.confidence, name, v),
+            "Remark" => codec::set(&mut out.remark, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Emotion {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Confidence", &self.confidence);
@@ -2179,28 +2387,33 @@ pub struct HoldTimeSegments {
 
 impl HoldTimeSegments {
     /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    #[inline]
     pub fn end_time(&self) -> Option<i64> {
         self.end_time
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 }
 
 impl Decode for HoldTimeSegments {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                end_time: codec::field(o, "EndTime")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for HoldTimeSegments {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "EndTime", &self.end_time);
@@ -2517,161 +2730,193 @@ pub struct Inbound {
 
 impl Inbound {
     /// `AverageFirstResponseTime`: see the field [`average_first_response_time`](#structfield.average_first_response_time).
+    #[inline]
     pub fn average_first_response_time(&self) -> Option<f32> {
         self.average_first_response_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageResponseTime`: see the field [`average_response_time`](#structfield.average_response_time).
+    #[inline]
     pub fn average_response_time(&self) -> Option<f32> {
         self.average_response_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalMessagesSent`: see the field [`total_messages_sent`](#structfield.total_messages_sent).
+    #[inline]
     pub fn total_messages_sent(&self) -> Option<i64> {
         self.total_messages_sent
     }
 
     /// `TotalMessagesSentByAgent`: see the field [`total_messages_sent_by_agent`](#structfield.total_messages_sent_by_agent).
+    #[inline]
     pub fn total_messages_sent_by_agent(&self) -> Option<i64> {
         self.total_messages_sent_by_agent
     }
 
     /// `TotalMessagesSentByCustomer`: see the field [`total_messages_sent_by_customer`](#structfield.total_messages_sent_by_customer).
+    #[inline]
     pub fn total_messages_sent_by_customer(&self) -> Option<i64> {
         self.total_messages_sent_by_customer
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    #[inline]
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
     }
 
     /// `AccessChannelTypeDetailList`: see the field [`access_channel_type_detail_list`](#structfield.access_channel_type_detail_list); empty when absent.
+    #[inline]
     pub fn access_channel_type_detail_list(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_detail_list
             .as_deref()
@@ -2679,186 +2924,223 @@ impl Inbound {
     }
 
     /// `AverageAbandonTime`: see the field [`average_abandon_time`](#structfield.average_abandon_time).
+    #[inline]
     pub fn average_abandon_time(&self) -> Option<f32> {
         self.average_abandon_time
     }
 
     /// `AverageAbandonedInIVRTime`: see the field [`average_abandoned_in_ivr_time`](#structfield.average_abandoned_in_ivr_time).
+    #[inline]
     pub fn average_abandoned_in_ivr_time(&self) -> Option<f32> {
         self.average_abandoned_in_ivr_time
     }
 
     /// `AverageAbandonedInQueueTime`: see the field [`average_abandoned_in_queue_time`](#structfield.average_abandoned_in_queue_time).
+    #[inline]
     pub fn average_abandoned_in_queue_time(&self) -> Option<f32> {
         self.average_abandoned_in_queue_time
     }
 
     /// `AverageAbandonedInRingTime`: see the field [`average_abandoned_in_ring_time`](#structfield.average_abandoned_in_ring_time).
+    #[inline]
     pub fn average_abandoned_in_ring_time(&self) -> Option<f32> {
         self.average_abandoned_in_ring_time
     }
 
     /// `AverageWaitTime`: see the field [`average_wait_time`](#structfield.average_wait_time).
+    #[inline]
     pub fn average_wait_time(&self) -> Option<f32> {
         self.average_wait_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAbandonedInIVR`: see the field [`calls_abandoned_in_ivr`](#structfield.calls_abandoned_in_ivr).
+    #[inline]
     pub fn calls_abandoned_in_ivr(&self) -> Option<i64> {
         self.calls_abandoned_in_ivr
     }
 
     /// `CallsAbandonedInQueue`: see the field [`calls_abandoned_in_queue`](#structfield.calls_abandoned_in_queue).
+    #[inline]
     pub fn calls_abandoned_in_queue(&self) -> Option<i64> {
         self.calls_abandoned_in_queue
     }
 
     /// `CallsAbandonedInRing`: see the field [`calls_abandoned_in_ring`](#structfield.calls_abandoned_in_ring).
+    #[inline]
     pub fn calls_abandoned_in_ring(&self) -> Option<i64> {
         self.calls_abandoned_in_ring
     }
 
     /// `CallsAbandonedInVoiceNavigator`: see the field [`calls_abandoned_in_voice_navigator`](#structfield.calls_abandoned_in_voice_navigator).
+    #[inline]
     pub fn calls_abandoned_in_voice_navigator(&self) -> Option<i64> {
         self.calls_abandoned_in_voice_navigator
     }
 
     /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    #[inline]
     pub fn calls_attended_transferred(&self) -> Option<i64> {
         self.calls_attended_transferred
     }
 
     /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    #[inline]
     pub fn calls_blind_transferred(&self) -> Option<i64> {
         self.calls_blind_transferred
     }
 
     /// `CallsCausedIVRException`: see the field [`calls_caused_ivr_exception`](#structfield.calls_caused_ivr_exception).
+    #[inline]
     pub fn calls_caused_ivr_exception(&self) -> Option<i64> {
         self.calls_caused_ivr_exception
     }
 
     /// `CallsForwardToOutsideNumber`: see the field [`calls_forward_to_outside_number`](#structfield.calls_forward_to_outside_number).
+    #[inline]
     pub fn calls_forward_to_outside_number(&self) -> Option<i64> {
         self.calls_forward_to_outside_number
     }
 
     /// `CallsIVRException`: see the field [`calls_ivr_exception`](#structfield.calls_ivr_exception).
+    #[inline]
     pub fn calls_ivr_exception(&self) -> Option<i64> {
         self.calls_ivr_exception
     }
 
     /// `CallsQueued`: see the field [`calls_queued`](#structfield.calls_queued).
+    #[inline]
     pub fn calls_queued(&self) -> Option<i64> {
         self.calls_queued
     }
 
     /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
+    #[inline]
     pub fn calls_queuing_failed(&self) -> Option<i64> {
         self.calls_queuing_failed
     }
 
     /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    #[inline]
     pub fn calls_queuing_overflow(&self) -> Option<i64> {
         self.calls_queuing_overflow
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsToVoicemail`: see the field [`calls_to_voicemail`](#structfield.calls_to_voicemail).
+    #[inline]
     pub fn calls_to_voicemail(&self) -> Option<i64> {
         self.calls_to_voicemail
     }
 
     /// `CallsVoicemail`: see the field [`calls_voicemail`](#structfield.calls_voicemail).
+    #[inline]
     pub fn calls_voicemail(&self) -> Option<i64> {
         self.calls_voicemail
     }
 
     /// `MaxAbandonTime`: see the field [`max_abandon_time`](#structfield.max_abandon_time).
+    #[inline]
     pub fn max_abandon_time(&self) -> Option<i64> {
         self.max_abandon_time
     }
 
     /// `MaxAbandonedInIVRTime`: see the field [`max_abandoned_in_ivr_time`](#structfield.max_abandoned_in_ivr_time).
+    #[inline]
     pub fn max_abandoned_in_ivr_time(&self) -> Option<i64> {
         self.max_abandoned_in_ivr_time
     }
 
     /// `MaxAbandonedInQueueTime`: see the field [`max_abandoned_in_queue_time`](#structfield.max_abandoned_in_queue_time).
+    #[inline]
     pub fn max_abandoned_in_queue_time(&self) -> Option<i64> {
         self.max_abandoned_in_queue_time
     }
 
     /// `MaxAbandonedInRingTime`: see the field [`max_abandoned_in_ring_time`](#structfield.max_abandoned_in_ring_time).
+    #[inline]
     pub fn max_abandoned_in_ring_time(&self) -> Option<i64> {
         self.max_abandoned_in_ring_time
     }
 
     /// `MaxWaitTime`: see the field [`max_wait_time`](#structfield.max_wait_time).
+    #[inline]
     pub fn max_wait_time(&self) -> Option<i64> {
         self.max_wait_time
     }
 
     /// `ServiceLevel15`: see the field [`service_level15`](#structfield.service_level15).
+    #[inline]
     pub fn service_level15(&self) -> Option<f32> {
         self.service_level15
     }
 
     /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    #[inline]
     pub fn service_level20(&self) -> Option<f32> {
         self.service_level20
     }
 
     /// `ServiceLevel30`: see the field [`service_level30`](#structfield.service_level30).
+    #[inline]
     pub fn service_level30(&self) -> Option<f32> {
         self.service_level30
     }
 
     /// `TotalAbandonTime`: see the field [`total_abandon_time`](#structfield.total_abandon_time).
+    #[inline]
     pub fn total_abandon_time(&self) -> Option<i64> {
         self.total_abandon_time
     }
 
     /// `TotalAbandonedInIVRTime`: see the field [`total_abandoned_in_ivr_time`](#structfield.total_abandoned_in_ivr_time).
+    #[inline]
     pub fn total_abandoned_in_ivr_time(&self) -> Option<i64> {
         self.total_abandoned_in_ivr_time
     }
 
     /// `TotalAbandonedInQueueTime`: see the field [`total_abandoned_in_queue_time`](#structfield.total_abandoned_in_queue_time).
+    #[inline]
     pub fn total_abandoned_in_queue_time(&self) -> Option<i64> {
         self.total_abandoned_in_queue_time
     }
 
     /// `TotalAbandonedInRingTime`: see the field [`total_abandoned_in_ring_time`](#structfield.total_abandoned_in_ring_time).
+    #[inline]
     pub fn total_abandoned_in_ring_time(&self) -> Option<i64> {
         self.total_abandoned_in_ring_time
     }
 
     /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    #[inline]
     pub fn total_wait_time(&self) -> Option<i64> {
         self.total_wait_time
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `AccessChannelTypeDetails`: see the field [`access_channel_type_details`](#structfield.access_channel_type_details); empty when absent.
+    #[inline]
     pub fn access_channel_type_details(&self) -> &[crate::types::AccessChannelTypeDetails] {
         self.access_channel_type_details
             .as_deref()
@@ -2866,124 +3148,154 @@ impl Inbound {
     }
 
     /// `CallsOverflow`: see the field [`calls_overflow`](#structfield.calls_overflow).
+    #[inline]
     pub fn calls_overflow(&self) -> Option<i64> {
         self.calls_overflow
     }
 
     /// `CallsTimeout`: see the field [`calls_timeout`](#structfield.calls_timeout).
+    #[inline]
     pub fn calls_timeout(&self) -> Option<i64> {
         self.calls_timeout
     }
 
     /// `AbandonedRate`: see the field [`abandoned_rate`](#structfield.abandoned_rate).
+    #[inline]
     pub fn abandoned_rate(&self) -> Option<f32> {
         self.abandoned_rate
     }
 
     /// `CallsAbandonedInRinging`: see the field [`calls_abandoned_in_ringing`](#structfield.calls_abandoned_in_ringing).
+    #[inline]
     pub fn calls_abandoned_in_ringing(&self) -> Option<i64> {
         self.calls_abandoned_in_ringing
     }
 
     /// `CallsConsulted`: see the field [`calls_consulted`](#structfield.calls_consulted).
+    #[inline]
     pub fn calls_consulted(&self) -> Option<i64> {
         self.calls_consulted
     }
 
     /// `CallsTransferred`: see the field [`calls_transferred`](#structfield.calls_transferred).
+    #[inline]
     pub fn calls_transferred(&self) -> Option<i64> {
         self.calls_transferred
     }
 }
 
 impl Decode for Inbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_first_response_time: codec::field(o, "AverageFirstResponseTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_response_time: codec::field(o, "AverageResponseTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_messages_sent: codec::field(o, "TotalMessagesSent")?,
-                total_messages_sent_by_agent: codec::field(o, "TotalMessagesSentByAgent")?,
-                total_messages_sent_by_customer: codec::field(o, "TotalMessagesSentByCustomer")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                access_channel_type_detail_list: codec::field(o, "AccessChannelTypeDetailList")?,
-                average_abandon_time: codec::field(o, "AverageAbandonTime")?,
-                average_abandoned_in_ivr_time: codec::field(o, "AverageAbandonedInIVRTime")?,
-                average_abandoned_in_queue_time: codec::field(o, "AverageAbandonedInQueueTime")?,
-                average_abandoned_in_ring_time: codec::field(o, "AverageAbandonedInRingTime")?,
-                average_wait_time: codec::field(o, "AverageWaitTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_abandoned_in_ivr: codec::field(o, "CallsAbandonedInIVR")?,
-                calls_abandoned_in_queue: codec::field(o, "CallsAbandonedInQueue")?,
-                calls_abandoned_in_ring: codec::field(o, "CallsAbandonedInRing")?,
-                calls_abandoned_in_voice_navigator: codec::field(
-                    o,
-                    "CallsAbandonedInVoiceNavigator",
-                )?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                calls_caused_ivr_exception: codec::field(o, "CallsCausedIVRException")?,
-                calls_forward_to_outside_number: codec::field(o, "CallsForwardToOutsideNumber")?,
-                calls_ivr_exception: codec::field(o, "CallsIVRException")?,
-                calls_queued: codec::field(o, "CallsQueued")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_to_voicemail: codec::field(o, "CallsToVoicemail")?,
-                calls_voicemail: codec::field(o, "CallsVoicemail")?,
-                max_abandon_time: codec::field(o, "MaxAbandonTime")?,
-                max_abandoned_in_ivr_time: codec::field(o, "MaxAbandonedInIVRTime")?,
-                max_abandoned_in_queue_time: codec::field(o, "MaxAbandonedInQueueTime")?,
-                max_abandoned_in_ring_time: codec::field(o, "MaxAbandonedInRingTime")?,
-                max_wait_time: codec::field(o, "MaxWaitTime")?,
-                service_level15: codec::field(o, "ServiceLevel15")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                service_level30: codec::field(o, "ServiceLevel30")?,
-                total_abandon_time: codec::field(o, "TotalAbandonTime")?,
-                total_abandoned_in_ivr_time: codec::field(o, "TotalAbandonedInIVRTime")?,
-                total_abandoned_in_queue_time: codec::field(o, "TotalAbandonedInQueueTime")?,
-                total_abandoned_in_ring_time: codec::field(o, "TotalAbandonedInRingTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                access_channel_type_details: codec::field(o, "AccessChannelTypeDetails")?,
-                calls_overflow: codec::field(o, "CallsOverflow")?,
-                calls_timeout: codec::field(o, "CallsTimeout")?,
-                abandoned_rate: codec::field(o, "AbandonedRate")?,
-                calls_abandoned_in_ringing: codec::field(o, "CallsAbandonedInRinging")?,
-                calls_consulted: codec::field(o, "CallsConsulted")?,
-                calls_transferred: codec::field(o, "CallsTransferred")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageFirstResponseTime" => codec::set(&mut out.average_first_response_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageResponseTime" => codec::set(&mut out.average_response_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalMessagesSent" => codec::set(&mut out.total_messages_sent, name, v),
+            "TotalMessagesSentByAgent" => {
+                codec::set(&mut out.total_messages_sent_by_agent, name, v)
+            }
+            "TotalMessagesSentByCustomer" => {
+                codec::set(&mut out.total_messages_sent_by_customer, name, v)
+            }
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "AbandonRate" => codec::set(&mut out.abandon_rate, name, v),
+            "AccessChannelTypeDetailList" => {
+                codec::set(&mut out.access_channel_type_detail_list, name, v)
+            }
+            "AverageAbandonTime" => codec::set(&mut out.average_abandon_time, name, v),
+            "AverageAbandonedInIVRTime" => {
+                codec::set(&mut out.average_abandoned_in_ivr_time, name, v)
+            }
+            "AverageAbandonedInQueueTime" => {
+                codec::set(&mut out.average_abandoned_in_queue_time, name, v)
+            }
+            "AverageAbandonedInRingTime" => {
+                codec::set(&mut out.average_abandoned_in_ring_time, name, v)
+            }
+            "AverageWaitTime" => codec::set(&mut out.average_wait_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAbandonedInIVR" => codec::set(&mut out.calls_abandoned_in_ivr, name, v),
+            "CallsAbandonedInQueue" => codec::set(&mut out.calls_abandoned_in_queue, name, v),
+            "CallsAbandonedInRing" => codec::set(&mut out.calls_abandoned_in_ring, name, v),
+            "CallsAbandonedInVoiceNavigator" => {
+                codec::set(&mut out.calls_abandoned_in_voice_navigator, name, v)
+            }
+            "CallsAttendedTransferred" => codec::set(&mut out.calls_attended_transferred, name, v),
+            "CallsBlindTransferred" => codec::set(&mut out.calls_blind_transferred, name, v),
+            "CallsCausedIVRException" => codec::set(&mut out.calls_caused_ivr_exception, name, v),
+            "CallsForwardToOutsideNumber" => {
+                codec::set(&mut out.calls_forward_to_outside_number, name, v)
+            }
+            "CallsIVRException" => codec::set(&mut out.calls_ivr_exception, name, v),
+            "CallsQueued" => codec::set(&mut out.calls_queued, name, v),
+            "CallsQueuingFailed" => codec::set(&mut out.calls_queuing_failed, name, v),
+            "CallsQueuingOverflow" => codec::set(&mut out.calls_queuing_overflow, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsToVoicemail" => codec::set(&mut out.calls_to_voicemail, name, v),
+            "CallsVoicemail" => codec::set(&mut out.calls_voicemail, name, v),
+            "MaxAbandonTime" => codec::set(&mut out.max_abandon_time, name, v),
+            "MaxAbandonedInIVRTime" => codec::set(&mut out.max_abandoned_in_ivr_time, name, v),
+            "MaxAbandonedInQueueTime" => codec::set(&mut out.max_abandoned_in_queue_time, name, v),
+            "MaxAbandonedInRingTime" => codec::set(&mut out.max_abandoned_in_ring_time, name, v),
+            "MaxWaitTime" => codec::set(&mut out.max_wait_time, name, v),
+            "ServiceLevel15" => codec::set(&mut out.service_level15, name, v),
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "ServiceLevel30" => codec::set(&mut out.service_level30, name, v),
+            "TotalAbandonTime" => codec::set(&mut out.total_abandon_time, name, v),
+            "TotalAbandonedInIVRTime" => codec::set(&mut out.total_abandoned_in_ivr_time, name, v),
+            "TotalAbandonedInQueueTime" => {
+                codec::set(&mut out.total_abandoned_in_queue_time, name, v)
+            }
+            "TotalAbandonedInRingTime" => {
+                codec::set(&mut out.total_abandoned_in_ring_time, name, v)
+            }
+            "TotalWaitTime" => codec::set(&mut out.total_wait_time, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "AccessChannelTypeDetails" => codec::set(&mut out.access_channel_type_details, name, v),
+            "CallsOverflow" => codec::set(&mut out.calls_overflow, name, v),
+            "CallsTimeout" => codec::set(&mut out.calls_timeout, name, v),
+            "AbandonedRate" => codec::set(&mut out.abandoned_rate, name, v),
+            "CallsAbandonedInRinging" => codec::set(&mut out.calls_abandoned_in_ringing, name, v),
+            "CallsConsulted" => codec::set(&mut out.calls_consulted, name, v),
+            "CallsTransferred" => codec::set(&mut out.calls_transferred, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Inbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -3233,88 +3545,103 @@ pub struct Instance {
 
 impl Instance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
+    #[inline]
     pub fn admin_list(&self) -> &[crate::types::User] {
         self.admin_list.as_deref().unwrap_or_default()
     }
 
     /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
+    #[inline]
     pub fn aliyun_uid(&self) -> Option<&str> {
         self.aliyun_uid.as_deref()
     }
 
     /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
+    #[inline]
     pub fn console_url(&self) -> Option<&str> {
         self.console_url.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
+    #[inline]
     pub fn domain_name(&self) -> Option<&str> {
         self.domain_name.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    #[inline]
     pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `AgentType`: see the field [`agent_type`](#structfield.agent_type).
+    #[inline]
     pub fn agent_type(&self) -> Option<&str> {
         self.agent_type.as_deref()
     }
 
     /// `ChatbotBusinessUnit`: see the field [`chatbot_business_unit`](#structfield.chatbot_business_unit).
+    #[inline]
     pub fn chatbot_business_unit(&self) -> Option<&crate::types::ChatbotBusinessUnit> {
         self.chatbot_business_unit.as_ref()
     }
 
     /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
+    #[inline]
     pub fn create_time(&self) -> Option<i64> {
         self.create_time
     }
 }
 
 impl Decode for Instance {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-                agent_type: codec::field(o, "AgentType")?,
-                chatbot_business_unit: codec::field(o, "ChatbotBusinessUnit")?,
-                create_time: codec::field(o, "CreateTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AdminList" => codec::set(&mut out.admin_list, name, v),
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "ConsoleUrl" => codec::set(&mut out.console_url, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DomainName" => codec::set(&mut out.domain_name, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "NumberList" => codec::set(&mut out.number_list, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "AgentType" => codec::set(&mut out.agent_type, name, v),
+            "ChatbotBusinessUnit" => codec::set(&mut out.chatbot_business_unit, name, v),
+            "CreateTime" => codec::set(&mut out.create_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Instance {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AdminList", &self.admin_list);
@@ -3369,58 +3696,68 @@ pub struct Members {
 
 impl Members {
     /// `Index`: see the field [`index`](#structfield.index).
+    #[inline]
     pub fn index(&self) -> Option<i32> {
         self.index
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserType`: see the field [`user_type`](#structfield.user_type).
+    #[inline]
     pub fn user_type(&self) -> Option<&str> {
         self.user_type.as_deref()
     }
 }
 
 impl Decode for Members {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                index: codec::field(o, "Index")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                status: codec::field(o, "Status")?,
-                user_id: codec::field(o, "UserId")?,
-                user_type: codec::field(o, "UserType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Index" => codec::set(&mut out.index, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserType" => codec::set(&mut out.user_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Members {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Index", &self.index);
@@ -3474,64 +3811,75 @@ pub struct Messages {
 
 impl Messages {
     /// `Content`: see the field [`content`](#structfield.content).
+    #[inline]
     pub fn content(&self) -> Option<&str> {
         self.content.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Recalled`: see the field [`recalled`](#structfield.recalled).
+    #[inline]
     pub fn recalled(&self) -> Option<bool> {
         self.recalled
     }
 
     /// `SenderAvatarUrl`: see the field [`sender_avatar_url`](#structfield.sender_avatar_url).
+    #[inline]
     pub fn sender_avatar_url(&self) -> Option<&str> {
         self.sender_avatar_url.as_deref()
     }
 
     /// `SenderId`: see the field [`sender_id`](#structfield.sender_id).
+    #[inline]
     pub fn sender_id(&self) -> Option<&str> {
         self.sender_id.as_deref()
     }
 
     /// `SenderName`: see the field [`sender_name`](#structfield.sender_name).
+    #[inline]
     pub fn sender_name(&self) -> Option<&str> {
         self.sender_name.as_deref()
     }
 
     /// `SenderType`: see the field [`sender_type`](#structfield.sender_type).
+    #[inline]
     pub fn sender_type(&self) -> Option<&str> {
         self.sender_type.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 }
 
 impl Decode for Messages {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                job_id: codec::field(o, "JobId")?,
-                recalled: codec::field(o, "Recalled")?,
-                sender_avatar_url: codec::field(o, "SenderAvatarUrl")?,
-                sender_id: codec::field(o, "SenderId")?,
-                sender_name: codec::field(o, "SenderName")?,
-                sender_type: codec::field(o, "SenderType")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Content" => codec::set(&mut out.content, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Recalled" => codec::set(&mut out.recalled, name, v),
+            "SenderAvatarUrl" => codec::set(&mut out.sender_avatar_url, name, v),
+            "SenderId" => codec::set(&mut out.sender_id, name, v),
+            "SenderName" => codec::set(&mut out.sender_name, name, v),
+            "SenderType" => codec::set(&mut out.sender_type, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Messages {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Content", &self.content);
@@ -3598,82 +3946,96 @@ pub struct MultiChannelRecording {
 
 impl MultiChannelRecording {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
+    #[inline]
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
     }
 
     /// `FileUrl`: see the field [`file_url`](#structfield.file_url).
+    #[inline]
     pub fn file_url(&self) -> Option<&str> {
         self.file_url.as_deref()
     }
 
     /// `AgentChannelId`: see the field [`agent_channel_id`](#structfield.agent_channel_id).
+    #[inline]
     pub fn agent_channel_id(&self) -> Option<&str> {
         self.agent_channel_id.as_deref()
     }
 
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    #[inline]
     pub fn agent_name(&self) -> Option<&str> {
         self.agent_name.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<&str> {
         self.duration.as_deref()
     }
 
     /// `HoldTimeSegments`: see the field [`hold_time_segments`](#structfield.hold_time_segments); empty when absent.
+    #[inline]
     pub fn hold_time_segments(&self) -> &[crate::types::HoldTimeSegments] {
         self.hold_time_segments.as_deref().unwrap_or_default()
     }
 
     /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    #[inline]
     pub fn ram_id(&self) -> Option<&str> {
         self.ram_id.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 }
 
 impl Decode for MultiChannelRecording {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-                agent_channel_id: codec::field(o, "AgentChannelId")?,
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                contact_id: codec::field(o, "ContactId")?,
-                duration: codec::field(o, "Duration")?,
-                hold_time_segments: codec::field(o, "HoldTimeSegments")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "FileName" => codec::set(&mut out.file_name, name, v),
+            "FileUrl" => codec::set(&mut out.file_url, name, v),
+            "AgentChannelId" => codec::set(&mut out.agent_channel_id, name, v),
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "HoldTimeSegments" => codec::set(&mut out.hold_time_segments, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for MultiChannelRecording {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -3831,214 +4193,254 @@ pub struct Outbound {
 
 impl Outbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
+    #[inline]
     pub fn average_dialing_time(&self) -> Option<f32> {
         self.average_dialing_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<f32> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsAttendedTransferIn`: see the field [`calls_attended_transfer_in`](#structfield.calls_attended_transfer_in).
+    #[inline]
     pub fn calls_attended_transfer_in(&self) -> Option<i64> {
         self.calls_attended_transfer_in
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferIn`: see the field [`calls_blind_transfer_in`](#structfield.calls_blind_transfer_in).
+    #[inline]
     pub fn calls_blind_transfer_in(&self) -> Option<i64> {
         self.calls_blind_transfer_in
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHold`: see the field [`calls_hold`](#structfield.calls_hold).
+    #[inline]
     pub fn calls_hold(&self) -> Option<i64> {
         self.calls_hold
     }
 
     /// `CallsRinged`: see the field [`calls_ringed`](#structfield.calls_ringed).
+    #[inline]
     pub fn calls_ringed(&self) -> Option<i64> {
         self.calls_ringed
     }
 
     /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
+    #[inline]
     pub fn max_dialing_time(&self) -> Option<i64> {
         self.max_dialing_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
+    #[inline]
     pub fn total_dialing_time(&self) -> Option<i64> {
         self.total_dialing_time
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `CallsAttendedTransferred`: see the field [`calls_attended_transferred`](#structfield.calls_attended_transferred).
+    #[inline]
     pub fn calls_attended_transferred(&self) -> Option<i64> {
         self.calls_attended_transferred
     }
 
     /// `CallsBlindTransferred`: see the field [`calls_blind_transferred`](#structfield.calls_blind_transferred).
+    #[inline]
     pub fn calls_blind_transferred(&self) -> Option<i64> {
         self.calls_blind_transferred
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `CallsDialedSuccess`: see the field [`calls_dialed_success`](#structfield.calls_dialed_success).
+    #[inline]
     pub fn calls_dialed_success(&self) -> Option<i64> {
         self.calls_dialed_success
     }
 }
 
 impl Decode for Outbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_attended_transfer_in: codec::field(o, "CallsAttendedTransferIn")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_in: codec::field(o, "CallsBlindTransferIn")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_hold: codec::field(o, "CallsHold")?,
-                calls_ringed: codec::field(o, "CallsRinged")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                calls_attended_transferred: codec::field(o, "CallsAttendedTransferred")?,
-                calls_blind_transferred: codec::field(o, "CallsBlindTransferred")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                calls_dialed_success: codec::field(o, "CallsDialedSuccess")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsAttendedTransferIn" => codec::set(&mut out.calls_attended_transfer_in, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferIn" => codec::set(&mut out.calls_blind_transfer_in, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHold" => codec::set(&mut out.calls_hold, name, v),
+            "CallsRinged" => codec::set(&mut out.calls_ringed, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "CallsAttendedTransferred" => codec::set(&mut out.calls_attended_transferred, name, v),
+            "CallsBlindTransferred" => codec::set(&mut out.calls_blind_transferred, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "CallsDialedSuccess" => codec::set(&mut out.calls_dialed_success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Outbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -4266,244 +4668,294 @@ pub struct Overall {
 
 impl Overall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 
     /// `MaxLoggedInAgents`: see the field [`max_logged_in_agents`](#structfield.max_logged_in_agents).
+    #[inline]
     pub fn max_logged_in_agents(&self) -> Option<i64> {
         self.max_logged_in_agents
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    #[inline]
     pub fn first_check_in_time(&self) -> Option<i64> {
         self.first_check_in_time
     }
 
     /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    #[inline]
     pub fn last_check_out_time(&self) -> Option<i64> {
         self.last_check_out_time
     }
 
     /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
+    #[inline]
     pub fn total_off_site_logged_in_time(&self) -> Option<i64> {
         self.total_off_site_logged_in_time
     }
 
     /// `TotalOffSiteOnlineTime`: see the field [`total_off_site_online_time`](#structfield.total_off_site_online_time).
+    #[inline]
     pub fn total_off_site_online_time(&self) -> Option<i64> {
         self.total_off_site_online_time
     }
 
     /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    #[inline]
     pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
         self.total_office_phone_logged_in_time
     }
 
     /// `TotalOfficePhoneOnlineTime`: see the field [`total_office_phone_online_time`](#structfield.total_office_phone_online_time).
+    #[inline]
     pub fn total_office_phone_online_time(&self) -> Option<i64> {
         self.total_office_phone_online_time
     }
 
     /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    #[inline]
     pub fn total_on_site_logged_in_time(&self) -> Option<i64> {
         self.total_on_site_logged_in_time
     }
 
     /// `TotalOnSiteOnlineTime`: see the field [`total_on_site_online_time`](#structfield.total_on_site_online_time).
+    #[inline]
     pub fn total_on_site_online_time(&self) -> Option<i64> {
         self.total_on_site_online_time
     }
 
     /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    #[inline]
     pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
         self.total_outbound_scenario_logged_in_time
     }
 
     /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    #[inline]
     pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
         self.total_outbound_scenario_ready_time
     }
 
     /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    #[inline]
     pub fn total_outbound_scenario_time(&self) -> Option<i64> {
         self.total_outbound_scenario_time
     }
 
     /// `LastCheckoutTime`: see the field [`last_checkout_time`](#structfield.last_checkout_time).
+    #[inline]
     pub fn last_checkout_time(&self) -> Option<i64> {
         self.last_checkout_time
     }
 }
 
 impl Decode for Overall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-                max_logged_in_agents: codec::field(o, "MaxLoggedInAgents")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
-                total_off_site_online_time: codec::field(o, "TotalOffSiteOnlineTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_office_phone_online_time: codec::field(o, "TotalOfficePhoneOnlineTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_on_site_online_time: codec::field(o, "TotalOnSiteOnlineTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-                last_checkout_time: codec::field(o, "LastCheckoutTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            "MaxLoggedInAgents" => codec::set(&mut out.max_logged_in_agents, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "FirstCheckInTime" => codec::set(&mut out.first_check_in_time, name, v),
+            "LastCheckOutTime" => codec::set(&mut out.last_check_out_time, name, v),
+            "TotalOffSiteLoggedInTime" => {
+                codec::set(&mut out.total_off_site_logged_in_time, name, v)
+            }
+            "TotalOffSiteOnlineTime" => codec::set(&mut out.total_off_site_online_time, name, v),
+            "TotalOfficePhoneLoggedInTime" => {
+                codec::set(&mut out.total_office_phone_logged_in_time, name, v)
+            }
+            "TotalOfficePhoneOnlineTime" => {
+                codec::set(&mut out.total_office_phone_online_time, name, v)
+            }
+            "TotalOnSiteLoggedInTime" => codec::set(&mut out.total_on_site_logged_in_time, name, v),
+            "TotalOnSiteOnlineTime" => codec::set(&mut out.total_on_site_online_time, name, v),
+            "TotalOutboundScenarioLoggedInTime" => {
+                codec::set(&mut out.total_outbound_scenario_logged_in_time, name, v)
+            }
+            "TotalOutboundScenarioReadyTime" => {
+                codec::set(&mut out.total_outbound_scenario_ready_time, name, v)
+            }
+            "TotalOutboundScenarioTime" => {
+                codec::set(&mut out.total_outbound_scenario_time, name, v)
+            }
+            "LastCheckoutTime" => codec::set(&mut out.last_checkout_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Overall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -4611,34 +5063,40 @@ pub struct ParallelJobList {
 
 impl ParallelJobList {
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<i64> {
         self.timestamp
     }
 }
 
 impl Decode for ParallelJobList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                job_id: codec::field(o, "JobId")?,
-                status: codec::field(o, "Status")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ParallelJobList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "JobId", &self.job_id);
@@ -4676,46 +5134,54 @@ pub struct PersonalOutboundNumberList {
 
 impl PersonalOutboundNumberList {
     /// `Active`: see the field [`active`](#structfield.active).
+    #[inline]
     pub fn active(&self) -> Option<bool> {
         self.active
     }
 
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 
     /// `Usage`: see the field [`usage`](#structfield.usage).
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
 }
 
 impl Decode for PersonalOutboundNumberList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-                usage: codec::field(o, "Usage")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for PersonalOutboundNumberList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -4787,94 +5253,110 @@ pub struct PhoneNumber {
 
 impl PhoneNumber {
     /// `Active`: see the field [`active`](#structfield.active).
+    #[inline]
     pub fn active(&self) -> Option<bool> {
         self.active
     }
 
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 
     /// `SkillGroups`: see the field [`skill_groups`](#structfield.skill_groups); empty when absent.
+    #[inline]
     pub fn skill_groups(&self) -> &[crate::types::SkillGroup] {
         self.skill_groups.as_deref().unwrap_or_default()
     }
 
     /// `Usage`: see the field [`usage`](#structfield.usage).
+    #[inline]
     pub fn usage(&self) -> Option<&str> {
         self.usage.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `ContactFlowName`: see the field [`contact_flow_name`](#structfield.contact_flow_name).
+    #[inline]
     pub fn contact_flow_name(&self) -> Option<&str> {
         self.contact_flow_name.as_deref()
     }
 
     /// `CreateTime`: see the field [`create_time`](#structfield.create_time).
+    #[inline]
     pub fn create_time(&self) -> Option<&str> {
         self.create_time.as_deref()
     }
 
     /// `Provider`: see the field [`provider`](#structfield.provider).
+    #[inline]
     pub fn provider(&self) -> Option<&str> {
         self.provider.as_deref()
     }
 
     /// `Tags`: see the field [`tags`](#structfield.tags).
+    #[inline]
     pub fn tags(&self) -> Option<&str> {
         self.tags.as_deref()
     }
 }
 
 impl Decode for PhoneNumber {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                active: codec::field(o, "Active")?,
-                city: codec::field(o, "City")?,
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-                skill_groups: codec::field(o, "SkillGroups")?,
-                usage: codec::field(o, "Usage")?,
-                user_id: codec::field(o, "UserId")?,
-                contact_flow_name: codec::field(o, "ContactFlowName")?,
-                create_time: codec::field(o, "CreateTime")?,
-                provider: codec::field(o, "Provider")?,
-                tags: codec::field(o, "Tags")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Active" => codec::set(&mut out.active, name, v),
+            "City" => codec::set(&mut out.city, name, v),
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            "SkillGroups" => codec::set(&mut out.skill_groups, name, v),
+            "Usage" => codec::set(&mut out.usage, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "ContactFlowName" => codec::set(&mut out.contact_flow_name, name, v),
+            "CreateTime" => codec::set(&mut out.create_time, name, v),
+            "Provider" => codec::set(&mut out.provider, name, v),
+            "Tags" => codec::set(&mut out.tags, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for PhoneNumber {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Active", &self.active);
@@ -4922,46 +5404,54 @@ pub struct ProblemSolving {
 
 impl ProblemSolving {
     /// `Problem`: see the field [`problem`](#structfield.problem).
+    #[inline]
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
 
     /// `Solution`: see the field [`solution`](#structfield.solution).
+    #[inline]
     pub fn solution(&self) -> Option<&str> {
         self.solution.as_deref()
     }
 
     /// `Solved`: see the field [`solved`](#structfield.solved).
+    #[inline]
     pub fn solved(&self) -> Option<bool> {
         self.solved
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 }
 
 impl Decode for ProblemSolving {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                problem: codec::field(o, "Problem")?,
-                solution: codec::field(o, "Solution")?,
-                solved: codec::field(o, "Solved")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Problem" => codec::set(&mut out.problem, name, v),
+            "Solution" => codec::set(&mut out.solution, name, v),
+            "Solved" => codec::set(&mut out.solved, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ProblemSolving {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Problem", &self.problem);
@@ -4997,40 +5487,47 @@ pub struct Satisfaction {
 
 impl Satisfaction {
     /// `Remark`: see the field [`remark`](#structfield.remark).
+    #[inline]
     pub fn remark(&self) -> Option<&str> {
         self.remark.as_deref()
     }
 
     /// `SatisfactionDescription`: see the field [`satisfaction_description`](#structfield.satisfaction_description).
+    #[inline]
     pub fn satisfaction_description(&self) -> Option<&str> {
         self.satisfaction_description.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 }
 
 impl Decode for Satisfaction {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                remark: codec::field(o, "Remark")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Remark" => codec::set(&mut out.remark, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Satisfaction {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Remark", &self.remark);
@@ -5081,31 +5578,37 @@ pub struct Schema {
 
 impl Schema {
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Deleted`: see the field [`deleted`](#structfield.deleted).
+    #[inline]
     pub fn deleted(&self) -> Option<bool> {
         self.deleted
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Properties`: see the field [`properties`](#structfield.properties).
+    #[inline]
     pub fn properties(
         &self,
     ) -> Option<&std::collections::HashMap<String, crate::types::DataPropertiesValue>> {
@@ -5113,28 +5616,32 @@ impl Schema {
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for Schema {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                created_time: codec::field(o, "CreatedTime")?,
-                deleted: codec::field(o, "Deleted")?,
-                description: codec::field(o, "Description")?,
-                id: codec::field(o, "Id")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                properties: codec::field(o, "Properties")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Deleted" => codec::set(&mut out.deleted, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Properties" => codec::set(&mut out.properties, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Schema {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CreatedTime", &self.created_time);
@@ -5192,70 +5699,82 @@ pub struct SkillGroup {
 
 impl SkillGroup {
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `PhoneNumberCount`: see the field [`phone_number_count`](#structfield.phone_number_count).
+    #[inline]
     pub fn phone_number_count(&self) -> Option<i32> {
         self.phone_number_count
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `UserCount`: see the field [`user_count`](#structfield.user_count).
+    #[inline]
     pub fn user_count(&self) -> Option<i32> {
         self.user_count
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 }
 
 impl Decode for SkillGroup {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                display_name: codec::field(o, "DisplayName")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                phone_number_count: codec::field(o, "PhoneNumberCount")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                user_count: codec::field(o, "UserCount")?,
-                media_type: codec::field(o, "MediaType")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "PhoneNumberCount" => codec::set(&mut out.phone_number_count, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "UserCount" => codec::set(&mut out.user_count, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SkillGroup {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -5291,34 +5810,40 @@ pub struct SkillLevelList {
 
 impl SkillLevelList {
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `SkillLevel`: see the field [`skill_level`](#structfield.skill_level).
+    #[inline]
     pub fn skill_level(&self) -> Option<i32> {
         self.skill_level
     }
 }
 
 impl Decode for SkillLevelList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                skill_level: codec::field(o, "SkillLevel")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "SkillLevel" => codec::set(&mut out.skill_level, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SkillLevelList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "SkillGroupId", &self.skill_group_id);
@@ -5424,148 +5949,173 @@ pub struct TicketFields {
 
 impl TicketFields {
     /// `Array`: see the field [`array`](#structfield.array).
+    #[inline]
     pub fn array(&self) -> Option<bool> {
         self.array
     }
 
     /// `Attributes`: see the field [`attributes`](#structfield.attributes).
+    #[inline]
     pub fn attributes(&self) -> Option<&str> {
         self.attributes.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `DataType`: see the field [`data_type`](#structfield.data_type).
+    #[inline]
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `DisplayOrder`: see the field [`display_order`](#structfield.display_order).
+    #[inline]
     pub fn display_order(&self) -> Option<i32> {
         self.display_order
     }
 
     /// `EditorType`: see the field [`editor_type`](#structfield.editor_type).
+    #[inline]
     pub fn editor_type(&self) -> Option<&str> {
         self.editor_type.as_deref()
     }
 
     /// `MaxLength`: see the field [`max_length`](#structfield.max_length).
+    #[inline]
     pub fn max_length(&self) -> Option<i32> {
         self.max_length
     }
 
     /// `Maximum`: see the field [`maximum`](#structfield.maximum).
+    #[inline]
     pub fn maximum(&self) -> Option<f64> {
         self.maximum
     }
 
     /// `MinLength`: see the field [`min_length`](#structfield.min_length).
+    #[inline]
     pub fn min_length(&self) -> Option<i32> {
         self.min_length
     }
 
     /// `Minimum`: see the field [`minimum`](#structfield.minimum).
+    #[inline]
     pub fn minimum(&self) -> Option<f64> {
         self.minimum
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Pattern`: see the field [`pattern`](#structfield.pattern).
+    #[inline]
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
     /// `PatternErrorMessage`: see the field [`pattern_error_message`](#structfield.pattern_error_message).
+    #[inline]
     pub fn pattern_error_message(&self) -> Option<&str> {
         self.pattern_error_message.as_deref()
     }
 
     /// `ReadOnly`: see the field [`read_only`](#structfield.read_only).
+    #[inline]
     pub fn read_only(&self) -> Option<bool> {
         self.read_only
     }
 
     /// `Required`: see the field [`required`](#structfield.required).
+    #[inline]
     pub fn required(&self) -> Option<bool> {
         self.required
     }
 
     /// `System`: see the field [`system`](#structfield.system).
+    #[inline]
     pub fn system(&self) -> Option<bool> {
         self.system
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 
     /// `Attribute`: see the field [`attribute`](#structfield.attribute).
+    #[inline]
     pub fn attribute(&self) -> Option<&str> {
         self.attribute.as_deref()
     }
 }
 
 impl Decode for TicketFields {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                array: codec::field(o, "Array")?,
-                attributes: codec::field(o, "Attributes")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                data_type: codec::field(o, "DataType")?,
-                description: codec::field(o, "Description")?,
-                disabled: codec::field(o, "Disabled")?,
-                display_name: codec::field(o, "DisplayName")?,
-                display_order: codec::field(o, "DisplayOrder")?,
-                editor_type: codec::field(o, "EditorType")?,
-                max_length: codec::field(o, "MaxLength")?,
-                maximum: codec::field(o, "Maximum")?,
-                min_length: codec::field(o, "MinLength")?,
-                minimum: codec::field(o, "Minimum")?,
-                name: codec::field(o, "Name")?,
-                pattern: codec::field(o, "Pattern")?,
-                pattern_error_message: codec::field(o, "PatternErrorMessage")?,
-                read_only: codec::field(o, "ReadOnly")?,
-                required: codec::field(o, "Required")?,
-                system: codec::field(o, "System")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                attribute: codec::field(o, "Attribute")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Array" => codec::set(&mut out.array, name, v),
+            "Attributes" => codec::set(&mut out.attributes, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "DataType" => codec::set(&mut out.data_type, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "DisplayOrder" => codec::set(&mut out.display_order, name, v),
+            "EditorType" => codec::set(&mut out.editor_type, name, v),
+            "MaxLength" => codec::set(&mut out.max_length, name, v),
+            "Maximum" => codec::set(&mut out.maximum, name, v),
+            "MinLength" => codec::set(&mut out.min_length, name, v),
+            "Minimum" => codec::set(&mut out.minimum, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Pattern" => codec::set(&mut out.pattern, name, v),
+            "PatternErrorMessage" => codec::set(&mut out.pattern_error_message, name, v),
+            "ReadOnly" => codec::set(&mut out.read_only, name, v),
+            "Required" => codec::set(&mut out.required, name, v),
+            "System" => codec::set(&mut out.system, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "Attribute" => codec::set(&mut out.attribute, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TicketFields {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -5646,82 +6196,96 @@ pub struct TicketTemplate {
 
 impl TicketTemplate {
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `ProcessDefinition`: see the field [`process_definition`](#structfield.process_definition).
+    #[inline]
     pub fn process_definition(&self) -> Option<&str> {
         self.process_definition.as_deref()
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TicketFields`: see the field [`ticket_fields`](#structfield.ticket_fields); empty when absent.
+    #[inline]
     pub fn ticket_fields(&self) -> &[crate::types::TicketFields] {
         self.ticket_fields.as_deref().unwrap_or_default()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 
     /// `AppliedVersion`: see the field [`applied_version`](#structfield.applied_version).
+    #[inline]
     pub fn applied_version(&self) -> Option<&str> {
         self.applied_version.as_deref()
     }
 
     /// `LatestVersion`: see the field [`latest_version`](#structfield.latest_version).
+    #[inline]
     pub fn latest_version(&self) -> Option<&str> {
         self.latest_version.as_deref()
     }
 }
 
 impl Decode for TicketTemplate {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                category_id: codec::field(o, "CategoryId")?,
-                editor: codec::field(o, "Editor")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                process_definition: codec::field(o, "ProcessDefinition")?,
-                state: codec::field(o, "State")?,
-                template_id: codec::field(o, "TemplateId")?,
-                ticket_fields: codec::field(o, "TicketFields")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-                applied_version: codec::field(o, "AppliedVersion")?,
-                latest_version: codec::field(o, "LatestVersion")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CategoryId" => codec::set(&mut out.category_id, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "ProcessDefinition" => codec::set(&mut out.process_definition, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "TemplateId" => codec::set(&mut out.template_id, name, v),
+            "TicketFields" => codec::set(&mut out.ticket_fields, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            "AppliedVersion" => codec::set(&mut out.applied_version, name, v),
+            "LatestVersion" => codec::set(&mut out.latest_version, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TicketTemplate {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CategoryId", &self.category_id);
@@ -5759,34 +6323,40 @@ pub struct TodoList {
 
 impl TodoList {
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `Tasks`: see the field [`tasks`](#structfield.tasks); empty when absent.
+    #[inline]
     pub fn tasks(&self) -> &[String] {
         self.tasks.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for TodoList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                success: codec::field(o, "Success")?,
-                task_id: codec::field(o, "TaskId")?,
-                tasks: codec::field(o, "Tasks")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Success" => codec::set(&mut out.success, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "Tasks" => codec::set(&mut out.tasks, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TodoList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Success", &self.success);
@@ -5888,86 +6458,103 @@ pub struct User {
 
 impl User {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Email`: see the field [`email`](#structfield.email).
+    #[inline]
     pub fn email(&self) -> Option<&str> {
         self.email.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `RoleId`: see the field [`role_id`](#structfield.role_id).
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
 
     /// `RoleName`: see the field [`role_name`](#structfield.role_name).
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    #[inline]
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
     }
 
     /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
+    #[inline]
     pub fn device_ext(&self) -> Option<&str> {
         self.device_ext.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
+    #[inline]
     pub fn display_id(&self) -> Option<&str> {
         self.display_id.as_deref()
     }
 
     /// `Nickname`: see the field [`nickname`](#structfield.nickname).
+    #[inline]
     pub fn nickname(&self) -> Option<&str> {
         self.nickname.as_deref()
     }
 
     /// `PersonalOutboundNumberList`: see the field [`personal_outbound_number_list`](#structfield.personal_outbound_number_list); empty when absent.
+    #[inline]
     pub fn personal_outbound_number_list(&self) -> &[crate::types::PersonalOutboundNumberList] {
         self.personal_outbound_number_list
             .as_deref()
@@ -5975,57 +6562,66 @@ impl User {
     }
 
     /// `Primary`: see the field [`primary`](#structfield.primary).
+    #[inline]
     pub fn primary(&self) -> Option<bool> {
         self.primary
     }
 
     /// `PrimaryAccount`: see the field [`primary_account`](#structfield.primary_account).
+    #[inline]
     pub fn primary_account(&self) -> Option<bool> {
         self.primary_account
     }
 
     /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    #[inline]
     pub fn ram_id(&self) -> Option<i64> {
         self.ram_id
     }
 
     /// `SkillLevelList`: see the field [`skill_level_list`](#structfield.skill_level_list); empty when absent.
+    #[inline]
     pub fn skill_level_list(&self) -> &[crate::types::SkillLevelList] {
         self.skill_level_list.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for User {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                device_ext: codec::field(o, "DeviceExt")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                display_id: codec::field(o, "DisplayId")?,
-                nickname: codec::field(o, "Nickname")?,
-                personal_outbound_number_list: codec::field(o, "PersonalOutboundNumberList")?,
-                primary: codec::field(o, "Primary")?,
-                primary_account: codec::field(o, "PrimaryAccount")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_level_list: codec::field(o, "SkillLevelList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "RoleName" => codec::set(&mut out.role_name, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "DeviceExt" => codec::set(&mut out.device_ext, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "DisplayId" => codec::set(&mut out.display_id, name, v),
+            "Nickname" => codec::set(&mut out.nickname, name, v),
+            "PersonalOutboundNumberList" => {
+                codec::set(&mut out.personal_outbound_number_list, name, v)
+            }
+            "Primary" => codec::set(&mut out.primary, name, v),
+            "PrimaryAccount" => codec::set(&mut out.primary_account, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillLevelList" => codec::set(&mut out.skill_level_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for User {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -6125,51 +6721,61 @@ pub struct UserContext {
 
 impl UserContext {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `Heartbeat`: see the field [`heartbeat`](#structfield.heartbeat).
+    #[inline]
     pub fn heartbeat(&self) -> Option<i64> {
         self.heartbeat
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `Reserved`: see the field [`reserved`](#structfield.reserved).
+    #[inline]
     pub fn reserved(&self) -> Option<i64> {
         self.reserved
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -6177,56 +6783,64 @@ impl UserContext {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `ParallelJobList`: see the field [`parallel_job_list`](#structfield.parallel_job_list); empty when absent.
+    #[inline]
     pub fn parallel_job_list(&self) -> &[crate::types::ParallelJobList] {
         self.parallel_job_list.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for UserContext {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                heartbeat: codec::field(o, "Heartbeat")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                mobile: codec::field(o, "Mobile")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                reserved: codec::field(o, "Reserved")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-                device_state: codec::field(o, "DeviceState")?,
-                parallel_job_list: codec::field(o, "ParallelJobList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "Heartbeat" => codec::set(&mut out.heartbeat, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "Reserved" => codec::set(&mut out.reserved, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "ParallelJobList" => codec::set(&mut out.parallel_job_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UserContext {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -6669,6 +7283,7 @@ pub enum CommonErrorCode {
 
 impl CommonErrorCode {
     /// The code as the service sends it.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MissingParameter => "MissingParameter",
@@ -6693,6 +7308,7 @@ impl CommonErrorCode {
     }
 
     /// The HTTP status the service documents for it.
+    #[inline]
     pub fn http_status(self) -> u16 {
         match self {
             Self::MissingParameter => 400,
@@ -6715,6 +7331,7 @@ impl CommonErrorCode {
     }
 
     /// The common error with this code, if it is one.
+    #[inline]
     pub fn from_code(code: &str) -> Option<Self> {
         match code {
             "MissingParameter" => Some(Self::MissingParameter),

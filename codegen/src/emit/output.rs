@@ -41,17 +41,23 @@ fn received(name: &Ident, fields: &[Member], extra: TokenStream) -> TokenStream 
     let accessors = fields.iter().map(accessor);
     let decodes = fields.iter().map(|f| {
         let (ident, wire) = (&f.ident, &f.wire);
-        quote!(#ident: codec::field(o, #wire)?)
+        quote!(#wire => codec::set(&mut out.#ident, name, v),)
     });
+    // One walk over the fields received, each stored in its slot by name: no code per field
+    // beyond one call, and nothing generic per struct.
     let decode = if fields.is_empty() {
-        quote!(codec::decode_struct(v, |_| Ok(Self {})))
+        quote! {
+            codec::fields(v, &mut |_, _| Ok(()))?;
+            Ok(Self {})
+        }
     } else {
         quote! {
-            codec::decode_struct(v, |o| {
-                Ok(Self {
-                    #( #decodes, )*
-                })
-            })
+            let mut out = Self::default();
+            codec::fields(v, &mut |name, v| match name {
+                #( #decodes )*
+                _ => Ok(()),
+            })?;
+            Ok(out)
         }
     };
     let body = option_struct(name, fields, quote!(#( #accessors )* #extra));

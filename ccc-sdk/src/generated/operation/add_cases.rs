@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](AddCasesFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddCases)
+    #[inline]
     pub fn add_cases(&self) -> AddCasesFluentBuilder {
         AddCasesFluentBuilder {
             client: self.clone(),
@@ -53,11 +54,13 @@ pub struct AddCasesInput {
 
 impl AddCasesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddCasesInputBuilder {
         AddCasesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(text) = &self.case_list_json {
@@ -88,12 +91,14 @@ impl AddCasesInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the campaign to add the cases to, a UUID, e.g. `c58b9719-3bc3-441d-a4d3-fc0309ef7066`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -113,6 +118,7 @@ impl AddCasesInputBuilder {
     }
 
     /// Sets or clears `CaseList`. The cases to add, sent as JSON text.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<AddCasesCaseList>>) -> Self {
         self.case_list_json = None;
         self.case_list = v;
@@ -127,6 +133,7 @@ impl AddCasesInputBuilder {
     }
 
     /// `CaseList` as set so far.
+    #[inline]
     pub fn get_case_list(&self) -> Option<&Vec<AddCasesCaseList>> {
         self.case_list.as_ref()
     }
@@ -140,17 +147,20 @@ impl AddCasesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddCasesInput, BuildError> {
         Ok(AddCasesInput {
             campaign_id: self
@@ -184,6 +194,7 @@ impl AddCasesFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the campaign to add the cases to, a UUID, e.g. `c58b9719-3bc3-441d-a4d3-fc0309ef7066`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -201,6 +212,7 @@ impl AddCasesFluentBuilder {
     }
 
     /// Sets or clears `CaseList`. The cases to add, sent as JSON text.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<AddCasesCaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
         self
@@ -221,17 +233,20 @@ impl AddCasesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddCasesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -274,45 +289,53 @@ pub struct AddCasesOutput {
 
 impl AddCasesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<&str> {
         self.http_status_code.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddCasesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddCasesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -359,6 +382,7 @@ impl AddCasesCaseList {
     }
 
     /// Sets or clears `Caller`.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -371,6 +395,7 @@ impl AddCasesCaseList {
     }
 
     /// Sets or clears `CustomVariables`.
+    #[inline]
     pub fn set_custom_variables(mut self, v: Option<String>) -> Self {
         self.custom_variables = v;
         self
@@ -383,6 +408,7 @@ impl AddCasesCaseList {
     }
 
     /// Sets or clears `MaskedCallee`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
@@ -395,6 +421,7 @@ impl AddCasesCaseList {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
@@ -407,6 +434,7 @@ impl AddCasesCaseList {
     }
 
     /// Sets or clears `ReferenceId`.
+    #[inline]
     pub fn set_reference_id(mut self, v: Option<String>) -> Self {
         self.reference_id = v;
         self
@@ -414,6 +442,7 @@ impl AddCasesCaseList {
 }
 
 impl Encode for AddCasesCaseList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Caller", &self.caller);
@@ -426,6 +455,7 @@ impl Encode for AddCasesCaseList {
 }
 
 impl Flat for AddCasesCaseList {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Caller", &self.caller);
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
@@ -437,6 +467,7 @@ impl Flat for AddCasesCaseList {
 
 impl codec::JsonText for AddCasesCaseList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Caller", &self.caller);
@@ -463,6 +494,7 @@ pub enum AddCasesError {
 
 impl AddCasesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -470,45 +502,53 @@ impl AddCasesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddCasesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddCasesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddCasesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

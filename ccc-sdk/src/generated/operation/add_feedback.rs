@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](AddFeedbackFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddFeedback)
+    #[inline]
     pub fn add_feedback(&self) -> AddFeedbackFluentBuilder {
         AddFeedbackFluentBuilder {
             client: self.clone(),
@@ -58,11 +59,13 @@ pub struct AddFeedbackInput {
 
 impl AddFeedbackInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddFeedbackInputBuilder {
         AddFeedbackInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.feedback {
             p.put(Loc::Query, "Feedback", v);
@@ -100,12 +103,14 @@ impl AddFeedbackInputBuilder {
     }
 
     /// Sets or clears `Feedback`. Written feedback on the result.
+    #[inline]
     pub fn set_feedback(mut self, v: Option<String>) -> Self {
         self.feedback = v;
         self
     }
 
     /// `Feedback` as set so far.
+    #[inline]
     pub fn get_feedback(&self) -> Option<&String> {
         self.feedback.as_ref()
     }
@@ -119,12 +124,14 @@ impl AddFeedbackInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -138,12 +145,14 @@ impl AddFeedbackInputBuilder {
     }
 
     /// Sets or clears `Rating`. The rating of the result.
+    #[inline]
     pub fn set_rating(mut self, v: Option<i32>) -> Self {
         self.rating = v;
         self
     }
 
     /// `Rating` as set so far.
+    #[inline]
     pub fn get_rating(&self) -> Option<&i32> {
         self.rating.as_ref()
     }
@@ -157,12 +166,14 @@ impl AddFeedbackInputBuilder {
     }
 
     /// Sets or clears `TaskId`. Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.task_id = v;
         self
     }
 
     /// `TaskId` as set so far.
+    #[inline]
     pub fn get_task_id(&self) -> Option<&String> {
         self.task_id.as_ref()
     }
@@ -176,17 +187,20 @@ impl AddFeedbackInputBuilder {
     }
 
     /// Sets or clears `TaskName`. Name of the analysis task, e.g. `Abstract:fields`.
+    #[inline]
     pub fn set_task_name(mut self, v: Option<String>) -> Self {
         self.task_name = v;
         self
     }
 
     /// `TaskName` as set so far.
+    #[inline]
     pub fn get_task_name(&self) -> Option<&String> {
         self.task_name.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddFeedbackInput, BuildError> {
         Ok(AddFeedbackInput {
             feedback: self.feedback,
@@ -219,6 +233,7 @@ impl AddFeedbackFluentBuilder {
     }
 
     /// Sets or clears `Feedback`. Written feedback on the result.
+    #[inline]
     pub fn set_feedback(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_feedback(v);
         self
@@ -233,6 +248,7 @@ impl AddFeedbackFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -247,6 +263,7 @@ impl AddFeedbackFluentBuilder {
     }
 
     /// Sets or clears `Rating`. The rating of the result.
+    #[inline]
     pub fn set_rating(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_rating(v);
         self
@@ -261,6 +278,7 @@ impl AddFeedbackFluentBuilder {
     }
 
     /// Sets or clears `TaskId`. Id of the analysis task whose result is rated, e.g. `f780ade8-****-458b-b067-63077946a570`.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_id(v);
         self
@@ -275,17 +293,20 @@ impl AddFeedbackFluentBuilder {
     }
 
     /// Sets or clears `TaskName`. Name of the analysis task, e.g. `Abstract:fields`.
+    #[inline]
     pub fn set_task_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_name(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddFeedbackInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -328,45 +349,53 @@ pub struct AddFeedbackOutput {
 
 impl AddFeedbackOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddFeedbackOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddFeedbackOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -392,6 +421,7 @@ pub enum AddFeedbackError {
 
 impl AddFeedbackError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -399,45 +429,53 @@ impl AddFeedbackError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddFeedbackError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddFeedbackError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddFeedbackError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

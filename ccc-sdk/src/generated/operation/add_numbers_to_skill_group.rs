@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`skill_group_id`](AddNumbersToSkillGroupFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddNumbersToSkillGroup)
+    #[inline]
     pub fn add_numbers_to_skill_group(&self) -> AddNumbersToSkillGroupFluentBuilder {
         AddNumbersToSkillGroupFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct AddNumbersToSkillGroupInput {
 
 impl AddNumbersToSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddNumbersToSkillGroupInputBuilder {
         AddNumbersToSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.number_list_json {
@@ -96,12 +99,14 @@ impl AddNumbersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -118,6 +123,7 @@ impl AddNumbersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `NumberList`. The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -132,6 +138,7 @@ impl AddNumbersToSkillGroupInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -145,12 +152,14 @@ impl AddNumbersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -164,17 +173,20 @@ impl AddNumbersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstNumberGroupIdList`. Number groups of the instance to add, by id.
+    #[inline]
     pub fn set_inst_number_group_id_list(mut self, v: Option<String>) -> Self {
         self.inst_number_group_id_list = v;
         self
     }
 
     /// `InstNumberGroupIdList` as set so far.
+    #[inline]
     pub fn get_inst_number_group_id_list(&self) -> Option<&String> {
         self.inst_number_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddNumbersToSkillGroupInput, BuildError> {
         Ok(AddNumbersToSkillGroupInput {
             instance_id: self
@@ -209,6 +221,7 @@ impl AddNumbersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -223,6 +236,7 @@ impl AddNumbersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. The phone numbers of the instance to add, e.g. `\["010xxxx3182","010xxxx2387"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -243,6 +257,7 @@ impl AddNumbersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -257,17 +272,20 @@ impl AddNumbersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstNumberGroupIdList`. Number groups of the instance to add, by id.
+    #[inline]
     pub fn set_inst_number_group_id_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_number_group_id_list(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddNumbersToSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -312,45 +330,53 @@ pub struct AddNumbersToSkillGroupOutput {
 
 impl AddNumbersToSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddNumbersToSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddNumbersToSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -396,6 +422,7 @@ pub enum AddNumbersToSkillGroupError {
 
 impl AddNumbersToSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -408,33 +435,39 @@ impl AddNumbersToSkillGroupError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddNumbersToSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -448,12 +481,14 @@ impl From<ServiceError> for AddNumbersToSkillGroupError {
 }
 
 impl AsRef<ServiceError> for AddNumbersToSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddNumbersToSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`skill_group_id_list`](AddPhoneNumberToSkillGroupsFluentBuilder::skill_group_id_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumberToSkillGroups)
+    #[inline]
     pub fn add_phone_number_to_skill_groups(&self) -> AddPhoneNumberToSkillGroupsFluentBuilder {
         AddPhoneNumberToSkillGroupsFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct AddPhoneNumberToSkillGroupsInput {
 
 impl AddPhoneNumberToSkillGroupsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddPhoneNumberToSkillGroupsInputBuilder {
         AddPhoneNumberToSkillGroupsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
@@ -88,12 +91,14 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -107,12 +112,14 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to add.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
@@ -132,6 +139,7 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to add it to, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -146,11 +154,13 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddPhoneNumberToSkillGroupsInput, BuildError> {
         Ok(AddPhoneNumberToSkillGroupsInput {
             instance_id: self
@@ -186,6 +196,7 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -200,6 +211,7 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to add.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
@@ -217,6 +229,7 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to add it to, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -229,11 +242,13 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddPhoneNumberToSkillGroupsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -278,45 +293,53 @@ pub struct AddPhoneNumberToSkillGroupsOutput {
 
 impl AddPhoneNumberToSkillGroupsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddPhoneNumberToSkillGroupsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddPhoneNumberToSkillGroupsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -354,6 +377,7 @@ pub enum AddPhoneNumberToSkillGroupsError {
 
 impl AddPhoneNumberToSkillGroupsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -364,33 +388,39 @@ impl AddPhoneNumberToSkillGroupsError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddPhoneNumberToSkillGroupsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -402,12 +432,14 @@ impl From<ServiceError> for AddPhoneNumberToSkillGroupsError {
 }
 
 impl AsRef<ServiceError> for AddPhoneNumberToSkillGroupsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddPhoneNumberToSkillGroupsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

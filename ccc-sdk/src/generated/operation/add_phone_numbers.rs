@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`usage`](AddPhoneNumbersFluentBuilder::usage).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumbers)
+    #[inline]
     pub fn add_phone_numbers(&self) -> AddPhoneNumbersFluentBuilder {
         AddPhoneNumbersFluentBuilder {
             client: self.clone(),
@@ -61,11 +62,13 @@ pub struct AddPhoneNumbersInput {
 
 impl AddPhoneNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddPhoneNumbersInputBuilder {
         AddPhoneNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
@@ -104,12 +107,14 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the numbers.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -123,12 +128,14 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -142,12 +149,14 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberGroupId`. Id of a number group whose numbers to add.
+    #[inline]
     pub fn set_number_group_id(mut self, v: Option<String>) -> Self {
         self.number_group_id = v;
         self
     }
 
     /// `NumberGroupId` as set so far.
+    #[inline]
     pub fn get_number_group_id(&self) -> Option<&String> {
         self.number_group_id.as_ref()
     }
@@ -164,6 +173,7 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to add, e.g. `\["0101234****","0105678****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -178,6 +188,7 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -191,17 +202,20 @@ impl AddPhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `Usage`. What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
     }
 
     /// `Usage` as set so far.
+    #[inline]
     pub fn get_usage(&self) -> Option<&String> {
         self.usage.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddPhoneNumbersInput, BuildError> {
         Ok(AddPhoneNumbersInput {
             contact_flow_id: self.contact_flow_id,
@@ -235,6 +249,7 @@ impl AddPhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the numbers.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -249,6 +264,7 @@ impl AddPhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -263,6 +279,7 @@ impl AddPhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberGroupId`. Id of a number group whose numbers to add.
+    #[inline]
     pub fn set_number_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number_group_id(v);
         self
@@ -277,6 +294,7 @@ impl AddPhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to add, e.g. `\["0101234****","0105678****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -297,17 +315,20 @@ impl AddPhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `Usage`. What the numbers are for, e.g. `Bidirection` (inbound and outbound calls).
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddPhoneNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -354,51 +375,60 @@ pub struct AddPhoneNumbersOutput {
 
 impl AddPhoneNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[String] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddPhoneNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddPhoneNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -425,6 +455,7 @@ pub enum AddPhoneNumbersError {
 
 impl AddPhoneNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -432,45 +463,53 @@ impl AddPhoneNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddPhoneNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddPhoneNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddPhoneNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`schema_id`](AddSchemaPropertyFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSchemaProperty)
+    #[inline]
     pub fn add_schema_property(&self) -> AddSchemaPropertyFluentBuilder {
         AddSchemaPropertyFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct AddSchemaPropertyInput {
 
 impl AddSchemaPropertyInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddSchemaPropertyInputBuilder {
         AddSchemaPropertyInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(text) = &self.property_json {
@@ -96,12 +99,14 @@ impl AddSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -116,6 +121,7 @@ impl AddSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `Property`. The property to add, sent as JSON text.
+    #[inline]
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.property_json = None;
         self.property = v;
@@ -130,6 +136,7 @@ impl AddSchemaPropertyInputBuilder {
     }
 
     /// `Property` as set so far.
+    #[inline]
     pub fn get_property(&self) -> Option<&Property> {
         self.property.as_ref()
     }
@@ -143,12 +150,14 @@ impl AddSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -162,17 +171,20 @@ impl AddSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema to add the property to, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddSchemaPropertyInput, BuildError> {
         Ok(AddSchemaPropertyInput {
             instance_id: self
@@ -207,6 +219,7 @@ impl AddSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -221,6 +234,7 @@ impl AddSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `Property`. The property to add, sent as JSON text.
+    #[inline]
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.input = self.input.set_property(v);
         self
@@ -241,6 +255,7 @@ impl AddSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -255,17 +270,20 @@ impl AddSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema to add the property to, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddSchemaPropertyInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -312,51 +330,60 @@ pub struct AddSchemaPropertyOutput {
 
 impl AddSchemaPropertyOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddSchemaPropertyOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddSchemaPropertyOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -452,6 +479,7 @@ impl Property {
     }
 
     /// Sets or clears `Array`.
+    #[inline]
     pub fn set_array(mut self, v: Option<bool>) -> Self {
         self.array = v;
         self
@@ -464,6 +492,7 @@ impl Property {
     }
 
     /// Sets or clears `Attributes`.
+    #[inline]
     pub fn set_attributes(mut self, v: Option<String>) -> Self {
         self.attributes = v;
         self
@@ -476,6 +505,7 @@ impl Property {
     }
 
     /// Sets or clears `DataType`.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<String>) -> Self {
         self.data_type = v;
         self
@@ -488,6 +518,7 @@ impl Property {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -500,6 +531,7 @@ impl Property {
     }
 
     /// Sets or clears `Disabled`.
+    #[inline]
     pub fn set_disabled(mut self, v: Option<bool>) -> Self {
         self.disabled = v;
         self
@@ -512,6 +544,7 @@ impl Property {
     }
 
     /// Sets or clears `DisplayName`.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -524,6 +557,7 @@ impl Property {
     }
 
     /// Sets or clears `DisplayOrder`.
+    #[inline]
     pub fn set_display_order(mut self, v: Option<i32>) -> Self {
         self.display_order = v;
         self
@@ -536,6 +570,7 @@ impl Property {
     }
 
     /// Sets or clears `EditorType`.
+    #[inline]
     pub fn set_editor_type(mut self, v: Option<String>) -> Self {
         self.editor_type = v;
         self
@@ -548,6 +583,7 @@ impl Property {
     }
 
     /// Sets or clears `MaxLength`.
+    #[inline]
     pub fn set_max_length(mut self, v: Option<i32>) -> Self {
         self.max_length = v;
         self
@@ -560,6 +596,7 @@ impl Property {
     }
 
     /// Sets or clears `Maximum`.
+    #[inline]
     pub fn set_maximum(mut self, v: Option<f64>) -> Self {
         self.maximum = v;
         self
@@ -572,6 +609,7 @@ impl Property {
     }
 
     /// Sets or clears `MinLength`.
+    #[inline]
     pub fn set_min_length(mut self, v: Option<i32>) -> Self {
         self.min_length = v;
         self
@@ -584,6 +622,7 @@ impl Property {
     }
 
     /// Sets or clears `Minimum`.
+    #[inline]
     pub fn set_minimum(mut self, v: Option<f64>) -> Self {
         self.minimum = v;
         self
@@ -596,6 +635,7 @@ impl Property {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -608,6 +648,7 @@ impl Property {
     }
 
     /// Sets or clears `Pattern`.
+    #[inline]
     pub fn set_pattern(mut self, v: Option<String>) -> Self {
         self.pattern = v;
         self
@@ -620,6 +661,7 @@ impl Property {
     }
 
     /// Sets or clears `PatternErrorMessage`.
+    #[inline]
     pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
         self.pattern_error_message = v;
         self
@@ -632,6 +674,7 @@ impl Property {
     }
 
     /// Sets or clears `ReadOnly`.
+    #[inline]
     pub fn set_read_only(mut self, v: Option<bool>) -> Self {
         self.read_only = v;
         self
@@ -644,6 +687,7 @@ impl Property {
     }
 
     /// Sets or clears `Required`.
+    #[inline]
     pub fn set_required(mut self, v: Option<bool>) -> Self {
         self.required = v;
         self
@@ -651,6 +695,7 @@ impl Property {
 }
 
 impl Encode for Property {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -675,6 +720,7 @@ impl Encode for Property {
 }
 
 impl Flat for Property {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
@@ -703,6 +749,7 @@ impl Flat for Property {
 
 impl codec::JsonText for Property {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Array", &self.array);
@@ -741,6 +788,7 @@ pub enum AddSchemaPropertyError {
 
 impl AddSchemaPropertyError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -748,45 +796,53 @@ impl AddSchemaPropertyError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddSchemaPropertyError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddSchemaPropertyError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddSchemaPropertyError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

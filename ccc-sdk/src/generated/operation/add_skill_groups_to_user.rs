@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_id`](AddSkillGroupsToUserFluentBuilder::user_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSkillGroupsToUser)
+    #[inline]
     pub fn add_skill_groups_to_user(&self) -> AddSkillGroupsToUserFluentBuilder {
         AddSkillGroupsToUserFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct AddSkillGroupsToUserInput {
 
 impl AddSkillGroupsToUserInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddSkillGroupsToUserInputBuilder {
         AddSkillGroupsToUserInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_level_list_json {
@@ -88,12 +91,14 @@ impl AddSkillGroupsToUserInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -113,6 +118,7 @@ impl AddSkillGroupsToUserInputBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -127,6 +133,7 @@ impl AddSkillGroupsToUserInputBuilder {
     }
 
     /// `SkillLevelList` as set so far.
+    #[inline]
     pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
@@ -140,17 +147,20 @@ impl AddSkillGroupsToUserInputBuilder {
     }
 
     /// Sets or clears `UserId`. The user to add, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddSkillGroupsToUserInput, BuildError> {
         Ok(AddSkillGroupsToUserInput {
             instance_id: self
@@ -186,6 +196,7 @@ impl AddSkillGroupsToUserFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -203,6 +214,7 @@ impl AddSkillGroupsToUserFluentBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. The skill groups to add the user to, each by id (`skillGroupId`) with the skill level (`skillLevel`) the user has in it.
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -223,17 +235,20 @@ impl AddSkillGroupsToUserFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The user to add, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddSkillGroupsToUserInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -282,51 +297,60 @@ pub struct AddSkillGroupsToUserOutput {
 
 impl AddSkillGroupsToUserOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddSkillGroupsToUserOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddSkillGroupsToUserOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -362,6 +386,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillGroupId`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -374,6 +399,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -381,6 +407,7 @@ impl SkillLevel {
 }
 
 impl Encode for SkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "skillGroupId", &self.skill_group_id);
@@ -390,6 +417,7 @@ impl Encode for SkillLevel {
 }
 
 impl Flat for SkillLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -398,6 +426,7 @@ impl Flat for SkillLevel {
 
 impl codec::JsonText for SkillLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("skillGroupId", &self.skill_group_id);
@@ -445,6 +474,7 @@ pub enum AddSkillGroupsToUserError {
 
 impl AddSkillGroupsToUserError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -458,33 +488,39 @@ impl AddSkillGroupsToUserError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddSkillGroupsToUserError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -499,12 +535,14 @@ impl From<ServiceError> for AddSkillGroupsToUserError {
 }
 
 impl AsRef<ServiceError> for AddSkillGroupsToUserError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddSkillGroupsToUserError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`ticket_id`](AddTicketTaskFluentBuilder::ticket_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddTicketTask)
+    #[inline]
     pub fn add_ticket_task(&self) -> AddTicketTaskFluentBuilder {
         AddTicketTaskFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct AddTicketTaskInput {
 
 impl AddTicketTaskInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddTicketTaskInputBuilder {
         AddTicketTaskInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         p.put(Loc::Query, "Comment", &self.comment);
@@ -104,12 +107,14 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `Assignee`. User the new task is assigned to, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.assignee = v;
         self
     }
 
     /// `Assignee` as set so far.
+    #[inline]
     pub fn get_assignee(&self) -> Option<&String> {
         self.assignee.as_ref()
     }
@@ -123,12 +128,14 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `Comment`. Comment on the new task.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.comment = v;
         self
     }
 
     /// `Comment` as set so far.
+    #[inline]
     pub fn get_comment(&self) -> Option<&String> {
         self.comment.as_ref()
     }
@@ -142,12 +149,14 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -161,12 +170,14 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `Position`. Where the new task goes relative to the task `TaskId`, e.g. `After`.
+    #[inline]
     pub fn set_position(mut self, v: Option<String>) -> Self {
         self.position = v;
         self
     }
 
     /// `Position` as set so far.
+    #[inline]
     pub fn get_position(&self) -> Option<&String> {
         self.position.as_ref()
     }
@@ -180,12 +191,14 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `TaskId`. Id of the existing task the new one is placed next to, a UUID.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.task_id = v;
         self
     }
 
     /// `TaskId` as set so far.
+    #[inline]
     pub fn get_task_id(&self) -> Option<&String> {
         self.task_id.as_ref()
     }
@@ -199,17 +212,20 @@ impl AddTicketTaskInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddTicketTaskInput, BuildError> {
         Ok(AddTicketTaskInput {
             assignee: self
@@ -247,6 +263,7 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `Assignee`. User the new task is assigned to, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee(v);
         self
@@ -261,6 +278,7 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `Comment`. Comment on the new task.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_comment(v);
         self
@@ -275,6 +293,7 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -289,6 +308,7 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `Position`. Where the new task goes relative to the task `TaskId`, e.g. `After`.
+    #[inline]
     pub fn set_position(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_position(v);
         self
@@ -303,6 +323,7 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `TaskId`. Id of the existing task the new one is placed next to, a UUID.
+    #[inline]
     pub fn set_task_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_task_id(v);
         self
@@ -317,17 +338,20 @@ impl AddTicketTaskFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddTicketTaskInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -378,57 +402,67 @@ pub struct AddTicketTaskOutput {
 
 impl AddTicketTaskOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddTicketTaskOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddTicketTaskOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -456,6 +490,7 @@ pub enum AddTicketTaskError {
 
 impl AddTicketTaskError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -463,45 +498,53 @@ impl AddTicketTaskError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddTicketTaskError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddTicketTaskError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddTicketTaskError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

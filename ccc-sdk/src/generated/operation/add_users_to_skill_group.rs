@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_skill_level_list`](AddUsersToSkillGroupFluentBuilder::user_skill_level_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddUsersToSkillGroup)
+    #[inline]
     pub fn add_users_to_skill_group(&self) -> AddUsersToSkillGroupFluentBuilder {
         AddUsersToSkillGroupFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct AddUsersToSkillGroupInput {
 
 impl AddUsersToSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AddUsersToSkillGroupInputBuilder {
         AddUsersToSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
@@ -92,12 +95,14 @@ impl AddUsersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -111,12 +116,14 @@ impl AddUsersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to add the users to, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -136,6 +143,7 @@ impl AddUsersToSkillGroupInputBuilder {
     }
 
     /// Sets or clears `UserSkillLevelList`. The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    #[inline]
     pub fn set_user_skill_level_list(mut self, v: Option<Vec<UserSkillLevel>>) -> Self {
         self.user_skill_level_list_json = None;
         self.user_skill_level_list = v;
@@ -150,11 +158,13 @@ impl AddUsersToSkillGroupInputBuilder {
     }
 
     /// `UserSkillLevelList` as set so far.
+    #[inline]
     pub fn get_user_skill_level_list(&self) -> Option<&Vec<UserSkillLevel>> {
         self.user_skill_level_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AddUsersToSkillGroupInput, BuildError> {
         Ok(AddUsersToSkillGroupInput {
             instance_id: self
@@ -195,6 +205,7 @@ impl AddUsersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -209,6 +220,7 @@ impl AddUsersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to add the users to, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -226,6 +238,7 @@ impl AddUsersToSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `UserSkillLevelList`. The users to add, each by id (`userId`, as `username@instance`) with their skill level in the group (`skillLevel`).
+    #[inline]
     pub fn set_user_skill_level_list(mut self, v: Option<Vec<UserSkillLevel>>) -> Self {
         self.input = self.input.set_user_skill_level_list(v);
         self
@@ -238,11 +251,13 @@ impl AddUsersToSkillGroupFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AddUsersToSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -287,45 +302,53 @@ pub struct AddUsersToSkillGroupOutput {
 
 impl AddUsersToSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AddUsersToSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AddUsersToSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -360,6 +383,7 @@ impl UserSkillLevel {
     }
 
     /// Sets or clears `userId`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -372,6 +396,7 @@ impl UserSkillLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -379,6 +404,7 @@ impl UserSkillLevel {
 }
 
 impl Encode for UserSkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "userId", &self.user_id);
@@ -388,6 +414,7 @@ impl Encode for UserSkillLevel {
 }
 
 impl Flat for UserSkillLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "userId", &self.user_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -396,6 +423,7 @@ impl Flat for UserSkillLevel {
 
 impl codec::JsonText for UserSkillLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("userId", &self.user_id);
@@ -419,6 +447,7 @@ pub enum AddUsersToSkillGroupError {
 
 impl AddUsersToSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -426,45 +455,53 @@ impl AddUsersToSkillGroupError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AddUsersToSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AddUsersToSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AddUsersToSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](AnalyzeConversationFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AnalyzeConversation)
+    #[inline]
     pub fn analyze_conversation(&self) -> AnalyzeConversationFluentBuilder {
         AnalyzeConversationFluentBuilder {
             client: self.clone(),
@@ -56,11 +57,13 @@ pub struct AnalyzeConversationInput {
 
 impl AnalyzeConversationInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AnalyzeConversationInputBuilder {
         AnalyzeConversationInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
@@ -97,12 +100,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call whose conversation is analysed, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -116,12 +121,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `FieldListJson`. Fields for the analysis to fill in, as JSON text; the sources give no example.
+    #[inline]
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.field_list_json = v;
         self
     }
 
     /// `FieldListJson` as set so far.
+    #[inline]
     pub fn get_field_list_json(&self) -> Option<&String> {
         self.field_list_json.as_ref()
     }
@@ -135,12 +142,14 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -157,6 +166,7 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// Sets or clears `TaskListJson`. Analysis tasks to run, sent as a JSON array of names, e.g. `\["keywords"\]`.
+    #[inline]
     pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.task_list_json_json = None;
         self.task_list_json = v;
@@ -171,11 +181,13 @@ impl AnalyzeConversationInputBuilder {
     }
 
     /// `TaskListJson` as set so far.
+    #[inline]
     pub fn get_task_list_json(&self) -> Option<&Vec<String>> {
         self.task_list_json.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AnalyzeConversationInput, BuildError> {
         Ok(AnalyzeConversationInput {
             contact_id: self.contact_id,
@@ -208,6 +220,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call whose conversation is analysed, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -222,6 +235,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `FieldListJson`. Fields for the analysis to fill in, as JSON text; the sources give no example.
+    #[inline]
     pub fn set_field_list_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_field_list_json(v);
         self
@@ -236,6 +250,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -250,6 +265,7 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// Sets or clears `TaskListJson`. Analysis tasks to run, sent as a JSON array of names, e.g. `\["keywords"\]`.
+    #[inline]
     pub fn set_task_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_task_list_json(v);
         self
@@ -262,11 +278,13 @@ impl AnalyzeConversationFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AnalyzeConversationInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -315,51 +333,60 @@ pub struct AnalyzeConversationOutput {
 
 impl AnalyzeConversationOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AnalyzeConversationOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AnalyzeConversationOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -386,6 +413,7 @@ pub enum AnalyzeConversationError {
 
 impl AnalyzeConversationError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -393,45 +421,53 @@ impl AnalyzeConversationError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AnalyzeConversationError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AnalyzeConversationError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AnalyzeConversationError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

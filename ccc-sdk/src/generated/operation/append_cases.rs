@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](AppendCasesFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AppendCases)
+    #[inline]
     pub fn append_cases(&self) -> AppendCasesFluentBuilder {
         AppendCasesFluentBuilder {
             client: self.clone(),
@@ -53,11 +54,13 @@ pub struct AppendCasesInput {
 
 impl AppendCasesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AppendCasesInputBuilder {
         AppendCasesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -88,12 +91,14 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the campaign, a UUID, e.g. `78cf6864-9a22-4ea8-a59d-5adc2d747b0e`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -107,12 +112,14 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -129,6 +136,7 @@ impl AppendCasesInputBuilder {
     }
 
     /// Sets or clears `body`. The cases to append, sent as JSON text in the request body.
+    #[inline]
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
         self.body_json = None;
         self.body = v;
@@ -143,11 +151,13 @@ impl AppendCasesInputBuilder {
     }
 
     /// `body` as set so far.
+    #[inline]
     pub fn get_body(&self) -> Option<&Vec<Body>> {
         self.body.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AppendCasesInput, BuildError> {
         Ok(AppendCasesInput {
             campaign_id: self
@@ -181,6 +191,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the campaign, a UUID, e.g. `78cf6864-9a22-4ea8-a59d-5adc2d747b0e`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -195,6 +206,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -209,6 +221,7 @@ impl AppendCasesFluentBuilder {
     }
 
     /// Sets or clears `body`. The cases to append, sent as JSON text in the request body.
+    #[inline]
     pub fn set_body(mut self, v: Option<Vec<Body>>) -> Self {
         self.input = self.input.set_body(v);
         self
@@ -221,11 +234,13 @@ impl AppendCasesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AppendCasesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -272,51 +287,60 @@ pub struct AppendCasesOutput {
 
 impl AppendCasesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[crate::types::Case] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<&str> {
         self.http_status_code.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AppendCasesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AppendCasesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -368,6 +392,7 @@ impl Body {
     }
 
     /// Sets or clears `AgentId`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
@@ -380,6 +405,7 @@ impl Body {
     }
 
     /// Sets or clears `Caller`.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
@@ -392,6 +418,7 @@ impl Body {
     }
 
     /// Sets or clears `CustomVariables`.
+    #[inline]
     pub fn set_custom_variables(mut self, v: Option<String>) -> Self {
         self.custom_variables = v;
         self
@@ -404,6 +431,7 @@ impl Body {
     }
 
     /// Sets or clears `MaskedCallee`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
@@ -416,6 +444,7 @@ impl Body {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
@@ -428,6 +457,7 @@ impl Body {
     }
 
     /// Sets or clears `ReferenceId`.
+    #[inline]
     pub fn set_reference_id(mut self, v: Option<String>) -> Self {
         self.reference_id = v;
         self
@@ -435,6 +465,7 @@ impl Body {
 }
 
 impl Encode for Body {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -448,6 +479,7 @@ impl Encode for Body {
 }
 
 impl Flat for Body {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "AgentId", &self.agent_id);
         codec::flat_field(out, prefix, "Caller", &self.caller);
@@ -460,6 +492,7 @@ impl Flat for Body {
 
 impl codec::JsonText for Body {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("AgentId", &self.agent_id);
@@ -487,6 +520,7 @@ pub enum AppendCasesError {
 
 impl AppendCasesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -494,45 +528,53 @@ impl AppendCasesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AppendCasesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AppendCasesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AppendCasesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -28,6 +28,7 @@ impl crate::Client {
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AssignUsers)
     #[deprecated]
+    #[inline]
     pub fn assign_users(&self) -> AssignUsersFluentBuilder {
         AssignUsersFluentBuilder {
             client: self.clone(),
@@ -75,11 +76,13 @@ pub struct AssignUsersInput {
 
 impl AssignUsersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> AssignUsersInputBuilder {
         AssignUsersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.r#async {
             p.put(Loc::Query, "Async", v);
@@ -122,12 +125,14 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `Async`. Whether to run the import in the background and answer at once.
+    #[inline]
     pub fn set_async(mut self, v: Option<bool>) -> Self {
         self.r#async = v;
         self
     }
 
     /// `Async` as set so far.
+    #[inline]
     pub fn get_async(&self) -> Option<&bool> {
         self.r#async.as_ref()
     }
@@ -141,12 +146,14 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -163,6 +170,7 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `RamIdList`. The RAM users to assign, by id, e.g. `\["28036411123456****","29234301123456****"\]`.
+    #[inline]
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.ram_id_list_json = None;
         self.ram_id_list = v;
@@ -177,6 +185,7 @@ impl AssignUsersInputBuilder {
     }
 
     /// `RamIdList` as set so far.
+    #[inline]
     pub fn get_ram_id_list(&self) -> Option<&Vec<String>> {
         self.ram_id_list.as_ref()
     }
@@ -190,12 +199,14 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `RoleId`. Role to give the assigned users, e.g. `Agent@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
     }
 
     /// `RoleId` as set so far.
+    #[inline]
     pub fn get_role_id(&self) -> Option<&String> {
         self.role_id.as_ref()
     }
@@ -215,6 +226,7 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -229,6 +241,7 @@ impl AssignUsersInputBuilder {
     }
 
     /// `SkillLevelList` as set so far.
+    #[inline]
     pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
@@ -242,17 +255,20 @@ impl AssignUsersInputBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the assigned users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
+    #[inline]
     pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<AssignUsersInput, BuildError> {
         Ok(AssignUsersInput {
             r#async: self.r#async,
@@ -295,6 +311,7 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `Async`. Whether to run the import in the background and answer at once.
+    #[inline]
     pub fn set_async(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_async(v);
         self
@@ -309,6 +326,7 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -323,6 +341,7 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `RamIdList`. The RAM users to assign, by id, e.g. `\["28036411123456****","29234301123456****"\]`.
+    #[inline]
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_ram_id_list(v);
         self
@@ -343,6 +362,7 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `RoleId`. Role to give the assigned users, e.g. `Agent@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
@@ -360,6 +380,7 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -380,17 +401,20 @@ impl AssignUsersFluentBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the assigned users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &AssignUsersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -441,57 +465,67 @@ pub struct AssignUsersOutput {
 
 impl AssignUsersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `WorkflowId`: see the field [`workflow_id`](#structfield.workflow_id).
+    #[inline]
     pub fn workflow_id(&self) -> Option<&str> {
         self.workflow_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for AssignUsersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                workflow_id: codec::field(o, "WorkflowId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "WorkflowId" => codec::set(&mut out.workflow_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AssignUsersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -528,6 +562,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillGroupId`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -540,6 +575,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -547,6 +583,7 @@ impl SkillLevel {
 }
 
 impl Encode for SkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "skillGroupId", &self.skill_group_id);
@@ -556,6 +593,7 @@ impl Encode for SkillLevel {
 }
 
 impl Flat for SkillLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -564,6 +602,7 @@ impl Flat for SkillLevel {
 
 impl codec::JsonText for SkillLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("skillGroupId", &self.skill_group_id);
@@ -587,6 +626,7 @@ pub enum AssignUsersError {
 
 impl AssignUsersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -594,45 +634,53 @@ impl AssignUsersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for AssignUsersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for AssignUsersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for AssignUsersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`transferee`](BlindTransferFluentBuilder::transferee).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BlindTransfer)
+    #[inline]
     pub fn blind_transfer(&self) -> BlindTransferFluentBuilder {
         BlindTransferFluentBuilder {
             client: self.clone(),
@@ -108,11 +109,13 @@ pub struct BlindTransferInput {
 
 impl BlindTransferInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> BlindTransferInputBuilder {
         BlindTransferInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.call_priority {
             p.put(Loc::Query, "CallPriority", v);
@@ -194,12 +197,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
+    #[inline]
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.call_priority = v;
         self
     }
 
     /// `CallPriority` as set so far.
+    #[inline]
     pub fn get_call_priority(&self) -> Option<&i32> {
         self.call_priority.as_ref()
     }
@@ -213,12 +218,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to the contact flow the call is transferred to.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
     }
 
     /// `ContactFlowVariables` as set so far.
+    #[inline]
     pub fn get_contact_flow_variables(&self) -> Option<&String> {
         self.contact_flow_variables.as_ref()
     }
@@ -232,12 +239,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -251,12 +260,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -270,12 +281,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -289,12 +302,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
+    #[inline]
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.queuing_overflow_threshold = v;
         self
     }
 
     /// `QueuingOverflowThreshold` as set so far.
+    #[inline]
     pub fn get_queuing_overflow_threshold(&self) -> Option<&i64> {
         self.queuing_overflow_threshold.as_ref()
     }
@@ -308,12 +323,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
+    #[inline]
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.queuing_timeout_seconds = v;
         self
     }
 
     /// `QueuingTimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_queuing_timeout_seconds(&self) -> Option<&i64> {
         self.queuing_timeout_seconds.as_ref()
     }
@@ -327,12 +344,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `RoutingType`. How the call is routed to the transferee.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.routing_type = v;
         self
     }
 
     /// `RoutingType` as set so far.
+    #[inline]
     pub fn get_routing_type(&self) -> Option<&String> {
         self.routing_type.as_ref()
     }
@@ -346,12 +365,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Skill group to transfer the call to, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -365,12 +386,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
+    #[inline]
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.strategy_name = v;
         self
     }
 
     /// `StrategyName` as set so far.
+    #[inline]
     pub fn get_strategy_name(&self) -> Option<&String> {
         self.strategy_name.as_ref()
     }
@@ -384,12 +407,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
+    #[inline]
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.strategy_params = v;
         self
     }
 
     /// `StrategyParams` as set so far.
+    #[inline]
     pub fn get_strategy_params(&self) -> Option<&String> {
         self.strategy_params.as_ref()
     }
@@ -403,12 +428,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -422,12 +449,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -441,12 +470,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    #[inline]
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.transferee = v;
         self
     }
 
     /// `Transferee` as set so far.
+    #[inline]
     pub fn get_transferee(&self) -> Option<&String> {
         self.transferee.as_ref()
     }
@@ -460,12 +491,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
+    #[inline]
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.transferee_type = v;
         self
     }
 
     /// `TransfereeType` as set so far.
+    #[inline]
     pub fn get_transferee_type(&self) -> Option<&String> {
         self.transferee_type.as_ref()
     }
@@ -479,12 +512,14 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    #[inline]
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.transferor = v;
         self
     }
 
     /// `Transferor` as set so far.
+    #[inline]
     pub fn get_transferor(&self) -> Option<&String> {
         self.transferor.as_ref()
     }
@@ -498,17 +533,20 @@ impl BlindTransferInputBuilder {
     }
 
     /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<BlindTransferInput, BuildError> {
         Ok(BlindTransferInput {
             call_priority: self.call_priority,
@@ -555,6 +593,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
+    #[inline]
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_call_priority(v);
         self
@@ -569,6 +608,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to the contact flow the call is transferred to.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
@@ -583,6 +623,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -597,6 +638,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -611,6 +653,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -625,6 +668,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
+    #[inline]
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_overflow_threshold(v);
         self
@@ -639,6 +683,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
+    #[inline]
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_timeout_seconds(v);
         self
@@ -653,6 +698,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `RoutingType`. How the call is routed to the transferee.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_routing_type(v);
         self
@@ -667,6 +713,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Skill group to transfer the call to, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -681,6 +728,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
+    #[inline]
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_name(v);
         self
@@ -695,6 +743,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
+    #[inline]
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_params(v);
         self
@@ -709,6 +758,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -723,6 +773,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -737,6 +788,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    #[inline]
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee(v);
         self
@@ -751,6 +803,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
+    #[inline]
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee_type(v);
         self
@@ -765,6 +818,7 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    #[inline]
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferor(v);
         self
@@ -779,17 +833,20 @@ impl BlindTransferFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &BlindTransferInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -840,57 +897,67 @@ pub struct BlindTransferOutput {
 
 impl BlindTransferOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&BlindTransferResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for BlindTransferOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BlindTransferOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -925,34 +992,40 @@ pub struct BlindTransferResult {
 
 impl BlindTransferResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for BlindTransferResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                context_id: codec::field(o, "ContextId")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BlindTransferResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -977,6 +1050,7 @@ pub enum BlindTransferError {
 
 impl BlindTransferError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -984,45 +1058,53 @@ impl BlindTransferError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for BlindTransferError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for BlindTransferError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for BlindTransferError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

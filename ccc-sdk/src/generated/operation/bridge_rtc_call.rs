@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`instance_id`](BridgeRtcCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BridgeRtcCall)
+    #[inline]
     pub fn bridge_rtc_call(&self) -> BridgeRtcCallFluentBuilder {
         BridgeRtcCallFluentBuilder {
             client: self.clone(),
@@ -76,11 +77,13 @@ pub struct BridgeRtcCallInput {
 
 impl BridgeRtcCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> BridgeRtcCallInputBuilder {
         BridgeRtcCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         if let Some(v) = &self.caller {
@@ -130,12 +133,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -149,12 +154,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -168,12 +175,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -187,12 +196,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -206,12 +217,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `ServiceProvider`. Provider of the WebRTC call.
+    #[inline]
     pub fn set_service_provider(mut self, v: Option<String>) -> Self {
         self.service_provider = v;
         self
     }
 
     /// `ServiceProvider` as set so far.
+    #[inline]
     pub fn get_service_provider(&self) -> Option<&String> {
         self.service_provider.as_ref()
     }
@@ -225,12 +238,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -244,12 +259,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -263,12 +280,14 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -282,17 +301,20 @@ impl BridgeRtcCallInputBuilder {
     }
 
     /// Sets or clears `VideoEnabled`. Whether the call carries video.
+    #[inline]
     pub fn set_video_enabled(mut self, v: Option<bool>) -> Self {
         self.video_enabled = v;
         self
     }
 
     /// `VideoEnabled` as set so far.
+    #[inline]
     pub fn get_video_enabled(&self) -> Option<&bool> {
         self.video_enabled.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<BridgeRtcCallInput, BuildError> {
         Ok(BridgeRtcCallInput {
             callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
@@ -331,6 +353,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -345,6 +368,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -359,6 +383,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -373,6 +398,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -387,6 +413,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `ServiceProvider`. Provider of the WebRTC call.
+    #[inline]
     pub fn set_service_provider(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_service_provider(v);
         self
@@ -401,6 +428,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -415,6 +443,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -429,6 +458,7 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -443,17 +473,20 @@ impl BridgeRtcCallFluentBuilder {
     }
 
     /// Sets or clears `VideoEnabled`. Whether the call carries video.
+    #[inline]
     pub fn set_video_enabled(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_video_enabled(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &BridgeRtcCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -504,57 +537,67 @@ pub struct BridgeRtcCallOutput {
 
 impl BridgeRtcCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&BridgeRtcCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for BridgeRtcCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BridgeRtcCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -589,22 +632,26 @@ pub struct BridgeRtcCallResult {
 
 impl BridgeRtcCallResult {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `TokenInfo`: see the field [`token_info`](#structfield.token_info).
+    #[inline]
     pub fn token_info(&self) -> Option<&str> {
         self.token_info.as_deref()
     }
 }
 
 impl std::fmt::Debug for BridgeRtcCallResult {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BridgeRtcCallResult")
             .field("instance_id", &self.instance_id)
@@ -618,18 +665,21 @@ impl std::fmt::Debug for BridgeRtcCallResult {
 }
 
 impl Decode for BridgeRtcCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                token_info: codec::field(o, "TokenInfo")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "TokenInfo" => codec::set(&mut out.token_info, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BridgeRtcCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -654,6 +704,7 @@ pub enum BridgeRtcCallError {
 
 impl BridgeRtcCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -661,45 +712,53 @@ impl BridgeRtcCallError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for BridgeRtcCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for BridgeRtcCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for BridgeRtcCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

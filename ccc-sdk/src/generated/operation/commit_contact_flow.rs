@@ -25,6 +25,7 @@ impl crate::Client {
     /// [`instance_id`](CommitContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CommitContactFlow)
+    #[inline]
     pub fn commit_contact_flow(&self) -> CommitContactFlowFluentBuilder {
         CommitContactFlowFluentBuilder {
             client: self.clone(),
@@ -64,11 +65,13 @@ pub struct CommitContactFlowInput {
 
 impl CommitContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CommitContactFlowInputBuilder {
         CommitContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "Definition", &self.definition);
@@ -98,12 +101,14 @@ impl CommitContactFlowInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `7d706489-d06d-4a92-8666-8c9dba2c5cb1`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -117,12 +122,14 @@ impl CommitContactFlowInputBuilder {
     }
 
     /// Sets or clears `Definition`. The flow's content: JSON text that the service's IVR engine reads (its activities and the events that link them).
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.definition = v;
         self
     }
 
     /// `Definition` as set so far.
+    #[inline]
     pub fn get_definition(&self) -> Option<&String> {
         self.definition.as_ref()
     }
@@ -136,12 +143,14 @@ impl CommitContactFlowInputBuilder {
     }
 
     /// Sets or clears `Description`. Description of this version of the flow, e.g. `1`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -155,12 +164,14 @@ impl CommitContactFlowInputBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the draft to save into, as `StartEditContactFlow` gave it, e.g. `b28f74ca-5846-4496-8bbd-34fb1750798c`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.draft_id = v;
         self
     }
 
     /// `DraftId` as set so far.
+    #[inline]
     pub fn get_draft_id(&self) -> Option<&String> {
         self.draft_id.as_ref()
     }
@@ -174,17 +185,20 @@ impl CommitContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CommitContactFlowInput, BuildError> {
         Ok(CommitContactFlowInput {
             contact_flow_id: self
@@ -225,6 +239,7 @@ impl CommitContactFlowFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `7d706489-d06d-4a92-8666-8c9dba2c5cb1`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -239,6 +254,7 @@ impl CommitContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Definition`. The flow's content: JSON text that the service's IVR engine reads (its activities and the events that link them).
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_definition(v);
         self
@@ -253,6 +269,7 @@ impl CommitContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Description`. Description of this version of the flow, e.g. `1`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -267,6 +284,7 @@ impl CommitContactFlowFluentBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the draft to save into, as `StartEditContactFlow` gave it, e.g. `b28f74ca-5846-4496-8bbd-34fb1750798c`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_draft_id(v);
         self
@@ -281,17 +299,20 @@ impl CommitContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CommitContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -334,45 +355,53 @@ pub struct CommitContactFlowOutput {
 
 impl CommitContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CommitContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CommitContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -398,6 +427,7 @@ pub enum CommitContactFlowError {
 
 impl CommitContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -405,45 +435,53 @@ impl CommitContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CommitContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CommitContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CommitContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

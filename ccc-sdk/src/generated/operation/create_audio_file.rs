@@ -24,6 +24,7 @@ impl crate::Client {
     /// [`oss_file_key`](CreateAudioFileFluentBuilder::oss_file_key).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateAudioFile)
+    #[inline]
     pub fn create_audio_file(&self) -> CreateAudioFileFluentBuilder {
         CreateAudioFileFluentBuilder {
             client: self.clone(),
@@ -63,11 +64,13 @@ pub struct CreateAudioFileInput {
 
 impl CreateAudioFileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateAudioFileInputBuilder {
         CreateAudioFileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -99,12 +102,14 @@ impl CreateAudioFileInputBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio, e.g. `test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.audio_file_name = v;
         self
     }
 
     /// `AudioFileName` as set so far.
+    #[inline]
     pub fn get_audio_file_name(&self) -> Option<&String> {
         self.audio_file_name.as_ref()
     }
@@ -118,12 +123,14 @@ impl CreateAudioFileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -137,12 +144,14 @@ impl CreateAudioFileInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the audio resource as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -156,12 +165,14 @@ impl CreateAudioFileInputBuilder {
     }
 
     /// Sets or clears `OssFileKey`. Key of the uploaded file in the service's OSS storage, e.g. `ccc-test/test-file.wav` (the `FilePath` of `GetAudioFileUploadParameters`).
+    #[inline]
     pub fn set_oss_file_key(mut self, v: Option<String>) -> Self {
         self.oss_file_key = v;
         self
     }
 
     /// `OssFileKey` as set so far.
+    #[inline]
     pub fn get_oss_file_key(&self) -> Option<&String> {
         self.oss_file_key.as_ref()
     }
@@ -175,17 +186,20 @@ impl CreateAudioFileInputBuilder {
     }
 
     /// Sets or clears `Usage`. What the audio is used for; the sources give no values.
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
     }
 
     /// `Usage` as set so far.
+    #[inline]
     pub fn get_usage(&self) -> Option<&String> {
         self.usage.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateAudioFileInput, BuildError> {
         Ok(CreateAudioFileInput {
             audio_file_name: self
@@ -222,6 +236,7 @@ impl CreateAudioFileFluentBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio, e.g. `test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_audio_file_name(v);
         self
@@ -236,6 +251,7 @@ impl CreateAudioFileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -250,6 +266,7 @@ impl CreateAudioFileFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the audio resource as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -264,6 +281,7 @@ impl CreateAudioFileFluentBuilder {
     }
 
     /// Sets or clears `OssFileKey`. Key of the uploaded file in the service's OSS storage, e.g. `ccc-test/test-file.wav` (the `FilePath` of `GetAudioFileUploadParameters`).
+    #[inline]
     pub fn set_oss_file_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_oss_file_key(v);
         self
@@ -278,17 +296,20 @@ impl CreateAudioFileFluentBuilder {
     }
 
     /// Sets or clears `Usage`. What the audio is used for; the sources give no values.
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateAudioFileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -335,51 +356,60 @@ pub struct CreateAudioFileOutput {
 
 impl CreateAudioFileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateAudioFileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateAudioFileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -406,6 +436,7 @@ pub enum CreateAudioFileError {
 
 impl CreateAudioFileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -413,45 +444,53 @@ impl CreateAudioFileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateAudioFileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateAudioFileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateAudioFileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](CreateCallSummaryFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallSummary)
+    #[inline]
     pub fn create_call_summary(&self) -> CreateCallSummaryFluentBuilder {
         CreateCallSummaryFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct CreateCallSummaryInput {
 
 impl CreateCallSummaryInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateCallSummaryInputBuilder {
         CreateCallSummaryInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
@@ -92,12 +95,14 @@ impl CreateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call the summary is about, e.g. `job-522327189435260928`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -111,12 +116,14 @@ impl CreateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `Context`. Content of the summary, as text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.context = v;
         self
     }
 
     /// `Context` as set so far.
+    #[inline]
     pub fn get_context(&self) -> Option<&String> {
         self.context.as_ref()
     }
@@ -130,12 +137,14 @@ impl CreateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `CustomerId`. Id of the customer the call was with, a UUID.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.customer_id = v;
         self
     }
 
     /// `CustomerId` as set so far.
+    #[inline]
     pub fn get_customer_id(&self) -> Option<&String> {
         self.customer_id.as_ref()
     }
@@ -149,17 +158,20 @@ impl CreateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateCallSummaryInput, BuildError> {
         Ok(CreateCallSummaryInput {
             contact_id: self.contact_id,
@@ -191,6 +203,7 @@ impl CreateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call the summary is about, e.g. `job-522327189435260928`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -205,6 +218,7 @@ impl CreateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `Context`. Content of the summary, as text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_context(v);
         self
@@ -219,6 +233,7 @@ impl CreateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `CustomerId`. Id of the customer the call was with, a UUID.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_customer_id(v);
         self
@@ -233,17 +248,20 @@ impl CreateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateCallSummaryInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -294,57 +312,67 @@ pub struct CreateCallSummaryOutput {
 
 impl CreateCallSummaryOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateCallSummaryOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateCallSummaryOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -372,6 +400,7 @@ pub enum CreateCallSummaryError {
 
 impl CreateCallSummaryError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -379,45 +408,53 @@ impl CreateCallSummaryError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateCallSummaryError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateCallSummaryError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateCallSummaryError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](CreateCallTagsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallTags)
+    #[inline]
     pub fn create_call_tags(&self) -> CreateCallTagsFluentBuilder {
         CreateCallTagsFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct CreateCallTagsInput {
 
 impl CreateCallTagsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateCallTagsInputBuilder {
         CreateCallTagsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.call_tag_name_list_json {
             Some(text) => p.put(Loc::Query, "CallTagNameList", text),
@@ -87,6 +90,7 @@ impl CreateCallTagsInputBuilder {
     }
 
     /// Sets or clears `CallTagNameList`. Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
+    #[inline]
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
@@ -101,6 +105,7 @@ impl CreateCallTagsInputBuilder {
     }
 
     /// `CallTagNameList` as set so far.
+    #[inline]
     pub fn get_call_tag_name_list(&self) -> Option<&Vec<String>> {
         self.call_tag_name_list.as_ref()
     }
@@ -114,17 +119,20 @@ impl CreateCallTagsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateCallTagsInput, BuildError> {
         Ok(CreateCallTagsInput {
             call_tag_name_list: match (self.call_tag_name_list, &self.call_tag_name_list_json) {
@@ -162,6 +170,7 @@ impl CreateCallTagsFluentBuilder {
     }
 
     /// Sets or clears `CallTagNameList`. Names of the call tags to create, e.g. `\["TagA","TagB"\]`.
+    #[inline]
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
         self
@@ -182,17 +191,20 @@ impl CreateCallTagsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateCallTagsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -239,51 +251,60 @@ pub struct CreateCallTagsOutput {
 
 impl CreateCallTagsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[CallTag] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateCallTagsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateCallTagsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -313,28 +334,33 @@ pub struct CallTag {
 
 impl CallTag {
     /// `Item`: see the field [`item`](#structfield.item).
+    #[inline]
     pub fn item(&self) -> Option<&str> {
         self.item.as_deref()
     }
 
     /// `Reason`: see the field [`reason`](#structfield.reason).
+    #[inline]
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 }
 
 impl Decode for CallTag {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                item: codec::field(o, "Item")?,
-                reason: codec::field(o, "Reason")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Item" => codec::set(&mut out.item, name, v),
+            "Reason" => codec::set(&mut out.reason, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallTag {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Item", &self.item);
@@ -358,6 +384,7 @@ pub enum CreateCallTagsError {
 
 impl CreateCallTagsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -365,45 +392,53 @@ impl CreateCallTagsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateCallTagsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateCallTagsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateCallTagsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -29,6 +29,7 @@ impl crate::Client {
     /// [`strategy_type`](CreateCampaignFluentBuilder::strategy_type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCampaign)
+    #[inline]
     pub fn create_campaign(&self) -> CreateCampaignFluentBuilder {
         CreateCampaignFluentBuilder {
             client: self.clone(),
@@ -132,11 +133,13 @@ pub struct CreateCampaignInput {
 
 impl CreateCampaignInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateCampaignInputBuilder {
         CreateCampaignInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.callable_time_json {
             Some(text) => p.put(Loc::Query, "CallableTime", text),
@@ -229,6 +232,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CallableTime`. Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.callable_time_json = None;
         self.callable_time = v;
@@ -243,6 +247,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `CallableTime` as set so far.
+    #[inline]
     pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
         self.callable_time.as_ref()
     }
@@ -256,12 +261,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CaseFileKey`. Key of an uploaded file of cases (contacts to call), as `GetCaseFileUploadUrl` gives it, e.g. `ccc-test/namelist.csv`.
+    #[inline]
     pub fn set_case_file_key(mut self, v: Option<String>) -> Self {
         self.case_file_key = v;
         self
     }
 
     /// `CaseFileKey` as set so far.
+    #[inline]
     pub fn get_case_file_key(&self) -> Option<&String> {
         self.case_file_key.as_ref()
     }
@@ -281,6 +288,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `CaseList`. The cases (contacts to call), one entry each.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<CreateCampaignCaseList>>) -> Self {
         self.case_list_json = None;
         self.case_list = v;
@@ -295,6 +303,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `CaseList` as set so far.
+    #[inline]
     pub fn get_case_list(&self) -> Option<&Vec<CreateCampaignCaseList>> {
         self.case_list.as_ref()
     }
@@ -308,12 +317,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that the campaign's calls run through.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -327,12 +338,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `EndTime`. When the campaign is planned to end, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&String> {
         self.end_time.as_ref()
     }
@@ -346,12 +359,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `ExecutingUntilTimeout`. Whether the campaign keeps executing until it times out; the sources give no more detail.
+    #[inline]
     pub fn set_executing_until_timeout(mut self, v: Option<bool>) -> Self {
         self.executing_until_timeout = v;
         self
     }
 
     /// `ExecutingUntilTimeout` as set so far.
+    #[inline]
     pub fn get_executing_until_timeout(&self) -> Option<&bool> {
         self.executing_until_timeout.as_ref()
     }
@@ -366,6 +381,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `FlashSmsParameters`. Flash SMS to use with the campaign's calls: which application and template.
+    #[inline]
     pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
         self.flash_sms_parameters_json = None;
         self.flash_sms_parameters = v;
@@ -380,6 +396,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `FlashSmsParameters` as set so far.
+    #[inline]
     pub fn get_flash_sms_parameters(&self) -> Option<&FlashSmsParameters> {
         self.flash_sms_parameters.as_ref()
     }
@@ -393,12 +410,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `InstGroupId`. Id of an instance group, e.g. `0d368091-2c70-4d26-979a-6997ddc9c34f`; the sources give no more detail.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.inst_group_id = v;
         self
     }
 
     /// `InstGroupId` as set so far.
+    #[inline]
     pub fn get_inst_group_id(&self) -> Option<&String> {
         self.inst_group_id.as_ref()
     }
@@ -412,12 +431,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -431,12 +452,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `MaxAttemptCount`. Most times one case is dialled; a failed attempt is retried until this count is reached.
+    #[inline]
     pub fn set_max_attempt_count(mut self, v: Option<i64>) -> Self {
         self.max_attempt_count = v;
         self
     }
 
     /// `MaxAttemptCount` as set so far.
+    #[inline]
     pub fn get_max_attempt_count(&self) -> Option<&i64> {
         self.max_attempt_count.as_ref()
     }
@@ -450,12 +473,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `MinAttemptInterval`. Least time between two attempts to dial the same case; the sources give no unit (the example is `1`).
+    #[inline]
     pub fn set_min_attempt_interval(mut self, v: Option<i64>) -> Self {
         self.min_attempt_interval = v;
         self
     }
 
     /// `MinAttemptInterval` as set so far.
+    #[inline]
     pub fn get_min_attempt_interval(&self) -> Option<&i64> {
         self.min_attempt_interval.as_ref()
     }
@@ -469,12 +494,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the campaign, e.g. `test-campaign`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -491,6 +518,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers of the instance to call out with.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -505,6 +533,7 @@ impl CreateCampaignInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -518,12 +547,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `QueueId`. Skill group whose agents take the campaign's calls, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -537,12 +568,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `Simulation`. Whether the campaign is a simulation.
+    #[inline]
     pub fn set_simulation(mut self, v: Option<bool>) -> Self {
         self.simulation = v;
         self
     }
 
     /// `Simulation` as set so far.
+    #[inline]
     pub fn get_simulation(&self) -> Option<&bool> {
         self.simulation.as_ref()
     }
@@ -556,12 +589,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `SimulationParameters`. Settings of the simulation, as text.
+    #[inline]
     pub fn set_simulation_parameters(mut self, v: Option<String>) -> Self {
         self.simulation_parameters = v;
         self
     }
 
     /// `SimulationParameters` as set so far.
+    #[inline]
     pub fn get_simulation_parameters(&self) -> Option<&String> {
         self.simulation_parameters.as_ref()
     }
@@ -575,12 +610,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StartTime`. When the campaign is planned to start, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&String> {
         self.start_time.as_ref()
     }
@@ -594,12 +631,14 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.strategy_parameters = v;
         self
     }
 
     /// `StrategyParameters` as set so far.
+    #[inline]
     pub fn get_strategy_parameters(&self) -> Option<&String> {
         self.strategy_parameters.as_ref()
     }
@@ -613,17 +652,20 @@ impl CreateCampaignInputBuilder {
     }
 
     /// Sets or clears `StrategyType`. How the campaign paces its dialling: `PACING` or `PID`.
+    #[inline]
     pub fn set_strategy_type(mut self, v: Option<String>) -> Self {
         self.strategy_type = v;
         self
     }
 
     /// `StrategyType` as set so far.
+    #[inline]
     pub fn get_strategy_type(&self) -> Option<&String> {
         self.strategy_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateCampaignInput, BuildError> {
         Ok(CreateCampaignInput {
             callable_time: match (self.callable_time, &self.callable_time_json) {
@@ -697,6 +739,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CallableTime`. Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
         self
@@ -717,6 +760,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CaseFileKey`. Key of an uploaded file of cases (contacts to call), as `GetCaseFileUploadUrl` gives it, e.g. `ccc-test/namelist.csv`.
+    #[inline]
     pub fn set_case_file_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_case_file_key(v);
         self
@@ -734,6 +778,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CaseList`. The cases (contacts to call), one entry each.
+    #[inline]
     pub fn set_case_list(mut self, v: Option<Vec<CreateCampaignCaseList>>) -> Self {
         self.input = self.input.set_case_list(v);
         self
@@ -754,6 +799,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that the campaign's calls run through.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -768,6 +814,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. When the campaign is planned to end, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -782,6 +829,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `ExecutingUntilTimeout`. Whether the campaign keeps executing until it times out; the sources give no more detail.
+    #[inline]
     pub fn set_executing_until_timeout(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_executing_until_timeout(v);
         self
@@ -796,6 +844,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `FlashSmsParameters`. Flash SMS to use with the campaign's calls: which application and template.
+    #[inline]
     pub fn set_flash_sms_parameters(mut self, v: Option<FlashSmsParameters>) -> Self {
         self.input = self.input.set_flash_sms_parameters(v);
         self
@@ -816,6 +865,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstGroupId`. Id of an instance group, e.g. `0d368091-2c70-4d26-979a-6997ddc9c34f`; the sources give no more detail.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_group_id(v);
         self
@@ -830,6 +880,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -844,6 +895,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `MaxAttemptCount`. Most times one case is dialled; a failed attempt is retried until this count is reached.
+    #[inline]
     pub fn set_max_attempt_count(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_max_attempt_count(v);
         self
@@ -858,6 +910,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `MinAttemptInterval`. Least time between two attempts to dial the same case; the sources give no unit (the example is `1`).
+    #[inline]
     pub fn set_min_attempt_interval(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_min_attempt_interval(v);
         self
@@ -872,6 +925,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the campaign, e.g. `test-campaign`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -886,6 +940,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers of the instance to call out with.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -906,6 +961,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `QueueId`. Skill group whose agents take the campaign's calls, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -920,6 +976,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `Simulation`. Whether the campaign is a simulation.
+    #[inline]
     pub fn set_simulation(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_simulation(v);
         self
@@ -934,6 +991,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `SimulationParameters`. Settings of the simulation, as text.
+    #[inline]
     pub fn set_simulation_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_simulation_parameters(v);
         self
@@ -948,6 +1006,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. When the campaign is planned to start, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -962,6 +1021,7 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StrategyParameters`. Settings of the dialling strategy, as JSON text: for `PACING` a ratio, e.g. `{"ratio":2}`; for `PID` a target abandon rate and a historical connected rate, e.g. `{"abandonRate":5,"historicalConnectedRate":45}`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_parameters(v);
         self
@@ -976,17 +1036,20 @@ impl CreateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StrategyType`. How the campaign paces its dialling: `PACING` or `PID`.
+    #[inline]
     pub fn set_strategy_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateCampaignInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -1033,51 +1096,60 @@ pub struct CreateCampaignOutput {
 
 impl CreateCampaignOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateCampaignOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateCampaignOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -1113,6 +1185,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `beginTime`.
+    #[inline]
     pub fn set_begin_time(mut self, v: Option<String>) -> Self {
         self.begin_time = v;
         self
@@ -1125,6 +1198,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `endTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
@@ -1132,6 +1206,7 @@ impl CallableTime {
 }
 
 impl Encode for CallableTime {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "beginTime", &self.begin_time);
@@ -1141,6 +1216,7 @@ impl Encode for CallableTime {
 }
 
 impl Flat for CallableTime {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "beginTime", &self.begin_time);
         codec::flat_field(out, prefix, "endTime", &self.end_time);
@@ -1149,6 +1225,7 @@ impl Flat for CallableTime {
 
 impl codec::JsonText for CallableTime {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("beginTime", &self.begin_time);
@@ -1185,6 +1262,7 @@ impl CreateCampaignCaseList {
     }
 
     /// Sets or clears `CustomVariables`.
+    #[inline]
     pub fn set_custom_variables(mut self, v: Option<String>) -> Self {
         self.custom_variables = v;
         self
@@ -1197,6 +1275,7 @@ impl CreateCampaignCaseList {
     }
 
     /// Sets or clears `PhoneNumber`.
+    #[inline]
     pub fn set_phone_number(mut self, v: Option<String>) -> Self {
         self.phone_number = v;
         self
@@ -1209,6 +1288,7 @@ impl CreateCampaignCaseList {
     }
 
     /// Sets or clears `ReferenceId`.
+    #[inline]
     pub fn set_reference_id(mut self, v: Option<String>) -> Self {
         self.reference_id = v;
         self
@@ -1216,6 +1296,7 @@ impl CreateCampaignCaseList {
 }
 
 impl Encode for CreateCampaignCaseList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomVariables", &self.custom_variables);
@@ -1226,6 +1307,7 @@ impl Encode for CreateCampaignCaseList {
 }
 
 impl Flat for CreateCampaignCaseList {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "CustomVariables", &self.custom_variables);
         codec::flat_field(out, prefix, "PhoneNumber", &self.phone_number);
@@ -1235,6 +1317,7 @@ impl Flat for CreateCampaignCaseList {
 
 impl codec::JsonText for CreateCampaignCaseList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("CustomVariables", &self.custom_variables);
@@ -1268,6 +1351,7 @@ impl FlashSmsParameters {
     }
 
     /// Sets or clears `applicationId`.
+    #[inline]
     pub fn set_application_id(mut self, v: Option<String>) -> Self {
         self.application_id = v;
         self
@@ -1280,6 +1364,7 @@ impl FlashSmsParameters {
     }
 
     /// Sets or clears `templateId`.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.template_id = v;
         self
@@ -1287,6 +1372,7 @@ impl FlashSmsParameters {
 }
 
 impl Encode for FlashSmsParameters {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "applicationId", &self.application_id);
@@ -1296,6 +1382,7 @@ impl Encode for FlashSmsParameters {
 }
 
 impl Flat for FlashSmsParameters {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "applicationId", &self.application_id);
         codec::flat_field(out, prefix, "templateId", &self.template_id);
@@ -1304,6 +1391,7 @@ impl Flat for FlashSmsParameters {
 
 impl codec::JsonText for FlashSmsParameters {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("applicationId", &self.application_id);
@@ -1332,6 +1420,7 @@ pub enum CreateCampaignError {
 
 impl CreateCampaignError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1339,45 +1428,53 @@ impl CreateCampaignError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateCampaignError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateCampaignError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateCampaignError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

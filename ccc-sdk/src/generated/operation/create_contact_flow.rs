@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`r#type`](struct.CreateContactFlowFluentBuilder.html#method.type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateContactFlow)
+    #[inline]
     pub fn create_contact_flow(&self) -> CreateContactFlowFluentBuilder {
         CreateContactFlowFluentBuilder {
             client: self.clone(),
@@ -62,11 +63,13 @@ pub struct CreateContactFlowInput {
 
 impl CreateContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateContactFlowInputBuilder {
         CreateContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Definition", &self.definition);
         p.put(Loc::Query, "Description", &self.description);
@@ -96,12 +99,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Definition`. The flow's content: JSON text that the service's IVR engine reads (its activities and the events that link them).
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.definition = v;
         self
     }
 
     /// `Definition` as set so far.
+    #[inline]
     pub fn get_definition(&self) -> Option<&String> {
         self.definition.as_ref()
     }
@@ -115,12 +120,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Description`. Description of this version of the flow, e.g. `1.0`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -134,12 +141,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -153,12 +162,14 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the flow.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -172,17 +183,20 @@ impl CreateContactFlowInputBuilder {
     }
 
     /// Sets or clears `Type`. Kind of flow: `MAIN_FLOW` (a main flow), `SUB_FLOW` (a sub-flow) or `SURVEY_FLOW` (a satisfaction survey).
+    #[inline]
     pub fn set_type(mut self, v: Option<String>) -> Self {
         self.r#type = v;
         self
     }
 
     /// `Type` as set so far.
+    #[inline]
     pub fn get_type(&self) -> Option<&String> {
         self.r#type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateContactFlowInput, BuildError> {
         Ok(CreateContactFlowInput {
             definition: self
@@ -219,6 +233,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Definition`. The flow's content: JSON text that the service's IVR engine reads (its activities and the events that link them).
+    #[inline]
     pub fn set_definition(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_definition(v);
         self
@@ -233,6 +248,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Description`. Description of this version of the flow, e.g. `1.0`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -247,6 +263,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -261,6 +278,7 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the flow.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -275,17 +293,20 @@ impl CreateContactFlowFluentBuilder {
     }
 
     /// Sets or clears `Type`. Kind of flow: `MAIN_FLOW` (a main flow), `SUB_FLOW` (a sub-flow) or `SURVEY_FLOW` (a satisfaction survey).
+    #[inline]
     pub fn set_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -332,51 +353,60 @@ pub struct CreateContactFlowOutput {
 
 impl CreateContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -403,6 +433,7 @@ pub enum CreateContactFlowError {
 
 impl CreateContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -410,45 +441,53 @@ impl CreateContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`name`](CreateInstanceFluentBuilder::name).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateInstance)
+    #[inline]
     pub fn create_instance(&self) -> CreateInstanceFluentBuilder {
         CreateInstanceFluentBuilder {
             client: self.clone(),
@@ -64,11 +65,13 @@ pub struct CreateInstanceInput {
 
 impl CreateInstanceInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateInstanceInputBuilder {
         CreateInstanceInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.admin_ram_id_list_json {
             Some(text) => p.put(Loc::Query, "AdminRamIdList", text),
@@ -112,6 +115,7 @@ impl CreateInstanceInputBuilder {
     }
 
     /// Sets or clears `AdminRamIdList`. RAM users to make administrators of the new instance, by id, e.g. `\["24861380681070****","105980354482****"\]`.
+    #[inline]
     pub fn set_admin_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.admin_ram_id_list_json = None;
         self.admin_ram_id_list = v;
@@ -126,6 +130,7 @@ impl CreateInstanceInputBuilder {
     }
 
     /// `AdminRamIdList` as set so far.
+    #[inline]
     pub fn get_admin_ram_id_list(&self) -> Option<&Vec<String>> {
         self.admin_ram_id_list.as_ref()
     }
@@ -139,12 +144,14 @@ impl CreateInstanceInputBuilder {
     }
 
     /// Sets or clears `Description`. Description of the instance.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -158,12 +165,14 @@ impl CreateInstanceInputBuilder {
     }
 
     /// Sets or clears `DomainName`. Domain name of the instance, e.g. `ccc-test` (the same form as instance ids).
+    #[inline]
     pub fn set_domain_name(mut self, v: Option<String>) -> Self {
         self.domain_name = v;
         self
     }
 
     /// `DomainName` as set so far.
+    #[inline]
     pub fn get_domain_name(&self) -> Option<&String> {
         self.domain_name.as_ref()
     }
@@ -177,12 +186,14 @@ impl CreateInstanceInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the instance as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -199,6 +210,7 @@ impl CreateInstanceInputBuilder {
     }
 
     /// Sets or clears `NumberList`. Phone numbers to give the instance, e.g. `\["0830011xxxx","0830312xxxx"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -213,11 +225,13 @@ impl CreateInstanceInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateInstanceInput, BuildError> {
         Ok(CreateInstanceInput {
             admin_ram_id_list: match (self.admin_ram_id_list, &self.admin_ram_id_list_json) {
@@ -256,6 +270,7 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// Sets or clears `AdminRamIdList`. RAM users to make administrators of the new instance, by id, e.g. `\["24861380681070****","105980354482****"\]`.
+    #[inline]
     pub fn set_admin_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_admin_ram_id_list(v);
         self
@@ -276,6 +291,7 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// Sets or clears `Description`. Description of the instance.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -290,6 +306,7 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// Sets or clears `DomainName`. Domain name of the instance, e.g. `ccc-test` (the same form as instance ids).
+    #[inline]
     pub fn set_domain_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_domain_name(v);
         self
@@ -304,6 +321,7 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the instance as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -318,6 +336,7 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. Phone numbers to give the instance, e.g. `\["0830011xxxx","0830312xxxx"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -330,11 +349,13 @@ impl CreateInstanceFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateInstanceInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -381,51 +402,60 @@ pub struct CreateInstanceOutput {
 
 impl CreateInstanceOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateInstanceOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateInstanceOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -452,6 +482,7 @@ pub enum CreateInstanceError {
 
 impl CreateInstanceError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -459,45 +490,53 @@ impl CreateInstanceError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateInstanceError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateInstanceError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateInstanceError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](CreateSchemaFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSchema)
+    #[inline]
     pub fn create_schema(&self) -> CreateSchemaFluentBuilder {
         CreateSchemaFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct CreateSchemaInput {
 
 impl CreateSchemaInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateSchemaInputBuilder {
         CreateSchemaInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Body, "Description", v);
@@ -105,12 +108,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Description`. Description of the schema.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -124,12 +129,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Id`. Id of the new schema, e.g. `profile`.
+    #[inline]
     pub fn set_id(mut self, v: Option<String>) -> Self {
         self.id = v;
         self
     }
 
     /// `Id` as set so far.
+    #[inline]
     pub fn get_id(&self) -> Option<&String> {
         self.id.as_ref()
     }
@@ -143,12 +150,14 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -165,6 +174,7 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `Properties`. The schema's properties, sent as JSON text.
+    #[inline]
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
         self.properties_json = None;
         self.properties = v;
@@ -179,6 +189,7 @@ impl CreateSchemaInputBuilder {
     }
 
     /// `Properties` as set so far.
+    #[inline]
     pub fn get_properties(&self) -> Option<&Vec<Properties>> {
         self.properties.as_ref()
     }
@@ -192,17 +203,20 @@ impl CreateSchemaInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSchemaInput, BuildError> {
         Ok(CreateSchemaInput {
             description: self.description,
@@ -236,6 +250,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Description`. Description of the schema.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -250,6 +265,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Id`. Id of the new schema, e.g. `profile`.
+    #[inline]
     pub fn set_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_id(v);
         self
@@ -264,6 +280,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -278,6 +295,7 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `Properties`. The schema's properties, sent as JSON text.
+    #[inline]
     pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
         self.input = self.input.set_properties(v);
         self
@@ -298,17 +316,20 @@ impl CreateSchemaFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateSchemaInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -359,57 +380,67 @@ pub struct CreateSchemaOutput {
 
 impl CreateSchemaOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateSchemaOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateSchemaOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -506,6 +537,7 @@ impl Properties {
     }
 
     /// Sets or clears `Array`.
+    #[inline]
     pub fn set_array(mut self, v: Option<bool>) -> Self {
         self.array = v;
         self
@@ -518,6 +550,7 @@ impl Properties {
     }
 
     /// Sets or clears `Attributes`.
+    #[inline]
     pub fn set_attributes(mut self, v: Option<String>) -> Self {
         self.attributes = v;
         self
@@ -530,6 +563,7 @@ impl Properties {
     }
 
     /// Sets or clears `DataType`.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<String>) -> Self {
         self.data_type = v;
         self
@@ -542,6 +576,7 @@ impl Properties {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -554,6 +589,7 @@ impl Properties {
     }
 
     /// Sets or clears `Disabled`.
+    #[inline]
     pub fn set_disabled(mut self, v: Option<bool>) -> Self {
         self.disabled = v;
         self
@@ -566,6 +602,7 @@ impl Properties {
     }
 
     /// Sets or clears `DisplayName`.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -578,6 +615,7 @@ impl Properties {
     }
 
     /// Sets or clears `DisplayOrder`.
+    #[inline]
     pub fn set_display_order(mut self, v: Option<i32>) -> Self {
         self.display_order = v;
         self
@@ -590,6 +628,7 @@ impl Properties {
     }
 
     /// Sets or clears `EditorType`.
+    #[inline]
     pub fn set_editor_type(mut self, v: Option<String>) -> Self {
         self.editor_type = v;
         self
@@ -602,6 +641,7 @@ impl Properties {
     }
 
     /// Sets or clears `MaxLength`.
+    #[inline]
     pub fn set_max_length(mut self, v: Option<i32>) -> Self {
         self.max_length = v;
         self
@@ -614,6 +654,7 @@ impl Properties {
     }
 
     /// Sets or clears `Maximum`.
+    #[inline]
     pub fn set_maximum(mut self, v: Option<f64>) -> Self {
         self.maximum = v;
         self
@@ -626,6 +667,7 @@ impl Properties {
     }
 
     /// Sets or clears `MinLength`.
+    #[inline]
     pub fn set_min_length(mut self, v: Option<i32>) -> Self {
         self.min_length = v;
         self
@@ -638,6 +680,7 @@ impl Properties {
     }
 
     /// Sets or clears `Minimum`.
+    #[inline]
     pub fn set_minimum(mut self, v: Option<f64>) -> Self {
         self.minimum = v;
         self
@@ -650,6 +693,7 @@ impl Properties {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -662,6 +706,7 @@ impl Properties {
     }
 
     /// Sets or clears `Pattern`.
+    #[inline]
     pub fn set_pattern(mut self, v: Option<String>) -> Self {
         self.pattern = v;
         self
@@ -674,6 +719,7 @@ impl Properties {
     }
 
     /// Sets or clears `PatternErrorMessage`.
+    #[inline]
     pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
         self.pattern_error_message = v;
         self
@@ -686,6 +732,7 @@ impl Properties {
     }
 
     /// Sets or clears `ReadOnly`.
+    #[inline]
     pub fn set_read_only(mut self, v: Option<bool>) -> Self {
         self.read_only = v;
         self
@@ -698,6 +745,7 @@ impl Properties {
     }
 
     /// Sets or clears `Required`.
+    #[inline]
     pub fn set_required(mut self, v: Option<bool>) -> Self {
         self.required = v;
         self
@@ -705,6 +753,7 @@ impl Properties {
 }
 
 impl Encode for Properties {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -729,6 +778,7 @@ impl Encode for Properties {
 }
 
 impl Flat for Properties {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
@@ -757,6 +807,7 @@ impl Flat for Properties {
 
 impl codec::JsonText for Properties {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Array", &self.array);
@@ -795,6 +846,7 @@ pub enum CreateSchemaError {
 
 impl CreateSchemaError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -802,45 +854,53 @@ impl CreateSchemaError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateSchemaError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateSchemaError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateSchemaError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

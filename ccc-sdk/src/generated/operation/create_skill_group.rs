@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`name`](CreateSkillGroupFluentBuilder::name).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSkillGroup)
+    #[inline]
     pub fn create_skill_group(&self) -> CreateSkillGroupFluentBuilder {
         CreateSkillGroupFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct CreateSkillGroupInput {
 
 impl CreateSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateSkillGroupInputBuilder {
         CreateSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
@@ -98,12 +101,14 @@ impl CreateSkillGroupInputBuilder {
     }
 
     /// Sets or clears `Description`. Free text describing the skill group.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -117,12 +122,14 @@ impl CreateSkillGroupInputBuilder {
     }
 
     /// Sets or clears `DisplayName`. Name of the skill group as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
     }
 
     /// `DisplayName` as set so far.
+    #[inline]
     pub fn get_display_name(&self) -> Option<&String> {
         self.display_name.as_ref()
     }
@@ -136,12 +143,14 @@ impl CreateSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -155,12 +164,14 @@ impl CreateSkillGroupInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Media the skill group handles, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -174,17 +185,20 @@ impl CreateSkillGroupInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateSkillGroupInput, BuildError> {
         Ok(CreateSkillGroupInput {
             description: self.description,
@@ -219,6 +233,7 @@ impl CreateSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `Description`. Free text describing the skill group.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -233,6 +248,7 @@ impl CreateSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `DisplayName`. Name of the skill group as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
@@ -247,6 +263,7 @@ impl CreateSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -261,6 +278,7 @@ impl CreateSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Media the skill group handles, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -275,17 +293,20 @@ impl CreateSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the skill group, unique in the instance; the skill group id is this name, `@` and the instance id.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -332,51 +353,60 @@ pub struct CreateSkillGroupOutput {
 
 impl CreateSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CreateSkillGroupResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -418,46 +448,54 @@ pub struct CreateSkillGroupResult {
 
 impl CreateSkillGroupResult {
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 }
 
 impl Decode for CreateSkillGroupResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                description: codec::field(o, "Description")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                media_type: codec::field(o, "MediaType")?,
-                name: codec::field(o, "Name")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Description" => codec::set(&mut out.description, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateSkillGroupResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Description", &self.description);
@@ -484,6 +522,7 @@ pub enum CreateSkillGroupError {
 
 impl CreateSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -491,45 +530,53 @@ impl CreateSkillGroupError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

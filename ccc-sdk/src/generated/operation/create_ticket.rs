@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](CreateTicketFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateTicket)
+    #[inline]
     pub fn create_ticket(&self) -> CreateTicketFluentBuilder {
         CreateTicketFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct CreateTicketInput {
 
 impl CreateTicketInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateTicketInputBuilder {
         CreateTicketInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
@@ -116,12 +119,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call the ticket comes from, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -135,12 +140,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `Context`. Values of the ticket's fields, as JSON text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.context = v;
         self
     }
 
     /// `Context` as set so far.
+    #[inline]
     pub fn get_context(&self) -> Option<&String> {
         self.context.as_ref()
     }
@@ -154,12 +161,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `CustomerId`. Id of the customer the ticket is about, a UUID.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.customer_id = v;
         self
     }
 
     /// `CustomerId` as set so far.
+    #[inline]
     pub fn get_customer_id(&self) -> Option<&String> {
         self.customer_id.as_ref()
     }
@@ -173,12 +182,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -192,12 +203,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `Source`. Channel the ticket comes from, e.g. `CHAT`.
+    #[inline]
     pub fn set_source(mut self, v: Option<String>) -> Self {
         self.source = v;
         self
     }
 
     /// `Source` as set so far.
+    #[inline]
     pub fn get_source(&self) -> Option<&String> {
         self.source.as_ref()
     }
@@ -211,12 +224,14 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `TemplateId`. Id of the ticket template to follow, as `ListTicketTemplates` lists it.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.template_id = v;
         self
     }
 
     /// `TemplateId` as set so far.
+    #[inline]
     pub fn get_template_id(&self) -> Option<&String> {
         self.template_id.as_ref()
     }
@@ -230,17 +245,20 @@ impl CreateTicketInputBuilder {
     }
 
     /// Sets or clears `Title`. Title of the ticket.
+    #[inline]
     pub fn set_title(mut self, v: Option<String>) -> Self {
         self.title = v;
         self
     }
 
     /// `Title` as set so far.
+    #[inline]
     pub fn get_title(&self) -> Option<&String> {
         self.title.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateTicketInput, BuildError> {
         Ok(CreateTicketInput {
             contact_id: self.contact_id,
@@ -275,6 +293,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call the ticket comes from, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -289,6 +308,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `Context`. Values of the ticket's fields, as JSON text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_context(v);
         self
@@ -303,6 +323,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `CustomerId`. Id of the customer the ticket is about, a UUID.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_customer_id(v);
         self
@@ -317,6 +338,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -331,6 +353,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `Source`. Channel the ticket comes from, e.g. `CHAT`.
+    #[inline]
     pub fn set_source(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_source(v);
         self
@@ -345,6 +368,7 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `TemplateId`. Id of the ticket template to follow, as `ListTicketTemplates` lists it.
+    #[inline]
     pub fn set_template_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_template_id(v);
         self
@@ -359,17 +383,20 @@ impl CreateTicketFluentBuilder {
     }
 
     /// Sets or clears `Title`. Title of the ticket.
+    #[inline]
     pub fn set_title(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_title(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateTicketInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -416,51 +443,60 @@ pub struct CreateTicketOutput {
 
 impl CreateTicketOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateTicketOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateTicketOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -487,6 +523,7 @@ pub enum CreateTicketError {
 
 impl CreateTicketError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -494,45 +531,53 @@ impl CreateTicketError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateTicketError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for CreateTicketError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateTicketError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`role_id`](CreateUserFluentBuilder::role_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
+    #[inline]
     pub fn create_user(&self) -> CreateUserFluentBuilder {
         CreateUserFluentBuilder {
             client: self.clone(),
@@ -96,11 +97,13 @@ pub struct CreateUserInput {
 
 impl CreateUserInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> CreateUserInputBuilder {
         CreateUserInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DisplayName", &self.display_name);
         p.put(Loc::Query, "Email", &self.email);
@@ -137,6 +140,7 @@ impl CreateUserInput {
 }
 
 impl std::fmt::Debug for CreateUserInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreateUserInput")
             .field("display_name", &self.display_name)
@@ -189,12 +193,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `DisplayName`. The user's name as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
     }
 
     /// `DisplayName` as set so far.
+    #[inline]
     pub fn get_display_name(&self) -> Option<&String> {
         self.display_name.as_ref()
     }
@@ -208,12 +214,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `Email`. The user's e-mail address.
+    #[inline]
     pub fn set_email(mut self, v: Option<String>) -> Self {
         self.email = v;
         self
     }
 
     /// `Email` as set so far.
+    #[inline]
     pub fn get_email(&self) -> Option<&String> {
         self.email.as_ref()
     }
@@ -227,12 +235,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -246,12 +256,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `LoginName`. Name the user signs in with; it becomes the part of the user id before `@`.
+    #[inline]
     pub fn set_login_name(mut self, v: Option<String>) -> Self {
         self.login_name = v;
         self
     }
 
     /// `LoginName` as set so far.
+    #[inline]
     pub fn get_login_name(&self) -> Option<&String> {
         self.login_name.as_ref()
     }
@@ -265,12 +277,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `RoleId`. Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
     }
 
     /// `RoleId` as set so far.
+    #[inline]
     pub fn get_role_id(&self) -> Option<&String> {
         self.role_id.as_ref()
     }
@@ -284,12 +298,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
+    #[inline]
     pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
@@ -303,12 +319,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `Mobile`. The user's mobile phone number; an off-site agent is called on it.
+    #[inline]
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.mobile = v;
         self
     }
 
     /// `Mobile` as set so far.
+    #[inline]
     pub fn get_mobile(&self) -> Option<&String> {
         self.mobile.as_ref()
     }
@@ -328,6 +346,7 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -342,6 +361,7 @@ impl CreateUserInputBuilder {
     }
 
     /// `SkillLevelList` as set so far.
+    #[inline]
     pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
@@ -355,12 +375,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `ResetPassword`. Whether to reset the password of the user's account; `false` by default.
+    #[inline]
     pub fn set_reset_password(mut self, v: Option<bool>) -> Self {
         self.reset_password = v;
         self
     }
 
     /// `ResetPassword` as set so far.
+    #[inline]
     pub fn get_reset_password(&self) -> Option<&bool> {
         self.reset_password.as_ref()
     }
@@ -374,12 +396,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `AvatarUrl`. Address of the user's picture.
+    #[inline]
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.avatar_url = v;
         self
     }
 
     /// `AvatarUrl` as set so far.
+    #[inline]
     pub fn get_avatar_url(&self) -> Option<&String> {
         self.avatar_url.as_ref()
     }
@@ -393,12 +417,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `DisplayId`. Short number shown for the user, e.g. `1001`.
+    #[inline]
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.display_id = v;
         self
     }
 
     /// `DisplayId` as set so far.
+    #[inline]
     pub fn get_display_id(&self) -> Option<&String> {
         self.display_id.as_ref()
     }
@@ -412,12 +438,14 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `NeedEmailNotification`. Whether to tell the user of the new account by e-mail (`true` or `false`).
+    #[inline]
     pub fn set_need_email_notification(mut self, v: Option<String>) -> Self {
         self.need_email_notification = v;
         self
     }
 
     /// `NeedEmailNotification` as set so far.
+    #[inline]
     pub fn get_need_email_notification(&self) -> Option<&String> {
         self.need_email_notification.as_ref()
     }
@@ -431,17 +459,20 @@ impl CreateUserInputBuilder {
     }
 
     /// Sets or clears `Nickname`. The user's nickname.
+    #[inline]
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.nickname = v;
         self
     }
 
     /// `Nickname` as set so far.
+    #[inline]
     pub fn get_nickname(&self) -> Option<&String> {
         self.nickname.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<CreateUserInput, BuildError> {
         Ok(CreateUserInput {
             display_name: self
@@ -469,6 +500,7 @@ impl CreateUserInputBuilder {
 }
 
 impl std::fmt::Debug for CreateUserInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreateUserInputBuilder")
             .field("display_name", &self.display_name)
@@ -511,6 +543,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `DisplayName`. The user's name as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
@@ -525,6 +558,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `Email`. The user's e-mail address.
+    #[inline]
     pub fn set_email(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_email(v);
         self
@@ -539,6 +573,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -553,6 +588,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `LoginName`. Name the user signs in with; it becomes the part of the user id before `@`.
+    #[inline]
     pub fn set_login_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_login_name(v);
         self
@@ -567,6 +603,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `RoleId`. Id of the user's role, e.g. `Agent@ccc-test` or `Admin@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
@@ -581,6 +618,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
@@ -595,6 +633,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `Mobile`. The user's mobile phone number; an off-site agent is called on it.
+    #[inline]
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mobile(v);
         self
@@ -612,6 +651,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -632,6 +672,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `ResetPassword`. Whether to reset the password of the user's account; `false` by default.
+    #[inline]
     pub fn set_reset_password(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_reset_password(v);
         self
@@ -646,6 +687,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `AvatarUrl`. Address of the user's picture.
+    #[inline]
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_avatar_url(v);
         self
@@ -660,6 +702,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `DisplayId`. Short number shown for the user, e.g. `1001`.
+    #[inline]
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_id(v);
         self
@@ -674,6 +717,7 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `NeedEmailNotification`. Whether to tell the user of the new account by e-mail (`true` or `false`).
+    #[inline]
     pub fn set_need_email_notification(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_need_email_notification(v);
         self
@@ -688,17 +732,20 @@ impl CreateUserFluentBuilder {
     }
 
     /// Sets or clears `Nickname`. The user's nickname.
+    #[inline]
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_nickname(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &CreateUserInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -749,57 +796,67 @@ pub struct CreateUserOutput {
 
 impl CreateUserOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CreateUserResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for CreateUserOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateUserOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -836,6 +893,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillGroupId`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -848,6 +906,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -855,6 +914,7 @@ impl SkillLevel {
 }
 
 impl Encode for SkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "skillGroupId", &self.skill_group_id);
@@ -864,6 +924,7 @@ impl Encode for SkillLevel {
 }
 
 impl Flat for SkillLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -872,6 +933,7 @@ impl Flat for SkillLevel {
 
 impl codec::JsonText for SkillLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("skillGroupId", &self.skill_group_id);
@@ -926,70 +988,82 @@ pub struct CreateUserResult {
 
 impl CreateUserResult {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Email`: see the field [`email`](#structfield.email).
+    #[inline]
     pub fn email(&self) -> Option<&str> {
         self.email.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `Mobile`: see the field [`mobile`](#structfield.mobile).
+    #[inline]
     pub fn mobile(&self) -> Option<&str> {
         self.mobile.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    #[inline]
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
     }
 
     /// `Nickname`: see the field [`nickname`](#structfield.nickname).
+    #[inline]
     pub fn nickname(&self) -> Option<&str> {
         self.nickname.as_deref()
     }
 }
 
 impl Decode for CreateUserResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                email: codec::field(o, "Email")?,
-                extension: codec::field(o, "Extension")?,
-                login_name: codec::field(o, "LoginName")?,
-                mobile: codec::field(o, "Mobile")?,
-                user_id: codec::field(o, "UserId")?,
-                work_mode: codec::field(o, "WorkMode")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                nickname: codec::field(o, "Nickname")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Email" => codec::set(&mut out.email, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "Mobile" => codec::set(&mut out.mobile, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "Nickname" => codec::set(&mut out.nickname, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CreateUserResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -1048,6 +1122,7 @@ pub enum CreateUserError {
 
 impl CreateUserError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -1062,33 +1137,39 @@ impl CreateUserError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for CreateUserError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -1104,12 +1185,14 @@ impl From<ServiceError> for CreateUserError {
 }
 
 impl AsRef<ServiceError> for CreateUserError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for CreateUserError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`schema_id`](DeleteDocumentsFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteDocuments)
+    #[inline]
     pub fn delete_documents(&self) -> DeleteDocumentsFluentBuilder {
         DeleteDocumentsFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct DeleteDocumentsInput {
 
 impl DeleteDocumentsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> DeleteDocumentsInputBuilder {
         DeleteDocumentsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.document_ids_json {
             p.put(Loc::Body, "DocumentIds", text);
@@ -99,6 +102,7 @@ impl DeleteDocumentsInputBuilder {
     }
 
     /// Sets or clears `DocumentIds`. Ids of the documents to delete, sent as a JSON array.
+    #[inline]
     pub fn set_document_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.document_ids_json = None;
         self.document_ids = v;
@@ -113,6 +117,7 @@ impl DeleteDocumentsInputBuilder {
     }
 
     /// `DocumentIds` as set so far.
+    #[inline]
     pub fn get_document_ids(&self) -> Option<&Vec<String>> {
         self.document_ids.as_ref()
     }
@@ -126,12 +131,14 @@ impl DeleteDocumentsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -145,12 +152,14 @@ impl DeleteDocumentsInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -164,17 +173,20 @@ impl DeleteDocumentsInputBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the documents follow, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<DeleteDocumentsInput, BuildError> {
         Ok(DeleteDocumentsInput {
             document_ids: self.document_ids,
@@ -209,6 +221,7 @@ impl DeleteDocumentsFluentBuilder {
     }
 
     /// Sets or clears `DocumentIds`. Ids of the documents to delete, sent as a JSON array.
+    #[inline]
     pub fn set_document_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_document_ids(v);
         self
@@ -229,6 +242,7 @@ impl DeleteDocumentsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -243,6 +257,7 @@ impl DeleteDocumentsFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -257,17 +272,20 @@ impl DeleteDocumentsFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the documents follow, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &DeleteDocumentsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -314,51 +332,60 @@ pub struct DeleteDocumentsOutput {
 
 impl DeleteDocumentsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for DeleteDocumentsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DeleteDocumentsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -385,6 +412,7 @@ pub enum DeleteDocumentsError {
 
 impl DeleteDocumentsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -392,45 +420,53 @@ impl DeleteDocumentsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for DeleteDocumentsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for DeleteDocumentsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for DeleteDocumentsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

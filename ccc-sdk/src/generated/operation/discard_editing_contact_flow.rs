@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`instance_id`](DiscardEditingContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DiscardEditingContactFlow)
+    #[inline]
     pub fn discard_editing_contact_flow(&self) -> DiscardEditingContactFlowFluentBuilder {
         DiscardEditingContactFlowFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct DiscardEditingContactFlowInput {
 
 impl DiscardEditingContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> DiscardEditingContactFlowInputBuilder {
         DiscardEditingContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
@@ -82,12 +85,14 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `3ff4e021-fd63-4572-ad8c-10ed69972965`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the draft to throw away, as `StartEditContactFlow` gave it, e.g. `0aa493d6-58eb-4290-9ba2-e1c2c615b46b`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.draft_id = v;
         self
     }
 
     /// `DraftId` as set so far.
+    #[inline]
     pub fn get_draft_id(&self) -> Option<&String> {
         self.draft_id.as_ref()
     }
@@ -120,17 +127,20 @@ impl DiscardEditingContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<DiscardEditingContactFlowInput, BuildError> {
         Ok(DiscardEditingContactFlowInput {
             contact_flow_id: self
@@ -165,6 +175,7 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `3ff4e021-fd63-4572-ad8c-10ed69972965`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -179,6 +190,7 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the draft to throw away, as `StartEditContactFlow` gave it, e.g. `0aa493d6-58eb-4290-9ba2-e1c2c615b46b`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_draft_id(v);
         self
@@ -193,17 +205,20 @@ impl DiscardEditingContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &DiscardEditingContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -248,45 +263,53 @@ pub struct DiscardEditingContactFlowOutput {
 
 impl DiscardEditingContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for DiscardEditingContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DiscardEditingContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -312,6 +335,7 @@ pub enum DiscardEditingContactFlowError {
 
 impl DiscardEditingContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -319,45 +343,53 @@ impl DiscardEditingContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for DiscardEditingContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for DiscardEditingContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for DiscardEditingContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ExportContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportContactFlow)
+    #[inline]
     pub fn export_contact_flow(&self) -> ExportContactFlowFluentBuilder {
         ExportContactFlowFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct ExportContactFlowInput {
 
 impl ExportContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ExportContactFlowInputBuilder {
         ExportContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FlowId", &self.flow_id);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -83,12 +86,14 @@ impl ExportContactFlowInputBuilder {
     }
 
     /// Sets or clears `FlowId`. Id of the flow to export, e.g. `lc-uf61xdtm0mf73k`.
+    #[inline]
     pub fn set_flow_id(mut self, v: Option<String>) -> Self {
         self.flow_id = v;
         self
     }
 
     /// `FlowId` as set so far.
+    #[inline]
     pub fn get_flow_id(&self) -> Option<&String> {
         self.flow_id.as_ref()
     }
@@ -102,12 +107,14 @@ impl ExportContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance; the example is a UUID, `9cfad875-6260-4a53-ab6e-b13e3fb3xxxx`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl ExportContactFlowInputBuilder {
     }
 
     /// Sets or clears `RequestId`. An id for the request chosen by the caller, e.g. `AF9834D8-6D09-4A1B-BADB-B019D9D444C8`; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ExportContactFlowInput, BuildError> {
         Ok(ExportContactFlowInput {
             flow_id: self.flow_id.ok_or_else(|| BuildError::missing("FlowId"))?,
@@ -162,6 +172,7 @@ impl ExportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `FlowId`. Id of the flow to export, e.g. `lc-uf61xdtm0mf73k`.
+    #[inline]
     pub fn set_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_flow_id(v);
         self
@@ -176,6 +187,7 @@ impl ExportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance; the example is a UUID, `9cfad875-6260-4a53-ab6e-b13e3fb3xxxx`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -190,17 +202,20 @@ impl ExportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. An id for the request chosen by the caller, e.g. `AF9834D8-6D09-4A1B-BADB-B019D9D444C8`; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ExportContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -251,57 +266,67 @@ pub struct ExportContactFlowOutput {
 
 impl ExportContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `FlowPackageData`: see the field [`flow_package_data`](#structfield.flow_package_data).
+    #[inline]
     pub fn flow_package_data(&self) -> Option<&str> {
         self.flow_package_data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ExportContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                flow_package_data: codec::field(o, "FlowPackageData")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "FlowPackageData" => codec::set(&mut out.flow_package_data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ExportContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -329,6 +354,7 @@ pub enum ExportContactFlowError {
 
 impl ExportContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -336,45 +362,53 @@ impl ExportContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ExportContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ExportContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ExportContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

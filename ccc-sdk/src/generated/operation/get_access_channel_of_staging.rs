@@ -21,6 +21,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAccessChannelOfStaging)
+    #[inline]
     pub fn get_access_channel_of_staging(&self) -> GetAccessChannelOfStagingFluentBuilder {
         GetAccessChannelOfStagingFluentBuilder {
             client: self.clone(),
@@ -44,11 +45,13 @@ pub struct GetAccessChannelOfStagingInput {
 
 impl GetAccessChannelOfStagingInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetAccessChannelOfStagingInputBuilder {
         GetAccessChannelOfStagingInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.search_pattern {
             p.put(Loc::Query, "SearchPattern", v);
@@ -72,17 +75,20 @@ impl GetAccessChannelOfStagingInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Text that picks the channel; the sources do not say which field it matches.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAccessChannelOfStagingInput, BuildError> {
         Ok(GetAccessChannelOfStagingInput {
             search_pattern: self.search_pattern,
@@ -109,17 +115,20 @@ impl GetAccessChannelOfStagingFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Text that picks the channel; the sources do not say which field it matches.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetAccessChannelOfStagingInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -168,51 +177,60 @@ pub struct GetAccessChannelOfStagingOutput {
 
 impl GetAccessChannelOfStagingOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&AccessChannelOfStaging> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetAccessChannelOfStagingOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetAccessChannelOfStagingOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -238,12 +256,14 @@ pub struct AccessChannelOfStaging {
 
 impl AccessChannelOfStaging {
     /// `Token`: see the field [`token`](#structfield.token).
+    #[inline]
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
 }
 
 impl std::fmt::Debug for AccessChannelOfStaging {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccessChannelOfStaging")
             .field("token", &self.token.as_ref().map(|_| "*** redacted ***"))
@@ -252,16 +272,19 @@ impl std::fmt::Debug for AccessChannelOfStaging {
 }
 
 impl Decode for AccessChannelOfStaging {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                token: codec::field(o, "Token")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Token" => codec::set(&mut out.token, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AccessChannelOfStaging {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Token", &self.token);
@@ -284,6 +307,7 @@ pub enum GetAccessChannelOfStagingError {
 
 impl GetAccessChannelOfStagingError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -291,45 +315,53 @@ impl GetAccessChannelOfStagingError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetAccessChannelOfStagingError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetAccessChannelOfStagingError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetAccessChannelOfStagingError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`instance_id`](GetAudioFileUploadParametersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFileUploadParameters)
+    #[inline]
     pub fn get_audio_file_upload_parameters(&self) -> GetAudioFileUploadParametersFluentBuilder {
         GetAudioFileUploadParametersFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct GetAudioFileUploadParametersInput {
 
 impl GetAudioFileUploadParametersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetAudioFileUploadParametersInputBuilder {
         GetAudioFileUploadParametersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -77,12 +80,14 @@ impl GetAudioFileUploadParametersInputBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio to upload, e.g. `test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.audio_file_name = v;
         self
     }
 
     /// `AudioFileName` as set so far.
+    #[inline]
     pub fn get_audio_file_name(&self) -> Option<&String> {
         self.audio_file_name.as_ref()
     }
@@ -96,17 +101,20 @@ impl GetAudioFileUploadParametersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetAudioFileUploadParametersInput, BuildError> {
         Ok(GetAudioFileUploadParametersInput {
             audio_file_name: self
@@ -138,6 +146,7 @@ impl GetAudioFileUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio to upload, e.g. `test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_audio_file_name(v);
         self
@@ -152,17 +161,20 @@ impl GetAudioFileUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetAudioFileUploadParametersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -212,51 +224,60 @@ pub struct GetAudioFileUploadParametersOutput {
 
 impl GetAudioFileUploadParametersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&AudioFileUploadParameters> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetAudioFileUploadParametersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetAudioFileUploadParametersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -302,37 +323,44 @@ pub struct AudioFileUploadParameters {
 
 impl AudioFileUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
+    #[inline]
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
 
     /// `ExpireTime`: see the field [`expire_time`](#structfield.expire_time).
+    #[inline]
     pub fn expire_time(&self) -> Option<i32> {
         self.expire_time
     }
 
     /// `FilePath`: see the field [`file_path`](#structfield.file_path).
+    #[inline]
     pub fn file_path(&self) -> Option<&str> {
         self.file_path.as_deref()
     }
 
     /// `Host`: see the field [`host`](#structfield.host).
+    #[inline]
     pub fn host(&self) -> Option<&str> {
         self.host.as_deref()
     }
 
     /// `Policy`: see the field [`policy`](#structfield.policy).
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
 
     /// `Signature`: see the field [`signature`](#structfield.signature).
+    #[inline]
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
     }
 }
 
 impl std::fmt::Debug for AudioFileUploadParameters {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AudioFileUploadParameters")
             .field(
@@ -352,21 +380,24 @@ impl std::fmt::Debug for AudioFileUploadParameters {
 }
 
 impl Decode for AudioFileUploadParameters {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_key_id: codec::field(o, "AccessKeyId")?,
-                expire_time: codec::field(o, "ExpireTime")?,
-                file_path: codec::field(o, "FilePath")?,
-                host: codec::field(o, "Host")?,
-                policy: codec::field(o, "Policy")?,
-                signature: codec::field(o, "Signature")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessKeyId" => codec::set(&mut out.access_key_id, name, v),
+            "ExpireTime" => codec::set(&mut out.expire_time, name, v),
+            "FilePath" => codec::set(&mut out.file_path, name, v),
+            "Host" => codec::set(&mut out.host, name, v),
+            "Policy" => codec::set(&mut out.policy, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AudioFileUploadParameters {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -397,6 +428,7 @@ pub enum GetAudioFileUploadParametersError {
 
 impl GetAudioFileUploadParametersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -404,45 +436,53 @@ impl GetAudioFileUploadParametersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetAudioFileUploadParametersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetAudioFileUploadParametersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetAudioFileUploadParametersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetCallDetailRecordFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCallDetailRecord)
+    #[inline]
     pub fn get_call_detail_record(&self) -> GetCallDetailRecordFluentBuilder {
         GetCallDetailRecordFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct GetCallDetailRecordInput {
 
 impl GetCallDetailRecordInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetCallDetailRecordInputBuilder {
         GetCallDetailRecordInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -75,12 +78,14 @@ impl GetCallDetailRecordInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -94,17 +99,20 @@ impl GetCallDetailRecordInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetCallDetailRecordInput, BuildError> {
         Ok(GetCallDetailRecordInput {
             contact_id: self
@@ -136,6 +144,7 @@ impl GetCallDetailRecordFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`: as the call events give it, or as `ListCallDetailRecords` lists it.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -150,17 +159,20 @@ impl GetCallDetailRecordFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetCallDetailRecordInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -209,51 +221,60 @@ pub struct GetCallDetailRecordOutput {
 
 impl GetCallDetailRecordOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&GetCallDetailRecordResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetCallDetailRecordOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetCallDetailRecordOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -395,196 +416,235 @@ pub struct GetCallDetailRecordResult {
 
 impl GetCallDetailRecordResult {
     /// `AgentEvents`: see the field [`agent_events`](#structfield.agent_events); empty when absent.
+    #[inline]
     pub fn agent_events(&self) -> &[AgentEvents] {
         self.agent_events.as_deref().unwrap_or_default()
     }
 
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
+    #[inline]
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
     }
 
     /// `AgentNames`: see the field [`agent_names`](#structfield.agent_names).
+    #[inline]
     pub fn agent_names(&self) -> Option<&str> {
         self.agent_names.as_deref()
     }
 
     /// `CallDuration`: see the field [`call_duration`](#structfield.call_duration).
+    #[inline]
     pub fn call_duration(&self) -> Option<i64> {
         self.call_duration
     }
 
     /// `CalledNumber`: see the field [`called_number`](#structfield.called_number).
+    #[inline]
     pub fn called_number(&self) -> Option<&str> {
         self.called_number.as_deref()
     }
 
     /// `CallingNumber`: see the field [`calling_number`](#structfield.calling_number).
+    #[inline]
     pub fn calling_number(&self) -> Option<&str> {
         self.calling_number.as_deref()
     }
 
     /// `ContactDisposition`: see the field [`contact_disposition`](#structfield.contact_disposition).
+    #[inline]
     pub fn contact_disposition(&self) -> Option<&str> {
         self.contact_disposition.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `ContactType`: see the field [`contact_type`](#structfield.contact_type).
+    #[inline]
     pub fn contact_type(&self) -> Option<&str> {
         self.contact_type.as_deref()
     }
 
     /// `EstablishedTime`: see the field [`established_time`](#structfield.established_time).
+    #[inline]
     pub fn established_time(&self) -> Option<i64> {
         self.established_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `IvrEvents`: see the field [`ivr_events`](#structfield.ivr_events); empty when absent.
+    #[inline]
     pub fn ivr_events(&self) -> &[IvrEvents] {
         self.ivr_events.as_deref().unwrap_or_default()
     }
 
     /// `QueueEvents`: see the field [`queue_events`](#structfield.queue_events); empty when absent.
+    #[inline]
     pub fn queue_events(&self) -> &[QueueEvents] {
         self.queue_events.as_deref().unwrap_or_default()
     }
 
     /// `RecordingReady`: see the field [`recording_ready`](#structfield.recording_ready).
+    #[inline]
     pub fn recording_ready(&self) -> Option<bool> {
         self.recording_ready
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseTime`: see the field [`release_time`](#structfield.release_time).
+    #[inline]
     pub fn release_time(&self) -> Option<i64> {
         self.release_time
     }
 
     /// `Satisfaction`: see the field [`satisfaction`](#structfield.satisfaction).
+    #[inline]
     pub fn satisfaction(&self) -> Option<i32> {
         self.satisfaction
     }
 
     /// `SatisfactionSurveyChannel`: see the field [`satisfaction_survey_channel`](#structfield.satisfaction_survey_channel).
+    #[inline]
     pub fn satisfaction_survey_channel(&self) -> Option<&str> {
         self.satisfaction_survey_channel.as_deref()
     }
 
     /// `SatisfactionSurveyOffered`: see the field [`satisfaction_survey_offered`](#structfield.satisfaction_survey_offered).
+    #[inline]
     pub fn satisfaction_survey_offered(&self) -> Option<bool> {
         self.satisfaction_survey_offered
     }
 
     /// `SkillGroupIds`: see the field [`skill_group_ids`](#structfield.skill_group_ids).
+    #[inline]
     pub fn skill_group_ids(&self) -> Option<&str> {
         self.skill_group_ids.as_deref()
     }
 
     /// `SkillGroupNames`: see the field [`skill_group_names`](#structfield.skill_group_names).
+    #[inline]
     pub fn skill_group_names(&self) -> Option<&str> {
         self.skill_group_names.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `AnalyticsReport`: see the field [`analytics_report`](#structfield.analytics_report).
+    #[inline]
     pub fn analytics_report(&self) -> Option<&crate::types::AnalyticsReport> {
         self.analytics_report.as_ref()
     }
 
     /// `AnalyticsReportReady`: see the field [`analytics_report_ready`](#structfield.analytics_report_ready).
+    #[inline]
     pub fn analytics_report_ready(&self) -> Option<bool> {
         self.analytics_report_ready
     }
 
     /// `CalleeLocation`: see the field [`callee_location`](#structfield.callee_location).
+    #[inline]
     pub fn callee_location(&self) -> Option<&str> {
         self.callee_location.as_deref()
     }
 
     /// `CallerLocation`: see the field [`caller_location`](#structfield.caller_location).
+    #[inline]
     pub fn caller_location(&self) -> Option<&str> {
         self.caller_location.as_deref()
     }
 
     /// `CustomerEvents`: see the field [`customer_events`](#structfield.customer_events); empty when absent.
+    #[inline]
     pub fn customer_events(&self) -> &[CustomerEvents] {
         self.customer_events.as_deref().unwrap_or_default()
     }
 
     /// `EarlyMediaState`: see the field [`early_media_state`](#structfield.early_media_state).
+    #[inline]
     pub fn early_media_state(&self) -> Option<&str> {
         self.early_media_state.as_deref()
     }
 
     /// `OutsideNumberReleaseReason`: see the field [`outside_number_release_reason`](#structfield.outside_number_release_reason).
+    #[inline]
     pub fn outside_number_release_reason(&self) -> Option<&str> {
         self.outside_number_release_reason.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 }
 
 impl Decode for GetCallDetailRecordResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_events: codec::field(o, "AgentEvents")?,
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_events: codec::field(o, "IvrEvents")?,
-                queue_events: codec::field(o, "QueueEvents")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                analytics_report: codec::field(o, "AnalyticsReport")?,
-                analytics_report_ready: codec::field(o, "AnalyticsReportReady")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                customer_events: codec::field(o, "CustomerEvents")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                outside_number_release_reason: codec::field(o, "OutsideNumberReleaseReason")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentEvents" => codec::set(&mut out.agent_events, name, v),
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrEvents" => codec::set(&mut out.ivr_events, name, v),
+            "QueueEvents" => codec::set(&mut out.queue_events, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "AnalyticsReport" => codec::set(&mut out.analytics_report, name, v),
+            "AnalyticsReportReady" => codec::set(&mut out.analytics_report_ready, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "CustomerEvents" => codec::set(&mut out.customer_events, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "OutsideNumberReleaseReason" => {
+                codec::set(&mut out.outside_number_release_reason, name, v)
+            }
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetCallDetailRecordResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEvents", &self.agent_events);
@@ -659,40 +719,47 @@ pub struct AgentEvents {
 
 impl AgentEvents {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    #[inline]
     pub fn agent_name(&self) -> Option<&str> {
         self.agent_name.as_deref()
     }
 
     /// `EventSequence`: see the field [`event_sequence`](#structfield.event_sequence); empty when absent.
+    #[inline]
     pub fn event_sequence(&self) -> &[EventSequence] {
         self.event_sequence.as_deref().unwrap_or_default()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 }
 
 impl Decode for AgentEvents {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                event_sequence: codec::field(o, "EventSequence")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AgentEvents {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -725,34 +792,40 @@ pub struct EventSequence {
 
 impl EventSequence {
     /// `Event`: see the field [`event`](#structfield.event).
+    #[inline]
     pub fn event(&self) -> Option<&str> {
         self.event.as_deref()
     }
 
     /// `EventTime`: see the field [`event_time`](#structfield.event_time).
+    #[inline]
     pub fn event_time(&self) -> Option<i64> {
         self.event_time
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 }
 
 impl Decode for EventSequence {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for EventSequence {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Event", &self.event);
@@ -784,34 +857,40 @@ pub struct IvrEvents {
 
 impl IvrEvents {
     /// `EventSequence`: see the field [`event_sequence`](#structfield.event_sequence); empty when absent.
+    #[inline]
     pub fn event_sequence(&self) -> &[IvrEventsEventSequence] {
         self.event_sequence.as_deref().unwrap_or_default()
     }
 
     /// `FlowId`: see the field [`flow_id`](#structfield.flow_id).
+    #[inline]
     pub fn flow_id(&self) -> Option<&str> {
         self.flow_id.as_deref()
     }
 
     /// `FlowType`: see the field [`flow_type`](#structfield.flow_type).
+    #[inline]
     pub fn flow_type(&self) -> Option<&str> {
         self.flow_type.as_deref()
     }
 }
 
 impl Decode for IvrEvents {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event_sequence: codec::field(o, "EventSequence")?,
-                flow_id: codec::field(o, "FlowId")?,
-                flow_type: codec::field(o, "FlowType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "FlowType" => codec::set(&mut out.flow_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for IvrEvents {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "EventSequence", &self.event_sequence);
@@ -839,28 +918,33 @@ pub struct IvrEventsEventSequence {
 
 impl IvrEventsEventSequence {
     /// `Event`: see the field [`event`](#structfield.event).
+    #[inline]
     pub fn event(&self) -> Option<&str> {
         self.event.as_deref()
     }
 
     /// `EventTime`: see the field [`event_time`](#structfield.event_time).
+    #[inline]
     pub fn event_time(&self) -> Option<i64> {
         self.event_time
     }
 }
 
 impl Decode for IvrEventsEventSequence {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for IvrEventsEventSequence {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Event", &self.event);
@@ -899,46 +983,54 @@ pub struct QueueEvents {
 
 impl QueueEvents {
     /// `EventSequence`: see the field [`event_sequence`](#structfield.event_sequence); empty when absent.
+    #[inline]
     pub fn event_sequence(&self) -> &[QueueEventsEventSequence] {
         self.event_sequence.as_deref().unwrap_or_default()
     }
 
     /// `FlowId`: see the field [`flow_id`](#structfield.flow_id).
+    #[inline]
     pub fn flow_id(&self) -> Option<&str> {
         self.flow_id.as_deref()
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 
     /// `QueueName`: see the field [`queue_name`](#structfield.queue_name).
+    #[inline]
     pub fn queue_name(&self) -> Option<&str> {
         self.queue_name.as_deref()
     }
 
     /// `QueueType`: see the field [`queue_type`](#structfield.queue_type).
+    #[inline]
     pub fn queue_type(&self) -> Option<i32> {
         self.queue_type
     }
 }
 
 impl Decode for QueueEvents {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event_sequence: codec::field(o, "EventSequence")?,
-                flow_id: codec::field(o, "FlowId")?,
-                queue_id: codec::field(o, "QueueId")?,
-                queue_name: codec::field(o, "QueueName")?,
-                queue_type: codec::field(o, "QueueType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            "QueueName" => codec::set(&mut out.queue_name, name, v),
+            "QueueType" => codec::set(&mut out.queue_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for QueueEvents {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "EventSequence", &self.event_sequence);
@@ -968,28 +1060,33 @@ pub struct QueueEventsEventSequence {
 
 impl QueueEventsEventSequence {
     /// `Event`: see the field [`event`](#structfield.event).
+    #[inline]
     pub fn event(&self) -> Option<&str> {
         self.event.as_deref()
     }
 
     /// `EventTime`: see the field [`event_time`](#structfield.event_time).
+    #[inline]
     pub fn event_time(&self) -> Option<i64> {
         self.event_time
     }
 }
 
 impl Decode for QueueEventsEventSequence {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for QueueEventsEventSequence {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Event", &self.event);
@@ -1016,28 +1113,33 @@ pub struct CustomerEvents {
 
 impl CustomerEvents {
     /// `CustomerId`: see the field [`customer_id`](#structfield.customer_id).
+    #[inline]
     pub fn customer_id(&self) -> Option<&str> {
         self.customer_id.as_deref()
     }
 
     /// `EventSequence`: see the field [`event_sequence`](#structfield.event_sequence); empty when absent.
+    #[inline]
     pub fn event_sequence(&self) -> &[CustomerEventsEventSequence] {
         self.event_sequence.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for CustomerEvents {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                customer_id: codec::field(o, "CustomerId")?,
-                event_sequence: codec::field(o, "EventSequence")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CustomerId" => codec::set(&mut out.customer_id, name, v),
+            "EventSequence" => codec::set(&mut out.event_sequence, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CustomerEvents {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CustomerId", &self.customer_id);
@@ -1064,28 +1166,33 @@ pub struct CustomerEventsEventSequence {
 
 impl CustomerEventsEventSequence {
     /// `Event`: see the field [`event`](#structfield.event).
+    #[inline]
     pub fn event(&self) -> Option<&str> {
         self.event.as_deref()
     }
 
     /// `EventTime`: see the field [`event_time`](#structfield.event_time).
+    #[inline]
     pub fn event_time(&self) -> Option<i64> {
         self.event_time
     }
 }
 
 impl Decode for CustomerEventsEventSequence {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                event: codec::field(o, "Event")?,
-                event_time: codec::field(o, "EventTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Event" => codec::set(&mut out.event, name, v),
+            "EventTime" => codec::set(&mut out.event_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CustomerEventsEventSequence {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Event", &self.event);
@@ -1124,6 +1231,7 @@ pub enum GetCallDetailRecordError {
 
 impl GetCallDetailRecordError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::ParameterBlank(e) | Self::Unhandled(e) => e,
@@ -1131,33 +1239,39 @@ impl GetCallDetailRecordError {
     }
 
     /// The error code, e.g. `Parameter.Blank`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetCallDetailRecordError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "Parameter.Blank" => Self::ParameterBlank(e),
@@ -1167,12 +1281,14 @@ impl From<ServiceError> for GetCallDetailRecordError {
 }
 
 impl AsRef<ServiceError> for GetCallDetailRecordError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetCallDetailRecordError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

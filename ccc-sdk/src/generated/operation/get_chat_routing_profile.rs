@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetChatRoutingProfileFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetChatRoutingProfile)
+    #[inline]
     pub fn get_chat_routing_profile(&self) -> GetChatRoutingProfileFluentBuilder {
         GetChatRoutingProfileFluentBuilder {
             client: self.clone(),
@@ -42,11 +43,13 @@ pub struct GetChatRoutingProfileInput {
 
 impl GetChatRoutingProfileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetChatRoutingProfileInputBuilder {
         GetChatRoutingProfileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -68,17 +71,20 @@ impl GetChatRoutingProfileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetChatRoutingProfileInput, BuildError> {
         Ok(GetChatRoutingProfileInput {
             instance_id: self
@@ -107,17 +113,20 @@ impl GetChatRoutingProfileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetChatRoutingProfileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -166,51 +175,60 @@ pub struct GetChatRoutingProfileOutput {
 
 impl GetChatRoutingProfileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ChatRoutingProfile> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetChatRoutingProfileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetChatRoutingProfileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -270,40 +288,47 @@ pub struct ChatRoutingProfile {
 
 impl ChatRoutingProfile {
     /// `AgentConcurrencySettings`: see the field [`agent_concurrency_settings`](#structfield.agent_concurrency_settings).
+    #[inline]
     pub fn agent_concurrency_settings(&self) -> Option<&str> {
         self.agent_concurrency_settings.as_deref()
     }
 
     /// `ChatSettings`: see the field [`chat_settings`](#structfield.chat_settings).
+    #[inline]
     pub fn chat_settings(&self) -> Option<&str> {
         self.chat_settings.as_deref()
     }
 
     /// `DistributionSettings`: see the field [`distribution_settings`](#structfield.distribution_settings).
+    #[inline]
     pub fn distribution_settings(&self) -> Option<&str> {
         self.distribution_settings.as_deref()
     }
 
     /// `RoutingType`: see the field [`routing_type`](#structfield.routing_type).
+    #[inline]
     pub fn routing_type(&self) -> Option<&str> {
         self.routing_type.as_deref()
     }
 }
 
 impl Decode for ChatRoutingProfile {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_concurrency_settings: codec::field(o, "AgentConcurrencySettings")?,
-                chat_settings: codec::field(o, "ChatSettings")?,
-                distribution_settings: codec::field(o, "DistributionSettings")?,
-                routing_type: codec::field(o, "RoutingType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentConcurrencySettings" => codec::set(&mut out.agent_concurrency_settings, name, v),
+            "ChatSettings" => codec::set(&mut out.chat_settings, name, v),
+            "DistributionSettings" => codec::set(&mut out.distribution_settings, name, v),
+            "RoutingType" => codec::set(&mut out.routing_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ChatRoutingProfile {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -333,6 +358,7 @@ pub enum GetChatRoutingProfileError {
 
 impl GetChatRoutingProfileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -340,45 +366,53 @@ impl GetChatRoutingProfileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetChatRoutingProfileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetChatRoutingProfileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetChatRoutingProfileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

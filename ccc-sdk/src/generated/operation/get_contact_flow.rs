@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`instance_id`](GetContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetContactFlow)
+    #[inline]
     pub fn get_contact_flow(&self) -> GetContactFlowFluentBuilder {
         GetContactFlowFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct GetContactFlowInput {
 
 impl GetContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetContactFlowInputBuilder {
         GetContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
@@ -82,12 +85,14 @@ impl GetContactFlowInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `274601be-a6d5-4429-bcef-32b51d031c6e`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl GetContactFlowInputBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the flow's draft to read, e.g. `566399d7-5558-447c-a72f-9be2768b6a82`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.draft_id = v;
         self
     }
 
     /// `DraftId` as set so far.
+    #[inline]
     pub fn get_draft_id(&self) -> Option<&String> {
         self.draft_id.as_ref()
     }
@@ -120,17 +127,20 @@ impl GetContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetContactFlowInput, BuildError> {
         Ok(GetContactFlowInput {
             contact_flow_id: self
@@ -165,6 +175,7 @@ impl GetContactFlowFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow, e.g. `274601be-a6d5-4429-bcef-32b51d031c6e`.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -179,6 +190,7 @@ impl GetContactFlowFluentBuilder {
     }
 
     /// Sets or clears `DraftId`. Id of the flow's draft to read, e.g. `566399d7-5558-447c-a72f-9be2768b6a82`.
+    #[inline]
     pub fn set_draft_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_draft_id(v);
         self
@@ -193,17 +205,20 @@ impl GetContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -250,51 +265,60 @@ pub struct GetContactFlowOutput {
 
 impl GetContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&GetContactFlowResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -360,82 +384,96 @@ pub struct GetContactFlowResult {
 
 impl GetContactFlowResult {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Definition`: see the field [`definition`](#structfield.definition).
+    #[inline]
     pub fn definition(&self) -> Option<&str> {
         self.definition.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DraftId`: see the field [`draft_id`](#structfield.draft_id).
+    #[inline]
     pub fn draft_id(&self) -> Option<&str> {
         self.draft_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Published`: see the field [`published`](#structfield.published).
+    #[inline]
     pub fn published(&self) -> Option<bool> {
         self.published
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for GetContactFlowResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                definition: codec::field(o, "Definition")?,
-                description: codec::field(o, "Description")?,
-                draft_id: codec::field(o, "DraftId")?,
-                editor: codec::field(o, "Editor")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                published: codec::field(o, "Published")?,
-                r#type: codec::field(o, "Type")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Definition" => codec::set(&mut out.definition, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DraftId" => codec::set(&mut out.draft_id, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Published" => codec::set(&mut out.published, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetContactFlowResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -468,6 +506,7 @@ pub enum GetContactFlowError {
 
 impl GetContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -475,45 +514,53 @@ impl GetContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetConversationDetailFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetConversationDetail)
+    #[inline]
     pub fn get_conversation_detail(&self) -> GetConversationDetailFluentBuilder {
         GetConversationDetailFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct GetConversationDetailInput {
 
 impl GetConversationDetailInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetConversationDetailInputBuilder {
         GetConversationDetailInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
@@ -83,12 +86,14 @@ impl GetConversationDetailInputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only what this agent said and heard, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -102,12 +107,14 @@ impl GetConversationDetailInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl GetConversationDetailInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetConversationDetailInput, BuildError> {
         Ok(GetConversationDetailInput {
             agent_id: self.agent_id,
@@ -164,6 +174,7 @@ impl GetConversationDetailFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only what this agent said and heard, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -178,6 +189,7 @@ impl GetConversationDetailFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -192,17 +204,20 @@ impl GetConversationDetailFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetConversationDetailInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -251,51 +266,60 @@ pub struct GetConversationDetailOutput {
 
 impl GetConversationDetailOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Phrases`: see the field [`phrases`](#structfield.phrases); empty when absent.
+    #[inline]
     pub fn phrases(&self) -> &[Phrases] {
         self.phrases.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetConversationDetailOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                phrases: codec::field(o, "Phrases")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Phrases" => codec::set(&mut out.phrases, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetConversationDetailOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -341,52 +365,61 @@ pub struct Phrases {
 
 impl Phrases {
     /// `Begin`: see the field [`begin`](#structfield.begin).
+    #[inline]
     pub fn begin(&self) -> Option<i32> {
         self.begin
     }
 
     /// `End`: see the field [`end`](#structfield.end).
+    #[inline]
     pub fn end(&self) -> Option<i32> {
         self.end
     }
 
     /// `Finished`: see the field [`finished`](#structfield.finished).
+    #[inline]
     pub fn finished(&self) -> Option<bool> {
         self.finished
     }
 
     /// `Identity`: see the field [`identity`](#structfield.identity).
+    #[inline]
     pub fn identity(&self) -> Option<&str> {
         self.identity.as_deref()
     }
 
     /// `Role`: see the field [`role`](#structfield.role).
+    #[inline]
     pub fn role(&self) -> Option<&str> {
         self.role.as_deref()
     }
 
     /// `Words`: see the field [`words`](#structfield.words).
+    #[inline]
     pub fn words(&self) -> Option<&str> {
         self.words.as_deref()
     }
 }
 
 impl Decode for Phrases {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                begin: codec::field(o, "Begin")?,
-                end: codec::field(o, "End")?,
-                finished: codec::field(o, "Finished")?,
-                identity: codec::field(o, "Identity")?,
-                role: codec::field(o, "Role")?,
-                words: codec::field(o, "Words")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Begin" => codec::set(&mut out.begin, name, v),
+            "End" => codec::set(&mut out.end, name, v),
+            "Finished" => codec::set(&mut out.finished, name, v),
+            "Identity" => codec::set(&mut out.identity, name, v),
+            "Role" => codec::set(&mut out.role, name, v),
+            "Words" => codec::set(&mut out.words, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Phrases {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Begin", &self.begin);
@@ -414,6 +447,7 @@ pub enum GetConversationDetailError {
 
 impl GetConversationDetailError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -421,45 +455,53 @@ impl GetConversationDetailError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetConversationDetailError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetConversationDetailError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetConversationDetailError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

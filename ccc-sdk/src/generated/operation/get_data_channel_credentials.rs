@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`instance_id`](GetDataChannelCredentialsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDataChannelCredentials)
+    #[inline]
     pub fn get_data_channel_credentials(&self) -> GetDataChannelCredentialsFluentBuilder {
         GetDataChannelCredentialsFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct GetDataChannelCredentialsInput {
 
 impl GetDataChannelCredentialsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetDataChannelCredentialsInputBuilder {
         GetDataChannelCredentialsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -77,12 +80,14 @@ impl GetDataChannelCredentialsInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -96,17 +101,20 @@ impl GetDataChannelCredentialsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetDataChannelCredentialsInput, BuildError> {
         Ok(GetDataChannelCredentialsInput {
             device_id: self
@@ -138,6 +146,7 @@ impl GetDataChannelCredentialsFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -152,17 +161,20 @@ impl GetDataChannelCredentialsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetDataChannelCredentialsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -215,57 +227,67 @@ pub struct GetDataChannelCredentialsOutput {
 
 impl GetDataChannelCredentialsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&DataChannelCredentials> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetDataChannelCredentialsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetDataChannelCredentialsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -316,42 +338,50 @@ pub struct DataChannelCredentials {
 
 impl DataChannelCredentials {
     /// `ClientId`: see the field [`client_id`](#structfield.client_id).
+    #[inline]
     pub fn client_id(&self) -> Option<&str> {
         self.client_id.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Endpoint`: see the field [`endpoint`](#structfield.endpoint).
+    #[inline]
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
     }
 
     /// `ExpiredTime`: see the field [`expired_time`](#structfield.expired_time).
+    #[inline]
     pub fn expired_time(&self) -> Option<i64> {
         self.expired_time
     }
 
     /// `Password`: see the field [`password`](#structfield.password).
+    #[inline]
     pub fn password(&self) -> Option<&str> {
         self.password.as_deref()
     }
 
     /// `Topic`: see the field [`topic`](#structfield.topic).
+    #[inline]
     pub fn topic(&self) -> Option<&str> {
         self.topic.as_deref()
     }
 
     /// `UserName`: see the field [`user_name`](#structfield.user_name).
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
 }
 
 impl std::fmt::Debug for DataChannelCredentials {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DataChannelCredentials")
             .field("client_id", &self.client_id)
@@ -369,22 +399,25 @@ impl std::fmt::Debug for DataChannelCredentials {
 }
 
 impl Decode for DataChannelCredentials {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                client_id: codec::field(o, "ClientId")?,
-                device_id: codec::field(o, "DeviceId")?,
-                endpoint: codec::field(o, "Endpoint")?,
-                expired_time: codec::field(o, "ExpiredTime")?,
-                password: codec::field(o, "Password")?,
-                topic: codec::field(o, "Topic")?,
-                user_name: codec::field(o, "UserName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ClientId" => codec::set(&mut out.client_id, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Endpoint" => codec::set(&mut out.endpoint, name, v),
+            "ExpiredTime" => codec::set(&mut out.expired_time, name, v),
+            "Password" => codec::set(&mut out.password, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            "UserName" => codec::set(&mut out.user_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DataChannelCredentials {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ClientId", &self.client_id);
@@ -413,6 +446,7 @@ pub enum GetDataChannelCredentialsError {
 
 impl GetDataChannelCredentialsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -420,45 +454,53 @@ impl GetDataChannelCredentialsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetDataChannelCredentialsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetDataChannelCredentialsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetDataChannelCredentialsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

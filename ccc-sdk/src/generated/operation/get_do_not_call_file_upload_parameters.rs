@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetDoNotCallFileUploadParametersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDoNotCallFileUploadParameters)
+    #[inline]
     pub fn get_do_not_call_file_upload_parameters(
         &self,
     ) -> GetDoNotCallFileUploadParametersFluentBuilder {
@@ -49,11 +50,13 @@ pub struct GetDoNotCallFileUploadParametersInput {
 
 impl GetDoNotCallFileUploadParametersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetDoNotCallFileUploadParametersInputBuilder {
         GetDoNotCallFileUploadParametersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "FileName", &self.file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -77,12 +80,14 @@ impl GetDoNotCallFileUploadParametersInputBuilder {
     }
 
     /// Sets or clears `FileName`. Name of the file to upload, e.g. `blacklist.xlsx`.
+    #[inline]
     pub fn set_file_name(mut self, v: Option<String>) -> Self {
         self.file_name = v;
         self
     }
 
     /// `FileName` as set so far.
+    #[inline]
     pub fn get_file_name(&self) -> Option<&String> {
         self.file_name.as_ref()
     }
@@ -96,17 +101,20 @@ impl GetDoNotCallFileUploadParametersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetDoNotCallFileUploadParametersInput, BuildError> {
         Ok(GetDoNotCallFileUploadParametersInput {
             file_name: self
@@ -138,6 +146,7 @@ impl GetDoNotCallFileUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `FileName`. Name of the file to upload, e.g. `blacklist.xlsx`.
+    #[inline]
     pub fn set_file_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_file_name(v);
         self
@@ -152,17 +161,20 @@ impl GetDoNotCallFileUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetDoNotCallFileUploadParametersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -218,57 +230,67 @@ pub struct GetDoNotCallFileUploadParametersOutput {
 
 impl GetDoNotCallFileUploadParametersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&DoNotCallFileUploadParameters> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetDoNotCallFileUploadParametersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetDoNotCallFileUploadParametersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -315,37 +337,44 @@ pub struct DoNotCallFileUploadParameters {
 
 impl DoNotCallFileUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
+    #[inline]
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
 
     /// `ExpireTime`: see the field [`expire_time`](#structfield.expire_time).
+    #[inline]
     pub fn expire_time(&self) -> Option<i32> {
         self.expire_time
     }
 
     /// `FilePath`: see the field [`file_path`](#structfield.file_path).
+    #[inline]
     pub fn file_path(&self) -> Option<&str> {
         self.file_path.as_deref()
     }
 
     /// `Host`: see the field [`host`](#structfield.host).
+    #[inline]
     pub fn host(&self) -> Option<&str> {
         self.host.as_deref()
     }
 
     /// `Policy`: see the field [`policy`](#structfield.policy).
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
 
     /// `Signature`: see the field [`signature`](#structfield.signature).
+    #[inline]
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
     }
 }
 
 impl std::fmt::Debug for DoNotCallFileUploadParameters {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DoNotCallFileUploadParameters")
             .field(
@@ -365,21 +394,24 @@ impl std::fmt::Debug for DoNotCallFileUploadParameters {
 }
 
 impl Decode for DoNotCallFileUploadParameters {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_key_id: codec::field(o, "AccessKeyId")?,
-                expire_time: codec::field(o, "ExpireTime")?,
-                file_path: codec::field(o, "FilePath")?,
-                host: codec::field(o, "Host")?,
-                policy: codec::field(o, "Policy")?,
-                signature: codec::field(o, "Signature")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessKeyId" => codec::set(&mut out.access_key_id, name, v),
+            "ExpireTime" => codec::set(&mut out.expire_time, name, v),
+            "FilePath" => codec::set(&mut out.file_path, name, v),
+            "Host" => codec::set(&mut out.host, name, v),
+            "Policy" => codec::set(&mut out.policy, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DoNotCallFileUploadParameters {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -410,6 +442,7 @@ pub enum GetDoNotCallFileUploadParametersError {
 
 impl GetDoNotCallFileUploadParametersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -417,45 +450,53 @@ impl GetDoNotCallFileUploadParametersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetDoNotCallFileUploadParametersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetDoNotCallFileUploadParametersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetDoNotCallFileUploadParametersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`instance_id`](GetDocumentUploadParametersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDocumentUploadParameters)
+    #[inline]
     pub fn get_document_upload_parameters(&self) -> GetDocumentUploadParametersFluentBuilder {
         GetDocumentUploadParametersFluentBuilder {
             client: self.clone(),
@@ -53,11 +54,13 @@ pub struct GetDocumentUploadParametersInput {
 
 impl GetDocumentUploadParametersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetDocumentUploadParametersInputBuilder {
         GetDocumentUploadParametersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FileName", &self.file_name);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -85,12 +88,14 @@ impl GetDocumentUploadParametersInputBuilder {
     }
 
     /// Sets or clears `FileName`. Name of the file to upload, e.g. `blacklist.xlsx`.
+    #[inline]
     pub fn set_file_name(mut self, v: Option<String>) -> Self {
         self.file_name = v;
         self
     }
 
     /// `FileName` as set so far.
+    #[inline]
     pub fn get_file_name(&self) -> Option<&String> {
         self.file_name.as_ref()
     }
@@ -104,12 +109,14 @@ impl GetDocumentUploadParametersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -123,17 +130,20 @@ impl GetDocumentUploadParametersInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetDocumentUploadParametersInput, BuildError> {
         Ok(GetDocumentUploadParametersInput {
             file_name: self
@@ -166,6 +176,7 @@ impl GetDocumentUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `FileName`. Name of the file to upload, e.g. `blacklist.xlsx`.
+    #[inline]
     pub fn set_file_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_file_name(v);
         self
@@ -180,6 +191,7 @@ impl GetDocumentUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -194,17 +206,20 @@ impl GetDocumentUploadParametersFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetDocumentUploadParametersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -257,57 +272,67 @@ pub struct GetDocumentUploadParametersOutput {
 
 impl GetDocumentUploadParametersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&DocumentUploadParameters> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetDocumentUploadParametersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetDocumentUploadParametersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -354,37 +379,44 @@ pub struct DocumentUploadParameters {
 
 impl DocumentUploadParameters {
     /// `AccessKeyId`: see the field [`access_key_id`](#structfield.access_key_id).
+    #[inline]
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
 
     /// `ExpireTime`: see the field [`expire_time`](#structfield.expire_time).
+    #[inline]
     pub fn expire_time(&self) -> Option<i32> {
         self.expire_time
     }
 
     /// `FilePath`: see the field [`file_path`](#structfield.file_path).
+    #[inline]
     pub fn file_path(&self) -> Option<&str> {
         self.file_path.as_deref()
     }
 
     /// `Host`: see the field [`host`](#structfield.host).
+    #[inline]
     pub fn host(&self) -> Option<&str> {
         self.host.as_deref()
     }
 
     /// `Policy`: see the field [`policy`](#structfield.policy).
+    #[inline]
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
 
     /// `Signature`: see the field [`signature`](#structfield.signature).
+    #[inline]
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
     }
 }
 
 impl std::fmt::Debug for DocumentUploadParameters {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DocumentUploadParameters")
             .field(
@@ -404,21 +436,24 @@ impl std::fmt::Debug for DocumentUploadParameters {
 }
 
 impl Decode for DocumentUploadParameters {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_key_id: codec::field(o, "AccessKeyId")?,
-                expire_time: codec::field(o, "ExpireTime")?,
-                file_path: codec::field(o, "FilePath")?,
-                host: codec::field(o, "Host")?,
-                policy: codec::field(o, "Policy")?,
-                signature: codec::field(o, "Signature")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessKeyId" => codec::set(&mut out.access_key_id, name, v),
+            "ExpireTime" => codec::set(&mut out.expire_time, name, v),
+            "FilePath" => codec::set(&mut out.file_path, name, v),
+            "Host" => codec::set(&mut out.host, name, v),
+            "Policy" => codec::set(&mut out.policy, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for DocumentUploadParameters {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessKeyId", &self.access_key_id);
@@ -446,6 +481,7 @@ pub enum GetDocumentUploadParametersError {
 
 impl GetDocumentUploadParametersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -453,45 +489,53 @@ impl GetDocumentUploadParametersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetDocumentUploadParametersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetDocumentUploadParametersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetDocumentUploadParametersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

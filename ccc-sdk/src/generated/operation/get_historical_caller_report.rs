@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`stop_time`](GetHistoricalCallerReportFluentBuilder::stop_time).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCallerReport)
+    #[inline]
     pub fn get_historical_caller_report(&self) -> GetHistoricalCallerReportFluentBuilder {
         GetHistoricalCallerReportFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct GetHistoricalCallerReportInput {
 
 impl GetHistoricalCallerReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetHistoricalCallerReportInputBuilder {
         GetHistoricalCallerReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallingNumber", &self.calling_number);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -89,12 +92,14 @@ impl GetHistoricalCallerReportInputBuilder {
     }
 
     /// Sets or clears `CallingNumber`. The caller's number, e.g. `1900000****`.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.calling_number = v;
         self
     }
 
     /// `CallingNumber` as set so far.
+    #[inline]
     pub fn get_calling_number(&self) -> Option<&String> {
         self.calling_number.as_ref()
     }
@@ -108,12 +113,14 @@ impl GetHistoricalCallerReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -127,12 +134,14 @@ impl GetHistoricalCallerReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -146,17 +155,20 @@ impl GetHistoricalCallerReportInputBuilder {
     }
 
     /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.stop_time = v;
         self
     }
 
     /// `StopTime` as set so far.
+    #[inline]
     pub fn get_stop_time(&self) -> Option<&i64> {
         self.stop_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetHistoricalCallerReportInput, BuildError> {
         Ok(GetHistoricalCallerReportInput {
             calling_number: self
@@ -194,6 +206,7 @@ impl GetHistoricalCallerReportFluentBuilder {
     }
 
     /// Sets or clears `CallingNumber`. The caller's number, e.g. `1900000****`.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_calling_number(v);
         self
@@ -208,6 +221,7 @@ impl GetHistoricalCallerReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -222,6 +236,7 @@ impl GetHistoricalCallerReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -236,17 +251,20 @@ impl GetHistoricalCallerReportFluentBuilder {
     }
 
     /// Sets or clears `StopTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_stop_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_stop_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetHistoricalCallerReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -295,51 +313,60 @@ pub struct GetHistoricalCallerReportOutput {
 
 impl GetHistoricalCallerReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalCallerReport> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetHistoricalCallerReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetHistoricalCallerReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -369,28 +396,33 @@ pub struct HistoricalCallerReport {
 
 impl HistoricalCallerReport {
     /// `LastCallingTime`: see the field [`last_calling_time`](#structfield.last_calling_time).
+    #[inline]
     pub fn last_calling_time(&self) -> Option<i64> {
         self.last_calling_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 }
 
 impl Decode for HistoricalCallerReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                last_calling_time: codec::field(o, "LastCallingTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "LastCallingTime" => codec::set(&mut out.last_calling_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for HistoricalCallerReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "LastCallingTime", &self.last_calling_time);
@@ -414,6 +446,7 @@ pub enum GetHistoricalCallerReportError {
 
 impl GetHistoricalCallerReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -421,45 +454,53 @@ impl GetHistoricalCallerReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetHistoricalCallerReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetHistoricalCallerReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetHistoricalCallerReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetHistoricalCampaignReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCampaignReport)
+    #[inline]
     pub fn get_historical_campaign_report(&self) -> GetHistoricalCampaignReportFluentBuilder {
         GetHistoricalCampaignReportFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct GetHistoricalCampaignReportInput {
 
 impl GetHistoricalCampaignReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetHistoricalCampaignReportInputBuilder {
         GetHistoricalCampaignReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -75,12 +78,14 @@ impl GetHistoricalCampaignReportInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -94,17 +99,20 @@ impl GetHistoricalCampaignReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetHistoricalCampaignReportInput, BuildError> {
         Ok(GetHistoricalCampaignReportInput {
             campaign_id: self
@@ -136,6 +144,7 @@ impl GetHistoricalCampaignReportFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -150,17 +159,20 @@ impl GetHistoricalCampaignReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetHistoricalCampaignReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -209,51 +221,60 @@ pub struct GetHistoricalCampaignReportOutput {
 
 impl GetHistoricalCampaignReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalCampaignReport> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetHistoricalCampaignReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetHistoricalCampaignReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -307,64 +328,75 @@ pub struct HistoricalCampaignReport {
 
 impl HistoricalCampaignReport {
     /// `AbandonRate`: see the field [`abandon_rate`](#structfield.abandon_rate).
+    #[inline]
     pub fn abandon_rate(&self) -> Option<f32> {
         self.abandon_rate
     }
 
     /// `AbandonedRate`: see the field [`abandoned_rate`](#structfield.abandoned_rate).
+    #[inline]
     pub fn abandoned_rate(&self) -> Option<f32> {
         self.abandoned_rate
     }
 
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsConnected`: see the field [`calls_connected`](#structfield.calls_connected).
+    #[inline]
     pub fn calls_connected(&self) -> Option<i64> {
         self.calls_connected
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `ConnectedRate`: see the field [`connected_rate`](#structfield.connected_rate).
+    #[inline]
     pub fn connected_rate(&self) -> Option<f32> {
         self.connected_rate
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 }
 
 impl Decode for HistoricalCampaignReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandon_rate: codec::field(o, "AbandonRate")?,
-                abandoned_rate: codec::field(o, "AbandonedRate")?,
-                answer_rate: codec::field(o, "AnswerRate")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_connected: codec::field(o, "CallsConnected")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                connected_rate: codec::field(o, "ConnectedRate")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonRate" => codec::set(&mut out.abandon_rate, name, v),
+            "AbandonedRate" => codec::set(&mut out.abandoned_rate, name, v),
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsConnected" => codec::set(&mut out.calls_connected, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "ConnectedRate" => codec::set(&mut out.connected_rate, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for HistoricalCampaignReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AbandonRate", &self.abandon_rate);
@@ -394,6 +426,7 @@ pub enum GetHistoricalCampaignReportError {
 
 impl GetHistoricalCampaignReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -401,45 +434,53 @@ impl GetHistoricalCampaignReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetHistoricalCampaignReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetHistoricalCampaignReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetHistoricalCampaignReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetLoginDetailsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetLoginDetails)
+    #[inline]
     pub fn get_login_details(&self) -> GetLoginDetailsFluentBuilder {
         GetLoginDetailsFluentBuilder {
             client: self.clone(),
@@ -50,11 +51,13 @@ pub struct GetLoginDetailsInput {
 
 impl GetLoginDetailsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetLoginDetailsInputBuilder {
         GetLoginDetailsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.chat_device_id {
             p.put(Loc::Query, "ChatDeviceId", v);
@@ -84,12 +87,14 @@ impl GetLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. Id of the agent's chat device.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.chat_device_id = v;
         self
     }
 
     /// `ChatDeviceId` as set so far.
+    #[inline]
     pub fn get_chat_device_id(&self) -> Option<&String> {
         self.chat_device_id.as_ref()
     }
@@ -103,12 +108,14 @@ impl GetLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -122,17 +129,20 @@ impl GetLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `UserId`. The agent signing in, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetLoginDetailsInput, BuildError> {
         Ok(GetLoginDetailsInput {
             chat_device_id: self.chat_device_id,
@@ -163,6 +173,7 @@ impl GetLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. Id of the agent's chat device.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_chat_device_id(v);
         self
@@ -177,6 +188,7 @@ impl GetLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -191,17 +203,20 @@ impl GetLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The agent signing in, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetLoginDetailsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -252,57 +267,67 @@ pub struct GetLoginDetailsOutput {
 
 impl GetLoginDetailsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&LoginDetails> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetLoginDetailsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetLoginDetailsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -409,112 +434,134 @@ pub struct LoginDetails {
 
 impl LoginDetails {
     /// `AgentServerUrl`: see the field [`agent_server_url`](#structfield.agent_server_url).
+    #[inline]
     pub fn agent_server_url(&self) -> Option<&str> {
         self.agent_server_url.as_deref()
     }
 
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    #[inline]
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
     }
 
     /// `ChatAppId`: see the field [`chat_app_id`](#structfield.chat_app_id).
+    #[inline]
     pub fn chat_app_id(&self) -> Option<&str> {
         self.chat_app_id.as_deref()
     }
 
     /// `ChatAppKey`: see the field [`chat_app_key`](#structfield.chat_app_key).
+    #[inline]
     pub fn chat_app_key(&self) -> Option<&str> {
         self.chat_app_key.as_deref()
     }
 
     /// `ChatDeviceId`: see the field [`chat_device_id`](#structfield.chat_device_id).
+    #[inline]
     pub fn chat_device_id(&self) -> Option<&str> {
         self.chat_device_id.as_deref()
     }
 
     /// `ChatLoginToken`: see the field [`chat_login_token`](#structfield.chat_login_token).
+    #[inline]
     pub fn chat_login_token(&self) -> Option<&str> {
         self.chat_login_token.as_deref()
     }
 
     /// `ChatServerUrl`: see the field [`chat_server_url`](#structfield.chat_server_url).
+    #[inline]
     pub fn chat_server_url(&self) -> Option<&str> {
         self.chat_server_url.as_deref()
     }
 
     /// `ChatUserId`: see the field [`chat_user_id`](#structfield.chat_user_id).
+    #[inline]
     pub fn chat_user_id(&self) -> Option<&str> {
         self.chat_user_id.as_deref()
     }
 
     /// `DeviceExt`: see the field [`device_ext`](#structfield.device_ext).
+    #[inline]
     pub fn device_ext(&self) -> Option<&str> {
         self.device_ext.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `DeviceState`: see the field [`device_state`](#structfield.device_state).
+    #[inline]
     pub fn device_state(&self) -> Option<&crate::types::DeviceState> {
         self.device_state.as_ref()
     }
 
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `Nickname`: see the field [`nickname`](#structfield.nickname).
+    #[inline]
     pub fn nickname(&self) -> Option<&str> {
         self.nickname.as_deref()
     }
 
     /// `Signature`: see the field [`signature`](#structfield.signature).
+    #[inline]
     pub fn signature(&self) -> Option<&str> {
         self.signature.as_deref()
     }
 
     /// `Signature2`: see the field [`signature2`](#structfield.signature2).
+    #[inline]
     pub fn signature2(&self) -> Option<&str> {
         self.signature2.as_deref()
     }
 
     /// `SipServerUrl`: see the field [`sip_server_url`](#structfield.sip_server_url).
+    #[inline]
     pub fn sip_server_url(&self) -> Option<&str> {
         self.sip_server_url.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserKey`: see the field [`user_key`](#structfield.user_key).
+    #[inline]
     pub fn user_key(&self) -> Option<&str> {
         self.user_key.as_deref()
     }
 
     /// `UserKey2`: see the field [`user_key2`](#structfield.user_key2).
+    #[inline]
     pub fn user_key2(&self) -> Option<&str> {
         self.user_key2.as_deref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl std::fmt::Debug for LoginDetails {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginDetails")
             .field("agent_server_url", &self.agent_server_url)
@@ -552,36 +599,39 @@ impl std::fmt::Debug for LoginDetails {
 }
 
 impl Decode for LoginDetails {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_server_url: codec::field(o, "AgentServerUrl")?,
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                chat_app_id: codec::field(o, "ChatAppId")?,
-                chat_app_key: codec::field(o, "ChatAppKey")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                chat_login_token: codec::field(o, "ChatLoginToken")?,
-                chat_server_url: codec::field(o, "ChatServerUrl")?,
-                chat_user_id: codec::field(o, "ChatUserId")?,
-                device_ext: codec::field(o, "DeviceExt")?,
-                device_id: codec::field(o, "DeviceId")?,
-                device_state: codec::field(o, "DeviceState")?,
-                display_name: codec::field(o, "DisplayName")?,
-                extension: codec::field(o, "Extension")?,
-                nickname: codec::field(o, "Nickname")?,
-                signature: codec::field(o, "Signature")?,
-                signature2: codec::field(o, "Signature2")?,
-                sip_server_url: codec::field(o, "SipServerUrl")?,
-                user_id: codec::field(o, "UserId")?,
-                user_key: codec::field(o, "UserKey")?,
-                user_key2: codec::field(o, "UserKey2")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentServerUrl" => codec::set(&mut out.agent_server_url, name, v),
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "ChatAppId" => codec::set(&mut out.chat_app_id, name, v),
+            "ChatAppKey" => codec::set(&mut out.chat_app_key, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "ChatLoginToken" => codec::set(&mut out.chat_login_token, name, v),
+            "ChatServerUrl" => codec::set(&mut out.chat_server_url, name, v),
+            "ChatUserId" => codec::set(&mut out.chat_user_id, name, v),
+            "DeviceExt" => codec::set(&mut out.device_ext, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "DeviceState" => codec::set(&mut out.device_state, name, v),
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "Nickname" => codec::set(&mut out.nickname, name, v),
+            "Signature" => codec::set(&mut out.signature, name, v),
+            "Signature2" => codec::set(&mut out.signature2, name, v),
+            "SipServerUrl" => codec::set(&mut out.sip_server_url, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserKey" => codec::set(&mut out.user_key, name, v),
+            "UserKey2" => codec::set(&mut out.user_key2, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LoginDetails {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentServerUrl", &self.agent_server_url);
@@ -624,6 +674,7 @@ pub enum GetLoginDetailsError {
 
 impl GetLoginDetailsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -631,45 +682,53 @@ impl GetLoginDetailsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetLoginDetailsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetLoginDetailsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetLoginDetailsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](GetMonoRecordingFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetMonoRecording)
+    #[inline]
     pub fn get_mono_recording(&self) -> GetMonoRecordingFluentBuilder {
         GetMonoRecordingFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct GetMonoRecordingInput {
 
 impl GetMonoRecordingInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetMonoRecordingInputBuilder {
         GetMonoRecordingInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -83,12 +86,14 @@ impl GetMonoRecordingInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -102,12 +107,14 @@ impl GetMonoRecordingInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl GetMonoRecordingInputBuilder {
     }
 
     /// Sets or clears `ExpireSeconds`. How long the download address stays valid, in seconds.
+    #[inline]
     pub fn set_expire_seconds(mut self, v: Option<i64>) -> Self {
         self.expire_seconds = v;
         self
     }
 
     /// `ExpireSeconds` as set so far.
+    #[inline]
     pub fn get_expire_seconds(&self) -> Option<&i64> {
         self.expire_seconds.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetMonoRecordingInput, BuildError> {
         Ok(GetMonoRecordingInput {
             contact_id: self
@@ -164,6 +174,7 @@ impl GetMonoRecordingFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -178,6 +189,7 @@ impl GetMonoRecordingFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -192,17 +204,20 @@ impl GetMonoRecordingFluentBuilder {
     }
 
     /// Sets or clears `ExpireSeconds`. How long the download address stays valid, in seconds.
+    #[inline]
     pub fn set_expire_seconds(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_expire_seconds(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetMonoRecordingInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -249,51 +264,60 @@ pub struct GetMonoRecordingOutput {
 
 impl GetMonoRecordingOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&GetMonoRecordingResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetMonoRecordingOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetMonoRecordingOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -327,34 +351,40 @@ pub struct GetMonoRecordingResult {
 
 impl GetMonoRecordingResult {
     /// `FileName`: see the field [`file_name`](#structfield.file_name).
+    #[inline]
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
     }
 
     /// `FileUrl`: see the field [`file_url`](#structfield.file_url).
+    #[inline]
     pub fn file_url(&self) -> Option<&str> {
         self.file_url.as_deref()
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 }
 
 impl Decode for GetMonoRecordingResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                file_name: codec::field(o, "FileName")?,
-                file_url: codec::field(o, "FileUrl")?,
-                duration: codec::field(o, "Duration")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "FileName" => codec::set(&mut out.file_name, name, v),
+            "FileUrl" => codec::set(&mut out.file_url, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetMonoRecordingResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "FileName", &self.file_name);
@@ -383,6 +413,7 @@ pub enum GetMonoRecordingError {
 
 impl GetMonoRecordingError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -390,33 +421,39 @@ impl GetMonoRecordingError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetMonoRecordingError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -426,12 +463,14 @@ impl From<ServiceError> for GetMonoRecordingError {
 }
 
 impl AsRef<ServiceError> for GetMonoRecordingError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetMonoRecordingError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

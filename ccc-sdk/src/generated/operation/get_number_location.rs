@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`number`](GetNumberLocationFluentBuilder::number).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetNumberLocation)
+    #[inline]
     pub fn get_number_location(&self) -> GetNumberLocationFluentBuilder {
         GetNumberLocationFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct GetNumberLocationInput {
 
 impl GetNumberLocationInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetNumberLocationInputBuilder {
         GetNumberLocationInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
@@ -75,12 +78,14 @@ impl GetNumberLocationInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -94,17 +99,20 @@ impl GetNumberLocationInputBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to look up.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetNumberLocationInput, BuildError> {
         Ok(GetNumberLocationInput {
             instance_id: self
@@ -134,6 +142,7 @@ impl GetNumberLocationFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -148,17 +157,20 @@ impl GetNumberLocationFluentBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to look up.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetNumberLocationInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -205,51 +217,60 @@ pub struct GetNumberLocationOutput {
 
 impl GetNumberLocationOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&NumberLocation> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetNumberLocationOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetNumberLocationOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -283,34 +304,40 @@ pub struct NumberLocation {
 
 impl NumberLocation {
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 }
 
 impl Decode for NumberLocation {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for NumberLocation {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -339,6 +366,7 @@ pub enum GetNumberLocationError {
 
 impl GetNumberLocationError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -346,33 +374,39 @@ impl GetNumberLocationError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetNumberLocationError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -382,12 +416,14 @@ impl From<ServiceError> for GetNumberLocationError {
 }
 
 impl AsRef<ServiceError> for GetNumberLocationError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetNumberLocationError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

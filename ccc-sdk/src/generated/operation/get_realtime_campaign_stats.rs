@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`queue_id`](GetRealtimeCampaignStatsFluentBuilder::queue_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeCampaignStats)
+    #[inline]
     pub fn get_realtime_campaign_stats(&self) -> GetRealtimeCampaignStatsFluentBuilder {
         GetRealtimeCampaignStatsFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct GetRealtimeCampaignStatsInput {
 
 impl GetRealtimeCampaignStatsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetRealtimeCampaignStatsInputBuilder {
         GetRealtimeCampaignStatsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "QueueId", &self.queue_id);
@@ -75,12 +78,14 @@ impl GetRealtimeCampaignStatsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -94,17 +99,20 @@ impl GetRealtimeCampaignStatsInputBuilder {
     }
 
     /// Sets or clears `QueueId`. The skill group to report on, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetRealtimeCampaignStatsInput, BuildError> {
         Ok(GetRealtimeCampaignStatsInput {
             instance_id: self
@@ -136,6 +144,7 @@ impl GetRealtimeCampaignStatsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -150,17 +159,20 @@ impl GetRealtimeCampaignStatsFluentBuilder {
     }
 
     /// Sets or clears `QueueId`. The skill group to report on, as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetRealtimeCampaignStatsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -209,51 +221,60 @@ pub struct GetRealtimeCampaignStatsOutput {
 
 impl GetRealtimeCampaignStatsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&RealtimeCampaignStats> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetRealtimeCampaignStatsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetRealtimeCampaignStatsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -319,85 +340,104 @@ pub struct RealtimeCampaignStats {
 
 impl RealtimeCampaignStats {
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
+    #[inline]
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
     }
 
     /// `Caps`: see the field [`caps`](#structfield.caps).
+    #[inline]
     pub fn caps(&self) -> Option<i64> {
         self.caps
     }
 
     /// `LoggedInAgents`: see the field [`logged_in_agents`](#structfield.logged_in_agents).
+    #[inline]
     pub fn logged_in_agents(&self) -> Option<i64> {
         self.logged_in_agents
     }
 
     /// `OutboundScenarioBreakingAgents`: see the field [`outbound_scenario_breaking_agents`](#structfield.outbound_scenario_breaking_agents).
+    #[inline]
     pub fn outbound_scenario_breaking_agents(&self) -> Option<i64> {
         self.outbound_scenario_breaking_agents
     }
 
     /// `OutboundScenarioReadyAgents`: see the field [`outbound_scenario_ready_agents`](#structfield.outbound_scenario_ready_agents).
+    #[inline]
     pub fn outbound_scenario_ready_agents(&self) -> Option<i64> {
         self.outbound_scenario_ready_agents
     }
 
     /// `OutboundScenarioTalkingAgents`: see the field [`outbound_scenario_talking_agents`](#structfield.outbound_scenario_talking_agents).
+    #[inline]
     pub fn outbound_scenario_talking_agents(&self) -> Option<i64> {
         self.outbound_scenario_talking_agents
     }
 
     /// `OutboundScenarioWorkingAgents`: see the field [`outbound_scenario_working_agents`](#structfield.outbound_scenario_working_agents).
+    #[inline]
     pub fn outbound_scenario_working_agents(&self) -> Option<i64> {
         self.outbound_scenario_working_agents
     }
 
     /// `ReadyAgents`: see the field [`ready_agents`](#structfield.ready_agents).
+    #[inline]
     pub fn ready_agents(&self) -> Option<i64> {
         self.ready_agents
     }
 
     /// `TalkingAgents`: see the field [`talking_agents`](#structfield.talking_agents).
+    #[inline]
     pub fn talking_agents(&self) -> Option<i64> {
         self.talking_agents
     }
 
     /// `TotalAgents`: see the field [`total_agents`](#structfield.total_agents).
+    #[inline]
     pub fn total_agents(&self) -> Option<i64> {
         self.total_agents
     }
 
     /// `WorkingAgents`: see the field [`working_agents`](#structfield.working_agents).
+    #[inline]
     pub fn working_agents(&self) -> Option<i64> {
         self.working_agents
     }
 }
 
 impl Decode for RealtimeCampaignStats {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                caps: codec::field(o, "Caps")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                outbound_scenario_breaking_agents: codec::field(
-                    o,
-                    "OutboundScenarioBreakingAgents",
-                )?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                outbound_scenario_talking_agents: codec::field(o, "OutboundScenarioTalkingAgents")?,
-                outbound_scenario_working_agents: codec::field(o, "OutboundScenarioWorkingAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                total_agents: codec::field(o, "TotalAgents")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "Caps" => codec::set(&mut out.caps, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "OutboundScenarioBreakingAgents" => {
+                codec::set(&mut out.outbound_scenario_breaking_agents, name, v)
+            }
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "OutboundScenarioTalkingAgents" => {
+                codec::set(&mut out.outbound_scenario_talking_agents, name, v)
+            }
+            "OutboundScenarioWorkingAgents" => {
+                codec::set(&mut out.outbound_scenario_working_agents, name, v)
+            }
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "TotalAgents" => codec::set(&mut out.total_agents, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RealtimeCampaignStats {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakingAgents", &self.breaking_agents);
@@ -446,6 +486,7 @@ pub enum GetRealtimeCampaignStatsError {
 
 impl GetRealtimeCampaignStatsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -453,45 +494,53 @@ impl GetRealtimeCampaignStatsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetRealtimeCampaignStatsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetRealtimeCampaignStatsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetRealtimeCampaignStatsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

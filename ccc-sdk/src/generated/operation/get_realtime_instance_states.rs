@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetRealtimeInstanceStatesFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeInstanceStates)
+    #[inline]
     pub fn get_realtime_instance_states(&self) -> GetRealtimeInstanceStatesFluentBuilder {
         GetRealtimeInstanceStatesFluentBuilder {
             client: self.clone(),
@@ -46,11 +47,13 @@ pub struct GetRealtimeInstanceStatesInput {
 
 impl GetRealtimeInstanceStatesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetRealtimeInstanceStatesInputBuilder {
         GetRealtimeInstanceStatesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.media_type {
@@ -76,12 +79,14 @@ impl GetRealtimeInstanceStatesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -95,17 +100,20 @@ impl GetRealtimeInstanceStatesInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetRealtimeInstanceStatesInput, BuildError> {
         Ok(GetRealtimeInstanceStatesInput {
             instance_id: self
@@ -135,6 +143,7 @@ impl GetRealtimeInstanceStatesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -149,17 +158,20 @@ impl GetRealtimeInstanceStatesFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only figures of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetRealtimeInstanceStatesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -208,51 +220,60 @@ pub struct GetRealtimeInstanceStatesOutput {
 
 impl GetRealtimeInstanceStatesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&RealtimeInstanceStates> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetRealtimeInstanceStatesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetRealtimeInstanceStatesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -318,82 +339,96 @@ pub struct RealtimeInstanceStates {
 
 impl RealtimeInstanceStates {
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
+    #[inline]
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `InteractiveCalls`: see the field [`interactive_calls`](#structfield.interactive_calls).
+    #[inline]
     pub fn interactive_calls(&self) -> Option<i64> {
         self.interactive_calls
     }
 
     /// `LoggedInAgents`: see the field [`logged_in_agents`](#structfield.logged_in_agents).
+    #[inline]
     pub fn logged_in_agents(&self) -> Option<i64> {
         self.logged_in_agents
     }
 
     /// `LongestWaitingTime`: see the field [`longest_waiting_time`](#structfield.longest_waiting_time).
+    #[inline]
     pub fn longest_waiting_time(&self) -> Option<i64> {
         self.longest_waiting_time
     }
 
     /// `ReadyAgents`: see the field [`ready_agents`](#structfield.ready_agents).
+    #[inline]
     pub fn ready_agents(&self) -> Option<i64> {
         self.ready_agents
     }
 
     /// `TalkingAgents`: see the field [`talking_agents`](#structfield.talking_agents).
+    #[inline]
     pub fn talking_agents(&self) -> Option<i64> {
         self.talking_agents
     }
 
     /// `TotalAgents`: see the field [`total_agents`](#structfield.total_agents).
+    #[inline]
     pub fn total_agents(&self) -> Option<i64> {
         self.total_agents
     }
 
     /// `WaitingCalls`: see the field [`waiting_calls`](#structfield.waiting_calls).
+    #[inline]
     pub fn waiting_calls(&self) -> Option<i64> {
         self.waiting_calls
     }
 
     /// `WorkingAgents`: see the field [`working_agents`](#structfield.working_agents).
+    #[inline]
     pub fn working_agents(&self) -> Option<i64> {
         self.working_agents
     }
 }
 
 impl Decode for RealtimeInstanceStates {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                interactive_calls: codec::field(o, "InteractiveCalls")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                longest_waiting_time: codec::field(o, "LongestWaitingTime")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                total_agents: codec::field(o, "TotalAgents")?,
-                waiting_calls: codec::field(o, "WaitingCalls")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "InteractiveCalls" => codec::set(&mut out.interactive_calls, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "LongestWaitingTime" => codec::set(&mut out.longest_waiting_time, name, v),
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "TotalAgents" => codec::set(&mut out.total_agents, name, v),
+            "WaitingCalls" => codec::set(&mut out.waiting_calls, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RealtimeInstanceStates {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCodeDetailList", &self.break_code_detail_list);
@@ -426,6 +461,7 @@ pub enum GetRealtimeInstanceStatesError {
 
 impl GetRealtimeInstanceStatesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -433,45 +469,53 @@ impl GetRealtimeInstanceStatesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetRealtimeInstanceStatesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetRealtimeInstanceStatesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetRealtimeInstanceStatesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

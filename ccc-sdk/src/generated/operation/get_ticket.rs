@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`ticket_id`](GetTicketFluentBuilder::ticket_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicket)
+    #[inline]
     pub fn get_ticket(&self) -> GetTicketFluentBuilder {
         GetTicketFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct GetTicketInput {
 
 impl GetTicketInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetTicketInputBuilder {
         GetTicketInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TicketId", &self.ticket_id);
@@ -75,12 +78,14 @@ impl GetTicketInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -94,17 +99,20 @@ impl GetTicketInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetTicketInput, BuildError> {
         Ok(GetTicketInput {
             instance_id: self
@@ -136,6 +144,7 @@ impl GetTicketFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -150,17 +159,20 @@ impl GetTicketFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetTicketInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -211,57 +223,67 @@ pub struct GetTicketOutput {
 
 impl GetTicketOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&GetTicketResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetTicketOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetTicketOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -384,166 +406,194 @@ pub struct GetTicketResult {
 
 impl GetTicketResult {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
+    #[inline]
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
     }
 
     /// `AssigneeName`: see the field [`assignee_name`](#structfield.assignee_name).
+    #[inline]
     pub fn assignee_name(&self) -> Option<&str> {
         self.assignee_name.as_deref()
     }
 
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `CategoryName`: see the field [`category_name`](#structfield.category_name).
+    #[inline]
     pub fn category_name(&self) -> Option<&str> {
         self.category_name.as_deref()
     }
 
     /// `CloseCode`: see the field [`close_code`](#structfield.close_code).
+    #[inline]
     pub fn close_code(&self) -> Option<&str> {
         self.close_code.as_deref()
     }
 
     /// `Comment`: see the field [`comment`](#structfield.comment).
+    #[inline]
     pub fn comment(&self) -> Option<&str> {
         self.comment.as_deref()
     }
 
     /// `Context`: see the field [`context`](#structfield.context).
+    #[inline]
     pub fn context(&self) -> Option<&str> {
         self.context.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<i64> {
         self.created_time
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `CreatorName`: see the field [`creator_name`](#structfield.creator_name).
+    #[inline]
     pub fn creator_name(&self) -> Option<&str> {
         self.creator_name.as_deref()
     }
 
     /// `CurrentTaskId`: see the field [`current_task_id`](#structfield.current_task_id).
+    #[inline]
     pub fn current_task_id(&self) -> Option<&str> {
         self.current_task_id.as_deref()
     }
 
     /// `CurrentTaskName`: see the field [`current_task_name`](#structfield.current_task_name).
+    #[inline]
     pub fn current_task_name(&self) -> Option<&str> {
         self.current_task_name.as_deref()
     }
 
     /// `CurrentTaskStartTime`: see the field [`current_task_start_time`](#structfield.current_task_start_time).
+    #[inline]
     pub fn current_task_start_time(&self) -> Option<i64> {
         self.current_task_start_time
     }
 
     /// `CustomerId`: see the field [`customer_id`](#structfield.customer_id).
+    #[inline]
     pub fn customer_id(&self) -> Option<&str> {
         self.customer_id.as_deref()
     }
 
     /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    #[inline]
     pub fn end_time(&self) -> Option<i64> {
         self.end_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Source`: see the field [`source`](#structfield.source).
+    #[inline]
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TemplateVersion`: see the field [`template_version`](#structfield.template_version).
+    #[inline]
     pub fn template_version(&self) -> Option<&str> {
         self.template_version.as_deref()
     }
 
     /// `TicketId`: see the field [`ticket_id`](#structfield.ticket_id).
+    #[inline]
     pub fn ticket_id(&self) -> Option<&str> {
         self.ticket_id.as_deref()
     }
 
     /// `Title`: see the field [`title`](#structfield.title).
+    #[inline]
     pub fn title(&self) -> Option<&str> {
         self.title.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<i64> {
         self.updated_time
     }
 }
 
 impl Decode for GetTicketResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                assignee: codec::field(o, "Assignee")?,
-                assignee_name: codec::field(o, "AssigneeName")?,
-                category_id: codec::field(o, "CategoryId")?,
-                category_name: codec::field(o, "CategoryName")?,
-                close_code: codec::field(o, "CloseCode")?,
-                comment: codec::field(o, "Comment")?,
-                context: codec::field(o, "Context")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                creator_name: codec::field(o, "CreatorName")?,
-                current_task_id: codec::field(o, "CurrentTaskId")?,
-                current_task_name: codec::field(o, "CurrentTaskName")?,
-                current_task_start_time: codec::field(o, "CurrentTaskStartTime")?,
-                customer_id: codec::field(o, "CustomerId")?,
-                end_time: codec::field(o, "EndTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                source: codec::field(o, "Source")?,
-                start_time: codec::field(o, "StartTime")?,
-                state: codec::field(o, "State")?,
-                template_id: codec::field(o, "TemplateId")?,
-                template_version: codec::field(o, "TemplateVersion")?,
-                ticket_id: codec::field(o, "TicketId")?,
-                title: codec::field(o, "Title")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Assignee" => codec::set(&mut out.assignee, name, v),
+            "AssigneeName" => codec::set(&mut out.assignee_name, name, v),
+            "CategoryId" => codec::set(&mut out.category_id, name, v),
+            "CategoryName" => codec::set(&mut out.category_name, name, v),
+            "CloseCode" => codec::set(&mut out.close_code, name, v),
+            "Comment" => codec::set(&mut out.comment, name, v),
+            "Context" => codec::set(&mut out.context, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "CreatorName" => codec::set(&mut out.creator_name, name, v),
+            "CurrentTaskId" => codec::set(&mut out.current_task_id, name, v),
+            "CurrentTaskName" => codec::set(&mut out.current_task_name, name, v),
+            "CurrentTaskStartTime" => codec::set(&mut out.current_task_start_time, name, v),
+            "CustomerId" => codec::set(&mut out.customer_id, name, v),
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Source" => codec::set(&mut out.source, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "TemplateId" => codec::set(&mut out.template_id, name, v),
+            "TemplateVersion" => codec::set(&mut out.template_version, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            "Title" => codec::set(&mut out.title, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetTicketResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -594,6 +644,7 @@ pub enum GetTicketError {
 
 impl GetTicketError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -601,45 +652,53 @@ impl GetTicketError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetTicketError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetTicketError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetTicketError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

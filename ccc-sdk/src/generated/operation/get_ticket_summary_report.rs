@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](GetTicketSummaryReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketSummaryReport)
+    #[inline]
     pub fn get_ticket_summary_report(&self) -> GetTicketSummaryReportFluentBuilder {
         GetTicketSummaryReportFluentBuilder {
             client: self.clone(),
@@ -82,11 +83,13 @@ pub struct GetTicketSummaryReportInput {
 
 impl GetTicketSummaryReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetTicketSummaryReportInputBuilder {
         GetTicketSummaryReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.assignee {
             p.put(Loc::Query, "Assignee", v);
@@ -148,12 +151,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `Assignee`. Only tickets assigned to this user, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.assignee = v;
         self
     }
 
     /// `Assignee` as set so far.
+    #[inline]
     pub fn get_assignee(&self) -> Option<&String> {
         self.assignee.as_ref()
     }
@@ -167,12 +172,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `AssigneeType`. Kind of assignee to count for, e.g. `Agent`.
+    #[inline]
     pub fn set_assignee_type(mut self, v: Option<String>) -> Self {
         self.assignee_type = v;
         self
     }
 
     /// `AssigneeType` as set so far.
+    #[inline]
     pub fn get_assignee_type(&self) -> Option<&String> {
         self.assignee_type.as_ref()
     }
@@ -186,12 +193,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `CategoryId`. Only tickets in this category.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.category_id = v;
         self
     }
 
     /// `CategoryId` as set so far.
+    #[inline]
     pub fn get_category_id(&self) -> Option<&String> {
         self.category_id.as_ref()
     }
@@ -205,12 +214,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `Creator`. Only tickets created by this user, as `username@instance`.
+    #[inline]
     pub fn set_creator(mut self, v: Option<String>) -> Self {
         self.creator = v;
         self
     }
 
     /// `Creator` as set so far.
+    #[inline]
     pub fn get_creator(&self) -> Option<&String> {
         self.creator.as_ref()
     }
@@ -224,12 +235,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -243,12 +256,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -262,12 +277,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -281,12 +298,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -300,12 +319,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `Participant`. Only tickets this user takes part in, as `username@instance`.
+    #[inline]
     pub fn set_participant(mut self, v: Option<String>) -> Self {
         self.participant = v;
         self
     }
 
     /// `Participant` as set so far.
+    #[inline]
     pub fn get_participant(&self) -> Option<&String> {
         self.participant.as_ref()
     }
@@ -319,12 +340,14 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -338,17 +361,20 @@ impl GetTicketSummaryReportInputBuilder {
     }
 
     /// Sets or clears `State`. Only tickets in this state, e.g. `Processing`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetTicketSummaryReportInput, BuildError> {
         Ok(GetTicketSummaryReportInput {
             assignee: self.assignee,
@@ -387,6 +413,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `Assignee`. Only tickets assigned to this user, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee(v);
         self
@@ -401,6 +428,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `AssigneeType`. Kind of assignee to count for, e.g. `Agent`.
+    #[inline]
     pub fn set_assignee_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee_type(v);
         self
@@ -415,6 +443,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `CategoryId`. Only tickets in this category.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_category_id(v);
         self
@@ -429,6 +458,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `Creator`. Only tickets created by this user, as `username@instance`.
+    #[inline]
     pub fn set_creator(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_creator(v);
         self
@@ -443,6 +473,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -457,6 +488,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -471,6 +503,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -485,6 +518,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -499,6 +533,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `Participant`. Only tickets this user takes part in, as `username@instance`.
+    #[inline]
     pub fn set_participant(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_participant(v);
         self
@@ -513,6 +548,7 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -527,17 +563,20 @@ impl GetTicketSummaryReportFluentBuilder {
     }
 
     /// Sets or clears `State`. Only tickets in this state, e.g. `Processing`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetTicketSummaryReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -586,51 +625,60 @@ pub struct GetTicketSummaryReportOutput {
 
 impl GetTicketSummaryReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&TicketSummaryReport> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetTicketSummaryReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetTicketSummaryReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -664,34 +712,40 @@ pub struct TicketSummaryReport {
 
 impl TicketSummaryReport {
     /// `TicketsAssigned`: see the field [`tickets_assigned`](#structfield.tickets_assigned).
+    #[inline]
     pub fn tickets_assigned(&self) -> Option<&str> {
         self.tickets_assigned.as_deref()
     }
 
     /// `TicketsCreated`: see the field [`tickets_created`](#structfield.tickets_created).
+    #[inline]
     pub fn tickets_created(&self) -> Option<&str> {
         self.tickets_created.as_deref()
     }
 
     /// `TicketsParticipated`: see the field [`tickets_participated`](#structfield.tickets_participated).
+    #[inline]
     pub fn tickets_participated(&self) -> Option<&str> {
         self.tickets_participated.as_deref()
     }
 }
 
 impl Decode for TicketSummaryReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                tickets_assigned: codec::field(o, "TicketsAssigned")?,
-                tickets_created: codec::field(o, "TicketsCreated")?,
-                tickets_participated: codec::field(o, "TicketsParticipated")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "TicketsAssigned" => codec::set(&mut out.tickets_assigned, name, v),
+            "TicketsCreated" => codec::set(&mut out.tickets_created, name, v),
+            "TicketsParticipated" => codec::set(&mut out.tickets_participated, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TicketSummaryReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "TicketsAssigned", &self.tickets_assigned);
@@ -716,6 +770,7 @@ pub enum GetTicketSummaryReportError {
 
 impl GetTicketSummaryReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -723,45 +778,53 @@ impl GetTicketSummaryReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetTicketSummaryReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetTicketSummaryReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetTicketSummaryReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`visitor_id`](GetVisitorLoginDetailsFluentBuilder::visitor_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetVisitorLoginDetails)
+    #[inline]
     pub fn get_visitor_login_details(&self) -> GetVisitorLoginDetailsFluentBuilder {
         GetVisitorLoginDetailsFluentBuilder {
             client: self.clone(),
@@ -55,11 +56,13 @@ pub struct GetVisitorLoginDetailsInput {
 
 impl GetVisitorLoginDetailsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> GetVisitorLoginDetailsInputBuilder {
         GetVisitorLoginDetailsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChatDeviceId", &self.chat_device_id);
         if let Some(v) = &self.instance_id {
@@ -73,6 +76,7 @@ impl GetVisitorLoginDetailsInput {
 }
 
 impl std::fmt::Debug for GetVisitorLoginDetailsInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GetVisitorLoginDetailsInput")
             .field("chat_device_id", &self.chat_device_id)
@@ -102,12 +106,14 @@ impl GetVisitorLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. Id of the visitor's chat device, e.g. `4c51c9116c36537cb850dc1081d745df`.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.chat_device_id = v;
         self
     }
 
     /// `ChatDeviceId` as set so far.
+    #[inline]
     pub fn get_chat_device_id(&self) -> Option<&String> {
         self.chat_device_id.as_ref()
     }
@@ -121,12 +127,14 @@ impl GetVisitorLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -140,12 +148,14 @@ impl GetVisitorLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.token = v;
         self
     }
 
     /// `Token` as set so far.
+    #[inline]
     pub fn get_token(&self) -> Option<&String> {
         self.token.as_ref()
     }
@@ -159,17 +169,20 @@ impl GetVisitorLoginDetailsInputBuilder {
     }
 
     /// Sets or clears `VisitorId`. Id of the visitor, e.g. `fcd020fe-d8e4-40e5-8c77-1a272a174a7d`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.visitor_id = v;
         self
     }
 
     /// `VisitorId` as set so far.
+    #[inline]
     pub fn get_visitor_id(&self) -> Option<&String> {
         self.visitor_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<GetVisitorLoginDetailsInput, BuildError> {
         Ok(GetVisitorLoginDetailsInput {
             chat_device_id: self
@@ -185,6 +198,7 @@ impl GetVisitorLoginDetailsInputBuilder {
 }
 
 impl std::fmt::Debug for GetVisitorLoginDetailsInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GetVisitorLoginDetailsInputBuilder")
             .field("chat_device_id", &self.chat_device_id)
@@ -214,6 +228,7 @@ impl GetVisitorLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. Id of the visitor's chat device, e.g. `4c51c9116c36537cb850dc1081d745df`.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_chat_device_id(v);
         self
@@ -228,6 +243,7 @@ impl GetVisitorLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -242,6 +258,7 @@ impl GetVisitorLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_token(v);
         self
@@ -256,17 +273,20 @@ impl GetVisitorLoginDetailsFluentBuilder {
     }
 
     /// Sets or clears `VisitorId`. Id of the visitor, e.g. `fcd020fe-d8e4-40e5-8c77-1a272a174a7d`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_visitor_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &GetVisitorLoginDetailsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -319,57 +339,67 @@ pub struct GetVisitorLoginDetailsOutput {
 
 impl GetVisitorLoginDetailsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&VisitorLoginDetails> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for GetVisitorLoginDetailsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for GetVisitorLoginDetailsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -416,37 +446,44 @@ pub struct VisitorLoginDetails {
 
 impl VisitorLoginDetails {
     /// `ChatAppId`: see the field [`chat_app_id`](#structfield.chat_app_id).
+    #[inline]
     pub fn chat_app_id(&self) -> Option<&str> {
         self.chat_app_id.as_deref()
     }
 
     /// `ChatAppKey`: see the field [`chat_app_key`](#structfield.chat_app_key).
+    #[inline]
     pub fn chat_app_key(&self) -> Option<&str> {
         self.chat_app_key.as_deref()
     }
 
     /// `ChatDeviceId`: see the field [`chat_device_id`](#structfield.chat_device_id).
+    #[inline]
     pub fn chat_device_id(&self) -> Option<&str> {
         self.chat_device_id.as_deref()
     }
 
     /// `ChatLoginToken`: see the field [`chat_login_token`](#structfield.chat_login_token).
+    #[inline]
     pub fn chat_login_token(&self) -> Option<&str> {
         self.chat_login_token.as_deref()
     }
 
     /// `ChatServerUrl`: see the field [`chat_server_url`](#structfield.chat_server_url).
+    #[inline]
     pub fn chat_server_url(&self) -> Option<&str> {
         self.chat_server_url.as_deref()
     }
 
     /// `ChatUserId`: see the field [`chat_user_id`](#structfield.chat_user_id).
+    #[inline]
     pub fn chat_user_id(&self) -> Option<&str> {
         self.chat_user_id.as_deref()
     }
 }
 
 impl std::fmt::Debug for VisitorLoginDetails {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VisitorLoginDetails")
             .field("chat_app_id", &self.chat_app_id)
@@ -466,21 +503,24 @@ impl std::fmt::Debug for VisitorLoginDetails {
 }
 
 impl Decode for VisitorLoginDetails {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                chat_app_id: codec::field(o, "ChatAppId")?,
-                chat_app_key: codec::field(o, "ChatAppKey")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                chat_login_token: codec::field(o, "ChatLoginToken")?,
-                chat_server_url: codec::field(o, "ChatServerUrl")?,
-                chat_user_id: codec::field(o, "ChatUserId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChatAppId" => codec::set(&mut out.chat_app_id, name, v),
+            "ChatAppKey" => codec::set(&mut out.chat_app_key, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "ChatLoginToken" => codec::set(&mut out.chat_login_token, name, v),
+            "ChatServerUrl" => codec::set(&mut out.chat_server_url, name, v),
+            "ChatUserId" => codec::set(&mut out.chat_user_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for VisitorLoginDetails {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatAppId", &self.chat_app_id);
@@ -508,6 +548,7 @@ pub enum GetVisitorLoginDetailsError {
 
 impl GetVisitorLoginDetailsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -515,45 +556,53 @@ impl GetVisitorLoginDetailsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for GetVisitorLoginDetailsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for GetVisitorLoginDetailsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for GetVisitorLoginDetailsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

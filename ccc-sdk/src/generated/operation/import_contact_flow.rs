@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ImportContactFlowFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportContactFlow)
+    #[inline]
     pub fn import_contact_flow(&self) -> ImportContactFlowFluentBuilder {
         ImportContactFlowFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct ImportContactFlowInput {
 
 impl ImportContactFlowInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportContactFlowInputBuilder {
         ImportContactFlowInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FlowPackageData", &self.flow_package_data);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -83,12 +86,14 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `FlowPackageData`. The flow package, as JSON text, as `ExportContactFlow` gives it (the example is `{}`).
+    #[inline]
     pub fn set_flow_package_data(mut self, v: Option<String>) -> Self {
         self.flow_package_data = v;
         self
     }
 
     /// `FlowPackageData` as set so far.
+    #[inline]
     pub fn get_flow_package_data(&self) -> Option<&String> {
         self.flow_package_data.as_ref()
     }
@@ -102,12 +107,14 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance; the example is a UUID, `9cfad875-6260-4a53-ab6e-b13e3fb31f7d`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl ImportContactFlowInputBuilder {
     }
 
     /// Sets or clears `RequestId`. An id for the request chosen by the caller, e.g. `DE803553-8AA9-4B9D-9E4E-A82BC69EDCEE`; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportContactFlowInput, BuildError> {
         Ok(ImportContactFlowInput {
             flow_package_data: self
@@ -164,6 +174,7 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `FlowPackageData`. The flow package, as JSON text, as `ExportContactFlow` gives it (the example is `{}`).
+    #[inline]
     pub fn set_flow_package_data(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_flow_package_data(v);
         self
@@ -178,6 +189,7 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance; the example is a UUID, `9cfad875-6260-4a53-ab6e-b13e3fb31f7d`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -192,17 +204,20 @@ impl ImportContactFlowFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. An id for the request chosen by the caller, e.g. `DE803553-8AA9-4B9D-9E4E-A82BC69EDCEE`; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportContactFlowInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -249,51 +264,60 @@ pub struct ImportContactFlowOutput {
 
 impl ImportContactFlowOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportContactFlowOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ImportContactFlowOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -320,6 +344,7 @@ pub enum ImportContactFlowError {
 
 impl ImportContactFlowError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -327,45 +352,53 @@ impl ImportContactFlowError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportContactFlowError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportContactFlowError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportContactFlowError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`provider`](ImportCorpNumbersFluentBuilder::provider).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCorpNumbers)
+    #[inline]
     pub fn import_corp_numbers(&self) -> ImportCorpNumbersFluentBuilder {
         ImportCorpNumbersFluentBuilder {
             client: self.clone(),
@@ -65,11 +66,13 @@ pub struct ImportCorpNumbersInput {
 
 impl ImportCorpNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportCorpNumbersInputBuilder {
         ImportCorpNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.city {
             p.put(Loc::Query, "City", v);
@@ -113,12 +116,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `City`. City the numbers are registered in.
+    #[inline]
     pub fn set_city(mut self, v: Option<String>) -> Self {
         self.city = v;
         self
     }
 
     /// `City` as set so far.
+    #[inline]
     pub fn get_city(&self) -> Option<&String> {
         self.city.as_ref()
     }
@@ -132,12 +137,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `CorpName`. Name of the enterprise that owns the numbers.
+    #[inline]
     pub fn set_corp_name(mut self, v: Option<String>) -> Self {
         self.corp_name = v;
         self
     }
 
     /// `CorpName` as set so far.
+    #[inline]
     pub fn get_corp_name(&self) -> Option<&String> {
         self.corp_name.as_ref()
     }
@@ -154,6 +161,7 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to import, e.g. `\["02912345678"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -168,6 +176,7 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -181,12 +190,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `Provider`. Provider of the lines (the carrier).
+    #[inline]
     pub fn set_provider(mut self, v: Option<String>) -> Self {
         self.provider = v;
         self
     }
 
     /// `Provider` as set so far.
+    #[inline]
     pub fn get_provider(&self) -> Option<&String> {
         self.provider.as_ref()
     }
@@ -200,12 +211,14 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `Province`. Province the numbers are registered in.
+    #[inline]
     pub fn set_province(mut self, v: Option<String>) -> Self {
         self.province = v;
         self
     }
 
     /// `Province` as set so far.
+    #[inline]
     pub fn get_province(&self) -> Option<&String> {
         self.province.as_ref()
     }
@@ -219,17 +232,20 @@ impl ImportCorpNumbersInputBuilder {
     }
 
     /// Sets or clears `TagList`. Tags to give the numbers, as text; the sources give no example of its layout.
+    #[inline]
     pub fn set_tag_list(mut self, v: Option<String>) -> Self {
         self.tag_list = v;
         self
     }
 
     /// `TagList` as set so far.
+    #[inline]
     pub fn get_tag_list(&self) -> Option<&String> {
         self.tag_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportCorpNumbersInput, BuildError> {
         Ok(ImportCorpNumbersInput {
             city: self.city,
@@ -268,6 +284,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `City`. City the numbers are registered in.
+    #[inline]
     pub fn set_city(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_city(v);
         self
@@ -282,6 +299,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `CorpName`. Name of the enterprise that owns the numbers.
+    #[inline]
     pub fn set_corp_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_corp_name(v);
         self
@@ -296,6 +314,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to import, e.g. `\["02912345678"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -316,6 +335,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `Provider`. Provider of the lines (the carrier).
+    #[inline]
     pub fn set_provider(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_provider(v);
         self
@@ -330,6 +350,7 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `Province`. Province the numbers are registered in.
+    #[inline]
     pub fn set_province(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_province(v);
         self
@@ -344,17 +365,20 @@ impl ImportCorpNumbersFluentBuilder {
     }
 
     /// Sets or clears `TagList`. Tags to give the numbers, as text; the sources give no example of its layout.
+    #[inline]
     pub fn set_tag_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tag_list(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportCorpNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -397,45 +421,53 @@ pub struct ImportCorpNumbersOutput {
 
 impl ImportCorpNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportCorpNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ImportCorpNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -461,6 +493,7 @@ pub enum ImportCorpNumbersError {
 
 impl ImportCorpNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -468,45 +501,53 @@ impl ImportCorpNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportCorpNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportCorpNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportCorpNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

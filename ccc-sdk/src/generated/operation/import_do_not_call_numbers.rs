@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ImportDoNotCallNumbersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportDoNotCallNumbers)
+    #[inline]
     pub fn import_do_not_call_numbers(&self) -> ImportDoNotCallNumbersFluentBuilder {
         ImportDoNotCallNumbersFluentBuilder {
             client: self.clone(),
@@ -56,11 +57,13 @@ pub struct ImportDoNotCallNumbersInput {
 
 impl ImportDoNotCallNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportDoNotCallNumbersInputBuilder {
         ImportDoNotCallNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.file_path {
             p.put(Loc::Query, "FilePath", v);
@@ -97,12 +100,14 @@ impl ImportDoNotCallNumbersInputBuilder {
     }
 
     /// Sets or clears `FilePath`. Path of an uploaded file of numbers, as `GetDoNotCallFileUploadParameters` gives it.
+    #[inline]
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.file_path = v;
         self
     }
 
     /// `FilePath` as set so far.
+    #[inline]
     pub fn get_file_path(&self) -> Option<&String> {
         self.file_path.as_ref()
     }
@@ -116,12 +121,14 @@ impl ImportDoNotCallNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -138,6 +145,7 @@ impl ImportDoNotCallNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers to add, e.g. `\["1900000****","1312121****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -152,6 +160,7 @@ impl ImportDoNotCallNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
@@ -165,17 +174,20 @@ impl ImportDoNotCallNumbersInputBuilder {
     }
 
     /// Sets or clears `Remark`. A remark kept with the numbers.
+    #[inline]
     pub fn set_remark(mut self, v: Option<String>) -> Self {
         self.remark = v;
         self
     }
 
     /// `Remark` as set so far.
+    #[inline]
     pub fn get_remark(&self) -> Option<&String> {
         self.remark.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportDoNotCallNumbersInput, BuildError> {
         Ok(ImportDoNotCallNumbersInput {
             file_path: self.file_path,
@@ -208,6 +220,7 @@ impl ImportDoNotCallNumbersFluentBuilder {
     }
 
     /// Sets or clears `FilePath`. Path of an uploaded file of numbers, as `GetDoNotCallFileUploadParameters` gives it.
+    #[inline]
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_file_path(v);
         self
@@ -222,6 +235,7 @@ impl ImportDoNotCallNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -236,6 +250,7 @@ impl ImportDoNotCallNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers to add, e.g. `\["1900000****","1312121****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -256,17 +271,20 @@ impl ImportDoNotCallNumbersFluentBuilder {
     }
 
     /// Sets or clears `Remark`. A remark kept with the numbers.
+    #[inline]
     pub fn set_remark(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_remark(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportDoNotCallNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -315,51 +333,60 @@ pub struct ImportDoNotCallNumbersOutput {
 
 impl ImportDoNotCallNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportDoNotCallNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ImportDoNotCallNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -386,6 +413,7 @@ pub enum ImportDoNotCallNumbersError {
 
 impl ImportDoNotCallNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -393,45 +421,53 @@ impl ImportDoNotCallNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportDoNotCallNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportDoNotCallNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportDoNotCallNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

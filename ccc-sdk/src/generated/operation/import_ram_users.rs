@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`work_mode`](ImportRamUsersFluentBuilder::work_mode).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportRamUsers)
+    #[inline]
     pub fn import_ram_users(&self) -> ImportRamUsersFluentBuilder {
         ImportRamUsersFluentBuilder {
             client: self.clone(),
@@ -65,11 +66,13 @@ pub struct ImportRamUsersInput {
 
 impl ImportRamUsersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ImportRamUsersInputBuilder {
         ImportRamUsersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.ram_id_list_json {
@@ -108,12 +111,14 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -130,6 +135,7 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets or clears `RamIdList`. The RAM users to import, by id.
+    #[inline]
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.ram_id_list_json = None;
         self.ram_id_list = v;
@@ -144,6 +150,7 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// `RamIdList` as set so far.
+    #[inline]
     pub fn get_ram_id_list(&self) -> Option<&Vec<String>> {
         self.ram_id_list.as_ref()
     }
@@ -157,12 +164,14 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets or clears `RoleId`. Role to give the imported users, e.g. `Agent@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
     }
 
     /// `RoleId` as set so far.
+    #[inline]
     pub fn get_role_id(&self) -> Option<&String> {
         self.role_id.as_ref()
     }
@@ -182,6 +191,7 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
@@ -196,6 +206,7 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// `SkillLevelList` as set so far.
+    #[inline]
     pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
         self.skill_level_list.as_ref()
     }
@@ -209,17 +220,20 @@ impl ImportRamUsersInputBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
+    #[inline]
     pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ImportRamUsersInput, BuildError> {
         Ok(ImportRamUsersInput {
             instance_id: self
@@ -260,6 +274,7 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -274,6 +289,7 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets or clears `RamIdList`. The RAM users to import, by id.
+    #[inline]
     pub fn set_ram_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_ram_id_list(v);
         self
@@ -294,6 +310,7 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets or clears `RoleId`. Role to give the imported users, e.g. `Agent@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
@@ -311,6 +328,7 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the imported users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
+    #[inline]
     pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
@@ -331,17 +349,20 @@ impl ImportRamUsersFluentBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the imported users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ImportRamUsersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -388,51 +409,60 @@ pub struct ImportRamUsersOutput {
 
 impl ImportRamUsersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ImportRamUsersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ImportRamUsersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -468,6 +498,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillGroupId`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
@@ -480,6 +511,7 @@ impl SkillLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -487,6 +519,7 @@ impl SkillLevel {
 }
 
 impl Encode for SkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "skillGroupId", &self.skill_group_id);
@@ -496,6 +529,7 @@ impl Encode for SkillLevel {
 }
 
 impl Flat for SkillLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -504,6 +538,7 @@ impl Flat for SkillLevel {
 
 impl codec::JsonText for SkillLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("skillGroupId", &self.skill_group_id);
@@ -527,6 +562,7 @@ pub enum ImportRamUsersError {
 
 impl ImportRamUsersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -534,45 +570,53 @@ impl ImportRamUsersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ImportRamUsersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ImportRamUsersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ImportRamUsersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

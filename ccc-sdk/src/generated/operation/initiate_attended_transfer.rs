@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`transferee`](InitiateAttendedTransferFluentBuilder::transferee).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InitiateAttendedTransfer)
+    #[inline]
     pub fn initiate_attended_transfer(&self) -> InitiateAttendedTransferFluentBuilder {
         InitiateAttendedTransferFluentBuilder {
             client: self.clone(),
@@ -100,11 +101,13 @@ pub struct InitiateAttendedTransferInput {
 
 impl InitiateAttendedTransferInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> InitiateAttendedTransferInputBuilder {
         InitiateAttendedTransferInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -178,12 +181,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -197,12 +202,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -216,12 +223,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -235,12 +244,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    #[inline]
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.transferee = v;
         self
     }
 
     /// `Transferee` as set so far.
+    #[inline]
     pub fn get_transferee(&self) -> Option<&String> {
         self.transferee.as_ref()
     }
@@ -254,12 +265,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -273,12 +286,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    #[inline]
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.transferor = v;
         self
     }
 
     /// `Transferor` as set so far.
+    #[inline]
     pub fn get_transferor(&self) -> Option<&String> {
         self.transferor.as_ref()
     }
@@ -292,12 +307,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -311,12 +328,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
+    #[inline]
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.call_priority = v;
         self
     }
 
     /// `CallPriority` as set so far.
+    #[inline]
     pub fn get_call_priority(&self) -> Option<&i32> {
         self.call_priority.as_ref()
     }
@@ -330,12 +349,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
+    #[inline]
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.queuing_overflow_threshold = v;
         self
     }
 
     /// `QueuingOverflowThreshold` as set so far.
+    #[inline]
     pub fn get_queuing_overflow_threshold(&self) -> Option<&i64> {
         self.queuing_overflow_threshold.as_ref()
     }
@@ -349,12 +370,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
+    #[inline]
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.queuing_timeout_seconds = v;
         self
     }
 
     /// `QueuingTimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_queuing_timeout_seconds(&self) -> Option<&i64> {
         self.queuing_timeout_seconds.as_ref()
     }
@@ -368,12 +391,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `RoutingType`. How the call is routed to the transferee.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.routing_type = v;
         self
     }
 
     /// `RoutingType` as set so far.
+    #[inline]
     pub fn get_routing_type(&self) -> Option<&String> {
         self.routing_type.as_ref()
     }
@@ -387,12 +412,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
+    #[inline]
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.strategy_name = v;
         self
     }
 
     /// `StrategyName` as set so far.
+    #[inline]
     pub fn get_strategy_name(&self) -> Option<&String> {
         self.strategy_name.as_ref()
     }
@@ -406,12 +433,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
+    #[inline]
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.strategy_params = v;
         self
     }
 
     /// `StrategyParams` as set so far.
+    #[inline]
     pub fn get_strategy_params(&self) -> Option<&String> {
         self.strategy_params.as_ref()
     }
@@ -425,12 +454,14 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -444,17 +475,20 @@ impl InitiateAttendedTransferInputBuilder {
     }
 
     /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
+    #[inline]
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.transferee_type = v;
         self
     }
 
     /// `TransfereeType` as set so far.
+    #[inline]
     pub fn get_transferee_type(&self) -> Option<&String> {
         self.transferee_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<InitiateAttendedTransferInput, BuildError> {
         Ok(InitiateAttendedTransferInput {
             device_id: self.device_id,
@@ -499,6 +533,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -513,6 +548,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -527,6 +563,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -541,6 +578,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `Transferee`. Who the call goes to: an agent (`username@instance` or 8-digit extension), a skill group or a phone number.
+    #[inline]
     pub fn set_transferee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee(v);
         self
@@ -555,6 +593,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The agent who transfers the call, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -569,6 +608,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `Transferor`. Number shown as the caller when the call goes to an outside number; ignored for an agent.
+    #[inline]
     pub fn set_transferor(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferor(v);
         self
@@ -583,6 +623,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to let the transferee ring before giving up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -597,6 +638,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `CallPriority`. Priority of the call while it queues in a skill group.
+    #[inline]
     pub fn set_call_priority(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_call_priority(v);
         self
@@ -611,6 +653,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `QueuingOverflowThreshold`. Threshold past which the call overflows out of its queue.
+    #[inline]
     pub fn set_queuing_overflow_threshold(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_overflow_threshold(v);
         self
@@ -625,6 +668,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `QueuingTimeoutSeconds`. Longest wait in a queue, in seconds.
+    #[inline]
     pub fn set_queuing_timeout_seconds(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_queuing_timeout_seconds(v);
         self
@@ -639,6 +683,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `RoutingType`. How the call is routed to the transferee.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_routing_type(v);
         self
@@ -653,6 +698,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `StrategyName`. Name of the routing strategy to apply.
+    #[inline]
     pub fn set_strategy_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_name(v);
         self
@@ -667,6 +713,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `StrategyParams`. Parameters of that routing strategy.
+    #[inline]
     pub fn set_strategy_params(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_params(v);
         self
@@ -681,6 +728,7 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -695,17 +743,20 @@ impl InitiateAttendedTransferFluentBuilder {
     }
 
     /// Sets or clears `TransfereeType`. Kind of transferee, when it is not clear from `Transferee`.
+    #[inline]
     pub fn set_transferee_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_transferee_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &InitiateAttendedTransferInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -758,57 +809,67 @@ pub struct InitiateAttendedTransferOutput {
 
 impl InitiateAttendedTransferOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&InitiateAttendedTransferResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for InitiateAttendedTransferOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for InitiateAttendedTransferOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -843,34 +904,40 @@ pub struct InitiateAttendedTransferResult {
 
 impl InitiateAttendedTransferResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 }
 
 impl Decode for InitiateAttendedTransferResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                user_context: codec::field(o, "UserContext")?,
-                context_id: codec::field(o, "ContextId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for InitiateAttendedTransferResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -910,6 +977,7 @@ pub enum InitiateAttendedTransferError {
 
 impl InitiateAttendedTransferError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsChannelId(e)
@@ -920,33 +988,39 @@ impl InitiateAttendedTransferError {
     }
 
     /// The error code, e.g. `NotExists.ChannelId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for InitiateAttendedTransferError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.ChannelId" => Self::NotExistsChannelId(e),
@@ -958,12 +1032,14 @@ impl From<ServiceError> for InitiateAttendedTransferError {
 }
 
 impl AsRef<ServiceError> for InitiateAttendedTransferError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for InitiateAttendedTransferError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`job_id`](LaunchSurveyFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/LaunchSurvey)
+    #[inline]
     pub fn launch_survey(&self) -> LaunchSurveyFluentBuilder {
         LaunchSurveyFluentBuilder {
             client: self.clone(),
@@ -79,11 +80,13 @@ pub struct LaunchSurveyInput {
 
 impl LaunchSurveyInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> LaunchSurveyInputBuilder {
         LaunchSurveyInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
@@ -139,12 +142,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that runs the survey.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -158,12 +163,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
     }
 
     /// `ContactFlowVariables` as set so far.
+    #[inline]
     pub fn get_contact_flow_variables(&self) -> Option<&String> {
         self.contact_flow_variables.as_ref()
     }
@@ -177,12 +184,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -196,12 +205,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -215,12 +226,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -234,12 +247,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `SmsMetadataId`. Id of the SMS settings used for a survey by SMS.
+    #[inline]
     pub fn set_sms_metadata_id(mut self, v: Option<String>) -> Self {
         self.sms_metadata_id = v;
         self
     }
 
     /// `SmsMetadataId` as set so far.
+    #[inline]
     pub fn get_sms_metadata_id(&self) -> Option<&String> {
         self.sms_metadata_id.as_ref()
     }
@@ -253,12 +268,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `SurveyChannel`. Channel of the survey: `IVR` or `SMS`.
+    #[inline]
     pub fn set_survey_channel(mut self, v: Option<String>) -> Self {
         self.survey_channel = v;
         self
     }
 
     /// `SurveyChannel` as set so far.
+    #[inline]
     pub fn get_survey_channel(&self) -> Option<&String> {
         self.survey_channel.as_ref()
     }
@@ -272,12 +289,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `SurveyTemplateId`. Id of the survey template.
+    #[inline]
     pub fn set_survey_template_id(mut self, v: Option<String>) -> Self {
         self.survey_template_id = v;
         self
     }
 
     /// `SurveyTemplateId` as set so far.
+    #[inline]
     pub fn get_survey_template_id(&self) -> Option<&String> {
         self.survey_template_id.as_ref()
     }
@@ -291,12 +310,14 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `SurveyTemplateVariables`. Variables of the survey template.
+    #[inline]
     pub fn set_survey_template_variables(mut self, v: Option<String>) -> Self {
         self.survey_template_variables = v;
         self
     }
 
     /// `SurveyTemplateVariables` as set so far.
+    #[inline]
     pub fn get_survey_template_variables(&self) -> Option<&String> {
         self.survey_template_variables.as_ref()
     }
@@ -310,17 +331,20 @@ impl LaunchSurveyInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<LaunchSurveyInput, BuildError> {
         Ok(LaunchSurveyInput {
             contact_flow_id: self.contact_flow_id,
@@ -358,6 +382,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that runs the survey.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -372,6 +397,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
@@ -386,6 +412,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -400,6 +427,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -414,6 +442,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -428,6 +457,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `SmsMetadataId`. Id of the SMS settings used for a survey by SMS.
+    #[inline]
     pub fn set_sms_metadata_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sms_metadata_id(v);
         self
@@ -442,6 +472,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `SurveyChannel`. Channel of the survey: `IVR` or `SMS`.
+    #[inline]
     pub fn set_survey_channel(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_channel(v);
         self
@@ -456,6 +487,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `SurveyTemplateId`. Id of the survey template.
+    #[inline]
     pub fn set_survey_template_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_template_id(v);
         self
@@ -470,6 +502,7 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `SurveyTemplateVariables`. Variables of the survey template.
+    #[inline]
     pub fn set_survey_template_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_survey_template_variables(v);
         self
@@ -484,17 +517,20 @@ impl LaunchSurveyFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &LaunchSurveyInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -545,57 +581,67 @@ pub struct LaunchSurveyOutput {
 
 impl LaunchSurveyOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&LaunchSurveyResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for LaunchSurveyOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LaunchSurveyOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -630,34 +676,40 @@ pub struct LaunchSurveyResult {
 
 impl LaunchSurveyResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for LaunchSurveyResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                context_id: codec::field(o, "ContextId")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LaunchSurveyResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -682,6 +734,7 @@ pub enum LaunchSurveyError {
 
 impl LaunchSurveyError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -689,45 +742,53 @@ impl LaunchSurveyError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for LaunchSurveyError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for LaunchSurveyError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for LaunchSurveyError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`page_size`](ListAttemptsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAttempts)
+    #[inline]
     pub fn list_attempts(&self) -> ListAttemptsFluentBuilder {
         ListAttemptsFluentBuilder {
             client: self.clone(),
@@ -98,11 +99,13 @@ pub struct ListAttemptsInput {
 
 impl ListAttemptsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListAttemptsInputBuilder {
         ListAttemptsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
@@ -168,12 +171,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only attempts this agent took, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -187,12 +192,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `AttemptId`. Only this attempt; an attempt's id is the id of its call, e.g. `job-16976964500325****`.
+    #[inline]
     pub fn set_attempt_id(mut self, v: Option<String>) -> Self {
         self.attempt_id = v;
         self
     }
 
     /// `AttemptId` as set so far.
+    #[inline]
     pub fn get_attempt_id(&self) -> Option<&String> {
         self.attempt_id.as_ref()
     }
@@ -206,12 +213,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Callee`. Only attempts that called this number.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -225,12 +234,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Caller`. Only attempts made from this number.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -244,12 +255,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -263,12 +276,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `CaseId`. The case (contact to call) whose attempts to list; the service generates case ids, e.g. `60ecb1a2-4480-4d01-bede-c5b7655bfadf`.
+    #[inline]
     pub fn set_case_id(mut self, v: Option<String>) -> Self {
         self.case_id = v;
         self
     }
 
     /// `CaseId` as set so far.
+    #[inline]
     pub fn get_case_id(&self) -> Option<&String> {
         self.case_id.as_ref()
     }
@@ -282,12 +297,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Only the attempt of this call, e.g. `job-16976964500325****`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -301,12 +318,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `Criteria`. More filters, as a JSON object in a string; `caseIds` takes several case ids, e.g. `{"caseIds":\["964f05a7-fc15-4a05-93a6-cd7421c4459e"\]}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
     }
 
     /// `Criteria` as set so far.
+    #[inline]
     pub fn get_criteria(&self) -> Option<&String> {
         self.criteria.as_ref()
     }
@@ -320,12 +339,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default the end of the campaign.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -339,12 +360,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -358,12 +381,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -377,12 +402,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -396,12 +423,14 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `QueueId`. Only attempts queued for this skill group, as `name@instance`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -415,17 +444,20 @@ impl ListAttemptsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of the campaign.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListAttemptsInput, BuildError> {
         Ok(ListAttemptsInput {
             agent_id: self.agent_id,
@@ -473,6 +505,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only attempts this agent took, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -487,6 +520,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `AttemptId`. Only this attempt; an attempt's id is the id of its call, e.g. `job-16976964500325****`.
+    #[inline]
     pub fn set_attempt_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_attempt_id(v);
         self
@@ -501,6 +535,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Callee`. Only attempts that called this number.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -515,6 +550,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Caller`. Only attempts made from this number.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -529,6 +565,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -543,6 +580,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `CaseId`. The case (contact to call) whose attempts to list; the service generates case ids, e.g. `60ecb1a2-4480-4d01-bede-c5b7655bfadf`.
+    #[inline]
     pub fn set_case_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_case_id(v);
         self
@@ -557,6 +595,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Only the attempt of this call, e.g. `job-16976964500325****`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -571,6 +610,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `Criteria`. More filters, as a JSON object in a string; `caseIds` takes several case ids, e.g. `{"caseIds":\["964f05a7-fc15-4a05-93a6-cd7421c4459e"\]}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self
@@ -585,6 +625,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default the end of the campaign.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -599,6 +640,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -613,6 +655,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -627,6 +670,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -641,6 +685,7 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `QueueId`. Only attempts queued for this skill group, as `name@instance`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -655,17 +700,20 @@ impl ListAttemptsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of the campaign.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListAttemptsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -688,6 +736,7 @@ impl ListAttemptsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -704,6 +753,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -716,6 +766,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -727,10 +778,12 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -743,6 +796,7 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -778,51 +832,60 @@ pub struct ListAttemptsOutput {
 
 impl ListAttemptsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&AttemptPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListAttemptsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListAttemptsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -860,40 +923,47 @@ pub struct AttemptPage {
 
 impl AttemptPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[Attempt] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for AttemptPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for AttemptPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -994,136 +1064,159 @@ pub struct Attempt {
 
 impl Attempt {
     /// `AgentEstablishedTime`: see the field [`agent_established_time`](#structfield.agent_established_time).
+    #[inline]
     pub fn agent_established_time(&self) -> Option<i64> {
         self.agent_established_time
     }
 
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentRingDuration`: see the field [`agent_ring_duration`](#structfield.agent_ring_duration).
+    #[inline]
     pub fn agent_ring_duration(&self) -> Option<i64> {
         self.agent_ring_duration
     }
 
     /// `AssignAgentTime`: see the field [`assign_agent_time`](#structfield.assign_agent_time).
+    #[inline]
     pub fn assign_agent_time(&self) -> Option<i64> {
         self.assign_agent_time
     }
 
     /// `AttemptId`: see the field [`attempt_id`](#structfield.attempt_id).
+    #[inline]
     pub fn attempt_id(&self) -> Option<&str> {
         self.attempt_id.as_deref()
     }
 
     /// `Callee`: see the field [`callee`](#structfield.callee).
+    #[inline]
     pub fn callee(&self) -> Option<&str> {
         self.callee.as_deref()
     }
 
     /// `Caller`: see the field [`caller`](#structfield.caller).
+    #[inline]
     pub fn caller(&self) -> Option<&str> {
         self.caller.as_deref()
     }
 
     /// `CampaignId`: see the field [`campaign_id`](#structfield.campaign_id).
+    #[inline]
     pub fn campaign_id(&self) -> Option<&str> {
         self.campaign_id.as_deref()
     }
 
     /// `CaseId`: see the field [`case_id`](#structfield.case_id).
+    #[inline]
     pub fn case_id(&self) -> Option<&str> {
         self.case_id.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `CustomerEstablishedTime`: see the field [`customer_established_time`](#structfield.customer_established_time).
+    #[inline]
     pub fn customer_established_time(&self) -> Option<i64> {
         self.customer_established_time
     }
 
     /// `CustomerReleasedTime`: see the field [`customer_released_time`](#structfield.customer_released_time).
+    #[inline]
     pub fn customer_released_time(&self) -> Option<i64> {
         self.customer_released_time
     }
 
     /// `DialDuration`: see the field [`dial_duration`](#structfield.dial_duration).
+    #[inline]
     pub fn dial_duration(&self) -> Option<i64> {
         self.dial_duration
     }
 
     /// `DialTime`: see the field [`dial_time`](#structfield.dial_time).
+    #[inline]
     pub fn dial_time(&self) -> Option<i64> {
         self.dial_time
     }
 
     /// `EnqueueTime`: see the field [`enqueue_time`](#structfield.enqueue_time).
+    #[inline]
     pub fn enqueue_time(&self) -> Option<i64> {
         self.enqueue_time
     }
 
     /// `EnterIvrTime`: see the field [`enter_ivr_time`](#structfield.enter_ivr_time).
+    #[inline]
     pub fn enter_ivr_time(&self) -> Option<i64> {
         self.enter_ivr_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `IvrDuration`: see the field [`ivr_duration`](#structfield.ivr_duration).
+    #[inline]
     pub fn ivr_duration(&self) -> Option<i64> {
         self.ivr_duration
     }
 
     /// `QueueDuration`: see the field [`queue_duration`](#structfield.queue_duration).
+    #[inline]
     pub fn queue_duration(&self) -> Option<i64> {
         self.queue_duration
     }
 
     /// `QueueId`: see the field [`queue_id`](#structfield.queue_id).
+    #[inline]
     pub fn queue_id(&self) -> Option<&str> {
         self.queue_id.as_deref()
     }
 }
 
 impl Decode for Attempt {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_established_time: codec::field(o, "AgentEstablishedTime")?,
-                agent_id: codec::field(o, "AgentId")?,
-                agent_ring_duration: codec::field(o, "AgentRingDuration")?,
-                assign_agent_time: codec::field(o, "AssignAgentTime")?,
-                attempt_id: codec::field(o, "AttemptId")?,
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-                campaign_id: codec::field(o, "CampaignId")?,
-                case_id: codec::field(o, "CaseId")?,
-                contact_id: codec::field(o, "ContactId")?,
-                customer_established_time: codec::field(o, "CustomerEstablishedTime")?,
-                customer_released_time: codec::field(o, "CustomerReleasedTime")?,
-                dial_duration: codec::field(o, "DialDuration")?,
-                dial_time: codec::field(o, "DialTime")?,
-                enqueue_time: codec::field(o, "EnqueueTime")?,
-                enter_ivr_time: codec::field(o, "EnterIvrTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_duration: codec::field(o, "IvrDuration")?,
-                queue_duration: codec::field(o, "QueueDuration")?,
-                queue_id: codec::field(o, "QueueId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentEstablishedTime" => codec::set(&mut out.agent_established_time, name, v),
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentRingDuration" => codec::set(&mut out.agent_ring_duration, name, v),
+            "AssignAgentTime" => codec::set(&mut out.assign_agent_time, name, v),
+            "AttemptId" => codec::set(&mut out.attempt_id, name, v),
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            "CampaignId" => codec::set(&mut out.campaign_id, name, v),
+            "CaseId" => codec::set(&mut out.case_id, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "CustomerEstablishedTime" => codec::set(&mut out.customer_established_time, name, v),
+            "CustomerReleasedTime" => codec::set(&mut out.customer_released_time, name, v),
+            "DialDuration" => codec::set(&mut out.dial_duration, name, v),
+            "DialTime" => codec::set(&mut out.dial_time, name, v),
+            "EnqueueTime" => codec::set(&mut out.enqueue_time, name, v),
+            "EnterIvrTime" => codec::set(&mut out.enter_ivr_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrDuration" => codec::set(&mut out.ivr_duration, name, v),
+            "QueueDuration" => codec::set(&mut out.queue_duration, name, v),
+            "QueueId" => codec::set(&mut out.queue_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Attempt {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentEstablishedTime", &self.agent_established_time);
@@ -1169,6 +1262,7 @@ pub enum ListAttemptsError {
 
 impl ListAttemptsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1176,45 +1270,53 @@ impl ListAttemptsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListAttemptsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListAttemptsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListAttemptsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

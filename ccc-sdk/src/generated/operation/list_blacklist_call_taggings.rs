@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`number_list`](ListBlacklistCallTaggingsFluentBuilder::number_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBlacklistCallTaggings)
+    #[inline]
     pub fn list_blacklist_call_taggings(&self) -> ListBlacklistCallTaggingsFluentBuilder {
         ListBlacklistCallTaggingsFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct ListBlacklistCallTaggingsInput {
 
 impl ListBlacklistCallTaggingsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListBlacklistCallTaggingsInputBuilder {
         ListBlacklistCallTaggingsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.number_list_json {
@@ -81,12 +84,14 @@ impl ListBlacklistCallTaggingsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -103,6 +108,7 @@ impl ListBlacklistCallTaggingsInputBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to check, each with an optional call, e.g. `\[{"number":"1521083xxxx","jobId":"job-481841171213393920"}\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<Number>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -117,11 +123,13 @@ impl ListBlacklistCallTaggingsInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<Number>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListBlacklistCallTaggingsInput, BuildError> {
         Ok(ListBlacklistCallTaggingsInput {
             instance_id: self
@@ -156,6 +164,7 @@ impl ListBlacklistCallTaggingsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -170,6 +179,7 @@ impl ListBlacklistCallTaggingsFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to check, each with an optional call, e.g. `\[{"number":"1521083xxxx","jobId":"job-481841171213393920"}\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<Number>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -182,11 +192,13 @@ impl ListBlacklistCallTaggingsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListBlacklistCallTaggingsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -235,51 +247,60 @@ pub struct ListBlacklistCallTaggingsOutput {
 
 impl ListBlacklistCallTaggingsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[BlacklistCallTagging] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListBlacklistCallTaggingsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListBlacklistCallTaggingsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -315,6 +336,7 @@ impl Number {
     }
 
     /// Sets or clears `number`.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
@@ -327,6 +349,7 @@ impl Number {
     }
 
     /// Sets or clears `jobId`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
@@ -334,6 +357,7 @@ impl Number {
 }
 
 impl Encode for Number {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "number", &self.number);
@@ -343,6 +367,7 @@ impl Encode for Number {
 }
 
 impl Flat for Number {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "number", &self.number);
         codec::flat_field(out, prefix, "jobId", &self.job_id);
@@ -351,6 +376,7 @@ impl Flat for Number {
 
 impl codec::JsonText for Number {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("number", &self.number);
@@ -381,34 +407,40 @@ pub struct BlacklistCallTagging {
 
 impl BlacklistCallTagging {
     /// `Blacklisted`: see the field [`blacklisted`](#structfield.blacklisted).
+    #[inline]
     pub fn blacklisted(&self) -> Option<bool> {
         self.blacklisted
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 }
 
 impl Decode for BlacklistCallTagging {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                blacklisted: codec::field(o, "Blacklisted")?,
-                job_id: codec::field(o, "JobId")?,
-                number: codec::field(o, "Number")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Blacklisted" => codec::set(&mut out.blacklisted, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for BlacklistCallTagging {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Blacklisted", &self.blacklisted);
@@ -437,6 +469,7 @@ pub enum ListBlacklistCallTaggingsError {
 
 impl ListBlacklistCallTaggingsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -444,45 +477,53 @@ impl ListBlacklistCallTaggingsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListBlacklistCallTaggingsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListBlacklistCallTaggingsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListBlacklistCallTaggingsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

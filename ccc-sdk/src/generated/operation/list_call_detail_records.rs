@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListCallDetailRecordsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecords)
+    #[inline]
     pub fn list_call_detail_records(&self) -> ListCallDetailRecordsFluentBuilder {
         ListCallDetailRecordsFluentBuilder {
             client: self.clone(),
@@ -132,11 +133,13 @@ pub struct ListCallDetailRecordsInput {
 
 impl ListCallDetailRecordsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCallDetailRecordsInputBuilder {
         ListCallDetailRecordsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -246,12 +249,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -265,12 +270,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -284,12 +291,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -303,12 +312,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `CalledNumber`. Only calls to this number.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
     }
 
     /// `CalledNumber` as set so far.
+    #[inline]
     pub fn get_called_number(&self) -> Option<&String> {
         self.called_number.as_ref()
     }
@@ -322,12 +333,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `CallingNumber`. Only calls from this number.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.calling_number = v;
         self
     }
 
     /// `CallingNumber` as set so far.
+    #[inline]
     pub fn get_calling_number(&self) -> Option<&String> {
         self.calling_number.as_ref()
     }
@@ -341,12 +354,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -360,12 +375,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -379,12 +396,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `ContactType`. Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
+    #[inline]
     pub fn set_contact_type(mut self, v: Option<String>) -> Self {
         self.contact_type = v;
         self
     }
 
     /// `ContactType` as set so far.
+    #[inline]
     pub fn get_contact_type(&self) -> Option<&String> {
         self.contact_type.as_ref()
     }
@@ -398,12 +417,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `ContactDisposition`. Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    #[inline]
     pub fn set_contact_disposition(mut self, v: Option<String>) -> Self {
         self.contact_disposition = v;
         self
     }
 
     /// `ContactDisposition` as set so far.
+    #[inline]
     pub fn get_contact_disposition(&self) -> Option<&String> {
         self.contact_disposition.as_ref()
     }
@@ -417,12 +438,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -436,12 +459,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only calls this agent took part in, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -455,12 +480,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only calls that went through this skill group.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -474,12 +501,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
@@ -493,12 +522,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
     }
 
     /// `OrderByField` as set so far.
+    #[inline]
     pub fn get_order_by_field(&self) -> Option<&String> {
         self.order_by_field.as_ref()
     }
@@ -515,6 +546,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `SatisfactionList`. Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
+    #[inline]
     pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
         self.satisfaction_list_json = None;
         self.satisfaction_list = v;
@@ -529,6 +561,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// `SatisfactionList` as set so far.
+    #[inline]
     pub fn get_satisfaction_list(&self) -> Option<&Vec<String>> {
         self.satisfaction_list.as_ref()
     }
@@ -542,12 +575,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `SatisfactionSurveyChannel`. Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
+    #[inline]
     pub fn set_satisfaction_survey_channel(mut self, v: Option<SatisfactionSurveyChannel>) -> Self {
         self.satisfaction_survey_channel = v;
         self
     }
 
     /// `SatisfactionSurveyChannel` as set so far.
+    #[inline]
     pub fn get_satisfaction_survey_channel(&self) -> Option<&SatisfactionSurveyChannel> {
         self.satisfaction_survey_channel.as_ref()
     }
@@ -567,6 +602,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `ContactDispositionList`. Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
+    #[inline]
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
@@ -581,6 +617,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// `ContactDispositionList` as set so far.
+    #[inline]
     pub fn get_contact_disposition_list(&self) -> Option<&Vec<String>> {
         self.contact_disposition_list.as_ref()
     }
@@ -597,6 +634,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `ContactTypeList`. Only calls of these kinds, e.g. `Internal`, `Inbound`.
+    #[inline]
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list = v;
@@ -611,6 +649,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// `ContactTypeList` as set so far.
+    #[inline]
     pub fn get_contact_type_list(&self) -> Option<&Vec<String>> {
         self.contact_type_list.as_ref()
     }
@@ -624,12 +663,14 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `Criteria`. More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
     }
 
     /// `Criteria` as set so far.
+    #[inline]
     pub fn get_criteria(&self) -> Option<&String> {
         self.criteria.as_ref()
     }
@@ -649,6 +690,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
+    #[inline]
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.early_media_state_list_json = None;
         self.early_media_state_list = v;
@@ -663,6 +705,7 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// `EarlyMediaStateList` as set so far.
+    #[inline]
     pub fn get_early_media_state_list(&self) -> Option<&Vec<String>> {
         self.early_media_state_list.as_ref()
     }
@@ -676,17 +719,20 @@ impl ListCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `SatisfactionDescriptionList`. Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
+    #[inline]
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.satisfaction_description_list = v;
         self
     }
 
     /// `SatisfactionDescriptionList` as set so far.
+    #[inline]
     pub fn get_satisfaction_description_list(&self) -> Option<&String> {
         self.satisfaction_description_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCallDetailRecordsInput, BuildError> {
         Ok(ListCallDetailRecordsInput {
             instance_id: self
@@ -743,6 +789,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -757,6 +804,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -771,6 +819,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -785,6 +834,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `CalledNumber`. Only calls to this number.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
@@ -799,6 +849,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `CallingNumber`. Only calls from this number.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_calling_number(v);
         self
@@ -813,6 +864,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -827,6 +879,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -841,6 +894,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `ContactType`. Only calls of this kind: `Inbound`, `Outbound` or `Back2Back`.
+    #[inline]
     pub fn set_contact_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_type(v);
         self
@@ -855,6 +909,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `ContactDisposition`. Only calls that ended this way: `Success`, `NoAnswer`, `AbandonedInContactFlow`, `AbandonedInQueue`, `AbandonedRing` or `Reject`.
+    #[inline]
     pub fn set_contact_disposition(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_disposition(v);
         self
@@ -869,6 +924,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Only the call with this id, e.g. `job-125152394144124921`; the other filters are then ignored.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -883,6 +939,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only calls this agent took part in, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -897,6 +954,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only calls that went through this skill group.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -911,6 +969,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
@@ -925,6 +984,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
@@ -939,6 +999,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `SatisfactionList`. Only calls with one of these satisfaction ratings, e.g. `1`, `3`.
+    #[inline]
     pub fn set_satisfaction_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_list(v);
         self
@@ -959,6 +1020,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `SatisfactionSurveyChannel`. Only calls whose satisfaction survey used this channel: `IVR` or `SMS`.
+    #[inline]
     pub fn set_satisfaction_survey_channel(mut self, v: Option<SatisfactionSurveyChannel>) -> Self {
         self.input = self.input.set_satisfaction_survey_channel(v);
         self
@@ -976,6 +1038,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `ContactDispositionList`. Only calls that ended one of these ways, e.g. `Success`, `NoAnswer`.
+    #[inline]
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
@@ -996,6 +1059,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `ContactTypeList`. Only calls of these kinds, e.g. `Internal`, `Inbound`.
+    #[inline]
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
         self
@@ -1016,6 +1080,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `Criteria`. More filters, as a JSON object in a string, e.g. `{"phoneNumber":"0735"}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self
@@ -1033,6 +1098,7 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `NotConnected`, `NoAnswer`.
+    #[inline]
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
         self
@@ -1053,17 +1119,20 @@ impl ListCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `SatisfactionDescriptionList`. Only calls with one of these satisfaction ratings (by description), as a JSON array in a string.
+    #[inline]
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_description_list(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCallDetailRecordsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -1088,6 +1157,7 @@ impl ListCallDetailRecordsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -1104,6 +1174,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -1116,6 +1187,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -1127,10 +1199,12 @@ impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -1143,6 +1217,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -1178,51 +1253,60 @@ pub struct ListCallDetailRecordsOutput {
 
 impl ListCallDetailRecordsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CallDetailRecordPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCallDetailRecordsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListCallDetailRecordsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -1260,40 +1344,47 @@ pub struct CallDetailRecordPage {
 
 impl CallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListCallDetailRecordsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for CallDetailRecordPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallDetailRecordPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -1458,232 +1549,275 @@ pub struct ListCallDetailRecordsItem {
 
 impl ListCallDetailRecordsItem {
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
+    #[inline]
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
     }
 
     /// `AgentNames`: see the field [`agent_names`](#structfield.agent_names).
+    #[inline]
     pub fn agent_names(&self) -> Option<&str> {
         self.agent_names.as_deref()
     }
 
     /// `CallDuration`: see the field [`call_duration`](#structfield.call_duration).
+    #[inline]
     pub fn call_duration(&self) -> Option<&str> {
         self.call_duration.as_deref()
     }
 
     /// `CalledNumber`: see the field [`called_number`](#structfield.called_number).
+    #[inline]
     pub fn called_number(&self) -> Option<&str> {
         self.called_number.as_deref()
     }
 
     /// `CallingNumber`: see the field [`calling_number`](#structfield.calling_number).
+    #[inline]
     pub fn calling_number(&self) -> Option<&str> {
         self.calling_number.as_deref()
     }
 
     /// `ContactDisposition`: see the field [`contact_disposition`](#structfield.contact_disposition).
+    #[inline]
     pub fn contact_disposition(&self) -> Option<&str> {
         self.contact_disposition.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `ContactType`: see the field [`contact_type`](#structfield.contact_type).
+    #[inline]
     pub fn contact_type(&self) -> Option<&str> {
         self.contact_type.as_deref()
     }
 
     /// `EstablishedTime`: see the field [`established_time`](#structfield.established_time).
+    #[inline]
     pub fn established_time(&self) -> Option<i64> {
         self.established_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `RecordingReady`: see the field [`recording_ready`](#structfield.recording_ready).
+    #[inline]
     pub fn recording_ready(&self) -> Option<bool> {
         self.recording_ready
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseTime`: see the field [`release_time`](#structfield.release_time).
+    #[inline]
     pub fn release_time(&self) -> Option<i64> {
         self.release_time
     }
 
     /// `Satisfaction`: see the field [`satisfaction`](#structfield.satisfaction).
+    #[inline]
     pub fn satisfaction(&self) -> Option<i32> {
         self.satisfaction
     }
 
     /// `SatisfactionSurveyChannel`: see the field [`satisfaction_survey_channel`](#structfield.satisfaction_survey_channel).
+    #[inline]
     pub fn satisfaction_survey_channel(&self) -> Option<&str> {
         self.satisfaction_survey_channel.as_deref()
     }
 
     /// `SatisfactionSurveyOffered`: see the field [`satisfaction_survey_offered`](#structfield.satisfaction_survey_offered).
+    #[inline]
     pub fn satisfaction_survey_offered(&self) -> Option<bool> {
         self.satisfaction_survey_offered
     }
 
     /// `SkillGroupIds`: see the field [`skill_group_ids`](#structfield.skill_group_ids).
+    #[inline]
     pub fn skill_group_ids(&self) -> Option<&str> {
         self.skill_group_ids.as_deref()
     }
 
     /// `SkillGroupNames`: see the field [`skill_group_names`](#structfield.skill_group_names).
+    #[inline]
     pub fn skill_group_names(&self) -> Option<&str> {
         self.skill_group_names.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `AdditionalBroker`: see the field [`additional_broker`](#structfield.additional_broker).
+    #[inline]
     pub fn additional_broker(&self) -> Option<&str> {
         self.additional_broker.as_deref()
     }
 
     /// `Broker`: see the field [`broker`](#structfield.broker).
+    #[inline]
     pub fn broker(&self) -> Option<&str> {
         self.broker.as_deref()
     }
 
     /// `CallIds`: see the field [`call_ids`](#structfield.call_ids).
+    #[inline]
     pub fn call_ids(&self) -> Option<&str> {
         self.call_ids.as_deref()
     }
 
     /// `CalleeLocation`: see the field [`callee_location`](#structfield.callee_location).
+    #[inline]
     pub fn callee_location(&self) -> Option<&str> {
         self.callee_location.as_deref()
     }
 
     /// `CallerLocation`: see the field [`caller_location`](#structfield.caller_location).
+    #[inline]
     pub fn caller_location(&self) -> Option<&str> {
         self.caller_location.as_deref()
     }
 
     /// `DialingTime`: see the field [`dialing_time`](#structfield.dialing_time).
+    #[inline]
     pub fn dialing_time(&self) -> Option<i64> {
         self.dialing_time
     }
 
     /// `EarlyMediaState`: see the field [`early_media_state`](#structfield.early_media_state).
+    #[inline]
     pub fn early_media_state(&self) -> Option<&str> {
         self.early_media_state.as_deref()
     }
 
     /// `HeldTime`: see the field [`held_time`](#structfield.held_time).
+    #[inline]
     pub fn held_time(&self) -> Option<i64> {
         self.held_time
     }
 
     /// `IvrTime`: see the field [`ivr_time`](#structfield.ivr_time).
+    #[inline]
     pub fn ivr_time(&self) -> Option<i64> {
         self.ivr_time
     }
 
     /// `QueueTime`: see the field [`queue_time`](#structfield.queue_time).
+    #[inline]
     pub fn queue_time(&self) -> Option<i64> {
         self.queue_time
     }
 
     /// `RecordingDuration`: see the field [`recording_duration`](#structfield.recording_duration).
+    #[inline]
     pub fn recording_duration(&self) -> Option<i64> {
         self.recording_duration
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `RingTime`: see the field [`ring_time`](#structfield.ring_time).
+    #[inline]
     pub fn ring_time(&self) -> Option<i64> {
         self.ring_time
     }
 
     /// `SatisfactionDescription`: see the field [`satisfaction_description`](#structfield.satisfaction_description).
+    #[inline]
     pub fn satisfaction_description(&self) -> Option<&str> {
         self.satisfaction_description.as_deref()
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<i32> {
         self.satisfaction_index
     }
 
     /// `TalkTime`: see the field [`talk_time`](#structfield.talk_time).
+    #[inline]
     pub fn talk_time(&self) -> Option<i64> {
         self.talk_time
     }
 
     /// `WaitTime`: see the field [`wait_time`](#structfield.wait_time).
+    #[inline]
     pub fn wait_time(&self) -> Option<i64> {
         self.wait_time
     }
 }
 
 impl Decode for ListCallDetailRecordsItem {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                satisfaction: codec::field(o, "Satisfaction")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                additional_broker: codec::field(o, "AdditionalBroker")?,
-                broker: codec::field(o, "Broker")?,
-                call_ids: codec::field(o, "CallIds")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                dialing_time: codec::field(o, "DialingTime")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                held_time: codec::field(o, "HeldTime")?,
-                ivr_time: codec::field(o, "IvrTime")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                recording_duration: codec::field(o, "RecordingDuration")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                ring_time: codec::field(o, "RingTime")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                talk_time: codec::field(o, "TalkTime")?,
-                wait_time: codec::field(o, "WaitTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "Satisfaction" => codec::set(&mut out.satisfaction, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "AdditionalBroker" => codec::set(&mut out.additional_broker, name, v),
+            "Broker" => codec::set(&mut out.broker, name, v),
+            "CallIds" => codec::set(&mut out.call_ids, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "DialingTime" => codec::set(&mut out.dialing_time, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "HeldTime" => codec::set(&mut out.held_time, name, v),
+            "IvrTime" => codec::set(&mut out.ivr_time, name, v),
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "RecordingDuration" => codec::set(&mut out.recording_duration, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "RingTime" => codec::set(&mut out.ring_time, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "TalkTime" => codec::set(&mut out.talk_time, name, v),
+            "WaitTime" => codec::set(&mut out.wait_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListCallDetailRecordsItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentIds", &self.agent_ids);
@@ -1780,6 +1914,7 @@ pub enum ListCallDetailRecordsError {
 
 impl ListCallDetailRecordsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::InternalServiceCommon(e) | Self::Unhandled(e) => e,
@@ -1787,33 +1922,39 @@ impl ListCallDetailRecordsError {
     }
 
     /// The error code, e.g. `InternalService.Common`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCallDetailRecordsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "InternalService.Common" => Self::InternalServiceCommon(e),
@@ -1823,12 +1964,14 @@ impl From<ServiceError> for ListCallDetailRecordsError {
 }
 
 impl AsRef<ServiceError> for ListCallDetailRecordsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCallDetailRecordsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListCallDetailRecordsV2FluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecordsV2)
+    #[inline]
     pub fn list_call_detail_records_v2(&self) -> ListCallDetailRecordsV2FluentBuilder {
         ListCallDetailRecordsV2FluentBuilder {
             client: self.clone(),
@@ -171,11 +172,13 @@ pub struct ListCallDetailRecordsV2Input {
 
 impl ListCallDetailRecordsV2Input {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCallDetailRecordsV2InputBuilder {
         ListCallDetailRecordsV2InputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.access_channel_type_list_json {
             p.put(Loc::Query, "AccessChannelTypeList", text);
@@ -324,6 +327,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `AccessChannelTypeList`. Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
+    #[inline]
     pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.access_channel_type_list_json = None;
         self.access_channel_type_list = v;
@@ -338,6 +342,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `AccessChannelTypeList` as set so far.
+    #[inline]
     pub fn get_access_channel_type_list(&self) -> Option<&Vec<String>> {
         self.access_channel_type_list.as_ref()
     }
@@ -351,12 +356,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only contacts this agent took part in, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -370,12 +377,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `AnalyticsReportReady`. Only contacts whose analysis report is (`true`) or is not (`false`) ready.
+    #[inline]
     pub fn set_analytics_report_ready(mut self, v: Option<bool>) -> Self {
         self.analytics_report_ready = v;
         self
     }
 
     /// `AnalyticsReportReady` as set so far.
+    #[inline]
     pub fn get_analytics_report_ready(&self) -> Option<&bool> {
         self.analytics_report_ready.as_ref()
     }
@@ -389,12 +398,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `Broker`. Only calls through this number of the instance.
+    #[inline]
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.broker = v;
         self
     }
 
     /// `Broker` as set so far.
+    #[inline]
     pub fn get_broker(&self) -> Option<&String> {
         self.broker.as_ref()
     }
@@ -408,12 +419,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `CalledNumber`. Only calls to this number.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
     }
 
     /// `CalledNumber` as set so far.
+    #[inline]
     pub fn get_called_number(&self) -> Option<&String> {
         self.called_number.as_ref()
     }
@@ -427,12 +440,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `CallingNumber`. Only calls from this number.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.calling_number = v;
         self
     }
 
     /// `CallingNumber` as set so far.
+    #[inline]
     pub fn get_calling_number(&self) -> Option<&String> {
         self.calling_number.as_ref()
     }
@@ -452,6 +467,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `ContactDispositionList`. Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
+    #[inline]
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_disposition_list_json = None;
         self.contact_disposition_list = v;
@@ -466,6 +482,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `ContactDispositionList` as set so far.
+    #[inline]
     pub fn get_contact_disposition_list(&self) -> Option<&Vec<String>> {
         self.contact_disposition_list.as_ref()
     }
@@ -482,6 +499,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `ContactIdList`. Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
+    #[inline]
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_id_list_json = None;
         self.contact_id_list = v;
@@ -496,6 +514,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `ContactIdList` as set so far.
+    #[inline]
     pub fn get_contact_id_list(&self) -> Option<&Vec<String>> {
         self.contact_id_list.as_ref()
     }
@@ -512,6 +531,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `ContactTypeList`. Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    #[inline]
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_type_list_json = None;
         self.contact_type_list = v;
@@ -526,6 +546,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `ContactTypeList` as set so far.
+    #[inline]
     pub fn get_contact_type_list(&self) -> Option<&Vec<String>> {
         self.contact_type_list.as_ref()
     }
@@ -545,6 +566,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
+    #[inline]
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.early_media_state_list_json = None;
         self.early_media_state_list = v;
@@ -559,6 +581,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `EarlyMediaStateList` as set so far.
+    #[inline]
     pub fn get_early_media_state_list(&self) -> Option<&Vec<String>> {
         self.early_media_state_list.as_ref()
     }
@@ -572,12 +595,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -591,12 +616,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `FirstAgentId`. Only contacts this agent handled first, as `username@instance`.
+    #[inline]
     pub fn set_first_agent_id(mut self, v: Option<String>) -> Self {
         self.first_agent_id = v;
         self
     }
 
     /// `FirstAgentId` as set so far.
+    #[inline]
     pub fn get_first_agent_id(&self) -> Option<&String> {
         self.first_agent_id.as_ref()
     }
@@ -610,12 +637,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -629,12 +658,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -648,12 +679,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `Number`. Only calls from or to this number.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
@@ -667,12 +700,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
     }
 
     /// `OrderByField` as set so far.
+    #[inline]
     pub fn get_order_by_field(&self) -> Option<&String> {
         self.order_by_field.as_ref()
     }
@@ -686,12 +721,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -705,12 +742,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -724,12 +763,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `ReleaseInitiatorList`. Only contacts ended by one of these parties.
+    #[inline]
     pub fn set_release_initiator_list(mut self, v: Option<String>) -> Self {
         self.release_initiator_list = v;
         self
     }
 
     /// `ReleaseInitiatorList` as set so far.
+    #[inline]
     pub fn get_release_initiator_list(&self) -> Option<&String> {
         self.release_initiator_list.as_ref()
     }
@@ -743,12 +784,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `ReleaseReasonList`. Only contacts that ended for one of these reasons.
+    #[inline]
     pub fn set_release_reason_list(mut self, v: Option<String>) -> Self {
         self.release_reason_list = v;
         self
     }
 
     /// `ReleaseReasonList` as set so far.
+    #[inline]
     pub fn get_release_reason_list(&self) -> Option<&String> {
         self.release_reason_list.as_ref()
     }
@@ -762,12 +805,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SatisfactionDescriptionList`. Only contacts with one of these satisfaction ratings, by description.
+    #[inline]
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.satisfaction_description_list = v;
         self
     }
 
     /// `SatisfactionDescriptionList` as set so far.
+    #[inline]
     pub fn get_satisfaction_description_list(&self) -> Option<&String> {
         self.satisfaction_description_list.as_ref()
     }
@@ -787,6 +832,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SatisfactionRateList`. Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
+    #[inline]
     pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
         self.satisfaction_rate_list_json = None;
         self.satisfaction_rate_list = v;
@@ -801,6 +847,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `SatisfactionRateList` as set so far.
+    #[inline]
     pub fn get_satisfaction_rate_list(&self) -> Option<&Vec<String>> {
         self.satisfaction_rate_list.as_ref()
     }
@@ -814,12 +861,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SatisfactionSurveyChannel`. Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
+    #[inline]
     pub fn set_satisfaction_survey_channel(mut self, v: Option<String>) -> Self {
         self.satisfaction_survey_channel = v;
         self
     }
 
     /// `SatisfactionSurveyChannel` as set so far.
+    #[inline]
     pub fn get_satisfaction_survey_channel(&self) -> Option<&String> {
         self.satisfaction_survey_channel.as_ref()
     }
@@ -833,12 +882,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only contacts whose details contain this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -858,6 +909,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. Only contacts that went through one of these skill groups, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -872,6 +924,7 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
@@ -885,12 +938,14 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
@@ -904,17 +959,20 @@ impl ListCallDetailRecordsV2InputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCallDetailRecordsV2Input, BuildError> {
         Ok(ListCallDetailRecordsV2Input {
             access_channel_type_list: self.access_channel_type_list,
@@ -983,6 +1041,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `AccessChannelTypeList`. Only chats that came in through one of these kinds of channel, e.g. `\["Web","AliMe"\]`.
+    #[inline]
     pub fn set_access_channel_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_access_channel_type_list(v);
         self
@@ -1003,6 +1062,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only contacts this agent took part in, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -1017,6 +1077,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `AnalyticsReportReady`. Only contacts whose analysis report is (`true`) or is not (`false`) ready.
+    #[inline]
     pub fn set_analytics_report_ready(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_analytics_report_ready(v);
         self
@@ -1031,6 +1092,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `Broker`. Only calls through this number of the instance.
+    #[inline]
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_broker(v);
         self
@@ -1045,6 +1107,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `CalledNumber`. Only calls to this number.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
@@ -1059,6 +1122,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `CallingNumber`. Only calls from this number.
+    #[inline]
     pub fn set_calling_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_calling_number(v);
         self
@@ -1076,6 +1140,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `ContactDispositionList`. Only contacts that ended one of these ways, e.g. `\["Success","NoAnswer"\]`.
+    #[inline]
     pub fn set_contact_disposition_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_disposition_list(v);
         self
@@ -1096,6 +1161,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `ContactIdList`. Only the contacts with these ids, e.g. `\["job-123456789","job-234567891"\]`.
+    #[inline]
     pub fn set_contact_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_id_list(v);
         self
@@ -1116,6 +1182,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `ContactTypeList`. Only contacts of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    #[inline]
     pub fn set_contact_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_type_list(v);
         self
@@ -1139,6 +1206,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `EarlyMediaStateList`. Only calls whose early media ended in one of these states, e.g. `\["NotConnected","NoAnswer"\]`.
+    #[inline]
     pub fn set_early_media_state_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_early_media_state_list(v);
         self
@@ -1159,6 +1227,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -1173,6 +1242,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `FirstAgentId`. Only contacts this agent handled first, as `username@instance`.
+    #[inline]
     pub fn set_first_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_first_agent_id(v);
         self
@@ -1187,6 +1257,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -1201,6 +1272,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media: `AUDIO`, `VIDEO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -1215,6 +1287,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `Number`. Only calls from or to this number.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
@@ -1229,6 +1302,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort by, e.g. `startTime`.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
@@ -1243,6 +1317,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -1257,6 +1332,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -1271,6 +1347,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `ReleaseInitiatorList`. Only contacts ended by one of these parties.
+    #[inline]
     pub fn set_release_initiator_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_release_initiator_list(v);
         self
@@ -1285,6 +1362,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `ReleaseReasonList`. Only contacts that ended for one of these reasons.
+    #[inline]
     pub fn set_release_reason_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_release_reason_list(v);
         self
@@ -1299,6 +1377,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SatisfactionDescriptionList`. Only contacts with one of these satisfaction ratings, by description.
+    #[inline]
     pub fn set_satisfaction_description_list(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_description_list(v);
         self
@@ -1316,6 +1395,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SatisfactionRateList`. Only contacts with one of these satisfaction ratings, e.g. `\["1","3"\]`.
+    #[inline]
     pub fn set_satisfaction_rate_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_satisfaction_rate_list(v);
         self
@@ -1336,6 +1416,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SatisfactionSurveyChannel`. Only contacts whose satisfaction survey used this channel: `IVR` or `SMS`.
+    #[inline]
     pub fn set_satisfaction_survey_channel(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_satisfaction_survey_channel(v);
         self
@@ -1350,6 +1431,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only contacts whose details contain this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -1367,6 +1449,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. Only contacts that went through one of these skill groups, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -1387,6 +1470,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `SortOrder`. Sort direction, `ASC` or `DESC`.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
@@ -1401,17 +1485,20 @@ impl ListCallDetailRecordsV2FluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCallDetailRecordsV2InputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -1436,6 +1523,7 @@ impl ListCallDetailRecordsV2FluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -1452,6 +1540,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsV2FluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -1464,6 +1553,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsV2FluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -1475,10 +1565,12 @@ impl crate::paginator::Paginate for ListCallDetailRecordsV2FluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -1491,6 +1583,7 @@ impl crate::paginator::Paginate for ListCallDetailRecordsV2FluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -1526,51 +1619,60 @@ pub struct ListCallDetailRecordsV2Output {
 
 impl ListCallDetailRecordsV2Output {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CallDetailRecordV2Page> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCallDetailRecordsV2Output {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListCallDetailRecordsV2Output {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -1608,40 +1710,47 @@ pub struct CallDetailRecordV2Page {
 
 impl CallDetailRecordV2Page {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[CallDetailRecordV2] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for CallDetailRecordV2Page {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallDetailRecordV2Page {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -1902,379 +2011,453 @@ pub struct CallDetailRecordV2 {
 
 impl CallDetailRecordV2 {
     /// `AccessChannelName`: see the field [`access_channel_name`](#structfield.access_channel_name).
+    #[inline]
     pub fn access_channel_name(&self) -> Option<&str> {
         self.access_channel_name.as_deref()
     }
 
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `AccessChannelUserId`: see the field [`access_channel_user_id`](#structfield.access_channel_user_id).
+    #[inline]
     pub fn access_channel_user_id(&self) -> Option<&str> {
         self.access_channel_user_id.as_deref()
     }
 
     /// `AccessChannelUserName`: see the field [`access_channel_user_name`](#structfield.access_channel_user_name).
+    #[inline]
     pub fn access_channel_user_name(&self) -> Option<&str> {
         self.access_channel_user_name.as_deref()
     }
 
     /// `AdditionalBroker`: see the field [`additional_broker`](#structfield.additional_broker).
+    #[inline]
     pub fn additional_broker(&self) -> Option<&str> {
         self.additional_broker.as_deref()
     }
 
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
+    #[inline]
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
     }
 
     /// `AgentNames`: see the field [`agent_names`](#structfield.agent_names).
+    #[inline]
     pub fn agent_names(&self) -> Option<&str> {
         self.agent_names.as_deref()
     }
 
     /// `AnalyticsReport`: see the field [`analytics_report`](#structfield.analytics_report).
+    #[inline]
     pub fn analytics_report(&self) -> Option<&crate::types::AnalyticsReport> {
         self.analytics_report.as_ref()
     }
 
     /// `AnalyticsReportReady`: see the field [`analytics_report_ready`](#structfield.analytics_report_ready).
+    #[inline]
     pub fn analytics_report_ready(&self) -> Option<bool> {
         self.analytics_report_ready
     }
 
     /// `Broker`: see the field [`broker`](#structfield.broker).
+    #[inline]
     pub fn broker(&self) -> Option<&str> {
         self.broker.as_deref()
     }
 
     /// `CallDuration`: see the field [`call_duration`](#structfield.call_duration).
+    #[inline]
     pub fn call_duration(&self) -> Option<&str> {
         self.call_duration.as_deref()
     }
 
     /// `CallIds`: see the field [`call_ids`](#structfield.call_ids).
+    #[inline]
     pub fn call_ids(&self) -> Option<&str> {
         self.call_ids.as_deref()
     }
 
     /// `CalledNumber`: see the field [`called_number`](#structfield.called_number).
+    #[inline]
     pub fn called_number(&self) -> Option<&str> {
         self.called_number.as_deref()
     }
 
     /// `CalleeLocation`: see the field [`callee_location`](#structfield.callee_location).
+    #[inline]
     pub fn callee_location(&self) -> Option<&str> {
         self.callee_location.as_deref()
     }
 
     /// `CallerLocation`: see the field [`caller_location`](#structfield.caller_location).
+    #[inline]
     pub fn caller_location(&self) -> Option<&str> {
         self.caller_location.as_deref()
     }
 
     /// `CallingNumber`: see the field [`calling_number`](#structfield.calling_number).
+    #[inline]
     pub fn calling_number(&self) -> Option<&str> {
         self.calling_number.as_deref()
     }
 
     /// `ClientAppName`: see the field [`client_app_name`](#structfield.client_app_name).
+    #[inline]
     pub fn client_app_name(&self) -> Option<&str> {
         self.client_app_name.as_deref()
     }
 
     /// `ClientIpAddress`: see the field [`client_ip_address`](#structfield.client_ip_address).
+    #[inline]
     pub fn client_ip_address(&self) -> Option<&str> {
         self.client_ip_address.as_deref()
     }
 
     /// `ClientLocation`: see the field [`client_location`](#structfield.client_location).
+    #[inline]
     pub fn client_location(&self) -> Option<&str> {
         self.client_location.as_deref()
     }
 
     /// `ClientUserAgent`: see the field [`client_user_agent`](#structfield.client_user_agent).
+    #[inline]
     pub fn client_user_agent(&self) -> Option<&str> {
         self.client_user_agent.as_deref()
     }
 
     /// `ContactDisposition`: see the field [`contact_disposition`](#structfield.contact_disposition).
+    #[inline]
     pub fn contact_disposition(&self) -> Option<&str> {
         self.contact_disposition.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `ContactType`: see the field [`contact_type`](#structfield.contact_type).
+    #[inline]
     pub fn contact_type(&self) -> Option<&str> {
         self.contact_type.as_deref()
     }
 
     /// `DialingTime`: see the field [`dialing_time`](#structfield.dialing_time).
+    #[inline]
     pub fn dialing_time(&self) -> Option<i64> {
         self.dialing_time
     }
 
     /// `EarlyMediaState`: see the field [`early_media_state`](#structfield.early_media_state).
+    #[inline]
     pub fn early_media_state(&self) -> Option<&str> {
         self.early_media_state.as_deref()
     }
 
     /// `EarlyMediaText`: see the field [`early_media_text`](#structfield.early_media_text).
+    #[inline]
     pub fn early_media_text(&self) -> Option<&str> {
         self.early_media_text.as_deref()
     }
 
     /// `EstablishedTime`: see the field [`established_time`](#structfield.established_time).
+    #[inline]
     pub fn established_time(&self) -> Option<i64> {
         self.established_time
     }
 
     /// `FirstResponseTime`: see the field [`first_response_time`](#structfield.first_response_time).
+    #[inline]
     pub fn first_response_time(&self) -> Option<i64> {
         self.first_response_time
     }
 
     /// `HeldTime`: see the field [`held_time`](#structfield.held_time).
+    #[inline]
     pub fn held_time(&self) -> Option<i64> {
         self.held_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `IvrTime`: see the field [`ivr_time`](#structfield.ivr_time).
+    #[inline]
     pub fn ivr_time(&self) -> Option<i64> {
         self.ivr_time
     }
 
     /// `MediaType`: see the field [`media_type`](#structfield.media_type).
+    #[inline]
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 
     /// `MessagesSent`: see the field [`messages_sent`](#structfield.messages_sent).
+    #[inline]
     pub fn messages_sent(&self) -> Option<i64> {
         self.messages_sent
     }
 
     /// `MessagesSentByAgent`: see the field [`messages_sent_by_agent`](#structfield.messages_sent_by_agent).
+    #[inline]
     pub fn messages_sent_by_agent(&self) -> Option<i64> {
         self.messages_sent_by_agent
     }
 
     /// `MessagesSentByCustomer`: see the field [`messages_sent_by_customer`](#structfield.messages_sent_by_customer).
+    #[inline]
     pub fn messages_sent_by_customer(&self) -> Option<i64> {
         self.messages_sent_by_customer
     }
 
     /// `OffSiteAgentIds`: see the field [`off_site_agent_ids`](#structfield.off_site_agent_ids).
+    #[inline]
     pub fn off_site_agent_ids(&self) -> Option<&str> {
         self.off_site_agent_ids.as_deref()
     }
 
     /// `OffsiteAgentDestinationNumbers`: see the field [`offsite_agent_destination_numbers`](#structfield.offsite_agent_destination_numbers).
+    #[inline]
     pub fn offsite_agent_destination_numbers(&self) -> Option<&str> {
         self.offsite_agent_destination_numbers.as_deref()
     }
 
     /// `OffsiteAgentOriginatorNumbers`: see the field [`offsite_agent_originator_numbers`](#structfield.offsite_agent_originator_numbers).
+    #[inline]
     pub fn offsite_agent_originator_numbers(&self) -> Option<&str> {
         self.offsite_agent_originator_numbers.as_deref()
     }
 
     /// `OffsiteAgentReleaseReason`: see the field [`offsite_agent_release_reason`](#structfield.offsite_agent_release_reason).
+    #[inline]
     pub fn offsite_agent_release_reason(&self) -> Option<&str> {
         self.offsite_agent_release_reason.as_deref()
     }
 
     /// `OutsideNumberReleaseReason`: see the field [`outside_number_release_reason`](#structfield.outside_number_release_reason).
+    #[inline]
     pub fn outside_number_release_reason(&self) -> Option<&str> {
         self.outside_number_release_reason.as_deref()
     }
 
     /// `QueueTime`: see the field [`queue_time`](#structfield.queue_time).
+    #[inline]
     pub fn queue_time(&self) -> Option<i64> {
         self.queue_time
     }
 
     /// `RecordingDuration`: see the field [`recording_duration`](#structfield.recording_duration).
+    #[inline]
     pub fn recording_duration(&self) -> Option<i64> {
         self.recording_duration
     }
 
     /// `RecordingReady`: see the field [`recording_ready`](#structfield.recording_ready).
+    #[inline]
     pub fn recording_ready(&self) -> Option<bool> {
         self.recording_ready
     }
 
     /// `ReleaseInitiator`: see the field [`release_initiator`](#structfield.release_initiator).
+    #[inline]
     pub fn release_initiator(&self) -> Option<&str> {
         self.release_initiator.as_deref()
     }
 
     /// `ReleaseReason`: see the field [`release_reason`](#structfield.release_reason).
+    #[inline]
     pub fn release_reason(&self) -> Option<&str> {
         self.release_reason.as_deref()
     }
 
     /// `ReleaseTime`: see the field [`release_time`](#structfield.release_time).
+    #[inline]
     pub fn release_time(&self) -> Option<i64> {
         self.release_time
     }
 
     /// `RingTime`: see the field [`ring_time`](#structfield.ring_time).
+    #[inline]
     pub fn ring_time(&self) -> Option<i64> {
         self.ring_time
     }
 
     /// `SatisfactionDescription`: see the field [`satisfaction_description`](#structfield.satisfaction_description).
+    #[inline]
     pub fn satisfaction_description(&self) -> Option<&str> {
         self.satisfaction_description.as_deref()
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<i32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveyChannel`: see the field [`satisfaction_survey_channel`](#structfield.satisfaction_survey_channel).
+    #[inline]
     pub fn satisfaction_survey_channel(&self) -> Option<&str> {
         self.satisfaction_survey_channel.as_deref()
     }
 
     /// `SatisfactionSurveyOffered`: see the field [`satisfaction_survey_offered`](#structfield.satisfaction_survey_offered).
+    #[inline]
     pub fn satisfaction_survey_offered(&self) -> Option<bool> {
         self.satisfaction_survey_offered
     }
 
     /// `SkillGroupIds`: see the field [`skill_group_ids`](#structfield.skill_group_ids).
+    #[inline]
     pub fn skill_group_ids(&self) -> Option<&str> {
         self.skill_group_ids.as_deref()
     }
 
     /// `SkillGroupNames`: see the field [`skill_group_names`](#structfield.skill_group_names).
+    #[inline]
     pub fn skill_group_names(&self) -> Option<&str> {
         self.skill_group_names.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `SummaryIndex`: see the field [`summary_index`](#structfield.summary_index).
+    #[inline]
     pub fn summary_index(&self) -> Option<&SummaryIndex> {
         self.summary_index.as_ref()
     }
 
     /// `TalkTime`: see the field [`talk_time`](#structfield.talk_time).
+    #[inline]
     pub fn talk_time(&self) -> Option<i64> {
         self.talk_time
     }
 
     /// `TransferCount`: see the field [`transfer_count`](#structfield.transfer_count).
+    #[inline]
     pub fn transfer_count(&self) -> Option<i64> {
         self.transfer_count
     }
 
     /// `VoicebotDestinationNumber`: see the field [`voicebot_destination_number`](#structfield.voicebot_destination_number).
+    #[inline]
     pub fn voicebot_destination_number(&self) -> Option<&str> {
         self.voicebot_destination_number.as_deref()
     }
 
     /// `VoicebotOriginatorNumber`: see the field [`voicebot_originator_number`](#structfield.voicebot_originator_number).
+    #[inline]
     pub fn voicebot_originator_number(&self) -> Option<&str> {
         self.voicebot_originator_number.as_deref()
     }
 
     /// `WaitTime`: see the field [`wait_time`](#structfield.wait_time).
+    #[inline]
     pub fn wait_time(&self) -> Option<i64> {
         self.wait_time
     }
 }
 
 impl Decode for CallDetailRecordV2 {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_name: codec::field(o, "AccessChannelName")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                access_channel_user_id: codec::field(o, "AccessChannelUserId")?,
-                access_channel_user_name: codec::field(o, "AccessChannelUserName")?,
-                additional_broker: codec::field(o, "AdditionalBroker")?,
-                agent_ids: codec::field(o, "AgentIds")?,
-                agent_names: codec::field(o, "AgentNames")?,
-                analytics_report: codec::field(o, "AnalyticsReport")?,
-                analytics_report_ready: codec::field(o, "AnalyticsReportReady")?,
-                broker: codec::field(o, "Broker")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                call_ids: codec::field(o, "CallIds")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                callee_location: codec::field(o, "CalleeLocation")?,
-                caller_location: codec::field(o, "CallerLocation")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                client_app_name: codec::field(o, "ClientAppName")?,
-                client_ip_address: codec::field(o, "ClientIpAddress")?,
-                client_location: codec::field(o, "ClientLocation")?,
-                client_user_agent: codec::field(o, "ClientUserAgent")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                dialing_time: codec::field(o, "DialingTime")?,
-                early_media_state: codec::field(o, "EarlyMediaState")?,
-                early_media_text: codec::field(o, "EarlyMediaText")?,
-                established_time: codec::field(o, "EstablishedTime")?,
-                first_response_time: codec::field(o, "FirstResponseTime")?,
-                held_time: codec::field(o, "HeldTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                ivr_time: codec::field(o, "IvrTime")?,
-                media_type: codec::field(o, "MediaType")?,
-                messages_sent: codec::field(o, "MessagesSent")?,
-                messages_sent_by_agent: codec::field(o, "MessagesSentByAgent")?,
-                messages_sent_by_customer: codec::field(o, "MessagesSentByCustomer")?,
-                off_site_agent_ids: codec::field(o, "OffSiteAgentIds")?,
-                offsite_agent_destination_numbers: codec::field(
-                    o,
-                    "OffsiteAgentDestinationNumbers",
-                )?,
-                offsite_agent_originator_numbers: codec::field(o, "OffsiteAgentOriginatorNumbers")?,
-                offsite_agent_release_reason: codec::field(o, "OffsiteAgentReleaseReason")?,
-                outside_number_release_reason: codec::field(o, "OutsideNumberReleaseReason")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                recording_duration: codec::field(o, "RecordingDuration")?,
-                recording_ready: codec::field(o, "RecordingReady")?,
-                release_initiator: codec::field(o, "ReleaseInitiator")?,
-                release_reason: codec::field(o, "ReleaseReason")?,
-                release_time: codec::field(o, "ReleaseTime")?,
-                ring_time: codec::field(o, "RingTime")?,
-                satisfaction_description: codec::field(o, "SatisfactionDescription")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_survey_channel: codec::field(o, "SatisfactionSurveyChannel")?,
-                satisfaction_survey_offered: codec::field(o, "SatisfactionSurveyOffered")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                skill_group_names: codec::field(o, "SkillGroupNames")?,
-                start_time: codec::field(o, "StartTime")?,
-                summary_index: codec::field(o, "SummaryIndex")?,
-                talk_time: codec::field(o, "TalkTime")?,
-                transfer_count: codec::field(o, "TransferCount")?,
-                voicebot_destination_number: codec::field(o, "VoicebotDestinationNumber")?,
-                voicebot_originator_number: codec::field(o, "VoicebotOriginatorNumber")?,
-                wait_time: codec::field(o, "WaitTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelName" => codec::set(&mut out.access_channel_name, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "AccessChannelUserId" => codec::set(&mut out.access_channel_user_id, name, v),
+            "AccessChannelUserName" => codec::set(&mut out.access_channel_user_name, name, v),
+            "AdditionalBroker" => codec::set(&mut out.additional_broker, name, v),
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "AgentNames" => codec::set(&mut out.agent_names, name, v),
+            "AnalyticsReport" => codec::set(&mut out.analytics_report, name, v),
+            "AnalyticsReportReady" => codec::set(&mut out.analytics_report_ready, name, v),
+            "Broker" => codec::set(&mut out.broker, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CallIds" => codec::set(&mut out.call_ids, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CalleeLocation" => codec::set(&mut out.callee_location, name, v),
+            "CallerLocation" => codec::set(&mut out.caller_location, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ClientAppName" => codec::set(&mut out.client_app_name, name, v),
+            "ClientIpAddress" => codec::set(&mut out.client_ip_address, name, v),
+            "ClientLocation" => codec::set(&mut out.client_location, name, v),
+            "ClientUserAgent" => codec::set(&mut out.client_user_agent, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "DialingTime" => codec::set(&mut out.dialing_time, name, v),
+            "EarlyMediaState" => codec::set(&mut out.early_media_state, name, v),
+            "EarlyMediaText" => codec::set(&mut out.early_media_text, name, v),
+            "EstablishedTime" => codec::set(&mut out.established_time, name, v),
+            "FirstResponseTime" => codec::set(&mut out.first_response_time, name, v),
+            "HeldTime" => codec::set(&mut out.held_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "IvrTime" => codec::set(&mut out.ivr_time, name, v),
+            "MediaType" => codec::set(&mut out.media_type, name, v),
+            "MessagesSent" => codec::set(&mut out.messages_sent, name, v),
+            "MessagesSentByAgent" => codec::set(&mut out.messages_sent_by_agent, name, v),
+            "MessagesSentByCustomer" => codec::set(&mut out.messages_sent_by_customer, name, v),
+            "OffSiteAgentIds" => codec::set(&mut out.off_site_agent_ids, name, v),
+            "OffsiteAgentDestinationNumbers" => {
+                codec::set(&mut out.offsite_agent_destination_numbers, name, v)
+            }
+            "OffsiteAgentOriginatorNumbers" => {
+                codec::set(&mut out.offsite_agent_originator_numbers, name, v)
+            }
+            "OffsiteAgentReleaseReason" => {
+                codec::set(&mut out.offsite_agent_release_reason, name, v)
+            }
+            "OutsideNumberReleaseReason" => {
+                codec::set(&mut out.outside_number_release_reason, name, v)
+            }
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "RecordingDuration" => codec::set(&mut out.recording_duration, name, v),
+            "RecordingReady" => codec::set(&mut out.recording_ready, name, v),
+            "ReleaseInitiator" => codec::set(&mut out.release_initiator, name, v),
+            "ReleaseReason" => codec::set(&mut out.release_reason, name, v),
+            "ReleaseTime" => codec::set(&mut out.release_time, name, v),
+            "RingTime" => codec::set(&mut out.ring_time, name, v),
+            "SatisfactionDescription" => codec::set(&mut out.satisfaction_description, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveyChannel" => {
+                codec::set(&mut out.satisfaction_survey_channel, name, v)
+            }
+            "SatisfactionSurveyOffered" => {
+                codec::set(&mut out.satisfaction_survey_offered, name, v)
+            }
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "SkillGroupNames" => codec::set(&mut out.skill_group_names, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "SummaryIndex" => codec::set(&mut out.summary_index, name, v),
+            "TalkTime" => codec::set(&mut out.talk_time, name, v),
+            "TransferCount" => codec::set(&mut out.transfer_count, name, v),
+            "VoicebotDestinationNumber" => {
+                codec::set(&mut out.voicebot_destination_number, name, v)
+            }
+            "VoicebotOriginatorNumber" => codec::set(&mut out.voicebot_originator_number, name, v),
+            "WaitTime" => codec::set(&mut out.wait_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallDetailRecordV2 {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelName", &self.access_channel_name);
@@ -2399,22 +2582,26 @@ pub struct SummaryIndex {
 
 impl SummaryIndex {
     /// `Keywords`: see the field [`keywords`](#structfield.keywords).
+    #[inline]
     pub fn keywords(&self) -> Option<&str> {
         self.keywords.as_deref()
     }
 }
 
 impl Decode for SummaryIndex {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                keywords: codec::field(o, "Keywords")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Keywords" => codec::set(&mut out.keywords, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SummaryIndex {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Keywords", &self.keywords);
@@ -2442,6 +2629,7 @@ pub enum ListCallDetailRecordsV2Error {
 
 impl ListCallDetailRecordsV2Error {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -2449,45 +2637,53 @@ impl ListCallDetailRecordsV2Error {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCallDetailRecordsV2Error {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListCallDetailRecordsV2Error {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCallDetailRecordsV2Error {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

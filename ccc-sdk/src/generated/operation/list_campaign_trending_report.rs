@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ListCampaignTrendingReportFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaignTrendingReport)
+    #[inline]
     pub fn list_campaign_trending_report(&self) -> ListCampaignTrendingReportFluentBuilder {
         ListCampaignTrendingReportFluentBuilder {
             client: self.clone(),
@@ -55,11 +56,13 @@ pub struct ListCampaignTrendingReportInput {
 
 impl ListCampaignTrendingReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCampaignTrendingReportInputBuilder {
         ListCampaignTrendingReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.end_time {
@@ -91,12 +94,14 @@ impl ListCampaignTrendingReportInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -110,12 +115,14 @@ impl ListCampaignTrendingReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch (the source's example is written `2021-10-14 20:59:59`).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -129,12 +136,14 @@ impl ListCampaignTrendingReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -148,17 +157,20 @@ impl ListCampaignTrendingReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch (the source's example is written `2021-10-14 00:00:00`).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCampaignTrendingReportInput, BuildError> {
         Ok(ListCampaignTrendingReportInput {
             campaign_id: self
@@ -192,6 +204,7 @@ impl ListCampaignTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -206,6 +219,7 @@ impl ListCampaignTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch (the source's example is written `2021-10-14 20:59:59`).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -220,6 +234,7 @@ impl ListCampaignTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -234,17 +249,20 @@ impl ListCampaignTrendingReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch (the source's example is written `2021-10-14 00:00:00`).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCampaignTrendingReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -293,51 +311,60 @@ pub struct ListCampaignTrendingReportOutput {
 
 impl ListCampaignTrendingReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[CampaignTrendingReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCampaignTrendingReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListCampaignTrendingReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -419,109 +446,132 @@ pub struct CampaignTrendingReport {
 
 impl CampaignTrendingReport {
     /// `BreakAgents`: see the field [`break_agents`](#structfield.break_agents).
+    #[inline]
     pub fn break_agents(&self) -> Option<i64> {
         self.break_agents
     }
 
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
+    #[inline]
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
     }
 
     /// `Concurrency`: see the field [`concurrency`](#structfield.concurrency).
+    #[inline]
     pub fn concurrency(&self) -> Option<i64> {
         self.concurrency
     }
 
     /// `Datetime`: see the field [`datetime`](#structfield.datetime).
+    #[inline]
     pub fn datetime(&self) -> Option<i64> {
         self.datetime
     }
 
     /// `LoggedInAgents`: see the field [`logged_in_agents`](#structfield.logged_in_agents).
+    #[inline]
     pub fn logged_in_agents(&self) -> Option<i64> {
         self.logged_in_agents
     }
 
     /// `OutboundScenarioBreakingAgents`: see the field [`outbound_scenario_breaking_agents`](#structfield.outbound_scenario_breaking_agents).
+    #[inline]
     pub fn outbound_scenario_breaking_agents(&self) -> Option<i64> {
         self.outbound_scenario_breaking_agents
     }
 
     /// `OutboundScenarioReadyAgents`: see the field [`outbound_scenario_ready_agents`](#structfield.outbound_scenario_ready_agents).
+    #[inline]
     pub fn outbound_scenario_ready_agents(&self) -> Option<i64> {
         self.outbound_scenario_ready_agents
     }
 
     /// `OutboundScenarioTalkingAgents`: see the field [`outbound_scenario_talking_agents`](#structfield.outbound_scenario_talking_agents).
+    #[inline]
     pub fn outbound_scenario_talking_agents(&self) -> Option<i64> {
         self.outbound_scenario_talking_agents
     }
 
     /// `OutboundScenarioWorkingAgents`: see the field [`outbound_scenario_working_agents`](#structfield.outbound_scenario_working_agents).
+    #[inline]
     pub fn outbound_scenario_working_agents(&self) -> Option<i64> {
         self.outbound_scenario_working_agents
     }
 
     /// `ReadyAgents`: see the field [`ready_agents`](#structfield.ready_agents).
+    #[inline]
     pub fn ready_agents(&self) -> Option<i64> {
         self.ready_agents
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 
     /// `TalkAgents`: see the field [`talk_agents`](#structfield.talk_agents).
+    #[inline]
     pub fn talk_agents(&self) -> Option<i64> {
         self.talk_agents
     }
 
     /// `TalkingAgents`: see the field [`talking_agents`](#structfield.talking_agents).
+    #[inline]
     pub fn talking_agents(&self) -> Option<i64> {
         self.talking_agents
     }
 
     /// `WorkAgents`: see the field [`work_agents`](#structfield.work_agents).
+    #[inline]
     pub fn work_agents(&self) -> Option<i64> {
         self.work_agents
     }
 
     /// `WorkingAgents`: see the field [`working_agents`](#structfield.working_agents).
+    #[inline]
     pub fn working_agents(&self) -> Option<i64> {
         self.working_agents
     }
 }
 
 impl Decode for CampaignTrendingReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_agents: codec::field(o, "BreakAgents")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                concurrency: codec::field(o, "Concurrency")?,
-                datetime: codec::field(o, "Datetime")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                outbound_scenario_breaking_agents: codec::field(
-                    o,
-                    "OutboundScenarioBreakingAgents",
-                )?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                outbound_scenario_talking_agents: codec::field(o, "OutboundScenarioTalkingAgents")?,
-                outbound_scenario_working_agents: codec::field(o, "OutboundScenarioWorkingAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                stats_time: codec::field(o, "StatsTime")?,
-                talk_agents: codec::field(o, "TalkAgents")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                work_agents: codec::field(o, "WorkAgents")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakAgents" => codec::set(&mut out.break_agents, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "Concurrency" => codec::set(&mut out.concurrency, name, v),
+            "Datetime" => codec::set(&mut out.datetime, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "OutboundScenarioBreakingAgents" => {
+                codec::set(&mut out.outbound_scenario_breaking_agents, name, v)
+            }
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "OutboundScenarioTalkingAgents" => {
+                codec::set(&mut out.outbound_scenario_talking_agents, name, v)
+            }
+            "OutboundScenarioWorkingAgents" => {
+                codec::set(&mut out.outbound_scenario_working_agents, name, v)
+            }
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            "TalkAgents" => codec::set(&mut out.talk_agents, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "WorkAgents" => codec::set(&mut out.work_agents, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CampaignTrendingReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakAgents", &self.break_agents);
@@ -574,6 +624,7 @@ pub enum ListCampaignTrendingReportError {
 
 impl ListCampaignTrendingReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -581,45 +632,53 @@ impl ListCampaignTrendingReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCampaignTrendingReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListCampaignTrendingReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCampaignTrendingReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListCampaignsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaigns)
+    #[inline]
     pub fn list_campaigns(&self) -> ListCampaignsFluentBuilder {
         ListCampaignsFluentBuilder {
             client: self.clone(),
@@ -80,11 +81,13 @@ pub struct ListCampaignsInput {
 
 impl ListCampaignsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListCampaignsInputBuilder {
         ListCampaignsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.actual_start_time_from {
             p.put(Loc::Query, "ActualStartTimeFrom", v);
@@ -138,12 +141,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `ActualStartTimeFrom`. Only campaigns that actually started at this time or later; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_actual_start_time_from(mut self, v: Option<String>) -> Self {
         self.actual_start_time_from = v;
         self
     }
 
     /// `ActualStartTimeFrom` as set so far.
+    #[inline]
     pub fn get_actual_start_time_from(&self) -> Option<&String> {
         self.actual_start_time_from.as_ref()
     }
@@ -157,12 +162,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `ActualStartTimeTo`. Only campaigns that actually started at this time or earlier; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_actual_start_time_to(mut self, v: Option<String>) -> Self {
         self.actual_start_time_to = v;
         self
     }
 
     /// `ActualStartTimeTo` as set so far.
+    #[inline]
     pub fn get_actual_start_time_to(&self) -> Option<&String> {
         self.actual_start_time_to.as_ref()
     }
@@ -176,12 +183,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -195,12 +204,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `Name`. Only campaigns with this name, e.g. `test-campaign`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -214,12 +225,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i64> {
         self.page_number.as_ref()
     }
@@ -233,12 +246,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i64> {
         self.page_size.as_ref()
     }
@@ -252,12 +267,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeFrom`. Only campaigns planned to start at this time or later; the example is written `2021-10-14 00:00:00`.
+    #[inline]
     pub fn set_planed_start_time_from(mut self, v: Option<String>) -> Self {
         self.planed_start_time_from = v;
         self
     }
 
     /// `PlanedStartTimeFrom` as set so far.
+    #[inline]
     pub fn get_planed_start_time_from(&self) -> Option<&String> {
         self.planed_start_time_from.as_ref()
     }
@@ -271,12 +288,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeTo`. Only campaigns planned to start at this time or earlier; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_planed_start_time_to(mut self, v: Option<String>) -> Self {
         self.planed_start_time_to = v;
         self
     }
 
     /// `PlanedStartTimeTo` as set so far.
+    #[inline]
     pub fn get_planed_start_time_to(&self) -> Option<&String> {
         self.planed_start_time_to.as_ref()
     }
@@ -290,12 +309,14 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `QueueId`. Only campaigns whose calls go to this skill group, as `name@instance`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.queue_id = v;
         self
     }
 
     /// `QueueId` as set so far.
+    #[inline]
     pub fn get_queue_id(&self) -> Option<&String> {
         self.queue_id.as_ref()
     }
@@ -309,17 +330,20 @@ impl ListCampaignsInputBuilder {
     }
 
     /// Sets or clears `State`. Only campaigns in this state, e.g. `Draft`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListCampaignsInput, BuildError> {
         Ok(ListCampaignsInput {
             actual_start_time_from: self.actual_start_time_from,
@@ -361,6 +385,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `ActualStartTimeFrom`. Only campaigns that actually started at this time or later; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_actual_start_time_from(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_actual_start_time_from(v);
         self
@@ -375,6 +400,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `ActualStartTimeTo`. Only campaigns that actually started at this time or earlier; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_actual_start_time_to(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_actual_start_time_to(v);
         self
@@ -389,6 +415,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -403,6 +430,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `Name`. Only campaigns with this name, e.g. `test-campaign`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -417,6 +445,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -431,6 +460,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -445,6 +475,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeFrom`. Only campaigns planned to start at this time or later; the example is written `2021-10-14 00:00:00`.
+    #[inline]
     pub fn set_planed_start_time_from(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_planed_start_time_from(v);
         self
@@ -459,6 +490,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `PlanedStartTimeTo`. Only campaigns planned to start at this time or earlier; the example is written `2021-10-14 20:59:59`.
+    #[inline]
     pub fn set_planed_start_time_to(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_planed_start_time_to(v);
         self
@@ -473,6 +505,7 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `QueueId`. Only campaigns whose calls go to this skill group, as `name@instance`.
+    #[inline]
     pub fn set_queue_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_queue_id(v);
         self
@@ -487,17 +520,20 @@ impl ListCampaignsFluentBuilder {
     }
 
     /// Sets or clears `State`. Only campaigns in this state, e.g. `Draft`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListCampaignsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -520,6 +556,7 @@ impl ListCampaignsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -536,6 +573,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().copied(),
@@ -544,6 +582,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -555,10 +594,12 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -571,6 +612,7 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -610,57 +652,67 @@ pub struct ListCampaignsOutput {
 
 impl ListCampaignsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&CampaignPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListCampaignsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListCampaignsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -699,40 +751,47 @@ pub struct CampaignPage {
 
 impl CampaignPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[crate::types::Campaign] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i64> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i64> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for CampaignPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CampaignPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -758,6 +817,7 @@ pub enum ListCampaignsError {
 
 impl ListCampaignsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -765,45 +825,53 @@ impl ListCampaignsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListCampaignsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListCampaignsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListCampaignsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`object_type`](ListConfigItemsFluentBuilder::object_type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListConfigItems)
+    #[inline]
     pub fn list_config_items(&self) -> ListConfigItemsFluentBuilder {
         ListConfigItemsFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct ListConfigItemsInput {
 
 impl ListConfigItemsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListConfigItemsInputBuilder {
         ListConfigItemsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "ObjectId", &self.object_id);
@@ -82,12 +85,14 @@ impl ListConfigItemsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -101,12 +106,14 @@ impl ListConfigItemsInputBuilder {
     }
 
     /// Sets or clears `ObjectId`. Id of the object whose settings to list, e.g. `ccc-test` for the instance itself.
+    #[inline]
     pub fn set_object_id(mut self, v: Option<String>) -> Self {
         self.object_id = v;
         self
     }
 
     /// `ObjectId` as set so far.
+    #[inline]
     pub fn get_object_id(&self) -> Option<&String> {
         self.object_id.as_ref()
     }
@@ -120,17 +127,20 @@ impl ListConfigItemsInputBuilder {
     }
 
     /// Sets or clears `ObjectType`. Kind of object, e.g. `INSTANCE`.
+    #[inline]
     pub fn set_object_type(mut self, v: Option<String>) -> Self {
         self.object_type = v;
         self
     }
 
     /// `ObjectType` as set so far.
+    #[inline]
     pub fn get_object_type(&self) -> Option<&String> {
         self.object_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListConfigItemsInput, BuildError> {
         Ok(ListConfigItemsInput {
             instance_id: self
@@ -165,6 +175,7 @@ impl ListConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -179,6 +190,7 @@ impl ListConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `ObjectId`. Id of the object whose settings to list, e.g. `ccc-test` for the instance itself.
+    #[inline]
     pub fn set_object_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_object_id(v);
         self
@@ -193,17 +205,20 @@ impl ListConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `ObjectType`. Kind of object, e.g. `INSTANCE`.
+    #[inline]
     pub fn set_object_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_object_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListConfigItemsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -254,57 +269,67 @@ pub struct ListConfigItemsOutput {
 
 impl ListConfigItemsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[ListConfigItemsItem] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListConfigItemsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListConfigItemsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -347,46 +372,54 @@ pub struct ListConfigItemsItem {
 
 impl ListConfigItemsItem {
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `ObjectId`: see the field [`object_id`](#structfield.object_id).
+    #[inline]
     pub fn object_id(&self) -> Option<&str> {
         self.object_id.as_deref()
     }
 
     /// `ObjectType`: see the field [`object_type`](#structfield.object_type).
+    #[inline]
     pub fn object_type(&self) -> Option<&str> {
         self.object_type.as_deref()
     }
 
     /// `Value`: see the field [`value`](#structfield.value).
+    #[inline]
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
     }
 }
 
 impl Decode for ListConfigItemsItem {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                object_id: codec::field(o, "ObjectId")?,
-                object_type: codec::field(o, "ObjectType")?,
-                value: codec::field(o, "Value")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "ObjectId" => codec::set(&mut out.object_id, name, v),
+            "ObjectType" => codec::set(&mut out.object_type, name, v),
+            "Value" => codec::set(&mut out.value, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListConfigItemsItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "InstanceId", &self.instance_id);
@@ -413,6 +446,7 @@ pub enum ListConfigItemsError {
 
 impl ListConfigItemsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -420,45 +454,53 @@ impl ListConfigItemsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListConfigItemsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListConfigItemsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListConfigItemsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListContactFlowsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListContactFlows)
+    #[inline]
     pub fn list_contact_flows(&self) -> ListContactFlowsFluentBuilder {
         ListContactFlowsFluentBuilder {
             client: self.clone(),
@@ -68,11 +69,13 @@ pub struct ListContactFlowsInput {
 
 impl ListContactFlowsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListContactFlowsInputBuilder {
         ListContactFlowsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -114,12 +117,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -133,12 +138,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -152,12 +159,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -171,12 +180,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `Type`. Only flows of this kind: `MAIN_FLOW` (main flows), `SUB_FLOW` (sub-flows) or `SURVEY_FLOW` (satisfaction surveys).
+    #[inline]
     pub fn set_type(mut self, v: Option<Type>) -> Self {
         self.r#type = v;
         self
     }
 
     /// `Type` as set so far.
+    #[inline]
     pub fn get_type(&self) -> Option<&Type> {
         self.r#type.as_ref()
     }
@@ -190,12 +201,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort the flows by; the sources give no values.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.order_by_field = v;
         self
     }
 
     /// `OrderByField` as set so far.
+    #[inline]
     pub fn get_order_by_field(&self) -> Option<&String> {
         self.order_by_field.as_ref()
     }
@@ -209,12 +222,14 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only flows matching this text; the sources do not say which fields it matches.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -228,17 +243,20 @@ impl ListContactFlowsInputBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the sort; the sources give no values.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListContactFlowsInput, BuildError> {
         Ok(ListContactFlowsInput {
             instance_id: self
@@ -277,6 +295,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -291,6 +310,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -305,6 +325,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -319,6 +340,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `Type`. Only flows of this kind: `MAIN_FLOW` (main flows), `SUB_FLOW` (sub-flows) or `SURVEY_FLOW` (satisfaction surveys).
+    #[inline]
     pub fn set_type(mut self, v: Option<Type>) -> Self {
         self.input = self.input.set_type(v);
         self
@@ -333,6 +355,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `OrderByField`. Field to sort the flows by; the sources give no values.
+    #[inline]
     pub fn set_order_by_field(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_order_by_field(v);
         self
@@ -347,6 +370,7 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only flows matching this text; the sources do not say which fields it matches.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -361,17 +385,20 @@ impl ListContactFlowsFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the sort; the sources give no values.
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListContactFlowsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -394,6 +421,7 @@ impl ListContactFlowsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -410,6 +438,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -422,6 +451,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -433,10 +463,12 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -449,6 +481,7 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -484,51 +517,60 @@ pub struct ListContactFlowsOutput {
 
 impl ListContactFlowsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ContactFlowPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListContactFlowsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListContactFlowsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -566,40 +608,47 @@ pub struct ContactFlowPage {
 
 impl ContactFlowPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListContactFlowsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for ContactFlowPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ContactFlowPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -668,88 +717,103 @@ pub struct ListContactFlowsItem {
 
 impl ListContactFlowsItem {
     /// `ContactFlowId`: see the field [`contact_flow_id`](#structfield.contact_flow_id).
+    #[inline]
     pub fn contact_flow_id(&self) -> Option<&str> {
         self.contact_flow_id.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Definition`: see the field [`definition`](#structfield.definition).
+    #[inline]
     pub fn definition(&self) -> Option<&str> {
         self.definition.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DraftId`: see the field [`draft_id`](#structfield.draft_id).
+    #[inline]
     pub fn draft_id(&self) -> Option<&str> {
         self.draft_id.as_deref()
     }
 
     /// `Editor`: see the field [`editor`](#structfield.editor).
+    #[inline]
     pub fn editor(&self) -> Option<&str> {
         self.editor.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    #[inline]
     pub fn number_list(&self) -> &[String] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
     /// `Published`: see the field [`published`](#structfield.published).
+    #[inline]
     pub fn published(&self) -> Option<bool> {
         self.published
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&Type> {
         self.r#type.as_ref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for ListContactFlowsItem {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_flow_id: codec::field(o, "ContactFlowId")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                definition: codec::field(o, "Definition")?,
-                description: codec::field(o, "Description")?,
-                draft_id: codec::field(o, "DraftId")?,
-                editor: codec::field(o, "Editor")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                published: codec::field(o, "Published")?,
-                r#type: codec::field(o, "Type")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactFlowId" => codec::set(&mut out.contact_flow_id, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Definition" => codec::set(&mut out.definition, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DraftId" => codec::set(&mut out.draft_id, name, v),
+            "Editor" => codec::set(&mut out.editor, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "NumberList" => codec::set(&mut out.number_list, name, v),
+            "Published" => codec::set(&mut out.published, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListContactFlowsItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactFlowId", &self.contact_flow_id);
@@ -813,6 +877,7 @@ pub enum ListContactFlowsError {
 
 impl ListContactFlowsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -820,33 +885,39 @@ impl ListContactFlowsError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListContactFlowsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -856,12 +927,14 @@ impl From<ServiceError> for ListContactFlowsError {
 }
 
 impl AsRef<ServiceError> for ListContactFlowsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListContactFlowsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`schema_id`](ListDocumentsFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDocuments)
+    #[inline]
     pub fn list_documents(&self) -> ListDocumentsFluentBuilder {
         ListDocumentsFluentBuilder {
             client: self.clone(),
@@ -69,11 +70,13 @@ pub struct ListDocumentsInput {
 
 impl ListDocumentsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListDocumentsInputBuilder {
         ListDocumentsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.next_page_token {
@@ -120,12 +123,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -139,12 +144,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return, as the previous page's `NextPageToken` gives it; left out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.next_page_token = v;
         self
     }
 
     /// `NextPageToken` as set so far.
+    #[inline]
     pub fn get_next_page_token(&self) -> Option<&String> {
         self.next_page_token.as_ref()
     }
@@ -158,12 +165,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -177,12 +186,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -196,12 +207,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the documents follow, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
@@ -215,12 +228,14 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only documents that match this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
@@ -237,6 +252,7 @@ impl ListDocumentsInputBuilder {
     }
 
     /// Sets or clears `Sorts`. How to sort the documents, sent as JSON text: a list of properties, each with an order.
+    #[inline]
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
         self.sorts_json = None;
         self.sorts = v;
@@ -251,11 +267,13 @@ impl ListDocumentsInputBuilder {
     }
 
     /// `Sorts` as set so far.
+    #[inline]
     pub fn get_sorts(&self) -> Option<&Vec<Sorts>> {
         self.sorts.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListDocumentsInput, BuildError> {
         Ok(ListDocumentsInput {
             instance_id: self
@@ -293,6 +311,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -307,6 +326,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return, as the previous page's `NextPageToken` gives it; left out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_next_page_token(v);
         self
@@ -321,6 +341,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -335,6 +356,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -349,6 +371,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the documents follow, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
@@ -363,6 +386,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only documents that match this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
@@ -377,6 +401,7 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// Sets or clears `Sorts`. How to sort the documents, sent as JSON text: a list of properties, each with an order.
+    #[inline]
     pub fn set_sorts(mut self, v: Option<Vec<Sorts>>) -> Self {
         self.input = self.input.set_sorts(v);
         self
@@ -389,11 +414,13 @@ impl ListDocumentsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListDocumentsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -416,6 +443,7 @@ impl ListDocumentsFluentBuilder {
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -432,6 +460,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: None,
@@ -444,6 +473,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(token) = cursor.token {
@@ -455,10 +485,12 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -470,6 +502,7 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.documents).unwrap_or_default()
     }
@@ -509,57 +542,67 @@ pub struct ListDocumentsOutput {
 
 impl ListDocumentsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ListDocumentsResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListDocumentsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListDocumentsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -596,6 +639,7 @@ impl Sorts {
     }
 
     /// Sets or clears `Order`.
+    #[inline]
     pub fn set_order(mut self, v: Option<String>) -> Self {
         self.order = v;
         self
@@ -608,6 +652,7 @@ impl Sorts {
     }
 
     /// Sets or clears `PropertyName`.
+    #[inline]
     pub fn set_property_name(mut self, v: Option<String>) -> Self {
         self.property_name = v;
         self
@@ -615,6 +660,7 @@ impl Sorts {
 }
 
 impl Encode for Sorts {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Order", &self.order);
@@ -624,6 +670,7 @@ impl Encode for Sorts {
 }
 
 impl Flat for Sorts {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Order", &self.order);
         codec::flat_field(out, prefix, "PropertyName", &self.property_name);
@@ -632,6 +679,7 @@ impl Flat for Sorts {
 
 impl codec::JsonText for Sorts {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Order", &self.order);
@@ -666,40 +714,47 @@ pub struct ListDocumentsResult {
 
 impl ListDocumentsResult {
     /// `Documents`: see the field [`documents`](#structfield.documents); empty when absent.
+    #[inline]
     pub fn documents(&self) -> &[std::collections::HashMap<String, Value>] {
         self.documents.as_deref().unwrap_or_default()
     }
 
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
+    #[inline]
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
 
     /// `Schema`: see the field [`schema`](#structfield.schema).
+    #[inline]
     pub fn schema(&self) -> Option<&crate::types::Schema> {
         self.schema.as_ref()
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for ListDocumentsResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                documents: codec::field(o, "Documents")?,
-                next_page_token: codec::field(o, "NextPageToken")?,
-                schema: codec::field(o, "Schema")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Documents" => codec::set(&mut out.documents, name, v),
+            "NextPageToken" => codec::set(&mut out.next_page_token, name, v),
+            "Schema" => codec::set(&mut out.schema, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListDocumentsResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Documents", &self.documents);
@@ -725,6 +780,7 @@ pub enum ListDocumentsError {
 
 impl ListDocumentsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -732,45 +788,53 @@ impl ListDocumentsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListDocumentsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListDocumentsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListDocumentsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

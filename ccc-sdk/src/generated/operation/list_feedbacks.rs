@@ -19,6 +19,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFeedbacks)
+    #[inline]
     pub fn list_feedbacks(&self) -> ListFeedbacksFluentBuilder {
         ListFeedbacksFluentBuilder {
             client: self.clone(),
@@ -48,11 +49,13 @@ pub struct ListFeedbacksInput {
 
 impl ListFeedbacksInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListFeedbacksInputBuilder {
         ListFeedbacksInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
@@ -83,12 +86,14 @@ impl ListFeedbacksInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -105,6 +110,7 @@ impl ListFeedbacksInputBuilder {
     }
 
     /// Sets or clears `TaskIdList`. Ids of the analysis tasks whose feedback to list, sent as a JSON array, e.g. `\["20251216-8B9B7B02-16FE-54BE-942A-F59DE0656032"\]`.
+    #[inline]
     pub fn set_task_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.task_id_list_json = None;
         self.task_id_list = v;
@@ -119,11 +125,13 @@ impl ListFeedbacksInputBuilder {
     }
 
     /// `TaskIdList` as set so far.
+    #[inline]
     pub fn get_task_id_list(&self) -> Option<&Vec<String>> {
         self.task_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListFeedbacksInput, BuildError> {
         Ok(ListFeedbacksInput {
             instance_id: self.instance_id,
@@ -152,6 +160,7 @@ impl ListFeedbacksFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -166,6 +175,7 @@ impl ListFeedbacksFluentBuilder {
     }
 
     /// Sets or clears `TaskIdList`. Ids of the analysis tasks whose feedback to list, sent as a JSON array, e.g. `\["20251216-8B9B7B02-16FE-54BE-942A-F59DE0656032"\]`.
+    #[inline]
     pub fn set_task_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_task_id_list(v);
         self
@@ -178,11 +188,13 @@ impl ListFeedbacksFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListFeedbacksInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -229,51 +241,60 @@ pub struct ListFeedbacksOutput {
 
 impl ListFeedbacksOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[Feedback] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListFeedbacksOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListFeedbacksOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -319,52 +340,61 @@ pub struct Feedback {
 
 impl Feedback {
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `TaskName`: see the field [`task_name`](#structfield.task_name).
+    #[inline]
     pub fn task_name(&self) -> Option<&str> {
         self.task_name.as_deref()
     }
 
     /// `UserRating`: see the field [`user_rating`](#structfield.user_rating).
+    #[inline]
     pub fn user_rating(&self) -> Option<i32> {
         self.user_rating
     }
 
     /// `UserResponse`: see the field [`user_response`](#structfield.user_response).
+    #[inline]
     pub fn user_response(&self) -> Option<&str> {
         self.user_response.as_deref()
     }
 }
 
 impl Decode for Feedback {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_id: codec::field(o, "ContactId")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                task_id: codec::field(o, "TaskId")?,
-                task_name: codec::field(o, "TaskName")?,
-                user_rating: codec::field(o, "UserRating")?,
-                user_response: codec::field(o, "UserResponse")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "TaskName" => codec::set(&mut out.task_name, name, v),
+            "UserRating" => codec::set(&mut out.user_rating, name, v),
+            "UserResponse" => codec::set(&mut out.user_response, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Feedback {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactId", &self.contact_id);
@@ -392,6 +422,7 @@ pub enum ListFeedbacksError {
 
 impl ListFeedbacksError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -399,45 +430,53 @@ impl ListFeedbacksError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListFeedbacksError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListFeedbacksError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListFeedbacksError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListGroupChatMessages)
+    #[inline]
     pub fn list_group_chat_messages(&self) -> ListGroupChatMessagesFluentBuilder {
         ListGroupChatMessagesFluentBuilder {
             client: self.clone(),
@@ -58,11 +59,13 @@ pub struct ListGroupChatMessagesInput {
 
 impl ListGroupChatMessagesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListGroupChatMessagesInputBuilder {
         ListGroupChatMessagesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
@@ -102,12 +105,14 @@ impl ListGroupChatMessagesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,12 +126,14 @@ impl ListGroupChatMessagesInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the chat, e.g. `chat-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -140,12 +147,14 @@ impl ListGroupChatMessagesInputBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return: the `NextPageToken` of the previous page; leave it out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.next_page_token = v;
         self
     }
 
     /// `NextPageToken` as set so far.
+    #[inline]
     pub fn get_next_page_token(&self) -> Option<&String> {
         self.next_page_token.as_ref()
     }
@@ -159,12 +168,14 @@ impl ListGroupChatMessagesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -178,17 +189,20 @@ impl ListGroupChatMessagesInputBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the messages by time: `DESC` (newest first) or `ASC` (oldest first).
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListGroupChatMessagesInput, BuildError> {
         Ok(ListGroupChatMessagesInput {
             instance_id: self.instance_id,
@@ -219,6 +233,7 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -233,6 +248,7 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the chat, e.g. `chat-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -247,6 +263,7 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return: the `NextPageToken` of the previous page; leave it out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_next_page_token(v);
         self
@@ -261,6 +278,7 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -275,17 +293,20 @@ impl ListGroupChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the messages by time: `DESC` (newest first) or `ASC` (oldest first).
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListGroupChatMessagesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -310,6 +331,7 @@ impl ListGroupChatMessagesFluentBuilder {
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -326,6 +348,7 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: None,
@@ -338,6 +361,7 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(token) = cursor.token {
@@ -349,10 +373,12 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -364,6 +390,7 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.messages).unwrap_or_default()
     }
@@ -399,51 +426,60 @@ pub struct ListGroupChatMessagesOutput {
 
 impl ListGroupChatMessagesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ListGroupChatMessagesResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListGroupChatMessagesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListGroupChatMessagesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -473,28 +509,33 @@ pub struct ListGroupChatMessagesResult {
 
 impl ListGroupChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
+    #[inline]
     pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
+    #[inline]
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
 }
 
 impl Decode for ListGroupChatMessagesResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                messages: codec::field(o, "Messages")?,
-                next_page_token: codec::field(o, "NextPageToken")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Messages" => codec::set(&mut out.messages, name, v),
+            "NextPageToken" => codec::set(&mut out.next_page_token, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListGroupChatMessagesResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Messages", &self.messages);
@@ -518,6 +559,7 @@ pub enum ListGroupChatMessagesError {
 
 impl ListGroupChatMessagesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -525,45 +567,53 @@ impl ListGroupChatMessagesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListGroupChatMessagesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListGroupChatMessagesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListGroupChatMessagesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

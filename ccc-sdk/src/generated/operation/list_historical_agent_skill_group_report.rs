@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListHistoricalAgentSkillGroupReportFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentSkillGroupReport)
+    #[inline]
     pub fn list_historical_agent_skill_group_report(
         &self,
     ) -> ListHistoricalAgentSkillGroupReportFluentBuilder {
@@ -87,11 +88,13 @@ pub struct ListHistoricalAgentSkillGroupReportInput {
 
 impl ListHistoricalAgentSkillGroupReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListHistoricalAgentSkillGroupReportInputBuilder {
         ListHistoricalAgentSkillGroupReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.agent_id_list_json {
             p.put(Loc::Body, "AgentIdList", text);
@@ -146,6 +149,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`; all when unset.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -160,6 +164,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// `AgentIdList` as set so far.
+    #[inline]
     pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
@@ -173,12 +178,14 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -192,12 +199,14 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -211,12 +220,14 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -230,12 +241,14 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -249,12 +262,14 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -274,6 +289,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -288,6 +304,7 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
@@ -301,17 +318,20 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListHistoricalAgentSkillGroupReportInput, BuildError> {
         Ok(ListHistoricalAgentSkillGroupReportInput {
             agent_id_list: self.agent_id_list,
@@ -353,6 +373,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `AgentIdList`. The agents to report on, as `username@instance`; all when unset.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -373,6 +394,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -387,6 +409,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -401,6 +424,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only contacts of this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -415,6 +439,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -429,6 +454,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -446,6 +472,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to report on, by id; all when unset.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -466,17 +493,20 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListHistoricalAgentSkillGroupReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -504,6 +534,7 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -520,6 +551,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentSkillGroupReportFluentBui
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -532,6 +564,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentSkillGroupReportFluentBui
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -543,10 +576,12 @@ impl crate::paginator::Paginate for ListHistoricalAgentSkillGroupReportFluentBui
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -559,6 +594,7 @@ impl crate::paginator::Paginate for ListHistoricalAgentSkillGroupReportFluentBui
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -594,51 +630,60 @@ pub struct ListHistoricalAgentSkillGroupReportOutput {
 
 impl ListHistoricalAgentSkillGroupReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&HistoricalAgentSkillGroupReportPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListHistoricalAgentSkillGroupReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListHistoricalAgentSkillGroupReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -676,40 +721,47 @@ pub struct HistoricalAgentSkillGroupReportPage {
 
 impl HistoricalAgentSkillGroupReportPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[HistoricalAgentSkillGroupReport] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for HistoricalAgentSkillGroupReportPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for HistoricalAgentSkillGroupReportPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -770,76 +822,89 @@ pub struct HistoricalAgentSkillGroupReport {
 
 impl HistoricalAgentSkillGroupReport {
     /// `AgentId`: see the field [`agent_id`](#structfield.agent_id).
+    #[inline]
     pub fn agent_id(&self) -> Option<&str> {
         self.agent_id.as_deref()
     }
 
     /// `AgentName`: see the field [`agent_name`](#structfield.agent_name).
+    #[inline]
     pub fn agent_name(&self) -> Option<&str> {
         self.agent_name.as_deref()
     }
 
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&crate::types::Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `DisplayId`: see the field [`display_id`](#structfield.display_id).
+    #[inline]
     pub fn display_id(&self) -> Option<&str> {
         self.display_id.as_deref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&crate::types::Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
+    #[inline]
     pub fn internal(&self) -> Option<&ListHistoricalAgentSkillGroupReportInternal> {
         self.internal.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&ListHistoricalAgentSkillGroupReportOverall> {
         self.overall.as_ref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 }
 
 impl Decode for HistoricalAgentSkillGroupReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_id: codec::field(o, "AgentId")?,
-                agent_name: codec::field(o, "AgentName")?,
-                back2_back: codec::field(o, "Back2Back")?,
-                display_id: codec::field(o, "DisplayId")?,
-                inbound: codec::field(o, "Inbound")?,
-                internal: codec::field(o, "Internal")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentId" => codec::set(&mut out.agent_id, name, v),
+            "AgentName" => codec::set(&mut out.agent_name, name, v),
+            "Back2Back" => codec::set(&mut out.back2_back, name, v),
+            "DisplayId" => codec::set(&mut out.display_id, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Internal" => codec::set(&mut out.internal, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for HistoricalAgentSkillGroupReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentId", &self.agent_id);
@@ -902,70 +967,82 @@ pub struct ListHistoricalAgentSkillGroupReportInternal {
 
 impl ListHistoricalAgentSkillGroupReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsTalk`: see the field [`calls_talk`](#structfield.calls_talk).
+    #[inline]
     pub fn calls_talk(&self) -> Option<i64> {
         self.calls_talk
     }
 
     /// `CallsTalked`: see the field [`calls_talked`](#structfield.calls_talked).
+    #[inline]
     pub fn calls_talked(&self) -> Option<i64> {
         self.calls_talked
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for ListHistoricalAgentSkillGroupReportInternal {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_talk: codec::field(o, "CallsTalk")?,
-                calls_talked: codec::field(o, "CallsTalked")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsTalk" => codec::set(&mut out.calls_talk, name, v),
+            "CallsTalked" => codec::set(&mut out.calls_talked, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListHistoricalAgentSkillGroupReportInternal {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -1115,208 +1192,248 @@ pub struct ListHistoricalAgentSkillGroupReportOverall {
 
 impl ListHistoricalAgentSkillGroupReportOverall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    #[inline]
     pub fn first_check_in_time(&self) -> Option<i64> {
         self.first_check_in_time
     }
 
     /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    #[inline]
     pub fn last_check_out_time(&self) -> Option<i64> {
         self.last_check_out_time
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalOffSiteLggedInTime`: see the field [`total_off_site_lgged_in_time`](#structfield.total_off_site_lgged_in_time).
+    #[inline]
     pub fn total_off_site_lgged_in_time(&self) -> Option<i64> {
         self.total_off_site_lgged_in_time
     }
 
     /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    #[inline]
     pub fn total_office_phone_logged_in_time(&self) -> Option<i64> {
         self.total_office_phone_logged_in_time
     }
 
     /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    #[inline]
     pub fn total_on_site_logged_in_time(&self) -> Option<&str> {
         self.total_on_site_logged_in_time.as_deref()
     }
 
     /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    #[inline]
     pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
         self.total_outbound_scenario_logged_in_time
     }
 
     /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    #[inline]
     pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
         self.total_outbound_scenario_ready_time
     }
 
     /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    #[inline]
     pub fn total_outbound_scenario_time(&self) -> Option<i64> {
         self.total_outbound_scenario_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for ListHistoricalAgentSkillGroupReportOverall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_off_site_lgged_in_time: codec::field(o, "TotalOffSiteLggedInTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "FirstCheckInTime" => codec::set(&mut out.first_check_in_time, name, v),
+            "LastCheckOutTime" => codec::set(&mut out.last_check_out_time, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalOffSiteLggedInTime" => codec::set(&mut out.total_off_site_lgged_in_time, name, v),
+            "TotalOfficePhoneLoggedInTime" => {
+                codec::set(&mut out.total_office_phone_logged_in_time, name, v)
+            }
+            "TotalOnSiteLoggedInTime" => codec::set(&mut out.total_on_site_logged_in_time, name, v),
+            "TotalOutboundScenarioLoggedInTime" => {
+                codec::set(&mut out.total_outbound_scenario_logged_in_time, name, v)
+            }
+            "TotalOutboundScenarioReadyTime" => {
+                codec::set(&mut out.total_outbound_scenario_ready_time, name, v)
+            }
+            "TotalOutboundScenarioTime" => {
+                codec::set(&mut out.total_outbound_scenario_time, name, v)
+            }
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListHistoricalAgentSkillGroupReportOverall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1407,6 +1524,7 @@ pub enum ListHistoricalAgentSkillGroupReportError {
 
 impl ListHistoricalAgentSkillGroupReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1414,45 +1532,53 @@ impl ListHistoricalAgentSkillGroupReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListHistoricalAgentSkillGroupReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListHistoricalAgentSkillGroupReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListHistoricalAgentSkillGroupReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`page_size`](ListInstancesOfUserFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListInstancesOfUser)
+    #[inline]
     pub fn list_instances_of_user(&self) -> ListInstancesOfUserFluentBuilder {
         ListInstancesOfUserFluentBuilder {
             client: self.clone(),
@@ -47,11 +48,13 @@ pub struct ListInstancesOfUserInput {
 
 impl ListInstancesOfUserInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListInstancesOfUserInputBuilder {
         ListInstancesOfUserInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -75,12 +78,14 @@ impl ListInstancesOfUserInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -94,17 +99,20 @@ impl ListInstancesOfUserInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListInstancesOfUserInput, BuildError> {
         Ok(ListInstancesOfUserInput {
             page_number: self
@@ -136,6 +144,7 @@ impl ListInstancesOfUserFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -150,17 +159,20 @@ impl ListInstancesOfUserFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListInstancesOfUserInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -185,6 +197,7 @@ impl ListInstancesOfUserFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -201,6 +214,7 @@ impl crate::paginator::Paginate for ListInstancesOfUserFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -213,6 +227,7 @@ impl crate::paginator::Paginate for ListInstancesOfUserFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -224,10 +239,12 @@ impl crate::paginator::Paginate for ListInstancesOfUserFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -240,6 +257,7 @@ impl crate::paginator::Paginate for ListInstancesOfUserFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -279,57 +297,67 @@ pub struct ListInstancesOfUserOutput {
 
 impl ListInstancesOfUserOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&InstancesOfUserPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListInstancesOfUserOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListInstancesOfUserOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -368,40 +396,47 @@ pub struct InstancesOfUserPage {
 
 impl InstancesOfUserPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[CallCenterInstance] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for InstancesOfUserPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for InstancesOfUserPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -458,70 +493,82 @@ pub struct CallCenterInstance {
 
 impl CallCenterInstance {
     /// `AdminList`: see the field [`admin_list`](#structfield.admin_list); empty when absent.
+    #[inline]
     pub fn admin_list(&self) -> &[crate::types::User] {
         self.admin_list.as_deref().unwrap_or_default()
     }
 
     /// `AliyunUid`: see the field [`aliyun_uid`](#structfield.aliyun_uid).
+    #[inline]
     pub fn aliyun_uid(&self) -> Option<&str> {
         self.aliyun_uid.as_deref()
     }
 
     /// `ConsoleUrl`: see the field [`console_url`](#structfield.console_url).
+    #[inline]
     pub fn console_url(&self) -> Option<&str> {
         self.console_url.as_deref()
     }
 
     /// `Description`: see the field [`description`](#structfield.description).
+    #[inline]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// `DomainName`: see the field [`domain_name`](#structfield.domain_name).
+    #[inline]
     pub fn domain_name(&self) -> Option<&str> {
         self.domain_name.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `NumberList`: see the field [`number_list`](#structfield.number_list); empty when absent.
+    #[inline]
     pub fn number_list(&self) -> &[crate::types::PhoneNumber] {
         self.number_list.as_deref().unwrap_or_default()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 }
 
 impl Decode for CallCenterInstance {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                admin_list: codec::field(o, "AdminList")?,
-                aliyun_uid: codec::field(o, "AliyunUid")?,
-                console_url: codec::field(o, "ConsoleUrl")?,
-                description: codec::field(o, "Description")?,
-                domain_name: codec::field(o, "DomainName")?,
-                id: codec::field(o, "Id")?,
-                name: codec::field(o, "Name")?,
-                number_list: codec::field(o, "NumberList")?,
-                status: codec::field(o, "Status")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AdminList" => codec::set(&mut out.admin_list, name, v),
+            "AliyunUid" => codec::set(&mut out.aliyun_uid, name, v),
+            "ConsoleUrl" => codec::set(&mut out.console_url, name, v),
+            "Description" => codec::set(&mut out.description, name, v),
+            "DomainName" => codec::set(&mut out.domain_name, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "NumberList" => codec::set(&mut out.number_list, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for CallCenterInstance {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AdminList", &self.admin_list);
@@ -564,6 +611,7 @@ pub enum ListInstancesOfUserError {
 
 impl ListInstancesOfUserError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::ParameterMaximum(e) | Self::ParameterMinimum(e) | Self::Unhandled(e) => e,
@@ -571,33 +619,39 @@ impl ListInstancesOfUserError {
     }
 
     /// The error code, e.g. `Parameter.Maximum`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListInstancesOfUserError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "Parameter.Maximum" => Self::ParameterMaximum(e),
@@ -608,12 +662,14 @@ impl From<ServiceError> for ListInstancesOfUserError {
 }
 
 impl AsRef<ServiceError> for ListInstancesOfUserError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListInstancesOfUserError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`skill_group_id`](ListIntervalAgentSkillGroupReportFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentSkillGroupReport)
+    #[inline]
     pub fn list_interval_agent_skill_group_report(
         &self,
     ) -> ListIntervalAgentSkillGroupReportFluentBuilder {
@@ -66,11 +67,13 @@ pub struct ListIntervalAgentSkillGroupReportInput {
 
 impl ListIntervalAgentSkillGroupReportInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListIntervalAgentSkillGroupReportInputBuilder {
         ListIntervalAgentSkillGroupReportInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AgentId", &self.agent_id);
         if let Some(v) = &self.end_time {
@@ -108,12 +111,14 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -127,12 +132,14 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -146,12 +153,14 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -165,12 +174,14 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.interval = v;
         self
     }
 
     /// `Interval` as set so far.
+    #[inline]
     pub fn get_interval(&self) -> Option<&String> {
         self.interval.as_ref()
     }
@@ -184,12 +195,14 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -203,17 +216,20 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListIntervalAgentSkillGroupReportInput, BuildError> {
         Ok(ListIntervalAgentSkillGroupReportInput {
             agent_id: self
@@ -251,6 +267,7 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. The agent to report on, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -265,6 +282,7 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -279,6 +297,7 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -293,6 +312,7 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `Interval`. Length of each period the figures are summed over: `Daily` (the default) or `Hourly`.
+    #[inline]
     pub fn set_interval(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_interval(v);
         self
@@ -307,6 +327,7 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to report on, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -321,17 +342,20 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListIntervalAgentSkillGroupReportInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -383,51 +407,60 @@ pub struct ListIntervalAgentSkillGroupReportOutput {
 
 impl ListIntervalAgentSkillGroupReportOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[IntervalAgentSkillGroupReport] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListIntervalAgentSkillGroupReportOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListIntervalAgentSkillGroupReportOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -473,52 +506,61 @@ pub struct IntervalAgentSkillGroupReport {
 
 impl IntervalAgentSkillGroupReport {
     /// `Back2Back`: see the field [`back2_back`](#structfield.back2_back).
+    #[inline]
     pub fn back2_back(&self) -> Option<&crate::types::Back2Back> {
         self.back2_back.as_ref()
     }
 
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&crate::types::Inbound> {
         self.inbound.as_ref()
     }
 
     /// `Internal`: see the field [`internal`](#structfield.internal).
+    #[inline]
     pub fn internal(&self) -> Option<&ListIntervalAgentSkillGroupReportInternal> {
         self.internal.as_ref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&crate::types::Outbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&ListIntervalAgentSkillGroupReportOverall> {
         self.overall.as_ref()
     }
 
     /// `StatsTime`: see the field [`stats_time`](#structfield.stats_time).
+    #[inline]
     pub fn stats_time(&self) -> Option<i64> {
         self.stats_time
     }
 }
 
 impl Decode for IntervalAgentSkillGroupReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                back2_back: codec::field(o, "Back2Back")?,
-                inbound: codec::field(o, "Inbound")?,
-                internal: codec::field(o, "Internal")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                stats_time: codec::field(o, "StatsTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Back2Back" => codec::set(&mut out.back2_back, name, v),
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "Internal" => codec::set(&mut out.internal, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "StatsTime" => codec::set(&mut out.stats_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for IntervalAgentSkillGroupReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Back2Back", &self.back2_back);
@@ -577,70 +619,82 @@ pub struct ListIntervalAgentSkillGroupReportInternal {
 
 impl ListIntervalAgentSkillGroupReportInternal {
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsTalk`: see the field [`calls_talk`](#structfield.calls_talk).
+    #[inline]
     pub fn calls_talk(&self) -> Option<i64> {
         self.calls_talk
     }
 
     /// `CallsTalked`: see the field [`calls_talked`](#structfield.calls_talked).
+    #[inline]
     pub fn calls_talked(&self) -> Option<i64> {
         self.calls_talked
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 }
 
 impl Decode for ListIntervalAgentSkillGroupReportInternal {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_talk: codec::field(o, "CallsTalk")?,
-                calls_talked: codec::field(o, "CallsTalked")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsTalk" => codec::set(&mut out.calls_talk, name, v),
+            "CallsTalked" => codec::set(&mut out.calls_talked, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListIntervalAgentSkillGroupReportInternal {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageTalkTime", &self.average_talk_time);
@@ -794,214 +848,257 @@ pub struct ListIntervalAgentSkillGroupReportOverall {
 
 impl ListIntervalAgentSkillGroupReportOverall {
     /// `AverageBreakTime`: see the field [`average_break_time`](#structfield.average_break_time).
+    #[inline]
     pub fn average_break_time(&self) -> Option<f32> {
         self.average_break_time
     }
 
     /// `AverageHoldTime`: see the field [`average_hold_time`](#structfield.average_hold_time).
+    #[inline]
     pub fn average_hold_time(&self) -> Option<f32> {
         self.average_hold_time
     }
 
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<f32> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<f32> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<f32> {
         self.average_work_time
     }
 
     /// `BreakCodeDetailList`: see the field [`break_code_detail_list`](#structfield.break_code_detail_list); empty when absent.
+    #[inline]
     pub fn break_code_detail_list(&self) -> &[crate::types::BreakCodeDetailList] {
         self.break_code_detail_list.as_deref().unwrap_or_default()
     }
 
     /// `FirstCheckInTime`: see the field [`first_check_in_time`](#structfield.first_check_in_time).
+    #[inline]
     pub fn first_check_in_time(&self) -> Option<i64> {
         self.first_check_in_time
     }
 
     /// `LastCheckOutTime`: see the field [`last_check_out_time`](#structfield.last_check_out_time).
+    #[inline]
     pub fn last_check_out_time(&self) -> Option<i64> {
         self.last_check_out_time
     }
 
     /// `LastCheckoutTime`: see the field [`last_checkout_time`](#structfield.last_checkout_time).
+    #[inline]
     pub fn last_checkout_time(&self) -> Option<i64> {
         self.last_checkout_time
     }
 
     /// `MaxBreakTime`: see the field [`max_break_time`](#structfield.max_break_time).
+    #[inline]
     pub fn max_break_time(&self) -> Option<i64> {
         self.max_break_time
     }
 
     /// `MaxHoldTime`: see the field [`max_hold_time`](#structfield.max_hold_time).
+    #[inline]
     pub fn max_hold_time(&self) -> Option<i64> {
         self.max_hold_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionRate`: see the field [`satisfaction_rate`](#structfield.satisfaction_rate).
+    #[inline]
     pub fn satisfaction_rate(&self) -> Option<f32> {
         self.satisfaction_rate
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalHoldTime`: see the field [`total_hold_time`](#structfield.total_hold_time).
+    #[inline]
     pub fn total_hold_time(&self) -> Option<i64> {
         self.total_hold_time
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalOffSiteLoggedInTime`: see the field [`total_off_site_logged_in_time`](#structfield.total_off_site_logged_in_time).
+    #[inline]
     pub fn total_off_site_logged_in_time(&self) -> Option<&str> {
         self.total_off_site_logged_in_time.as_deref()
     }
 
     /// `TotalOfficePhoneLoggedInTime`: see the field [`total_office_phone_logged_in_time`](#structfield.total_office_phone_logged_in_time).
+    #[inline]
     pub fn total_office_phone_logged_in_time(&self) -> Option<&str> {
         self.total_office_phone_logged_in_time.as_deref()
     }
 
     /// `TotalOnSiteLoggedInTime`: see the field [`total_on_site_logged_in_time`](#structfield.total_on_site_logged_in_time).
+    #[inline]
     pub fn total_on_site_logged_in_time(&self) -> Option<&str> {
         self.total_on_site_logged_in_time.as_deref()
     }
 
     /// `TotalOutboundScenarioLoggedInTime`: see the field [`total_outbound_scenario_logged_in_time`](#structfield.total_outbound_scenario_logged_in_time).
+    #[inline]
     pub fn total_outbound_scenario_logged_in_time(&self) -> Option<i64> {
         self.total_outbound_scenario_logged_in_time
     }
 
     /// `TotalOutboundScenarioReadyTime`: see the field [`total_outbound_scenario_ready_time`](#structfield.total_outbound_scenario_ready_time).
+    #[inline]
     pub fn total_outbound_scenario_ready_time(&self) -> Option<i64> {
         self.total_outbound_scenario_ready_time
     }
 
     /// `TotalOutboundScenarioTime`: see the field [`total_outbound_scenario_time`](#structfield.total_outbound_scenario_time).
+    #[inline]
     pub fn total_outbound_scenario_time(&self) -> Option<i64> {
         self.total_outbound_scenario_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for ListIntervalAgentSkillGroupReportOverall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_break_time: codec::field(o, "AverageBreakTime")?,
-                average_hold_time: codec::field(o, "AverageHoldTime")?,
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                break_code_detail_list: codec::field(o, "BreakCodeDetailList")?,
-                first_check_in_time: codec::field(o, "FirstCheckInTime")?,
-                last_check_out_time: codec::field(o, "LastCheckOutTime")?,
-                last_checkout_time: codec::field(o, "LastCheckoutTime")?,
-                max_break_time: codec::field(o, "MaxBreakTime")?,
-                max_hold_time: codec::field(o, "MaxHoldTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_rate: codec::field(o, "SatisfactionRate")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_hold_time: codec::field(o, "TotalHoldTime")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_off_site_logged_in_time: codec::field(o, "TotalOffSiteLoggedInTime")?,
-                total_office_phone_logged_in_time: codec::field(o, "TotalOfficePhoneLoggedInTime")?,
-                total_on_site_logged_in_time: codec::field(o, "TotalOnSiteLoggedInTime")?,
-                total_outbound_scenario_logged_in_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioLoggedInTime",
-                )?,
-                total_outbound_scenario_ready_time: codec::field(
-                    o,
-                    "TotalOutboundScenarioReadyTime",
-                )?,
-                total_outbound_scenario_time: codec::field(o, "TotalOutboundScenarioTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageBreakTime" => codec::set(&mut out.average_break_time, name, v),
+            "AverageHoldTime" => codec::set(&mut out.average_hold_time, name, v),
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "BreakCodeDetailList" => codec::set(&mut out.break_code_detail_list, name, v),
+            "FirstCheckInTime" => codec::set(&mut out.first_check_in_time, name, v),
+            "LastCheckOutTime" => codec::set(&mut out.last_check_out_time, name, v),
+            "LastCheckoutTime" => codec::set(&mut out.last_checkout_time, name, v),
+            "MaxBreakTime" => codec::set(&mut out.max_break_time, name, v),
+            "MaxHoldTime" => codec::set(&mut out.max_hold_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionRate" => codec::set(&mut out.satisfaction_rate, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalHoldTime" => codec::set(&mut out.total_hold_time, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalOffSiteLoggedInTime" => {
+                codec::set(&mut out.total_off_site_logged_in_time, name, v)
+            }
+            "TotalOfficePhoneLoggedInTime" => {
+                codec::set(&mut out.total_office_phone_logged_in_time, name, v)
+            }
+            "TotalOnSiteLoggedInTime" => codec::set(&mut out.total_on_site_logged_in_time, name, v),
+            "TotalOutboundScenarioLoggedInTime" => {
+                codec::set(&mut out.total_outbound_scenario_logged_in_time, name, v)
+            }
+            "TotalOutboundScenarioReadyTime" => {
+                codec::set(&mut out.total_outbound_scenario_ready_time, name, v)
+            }
+            "TotalOutboundScenarioTime" => {
+                codec::set(&mut out.total_outbound_scenario_time, name, v)
+            }
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListIntervalAgentSkillGroupReportOverall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageBreakTime", &self.average_break_time);
@@ -1092,6 +1189,7 @@ pub enum ListIntervalAgentSkillGroupReportError {
 
 impl ListIntervalAgentSkillGroupReportError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1099,45 +1197,53 @@ impl ListIntervalAgentSkillGroupReportError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListIntervalAgentSkillGroupReportError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListIntervalAgentSkillGroupReportError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListIntervalAgentSkillGroupReportError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

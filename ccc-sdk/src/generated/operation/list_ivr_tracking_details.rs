@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`page_size`](ListIvrTrackingDetailsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIvrTrackingDetails)
+    #[inline]
     pub fn list_ivr_tracking_details(&self) -> ListIvrTrackingDetailsFluentBuilder {
         ListIvrTrackingDetailsFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct ListIvrTrackingDetailsInput {
 
 impl ListIvrTrackingDetailsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListIvrTrackingDetailsInputBuilder {
         ListIvrTrackingDetailsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -89,12 +92,14 @@ impl ListIvrTrackingDetailsInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -108,12 +113,14 @@ impl ListIvrTrackingDetailsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -127,12 +134,14 @@ impl ListIvrTrackingDetailsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -146,17 +155,20 @@ impl ListIvrTrackingDetailsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListIvrTrackingDetailsInput, BuildError> {
         Ok(ListIvrTrackingDetailsInput {
             contact_id: self
@@ -194,6 +206,7 @@ impl ListIvrTrackingDetailsFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-109634426711871319`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -208,6 +221,7 @@ impl ListIvrTrackingDetailsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -222,6 +236,7 @@ impl ListIvrTrackingDetailsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -236,17 +251,20 @@ impl ListIvrTrackingDetailsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListIvrTrackingDetailsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -271,6 +289,7 @@ impl ListIvrTrackingDetailsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -287,6 +306,7 @@ impl crate::paginator::Paginate for ListIvrTrackingDetailsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -299,6 +319,7 @@ impl crate::paginator::Paginate for ListIvrTrackingDetailsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -310,10 +331,12 @@ impl crate::paginator::Paginate for ListIvrTrackingDetailsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -326,6 +349,7 @@ impl crate::paginator::Paginate for ListIvrTrackingDetailsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -361,51 +385,60 @@ pub struct ListIvrTrackingDetailsOutput {
 
 impl ListIvrTrackingDetailsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&IvrTrackingDetailPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListIvrTrackingDetailsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListIvrTrackingDetailsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -443,40 +476,47 @@ pub struct IvrTrackingDetailPage {
 
 impl IvrTrackingDetailPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[IvrTracking] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for IvrTrackingDetailPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for IvrTrackingDetailPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -561,112 +601,131 @@ pub struct IvrTracking {
 
 impl IvrTracking {
     /// `Callee`: see the field [`callee`](#structfield.callee).
+    #[inline]
     pub fn callee(&self) -> Option<&str> {
         self.callee.as_deref()
     }
 
     /// `Caller`: see the field [`caller`](#structfield.caller).
+    #[inline]
     pub fn caller(&self) -> Option<&str> {
         self.caller.as_deref()
     }
 
     /// `ChannelId`: see the field [`channel_id`](#structfield.channel_id).
+    #[inline]
     pub fn channel_id(&self) -> Option<&str> {
         self.channel_id.as_deref()
     }
 
     /// `ChannelVariables`: see the field [`channel_variables`](#structfield.channel_variables).
+    #[inline]
     pub fn channel_variables(&self) -> Option<&str> {
         self.channel_variables.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `EnterTime`: see the field [`enter_time`](#structfield.enter_time).
+    #[inline]
     pub fn enter_time(&self) -> Option<i64> {
         self.enter_time
     }
 
     /// `FlowId`: see the field [`flow_id`](#structfield.flow_id).
+    #[inline]
     pub fn flow_id(&self) -> Option<&str> {
         self.flow_id.as_deref()
     }
 
     /// `FlowName`: see the field [`flow_name`](#structfield.flow_name).
+    #[inline]
     pub fn flow_name(&self) -> Option<&str> {
         self.flow_name.as_deref()
     }
 
     /// `Instance`: see the field [`instance`](#structfield.instance).
+    #[inline]
     pub fn instance(&self) -> Option<&str> {
         self.instance.as_deref()
     }
 
     /// `LeaveTime`: see the field [`leave_time`](#structfield.leave_time).
+    #[inline]
     pub fn leave_time(&self) -> Option<i64> {
         self.leave_time
     }
 
     /// `NodeExitCode`: see the field [`node_exit_code`](#structfield.node_exit_code).
+    #[inline]
     pub fn node_exit_code(&self) -> Option<&str> {
         self.node_exit_code.as_deref()
     }
 
     /// `NodeId`: see the field [`node_id`](#structfield.node_id).
+    #[inline]
     pub fn node_id(&self) -> Option<&str> {
         self.node_id.as_deref()
     }
 
     /// `NodeName`: see the field [`node_name`](#structfield.node_name).
+    #[inline]
     pub fn node_name(&self) -> Option<&str> {
         self.node_name.as_deref()
     }
 
     /// `NodeProperties`: see the field [`node_properties`](#structfield.node_properties).
+    #[inline]
     pub fn node_properties(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.node_properties.as_ref()
     }
 
     /// `NodeType`: see the field [`node_type`](#structfield.node_type).
+    #[inline]
     pub fn node_type(&self) -> Option<&str> {
         self.node_type.as_deref()
     }
 
     /// `NodeVariables`: see the field [`node_variables`](#structfield.node_variables).
+    #[inline]
     pub fn node_variables(&self) -> Option<&std::collections::HashMap<String, Value>> {
         self.node_variables.as_ref()
     }
 }
 
 impl Decode for IvrTracking {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-                channel_id: codec::field(o, "ChannelId")?,
-                channel_variables: codec::field(o, "ChannelVariables")?,
-                contact_id: codec::field(o, "ContactId")?,
-                enter_time: codec::field(o, "EnterTime")?,
-                flow_id: codec::field(o, "FlowId")?,
-                flow_name: codec::field(o, "FlowName")?,
-                instance: codec::field(o, "Instance")?,
-                leave_time: codec::field(o, "LeaveTime")?,
-                node_exit_code: codec::field(o, "NodeExitCode")?,
-                node_id: codec::field(o, "NodeId")?,
-                node_name: codec::field(o, "NodeName")?,
-                node_properties: codec::field(o, "NodeProperties")?,
-                node_type: codec::field(o, "NodeType")?,
-                node_variables: codec::field(o, "NodeVariables")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            "ChannelId" => codec::set(&mut out.channel_id, name, v),
+            "ChannelVariables" => codec::set(&mut out.channel_variables, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "EnterTime" => codec::set(&mut out.enter_time, name, v),
+            "FlowId" => codec::set(&mut out.flow_id, name, v),
+            "FlowName" => codec::set(&mut out.flow_name, name, v),
+            "Instance" => codec::set(&mut out.instance, name, v),
+            "LeaveTime" => codec::set(&mut out.leave_time, name, v),
+            "NodeExitCode" => codec::set(&mut out.node_exit_code, name, v),
+            "NodeId" => codec::set(&mut out.node_id, name, v),
+            "NodeName" => codec::set(&mut out.node_name, name, v),
+            "NodeProperties" => codec::set(&mut out.node_properties, name, v),
+            "NodeType" => codec::set(&mut out.node_type, name, v),
+            "NodeVariables" => codec::set(&mut out.node_variables, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for IvrTracking {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Callee", &self.callee);
@@ -716,6 +775,7 @@ pub enum ListIvrTrackingDetailsError {
 
 impl ListIvrTrackingDetailsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::InternalServiceCommon(e) | Self::ParameterFormat(e) | Self::Unhandled(e) => e,
@@ -723,33 +783,39 @@ impl ListIvrTrackingDetailsError {
     }
 
     /// The error code, e.g. `InternalService.Common`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListIvrTrackingDetailsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "InternalService.Common" => Self::InternalServiceCommon(e),
@@ -760,12 +826,14 @@ impl From<ServiceError> for ListIvrTrackingDetailsError {
 }
 
 impl AsRef<ServiceError> for ListIvrTrackingDetailsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListIvrTrackingDetailsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -27,6 +27,7 @@ impl crate::Client {
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentStatusLogs)
     #[deprecated]
+    #[inline]
     pub fn list_legacy_agent_status_logs(&self) -> ListLegacyAgentStatusLogsFluentBuilder {
         ListLegacyAgentStatusLogsFluentBuilder {
             client: self.clone(),
@@ -70,11 +71,13 @@ pub struct ListLegacyAgentStatusLogsInput {
 
 impl ListLegacyAgentStatusLogsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListLegacyAgentStatusLogsInputBuilder {
         ListLegacyAgentStatusLogsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
@@ -108,12 +111,14 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only statuses of this agent, as `username@instance`, e.g. `agent@ccc-test`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -127,12 +132,14 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -146,12 +153,14 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -165,12 +174,14 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -184,12 +195,14 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -203,17 +216,20 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListLegacyAgentStatusLogsInput, BuildError> {
         Ok(ListLegacyAgentStatusLogsInput {
             agent_id: self.agent_id,
@@ -256,6 +272,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only statuses of this agent, as `username@instance`, e.g. `agent@ccc-test`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -270,6 +287,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -284,6 +302,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -298,6 +317,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -312,6 +332,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -326,17 +347,20 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListLegacyAgentStatusLogsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -361,6 +385,7 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -377,6 +402,7 @@ impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -389,6 +415,7 @@ impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -400,10 +427,12 @@ impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -416,6 +445,7 @@ impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -455,57 +485,67 @@ pub struct ListLegacyAgentStatusLogsOutput {
 
 impl ListLegacyAgentStatusLogsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&LegacyAgentStatusLogPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListLegacyAgentStatusLogsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListLegacyAgentStatusLogsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -544,40 +584,47 @@ pub struct LegacyAgentStatusLogPage {
 
 impl LegacyAgentStatusLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[LegacyAgentStatusLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for LegacyAgentStatusLogPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyAgentStatusLogPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -702,172 +749,201 @@ pub struct LegacyAgentStatusLog {
 
 impl LegacyAgentStatusLog {
     /// `AgentDropCall`: see the field [`agent_drop_call`](#structfield.agent_drop_call).
+    #[inline]
     pub fn agent_drop_call(&self) -> Option<&str> {
         self.agent_drop_call.as_deref()
     }
 
     /// `AgentNo`: see the field [`agent_no`](#structfield.agent_no).
+    #[inline]
     pub fn agent_no(&self) -> Option<&str> {
         self.agent_no.as_deref()
     }
 
     /// `AliHangupCause`: see the field [`ali_hangup_cause`](#structfield.ali_hangup_cause).
+    #[inline]
     pub fn ali_hangup_cause(&self) -> Option<&str> {
         self.ali_hangup_cause.as_deref()
     }
 
     /// `CallDir`: see the field [`call_dir`](#structfield.call_dir).
+    #[inline]
     pub fn call_dir(&self) -> Option<&str> {
         self.call_dir.as_deref()
     }
 
     /// `CallId`: see the field [`call_id`](#structfield.call_id).
+    #[inline]
     pub fn call_id(&self) -> Option<&str> {
         self.call_id.as_deref()
     }
 
     /// `CallType`: see the field [`call_type`](#structfield.call_type).
+    #[inline]
     pub fn call_type(&self) -> Option<&crate::types::CallType> {
         self.call_type.as_ref()
     }
 
     /// `CalleeId`: see the field [`callee_id`](#structfield.callee_id).
+    #[inline]
     pub fn callee_id(&self) -> Option<&str> {
         self.callee_id.as_deref()
     }
 
     /// `CallerId`: see the field [`caller_id`](#structfield.caller_id).
+    #[inline]
     pub fn caller_id(&self) -> Option<&str> {
         self.caller_id.as_deref()
     }
 
     /// `ConnId`: see the field [`conn_id`](#structfield.conn_id).
+    #[inline]
     pub fn conn_id(&self) -> Option<&str> {
         self.conn_id.as_deref()
     }
 
     /// `Extend1`: see the field [`extend1`](#structfield.extend1).
+    #[inline]
     pub fn extend1(&self) -> Option<&str> {
         self.extend1.as_deref()
     }
 
     /// `Extend2`: see the field [`extend2`](#structfield.extend2).
+    #[inline]
     pub fn extend2(&self) -> Option<&str> {
         self.extend2.as_deref()
     }
 
     /// `Extend3`: see the field [`extend3`](#structfield.extend3).
+    #[inline]
     pub fn extend3(&self) -> Option<&str> {
         self.extend3.as_deref()
     }
 
     /// `Extend4`: see the field [`extend4`](#structfield.extend4).
+    #[inline]
     pub fn extend4(&self) -> Option<&str> {
         self.extend4.as_deref()
     }
 
     /// `GroupNo`: see the field [`group_no`](#structfield.group_no).
+    #[inline]
     pub fn group_no(&self) -> Option<&str> {
         self.group_no.as_deref()
     }
 
     /// `MonitedAgentNo`: see the field [`monited_agent_no`](#structfield.monited_agent_no).
+    #[inline]
     pub fn monited_agent_no(&self) -> Option<&str> {
         self.monited_agent_no.as_deref()
     }
 
     /// `MonitedAgentPhoneNo`: see the field [`monited_agent_phone_no`](#structfield.monited_agent_phone_no).
+    #[inline]
     pub fn monited_agent_phone_no(&self) -> Option<&str> {
         self.monited_agent_phone_no.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `PhoneNo`: see the field [`phone_no`](#structfield.phone_no).
+    #[inline]
     pub fn phone_no(&self) -> Option<&str> {
         self.phone_no.as_deref()
     }
 
     /// `StatisticDate`: see the field [`statistic_date`](#structfield.statistic_date).
+    #[inline]
     pub fn statistic_date(&self) -> Option<&str> {
         self.statistic_date.as_deref()
     }
 
     /// `StatisticTime`: see the field [`statistic_time`](#structfield.statistic_time).
+    #[inline]
     pub fn statistic_time(&self) -> Option<i32> {
         self.statistic_time
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `TargetRequest`: see the field [`target_request`](#structfield.target_request).
+    #[inline]
     pub fn target_request(&self) -> Option<&str> {
         self.target_request.as_deref()
     }
 
     /// `TargetSelect`: see the field [`target_select`](#structfield.target_select).
+    #[inline]
     pub fn target_select(&self) -> Option<&str> {
         self.target_select.as_deref()
     }
 
     /// `TenantId`: see the field [`tenant_id`](#structfield.tenant_id).
+    #[inline]
     pub fn tenant_id(&self) -> Option<&str> {
         self.tenant_id.as_deref()
     }
 
     /// `TransferNo`: see the field [`transfer_no`](#structfield.transfer_no).
+    #[inline]
     pub fn transfer_no(&self) -> Option<&str> {
         self.transfer_no.as_deref()
     }
 
     /// `TransferNumber`: see the field [`transfer_number`](#structfield.transfer_number).
+    #[inline]
     pub fn transfer_number(&self) -> Option<&str> {
         self.transfer_number.as_deref()
     }
 }
 
 impl Decode for LegacyAgentStatusLog {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_drop_call: codec::field(o, "AgentDropCall")?,
-                agent_no: codec::field(o, "AgentNo")?,
-                ali_hangup_cause: codec::field(o, "AliHangupCause")?,
-                call_dir: codec::field(o, "CallDir")?,
-                call_id: codec::field(o, "CallId")?,
-                call_type: codec::field(o, "CallType")?,
-                callee_id: codec::field(o, "CalleeId")?,
-                caller_id: codec::field(o, "CallerId")?,
-                conn_id: codec::field(o, "ConnId")?,
-                extend1: codec::field(o, "Extend1")?,
-                extend2: codec::field(o, "Extend2")?,
-                extend3: codec::field(o, "Extend3")?,
-                extend4: codec::field(o, "Extend4")?,
-                group_no: codec::field(o, "GroupNo")?,
-                monited_agent_no: codec::field(o, "MonitedAgentNo")?,
-                monited_agent_phone_no: codec::field(o, "MonitedAgentPhoneNo")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                phone_no: codec::field(o, "PhoneNo")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                statistic_time: codec::field(o, "StatisticTime")?,
-                status: codec::field(o, "Status")?,
-                target_request: codec::field(o, "TargetRequest")?,
-                target_select: codec::field(o, "TargetSelect")?,
-                tenant_id: codec::field(o, "TenantId")?,
-                transfer_no: codec::field(o, "TransferNo")?,
-                transfer_number: codec::field(o, "TransferNumber")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentDropCall" => codec::set(&mut out.agent_drop_call, name, v),
+            "AgentNo" => codec::set(&mut out.agent_no, name, v),
+            "AliHangupCause" => codec::set(&mut out.ali_hangup_cause, name, v),
+            "CallDir" => codec::set(&mut out.call_dir, name, v),
+            "CallId" => codec::set(&mut out.call_id, name, v),
+            "CallType" => codec::set(&mut out.call_type, name, v),
+            "CalleeId" => codec::set(&mut out.callee_id, name, v),
+            "CallerId" => codec::set(&mut out.caller_id, name, v),
+            "ConnId" => codec::set(&mut out.conn_id, name, v),
+            "Extend1" => codec::set(&mut out.extend1, name, v),
+            "Extend2" => codec::set(&mut out.extend2, name, v),
+            "Extend3" => codec::set(&mut out.extend3, name, v),
+            "Extend4" => codec::set(&mut out.extend4, name, v),
+            "GroupNo" => codec::set(&mut out.group_no, name, v),
+            "MonitedAgentNo" => codec::set(&mut out.monited_agent_no, name, v),
+            "MonitedAgentPhoneNo" => codec::set(&mut out.monited_agent_phone_no, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "PhoneNo" => codec::set(&mut out.phone_no, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "StatisticTime" => codec::set(&mut out.statistic_time, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "TargetRequest" => codec::set(&mut out.target_request, name, v),
+            "TargetSelect" => codec::set(&mut out.target_select, name, v),
+            "TenantId" => codec::set(&mut out.tenant_id, name, v),
+            "TransferNo" => codec::set(&mut out.transfer_no, name, v),
+            "TransferNumber" => codec::set(&mut out.transfer_number, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyAgentStatusLog {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentDropCall", &self.agent_drop_call);
@@ -919,6 +995,7 @@ pub enum ListLegacyAgentStatusLogsError {
 
 impl ListLegacyAgentStatusLogsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -926,45 +1003,53 @@ impl ListLegacyAgentStatusLogsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListLegacyAgentStatusLogsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListLegacyAgentStatusLogsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListLegacyAgentStatusLogsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`start_time`](ListLegacyAppraiseLogsFluentBuilder::start_time).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAppraiseLogs)
+    #[inline]
     pub fn list_legacy_appraise_logs(&self) -> ListLegacyAppraiseLogsFluentBuilder {
         ListLegacyAppraiseLogsFluentBuilder {
             client: self.clone(),
@@ -62,11 +63,13 @@ pub struct ListLegacyAppraiseLogsInput {
 
 impl ListLegacyAppraiseLogsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListLegacyAppraiseLogsInputBuilder {
         ListLegacyAppraiseLogsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "EndTime", &self.end_time);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -96,12 +99,14 @@ impl ListLegacyAppraiseLogsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -115,12 +120,14 @@ impl ListLegacyAppraiseLogsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -134,12 +141,14 @@ impl ListLegacyAppraiseLogsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -153,12 +162,14 @@ impl ListLegacyAppraiseLogsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -172,17 +183,20 @@ impl ListLegacyAppraiseLogsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListLegacyAppraiseLogsInput, BuildError> {
         Ok(ListLegacyAppraiseLogsInput {
             end_time: self
@@ -223,6 +237,7 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -237,6 +252,7 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -251,6 +267,7 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -265,6 +282,7 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -279,17 +297,20 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListLegacyAppraiseLogsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -314,6 +335,7 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -330,6 +352,7 @@ impl crate::paginator::Paginate for ListLegacyAppraiseLogsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -342,6 +365,7 @@ impl crate::paginator::Paginate for ListLegacyAppraiseLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -353,10 +377,12 @@ impl crate::paginator::Paginate for ListLegacyAppraiseLogsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -369,6 +395,7 @@ impl crate::paginator::Paginate for ListLegacyAppraiseLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -408,57 +435,67 @@ pub struct ListLegacyAppraiseLogsOutput {
 
 impl ListLegacyAppraiseLogsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&LegacyAppraiseLogPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListLegacyAppraiseLogsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListLegacyAppraiseLogsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -497,40 +534,47 @@ pub struct LegacyAppraiseLogPage {
 
 impl LegacyAppraiseLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[LegacyAppraiseLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for LegacyAppraiseLogPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyAppraiseLogPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -599,88 +643,103 @@ pub struct LegacyAppraiseLog {
 
 impl LegacyAppraiseLog {
     /// `Acid`: see the field [`acid`](#structfield.acid).
+    #[inline]
     pub fn acid(&self) -> Option<&str> {
         self.acid.as_deref()
     }
 
     /// `ContactType`: see the field [`contact_type`](#structfield.contact_type).
+    #[inline]
     pub fn contact_type(&self) -> Option<&str> {
         self.contact_type.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<i64> {
         self.id
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `KeyMarkRelation`: see the field [`key_mark_relation`](#structfield.key_mark_relation).
+    #[inline]
     pub fn key_mark_relation(&self) -> Option<&str> {
         self.key_mark_relation.as_deref()
     }
 
     /// `Note`: see the field [`note`](#structfield.note).
+    #[inline]
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
     }
 
     /// `ParentNote`: see the field [`parent_note`](#structfield.parent_note).
+    #[inline]
     pub fn parent_note(&self) -> Option<&str> {
         self.parent_note.as_deref()
     }
 
     /// `PressKey`: see the field [`press_key`](#structfield.press_key).
+    #[inline]
     pub fn press_key(&self) -> Option<&str> {
         self.press_key.as_deref()
     }
 
     /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    #[inline]
     pub fn ram_id(&self) -> Option<&str> {
         self.ram_id.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `StatisticDate`: see the field [`statistic_date`](#structfield.statistic_date).
+    #[inline]
     pub fn statistic_date(&self) -> Option<&str> {
         self.statistic_date.as_deref()
     }
 
     /// `Type`: see the field [`r#type`](#structfield.type).
+    #[inline]
     pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
 }
 
 impl Decode for LegacyAppraiseLog {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                acid: codec::field(o, "Acid")?,
-                contact_type: codec::field(o, "ContactType")?,
-                id: codec::field(o, "Id")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                key_mark_relation: codec::field(o, "KeyMarkRelation")?,
-                note: codec::field(o, "Note")?,
-                parent_note: codec::field(o, "ParentNote")?,
-                press_key: codec::field(o, "PressKey")?,
-                ram_id: codec::field(o, "RamId")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                r#type: codec::field(o, "Type")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Acid" => codec::set(&mut out.acid, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "KeyMarkRelation" => codec::set(&mut out.key_mark_relation, name, v),
+            "Note" => codec::set(&mut out.note, name, v),
+            "ParentNote" => codec::set(&mut out.parent_note, name, v),
+            "PressKey" => codec::set(&mut out.press_key, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "Type" => codec::set(&mut out.r#type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyAppraiseLog {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Acid", &self.acid);
@@ -718,6 +777,7 @@ pub enum ListLegacyAppraiseLogsError {
 
 impl ListLegacyAppraiseLogsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -725,45 +785,53 @@ impl ListLegacyAppraiseLogsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListLegacyAppraiseLogsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListLegacyAppraiseLogsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListLegacyAppraiseLogsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`start_time`](ListLegacyQueueEventLogsFluentBuilder::start_time).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyQueueEventLogs)
+    #[inline]
     pub fn list_legacy_queue_event_logs(&self) -> ListLegacyQueueEventLogsFluentBuilder {
         ListLegacyQueueEventLogsFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct ListLegacyQueueEventLogsInput {
 
 impl ListLegacyQueueEventLogsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListLegacyQueueEventLogsInputBuilder {
         ListLegacyQueueEventLogsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "EndTime", &self.end_time);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -104,12 +107,14 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -123,12 +128,14 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -142,12 +149,14 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -161,12 +170,14 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -180,12 +191,14 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only events of this skill group (queue), as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -199,17 +212,20 @@ impl ListLegacyQueueEventLogsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListLegacyQueueEventLogsInput, BuildError> {
         Ok(ListLegacyQueueEventLogsInput {
             end_time: self
@@ -251,6 +267,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -265,6 +282,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -279,6 +297,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -293,6 +312,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -307,6 +327,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only events of this skill group (queue), as `name@instance`, e.g. `skillgroup@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -321,17 +342,20 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListLegacyQueueEventLogsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -356,6 +380,7 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -372,6 +397,7 @@ impl crate::paginator::Paginate for ListLegacyQueueEventLogsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -384,6 +410,7 @@ impl crate::paginator::Paginate for ListLegacyQueueEventLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -395,10 +422,12 @@ impl crate::paginator::Paginate for ListLegacyQueueEventLogsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -411,6 +440,7 @@ impl crate::paginator::Paginate for ListLegacyQueueEventLogsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -450,57 +480,67 @@ pub struct ListLegacyQueueEventLogsOutput {
 
 impl ListLegacyQueueEventLogsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&LegacyQueueEventLogPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListLegacyQueueEventLogsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListLegacyQueueEventLogsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -539,40 +579,47 @@ pub struct LegacyQueueEventLogPage {
 
 impl LegacyQueueEventLogPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[LegacyQueueEventLog] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for LegacyQueueEventLogPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyQueueEventLogPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -637,82 +684,96 @@ pub struct LegacyQueueEventLog {
 
 impl LegacyQueueEventLog {
     /// `Acid`: see the field [`acid`](#structfield.acid).
+    #[inline]
     pub fn acid(&self) -> Option<&str> {
         self.acid.as_deref()
     }
 
     /// `Ani`: see the field [`ani`](#structfield.ani).
+    #[inline]
     pub fn ani(&self) -> Option<&str> {
         self.ani.as_deref()
     }
 
     /// `AnswerPhone`: see the field [`answer_phone`](#structfield.answer_phone).
+    #[inline]
     pub fn answer_phone(&self) -> Option<&str> {
         self.answer_phone.as_deref()
     }
 
     /// `AnswerTime`: see the field [`answer_time`](#structfield.answer_time).
+    #[inline]
     pub fn answer_time(&self) -> Option<i64> {
         self.answer_time
     }
 
     /// `Cause`: see the field [`cause`](#structfield.cause).
+    #[inline]
     pub fn cause(&self) -> Option<&str> {
         self.cause.as_deref()
     }
 
     /// `Dnis`: see the field [`dnis`](#structfield.dnis).
+    #[inline]
     pub fn dnis(&self) -> Option<&str> {
         self.dnis.as_deref()
     }
 
     /// `Id`: see the field [`id`](#structfield.id).
+    #[inline]
     pub fn id(&self) -> Option<i64> {
         self.id
     }
 
     /// `QueueTime`: see the field [`queue_time`](#structfield.queue_time).
+    #[inline]
     pub fn queue_time(&self) -> Option<i64> {
         self.queue_time
     }
 
     /// `StatisticDate`: see the field [`statistic_date`](#structfield.statistic_date).
+    #[inline]
     pub fn statistic_date(&self) -> Option<&str> {
         self.statistic_date.as_deref()
     }
 
     /// `TenantId`: see the field [`tenant_id`](#structfield.tenant_id).
+    #[inline]
     pub fn tenant_id(&self) -> Option<&str> {
         self.tenant_id.as_deref()
     }
 
     /// `Vq`: see the field [`vq`](#structfield.vq).
+    #[inline]
     pub fn vq(&self) -> Option<&str> {
         self.vq.as_deref()
     }
 }
 
 impl Decode for LegacyQueueEventLog {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                acid: codec::field(o, "Acid")?,
-                ani: codec::field(o, "Ani")?,
-                answer_phone: codec::field(o, "AnswerPhone")?,
-                answer_time: codec::field(o, "AnswerTime")?,
-                cause: codec::field(o, "Cause")?,
-                dnis: codec::field(o, "Dnis")?,
-                id: codec::field(o, "Id")?,
-                queue_time: codec::field(o, "QueueTime")?,
-                statistic_date: codec::field(o, "StatisticDate")?,
-                tenant_id: codec::field(o, "TenantId")?,
-                vq: codec::field(o, "Vq")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Acid" => codec::set(&mut out.acid, name, v),
+            "Ani" => codec::set(&mut out.ani, name, v),
+            "AnswerPhone" => codec::set(&mut out.answer_phone, name, v),
+            "AnswerTime" => codec::set(&mut out.answer_time, name, v),
+            "Cause" => codec::set(&mut out.cause, name, v),
+            "Dnis" => codec::set(&mut out.dnis, name, v),
+            "Id" => codec::set(&mut out.id, name, v),
+            "QueueTime" => codec::set(&mut out.queue_time, name, v),
+            "StatisticDate" => codec::set(&mut out.statistic_date, name, v),
+            "TenantId" => codec::set(&mut out.tenant_id, name, v),
+            "Vq" => codec::set(&mut out.vq, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for LegacyQueueEventLog {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Acid", &self.acid);
@@ -749,6 +810,7 @@ pub enum ListLegacyQueueEventLogsError {
 
 impl ListLegacyQueueEventLogsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -756,45 +818,53 @@ impl ListLegacyQueueEventLogsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListLegacyQueueEventLogsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListLegacyQueueEventLogsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListLegacyQueueEventLogsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ListMultiChannelRecordingsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListMultiChannelRecordings)
+    #[inline]
     pub fn list_multi_channel_recordings(&self) -> ListMultiChannelRecordingsFluentBuilder {
         ListMultiChannelRecordingsFluentBuilder {
             client: self.clone(),
@@ -55,11 +56,13 @@ pub struct ListMultiChannelRecordingsInput {
 
 impl ListMultiChannelRecordingsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListMultiChannelRecordingsInputBuilder {
         ListMultiChannelRecordingsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_channel_id {
             p.put(Loc::Query, "AgentChannelId", v);
@@ -91,12 +94,14 @@ impl ListMultiChannelRecordingsInputBuilder {
     }
 
     /// Sets or clears `AgentChannelId`. Only the recording of this agent channel.
+    #[inline]
     pub fn set_agent_channel_id(mut self, v: Option<String>) -> Self {
         self.agent_channel_id = v;
         self
     }
 
     /// `AgentChannelId` as set so far.
+    #[inline]
     pub fn get_agent_channel_id(&self) -> Option<&String> {
         self.agent_channel_id.as_ref()
     }
@@ -110,12 +115,14 @@ impl ListMultiChannelRecordingsInputBuilder {
     }
 
     /// Sets or clears `AgentId`. Only recordings of this agent, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.agent_id = v;
         self
     }
 
     /// `AgentId` as set so far.
+    #[inline]
     pub fn get_agent_id(&self) -> Option<&String> {
         self.agent_id.as_ref()
     }
@@ -129,12 +136,14 @@ impl ListMultiChannelRecordingsInputBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.contact_id = v;
         self
     }
 
     /// `ContactId` as set so far.
+    #[inline]
     pub fn get_contact_id(&self) -> Option<&String> {
         self.contact_id.as_ref()
     }
@@ -148,17 +157,20 @@ impl ListMultiChannelRecordingsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListMultiChannelRecordingsInput, BuildError> {
         Ok(ListMultiChannelRecordingsInput {
             agent_channel_id: self.agent_channel_id,
@@ -192,6 +204,7 @@ impl ListMultiChannelRecordingsFluentBuilder {
     }
 
     /// Sets or clears `AgentChannelId`. Only the recording of this agent channel.
+    #[inline]
     pub fn set_agent_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_channel_id(v);
         self
@@ -206,6 +219,7 @@ impl ListMultiChannelRecordingsFluentBuilder {
     }
 
     /// Sets or clears `AgentId`. Only recordings of this agent, as `username@instance`.
+    #[inline]
     pub fn set_agent_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_id(v);
         self
@@ -220,6 +234,7 @@ impl ListMultiChannelRecordingsFluentBuilder {
     }
 
     /// Sets or clears `ContactId`. Id of the call, e.g. `job-65382141036893491`.
+    #[inline]
     pub fn set_contact_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_id(v);
         self
@@ -234,17 +249,20 @@ impl ListMultiChannelRecordingsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListMultiChannelRecordingsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -293,51 +311,60 @@ pub struct ListMultiChannelRecordingsOutput {
 
 impl ListMultiChannelRecordingsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[crate::types::MultiChannelRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListMultiChannelRecordingsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListMultiChannelRecordingsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -364,6 +391,7 @@ pub enum ListMultiChannelRecordingsError {
 
 impl ListMultiChannelRecordingsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -371,45 +399,53 @@ impl ListMultiChannelRecordingsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListMultiChannelRecordingsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListMultiChannelRecordingsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListMultiChannelRecordingsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

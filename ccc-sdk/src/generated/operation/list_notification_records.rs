@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`notification_keys`](ListNotificationRecordsFluentBuilder::notification_keys).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListNotificationRecords)
+    #[inline]
     pub fn list_notification_records(&self) -> ListNotificationRecordsFluentBuilder {
         ListNotificationRecordsFluentBuilder {
             client: self.clone(),
@@ -49,11 +50,13 @@ pub struct ListNotificationRecordsInput {
 
 impl ListNotificationRecordsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListNotificationRecordsInputBuilder {
         ListNotificationRecordsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.notification_keys_json {
@@ -81,12 +84,14 @@ impl ListNotificationRecordsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -103,6 +108,7 @@ impl ListNotificationRecordsInputBuilder {
     }
 
     /// Sets or clears `NotificationKeys`. Keys of the notifications to list, sent as a JSON array, e.g. call ids such as `job-468a63a2-****-****-****-b1ecf726d4be`.
+    #[inline]
     pub fn set_notification_keys(mut self, v: Option<Vec<String>>) -> Self {
         self.notification_keys_json = None;
         self.notification_keys = v;
@@ -117,11 +123,13 @@ impl ListNotificationRecordsInputBuilder {
     }
 
     /// `NotificationKeys` as set so far.
+    #[inline]
     pub fn get_notification_keys(&self) -> Option<&Vec<String>> {
         self.notification_keys.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListNotificationRecordsInput, BuildError> {
         Ok(ListNotificationRecordsInput {
             instance_id: self
@@ -156,6 +164,7 @@ impl ListNotificationRecordsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -170,6 +179,7 @@ impl ListNotificationRecordsFluentBuilder {
     }
 
     /// Sets or clears `NotificationKeys`. Keys of the notifications to list, sent as a JSON array, e.g. call ids such as `job-468a63a2-****-****-****-b1ecf726d4be`.
+    #[inline]
     pub fn set_notification_keys(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_notification_keys(v);
         self
@@ -182,11 +192,13 @@ impl ListNotificationRecordsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListNotificationRecordsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -239,57 +251,67 @@ pub struct ListNotificationRecordsOutput {
 
 impl ListNotificationRecordsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[NotificationRecord] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListNotificationRecordsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListNotificationRecordsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -346,40 +368,47 @@ pub struct NotificationRecord {
 
 impl NotificationRecord {
     /// `Content`: see the field [`content`](#structfield.content).
+    #[inline]
     pub fn content(&self) -> Option<&str> {
         self.content.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `NotificationKey`: see the field [`notification_key`](#structfield.notification_key).
+    #[inline]
     pub fn notification_key(&self) -> Option<&str> {
         self.notification_key.as_deref()
     }
 
     /// `NotificationType`: see the field [`notification_type`](#structfield.notification_type).
+    #[inline]
     pub fn notification_type(&self) -> Option<&str> {
         self.notification_type.as_deref()
     }
 }
 
 impl Decode for NotificationRecord {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                content: codec::field(o, "Content")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                notification_key: codec::field(o, "NotificationKey")?,
-                notification_type: codec::field(o, "NotificationType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Content" => codec::set(&mut out.content, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "NotificationKey" => codec::set(&mut out.notification_key, name, v),
+            "NotificationType" => codec::set(&mut out.notification_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for NotificationRecord {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Content", &self.content);
@@ -405,6 +434,7 @@ pub enum ListNotificationRecordsError {
 
 impl ListNotificationRecordsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -412,45 +442,53 @@ impl ListNotificationRecordsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListNotificationRecordsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListNotificationRecordsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListNotificationRecordsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListRealtimeAgentStatesFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRealtimeAgentStates)
+    #[inline]
     pub fn list_realtime_agent_states(&self) -> ListRealtimeAgentStatesFluentBuilder {
         ListRealtimeAgentStatesFluentBuilder {
             client: self.clone(),
@@ -96,11 +97,13 @@ pub struct ListRealtimeAgentStatesInput {
 
 impl ListRealtimeAgentStatesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListRealtimeAgentStatesInputBuilder {
         ListRealtimeAgentStatesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -174,12 +177,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -193,12 +198,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -212,12 +219,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -231,12 +240,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -253,6 +264,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `AgentIdList`. Only these agents, as `username@instance`; at most 20.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.agent_id_list_json = None;
         self.agent_id_list = v;
@@ -267,6 +279,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// `AgentIdList` as set so far.
+    #[inline]
     pub fn get_agent_id_list(&self) -> Option<&Vec<String>> {
         self.agent_id_list.as_ref()
     }
@@ -286,6 +299,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
+    #[inline]
     pub fn set_state_list(mut self, v: Option<Vec<crate::types::RealtimeAgentState>>) -> Self {
         self.state_list_json = None;
         self.state_list = v;
@@ -300,6 +314,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// `StateList` as set so far.
+    #[inline]
     pub fn get_state_list(&self) -> Option<&Vec<crate::types::RealtimeAgentState>> {
         self.state_list.as_ref()
     }
@@ -313,12 +328,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `AgentName`. Only agents whose name contains this text.
+    #[inline]
     pub fn set_agent_name(mut self, v: Option<String>) -> Self {
         self.agent_name = v;
         self
     }
 
     /// `AgentName` as set so far.
+    #[inline]
     pub fn get_agent_name(&self) -> Option<&String> {
         self.agent_name.as_ref()
     }
@@ -335,6 +352,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `CallTypeList`. Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    #[inline]
     pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.call_type_list_json = None;
         self.call_type_list = v;
@@ -349,6 +367,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// `CallTypeList` as set so far.
+    #[inline]
     pub fn get_call_type_list(&self) -> Option<&Vec<String>> {
         self.call_type_list.as_ref()
     }
@@ -362,12 +381,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `MediaType`. Only agents handling this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.media_type = v;
         self
     }
 
     /// `MediaType` as set so far.
+    #[inline]
     pub fn get_media_type(&self) -> Option<&String> {
         self.media_type.as_ref()
     }
@@ -381,12 +402,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `OutboundScenario`. Only agents signed in for outbound calls only (`true`) or not (`false`).
+    #[inline]
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.outbound_scenario = v;
         self
     }
 
     /// `OutboundScenario` as set so far.
+    #[inline]
     pub fn get_outbound_scenario(&self) -> Option<&bool> {
         self.outbound_scenario.as_ref()
     }
@@ -400,12 +423,14 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `Query`. Only agents whose id or name contains this text.
+    #[inline]
     pub fn set_query(mut self, v: Option<String>) -> Self {
         self.query = v;
         self
     }
 
     /// `Query` as set so far.
+    #[inline]
     pub fn get_query(&self) -> Option<&String> {
         self.query.as_ref()
     }
@@ -422,6 +447,7 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// Sets or clears `WorkModeList`. Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
+    #[inline]
     pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
         self.work_mode_list_json = None;
         self.work_mode_list = v;
@@ -436,11 +462,13 @@ impl ListRealtimeAgentStatesInputBuilder {
     }
 
     /// `WorkModeList` as set so far.
+    #[inline]
     pub fn get_work_mode_list(&self) -> Option<&Vec<String>> {
         self.work_mode_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListRealtimeAgentStatesInput, BuildError> {
         Ok(ListRealtimeAgentStatesInput {
             instance_id: self
@@ -488,6 +516,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -502,6 +531,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -516,6 +546,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -530,6 +561,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Only agents in this skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -544,6 +576,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `AgentIdList`. Only these agents, as `username@instance`; at most 20.
+    #[inline]
     pub fn set_agent_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_agent_id_list(v);
         self
@@ -567,6 +600,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `StateList`. Only agents in one of these states, e.g. `\["ACW","Dialing"\]`; the names are those of `State`.
+    #[inline]
     pub fn set_state_list(mut self, v: Option<Vec<crate::types::RealtimeAgentState>>) -> Self {
         self.input = self.input.set_state_list(v);
         self
@@ -587,6 +621,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `AgentName`. Only agents whose name contains this text.
+    #[inline]
     pub fn set_agent_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_agent_name(v);
         self
@@ -601,6 +636,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `CallTypeList`. Only agents on calls of these kinds, e.g. `\["INBOUND","OUTBOUND"\]`.
+    #[inline]
     pub fn set_call_type_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_type_list(v);
         self
@@ -621,6 +657,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `MediaType`. Only agents handling this media, e.g. `AUDIO` or `CHAT`.
+    #[inline]
     pub fn set_media_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_media_type(v);
         self
@@ -635,6 +672,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `OutboundScenario`. Only agents signed in for outbound calls only (`true`) or not (`false`).
+    #[inline]
     pub fn set_outbound_scenario(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_outbound_scenario(v);
         self
@@ -649,6 +687,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `Query`. Only agents whose id or name contains this text.
+    #[inline]
     pub fn set_query(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_query(v);
         self
@@ -663,6 +702,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// Sets or clears `WorkModeList`. Only agents in these work modes, e.g. `\["OFFICE_PHONE","ON_SITE"\]`.
+    #[inline]
     pub fn set_work_mode_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_work_mode_list(v);
         self
@@ -675,11 +715,13 @@ impl ListRealtimeAgentStatesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListRealtimeAgentStatesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -704,6 +746,7 @@ impl ListRealtimeAgentStatesFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -720,6 +763,7 @@ impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -732,6 +776,7 @@ impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -743,10 +788,12 @@ impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -759,6 +806,7 @@ impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -794,51 +842,60 @@ pub struct ListRealtimeAgentStatesOutput {
 
 impl ListRealtimeAgentStatesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&RealtimeAgentStatePage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListRealtimeAgentStatesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListRealtimeAgentStatesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -876,40 +933,47 @@ pub struct RealtimeAgentStatePage {
 
 impl RealtimeAgentStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[crate::types::AgentState] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for RealtimeAgentStatePage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RealtimeAgentStatePage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -939,6 +1003,7 @@ pub enum ListRealtimeAgentStatesError {
 
 impl ListRealtimeAgentStatesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::InternalServiceCommon(e) | Self::Unhandled(e) => e,
@@ -946,33 +1011,39 @@ impl ListRealtimeAgentStatesError {
     }
 
     /// The error code, e.g. `InternalService.Common`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListRealtimeAgentStatesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "InternalService.Common" => Self::InternalServiceCommon(e),
@@ -982,12 +1053,14 @@ impl From<ServiceError> for ListRealtimeAgentStatesError {
 }
 
 impl AsRef<ServiceError> for ListRealtimeAgentStatesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListRealtimeAgentStatesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

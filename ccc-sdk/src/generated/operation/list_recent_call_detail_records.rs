@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListRecentCallDetailRecordsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRecentCallDetailRecords)
+    #[inline]
     pub fn list_recent_call_detail_records(&self) -> ListRecentCallDetailRecordsFluentBuilder {
         ListRecentCallDetailRecordsFluentBuilder {
             client: self.clone(),
@@ -64,11 +65,13 @@ pub struct ListRecentCallDetailRecordsInput {
 
 impl ListRecentCallDetailRecordsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListRecentCallDetailRecordsInputBuilder {
         ListRecentCallDetailRecordsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -106,12 +109,14 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -125,12 +130,14 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -144,12 +151,14 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -163,12 +172,14 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -182,12 +193,14 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -201,17 +214,20 @@ impl ListRecentCallDetailRecordsInputBuilder {
     }
 
     /// Sets or clears `Criteria`. Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.criteria = v;
         self
     }
 
     /// `Criteria` as set so far.
+    #[inline]
     pub fn get_criteria(&self) -> Option<&String> {
         self.criteria.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListRecentCallDetailRecordsInput, BuildError> {
         Ok(ListRecentCallDetailRecordsInput {
             instance_id: self
@@ -249,6 +265,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -263,6 +280,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -277,6 +295,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -291,6 +310,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch; by default the start of today, at most 180 days ago.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -305,6 +325,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch; by default now.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -319,17 +340,20 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     }
 
     /// Sets or clears `Criteria`. Filters, as a JSON object in a string, e.g. `{"phoneNumber":"139xxxx1234"}`.
+    #[inline]
     pub fn set_criteria(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_criteria(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListRecentCallDetailRecordsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -354,6 +378,7 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -370,6 +395,7 @@ impl crate::paginator::Paginate for ListRecentCallDetailRecordsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -382,6 +408,7 @@ impl crate::paginator::Paginate for ListRecentCallDetailRecordsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -393,10 +420,12 @@ impl crate::paginator::Paginate for ListRecentCallDetailRecordsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -409,6 +438,7 @@ impl crate::paginator::Paginate for ListRecentCallDetailRecordsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -444,51 +474,60 @@ pub struct ListRecentCallDetailRecordsOutput {
 
 impl ListRecentCallDetailRecordsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&RecentCallDetailRecordPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListRecentCallDetailRecordsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListRecentCallDetailRecordsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -526,40 +565,47 @@ pub struct RecentCallDetailRecordPage {
 
 impl RecentCallDetailRecordPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListRecentCallDetailRecordsCallDetailRecord] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for RecentCallDetailRecordPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RecentCallDetailRecordPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -624,82 +670,96 @@ pub struct ListRecentCallDetailRecordsCallDetailRecord {
 
 impl ListRecentCallDetailRecordsCallDetailRecord {
     /// `AgentIds`: see the field [`agent_ids`](#structfield.agent_ids).
+    #[inline]
     pub fn agent_ids(&self) -> Option<&str> {
         self.agent_ids.as_deref()
     }
 
     /// `CallDuration`: see the field [`call_duration`](#structfield.call_duration).
+    #[inline]
     pub fn call_duration(&self) -> Option<&str> {
         self.call_duration.as_deref()
     }
 
     /// `CalledNumber`: see the field [`called_number`](#structfield.called_number).
+    #[inline]
     pub fn called_number(&self) -> Option<&str> {
         self.called_number.as_deref()
     }
 
     /// `CallingNumber`: see the field [`calling_number`](#structfield.calling_number).
+    #[inline]
     pub fn calling_number(&self) -> Option<&str> {
         self.calling_number.as_deref()
     }
 
     /// `ContactDisposition`: see the field [`contact_disposition`](#structfield.contact_disposition).
+    #[inline]
     pub fn contact_disposition(&self) -> Option<&str> {
         self.contact_disposition.as_deref()
     }
 
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `ContactType`: see the field [`contact_type`](#structfield.contact_type).
+    #[inline]
     pub fn contact_type(&self) -> Option<&str> {
         self.contact_type.as_deref()
     }
 
     /// `Duration`: see the field [`duration`](#structfield.duration).
+    #[inline]
     pub fn duration(&self) -> Option<i64> {
         self.duration
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `SkillGroupIds`: see the field [`skill_group_ids`](#structfield.skill_group_ids).
+    #[inline]
     pub fn skill_group_ids(&self) -> Option<&str> {
         self.skill_group_ids.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 }
 
 impl Decode for ListRecentCallDetailRecordsCallDetailRecord {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                agent_ids: codec::field(o, "AgentIds")?,
-                call_duration: codec::field(o, "CallDuration")?,
-                called_number: codec::field(o, "CalledNumber")?,
-                calling_number: codec::field(o, "CallingNumber")?,
-                contact_disposition: codec::field(o, "ContactDisposition")?,
-                contact_id: codec::field(o, "ContactId")?,
-                contact_type: codec::field(o, "ContactType")?,
-                duration: codec::field(o, "Duration")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                skill_group_ids: codec::field(o, "SkillGroupIds")?,
-                start_time: codec::field(o, "StartTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AgentIds" => codec::set(&mut out.agent_ids, name, v),
+            "CallDuration" => codec::set(&mut out.call_duration, name, v),
+            "CalledNumber" => codec::set(&mut out.called_number, name, v),
+            "CallingNumber" => codec::set(&mut out.calling_number, name, v),
+            "ContactDisposition" => codec::set(&mut out.contact_disposition, name, v),
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "ContactType" => codec::set(&mut out.contact_type, name, v),
+            "Duration" => codec::set(&mut out.duration, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "SkillGroupIds" => codec::set(&mut out.skill_group_ids, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListRecentCallDetailRecordsCallDetailRecord {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AgentIds", &self.agent_ids);
@@ -740,6 +800,7 @@ pub enum ListRecentCallDetailRecordsError {
 
 impl ListRecentCallDetailRecordsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::ParameterBlank(e) | Self::Unhandled(e) => e,
@@ -747,33 +808,39 @@ impl ListRecentCallDetailRecordsError {
     }
 
     /// The error code, e.g. `Parameter.Blank`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListRecentCallDetailRecordsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "Parameter.Blank" => Self::ParameterBlank(e),
@@ -783,12 +850,14 @@ impl From<ServiceError> for ListRecentCallDetailRecordsError {
 }
 
 impl AsRef<ServiceError> for ListRecentCallDetailRecordsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListRecentCallDetailRecordsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

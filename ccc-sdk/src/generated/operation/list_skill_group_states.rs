@@ -23,6 +23,7 @@ impl crate::Client {
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupStates)
     #[deprecated]
+    #[inline]
     pub fn list_skill_group_states(&self) -> ListSkillGroupStatesFluentBuilder {
         ListSkillGroupStatesFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct ListSkillGroupStatesInput {
 
 impl ListSkillGroupStatesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListSkillGroupStatesInputBuilder {
         ListSkillGroupStatesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
@@ -101,12 +104,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -120,12 +125,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -139,12 +146,14 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -161,6 +170,7 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIds`. Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_ids_json = None;
         self.skill_group_ids = v;
@@ -175,11 +185,13 @@ impl ListSkillGroupStatesInputBuilder {
     }
 
     /// `SkillGroupIds` as set so far.
+    #[inline]
     pub fn get_skill_group_ids(&self) -> Option<&Vec<String>> {
         self.skill_group_ids.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSkillGroupStatesInput, BuildError> {
         Ok(ListSkillGroupStatesInput {
             instance_id: self
@@ -213,6 +225,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -227,6 +240,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -241,6 +255,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -255,6 +270,7 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIds`. Only these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_ids(v);
         self
@@ -267,11 +283,13 @@ impl ListSkillGroupStatesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListSkillGroupStatesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -296,6 +314,7 @@ impl ListSkillGroupStatesFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -312,6 +331,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -324,6 +344,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -335,10 +356,12 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -351,6 +374,7 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -390,57 +414,67 @@ pub struct ListSkillGroupStatesOutput {
 
 impl ListSkillGroupStatesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&SkillGroupStatePage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListSkillGroupStatesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListSkillGroupStatesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -479,40 +513,47 @@ pub struct SkillGroupStatePage {
 
 impl SkillGroupStatePage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[SkillGroupState] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for SkillGroupStatePage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SkillGroupStatePage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -601,118 +642,140 @@ pub struct SkillGroupState {
 
 impl SkillGroupState {
     /// `AverageWaitingTime`: see the field [`average_waiting_time`](#structfield.average_waiting_time).
+    #[inline]
     pub fn average_waiting_time(&self) -> Option<i64> {
         self.average_waiting_time
     }
 
     /// `BreakingAgents`: see the field [`breaking_agents`](#structfield.breaking_agents).
+    #[inline]
     pub fn breaking_agents(&self) -> Option<i64> {
         self.breaking_agents
     }
 
     /// `InboundTalkingAgents`: see the field [`inbound_talking_agents`](#structfield.inbound_talking_agents).
+    #[inline]
     pub fn inbound_talking_agents(&self) -> Option<i64> {
         self.inbound_talking_agents
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `LoggedInAgents`: see the field [`logged_in_agents`](#structfield.logged_in_agents).
+    #[inline]
     pub fn logged_in_agents(&self) -> Option<i64> {
         self.logged_in_agents
     }
 
     /// `LongestCall`: see the field [`longest_call`](#structfield.longest_call).
+    #[inline]
     pub fn longest_call(&self) -> Option<i64> {
         self.longest_call
     }
 
     /// `OutboundScenarioReadyAgents`: see the field [`outbound_scenario_ready_agents`](#structfield.outbound_scenario_ready_agents).
+    #[inline]
     pub fn outbound_scenario_ready_agents(&self) -> Option<i64> {
         self.outbound_scenario_ready_agents
     }
 
     /// `OutboundTalkingAgents`: see the field [`outbound_talking_agents`](#structfield.outbound_talking_agents).
+    #[inline]
     pub fn outbound_talking_agents(&self) -> Option<i64> {
         self.outbound_talking_agents
     }
 
     /// `ReadyAgents`: see the field [`ready_agents`](#structfield.ready_agents).
+    #[inline]
     pub fn ready_agents(&self) -> Option<i64> {
         self.ready_agents
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `TalkingAgents`: see the field [`talking_agents`](#structfield.talking_agents).
+    #[inline]
     pub fn talking_agents(&self) -> Option<i64> {
         self.talking_agents
     }
 
     /// `WaitingCalls`: see the field [`waiting_calls`](#structfield.waiting_calls).
+    #[inline]
     pub fn waiting_calls(&self) -> Option<i64> {
         self.waiting_calls
     }
 
     /// `WaitingCallsLevel10`: see the field [`waiting_calls_level10`](#structfield.waiting_calls_level10).
+    #[inline]
     pub fn waiting_calls_level10(&self) -> Option<i64> {
         self.waiting_calls_level10
     }
 
     /// `WaitingCallsLevel20`: see the field [`waiting_calls_level20`](#structfield.waiting_calls_level20).
+    #[inline]
     pub fn waiting_calls_level20(&self) -> Option<i64> {
         self.waiting_calls_level20
     }
 
     /// `WaitingCallsLevel30`: see the field [`waiting_calls_level30`](#structfield.waiting_calls_level30).
+    #[inline]
     pub fn waiting_calls_level30(&self) -> Option<i64> {
         self.waiting_calls_level30
     }
 
     /// `WorkingAgents`: see the field [`working_agents`](#structfield.working_agents).
+    #[inline]
     pub fn working_agents(&self) -> Option<i64> {
         self.working_agents
     }
 }
 
 impl Decode for SkillGroupState {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_waiting_time: codec::field(o, "AverageWaitingTime")?,
-                breaking_agents: codec::field(o, "BreakingAgents")?,
-                inbound_talking_agents: codec::field(o, "InboundTalkingAgents")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                logged_in_agents: codec::field(o, "LoggedInAgents")?,
-                longest_call: codec::field(o, "LongestCall")?,
-                outbound_scenario_ready_agents: codec::field(o, "OutboundScenarioReadyAgents")?,
-                outbound_talking_agents: codec::field(o, "OutboundTalkingAgents")?,
-                ready_agents: codec::field(o, "ReadyAgents")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                talking_agents: codec::field(o, "TalkingAgents")?,
-                waiting_calls: codec::field(o, "WaitingCalls")?,
-                waiting_calls_level10: codec::field(o, "WaitingCallsLevel10")?,
-                waiting_calls_level20: codec::field(o, "WaitingCallsLevel20")?,
-                waiting_calls_level30: codec::field(o, "WaitingCallsLevel30")?,
-                working_agents: codec::field(o, "WorkingAgents")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageWaitingTime" => codec::set(&mut out.average_waiting_time, name, v),
+            "BreakingAgents" => codec::set(&mut out.breaking_agents, name, v),
+            "InboundTalkingAgents" => codec::set(&mut out.inbound_talking_agents, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "LoggedInAgents" => codec::set(&mut out.logged_in_agents, name, v),
+            "LongestCall" => codec::set(&mut out.longest_call, name, v),
+            "OutboundScenarioReadyAgents" => {
+                codec::set(&mut out.outbound_scenario_ready_agents, name, v)
+            }
+            "OutboundTalkingAgents" => codec::set(&mut out.outbound_talking_agents, name, v),
+            "ReadyAgents" => codec::set(&mut out.ready_agents, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "TalkingAgents" => codec::set(&mut out.talking_agents, name, v),
+            "WaitingCalls" => codec::set(&mut out.waiting_calls, name, v),
+            "WaitingCallsLevel10" => codec::set(&mut out.waiting_calls_level10, name, v),
+            "WaitingCallsLevel20" => codec::set(&mut out.waiting_calls_level20, name, v),
+            "WaitingCallsLevel30" => codec::set(&mut out.waiting_calls_level30, name, v),
+            "WorkingAgents" => codec::set(&mut out.working_agents, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SkillGroupState {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageWaitingTime", &self.average_waiting_time);
@@ -763,6 +826,7 @@ pub enum ListSkillGroupStatesError {
 
 impl ListSkillGroupStatesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -770,45 +834,53 @@ impl ListSkillGroupStatesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListSkillGroupStatesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListSkillGroupStatesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListSkillGroupStatesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupSummaryReportsSinceMidnight)
     #[deprecated]
+    #[inline]
     pub fn list_skill_group_summary_reports_since_midnight(
         &self,
     ) -> ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
@@ -62,11 +63,13 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInput {
 
 impl ListSkillGroupSummaryReportsSinceMidnightInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         ListSkillGroupSummaryReportsSinceMidnightInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
@@ -103,12 +106,14 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -122,12 +127,14 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -141,12 +148,14 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -163,6 +172,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     }
 
     /// Sets or clears `SkillGroups`. Only these skill groups, by id.
+    #[inline]
     pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_groups_json = None;
         self.skill_groups = v;
@@ -177,11 +187,13 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     }
 
     /// `SkillGroups` as set so far.
+    #[inline]
     pub fn get_skill_groups(&self) -> Option<&Vec<String>> {
         self.skill_groups.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListSkillGroupSummaryReportsSinceMidnightInput, BuildError> {
         Ok(ListSkillGroupSummaryReportsSinceMidnightInput {
             instance_id: self
@@ -215,6 +227,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -229,6 +242,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -243,6 +257,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -257,6 +272,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     }
 
     /// Sets or clears `SkillGroups`. Only these skill groups, by id.
+    #[inline]
     pub fn set_skill_groups(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_groups(v);
         self
@@ -269,11 +285,13 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -301,6 +319,7 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -317,6 +336,7 @@ impl crate::paginator::Paginate for ListSkillGroupSummaryReportsSinceMidnightFlu
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -329,6 +349,7 @@ impl crate::paginator::Paginate for ListSkillGroupSummaryReportsSinceMidnightFlu
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -340,10 +361,12 @@ impl crate::paginator::Paginate for ListSkillGroupSummaryReportsSinceMidnightFlu
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.paged_skill_group_summary_report else {
             return crate::paginator::PageFacts::default();
@@ -356,6 +379,7 @@ impl crate::paginator::Paginate for ListSkillGroupSummaryReportsSinceMidnightFlu
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.paged_skill_group_summary_report
             .and_then(|p| p.list)
@@ -397,57 +421,69 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightOutput {
 
 impl ListSkillGroupSummaryReportsSinceMidnightOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `PagedSkillGroupSummaryReport`: see the field [`paged_skill_group_summary_report`](#structfield.paged_skill_group_summary_report).
+    #[inline]
     pub fn paged_skill_group_summary_report(&self) -> Option<&PagedSkillGroupSummaryReport> {
         self.paged_skill_group_summary_report.as_ref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                paged_skill_group_summary_report: codec::field(o, "PagedSkillGroupSummaryReport")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "PagedSkillGroupSummaryReport" => {
+                codec::set(&mut out.paged_skill_group_summary_report, name, v)
+            }
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListSkillGroupSummaryReportsSinceMidnightOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -490,40 +526,47 @@ pub struct PagedSkillGroupSummaryReport {
 
 impl PagedSkillGroupSummaryReport {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[PagedSkillGroupSummaryReportItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for PagedSkillGroupSummaryReport {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for PagedSkillGroupSummaryReport {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -572,58 +615,68 @@ pub struct PagedSkillGroupSummaryReportItem {
 
 impl PagedSkillGroupSummaryReportItem {
     /// `Inbound`: see the field [`inbound`](#structfield.inbound).
+    #[inline]
     pub fn inbound(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightInbound> {
         self.inbound.as_ref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `Outbound`: see the field [`outbound`](#structfield.outbound).
+    #[inline]
     pub fn outbound(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightOutbound> {
         self.outbound.as_ref()
     }
 
     /// `Overall`: see the field [`overall`](#structfield.overall).
+    #[inline]
     pub fn overall(&self) -> Option<&ListSkillGroupSummaryReportsSinceMidnightOverall> {
         self.overall.as_ref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `Timestamp`: see the field [`timestamp`](#structfield.timestamp).
+    #[inline]
     pub fn timestamp(&self) -> Option<&str> {
         self.timestamp.as_deref()
     }
 }
 
 impl Decode for PagedSkillGroupSummaryReportItem {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                inbound: codec::field(o, "Inbound")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                outbound: codec::field(o, "Outbound")?,
-                overall: codec::field(o, "Overall")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                timestamp: codec::field(o, "Timestamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Inbound" => codec::set(&mut out.inbound, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "Outbound" => codec::set(&mut out.outbound, name, v),
+            "Overall" => codec::set(&mut out.overall, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "Timestamp" => codec::set(&mut out.timestamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for PagedSkillGroupSummaryReportItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Inbound", &self.inbound);
@@ -795,244 +848,302 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightInbound {
 
 impl ListSkillGroupSummaryReportsSinceMidnightInbound {
     /// `AbandonedInQueueOfQueueCount`: see the field [`abandoned_in_queue_of_queue_count`](#structfield.abandoned_in_queue_of_queue_count).
+    #[inline]
     pub fn abandoned_in_queue_of_queue_count(&self) -> Option<i64> {
         self.abandoned_in_queue_of_queue_count
     }
 
     /// `AnsweredByAgentOfQueueCount`: see the field [`answered_by_agent_of_queue_count`](#structfield.answered_by_agent_of_queue_count).
+    #[inline]
     pub fn answered_by_agent_of_queue_count(&self) -> Option<i64> {
         self.answered_by_agent_of_queue_count
     }
 
     /// `AnsweredByAgentOfQueueMaxWaitTimeDuration`: see the field [`answered_by_agent_of_queue_max_wait_time_duration`](#structfield.answered_by_agent_of_queue_max_wait_time_duration).
+    #[inline]
     pub fn answered_by_agent_of_queue_max_wait_time_duration(&self) -> Option<i64> {
         self.answered_by_agent_of_queue_max_wait_time_duration
     }
 
     /// `AnsweredByAgentOfQueueWaitTimeDuration`: see the field [`answered_by_agent_of_queue_wait_time_duration`](#structfield.answered_by_agent_of_queue_wait_time_duration).
+    #[inline]
     pub fn answered_by_agent_of_queue_wait_time_duration(&self) -> Option<i64> {
         self.answered_by_agent_of_queue_wait_time_duration
     }
 
     /// `AverageRingTime`: see the field [`average_ring_time`](#structfield.average_ring_time).
+    #[inline]
     pub fn average_ring_time(&self) -> Option<i64> {
         self.average_ring_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<i64> {
         self.average_work_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAttendedTransferOut`: see the field [`calls_attended_transfer_out`](#structfield.calls_attended_transfer_out).
+    #[inline]
     pub fn calls_attended_transfer_out(&self) -> Option<i64> {
         self.calls_attended_transfer_out
     }
 
     /// `CallsBlindTransferOut`: see the field [`calls_blind_transfer_out`](#structfield.calls_blind_transfer_out).
+    #[inline]
     pub fn calls_blind_transfer_out(&self) -> Option<i64> {
         self.calls_blind_transfer_out
     }
 
     /// `CallsHandled`: see the field [`calls_handled`](#structfield.calls_handled).
+    #[inline]
     pub fn calls_handled(&self) -> Option<i64> {
         self.calls_handled
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsOverflow`: see the field [`calls_overflow`](#structfield.calls_overflow).
+    #[inline]
     pub fn calls_overflow(&self) -> Option<&str> {
         self.calls_overflow.as_deref()
     }
 
     /// `CallsQueuingCanceled`: see the field [`calls_queuing_canceled`](#structfield.calls_queuing_canceled).
+    #[inline]
     pub fn calls_queuing_canceled(&self) -> Option<&str> {
         self.calls_queuing_canceled.as_deref()
     }
 
     /// `CallsQueuingFailure`: see the field [`calls_queuing_failure`](#structfield.calls_queuing_failure).
+    #[inline]
     pub fn calls_queuing_failure(&self) -> Option<&str> {
         self.calls_queuing_failure.as_deref()
     }
 
     /// `CallsQueuingRerouted`: see the field [`calls_queuing_rerouted`](#structfield.calls_queuing_rerouted).
+    #[inline]
     pub fn calls_queuing_rerouted(&self) -> Option<&str> {
         self.calls_queuing_rerouted.as_deref()
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsServiceLevel10`: see the field [`calls_service_level10`](#structfield.calls_service_level10).
+    #[inline]
     pub fn calls_service_level10(&self) -> Option<i64> {
         self.calls_service_level10
     }
 
     /// `CallsServiceLevel20`: see the field [`calls_service_level20`](#structfield.calls_service_level20).
+    #[inline]
     pub fn calls_service_level20(&self) -> Option<i64> {
         self.calls_service_level20
     }
 
     /// `CallsServiceLevel30`: see the field [`calls_service_level30`](#structfield.calls_service_level30).
+    #[inline]
     pub fn calls_service_level30(&self) -> Option<i64> {
         self.calls_service_level30
     }
 
     /// `CallsTimeout`: see the field [`calls_timeout`](#structfield.calls_timeout).
+    #[inline]
     pub fn calls_timeout(&self) -> Option<i64> {
         self.calls_timeout
     }
 
     /// `GiveUpByAgentOfQueueCount`: see the field [`give_up_by_agent_of_queue_count`](#structfield.give_up_by_agent_of_queue_count).
+    #[inline]
     pub fn give_up_by_agent_of_queue_count(&self) -> Option<i64> {
         self.give_up_by_agent_of_queue_count
     }
 
     /// `HandleRate`: see the field [`handle_rate`](#structfield.handle_rate).
+    #[inline]
     pub fn handle_rate(&self) -> Option<f32> {
         self.handle_rate
     }
 
     /// `InComingQueueOfQueueCount`: see the field [`in_coming_queue_of_queue_count`](#structfield.in_coming_queue_of_queue_count).
+    #[inline]
     pub fn in_coming_queue_of_queue_count(&self) -> Option<i64> {
         self.in_coming_queue_of_queue_count
     }
 
     /// `MaxRingTime`: see the field [`max_ring_time`](#structfield.max_ring_time).
+    #[inline]
     pub fn max_ring_time(&self) -> Option<i64> {
         self.max_ring_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<&str> {
         self.max_talk_time.as_deref()
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OverFlowInQueueOfQueueCount`: see the field [`over_flow_in_queue_of_queue_count`](#structfield.over_flow_in_queue_of_queue_count).
+    #[inline]
     pub fn over_flow_in_queue_of_queue_count(&self) -> Option<i64> {
         self.over_flow_in_queue_of_queue_count
     }
 
     /// `QueueMaxWaitTimeDuration`: see the field [`queue_max_wait_time_duration`](#structfield.queue_max_wait_time_duration).
+    #[inline]
     pub fn queue_max_wait_time_duration(&self) -> Option<i64> {
         self.queue_max_wait_time_duration
     }
 
     /// `QueueWaitTimeDuration`: see the field [`queue_wait_time_duration`](#structfield.queue_wait_time_duration).
+    #[inline]
     pub fn queue_wait_time_duration(&self) -> Option<i64> {
         self.queue_wait_time_duration
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `ServiceLevel20`: see the field [`service_level20`](#structfield.service_level20).
+    #[inline]
     pub fn service_level20(&self) -> Option<f32> {
         self.service_level20
     }
 
     /// `TotalRingTime`: see the field [`total_ring_time`](#structfield.total_ring_time).
+    #[inline]
     pub fn total_ring_time(&self) -> Option<i64> {
         self.total_ring_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightInbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                abandoned_in_queue_of_queue_count: codec::field(o, "AbandonedInQueueOfQueueCount")?,
-                answered_by_agent_of_queue_count: codec::field(o, "AnsweredByAgentOfQueueCount")?,
-                answered_by_agent_of_queue_max_wait_time_duration: codec::field(
-                    o,
-                    "AnsweredByAgentOfQueueMaxWaitTimeDuration",
-                )?,
-                answered_by_agent_of_queue_wait_time_duration: codec::field(
-                    o,
-                    "AnsweredByAgentOfQueueWaitTimeDuration",
-                )?,
-                average_ring_time: codec::field(o, "AverageRingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_attended_transfer_out: codec::field(o, "CallsAttendedTransferOut")?,
-                calls_blind_transfer_out: codec::field(o, "CallsBlindTransferOut")?,
-                calls_handled: codec::field(o, "CallsHandled")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_overflow: codec::field(o, "CallsOverflow")?,
-                calls_queuing_canceled: codec::field(o, "CallsQueuingCanceled")?,
-                calls_queuing_failure: codec::field(o, "CallsQueuingFailure")?,
-                calls_queuing_rerouted: codec::field(o, "CallsQueuingRerouted")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_service_level10: codec::field(o, "CallsServiceLevel10")?,
-                calls_service_level20: codec::field(o, "CallsServiceLevel20")?,
-                calls_service_level30: codec::field(o, "CallsServiceLevel30")?,
-                calls_timeout: codec::field(o, "CallsTimeout")?,
-                give_up_by_agent_of_queue_count: codec::field(o, "GiveUpByAgentOfQueueCount")?,
-                handle_rate: codec::field(o, "HandleRate")?,
-                in_coming_queue_of_queue_count: codec::field(o, "InComingQueueOfQueueCount")?,
-                max_ring_time: codec::field(o, "MaxRingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                over_flow_in_queue_of_queue_count: codec::field(o, "OverFlowInQueueOfQueueCount")?,
-                queue_max_wait_time_duration: codec::field(o, "QueueMaxWaitTimeDuration")?,
-                queue_wait_time_duration: codec::field(o, "QueueWaitTimeDuration")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                service_level20: codec::field(o, "ServiceLevel20")?,
-                total_ring_time: codec::field(o, "TotalRingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AbandonedInQueueOfQueueCount" => {
+                codec::set(&mut out.abandoned_in_queue_of_queue_count, name, v)
+            }
+            "AnsweredByAgentOfQueueCount" => {
+                codec::set(&mut out.answered_by_agent_of_queue_count, name, v)
+            }
+            "AnsweredByAgentOfQueueMaxWaitTimeDuration" => codec::set(
+                &mut out.answered_by_agent_of_queue_max_wait_time_duration,
+                name,
+                v,
+            ),
+            "AnsweredByAgentOfQueueWaitTimeDuration" => codec::set(
+                &mut out.answered_by_agent_of_queue_wait_time_duration,
+                name,
+                v,
+            ),
+            "AverageRingTime" => codec::set(&mut out.average_ring_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAttendedTransferOut" => codec::set(&mut out.calls_attended_transfer_out, name, v),
+            "CallsBlindTransferOut" => codec::set(&mut out.calls_blind_transfer_out, name, v),
+            "CallsHandled" => codec::set(&mut out.calls_handled, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsOverflow" => codec::set(&mut out.calls_overflow, name, v),
+            "CallsQueuingCanceled" => codec::set(&mut out.calls_queuing_canceled, name, v),
+            "CallsQueuingFailure" => codec::set(&mut out.calls_queuing_failure, name, v),
+            "CallsQueuingRerouted" => codec::set(&mut out.calls_queuing_rerouted, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsServiceLevel10" => codec::set(&mut out.calls_service_level10, name, v),
+            "CallsServiceLevel20" => codec::set(&mut out.calls_service_level20, name, v),
+            "CallsServiceLevel30" => codec::set(&mut out.calls_service_level30, name, v),
+            "CallsTimeout" => codec::set(&mut out.calls_timeout, name, v),
+            "GiveUpByAgentOfQueueCount" => {
+                codec::set(&mut out.give_up_by_agent_of_queue_count, name, v)
+            }
+            "HandleRate" => codec::set(&mut out.handle_rate, name, v),
+            "InComingQueueOfQueueCount" => {
+                codec::set(&mut out.in_coming_queue_of_queue_count, name, v)
+            }
+            "MaxRingTime" => codec::set(&mut out.max_ring_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OverFlowInQueueOfQueueCount" => {
+                codec::set(&mut out.over_flow_in_queue_of_queue_count, name, v)
+            }
+            "QueueMaxWaitTimeDuration" => {
+                codec::set(&mut out.queue_max_wait_time_duration, name, v)
+            }
+            "QueueWaitTimeDuration" => codec::set(&mut out.queue_wait_time_duration, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "ServiceLevel20" => codec::set(&mut out.service_level20, name, v),
+            "TotalRingTime" => codec::set(&mut out.total_ring_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListSkillGroupSummaryReportsSinceMidnightInbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -1246,178 +1357,212 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightOutbound {
 
 impl ListSkillGroupSummaryReportsSinceMidnightOutbound {
     /// `AnswerRate`: see the field [`answer_rate`](#structfield.answer_rate).
+    #[inline]
     pub fn answer_rate(&self) -> Option<f32> {
         self.answer_rate
     }
 
     /// `AverageDialingTime`: see the field [`average_dialing_time`](#structfield.average_dialing_time).
+    #[inline]
     pub fn average_dialing_time(&self) -> Option<i64> {
         self.average_dialing_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<i64> {
         self.average_work_time
     }
 
     /// `CallsAbandoned`: see the field [`calls_abandoned`](#structfield.calls_abandoned).
+    #[inline]
     pub fn calls_abandoned(&self) -> Option<i64> {
         self.calls_abandoned
     }
 
     /// `CallsAgentHandled`: see the field [`calls_agent_handled`](#structfield.calls_agent_handled).
+    #[inline]
     pub fn calls_agent_handled(&self) -> Option<i64> {
         self.calls_agent_handled
     }
 
     /// `CallsAnswered`: see the field [`calls_answered`](#structfield.calls_answered).
+    #[inline]
     pub fn calls_answered(&self) -> Option<i64> {
         self.calls_answered
     }
 
     /// `CallsDialed`: see the field [`calls_dialed`](#structfield.calls_dialed).
+    #[inline]
     pub fn calls_dialed(&self) -> Option<i64> {
         self.calls_dialed
     }
 
     /// `CallsOffered`: see the field [`calls_offered`](#structfield.calls_offered).
+    #[inline]
     pub fn calls_offered(&self) -> Option<i64> {
         self.calls_offered
     }
 
     /// `CallsQueuingCancelled`: see the field [`calls_queuing_cancelled`](#structfield.calls_queuing_cancelled).
+    #[inline]
     pub fn calls_queuing_cancelled(&self) -> Option<i64> {
         self.calls_queuing_cancelled
     }
 
     /// `CallsQueuingFailed`: see the field [`calls_queuing_failed`](#structfield.calls_queuing_failed).
+    #[inline]
     pub fn calls_queuing_failed(&self) -> Option<i64> {
         self.calls_queuing_failed
     }
 
     /// `CallsQueuingFailure`: see the field [`calls_queuing_failure`](#structfield.calls_queuing_failure).
+    #[inline]
     pub fn calls_queuing_failure(&self) -> Option<i64> {
         self.calls_queuing_failure
     }
 
     /// `CallsQueuingOverflow`: see the field [`calls_queuing_overflow`](#structfield.calls_queuing_overflow).
+    #[inline]
     pub fn calls_queuing_overflow(&self) -> Option<i64> {
         self.calls_queuing_overflow
     }
 
     /// `CallsQueuingRerouted`: see the field [`calls_queuing_rerouted`](#structfield.calls_queuing_rerouted).
+    #[inline]
     pub fn calls_queuing_rerouted(&self) -> Option<i64> {
         self.calls_queuing_rerouted
     }
 
     /// `CallsQueuingTimeout`: see the field [`calls_queuing_timeout`](#structfield.calls_queuing_timeout).
+    #[inline]
     pub fn calls_queuing_timeout(&self) -> Option<i64> {
         self.calls_queuing_timeout
     }
 
     /// `CallsServiceLevel30`: see the field [`calls_service_level30`](#structfield.calls_service_level30).
+    #[inline]
     pub fn calls_service_level30(&self) -> Option<&str> {
         self.calls_service_level30.as_deref()
     }
 
     /// `CallsServiceLevel30V2`: see the field [`calls_service_level30_v2`](#structfield.calls_service_level30_v2).
+    #[inline]
     pub fn calls_service_level30_v2(&self) -> Option<i64> {
         self.calls_service_level30_v2
     }
 
     /// `MaxDialingTime`: see the field [`max_dialing_time`](#structfield.max_dialing_time).
+    #[inline]
     pub fn max_dialing_time(&self) -> Option<i64> {
         self.max_dialing_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalDialingTime`: see the field [`total_dialing_time`](#structfield.total_dialing_time).
+    #[inline]
     pub fn total_dialing_time(&self) -> Option<i64> {
         self.total_dialing_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWaitTime`: see the field [`total_wait_time`](#structfield.total_wait_time).
+    #[inline]
     pub fn total_wait_time(&self) -> Option<i64> {
         self.total_wait_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightOutbound {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                answer_rate: codec::field(o, "AnswerRate")?,
-                average_dialing_time: codec::field(o, "AverageDialingTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                calls_abandoned: codec::field(o, "CallsAbandoned")?,
-                calls_agent_handled: codec::field(o, "CallsAgentHandled")?,
-                calls_answered: codec::field(o, "CallsAnswered")?,
-                calls_dialed: codec::field(o, "CallsDialed")?,
-                calls_offered: codec::field(o, "CallsOffered")?,
-                calls_queuing_cancelled: codec::field(o, "CallsQueuingCancelled")?,
-                calls_queuing_failed: codec::field(o, "CallsQueuingFailed")?,
-                calls_queuing_failure: codec::field(o, "CallsQueuingFailure")?,
-                calls_queuing_overflow: codec::field(o, "CallsQueuingOverflow")?,
-                calls_queuing_rerouted: codec::field(o, "CallsQueuingRerouted")?,
-                calls_queuing_timeout: codec::field(o, "CallsQueuingTimeout")?,
-                calls_service_level30: codec::field(o, "CallsServiceLevel30")?,
-                calls_service_level30_v2: codec::field(o, "CallsServiceLevel30V2")?,
-                max_dialing_time: codec::field(o, "MaxDialingTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_dialing_time: codec::field(o, "TotalDialingTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_wait_time: codec::field(o, "TotalWaitTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AnswerRate" => codec::set(&mut out.answer_rate, name, v),
+            "AverageDialingTime" => codec::set(&mut out.average_dialing_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "CallsAbandoned" => codec::set(&mut out.calls_abandoned, name, v),
+            "CallsAgentHandled" => codec::set(&mut out.calls_agent_handled, name, v),
+            "CallsAnswered" => codec::set(&mut out.calls_answered, name, v),
+            "CallsDialed" => codec::set(&mut out.calls_dialed, name, v),
+            "CallsOffered" => codec::set(&mut out.calls_offered, name, v),
+            "CallsQueuingCancelled" => codec::set(&mut out.calls_queuing_cancelled, name, v),
+            "CallsQueuingFailed" => codec::set(&mut out.calls_queuing_failed, name, v),
+            "CallsQueuingFailure" => codec::set(&mut out.calls_queuing_failure, name, v),
+            "CallsQueuingOverflow" => codec::set(&mut out.calls_queuing_overflow, name, v),
+            "CallsQueuingRerouted" => codec::set(&mut out.calls_queuing_rerouted, name, v),
+            "CallsQueuingTimeout" => codec::set(&mut out.calls_queuing_timeout, name, v),
+            "CallsServiceLevel30" => codec::set(&mut out.calls_service_level30, name, v),
+            "CallsServiceLevel30V2" => codec::set(&mut out.calls_service_level30_v2, name, v),
+            "MaxDialingTime" => codec::set(&mut out.max_dialing_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalDialingTime" => codec::set(&mut out.total_dialing_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWaitTime" => codec::set(&mut out.total_wait_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListSkillGroupSummaryReportsSinceMidnightOutbound {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AnswerRate", &self.answer_rate);
@@ -1541,112 +1686,135 @@ pub struct ListSkillGroupSummaryReportsSinceMidnightOverall {
 
 impl ListSkillGroupSummaryReportsSinceMidnightOverall {
     /// `AverageReadyTime`: see the field [`average_ready_time`](#structfield.average_ready_time).
+    #[inline]
     pub fn average_ready_time(&self) -> Option<i64> {
         self.average_ready_time
     }
 
     /// `AverageTalkTime`: see the field [`average_talk_time`](#structfield.average_talk_time).
+    #[inline]
     pub fn average_talk_time(&self) -> Option<i64> {
         self.average_talk_time
     }
 
     /// `AverageWorkTime`: see the field [`average_work_time`](#structfield.average_work_time).
+    #[inline]
     pub fn average_work_time(&self) -> Option<i64> {
         self.average_work_time
     }
 
     /// `MaxReadyTime`: see the field [`max_ready_time`](#structfield.max_ready_time).
+    #[inline]
     pub fn max_ready_time(&self) -> Option<i64> {
         self.max_ready_time
     }
 
     /// `MaxTalkTime`: see the field [`max_talk_time`](#structfield.max_talk_time).
+    #[inline]
     pub fn max_talk_time(&self) -> Option<i64> {
         self.max_talk_time
     }
 
     /// `MaxWorkTime`: see the field [`max_work_time`](#structfield.max_work_time).
+    #[inline]
     pub fn max_work_time(&self) -> Option<i64> {
         self.max_work_time
     }
 
     /// `OccupancyRate`: see the field [`occupancy_rate`](#structfield.occupancy_rate).
+    #[inline]
     pub fn occupancy_rate(&self) -> Option<f32> {
         self.occupancy_rate
     }
 
     /// `SatisfactionIndex`: see the field [`satisfaction_index`](#structfield.satisfaction_index).
+    #[inline]
     pub fn satisfaction_index(&self) -> Option<f32> {
         self.satisfaction_index
     }
 
     /// `SatisfactionSurveysOffered`: see the field [`satisfaction_surveys_offered`](#structfield.satisfaction_surveys_offered).
+    #[inline]
     pub fn satisfaction_surveys_offered(&self) -> Option<i64> {
         self.satisfaction_surveys_offered
     }
 
     /// `SatisfactionSurveysResponded`: see the field [`satisfaction_surveys_responded`](#structfield.satisfaction_surveys_responded).
+    #[inline]
     pub fn satisfaction_surveys_responded(&self) -> Option<i64> {
         self.satisfaction_surveys_responded
     }
 
     /// `TotalBreakTime`: see the field [`total_break_time`](#structfield.total_break_time).
+    #[inline]
     pub fn total_break_time(&self) -> Option<i64> {
         self.total_break_time
     }
 
     /// `TotalCalls`: see the field [`total_calls`](#structfield.total_calls).
+    #[inline]
     pub fn total_calls(&self) -> Option<i64> {
         self.total_calls
     }
 
     /// `TotalLoggedInTime`: see the field [`total_logged_in_time`](#structfield.total_logged_in_time).
+    #[inline]
     pub fn total_logged_in_time(&self) -> Option<i64> {
         self.total_logged_in_time
     }
 
     /// `TotalReadyTime`: see the field [`total_ready_time`](#structfield.total_ready_time).
+    #[inline]
     pub fn total_ready_time(&self) -> Option<i64> {
         self.total_ready_time
     }
 
     /// `TotalTalkTime`: see the field [`total_talk_time`](#structfield.total_talk_time).
+    #[inline]
     pub fn total_talk_time(&self) -> Option<i64> {
         self.total_talk_time
     }
 
     /// `TotalWorkTime`: see the field [`total_work_time`](#structfield.total_work_time).
+    #[inline]
     pub fn total_work_time(&self) -> Option<i64> {
         self.total_work_time
     }
 }
 
 impl Decode for ListSkillGroupSummaryReportsSinceMidnightOverall {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                average_ready_time: codec::field(o, "AverageReadyTime")?,
-                average_talk_time: codec::field(o, "AverageTalkTime")?,
-                average_work_time: codec::field(o, "AverageWorkTime")?,
-                max_ready_time: codec::field(o, "MaxReadyTime")?,
-                max_talk_time: codec::field(o, "MaxTalkTime")?,
-                max_work_time: codec::field(o, "MaxWorkTime")?,
-                occupancy_rate: codec::field(o, "OccupancyRate")?,
-                satisfaction_index: codec::field(o, "SatisfactionIndex")?,
-                satisfaction_surveys_offered: codec::field(o, "SatisfactionSurveysOffered")?,
-                satisfaction_surveys_responded: codec::field(o, "SatisfactionSurveysResponded")?,
-                total_break_time: codec::field(o, "TotalBreakTime")?,
-                total_calls: codec::field(o, "TotalCalls")?,
-                total_logged_in_time: codec::field(o, "TotalLoggedInTime")?,
-                total_ready_time: codec::field(o, "TotalReadyTime")?,
-                total_talk_time: codec::field(o, "TotalTalkTime")?,
-                total_work_time: codec::field(o, "TotalWorkTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AverageReadyTime" => codec::set(&mut out.average_ready_time, name, v),
+            "AverageTalkTime" => codec::set(&mut out.average_talk_time, name, v),
+            "AverageWorkTime" => codec::set(&mut out.average_work_time, name, v),
+            "MaxReadyTime" => codec::set(&mut out.max_ready_time, name, v),
+            "MaxTalkTime" => codec::set(&mut out.max_talk_time, name, v),
+            "MaxWorkTime" => codec::set(&mut out.max_work_time, name, v),
+            "OccupancyRate" => codec::set(&mut out.occupancy_rate, name, v),
+            "SatisfactionIndex" => codec::set(&mut out.satisfaction_index, name, v),
+            "SatisfactionSurveysOffered" => {
+                codec::set(&mut out.satisfaction_surveys_offered, name, v)
+            }
+            "SatisfactionSurveysResponded" => {
+                codec::set(&mut out.satisfaction_surveys_responded, name, v)
+            }
+            "TotalBreakTime" => codec::set(&mut out.total_break_time, name, v),
+            "TotalCalls" => codec::set(&mut out.total_calls, name, v),
+            "TotalLoggedInTime" => codec::set(&mut out.total_logged_in_time, name, v),
+            "TotalReadyTime" => codec::set(&mut out.total_ready_time, name, v),
+            "TotalTalkTime" => codec::set(&mut out.total_talk_time, name, v),
+            "TotalWorkTime" => codec::set(&mut out.total_work_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListSkillGroupSummaryReportsSinceMidnightOverall {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AverageReadyTime", &self.average_ready_time);
@@ -1699,6 +1867,7 @@ pub enum ListSkillGroupSummaryReportsSinceMidnightError {
 
 impl ListSkillGroupSummaryReportsSinceMidnightError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1706,45 +1875,53 @@ impl ListSkillGroupSummaryReportsSinceMidnightError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListSkillGroupSummaryReportsSinceMidnightError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListSkillGroupSummaryReportsSinceMidnightError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListSkillGroupSummaryReportsSinceMidnightError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

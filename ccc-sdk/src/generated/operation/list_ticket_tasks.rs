@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ListTicketTasksFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTasks)
+    #[inline]
     pub fn list_ticket_tasks(&self) -> ListTicketTasksFluentBuilder {
         ListTicketTasksFluentBuilder {
             client: self.clone(),
@@ -46,11 +47,13 @@ pub struct ListTicketTasksInput {
 
 impl ListTicketTasksInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListTicketTasksInputBuilder {
         ListTicketTasksInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.ticket_id {
@@ -76,12 +79,14 @@ impl ListTicketTasksInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -95,17 +100,20 @@ impl ListTicketTasksInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTicketTasksInput, BuildError> {
         Ok(ListTicketTasksInput {
             instance_id: self
@@ -135,6 +143,7 @@ impl ListTicketTasksFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -149,17 +158,20 @@ impl ListTicketTasksFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListTicketTasksInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -210,57 +222,67 @@ pub struct ListTicketTasksOutput {
 
 impl ListTicketTasksOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[TicketTask] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListTicketTasksOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListTicketTasksOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -339,100 +361,117 @@ pub struct TicketTask {
 
 impl TicketTask {
     /// `Action`: see the field [`action`](#structfield.action).
+    #[inline]
     pub fn action(&self) -> Option<&str> {
         self.action.as_deref()
     }
 
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
+    #[inline]
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
     }
 
     /// `AssigneeName`: see the field [`assignee_name`](#structfield.assignee_name).
+    #[inline]
     pub fn assignee_name(&self) -> Option<&str> {
         self.assignee_name.as_deref()
     }
 
     /// `Comment`: see the field [`comment`](#structfield.comment).
+    #[inline]
     pub fn comment(&self) -> Option<&str> {
         self.comment.as_deref()
     }
 
     /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    #[inline]
     pub fn end_time(&self) -> Option<i64> {
         self.end_time
     }
 
     /// `FileKeys`: see the field [`file_keys`](#structfield.file_keys); empty when absent.
+    #[inline]
     pub fn file_keys(&self) -> &[String] {
         self.file_keys.as_deref().unwrap_or_default()
     }
 
     /// `FileUrls`: see the field [`file_urls`](#structfield.file_urls); empty when absent.
+    #[inline]
     pub fn file_urls(&self) -> &[String] {
         self.file_urls.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `TaskDefinitionNodeId`: see the field [`task_definition_node_id`](#structfield.task_definition_node_id).
+    #[inline]
     pub fn task_definition_node_id(&self) -> Option<&str> {
         self.task_definition_node_id.as_deref()
     }
 
     /// `TaskDefinitionNodeType`: see the field [`task_definition_node_type`](#structfield.task_definition_node_type).
+    #[inline]
     pub fn task_definition_node_type(&self) -> Option<&str> {
         self.task_definition_node_type.as_deref()
     }
 
     /// `TaskId`: see the field [`task_id`](#structfield.task_id).
+    #[inline]
     pub fn task_id(&self) -> Option<&str> {
         self.task_id.as_deref()
     }
 
     /// `TaskName`: see the field [`task_name`](#structfield.task_name).
+    #[inline]
     pub fn task_name(&self) -> Option<&str> {
         self.task_name.as_deref()
     }
 
     /// `TicketId`: see the field [`ticket_id`](#structfield.ticket_id).
+    #[inline]
     pub fn ticket_id(&self) -> Option<&str> {
         self.ticket_id.as_deref()
     }
 }
 
 impl Decode for TicketTask {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                action: codec::field(o, "Action")?,
-                assignee: codec::field(o, "Assignee")?,
-                assignee_name: codec::field(o, "AssigneeName")?,
-                comment: codec::field(o, "Comment")?,
-                end_time: codec::field(o, "EndTime")?,
-                file_keys: codec::field(o, "FileKeys")?,
-                file_urls: codec::field(o, "FileUrls")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                start_time: codec::field(o, "StartTime")?,
-                task_definition_node_id: codec::field(o, "TaskDefinitionNodeId")?,
-                task_definition_node_type: codec::field(o, "TaskDefinitionNodeType")?,
-                task_id: codec::field(o, "TaskId")?,
-                task_name: codec::field(o, "TaskName")?,
-                ticket_id: codec::field(o, "TicketId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Action" => codec::set(&mut out.action, name, v),
+            "Assignee" => codec::set(&mut out.assignee, name, v),
+            "AssigneeName" => codec::set(&mut out.assignee_name, name, v),
+            "Comment" => codec::set(&mut out.comment, name, v),
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "FileKeys" => codec::set(&mut out.file_keys, name, v),
+            "FileUrls" => codec::set(&mut out.file_urls, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "TaskDefinitionNodeId" => codec::set(&mut out.task_definition_node_id, name, v),
+            "TaskDefinitionNodeType" => codec::set(&mut out.task_definition_node_type, name, v),
+            "TaskId" => codec::set(&mut out.task_id, name, v),
+            "TaskName" => codec::set(&mut out.task_name, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TicketTask {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Action", &self.action);
@@ -476,6 +515,7 @@ pub enum ListTicketTasksError {
 
 impl ListTicketTasksError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -483,45 +523,53 @@ impl ListTicketTasksError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListTicketTasksError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListTicketTasksError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListTicketTasksError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`page_size`](ListTicketsFluentBuilder::page_size).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTickets)
+    #[inline]
     pub fn list_tickets(&self) -> ListTicketsFluentBuilder {
         ListTicketsFluentBuilder {
             client: self.clone(),
@@ -102,11 +103,13 @@ pub struct ListTicketsInput {
 
 impl ListTicketsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListTicketsInputBuilder {
         ListTicketsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.assignee {
             p.put(Loc::Query, "Assignee", v);
@@ -183,12 +186,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `Assignee`. Only tickets assigned to this user, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.assignee = v;
         self
     }
 
     /// `Assignee` as set so far.
+    #[inline]
     pub fn get_assignee(&self) -> Option<&String> {
         self.assignee.as_ref()
     }
@@ -202,12 +207,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `AssigneeType`. Kind of assignee, e.g. `Agent`.
+    #[inline]
     pub fn set_assignee_type(mut self, v: Option<String>) -> Self {
         self.assignee_type = v;
         self
     }
 
     /// `AssigneeType` as set so far.
+    #[inline]
     pub fn get_assignee_type(&self) -> Option<&String> {
         self.assignee_type.as_ref()
     }
@@ -221,12 +228,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `CategoryId`. Only tickets in this category.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.category_id = v;
         self
     }
 
     /// `CategoryId` as set so far.
+    #[inline]
     pub fn get_category_id(&self) -> Option<&String> {
         self.category_id.as_ref()
     }
@@ -240,12 +249,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `Creator`. Only tickets created by this user, as `username@instance`.
+    #[inline]
     pub fn set_creator(mut self, v: Option<String>) -> Self {
         self.creator = v;
         self
     }
 
     /// `Creator` as set so far.
+    #[inline]
     pub fn get_creator(&self) -> Option<&String> {
         self.creator.as_ref()
     }
@@ -259,12 +270,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `CustomerId`. Only tickets about this customer.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.customer_id = v;
         self
     }
 
     /// `CustomerId` as set so far.
+    #[inline]
     pub fn get_customer_id(&self) -> Option<&String> {
         self.customer_id.as_ref()
     }
@@ -278,12 +291,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&i64> {
         self.end_time.as_ref()
     }
@@ -297,12 +312,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -319,6 +336,7 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `JobIdList`. Only tickets that come from these calls, sent as a JSON array of call ids.
+    #[inline]
     pub fn set_job_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.job_id_list_json = None;
         self.job_id_list = v;
@@ -333,6 +351,7 @@ impl ListTicketsInputBuilder {
     }
 
     /// `JobIdList` as set so far.
+    #[inline]
     pub fn get_job_id_list(&self) -> Option<&Vec<String>> {
         self.job_id_list.as_ref()
     }
@@ -346,12 +365,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i64> {
         self.page_number.as_ref()
     }
@@ -365,12 +386,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i64> {
         self.page_size.as_ref()
     }
@@ -384,12 +407,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `Participant`. Only tickets this user takes part in, as `username@instance`.
+    #[inline]
     pub fn set_participant(mut self, v: Option<String>) -> Self {
         self.participant = v;
         self
     }
 
     /// `Participant` as set so far.
+    #[inline]
     pub fn get_participant(&self) -> Option<&String> {
         self.participant.as_ref()
     }
@@ -403,12 +428,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -422,12 +449,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `State`. Only tickets in this state, e.g. `Processing`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.state = v;
         self
     }
 
     /// `State` as set so far.
+    #[inline]
     pub fn get_state(&self) -> Option<&String> {
         self.state.as_ref()
     }
@@ -441,12 +470,14 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Only the ticket with this id.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
@@ -460,17 +491,20 @@ impl ListTicketsInputBuilder {
     }
 
     /// Sets or clears `Title`. Only tickets with this title.
+    #[inline]
     pub fn set_title(mut self, v: Option<String>) -> Self {
         self.title = v;
         self
     }
 
     /// `Title` as set so far.
+    #[inline]
     pub fn get_title(&self) -> Option<&String> {
         self.title.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListTicketsInput, BuildError> {
         Ok(ListTicketsInput {
             assignee: self.assignee,
@@ -518,6 +552,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `Assignee`. Only tickets assigned to this user, as `username@instance`.
+    #[inline]
     pub fn set_assignee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee(v);
         self
@@ -532,6 +567,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `AssigneeType`. Kind of assignee, e.g. `Agent`.
+    #[inline]
     pub fn set_assignee_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_assignee_type(v);
         self
@@ -546,6 +582,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `CategoryId`. Only tickets in this category.
+    #[inline]
     pub fn set_category_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_category_id(v);
         self
@@ -560,6 +597,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `Creator`. Only tickets created by this user, as `username@instance`.
+    #[inline]
     pub fn set_creator(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_creator(v);
         self
@@ -574,6 +612,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `CustomerId`. Only tickets about this customer.
+    #[inline]
     pub fn set_customer_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_customer_id(v);
         self
@@ -588,6 +627,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -602,6 +642,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -616,6 +657,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `JobIdList`. Only tickets that come from these calls, sent as a JSON array of call ids.
+    #[inline]
     pub fn set_job_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_job_id_list(v);
         self
@@ -636,6 +678,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -650,6 +693,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -664,6 +708,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `Participant`. Only tickets this user takes part in, as `username@instance`.
+    #[inline]
     pub fn set_participant(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_participant(v);
         self
@@ -678,6 +723,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the time range, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -692,6 +738,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `State`. Only tickets in this state, e.g. `Processing`.
+    #[inline]
     pub fn set_state(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_state(v);
         self
@@ -706,6 +753,7 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Only the ticket with this id.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
@@ -720,17 +768,20 @@ impl ListTicketsFluentBuilder {
     }
 
     /// Sets or clears `Title`. Only tickets with this title.
+    #[inline]
     pub fn set_title(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_title(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListTicketsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -753,6 +804,7 @@ impl ListTicketsFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -769,6 +821,7 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().copied(),
@@ -777,6 +830,7 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -788,10 +842,12 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -804,6 +860,7 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -839,51 +896,60 @@ pub struct ListTicketsOutput {
 
 impl ListTicketsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&TicketPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListTicketsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListTicketsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -921,40 +987,47 @@ pub struct TicketPage {
 
 impl TicketPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListTicketsItem] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i64> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i64> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i64> {
         self.total_count
     }
 }
 
 impl Decode for TicketPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for TicketPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -1075,166 +1148,194 @@ pub struct ListTicketsItem {
 
 impl ListTicketsItem {
     /// `Assignee`: see the field [`assignee`](#structfield.assignee).
+    #[inline]
     pub fn assignee(&self) -> Option<&str> {
         self.assignee.as_deref()
     }
 
     /// `AssigneeName`: see the field [`assignee_name`](#structfield.assignee_name).
+    #[inline]
     pub fn assignee_name(&self) -> Option<&str> {
         self.assignee_name.as_deref()
     }
 
     /// `CategoryId`: see the field [`category_id`](#structfield.category_id).
+    #[inline]
     pub fn category_id(&self) -> Option<&str> {
         self.category_id.as_deref()
     }
 
     /// `CategoryName`: see the field [`category_name`](#structfield.category_name).
+    #[inline]
     pub fn category_name(&self) -> Option<&str> {
         self.category_name.as_deref()
     }
 
     /// `CloseCode`: see the field [`close_code`](#structfield.close_code).
+    #[inline]
     pub fn close_code(&self) -> Option<&str> {
         self.close_code.as_deref()
     }
 
     /// `Comment`: see the field [`comment`](#structfield.comment).
+    #[inline]
     pub fn comment(&self) -> Option<&str> {
         self.comment.as_deref()
     }
 
     /// `Context`: see the field [`context`](#structfield.context).
+    #[inline]
     pub fn context(&self) -> Option<&str> {
         self.context.as_deref()
     }
 
     /// `CreatedTime`: see the field [`created_time`](#structfield.created_time).
+    #[inline]
     pub fn created_time(&self) -> Option<&str> {
         self.created_time.as_deref()
     }
 
     /// `Creator`: see the field [`creator`](#structfield.creator).
+    #[inline]
     pub fn creator(&self) -> Option<&str> {
         self.creator.as_deref()
     }
 
     /// `CreatorName`: see the field [`creator_name`](#structfield.creator_name).
+    #[inline]
     pub fn creator_name(&self) -> Option<&str> {
         self.creator_name.as_deref()
     }
 
     /// `CurrentTaskId`: see the field [`current_task_id`](#structfield.current_task_id).
+    #[inline]
     pub fn current_task_id(&self) -> Option<&str> {
         self.current_task_id.as_deref()
     }
 
     /// `CurrentTaskName`: see the field [`current_task_name`](#structfield.current_task_name).
+    #[inline]
     pub fn current_task_name(&self) -> Option<&str> {
         self.current_task_name.as_deref()
     }
 
     /// `CurrentTaskStartTime`: see the field [`current_task_start_time`](#structfield.current_task_start_time).
+    #[inline]
     pub fn current_task_start_time(&self) -> Option<i64> {
         self.current_task_start_time
     }
 
     /// `CustomerId`: see the field [`customer_id`](#structfield.customer_id).
+    #[inline]
     pub fn customer_id(&self) -> Option<&str> {
         self.customer_id.as_deref()
     }
 
     /// `EndTime`: see the field [`end_time`](#structfield.end_time).
+    #[inline]
     pub fn end_time(&self) -> Option<i64> {
         self.end_time
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Source`: see the field [`source`](#structfield.source).
+    #[inline]
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()
     }
 
     /// `StartTime`: see the field [`start_time`](#structfield.start_time).
+    #[inline]
     pub fn start_time(&self) -> Option<i64> {
         self.start_time
     }
 
     /// `State`: see the field [`state`](#structfield.state).
+    #[inline]
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
     }
 
     /// `TemplateId`: see the field [`template_id`](#structfield.template_id).
+    #[inline]
     pub fn template_id(&self) -> Option<&str> {
         self.template_id.as_deref()
     }
 
     /// `TemplateVersion`: see the field [`template_version`](#structfield.template_version).
+    #[inline]
     pub fn template_version(&self) -> Option<&str> {
         self.template_version.as_deref()
     }
 
     /// `TicketId`: see the field [`ticket_id`](#structfield.ticket_id).
+    #[inline]
     pub fn ticket_id(&self) -> Option<&str> {
         self.ticket_id.as_deref()
     }
 
     /// `Title`: see the field [`title`](#structfield.title).
+    #[inline]
     pub fn title(&self) -> Option<&str> {
         self.title.as_deref()
     }
 
     /// `UpdatedTime`: see the field [`updated_time`](#structfield.updated_time).
+    #[inline]
     pub fn updated_time(&self) -> Option<&str> {
         self.updated_time.as_deref()
     }
 }
 
 impl Decode for ListTicketsItem {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                assignee: codec::field(o, "Assignee")?,
-                assignee_name: codec::field(o, "AssigneeName")?,
-                category_id: codec::field(o, "CategoryId")?,
-                category_name: codec::field(o, "CategoryName")?,
-                close_code: codec::field(o, "CloseCode")?,
-                comment: codec::field(o, "Comment")?,
-                context: codec::field(o, "Context")?,
-                created_time: codec::field(o, "CreatedTime")?,
-                creator: codec::field(o, "Creator")?,
-                creator_name: codec::field(o, "CreatorName")?,
-                current_task_id: codec::field(o, "CurrentTaskId")?,
-                current_task_name: codec::field(o, "CurrentTaskName")?,
-                current_task_start_time: codec::field(o, "CurrentTaskStartTime")?,
-                customer_id: codec::field(o, "CustomerId")?,
-                end_time: codec::field(o, "EndTime")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                source: codec::field(o, "Source")?,
-                start_time: codec::field(o, "StartTime")?,
-                state: codec::field(o, "State")?,
-                template_id: codec::field(o, "TemplateId")?,
-                template_version: codec::field(o, "TemplateVersion")?,
-                ticket_id: codec::field(o, "TicketId")?,
-                title: codec::field(o, "Title")?,
-                updated_time: codec::field(o, "UpdatedTime")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Assignee" => codec::set(&mut out.assignee, name, v),
+            "AssigneeName" => codec::set(&mut out.assignee_name, name, v),
+            "CategoryId" => codec::set(&mut out.category_id, name, v),
+            "CategoryName" => codec::set(&mut out.category_name, name, v),
+            "CloseCode" => codec::set(&mut out.close_code, name, v),
+            "Comment" => codec::set(&mut out.comment, name, v),
+            "Context" => codec::set(&mut out.context, name, v),
+            "CreatedTime" => codec::set(&mut out.created_time, name, v),
+            "Creator" => codec::set(&mut out.creator, name, v),
+            "CreatorName" => codec::set(&mut out.creator_name, name, v),
+            "CurrentTaskId" => codec::set(&mut out.current_task_id, name, v),
+            "CurrentTaskName" => codec::set(&mut out.current_task_name, name, v),
+            "CurrentTaskStartTime" => codec::set(&mut out.current_task_start_time, name, v),
+            "CustomerId" => codec::set(&mut out.customer_id, name, v),
+            "EndTime" => codec::set(&mut out.end_time, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Source" => codec::set(&mut out.source, name, v),
+            "StartTime" => codec::set(&mut out.start_time, name, v),
+            "State" => codec::set(&mut out.state, name, v),
+            "TemplateId" => codec::set(&mut out.template_id, name, v),
+            "TemplateVersion" => codec::set(&mut out.template_version, name, v),
+            "TicketId" => codec::set(&mut out.ticket_id, name, v),
+            "Title" => codec::set(&mut out.title, name, v),
+            "UpdatedTime" => codec::set(&mut out.updated_time, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListTicketsItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Assignee", &self.assignee);
@@ -1285,6 +1386,7 @@ pub enum ListTicketsError {
 
 impl ListTicketsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -1292,45 +1394,53 @@ impl ListTicketsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListTicketsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListTicketsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListTicketsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

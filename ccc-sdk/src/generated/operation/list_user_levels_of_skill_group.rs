@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`skill_group_id`](ListUserLevelsOfSkillGroupFluentBuilder::skill_group_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUserLevelsOfSkillGroup)
+    #[inline]
     pub fn list_user_levels_of_skill_group(&self) -> ListUserLevelsOfSkillGroupFluentBuilder {
         ListUserLevelsOfSkillGroupFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct ListUserLevelsOfSkillGroupInput {
 
 impl ListUserLevelsOfSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListUserLevelsOfSkillGroupInputBuilder {
         ListUserLevelsOfSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "IsMember", &self.is_member);
@@ -104,12 +107,14 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -123,12 +128,14 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `IsMember`. Which users to list: `true` those in the skill group, `false` those not in it.
+    #[inline]
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.is_member = v;
         self
     }
 
     /// `IsMember` as set so far.
+    #[inline]
     pub fn get_is_member(&self) -> Option<&bool> {
         self.is_member.as_ref()
     }
@@ -142,12 +149,14 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.page_number = v;
         self
     }
 
     /// `PageNumber` as set so far.
+    #[inline]
     pub fn get_page_number(&self) -> Option<&i32> {
         self.page_number.as_ref()
     }
@@ -161,12 +170,14 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -180,12 +191,14 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -199,17 +212,20 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only users whose login name or display name contains this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.search_pattern = v;
         self
     }
 
     /// `SearchPattern` as set so far.
+    #[inline]
     pub fn get_search_pattern(&self) -> Option<&String> {
         self.search_pattern.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListUserLevelsOfSkillGroupInput, BuildError> {
         Ok(ListUserLevelsOfSkillGroupInput {
             instance_id: self
@@ -251,6 +267,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -265,6 +282,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `IsMember`. Which users to list: `true` those in the skill group, `false` those not in it.
+    #[inline]
     pub fn set_is_member(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_is_member(v);
         self
@@ -279,6 +297,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `PageNumber`. Page to return, counted from 1.
+    #[inline]
     pub fn set_page_number(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_number(v);
         self
@@ -293,6 +312,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page, from 1 to 100.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -307,6 +327,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -321,17 +342,20 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SearchPattern`. Only users whose login name or display name contains this text.
+    #[inline]
     pub fn set_search_pattern(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_search_pattern(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListUserLevelsOfSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -356,6 +380,7 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     /// Pages go by number: the paginator sets `PageNumber` itself, from 1 (or the number set on this builder), and ends after an empty page or once the items read reach the `TotalCount` the pages state.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -372,6 +397,7 @@ impl crate::paginator::Paginate for ListUserLevelsOfSkillGroupFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Number;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: self.input.get_page_number().map(|n| i64::from(*n)),
@@ -384,6 +410,7 @@ impl crate::paginator::Paginate for ListUserLevelsOfSkillGroupFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(n) = cursor.number {
@@ -395,10 +422,12 @@ impl crate::paginator::Paginate for ListUserLevelsOfSkillGroupFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -411,6 +440,7 @@ impl crate::paginator::Paginate for ListUserLevelsOfSkillGroupFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
@@ -446,51 +476,60 @@ pub struct ListUserLevelsOfSkillGroupOutput {
 
 impl ListUserLevelsOfSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&UserLevelsOfSkillGroupPage> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListUserLevelsOfSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListUserLevelsOfSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -528,40 +567,47 @@ pub struct UserLevelsOfSkillGroupPage {
 
 impl UserLevelsOfSkillGroupPage {
     /// `List`: see the field [`list`](#structfield.list); empty when absent.
+    #[inline]
     pub fn list(&self) -> &[ListUserLevelsOfSkillGroupUserSkillLevel] {
         self.list.as_deref().unwrap_or_default()
     }
 
     /// `PageNumber`: see the field [`page_number`](#structfield.page_number).
+    #[inline]
     pub fn page_number(&self) -> Option<i32> {
         self.page_number
     }
 
     /// `PageSize`: see the field [`page_size`](#structfield.page_size).
+    #[inline]
     pub fn page_size(&self) -> Option<i32> {
         self.page_size
     }
 
     /// `TotalCount`: see the field [`total_count`](#structfield.total_count).
+    #[inline]
     pub fn total_count(&self) -> Option<i32> {
         self.total_count
     }
 }
 
 impl Decode for UserLevelsOfSkillGroupPage {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                list: codec::field(o, "List")?,
-                page_number: codec::field(o, "PageNumber")?,
-                page_size: codec::field(o, "PageSize")?,
-                total_count: codec::field(o, "TotalCount")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "List" => codec::set(&mut out.list, name, v),
+            "PageNumber" => codec::set(&mut out.page_number, name, v),
+            "PageSize" => codec::set(&mut out.page_size, name, v),
+            "TotalCount" => codec::set(&mut out.total_count, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UserLevelsOfSkillGroupPage {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "List", &self.list);
@@ -618,70 +664,82 @@ pub struct ListUserLevelsOfSkillGroupUserSkillLevel {
 
 impl ListUserLevelsOfSkillGroupUserSkillLevel {
     /// `DisplayName`: see the field [`display_name`](#structfield.display_name).
+    #[inline]
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()
     }
 
     /// `LoginName`: see the field [`login_name`](#structfield.login_name).
+    #[inline]
     pub fn login_name(&self) -> Option<&str> {
         self.login_name.as_deref()
     }
 
     /// `RoleId`: see the field [`role_id`](#structfield.role_id).
+    #[inline]
     pub fn role_id(&self) -> Option<&str> {
         self.role_id.as_deref()
     }
 
     /// `RoleName`: see the field [`role_name`](#structfield.role_name).
+    #[inline]
     pub fn role_name(&self) -> Option<&str> {
         self.role_name.as_deref()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `SkillGroupName`: see the field [`skill_group_name`](#structfield.skill_group_name).
+    #[inline]
     pub fn skill_group_name(&self) -> Option<&str> {
         self.skill_group_name.as_deref()
     }
 
     /// `SkillLevel`: see the field [`skill_level`](#structfield.skill_level).
+    #[inline]
     pub fn skill_level(&self) -> Option<i32> {
         self.skill_level
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `RamId`: see the field [`ram_id`](#structfield.ram_id).
+    #[inline]
     pub fn ram_id(&self) -> Option<&str> {
         self.ram_id.as_deref()
     }
 }
 
 impl Decode for ListUserLevelsOfSkillGroupUserSkillLevel {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                display_name: codec::field(o, "DisplayName")?,
-                login_name: codec::field(o, "LoginName")?,
-                role_id: codec::field(o, "RoleId")?,
-                role_name: codec::field(o, "RoleName")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                skill_group_name: codec::field(o, "SkillGroupName")?,
-                skill_level: codec::field(o, "SkillLevel")?,
-                user_id: codec::field(o, "UserId")?,
-                ram_id: codec::field(o, "RamId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "DisplayName" => codec::set(&mut out.display_name, name, v),
+            "LoginName" => codec::set(&mut out.login_name, name, v),
+            "RoleId" => codec::set(&mut out.role_id, name, v),
+            "RoleName" => codec::set(&mut out.role_name, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "SkillGroupName" => codec::set(&mut out.skill_group_name, name, v),
+            "SkillLevel" => codec::set(&mut out.skill_level, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "RamId" => codec::set(&mut out.ram_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListUserLevelsOfSkillGroupUserSkillLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "DisplayName", &self.display_name);
@@ -744,6 +802,7 @@ pub enum ListUserLevelsOfSkillGroupError {
 
 impl ListUserLevelsOfSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -758,33 +817,39 @@ impl ListUserLevelsOfSkillGroupError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListUserLevelsOfSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -800,12 +865,14 @@ impl From<ServiceError> for ListUserLevelsOfSkillGroupError {
 }
 
 impl AsRef<ServiceError> for ListUserLevelsOfSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListUserLevelsOfSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

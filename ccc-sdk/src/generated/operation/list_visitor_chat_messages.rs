@@ -19,6 +19,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVisitorChatMessages)
+    #[inline]
     pub fn list_visitor_chat_messages(&self) -> ListVisitorChatMessagesFluentBuilder {
         ListVisitorChatMessagesFluentBuilder {
             client: self.clone(),
@@ -74,11 +75,13 @@ pub struct ListVisitorChatMessagesInput {
 
 impl ListVisitorChatMessagesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListVisitorChatMessagesInputBuilder {
         ListVisitorChatMessagesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
@@ -111,6 +114,7 @@ impl ListVisitorChatMessagesInput {
 }
 
 impl std::fmt::Debug for ListVisitorChatMessagesInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListVisitorChatMessagesInput")
             .field("access_channel_id", &self.access_channel_id)
@@ -153,12 +157,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the channel the visitor chats through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.access_channel_id = v;
         self
     }
 
     /// `AccessChannelId` as set so far.
+    #[inline]
     pub fn get_access_channel_id(&self) -> Option<&String> {
         self.access_channel_id.as_ref()
     }
@@ -172,12 +178,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `AccessToken`. The visitor's access token.
+    #[inline]
     pub fn set_access_token(mut self, v: Option<String>) -> Self {
         self.access_token = v;
         self
     }
 
     /// `AccessToken` as set so far.
+    #[inline]
     pub fn get_access_token(&self) -> Option<&String> {
         self.access_token.as_ref()
     }
@@ -191,12 +199,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&String> {
         self.end_time.as_ref()
     }
@@ -210,12 +220,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -229,12 +241,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return: the `NextPageToken` of the previous page; leave it out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.next_page_token = v;
         self
     }
 
     /// `NextPageToken` as set so far.
+    #[inline]
     pub fn get_next_page_token(&self) -> Option<&String> {
         self.next_page_token.as_ref()
     }
@@ -248,12 +262,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.page_size = v;
         self
     }
 
     /// `PageSize` as set so far.
+    #[inline]
     pub fn get_page_size(&self) -> Option<&i32> {
         self.page_size.as_ref()
     }
@@ -267,12 +283,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the messages by time: `DESC` (newest first) or `ASC` (oldest first).
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.sort_order = v;
         self
     }
 
     /// `SortOrder` as set so far.
+    #[inline]
     pub fn get_sort_order(&self) -> Option<&String> {
         self.sort_order.as_ref()
     }
@@ -286,12 +304,14 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&i64> {
         self.start_time.as_ref()
     }
@@ -305,17 +325,20 @@ impl ListVisitorChatMessagesInputBuilder {
     }
 
     /// Sets or clears `VisitorId`. Id of the visitor whose messages to list, e.g. `fcd020fe-****-1a272a174a7d`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.visitor_id = v;
         self
     }
 
     /// `VisitorId` as set so far.
+    #[inline]
     pub fn get_visitor_id(&self) -> Option<&String> {
         self.visitor_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListVisitorChatMessagesInput, BuildError> {
         Ok(ListVisitorChatMessagesInput {
             access_channel_id: self.access_channel_id,
@@ -332,6 +355,7 @@ impl ListVisitorChatMessagesInputBuilder {
 }
 
 impl std::fmt::Debug for ListVisitorChatMessagesInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListVisitorChatMessagesInputBuilder")
             .field("access_channel_id", &self.access_channel_id)
@@ -369,6 +393,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the channel the visitor chats through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_channel_id(v);
         self
@@ -383,6 +408,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `AccessToken`. The visitor's access token.
+    #[inline]
     pub fn set_access_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_token(v);
         self
@@ -397,6 +423,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. End of the period, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -411,6 +438,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -425,6 +453,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `NextPageToken`. Token of the page to return: the `NextPageToken` of the previous page; leave it out for the first page.
+    #[inline]
     pub fn set_next_page_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_next_page_token(v);
         self
@@ -439,6 +468,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `PageSize`. Number of items per page.
+    #[inline]
     pub fn set_page_size(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_page_size(v);
         self
@@ -453,6 +483,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `SortOrder`. Order of the messages by time: `DESC` (newest first) or `ASC` (oldest first).
+    #[inline]
     pub fn set_sort_order(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sort_order(v);
         self
@@ -467,6 +498,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. Start of the period, in milliseconds since the Unix epoch.
+    #[inline]
     pub fn set_start_time(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -481,17 +513,20 @@ impl ListVisitorChatMessagesFluentBuilder {
     }
 
     /// Sets or clears `VisitorId`. Id of the visitor whose messages to list, e.g. `fcd020fe-****-1a272a174a7d`.
+    #[inline]
     pub fn set_visitor_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_visitor_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListVisitorChatMessagesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -516,6 +551,7 @@ impl ListVisitorChatMessagesFluentBuilder {
     /// Pages go by token: the paginator sets `NextPageToken` from each page, and ends after an empty page, or a page with no next token or one already used.
     ///
     /// Nothing else needs setting: with no page size set on this builder or the paginator, a page holds up to 100 items, the most the action takes.
+    #[inline]
     pub fn into_paginator(self) -> crate::paginator::Paginator<Self> {
         crate::paginator::Paginator::new(self)
     }
@@ -532,6 +568,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
 
     const STYLE: crate::paginator::PageStyle = crate::paginator::PageStyle::Token;
 
+    #[inline]
     fn start(&self) -> crate::paginator::Start {
         crate::paginator::Start {
             number: None,
@@ -544,6 +581,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn at(self, cursor: crate::paginator::Cursor<'_>) -> Option<Self> {
         let mut this = self;
         if let Some(token) = cursor.token {
@@ -555,10 +593,12 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         Some(this)
     }
 
+    #[inline]
     fn send_page(self) -> crate::paginator::PageFuture<Self::Page, Self::Error> {
         Box::pin(self.send())
     }
 
+    #[inline]
     fn facts(page: &Self::Page) -> crate::paginator::PageFacts<'_> {
         let Some(p) = &page.data else {
             return crate::paginator::PageFacts::default();
@@ -570,6 +610,7 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
         }
     }
 
+    #[inline]
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.messages).unwrap_or_default()
     }
@@ -605,51 +646,60 @@ pub struct ListVisitorChatMessagesOutput {
 
 impl ListVisitorChatMessagesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ListVisitorChatMessagesResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListVisitorChatMessagesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListVisitorChatMessagesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -679,28 +729,33 @@ pub struct ListVisitorChatMessagesResult {
 
 impl ListVisitorChatMessagesResult {
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
+    #[inline]
     pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
     /// `NextPageToken`: see the field [`next_page_token`](#structfield.next_page_token).
+    #[inline]
     pub fn next_page_token(&self) -> Option<&str> {
         self.next_page_token.as_deref()
     }
 }
 
 impl Decode for ListVisitorChatMessagesResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                messages: codec::field(o, "Messages")?,
-                next_page_token: codec::field(o, "NextPageToken")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Messages" => codec::set(&mut out.messages, name, v),
+            "NextPageToken" => codec::set(&mut out.next_page_token, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListVisitorChatMessagesResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Messages", &self.messages);
@@ -724,6 +779,7 @@ pub enum ListVisitorChatMessagesError {
 
 impl ListVisitorChatMessagesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -731,45 +787,53 @@ impl ListVisitorChatMessagesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListVisitorChatMessagesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListVisitorChatMessagesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListVisitorChatMessagesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

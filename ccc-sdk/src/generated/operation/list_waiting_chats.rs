@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](ListWaitingChatsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListWaitingChats)
+    #[inline]
     pub fn list_waiting_chats(&self) -> ListWaitingChatsFluentBuilder {
         ListWaitingChatsFluentBuilder {
             client: self.clone(),
@@ -48,11 +49,13 @@ pub struct ListWaitingChatsInput {
 
 impl ListWaitingChatsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ListWaitingChatsInputBuilder {
         ListWaitingChatsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.skill_group_id_list_json {
@@ -81,12 +84,14 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -106,6 +111,7 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. Only chats waiting in these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -120,11 +126,13 @@ impl ListWaitingChatsInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ListWaitingChatsInput, BuildError> {
         Ok(ListWaitingChatsInput {
             instance_id: self
@@ -155,6 +163,7 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -172,6 +181,7 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. Only chats waiting in these skill groups, by id, e.g. `\["skillgroup1@ccc-test","skillgroup2@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -184,11 +194,13 @@ impl ListWaitingChatsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ListWaitingChatsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -235,51 +247,60 @@ pub struct ListWaitingChatsOutput {
 
 impl ListWaitingChatsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[WaitingChat] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ListWaitingChatsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListWaitingChatsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -337,70 +358,82 @@ pub struct WaitingChat {
 
 impl WaitingChat {
     /// `AccessChannelId`: see the field [`access_channel_id`](#structfield.access_channel_id).
+    #[inline]
     pub fn access_channel_id(&self) -> Option<&str> {
         self.access_channel_id.as_deref()
     }
 
     /// `AccessChannelType`: see the field [`access_channel_type`](#structfield.access_channel_type).
+    #[inline]
     pub fn access_channel_type(&self) -> Option<&str> {
         self.access_channel_type.as_deref()
     }
 
     /// `BeingAssigned`: see the field [`being_assigned`](#structfield.being_assigned).
+    #[inline]
     pub fn being_assigned(&self) -> Option<bool> {
         self.being_assigned
     }
 
     /// `ChatConversationId`: see the field [`chat_conversation_id`](#structfield.chat_conversation_id).
+    #[inline]
     pub fn chat_conversation_id(&self) -> Option<&str> {
         self.chat_conversation_id.as_deref()
     }
 
     /// `EnqueueTime`: see the field [`enqueue_time`](#structfield.enqueue_time).
+    #[inline]
     pub fn enqueue_time(&self) -> Option<i64> {
         self.enqueue_time
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Messages`: see the field [`messages`](#structfield.messages); empty when absent.
+    #[inline]
     pub fn messages(&self) -> &[crate::types::Messages] {
         self.messages.as_deref().unwrap_or_default()
     }
 
     /// `SkillGroupId`: see the field [`skill_group_id`](#structfield.skill_group_id).
+    #[inline]
     pub fn skill_group_id(&self) -> Option<&str> {
         self.skill_group_id.as_deref()
     }
 
     /// `UserList`: see the field [`user_list`](#structfield.user_list); empty when absent.
+    #[inline]
     pub fn user_list(&self) -> &[ListWaitingChatsUserList] {
         self.user_list.as_deref().unwrap_or_default()
     }
 }
 
 impl Decode for WaitingChat {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_channel_id: codec::field(o, "AccessChannelId")?,
-                access_channel_type: codec::field(o, "AccessChannelType")?,
-                being_assigned: codec::field(o, "BeingAssigned")?,
-                chat_conversation_id: codec::field(o, "ChatConversationId")?,
-                enqueue_time: codec::field(o, "EnqueueTime")?,
-                job_id: codec::field(o, "JobId")?,
-                messages: codec::field(o, "Messages")?,
-                skill_group_id: codec::field(o, "SkillGroupId")?,
-                user_list: codec::field(o, "UserList")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessChannelId" => codec::set(&mut out.access_channel_id, name, v),
+            "AccessChannelType" => codec::set(&mut out.access_channel_type, name, v),
+            "BeingAssigned" => codec::set(&mut out.being_assigned, name, v),
+            "ChatConversationId" => codec::set(&mut out.chat_conversation_id, name, v),
+            "EnqueueTime" => codec::set(&mut out.enqueue_time, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Messages" => codec::set(&mut out.messages, name, v),
+            "SkillGroupId" => codec::set(&mut out.skill_group_id, name, v),
+            "UserList" => codec::set(&mut out.user_list, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for WaitingChat {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessChannelId", &self.access_channel_id);
@@ -442,40 +475,47 @@ pub struct ListWaitingChatsUserList {
 
 impl ListWaitingChatsUserList {
     /// `AvatarUrl`: see the field [`avatar_url`](#structfield.avatar_url).
+    #[inline]
     pub fn avatar_url(&self) -> Option<&str> {
         self.avatar_url.as_deref()
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserName`: see the field [`user_name`](#structfield.user_name).
+    #[inline]
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
 
     /// `UserType`: see the field [`user_type`](#structfield.user_type).
+    #[inline]
     pub fn user_type(&self) -> Option<&str> {
         self.user_type.as_deref()
     }
 }
 
 impl Decode for ListWaitingChatsUserList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                avatar_url: codec::field(o, "AvatarUrl")?,
-                user_id: codec::field(o, "UserId")?,
-                user_name: codec::field(o, "UserName")?,
-                user_type: codec::field(o, "UserType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AvatarUrl" => codec::set(&mut out.avatar_url, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserName" => codec::set(&mut out.user_name, name, v),
+            "UserType" => codec::set(&mut out.user_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ListWaitingChatsUserList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AvatarUrl", &self.avatar_url);
@@ -505,6 +545,7 @@ pub enum ListWaitingChatsError {
 
 impl ListWaitingChatsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -512,45 +553,53 @@ impl ListWaitingChatsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ListWaitingChatsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ListWaitingChatsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ListWaitingChatsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

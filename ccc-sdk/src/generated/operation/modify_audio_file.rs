@@ -25,6 +25,7 @@ impl crate::Client {
     /// [`oss_file_key`](ModifyAudioFileFluentBuilder::oss_file_key).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyAudioFile)
+    #[inline]
     pub fn modify_audio_file(&self) -> ModifyAudioFileFluentBuilder {
         ModifyAudioFileFluentBuilder {
             client: self.clone(),
@@ -68,11 +69,13 @@ pub struct ModifyAudioFileInput {
 
 impl ModifyAudioFileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyAudioFileInputBuilder {
         ModifyAudioFileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
@@ -106,12 +109,14 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio, e.g. `new-test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.audio_file_name = v;
         self
     }
 
     /// `AudioFileName` as set so far.
+    #[inline]
     pub fn get_audio_file_name(&self) -> Option<&String> {
         self.audio_file_name.as_ref()
     }
@@ -125,12 +130,14 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `AudioResourceId`. Id of the audio resource to change, e.g. `acc300c4-75c9-41ba-ba5e-2a365c96c248`.
+    #[inline]
     pub fn set_audio_resource_id(mut self, v: Option<String>) -> Self {
         self.audio_resource_id = v;
         self
     }
 
     /// `AudioResourceId` as set so far.
+    #[inline]
     pub fn get_audio_resource_id(&self) -> Option<&String> {
         self.audio_resource_id.as_ref()
     }
@@ -144,12 +151,14 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -163,12 +172,14 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `Name`. Name of the audio resource as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -182,12 +193,14 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `OssFileKey`. Key of the file in the service's OSS storage, e.g. `ccc-test/new-test-file.wav` (the `FilePath` of `GetAudioFileUploadParameters`).
+    #[inline]
     pub fn set_oss_file_key(mut self, v: Option<String>) -> Self {
         self.oss_file_key = v;
         self
     }
 
     /// `OssFileKey` as set so far.
+    #[inline]
     pub fn get_oss_file_key(&self) -> Option<&String> {
         self.oss_file_key.as_ref()
     }
@@ -201,17 +214,20 @@ impl ModifyAudioFileInputBuilder {
     }
 
     /// Sets or clears `Usage`. What the audio is used for; the sources give no values.
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
     }
 
     /// `Usage` as set so far.
+    #[inline]
     pub fn get_usage(&self) -> Option<&String> {
         self.usage.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyAudioFileInput, BuildError> {
         Ok(ModifyAudioFileInput {
             audio_file_name: self
@@ -251,6 +267,7 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `AudioFileName`. File name of the audio, e.g. `new-test-file.wav`.
+    #[inline]
     pub fn set_audio_file_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_audio_file_name(v);
         self
@@ -265,6 +282,7 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `AudioResourceId`. Id of the audio resource to change, e.g. `acc300c4-75c9-41ba-ba5e-2a365c96c248`.
+    #[inline]
     pub fn set_audio_resource_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_audio_resource_id(v);
         self
@@ -279,6 +297,7 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -293,6 +312,7 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `Name`. Name of the audio resource as people see it.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -307,6 +327,7 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `OssFileKey`. Key of the file in the service's OSS storage, e.g. `ccc-test/new-test-file.wav` (the `FilePath` of `GetAudioFileUploadParameters`).
+    #[inline]
     pub fn set_oss_file_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_oss_file_key(v);
         self
@@ -321,17 +342,20 @@ impl ModifyAudioFileFluentBuilder {
     }
 
     /// Sets or clears `Usage`. What the audio is used for; the sources give no values.
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyAudioFileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -378,51 +402,60 @@ pub struct ModifyAudioFileOutput {
 
 impl ModifyAudioFileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyAudioFileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyAudioFileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -449,6 +482,7 @@ pub enum ModifyAudioFileError {
 
 impl ModifyAudioFileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -456,45 +490,53 @@ impl ModifyAudioFileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyAudioFileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyAudioFileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyAudioFileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

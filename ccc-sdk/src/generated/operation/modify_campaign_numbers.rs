@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](ModifyCampaignNumbersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCampaignNumbers)
+    #[inline]
     pub fn modify_campaign_numbers(&self) -> ModifyCampaignNumbersFluentBuilder {
         ModifyCampaignNumbersFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct ModifyCampaignNumbersInput {
 
 impl ModifyCampaignNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyCampaignNumbersInputBuilder {
         ModifyCampaignNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.inst_group_id {
@@ -96,12 +99,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -115,12 +120,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `InstGroupId`. Id of an instance group; the sources give no more detail.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.inst_group_id = v;
         self
     }
 
     /// `InstGroupId` as set so far.
+    #[inline]
     pub fn get_inst_group_id(&self) -> Option<&String> {
         self.inst_group_id.as_ref()
     }
@@ -134,12 +141,14 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -156,6 +165,7 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers of the instance for the campaign to call out with.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -170,11 +180,13 @@ impl ModifyCampaignNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyCampaignNumbersInput, BuildError> {
         Ok(ModifyCampaignNumbersInput {
             campaign_id: self
@@ -209,6 +221,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -223,6 +236,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstGroupId`. Id of an instance group; the sources give no more detail.
+    #[inline]
     pub fn set_inst_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_inst_group_id(v);
         self
@@ -237,6 +251,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -251,6 +266,7 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. Numbers of the instance for the campaign to call out with.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -263,11 +279,13 @@ impl ModifyCampaignNumbersFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyCampaignNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -320,57 +338,67 @@ pub struct ModifyCampaignNumbersOutput {
 
 impl ModifyCampaignNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyCampaignNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyCampaignNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -398,6 +426,7 @@ pub enum ModifyCampaignNumbersError {
 
 impl ModifyCampaignNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -405,45 +434,53 @@ impl ModifyCampaignNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyCampaignNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyCampaignNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyCampaignNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

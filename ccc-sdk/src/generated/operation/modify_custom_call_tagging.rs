@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`number`](ModifyCustomCallTaggingFluentBuilder::number).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCustomCallTagging)
+    #[inline]
     pub fn modify_custom_call_tagging(&self) -> ModifyCustomCallTaggingFluentBuilder {
         ModifyCustomCallTaggingFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct ModifyCustomCallTaggingInput {
 
 impl ModifyCustomCallTaggingInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyCustomCallTaggingInputBuilder {
         ModifyCustomCallTaggingInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.call_tag_name_list_json {
             p.put(Loc::Query, "CallTagNameList", text);
@@ -102,6 +105,7 @@ impl ModifyCustomCallTaggingInputBuilder {
     }
 
     /// Sets or clears `CallTagNameList`. The number's call tags, by name, e.g. `\["TagA","TagB"\]`.
+    #[inline]
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.call_tag_name_list_json = None;
         self.call_tag_name_list = v;
@@ -116,6 +120,7 @@ impl ModifyCustomCallTaggingInputBuilder {
     }
 
     /// `CallTagNameList` as set so far.
+    #[inline]
     pub fn get_call_tag_name_list(&self) -> Option<&Vec<String>> {
         self.call_tag_name_list.as_ref()
     }
@@ -129,12 +134,14 @@ impl ModifyCustomCallTaggingInputBuilder {
     }
 
     /// Sets or clears `Description`. Description of the entry.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
     }
 
     /// `Description` as set so far.
+    #[inline]
     pub fn get_description(&self) -> Option<&String> {
         self.description.as_ref()
     }
@@ -148,12 +155,14 @@ impl ModifyCustomCallTaggingInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -167,17 +176,20 @@ impl ModifyCustomCallTaggingInputBuilder {
     }
 
     /// Sets or clears `Number`. The number to change, e.g. `1312121****`.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyCustomCallTaggingInput, BuildError> {
         Ok(ModifyCustomCallTaggingInput {
             call_tag_name_list: self.call_tag_name_list,
@@ -213,6 +225,7 @@ impl ModifyCustomCallTaggingFluentBuilder {
     }
 
     /// Sets or clears `CallTagNameList`. The number's call tags, by name, e.g. `\["TagA","TagB"\]`.
+    #[inline]
     pub fn set_call_tag_name_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_call_tag_name_list(v);
         self
@@ -233,6 +246,7 @@ impl ModifyCustomCallTaggingFluentBuilder {
     }
 
     /// Sets or clears `Description`. Description of the entry.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_description(v);
         self
@@ -247,6 +261,7 @@ impl ModifyCustomCallTaggingFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -261,17 +276,20 @@ impl ModifyCustomCallTaggingFluentBuilder {
     }
 
     /// Sets or clears `Number`. The number to change, e.g. `1312121****`.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyCustomCallTaggingInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -316,45 +334,53 @@ pub struct ModifyCustomCallTaggingOutput {
 
 impl ModifyCustomCallTaggingOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyCustomCallTaggingOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyCustomCallTaggingOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -380,6 +406,7 @@ pub enum ModifyCustomCallTaggingError {
 
 impl ModifyCustomCallTaggingError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -387,45 +414,53 @@ impl ModifyCustomCallTaggingError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyCustomCallTaggingError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyCustomCallTaggingError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyCustomCallTaggingError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

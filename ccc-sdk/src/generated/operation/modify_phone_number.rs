@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`usage`](ModifyPhoneNumberFluentBuilder::usage).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyPhoneNumber)
+    #[inline]
     pub fn modify_phone_number(&self) -> ModifyPhoneNumberFluentBuilder {
         ModifyPhoneNumberFluentBuilder {
             client: self.clone(),
@@ -56,11 +57,13 @@ pub struct ModifyPhoneNumberInput {
 
 impl ModifyPhoneNumberInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyPhoneNumberInputBuilder {
         ModifyPhoneNumberInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
@@ -90,12 +93,14 @@ impl ModifyPhoneNumberInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the number.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -109,12 +114,14 @@ impl ModifyPhoneNumberInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -128,12 +135,14 @@ impl ModifyPhoneNumberInputBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to change.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
@@ -147,17 +156,20 @@ impl ModifyPhoneNumberInputBuilder {
     }
 
     /// Sets or clears `Usage`. What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.usage = v;
         self
     }
 
     /// `Usage` as set so far.
+    #[inline]
     pub fn get_usage(&self) -> Option<&String> {
         self.usage.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyPhoneNumberInput, BuildError> {
         Ok(ModifyPhoneNumberInput {
             contact_flow_id: self.contact_flow_id,
@@ -189,6 +201,7 @@ impl ModifyPhoneNumberFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow (IVR) to answer calls to the number.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -203,6 +216,7 @@ impl ModifyPhoneNumberFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -217,6 +231,7 @@ impl ModifyPhoneNumberFluentBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to change.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
@@ -231,17 +246,20 @@ impl ModifyPhoneNumberFluentBuilder {
     }
 
     /// Sets or clears `Usage`. What the number is for, e.g. `Bidirection` (inbound and outbound calls).
+    #[inline]
     pub fn set_usage(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_usage(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyPhoneNumberInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -284,45 +302,53 @@ pub struct ModifyPhoneNumberOutput {
 
 impl ModifyPhoneNumberOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyPhoneNumberOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyPhoneNumberOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -348,6 +374,7 @@ pub enum ModifyPhoneNumberError {
 
 impl ModifyPhoneNumberError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -355,45 +382,53 @@ impl ModifyPhoneNumberError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyPhoneNumberError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyPhoneNumberError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyPhoneNumberError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`work_mode`](ModifyUserFluentBuilder::work_mode).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUser)
+    #[inline]
     pub fn modify_user(&self) -> ModifyUserFluentBuilder {
         ModifyUserFluentBuilder {
             client: self.clone(),
@@ -80,11 +81,13 @@ pub struct ModifyUserInput {
 
 impl ModifyUserInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyUserInputBuilder {
         ModifyUserInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "UserId", &self.user_id);
@@ -138,12 +141,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -157,12 +162,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `UserId`. The user to change, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -176,12 +183,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.work_mode = v;
         self
     }
 
     /// `WorkMode` as set so far.
+    #[inline]
     pub fn get_work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
@@ -195,12 +204,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `Mobile`. The user's new mobile phone number.
+    #[inline]
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.mobile = v;
         self
     }
 
     /// `Mobile` as set so far.
+    #[inline]
     pub fn get_mobile(&self) -> Option<&String> {
         self.mobile.as_ref()
     }
@@ -214,12 +225,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `RoleId`. Id of the user's new role, e.g. `Admin@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.role_id = v;
         self
     }
 
     /// `RoleId` as set so far.
+    #[inline]
     pub fn get_role_id(&self) -> Option<&String> {
         self.role_id.as_ref()
     }
@@ -233,12 +246,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `AvatarUrl`. Address of the user's new picture.
+    #[inline]
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.avatar_url = v;
         self
     }
 
     /// `AvatarUrl` as set so far.
+    #[inline]
     pub fn get_avatar_url(&self) -> Option<&String> {
         self.avatar_url.as_ref()
     }
@@ -252,12 +267,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `DisplayId`. New short number shown for the user, e.g. `1001`.
+    #[inline]
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.display_id = v;
         self
     }
 
     /// `DisplayId` as set so far.
+    #[inline]
     pub fn get_display_id(&self) -> Option<&String> {
         self.display_id.as_ref()
     }
@@ -271,12 +288,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `DisplayName`. The user's new name as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
     }
 
     /// `DisplayName` as set so far.
+    #[inline]
     pub fn get_display_name(&self) -> Option<&String> {
         self.display_name.as_ref()
     }
@@ -290,12 +309,14 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `Force`. Whether to make the change even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
     }
 
     /// `Force` as set so far.
+    #[inline]
     pub fn get_force(&self) -> Option<&bool> {
         self.force.as_ref()
     }
@@ -309,17 +330,20 @@ impl ModifyUserInputBuilder {
     }
 
     /// Sets or clears `Nickname`. The user's new nickname.
+    #[inline]
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.nickname = v;
         self
     }
 
     /// `Nickname` as set so far.
+    #[inline]
     pub fn get_nickname(&self) -> Option<&String> {
         self.nickname.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyUserInput, BuildError> {
         Ok(ModifyUserInput {
             instance_id: self
@@ -359,6 +383,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -373,6 +398,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The user to change, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -387,6 +413,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `WorkMode`. Where the user takes calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
+    #[inline]
     pub fn set_work_mode(mut self, v: Option<crate::types::WorkMode>) -> Self {
         self.input = self.input.set_work_mode(v);
         self
@@ -401,6 +428,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `Mobile`. The user's new mobile phone number.
+    #[inline]
     pub fn set_mobile(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mobile(v);
         self
@@ -415,6 +443,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `RoleId`. Id of the user's new role, e.g. `Admin@ccc-test`.
+    #[inline]
     pub fn set_role_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_role_id(v);
         self
@@ -429,6 +458,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `AvatarUrl`. Address of the user's new picture.
+    #[inline]
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_avatar_url(v);
         self
@@ -443,6 +473,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `DisplayId`. New short number shown for the user, e.g. `1001`.
+    #[inline]
     pub fn set_display_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_id(v);
         self
@@ -457,6 +488,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `DisplayName`. The user's new name as people see it.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_display_name(v);
         self
@@ -471,6 +503,7 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `Force`. Whether to make the change even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
@@ -485,17 +518,20 @@ impl ModifyUserFluentBuilder {
     }
 
     /// Sets or clears `Nickname`. The user's new nickname.
+    #[inline]
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_nickname(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyUserInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -546,57 +582,67 @@ pub struct ModifyUserOutput {
 
 impl ModifyUserOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyUserOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyUserOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -656,6 +702,7 @@ pub enum ModifyUserError {
 
 impl ModifyUserError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::ParameterEnumeration(e)
@@ -671,33 +718,39 @@ impl ModifyUserError {
     }
 
     /// The error code, e.g. `Parameter.Enumeration`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyUserError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "Parameter.Enumeration" => Self::ParameterEnumeration(e),
@@ -714,12 +767,14 @@ impl From<ServiceError> for ModifyUserError {
 }
 
 impl AsRef<ServiceError> for ModifyUserError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyUserError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

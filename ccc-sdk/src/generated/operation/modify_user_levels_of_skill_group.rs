@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_level_list`](ModifyUserLevelsOfSkillGroupFluentBuilder::user_level_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUserLevelsOfSkillGroup)
+    #[inline]
     pub fn modify_user_levels_of_skill_group(&self) -> ModifyUserLevelsOfSkillGroupFluentBuilder {
         ModifyUserLevelsOfSkillGroupFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct ModifyUserLevelsOfSkillGroupInput {
 
 impl ModifyUserLevelsOfSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ModifyUserLevelsOfSkillGroupInputBuilder {
         ModifyUserLevelsOfSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
@@ -88,12 +91,14 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -107,12 +112,14 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -132,6 +139,7 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// Sets or clears `UserLevelList`. The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    #[inline]
     pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
         self.user_level_list_json = None;
         self.user_level_list = v;
@@ -146,11 +154,13 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
     }
 
     /// `UserLevelList` as set so far.
+    #[inline]
     pub fn get_user_level_list(&self) -> Option<&Vec<UserLevel>> {
         self.user_level_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ModifyUserLevelsOfSkillGroupInput, BuildError> {
         Ok(ModifyUserLevelsOfSkillGroupInput {
             instance_id: self
@@ -188,6 +198,7 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -202,6 +213,7 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -219,6 +231,7 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `UserLevelList`. The users whose level to change, each by id (`userId`, as `username@instance`) with their new skill level in the group (`skillLevel`).
+    #[inline]
     pub fn set_user_level_list(mut self, v: Option<Vec<UserLevel>>) -> Self {
         self.input = self.input.set_user_level_list(v);
         self
@@ -231,11 +244,13 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ModifyUserLevelsOfSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -285,51 +300,60 @@ pub struct ModifyUserLevelsOfSkillGroupOutput {
 
 impl ModifyUserLevelsOfSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ModifyUserLevelsOfSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ModifyUserLevelsOfSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -365,6 +389,7 @@ impl UserLevel {
     }
 
     /// Sets or clears `userId`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -377,6 +402,7 @@ impl UserLevel {
     }
 
     /// Sets or clears `skillLevel`.
+    #[inline]
     pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
         self.skill_level = v;
         self
@@ -384,6 +410,7 @@ impl UserLevel {
 }
 
 impl Encode for UserLevel {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "userId", &self.user_id);
@@ -393,6 +420,7 @@ impl Encode for UserLevel {
 }
 
 impl Flat for UserLevel {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "userId", &self.user_id);
         codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
@@ -401,6 +429,7 @@ impl Flat for UserLevel {
 
 impl codec::JsonText for UserLevel {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("userId", &self.user_id);
@@ -424,6 +453,7 @@ pub enum ModifyUserLevelsOfSkillGroupError {
 
 impl ModifyUserLevelsOfSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -431,45 +461,53 @@ impl ModifyUserLevelsOfSkillGroupError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ModifyUserLevelsOfSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ModifyUserLevelsOfSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ModifyUserLevelsOfSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`skill_group_id_list`](PickOutboundNumbersFluentBuilder::skill_group_id_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PickOutboundNumbers)
+    #[inline]
     pub fn pick_outbound_numbers(&self) -> PickOutboundNumbersFluentBuilder {
         PickOutboundNumbersFluentBuilder {
             client: self.clone(),
@@ -58,11 +59,13 @@ pub struct PickOutboundNumbersInput {
 
 impl PickOutboundNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> PickOutboundNumbersInputBuilder {
         PickOutboundNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CalledNumber", &self.called_number);
         if let Some(v) = &self.count {
@@ -96,12 +99,14 @@ impl PickOutboundNumbersInputBuilder {
     }
 
     /// Sets or clears `CalledNumber`. The number to be called.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.called_number = v;
         self
     }
 
     /// `CalledNumber` as set so far.
+    #[inline]
     pub fn get_called_number(&self) -> Option<&String> {
         self.called_number.as_ref()
     }
@@ -115,12 +120,14 @@ impl PickOutboundNumbersInputBuilder {
     }
 
     /// Sets or clears `Count`. How many numbers to pick; 1 by default.
+    #[inline]
     pub fn set_count(mut self, v: Option<i32>) -> Self {
         self.count = v;
         self
     }
 
     /// `Count` as set so far.
+    #[inline]
     pub fn get_count(&self) -> Option<&i32> {
         self.count.as_ref()
     }
@@ -134,12 +141,14 @@ impl PickOutboundNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -159,6 +168,7 @@ impl PickOutboundNumbersInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -173,11 +183,13 @@ impl PickOutboundNumbersInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<PickOutboundNumbersInput, BuildError> {
         Ok(PickOutboundNumbersInput {
             called_number: self
@@ -216,6 +228,7 @@ impl PickOutboundNumbersFluentBuilder {
     }
 
     /// Sets or clears `CalledNumber`. The number to be called.
+    #[inline]
     pub fn set_called_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_called_number(v);
         self
@@ -230,6 +243,7 @@ impl PickOutboundNumbersFluentBuilder {
     }
 
     /// Sets or clears `Count`. How many numbers to pick; 1 by default.
+    #[inline]
     pub fn set_count(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_count(v);
         self
@@ -244,6 +258,7 @@ impl PickOutboundNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -261,6 +276,7 @@ impl PickOutboundNumbersFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups whose numbers to pick from, by id, e.g. `\["test@ccc-test"\]`.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -273,11 +289,13 @@ impl PickOutboundNumbersFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &PickOutboundNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -326,51 +344,60 @@ pub struct PickOutboundNumbersOutput {
 
 impl PickOutboundNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[NumberPair] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for PickOutboundNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for PickOutboundNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -400,28 +427,33 @@ pub struct NumberPair {
 
 impl NumberPair {
     /// `Callee`: see the field [`callee`](#structfield.callee).
+    #[inline]
     pub fn callee(&self) -> Option<&Callee> {
         self.callee.as_ref()
     }
 
     /// `Caller`: see the field [`caller`](#structfield.caller).
+    #[inline]
     pub fn caller(&self) -> Option<&Caller> {
         self.caller.as_ref()
     }
 }
 
 impl Decode for NumberPair {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                callee: codec::field(o, "Callee")?,
-                caller: codec::field(o, "Caller")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Callee" => codec::set(&mut out.callee, name, v),
+            "Caller" => codec::set(&mut out.caller, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for NumberPair {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Callee", &self.callee);
@@ -452,34 +484,40 @@ pub struct Callee {
 
 impl Callee {
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 }
 
 impl Decode for Callee {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Callee {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -511,34 +549,40 @@ pub struct Caller {
 
 impl Caller {
     /// `City`: see the field [`city`](#structfield.city).
+    #[inline]
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
 
     /// `Number`: see the field [`number`](#structfield.number).
+    #[inline]
     pub fn number(&self) -> Option<&str> {
         self.number.as_deref()
     }
 
     /// `Province`: see the field [`province`](#structfield.province).
+    #[inline]
     pub fn province(&self) -> Option<&str> {
         self.province.as_deref()
     }
 }
 
 impl Decode for Caller {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                city: codec::field(o, "City")?,
-                number: codec::field(o, "Number")?,
-                province: codec::field(o, "Province")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "City" => codec::set(&mut out.city, name, v),
+            "Number" => codec::set(&mut out.number, name, v),
+            "Province" => codec::set(&mut out.province, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for Caller {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "City", &self.city);
@@ -567,6 +611,7 @@ pub enum PickOutboundNumbersError {
 
 impl PickOutboundNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e) | Self::Unhandled(e) => e,
@@ -574,33 +619,39 @@ impl PickOutboundNumbersError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for PickOutboundNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -610,12 +661,14 @@ impl From<ServiceError> for PickOutboundNumbersError {
 }
 
 impl AsRef<ServiceError> for PickOutboundNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for PickOutboundNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// No parameter is required.
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessAliMeCallbackOfStaging)
+    #[inline]
     pub fn process_ali_me_callback_of_staging(&self) -> ProcessAliMeCallbackOfStagingFluentBuilder {
         ProcessAliMeCallbackOfStagingFluentBuilder {
             client: self.clone(),
@@ -46,11 +47,13 @@ pub struct ProcessAliMeCallbackOfStagingInput {
 
 impl ProcessAliMeCallbackOfStagingInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ProcessAliMeCallbackOfStagingInputBuilder {
         ProcessAliMeCallbackOfStagingInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.data {
             p.put(Loc::Query, "Data", v);
@@ -62,6 +65,7 @@ impl ProcessAliMeCallbackOfStagingInput {
 }
 
 impl std::fmt::Debug for ProcessAliMeCallbackOfStagingInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProcessAliMeCallbackOfStagingInput")
             .field("data", &self.data)
@@ -87,12 +91,14 @@ impl ProcessAliMeCallbackOfStagingInputBuilder {
     }
 
     /// Sets or clears `Data`. Content of the callback, as text; the sources give no format.
+    #[inline]
     pub fn set_data(mut self, v: Option<String>) -> Self {
         self.data = v;
         self
     }
 
     /// `Data` as set so far.
+    #[inline]
     pub fn get_data(&self) -> Option<&String> {
         self.data.as_ref()
     }
@@ -106,17 +112,20 @@ impl ProcessAliMeCallbackOfStagingInputBuilder {
     }
 
     /// Sets or clears `Token`. Token of the callback; the sources give no more detail.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.token = v;
         self
     }
 
     /// `Token` as set so far.
+    #[inline]
     pub fn get_token(&self) -> Option<&String> {
         self.token.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ProcessAliMeCallbackOfStagingInput, BuildError> {
         Ok(ProcessAliMeCallbackOfStagingInput {
             data: self.data,
@@ -126,6 +135,7 @@ impl ProcessAliMeCallbackOfStagingInputBuilder {
 }
 
 impl std::fmt::Debug for ProcessAliMeCallbackOfStagingInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProcessAliMeCallbackOfStagingInputBuilder")
             .field("data", &self.data)
@@ -153,6 +163,7 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
     }
 
     /// Sets or clears `Data`. Content of the callback, as text; the sources give no format.
+    #[inline]
     pub fn set_data(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_data(v);
         self
@@ -167,17 +178,20 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
     }
 
     /// Sets or clears `Token`. Token of the callback; the sources give no more detail.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_token(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ProcessAliMeCallbackOfStagingInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -227,51 +241,60 @@ pub struct ProcessAliMeCallbackOfStagingOutput {
 
 impl ProcessAliMeCallbackOfStagingOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&ProcessAliMeCallbackOfStagingResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ProcessAliMeCallbackOfStagingOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ProcessAliMeCallbackOfStagingOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -297,22 +320,26 @@ pub struct ProcessAliMeCallbackOfStagingResult {
 
 impl ProcessAliMeCallbackOfStagingResult {
     /// `Result`: see the field [`result`](#structfield.result).
+    #[inline]
     pub fn result(&self) -> Option<&str> {
         self.result.as_deref()
     }
 }
 
 impl Decode for ProcessAliMeCallbackOfStagingResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                result: codec::field(o, "Result")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Result" => codec::set(&mut out.result, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ProcessAliMeCallbackOfStagingResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Result", &self.result);
@@ -338,6 +365,7 @@ pub enum ProcessAliMeCallbackOfStagingError {
 
 impl ProcessAliMeCallbackOfStagingError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -345,45 +373,53 @@ impl ProcessAliMeCallbackOfStagingError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ProcessAliMeCallbackOfStagingError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ProcessAliMeCallbackOfStagingError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ProcessAliMeCallbackOfStagingError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

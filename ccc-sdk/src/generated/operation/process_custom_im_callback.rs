@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`sender_id`](ProcessCustomImCallbackFluentBuilder::sender_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessCustomIMCallback)
+    #[inline]
     pub fn process_custom_im_callback(&self) -> ProcessCustomImCallbackFluentBuilder {
         ProcessCustomImCallbackFluentBuilder {
             client: self.clone(),
@@ -74,11 +75,13 @@ pub struct ProcessCustomImCallbackInput {
 
 impl ProcessCustomImCallbackInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ProcessCustomImCallbackInputBuilder {
         ProcessCustomImCallbackInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "AccessChannelId", &self.access_channel_id);
         p.put(Loc::Body, "ConversationId", &self.conversation_id);
@@ -120,12 +123,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the custom channel the message came in through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.access_channel_id = v;
         self
     }
 
     /// `AccessChannelId` as set so far.
+    #[inline]
     pub fn get_access_channel_id(&self) -> Option<&String> {
         self.access_channel_id.as_ref()
     }
@@ -139,12 +144,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `ConversationId`. Id of the conversation on the custom channel, e.g. `d165de4f-9851-445e-9535-66ebfa72fa51`.
+    #[inline]
     pub fn set_conversation_id(mut self, v: Option<String>) -> Self {
         self.conversation_id = v;
         self
     }
 
     /// `ConversationId` as set so far.
+    #[inline]
     pub fn get_conversation_id(&self) -> Option<&String> {
         self.conversation_id.as_ref()
     }
@@ -158,12 +165,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -177,12 +186,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `MessageContent`. Content of the message.
+    #[inline]
     pub fn set_message_content(mut self, v: Option<String>) -> Self {
         self.message_content = v;
         self
     }
 
     /// `MessageContent` as set so far.
+    #[inline]
     pub fn get_message_content(&self) -> Option<&String> {
         self.message_content.as_ref()
     }
@@ -196,12 +207,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Id of the request, e.g. `03C67DAD-EB26-41D8-949D-9B0C470FB716`; the sources give no more detail.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -215,12 +228,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `SenderAvatarMediaId`. Media id of the sender's avatar picture.
+    #[inline]
     pub fn set_sender_avatar_media_id(mut self, v: Option<String>) -> Self {
         self.sender_avatar_media_id = v;
         self
     }
 
     /// `SenderAvatarMediaId` as set so far.
+    #[inline]
     pub fn get_sender_avatar_media_id(&self) -> Option<&String> {
         self.sender_avatar_media_id.as_ref()
     }
@@ -234,12 +249,14 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `SenderId`. Id of the sender on the custom channel, e.g. `63061274befd6b545aab4c83`.
+    #[inline]
     pub fn set_sender_id(mut self, v: Option<String>) -> Self {
         self.sender_id = v;
         self
     }
 
     /// `SenderId` as set so far.
+    #[inline]
     pub fn get_sender_id(&self) -> Option<&String> {
         self.sender_id.as_ref()
     }
@@ -253,17 +270,20 @@ impl ProcessCustomImCallbackInputBuilder {
     }
 
     /// Sets or clears `SenderName`. Name of the sender, e.g. `tom`.
+    #[inline]
     pub fn set_sender_name(mut self, v: Option<String>) -> Self {
         self.sender_name = v;
         self
     }
 
     /// `SenderName` as set so far.
+    #[inline]
     pub fn get_sender_name(&self) -> Option<&String> {
         self.sender_name.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ProcessCustomImCallbackInput, BuildError> {
         Ok(ProcessCustomImCallbackInput {
             access_channel_id: self
@@ -307,6 +327,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the custom channel the message came in through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_channel_id(v);
         self
@@ -321,6 +342,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `ConversationId`. Id of the conversation on the custom channel, e.g. `d165de4f-9851-445e-9535-66ebfa72fa51`.
+    #[inline]
     pub fn set_conversation_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_conversation_id(v);
         self
@@ -335,6 +357,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -349,6 +372,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `MessageContent`. Content of the message.
+    #[inline]
     pub fn set_message_content(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_message_content(v);
         self
@@ -363,6 +387,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Id of the request, e.g. `03C67DAD-EB26-41D8-949D-9B0C470FB716`; the sources give no more detail.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -377,6 +402,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `SenderAvatarMediaId`. Media id of the sender's avatar picture.
+    #[inline]
     pub fn set_sender_avatar_media_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sender_avatar_media_id(v);
         self
@@ -391,6 +417,7 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `SenderId`. Id of the sender on the custom channel, e.g. `63061274befd6b545aab4c83`.
+    #[inline]
     pub fn set_sender_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sender_id(v);
         self
@@ -405,17 +432,20 @@ impl ProcessCustomImCallbackFluentBuilder {
     }
 
     /// Sets or clears `SenderName`. Name of the sender, e.g. `tom`.
+    #[inline]
     pub fn set_sender_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sender_name(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ProcessCustomImCallbackInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -472,63 +502,74 @@ pub struct ProcessCustomImCallbackOutput {
 
 impl ProcessCustomImCallbackOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ProcessCustomImCallbackOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                job_id: codec::field(o, "JobId")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ProcessCustomImCallbackOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -557,6 +598,7 @@ pub enum ProcessCustomImCallbackError {
 
 impl ProcessCustomImCallbackError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -564,45 +606,53 @@ impl ProcessCustomImCallbackError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ProcessCustomImCallbackError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ProcessCustomImCallbackError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ProcessCustomImCallbackError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

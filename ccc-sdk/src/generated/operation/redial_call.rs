@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](RedialCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RedialCall)
+    #[inline]
     pub fn redial_call(&self) -> RedialCallFluentBuilder {
         RedialCallFluentBuilder {
             client: self.clone(),
@@ -70,11 +71,13 @@ pub struct RedialCallInput {
 
 impl RedialCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RedialCallInputBuilder {
         RedialCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.callee {
             p.put(Loc::Query, "Callee", v);
@@ -124,12 +127,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -143,12 +148,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -162,12 +169,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -181,12 +190,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -200,12 +211,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -219,12 +232,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -238,12 +253,14 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
@@ -257,17 +274,20 @@ impl RedialCallInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RedialCallInput, BuildError> {
         Ok(RedialCallInput {
             callee: self.callee,
@@ -303,6 +323,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -317,6 +338,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -331,6 +353,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -345,6 +368,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -359,6 +383,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -373,6 +398,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -387,6 +413,7 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
@@ -401,17 +428,20 @@ impl RedialCallFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RedialCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -462,57 +492,67 @@ pub struct RedialCallOutput {
 
 impl RedialCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&RedialCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RedialCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RedialCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -547,34 +587,40 @@ pub struct RedialCallResult {
 
 impl RedialCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `ContextId`: see the field [`context_id`](#structfield.context_id).
+    #[inline]
     pub fn context_id(&self) -> Option<i64> {
         self.context_id
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for RedialCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                context_id: codec::field(o, "ContextId")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "ContextId" => codec::set(&mut out.context_id, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RedialCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -599,6 +645,7 @@ pub enum RedialCallError {
 
 impl RedialCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -606,45 +653,53 @@ impl RedialCallError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RedialCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RedialCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RedialCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

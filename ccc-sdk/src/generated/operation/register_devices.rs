@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`password`](RegisterDevicesFluentBuilder::password).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RegisterDevices)
+    #[inline]
     pub fn register_devices(&self) -> RegisterDevicesFluentBuilder {
         RegisterDevicesFluentBuilder {
             client: self.clone(),
@@ -58,11 +59,13 @@ pub struct RegisterDevicesInput {
 
 impl RegisterDevicesInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RegisterDevicesInputBuilder {
         RegisterDevicesInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -76,6 +79,7 @@ impl RegisterDevicesInput {
 }
 
 impl std::fmt::Debug for RegisterDevicesInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegisterDevicesInput")
             .field("device_id", &self.device_id)
@@ -107,12 +111,14 @@ impl RegisterDevicesInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -126,12 +132,14 @@ impl RegisterDevicesInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -145,12 +153,14 @@ impl RegisterDevicesInputBuilder {
     }
 
     /// Sets or clears `Password`. Password the devices register with.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
     }
 
     /// `Password` as set so far.
+    #[inline]
     pub fn get_password(&self) -> Option<&String> {
         self.password.as_ref()
     }
@@ -167,6 +177,7 @@ impl RegisterDevicesInputBuilder {
     }
 
     /// Sets or clears `UserIdListJson`. The users whose devices to register, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json_json = None;
         self.user_id_list_json = v;
@@ -181,11 +192,13 @@ impl RegisterDevicesInputBuilder {
     }
 
     /// `UserIdListJson` as set so far.
+    #[inline]
     pub fn get_user_id_list_json(&self) -> Option<&Vec<String>> {
         self.user_id_list_json.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RegisterDevicesInput, BuildError> {
         Ok(RegisterDevicesInput {
             device_id: self
@@ -204,6 +217,7 @@ impl RegisterDevicesInputBuilder {
 }
 
 impl std::fmt::Debug for RegisterDevicesInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegisterDevicesInputBuilder")
             .field("device_id", &self.device_id)
@@ -237,6 +251,7 @@ impl RegisterDevicesFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. Id of the agent's device (workbench): a browser, desktop or mobile client.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -251,6 +266,7 @@ impl RegisterDevicesFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -265,6 +281,7 @@ impl RegisterDevicesFluentBuilder {
     }
 
     /// Sets or clears `Password`. Password the devices register with.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
@@ -279,6 +296,7 @@ impl RegisterDevicesFluentBuilder {
     }
 
     /// Sets or clears `UserIdListJson`. The users whose devices to register, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list_json(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list_json(v);
         self
@@ -291,11 +309,13 @@ impl RegisterDevicesFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RegisterDevicesInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -342,51 +362,60 @@ pub struct RegisterDevicesOutput {
 
 impl RegisterDevicesOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RegisterDevicesOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RegisterDevicesOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -413,6 +442,7 @@ pub enum RegisterDevicesError {
 
 impl RegisterDevicesError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -420,45 +450,53 @@ impl RegisterDevicesError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RegisterDevicesError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RegisterDevicesError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RegisterDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](RejectTicketFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RejectTicket)
+    #[inline]
     pub fn reject_ticket(&self) -> RejectTicketFluentBuilder {
         RejectTicketFluentBuilder {
             client: self.clone(),
@@ -50,11 +51,13 @@ pub struct RejectTicketInput {
 
 impl RejectTicketInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RejectTicketInputBuilder {
         RejectTicketInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
@@ -84,12 +87,14 @@ impl RejectTicketInputBuilder {
     }
 
     /// Sets or clears `Comment`. Comment recorded with the rejection.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.comment = v;
         self
     }
 
     /// `Comment` as set so far.
+    #[inline]
     pub fn get_comment(&self) -> Option<&String> {
         self.comment.as_ref()
     }
@@ -103,12 +108,14 @@ impl RejectTicketInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -122,17 +129,20 @@ impl RejectTicketInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RejectTicketInput, BuildError> {
         Ok(RejectTicketInput {
             comment: self.comment,
@@ -163,6 +173,7 @@ impl RejectTicketFluentBuilder {
     }
 
     /// Sets or clears `Comment`. Comment recorded with the rejection.
+    #[inline]
     pub fn set_comment(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_comment(v);
         self
@@ -177,6 +188,7 @@ impl RejectTicketFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -191,17 +203,20 @@ impl RejectTicketFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the ticket, a UUID, as `CreateTicket` returns it.
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RejectTicketInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -252,57 +267,67 @@ pub struct RejectTicketOutput {
 
 impl RejectTicketOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RejectTicketOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RejectTicketOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -330,6 +355,7 @@ pub enum RejectTicketError {
 
 impl RejectTicketError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -337,45 +363,53 @@ impl RejectTicketError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RejectTicketError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RejectTicketError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RejectTicketError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`user_type`](ReleaseChatFluentBuilder::user_type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseChat)
+    #[inline]
     pub fn release_chat(&self) -> ReleaseChatFluentBuilder {
         ReleaseChatFluentBuilder {
             client: self.clone(),
@@ -59,11 +60,13 @@ pub struct ReleaseChatInput {
 
 impl ReleaseChatInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ReleaseChatInputBuilder {
         ReleaseChatInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
@@ -80,6 +83,7 @@ impl ReleaseChatInput {
 }
 
 impl std::fmt::Debug for ReleaseChatInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseChatInput")
             .field("instance_id", &self.instance_id)
@@ -111,12 +115,14 @@ impl ReleaseChatInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -130,12 +136,14 @@ impl ReleaseChatInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -149,12 +157,14 @@ impl ReleaseChatInputBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token, when a customer ends the chat.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.token = v;
         self
     }
 
     /// `Token` as set so far.
+    #[inline]
     pub fn get_token(&self) -> Option<&String> {
         self.token.as_ref()
     }
@@ -168,12 +178,14 @@ impl ReleaseChatInputBuilder {
     }
 
     /// Sets or clears `UserId`. The party ending the chat: an agent as `username@instance`, a customer by visitor id, e.g. `edbcf95a-ef9f-4296-a0a6-985ac9e36db3`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
@@ -187,17 +199,20 @@ impl ReleaseChatInputBuilder {
     }
 
     /// Sets or clears `UserType`. Kind of party ending the chat, e.g. `CUSTOMER`.
+    #[inline]
     pub fn set_user_type(mut self, v: Option<String>) -> Self {
         self.user_type = v;
         self
     }
 
     /// `UserType` as set so far.
+    #[inline]
     pub fn get_user_type(&self) -> Option<&String> {
         self.user_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ReleaseChatInput, BuildError> {
         Ok(ReleaseChatInput {
             instance_id: self.instance_id,
@@ -212,6 +227,7 @@ impl ReleaseChatInputBuilder {
 }
 
 impl std::fmt::Debug for ReleaseChatInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReleaseChatInputBuilder")
             .field("instance_id", &self.instance_id)
@@ -242,6 +258,7 @@ impl ReleaseChatFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -256,6 +273,7 @@ impl ReleaseChatFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call (or chat), e.g. `job-65382141036853491`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -270,6 +288,7 @@ impl ReleaseChatFluentBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token, when a customer ends the chat.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_token(v);
         self
@@ -284,6 +303,7 @@ impl ReleaseChatFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The party ending the chat: an agent as `username@instance`, a customer by visitor id, e.g. `edbcf95a-ef9f-4296-a0a6-985ac9e36db3`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
@@ -298,17 +318,20 @@ impl ReleaseChatFluentBuilder {
     }
 
     /// Sets or clears `UserType`. Kind of party ending the chat, e.g. `CUSTOMER`.
+    #[inline]
     pub fn set_user_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ReleaseChatInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -351,45 +374,53 @@ pub struct ReleaseChatOutput {
 
 impl ReleaseChatOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ReleaseChatOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ReleaseChatOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -415,6 +446,7 @@ pub enum ReleaseChatError {
 
 impl ReleaseChatError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -422,45 +454,53 @@ impl ReleaseChatError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ReleaseChatError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ReleaseChatError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ReleaseChatError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

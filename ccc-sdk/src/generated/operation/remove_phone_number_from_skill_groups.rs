@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`skill_group_id_list`](RemovePhoneNumberFromSkillGroupsFluentBuilder::skill_group_id_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumberFromSkillGroups)
+    #[inline]
     pub fn remove_phone_number_from_skill_groups(
         &self,
     ) -> RemovePhoneNumberFromSkillGroupsFluentBuilder {
@@ -56,11 +57,13 @@ pub struct RemovePhoneNumberFromSkillGroupsInput {
 
 impl RemovePhoneNumberFromSkillGroupsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RemovePhoneNumberFromSkillGroupsInputBuilder {
         RemovePhoneNumberFromSkillGroupsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
@@ -90,12 +93,14 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -109,12 +114,14 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to remove.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.number = v;
         self
     }
 
     /// `Number` as set so far.
+    #[inline]
     pub fn get_number(&self) -> Option<&String> {
         self.number.as_ref()
     }
@@ -134,6 +141,7 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to remove it from, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -148,11 +156,13 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RemovePhoneNumberFromSkillGroupsInput, BuildError> {
         Ok(RemovePhoneNumberFromSkillGroupsInput {
             instance_id: self
@@ -188,6 +198,7 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -202,6 +213,7 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `Number`. The phone number to remove.
+    #[inline]
     pub fn set_number(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_number(v);
         self
@@ -219,6 +231,7 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to remove it from, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -231,11 +244,13 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RemovePhoneNumberFromSkillGroupsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -283,45 +298,53 @@ pub struct RemovePhoneNumberFromSkillGroupsOutput {
 
 impl RemovePhoneNumberFromSkillGroupsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RemovePhoneNumberFromSkillGroupsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RemovePhoneNumberFromSkillGroupsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -375,6 +398,7 @@ pub enum RemovePhoneNumberFromSkillGroupsError {
 
 impl RemovePhoneNumberFromSkillGroupsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -389,33 +413,39 @@ impl RemovePhoneNumberFromSkillGroupsError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RemovePhoneNumberFromSkillGroupsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -431,12 +461,14 @@ impl From<ServiceError> for RemovePhoneNumberFromSkillGroupsError {
 }
 
 impl AsRef<ServiceError> for RemovePhoneNumberFromSkillGroupsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RemovePhoneNumberFromSkillGroupsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`number_list`](RemovePhoneNumbersFluentBuilder::number_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumbers)
+    #[inline]
     pub fn remove_phone_numbers(&self) -> RemovePhoneNumbersFluentBuilder {
         RemovePhoneNumbersFluentBuilder {
             client: self.clone(),
@@ -53,11 +54,13 @@ pub struct RemovePhoneNumbersInput {
 
 impl RemovePhoneNumbersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RemovePhoneNumbersInputBuilder {
         RemovePhoneNumbersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.force {
             p.put(Loc::Query, "Force", v);
@@ -89,12 +92,14 @@ impl RemovePhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `Force`. Whether to remove the numbers even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
     }
 
     /// `Force` as set so far.
+    #[inline]
     pub fn get_force(&self) -> Option<&bool> {
         self.force.as_ref()
     }
@@ -108,12 +113,14 @@ impl RemovePhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -130,6 +137,7 @@ impl RemovePhoneNumbersInputBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.number_list_json = None;
         self.number_list = v;
@@ -144,11 +152,13 @@ impl RemovePhoneNumbersInputBuilder {
     }
 
     /// `NumberList` as set so far.
+    #[inline]
     pub fn get_number_list(&self) -> Option<&Vec<String>> {
         self.number_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RemovePhoneNumbersInput, BuildError> {
         Ok(RemovePhoneNumbersInput {
             force: self.force,
@@ -184,6 +194,7 @@ impl RemovePhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `Force`. Whether to remove the numbers even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
@@ -198,6 +209,7 @@ impl RemovePhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -212,6 +224,7 @@ impl RemovePhoneNumbersFluentBuilder {
     }
 
     /// Sets or clears `NumberList`. The numbers to remove from the instance, e.g. `\["0101234****","0105678****"\]`.
+    #[inline]
     pub fn set_number_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_number_list(v);
         self
@@ -224,11 +237,13 @@ impl RemovePhoneNumbersFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RemovePhoneNumbersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -279,57 +294,67 @@ pub struct RemovePhoneNumbersOutput {
 
 impl RemovePhoneNumbersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[String] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RemovePhoneNumbersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RemovePhoneNumbersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -357,6 +382,7 @@ pub enum RemovePhoneNumbersError {
 
 impl RemovePhoneNumbersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -364,45 +390,53 @@ impl RemovePhoneNumbersError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RemovePhoneNumbersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RemovePhoneNumbersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RemovePhoneNumbersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_id`](RemoveSkillGroupsFromUserFluentBuilder::user_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveSkillGroupsFromUser)
+    #[inline]
     pub fn remove_skill_groups_from_user(&self) -> RemoveSkillGroupsFromUserFluentBuilder {
         RemoveSkillGroupsFromUserFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct RemoveSkillGroupsFromUserInput {
 
 impl RemoveSkillGroupsFromUserInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RemoveSkillGroupsFromUserInputBuilder {
         RemoveSkillGroupsFromUserInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_group_id_list_json {
@@ -88,12 +91,14 @@ impl RemoveSkillGroupsFromUserInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -113,6 +118,7 @@ impl RemoveSkillGroupsFromUserInputBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to take the user out of, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.skill_group_id_list_json = None;
         self.skill_group_id_list = v;
@@ -127,6 +133,7 @@ impl RemoveSkillGroupsFromUserInputBuilder {
     }
 
     /// `SkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.skill_group_id_list.as_ref()
     }
@@ -140,17 +147,20 @@ impl RemoveSkillGroupsFromUserInputBuilder {
     }
 
     /// Sets or clears `UserId`. The user to take out of the skill groups, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveSkillGroupsFromUserInput, BuildError> {
         Ok(RemoveSkillGroupsFromUserInput {
             instance_id: self
@@ -186,6 +196,7 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -203,6 +214,7 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupIdList`. The skill groups to take the user out of, by id.
+    #[inline]
     pub fn set_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_skill_group_id_list(v);
         self
@@ -223,17 +235,20 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The user to take out of the skill groups, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RemoveSkillGroupsFromUserInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -282,51 +297,60 @@ pub struct RemoveSkillGroupsFromUserOutput {
 
 impl RemoveSkillGroupsFromUserOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RemoveSkillGroupsFromUserOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RemoveSkillGroupsFromUserOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -353,6 +377,7 @@ pub enum RemoveSkillGroupsFromUserError {
 
 impl RemoveSkillGroupsFromUserError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -360,45 +385,53 @@ impl RemoveSkillGroupsFromUserError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RemoveSkillGroupsFromUserError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RemoveSkillGroupsFromUserError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RemoveSkillGroupsFromUserError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](RemoveUsersFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsers)
+    #[inline]
     pub fn remove_users(&self) -> RemoveUsersFluentBuilder {
         RemoveUsersFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct RemoveUsersInput {
 
 impl RemoveUsersInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RemoveUsersInputBuilder {
         RemoveUsersInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.user_id_list_json {
@@ -105,12 +108,14 @@ impl RemoveUsersInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -127,6 +132,7 @@ impl RemoveUsersInputBuilder {
     }
 
     /// Sets or clears `UserIdList`. The users to remove, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list = v;
@@ -141,6 +147,7 @@ impl RemoveUsersInputBuilder {
     }
 
     /// `UserIdList` as set so far.
+    #[inline]
     pub fn get_user_id_list(&self) -> Option<&Vec<String>> {
         self.user_id_list.as_ref()
     }
@@ -154,12 +161,14 @@ impl RemoveUsersInputBuilder {
     }
 
     /// Sets or clears `FilePath`. Path of an uploaded file listing the users to remove, instead of `UserIdList`.
+    #[inline]
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.file_path = v;
         self
     }
 
     /// `FilePath` as set so far.
+    #[inline]
     pub fn get_file_path(&self) -> Option<&String> {
         self.file_path.as_ref()
     }
@@ -173,12 +182,14 @@ impl RemoveUsersInputBuilder {
     }
 
     /// Sets or clears `Force`. Whether to remove the users even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.force = v;
         self
     }
 
     /// `Force` as set so far.
+    #[inline]
     pub fn get_force(&self) -> Option<&bool> {
         self.force.as_ref()
     }
@@ -192,17 +203,20 @@ impl RemoveUsersInputBuilder {
     }
 
     /// Sets or clears `NotificationEmail`. E-mail address told the outcome of the removal.
+    #[inline]
     pub fn set_notification_email(mut self, v: Option<String>) -> Self {
         self.notification_email = v;
         self
     }
 
     /// `NotificationEmail` as set so far.
+    #[inline]
     pub fn get_notification_email(&self) -> Option<&String> {
         self.notification_email.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveUsersInput, BuildError> {
         Ok(RemoveUsersInput {
             instance_id: self
@@ -236,6 +250,7 @@ impl RemoveUsersFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -250,6 +265,7 @@ impl RemoveUsersFluentBuilder {
     }
 
     /// Sets or clears `UserIdList`. The users to remove, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
         self
@@ -270,6 +286,7 @@ impl RemoveUsersFluentBuilder {
     }
 
     /// Sets or clears `FilePath`. Path of an uploaded file listing the users to remove, instead of `UserIdList`.
+    #[inline]
     pub fn set_file_path(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_file_path(v);
         self
@@ -284,6 +301,7 @@ impl RemoveUsersFluentBuilder {
     }
 
     /// Sets or clears `Force`. Whether to remove the users even where the service would otherwise refuse.
+    #[inline]
     pub fn set_force(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_force(v);
         self
@@ -298,17 +316,20 @@ impl RemoveUsersFluentBuilder {
     }
 
     /// Sets or clears `NotificationEmail`. E-mail address told the outcome of the removal.
+    #[inline]
     pub fn set_notification_email(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_email(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RemoveUsersInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -355,51 +376,60 @@ pub struct RemoveUsersOutput {
 
 impl RemoveUsersOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RemoveUsersOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RemoveUsersOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -442,6 +472,7 @@ pub enum RemoveUsersError {
 
 impl RemoveUsersError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::NotExistsInstanceId(e)
@@ -453,33 +484,39 @@ impl RemoveUsersError {
     }
 
     /// The error code, e.g. `NotExists.InstanceId`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RemoveUsersError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         match e.code() {
             "NotExists.InstanceId" => Self::NotExistsInstanceId(e),
@@ -492,12 +529,14 @@ impl From<ServiceError> for RemoveUsersError {
 }
 
 impl AsRef<ServiceError> for RemoveUsersError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RemoveUsersError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_id_list`](RemoveUsersFromSkillGroupFluentBuilder::user_id_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsersFromSkillGroup)
+    #[inline]
     pub fn remove_users_from_skill_group(&self) -> RemoveUsersFromSkillGroupFluentBuilder {
         RemoveUsersFromSkillGroupFluentBuilder {
             client: self.clone(),
@@ -54,11 +55,13 @@ pub struct RemoveUsersFromSkillGroupInput {
 
 impl RemoveUsersFromSkillGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RemoveUsersFromSkillGroupInputBuilder {
         RemoveUsersFromSkillGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
@@ -88,12 +91,14 @@ impl RemoveUsersFromSkillGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -107,12 +112,14 @@ impl RemoveUsersFromSkillGroupInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to take the users out of, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -129,6 +136,7 @@ impl RemoveUsersFromSkillGroupInputBuilder {
     }
 
     /// Sets or clears `UserIdList`. The users to take out of the skill group, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.user_id_list_json = None;
         self.user_id_list = v;
@@ -143,11 +151,13 @@ impl RemoveUsersFromSkillGroupInputBuilder {
     }
 
     /// `UserIdList` as set so far.
+    #[inline]
     pub fn get_user_id_list(&self) -> Option<&Vec<String>> {
         self.user_id_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RemoveUsersFromSkillGroupInput, BuildError> {
         Ok(RemoveUsersFromSkillGroupInput {
             instance_id: self
@@ -185,6 +195,7 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -199,6 +210,7 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. The skill group to take the users out of, as `name@instance`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -213,6 +225,7 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
     }
 
     /// Sets or clears `UserIdList`. The users to take out of the skill group, as `username@instance`.
+    #[inline]
     pub fn set_user_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_user_id_list(v);
         self
@@ -225,11 +238,13 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RemoveUsersFromSkillGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -274,45 +289,53 @@ pub struct RemoveUsersFromSkillGroupOutput {
 
 impl RemoveUsersFromSkillGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RemoveUsersFromSkillGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RemoveUsersFromSkillGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -338,6 +361,7 @@ pub enum RemoveUsersFromSkillGroupError {
 
 impl RemoveUsersFromSkillGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -345,45 +369,53 @@ impl RemoveUsersFromSkillGroupError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RemoveUsersFromSkillGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RemoveUsersFromSkillGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RemoveUsersFromSkillGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

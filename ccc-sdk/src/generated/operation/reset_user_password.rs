@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`user_id`](ResetUserPasswordFluentBuilder::user_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetUserPassword)
+    #[inline]
     pub fn reset_user_password(&self) -> ResetUserPasswordFluentBuilder {
         ResetUserPasswordFluentBuilder {
             client: self.clone(),
@@ -52,11 +53,13 @@ pub struct ResetUserPasswordInput {
 
 impl ResetUserPasswordInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> ResetUserPasswordInputBuilder {
         ResetUserPasswordInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
@@ -65,6 +68,7 @@ impl ResetUserPasswordInput {
 }
 
 impl std::fmt::Debug for ResetUserPasswordInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResetUserPasswordInput")
             .field("instance_id", &self.instance_id)
@@ -92,12 +96,14 @@ impl ResetUserPasswordInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -111,12 +117,14 @@ impl ResetUserPasswordInputBuilder {
     }
 
     /// Sets or clears `Password`. The user's new password.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
     }
 
     /// `Password` as set so far.
+    #[inline]
     pub fn get_password(&self) -> Option<&String> {
         self.password.as_ref()
     }
@@ -130,17 +138,20 @@ impl ResetUserPasswordInputBuilder {
     }
 
     /// Sets or clears `UserId`. The user whose password to reset, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<ResetUserPasswordInput, BuildError> {
         Ok(ResetUserPasswordInput {
             instance_id: self
@@ -155,6 +166,7 @@ impl ResetUserPasswordInputBuilder {
 }
 
 impl std::fmt::Debug for ResetUserPasswordInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResetUserPasswordInputBuilder")
             .field("instance_id", &self.instance_id)
@@ -186,6 +198,7 @@ impl ResetUserPasswordFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -200,6 +213,7 @@ impl ResetUserPasswordFluentBuilder {
     }
 
     /// Sets or clears `Password`. The user's new password.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
@@ -214,17 +228,20 @@ impl ResetUserPasswordFluentBuilder {
     }
 
     /// Sets or clears `UserId`. The user whose password to reset, as `username@instance`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &ResetUserPasswordInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -267,45 +284,53 @@ pub struct ResetUserPasswordOutput {
 
 impl ResetUserPasswordOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for ResetUserPasswordOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ResetUserPasswordOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -331,6 +356,7 @@ pub enum ResetUserPasswordError {
 
 impl ResetUserPasswordError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -338,45 +364,53 @@ impl ResetUserPasswordError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for ResetUserPasswordError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for ResetUserPasswordError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for ResetUserPasswordError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

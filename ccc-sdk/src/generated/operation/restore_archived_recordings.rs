@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`instance_id`](RestoreArchivedRecordingsFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RestoreArchivedRecordings)
+    #[inline]
     pub fn restore_archived_recordings(&self) -> RestoreArchivedRecordingsFluentBuilder {
         RestoreArchivedRecordingsFluentBuilder {
             client: self.clone(),
@@ -48,11 +49,13 @@ pub struct RestoreArchivedRecordingsInput {
 
 impl RestoreArchivedRecordingsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> RestoreArchivedRecordingsInputBuilder {
         RestoreArchivedRecordingsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.contact_ids_json {
             p.put(Loc::Query, "ContactIds", text);
@@ -84,6 +87,7 @@ impl RestoreArchivedRecordingsInputBuilder {
     }
 
     /// Sets or clears `ContactIds`. The calls whose recordings to restore, by id, e.g. `\["job-216750038017142784"\]`.
+    #[inline]
     pub fn set_contact_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.contact_ids_json = None;
         self.contact_ids = v;
@@ -98,6 +102,7 @@ impl RestoreArchivedRecordingsInputBuilder {
     }
 
     /// `ContactIds` as set so far.
+    #[inline]
     pub fn get_contact_ids(&self) -> Option<&Vec<String>> {
         self.contact_ids.as_ref()
     }
@@ -111,17 +116,20 @@ impl RestoreArchivedRecordingsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<RestoreArchivedRecordingsInput, BuildError> {
         Ok(RestoreArchivedRecordingsInput {
             contact_ids: self.contact_ids,
@@ -152,6 +160,7 @@ impl RestoreArchivedRecordingsFluentBuilder {
     }
 
     /// Sets or clears `ContactIds`. The calls whose recordings to restore, by id, e.g. `\["job-216750038017142784"\]`.
+    #[inline]
     pub fn set_contact_ids(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_contact_ids(v);
         self
@@ -172,17 +181,20 @@ impl RestoreArchivedRecordingsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &RestoreArchivedRecordingsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -231,51 +243,60 @@ pub struct RestoreArchivedRecordingsOutput {
 
 impl RestoreArchivedRecordingsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data); empty when absent.
+    #[inline]
     pub fn data(&self) -> &[ArchivedRecording] {
         self.data.as_deref().unwrap_or_default()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for RestoreArchivedRecordingsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for RestoreArchivedRecordingsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -313,40 +334,47 @@ pub struct ArchivedRecording {
 
 impl ArchivedRecording {
     /// `ContactId`: see the field [`contact_id`](#structfield.contact_id).
+    #[inline]
     pub fn contact_id(&self) -> Option<&str> {
         self.contact_id.as_deref()
     }
 
     /// `Exists`: see the field [`exists`](#structfield.exists).
+    #[inline]
     pub fn exists(&self) -> Option<&str> {
         self.exists.as_deref()
     }
 
     /// `Status`: see the field [`status`](#structfield.status).
+    #[inline]
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
 
     /// `StorageType`: see the field [`storage_type`](#structfield.storage_type).
+    #[inline]
     pub fn storage_type(&self) -> Option<&str> {
         self.storage_type.as_deref()
     }
 }
 
 impl Decode for ArchivedRecording {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                contact_id: codec::field(o, "ContactId")?,
-                exists: codec::field(o, "Exists")?,
-                status: codec::field(o, "Status")?,
-                storage_type: codec::field(o, "StorageType")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ContactId" => codec::set(&mut out.contact_id, name, v),
+            "Exists" => codec::set(&mut out.exists, name, v),
+            "Status" => codec::set(&mut out.status, name, v),
+            "StorageType" => codec::set(&mut out.storage_type, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for ArchivedRecording {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ContactId", &self.contact_id);
@@ -372,6 +400,7 @@ pub enum RestoreArchivedRecordingsError {
 
 impl RestoreArchivedRecordingsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -379,45 +408,53 @@ impl RestoreArchivedRecordingsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for RestoreArchivedRecordingsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for RestoreArchivedRecordingsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for RestoreArchivedRecordingsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

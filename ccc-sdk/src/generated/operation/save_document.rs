@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`schema_id`](SaveDocumentFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveDocument)
+    #[inline]
     pub fn save_document(&self) -> SaveDocumentFluentBuilder {
         SaveDocumentFluentBuilder {
             client: self.clone(),
@@ -60,11 +61,13 @@ pub struct SaveDocumentInput {
 
 impl SaveDocumentInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SaveDocumentInputBuilder {
         SaveDocumentInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.document_id {
             p.put(Loc::Body, "DocumentId", v);
@@ -98,12 +101,14 @@ impl SaveDocumentInputBuilder {
     }
 
     /// Sets or clears `DocumentId`. Id of the document to save.
+    #[inline]
     pub fn set_document_id(mut self, v: Option<String>) -> Self {
         self.document_id = v;
         self
     }
 
     /// `DocumentId` as set so far.
+    #[inline]
     pub fn get_document_id(&self) -> Option<&String> {
         self.document_id.as_ref()
     }
@@ -117,12 +122,14 @@ impl SaveDocumentInputBuilder {
     }
 
     /// Sets or clears `DocumentJson`. The document's property values, as JSON text, e.g. `{"name":"tom"}`.
+    #[inline]
     pub fn set_document_json(mut self, v: Option<String>) -> Self {
         self.document_json = v;
         self
     }
 
     /// `DocumentJson` as set so far.
+    #[inline]
     pub fn get_document_json(&self) -> Option<&String> {
         self.document_json.as_ref()
     }
@@ -136,12 +143,14 @@ impl SaveDocumentInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -155,12 +164,14 @@ impl SaveDocumentInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -174,17 +185,20 @@ impl SaveDocumentInputBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the document follows, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SaveDocumentInput, BuildError> {
         Ok(SaveDocumentInput {
             document_id: self.document_id,
@@ -221,6 +235,7 @@ impl SaveDocumentFluentBuilder {
     }
 
     /// Sets or clears `DocumentId`. Id of the document to save.
+    #[inline]
     pub fn set_document_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_document_id(v);
         self
@@ -235,6 +250,7 @@ impl SaveDocumentFluentBuilder {
     }
 
     /// Sets or clears `DocumentJson`. The document's property values, as JSON text, e.g. `{"name":"tom"}`.
+    #[inline]
     pub fn set_document_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_document_json(v);
         self
@@ -249,6 +265,7 @@ impl SaveDocumentFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -263,6 +280,7 @@ impl SaveDocumentFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -277,17 +295,20 @@ impl SaveDocumentFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the document follows, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SaveDocumentInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -338,57 +359,67 @@ pub struct SaveDocumentOutput {
 
 impl SaveDocumentOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&str> {
         self.data.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SaveDocumentOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SaveDocumentOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -416,6 +447,7 @@ pub enum SaveDocumentError {
 
 impl SaveDocumentError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -423,45 +455,53 @@ impl SaveDocumentError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SaveDocumentError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SaveDocumentError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SaveDocumentError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -26,6 +26,7 @@ impl crate::Client {
     /// [`unique_request_id`](SaveTerminalLogFluentBuilder::unique_request_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveTerminalLog)
+    #[inline]
     pub fn save_terminal_log(&self) -> SaveTerminalLogFluentBuilder {
         SaveTerminalLogFluentBuilder {
             client: self.clone(),
@@ -81,11 +82,13 @@ pub struct SaveTerminalLogInput {
 
 impl SaveTerminalLogInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SaveTerminalLogInputBuilder {
         SaveTerminalLogInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AppName", &self.app_name);
         p.put(Loc::Query, "CallId", &self.call_id);
@@ -125,12 +128,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `AppName`. Name of the client application, e.g. `CCCClient`.
+    #[inline]
     pub fn set_app_name(mut self, v: Option<String>) -> Self {
         self.app_name = v;
         self
     }
 
     /// `AppName` as set so far.
+    #[inline]
     pub fn get_app_name(&self) -> Option<&String> {
         self.app_name.as_ref()
     }
@@ -144,12 +149,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `e13c9740-1e37-123b-21b6-00163e352f9`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.call_id = v;
         self
     }
 
     /// `CallId` as set so far.
+    #[inline]
     pub fn get_call_id(&self) -> Option<&String> {
         self.call_id.as_ref()
     }
@@ -163,12 +170,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `Content`. Content of the log entry, as text, e.g. `none`.
+    #[inline]
     pub fn set_content(mut self, v: Option<String>) -> Self {
         self.content = v;
         self
     }
 
     /// `Content` as set so far.
+    #[inline]
     pub fn get_content(&self) -> Option<&String> {
         self.content.as_ref()
     }
@@ -182,12 +191,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `DataType`. Kind of log data, a number, e.g. `1`; the sources do not list the values.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<i32>) -> Self {
         self.data_type = v;
         self
     }
 
     /// `DataType` as set so far.
+    #[inline]
     pub fn get_data_type(&self) -> Option<&i32> {
         self.data_type.as_ref()
     }
@@ -201,12 +212,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -220,12 +233,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call, e.g. `job-b8b0ca63-330c-4e65-8ae3-9de2c7ce7683`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
@@ -239,12 +254,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `MethodName`. Name of the client step the entry is about, e.g. `TurnServerTest`.
+    #[inline]
     pub fn set_method_name(mut self, v: Option<String>) -> Self {
         self.method_name = v;
         self
     }
 
     /// `MethodName` as set so far.
+    #[inline]
     pub fn get_method_name(&self) -> Option<&String> {
         self.method_name.as_ref()
     }
@@ -258,12 +275,14 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `Status`. Outcome of the step, e.g. `true`.
+    #[inline]
     pub fn set_status(mut self, v: Option<String>) -> Self {
         self.status = v;
         self
     }
 
     /// `Status` as set so far.
+    #[inline]
     pub fn get_status(&self) -> Option<&String> {
         self.status.as_ref()
     }
@@ -277,17 +296,20 @@ impl SaveTerminalLogInputBuilder {
     }
 
     /// Sets or clears `UniqueRequestId`. Id of the client's request the entry belongs to, e.g. `none`.
+    #[inline]
     pub fn set_unique_request_id(mut self, v: Option<String>) -> Self {
         self.unique_request_id = v;
         self
     }
 
     /// `UniqueRequestId` as set so far.
+    #[inline]
     pub fn get_unique_request_id(&self) -> Option<&String> {
         self.unique_request_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SaveTerminalLogInput, BuildError> {
         Ok(SaveTerminalLogInput {
             app_name: self
@@ -330,6 +352,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `AppName`. Name of the client application, e.g. `CCCClient`.
+    #[inline]
     pub fn set_app_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_app_name(v);
         self
@@ -344,6 +367,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `e13c9740-1e37-123b-21b6-00163e352f9`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_call_id(v);
         self
@@ -358,6 +382,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `Content`. Content of the log entry, as text, e.g. `none`.
+    #[inline]
     pub fn set_content(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_content(v);
         self
@@ -372,6 +397,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `DataType`. Kind of log data, a number, e.g. `1`; the sources do not list the values.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_data_type(v);
         self
@@ -386,6 +412,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -400,6 +427,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call, e.g. `job-b8b0ca63-330c-4e65-8ae3-9de2c7ce7683`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
@@ -414,6 +442,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `MethodName`. Name of the client step the entry is about, e.g. `TurnServerTest`.
+    #[inline]
     pub fn set_method_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_method_name(v);
         self
@@ -428,6 +457,7 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `Status`. Outcome of the step, e.g. `true`.
+    #[inline]
     pub fn set_status(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_status(v);
         self
@@ -442,17 +472,20 @@ impl SaveTerminalLogFluentBuilder {
     }
 
     /// Sets or clears `UniqueRequestId`. Id of the client's request the entry belongs to, e.g. `none`.
+    #[inline]
     pub fn set_unique_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_unique_request_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SaveTerminalLogInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -503,57 +536,67 @@ pub struct SaveTerminalLogOutput {
 
 impl SaveTerminalLogOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TimeStamp`: see the field [`time_stamp`](#structfield.time_stamp).
+    #[inline]
     pub fn time_stamp(&self) -> Option<i64> {
         self.time_stamp
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SaveTerminalLogOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                success: codec::field(o, "Success")?,
-                time_stamp: codec::field(o, "TimeStamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TimeStamp" => codec::set(&mut out.time_stamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SaveTerminalLogOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -581,6 +624,7 @@ pub enum SaveTerminalLogError {
 
 impl SaveTerminalLogError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -588,45 +632,53 @@ impl SaveTerminalLogError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SaveTerminalLogError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SaveTerminalLogError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SaveTerminalLogError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`job_id`](SaveWebRtcInfoFluentBuilder::job_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRtcInfo)
+    #[inline]
     pub fn save_web_rtc_info(&self) -> SaveWebRtcInfoFluentBuilder {
         SaveWebRtcInfoFluentBuilder {
             client: self.clone(),
@@ -62,11 +63,13 @@ pub struct SaveWebRtcInfoInput {
 
 impl SaveWebRtcInfoInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SaveWebRtcInfoInputBuilder {
         SaveWebRtcInfoInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "Content", &self.content);
@@ -96,12 +99,14 @@ impl SaveWebRtcInfoInputBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `e13c9740-1e37-123b-21b6-00163e352f9`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.call_id = v;
         self
     }
 
     /// `CallId` as set so far.
+    #[inline]
     pub fn get_call_id(&self) -> Option<&String> {
         self.call_id.as_ref()
     }
@@ -115,12 +120,14 @@ impl SaveWebRtcInfoInputBuilder {
     }
 
     /// Sets or clears `Content`. The statistics, as JSON text: objects named after WebRTC statistics (`media_source`, `inbound_rtp`, `outbound_rtp`, `remote_inbound_rtp`, `remote_outbound_rtp`, `candidate`) and `basic`, which holds the call id, times in milliseconds since the Unix epoch, the user, the access point, the browser and the IP address.
+    #[inline]
     pub fn set_content(mut self, v: Option<String>) -> Self {
         self.content = v;
         self
     }
 
     /// `Content` as set so far.
+    #[inline]
     pub fn get_content(&self) -> Option<&String> {
         self.content.as_ref()
     }
@@ -134,12 +141,14 @@ impl SaveWebRtcInfoInputBuilder {
     }
 
     /// Sets or clears `ContentType`. Kind of content, a number in a string, e.g. `4`; the sources do not list the values.
+    #[inline]
     pub fn set_content_type(mut self, v: Option<String>) -> Self {
         self.content_type = v;
         self
     }
 
     /// `ContentType` as set so far.
+    #[inline]
     pub fn get_content_type(&self) -> Option<&String> {
         self.content_type.as_ref()
     }
@@ -153,12 +162,14 @@ impl SaveWebRtcInfoInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -172,17 +183,20 @@ impl SaveWebRtcInfoInputBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call, e.g. `job-b8b0ca63-330c-4e65-8ae3-9de2c7ce7683`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.job_id = v;
         self
     }
 
     /// `JobId` as set so far.
+    #[inline]
     pub fn get_job_id(&self) -> Option<&String> {
         self.job_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SaveWebRtcInfoInput, BuildError> {
         Ok(SaveWebRtcInfoInput {
             call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
@@ -217,6 +231,7 @@ impl SaveWebRtcInfoFluentBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `e13c9740-1e37-123b-21b6-00163e352f9`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_call_id(v);
         self
@@ -231,6 +246,7 @@ impl SaveWebRtcInfoFluentBuilder {
     }
 
     /// Sets or clears `Content`. The statistics, as JSON text: objects named after WebRTC statistics (`media_source`, `inbound_rtp`, `outbound_rtp`, `remote_inbound_rtp`, `remote_outbound_rtp`, `candidate`) and `basic`, which holds the call id, times in milliseconds since the Unix epoch, the user, the access point, the browser and the IP address.
+    #[inline]
     pub fn set_content(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_content(v);
         self
@@ -245,6 +261,7 @@ impl SaveWebRtcInfoFluentBuilder {
     }
 
     /// Sets or clears `ContentType`. Kind of content, a number in a string, e.g. `4`; the sources do not list the values.
+    #[inline]
     pub fn set_content_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_content_type(v);
         self
@@ -259,6 +276,7 @@ impl SaveWebRtcInfoFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -273,17 +291,20 @@ impl SaveWebRtcInfoFluentBuilder {
     }
 
     /// Sets or clears `JobId`. Id of the call, e.g. `job-b8b0ca63-330c-4e65-8ae3-9de2c7ce7683`.
+    #[inline]
     pub fn set_job_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_job_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SaveWebRtcInfoInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -338,63 +359,74 @@ pub struct SaveWebRtcInfoOutput {
 
 impl SaveWebRtcInfoOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `RowCount`: see the field [`row_count`](#structfield.row_count).
+    #[inline]
     pub fn row_count(&self) -> Option<i64> {
         self.row_count
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TimeStamp`: see the field [`time_stamp`](#structfield.time_stamp).
+    #[inline]
     pub fn time_stamp(&self) -> Option<i64> {
         self.time_stamp
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SaveWebRtcInfoOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                row_count: codec::field(o, "RowCount")?,
-                success: codec::field(o, "Success")?,
-                time_stamp: codec::field(o, "TimeStamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "RowCount" => codec::set(&mut out.row_count, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TimeStamp" => codec::set(&mut out.time_stamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SaveWebRtcInfoOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -423,6 +455,7 @@ pub enum SaveWebRtcInfoError {
 
 impl SaveWebRtcInfoError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -430,45 +463,53 @@ impl SaveWebRtcInfoError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SaveWebRtcInfoError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SaveWebRtcInfoError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SaveWebRtcInfoError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -24,6 +24,7 @@ impl crate::Client {
     /// [`sender_report`](SaveWebRtcStatsFluentBuilder::sender_report).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRTCStats)
+    #[inline]
     pub fn save_web_rtc_stats(&self) -> SaveWebRtcStatsFluentBuilder {
         SaveWebRtcStatsFluentBuilder {
             client: self.clone(),
@@ -73,11 +74,13 @@ pub struct SaveWebRtcStatsInput {
 
 impl SaveWebRtcStatsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SaveWebRtcStatsInputBuilder {
         SaveWebRtcStatsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "GeneralInfo", &self.general_info);
@@ -121,12 +124,14 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `257e73de-1ee8-123b-0b9a-00163e0a****`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.call_id = v;
         self
     }
 
     /// `CallId` as set so far.
+    #[inline]
     pub fn get_call_id(&self) -> Option<&String> {
         self.call_id.as_ref()
     }
@@ -140,12 +145,14 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `GeneralInfo`. General information about the client and the call, as text; the sources give no example.
+    #[inline]
     pub fn set_general_info(mut self, v: Option<String>) -> Self {
         self.general_info = v;
         self
     }
 
     /// `GeneralInfo` as set so far.
+    #[inline]
     pub fn get_general_info(&self) -> Option<&String> {
         self.general_info.as_ref()
     }
@@ -162,6 +169,7 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `GoogAddress`. Addresses and ports of the media connection, each address followed by its port, e.g. `\["47.101.XX.XX","44368","47.104.XX.XX","37947"\]`.
+    #[inline]
     pub fn set_goog_address(mut self, v: Option<Vec<String>>) -> Self {
         self.goog_address_json = None;
         self.goog_address = v;
@@ -176,6 +184,7 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// `GoogAddress` as set so far.
+    #[inline]
     pub fn get_goog_address(&self) -> Option<&Vec<String>> {
         self.goog_address.as_ref()
     }
@@ -189,12 +198,14 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -211,6 +222,7 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `ReceiverReport`. Statistics of the receiving side, as a list of values in a fixed order: among them the SSRC, the codec (e.g. `PCMU`), byte and packet counts, a report id such as `ssrc_1649328987_recv` and its time.
+    #[inline]
     pub fn set_receiver_report(mut self, v: Option<Vec<String>>) -> Self {
         self.receiver_report_json = None;
         self.receiver_report = v;
@@ -225,6 +237,7 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// `ReceiverReport` as set so far.
+    #[inline]
     pub fn get_receiver_report(&self) -> Option<&Vec<String>> {
         self.receiver_report.as_ref()
     }
@@ -241,6 +254,7 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// Sets or clears `SenderReport`. Statistics of the sending side, as a list of values in a fixed order: among them byte and packet counts, the SSRC, a report id such as `ssrc_2055127460_send` and its time.
+    #[inline]
     pub fn set_sender_report(mut self, v: Option<Vec<String>>) -> Self {
         self.sender_report_json = None;
         self.sender_report = v;
@@ -255,11 +269,13 @@ impl SaveWebRtcStatsInputBuilder {
     }
 
     /// `SenderReport` as set so far.
+    #[inline]
     pub fn get_sender_report(&self) -> Option<&Vec<String>> {
         self.sender_report.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SaveWebRtcStatsInput, BuildError> {
         Ok(SaveWebRtcStatsInput {
             call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
@@ -310,6 +326,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `CallId`. Id of the call as the agent's client knows it (not the `job-…` id), e.g. `257e73de-1ee8-123b-0b9a-00163e0a****`.
+    #[inline]
     pub fn set_call_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_call_id(v);
         self
@@ -324,6 +341,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `GeneralInfo`. General information about the client and the call, as text; the sources give no example.
+    #[inline]
     pub fn set_general_info(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_general_info(v);
         self
@@ -338,6 +356,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `GoogAddress`. Addresses and ports of the media connection, each address followed by its port, e.g. `\["47.101.XX.XX","44368","47.104.XX.XX","37947"\]`.
+    #[inline]
     pub fn set_goog_address(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_goog_address(v);
         self
@@ -358,6 +377,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -372,6 +392,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `ReceiverReport`. Statistics of the receiving side, as a list of values in a fixed order: among them the SSRC, the codec (e.g. `PCMU`), byte and packet counts, a report id such as `ssrc_1649328987_recv` and its time.
+    #[inline]
     pub fn set_receiver_report(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_receiver_report(v);
         self
@@ -392,6 +413,7 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// Sets or clears `SenderReport`. Statistics of the sending side, as a list of values in a fixed order: among them byte and packet counts, the SSRC, a report id such as `ssrc_2055127460_send` and its time.
+    #[inline]
     pub fn set_sender_report(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_sender_report(v);
         self
@@ -404,11 +426,13 @@ impl SaveWebRtcStatsFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SaveWebRtcStatsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -463,63 +487,74 @@ pub struct SaveWebRtcStatsOutput {
 
 impl SaveWebRtcStatsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// `RowCount`: see the field [`row_count`](#structfield.row_count).
+    #[inline]
     pub fn row_count(&self) -> Option<i64> {
         self.row_count
     }
 
     /// `Success`: see the field [`success`](#structfield.success).
+    #[inline]
     pub fn success(&self) -> Option<bool> {
         self.success
     }
 
     /// `TimeStamp`: see the field [`time_stamp`](#structfield.time_stamp).
+    #[inline]
     pub fn time_stamp(&self) -> Option<i64> {
         self.time_stamp
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SaveWebRtcStatsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-                row_count: codec::field(o, "RowCount")?,
-                success: codec::field(o, "Success")?,
-                time_stamp: codec::field(o, "TimeStamp")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            "RowCount" => codec::set(&mut out.row_count, name, v),
+            "Success" => codec::set(&mut out.success, name, v),
+            "TimeStamp" => codec::set(&mut out.time_stamp, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SaveWebRtcStatsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -548,6 +583,7 @@ pub enum SaveWebRtcStatsError {
 
 impl SaveWebRtcStatsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -555,45 +591,53 @@ impl SaveWebRtcStatsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SaveWebRtcStatsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SaveWebRtcStatsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SaveWebRtcStatsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

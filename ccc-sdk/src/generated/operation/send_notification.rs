@@ -23,6 +23,7 @@ impl crate::Client {
     /// [`sharding_key`](SendNotificationFluentBuilder::sharding_key).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendNotification)
+    #[inline]
     pub fn send_notification(&self) -> SendNotificationFluentBuilder {
         SendNotificationFluentBuilder {
             client: self.clone(),
@@ -62,11 +63,13 @@ pub struct SendNotificationInput {
 
 impl SendNotificationInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SendNotificationInputBuilder {
         SendNotificationInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "MessageBody", &self.message_body);
@@ -96,12 +99,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -115,12 +120,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `MessageBody`. Body of the notification, as JSON text; the example is an event with `eventType`, `eventTime`, `instanceId` and `contactId`.
+    #[inline]
     pub fn set_message_body(mut self, v: Option<String>) -> Self {
         self.message_body = v;
         self
     }
 
     /// `MessageBody` as set so far.
+    #[inline]
     pub fn get_message_body(&self) -> Option<&String> {
         self.message_body.as_ref()
     }
@@ -134,12 +141,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `NotificationTarget`. Who the notification is for, e.g. `CUSTOMER`.
+    #[inline]
     pub fn set_notification_target(mut self, v: Option<String>) -> Self {
         self.notification_target = v;
         self
     }
 
     /// `NotificationTarget` as set so far.
+    #[inline]
     pub fn get_notification_target(&self) -> Option<&String> {
         self.notification_target.as_ref()
     }
@@ -153,12 +162,14 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `NotificationType`. Kind of notification, e.g. `VnRecordingReady`.
+    #[inline]
     pub fn set_notification_type(mut self, v: Option<String>) -> Self {
         self.notification_type = v;
         self
     }
 
     /// `NotificationType` as set so far.
+    #[inline]
     pub fn get_notification_type(&self) -> Option<&String> {
         self.notification_type.as_ref()
     }
@@ -172,17 +183,20 @@ impl SendNotificationInputBuilder {
     }
 
     /// Sets or clears `ShardingKey`. Key the notification is grouped by, e.g. a call id such as `job-xxxxxx`; `ListNotificationRecords` looks notifications up by such keys.
+    #[inline]
     pub fn set_sharding_key(mut self, v: Option<String>) -> Self {
         self.sharding_key = v;
         self
     }
 
     /// `ShardingKey` as set so far.
+    #[inline]
     pub fn get_sharding_key(&self) -> Option<&String> {
         self.sharding_key.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SendNotificationInput, BuildError> {
         Ok(SendNotificationInput {
             instance_id: self
@@ -223,6 +237,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -237,6 +252,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `MessageBody`. Body of the notification, as JSON text; the example is an event with `eventType`, `eventTime`, `instanceId` and `contactId`.
+    #[inline]
     pub fn set_message_body(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_message_body(v);
         self
@@ -251,6 +267,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `NotificationTarget`. Who the notification is for, e.g. `CUSTOMER`.
+    #[inline]
     pub fn set_notification_target(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_target(v);
         self
@@ -265,6 +282,7 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `NotificationType`. Kind of notification, e.g. `VnRecordingReady`.
+    #[inline]
     pub fn set_notification_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_notification_type(v);
         self
@@ -279,17 +297,20 @@ impl SendNotificationFluentBuilder {
     }
 
     /// Sets or clears `ShardingKey`. Key the notification is grouped by, e.g. a call id such as `job-xxxxxx`; `ListNotificationRecords` looks notifications up by such keys.
+    #[inline]
     pub fn set_sharding_key(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_sharding_key(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SendNotificationInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -332,45 +353,53 @@ pub struct SendNotificationOutput {
 
 impl SendNotificationOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<&str> {
         self.http_status_code.as_deref()
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SendNotificationOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SendNotificationOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -396,6 +425,7 @@ pub enum SendNotificationError {
 
 impl SendNotificationError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -403,45 +433,53 @@ impl SendNotificationError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SendNotificationError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SendNotificationError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SendNotificationError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`signed_skill_group_id_list`](SignInGroupFluentBuilder::signed_skill_group_id_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignInGroup)
+    #[inline]
     pub fn sign_in_group(&self) -> SignInGroupFluentBuilder {
         SignInGroupFluentBuilder {
             client: self.clone(),
@@ -66,11 +67,13 @@ pub struct SignInGroupInput {
 
 impl SignInGroupInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> SignInGroupInputBuilder {
         SignInGroupInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.additivity {
             p.put(Loc::Query, "Additivity", v);
@@ -116,12 +119,14 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `Additivity`. When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
+    #[inline]
     pub fn set_additivity(mut self, v: Option<bool>) -> Self {
         self.additivity = v;
         self
     }
 
     /// `Additivity` as set so far.
+    #[inline]
     pub fn get_additivity(&self) -> Option<&bool> {
         self.additivity.as_ref()
     }
@@ -135,12 +140,14 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. The agent's device for chats, if they take chats.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.chat_device_id = v;
         self
     }
 
     /// `ChatDeviceId` as set so far.
+    #[inline]
     pub fn get_chat_device_id(&self) -> Option<&String> {
         self.chat_device_id.as_ref()
     }
@@ -154,12 +161,14 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `DeviceId`. The agent's device (workbench) to sign in from.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.device_id = v;
         self
     }
 
     /// `DeviceId` as set so far.
+    #[inline]
     pub fn get_device_id(&self) -> Option<&String> {
         self.device_id.as_ref()
     }
@@ -173,12 +182,14 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -198,6 +209,7 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `SignedSkillGroupIdList`. Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.signed_skill_group_id_list_json = None;
         self.signed_skill_group_id_list = v;
@@ -212,6 +224,7 @@ impl SignInGroupInputBuilder {
     }
 
     /// `SignedSkillGroupIdList` as set so far.
+    #[inline]
     pub fn get_signed_skill_group_id_list(&self) -> Option<&Vec<String>> {
         self.signed_skill_group_id_list.as_ref()
     }
@@ -225,17 +238,20 @@ impl SignInGroupInputBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
     }
 
     /// `UserId` as set so far.
+    #[inline]
     pub fn get_user_id(&self) -> Option<&String> {
         self.user_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<SignInGroupInput, BuildError> {
         Ok(SignInGroupInput {
             additivity: self.additivity,
@@ -279,6 +295,7 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `Additivity`. When true, the skill groups listed are added to those the agent is already signed in to; otherwise they replace them.
+    #[inline]
     pub fn set_additivity(mut self, v: Option<bool>) -> Self {
         self.input = self.input.set_additivity(v);
         self
@@ -293,6 +310,7 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `ChatDeviceId`. The agent's device for chats, if they take chats.
+    #[inline]
     pub fn set_chat_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_chat_device_id(v);
         self
@@ -307,6 +325,7 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `DeviceId`. The agent's device (workbench) to sign in from.
+    #[inline]
     pub fn set_device_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_device_id(v);
         self
@@ -321,6 +340,7 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -338,6 +358,7 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `SignedSkillGroupIdList`. Skill groups to sign in to, by id (`name@instance`), e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_signed_skill_group_id_list(mut self, v: Option<Vec<String>>) -> Self {
         self.input = self.input.set_signed_skill_group_id_list(v);
         self
@@ -358,17 +379,20 @@ impl SignInGroupFluentBuilder {
     }
 
     /// Sets or clears `UserId`. Id of the user (agent), in the form `username@instance`, e.g. `user-test@ccc-test`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_user_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &SignInGroupInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -419,57 +443,67 @@ pub struct SignInGroupOutput {
 
 impl SignInGroupOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&SignInGroupResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for SignInGroupOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SignInGroupOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -536,41 +570,49 @@ pub struct SignInGroupResult {
 
 impl SignInGroupResult {
     /// `BreakCode`: see the field [`break_code`](#structfield.break_code).
+    #[inline]
     pub fn break_code(&self) -> Option<&str> {
         self.break_code.as_deref()
     }
 
     /// `ChatDeviceId`: see the field [`chat_device_id`](#structfield.chat_device_id).
+    #[inline]
     pub fn chat_device_id(&self) -> Option<&str> {
         self.chat_device_id.as_deref()
     }
 
     /// `DeviceId`: see the field [`device_id`](#structfield.device_id).
+    #[inline]
     pub fn device_id(&self) -> Option<&str> {
         self.device_id.as_deref()
     }
 
     /// `Extension`: see the field [`extension`](#structfield.extension).
+    #[inline]
     pub fn extension(&self) -> Option<&str> {
         self.extension.as_deref()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 
     /// `OutboundScenario`: see the field [`outbound_scenario`](#structfield.outbound_scenario).
+    #[inline]
     pub fn outbound_scenario(&self) -> Option<bool> {
         self.outbound_scenario
     }
 
     /// `SignedSkillGroupIdList`: see the field [`signed_skill_group_id_list`](#structfield.signed_skill_group_id_list); empty when absent.
+    #[inline]
     pub fn signed_skill_group_id_list(&self) -> &[String] {
         self.signed_skill_group_id_list
             .as_deref()
@@ -578,42 +620,48 @@ impl SignInGroupResult {
     }
 
     /// `UserId`: see the field [`user_id`](#structfield.user_id).
+    #[inline]
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
     }
 
     /// `UserState`: see the field [`user_state`](#structfield.user_state).
+    #[inline]
     pub fn user_state(&self) -> Option<&crate::types::UserState> {
         self.user_state.as_ref()
     }
 
     /// `WorkMode`: see the field [`work_mode`](#structfield.work_mode).
+    #[inline]
     pub fn work_mode(&self) -> Option<&crate::types::WorkMode> {
         self.work_mode.as_ref()
     }
 }
 
 impl Decode for SignInGroupResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                break_code: codec::field(o, "BreakCode")?,
-                chat_device_id: codec::field(o, "ChatDeviceId")?,
-                device_id: codec::field(o, "DeviceId")?,
-                extension: codec::field(o, "Extension")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                job_id: codec::field(o, "JobId")?,
-                outbound_scenario: codec::field(o, "OutboundScenario")?,
-                signed_skill_group_id_list: codec::field(o, "SignedSkillGroupIdList")?,
-                user_id: codec::field(o, "UserId")?,
-                user_state: codec::field(o, "UserState")?,
-                work_mode: codec::field(o, "WorkMode")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "BreakCode" => codec::set(&mut out.break_code, name, v),
+            "ChatDeviceId" => codec::set(&mut out.chat_device_id, name, v),
+            "DeviceId" => codec::set(&mut out.device_id, name, v),
+            "Extension" => codec::set(&mut out.extension, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            "OutboundScenario" => codec::set(&mut out.outbound_scenario, name, v),
+            "SignedSkillGroupIdList" => codec::set(&mut out.signed_skill_group_id_list, name, v),
+            "UserId" => codec::set(&mut out.user_id, name, v),
+            "UserState" => codec::set(&mut out.user_state, name, v),
+            "WorkMode" => codec::set(&mut out.work_mode, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for SignInGroupResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "BreakCode", &self.break_code);
@@ -650,6 +698,7 @@ pub enum SignInGroupError {
 
 impl SignInGroupError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -657,45 +706,53 @@ impl SignInGroupError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for SignInGroupError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for SignInGroupError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for SignInGroupError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

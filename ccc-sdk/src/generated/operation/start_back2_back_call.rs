@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`instance_id`](StartBack2BackCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartBack2BackCall)
+    #[inline]
     pub fn start_back2_back_call(&self) -> StartBack2BackCallFluentBuilder {
         StartBack2BackCallFluentBuilder {
             client: self.clone(),
@@ -69,11 +70,13 @@ pub struct StartBack2BackCallInput {
 
 impl StartBack2BackCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> StartBack2BackCallInputBuilder {
         StartBack2BackCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.additional_broker {
             p.put(Loc::Query, "AdditionalBroker", v);
@@ -113,12 +116,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `AdditionalBroker`. Another number of the instance to call out with.
+    #[inline]
     pub fn set_additional_broker(mut self, v: Option<String>) -> Self {
         self.additional_broker = v;
         self
     }
 
     /// `AdditionalBroker` as set so far.
+    #[inline]
     pub fn get_additional_broker(&self) -> Option<&String> {
         self.additional_broker.as_ref()
     }
@@ -132,12 +137,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `Broker`. Number of the instance the two calls are made from.
+    #[inline]
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.broker = v;
         self
     }
 
     /// `Broker` as set so far.
+    #[inline]
     pub fn get_broker(&self) -> Option<&String> {
         self.broker.as_ref()
     }
@@ -151,12 +158,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `Callee`. The customer's number, called once the agent answers.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -170,12 +179,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `Caller`. The agent's number, called first.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -189,12 +200,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -208,12 +221,14 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -227,17 +242,20 @@ impl StartBack2BackCallInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for an answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<StartBack2BackCallInput, BuildError> {
         Ok(StartBack2BackCallInput {
             additional_broker: self.additional_broker,
@@ -272,6 +290,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `AdditionalBroker`. Another number of the instance to call out with.
+    #[inline]
     pub fn set_additional_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_additional_broker(v);
         self
@@ -286,6 +305,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `Broker`. Number of the instance the two calls are made from.
+    #[inline]
     pub fn set_broker(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_broker(v);
         self
@@ -300,6 +320,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `Callee`. The customer's number, called once the agent answers.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -314,6 +335,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `Caller`. The agent's number, called first.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -328,6 +350,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -342,6 +365,7 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -356,17 +380,20 @@ impl StartBack2BackCallFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for an answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &StartBack2BackCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -417,57 +444,67 @@ pub struct StartBack2BackCallOutput {
 
 impl StartBack2BackCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&StartBack2BackCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for StartBack2BackCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartBack2BackCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -498,28 +535,33 @@ pub struct StartBack2BackCallResult {
 
 impl StartBack2BackCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for StartBack2BackCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartBack2BackCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -543,6 +585,7 @@ pub enum StartBack2BackCallError {
 
 impl StartBack2BackCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -550,45 +593,53 @@ impl StartBack2BackCallError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for StartBack2BackCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for StartBack2BackCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for StartBack2BackCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -19,6 +19,7 @@ impl crate::Client {
     /// Required: [`user_list`](StartChatFluentBuilder::user_list).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartChat)
+    #[inline]
     pub fn start_chat(&self) -> StartChatFluentBuilder {
         StartChatFluentBuilder {
             client: self.clone(),
@@ -56,11 +57,13 @@ pub struct StartChatInput {
 
 impl StartChatInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> StartChatInputBuilder {
         StartChatInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
@@ -79,6 +82,7 @@ impl StartChatInput {
 }
 
 impl std::fmt::Debug for StartChatInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StartChatInput")
             .field("access_channel_id", &self.access_channel_id)
@@ -110,12 +114,14 @@ impl StartChatInputBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the channel the chat comes in through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.access_channel_id = v;
         self
     }
 
     /// `AccessChannelId` as set so far.
+    #[inline]
     pub fn get_access_channel_id(&self) -> Option<&String> {
         self.access_channel_id.as_ref()
     }
@@ -129,12 +135,14 @@ impl StartChatInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -148,12 +156,14 @@ impl StartChatInputBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.token = v;
         self
     }
 
     /// `Token` as set so far.
+    #[inline]
     pub fn get_token(&self) -> Option<&String> {
         self.token.as_ref()
     }
@@ -170,6 +180,7 @@ impl StartChatInputBuilder {
     }
 
     /// Sets or clears `UserList`. The parties of the chat, one entry each.
+    #[inline]
     pub fn set_user_list(mut self, v: Option<Vec<UserList>>) -> Self {
         self.user_list_json = None;
         self.user_list = v;
@@ -184,11 +195,13 @@ impl StartChatInputBuilder {
     }
 
     /// `UserList` as set so far.
+    #[inline]
     pub fn get_user_list(&self) -> Option<&Vec<UserList>> {
         self.user_list.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<StartChatInput, BuildError> {
         Ok(StartChatInput {
             access_channel_id: self.access_channel_id,
@@ -205,6 +218,7 @@ impl StartChatInputBuilder {
 }
 
 impl std::fmt::Debug for StartChatInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StartChatInputBuilder")
             .field("access_channel_id", &self.access_channel_id)
@@ -235,6 +249,7 @@ impl StartChatFluentBuilder {
     }
 
     /// Sets or clears `AccessChannelId`. Id of the channel the chat comes in through.
+    #[inline]
     pub fn set_access_channel_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_channel_id(v);
         self
@@ -249,6 +264,7 @@ impl StartChatFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -263,6 +279,7 @@ impl StartChatFluentBuilder {
     }
 
     /// Sets or clears `Token`. The visitor's access token.
+    #[inline]
     pub fn set_token(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_token(v);
         self
@@ -277,6 +294,7 @@ impl StartChatFluentBuilder {
     }
 
     /// Sets or clears `UserList`. The parties of the chat, one entry each.
+    #[inline]
     pub fn set_user_list(mut self, v: Option<Vec<UserList>>) -> Self {
         self.input = self.input.set_user_list(v);
         self
@@ -289,11 +307,13 @@ impl StartChatFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &StartChatInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -340,51 +360,60 @@ pub struct StartChatOutput {
 
 impl StartChatOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&StartChatResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for StartChatOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartChatOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -428,6 +457,7 @@ impl UserList {
     }
 
     /// Sets or clears `AvatarUrl`.
+    #[inline]
     pub fn set_avatar_url(mut self, v: Option<String>) -> Self {
         self.avatar_url = v;
         self
@@ -440,6 +470,7 @@ impl UserList {
     }
 
     /// Sets or clears `Nickname`.
+    #[inline]
     pub fn set_nickname(mut self, v: Option<String>) -> Self {
         self.nickname = v;
         self
@@ -452,6 +483,7 @@ impl UserList {
     }
 
     /// Sets or clears `UserId`.
+    #[inline]
     pub fn set_user_id(mut self, v: Option<String>) -> Self {
         self.user_id = v;
         self
@@ -464,6 +496,7 @@ impl UserList {
     }
 
     /// Sets or clears `UserType`.
+    #[inline]
     pub fn set_user_type(mut self, v: Option<String>) -> Self {
         self.user_type = v;
         self
@@ -471,6 +504,7 @@ impl UserList {
 }
 
 impl Encode for UserList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AvatarUrl", &self.avatar_url);
@@ -482,6 +516,7 @@ impl Encode for UserList {
 }
 
 impl Flat for UserList {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "AvatarUrl", &self.avatar_url);
         codec::flat_field(out, prefix, "Nickname", &self.nickname);
@@ -492,6 +527,7 @@ impl Flat for UserList {
 
 impl codec::JsonText for UserList {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("AvatarUrl", &self.avatar_url);
@@ -520,28 +556,33 @@ pub struct StartChatResult {
 
 impl StartChatResult {
     /// `ChatConversationId`: see the field [`chat_conversation_id`](#structfield.chat_conversation_id).
+    #[inline]
     pub fn chat_conversation_id(&self) -> Option<&str> {
         self.chat_conversation_id.as_deref()
     }
 
     /// `JobId`: see the field [`job_id`](#structfield.job_id).
+    #[inline]
     pub fn job_id(&self) -> Option<&str> {
         self.job_id.as_deref()
     }
 }
 
 impl Decode for StartChatResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                chat_conversation_id: codec::field(o, "ChatConversationId")?,
-                job_id: codec::field(o, "JobId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "ChatConversationId" => codec::set(&mut out.chat_conversation_id, name, v),
+            "JobId" => codec::set(&mut out.job_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartChatResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "ChatConversationId", &self.chat_conversation_id);
@@ -565,6 +606,7 @@ pub enum StartChatError {
 
 impl StartChatError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -572,45 +614,53 @@ impl StartChatError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for StartChatError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for StartChatError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for StartChatError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`instance_id`](StartPredictiveCallFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartPredictiveCall)
+    #[inline]
     pub fn start_predictive_call(&self) -> StartPredictiveCallFluentBuilder {
         StartPredictiveCallFluentBuilder {
             client: self.clone(),
@@ -77,11 +78,13 @@ pub struct StartPredictiveCallInput {
 
 impl StartPredictiveCallInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> StartPredictiveCallInputBuilder {
         StartPredictiveCallInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         p.put(Loc::Query, "Caller", &self.caller);
@@ -129,12 +132,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.callee = v;
         self
     }
 
     /// `Callee` as set so far.
+    #[inline]
     pub fn get_callee(&self) -> Option<&String> {
         self.callee.as_ref()
     }
@@ -148,12 +153,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.caller = v;
         self
     }
 
     /// `Caller` as set so far.
+    #[inline]
     pub fn get_caller(&self) -> Option<&String> {
         self.caller.as_ref()
     }
@@ -167,12 +174,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that handles the call once the callee answers.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -186,12 +195,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.contact_flow_variables = v;
         self
     }
 
     /// `ContactFlowVariables` as set so far.
+    #[inline]
     pub fn get_contact_flow_variables(&self) -> Option<&String> {
         self.contact_flow_variables.as_ref()
     }
@@ -205,12 +216,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -224,12 +237,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `MaskedCallee`. The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.masked_callee = v;
         self
     }
 
     /// `MaskedCallee` as set so far.
+    #[inline]
     pub fn get_masked_callee(&self) -> Option<&String> {
         self.masked_callee.as_ref()
     }
@@ -243,12 +258,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.skill_group_id = v;
         self
     }
 
     /// `SkillGroupId` as set so far.
+    #[inline]
     pub fn get_skill_group_id(&self) -> Option<&String> {
         self.skill_group_id.as_ref()
     }
@@ -262,12 +279,14 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.tags = v;
         self
     }
 
     /// `Tags` as set so far.
+    #[inline]
     pub fn get_tags(&self) -> Option<&String> {
         self.tags.as_ref()
     }
@@ -281,17 +300,20 @@ impl StartPredictiveCallInputBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.timeout_seconds = v;
         self
     }
 
     /// `TimeoutSeconds` as set so far.
+    #[inline]
     pub fn get_timeout_seconds(&self) -> Option<&i32> {
         self.timeout_seconds.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<StartPredictiveCallInput, BuildError> {
         Ok(StartPredictiveCallInput {
             callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
@@ -330,6 +352,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `Callee`. Number to call.
+    #[inline]
     pub fn set_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_callee(v);
         self
@@ -344,6 +367,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `Caller`. Number to call from, shown to the callee.
+    #[inline]
     pub fn set_caller(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_caller(v);
         self
@@ -358,6 +382,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. Id of the contact flow that handles the call once the callee answers.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -372,6 +397,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowVariables`. Variables handed to that contact flow.
+    #[inline]
     pub fn set_contact_flow_variables(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_variables(v);
         self
@@ -386,6 +412,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -400,6 +427,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `MaskedCallee`. The callee's number as agents see it, with digits hidden, e.g. `131****8888`.
+    #[inline]
     pub fn set_masked_callee(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_masked_callee(v);
         self
@@ -414,6 +442,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `SkillGroupId`. Id of the skill group, in the form `name@instance`, e.g. `skg-sales@ccc-test`.
+    #[inline]
     pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_skill_group_id(v);
         self
@@ -428,6 +457,7 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `Tags`. Tags attached to the call, as text.
+    #[inline]
     pub fn set_tags(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_tags(v);
         self
@@ -442,17 +472,20 @@ impl StartPredictiveCallFluentBuilder {
     }
 
     /// Sets or clears `TimeoutSeconds`. How long to wait for the callee to answer before hanging up, in seconds.
+    #[inline]
     pub fn set_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.input = self.input.set_timeout_seconds(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &StartPredictiveCallInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -505,57 +538,67 @@ pub struct StartPredictiveCallOutput {
 
 impl StartPredictiveCallOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&StartPredictiveCallResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for StartPredictiveCallOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartPredictiveCallOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -586,28 +629,33 @@ pub struct StartPredictiveCallResult {
 
 impl StartPredictiveCallResult {
     /// `CallContext`: see the field [`call_context`](#structfield.call_context).
+    #[inline]
     pub fn call_context(&self) -> Option<&crate::types::CallContext> {
         self.call_context.as_ref()
     }
 
     /// `UserContext`: see the field [`user_context`](#structfield.user_context).
+    #[inline]
     pub fn user_context(&self) -> Option<&crate::types::UserContext> {
         self.user_context.as_ref()
     }
 }
 
 impl Decode for StartPredictiveCallResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                call_context: codec::field(o, "CallContext")?,
-                user_context: codec::field(o, "UserContext")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "CallContext" => codec::set(&mut out.call_context, name, v),
+            "UserContext" => codec::set(&mut out.user_context, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for StartPredictiveCallResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "CallContext", &self.call_context);
@@ -631,6 +679,7 @@ pub enum StartPredictiveCallError {
 
 impl StartPredictiveCallError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -638,45 +687,53 @@ impl StartPredictiveCallError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for StartPredictiveCallError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for StartPredictiveCallError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for StartPredictiveCallError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

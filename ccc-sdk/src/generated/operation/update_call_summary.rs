@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`ticket_id`](UpdateCallSummaryFluentBuilder::ticket_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCallSummary)
+    #[inline]
     pub fn update_call_summary(&self) -> UpdateCallSummaryFluentBuilder {
         UpdateCallSummaryFluentBuilder {
             client: self.clone(),
@@ -51,11 +52,13 @@ pub struct UpdateCallSummaryInput {
 
 impl UpdateCallSummaryInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateCallSummaryInputBuilder {
         UpdateCallSummaryInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.context {
             p.put(Loc::Query, "Context", v);
@@ -83,12 +86,14 @@ impl UpdateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `Context`. New content of the summary, as text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.context = v;
         self
     }
 
     /// `Context` as set so far.
+    #[inline]
     pub fn get_context(&self) -> Option<&String> {
         self.context.as_ref()
     }
@@ -102,12 +107,14 @@ impl UpdateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -121,17 +128,20 @@ impl UpdateCallSummaryInputBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the summary, as `CreateCallSummary` returns it and `ListCallSummaries` lists it (`TicketId`).
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.ticket_id = v;
         self
     }
 
     /// `TicketId` as set so far.
+    #[inline]
     pub fn get_ticket_id(&self) -> Option<&String> {
         self.ticket_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateCallSummaryInput, BuildError> {
         Ok(UpdateCallSummaryInput {
             context: self.context,
@@ -164,6 +174,7 @@ impl UpdateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `Context`. New content of the summary, as text.
+    #[inline]
     pub fn set_context(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_context(v);
         self
@@ -178,6 +189,7 @@ impl UpdateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -192,17 +204,20 @@ impl UpdateCallSummaryFluentBuilder {
     }
 
     /// Sets or clears `TicketId`. Id of the summary, as `CreateCallSummary` returns it and `ListCallSummaries` lists it (`TicketId`).
+    #[inline]
     pub fn set_ticket_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_ticket_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateCallSummaryInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -253,57 +268,67 @@ pub struct UpdateCallSummaryOutput {
 
 impl UpdateCallSummaryOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateCallSummaryOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateCallSummaryOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -331,6 +356,7 @@ pub enum UpdateCallSummaryError {
 
 impl UpdateCallSummaryError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -338,45 +364,53 @@ impl UpdateCallSummaryError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateCallSummaryError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateCallSummaryError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateCallSummaryError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

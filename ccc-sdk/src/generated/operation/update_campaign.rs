@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`instance_id`](UpdateCampaignFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCampaign)
+    #[inline]
     pub fn update_campaign(&self) -> UpdateCampaignFluentBuilder {
         UpdateCampaignFluentBuilder {
             client: self.clone(),
@@ -84,11 +85,13 @@ pub struct UpdateCampaignInput {
 
 impl UpdateCampaignInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateCampaignInputBuilder {
         UpdateCampaignInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.callable_time_json {
             p.put(Loc::Query, "CallableTime", text);
@@ -145,6 +148,7 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `CallableTime`. New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.callable_time_json = None;
         self.callable_time = v;
@@ -159,6 +163,7 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// `CallableTime` as set so far.
+    #[inline]
     pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
         self.callable_time.as_ref()
     }
@@ -172,12 +177,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.campaign_id = v;
         self
     }
 
     /// `CampaignId` as set so far.
+    #[inline]
     pub fn get_campaign_id(&self) -> Option<&String> {
         self.campaign_id.as_ref()
     }
@@ -191,12 +198,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. New contact flow for the campaign's calls, by id.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.contact_flow_id = v;
         self
     }
 
     /// `ContactFlowId` as set so far.
+    #[inline]
     pub fn get_contact_flow_id(&self) -> Option<&String> {
         self.contact_flow_id.as_ref()
     }
@@ -210,12 +219,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `EndTime`. New planned end of the campaign, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
     }
 
     /// `EndTime` as set so far.
+    #[inline]
     pub fn get_end_time(&self) -> Option<&String> {
         self.end_time.as_ref()
     }
@@ -229,12 +240,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -248,12 +261,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `Name`. New name of the campaign.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
     }
 
     /// `Name` as set so far.
+    #[inline]
     pub fn get_name(&self) -> Option<&String> {
         self.name.as_ref()
     }
@@ -267,12 +282,14 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `StartTime`. New planned start of the campaign, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.start_time = v;
         self
     }
 
     /// `StartTime` as set so far.
+    #[inline]
     pub fn get_start_time(&self) -> Option<&String> {
         self.start_time.as_ref()
     }
@@ -286,17 +303,20 @@ impl UpdateCampaignInputBuilder {
     }
 
     /// Sets or clears `StrategyParameters`. New settings of the dialling strategy, as JSON text: e.g. `{"ratio":2}` for `PACING`, `{"abandonRate":5,"historicalConnectedRate":45}` for `PID`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.strategy_parameters = v;
         self
     }
 
     /// `StrategyParameters` as set so far.
+    #[inline]
     pub fn get_strategy_parameters(&self) -> Option<&String> {
         self.strategy_parameters.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateCampaignInput, BuildError> {
         Ok(UpdateCampaignInput {
             callable_time: self.callable_time,
@@ -338,6 +358,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CallableTime`. New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
+    #[inline]
     pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
         self
@@ -358,6 +379,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `CampaignId`. Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
+    #[inline]
     pub fn set_campaign_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_campaign_id(v);
         self
@@ -372,6 +394,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `ContactFlowId`. New contact flow for the campaign's calls, by id.
+    #[inline]
     pub fn set_contact_flow_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_contact_flow_id(v);
         self
@@ -386,6 +409,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `EndTime`. New planned end of the campaign, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_end_time(v);
         self
@@ -400,6 +424,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -414,6 +439,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `Name`. New name of the campaign.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_name(v);
         self
@@ -428,6 +454,7 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StartTime`. New planned start of the campaign, in milliseconds since the Unix epoch (a number in a string).
+    #[inline]
     pub fn set_start_time(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_start_time(v);
         self
@@ -442,17 +469,20 @@ impl UpdateCampaignFluentBuilder {
     }
 
     /// Sets or clears `StrategyParameters`. New settings of the dialling strategy, as JSON text: e.g. `{"ratio":2}` for `PACING`, `{"abandonRate":5,"historicalConnectedRate":45}` for `PID`.
+    #[inline]
     pub fn set_strategy_parameters(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_strategy_parameters(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateCampaignInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -495,45 +525,53 @@ pub struct UpdateCampaignOutput {
 
 impl UpdateCampaignOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i64> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateCampaignOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateCampaignOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -568,6 +606,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `beginTime`.
+    #[inline]
     pub fn set_begin_time(mut self, v: Option<String>) -> Self {
         self.begin_time = v;
         self
@@ -580,6 +619,7 @@ impl CallableTime {
     }
 
     /// Sets or clears `endTime`.
+    #[inline]
     pub fn set_end_time(mut self, v: Option<String>) -> Self {
         self.end_time = v;
         self
@@ -587,6 +627,7 @@ impl CallableTime {
 }
 
 impl Encode for CallableTime {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "beginTime", &self.begin_time);
@@ -596,6 +637,7 @@ impl Encode for CallableTime {
 }
 
 impl Flat for CallableTime {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "beginTime", &self.begin_time);
         codec::flat_field(out, prefix, "endTime", &self.end_time);
@@ -604,6 +646,7 @@ impl Flat for CallableTime {
 
 impl codec::JsonText for CallableTime {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("beginTime", &self.begin_time);
@@ -627,6 +670,7 @@ pub enum UpdateCampaignError {
 
 impl UpdateCampaignError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -634,45 +678,53 @@ impl UpdateCampaignError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateCampaignError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateCampaignError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateCampaignError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`routing_profiles`](UpdateChatRoutingProfileFluentBuilder::routing_profiles).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateChatRoutingProfile)
+    #[inline]
     pub fn update_chat_routing_profile(&self) -> UpdateChatRoutingProfileFluentBuilder {
         UpdateChatRoutingProfileFluentBuilder {
             client: self.clone(),
@@ -72,11 +73,13 @@ pub struct UpdateChatRoutingProfileInput {
 
 impl UpdateChatRoutingProfileInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateChatRoutingProfileInputBuilder {
         UpdateChatRoutingProfileInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.routing_profiles_json {
@@ -104,12 +107,14 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -124,6 +129,7 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// Sets or clears `RoutingProfiles`. The new chat routing settings.
+    #[inline]
     pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
         self.routing_profiles_json = None;
         self.routing_profiles = v;
@@ -138,11 +144,13 @@ impl UpdateChatRoutingProfileInputBuilder {
     }
 
     /// `RoutingProfiles` as set so far.
+    #[inline]
     pub fn get_routing_profiles(&self) -> Option<&RoutingProfiles> {
         self.routing_profiles.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateChatRoutingProfileInput, BuildError> {
         Ok(UpdateChatRoutingProfileInput {
             instance_id: self
@@ -177,6 +185,7 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -191,6 +200,7 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// Sets or clears `RoutingProfiles`. The new chat routing settings.
+    #[inline]
     pub fn set_routing_profiles(mut self, v: Option<RoutingProfiles>) -> Self {
         self.input = self.input.set_routing_profiles(v);
         self
@@ -203,11 +213,13 @@ impl UpdateChatRoutingProfileFluentBuilder {
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateChatRoutingProfileInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -256,51 +268,60 @@ pub struct UpdateChatRoutingProfileOutput {
 
 impl UpdateChatRoutingProfileOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateChatRoutingProfileOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateChatRoutingProfileOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -344,6 +365,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `RoutingType`.
+    #[inline]
     pub fn set_routing_type(mut self, v: Option<String>) -> Self {
         self.routing_type = v;
         self
@@ -356,6 +378,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `AgentConcurrencySettings`.
+    #[inline]
     pub fn set_agent_concurrency_settings(mut self, v: Option<AgentConcurrencySettings>) -> Self {
         self.agent_concurrency_settings = v;
         self
@@ -368,6 +391,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `ChatSettings`.
+    #[inline]
     pub fn set_chat_settings(mut self, v: Option<ChatSettings>) -> Self {
         self.chat_settings = v;
         self
@@ -380,6 +404,7 @@ impl RoutingProfiles {
     }
 
     /// Sets or clears `DistributionSettings`.
+    #[inline]
     pub fn set_distribution_settings(mut self, v: Option<DistributionSettings>) -> Self {
         self.distribution_settings = v;
         self
@@ -387,6 +412,7 @@ impl RoutingProfiles {
 }
 
 impl Encode for RoutingProfiles {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "RoutingType", &self.routing_type);
@@ -402,6 +428,7 @@ impl Encode for RoutingProfiles {
 }
 
 impl Flat for RoutingProfiles {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "RoutingType", &self.routing_type);
         codec::flat_field(
@@ -422,6 +449,7 @@ impl Flat for RoutingProfiles {
 
 impl codec::JsonText for RoutingProfiles {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("RoutingType", &self.routing_type);
@@ -464,6 +492,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `AllowExceedingLimitWhenTransferring`.
+    #[inline]
     pub fn set_allow_exceeding_limit_when_transferring(mut self, v: Option<bool>) -> Self {
         self.allow_exceeding_limit_when_transferring = v;
         self
@@ -476,6 +505,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `ConcurrencyLimit`.
+    #[inline]
     pub fn set_concurrency_limit(mut self, v: Option<i32>) -> Self {
         self.concurrency_limit = v;
         self
@@ -488,6 +518,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `AllowExceedingLimitWhenClaiming`.
+    #[inline]
     pub fn set_allow_exceeding_limit_when_claiming(mut self, v: Option<bool>) -> Self {
         self.allow_exceeding_limit_when_claiming = v;
         self
@@ -500,6 +531,7 @@ impl AgentConcurrencySettings {
     }
 
     /// Sets or clears `Enabled`.
+    #[inline]
     pub fn set_enabled(mut self, v: Option<bool>) -> Self {
         self.enabled = v;
         self
@@ -507,6 +539,7 @@ impl AgentConcurrencySettings {
 }
 
 impl Encode for AgentConcurrencySettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -526,6 +559,7 @@ impl Encode for AgentConcurrencySettings {
 }
 
 impl Flat for AgentConcurrencySettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(
             out,
@@ -546,6 +580,7 @@ impl Flat for AgentConcurrencySettings {
 
 impl codec::JsonText for AgentConcurrencySettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field(
@@ -582,6 +617,7 @@ impl ChatSettings {
     }
 
     /// Sets or clears `IdleChatTimeoutSeconds`.
+    #[inline]
     pub fn set_idle_chat_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.idle_chat_timeout_seconds = v;
         self
@@ -589,6 +625,7 @@ impl ChatSettings {
 }
 
 impl Encode for ChatSettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(
@@ -601,6 +638,7 @@ impl Encode for ChatSettings {
 }
 
 impl Flat for ChatSettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(
             out,
@@ -613,6 +651,7 @@ impl Flat for ChatSettings {
 
 impl codec::JsonText for ChatSettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("IdleChatTimeoutSeconds", &self.idle_chat_timeout_seconds);
@@ -652,6 +691,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `Enabled`.
+    #[inline]
     pub fn set_enabled(mut self, v: Option<bool>) -> Self {
         self.enabled = v;
         self
@@ -664,6 +704,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `AgentRingTimeoutSeconds`.
+    #[inline]
     pub fn set_agent_ring_timeout_seconds(mut self, v: Option<i32>) -> Self {
         self.agent_ring_timeout_seconds = v;
         self
@@ -676,6 +717,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `MaxNumberOfConversationsAgentCanMiss`.
+    #[inline]
     pub fn set_max_number_of_conversations_agent_can_miss(mut self, v: Option<i32>) -> Self {
         self.max_number_of_conversations_agent_can_miss = v;
         self
@@ -688,6 +730,7 @@ impl DistributionSettings {
     }
 
     /// Sets or clears `PostAgentMissingConversionsAction`.
+    #[inline]
     pub fn set_post_agent_missing_conversions_action(mut self, v: Option<String>) -> Self {
         self.post_agent_missing_conversions_action = v;
         self
@@ -695,6 +738,7 @@ impl DistributionSettings {
 }
 
 impl Encode for DistributionSettings {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Enabled", &self.enabled);
@@ -718,6 +762,7 @@ impl Encode for DistributionSettings {
 }
 
 impl Flat for DistributionSettings {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Enabled", &self.enabled);
         codec::flat_field(
@@ -743,6 +788,7 @@ impl Flat for DistributionSettings {
 
 impl codec::JsonText for DistributionSettings {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Enabled", &self.enabled);
@@ -780,6 +826,7 @@ pub enum UpdateChatRoutingProfileError {
 
 impl UpdateChatRoutingProfileError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -787,45 +834,53 @@ impl UpdateChatRoutingProfileError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateChatRoutingProfileError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateChatRoutingProfileError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateChatRoutingProfileError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

@@ -22,6 +22,7 @@ impl crate::Client {
     /// [`object_type`](UpdateConfigItemsFluentBuilder::object_type).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateConfigItems)
+    #[inline]
     pub fn update_config_items(&self) -> UpdateConfigItemsFluentBuilder {
         UpdateConfigItemsFluentBuilder {
             client: self.clone(),
@@ -59,11 +60,13 @@ pub struct UpdateConfigItemsInput {
 
 impl UpdateConfigItemsInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateConfigItemsInputBuilder {
         UpdateConfigItemsInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.config_items_json {
             Some(text) => p.put(Loc::Query, "ConfigItems", text),
@@ -98,6 +101,7 @@ impl UpdateConfigItemsInputBuilder {
     }
 
     /// Sets or clears `ConfigItems`. The items to set, each a name and a value, e.g. `\[{"name":"ShowCalledID","value":"-1"},{"name":"AllowHangup","value":"0"}\]`.
+    #[inline]
     pub fn set_config_items(mut self, v: Option<Vec<ConfigItem>>) -> Self {
         self.config_items_json = None;
         self.config_items = v;
@@ -112,6 +116,7 @@ impl UpdateConfigItemsInputBuilder {
     }
 
     /// `ConfigItems` as set so far.
+    #[inline]
     pub fn get_config_items(&self) -> Option<&Vec<ConfigItem>> {
         self.config_items.as_ref()
     }
@@ -125,12 +130,14 @@ impl UpdateConfigItemsInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -144,12 +151,14 @@ impl UpdateConfigItemsInputBuilder {
     }
 
     /// Sets or clears `ObjectId`. Id of the object whose settings to change, e.g. `ccc-test` for the instance itself.
+    #[inline]
     pub fn set_object_id(mut self, v: Option<String>) -> Self {
         self.object_id = v;
         self
     }
 
     /// `ObjectId` as set so far.
+    #[inline]
     pub fn get_object_id(&self) -> Option<&String> {
         self.object_id.as_ref()
     }
@@ -163,17 +172,20 @@ impl UpdateConfigItemsInputBuilder {
     }
 
     /// Sets or clears `ObjectType`. Kind of object, e.g. `INSTANCE`.
+    #[inline]
     pub fn set_object_type(mut self, v: Option<String>) -> Self {
         self.object_type = v;
         self
     }
 
     /// `ObjectType` as set so far.
+    #[inline]
     pub fn get_object_type(&self) -> Option<&String> {
         self.object_type.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateConfigItemsInput, BuildError> {
         Ok(UpdateConfigItemsInput {
             config_items: match (self.config_items, &self.config_items_json) {
@@ -214,6 +226,7 @@ impl UpdateConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `ConfigItems`. The items to set, each a name and a value, e.g. `\[{"name":"ShowCalledID","value":"-1"},{"name":"AllowHangup","value":"0"}\]`.
+    #[inline]
     pub fn set_config_items(mut self, v: Option<Vec<ConfigItem>>) -> Self {
         self.input = self.input.set_config_items(v);
         self
@@ -234,6 +247,7 @@ impl UpdateConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -248,6 +262,7 @@ impl UpdateConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `ObjectId`. Id of the object whose settings to change, e.g. `ccc-test` for the instance itself.
+    #[inline]
     pub fn set_object_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_object_id(v);
         self
@@ -262,17 +277,20 @@ impl UpdateConfigItemsFluentBuilder {
     }
 
     /// Sets or clears `ObjectType`. Kind of object, e.g. `INSTANCE`.
+    #[inline]
     pub fn set_object_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_object_type(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateConfigItemsInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -319,51 +337,60 @@ pub struct UpdateConfigItemsOutput {
 
 impl UpdateConfigItemsOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateConfigItemsOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateConfigItemsOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -399,6 +426,7 @@ impl ConfigItem {
     }
 
     /// Sets or clears `name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -411,6 +439,7 @@ impl ConfigItem {
     }
 
     /// Sets or clears `value`.
+    #[inline]
     pub fn set_value(mut self, v: Option<String>) -> Self {
         self.value = v;
         self
@@ -418,6 +447,7 @@ impl ConfigItem {
 }
 
 impl Encode for ConfigItem {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "name", &self.name);
@@ -427,6 +457,7 @@ impl Encode for ConfigItem {
 }
 
 impl Flat for ConfigItem {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "name", &self.name);
         codec::flat_field(out, prefix, "value", &self.value);
@@ -435,6 +466,7 @@ impl Flat for ConfigItem {
 
 impl codec::JsonText for ConfigItem {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("name", &self.name);
@@ -458,6 +490,7 @@ pub enum UpdateConfigItemsError {
 
 impl UpdateConfigItemsError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -465,45 +498,53 @@ impl UpdateConfigItemsError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateConfigItemsError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateConfigItemsError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateConfigItemsError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

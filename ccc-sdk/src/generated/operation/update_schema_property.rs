@@ -20,6 +20,7 @@ impl crate::Client {
     /// [`schema_id`](UpdateSchemaPropertyFluentBuilder::schema_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSchemaProperty)
+    #[inline]
     pub fn update_schema_property(&self) -> UpdateSchemaPropertyFluentBuilder {
         UpdateSchemaPropertyFluentBuilder {
             client: self.clone(),
@@ -57,11 +58,13 @@ pub struct UpdateSchemaPropertyInput {
 
 impl UpdateSchemaPropertyInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateSchemaPropertyInputBuilder {
         UpdateSchemaPropertyInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(text) = &self.property_json {
@@ -96,12 +99,14 @@ impl UpdateSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -116,6 +121,7 @@ impl UpdateSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `Property`. The property's new definition, sent as JSON text; `Name` says which property.
+    #[inline]
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.property_json = None;
         self.property = v;
@@ -130,6 +136,7 @@ impl UpdateSchemaPropertyInputBuilder {
     }
 
     /// `Property` as set so far.
+    #[inline]
     pub fn get_property(&self) -> Option<&Property> {
         self.property.as_ref()
     }
@@ -143,12 +150,14 @@ impl UpdateSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.request_id = v;
         self
     }
 
     /// `RequestId` as set so far.
+    #[inline]
     pub fn get_request_id(&self) -> Option<&String> {
         self.request_id.as_ref()
     }
@@ -162,17 +171,20 @@ impl UpdateSchemaPropertyInputBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the property belongs to, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.schema_id = v;
         self
     }
 
     /// `SchemaId` as set so far.
+    #[inline]
     pub fn get_schema_id(&self) -> Option<&String> {
         self.schema_id.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSchemaPropertyInput, BuildError> {
         Ok(UpdateSchemaPropertyInput {
             instance_id: self
@@ -207,6 +219,7 @@ impl UpdateSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -221,6 +234,7 @@ impl UpdateSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `Property`. The property's new definition, sent as JSON text; `Name` says which property.
+    #[inline]
     pub fn set_property(mut self, v: Option<Property>) -> Self {
         self.input = self.input.set_property(v);
         self
@@ -241,6 +255,7 @@ impl UpdateSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `RequestId`. Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
+    #[inline]
     pub fn set_request_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_request_id(v);
         self
@@ -255,17 +270,20 @@ impl UpdateSchemaPropertyFluentBuilder {
     }
 
     /// Sets or clears `SchemaId`. Id of the schema the property belongs to, e.g. `profile`.
+    #[inline]
     pub fn set_schema_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_schema_id(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateSchemaPropertyInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -314,51 +332,60 @@ pub struct UpdateSchemaPropertyOutput {
 
 impl UpdateSchemaPropertyOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateSchemaPropertyOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateSchemaPropertyOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -454,6 +481,7 @@ impl Property {
     }
 
     /// Sets or clears `Array`.
+    #[inline]
     pub fn set_array(mut self, v: Option<bool>) -> Self {
         self.array = v;
         self
@@ -466,6 +494,7 @@ impl Property {
     }
 
     /// Sets or clears `Attributes`.
+    #[inline]
     pub fn set_attributes(mut self, v: Option<String>) -> Self {
         self.attributes = v;
         self
@@ -478,6 +507,7 @@ impl Property {
     }
 
     /// Sets or clears `DataType`.
+    #[inline]
     pub fn set_data_type(mut self, v: Option<String>) -> Self {
         self.data_type = v;
         self
@@ -490,6 +520,7 @@ impl Property {
     }
 
     /// Sets or clears `Description`.
+    #[inline]
     pub fn set_description(mut self, v: Option<String>) -> Self {
         self.description = v;
         self
@@ -502,6 +533,7 @@ impl Property {
     }
 
     /// Sets or clears `Disabled`.
+    #[inline]
     pub fn set_disabled(mut self, v: Option<bool>) -> Self {
         self.disabled = v;
         self
@@ -514,6 +546,7 @@ impl Property {
     }
 
     /// Sets or clears `DisplayName`.
+    #[inline]
     pub fn set_display_name(mut self, v: Option<String>) -> Self {
         self.display_name = v;
         self
@@ -526,6 +559,7 @@ impl Property {
     }
 
     /// Sets or clears `DisplayOrder`.
+    #[inline]
     pub fn set_display_order(mut self, v: Option<i32>) -> Self {
         self.display_order = v;
         self
@@ -538,6 +572,7 @@ impl Property {
     }
 
     /// Sets or clears `EditorType`.
+    #[inline]
     pub fn set_editor_type(mut self, v: Option<String>) -> Self {
         self.editor_type = v;
         self
@@ -550,6 +585,7 @@ impl Property {
     }
 
     /// Sets or clears `MaxLength`.
+    #[inline]
     pub fn set_max_length(mut self, v: Option<i32>) -> Self {
         self.max_length = v;
         self
@@ -562,6 +598,7 @@ impl Property {
     }
 
     /// Sets or clears `Maximum`.
+    #[inline]
     pub fn set_maximum(mut self, v: Option<f64>) -> Self {
         self.maximum = v;
         self
@@ -574,6 +611,7 @@ impl Property {
     }
 
     /// Sets or clears `MinLength`.
+    #[inline]
     pub fn set_min_length(mut self, v: Option<i32>) -> Self {
         self.min_length = v;
         self
@@ -586,6 +624,7 @@ impl Property {
     }
 
     /// Sets or clears `Minimum`.
+    #[inline]
     pub fn set_minimum(mut self, v: Option<f64>) -> Self {
         self.minimum = v;
         self
@@ -598,6 +637,7 @@ impl Property {
     }
 
     /// Sets or clears `Name`.
+    #[inline]
     pub fn set_name(mut self, v: Option<String>) -> Self {
         self.name = v;
         self
@@ -610,6 +650,7 @@ impl Property {
     }
 
     /// Sets or clears `Pattern`.
+    #[inline]
     pub fn set_pattern(mut self, v: Option<String>) -> Self {
         self.pattern = v;
         self
@@ -622,6 +663,7 @@ impl Property {
     }
 
     /// Sets or clears `PatternErrorMessage`.
+    #[inline]
     pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
         self.pattern_error_message = v;
         self
@@ -634,6 +676,7 @@ impl Property {
     }
 
     /// Sets or clears `ReadOnly`.
+    #[inline]
     pub fn set_read_only(mut self, v: Option<bool>) -> Self {
         self.read_only = v;
         self
@@ -646,6 +689,7 @@ impl Property {
     }
 
     /// Sets or clears `Required`.
+    #[inline]
     pub fn set_required(mut self, v: Option<bool>) -> Self {
         self.required = v;
         self
@@ -653,6 +697,7 @@ impl Property {
 }
 
 impl Encode for Property {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Array", &self.array);
@@ -677,6 +722,7 @@ impl Encode for Property {
 }
 
 impl Flat for Property {
+    #[inline]
     fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
         codec::flat_field(out, prefix, "Array", &self.array);
         codec::flat_field(out, prefix, "Attributes", &self.attributes);
@@ -705,6 +751,7 @@ impl Flat for Property {
 
 impl codec::JsonText for Property {
     /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
     fn write_json(&self, out: &mut String) {
         let mut o = codec::JsonObject::new(out);
         o.field("Array", &self.array);
@@ -743,6 +790,7 @@ pub enum UpdateSchemaPropertyError {
 
 impl UpdateSchemaPropertyError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -750,45 +798,53 @@ impl UpdateSchemaPropertyError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateSchemaPropertyError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateSchemaPropertyError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateSchemaPropertyError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }

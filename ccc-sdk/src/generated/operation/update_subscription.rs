@@ -21,6 +21,7 @@ impl crate::Client {
     /// [`instance_id`](UpdateSubscriptionFluentBuilder::instance_id).
     ///
     /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSubscription)
+    #[inline]
     pub fn update_subscription(&self) -> UpdateSubscriptionFluentBuilder {
         UpdateSubscriptionFluentBuilder {
             client: self.clone(),
@@ -80,11 +81,13 @@ pub struct UpdateSubscriptionInput {
 
 impl UpdateSubscriptionInput {
     /// A builder for this input.
+    #[inline]
     pub fn builder() -> UpdateSubscriptionInputBuilder {
         UpdateSubscriptionInputBuilder::default()
     }
 
     /// Adds this input's parameters to a request.
+    #[inline]
     pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AccessPoint", &self.access_point);
         if let Some(v) = &self.aliyun_uid {
@@ -118,6 +121,7 @@ impl UpdateSubscriptionInput {
 }
 
 impl std::fmt::Debug for UpdateSubscriptionInput {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UpdateSubscriptionInput")
             .field("access_point", &self.access_point)
@@ -162,12 +166,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `AccessPoint`. Endpoint of the message queue, host and port, e.g. `rmq-cn-****.cn-shanghai.rmq.aliyuncs.com:8080`.
+    #[inline]
     pub fn set_access_point(mut self, v: Option<String>) -> Self {
         self.access_point = v;
         self
     }
 
     /// `AccessPoint` as set so far.
+    #[inline]
     pub fn get_access_point(&self) -> Option<&String> {
         self.access_point.as_ref()
     }
@@ -181,12 +187,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `AliyunUid`. Id of the Alibaba Cloud account that owns the message queue.
+    #[inline]
     pub fn set_aliyun_uid(mut self, v: Option<i64>) -> Self {
         self.aliyun_uid = v;
         self
     }
 
     /// `AliyunUid` as set so far.
+    #[inline]
     pub fn get_aliyun_uid(&self) -> Option<&i64> {
         self.aliyun_uid.as_ref()
     }
@@ -200,12 +208,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `DefaultTopic`. Topic events are published to, e.g. `ccc-event`.
+    #[inline]
     pub fn set_default_topic(mut self, v: Option<String>) -> Self {
         self.default_topic = v;
         self
     }
 
     /// `DefaultTopic` as set so far.
+    #[inline]
     pub fn get_default_topic(&self) -> Option<&String> {
         self.default_topic.as_ref()
     }
@@ -219,12 +229,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `EventSubscriptionsJson`. Which events to publish, as JSON text: a list of objects, each an event name (`Name`, e.g. `Dialing`, `Released`, `Enqueue`) and whether it is turned off (`Disabled`).
+    #[inline]
     pub fn set_event_subscriptions_json(mut self, v: Option<String>) -> Self {
         self.event_subscriptions_json = v;
         self
     }
 
     /// `EventSubscriptionsJson` as set so far.
+    #[inline]
     pub fn get_event_subscriptions_json(&self) -> Option<&String> {
         self.event_subscriptions_json.as_ref()
     }
@@ -238,12 +250,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.instance_id = v;
         self
     }
 
     /// `InstanceId` as set so far.
+    #[inline]
     pub fn get_instance_id(&self) -> Option<&String> {
         self.instance_id.as_ref()
     }
@@ -257,12 +271,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `MqInstanceId`. Id of the message queue instance, e.g. `rmq-cn-****`.
+    #[inline]
     pub fn set_mq_instance_id(mut self, v: Option<String>) -> Self {
         self.mq_instance_id = v;
         self
     }
 
     /// `MqInstanceId` as set so far.
+    #[inline]
     pub fn get_mq_instance_id(&self) -> Option<&String> {
         self.mq_instance_id.as_ref()
     }
@@ -276,12 +292,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `MqType`. Kind of message queue, e.g. `rocketmq5`.
+    #[inline]
     pub fn set_mq_type(mut self, v: Option<String>) -> Self {
         self.mq_type = v;
         self
     }
 
     /// `MqType` as set so far.
+    #[inline]
     pub fn get_mq_type(&self) -> Option<&String> {
         self.mq_type.as_ref()
     }
@@ -295,12 +313,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `Password`. Password of the message queue user.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.password = v;
         self
     }
 
     /// `Password` as set so far.
+    #[inline]
     pub fn get_password(&self) -> Option<&String> {
         self.password.as_ref()
     }
@@ -314,12 +334,14 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `ProducerId`. Producer group id to publish as, e.g. `GID_xxx`.
+    #[inline]
     pub fn set_producer_id(mut self, v: Option<String>) -> Self {
         self.producer_id = v;
         self
     }
 
     /// `ProducerId` as set so far.
+    #[inline]
     pub fn get_producer_id(&self) -> Option<&String> {
         self.producer_id.as_ref()
     }
@@ -333,17 +355,20 @@ impl UpdateSubscriptionInputBuilder {
     }
 
     /// Sets or clears `Username`. User name for the message queue, e.g. `username`.
+    #[inline]
     pub fn set_username(mut self, v: Option<String>) -> Self {
         self.username = v;
         self
     }
 
     /// `Username` as set so far.
+    #[inline]
     pub fn get_username(&self) -> Option<&String> {
         self.username.as_ref()
     }
 
     /// Builds the input; fails naming the first required parameter that is not set.
+    #[inline]
     pub fn build(self) -> Result<UpdateSubscriptionInput, BuildError> {
         Ok(UpdateSubscriptionInput {
             access_point: self
@@ -367,6 +392,7 @@ impl UpdateSubscriptionInputBuilder {
 }
 
 impl std::fmt::Debug for UpdateSubscriptionInputBuilder {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UpdateSubscriptionInputBuilder")
             .field("access_point", &self.access_point)
@@ -405,6 +431,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `AccessPoint`. Endpoint of the message queue, host and port, e.g. `rmq-cn-****.cn-shanghai.rmq.aliyuncs.com:8080`.
+    #[inline]
     pub fn set_access_point(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_access_point(v);
         self
@@ -419,6 +446,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `AliyunUid`. Id of the Alibaba Cloud account that owns the message queue.
+    #[inline]
     pub fn set_aliyun_uid(mut self, v: Option<i64>) -> Self {
         self.input = self.input.set_aliyun_uid(v);
         self
@@ -433,6 +461,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `DefaultTopic`. Topic events are published to, e.g. `ccc-event`.
+    #[inline]
     pub fn set_default_topic(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_default_topic(v);
         self
@@ -447,6 +476,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `EventSubscriptionsJson`. Which events to publish, as JSON text: a list of objects, each an event name (`Name`, e.g. `Dialing`, `Released`, `Enqueue`) and whether it is turned off (`Disabled`).
+    #[inline]
     pub fn set_event_subscriptions_json(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_event_subscriptions_json(v);
         self
@@ -461,6 +491,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `InstanceId`. Id of the contact centre instance, e.g. `ccc-test`.
+    #[inline]
     pub fn set_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_instance_id(v);
         self
@@ -475,6 +506,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `MqInstanceId`. Id of the message queue instance, e.g. `rmq-cn-****`.
+    #[inline]
     pub fn set_mq_instance_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mq_instance_id(v);
         self
@@ -489,6 +521,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `MqType`. Kind of message queue, e.g. `rocketmq5`.
+    #[inline]
     pub fn set_mq_type(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_mq_type(v);
         self
@@ -503,6 +536,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `Password`. Password of the message queue user.
+    #[inline]
     pub fn set_password(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_password(v);
         self
@@ -517,6 +551,7 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `ProducerId`. Producer group id to publish as, e.g. `GID_xxx`.
+    #[inline]
     pub fn set_producer_id(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_producer_id(v);
         self
@@ -531,17 +566,20 @@ impl UpdateSubscriptionFluentBuilder {
     }
 
     /// Sets or clears `Username`. User name for the message queue, e.g. `username`.
+    #[inline]
     pub fn set_username(mut self, v: Option<String>) -> Self {
         self.input = self.input.set_username(v);
         self
     }
 
     /// The input as set so far.
+    #[inline]
     pub fn as_input(&self) -> &UpdateSubscriptionInputBuilder {
         &self.input
     }
 
     /// Per-call settings (timeouts, retries) over the client's.
+    #[inline]
     pub fn options(mut self, options: crate::CallOptions) -> Self {
         self.options = options;
         self
@@ -592,57 +630,67 @@ pub struct UpdateSubscriptionOutput {
 
 impl UpdateSubscriptionOutput {
     /// `Code`: see the field [`code`](#structfield.code).
+    #[inline]
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// `Data`: see the field [`data`](#structfield.data).
+    #[inline]
     pub fn data(&self) -> Option<&UpdateSubscriptionResult> {
         self.data.as_ref()
     }
 
     /// `HttpStatusCode`: see the field [`http_status_code`](#structfield.http_status_code).
+    #[inline]
     pub fn http_status_code(&self) -> Option<i32> {
         self.http_status_code
     }
 
     /// `Message`: see the field [`message`](#structfield.message).
+    #[inline]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// `Params`: see the field [`params`](#structfield.params); empty when absent.
+    #[inline]
     pub fn params(&self) -> &[String] {
         self.params.as_deref().unwrap_or_default()
     }
 
     /// `RequestId`: see the field [`request_id`](#structfield.request_id).
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The output as JSON, with the service's wire names.
+    #[inline]
     pub fn to_json(&self) -> Value {
         self.encode()
     }
 }
 
 impl Decode for UpdateSubscriptionOutput {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                code: codec::field(o, "Code")?,
-                data: codec::field(o, "Data")?,
-                http_status_code: codec::field(o, "HttpStatusCode")?,
-                message: codec::field(o, "Message")?,
-                params: codec::field(o, "Params")?,
-                request_id: codec::field(o, "RequestId")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Code" => codec::set(&mut out.code, name, v),
+            "Data" => codec::set(&mut out.data, name, v),
+            "HttpStatusCode" => codec::set(&mut out.http_status_code, name, v),
+            "Message" => codec::set(&mut out.message, name, v),
+            "Params" => codec::set(&mut out.params, name, v),
+            "RequestId" => codec::set(&mut out.request_id, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateSubscriptionOutput {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Code", &self.code);
@@ -697,64 +745,75 @@ pub struct UpdateSubscriptionResult {
 
 impl UpdateSubscriptionResult {
     /// `AccessPoint`: see the field [`access_point`](#structfield.access_point).
+    #[inline]
     pub fn access_point(&self) -> Option<&str> {
         self.access_point.as_deref()
     }
 
     /// `EventList`: see the field [`event_list`](#structfield.event_list); empty when absent.
+    #[inline]
     pub fn event_list(&self) -> &[EventList] {
         self.event_list.as_deref().unwrap_or_default()
     }
 
     /// `InstanceId`: see the field [`instance_id`](#structfield.instance_id).
+    #[inline]
     pub fn instance_id(&self) -> Option<&str> {
         self.instance_id.as_deref()
     }
 
     /// `MqInstanceId`: see the field [`mq_instance_id`](#structfield.mq_instance_id).
+    #[inline]
     pub fn mq_instance_id(&self) -> Option<&str> {
         self.mq_instance_id.as_deref()
     }
 
     /// `MqType`: see the field [`mq_type`](#structfield.mq_type).
+    #[inline]
     pub fn mq_type(&self) -> Option<&str> {
         self.mq_type.as_deref()
     }
 
     /// `ProducerId`: see the field [`producer_id`](#structfield.producer_id).
+    #[inline]
     pub fn producer_id(&self) -> Option<&str> {
         self.producer_id.as_deref()
     }
 
     /// `Topic`: see the field [`topic`](#structfield.topic).
+    #[inline]
     pub fn topic(&self) -> Option<&str> {
         self.topic.as_deref()
     }
 
     /// `Username`: see the field [`username`](#structfield.username).
+    #[inline]
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
     }
 }
 
 impl Decode for UpdateSubscriptionResult {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                access_point: codec::field(o, "AccessPoint")?,
-                event_list: codec::field(o, "EventList")?,
-                instance_id: codec::field(o, "InstanceId")?,
-                mq_instance_id: codec::field(o, "MqInstanceId")?,
-                mq_type: codec::field(o, "MqType")?,
-                producer_id: codec::field(o, "ProducerId")?,
-                topic: codec::field(o, "Topic")?,
-                username: codec::field(o, "Username")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "AccessPoint" => codec::set(&mut out.access_point, name, v),
+            "EventList" => codec::set(&mut out.event_list, name, v),
+            "InstanceId" => codec::set(&mut out.instance_id, name, v),
+            "MqInstanceId" => codec::set(&mut out.mq_instance_id, name, v),
+            "MqType" => codec::set(&mut out.mq_type, name, v),
+            "ProducerId" => codec::set(&mut out.producer_id, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            "Username" => codec::set(&mut out.username, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for UpdateSubscriptionResult {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "AccessPoint", &self.access_point);
@@ -791,34 +850,40 @@ pub struct EventList {
 
 impl EventList {
     /// `Disabled`: see the field [`disabled`](#structfield.disabled).
+    #[inline]
     pub fn disabled(&self) -> Option<bool> {
         self.disabled
     }
 
     /// `Name`: see the field [`name`](#structfield.name).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// `Topic`: see the field [`topic`](#structfield.topic).
+    #[inline]
     pub fn topic(&self) -> Option<&str> {
         self.topic.as_deref()
     }
 }
 
 impl Decode for EventList {
+    #[inline]
     fn decode(v: codec::Node<'_>) -> Result<Self, codec::DecodeError> {
-        codec::decode_struct(v, |o| {
-            Ok(Self {
-                disabled: codec::field(o, "Disabled")?,
-                name: codec::field(o, "Name")?,
-                topic: codec::field(o, "Topic")?,
-            })
-        })
+        let mut out = Self::default();
+        codec::fields(v, &mut |name, v| match name {
+            "Disabled" => codec::set(&mut out.disabled, name, v),
+            "Name" => codec::set(&mut out.name, name, v),
+            "Topic" => codec::set(&mut out.topic, name, v),
+            _ => Ok(()),
+        })?;
+        Ok(out)
     }
 }
 
 impl Encode for EventList {
+    #[inline]
     fn encode(&self) -> Value {
         let mut o = Map::new();
         codec::put(&mut o, "Disabled", &self.disabled);
@@ -847,6 +912,7 @@ pub enum UpdateSubscriptionError {
 
 impl UpdateSubscriptionError {
     /// The error as the service sent it.
+    #[inline]
     pub fn service_error(&self) -> &ServiceError {
         match self {
             Self::Unhandled(e) => e,
@@ -854,45 +920,53 @@ impl UpdateSubscriptionError {
     }
 
     /// The error code, e.g. `InvalidParameter`.
+    #[inline]
     pub fn code(&self) -> &str {
         self.service_error().code()
     }
 
     /// The error code as an [`ErrorCode`](crate::types::ErrorCode): the same variant
     /// whichever action returned it.
+    #[inline]
     pub fn error_code(&self) -> crate::types::ErrorCode {
         self.service_error().error_code()
     }
 
     /// The service's message.
+    #[inline]
     pub fn message(&self) -> &str {
         self.service_error().message()
     }
 
     /// The request id.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.service_error().request_id()
     }
 
     /// The HTTP status.
+    #[inline]
     pub fn http_status(&self) -> u16 {
         self.service_error().http_status()
     }
 }
 
 impl From<ServiceError> for UpdateSubscriptionError {
+    #[inline]
     fn from(e: ServiceError) -> Self {
         Self::Unhandled(e)
     }
 }
 
 impl AsRef<ServiceError> for UpdateSubscriptionError {
+    #[inline]
     fn as_ref(&self) -> &ServiceError {
         self.service_error()
     }
 }
 
 impl std::fmt::Display for UpdateSubscriptionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self.service_error(), f)
     }
