@@ -576,9 +576,12 @@ fn retrieve_customer(call: &mut Call, now: i64) {
     }
 }
 
-fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
-    let now = world.now_ms();
-    let instance = instance_mut(world, req)?;
+/// The attended transfer the acting agent holds on the named call, as (the acting agent, the
+/// call's job id, the agent it consults), or the failure that says why there is none.
+fn consultation(
+    instance: &mut Instance,
+    req: &Req<'_>,
+) -> Result<(String, String, String), Failure> {
     let user_id = acting_user(instance, req)?;
     let call = call_of(instance, req)?;
     check_in_call(call, &user_id)?;
@@ -589,6 +592,13 @@ fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
             [job_id.as_str(), "not consulting"],
         )
     })?;
+    Ok((user_id, job_id, target))
+}
+
+fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
+    let now = world.now_ms();
+    let instance = instance_mut(world, req)?;
+    let (user_id, job_id, target) = consultation(instance, req)?;
     if state_of(instance, &target) != UserState::Talking {
         return Err(not_in_state(&target, state_of(instance, &target)));
     }
@@ -606,16 +616,7 @@ fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
 fn cancel_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
-    let job_id = call.job_id.clone();
-    let target = consulted(call).ok_or_else(|| {
-        fail_args(
-            "InvalidOperation.CallState",
-            [job_id.as_str(), "not consulting"],
-        )
-    })?;
+    let (user_id, job_id, target) = consultation(instance, req)?;
     if let Some(call) = instance.calls.get_mut(&job_id) {
         retrieve_customer(call, now);
         let mut talk = 0;
