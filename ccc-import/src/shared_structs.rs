@@ -222,15 +222,7 @@ struct Occurrence {
 pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     let mut report = Vec::new();
     // Each round shares at least one struct, or stops; a struct is shared once.
-    let limit = 1 + actions
-        .iter()
-        .map(|a| {
-            a.response
-                .iter()
-                .map(|f| count_structs(&f.ty))
-                .sum::<usize>()
-        })
-        .sum::<usize>();
+    let limit = crate::unify::rounds_bound(actions);
     for _ in 0..limit {
         for a in actions.iter_mut() {
             for line in refer(a, product) {
@@ -261,16 +253,6 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     report.retain(|line| seen.insert(line.clone()));
     report
-}
-
-fn count_structs(ty: &Type) -> usize {
-    match ty {
-        Type::Scalar { .. } => 0,
-        Type::Struct { fields, .. } => {
-            1 + fields.iter().map(|f| count_structs(&f.ty)).sum::<usize>()
-        }
-        Type::List { items: t } | Type::Map { values: t } => count_structs(t),
-    }
 }
 
 /// Collects the inline structs whose inner structs are all references. `at`: the Rust name of the

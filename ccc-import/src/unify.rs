@@ -55,17 +55,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
             .enums
             .iter()
             .map(|e| e.name.clone())
-            .chain(
-                [
-                    "CommonErrorCode",
-                    "ErrorCode",
-                    "Decode",
-                    "Encode",
-                    "Map",
-                    "Value",
-                ]
-                .map(String::from),
-            )
+            .chain(ccc_spec::TYPES_NAMES.iter().map(|n| (*n).to_owned()))
             .collect(),
     };
     let mut report = Vec::new();
@@ -86,15 +76,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
         }
     }
     // Each round merges or renames one group for good: renamed structs take names of their own.
-    let limit = 1 + deep_actions
-        .iter()
-        .map(|a| {
-            a.response
-                .iter()
-                .map(|f| count_structs(&f.ty))
-                .sum::<usize>()
-        })
-        .sum::<usize>();
+    let limit = rounds_bound(&deep_actions);
     for _ in 0..limit {
         let found = collect_all(&deep_actions, &shared, Role::Response, false);
         let Some((name, places)) = next_group(&found, &shared) else {
@@ -241,6 +223,16 @@ impl Occurrence {
     fn own_name(&self, action: &str) -> String {
         naming::own_struct_ident(action, &self.name, self.named_by_action, self.list_item)
     }
+}
+
+/// How many rounds of sharing or merging response structs can change anything: one more than
+/// the structs the actions' responses hold, since each round settles one at least.
+pub(crate) fn rounds_bound(actions: &[Action]) -> usize {
+    1 + actions
+        .iter()
+        .flat_map(|a| &a.response)
+        .map(|f| count_structs(&f.ty))
+        .sum::<usize>()
 }
 
 fn count_structs(ty: &Type) -> usize {
