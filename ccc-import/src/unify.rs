@@ -578,6 +578,41 @@ fn union_fields(
     Some(out)
 }
 
+/// The scalar type that decodes what the scalars `a` and `b` decode and encodes it back the same,
+/// if there is one: the same scalar, `Long` for an `Integer` and a `Long`, a String with the
+/// product enumeration one of them has (it keeps values it does not list). `None` for anything
+/// else, structs, lists and maps included.
+pub(crate) fn scalar_union(a: &Type, b: &Type, product: &Product) -> Option<Type> {
+    let (
+        Type::Scalar {
+            scalar: sa,
+            enumeration: ea,
+        },
+        Type::Scalar {
+            scalar: sb,
+            enumeration: eb,
+        },
+    ) = (a, b)
+    else {
+        return None;
+    };
+    let scalar = match (sa, sb) {
+        (x, y) if x == y => *x,
+        (Scalar::Integer, Scalar::Long) | (Scalar::Long, Scalar::Integer) => Scalar::Long,
+        _ => return None,
+    };
+    let product_enum = |e: &String| product.enums.iter().any(|p| &p.name == e);
+    let enumeration = match (ea, eb) {
+        (x, y) if x == y => x.clone(),
+        (Some(e), None) | (None, Some(e)) if product_enum(e) => Some(e.clone()),
+        _ => return None,
+    };
+    Some(Type::Scalar {
+        scalar,
+        enumeration,
+    })
+}
+
 /// The type that decodes what `a` and `b` decode and encodes it back the same, if there is one:
 /// the same scalar, `Long` for an `Integer` and a `Long`, a String with the product enumeration
 /// one of them has, and structs, lists and maps of such.
@@ -588,32 +623,7 @@ fn union(
     shared: &BTreeMap<String, Vec<Field>>,
 ) -> Option<Type> {
     match (a, b) {
-        (
-            Type::Scalar {
-                scalar: sa,
-                enumeration: ea,
-            },
-            Type::Scalar {
-                scalar: sb,
-                enumeration: eb,
-            },
-        ) => {
-            let scalar = match (sa, sb) {
-                (x, y) if x == y => *x,
-                (Scalar::Integer, Scalar::Long) | (Scalar::Long, Scalar::Integer) => Scalar::Long,
-                _ => return None,
-            };
-            let product_enum = |e: &String| ctx.product.enums.iter().any(|p| &p.name == e);
-            let enumeration = match (ea, eb) {
-                (x, y) if x == y => x.clone(),
-                (Some(e), None) | (None, Some(e)) if product_enum(e) => Some(e.clone()),
-                _ => return None,
-            };
-            Some(Type::Scalar {
-                scalar,
-                enumeration,
-            })
-        }
+        (Type::Scalar { .. }, Type::Scalar { .. }) => scalar_union(a, b, ctx.product),
         (Type::List { items: x }, Type::List { items: y }) => Some(Type::List {
             items: Box::new(union(x, y, ctx, shared)?),
         }),
