@@ -512,30 +512,20 @@ fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure>
 fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let Transfer {
-        user_id,
-        job_id,
-        target,
-        from,
-    } = transfer(instance, req)?;
-    instance.leave(&job_id, &user_id, now);
-    if let Some(call) = instance.calls.get_mut(&job_id) {
+    let t = transfer(instance, req)?;
+    instance.leave(&t.job_id, &t.user_id, now);
+    if let Some(call) = instance.calls.get_mut(&t.job_id) {
         call.transfers += 1;
     }
-    ring_agent(instance, &job_id, &target, &from, now);
-    contexts(instance, &user_id, &job_id, now)
+    ring_agent(instance, &t.job_id, &t.target, &t.from, now);
+    contexts(instance, &t.user_id, &t.job_id, now)
 }
 
 fn initiate_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let Transfer {
-        user_id,
-        job_id,
-        target,
-        from,
-    } = transfer(instance, req)?;
-    if let Some(call) = instance.calls.get_mut(&job_id) {
+    let t = transfer(instance, req)?;
+    if let Some(call) = instance.calls.get_mut(&t.job_id) {
         // The customer waits on hold while the agents talk.
         for channel in call.channels.iter_mut().filter(|c| c.user_id.is_none()) {
             if channel.state == ChannelState::Answered {
@@ -545,15 +535,15 @@ fn initiate_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
         }
         call.hold_started_ms.get_or_insert(now);
     }
-    ring_agent(instance, &job_id, &target, &from, now);
+    ring_agent(instance, &t.job_id, &t.target, &t.from, now);
     if let Some(channel) = instance
         .calls
-        .get_mut(&job_id)
-        .and_then(|c| c.channel_of_mut(&target))
+        .get_mut(&t.job_id)
+        .and_then(|c| c.channel_of_mut(&t.target))
     {
         channel.flags.push("CONSULTING");
     }
-    contexts(instance, &user_id, &job_id, now)
+    contexts(instance, &t.user_id, &t.job_id, now)
 }
 
 /// The agent being consulted in an attended transfer of `call`.
