@@ -26,12 +26,8 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--with-descriptions" => opts.with_descriptions = true,
             "--dry-run" => opts.dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flag if flag.starts_with("--") => {
-                return crate::usage_error(&format!("unknown option `{flag}`"), USAGE);
+            flag if flag == "-h" || flag.starts_with("--") => {
+                return crate::help_or_unknown(flag, USAGE);
             }
             path => inputs.push(PathBuf::from(path)),
         }

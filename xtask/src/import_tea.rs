@@ -35,12 +35,8 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                 }
             },
             "--dry-run" => opts.dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flag if flag.starts_with("--") => {
-                return crate::usage_error(&format!("unknown option `{flag}`"), USAGE);
+            flag if flag == "-h" || flag.starts_with("--") => {
+                return crate::help_or_unknown(flag, USAGE);
             }
             path if tea.is_none() => tea = Some(PathBuf::from(path)),
             extra => {
