@@ -85,6 +85,17 @@ fn check_in_call(call: &Call, user_id: &str) -> Result<(), Failure> {
     }
 }
 
+/// The acting agent and the named call, which it must be in.
+fn acting_in_call<'i>(
+    instance: &'i mut Instance,
+    req: &Req<'_>,
+) -> Result<(String, &'i mut Call), Failure> {
+    let user_id = acting_user(instance, req)?;
+    let call = call_of(instance, req)?;
+    check_in_call(call, &user_id)?;
+    Ok((user_id, call))
+}
+
 fn agent_channel(call: &Call, instance: &Instance, user_id: &str, from: &str, now: i64) -> Channel {
     let extension = instance
         .users
@@ -317,9 +328,7 @@ fn make_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn answer_call(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Ringing {
@@ -487,9 +496,7 @@ struct Transfer {
 }
 
 fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure> {
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Talking {
@@ -572,9 +579,7 @@ fn consultation(
     instance: &mut Instance,
     req: &Req<'_>,
 ) -> Result<(String, String, String), Failure> {
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req)?;
     let job_id = call.job_id.clone();
     let target = consulted(call).ok_or_else(|| {
         fail_args(
