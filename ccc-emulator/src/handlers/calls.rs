@@ -85,13 +85,18 @@ fn check_in_call(call: &Call, user_id: &str) -> Result<(), Failure> {
     }
 }
 
-/// The acting agent and the named call, which it must be in.
+/// The acting agent and the named call, which it must be in; with `channel`, a channel the
+/// request names must be one of that call's (checked first).
 fn acting_in_call<'i>(
     instance: &'i mut Instance,
     req: &Req<'_>,
+    channel: bool,
 ) -> Result<(String, &'i mut Call), Failure> {
     let user_id = acting_user(instance, req)?;
     let call = call_of(instance, req)?;
+    if channel {
+        check_channel(call, req)?;
+    }
     check_in_call(call, &user_id)?;
     Ok((user_id, call))
 }
@@ -328,7 +333,7 @@ fn make_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn answer_call(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let (user_id, call) = acting_in_call(instance, req)?;
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Ringing {
@@ -372,10 +377,7 @@ fn release_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn set_hold(world: &mut World, req: &Req<'_>, hold: bool) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_channel(call, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, true)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Talking {
@@ -432,10 +434,7 @@ fn retrieve_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn set_flag(world: &mut World, req: &Req<'_>, flag: &'static str, on: bool) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_channel(call, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, true)?;
     let job_id = call.job_id.clone();
     if let Some(channel) = call.channel_of_mut(&user_id) {
         channel.flags.retain(|f| *f != flag);
@@ -496,7 +495,7 @@ struct Transfer {
 }
 
 fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure> {
-    let (user_id, call) = acting_in_call(instance, req)?;
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Talking {
@@ -579,7 +578,7 @@ fn consultation(
     instance: &mut Instance,
     req: &Req<'_>,
 ) -> Result<(String, String, String), Failure> {
-    let (user_id, call) = acting_in_call(instance, req)?;
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let target = consulted(call).ok_or_else(|| {
         fail_args(
