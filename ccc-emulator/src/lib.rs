@@ -86,6 +86,7 @@ pub use metadata::{ROLES_PATH as METADATA_ROLES_PATH, TOKEN_PATH as METADATA_TOK
 pub use scenario::{Scenario, ScenarioError};
 pub use state::State;
 pub use sts::{CREDENTIALS_URI_PATH, DEFAULT_ECS_ROLE, Identity, IssuedCredentials, STS_VERSION};
+pub use util::format_timestamp;
 
 use auth::Credential;
 use service::Shared;
@@ -447,6 +448,51 @@ impl Emulator {
     }
 }
 
+/// The accessors both serving handles share: where they listen and what they serve.
+macro_rules! serving_accessors {
+    ($handle:ty) => {
+        impl $handle {
+            /// The address listened on.
+            pub fn addr(&self) -> SocketAddr {
+                self.addr
+            }
+
+            /// The endpoint to give a client, e.g. `http://127.0.0.1:49152`.
+            pub fn endpoint(&self) -> String {
+                format!("http://{}", self.addr)
+            }
+
+            /// The emulator served.
+            pub fn emulator(&self) -> &Emulator {
+                &self.emulator
+            }
+
+            /// Shorthand for [`Emulator::state`].
+            pub fn state(&self) -> &State {
+                self.emulator.state()
+            }
+
+            /// Shorthand for [`Emulator::faults`].
+            pub fn faults(&self) -> &Faults {
+                self.emulator.faults()
+            }
+
+            /// Shorthand for [`Emulator::requests`].
+            pub fn requests(&self, action: &str) -> u64 {
+                self.emulator.requests(action)
+            }
+
+            /// Shorthand for [`Emulator::identity`].
+            pub fn identity(&self) -> &Identity {
+                self.emulator.identity()
+            }
+        }
+    };
+}
+
+serving_accessors!(RunningEmulator);
+serving_accessors!(BlockingEmulator);
+
 /// An emulator serving on a tokio runtime. Dropping it stops the server too, without waiting.
 #[derive(Debug)]
 pub struct RunningEmulator {
@@ -457,41 +503,6 @@ pub struct RunningEmulator {
 }
 
 impl RunningEmulator {
-    /// The address listened on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The endpoint to give a client, e.g. `http://127.0.0.1:49152`.
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// The emulator served.
-    pub fn emulator(&self) -> &Emulator {
-        &self.emulator
-    }
-
-    /// Shorthand for [`Emulator::state`].
-    pub fn state(&self) -> &State {
-        self.emulator.state()
-    }
-
-    /// Shorthand for [`Emulator::faults`].
-    pub fn faults(&self) -> &Faults {
-        self.emulator.faults()
-    }
-
-    /// Shorthand for [`Emulator::requests`].
-    pub fn requests(&self, action: &str) -> u64 {
-        self.emulator.requests(action)
-    }
-
-    /// Shorthand for [`Emulator::identity`].
-    pub fn identity(&self) -> &Identity {
-        self.emulator.identity()
-    }
-
     /// Stops accepting, lets requests in flight finish (for up to two seconds), then returns.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -517,36 +528,6 @@ pub struct BlockingEmulator {
 }
 
 impl BlockingEmulator {
-    /// The address listened on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The endpoint to give a client, e.g. `http://127.0.0.1:49152`.
-    pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// The emulator served.
-    pub fn emulator(&self) -> &Emulator {
-        &self.emulator
-    }
-
-    /// Shorthand for [`Emulator::state`].
-    pub fn state(&self) -> &State {
-        self.emulator.state()
-    }
-
-    /// Shorthand for [`Emulator::faults`].
-    pub fn faults(&self) -> &Faults {
-        self.emulator.faults()
-    }
-
-    /// Shorthand for [`Emulator::requests`].
-    pub fn requests(&self, action: &str) -> u64 {
-        self.emulator.requests(action)
-    }
-
     /// Stops the server and waits for its thread.
     pub fn shutdown(mut self) {
         self.stop_and_join();

@@ -364,6 +364,28 @@ mod tests {
     }
 
     #[test]
+    fn usage_names_every_flag() {
+        let others = [
+            "--listen",
+            "--access-key-id",
+            "--access-key-secret",
+            "--sts-access-key-id",
+            "--sts-access-key-secret",
+            "--security-token",
+            "--spec",
+            "--scenario",
+            "--listing-rows",
+        ];
+        for flag in LIMIT_FLAGS.iter().chain(&others) {
+            assert!(USAGE.contains(flag), "{flag} missing from the usage text");
+            assert!(
+                !matches!(parse(&[flag]), Err(e) if e.starts_with("unknown")),
+                "{flag}"
+            );
+        }
+    }
+
+    #[test]
     fn parses_limits() {
         let Ok(Command::Run(o)) = parse(&[
             "--idle-timeout",

@@ -141,8 +141,9 @@ impl RequestIds {
     }
 }
 
-/// `2026-11-30T16:00:00Z` from Unix seconds.
-pub(crate) fn format_timestamp(secs: i64) -> String {
+/// `2026-11-30T16:00:00Z` from Unix seconds: the form of `Timestamp` and `Expiration` on the wire.
+/// Public for clients that sign requests by hand (tests, benchmarks).
+pub fn format_timestamp(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Howard Hinnant's civil-from-days.

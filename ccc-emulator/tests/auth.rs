@@ -2,8 +2,9 @@
 
 mod common;
 
+use ccc_emulator::format_timestamp;
 use ccc_emulator::{Emulator, Fault, RunningEmulator};
-use common::{V1, V3, iso8601, now, send_raw};
+use common::{V1, V3, now, send_raw};
 
 const STS_ID: &str = "STS.test";
 const STS_SECRET: &str = "stssecret";
@@ -163,17 +164,17 @@ async fn an_unknown_access_key_is_refused() {
 async fn timestamps_must_be_well_formed_and_recent() {
     let emu = start().await;
     let mut old = reset(V3::new("ResetAgentState"));
-    old.date = iso8601(now() - 16 * 60);
+    old.date = format_timestamp(now() - 16 * 60);
     send_raw(emu.addr(), &old.build(emu.addr()))
         .await
         .expect_error(400, "InvalidTimeStamp.Expired");
     let mut future = reset(V3::new("ResetAgentState"));
-    future.date = iso8601(now() + 16 * 60);
+    future.date = format_timestamp(now() + 16 * 60);
     send_raw(emu.addr(), &future.build(emu.addr()))
         .await
         .expect_error(400, "InvalidTimeStamp.Expired");
     let mut within = reset(V3::new("ResetAgentState"));
-    within.date = iso8601(now() - 14 * 60);
+    within.date = format_timestamp(now() - 14 * 60);
     assert_eq!(
         send_raw(emu.addr(), &within.build(emu.addr())).await.status,
         Some(200)

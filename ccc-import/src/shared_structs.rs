@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ccc_spec::naming::{self, StructPlace};
-use ccc_spec::{Action, Field, Product, Scalar, StructSpec, Type, fields_fingerprint};
+use ccc_spec::{Action, Field, Product, StructSpec, Type, fields_fingerprint};
 
 /// The importers' step after merging: the action's response structs that have the shape of a
 /// product struct become references to it ([`refer`]), and the Strings the product keeps plain
@@ -178,23 +178,9 @@ pub fn fits(ty: &Type, shared: &Type, product: &Product) -> bool {
         _ => return false,
     }
     match (ty, shared) {
-        (
-            Type::Scalar {
-                scalar: sa,
-                enumeration: ea,
-            },
-            Type::Scalar {
-                scalar: sb,
-                enumeration: eb,
-            },
-        ) => {
-            let scalar = sa == sb || (*sa == Scalar::Integer && *sb == Scalar::Long);
-            let enumeration = ea == eb
-                || (ea.is_none()
-                    && eb
-                        .as_ref()
-                        .is_some_and(|e| product.enums.iter().any(|p| &p.name == e)));
-            scalar && enumeration
+        // The shared type holds every value of `ty` when it is what the two have in common.
+        (Type::Scalar { .. }, Type::Scalar { .. }) => {
+            crate::unify::scalar_union(ty, shared, product).as_ref() == Some(shared)
         }
         (Type::List { items: a }, Type::List { items: b })
         | (Type::Map { values: a }, Type::Map { values: b }) => fits(a, b, product),
@@ -222,15 +208,7 @@ struct Occurrence {
 pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     let mut report = Vec::new();
     // Each round shares at least one struct, or stops; a struct is shared once.
-    let limit = 1 + actions
-        .iter()
-        .map(|a| {
-            a.response
-                .iter()
-                .map(|f| count_structs(&f.ty))
-                .sum::<usize>()
-        })
-        .sum::<usize>();
+    let limit = crate::unify::rounds_bound(actions);
     for _ in 0..limit {
         for a in actions.iter_mut() {
             for line in refer(a, product) {
@@ -261,16 +239,6 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     report.retain(|line| seen.insert(line.clone()));
     report
-}
-
-fn count_structs(ty: &Type) -> usize {
-    match ty {
-        Type::Scalar { .. } => 0,
-        Type::Struct { fields, .. } => {
-            1 + fields.iter().map(|f| count_structs(&f.ty)).sum::<usize>()
-        }
-        Type::List { items: t } | Type::Map { values: t } => count_structs(t),
-    }
 }
 
 /// Collects the inline structs whose inner structs are all references. `at`: the Rust name of the

@@ -55,17 +55,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
             .enums
             .iter()
             .map(|e| e.name.clone())
-            .chain(
-                [
-                    "CommonErrorCode",
-                    "ErrorCode",
-                    "Decode",
-                    "Encode",
-                    "Map",
-                    "Value",
-                ]
-                .map(String::from),
-            )
+            .chain(ccc_spec::TYPES_NAMES.iter().map(|n| (*n).to_owned()))
             .collect(),
     };
     let mut report = Vec::new();
@@ -86,15 +76,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
         }
     }
     // Each round merges or renames one group for good: renamed structs take names of their own.
-    let limit = 1 + deep_actions
-        .iter()
-        .map(|a| {
-            a.response
-                .iter()
-                .map(|f| count_structs(&f.ty))
-                .sum::<usize>()
-        })
-        .sum::<usize>();
+    let limit = rounds_bound(&deep_actions);
     for _ in 0..limit {
         let found = collect_all(&deep_actions, &shared, Role::Response, false);
         let Some((name, places)) = next_group(&found, &shared) else {
@@ -241,6 +223,16 @@ impl Occurrence {
     fn own_name(&self, action: &str) -> String {
         naming::own_struct_ident(action, &self.name, self.named_by_action, self.list_item)
     }
+}
+
+/// How many rounds of sharing or merging response structs can change anything: one more than
+/// the structs the actions' responses hold, since each round settles one at least.
+pub(crate) fn rounds_bound(actions: &[Action]) -> usize {
+    1 + actions
+        .iter()
+        .flat_map(|a| &a.response)
+        .map(|f| count_structs(&f.ty))
+        .sum::<usize>()
 }
 
 fn count_structs(ty: &Type) -> usize {
@@ -586,6 +578,41 @@ fn union_fields(
     Some(out)
 }
 
+/// The scalar type that decodes what the scalars `a` and `b` decode and encodes it back the same,
+/// if there is one: the same scalar, `Long` for an `Integer` and a `Long`, a String with the
+/// product enumeration one of them has (it keeps values it does not list). `None` for anything
+/// else, structs, lists and maps included.
+pub(crate) fn scalar_union(a: &Type, b: &Type, product: &Product) -> Option<Type> {
+    let (
+        Type::Scalar {
+            scalar: sa,
+            enumeration: ea,
+        },
+        Type::Scalar {
+            scalar: sb,
+            enumeration: eb,
+        },
+    ) = (a, b)
+    else {
+        return None;
+    };
+    let scalar = match (sa, sb) {
+        (x, y) if x == y => *x,
+        (Scalar::Integer, Scalar::Long) | (Scalar::Long, Scalar::Integer) => Scalar::Long,
+        _ => return None,
+    };
+    let product_enum = |e: &String| product.enums.iter().any(|p| &p.name == e);
+    let enumeration = match (ea, eb) {
+        (x, y) if x == y => x.clone(),
+        (Some(e), None) | (None, Some(e)) if product_enum(e) => Some(e.clone()),
+        _ => return None,
+    };
+    Some(Type::Scalar {
+        scalar,
+        enumeration,
+    })
+}
+
 /// The type that decodes what `a` and `b` decode and encodes it back the same, if there is one:
 /// the same scalar, `Long` for an `Integer` and a `Long`, a String with the product enumeration
 /// one of them has, and structs, lists and maps of such.
@@ -596,32 +623,7 @@ fn union(
     shared: &BTreeMap<String, Vec<Field>>,
 ) -> Option<Type> {
     match (a, b) {
-        (
-            Type::Scalar {
-                scalar: sa,
-                enumeration: ea,
-            },
-            Type::Scalar {
-                scalar: sb,
-                enumeration: eb,
-            },
-        ) => {
-            let scalar = match (sa, sb) {
-                (x, y) if x == y => *x,
-                (Scalar::Integer, Scalar::Long) | (Scalar::Long, Scalar::Integer) => Scalar::Long,
-                _ => return None,
-            };
-            let product_enum = |e: &String| ctx.product.enums.iter().any(|p| &p.name == e);
-            let enumeration = match (ea, eb) {
-                (x, y) if x == y => x.clone(),
-                (Some(e), None) | (None, Some(e)) if product_enum(e) => Some(e.clone()),
-                _ => return None,
-            };
-            Some(Type::Scalar {
-                scalar,
-                enumeration,
-            })
-        }
+        (Type::Scalar { .. }, Type::Scalar { .. }) => scalar_union(a, b, ctx.product),
         (Type::List { items: x }, Type::List { items: y }) => Some(Type::List {
             items: Box::new(union(x, y, ctx, shared)?),
         }),

@@ -247,6 +247,7 @@ mod request;
 mod response;
 pub mod retry;
 mod signing;
+mod time;
 mod trace;
 mod transport;
 

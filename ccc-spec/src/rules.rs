@@ -413,7 +413,8 @@ mod tests {
         }
     }
 
-    fn field(name: &str, ty: Type, example: Option<&str>) -> Field {
+    /// A plain field of these rules' tests (the `json_text` ones too).
+    pub(super) fn field(name: &str, ty: Type, example: Option<&str>) -> Field {
         Field {
             name: name.into(),
             ty,

@@ -88,7 +88,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     while let Some(arg) = it.next() {
         let taken = match report.take(arg, &mut it) {
             Ok(taken) => taken,
-            Err(message) => return usage_error(&message),
+            Err(message) => return crate::usage_error(&message, USAGE),
         };
         if taken {
             continue;
@@ -96,13 +96,9 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--root" => match it.next() {
                 Some(dir) => root = PathBuf::from(dir),
-                None => return usage_error("`--root` needs a directory"),
+                None => return crate::usage_error("`--root` needs a directory", USAGE),
             },
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => return usage_error(&format!("unknown argument `{other}`")),
+            other => return crate::help_or_unknown(other, USAGE),
         }
     }
     let new = match codegen::sync::load(&root.join(codegen::SPEC_DIR), &root) {
@@ -127,11 +123,6 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
-    ExitCode::FAILURE
 }
 
 /// The line above a report.

@@ -39,18 +39,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--since" => match it.next() {
                 Some(rev) => since = Some(rev.clone()),
-                None => return usage_error("`--since` needs a git revision"),
+                None => return crate::usage_error("`--since` needs a git revision", USAGE),
             },
             "--check" => check = true,
             "--root" => match it.next() {
                 Some(dir) => root = PathBuf::from(dir),
-                None => return usage_error("`--root` needs a directory"),
+                None => return crate::usage_error("`--root` needs a directory", USAGE),
             },
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => return usage_error(&format!("unknown argument `{other}`")),
+            other => return crate::help_or_unknown(other, USAGE),
         }
     }
     match update(&root, since.as_deref(), check) {
@@ -74,11 +70,6 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
-    ExitCode::FAILURE
 }
 
 /// What [`update`] did, with the revision compared with.

@@ -1,7 +1,6 @@
 //! `cargo xtask import-doc PAGE.md… | FOLDER [--with-descriptions] [--dry-run]`: brings the spec
 //! files of the actions these API reference pages describe up to date.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,20 +26,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--with-descriptions" => opts.with_descriptions = true,
             "--dry-run" => opts.dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flag if flag.starts_with("--") => {
-                eprintln!("error: unknown option `{flag}`\n\n{USAGE}");
-                return ExitCode::FAILURE;
+            flag if flag == "-h" || flag.starts_with("--") => {
+                return crate::help_or_unknown(flag, USAGE);
             }
             path => inputs.push(PathBuf::from(path)),
         }
     }
     if inputs.is_empty() {
-        eprintln!("error: name at least one page or folder\n\n{USAGE}");
-        return ExitCode::FAILURE;
+        return crate::usage_error("name at least one page or folder", USAGE);
     }
     let pages = match expand_inputs(&inputs) {
         Ok(pages) => pages,
@@ -49,22 +42,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let root = crate::workspace_root();
-    let spec_dir = root.join("spec");
-    let before = crate::api_changes::load_now(&root);
-    match import_pages(&spec_dir, &pages, &opts) {
-        Ok(report) => {
-            // A reader that stops early (`| head`) is not an error.
-            let _ = writeln!(std::io::stdout(), "{report}");
-            if !opts.dry_run {
-                let changes = crate::api_changes::after_import(&root, before.as_ref());
-                let _ = write!(std::io::stdout(), "{changes}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: nothing was written:\n{e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::import_into_spec(opts.dry_run, |spec_dir| {
+        import_pages(spec_dir, &pages, &opts)
+    })
 }

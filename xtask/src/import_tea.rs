@@ -1,7 +1,6 @@
 //! `cargo xtask import-tea PATH/main.tea [--api-info PATH] [--dry-run]`: brings the spec up to
 //! date with Alibaba's Darabonba definition of the whole API.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,46 +31,26 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             "--api-info" => match it.next() {
                 Some(p) => api_info = Some(PathBuf::from(p)),
                 None => {
-                    eprintln!("error: `--api-info` needs a path\n\n{USAGE}");
-                    return ExitCode::FAILURE;
+                    return crate::usage_error("`--api-info` needs a path", USAGE);
                 }
             },
             "--dry-run" => opts.dry_run = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flag if flag.starts_with("--") => {
-                eprintln!("error: unknown option `{flag}`\n\n{USAGE}");
-                return ExitCode::FAILURE;
+            flag if flag == "-h" || flag.starts_with("--") => {
+                return crate::help_or_unknown(flag, USAGE);
             }
             path if tea.is_none() => tea = Some(PathBuf::from(path)),
             extra => {
-                eprintln!("error: one main.tea only (also got `{extra}`)\n\n{USAGE}");
-                return ExitCode::FAILURE;
+                return crate::usage_error(
+                    &format!("one main.tea only (also got `{extra}`)"),
+                    USAGE,
+                );
             }
         }
     }
     let Some(tea) = tea else {
-        eprintln!("error: name the main.tea file\n\n{USAGE}");
-        return ExitCode::FAILURE;
+        return crate::usage_error("name the main.tea file", USAGE);
     };
-    let root = crate::workspace_root();
-    let spec_dir = root.join("spec");
-    let before = crate::api_changes::load_now(&root);
-    match import(&spec_dir, &tea, api_info.as_deref(), &opts) {
-        Ok(report) => {
-            // A reader that stops early (`| head`) is not an error.
-            let _ = writeln!(std::io::stdout(), "{report}");
-            if !opts.dry_run {
-                let changes = crate::api_changes::after_import(&root, before.as_ref());
-                let _ = write!(std::io::stdout(), "{changes}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: nothing was written:\n{e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::import_into_spec(opts.dry_run, |spec_dir| {
+        import(spec_dir, &tea, api_info.as_deref(), &opts)
+    })
 }

@@ -11,33 +11,20 @@ use std::process::ExitCode;
 
 use ccc_spec::{ACTIONS_DIR, PRODUCT_FILE};
 
-const USAGE: &str = "\
+const ABOUT: &str = "\
 usage: cargo xtask json-params [--dry-run]
 
 Gives every String parameter of spec/actions/ whose example is JSON text the JSON shape the
 example shows (List, Struct in json style), and reports each decision, including the parameters
-left String and why. The spec as it would be is loaded and checked before anything is written.
-
-options:
-  --dry-run   report, write nothing
-  -h, --help  show this help";
+left String and why. The spec as it would be is loaded and checked before anything is written.";
 
 pub(crate) fn run(args: &[String]) -> ExitCode {
-    let dry_run = match crate::dry_run_only(args, USAGE) {
-        Ok(dry_run) => dry_run,
-        Err(code) => return code,
-    };
-    match apply(dry_run) {
-        Ok(report) => {
+    crate::dry_run_task(args, ABOUT, |dry_run| {
+        crate::all_or_nothing(apply(dry_run), |report| {
             // A reader that stops early (`| head`) is not an error.
             let _ = write!(std::io::stdout(), "{report}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: nothing was written:\n{e}");
-            ExitCode::FAILURE
-        }
-    }
+        })
+    })
 }
 
 fn apply(dry_run: bool) -> Result<String, String> {

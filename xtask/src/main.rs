@@ -10,7 +10,9 @@ mod import_tea;
 mod json_params;
 mod share_structs;
 
-use std::path::PathBuf;
+use std::fmt::Display;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -53,24 +55,74 @@ fn main() -> ExitCode {
     }
 }
 
-/// The arguments of a task whose only option is `--dry-run`: `Ok(dry_run)`, or the exit code after
-/// printing the help (asked for, or after an unknown argument).
-fn dry_run_only(args: &[String], usage: &str) -> Result<bool, ExitCode> {
+/// The options section of the usage of a task whose only option is `--dry-run`.
+const DRY_RUN_OPTIONS: &str = "\
+options:
+  --dry-run   report, write nothing
+  -h, --help  show this help";
+
+/// Runs a task whose only option is `--dry-run` (`about`: its usage line and what it does), or
+/// prints its usage when asked for it or given an argument it does not take.
+fn dry_run_task(args: &[String], about: &str, task: impl FnOnce(bool) -> ExitCode) -> ExitCode {
+    let usage = format!("{about}\n\n{DRY_RUN_OPTIONS}");
     let mut dry_run = false;
     for arg in args {
         match arg.as_str() {
             "--dry-run" => dry_run = true,
-            "-h" | "--help" => {
-                println!("{usage}");
-                return Err(ExitCode::SUCCESS);
-            }
-            other => {
-                eprintln!("error: unknown argument `{other}`\n\n{usage}");
-                return Err(ExitCode::FAILURE);
-            }
+            other => return help_or_unknown(other, &usage),
         }
     }
-    Ok(dry_run)
+    task(dry_run)
+}
+
+/// The exit of a task at an argument its own options do not take: its usage after `-h` or
+/// `--help`, else an error naming the argument.
+fn help_or_unknown(arg: &str, usage: &str) -> ExitCode {
+    if arg == "-h" || arg == "--help" {
+        println!("{usage}");
+        ExitCode::SUCCESS
+    } else {
+        usage_error(&format!("unknown argument `{arg}`"), usage)
+    }
+}
+
+/// Tells `error: <message>` and the task's usage: the exit of a call whose words are off.
+fn usage_error(message: &str, usage: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{usage}");
+    ExitCode::FAILURE
+}
+
+/// The exit of a task that writes all or nothing: `report` prints what it did, or the error is
+/// told with the assurance that nothing was written.
+fn all_or_nothing<R, E: Display>(outcome: Result<R, E>, report: impl FnOnce(R)) -> ExitCode {
+    match outcome {
+        Ok(done) => {
+            report(done);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: nothing was written:\n{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs an importer on `spec/` (all or nothing), prints its report and, when it wrote, how the
+/// public API changed.
+fn import_into_spec<R: Display, E: Display>(
+    dry_run: bool,
+    import: impl FnOnce(&Path) -> Result<R, E>,
+) -> ExitCode {
+    let root = workspace_root();
+    let before = api_changes::load_now(&root);
+    all_or_nothing(import(&root.join("spec")), |report| {
+        // A reader that stops early (`| head`) is not an error.
+        let _ = writeln!(std::io::stdout(), "{report}");
+        if !dry_run {
+            let changes = api_changes::after_import(&root, before.as_ref());
+            let _ = write!(std::io::stdout(), "{changes}");
+        }
+    })
 }
 
 /// The workspace root: the parent of this crate's directory.

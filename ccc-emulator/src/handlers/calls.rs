@@ -85,6 +85,22 @@ fn check_in_call(call: &Call, user_id: &str) -> Result<(), Failure> {
     }
 }
 
+/// The acting agent and the named call, which it must be in; with `channel`, a channel the
+/// request names must be one of that call's (checked first).
+fn acting_in_call<'i>(
+    instance: &'i mut Instance,
+    req: &Req<'_>,
+    channel: bool,
+) -> Result<(String, &'i mut Call), Failure> {
+    let user_id = acting_user(instance, req)?;
+    let call = call_of(instance, req)?;
+    if channel {
+        check_channel(call, req)?;
+    }
+    check_in_call(call, &user_id)?;
+    Ok((user_id, call))
+}
+
 fn agent_channel(call: &Call, instance: &Instance, user_id: &str, from: &str, now: i64) -> Channel {
     let extension = instance
         .users
@@ -317,9 +333,7 @@ fn make_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn answer_call(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Ringing {
@@ -363,10 +377,7 @@ fn release_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn set_hold(world: &mut World, req: &Req<'_>, hold: bool) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_channel(call, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, true)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Talking {
@@ -423,10 +434,7 @@ fn retrieve_call(world: &mut World, req: &Req<'_>) -> Answer {
 fn set_flag(world: &mut World, req: &Req<'_>, flag: &'static str, on: bool) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_channel(call, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, true)?;
     let job_id = call.job_id.clone();
     if let Some(channel) = call.channel_of_mut(&user_id) {
         channel.flags.retain(|f| *f != flag);
@@ -487,9 +495,7 @@ struct Transfer {
 }
 
 fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure> {
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let state = state_of(instance, &user_id);
     if state != UserState::Talking {
@@ -512,30 +518,20 @@ fn transfer(instance: &mut Instance, req: &Req<'_>) -> Result<Transfer, Failure>
 fn blind_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let Transfer {
-        user_id,
-        job_id,
-        target,
-        from,
-    } = transfer(instance, req)?;
-    instance.leave(&job_id, &user_id, now);
-    if let Some(call) = instance.calls.get_mut(&job_id) {
+    let t = transfer(instance, req)?;
+    instance.leave(&t.job_id, &t.user_id, now);
+    if let Some(call) = instance.calls.get_mut(&t.job_id) {
         call.transfers += 1;
     }
-    ring_agent(instance, &job_id, &target, &from, now);
-    contexts(instance, &user_id, &job_id, now)
+    ring_agent(instance, &t.job_id, &t.target, &t.from, now);
+    contexts(instance, &t.user_id, &t.job_id, now)
 }
 
 fn initiate_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let Transfer {
-        user_id,
-        job_id,
-        target,
-        from,
-    } = transfer(instance, req)?;
-    if let Some(call) = instance.calls.get_mut(&job_id) {
+    let t = transfer(instance, req)?;
+    if let Some(call) = instance.calls.get_mut(&t.job_id) {
         // The customer waits on hold while the agents talk.
         for channel in call.channels.iter_mut().filter(|c| c.user_id.is_none()) {
             if channel.state == ChannelState::Answered {
@@ -545,15 +541,15 @@ fn initiate_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
         }
         call.hold_started_ms.get_or_insert(now);
     }
-    ring_agent(instance, &job_id, &target, &from, now);
+    ring_agent(instance, &t.job_id, &t.target, &t.from, now);
     if let Some(channel) = instance
         .calls
-        .get_mut(&job_id)
-        .and_then(|c| c.channel_of_mut(&target))
+        .get_mut(&t.job_id)
+        .and_then(|c| c.channel_of_mut(&t.target))
     {
         channel.flags.push("CONSULTING");
     }
-    contexts(instance, &user_id, &job_id, now)
+    contexts(instance, &t.user_id, &t.job_id, now)
 }
 
 /// The agent being consulted in an attended transfer of `call`.
@@ -576,12 +572,13 @@ fn retrieve_customer(call: &mut Call, now: i64) {
     }
 }
 
-fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
-    let now = world.now_ms();
-    let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
+/// The attended transfer the acting agent holds on the named call, as (the acting agent, the
+/// call's job id, the agent it consults), or the failure that says why there is none.
+fn consultation(
+    instance: &mut Instance,
+    req: &Req<'_>,
+) -> Result<(String, String, String), Failure> {
+    let (user_id, call) = acting_in_call(instance, req, false)?;
     let job_id = call.job_id.clone();
     let target = consulted(call).ok_or_else(|| {
         fail_args(
@@ -589,6 +586,13 @@ fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
             [job_id.as_str(), "not consulting"],
         )
     })?;
+    Ok((user_id, job_id, target))
+}
+
+fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
+    let now = world.now_ms();
+    let instance = instance_mut(world, req)?;
+    let (user_id, job_id, target) = consultation(instance, req)?;
     if state_of(instance, &target) != UserState::Talking {
         return Err(not_in_state(&target, state_of(instance, &target)));
     }
@@ -606,16 +610,7 @@ fn complete_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
 fn cancel_attended_transfer(world: &mut World, req: &Req<'_>) -> Answer {
     let now = world.now_ms();
     let instance = instance_mut(world, req)?;
-    let user_id = acting_user(instance, req)?;
-    let call = call_of(instance, req)?;
-    check_in_call(call, &user_id)?;
-    let job_id = call.job_id.clone();
-    let target = consulted(call).ok_or_else(|| {
-        fail_args(
-            "InvalidOperation.CallState",
-            [job_id.as_str(), "not consulting"],
-        )
-    })?;
+    let (user_id, job_id, target) = consultation(instance, req)?;
     if let Some(call) = instance.calls.get_mut(&job_id) {
         retrieve_customer(call, now);
         let mut talk = 0;

@@ -35,28 +35,6 @@ fn form(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// `2016-02-23T12:46:24Z` for `secs` since the epoch.
-pub fn iso8601(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -111,7 +89,7 @@ impl V3 {
             secret: "testsecret".into(),
             token: None,
             sign_token: true,
-            date: iso8601(now()),
+            date: ccc_emulator::format_timestamp(now()),
             nonce: fresh_nonce(),
             unsigned: Vec::new(),
             signature: None,
@@ -246,7 +224,7 @@ impl V1 {
             ("SignatureMethod", "HMAC-SHA1".to_owned()),
             ("SignatureVersion", "1.0".to_owned()),
             ("SignatureNonce", fresh_nonce()),
-            ("Timestamp", iso8601(now())),
+            ("Timestamp", ccc_emulator::format_timestamp(now())),
         ];
         V1 {
             method: "GET".into(),

@@ -15,6 +15,23 @@ pub(crate) const REFRESH_AHEAD: Duration = Duration::from_secs(180);
 /// try, so that a source that is down is not asked again on every call.
 pub(crate) const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(5);
 
+/// Implements [`ProvideCredentials`](super::ProvideCredentials) for a provider that serves its
+/// `fetch` through its `cache` field.
+macro_rules! provide_through_cache {
+    ($provider:ty) => {
+        impl $crate::credentials::ProvideCredentials for $provider {
+            fn provide_credentials(&self) -> $crate::credentials::ProvideFuture<'_> {
+                self.cache.provide(|| self.fetch())
+            }
+
+            fn last_refresh_failure(&self) -> Option<$crate::credentials::CredentialsError> {
+                self.cache.last_failure()
+            }
+        }
+    };
+}
+pub(crate) use provide_through_cache;
+
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     state: Mutex<State>,

@@ -8,8 +8,7 @@ use super::ecs::EcsRamRoleProvider;
 use super::env::EnvironmentProvider;
 use super::ini::ProfileFileProvider;
 use super::oidc::OidcRoleArnProvider;
-use super::profile::Ctx;
-use super::sts::StsEndpoint;
+use super::profile::{Ctx, endpoint_setters};
 use super::uri::CredentialsUriProvider;
 use super::{
     CredentialsError, ENV_CREDENTIALS_URI, ENV_ECS_METADATA_DISABLED, Env, ProvideCredentials,
@@ -124,16 +123,9 @@ impl DefaultCredentialsChainBuilder {
         self
     }
 
-    /// The STS endpoint of every source that assumes a role, over `ALIBABA_CLOUD_STS_ENDPOINT`.
-    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
-        self.ctx.sts = Some(endpoint);
-        self
-    }
-
-    /// The metadata server of the ECS RAM role, over `CCC_ECS_METADATA_ENDPOINT`.
-    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.ctx.metadata = Some(url.into());
-        self
+    endpoint_setters! {
+        sts: "The STS endpoint of every source that assumes a role, over `ALIBABA_CLOUD_STS_ENDPOINT`.",
+        metadata: "The metadata server of the ECS RAM role, over `CCC_ECS_METADATA_ENDPOINT`.",
     }
 
     /// Lays out the sources. Settings that cannot work (a malformed endpoint, half an OIDC

@@ -1,18 +1,17 @@
 //! The `aliyun` CLI's profiles: `~/.aliyun/config.json`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::oidc::OidcRoleArnProvider;
-use super::profile::{self, Ctx, Loaded, Source};
+use super::profile::{self, Ctx, Loaded, Source, endpoint_setters, profile_file_provider};
 use super::ram_role::RamRoleArnProvider;
 use super::sts::StsEndpoint;
 use super::{
     Credentials, CredentialsError, ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE, ENV_PROFILE, Env,
-    ProvideCredentials, ProvideFuture, SharedCredentials,
+    SharedCredentials,
 };
 
 const MODES: &str = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn";
@@ -34,21 +33,7 @@ pub struct CliProfileProvider {
     loaded: Loaded,
 }
 
-impl fmt::Debug for CliProfileProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CliProfileProvider")
-            .field("path", &self.path.as_ref().ok())
-            .field("profile", &self.profile)
-            .finish_non_exhaustive()
-    }
-}
-
 impl CliProfileProvider {
-    /// The file and profile the process's environment names.
-    pub fn new() -> Self {
-        Self::with_env(Env::process())
-    }
-
     /// The file and profile `env` names.
     pub fn with_env(env: Env) -> Self {
         let path = match env.get(ENV_CONFIG_FILE) {
@@ -65,33 +50,15 @@ impl CliProfileProvider {
         }
     }
 
-    /// Reads this file instead.
-    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.path = Ok(path.into());
-        self
-    }
-
     /// Uses this profile instead of the file's `current`.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.profile = Some(name.into());
         self
     }
 
-    /// The STS endpoint of role profiles, over the profile's `sts_region`.
-    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
-        self.ctx.sts = Some(endpoint);
-        self
-    }
-
-    /// The metadata server of `EcsRamRole` profiles.
-    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.ctx.metadata = Some(url.into());
-        self
-    }
-
-    /// The network the HTTP clients of its profiles' providers are built from.
-    pub(crate) fn network(&self) -> &crate::transport::SharedHttpSettings {
-        &self.ctx.network
+    endpoint_setters! {
+        sts: "The STS endpoint of role profiles, over the profile's `sts_region`.",
+        metadata: "The metadata server of `EcsRamRole` profiles.",
     }
 
     pub(crate) fn with_ctx(mut self, ctx: Ctx) -> Self {
@@ -129,24 +96,7 @@ impl CliProfileProvider {
     }
 }
 
-impl Default for CliProfileProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ProvideCredentials for CliProfileProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match self.inner() {
-            Ok(source) => source.provide(),
-            Err(e) => ProvideFuture::ready(Err(e)),
-        }
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.inner().ok()?.last_refresh_failure()
-    }
-}
+profile_file_provider!(CliProfileProvider);
 
 /// The parsed `config.json`.
 struct Config<'p> {

@@ -4,11 +4,11 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::cache::Cache;
+use super::cache::{Cache, provide_through_cache};
 use super::http::{self, Answer};
 use super::{
     Credentials, CredentialsError, ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED,
-    ENV_ECS_METADATA_ENDPOINT, ENV_IMDSV1_DISABLED, Env, ProvideCredentials, ProvideFuture,
+    ENV_ECS_METADATA_ENDPOINT, ENV_IMDSV1_DISABLED, Env,
 };
 use crate::transport::SharedHttpSettings;
 
@@ -284,15 +284,7 @@ impl EcsRamRoleProvider {
     }
 }
 
-impl ProvideCredentials for EcsRamRoleProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide(|| self.fetch())
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.cache.last_failure()
-    }
-}
+provide_through_cache!(EcsRamRoleProvider);
 
 #[cfg(test)]
 mod tests {

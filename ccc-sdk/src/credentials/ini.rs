@@ -7,18 +7,13 @@
 //! access_key_secret = ...
 //! ```
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::oidc::OidcRoleArnProvider;
-use super::profile::{self, Ctx, Loaded, Source};
+use super::profile::{self, Ctx, Loaded, Source, endpoint_setters, profile_file_provider};
 use super::ram_role::RamRoleArnProvider;
-use super::sts::StsEndpoint;
-use super::{
-    Credentials, CredentialsError, ENV_CREDENTIALS_FILE, ENV_PROFILE, Env, ProvideCredentials,
-    ProvideFuture,
-};
+use super::{Credentials, CredentialsError, ENV_CREDENTIALS_FILE, ENV_PROFILE, Env};
 
 const TYPES: &str = "access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn";
 
@@ -256,21 +251,7 @@ pub struct ProfileFileProvider {
     loaded: Loaded,
 }
 
-impl fmt::Debug for ProfileFileProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProfileFileProvider")
-            .field("path", &self.path.as_ref().ok())
-            .field("profile", &self.profile)
-            .finish_non_exhaustive()
-    }
-}
-
 impl ProfileFileProvider {
-    /// The file and profile the process's environment names.
-    pub fn new() -> Self {
-        Self::with_env(Env::process())
-    }
-
     /// The file and profile `env` names.
     pub fn with_env(env: Env) -> Self {
         ProfileFileProvider {
@@ -281,38 +262,20 @@ impl ProfileFileProvider {
         }
     }
 
-    /// Reads this file instead.
-    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.path = Ok(path.into());
-        self
-    }
-
     /// Uses this profile instead.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.profile = name.into();
         self
     }
 
-    /// The STS endpoint of `ram_role_arn` and `oidc_role_arn` profiles.
-    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
-        self.ctx.sts = Some(endpoint);
-        self
-    }
-
-    /// The metadata server of `ecs_ram_role` profiles.
-    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
-        self.ctx.metadata = Some(url.into());
-        self
+    endpoint_setters! {
+        sts: "The STS endpoint of `ram_role_arn` and `oidc_role_arn` profiles.",
+        metadata: "The metadata server of `ecs_ram_role` profiles.",
     }
 
     pub(crate) fn with_ctx(mut self, ctx: Ctx) -> Self {
         self.ctx = ctx;
         self
-    }
-
-    /// The network the HTTP clients of its profiles' providers are built from.
-    pub(crate) fn network(&self) -> &crate::transport::SharedHttpSettings {
-        &self.ctx.network
     }
 
     /// Whether the file exists, for the chain to skip it quietly when it does not.
@@ -327,24 +290,7 @@ impl ProfileFileProvider {
     }
 }
 
-impl Default for ProfileFileProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ProvideCredentials for ProfileFileProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        match self.inner() {
-            Ok(source) => source.provide(),
-            Err(e) => ProvideFuture::ready(Err(e)),
-        }
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.inner().ok()?.last_refresh_failure()
-    }
-}
+profile_file_provider!(ProfileFileProvider);
 
 /// `Credentials::from_profile_file`: a profile that holds keys, read now.
 pub(crate) fn static_from_env(env: &Env) -> Result<Credentials, CredentialsError> {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
+use crate::time;
 use crate::transport::SharedHttpSettings;
 
 mod cache;
@@ -28,7 +29,6 @@ mod oidc;
 mod profile;
 mod ram_role;
 mod sts;
-mod time;
 mod uri;
 
 pub use chain::{DefaultCredentialsChain, DefaultCredentialsChainBuilder};

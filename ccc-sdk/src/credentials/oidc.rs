@@ -4,12 +4,12 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::cache::Cache;
+use super::cache::{Cache, provide_through_cache};
 use super::http;
-use super::sts::{self, RoleRequest, StsEndpoint};
+use super::sts::{self, RoleRequest, StsEndpoint, role_session_setters};
 use super::{
     CredentialsError, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN,
-    ENV_ROLE_SESSION_NAME, Env, ProvideCredentials, ProvideFuture,
+    ENV_ROLE_SESSION_NAME, Env,
 };
 use crate::transport::SharedHttpSettings;
 
@@ -116,44 +116,7 @@ impl OidcRoleArnProvider {
 }
 
 impl OidcRoleArnProviderBuilder {
-    /// The session name (`RoleSessionName`); default `ccc-sdk-rust-<unix seconds>`.
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.session_name = Some(name.into());
-        self
-    }
-
-    pub(crate) fn set_session_name(mut self, name: Option<String>) -> Self {
-        self.session_name = name;
-        self
-    }
-
-    /// How long the role's credentials last: at least 900 seconds, default 3600.
-    pub fn duration_seconds(mut self, seconds: u32) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
-
-    pub(crate) fn set_duration_seconds(mut self, seconds: Option<u32>) -> Self {
-        self.duration_seconds = seconds;
-        self
-    }
-
-    /// A policy (JSON) that narrows the role's permissions for this session.
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.policy = Some(policy.into());
-        self
-    }
-
-    pub(crate) fn set_policy(mut self, policy: Option<String>) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The STS endpoint (default `https://sts.aliyuncs.com`).
-    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
-        self.endpoint = Some(endpoint);
-        self
-    }
+    role_session_setters!();
 
     /// Checks the settings; the token file is read when credentials are first asked for.
     pub fn build(self) -> Result<OidcRoleArnProvider, CredentialsError> {
@@ -221,15 +184,7 @@ impl OidcRoleArnProvider {
     }
 }
 
-impl ProvideCredentials for OidcRoleArnProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide(|| self.fetch())
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.cache.last_failure()
-    }
-}
+provide_through_cache!(OidcRoleArnProvider);
 
 #[cfg(test)]
 mod tests {

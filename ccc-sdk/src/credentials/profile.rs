@@ -19,6 +19,80 @@ const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// when they changed.
 const RECHECK_EVERY: Duration = Duration::from_secs(5);
 
+/// What the two profile-file providers have alike, over their fields `path` (the file, or why
+/// there is none), `profile`, `ctx` and their own `inner()` (the provider the file describes):
+/// `new`, `path`, `Default`, a `Debug` that shows the file and the profile only, and
+/// `ProvideCredentials` through `inner()`.
+macro_rules! profile_file_provider {
+    ($provider:ident) => {
+        impl std::fmt::Debug for $provider {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($provider))
+                    .field("path", &self.path.as_ref().ok())
+                    .field("profile", &self.profile)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl $provider {
+            /// The file and profile the process's environment names.
+            pub fn new() -> Self {
+                Self::with_env($crate::credentials::Env::process())
+            }
+
+            /// Reads this file instead.
+            pub fn path(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+                self.path = Ok(path.into());
+                self
+            }
+
+            /// The network the HTTP clients of its profiles' providers are built from.
+            pub(crate) fn network(&self) -> &$crate::transport::SharedHttpSettings {
+                &self.ctx.network
+            }
+        }
+
+        impl Default for $provider {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl $crate::credentials::ProvideCredentials for $provider {
+            fn provide_credentials(&self) -> $crate::credentials::ProvideFuture<'_> {
+                match self.inner() {
+                    Ok(source) => source.provide(),
+                    Err(e) => $crate::credentials::ProvideFuture::ready(Err(e)),
+                }
+            }
+
+            fn last_refresh_failure(&self) -> Option<$crate::credentials::CredentialsError> {
+                self.inner().ok()?.last_refresh_failure()
+            }
+        }
+    };
+}
+pub(crate) use profile_file_provider;
+
+/// The setters of the endpoints a provider hands on, through its `ctx` field, to the providers
+/// it builds; each with its own documentation.
+macro_rules! endpoint_setters {
+    (sts: $sts_doc:literal, metadata: $metadata_doc:literal $(,)?) => {
+        #[doc = $sts_doc]
+        pub fn sts_endpoint(mut self, endpoint: $crate::credentials::StsEndpoint) -> Self {
+            self.ctx.sts = Some(endpoint);
+            self
+        }
+
+        #[doc = $metadata_doc]
+        pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+            self.ctx.metadata = Some(url.into());
+            self
+        }
+    };
+}
+pub(crate) use endpoint_setters;
+
 /// Settings every provider built from a profile shares: the environment, and the endpoints set
 /// in code.
 #[derive(Clone, Debug)]

@@ -3,10 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::cache::Cache;
+use super::cache::{Cache, provide_through_cache};
 use super::http;
-use super::sts::{self, RoleRequest, StsEndpoint};
-use super::{CredentialsError, ProvideCredentials, ProvideFuture, SharedCredentials};
+use super::sts::{self, RoleRequest, StsEndpoint, role_session_setters};
+use super::{CredentialsError, ProvideCredentials, SharedCredentials};
 use crate::transport::SharedHttpSettings;
 
 /// Assumes a RAM role with STS `AssumeRole`, signing the request (V1) with the credentials of a
@@ -84,48 +84,11 @@ impl RamRoleArnProvider {
 }
 
 impl RamRoleArnProviderBuilder {
-    /// The session name (`RoleSessionName`); default `ccc-sdk-rust-<unix seconds>`.
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.session_name = Some(name.into());
-        self
-    }
-
-    /// How long the role's credentials last (`DurationSeconds`): at least 900, default 3600.
-    pub fn duration_seconds(mut self, seconds: u32) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
-
-    /// A policy (JSON) that narrows the role's permissions for this session (`Policy`).
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.policy = Some(policy.into());
-        self
-    }
+    role_session_setters!();
 
     /// The external id the role's trust policy asks for (`ExternalId`).
     pub fn external_id(mut self, id: impl Into<String>) -> Self {
         self.external_id = Some(id.into());
-        self
-    }
-
-    /// The STS endpoint (default `https://sts.aliyuncs.com`).
-    pub fn sts_endpoint(mut self, endpoint: StsEndpoint) -> Self {
-        self.endpoint = Some(endpoint);
-        self
-    }
-
-    pub(crate) fn set_session_name(mut self, name: Option<String>) -> Self {
-        self.session_name = name;
-        self
-    }
-
-    pub(crate) fn set_duration_seconds(mut self, seconds: Option<u32>) -> Self {
-        self.duration_seconds = seconds;
-        self
-    }
-
-    pub(crate) fn set_policy(mut self, policy: Option<String>) -> Self {
-        self.policy = policy;
         self
     }
 
@@ -183,12 +146,4 @@ impl RamRoleArnProvider {
     }
 }
 
-impl ProvideCredentials for RamRoleArnProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide(|| self.fetch())
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.cache.last_failure()
-    }
-}
+provide_through_cache!(RamRoleArnProvider);

@@ -95,6 +95,54 @@ impl StsEndpoint {
     }
 }
 
+/// The setters of the session a role builder asks STS for, over its fields `session_name`,
+/// `duration_seconds`, `policy` and `endpoint`; the `set_` ones take what a profile or the
+/// environment may leave out.
+macro_rules! role_session_setters {
+    () => {
+        /// The session name (`RoleSessionName`); default `ccc-sdk-rust-<unix seconds>`.
+        pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+            self.session_name = Some(name.into());
+            self
+        }
+
+        /// How long the role's credentials last (`DurationSeconds`): at least 900 seconds,
+        /// default 3600.
+        pub fn duration_seconds(mut self, seconds: u32) -> Self {
+            self.duration_seconds = Some(seconds);
+            self
+        }
+
+        /// A policy (JSON) that narrows the role's permissions for this session (`Policy`).
+        pub fn policy(mut self, policy: impl Into<String>) -> Self {
+            self.policy = Some(policy.into());
+            self
+        }
+
+        /// The STS endpoint (default `https://sts.aliyuncs.com`).
+        pub fn sts_endpoint(mut self, endpoint: $crate::credentials::StsEndpoint) -> Self {
+            self.endpoint = Some(endpoint);
+            self
+        }
+
+        pub(crate) fn set_session_name(mut self, name: Option<String>) -> Self {
+            self.session_name = name;
+            self
+        }
+
+        pub(crate) fn set_duration_seconds(mut self, seconds: Option<u32>) -> Self {
+            self.duration_seconds = seconds;
+            self
+        }
+
+        pub(crate) fn set_policy(mut self, policy: Option<String>) -> Self {
+            self.policy = policy;
+            self
+        }
+    };
+}
+pub(crate) use role_session_setters;
+
 /// What both assume-role actions ask for.
 #[derive(Clone, Debug)]
 pub(crate) struct RoleRequest {
@@ -375,42 +423,30 @@ mod tests {
 
     #[test]
     fn error_answers_show_code_message_and_request_id() {
-        let answer = Answer {
-            status: 403,
-            body: br#"{"RequestId":"R-1","Code":"NoPermission","Message":"You are not authorized.\n"}"#.to_vec(),
+        let refused = |what: &str, status: u16, body: &[u8]| {
+            let answer = Answer {
+                status,
+                body: body.to_vec(),
+            };
+            read_answer(what, &answer).unwrap_err().to_string()
         };
         assert_eq!(
-            read_answer("STS AssumeRole", &answer)
-                .unwrap_err()
-                .to_string(),
+            refused(
+                "STS AssumeRole",
+                403,
+                br#"{"RequestId":"R-1","Code":"NoPermission","Message":"You are not authorized.\n"}"#
+            ),
             "STS AssumeRole answered HTTP 403: NoPermission: You are not authorized. (request id R-1)"
         );
-        let answer = Answer {
-            status: 502,
-            body: b"<html>".to_vec(),
-        };
         assert_eq!(
-            read_answer("STS", &answer).unwrap_err().to_string(),
+            refused("STS", 502, b"<html>"),
             "STS answered HTTP 502 with a body that is not Alibaba Cloud's error"
         );
-        let answer = Answer {
-            status: 200,
-            body: br#"{"RequestId":"x"}"#.to_vec(),
-        };
         assert_eq!(
-            read_answer("STS", &answer).unwrap_err().to_string(),
+            refused("STS", 200, br#"{"RequestId":"x"}"#),
             "STS answered HTTP 200 without `Credentials`"
         );
-        let answer = Answer {
-            status: 200,
-            body: br#"{"Credentials":"x"}"#.to_vec(),
-        };
-        assert!(
-            read_answer("STS", &answer)
-                .unwrap_err()
-                .to_string()
-                .contains("not an object")
-        );
+        assert!(refused("STS", 200, br#"{"Credentials":"x"}"#).contains("not an object"));
     }
 
     #[test]

@@ -3,11 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::cache::Cache;
+use super::cache::{Cache, provide_through_cache};
 use super::http;
-use super::{
-    Credentials, CredentialsError, ENV_CREDENTIALS_URI, Env, ProvideCredentials, ProvideFuture,
-};
+use super::{Credentials, CredentialsError, ENV_CREDENTIALS_URI, Env};
 use crate::transport::SharedHttpSettings;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -74,12 +72,4 @@ impl CredentialsUriProvider {
     }
 }
 
-impl ProvideCredentials for CredentialsUriProvider {
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        self.cache.provide(|| self.fetch())
-    }
-
-    fn last_refresh_failure(&self) -> Option<CredentialsError> {
-        self.cache.last_failure()
-    }
-}
+provide_through_cache!(CredentialsUriProvider);

@@ -403,6 +403,7 @@ fn name_top_struct(ty: Type, parameter: &str) -> Type {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::tests::field;
     use crate::{Location, Style};
 
     fn param(name: &str, example: Option<&str>, description: Option<&str>) -> Parameter {
@@ -441,16 +442,6 @@ mod tests {
     fn list(items: Type) -> Type {
         Type::List {
             items: Box::new(items),
-        }
-    }
-
-    fn field(name: &str, ty: Type, example: Option<&str>) -> Field {
-        Field {
-            name: name.into(),
-            ty,
-            sensitive: false,
-            example: example.map(str::to_string),
-            description: None,
         }
     }
 

@@ -1,4 +1,5 @@
-//! `Expiration` times as STS and the metadata server write them: `2026-11-30T16:00:00Z`.
+//! The one timestamp form of the API, ISO 8601 in UTC (`2026-11-30T16:00:00Z`): the `Timestamp`
+//! a request is signed with, the `Expiration` STS and the metadata server write.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -38,9 +39,20 @@ pub(crate) fn parse(s: &str) -> Option<SystemTime> {
     UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }
 
-/// The same form, to the second.
+/// The same form, to the second; a time before 1970 is written as the epoch.
 pub(crate) fn format(t: SystemTime) -> String {
-    crate::signing::timestamp(t)
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {
@@ -63,6 +75,20 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 #[cfg(test)]
