@@ -12,7 +12,8 @@ use std::time::Instant;
 use crate::codec::{Decode, Params};
 use crate::config::{CallOptions, Config, ConfigError};
 use crate::credentials::Credentials;
-use crate::error::{CredentialsError, SdkError, ServiceError, TimeoutError, TimeoutKind};
+use crate::deadline::{Deadlines, within};
+use crate::error::{CredentialsError, SdkError, ServiceError, TimeoutKind};
 use crate::failure::{Failure, transport_failure};
 /// The generated actions name these by this path.
 pub(crate) use crate::request::{Method, Operation};
@@ -83,7 +84,8 @@ impl Client {
             },
             http2_prior_knowledge: config.http2_prior_knowledge,
             connect_timeout: config.connect_timeout,
-            read_timeout: Some(config.read_timeout),
+            // The call loop keeps the read timeout, on the call's one timer (see `deadline`).
+            read_timeout: None,
             total_timeout: None,
         };
         let http = transport::http_client(&config.http, &target)?;
@@ -154,53 +156,53 @@ impl Client {
         // Timed only when someone listens: no clock read otherwise.
         let started = (!span.is_disabled()).then(Instant::now);
         let attempts = AtomicU32::new(0);
-        let run = self.attempts(op, params, &policy, &attempts);
-        let outcome = tokio::time::timeout(limit, run)
+        let deadlines = Deadlines::new(limit, config.read_timeout);
+        let outcome = self
+            .attempts(op, params, &policy, &attempts, &deadlines)
             .instrument(span.clone())
             .await;
         let attempts = attempts.load(Ordering::Relaxed);
         match outcome {
-            Ok(Ok((response, creds))) => {
+            Ok((response, creds)) => {
                 trace::finish_ok(&span, started, attempts, &response, &creds);
                 Ok((response, creds, attempts, span))
             }
-            Ok(Err((failure, creds))) => {
+            Err((failure, creds)) => {
                 let e = failure.into_sdk_error(attempts);
                 trace::finish_err(&span, started, &e, creds.as_ref());
-                Err(e)
-            }
-            Err(_) => {
-                let e = SdkError::Timeout(TimeoutError {
-                    kind: TimeoutKind::Operation,
-                    limit: Some(limit),
-                    attempts,
-                });
-                trace::finish_err(&span, started, &e, None);
                 Err(e)
             }
         }
     }
 
+    /// The attempts of one call, each bounded by its own deadline and all by the operation's
+    /// (one timer keeps them all: see [`deadline`](crate::deadline)).
     async fn attempts(
         &self,
         op: &Operation,
         params: &Params<'_>,
         policy: &Policy<'_>,
         attempts: &AtomicU32,
+        deadlines: &Deadlines,
     ) -> Result<(Response, Credentials), (Failure, Option<Credentials>)> {
         let started = Instant::now();
+        let mut timer = std::pin::pin!(None);
         loop {
             let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            let creds = match self.credentials().await {
-                Ok(creds) => creds,
-                Err(e) => return Err((Failure::Credentials(e), None)),
+            let creds = match within(timer.as_mut(), deadlines, self.credentials()).await {
+                Ok(Ok(creds)) => creds,
+                Ok(Err(e)) => return Err((Failure::Credentials(e), None)),
+                Err(timeout) => return Err((timeout, None)),
             };
-            let limit = policy.attempt_timeout;
-            let outcome = tokio::time::timeout(limit, self.attempt(op, params, &creds))
-                .await
-                .unwrap_or(Err(Failure::Timeout(TimeoutKind::Attempt, limit)));
+            deadlines.start_attempt(policy.attempt_timeout);
+            let attempt = self.attempt(op, params, &creds, deadlines);
+            let outcome = within(timer.as_mut(), deadlines, attempt).await;
+            deadlines.end_attempt();
             let mut failure = match outcome {
-                Ok(r) => return Ok((r, creds)),
+                Ok(Ok(r)) => return Ok((r, creds)),
+                Ok(Err(f)) => f,
+                // The whole call's time is up: no more attempts.
+                Err(f @ Failure::Timeout(TimeoutKind::Operation, _)) => return Err((f, None)),
                 Err(f) => f,
             };
             failure.redact(&creds);
@@ -208,7 +210,10 @@ impl Client {
                 return Err((failure, Some(creds)));
             };
             trace::retry(n, &failure, wait);
-            tokio::time::sleep(wait).await;
+            if let Err(timeout) = within(timer.as_mut(), deadlines, tokio::time::sleep(wait)).await
+            {
+                return Err((timeout, None));
+            }
         }
     }
 
@@ -233,6 +238,7 @@ impl Client {
         op: &Operation,
         params: &Params<'_>,
         creds: &Credentials,
+        deadlines: &Deadlines,
     ) -> Result<Response, Failure> {
         let request = self.prepare(op, params, creds)?;
         let response = self
@@ -241,7 +247,8 @@ impl Client {
             .execute(request)
             .await
             .map_err(|e| transport_failure(e, &response::exchange(&self.inner.config)))?;
-        response::read(response, &self.inner.config).await
+        deadlines.progress();
+        response::read(response, &self.inner.config, deadlines).await
     }
 
     /// Asks the configured provider for credentials now, so that a service without usable

@@ -238,6 +238,7 @@ mod client;
 mod codec;
 pub mod config;
 pub mod credentials;
+mod deadline;
 mod endpoint;
 pub mod error;
 mod failure;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::codec::{self, Decode, Node};
 use crate::config::{Config, MAX_ERROR_BODY_BYTES};
+use crate::deadline::Deadlines;
 use crate::error::{ResponseError, ServiceError};
 use crate::failure::{Exchange, Failure, transport_failure};
 use crate::request::Operation;
@@ -94,6 +95,7 @@ pub(crate) fn exchange(config: &Config) -> Exchange<'_> {
 pub(crate) async fn read(
     mut response: reqwest::Response,
     config: &Config,
+    deadlines: &Deadlines,
 ) -> Result<Response, Failure> {
     let head = Head::of(&response);
     let limit = if (200..300).contains(&head.status) {
@@ -101,7 +103,7 @@ pub(crate) async fn read(
     } else {
         MAX_ERROR_BODY_BYTES.min(config.max_response_bytes)
     };
-    let body = read_body(&mut response, limit, &head, config).await?;
+    let body = read_body(&mut response, limit, &head, config, deadlines).await?;
     read_response(head, body)
 }
 
@@ -112,6 +114,7 @@ async fn read_body(
     limit: usize,
     head: &Head,
     config: &Config,
+    deadlines: &Deadlines,
 ) -> Result<bytes::Bytes, Failure> {
     let too_large = |got: &[u8], what: String| {
         Failure::Response(ResponseError::new(
@@ -121,23 +124,30 @@ async fn read_body(
             got,
         ))
     };
-    if let Some(len) = response.content_length()
+    let content_length = response.content_length();
+    if let Some(len) = content_length
         && len > limit as u64
     {
         return Err(too_large(&[], format!("the body is {len} bytes")));
     }
     let read_error = |e| transport_failure(e, &exchange(config));
+    // Each chunk that arrives gives the next the whole read limit.
+    let mut next_chunk = async || {
+        let chunk = response.chunk().await.map_err(read_error);
+        deadlines.progress();
+        chunk
+    };
     // Most bodies arrive in one chunk: keep it as it is, without a copy.
-    let Some(first) = response.chunk().await.map_err(read_error)? else {
+    let Some(first) = next_chunk().await? else {
         return Ok(bytes::Bytes::new());
     };
     if first.len() > limit {
         return Err(too_large(&first, "the body is larger".into()));
     }
-    let Some(second) = response.chunk().await.map_err(read_error)? else {
+    let Some(second) = next_chunk().await? else {
         return Ok(first);
     };
-    let expected = response.content_length().unwrap_or(0) as usize;
+    let expected = content_length.unwrap_or(0) as usize;
     let mut body =
         bytes::BytesMut::with_capacity(expected.min(limit).max(first.len() + second.len()));
     body.extend_from_slice(&first);
@@ -148,7 +158,7 @@ async fn read_body(
             return Err(too_large(&body, "the body is larger".into()));
         }
         body.extend_from_slice(&chunk);
-        next = response.chunk().await.map_err(read_error)?;
+        next = next_chunk().await?;
     }
     Ok(body.freeze())
 }
