@@ -63,14 +63,13 @@ mod sts;
 mod util;
 mod world;
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded_spec.rs"));
-}
+/// `spec/product.json` and every `spec/actions/*.json`, bundled into this crate by
+/// `cargo xtask codegen` (and compared by `--check`), so that the packaged crate has them too.
+const EMBEDDED_SPEC: &str = include_str!("../spec.json");
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -97,25 +96,9 @@ pub const DEFAULT_ACCESS_KEY_ID: &str = "testid";
 pub const DEFAULT_ACCESS_KEY_SECRET: &str = "testsecret";
 
 /// The spec compiled into this crate: `spec/product.json` and every `spec/actions/*.json` of the
-/// repository, as they were when the crate was built.
+/// repository it was built from (without `spec/docs/`, which only the SDK's rustdoc needs).
 pub fn embedded_spec() -> Result<Spec, ccc_spec::SpecErrors> {
-    let (product_path, product_text) = embedded::PRODUCT;
-    let mut errors = Vec::new();
-    let product = ccc_spec::parse_product(Path::new(product_path), product_text)
-        .map_err(|e| errors.extend(e))
-        .ok();
-    if let Some(p) = &product {
-        errors.extend(ccc_spec::check_product(Path::new(product_path), p));
-    }
-    let sources: Vec<(std::path::PathBuf, String)> = embedded::ACTIONS
-        .iter()
-        .map(|(path, text)| (std::path::PathBuf::from(path), (*text).to_owned()))
-        .collect();
-    let spec = ccc_spec::load_sources(product, &sources, &mut errors);
-    match spec {
-        Some(spec) if errors.is_empty() => Ok(spec),
-        _ => Err(ccc_spec::SpecErrors(errors)),
-    }
+    ccc_spec::load_bundle(EMBEDDED_SPEC)
 }
 
 /// The embedded spec, parsed once per process.

@@ -4,6 +4,7 @@
 //! The format is described in `spec/README.md`.
 
 mod areas;
+mod bundle;
 mod docs;
 mod error;
 mod model;
@@ -17,6 +18,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use areas::{AREAS_FILE, Area, check_areas, parse_areas};
+pub use bundle::{bundle_dir, load_bundle, unbundle};
 pub use docs::{
     ActionDocs, COMMON_DOCS_FILE, DOCS_DIR, apply_common_docs, apply_docs, parameter_paths,
     parse_docs, response_paths,
@@ -47,21 +49,7 @@ pub fn load_dir(dir: &Path) -> Result<Spec, SpecErrors> {
     if let Some(p) = &product {
         errors.extend(check_product(&product_path, p));
     }
-    let mut files = Vec::new();
-    let actions_dir = dir.join(ACTIONS_DIR);
-    match std::fs::read_dir(&actions_dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    files.push(path);
-                }
-            }
-        }
-        Err(e) => errors.push(file_error(&actions_dir, format!("cannot read: {e}"))),
-    }
-    files.sort();
-    let sources: Vec<(PathBuf, String)> = files
+    let sources: Vec<(PathBuf, String)> = action_files(dir, &mut errors)
         .into_iter()
         .filter_map(|path| match read(&path) {
             Ok(text) => Some((path, text)),
@@ -294,6 +282,25 @@ fn load_docs(docs_dir: &Path, actions: &mut [Action], errors: &mut Vec<SpecError
     if let Some((path, docs)) = common {
         errors.extend(apply_common_docs(&path, &docs, actions, &own));
     }
+}
+
+/// Every `dir/actions/*.json`, sorted.
+fn action_files(dir: &Path, errors: &mut Vec<SpecError>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let actions_dir = dir.join(ACTIONS_DIR);
+    match std::fs::read_dir(&actions_dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    files.push(path);
+                }
+            }
+        }
+        Err(e) => errors.push(file_error(&actions_dir, format!("cannot read: {e}"))),
+    }
+    files.sort();
+    files
 }
 
 fn read(path: &Path) -> Result<String, Vec<SpecError>> {

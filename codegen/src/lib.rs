@@ -1,5 +1,5 @@
 //! The code generator of `ccc-sdk`: turns the spec in `spec/` into the files under
-//! `ccc-sdk/src/generated/`.
+//! `ccc-sdk/src/generated/`, and bundles it into `ccc-emulator/spec.json`.
 //!
 //! [`generate`] is pure: a spec in, files out, printed by `prettyplease`. [`sync`] puts the
 //! workspace around it: loading `spec/`, formatting with rustfmt (so that `cargo fmt --check`
@@ -25,6 +25,9 @@ pub use error::Error;
 pub const GENERATED_DIR: &str = "ccc-sdk/src/generated";
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_DIR: &str = "spec";
+/// The emulator's copy of the spec (see [`ccc_spec::bundle_dir`]), relative to the workspace
+/// root: inside its crate, so that the packaged crate has it.
+pub const EMULATOR_SPEC: &str = "ccc-emulator/spec.json";
 
 /// One generated file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! The workspace around [`generate`](crate::generate): load `spec/`, render the files as they
-//! are checked in, and compare with (or write to) `ccc-sdk/src/generated/`.
+//! are checked in, and compare with (or write to) `ccc-sdk/src/generated/` and the emulator's
+//! copy of the spec, [`EMULATOR_SPEC`].
 //!
 //! `cargo xtask codegen`, `cargo xtask codegen --check` and the freshness test all call
 //! [`plan`], so what is checked is exactly what is written.
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ccc_spec::Spec;
 
-use crate::{Error, GENERATED_DIR, GeneratedFile, SPEC_DIR, format};
+use crate::{EMULATOR_SPEC, Error, GENERATED_DIR, GeneratedFile, SPEC_DIR, format};
 
 /// Loads and validates a spec directory. Error paths are shown relative to `base` when they are
 /// inside it, so messages read `spec/actions/X.json: at /parameters/0/type: ...`.
@@ -94,11 +95,21 @@ pub struct Plan {
     pub actions: usize,
 }
 
-/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated`.
+/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated` and
+/// `root/ccc-emulator/spec.json`.
 pub fn plan(root: &Path) -> Result<Plan, Error> {
-    let spec = load(&root.join(SPEC_DIR), root)?;
-    let files = render(&spec, Some(root))?;
-    let existing = existing_files(root)?;
+    let spec_dir = root.join(SPEC_DIR);
+    let spec = load(&spec_dir, root)?;
+    let mut files = render(&spec, Some(root))?;
+    files.push(GeneratedFile {
+        path: EMULATOR_SPEC.to_owned(),
+        contents: ccc_spec::bundle_dir(&spec_dir).map_err(Error::Spec)?,
+    });
+    let mut existing = existing_files(root)?;
+    let bundle = root.join(EMULATOR_SPEC);
+    if bundle.is_file() {
+        existing.insert(EMULATOR_SPEC.to_owned(), bundle);
+    }
     let mut changes = Vec::new();
     let mut unchanged = 0;
     let mut produced = BTreeMap::new();

@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--check]`: writes `ccc-sdk/src/generated/` from `spec/`, or with
+//! `cargo xtask codegen [--check]`: writes `ccc-sdk/src/generated/` and the emulator's copy of
+//! the spec, `ccc-emulator/spec.json`, from `spec/`, or with
 //! `--check` only reports (with a diff) where the checked-in files differ from what the spec gives.
 //! After writing, it prints what the spec changed in the public API since a git revision.
 
@@ -15,8 +16,8 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--since REV] [--format text|markdown] [--no-report]
                            [--root DIR]
 
-Generates ccc-sdk/src/generated/ from spec/: writes the files whose content changed and deletes
-generated files the spec no longer produces. Then prints how the public API changes from the
+Generates ccc-sdk/src/generated/ from spec/, and bundles spec/ into ccc-emulator/spec.json:
+writes the files whose content changed and deletes generated files the spec no longer produces. Then prints how the public API changes from the
 spec at REV to spec/ now (as `cargo xtask api-changes` does).
 
 options:
