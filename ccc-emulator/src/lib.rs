@@ -530,6 +530,11 @@ impl Drop for BlockingEmulator {
     }
 }
 
+/// The crate README's example, run as a doctest so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 #[cfg(test)]
 mod tests {
     use super::*;
