@@ -15,6 +15,18 @@ Usage: ccc-emulator [OPTIONS]
 
 Serves a local emulator of the Alibaba Cloud Contact Center (CCC) API 2020-07-01.
 
+Point any CCC SDK at it, in any language:
+  endpoint     http://127.0.0.1:8080 (the --listen address), plain HTTP: in Alibaba's SDKs
+               endpoint 127.0.0.1:8080 with protocol HTTP; in ccc-sdk, endpoint_url or
+               CCC_ENDPOINT=http://127.0.0.1:8080
+  credentials  access key id testid, secret testsecret (unless given below), e.g.
+               ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret
+  region       any; V3 (ACS3-HMAC-SHA256) and V1 (HMAC-SHA1) signatures are both checked
+  control API  http://127.0.0.1:8080/_emulator/, unsigned, for clients on this machine:
+               `curl http://127.0.0.1:8080/_emulator/` lists it; GET /_emulator/state shows the
+               contact centre, POST /_emulator/reset restores it, POST /_emulator/faults
+               injects a fault
+
 Options:
   --listen ADDR                   address to listen on [default: 127.0.0.1:8080; port 0 picks one]
   --access-key-id ID              access key id accepted [default: testid]
@@ -201,20 +213,7 @@ fn set_limit(limits: &mut Limits, flag: &str, value: &str) -> Result<(), String>
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Help) => {
-            print!("{USAGE}");
-            println!(
-                "\nActions the contact centre models (the others answer from the spec's examples):"
-            );
-            let mut line = String::from(" ");
-            for action in Emulator::default().modelled_actions() {
-                if line.len() + action.len() > 96 {
-                    println!("{line}");
-                    line = String::from(" ");
-                }
-                line.push(' ');
-                line.push_str(action);
-            }
-            println!("{line}");
+            say(&help());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(options)) => options,
@@ -282,6 +281,25 @@ async fn run(options: Options) -> ExitCode {
     running.shutdown().await;
     say("ccc-emulator stopped");
     ExitCode::SUCCESS
+}
+
+/// The usage text and the actions the contact centre models.
+fn help() -> String {
+    let mut text = format!(
+        "{USAGE}\nActions the contact centre models (the others answer from the spec's examples):\n"
+    );
+    let mut line = String::from(" ");
+    for action in Emulator::default().modelled_actions() {
+        if line.len() + action.len() > 96 {
+            text.push_str(&line);
+            text.push('\n');
+            line = String::from(" ");
+        }
+        line.push(' ');
+        line.push_str(action);
+    }
+    text.push_str(&line);
+    text
 }
 
 /// Prints a status line; a closed stdout (the reader went away) is not worth a panic.
@@ -361,6 +379,26 @@ mod tests {
         assert_eq!(o.listing_rows, DEFAULT_LISTING_ROWS);
         assert_eq!(o.limits, Limits::for_this_process());
         assert!(matches!(parse(&["--help"]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn usage_says_how_to_point_an_sdk_at_the_defaults() {
+        let defaults = parse(&[]).unwrap_or_else(|e| panic!("{e}"));
+        let Command::Run(o) = defaults else {
+            panic!("no flags should run");
+        };
+        let endpoint = format!("http://{}", o.listen);
+        assert!(
+            USAGE.contains(&format!("endpoint     {endpoint} ")),
+            "{endpoint}"
+        );
+        assert!(USAGE.contains(&format!("{endpoint}/_emulator/")));
+        let keys =
+            format!("access key id {DEFAULT_ACCESS_KEY_ID}, secret {DEFAULT_ACCESS_KEY_SECRET} ");
+        assert!(USAGE.contains(&keys), "{keys}");
+        for line in USAGE.lines() {
+            assert!(line.len() <= 100, "too long for a terminal: {line}");
+        }
     }
 
     #[test]

@@ -16,6 +16,14 @@ fn help_and_bad_flags() {
     let help = String::from_utf8_lossy(&help.stdout);
     // Every flag's line in the usage text is checked by the binary's own unit test.
     assert!(help.contains("--listen"), "{help}");
+    // How to point an SDK at it: the endpoint, the test keys, the control API.
+    for needed in [
+        "endpoint     http://127.0.0.1:8080",
+        "access key id testid, secret testsecret",
+        "http://127.0.0.1:8080/_emulator/",
+    ] {
+        assert!(help.contains(needed), "{needed} missing from --help");
+    }
     for action in ccc_emulator::Emulator::default().modelled_actions() {
         assert!(
             help.contains(action),
@@ -26,6 +34,23 @@ fn help_and_bad_flags() {
     let bad = Command::new(BIN).arg("--frobnicate").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument `--frobnicate`"));
+}
+
+/// `ccc-emulator --help | head -3` is not a panic: the reader may go away before the text is
+/// written (here it is gone before the process starts writing, as a rule).
+#[test]
+fn help_into_a_closed_pipe_is_not_a_panic() {
+    let mut child = Command::new(BIN)
+        .arg("--help")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
