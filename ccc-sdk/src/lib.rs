@@ -251,6 +251,7 @@ mod signing;
 mod time;
 mod trace;
 mod transport;
+pub mod waiter;
 
 pub use client::Client;
 pub use codec::MAX_DEPTH as MAX_RESPONSE_DEPTH;
