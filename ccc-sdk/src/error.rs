@@ -86,6 +86,12 @@ impl ServiceError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// Whether asking again could get another answer: throttling, or a fault of the service
+    /// (HTTP 5xx). Any other 4xx answer will come again.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.is_throttling() || self.http_status >= 500
+    }
 }
 
 impl fmt::Display for ServiceError {
@@ -256,6 +262,12 @@ impl ResponseError {
     pub fn body_prefix(&self) -> &str {
         &self.body_prefix
     }
+
+    /// Whether reading again could succeed: a 5xx page (a proxy's) may be gone next time; a
+    /// 2xx to 4xx body that cannot be read will be the same.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.http_status >= 500
+    }
 }
 
 impl fmt::Display for ResponseError {
@@ -371,6 +383,11 @@ impl DispatchError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// Whether another exchange could succeed: anything but a refused certificate.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.kind != DispatchKind::Certificate
+    }
 }
 
 impl fmt::Display for DispatchError {
@@ -485,6 +502,21 @@ impl<E: AsRef<ServiceError>> SdkError<E> {
             SdkError::Service(e) => Some(e.as_ref().http_status()),
             SdkError::Response(e) => Some(e.http_status()),
             _ => None,
+        }
+    }
+
+    /// Whether the same request, sent again later, could succeed: throttling, HTTP 5xx, a
+    /// timeout, a connection that failed (unless its certificate was refused). An invalid
+    /// input, missing credentials, any other 4xx answer or a body that cannot be read will fail
+    /// the same way. The client's own retries follow the same rule; a
+    /// [waiter](crate::waiter) keeps polling through these errors and stops at the others.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SdkError::Build(_) | SdkError::Credentials(_) => false,
+            SdkError::Timeout(_) => true,
+            SdkError::Dispatch(e) => e.is_transient(),
+            SdkError::Response(e) => e.is_transient(),
+            SdkError::Service(e) => e.as_ref().is_transient(),
         }
     }
 }

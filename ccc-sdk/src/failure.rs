@@ -27,10 +27,11 @@ impl Failure {
     /// A refused certificate, a 4xx answer or a body that cannot be read will fail again.
     pub(crate) fn is_transient(&self) -> bool {
         match self {
+            // The same rule as `SdkError::is_transient`, which callers (and waiters) see.
             Failure::Timeout(..) => true,
-            Failure::Dispatch(e) => e.kind != DispatchKind::Certificate,
-            Failure::Service(e) => e.is_throttling() || e.http_status() >= 500,
-            Failure::Response(e) => e.http_status() >= 500,
+            Failure::Dispatch(e) => e.is_transient(),
+            Failure::Service(e) => e.is_transient(),
+            Failure::Response(e) => e.is_transient(),
             Failure::Credentials(_) => false,
         }
     }
@@ -265,6 +266,39 @@ mod tests {
         ] {
             assert!(!f.is_retryable(false));
         }
+    }
+
+    #[test]
+    fn callers_see_the_rule_the_retry_loop_follows() {
+        let all = || {
+            [
+                svc(400, "Throttling.User"),
+                svc(429, "TooManyRequests"),
+                svc(503, "ServiceUnavailable"),
+                svc(404, "NotExists.UserId"),
+                svc(400, "InvalidParameter"),
+                Failure::Timeout(TimeoutKind::Read, Duration::ZERO),
+                Failure::Timeout(TimeoutKind::Operation, Duration::ZERO),
+                dispatch(DispatchKind::Connect),
+                dispatch(DispatchKind::Certificate),
+                dispatch(DispatchKind::Body),
+                Failure::Response(ResponseError::new(502, None, "x", b"")),
+                Failure::Response(ResponseError::new(200, None, "x", b"")),
+                Failure::Credentials(CredentialsError::new("x")),
+            ]
+        };
+        let transient: Vec<bool> = all().iter().map(Failure::is_transient).collect();
+        let seen: Vec<bool> = all()
+            .into_iter()
+            .map(|f| f.into_sdk_error(1).is_transient())
+            .collect();
+        assert_eq!(seen, transient);
+        assert_eq!(
+            transient,
+            [
+                true, true, true, false, false, true, true, true, false, true, true, false, false
+            ]
+        );
     }
 
     #[test]

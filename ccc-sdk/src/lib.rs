@@ -5,6 +5,9 @@
 //! parameter and response field says what it holds, in which unit and format. An action that
 //! answers page by page (`ListUsers`, `ListCallDetailRecordsV2`, …) also has `into_paginator()`
 //! on its builder: every page, or every item, without writing the loop (see [`paginator`]).
+//! A [waiter](waiter) polls an action until its answer says the wait is over: an agent `READY`
+//! ([`Client::wait_for_agent_state`]), a call answered ([`Client::wait_for_call_state`]), or any
+//! condition on any action's answer.
 //! [Actions by area](#actions-by-area), at the end of this page, lists every action with one
 //! line on what it does, grouped as agents, calls, users, numbers, records, reports, campaigns,
 //! tickets and so on.
@@ -251,6 +254,7 @@ mod signing;
 mod time;
 mod trace;
 mod transport;
+pub mod waiter;
 
 pub use client::Client;
 pub use codec::MAX_DEPTH as MAX_RESPONSE_DEPTH;
