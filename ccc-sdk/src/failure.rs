@@ -28,7 +28,7 @@ impl Failure {
     pub(crate) fn is_transient(&self) -> bool {
         match self {
             Failure::Timeout(..) => true,
-            Failure::Dispatch(e) => e.kind != DispatchKind::Certificate,
+            Failure::Dispatch(e) => !e.is_final(),
             Failure::Service(e) => e.is_throttling() || e.http_status() >= 500,
             Failure::Response(e) => e.http_status() >= 500,
             Failure::Credentials(_) => false,
