@@ -698,6 +698,12 @@ impl MockClient {
         lock(&self.transport.calls).clone()
     }
 
+    /// Every request received so far, in order, taken out of the record: the next call of
+    /// [`calls`](Self::calls) sees only the requests after this one.
+    pub fn take_calls(&self) -> Vec<Call> {
+        std::mem::take(&mut *lock(&self.transport.calls))
+    }
+
     /// The typed inputs of the requests of one action, in order: `mock.inputs(Client::get_user)`.
     pub fn inputs<A: Action>(&self, method: impl FnOnce(&Client) -> A) -> Vec<A::Input> {
         let _ = method;

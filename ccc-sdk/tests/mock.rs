@@ -139,6 +139,7 @@ async fn errors_come_back_as_the_action_s_variants_with_their_fields() {
                     .http_status(404)
                     .request_id("REQ-404")
                     .host_id("ccc.cn-shanghai.aliyuncs.com")
+                    .retry_after(Duration::from_millis(1500))
                     .build(),
             )
         });
@@ -168,6 +169,8 @@ async fn errors_come_back_as_the_action_s_variants_with_their_fields() {
     assert_eq!(e.http_status(), 404);
     assert_eq!(e.request_id(), Some("REQ-404"));
     assert_eq!(e.host_id(), Some("ccc.cn-shanghai.aliyuncs.com"));
+    // Sent as the `x-acs-retry-after` header, in milliseconds, and read back.
+    assert_eq!(e.retry_after(), Some(Duration::from_millis(1500)));
     assert_eq!(err.attempts(), 1);
 
     let err = client
@@ -226,6 +229,34 @@ async fn a_throttled_attempt_is_retried_and_the_sequence_answers_the_retry() {
         .unwrap_err();
     let text = DisplayErrorChain(&err).to_string();
     assert!(text.contains("used up"), "{text}");
+}
+
+#[tokio::test]
+async fn a_sequence_repeats_an_answer_as_many_times_as_asked_or_forever() {
+    let rule = mock::rule(Client::get_user)
+        .sequence()
+        .output(|| get_user_output("first"))
+        .times(2)
+        .output(|| get_user_output("skipped"))
+        .times(0)
+        .output(|| get_user_output("then"))
+        .forever()
+        .build();
+    let client = MockClient::builder().rule(&rule).build();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let out = client
+            .get_user()
+            .instance_id(INSTANCE)
+            .send()
+            .await
+            .unwrap();
+        seen.push(out.data().and_then(|u| u.user_id()).unwrap().to_owned());
+    }
+    assert_eq!(seen, ["first", "first", "then", "then", "then"]);
+    assert!(!rule.is_used_up());
+    assert_eq!(client.take_calls().len(), 5);
+    assert!(client.calls().is_empty());
 }
 
 #[tokio::test]
