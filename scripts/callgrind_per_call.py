@@ -5,7 +5,13 @@ import os
 import re
 import sys
 
-ENTRY = {"prepare": "__bench::prepare_reset_agent_state", "decode": "__bench::decode_reset_agent_state"}
+ENTRY = {
+    "prepare": "__bench::prepare_reset_agent_state",
+    "decode": "__bench::decode_reset_agent_state",
+    # A whole call: a plain one's prepare-and-decode, and one on the mock client.
+    "plain call": "per_call::plain_call",
+    "mock call": "per_call::mock_call",
+}
 
 
 def per_call(path, needle):
@@ -18,7 +24,7 @@ def per_call(path, needle):
                 names[m.group(1)] = m.group(2)
             if line.startswith("cfn="):
                 callee = names.get(m.group(1))
-        elif line.startswith("calls=") and callee and needle in callee:
+        elif line.startswith("calls=") and callee and callee.endswith(needle):
             calls += int(line.split("=")[1].split()[0])
             fields = lines[i + 1].split()
             cost += int(fields[1]) if len(fields) > 1 else 0
@@ -32,6 +38,9 @@ for name in sorted(os.listdir(folder)):
     for label, needle in ENTRY.items():
         # The decode benchmarks prepare once, to check the set-up: not a per-call figure.
         if label == "prepare" and name.startswith("decode"):
+            continue
+        # Each of the whole-call benchmarks makes one call of the other kind, to check the set-up.
+        if label.endswith(" call") and not name.startswith(label.split()[0]):
             continue
         n = per_call(path, needle)
         if n is not None and n > 0:

@@ -14,7 +14,7 @@ if [[ -z "$bin" ]]; then
     bin="$(ls -t target/release/deps/per_call-* | grep -v '\.d$' | head -1)"
 fi
 out="$(mktemp -d)"
-for bench in whole_call_v3_json whole_call_v1_json decode_json decode_xml; do
+for bench in whole_call_v3_json whole_call_v1_json decode_json decode_xml plain_call_v3_json mock_call_v3_json; do
     valgrind --tool=callgrind --callgrind-out-file="$out/$bench.out" \
         "$bin" --bench "$bench" --profile-time 1 >/dev/null 2>&1
 done

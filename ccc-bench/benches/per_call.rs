@@ -1,12 +1,17 @@
 //! The per-call work of ResetAgentState without the network: build the input, encode its
 //! parameters, sign (V3 and V1, fresh timestamp and nonce), and decode a response (JSON and XML);
-//! and what tracing adds to a call with no subscriber.
+//! and what tracing adds to a call with no subscriber; and a whole call on the mock client of the
+//! `test-util` feature, beside the prepare-and-decode of a plain one.
 //!
 //! `cargo bench -p ccc-bench --bench per_call`
 
+use std::future::Future;
 use std::hint::black_box;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
-use ccc_sdk::operation::reset_agent_state::ResetAgentStateInput;
+use ccc_sdk::mock::{self, MockClient};
+use ccc_sdk::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
 use ccc_sdk::{__bench, Client, Config, Credentials, SignatureVersion};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -30,6 +35,55 @@ fn input() -> ResetAgentStateInput {
         .user_id("user-test@ccc-test")
         .build()
         .expect("input")
+}
+
+/// A plain call's work without the network, as `whole_call_v3_json`: build the input, encode,
+/// sign and lay out the request, decode the answer.
+#[inline(never)]
+fn plain_call(client: &Client) -> (usize, Option<ResetAgentStateOutput>) {
+    let input = input();
+    let n = __bench::prepare_reset_agent_state(client, &input);
+    (
+        n,
+        __bench::decode_reset_agent_state("application/json", black_box(JSON)),
+    )
+}
+
+/// A whole call on the mock client: the fluent builder's `send()`, through the call loop (time
+/// limits, retry decision, tracing span), the rule (its output made, written as JSON and read
+/// back) and the record of the request. Every future involved is ready at once: one poll.
+#[inline(never)]
+fn mock_call(client: &MockClient) -> Option<ResetAgentStateOutput> {
+    let call = client
+        .reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id("ACC-YUNBS-1.0.10-b18bp53c1736c2914176a801ei90")
+        .user_id("user-test@ccc-test")
+        .send();
+    let mut call = std::pin::pin!(call);
+    match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out.ok(),
+        Poll::Pending => None,
+    }
+}
+
+fn mock_client(answer: ResetAgentStateOutput) -> MockClient {
+    let rule = mock::rule(Client::reset_agent_state).then_output(move || answer.clone());
+    MockClient::builder()
+        .config(Config::builder().endpoint_url("https://ccc.aliyuncs.com"))
+        .rule(rule)
+        .build()
+}
+
+/// Runs `iters` mock calls, each followed by emptying the record of requests (its cost is
+/// counted), so that a long run does not grow it without bound.
+fn mock_calls(client: &MockClient, iters: u64) -> Duration {
+    let started = Instant::now();
+    for _ in 0..iters {
+        black_box(mock_call(client));
+        drop(client.take_calls());
+    }
+    started.elapsed()
 }
 
 fn per_call(c: &mut Criterion) {
@@ -78,6 +132,14 @@ fn per_call(c: &mut Criterion) {
                 __bench::decode_reset_agent_state("application/json", black_box(JSON)),
             )
         })
+    });
+    // The mock's per-call cost beside the plain call's prepare-and-decode (issue 19: within 2×).
+    let mock = mock_client(decoded.clone());
+    assert_eq!(mock_call(&mock), Some(decoded.clone()), "the mock answers");
+    assert!(plain_call(&v3).1.is_some());
+    g.bench_function("plain_call_v3_json", |b| b.iter(|| plain_call(&v3)));
+    g.bench_function("mock_call_v3_json", |b| {
+        b.iter_custom(|iters| mock_calls(&mock, iters))
     });
     g.bench_function("whole_call_v1_json", |b| {
         b.iter(|| {

@@ -50,10 +50,26 @@ pub struct Client {
 
 struct Inner {
     config: Config,
-    http: reqwest::Client,
+    backend: Backend,
     /// The endpoint, parsed once; each request only sets its query.
     base_url: reqwest::Url,
 }
+
+/// Where the signed requests go.
+enum Backend {
+    /// The network, through this HTTP client.
+    Http(reqwest::Client),
+    /// The rules of a mock client, which answer in the service's place.
+    #[cfg(feature = "test-util")]
+    Mock(Arc<crate::mock::Transport>),
+}
+
+/// The typed input of a call, which the mock transport matches and records; nothing without the
+/// `test-util` feature.
+#[cfg(feature = "test-util")]
+type Typed<'a> = &'a dyn crate::mock::TypedInput;
+#[cfg(not(feature = "test-util"))]
+type Typed<'a> = std::marker::PhantomData<&'a ()>;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,15 +105,28 @@ impl Client {
             total_timeout: None,
         };
         let http = transport::http_client(&config.http, &target)?;
+        Client::with_backend(config, Backend::Http(http))
+    }
+
+    fn with_backend(config: Config, backend: Backend) -> Result<Client, ConfigError> {
         let base_url = reqwest::Url::parse(&config.endpoint.base)
             .map_err(|e| ConfigError::new(format!("endpoint `{}`: {e}", config.endpoint.base)))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
-                http,
+                backend,
                 base_url,
             }),
         })
+    }
+
+    /// A client whose requests the mock transport answers: no HTTP client is built.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn with_mock(
+        config: Config,
+        mock: Arc<crate::mock::Transport>,
+    ) -> Result<Client, ConfigError> {
+        Client::with_backend(config, Backend::Mock(mock))
     }
 
     /// A client configured from the environment: see [`Config::from_env`].
@@ -111,15 +140,28 @@ impl Client {
     }
 
     /// Sends an action's parameters and decodes its output or error; the body of every
-    /// generated `send`.
-    pub(crate) async fn call<O: Decode, E: From<ServiceError>>(
+    /// generated `send`. The typed `input` is read by the mock transport only.
+    pub(crate) async fn call<I, O, E>(
         &self,
         op: &'static Operation,
+        input: &I,
         params: Params<'_>,
         options: &CallOptions,
-    ) -> Result<O, SdkError<E>> {
+    ) -> Result<O, SdkError<E>>
+    where
+        I: Clone + fmt::Debug + Send + Sync + 'static,
+        O: Decode,
+        E: From<ServiceError>,
+    {
+        #[cfg(feature = "test-util")]
+        let typed: Typed<'_> = input;
+        #[cfg(not(feature = "test-util"))]
+        let typed: Typed<'_> = {
+            let _ = input;
+            std::marker::PhantomData
+        };
         let (response, creds, attempts, span) = self
-            .invoke(op, &params, options)
+            .invoke(op, &params, typed, options)
             .await
             .map_err(|e| e.map_service_error(E::from))?;
         decode_success(op, response).map_err(|e| {
@@ -141,6 +183,7 @@ impl Client {
         &self,
         op: &Operation,
         params: &Params<'_>,
+        typed: Typed<'_>,
         options: &CallOptions,
     ) -> Result<(Response, Credentials, u32, tracing::Span), SdkError<ServiceError>> {
         let config = &self.inner.config;
@@ -158,7 +201,7 @@ impl Client {
         let attempts = AtomicU32::new(0);
         let deadlines = Deadlines::new(limit, config.read_timeout);
         let outcome = self
-            .attempts(op, params, &policy, &attempts, &deadlines)
+            .attempts(op, params, typed, &policy, &attempts, &deadlines)
             .instrument(span.clone())
             .await;
         let attempts = attempts.load(Ordering::Relaxed);
@@ -181,6 +224,7 @@ impl Client {
         &self,
         op: &Operation,
         params: &Params<'_>,
+        typed: Typed<'_>,
         policy: &Policy<'_>,
         attempts: &AtomicU32,
         deadlines: &Deadlines,
@@ -195,7 +239,7 @@ impl Client {
                 Err(timeout) => return Err((timeout, None)),
             };
             deadlines.start_attempt(policy.attempt_timeout);
-            let attempt = self.attempt(op, params, &creds, deadlines);
+            let attempt = self.attempt(op, params, typed, &creds, deadlines);
             let outcome = within(timer.as_mut(), deadlines, attempt).await;
             deadlines.end_attempt();
             let mut failure = match outcome {
@@ -233,22 +277,27 @@ impl Client {
     }
 
     /// One signed request and its response, read whole (within the size limit).
+    #[cfg_attr(not(feature = "test-util"), expect(unused_variables))]
     async fn attempt(
         &self,
         op: &Operation,
         params: &Params<'_>,
+        typed: Typed<'_>,
         creds: &Credentials,
         deadlines: &Deadlines,
     ) -> Result<Response, Failure> {
         let request = self.prepare(op, params, creds)?;
-        let response = self
-            .inner
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| transport_failure(e, &response::exchange(&self.inner.config)))?;
+        let config = &self.inner.config;
+        let response = match &self.inner.backend {
+            Backend::Http(http) => http
+                .execute(request)
+                .await
+                .map_err(|e| transport_failure(e, &response::exchange(config)))?,
+            #[cfg(feature = "test-util")]
+            Backend::Mock(mock) => mock.exchange(op, typed, params, request, config).await?,
+        };
         deadlines.progress();
-        response::read(response, &self.inner.config, deadlines).await
+        response::read(response, config, deadlines).await
     }
 
     /// Asks the configured provider for credentials now, so that a service without usable

@@ -381,6 +381,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether credentials and a place to send to (endpoint or region) were set: the mock client
+    /// fills in what was not.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn has_credentials_and_target(&self) -> (bool, bool) {
+        (
+            self.credentials.is_some(),
+            self.endpoint.is_some() || self.region.is_some(),
+        )
+    }
+
     /// Checks the settings and resolves the endpoint. Reads `HTTPS_PROXY`, `NO_PROXY` and
     /// `ALIBABA_CLOUD_USER_AGENT` (and their variants) for what was not set in code.
     pub fn build(self) -> Result<Config, ConfigError> {

@@ -23,6 +23,39 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
+    /// A builder of a service error, for tests that fabricate one: an answer for the mock client,
+    /// or an [`SdkError::Service`] to hand to the code under test. Set at least the
+    /// [`code`](ServiceErrorBuilder::code); the HTTP status is 400 unless set.
+    ///
+    /// ```
+    /// use ccc_sdk::error::ServiceError;
+    /// use ccc_sdk::operation::get_user::GetUserError;
+    ///
+    /// let e = ServiceError::builder()
+    ///     .code("NotExists.InstanceId")
+    ///     .message("The specified instance ccc-x does not exist.")
+    ///     .http_status(404)
+    ///     .request_id("5A1C-TEST")
+    ///     .build();
+    /// assert_eq!(e.to_string(), "NotExists.InstanceId: The specified instance ccc-x does not exist. (HTTP 404, request id 5A1C-TEST)");
+    /// // The action's error enum picks the variant its code names.
+    /// assert!(matches!(GetUserError::from(e), GetUserError::NotExistsInstanceId(_)));
+    /// ```
+    pub fn builder() -> ServiceErrorBuilder {
+        ServiceErrorBuilder {
+            error: ServiceError {
+                http_status: 400,
+                code: String::new(),
+                message: String::new(),
+                request_id: None,
+                host_id: None,
+                recommend: None,
+                retry_after: None,
+                attempts: 1,
+            },
+        }
+    }
+
     /// The error code, e.g. `NotExists.InstanceId`.
     pub fn code(&self) -> &str {
         &self.code
@@ -94,6 +127,68 @@ impl ServiceError {
     }
 }
 
+/// Builder of a [`ServiceError`]: made by [`ServiceError::builder`].
+#[derive(Clone, Debug)]
+#[must_use = "the error is made by `build`"]
+pub struct ServiceErrorBuilder {
+    error: ServiceError,
+}
+
+impl ServiceErrorBuilder {
+    /// The error code, e.g. `Throttling.User` or `NotExists.UserId`.
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.error.code = code.into();
+        self
+    }
+
+    /// The service's message.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.error.message = message.into();
+        self
+    }
+
+    /// The HTTP status of the answer (400 unless set); the service answers with 4xx or 5xx.
+    pub fn http_status(mut self, status: u16) -> Self {
+        self.error.http_status = status;
+        self
+    }
+
+    /// The request id.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.error.request_id = Some(id.into());
+        self
+    }
+
+    /// The `HostId` of the error body.
+    pub fn host_id(mut self, host: impl Into<String>) -> Self {
+        self.error.host_id = Some(host.into());
+        self
+    }
+
+    /// The `Recommend` link of the error body.
+    pub fn recommend(mut self, link: impl Into<String>) -> Self {
+        self.error.recommend = Some(link.into());
+        self
+    }
+
+    /// How long the service asks the caller to wait (its `x-acs-retry-after` header).
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.error.retry_after = Some(wait);
+        self
+    }
+
+    /// How many attempts the call made (1 unless set). The mock client counts them itself.
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.error.attempts = attempts;
+        self
+    }
+
+    /// The error.
+    pub fn build(self) -> ServiceError {
+        self.error
+    }
+}
+
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -148,7 +243,7 @@ enum BuildErrorReason {
 
 impl BuildError {
     /// A required parameter was not set; `parameter` is its wire name.
-    pub(crate) fn missing(parameter: &'static str) -> Self {
+    pub fn missing(parameter: &'static str) -> Self {
         BuildError {
             parameter,
             reason: BuildErrorReason::Missing,
@@ -222,7 +317,10 @@ pub struct ResponseError {
 pub(crate) const BODY_PREFIX_BYTES: usize = 256;
 
 impl ResponseError {
-    pub(crate) fn new(
+    /// An unreadable answer: its HTTP status, request id, why it could not be read, and its
+    /// body, of which the first 256 bytes are kept. Made by the client; public so that a test
+    /// can fabricate an [`SdkError::Response`].
+    pub fn new(
         http_status: u16,
         request_id: Option<String>,
         reason: impl Into<String>,
@@ -241,6 +339,12 @@ impl ResponseError {
     /// How many attempts the call made, the one that got this response included.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// The same error after `attempts` attempts (1 unless set).
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
     }
 
     /// The HTTP status of the response.
@@ -310,6 +414,35 @@ pub struct TimeoutError {
 }
 
 impl TimeoutError {
+    /// A timeout of this kind after `limit`, on the first attempt. Made by the client; public so
+    /// that a test can fabricate an [`SdkError::Timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ccc_sdk::error::{TimeoutError, TimeoutKind};
+    ///
+    /// let e = TimeoutError::new(TimeoutKind::Operation, Duration::from_secs(60)).with_attempts(3);
+    /// assert_eq!(e.to_string(), "timed out the call (all attempts) after 60s (3 attempts)");
+    /// ```
+    pub fn new(kind: TimeoutKind, limit: Duration) -> Self {
+        TimeoutError {
+            kind,
+            limit: Some(limit),
+            attempts: 1,
+        }
+    }
+
+    /// The same timeout after `attempts` attempts.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// The limit that ran out.
+    pub fn limit(&self) -> Option<Duration> {
+        self.limit
+    }
+
     /// Which limit ran out.
     pub fn kind(&self) -> TimeoutKind {
         self.kind
@@ -365,9 +498,80 @@ pub(crate) enum DispatchKind {
     Exchange,
     /// The response body was cut off.
     Body,
+    /// No rule of a mock client answers the request.
+    #[cfg(feature = "test-util")]
+    NoRule,
 }
 
 impl DispatchError {
+    fn of(kind: DispatchKind) -> Self {
+        DispatchError {
+            kind,
+            attempts: 1,
+            source: None,
+        }
+    }
+
+    /// The connection could not be opened (refused, unreachable, DNS, TLS): nothing was sent,
+    /// so even an action that is not safe to repeat is retried. Made by the client; public, as
+    /// the other constructors, so that a test can fabricate an [`SdkError::Dispatch`] or have the
+    /// mock client fail a request this way.
+    ///
+    /// ```
+    /// use ccc_sdk::error::DispatchError;
+    ///
+    /// let e = DispatchError::connect().with_attempts(2);
+    /// assert!(e.is_connect());
+    /// assert_eq!(e.to_string(), "cannot connect to the endpoint (2 attempts)");
+    /// ```
+    pub fn connect() -> Self {
+        Self::of(DispatchKind::Connect)
+    }
+
+    /// The server's certificate was refused: nothing was sent, and a retry cannot help.
+    pub fn certificate() -> Self {
+        Self::of(DispatchKind::Certificate)
+    }
+
+    /// The connection failed after the request may have reached the service (reset, closed).
+    pub fn exchange() -> Self {
+        Self::of(DispatchKind::Exchange)
+    }
+
+    /// The response body was cut off.
+    pub fn body_cut_off() -> Self {
+        Self::of(DispatchKind::Body)
+    }
+
+    /// The same error, caused by `source` (shown in the error's source chain).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The same error after `attempts` attempts (1 unless set).
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// Whether another attempt would fail the same way: a refused certificate (or, in a mock
+    /// client, a request no rule answers).
+    pub(crate) fn is_final(&self) -> bool {
+        match self.kind {
+            DispatchKind::Certificate => true,
+            #[cfg(feature = "test-util")]
+            DispatchKind::NoRule => true,
+            DispatchKind::Connect | DispatchKind::Exchange | DispatchKind::Body => false,
+        }
+    }
+
+    /// No rule of the mock client answers the request; `why` says which rules were tried.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn no_rule(why: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::of(DispatchKind::NoRule).with_source(why)
+    }
+
     /// The connection could not be opened (refused, unreachable, name not found, TLS): the
     /// request did not reach the service.
     pub fn is_connect(&self) -> bool {
@@ -386,7 +590,7 @@ impl DispatchError {
 
     /// Whether another exchange could succeed: anything but a refused certificate.
     pub(crate) fn is_transient(&self) -> bool {
-        self.kind != DispatchKind::Certificate
+        !self.is_final()
     }
 }
 
@@ -397,6 +601,8 @@ impl fmt::Display for DispatchError {
             DispatchKind::Certificate => "the endpoint's TLS certificate was refused",
             DispatchKind::Exchange => "the connection failed during the exchange",
             DispatchKind::Body => "the response body was cut off",
+            #[cfg(feature = "test-util")]
+            DispatchKind::NoRule => "no rule of the mock client answers this request",
         })?;
         if self.attempts > 1 {
             write!(f, " ({} attempts)", self.attempts)?;

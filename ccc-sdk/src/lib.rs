@@ -246,6 +246,8 @@ mod endpoint;
 pub mod error;
 mod failure;
 mod generated;
+#[cfg(feature = "test-util")]
+pub mod mock;
 pub mod paginator;
 mod request;
 mod response;

@@ -422,7 +422,7 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
                 let input = self.input.build().map_err(SdkError::Build)?;
                 let mut params = Params::default();
                 input.write_params(&mut params);
-                self.client.call(&OPERATION, params, &self.options).await
+                self.client.call(&OPERATION, &input, params, &self.options).await
             }
         }
     }

@@ -6,11 +6,13 @@
 //! - `output`: the output and the structs a response carries;
 //! - `errors`: the error enum;
 //! - `paginator`: `into_paginator()` and the `Paginate` impl of an action that pages;
+//! - `mock`: the `Action` impl that types the mock client's rules (feature `test-util`);
 //! - `tests`: the tests that decode the documented examples.
 
 mod client;
 mod errors;
 mod input;
+mod mock;
 mod output;
 mod paginator;
 mod tests;
@@ -66,6 +68,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     let builder = input::builder(op);
     let fluent = input::fluent(op);
     let paginator = paginator::paginator(op);
+    let mock = mock::action(op);
     let output = output::output(op);
     let structs = op.structs.iter().map(|s| match s.role {
         Role::Request => input::request_struct(s),
@@ -97,6 +100,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
         #builder
         #fluent
         #paginator
+        #mock
         #output
         #( #structs )*
         #( #enums )*

@@ -185,8 +185,24 @@ impl AbortCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AbortCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AbortCampaignFluentBuilder {
+    type Input = AbortCampaignInput;
+
+    type Output = AbortCampaignOutput;
+
+    type Error = AbortCampaignError;
+
+    const NAME: &'static str = "AbortCampaign";
 }
 
 /// Output of `AbortCampaign`.

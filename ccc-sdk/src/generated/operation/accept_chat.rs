@@ -183,8 +183,24 @@ impl AcceptChatFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AcceptChatFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AcceptChatFluentBuilder {
+    type Input = AcceptChatInput;
+
+    type Output = AcceptChatOutput;
+
+    type Error = AcceptChatError;
+
+    const NAME: &'static str = "AcceptChat";
 }
 
 /// Output of `AcceptChat`.

@@ -230,8 +230,24 @@ impl AddBlacklistCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddBlacklistCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddBlacklistCallTaggingFluentBuilder {
+    type Input = AddBlacklistCallTaggingInput;
+
+    type Output = AddBlacklistCallTaggingOutput;
+
+    type Error = AddBlacklistCallTaggingError;
+
+    const NAME: &'static str = "AddBlacklistCallTagging";
 }
 
 /// Output of `AddBlacklistCallTagging`.

@@ -259,8 +259,24 @@ impl AddCasesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddCasesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddCasesFluentBuilder {
+    type Input = AddCasesInput;
+
+    type Output = AddCasesOutput;
+
+    type Error = AddCasesError;
+
+    const NAME: &'static str = "AddCases";
 }
 
 /// Output of `AddCases`.

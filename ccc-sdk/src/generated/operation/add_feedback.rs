@@ -319,8 +319,24 @@ impl AddFeedbackFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddFeedbackFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddFeedbackFluentBuilder {
+    type Input = AddFeedbackInput;
+
+    type Output = AddFeedbackOutput;
+
+    type Error = AddFeedbackError;
+
+    const NAME: &'static str = "AddFeedback";
 }
 
 /// Output of `AddFeedback`.

@@ -300,8 +300,24 @@ impl AddNumbersToSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddNumbersToSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddNumbersToSkillGroupFluentBuilder {
+    type Input = AddNumbersToSkillGroupInput;
+
+    type Output = AddNumbersToSkillGroupOutput;
+
+    type Error = AddNumbersToSkillGroupError;
+
+    const NAME: &'static str = "AddNumbersToSkillGroup";
 }
 
 /// Output of `AddNumbersToSkillGroup`.

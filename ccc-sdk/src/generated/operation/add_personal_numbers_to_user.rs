@@ -257,8 +257,24 @@ impl AddPersonalNumbersToUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddPersonalNumbersToUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddPersonalNumbersToUserFluentBuilder {
+    type Input = AddPersonalNumbersToUserInput;
+
+    type Output = AddPersonalNumbersToUserOutput;
+
+    type Error = AddPersonalNumbersToUserError;
+
+    const NAME: &'static str = "AddPersonalNumbersToUser";
 }
 
 /// Output of `AddPersonalNumbersToUser`.

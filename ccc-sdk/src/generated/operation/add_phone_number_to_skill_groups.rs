@@ -263,8 +263,24 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddPhoneNumberToSkillGroupsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddPhoneNumberToSkillGroupsFluentBuilder {
+    type Input = AddPhoneNumberToSkillGroupsInput;
+
+    type Output = AddPhoneNumberToSkillGroupsOutput;
+
+    type Error = AddPhoneNumberToSkillGroupsError;
+
+    const NAME: &'static str = "AddPhoneNumberToSkillGroups";
 }
 
 /// Output of `AddPhoneNumberToSkillGroups`.

@@ -341,8 +341,24 @@ impl AddPhoneNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddPhoneNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddPhoneNumbersFluentBuilder {
+    type Input = AddPhoneNumbersInput;
+
+    type Output = AddPhoneNumbersOutput;
+
+    type Error = AddPhoneNumbersError;
+
+    const NAME: &'static str = "AddPhoneNumbers";
 }
 
 /// Output of `AddPhoneNumbers`.

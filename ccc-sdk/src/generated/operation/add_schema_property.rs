@@ -296,8 +296,24 @@ impl AddSchemaPropertyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddSchemaPropertyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddSchemaPropertyFluentBuilder {
+    type Input = AddSchemaPropertyInput;
+
+    type Output = AddSchemaPropertyOutput;
+
+    type Error = AddSchemaPropertyError;
+
+    const NAME: &'static str = "AddSchemaProperty";
 }
 
 /// Output of `AddSchemaProperty`.

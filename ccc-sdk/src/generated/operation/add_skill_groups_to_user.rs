@@ -263,8 +263,24 @@ impl AddSkillGroupsToUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddSkillGroupsToUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddSkillGroupsToUserFluentBuilder {
+    type Input = AddSkillGroupsToUserInput;
+
+    type Output = AddSkillGroupsToUserOutput;
+
+    type Error = AddSkillGroupsToUserError;
+
+    const NAME: &'static str = "AddSkillGroupsToUser";
 }
 
 /// Output of `AddSkillGroupsToUser`.

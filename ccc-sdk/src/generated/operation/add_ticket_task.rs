@@ -364,8 +364,24 @@ impl AddTicketTaskFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddTicketTaskFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddTicketTaskFluentBuilder {
+    type Input = AddTicketTaskInput;
+
+    type Output = AddTicketTaskOutput;
+
+    type Error = AddTicketTaskError;
+
+    const NAME: &'static str = "AddTicketTask";
 }
 
 /// Output of `AddTicketTask`.

@@ -272,8 +272,24 @@ impl AddUsersToSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AddUsersToSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AddUsersToSkillGroupFluentBuilder {
+    type Input = AddUsersToSkillGroupInput;
+
+    type Output = AddUsersToSkillGroupOutput;
+
+    type Error = AddUsersToSkillGroupError;
+
+    const NAME: &'static str = "AddUsersToSkillGroup";
 }
 
 /// Output of `AddUsersToSkillGroup`.

@@ -299,8 +299,24 @@ impl AnalyzeConversationFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AnalyzeConversationFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AnalyzeConversationFluentBuilder {
+    type Input = AnalyzeConversationInput;
+
+    type Output = AnalyzeConversationOutput;
+
+    type Error = AnalyzeConversationError;
+
+    const NAME: &'static str = "AnalyzeConversation";
 }
 
 /// Output of `AnalyzeConversation`.

@@ -273,8 +273,24 @@ impl AnswerCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AnswerCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AnswerCallFluentBuilder {
+    type Input = AnswerCallInput;
+
+    type Output = AnswerCallOutput;
+
+    type Error = AnswerCallError;
+
+    const NAME: &'static str = "AnswerCall";
 }
 
 /// Output of `AnswerCall`.

@@ -253,8 +253,24 @@ impl AppendCasesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AppendCasesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AppendCasesFluentBuilder {
+    type Input = AppendCasesInput;
+
+    type Output = AppendCasesOutput;
+
+    type Error = AppendCasesError;
+
+    const NAME: &'static str = "AppendCases";
 }
 
 /// Output of `AppendCases`.

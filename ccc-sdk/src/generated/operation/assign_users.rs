@@ -427,8 +427,24 @@ impl AssignUsersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for AssignUsersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for AssignUsersFluentBuilder {
+    type Input = AssignUsersInput;
+
+    type Output = AssignUsersOutput;
+
+    type Error = AssignUsersError;
+
+    const NAME: &'static str = "AssignUsers";
 }
 
 /// Output of `AssignUsers`.

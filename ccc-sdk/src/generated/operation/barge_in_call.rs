@@ -364,8 +364,24 @@ impl BargeInCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for BargeInCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for BargeInCallFluentBuilder {
+    type Input = BargeInCallInput;
+
+    type Output = BargeInCallOutput;
+
+    type Error = BargeInCallError;
+
+    const NAME: &'static str = "BargeInCall";
 }
 
 /// Output of `BargeInCall`.

@@ -859,8 +859,24 @@ impl BlindTransferFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for BlindTransferFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for BlindTransferFluentBuilder {
+    type Input = BlindTransferInput;
+
+    type Output = BlindTransferOutput;
+
+    type Error = BlindTransferError;
+
+    const NAME: &'static str = "BlindTransfer";
 }
 
 /// Output of `BlindTransfer`.

@@ -499,8 +499,24 @@ impl BridgeRtcCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for BridgeRtcCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for BridgeRtcCallFluentBuilder {
+    type Input = BridgeRtcCallInput;
+
+    type Output = BridgeRtcCallOutput;
+
+    type Error = BridgeRtcCallError;
+
+    const NAME: &'static str = "BridgeRtcCall";
 }
 
 /// Output of `BridgeRtcCall`.

@@ -275,8 +275,24 @@ impl CancelAttendedTransferFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CancelAttendedTransferFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CancelAttendedTransferFluentBuilder {
+    type Input = CancelAttendedTransferInput;
+
+    type Output = CancelAttendedTransferOutput;
+
+    type Error = CancelAttendedTransferError;
+
+    const NAME: &'static str = "CancelAttendedTransfer";
 }
 
 /// Output of `CancelAttendedTransfer`.

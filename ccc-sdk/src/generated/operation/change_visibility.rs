@@ -229,8 +229,24 @@ impl ChangeVisibilityFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ChangeVisibilityFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ChangeVisibilityFluentBuilder {
+    type Input = ChangeVisibilityInput;
+
+    type Output = ChangeVisibilityOutput;
+
+    type Error = ChangeVisibilityError;
+
+    const NAME: &'static str = "ChangeVisibility";
 }
 
 /// Output of `ChangeVisibility`.

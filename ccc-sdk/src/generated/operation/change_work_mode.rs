@@ -394,8 +394,24 @@ impl ChangeWorkModeFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ChangeWorkModeFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ChangeWorkModeFluentBuilder {
+    type Input = ChangeWorkModeInput;
+
+    type Output = ChangeWorkModeOutput;
+
+    type Error = ChangeWorkModeError;
+
+    const NAME: &'static str = "ChangeWorkMode";
 }
 
 /// Output of `ChangeWorkMode`.

@@ -374,8 +374,24 @@ impl ClaimCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ClaimCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ClaimCallFluentBuilder {
+    type Input = ClaimCallInput;
+
+    type Output = ClaimCallOutput;
+
+    type Error = ClaimCallError;
+
+    const NAME: &'static str = "ClaimCall";
 }
 
 /// Output of `ClaimCall`.

@@ -229,8 +229,24 @@ impl ClaimChatFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ClaimChatFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ClaimChatFluentBuilder {
+    type Input = ClaimChatInput;
+
+    type Output = ClaimChatOutput;
+
+    type Error = ClaimChatError;
+
+    const NAME: &'static str = "ClaimChat";
 }
 
 /// Output of `ClaimChat`.

@@ -364,8 +364,24 @@ impl CoachCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CoachCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CoachCallFluentBuilder {
+    type Input = CoachCallInput;
+
+    type Output = CoachCallOutput;
+
+    type Error = CoachCallError;
+
+    const NAME: &'static str = "CoachCall";
 }
 
 /// Output of `CoachCall`.

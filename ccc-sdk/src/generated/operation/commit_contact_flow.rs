@@ -325,8 +325,24 @@ impl CommitContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CommitContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CommitContactFlowFluentBuilder {
+    type Input = CommitContactFlowInput;
+
+    type Output = CommitContactFlowOutput;
+
+    type Error = CommitContactFlowError;
+
+    const NAME: &'static str = "CommitContactFlow";
 }
 
 /// Output of `CommitContactFlow`.

@@ -275,8 +275,24 @@ impl CompleteAttendedTransferFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CompleteAttendedTransferFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CompleteAttendedTransferFluentBuilder {
+    type Input = CompleteAttendedTransferInput;
+
+    type Output = CompleteAttendedTransferOutput;
+
+    type Error = CompleteAttendedTransferError;
+
+    const NAME: &'static str = "CompleteAttendedTransfer";
 }
 
 /// Output of `CompleteAttendedTransfer`.

@@ -322,8 +322,24 @@ impl CreateAudioFileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateAudioFileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateAudioFileFluentBuilder {
+    type Input = CreateAudioFileInput;
+
+    type Output = CreateAudioFileOutput;
+
+    type Error = CreateAudioFileError;
+
+    const NAME: &'static str = "CreateAudioFile";
 }
 
 /// Output of `CreateAudioFile`.

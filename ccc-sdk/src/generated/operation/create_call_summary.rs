@@ -274,8 +274,24 @@ impl CreateCallSummaryFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateCallSummaryFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateCallSummaryFluentBuilder {
+    type Input = CreateCallSummaryInput;
+
+    type Output = CreateCallSummaryOutput;
+
+    type Error = CreateCallSummaryError;
+
+    const NAME: &'static str = "CreateCallSummary";
 }
 
 /// Output of `CreateCallSummary`.

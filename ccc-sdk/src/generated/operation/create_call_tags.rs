@@ -217,8 +217,24 @@ impl CreateCallTagsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateCallTagsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateCallTagsFluentBuilder {
+    type Input = CreateCallTagsInput;
+
+    type Output = CreateCallTagsOutput;
+
+    type Error = CreateCallTagsError;
+
+    const NAME: &'static str = "CreateCallTags";
 }
 
 /// Output of `CreateCallTags`.

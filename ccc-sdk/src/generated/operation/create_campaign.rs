@@ -1062,8 +1062,24 @@ impl CreateCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateCampaignFluentBuilder {
+    type Input = CreateCampaignInput;
+
+    type Output = CreateCampaignOutput;
+
+    type Error = CreateCampaignError;
+
+    const NAME: &'static str = "CreateCampaign";
 }
 
 /// Output of `CreateCampaign`.

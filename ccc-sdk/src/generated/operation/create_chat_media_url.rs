@@ -230,8 +230,24 @@ impl CreateChatMediaUrlFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateChatMediaUrlFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateChatMediaUrlFluentBuilder {
+    type Input = CreateChatMediaUrlInput;
+
+    type Output = CreateChatMediaUrlOutput;
+
+    type Error = CreateChatMediaUrlError;
+
+    const NAME: &'static str = "CreateChatMediaUrl";
 }
 
 /// Output of `CreateChatMediaUrl`.

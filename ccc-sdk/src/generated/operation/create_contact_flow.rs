@@ -319,8 +319,24 @@ impl CreateContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateContactFlowFluentBuilder {
+    type Input = CreateContactFlowInput;
+
+    type Output = CreateContactFlowOutput;
+
+    type Error = CreateContactFlowError;
+
+    const NAME: &'static str = "CreateContactFlow";
 }
 
 /// Output of `CreateContactFlow`.

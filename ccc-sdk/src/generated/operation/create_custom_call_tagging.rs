@@ -192,8 +192,24 @@ impl CreateCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateCustomCallTaggingFluentBuilder {
+    type Input = CreateCustomCallTaggingInput;
+
+    type Output = CreateCustomCallTaggingOutput;
+
+    type Error = CreateCustomCallTaggingError;
+
+    const NAME: &'static str = "CreateCustomCallTagging";
 }
 
 /// Output of `CreateCustomCallTagging`.

@@ -368,8 +368,24 @@ impl CreateInstanceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateInstanceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateInstanceFluentBuilder {
+    type Input = CreateInstanceInput;
+
+    type Output = CreateInstanceOutput;
+
+    type Error = CreateInstanceError;
+
+    const NAME: &'static str = "CreateInstance";
 }
 
 /// Output of `CreateInstance`.

@@ -342,8 +342,24 @@ impl CreateSchemaFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateSchemaFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateSchemaFluentBuilder {
+    type Input = CreateSchemaInput;
+
+    type Output = CreateSchemaOutput;
+
+    type Error = CreateSchemaError;
+
+    const NAME: &'static str = "CreateSchema";
 }
 
 /// Output of `CreateSchema`.

@@ -319,8 +319,24 @@ impl CreateSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateSkillGroupFluentBuilder {
+    type Input = CreateSkillGroupInput;
+
+    type Output = CreateSkillGroupOutput;
+
+    type Error = CreateSkillGroupError;
+
+    const NAME: &'static str = "CreateSkillGroup";
 }
 
 /// Output of `CreateSkillGroup`.

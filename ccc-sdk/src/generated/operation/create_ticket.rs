@@ -409,8 +409,24 @@ impl CreateTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateTicketFluentBuilder {
+    type Input = CreateTicketInput;
+
+    type Output = CreateTicketOutput;
+
+    type Error = CreateTicketError;
+
+    const NAME: &'static str = "CreateTicket";
 }
 
 /// Output of `CreateTicket`.

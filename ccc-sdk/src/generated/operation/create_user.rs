@@ -758,8 +758,24 @@ impl CreateUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for CreateUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for CreateUserFluentBuilder {
+    type Input = CreateUserInput;
+
+    type Output = CreateUserOutput;
+
+    type Error = CreateUserError;
+
+    const NAME: &'static str = "CreateUser";
 }
 
 /// Output of `CreateUser`.

@@ -185,8 +185,24 @@ impl DeleteAudioFileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteAudioFileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteAudioFileFluentBuilder {
+    type Input = DeleteAudioFileInput;
+
+    type Output = DeleteAudioFileOutput;
+
+    type Error = DeleteAudioFileError;
+
+    const NAME: &'static str = "DeleteAudioFile";
 }
 
 /// Output of `DeleteAudioFile`.

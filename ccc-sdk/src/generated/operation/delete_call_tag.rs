@@ -185,8 +185,24 @@ impl DeleteCallTagFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteCallTagFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteCallTagFluentBuilder {
+    type Input = DeleteCallTagInput;
+
+    type Output = DeleteCallTagOutput;
+
+    type Error = DeleteCallTagError;
+
+    const NAME: &'static str = "DeleteCallTag";
 }
 
 /// Output of `DeleteCallTag`.

@@ -230,8 +230,24 @@ impl DeleteContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteContactFlowFluentBuilder {
+    type Input = DeleteContactFlowInput;
+
+    type Output = DeleteContactFlowOutput;
+
+    type Error = DeleteContactFlowError;
+
+    const NAME: &'static str = "DeleteContactFlow";
 }
 
 /// Output of `DeleteContactFlow`.

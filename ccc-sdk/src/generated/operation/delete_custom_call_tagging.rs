@@ -185,8 +185,24 @@ impl DeleteCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteCustomCallTaggingFluentBuilder {
+    type Input = DeleteCustomCallTaggingInput;
+
+    type Output = DeleteCustomCallTaggingOutput;
+
+    type Error = DeleteCustomCallTaggingError;
+
+    const NAME: &'static str = "DeleteCustomCallTagging";
 }
 
 /// Output of `DeleteCustomCallTagging`.

@@ -276,8 +276,24 @@ impl DeleteDocumentFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteDocumentFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteDocumentFluentBuilder {
+    type Input = DeleteDocumentInput;
+
+    type Output = DeleteDocumentOutput;
+
+    type Error = DeleteDocumentError;
+
+    const NAME: &'static str = "DeleteDocument";
 }
 
 /// Output of `DeleteDocument`.

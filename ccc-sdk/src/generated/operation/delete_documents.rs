@@ -298,8 +298,24 @@ impl DeleteDocumentsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteDocumentsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteDocumentsFluentBuilder {
+    type Input = DeleteDocumentsInput;
+
+    type Output = DeleteDocumentsOutput;
+
+    type Error = DeleteDocumentsError;
+
+    const NAME: &'static str = "DeleteDocuments";
 }
 
 /// Output of `DeleteDocuments`.

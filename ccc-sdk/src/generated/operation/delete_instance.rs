@@ -139,8 +139,24 @@ impl DeleteInstanceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteInstanceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteInstanceFluentBuilder {
+    type Input = DeleteInstanceInput;
+
+    type Output = DeleteInstanceOutput;
+
+    type Error = DeleteInstanceError;
+
+    const NAME: &'static str = "DeleteInstance";
 }
 
 /// Output of `DeleteInstance`.

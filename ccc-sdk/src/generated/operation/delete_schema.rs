@@ -230,8 +230,24 @@ impl DeleteSchemaFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteSchemaFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteSchemaFluentBuilder {
+    type Input = DeleteSchemaInput;
+
+    type Output = DeleteSchemaOutput;
+
+    type Error = DeleteSchemaError;
+
+    const NAME: &'static str = "DeleteSchema";
 }
 
 /// Output of `DeleteSchema`.

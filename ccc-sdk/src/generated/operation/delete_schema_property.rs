@@ -278,8 +278,24 @@ impl DeleteSchemaPropertyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteSchemaPropertyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteSchemaPropertyFluentBuilder {
+    type Input = DeleteSchemaPropertyInput;
+
+    type Output = DeleteSchemaPropertyOutput;
+
+    type Error = DeleteSchemaPropertyError;
+
+    const NAME: &'static str = "DeleteSchemaProperty";
 }
 
 /// Output of `DeleteSchemaProperty`.

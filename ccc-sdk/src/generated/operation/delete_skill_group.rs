@@ -230,8 +230,24 @@ impl DeleteSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteSkillGroupFluentBuilder {
+    type Input = DeleteSkillGroupInput;
+
+    type Output = DeleteSkillGroupOutput;
+
+    type Error = DeleteSkillGroupError;
+
+    const NAME: &'static str = "DeleteSkillGroup";
 }
 
 /// Output of `DeleteSkillGroup`.

@@ -184,8 +184,24 @@ impl DeleteTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteTicketFluentBuilder {
+    type Input = DeleteTicketInput;
+
+    type Output = DeleteTicketOutput;
+
+    type Error = DeleteTicketError;
+
+    const NAME: &'static str = "DeleteTicket";
 }
 
 /// Output of `DeleteTicket`.

@@ -186,8 +186,24 @@ impl DeleteTicketTemplateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DeleteTicketTemplateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DeleteTicketTemplateFluentBuilder {
+    type Input = DeleteTicketTemplateInput;
+
+    type Output = DeleteTicketTemplateOutput;
+
+    type Error = DeleteTicketTemplateError;
+
+    const NAME: &'static str = "DeleteTicketTemplate";
 }
 
 /// Output of `DeleteTicketTemplate`.

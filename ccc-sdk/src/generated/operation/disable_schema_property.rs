@@ -278,8 +278,24 @@ impl DisableSchemaPropertyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DisableSchemaPropertyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DisableSchemaPropertyFluentBuilder {
+    type Input = DisableSchemaPropertyInput;
+
+    type Output = DisableSchemaPropertyOutput;
+
+    type Error = DisableSchemaPropertyError;
+
+    const NAME: &'static str = "DisableSchemaProperty";
 }
 
 /// Output of `DisableSchemaProperty`.

@@ -186,8 +186,24 @@ impl DisableTicketTemplateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DisableTicketTemplateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DisableTicketTemplateFluentBuilder {
+    type Input = DisableTicketTemplateInput;
+
+    type Output = DisableTicketTemplateOutput;
+
+    type Error = DisableTicketTemplateError;
+
+    const NAME: &'static str = "DisableTicketTemplate";
 }
 
 /// Output of `DisableTicketTemplate`.

@@ -233,8 +233,24 @@ impl DiscardEditingContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for DiscardEditingContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for DiscardEditingContactFlowFluentBuilder {
+    type Input = DiscardEditingContactFlowInput;
+
+    type Output = DiscardEditingContactFlowOutput;
+
+    type Error = DiscardEditingContactFlowError;
+
+    const NAME: &'static str = "DiscardEditingContactFlow";
 }
 
 /// Output of `DiscardEditingContactFlow`.

@@ -278,8 +278,24 @@ impl EnableSchemaPropertyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for EnableSchemaPropertyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for EnableSchemaPropertyFluentBuilder {
+    type Input = EnableSchemaPropertyInput;
+
+    type Output = EnableSchemaPropertyOutput;
+
+    type Error = EnableSchemaPropertyError;
+
+    const NAME: &'static str = "EnableSchemaProperty";
 }
 
 /// Output of `EnableSchemaProperty`.

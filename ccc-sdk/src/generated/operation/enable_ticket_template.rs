@@ -186,8 +186,24 @@ impl EnableTicketTemplateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for EnableTicketTemplateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for EnableTicketTemplateFluentBuilder {
+    type Input = EnableTicketTemplateInput;
+
+    type Output = EnableTicketTemplateOutput;
+
+    type Error = EnableTicketTemplateError;
+
+    const NAME: &'static str = "EnableTicketTemplate";
 }
 
 /// Output of `EnableTicketTemplate`.

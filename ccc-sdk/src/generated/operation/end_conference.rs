@@ -228,8 +228,24 @@ impl EndConferenceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for EndConferenceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for EndConferenceFluentBuilder {
+    type Input = EndConferenceInput;
+
+    type Output = EndConferenceOutput;
+
+    type Error = EndConferenceError;
+
+    const NAME: &'static str = "EndConference";
 }
 
 /// Output of `EndConference`.

@@ -228,8 +228,24 @@ impl ExportContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ExportContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ExportContactFlowFluentBuilder {
+    type Input = ExportContactFlowInput;
+
+    type Output = ExportContactFlowOutput;
+
+    type Error = ExportContactFlowError;
+
+    const NAME: &'static str = "ExportContactFlow";
 }
 
 /// Output of `ExportContactFlow`.

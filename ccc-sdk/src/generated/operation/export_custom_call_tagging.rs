@@ -146,8 +146,24 @@ impl ExportCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ExportCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ExportCustomCallTaggingFluentBuilder {
+    type Input = ExportCustomCallTaggingInput;
+
+    type Output = ExportCustomCallTaggingOutput;
+
+    type Error = ExportCustomCallTaggingError;
+
+    const NAME: &'static str = "ExportCustomCallTagging";
 }
 
 /// Output of `ExportCustomCallTagging`.

@@ -231,8 +231,24 @@ impl ExportDoNotCallNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ExportDoNotCallNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ExportDoNotCallNumbersFluentBuilder {
+    type Input = ExportDoNotCallNumbersInput;
+
+    type Output = ExportDoNotCallNumbersOutput;
+
+    type Error = ExportDoNotCallNumbersError;
+
+    const NAME: &'static str = "ExportDoNotCallNumbers";
 }
 
 /// Output of `ExportDoNotCallNumbers`.

@@ -273,8 +273,24 @@ impl FinishTicketTaskFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for FinishTicketTaskFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for FinishTicketTaskFluentBuilder {
+    type Input = FinishTicketTaskInput;
+
+    type Output = FinishTicketTaskOutput;
+
+    type Error = FinishTicketTaskError;
+
+    const NAME: &'static str = "FinishTicketTask";
 }
 
 /// Output of `FinishTicketTask`.

@@ -143,8 +143,24 @@ impl GetAccessChannelOfStagingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetAccessChannelOfStagingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetAccessChannelOfStagingFluentBuilder {
+    type Input = GetAccessChannelOfStagingInput;
+
+    type Output = GetAccessChannelOfStagingOutput;
+
+    type Error = GetAccessChannelOfStagingError;
+
+    const NAME: &'static str = "GetAccessChannelOfStaging";
 }
 
 /// Output of `GetAccessChannelOfStaging`.

@@ -185,8 +185,24 @@ impl GetAudioFileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetAudioFileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetAudioFileFluentBuilder {
+    type Input = GetAudioFileInput;
+
+    type Output = GetAudioFileOutput;
+
+    type Error = GetAudioFileError;
+
+    const NAME: &'static str = "GetAudioFile";
 }
 
 /// Output of `GetAudioFile`.

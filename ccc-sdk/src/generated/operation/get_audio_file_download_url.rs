@@ -187,8 +187,24 @@ impl GetAudioFileDownloadUrlFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetAudioFileDownloadUrlFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetAudioFileDownloadUrlFluentBuilder {
+    type Input = GetAudioFileDownloadUrlInput;
+
+    type Output = GetAudioFileDownloadUrlOutput;
+
+    type Error = GetAudioFileDownloadUrlError;
+
+    const NAME: &'static str = "GetAudioFileDownloadUrl";
 }
 
 /// Output of `GetAudioFileDownloadUrl`.

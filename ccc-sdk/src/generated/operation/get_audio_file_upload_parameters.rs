@@ -190,8 +190,24 @@ impl GetAudioFileUploadParametersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetAudioFileUploadParametersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetAudioFileUploadParametersFluentBuilder {
+    type Input = GetAudioFileUploadParametersInput;
+
+    type Output = GetAudioFileUploadParametersOutput;
+
+    type Error = GetAudioFileUploadParametersError;
+
+    const NAME: &'static str = "GetAudioFileUploadParameters";
 }
 
 /// Output of `GetAudioFileUploadParameters`.

@@ -187,8 +187,24 @@ impl GetCallDetailRecordFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetCallDetailRecordFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetCallDetailRecordFluentBuilder {
+    type Input = GetCallDetailRecordInput;
+
+    type Output = GetCallDetailRecordOutput;
+
+    type Error = GetCallDetailRecordError;
+
+    const NAME: &'static str = "GetCallDetailRecord";
 }
 
 /// Output of `GetCallDetailRecord`.

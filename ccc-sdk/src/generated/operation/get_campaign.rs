@@ -185,8 +185,24 @@ impl GetCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetCampaignFluentBuilder {
+    type Input = GetCampaignInput;
+
+    type Output = GetCampaignOutput;
+
+    type Error = GetCampaignError;
+
+    const NAME: &'static str = "GetCampaign";
 }
 
 /// Output of `GetCampaign`.

@@ -187,8 +187,24 @@ impl GetCaseFileUploadUrlFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetCaseFileUploadUrlFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetCaseFileUploadUrlFluentBuilder {
+    type Input = GetCaseFileUploadUrlInput;
+
+    type Output = GetCaseFileUploadUrlOutput;
+
+    type Error = GetCaseFileUploadUrlError;
+
+    const NAME: &'static str = "GetCaseFileUploadUrl";
 }
 
 /// Output of `GetCaseFileUploadUrl`.

@@ -230,8 +230,24 @@ impl GetChatMediaUrlFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetChatMediaUrlFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetChatMediaUrlFluentBuilder {
+    type Input = GetChatMediaUrlInput;
+
+    type Output = GetChatMediaUrlOutput;
+
+    type Error = GetChatMediaUrlError;
+
+    const NAME: &'static str = "GetChatMediaUrl";
 }
 
 /// Output of `GetChatMediaUrl`.

@@ -141,8 +141,24 @@ impl GetChatRoutingProfileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetChatRoutingProfileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetChatRoutingProfileFluentBuilder {
+    type Input = GetChatRoutingProfileInput;
+
+    type Output = GetChatRoutingProfileOutput;
+
+    type Error = GetChatRoutingProfileError;
+
+    const NAME: &'static str = "GetChatRoutingProfile";
 }
 
 /// Output of `GetChatRoutingProfile`.

@@ -231,8 +231,24 @@ impl GetContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetContactFlowFluentBuilder {
+    type Input = GetContactFlowInput;
+
+    type Output = GetContactFlowOutput;
+
+    type Error = GetContactFlowError;
+
+    const NAME: &'static str = "GetContactFlow";
 }
 
 /// Output of `GetContactFlow`.

@@ -232,8 +232,24 @@ impl GetConversationDetailFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetConversationDetailFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetConversationDetailFluentBuilder {
+    type Input = GetConversationDetailInput;
+
+    type Output = GetConversationDetailOutput;
+
+    type Error = GetConversationDetailError;
+
+    const NAME: &'static str = "GetConversationDetail";
 }
 
 /// Output of `GetConversationDetail`.

@@ -189,8 +189,24 @@ impl GetDataChannelCredentialsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetDataChannelCredentialsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetDataChannelCredentialsFluentBuilder {
+    type Input = GetDataChannelCredentialsInput;
+
+    type Output = GetDataChannelCredentialsOutput;
+
+    type Error = GetDataChannelCredentialsError;
+
+    const NAME: &'static str = "GetDataChannelCredentials";
 }
 
 /// Output of `GetDataChannelCredentials`.

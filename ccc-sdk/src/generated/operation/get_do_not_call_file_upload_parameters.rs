@@ -192,8 +192,24 @@ impl GetDoNotCallFileUploadParametersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetDoNotCallFileUploadParametersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetDoNotCallFileUploadParametersFluentBuilder {
+    type Input = GetDoNotCallFileUploadParametersInput;
+
+    type Output = GetDoNotCallFileUploadParametersOutput;
+
+    type Error = GetDoNotCallFileUploadParametersError;
+
+    const NAME: &'static str = "GetDoNotCallFileUploadParameters";
 }
 
 /// Output of `GetDoNotCallFileUploadParameters`.

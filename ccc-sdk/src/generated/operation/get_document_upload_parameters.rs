@@ -234,8 +234,24 @@ impl GetDocumentUploadParametersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetDocumentUploadParametersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetDocumentUploadParametersFluentBuilder {
+    type Input = GetDocumentUploadParametersInput;
+
+    type Output = GetDocumentUploadParametersOutput;
+
+    type Error = GetDocumentUploadParametersError;
+
+    const NAME: &'static str = "GetDocumentUploadParameters";
 }
 
 /// Output of `GetDocumentUploadParameters`.

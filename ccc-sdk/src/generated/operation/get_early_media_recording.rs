@@ -187,8 +187,24 @@ impl GetEarlyMediaRecordingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetEarlyMediaRecordingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetEarlyMediaRecordingFluentBuilder {
+    type Input = GetEarlyMediaRecordingInput;
+
+    type Output = GetEarlyMediaRecordingOutput;
+
+    type Error = GetEarlyMediaRecordingError;
+
+    const NAME: &'static str = "GetEarlyMediaRecording";
 }
 
 /// Output of `GetEarlyMediaRecording`.

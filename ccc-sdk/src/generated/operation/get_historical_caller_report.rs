@@ -279,8 +279,24 @@ impl GetHistoricalCallerReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetHistoricalCallerReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetHistoricalCallerReportFluentBuilder {
+    type Input = GetHistoricalCallerReportInput;
+
+    type Output = GetHistoricalCallerReportOutput;
+
+    type Error = GetHistoricalCallerReportError;
+
+    const NAME: &'static str = "GetHistoricalCallerReport";
 }
 
 /// Output of `GetHistoricalCallerReport`.

@@ -187,8 +187,24 @@ impl GetHistoricalCampaignReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetHistoricalCampaignReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetHistoricalCampaignReportFluentBuilder {
+    type Input = GetHistoricalCampaignReportInput;
+
+    type Output = GetHistoricalCampaignReportOutput;
+
+    type Error = GetHistoricalCampaignReportError;
+
+    const NAME: &'static str = "GetHistoricalCampaignReport";
 }
 
 /// Output of `GetHistoricalCampaignReport`.

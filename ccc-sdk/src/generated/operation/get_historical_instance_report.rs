@@ -276,8 +276,24 @@ impl GetHistoricalInstanceReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetHistoricalInstanceReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetHistoricalInstanceReportFluentBuilder {
+    type Input = GetHistoricalInstanceReportInput;
+
+    type Output = GetHistoricalInstanceReportOutput;
+
+    type Error = GetHistoricalInstanceReportError;
+
+    const NAME: &'static str = "GetHistoricalInstanceReport";
 }
 
 /// Output of `GetHistoricalInstanceReport`.

@@ -139,8 +139,24 @@ impl GetInstanceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetInstanceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetInstanceFluentBuilder {
+    type Input = GetInstanceInput;
+
+    type Output = GetInstanceOutput;
+
+    type Error = GetInstanceError;
+
+    const NAME: &'static str = "GetInstance";
 }
 
 /// Output of `GetInstance`.

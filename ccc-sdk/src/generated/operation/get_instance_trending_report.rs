@@ -276,8 +276,24 @@ impl GetInstanceTrendingReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetInstanceTrendingReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetInstanceTrendingReportFluentBuilder {
+    type Input = GetInstanceTrendingReportInput;
+
+    type Output = GetInstanceTrendingReportOutput;
+
+    type Error = GetInstanceTrendingReportError;
+
+    const NAME: &'static str = "GetInstanceTrendingReport";
 }
 
 /// Output of `GetInstanceTrendingReport`.

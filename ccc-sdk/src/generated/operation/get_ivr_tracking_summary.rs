@@ -187,8 +187,24 @@ impl GetIvrTrackingSummaryFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetIvrTrackingSummaryFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetIvrTrackingSummaryFluentBuilder {
+    type Input = GetIvrTrackingSummaryInput;
+
+    type Output = GetIvrTrackingSummaryOutput;
+
+    type Error = GetIvrTrackingSummaryError;
+
+    const NAME: &'static str = "GetIvrTrackingSummary";
 }
 
 /// Output of `GetIvrTrackingSummary`.

@@ -229,8 +229,24 @@ impl GetLoginDetailsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetLoginDetailsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetLoginDetailsFluentBuilder {
+    type Input = GetLoginDetailsInput;
+
+    type Output = GetLoginDetailsOutput;
+
+    type Error = GetLoginDetailsError;
+
+    const NAME: &'static str = "GetLoginDetails";
 }
 
 /// Output of `GetLoginDetails`.

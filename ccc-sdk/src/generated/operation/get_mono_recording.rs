@@ -230,8 +230,24 @@ impl GetMonoRecordingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetMonoRecordingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetMonoRecordingFluentBuilder {
+    type Input = GetMonoRecordingInput;
+
+    type Output = GetMonoRecordingOutput;
+
+    type Error = GetMonoRecordingError;
+
+    const NAME: &'static str = "GetMonoRecording";
 }
 
 /// Output of `GetMonoRecording`.

@@ -187,8 +187,24 @@ impl GetMultiChannelRecordingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetMultiChannelRecordingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetMultiChannelRecordingFluentBuilder {
+    type Input = GetMultiChannelRecordingInput;
+
+    type Output = GetMultiChannelRecordingOutput;
+
+    type Error = GetMultiChannelRecordingError;
+
+    const NAME: &'static str = "GetMultiChannelRecording";
 }
 
 /// Output of `GetMultiChannelRecording`.

@@ -183,8 +183,24 @@ impl GetNumberLocationFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetNumberLocationFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetNumberLocationFluentBuilder {
+    type Input = GetNumberLocationInput;
+
+    type Output = GetNumberLocationOutput;
+
+    type Error = GetNumberLocationError;
+
+    const NAME: &'static str = "GetNumberLocation";
 }
 
 /// Output of `GetNumberLocation`.

@@ -187,8 +187,24 @@ impl GetRealtimeCampaignStatsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetRealtimeCampaignStatsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetRealtimeCampaignStatsFluentBuilder {
+    type Input = GetRealtimeCampaignStatsInput;
+
+    type Output = GetRealtimeCampaignStatsOutput;
+
+    type Error = GetRealtimeCampaignStatsError;
+
+    const NAME: &'static str = "GetRealtimeCampaignStats";
 }
 
 /// Output of `GetRealtimeCampaignStats`.

@@ -186,8 +186,24 @@ impl GetRealtimeInstanceStatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetRealtimeInstanceStatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetRealtimeInstanceStatesFluentBuilder {
+    type Input = GetRealtimeInstanceStatesInput;
+
+    type Output = GetRealtimeInstanceStatesOutput;
+
+    type Error = GetRealtimeInstanceStatesError;
+
+    const NAME: &'static str = "GetRealtimeInstanceStates";
 }
 
 /// Output of `GetRealtimeInstanceStates`.

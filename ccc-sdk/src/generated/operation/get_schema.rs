@@ -230,8 +230,24 @@ impl GetSchemaFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetSchemaFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetSchemaFluentBuilder {
+    type Input = GetSchemaInput;
+
+    type Output = GetSchemaOutput;
+
+    type Error = GetSchemaError;
+
+    const NAME: &'static str = "GetSchema";
 }
 
 /// Output of `GetSchema`.

@@ -185,8 +185,24 @@ impl GetSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetSkillGroupFluentBuilder {
+    type Input = GetSkillGroupInput;
+
+    type Output = GetSkillGroupOutput;
+
+    type Error = GetSkillGroupError;
+
+    const NAME: &'static str = "GetSkillGroup";
 }
 
 /// Output of `GetSkillGroup`.

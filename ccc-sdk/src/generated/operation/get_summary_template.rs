@@ -185,8 +185,24 @@ impl GetSummaryTemplateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetSummaryTemplateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetSummaryTemplateFluentBuilder {
+    type Input = GetSummaryTemplateInput;
+
+    type Output = GetSummaryTemplateOutput;
+
+    type Error = GetSummaryTemplateError;
+
+    const NAME: &'static str = "GetSummaryTemplate";
 }
 
 /// Output of `GetSummaryTemplate`.

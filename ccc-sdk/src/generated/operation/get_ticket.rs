@@ -185,8 +185,24 @@ impl GetTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetTicketFluentBuilder {
+    type Input = GetTicketInput;
+
+    type Output = GetTicketOutput;
+
+    type Error = GetTicketError;
+
+    const NAME: &'static str = "GetTicket";
 }
 
 /// Output of `GetTicket`.

@@ -591,8 +591,24 @@ impl GetTicketSummaryReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetTicketSummaryReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetTicketSummaryReportFluentBuilder {
+    type Input = GetTicketSummaryReportInput;
+
+    type Output = GetTicketSummaryReportOutput;
+
+    type Error = GetTicketSummaryReportError;
+
+    const NAME: &'static str = "GetTicketSummaryReport";
 }
 
 /// Output of `GetTicketSummaryReport`.

@@ -229,8 +229,24 @@ impl GetTicketTemplateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetTicketTemplateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetTicketTemplateFluentBuilder {
+    type Input = GetTicketTemplateInput;
+
+    type Output = GetTicketTemplateOutput;
+
+    type Error = GetTicketTemplateError;
+
+    const NAME: &'static str = "GetTicketTemplate";
 }
 
 /// Output of `GetTicketTemplate`.

@@ -184,8 +184,24 @@ impl GetTurnCredentialsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetTurnCredentialsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetTurnCredentialsFluentBuilder {
+    type Input = GetTurnCredentialsInput;
+
+    type Output = GetTurnCredentialsOutput;
+
+    type Error = GetTurnCredentialsError;
+
+    const NAME: &'static str = "GetTurnCredentials";
 }
 
 /// Output of `GetTurnCredentials`.

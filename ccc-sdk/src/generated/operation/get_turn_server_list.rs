@@ -139,8 +139,24 @@ impl GetTurnServerListFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetTurnServerListFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetTurnServerListFluentBuilder {
+    type Input = GetTurnServerListInput;
+
+    type Output = GetTurnServerListOutput;
+
+    type Error = GetTurnServerListError;
+
+    const NAME: &'static str = "GetTurnServerList";
 }
 
 /// Output of `GetTurnServerList`.

@@ -186,8 +186,24 @@ impl GetUploadAudioDataParamsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetUploadAudioDataParamsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetUploadAudioDataParamsFluentBuilder {
+    type Input = GetUploadAudioDataParamsInput;
+
+    type Output = GetUploadAudioDataParamsOutput;
+
+    type Error = GetUploadAudioDataParamsError;
+
+    const NAME: &'static str = "GetUploadAudioDataParams";
 }
 
 /// Output of `GetUploadAudioDataParams`.

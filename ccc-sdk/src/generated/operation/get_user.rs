@@ -229,8 +229,24 @@ impl GetUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetUserFluentBuilder {
+    type Input = GetUserInput;
+
+    type Output = GetUserOutput;
+
+    type Error = GetUserError;
+
+    const NAME: &'static str = "GetUser";
 }
 
 /// Output of `GetUser`.

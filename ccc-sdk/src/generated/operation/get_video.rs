@@ -185,8 +185,24 @@ impl GetVideoFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetVideoFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetVideoFluentBuilder {
+    type Input = GetVideoInput;
+
+    type Output = GetVideoOutput;
+
+    type Error = GetVideoError;
+
+    const NAME: &'static str = "GetVideo";
 }
 
 /// Output of `GetVideo`.

@@ -301,8 +301,24 @@ impl GetVisitorLoginDetailsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetVisitorLoginDetailsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetVisitorLoginDetailsFluentBuilder {
+    type Input = GetVisitorLoginDetailsInput;
+
+    type Output = GetVisitorLoginDetailsOutput;
+
+    type Error = GetVisitorLoginDetailsError;
+
+    const NAME: &'static str = "GetVisitorLoginDetails";
 }
 
 /// Output of `GetVisitorLoginDetails`.

@@ -187,8 +187,24 @@ impl GetVoicemailRecordingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for GetVoicemailRecordingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for GetVoicemailRecordingFluentBuilder {
+    type Input = GetVoicemailRecordingInput;
+
+    type Output = GetVoicemailRecordingOutput;
+
+    type Error = GetVoicemailRecordingError;
+
+    const NAME: &'static str = "GetVoicemailRecording";
 }
 
 /// Output of `GetVoicemailRecording`.

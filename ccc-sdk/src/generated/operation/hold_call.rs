@@ -364,8 +364,24 @@ impl HoldCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for HoldCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for HoldCallFluentBuilder {
+    type Input = HoldCallInput;
+
+    type Output = HoldCallOutput;
+
+    type Error = HoldCallError;
+
+    const NAME: &'static str = "HoldCall";
 }
 
 /// Output of `HoldCall`.

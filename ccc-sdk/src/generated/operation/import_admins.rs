@@ -211,8 +211,24 @@ impl ImportAdminsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportAdminsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportAdminsFluentBuilder {
+    type Input = ImportAdminsInput;
+
+    type Output = ImportAdminsOutput;
+
+    type Error = ImportAdminsError;
+
+    const NAME: &'static str = "ImportAdmins";
 }
 
 /// Output of `ImportAdmins`.

@@ -230,8 +230,24 @@ impl ImportContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportContactFlowFluentBuilder {
+    type Input = ImportContactFlowInput;
+
+    type Output = ImportContactFlowOutput;
+
+    type Error = ImportContactFlowError;
+
+    const NAME: &'static str = "ImportContactFlow";
 }
 
 /// Output of `ImportContactFlow`.

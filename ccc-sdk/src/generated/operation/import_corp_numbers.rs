@@ -391,8 +391,24 @@ impl ImportCorpNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportCorpNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportCorpNumbersFluentBuilder {
+    type Input = ImportCorpNumbersInput;
+
+    type Output = ImportCorpNumbersOutput;
+
+    type Error = ImportCorpNumbersError;
+
+    const NAME: &'static str = "ImportCorpNumbers";
 }
 
 /// Output of `ImportCorpNumbers`.

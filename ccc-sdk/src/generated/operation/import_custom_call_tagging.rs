@@ -192,8 +192,24 @@ impl ImportCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportCustomCallTaggingFluentBuilder {
+    type Input = ImportCustomCallTaggingInput;
+
+    type Output = ImportCustomCallTaggingOutput;
+
+    type Error = ImportCustomCallTaggingError;
+
+    const NAME: &'static str = "ImportCustomCallTagging";
 }
 
 /// Output of `ImportCustomCallTagging`.

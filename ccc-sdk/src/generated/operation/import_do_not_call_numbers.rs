@@ -299,8 +299,24 @@ impl ImportDoNotCallNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportDoNotCallNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportDoNotCallNumbersFluentBuilder {
+    type Input = ImportDoNotCallNumbersInput;
+
+    type Output = ImportDoNotCallNumbersOutput;
+
+    type Error = ImportDoNotCallNumbersError;
+
+    const NAME: &'static str = "ImportDoNotCallNumbers";
 }
 
 /// Output of `ImportDoNotCallNumbers`.

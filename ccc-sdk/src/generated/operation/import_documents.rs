@@ -276,8 +276,24 @@ impl ImportDocumentsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportDocumentsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportDocumentsFluentBuilder {
+    type Input = ImportDocumentsInput;
+
+    type Output = ImportDocumentsOutput;
+
+    type Error = ImportDocumentsError;
+
+    const NAME: &'static str = "ImportDocuments";
 }
 
 /// Output of `ImportDocuments`.

@@ -375,8 +375,24 @@ impl ImportRamUsersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ImportRamUsersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ImportRamUsersFluentBuilder {
+    type Input = ImportRamUsersInput;
+
+    type Output = ImportRamUsersOutput;
+
+    type Error = ImportRamUsersError;
+
+    const NAME: &'static str = "ImportRamUsers";
 }
 
 /// Output of `ImportRamUsers`.

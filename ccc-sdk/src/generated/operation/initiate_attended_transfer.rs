@@ -771,8 +771,24 @@ impl InitiateAttendedTransferFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for InitiateAttendedTransferFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for InitiateAttendedTransferFluentBuilder {
+    type Input = InitiateAttendedTransferInput;
+
+    type Output = InitiateAttendedTransferOutput;
+
+    type Error = InitiateAttendedTransferError;
+
+    const NAME: &'static str = "InitiateAttendedTransfer";
 }
 
 /// Output of `InitiateAttendedTransfer`.

@@ -364,8 +364,24 @@ impl InterceptCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for InterceptCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for InterceptCallFluentBuilder {
+    type Input = InterceptCallInput;
+
+    type Output = InterceptCallOutput;
+
+    type Error = InterceptCallError;
+
+    const NAME: &'static str = "InterceptCall";
 }
 
 /// Output of `InterceptCall`.

@@ -366,8 +366,24 @@ impl LaunchAuthenticationFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for LaunchAuthenticationFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for LaunchAuthenticationFluentBuilder {
+    type Input = LaunchAuthenticationInput;
+
+    type Output = LaunchAuthenticationOutput;
+
+    type Error = LaunchAuthenticationError;
+
+    const NAME: &'static str = "LaunchAuthentication";
 }
 
 /// Output of `LaunchAuthentication`.

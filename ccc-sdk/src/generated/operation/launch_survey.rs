@@ -543,8 +543,24 @@ impl LaunchSurveyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for LaunchSurveyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for LaunchSurveyFluentBuilder {
+    type Input = LaunchSurveyInput;
+
+    type Output = LaunchSurveyOutput;
+
+    type Error = LaunchSurveyError;
+
+    const NAME: &'static str = "LaunchSurvey";
 }
 
 /// Output of `LaunchSurvey`.

@@ -275,8 +275,24 @@ impl ListAgentStateLogsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListAgentStateLogsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListAgentStateLogsFluentBuilder {
+    type Input = ListAgentStateLogsInput;
+
+    type Output = ListAgentStateLogsOutput;
+
+    type Error = ListAgentStateLogsError;
+
+    const NAME: &'static str = "ListAgentStateLogs";
 }
 
 /// Output of `ListAgentStateLogs`.

@@ -414,7 +414,9 @@ impl ListAgentStatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -488,6 +490,20 @@ impl crate::paginator::Paginate for ListAgentStatesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListAgentStatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListAgentStatesFluentBuilder {
+    type Input = ListAgentStatesInput;
+
+    type Output = ListAgentStatesOutput;
+
+    type Error = ListAgentStatesError;
+
+    const NAME: &'static str = "ListAgentStates";
 }
 
 /// Output of `ListAgentStates`.

@@ -354,7 +354,9 @@ impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -430,6 +432,20 @@ impl crate::paginator::Paginate for ListAgentSummaryReportsSinceMidnightFluentBu
             .and_then(|p| p.list)
             .unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListAgentSummaryReportsSinceMidnightFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListAgentSummaryReportsSinceMidnightFluentBuilder {
+    type Input = ListAgentSummaryReportsSinceMidnightInput;
+
+    type Output = ListAgentSummaryReportsSinceMidnightOutput;
+
+    type Error = ListAgentSummaryReportsSinceMidnightError;
+
+    const NAME: &'static str = "ListAgentSummaryReportsSinceMidnight";
 }
 
 /// Output of `ListAgentSummaryReportsSinceMidnight`.

@@ -726,7 +726,9 @@ impl ListAttemptsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -800,6 +802,20 @@ impl crate::paginator::Paginate for ListAttemptsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListAttemptsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListAttemptsFluentBuilder {
+    type Input = ListAttemptsInput;
+
+    type Output = ListAttemptsOutput;
+
+    type Error = ListAttemptsError;
+
+    const NAME: &'static str = "ListAttempts";
 }
 
 /// Output of `ListAttempts`.

@@ -213,8 +213,24 @@ impl ListBlacklistCallTaggingsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListBlacklistCallTaggingsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListBlacklistCallTaggingsFluentBuilder {
+    type Input = ListBlacklistCallTaggingsInput;
+
+    type Output = ListBlacklistCallTaggingsOutput;
+
+    type Error = ListBlacklistCallTaggingsError;
+
+    const NAME: &'static str = "ListBlacklistCallTaggings";
 }
 
 /// Output of `ListBlacklistCallTaggings`.

@@ -323,7 +323,9 @@ impl ListBriefSkillGroupsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -397,6 +399,20 @@ impl crate::paginator::Paginate for ListBriefSkillGroupsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListBriefSkillGroupsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListBriefSkillGroupsFluentBuilder {
+    type Input = ListBriefSkillGroupsInput;
+
+    type Output = ListBriefSkillGroupsOutput;
+
+    type Error = ListBriefSkillGroupsError;
+
+    const NAME: &'static str = "ListBriefSkillGroups";
 }
 
 /// Output of `ListBriefSkillGroups`.

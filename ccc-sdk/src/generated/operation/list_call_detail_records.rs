@@ -1147,7 +1147,9 @@ impl ListCallDetailRecordsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -1221,6 +1223,20 @@ impl crate::paginator::Paginate for ListCallDetailRecordsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCallDetailRecordsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCallDetailRecordsFluentBuilder {
+    type Input = ListCallDetailRecordsInput;
+
+    type Output = ListCallDetailRecordsOutput;
+
+    type Error = ListCallDetailRecordsError;
+
+    const NAME: &'static str = "ListCallDetailRecords";
 }
 
 /// Output of `ListCallDetailRecords`.

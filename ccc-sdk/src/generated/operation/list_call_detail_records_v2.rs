@@ -1513,7 +1513,9 @@ impl ListCallDetailRecordsV2FluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -1587,6 +1589,20 @@ impl crate::paginator::Paginate for ListCallDetailRecordsV2FluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCallDetailRecordsV2FluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCallDetailRecordsV2FluentBuilder {
+    type Input = ListCallDetailRecordsV2Input;
+
+    type Output = ListCallDetailRecordsV2Output;
+
+    type Error = ListCallDetailRecordsV2Error;
+
+    const NAME: &'static str = "ListCallDetailRecordsV2";
 }
 
 /// Output of `ListCallDetailRecordsV2`.

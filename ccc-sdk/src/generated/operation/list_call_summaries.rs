@@ -207,8 +207,24 @@ impl ListCallSummariesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCallSummariesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCallSummariesFluentBuilder {
+    type Input = ListCallSummariesInput;
+
+    type Output = ListCallSummariesOutput;
+
+    type Error = ListCallSummariesError;
+
+    const NAME: &'static str = "ListCallSummaries";
 }
 
 /// Output of `ListCallSummaries`.

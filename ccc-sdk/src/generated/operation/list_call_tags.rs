@@ -231,7 +231,9 @@ impl ListCallTagsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -305,6 +307,20 @@ impl crate::paginator::Paginate for ListCallTagsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCallTagsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCallTagsFluentBuilder {
+    type Input = ListCallTagsInput;
+
+    type Output = ListCallTagsOutput;
+
+    type Error = ListCallTagsError;
+
+    const NAME: &'static str = "ListCallTags";
 }
 
 /// Output of `ListCallTags`.

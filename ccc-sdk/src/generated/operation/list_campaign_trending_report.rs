@@ -277,8 +277,24 @@ impl ListCampaignTrendingReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCampaignTrendingReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCampaignTrendingReportFluentBuilder {
+    type Input = ListCampaignTrendingReportInput;
+
+    type Output = ListCampaignTrendingReportOutput;
+
+    type Error = ListCampaignTrendingReportError;
+
+    const NAME: &'static str = "ListCampaignTrendingReport";
 }
 
 /// Output of `ListCampaignTrendingReport`.

@@ -546,7 +546,9 @@ impl ListCampaignsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -616,6 +618,20 @@ impl crate::paginator::Paginate for ListCampaignsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCampaignsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCampaignsFluentBuilder {
+    type Input = ListCampaignsInput;
+
+    type Output = ListCampaignsOutput;
+
+    type Error = ListCampaignsError;
+
+    const NAME: &'static str = "ListCampaigns";
 }
 
 /// Output of `ListCampaigns`.

@@ -367,7 +367,9 @@ impl ListCasesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -437,6 +439,20 @@ impl crate::paginator::Paginate for ListCasesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCasesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCasesFluentBuilder {
+    type Input = ListCasesInput;
+
+    type Output = ListCasesOutput;
+
+    type Error = ListCasesError;
+
+    const NAME: &'static str = "ListCases";
 }
 
 /// Output of `ListCases`.

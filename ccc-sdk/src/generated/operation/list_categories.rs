@@ -229,8 +229,24 @@ impl ListCategoriesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCategoriesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCategoriesFluentBuilder {
+    type Input = ListCategoriesInput;
+
+    type Output = ListCategoriesOutput;
+
+    type Error = ListCategoriesError;
+
+    const NAME: &'static str = "ListCategories";
 }
 
 /// Output of `ListCategories`.

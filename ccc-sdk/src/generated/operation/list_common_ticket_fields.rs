@@ -141,8 +141,24 @@ impl ListCommonTicketFieldsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCommonTicketFieldsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCommonTicketFieldsFluentBuilder {
+    type Input = ListCommonTicketFieldsInput;
+
+    type Output = ListCommonTicketFieldsOutput;
+
+    type Error = ListCommonTicketFieldsError;
+
+    const NAME: &'static str = "ListCommonTicketFields";
 }
 
 /// Output of `ListCommonTicketFields`.

@@ -231,8 +231,24 @@ impl ListConfigItemsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListConfigItemsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListConfigItemsFluentBuilder {
+    type Input = ListConfigItemsInput;
+
+    type Output = ListConfigItemsOutput;
+
+    type Error = ListConfigItemsError;
+
+    const NAME: &'static str = "ListConfigItems";
 }
 
 /// Output of `ListConfigItems`.

@@ -411,7 +411,9 @@ impl ListContactFlowsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -485,6 +487,20 @@ impl crate::paginator::Paginate for ListContactFlowsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListContactFlowsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListContactFlowsFluentBuilder {
+    type Input = ListContactFlowsInput;
+
+    type Output = ListContactFlowsOutput;
+
+    type Error = ListContactFlowsError;
+
+    const NAME: &'static str = "ListContactFlows";
 }
 
 /// Output of `ListContactFlows`.

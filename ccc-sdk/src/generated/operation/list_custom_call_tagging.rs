@@ -357,7 +357,9 @@ impl ListCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -431,6 +433,20 @@ impl crate::paginator::Paginate for ListCustomCallTaggingFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListCustomCallTaggingFluentBuilder {
+    type Input = ListCustomCallTaggingInput;
+
+    type Output = ListCustomCallTaggingOutput;
+
+    type Error = ListCustomCallTaggingError;
+
+    const NAME: &'static str = "ListCustomCallTagging";
 }
 
 /// Output of `ListCustomCallTagging`.

@@ -184,8 +184,24 @@ impl ListDevicesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListDevicesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListDevicesFluentBuilder {
+    type Input = ListDevicesInput;
+
+    type Output = ListDevicesOutput;
+
+    type Error = ListDevicesError;
+
+    const NAME: &'static str = "ListDevices";
 }
 
 /// Output of `ListDevices`.

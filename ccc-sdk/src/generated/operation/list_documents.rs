@@ -433,7 +433,9 @@ impl ListDocumentsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -506,6 +508,20 @@ impl crate::paginator::Paginate for ListDocumentsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.documents).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListDocumentsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListDocumentsFluentBuilder {
+    type Input = ListDocumentsInput;
+
+    type Output = ListDocumentsOutput;
+
+    type Error = ListDocumentsError;
+
+    const NAME: &'static str = "ListDocuments";
 }
 
 /// Output of `ListDocuments`.

@@ -207,8 +207,24 @@ impl ListFeedbacksFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListFeedbacksFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListFeedbacksFluentBuilder {
+    type Input = ListFeedbacksInput;
+
+    type Output = ListFeedbacksOutput;
+
+    type Error = ListFeedbacksError;
+
+    const NAME: &'static str = "ListFeedbacks";
 }
 
 /// Output of `ListFeedbacks`.

@@ -231,8 +231,24 @@ impl ListFlashSmsTemplatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListFlashSmsTemplatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListFlashSmsTemplatesFluentBuilder {
+    type Input = ListFlashSmsTemplatesInput;
+
+    type Output = ListFlashSmsTemplatesOutput;
+
+    type Error = ListFlashSmsTemplatesError;
+
+    const NAME: &'static str = "ListFlashSmsTemplates";
 }
 
 /// Output of `ListFlashSmsTemplates`.

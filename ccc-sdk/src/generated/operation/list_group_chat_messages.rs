@@ -321,7 +321,9 @@ impl ListGroupChatMessagesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -394,6 +396,20 @@ impl crate::paginator::Paginate for ListGroupChatMessagesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.messages).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListGroupChatMessagesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListGroupChatMessagesFluentBuilder {
+    type Input = ListGroupChatMessagesInput;
+
+    type Output = ListGroupChatMessagesOutput;
+
+    type Error = ListGroupChatMessagesError;
+
+    const NAME: &'static str = "ListGroupChatMessages";
 }
 
 /// Output of `ListGroupChatMessages`.

@@ -481,7 +481,9 @@ impl ListHistoricalAgentReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -555,6 +557,20 @@ impl crate::paginator::Paginate for ListHistoricalAgentReportFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListHistoricalAgentReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListHistoricalAgentReportFluentBuilder {
+    type Input = ListHistoricalAgentReportInput;
+
+    type Output = ListHistoricalAgentReportOutput;
+
+    type Error = ListHistoricalAgentReportError;
+
+    const NAME: &'static str = "ListHistoricalAgentReport";
 }
 
 /// Output of `ListHistoricalAgentReport`.

@@ -524,7 +524,9 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -598,6 +600,20 @@ impl crate::paginator::Paginate for ListHistoricalAgentSkillGroupReportFluentBui
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListHistoricalAgentSkillGroupReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListHistoricalAgentSkillGroupReportFluentBuilder {
+    type Input = ListHistoricalAgentSkillGroupReportInput;
+
+    type Output = ListHistoricalAgentSkillGroupReportOutput;
+
+    type Error = ListHistoricalAgentSkillGroupReportError;
+
+    const NAME: &'static str = "ListHistoricalAgentSkillGroupReport";
 }
 
 /// Output of `ListHistoricalAgentSkillGroupReport`.

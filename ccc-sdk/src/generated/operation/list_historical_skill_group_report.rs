@@ -445,7 +445,9 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -519,6 +521,20 @@ impl crate::paginator::Paginate for ListHistoricalSkillGroupReportFluentBuilder 
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListHistoricalSkillGroupReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListHistoricalSkillGroupReportFluentBuilder {
+    type Input = ListHistoricalSkillGroupReportInput;
+
+    type Output = ListHistoricalSkillGroupReportOutput;
+
+    type Error = ListHistoricalSkillGroupReportError;
+
+    const NAME: &'static str = "ListHistoricalSkillGroupReport";
 }
 
 /// Output of `ListHistoricalSkillGroupReport`.

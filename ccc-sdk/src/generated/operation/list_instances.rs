@@ -185,7 +185,9 @@ impl ListInstancesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -259,6 +261,20 @@ impl crate::paginator::Paginate for ListInstancesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListInstancesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListInstancesFluentBuilder {
+    type Input = ListInstancesInput;
+
+    type Output = ListInstancesOutput;
+
+    type Error = ListInstancesError;
+
+    const NAME: &'static str = "ListInstances";
 }
 
 /// Output of `ListInstances`.

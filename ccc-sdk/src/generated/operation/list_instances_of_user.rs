@@ -187,7 +187,9 @@ impl ListInstancesOfUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -261,6 +263,20 @@ impl crate::paginator::Paginate for ListInstancesOfUserFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListInstancesOfUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListInstancesOfUserFluentBuilder {
+    type Input = ListInstancesOfUserInput;
+
+    type Output = ListInstancesOfUserOutput;
+
+    type Error = ListInstancesOfUserError;
+
+    const NAME: &'static str = "ListInstancesOfUser";
 }
 
 /// Output of `ListInstancesOfUser`.

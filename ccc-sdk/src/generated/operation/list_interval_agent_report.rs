@@ -367,8 +367,24 @@ impl ListIntervalAgentReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListIntervalAgentReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListIntervalAgentReportFluentBuilder {
+    type Input = ListIntervalAgentReportInput;
+
+    type Output = ListIntervalAgentReportOutput;
+
+    type Error = ListIntervalAgentReportError;
+
+    const NAME: &'static str = "ListIntervalAgentReport";
 }
 
 /// Output of `ListIntervalAgentReport`.

@@ -373,8 +373,24 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListIntervalAgentSkillGroupReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListIntervalAgentSkillGroupReportFluentBuilder {
+    type Input = ListIntervalAgentSkillGroupReportInput;
+
+    type Output = ListIntervalAgentSkillGroupReportOutput;
+
+    type Error = ListIntervalAgentSkillGroupReportError;
+
+    const NAME: &'static str = "ListIntervalAgentSkillGroupReport";
 }
 
 /// Output of `ListIntervalAgentSkillGroupReport`.

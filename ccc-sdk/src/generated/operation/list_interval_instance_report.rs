@@ -276,8 +276,24 @@ impl ListIntervalInstanceReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListIntervalInstanceReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListIntervalInstanceReportFluentBuilder {
+    type Input = ListIntervalInstanceReportInput;
+
+    type Output = ListIntervalInstanceReportOutput;
+
+    type Error = ListIntervalInstanceReportError;
+
+    const NAME: &'static str = "ListIntervalInstanceReport";
 }
 
 /// Output of `ListIntervalInstanceReport`.

@@ -368,8 +368,24 @@ impl ListIntervalSkillGroupReportFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListIntervalSkillGroupReportFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListIntervalSkillGroupReportFluentBuilder {
+    type Input = ListIntervalSkillGroupReportInput;
+
+    type Output = ListIntervalSkillGroupReportOutput;
+
+    type Error = ListIntervalSkillGroupReportError;
+
+    const NAME: &'static str = "ListIntervalSkillGroupReport";
 }
 
 /// Output of `ListIntervalSkillGroupReport`.

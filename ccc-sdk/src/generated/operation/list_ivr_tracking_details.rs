@@ -279,7 +279,9 @@ impl ListIvrTrackingDetailsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -353,6 +355,20 @@ impl crate::paginator::Paginate for ListIvrTrackingDetailsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListIvrTrackingDetailsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListIvrTrackingDetailsFluentBuilder {
+    type Input = ListIvrTrackingDetailsInput;
+
+    type Output = ListIvrTrackingDetailsOutput;
+
+    type Error = ListIvrTrackingDetailsError;
+
+    const NAME: &'static str = "ListIvrTrackingDetails";
 }
 
 /// Output of `ListIvrTrackingDetails`.

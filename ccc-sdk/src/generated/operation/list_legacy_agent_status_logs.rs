@@ -375,7 +375,9 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -449,6 +451,20 @@ impl crate::paginator::Paginate for ListLegacyAgentStatusLogsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListLegacyAgentStatusLogsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListLegacyAgentStatusLogsFluentBuilder {
+    type Input = ListLegacyAgentStatusLogsInput;
+
+    type Output = ListLegacyAgentStatusLogsOutput;
+
+    type Error = ListLegacyAgentStatusLogsError;
+
+    const NAME: &'static str = "ListLegacyAgentStatusLogs";
 }
 
 /// Output of `ListLegacyAgentStatusLogs`.

@@ -325,7 +325,9 @@ impl ListLegacyAppraiseLogsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -399,6 +401,20 @@ impl crate::paginator::Paginate for ListLegacyAppraiseLogsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListLegacyAppraiseLogsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListLegacyAppraiseLogsFluentBuilder {
+    type Input = ListLegacyAppraiseLogsInput;
+
+    type Output = ListLegacyAppraiseLogsOutput;
+
+    type Error = ListLegacyAppraiseLogsError;
+
+    const NAME: &'static str = "ListLegacyAppraiseLogs";
 }
 
 /// Output of `ListLegacyAppraiseLogs`.

@@ -370,7 +370,9 @@ impl ListLegacyQueueEventLogsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -444,6 +446,20 @@ impl crate::paginator::Paginate for ListLegacyQueueEventLogsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListLegacyQueueEventLogsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListLegacyQueueEventLogsFluentBuilder {
+    type Input = ListLegacyQueueEventLogsInput;
+
+    type Output = ListLegacyQueueEventLogsOutput;
+
+    type Error = ListLegacyQueueEventLogsError;
+
+    const NAME: &'static str = "ListLegacyQueueEventLogs";
 }
 
 /// Output of `ListLegacyQueueEventLogs`.

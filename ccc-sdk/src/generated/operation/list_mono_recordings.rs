@@ -275,8 +275,24 @@ impl ListMonoRecordingsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListMonoRecordingsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListMonoRecordingsFluentBuilder {
+    type Input = ListMonoRecordingsInput;
+
+    type Output = ListMonoRecordingsOutput;
+
+    type Error = ListMonoRecordingsError;
+
+    const NAME: &'static str = "ListMonoRecordings";
 }
 
 /// Output of `ListMonoRecordings`.

@@ -277,8 +277,24 @@ impl ListMultiChannelRecordingsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListMultiChannelRecordingsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListMultiChannelRecordingsFluentBuilder {
+    type Input = ListMultiChannelRecordingsInput;
+
+    type Output = ListMultiChannelRecordingsOutput;
+
+    type Error = ListMultiChannelRecordingsError;
+
+    const NAME: &'static str = "ListMultiChannelRecordings";
 }
 
 /// Output of `ListMultiChannelRecordings`.

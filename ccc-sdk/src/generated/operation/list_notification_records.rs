@@ -213,8 +213,24 @@ impl ListNotificationRecordsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListNotificationRecordsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListNotificationRecordsFluentBuilder {
+    type Input = ListNotificationRecordsInput;
+
+    type Output = ListNotificationRecordsOutput;
+
+    type Error = ListNotificationRecordsError;
+
+    const NAME: &'static str = "ListNotificationRecords";
 }
 
 /// Output of `ListNotificationRecords`.

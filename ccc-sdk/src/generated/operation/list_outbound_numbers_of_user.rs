@@ -352,7 +352,9 @@ impl ListOutboundNumbersOfUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -426,6 +428,20 @@ impl crate::paginator::Paginate for ListOutboundNumbersOfUserFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListOutboundNumbersOfUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListOutboundNumbersOfUserFluentBuilder {
+    type Input = ListOutboundNumbersOfUserInput;
+
+    type Output = ListOutboundNumbersOfUserOutput;
+
+    type Error = ListOutboundNumbersOfUserError;
+
+    const NAME: &'static str = "ListOutboundNumbersOfUser";
 }
 
 /// Output of `ListOutboundNumbersOfUser`.

@@ -416,7 +416,9 @@ impl ListPhoneNumbersOfSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -490,6 +492,20 @@ impl crate::paginator::Paginate for ListPhoneNumbersOfSkillGroupFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListPhoneNumbersOfSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListPhoneNumbersOfSkillGroupFluentBuilder {
+    type Input = ListPhoneNumbersOfSkillGroupInput;
+
+    type Output = ListPhoneNumbersOfSkillGroupOutput;
+
+    type Error = ListPhoneNumbersOfSkillGroupError;
+
+    const NAME: &'static str = "ListPhoneNumbersOfSkillGroup";
 }
 
 /// Output of `ListPhoneNumbersOfSkillGroup`.

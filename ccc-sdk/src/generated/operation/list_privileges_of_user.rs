@@ -141,8 +141,24 @@ impl ListPrivilegesOfUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListPrivilegesOfUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListPrivilegesOfUserFluentBuilder {
+    type Input = ListPrivilegesOfUserInput;
+
+    type Output = ListPrivilegesOfUserOutput;
+
+    type Error = ListPrivilegesOfUserError;
+
+    const NAME: &'static str = "ListPrivilegesOfUser";
 }
 
 /// Output of `ListPrivilegesOfUser`.

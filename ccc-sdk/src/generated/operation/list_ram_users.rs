@@ -276,7 +276,9 @@ impl ListRamUsersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -350,6 +352,20 @@ impl crate::paginator::Paginate for ListRamUsersFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListRamUsersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListRamUsersFluentBuilder {
+    type Input = ListRamUsersInput;
+
+    type Output = ListRamUsersOutput;
+
+    type Error = ListRamUsersError;
+
+    const NAME: &'static str = "ListRamUsers";
 }
 
 /// Output of `ListRamUsers`.

@@ -736,7 +736,9 @@ impl ListRealtimeAgentStatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -810,6 +812,20 @@ impl crate::paginator::Paginate for ListRealtimeAgentStatesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListRealtimeAgentStatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListRealtimeAgentStatesFluentBuilder {
+    type Input = ListRealtimeAgentStatesInput;
+
+    type Output = ListRealtimeAgentStatesOutput;
+
+    type Error = ListRealtimeAgentStatesError;
+
+    const NAME: &'static str = "ListRealtimeAgentStates";
 }
 
 /// Output of `ListRealtimeAgentStates`.

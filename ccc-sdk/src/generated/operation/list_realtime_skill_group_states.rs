@@ -353,7 +353,9 @@ impl ListRealtimeSkillGroupStatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -427,6 +429,20 @@ impl crate::paginator::Paginate for ListRealtimeSkillGroupStatesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListRealtimeSkillGroupStatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListRealtimeSkillGroupStatesFluentBuilder {
+    type Input = ListRealtimeSkillGroupStatesInput;
+
+    type Output = ListRealtimeSkillGroupStatesOutput;
+
+    type Error = ListRealtimeSkillGroupStatesError;
+
+    const NAME: &'static str = "ListRealtimeSkillGroupStates";
 }
 
 /// Output of `ListRealtimeSkillGroupStates`.

@@ -139,8 +139,24 @@ impl ListRolesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListRolesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListRolesFluentBuilder {
+    type Input = ListRolesInput;
+
+    type Output = ListRolesOutput;
+
+    type Error = ListRolesError;
+
+    const NAME: &'static str = "ListRoles";
 }
 
 /// Output of `ListRoles`.

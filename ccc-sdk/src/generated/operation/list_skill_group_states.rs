@@ -304,7 +304,9 @@ impl ListSkillGroupStatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -378,6 +380,20 @@ impl crate::paginator::Paginate for ListSkillGroupStatesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListSkillGroupStatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListSkillGroupStatesFluentBuilder {
+    type Input = ListSkillGroupStatesInput;
+
+    type Output = ListSkillGroupStatesOutput;
+
+    type Error = ListSkillGroupStatesError;
+
+    const NAME: &'static str = "ListSkillGroupStates";
 }
 
 /// Output of `ListSkillGroupStates`.

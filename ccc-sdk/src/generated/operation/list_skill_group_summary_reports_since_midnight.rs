@@ -309,7 +309,9 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -385,6 +387,20 @@ impl crate::paginator::Paginate for ListSkillGroupSummaryReportsSinceMidnightFlu
             .and_then(|p| p.list)
             .unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
+    type Input = ListSkillGroupSummaryReportsSinceMidnightInput;
+
+    type Output = ListSkillGroupSummaryReportsSinceMidnightOutput;
+
+    type Error = ListSkillGroupSummaryReportsSinceMidnightError;
+
+    const NAME: &'static str = "ListSkillGroupSummaryReportsSinceMidnight";
 }
 
 /// Output of `ListSkillGroupSummaryReportsSinceMidnight`.

@@ -368,7 +368,9 @@ impl ListSkillLevelsOfUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -442,6 +444,20 @@ impl crate::paginator::Paginate for ListSkillLevelsOfUserFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListSkillLevelsOfUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListSkillLevelsOfUserFluentBuilder {
+    type Input = ListSkillLevelsOfUserInput;
+
+    type Output = ListSkillLevelsOfUserOutput;
+
+    type Error = ListSkillLevelsOfUserError;
+
+    const NAME: &'static str = "ListSkillLevelsOfUser";
 }
 
 /// Output of `ListSkillLevelsOfUser`.

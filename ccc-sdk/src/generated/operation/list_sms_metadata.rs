@@ -305,7 +305,9 @@ impl ListSmsMetadataFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -379,6 +381,20 @@ impl crate::paginator::Paginate for ListSmsMetadataFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListSmsMetadataFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListSmsMetadataFluentBuilder {
+    type Input = ListSmsMetadataInput;
+
+    type Output = ListSmsMetadataOutput;
+
+    type Error = ListSmsMetadataError;
+
+    const NAME: &'static str = "ListSmsMetadata";
 }
 
 /// Output of `ListSmsMetadata`.

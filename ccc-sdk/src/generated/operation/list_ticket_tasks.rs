@@ -184,8 +184,24 @@ impl ListTicketTasksFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListTicketTasksFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListTicketTasksFluentBuilder {
+    type Input = ListTicketTasksInput;
+
+    type Output = ListTicketTasksOutput;
+
+    type Error = ListTicketTasksError;
+
+    const NAME: &'static str = "ListTicketTasks";
 }
 
 /// Output of `ListTicketTasks`.

@@ -366,7 +366,9 @@ impl ListTicketTemplatesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -440,6 +442,20 @@ impl crate::paginator::Paginate for ListTicketTemplatesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListTicketTemplatesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListTicketTemplatesFluentBuilder {
+    type Input = ListTicketTemplatesInput;
+
+    type Output = ListTicketTemplatesOutput;
+
+    type Error = ListTicketTemplatesError;
+
+    const NAME: &'static str = "ListTicketTemplates";
 }
 
 /// Output of `ListTicketTemplates`.

@@ -794,7 +794,9 @@ impl ListTicketsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -864,6 +866,20 @@ impl crate::paginator::Paginate for ListTicketsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListTicketsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListTicketsFluentBuilder {
+    type Input = ListTicketsInput;
+
+    type Output = ListTicketsOutput;
+
+    type Error = ListTicketsError;
+
+    const NAME: &'static str = "ListTickets";
 }
 
 /// Output of `ListTickets`.

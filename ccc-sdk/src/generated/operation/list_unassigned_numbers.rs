@@ -232,7 +232,9 @@ impl ListUnassignedNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -306,6 +308,20 @@ impl crate::paginator::Paginate for ListUnassignedNumbersFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListUnassignedNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListUnassignedNumbersFluentBuilder {
+    type Input = ListUnassignedNumbersInput;
+
+    type Output = ListUnassignedNumbersOutput;
+
+    type Error = ListUnassignedNumbersError;
+
+    const NAME: &'static str = "ListUnassignedNumbers";
 }
 
 /// Output of `ListUnassignedNumbers`.

@@ -321,7 +321,9 @@ impl ListUsersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -395,6 +397,20 @@ impl crate::paginator::Paginate for ListUsersFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListUsersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListUsersFluentBuilder {
+    type Input = ListUsersInput;
+
+    type Output = ListUsersOutput;
+
+    type Error = ListUsersError;
+
+    const NAME: &'static str = "ListUsers";
 }
 
 /// Output of `ListUsers`.

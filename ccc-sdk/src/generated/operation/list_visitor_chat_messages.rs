@@ -541,7 +541,9 @@ impl ListVisitorChatMessagesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -614,6 +616,20 @@ impl crate::paginator::Paginate for ListVisitorChatMessagesFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.messages).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListVisitorChatMessagesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListVisitorChatMessagesFluentBuilder {
+    type Input = ListVisitorChatMessagesInput;
+
+    type Output = ListVisitorChatMessagesOutput;
+
+    type Error = ListVisitorChatMessagesError;
+
+    const NAME: &'static str = "ListVisitorChatMessages";
 }
 
 /// Output of `ListVisitorChatMessages`.

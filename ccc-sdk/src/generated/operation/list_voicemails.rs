@@ -456,7 +456,9 @@ impl ListVoicemailsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
 }
 
@@ -530,6 +532,20 @@ impl crate::paginator::Paginate for ListVoicemailsFluentBuilder {
     fn into_items(page: Self::Page) -> Vec<Self::Item> {
         page.data.and_then(|p| p.list).unwrap_or_default()
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListVoicemailsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListVoicemailsFluentBuilder {
+    type Input = ListVoicemailsInput;
+
+    type Output = ListVoicemailsOutput;
+
+    type Error = ListVoicemailsError;
+
+    const NAME: &'static str = "ListVoicemails";
 }
 
 /// Output of `ListVoicemails`.

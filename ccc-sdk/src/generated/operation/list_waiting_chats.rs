@@ -213,8 +213,24 @@ impl ListWaitingChatsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ListWaitingChatsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ListWaitingChatsFluentBuilder {
+    type Input = ListWaitingChatsInput;
+
+    type Output = ListWaitingChatsOutput;
+
+    type Error = ListWaitingChatsError;
+
+    const NAME: &'static str = "ListWaitingChats";
 }
 
 /// Output of `ListWaitingChats`.

@@ -543,8 +543,24 @@ impl MakeCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for MakeCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for MakeCallFluentBuilder {
+    type Input = MakeCallInput;
+
+    type Output = MakeCallOutput;
+
+    type Error = MakeCallError;
+
+    const NAME: &'static str = "MakeCall";
 }
 
 /// Output of `MakeCall`.

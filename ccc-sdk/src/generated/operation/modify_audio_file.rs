@@ -368,8 +368,24 @@ impl ModifyAudioFileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyAudioFileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyAudioFileFluentBuilder {
+    type Input = ModifyAudioFileInput;
+
+    type Output = ModifyAudioFileOutput;
+
+    type Error = ModifyAudioFileError;
+
+    const NAME: &'static str = "ModifyAudioFile";
 }
 
 /// Output of `ModifyAudioFile`.

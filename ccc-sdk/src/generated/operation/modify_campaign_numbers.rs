@@ -300,8 +300,24 @@ impl ModifyCampaignNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyCampaignNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyCampaignNumbersFluentBuilder {
+    type Input = ModifyCampaignNumbersInput;
+
+    type Output = ModifyCampaignNumbersOutput;
+
+    type Error = ModifyCampaignNumbersError;
+
+    const NAME: &'static str = "ModifyCampaignNumbers";
 }
 
 /// Output of `ModifyCampaignNumbers`.

@@ -304,8 +304,24 @@ impl ModifyCustomCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyCustomCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyCustomCallTaggingFluentBuilder {
+    type Input = ModifyCustomCallTaggingInput;
+
+    type Output = ModifyCustomCallTaggingOutput;
+
+    type Error = ModifyCustomCallTaggingError;
+
+    const NAME: &'static str = "ModifyCustomCallTagging";
 }
 
 /// Output of `ModifyCustomCallTagging`.

@@ -184,8 +184,24 @@ impl ModifyInstanceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyInstanceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyInstanceFluentBuilder {
+    type Input = ModifyInstanceInput;
+
+    type Output = ModifyInstanceOutput;
+
+    type Error = ModifyInstanceError;
+
+    const NAME: &'static str = "ModifyInstance";
 }
 
 /// Output of `ModifyInstance`.

@@ -272,8 +272,24 @@ impl ModifyPhoneNumberFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyPhoneNumberFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyPhoneNumberFluentBuilder {
+    type Input = ModifyPhoneNumberInput;
+
+    type Output = ModifyPhoneNumberOutput;
+
+    type Error = ModifyPhoneNumberError;
+
+    const NAME: &'static str = "ModifyPhoneNumber";
 }
 
 /// Output of `ModifyPhoneNumber`.

@@ -275,8 +275,24 @@ impl ModifySkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifySkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifySkillGroupFluentBuilder {
+    type Input = ModifySkillGroupInput;
+
+    type Output = ModifySkillGroupOutput;
+
+    type Error = ModifySkillGroupError;
+
+    const NAME: &'static str = "ModifySkillGroup";
 }
 
 /// Output of `ModifySkillGroup`.

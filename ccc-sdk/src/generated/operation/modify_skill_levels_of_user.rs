@@ -263,8 +263,24 @@ impl ModifySkillLevelsOfUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifySkillLevelsOfUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifySkillLevelsOfUserFluentBuilder {
+    type Input = ModifySkillLevelsOfUserInput;
+
+    type Output = ModifySkillLevelsOfUserOutput;
+
+    type Error = ModifySkillLevelsOfUserError;
+
+    const NAME: &'static str = "ModifySkillLevelsOfUser";
 }
 
 /// Output of `ModifySkillLevelsOfUser`.

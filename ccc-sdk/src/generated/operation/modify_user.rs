@@ -544,8 +544,24 @@ impl ModifyUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyUserFluentBuilder {
+    type Input = ModifyUserInput;
+
+    type Output = ModifyUserOutput;
+
+    type Error = ModifyUserError;
+
+    const NAME: &'static str = "ModifyUser";
 }
 
 /// Output of `ModifyUser`.

@@ -266,8 +266,24 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ModifyUserLevelsOfSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ModifyUserLevelsOfSkillGroupFluentBuilder {
+    type Input = ModifyUserLevelsOfSkillGroupInput;
+
+    type Output = ModifyUserLevelsOfSkillGroupOutput;
+
+    type Error = ModifyUserLevelsOfSkillGroupError;
+
+    const NAME: &'static str = "ModifyUserLevelsOfSkillGroup";
 }
 
 /// Output of `ModifyUserLevelsOfSkillGroup`.

@@ -320,8 +320,24 @@ impl MonitorCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for MonitorCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for MonitorCallFluentBuilder {
+    type Input = MonitorCallInput;
+
+    type Output = MonitorCallOutput;
+
+    type Error = MonitorCallError;
+
+    const NAME: &'static str = "MonitorCall";
 }
 
 /// Output of `MonitorCall`.

@@ -318,8 +318,24 @@ impl MuteCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for MuteCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for MuteCallFluentBuilder {
+    type Input = MuteCallInput;
+
+    type Output = MuteCallOutput;
+
+    type Error = MuteCallError;
+
+    const NAME: &'static str = "MuteCall";
 }
 
 /// Output of `MuteCall`.

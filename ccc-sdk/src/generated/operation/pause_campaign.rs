@@ -185,8 +185,24 @@ impl PauseCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for PauseCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for PauseCampaignFluentBuilder {
+    type Input = PauseCampaignInput;
+
+    type Output = PauseCampaignOutput;
+
+    type Error = PauseCampaignError;
+
+    const NAME: &'static str = "PauseCampaign";
 }
 
 /// Output of `PauseCampaign`.

@@ -310,8 +310,24 @@ impl PickOutboundNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for PickOutboundNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for PickOutboundNumbersFluentBuilder {
+    type Input = PickOutboundNumbersInput;
+
+    type Output = PickOutboundNumbersOutput;
+
+    type Error = PickOutboundNumbersError;
+
+    const NAME: &'static str = "PickOutboundNumbers";
 }
 
 /// Output of `PickOutboundNumbers`.

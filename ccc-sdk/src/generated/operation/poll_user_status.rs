@@ -229,8 +229,24 @@ impl PollUserStatusFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for PollUserStatusFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for PollUserStatusFluentBuilder {
+    type Input = PollUserStatusInput;
+
+    type Output = PollUserStatusOutput;
+
+    type Error = PollUserStatusError;
+
+    const NAME: &'static str = "PollUserStatus";
 }
 
 /// Output of `PollUserStatus`.

@@ -207,8 +207,24 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ProcessAliMeCallbackOfStagingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ProcessAliMeCallbackOfStagingFluentBuilder {
+    type Input = ProcessAliMeCallbackOfStagingInput;
+
+    type Output = ProcessAliMeCallbackOfStagingOutput;
+
+    type Error = ProcessAliMeCallbackOfStagingError;
+
+    const NAME: &'static str = "ProcessAliMeCallbackOfStaging";
 }
 
 /// Output of `ProcessAliMeCallbackOfStaging`.

@@ -460,8 +460,24 @@ impl ProcessCustomImCallbackFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ProcessCustomImCallbackFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ProcessCustomImCallbackFluentBuilder {
+    type Input = ProcessCustomImCallbackInput;
+
+    type Output = ProcessCustomImCallbackOutput;
+
+    type Error = ProcessCustomImCallbackError;
+
+    const NAME: &'static str = "ProcessCustomIMCallback";
 }
 
 /// Output of `ProcessCustomIMCallback`.

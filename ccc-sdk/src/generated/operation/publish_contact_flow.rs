@@ -231,8 +231,24 @@ impl PublishContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for PublishContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for PublishContactFlowFluentBuilder {
+    type Input = PublishContactFlowInput;
+
+    type Output = PublishContactFlowOutput;
+
+    type Error = PublishContactFlowError;
+
+    const NAME: &'static str = "PublishContactFlow";
 }
 
 /// Output of `PublishContactFlow`.

@@ -274,8 +274,24 @@ impl ReadyForServiceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ReadyForServiceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ReadyForServiceFluentBuilder {
+    type Input = ReadyForServiceInput;
+
+    type Output = ReadyForServiceOutput;
+
+    type Error = ReadyForServiceError;
+
+    const NAME: &'static str = "ReadyForService";
 }
 
 /// Output of `ReadyForService`.

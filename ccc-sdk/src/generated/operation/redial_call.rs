@@ -454,8 +454,24 @@ impl RedialCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RedialCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RedialCallFluentBuilder {
+    type Input = RedialCallInput;
+
+    type Output = RedialCallOutput;
+
+    type Error = RedialCallError;
+
+    const NAME: &'static str = "RedialCall";
 }
 
 /// Output of `RedialCall`.

@@ -303,8 +303,24 @@ impl RegisterDeviceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RegisterDeviceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RegisterDeviceFluentBuilder {
+    type Input = RegisterDeviceInput;
+
+    type Output = RegisterDeviceOutput;
+
+    type Error = RegisterDeviceError;
+
+    const NAME: &'static str = "RegisterDevice";
 }
 
 /// Output of `RegisterDevice`.

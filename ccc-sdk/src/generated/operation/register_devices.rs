@@ -328,8 +328,24 @@ impl RegisterDevicesFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RegisterDevicesFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RegisterDevicesFluentBuilder {
+    type Input = RegisterDevicesInput;
+
+    type Output = RegisterDevicesOutput;
+
+    type Error = RegisterDevicesError;
+
+    const NAME: &'static str = "RegisterDevices";
 }
 
 /// Output of `RegisterDevices`.

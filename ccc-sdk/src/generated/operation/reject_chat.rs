@@ -183,8 +183,24 @@ impl RejectChatFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RejectChatFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RejectChatFluentBuilder {
+    type Input = RejectChatInput;
+
+    type Output = RejectChatOutput;
+
+    type Error = RejectChatError;
+
+    const NAME: &'static str = "RejectChat";
 }
 
 /// Output of `RejectChat`.

@@ -229,8 +229,24 @@ impl RejectTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RejectTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RejectTicketFluentBuilder {
+    type Input = RejectTicketInput;
+
+    type Output = RejectTicketOutput;
+
+    type Error = RejectTicketError;
+
+    const NAME: &'static str = "RejectTicket";
 }
 
 /// Output of `RejectTicket`.

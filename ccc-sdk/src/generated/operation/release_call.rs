@@ -318,8 +318,24 @@ impl ReleaseCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ReleaseCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ReleaseCallFluentBuilder {
+    type Input = ReleaseCallInput;
+
+    type Output = ReleaseCallOutput;
+
+    type Error = ReleaseCallError;
+
+    const NAME: &'static str = "ReleaseCall";
 }
 
 /// Output of `ReleaseCall`.

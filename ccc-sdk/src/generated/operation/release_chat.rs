@@ -344,8 +344,24 @@ impl ReleaseChatFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ReleaseChatFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ReleaseChatFluentBuilder {
+    type Input = ReleaseChatInput;
+
+    type Output = ReleaseChatOutput;
+
+    type Error = ReleaseChatError;
+
+    const NAME: &'static str = "ReleaseChat";
 }
 
 /// Output of `ReleaseChat`.

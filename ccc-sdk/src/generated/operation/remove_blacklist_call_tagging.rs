@@ -230,8 +230,24 @@ impl RemoveBlacklistCallTaggingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemoveBlacklistCallTaggingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemoveBlacklistCallTaggingFluentBuilder {
+    type Input = RemoveBlacklistCallTaggingInput;
+
+    type Output = RemoveBlacklistCallTaggingOutput;
+
+    type Error = RemoveBlacklistCallTaggingError;
+
+    const NAME: &'static str = "RemoveBlacklistCallTagging";
 }
 
 /// Output of `RemoveBlacklistCallTagging`.

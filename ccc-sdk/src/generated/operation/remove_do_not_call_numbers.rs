@@ -209,8 +209,24 @@ impl RemoveDoNotCallNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemoveDoNotCallNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemoveDoNotCallNumbersFluentBuilder {
+    type Input = RemoveDoNotCallNumbersInput;
+
+    type Output = RemoveDoNotCallNumbersOutput;
+
+    type Error = RemoveDoNotCallNumbersError;
+
+    const NAME: &'static str = "RemoveDoNotCallNumbers";
 }
 
 /// Output of `RemoveDoNotCallNumbers`.

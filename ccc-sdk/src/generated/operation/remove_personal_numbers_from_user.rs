@@ -258,8 +258,24 @@ impl RemovePersonalNumbersFromUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemovePersonalNumbersFromUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemovePersonalNumbersFromUserFluentBuilder {
+    type Input = RemovePersonalNumbersFromUserInput;
+
+    type Output = RemovePersonalNumbersFromUserOutput;
+
+    type Error = RemovePersonalNumbersFromUserError;
+
+    const NAME: &'static str = "RemovePersonalNumbersFromUser";
 }
 
 /// Output of `RemovePersonalNumbersFromUser`.

@@ -268,8 +268,24 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemovePhoneNumberFromSkillGroupsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemovePhoneNumberFromSkillGroupsFluentBuilder {
+    type Input = RemovePhoneNumberFromSkillGroupsInput;
+
+    type Output = RemovePhoneNumberFromSkillGroupsOutput;
+
+    type Error = RemovePhoneNumberFromSkillGroupsError;
+
+    const NAME: &'static str = "RemovePhoneNumberFromSkillGroups";
 }
 
 /// Output of `RemovePhoneNumberFromSkillGroups`.

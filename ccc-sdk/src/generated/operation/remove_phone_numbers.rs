@@ -256,8 +256,24 @@ impl RemovePhoneNumbersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemovePhoneNumbersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemovePhoneNumbersFluentBuilder {
+    type Input = RemovePhoneNumbersInput;
+
+    type Output = RemovePhoneNumbersOutput;
+
+    type Error = RemovePhoneNumbersError;
+
+    const NAME: &'static str = "RemovePhoneNumbers";
 }
 
 /// Output of `RemovePhoneNumbers`.

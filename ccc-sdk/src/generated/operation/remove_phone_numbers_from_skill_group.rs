@@ -264,8 +264,24 @@ impl RemovePhoneNumbersFromSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemovePhoneNumbersFromSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemovePhoneNumbersFromSkillGroupFluentBuilder {
+    type Input = RemovePhoneNumbersFromSkillGroupInput;
+
+    type Output = RemovePhoneNumbersFromSkillGroupOutput;
+
+    type Error = RemovePhoneNumbersFromSkillGroupError;
+
+    const NAME: &'static str = "RemovePhoneNumbersFromSkillGroup";
 }
 
 /// Output of `RemovePhoneNumbersFromSkillGroup`.

@@ -263,8 +263,24 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemoveSkillGroupsFromUserFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemoveSkillGroupsFromUserFluentBuilder {
+    type Input = RemoveSkillGroupsFromUserInput;
+
+    type Output = RemoveSkillGroupsFromUserOutput;
+
+    type Error = RemoveSkillGroupsFromUserError;
+
+    const NAME: &'static str = "RemoveSkillGroupsFromUser";
 }
 
 /// Output of `RemoveSkillGroupsFromUser`.

@@ -342,8 +342,24 @@ impl RemoveUsersFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemoveUsersFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemoveUsersFluentBuilder {
+    type Input = RemoveUsersInput;
+
+    type Output = RemoveUsersOutput;
+
+    type Error = RemoveUsersError;
+
+    const NAME: &'static str = "RemoveUsers";
 }
 
 /// Output of `RemoveUsers`.

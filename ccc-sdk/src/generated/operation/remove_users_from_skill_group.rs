@@ -259,8 +259,24 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RemoveUsersFromSkillGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RemoveUsersFromSkillGroupFluentBuilder {
+    type Input = RemoveUsersFromSkillGroupInput;
+
+    type Output = RemoveUsersFromSkillGroupOutput;
+
+    type Error = RemoveUsersFromSkillGroupError;
+
+    const NAME: &'static str = "RemoveUsersFromSkillGroup";
 }
 
 /// Output of `RemoveUsersFromSkillGroup`.

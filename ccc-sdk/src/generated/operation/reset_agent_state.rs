@@ -231,8 +231,24 @@ impl ResetAgentStateFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ResetAgentStateFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ResetAgentStateFluentBuilder {
+    type Input = ResetAgentStateInput;
+
+    type Output = ResetAgentStateOutput;
+
+    type Error = ResetAgentStateError;
+
+    const NAME: &'static str = "ResetAgentState";
 }
 
 /// Output of `ResetAgentState`.

@@ -254,8 +254,24 @@ impl ResetUserPasswordFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ResetUserPasswordFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ResetUserPasswordFluentBuilder {
+    type Input = ResetUserPasswordInput;
+
+    type Output = ResetUserPasswordOutput;
+
+    type Error = ResetUserPasswordError;
+
+    const NAME: &'static str = "ResetUserPassword";
 }
 
 /// Output of `ResetUserPassword`.

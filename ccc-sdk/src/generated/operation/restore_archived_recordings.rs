@@ -209,8 +209,24 @@ impl RestoreArchivedRecordingsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RestoreArchivedRecordingsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RestoreArchivedRecordingsFluentBuilder {
+    type Input = RestoreArchivedRecordingsInput;
+
+    type Output = RestoreArchivedRecordingsOutput;
+
+    type Error = RestoreArchivedRecordingsError;
+
+    const NAME: &'static str = "RestoreArchivedRecordings";
 }
 
 /// Output of `RestoreArchivedRecordings`.

@@ -230,8 +230,24 @@ impl ResubmitTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ResubmitTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ResubmitTicketFluentBuilder {
+    type Input = ResubmitTicketInput;
+
+    type Output = ResubmitTicketOutput;
+
+    type Error = ResubmitTicketError;
+
+    const NAME: &'static str = "ResubmitTicket";
 }
 
 /// Output of `ResubmitTicket`.

@@ -185,8 +185,24 @@ impl ResumeCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for ResumeCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for ResumeCampaignFluentBuilder {
+    type Input = ResumeCampaignInput;
+
+    type Output = ResumeCampaignOutput;
+
+    type Error = ResumeCampaignError;
+
+    const NAME: &'static str = "ResumeCampaign";
 }
 
 /// Output of `ResumeCampaign`.

@@ -319,8 +319,24 @@ impl RetrieveCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for RetrieveCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for RetrieveCallFluentBuilder {
+    type Input = RetrieveCallInput;
+
+    type Output = RetrieveCallOutput;
+
+    type Error = RetrieveCallError;
+
+    const NAME: &'static str = "RetrieveCall";
 }
 
 /// Output of `RetrieveCall`.

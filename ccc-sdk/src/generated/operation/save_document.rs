@@ -321,8 +321,24 @@ impl SaveDocumentFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SaveDocumentFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SaveDocumentFluentBuilder {
+    type Input = SaveDocumentInput;
+
+    type Output = SaveDocumentOutput;
+
+    type Error = SaveDocumentError;
+
+    const NAME: &'static str = "SaveDocument";
 }
 
 /// Output of `SaveDocument`.

@@ -447,8 +447,24 @@ impl SaveRtcStatsV2FluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SaveRtcStatsV2FluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SaveRtcStatsV2FluentBuilder {
+    type Input = SaveRtcStatsV2Input;
+
+    type Output = SaveRtcStatsV2Output;
+
+    type Error = SaveRtcStatsV2Error;
+
+    const NAME: &'static str = "SaveRTCStatsV2";
 }
 
 /// Output of `SaveRTCStatsV2`.

@@ -498,8 +498,24 @@ impl SaveTerminalLogFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SaveTerminalLogFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SaveTerminalLogFluentBuilder {
+    type Input = SaveTerminalLogInput;
+
+    type Output = SaveTerminalLogOutput;
+
+    type Error = SaveTerminalLogError;
+
+    const NAME: &'static str = "SaveTerminalLog";
 }
 
 /// Output of `SaveTerminalLog`.

@@ -317,8 +317,24 @@ impl SaveWebRtcInfoFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SaveWebRtcInfoFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SaveWebRtcInfoFluentBuilder {
+    type Input = SaveWebRtcInfoInput;
+
+    type Output = SaveWebRtcInfoOutput;
+
+    type Error = SaveWebRtcInfoError;
+
+    const NAME: &'static str = "SaveWebRtcInfo";
 }
 
 /// Output of `SaveWebRtcInfo`.

@@ -445,8 +445,24 @@ impl SaveWebRtcStatsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SaveWebRtcStatsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SaveWebRtcStatsFluentBuilder {
+    type Input = SaveWebRtcStatsInput;
+
+    type Output = SaveWebRtcStatsOutput;
+
+    type Error = SaveWebRtcStatsError;
+
+    const NAME: &'static str = "SaveWebRTCStats";
 }
 
 /// Output of `SaveWebRTCStats`.

@@ -363,8 +363,24 @@ impl SendDtmfSignalingFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SendDtmfSignalingFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SendDtmfSignalingFluentBuilder {
+    type Input = SendDtmfSignalingInput;
+
+    type Output = SendDtmfSignalingOutput;
+
+    type Error = SendDtmfSignalingError;
+
+    const NAME: &'static str = "SendDtmfSignaling";
 }
 
 /// Output of `SendDtmfSignaling`.

@@ -323,8 +323,24 @@ impl SendNotificationFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SendNotificationFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SendNotificationFluentBuilder {
+    type Input = SendNotificationInput;
+
+    type Output = SendNotificationOutput;
+
+    type Error = SendNotificationError;
+
+    const NAME: &'static str = "SendNotification";
 }
 
 /// Output of `SendNotification`.

@@ -405,8 +405,24 @@ impl SignInGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SignInGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SignInGroupFluentBuilder {
+    type Input = SignInGroupInput;
+
+    type Output = SignInGroupOutput;
+
+    type Error = SignInGroupError;
+
+    const NAME: &'static str = "SignInGroup";
 }
 
 /// Output of `SignInGroup`.

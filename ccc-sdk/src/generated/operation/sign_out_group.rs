@@ -229,8 +229,24 @@ impl SignOutGroupFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SignOutGroupFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SignOutGroupFluentBuilder {
+    type Input = SignOutGroupInput;
+
+    type Output = SignOutGroupOutput;
+
+    type Error = SignOutGroupError;
+
+    const NAME: &'static str = "SignOutGroup";
 }
 
 /// Output of `SignOutGroup`.

@@ -406,8 +406,24 @@ impl StartBack2BackCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartBack2BackCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartBack2BackCallFluentBuilder {
+    type Input = StartBack2BackCallInput;
+
+    type Output = StartBack2BackCallOutput;
+
+    type Error = StartBack2BackCallError;
+
+    const NAME: &'static str = "StartBack2BackCall";
 }
 
 /// Output of `StartBack2BackCall`.

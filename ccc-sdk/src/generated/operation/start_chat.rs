@@ -326,8 +326,24 @@ impl StartChatFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartChatFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartChatFluentBuilder {
+    type Input = StartChatInput;
+
+    type Output = StartChatOutput;
+
+    type Error = StartChatError;
+
+    const NAME: &'static str = "StartChat";
 }
 
 /// Output of `StartChat`.

@@ -359,8 +359,24 @@ impl StartConferenceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartConferenceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartConferenceFluentBuilder {
+    type Input = StartConferenceInput;
+
+    type Output = StartConferenceOutput;
+
+    type Error = StartConferenceError;
+
+    const NAME: &'static str = "StartConference";
 }
 
 /// Output of `StartConference`.

@@ -189,8 +189,24 @@ impl StartEditContactFlowFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartEditContactFlowFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartEditContactFlowFluentBuilder {
+    type Input = StartEditContactFlowInput;
+
+    type Output = StartEditContactFlowOutput;
+
+    type Error = StartEditContactFlowError;
+
+    const NAME: &'static str = "StartEditContactFlow";
 }
 
 /// Output of `StartEditContactFlow`.

@@ -500,8 +500,24 @@ impl StartPredictiveCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartPredictiveCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartPredictiveCallFluentBuilder {
+    type Input = StartPredictiveCallInput;
+
+    type Output = StartPredictiveCallOutput;
+
+    type Error = StartPredictiveCallError;
+
+    const NAME: &'static str = "StartPredictiveCall";
 }
 
 /// Output of `StartPredictiveCall`.

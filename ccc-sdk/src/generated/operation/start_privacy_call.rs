@@ -271,8 +271,24 @@ impl StartPrivacyCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for StartPrivacyCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for StartPrivacyCallFluentBuilder {
+    type Input = StartPrivacyCallInput;
+
+    type Output = StartPrivacyCallOutput;
+
+    type Error = StartPrivacyCallError;
+
+    const NAME: &'static str = "StartPrivacyCall";
 }
 
 /// Output of `StartPrivacyCall`.

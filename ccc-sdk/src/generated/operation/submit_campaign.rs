@@ -185,8 +185,24 @@ impl SubmitCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SubmitCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SubmitCampaignFluentBuilder {
+    type Input = SubmitCampaignInput;
+
+    type Output = SubmitCampaignOutput;
+
+    type Error = SubmitCampaignError;
+
+    const NAME: &'static str = "SubmitCampaign";
 }
 
 /// Output of `SubmitCampaign`.

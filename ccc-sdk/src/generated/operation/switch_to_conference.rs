@@ -273,8 +273,24 @@ impl SwitchToConferenceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for SwitchToConferenceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for SwitchToConferenceFluentBuilder {
+    type Input = SwitchToConferenceInput;
+
+    type Output = SwitchToConferenceOutput;
+
+    type Error = SwitchToConferenceError;
+
+    const NAME: &'static str = "SwitchToConference";
 }
 
 /// Output of `SwitchToConference`.

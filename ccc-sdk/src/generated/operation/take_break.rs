@@ -273,8 +273,24 @@ impl TakeBreakFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for TakeBreakFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for TakeBreakFluentBuilder {
+    type Input = TakeBreakInput;
+
+    type Output = TakeBreakOutput;
+
+    type Error = TakeBreakError;
+
+    const NAME: &'static str = "TakeBreak";
 }
 
 /// Output of `TakeBreak`.

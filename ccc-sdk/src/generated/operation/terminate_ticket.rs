@@ -229,8 +229,24 @@ impl TerminateTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for TerminateTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for TerminateTicketFluentBuilder {
+    type Input = TerminateTicketInput;
+
+    type Output = TerminateTicketOutput;
+
+    type Error = TerminateTicketError;
+
+    const NAME: &'static str = "TerminateTicket";
 }
 
 /// Output of `TerminateTicket`.

@@ -320,8 +320,24 @@ impl TransferTicketTaskFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for TransferTicketTaskFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for TransferTicketTaskFluentBuilder {
+    type Input = TransferTicketTaskInput;
+
+    type Output = TransferTicketTaskOutput;
+
+    type Error = TransferTicketTaskError;
+
+    const NAME: &'static str = "TransferTicketTask";
 }
 
 /// Output of `TransferTicketTask`.

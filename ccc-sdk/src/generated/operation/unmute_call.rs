@@ -319,8 +319,24 @@ impl UnmuteCallFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UnmuteCallFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UnmuteCallFluentBuilder {
+    type Input = UnmuteCallInput;
+
+    type Output = UnmuteCallOutput;
+
+    type Error = UnmuteCallError;
+
+    const NAME: &'static str = "UnmuteCall";
 }
 
 /// Output of `UnmuteCall`.

@@ -184,8 +184,24 @@ impl UnregisterDeviceFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UnregisterDeviceFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UnregisterDeviceFluentBuilder {
+    type Input = UnregisterDeviceInput;
+
+    type Output = UnregisterDeviceOutput;
+
+    type Error = UnregisterDeviceError;
+
+    const NAME: &'static str = "UnregisterDevice";
 }
 
 /// Output of `UnregisterDevice`.

@@ -230,8 +230,24 @@ impl UpdateCallSummaryFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateCallSummaryFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateCallSummaryFluentBuilder {
+    type Input = UpdateCallSummaryInput;
+
+    type Output = UpdateCallSummaryOutput;
+
+    type Error = UpdateCallSummaryError;
+
+    const NAME: &'static str = "UpdateCallSummary";
 }
 
 /// Output of `UpdateCallSummary`.

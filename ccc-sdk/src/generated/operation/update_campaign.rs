@@ -495,8 +495,24 @@ impl UpdateCampaignFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateCampaignFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateCampaignFluentBuilder {
+    type Input = UpdateCampaignInput;
+
+    type Output = UpdateCampaignOutput;
+
+    type Error = UpdateCampaignError;
+
+    const NAME: &'static str = "UpdateCampaign";
 }
 
 /// Output of `UpdateCampaign`.

@@ -234,8 +234,24 @@ impl UpdateChatRoutingProfileFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateChatRoutingProfileFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateChatRoutingProfileFluentBuilder {
+    type Input = UpdateChatRoutingProfileInput;
+
+    type Output = UpdateChatRoutingProfileOutput;
+
+    type Error = UpdateChatRoutingProfileError;
+
+    const NAME: &'static str = "UpdateChatRoutingProfile";
 }
 
 /// Output of `UpdateChatRoutingProfile`.

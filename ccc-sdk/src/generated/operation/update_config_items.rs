@@ -303,8 +303,24 @@ impl UpdateConfigItemsFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateConfigItemsFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateConfigItemsFluentBuilder {
+    type Input = UpdateConfigItemsInput;
+
+    type Output = UpdateConfigItemsOutput;
+
+    type Error = UpdateConfigItemsError;
+
+    const NAME: &'static str = "UpdateConfigItems";
 }
 
 /// Output of `UpdateConfigItems`.

@@ -298,8 +298,24 @@ impl UpdateSchemaPropertyFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateSchemaPropertyFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateSchemaPropertyFluentBuilder {
+    type Input = UpdateSchemaPropertyInput;
+
+    type Output = UpdateSchemaPropertyOutput;
+
+    type Error = UpdateSchemaPropertyError;
+
+    const NAME: &'static str = "UpdateSchemaProperty";
 }
 
 /// Output of `UpdateSchemaProperty`.

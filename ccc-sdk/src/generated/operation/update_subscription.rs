@@ -592,8 +592,24 @@ impl UpdateSubscriptionFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateSubscriptionFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateSubscriptionFluentBuilder {
+    type Input = UpdateSubscriptionInput;
+
+    type Output = UpdateSubscriptionOutput;
+
+    type Error = UpdateSubscriptionError;
+
+    const NAME: &'static str = "UpdateSubscription";
 }
 
 /// Output of `UpdateSubscription`.

@@ -320,8 +320,24 @@ impl UpdateTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for UpdateTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for UpdateTicketFluentBuilder {
+    type Input = UpdateTicketInput;
+
+    type Output = UpdateTicketOutput;
+
+    type Error = UpdateTicketError;
+
+    const NAME: &'static str = "UpdateTicket";
 }
 
 /// Output of `UpdateTicket`.

@@ -229,8 +229,24 @@ impl WithdrawTicketFluentBuilder {
         let input = self.input.build().map_err(SdkError::Build)?;
         let mut params = Params::default();
         input.write_params(&mut params);
-        self.client.call(&OPERATION, params, &self.options).await
+        self.client
+            .call(&OPERATION, &input, params, &self.options)
+            .await
     }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Sealed for WithdrawTicketFluentBuilder {}
+
+#[cfg(feature = "test-util")]
+impl crate::mock::Action for WithdrawTicketFluentBuilder {
+    type Input = WithdrawTicketInput;
+
+    type Output = WithdrawTicketOutput;
+
+    type Error = WithdrawTicketError;
+
+    const NAME: &'static str = "WithdrawTicket";
 }
 
 /// Output of `WithdrawTicket`.
