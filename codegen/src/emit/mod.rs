@@ -108,16 +108,23 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     })
 }
 
-/// The product's shared structs, for `types`: each as a response struct of an action is printed,
-/// with the `use` lines they need and their `Serialize`.
+/// The product's shared structs, for `types`: each as a request or response struct of an action
+/// is printed, with the `use` lines they need and their `Serialize`.
 pub(crate) fn shared_structs(structs: &[crate::model::Struct]) -> TokenStream {
     if structs.is_empty() {
         return TokenStream::new();
     }
-    let printed = structs.iter().map(output::response_struct);
+    let printed = structs.iter().map(|s| match s.role {
+        Role::Request => input::request_struct(s),
+        Role::Response => output::response_struct(s),
+    });
     let names = structs.iter().map(|s| &s.name);
+    let traits = match structs.iter().any(|s| s.role == Role::Request) {
+        true => quote!(Decode, Encode, Flat),
+        false => quote!(Decode, Encode),
+    };
     quote! {
-        use crate::codec::{Decode, Encode};
+        use crate::codec::{#traits};
         use serde_json::{Map, Value};
 
         #( #printed )*
