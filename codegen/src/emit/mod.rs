@@ -5,10 +5,12 @@
 //! - `input`: the input, its builder, the fluent builder and the structs a request carries;
 //! - `output`: the output and the structs a response carries;
 //! - `errors`: the error enum;
+//! - `enumeration`: an enumeration, of an action or (in `types`) of the product;
 //! - `paginator`: `into_paginator()` and the `Paginate` impl of an action that pages;
 //! - `tests`: the tests that decode the documented examples.
 
 mod client;
+mod enumeration;
 mod errors;
 mod input;
 mod output;
@@ -19,8 +21,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::model::{Member, Operation, Role};
+pub(crate) use enumeration::enumeration;
+
 use crate::names::Idents;
-use crate::{Error, GeneratedFile, docs, print_file, product};
+use crate::{Error, GeneratedFile, docs, print_file};
 
 /// What `Debug` shows instead of a sensitive value.
 const REDACTED: &str = "*** redacted ***";
@@ -74,7 +78,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     let idents = Idents { file: &op.source };
     let mut enums = Vec::new();
     for e in op.enums {
-        enums.push(product::enumeration(idents, e, verbatim)?);
+        enums.push(enumeration(idents, e, verbatim)?);
     }
     let serialized = std::iter::once(&op.names.output).chain(op.structs.iter().map(|s| &s.name));
     let error = errors::error_enum(op);
