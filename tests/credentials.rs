@@ -17,7 +17,7 @@ use ccc_sdk::credentials::{
 };
 use ccc_sdk::error::SdkError;
 use ccc_sdk::{Client, Credentials, ProvideCredentials, SignatureVersion};
-use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client_with, config, emulator};
+use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client_with, config, emulator, example_command};
 
 const ROLE: &str = "acs:ram::1234567890123456:role/ccc-agent";
 const OIDC_PROVIDER: &str = "acs:ram::1234567890123456:oidc-provider/ack-rrsa";
@@ -922,31 +922,18 @@ fn the_example_finds_credentials_through_the_default_chain() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = runtime.block_on(emulator());
     // The user's own files and variables are kept out: only the URI can answer.
-    let mut command = std::process::Command::new(env!("CARGO"));
-    command
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ccc-sdk",
-            "--example",
-            "reset_agent_state",
-            "--",
-        ])
-        .args(["--instance-id", "ccc-test", "--device-id", "D"]);
+    let mut command = example_command(&emu, &["--instance-id", "ccc-test", "--device-id", "D"]);
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("ALIBABA_CLOUD_") {
             command.env_remove(name);
         }
     }
     let out = command
-        .env("CCC_ENDPOINT", emu.endpoint())
         .env("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
         .env(
             "ALIBABA_CLOUD_CREDENTIALS_FILE",
             "/nonexistent/ccc-credentials",
         )
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .env(
             "ALIBABA_CLOUD_CREDENTIALS_URI",
             format!("{}{CREDENTIALS_URI_PATH}", emu.endpoint()),
@@ -969,7 +956,7 @@ fn the_example_finds_credentials_through_the_default_chain() {
 /// A loopback server answering each connection with the next canned bytes (or holding it open
 /// without a word when there are none), to play a hostile credentials source.
 fn canned(answers: Vec<Vec<u8>>) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     std::thread::spawn(move || {
@@ -979,13 +966,8 @@ fn canned(answers: Vec<Vec<u8>>) -> String {
             let answer = answers.next();
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
+                if ccc_tests::read_head(&mut stream).is_none() {
+                    return;
                 }
                 match answer {
                     Some(bytes) => {

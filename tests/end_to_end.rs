@@ -5,7 +5,9 @@ use ccc_emulator::UserState as EmulatedState;
 use ccc_sdk::operation::reset_agent_state::ResetAgentStateError;
 use ccc_sdk::types::{UserState, WorkMode};
 use ccc_sdk::{Credentials, SdkError, SignatureVersion};
-use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client, client_with, config, emulator};
+use ccc_tests::{
+    STS_ID, STS_SECRET, STS_TOKEN, client, client_with, config, emulator, example_command,
+};
 
 #[tokio::test]
 async fn reset_agent_state_answers_as_the_page_says_with_v3_and_v1() {
@@ -252,30 +254,18 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = runtime.block_on(emulator());
     let run = |instance: &str| {
-        std::process::Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "ccc-sdk",
-                "--example",
-                "reset_agent_state",
-                "--",
-            ])
-            .args([
-                "--instance-id",
-                instance,
-                "--device-id",
-                "D",
-                "--user-id",
-                "user-test@ccc-test",
-            ])
-            .env("CCC_ENDPOINT", emu.endpoint())
+        let args = [
+            "--instance-id",
+            instance,
+            "--device-id",
+            "D",
+            "--user-id",
+            "user-test@ccc-test",
+        ];
+        example_command(&emu, &args)
             .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
             .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN")
-            // The example uses the default chain: nothing past the environment may be tried.
-            .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
             .env("CCC_SIGNATURE_VERSION", "v1")
             .output()
             .expect("cargo runs")

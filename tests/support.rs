@@ -47,6 +47,43 @@ pub fn client_with(b: ConfigBuilder) -> Client {
     Client::new(b.build().expect("config")).expect("client")
 }
 
+/// `cargo run` of the SDK's `reset_agent_state` example against `emu`, with these arguments after
+/// `--`; the caller adds the credentials the run should find, and runs it.
+pub fn example_command(emu: &RunningEmulator, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO"));
+    command
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ccc-sdk",
+            "--example",
+            "reset_agent_state",
+        ])
+        .arg("--")
+        .args(args)
+        .env("CCC_ENDPOINT", emu.endpoint())
+        // The example uses the default chain: the instance's metadata service is never asked.
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
+    command
+}
+
+/// Reads a request head from `stream` of a canned loopback server: the bytes up to the blank
+/// line and whatever came with them, at most 64 KiB; `None` when the peer closes, goes quiet past
+/// the stream's read timeout, or sends more without ending the head.
+pub fn read_head(stream: &mut impl std::io::Read) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !data.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 || data.len() > 1 << 16 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    Some(data)
+}
+
 /// A rustls server configuration presenting the certificate chain of `cert` with the key of
 /// `key`, both PEM files in `tests/fixtures/`.
 pub fn tls_config(cert: &str, key: &str) -> rustls::ServerConfig {

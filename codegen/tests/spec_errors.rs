@@ -1,6 +1,8 @@
 //! A bad spec is reported, file and place and all, through the same entry `cargo xtask codegen`
 //! uses, and through the binary itself, without a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -102,7 +104,7 @@ fn stale_generated_files_are_deleted() {
     let root = std::env::temp_dir().join(format!("ccc-codegen-stale-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
-    copy_dir(&fixture, &root.join("spec"));
+    common::copy_dir(&fixture, &root.join("spec"));
     let stale = root.join(codegen::GENERATED_DIR).join("operation/gone.rs");
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
     std::fs::write(&stale, "// old\n").unwrap();
@@ -117,19 +119,6 @@ fn stale_generated_files_are_deleted() {
     let again = codegen::sync::plan(&root).unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_dir_all(&root);
     assert!(again.is_clean(), "{}", again.diff());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]
