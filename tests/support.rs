@@ -84,6 +84,16 @@ pub fn read_head(stream: &mut impl std::io::Read) -> Option<Vec<u8>> {
     Some(data)
 }
 
+/// A body a hostile server sends back: the credentials as the request carried them, raw and with
+/// the token percent-encoded, for tests that no error, log or trace repeats them.
+pub fn echo_of_credentials(id: &str, secret: &str, token: &str) -> String {
+    let encoded = token
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    format!("echo AccessKeyId={id} SecurityToken={token} secret {secret} {encoded}")
+}
+
 /// A rustls server configuration presenting the certificate chain of `cert` with the key of
 /// `key`, both PEM files in `tests/fixtures/`.
 pub fn tls_config(cert: &str, key: &str) -> rustls::ServerConfig {

@@ -226,13 +226,7 @@ fn a_success_after_retries_is_one_span_with_its_outcome_and_an_event_per_retry()
 
 #[test]
 fn every_error_kind_is_traced_without_a_secret() {
-    let echo = format!(
-        "echo AccessKeyId={AK_ID} SecurityToken={TOKEN} secret {AK_SECRET} {}",
-        TOKEN
-            .replace('+', "%2B")
-            .replace('/', "%2F")
-            .replace('=', "%3D")
-    );
+    let echo = ccc_tests::echo_of_credentials(AK_ID, AK_SECRET, TOKEN);
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let closed = TcpListener::bind("127.0.0.1:0")
             .unwrap()
