@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use ccc_emulator::{Emulator, RunningEmulator};
+use ccc_sdk::operation::reset_agent_state::{ResetAgentStateError, ResetAgentStateOutput};
 use ccc_sdk::retry::RetryConfig;
-use ccc_sdk::{Client, Config, ConfigBuilder, Credentials, SignatureVersion};
+use ccc_sdk::{Client, Config, ConfigBuilder, Credentials, SdkError, SignatureVersion};
 
 /// STS credentials the test emulator accepts.
 pub const STS_ID: &str = "STS.testid";
@@ -47,9 +48,23 @@ pub fn client_with(b: ConfigBuilder) -> Client {
     Client::new(b.build().expect("config")).expect("client")
 }
 
-/// `cargo run` of the SDK's `reset_agent_state` example against `emu`, with these arguments after
-/// `--`; the caller adds the credentials the run should find, and runs it.
-pub fn example_command(emu: &RunningEmulator, args: &[&str]) -> std::process::Command {
+/// ResetAgentState of `device` on the `ccc-test` instance: the call the end-to-end tests make
+/// when any signed call will do.
+pub async fn reset_agent(
+    c: &Client,
+    device: &str,
+) -> Result<ResetAgentStateOutput, SdkError<ResetAgentStateError>> {
+    c.reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id(device)
+        .send()
+        .await
+}
+
+/// `cargo run` of the SDK's `reset_agent_state` example with `CCC_ENDPOINT` set to `endpoint`
+/// and these arguments after `--`; the caller adds the credentials the run should find, and runs
+/// it.
+pub fn example_command(endpoint: &str, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO"));
     command
         .args([
@@ -62,7 +77,7 @@ pub fn example_command(emu: &RunningEmulator, args: &[&str]) -> std::process::Co
         ])
         .arg("--")
         .args(args)
-        .env("CCC_ENDPOINT", emu.endpoint())
+        .env("CCC_ENDPOINT", endpoint)
         // The example uses the default chain: the instance's metadata service is never asked.
         .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
     command
