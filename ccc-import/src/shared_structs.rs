@@ -238,24 +238,20 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
         let mut found = Vec::new();
         for (i, a) in actions.iter().enumerate() {
             let prefix = naming::type_ident(&a.name);
-            let (input, output) = (format!("{prefix}Input"), format!("{prefix}Output"));
-            for p in &a.parameters {
+            let sent = a.parameters.iter().map(|p| (true, &p.name, &p.ty));
+            let received = a.response.iter().map(|f| (false, &f.name, &f.ty));
+            for (request, wire, ty) in sent.chain(received) {
+                let (top, what) = match request {
+                    true => (format!("{prefix}Input"), "parameter"),
+                    false => (format!("{prefix}Output"), "response"),
+                };
                 let mut c = Collector {
                     action: (i, &a.name),
-                    request: true,
+                    request,
                     out: &mut found,
                 };
-                let place = format!("parameter {}", p.name);
-                c.collect(&p.ty, &p.name, &place, (&input, StructPlace::Top, false));
-            }
-            for f in &a.response {
-                let mut c = Collector {
-                    action: (i, &a.name),
-                    request: false,
-                    out: &mut found,
-                };
-                let place = format!("response {}", f.name);
-                c.collect(&f.ty, &f.name, &place, (&output, StructPlace::Top, false));
+                let place = format!("{what} {wire}");
+                c.collect(ty, wire, &place, (&top, StructPlace::Top, false));
             }
         }
         let lifted = lift(product, found, &mut report);

@@ -141,14 +141,17 @@ fn a_second_shape_under_a_shared_structs_name_is_refused() {
         panic!("Owner is a struct")
     };
     fields.pop();
-    let text = codegen::generate(&spec).unwrap_err().to_string();
-    assert!(
-        text.contains("spec/actions/ListThings.json")
-            && text.contains(
-                "a struct named `Owner` has another shape than the shared struct of that name"
-            ),
-        "{text}"
+    assert_refused(
+        &spec,
+        "spec/actions/ListThings.json",
+        "a struct named `Owner` has another shape than the shared struct of that name",
     );
+}
+
+/// The generator refuses `spec` with an error naming `file` and saying `message`.
+fn assert_refused(spec: &ccc_spec::Spec, file: &str, message: &str) {
+    let text = codegen::generate(spec).unwrap_err().to_string();
+    assert!(text.contains(file) && text.contains(message), "{text}");
 }
 
 /// Two codes of different files that give one `ErrorCode` variant: the validator sees one file at
@@ -316,12 +319,9 @@ fn a_request_struct_of_the_product_in_a_response_is_refused() {
         example: None,
         description: None,
     });
-    let text = codegen::generate(&spec).unwrap_err().to_string();
-    assert!(
-        text.contains("spec/actions/ListThings.json")
-            && text.contains(
-                "response Size: the shared struct `Dimensions` is a request struct, in a response"
-            ),
-        "{text}"
+    assert_refused(
+        &spec,
+        "spec/actions/ListThings.json",
+        "response Size: the shared struct `Dimensions` is a request struct, in a response",
     );
 }
