@@ -4,8 +4,8 @@
 use ccc_emulator::UserState as EmulatedState;
 use ccc_sdk::error::ServiceError;
 use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
-use ccc_sdk::operation::create_user::SkillLevel;
 use ccc_sdk::types::RealtimeAgentState;
+use ccc_sdk::types::SkillLevel;
 use ccc_sdk::{Client, SdkError};
 use ccc_tests::{client, emulator, sign_in_ready};
 

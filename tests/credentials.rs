@@ -17,7 +17,9 @@ use ccc_sdk::credentials::{
 };
 use ccc_sdk::error::SdkError;
 use ccc_sdk::{Client, Credentials, ProvideCredentials, SignatureVersion};
-use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client_with, config, emulator};
+use ccc_tests::{
+    STS_ID, STS_SECRET, STS_TOKEN, client_with, config, emulator, example_command, reset_agent,
+};
 
 const ROLE: &str = "acs:ram::1234567890123456:role/ccc-agent";
 const OIDC_PROVIDER: &str = "acs:ram::1234567890123456:oidc-provider/ack-rrsa";
@@ -73,10 +75,7 @@ fn client(emu: &RunningEmulator, provider: impl ProvideCredentials + 'static) ->
 }
 
 async fn call(c: &Client) -> Result<(), String> {
-    c.reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("desk")
-        .send()
+    reset_agent(c, "desk")
         .await
         .map(drop)
         .map_err(|e| e.to_string())
@@ -220,13 +219,7 @@ async fn sts_refusals_are_named_without_secrets() {
         "{err}"
     );
     // Through a client, the same reason, as a credentials error.
-    let err = client(&emu, unknown)
-        .reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("d")
-        .send()
-        .await
-        .unwrap_err();
+    let err = reset_agent(&client(&emu, unknown), "d").await.unwrap_err();
     assert!(matches!(err, SdkError::Credentials(_)), "{err:?}");
     assert!(
         err.to_string().contains("InvalidAccessKeyId.NotFound"),
@@ -884,11 +877,7 @@ async fn secrets_never_show() {
     // A call refused for a wrong token, with the issued key id.
     let wrong = Credentials::new(real.access_key_id.clone(), real.access_key_secret.clone())
         .with_security_token(format!("{}x", real.security_token));
-    let err = client(&emu, wrong.clone())
-        .reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("d")
-        .send()
+    let err = reset_agent(&client(&emu, wrong.clone()), "d")
         .await
         .unwrap_err();
     let mut shown = format!("{token} {provider:?} {c:?} {wrong:?} {wrong:#?} {err} {err:?}");
@@ -922,31 +911,21 @@ fn the_example_finds_credentials_through_the_default_chain() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = runtime.block_on(emulator());
     // The user's own files and variables are kept out: only the URI can answer.
-    let mut command = std::process::Command::new(env!("CARGO"));
-    command
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ccc-sdk",
-            "--example",
-            "reset_agent_state",
-            "--",
-        ])
-        .args(["--instance-id", "ccc-test", "--device-id", "D"]);
+    let mut command = example_command(
+        &emu.endpoint(),
+        &["--instance-id", "ccc-test", "--device-id", "D"],
+    );
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("ALIBABA_CLOUD_") {
             command.env_remove(name);
         }
     }
     let out = command
-        .env("CCC_ENDPOINT", emu.endpoint())
         .env("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
         .env(
             "ALIBABA_CLOUD_CREDENTIALS_FILE",
             "/nonexistent/ccc-credentials",
         )
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .env(
             "ALIBABA_CLOUD_CREDENTIALS_URI",
             format!("{}{CREDENTIALS_URI_PATH}", emu.endpoint()),
@@ -969,7 +948,7 @@ fn the_example_finds_credentials_through_the_default_chain() {
 /// A loopback server answering each connection with the next canned bytes (or holding it open
 /// without a word when there are none), to play a hostile credentials source.
 fn canned(answers: Vec<Vec<u8>>) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     std::thread::spawn(move || {
@@ -979,13 +958,8 @@ fn canned(answers: Vec<Vec<u8>>) -> String {
             let answer = answers.next();
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
+                if ccc_tests::read_head(&mut stream).is_none() {
+                    return;
                 }
                 match answer {
                     Some(bytes) => {

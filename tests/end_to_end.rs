@@ -5,18 +5,17 @@ use ccc_emulator::UserState as EmulatedState;
 use ccc_sdk::operation::reset_agent_state::ResetAgentStateError;
 use ccc_sdk::types::{UserState, WorkMode};
 use ccc_sdk::{Credentials, SdkError, SignatureVersion};
-use ccc_tests::{STS_ID, STS_SECRET, STS_TOKEN, client, client_with, config, emulator};
+use ccc_tests::{
+    STS_ID, STS_SECRET, STS_TOKEN, client, client_with, config, emulator, example_command,
+    reset_agent,
+};
 
 #[tokio::test]
 async fn reset_agent_state_answers_as_the_page_says_with_v3_and_v1() {
     let emu = emulator().await;
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let c = client_with(config(&emu, version));
-        let out = c
-            .reset_agent_state()
-            .instance_id("ccc-test")
-            .device_id("dev-1")
-            .send()
+        let out = reset_agent(&c, "dev-1")
             .await
             .unwrap_or_else(|e| panic!("{version:?}: {e}"));
         assert_eq!(out.code(), Some("OK"));
@@ -55,24 +54,14 @@ async fn http2_with_prior_knowledge_carries_both_signatures_and_sts() {
                 .credentials(creds)
                 .http2_prior_knowledge(true),
         );
-        let out = c
-            .reset_agent_state()
-            .instance_id("ccc-test")
-            .device_id("dev-h2")
-            .send()
+        let out = reset_agent(&c, "dev-h2")
             .await
             .unwrap_or_else(|e| panic!("{version:?} over HTTP/2: {e}"));
         assert_eq!(out.code(), Some("OK"));
     }
     assert_eq!(emu.emulator().http2_requests(), 4);
     // HTTP/1.1 stays the default.
-    client(&emu)
-        .reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("dev-h1")
-        .send()
-        .await
-        .unwrap();
+    reset_agent(&client(&emu), "dev-h1").await.unwrap();
     assert_eq!(emu.emulator().http2_requests(), 4);
     assert_eq!(emu.requests("ResetAgentState"), 5);
 }
@@ -107,12 +96,7 @@ async fn sts_credentials_work_with_both_signatures() {
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let creds = Credentials::new(STS_ID, STS_SECRET).with_security_token(STS_TOKEN);
         let c = client_with(config(&emu, version).credentials(creds));
-        let out = c
-            .reset_agent_state()
-            .instance_id("ccc-test")
-            .device_id("d")
-            .send()
-            .await;
+        let out = reset_agent(&c, "d").await;
         assert!(out.is_ok(), "{version:?}: {out:?}");
     }
 }
@@ -123,13 +107,7 @@ async fn a_wrong_sts_token_is_refused() {
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let creds = Credentials::new(STS_ID, STS_SECRET).with_security_token("not-the-token");
         let c = client_with(config(&emu, version).credentials(creds));
-        let err = c
-            .reset_agent_state()
-            .instance_id("ccc-test")
-            .device_id("d")
-            .send()
-            .await
-            .unwrap_err();
+        let err = reset_agent(&c, "d").await.unwrap_err();
         assert!(
             err.code()
                 .is_some_and(|c| c.starts_with("InvalidSecurityToken")),
@@ -144,13 +122,7 @@ async fn a_wrong_secret_fails_the_signature_check() {
     let emu = emulator().await;
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let c = client_with(config(&emu, version).credentials(Credentials::new("testid", "wrong")));
-        let err = c
-            .reset_agent_state()
-            .instance_id("ccc-test")
-            .device_id("d")
-            .send()
-            .await
-            .unwrap_err();
+        let err = reset_agent(&c, "d").await.unwrap_err();
         assert_eq!(
             err.code(),
             Some("SignatureDoesNotMatch"),
@@ -173,13 +145,7 @@ async fn an_unknown_access_key_is_refused() {
     let c = client_with(
         config(&emu, SignatureVersion::V3).credentials(Credentials::new("nobody", "x")),
     );
-    let err = c
-        .reset_agent_state()
-        .instance_id("ccc-test")
-        .device_id("d")
-        .send()
-        .await
-        .unwrap_err();
+    let err = reset_agent(&c, "d").await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidAccessKeyId.NotFound"));
     assert_eq!(err.http_status(), Some(404));
 }
@@ -252,30 +218,18 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = runtime.block_on(emulator());
     let run = |instance: &str| {
-        std::process::Command::new(env!("CARGO"))
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "ccc-sdk",
-                "--example",
-                "reset_agent_state",
-                "--",
-            ])
-            .args([
-                "--instance-id",
-                instance,
-                "--device-id",
-                "D",
-                "--user-id",
-                "user-test@ccc-test",
-            ])
-            .env("CCC_ENDPOINT", emu.endpoint())
+        let args = [
+            "--instance-id",
+            instance,
+            "--device-id",
+            "D",
+            "--user-id",
+            "user-test@ccc-test",
+        ];
+        example_command(&emu.endpoint(), &args)
             .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
             .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN")
-            // The example uses the default chain: nothing past the environment may be tried.
-            .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
             .env("CCC_SIGNATURE_VERSION", "v1")
             .output()
             .expect("cargo runs")
@@ -303,22 +257,14 @@ fn the_reset_agent_state_example_prints_json_and_fails_cleanly() {
 /// the variable and spells out both URLs it could have meant.
 #[test]
 fn the_reset_agent_state_example_refuses_an_endpoint_without_a_scheme() {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ccc-sdk",
-            "--example",
-            "reset_agent_state",
-            "--",
-        ])
-        .args(["--instance-id", "ccc-test", "--device-id", "D"])
-        .env("CCC_ENDPOINT", "127.0.0.1:38699")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
-        .output()
-        .expect("cargo runs");
+    let out = example_command(
+        "127.0.0.1:38699",
+        &["--instance-id", "ccc-test", "--device-id", "D"],
+    )
+    .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid")
+    .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret")
+    .output()
+    .expect("cargo runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

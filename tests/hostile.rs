@@ -602,13 +602,7 @@ async fn no_error_kind_shows_a_credential() {
         assert!(matches!(err, SdkError::Timeout(_)));
         texts.push(shown(&err));
         // Response and service errors whose bodies echo the request, raw and encoded.
-        let echo = format!(
-            "echo AccessKeyId={AK_ID} SecurityToken={TOKEN} secret {AK_SECRET} {}",
-            TOKEN
-                .replace('+', "%2B")
-                .replace('/', "%2F")
-                .replace('=', "%3D")
-        );
+        let echo = ccc_tests::echo_of_credentials(AK_ID, AK_SECRET, TOKEN);
         for reply in [
             http(200, &[("Content-Type", "text/plain")], echo.as_bytes()),
             http(502, &[("Content-Type", "text/html")], echo.as_bytes()),

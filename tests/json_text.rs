@@ -169,8 +169,8 @@ async fn typed_lists_travel_as_the_official_sdks_json_text_and_the_signature_ver
 #[tokio::test]
 async fn structs_travel_with_keys_in_the_java_sdks_order_and_raw_text_stands_in_for_a_required_list()
  {
-    use ccc_sdk::operation::add_skill_groups_to_user::SkillLevel;
     use ccc_sdk::operation::add_users_to_skill_group::UserSkillLevel;
+    use ccc_sdk::types::SkillLevel;
     tokio::time::timeout(LIMIT, async {
         let emu = emulator().await;
         let upstream = emu.endpoint().trim_start_matches("http://").to_string();

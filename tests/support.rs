@@ -3,8 +3,9 @@
 use std::time::Duration;
 
 use ccc_emulator::{Emulator, RunningEmulator};
+use ccc_sdk::operation::reset_agent_state::{ResetAgentStateError, ResetAgentStateOutput};
 use ccc_sdk::retry::RetryConfig;
-use ccc_sdk::{Client, Config, ConfigBuilder, Credentials, SignatureVersion};
+use ccc_sdk::{Client, Config, ConfigBuilder, Credentials, SdkError, SignatureVersion};
 
 /// STS credentials the test emulator accepts.
 pub const STS_ID: &str = "STS.testid";
@@ -45,6 +46,67 @@ pub fn client(emu: &RunningEmulator) -> Client {
 /// A client of `emu` built from `b`.
 pub fn client_with(b: ConfigBuilder) -> Client {
     Client::new(b.build().expect("config")).expect("client")
+}
+
+/// ResetAgentState of `device` on the `ccc-test` instance: the call the end-to-end tests make
+/// when any signed call will do.
+pub async fn reset_agent(
+    c: &Client,
+    device: &str,
+) -> Result<ResetAgentStateOutput, SdkError<ResetAgentStateError>> {
+    c.reset_agent_state()
+        .instance_id("ccc-test")
+        .device_id(device)
+        .send()
+        .await
+}
+
+/// `cargo run` of the SDK's `reset_agent_state` example with `CCC_ENDPOINT` set to `endpoint`
+/// and these arguments after `--`; the caller adds the credentials the run should find, and runs
+/// it.
+pub fn example_command(endpoint: &str, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO"));
+    command
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ccc-sdk",
+            "--example",
+            "reset_agent_state",
+        ])
+        .arg("--")
+        .args(args)
+        .env("CCC_ENDPOINT", endpoint)
+        // The example uses the default chain: the instance's metadata service is never asked.
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
+    command
+}
+
+/// Reads a request head from `stream` of a canned loopback server: the bytes up to the blank
+/// line and whatever came with them, at most 64 KiB; `None` when the peer closes, goes quiet past
+/// the stream's read timeout, or sends more without ending the head.
+pub fn read_head(stream: &mut impl std::io::Read) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !data.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 || data.len() > 1 << 16 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    Some(data)
+}
+
+/// A body a hostile server sends back: the credentials as the request carried them, raw and with
+/// the token percent-encoded, for tests that no error, log or trace repeats them.
+pub fn echo_of_credentials(id: &str, secret: &str, token: &str) -> String {
+    let encoded = token
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    format!("echo AccessKeyId={id} SecurityToken={token} secret {secret} {encoded}")
 }
 
 /// A rustls server configuration presenting the certificate chain of `cert` with the key of

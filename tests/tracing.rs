@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -111,14 +111,9 @@ fn server(replies: Vec<Vec<u8>>) -> SocketAddr {
             let reply = replies[n.min(replies.len() - 1)].clone();
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut data = Vec::new();
-                let mut buf = [0u8; 8192];
                 // The head, then as much body as a small request has.
-                while !data.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => data.extend_from_slice(&buf[..n]),
-                    }
+                if ccc_tests::read_head(&mut stream).is_none() {
+                    return;
                 }
                 std::thread::sleep(Duration::from_millis(20));
                 let _ = stream.write_all(&reply);
@@ -231,13 +226,7 @@ fn a_success_after_retries_is_one_span_with_its_outcome_and_an_event_per_retry()
 
 #[test]
 fn every_error_kind_is_traced_without_a_secret() {
-    let echo = format!(
-        "echo AccessKeyId={AK_ID} SecurityToken={TOKEN} secret {AK_SECRET} {}",
-        TOKEN
-            .replace('+', "%2B")
-            .replace('/', "%2F")
-            .replace('=', "%3D")
-    );
+    let echo = ccc_tests::echo_of_credentials(AK_ID, AK_SECRET, TOKEN);
     for version in [SignatureVersion::V3, SignatureVersion::V1] {
         let closed = TcpListener::bind("127.0.0.1:0")
             .unwrap()

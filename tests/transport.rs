@@ -46,17 +46,9 @@ impl Server {
     }
 }
 
-/// Reads a request head (and, for these small requests, whatever body came with it).
+/// Reads a request head (and, for these small requests, whatever body came with it), lower-cased.
 fn read_head(stream: &mut impl Read) -> Option<String> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !data.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 || data.len() > 1 << 16 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-    }
+    let data = ccc_tests::read_head(stream)?;
     Some(String::from_utf8_lossy(&data).to_ascii_lowercase())
 }
 

@@ -5,18 +5,9 @@ mod common;
 
 use std::path::Path;
 
-use ccc_emulator::{
-    Agent, Emulator, RunningEmulator, SEED_INSTANCE, SEED_USER, UserState, WorkMode,
-};
-use common::{V1, V3, send_raw};
+use ccc_emulator::{Agent, Emulator, SEED_INSTANCE, SEED_USER, UserState, WorkMode};
+use common::{V1, V3, on_loopback, send_raw};
 use serde_json::json;
-
-async fn start(emulator: &Emulator) -> RunningEmulator {
-    emulator
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
-}
 
 fn reset_agent(instance: &str, device: &str) -> V3 {
     V3::new("ResetAgentState")
@@ -26,7 +17,7 @@ fn reset_agent(instance: &str, device: &str) -> V3 {
 
 #[tokio::test]
 async fn reset_agent_state_answers_like_the_api_page() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let answer = send_raw(
         emu.addr(),
         &reset_agent("ccc-test", "dev-1").build(emu.addr()),
@@ -73,7 +64,7 @@ async fn reset_agent_state_answers_like_the_api_page() {
 #[tokio::test]
 async fn reset_agent_state_moves_signed_in_agents_to_ready() {
     let emulator = Emulator::default();
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     let state = emu.state();
     let mut agent = Agent::new("agent2@ccc-test", "80011113");
     agent.state = UserState::Break;
@@ -134,7 +125,7 @@ async fn reset_agent_state_moves_signed_in_agents_to_ready() {
 
 #[tokio::test]
 async fn reset_agent_state_reports_unknown_instances_and_users() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let body = send_raw(emu.addr(), &reset_agent("ccc-nope", "d").build(emu.addr()))
         .await
         .expect_error(404, "NotExists.InstanceId");
@@ -164,7 +155,7 @@ async fn reset_agent_state_reports_unknown_instances_and_users() {
 
 #[tokio::test]
 async fn missing_required_parameters_are_named() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let req = V3::new("MakeCall").param("InstanceId", "ccc-test");
     let body = send_raw(emu.addr(), &req.build(emu.addr()))
         .await
@@ -183,7 +174,7 @@ async fn missing_required_parameters_are_named() {
 
 #[tokio::test]
 async fn v1_answers_json_for_lowercase_format_and_xml_for_xml() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let v1 = V1::new("ResetAgentState")
         .param("InstanceId", "ccc-test")
         .param("DeviceId", "d");
@@ -224,7 +215,7 @@ async fn v1_answers_json_for_lowercase_format_and_xml_for_xml() {
 
 #[tokio::test]
 async fn parameters_may_travel_in_the_form_body_with_get_or_post() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let v3 = V3::new("ResetAgentState")
         .body_param("InstanceId", "ccc-test")
         .body_param("DeviceId", "form dev");
@@ -308,7 +299,7 @@ fn fixture_emulator() -> Emulator {
 async fn unmodelled_actions_answer_from_the_spec() {
     let emulator = fixture_emulator();
     assert!(emulator.actions().any(|a| a == "DescribeFixture"));
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     let req = V3::new("DescribeFixture")
         .param("InstanceId", "ccc-test")
         .param("Enabled", "True")
@@ -367,7 +358,7 @@ async fn unmodelled_actions_answer_from_the_spec() {
 
 #[tokio::test]
 async fn spec_types_of_parameters_are_checked() {
-    let emu = start(&fixture_emulator()).await;
+    let emu = on_loopback(&fixture_emulator()).await;
     let bad_bool = V3::new("DescribeFixture")
         .param("InstanceId", "ccc-test")
         .param("Enabled", "yes")
@@ -425,7 +416,7 @@ fn starts_from_synchronous_code() {
 #[tokio::test]
 async fn every_embedded_action_answers() {
     let spec = ccc_emulator::embedded_spec().unwrap();
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let mut succeeded = 0;
     for action in &spec.actions {
         let mut req = V3::new(&action.name);
@@ -497,7 +488,7 @@ async fn a_scenario_replaces_the_built_in_centre() {
     )
     .unwrap();
     let emulator = Emulator::builder().scenario(scenario).build();
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     let body = send_raw(emu.addr(), &reset_agent("centre-b", "d").build(emu.addr()))
         .await
         .json();
@@ -510,7 +501,7 @@ async fn a_scenario_replaces_the_built_in_centre() {
 
 #[tokio::test]
 async fn modelled_answers_are_written_in_xml_too() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let sign_in = V1::new("SignInGroup")
         .set("Format", "XML")
         .param("InstanceId", "ccc-test")
@@ -549,7 +540,7 @@ async fn modelled_answers_are_written_in_xml_too() {
 async fn modelled_actions_survive_odd_values() {
     let spec = ccc_emulator::embedded_spec().unwrap();
     let emulator = Emulator::default();
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     let long = "x".repeat(5000);
     let values = [
         "",

@@ -4,20 +4,18 @@ mod common;
 
 use ccc_emulator::format_timestamp;
 use ccc_emulator::{Emulator, Fault, RunningEmulator};
-use common::{V1, V3, now, send_raw};
+use common::{V1, V3, now, on_loopback, send_raw};
 
 const STS_ID: &str = "STS.test";
 const STS_SECRET: &str = "stssecret";
 const STS_TOKEN: &str = "the-token";
 
 async fn start() -> RunningEmulator {
-    Emulator::builder()
+    let emulator = Emulator::builder()
         .access_key("testid", "testsecret")
         .sts_credentials(STS_ID, STS_SECRET, STS_TOKEN)
-        .build()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+        .build();
+    on_loopback(&emulator).await
 }
 
 fn reset(v3: V3) -> V3 {

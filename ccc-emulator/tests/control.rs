@@ -4,14 +4,11 @@
 mod common;
 
 use ccc_emulator::{Emulator, RunningEmulator, UserState};
-use common::{V3, raw_request, send_raw};
+use common::{V3, on_loopback, raw_request, send_raw};
 use serde_json::{Value, json};
 
 async fn start() -> RunningEmulator {
-    Emulator::default()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    on_loopback(&Emulator::default()).await
 }
 
 async fn control(emu: &RunningEmulator, method: &str, path: &str, body: Value) -> (u16, Value) {

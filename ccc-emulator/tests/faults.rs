@@ -5,14 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use ccc_emulator::{Emulator, Fault, RunningEmulator};
-use common::{Answer, V1, V3, send_raw};
-
-async fn start(emulator: &Emulator) -> RunningEmulator {
-    emulator
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
-}
+use common::{Answer, V1, V3, on_loopback, send_raw};
 
 async fn reset_agent(emu: &RunningEmulator) -> Answer {
     let req = V3::new("ResetAgentState")
@@ -23,7 +16,7 @@ async fn reset_agent(emu: &RunningEmulator) -> Answer {
 
 #[tokio::test]
 async fn throttling_for_the_next_n_requests_then_normal() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults()
         .inject(Fault::throttling().for_action("ResetAgentState").times(2));
     for _ in 0..2 {
@@ -42,7 +35,7 @@ async fn throttling_for_the_next_n_requests_then_normal() {
 
 #[tokio::test]
 async fn server_errors_carry_alibaba_bodies() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().inject(Fault::internal_error().times(1));
     emu.faults().inject(Fault::service_unavailable().times(1));
     emu.faults()
@@ -59,7 +52,7 @@ async fn server_errors_carry_alibaba_bodies() {
 
 #[tokio::test]
 async fn v1_xml_requests_get_xml_fault_bodies() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().inject(Fault::service_unavailable().times(1));
     let v1 = V1::new("ResetAgentState")
         .set("Format", "XML")
@@ -76,7 +69,7 @@ async fn v1_xml_requests_get_xml_fault_bodies() {
 
 #[tokio::test]
 async fn faults_can_target_one_action() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults()
         .inject(Fault::internal_error().for_action("SomethingElse"));
     assert_eq!(reset_agent(&emu).await.status, Some(200));
@@ -93,7 +86,7 @@ async fn faults_can_target_one_action() {
 
 #[tokio::test]
 async fn delays_hold_the_answer_back() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults()
         .inject(Fault::delay(Duration::from_millis(300)).times(1));
     let started = Instant::now();
@@ -106,7 +99,7 @@ async fn delays_hold_the_answer_back() {
 
 #[tokio::test]
 async fn dropped_connections_send_nothing() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().inject(Fault::drop_connection().times(1));
     let answer = reset_agent(&emu).await;
     assert_eq!(answer.status, None);
@@ -117,7 +110,7 @@ async fn dropped_connections_send_nothing() {
 
 #[tokio::test]
 async fn malformed_bodies_come_with_status_200() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().inject(Fault::malformed_json().times(1));
     emu.faults().inject(Fault::not_json().times(1));
     emu.faults()
@@ -134,7 +127,7 @@ async fn malformed_bodies_come_with_status_200() {
 
 #[tokio::test]
 async fn truncated_bodies_fall_short_of_their_length() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().inject(Fault::truncated_body().times(1));
     let answer = reset_agent(&emu).await;
     assert_eq!(answer.status, Some(200));
@@ -153,7 +146,7 @@ async fn truncated_bodies_fall_short_of_their_length() {
 async fn rates_are_reproducible_with_a_seed() {
     async fn pattern(seed: u64) -> Vec<bool> {
         let emulator = Emulator::builder().fault_seed(seed).build();
-        let emu = start(&emulator).await;
+        let emu = on_loopback(&emulator).await;
         emu.faults().inject(Fault::service_unavailable().rate(0.5));
         let mut out = Vec::new();
         for _ in 0..24 {
@@ -166,7 +159,7 @@ async fn rates_are_reproducible_with_a_seed() {
     let failures = a.iter().filter(|f| **f).count();
     assert!((4..=20).contains(&failures), "{failures} of 24");
 
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     emu.faults().seed(9);
     emu.faults().inject(
         Fault::internal_error()

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use ccc_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
-use common::{V3, send_raw};
+use common::{V3, closed_within, on_loopback, send_raw};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -16,11 +16,7 @@ use tokio::net::TcpStream;
 const BOUND: Duration = Duration::from_secs(5);
 
 async fn start(builder: EmulatorBuilder) -> RunningEmulator {
-    builder
-        .build()
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    on_loopback(&builder.build()).await
 }
 
 fn signed_reset(addr: SocketAddr) -> Vec<u8> {
@@ -36,22 +32,6 @@ fn keep_alive(request: Vec<u8>) -> Vec<u8> {
         .unwrap()
         .replace("connection: close\r\n", "")
         .into_bytes()
-}
-
-/// Reads until the peer closes; `None` if it has not closed within `within`.
-async fn closed_within(stream: &mut TcpStream, within: Duration) -> Option<Vec<u8>> {
-    let mut seen = Vec::new();
-    let read = tokio::time::timeout(within, async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => seen.extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-    .await;
-    read.ok().map(|()| seen)
 }
 
 /// Reads one HTTP/1.1 response with a `Content-Length`; returns its status and body.

@@ -7,15 +7,8 @@ use std::collections::HashSet;
 
 use ccc_emulator::{DEFAULT_LISTING_ROWS, Emulator, RunningEmulator, SEED_INSTANCE};
 use ccc_spec::rules::{PageStyle, pagination};
-use common::{V1, V3, send_raw};
+use common::{V1, V3, on_loopback, send_raw};
 use serde_json::Value;
-
-async fn start(emulator: &Emulator) -> RunningEmulator {
-    emulator
-        .start("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
-}
 
 async fn page(emu: &RunningEmulator, req: V3) -> Value {
     let answer = send_raw(emu.addr(), &req.build(emu.addr())).await;
@@ -40,7 +33,7 @@ fn ids(list: &Value, field: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn pages_by_number_from_the_first_to_past_the_last() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     assert_eq!(emu.emulator().listing_rows(), DEFAULT_LISTING_ROWS);
     assert_eq!(DEFAULT_LISTING_ROWS, 150);
 
@@ -90,7 +83,7 @@ async fn pages_by_number_from_the_first_to_past_the_last() {
 #[tokio::test]
 async fn page_sizes_are_bounded_and_default_to_the_example() {
     let emulator = Emulator::builder().listing_rows(5000).build();
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     // Asked for more than the cap, a page holds the cap and says so.
     let big = page(&emu, audio_files("1", "100000")).await;
     assert_eq!(big["Data"]["List"].as_array().unwrap().len(), 1000);
@@ -120,7 +113,7 @@ async fn page_sizes_are_bounded_and_default_to_the_example() {
 
 #[tokio::test]
 async fn tokens_lead_through_the_listing_and_unknown_ones_are_refused() {
-    let emu = start(&Emulator::default()).await;
+    let emu = on_loopback(&Emulator::default()).await;
     let messages = |token: Option<&str>| {
         let req = V3::new("ListGroupChatMessages").param("PageSize", "60");
         match token {
@@ -173,7 +166,7 @@ async fn tokens_lead_through_the_listing_and_unknown_ones_are_refused() {
 
 #[tokio::test]
 async fn listings_are_written_in_xml_too() {
-    let emu = start(&Emulator::builder().listing_rows(12).build()).await;
+    let emu = on_loopback(&Emulator::builder().listing_rows(12).build()).await;
     let req = V1::new("ListAudioFiles")
         .set("Format", "XML")
         .param("InstanceId", SEED_INSTANCE)
@@ -218,7 +211,7 @@ async fn listings_are_written_in_xml_too() {
 
 #[tokio::test]
 async fn an_empty_listing_is_one_empty_page() {
-    let emu = start(&Emulator::builder().listing_rows(0).build()).await;
+    let emu = on_loopback(&Emulator::builder().listing_rows(0).build()).await;
     let body = page(&emu, audio_files("1", "100")).await;
     assert_eq!(body["Data"]["List"], Value::Array(Vec::new()));
     assert_eq!(body["Data"]["TotalCount"], 0);
@@ -231,7 +224,7 @@ async fn every_unmodelled_listing_pages() {
     let spec = ccc_emulator::embedded_spec().unwrap();
     let emulator = Emulator::builder().listing_rows(130).build();
     let modelled = emulator.modelled_actions();
-    let emu = start(&emulator).await;
+    let emu = on_loopback(&emulator).await;
     let mut checked = 0;
     for action in &spec.actions {
         let Some(paging) = pagination(action) else {

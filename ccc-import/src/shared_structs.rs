@@ -1,6 +1,6 @@
 //! Structs that are the same on the wire in several actions become one struct of the product.
 //!
-//! Two response structs are the same when they have the same [shape](ccc_spec::fingerprint):
+//! Two structs are the same when they have the same [shape](ccc_spec::fingerprint):
 //! the same wire names in the same order, the same types and enumerations, the same secrets,
 //! and structs inside them that are the same in turn. Docs and examples do not count; `typeName`
 //! does not either (it only names the Rust type).
@@ -8,8 +8,9 @@
 //! [`share`] works bottom up, in rounds: a struct all of whose inner structs are already shared is
 //! replaced by a reference when a product struct has its shape; otherwise, when its shape occurs
 //! in at least two actions, it is lifted into `product.json` under a proposed name and every
-//! occurrence refers to it. Request structs are left alone: a shared struct is a response struct
-//! (it decodes and encodes), a request's struct is built and flattened.
+//! occurrence refers to it. Requests' structs and responses' are shared apart: a struct users
+//! build and the SDK writes into parameters is a request struct of the product (`request`), one
+//! the SDK decodes a response struct, and a struct of one side never refers to the other's.
 //!
 //! The spec is the truth after the first decision: an existing product struct keeps its name and
 //! shape, and later runs only refer to it. Every decision is reported, one line each.
@@ -34,8 +35,8 @@ pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
     report
 }
 
-/// Replaces every response struct of `action` that a product struct decodes with a reference to
-/// it, inner structs first: one of the product struct's shape, or one the generator would give the
+/// Replaces every struct of `action` that a product struct of its side (request or response)
+/// holds with a reference to it, inner structs first: one of the product struct's shape, or one the generator would give the
 /// product struct's name whose fields the product struct holds ([`fits`]: a field may be absent,
 /// an `Integer` may be the product's `Long`, a plain String the product's enumeration). So a
 /// page that documents fewer fields of a shared struct, or an `Integer` where the product merged
@@ -44,34 +45,49 @@ pub fn settle(action: &mut Action, product: &Product) -> Vec<String> {
 /// action ([`naming::own_struct_ident`]: `AnswerCallChannelContext`): one name, one shape. Returns
 /// one line per struct so renamed.
 pub fn refer(action: &mut Action, product: &Product) -> Vec<String> {
-    let known = known_shapes(product);
     let mut report = Vec::new();
-    let output = format!("{}Output", naming::type_ident(&action.name));
     let name = action.name.clone();
-    for f in &mut action.response {
-        let place = f.name.clone();
-        let mut walk = Referrer {
-            known: &known,
-            product,
-            action: &name,
-            report: &mut report,
+    let prefix = naming::type_ident(&action.name);
+    for request in [true, false] {
+        let known = known_shapes(product, request);
+        let (top, what) = match request {
+            true => (format!("{prefix}Input"), "parameter"),
+            false => (format!("{prefix}Output"), "response"),
         };
-        walk.replace(
-            &mut f.ty,
-            &place,
-            &place,
-            (&output, StructPlace::Top, false),
-            0,
-        );
+        let places: Vec<(&str, &mut Type)> = match request {
+            true => action
+                .parameters
+                .iter_mut()
+                .map(|p| (p.name.as_str(), &mut p.ty))
+                .collect(),
+            false => action
+                .response
+                .iter_mut()
+                .map(|f| (f.name.as_str(), &mut f.ty))
+                .collect(),
+        };
+        for (wire, ty) in places {
+            let place = format!("{what} {wire}");
+            let mut walk = Referrer {
+                known: &known,
+                product,
+                request,
+                action: &name,
+                report: &mut report,
+            };
+            walk.replace(ty, wire, &place, (&top, StructPlace::Top, false), 0);
+        }
     }
     report
 }
 
-/// The shapes of the product's structs, as parsed (inner structs are references).
-fn known_shapes(product: &Product) -> BTreeMap<String, String> {
+/// The shapes of the product's request structs (`request`) or response structs, as parsed (inner
+/// structs are references).
+fn known_shapes(product: &Product, request: bool) -> BTreeMap<String, String> {
     product
         .structs
         .iter()
+        .filter(|s| s.request == request)
         .map(|s| (fields_fingerprint(&s.fields), s.name.clone()))
         .collect()
 }
@@ -82,6 +98,8 @@ const MAX_DEPTH: usize = 64;
 struct Referrer<'r> {
     known: &'r BTreeMap<String, String>,
     product: &'r Product,
+    /// Whether the structs walked are a request's.
+    request: bool,
     action: &'r str,
     report: &'r mut Vec<String>,
 }
@@ -139,7 +157,7 @@ impl Referrer<'_> {
                 let Some(s) = self.product.struct_named(&name) else {
                     return;
                 };
-                if fits_fields(fields, &s.fields, self.product) {
+                if s.request == self.request && fits_fields(fields, &s.fields, self.product) {
                     *ty = Type::struct_ref(&name);
                     return;
                 }
@@ -148,8 +166,8 @@ impl Referrer<'_> {
                     && naming::is_generic_struct_name(&naming::type_ident(wire));
                 let own = naming::own_struct_ident(self.action, &name, named_by_action, list_item);
                 self.report.push(format!(
-                    "response {place}: does not fit the shared struct `{name}`; kept in the \
-                     action as `{own}`"
+                    "{place}: does not fit the shared struct `{name}`; kept in the action as \
+                     `{own}`"
                 ));
                 *type_name = Some(own);
             }
@@ -194,6 +212,8 @@ pub fn fits(ty: &Type, shared: &Type, product: &Product) -> bool {
 /// A struct of one action that could be shared: all its inner structs are references.
 struct Occurrence {
     action: usize,
+    /// A request's struct (sent), else a response's.
+    request: bool,
     place: String,
     name: String,
     /// Whether `name` comes from the action's name (a `Data` or `List` field without a
@@ -217,16 +237,21 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
         }
         let mut found = Vec::new();
         for (i, a) in actions.iter().enumerate() {
-            let output = format!("{}Output", naming::type_ident(&a.name));
-            for f in &a.response {
-                collect(
-                    &f.ty,
-                    (i, &a.name),
-                    &f.name,
-                    &f.name,
-                    (&output, StructPlace::Top, false),
-                    &mut found,
-                );
+            let prefix = naming::type_ident(&a.name);
+            let sent = a.parameters.iter().map(|p| (true, &p.name, &p.ty));
+            let received = a.response.iter().map(|f| (false, &f.name, &f.ty));
+            for (request, wire, ty) in sent.chain(received) {
+                let (top, what) = match request {
+                    true => (format!("{prefix}Input"), "parameter"),
+                    false => (format!("{prefix}Output"), "response"),
+                };
+                let mut c = Collector {
+                    action: (i, &a.name),
+                    request,
+                    out: &mut found,
+                };
+                let place = format!("{what} {wire}");
+                c.collect(ty, wire, &place, (&top, StructPlace::Top, false));
             }
         }
         let lifted = lift(product, found, &mut report);
@@ -241,57 +266,73 @@ pub fn share(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
     report
 }
 
-/// Collects the inline structs whose inner structs are all references. `at`: the Rust name of the
-/// parent, where the struct sits and whether it is a list's item, as the generator names structs
-/// ([`naming::struct_ident`]). Returns whether `ty` holds no inline struct.
-fn collect(
-    ty: &Type,
-    action: (usize, &str),
-    wire: &str,
-    place: &str,
-    at: (&str, StructPlace<'_>, bool),
-    out: &mut Vec<Occurrence>,
-) -> bool {
-    let (parent, sits, list_item) = at;
-    if ty.referenced_struct().is_some() {
-        return true;
-    }
-    match ty {
-        Type::Scalar { .. } => true,
-        Type::List { items } => collect(items, action, wire, place, (parent, sits, true), out),
-        Type::Map { values } => collect(values, action, wire, place, (parent, sits, false), out),
-        Type::Struct { type_name, fields } => {
-            let holds_list = fields.iter().any(|f| {
-                naming::is_generic_struct_name(&f.name)
-                    && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
-            });
-            let name = type_name.clone().unwrap_or_else(|| {
-                naming::struct_ident(action.1, wire, sits, list_item, holds_list)
-            });
-            let inner = if sits == StructPlace::Top && !list_item && wire == "Data" {
-                StructPlace::InData
-            } else {
-                StructPlace::In(&name)
-            };
-            let mut ready = true;
-            for f in fields {
-                let path = format!("{place}.{}", f.name);
-                ready &= collect(&f.ty, action, &f.name, &path, (&name, inner, false), out);
-            }
-            if ready {
-                out.push(Occurrence {
-                    action: action.0,
-                    place: place.to_string(),
-                    name: name.clone(),
-                    from_action: (type_name.is_none()
-                        && naming::is_generic_struct_name(&naming::type_ident(wire)))
-                        || name.starts_with(&naming::type_ident(action.1)),
-                    fields: fields.clone(),
+struct Collector<'c> {
+    action: (usize, &'c str),
+    /// Whether the structs collected are a request's.
+    request: bool,
+    out: &'c mut Vec<Occurrence>,
+}
+
+impl Collector<'_> {
+    /// Collects the inline structs whose inner structs are all references. `at`: the Rust name
+    /// of the parent, where the struct sits and whether it is a list's item, as the generator
+    /// names structs ([`naming::struct_ident`]). Returns whether `ty` holds no inline struct.
+    fn collect(
+        &mut self,
+        ty: &Type,
+        wire: &str,
+        place: &str,
+        at: (&str, StructPlace<'_>, bool),
+    ) -> bool {
+        let (parent, sits, list_item) = at;
+        if ty.referenced_struct().is_some() {
+            return true;
+        }
+        match ty {
+            Type::Scalar { .. } => true,
+            Type::List { items } => self.collect(items, wire, place, (parent, sits, true)),
+            Type::Map { values } => self.collect(values, wire, place, (parent, sits, false)),
+            Type::Struct { type_name, fields } => {
+                let action = self.action;
+                let holds_list = fields.iter().any(|f| {
+                    naming::is_generic_struct_name(&f.name)
+                        && matches!(&f.ty, Type::List { items } if matches!(**items, Type::Struct { .. }))
                 });
+                let name = type_name.clone().unwrap_or_else(|| {
+                    naming::struct_ident(action.1, wire, sits, list_item, holds_list)
+                });
+                let inner = if sits == StructPlace::Top && !list_item && wire == "Data" {
+                    StructPlace::InData
+                } else {
+                    StructPlace::In(&name)
+                };
+                let mut ready = true;
+                for f in fields {
+                    let path = format!("{place}.{}", f.name);
+                    ready &= self.collect(&f.ty, &f.name, &path, (&name, inner, false));
+                }
+                if ready {
+                    self.out.push(Occurrence {
+                        action: action.0,
+                        request: self.request,
+                        place: place.to_string(),
+                        name: name.clone(),
+                        from_action: (type_name.is_none()
+                            && naming::is_generic_struct_name(&naming::type_ident(wire)))
+                            || name.starts_with(&naming::type_ident(action.1)),
+                        fields: fields.clone(),
+                    });
+                }
+                false
             }
-            false
         }
     }
+}
+
+/// The key of a shape in [`lift`]: sent and received structs of one shape are different types.
+fn shape_key(o: &Occurrence) -> String {
+    let side = if o.request { "sent " } else { "" };
+    format!("{side}{}", fields_fingerprint(&o.fields))
 }
 
 /// Lifts the shapes found in two actions or more; returns how many.
@@ -302,15 +343,12 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         *proposals
             .entry(o.name.clone())
             .or_default()
-            .entry(fields_fingerprint(&o.fields))
+            .entry(shape_key(o))
             .or_default() += 1;
     }
     let mut groups: BTreeMap<String, Vec<Occurrence>> = BTreeMap::new();
     for o in found {
-        groups
-            .entry(fields_fingerprint(&o.fields))
-            .or_default()
-            .push(o);
+        groups.entry(shape_key(&o)).or_default().push(o);
     }
     let mut groups: Vec<(String, Vec<Occurrence>)> = groups
         .into_iter()
@@ -406,6 +444,7 @@ fn lift(product: &mut Product, found: Vec<Occurrence>, report: &mut Vec<String>)
         product.structs.push(StructSpec {
             name: name.to_string(),
             description: None,
+            request: occurrences[0].request,
             fields,
         });
         lifted += 1;

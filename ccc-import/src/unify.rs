@@ -15,8 +15,9 @@
 //! A group that cannot be one struct keeps the product struct of its name, which takes the places
 //! compatible with it, one after the other in action order; every other place is renamed after its
 //! action ([`naming::own_struct_ident`]: `ListHistoricalAgentReportInbound`, `GetTicketResult`). Request structs
-//! are never shared (a request is built and flattened): one named like a response struct or a
-//! product struct, or like a request struct of another shape, is renamed after its action too.
+//! are never merged (users build them; [`share`](crate::shared_structs::share) shares those of one
+//! name and shape): one named like a response struct or a product struct, or like a request
+//! struct of another shape, is renamed after its action too.
 //!
 //! Groups are taken from the outside in, so that merging a struct merges what it holds first.
 //! A name an earlier run gave after the action counts as the name it replaced, so every run
@@ -33,10 +34,18 @@ const MAX_DEPTH: usize = 64;
 
 /// Merges and renames, as the module says; returns one line per decision.
 pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
+    // Request structs of the product are not merged with responses': only their names count.
     let mut shared: BTreeMap<String, Vec<Field>> = product
         .structs
         .iter()
+        .filter(|s| !s.request)
         .map(|s| (s.name.clone(), deep_fields(&s.fields, product, 0)))
+        .collect();
+    let sent: BTreeSet<String> = product
+        .structs
+        .iter()
+        .filter(|s| s.request)
+        .map(|s| s.name.clone())
         .collect();
     let mut deep_actions: Vec<Action> = actions
         .iter()
@@ -56,6 +65,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
             .iter()
             .map(|e| e.name.clone())
             .chain(ccc_spec::TYPES_NAMES.iter().map(|n| (*n).to_owned()))
+            .chain(sent.iter().cloned())
             .collect(),
     };
     let mut report = Vec::new();
@@ -156,7 +166,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
             }
         }
     }
-    rename_requests(&mut deep_actions, &shared, &mut report);
+    rename_requests(&mut deep_actions, &shared, &sent, &mut report);
     // Back to the file form: shared structs are references.
     for a in &mut deep_actions {
         for f in &mut a.response {
@@ -176,6 +186,7 @@ pub fn unify(product: &mut Product, actions: &mut [Action]) -> Vec<String> {
             None => product.structs.push(StructSpec {
                 name: name.clone(),
                 description: None,
+                request: false,
                 fields,
             }),
         }
@@ -424,7 +435,9 @@ impl Walk<'_> {
         path: &mut Vec<usize>,
     ) {
         let (parent, sits, list_item) = at;
-        if path.len() > MAX_DEPTH || is_shared(ty, self.shared) {
+        // A reference left as it is (a request's) is a product struct, decided there.
+        if path.len() > MAX_DEPTH || is_shared(ty, self.shared) || ty.referenced_struct().is_some()
+        {
             return;
         }
         match ty {
@@ -656,12 +669,16 @@ fn union(
     }
 }
 
-/// A request struct cannot be shared, and is the struct a user names to build one: one named like
-/// a shared struct, or like a request struct of another shape, takes its action's name; a
-/// response struct (not shared) named like a request struct takes its action's name instead.
+/// A request struct is the struct a user names to build one, and is never merged: an inline one
+/// named like a shared struct (a response's, or a product request struct, `sent`, it does not
+/// refer to), or like a request struct of another shape, takes its action's name; a response
+/// struct (not shared) named like a request struct takes its action's name instead. Request
+/// structs of one name and shape in several actions become one product struct in
+/// [`share`](crate::shared_structs::share).
 fn rename_requests(
     actions: &mut [Action],
     shared: &BTreeMap<String, Vec<Field>>,
+    sent: &BTreeSet<String>,
     report: &mut Vec<String>,
 ) {
     let found = collect_all(actions, shared, Role::Request, false);
@@ -672,9 +689,15 @@ fn rename_requests(
             .or_default()
             .insert(fields_fingerprint(&o.fields));
     }
+    for name in sent {
+        shapes.entry(name).or_default();
+    }
     let mut renames = Vec::new();
     for o in &found {
-        if shared.contains_key(&o.name) || shapes[o.name.as_str()].len() > 1 {
+        if shared.contains_key(&o.name)
+            || sent.contains(&o.name)
+            || shapes[o.name.as_str()].len() > 1
+        {
             let own = o.own_name(&actions[o.action].name);
             renames.push((
                 Role::Request,

@@ -123,9 +123,62 @@ fn a_name_the_places_disagree_on_is_left_to_a_maintainer() {
     assert_eq!(
         report,
         [
-            "not shared: a struct at 2 places in 2 actions (e.g. Caller) whose places name it \
-          differently (Callee 1, Caller 1); to share it, name it in product.json"
+            "not shared: a struct at 2 places in 2 actions (e.g. response Caller) whose places \
+          name it differently (Callee 1, Caller 1); to share it, name it in product.json"
         ]
+    );
+}
+
+/// An action whose one parameter is a JSON list of the struct `typeName` with these fields, and
+/// whose response holds a struct of the same fields.
+fn sending_action(name: &str, type_name: &str, fields: &str) -> Action {
+    let text = format!(
+        r#"{{"action": "{name}", "method": "POST", "idempotent": false,
+            "parameters": [{{"name": "LevelList", "type": "List", "in": "query", "style": "json",
+              "items": {{"type": "Struct", "typeName": "{type_name}", "fields": [{fields}]}}}}],
+            "response": [{{"name": "Echo", "type": "Struct", "fields": [{fields}]}}],
+            "errors": []}}"#
+    );
+    ccc_spec::parse_action(Path::new(&format!("actions/{name}.json")), &text).unwrap()
+}
+
+#[test]
+fn request_structs_of_one_name_and_shape_become_one_request_struct_of_the_product() {
+    let fields = r#"{"name": "groupId", "type": "String"}, {"name": "level", "type": "Integer"}"#;
+    let mut product = product(PRODUCT);
+    let mut actions = vec![
+        sending_action("A", "Level", fields),
+        sending_action("B", "Level", fields),
+    ];
+    let report = share(&mut product, &mut actions);
+    assert!(
+        report
+            .iter()
+            .any(|l| l.starts_with("shared `Level`: 2 places in 2 actions")),
+        "{report:#?}"
+    );
+    let level = product.struct_named("Level").expect("lifted");
+    assert!(level.request, "a request's struct is a request struct");
+    for a in &actions {
+        let Type::List { items } = &a.parameters[0].ty else {
+            panic!("a list")
+        };
+        assert_eq!(items.referenced_struct(), Some("Level"));
+        // The response struct of the same fields is another type: received, not sent.
+        let echo = &a.response[0].ty;
+        assert_ne!(echo.referenced_struct(), Some("Level"), "{echo:?}");
+    }
+    // The responses' structs are shared apart, under a name of their own.
+    let echo = product
+        .struct_named("Echo")
+        .expect("the responses' struct is shared too");
+    assert!(!echo.request);
+    let (before_p, before_a) = (product.clone(), actions.clone());
+    share(&mut product, &mut actions);
+    assert_eq!(
+        (product, actions),
+        (before_p, before_a),
+        "a second run changes nothing"
     );
 }
 

@@ -6,7 +6,7 @@
 mod support;
 
 use ccc_sdk::operation::add_cases::AddCasesCaseList as CaseList;
-use ccc_sdk::operation::add_schema_property::Property;
+use ccc_sdk::types::Property;
 use ccc_sdk::{Client, Config, Credentials, SignatureVersion};
 use support::{Server, json, pairs};
 

@@ -153,8 +153,8 @@ pub fn load_sources(
 }
 
 /// Gives each field of a shared struct the description the documentation overlays give it most
-/// often at the struct's places in the actions (the common overlay's text, as a rule; ties go to
-/// the first action by name), else keeps the product file's.
+/// often at the struct's places in the actions' parameters and responses (the common overlay's
+/// text, as a rule; ties go to the first action by name), else keeps the product file's.
 fn shared_docs(spec: &mut Spec) {
     use std::collections::BTreeMap;
     // Struct name → field index → (text → (count, first seen)).
@@ -187,6 +187,9 @@ fn shared_docs(spec: &mut Spec) {
     let mut tally = Tally::new();
     let mut order = 0;
     for a in &spec.actions {
+        for p in &a.parameters {
+            walk(&p.ty, &spec.product, &mut tally, &mut order);
+        }
         for f in &a.response {
             walk(&f.ty, &spec.product, &mut tally, &mut order);
         }
@@ -226,6 +229,9 @@ fn shared_docs(spec: &mut Spec) {
         }
     }
     for a in &mut spec.actions {
+        for p in &mut a.parameters {
+            fill(&mut p.ty, &spec.product);
+        }
         for f in &mut a.response {
             fill(&mut f.ty, &spec.product);
         }

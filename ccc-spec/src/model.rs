@@ -49,6 +49,9 @@ pub struct StructSpec {
     /// Rust type name, e.g. `CallContext`.
     pub name: String,
     pub description: Option<String>,
+    /// Sent, not received: requests hold it (users build it, it is written into parameters),
+    /// responses do not. A struct is one or the other, since the two get different impls.
+    pub request: bool,
     /// As parsed, a struct among them is a reference to another product struct; once loaded,
     /// references are filled in (see [`Type::Struct`]).
     pub fields: Vec<Field>,

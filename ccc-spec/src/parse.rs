@@ -292,6 +292,7 @@ impl<'f> Cx<'f> {
             });
         }
         let description = self.opt_string(&mut o, "description");
+        let request = self.opt_bool(&mut o, "request").unwrap_or(false);
         if self.opt(&mut o, "fields").is_none() {
             self.error("missing key `fields`");
         }
@@ -301,6 +302,7 @@ impl<'f> Cx<'f> {
         Some(StructSpec {
             name: name?,
             description,
+            request,
             fields,
         })
     }

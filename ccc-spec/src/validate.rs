@@ -45,8 +45,10 @@ struct Checker<'a> {
     errors: Vec<SpecError>,
     /// Whether the names being checked get `set_` setters (request side) besides their own.
     setters: bool,
-    /// Names of the product's shared structs.
-    shared: Vec<&'a str>,
+    /// Names of the product's shared structs, and whether each is a request struct.
+    shared: Vec<(&'a str, bool)>,
+    /// Whether the types being checked are sent (parameters, a request struct) or received.
+    request: bool,
     /// What a struct may be where the types being checked are.
     structs: Structs,
 }
@@ -54,10 +56,8 @@ struct Checker<'a> {
 /// Which structs a place allows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Structs {
-    /// Inline structs and references (a response).
+    /// Inline structs and references (an action's parameters and response).
     Both,
-    /// Only inline structs (a request: shared structs are response structs).
-    Inline,
     /// Only references (inside a shared struct: every struct in it is shared too).
     References,
 }
@@ -111,18 +111,25 @@ impl<'a> Checker<'a> {
 
     fn ty(&mut self, spec_enums: &dyn Fn(&str) -> bool, pointer: &str, ty: &Type) {
         if let Some(name) = ty.referenced_struct() {
-            if !self.shared.contains(&name) {
-                self.error(
+            match self.shared.iter().find(|(n, _)| *n == name) {
+                None => self.error(
                     format!("{pointer}/struct"),
                     format!("unknown struct `{name}` (declare it under `structs` of the product)"),
-                );
-            } else if self.structs == Structs::Inline {
-                self.error(
-                    format!("{pointer}/struct"),
-                    format!(
-                        "`{name}` is a shared response struct; a request's struct is written inline"
-                    ),
-                );
+                ),
+                Some(&(_, request)) if request != self.request => {
+                    let (is, here) = match request {
+                        true => ("a request struct (`request`)", "a response"),
+                        false => ("a response struct", "a request"),
+                    };
+                    self.error(
+                        format!("{pointer}/struct"),
+                        format!(
+                            "`{name}` is {is}, and {here} cannot hold it: a shared struct is sent \
+                             or received, not both"
+                        ),
+                    )
+                }
+                Some(_) => {}
             }
             return;
         }
@@ -143,7 +150,7 @@ impl<'a> Checker<'a> {
                     );
                 }
                 if let Some(n) = type_name
-                    && self.shared.contains(&n.as_str())
+                    && self.shared.iter().any(|(s, _)| s == n)
                 {
                     self.error(
                         format!("{pointer}/typeName"),
@@ -239,7 +246,8 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
         file,
         errors: Vec::new(),
         setters: false,
-        shared: product.structs.iter().map(|s| s.name.as_str()).collect(),
+        shared: shared_names(product),
+        request: false,
         structs: Structs::References,
     };
     c.enums("/enums", &product.enums);
@@ -271,6 +279,8 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
                 format!("`{}` is already the name of a type in `types`", s.name),
             );
         }
+        c.request = s.request;
+        c.setters = s.request;
         c.fields(&known, &format!("{pointer}/fields"), &s.fields);
         if let Some(path) = cycle(product, i) {
             c.error(
@@ -280,6 +290,15 @@ pub fn check_product(file: &Path, product: &Product) -> Vec<SpecError> {
         }
     }
     c.errors
+}
+
+/// The product's struct names, each with whether it is a request struct.
+fn shared_names(product: &Product) -> Vec<(&str, bool)> {
+    product
+        .structs
+        .iter()
+        .map(|s| (s.name.as_str(), s.request))
+        .collect()
 }
 
 /// The chain of references by which product struct `start` holds itself, if it does.
@@ -326,8 +345,9 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
         file,
         errors: Vec::new(),
         setters: true,
-        shared: product.structs.iter().map(|s| s.name.as_str()).collect(),
-        structs: Structs::Inline,
+        shared: shared_names(product),
+        request: true,
+        structs: Structs::Both,
     };
     if !action
         .name
@@ -375,7 +395,7 @@ pub fn check_action(file: &Path, product: &Product, action: &Action) -> Vec<Spec
         c.ty(&known, &format!("/parameters/{i}"), &p.ty);
     }
     c.setters = false;
-    c.structs = Structs::Both;
+    c.request = false;
     c.fields(&known, "/response", &action.response);
     for (i, f) in action.response.iter().enumerate() {
         let stem = naming::field_stem(&f.name);

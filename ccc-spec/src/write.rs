@@ -268,6 +268,7 @@ pub fn product_to_json(p: &Product) -> String {
             w.arr("structs", &p.structs, |w, s| {
                 w.str("name", &s.name);
                 w.opt_str("description", &s.description);
+                w.flag("request", s.request);
                 w.arr("fields", &s.fields, W::field);
             });
         }

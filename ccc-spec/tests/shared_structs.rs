@@ -25,6 +25,10 @@ const PRODUCT: &str = r#"{
     {"name": "Channel", "fields": [
       {"name": "ChannelId", "type": "String"},
       {"name": "State", "type": "String", "enum": "UserState"}
+    ]},
+    {"name": "Level", "request": true, "fields": [
+      {"name": "groupId", "type": "String"},
+      {"name": "level", "type": "Integer"}
     ]}
   ],
   "plainStrings": ["Demo: response Data.UserState"]
@@ -158,15 +162,35 @@ fn a_second_shape_under_a_shared_name_is_refused() {
 }
 
 #[test]
-fn a_request_cannot_hold_a_shared_struct() {
+fn a_shared_struct_is_sent_or_received_not_both() {
     let text = r#"{"action": "Demo", "method": "POST", "idempotent": false,
-        "parameters": [{"name": "Call", "type": "Struct", "struct": "CallContext", "in": "query"}],
-        "response": [], "errors": []}"#;
+        "parameters": [
+          {"name": "Call", "type": "Struct", "struct": "CallContext", "in": "query"},
+          {"name": "Levels", "type": "List", "items": {"type": "Struct", "struct": "Level"},
+           "in": "query", "style": "json"}
+        ],
+        "response": [{"name": "Level", "type": "Struct", "struct": "Level"}], "errors": []}"#;
     let errors = errors_of(text);
     assert!(
-        errors.contains("at /parameters/0/struct: `CallContext` is a shared response struct"),
+        errors.contains(
+            "at /parameters/0/struct: `CallContext` is a response struct, and a request cannot \
+             hold it"
+        ),
         "{errors}"
     );
+    assert!(
+        errors.contains(
+            "at /response/0/struct: `Level` is a request struct (`request`), and a response \
+             cannot hold it"
+        ),
+        "{errors}"
+    );
+    assert!(!errors.contains("/parameters/1"), "{errors}");
+    // A request struct of the product is written back with its flag.
+    let product = parse_product(Path::new("product.json"), PRODUCT).unwrap();
+    assert!(product.struct_named("Level").unwrap().request);
+    assert!(!product.struct_named("Channel").unwrap().request);
+    assert!(product_to_json(&product).contains("\"name\": \"Level\",\n      \"request\": true,"));
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn variant_doc(code: &str, c: &Code<'_>) -> String {
 }
 
 /// The enum and its `wire_enum!` plumbing (written into `verbatim`, as
-/// [`enumeration`](crate::product::enumeration) does). Two codes that give one variant are an
+/// [`enumeration`](crate::emit::enumeration) does). Two codes that give one variant are an
 /// error naming both and where they are listed.
 pub(crate) fn error_code_enum(
     spec: &Spec,

@@ -352,45 +352,58 @@ fn named<'a>(
     Ok((names, lowering))
 }
 
-/// One name, one shape across the crate: a struct of an action's module may not take the name of
-/// a shared struct (it refers to it, or is named after its action), nor a name another module's
-/// struct of another shape takes. Structs of one shape in several modules are request structs,
-/// which are never shared; they are one shape under one name.
+/// One name, one shape, one definition across the crate: a struct of an action's module may not
+/// take the name of a shared struct (it refers to it, or is named after its action), nor a name
+/// a struct of another module takes, whatever its shape: the same shape in two actions is one
+/// shared struct of `spec/product.json`, another shape is named after its action. Every refusal
+/// names both places.
 pub(crate) fn check_struct_names(spec: &Spec) -> Result<(), Error> {
+    const PRODUCT: &str = "spec/product.json";
+    // Name → (shape, where it is defined).
     let mut seen: BTreeMap<String, (String, String)> = spec
         .product
         .structs
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             let shape = ccc_spec::fields_fingerprint(&s.fields);
-            (s.name.clone(), (shape, "types".to_string()))
+            (s.name.clone(), (shape, format!("{PRODUCT} (/structs/{i})")))
         })
         .collect();
     for action in &spec.actions {
         let source = format!("spec/actions/{}.json", action.name);
         let (_, lowering) = named(spec, action, &source)?;
-        let module = format!("operation::{}", naming::module_ident(&action.name));
         for s in &lowering.named {
             let shape = ccc_spec::fields_fingerprint(s.fields);
+            let here = format!("{source} ({})", s.place);
             match seen.get(&s.name) {
-                Some((_, at)) if at == "types" => {
+                Some((_, at)) if at.starts_with(PRODUCT) => {
                     return Err(lowering.err(format!(
-                        "struct `{}` has the name of a shared struct: refer to it, or name it \
-                         after the action (`ccc_spec::naming::own_struct_ident`)",
-                        s.name
+                        "struct `{}` at {} has the name of the shared struct defined in {at}: \
+                         refer to it (`\"struct\": \"{}\"`), or name this one after the action \
+                         (`ccc_spec::naming::own_struct_ident`)",
+                        s.name, s.place, s.name
                     )));
                 }
                 Some((other, at)) if *other != shape => {
                     return Err(lowering.err(format!(
-                        "struct `{}` has another shape than the struct of that name in `{at}`: \
-                         one name, one shape across the crate; share them, or name this one \
-                         after the action (`ccc_spec::naming::own_struct_ident`)",
+                        "struct `{}` at {here} has another shape than the struct `{}` at {at}: \
+                         one name, one shape across the crate; name one of them after its action \
+                         (`ccc_spec::naming::own_struct_ident`)",
+                        s.name, s.name
+                    )));
+                }
+                Some((_, at)) => {
+                    return Err(lowering.err(format!(
+                        "struct `{}` at {here} is defined again: the struct at {at} has its name \
+                         and shape; one definition per name across the crate, so declare it once \
+                         under `structs` of {PRODUCT} and refer to it from both \
+                         (`cargo xtask share-structs` does)",
                         s.name
                     )));
                 }
-                Some(_) => {}
                 None => {
-                    seen.insert(s.name.clone(), (shape, module.clone()));
+                    seen.insert(s.name.clone(), (shape, here));
                 }
             }
         }
@@ -553,6 +566,8 @@ struct Named<'a> {
     name: String,
     /// Wire name of the field that first holds it.
     wire: &'a str,
+    /// Where it first is: `parameter SkillLevelList`, `response Data.List`.
+    place: String,
     description: Option<&'a str>,
     ty: &'a Type,
     fields: &'a [Field],
@@ -615,7 +630,7 @@ impl<'a> Lowering<'a> {
             self.name(
                 &mut taken,
                 &p.ty,
-                &p.name,
+                (&p.name, &format!("parameter {}", p.name)),
                 p.description.as_deref(),
                 (&input, StructPlace::Top, false),
                 Role::Request,
@@ -626,7 +641,7 @@ impl<'a> Lowering<'a> {
             self.name(
                 &mut taken,
                 &f.ty,
-                &f.name,
+                (&f.name, &format!("response {}", f.name)),
                 f.description.as_deref(),
                 (&output, StructPlace::Top, false),
                 Role::Response,
@@ -635,13 +650,15 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 
-    /// `at`: the Rust name of the parent (a struct, or the input or output), where the struct
-    /// sits for [`naming::struct_ident`], and whether it is the item of a list.
+    /// `(wire, path)`: the wire name of the field holding it and where that is
+    /// (`response Data.List`). `at`: the Rust name of the parent (a struct, or the input or
+    /// output), where the struct sits for [`naming::struct_ident`], and whether it is the item of
+    /// a list.
     fn name(
         &mut self,
         taken: &mut BTreeSet<String>,
         ty: &'a Type,
-        wire: &'a str,
+        (wire, path): (&'a str, &str),
         description: Option<&'a str>,
         at: (&str, StructPlace<'_>, bool),
         role: Role,
@@ -650,24 +667,27 @@ impl<'a> Lowering<'a> {
         match ty {
             Type::Scalar { .. } => {}
             Type::List { items } => {
-                self.name(taken, items, wire, description, (parent, place, true), role);
+                let at = (parent, place, true);
+                self.name(taken, items, (wire, path), description, at, role);
             }
             Type::Map { values } => {
-                self.name(
-                    taken,
-                    values,
-                    wire,
-                    description,
-                    (parent, place, false),
-                    role,
-                );
+                let at = (parent, place, false);
+                self.name(taken, values, (wire, path), description, at, role);
             }
-            Type::Struct { .. } if self.spec.product.shared_struct(ty).is_some() => {
-                // Printed once, in `types`; its fields are named there. The validator keeps
-                // shared structs out of requests, which need other impls.
-                if role == Role::Request {
+            // Printed once, in `types`; its fields are named there. Sent and received structs get
+            // different impls, so a shared struct is one or the other (the validator checks).
+            Type::Struct { .. } if let Some(s) = self.spec.product.shared_struct(ty) => {
+                if s.request != (role == Role::Request) {
                     self.failure.get_or_insert_with(|| {
-                        format!("`{wire}`: a request cannot hold a shared struct")
+                        format!(
+                            "{path}: the shared struct `{}` is {}",
+                            s.name,
+                            if s.request {
+                                "a request struct, in a response"
+                            } else {
+                                "a response struct, in a request"
+                            }
+                        )
                     });
                 }
             }
@@ -703,6 +723,7 @@ impl<'a> Lowering<'a> {
                     base,
                     name: name.clone(),
                     wire,
+                    place: path.to_string(),
                     description,
                     ty,
                     fields,
@@ -715,7 +736,9 @@ impl<'a> Lowering<'a> {
                 };
                 for f in fields {
                     let at = (name.as_str(), inner, false);
-                    self.name(taken, &f.ty, &f.name, f.description.as_deref(), at, role);
+                    let deeper = format!("{path}.{}", f.name);
+                    let description = f.description.as_deref();
+                    self.name(taken, &f.ty, (&f.name, &deeper), description, at, role);
                 }
             }
         }
@@ -1134,9 +1157,17 @@ pub(crate) fn lower_shared(spec: &Spec, source: &str) -> Result<Vec<Struct>, Err
     };
     let mut out = Vec::new();
     for s in &spec.product.structs {
+        let role = match s.request {
+            true => Role::Request,
+            false => Role::Response,
+        };
         let mut users = Vec::new();
         for a in &spec.actions {
-            if a.response.iter().any(|f| holds(spec, &f.ty, &s.name)) {
+            let holds_it = match role {
+                Role::Request => a.parameters.iter().any(|p| holds(spec, &p.ty, &s.name)),
+                Role::Response => a.response.iter().any(|f| holds(spec, &f.ty, &s.name)),
+            };
+            if holds_it {
                 users.push(format!(
                     "[`{}`](crate::operation::{})",
                     a.name,
@@ -1148,19 +1179,31 @@ pub(crate) fn lower_shared(spec: &Spec, source: &str) -> Result<Vec<Struct>, Err
         for f in &s.fields {
             fields.push(lowering.member(f)?);
         }
-        let used = match users.len() {
-            0 => "No action's response holds it yet.".to_string(),
-            n => format!(
-                "Part of the output of {} ({n} action{}): one type wherever the service sends \
-                 this shape.",
+        let actions = |n: usize| format!("{n} action{}", if n == 1 { "" } else { "s" });
+        let used = match (role, users.len()) {
+            (Role::Response, 0) => "No action's response holds it yet.".to_string(),
+            (Role::Response, n) => format!(
+                "Part of the output of {} ({}): one type wherever the service sends this shape.",
                 users.join(", "),
-                if n == 1 { "" } else { "s" }
+                actions(n)
+            ),
+            (Role::Request, 0) => format!(
+                "No action's request holds it yet; build one with `{}::default()` and its \
+                 setters.",
+                s.name
+            ),
+            (Role::Request, n) => format!(
+                "Part of the input of {} ({}): one type wherever a request sends this shape; \
+                 build one with `{}::default()` and its setters.",
+                users.join(", "),
+                actions(n),
+                s.name
             ),
         };
         out.push(Struct {
             name: lowering.idents.ident(&s.name)?,
             doc: format!("{}{used}", docs::lead(s.description.as_deref())),
-            role: Role::Response,
+            role,
             fields,
         });
     }

@@ -3,21 +3,10 @@
 //!
 //! Slow (a cargo build), so ignored by default: `cargo test -p codegen -- --ignored`.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 #[test]
 #[ignore = "runs cargo clippy on a copy of ccc-sdk"]
@@ -29,7 +18,7 @@ fn zoo_fixture_compiles_in_ccc_sdk() {
 
     let ws = std::env::temp_dir().join(format!("ccc-fixture-ws-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&ws);
-    copy_dir(&root.join("ccc-sdk/src"), &ws.join("ccc-sdk/src"));
+    common::copy_dir(&root.join("ccc-sdk/src"), &ws.join("ccc-sdk/src"));
     // Only the library is built: dev-dependencies and benches (with their paths) are cut.
     let sdk_manifest = std::fs::read_to_string(root.join("ccc-sdk/Cargo.toml")).unwrap();
     let lib_part = sdk_manifest

@@ -1,6 +1,8 @@
 //! A bad spec is reported, file and place and all, through the same entry `cargo xtask codegen`
 //! uses, and through the binary itself, without a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -102,7 +104,7 @@ fn stale_generated_files_are_deleted() {
     let root = std::env::temp_dir().join(format!("ccc-codegen-stale-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
-    copy_dir(&fixture, &root.join("spec"));
+    common::copy_dir(&fixture, &root.join("spec"));
     let stale = root.join(codegen::GENERATED_DIR).join("operation/gone.rs");
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
     std::fs::write(&stale, "// old\n").unwrap();
@@ -117,19 +119,6 @@ fn stale_generated_files_are_deleted() {
     let again = codegen::sync::plan(&root).unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_dir_all(&root);
     assert!(again.is_clean(), "{}", again.diff());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -152,14 +141,17 @@ fn a_second_shape_under_a_shared_structs_name_is_refused() {
         panic!("Owner is a struct")
     };
     fields.pop();
-    let text = codegen::generate(&spec).unwrap_err().to_string();
-    assert!(
-        text.contains("spec/actions/ListThings.json")
-            && text.contains(
-                "a struct named `Owner` has another shape than the shared struct of that name"
-            ),
-        "{text}"
+    assert_refused(
+        &spec,
+        "spec/actions/ListThings.json",
+        "a struct named `Owner` has another shape than the shared struct of that name",
     );
+}
+
+/// The generator refuses `spec` with an error naming `file` and saying `message`.
+fn assert_refused(spec: &ccc_spec::Spec, file: &str, message: &str) {
+    let text = codegen::generate(spec).unwrap_err().to_string();
+    assert!(text.contains(file) && text.contains(message), "{text}");
 }
 
 /// Two codes of different files that give one `ErrorCode` variant: the validator sees one file at
@@ -210,39 +202,79 @@ fn gadget_action(name: &str, fields: &str) -> String {
     )
 }
 
-/// One name, one shape across the crate: the validator sees one file at a time, the generator
-/// refuses a second shape under a name another module's struct takes, and a struct of an action
-/// named like a shared struct.
+/// An action that sends one struct `Gadget` of the given fields, as JSON text.
+fn sending_gadget_action(name: &str, fields: &str) -> String {
+    format!(
+        r#"{{
+  "action": "{name}",
+  "method": "POST",
+  "idempotent": false,
+  "parameters": [
+    {{ "name": "Gadget", "type": "Struct", "fields": [{fields}], "in": "query", "style": "json" }}
+  ],
+  "response": [],
+  "errors": []
+}}
+"#
+    )
+}
+
+/// The generator's refusal of a zoo workspace whose `BadOne` is `one` and `BadTwo` is `two`.
+fn refusal(name: &str, one: &str, two: &str) -> String {
+    let root = workspace(name, one);
+    std::fs::write(root.join("spec/actions/BadTwo.json"), two).unwrap();
+    let err = codegen::sync::plan(&root).expect_err("one name for two structs must be refused");
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(matches!(err, codegen::Error::Generate { .. }), "{err}");
+    err.to_string()
+}
+
+/// One name, one shape, one definition across the crate, request side and response side alike:
+/// the validator sees one file at a time; the generator refuses a second struct under a name
+/// another module's struct takes, naming both places.
 #[test]
-fn a_second_shape_under_a_name_of_another_module_is_refused() {
+fn a_second_struct_under_a_name_of_another_module_is_refused_naming_both_places() {
     let id = r#"{ "name": "Id", "type": "String" }"#;
     let size = r#"{ "name": "Size", "type": "Integer" }"#;
-    let same = workspace("same-shape", &gadget_action("BadOne", id));
-    std::fs::write(
-        same.join("spec/actions/BadTwo.json"),
-        gadget_action("BadTwo", id),
-    )
-    .unwrap();
-    let planned = codegen::sync::plan(&same);
-    let _ = std::fs::remove_dir_all(&same);
-    planned.unwrap_or_else(|e| panic!("one shape under one name is fine: {e}"));
+    let both = format!("{id}, {size}");
 
-    let root = workspace("two-shapes", &gadget_action("BadOne", id));
-    std::fs::write(
-        root.join("spec/actions/BadTwo.json"),
-        gadget_action("BadTwo", &format!("{id}, {size}")),
-    )
-    .unwrap();
-    let err = codegen::sync::plan(&root).expect_err("two shapes under one name must be refused");
-    let text = err.to_string();
-    let _ = std::fs::remove_dir_all(&root);
-    assert!(matches!(err, codegen::Error::Generate { .. }), "{text}");
+    let text = refusal(
+        "two-shapes",
+        &gadget_action("BadOne", id),
+        &gadget_action("BadTwo", &both),
+    );
     assert!(
-        text.contains("spec/actions/BadTwo.json")
-            && text.contains(
-                "struct `Gadget` has another shape than the struct of that name in \
-                 `operation::bad_one`"
-            ),
+        text.contains(
+            "spec/actions/BadTwo.json: struct `Gadget` at spec/actions/BadTwo.json (response \
+             Gadget) has another shape than the struct `Gadget` at spec/actions/BadOne.json \
+             (response Gadget)"
+        ),
+        "{text}"
+    );
+
+    // A request's struct and a response's under one name.
+    let text = refusal(
+        "request-and-response",
+        &sending_gadget_action("BadOne", id),
+        &gadget_action("BadTwo", &both),
+    );
+    assert!(
+        text.contains("spec/actions/BadTwo.json (response Gadget) has another shape")
+            && text.contains("spec/actions/BadOne.json (parameter Gadget)"),
+        "{text}"
+    );
+
+    // Two requests' structs of one shape are still two definitions: they belong in the product.
+    let text = refusal(
+        "same-shape",
+        &sending_gadget_action("BadOne", id),
+        &sending_gadget_action("BadTwo", id),
+    );
+    assert!(
+        text.contains(
+            "struct `Gadget` at spec/actions/BadTwo.json (parameter Gadget) is defined again: \
+             the struct at spec/actions/BadOne.json (parameter Gadget) has its name and shape"
+        ) && text.contains("declare it once under `structs` of spec/product.json"),
         "{text}"
     );
 
@@ -256,8 +288,40 @@ fn a_second_shape_under_a_name_of_another_module_is_refused() {
         .to_string();
     let _ = std::fs::remove_dir_all(&root);
     assert!(
-        text.contains("spec/actions/BadOne.json")
-            && text.contains("struct `Owner` has the name of a shared struct"),
+        text.contains(
+            "spec/actions/BadOne.json: struct `Owner` at response Owner has the name of the \
+             shared struct defined in spec/product.json (/structs/"
+        ),
         "{text}"
+    );
+}
+
+/// A shared struct is sent or received: a request struct of the product in a response is refused
+/// by the generator too (a spec built in memory can hold one; the validator refuses the file).
+#[test]
+fn a_request_struct_of_the_product_in_a_response_is_refused() {
+    let zoo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zoo");
+    let mut spec = ccc_spec::load_dir(&zoo).unwrap_or_else(|e| panic!("{e}"));
+    let dimensions = spec.product.struct_named("Dimensions").unwrap().clone();
+    assert!(dimensions.request);
+    let things = spec
+        .actions
+        .iter_mut()
+        .find(|a| a.name == "ListThings")
+        .unwrap();
+    things.response.push(ccc_spec::Field {
+        name: "Size".into(),
+        ty: ccc_spec::Type::Struct {
+            type_name: Some(dimensions.name.clone()),
+            fields: dimensions.fields.clone(),
+        },
+        sensitive: false,
+        example: None,
+        description: None,
+    });
+    assert_refused(
+        &spec,
+        "spec/actions/ListThings.json",
+        "response Size: the shared struct `Dimensions` is a request struct, in a response",
     );
 }

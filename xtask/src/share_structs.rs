@@ -1,5 +1,5 @@
-//! `cargo xtask share-structs [--dry-run]`: makes the response structs that are the same on the
-//! wire in several actions one struct of `spec/product.json`, and reports every decision.
+//! `cargo xtask share-structs [--dry-run]`: makes the structs that are the same on the wire in
+//! several actions one struct of `spec/product.json`, and reports every decision.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -7,10 +7,11 @@ use std::process::ExitCode;
 const ABOUT: &str = "\
 usage: cargo xtask share-structs [--dry-run]
 
-Finds the response structs that have one shape (wire names, types, inner structs) in two actions
-or more, lifts each into `structs` of spec/product.json under a proposed name and makes every
-place refer to it; structs with the shape of an existing product struct refer to it. Prints each
-decision (names chosen among several proposals are marked for review).";
+Finds the structs that have one shape (wire names, types, inner structs) in two actions or more,
+requests' and responses' apart, lifts each into `structs` of spec/product.json under a proposed
+name (a request's with `request`) and makes every place refer to it; structs with the shape of an
+existing product struct of their side refer to it. Prints each decision (names chosen among
+several proposals are marked for review).";
 
 pub(crate) fn run(args: &[String]) -> ExitCode {
     crate::dry_run_task(args, ABOUT, |dry_run| {

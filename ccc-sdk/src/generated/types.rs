@@ -3,7 +3,7 @@
 //! code the spec knows, and `CommonErrorCode`, those the product lists for any action.
 
 use crate::codec;
-use crate::codec::{Decode, Encode};
+use crate::codec::{Decode, Encode, Flat};
 use serde_json::{Map, Value};
 
 /// Part of the output of [`GetHistoricalInstanceReport`](crate::operation::get_historical_instance_report), [`GetInstanceTrendingReport`](crate::operation::get_instance_trending_report), [`ListHistoricalAgentReport`](crate::operation::list_historical_agent_report), [`ListHistoricalAgentSkillGroupReport`](crate::operation::list_historical_agent_skill_group_report), [`ListHistoricalSkillGroupReport`](crate::operation::list_historical_skill_group_report), [`ListIntervalAgentReport`](crate::operation::list_interval_agent_report), [`ListIntervalAgentSkillGroupReport`](crate::operation::list_interval_agent_skill_group_report), [`ListIntervalInstanceReport`](crate::operation::list_interval_instance_report), [`ListIntervalSkillGroupReport`](crate::operation::list_interval_skill_group_report) (9 actions): one type wherever the service sends this shape.
@@ -999,6 +999,77 @@ impl Encode for CallTagList {
         codec::put(&mut o, "InstanceId", &self.instance_id);
         codec::put(&mut o, "TagName", &self.tag_name);
         Value::Object(o)
+    }
+}
+
+/// Part of the input of [`CreateCampaign`](crate::operation::create_campaign), [`UpdateCampaign`](crate::operation::update_campaign) (2 actions): one type wherever a request sends this shape; build one with `CallableTime::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CallableTime {
+    /// Start of the range, as `HH:mm:ss`, e.g. `09:00:00`.
+    ///
+    /// Wire name `beginTime`, String. Example: `00:00:00`.
+    pub begin_time: Option<String>,
+    /// End of the range, as `HH:mm:ss`, e.g. `12:00:00`.
+    ///
+    /// Wire name `endTime`, String. Example: `23:00:00`.
+    pub end_time: Option<String>,
+}
+
+impl CallableTime {
+    /// Sets `beginTime`: see [`begin_time`](#structfield.begin_time).
+    pub fn begin_time(mut self, v: impl Into<String>) -> Self {
+        self.begin_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `beginTime`.
+    #[inline]
+    pub fn set_begin_time(mut self, v: Option<String>) -> Self {
+        self.begin_time = v;
+        self
+    }
+
+    /// Sets `endTime`: see [`end_time`](#structfield.end_time).
+    pub fn end_time(mut self, v: impl Into<String>) -> Self {
+        self.end_time = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `endTime`.
+    #[inline]
+    pub fn set_end_time(mut self, v: Option<String>) -> Self {
+        self.end_time = v;
+        self
+    }
+}
+
+impl Encode for CallableTime {
+    #[inline]
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "beginTime", &self.begin_time);
+        codec::put(&mut o, "endTime", &self.end_time);
+        Value::Object(o)
+    }
+}
+
+impl Flat for CallableTime {
+    #[inline]
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "beginTime", &self.begin_time);
+        codec::flat_field(out, prefix, "endTime", &self.end_time);
+    }
+}
+
+impl codec::JsonText for CallableTime {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("beginTime", &self.begin_time);
+        o.field("endTime", &self.end_time);
+        o.finish();
     }
 }
 
@@ -5463,6 +5534,382 @@ impl Encode for ProblemSolving {
     }
 }
 
+/// Part of the input of [`AddSchemaProperty`](crate::operation::add_schema_property), [`CreateSchema`](crate::operation::create_schema), [`UpdateSchemaProperty`](crate::operation::update_schema_property) (3 actions): one type wherever a request sends this shape; build one with `Property::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Property {
+    /// Whether the property holds a list of values rather than one.
+    ///
+    /// Wire name `Array`, Boolean. Example: `false`.
+    pub array: Option<bool>,
+    /// Further settings of the property, as JSON text, e.g. `{}`.
+    ///
+    /// Wire name `Attributes`, String. Example: `{\\"Clusters\\": {\\"Description\\": \\"The list of clusters.\\"}, \\"ClusterIds\\": {\\"Description\\": \\"The list of cluster IDs.\\"}}`.
+    pub attributes: Option<String>,
+    /// Type of the property's value, e.g. `string`.
+    ///
+    /// Wire name `DataType`, String. Example: `string`.
+    pub data_type: Option<String>,
+    /// Description of the property.
+    ///
+    /// Wire name `Description`, String. Example: `-`.
+    pub description: Option<String>,
+    /// Whether the property is disabled.
+    ///
+    /// Wire name `Disabled`, Boolean. Example: `False`.
+    pub disabled: Option<bool>,
+    /// Name of the property as people see it.
+    ///
+    /// Wire name `DisplayName`, String. Example: `name`.
+    pub display_name: Option<String>,
+    /// Position of the property when properties are shown, e.g. `1`.
+    ///
+    /// Wire name `DisplayOrder`, Integer. Example: `10`.
+    pub display_order: Option<i32>,
+    /// Kind of input used to edit the property, e.g. `textbox`.
+    ///
+    /// Wire name `EditorType`, String. Example: `textbox`.
+    pub editor_type: Option<String>,
+    /// Largest number of characters a value may have.
+    ///
+    /// Wire name `MaxLength`, Integer. Example: `100`.
+    pub max_length: Option<i32>,
+    /// Largest value the property takes, for a number.
+    ///
+    /// Wire name `Maximum`, Double. Example: `1`.
+    pub maximum: Option<f64>,
+    /// Smallest number of characters a value may have.
+    ///
+    /// Wire name `MinLength`, Integer. Example: `1`.
+    pub min_length: Option<i32>,
+    /// Smallest value the property takes, for a number.
+    ///
+    /// Wire name `Minimum`, Double. Example: `1`.
+    pub minimum: Option<f64>,
+    /// Name of the property, unique in its schema, e.g. `name`.
+    ///
+    /// Wire name `Name`, String. Example: `name`.
+    pub name: Option<String>,
+    /// Regular expression a value must match.
+    ///
+    /// Wire name `Pattern`, String. Example: `*`.
+    pub pattern: Option<String>,
+    /// Message shown when a value does not match `Pattern`.
+    ///
+    /// Wire name `PatternErrorMessage`, String.
+    pub pattern_error_message: Option<String>,
+    /// Whether the property's value can only be read.
+    ///
+    /// Wire name `ReadOnly`, Boolean. Example: `true`.
+    pub read_only: Option<bool>,
+    /// Whether a value must be given for the property.
+    ///
+    /// Wire name `Required`, Boolean. Example: `false`.
+    pub required: Option<bool>,
+}
+
+impl Property {
+    /// Sets `Array`: see [`array`](#structfield.array).
+    pub fn array(mut self, v: impl Into<bool>) -> Self {
+        self.array = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Array`.
+    #[inline]
+    pub fn set_array(mut self, v: Option<bool>) -> Self {
+        self.array = v;
+        self
+    }
+
+    /// Sets `Attributes`: see [`attributes`](#structfield.attributes).
+    pub fn attributes(mut self, v: impl Into<String>) -> Self {
+        self.attributes = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Attributes`.
+    #[inline]
+    pub fn set_attributes(mut self, v: Option<String>) -> Self {
+        self.attributes = v;
+        self
+    }
+
+    /// Sets `DataType`: see [`data_type`](#structfield.data_type).
+    pub fn data_type(mut self, v: impl Into<String>) -> Self {
+        self.data_type = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `DataType`.
+    #[inline]
+    pub fn set_data_type(mut self, v: Option<String>) -> Self {
+        self.data_type = v;
+        self
+    }
+
+    /// Sets `Description`: see [`description`](#structfield.description).
+    pub fn description(mut self, v: impl Into<String>) -> Self {
+        self.description = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Description`.
+    #[inline]
+    pub fn set_description(mut self, v: Option<String>) -> Self {
+        self.description = v;
+        self
+    }
+
+    /// Sets `Disabled`: see [`disabled`](#structfield.disabled).
+    pub fn disabled(mut self, v: impl Into<bool>) -> Self {
+        self.disabled = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Disabled`.
+    #[inline]
+    pub fn set_disabled(mut self, v: Option<bool>) -> Self {
+        self.disabled = v;
+        self
+    }
+
+    /// Sets `DisplayName`: see [`display_name`](#structfield.display_name).
+    pub fn display_name(mut self, v: impl Into<String>) -> Self {
+        self.display_name = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `DisplayName`.
+    #[inline]
+    pub fn set_display_name(mut self, v: Option<String>) -> Self {
+        self.display_name = v;
+        self
+    }
+
+    /// Sets `DisplayOrder`: see [`display_order`](#structfield.display_order).
+    pub fn display_order(mut self, v: impl Into<i32>) -> Self {
+        self.display_order = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `DisplayOrder`.
+    #[inline]
+    pub fn set_display_order(mut self, v: Option<i32>) -> Self {
+        self.display_order = v;
+        self
+    }
+
+    /// Sets `EditorType`: see [`editor_type`](#structfield.editor_type).
+    pub fn editor_type(mut self, v: impl Into<String>) -> Self {
+        self.editor_type = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `EditorType`.
+    #[inline]
+    pub fn set_editor_type(mut self, v: Option<String>) -> Self {
+        self.editor_type = v;
+        self
+    }
+
+    /// Sets `MaxLength`: see [`max_length`](#structfield.max_length).
+    pub fn max_length(mut self, v: impl Into<i32>) -> Self {
+        self.max_length = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `MaxLength`.
+    #[inline]
+    pub fn set_max_length(mut self, v: Option<i32>) -> Self {
+        self.max_length = v;
+        self
+    }
+
+    /// Sets `Maximum`: see [`maximum`](#structfield.maximum).
+    pub fn maximum(mut self, v: impl Into<f64>) -> Self {
+        self.maximum = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Maximum`.
+    #[inline]
+    pub fn set_maximum(mut self, v: Option<f64>) -> Self {
+        self.maximum = v;
+        self
+    }
+
+    /// Sets `MinLength`: see [`min_length`](#structfield.min_length).
+    pub fn min_length(mut self, v: impl Into<i32>) -> Self {
+        self.min_length = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `MinLength`.
+    #[inline]
+    pub fn set_min_length(mut self, v: Option<i32>) -> Self {
+        self.min_length = v;
+        self
+    }
+
+    /// Sets `Minimum`: see [`minimum`](#structfield.minimum).
+    pub fn minimum(mut self, v: impl Into<f64>) -> Self {
+        self.minimum = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Minimum`.
+    #[inline]
+    pub fn set_minimum(mut self, v: Option<f64>) -> Self {
+        self.minimum = v;
+        self
+    }
+
+    /// Sets `Name`: see [`name`](#structfield.name).
+    pub fn name(mut self, v: impl Into<String>) -> Self {
+        self.name = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Name`.
+    #[inline]
+    pub fn set_name(mut self, v: Option<String>) -> Self {
+        self.name = v;
+        self
+    }
+
+    /// Sets `Pattern`: see [`pattern`](#structfield.pattern).
+    pub fn pattern(mut self, v: impl Into<String>) -> Self {
+        self.pattern = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Pattern`.
+    #[inline]
+    pub fn set_pattern(mut self, v: Option<String>) -> Self {
+        self.pattern = v;
+        self
+    }
+
+    /// Sets `PatternErrorMessage`: see [`pattern_error_message`](#structfield.pattern_error_message).
+    pub fn pattern_error_message(mut self, v: impl Into<String>) -> Self {
+        self.pattern_error_message = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `PatternErrorMessage`.
+    #[inline]
+    pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
+        self.pattern_error_message = v;
+        self
+    }
+
+    /// Sets `ReadOnly`: see [`read_only`](#structfield.read_only).
+    pub fn read_only(mut self, v: impl Into<bool>) -> Self {
+        self.read_only = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ReadOnly`.
+    #[inline]
+    pub fn set_read_only(mut self, v: Option<bool>) -> Self {
+        self.read_only = v;
+        self
+    }
+
+    /// Sets `Required`: see [`required`](#structfield.required).
+    pub fn required(mut self, v: impl Into<bool>) -> Self {
+        self.required = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Required`.
+    #[inline]
+    pub fn set_required(mut self, v: Option<bool>) -> Self {
+        self.required = v;
+        self
+    }
+}
+
+impl Encode for Property {
+    #[inline]
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "Array", &self.array);
+        codec::put(&mut o, "Attributes", &self.attributes);
+        codec::put(&mut o, "DataType", &self.data_type);
+        codec::put(&mut o, "Description", &self.description);
+        codec::put(&mut o, "Disabled", &self.disabled);
+        codec::put(&mut o, "DisplayName", &self.display_name);
+        codec::put(&mut o, "DisplayOrder", &self.display_order);
+        codec::put(&mut o, "EditorType", &self.editor_type);
+        codec::put(&mut o, "MaxLength", &self.max_length);
+        codec::put(&mut o, "Maximum", &self.maximum);
+        codec::put(&mut o, "MinLength", &self.min_length);
+        codec::put(&mut o, "Minimum", &self.minimum);
+        codec::put(&mut o, "Name", &self.name);
+        codec::put(&mut o, "Pattern", &self.pattern);
+        codec::put(&mut o, "PatternErrorMessage", &self.pattern_error_message);
+        codec::put(&mut o, "ReadOnly", &self.read_only);
+        codec::put(&mut o, "Required", &self.required);
+        Value::Object(o)
+    }
+}
+
+impl Flat for Property {
+    #[inline]
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "Array", &self.array);
+        codec::flat_field(out, prefix, "Attributes", &self.attributes);
+        codec::flat_field(out, prefix, "DataType", &self.data_type);
+        codec::flat_field(out, prefix, "Description", &self.description);
+        codec::flat_field(out, prefix, "Disabled", &self.disabled);
+        codec::flat_field(out, prefix, "DisplayName", &self.display_name);
+        codec::flat_field(out, prefix, "DisplayOrder", &self.display_order);
+        codec::flat_field(out, prefix, "EditorType", &self.editor_type);
+        codec::flat_field(out, prefix, "MaxLength", &self.max_length);
+        codec::flat_field(out, prefix, "Maximum", &self.maximum);
+        codec::flat_field(out, prefix, "MinLength", &self.min_length);
+        codec::flat_field(out, prefix, "Minimum", &self.minimum);
+        codec::flat_field(out, prefix, "Name", &self.name);
+        codec::flat_field(out, prefix, "Pattern", &self.pattern);
+        codec::flat_field(
+            out,
+            prefix,
+            "PatternErrorMessage",
+            &self.pattern_error_message,
+        );
+        codec::flat_field(out, prefix, "ReadOnly", &self.read_only);
+        codec::flat_field(out, prefix, "Required", &self.required);
+    }
+}
+
+impl codec::JsonText for Property {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("Array", &self.array);
+        o.field("Attributes", &self.attributes);
+        o.field("DataType", &self.data_type);
+        o.field("Description", &self.description);
+        o.field("Disabled", &self.disabled);
+        o.field("DisplayName", &self.display_name);
+        o.field("DisplayOrder", &self.display_order);
+        o.field("EditorType", &self.editor_type);
+        o.field("MaxLength", &self.max_length);
+        o.field("Maximum", &self.maximum);
+        o.field("MinLength", &self.min_length);
+        o.field("Minimum", &self.minimum);
+        o.field("Name", &self.name);
+        o.field("Pattern", &self.pattern);
+        o.field("PatternErrorMessage", &self.pattern_error_message);
+        o.field("ReadOnly", &self.read_only);
+        o.field("Required", &self.required);
+        o.finish();
+    }
+}
+
 /// Part of the output of [`GetCallDetailRecord`](crate::operation::get_call_detail_record), [`ListCallDetailRecordsV2`](crate::operation::list_call_detail_records_v2) (2 actions): one type wherever the service sends this shape.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -5787,6 +6234,77 @@ impl Encode for SkillGroup {
         codec::put(&mut o, "MediaType", &self.media_type);
         codec::put(&mut o, "SkillGroupName", &self.skill_group_name);
         Value::Object(o)
+    }
+}
+
+/// Part of the input of [`AddSkillGroupsToUser`](crate::operation::add_skill_groups_to_user), [`AssignUsers`](crate::operation::assign_users), [`CreateUser`](crate::operation::create_user), [`ImportRamUsers`](crate::operation::import_ram_users), [`ModifySkillLevelsOfUser`](crate::operation::modify_skill_levels_of_user) (5 actions): one type wherever a request sends this shape; build one with `SkillLevel::default()` and its setters.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SkillLevel {
+    /// Id of the skill group, as `name@instance`.
+    ///
+    /// Wire name `skillGroupId`, String. Example: `skillgroup@ccc-test`.
+    pub skill_group_id: Option<String>,
+    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
+    ///
+    /// Wire name `skillLevel`, Integer. Example: `5`.
+    pub skill_level: Option<i32>,
+}
+
+impl SkillLevel {
+    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
+    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
+        self.skill_group_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillGroupId`.
+    #[inline]
+    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
+        self.skill_group_id = v;
+        self
+    }
+
+    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
+    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
+        self.skill_level = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `skillLevel`.
+    #[inline]
+    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
+        self.skill_level = v;
+        self
+    }
+}
+
+impl Encode for SkillLevel {
+    #[inline]
+    fn encode(&self) -> Value {
+        let mut o = Map::new();
+        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
+        codec::put(&mut o, "skillLevel", &self.skill_level);
+        Value::Object(o)
+    }
+}
+
+impl Flat for SkillLevel {
+    #[inline]
+    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
+        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
+        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
+    }
+}
+
+impl codec::JsonText for SkillLevel {
+    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        let mut o = codec::JsonObject::new(out);
+        o.field("skillGroupId", &self.skill_group_id);
+        o.field("skillLevel", &self.skill_level);
+        o.finish();
     }
 }
 
@@ -6875,6 +7393,7 @@ codec::serialize_via_encode!(
     BreakCodeDetailList,
     CallContext,
     CallTagList,
+    CallableTime,
     Campaign,
     Case,
     ChannelContext,
@@ -6895,9 +7414,11 @@ codec::serialize_via_encode!(
     PersonalOutboundNumberList,
     PhoneNumber,
     ProblemSolving,
+    Property,
     Satisfaction,
     Schema,
     SkillGroup,
+    SkillLevel,
     SkillLevelList,
     TicketFields,
     TicketTemplate,

@@ -5,11 +5,13 @@
 //! - `input`: the input, its builder, the fluent builder and the structs a request carries;
 //! - `output`: the output and the structs a response carries;
 //! - `errors`: the error enum;
+//! - `enumeration`: an enumeration, of an action or (in `types`) of the product;
 //! - `paginator`: `into_paginator()` and the `Paginate` impl of an action that pages;
 //! - `mock`: the `Action` impl that types the mock client's rules (feature `test-util`);
 //! - `tests`: the tests that decode the documented examples.
 
 mod client;
+mod enumeration;
 mod errors;
 mod input;
 mod mock;
@@ -21,8 +23,10 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::model::{Member, Operation, Role};
+pub(crate) use enumeration::enumeration;
+
 use crate::names::Idents;
-use crate::{Error, GeneratedFile, docs, print_file, product};
+use crate::{Error, GeneratedFile, docs, print_file};
 
 /// What `Debug` shows instead of a sensitive value.
 const REDACTED: &str = "*** redacted ***";
@@ -77,7 +81,7 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     let idents = Idents { file: &op.source };
     let mut enums = Vec::new();
     for e in op.enums {
-        enums.push(product::enumeration(idents, e, verbatim)?);
+        enums.push(enumeration(idents, e, verbatim)?);
     }
     let serialized = std::iter::once(&op.names.output).chain(op.structs.iter().map(|s| &s.name));
     let error = errors::error_enum(op);
@@ -112,16 +116,23 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
     })
 }
 
-/// The product's shared structs, for `types`: each as a response struct of an action is printed,
-/// with the `use` lines they need and their `Serialize`.
+/// The product's shared structs, for `types`: each as a request or response struct of an action
+/// is printed, with the `use` lines they need and their `Serialize`.
 pub(crate) fn shared_structs(structs: &[crate::model::Struct]) -> TokenStream {
     if structs.is_empty() {
         return TokenStream::new();
     }
-    let printed = structs.iter().map(output::response_struct);
+    let printed = structs.iter().map(|s| match s.role {
+        Role::Request => input::request_struct(s),
+        Role::Response => output::response_struct(s),
+    });
     let names = structs.iter().map(|s| &s.name);
+    let traits = match structs.iter().any(|s| s.role == Role::Request) {
+        true => quote!(Decode, Encode, Flat),
+        false => quote!(Decode, Encode),
+    };
     quote! {
-        use crate::codec::{Decode, Encode};
+        use crate::codec::{#traits};
         use serde_json::{Map, Value};
 
         #( #printed )*

@@ -8,7 +8,7 @@
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AssignUsers)
 #![allow(deprecated)]
 
-use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
+use crate::codec::{self, Decode, Encode, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -64,8 +64,8 @@ pub struct AssignUsersInput {
     pub role_id: String,
     /// Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
     ///
-    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
-    pub skill_level_list: Option<Vec<SkillLevel>>,
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`](crate::types::SkillLevel), optional, in the query, as one JSON text. Example: `[{"skillGroupId":"skillgroup@ccc-test","skillLevel":5}]`.
+    pub skill_level_list: Option<Vec<crate::types::SkillLevel>>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
     /// Where the assigned users take calls: `ON_SITE` (the workbench), `OFF_SITE` (an outside phone) or `OFFICE_PHONE`.
@@ -110,7 +110,7 @@ pub struct AssignUsersInputBuilder {
     ram_id_list: Option<Vec<String>>,
     ram_id_list_json: Option<String>,
     role_id: Option<String>,
-    skill_level_list: Option<Vec<SkillLevel>>,
+    skill_level_list: Option<Vec<crate::types::SkillLevel>>,
     skill_level_list_json: Option<String>,
     work_mode: Option<crate::types::WorkMode>,
 }
@@ -216,7 +216,7 @@ impl AssignUsersInputBuilder {
     /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
-        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::SkillLevel>>,
     ) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list
@@ -227,7 +227,7 @@ impl AssignUsersInputBuilder {
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
     #[inline]
-    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<crate::types::SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
         self
@@ -242,7 +242,7 @@ impl AssignUsersInputBuilder {
 
     /// `SkillLevelList` as set so far.
     #[inline]
-    pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
+    pub fn get_skill_level_list(&self) -> Option<&Vec<crate::types::SkillLevel>> {
         self.skill_level_list.as_ref()
     }
 
@@ -373,7 +373,7 @@ impl AssignUsersFluentBuilder {
     /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
-        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::SkillLevel>>,
     ) -> Self {
         self.input = self.input.skill_level_list(items);
         self
@@ -381,7 +381,7 @@ impl AssignUsersFluentBuilder {
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
     #[inline]
-    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<crate::types::SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
     }
@@ -554,80 +554,7 @@ impl Encode for AssignUsersOutput {
     }
 }
 
-/// Skill groups to put the assigned users in, each by id (`skillGroupId`) with a skill level (`skillLevel`).
-///
-/// Wire name `SkillLevelList`. Part of the input of `AssignUsers`; build one with `SkillLevel::default()` and its setters.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillLevel {
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `skillGroupId`, String. Example: `skillgroup@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
-    ///
-    /// Wire name `skillLevel`, Integer. Example: `5`.
-    pub skill_level: Option<i32>,
-}
-
-impl SkillLevel {
-    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `skillGroupId`.
-    #[inline]
-    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
-        self.skill_group_id = v;
-        self
-    }
-
-    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
-    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
-        self.skill_level = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `skillLevel`.
-    #[inline]
-    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
-        self.skill_level = v;
-        self
-    }
-}
-
-impl Encode for SkillLevel {
-    #[inline]
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "skillLevel", &self.skill_level);
-        Value::Object(o)
-    }
-}
-
-impl Flat for SkillLevel {
-    #[inline]
-    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
-        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
-        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
-    }
-}
-
-impl codec::JsonText for SkillLevel {
-    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
-    #[inline]
-    fn write_json(&self, out: &mut String) {
-        let mut o = codec::JsonObject::new(out);
-        o.field("skillGroupId", &self.skill_group_id);
-        o.field("skillLevel", &self.skill_level);
-        o.finish();
-    }
-}
-
-codec::serialize_via_encode!(AssignUsersOutput, SkillLevel);
+codec::serialize_via_encode!(AssignUsersOutput);
 
 /// Errors of `AssignUsers`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -47,8 +47,8 @@ impl crate::Client {
 pub struct CreateCampaignInput {
     /// Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     ///
-    /// Wire name `CallableTime`, List of Struct [`CallableTime`], required, in the query, as one JSON text. Example: `[{"beginTime":"00:00:00","endTime":"23:00:00" }]`.
-    pub callable_time: Vec<CallableTime>,
+    /// Wire name `CallableTime`, List of Struct [`CallableTime`](crate::types::CallableTime), required, in the query, as one JSON text. Example: `[{"beginTime":"00:00:00","endTime":"23:00:00" }]`.
+    pub callable_time: Vec<crate::types::CallableTime>,
     /// `CallableTime` as JSON text the caller wrote, set with `callable_time_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub callable_time_json: Option<String>,
     /// Key of an uploaded file of cases (contacts to call), as `GetCaseFileUploadUrl` gives it, e.g. `ccc-test/namelist.csv`. Give either this or `CaseList`.
@@ -191,7 +191,7 @@ impl CreateCampaignInput {
 /// Builder of [`CreateCampaignInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateCampaignInputBuilder {
-    callable_time: Option<Vec<CallableTime>>,
+    callable_time: Option<Vec<crate::types::CallableTime>>,
     callable_time_json: Option<String>,
     case_file_key: Option<String>,
     case_list: Option<Vec<CreateCampaignCaseList>>,
@@ -222,7 +222,7 @@ impl CreateCampaignInputBuilder {
     /// Appends these items to `CallableTime` (required).
     pub fn callable_time(
         mut self,
-        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::CallableTime>>,
     ) -> Self {
         self.callable_time_json = None;
         self.callable_time
@@ -233,7 +233,7 @@ impl CreateCampaignInputBuilder {
 
     /// Sets or clears `CallableTime`. Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     #[inline]
-    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<crate::types::CallableTime>>) -> Self {
         self.callable_time_json = None;
         self.callable_time = v;
         self
@@ -248,7 +248,7 @@ impl CreateCampaignInputBuilder {
 
     /// `CallableTime` as set so far.
     #[inline]
-    pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
+    pub fn get_callable_time(&self) -> Option<&Vec<crate::types::CallableTime>> {
         self.callable_time.as_ref()
     }
 
@@ -732,7 +732,7 @@ impl CreateCampaignFluentBuilder {
     /// Appends these items to `CallableTime` (required).
     pub fn callable_time(
         mut self,
-        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::CallableTime>>,
     ) -> Self {
         self.input = self.input.callable_time(items);
         self
@@ -740,7 +740,7 @@ impl CreateCampaignFluentBuilder {
 
     /// Sets or clears `CallableTime`. Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     #[inline]
-    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<crate::types::CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
         self
     }
@@ -1177,79 +1177,6 @@ impl Encode for CreateCampaignOutput {
     }
 }
 
-/// Times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
-///
-/// Wire name `CallableTime`. Part of the input of `CreateCampaign`; build one with `CallableTime::default()` and its setters.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallableTime {
-    /// Start of the range, as `HH:mm:ss`, e.g. `09:00:00`.
-    ///
-    /// Wire name `beginTime`, String. Example: `00:00:00`.
-    pub begin_time: Option<String>,
-    /// End of the range, as `HH:mm:ss`, e.g. `12:00:00`.
-    ///
-    /// Wire name `endTime`, String. Example: `23:00:00`.
-    pub end_time: Option<String>,
-}
-
-impl CallableTime {
-    /// Sets `beginTime`: see [`begin_time`](#structfield.begin_time).
-    pub fn begin_time(mut self, v: impl Into<String>) -> Self {
-        self.begin_time = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `beginTime`.
-    #[inline]
-    pub fn set_begin_time(mut self, v: Option<String>) -> Self {
-        self.begin_time = v;
-        self
-    }
-
-    /// Sets `endTime`: see [`end_time`](#structfield.end_time).
-    pub fn end_time(mut self, v: impl Into<String>) -> Self {
-        self.end_time = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `endTime`.
-    #[inline]
-    pub fn set_end_time(mut self, v: Option<String>) -> Self {
-        self.end_time = v;
-        self
-    }
-}
-
-impl Encode for CallableTime {
-    #[inline]
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "beginTime", &self.begin_time);
-        codec::put(&mut o, "endTime", &self.end_time);
-        Value::Object(o)
-    }
-}
-
-impl Flat for CallableTime {
-    #[inline]
-    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
-        codec::flat_field(out, prefix, "beginTime", &self.begin_time);
-        codec::flat_field(out, prefix, "endTime", &self.end_time);
-    }
-}
-
-impl codec::JsonText for CallableTime {
-    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
-    #[inline]
-    fn write_json(&self, out: &mut String) {
-        let mut o = codec::JsonObject::new(out);
-        o.field("beginTime", &self.begin_time);
-        o.field("endTime", &self.end_time);
-        o.finish();
-    }
-}
-
 /// The cases (contacts to call), one entry each. Give either this or `CaseFileKey`.
 ///
 /// Wire name `CaseList`. Part of the input of `CreateCampaign`; build one with `CreateCampaignCaseList::default()` and its setters.
@@ -1418,7 +1345,6 @@ impl codec::JsonText for FlashSmsParameters {
 
 codec::serialize_via_encode!(
     CreateCampaignOutput,
-    CallableTime,
     CreateCampaignCaseList,
     FlashSmsParameters
 );

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSchema)
 
-use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
+use crate::codec::{self, Decode, Encode, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -49,8 +49,8 @@ pub struct CreateSchemaInput {
     pub instance_id: String,
     /// The schema's properties, sent as JSON text.
     ///
-    /// Wire name `Properties`, List of Struct [`Properties`], optional, in the body, as one JSON text.
-    pub properties: Option<Vec<Properties>>,
+    /// Wire name `Properties`, List of Struct [`Property`](crate::types::Property), optional, in the body, as one JSON text.
+    pub properties: Option<Vec<crate::types::Property>>,
     /// `Properties` as JSON text the caller wrote, set with `properties_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub properties_json: Option<String>,
     /// Request id chosen by the caller, in the form of a UUID; the sources do not say how the service uses it.
@@ -93,7 +93,7 @@ pub struct CreateSchemaInputBuilder {
     description: Option<String>,
     id: Option<String>,
     instance_id: Option<String>,
-    properties: Option<Vec<Properties>>,
+    properties: Option<Vec<crate::types::Property>>,
     properties_json: Option<String>,
     request_id: Option<String>,
 }
@@ -165,7 +165,10 @@ impl CreateSchemaInputBuilder {
     /// The schema's properties, sent as JSON text.
     ///
     /// Appends these items to `Properties` (optional).
-    pub fn properties(mut self, items: impl IntoIterator<Item = impl Into<Properties>>) -> Self {
+    pub fn properties(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<crate::types::Property>>,
+    ) -> Self {
         self.properties_json = None;
         self.properties
             .get_or_insert_with(Vec::new)
@@ -175,7 +178,7 @@ impl CreateSchemaInputBuilder {
 
     /// Sets or clears `Properties`. The schema's properties, sent as JSON text.
     #[inline]
-    pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
+    pub fn set_properties(mut self, v: Option<Vec<crate::types::Property>>) -> Self {
         self.properties_json = None;
         self.properties = v;
         self
@@ -190,7 +193,7 @@ impl CreateSchemaInputBuilder {
 
     /// `Properties` as set so far.
     #[inline]
-    pub fn get_properties(&self) -> Option<&Vec<Properties>> {
+    pub fn get_properties(&self) -> Option<&Vec<crate::types::Property>> {
         self.properties.as_ref()
     }
 
@@ -289,14 +292,17 @@ impl CreateSchemaFluentBuilder {
     /// The schema's properties, sent as JSON text.
     ///
     /// Appends these items to `Properties` (optional).
-    pub fn properties(mut self, items: impl IntoIterator<Item = impl Into<Properties>>) -> Self {
+    pub fn properties(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<crate::types::Property>>,
+    ) -> Self {
         self.input = self.input.properties(items);
         self
     }
 
     /// Sets or clears `Properties`. The schema's properties, sent as JSON text.
     #[inline]
-    pub fn set_properties(mut self, v: Option<Vec<Properties>>) -> Self {
+    pub fn set_properties(mut self, v: Option<Vec<crate::types::Property>>) -> Self {
         self.input = self.input.set_properties(v);
         self
     }
@@ -469,385 +475,7 @@ impl Encode for CreateSchemaOutput {
     }
 }
 
-/// The schema's properties, sent as JSON text.
-///
-/// Wire name `Properties`. Part of the input of `CreateSchema`; build one with `Properties::default()` and its setters.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Properties {
-    /// Whether the property holds a list of values rather than one.
-    ///
-    /// Wire name `Array`, Boolean. Example: `false`.
-    pub array: Option<bool>,
-    /// Further settings of the property, as JSON text, e.g. `{}`.
-    ///
-    /// Wire name `Attributes`, String. Example: `{\\"Clusters\\": {\\"Description\\": \\"The list of clusters.\\"}, \\"ClusterIds\\": {\\"Description\\": \\"The list of cluster IDs.\\"}}`.
-    pub attributes: Option<String>,
-    /// Type of the property's value, e.g. `string`.
-    ///
-    /// Wire name `DataType`, String. Example: `string`.
-    pub data_type: Option<String>,
-    /// Description of the property.
-    ///
-    /// Wire name `Description`, String. Example: `-`.
-    pub description: Option<String>,
-    /// Whether the property is disabled.
-    ///
-    /// Wire name `Disabled`, Boolean. Example: `false`.
-    pub disabled: Option<bool>,
-    /// Name of the property as people see it.
-    ///
-    /// Wire name `DisplayName`, String.
-    pub display_name: Option<String>,
-    /// Position of the property when properties are shown, e.g. `1`.
-    ///
-    /// Wire name `DisplayOrder`, Integer. Example: `2`.
-    pub display_order: Option<i32>,
-    /// Kind of input used to edit the property, e.g. `textbox`.
-    ///
-    /// Wire name `EditorType`, String. Example: `textbox`.
-    pub editor_type: Option<String>,
-    /// Largest number of characters a value may have.
-    ///
-    /// Wire name `MaxLength`, Integer. Example: `100`.
-    pub max_length: Option<i32>,
-    /// Largest value the property takes, for a number.
-    ///
-    /// Wire name `Maximum`, Double. Example: `1`.
-    pub maximum: Option<f64>,
-    /// Smallest number of characters a value may have.
-    ///
-    /// Wire name `MinLength`, Integer. Example: `1`.
-    pub min_length: Option<i32>,
-    /// Smallest value the property takes, for a number.
-    ///
-    /// Wire name `Minimum`, Double. Example: `1`.
-    pub minimum: Option<f64>,
-    /// Name of the property, unique in its schema, e.g. `name`.
-    ///
-    /// Wire name `Name`, String. Example: `name`.
-    pub name: Option<String>,
-    /// Regular expression a value must match.
-    ///
-    /// Wire name `Pattern`, String. Example: `*`.
-    pub pattern: Option<String>,
-    /// Message shown when a value does not match `Pattern`.
-    ///
-    /// Wire name `PatternErrorMessage`, String.
-    pub pattern_error_message: Option<String>,
-    /// Whether the property's value can only be read.
-    ///
-    /// Wire name `ReadOnly`, Boolean. Example: `true`.
-    pub read_only: Option<bool>,
-    /// Whether a value must be given for the property.
-    ///
-    /// Wire name `Required`, Boolean. Example: `false`.
-    pub required: Option<bool>,
-}
-
-impl Properties {
-    /// Sets `Array`: see [`array`](#structfield.array).
-    pub fn array(mut self, v: impl Into<bool>) -> Self {
-        self.array = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Array`.
-    #[inline]
-    pub fn set_array(mut self, v: Option<bool>) -> Self {
-        self.array = v;
-        self
-    }
-
-    /// Sets `Attributes`: see [`attributes`](#structfield.attributes).
-    pub fn attributes(mut self, v: impl Into<String>) -> Self {
-        self.attributes = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Attributes`.
-    #[inline]
-    pub fn set_attributes(mut self, v: Option<String>) -> Self {
-        self.attributes = v;
-        self
-    }
-
-    /// Sets `DataType`: see [`data_type`](#structfield.data_type).
-    pub fn data_type(mut self, v: impl Into<String>) -> Self {
-        self.data_type = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `DataType`.
-    #[inline]
-    pub fn set_data_type(mut self, v: Option<String>) -> Self {
-        self.data_type = v;
-        self
-    }
-
-    /// Sets `Description`: see [`description`](#structfield.description).
-    pub fn description(mut self, v: impl Into<String>) -> Self {
-        self.description = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Description`.
-    #[inline]
-    pub fn set_description(mut self, v: Option<String>) -> Self {
-        self.description = v;
-        self
-    }
-
-    /// Sets `Disabled`: see [`disabled`](#structfield.disabled).
-    pub fn disabled(mut self, v: impl Into<bool>) -> Self {
-        self.disabled = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Disabled`.
-    #[inline]
-    pub fn set_disabled(mut self, v: Option<bool>) -> Self {
-        self.disabled = v;
-        self
-    }
-
-    /// Sets `DisplayName`: see [`display_name`](#structfield.display_name).
-    pub fn display_name(mut self, v: impl Into<String>) -> Self {
-        self.display_name = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `DisplayName`.
-    #[inline]
-    pub fn set_display_name(mut self, v: Option<String>) -> Self {
-        self.display_name = v;
-        self
-    }
-
-    /// Sets `DisplayOrder`: see [`display_order`](#structfield.display_order).
-    pub fn display_order(mut self, v: impl Into<i32>) -> Self {
-        self.display_order = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `DisplayOrder`.
-    #[inline]
-    pub fn set_display_order(mut self, v: Option<i32>) -> Self {
-        self.display_order = v;
-        self
-    }
-
-    /// Sets `EditorType`: see [`editor_type`](#structfield.editor_type).
-    pub fn editor_type(mut self, v: impl Into<String>) -> Self {
-        self.editor_type = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `EditorType`.
-    #[inline]
-    pub fn set_editor_type(mut self, v: Option<String>) -> Self {
-        self.editor_type = v;
-        self
-    }
-
-    /// Sets `MaxLength`: see [`max_length`](#structfield.max_length).
-    pub fn max_length(mut self, v: impl Into<i32>) -> Self {
-        self.max_length = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `MaxLength`.
-    #[inline]
-    pub fn set_max_length(mut self, v: Option<i32>) -> Self {
-        self.max_length = v;
-        self
-    }
-
-    /// Sets `Maximum`: see [`maximum`](#structfield.maximum).
-    pub fn maximum(mut self, v: impl Into<f64>) -> Self {
-        self.maximum = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Maximum`.
-    #[inline]
-    pub fn set_maximum(mut self, v: Option<f64>) -> Self {
-        self.maximum = v;
-        self
-    }
-
-    /// Sets `MinLength`: see [`min_length`](#structfield.min_length).
-    pub fn min_length(mut self, v: impl Into<i32>) -> Self {
-        self.min_length = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `MinLength`.
-    #[inline]
-    pub fn set_min_length(mut self, v: Option<i32>) -> Self {
-        self.min_length = v;
-        self
-    }
-
-    /// Sets `Minimum`: see [`minimum`](#structfield.minimum).
-    pub fn minimum(mut self, v: impl Into<f64>) -> Self {
-        self.minimum = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Minimum`.
-    #[inline]
-    pub fn set_minimum(mut self, v: Option<f64>) -> Self {
-        self.minimum = v;
-        self
-    }
-
-    /// Sets `Name`: see [`name`](#structfield.name).
-    pub fn name(mut self, v: impl Into<String>) -> Self {
-        self.name = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Name`.
-    #[inline]
-    pub fn set_name(mut self, v: Option<String>) -> Self {
-        self.name = v;
-        self
-    }
-
-    /// Sets `Pattern`: see [`pattern`](#structfield.pattern).
-    pub fn pattern(mut self, v: impl Into<String>) -> Self {
-        self.pattern = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Pattern`.
-    #[inline]
-    pub fn set_pattern(mut self, v: Option<String>) -> Self {
-        self.pattern = v;
-        self
-    }
-
-    /// Sets `PatternErrorMessage`: see [`pattern_error_message`](#structfield.pattern_error_message).
-    pub fn pattern_error_message(mut self, v: impl Into<String>) -> Self {
-        self.pattern_error_message = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `PatternErrorMessage`.
-    #[inline]
-    pub fn set_pattern_error_message(mut self, v: Option<String>) -> Self {
-        self.pattern_error_message = v;
-        self
-    }
-
-    /// Sets `ReadOnly`: see [`read_only`](#structfield.read_only).
-    pub fn read_only(mut self, v: impl Into<bool>) -> Self {
-        self.read_only = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `ReadOnly`.
-    #[inline]
-    pub fn set_read_only(mut self, v: Option<bool>) -> Self {
-        self.read_only = v;
-        self
-    }
-
-    /// Sets `Required`: see [`required`](#structfield.required).
-    pub fn required(mut self, v: impl Into<bool>) -> Self {
-        self.required = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Required`.
-    #[inline]
-    pub fn set_required(mut self, v: Option<bool>) -> Self {
-        self.required = v;
-        self
-    }
-}
-
-impl Encode for Properties {
-    #[inline]
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "Array", &self.array);
-        codec::put(&mut o, "Attributes", &self.attributes);
-        codec::put(&mut o, "DataType", &self.data_type);
-        codec::put(&mut o, "Description", &self.description);
-        codec::put(&mut o, "Disabled", &self.disabled);
-        codec::put(&mut o, "DisplayName", &self.display_name);
-        codec::put(&mut o, "DisplayOrder", &self.display_order);
-        codec::put(&mut o, "EditorType", &self.editor_type);
-        codec::put(&mut o, "MaxLength", &self.max_length);
-        codec::put(&mut o, "Maximum", &self.maximum);
-        codec::put(&mut o, "MinLength", &self.min_length);
-        codec::put(&mut o, "Minimum", &self.minimum);
-        codec::put(&mut o, "Name", &self.name);
-        codec::put(&mut o, "Pattern", &self.pattern);
-        codec::put(&mut o, "PatternErrorMessage", &self.pattern_error_message);
-        codec::put(&mut o, "ReadOnly", &self.read_only);
-        codec::put(&mut o, "Required", &self.required);
-        Value::Object(o)
-    }
-}
-
-impl Flat for Properties {
-    #[inline]
-    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
-        codec::flat_field(out, prefix, "Array", &self.array);
-        codec::flat_field(out, prefix, "Attributes", &self.attributes);
-        codec::flat_field(out, prefix, "DataType", &self.data_type);
-        codec::flat_field(out, prefix, "Description", &self.description);
-        codec::flat_field(out, prefix, "Disabled", &self.disabled);
-        codec::flat_field(out, prefix, "DisplayName", &self.display_name);
-        codec::flat_field(out, prefix, "DisplayOrder", &self.display_order);
-        codec::flat_field(out, prefix, "EditorType", &self.editor_type);
-        codec::flat_field(out, prefix, "MaxLength", &self.max_length);
-        codec::flat_field(out, prefix, "Maximum", &self.maximum);
-        codec::flat_field(out, prefix, "MinLength", &self.min_length);
-        codec::flat_field(out, prefix, "Minimum", &self.minimum);
-        codec::flat_field(out, prefix, "Name", &self.name);
-        codec::flat_field(out, prefix, "Pattern", &self.pattern);
-        codec::flat_field(
-            out,
-            prefix,
-            "PatternErrorMessage",
-            &self.pattern_error_message,
-        );
-        codec::flat_field(out, prefix, "ReadOnly", &self.read_only);
-        codec::flat_field(out, prefix, "Required", &self.required);
-    }
-}
-
-impl codec::JsonText for Properties {
-    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
-    #[inline]
-    fn write_json(&self, out: &mut String) {
-        let mut o = codec::JsonObject::new(out);
-        o.field("Array", &self.array);
-        o.field("Attributes", &self.attributes);
-        o.field("DataType", &self.data_type);
-        o.field("Description", &self.description);
-        o.field("Disabled", &self.disabled);
-        o.field("DisplayName", &self.display_name);
-        o.field("DisplayOrder", &self.display_order);
-        o.field("EditorType", &self.editor_type);
-        o.field("MaxLength", &self.max_length);
-        o.field("Maximum", &self.maximum);
-        o.field("MinLength", &self.min_length);
-        o.field("Minimum", &self.minimum);
-        o.field("Name", &self.name);
-        o.field("Pattern", &self.pattern);
-        o.field("PatternErrorMessage", &self.pattern_error_message);
-        o.field("ReadOnly", &self.read_only);
-        o.field("Required", &self.required);
-        o.finish();
-    }
-}
-
-codec::serialize_via_encode!(CreateSchemaOutput, Properties);
+codec::serialize_via_encode!(CreateSchemaOutput);
 
 /// Errors of `CreateSchema`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

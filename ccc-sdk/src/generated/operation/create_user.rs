@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
 
-use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
+use crate::codec::{self, Decode, Encode, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -69,8 +69,8 @@ pub struct CreateUserInput {
     pub mobile: Option<String>,
     /// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
     ///
-    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`], optional, in the query, as one JSON text. Example: `[{"skillGroupId":"default@ccc-test","skillLevel":5}]`.
-    pub skill_level_list: Option<Vec<SkillLevel>>,
+    /// Wire name `SkillLevelList`, List of Struct [`SkillLevel`](crate::types::SkillLevel), optional, in the query, as one JSON text. Example: `[{"skillGroupId":"default@ccc-test","skillLevel":5}]`.
+    pub skill_level_list: Option<Vec<crate::types::SkillLevel>>,
     /// `SkillLevelList` as JSON text the caller wrote, set with `skill_level_list_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub skill_level_list_json: Option<String>,
     /// Whether to reset the password of the user's account; `false` by default.
@@ -174,7 +174,7 @@ pub struct CreateUserInputBuilder {
     role_id: Option<String>,
     work_mode: Option<crate::types::WorkMode>,
     mobile: Option<String>,
-    skill_level_list: Option<Vec<SkillLevel>>,
+    skill_level_list: Option<Vec<crate::types::SkillLevel>>,
     skill_level_list_json: Option<String>,
     reset_password: Option<bool>,
     avatar_url: Option<String>,
@@ -336,7 +336,7 @@ impl CreateUserInputBuilder {
     /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
-        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::SkillLevel>>,
     ) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list
@@ -347,7 +347,7 @@ impl CreateUserInputBuilder {
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
     #[inline]
-    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<crate::types::SkillLevel>>) -> Self {
         self.skill_level_list_json = None;
         self.skill_level_list = v;
         self
@@ -362,7 +362,7 @@ impl CreateUserInputBuilder {
 
     /// `SkillLevelList` as set so far.
     #[inline]
-    pub fn get_skill_level_list(&self) -> Option<&Vec<SkillLevel>> {
+    pub fn get_skill_level_list(&self) -> Option<&Vec<crate::types::SkillLevel>> {
         self.skill_level_list.as_ref()
     }
 
@@ -644,7 +644,7 @@ impl CreateUserFluentBuilder {
     /// Appends these items to `SkillLevelList` (optional).
     pub fn skill_level_list(
         mut self,
-        items: impl IntoIterator<Item = impl Into<SkillLevel>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::SkillLevel>>,
     ) -> Self {
         self.input = self.input.skill_level_list(items);
         self
@@ -652,7 +652,7 @@ impl CreateUserFluentBuilder {
 
     /// Sets or clears `SkillLevelList`. Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
     #[inline]
-    pub fn set_skill_level_list(mut self, v: Option<Vec<SkillLevel>>) -> Self {
+    pub fn set_skill_level_list(mut self, v: Option<Vec<crate::types::SkillLevel>>) -> Self {
         self.input = self.input.set_skill_level_list(v);
         self
     }
@@ -885,79 +885,6 @@ impl Encode for CreateUserOutput {
     }
 }
 
-/// Skill groups to put the new user in, each by id (`skillGroupId`) with the skill level the user has in it (`skillLevel`).
-///
-/// Wire name `SkillLevelList`. Part of the input of `CreateUser`; build one with `SkillLevel::default()` and its setters.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct SkillLevel {
-    /// Id of the skill group, as `name@instance`.
-    ///
-    /// Wire name `skillGroupId`, String. Example: `default@ccc-test`.
-    pub skill_group_id: Option<String>,
-    /// The user's skill level in that skill group, a whole number (the examples use 1 to 10).
-    ///
-    /// Wire name `skillLevel`, Integer. Example: `5`.
-    pub skill_level: Option<i32>,
-}
-
-impl SkillLevel {
-    /// Sets `skillGroupId`: see [`skill_group_id`](#structfield.skill_group_id).
-    pub fn skill_group_id(mut self, v: impl Into<String>) -> Self {
-        self.skill_group_id = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `skillGroupId`.
-    #[inline]
-    pub fn set_skill_group_id(mut self, v: Option<String>) -> Self {
-        self.skill_group_id = v;
-        self
-    }
-
-    /// Sets `skillLevel`: see [`skill_level`](#structfield.skill_level).
-    pub fn skill_level(mut self, v: impl Into<i32>) -> Self {
-        self.skill_level = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `skillLevel`.
-    #[inline]
-    pub fn set_skill_level(mut self, v: Option<i32>) -> Self {
-        self.skill_level = v;
-        self
-    }
-}
-
-impl Encode for SkillLevel {
-    #[inline]
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "skillGroupId", &self.skill_group_id);
-        codec::put(&mut o, "skillLevel", &self.skill_level);
-        Value::Object(o)
-    }
-}
-
-impl Flat for SkillLevel {
-    #[inline]
-    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
-        codec::flat_field(out, prefix, "skillGroupId", &self.skill_group_id);
-        codec::flat_field(out, prefix, "skillLevel", &self.skill_level);
-    }
-}
-
-impl codec::JsonText for SkillLevel {
-    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
-    #[inline]
-    fn write_json(&self, out: &mut String) {
-        let mut o = codec::JsonObject::new(out);
-        o.field("skillGroupId", &self.skill_group_id);
-        o.field("skillLevel", &self.skill_level);
-        o.finish();
-    }
-}
-
 /// The user created.
 ///
 /// Wire name `Data`. Part of the output of `CreateUser`.
@@ -1095,7 +1022,7 @@ impl Encode for CreateUserResult {
     }
 }
 
-codec::serialize_via_encode!(CreateUserOutput, SkillLevel, CreateUserResult);
+codec::serialize_via_encode!(CreateUserOutput, CreateUserResult);
 
 /// Errors of `CreateUser`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).

@@ -3,7 +3,7 @@
 //!
 //! [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCampaign)
 
-use crate::codec::{self, Decode, Encode, Flat, Loc, Params};
+use crate::codec::{self, Decode, Encode, Loc, Params};
 use crate::error::{BuildError, SdkError, ServiceError};
 use serde_json::{Map, Value};
 
@@ -38,7 +38,7 @@ impl crate::Client {
 pub struct UpdateCampaignInput {
     /// New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     ///
-    /// Wire name `CallableTime`, List of Struct [`CallableTime`], optional, in the query, as one JSON text.
+    /// Wire name `CallableTime`, List of Struct [`CallableTime`](crate::types::CallableTime), optional, in the query, as one JSON text.
     ///
     /// Example:
     ///
@@ -50,7 +50,7 @@ pub struct UpdateCampaignInput {
     ///       }
     /// ]
     /// ```
-    pub callable_time: Option<Vec<CallableTime>>,
+    pub callable_time: Option<Vec<crate::types::CallableTime>>,
     /// `CallableTime` as JSON text the caller wrote, set with `callable_time_json`: when present it is sent as it is, and the typed field (then empty) is not.
     pub callable_time_json: Option<String>,
     /// Id of the predictive outbound campaign, as `CreateCampaign` returns it, e.g. `6badb397-a8b5-40b6-21019d382a09`.
@@ -121,7 +121,7 @@ impl UpdateCampaignInput {
 /// Builder of [`UpdateCampaignInput`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateCampaignInputBuilder {
-    callable_time: Option<Vec<CallableTime>>,
+    callable_time: Option<Vec<crate::types::CallableTime>>,
     callable_time_json: Option<String>,
     campaign_id: Option<String>,
     contact_flow_id: Option<String>,
@@ -138,7 +138,7 @@ impl UpdateCampaignInputBuilder {
     /// Appends these items to `CallableTime` (optional).
     pub fn callable_time(
         mut self,
-        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::CallableTime>>,
     ) -> Self {
         self.callable_time_json = None;
         self.callable_time
@@ -149,7 +149,7 @@ impl UpdateCampaignInputBuilder {
 
     /// Sets or clears `CallableTime`. New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     #[inline]
-    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<crate::types::CallableTime>>) -> Self {
         self.callable_time_json = None;
         self.callable_time = v;
         self
@@ -164,7 +164,7 @@ impl UpdateCampaignInputBuilder {
 
     /// `CallableTime` as set so far.
     #[inline]
-    pub fn get_callable_time(&self) -> Option<&Vec<CallableTime>> {
+    pub fn get_callable_time(&self) -> Option<&Vec<crate::types::CallableTime>> {
         self.callable_time.as_ref()
     }
 
@@ -351,7 +351,7 @@ impl UpdateCampaignFluentBuilder {
     /// Appends these items to `CallableTime` (optional).
     pub fn callable_time(
         mut self,
-        items: impl IntoIterator<Item = impl Into<CallableTime>>,
+        items: impl IntoIterator<Item = impl Into<crate::types::CallableTime>>,
     ) -> Self {
         self.input = self.input.callable_time(items);
         self
@@ -359,7 +359,7 @@ impl UpdateCampaignFluentBuilder {
 
     /// Sets or clears `CallableTime`. New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
     #[inline]
-    pub fn set_callable_time(mut self, v: Option<Vec<CallableTime>>) -> Self {
+    pub fn set_callable_time(mut self, v: Option<Vec<crate::types::CallableTime>>) -> Self {
         self.input = self.input.set_callable_time(v);
         self
     }
@@ -598,80 +598,7 @@ impl Encode for UpdateCampaignOutput {
     }
 }
 
-/// New times of day when contacts may be called: one or more ranges, e.g. `09:00:00` to `12:00:00`.
-///
-/// Wire name `CallableTime`. Part of the input of `UpdateCampaign`; build one with `CallableTime::default()` and its setters.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CallableTime {
-    /// Start of the range, as `HH:mm:ss`, e.g. `09:00:00`.
-    ///
-    /// Wire name `beginTime`, String. Example: `09:00:00`.
-    pub begin_time: Option<String>,
-    /// End of the range, as `HH:mm:ss`, e.g. `12:00:00`.
-    ///
-    /// Wire name `endTime`, String. Example: `12:00:00`.
-    pub end_time: Option<String>,
-}
-
-impl CallableTime {
-    /// Sets `beginTime`: see [`begin_time`](#structfield.begin_time).
-    pub fn begin_time(mut self, v: impl Into<String>) -> Self {
-        self.begin_time = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `beginTime`.
-    #[inline]
-    pub fn set_begin_time(mut self, v: Option<String>) -> Self {
-        self.begin_time = v;
-        self
-    }
-
-    /// Sets `endTime`: see [`end_time`](#structfield.end_time).
-    pub fn end_time(mut self, v: impl Into<String>) -> Self {
-        self.end_time = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `endTime`.
-    #[inline]
-    pub fn set_end_time(mut self, v: Option<String>) -> Self {
-        self.end_time = v;
-        self
-    }
-}
-
-impl Encode for CallableTime {
-    #[inline]
-    fn encode(&self) -> Value {
-        let mut o = Map::new();
-        codec::put(&mut o, "beginTime", &self.begin_time);
-        codec::put(&mut o, "endTime", &self.end_time);
-        Value::Object(o)
-    }
-}
-
-impl Flat for CallableTime {
-    #[inline]
-    fn flatten<'a>(&'a self, prefix: &str, out: &mut codec::Pairs<'a>) {
-        codec::flat_field(out, prefix, "beginTime", &self.begin_time);
-        codec::flat_field(out, prefix, "endTime", &self.end_time);
-    }
-}
-
-impl codec::JsonText for CallableTime {
-    /// Every field, in the spec's order; `JsonObject` writes the present ones in the Java SDK's order.
-    #[inline]
-    fn write_json(&self, out: &mut String) {
-        let mut o = codec::JsonObject::new(out);
-        o.field("beginTime", &self.begin_time);
-        o.field("endTime", &self.end_time);
-        o.finish();
-    }
-}
-
-codec::serialize_via_encode!(UpdateCampaignOutput, CallableTime);
+codec::serialize_via_encode!(UpdateCampaignOutput);
 
 /// Errors of `UpdateCampaign`: one variant per error its reference documents, then
 /// [`Unhandled`](Self::Unhandled) for any other code (product-wide ones included).
