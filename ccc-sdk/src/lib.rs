@@ -244,6 +244,7 @@ pub mod error;
 mod failure;
 mod generated;
 pub mod paginator;
+pub mod raw;
 mod request;
 mod response;
 pub mod retry;

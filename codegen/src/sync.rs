@@ -94,10 +94,12 @@ pub struct Plan {
     pub actions: usize,
 }
 
-/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated`.
+/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated` and the command
+/// line's table in `root/ccc-cli/src/generated`.
 pub fn plan(root: &Path) -> Result<Plan, Error> {
     let spec = load(&root.join(SPEC_DIR), root)?;
-    let files = render(&spec, Some(root))?;
+    let mut files = render(&spec, Some(root))?;
+    files.extend(crate::cli::render(&spec, Some(root))?);
     let existing = existing_files(root)?;
     let mut changes = Vec::new();
     let mut unchanged = 0;
@@ -192,7 +194,10 @@ impl Plan {
 /// Every `.rs` file under the generated directory: relative path → absolute path.
 fn existing_files(root: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
     let mut out = BTreeMap::new();
-    let mut dirs = vec![root.join(GENERATED_DIR)];
+    let mut dirs = vec![
+        root.join(GENERATED_DIR),
+        root.join(crate::cli::CLI_GENERATED_DIR),
+    ];
     while let Some(dir) = dirs.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
