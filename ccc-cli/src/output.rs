@@ -60,7 +60,8 @@ pub(crate) fn render(v: &Value, format: Format, rows: &Rows<'_>) -> String {
     }
 }
 
-/// Rows of objects (or scalars) as a table or as tab-separated lines.
+/// Rows of objects, arrays or scalars as a table or as tab-separated lines. Objects give named
+/// columns (a header in a table); an array's items are its cells.
 pub(crate) fn grid(list: &[Value], format: Format, columns: Option<&[String]>) -> String {
     let columns: Vec<String> = match columns {
         Some(c) => c.to_vec(),
@@ -68,19 +69,14 @@ pub(crate) fn grid(list: &[Value], format: Format, columns: Option<&[String]>) -
     };
     let cells: Vec<Vec<String>> = list
         .iter()
-        .map(|row| {
-            if columns.is_empty() {
-                vec![cell(Some(row))]
-            } else {
-                columns.iter().map(|c| cell(lookup(row, c))).collect()
+        .map(|row| match row {
+            Value::Array(items) if columns.is_empty() => {
+                items.iter().map(|v| cell(Some(v))).collect()
             }
+            _ if columns.is_empty() => vec![cell(Some(row))],
+            _ => columns.iter().map(|c| cell(lookup(row, c))).collect(),
         })
         .collect();
-    let header: Vec<String> = if columns.is_empty() {
-        vec!["Value".into()]
-    } else {
-        columns
-    };
     let mut out = String::new();
     if format == Format::Text {
         for row in &cells {
@@ -89,12 +85,20 @@ pub(crate) fn grid(list: &[Value], format: Format, columns: Option<&[String]>) -
         }
         return out;
     }
-    let widths: Vec<usize> = (0..header.len())
+    let header = (!columns.is_empty()).then_some(columns);
+    let count = cells
+        .iter()
+        .map(Vec::len)
+        .chain(header.as_ref().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let widths: Vec<usize> = (0..count)
         .map(|i| {
             cells
                 .iter()
-                .map(|r| width(&r[i]))
-                .chain([width(&header[i])])
+                .chain(header.as_ref())
+                .filter_map(|r| r.get(i))
+                .map(|c| width(c))
                 .max()
                 .unwrap_or(0)
         })
@@ -111,9 +115,11 @@ pub(crate) fn grid(list: &[Value], format: Format, columns: Option<&[String]>) -
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&mut out, &header);
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    line(&mut out, &rule);
+    if let Some(header) = &header {
+        line(&mut out, header);
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        line(&mut out, &rule);
+    }
     for row in &cells {
         line(&mut out, row);
     }
@@ -225,6 +231,23 @@ mod tests {
         assert_eq!(
             render(&v, Format::Text, &rows),
             "ann@ccc-test\nbob@ccc-test\n"
+        );
+    }
+
+    #[test]
+    fn rows_of_arrays_are_cells_without_a_header() {
+        let v = json!([["skg-sales@ccc-test", 5], ["skg-support@ccc-test", 10]]);
+        let rows = Rows {
+            listing: None,
+            columns: None,
+        };
+        assert_eq!(
+            render(&v, Format::Text, &rows),
+            "skg-sales@ccc-test\t5\nskg-support@ccc-test\t10\n"
+        );
+        assert_eq!(
+            render(&v, Format::Table, &rows),
+            "skg-sales@ccc-test    5\nskg-support@ccc-test  10\n"
         );
     }
 
