@@ -127,7 +127,7 @@ pub(crate) fn grid(list: &[Value], format: Format, columns: Option<&[String]>) -
 }
 
 /// The columns of rows that say none: the scalar fields of the first row, in its order.
-fn default_columns(list: &[Value]) -> Vec<String> {
+pub(crate) fn default_columns(list: &[Value]) -> Vec<String> {
     match list.first() {
         Some(Value::Object(map)) => map
             .iter()

@@ -337,6 +337,8 @@ async fn every_page<S: RawPageStyle>(
     let max = g.max_items.unwrap_or(u64::MAX);
     let mut seen = 0u64;
     let mut rows = Vec::new();
+    // Text streams with the columns of the first item (or --columns).
+    let mut columns: Option<Vec<String>> = g.columns.clone();
     let mut out = std::io::stdout().lock();
     while seen < max {
         let Some(item) = items.next().await else {
@@ -356,16 +358,35 @@ async fn every_page<S: RawPageStyle>(
             Format::Json => {
                 let _ = writeln!(out, "{item}");
             }
-            Format::Text | Format::Table => rows.push(item),
+            Format::Text => {
+                let columns = columns
+                    .get_or_insert_with(|| output::default_columns(std::slice::from_ref(&item)));
+                let line = output::grid(
+                    std::slice::from_ref(&item),
+                    Format::Text,
+                    Some(columns.as_slice()).filter(|c| !c.is_empty()),
+                );
+                let _ = out.write_all(line.as_bytes());
+            }
+            Format::Table if rows.len() < MAX_TABLE_ROWS => rows.push(item),
+            Format::Table => {
+                eprintln!(
+                    "ccc: a table holds at most {MAX_TABLE_ROWS} rows; --output text or json streams any number"
+                );
+                break;
+            }
         }
     }
-    if g.format() != Format::Json {
-        let text = output::grid(&rows, g.format(), g.columns.as_deref());
+    if g.format() == Format::Table {
+        let text = output::grid(&rows, Format::Table, g.columns.as_deref());
         let _ = out.write_all(text.as_bytes());
     }
     let _ = out.flush();
     Ok(OK)
 }
+
+/// The most rows `--all --output table` gathers (it must see them all to align the columns).
+const MAX_TABLE_ROWS: usize = 100_000;
 
 async fn dry_run(g: &Globals, request: &RawRequest) -> Result<u8, SdkError<ServiceError>> {
     let shown = request.dry_run().await?;

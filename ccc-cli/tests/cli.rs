@@ -685,3 +685,97 @@ fn completions_know_every_action_and_the_values_of_enumerations() {
     let r = run(ccc(None), &["completions", "nushell"]);
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn a_profile_of_the_credentials_file_and_the_region_flags_are_the_sdks() {
+    let emu = emulator();
+    let home = std::env::temp_dir().join(format!("ccc-cli-profile-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".alibabacloud")).unwrap();
+    std::fs::write(
+        home.join(".alibabacloud/credentials"),
+        format!(
+            "[default]\ntype = access_key\naccess_key_id = wrong\naccess_key_secret = wrong\n\n\
+             [prod]\ntype = access_key\naccess_key_id = {AK_ID}\naccess_key_secret = {AK_SECRET}\n"
+        ),
+    )
+    .unwrap();
+    let bare = || {
+        let mut cmd = ccc(None);
+        cmd.env_remove("ALIBABA_CLOUD_ACCESS_KEY_ID")
+            .env_remove("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+            .env("HOME", &home);
+        cmd
+    };
+    let endpoint = emu.endpoint();
+    let args = [
+        "get-user",
+        "--instance-id",
+        "ccc-test",
+        "--user-id",
+        ANN,
+        "--endpoint",
+        &endpoint,
+    ];
+    let r = run(bare(), &[&args[..], &["--profile", "prod"]].concat());
+    assert_eq!(r.code, 0, "{r:?}");
+    // The default profile's keys are not the emulator's.
+    let r = run(bare(), &args);
+    assert_eq!(r.code, 3, "{r:?}");
+    // Neither a region nor an endpoint: a usage error that says what to set.
+    let r = run(bare(), &["get-user", "--instance-id", "ccc-test"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("ALIBABA_CLOUD_REGION_ID"), "{}", r.stderr);
+    // A region: its endpoint, shown by a dry run.
+    let r = run(
+        bare(),
+        &[
+            "get-user",
+            "--instance-id",
+            "ccc-test",
+            "--profile",
+            "prod",
+            "--region",
+            "cn-shanghai",
+            "--dry-run",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .starts_with("POST https://ccc.cn-shanghai.aliyuncs.com/?"),
+        "{}",
+        r.stdout
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn all_as_a_table_is_one_table_of_every_item() {
+    let emu = big_centre();
+    let table = ok(
+        &emu,
+        &[
+            "list-users",
+            "--instance-id",
+            "ccc-big",
+            "--all",
+            "--output",
+            "table",
+            "--columns",
+            "UserId,Extension",
+        ],
+    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 1002, "a header, a rule and 1,000 rows");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["UserId", "Extension"]
+    );
+    assert!(
+        lines[2].starts_with("agent-0000@ccc-big  80000000"),
+        "{}",
+        lines[2]
+    );
+}
