@@ -249,6 +249,7 @@ mod generated;
 #[cfg(feature = "test-util")]
 pub mod mock;
 pub mod paginator;
+pub mod raw;
 mod request;
 mod response;
 pub mod retry;

@@ -7,6 +7,7 @@
 //! freshness test both go through [`sync`], so they cannot disagree.
 
 pub mod api_changes;
+pub mod cli;
 mod docs;
 mod emit;
 mod error;

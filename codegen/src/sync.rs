@@ -95,12 +95,13 @@ pub struct Plan {
     pub actions: usize,
 }
 
-/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated` and
-/// `root/ccc-emulator/spec.json`.
+/// Loads `root/spec`, renders it and compares with `root/ccc-sdk/src/generated`, the command
+/// line's table in `root/ccc-cli/src/generated` and `root/ccc-emulator/spec.json`.
 pub fn plan(root: &Path) -> Result<Plan, Error> {
     let spec_dir = root.join(SPEC_DIR);
     let spec = load(&spec_dir, root)?;
     let mut files = render(&spec, Some(root))?;
+    files.extend(crate::cli::render(&spec, Some(root))?);
     files.push(GeneratedFile {
         path: EMULATOR_SPEC.to_owned(),
         contents: ccc_spec::bundle_dir(&spec_dir).map_err(Error::Spec)?,
@@ -203,7 +204,10 @@ impl Plan {
 /// Every `.rs` file under the generated directory: relative path → absolute path.
 fn existing_files(root: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
     let mut out = BTreeMap::new();
-    let mut dirs = vec![root.join(GENERATED_DIR)];
+    let mut dirs = vec![
+        root.join(GENERATED_DIR),
+        root.join(crate::cli::CLI_GENERATED_DIR),
+    ];
     while let Some(dir) = dirs.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,

@@ -16,8 +16,9 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--since REV] [--format text|markdown] [--no-report]
                            [--root DIR]
 
-Generates ccc-sdk/src/generated/ from spec/, and bundles spec/ into ccc-emulator/spec.json:
-writes the files whose content changed and deletes generated files the spec no longer produces. Then prints how the public API changes from the
+Generates ccc-sdk/src/generated/ and the `ccc` command line's table (ccc-cli/src/generated/)
+from spec/, and bundles spec/ into ccc-emulator/spec.json: writes the files whose content
+changed and deletes generated files the spec no longer produces. Then prints how the public API changes from the
 spec at REV to spec/ now (as `cargo xtask api-changes` does).
 
 options:
