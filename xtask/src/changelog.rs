@@ -155,9 +155,18 @@ fn with_unreleased(changelog: &str, rev: &str, entry: &str) -> Result<String, St
         .match_indices("\n## ")
         .next()
         .map_or(changelog.len(), |(i, _)| start + i + 1);
+    // Notes written by hand (the runtime's changes, which the spec does not show) come first and
+    // end with `HAND_WRITTEN_END`; they are kept as they are.
+    let kept = changelog[start..end]
+        .find(HAND_WRITTEN_END)
+        .map_or(0, |i| i + HAND_WRITTEN_END.len());
+    let kept = match &changelog[start..start + kept] {
+        "" => String::new(),
+        notes => format!("{notes}\n"),
+    };
     let section = format!(
-        "\n<!-- Written by `cargo xtask changelog` from the API changes since {rev}; edits here \
-         are overwritten. -->\n\n{entry}\n"
+        "{kept}\n<!-- Written by `cargo xtask changelog` from the API changes since {rev}; edits \
+         here are overwritten. -->\n\n{entry}\n"
     );
     Ok(format!(
         "{}{section}{}",
@@ -165,6 +174,9 @@ fn with_unreleased(changelog: &str, rev: &str, entry: &str) -> Result<String, St
         &changelog[end..]
     ))
 }
+
+/// Ends the hand-written notes at the top of the Unreleased section.
+const HAND_WRITTEN_END: &str = "<!-- End of the notes written by hand. -->";
 
 #[cfg(test)]
 mod tests {
@@ -187,6 +199,18 @@ mod tests {
         );
         assert_eq!(baseline(text).as_deref(), Some("abc123"));
         assert!(with_unreleased("# Changelog\n", "x", "y").is_err());
+        // Notes written by hand before the marker are kept; the generated part is replaced.
+        let hand =
+            format!("## Unreleased\n\n### Runtime\n\n- waiters\n\n{HAND_WRITTEN_END}\nold\n");
+        let out = with_unreleased(&hand, "r", "e\n").unwrap();
+        assert!(
+            out.starts_with(&format!(
+                "## Unreleased\n\n### Runtime\n\n- waiters\n\n{HAND_WRITTEN_END}\n\n<!-- Written"
+            )),
+            "{out}"
+        );
+        assert!(out.ends_with("e\n\n") && !out.contains("old"), "{out}");
+        assert_eq!(with_unreleased(&out, "r", "e\n").unwrap(), out);
         // A last section runs to the end of the file.
         let last = with_unreleased("## Unreleased\nold\n", "r", "e\n").unwrap();
         assert!(last.ends_with("e\n\n") && !last.contains("old"), "{last}");
