@@ -1,7 +1,7 @@
 //! Entry points for the per-call benchmark: the exact code a call runs, minus the network.
 //! Not a public API; hidden from the docs and free to change.
 
-use crate::codec::Params;
+use crate::codec::{Params, WriteParams};
 use crate::generated::operation::reset_agent_state::{ResetAgentStateInput, ResetAgentStateOutput};
 use crate::request::{Method, Operation};
 use crate::response;

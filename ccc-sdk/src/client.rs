@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
-use crate::codec::{Decode, Params};
+use crate::codec::{Decode, Params, WriteParams};
 use crate::config::{CallOptions, Config, ConfigError};
 use crate::credentials::Credentials;
 use crate::deadline::{Deadlines, within};
-use crate::error::{CredentialsError, SdkError, ServiceError, TimeoutKind};
+use crate::error::{BuildError, CredentialsError, SdkError, ServiceError, TimeoutKind};
 use crate::failure::{Failure, transport_failure};
 /// The generated actions name these by this path.
 pub(crate) use crate::request::{Method, Operation};
@@ -139,8 +139,28 @@ impl Client {
         &self.inner.config
     }
 
-    /// Sends an action's parameters and decodes its output or error; the body of every
-    /// generated `send`. The typed `input` is read by the mock transport only.
+    /// The body of every generated `send`: the input, once built, laid out as parameters and
+    /// sent. Generic, so compiled in the crate that calls an action, once per action it calls;
+    /// each action's `send` is only a call to it, and `ccc-sdk` compiles no future per action.
+    pub(crate) async fn send_action<I, O, E>(
+        self,
+        op: &'static Operation,
+        input: Result<I, BuildError>,
+        options: CallOptions,
+    ) -> Result<O, SdkError<E>>
+    where
+        I: WriteParams + Clone + fmt::Debug + Send + Sync + 'static,
+        O: Decode,
+        E: From<ServiceError>,
+    {
+        let input = input.map_err(SdkError::Build)?;
+        let mut params = Params::default();
+        input.write_params(&mut params);
+        self.call(op, &input, params, &options).await
+    }
+
+    /// Sends an action's parameters and decodes its output or error. The typed `input` is read
+    /// by the mock transport only.
     pub(crate) async fn call<I, O, E>(
         &self,
         op: &'static Operation,

@@ -30,8 +30,10 @@ pub(crate) fn rustfmt(files: &mut [GeneratedFile], config_dir: Option<&Path>) ->
         return Ok(());
     }
     let Some(root) = config_dir else {
-        return rustfmt_uncached(files, None);
+        return rustfmt_uncached(files, None, &[]);
     };
+    // Every file's path: a `mod.rs` formatted without its modules needs them to exist.
+    let all: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let cache = Cache::open(root)?;
     let mut missing: Vec<GeneratedFile> = Vec::new();
     let mut at: Vec<usize> = Vec::new();
@@ -48,7 +50,7 @@ pub(crate) fn rustfmt(files: &mut [GeneratedFile], config_dir: Option<&Path>) ->
         return Ok(());
     }
     let inputs: Vec<String> = missing.iter().map(|f| f.contents.clone()).collect();
-    rustfmt_uncached(&mut missing, Some(root))?;
+    rustfmt_uncached(&mut missing, Some(root), &all)?;
     for ((f, input), i) in missing.into_iter().zip(inputs).zip(at) {
         cache.put(&f.path, &input, &f.contents);
         files[i] = f;
@@ -107,10 +109,21 @@ impl Cache {
     }
 }
 
-fn rustfmt_uncached(files: &mut [GeneratedFile], config_dir: Option<&Path>) -> Result<(), Error> {
+/// Formats `files`; `others` are the paths of files formatted apart (from the cache) that a
+/// `mod.rs` among `files` may declare as modules: rustfmt needs them to exist.
+fn rustfmt_uncached(
+    files: &mut [GeneratedFile],
+    config_dir: Option<&Path>,
+    others: &[String],
+) -> Result<(), Error> {
     let leaves = TempDir::new()?;
     let mods = TempDir::new()?;
     let is_mod = |f: &GeneratedFile| f.path.ends_with("/mod.rs") || f.path == "mod.rs";
+    for p in others {
+        if !files.iter().any(|f| &f.path == p) {
+            write(&mods.0.join(p), "")?;
+        }
+    }
     for f in files.iter() {
         if is_mod(f) {
             write(&mods.0.join(&f.path), &f.contents)?;
@@ -277,5 +290,21 @@ mod cache_tests {
         };
         assert_eq!(other.get(&f), None);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_mod_rs_formats_alone_when_its_modules_come_from_the_cache() {
+        // Only `mod.rs` changed: its modules are not formatted again, yet rustfmt must find them.
+        let mut files = [file("gen/mod.rs", "mod  a;\npub  mod b;\n")];
+        let others = [
+            "gen/a.rs".to_string(),
+            "gen/b/mod.rs".to_string(),
+            "gen/mod.rs".to_string(),
+        ];
+        rustfmt_uncached(&mut files, None, &others).unwrap();
+        assert_eq!(files[0].contents, "mod a;\npub mod b;\n");
+        // Without them, rustfmt cannot resolve the modules.
+        let mut files = [file("gen/mod.rs", "mod  a;\n")];
+        assert!(rustfmt_uncached(&mut files, None, &[]).is_err());
     }
 }

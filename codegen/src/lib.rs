@@ -52,15 +52,20 @@ pub fn generate(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
         product::endpoints(spec)?,
         product::actions_by_area(spec),
     ];
-    files.extend(actions_in_parallel(spec)?);
+    let (modules, methods): (Vec<_>, Vec<_>) = actions_in_parallel(spec)?.into_iter().unzip();
+    files.extend(modules);
+    files.push(client_methods(&methods)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
+/// An action's module, and its method on `Client` as tokens in text.
+type ActionOutput = (GeneratedFile, String);
+
 /// The action modules, generated on every core: each is independent of the others, and parsing
 /// and printing them is most of the generator's time. The first error in action order wins, so
 /// the result does not depend on scheduling.
-fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
+fn actions_in_parallel(spec: &Spec) -> Result<Vec<ActionOutput>, Error> {
     let threads = format::workers(spec.actions.len());
     if threads <= 1 {
         return spec
@@ -69,7 +74,7 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
             .map(|a| generate_action(spec, a))
             .collect();
     }
-    let mut results: Vec<(usize, Result<GeneratedFile, Error>)> = std::thread::scope(|s| {
+    let mut results: Vec<(usize, Result<ActionOutput, Error>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
@@ -95,9 +100,32 @@ fn actions_in_parallel(spec: &Spec) -> Result<Vec<GeneratedFile>, Error> {
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// One action's module: the action lowered into the operation model, then printed.
-fn generate_action(spec: &Spec, action: &ccc_spec::Action) -> Result<GeneratedFile, Error> {
+/// One action's module and its method on `Client`: the action lowered into the operation
+/// model, then printed.
+fn generate_action(spec: &Spec, action: &ccc_spec::Action) -> Result<ActionOutput, Error> {
     emit::action_module(&model::lower(spec, action)?)
+}
+
+/// `generated/client_methods.rs`: the methods of every action (as [`generate_action`] printed them) in
+/// one `impl Client`.
+fn client_methods(methods: &[String]) -> Result<GeneratedFile, Error> {
+    let path = format!("{GENERATED_DIR}/client_methods.rs");
+    let mut tokens = Vec::with_capacity(methods.len());
+    for m in methods {
+        tokens.push(
+            m.parse()
+                .map_err(|e: proc_macro2::LexError| Error::Syntax {
+                    file: path.clone(),
+                    message: e.to_string(),
+                })?,
+        );
+    }
+    print_file(
+        path,
+        "spec/actions/",
+        emit::client::client_impl(&tokens),
+        &[],
+    )
 }
 
 /// Prints a token stream as a file: parsed by `syn`, printed by `prettyplease`, with the

@@ -14,6 +14,7 @@ pub(crate) fn root_module(_spec: &Spec) -> Result<GeneratedFile, Error> {
     let doc = docs::inner("Code generated from `spec/` by `cargo xtask codegen`.");
     let tokens = quote! {
         #doc
+        mod client_methods;
         pub(crate) mod endpoints;
         pub mod operation;
         pub mod types;

@@ -40,6 +40,7 @@ fn zoo_fixture() {
         names,
         [
             "actions_by_area.md",
+            "client_methods",
             "endpoints",
             "mod",
             "operation__create_widget",
@@ -146,7 +147,9 @@ fn zoo_names_and_shapes() {
 
     let ping = &file(&files, "operation/legacy_ping.rs").contents;
     assert!(ping.contains("#![allow(deprecated)]"));
-    assert!(ping.contains("    #[deprecated]\n    #[inline]\n    pub fn legacy_ping(&self)"));
+    let client = &file(&files, "client_methods.rs").contents;
+    assert!(client.contains("    #[deprecated]\n    #[inline]\n    pub fn legacy_ping(&self)"));
+    assert!(client.contains("#![allow(deprecated)]"));
     assert!(ping.contains("#[deprecated]\n#[derive(Clone, Debug)]"));
     assert!(ping.contains("fn write_params<'a>(&'a self, _p: &mut Params<'a>)"));
 

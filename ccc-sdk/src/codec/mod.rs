@@ -17,7 +17,7 @@ pub(crate) use examples::check_example;
 pub(crate) use node::Node;
 pub use params::Params;
 pub(crate) use params::{
-    Flat, JsonObject, JsonText, Loc, Pairs, ToParam, flat_field, write_json_string,
+    Flat, JsonObject, JsonText, Loc, Pairs, ToParam, WriteParams, flat_field, write_json_string,
 };
 
 /// How deeply a response body may nest (objects, arrays, XML elements). serde_json refuses JSON

@@ -19,6 +19,13 @@ pub(crate) enum Loc {
 /// borrow from the input where they can, so encoding allocates only what it must.
 pub(crate) type Pairs<'a> = Vec<(Cow<'static, str>, Cow<'a, str>)>;
 
+/// What an action's input adds to a request: implemented by every generated input, and called
+/// by [`Client::send_action`](crate::client::Client::send_action), which is generic over it.
+pub(crate) trait WriteParams {
+    /// Adds the input's parameters to `p`, borrowing their values from the input.
+    fn write_params<'a>(&'a self, p: &mut Params<'a>);
+}
+
 /// The parameters of one request, before signing; they borrow from the input.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params<'a> {

@@ -1,13 +1,19 @@
-//! The method on `Client` that starts a call.
+//! `Client`'s methods that start a call: one `impl Client` block for every action, in
+//! `generated/client_methods.rs`. One block rather than one per action module: the compiler checks the
+//! inherent impls of a type against each other, and rustdoc lists one block as one.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::docs;
 use crate::model::Operation;
+use crate::names::Idents;
+use crate::{Error, docs};
 
-/// `impl Client { pub fn reset_agent_state(&self) -> ResetAgentStateFluentBuilder }`.
-pub(super) fn method(op: &Operation<'_>) -> TokenStream {
+/// `pub fn reset_agent_state(&self) -> reset_agent_state::ResetAgentStateFluentBuilder`, its
+/// types named by their path from `operation` (which [`client_impl`] imports from) and, in its
+/// docs, from the crate root.
+pub(crate) fn method(op: &Operation<'_>) -> Result<TokenStream, Error> {
+    let module = Idents { file: &op.source }.ident(&ccc_spec::naming::module_ident(op.wire))?;
     let (input, fluent, method) = (&op.names.input, &op.names.fluent, &op.method);
     let required: Vec<String> = op
         .params
@@ -16,10 +22,14 @@ pub(super) fn method(op: &Operation<'_>) -> TokenStream {
         .map(|p| {
             let m = &p.field.ident;
             if m.to_string().starts_with("r#") {
-                // Intra-doc links cannot name raw identifiers; the HTML anchor can.
-                format!("[`{m}`](struct.{fluent}.html#method.{})", p.field.stem)
+                // Intra-doc links cannot name raw identifiers; the HTML anchor can, relative to
+                // the page of `Client`, at the crate root.
+                format!(
+                    "[`{m}`](operation/{module}/struct.{fluent}.html#method.{})",
+                    p.field.stem
+                )
             } else {
-                format!("[`{m}`]({fluent}::{m})")
+                format!("[`{m}`](crate::operation::{module}::{fluent}::{m})")
             }
         })
         .collect();
@@ -32,19 +42,35 @@ pub(super) fn method(op: &Operation<'_>) -> TokenStream {
         Some(s) => format!("Calls {}: {s}", docs::code(op.wire)),
         None => format!("Calls {}.", docs::code(op.wire)),
     };
-    let doc = docs::outer(&format!("{title}\n\n{required}\n\n{}", op.reference));
+    let doc = docs::outer(&format!(
+        "{title}\n\n{required}\n\nIn [`operation::{module}`](crate::operation::{module}). {}",
+        op.reference
+    ));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    quote! {
-        impl crate::Client {
-            #doc
-            #deprecated
-            pub fn #method(&self) -> #fluent {
-                #fluent {
-                    client: self.clone(),
-                    input: #input::builder(),
-                    options: crate::CallOptions::default(),
-                }
+    Ok(quote! {
+        #doc
+        #deprecated
+        pub fn #method(&self) -> #module::#fluent {
+            #module::#fluent {
+                client: self.clone(),
+                input: #module::#input::builder(),
+                options: crate::CallOptions::default(),
             }
+        }
+    })
+}
+
+/// The file: every action's method in one `impl Client`.
+pub(crate) fn client_impl(methods: &[TokenStream]) -> TokenStream {
+    let doc = docs::inner("The methods of `Client` that start a call, one per action.");
+    quote! {
+        #doc
+        #![allow(deprecated)]
+
+        use super::operation::*;
+
+        impl crate::Client {
+            #( #methods )*
         }
     }
 }

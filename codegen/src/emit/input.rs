@@ -252,9 +252,10 @@ pub(super) fn input(op: &Operation<'_>) -> TokenStream {
             pub fn builder() -> #builder {
                 #builder::default()
             }
+        }
 
-            /// Adds this input's parameters to a request.
-            pub(crate) fn write_params<'a>(&'a self, #param: &mut Params<'a>) {
+        impl crate::codec::WriteParams for #input {
+            fn write_params<'a>(&'a self, #param: &mut Params<'a>) {
                 #( #writes )*
             }
         }
@@ -311,9 +312,14 @@ pub(super) fn builder(op: &Operation<'_>) -> TokenStream {
                 let raw = &raw.ident;
                 quote!(#ident: self.#ident, #raw: self.#raw)
             }
-            (None, true) => {
-                quote!(#ident: self.#ident.ok_or_else(|| BuildError::missing(#wire))?)
-            }
+            // A `match` rather than `ok_or_else(..)?`: no closure and no `?` to compile per
+            // required parameter.
+            (None, true) => quote! {
+                #ident: match self.#ident {
+                    Some(v) => v,
+                    None => return Err(BuildError::missing(#wire)),
+                }
+            },
             (None, false) => quote!(#ident: self.#ident),
         }
     });
@@ -390,15 +396,17 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
          not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) \
          says otherwise."
     });
+    // `send` is no `async fn`: it hands the built input to the generic `Client::send_action`,
+    // whose future is compiled where an action is called, not once per action in `ccc-sdk`.
     quote! {
         #doc
         #deprecated
         #[derive(Clone, Debug)]
         #[must_use = "nothing is sent until `send` is awaited"]
         pub struct #fluent {
-            client: crate::Client,
-            input: #builder,
-            options: crate::CallOptions,
+            pub(crate) client: crate::Client,
+            pub(crate) input: #builder,
+            pub(crate) options: crate::CallOptions,
         }
 
         impl #fluent {
@@ -418,11 +426,11 @@ pub(super) fn fluent(op: &Operation<'_>) -> TokenStream {
             /// Sends the request; a missing required parameter fails here, before anything is sent.
             ///
             #retry_doc
-            pub async fn send(self) -> Result<#output, SdkError<#error>> {
-                let input = self.input.build().map_err(SdkError::Build)?;
-                let mut params = Params::default();
-                input.write_params(&mut params);
-                self.client.call(&OPERATION, &input, params, &self.options).await
+            pub fn send(
+                self,
+            ) -> impl std::future::Future<Output = Result<#output, SdkError<#error>>> {
+                self.client
+                    .send_action(&OPERATION, self.input.build(), self.options)
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The emitters of an action's module: each prints one kind of output from the
 //! [operation model](crate::model), and decides nothing the model could say.
 //!
-//! - `client`: the method on `Client`;
+//! - `client`: the action's method on `Client`, printed with every other action's in one file;
 //! - `input`: the input, its builder, the fluent builder and the structs a request carries;
 //! - `output`: the output and the structs a response carries;
 //! - `errors`: the error enum;
@@ -10,7 +10,7 @@
 //! - `mock`: the `Action` impl that types the mock client's rules (feature `test-util`);
 //! - `tests`: the tests that decode the documented examples.
 
-mod client;
+pub(crate) mod client;
 mod enumeration;
 mod errors;
 mod input;
@@ -31,11 +31,13 @@ use crate::{Error, GeneratedFile, docs, print_file};
 /// What `Debug` shows instead of a sensitive value.
 const REDACTED: &str = "*** redacted ***";
 
-/// Prints the module of one action.
-pub(crate) fn action_module(op: &Operation<'_>) -> Result<GeneratedFile, Error> {
+/// Prints the module of one action, and returns its method on `Client` as tokens in text, for
+/// the one file that holds every action's method (text, as tokens cannot leave the thread).
+pub(crate) fn action_module(op: &Operation<'_>) -> Result<(GeneratedFile, String), Error> {
     let mut verbatim = Vec::new();
     let tokens = module(op, &mut verbatim)?;
-    print_file(op.path.clone(), &op.source, tokens, &verbatim)
+    let file = print_file(op.path.clone(), &op.source, tokens, &verbatim)?;
+    Ok((file, client::method(op)?.to_string()))
 }
 
 fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream, Error> {
@@ -67,7 +69,6 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
         ccc_spec::Method::Post => quote!(Post),
     };
     let idempotent = op.idempotent;
-    let client = client::method(op);
     let input = input::input(op);
     let builder = input::builder(op);
     let fluent = input::fluent(op);
@@ -99,7 +100,6 @@ fn module(op: &Operation<'_>, verbatim: &mut Vec<String>) -> Result<TokenStream,
             idempotent: #idempotent,
         };
 
-        #client
         #input
         #builder
         #fluent

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AcceptChat`: Lets an agent accept a chat offered to them.
-    ///
-    /// Required: [`instance_id`](AcceptChatFluentBuilder::instance_id),
-    /// [`job_id`](AcceptChatFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AcceptChat)
-    #[inline]
-    pub fn accept_chat(&self) -> AcceptChatFluentBuilder {
-        AcceptChatFluentBuilder {
-            client: self.clone(),
-            input: AcceptChatInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AcceptChat`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AcceptChat)
@@ -52,10 +35,11 @@ impl AcceptChatInput {
     pub fn builder() -> AcceptChatInputBuilder {
         AcceptChatInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AcceptChatInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
     }
@@ -115,10 +99,14 @@ impl AcceptChatInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AcceptChatInput, BuildError> {
         Ok(AcceptChatInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
         })
     }
 }
@@ -127,9 +115,9 @@ impl AcceptChatInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AcceptChatFluentBuilder {
-    client: crate::Client,
-    input: AcceptChatInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AcceptChatInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AcceptChatFluentBuilder {
@@ -179,13 +167,13 @@ impl AcceptChatFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AcceptChatOutput, SdkError<AcceptChatError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AcceptChatOutput, SdkError<AcceptChatError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddBlacklistCallTagging`: Puts a phone number on the instance's blacklist of callers.
-    ///
-    /// Required: [`instance_id`](AddBlacklistCallTaggingFluentBuilder::instance_id),
-    /// [`number`](AddBlacklistCallTaggingFluentBuilder::number).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddBlacklistCallTagging)
-    #[inline]
-    pub fn add_blacklist_call_tagging(&self) -> AddBlacklistCallTaggingFluentBuilder {
-        AddBlacklistCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: AddBlacklistCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddBlacklistCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddBlacklistCallTagging)
@@ -56,10 +39,11 @@ impl AddBlacklistCallTaggingInput {
     pub fn builder() -> AddBlacklistCallTaggingInputBuilder {
         AddBlacklistCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddBlacklistCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.job_id {
             p.put(Loc::Query, "JobId", v);
@@ -144,11 +128,15 @@ impl AddBlacklistCallTaggingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddBlacklistCallTaggingInput, BuildError> {
         Ok(AddBlacklistCallTaggingInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             job_id: self.job_id,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
         })
     }
 }
@@ -157,9 +145,9 @@ impl AddBlacklistCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddBlacklistCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: AddBlacklistCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddBlacklistCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddBlacklistCallTaggingFluentBuilder {
@@ -224,15 +212,14 @@ impl AddBlacklistCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AddBlacklistCallTaggingOutput, SdkError<AddBlacklistCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<AddBlacklistCallTaggingOutput, SdkError<AddBlacklistCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

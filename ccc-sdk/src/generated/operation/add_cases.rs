@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddCases`: Adds cases (customers to call) to an outbound campaign, given as a list of phone numbers with their variables.
-    ///
-    /// Required: [`campaign_id`](AddCasesFluentBuilder::campaign_id),
-    /// [`instance_id`](AddCasesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddCases)
-    #[inline]
-    pub fn add_cases(&self) -> AddCasesFluentBuilder {
-        AddCasesFluentBuilder {
-            client: self.clone(),
-            input: AddCasesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddCases`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddCases)
@@ -58,10 +41,11 @@ impl AddCasesInput {
     pub fn builder() -> AddCasesInputBuilder {
         AddCasesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddCasesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(text) = &self.case_list_json {
             p.put(Loc::Query, "CaseList", text);
@@ -163,14 +147,16 @@ impl AddCasesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddCasesInput, BuildError> {
         Ok(AddCasesInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
             case_list: self.case_list,
             case_list_json: self.case_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -179,9 +165,9 @@ impl AddCasesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddCasesFluentBuilder {
-    client: crate::Client,
-    input: AddCasesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddCasesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddCasesFluentBuilder {
@@ -255,13 +241,12 @@ impl AddCasesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AddCasesOutput, SdkError<AddCasesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AddCasesOutput, SdkError<AddCasesError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddFeedback`: Rates the result of an analysis task, with optional written feedback.
-    ///
-    /// Required: [`instance_id`](AddFeedbackFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddFeedback)
-    #[inline]
-    pub fn add_feedback(&self) -> AddFeedbackFluentBuilder {
-        AddFeedbackFluentBuilder {
-            client: self.clone(),
-            input: AddFeedbackInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddFeedback`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddFeedback)
@@ -63,10 +47,11 @@ impl AddFeedbackInput {
     pub fn builder() -> AddFeedbackInputBuilder {
         AddFeedbackInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddFeedbackInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.feedback {
             p.put(Loc::Query, "Feedback", v);
         }
@@ -204,9 +189,10 @@ impl AddFeedbackInputBuilder {
     pub fn build(self) -> Result<AddFeedbackInput, BuildError> {
         Ok(AddFeedbackInput {
             feedback: self.feedback,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             rating: self.rating,
             task_id: self.task_id,
             task_name: self.task_name,
@@ -218,9 +204,9 @@ impl AddFeedbackInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddFeedbackFluentBuilder {
-    client: crate::Client,
-    input: AddFeedbackInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddFeedbackInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddFeedbackFluentBuilder {
@@ -315,13 +301,13 @@ impl AddFeedbackFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AddFeedbackOutput, SdkError<AddFeedbackError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AddFeedbackOutput, SdkError<AddFeedbackError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

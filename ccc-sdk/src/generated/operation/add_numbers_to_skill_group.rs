@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddNumbersToSkillGroup`: Adds phone numbers of an instance to a skill group, for its agents to call out with.
-    ///
-    /// Required: [`instance_id`](AddNumbersToSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](AddNumbersToSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddNumbersToSkillGroup)
-    #[inline]
-    pub fn add_numbers_to_skill_group(&self) -> AddNumbersToSkillGroupFluentBuilder {
-        AddNumbersToSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: AddNumbersToSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddNumbersToSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddNumbersToSkillGroup)
@@ -62,10 +45,11 @@ impl AddNumbersToSkillGroupInput {
     pub fn builder() -> AddNumbersToSkillGroupInputBuilder {
         AddNumbersToSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddNumbersToSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.number_list_json {
             p.put(Loc::Query, "NumberList", text);
@@ -189,14 +173,16 @@ impl AddNumbersToSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddNumbersToSkillGroupInput, BuildError> {
         Ok(AddNumbersToSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             inst_number_group_id_list: self.inst_number_group_id_list,
         })
     }
@@ -206,9 +192,9 @@ impl AddNumbersToSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddNumbersToSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: AddNumbersToSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddNumbersToSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddNumbersToSkillGroupFluentBuilder {
@@ -294,15 +280,14 @@ impl AddNumbersToSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AddNumbersToSkillGroupOutput, SdkError<AddNumbersToSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<AddNumbersToSkillGroupOutput, SdkError<AddNumbersToSkillGroupError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddPhoneNumberToSkillGroups`: Adds one phone number to several skill groups.
-    ///
-    /// Required: [`instance_id`](AddPhoneNumberToSkillGroupsFluentBuilder::instance_id),
-    /// [`number`](AddPhoneNumberToSkillGroupsFluentBuilder::number),
-    /// [`skill_group_id_list`](AddPhoneNumberToSkillGroupsFluentBuilder::skill_group_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumberToSkillGroups)
-    #[inline]
-    pub fn add_phone_number_to_skill_groups(&self) -> AddPhoneNumberToSkillGroupsFluentBuilder {
-        AddPhoneNumberToSkillGroupsFluentBuilder {
-            client: self.clone(),
-            input: AddPhoneNumberToSkillGroupsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddPhoneNumberToSkillGroups`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumberToSkillGroups)
@@ -59,10 +41,11 @@ impl AddPhoneNumberToSkillGroupsInput {
     pub fn builder() -> AddPhoneNumberToSkillGroupsInputBuilder {
         AddPhoneNumberToSkillGroupsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddPhoneNumberToSkillGroupsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
         match &self.skill_group_id_list_json {
@@ -163,10 +146,14 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddPhoneNumberToSkillGroupsInput, BuildError> {
         Ok(AddPhoneNumberToSkillGroupsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
             skill_group_id_list: match (self.skill_group_id_list, &self.skill_group_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -181,9 +168,9 @@ impl AddPhoneNumberToSkillGroupsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddPhoneNumberToSkillGroupsFluentBuilder {
-    client: crate::Client,
-    input: AddPhoneNumberToSkillGroupsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddPhoneNumberToSkillGroupsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddPhoneNumberToSkillGroupsFluentBuilder {
@@ -257,15 +244,17 @@ impl AddPhoneNumberToSkillGroupsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AddPhoneNumberToSkillGroupsOutput, SdkError<AddPhoneNumberToSkillGroupsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            AddPhoneNumberToSkillGroupsOutput,
+            SdkError<AddPhoneNumberToSkillGroupsError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddPhoneNumbers`: Adds phone numbers to an instance.
-    ///
-    /// Required: [`instance_id`](AddPhoneNumbersFluentBuilder::instance_id),
-    /// [`usage`](AddPhoneNumbersFluentBuilder::usage).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumbers)
-    #[inline]
-    pub fn add_phone_numbers(&self) -> AddPhoneNumbersFluentBuilder {
-        AddPhoneNumbersFluentBuilder {
-            client: self.clone(),
-            input: AddPhoneNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddPhoneNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddPhoneNumbers)
@@ -66,10 +49,11 @@ impl AddPhoneNumbersInput {
     pub fn builder() -> AddPhoneNumbersInputBuilder {
         AddPhoneNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddPhoneNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
         }
@@ -219,13 +203,17 @@ impl AddPhoneNumbersInputBuilder {
     pub fn build(self) -> Result<AddPhoneNumbersInput, BuildError> {
         Ok(AddPhoneNumbersInput {
             contact_flow_id: self.contact_flow_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_group_id: self.number_group_id,
             number_list: self.number_list,
             number_list_json: self.number_list_json,
-            usage: self.usage.ok_or_else(|| BuildError::missing("Usage"))?,
+            usage: match self.usage {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Usage")),
+            },
         })
     }
 }
@@ -234,9 +222,9 @@ impl AddPhoneNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddPhoneNumbersFluentBuilder {
-    client: crate::Client,
-    input: AddPhoneNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddPhoneNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddPhoneNumbersFluentBuilder {
@@ -337,13 +325,13 @@ impl AddPhoneNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AddPhoneNumbersOutput, SdkError<AddPhoneNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AddPhoneNumbersOutput, SdkError<AddPhoneNumbersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

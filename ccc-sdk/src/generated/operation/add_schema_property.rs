@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddSchemaProperty`: Adds a property (a custom field with its type, editor and validation rules) to a schema.
-    ///
-    /// Required: [`instance_id`](AddSchemaPropertyFluentBuilder::instance_id),
-    /// [`schema_id`](AddSchemaPropertyFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSchemaProperty)
-    #[inline]
-    pub fn add_schema_property(&self) -> AddSchemaPropertyFluentBuilder {
-        AddSchemaPropertyFluentBuilder {
-            client: self.clone(),
-            input: AddSchemaPropertyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddSchemaProperty`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSchemaProperty)
@@ -62,10 +45,11 @@ impl AddSchemaPropertyInput {
     pub fn builder() -> AddSchemaPropertyInputBuilder {
         AddSchemaPropertyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddSchemaPropertyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(text) = &self.property_json {
             p.put(Loc::Body, "Property", text);
@@ -187,15 +171,17 @@ impl AddSchemaPropertyInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddSchemaPropertyInput, BuildError> {
         Ok(AddSchemaPropertyInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             property: self.property,
             property_json: self.property_json,
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -204,9 +190,9 @@ impl AddSchemaPropertyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddSchemaPropertyFluentBuilder {
-    client: crate::Client,
-    input: AddSchemaPropertyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddSchemaPropertyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddSchemaPropertyFluentBuilder {
@@ -292,13 +278,14 @@ impl AddSchemaPropertyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AddSchemaPropertyOutput, SdkError<AddSchemaPropertyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<AddSchemaPropertyOutput, SdkError<AddSchemaPropertyError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddSkillGroupsToUser`: Adds a user to skill groups, with a skill level in each.
-    ///
-    /// Required: [`instance_id`](AddSkillGroupsToUserFluentBuilder::instance_id),
-    /// [`skill_level_list`](AddSkillGroupsToUserFluentBuilder::skill_level_list),
-    /// [`user_id`](AddSkillGroupsToUserFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSkillGroupsToUser)
-    #[inline]
-    pub fn add_skill_groups_to_user(&self) -> AddSkillGroupsToUserFluentBuilder {
-        AddSkillGroupsToUserFluentBuilder {
-            client: self.clone(),
-            input: AddSkillGroupsToUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddSkillGroupsToUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddSkillGroupsToUser)
@@ -59,10 +41,11 @@ impl AddSkillGroupsToUserInput {
     pub fn builder() -> AddSkillGroupsToUserInputBuilder {
         AddSkillGroupsToUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddSkillGroupsToUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_level_list_json {
             Some(text) => p.put(Loc::Query, "SkillLevelList", text),
@@ -163,16 +146,20 @@ impl AddSkillGroupsToUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddSkillGroupsToUserInput, BuildError> {
         Ok(AddSkillGroupsToUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             skill_level_list: match (self.skill_level_list, &self.skill_level_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("SkillLevelList")),
             },
             skill_level_list_json: self.skill_level_list_json,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
         })
     }
 }
@@ -181,9 +168,9 @@ impl AddSkillGroupsToUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddSkillGroupsToUserFluentBuilder {
-    client: crate::Client,
-    input: AddSkillGroupsToUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddSkillGroupsToUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddSkillGroupsToUserFluentBuilder {
@@ -257,15 +244,14 @@ impl AddSkillGroupsToUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AddSkillGroupsToUserOutput, SdkError<AddSkillGroupsToUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<AddSkillGroupsToUserOutput, SdkError<AddSkillGroupsToUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

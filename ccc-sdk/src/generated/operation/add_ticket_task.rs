@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddTicketTask`: Adds a task to a ticket's process, before or after an existing task, and assigns it to a user.
-    ///
-    /// Required: [`assignee`](AddTicketTaskFluentBuilder::assignee),
-    /// [`comment`](AddTicketTaskFluentBuilder::comment),
-    /// [`instance_id`](AddTicketTaskFluentBuilder::instance_id),
-    /// [`task_id`](AddTicketTaskFluentBuilder::task_id),
-    /// [`ticket_id`](AddTicketTaskFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddTicketTask)
-    #[inline]
-    pub fn add_ticket_task(&self) -> AddTicketTaskFluentBuilder {
-        AddTicketTaskFluentBuilder {
-            client: self.clone(),
-            input: AddTicketTaskInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddTicketTask`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddTicketTask)
@@ -71,10 +51,11 @@ impl AddTicketTaskInput {
     pub fn builder() -> AddTicketTaskInputBuilder {
         AddTicketTaskInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddTicketTaskInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         p.put(Loc::Query, "Comment", &self.comment);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -228,18 +209,27 @@ impl AddTicketTaskInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddTicketTaskInput, BuildError> {
         Ok(AddTicketTaskInput {
-            assignee: self
-                .assignee
-                .ok_or_else(|| BuildError::missing("Assignee"))?,
-            comment: self.comment.ok_or_else(|| BuildError::missing("Comment"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            assignee: match self.assignee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Assignee")),
+            },
+            comment: match self.comment {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Comment")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             position: self.position,
-            task_id: self.task_id.ok_or_else(|| BuildError::missing("TaskId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            task_id: match self.task_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TaskId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
         })
     }
 }
@@ -248,9 +238,9 @@ impl AddTicketTaskInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddTicketTaskFluentBuilder {
-    client: crate::Client,
-    input: AddTicketTaskInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddTicketTaskInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddTicketTaskFluentBuilder {
@@ -360,13 +350,13 @@ impl AddTicketTaskFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AddTicketTaskOutput, SdkError<AddTicketTaskError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AddTicketTaskOutput, SdkError<AddTicketTaskError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

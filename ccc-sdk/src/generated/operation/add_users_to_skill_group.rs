@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AddUsersToSkillGroup`: Adds users to a skill group, with their skill levels.
-    ///
-    /// Required: [`instance_id`](AddUsersToSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](AddUsersToSkillGroupFluentBuilder::skill_group_id),
-    /// [`user_skill_level_list`](AddUsersToSkillGroupFluentBuilder::user_skill_level_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddUsersToSkillGroup)
-    #[inline]
-    pub fn add_users_to_skill_group(&self) -> AddUsersToSkillGroupFluentBuilder {
-        AddUsersToSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: AddUsersToSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AddUsersToSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AddUsersToSkillGroup)
@@ -59,10 +41,11 @@ impl AddUsersToSkillGroupInput {
     pub fn builder() -> AddUsersToSkillGroupInputBuilder {
         AddUsersToSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AddUsersToSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
         match &self.user_skill_level_list_json {
@@ -167,12 +150,14 @@ impl AddUsersToSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AddUsersToSkillGroupInput, BuildError> {
         Ok(AddUsersToSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             user_skill_level_list: match (
                 self.user_skill_level_list,
                 &self.user_skill_level_list_json,
@@ -190,9 +175,9 @@ impl AddUsersToSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AddUsersToSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: AddUsersToSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AddUsersToSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AddUsersToSkillGroupFluentBuilder {
@@ -266,15 +251,14 @@ impl AddUsersToSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AddUsersToSkillGroupOutput, SdkError<AddUsersToSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<AddUsersToSkillGroupOutput, SdkError<AddUsersToSkillGroupError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AnalyzeConversation`: Runs analysis tasks (such as keyword extraction) over the conversation of a call and returns their results.
-    ///
-    /// Required: [`instance_id`](AnalyzeConversationFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AnalyzeConversation)
-    #[inline]
-    pub fn analyze_conversation(&self) -> AnalyzeConversationFluentBuilder {
-        AnalyzeConversationFluentBuilder {
-            client: self.clone(),
-            input: AnalyzeConversationInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AnalyzeConversation`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AnalyzeConversation)
@@ -61,10 +45,11 @@ impl AnalyzeConversationInput {
     pub fn builder() -> AnalyzeConversationInputBuilder {
         AnalyzeConversationInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AnalyzeConversationInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
         }
@@ -192,9 +177,10 @@ impl AnalyzeConversationInputBuilder {
         Ok(AnalyzeConversationInput {
             contact_id: self.contact_id,
             field_list_json: self.field_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             task_list_json: self.task_list_json,
             task_list_json_json: self.task_list_json_json,
         })
@@ -205,9 +191,9 @@ impl AnalyzeConversationInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AnalyzeConversationFluentBuilder {
-    client: crate::Client,
-    input: AnalyzeConversationInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AnalyzeConversationInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AnalyzeConversationFluentBuilder {
@@ -293,15 +279,14 @@ impl AnalyzeConversationFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<AnalyzeConversationOutput, SdkError<AnalyzeConversationError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<AnalyzeConversationOutput, SdkError<AnalyzeConversationError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

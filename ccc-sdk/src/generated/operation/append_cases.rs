@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AppendCases`: Appends cases (customers to call) to a campaign that is already running.
-    ///
-    /// Required: [`campaign_id`](AppendCasesFluentBuilder::campaign_id),
-    /// [`instance_id`](AppendCasesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AppendCases)
-    #[inline]
-    pub fn append_cases(&self) -> AppendCasesFluentBuilder {
-        AppendCasesFluentBuilder {
-            client: self.clone(),
-            input: AppendCasesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AppendCases`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AppendCases)
@@ -58,10 +41,11 @@ impl AppendCasesInput {
     pub fn builder() -> AppendCasesInputBuilder {
         AppendCasesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AppendCasesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.body_json {
@@ -160,12 +144,14 @@ impl AppendCasesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<AppendCasesInput, BuildError> {
         Ok(AppendCasesInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             body: self.body,
             body_json: self.body_json,
         })
@@ -176,9 +162,9 @@ impl AppendCasesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AppendCasesFluentBuilder {
-    client: crate::Client,
-    input: AppendCasesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AppendCasesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AppendCasesFluentBuilder {
@@ -249,13 +235,13 @@ impl AppendCasesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AppendCasesOutput, SdkError<AppendCasesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AppendCasesOutput, SdkError<AppendCasesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -18,26 +18,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `AssignUsers`: Makes RAM users agents of an instance, with one role, work mode and set of skill levels for all of them.
-    ///
-    /// Required: [`instance_id`](AssignUsersFluentBuilder::instance_id),
-    /// [`ram_id_list`](AssignUsersFluentBuilder::ram_id_list),
-    /// [`role_id`](AssignUsersFluentBuilder::role_id),
-    /// [`work_mode`](AssignUsersFluentBuilder::work_mode).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AssignUsers)
-    #[deprecated]
-    #[inline]
-    pub fn assign_users(&self) -> AssignUsersFluentBuilder {
-        AssignUsersFluentBuilder {
-            client: self.clone(),
-            input: AssignUsersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `AssignUsers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/AssignUsers)
@@ -80,10 +60,11 @@ impl AssignUsersInput {
     pub fn builder() -> AssignUsersInputBuilder {
         AssignUsersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for AssignUsersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.r#async {
             p.put(Loc::Query, "Async", v);
         }
@@ -272,21 +253,26 @@ impl AssignUsersInputBuilder {
     pub fn build(self) -> Result<AssignUsersInput, BuildError> {
         Ok(AssignUsersInput {
             r#async: self.r#async,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ram_id_list: match (self.ram_id_list, &self.ram_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("RamIdList")),
             },
             ram_id_list_json: self.ram_id_list_json,
-            role_id: self.role_id.ok_or_else(|| BuildError::missing("RoleId"))?,
+            role_id: match self.role_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("RoleId")),
+            },
             skill_level_list: self.skill_level_list,
             skill_level_list_json: self.skill_level_list_json,
-            work_mode: self
-                .work_mode
-                .ok_or_else(|| BuildError::missing("WorkMode"))?,
+            work_mode: match self.work_mode {
+                Some(v) => v,
+                None => return Err(BuildError::missing("WorkMode")),
+            },
         })
     }
 }
@@ -296,9 +282,9 @@ impl AssignUsersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct AssignUsersFluentBuilder {
-    client: crate::Client,
-    input: AssignUsersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: AssignUsersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl AssignUsersFluentBuilder {
@@ -423,13 +409,13 @@ impl AssignUsersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<AssignUsersOutput, SdkError<AssignUsersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<AssignUsersOutput, SdkError<AssignUsersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `BargeInCall`: Lets a supervisor join an agent's call, heard by both parties.
-    ///
-    /// Required: [`barged_user_id`](BargeInCallFluentBuilder::barged_user_id),
-    /// [`instance_id`](BargeInCallFluentBuilder::instance_id),
-    /// [`job_id`](BargeInCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BargeInCall)
-    #[inline]
-    pub fn barge_in_call(&self) -> BargeInCallFluentBuilder {
-        BargeInCallFluentBuilder {
-            client: self.clone(),
-            input: BargeInCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `BargeInCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BargeInCall)
@@ -69,10 +51,11 @@ impl BargeInCallInput {
     pub fn builder() -> BargeInCallInputBuilder {
         BargeInCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for BargeInCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "BargedUserId", &self.barged_user_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -230,14 +213,19 @@ impl BargeInCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<BargeInCallInput, BuildError> {
         Ok(BargeInCallInput {
-            barged_user_id: self
-                .barged_user_id
-                .ok_or_else(|| BuildError::missing("BargedUserId"))?,
+            barged_user_id: match self.barged_user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("BargedUserId")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
             timeout_seconds: self.timeout_seconds,
         })
@@ -248,9 +236,9 @@ impl BargeInCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct BargeInCallFluentBuilder {
-    client: crate::Client,
-    input: BargeInCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: BargeInCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl BargeInCallFluentBuilder {
@@ -360,13 +348,13 @@ impl BargeInCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<BargeInCallOutput, SdkError<BargeInCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<BargeInCallOutput, SdkError<BargeInCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `BlindTransfer`: Transfers an agent's call to another agent, skill group or number without consulting first.
-    ///
-    /// Required: [`instance_id`](BlindTransferFluentBuilder::instance_id),
-    /// [`job_id`](BlindTransferFluentBuilder::job_id),
-    /// [`transferee`](BlindTransferFluentBuilder::transferee).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BlindTransfer)
-    #[inline]
-    pub fn blind_transfer(&self) -> BlindTransferFluentBuilder {
-        BlindTransferFluentBuilder {
-            client: self.clone(),
-            input: BlindTransferInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `BlindTransfer`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BlindTransfer)
@@ -113,10 +95,11 @@ impl BlindTransferInput {
     pub fn builder() -> BlindTransferInputBuilder {
         BlindTransferInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for BlindTransferInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.call_priority {
             p.put(Loc::Query, "CallPriority", v);
         }
@@ -552,10 +535,14 @@ impl BlindTransferInputBuilder {
             call_priority: self.call_priority,
             contact_flow_variables: self.contact_flow_variables,
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             queuing_overflow_threshold: self.queuing_overflow_threshold,
             queuing_timeout_seconds: self.queuing_timeout_seconds,
             routing_type: self.routing_type,
@@ -564,9 +551,10 @@ impl BlindTransferInputBuilder {
             strategy_params: self.strategy_params,
             tags: self.tags,
             timeout_seconds: self.timeout_seconds,
-            transferee: self
-                .transferee
-                .ok_or_else(|| BuildError::missing("Transferee"))?,
+            transferee: match self.transferee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Transferee")),
+            },
             transferee_type: self.transferee_type,
             transferor: self.transferor,
             user_id: self.user_id,
@@ -578,9 +566,9 @@ impl BlindTransferInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct BlindTransferFluentBuilder {
-    client: crate::Client,
-    input: BlindTransferInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: BlindTransferInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl BlindTransferFluentBuilder {
@@ -855,13 +843,13 @@ impl BlindTransferFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<BlindTransferOutput, SdkError<BlindTransferError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<BlindTransferOutput, SdkError<BlindTransferError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `BridgeRtcCall`: Bridges a WebRTC call to a phone number.
-    ///
-    /// Required: [`callee`](BridgeRtcCallFluentBuilder::callee),
-    /// [`device_id`](BridgeRtcCallFluentBuilder::device_id),
-    /// [`instance_id`](BridgeRtcCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BridgeRtcCall)
-    #[inline]
-    pub fn bridge_rtc_call(&self) -> BridgeRtcCallFluentBuilder {
-        BridgeRtcCallFluentBuilder {
-            client: self.clone(),
-            input: BridgeRtcCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `BridgeRtcCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/BridgeRtcCall)
@@ -81,10 +63,11 @@ impl BridgeRtcCallInput {
     pub fn builder() -> BridgeRtcCallInputBuilder {
         BridgeRtcCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for BridgeRtcCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         if let Some(v) = &self.caller {
             p.put(Loc::Query, "Caller", v);
@@ -317,14 +300,19 @@ impl BridgeRtcCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<BridgeRtcCallInput, BuildError> {
         Ok(BridgeRtcCallInput {
-            callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
+            callee: match self.callee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Callee")),
+            },
             caller: self.caller,
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            device_id: match self.device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DeviceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             service_provider: self.service_provider,
             tags: self.tags,
             timeout_seconds: self.timeout_seconds,
@@ -338,9 +326,9 @@ impl BridgeRtcCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct BridgeRtcCallFluentBuilder {
-    client: crate::Client,
-    input: BridgeRtcCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: BridgeRtcCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl BridgeRtcCallFluentBuilder {
@@ -495,13 +483,13 @@ impl BridgeRtcCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<BridgeRtcCallOutput, SdkError<BridgeRtcCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<BridgeRtcCallOutput, SdkError<BridgeRtcCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

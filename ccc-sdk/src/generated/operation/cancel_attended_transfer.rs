@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CancelAttendedTransfer`: Cancels a consulted transfer and brings the agent back to the original call.
-    ///
-    /// Required: [`instance_id`](CancelAttendedTransferFluentBuilder::instance_id),
-    /// [`job_id`](CancelAttendedTransferFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CancelAttendedTransfer)
-    #[inline]
-    pub fn cancel_attended_transfer(&self) -> CancelAttendedTransferFluentBuilder {
-        CancelAttendedTransferFluentBuilder {
-            client: self.clone(),
-            input: CancelAttendedTransferInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CancelAttendedTransfer`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CancelAttendedTransfer)
@@ -60,10 +43,11 @@ impl CancelAttendedTransferInput {
     pub fn builder() -> CancelAttendedTransferInputBuilder {
         CancelAttendedTransferInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CancelAttendedTransferInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -174,10 +158,14 @@ impl CancelAttendedTransferInputBuilder {
     pub fn build(self) -> Result<CancelAttendedTransferInput, BuildError> {
         Ok(CancelAttendedTransferInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -187,9 +175,9 @@ impl CancelAttendedTransferInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CancelAttendedTransferFluentBuilder {
-    client: crate::Client,
-    input: CancelAttendedTransferInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CancelAttendedTransferInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CancelAttendedTransferFluentBuilder {
@@ -269,15 +257,14 @@ impl CancelAttendedTransferFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<CancelAttendedTransferOutput, SdkError<CancelAttendedTransferError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<CancelAttendedTransferOutput, SdkError<CancelAttendedTransferError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ChangeVisibility`: Hides an agent from inbound call routing or shows them again; an invisible agent is signed in for outbound calls only.
-    ///
-    /// Required: [`instance_id`](ChangeVisibilityFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ChangeVisibility)
-    #[inline]
-    pub fn change_visibility(&self) -> ChangeVisibilityFluentBuilder {
-        ChangeVisibilityFluentBuilder {
-            client: self.clone(),
-            input: ChangeVisibilityInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ChangeVisibility`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ChangeVisibility)
@@ -55,10 +39,11 @@ impl ChangeVisibilityInput {
     pub fn builder() -> ChangeVisibilityInputBuilder {
         ChangeVisibilityInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ChangeVisibilityInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.invisible {
             p.put(Loc::Query, "Invisible", v);
@@ -145,9 +130,10 @@ impl ChangeVisibilityInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ChangeVisibilityInput, BuildError> {
         Ok(ChangeVisibilityInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             invisible: self.invisible,
             user_id: self.user_id,
         })
@@ -158,9 +144,9 @@ impl ChangeVisibilityInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ChangeVisibilityFluentBuilder {
-    client: crate::Client,
-    input: ChangeVisibilityInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ChangeVisibilityInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ChangeVisibilityFluentBuilder {
@@ -225,13 +211,13 @@ impl ChangeVisibilityFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ChangeVisibilityOutput, SdkError<ChangeVisibilityError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ChangeVisibilityOutput, SdkError<ChangeVisibilityError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ChangeWorkMode`: Changes the work mode of an agent (office phone, mobile, …).
-    ///
-    /// Required: [`instance_id`](ChangeWorkModeFluentBuilder::instance_id),
-    /// [`work_mode`](ChangeWorkModeFluentBuilder::work_mode).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ChangeWorkMode)
-    #[inline]
-    pub fn change_work_mode(&self) -> ChangeWorkModeFluentBuilder {
-        ChangeWorkModeFluentBuilder {
-            client: self.clone(),
-            input: ChangeWorkModeInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ChangeWorkMode`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ChangeWorkMode)
@@ -70,10 +53,11 @@ impl ChangeWorkModeInput {
     pub fn builder() -> ChangeWorkModeInputBuilder {
         ChangeWorkModeInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ChangeWorkModeInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -251,16 +235,18 @@ impl ChangeWorkModeInputBuilder {
     pub fn build(self) -> Result<ChangeWorkModeInput, BuildError> {
         Ok(ChangeWorkModeInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             mobile: self.mobile,
             signed_skill_group_id_list: self.signed_skill_group_id_list,
             signed_skill_group_id_list_json: self.signed_skill_group_id_list_json,
             user_id: self.user_id,
-            work_mode: self
-                .work_mode
-                .ok_or_else(|| BuildError::missing("WorkMode"))?,
+            work_mode: match self.work_mode {
+                Some(v) => v,
+                None => return Err(BuildError::missing("WorkMode")),
+            },
         })
     }
 }
@@ -269,9 +255,9 @@ impl ChangeWorkModeInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ChangeWorkModeFluentBuilder {
-    client: crate::Client,
-    input: ChangeWorkModeInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ChangeWorkModeInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ChangeWorkModeFluentBuilder {
@@ -390,13 +376,13 @@ impl ChangeWorkModeFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ChangeWorkModeOutput, SdkError<ChangeWorkModeError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ChangeWorkModeOutput, SdkError<ChangeWorkModeError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ClaimCall`: Lets an agent claim a call that is waiting.
-    ///
-    /// Required: [`instance_id`](ClaimCallFluentBuilder::instance_id),
-    /// [`job_id`](ClaimCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ClaimCall)
-    #[inline]
-    pub fn claim_call(&self) -> ClaimCallFluentBuilder {
-        ClaimCallFluentBuilder {
-            client: self.clone(),
-            input: ClaimCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ClaimCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ClaimCall)
@@ -79,10 +62,11 @@ impl ClaimCallInput {
     pub fn builder() -> ClaimCallInputBuilder {
         ClaimCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ClaimCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.candidate_user_list_json {
             p.put(Loc::Query, "CandidateUserListJson", v);
         }
@@ -243,10 +227,14 @@ impl ClaimCallInputBuilder {
     pub fn build(self) -> Result<ClaimCallInput, BuildError> {
         Ok(ClaimCallInput {
             candidate_user_list_json: self.candidate_user_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             skill_group_id: self.skill_group_id,
             tags: self.tags,
             user_id: self.user_id,
@@ -258,9 +246,9 @@ impl ClaimCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ClaimCallFluentBuilder {
-    client: crate::Client,
-    input: ClaimCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ClaimCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ClaimCallFluentBuilder {
@@ -370,13 +358,12 @@ impl ClaimCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ClaimCallOutput, SdkError<ClaimCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ClaimCallOutput, SdkError<ClaimCallError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

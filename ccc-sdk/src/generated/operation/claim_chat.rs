@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ClaimChat`: Lets an agent claim a chat waiting in a skill group, so that it is assigned to them.
-    ///
-    /// Required: [`instance_id`](ClaimChatFluentBuilder::instance_id),
-    /// [`job_id`](ClaimChatFluentBuilder::job_id),
-    /// [`skill_group_id`](ClaimChatFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ClaimChat)
-    #[inline]
-    pub fn claim_chat(&self) -> ClaimChatFluentBuilder {
-        ClaimChatFluentBuilder {
-            client: self.clone(),
-            input: ClaimChatInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ClaimChat`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ClaimChat)
@@ -57,10 +39,11 @@ impl ClaimChatInput {
     pub fn builder() -> ClaimChatInputBuilder {
         ClaimChatInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ClaimChatInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
@@ -143,13 +126,18 @@ impl ClaimChatInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ClaimChatInput, BuildError> {
         Ok(ClaimChatInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
         })
     }
 }
@@ -158,9 +146,9 @@ impl ClaimChatInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ClaimChatFluentBuilder {
-    client: crate::Client,
-    input: ClaimChatInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ClaimChatInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ClaimChatFluentBuilder {
@@ -225,13 +213,12 @@ impl ClaimChatFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ClaimChatOutput, SdkError<ClaimChatError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ClaimChatOutput, SdkError<ClaimChatError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CoachCall`: Lets a supervisor speak to an agent on a call without the customer hearing.
-    ///
-    /// Required: [`coached_user_id`](CoachCallFluentBuilder::coached_user_id),
-    /// [`instance_id`](CoachCallFluentBuilder::instance_id),
-    /// [`job_id`](CoachCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CoachCall)
-    #[inline]
-    pub fn coach_call(&self) -> CoachCallFluentBuilder {
-        CoachCallFluentBuilder {
-            client: self.clone(),
-            input: CoachCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CoachCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CoachCall)
@@ -69,10 +51,11 @@ impl CoachCallInput {
     pub fn builder() -> CoachCallInputBuilder {
         CoachCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CoachCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CoachedUserId", &self.coached_user_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -230,14 +213,19 @@ impl CoachCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CoachCallInput, BuildError> {
         Ok(CoachCallInput {
-            coached_user_id: self
-                .coached_user_id
-                .ok_or_else(|| BuildError::missing("CoachedUserId"))?,
+            coached_user_id: match self.coached_user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CoachedUserId")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             timeout_seconds: self.timeout_seconds,
             user_id: self.user_id,
         })
@@ -248,9 +236,9 @@ impl CoachCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CoachCallFluentBuilder {
-    client: crate::Client,
-    input: CoachCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CoachCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CoachCallFluentBuilder {
@@ -360,13 +348,12 @@ impl CoachCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CoachCallOutput, SdkError<CoachCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CoachCallOutput, SdkError<CoachCallError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -15,26 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CommitContactFlow`: Saves a new definition into the open draft of a contact flow (IVR).
-    ///
-    /// Required: [`contact_flow_id`](CommitContactFlowFluentBuilder::contact_flow_id),
-    /// [`definition`](CommitContactFlowFluentBuilder::definition),
-    /// [`description`](CommitContactFlowFluentBuilder::description),
-    /// [`draft_id`](CommitContactFlowFluentBuilder::draft_id),
-    /// [`instance_id`](CommitContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CommitContactFlow)
-    #[inline]
-    pub fn commit_contact_flow(&self) -> CommitContactFlowFluentBuilder {
-        CommitContactFlowFluentBuilder {
-            client: self.clone(),
-            input: CommitContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CommitContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CommitContactFlow)
@@ -69,10 +49,11 @@ impl CommitContactFlowInput {
     pub fn builder() -> CommitContactFlowInputBuilder {
         CommitContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CommitContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "Definition", &self.definition);
         p.put(Loc::Query, "Description", &self.description);
@@ -201,21 +182,26 @@ impl CommitContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CommitContactFlowInput, BuildError> {
         Ok(CommitContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            definition: self
-                .definition
-                .ok_or_else(|| BuildError::missing("Definition"))?,
-            description: self
-                .description
-                .ok_or_else(|| BuildError::missing("Description"))?,
-            draft_id: self
-                .draft_id
-                .ok_or_else(|| BuildError::missing("DraftId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            definition: match self.definition {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Definition")),
+            },
+            description: match self.description {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Description")),
+            },
+            draft_id: match self.draft_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DraftId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -224,9 +210,9 @@ impl CommitContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CommitContactFlowFluentBuilder {
-    client: crate::Client,
-    input: CommitContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CommitContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CommitContactFlowFluentBuilder {
@@ -321,13 +307,14 @@ impl CommitContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CommitContactFlowOutput, SdkError<CommitContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<CommitContactFlowOutput, SdkError<CommitContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

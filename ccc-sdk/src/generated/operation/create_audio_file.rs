@@ -15,25 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateAudioFile`: Registers an audio file (prompt, music on hold) uploaded to the service's storage as an audio resource of an instance.
-    ///
-    /// Required: [`audio_file_name`](CreateAudioFileFluentBuilder::audio_file_name),
-    /// [`instance_id`](CreateAudioFileFluentBuilder::instance_id),
-    /// [`name`](CreateAudioFileFluentBuilder::name),
-    /// [`oss_file_key`](CreateAudioFileFluentBuilder::oss_file_key).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateAudioFile)
-    #[inline]
-    pub fn create_audio_file(&self) -> CreateAudioFileFluentBuilder {
-        CreateAudioFileFluentBuilder {
-            client: self.clone(),
-            input: CreateAudioFileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateAudioFile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateAudioFile)
@@ -68,10 +49,11 @@ impl CreateAudioFileInput {
     pub fn builder() -> CreateAudioFileInputBuilder {
         CreateAudioFileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateAudioFileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Name", &self.name);
@@ -202,16 +184,22 @@ impl CreateAudioFileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateAudioFileInput, BuildError> {
         Ok(CreateAudioFileInput {
-            audio_file_name: self
-                .audio_file_name
-                .ok_or_else(|| BuildError::missing("AudioFileName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
-            oss_file_key: self
-                .oss_file_key
-                .ok_or_else(|| BuildError::missing("OssFileKey"))?,
+            audio_file_name: match self.audio_file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioFileName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
+            oss_file_key: match self.oss_file_key {
+                Some(v) => v,
+                None => return Err(BuildError::missing("OssFileKey")),
+            },
             usage: self.usage,
         })
     }
@@ -221,9 +209,9 @@ impl CreateAudioFileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateAudioFileFluentBuilder {
-    client: crate::Client,
-    input: CreateAudioFileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateAudioFileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateAudioFileFluentBuilder {
@@ -318,13 +306,13 @@ impl CreateAudioFileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateAudioFileOutput, SdkError<CreateAudioFileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateAudioFileOutput, SdkError<CreateAudioFileError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

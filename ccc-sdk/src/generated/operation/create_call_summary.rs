@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateCallSummary`: Writes the summary of a call (contact), for a customer; returns the summary's id.
-    ///
-    /// Required: [`instance_id`](CreateCallSummaryFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallSummary)
-    #[inline]
-    pub fn create_call_summary(&self) -> CreateCallSummaryFluentBuilder {
-        CreateCallSummaryFluentBuilder {
-            client: self.clone(),
-            input: CreateCallSummaryInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateCallSummary`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallSummary)
@@ -59,10 +43,11 @@ impl CreateCallSummaryInput {
     pub fn builder() -> CreateCallSummaryInputBuilder {
         CreateCallSummaryInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateCallSummaryInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
         }
@@ -177,9 +162,10 @@ impl CreateCallSummaryInputBuilder {
             contact_id: self.contact_id,
             context: self.context,
             customer_id: self.customer_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -188,9 +174,9 @@ impl CreateCallSummaryInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateCallSummaryFluentBuilder {
-    client: crate::Client,
-    input: CreateCallSummaryInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateCallSummaryInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateCallSummaryFluentBuilder {
@@ -270,13 +256,14 @@ impl CreateCallSummaryFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateCallSummaryOutput, SdkError<CreateCallSummaryError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<CreateCallSummaryOutput, SdkError<CreateCallSummaryError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

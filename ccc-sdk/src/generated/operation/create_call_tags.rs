@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateCallTags`: Creates call tags in an instance.
-    ///
-    /// Required: [`call_tag_name_list`](CreateCallTagsFluentBuilder::call_tag_name_list),
-    /// [`instance_id`](CreateCallTagsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallTags)
-    #[inline]
-    pub fn create_call_tags(&self) -> CreateCallTagsFluentBuilder {
-        CreateCallTagsFluentBuilder {
-            client: self.clone(),
-            input: CreateCallTagsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateCallTags`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCallTags)
@@ -54,10 +37,11 @@ impl CreateCallTagsInput {
     pub fn builder() -> CreateCallTagsInputBuilder {
         CreateCallTagsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateCallTagsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.call_tag_name_list_json {
             Some(text) => p.put(Loc::Query, "CallTagNameList", text),
             None => p.json(Loc::Query, "CallTagNameList", &self.call_tag_name_list),
@@ -141,9 +125,10 @@ impl CreateCallTagsInputBuilder {
                 (None, None) => return Err(BuildError::missing("CallTagNameList")),
             },
             call_tag_name_list_json: self.call_tag_name_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -152,9 +137,9 @@ impl CreateCallTagsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateCallTagsFluentBuilder {
-    client: crate::Client,
-    input: CreateCallTagsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateCallTagsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateCallTagsFluentBuilder {
@@ -213,13 +198,13 @@ impl CreateCallTagsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateCallTagsOutput, SdkError<CreateCallTagsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateCallTagsOutput, SdkError<CreateCallTagsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

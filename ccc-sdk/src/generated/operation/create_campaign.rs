@@ -13,32 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateCampaign`: Creates a predictive outbound campaign: whom to call, when, how fast, and which skill group answers.
-    ///
-    /// Required: [`callable_time`](CreateCampaignFluentBuilder::callable_time),
-    /// [`contact_flow_id`](CreateCampaignFluentBuilder::contact_flow_id),
-    /// [`end_time`](CreateCampaignFluentBuilder::end_time),
-    /// [`instance_id`](CreateCampaignFluentBuilder::instance_id),
-    /// [`max_attempt_count`](CreateCampaignFluentBuilder::max_attempt_count),
-    /// [`min_attempt_interval`](CreateCampaignFluentBuilder::min_attempt_interval),
-    /// [`name`](CreateCampaignFluentBuilder::name),
-    /// [`queue_id`](CreateCampaignFluentBuilder::queue_id),
-    /// [`start_time`](CreateCampaignFluentBuilder::start_time),
-    /// [`strategy_parameters`](CreateCampaignFluentBuilder::strategy_parameters),
-    /// [`strategy_type`](CreateCampaignFluentBuilder::strategy_type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCampaign)
-    #[inline]
-    pub fn create_campaign(&self) -> CreateCampaignFluentBuilder {
-        CreateCampaignFluentBuilder {
-            client: self.clone(),
-            input: CreateCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCampaign)
@@ -137,10 +111,11 @@ impl CreateCampaignInput {
     pub fn builder() -> CreateCampaignInputBuilder {
         CreateCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.callable_time_json {
             Some(text) => p.put(Loc::Query, "CallableTime", text),
             None => p.json(Loc::Query, "CallableTime", &self.callable_time),
@@ -677,42 +652,54 @@ impl CreateCampaignInputBuilder {
             case_file_key: self.case_file_key,
             case_list: self.case_list,
             case_list_json: self.case_list_json,
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            end_time: self
-                .end_time
-                .ok_or_else(|| BuildError::missing("EndTime"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            end_time: match self.end_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EndTime")),
+            },
             executing_until_timeout: self.executing_until_timeout,
             flash_sms_parameters: self.flash_sms_parameters,
             flash_sms_parameters_json: self.flash_sms_parameters_json,
             inst_group_id: self.inst_group_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            max_attempt_count: self
-                .max_attempt_count
-                .ok_or_else(|| BuildError::missing("MaxAttemptCount"))?,
-            min_attempt_interval: self
-                .min_attempt_interval
-                .ok_or_else(|| BuildError::missing("MinAttemptInterval"))?,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            max_attempt_count: match self.max_attempt_count {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MaxAttemptCount")),
+            },
+            min_attempt_interval: match self.min_attempt_interval {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MinAttemptInterval")),
+            },
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
-            queue_id: self
-                .queue_id
-                .ok_or_else(|| BuildError::missing("QueueId"))?,
+            queue_id: match self.queue_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("QueueId")),
+            },
             simulation: self.simulation,
             simulation_parameters: self.simulation_parameters,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
-            strategy_parameters: self
-                .strategy_parameters
-                .ok_or_else(|| BuildError::missing("StrategyParameters"))?,
-            strategy_type: self
-                .strategy_type
-                .ok_or_else(|| BuildError::missing("StrategyType"))?,
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
+            strategy_parameters: match self.strategy_parameters {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StrategyParameters")),
+            },
+            strategy_type: match self.strategy_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StrategyType")),
+            },
         })
     }
 }
@@ -721,9 +708,9 @@ impl CreateCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateCampaignFluentBuilder {
-    client: crate::Client,
-    input: CreateCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateCampaignFluentBuilder {
@@ -1058,13 +1045,13 @@ impl CreateCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateCampaignOutput, SdkError<CreateCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateCampaignOutput, SdkError<CreateCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateChatMediaUrl`: Creates a URL to upload a media file (a picture, a document) to send in a chat, with the file's media id.
-    ///
-    /// Required: [`instance_id`](CreateChatMediaUrlFluentBuilder::instance_id),
-    /// [`mime_type`](CreateChatMediaUrlFluentBuilder::mime_type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateChatMediaUrl)
-    #[inline]
-    pub fn create_chat_media_url(&self) -> CreateChatMediaUrlFluentBuilder {
-        CreateChatMediaUrlFluentBuilder {
-            client: self.clone(),
-            input: CreateChatMediaUrlInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateChatMediaUrl`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateChatMediaUrl)
@@ -56,10 +39,11 @@ impl CreateChatMediaUrlInput {
     pub fn builder() -> CreateChatMediaUrlInputBuilder {
         CreateChatMediaUrlInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateChatMediaUrlInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "MimeType", &self.mime_type);
         if let Some(v) = &self.request_id {
@@ -144,12 +128,14 @@ impl CreateChatMediaUrlInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateChatMediaUrlInput, BuildError> {
         Ok(CreateChatMediaUrlInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            mime_type: self
-                .mime_type
-                .ok_or_else(|| BuildError::missing("MimeType"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            mime_type: match self.mime_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MimeType")),
+            },
             request_id: self.request_id,
         })
     }
@@ -159,9 +145,9 @@ impl CreateChatMediaUrlInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateChatMediaUrlFluentBuilder {
-    client: crate::Client,
-    input: CreateChatMediaUrlInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateChatMediaUrlInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateChatMediaUrlFluentBuilder {
@@ -226,13 +212,14 @@ impl CreateChatMediaUrlFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateChatMediaUrlOutput, SdkError<CreateChatMediaUrlError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<CreateChatMediaUrlOutput, SdkError<CreateChatMediaUrlError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateContactFlow`: Creates a contact flow (IVR) in an instance from its definition, name and type.
-    ///
-    /// Required: [`definition`](CreateContactFlowFluentBuilder::definition),
-    /// [`description`](CreateContactFlowFluentBuilder::description),
-    /// [`instance_id`](CreateContactFlowFluentBuilder::instance_id),
-    /// [`name`](CreateContactFlowFluentBuilder::name),
-    /// [`r#type`](struct.CreateContactFlowFluentBuilder.html#method.type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateContactFlow)
-    #[inline]
-    pub fn create_contact_flow(&self) -> CreateContactFlowFluentBuilder {
-        CreateContactFlowFluentBuilder {
-            client: self.clone(),
-            input: CreateContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateContactFlow)
@@ -67,10 +47,11 @@ impl CreateContactFlowInput {
     pub fn builder() -> CreateContactFlowInputBuilder {
         CreateContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Definition", &self.definition);
         p.put(Loc::Query, "Description", &self.description);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -199,17 +180,26 @@ impl CreateContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateContactFlowInput, BuildError> {
         Ok(CreateContactFlowInput {
-            definition: self
-                .definition
-                .ok_or_else(|| BuildError::missing("Definition"))?,
-            description: self
-                .description
-                .ok_or_else(|| BuildError::missing("Description"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
-            r#type: self.r#type.ok_or_else(|| BuildError::missing("Type"))?,
+            definition: match self.definition {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Definition")),
+            },
+            description: match self.description {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Description")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
+            r#type: match self.r#type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Type")),
+            },
         })
     }
 }
@@ -218,9 +208,9 @@ impl CreateContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateContactFlowFluentBuilder {
-    client: crate::Client,
-    input: CreateContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateContactFlowFluentBuilder {
@@ -315,13 +305,14 @@ impl CreateContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateContactFlowOutput, SdkError<CreateContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<CreateContactFlowOutput, SdkError<CreateContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

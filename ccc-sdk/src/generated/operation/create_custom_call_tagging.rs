@@ -16,24 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateCustomCallTagging`: Adds numbers to the instance's list of inbound control numbers, each with its call tags, and reports those it could not add.
-    ///
-    /// Required: [`custom_number_list`](CreateCustomCallTaggingFluentBuilder::custom_number_list),
-    /// [`instance_id`](CreateCustomCallTaggingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCustomCallTagging)
-    #[deprecated]
-    #[inline]
-    pub fn create_custom_call_tagging(&self) -> CreateCustomCallTaggingFluentBuilder {
-        CreateCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: CreateCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateCustomCallTagging)
@@ -56,10 +38,11 @@ impl CreateCustomCallTaggingInput {
     pub fn builder() -> CreateCustomCallTaggingInputBuilder {
         CreateCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CustomNumberList", &self.custom_number_list);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -119,12 +102,14 @@ impl CreateCustomCallTaggingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateCustomCallTaggingInput, BuildError> {
         Ok(CreateCustomCallTaggingInput {
-            custom_number_list: self
-                .custom_number_list
-                .ok_or_else(|| BuildError::missing("CustomNumberList"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            custom_number_list: match self.custom_number_list {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CustomNumberList")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -134,9 +119,9 @@ impl CreateCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: CreateCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateCustomCallTaggingFluentBuilder {
@@ -186,15 +171,14 @@ impl CreateCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<CreateCustomCallTaggingOutput, SdkError<CreateCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<CreateCustomCallTaggingOutput, SdkError<CreateCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateInstance`: Creates a contact centre instance with its administrators and, optionally, phone numbers.
-    ///
-    /// Required: [`admin_ram_id_list`](CreateInstanceFluentBuilder::admin_ram_id_list),
-    /// [`domain_name`](CreateInstanceFluentBuilder::domain_name),
-    /// [`name`](CreateInstanceFluentBuilder::name).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateInstance)
-    #[inline]
-    pub fn create_instance(&self) -> CreateInstanceFluentBuilder {
-        CreateInstanceFluentBuilder {
-            client: self.clone(),
-            input: CreateInstanceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateInstance`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateInstance)
@@ -69,10 +51,11 @@ impl CreateInstanceInput {
     pub fn builder() -> CreateInstanceInputBuilder {
         CreateInstanceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateInstanceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.admin_ram_id_list_json {
             Some(text) => p.put(Loc::Query, "AdminRamIdList", text),
             None => p.json(Loc::Query, "AdminRamIdList", &self.admin_ram_id_list),
@@ -241,10 +224,14 @@ impl CreateInstanceInputBuilder {
             },
             admin_ram_id_list_json: self.admin_ram_id_list_json,
             description: self.description,
-            domain_name: self
-                .domain_name
-                .ok_or_else(|| BuildError::missing("DomainName"))?,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
+            domain_name: match self.domain_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DomainName")),
+            },
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
         })
@@ -255,9 +242,9 @@ impl CreateInstanceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateInstanceFluentBuilder {
-    client: crate::Client,
-    input: CreateInstanceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateInstanceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateInstanceFluentBuilder {
@@ -364,13 +351,13 @@ impl CreateInstanceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateInstanceOutput, SdkError<CreateInstanceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateInstanceOutput, SdkError<CreateInstanceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateSchema`: Creates a schema: a named set of custom properties in an instance, e.g. `profile`.
-    ///
-    /// Required: [`instance_id`](CreateSchemaFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSchema)
-    #[inline]
-    pub fn create_schema(&self) -> CreateSchemaFluentBuilder {
-        CreateSchemaFluentBuilder {
-            client: self.clone(),
-            input: CreateSchemaInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateSchema`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSchema)
@@ -65,10 +49,11 @@ impl CreateSchemaInput {
     pub fn builder() -> CreateSchemaInputBuilder {
         CreateSchemaInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateSchemaInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Body, "Description", v);
         }
@@ -224,9 +209,10 @@ impl CreateSchemaInputBuilder {
         Ok(CreateSchemaInput {
             description: self.description,
             id: self.id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             properties: self.properties,
             properties_json: self.properties_json,
             request_id: self.request_id,
@@ -238,9 +224,9 @@ impl CreateSchemaInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateSchemaFluentBuilder {
-    client: crate::Client,
-    input: CreateSchemaInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateSchemaInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateSchemaFluentBuilder {
@@ -344,13 +330,13 @@ impl CreateSchemaFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateSchemaOutput, SdkError<CreateSchemaError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateSchemaOutput, SdkError<CreateSchemaError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

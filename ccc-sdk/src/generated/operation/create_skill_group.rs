@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateSkillGroup`: Creates a skill group in an instance.
-    ///
-    /// Required: [`display_name`](CreateSkillGroupFluentBuilder::display_name),
-    /// [`instance_id`](CreateSkillGroupFluentBuilder::instance_id),
-    /// [`name`](CreateSkillGroupFluentBuilder::name).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSkillGroup)
-    #[inline]
-    pub fn create_skill_group(&self) -> CreateSkillGroupFluentBuilder {
-        CreateSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: CreateSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateSkillGroup)
@@ -65,10 +47,11 @@ impl CreateSkillGroupInput {
     pub fn builder() -> CreateSkillGroupInputBuilder {
         CreateSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
         }
@@ -202,14 +185,19 @@ impl CreateSkillGroupInputBuilder {
     pub fn build(self) -> Result<CreateSkillGroupInput, BuildError> {
         Ok(CreateSkillGroupInput {
             description: self.description,
-            display_name: self
-                .display_name
-                .ok_or_else(|| BuildError::missing("DisplayName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            display_name: match self.display_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DisplayName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
         })
     }
 }
@@ -218,9 +206,9 @@ impl CreateSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: CreateSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateSkillGroupFluentBuilder {
@@ -315,13 +303,13 @@ impl CreateSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateSkillGroupOutput, SdkError<CreateSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateSkillGroupOutput, SdkError<CreateSkillGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

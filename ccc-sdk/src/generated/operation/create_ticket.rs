@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateTicket`: Creates a ticket from a template, optionally tied to a call and a customer; returns its id.
-    ///
-    /// Required: [`instance_id`](CreateTicketFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateTicket)
-    #[inline]
-    pub fn create_ticket(&self) -> CreateTicketFluentBuilder {
-        CreateTicketFluentBuilder {
-            client: self.clone(),
-            input: CreateTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateTicket)
@@ -71,10 +55,11 @@ impl CreateTicketInput {
     pub fn builder() -> CreateTicketInputBuilder {
         CreateTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_id {
             p.put(Loc::Query, "ContactId", v);
         }
@@ -264,9 +249,10 @@ impl CreateTicketInputBuilder {
             contact_id: self.contact_id,
             context: self.context,
             customer_id: self.customer_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             source: self.source,
             template_id: self.template_id,
             title: self.title,
@@ -278,9 +264,9 @@ impl CreateTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateTicketFluentBuilder {
-    client: crate::Client,
-    input: CreateTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateTicketFluentBuilder {
@@ -405,13 +391,13 @@ impl CreateTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateTicketOutput, SdkError<CreateTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateTicketOutput, SdkError<CreateTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `CreateUser`: Creates a user (agent, supervisor or administrator) in an instance.
-    ///
-    /// Required: [`display_name`](CreateUserFluentBuilder::display_name),
-    /// [`email`](CreateUserFluentBuilder::email),
-    /// [`instance_id`](CreateUserFluentBuilder::instance_id),
-    /// [`login_name`](CreateUserFluentBuilder::login_name),
-    /// [`role_id`](CreateUserFluentBuilder::role_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
-    #[inline]
-    pub fn create_user(&self) -> CreateUserFluentBuilder {
-        CreateUserFluentBuilder {
-            client: self.clone(),
-            input: CreateUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `CreateUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/CreateUser)
@@ -101,10 +81,11 @@ impl CreateUserInput {
     pub fn builder() -> CreateUserInputBuilder {
         CreateUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for CreateUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DisplayName", &self.display_name);
         p.put(Loc::Query, "Email", &self.email);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -475,17 +456,26 @@ impl CreateUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<CreateUserInput, BuildError> {
         Ok(CreateUserInput {
-            display_name: self
-                .display_name
-                .ok_or_else(|| BuildError::missing("DisplayName"))?,
-            email: self.email.ok_or_else(|| BuildError::missing("Email"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            login_name: self
-                .login_name
-                .ok_or_else(|| BuildError::missing("LoginName"))?,
-            role_id: self.role_id.ok_or_else(|| BuildError::missing("RoleId"))?,
+            display_name: match self.display_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DisplayName")),
+            },
+            email: match self.email {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Email")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            login_name: match self.login_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("LoginName")),
+            },
+            role_id: match self.role_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("RoleId")),
+            },
             work_mode: self.work_mode,
             mobile: self.mobile,
             skill_level_list: self.skill_level_list,
@@ -528,9 +518,9 @@ impl std::fmt::Debug for CreateUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct CreateUserFluentBuilder {
-    client: crate::Client,
-    input: CreateUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: CreateUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl CreateUserFluentBuilder {
@@ -754,13 +744,13 @@ impl CreateUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<CreateUserOutput, SdkError<CreateUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<CreateUserOutput, SdkError<CreateUserError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteAudioFile`: Deletes an audio resource of an instance, by id.
-    ///
-    /// Required: [`audio_resource_id`](DeleteAudioFileFluentBuilder::audio_resource_id),
-    /// [`instance_id`](DeleteAudioFileFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteAudioFile)
-    #[inline]
-    pub fn delete_audio_file(&self) -> DeleteAudioFileFluentBuilder {
-        DeleteAudioFileFluentBuilder {
-            client: self.clone(),
-            input: DeleteAudioFileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteAudioFile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteAudioFile)
@@ -52,10 +35,11 @@ impl DeleteAudioFileInput {
     pub fn builder() -> DeleteAudioFileInputBuilder {
         DeleteAudioFileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteAudioFileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl DeleteAudioFileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteAudioFileInput, BuildError> {
         Ok(DeleteAudioFileInput {
-            audio_resource_id: self
-                .audio_resource_id
-                .ok_or_else(|| BuildError::missing("AudioResourceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            audio_resource_id: match self.audio_resource_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioResourceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl DeleteAudioFileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteAudioFileFluentBuilder {
-    client: crate::Client,
-    input: DeleteAudioFileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteAudioFileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteAudioFileFluentBuilder {
@@ -181,13 +167,13 @@ impl DeleteAudioFileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteAudioFileOutput, SdkError<DeleteAudioFileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteAudioFileOutput, SdkError<DeleteAudioFileError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

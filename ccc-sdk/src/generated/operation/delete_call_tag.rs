@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteCallTag`: Deletes one of an instance's call tags, named by its tag name.
-    ///
-    /// Required: [`instance_id`](DeleteCallTagFluentBuilder::instance_id),
-    /// [`tag_name`](DeleteCallTagFluentBuilder::tag_name).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteCallTag)
-    #[inline]
-    pub fn delete_call_tag(&self) -> DeleteCallTagFluentBuilder {
-        DeleteCallTagFluentBuilder {
-            client: self.clone(),
-            input: DeleteCallTagInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteCallTag`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteCallTag)
@@ -52,10 +35,11 @@ impl DeleteCallTagInput {
     pub fn builder() -> DeleteCallTagInputBuilder {
         DeleteCallTagInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteCallTagInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TagName", &self.tag_name);
     }
@@ -115,12 +99,14 @@ impl DeleteCallTagInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteCallTagInput, BuildError> {
         Ok(DeleteCallTagInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            tag_name: self
-                .tag_name
-                .ok_or_else(|| BuildError::missing("TagName"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            tag_name: match self.tag_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TagName")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl DeleteCallTagInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteCallTagFluentBuilder {
-    client: crate::Client,
-    input: DeleteCallTagInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteCallTagInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteCallTagFluentBuilder {
@@ -181,13 +167,13 @@ impl DeleteCallTagFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteCallTagOutput, SdkError<DeleteCallTagError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteCallTagOutput, SdkError<DeleteCallTagError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteContactFlow`: Deletes a contact flow (IVR) of an instance, by id.
-    ///
-    /// Required: [`contact_flow_id`](DeleteContactFlowFluentBuilder::contact_flow_id),
-    /// [`instance_id`](DeleteContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteContactFlow)
-    #[inline]
-    pub fn delete_contact_flow(&self) -> DeleteContactFlowFluentBuilder {
-        DeleteContactFlowFluentBuilder {
-            client: self.clone(),
-            input: DeleteContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteContactFlow)
@@ -56,10 +39,11 @@ impl DeleteContactFlowInput {
     pub fn builder() -> DeleteContactFlowInputBuilder {
         DeleteContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         if let Some(v) = &self.force {
             p.put(Loc::Query, "Force", v);
@@ -144,13 +128,15 @@ impl DeleteContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteContactFlowInput, BuildError> {
         Ok(DeleteContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
             force: self.force,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl DeleteContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteContactFlowFluentBuilder {
-    client: crate::Client,
-    input: DeleteContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteContactFlowFluentBuilder {
@@ -226,13 +212,14 @@ impl DeleteContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteContactFlowOutput, SdkError<DeleteContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<DeleteContactFlowOutput, SdkError<DeleteContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

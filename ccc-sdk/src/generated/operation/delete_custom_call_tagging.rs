@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteCustomCallTagging`: Removes a number, with its call tags, from the instance's list of inbound control numbers.
-    ///
-    /// Required: [`instance_id`](DeleteCustomCallTaggingFluentBuilder::instance_id),
-    /// [`number`](DeleteCustomCallTaggingFluentBuilder::number).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteCustomCallTagging)
-    #[inline]
-    pub fn delete_custom_call_tagging(&self) -> DeleteCustomCallTaggingFluentBuilder {
-        DeleteCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: DeleteCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteCustomCallTagging)
@@ -52,10 +35,11 @@ impl DeleteCustomCallTaggingInput {
     pub fn builder() -> DeleteCustomCallTaggingInputBuilder {
         DeleteCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
     }
@@ -115,10 +99,14 @@ impl DeleteCustomCallTaggingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteCustomCallTaggingInput, BuildError> {
         Ok(DeleteCustomCallTaggingInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
         })
     }
 }
@@ -127,9 +115,9 @@ impl DeleteCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: DeleteCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteCustomCallTaggingFluentBuilder {
@@ -179,15 +167,14 @@ impl DeleteCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DeleteCustomCallTaggingOutput, SdkError<DeleteCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DeleteCustomCallTaggingOutput, SdkError<DeleteCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

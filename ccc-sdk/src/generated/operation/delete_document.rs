@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteDocument`: Deletes one document from a schema's documents.
-    ///
-    /// Required: [`document_id`](DeleteDocumentFluentBuilder::document_id),
-    /// [`instance_id`](DeleteDocumentFluentBuilder::instance_id),
-    /// [`schema_id`](DeleteDocumentFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteDocument)
-    #[inline]
-    pub fn delete_document(&self) -> DeleteDocumentFluentBuilder {
-        DeleteDocumentFluentBuilder {
-            client: self.clone(),
-            input: DeleteDocumentInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteDocument`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteDocument)
@@ -61,10 +43,11 @@ impl DeleteDocumentInput {
     pub fn builder() -> DeleteDocumentInputBuilder {
         DeleteDocumentInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteDocumentInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "DocumentId", &self.document_id);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
@@ -172,16 +155,19 @@ impl DeleteDocumentInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteDocumentInput, BuildError> {
         Ok(DeleteDocumentInput {
-            document_id: self
-                .document_id
-                .ok_or_else(|| BuildError::missing("DocumentId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            document_id: match self.document_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DocumentId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -190,9 +176,9 @@ impl DeleteDocumentInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteDocumentFluentBuilder {
-    client: crate::Client,
-    input: DeleteDocumentInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteDocumentInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteDocumentFluentBuilder {
@@ -272,13 +258,13 @@ impl DeleteDocumentFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteDocumentOutput, SdkError<DeleteDocumentError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteDocumentOutput, SdkError<DeleteDocumentError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

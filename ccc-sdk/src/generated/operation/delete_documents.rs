@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteDocuments`: Deletes several documents, by id, from a schema's documents.
-    ///
-    /// Required: [`instance_id`](DeleteDocumentsFluentBuilder::instance_id),
-    /// [`schema_id`](DeleteDocumentsFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteDocuments)
-    #[inline]
-    pub fn delete_documents(&self) -> DeleteDocumentsFluentBuilder {
-        DeleteDocumentsFluentBuilder {
-            client: self.clone(),
-            input: DeleteDocumentsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteDocuments`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteDocuments)
@@ -62,10 +45,11 @@ impl DeleteDocumentsInput {
     pub fn builder() -> DeleteDocumentsInputBuilder {
         DeleteDocumentsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteDocumentsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.document_ids_json {
             p.put(Loc::Body, "DocumentIds", text);
         } else if let Some(v) = &self.document_ids {
@@ -191,13 +175,15 @@ impl DeleteDocumentsInputBuilder {
         Ok(DeleteDocumentsInput {
             document_ids: self.document_ids,
             document_ids_json: self.document_ids_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -206,9 +192,9 @@ impl DeleteDocumentsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteDocumentsFluentBuilder {
-    client: crate::Client,
-    input: DeleteDocumentsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteDocumentsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteDocumentsFluentBuilder {
@@ -294,13 +280,13 @@ impl DeleteDocumentsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteDocumentsOutput, SdkError<DeleteDocumentsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteDocumentsOutput, SdkError<DeleteDocumentsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

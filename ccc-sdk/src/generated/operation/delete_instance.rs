@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteInstance`: Deletes a contact centre instance.
-    ///
-    /// Required: [`instance_id`](DeleteInstanceFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteInstance)
-    #[inline]
-    pub fn delete_instance(&self) -> DeleteInstanceFluentBuilder {
-        DeleteInstanceFluentBuilder {
-            client: self.clone(),
-            input: DeleteInstanceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteInstance`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteInstance)
@@ -47,10 +31,11 @@ impl DeleteInstanceInput {
     pub fn builder() -> DeleteInstanceInputBuilder {
         DeleteInstanceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteInstanceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl DeleteInstanceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteInstanceInput, BuildError> {
         Ok(DeleteInstanceInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl DeleteInstanceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteInstanceFluentBuilder {
-    client: crate::Client,
-    input: DeleteInstanceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteInstanceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteInstanceFluentBuilder {
@@ -135,13 +121,13 @@ impl DeleteInstanceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteInstanceOutput, SdkError<DeleteInstanceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteInstanceOutput, SdkError<DeleteInstanceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteSchema`: Deletes a schema of custom properties from an instance.
-    ///
-    /// Required: [`instance_id`](DeleteSchemaFluentBuilder::instance_id),
-    /// [`schema_id`](DeleteSchemaFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSchema)
-    #[inline]
-    pub fn delete_schema(&self) -> DeleteSchemaFluentBuilder {
-        DeleteSchemaFluentBuilder {
-            client: self.clone(),
-            input: DeleteSchemaInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteSchema`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSchema)
@@ -56,10 +39,11 @@ impl DeleteSchemaInput {
     pub fn builder() -> DeleteSchemaInputBuilder {
         DeleteSchemaInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteSchemaInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
             p.put(Loc::Body, "RequestId", v);
@@ -144,13 +128,15 @@ impl DeleteSchemaInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteSchemaInput, BuildError> {
         Ok(DeleteSchemaInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl DeleteSchemaInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteSchemaFluentBuilder {
-    client: crate::Client,
-    input: DeleteSchemaInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteSchemaInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteSchemaFluentBuilder {
@@ -226,13 +212,13 @@ impl DeleteSchemaFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteSchemaOutput, SdkError<DeleteSchemaError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteSchemaOutput, SdkError<DeleteSchemaError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteSchemaProperty`: Deletes a property, by name, from a schema of custom properties.
-    ///
-    /// Required: [`instance_id`](DeleteSchemaPropertyFluentBuilder::instance_id),
-    /// [`property_name`](DeleteSchemaPropertyFluentBuilder::property_name),
-    /// [`schema_id`](DeleteSchemaPropertyFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSchemaProperty)
-    #[inline]
-    pub fn delete_schema_property(&self) -> DeleteSchemaPropertyFluentBuilder {
-        DeleteSchemaPropertyFluentBuilder {
-            client: self.clone(),
-            input: DeleteSchemaPropertyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteSchemaProperty`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSchemaProperty)
@@ -61,10 +43,11 @@ impl DeleteSchemaPropertyInput {
     pub fn builder() -> DeleteSchemaPropertyInputBuilder {
         DeleteSchemaPropertyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteSchemaPropertyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "PropertyName", &self.property_name);
         if let Some(v) = &self.request_id {
@@ -172,16 +155,19 @@ impl DeleteSchemaPropertyInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteSchemaPropertyInput, BuildError> {
         Ok(DeleteSchemaPropertyInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            property_name: self
-                .property_name
-                .ok_or_else(|| BuildError::missing("PropertyName"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            property_name: match self.property_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PropertyName")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -190,9 +176,9 @@ impl DeleteSchemaPropertyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteSchemaPropertyFluentBuilder {
-    client: crate::Client,
-    input: DeleteSchemaPropertyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteSchemaPropertyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteSchemaPropertyFluentBuilder {
@@ -272,15 +258,14 @@ impl DeleteSchemaPropertyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DeleteSchemaPropertyOutput, SdkError<DeleteSchemaPropertyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DeleteSchemaPropertyOutput, SdkError<DeleteSchemaPropertyError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteSkillGroup`: Deletes a skill group of an instance, optionally by force.
-    ///
-    /// Required: [`instance_id`](DeleteSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](DeleteSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSkillGroup)
-    #[inline]
-    pub fn delete_skill_group(&self) -> DeleteSkillGroupFluentBuilder {
-        DeleteSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: DeleteSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteSkillGroup)
@@ -56,10 +39,11 @@ impl DeleteSkillGroupInput {
     pub fn builder() -> DeleteSkillGroupInputBuilder {
         DeleteSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.force {
             p.put(Loc::Query, "Force", v);
         }
@@ -145,12 +129,14 @@ impl DeleteSkillGroupInputBuilder {
     pub fn build(self) -> Result<DeleteSkillGroupInput, BuildError> {
         Ok(DeleteSkillGroupInput {
             force: self.force,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl DeleteSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: DeleteSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteSkillGroupFluentBuilder {
@@ -226,13 +212,13 @@ impl DeleteSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteSkillGroupOutput, SdkError<DeleteSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteSkillGroupOutput, SdkError<DeleteSkillGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

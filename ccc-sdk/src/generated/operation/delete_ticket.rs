@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteTicket`: Deletes one ticket, given its id as `CreateTicket` returns it.
-    ///
-    /// Required: [`instance_id`](DeleteTicketFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteTicket)
-    #[inline]
-    pub fn delete_ticket(&self) -> DeleteTicketFluentBuilder {
-        DeleteTicketFluentBuilder {
-            client: self.clone(),
-            input: DeleteTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteTicket)
@@ -51,10 +35,11 @@ impl DeleteTicketInput {
     pub fn builder() -> DeleteTicketInputBuilder {
         DeleteTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.ticket_id {
             p.put(Loc::Query, "TicketId", v);
@@ -116,9 +101,10 @@ impl DeleteTicketInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DeleteTicketInput, BuildError> {
         Ok(DeleteTicketInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ticket_id: self.ticket_id,
         })
     }
@@ -128,9 +114,9 @@ impl DeleteTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteTicketFluentBuilder {
-    client: crate::Client,
-    input: DeleteTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteTicketFluentBuilder {
@@ -180,13 +166,13 @@ impl DeleteTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<DeleteTicketOutput, SdkError<DeleteTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<DeleteTicketOutput, SdkError<DeleteTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

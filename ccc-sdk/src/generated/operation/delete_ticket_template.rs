@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DeleteTicketTemplate`: Deletes one ticket template, given its id as `ListTicketTemplates` lists it.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteTicketTemplate)
-    #[inline]
-    pub fn delete_ticket_template(&self) -> DeleteTicketTemplateFluentBuilder {
-        DeleteTicketTemplateFluentBuilder {
-            client: self.clone(),
-            input: DeleteTicketTemplateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DeleteTicketTemplate`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DeleteTicketTemplate)
@@ -51,10 +35,11 @@ impl DeleteTicketTemplateInput {
     pub fn builder() -> DeleteTicketTemplateInputBuilder {
         DeleteTicketTemplateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DeleteTicketTemplateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
@@ -128,9 +113,9 @@ impl DeleteTicketTemplateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeleteTicketTemplateFluentBuilder {
-    client: crate::Client,
-    input: DeleteTicketTemplateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DeleteTicketTemplateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DeleteTicketTemplateFluentBuilder {
@@ -180,15 +165,14 @@ impl DeleteTicketTemplateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DeleteTicketTemplateOutput, SdkError<DeleteTicketTemplateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DeleteTicketTemplateOutput, SdkError<DeleteTicketTemplateError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

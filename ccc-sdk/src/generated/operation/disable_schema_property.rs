@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DisableSchemaProperty`: Disables a property of a schema of custom properties, keeping its definition.
-    ///
-    /// Required: [`instance_id`](DisableSchemaPropertyFluentBuilder::instance_id),
-    /// [`property_name`](DisableSchemaPropertyFluentBuilder::property_name),
-    /// [`schema_id`](DisableSchemaPropertyFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DisableSchemaProperty)
-    #[inline]
-    pub fn disable_schema_property(&self) -> DisableSchemaPropertyFluentBuilder {
-        DisableSchemaPropertyFluentBuilder {
-            client: self.clone(),
-            input: DisableSchemaPropertyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DisableSchemaProperty`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DisableSchemaProperty)
@@ -61,10 +43,11 @@ impl DisableSchemaPropertyInput {
     pub fn builder() -> DisableSchemaPropertyInputBuilder {
         DisableSchemaPropertyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DisableSchemaPropertyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "PropertyName", &self.property_name);
         if let Some(v) = &self.request_id {
@@ -172,16 +155,19 @@ impl DisableSchemaPropertyInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DisableSchemaPropertyInput, BuildError> {
         Ok(DisableSchemaPropertyInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            property_name: self
-                .property_name
-                .ok_or_else(|| BuildError::missing("PropertyName"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            property_name: match self.property_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PropertyName")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -190,9 +176,9 @@ impl DisableSchemaPropertyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DisableSchemaPropertyFluentBuilder {
-    client: crate::Client,
-    input: DisableSchemaPropertyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DisableSchemaPropertyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DisableSchemaPropertyFluentBuilder {
@@ -272,15 +258,14 @@ impl DisableSchemaPropertyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DisableSchemaPropertyOutput, SdkError<DisableSchemaPropertyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DisableSchemaPropertyOutput, SdkError<DisableSchemaPropertyError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

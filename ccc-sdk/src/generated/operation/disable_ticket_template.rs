@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DisableTicketTemplate`: Disables a ticket template, by id; `EnableTicketTemplate` enables it again.
-    ///
-    /// Required: [`instance_id`](DisableTicketTemplateFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DisableTicketTemplate)
-    #[inline]
-    pub fn disable_ticket_template(&self) -> DisableTicketTemplateFluentBuilder {
-        DisableTicketTemplateFluentBuilder {
-            client: self.clone(),
-            input: DisableTicketTemplateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DisableTicketTemplate`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DisableTicketTemplate)
@@ -51,10 +35,11 @@ impl DisableTicketTemplateInput {
     pub fn builder() -> DisableTicketTemplateInputBuilder {
         DisableTicketTemplateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DisableTicketTemplateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.template_id {
             p.put(Loc::Query, "TemplateId", v);
@@ -116,9 +101,10 @@ impl DisableTicketTemplateInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DisableTicketTemplateInput, BuildError> {
         Ok(DisableTicketTemplateInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             template_id: self.template_id,
         })
     }
@@ -128,9 +114,9 @@ impl DisableTicketTemplateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DisableTicketTemplateFluentBuilder {
-    client: crate::Client,
-    input: DisableTicketTemplateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DisableTicketTemplateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DisableTicketTemplateFluentBuilder {
@@ -180,15 +166,14 @@ impl DisableTicketTemplateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DisableTicketTemplateOutput, SdkError<DisableTicketTemplateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DisableTicketTemplateOutput, SdkError<DisableTicketTemplateError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `DiscardEditingContactFlow`: Throws away the open draft of a contact flow (IVR), keeping the flow as it was before editing started.
-    ///
-    /// Required: [`contact_flow_id`](DiscardEditingContactFlowFluentBuilder::contact_flow_id),
-    /// [`draft_id`](DiscardEditingContactFlowFluentBuilder::draft_id),
-    /// [`instance_id`](DiscardEditingContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DiscardEditingContactFlow)
-    #[inline]
-    pub fn discard_editing_contact_flow(&self) -> DiscardEditingContactFlowFluentBuilder {
-        DiscardEditingContactFlowFluentBuilder {
-            client: self.clone(),
-            input: DiscardEditingContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `DiscardEditingContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/DiscardEditingContactFlow)
@@ -57,10 +39,11 @@ impl DiscardEditingContactFlowInput {
     pub fn builder() -> DiscardEditingContactFlowInputBuilder {
         DiscardEditingContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for DiscardEditingContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -143,15 +126,18 @@ impl DiscardEditingContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<DiscardEditingContactFlowInput, BuildError> {
         Ok(DiscardEditingContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            draft_id: self
-                .draft_id
-                .ok_or_else(|| BuildError::missing("DraftId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            draft_id: match self.draft_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DraftId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -160,9 +146,9 @@ impl DiscardEditingContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DiscardEditingContactFlowFluentBuilder {
-    client: crate::Client,
-    input: DiscardEditingContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: DiscardEditingContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl DiscardEditingContactFlowFluentBuilder {
@@ -227,15 +213,14 @@ impl DiscardEditingContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<DiscardEditingContactFlowOutput, SdkError<DiscardEditingContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<DiscardEditingContactFlowOutput, SdkError<DiscardEditingContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

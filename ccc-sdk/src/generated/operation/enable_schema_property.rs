@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `EnableSchemaProperty`: Enables a disabled property of a schema of custom properties.
-    ///
-    /// Required: [`instance_id`](EnableSchemaPropertyFluentBuilder::instance_id),
-    /// [`property_name`](EnableSchemaPropertyFluentBuilder::property_name),
-    /// [`schema_id`](EnableSchemaPropertyFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EnableSchemaProperty)
-    #[inline]
-    pub fn enable_schema_property(&self) -> EnableSchemaPropertyFluentBuilder {
-        EnableSchemaPropertyFluentBuilder {
-            client: self.clone(),
-            input: EnableSchemaPropertyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `EnableSchemaProperty`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EnableSchemaProperty)
@@ -61,10 +43,11 @@ impl EnableSchemaPropertyInput {
     pub fn builder() -> EnableSchemaPropertyInputBuilder {
         EnableSchemaPropertyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for EnableSchemaPropertyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "PropertyName", &self.property_name);
         if let Some(v) = &self.request_id {
@@ -172,16 +155,19 @@ impl EnableSchemaPropertyInputBuilder {
     #[inline]
     pub fn build(self) -> Result<EnableSchemaPropertyInput, BuildError> {
         Ok(EnableSchemaPropertyInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            property_name: self
-                .property_name
-                .ok_or_else(|| BuildError::missing("PropertyName"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            property_name: match self.property_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PropertyName")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -190,9 +176,9 @@ impl EnableSchemaPropertyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct EnableSchemaPropertyFluentBuilder {
-    client: crate::Client,
-    input: EnableSchemaPropertyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: EnableSchemaPropertyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl EnableSchemaPropertyFluentBuilder {
@@ -272,15 +258,14 @@ impl EnableSchemaPropertyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<EnableSchemaPropertyOutput, SdkError<EnableSchemaPropertyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<EnableSchemaPropertyOutput, SdkError<EnableSchemaPropertyError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `EnableTicketTemplate`: Enables a disabled ticket template, by id.
-    ///
-    /// Required: [`instance_id`](EnableTicketTemplateFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EnableTicketTemplate)
-    #[inline]
-    pub fn enable_ticket_template(&self) -> EnableTicketTemplateFluentBuilder {
-        EnableTicketTemplateFluentBuilder {
-            client: self.clone(),
-            input: EnableTicketTemplateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `EnableTicketTemplate`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EnableTicketTemplate)
@@ -51,10 +35,11 @@ impl EnableTicketTemplateInput {
     pub fn builder() -> EnableTicketTemplateInputBuilder {
         EnableTicketTemplateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for EnableTicketTemplateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.template_id {
             p.put(Loc::Query, "TemplateId", v);
@@ -116,9 +101,10 @@ impl EnableTicketTemplateInputBuilder {
     #[inline]
     pub fn build(self) -> Result<EnableTicketTemplateInput, BuildError> {
         Ok(EnableTicketTemplateInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             template_id: self.template_id,
         })
     }
@@ -128,9 +114,9 @@ impl EnableTicketTemplateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct EnableTicketTemplateFluentBuilder {
-    client: crate::Client,
-    input: EnableTicketTemplateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: EnableTicketTemplateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl EnableTicketTemplateFluentBuilder {
@@ -180,15 +166,14 @@ impl EnableTicketTemplateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<EnableTicketTemplateOutput, SdkError<EnableTicketTemplateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<EnableTicketTemplateOutput, SdkError<EnableTicketTemplateError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `EndConference`: Ends a conference call.
-    ///
-    /// Required: [`instance_id`](EndConferenceFluentBuilder::instance_id),
-    /// [`job_id`](EndConferenceFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EndConference)
-    #[inline]
-    pub fn end_conference(&self) -> EndConferenceFluentBuilder {
-        EndConferenceFluentBuilder {
-            client: self.clone(),
-            input: EndConferenceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `EndConference`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/EndConference)
@@ -56,10 +39,11 @@ impl EndConferenceInput {
     pub fn builder() -> EndConferenceInputBuilder {
         EndConferenceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for EndConferenceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
         if let Some(v) = &self.user_id {
@@ -144,10 +128,14 @@ impl EndConferenceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<EndConferenceInput, BuildError> {
         Ok(EndConferenceInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -157,9 +145,9 @@ impl EndConferenceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct EndConferenceFluentBuilder {
-    client: crate::Client,
-    input: EndConferenceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: EndConferenceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl EndConferenceFluentBuilder {
@@ -224,13 +212,13 @@ impl EndConferenceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<EndConferenceOutput, SdkError<EndConferenceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<EndConferenceOutput, SdkError<EndConferenceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

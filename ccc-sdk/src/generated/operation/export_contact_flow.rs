@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ExportContactFlow`: Exports a contact flow (IVR) as a package that `ImportContactFlow` takes back.
-    ///
-    /// Required: [`flow_id`](ExportContactFlowFluentBuilder::flow_id),
-    /// [`instance_id`](ExportContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportContactFlow)
-    #[inline]
-    pub fn export_contact_flow(&self) -> ExportContactFlowFluentBuilder {
-        ExportContactFlowFluentBuilder {
-            client: self.clone(),
-            input: ExportContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ExportContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportContactFlow)
@@ -56,10 +39,11 @@ impl ExportContactFlowInput {
     pub fn builder() -> ExportContactFlowInputBuilder {
         ExportContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ExportContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FlowId", &self.flow_id);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
@@ -144,10 +128,14 @@ impl ExportContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ExportContactFlowInput, BuildError> {
         Ok(ExportContactFlowInput {
-            flow_id: self.flow_id.ok_or_else(|| BuildError::missing("FlowId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            flow_id: match self.flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FlowId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
         })
     }
@@ -157,9 +145,9 @@ impl ExportContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ExportContactFlowFluentBuilder {
-    client: crate::Client,
-    input: ExportContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ExportContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ExportContactFlowFluentBuilder {
@@ -224,13 +212,14 @@ impl ExportContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ExportContactFlowOutput, SdkError<ExportContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ExportContactFlowOutput, SdkError<ExportContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

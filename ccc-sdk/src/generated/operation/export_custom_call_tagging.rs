@@ -16,23 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ExportCustomCallTagging`: Exports all inbound control numbers of an instance, with their call tags, to a spreadsheet and gives a link to download it.
-    ///
-    /// Required: [`instance_id`](ExportCustomCallTaggingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportCustomCallTagging)
-    #[deprecated]
-    #[inline]
-    pub fn export_custom_call_tagging(&self) -> ExportCustomCallTaggingFluentBuilder {
-        ExportCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: ExportCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ExportCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportCustomCallTagging)
@@ -51,10 +34,11 @@ impl ExportCustomCallTaggingInput {
     pub fn builder() -> ExportCustomCallTaggingInputBuilder {
         ExportCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ExportCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -91,9 +75,10 @@ impl ExportCustomCallTaggingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ExportCustomCallTaggingInput, BuildError> {
         Ok(ExportCustomCallTaggingInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -103,9 +88,9 @@ impl ExportCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ExportCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: ExportCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ExportCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ExportCustomCallTaggingFluentBuilder {
@@ -140,15 +125,14 @@ impl ExportCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ExportCustomCallTaggingOutput, SdkError<ExportCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ExportCustomCallTaggingOutput, SdkError<ExportCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

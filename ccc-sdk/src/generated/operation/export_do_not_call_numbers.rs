@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ExportDoNotCallNumbers`: Exports the do-not-call numbers of an instance to a file and gives a URL to download it.
-    ///
-    /// Required: [`instance_id`](ExportDoNotCallNumbersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportDoNotCallNumbers)
-    #[inline]
-    pub fn export_do_not_call_numbers(&self) -> ExportDoNotCallNumbersFluentBuilder {
-        ExportDoNotCallNumbersFluentBuilder {
-            client: self.clone(),
-            input: ExportDoNotCallNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ExportDoNotCallNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ExportDoNotCallNumbers)
@@ -55,10 +39,11 @@ impl ExportDoNotCallNumbersInput {
     pub fn builder() -> ExportDoNotCallNumbersInputBuilder {
         ExportDoNotCallNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ExportDoNotCallNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.scope {
             p.put(Loc::Query, "Scope", v);
@@ -145,9 +130,10 @@ impl ExportDoNotCallNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ExportDoNotCallNumbersInput, BuildError> {
         Ok(ExportDoNotCallNumbersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             scope: self.scope,
             search_pattern: self.search_pattern,
         })
@@ -158,9 +144,9 @@ impl ExportDoNotCallNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ExportDoNotCallNumbersFluentBuilder {
-    client: crate::Client,
-    input: ExportDoNotCallNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ExportDoNotCallNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ExportDoNotCallNumbersFluentBuilder {
@@ -225,15 +211,14 @@ impl ExportDoNotCallNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ExportDoNotCallNumbersOutput, SdkError<ExportDoNotCallNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ExportDoNotCallNumbersOutput, SdkError<ExportDoNotCallNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `FinishTicketTask`: Marks a task of a ticket as finished, with a comment.
-    ///
-    /// Required: [`comment`](FinishTicketTaskFluentBuilder::comment),
-    /// [`instance_id`](FinishTicketTaskFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/FinishTicketTask)
-    #[inline]
-    pub fn finish_ticket_task(&self) -> FinishTicketTaskFluentBuilder {
-        FinishTicketTaskFluentBuilder {
-            client: self.clone(),
-            input: FinishTicketTaskInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `FinishTicketTask`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/FinishTicketTask)
@@ -60,10 +43,11 @@ impl FinishTicketTaskInput {
     pub fn builder() -> FinishTicketTaskInputBuilder {
         FinishTicketTaskInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for FinishTicketTaskInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Comment", &self.comment);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.task_id {
@@ -173,10 +157,14 @@ impl FinishTicketTaskInputBuilder {
     #[inline]
     pub fn build(self) -> Result<FinishTicketTaskInput, BuildError> {
         Ok(FinishTicketTaskInput {
-            comment: self.comment.ok_or_else(|| BuildError::missing("Comment"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            comment: match self.comment {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Comment")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             task_id: self.task_id,
             ticket_id: self.ticket_id,
         })
@@ -187,9 +175,9 @@ impl FinishTicketTaskInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct FinishTicketTaskFluentBuilder {
-    client: crate::Client,
-    input: FinishTicketTaskInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: FinishTicketTaskInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl FinishTicketTaskFluentBuilder {
@@ -269,13 +257,13 @@ impl FinishTicketTaskFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<FinishTicketTaskOutput, SdkError<FinishTicketTaskError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<FinishTicketTaskOutput, SdkError<FinishTicketTaskError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -15,22 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetAccessChannelOfStaging`: Reads the token of a chat access channel in the staging environment.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAccessChannelOfStaging)
-    #[inline]
-    pub fn get_access_channel_of_staging(&self) -> GetAccessChannelOfStagingFluentBuilder {
-        GetAccessChannelOfStagingFluentBuilder {
-            client: self.clone(),
-            input: GetAccessChannelOfStagingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetAccessChannelOfStaging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAccessChannelOfStaging)
@@ -49,10 +33,11 @@ impl GetAccessChannelOfStagingInput {
     pub fn builder() -> GetAccessChannelOfStagingInputBuilder {
         GetAccessChannelOfStagingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetAccessChannelOfStagingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.search_pattern {
             p.put(Loc::Query, "SearchPattern", v);
         }
@@ -100,9 +85,9 @@ impl GetAccessChannelOfStagingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetAccessChannelOfStagingFluentBuilder {
-    client: crate::Client,
-    input: GetAccessChannelOfStagingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetAccessChannelOfStagingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetAccessChannelOfStagingFluentBuilder {
@@ -137,15 +122,14 @@ impl GetAccessChannelOfStagingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetAccessChannelOfStagingOutput, SdkError<GetAccessChannelOfStagingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetAccessChannelOfStagingOutput, SdkError<GetAccessChannelOfStagingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetAudioFile`: Reads one audio resource of an instance: its names, storage key and times.
-    ///
-    /// Required: [`audio_resource_id`](GetAudioFileFluentBuilder::audio_resource_id),
-    /// [`instance_id`](GetAudioFileFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFile)
-    #[inline]
-    pub fn get_audio_file(&self) -> GetAudioFileFluentBuilder {
-        GetAudioFileFluentBuilder {
-            client: self.clone(),
-            input: GetAudioFileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetAudioFile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFile)
@@ -52,10 +35,11 @@ impl GetAudioFileInput {
     pub fn builder() -> GetAudioFileInputBuilder {
         GetAudioFileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetAudioFileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetAudioFileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetAudioFileInput, BuildError> {
         Ok(GetAudioFileInput {
-            audio_resource_id: self
-                .audio_resource_id
-                .ok_or_else(|| BuildError::missing("AudioResourceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            audio_resource_id: match self.audio_resource_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioResourceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetAudioFileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetAudioFileFluentBuilder {
-    client: crate::Client,
-    input: GetAudioFileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetAudioFileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetAudioFileFluentBuilder {
@@ -181,13 +167,13 @@ impl GetAudioFileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetAudioFileOutput, SdkError<GetAudioFileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetAudioFileOutput, SdkError<GetAudioFileError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

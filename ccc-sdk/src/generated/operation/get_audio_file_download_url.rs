@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetAudioFileDownloadUrl`: Gives a signed, time-limited URL to download an audio resource of an instance.
-    ///
-    /// Required: [`audio_resource_id`](GetAudioFileDownloadUrlFluentBuilder::audio_resource_id),
-    /// [`instance_id`](GetAudioFileDownloadUrlFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFileDownloadUrl)
-    #[inline]
-    pub fn get_audio_file_download_url(&self) -> GetAudioFileDownloadUrlFluentBuilder {
-        GetAudioFileDownloadUrlFluentBuilder {
-            client: self.clone(),
-            input: GetAudioFileDownloadUrlInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetAudioFileDownloadUrl`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFileDownloadUrl)
@@ -52,10 +35,11 @@ impl GetAudioFileDownloadUrlInput {
     pub fn builder() -> GetAudioFileDownloadUrlInputBuilder {
         GetAudioFileDownloadUrlInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetAudioFileDownloadUrlInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetAudioFileDownloadUrlInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetAudioFileDownloadUrlInput, BuildError> {
         Ok(GetAudioFileDownloadUrlInput {
-            audio_resource_id: self
-                .audio_resource_id
-                .ok_or_else(|| BuildError::missing("AudioResourceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            audio_resource_id: match self.audio_resource_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioResourceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetAudioFileDownloadUrlInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetAudioFileDownloadUrlFluentBuilder {
-    client: crate::Client,
-    input: GetAudioFileDownloadUrlInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetAudioFileDownloadUrlInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetAudioFileDownloadUrlFluentBuilder {
@@ -181,15 +167,14 @@ impl GetAudioFileDownloadUrlFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetAudioFileDownloadUrlOutput, SdkError<GetAudioFileDownloadUrlError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetAudioFileDownloadUrlOutput, SdkError<GetAudioFileDownloadUrlError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -15,23 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetAudioFileUploadParameters`: Gives the signed form fields to upload an audio file to the service's OSS storage by HTTP POST.
-    ///
-    /// Required: [`audio_file_name`](GetAudioFileUploadParametersFluentBuilder::audio_file_name),
-    /// [`instance_id`](GetAudioFileUploadParametersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFileUploadParameters)
-    #[inline]
-    pub fn get_audio_file_upload_parameters(&self) -> GetAudioFileUploadParametersFluentBuilder {
-        GetAudioFileUploadParametersFluentBuilder {
-            client: self.clone(),
-            input: GetAudioFileUploadParametersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetAudioFileUploadParameters`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetAudioFileUploadParameters)
@@ -54,10 +37,11 @@ impl GetAudioFileUploadParametersInput {
     pub fn builder() -> GetAudioFileUploadParametersInputBuilder {
         GetAudioFileUploadParametersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetAudioFileUploadParametersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -117,12 +101,14 @@ impl GetAudioFileUploadParametersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetAudioFileUploadParametersInput, BuildError> {
         Ok(GetAudioFileUploadParametersInput {
-            audio_file_name: self
-                .audio_file_name
-                .ok_or_else(|| BuildError::missing("AudioFileName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            audio_file_name: match self.audio_file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioFileName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -131,9 +117,9 @@ impl GetAudioFileUploadParametersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetAudioFileUploadParametersFluentBuilder {
-    client: crate::Client,
-    input: GetAudioFileUploadParametersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetAudioFileUploadParametersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetAudioFileUploadParametersFluentBuilder {
@@ -183,16 +169,17 @@ impl GetAudioFileUploadParametersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetAudioFileUploadParametersOutput, SdkError<GetAudioFileUploadParametersError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetAudioFileUploadParametersOutput,
+            SdkError<GetAudioFileUploadParametersError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

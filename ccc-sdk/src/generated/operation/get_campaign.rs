@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetCampaign`: Reads an outbound campaign: its schedule, strategy, state and progress.
-    ///
-    /// Required: [`campaign_id`](GetCampaignFluentBuilder::campaign_id),
-    /// [`instance_id`](GetCampaignFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCampaign)
-    #[inline]
-    pub fn get_campaign(&self) -> GetCampaignFluentBuilder {
-        GetCampaignFluentBuilder {
-            client: self.clone(),
-            input: GetCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCampaign)
@@ -52,10 +35,11 @@ impl GetCampaignInput {
     pub fn builder() -> GetCampaignInputBuilder {
         GetCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetCampaignInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetCampaignInput, BuildError> {
         Ok(GetCampaignInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetCampaignFluentBuilder {
-    client: crate::Client,
-    input: GetCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetCampaignFluentBuilder {
@@ -181,13 +167,13 @@ impl GetCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetCampaignOutput, SdkError<GetCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetCampaignOutput, SdkError<GetCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

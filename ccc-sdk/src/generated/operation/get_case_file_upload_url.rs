@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetCaseFileUploadUrl`: Gives a signed URL to upload a file of cases (customers to call) for a campaign, and the key the file will have.
-    ///
-    /// Required: [`file_name`](GetCaseFileUploadUrlFluentBuilder::file_name),
-    /// [`instance_id`](GetCaseFileUploadUrlFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCaseFileUploadUrl)
-    #[inline]
-    pub fn get_case_file_upload_url(&self) -> GetCaseFileUploadUrlFluentBuilder {
-        GetCaseFileUploadUrlFluentBuilder {
-            client: self.clone(),
-            input: GetCaseFileUploadUrlInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetCaseFileUploadUrl`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetCaseFileUploadUrl)
@@ -52,10 +35,11 @@ impl GetCaseFileUploadUrlInput {
     pub fn builder() -> GetCaseFileUploadUrlInputBuilder {
         GetCaseFileUploadUrlInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetCaseFileUploadUrlInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "FileName", &self.file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetCaseFileUploadUrlInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetCaseFileUploadUrlInput, BuildError> {
         Ok(GetCaseFileUploadUrlInput {
-            file_name: self
-                .file_name
-                .ok_or_else(|| BuildError::missing("FileName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            file_name: match self.file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FileName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetCaseFileUploadUrlInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetCaseFileUploadUrlFluentBuilder {
-    client: crate::Client,
-    input: GetCaseFileUploadUrlInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetCaseFileUploadUrlInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetCaseFileUploadUrlFluentBuilder {
@@ -181,15 +167,14 @@ impl GetCaseFileUploadUrlFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetCaseFileUploadUrlOutput, SdkError<GetCaseFileUploadUrlError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetCaseFileUploadUrlOutput, SdkError<GetCaseFileUploadUrlError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

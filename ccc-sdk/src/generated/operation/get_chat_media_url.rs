@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetChatMediaUrl`: Gives a URL to download a media file sent in a chat, by its media id.
-    ///
-    /// Required: [`instance_id`](GetChatMediaUrlFluentBuilder::instance_id),
-    /// [`media_id`](GetChatMediaUrlFluentBuilder::media_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetChatMediaUrl)
-    #[inline]
-    pub fn get_chat_media_url(&self) -> GetChatMediaUrlFluentBuilder {
-        GetChatMediaUrlFluentBuilder {
-            client: self.clone(),
-            input: GetChatMediaUrlInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetChatMediaUrl`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetChatMediaUrl)
@@ -56,10 +39,11 @@ impl GetChatMediaUrlInput {
     pub fn builder() -> GetChatMediaUrlInputBuilder {
         GetChatMediaUrlInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetChatMediaUrlInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "MediaId", &self.media_id);
         if let Some(v) = &self.request_id {
@@ -144,12 +128,14 @@ impl GetChatMediaUrlInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetChatMediaUrlInput, BuildError> {
         Ok(GetChatMediaUrlInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            media_id: self
-                .media_id
-                .ok_or_else(|| BuildError::missing("MediaId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            media_id: match self.media_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MediaId")),
+            },
             request_id: self.request_id,
         })
     }
@@ -159,9 +145,9 @@ impl GetChatMediaUrlInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetChatMediaUrlFluentBuilder {
-    client: crate::Client,
-    input: GetChatMediaUrlInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetChatMediaUrlInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetChatMediaUrlFluentBuilder {
@@ -226,13 +212,13 @@ impl GetChatMediaUrlFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetChatMediaUrlOutput, SdkError<GetChatMediaUrlError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetChatMediaUrlOutput, SdkError<GetChatMediaUrlError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetChatRoutingProfile`: Reads how an instance routes chats to agents: routing type, concurrency limits, offer timeouts.
-    ///
-    /// Required: [`instance_id`](GetChatRoutingProfileFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetChatRoutingProfile)
-    #[inline]
-    pub fn get_chat_routing_profile(&self) -> GetChatRoutingProfileFluentBuilder {
-        GetChatRoutingProfileFluentBuilder {
-            client: self.clone(),
-            input: GetChatRoutingProfileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetChatRoutingProfile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetChatRoutingProfile)
@@ -47,10 +31,11 @@ impl GetChatRoutingProfileInput {
     pub fn builder() -> GetChatRoutingProfileInputBuilder {
         GetChatRoutingProfileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetChatRoutingProfileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl GetChatRoutingProfileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetChatRoutingProfileInput, BuildError> {
         Ok(GetChatRoutingProfileInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl GetChatRoutingProfileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetChatRoutingProfileFluentBuilder {
-    client: crate::Client,
-    input: GetChatRoutingProfileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetChatRoutingProfileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetChatRoutingProfileFluentBuilder {
@@ -135,15 +121,14 @@ impl GetChatRoutingProfileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetChatRoutingProfileOutput, SdkError<GetChatRoutingProfileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetChatRoutingProfileOutput, SdkError<GetChatRoutingProfileError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

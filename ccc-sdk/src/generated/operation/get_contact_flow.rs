@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetContactFlow`: Reads a contact flow (IVR) of an instance, with the definition of one of its drafts.
-    ///
-    /// Required: [`contact_flow_id`](GetContactFlowFluentBuilder::contact_flow_id),
-    /// [`draft_id`](GetContactFlowFluentBuilder::draft_id),
-    /// [`instance_id`](GetContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetContactFlow)
-    #[inline]
-    pub fn get_contact_flow(&self) -> GetContactFlowFluentBuilder {
-        GetContactFlowFluentBuilder {
-            client: self.clone(),
-            input: GetContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetContactFlow)
@@ -57,10 +39,11 @@ impl GetContactFlowInput {
     pub fn builder() -> GetContactFlowInputBuilder {
         GetContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -143,15 +126,18 @@ impl GetContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetContactFlowInput, BuildError> {
         Ok(GetContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            draft_id: self
-                .draft_id
-                .ok_or_else(|| BuildError::missing("DraftId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            draft_id: match self.draft_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DraftId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -160,9 +146,9 @@ impl GetContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetContactFlowFluentBuilder {
-    client: crate::Client,
-    input: GetContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetContactFlowFluentBuilder {
@@ -227,13 +213,13 @@ impl GetContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetContactFlowOutput, SdkError<GetContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetContactFlowOutput, SdkError<GetContactFlowError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetConversationDetail`: Reads the conversation (speech as text) of a call.
-    ///
-    /// Required: [`contact_id`](GetConversationDetailFluentBuilder::contact_id),
-    /// [`instance_id`](GetConversationDetailFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetConversationDetail)
-    #[inline]
-    pub fn get_conversation_detail(&self) -> GetConversationDetailFluentBuilder {
-        GetConversationDetailFluentBuilder {
-            client: self.clone(),
-            input: GetConversationDetailInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetConversationDetail`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetConversationDetail)
@@ -56,10 +39,11 @@ impl GetConversationDetailInput {
     pub fn builder() -> GetConversationDetailInputBuilder {
         GetConversationDetailInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetConversationDetailInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
         }
@@ -145,12 +129,14 @@ impl GetConversationDetailInputBuilder {
     pub fn build(self) -> Result<GetConversationDetailInput, BuildError> {
         Ok(GetConversationDetailInput {
             agent_id: self.agent_id,
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl GetConversationDetailInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetConversationDetailFluentBuilder {
-    client: crate::Client,
-    input: GetConversationDetailInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetConversationDetailInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetConversationDetailFluentBuilder {
@@ -226,15 +212,14 @@ impl GetConversationDetailFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetConversationDetailOutput, SdkError<GetConversationDetailError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetConversationDetailOutput, SdkError<GetConversationDetailError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

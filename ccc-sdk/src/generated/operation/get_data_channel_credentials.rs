@@ -15,23 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetDataChannelCredentials`: Gives an agent's device the connection details and credentials of its data channel.
-    ///
-    /// Required: [`device_id`](GetDataChannelCredentialsFluentBuilder::device_id),
-    /// [`instance_id`](GetDataChannelCredentialsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDataChannelCredentials)
-    #[inline]
-    pub fn get_data_channel_credentials(&self) -> GetDataChannelCredentialsFluentBuilder {
-        GetDataChannelCredentialsFluentBuilder {
-            client: self.clone(),
-            input: GetDataChannelCredentialsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetDataChannelCredentials`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDataChannelCredentials)
@@ -54,10 +37,11 @@ impl GetDataChannelCredentialsInput {
     pub fn builder() -> GetDataChannelCredentialsInputBuilder {
         GetDataChannelCredentialsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetDataChannelCredentialsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -117,12 +101,14 @@ impl GetDataChannelCredentialsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetDataChannelCredentialsInput, BuildError> {
         Ok(GetDataChannelCredentialsInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            device_id: match self.device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DeviceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -131,9 +117,9 @@ impl GetDataChannelCredentialsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetDataChannelCredentialsFluentBuilder {
-    client: crate::Client,
-    input: GetDataChannelCredentialsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetDataChannelCredentialsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetDataChannelCredentialsFluentBuilder {
@@ -183,15 +169,14 @@ impl GetDataChannelCredentialsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetDataChannelCredentialsOutput, SdkError<GetDataChannelCredentialsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetDataChannelCredentialsOutput, SdkError<GetDataChannelCredentialsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetDoNotCallFileUploadParameters`: Gives the form fields to upload a file of do-not-call numbers to object storage, for `ImportDoNotCallNumbers`.
-    ///
-    /// Required: [`file_name`](GetDoNotCallFileUploadParametersFluentBuilder::file_name),
-    /// [`instance_id`](GetDoNotCallFileUploadParametersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDoNotCallFileUploadParameters)
-    #[inline]
-    pub fn get_do_not_call_file_upload_parameters(
-        &self,
-    ) -> GetDoNotCallFileUploadParametersFluentBuilder {
-        GetDoNotCallFileUploadParametersFluentBuilder {
-            client: self.clone(),
-            input: GetDoNotCallFileUploadParametersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetDoNotCallFileUploadParameters`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDoNotCallFileUploadParameters)
@@ -54,10 +35,11 @@ impl GetDoNotCallFileUploadParametersInput {
     pub fn builder() -> GetDoNotCallFileUploadParametersInputBuilder {
         GetDoNotCallFileUploadParametersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetDoNotCallFileUploadParametersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "FileName", &self.file_name);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -117,12 +99,14 @@ impl GetDoNotCallFileUploadParametersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetDoNotCallFileUploadParametersInput, BuildError> {
         Ok(GetDoNotCallFileUploadParametersInput {
-            file_name: self
-                .file_name
-                .ok_or_else(|| BuildError::missing("FileName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            file_name: match self.file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FileName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -131,9 +115,9 @@ impl GetDoNotCallFileUploadParametersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetDoNotCallFileUploadParametersFluentBuilder {
-    client: crate::Client,
-    input: GetDoNotCallFileUploadParametersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetDoNotCallFileUploadParametersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetDoNotCallFileUploadParametersFluentBuilder {
@@ -183,18 +167,17 @@ impl GetDoNotCallFileUploadParametersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        GetDoNotCallFileUploadParametersOutput,
-        SdkError<GetDoNotCallFileUploadParametersError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetDoNotCallFileUploadParametersOutput,
+            SdkError<GetDoNotCallFileUploadParametersError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

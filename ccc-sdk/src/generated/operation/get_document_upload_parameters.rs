@@ -15,23 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetDocumentUploadParameters`: Gives the signed form fields to upload a file of documents to Object Storage Service (OSS), for `ImportDocuments`.
-    ///
-    /// Required: [`file_name`](GetDocumentUploadParametersFluentBuilder::file_name),
-    /// [`instance_id`](GetDocumentUploadParametersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDocumentUploadParameters)
-    #[inline]
-    pub fn get_document_upload_parameters(&self) -> GetDocumentUploadParametersFluentBuilder {
-        GetDocumentUploadParametersFluentBuilder {
-            client: self.clone(),
-            input: GetDocumentUploadParametersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetDocumentUploadParameters`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetDocumentUploadParameters)
@@ -58,10 +41,11 @@ impl GetDocumentUploadParametersInput {
     pub fn builder() -> GetDocumentUploadParametersInputBuilder {
         GetDocumentUploadParametersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetDocumentUploadParametersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FileName", &self.file_name);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
@@ -146,12 +130,14 @@ impl GetDocumentUploadParametersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetDocumentUploadParametersInput, BuildError> {
         Ok(GetDocumentUploadParametersInput {
-            file_name: self
-                .file_name
-                .ok_or_else(|| BuildError::missing("FileName"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            file_name: match self.file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FileName")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
         })
     }
@@ -161,9 +147,9 @@ impl GetDocumentUploadParametersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetDocumentUploadParametersFluentBuilder {
-    client: crate::Client,
-    input: GetDocumentUploadParametersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetDocumentUploadParametersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetDocumentUploadParametersFluentBuilder {
@@ -228,15 +214,17 @@ impl GetDocumentUploadParametersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetDocumentUploadParametersOutput, SdkError<GetDocumentUploadParametersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetDocumentUploadParametersOutput,
+            SdkError<GetDocumentUploadParametersError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

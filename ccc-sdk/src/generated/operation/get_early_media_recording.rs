@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetEarlyMediaRecording`: Reads the recording of a call's early media (what played before it was answered).
-    ///
-    /// Required: [`contact_id`](GetEarlyMediaRecordingFluentBuilder::contact_id),
-    /// [`instance_id`](GetEarlyMediaRecordingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetEarlyMediaRecording)
-    #[inline]
-    pub fn get_early_media_recording(&self) -> GetEarlyMediaRecordingFluentBuilder {
-        GetEarlyMediaRecordingFluentBuilder {
-            client: self.clone(),
-            input: GetEarlyMediaRecordingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetEarlyMediaRecording`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetEarlyMediaRecording)
@@ -52,10 +35,11 @@ impl GetEarlyMediaRecordingInput {
     pub fn builder() -> GetEarlyMediaRecordingInputBuilder {
         GetEarlyMediaRecordingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetEarlyMediaRecordingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetEarlyMediaRecordingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetEarlyMediaRecordingInput, BuildError> {
         Ok(GetEarlyMediaRecordingInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetEarlyMediaRecordingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetEarlyMediaRecordingFluentBuilder {
-    client: crate::Client,
-    input: GetEarlyMediaRecordingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetEarlyMediaRecordingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetEarlyMediaRecordingFluentBuilder {
@@ -181,15 +167,14 @@ impl GetEarlyMediaRecordingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetEarlyMediaRecordingOutput, SdkError<GetEarlyMediaRecordingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetEarlyMediaRecordingOutput, SdkError<GetEarlyMediaRecordingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

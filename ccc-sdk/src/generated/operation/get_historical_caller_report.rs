@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetHistoricalCallerReport`: Counts the calls a given number made to an instance in a period, with the time of the last one.
-    ///
-    /// Required: [`calling_number`](GetHistoricalCallerReportFluentBuilder::calling_number),
-    /// [`instance_id`](GetHistoricalCallerReportFluentBuilder::instance_id),
-    /// [`start_time`](GetHistoricalCallerReportFluentBuilder::start_time),
-    /// [`stop_time`](GetHistoricalCallerReportFluentBuilder::stop_time).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCallerReport)
-    #[inline]
-    pub fn get_historical_caller_report(&self) -> GetHistoricalCallerReportFluentBuilder {
-        GetHistoricalCallerReportFluentBuilder {
-            client: self.clone(),
-            input: GetHistoricalCallerReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetHistoricalCallerReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCallerReport)
@@ -62,10 +43,11 @@ impl GetHistoricalCallerReportInput {
     pub fn builder() -> GetHistoricalCallerReportInputBuilder {
         GetHistoricalCallerReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetHistoricalCallerReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallingNumber", &self.calling_number);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "StartTime", &self.start_time);
@@ -171,18 +153,22 @@ impl GetHistoricalCallerReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetHistoricalCallerReportInput, BuildError> {
         Ok(GetHistoricalCallerReportInput {
-            calling_number: self
-                .calling_number
-                .ok_or_else(|| BuildError::missing("CallingNumber"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
-            stop_time: self
-                .stop_time
-                .ok_or_else(|| BuildError::missing("StopTime"))?,
+            calling_number: match self.calling_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CallingNumber")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
+            stop_time: match self.stop_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StopTime")),
+            },
         })
     }
 }
@@ -191,9 +177,9 @@ impl GetHistoricalCallerReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetHistoricalCallerReportFluentBuilder {
-    client: crate::Client,
-    input: GetHistoricalCallerReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetHistoricalCallerReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetHistoricalCallerReportFluentBuilder {
@@ -273,15 +259,14 @@ impl GetHistoricalCallerReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetHistoricalCallerReportOutput, SdkError<GetHistoricalCallerReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetHistoricalCallerReportOutput, SdkError<GetHistoricalCallerReportError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

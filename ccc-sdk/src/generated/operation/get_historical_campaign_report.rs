@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetHistoricalCampaignReport`: Reports a campaign's totals so far: calls dialled, connected and abandoned, and the rates.
-    ///
-    /// Required: [`campaign_id`](GetHistoricalCampaignReportFluentBuilder::campaign_id),
-    /// [`instance_id`](GetHistoricalCampaignReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCampaignReport)
-    #[inline]
-    pub fn get_historical_campaign_report(&self) -> GetHistoricalCampaignReportFluentBuilder {
-        GetHistoricalCampaignReportFluentBuilder {
-            client: self.clone(),
-            input: GetHistoricalCampaignReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetHistoricalCampaignReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalCampaignReport)
@@ -52,10 +35,11 @@ impl GetHistoricalCampaignReportInput {
     pub fn builder() -> GetHistoricalCampaignReportInputBuilder {
         GetHistoricalCampaignReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetHistoricalCampaignReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetHistoricalCampaignReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetHistoricalCampaignReportInput, BuildError> {
         Ok(GetHistoricalCampaignReportInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetHistoricalCampaignReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetHistoricalCampaignReportFluentBuilder {
-    client: crate::Client,
-    input: GetHistoricalCampaignReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetHistoricalCampaignReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetHistoricalCampaignReportFluentBuilder {
@@ -181,15 +167,17 @@ impl GetHistoricalCampaignReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetHistoricalCampaignReportOutput, SdkError<GetHistoricalCampaignReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetHistoricalCampaignReportOutput,
+            SdkError<GetHistoricalCampaignReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetHistoricalInstanceReport`: Reports an instance's figures over a past period.
-    ///
-    /// Required: [`instance_id`](GetHistoricalInstanceReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalInstanceReport)
-    #[inline]
-    pub fn get_historical_instance_report(&self) -> GetHistoricalInstanceReportFluentBuilder {
-        GetHistoricalInstanceReportFluentBuilder {
-            client: self.clone(),
-            input: GetHistoricalInstanceReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetHistoricalInstanceReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetHistoricalInstanceReport)
@@ -59,10 +43,11 @@ impl GetHistoricalInstanceReportInput {
     pub fn builder() -> GetHistoricalInstanceReportInputBuilder {
         GetHistoricalInstanceReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetHistoricalInstanceReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
         }
@@ -175,9 +160,10 @@ impl GetHistoricalInstanceReportInputBuilder {
     pub fn build(self) -> Result<GetHistoricalInstanceReportInput, BuildError> {
         Ok(GetHistoricalInstanceReportInput {
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
             start_time: self.start_time,
         })
@@ -188,9 +174,9 @@ impl GetHistoricalInstanceReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetHistoricalInstanceReportFluentBuilder {
-    client: crate::Client,
-    input: GetHistoricalInstanceReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetHistoricalInstanceReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetHistoricalInstanceReportFluentBuilder {
@@ -270,15 +256,17 @@ impl GetHistoricalInstanceReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetHistoricalInstanceReportOutput, SdkError<GetHistoricalInstanceReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            GetHistoricalInstanceReportOutput,
+            SdkError<GetHistoricalInstanceReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetInstance`: Reads a contact centre instance.
-    ///
-    /// Required: [`instance_id`](GetInstanceFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetInstance)
-    #[inline]
-    pub fn get_instance(&self) -> GetInstanceFluentBuilder {
-        GetInstanceFluentBuilder {
-            client: self.clone(),
-            input: GetInstanceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetInstance`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetInstance)
@@ -47,10 +31,11 @@ impl GetInstanceInput {
     pub fn builder() -> GetInstanceInputBuilder {
         GetInstanceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetInstanceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl GetInstanceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetInstanceInput, BuildError> {
         Ok(GetInstanceInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl GetInstanceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetInstanceFluentBuilder {
-    client: crate::Client,
-    input: GetInstanceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetInstanceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetInstanceFluentBuilder {
@@ -135,13 +121,13 @@ impl GetInstanceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetInstanceOutput, SdkError<GetInstanceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetInstanceOutput, SdkError<GetInstanceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetLoginDetails`: Gives what an agent's workbench needs to sign in.
-    ///
-    /// Required: [`instance_id`](GetLoginDetailsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetLoginDetails)
-    #[inline]
-    pub fn get_login_details(&self) -> GetLoginDetailsFluentBuilder {
-        GetLoginDetailsFluentBuilder {
-            client: self.clone(),
-            input: GetLoginDetailsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetLoginDetails`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetLoginDetails)
@@ -55,10 +39,11 @@ impl GetLoginDetailsInput {
     pub fn builder() -> GetLoginDetailsInputBuilder {
         GetLoginDetailsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetLoginDetailsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.chat_device_id {
             p.put(Loc::Query, "ChatDeviceId", v);
         }
@@ -146,9 +131,10 @@ impl GetLoginDetailsInputBuilder {
     pub fn build(self) -> Result<GetLoginDetailsInput, BuildError> {
         Ok(GetLoginDetailsInput {
             chat_device_id: self.chat_device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -158,9 +144,9 @@ impl GetLoginDetailsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetLoginDetailsFluentBuilder {
-    client: crate::Client,
-    input: GetLoginDetailsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetLoginDetailsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetLoginDetailsFluentBuilder {
@@ -225,13 +211,13 @@ impl GetLoginDetailsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetLoginDetailsOutput, SdkError<GetLoginDetailsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetLoginDetailsOutput, SdkError<GetLoginDetailsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

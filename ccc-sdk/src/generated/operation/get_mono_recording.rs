@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetMonoRecording`: Gives the single-channel recording of a call.
-    ///
-    /// Required: [`contact_id`](GetMonoRecordingFluentBuilder::contact_id),
-    /// [`instance_id`](GetMonoRecordingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetMonoRecording)
-    #[inline]
-    pub fn get_mono_recording(&self) -> GetMonoRecordingFluentBuilder {
-        GetMonoRecordingFluentBuilder {
-            client: self.clone(),
-            input: GetMonoRecordingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetMonoRecording`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetMonoRecording)
@@ -56,10 +39,11 @@ impl GetMonoRecordingInput {
     pub fn builder() -> GetMonoRecordingInputBuilder {
         GetMonoRecordingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetMonoRecordingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.expire_seconds {
@@ -144,12 +128,14 @@ impl GetMonoRecordingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetMonoRecordingInput, BuildError> {
         Ok(GetMonoRecordingInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             expire_seconds: self.expire_seconds,
         })
     }
@@ -159,9 +145,9 @@ impl GetMonoRecordingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetMonoRecordingFluentBuilder {
-    client: crate::Client,
-    input: GetMonoRecordingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetMonoRecordingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetMonoRecordingFluentBuilder {
@@ -226,13 +212,13 @@ impl GetMonoRecordingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetMonoRecordingOutput, SdkError<GetMonoRecordingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetMonoRecordingOutput, SdkError<GetMonoRecordingError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetMultiChannelRecording`: Gives the multi-channel recording of a call.
-    ///
-    /// Required: [`contact_id`](GetMultiChannelRecordingFluentBuilder::contact_id),
-    /// [`instance_id`](GetMultiChannelRecordingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetMultiChannelRecording)
-    #[inline]
-    pub fn get_multi_channel_recording(&self) -> GetMultiChannelRecordingFluentBuilder {
-        GetMultiChannelRecordingFluentBuilder {
-            client: self.clone(),
-            input: GetMultiChannelRecordingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetMultiChannelRecording`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetMultiChannelRecording)
@@ -52,10 +35,11 @@ impl GetMultiChannelRecordingInput {
     pub fn builder() -> GetMultiChannelRecordingInputBuilder {
         GetMultiChannelRecordingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetMultiChannelRecordingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetMultiChannelRecordingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetMultiChannelRecordingInput, BuildError> {
         Ok(GetMultiChannelRecordingInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetMultiChannelRecordingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetMultiChannelRecordingFluentBuilder {
-    client: crate::Client,
-    input: GetMultiChannelRecordingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetMultiChannelRecordingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetMultiChannelRecordingFluentBuilder {
@@ -181,15 +167,14 @@ impl GetMultiChannelRecordingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetMultiChannelRecordingOutput, SdkError<GetMultiChannelRecordingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetMultiChannelRecordingOutput, SdkError<GetMultiChannelRecordingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetNumberLocation`: Tells the location (province, city) of a phone number.
-    ///
-    /// Required: [`instance_id`](GetNumberLocationFluentBuilder::instance_id),
-    /// [`number`](GetNumberLocationFluentBuilder::number).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetNumberLocation)
-    #[inline]
-    pub fn get_number_location(&self) -> GetNumberLocationFluentBuilder {
-        GetNumberLocationFluentBuilder {
-            client: self.clone(),
-            input: GetNumberLocationInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetNumberLocation`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetNumberLocation)
@@ -52,10 +35,11 @@ impl GetNumberLocationInput {
     pub fn builder() -> GetNumberLocationInputBuilder {
         GetNumberLocationInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetNumberLocationInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
     }
@@ -115,10 +99,14 @@ impl GetNumberLocationInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetNumberLocationInput, BuildError> {
         Ok(GetNumberLocationInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
         })
     }
 }
@@ -127,9 +115,9 @@ impl GetNumberLocationInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetNumberLocationFluentBuilder {
-    client: crate::Client,
-    input: GetNumberLocationInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetNumberLocationInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetNumberLocationFluentBuilder {
@@ -179,13 +167,14 @@ impl GetNumberLocationFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetNumberLocationOutput, SdkError<GetNumberLocationError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<GetNumberLocationOutput, SdkError<GetNumberLocationError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

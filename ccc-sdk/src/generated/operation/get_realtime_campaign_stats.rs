@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetRealtimeCampaignStats`: Reports the live agent figures of a skill group that takes predictive campaign calls.
-    ///
-    /// Required: [`instance_id`](GetRealtimeCampaignStatsFluentBuilder::instance_id),
-    /// [`queue_id`](GetRealtimeCampaignStatsFluentBuilder::queue_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeCampaignStats)
-    #[inline]
-    pub fn get_realtime_campaign_stats(&self) -> GetRealtimeCampaignStatsFluentBuilder {
-        GetRealtimeCampaignStatsFluentBuilder {
-            client: self.clone(),
-            input: GetRealtimeCampaignStatsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetRealtimeCampaignStats`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeCampaignStats)
@@ -52,10 +35,11 @@ impl GetRealtimeCampaignStatsInput {
     pub fn builder() -> GetRealtimeCampaignStatsInputBuilder {
         GetRealtimeCampaignStatsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetRealtimeCampaignStatsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "QueueId", &self.queue_id);
     }
@@ -115,12 +99,14 @@ impl GetRealtimeCampaignStatsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetRealtimeCampaignStatsInput, BuildError> {
         Ok(GetRealtimeCampaignStatsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            queue_id: self
-                .queue_id
-                .ok_or_else(|| BuildError::missing("QueueId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            queue_id: match self.queue_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("QueueId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetRealtimeCampaignStatsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetRealtimeCampaignStatsFluentBuilder {
-    client: crate::Client,
-    input: GetRealtimeCampaignStatsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetRealtimeCampaignStatsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetRealtimeCampaignStatsFluentBuilder {
@@ -181,15 +167,14 @@ impl GetRealtimeCampaignStatsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetRealtimeCampaignStatsOutput, SdkError<GetRealtimeCampaignStatsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetRealtimeCampaignStatsOutput, SdkError<GetRealtimeCampaignStatsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

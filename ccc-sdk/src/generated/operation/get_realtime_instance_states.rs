@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetRealtimeInstanceStates`: Reports an instance's live figures.
-    ///
-    /// Required: [`instance_id`](GetRealtimeInstanceStatesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeInstanceStates)
-    #[inline]
-    pub fn get_realtime_instance_states(&self) -> GetRealtimeInstanceStatesFluentBuilder {
-        GetRealtimeInstanceStatesFluentBuilder {
-            client: self.clone(),
-            input: GetRealtimeInstanceStatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetRealtimeInstanceStates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetRealtimeInstanceStates)
@@ -51,10 +35,11 @@ impl GetRealtimeInstanceStatesInput {
     pub fn builder() -> GetRealtimeInstanceStatesInputBuilder {
         GetRealtimeInstanceStatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetRealtimeInstanceStatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.media_type {
             p.put(Loc::Query, "MediaType", v);
@@ -116,9 +101,10 @@ impl GetRealtimeInstanceStatesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetRealtimeInstanceStatesInput, BuildError> {
         Ok(GetRealtimeInstanceStatesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
         })
     }
@@ -128,9 +114,9 @@ impl GetRealtimeInstanceStatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetRealtimeInstanceStatesFluentBuilder {
-    client: crate::Client,
-    input: GetRealtimeInstanceStatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetRealtimeInstanceStatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetRealtimeInstanceStatesFluentBuilder {
@@ -180,15 +166,14 @@ impl GetRealtimeInstanceStatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetRealtimeInstanceStatesOutput, SdkError<GetRealtimeInstanceStatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetRealtimeInstanceStatesOutput, SdkError<GetRealtimeInstanceStatesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

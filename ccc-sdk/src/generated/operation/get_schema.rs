@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetSchema`: Reads a schema of custom properties, by id, with every property's definition.
-    ///
-    /// Required: [`instance_id`](GetSchemaFluentBuilder::instance_id),
-    /// [`schema_id`](GetSchemaFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSchema)
-    #[inline]
-    pub fn get_schema(&self) -> GetSchemaFluentBuilder {
-        GetSchemaFluentBuilder {
-            client: self.clone(),
-            input: GetSchemaInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetSchema`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSchema)
@@ -56,10 +39,11 @@ impl GetSchemaInput {
     pub fn builder() -> GetSchemaInputBuilder {
         GetSchemaInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetSchemaInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
             p.put(Loc::Body, "RequestId", v);
@@ -144,13 +128,15 @@ impl GetSchemaInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetSchemaInput, BuildError> {
         Ok(GetSchemaInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl GetSchemaInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetSchemaFluentBuilder {
-    client: crate::Client,
-    input: GetSchemaInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetSchemaInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetSchemaFluentBuilder {
@@ -226,13 +212,12 @@ impl GetSchemaFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetSchemaOutput, SdkError<GetSchemaError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetSchemaOutput, SdkError<GetSchemaError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

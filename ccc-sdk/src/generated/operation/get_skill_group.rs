@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetSkillGroup`: Reads a skill group.
-    ///
-    /// Required: [`instance_id`](GetSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](GetSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSkillGroup)
-    #[inline]
-    pub fn get_skill_group(&self) -> GetSkillGroupFluentBuilder {
-        GetSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: GetSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSkillGroup)
@@ -52,10 +35,11 @@ impl GetSkillGroupInput {
     pub fn builder() -> GetSkillGroupInputBuilder {
         GetSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
     }
@@ -115,12 +99,14 @@ impl GetSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetSkillGroupInput, BuildError> {
         Ok(GetSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: GetSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetSkillGroupFluentBuilder {
@@ -181,13 +167,13 @@ impl GetSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetSkillGroupOutput, SdkError<GetSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetSkillGroupOutput, SdkError<GetSkillGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetSummaryTemplate`: Reads a call summary template, by id: its state, category and the properties a summary holds.
-    ///
-    /// Required: [`instance_id`](GetSummaryTemplateFluentBuilder::instance_id),
-    /// [`template_id`](GetSummaryTemplateFluentBuilder::template_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSummaryTemplate)
-    #[inline]
-    pub fn get_summary_template(&self) -> GetSummaryTemplateFluentBuilder {
-        GetSummaryTemplateFluentBuilder {
-            client: self.clone(),
-            input: GetSummaryTemplateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetSummaryTemplate`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetSummaryTemplate)
@@ -52,10 +35,11 @@ impl GetSummaryTemplateInput {
     pub fn builder() -> GetSummaryTemplateInputBuilder {
         GetSummaryTemplateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetSummaryTemplateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TemplateId", &self.template_id);
     }
@@ -115,12 +99,14 @@ impl GetSummaryTemplateInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetSummaryTemplateInput, BuildError> {
         Ok(GetSummaryTemplateInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            template_id: self
-                .template_id
-                .ok_or_else(|| BuildError::missing("TemplateId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            template_id: match self.template_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TemplateId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetSummaryTemplateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetSummaryTemplateFluentBuilder {
-    client: crate::Client,
-    input: GetSummaryTemplateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetSummaryTemplateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetSummaryTemplateFluentBuilder {
@@ -181,13 +167,14 @@ impl GetSummaryTemplateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetSummaryTemplateOutput, SdkError<GetSummaryTemplateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<GetSummaryTemplateOutput, SdkError<GetSummaryTemplateError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

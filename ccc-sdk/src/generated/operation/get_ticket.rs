@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetTicket`: Reads a ticket, by id: its state, template, current task, people and times.
-    ///
-    /// Required: [`instance_id`](GetTicketFluentBuilder::instance_id),
-    /// [`ticket_id`](GetTicketFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicket)
-    #[inline]
-    pub fn get_ticket(&self) -> GetTicketFluentBuilder {
-        GetTicketFluentBuilder {
-            client: self.clone(),
-            input: GetTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicket)
@@ -52,10 +35,11 @@ impl GetTicketInput {
     pub fn builder() -> GetTicketInputBuilder {
         GetTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TicketId", &self.ticket_id);
     }
@@ -115,12 +99,14 @@ impl GetTicketInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetTicketInput, BuildError> {
         Ok(GetTicketInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetTicketFluentBuilder {
-    client: crate::Client,
-    input: GetTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetTicketFluentBuilder {
@@ -181,13 +167,12 @@ impl GetTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetTicketOutput, SdkError<GetTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetTicketOutput, SdkError<GetTicketError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

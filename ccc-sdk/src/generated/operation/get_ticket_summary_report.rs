@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetTicketSummaryReport`: Counts the tickets created, assigned and taken part in over a time range, filtered by person, category and state.
-    ///
-    /// Required: [`instance_id`](GetTicketSummaryReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketSummaryReport)
-    #[inline]
-    pub fn get_ticket_summary_report(&self) -> GetTicketSummaryReportFluentBuilder {
-        GetTicketSummaryReportFluentBuilder {
-            client: self.clone(),
-            input: GetTicketSummaryReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetTicketSummaryReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketSummaryReport)
@@ -87,10 +71,11 @@ impl GetTicketSummaryReportInput {
     pub fn builder() -> GetTicketSummaryReportInputBuilder {
         GetTicketSummaryReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetTicketSummaryReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.assignee {
             p.put(Loc::Query, "Assignee", v);
         }
@@ -382,9 +367,10 @@ impl GetTicketSummaryReportInputBuilder {
             category_id: self.category_id,
             creator: self.creator,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             participant: self.participant,
@@ -398,9 +384,9 @@ impl GetTicketSummaryReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetTicketSummaryReportFluentBuilder {
-    client: crate::Client,
-    input: GetTicketSummaryReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetTicketSummaryReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetTicketSummaryReportFluentBuilder {
@@ -585,15 +571,14 @@ impl GetTicketSummaryReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetTicketSummaryReportOutput, SdkError<GetTicketSummaryReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetTicketSummaryReportOutput, SdkError<GetTicketSummaryReportError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetTicketTemplate`: Reads a ticket template, by id and optionally version: its process definition and the fields of its tickets.
-    ///
-    /// Required: [`instance_id`](GetTicketTemplateFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketTemplate)
-    #[inline]
-    pub fn get_ticket_template(&self) -> GetTicketTemplateFluentBuilder {
-        GetTicketTemplateFluentBuilder {
-            client: self.clone(),
-            input: GetTicketTemplateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetTicketTemplate`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTicketTemplate)
@@ -55,10 +39,11 @@ impl GetTicketTemplateInput {
     pub fn builder() -> GetTicketTemplateInputBuilder {
         GetTicketTemplateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetTicketTemplateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.template_id {
             p.put(Loc::Query, "TemplateId", v);
@@ -145,9 +130,10 @@ impl GetTicketTemplateInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetTicketTemplateInput, BuildError> {
         Ok(GetTicketTemplateInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             template_id: self.template_id,
             template_version: self.template_version,
         })
@@ -158,9 +144,9 @@ impl GetTicketTemplateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetTicketTemplateFluentBuilder {
-    client: crate::Client,
-    input: GetTicketTemplateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetTicketTemplateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetTicketTemplateFluentBuilder {
@@ -225,13 +211,14 @@ impl GetTicketTemplateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetTicketTemplateOutput, SdkError<GetTicketTemplateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<GetTicketTemplateOutput, SdkError<GetTicketTemplateError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

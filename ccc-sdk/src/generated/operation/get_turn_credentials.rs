@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetTurnCredentials`: Gives credentials for the TURN server used by WebRTC.
-    ///
-    /// Required: [`instance_id`](GetTurnCredentialsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTurnCredentials)
-    #[inline]
-    pub fn get_turn_credentials(&self) -> GetTurnCredentialsFluentBuilder {
-        GetTurnCredentialsFluentBuilder {
-            client: self.clone(),
-            input: GetTurnCredentialsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetTurnCredentials`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTurnCredentials)
@@ -51,10 +35,11 @@ impl GetTurnCredentialsInput {
     pub fn builder() -> GetTurnCredentialsInputBuilder {
         GetTurnCredentialsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetTurnCredentialsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -116,9 +101,10 @@ impl GetTurnCredentialsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetTurnCredentialsInput, BuildError> {
         Ok(GetTurnCredentialsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -128,9 +114,9 @@ impl GetTurnCredentialsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetTurnCredentialsFluentBuilder {
-    client: crate::Client,
-    input: GetTurnCredentialsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetTurnCredentialsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetTurnCredentialsFluentBuilder {
@@ -180,13 +166,14 @@ impl GetTurnCredentialsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetTurnCredentialsOutput, SdkError<GetTurnCredentialsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<GetTurnCredentialsOutput, SdkError<GetTurnCredentialsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

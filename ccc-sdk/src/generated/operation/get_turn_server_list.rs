@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetTurnServerList`: Lists the TURN servers used by WebRTC.
-    ///
-    /// Required: [`instance_id`](GetTurnServerListFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTurnServerList)
-    #[inline]
-    pub fn get_turn_server_list(&self) -> GetTurnServerListFluentBuilder {
-        GetTurnServerListFluentBuilder {
-            client: self.clone(),
-            input: GetTurnServerListInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetTurnServerList`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetTurnServerList)
@@ -47,10 +31,11 @@ impl GetTurnServerListInput {
     pub fn builder() -> GetTurnServerListInputBuilder {
         GetTurnServerListInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetTurnServerListInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl GetTurnServerListInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetTurnServerListInput, BuildError> {
         Ok(GetTurnServerListInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl GetTurnServerListInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetTurnServerListFluentBuilder {
-    client: crate::Client,
-    input: GetTurnServerListInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetTurnServerListInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetTurnServerListFluentBuilder {
@@ -135,13 +121,14 @@ impl GetTurnServerListFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetTurnServerListOutput, SdkError<GetTurnServerListError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<GetTurnServerListOutput, SdkError<GetTurnServerListError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetUploadAudioDataParams`: Gives the parameters to upload a call's audio data for quality inspection.
-    ///
-    /// Required: [`contact_id`](GetUploadAudioDataParamsFluentBuilder::contact_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetUploadAudioDataParams)
-    #[inline]
-    pub fn get_upload_audio_data_params(&self) -> GetUploadAudioDataParamsFluentBuilder {
-        GetUploadAudioDataParamsFluentBuilder {
-            client: self.clone(),
-            input: GetUploadAudioDataParamsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetUploadAudioDataParams`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetUploadAudioDataParams)
@@ -51,10 +35,11 @@ impl GetUploadAudioDataParamsInput {
     pub fn builder() -> GetUploadAudioDataParamsInputBuilder {
         GetUploadAudioDataParamsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetUploadAudioDataParamsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
@@ -116,9 +101,10 @@ impl GetUploadAudioDataParamsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetUploadAudioDataParamsInput, BuildError> {
         Ok(GetUploadAudioDataParamsInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
             instance_id: self.instance_id,
         })
     }
@@ -128,9 +114,9 @@ impl GetUploadAudioDataParamsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetUploadAudioDataParamsFluentBuilder {
-    client: crate::Client,
-    input: GetUploadAudioDataParamsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetUploadAudioDataParamsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetUploadAudioDataParamsFluentBuilder {
@@ -180,15 +166,14 @@ impl GetUploadAudioDataParamsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetUploadAudioDataParamsOutput, SdkError<GetUploadAudioDataParamsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetUploadAudioDataParamsOutput, SdkError<GetUploadAudioDataParamsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetUser`: Reads a user of an instance.
-    ///
-    /// Required: [`instance_id`](GetUserFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetUser)
-    #[inline]
-    pub fn get_user(&self) -> GetUserFluentBuilder {
-        GetUserFluentBuilder {
-            client: self.clone(),
-            input: GetUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetUser)
@@ -55,10 +39,11 @@ impl GetUserInput {
     pub fn builder() -> GetUserInputBuilder {
         GetUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -145,9 +130,10 @@ impl GetUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetUserInput, BuildError> {
         Ok(GetUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
             extension: self.extension,
         })
@@ -158,9 +144,9 @@ impl GetUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetUserFluentBuilder {
-    client: crate::Client,
-    input: GetUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetUserFluentBuilder {
@@ -225,13 +211,12 @@ impl GetUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetUserOutput, SdkError<GetUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetUserOutput, SdkError<GetUserError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetVideo`: Gives the video recording of a call.
-    ///
-    /// Required: [`contact_id`](GetVideoFluentBuilder::contact_id),
-    /// [`instance_id`](GetVideoFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetVideo)
-    #[inline]
-    pub fn get_video(&self) -> GetVideoFluentBuilder {
-        GetVideoFluentBuilder {
-            client: self.clone(),
-            input: GetVideoInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetVideo`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetVideo)
@@ -52,10 +35,11 @@ impl GetVideoInput {
     pub fn builder() -> GetVideoInputBuilder {
         GetVideoInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetVideoInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl GetVideoInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetVideoInput, BuildError> {
         Ok(GetVideoInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl GetVideoInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetVideoFluentBuilder {
-    client: crate::Client,
-    input: GetVideoInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetVideoInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetVideoFluentBuilder {
@@ -181,13 +167,12 @@ impl GetVideoFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<GetVideoOutput, SdkError<GetVideoError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<GetVideoOutput, SdkError<GetVideoError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

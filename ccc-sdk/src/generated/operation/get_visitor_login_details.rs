@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `GetVisitorLoginDetails`: Gives what a visitor's chat client needs to sign in to the chat server: app, server address and tokens.
-    ///
-    /// Required: [`chat_device_id`](GetVisitorLoginDetailsFluentBuilder::chat_device_id),
-    /// [`visitor_id`](GetVisitorLoginDetailsFluentBuilder::visitor_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetVisitorLoginDetails)
-    #[inline]
-    pub fn get_visitor_login_details(&self) -> GetVisitorLoginDetailsFluentBuilder {
-        GetVisitorLoginDetailsFluentBuilder {
-            client: self.clone(),
-            input: GetVisitorLoginDetailsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `GetVisitorLoginDetails`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/GetVisitorLoginDetails)
@@ -60,10 +43,11 @@ impl GetVisitorLoginDetailsInput {
     pub fn builder() -> GetVisitorLoginDetailsInputBuilder {
         GetVisitorLoginDetailsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for GetVisitorLoginDetailsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChatDeviceId", &self.chat_device_id);
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
@@ -185,14 +169,16 @@ impl GetVisitorLoginDetailsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<GetVisitorLoginDetailsInput, BuildError> {
         Ok(GetVisitorLoginDetailsInput {
-            chat_device_id: self
-                .chat_device_id
-                .ok_or_else(|| BuildError::missing("ChatDeviceId"))?,
+            chat_device_id: match self.chat_device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ChatDeviceId")),
+            },
             instance_id: self.instance_id,
             token: self.token,
-            visitor_id: self
-                .visitor_id
-                .ok_or_else(|| BuildError::missing("VisitorId"))?,
+            visitor_id: match self.visitor_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("VisitorId")),
+            },
         })
     }
 }
@@ -213,9 +199,9 @@ impl std::fmt::Debug for GetVisitorLoginDetailsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct GetVisitorLoginDetailsFluentBuilder {
-    client: crate::Client,
-    input: GetVisitorLoginDetailsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: GetVisitorLoginDetailsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl GetVisitorLoginDetailsFluentBuilder {
@@ -295,15 +281,14 @@ impl GetVisitorLoginDetailsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<GetVisitorLoginDetailsOutput, SdkError<GetVisitorLoginDetailsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<GetVisitorLoginDetailsOutput, SdkError<GetVisitorLoginDetailsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `HoldCall`: Puts the other party of an agent's call on hold.
-    ///
-    /// Required: [`channel_id`](HoldCallFluentBuilder::channel_id),
-    /// [`instance_id`](HoldCallFluentBuilder::instance_id),
-    /// [`job_id`](HoldCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/HoldCall)
-    #[inline]
-    pub fn hold_call(&self) -> HoldCallFluentBuilder {
-        HoldCallFluentBuilder {
-            client: self.clone(),
-            input: HoldCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `HoldCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/HoldCall)
@@ -69,10 +51,11 @@ impl HoldCallInput {
     pub fn builder() -> HoldCallInputBuilder {
         HoldCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for HoldCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChannelId", &self.channel_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -230,14 +213,19 @@ impl HoldCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<HoldCallInput, BuildError> {
         Ok(HoldCallInput {
-            channel_id: self
-                .channel_id
-                .ok_or_else(|| BuildError::missing("ChannelId"))?,
+            channel_id: match self.channel_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ChannelId")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             music: self.music,
             user_id: self.user_id,
         })
@@ -248,9 +236,9 @@ impl HoldCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct HoldCallFluentBuilder {
-    client: crate::Client,
-    input: HoldCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: HoldCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl HoldCallFluentBuilder {
@@ -360,13 +348,12 @@ impl HoldCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<HoldCallOutput, SdkError<HoldCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<HoldCallOutput, SdkError<HoldCallError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportAdmins`: Makes RAM users administrators of an instance, creating a user with the administrator role for each.
-    ///
-    /// Required: [`instance_id`](ImportAdminsFluentBuilder::instance_id),
-    /// [`ram_id_list`](ImportAdminsFluentBuilder::ram_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportAdmins)
-    #[inline]
-    pub fn import_admins(&self) -> ImportAdminsFluentBuilder {
-        ImportAdminsFluentBuilder {
-            client: self.clone(),
-            input: ImportAdminsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportAdmins`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportAdmins)
@@ -54,10 +37,11 @@ impl ImportAdminsInput {
     pub fn builder() -> ImportAdminsInputBuilder {
         ImportAdminsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportAdminsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.ram_id_list_json {
             Some(text) => p.put(Loc::Query, "RamIdList", text),
@@ -132,9 +116,10 @@ impl ImportAdminsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ImportAdminsInput, BuildError> {
         Ok(ImportAdminsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ram_id_list: match (self.ram_id_list, &self.ram_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -149,9 +134,9 @@ impl ImportAdminsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportAdminsFluentBuilder {
-    client: crate::Client,
-    input: ImportAdminsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportAdminsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportAdminsFluentBuilder {
@@ -207,13 +192,13 @@ impl ImportAdminsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ImportAdminsOutput, SdkError<ImportAdminsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ImportAdminsOutput, SdkError<ImportAdminsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

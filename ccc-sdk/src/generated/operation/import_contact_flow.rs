@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportContactFlow`: Imports a contact flow (IVR) into an instance from a package that `ExportContactFlow` gave.
-    ///
-    /// Required: [`flow_package_data`](ImportContactFlowFluentBuilder::flow_package_data),
-    /// [`instance_id`](ImportContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportContactFlow)
-    #[inline]
-    pub fn import_contact_flow(&self) -> ImportContactFlowFluentBuilder {
-        ImportContactFlowFluentBuilder {
-            client: self.clone(),
-            input: ImportContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportContactFlow)
@@ -56,10 +39,11 @@ impl ImportContactFlowInput {
     pub fn builder() -> ImportContactFlowInputBuilder {
         ImportContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "FlowPackageData", &self.flow_package_data);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.request_id {
@@ -144,12 +128,14 @@ impl ImportContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ImportContactFlowInput, BuildError> {
         Ok(ImportContactFlowInput {
-            flow_package_data: self
-                .flow_package_data
-                .ok_or_else(|| BuildError::missing("FlowPackageData"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            flow_package_data: match self.flow_package_data {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FlowPackageData")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
         })
     }
@@ -159,9 +145,9 @@ impl ImportContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportContactFlowFluentBuilder {
-    client: crate::Client,
-    input: ImportContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportContactFlowFluentBuilder {
@@ -226,13 +212,14 @@ impl ImportContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ImportContactFlowOutput, SdkError<ImportContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ImportContactFlowOutput, SdkError<ImportContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportCorpNumbers`: Imports phone numbers of the enterprise's own lines, with their provider, place and tags.
-    ///
-    /// Required: [`number_list`](ImportCorpNumbersFluentBuilder::number_list),
-    /// [`provider`](ImportCorpNumbersFluentBuilder::provider).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCorpNumbers)
-    #[inline]
-    pub fn import_corp_numbers(&self) -> ImportCorpNumbersFluentBuilder {
-        ImportCorpNumbersFluentBuilder {
-            client: self.clone(),
-            input: ImportCorpNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportCorpNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCorpNumbers)
@@ -70,10 +53,11 @@ impl ImportCorpNumbersInput {
     pub fn builder() -> ImportCorpNumbersInputBuilder {
         ImportCorpNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportCorpNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.city {
             p.put(Loc::Query, "City", v);
         }
@@ -256,9 +240,10 @@ impl ImportCorpNumbersInputBuilder {
                 (None, None) => return Err(BuildError::missing("NumberList")),
             },
             number_list_json: self.number_list_json,
-            provider: self
-                .provider
-                .ok_or_else(|| BuildError::missing("Provider"))?,
+            provider: match self.provider {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Provider")),
+            },
             province: self.province,
             tag_list: self.tag_list,
         })
@@ -269,9 +254,9 @@ impl ImportCorpNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportCorpNumbersFluentBuilder {
-    client: crate::Client,
-    input: ImportCorpNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportCorpNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportCorpNumbersFluentBuilder {
@@ -387,13 +372,14 @@ impl ImportCorpNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ImportCorpNumbersOutput, SdkError<ImportCorpNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ImportCorpNumbersOutput, SdkError<ImportCorpNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

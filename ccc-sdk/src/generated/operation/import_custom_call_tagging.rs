@@ -16,24 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportCustomCallTagging`: Adds inbound control numbers, with their call tags, from an uploaded spreadsheet, and reports the rows it could not add.
-    ///
-    /// Required: [`file_path`](ImportCustomCallTaggingFluentBuilder::file_path),
-    /// [`instance_id`](ImportCustomCallTaggingFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCustomCallTagging)
-    #[deprecated]
-    #[inline]
-    pub fn import_custom_call_tagging(&self) -> ImportCustomCallTaggingFluentBuilder {
-        ImportCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: ImportCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportCustomCallTagging)
@@ -56,10 +38,11 @@ impl ImportCustomCallTaggingInput {
     pub fn builder() -> ImportCustomCallTaggingInputBuilder {
         ImportCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "FilePath", &self.file_path);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -119,12 +102,14 @@ impl ImportCustomCallTaggingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ImportCustomCallTaggingInput, BuildError> {
         Ok(ImportCustomCallTaggingInput {
-            file_path: self
-                .file_path
-                .ok_or_else(|| BuildError::missing("FilePath"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            file_path: match self.file_path {
+                Some(v) => v,
+                None => return Err(BuildError::missing("FilePath")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -134,9 +119,9 @@ impl ImportCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: ImportCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportCustomCallTaggingFluentBuilder {
@@ -186,15 +171,14 @@ impl ImportCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ImportCustomCallTaggingOutput, SdkError<ImportCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ImportCustomCallTaggingOutput, SdkError<ImportCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

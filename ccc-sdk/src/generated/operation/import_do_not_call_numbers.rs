@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportDoNotCallNumbers`: Adds numbers to an instance's do-not-call list, from a list or from an uploaded file.
-    ///
-    /// Required: [`instance_id`](ImportDoNotCallNumbersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportDoNotCallNumbers)
-    #[inline]
-    pub fn import_do_not_call_numbers(&self) -> ImportDoNotCallNumbersFluentBuilder {
-        ImportDoNotCallNumbersFluentBuilder {
-            client: self.clone(),
-            input: ImportDoNotCallNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportDoNotCallNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportDoNotCallNumbers)
@@ -61,10 +45,11 @@ impl ImportDoNotCallNumbersInput {
     pub fn builder() -> ImportDoNotCallNumbersInputBuilder {
         ImportDoNotCallNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportDoNotCallNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.file_path {
             p.put(Loc::Query, "FilePath", v);
         }
@@ -191,9 +176,10 @@ impl ImportDoNotCallNumbersInputBuilder {
     pub fn build(self) -> Result<ImportDoNotCallNumbersInput, BuildError> {
         Ok(ImportDoNotCallNumbersInput {
             file_path: self.file_path,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
             remark: self.remark,
@@ -205,9 +191,9 @@ impl ImportDoNotCallNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportDoNotCallNumbersFluentBuilder {
-    client: crate::Client,
-    input: ImportDoNotCallNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportDoNotCallNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportDoNotCallNumbersFluentBuilder {
@@ -293,15 +279,14 @@ impl ImportDoNotCallNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ImportDoNotCallNumbersOutput, SdkError<ImportDoNotCallNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ImportDoNotCallNumbersOutput, SdkError<ImportDoNotCallNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

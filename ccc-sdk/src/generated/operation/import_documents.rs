@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportDocuments`: Imports documents that follow a schema from a file uploaded to storage.
-    ///
-    /// Required: [`instance_id`](ImportDocumentsFluentBuilder::instance_id),
-    /// [`oss_file_key`](ImportDocumentsFluentBuilder::oss_file_key),
-    /// [`schema_id`](ImportDocumentsFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportDocuments)
-    #[inline]
-    pub fn import_documents(&self) -> ImportDocumentsFluentBuilder {
-        ImportDocumentsFluentBuilder {
-            client: self.clone(),
-            input: ImportDocumentsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportDocuments`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportDocuments)
@@ -61,10 +43,11 @@ impl ImportDocumentsInput {
     pub fn builder() -> ImportDocumentsInputBuilder {
         ImportDocumentsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportDocumentsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         p.put(Loc::Body, "OssFileKey", &self.oss_file_key);
         if let Some(v) = &self.request_id {
@@ -172,16 +155,19 @@ impl ImportDocumentsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ImportDocumentsInput, BuildError> {
         Ok(ImportDocumentsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            oss_file_key: self
-                .oss_file_key
-                .ok_or_else(|| BuildError::missing("OssFileKey"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            oss_file_key: match self.oss_file_key {
+                Some(v) => v,
+                None => return Err(BuildError::missing("OssFileKey")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -190,9 +176,9 @@ impl ImportDocumentsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportDocumentsFluentBuilder {
-    client: crate::Client,
-    input: ImportDocumentsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportDocumentsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportDocumentsFluentBuilder {
@@ -272,13 +258,13 @@ impl ImportDocumentsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ImportDocumentsOutput, SdkError<ImportDocumentsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ImportDocumentsOutput, SdkError<ImportDocumentsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

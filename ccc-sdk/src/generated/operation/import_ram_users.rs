@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ImportRamUsers`: Imports RAM users as users of an instance.
-    ///
-    /// Required: [`instance_id`](ImportRamUsersFluentBuilder::instance_id),
-    /// [`ram_id_list`](ImportRamUsersFluentBuilder::ram_id_list),
-    /// [`role_id`](ImportRamUsersFluentBuilder::role_id),
-    /// [`work_mode`](ImportRamUsersFluentBuilder::work_mode).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportRamUsers)
-    #[inline]
-    pub fn import_ram_users(&self) -> ImportRamUsersFluentBuilder {
-        ImportRamUsersFluentBuilder {
-            client: self.clone(),
-            input: ImportRamUsersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ImportRamUsers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ImportRamUsers)
@@ -70,10 +51,11 @@ impl ImportRamUsersInput {
     pub fn builder() -> ImportRamUsersInputBuilder {
         ImportRamUsersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ImportRamUsersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.ram_id_list_json {
             Some(text) => p.put(Loc::Query, "RamIdList", text),
@@ -236,21 +218,26 @@ impl ImportRamUsersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ImportRamUsersInput, BuildError> {
         Ok(ImportRamUsersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ram_id_list: match (self.ram_id_list, &self.ram_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("RamIdList")),
             },
             ram_id_list_json: self.ram_id_list_json,
-            role_id: self.role_id.ok_or_else(|| BuildError::missing("RoleId"))?,
+            role_id: match self.role_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("RoleId")),
+            },
             skill_level_list: self.skill_level_list,
             skill_level_list_json: self.skill_level_list_json,
-            work_mode: self
-                .work_mode
-                .ok_or_else(|| BuildError::missing("WorkMode"))?,
+            work_mode: match self.work_mode {
+                Some(v) => v,
+                None => return Err(BuildError::missing("WorkMode")),
+            },
         })
     }
 }
@@ -259,9 +246,9 @@ impl ImportRamUsersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ImportRamUsersFluentBuilder {
-    client: crate::Client,
-    input: ImportRamUsersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ImportRamUsersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ImportRamUsersFluentBuilder {
@@ -371,13 +358,13 @@ impl ImportRamUsersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ImportRamUsersOutput, SdkError<ImportRamUsersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ImportRamUsersOutput, SdkError<ImportRamUsersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

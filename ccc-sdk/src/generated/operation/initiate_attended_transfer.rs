@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `InitiateAttendedTransfer`: Starts a consulted transfer: the agent talks to the third party first, the customer on hold.
-    ///
-    /// Required: [`instance_id`](InitiateAttendedTransferFluentBuilder::instance_id),
-    /// [`job_id`](InitiateAttendedTransferFluentBuilder::job_id),
-    /// [`transferee`](InitiateAttendedTransferFluentBuilder::transferee).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InitiateAttendedTransfer)
-    #[inline]
-    pub fn initiate_attended_transfer(&self) -> InitiateAttendedTransferFluentBuilder {
-        InitiateAttendedTransferFluentBuilder {
-            client: self.clone(),
-            input: InitiateAttendedTransferInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `InitiateAttendedTransfer`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InitiateAttendedTransfer)
@@ -105,10 +87,11 @@ impl InitiateAttendedTransferInput {
     pub fn builder() -> InitiateAttendedTransferInputBuilder {
         InitiateAttendedTransferInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for InitiateAttendedTransferInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -492,13 +475,18 @@ impl InitiateAttendedTransferInputBuilder {
     pub fn build(self) -> Result<InitiateAttendedTransferInput, BuildError> {
         Ok(InitiateAttendedTransferInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
-            transferee: self
-                .transferee
-                .ok_or_else(|| BuildError::missing("Transferee"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
+            transferee: match self.transferee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Transferee")),
+            },
             user_id: self.user_id,
             transferor: self.transferor,
             timeout_seconds: self.timeout_seconds,
@@ -518,9 +506,9 @@ impl InitiateAttendedTransferInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct InitiateAttendedTransferFluentBuilder {
-    client: crate::Client,
-    input: InitiateAttendedTransferInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: InitiateAttendedTransferInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl InitiateAttendedTransferFluentBuilder {
@@ -765,15 +753,14 @@ impl InitiateAttendedTransferFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<InitiateAttendedTransferOutput, SdkError<InitiateAttendedTransferError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<InitiateAttendedTransferOutput, SdkError<InitiateAttendedTransferError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

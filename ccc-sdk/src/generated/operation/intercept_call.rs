@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `InterceptCall`: Lets a supervisor take over an agent's call.
-    ///
-    /// Required: [`instance_id`](InterceptCallFluentBuilder::instance_id),
-    /// [`intercepted_user_id`](InterceptCallFluentBuilder::intercepted_user_id),
-    /// [`job_id`](InterceptCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InterceptCall)
-    #[inline]
-    pub fn intercept_call(&self) -> InterceptCallFluentBuilder {
-        InterceptCallFluentBuilder {
-            client: self.clone(),
-            input: InterceptCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `InterceptCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/InterceptCall)
@@ -69,10 +51,11 @@ impl InterceptCallInput {
     pub fn builder() -> InterceptCallInputBuilder {
         InterceptCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for InterceptCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -231,13 +214,18 @@ impl InterceptCallInputBuilder {
     pub fn build(self) -> Result<InterceptCallInput, BuildError> {
         Ok(InterceptCallInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            intercepted_user_id: self
-                .intercepted_user_id
-                .ok_or_else(|| BuildError::missing("InterceptedUserId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            intercepted_user_id: match self.intercepted_user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InterceptedUserId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             timeout_seconds: self.timeout_seconds,
             user_id: self.user_id,
         })
@@ -248,9 +236,9 @@ impl InterceptCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct InterceptCallFluentBuilder {
-    client: crate::Client,
-    input: InterceptCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: InterceptCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl InterceptCallFluentBuilder {
@@ -360,13 +348,13 @@ impl InterceptCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<InterceptCallOutput, SdkError<InterceptCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<InterceptCallOutput, SdkError<InterceptCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `LaunchAuthentication`: Starts the authentication of the caller on an agent's call.
-    ///
-    /// Required: [`contact_flow_id`](LaunchAuthenticationFluentBuilder::contact_flow_id),
-    /// [`instance_id`](LaunchAuthenticationFluentBuilder::instance_id),
-    /// [`job_id`](LaunchAuthenticationFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/LaunchAuthentication)
-    #[inline]
-    pub fn launch_authentication(&self) -> LaunchAuthenticationFluentBuilder {
-        LaunchAuthenticationFluentBuilder {
-            client: self.clone(),
-            input: LaunchAuthenticationInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `LaunchAuthentication`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/LaunchAuthentication)
@@ -69,10 +51,11 @@ impl LaunchAuthenticationInput {
     pub fn builder() -> LaunchAuthenticationInputBuilder {
         LaunchAuthenticationInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for LaunchAuthenticationInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -230,14 +213,19 @@ impl LaunchAuthenticationInputBuilder {
     #[inline]
     pub fn build(self) -> Result<LaunchAuthenticationInput, BuildError> {
         Ok(LaunchAuthenticationInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
             contact_flow_variables: self.contact_flow_variables,
         })
@@ -248,9 +236,9 @@ impl LaunchAuthenticationInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct LaunchAuthenticationFluentBuilder {
-    client: crate::Client,
-    input: LaunchAuthenticationInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: LaunchAuthenticationInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl LaunchAuthenticationFluentBuilder {
@@ -360,15 +348,14 @@ impl LaunchAuthenticationFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<LaunchAuthenticationOutput, SdkError<LaunchAuthenticationError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<LaunchAuthenticationOutput, SdkError<LaunchAuthenticationError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

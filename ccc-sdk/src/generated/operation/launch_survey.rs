@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `LaunchSurvey`: Starts a satisfaction survey on an agent's call.
-    ///
-    /// Required: [`instance_id`](LaunchSurveyFluentBuilder::instance_id),
-    /// [`job_id`](LaunchSurveyFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/LaunchSurvey)
-    #[inline]
-    pub fn launch_survey(&self) -> LaunchSurveyFluentBuilder {
-        LaunchSurveyFluentBuilder {
-            client: self.clone(),
-            input: LaunchSurveyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `LaunchSurvey`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/LaunchSurvey)
@@ -84,10 +67,11 @@ impl LaunchSurveyInput {
     pub fn builder() -> LaunchSurveyInputBuilder {
         LaunchSurveyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for LaunchSurveyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
         }
@@ -350,10 +334,14 @@ impl LaunchSurveyInputBuilder {
             contact_flow_id: self.contact_flow_id,
             contact_flow_variables: self.contact_flow_variables,
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             sms_metadata_id: self.sms_metadata_id,
             survey_channel: self.survey_channel,
             survey_template_id: self.survey_template_id,
@@ -367,9 +355,9 @@ impl LaunchSurveyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct LaunchSurveyFluentBuilder {
-    client: crate::Client,
-    input: LaunchSurveyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: LaunchSurveyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl LaunchSurveyFluentBuilder {
@@ -539,13 +527,13 @@ impl LaunchSurveyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<LaunchSurveyOutput, SdkError<LaunchSurveyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<LaunchSurveyOutput, SdkError<LaunchSurveyError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListAgentStateLogs`: Lists an agent's state changes over a period.
-    ///
-    /// Required: [`agent_id`](ListAgentStateLogsFluentBuilder::agent_id),
-    /// [`instance_id`](ListAgentStateLogsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentStateLogs)
-    #[inline]
-    pub fn list_agent_state_logs(&self) -> ListAgentStateLogsFluentBuilder {
-        ListAgentStateLogsFluentBuilder {
-            client: self.clone(),
-            input: ListAgentStateLogsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListAgentStateLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentStateLogs)
@@ -60,10 +43,11 @@ impl ListAgentStateLogsInput {
     pub fn builder() -> ListAgentStateLogsInputBuilder {
         ListAgentStateLogsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListAgentStateLogsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AgentId", &self.agent_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.start_time {
@@ -173,12 +157,14 @@ impl ListAgentStateLogsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListAgentStateLogsInput, BuildError> {
         Ok(ListAgentStateLogsInput {
-            agent_id: self
-                .agent_id
-                .ok_or_else(|| BuildError::missing("AgentId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            agent_id: match self.agent_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AgentId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             start_time: self.start_time,
             end_time: self.end_time,
         })
@@ -189,9 +175,9 @@ impl ListAgentStateLogsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListAgentStateLogsFluentBuilder {
-    client: crate::Client,
-    input: ListAgentStateLogsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListAgentStateLogsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListAgentStateLogsFluentBuilder {
@@ -271,13 +257,14 @@ impl ListAgentStateLogsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListAgentStateLogsOutput, SdkError<ListAgentStateLogsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ListAgentStateLogsOutput, SdkError<ListAgentStateLogsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

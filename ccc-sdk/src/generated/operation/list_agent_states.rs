@@ -16,23 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListAgentStates`: Lists the current state of agents.
-    ///
-    /// Required: [`instance_id`](ListAgentStatesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentStates)
-    #[deprecated]
-    #[inline]
-    pub fn list_agent_states(&self) -> ListAgentStatesFluentBuilder {
-        ListAgentStatesFluentBuilder {
-            client: self.clone(),
-            input: ListAgentStatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListAgentStates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentStates)
@@ -75,10 +58,11 @@ impl ListAgentStatesInput {
     pub fn builder() -> ListAgentStatesInputBuilder {
         ListAgentStatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListAgentStatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_ids {
             p.put(Loc::Query, "AgentIds", v);
         }
@@ -267,9 +251,10 @@ impl ListAgentStatesInputBuilder {
         Ok(ListAgentStatesInput {
             agent_ids: self.agent_ids,
             exclude_offline_users: self.exclude_offline_users,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             skill_group_id: self.skill_group_id,
@@ -283,9 +268,9 @@ impl ListAgentStatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListAgentStatesFluentBuilder {
-    client: crate::Client,
-    input: ListAgentStatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListAgentStatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListAgentStatesFluentBuilder {
@@ -410,13 +395,13 @@ impl ListAgentStatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListAgentStatesOutput, SdkError<ListAgentStatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListAgentStatesOutput, SdkError<ListAgentStatesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

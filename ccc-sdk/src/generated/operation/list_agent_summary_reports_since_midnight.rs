@@ -16,25 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListAgentSummaryReportsSinceMidnight`: Reports each agent's figures since midnight.
-    ///
-    /// Required: [`instance_id`](ListAgentSummaryReportsSinceMidnightFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentSummaryReportsSinceMidnight)
-    #[deprecated]
-    #[inline]
-    pub fn list_agent_summary_reports_since_midnight(
-        &self,
-    ) -> ListAgentSummaryReportsSinceMidnightFluentBuilder {
-        ListAgentSummaryReportsSinceMidnightFluentBuilder {
-            client: self.clone(),
-            input: ListAgentSummaryReportsSinceMidnightInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListAgentSummaryReportsSinceMidnight`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAgentSummaryReportsSinceMidnight)
@@ -71,10 +52,11 @@ impl ListAgentSummaryReportsSinceMidnightInput {
     pub fn builder() -> ListAgentSummaryReportsSinceMidnightInputBuilder {
         ListAgentSummaryReportsSinceMidnightInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListAgentSummaryReportsSinceMidnightInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.agent_ids_json {
             p.put(Loc::Query, "AgentIds", text);
         } else if let Some(v) = &self.agent_ids {
@@ -227,9 +209,10 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
         Ok(ListAgentSummaryReportsSinceMidnightInput {
             agent_ids: self.agent_ids,
             agent_ids_json: self.agent_ids_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             skill_group_id: self.skill_group_id,
@@ -242,9 +225,9 @@ impl ListAgentSummaryReportsSinceMidnightInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListAgentSummaryReportsSinceMidnightFluentBuilder {
-    client: crate::Client,
-    input: ListAgentSummaryReportsSinceMidnightInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListAgentSummaryReportsSinceMidnightInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
@@ -345,18 +328,17 @@ impl ListAgentSummaryReportsSinceMidnightFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ListAgentSummaryReportsSinceMidnightOutput,
-        SdkError<ListAgentSummaryReportsSinceMidnightError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListAgentSummaryReportsSinceMidnightOutput,
+            SdkError<ListAgentSummaryReportsSinceMidnightError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

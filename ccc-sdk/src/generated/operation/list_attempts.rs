@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListAttempts`: Lists the dialling attempts of a campaign's case, filtered by time, call, agent, skill group or number.
-    ///
-    /// Required: [`campaign_id`](ListAttemptsFluentBuilder::campaign_id),
-    /// [`case_id`](ListAttemptsFluentBuilder::case_id),
-    /// [`instance_id`](ListAttemptsFluentBuilder::instance_id),
-    /// [`page_number`](ListAttemptsFluentBuilder::page_number),
-    /// [`page_size`](ListAttemptsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAttempts)
-    #[inline]
-    pub fn list_attempts(&self) -> ListAttemptsFluentBuilder {
-        ListAttemptsFluentBuilder {
-            client: self.clone(),
-            input: ListAttemptsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListAttempts`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAttempts)
@@ -103,10 +83,11 @@ impl ListAttemptsInput {
     pub fn builder() -> ListAttemptsInputBuilder {
         ListAttemptsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListAttemptsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
         }
@@ -464,22 +445,29 @@ impl ListAttemptsInputBuilder {
             attempt_id: self.attempt_id,
             callee: self.callee,
             caller: self.caller,
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            case_id: self.case_id.ok_or_else(|| BuildError::missing("CaseId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            case_id: match self.case_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CaseId")),
+            },
             contact_id: self.contact_id,
             criteria: self.criteria,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             queue_id: self.queue_id,
             start_time: self.start_time,
         })
@@ -490,9 +478,9 @@ impl ListAttemptsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListAttemptsFluentBuilder {
-    client: crate::Client,
-    input: ListAttemptsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListAttemptsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListAttemptsFluentBuilder {
@@ -722,13 +710,13 @@ impl ListAttemptsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListAttemptsOutput, SdkError<ListAttemptsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListAttemptsOutput, SdkError<ListAttemptsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListAudioFiles`: Lists the audio resources of an instance, page by page, optionally only those of one status or usage.
-    ///
-    /// Required: [`instance_id`](ListAudioFilesFluentBuilder::instance_id),
-    /// [`page_number`](ListAudioFilesFluentBuilder::page_number),
-    /// [`page_size`](ListAudioFilesFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAudioFiles)
-    #[inline]
-    pub fn list_audio_files(&self) -> ListAudioFilesFluentBuilder {
-        ListAudioFilesFluentBuilder {
-            client: self.clone(),
-            input: ListAudioFilesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListAudioFiles`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListAudioFiles)
@@ -65,10 +47,11 @@ impl ListAudioFilesInput {
     pub fn builder() -> ListAudioFilesInputBuilder {
         ListAudioFilesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListAudioFilesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -201,15 +184,18 @@ impl ListAudioFilesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListAudioFilesInput, BuildError> {
         Ok(ListAudioFilesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             status: self.status,
             usage: self.usage,
         })
@@ -220,9 +206,9 @@ impl ListAudioFilesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListAudioFilesFluentBuilder {
-    client: crate::Client,
-    input: ListAudioFilesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListAudioFilesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListAudioFilesFluentBuilder {
@@ -317,13 +303,13 @@ impl ListAudioFilesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListAudioFilesOutput, SdkError<ListAudioFilesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListAudioFilesOutput, SdkError<ListAudioFilesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListBlacklistCallTaggings`: Tells, for each of the given numbers (each optionally with a call), whether it is on the instance's blacklist.
-    ///
-    /// Required: [`instance_id`](ListBlacklistCallTaggingsFluentBuilder::instance_id),
-    /// [`number_list`](ListBlacklistCallTaggingsFluentBuilder::number_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBlacklistCallTaggings)
-    #[inline]
-    pub fn list_blacklist_call_taggings(&self) -> ListBlacklistCallTaggingsFluentBuilder {
-        ListBlacklistCallTaggingsFluentBuilder {
-            client: self.clone(),
-            input: ListBlacklistCallTaggingsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListBlacklistCallTaggings`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBlacklistCallTaggings)
@@ -54,10 +37,11 @@ impl ListBlacklistCallTaggingsInput {
     pub fn builder() -> ListBlacklistCallTaggingsInputBuilder {
         ListBlacklistCallTaggingsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListBlacklistCallTaggingsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.number_list_json {
             Some(text) => p.put(Loc::Query, "NumberList", text),
@@ -132,9 +116,10 @@ impl ListBlacklistCallTaggingsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListBlacklistCallTaggingsInput, BuildError> {
         Ok(ListBlacklistCallTaggingsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: match (self.number_list, &self.number_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -149,9 +134,9 @@ impl ListBlacklistCallTaggingsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListBlacklistCallTaggingsFluentBuilder {
-    client: crate::Client,
-    input: ListBlacklistCallTaggingsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListBlacklistCallTaggingsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListBlacklistCallTaggingsFluentBuilder {
@@ -207,15 +192,14 @@ impl ListBlacklistCallTaggingsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListBlacklistCallTaggingsOutput, SdkError<ListBlacklistCallTaggingsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListBlacklistCallTaggingsOutput, SdkError<ListBlacklistCallTaggingsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

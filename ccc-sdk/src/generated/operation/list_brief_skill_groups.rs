@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListBriefSkillGroups`: Lists the skill groups of an instance, briefly.
-    ///
-    /// Required: [`instance_id`](ListBriefSkillGroupsFluentBuilder::instance_id),
-    /// [`page_number`](ListBriefSkillGroupsFluentBuilder::page_number),
-    /// [`page_size`](ListBriefSkillGroupsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBriefSkillGroups)
-    #[inline]
-    pub fn list_brief_skill_groups(&self) -> ListBriefSkillGroupsFluentBuilder {
-        ListBriefSkillGroupsFluentBuilder {
-            client: self.clone(),
-            input: ListBriefSkillGroupsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListBriefSkillGroups`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListBriefSkillGroups)
@@ -65,10 +47,11 @@ impl ListBriefSkillGroupsInput {
     pub fn builder() -> ListBriefSkillGroupsInputBuilder {
         ListBriefSkillGroupsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListBriefSkillGroupsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.media_type {
             p.put(Loc::Query, "MediaType", v);
@@ -201,16 +184,19 @@ impl ListBriefSkillGroupsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListBriefSkillGroupsInput, BuildError> {
         Ok(ListBriefSkillGroupsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -220,9 +206,9 @@ impl ListBriefSkillGroupsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListBriefSkillGroupsFluentBuilder {
-    client: crate::Client,
-    input: ListBriefSkillGroupsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListBriefSkillGroupsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListBriefSkillGroupsFluentBuilder {
@@ -317,15 +303,14 @@ impl ListBriefSkillGroupsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListBriefSkillGroupsOutput, SdkError<ListBriefSkillGroupsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListBriefSkillGroupsOutput, SdkError<ListBriefSkillGroupsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCallDetailRecords`: Lists the records of past calls, filtered and sorted.
-    ///
-    /// Required: [`instance_id`](ListCallDetailRecordsFluentBuilder::instance_id),
-    /// [`page_number`](ListCallDetailRecordsFluentBuilder::page_number),
-    /// [`page_size`](ListCallDetailRecordsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecords)
-    #[inline]
-    pub fn list_call_detail_records(&self) -> ListCallDetailRecordsFluentBuilder {
-        ListCallDetailRecordsFluentBuilder {
-            client: self.clone(),
-            input: ListCallDetailRecordsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCallDetailRecords`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecords)
@@ -137,10 +119,11 @@ impl ListCallDetailRecordsInput {
     pub fn builder() -> ListCallDetailRecordsInputBuilder {
         ListCallDetailRecordsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCallDetailRecordsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -735,15 +718,18 @@ impl ListCallDetailRecordsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListCallDetailRecordsInput, BuildError> {
         Ok(ListCallDetailRecordsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             called_number: self.called_number,
             calling_number: self.calling_number,
             start_time: self.start_time,
@@ -774,9 +760,9 @@ impl ListCallDetailRecordsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCallDetailRecordsFluentBuilder {
-    client: crate::Client,
-    input: ListCallDetailRecordsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCallDetailRecordsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCallDetailRecordsFluentBuilder {
@@ -1141,15 +1127,14 @@ impl ListCallDetailRecordsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListCallDetailRecordsOutput, SdkError<ListCallDetailRecordsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListCallDetailRecordsOutput, SdkError<ListCallDetailRecordsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCallDetailRecordsV2`: Lists the records of past calls (second version).
-    ///
-    /// Required: [`instance_id`](ListCallDetailRecordsV2FluentBuilder::instance_id),
-    /// [`page_number`](ListCallDetailRecordsV2FluentBuilder::page_number),
-    /// [`page_size`](ListCallDetailRecordsV2FluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecordsV2)
-    #[inline]
-    pub fn list_call_detail_records_v2(&self) -> ListCallDetailRecordsV2FluentBuilder {
-        ListCallDetailRecordsV2FluentBuilder {
-            client: self.clone(),
-            input: ListCallDetailRecordsV2Input::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCallDetailRecordsV2`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallDetailRecordsV2)
@@ -176,10 +158,11 @@ impl ListCallDetailRecordsV2Input {
     pub fn builder() -> ListCallDetailRecordsV2InputBuilder {
         ListCallDetailRecordsV2InputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCallDetailRecordsV2Input {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.access_channel_type_list_json {
             p.put(Loc::Query, "AccessChannelTypeList", text);
         } else if let Some(v) = &self.access_channel_type_list {
@@ -992,18 +975,21 @@ impl ListCallDetailRecordsV2InputBuilder {
             early_media_state_list_json: self.early_media_state_list_json,
             end_time: self.end_time,
             first_agent_id: self.first_agent_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
             number: self.number,
             order_by_field: self.order_by_field,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             release_initiator_list: self.release_initiator_list,
             release_reason_list: self.release_reason_list,
             satisfaction_description_list: self.satisfaction_description_list,
@@ -1023,9 +1009,9 @@ impl ListCallDetailRecordsV2InputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCallDetailRecordsV2FluentBuilder {
-    client: crate::Client,
-    input: ListCallDetailRecordsV2InputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCallDetailRecordsV2InputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCallDetailRecordsV2FluentBuilder {
@@ -1507,15 +1493,14 @@ impl ListCallDetailRecordsV2FluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListCallDetailRecordsV2Output, SdkError<ListCallDetailRecordsV2Error>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListCallDetailRecordsV2Output, SdkError<ListCallDetailRecordsV2Error>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCallSummaries`: Lists the summaries written for the given calls.
-    ///
-    /// Required: [`instance_id`](ListCallSummariesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallSummaries)
-    #[inline]
-    pub fn list_call_summaries(&self) -> ListCallSummariesFluentBuilder {
-        ListCallSummariesFluentBuilder {
-            client: self.clone(),
-            input: ListCallSummariesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCallSummaries`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallSummaries)
@@ -53,10 +37,11 @@ impl ListCallSummariesInput {
     pub fn builder() -> ListCallSummariesInputBuilder {
         ListCallSummariesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCallSummariesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.contact_id_list_json {
             p.put(Loc::Query, "ContactIdList", text);
         } else if let Some(v) = &self.contact_id_list {
@@ -134,9 +119,10 @@ impl ListCallSummariesInputBuilder {
         Ok(ListCallSummariesInput {
             contact_id_list: self.contact_id_list,
             contact_id_list_json: self.contact_id_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -145,9 +131,9 @@ impl ListCallSummariesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCallSummariesFluentBuilder {
-    client: crate::Client,
-    input: ListCallSummariesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCallSummariesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCallSummariesFluentBuilder {
@@ -203,13 +189,14 @@ impl ListCallSummariesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListCallSummariesOutput, SdkError<ListCallSummariesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ListCallSummariesOutput, SdkError<ListCallSummariesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

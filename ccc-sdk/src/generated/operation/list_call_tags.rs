@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCallTags`: Lists the call tags of an instance.
-    ///
-    /// Required: [`instance_id`](ListCallTagsFluentBuilder::instance_id),
-    /// [`page_number`](ListCallTagsFluentBuilder::page_number),
-    /// [`page_size`](ListCallTagsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallTags)
-    #[inline]
-    pub fn list_call_tags(&self) -> ListCallTagsFluentBuilder {
-        ListCallTagsFluentBuilder {
-            client: self.clone(),
-            input: ListCallTagsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCallTags`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCallTags)
@@ -57,10 +39,11 @@ impl ListCallTagsInput {
     pub fn builder() -> ListCallTagsInputBuilder {
         ListCallTagsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCallTagsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -143,15 +126,18 @@ impl ListCallTagsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListCallTagsInput, BuildError> {
         Ok(ListCallTagsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
         })
     }
 }
@@ -160,9 +146,9 @@ impl ListCallTagsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCallTagsFluentBuilder {
-    client: crate::Client,
-    input: ListCallTagsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCallTagsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCallTagsFluentBuilder {
@@ -227,13 +213,13 @@ impl ListCallTagsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListCallTagsOutput, SdkError<ListCallTagsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListCallTagsOutput, SdkError<ListCallTagsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

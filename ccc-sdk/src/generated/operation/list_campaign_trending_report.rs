@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCampaignTrendingReport`: Reports how a campaign's agent and call figures changed over a period, point by point.
-    ///
-    /// Required: [`campaign_id`](ListCampaignTrendingReportFluentBuilder::campaign_id),
-    /// [`instance_id`](ListCampaignTrendingReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaignTrendingReport)
-    #[inline]
-    pub fn list_campaign_trending_report(&self) -> ListCampaignTrendingReportFluentBuilder {
-        ListCampaignTrendingReportFluentBuilder {
-            client: self.clone(),
-            input: ListCampaignTrendingReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCampaignTrendingReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaignTrendingReport)
@@ -60,10 +43,11 @@ impl ListCampaignTrendingReportInput {
     pub fn builder() -> ListCampaignTrendingReportInputBuilder {
         ListCampaignTrendingReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCampaignTrendingReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -173,13 +157,15 @@ impl ListCampaignTrendingReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListCampaignTrendingReportInput, BuildError> {
         Ok(ListCampaignTrendingReportInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             start_time: self.start_time,
         })
     }
@@ -189,9 +175,9 @@ impl ListCampaignTrendingReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCampaignTrendingReportFluentBuilder {
-    client: crate::Client,
-    input: ListCampaignTrendingReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCampaignTrendingReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCampaignTrendingReportFluentBuilder {
@@ -271,15 +257,17 @@ impl ListCampaignTrendingReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListCampaignTrendingReportOutput, SdkError<ListCampaignTrendingReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListCampaignTrendingReportOutput,
+            SdkError<ListCampaignTrendingReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCampaigns`: Lists the outbound campaigns of an instance, filtered by name, state, skill group or start time.
-    ///
-    /// Required: [`instance_id`](ListCampaignsFluentBuilder::instance_id),
-    /// [`page_number`](ListCampaignsFluentBuilder::page_number),
-    /// [`page_size`](ListCampaignsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaigns)
-    #[inline]
-    pub fn list_campaigns(&self) -> ListCampaignsFluentBuilder {
-        ListCampaignsFluentBuilder {
-            client: self.clone(),
-            input: ListCampaignsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCampaigns`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCampaigns)
@@ -85,10 +67,11 @@ impl ListCampaignsInput {
     pub fn builder() -> ListCampaignsInputBuilder {
         ListCampaignsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCampaignsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.actual_start_time_from {
             p.put(Loc::Query, "ActualStartTimeFrom", v);
         }
@@ -348,16 +331,19 @@ impl ListCampaignsInputBuilder {
         Ok(ListCampaignsInput {
             actual_start_time_from: self.actual_start_time_from,
             actual_start_time_to: self.actual_start_time_to,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             name: self.name,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             planed_start_time_from: self.planed_start_time_from,
             planed_start_time_to: self.planed_start_time_to,
             queue_id: self.queue_id,
@@ -370,9 +356,9 @@ impl ListCampaignsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCampaignsFluentBuilder {
-    client: crate::Client,
-    input: ListCampaignsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCampaignsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCampaignsFluentBuilder {
@@ -542,13 +528,13 @@ impl ListCampaignsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListCampaignsOutput, SdkError<ListCampaignsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListCampaignsOutput, SdkError<ListCampaignsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCases`: Lists the cases (customers to call) of a predictive campaign, with the state and attempts of each, a page at a time.
-    ///
-    /// Required: [`campaign_id`](ListCasesFluentBuilder::campaign_id),
-    /// [`instance_id`](ListCasesFluentBuilder::instance_id),
-    /// [`page_number`](ListCasesFluentBuilder::page_number),
-    /// [`page_size`](ListCasesFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCases)
-    #[inline]
-    pub fn list_cases(&self) -> ListCasesFluentBuilder {
-        ListCasesFluentBuilder {
-            client: self.clone(),
-            input: ListCasesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCases`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCases)
@@ -70,10 +51,11 @@ impl ListCasesInput {
     pub fn builder() -> ListCasesInputBuilder {
         ListCasesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCasesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -229,18 +211,22 @@ impl ListCasesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListCasesInput, BuildError> {
         Ok(ListCasesInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             phone_number: self.phone_number,
             state: self.state,
         })
@@ -251,9 +237,9 @@ impl ListCasesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCasesFluentBuilder {
-    client: crate::Client,
-    input: ListCasesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCasesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCasesFluentBuilder {
@@ -363,13 +349,12 @@ impl ListCasesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListCasesOutput, SdkError<ListCasesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListCasesOutput, SdkError<ListCasesError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCategories`: Lists the categories of one kind (e.g. `Ticket`), as JSON text.
-    ///
-    /// Required: [`instance_id`](ListCategoriesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCategories)
-    #[inline]
-    pub fn list_categories(&self) -> ListCategoriesFluentBuilder {
-        ListCategoriesFluentBuilder {
-            client: self.clone(),
-            input: ListCategoriesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCategories`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCategories)
@@ -55,10 +39,11 @@ impl ListCategoriesInput {
     pub fn builder() -> ListCategoriesInputBuilder {
         ListCategoriesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCategoriesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.category_id {
             p.put(Loc::Query, "CategoryId", v);
         }
@@ -146,9 +131,10 @@ impl ListCategoriesInputBuilder {
     pub fn build(self) -> Result<ListCategoriesInput, BuildError> {
         Ok(ListCategoriesInput {
             category_id: self.category_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             r#type: self.r#type,
         })
     }
@@ -158,9 +144,9 @@ impl ListCategoriesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCategoriesFluentBuilder {
-    client: crate::Client,
-    input: ListCategoriesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCategoriesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCategoriesFluentBuilder {
@@ -225,13 +211,13 @@ impl ListCategoriesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListCategoriesOutput, SdkError<ListCategoriesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListCategoriesOutput, SdkError<ListCategoriesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

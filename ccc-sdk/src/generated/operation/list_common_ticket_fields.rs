@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCommonTicketFields`: Lists the fields every ticket of an instance has, as a schema (`ticketing`) of properties.
-    ///
-    /// Required: [`instance_id`](ListCommonTicketFieldsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCommonTicketFields)
-    #[inline]
-    pub fn list_common_ticket_fields(&self) -> ListCommonTicketFieldsFluentBuilder {
-        ListCommonTicketFieldsFluentBuilder {
-            client: self.clone(),
-            input: ListCommonTicketFieldsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCommonTicketFields`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCommonTicketFields)
@@ -47,10 +31,11 @@ impl ListCommonTicketFieldsInput {
     pub fn builder() -> ListCommonTicketFieldsInputBuilder {
         ListCommonTicketFieldsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCommonTicketFieldsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl ListCommonTicketFieldsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListCommonTicketFieldsInput, BuildError> {
         Ok(ListCommonTicketFieldsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl ListCommonTicketFieldsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCommonTicketFieldsFluentBuilder {
-    client: crate::Client,
-    input: ListCommonTicketFieldsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCommonTicketFieldsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCommonTicketFieldsFluentBuilder {
@@ -135,15 +121,14 @@ impl ListCommonTicketFieldsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListCommonTicketFieldsOutput, SdkError<ListCommonTicketFieldsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListCommonTicketFieldsOutput, SdkError<ListCommonTicketFieldsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListConfigItems`: Lists the configuration items (name and value) of one object of an instance, such as the instance itself.
-    ///
-    /// Required: [`instance_id`](ListConfigItemsFluentBuilder::instance_id),
-    /// [`object_id`](ListConfigItemsFluentBuilder::object_id),
-    /// [`object_type`](ListConfigItemsFluentBuilder::object_type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListConfigItems)
-    #[inline]
-    pub fn list_config_items(&self) -> ListConfigItemsFluentBuilder {
-        ListConfigItemsFluentBuilder {
-            client: self.clone(),
-            input: ListConfigItemsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListConfigItems`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListConfigItems)
@@ -57,10 +39,11 @@ impl ListConfigItemsInput {
     pub fn builder() -> ListConfigItemsInputBuilder {
         ListConfigItemsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListConfigItemsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "ObjectId", &self.object_id);
         p.put(Loc::Query, "ObjectType", &self.object_type);
@@ -143,15 +126,18 @@ impl ListConfigItemsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListConfigItemsInput, BuildError> {
         Ok(ListConfigItemsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            object_id: self
-                .object_id
-                .ok_or_else(|| BuildError::missing("ObjectId"))?,
-            object_type: self
-                .object_type
-                .ok_or_else(|| BuildError::missing("ObjectType"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            object_id: match self.object_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ObjectId")),
+            },
+            object_type: match self.object_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ObjectType")),
+            },
         })
     }
 }
@@ -160,9 +146,9 @@ impl ListConfigItemsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListConfigItemsFluentBuilder {
-    client: crate::Client,
-    input: ListConfigItemsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListConfigItemsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListConfigItemsFluentBuilder {
@@ -227,13 +213,13 @@ impl ListConfigItemsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListConfigItemsOutput, SdkError<ListConfigItemsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListConfigItemsOutput, SdkError<ListConfigItemsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListContactFlows`: Lists the contact flows (IVRs) of an instance, page by page, optionally of one type or matching a text.
-    ///
-    /// Required: [`instance_id`](ListContactFlowsFluentBuilder::instance_id),
-    /// [`page_number`](ListContactFlowsFluentBuilder::page_number),
-    /// [`page_size`](ListContactFlowsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListContactFlows)
-    #[inline]
-    pub fn list_contact_flows(&self) -> ListContactFlowsFluentBuilder {
-        ListContactFlowsFluentBuilder {
-            client: self.clone(),
-            input: ListContactFlowsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListContactFlows`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListContactFlows)
@@ -73,10 +55,11 @@ impl ListContactFlowsInput {
     pub fn builder() -> ListContactFlowsInputBuilder {
         ListContactFlowsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListContactFlowsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -259,15 +242,18 @@ impl ListContactFlowsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListContactFlowsInput, BuildError> {
         Ok(ListContactFlowsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             r#type: self.r#type,
             order_by_field: self.order_by_field,
             search_pattern: self.search_pattern,
@@ -280,9 +266,9 @@ impl ListContactFlowsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListContactFlowsFluentBuilder {
-    client: crate::Client,
-    input: ListContactFlowsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListContactFlowsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListContactFlowsFluentBuilder {
@@ -407,13 +393,13 @@ impl ListContactFlowsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListContactFlowsOutput, SdkError<ListContactFlowsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListContactFlowsOutput, SdkError<ListContactFlowsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

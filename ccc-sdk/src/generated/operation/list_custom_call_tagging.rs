@@ -16,25 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListCustomCallTagging`: Lists the inbound control numbers of an instance with their call tags, page by page, optionally by tag or number.
-    ///
-    /// Required: [`instance_id`](ListCustomCallTaggingFluentBuilder::instance_id),
-    /// [`page_number`](ListCustomCallTaggingFluentBuilder::page_number),
-    /// [`page_size`](ListCustomCallTaggingFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCustomCallTagging)
-    #[deprecated]
-    #[inline]
-    pub fn list_custom_call_tagging(&self) -> ListCustomCallTaggingFluentBuilder {
-        ListCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: ListCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListCustomCallTagging)
@@ -71,10 +52,11 @@ impl ListCustomCallTaggingInput {
     pub fn builder() -> ListCustomCallTaggingInputBuilder {
         ListCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.call_tag_name_list_json {
             p.put(Loc::Query, "CallTagNameList", text);
         } else if let Some(v) = &self.call_tag_name_list {
@@ -226,15 +208,18 @@ impl ListCustomCallTaggingInputBuilder {
         Ok(ListCustomCallTaggingInput {
             call_tag_name_list: self.call_tag_name_list,
             call_tag_name_list_json: self.call_tag_name_list_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -245,9 +230,9 @@ impl ListCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: ListCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListCustomCallTaggingFluentBuilder {
@@ -351,15 +336,14 @@ impl ListCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListCustomCallTaggingOutput, SdkError<ListCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListCustomCallTaggingOutput, SdkError<ListCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

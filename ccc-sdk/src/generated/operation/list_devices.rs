@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListDevices`: Lists the devices an agent is signed in with.
-    ///
-    /// Required: [`instance_id`](ListDevicesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDevices)
-    #[inline]
-    pub fn list_devices(&self) -> ListDevicesFluentBuilder {
-        ListDevicesFluentBuilder {
-            client: self.clone(),
-            input: ListDevicesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListDevices`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDevices)
@@ -51,10 +35,11 @@ impl ListDevicesInput {
     pub fn builder() -> ListDevicesInputBuilder {
         ListDevicesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListDevicesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -116,9 +101,10 @@ impl ListDevicesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListDevicesInput, BuildError> {
         Ok(ListDevicesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -128,9 +114,9 @@ impl ListDevicesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListDevicesFluentBuilder {
-    client: crate::Client,
-    input: ListDevicesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListDevicesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListDevicesFluentBuilder {
@@ -180,13 +166,13 @@ impl ListDevicesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListDevicesOutput, SdkError<ListDevicesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListDevicesOutput, SdkError<ListDevicesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

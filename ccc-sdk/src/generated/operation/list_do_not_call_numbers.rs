@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListDoNotCallNumbers`: Lists the do-not-call numbers of an instance, filtered by scope or text.
-    ///
-    /// Required: [`instance_id`](ListDoNotCallNumbersFluentBuilder::instance_id),
-    /// [`page_number`](ListDoNotCallNumbersFluentBuilder::page_number),
-    /// [`page_size`](ListDoNotCallNumbersFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDoNotCallNumbers)
-    #[inline]
-    pub fn list_do_not_call_numbers(&self) -> ListDoNotCallNumbersFluentBuilder {
-        ListDoNotCallNumbersFluentBuilder {
-            client: self.clone(),
-            input: ListDoNotCallNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListDoNotCallNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDoNotCallNumbers)
@@ -65,10 +47,11 @@ impl ListDoNotCallNumbersInput {
     pub fn builder() -> ListDoNotCallNumbersInputBuilder {
         ListDoNotCallNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListDoNotCallNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -201,15 +184,18 @@ impl ListDoNotCallNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListDoNotCallNumbersInput, BuildError> {
         Ok(ListDoNotCallNumbersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             scope: self.scope,
             search_pattern: self.search_pattern,
         })
@@ -220,9 +206,9 @@ impl ListDoNotCallNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListDoNotCallNumbersFluentBuilder {
-    client: crate::Client,
-    input: ListDoNotCallNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListDoNotCallNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListDoNotCallNumbersFluentBuilder {
@@ -317,15 +303,14 @@ impl ListDoNotCallNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListDoNotCallNumbersOutput, SdkError<ListDoNotCallNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListDoNotCallNumbersOutput, SdkError<ListDoNotCallNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

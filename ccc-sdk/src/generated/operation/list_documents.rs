@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListDocuments`: Lists the documents (records) that follow a schema, matching a search text and sorted by properties, a page at a time by token.
-    ///
-    /// Required: [`instance_id`](ListDocumentsFluentBuilder::instance_id),
-    /// [`schema_id`](ListDocumentsFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDocuments)
-    #[inline]
-    pub fn list_documents(&self) -> ListDocumentsFluentBuilder {
-        ListDocumentsFluentBuilder {
-            client: self.clone(),
-            input: ListDocumentsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListDocuments`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListDocuments)
@@ -74,10 +57,11 @@ impl ListDocumentsInput {
     pub fn builder() -> ListDocumentsInputBuilder {
         ListDocumentsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListDocumentsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(v) = &self.next_page_token {
             p.put(Loc::Body, "NextPageToken", v);
@@ -276,15 +260,17 @@ impl ListDocumentsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListDocumentsInput, BuildError> {
         Ok(ListDocumentsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             next_page_token: self.next_page_token,
             page_size: self.page_size,
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
             search_pattern: self.search_pattern,
             sorts: self.sorts,
             sorts_json: self.sorts_json,
@@ -296,9 +282,9 @@ impl ListDocumentsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListDocumentsFluentBuilder {
-    client: crate::Client,
-    input: ListDocumentsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListDocumentsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListDocumentsFluentBuilder {
@@ -429,13 +415,13 @@ impl ListDocumentsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListDocumentsOutput, SdkError<ListDocumentsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListDocumentsOutput, SdkError<ListDocumentsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

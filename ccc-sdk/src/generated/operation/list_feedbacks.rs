@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListFeedbacks`: Lists the ratings and feedback given on the results of analysis tasks, by task id.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFeedbacks)
-    #[inline]
-    pub fn list_feedbacks(&self) -> ListFeedbacksFluentBuilder {
-        ListFeedbacksFluentBuilder {
-            client: self.clone(),
-            input: ListFeedbacksInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListFeedbacks`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFeedbacks)
@@ -53,10 +37,11 @@ impl ListFeedbacksInput {
     pub fn builder() -> ListFeedbacksInputBuilder {
         ListFeedbacksInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListFeedbacksInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
@@ -145,9 +130,9 @@ impl ListFeedbacksInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListFeedbacksFluentBuilder {
-    client: crate::Client,
-    input: ListFeedbacksInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListFeedbacksInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListFeedbacksFluentBuilder {
@@ -203,13 +188,13 @@ impl ListFeedbacksFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListFeedbacksOutput, SdkError<ListFeedbacksError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListFeedbacksOutput, SdkError<ListFeedbacksError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

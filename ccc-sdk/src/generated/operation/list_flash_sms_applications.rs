@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListFlashSmsApplications`: Lists the flash SMS applications of an instance, filtered by name or provider.
-    ///
-    /// Required: [`instance_id`](ListFlashSmsApplicationsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsApplications)
-    #[inline]
-    pub fn list_flash_sms_applications(&self) -> ListFlashSmsApplicationsFluentBuilder {
-        ListFlashSmsApplicationsFluentBuilder {
-            client: self.clone(),
-            input: ListFlashSmsApplicationsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListFlashSmsApplications`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsApplications)
@@ -63,10 +47,11 @@ impl ListFlashSmsApplicationsInput {
     pub fn builder() -> ListFlashSmsApplicationsInputBuilder {
         ListFlashSmsApplicationsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListFlashSmsApplicationsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.name {
             p.put(Loc::Query, "Name", v);
@@ -203,9 +188,10 @@ impl ListFlashSmsApplicationsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListFlashSmsApplicationsInput, BuildError> {
         Ok(ListFlashSmsApplicationsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             name: self.name,
             page_number: self.page_number,
             page_size: self.page_size,
@@ -218,9 +204,9 @@ impl ListFlashSmsApplicationsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListFlashSmsApplicationsFluentBuilder {
-    client: crate::Client,
-    input: ListFlashSmsApplicationsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListFlashSmsApplicationsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListFlashSmsApplicationsFluentBuilder {
@@ -315,15 +301,14 @@ impl ListFlashSmsApplicationsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListFlashSmsApplicationsOutput, SdkError<ListFlashSmsApplicationsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListFlashSmsApplicationsOutput, SdkError<ListFlashSmsApplicationsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListFlashSmsSettings`: Lists, skill group by skill group, whether flash SMS is enabled.
-    ///
-    /// Required: [`instance_id`](ListFlashSmsSettingsFluentBuilder::instance_id),
-    /// [`page_number`](ListFlashSmsSettingsFluentBuilder::page_number),
-    /// [`page_size`](ListFlashSmsSettingsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsSettings)
-    #[inline]
-    pub fn list_flash_sms_settings(&self) -> ListFlashSmsSettingsFluentBuilder {
-        ListFlashSmsSettingsFluentBuilder {
-            client: self.clone(),
-            input: ListFlashSmsSettingsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListFlashSmsSettings`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsSettings)
@@ -67,10 +49,11 @@ impl ListFlashSmsSettingsInput {
     pub fn builder() -> ListFlashSmsSettingsInputBuilder {
         ListFlashSmsSettingsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListFlashSmsSettingsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -220,15 +203,18 @@ impl ListFlashSmsSettingsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListFlashSmsSettingsInput, BuildError> {
         Ok(ListFlashSmsSettingsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
             skill_group_name: self.skill_group_name,
@@ -240,9 +226,9 @@ impl ListFlashSmsSettingsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListFlashSmsSettingsFluentBuilder {
-    client: crate::Client,
-    input: ListFlashSmsSettingsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListFlashSmsSettingsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListFlashSmsSettingsFluentBuilder {
@@ -346,15 +332,14 @@ impl ListFlashSmsSettingsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListFlashSmsSettingsOutput, SdkError<ListFlashSmsSettingsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListFlashSmsSettingsOutput, SdkError<ListFlashSmsSettingsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

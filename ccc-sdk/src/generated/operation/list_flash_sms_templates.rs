@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListFlashSmsTemplates`: Lists the templates of a flash SMS application.
-    ///
-    /// Required: [`instance_id`](ListFlashSmsTemplatesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsTemplates)
-    #[inline]
-    pub fn list_flash_sms_templates(&self) -> ListFlashSmsTemplatesFluentBuilder {
-        ListFlashSmsTemplatesFluentBuilder {
-            client: self.clone(),
-            input: ListFlashSmsTemplatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListFlashSmsTemplates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListFlashSmsTemplates)
@@ -55,10 +39,11 @@ impl ListFlashSmsTemplatesInput {
     pub fn builder() -> ListFlashSmsTemplatesInputBuilder {
         ListFlashSmsTemplatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListFlashSmsTemplatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.application_id {
             p.put(Loc::Query, "ApplicationId", v);
         }
@@ -146,9 +131,10 @@ impl ListFlashSmsTemplatesInputBuilder {
     pub fn build(self) -> Result<ListFlashSmsTemplatesInput, BuildError> {
         Ok(ListFlashSmsTemplatesInput {
             application_id: self.application_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             provider_id: self.provider_id,
         })
     }
@@ -158,9 +144,9 @@ impl ListFlashSmsTemplatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListFlashSmsTemplatesFluentBuilder {
-    client: crate::Client,
-    input: ListFlashSmsTemplatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListFlashSmsTemplatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListFlashSmsTemplatesFluentBuilder {
@@ -225,15 +211,14 @@ impl ListFlashSmsTemplatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListFlashSmsTemplatesOutput, SdkError<ListFlashSmsTemplatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListFlashSmsTemplatesOutput, SdkError<ListFlashSmsTemplatesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListGroupChatMessages`: Lists the messages of a group chat, page by page with a token, newest or oldest first.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListGroupChatMessages)
-    #[inline]
-    pub fn list_group_chat_messages(&self) -> ListGroupChatMessagesFluentBuilder {
-        ListGroupChatMessagesFluentBuilder {
-            client: self.clone(),
-            input: ListGroupChatMessagesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListGroupChatMessages`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListGroupChatMessages)
@@ -63,10 +47,11 @@ impl ListGroupChatMessagesInput {
     pub fn builder() -> ListGroupChatMessagesInputBuilder {
         ListGroupChatMessagesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListGroupChatMessagesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
@@ -218,9 +203,9 @@ impl ListGroupChatMessagesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListGroupChatMessagesFluentBuilder {
-    client: crate::Client,
-    input: ListGroupChatMessagesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListGroupChatMessagesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListGroupChatMessagesFluentBuilder {
@@ -315,15 +300,14 @@ impl ListGroupChatMessagesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListGroupChatMessagesOutput, SdkError<ListGroupChatMessagesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListGroupChatMessagesOutput, SdkError<ListGroupChatMessagesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListHistoricalAgentReport`: Reports each agent's figures over a past period.
-    ///
-    /// Required: [`instance_id`](ListHistoricalAgentReportFluentBuilder::instance_id),
-    /// [`page_number`](ListHistoricalAgentReportFluentBuilder::page_number),
-    /// [`page_size`](ListHistoricalAgentReportFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentReport)
-    #[inline]
-    pub fn list_historical_agent_report(&self) -> ListHistoricalAgentReportFluentBuilder {
-        ListHistoricalAgentReportFluentBuilder {
-            client: self.clone(),
-            input: ListHistoricalAgentReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListHistoricalAgentReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentReport)
@@ -79,10 +61,11 @@ impl ListHistoricalAgentReportInput {
     pub fn builder() -> ListHistoricalAgentReportInputBuilder {
         ListHistoricalAgentReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListHistoricalAgentReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -304,15 +287,18 @@ impl ListHistoricalAgentReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListHistoricalAgentReportInput, BuildError> {
         Ok(ListHistoricalAgentReportInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             agent_id_list: self.agent_id_list,
             agent_id_list_json: self.agent_id_list_json,
             start_time: self.start_time,
@@ -327,9 +313,9 @@ impl ListHistoricalAgentReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListHistoricalAgentReportFluentBuilder {
-    client: crate::Client,
-    input: ListHistoricalAgentReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListHistoricalAgentReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListHistoricalAgentReportFluentBuilder {
@@ -475,15 +461,14 @@ impl ListHistoricalAgentReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListHistoricalAgentReportOutput, SdkError<ListHistoricalAgentReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListHistoricalAgentReportOutput, SdkError<ListHistoricalAgentReportError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListHistoricalAgentSkillGroupReport`: Reports each agent's figures per skill group over a past period.
-    ///
-    /// Required: [`instance_id`](ListHistoricalAgentSkillGroupReportFluentBuilder::instance_id),
-    /// [`page_number`](ListHistoricalAgentSkillGroupReportFluentBuilder::page_number),
-    /// [`page_size`](ListHistoricalAgentSkillGroupReportFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentSkillGroupReport)
-    #[inline]
-    pub fn list_historical_agent_skill_group_report(
-        &self,
-    ) -> ListHistoricalAgentSkillGroupReportFluentBuilder {
-        ListHistoricalAgentSkillGroupReportFluentBuilder {
-            client: self.clone(),
-            input: ListHistoricalAgentSkillGroupReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListHistoricalAgentSkillGroupReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalAgentSkillGroupReport)
@@ -92,10 +72,11 @@ impl ListHistoricalAgentSkillGroupReportInput {
     pub fn builder() -> ListHistoricalAgentSkillGroupReportInputBuilder {
         ListHistoricalAgentSkillGroupReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListHistoricalAgentSkillGroupReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.agent_id_list_json {
             p.put(Loc::Body, "AgentIdList", text);
         } else if let Some(v) = &self.agent_id_list {
@@ -337,16 +318,19 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
             agent_id_list: self.agent_id_list,
             agent_id_list_json: self.agent_id_list_json,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
             start_time: self.start_time,
@@ -358,9 +342,9 @@ impl ListHistoricalAgentSkillGroupReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListHistoricalAgentSkillGroupReportFluentBuilder {
-    client: crate::Client,
-    input: ListHistoricalAgentSkillGroupReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListHistoricalAgentSkillGroupReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListHistoricalAgentSkillGroupReportFluentBuilder {
@@ -515,18 +499,17 @@ impl ListHistoricalAgentSkillGroupReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ListHistoricalAgentSkillGroupReportOutput,
-        SdkError<ListHistoricalAgentSkillGroupReportError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListHistoricalAgentSkillGroupReportOutput,
+            SdkError<ListHistoricalAgentSkillGroupReportError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

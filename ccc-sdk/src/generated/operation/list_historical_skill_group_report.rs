@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListHistoricalSkillGroupReport`: Reports each skill group's figures over a past period.
-    ///
-    /// Required: [`instance_id`](ListHistoricalSkillGroupReportFluentBuilder::instance_id),
-    /// [`page_number`](ListHistoricalSkillGroupReportFluentBuilder::page_number),
-    /// [`page_size`](ListHistoricalSkillGroupReportFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalSkillGroupReport)
-    #[inline]
-    pub fn list_historical_skill_group_report(
-        &self,
-    ) -> ListHistoricalSkillGroupReportFluentBuilder {
-        ListHistoricalSkillGroupReportFluentBuilder {
-            client: self.clone(),
-            input: ListHistoricalSkillGroupReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListHistoricalSkillGroupReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListHistoricalSkillGroupReport)
@@ -77,10 +57,11 @@ impl ListHistoricalSkillGroupReportInput {
     pub fn builder() -> ListHistoricalSkillGroupReportInputBuilder {
         ListHistoricalSkillGroupReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListHistoricalSkillGroupReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
         }
@@ -281,16 +262,19 @@ impl ListHistoricalSkillGroupReportInputBuilder {
     pub fn build(self) -> Result<ListHistoricalSkillGroupReportInput, BuildError> {
         Ok(ListHistoricalSkillGroupReportInput {
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
             start_time: self.start_time,
@@ -302,9 +286,9 @@ impl ListHistoricalSkillGroupReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListHistoricalSkillGroupReportFluentBuilder {
-    client: crate::Client,
-    input: ListHistoricalSkillGroupReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListHistoricalSkillGroupReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListHistoricalSkillGroupReportFluentBuilder {
@@ -438,16 +422,17 @@ impl ListHistoricalSkillGroupReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListHistoricalSkillGroupReportOutput, SdkError<ListHistoricalSkillGroupReportError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListHistoricalSkillGroupReportOutput,
+            SdkError<ListHistoricalSkillGroupReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

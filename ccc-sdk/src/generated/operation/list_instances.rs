@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListInstances`: Lists the contact centre instances of the account.
-    ///
-    /// Required: [`page_number`](ListInstancesFluentBuilder::page_number),
-    /// [`page_size`](ListInstancesFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListInstances)
-    #[inline]
-    pub fn list_instances(&self) -> ListInstancesFluentBuilder {
-        ListInstancesFluentBuilder {
-            client: self.clone(),
-            input: ListInstancesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListInstances`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListInstances)
@@ -52,10 +35,11 @@ impl ListInstancesInput {
     pub fn builder() -> ListInstancesInputBuilder {
         ListInstancesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListInstancesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
     }
@@ -115,12 +99,14 @@ impl ListInstancesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListInstancesInput, BuildError> {
         Ok(ListInstancesInput {
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl ListInstancesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListInstancesFluentBuilder {
-    client: crate::Client,
-    input: ListInstancesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListInstancesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListInstancesFluentBuilder {
@@ -181,13 +167,13 @@ impl ListInstancesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListInstancesOutput, SdkError<ListInstancesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListInstancesOutput, SdkError<ListInstancesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

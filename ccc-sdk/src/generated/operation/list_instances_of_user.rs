@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListInstancesOfUser`: Lists the instances a user belongs to.
-    ///
-    /// Required: [`page_number`](ListInstancesOfUserFluentBuilder::page_number),
-    /// [`page_size`](ListInstancesOfUserFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListInstancesOfUser)
-    #[inline]
-    pub fn list_instances_of_user(&self) -> ListInstancesOfUserFluentBuilder {
-        ListInstancesOfUserFluentBuilder {
-            client: self.clone(),
-            input: ListInstancesOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListInstancesOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListInstancesOfUser)
@@ -52,10 +35,11 @@ impl ListInstancesOfUserInput {
     pub fn builder() -> ListInstancesOfUserInputBuilder {
         ListInstancesOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListInstancesOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
     }
@@ -115,12 +99,14 @@ impl ListInstancesOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListInstancesOfUserInput, BuildError> {
         Ok(ListInstancesOfUserInput {
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl ListInstancesOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListInstancesOfUserFluentBuilder {
-    client: crate::Client,
-    input: ListInstancesOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListInstancesOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListInstancesOfUserFluentBuilder {
@@ -181,15 +167,14 @@ impl ListInstancesOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListInstancesOfUserOutput, SdkError<ListInstancesOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListInstancesOfUserOutput, SdkError<ListInstancesOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListIntervalAgentReport`: Reports an agent's figures interval by interval.
-    ///
-    /// Required: [`agent_id`](ListIntervalAgentReportFluentBuilder::agent_id),
-    /// [`instance_id`](ListIntervalAgentReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentReport)
-    #[inline]
-    pub fn list_interval_agent_report(&self) -> ListIntervalAgentReportFluentBuilder {
-        ListIntervalAgentReportFluentBuilder {
-            client: self.clone(),
-            input: ListIntervalAgentReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListIntervalAgentReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentReport)
@@ -68,10 +51,11 @@ impl ListIntervalAgentReportInput {
     pub fn builder() -> ListIntervalAgentReportInputBuilder {
         ListIntervalAgentReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListIntervalAgentReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AgentId", &self.agent_id);
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -231,13 +215,15 @@ impl ListIntervalAgentReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListIntervalAgentReportInput, BuildError> {
         Ok(ListIntervalAgentReportInput {
-            agent_id: self
-                .agent_id
-                .ok_or_else(|| BuildError::missing("AgentId"))?,
+            agent_id: match self.agent_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AgentId")),
+            },
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             interval: self.interval,
             media_type: self.media_type,
             start_time: self.start_time,
@@ -249,9 +235,9 @@ impl ListIntervalAgentReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListIntervalAgentReportFluentBuilder {
-    client: crate::Client,
-    input: ListIntervalAgentReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListIntervalAgentReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListIntervalAgentReportFluentBuilder {
@@ -361,15 +347,14 @@ impl ListIntervalAgentReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListIntervalAgentReportOutput, SdkError<ListIntervalAgentReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListIntervalAgentReportOutput, SdkError<ListIntervalAgentReportError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

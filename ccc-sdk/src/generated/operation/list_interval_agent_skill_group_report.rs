@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListIntervalAgentSkillGroupReport`: Reports an agent's figures in a skill group interval by interval.
-    ///
-    /// Required: [`agent_id`](ListIntervalAgentSkillGroupReportFluentBuilder::agent_id),
-    /// [`instance_id`](ListIntervalAgentSkillGroupReportFluentBuilder::instance_id),
-    /// [`skill_group_id`](ListIntervalAgentSkillGroupReportFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentSkillGroupReport)
-    #[inline]
-    pub fn list_interval_agent_skill_group_report(
-        &self,
-    ) -> ListIntervalAgentSkillGroupReportFluentBuilder {
-        ListIntervalAgentSkillGroupReportFluentBuilder {
-            client: self.clone(),
-            input: ListIntervalAgentSkillGroupReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListIntervalAgentSkillGroupReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalAgentSkillGroupReport)
@@ -71,10 +51,11 @@ impl ListIntervalAgentSkillGroupReportInput {
     pub fn builder() -> ListIntervalAgentSkillGroupReportInputBuilder {
         ListIntervalAgentSkillGroupReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListIntervalAgentSkillGroupReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AgentId", &self.agent_id);
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
@@ -232,17 +213,20 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListIntervalAgentSkillGroupReportInput, BuildError> {
         Ok(ListIntervalAgentSkillGroupReportInput {
-            agent_id: self
-                .agent_id
-                .ok_or_else(|| BuildError::missing("AgentId"))?,
+            agent_id: match self.agent_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AgentId")),
+            },
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             interval: self.interval,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             start_time: self.start_time,
         })
     }
@@ -252,9 +236,9 @@ impl ListIntervalAgentSkillGroupReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListIntervalAgentSkillGroupReportFluentBuilder {
-    client: crate::Client,
-    input: ListIntervalAgentSkillGroupReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListIntervalAgentSkillGroupReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListIntervalAgentSkillGroupReportFluentBuilder {
@@ -364,18 +348,17 @@ impl ListIntervalAgentSkillGroupReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ListIntervalAgentSkillGroupReportOutput,
-        SdkError<ListIntervalAgentSkillGroupReportError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListIntervalAgentSkillGroupReportOutput,
+            SdkError<ListIntervalAgentSkillGroupReportError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

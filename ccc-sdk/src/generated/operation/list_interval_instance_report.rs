@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListIntervalInstanceReport`: Reports an instance's figures interval by interval.
-    ///
-    /// Required: [`instance_id`](ListIntervalInstanceReportFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalInstanceReport)
-    #[inline]
-    pub fn list_interval_instance_report(&self) -> ListIntervalInstanceReportFluentBuilder {
-        ListIntervalInstanceReportFluentBuilder {
-            client: self.clone(),
-            input: ListIntervalInstanceReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListIntervalInstanceReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalInstanceReport)
@@ -59,10 +43,11 @@ impl ListIntervalInstanceReportInput {
     pub fn builder() -> ListIntervalInstanceReportInputBuilder {
         ListIntervalInstanceReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListIntervalInstanceReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.start_time {
             p.put(Loc::Query, "StartTime", v);
@@ -174,9 +159,10 @@ impl ListIntervalInstanceReportInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListIntervalInstanceReportInput, BuildError> {
         Ok(ListIntervalInstanceReportInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             start_time: self.start_time,
             end_time: self.end_time,
             interval: self.interval,
@@ -188,9 +174,9 @@ impl ListIntervalInstanceReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListIntervalInstanceReportFluentBuilder {
-    client: crate::Client,
-    input: ListIntervalInstanceReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListIntervalInstanceReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListIntervalInstanceReportFluentBuilder {
@@ -270,15 +256,17 @@ impl ListIntervalInstanceReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListIntervalInstanceReportOutput, SdkError<ListIntervalInstanceReportError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListIntervalInstanceReportOutput,
+            SdkError<ListIntervalInstanceReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListIntervalSkillGroupReport`: Reports a skill group's figures interval by interval.
-    ///
-    /// Required: [`instance_id`](ListIntervalSkillGroupReportFluentBuilder::instance_id),
-    /// [`skill_group_id`](ListIntervalSkillGroupReportFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalSkillGroupReport)
-    #[inline]
-    pub fn list_interval_skill_group_report(&self) -> ListIntervalSkillGroupReportFluentBuilder {
-        ListIntervalSkillGroupReportFluentBuilder {
-            client: self.clone(),
-            input: ListIntervalSkillGroupReportInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListIntervalSkillGroupReport`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIntervalSkillGroupReport)
@@ -68,10 +51,11 @@ impl ListIntervalSkillGroupReportInput {
     pub fn builder() -> ListIntervalSkillGroupReportInputBuilder {
         ListIntervalSkillGroupReportInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListIntervalSkillGroupReportInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.end_time {
             p.put(Loc::Query, "EndTime", v);
         }
@@ -232,14 +216,16 @@ impl ListIntervalSkillGroupReportInputBuilder {
     pub fn build(self) -> Result<ListIntervalSkillGroupReportInput, BuildError> {
         Ok(ListIntervalSkillGroupReportInput {
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             interval: self.interval,
             media_type: self.media_type,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             start_time: self.start_time,
         })
     }
@@ -249,9 +235,9 @@ impl ListIntervalSkillGroupReportInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListIntervalSkillGroupReportFluentBuilder {
-    client: crate::Client,
-    input: ListIntervalSkillGroupReportInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListIntervalSkillGroupReportInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListIntervalSkillGroupReportFluentBuilder {
@@ -361,16 +347,17 @@ impl ListIntervalSkillGroupReportFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListIntervalSkillGroupReportOutput, SdkError<ListIntervalSkillGroupReportError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListIntervalSkillGroupReportOutput,
+            SdkError<ListIntervalSkillGroupReportError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListIvrTrackingDetails`: Lists the steps of a call through the IVR.
-    ///
-    /// Required: [`contact_id`](ListIvrTrackingDetailsFluentBuilder::contact_id),
-    /// [`instance_id`](ListIvrTrackingDetailsFluentBuilder::instance_id),
-    /// [`page_number`](ListIvrTrackingDetailsFluentBuilder::page_number),
-    /// [`page_size`](ListIvrTrackingDetailsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIvrTrackingDetails)
-    #[inline]
-    pub fn list_ivr_tracking_details(&self) -> ListIvrTrackingDetailsFluentBuilder {
-        ListIvrTrackingDetailsFluentBuilder {
-            client: self.clone(),
-            input: ListIvrTrackingDetailsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListIvrTrackingDetails`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListIvrTrackingDetails)
@@ -62,10 +43,11 @@ impl ListIvrTrackingDetailsInput {
     pub fn builder() -> ListIvrTrackingDetailsInputBuilder {
         ListIvrTrackingDetailsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListIvrTrackingDetailsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactId", &self.contact_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -171,18 +153,22 @@ impl ListIvrTrackingDetailsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListIvrTrackingDetailsInput, BuildError> {
         Ok(ListIvrTrackingDetailsInput {
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
         })
     }
 }
@@ -191,9 +177,9 @@ impl ListIvrTrackingDetailsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListIvrTrackingDetailsFluentBuilder {
-    client: crate::Client,
-    input: ListIvrTrackingDetailsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListIvrTrackingDetailsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListIvrTrackingDetailsFluentBuilder {
@@ -273,15 +259,14 @@ impl ListIvrTrackingDetailsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListIvrTrackingDetailsOutput, SdkError<ListIvrTrackingDetailsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListIvrTrackingDetailsOutput, SdkError<ListIvrTrackingDetailsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -16,27 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListLegacyAgentEventLogs`: Lists the agent event logs of an instance kept from the earlier version of the service, page by page, for a period and optionally one agent.
-    ///
-    /// Required: [`end_time`](ListLegacyAgentEventLogsFluentBuilder::end_time),
-    /// [`instance_id`](ListLegacyAgentEventLogsFluentBuilder::instance_id),
-    /// [`page_number`](ListLegacyAgentEventLogsFluentBuilder::page_number),
-    /// [`page_size`](ListLegacyAgentEventLogsFluentBuilder::page_size),
-    /// [`start_time`](ListLegacyAgentEventLogsFluentBuilder::start_time).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentEventLogs)
-    #[deprecated]
-    #[inline]
-    pub fn list_legacy_agent_event_logs(&self) -> ListLegacyAgentEventLogsFluentBuilder {
-        ListLegacyAgentEventLogsFluentBuilder {
-            client: self.clone(),
-            input: ListLegacyAgentEventLogsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListLegacyAgentEventLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentEventLogs)
@@ -75,10 +54,11 @@ impl ListLegacyAgentEventLogsInput {
     pub fn builder() -> ListLegacyAgentEventLogsInputBuilder {
         ListLegacyAgentEventLogsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListLegacyAgentEventLogsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
         }
@@ -233,21 +213,26 @@ impl ListLegacyAgentEventLogsInputBuilder {
     pub fn build(self) -> Result<ListLegacyAgentEventLogsInput, BuildError> {
         Ok(ListLegacyAgentEventLogsInput {
             agent_id: self.agent_id,
-            end_time: self
-                .end_time
-                .ok_or_else(|| BuildError::missing("EndTime"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
+            end_time: match self.end_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EndTime")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
         })
     }
 }
@@ -257,9 +242,9 @@ impl ListLegacyAgentEventLogsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListLegacyAgentEventLogsFluentBuilder {
-    client: crate::Client,
-    input: ListLegacyAgentEventLogsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListLegacyAgentEventLogsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListLegacyAgentEventLogsFluentBuilder {
@@ -369,15 +354,14 @@ impl ListLegacyAgentEventLogsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListLegacyAgentEventLogsOutput, SdkError<ListLegacyAgentEventLogsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListLegacyAgentEventLogsOutput, SdkError<ListLegacyAgentEventLogsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

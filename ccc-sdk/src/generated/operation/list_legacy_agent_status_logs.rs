@@ -16,27 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListLegacyAgentStatusLogs`: Lists the agent status logs of an instance kept from the earlier version of the service, page by page, for a period and optionally one agent.
-    ///
-    /// Required: [`end_time`](ListLegacyAgentStatusLogsFluentBuilder::end_time),
-    /// [`instance_id`](ListLegacyAgentStatusLogsFluentBuilder::instance_id),
-    /// [`page_number`](ListLegacyAgentStatusLogsFluentBuilder::page_number),
-    /// [`page_size`](ListLegacyAgentStatusLogsFluentBuilder::page_size),
-    /// [`start_time`](ListLegacyAgentStatusLogsFluentBuilder::start_time).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentStatusLogs)
-    #[deprecated]
-    #[inline]
-    pub fn list_legacy_agent_status_logs(&self) -> ListLegacyAgentStatusLogsFluentBuilder {
-        ListLegacyAgentStatusLogsFluentBuilder {
-            client: self.clone(),
-            input: ListLegacyAgentStatusLogsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListLegacyAgentStatusLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAgentStatusLogs)
@@ -75,10 +54,11 @@ impl ListLegacyAgentStatusLogsInput {
     pub fn builder() -> ListLegacyAgentStatusLogsInputBuilder {
         ListLegacyAgentStatusLogsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListLegacyAgentStatusLogsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_id {
             p.put(Loc::Query, "AgentId", v);
         }
@@ -233,21 +213,26 @@ impl ListLegacyAgentStatusLogsInputBuilder {
     pub fn build(self) -> Result<ListLegacyAgentStatusLogsInput, BuildError> {
         Ok(ListLegacyAgentStatusLogsInput {
             agent_id: self.agent_id,
-            end_time: self
-                .end_time
-                .ok_or_else(|| BuildError::missing("EndTime"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
+            end_time: match self.end_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EndTime")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
         })
     }
 }
@@ -257,9 +242,9 @@ impl ListLegacyAgentStatusLogsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListLegacyAgentStatusLogsFluentBuilder {
-    client: crate::Client,
-    input: ListLegacyAgentStatusLogsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListLegacyAgentStatusLogsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListLegacyAgentStatusLogsFluentBuilder {
@@ -369,15 +354,14 @@ impl ListLegacyAgentStatusLogsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListLegacyAgentStatusLogsOutput, SdkError<ListLegacyAgentStatusLogsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListLegacyAgentStatusLogsOutput, SdkError<ListLegacyAgentStatusLogsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

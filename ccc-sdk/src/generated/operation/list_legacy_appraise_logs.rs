@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListLegacyAppraiseLogs`: Lists the satisfaction ratings of an instance kept from the earlier version of the service, page by page, for a period.
-    ///
-    /// Required: [`end_time`](ListLegacyAppraiseLogsFluentBuilder::end_time),
-    /// [`instance_id`](ListLegacyAppraiseLogsFluentBuilder::instance_id),
-    /// [`page_number`](ListLegacyAppraiseLogsFluentBuilder::page_number),
-    /// [`page_size`](ListLegacyAppraiseLogsFluentBuilder::page_size),
-    /// [`start_time`](ListLegacyAppraiseLogsFluentBuilder::start_time).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAppraiseLogs)
-    #[inline]
-    pub fn list_legacy_appraise_logs(&self) -> ListLegacyAppraiseLogsFluentBuilder {
-        ListLegacyAppraiseLogsFluentBuilder {
-            client: self.clone(),
-            input: ListLegacyAppraiseLogsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListLegacyAppraiseLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyAppraiseLogs)
@@ -67,10 +47,11 @@ impl ListLegacyAppraiseLogsInput {
     pub fn builder() -> ListLegacyAppraiseLogsInputBuilder {
         ListLegacyAppraiseLogsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListLegacyAppraiseLogsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "EndTime", &self.end_time);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -199,21 +180,26 @@ impl ListLegacyAppraiseLogsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListLegacyAppraiseLogsInput, BuildError> {
         Ok(ListLegacyAppraiseLogsInput {
-            end_time: self
-                .end_time
-                .ok_or_else(|| BuildError::missing("EndTime"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
+            end_time: match self.end_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EndTime")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
         })
     }
 }
@@ -222,9 +208,9 @@ impl ListLegacyAppraiseLogsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListLegacyAppraiseLogsFluentBuilder {
-    client: crate::Client,
-    input: ListLegacyAppraiseLogsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListLegacyAppraiseLogsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListLegacyAppraiseLogsFluentBuilder {
@@ -319,15 +305,14 @@ impl ListLegacyAppraiseLogsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListLegacyAppraiseLogsOutput, SdkError<ListLegacyAppraiseLogsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListLegacyAppraiseLogsOutput, SdkError<ListLegacyAppraiseLogsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

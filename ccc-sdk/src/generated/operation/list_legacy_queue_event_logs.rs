@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListLegacyQueueEventLogs`: Lists the queue event logs of an instance kept from the earlier version of the service, page by page, for a period and optionally one skill group.
-    ///
-    /// Required: [`end_time`](ListLegacyQueueEventLogsFluentBuilder::end_time),
-    /// [`instance_id`](ListLegacyQueueEventLogsFluentBuilder::instance_id),
-    /// [`page_number`](ListLegacyQueueEventLogsFluentBuilder::page_number),
-    /// [`page_size`](ListLegacyQueueEventLogsFluentBuilder::page_size),
-    /// [`start_time`](ListLegacyQueueEventLogsFluentBuilder::start_time).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyQueueEventLogs)
-    #[inline]
-    pub fn list_legacy_queue_event_logs(&self) -> ListLegacyQueueEventLogsFluentBuilder {
-        ListLegacyQueueEventLogsFluentBuilder {
-            client: self.clone(),
-            input: ListLegacyQueueEventLogsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListLegacyQueueEventLogs`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListLegacyQueueEventLogs)
@@ -71,10 +51,11 @@ impl ListLegacyQueueEventLogsInput {
     pub fn builder() -> ListLegacyQueueEventLogsInputBuilder {
         ListLegacyQueueEventLogsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListLegacyQueueEventLogsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "EndTime", &self.end_time);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -228,22 +209,27 @@ impl ListLegacyQueueEventLogsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListLegacyQueueEventLogsInput, BuildError> {
         Ok(ListLegacyQueueEventLogsInput {
-            end_time: self
-                .end_time
-                .ok_or_else(|| BuildError::missing("EndTime"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            end_time: match self.end_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EndTime")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id: self.skill_group_id,
-            start_time: self
-                .start_time
-                .ok_or_else(|| BuildError::missing("StartTime"))?,
+            start_time: match self.start_time {
+                Some(v) => v,
+                None => return Err(BuildError::missing("StartTime")),
+            },
         })
     }
 }
@@ -252,9 +238,9 @@ impl ListLegacyQueueEventLogsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListLegacyQueueEventLogsFluentBuilder {
-    client: crate::Client,
-    input: ListLegacyQueueEventLogsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListLegacyQueueEventLogsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListLegacyQueueEventLogsFluentBuilder {
@@ -364,15 +350,14 @@ impl ListLegacyQueueEventLogsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListLegacyQueueEventLogsOutput, SdkError<ListLegacyQueueEventLogsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListLegacyQueueEventLogsOutput, SdkError<ListLegacyQueueEventLogsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListMonoRecordings`: Lists the single-channel recordings of a call.
-    ///
-    /// Required: [`contact_id`](ListMonoRecordingsFluentBuilder::contact_id),
-    /// [`instance_id`](ListMonoRecordingsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListMonoRecordings)
-    #[inline]
-    pub fn list_mono_recordings(&self) -> ListMonoRecordingsFluentBuilder {
-        ListMonoRecordingsFluentBuilder {
-            client: self.clone(),
-            input: ListMonoRecordingsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListMonoRecordings`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListMonoRecordings)
@@ -60,10 +43,11 @@ impl ListMonoRecordingsInput {
     pub fn builder() -> ListMonoRecordingsInputBuilder {
         ListMonoRecordingsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListMonoRecordingsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_channel_id {
             p.put(Loc::Query, "AgentChannelId", v);
         }
@@ -175,12 +159,14 @@ impl ListMonoRecordingsInputBuilder {
         Ok(ListMonoRecordingsInput {
             agent_channel_id: self.agent_channel_id,
             agent_id: self.agent_id,
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -189,9 +175,9 @@ impl ListMonoRecordingsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListMonoRecordingsFluentBuilder {
-    client: crate::Client,
-    input: ListMonoRecordingsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListMonoRecordingsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListMonoRecordingsFluentBuilder {
@@ -271,13 +257,14 @@ impl ListMonoRecordingsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListMonoRecordingsOutput, SdkError<ListMonoRecordingsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ListMonoRecordingsOutput, SdkError<ListMonoRecordingsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListMultiChannelRecordings`: Lists the multi-channel recordings of a call.
-    ///
-    /// Required: [`contact_id`](ListMultiChannelRecordingsFluentBuilder::contact_id),
-    /// [`instance_id`](ListMultiChannelRecordingsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListMultiChannelRecordings)
-    #[inline]
-    pub fn list_multi_channel_recordings(&self) -> ListMultiChannelRecordingsFluentBuilder {
-        ListMultiChannelRecordingsFluentBuilder {
-            client: self.clone(),
-            input: ListMultiChannelRecordingsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListMultiChannelRecordings`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListMultiChannelRecordings)
@@ -60,10 +43,11 @@ impl ListMultiChannelRecordingsInput {
     pub fn builder() -> ListMultiChannelRecordingsInputBuilder {
         ListMultiChannelRecordingsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListMultiChannelRecordingsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.agent_channel_id {
             p.put(Loc::Query, "AgentChannelId", v);
         }
@@ -175,12 +159,14 @@ impl ListMultiChannelRecordingsInputBuilder {
         Ok(ListMultiChannelRecordingsInput {
             agent_channel_id: self.agent_channel_id,
             agent_id: self.agent_id,
-            contact_id: self
-                .contact_id
-                .ok_or_else(|| BuildError::missing("ContactId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_id: match self.contact_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -189,9 +175,9 @@ impl ListMultiChannelRecordingsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListMultiChannelRecordingsFluentBuilder {
-    client: crate::Client,
-    input: ListMultiChannelRecordingsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListMultiChannelRecordingsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListMultiChannelRecordingsFluentBuilder {
@@ -271,15 +257,17 @@ impl ListMultiChannelRecordingsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListMultiChannelRecordingsOutput, SdkError<ListMultiChannelRecordingsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListMultiChannelRecordingsOutput,
+            SdkError<ListMultiChannelRecordingsError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

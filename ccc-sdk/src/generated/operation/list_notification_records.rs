@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListNotificationRecords`: Lists the notifications pushed for the given notification keys (such as call ids), with their content.
-    ///
-    /// Required: [`instance_id`](ListNotificationRecordsFluentBuilder::instance_id),
-    /// [`notification_keys`](ListNotificationRecordsFluentBuilder::notification_keys).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListNotificationRecords)
-    #[inline]
-    pub fn list_notification_records(&self) -> ListNotificationRecordsFluentBuilder {
-        ListNotificationRecordsFluentBuilder {
-            client: self.clone(),
-            input: ListNotificationRecordsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListNotificationRecords`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListNotificationRecords)
@@ -54,10 +37,11 @@ impl ListNotificationRecordsInput {
     pub fn builder() -> ListNotificationRecordsInputBuilder {
         ListNotificationRecordsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListNotificationRecordsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.notification_keys_json {
             Some(text) => p.put(Loc::Query, "NotificationKeys", text),
@@ -132,9 +116,10 @@ impl ListNotificationRecordsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListNotificationRecordsInput, BuildError> {
         Ok(ListNotificationRecordsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             notification_keys: match (self.notification_keys, &self.notification_keys_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -149,9 +134,9 @@ impl ListNotificationRecordsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListNotificationRecordsFluentBuilder {
-    client: crate::Client,
-    input: ListNotificationRecordsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListNotificationRecordsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListNotificationRecordsFluentBuilder {
@@ -207,15 +192,14 @@ impl ListNotificationRecordsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListNotificationRecordsOutput, SdkError<ListNotificationRecordsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListNotificationRecordsOutput, SdkError<ListNotificationRecordsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

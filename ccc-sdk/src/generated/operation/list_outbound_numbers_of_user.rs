@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListOutboundNumbersOfUser`: Lists the numbers a user may call out with.
-    ///
-    /// Required: [`instance_id`](ListOutboundNumbersOfUserFluentBuilder::instance_id),
-    /// [`page_number`](ListOutboundNumbersOfUserFluentBuilder::page_number),
-    /// [`page_size`](ListOutboundNumbersOfUserFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListOutboundNumbersOfUser)
-    #[inline]
-    pub fn list_outbound_numbers_of_user(&self) -> ListOutboundNumbersOfUserFluentBuilder {
-        ListOutboundNumbersOfUserFluentBuilder {
-            client: self.clone(),
-            input: ListOutboundNumbersOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListOutboundNumbersOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListOutboundNumbersOfUser)
@@ -67,10 +49,11 @@ impl ListOutboundNumbersOfUserInput {
     pub fn builder() -> ListOutboundNumbersOfUserInputBuilder {
         ListOutboundNumbersOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListOutboundNumbersOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -220,15 +203,18 @@ impl ListOutboundNumbersOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListOutboundNumbersOfUserInput, BuildError> {
         Ok(ListOutboundNumbersOfUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
             user_id: self.user_id,
@@ -240,9 +226,9 @@ impl ListOutboundNumbersOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListOutboundNumbersOfUserFluentBuilder {
-    client: crate::Client,
-    input: ListOutboundNumbersOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListOutboundNumbersOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListOutboundNumbersOfUserFluentBuilder {
@@ -346,15 +332,14 @@ impl ListOutboundNumbersOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListOutboundNumbersOfUserOutput, SdkError<ListOutboundNumbersOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListOutboundNumbersOfUserOutput, SdkError<ListOutboundNumbersOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListPersonalNumbersOfUser`: Lists a user's personal numbers.
-    ///
-    /// Required: [`instance_id`](ListPersonalNumbersOfUserFluentBuilder::instance_id),
-    /// [`is_member`](ListPersonalNumbersOfUserFluentBuilder::is_member),
-    /// [`page_number`](ListPersonalNumbersOfUserFluentBuilder::page_number),
-    /// [`page_size`](ListPersonalNumbersOfUserFluentBuilder::page_size),
-    /// [`user_id`](ListPersonalNumbersOfUserFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPersonalNumbersOfUser)
-    #[inline]
-    pub fn list_personal_numbers_of_user(&self) -> ListPersonalNumbersOfUserFluentBuilder {
-        ListPersonalNumbersOfUserFluentBuilder {
-            client: self.clone(),
-            input: ListPersonalNumbersOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListPersonalNumbersOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPersonalNumbersOfUser)
@@ -71,10 +51,11 @@ impl ListPersonalNumbersOfUserInput {
     pub fn builder() -> ListPersonalNumbersOfUserInputBuilder {
         ListPersonalNumbersOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListPersonalNumbersOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "IsMember", &self.is_member);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -228,19 +209,26 @@ impl ListPersonalNumbersOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListPersonalNumbersOfUserInput, BuildError> {
         Ok(ListPersonalNumbersOfUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            is_member: self
-                .is_member
-                .ok_or_else(|| BuildError::missing("IsMember"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            is_member: match self.is_member {
+                Some(v) => v,
+                None => return Err(BuildError::missing("IsMember")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -250,9 +238,9 @@ impl ListPersonalNumbersOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListPersonalNumbersOfUserFluentBuilder {
-    client: crate::Client,
-    input: ListPersonalNumbersOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListPersonalNumbersOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListPersonalNumbersOfUserFluentBuilder {
@@ -362,15 +350,14 @@ impl ListPersonalNumbersOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListPersonalNumbersOfUserOutput, SdkError<ListPersonalNumbersOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListPersonalNumbersOfUserOutput, SdkError<ListPersonalNumbersOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListPhoneNumbers`: Lists the phone numbers of an instance.
-    ///
-    /// Required: [`instance_id`](ListPhoneNumbersFluentBuilder::instance_id),
-    /// [`page_number`](ListPhoneNumbersFluentBuilder::page_number),
-    /// [`page_size`](ListPhoneNumbersFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPhoneNumbers)
-    #[inline]
-    pub fn list_phone_numbers(&self) -> ListPhoneNumbersFluentBuilder {
-        ListPhoneNumbersFluentBuilder {
-            client: self.clone(),
-            input: ListPhoneNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListPhoneNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPhoneNumbers)
@@ -69,10 +51,11 @@ impl ListPhoneNumbersInput {
     pub fn builder() -> ListPhoneNumbersInputBuilder {
         ListPhoneNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListPhoneNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.active {
             p.put(Loc::Query, "Active", v);
         }
@@ -231,15 +214,18 @@ impl ListPhoneNumbersInputBuilder {
     pub fn build(self) -> Result<ListPhoneNumbersInput, BuildError> {
         Ok(ListPhoneNumbersInput {
             active: self.active,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
             usage: self.usage,
         })
@@ -250,9 +236,9 @@ impl ListPhoneNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListPhoneNumbersFluentBuilder {
-    client: crate::Client,
-    input: ListPhoneNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListPhoneNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListPhoneNumbersFluentBuilder {
@@ -362,13 +348,13 @@ impl ListPhoneNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListPhoneNumbersOutput, SdkError<ListPhoneNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListPhoneNumbersOutput, SdkError<ListPhoneNumbersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListPhoneNumbersOfSkillGroup`: Lists, page by page, the numbers of a skill group, or the numbers that could be added to it.
-    ///
-    /// Required: [`instance_id`](ListPhoneNumbersOfSkillGroupFluentBuilder::instance_id),
-    /// [`is_member`](ListPhoneNumbersOfSkillGroupFluentBuilder::is_member),
-    /// [`page_number`](ListPhoneNumbersOfSkillGroupFluentBuilder::page_number),
-    /// [`page_size`](ListPhoneNumbersOfSkillGroupFluentBuilder::page_size),
-    /// [`skill_group_id`](ListPhoneNumbersOfSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPhoneNumbersOfSkillGroup)
-    #[inline]
-    pub fn list_phone_numbers_of_skill_group(&self) -> ListPhoneNumbersOfSkillGroupFluentBuilder {
-        ListPhoneNumbersOfSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: ListPhoneNumbersOfSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListPhoneNumbersOfSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPhoneNumbersOfSkillGroup)
@@ -75,10 +55,11 @@ impl ListPhoneNumbersOfSkillGroupInput {
     pub fn builder() -> ListPhoneNumbersOfSkillGroupInputBuilder {
         ListPhoneNumbersOfSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListPhoneNumbersOfSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "IsMember", &self.is_member);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -257,21 +238,26 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListPhoneNumbersOfSkillGroupInput, BuildError> {
         Ok(ListPhoneNumbersOfSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            is_member: self
-                .is_member
-                .ok_or_else(|| BuildError::missing("IsMember"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            is_member: match self.is_member {
+                Some(v) => v,
+                None => return Err(BuildError::missing("IsMember")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             search_pattern: self.search_pattern,
             active: self.active,
         })
@@ -282,9 +268,9 @@ impl ListPhoneNumbersOfSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListPhoneNumbersOfSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: ListPhoneNumbersOfSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListPhoneNumbersOfSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListPhoneNumbersOfSkillGroupFluentBuilder {
@@ -409,16 +395,17 @@ impl ListPhoneNumbersOfSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListPhoneNumbersOfSkillGroupOutput, SdkError<ListPhoneNumbersOfSkillGroupError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListPhoneNumbersOfSkillGroupOutput,
+            SdkError<ListPhoneNumbersOfSkillGroupError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListPrivilegesOfUser`: Lists what a user is allowed to do.
-    ///
-    /// Required: [`instance_id`](ListPrivilegesOfUserFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPrivilegesOfUser)
-    #[inline]
-    pub fn list_privileges_of_user(&self) -> ListPrivilegesOfUserFluentBuilder {
-        ListPrivilegesOfUserFluentBuilder {
-            client: self.clone(),
-            input: ListPrivilegesOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListPrivilegesOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListPrivilegesOfUser)
@@ -47,10 +31,11 @@ impl ListPrivilegesOfUserInput {
     pub fn builder() -> ListPrivilegesOfUserInputBuilder {
         ListPrivilegesOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListPrivilegesOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl ListPrivilegesOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListPrivilegesOfUserInput, BuildError> {
         Ok(ListPrivilegesOfUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl ListPrivilegesOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListPrivilegesOfUserFluentBuilder {
-    client: crate::Client,
-    input: ListPrivilegesOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListPrivilegesOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListPrivilegesOfUserFluentBuilder {
@@ -135,15 +121,14 @@ impl ListPrivilegesOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListPrivilegesOfUserOutput, SdkError<ListPrivilegesOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListPrivilegesOfUserOutput, SdkError<ListPrivilegesOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

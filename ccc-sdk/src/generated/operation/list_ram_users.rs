@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListRamUsers`: Lists the RAM users of the Alibaba Cloud account that owns an instance, page by page, optionally matching a text.
-    ///
-    /// Required: [`instance_id`](ListRamUsersFluentBuilder::instance_id),
-    /// [`page_number`](ListRamUsersFluentBuilder::page_number),
-    /// [`page_size`](ListRamUsersFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRamUsers)
-    #[inline]
-    pub fn list_ram_users(&self) -> ListRamUsersFluentBuilder {
-        ListRamUsersFluentBuilder {
-            client: self.clone(),
-            input: ListRamUsersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListRamUsers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRamUsers)
@@ -61,10 +43,11 @@ impl ListRamUsersInput {
     pub fn builder() -> ListRamUsersInputBuilder {
         ListRamUsersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListRamUsersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -172,15 +155,18 @@ impl ListRamUsersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListRamUsersInput, BuildError> {
         Ok(ListRamUsersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -190,9 +176,9 @@ impl ListRamUsersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListRamUsersFluentBuilder {
-    client: crate::Client,
-    input: ListRamUsersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListRamUsersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListRamUsersFluentBuilder {
@@ -272,13 +258,13 @@ impl ListRamUsersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListRamUsersOutput, SdkError<ListRamUsersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListRamUsersOutput, SdkError<ListRamUsersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListRealtimeAgentStates`: Lists agents' live states, with how long they have been in them.
-    ///
-    /// Required: [`instance_id`](ListRealtimeAgentStatesFluentBuilder::instance_id),
-    /// [`page_number`](ListRealtimeAgentStatesFluentBuilder::page_number),
-    /// [`page_size`](ListRealtimeAgentStatesFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRealtimeAgentStates)
-    #[inline]
-    pub fn list_realtime_agent_states(&self) -> ListRealtimeAgentStatesFluentBuilder {
-        ListRealtimeAgentStatesFluentBuilder {
-            client: self.clone(),
-            input: ListRealtimeAgentStatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListRealtimeAgentStates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRealtimeAgentStates)
@@ -101,10 +83,11 @@ impl ListRealtimeAgentStatesInput {
     pub fn builder() -> ListRealtimeAgentStatesInputBuilder {
         ListRealtimeAgentStatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListRealtimeAgentStatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -471,15 +454,18 @@ impl ListRealtimeAgentStatesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListRealtimeAgentStatesInput, BuildError> {
         Ok(ListRealtimeAgentStatesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id: self.skill_group_id,
             agent_id_list: self.agent_id_list,
             agent_id_list_json: self.agent_id_list_json,
@@ -501,9 +487,9 @@ impl ListRealtimeAgentStatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListRealtimeAgentStatesFluentBuilder {
-    client: crate::Client,
-    input: ListRealtimeAgentStatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListRealtimeAgentStatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListRealtimeAgentStatesFluentBuilder {
@@ -730,15 +716,14 @@ impl ListRealtimeAgentStatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListRealtimeAgentStatesOutput, SdkError<ListRealtimeAgentStatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListRealtimeAgentStatesOutput, SdkError<ListRealtimeAgentStatesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

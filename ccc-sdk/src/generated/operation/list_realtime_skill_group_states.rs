@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListRealtimeSkillGroupStates`: Lists skill groups' live figures.
-    ///
-    /// Required: [`instance_id`](ListRealtimeSkillGroupStatesFluentBuilder::instance_id),
-    /// [`page_number`](ListRealtimeSkillGroupStatesFluentBuilder::page_number),
-    /// [`page_size`](ListRealtimeSkillGroupStatesFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRealtimeSkillGroupStates)
-    #[inline]
-    pub fn list_realtime_skill_group_states(&self) -> ListRealtimeSkillGroupStatesFluentBuilder {
-        ListRealtimeSkillGroupStatesFluentBuilder {
-            client: self.clone(),
-            input: ListRealtimeSkillGroupStatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListRealtimeSkillGroupStates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRealtimeSkillGroupStates)
@@ -67,10 +49,11 @@ impl ListRealtimeSkillGroupStatesInput {
     pub fn builder() -> ListRealtimeSkillGroupStatesInputBuilder {
         ListRealtimeSkillGroupStatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListRealtimeSkillGroupStatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.media_type {
             p.put(Loc::Query, "MediaType", v);
@@ -220,16 +203,19 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListRealtimeSkillGroupStatesInput, BuildError> {
         Ok(ListRealtimeSkillGroupStatesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             media_type: self.media_type,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
         })
@@ -240,9 +226,9 @@ impl ListRealtimeSkillGroupStatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListRealtimeSkillGroupStatesFluentBuilder {
-    client: crate::Client,
-    input: ListRealtimeSkillGroupStatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListRealtimeSkillGroupStatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListRealtimeSkillGroupStatesFluentBuilder {
@@ -346,16 +332,17 @@ impl ListRealtimeSkillGroupStatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListRealtimeSkillGroupStatesOutput, SdkError<ListRealtimeSkillGroupStatesError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListRealtimeSkillGroupStatesOutput,
+            SdkError<ListRealtimeSkillGroupStatesError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

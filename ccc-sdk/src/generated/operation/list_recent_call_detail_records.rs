@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListRecentCallDetailRecords`: Lists, page by page, the call detail records of a period of at most the last 180 days, with optional filters.
-    ///
-    /// Required: [`instance_id`](ListRecentCallDetailRecordsFluentBuilder::instance_id),
-    /// [`page_number`](ListRecentCallDetailRecordsFluentBuilder::page_number),
-    /// [`page_size`](ListRecentCallDetailRecordsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRecentCallDetailRecords)
-    #[inline]
-    pub fn list_recent_call_detail_records(&self) -> ListRecentCallDetailRecordsFluentBuilder {
-        ListRecentCallDetailRecordsFluentBuilder {
-            client: self.clone(),
-            input: ListRecentCallDetailRecordsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListRecentCallDetailRecords`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRecentCallDetailRecords)
@@ -69,10 +51,11 @@ impl ListRecentCallDetailRecordsInput {
     pub fn builder() -> ListRecentCallDetailRecordsInputBuilder {
         ListRecentCallDetailRecordsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListRecentCallDetailRecordsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -230,15 +213,18 @@ impl ListRecentCallDetailRecordsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListRecentCallDetailRecordsInput, BuildError> {
         Ok(ListRecentCallDetailRecordsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             start_time: self.start_time,
             end_time: self.end_time,
             criteria: self.criteria,
@@ -250,9 +236,9 @@ impl ListRecentCallDetailRecordsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListRecentCallDetailRecordsFluentBuilder {
-    client: crate::Client,
-    input: ListRecentCallDetailRecordsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListRecentCallDetailRecordsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListRecentCallDetailRecordsFluentBuilder {
@@ -362,15 +348,17 @@ impl ListRecentCallDetailRecordsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListRecentCallDetailRecordsOutput, SdkError<ListRecentCallDetailRecordsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListRecentCallDetailRecordsOutput,
+            SdkError<ListRecentCallDetailRecordsError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListRoles`: Lists the roles users can have.
-    ///
-    /// Required: [`instance_id`](ListRolesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRoles)
-    #[inline]
-    pub fn list_roles(&self) -> ListRolesFluentBuilder {
-        ListRolesFluentBuilder {
-            client: self.clone(),
-            input: ListRolesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListRoles`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListRoles)
@@ -47,10 +31,11 @@ impl ListRolesInput {
     pub fn builder() -> ListRolesInputBuilder {
         ListRolesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListRolesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
 }
@@ -87,9 +72,10 @@ impl ListRolesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListRolesInput, BuildError> {
         Ok(ListRolesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -98,9 +84,9 @@ impl ListRolesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListRolesFluentBuilder {
-    client: crate::Client,
-    input: ListRolesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListRolesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListRolesFluentBuilder {
@@ -135,13 +121,12 @@ impl ListRolesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListRolesOutput, SdkError<ListRolesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListRolesOutput, SdkError<ListRolesError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -16,23 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListSkillGroupStates`: Lists the live figures of an instance's skill groups (agents by state, waiting calls), page by page.
-    ///
-    /// Required: [`instance_id`](ListSkillGroupStatesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupStates)
-    #[deprecated]
-    #[inline]
-    pub fn list_skill_group_states(&self) -> ListSkillGroupStatesFluentBuilder {
-        ListSkillGroupStatesFluentBuilder {
-            client: self.clone(),
-            input: ListSkillGroupStatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListSkillGroupStates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupStates)
@@ -65,10 +48,11 @@ impl ListSkillGroupStatesInput {
     pub fn builder() -> ListSkillGroupStatesInputBuilder {
         ListSkillGroupStatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListSkillGroupStatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
             p.put(Loc::Query, "PageNumber", v);
@@ -194,9 +178,10 @@ impl ListSkillGroupStatesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListSkillGroupStatesInput, BuildError> {
         Ok(ListSkillGroupStatesInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             skill_group_ids: self.skill_group_ids,
@@ -210,9 +195,9 @@ impl ListSkillGroupStatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListSkillGroupStatesFluentBuilder {
-    client: crate::Client,
-    input: ListSkillGroupStatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListSkillGroupStatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListSkillGroupStatesFluentBuilder {
@@ -298,15 +283,14 @@ impl ListSkillGroupStatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListSkillGroupStatesOutput, SdkError<ListSkillGroupStatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListSkillGroupStatesOutput, SdkError<ListSkillGroupStatesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

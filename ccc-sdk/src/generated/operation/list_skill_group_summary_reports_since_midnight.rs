@@ -16,25 +16,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListSkillGroupSummaryReportsSinceMidnight`: Reports each skill group's figures since midnight.
-    ///
-    /// Required: [`instance_id`](ListSkillGroupSummaryReportsSinceMidnightFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupSummaryReportsSinceMidnight)
-    #[deprecated]
-    #[inline]
-    pub fn list_skill_group_summary_reports_since_midnight(
-        &self,
-    ) -> ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
-        ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
-            client: self.clone(),
-            input: ListSkillGroupSummaryReportsSinceMidnightInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListSkillGroupSummaryReportsSinceMidnight`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroupSummaryReportsSinceMidnight)
@@ -67,10 +48,11 @@ impl ListSkillGroupSummaryReportsSinceMidnightInput {
     pub fn builder() -> ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
         ListSkillGroupSummaryReportsSinceMidnightInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListSkillGroupSummaryReportsSinceMidnightInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.page_number {
             p.put(Loc::Query, "PageNumber", v);
@@ -196,9 +178,10 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListSkillGroupSummaryReportsSinceMidnightInput, BuildError> {
         Ok(ListSkillGroupSummaryReportsSinceMidnightInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             skill_groups: self.skill_groups,
@@ -212,9 +195,9 @@ impl ListSkillGroupSummaryReportsSinceMidnightInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
-    client: crate::Client,
-    input: ListSkillGroupSummaryReportsSinceMidnightInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListSkillGroupSummaryReportsSinceMidnightInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
@@ -300,18 +283,17 @@ impl ListSkillGroupSummaryReportsSinceMidnightFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ListSkillGroupSummaryReportsSinceMidnightOutput,
-        SdkError<ListSkillGroupSummaryReportsSinceMidnightError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListSkillGroupSummaryReportsSinceMidnightOutput,
+            SdkError<ListSkillGroupSummaryReportsSinceMidnightError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListSkillGroups`: Lists the skill groups of an instance.
-    ///
-    /// Required: [`instance_id`](ListSkillGroupsFluentBuilder::instance_id),
-    /// [`page_number`](ListSkillGroupsFluentBuilder::page_number),
-    /// [`page_size`](ListSkillGroupsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroups)
-    #[inline]
-    pub fn list_skill_groups(&self) -> ListSkillGroupsFluentBuilder {
-        ListSkillGroupsFluentBuilder {
-            client: self.clone(),
-            input: ListSkillGroupsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListSkillGroups`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillGroups)
@@ -65,10 +47,11 @@ impl ListSkillGroupsInput {
     pub fn builder() -> ListSkillGroupsInputBuilder {
         ListSkillGroupsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListSkillGroupsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -201,15 +184,18 @@ impl ListSkillGroupsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListSkillGroupsInput, BuildError> {
         Ok(ListSkillGroupsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
             media_type: self.media_type,
         })
@@ -220,9 +206,9 @@ impl ListSkillGroupsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListSkillGroupsFluentBuilder {
-    client: crate::Client,
-    input: ListSkillGroupsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListSkillGroupsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListSkillGroupsFluentBuilder {
@@ -317,13 +303,13 @@ impl ListSkillGroupsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListSkillGroupsOutput, SdkError<ListSkillGroupsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListSkillGroupsOutput, SdkError<ListSkillGroupsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListSkillLevelsOfUser`: Lists the skill groups of a user, with their skill level in each.
-    ///
-    /// Required: [`instance_id`](ListSkillLevelsOfUserFluentBuilder::instance_id),
-    /// [`page_number`](ListSkillLevelsOfUserFluentBuilder::page_number),
-    /// [`page_size`](ListSkillLevelsOfUserFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillLevelsOfUser)
-    #[inline]
-    pub fn list_skill_levels_of_user(&self) -> ListSkillLevelsOfUserFluentBuilder {
-        ListSkillLevelsOfUserFluentBuilder {
-            client: self.clone(),
-            input: ListSkillLevelsOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListSkillLevelsOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSkillLevelsOfUser)
@@ -69,10 +51,11 @@ impl ListSkillLevelsOfUserInput {
     pub fn builder() -> ListSkillLevelsOfUserInputBuilder {
         ListSkillLevelsOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListSkillLevelsOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.is_member {
             p.put(Loc::Query, "IsMember", v);
@@ -230,16 +213,19 @@ impl ListSkillLevelsOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListSkillLevelsOfUserInput, BuildError> {
         Ok(ListSkillLevelsOfUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             is_member: self.is_member,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
             user_id: self.user_id,
         })
@@ -250,9 +236,9 @@ impl ListSkillLevelsOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListSkillLevelsOfUserFluentBuilder {
-    client: crate::Client,
-    input: ListSkillLevelsOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListSkillLevelsOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListSkillLevelsOfUserFluentBuilder {
@@ -362,15 +348,14 @@ impl ListSkillLevelsOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListSkillLevelsOfUserOutput, SdkError<ListSkillLevelsOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListSkillLevelsOfUserOutput, SdkError<ListSkillLevelsOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListSmsMetadata`: Lists the SMS settings of an instance: for each scenario, the signature and template it sends with.
-    ///
-    /// Required: [`instance_id`](ListSmsMetadataFluentBuilder::instance_id),
-    /// [`page_number`](ListSmsMetadataFluentBuilder::page_number),
-    /// [`page_size`](ListSmsMetadataFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSmsMetadata)
-    #[inline]
-    pub fn list_sms_metadata(&self) -> ListSmsMetadataFluentBuilder {
-        ListSmsMetadataFluentBuilder {
-            client: self.clone(),
-            input: ListSmsMetadataInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListSmsMetadata`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListSmsMetadata)
@@ -63,10 +45,11 @@ impl ListSmsMetadataInput {
     pub fn builder() -> ListSmsMetadataInputBuilder {
         ListSmsMetadataInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListSmsMetadataInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -191,15 +174,18 @@ impl ListSmsMetadataInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListSmsMetadataInput, BuildError> {
         Ok(ListSmsMetadataInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             scenario_list_json: self.scenario_list_json,
             scenario_list_json_json: self.scenario_list_json_json,
         })
@@ -210,9 +196,9 @@ impl ListSmsMetadataInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListSmsMetadataFluentBuilder {
-    client: crate::Client,
-    input: ListSmsMetadataInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListSmsMetadataInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListSmsMetadataFluentBuilder {
@@ -301,13 +287,13 @@ impl ListSmsMetadataFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListSmsMetadataOutput, SdkError<ListSmsMetadataError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListSmsMetadataOutput, SdkError<ListSmsMetadataError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListTicketTasks`: Lists the tasks of a ticket's process, with their assignee, times, comments and attached files.
-    ///
-    /// Required: [`instance_id`](ListTicketTasksFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTasks)
-    #[inline]
-    pub fn list_ticket_tasks(&self) -> ListTicketTasksFluentBuilder {
-        ListTicketTasksFluentBuilder {
-            client: self.clone(),
-            input: ListTicketTasksInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListTicketTasks`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTasks)
@@ -51,10 +35,11 @@ impl ListTicketTasksInput {
     pub fn builder() -> ListTicketTasksInputBuilder {
         ListTicketTasksInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListTicketTasksInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.ticket_id {
             p.put(Loc::Query, "TicketId", v);
@@ -116,9 +101,10 @@ impl ListTicketTasksInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListTicketTasksInput, BuildError> {
         Ok(ListTicketTasksInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ticket_id: self.ticket_id,
         })
     }
@@ -128,9 +114,9 @@ impl ListTicketTasksInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListTicketTasksFluentBuilder {
-    client: crate::Client,
-    input: ListTicketTasksInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListTicketTasksInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListTicketTasksFluentBuilder {
@@ -180,13 +166,13 @@ impl ListTicketTasksFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListTicketTasksOutput, SdkError<ListTicketTasksError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListTicketTasksOutput, SdkError<ListTicketTasksError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

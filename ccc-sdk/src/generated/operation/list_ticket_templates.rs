@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListTicketTemplates`: Lists ticket templates, filtered by category, state and a search text, a page at a time.
-    ///
-    /// Required: [`instance_id`](ListTicketTemplatesFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTemplates)
-    #[inline]
-    pub fn list_ticket_templates(&self) -> ListTicketTemplatesFluentBuilder {
-        ListTicketTemplatesFluentBuilder {
-            client: self.clone(),
-            input: ListTicketTemplatesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListTicketTemplates`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTicketTemplates)
@@ -67,10 +51,11 @@ impl ListTicketTemplatesInput {
     pub fn builder() -> ListTicketTemplatesInputBuilder {
         ListTicketTemplatesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListTicketTemplatesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.category_id {
             p.put(Loc::Query, "CategoryId", v);
         }
@@ -233,9 +218,10 @@ impl ListTicketTemplatesInputBuilder {
     pub fn build(self) -> Result<ListTicketTemplatesInput, BuildError> {
         Ok(ListTicketTemplatesInput {
             category_id: self.category_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             page_number: self.page_number,
             page_size: self.page_size,
             search_pattern: self.search_pattern,
@@ -248,9 +234,9 @@ impl ListTicketTemplatesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListTicketTemplatesFluentBuilder {
-    client: crate::Client,
-    input: ListTicketTemplatesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListTicketTemplatesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListTicketTemplatesFluentBuilder {
@@ -360,15 +346,14 @@ impl ListTicketTemplatesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListTicketTemplatesOutput, SdkError<ListTicketTemplatesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListTicketTemplatesOutput, SdkError<ListTicketTemplatesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListTickets`: Lists tickets, filtered by people, category, state, customer, calls, title and a time range, a page at a time.
-    ///
-    /// Required: [`instance_id`](ListTicketsFluentBuilder::instance_id),
-    /// [`page_number`](ListTicketsFluentBuilder::page_number),
-    /// [`page_size`](ListTicketsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTickets)
-    #[inline]
-    pub fn list_tickets(&self) -> ListTicketsFluentBuilder {
-        ListTicketsFluentBuilder {
-            client: self.clone(),
-            input: ListTicketsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListTickets`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListTickets)
@@ -107,10 +89,11 @@ impl ListTicketsInput {
     pub fn builder() -> ListTicketsInputBuilder {
         ListTicketsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListTicketsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.assignee {
             p.put(Loc::Query, "Assignee", v);
         }
@@ -513,17 +496,20 @@ impl ListTicketsInputBuilder {
             creator: self.creator,
             customer_id: self.customer_id,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             job_id_list: self.job_id_list,
             job_id_list_json: self.job_id_list_json,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             participant: self.participant,
             start_time: self.start_time,
             state: self.state,
@@ -537,9 +523,9 @@ impl ListTicketsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListTicketsFluentBuilder {
-    client: crate::Client,
-    input: ListTicketsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListTicketsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListTicketsFluentBuilder {
@@ -790,13 +776,13 @@ impl ListTicketsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListTicketsOutput, SdkError<ListTicketsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListTicketsOutput, SdkError<ListTicketsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

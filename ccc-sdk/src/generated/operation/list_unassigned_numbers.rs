@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListUnassignedNumbers`: Lists the phone numbers not yet added to any skill group.
-    ///
-    /// Required: [`page_number`](ListUnassignedNumbersFluentBuilder::page_number),
-    /// [`page_size`](ListUnassignedNumbersFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUnassignedNumbers)
-    #[inline]
-    pub fn list_unassigned_numbers(&self) -> ListUnassignedNumbersFluentBuilder {
-        ListUnassignedNumbersFluentBuilder {
-            client: self.clone(),
-            input: ListUnassignedNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListUnassignedNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUnassignedNumbers)
@@ -56,10 +39,11 @@ impl ListUnassignedNumbersInput {
     pub fn builder() -> ListUnassignedNumbersInputBuilder {
         ListUnassignedNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListUnassignedNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
         if let Some(v) = &self.search_pattern {
@@ -144,12 +128,14 @@ impl ListUnassignedNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListUnassignedNumbersInput, BuildError> {
         Ok(ListUnassignedNumbersInput {
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -159,9 +145,9 @@ impl ListUnassignedNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListUnassignedNumbersFluentBuilder {
-    client: crate::Client,
-    input: ListUnassignedNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListUnassignedNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListUnassignedNumbersFluentBuilder {
@@ -226,15 +212,14 @@ impl ListUnassignedNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListUnassignedNumbersOutput, SdkError<ListUnassignedNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListUnassignedNumbersOutput, SdkError<ListUnassignedNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

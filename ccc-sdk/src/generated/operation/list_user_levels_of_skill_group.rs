@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListUserLevelsOfSkillGroup`: Lists the users of a skill group, with their skill levels.
-    ///
-    /// Required: [`instance_id`](ListUserLevelsOfSkillGroupFluentBuilder::instance_id),
-    /// [`is_member`](ListUserLevelsOfSkillGroupFluentBuilder::is_member),
-    /// [`page_number`](ListUserLevelsOfSkillGroupFluentBuilder::page_number),
-    /// [`page_size`](ListUserLevelsOfSkillGroupFluentBuilder::page_size),
-    /// [`skill_group_id`](ListUserLevelsOfSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUserLevelsOfSkillGroup)
-    #[inline]
-    pub fn list_user_levels_of_skill_group(&self) -> ListUserLevelsOfSkillGroupFluentBuilder {
-        ListUserLevelsOfSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: ListUserLevelsOfSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListUserLevelsOfSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUserLevelsOfSkillGroup)
@@ -71,10 +51,11 @@ impl ListUserLevelsOfSkillGroupInput {
     pub fn builder() -> ListUserLevelsOfSkillGroupInputBuilder {
         ListUserLevelsOfSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListUserLevelsOfSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "IsMember", &self.is_member);
         p.put(Loc::Query, "PageNumber", &self.page_number);
@@ -228,21 +209,26 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListUserLevelsOfSkillGroupInput, BuildError> {
         Ok(ListUserLevelsOfSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            is_member: self
-                .is_member
-                .ok_or_else(|| BuildError::missing("IsMember"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            is_member: match self.is_member {
+                Some(v) => v,
+                None => return Err(BuildError::missing("IsMember")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             search_pattern: self.search_pattern,
         })
     }
@@ -252,9 +238,9 @@ impl ListUserLevelsOfSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListUserLevelsOfSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: ListUserLevelsOfSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListUserLevelsOfSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListUserLevelsOfSkillGroupFluentBuilder {
@@ -364,15 +350,17 @@ impl ListUserLevelsOfSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListUserLevelsOfSkillGroupOutput, SdkError<ListUserLevelsOfSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ListUserLevelsOfSkillGroupOutput,
+            SdkError<ListUserLevelsOfSkillGroupError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

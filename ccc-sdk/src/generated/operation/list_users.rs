@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListUsers`: Lists the users of an instance.
-    ///
-    /// Required: [`instance_id`](ListUsersFluentBuilder::instance_id),
-    /// [`page_number`](ListUsersFluentBuilder::page_number),
-    /// [`page_size`](ListUsersFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUsers)
-    #[inline]
-    pub fn list_users(&self) -> ListUsersFluentBuilder {
-        ListUsersFluentBuilder {
-            client: self.clone(),
-            input: ListUsersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListUsers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListUsers)
@@ -65,10 +47,11 @@ impl ListUsersInput {
     pub fn builder() -> ListUsersInputBuilder {
         ListUsersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListUsersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "PageNumber", &self.page_number);
         p.put(Loc::Query, "PageSize", &self.page_size);
@@ -201,15 +184,18 @@ impl ListUsersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListUsersInput, BuildError> {
         Ok(ListUsersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             search_pattern: self.search_pattern,
             skill_group_id: self.skill_group_id,
         })
@@ -220,9 +206,9 @@ impl ListUsersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListUsersFluentBuilder {
-    client: crate::Client,
-    input: ListUsersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListUsersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListUsersFluentBuilder {
@@ -317,13 +303,12 @@ impl ListUsersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListUsersOutput, SdkError<ListUsersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListUsersOutput, SdkError<ListUsersError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListVisitorChatMessages`: Lists the chat messages of a visitor on an access channel, page by page with a token.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVisitorChatMessages)
-    #[inline]
-    pub fn list_visitor_chat_messages(&self) -> ListVisitorChatMessagesFluentBuilder {
-        ListVisitorChatMessagesFluentBuilder {
-            client: self.clone(),
-            input: ListVisitorChatMessagesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListVisitorChatMessages`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVisitorChatMessages)
@@ -79,10 +63,11 @@ impl ListVisitorChatMessagesInput {
     pub fn builder() -> ListVisitorChatMessagesInputBuilder {
         ListVisitorChatMessagesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListVisitorChatMessagesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
         }
@@ -378,9 +363,9 @@ impl std::fmt::Debug for ListVisitorChatMessagesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListVisitorChatMessagesFluentBuilder {
-    client: crate::Client,
-    input: ListVisitorChatMessagesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListVisitorChatMessagesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListVisitorChatMessagesFluentBuilder {
@@ -535,15 +520,14 @@ impl ListVisitorChatMessagesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ListVisitorChatMessagesOutput, SdkError<ListVisitorChatMessagesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ListVisitorChatMessagesOutput, SdkError<ListVisitorChatMessagesError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

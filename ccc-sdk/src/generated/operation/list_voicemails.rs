@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListVoicemails`: Lists, page by page, the voicemails of a period, filtered by caller, call or voicemail box.
-    ///
-    /// Required: [`instance_id`](ListVoicemailsFluentBuilder::instance_id),
-    /// [`page_number`](ListVoicemailsFluentBuilder::page_number),
-    /// [`page_size`](ListVoicemailsFluentBuilder::page_size).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVoicemails)
-    #[inline]
-    pub fn list_voicemails(&self) -> ListVoicemailsFluentBuilder {
-        ListVoicemailsFluentBuilder {
-            client: self.clone(),
-            input: ListVoicemailsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListVoicemails`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListVoicemails)
@@ -77,10 +59,11 @@ impl ListVoicemailsInput {
     pub fn builder() -> ListVoicemailsInputBuilder {
         ListVoicemailsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListVoicemailsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.caller {
             p.put(Loc::Query, "Caller", v);
         }
@@ -291,16 +274,19 @@ impl ListVoicemailsInputBuilder {
             caller: self.caller,
             contact_id: self.contact_id,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             name: self.name,
-            page_number: self
-                .page_number
-                .ok_or_else(|| BuildError::missing("PageNumber"))?,
-            page_size: self
-                .page_size
-                .ok_or_else(|| BuildError::missing("PageSize"))?,
+            page_number: match self.page_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageNumber")),
+            },
+            page_size: match self.page_size {
+                Some(v) => v,
+                None => return Err(BuildError::missing("PageSize")),
+            },
             start_time: self.start_time,
         })
     }
@@ -310,9 +296,9 @@ impl ListVoicemailsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListVoicemailsFluentBuilder {
-    client: crate::Client,
-    input: ListVoicemailsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListVoicemailsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListVoicemailsFluentBuilder {
@@ -452,13 +438,13 @@ impl ListVoicemailsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListVoicemailsOutput, SdkError<ListVoicemailsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListVoicemailsOutput, SdkError<ListVoicemailsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

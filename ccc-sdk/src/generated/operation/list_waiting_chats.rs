@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `ListWaitingChats`: Lists the chats waiting in skill groups for an agent, with their messages so far.
-    ///
-    /// Required: [`instance_id`](ListWaitingChatsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListWaitingChats)
-    #[inline]
-    pub fn list_waiting_chats(&self) -> ListWaitingChatsFluentBuilder {
-        ListWaitingChatsFluentBuilder {
-            client: self.clone(),
-            input: ListWaitingChatsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ListWaitingChats`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ListWaitingChats)
@@ -53,10 +37,11 @@ impl ListWaitingChatsInput {
     pub fn builder() -> ListWaitingChatsInputBuilder {
         ListWaitingChatsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ListWaitingChatsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.skill_group_id_list_json {
             p.put(Loc::Query, "SkillGroupIdList", text);
@@ -135,9 +120,10 @@ impl ListWaitingChatsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ListWaitingChatsInput, BuildError> {
         Ok(ListWaitingChatsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             skill_group_id_list: self.skill_group_id_list,
             skill_group_id_list_json: self.skill_group_id_list_json,
         })
@@ -148,9 +134,9 @@ impl ListWaitingChatsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ListWaitingChatsFluentBuilder {
-    client: crate::Client,
-    input: ListWaitingChatsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ListWaitingChatsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ListWaitingChatsFluentBuilder {
@@ -209,13 +195,13 @@ impl ListWaitingChatsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<ListWaitingChatsOutput, SdkError<ListWaitingChatsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ListWaitingChatsOutput, SdkError<ListWaitingChatsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

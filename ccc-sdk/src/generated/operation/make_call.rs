@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `MakeCall`: Makes an outbound call from an agent's device.
-    ///
-    /// Required: [`callee`](MakeCallFluentBuilder::callee),
-    /// [`instance_id`](MakeCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MakeCall)
-    #[inline]
-    pub fn make_call(&self) -> MakeCallFluentBuilder {
-        MakeCallFluentBuilder {
-            client: self.clone(),
-            input: MakeCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `MakeCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MakeCall)
@@ -84,10 +67,11 @@ impl MakeCallInput {
     pub fn builder() -> MakeCallInputBuilder {
         MakeCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for MakeCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -347,11 +331,15 @@ impl MakeCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<MakeCallInput, BuildError> {
         Ok(MakeCallInput {
-            callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
+            callee: match self.callee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Callee")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
             caller: self.caller,
             timeout_seconds: self.timeout_seconds,
@@ -367,9 +355,9 @@ impl MakeCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct MakeCallFluentBuilder {
-    client: crate::Client,
-    input: MakeCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: MakeCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl MakeCallFluentBuilder {
@@ -539,13 +527,12 @@ impl MakeCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<MakeCallOutput, SdkError<MakeCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<MakeCallOutput, SdkError<MakeCallError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

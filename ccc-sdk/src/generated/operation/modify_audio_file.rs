@@ -15,26 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyAudioFile`: Changes the name, file or usage of an audio resource of an instance.
-    ///
-    /// Required: [`audio_file_name`](ModifyAudioFileFluentBuilder::audio_file_name),
-    /// [`audio_resource_id`](ModifyAudioFileFluentBuilder::audio_resource_id),
-    /// [`instance_id`](ModifyAudioFileFluentBuilder::instance_id),
-    /// [`name`](ModifyAudioFileFluentBuilder::name),
-    /// [`oss_file_key`](ModifyAudioFileFluentBuilder::oss_file_key).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyAudioFile)
-    #[inline]
-    pub fn modify_audio_file(&self) -> ModifyAudioFileFluentBuilder {
-        ModifyAudioFileFluentBuilder {
-            client: self.clone(),
-            input: ModifyAudioFileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyAudioFile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyAudioFile)
@@ -73,10 +53,11 @@ impl ModifyAudioFileInput {
     pub fn builder() -> ModifyAudioFileInputBuilder {
         ModifyAudioFileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyAudioFileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AudioFileName", &self.audio_file_name);
         p.put(Loc::Query, "AudioResourceId", &self.audio_resource_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -230,19 +211,26 @@ impl ModifyAudioFileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ModifyAudioFileInput, BuildError> {
         Ok(ModifyAudioFileInput {
-            audio_file_name: self
-                .audio_file_name
-                .ok_or_else(|| BuildError::missing("AudioFileName"))?,
-            audio_resource_id: self
-                .audio_resource_id
-                .ok_or_else(|| BuildError::missing("AudioResourceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            name: self.name.ok_or_else(|| BuildError::missing("Name"))?,
-            oss_file_key: self
-                .oss_file_key
-                .ok_or_else(|| BuildError::missing("OssFileKey"))?,
+            audio_file_name: match self.audio_file_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioFileName")),
+            },
+            audio_resource_id: match self.audio_resource_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AudioResourceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            name: match self.name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Name")),
+            },
+            oss_file_key: match self.oss_file_key {
+                Some(v) => v,
+                None => return Err(BuildError::missing("OssFileKey")),
+            },
             usage: self.usage,
         })
     }
@@ -252,9 +240,9 @@ impl ModifyAudioFileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyAudioFileFluentBuilder {
-    client: crate::Client,
-    input: ModifyAudioFileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyAudioFileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyAudioFileFluentBuilder {
@@ -364,13 +352,13 @@ impl ModifyAudioFileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ModifyAudioFileOutput, SdkError<ModifyAudioFileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ModifyAudioFileOutput, SdkError<ModifyAudioFileError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyCampaignNumbers`: Changes the numbers a campaign calls out with.
-    ///
-    /// Required: [`campaign_id`](ModifyCampaignNumbersFluentBuilder::campaign_id),
-    /// [`instance_id`](ModifyCampaignNumbersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCampaignNumbers)
-    #[inline]
-    pub fn modify_campaign_numbers(&self) -> ModifyCampaignNumbersFluentBuilder {
-        ModifyCampaignNumbersFluentBuilder {
-            client: self.clone(),
-            input: ModifyCampaignNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyCampaignNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCampaignNumbers)
@@ -62,10 +45,11 @@ impl ModifyCampaignNumbersInput {
     pub fn builder() -> ModifyCampaignNumbersInputBuilder {
         ModifyCampaignNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyCampaignNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         if let Some(v) = &self.inst_group_id {
             p.put(Loc::Query, "InstGroupId", v);
@@ -189,13 +173,15 @@ impl ModifyCampaignNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ModifyCampaignNumbersInput, BuildError> {
         Ok(ModifyCampaignNumbersInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
             inst_group_id: self.inst_group_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
         })
@@ -206,9 +192,9 @@ impl ModifyCampaignNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyCampaignNumbersFluentBuilder {
-    client: crate::Client,
-    input: ModifyCampaignNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyCampaignNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyCampaignNumbersFluentBuilder {
@@ -294,15 +280,14 @@ impl ModifyCampaignNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ModifyCampaignNumbersOutput, SdkError<ModifyCampaignNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ModifyCampaignNumbersOutput, SdkError<ModifyCampaignNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

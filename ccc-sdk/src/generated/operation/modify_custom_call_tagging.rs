@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyCustomCallTagging`: Replaces the call tags and description of a number in the instance's list of inbound control numbers.
-    ///
-    /// Required: [`instance_id`](ModifyCustomCallTaggingFluentBuilder::instance_id),
-    /// [`number`](ModifyCustomCallTaggingFluentBuilder::number).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCustomCallTagging)
-    #[inline]
-    pub fn modify_custom_call_tagging(&self) -> ModifyCustomCallTaggingFluentBuilder {
-        ModifyCustomCallTaggingFluentBuilder {
-            client: self.clone(),
-            input: ModifyCustomCallTaggingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyCustomCallTagging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyCustomCallTagging)
@@ -62,10 +45,11 @@ impl ModifyCustomCallTaggingInput {
     pub fn builder() -> ModifyCustomCallTaggingInputBuilder {
         ModifyCustomCallTaggingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyCustomCallTaggingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.call_tag_name_list_json {
             p.put(Loc::Query, "CallTagNameList", text);
         } else if let Some(v) = &self.call_tag_name_list {
@@ -195,10 +179,14 @@ impl ModifyCustomCallTaggingInputBuilder {
             call_tag_name_list: self.call_tag_name_list,
             call_tag_name_list_json: self.call_tag_name_list_json,
             description: self.description,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
         })
     }
 }
@@ -207,9 +195,9 @@ impl ModifyCustomCallTaggingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyCustomCallTaggingFluentBuilder {
-    client: crate::Client,
-    input: ModifyCustomCallTaggingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyCustomCallTaggingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyCustomCallTaggingFluentBuilder {
@@ -298,15 +286,14 @@ impl ModifyCustomCallTaggingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ModifyCustomCallTaggingOutput, SdkError<ModifyCustomCallTaggingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ModifyCustomCallTaggingOutput, SdkError<ModifyCustomCallTaggingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

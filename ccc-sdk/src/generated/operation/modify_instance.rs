@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyInstance`: Changes a contact centre instance.
-    ///
-    /// Required: [`instance_id`](ModifyInstanceFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyInstance)
-    #[inline]
-    pub fn modify_instance(&self) -> ModifyInstanceFluentBuilder {
-        ModifyInstanceFluentBuilder {
-            client: self.clone(),
-            input: ModifyInstanceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyInstance`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyInstance)
@@ -51,10 +35,11 @@ impl ModifyInstanceInput {
     pub fn builder() -> ModifyInstanceInputBuilder {
         ModifyInstanceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyInstanceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.description {
             p.put(Loc::Query, "Description", v);
         }
@@ -117,9 +102,10 @@ impl ModifyInstanceInputBuilder {
     pub fn build(self) -> Result<ModifyInstanceInput, BuildError> {
         Ok(ModifyInstanceInput {
             description: self.description,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -128,9 +114,9 @@ impl ModifyInstanceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyInstanceFluentBuilder {
-    client: crate::Client,
-    input: ModifyInstanceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyInstanceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyInstanceFluentBuilder {
@@ -180,13 +166,13 @@ impl ModifyInstanceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ModifyInstanceOutput, SdkError<ModifyInstanceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ModifyInstanceOutput, SdkError<ModifyInstanceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

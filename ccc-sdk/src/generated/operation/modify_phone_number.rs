@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyPhoneNumber`: Changes a phone number of an instance (usage, contact flow, …).
-    ///
-    /// Required: [`instance_id`](ModifyPhoneNumberFluentBuilder::instance_id),
-    /// [`number`](ModifyPhoneNumberFluentBuilder::number),
-    /// [`usage`](ModifyPhoneNumberFluentBuilder::usage).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyPhoneNumber)
-    #[inline]
-    pub fn modify_phone_number(&self) -> ModifyPhoneNumberFluentBuilder {
-        ModifyPhoneNumberFluentBuilder {
-            client: self.clone(),
-            input: ModifyPhoneNumberInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyPhoneNumber`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyPhoneNumber)
@@ -61,10 +43,11 @@ impl ModifyPhoneNumberInput {
     pub fn builder() -> ModifyPhoneNumberInputBuilder {
         ModifyPhoneNumberInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyPhoneNumberInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.contact_flow_id {
             p.put(Loc::Query, "ContactFlowId", v);
         }
@@ -173,11 +156,18 @@ impl ModifyPhoneNumberInputBuilder {
     pub fn build(self) -> Result<ModifyPhoneNumberInput, BuildError> {
         Ok(ModifyPhoneNumberInput {
             contact_flow_id: self.contact_flow_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
-            usage: self.usage.ok_or_else(|| BuildError::missing("Usage"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
+            usage: match self.usage {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Usage")),
+            },
         })
     }
 }
@@ -186,9 +176,9 @@ impl ModifyPhoneNumberInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyPhoneNumberFluentBuilder {
-    client: crate::Client,
-    input: ModifyPhoneNumberInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyPhoneNumberInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyPhoneNumberFluentBuilder {
@@ -268,13 +258,14 @@ impl ModifyPhoneNumberFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ModifyPhoneNumberOutput, SdkError<ModifyPhoneNumberError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ModifyPhoneNumberOutput, SdkError<ModifyPhoneNumberError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifySkillGroup`: Changes a skill group's name or description.
-    ///
-    /// Required: [`instance_id`](ModifySkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](ModifySkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifySkillGroup)
-    #[inline]
-    pub fn modify_skill_group(&self) -> ModifySkillGroupFluentBuilder {
-        ModifySkillGroupFluentBuilder {
-            client: self.clone(),
-            input: ModifySkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifySkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifySkillGroup)
@@ -60,10 +43,11 @@ impl ModifySkillGroupInput {
     pub fn builder() -> ModifySkillGroupInputBuilder {
         ModifySkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifySkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.display_name {
             p.put(Loc::Query, "DisplayName", v);
         }
@@ -174,12 +158,14 @@ impl ModifySkillGroupInputBuilder {
     pub fn build(self) -> Result<ModifySkillGroupInput, BuildError> {
         Ok(ModifySkillGroupInput {
             display_name: self.display_name,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             description: self.description,
         })
     }
@@ -189,9 +175,9 @@ impl ModifySkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifySkillGroupFluentBuilder {
-    client: crate::Client,
-    input: ModifySkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifySkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifySkillGroupFluentBuilder {
@@ -271,13 +257,13 @@ impl ModifySkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ModifySkillGroupOutput, SdkError<ModifySkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ModifySkillGroupOutput, SdkError<ModifySkillGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifySkillLevelsOfUser`: Changes a user's skill levels in skill groups.
-    ///
-    /// Required: [`instance_id`](ModifySkillLevelsOfUserFluentBuilder::instance_id),
-    /// [`skill_level_list`](ModifySkillLevelsOfUserFluentBuilder::skill_level_list),
-    /// [`user_id`](ModifySkillLevelsOfUserFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifySkillLevelsOfUser)
-    #[inline]
-    pub fn modify_skill_levels_of_user(&self) -> ModifySkillLevelsOfUserFluentBuilder {
-        ModifySkillLevelsOfUserFluentBuilder {
-            client: self.clone(),
-            input: ModifySkillLevelsOfUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifySkillLevelsOfUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifySkillLevelsOfUser)
@@ -59,10 +41,11 @@ impl ModifySkillLevelsOfUserInput {
     pub fn builder() -> ModifySkillLevelsOfUserInputBuilder {
         ModifySkillLevelsOfUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifySkillLevelsOfUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_level_list_json {
             Some(text) => p.put(Loc::Query, "SkillLevelList", text),
@@ -163,16 +146,20 @@ impl ModifySkillLevelsOfUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ModifySkillLevelsOfUserInput, BuildError> {
         Ok(ModifySkillLevelsOfUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             skill_level_list: match (self.skill_level_list, &self.skill_level_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("SkillLevelList")),
             },
             skill_level_list_json: self.skill_level_list_json,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
         })
     }
 }
@@ -181,9 +168,9 @@ impl ModifySkillLevelsOfUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifySkillLevelsOfUserFluentBuilder {
-    client: crate::Client,
-    input: ModifySkillLevelsOfUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifySkillLevelsOfUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifySkillLevelsOfUserFluentBuilder {
@@ -257,15 +244,14 @@ impl ModifySkillLevelsOfUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ModifySkillLevelsOfUserOutput, SdkError<ModifySkillLevelsOfUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ModifySkillLevelsOfUserOutput, SdkError<ModifySkillLevelsOfUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

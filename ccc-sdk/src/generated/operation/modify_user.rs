@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyUser`: Changes a user (display name, role, work mode, …).
-    ///
-    /// Required: [`instance_id`](ModifyUserFluentBuilder::instance_id),
-    /// [`user_id`](ModifyUserFluentBuilder::user_id),
-    /// [`work_mode`](ModifyUserFluentBuilder::work_mode).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUser)
-    #[inline]
-    pub fn modify_user(&self) -> ModifyUserFluentBuilder {
-        ModifyUserFluentBuilder {
-            client: self.clone(),
-            input: ModifyUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUser)
@@ -85,10 +67,11 @@ impl ModifyUserInput {
     pub fn builder() -> ModifyUserInputBuilder {
         ModifyUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "UserId", &self.user_id);
         p.put(Loc::Query, "WorkMode", &self.work_mode);
@@ -346,13 +329,18 @@ impl ModifyUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ModifyUserInput, BuildError> {
         Ok(ModifyUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
-            work_mode: self
-                .work_mode
-                .ok_or_else(|| BuildError::missing("WorkMode"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
+            work_mode: match self.work_mode {
+                Some(v) => v,
+                None => return Err(BuildError::missing("WorkMode")),
+            },
             mobile: self.mobile,
             role_id: self.role_id,
             avatar_url: self.avatar_url,
@@ -368,9 +356,9 @@ impl ModifyUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyUserFluentBuilder {
-    client: crate::Client,
-    input: ModifyUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyUserFluentBuilder {
@@ -540,13 +528,13 @@ impl ModifyUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ModifyUserOutput, SdkError<ModifyUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ModifyUserOutput, SdkError<ModifyUserError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

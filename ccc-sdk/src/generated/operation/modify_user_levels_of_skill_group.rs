@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ModifyUserLevelsOfSkillGroup`: Changes the skill levels of users in a skill group.
-    ///
-    /// Required: [`instance_id`](ModifyUserLevelsOfSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](ModifyUserLevelsOfSkillGroupFluentBuilder::skill_group_id),
-    /// [`user_level_list`](ModifyUserLevelsOfSkillGroupFluentBuilder::user_level_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUserLevelsOfSkillGroup)
-    #[inline]
-    pub fn modify_user_levels_of_skill_group(&self) -> ModifyUserLevelsOfSkillGroupFluentBuilder {
-        ModifyUserLevelsOfSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: ModifyUserLevelsOfSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ModifyUserLevelsOfSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ModifyUserLevelsOfSkillGroup)
@@ -59,10 +41,11 @@ impl ModifyUserLevelsOfSkillGroupInput {
     pub fn builder() -> ModifyUserLevelsOfSkillGroupInputBuilder {
         ModifyUserLevelsOfSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ModifyUserLevelsOfSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
         match &self.user_level_list_json {
@@ -163,12 +146,14 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ModifyUserLevelsOfSkillGroupInput, BuildError> {
         Ok(ModifyUserLevelsOfSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             user_level_list: match (self.user_level_list, &self.user_level_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -183,9 +168,9 @@ impl ModifyUserLevelsOfSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ModifyUserLevelsOfSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: ModifyUserLevelsOfSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ModifyUserLevelsOfSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ModifyUserLevelsOfSkillGroupFluentBuilder {
@@ -259,16 +244,17 @@ impl ModifyUserLevelsOfSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ModifyUserLevelsOfSkillGroupOutput, SdkError<ModifyUserLevelsOfSkillGroupError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ModifyUserLevelsOfSkillGroupOutput,
+            SdkError<ModifyUserLevelsOfSkillGroupError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

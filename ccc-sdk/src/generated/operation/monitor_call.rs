@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `MonitorCall`: Lets a supervisor listen to an agent's call, unheard.
-    ///
-    /// Required: [`instance_id`](MonitorCallFluentBuilder::instance_id),
-    /// [`monitored_user_id`](MonitorCallFluentBuilder::monitored_user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MonitorCall)
-    #[inline]
-    pub fn monitor_call(&self) -> MonitorCallFluentBuilder {
-        MonitorCallFluentBuilder {
-            client: self.clone(),
-            input: MonitorCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `MonitorCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MonitorCall)
@@ -64,10 +47,11 @@ impl MonitorCallInput {
     pub fn builder() -> MonitorCallInputBuilder {
         MonitorCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for MonitorCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -203,12 +187,14 @@ impl MonitorCallInputBuilder {
     pub fn build(self) -> Result<MonitorCallInput, BuildError> {
         Ok(MonitorCallInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            monitored_user_id: self
-                .monitored_user_id
-                .ok_or_else(|| BuildError::missing("MonitoredUserId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            monitored_user_id: match self.monitored_user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MonitoredUserId")),
+            },
             user_id: self.user_id,
             timeout_seconds: self.timeout_seconds,
         })
@@ -219,9 +205,9 @@ impl MonitorCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct MonitorCallFluentBuilder {
-    client: crate::Client,
-    input: MonitorCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: MonitorCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl MonitorCallFluentBuilder {
@@ -316,13 +302,13 @@ impl MonitorCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<MonitorCallOutput, SdkError<MonitorCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<MonitorCallOutput, SdkError<MonitorCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `MuteCall`: Mutes an agent's microphone on a call.
-    ///
-    /// Required: [`instance_id`](MuteCallFluentBuilder::instance_id),
-    /// [`job_id`](MuteCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MuteCall)
-    #[inline]
-    pub fn mute_call(&self) -> MuteCallFluentBuilder {
-        MuteCallFluentBuilder {
-            client: self.clone(),
-            input: MuteCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `MuteCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/MuteCall)
@@ -64,10 +47,11 @@ impl MuteCallInput {
     pub fn builder() -> MuteCallInputBuilder {
         MuteCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for MuteCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.channel_id {
             p.put(Loc::Query, "ChannelId", v);
         }
@@ -204,10 +188,14 @@ impl MuteCallInputBuilder {
         Ok(MuteCallInput {
             channel_id: self.channel_id,
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -217,9 +205,9 @@ impl MuteCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct MuteCallFluentBuilder {
-    client: crate::Client,
-    input: MuteCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: MuteCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl MuteCallFluentBuilder {
@@ -314,13 +302,12 @@ impl MuteCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<MuteCallOutput, SdkError<MuteCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<MuteCallOutput, SdkError<MuteCallError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

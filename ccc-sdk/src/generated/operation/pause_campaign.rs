@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `PauseCampaign`: Pauses a running outbound campaign; `ResumeCampaign` carries it on.
-    ///
-    /// Required: [`campaign_id`](PauseCampaignFluentBuilder::campaign_id),
-    /// [`instance_id`](PauseCampaignFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PauseCampaign)
-    #[inline]
-    pub fn pause_campaign(&self) -> PauseCampaignFluentBuilder {
-        PauseCampaignFluentBuilder {
-            client: self.clone(),
-            input: PauseCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `PauseCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PauseCampaign)
@@ -52,10 +35,11 @@ impl PauseCampaignInput {
     pub fn builder() -> PauseCampaignInputBuilder {
         PauseCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for PauseCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl PauseCampaignInputBuilder {
     #[inline]
     pub fn build(self) -> Result<PauseCampaignInput, BuildError> {
         Ok(PauseCampaignInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl PauseCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct PauseCampaignFluentBuilder {
-    client: crate::Client,
-    input: PauseCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: PauseCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl PauseCampaignFluentBuilder {
@@ -181,13 +167,13 @@ impl PauseCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<PauseCampaignOutput, SdkError<PauseCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<PauseCampaignOutput, SdkError<PauseCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `PickOutboundNumbers`: Picks the numbers to call out with for a callee.
-    ///
-    /// Required: [`called_number`](PickOutboundNumbersFluentBuilder::called_number),
-    /// [`instance_id`](PickOutboundNumbersFluentBuilder::instance_id),
-    /// [`skill_group_id_list`](PickOutboundNumbersFluentBuilder::skill_group_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PickOutboundNumbers)
-    #[inline]
-    pub fn pick_outbound_numbers(&self) -> PickOutboundNumbersFluentBuilder {
-        PickOutboundNumbersFluentBuilder {
-            client: self.clone(),
-            input: PickOutboundNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `PickOutboundNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PickOutboundNumbers)
@@ -63,10 +45,11 @@ impl PickOutboundNumbersInput {
     pub fn builder() -> PickOutboundNumbersInputBuilder {
         PickOutboundNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for PickOutboundNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CalledNumber", &self.called_number);
         if let Some(v) = &self.count {
             p.put(Loc::Query, "Count", v);
@@ -192,13 +175,15 @@ impl PickOutboundNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<PickOutboundNumbersInput, BuildError> {
         Ok(PickOutboundNumbersInput {
-            called_number: self
-                .called_number
-                .ok_or_else(|| BuildError::missing("CalledNumber"))?,
+            called_number: match self.called_number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CalledNumber")),
+            },
             count: self.count,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             skill_group_id_list: match (self.skill_group_id_list, &self.skill_group_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -213,9 +198,9 @@ impl PickOutboundNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct PickOutboundNumbersFluentBuilder {
-    client: crate::Client,
-    input: PickOutboundNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: PickOutboundNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl PickOutboundNumbersFluentBuilder {
@@ -304,15 +289,14 @@ impl PickOutboundNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<PickOutboundNumbersOutput, SdkError<PickOutboundNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<PickOutboundNumbersOutput, SdkError<PickOutboundNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: true,
 };
 
-impl crate::Client {
-    /// Calls `PollUserStatus`: Reads an agent's state and, while they are on a call, the call's context.
-    ///
-    /// Required: [`instance_id`](PollUserStatusFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PollUserStatus)
-    #[inline]
-    pub fn poll_user_status(&self) -> PollUserStatusFluentBuilder {
-        PollUserStatusFluentBuilder {
-            client: self.clone(),
-            input: PollUserStatusInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `PollUserStatus`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PollUserStatus)
@@ -55,10 +39,11 @@ impl PollUserStatusInput {
     pub fn builder() -> PollUserStatusInputBuilder {
         PollUserStatusInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for PollUserStatusInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -146,9 +131,10 @@ impl PollUserStatusInputBuilder {
     pub fn build(self) -> Result<PollUserStatusInput, BuildError> {
         Ok(PollUserStatusInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -158,9 +144,9 @@ impl PollUserStatusInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct PollUserStatusFluentBuilder {
-    client: crate::Client,
-    input: PollUserStatusInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: PollUserStatusInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl PollUserStatusFluentBuilder {
@@ -225,13 +211,13 @@ impl PollUserStatusFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Safe to repeat: after a timeout, a lost connection or a cut-off response it is retried under the retry policy.
-    pub async fn send(self) -> Result<PollUserStatusOutput, SdkError<PollUserStatusError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<PollUserStatusOutput, SdkError<PollUserStatusError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

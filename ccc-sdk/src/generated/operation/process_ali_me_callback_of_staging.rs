@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ProcessAliMeCallbackOfStaging`: Passes a callback of the AliMe assistant to a staging environment.
-    ///
-    /// No parameter is required.
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessAliMeCallbackOfStaging)
-    #[inline]
-    pub fn process_ali_me_callback_of_staging(&self) -> ProcessAliMeCallbackOfStagingFluentBuilder {
-        ProcessAliMeCallbackOfStagingFluentBuilder {
-            client: self.clone(),
-            input: ProcessAliMeCallbackOfStagingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ProcessAliMeCallbackOfStaging`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessAliMeCallbackOfStaging)
@@ -51,10 +35,11 @@ impl ProcessAliMeCallbackOfStagingInput {
     pub fn builder() -> ProcessAliMeCallbackOfStagingInputBuilder {
         ProcessAliMeCallbackOfStagingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ProcessAliMeCallbackOfStagingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.data {
             p.put(Loc::Query, "Data", v);
         }
@@ -148,9 +133,9 @@ impl std::fmt::Debug for ProcessAliMeCallbackOfStagingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ProcessAliMeCallbackOfStagingFluentBuilder {
-    client: crate::Client,
-    input: ProcessAliMeCallbackOfStagingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ProcessAliMeCallbackOfStagingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ProcessAliMeCallbackOfStagingFluentBuilder {
@@ -200,16 +185,17 @@ impl ProcessAliMeCallbackOfStagingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ProcessAliMeCallbackOfStagingOutput, SdkError<ProcessAliMeCallbackOfStagingError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            ProcessAliMeCallbackOfStagingOutput,
+            SdkError<ProcessAliMeCallbackOfStagingError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ProcessCustomIMCallback`: Passes a message from a custom instant-messaging channel into a chat of the contact centre.
-    ///
-    /// Required: [`access_channel_id`](ProcessCustomImCallbackFluentBuilder::access_channel_id),
-    /// [`conversation_id`](ProcessCustomImCallbackFluentBuilder::conversation_id),
-    /// [`instance_id`](ProcessCustomImCallbackFluentBuilder::instance_id),
-    /// [`message_content`](ProcessCustomImCallbackFluentBuilder::message_content),
-    /// [`sender_id`](ProcessCustomImCallbackFluentBuilder::sender_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessCustomIMCallback)
-    #[inline]
-    pub fn process_custom_im_callback(&self) -> ProcessCustomImCallbackFluentBuilder {
-        ProcessCustomImCallbackFluentBuilder {
-            client: self.clone(),
-            input: ProcessCustomImCallbackInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ProcessCustomIMCallback`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ProcessCustomIMCallback)
@@ -79,10 +59,11 @@ impl ProcessCustomImCallbackInput {
     pub fn builder() -> ProcessCustomImCallbackInputBuilder {
         ProcessCustomImCallbackInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ProcessCustomImCallbackInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "AccessChannelId", &self.access_channel_id);
         p.put(Loc::Body, "ConversationId", &self.conversation_id);
         p.put(Loc::Body, "InstanceId", &self.instance_id);
@@ -286,23 +267,28 @@ impl ProcessCustomImCallbackInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ProcessCustomImCallbackInput, BuildError> {
         Ok(ProcessCustomImCallbackInput {
-            access_channel_id: self
-                .access_channel_id
-                .ok_or_else(|| BuildError::missing("AccessChannelId"))?,
-            conversation_id: self
-                .conversation_id
-                .ok_or_else(|| BuildError::missing("ConversationId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            message_content: self
-                .message_content
-                .ok_or_else(|| BuildError::missing("MessageContent"))?,
+            access_channel_id: match self.access_channel_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AccessChannelId")),
+            },
+            conversation_id: match self.conversation_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ConversationId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            message_content: match self.message_content {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MessageContent")),
+            },
             request_id: self.request_id,
             sender_avatar_media_id: self.sender_avatar_media_id,
-            sender_id: self
-                .sender_id
-                .ok_or_else(|| BuildError::missing("SenderId"))?,
+            sender_id: match self.sender_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SenderId")),
+            },
             sender_name: self.sender_name,
         })
     }
@@ -312,9 +298,9 @@ impl ProcessCustomImCallbackInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ProcessCustomImCallbackFluentBuilder {
-    client: crate::Client,
-    input: ProcessCustomImCallbackInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ProcessCustomImCallbackInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ProcessCustomImCallbackFluentBuilder {
@@ -454,15 +440,14 @@ impl ProcessCustomImCallbackFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ProcessCustomImCallbackOutput, SdkError<ProcessCustomImCallbackError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<ProcessCustomImCallbackOutput, SdkError<ProcessCustomImCallbackError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `PublishContactFlow`: Publishes a draft of a contact flow (IVR), so that calls follow it from then on.
-    ///
-    /// Required: [`contact_flow_id`](PublishContactFlowFluentBuilder::contact_flow_id),
-    /// [`draft_id`](PublishContactFlowFluentBuilder::draft_id),
-    /// [`instance_id`](PublishContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PublishContactFlow)
-    #[inline]
-    pub fn publish_contact_flow(&self) -> PublishContactFlowFluentBuilder {
-        PublishContactFlowFluentBuilder {
-            client: self.clone(),
-            input: PublishContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `PublishContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/PublishContactFlow)
@@ -57,10 +39,11 @@ impl PublishContactFlowInput {
     pub fn builder() -> PublishContactFlowInputBuilder {
         PublishContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for PublishContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "DraftId", &self.draft_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
@@ -143,15 +126,18 @@ impl PublishContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<PublishContactFlowInput, BuildError> {
         Ok(PublishContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            draft_id: self
-                .draft_id
-                .ok_or_else(|| BuildError::missing("DraftId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            draft_id: match self.draft_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DraftId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -160,9 +146,9 @@ impl PublishContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct PublishContactFlowFluentBuilder {
-    client: crate::Client,
-    input: PublishContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: PublishContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl PublishContactFlowFluentBuilder {
@@ -227,13 +213,14 @@ impl PublishContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<PublishContactFlowOutput, SdkError<PublishContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<PublishContactFlowOutput, SdkError<PublishContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ReadyForService`: Makes an agent ready to take calls (READY).
-    ///
-    /// Required: [`instance_id`](ReadyForServiceFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReadyForService)
-    #[inline]
-    pub fn ready_for_service(&self) -> ReadyForServiceFluentBuilder {
-        ReadyForServiceFluentBuilder {
-            client: self.clone(),
-            input: ReadyForServiceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ReadyForService`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReadyForService)
@@ -59,10 +43,11 @@ impl ReadyForServiceInput {
     pub fn builder() -> ReadyForServiceInputBuilder {
         ReadyForServiceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ReadyForServiceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -175,9 +160,10 @@ impl ReadyForServiceInputBuilder {
     pub fn build(self) -> Result<ReadyForServiceInput, BuildError> {
         Ok(ReadyForServiceInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
             outbound_scenario: self.outbound_scenario,
         })
@@ -188,9 +174,9 @@ impl ReadyForServiceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ReadyForServiceFluentBuilder {
-    client: crate::Client,
-    input: ReadyForServiceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ReadyForServiceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ReadyForServiceFluentBuilder {
@@ -270,13 +256,13 @@ impl ReadyForServiceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ReadyForServiceOutput, SdkError<ReadyForServiceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ReadyForServiceOutput, SdkError<ReadyForServiceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RedialCall`: Calls again the number of an earlier call.
-    ///
-    /// Required: [`instance_id`](RedialCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RedialCall)
-    #[inline]
-    pub fn redial_call(&self) -> RedialCallFluentBuilder {
-        RedialCallFluentBuilder {
-            client: self.clone(),
-            input: RedialCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RedialCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RedialCall)
@@ -75,10 +59,11 @@ impl RedialCallInput {
     pub fn builder() -> RedialCallInputBuilder {
         RedialCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RedialCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.callee {
             p.put(Loc::Query, "Callee", v);
         }
@@ -293,9 +278,10 @@ impl RedialCallInputBuilder {
             callee: self.callee,
             caller: self.caller,
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             job_id: self.job_id,
             tags: self.tags,
             timeout_seconds: self.timeout_seconds,
@@ -308,9 +294,9 @@ impl RedialCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RedialCallFluentBuilder {
-    client: crate::Client,
-    input: RedialCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RedialCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RedialCallFluentBuilder {
@@ -450,13 +436,13 @@ impl RedialCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RedialCallOutput, SdkError<RedialCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RedialCallOutput, SdkError<RedialCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

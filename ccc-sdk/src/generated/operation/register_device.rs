@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RegisterDevice`: Registers an agent's device with the contact centre.
-    ///
-    /// Required: [`device_id`](RegisterDeviceFluentBuilder::device_id),
-    /// [`instance_id`](RegisterDeviceFluentBuilder::instance_id),
-    /// [`password`](RegisterDeviceFluentBuilder::password).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RegisterDevice)
-    #[inline]
-    pub fn register_device(&self) -> RegisterDeviceFluentBuilder {
-        RegisterDeviceFluentBuilder {
-            client: self.clone(),
-            input: RegisterDeviceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RegisterDevice`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RegisterDevice)
@@ -61,10 +43,11 @@ impl RegisterDeviceInput {
     pub fn builder() -> RegisterDeviceInputBuilder {
         RegisterDeviceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RegisterDeviceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
@@ -184,15 +167,18 @@ impl RegisterDeviceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RegisterDeviceInput, BuildError> {
         Ok(RegisterDeviceInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            password: self
-                .password
-                .ok_or_else(|| BuildError::missing("Password"))?,
+            device_id: match self.device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DeviceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            password: match self.password {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Password")),
+            },
             user_id: self.user_id,
         })
     }
@@ -217,9 +203,9 @@ impl std::fmt::Debug for RegisterDeviceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RegisterDeviceFluentBuilder {
-    client: crate::Client,
-    input: RegisterDeviceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RegisterDeviceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RegisterDeviceFluentBuilder {
@@ -299,13 +285,13 @@ impl RegisterDeviceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RegisterDeviceOutput, SdkError<RegisterDeviceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RegisterDeviceOutput, SdkError<RegisterDeviceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

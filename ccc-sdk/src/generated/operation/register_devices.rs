@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RegisterDevices`: Registers devices with the contact centre.
-    ///
-    /// Required: [`device_id`](RegisterDevicesFluentBuilder::device_id),
-    /// [`instance_id`](RegisterDevicesFluentBuilder::instance_id),
-    /// [`password`](RegisterDevicesFluentBuilder::password).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RegisterDevices)
-    #[inline]
-    pub fn register_devices(&self) -> RegisterDevicesFluentBuilder {
-        RegisterDevicesFluentBuilder {
-            client: self.clone(),
-            input: RegisterDevicesInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RegisterDevices`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RegisterDevices)
@@ -63,10 +45,11 @@ impl RegisterDevicesInput {
     pub fn builder() -> RegisterDevicesInputBuilder {
         RegisterDevicesInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RegisterDevicesInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "DeviceId", &self.device_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
@@ -201,15 +184,18 @@ impl RegisterDevicesInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RegisterDevicesInput, BuildError> {
         Ok(RegisterDevicesInput {
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            password: self
-                .password
-                .ok_or_else(|| BuildError::missing("Password"))?,
+            device_id: match self.device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DeviceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            password: match self.password {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Password")),
+            },
             user_id_list_json: self.user_id_list_json,
             user_id_list_json_json: self.user_id_list_json_json,
         })
@@ -236,9 +222,9 @@ impl std::fmt::Debug for RegisterDevicesInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RegisterDevicesFluentBuilder {
-    client: crate::Client,
-    input: RegisterDevicesInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RegisterDevicesInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RegisterDevicesFluentBuilder {
@@ -324,13 +310,13 @@ impl RegisterDevicesFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RegisterDevicesOutput, SdkError<RegisterDevicesError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RegisterDevicesOutput, SdkError<RegisterDevicesError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

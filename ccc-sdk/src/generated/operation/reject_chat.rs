@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RejectChat`: Lets an agent reject a chat offered to them.
-    ///
-    /// Required: [`instance_id`](RejectChatFluentBuilder::instance_id),
-    /// [`job_id`](RejectChatFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RejectChat)
-    #[inline]
-    pub fn reject_chat(&self) -> RejectChatFluentBuilder {
-        RejectChatFluentBuilder {
-            client: self.clone(),
-            input: RejectChatInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RejectChat`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RejectChat)
@@ -52,10 +35,11 @@ impl RejectChatInput {
     pub fn builder() -> RejectChatInputBuilder {
         RejectChatInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RejectChatInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "JobId", &self.job_id);
     }
@@ -115,10 +99,14 @@ impl RejectChatInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RejectChatInput, BuildError> {
         Ok(RejectChatInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
         })
     }
 }
@@ -127,9 +115,9 @@ impl RejectChatInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RejectChatFluentBuilder {
-    client: crate::Client,
-    input: RejectChatInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RejectChatInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RejectChatFluentBuilder {
@@ -179,13 +167,13 @@ impl RejectChatFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RejectChatOutput, SdkError<RejectChatError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RejectChatOutput, SdkError<RejectChatError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

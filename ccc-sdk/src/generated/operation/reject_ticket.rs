@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RejectTicket`: Rejects a ticket in its approval process, with an optional comment.
-    ///
-    /// Required: [`instance_id`](RejectTicketFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RejectTicket)
-    #[inline]
-    pub fn reject_ticket(&self) -> RejectTicketFluentBuilder {
-        RejectTicketFluentBuilder {
-            client: self.clone(),
-            input: RejectTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RejectTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RejectTicket)
@@ -55,10 +39,11 @@ impl RejectTicketInput {
     pub fn builder() -> RejectTicketInputBuilder {
         RejectTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RejectTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
         }
@@ -146,9 +131,10 @@ impl RejectTicketInputBuilder {
     pub fn build(self) -> Result<RejectTicketInput, BuildError> {
         Ok(RejectTicketInput {
             comment: self.comment,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ticket_id: self.ticket_id,
         })
     }
@@ -158,9 +144,9 @@ impl RejectTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RejectTicketFluentBuilder {
-    client: crate::Client,
-    input: RejectTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RejectTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RejectTicketFluentBuilder {
@@ -225,13 +211,13 @@ impl RejectTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RejectTicketOutput, SdkError<RejectTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RejectTicketOutput, SdkError<RejectTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ReleaseCall`: Hangs up an agent's call.
-    ///
-    /// Required: [`instance_id`](ReleaseCallFluentBuilder::instance_id),
-    /// [`job_id`](ReleaseCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseCall)
-    #[inline]
-    pub fn release_call(&self) -> ReleaseCallFluentBuilder {
-        ReleaseCallFluentBuilder {
-            client: self.clone(),
-            input: ReleaseCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ReleaseCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseCall)
@@ -64,10 +47,11 @@ impl ReleaseCallInput {
     pub fn builder() -> ReleaseCallInputBuilder {
         ReleaseCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ReleaseCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -203,10 +187,14 @@ impl ReleaseCallInputBuilder {
     pub fn build(self) -> Result<ReleaseCallInput, BuildError> {
         Ok(ReleaseCallInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
             channel_id: self.channel_id,
         })
@@ -217,9 +205,9 @@ impl ReleaseCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ReleaseCallFluentBuilder {
-    client: crate::Client,
-    input: ReleaseCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ReleaseCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ReleaseCallFluentBuilder {
@@ -314,13 +302,13 @@ impl ReleaseCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ReleaseCallOutput, SdkError<ReleaseCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ReleaseCallOutput, SdkError<ReleaseCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ReleaseChat`: Ends a chat on behalf of one of its parties: an agent or a customer.
-    ///
-    /// Required: [`job_id`](ReleaseChatFluentBuilder::job_id),
-    /// [`user_type`](ReleaseChatFluentBuilder::user_type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseChat)
-    #[inline]
-    pub fn release_chat(&self) -> ReleaseChatFluentBuilder {
-        ReleaseChatFluentBuilder {
-            client: self.clone(),
-            input: ReleaseChatInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ReleaseChat`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ReleaseChat)
@@ -64,10 +47,11 @@ impl ReleaseChatInput {
     pub fn builder() -> ReleaseChatInputBuilder {
         ReleaseChatInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ReleaseChatInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.instance_id {
             p.put(Loc::Query, "InstanceId", v);
         }
@@ -216,12 +200,16 @@ impl ReleaseChatInputBuilder {
     pub fn build(self) -> Result<ReleaseChatInput, BuildError> {
         Ok(ReleaseChatInput {
             instance_id: self.instance_id,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             token: self.token,
             user_id: self.user_id,
-            user_type: self
-                .user_type
-                .ok_or_else(|| BuildError::missing("UserType"))?,
+            user_type: match self.user_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserType")),
+            },
         })
     }
 }
@@ -243,9 +231,9 @@ impl std::fmt::Debug for ReleaseChatInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ReleaseChatFluentBuilder {
-    client: crate::Client,
-    input: ReleaseChatInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ReleaseChatInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ReleaseChatFluentBuilder {
@@ -340,13 +328,13 @@ impl ReleaseChatFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ReleaseChatOutput, SdkError<ReleaseChatError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ReleaseChatOutput, SdkError<ReleaseChatError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemoveDoNotCallNumbers`: Removes numbers from an instance's do-not-call list.
-    ///
-    /// Required: [`instance_id`](RemoveDoNotCallNumbersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveDoNotCallNumbers)
-    #[inline]
-    pub fn remove_do_not_call_numbers(&self) -> RemoveDoNotCallNumbersFluentBuilder {
-        RemoveDoNotCallNumbersFluentBuilder {
-            client: self.clone(),
-            input: RemoveDoNotCallNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemoveDoNotCallNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveDoNotCallNumbers)
@@ -53,10 +37,11 @@ impl RemoveDoNotCallNumbersInput {
     pub fn builder() -> RemoveDoNotCallNumbersInputBuilder {
         RemoveDoNotCallNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemoveDoNotCallNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.number_list_json {
             p.put(Loc::Query, "NumberList", text);
@@ -132,9 +117,10 @@ impl RemoveDoNotCallNumbersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemoveDoNotCallNumbersInput, BuildError> {
         Ok(RemoveDoNotCallNumbersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: self.number_list,
             number_list_json: self.number_list_json,
         })
@@ -145,9 +131,9 @@ impl RemoveDoNotCallNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemoveDoNotCallNumbersFluentBuilder {
-    client: crate::Client,
-    input: RemoveDoNotCallNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemoveDoNotCallNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemoveDoNotCallNumbersFluentBuilder {
@@ -203,15 +189,14 @@ impl RemoveDoNotCallNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<RemoveDoNotCallNumbersOutput, SdkError<RemoveDoNotCallNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<RemoveDoNotCallNumbersOutput, SdkError<RemoveDoNotCallNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemovePersonalNumbersFromUser`: Takes personal numbers away from a user.
-    ///
-    /// Required: [`instance_id`](RemovePersonalNumbersFromUserFluentBuilder::instance_id),
-    /// [`number_list`](RemovePersonalNumbersFromUserFluentBuilder::number_list),
-    /// [`user_id`](RemovePersonalNumbersFromUserFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePersonalNumbersFromUser)
-    #[inline]
-    pub fn remove_personal_numbers_from_user(&self) -> RemovePersonalNumbersFromUserFluentBuilder {
-        RemovePersonalNumbersFromUserFluentBuilder {
-            client: self.clone(),
-            input: RemovePersonalNumbersFromUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemovePersonalNumbersFromUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePersonalNumbersFromUser)
@@ -59,10 +41,11 @@ impl RemovePersonalNumbersFromUserInput {
     pub fn builder() -> RemovePersonalNumbersFromUserInputBuilder {
         RemovePersonalNumbersFromUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemovePersonalNumbersFromUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.number_list_json {
             Some(text) => p.put(Loc::Query, "NumberList", text),
@@ -160,16 +143,20 @@ impl RemovePersonalNumbersFromUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemovePersonalNumbersFromUserInput, BuildError> {
         Ok(RemovePersonalNumbersFromUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: match (self.number_list, &self.number_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("NumberList")),
             },
             number_list_json: self.number_list_json,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
         })
     }
 }
@@ -178,9 +165,9 @@ impl RemovePersonalNumbersFromUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemovePersonalNumbersFromUserFluentBuilder {
-    client: crate::Client,
-    input: RemovePersonalNumbersFromUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemovePersonalNumbersFromUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemovePersonalNumbersFromUserFluentBuilder {
@@ -251,16 +238,17 @@ impl RemovePersonalNumbersFromUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<RemovePersonalNumbersFromUserOutput, SdkError<RemovePersonalNumbersFromUserError>>
-    {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<
+            RemovePersonalNumbersFromUserOutput,
+            SdkError<RemovePersonalNumbersFromUserError>,
+        >,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

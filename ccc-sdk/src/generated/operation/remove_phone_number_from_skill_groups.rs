@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemovePhoneNumberFromSkillGroups`: Removes one phone number from several skill groups.
-    ///
-    /// Required: [`instance_id`](RemovePhoneNumberFromSkillGroupsFluentBuilder::instance_id),
-    /// [`number`](RemovePhoneNumberFromSkillGroupsFluentBuilder::number),
-    /// [`skill_group_id_list`](RemovePhoneNumberFromSkillGroupsFluentBuilder::skill_group_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumberFromSkillGroups)
-    #[inline]
-    pub fn remove_phone_number_from_skill_groups(
-        &self,
-    ) -> RemovePhoneNumberFromSkillGroupsFluentBuilder {
-        RemovePhoneNumberFromSkillGroupsFluentBuilder {
-            client: self.clone(),
-            input: RemovePhoneNumberFromSkillGroupsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemovePhoneNumberFromSkillGroups`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumberFromSkillGroups)
@@ -61,10 +41,11 @@ impl RemovePhoneNumberFromSkillGroupsInput {
     pub fn builder() -> RemovePhoneNumberFromSkillGroupsInputBuilder {
         RemovePhoneNumberFromSkillGroupsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemovePhoneNumberFromSkillGroupsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Number", &self.number);
         match &self.skill_group_id_list_json {
@@ -165,10 +146,14 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemovePhoneNumberFromSkillGroupsInput, BuildError> {
         Ok(RemovePhoneNumberFromSkillGroupsInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            number: self.number.ok_or_else(|| BuildError::missing("Number"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            number: match self.number {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Number")),
+            },
             skill_group_id_list: match (self.skill_group_id_list, &self.skill_group_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -183,9 +168,9 @@ impl RemovePhoneNumberFromSkillGroupsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemovePhoneNumberFromSkillGroupsFluentBuilder {
-    client: crate::Client,
-    input: RemovePhoneNumberFromSkillGroupsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemovePhoneNumberFromSkillGroupsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
@@ -259,18 +244,17 @@ impl RemovePhoneNumberFromSkillGroupsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        RemovePhoneNumberFromSkillGroupsOutput,
-        SdkError<RemovePhoneNumberFromSkillGroupsError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            RemovePhoneNumberFromSkillGroupsOutput,
+            SdkError<RemovePhoneNumberFromSkillGroupsError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemovePhoneNumbers`: Removes phone numbers from an instance.
-    ///
-    /// Required: [`instance_id`](RemovePhoneNumbersFluentBuilder::instance_id),
-    /// [`number_list`](RemovePhoneNumbersFluentBuilder::number_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumbers)
-    #[inline]
-    pub fn remove_phone_numbers(&self) -> RemovePhoneNumbersFluentBuilder {
-        RemovePhoneNumbersFluentBuilder {
-            client: self.clone(),
-            input: RemovePhoneNumbersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemovePhoneNumbers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumbers)
@@ -58,10 +41,11 @@ impl RemovePhoneNumbersInput {
     pub fn builder() -> RemovePhoneNumbersInputBuilder {
         RemovePhoneNumbersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemovePhoneNumbersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.force {
             p.put(Loc::Query, "Force", v);
         }
@@ -162,9 +146,10 @@ impl RemovePhoneNumbersInputBuilder {
     pub fn build(self) -> Result<RemovePhoneNumbersInput, BuildError> {
         Ok(RemovePhoneNumbersInput {
             force: self.force,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: match (self.number_list, &self.number_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -179,9 +164,9 @@ impl RemovePhoneNumbersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemovePhoneNumbersFluentBuilder {
-    client: crate::Client,
-    input: RemovePhoneNumbersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemovePhoneNumbersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemovePhoneNumbersFluentBuilder {
@@ -252,13 +237,14 @@ impl RemovePhoneNumbersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RemovePhoneNumbersOutput, SdkError<RemovePhoneNumbersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<RemovePhoneNumbersOutput, SdkError<RemovePhoneNumbersError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

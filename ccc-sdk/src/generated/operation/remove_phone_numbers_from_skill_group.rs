@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemovePhoneNumbersFromSkillGroup`: Takes a list of numbers away from a skill group.
-    ///
-    /// Required: [`instance_id`](RemovePhoneNumbersFromSkillGroupFluentBuilder::instance_id),
-    /// [`number_list`](RemovePhoneNumbersFromSkillGroupFluentBuilder::number_list),
-    /// [`skill_group_id`](RemovePhoneNumbersFromSkillGroupFluentBuilder::skill_group_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumbersFromSkillGroup)
-    #[inline]
-    pub fn remove_phone_numbers_from_skill_group(
-        &self,
-    ) -> RemovePhoneNumbersFromSkillGroupFluentBuilder {
-        RemovePhoneNumbersFromSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: RemovePhoneNumbersFromSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemovePhoneNumbersFromSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemovePhoneNumbersFromSkillGroup)
@@ -61,10 +41,11 @@ impl RemovePhoneNumbersFromSkillGroupInput {
     pub fn builder() -> RemovePhoneNumbersFromSkillGroupInputBuilder {
         RemovePhoneNumbersFromSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemovePhoneNumbersFromSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.number_list_json {
             Some(text) => p.put(Loc::Query, "NumberList", text),
@@ -162,18 +143,20 @@ impl RemovePhoneNumbersFromSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemovePhoneNumbersFromSkillGroupInput, BuildError> {
         Ok(RemovePhoneNumbersFromSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             number_list: match (self.number_list, &self.number_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("NumberList")),
             },
             number_list_json: self.number_list_json,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
         })
     }
 }
@@ -182,9 +165,9 @@ impl RemovePhoneNumbersFromSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemovePhoneNumbersFromSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: RemovePhoneNumbersFromSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemovePhoneNumbersFromSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemovePhoneNumbersFromSkillGroupFluentBuilder {
@@ -255,18 +238,17 @@ impl RemovePhoneNumbersFromSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        RemovePhoneNumbersFromSkillGroupOutput,
-        SdkError<RemovePhoneNumbersFromSkillGroupError>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            RemovePhoneNumbersFromSkillGroupOutput,
+            SdkError<RemovePhoneNumbersFromSkillGroupError>,
+        >,
     > {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

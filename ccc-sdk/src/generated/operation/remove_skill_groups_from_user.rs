@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemoveSkillGroupsFromUser`: Takes a user out of skill groups.
-    ///
-    /// Required: [`instance_id`](RemoveSkillGroupsFromUserFluentBuilder::instance_id),
-    /// [`skill_group_id_list`](RemoveSkillGroupsFromUserFluentBuilder::skill_group_id_list),
-    /// [`user_id`](RemoveSkillGroupsFromUserFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveSkillGroupsFromUser)
-    #[inline]
-    pub fn remove_skill_groups_from_user(&self) -> RemoveSkillGroupsFromUserFluentBuilder {
-        RemoveSkillGroupsFromUserFluentBuilder {
-            client: self.clone(),
-            input: RemoveSkillGroupsFromUserInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemoveSkillGroupsFromUser`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveSkillGroupsFromUser)
@@ -59,10 +41,11 @@ impl RemoveSkillGroupsFromUserInput {
     pub fn builder() -> RemoveSkillGroupsFromUserInputBuilder {
         RemoveSkillGroupsFromUserInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemoveSkillGroupsFromUserInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.skill_group_id_list_json {
             Some(text) => p.put(Loc::Query, "SkillGroupIdList", text),
@@ -163,16 +146,20 @@ impl RemoveSkillGroupsFromUserInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemoveSkillGroupsFromUserInput, BuildError> {
         Ok(RemoveSkillGroupsFromUserInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             skill_group_id_list: match (self.skill_group_id_list, &self.skill_group_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("SkillGroupIdList")),
             },
             skill_group_id_list_json: self.skill_group_id_list_json,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
         })
     }
 }
@@ -181,9 +168,9 @@ impl RemoveSkillGroupsFromUserInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemoveSkillGroupsFromUserFluentBuilder {
-    client: crate::Client,
-    input: RemoveSkillGroupsFromUserInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemoveSkillGroupsFromUserInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemoveSkillGroupsFromUserFluentBuilder {
@@ -257,15 +244,14 @@ impl RemoveSkillGroupsFromUserFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<RemoveSkillGroupsFromUserOutput, SdkError<RemoveSkillGroupsFromUserError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<RemoveSkillGroupsFromUserOutput, SdkError<RemoveSkillGroupsFromUserError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemoveUsers`: Removes users from an instance.
-    ///
-    /// Required: [`instance_id`](RemoveUsersFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsers)
-    #[inline]
-    pub fn remove_users(&self) -> RemoveUsersFluentBuilder {
-        RemoveUsersFluentBuilder {
-            client: self.clone(),
-            input: RemoveUsersInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemoveUsers`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsers)
@@ -65,10 +49,11 @@ impl RemoveUsersInput {
     pub fn builder() -> RemoveUsersInputBuilder {
         RemoveUsersInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemoveUsersInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(text) = &self.user_id_list_json {
             p.put(Loc::Query, "UserIdList", text);
@@ -219,9 +204,10 @@ impl RemoveUsersInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemoveUsersInput, BuildError> {
         Ok(RemoveUsersInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id_list: self.user_id_list,
             user_id_list_json: self.user_id_list_json,
             file_path: self.file_path,
@@ -235,9 +221,9 @@ impl RemoveUsersInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemoveUsersFluentBuilder {
-    client: crate::Client,
-    input: RemoveUsersInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemoveUsersInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemoveUsersFluentBuilder {
@@ -338,13 +324,13 @@ impl RemoveUsersFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RemoveUsersOutput, SdkError<RemoveUsersError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RemoveUsersOutput, SdkError<RemoveUsersError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RemoveUsersFromSkillGroup`: Takes users out of a skill group.
-    ///
-    /// Required: [`instance_id`](RemoveUsersFromSkillGroupFluentBuilder::instance_id),
-    /// [`skill_group_id`](RemoveUsersFromSkillGroupFluentBuilder::skill_group_id),
-    /// [`user_id_list`](RemoveUsersFromSkillGroupFluentBuilder::user_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsersFromSkillGroup)
-    #[inline]
-    pub fn remove_users_from_skill_group(&self) -> RemoveUsersFromSkillGroupFluentBuilder {
-        RemoveUsersFromSkillGroupFluentBuilder {
-            client: self.clone(),
-            input: RemoveUsersFromSkillGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RemoveUsersFromSkillGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RemoveUsersFromSkillGroup)
@@ -59,10 +41,11 @@ impl RemoveUsersFromSkillGroupInput {
     pub fn builder() -> RemoveUsersFromSkillGroupInputBuilder {
         RemoveUsersFromSkillGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RemoveUsersFromSkillGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "SkillGroupId", &self.skill_group_id);
         match &self.user_id_list_json {
@@ -160,12 +143,14 @@ impl RemoveUsersFromSkillGroupInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RemoveUsersFromSkillGroupInput, BuildError> {
         Ok(RemoveUsersFromSkillGroupInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            skill_group_id: self
-                .skill_group_id
-                .ok_or_else(|| BuildError::missing("SkillGroupId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            skill_group_id: match self.skill_group_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SkillGroupId")),
+            },
             user_id_list: match (self.user_id_list, &self.user_id_list_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -180,9 +165,9 @@ impl RemoveUsersFromSkillGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RemoveUsersFromSkillGroupFluentBuilder {
-    client: crate::Client,
-    input: RemoveUsersFromSkillGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RemoveUsersFromSkillGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RemoveUsersFromSkillGroupFluentBuilder {
@@ -253,15 +238,14 @@ impl RemoveUsersFromSkillGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<RemoveUsersFromSkillGroupOutput, SdkError<RemoveUsersFromSkillGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<RemoveUsersFromSkillGroupOutput, SdkError<RemoveUsersFromSkillGroupError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

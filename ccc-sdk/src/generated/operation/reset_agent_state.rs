@@ -15,22 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ResetAgentState`: Resets an agent's state, ending their part in any call they are on.
-    ///
-    /// Required: [`instance_id`](ResetAgentStateFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetAgentState)
-    #[inline]
-    pub fn reset_agent_state(&self) -> ResetAgentStateFluentBuilder {
-        ResetAgentStateFluentBuilder {
-            client: self.clone(),
-            input: ResetAgentStateInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ResetAgentState`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetAgentState)
@@ -57,10 +41,11 @@ impl ResetAgentStateInput {
     pub fn builder() -> ResetAgentStateInputBuilder {
         ResetAgentStateInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ResetAgentStateInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -148,9 +133,10 @@ impl ResetAgentStateInputBuilder {
     pub fn build(self) -> Result<ResetAgentStateInput, BuildError> {
         Ok(ResetAgentStateInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -160,9 +146,9 @@ impl ResetAgentStateInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ResetAgentStateFluentBuilder {
-    client: crate::Client,
-    input: ResetAgentStateInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ResetAgentStateInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ResetAgentStateFluentBuilder {
@@ -227,13 +213,13 @@ impl ResetAgentStateFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ResetAgentStateOutput, SdkError<ResetAgentStateError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ResetAgentStateOutput, SdkError<ResetAgentStateError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

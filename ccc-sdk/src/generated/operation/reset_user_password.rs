@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ResetUserPassword`: Resets a user's password.
-    ///
-    /// Required: [`instance_id`](ResetUserPasswordFluentBuilder::instance_id),
-    /// [`password`](ResetUserPasswordFluentBuilder::password),
-    /// [`user_id`](ResetUserPasswordFluentBuilder::user_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetUserPassword)
-    #[inline]
-    pub fn reset_user_password(&self) -> ResetUserPasswordFluentBuilder {
-        ResetUserPasswordFluentBuilder {
-            client: self.clone(),
-            input: ResetUserPasswordInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ResetUserPassword`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResetUserPassword)
@@ -57,10 +39,11 @@ impl ResetUserPasswordInput {
     pub fn builder() -> ResetUserPasswordInputBuilder {
         ResetUserPasswordInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ResetUserPasswordInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "Password", &self.password);
         p.put(Loc::Query, "UserId", &self.user_id);
@@ -154,13 +137,18 @@ impl ResetUserPasswordInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ResetUserPasswordInput, BuildError> {
         Ok(ResetUserPasswordInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            password: self
-                .password
-                .ok_or_else(|| BuildError::missing("Password"))?,
-            user_id: self.user_id.ok_or_else(|| BuildError::missing("UserId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            password: match self.password {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Password")),
+            },
+            user_id: match self.user_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UserId")),
+            },
         })
     }
 }
@@ -183,9 +171,9 @@ impl std::fmt::Debug for ResetUserPasswordInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ResetUserPasswordFluentBuilder {
-    client: crate::Client,
-    input: ResetUserPasswordInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ResetUserPasswordInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ResetUserPasswordFluentBuilder {
@@ -250,13 +238,14 @@ impl ResetUserPasswordFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ResetUserPasswordOutput, SdkError<ResetUserPasswordError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<ResetUserPasswordOutput, SdkError<ResetUserPasswordError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

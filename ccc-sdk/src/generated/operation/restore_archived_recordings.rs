@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RestoreArchivedRecordings`: Starts restoring the archived recordings of given calls so that they can be downloaded, and reports each one's storage state.
-    ///
-    /// Required: [`instance_id`](RestoreArchivedRecordingsFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RestoreArchivedRecordings)
-    #[inline]
-    pub fn restore_archived_recordings(&self) -> RestoreArchivedRecordingsFluentBuilder {
-        RestoreArchivedRecordingsFluentBuilder {
-            client: self.clone(),
-            input: RestoreArchivedRecordingsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RestoreArchivedRecordings`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RestoreArchivedRecordings)
@@ -53,10 +37,11 @@ impl RestoreArchivedRecordingsInput {
     pub fn builder() -> RestoreArchivedRecordingsInputBuilder {
         RestoreArchivedRecordingsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RestoreArchivedRecordingsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.contact_ids_json {
             p.put(Loc::Query, "ContactIds", text);
         } else if let Some(v) = &self.contact_ids {
@@ -134,9 +119,10 @@ impl RestoreArchivedRecordingsInputBuilder {
         Ok(RestoreArchivedRecordingsInput {
             contact_ids: self.contact_ids,
             contact_ids_json: self.contact_ids_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -145,9 +131,9 @@ impl RestoreArchivedRecordingsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RestoreArchivedRecordingsFluentBuilder {
-    client: crate::Client,
-    input: RestoreArchivedRecordingsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RestoreArchivedRecordingsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RestoreArchivedRecordingsFluentBuilder {
@@ -203,15 +189,14 @@ impl RestoreArchivedRecordingsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<RestoreArchivedRecordingsOutput, SdkError<RestoreArchivedRecordingsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<RestoreArchivedRecordingsOutput, SdkError<RestoreArchivedRecordingsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ResubmitTicket`: Submits a ticket again (e.g. after a rejection), with an optional comment.
-    ///
-    /// Required: [`instance_id`](ResubmitTicketFluentBuilder::instance_id),
-    /// [`ticket_id`](ResubmitTicketFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResubmitTicket)
-    #[inline]
-    pub fn resubmit_ticket(&self) -> ResubmitTicketFluentBuilder {
-        ResubmitTicketFluentBuilder {
-            client: self.clone(),
-            input: ResubmitTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ResubmitTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResubmitTicket)
@@ -56,10 +39,11 @@ impl ResubmitTicketInput {
     pub fn builder() -> ResubmitTicketInputBuilder {
         ResubmitTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ResubmitTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
         }
@@ -145,12 +129,14 @@ impl ResubmitTicketInputBuilder {
     pub fn build(self) -> Result<ResubmitTicketInput, BuildError> {
         Ok(ResubmitTicketInput {
             comment: self.comment,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl ResubmitTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ResubmitTicketFluentBuilder {
-    client: crate::Client,
-    input: ResubmitTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ResubmitTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ResubmitTicketFluentBuilder {
@@ -226,13 +212,13 @@ impl ResubmitTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ResubmitTicketOutput, SdkError<ResubmitTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ResubmitTicketOutput, SdkError<ResubmitTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `ResumeCampaign`: Resumes a paused outbound campaign.
-    ///
-    /// Required: [`campaign_id`](ResumeCampaignFluentBuilder::campaign_id),
-    /// [`instance_id`](ResumeCampaignFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResumeCampaign)
-    #[inline]
-    pub fn resume_campaign(&self) -> ResumeCampaignFluentBuilder {
-        ResumeCampaignFluentBuilder {
-            client: self.clone(),
-            input: ResumeCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `ResumeCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/ResumeCampaign)
@@ -52,10 +35,11 @@ impl ResumeCampaignInput {
     pub fn builder() -> ResumeCampaignInputBuilder {
         ResumeCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for ResumeCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl ResumeCampaignInputBuilder {
     #[inline]
     pub fn build(self) -> Result<ResumeCampaignInput, BuildError> {
         Ok(ResumeCampaignInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl ResumeCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct ResumeCampaignFluentBuilder {
-    client: crate::Client,
-    input: ResumeCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: ResumeCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl ResumeCampaignFluentBuilder {
@@ -181,13 +167,13 @@ impl ResumeCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<ResumeCampaignOutput, SdkError<ResumeCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<ResumeCampaignOutput, SdkError<ResumeCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `RetrieveCall`: Takes the other party of an agent's call off hold.
-    ///
-    /// Required: [`channel_id`](RetrieveCallFluentBuilder::channel_id),
-    /// [`instance_id`](RetrieveCallFluentBuilder::instance_id),
-    /// [`job_id`](RetrieveCallFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RetrieveCall)
-    #[inline]
-    pub fn retrieve_call(&self) -> RetrieveCallFluentBuilder {
-        RetrieveCallFluentBuilder {
-            client: self.clone(),
-            input: RetrieveCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `RetrieveCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/RetrieveCall)
@@ -65,10 +47,11 @@ impl RetrieveCallInput {
     pub fn builder() -> RetrieveCallInputBuilder {
         RetrieveCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for RetrieveCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChannelId", &self.channel_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -201,14 +184,19 @@ impl RetrieveCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<RetrieveCallInput, BuildError> {
         Ok(RetrieveCallInput {
-            channel_id: self
-                .channel_id
-                .ok_or_else(|| BuildError::missing("ChannelId"))?,
+            channel_id: match self.channel_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ChannelId")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -218,9 +206,9 @@ impl RetrieveCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct RetrieveCallFluentBuilder {
-    client: crate::Client,
-    input: RetrieveCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: RetrieveCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl RetrieveCallFluentBuilder {
@@ -315,13 +303,13 @@ impl RetrieveCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<RetrieveCallOutput, SdkError<RetrieveCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<RetrieveCallOutput, SdkError<RetrieveCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SaveDocument`: Saves a document: a record of property values, given as JSON text, that follows a schema.
-    ///
-    /// Required: [`document_json`](SaveDocumentFluentBuilder::document_json),
-    /// [`instance_id`](SaveDocumentFluentBuilder::instance_id),
-    /// [`schema_id`](SaveDocumentFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveDocument)
-    #[inline]
-    pub fn save_document(&self) -> SaveDocumentFluentBuilder {
-        SaveDocumentFluentBuilder {
-            client: self.clone(),
-            input: SaveDocumentInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SaveDocument`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveDocument)
@@ -65,10 +47,11 @@ impl SaveDocumentInput {
     pub fn builder() -> SaveDocumentInputBuilder {
         SaveDocumentInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SaveDocumentInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.document_id {
             p.put(Loc::Body, "DocumentId", v);
         }
@@ -202,16 +185,19 @@ impl SaveDocumentInputBuilder {
     pub fn build(self) -> Result<SaveDocumentInput, BuildError> {
         Ok(SaveDocumentInput {
             document_id: self.document_id,
-            document_json: self
-                .document_json
-                .ok_or_else(|| BuildError::missing("DocumentJson"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            document_json: match self.document_json {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DocumentJson")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -220,9 +206,9 @@ impl SaveDocumentInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SaveDocumentFluentBuilder {
-    client: crate::Client,
-    input: SaveDocumentInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SaveDocumentInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SaveDocumentFluentBuilder {
@@ -317,13 +303,13 @@ impl SaveDocumentFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SaveDocumentOutput, SdkError<SaveDocumentError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SaveDocumentOutput, SdkError<SaveDocumentError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -15,27 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SaveRTCStatsV2`: Saves WebRTC media statistics that an agent's browser client measured during a call.
-    ///
-    /// Required: [`call_id`](SaveRtcStatsV2FluentBuilder::call_id),
-    /// [`general_info`](SaveRtcStatsV2FluentBuilder::general_info),
-    /// [`goog_address`](SaveRtcStatsV2FluentBuilder::goog_address),
-    /// [`instance_id`](SaveRtcStatsV2FluentBuilder::instance_id),
-    /// [`receiver_report`](SaveRtcStatsV2FluentBuilder::receiver_report),
-    /// [`sender_report`](SaveRtcStatsV2FluentBuilder::sender_report).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveRTCStatsV2)
-    #[inline]
-    pub fn save_rtc_stats_v2(&self) -> SaveRtcStatsV2FluentBuilder {
-        SaveRtcStatsV2FluentBuilder {
-            client: self.clone(),
-            input: SaveRtcStatsV2Input::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SaveRTCStatsV2`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveRTCStatsV2)
@@ -80,10 +59,11 @@ impl SaveRtcStatsV2Input {
     pub fn builder() -> SaveRtcStatsV2InputBuilder {
         SaveRtcStatsV2InputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SaveRtcStatsV2Input {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "GeneralInfo", &self.general_info);
         match &self.goog_address_json {
@@ -280,19 +260,24 @@ impl SaveRtcStatsV2InputBuilder {
     #[inline]
     pub fn build(self) -> Result<SaveRtcStatsV2Input, BuildError> {
         Ok(SaveRtcStatsV2Input {
-            call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
-            general_info: self
-                .general_info
-                .ok_or_else(|| BuildError::missing("GeneralInfo"))?,
+            call_id: match self.call_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CallId")),
+            },
+            general_info: match self.general_info {
+                Some(v) => v,
+                None => return Err(BuildError::missing("GeneralInfo")),
+            },
             goog_address: match (self.goog_address, &self.goog_address_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("GoogAddress")),
             },
             goog_address_json: self.goog_address_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             receiver_report: match (self.receiver_report, &self.receiver_report_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -313,9 +298,9 @@ impl SaveRtcStatsV2InputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SaveRtcStatsV2FluentBuilder {
-    client: crate::Client,
-    input: SaveRtcStatsV2InputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SaveRtcStatsV2InputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SaveRtcStatsV2FluentBuilder {
@@ -443,13 +428,13 @@ impl SaveRtcStatsV2FluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SaveRtcStatsV2Output, SdkError<SaveRtcStatsV2Error>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SaveRtcStatsV2Output, SdkError<SaveRtcStatsV2Error>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,29 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SaveTerminalLog`: Saves a tracking log entry that an agent's client wrote about one of its steps during a call, such as a TURN server test.
-    ///
-    /// Required: [`app_name`](SaveTerminalLogFluentBuilder::app_name),
-    /// [`call_id`](SaveTerminalLogFluentBuilder::call_id),
-    /// [`content`](SaveTerminalLogFluentBuilder::content),
-    /// [`data_type`](SaveTerminalLogFluentBuilder::data_type),
-    /// [`instance_id`](SaveTerminalLogFluentBuilder::instance_id),
-    /// [`job_id`](SaveTerminalLogFluentBuilder::job_id),
-    /// [`status`](SaveTerminalLogFluentBuilder::status),
-    /// [`unique_request_id`](SaveTerminalLogFluentBuilder::unique_request_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveTerminalLog)
-    #[inline]
-    pub fn save_terminal_log(&self) -> SaveTerminalLogFluentBuilder {
-        SaveTerminalLogFluentBuilder {
-            client: self.clone(),
-            input: SaveTerminalLogInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SaveTerminalLog`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveTerminalLog)
@@ -86,10 +63,11 @@ impl SaveTerminalLogInput {
     pub fn builder() -> SaveTerminalLogInputBuilder {
         SaveTerminalLogInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SaveTerminalLogInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AppName", &self.app_name);
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "Content", &self.content);
@@ -312,23 +290,39 @@ impl SaveTerminalLogInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SaveTerminalLogInput, BuildError> {
         Ok(SaveTerminalLogInput {
-            app_name: self
-                .app_name
-                .ok_or_else(|| BuildError::missing("AppName"))?,
-            call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
-            content: self.content.ok_or_else(|| BuildError::missing("Content"))?,
-            data_type: self
-                .data_type
-                .ok_or_else(|| BuildError::missing("DataType"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            app_name: match self.app_name {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AppName")),
+            },
+            call_id: match self.call_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CallId")),
+            },
+            content: match self.content {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Content")),
+            },
+            data_type: match self.data_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DataType")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             method_name: self.method_name,
-            status: self.status.ok_or_else(|| BuildError::missing("Status"))?,
-            unique_request_id: self
-                .unique_request_id
-                .ok_or_else(|| BuildError::missing("UniqueRequestId"))?,
+            status: match self.status {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Status")),
+            },
+            unique_request_id: match self.unique_request_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("UniqueRequestId")),
+            },
         })
     }
 }
@@ -337,9 +331,9 @@ impl SaveTerminalLogInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SaveTerminalLogFluentBuilder {
-    client: crate::Client,
-    input: SaveTerminalLogInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SaveTerminalLogInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SaveTerminalLogFluentBuilder {
@@ -494,13 +488,13 @@ impl SaveTerminalLogFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SaveTerminalLogOutput, SdkError<SaveTerminalLogError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SaveTerminalLogOutput, SdkError<SaveTerminalLogError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SaveWebRtcInfo`: Saves a snapshot of WebRTC statistics that an agent's browser client collected during a call, as JSON text.
-    ///
-    /// Required: [`call_id`](SaveWebRtcInfoFluentBuilder::call_id),
-    /// [`content`](SaveWebRtcInfoFluentBuilder::content),
-    /// [`content_type`](SaveWebRtcInfoFluentBuilder::content_type),
-    /// [`instance_id`](SaveWebRtcInfoFluentBuilder::instance_id),
-    /// [`job_id`](SaveWebRtcInfoFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRtcInfo)
-    #[inline]
-    pub fn save_web_rtc_info(&self) -> SaveWebRtcInfoFluentBuilder {
-        SaveWebRtcInfoFluentBuilder {
-            client: self.clone(),
-            input: SaveWebRtcInfoInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SaveWebRtcInfo`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRtcInfo)
@@ -67,10 +47,11 @@ impl SaveWebRtcInfoInput {
     pub fn builder() -> SaveWebRtcInfoInputBuilder {
         SaveWebRtcInfoInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SaveWebRtcInfoInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "Content", &self.content);
         p.put(Loc::Query, "ContentType", &self.content_type);
@@ -199,15 +180,26 @@ impl SaveWebRtcInfoInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SaveWebRtcInfoInput, BuildError> {
         Ok(SaveWebRtcInfoInput {
-            call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
-            content: self.content.ok_or_else(|| BuildError::missing("Content"))?,
-            content_type: self
-                .content_type
-                .ok_or_else(|| BuildError::missing("ContentType"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            call_id: match self.call_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CallId")),
+            },
+            content: match self.content {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Content")),
+            },
+            content_type: match self.content_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContentType")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
         })
     }
 }
@@ -216,9 +208,9 @@ impl SaveWebRtcInfoInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SaveWebRtcInfoFluentBuilder {
-    client: crate::Client,
-    input: SaveWebRtcInfoInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SaveWebRtcInfoInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SaveWebRtcInfoFluentBuilder {
@@ -313,13 +305,13 @@ impl SaveWebRtcInfoFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SaveWebRtcInfoOutput, SdkError<SaveWebRtcInfoError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SaveWebRtcInfoOutput, SdkError<SaveWebRtcInfoError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

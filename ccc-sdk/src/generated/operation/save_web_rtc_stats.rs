@@ -13,27 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SaveWebRTCStats`: Saves WebRTC media statistics that an agent's browser client measured during a call (the earlier form of `SaveRTCStatsV2`).
-    ///
-    /// Required: [`call_id`](SaveWebRtcStatsFluentBuilder::call_id),
-    /// [`general_info`](SaveWebRtcStatsFluentBuilder::general_info),
-    /// [`goog_address`](SaveWebRtcStatsFluentBuilder::goog_address),
-    /// [`instance_id`](SaveWebRtcStatsFluentBuilder::instance_id),
-    /// [`receiver_report`](SaveWebRtcStatsFluentBuilder::receiver_report),
-    /// [`sender_report`](SaveWebRtcStatsFluentBuilder::sender_report).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRTCStats)
-    #[inline]
-    pub fn save_web_rtc_stats(&self) -> SaveWebRtcStatsFluentBuilder {
-        SaveWebRtcStatsFluentBuilder {
-            client: self.clone(),
-            input: SaveWebRtcStatsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SaveWebRTCStats`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SaveWebRTCStats)
@@ -78,10 +57,11 @@ impl SaveWebRtcStatsInput {
     pub fn builder() -> SaveWebRtcStatsInputBuilder {
         SaveWebRtcStatsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SaveWebRtcStatsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CallId", &self.call_id);
         p.put(Loc::Query, "GeneralInfo", &self.general_info);
         match &self.goog_address_json {
@@ -278,19 +258,24 @@ impl SaveWebRtcStatsInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SaveWebRtcStatsInput, BuildError> {
         Ok(SaveWebRtcStatsInput {
-            call_id: self.call_id.ok_or_else(|| BuildError::missing("CallId"))?,
-            general_info: self
-                .general_info
-                .ok_or_else(|| BuildError::missing("GeneralInfo"))?,
+            call_id: match self.call_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CallId")),
+            },
+            general_info: match self.general_info {
+                Some(v) => v,
+                None => return Err(BuildError::missing("GeneralInfo")),
+            },
             goog_address: match (self.goog_address, &self.goog_address_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
                 (None, None) => return Err(BuildError::missing("GoogAddress")),
             },
             goog_address_json: self.goog_address_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             receiver_report: match (self.receiver_report, &self.receiver_report_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -311,9 +296,9 @@ impl SaveWebRtcStatsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SaveWebRtcStatsFluentBuilder {
-    client: crate::Client,
-    input: SaveWebRtcStatsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SaveWebRtcStatsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SaveWebRtcStatsFluentBuilder {
@@ -441,13 +426,13 @@ impl SaveWebRtcStatsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SaveWebRtcStatsOutput, SdkError<SaveWebRtcStatsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SaveWebRtcStatsOutput, SdkError<SaveWebRtcStatsError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

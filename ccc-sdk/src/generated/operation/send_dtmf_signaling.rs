@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SendDtmfSignaling`: Sends DTMF tones (key presses) on an agent's call.
-    ///
-    /// Required: [`channel_id`](SendDtmfSignalingFluentBuilder::channel_id),
-    /// [`dtmf`](SendDtmfSignalingFluentBuilder::dtmf),
-    /// [`instance_id`](SendDtmfSignalingFluentBuilder::instance_id),
-    /// [`job_id`](SendDtmfSignalingFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendDtmfSignaling)
-    #[inline]
-    pub fn send_dtmf_signaling(&self) -> SendDtmfSignalingFluentBuilder {
-        SendDtmfSignalingFluentBuilder {
-            client: self.clone(),
-            input: SendDtmfSignalingInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SendDtmfSignaling`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendDtmfSignaling)
@@ -70,10 +51,11 @@ impl SendDtmfSignalingInput {
     pub fn builder() -> SendDtmfSignalingInputBuilder {
         SendDtmfSignalingInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SendDtmfSignalingInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ChannelId", &self.channel_id);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -229,15 +211,23 @@ impl SendDtmfSignalingInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SendDtmfSignalingInput, BuildError> {
         Ok(SendDtmfSignalingInput {
-            channel_id: self
-                .channel_id
-                .ok_or_else(|| BuildError::missing("ChannelId"))?,
+            channel_id: match self.channel_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ChannelId")),
+            },
             device_id: self.device_id,
-            dtmf: self.dtmf.ok_or_else(|| BuildError::missing("Dtmf"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            dtmf: match self.dtmf {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Dtmf")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -247,9 +237,9 @@ impl SendDtmfSignalingInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SendDtmfSignalingFluentBuilder {
-    client: crate::Client,
-    input: SendDtmfSignalingInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SendDtmfSignalingInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SendDtmfSignalingFluentBuilder {
@@ -359,13 +349,14 @@ impl SendDtmfSignalingFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SendDtmfSignalingOutput, SdkError<SendDtmfSignalingError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<SendDtmfSignalingOutput, SdkError<SendDtmfSignalingError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,26 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SendNotification`: Pushes a notification of a given type, with a JSON message body, to a target such as the customer.
-    ///
-    /// Required: [`instance_id`](SendNotificationFluentBuilder::instance_id),
-    /// [`message_body`](SendNotificationFluentBuilder::message_body),
-    /// [`notification_target`](SendNotificationFluentBuilder::notification_target),
-    /// [`notification_type`](SendNotificationFluentBuilder::notification_type),
-    /// [`sharding_key`](SendNotificationFluentBuilder::sharding_key).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendNotification)
-    #[inline]
-    pub fn send_notification(&self) -> SendNotificationFluentBuilder {
-        SendNotificationFluentBuilder {
-            client: self.clone(),
-            input: SendNotificationInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SendNotification`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SendNotification)
@@ -67,10 +47,11 @@ impl SendNotificationInput {
     pub fn builder() -> SendNotificationInputBuilder {
         SendNotificationInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SendNotificationInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "MessageBody", &self.message_body);
         p.put(Loc::Query, "NotificationTarget", &self.notification_target);
@@ -199,21 +180,26 @@ impl SendNotificationInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SendNotificationInput, BuildError> {
         Ok(SendNotificationInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            message_body: self
-                .message_body
-                .ok_or_else(|| BuildError::missing("MessageBody"))?,
-            notification_target: self
-                .notification_target
-                .ok_or_else(|| BuildError::missing("NotificationTarget"))?,
-            notification_type: self
-                .notification_type
-                .ok_or_else(|| BuildError::missing("NotificationType"))?,
-            sharding_key: self
-                .sharding_key
-                .ok_or_else(|| BuildError::missing("ShardingKey"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            message_body: match self.message_body {
+                Some(v) => v,
+                None => return Err(BuildError::missing("MessageBody")),
+            },
+            notification_target: match self.notification_target {
+                Some(v) => v,
+                None => return Err(BuildError::missing("NotificationTarget")),
+            },
+            notification_type: match self.notification_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("NotificationType")),
+            },
+            sharding_key: match self.sharding_key {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ShardingKey")),
+            },
         })
     }
 }
@@ -222,9 +208,9 @@ impl SendNotificationInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SendNotificationFluentBuilder {
-    client: crate::Client,
-    input: SendNotificationInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SendNotificationInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SendNotificationFluentBuilder {
@@ -319,13 +305,13 @@ impl SendNotificationFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SendNotificationOutput, SdkError<SendNotificationError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SendNotificationOutput, SdkError<SendNotificationError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

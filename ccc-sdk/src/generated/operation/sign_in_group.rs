@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SignInGroup`: Signs an agent in to skill groups, after which they can be made ready for calls.
-    ///
-    /// Required: [`device_id`](SignInGroupFluentBuilder::device_id),
-    /// [`instance_id`](SignInGroupFluentBuilder::instance_id),
-    /// [`signed_skill_group_id_list`](SignInGroupFluentBuilder::signed_skill_group_id_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignInGroup)
-    #[inline]
-    pub fn sign_in_group(&self) -> SignInGroupFluentBuilder {
-        SignInGroupFluentBuilder {
-            client: self.clone(),
-            input: SignInGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SignInGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignInGroup)
@@ -71,10 +53,11 @@ impl SignInGroupInput {
     pub fn builder() -> SignInGroupInputBuilder {
         SignInGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SignInGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.additivity {
             p.put(Loc::Query, "Additivity", v);
         }
@@ -256,12 +239,14 @@ impl SignInGroupInputBuilder {
         Ok(SignInGroupInput {
             additivity: self.additivity,
             chat_device_id: self.chat_device_id,
-            device_id: self
-                .device_id
-                .ok_or_else(|| BuildError::missing("DeviceId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            device_id: match self.device_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("DeviceId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             signed_skill_group_id_list: match (
                 self.signed_skill_group_id_list,
                 &self.signed_skill_group_id_list_json,
@@ -280,9 +265,9 @@ impl SignInGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SignInGroupFluentBuilder {
-    client: crate::Client,
-    input: SignInGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SignInGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SignInGroupFluentBuilder {
@@ -401,13 +386,13 @@ impl SignInGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SignInGroupOutput, SdkError<SignInGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SignInGroupOutput, SdkError<SignInGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SignOutGroup`: Signs an agent out of their skill groups.
-    ///
-    /// Required: [`instance_id`](SignOutGroupFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignOutGroup)
-    #[inline]
-    pub fn sign_out_group(&self) -> SignOutGroupFluentBuilder {
-        SignOutGroupFluentBuilder {
-            client: self.clone(),
-            input: SignOutGroupInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SignOutGroup`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SignOutGroup)
@@ -55,10 +39,11 @@ impl SignOutGroupInput {
     pub fn builder() -> SignOutGroupInputBuilder {
         SignOutGroupInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SignOutGroupInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -146,9 +131,10 @@ impl SignOutGroupInputBuilder {
     pub fn build(self) -> Result<SignOutGroupInput, BuildError> {
         Ok(SignOutGroupInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -158,9 +144,9 @@ impl SignOutGroupInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SignOutGroupFluentBuilder {
-    client: crate::Client,
-    input: SignOutGroupInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SignOutGroupInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SignOutGroupFluentBuilder {
@@ -225,13 +211,13 @@ impl SignOutGroupFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SignOutGroupOutput, SdkError<SignOutGroupError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SignOutGroupOutput, SdkError<SignOutGroupError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

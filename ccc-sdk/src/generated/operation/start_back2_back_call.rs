@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartBack2BackCall`: Calls an agent's device, then a customer, and connects the two.
-    ///
-    /// Required: [`broker`](StartBack2BackCallFluentBuilder::broker),
-    /// [`callee`](StartBack2BackCallFluentBuilder::callee),
-    /// [`caller`](StartBack2BackCallFluentBuilder::caller),
-    /// [`instance_id`](StartBack2BackCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartBack2BackCall)
-    #[inline]
-    pub fn start_back2_back_call(&self) -> StartBack2BackCallFluentBuilder {
-        StartBack2BackCallFluentBuilder {
-            client: self.clone(),
-            input: StartBack2BackCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartBack2BackCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartBack2BackCall)
@@ -74,10 +55,11 @@ impl StartBack2BackCallInput {
     pub fn builder() -> StartBack2BackCallInputBuilder {
         StartBack2BackCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartBack2BackCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.additional_broker {
             p.put(Loc::Query, "AdditionalBroker", v);
         }
@@ -259,12 +241,22 @@ impl StartBack2BackCallInputBuilder {
     pub fn build(self) -> Result<StartBack2BackCallInput, BuildError> {
         Ok(StartBack2BackCallInput {
             additional_broker: self.additional_broker,
-            broker: self.broker.ok_or_else(|| BuildError::missing("Broker"))?,
-            callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
-            caller: self.caller.ok_or_else(|| BuildError::missing("Caller"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            broker: match self.broker {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Broker")),
+            },
+            callee: match self.callee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Callee")),
+            },
+            caller: match self.caller {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Caller")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             tags: self.tags,
             timeout_seconds: self.timeout_seconds,
         })
@@ -275,9 +267,9 @@ impl StartBack2BackCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartBack2BackCallFluentBuilder {
-    client: crate::Client,
-    input: StartBack2BackCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartBack2BackCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartBack2BackCallFluentBuilder {
@@ -402,13 +394,14 @@ impl StartBack2BackCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<StartBack2BackCallOutput, SdkError<StartBack2BackCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<StartBack2BackCallOutput, SdkError<StartBack2BackCallError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartChat`: Starts a chat on an access channel between the given parties.
-    ///
-    /// Required: [`user_list`](StartChatFluentBuilder::user_list).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartChat)
-    #[inline]
-    pub fn start_chat(&self) -> StartChatFluentBuilder {
-        StartChatFluentBuilder {
-            client: self.clone(),
-            input: StartChatInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartChat`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartChat)
@@ -61,10 +45,11 @@ impl StartChatInput {
     pub fn builder() -> StartChatInputBuilder {
         StartChatInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartChatInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.access_channel_id {
             p.put(Loc::Query, "AccessChannelId", v);
         }
@@ -234,9 +219,9 @@ impl std::fmt::Debug for StartChatInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartChatFluentBuilder {
-    client: crate::Client,
-    input: StartChatInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartChatInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartChatFluentBuilder {
@@ -322,13 +307,12 @@ impl StartChatFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<StartChatOutput, SdkError<StartChatError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<StartChatOutput, SdkError<StartChatError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartConference`: Turns an agent's call into a conference with more parties.
-    ///
-    /// Required: [`instance_id`](StartConferenceFluentBuilder::instance_id),
-    /// [`participant_list_json`](StartConferenceFluentBuilder::participant_list_json).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartConference)
-    #[inline]
-    pub fn start_conference(&self) -> StartConferenceFluentBuilder {
-        StartConferenceFluentBuilder {
-            client: self.clone(),
-            input: StartConferenceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartConference`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartConference)
@@ -66,10 +49,11 @@ impl StartConferenceInput {
     pub fn builder() -> StartConferenceInputBuilder {
         StartConferenceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartConferenceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.participant_list_json_json {
             Some(text) => p.put(Loc::Query, "ParticipantListJson", text),
@@ -226,9 +210,10 @@ impl StartConferenceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<StartConferenceInput, BuildError> {
         Ok(StartConferenceInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             participant_list_json: match (
                 self.participant_list_json,
                 &self.participant_list_json_json,
@@ -249,9 +234,9 @@ impl StartConferenceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartConferenceFluentBuilder {
-    client: crate::Client,
-    input: StartConferenceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartConferenceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartConferenceFluentBuilder {
@@ -355,13 +340,13 @@ impl StartConferenceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<StartConferenceOutput, SdkError<StartConferenceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<StartConferenceOutput, SdkError<StartConferenceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

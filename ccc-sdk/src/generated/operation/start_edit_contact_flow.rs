@@ -15,23 +15,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartEditContactFlow`: Opens a draft of a contact flow (IVR) for editing and gives its id.
-    ///
-    /// Required: [`contact_flow_id`](StartEditContactFlowFluentBuilder::contact_flow_id),
-    /// [`instance_id`](StartEditContactFlowFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartEditContactFlow)
-    #[inline]
-    pub fn start_edit_contact_flow(&self) -> StartEditContactFlowFluentBuilder {
-        StartEditContactFlowFluentBuilder {
-            client: self.clone(),
-            input: StartEditContactFlowInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartEditContactFlow`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartEditContactFlow)
@@ -54,10 +37,11 @@ impl StartEditContactFlowInput {
     pub fn builder() -> StartEditContactFlowInputBuilder {
         StartEditContactFlowInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartEditContactFlowInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -117,12 +101,14 @@ impl StartEditContactFlowInputBuilder {
     #[inline]
     pub fn build(self) -> Result<StartEditContactFlowInput, BuildError> {
         Ok(StartEditContactFlowInput {
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -131,9 +117,9 @@ impl StartEditContactFlowInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartEditContactFlowFluentBuilder {
-    client: crate::Client,
-    input: StartEditContactFlowInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartEditContactFlowInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartEditContactFlowFluentBuilder {
@@ -183,15 +169,14 @@ impl StartEditContactFlowFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<StartEditContactFlowOutput, SdkError<StartEditContactFlowError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<StartEditContactFlowOutput, SdkError<StartEditContactFlowError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

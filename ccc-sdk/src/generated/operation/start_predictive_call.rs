@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartPredictiveCall`: Places a predictive call, put through to an agent when the callee answers.
-    ///
-    /// Required: [`callee`](StartPredictiveCallFluentBuilder::callee),
-    /// [`caller`](StartPredictiveCallFluentBuilder::caller),
-    /// [`contact_flow_id`](StartPredictiveCallFluentBuilder::contact_flow_id),
-    /// [`instance_id`](StartPredictiveCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartPredictiveCall)
-    #[inline]
-    pub fn start_predictive_call(&self) -> StartPredictiveCallFluentBuilder {
-        StartPredictiveCallFluentBuilder {
-            client: self.clone(),
-            input: StartPredictiveCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartPredictiveCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartPredictiveCall)
@@ -82,10 +63,11 @@ impl StartPredictiveCallInput {
     pub fn builder() -> StartPredictiveCallInputBuilder {
         StartPredictiveCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartPredictiveCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Callee", &self.callee);
         p.put(Loc::Query, "Caller", &self.caller);
         p.put(Loc::Query, "ContactFlowId", &self.contact_flow_id);
@@ -316,15 +298,23 @@ impl StartPredictiveCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<StartPredictiveCallInput, BuildError> {
         Ok(StartPredictiveCallInput {
-            callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
-            caller: self.caller.ok_or_else(|| BuildError::missing("Caller"))?,
-            contact_flow_id: self
-                .contact_flow_id
-                .ok_or_else(|| BuildError::missing("ContactFlowId"))?,
+            callee: match self.callee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Callee")),
+            },
+            caller: match self.caller {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Caller")),
+            },
+            contact_flow_id: match self.contact_flow_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ContactFlowId")),
+            },
             contact_flow_variables: self.contact_flow_variables,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             masked_callee: self.masked_callee,
             skill_group_id: self.skill_group_id,
             tags: self.tags,
@@ -337,9 +327,9 @@ impl StartPredictiveCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartPredictiveCallFluentBuilder {
-    client: crate::Client,
-    input: StartPredictiveCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartPredictiveCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartPredictiveCallFluentBuilder {
@@ -494,15 +484,14 @@ impl StartPredictiveCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<StartPredictiveCallOutput, SdkError<StartPredictiveCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<StartPredictiveCallOutput, SdkError<StartPredictiveCallError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

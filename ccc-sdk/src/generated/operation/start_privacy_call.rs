@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `StartPrivacyCall`: Places a call through a privacy number, hiding both parties' numbers.
-    ///
-    /// Required: [`app_id`](StartPrivacyCallFluentBuilder::app_id),
-    /// [`callee`](StartPrivacyCallFluentBuilder::callee),
-    /// [`caller`](StartPrivacyCallFluentBuilder::caller),
-    /// [`instance_id`](StartPrivacyCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartPrivacyCall)
-    #[inline]
-    pub fn start_privacy_call(&self) -> StartPrivacyCallFluentBuilder {
-        StartPrivacyCallFluentBuilder {
-            client: self.clone(),
-            input: StartPrivacyCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `StartPrivacyCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/StartPrivacyCall)
@@ -62,10 +43,11 @@ impl StartPrivacyCallInput {
     pub fn builder() -> StartPrivacyCallInputBuilder {
         StartPrivacyCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for StartPrivacyCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AppId", &self.app_id);
         p.put(Loc::Query, "Callee", &self.callee);
         p.put(Loc::Query, "Caller", &self.caller);
@@ -171,12 +153,22 @@ impl StartPrivacyCallInputBuilder {
     #[inline]
     pub fn build(self) -> Result<StartPrivacyCallInput, BuildError> {
         Ok(StartPrivacyCallInput {
-            app_id: self.app_id.ok_or_else(|| BuildError::missing("AppId"))?,
-            callee: self.callee.ok_or_else(|| BuildError::missing("Callee"))?,
-            caller: self.caller.ok_or_else(|| BuildError::missing("Caller"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            app_id: match self.app_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AppId")),
+            },
+            callee: match self.callee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Callee")),
+            },
+            caller: match self.caller {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Caller")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -185,9 +177,9 @@ impl StartPrivacyCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct StartPrivacyCallFluentBuilder {
-    client: crate::Client,
-    input: StartPrivacyCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: StartPrivacyCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl StartPrivacyCallFluentBuilder {
@@ -267,13 +259,13 @@ impl StartPrivacyCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<StartPrivacyCallOutput, SdkError<StartPrivacyCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<StartPrivacyCallOutput, SdkError<StartPrivacyCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SubmitCampaign`: Submits an outbound campaign so that it starts.
-    ///
-    /// Required: [`campaign_id`](SubmitCampaignFluentBuilder::campaign_id),
-    /// [`instance_id`](SubmitCampaignFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SubmitCampaign)
-    #[inline]
-    pub fn submit_campaign(&self) -> SubmitCampaignFluentBuilder {
-        SubmitCampaignFluentBuilder {
-            client: self.clone(),
-            input: SubmitCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SubmitCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SubmitCampaign)
@@ -52,10 +35,11 @@ impl SubmitCampaignInput {
     pub fn builder() -> SubmitCampaignInputBuilder {
         SubmitCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SubmitCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "CampaignId", &self.campaign_id);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
     }
@@ -115,12 +99,14 @@ impl SubmitCampaignInputBuilder {
     #[inline]
     pub fn build(self) -> Result<SubmitCampaignInput, BuildError> {
         Ok(SubmitCampaignInput {
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
         })
     }
 }
@@ -129,9 +115,9 @@ impl SubmitCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SubmitCampaignFluentBuilder {
-    client: crate::Client,
-    input: SubmitCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SubmitCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SubmitCampaignFluentBuilder {
@@ -181,13 +167,13 @@ impl SubmitCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SubmitCampaignOutput, SdkError<SubmitCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<SubmitCampaignOutput, SdkError<SubmitCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

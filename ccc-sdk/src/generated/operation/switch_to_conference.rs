@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `SwitchToConference`: Turns a consulted transfer into a conference of the three parties.
-    ///
-    /// Required: [`instance_id`](SwitchToConferenceFluentBuilder::instance_id),
-    /// [`job_id`](SwitchToConferenceFluentBuilder::job_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SwitchToConference)
-    #[inline]
-    pub fn switch_to_conference(&self) -> SwitchToConferenceFluentBuilder {
-        SwitchToConferenceFluentBuilder {
-            client: self.clone(),
-            input: SwitchToConferenceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `SwitchToConference`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/SwitchToConference)
@@ -60,10 +43,11 @@ impl SwitchToConferenceInput {
     pub fn builder() -> SwitchToConferenceInputBuilder {
         SwitchToConferenceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for SwitchToConferenceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -174,10 +158,14 @@ impl SwitchToConferenceInputBuilder {
     pub fn build(self) -> Result<SwitchToConferenceInput, BuildError> {
         Ok(SwitchToConferenceInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            job_id: self.job_id.ok_or_else(|| BuildError::missing("JobId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            job_id: match self.job_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("JobId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -187,9 +175,9 @@ impl SwitchToConferenceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct SwitchToConferenceFluentBuilder {
-    client: crate::Client,
-    input: SwitchToConferenceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: SwitchToConferenceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl SwitchToConferenceFluentBuilder {
@@ -269,13 +257,14 @@ impl SwitchToConferenceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<SwitchToConferenceOutput, SdkError<SwitchToConferenceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<SwitchToConferenceOutput, SdkError<SwitchToConferenceError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `TakeBreak`: Puts an agent on a break (BREAK), with a break code.
-    ///
-    /// Required: [`code`](TakeBreakFluentBuilder::code),
-    /// [`instance_id`](TakeBreakFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TakeBreak)
-    #[inline]
-    pub fn take_break(&self) -> TakeBreakFluentBuilder {
-        TakeBreakFluentBuilder {
-            client: self.clone(),
-            input: TakeBreakInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `TakeBreak`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TakeBreak)
@@ -60,10 +43,11 @@ impl TakeBreakInput {
     pub fn builder() -> TakeBreakInputBuilder {
         TakeBreakInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for TakeBreakInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Code", &self.code);
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
@@ -173,11 +157,15 @@ impl TakeBreakInputBuilder {
     #[inline]
     pub fn build(self) -> Result<TakeBreakInput, BuildError> {
         Ok(TakeBreakInput {
-            code: self.code.ok_or_else(|| BuildError::missing("Code"))?,
+            code: match self.code {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Code")),
+            },
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -187,9 +175,9 @@ impl TakeBreakInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct TakeBreakFluentBuilder {
-    client: crate::Client,
-    input: TakeBreakInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: TakeBreakInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl TakeBreakFluentBuilder {
@@ -269,13 +257,12 @@ impl TakeBreakFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<TakeBreakOutput, SdkError<TakeBreakError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<TakeBreakOutput, SdkError<TakeBreakError>>> {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `TerminateTicket`: Ends a ticket for good before its process is complete, with an optional comment.
-    ///
-    /// Required: [`instance_id`](TerminateTicketFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TerminateTicket)
-    #[inline]
-    pub fn terminate_ticket(&self) -> TerminateTicketFluentBuilder {
-        TerminateTicketFluentBuilder {
-            client: self.clone(),
-            input: TerminateTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `TerminateTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TerminateTicket)
@@ -55,10 +39,11 @@ impl TerminateTicketInput {
     pub fn builder() -> TerminateTicketInputBuilder {
         TerminateTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for TerminateTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
         }
@@ -146,9 +131,10 @@ impl TerminateTicketInputBuilder {
     pub fn build(self) -> Result<TerminateTicketInput, BuildError> {
         Ok(TerminateTicketInput {
             comment: self.comment,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             ticket_id: self.ticket_id,
         })
     }
@@ -158,9 +144,9 @@ impl TerminateTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct TerminateTicketFluentBuilder {
-    client: crate::Client,
-    input: TerminateTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: TerminateTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl TerminateTicketFluentBuilder {
@@ -225,13 +211,13 @@ impl TerminateTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<TerminateTicketOutput, SdkError<TerminateTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<TerminateTicketOutput, SdkError<TerminateTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

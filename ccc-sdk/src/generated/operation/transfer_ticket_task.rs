@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `TransferTicketTask`: Hands a task of a ticket to another user, with an optional comment.
-    ///
-    /// Required: [`assignee`](TransferTicketTaskFluentBuilder::assignee),
-    /// [`instance_id`](TransferTicketTaskFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TransferTicketTask)
-    #[inline]
-    pub fn transfer_ticket_task(&self) -> TransferTicketTaskFluentBuilder {
-        TransferTicketTaskFluentBuilder {
-            client: self.clone(),
-            input: TransferTicketTaskInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `TransferTicketTask`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/TransferTicketTask)
@@ -64,10 +47,11 @@ impl TransferTicketTaskInput {
     pub fn builder() -> TransferTicketTaskInputBuilder {
         TransferTicketTaskInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for TransferTicketTaskInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Assignee", &self.assignee);
         if let Some(v) = &self.comment {
             p.put(Loc::Query, "Comment", v);
@@ -202,13 +186,15 @@ impl TransferTicketTaskInputBuilder {
     #[inline]
     pub fn build(self) -> Result<TransferTicketTaskInput, BuildError> {
         Ok(TransferTicketTaskInput {
-            assignee: self
-                .assignee
-                .ok_or_else(|| BuildError::missing("Assignee"))?,
+            assignee: match self.assignee {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Assignee")),
+            },
             comment: self.comment,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             task_id: self.task_id,
             ticket_id: self.ticket_id,
         })
@@ -219,9 +205,9 @@ impl TransferTicketTaskInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct TransferTicketTaskFluentBuilder {
-    client: crate::Client,
-    input: TransferTicketTaskInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: TransferTicketTaskInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl TransferTicketTaskFluentBuilder {
@@ -316,13 +302,14 @@ impl TransferTicketTaskFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<TransferTicketTaskOutput, SdkError<TransferTicketTaskError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<TransferTicketTaskOutput, SdkError<TransferTicketTaskError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

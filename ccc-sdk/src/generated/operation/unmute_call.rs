@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UnmuteCall`: Unmutes an agent's microphone on a call.
-    ///
-    /// Required: [`instance_id`](UnmuteCallFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UnmuteCall)
-    #[inline]
-    pub fn unmute_call(&self) -> UnmuteCallFluentBuilder {
-        UnmuteCallFluentBuilder {
-            client: self.clone(),
-            input: UnmuteCallInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UnmuteCall`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UnmuteCall)
@@ -63,10 +47,11 @@ impl UnmuteCallInput {
     pub fn builder() -> UnmuteCallInputBuilder {
         UnmuteCallInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UnmuteCallInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.device_id {
             p.put(Loc::Query, "DeviceId", v);
         }
@@ -204,9 +189,10 @@ impl UnmuteCallInputBuilder {
     pub fn build(self) -> Result<UnmuteCallInput, BuildError> {
         Ok(UnmuteCallInput {
             device_id: self.device_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
             job_id: self.job_id,
             channel_id: self.channel_id,
@@ -218,9 +204,9 @@ impl UnmuteCallInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UnmuteCallFluentBuilder {
-    client: crate::Client,
-    input: UnmuteCallInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UnmuteCallInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UnmuteCallFluentBuilder {
@@ -315,13 +301,13 @@ impl UnmuteCallFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UnmuteCallOutput, SdkError<UnmuteCallError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<UnmuteCallOutput, SdkError<UnmuteCallError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

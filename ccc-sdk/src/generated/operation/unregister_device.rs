@@ -13,22 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UnregisterDevice`: Unregisters an agent's device.
-    ///
-    /// Required: [`instance_id`](UnregisterDeviceFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UnregisterDevice)
-    #[inline]
-    pub fn unregister_device(&self) -> UnregisterDeviceFluentBuilder {
-        UnregisterDeviceFluentBuilder {
-            client: self.clone(),
-            input: UnregisterDeviceInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UnregisterDevice`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UnregisterDevice)
@@ -51,10 +35,11 @@ impl UnregisterDeviceInput {
     pub fn builder() -> UnregisterDeviceInputBuilder {
         UnregisterDeviceInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UnregisterDeviceInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         if let Some(v) = &self.user_id {
             p.put(Loc::Query, "UserId", v);
@@ -116,9 +101,10 @@ impl UnregisterDeviceInputBuilder {
     #[inline]
     pub fn build(self) -> Result<UnregisterDeviceInput, BuildError> {
         Ok(UnregisterDeviceInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             user_id: self.user_id,
         })
     }
@@ -128,9 +114,9 @@ impl UnregisterDeviceInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UnregisterDeviceFluentBuilder {
-    client: crate::Client,
-    input: UnregisterDeviceInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UnregisterDeviceInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UnregisterDeviceFluentBuilder {
@@ -180,13 +166,13 @@ impl UnregisterDeviceFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UnregisterDeviceOutput, SdkError<UnregisterDeviceError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<UnregisterDeviceOutput, SdkError<UnregisterDeviceError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

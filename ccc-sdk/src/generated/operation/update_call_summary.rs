@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateCallSummary`: Changes the content of a call summary.
-    ///
-    /// Required: [`instance_id`](UpdateCallSummaryFluentBuilder::instance_id),
-    /// [`ticket_id`](UpdateCallSummaryFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCallSummary)
-    #[inline]
-    pub fn update_call_summary(&self) -> UpdateCallSummaryFluentBuilder {
-        UpdateCallSummaryFluentBuilder {
-            client: self.clone(),
-            input: UpdateCallSummaryInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateCallSummary`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCallSummary)
@@ -56,10 +39,11 @@ impl UpdateCallSummaryInput {
     pub fn builder() -> UpdateCallSummaryInputBuilder {
         UpdateCallSummaryInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateCallSummaryInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.context {
             p.put(Loc::Query, "Context", v);
         }
@@ -145,12 +129,14 @@ impl UpdateCallSummaryInputBuilder {
     pub fn build(self) -> Result<UpdateCallSummaryInput, BuildError> {
         Ok(UpdateCallSummaryInput {
             context: self.context,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
         })
     }
 }
@@ -159,9 +145,9 @@ impl UpdateCallSummaryInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateCallSummaryFluentBuilder {
-    client: crate::Client,
-    input: UpdateCallSummaryInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateCallSummaryInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateCallSummaryFluentBuilder {
@@ -226,13 +212,14 @@ impl UpdateCallSummaryFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UpdateCallSummaryOutput, SdkError<UpdateCallSummaryError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateCallSummaryOutput, SdkError<UpdateCallSummaryError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

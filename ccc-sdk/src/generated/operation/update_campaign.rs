@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateCampaign`: Changes an outbound campaign's name, schedule, contact flow or strategy settings.
-    ///
-    /// Required: [`campaign_id`](UpdateCampaignFluentBuilder::campaign_id),
-    /// [`instance_id`](UpdateCampaignFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCampaign)
-    #[inline]
-    pub fn update_campaign(&self) -> UpdateCampaignFluentBuilder {
-        UpdateCampaignFluentBuilder {
-            client: self.clone(),
-            input: UpdateCampaignInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateCampaign`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateCampaign)
@@ -89,10 +72,11 @@ impl UpdateCampaignInput {
     pub fn builder() -> UpdateCampaignInputBuilder {
         UpdateCampaignInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateCampaignInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(text) = &self.callable_time_json {
             p.put(Loc::Query, "CallableTime", text);
         } else if let Some(v) = &self.callable_time {
@@ -321,14 +305,16 @@ impl UpdateCampaignInputBuilder {
         Ok(UpdateCampaignInput {
             callable_time: self.callable_time,
             callable_time_json: self.callable_time_json,
-            campaign_id: self
-                .campaign_id
-                .ok_or_else(|| BuildError::missing("CampaignId"))?,
+            campaign_id: match self.campaign_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("CampaignId")),
+            },
             contact_flow_id: self.contact_flow_id,
             end_time: self.end_time,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             name: self.name,
             start_time: self.start_time,
             strategy_parameters: self.strategy_parameters,
@@ -340,9 +326,9 @@ impl UpdateCampaignInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateCampaignFluentBuilder {
-    client: crate::Client,
-    input: UpdateCampaignInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateCampaignInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateCampaignFluentBuilder {
@@ -491,13 +477,13 @@ impl UpdateCampaignFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UpdateCampaignOutput, SdkError<UpdateCampaignError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<UpdateCampaignOutput, SdkError<UpdateCampaignError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

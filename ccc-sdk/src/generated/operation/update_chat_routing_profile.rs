@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateChatRoutingProfile`: Changes how an instance routes chats to agents: routing type, concurrency limits, offer timeouts.
-    ///
-    /// Required: [`instance_id`](UpdateChatRoutingProfileFluentBuilder::instance_id),
-    /// [`routing_profiles`](UpdateChatRoutingProfileFluentBuilder::routing_profiles).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateChatRoutingProfile)
-    #[inline]
-    pub fn update_chat_routing_profile(&self) -> UpdateChatRoutingProfileFluentBuilder {
-        UpdateChatRoutingProfileFluentBuilder {
-            client: self.clone(),
-            input: UpdateChatRoutingProfileInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateChatRoutingProfile`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateChatRoutingProfile)
@@ -77,10 +60,11 @@ impl UpdateChatRoutingProfileInput {
     pub fn builder() -> UpdateChatRoutingProfileInputBuilder {
         UpdateChatRoutingProfileInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateChatRoutingProfileInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         match &self.routing_profiles_json {
             Some(text) => p.put(Loc::Query, "RoutingProfiles", text),
@@ -153,9 +137,10 @@ impl UpdateChatRoutingProfileInputBuilder {
     #[inline]
     pub fn build(self) -> Result<UpdateChatRoutingProfileInput, BuildError> {
         Ok(UpdateChatRoutingProfileInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             routing_profiles: match (self.routing_profiles, &self.routing_profiles_json) {
                 (Some(v), _) => v,
                 (None, Some(_)) => Default::default(),
@@ -170,9 +155,9 @@ impl UpdateChatRoutingProfileInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateChatRoutingProfileFluentBuilder {
-    client: crate::Client,
-    input: UpdateChatRoutingProfileInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateChatRoutingProfileInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateChatRoutingProfileFluentBuilder {
@@ -228,15 +213,14 @@ impl UpdateChatRoutingProfileFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<UpdateChatRoutingProfileOutput, SdkError<UpdateChatRoutingProfileError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<UpdateChatRoutingProfileOutput, SdkError<UpdateChatRoutingProfileError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

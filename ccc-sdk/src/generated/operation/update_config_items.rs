@@ -13,25 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateConfigItems`: Sets configuration items (name and value) of one object of an instance, such as the instance itself.
-    ///
-    /// Required: [`config_items`](UpdateConfigItemsFluentBuilder::config_items),
-    /// [`instance_id`](UpdateConfigItemsFluentBuilder::instance_id),
-    /// [`object_id`](UpdateConfigItemsFluentBuilder::object_id),
-    /// [`object_type`](UpdateConfigItemsFluentBuilder::object_type).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateConfigItems)
-    #[inline]
-    pub fn update_config_items(&self) -> UpdateConfigItemsFluentBuilder {
-        UpdateConfigItemsFluentBuilder {
-            client: self.clone(),
-            input: UpdateConfigItemsInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateConfigItems`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateConfigItems)
@@ -64,10 +45,11 @@ impl UpdateConfigItemsInput {
     pub fn builder() -> UpdateConfigItemsInputBuilder {
         UpdateConfigItemsInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateConfigItemsInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         match &self.config_items_json {
             Some(text) => p.put(Loc::Query, "ConfigItems", text),
             None => p.json(Loc::Query, "ConfigItems", &self.config_items),
@@ -194,15 +176,18 @@ impl UpdateConfigItemsInputBuilder {
                 (None, None) => return Err(BuildError::missing("ConfigItems")),
             },
             config_items_json: self.config_items_json,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            object_id: self
-                .object_id
-                .ok_or_else(|| BuildError::missing("ObjectId"))?,
-            object_type: self
-                .object_type
-                .ok_or_else(|| BuildError::missing("ObjectType"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            object_id: match self.object_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ObjectId")),
+            },
+            object_type: match self.object_type {
+                Some(v) => v,
+                None => return Err(BuildError::missing("ObjectType")),
+            },
         })
     }
 }
@@ -211,9 +196,9 @@ impl UpdateConfigItemsInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateConfigItemsFluentBuilder {
-    client: crate::Client,
-    input: UpdateConfigItemsInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateConfigItemsInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateConfigItemsFluentBuilder {
@@ -299,13 +284,14 @@ impl UpdateConfigItemsFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UpdateConfigItemsOutput, SdkError<UpdateConfigItemsError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateConfigItemsOutput, SdkError<UpdateConfigItemsError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

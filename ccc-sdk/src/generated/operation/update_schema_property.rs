@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateSchemaProperty`: Changes the definition of a property of a schema of custom properties.
-    ///
-    /// Required: [`instance_id`](UpdateSchemaPropertyFluentBuilder::instance_id),
-    /// [`schema_id`](UpdateSchemaPropertyFluentBuilder::schema_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSchemaProperty)
-    #[inline]
-    pub fn update_schema_property(&self) -> UpdateSchemaPropertyFluentBuilder {
-        UpdateSchemaPropertyFluentBuilder {
-            client: self.clone(),
-            input: UpdateSchemaPropertyInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateSchemaProperty`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSchemaProperty)
@@ -62,10 +45,11 @@ impl UpdateSchemaPropertyInput {
     pub fn builder() -> UpdateSchemaPropertyInputBuilder {
         UpdateSchemaPropertyInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateSchemaPropertyInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Body, "InstanceId", &self.instance_id);
         if let Some(text) = &self.property_json {
             p.put(Loc::Body, "Property", text);
@@ -187,15 +171,17 @@ impl UpdateSchemaPropertyInputBuilder {
     #[inline]
     pub fn build(self) -> Result<UpdateSchemaPropertyInput, BuildError> {
         Ok(UpdateSchemaPropertyInput {
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             property: self.property,
             property_json: self.property_json,
             request_id: self.request_id,
-            schema_id: self
-                .schema_id
-                .ok_or_else(|| BuildError::missing("SchemaId"))?,
+            schema_id: match self.schema_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("SchemaId")),
+            },
         })
     }
 }
@@ -204,9 +190,9 @@ impl UpdateSchemaPropertyInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateSchemaPropertyFluentBuilder {
-    client: crate::Client,
-    input: UpdateSchemaPropertyInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateSchemaPropertyInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateSchemaPropertyFluentBuilder {
@@ -292,15 +278,14 @@ impl UpdateSchemaPropertyFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<UpdateSchemaPropertyOutput, SdkError<UpdateSchemaPropertyError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    ) -> impl std::future::Future<
+        Output = Result<UpdateSchemaPropertyOutput, SdkError<UpdateSchemaPropertyError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

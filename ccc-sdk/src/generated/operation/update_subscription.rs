@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateSubscription`: Sets where an instance publishes its events (a RocketMQ instance and topic) and which events it publishes, and gives the resulting subscription.
-    ///
-    /// Required: [`access_point`](UpdateSubscriptionFluentBuilder::access_point),
-    /// [`event_subscriptions_json`](UpdateSubscriptionFluentBuilder::event_subscriptions_json),
-    /// [`instance_id`](UpdateSubscriptionFluentBuilder::instance_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSubscription)
-    #[inline]
-    pub fn update_subscription(&self) -> UpdateSubscriptionFluentBuilder {
-        UpdateSubscriptionFluentBuilder {
-            client: self.clone(),
-            input: UpdateSubscriptionInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateSubscription`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateSubscription)
@@ -85,10 +67,11 @@ impl UpdateSubscriptionInput {
     pub fn builder() -> UpdateSubscriptionInputBuilder {
         UpdateSubscriptionInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateSubscriptionInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "AccessPoint", &self.access_point);
         if let Some(v) = &self.aliyun_uid {
             p.put(Loc::Query, "AliyunUid", v);
@@ -371,17 +354,20 @@ impl UpdateSubscriptionInputBuilder {
     #[inline]
     pub fn build(self) -> Result<UpdateSubscriptionInput, BuildError> {
         Ok(UpdateSubscriptionInput {
-            access_point: self
-                .access_point
-                .ok_or_else(|| BuildError::missing("AccessPoint"))?,
+            access_point: match self.access_point {
+                Some(v) => v,
+                None => return Err(BuildError::missing("AccessPoint")),
+            },
             aliyun_uid: self.aliyun_uid,
             default_topic: self.default_topic,
-            event_subscriptions_json: self
-                .event_subscriptions_json
-                .ok_or_else(|| BuildError::missing("EventSubscriptionsJson"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
+            event_subscriptions_json: match self.event_subscriptions_json {
+                Some(v) => v,
+                None => return Err(BuildError::missing("EventSubscriptionsJson")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
             mq_instance_id: self.mq_instance_id,
             mq_type: self.mq_type,
             password: self.password,
@@ -416,9 +402,9 @@ impl std::fmt::Debug for UpdateSubscriptionInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateSubscriptionFluentBuilder {
-    client: crate::Client,
-    input: UpdateSubscriptionInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateSubscriptionInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateSubscriptionFluentBuilder {
@@ -588,13 +574,14 @@ impl UpdateSubscriptionFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UpdateSubscriptionOutput, SdkError<UpdateSubscriptionError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<UpdateSubscriptionOutput, SdkError<UpdateSubscriptionError>>,
+    > {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,23 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `UpdateTicket`: Changes the title, customer or field values of a ticket.
-    ///
-    /// Required: [`instance_id`](UpdateTicketFluentBuilder::instance_id),
-    /// [`ticket_id`](UpdateTicketFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateTicket)
-    #[inline]
-    pub fn update_ticket(&self) -> UpdateTicketFluentBuilder {
-        UpdateTicketFluentBuilder {
-            client: self.clone(),
-            input: UpdateTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `UpdateTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/UpdateTicket)
@@ -64,10 +47,11 @@ impl UpdateTicketInput {
     pub fn builder() -> UpdateTicketInputBuilder {
         UpdateTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for UpdateTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         if let Some(v) = &self.context {
             p.put(Loc::Query, "Context", v);
         }
@@ -204,12 +188,14 @@ impl UpdateTicketInputBuilder {
         Ok(UpdateTicketInput {
             context: self.context,
             customer_id: self.customer_id,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
             title: self.title,
         })
     }
@@ -219,9 +205,9 @@ impl UpdateTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct UpdateTicketFluentBuilder {
-    client: crate::Client,
-    input: UpdateTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: UpdateTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl UpdateTicketFluentBuilder {
@@ -316,13 +302,13 @@ impl UpdateTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<UpdateTicketOutput, SdkError<UpdateTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<UpdateTicketOutput, SdkError<UpdateTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 

@@ -13,24 +13,6 @@ static OPERATION: crate::client::Operation = crate::client::Operation {
     idempotent: false,
 };
 
-impl crate::Client {
-    /// Calls `WithdrawTicket`: Withdraws a submitted ticket from its process, with a comment.
-    ///
-    /// Required: [`comment`](WithdrawTicketFluentBuilder::comment),
-    /// [`instance_id`](WithdrawTicketFluentBuilder::instance_id),
-    /// [`ticket_id`](WithdrawTicketFluentBuilder::ticket_id).
-    ///
-    /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/WithdrawTicket)
-    #[inline]
-    pub fn withdraw_ticket(&self) -> WithdrawTicketFluentBuilder {
-        WithdrawTicketFluentBuilder {
-            client: self.clone(),
-            input: WithdrawTicketInput::builder(),
-            options: crate::CallOptions::default(),
-        }
-    }
-}
-
 /// Input of `WithdrawTicket`.
 ///
 /// [API reference](https://api.aliyun.com/document/CCC/2020-07-01/WithdrawTicket)
@@ -57,10 +39,11 @@ impl WithdrawTicketInput {
     pub fn builder() -> WithdrawTicketInputBuilder {
         WithdrawTicketInputBuilder::default()
     }
+}
 
-    /// Adds this input's parameters to a request.
+impl crate::codec::WriteParams for WithdrawTicketInput {
     #[inline]
-    pub(crate) fn write_params<'a>(&'a self, p: &mut Params<'a>) {
+    fn write_params<'a>(&'a self, p: &mut Params<'a>) {
         p.put(Loc::Query, "Comment", &self.comment);
         p.put(Loc::Query, "InstanceId", &self.instance_id);
         p.put(Loc::Query, "TicketId", &self.ticket_id);
@@ -143,13 +126,18 @@ impl WithdrawTicketInputBuilder {
     #[inline]
     pub fn build(self) -> Result<WithdrawTicketInput, BuildError> {
         Ok(WithdrawTicketInput {
-            comment: self.comment.ok_or_else(|| BuildError::missing("Comment"))?,
-            instance_id: self
-                .instance_id
-                .ok_or_else(|| BuildError::missing("InstanceId"))?,
-            ticket_id: self
-                .ticket_id
-                .ok_or_else(|| BuildError::missing("TicketId"))?,
+            comment: match self.comment {
+                Some(v) => v,
+                None => return Err(BuildError::missing("Comment")),
+            },
+            instance_id: match self.instance_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("InstanceId")),
+            },
+            ticket_id: match self.ticket_id {
+                Some(v) => v,
+                None => return Err(BuildError::missing("TicketId")),
+            },
         })
     }
 }
@@ -158,9 +146,9 @@ impl WithdrawTicketInputBuilder {
 #[derive(Clone, Debug)]
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct WithdrawTicketFluentBuilder {
-    client: crate::Client,
-    input: WithdrawTicketInputBuilder,
-    options: crate::CallOptions,
+    pub(crate) client: crate::Client,
+    pub(crate) input: WithdrawTicketInputBuilder,
+    pub(crate) options: crate::CallOptions,
 }
 
 impl WithdrawTicketFluentBuilder {
@@ -225,13 +213,13 @@ impl WithdrawTicketFluentBuilder {
     /// Sends the request; a missing required parameter fails here, before anything is sent.
     ///
     /// Not safe to repeat: it is retried only when the request provably did not reach the service (the connection could not be opened, or the service answered that it did not run it), unless [`CallOptions::idempotent`](crate::CallOptions::idempotent) says otherwise.
-    pub async fn send(self) -> Result<WithdrawTicketOutput, SdkError<WithdrawTicketError>> {
-        let input = self.input.build().map_err(SdkError::Build)?;
-        let mut params = Params::default();
-        input.write_params(&mut params);
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<WithdrawTicketOutput, SdkError<WithdrawTicketError>>>
+    {
         self.client
-            .call(&OPERATION, &input, params, &self.options)
-            .await
+            .send_action(&OPERATION, self.input.build(), self.options)
     }
 }
 
