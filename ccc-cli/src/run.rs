@@ -56,6 +56,10 @@ pub(crate) fn main(args: Vec<OsString>) -> u8 {
                 let _ = args::action_command(action).print_long_help();
                 return OK;
             }
+            if topic == "wait" {
+                let _ = crate::wait::command().print_long_help();
+                return OK;
+            }
             if let Some(area) = table::AREAS.iter().find(|a| a.name == topic) {
                 print!("{}", crate::help::area(area));
                 return OK;

@@ -415,6 +415,9 @@ fn help_and_completions_know_the_waiters() {
     ] {
         assert!(r.stdout.contains(says), "{says}: {}", r.stdout);
     }
+    let r = run(&emu, &["help", "wait"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("call-state"), "{}", r.stdout);
     let r = run(&emu, &["wait", "call-state", "--help"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
