@@ -264,9 +264,11 @@ impl Globals {
     }
 }
 
-/// Reads the global flags out of an action's matches; a malformed value is a usage error.
+/// Reads the global flags out of an action's matches; a malformed value is a usage error. A
+/// flag the parser does not define (`ccc wait` takes only some of them) is not given.
 pub(crate) fn globals(m: &ArgMatches) -> Result<Globals, String> {
-    let text = |id: &str| m.get_one::<String>(id).cloned();
+    let text = |id: &str| m.try_get_one::<String>(id).ok().flatten().cloned();
+    let flag = |id: &str| m.try_get_one::<bool>(id).ok().flatten() == Some(&true);
     let attempt_timeout = text("attempt-timeout")
         .map(|t| parse_duration(&t).map_err(|e| format!("--attempt-timeout: {e}")))
         .transpose()?;
@@ -313,11 +315,11 @@ pub(crate) fn globals(m: &ArgMatches) -> Result<Globals, String> {
         format,
         query: text("query"),
         columns,
-        all: m.get_flag("all") || max_items.is_some(),
+        all: flag("all") || max_items.is_some(),
         max_items,
         input_json: text("input-json"),
-        dry_run: m.get_flag("dry-run"),
-        debug: m.get_flag("debug"),
+        dry_run: flag("dry-run"),
+        debug: flag("debug"),
     })
 }
 

@@ -19,6 +19,7 @@ pub(crate) fn full_command() -> Command {
                 ]),
             )),
     );
+    root = root.subcommand(crate::wait::command());
     for a in &crate::table::ACTIONS {
         root = root.subcommand(crate::args::action_command(a));
     }

@@ -14,6 +14,7 @@ pub(crate) fn top() -> String {
         "ccc: the command line for Alibaba Cloud Contact Center (CCC API 2020-07-01)\n\n\
          Usage: ccc [global options] <action> [flags]\n\
          \x20      ccc <action> --help\n\
+         \x20      ccc wait agent-state|call-state [flags]   (`ccc wait --help`)\n\
          \x20      ccc completions bash|zsh|fish|powershell|elvish\n\n\
          Values are checked before anything is sent. Credentials, region and endpoint come from\n\
          the flags below, else the environment (ALIBABA_CLOUD_ACCESS_KEY_ID, …, CCC_ENDPOINT,\n\
@@ -50,7 +51,8 @@ pub(crate) fn top() -> String {
     out.push_str(
         "  -h, --help  Help; `ccc <action> --help` for an action's flags\n\n\
          Exit codes: 0 success; 2 usage, or a value refused before sending; 3 the service\n\
-         answered with an error; 4 network, TLS, timeout or an unreadable answer; 5 credentials.\n",
+         answered with an error; 4 network, TLS, timeout or an unreadable answer; 5 credentials.\n\
+         `ccc wait`: 4 also when the wait times out; 6 when it can no longer succeed.\n",
     );
     out
 }

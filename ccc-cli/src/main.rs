@@ -6,7 +6,8 @@
 //! action table is generated from `spec/` by `cargo xtask codegen` into `src/generated/`.
 //!
 //! Exit codes: 0 success; 2 usage, or a value refused before sending; 3 the service answered
-//! with an error; 4 network, TLS, timeout or an unreadable answer; 5 credentials.
+//! with an error; 4 network, TLS, timeout or an unreadable answer; 5 credentials. `ccc wait`
+//! also exits 4 when the wait times out, and 6 when it can no longer succeed.
 
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ mod help;
 mod output;
 mod run;
 mod table;
+mod wait;
 
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(run::main(std::env::args_os().skip(1).collect()))

@@ -49,10 +49,15 @@ pub(crate) fn main(args: Vec<OsString>) -> u8 {
                 Err(e) => usage(&e),
             };
         }
+        "wait" => return crate::wait::main(&args[..at], &args[at + 1..]),
         "help" => {
             let topic = args.get(at + 1).map(String::as_str).unwrap_or_default();
             if let Some(action) = table::find(topic) {
                 let _ = args::action_command(action).print_long_help();
+                return OK;
+            }
+            if topic == "wait" {
+                let _ = crate::wait::command().print_long_help();
                 return OK;
             }
             if let Some(area) = table::AREAS.iter().find(|a| a.name == topic) {
@@ -134,7 +139,7 @@ fn top_level(args: &[String]) -> u8 {
     USAGE
 }
 
-fn usage(message: &str) -> u8 {
+pub(crate) fn usage(message: &str) -> u8 {
     eprintln!("ccc: {message}");
     USAGE
 }
@@ -201,7 +206,7 @@ fn read_input(text: &str) -> Result<Map<String, Value>, String> {
 }
 
 /// The SDK's configuration: the environment and the default credentials chain, then the flags.
-fn client(g: &Globals) -> Result<Client, String> {
+pub(crate) fn client(g: &Globals) -> Result<Client, String> {
     let env = match &g.profile {
         Some(profile) => Env::from_vars(
             std::env::vars()
@@ -235,7 +240,7 @@ fn client(g: &Globals) -> Result<Client, String> {
 }
 
 /// `--debug`: the SDK's spans and events on stderr. The SDK records no secret in them.
-fn install_tracing() {
+pub(crate) fn install_tracing() {
     use tracing_subscriber::layer::SubscriberExt as _;
     let filter =
         tracing_subscriber::filter::Targets::new().with_target("ccc_sdk", tracing::Level::DEBUG);
@@ -292,6 +297,18 @@ fn call(action: &'static Action, g: &Globals, prepared: Prepared) -> u8 {
 }
 
 fn print_answer(action: &Action, g: &Globals, query: Option<&Query>, answer: &Value) -> u8 {
+    let listing = action.paging.as_ref().map(|p| (p.page, p.items));
+    print_value(g, query, answer, listing)
+}
+
+/// Prints `answer` (through `--query` when given) as `--output` says; `listing` names the page
+/// object and the list inside it, whose items are a table's rows when no query reshapes it.
+pub(crate) fn print_value(
+    g: &Globals,
+    query: Option<&Query>,
+    answer: &Value,
+    listing: Option<(&str, &str)>,
+) -> u8 {
     let shown = match query.map(|q| q.apply(answer)).transpose() {
         Ok(v) => v,
         Err(e) => {
@@ -301,11 +318,7 @@ fn print_answer(action: &Action, g: &Globals, query: Option<&Query>, answer: &Va
     };
     let rows = Rows {
         // A query chooses its own shape; the listing's rows are only the default.
-        listing: action
-            .paging
-            .as_ref()
-            .filter(|_| shown.is_none())
-            .map(|p| (p.page, p.items)),
+        listing: listing.filter(|_| shown.is_none()),
         columns: g.columns.as_deref(),
     };
     write_out(&output::render(
@@ -423,7 +436,7 @@ async fn dry_run(g: &Globals, request: &RawRequest) -> Result<u8, SdkError<Servi
 
 /// The exit code of a failed call, and its report on stderr: the service's code, message and
 /// request id (as JSON with `--output json`), or what went wrong before an answer.
-fn report(g: &Globals, e: &SdkError<ServiceError>) -> u8 {
+pub(crate) fn report(g: &Globals, e: &SdkError<ServiceError>) -> u8 {
     let code = exit_code(e);
     match e {
         SdkError::Service(s) if g.format() == Format::Json => {

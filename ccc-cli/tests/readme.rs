@@ -80,7 +80,14 @@ fn every_command_line_of_the_readme_runs_against_the_emulator() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{line}\n{stdout}\n{stderr}");
         if line.contains("|| echo") {
-            assert!(stdout.contains("exit code 3"), "{line}: {stdout}");
+            // A wait that runs out is a timeout; any other refusal here is the service's.
+            let code = if line.starts_with("ccc wait ") { 4 } else { 3 };
+            assert!(
+                stdout.contains(&format!("exit code {code}")),
+                "{line}: {stdout}"
+            );
+        } else if line.starts_with("ccc wait agent-state") {
+            assert_eq!(stdout.trim(), "READY", "{line}");
         }
         if line.contains("--query Data.UserState") {
             assert_eq!(stdout.trim(), "READY", "{line}");
