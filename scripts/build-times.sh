@@ -46,7 +46,7 @@ rlib_mb() { # side, cargo build arguments...: the size of ccc-sdk's rlib, from c
     local side=$1
     shift
     (cd "$tmp/$side" && CARGO_INCREMENTAL=0 cargo build "$@" -p ccc-sdk --message-format=json 2>/dev/null) |
-        grep -o '"[^"]*/libccc_sdk-[^"]*\.rlib"' | head -1 | tr -d '"' |
+        grep -o '"[^"]*/libccc_sdk[^"/]*\.rlib"' | head -1 | tr -d '"' |
         xargs stat -c %s | awk '{ printf "%.1f MB", $1 / 1e6 }'
 }
 
