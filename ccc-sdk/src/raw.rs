@@ -1,7 +1,8 @@
 //! Calls by name, for tools that read the API from a table rather than from types: the `ccc`
 //! command line is one. A [`RawAction`] names an action and states its method and whether it
-//! is safe to repeat; [`Client::raw_request`] gives a [`RawRequest`] that takes wire parameters
-//! as text and answers the response body as JSON, with the service's wire names.
+//! is safe to repeat; [`Client::raw_request`](crate::Client::raw_request) gives a
+//! [`RawRequest`] that takes wire parameters as text and answers the response body as JSON, with
+//! the service's wire names.
 //!
 //! A raw call goes through the client's one call path, as a typed `send()` does: the same
 //! signing, credentials, retries, timeouts, error classes and redaction. What it does not do is
